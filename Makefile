@@ -1,0 +1,31 @@
+# The two set-up commands (see README): `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-pg install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the product on the embedded SQLite database with demo data on http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/meldpunt demo
+
+## Run the whole test suite (SQLite; set MELDPUNT_TEST_DATABASE_URL for PostgreSQL)
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+## The database tests again on PostgreSQL (127.0.0.1:5432, user postgres)
+test-pg: $(STAMP)
+	MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
+	  $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
+
+clean:
+	rm -rf $(VENV) meldpunt.db

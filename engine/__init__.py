@@ -1,0 +1,1 @@
+"""Meldpunt engine: domain services and the workflow runtime. Knows nothing about HTTP."""

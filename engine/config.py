@@ -1,0 +1,29 @@
+"""Typed settings from environment variables (prefix ``MELDPUNT_``)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MELDPUNT_", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///meldpunt.db", description="SQLAlchemy URL")
+    processes_dir: Path = PROJECT_ROOT / "processes"
+    templates_dir: Path = PROJECT_ROOT / "documents" / "templates"
+    # Days equated to general holidays by royal decree (Algemene termijnenwet art. 3 lid 3),
+    # as a JSON file {"2026": ["2026-05-15"], ...}; default: processes/equated_days.json
+    equated_days_file: Path | None = None
+    # Fernet/AES keys for confidential fields, comma-separated, newest first.
+    encryption_keys: str = ""
+    timer_poll_seconds: float = 5.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

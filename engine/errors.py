@@ -1,0 +1,104 @@
+"""Domain errors. Raised in engine/, mapped once to HTTP problem+json in api/.
+
+Each error has a stable ``code`` (used as the problem ``type``), a Dutch ``title``
+for people, and optional structured ``detail``/``fields``. Messages never contain
+a reporter's identity, a receipt code, a password or a token.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain-error"
+    title = "De actie kon niet worden uitgevoerd"
+    status = 400
+
+    def __init__(self, detail: str | None = None, **extra: Any):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    code = "not-found"
+    title = "Niet gevonden"
+    status = 404
+
+
+class NotAuthorized(DomainError):
+    """The user lacks the role or right. Where existence must not leak, use NotFound."""
+
+    code = "forbidden"
+    title = "Geen toegang"
+    status = 403
+
+
+class ConflictOfInterest(NotAuthorized):
+    code = "conflict-of-interest"
+    title = "Belangenconflict of functiescheiding"
+
+
+class StaleCase(DomainError):
+    code = "stale-case"
+    title = "De zaak is intussen gewijzigd; laad opnieuw"
+    status = 409
+
+
+class TaskNotReady(DomainError):
+    code = "task-not-ready"
+    title = "De taak is niet (meer) uit te voeren"
+    status = 409
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidData(DomainError):
+    code = "invalid-data"
+    title = "Ongeldige gegevens"
+    status = 422
+
+    def __init__(self, errors: list[FieldError], detail: str | None = None):
+        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class ValidationIssue:
+    """One problem in a process file, for process owners (message in Dutch)."""
+
+    file: str
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+        if self.element_id:
+            where += f" [{self.element_id}]"
+        return f"{where}: {self.message}"
+
+
+class ProcessValidationError(DomainError):
+    code = "process-invalid"
+    title = "De procesbestanden zijn ongeldig"
+    status = 422
+
+    def __init__(self, issues: list[ValidationIssue]):
+        super().__init__("\n".join(str(i) for i in issues))
+        self.issues = issues
+
+
+class WorkflowFailure(DomainError):
+    """A script, condition or timer in a process failed at run time; nothing was saved."""
+
+    code = "workflow-failure"
+    title = "Fout in het procesmodel"
+    status = 422
