@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.clock import now
+from engine.db import Base, UTCDateTime
+
+
+class Case(Base):
+    """A case (zaak). ``state`` is the SpiffWorkflow instance serialised without its spec."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_unit", "status", "unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    process_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    unit: Mapped[str | None] = mapped_column(String(200))  # dienstonderdeel of the subject
+    category: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)  # non-confidential projection for lists/reports
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(100), default="system")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class CaseParty(Base):
+    """A person linked to a case who must never act on or see it through staff paths
+    (melder, betrokkene, leidinggevende of the betrokkene), when known as a user."""
+
+    __tablename__ = "case_parties"
+    __table_args__ = (UniqueConstraint("case_id", "party", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(String(40))  # melder | betrokkene | leidinggevende
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class CaseActor(Base):
+    """Who acts in which slot of a case (separation of duties)."""
+
+    __tablename__ = "case_actors"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(60), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

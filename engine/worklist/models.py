@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.clock import now
+from engine.db import Base, UTCDateTime
+
+
+class WorkItem(Base):
+    """One row per user task that became ready; worklists query only this table."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        Index("ix_work_items_open_role", "state", "role", "due_at", "priority"),
+        Index("ix_work_items_open_assignee", "state", "assignee_id", "due_at"),
+        Index("ix_work_items_open_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)  # SpiffWorkflow task uuid
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(60))
+    slot: Mapped[str] = mapped_column(String(60))
+    form: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | completed | cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -1,0 +1,89 @@
+"""Shared fixtures: a real database (SQLite file or a fresh PostgreSQL database) and a frozen clock.
+
+``MELDPUNT_TEST_DATABASE_URL`` selects PostgreSQL, e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``; the session then creates its
+own database next to it (and drops it afterwards) so parallel runs never meet.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from engine import clock as clock_mod
+from engine.db import Base, Database, set_database
+
+PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
+
+
+def _worker_id(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, request):
+    if PG_URL.startswith("postgresql"):
+        base = make_url(PG_URL)
+        name = f"meldpunt_t_{_worker_id(request)}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("db") / "meldpunt-test.db"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    from engine.migrations.runner import upgrade
+
+    upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def db(_schema):
+    """A migrated database, emptied after each test. Installed as the process default."""
+    database = Database(_schema)
+    previous = set_database(database)
+    try:
+        yield database
+    finally:
+        set_database(previous)
+        _truncate(database)
+        database.dispose()
+
+
+def _truncate(database: Database) -> None:
+    from engine.models import import_all
+
+    import_all()
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with database.engine.begin() as conn:
+        if database.dialect == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def clock():
+    """A frozen engine clock at Monday 2 November 2026, 09:00 UTC."""
+    frozen = clock_mod.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
+    previous = clock_mod.set_clock(frozen)
+    clock_mod.install_spiff_clock()
+    try:
+        yield frozen
+    finally:
+        clock_mod.set_clock(previous)
