@@ -1,0 +1,46 @@
+"""The ``meldpunt`` command line. One module per command group."""
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Meldpunt: zaaksysteem integriteitsmeldingen", no_args_is_help=True)
+db_app = typer.Typer(help="Database", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Breng de database naar het actuele schema (Alembic)."""
+    from engine.config import get_settings
+    from engine.migrations.runner import upgrade
+
+    upgrade(get_settings().database_url)
+    typer.echo("Database bijgewerkt.")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Start de API-server."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+def _register_groups() -> None:
+    # Command groups from their own modules (added as the features arrive).
+    import importlib
+
+    for module in ("cli.processes", "cli.timers", "cli.audit", "cli.users", "cli.templates", "cli.demo"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
+
+
+_register_groups()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
