@@ -31,6 +31,9 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
+    # Optimistic concurrency: every UPDATE says WHERE version = :seen (StaleDataError otherwise).
+    __mapper_args__ = {"version_id_col": version}
+
 
 class CaseParty(Base):
     """A person linked to a case who must never act on or see it through staff paths

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import typer
+
+from cli.common import database
+
+app = typer.Typer(help="Termijnen en timers", no_args_is_help=True)
+
+
+@app.command("run")
+def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stoppen"),
+        poll: float = typer.Option(5.0, help="Seconden tussen rondes")) -> None:
+    """Laat verlopen timers afgaan (blijft draaien tenzij --once)."""
+    from engine.timers.worker import run as run_worker
+
+    fired = run_worker(database=database(), once=once, poll_seconds=poll)
+    typer.echo(f"{fired} timer(s) afgehandeld.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="timers")

@@ -1,0 +1,360 @@
+"""Starting and advancing cases. Each public call is one database transaction's work.
+
+The caller owns the transaction (``Database.session()``): these functions load the
+case, run SpiffWorkflow in memory, write the new state (optimistic version check
+first, so a lost race stops before anything else is written), work items, timers,
+letters and audit events, and raise a domain error on any failure so the caller
+rolls everything back.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import forms
+from engine.audit import service as audit
+from engine.cases import duties, runtime
+from engine.cases.models import Case, CaseParty
+from engine.clock import now
+from engine.errors import DomainError, NotFound, StaleCase, TaskNotReady, WorkflowFailure
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.processes.validation import ParsedProcessSet
+from engine.timers.models import Timer
+from engine.worklist.models import WorkItem
+
+# Non-confidential task-data keys copied to ``Case.summary`` for lists and reports.
+SUMMARY_KEYS = (
+    "kanaal", "categorie", "subcategorie", "dienstonderdeel", "risicofunctie", "melder_anoniem",
+    "voorgestelde_route", "route", "doorverwijzing_naar", "onderzoek_soort", "soort_onderzoek",
+    "strafbaar_feit", "aangifte_gedaan", "aangifte_datum", "opdracht_verleend", "uitkomst",
+    "ordemaatregel", "afdoeningen", "inhoud_geanonimiseerd", "datum_melding", "ontvangstbevestigd_op",
+    "terugkoppeling_verzonden_op", "besluit_datum", "escalaties",
+)
+
+
+def actor_name(user: User | None) -> str:
+    return user.username if user is not None else "system"
+
+
+@dataclass
+class _Step:
+    """One advance of one case, inside one transaction."""
+
+    session: Session
+    case: Case
+    parsed: ParsedProcessSet
+    wf: Any
+    actor: str
+    completed_before: set = field(default_factory=set)
+    fired_timer_id: int | None = None
+
+
+def _completed_ids(wf) -> set[str]:
+    return {str(t.id) for t in wf.get_tasks(state=TaskState.COMPLETED)}
+
+
+def _run_engine(step: _Step) -> None:
+    try:
+        step.wf.do_engine_steps()
+    except SpiffWorkflowException as exc:
+        raise WorkflowFailure(_spiff_message(exc)) from exc
+    except DomainError:
+        raise
+    except Exception as exc:  # a process-owner script or expression failed
+        raise WorkflowFailure(f"Fout bij het uitvoeren van het proces: {type(exc).__name__}: {exc}") from exc
+
+
+def _spiff_message(exc: SpiffWorkflowException) -> str:
+    task = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+    where = f" (element {getattr(task, 'bpmn_id', None) or getattr(task, 'name', '?')})" if task else ""
+    return f"Fout in het procesmodel{where}: {exc}"
+
+
+def _priority(step: _Step, task, meta) -> int:
+    base = int(task.data.get("prioriteit", 0) or 0) if str(task.data.get("prioriteit", "0")).lstrip("-").isdigit() else 0
+    raw = (meta.priority if meta else None) or "0"
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        try:
+            value = int(step.wf.script_engine.evaluate(task, raw))
+        except Exception as exc:
+            raise WorkflowFailure(f"Prioriteit van taak {task.task_spec.bpmn_id} is ongeldig: {exc}") from exc
+    return max(value, base, step.case.priority)
+
+
+def _sync_timers(step: _Step) -> dict[str, datetime]:
+    """Mirror waiting timers into the timer table. Returns user-task id → due date."""
+    session, case = step.session, step.case
+    waiting = {w.task_id: w for w in runtime.waiting_timers(step.wf)}
+    moment = now()
+    rows = {t.task_id: t for t in session.execute(
+        select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
+    ).scalars()}
+    for task_id, row in rows.items():
+        w = waiting.get(task_id)
+        if w is None:
+            row.state = "fired" if row.fire_at <= moment else "cancelled"
+            if row.state == "fired":
+                row.fired_at, row.fire_count = moment, row.fire_count + 1
+        elif w.fire_at != row.fire_at:  # a cycle re-armed
+            if w.fire_at > row.fire_at and row.fire_at <= moment:
+                row.fired_at, row.fire_count = moment, row.fire_count + 1
+            row.fire_at = w.fire_at
+    for task_id, w in waiting.items():
+        if task_id not in rows:
+            session.add(Timer(case_id=case.id, task_id=task_id, element_id=w.element_id, name=w.name,
+                              kind=w.kind, attached_to=w.attached_to, fire_at=w.fire_at))
+    due: dict[str, datetime] = {}
+    for w in waiting.values():
+        if w.attached_to and (w.attached_to not in due or w.fire_at < due[w.attached_to]):
+            due[w.attached_to] = w.fire_at
+    return due
+
+
+def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: WorkItem | None) -> list[WorkItem]:
+    session, case, parsed = step.session, step.case, step.parsed
+    ready = {str(t.id): t for t in runtime.ready_user_tasks(step.wf)}
+    existing = {w.task_id: w for w in session.execute(
+        select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open")
+    ).scalars()}
+    for task_id, item in existing.items():
+        if item is completed_item:
+            continue
+        if task_id not in ready:
+            item.state = "cancelled"
+            audit.append(session=session, actor=step.actor, action="task.cancelled", case_id=case.id,
+                         task_id=task_id, details={"element": item.element_id, "naam": item.name})
+        elif task_id in due and item.due_at != due[task_id]:
+            # A fired non-interrupting timer leaves the task open with its (passed) due date.
+            item.due_at = due[task_id]
+    created = []
+    for task_id, task in ready.items():
+        if task_id in existing:
+            continue
+        meta = parsed.tasks.get(task.task_spec.bpmn_id or task.task_spec.name)
+        role = meta.role if meta and meta.role else _fallback_role(task, parsed)
+        item = WorkItem(case_id=case.id, task_id=task_id, element_id=task.task_spec.bpmn_id or task.task_spec.name,
+                        name=task.task_spec.bpmn_name or task.task_spec.name, role=role,
+                        slot=(meta.slot if meta and meta.slot else role), form=meta.form if meta else None,
+                        due_at=due.get(task_id), priority=_priority(step, task, meta), created_at=now())
+        session.add(item)
+        session.flush()
+        audit.append(session=session, actor=step.actor, action="task.created", case_id=case.id, task_id=task_id,
+                     details={"element": item.element_id, "naam": item.name, "rol": role,
+                              "termijn": item.due_at.isoformat() if item.due_at else None})
+        if meta and meta.assignment in ("random", "random-workload"):
+            _auto_assign(step, item, weighted=meta.assignment == "random-workload")
+        created.append(item)
+    return created
+
+
+def _fallback_role(task, parsed: ParsedProcessSet) -> str:
+    """A task in a called process without lanes takes the lane of the calling activity."""
+    wf = task.workflow
+    while getattr(wf, "parent_task_id", None) is not None:
+        parent = wf.top_workflow.get_task_from_id(wf.parent_task_id)
+        role = parsed.manifest.role_for_lane(getattr(parent.task_spec, "lane", None))
+        if role:
+            return role
+        wf = parent.workflow
+    raise WorkflowFailure(f"Taak {task.task_spec.bpmn_id} ligt in geen baan met een bekende rol.")
+
+
+def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
+    chosen, eligible, info = duties.draw_assignee(step.session, case_id=step.case.id, role=item.role,
+                                                  slot=item.slot, manifest=step.parsed.manifest, weighted=weighted)
+    if chosen is not None:
+        item.assignee_id = chosen.id
+    audit.append(session=step.session, actor="system", action="task.auto_assigned", case_id=step.case.id,
+                 task_id=item.task_id, details={"element": item.element_id, "kandidaten": [u.username for u in eligible],
+                                                "gekozen": chosen.username if chosen else None, **info})
+
+
+def _render_letters(step: _Step) -> None:
+    """Render the letter of every task that completed in this step and names one."""
+    newly = _completed_ids(step.wf) - step.completed_before
+    if not newly:
+        return
+    for task_id in sorted(newly):
+        task = step.wf.get_task_from_id(uuid.UUID(task_id))
+        props = getattr(task.task_spec, "extensions", {}).get("properties", {})
+        if not props.get("letter"):
+            continue
+        from documents import service as letters  # documents knows nothing about BPMN
+
+        letters.produce_letter(
+            session=step.session, case_id=step.case.id, case_reference=step.case.reference,
+            step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
+            recipient=props.get("letter_recipient", "onbekend"),
+            data=confidential_merge(step.session, step.case, task.data), settings=step.parsed.manifest.settings,
+        )
+
+
+def confidential_merge(session: Session, case: Case, data: dict) -> dict:
+    """Task data plus the case's confidential fields (for letters); hook for encrypted storage."""
+    return {"zaaknummer": case.reference, **data}
+
+
+def _project(step: _Step) -> None:
+    case, data = step.case, _latest_data(step.wf)
+    summary = dict(case.summary or {})
+    for key in SUMMARY_KEYS:
+        if key in data:
+            summary[key] = data[key]
+    case.summary = summary
+    case.unit = data.get("dienstonderdeel") or case.unit
+    case.category = data.get("categorie") or case.category
+    if str(data.get("prioriteit", "")).lstrip("-").isdigit():
+        case.priority = max(case.priority, int(data["prioriteit"]))
+    if step.wf.is_completed() and case.status != "closed":
+        case.status, case.closed_at = "closed", now()
+
+
+def _latest_data(wf) -> dict:
+    """What the process knows now: the last completed task's data, overlaid by the
+    data of the tasks that are ready or waiting (which inherited it)."""
+    if wf.is_completed():
+        return dict(wf.data)
+    completed = wf.get_tasks(state=TaskState.COMPLETED)
+    data: dict = {}
+    if completed:
+        data.update(max(completed, key=lambda t: t.last_state_change).data)
+    for task in sorted(wf.get_tasks(state=TaskState.READY | TaskState.WAITING), key=lambda t: t.last_state_change):
+        data.update(task.data)
+    return data
+
+
+def _persist(step: _Step, *, completed_item: WorkItem | None = None) -> None:
+    case = step.case
+    _render_letters(step)
+    _project(step)
+    case.state = runtime.dumps(step.wf)
+    case.updated_at = now()
+    try:
+        step.session.flush()  # the version check: first write of the step, takes the row lock
+    except StaleDataError as exc:
+        raise StaleCase() from exc
+    due = _sync_timers(step)
+    _sync_work_items(step, due, completed_item)
+    step.session.flush()
+
+
+def start_case(*, session: Session, actor: User | None, data: dict, parties: dict[str, list[int]] | None = None,
+               unit: str | None = None, version_id: int | None = None) -> Case:
+    version_id = version_id or processes.latest_version(session=session).id
+    parsed = processes.parsed_version(session=session, version_id=version_id)
+    case = Case(reference=f"tmp-{uuid.uuid4().hex[:20]}", process_version_id=version_id, status="open",
+                unit=unit or data.get("dienstonderdeel"), category=data.get("categorie"),
+                created_by=actor_name(actor), created_at=now(), updated_at=now(), summary={})
+    session.add(case)
+    session.flush()
+    case.reference = f"MP-{case.created_at.year}-{case.id:06d}"
+    for party, user_ids in (parties or {}).items():
+        if party not in duties.PARTY_LABELS:
+            raise NotFound(f"Onbekende partij '{party}'.")
+        for user_id in set(user_ids):
+            session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
+    seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **data}
+    wf = runtime.new_workflow(parsed, seed)
+    step = _Step(session, case, parsed, wf, actor_name(actor))
+    _run_engine(step)
+    audit.append(session=session, actor=step.actor, action="case.started", case_id=case.id,
+                 details={"zaaknummer": case.reference, "procesversie": version_id,
+                          "velden": sorted(data), "partijen": sorted(parties or {})})
+    _persist(step)
+    return case
+
+
+def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    return parsed, runtime.loads(case.state, parsed)
+
+
+def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
+    item = session.get(WorkItem, work_item_id)
+    if item is None:
+        raise NotFound("Taak niet gevonden.")
+    case = session.get(Case, item.case_id)
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
+                          manifest=parsed.manifest)
+    if item.state != "open":
+        raise TaskNotReady("Deze taak is al afgerond of vervallen.")
+    if item.assignee_id is not None and item.assignee_id != user.id:
+        raise duties.NotAuthorized("Deze taak is aan een andere medewerker toegewezen.")
+    schema = parsed.forms.get(item.form) if item.form else None
+    clean = forms.validate(schema, data) if schema is not None else dict(data)
+    wf = runtime.loads(case.state, parsed)
+    task = wf.get_task_from_id(uuid.UUID(item.task_id))
+    if task is None or task.state != TaskState.READY:
+        raise TaskNotReady("Deze taak is niet meer uit te voeren.")
+    step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf))
+    before = runtime.position(wf)["active"]
+    task.set_data(**clean)
+    try:
+        task.run()
+    except SpiffWorkflowException as exc:
+        raise WorkflowFailure(_spiff_message(exc)) from exc
+    _run_engine(step)
+    item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
+    duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot)
+    _persist(step, completed_item=item)
+    audit.append(session=session, actor=user.username, action="task.completed", case_id=case.id,
+                 task_id=item.task_id, details={"element": item.element_id, "naam": item.name, "rol": item.role,
+                                                "velden": sorted(clean), "voor": before,
+                                                "na": runtime.position(wf)["active"],
+                                                "status": case.status})
+    return case
+
+
+def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) -> Case:
+    """Fire whatever timers of the case are due (by the engine clock)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    parsed, wf = _load(session, case)
+    step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf))
+    before = {w.task_id for w in runtime.waiting_timers(wf)}
+    try:
+        wf.refresh_timers()
+    except Exception as exc:
+        raise WorkflowFailure(f"Fout bij het afgaan van een timer: {exc}") from exc
+    _run_engine(step)
+    fired = sorted(before - {w.task_id for w in runtime.waiting_timers(wf)})
+    _persist(step)
+    audit.append(session=session, actor="system", action="timer.fired", case_id=case.id,
+                 details={"timers": fired, "timer_id": timer_id})
+    return case
+
+
+def case_data(*, session: Session, case_id: int) -> dict:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    _, wf = _load(session, case)
+    return _latest_data(wf)
+
+
+def case_position(*, session: Session, case_id: int) -> dict[str, list[str]]:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    _, wf = _load(session, case)
+    return runtime.position(wf)
+
+
+def get_case(*, session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    return case

@@ -1,0 +1,133 @@
+"""Deploying process sets as immutable versions, and the per-version spec cache."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.config import get_settings
+from engine.errors import NotFound, ProcessValidationError, ValidationIssue
+from engine.processes.models import ProcessFile, ProcessVersion
+from engine.processes.validation import ParsedProcessSet, parse_process_set, read_process_dir
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    """Hash over paths and contents, independent of order."""
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return h.hexdigest()
+
+
+def _engine_functions() -> dict:
+    try:
+        from engine.functions import ENGINE_FUNCTIONS
+    except ModuleNotFoundError:  # pragma: no cover - until the functions module exists
+        return {}
+    return dict(ENGINE_FUNCTIONS)
+
+
+def _template_exists():
+    try:
+        from documents.checks import template_exists
+    except ModuleNotFoundError:  # pragma: no cover - until documents exist
+        return None
+    return template_exists
+
+
+def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[str, bytes]:
+    if files is not None:
+        return dict(files)
+    return read_process_dir(Path(directory or get_settings().processes_dir))
+
+
+def parse(files: dict[str, bytes]) -> ParsedProcessSet:
+    return parse_process_set(files, functions=_engine_functions(), template_exists=_template_exists())
+
+
+def check(*, directory: Path | None = None, files: dict[str, bytes] | None = None) -> list[ValidationIssue]:
+    """Validate without deploying; an empty list means the set is valid."""
+    try:
+        parse(_files_from(directory, files))
+    except ProcessValidationError as exc:
+        return exc.issues
+    return []
+
+
+def deploy(*, session: Session, directory: Path | None = None, files: dict[str, bytes] | None = None,
+           actor: str = "system") -> ProcessVersion:
+    """Deploy a process set. Unchanged files → the existing version (no-op)."""
+    files = _files_from(directory, files)
+    digest = content_hash(files)
+    existing = session.execute(
+        select(ProcessVersion).where(ProcessVersion.content_hash == digest)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    parsed = parse(files)  # raises ProcessValidationError naming file/element
+    version = ProcessVersion(content_hash=digest, main_process_id=parsed.manifest.main_process, deployed_by=actor)
+    version.files = [
+        ProcessFile(path=p, sha256=hashlib.sha256(c).hexdigest(), content=c) for p, c in sorted(files.items())
+    ]
+    session.add(version)
+    session.flush()
+    _cache.put(version.id, digest, parsed)
+    audit.append(session=session, actor=actor, action="process.deployed",
+                 details={"version": version.id, "hash": digest, "files": sorted(files)})
+    return version
+
+
+def latest_version(*, session: Session) -> ProcessVersion:
+    version = session.execute(select(ProcessVersion).order_by(ProcessVersion.id.desc()).limit(1)).scalar_one_or_none()
+    if version is None:
+        raise NotFound("Er is nog geen proces uitgerold.")
+    return version
+
+
+def list_versions(*, session: Session) -> list[ProcessVersion]:
+    return list(session.execute(select(ProcessVersion).order_by(ProcessVersion.id)).scalars())
+
+
+@dataclass
+class _Entry:
+    content_hash: str
+    parsed: ParsedProcessSet
+
+
+class _SpecCache:
+    """Parsed specs per version id, parsed once per process (versions are immutable)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version_id: int, content_hash: str) -> ParsedProcessSet | None:
+        entry = self._entries.get(version_id)
+        # A different hash means another database reused the id (tests): reparse.
+        return entry.parsed if entry and entry.content_hash == content_hash else None
+
+    def put(self, version_id: int, content_hash: str, parsed: ParsedProcessSet) -> None:
+        with self._lock:
+            self._entries[version_id] = _Entry(content_hash, parsed)
+
+
+_cache = _SpecCache()
+
+
+def parsed_version(*, session: Session, version_id: int) -> ParsedProcessSet:
+    digest = session.execute(
+        select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id)
+    ).scalar_one_or_none()
+    if digest is None:
+        raise NotFound("Procesversie niet gevonden.")
+    parsed = _cache.get(version_id, digest)
+    if parsed is None:
+        version = session.get(ProcessVersion, version_id)
+        parsed = parse({f.path: f.content for f in version.files})
+        _cache.put(version_id, digest, parsed)
+    return parsed

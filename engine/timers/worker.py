@@ -1,0 +1,31 @@
+"""The timer worker loop (``meldpunt timers run``), also startable inside the server."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from engine.db import Database
+from engine.timers.service import fire_due
+
+log = logging.getLogger(__name__)
+
+
+def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
+        stop: threading.Event | None = None) -> int:
+    total = 0
+    stop = stop or threading.Event()
+    while True:
+        try:
+            total += fire_due(database=database)
+        except Exception:  # keep the worker alive; the next sweep retries
+            log.exception("timer sweep failed")
+        if once or stop.wait(poll_seconds):
+            return total
+
+
+def start_background(*, database: Database, poll_seconds: float = 5.0) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run, kwargs={"database": database, "poll_seconds": poll_seconds, "stop": stop},
+                              name="meldpunt-timers", daemon=True)
+    thread.start()
+    return thread, stop

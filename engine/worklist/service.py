@@ -1,0 +1,121 @@
+"""Worklists and task claiming. Queries read only the work-item table (indexed)."""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.cases import duties
+from engine.cases.models import Case, CaseParty
+from engine.clock import now
+from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, TaskNotReady
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.worklist.models import WorkItem
+
+COORDINATOR_ROLE = "integriteitscoordinator"
+
+_ORDER = (WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority.desc(), WorkItem.created_at, WorkItem.id)
+
+
+def _not_party(user: User):
+    """Exclude the cases in which the user is a party (melder, betrokkene, leidinggevende)."""
+    return ~exists().where(CaseParty.case_id == WorkItem.case_id, CaseParty.user_id == user.id)
+
+
+def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+    q = (select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
+         .order_by(*_ORDER).limit(limit).offset(offset))
+    return list(session.execute(q).scalars())
+
+
+def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+    roles = sorted(user.role_codes)
+    if not roles:
+        return []
+    q = (select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
+                                WorkItem.role.in_(roles), _not_party(user))
+         .order_by(*_ORDER).limit(limit).offset(offset))
+    return list(session.execute(q).scalars())
+
+
+def overdue(*, session: Session, user: User | None = None, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+    """Open tasks past their due date; for a user: theirs and the unassigned ones in their roles."""
+    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.due_at.is_not(None), WorkItem.due_at < now())
+    if user is not None:
+        q = q.where(
+            (WorkItem.assignee_id == user.id)
+            | (WorkItem.assignee_id.is_(None) & WorkItem.role.in_(sorted(user.role_codes) or [""])),
+            _not_party(user),
+        )
+    return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
+
+
+def for_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:
+    q = select(WorkItem).where(WorkItem.case_id == case_id)
+    if not include_closed:
+        q = q.where(WorkItem.state == "open")
+    return list(session.execute(q.order_by(WorkItem.id)).scalars())
+
+
+def get_item(*, session: Session, work_item_id: int) -> WorkItem:
+    item = session.get(WorkItem, work_item_id)
+    if item is None:
+        raise NotFound("Taak niet gevonden.")
+    return item
+
+
+def _manifest(session: Session, item: WorkItem):
+    case = session.get(Case, item.case_id)
+    return processes.parsed_version(session=session, version_id=case.process_version_id).manifest
+
+
+def _open(item: WorkItem) -> None:
+    if item.state != "open":
+        raise TaskNotReady("Deze taak is al afgerond of vervallen.")
+
+
+def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
+    item = get_item(session=session, work_item_id=work_item_id)
+    duties.ensure_can_act(session, case_id=item.case_id, user=user, role=item.role, slot=item.slot,
+                          manifest=_manifest(session, item))
+    _open(item)
+    if item.assignee_id not in (None, user.id):
+        raise NotAuthorized("Deze taak is al door een andere medewerker opgepakt.")
+    item.assignee_id = user.id
+    audit.append(session=session, actor=user.username, action="task.claimed", case_id=item.case_id,
+                 task_id=item.task_id, details={"element": item.element_id})
+    return item
+
+
+def unclaim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
+    item = get_item(session=session, work_item_id=work_item_id)
+    _open(item)
+    if item.assignee_id != user.id and COORDINATOR_ROLE not in user.role_codes:
+        raise NotAuthorized("U kunt alleen uw eigen taak teruggeven.")
+    previous = item.assignee_id
+    item.assignee_id = None
+    audit.append(session=session, actor=user.username, action="task.unclaimed", case_id=item.case_id,
+                 task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": previous})
+    return item
+
+
+def assign(*, session: Session, work_item_id: int, by: User, assignee: User, reason: str) -> WorkItem:
+    """A coordinator assigns (or overrides an automatic draw) with a recorded reason."""
+    if COORDINATOR_ROLE not in by.role_codes:
+        raise NotAuthorized("Alleen de integriteitscoördinator kan taken toewijzen.")
+    if not reason or not reason.strip():
+        raise InvalidData([FieldError("reden", "is verplicht bij het toewijzen van een taak")])
+    item = get_item(session=session, work_item_id=work_item_id)
+    _open(item)
+    manifest = _manifest(session, item)
+    duties.ensure_can_act(session, case_id=item.case_id, user=by, role=COORDINATOR_ROLE,
+                          slot=COORDINATOR_ROLE, manifest=manifest)
+    duties.ensure_can_act(session, case_id=item.case_id, user=assignee, role=item.role, slot=item.slot,
+                          manifest=manifest)
+    previous = item.assignee_id
+    item.assignee_id = assignee.id
+    audit.append(session=session, actor=by.username, action="task.assigned", case_id=item.case_id,
+                 task_id=item.task_id, details={"element": item.element_id, "aan": assignee.username,
+                                                "was_toegewezen_aan": previous, "reden": reason.strip()})
+    return item
