@@ -1,0 +1,69 @@
+"""Separation of duties and unpredictable (random) allocation, from the manifest's rules."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.errors import ConflictOfInterest
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from tests.factories import REVIEW, review_team
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def team(db, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        return {k: u.id for k, u in review_team(s).items()}
+
+
+def to_investigation(db, team, parties=None) -> int:
+    with db.session() as s:
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
+    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
+        with db.session() as s:
+            item = worklist.for_case(session=s, case_id=case_id)[0]
+            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
+    return case_id
+
+
+def test_the_two_investigators_must_differ(db, clock, team):
+    from datetime import timedelta
+
+    from engine.timers import service as timers
+
+    case_id = to_investigation(db, team)
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        first = s.get(User, item.assignee_id)
+        cases.complete_task(session=s, work_item_id=item.id, user=first, data={"bevinding": "x"})
+    clock.advance(timedelta(days=3))
+    timers.fire_due(database=db)
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        with pytest.raises(ConflictOfInterest, match="onderzoeker_1"):
+            worklist.claim(session=s, work_item_id=item.id, user=s.get(User, first.id))
+        with pytest.raises(ConflictOfInterest):
+            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, first.id), data={"bevinding": "y"})
+
+
+def test_random_allocation_reaches_every_eligible_user_and_never_a_conflicted_one(db, clock, team):
+    # onderzoeker3 is the subject's manager in every case: never drawn.
+    chosen = Counter()
+    for _ in range(45):
+        case_id = to_investigation(db, team, parties={"leidinggevende": [team["o3"]]})
+        with db.session() as s:
+            item = worklist.for_case(session=s, case_id=case_id)[0]
+            chosen[item.assignee_id] += 1
+            draw = [e for e in audit.case_events(session=s, case_id=case_id) if e.action == "task.auto_assigned"][-1]
+            assert sorted(draw.details["kandidaten"]) == ["onderzoeker1", "onderzoeker2"]
+            assert draw.details["gekozen"] == s.get(User, item.assignee_id).username
+            assert draw.details["methode"] == "loting"
+    assert set(chosen) == {team["o1"], team["o2"]}  # P(miss one) = 2 * 0.5**45
+    assert team["o3"] not in chosen

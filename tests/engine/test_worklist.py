@@ -1,0 +1,137 @@
+"""Worklist queries and the claim / unclaim / assign rules; conflicts of interest."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.errors import ConflictOfInterest, InvalidData, NotAuthorized
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from tests.factories import REVIEW, make_user, review_team
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def setup(db, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        team = review_team(s)
+        team["desk2"] = make_user(s, "desk2", "meldpunt")
+        team["coord2"] = make_user(s, "coord2", "integriteitscoordinator")
+        return {k: u.id for k, u in team.items()}
+
+
+def U(s, ids, key):
+    from engine.identity.models import User
+
+    return s.get(User, ids[key])
+
+
+def new_case(db, ids, parties=None):
+    with db.session() as s:
+        return cases.start_case(session=s, actor=U(s, ids, "desk"), data={}, parties=parties).id
+
+
+def test_role_filtering(db, setup):
+    case_id = new_case(db, setup)
+    with db.session() as s:
+        assert [i.case_id for i in worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk2"))] == [case_id]
+        assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "coord")) == []
+        assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "o1")) == []
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        with pytest.raises(NotAuthorized):
+            worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "coord"))
+        with pytest.raises(NotAuthorized):
+            cases.complete_task(session=s, work_item_id=item.id, user=U(s, setup, "o1"), data={"ernstig": True})
+
+
+def test_claim_unclaim_and_completion_by_the_claimant_only(db, setup):
+    case_id = new_case(db, setup)
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "desk"))
+        assert [i.id for i in worklist.my_tasks(session=s, user=U(s, setup, "desk"))] == [item.id]
+        assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk2")) == []
+    with db.session() as s:
+        with pytest.raises(NotAuthorized, match="andere medewerker"):
+            worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "desk2"))
+        with pytest.raises(NotAuthorized, match="toegewezen"):
+            cases.complete_task(session=s, work_item_id=item.id, user=U(s, setup, "desk2"), data={"ernstig": False})
+        with pytest.raises(NotAuthorized, match="eigen taak"):
+            worklist.unclaim(session=s, work_item_id=item.id, user=U(s, setup, "desk2"))
+    with db.session() as s:
+        worklist.unclaim(session=s, work_item_id=item.id, user=U(s, setup, "desk"))
+        assert worklist.my_tasks(session=s, user=U(s, setup, "desk")) == []
+        worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "desk2"))
+        cases.complete_task(session=s, work_item_id=item.id, user=U(s, setup, "desk2"), data={"ernstig": False})
+    with db.session() as s:
+        actions = [e.action for e in audit.case_events(session=s, case_id=case_id)]
+        assert actions.count("task.claimed") == 2 and "task.unclaimed" in actions
+
+
+def test_coordinator_assigns_with_reason(db, setup):
+    case_id = new_case(db, setup)
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        with pytest.raises(NotAuthorized, match="coördinator"):
+            worklist.assign(session=s, work_item_id=item.id, by=U(s, setup, "desk"), assignee=U(s, setup, "desk2"),
+                            reason="drukte")
+        with pytest.raises(InvalidData):
+            worklist.assign(session=s, work_item_id=item.id, by=U(s, setup, "coord"), assignee=U(s, setup, "desk2"),
+                            reason="  ")
+        with pytest.raises(NotAuthorized):  # the assignee must hold the task's role
+            worklist.assign(session=s, work_item_id=item.id, by=U(s, setup, "coord"), assignee=U(s, setup, "o1"),
+                            reason="vervanging")
+        worklist.assign(session=s, work_item_id=item.id, by=U(s, setup, "coord"), assignee=U(s, setup, "desk2"),
+                        reason="Vervanging tijdens verlof")
+        assert [i.id for i in worklist.my_tasks(session=s, user=U(s, setup, "desk2"))] == [item.id]
+        event = audit.case_events(session=s, case_id=case_id)[-1]
+        assert event.action == "task.assigned" and event.details["reden"] == "Vervanging tijdens verlof"
+        assert event.actor == "coord"
+
+
+def test_overdue_lists_open_tasks_past_due_sorted_by_due_date(db, setup, clock):
+    first = new_case(db, setup)
+    clock.advance(timedelta(days=1))
+    second = new_case(db, setup)
+    with db.session() as s:
+        assert worklist.overdue(session=s) == []
+    clock.advance(timedelta(days=6, minutes=1))  # first is due at day 7, second at day 8
+    with db.session() as s:
+        assert [i.case_id for i in worklist.overdue(session=s)] == [first]
+        assert [i.case_id for i in worklist.overdue(session=s, user=U(s, setup, "desk"))] == [first]
+        assert worklist.overdue(session=s, user=U(s, setup, "o1")) == []
+    clock.advance(timedelta(days=1))
+    with db.session() as s:
+        assert [i.case_id for i in worklist.overdue(session=s)] == [first, second]
+
+
+def test_case_parties_never_see_or_act_on_their_case(db, setup):
+    with db.session() as s:
+        manager = make_user(s, "chef", "meldpunt")
+        subject = make_user(s, "betrokkene", "meldpunt", manager=manager)
+        ids = {**setup, "chef": manager.id, "subject": subject.id}
+    case_id = new_case(db, ids, parties={"betrokkene": [ids["subject"]], "leidinggevende": [ids["chef"]],
+                                         "melder": [ids["desk2"]]})
+    with db.session() as s:
+        for who in ("subject", "chef", "desk2"):
+            assert worklist.unassigned_in_my_roles(session=s, user=U(s, ids, who)) == []
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        for who, word in (("subject", "betrokkene"), ("chef", "leidinggevende"), ("desk2", "melder")):
+            with pytest.raises(ConflictOfInterest, match=word):
+                worklist.claim(session=s, work_item_id=item.id, user=U(s, ids, who))
+            with pytest.raises(ConflictOfInterest):
+                cases.complete_task(session=s, work_item_id=item.id, user=U(s, ids, who), data={"ernstig": True})
+        assert [i.id for i in worklist.unassigned_in_my_roles(session=s, user=U(s, ids, "desk"))] == [item.id]
+
+
+def test_sorting_by_due_date_then_priority(db, setup):
+    a = new_case(db, setup)
+    with db.session() as s:
+        items = worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk"))
+        assert [i.case_id for i in items] == [a]
+        assert items[0].priority == 1  # from the task's priority property
