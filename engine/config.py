@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     processes_dir: Path = PROJECT_ROOT / "processes"
     templates_dir: Path = PROJECT_ROOT / "documents" / "templates"
     # Days equated to general holidays by royal decree (Algemene termijnenwet art. 3 lid 3),
-    # as a JSON file {"2026": ["2026-05-15"], ...}; default: processes/equated_days.json
+    # as a JSON file {"2026": ["2026-05-15"], ...}; default: processes/gelijkgestelde_dagen.json
     equated_days_file: Path | None = None
     # Fernet/AES keys for confidential fields, comma-separated, newest first.
     encryption_keys: str = ""
