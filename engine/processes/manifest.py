@@ -1,0 +1,82 @@
+"""``manifest.json`` of a process set: main process, roles, separation-of-duties slots, settings."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import ProcessValidationError, ValidationIssue
+
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class SeparationOfDuties:
+    exclusive_slots: tuple[str, ...] = ()
+    uninvolved_slots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    main_process: str
+    roles: dict[str, str]  # role code -> Dutch role name
+    separation_of_duties: SeparationOfDuties = field(default_factory=SeparationOfDuties)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def role_for_lane(self, lane_name: str | None) -> str | None:
+        """The role code a lane stands for; the lane may carry the Dutch name or the code."""
+        if lane_name is None:
+            return None
+        name = lane_name.strip()
+        if name in self.roles:
+            return name
+        for code, dutch_name in self.roles.items():
+            if dutch_name.casefold() == name.casefold():
+                return code
+        return None
+
+
+def _fail(message: str) -> ProcessValidationError:
+    return ProcessValidationError([ValidationIssue(MANIFEST_FILE, message)])
+
+
+def _string_list(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _fail(f"'separation_of_duties.{key}' moet een lijst van teksten zijn")
+    return tuple(value)
+
+
+def parse_manifest(content: bytes) -> Manifest:
+    """Parse and check ``manifest.json``; raises ProcessValidationError with Dutch messages."""
+    try:
+        data = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        line = getattr(err, "lineno", None)
+        issue = ValidationIssue(MANIFEST_FILE, f"Geen geldige JSON: {err}", line=line)
+        raise ProcessValidationError([issue]) from err
+    if not isinstance(data, dict):
+        raise _fail("Het manifest moet een JSON-object zijn")
+
+    main_process = data.get("main_process")
+    if not isinstance(main_process, str) or not main_process:
+        raise _fail("'main_process' (het id van het hoofdproces) ontbreekt")
+
+    roles = data.get("roles")
+    if (not isinstance(roles, dict) or not roles
+            or not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in roles.items())):
+        raise _fail("'roles' moet een niet-leeg object zijn van rolcode naar rolnaam")
+
+    sod = data.get("separation_of_duties", {})
+    if not isinstance(sod, dict):
+        raise _fail("'separation_of_duties' moet een object zijn")
+    separation = SeparationOfDuties(
+        exclusive_slots=_string_list(sod.get("exclusive_slots", []), "exclusive_slots"),
+        uninvolved_slots=_string_list(sod.get("uninvolved_slots", []), "uninvolved_slots"),
+    )
+
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise _fail("'settings' moet een object zijn")
+
+    return Manifest(main_process=main_process, roles=dict(roles),
+                    separation_of_duties=separation, settings=dict(settings))
