@@ -174,7 +174,8 @@ class _ProcessSetValidation:
         dmn_files = [p for p in self.trees if p.endswith(".dmn")]
         for path in bpmn_files:
             self.collect_process_ids(path)
-        if manifest.main_process not in self.process_files:
+        all_bpmn_read = len(bpmn_files) == sum(1 for p in self.files if p.endswith(".bpmn"))
+        if manifest.main_process not in self.process_files and all_bpmn_read:
             self.issue(MANIFEST_FILE, f"Het hoofdproces '{manifest.main_process}' komt in geen "
                                       f"BPMN-bestand voor", element_id=manifest.main_process)
         decisions = {d.get("id") for p in dmn_files for d in self.trees[p].iter() if _local(d) == "decision"}
@@ -427,20 +428,29 @@ class _ProcessSetValidation:
             self.spiff_issue(err, path)
 
     def spiff_issue(self, err: ValidationException, default_file: str) -> None:
-        element_id = getattr(err, "id", "") or None
-        file, line = self.locate(element_id) if element_id else (None, None)
-        reported_line = err.line_number if isinstance(err.line_number, int) else None
+        line = err.line_number if isinstance(err.line_number, int) else None
+        file, element = self.find_element(err.file_name or default_file, getattr(err, "id", "") or None, line)
+        message = str(err).split(". Expected is")[0]
+        for prefix, namespace in NS.items():
+            message = message.replace("{%s}" % namespace, prefix + ":")
         self.issues.append(ValidationIssue(
-            file=err.file_name or file or default_file,
-            message=f"Voldoet niet aan BPMN/DMN (schema of SpiffWorkflow): {err}",
-            element_id=element_id, line=reported_line or line))
+            file=file, message=f"Voldoet niet aan BPMN/DMN (schema of SpiffWorkflow): {message}",
+            element_id=element.get("id") if element is not None else None,
+            line=line or (element.sourceline if element is not None else None)))
 
-    def locate(self, element_id: str) -> tuple[str | None, int | None]:
-        for path, tree in self.trees.items():
-            for element in tree.iter():
-                if isinstance(element.tag, str) and element.get("id") == element_id:
-                    return path, element.sourceline
-        return None, None
+    def find_element(self, file: str, element_id: str | None,
+                     line: int | None) -> tuple[str, etree._Element | None]:
+        """The element with this id (in any file), else the nearest element with an id around the line."""
+        if element_id:
+            for path, tree in self.trees.items():
+                found = tree.getroot().xpath("//*[@id=$id]", id=element_id)
+                if found:
+                    return path, found[0]
+        elif line and file in self.trees:
+            for element in self.trees[file].iter():
+                if isinstance(element.tag, str) and element.sourceline == line:
+                    return file, next((e for e in (element, *element.iterancestors()) if e.get("id")), None)
+        return file, None
 
 
 def _iso_problem(kind: str, value: str) -> str | None:
