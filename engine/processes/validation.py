@@ -63,6 +63,8 @@ EXPRESSION_XPATHS = (
     ".//bpmn:completionCondition",
     ".//bpmn:loopCondition",
 )
+# Attributes that must name an element of the same file.
+REFERENCES = (("sequenceFlow", "sourceRef"), ("sequenceFlow", "targetRef"), ("boundaryEvent", "attachedToRef"))
 TIMER_KINDS = {"timeDate": "datum", "timeDuration": "duur", "timeCycle": "herhaling"}
 
 
@@ -150,6 +152,7 @@ class _ProcessSetValidation:
         self.tasks: dict[str, TaskMeta] = {}
         self.process_files: dict[str, str] = {}  # process id -> file
         self.duplicate_files: set[str] = set()
+        self.calls_without_lane: list[tuple[str, etree._Element]] = []
 
     def issue(self, file: str, message: str, element: etree._Element | None = None,
               *, element_id: str | None = None, line: int | None = None) -> None:
@@ -178,11 +181,12 @@ class _ProcessSetValidation:
         if manifest.main_process not in self.process_files and all_bpmn_read:
             self.issue(MANIFEST_FILE, f"Het hoofdproces '{manifest.main_process}' komt in geen "
                                       f"BPMN-bestand voor", element_id=manifest.main_process)
-        decisions = {d.get("id") for p in dmn_files for d in self.trees[p].iter() if _local(d) == "decision"}
 
         # phase 1: our own checks
+        decisions = {d.get("id") for p in dmn_files for d in self.trees[p].iter() if _local(d) == "decision"}
         for path in bpmn_files:
             self.check_bpmn(path, manifest, decisions)
+        self.check_calls_without_lane()
         for path in dmn_files:
             self.check_dmn(path)
 
@@ -195,14 +199,10 @@ class _ProcessSetValidation:
                 self.spiff_add_bpmn(parser, path)
 
         # phase 3: build the specs
-        if not self.issues:
-            try:
-                spec = parser.get_spec(manifest.main_process)
-                subprocess_specs = parser.get_subprocess_specs(manifest.main_process)
-            except ValidationException as err:
-                self.spiff_issue(err, MANIFEST_FILE)
-        if self.issues:
+        specs = self.build_specs(parser, manifest.main_process) if not self.issues else None
+        if specs is None:
             raise ProcessValidationError(self.issues)
+        spec, subprocess_specs = specs
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks)
 
@@ -264,6 +264,14 @@ class _ProcessSetValidation:
     def check_bpmn(self, path: str, manifest: Manifest, decisions: set[str]) -> None:
         root = self.trees[path].getroot()
         lane_of = {_text(ref): ref.getparent() for ref in root.iterfind(".//bpmn:flowNodeRef", NS)}
+        self.check_lanes_and_tasks(path, root, manifest, lane_of)
+        self.check_references(path, root, decisions, lane_of)
+        self.check_scripts(path, root)
+        self.check_expressions(path, root)
+        self.check_timers(path, root)
+
+    def check_lanes_and_tasks(self, path: str, root: etree._Element, manifest: Manifest,
+                              lane_of: dict[str, etree._Element]) -> None:
         for lane in root.iterfind(".//bpmn:lane", NS):
             if manifest.role_for_lane(lane.get("name")) is None:
                 self.issue(path, f"Baan '{lane.get('name') or ''}' noemt geen rol uit het manifest "
@@ -274,20 +282,36 @@ class _ProcessSetValidation:
             for task in process.iterfind(".//bpmn:userTask", NS):
                 self.check_user_task(path, task, manifest, lane_of, lanes_required)
         for element in root.iter():
-            if isinstance(element.tag, str) and element.get("id") and _properties(element).get("letter") \
-                    and _local(element) != "userTask":
-                self.register_task(path, element, manifest, role=None)
+            if isinstance(element.tag, str) and element.get("id") and _local(element) != "userTask" \
+                    and _properties(element).get("letter"):
+                self.register_task(path, element, role=None)
+
+    def check_references(self, path: str, root: etree._Element, decisions: set[str],
+                         lane_of: dict[str, etree._Element]) -> None:
+        ids = set(root.xpath("//@id"))
+        for element, attribute in REFERENCES:
+            for node in root.iterfind(f".//bpmn:{element}", NS):
+                if node.get(attribute) not in ids:
+                    self.issue(path, f"{attribute} verwijst naar onbekend element '{node.get(attribute) or ''}'",
+                               node)
         for call in root.iterfind(".//bpmn:callActivity", NS):
             target = call.get("calledElement")
             if target not in self.process_files:
                 self.issue(path, f"Aangeroepen proces '{target or ''}' bestaat niet", call)
+            elif self.lane_for(call, lane_of) is None:
+                self.calls_without_lane.append((path, call))
         for task in root.iterfind(".//bpmn:businessRuleTask", NS):
             decision = _text(task.find("./bpmn:extensionElements/spiffworkflow:calledDecisionId", NS))
             if decision not in decisions:
                 self.issue(path, f"Beslistabel '{decision}' bestaat in geen DMN-bestand", task)
-        self.check_scripts(path, root)
-        self.check_expressions(path, root)
-        self.check_timers(path, root)
+
+    def check_calls_without_lane(self) -> None:
+        """A called process's tasks without a lane take the calling lane, so the call needs one."""
+        for path, call in self.calls_without_lane:
+            target = call.get("calledElement")
+            if any(t.process_id == target and t.kind == "userTask" and t.role is None for t in self.tasks.values()):
+                self.issue(path, f"Aanroep ligt in geen baan, maar proces '{target}' heeft gebruikerstaken "
+                                 f"zonder baan (die krijgen de rol van de aanroepende baan)", call)
 
     def lane_for(self, element: etree._Element, lane_of: dict[str, etree._Element]) -> etree._Element | None:
         """The lane of an element, or of the nearest embedded subprocess around it."""
@@ -312,9 +336,9 @@ class _ProcessSetValidation:
             self.issue(path, "Gebruikerstaak heeft geen eigenschap 'form'", task)
         elif form not in self.files or not form.startswith("forms/"):
             self.issue(path, f"Formulier '{form}' bestaat niet (verwacht onder forms/)", task)
-        self.register_task(path, task, manifest, role)
+        self.register_task(path, task, role)
 
-    def register_task(self, path: str, task: etree._Element, manifest: Manifest, role: str | None) -> None:
+    def register_task(self, path: str, task: etree._Element, role: str | None) -> None:
         props = _properties(task)
         task_id = task.get("id")
         if task_id in self.tasks:
@@ -426,6 +450,14 @@ class _ProcessSetValidation:
             parser.add_bpmn_xml(self.trees[path], filename=path)
         except ValidationException as err:
             self.spiff_issue(err, path)
+
+    def build_specs(self, parser: SpiffBpmnParser,
+                    main_process: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]] | None:
+        try:
+            return parser.get_spec(main_process), parser.get_subprocess_specs(main_process)
+        except ValidationException as err:
+            self.spiff_issue(err, MANIFEST_FILE)
+            return None
 
     def spiff_issue(self, err: ValidationException, default_file: str) -> None:
         line = err.line_number if isinstance(err.line_number, int) else None

@@ -110,17 +110,25 @@ def test_manifest_maps_lane_names_and_codes_to_roles() -> None:
     assert manifest.separation_of_duties.exclusive_slots == ("meldpunt", "integriteitscoordinator")
 
 
-def test_user_task_of_called_process_without_lanes_gets_no_role(process_dir: Path) -> None:
-    (process_dir / "deelproces.bpmn").write_text(CALLED_PROCESS.format(process_id="deelproces"))
-    edit(process_dir, BPMN, '<bpmn:flowNodeRef>beoordelen</bpmn:flowNodeRef>',
-         '<bpmn:flowNodeRef>beoordelen</bpmn:flowNodeRef><bpmn:flowNodeRef>aanroep</bpmn:flowNodeRef>')
-    edit(process_dir, BPMN, '<bpmn:sequenceFlow id="f_beoordeeld" sourceRef="beoordelen" targetRef="einde_beoordeeld" />',
-         '<bpmn:sequenceFlow id="f_beoordeeld" sourceRef="beoordelen" targetRef="aanroep" />'
-         '<bpmn:callActivity id="aanroep" calledElement="deelproces">'
-         '<bpmn:incoming>f_beoordeeld</bpmn:incoming><bpmn:outgoing>f_aanroep</bpmn:outgoing></bpmn:callActivity>'
-         '<bpmn:sequenceFlow id="f_aanroep" sourceRef="aanroep" targetRef="einde_beoordeeld" />')
-    edit(process_dir, BPMN, '<bpmn:incoming>f_beoordeeld</bpmn:incoming>\n    </bpmn:endEvent>',
+def add_call_to_deelproces(directory: Path, *, in_lane: bool) -> int:
+    """Route beoordelen -> call activity 'aanroep' (deelproces) -> end; returns the call's line."""
+    (directory / "deelproces.bpmn").write_text(CALLED_PROCESS.format(process_id="deelproces"))
+    if in_lane:
+        edit(directory, BPMN, '<bpmn:flowNodeRef>beoordelen</bpmn:flowNodeRef>',
+             '<bpmn:flowNodeRef>beoordelen</bpmn:flowNodeRef><bpmn:flowNodeRef>aanroep</bpmn:flowNodeRef>')
+    edit(directory, BPMN, '<bpmn:incoming>f_beoordeeld</bpmn:incoming>\n    </bpmn:endEvent>',
          '<bpmn:incoming>f_aanroep</bpmn:incoming>\n    </bpmn:endEvent>')
+    return edit(directory, BPMN,
+                '<bpmn:sequenceFlow id="f_beoordeeld" sourceRef="beoordelen" targetRef="einde_beoordeeld" />',
+                '<bpmn:sequenceFlow id="f_beoordeeld" sourceRef="beoordelen" targetRef="aanroep" />'
+                '<bpmn:callActivity id="aanroep" calledElement="deelproces">'
+                '<bpmn:incoming>f_beoordeeld</bpmn:incoming><bpmn:outgoing>f_aanroep</bpmn:outgoing>'
+                '</bpmn:callActivity>'
+                '<bpmn:sequenceFlow id="f_aanroep" sourceRef="aanroep" targetRef="einde_beoordeeld" />')
+
+
+def test_user_task_of_called_process_without_lanes_gets_no_role(process_dir: Path) -> None:
+    add_call_to_deelproces(process_dir, in_lane=True)
 
     parsed = parse_process_set(read_process_dir(process_dir), functions=FUNCTIONS)
 
@@ -193,6 +201,18 @@ def test_refuses_call_activity_with_absent_target(process_dir: Path) -> None:
          '<bpmn:flowNodeRef>einde_direct</bpmn:flowNodeRef><bpmn:flowNodeRef>aanroep</bpmn:flowNodeRef>')
     issue = only_issue(refusals(process_dir), BPMN, "aanroep", line)
     assert "bestaat_niet" in issue.message
+
+
+def test_refuses_call_without_lane_to_process_whose_tasks_have_no_lane(process_dir: Path) -> None:
+    line = add_call_to_deelproces(process_dir, in_lane=False)
+    issue = only_issue(refusals(process_dir), BPMN, "aanroep", line)
+    assert "geen baan" in issue.message and "deelproces" in issue.message
+
+
+def test_refuses_reference_to_an_unknown_element(process_dir: Path) -> None:
+    line = edit(process_dir, BPMN, 'attachedToRef="registreren"', 'attachedToRef="registeren"')
+    issue = only_issue(refusals(process_dir), BPMN, "termijn_registreren", line)
+    assert "registeren" in issue.message
 
 
 def test_refuses_user_task_in_no_lane(process_dir: Path) -> None:
