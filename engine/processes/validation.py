@@ -5,15 +5,17 @@
 and the line, with a Dutch reason. On success it returns the parsed SpiffWorkflow
 specs plus the metadata the engine needs about each user task.
 
-Checks run in three phases:
+Checks run in phases:
 
-1. our own checks on the XML and JSON (lanes and roles, task properties, forms,
-   scripts, conditions, timers, references between files), which know the element
-   and its line;
+0. reading: the manifest, every XML file with a parser that expands no entities
+   and loads no DTD (a DOCTYPE is refused), every form as JSON Schema draft 2020-12;
+1. our own checks on the XML (process ids, lanes and roles, task properties,
+   references within and between files, scripts, conditions, timers, DMN cells),
+   which know the element and its line;
 2. SpiffWorkflow's parser with schema validation (``SpiffBpmnParser`` with the
-   Spiff-extension XSD) over the files that survived phase 1's XML checks;
-3. building the main process spec and its called/embedded process specs, only
-   when nothing was found so far.
+   Spiff-extension XSD) over the files that could be read;
+3. building the main process spec and its called/embedded process specs with
+   ``get_subprocess_specs``, only when nothing was found so far.
 
 Role fallback: a user task outside any lane is refused in the main process and in
 any process that has lanes. In a called process without lanes its role is None:
@@ -82,7 +84,7 @@ class TaskMeta:
     name: str | None
     kind: str  # BPMN tag, e.g. "userTask"
     process_id: str  # the SpiffWorkflow spec the task belongs to (process or embedded subprocess)
-    role: str | None  # None only in a called process without lanes: use the calling lane
+    role: str | None  # None in a called process without lanes (use the calling lane) and for non-user tasks
     slot: str | None
     form: str | None
     assignment: str | None
@@ -94,6 +96,8 @@ class TaskMeta:
 
 @dataclass(frozen=True)
 class ParsedProcessSet:
+    """A valid process set: specs for SpiffWorkflow, form schemas by path, task metadata by element id."""
+
     manifest: Manifest
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
