@@ -33,10 +33,11 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 Mode = Literal["exec", "eval"]
 
+# Builtins for I/O, code execution and introspection. None of them exists in the sandbox;
+# refusing them statically tells the process owner at deployment instead of at run time.
 FORBIDDEN_NAMES = frozenset({
-    "open", "eval", "exec", "compile", "__import__", "globals", "locals", "vars",
-    "dir", "type", "object", "super", "breakpoint", "input", "help", "memoryview",
-    "setattr", "delattr", "classmethod", "staticmethod", "property", "exit", "quit", "print",
+    "open", "eval", "exec", "compile", "__import__", "globals", "locals", "vars", "dir",
+    "type", "object", "super", "breakpoint", "input", "memoryview", "setattr", "delattr", "print",
 })
 
 

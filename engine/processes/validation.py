@@ -64,6 +64,9 @@ EXPRESSION_XPATHS = (
     ".//bpmn:loopCardinality",
     ".//bpmn:completionCondition",
     ".//bpmn:loopCondition",
+    ".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression",
+    ".//spiffworkflow:messagePayload",
+    ".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression",
 )
 # Attributes that must name an element of the same file.
 REFERENCES = (("sequenceFlow", "sourceRef"), ("sequenceFlow", "targetRef"), ("boundaryEvent", "attachedToRef"))
