@@ -153,8 +153,15 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     Task data forms the scope; external context (e.g. DMN's input value) and the
     engine functions are laid over it, and the guards last so data can never
-    replace them. After a script, every plain value it left behind becomes the new
-    task data, as with SpiffWorkflow's default environment (deletions included).
+    replace them. After a script, every non-callable value it left behind becomes
+    the new task data, as with SpiffWorkflow's default environment (deletions
+    included); data named like an engine function is kept as it was (the default
+    environment refuses such data instead). A script that raises changes nothing
+    at the top level of the task data.
+
+    The sandbox sits in the environment, not only in the engine's ``evaluate``/
+    ``execute``, because SpiffWorkflow also calls ``script_engine.environment.evaluate``
+    directly (process completion conditions, message correlations).
     """
 
     def __init__(self, functions: Mapping[str, Callable[..., Any]]):
