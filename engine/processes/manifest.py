@@ -12,8 +12,8 @@ MANIFEST_FILE = "manifest.json"
 
 @dataclass(frozen=True)
 class SeparationOfDuties:
-    exclusive_slots: tuple[str, ...] = ()
-    uninvolved_slots: tuple[str, ...] = ()
+    exclusive_slots: frozenset[str] = frozenset()
+    uninvolved_slots: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,14 @@ class Manifest:
     roles: dict[str, str]  # role code -> Dutch role name
     separation_of_duties: SeparationOfDuties = field(default_factory=SeparationOfDuties)
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exclusive_slots(self) -> frozenset[str]:
+        return self.separation_of_duties.exclusive_slots
+
+    @property
+    def uninvolved_slots(self) -> frozenset[str]:
+        return self.separation_of_duties.uninvolved_slots
 
     def role_for_lane(self, lane_name: str | None) -> str | None:
         """The role code a lane stands for; the lane may carry the Dutch name or the code."""
@@ -40,10 +48,10 @@ def _fail(message: str) -> ProcessValidationError:
     return ProcessValidationError([ValidationIssue(MANIFEST_FILE, message)])
 
 
-def _string_list(value: Any, key: str) -> tuple[str, ...]:
+def _slots(value: Any, key: str) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise _fail(f"'separation_of_duties.{key}' moet een lijst van teksten zijn")
-    return tuple(value)
+    return frozenset(value)
 
 
 def parse_manifest(content: bytes) -> Manifest:
@@ -70,8 +78,8 @@ def parse_manifest(content: bytes) -> Manifest:
     if not isinstance(sod, dict):
         raise _fail("'separation_of_duties' moet een object zijn")
     separation = SeparationOfDuties(
-        exclusive_slots=_string_list(sod.get("exclusive_slots", []), "exclusive_slots"),
-        uninvolved_slots=_string_list(sod.get("uninvolved_slots", []), "uninvolved_slots"),
+        exclusive_slots=_slots(sod.get("exclusive_slots", []), "exclusive_slots"),
+        uninvolved_slots=_slots(sod.get("uninvolved_slots", []), "uninvolved_slots"),
     )
 
     settings = data.get("settings", {})

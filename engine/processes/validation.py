@@ -97,9 +97,12 @@ class TaskMeta:
     properties: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ParsedProcessSet:
-    """A valid process set: specs for SpiffWorkflow, form schemas by path, task metadata by element id."""
+    """A valid process set: specs for SpiffWorkflow, form schemas by path, task metadata by element id.
+
+    Not frozen: the runtime caches its script engine on the instance.
+    """
 
     manifest: Manifest
     spec: BpmnProcessSpec

@@ -107,7 +107,8 @@ def test_manifest_maps_lane_names_and_codes_to_roles() -> None:
     assert manifest.role_for_lane("Integriteitscoördinator") == "integriteitscoordinator"
     assert manifest.role_for_lane("meldpunt") == "meldpunt"
     assert manifest.role_for_lane("Directie") is None
-    assert manifest.separation_of_duties.exclusive_slots == ("meldpunt", "integriteitscoordinator")
+    assert manifest.exclusive_slots == {"meldpunt", "integriteitscoordinator"}
+    assert manifest.uninvolved_slots == frozenset()
 
 
 def add_call_to_deelproces(directory: Path, *, in_lane: bool) -> int:
