@@ -1,36 +1,90 @@
-"""PLACEHOLDER until the validation branch lands (same interface)."""
+"""``manifest.json`` of a process set: main process, roles, separation-of-duties slots, settings."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import ProcessValidationError, ValidationIssue
+
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class SeparationOfDuties:
+    exclusive_slots: frozenset[str] = frozenset()
+    uninvolved_slots: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Manifest:
     main_process: str
-    roles: dict
-    separation_of_duties: dict = field(default_factory=dict)
-    settings: dict = field(default_factory=dict)
-
-    def role_for_lane(self, lane: str | None) -> str | None:
-        if lane is None:
-            return None
-        if lane in self.roles:
-            return lane
-        for code, name in self.roles.items():
-            if name == lane:
-                return code
-        return None
+    roles: dict[str, str]  # role code -> Dutch role name
+    separation_of_duties: SeparationOfDuties = field(default_factory=SeparationOfDuties)
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
-        return frozenset(self.separation_of_duties.get("exclusive_slots", []))
+        return self.separation_of_duties.exclusive_slots
 
     @property
     def uninvolved_slots(self) -> frozenset[str]:
-        return frozenset(self.separation_of_duties.get("uninvolved_slots", []))
+        return self.separation_of_duties.uninvolved_slots
+
+    def role_for_lane(self, lane_name: str | None) -> str | None:
+        """The role code a lane stands for; the lane may carry the Dutch name or the code."""
+        if lane_name is None:
+            return None
+        name = lane_name.strip()
+        if name in self.roles:
+            return name
+        for code, dutch_name in self.roles.items():
+            if dutch_name.casefold() == name.casefold():
+                return code
+        return None
 
 
-def load_manifest(raw: bytes) -> Manifest:
-    d = json.loads(raw)
-    return Manifest(d["main_process"], d["roles"], d.get("separation_of_duties", {}), d.get("settings", {}))
+def _fail(message: str) -> ProcessValidationError:
+    return ProcessValidationError([ValidationIssue(MANIFEST_FILE, message)])
+
+
+def _slots(value: Any, key: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _fail(f"'separation_of_duties.{key}' moet een lijst van teksten zijn")
+    return frozenset(value)
+
+
+def parse_manifest(content: bytes) -> Manifest:
+    """Parse and check ``manifest.json``; raises ProcessValidationError with Dutch messages."""
+    try:
+        data = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        line = getattr(err, "lineno", None)
+        issue = ValidationIssue(MANIFEST_FILE, f"Geen geldige JSON: {err}", line=line)
+        raise ProcessValidationError([issue]) from err
+    if not isinstance(data, dict):
+        raise _fail("Het manifest moet een JSON-object zijn")
+
+    main_process = data.get("main_process")
+    if not isinstance(main_process, str) or not main_process:
+        raise _fail("'main_process' (het id van het hoofdproces) ontbreekt")
+
+    roles = data.get("roles")
+    if (not isinstance(roles, dict) or not roles
+            or not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in roles.items())):
+        raise _fail("'roles' moet een niet-leeg object zijn van rolcode naar rolnaam")
+
+    sod = data.get("separation_of_duties", {})
+    if not isinstance(sod, dict):
+        raise _fail("'separation_of_duties' moet een object zijn")
+    separation = SeparationOfDuties(
+        exclusive_slots=_slots(sod.get("exclusive_slots", []), "exclusive_slots"),
+        uninvolved_slots=_slots(sod.get("uninvolved_slots", []), "uninvolved_slots"),
+    )
+
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise _fail("'settings' moet een object zijn")
+
+    return Manifest(main_process=main_process, roles=dict(roles),
+                    separation_of_duties=separation, settings=dict(settings))

@@ -1,72 +1,527 @@
-"""PLACEHOLDER until the validation branch lands (same interface)."""
+"""Read, parse and validate a process set (manifest, BPMN, DMN, form schemas).
+
+``parse_process_set`` collects every problem it can find and raises one
+``ProcessValidationError`` listing them all, each naming the file, the element id
+and the line, with a Dutch reason. On success it returns the parsed SpiffWorkflow
+specs plus the metadata the engine needs about each user task.
+
+Checks run in phases:
+
+0. reading: the manifest, every XML file with a parser that expands no entities
+   and loads no DTD (a DOCTYPE is refused), every form as JSON Schema draft 2020-12;
+1. our own checks on the XML (process ids, lanes and roles, task properties,
+   references within and between files, scripts, conditions, timers, DMN cells),
+   which know the element and its line;
+2. SpiffWorkflow's parser with schema validation (``SpiffBpmnParser`` with the
+   Spiff-extension XSD) over the files that could be read;
+3. building the main process spec and its called/embedded process specs with
+   ``get_subprocess_specs``, only when nothing was found so far.
+
+Role fallback: a user task outside any lane is refused in the main process and in
+any process that has lanes. In a called process without lanes its role is None:
+at run time it takes the role of the lane of the call activity that called it
+(CONVENTIONS.md, "Lanes → roles").
+"""
 from __future__ import annotations
 
+import ast
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from io import BytesIO
+from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-from SpiffWorkflow.bpmn.specs.defaults import UserTask
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
-from engine.processes.manifest import Manifest, load_manifest
+from engine.errors import ProcessValidationError, ValidationIssue
+from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
+from engine.processes.sandbox import check_expression, check_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+
+ASSIGNMENTS = frozenset({"random", "random-workload"})
+# Containers whose id SpiffWorkflow uses as the name of a (sub)process spec.
+PROCESS_TAGS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
+# Wrappers that are not the element a process owner thinks of as "the" element.
+WRAPPER_TAGS = frozenset({
+    "extensionElements", "timerEventDefinition", "conditionalEventDefinition",
+    "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
+})
+# Expression elements other than sequence-flow conditions and timers.
+EXPRESSION_XPATHS = (
+    ".//bpmn:conditionExpression",
+    ".//bpmn:conditionalEventDefinition/bpmn:condition",
+    ".//bpmn:loopCardinality",
+    ".//bpmn:completionCondition",
+    ".//bpmn:loopCondition",
+    ".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression",
+    ".//spiffworkflow:messagePayload",
+    ".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression",
+)
+# Attributes that must name an element of the same file.
+REFERENCES = (("sequenceFlow", "sourceRef"), ("sequenceFlow", "targetRef"), ("boundaryEvent", "attachedToRef"))
+TIMER_KINDS = {"timeDate": "datum", "timeDuration": "duur", "timeCycle": "herhaling"}
 
 
-@dataclass
+def _xml_parser() -> etree.XMLParser:
+    # No entity expansion, no DTD loading, no network, no huge trees: an XML bomb is refused.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                           load_dtd=False, remove_comments=True)
+
+
+@dataclass(frozen=True)
 class TaskMeta:
+    """What the engine needs to know about a user task (or a task that sends a letter)."""
+
     element_id: str
-    name: str
-    kind: str
-    process_id: str
-    role: str | None
+    name: str | None
+    kind: str  # BPMN tag, e.g. "userTask"
+    process_id: str  # the SpiffWorkflow spec the task belongs to (process or embedded subprocess)
+    role: str | None  # None in a called process without lanes (use the calling lane) and for non-user tasks
     slot: str | None
     form: str | None
-    assignment: str | None = None
-    priority: str | None = None
-    letter: str | None = None
-    letter_recipient: str | None = None
-    properties: dict = field(default_factory=dict)
+    assignment: str | None
+    priority: int | str | None  # a number, or an expression over task data
+    letter: str | None
+    letter_recipient: str | None
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class ParsedProcessSet:
+    """A valid process set: specs for SpiffWorkflow, form schemas by path, task metadata by element id.
+
+    Not frozen: the runtime caches its script engine on the instance.
+    """
+
     manifest: Manifest
-    spec: object
-    subprocess_specs: dict
-    forms: dict
-    tasks: dict
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    forms: dict[str, dict[str, Any]]
+    tasks: dict[str, TaskMeta]
 
 
-def read_process_dir(path: Path) -> dict[str, bytes]:
-    path = Path(path)
-    files = {}
-    for p in sorted(path.rglob("*")):
-        rel = p.relative_to(path).as_posix()
-        if p.is_file() and (rel == "manifest.json" or p.suffix in (".bpmn", ".dmn") or (rel.startswith("forms/") and p.suffix == ".json")):
-            files[rel] = p.read_bytes()
-    return files
+def read_process_dir(path: Path | str) -> dict[str, bytes]:
+    """The files of a process set, keyed by relative posix path; other files are ignored."""
+    root = Path(path)
+    found = [root / MANIFEST_FILE, *root.glob("*.bpmn"), *root.glob("*.dmn"), *root.glob("forms/*.json")]
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(found) if p.is_file()}
 
 
-def parse_process_set(files, *, functions=None, template_exists=None) -> ParsedProcessSet:
-    manifest = load_manifest(files["manifest.json"])
-    parser = SpiffBpmnParser(validator=BpmnValidator())
-    for name, content in files.items():
-        if name.endswith(".bpmn"):
-            parser.add_bpmn_xml(etree.parse(BytesIO(content)).getroot(), filename=name)
-        elif name.endswith(".dmn"):
-            parser.add_dmn_xml(etree.parse(BytesIO(content)).getroot(), filename=name)
-    spec = parser.get_spec(manifest.main_process)
-    subs = parser.get_subprocess_specs(manifest.main_process)
-    forms = {n: json.loads(c) for n, c in files.items() if n.startswith("forms/")}
-    tasks = {}
-    for s in [spec, *subs.values()]:
-        for ts in s.task_specs.values():
-            if type(ts).__name__ == "UserTask":
-                props = dict(ts.extensions.get("properties", {}))
-                role = manifest.role_for_lane(ts.lane)
-                tasks[ts.name] = TaskMeta(ts.name, ts.bpmn_name or ts.name, "userTask", s.name, role,
-                                          props.get("slot") or role, props.get("form"), props.get("assignment"),
-                                          props.get("priority"), props.get("letter"), props.get("letter_recipient"), props)
-    return ParsedProcessSet(manifest, spec, subs, forms, tasks)
+def parse_process_set(
+    files: Mapping[str, bytes],
+    *,
+    functions: Mapping[str, Callable[..., Any]] = MappingProxyType({}),
+    template_exists: Callable[[str], bool] | None = None,
+) -> ParsedProcessSet:
+    """Validate and parse a process set; raises ProcessValidationError listing all problems."""
+    return _ProcessSetValidation(files, functions, template_exists).run()
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _text(element: etree._Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def _owner(element: etree._Element) -> etree._Element:
+    """The nearest enclosing element with an id that is not a mere wrapper."""
+    current = element.getparent()
+    while current is not None and (current.get("id") is None or _local(current) in WRAPPER_TAGS):
+        current = current.getparent()
+    return current if current is not None else element
+
+
+def _properties(element: etree._Element) -> dict[str, str]:
+    nodes = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
+                          namespaces=NS)
+    return {node.get("name"): node.get("value", "") for node in nodes if node.get("name")}
+
+
+class _ProcessSetValidation:
+    def __init__(self, files: Mapping[str, bytes], functions: Mapping[str, Callable[..., Any]],
+                 template_exists: Callable[[str], bool] | None):
+        self.files = files
+        self.functions = functions
+        self.template_exists = template_exists
+        self.issues: list[ValidationIssue] = []
+        self.trees: dict[str, etree._ElementTree] = {}
+        self.forms: dict[str, dict[str, Any]] = {}
+        self.tasks: dict[str, TaskMeta] = {}
+        self.process_files: dict[str, str] = {}  # process id -> file
+        self.duplicate_files: set[str] = set()
+        self.calls_without_lane: list[tuple[str, etree._Element]] = []
+
+    def issue(self, file: str, message: str, element: etree._Element | None = None,
+              *, element_id: str | None = None, line: int | None = None) -> None:
+        if element is not None:
+            element_id = element_id or element.get("id")
+            line = line or element.sourceline
+        self.issues.append(ValidationIssue(file, message, element_id, line))
+
+    # -- phase 0: reading ----------------------------------------------------------------
+
+    def run(self) -> ParsedProcessSet:
+        manifest = self.load_manifest()
+        for path in sorted(self.files):
+            if path.endswith((".bpmn", ".dmn")):
+                self.load_xml(path)
+            elif path.startswith("forms/") and path.endswith(".json"):
+                self.load_form(path)
+        if manifest is None:
+            raise ProcessValidationError(self.issues)
+
+        bpmn_files = [p for p in self.trees if p.endswith(".bpmn")]
+        dmn_files = [p for p in self.trees if p.endswith(".dmn")]
+        for path in bpmn_files:
+            self.collect_process_ids(path)
+        all_bpmn_read = len(bpmn_files) == sum(1 for p in self.files if p.endswith(".bpmn"))
+        if manifest.main_process not in self.process_files and all_bpmn_read:
+            self.issue(MANIFEST_FILE, f"Het hoofdproces '{manifest.main_process}' komt in geen "
+                                      f"BPMN-bestand voor", element_id=manifest.main_process)
+
+        # phase 1: our own checks
+        decisions = {d.get("id") for p in dmn_files for d in self.trees[p].iter() if _local(d) == "decision"}
+        for path in bpmn_files:
+            self.check_bpmn(path, manifest, decisions)
+        self.check_calls_without_lane()
+        for path in dmn_files:
+            self.check_dmn(path)
+
+        # phase 2: SpiffWorkflow's parser with schema validation
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        for path in dmn_files:
+            self.spiff_add_dmn(parser, path)
+        for path in bpmn_files:
+            if path not in self.duplicate_files:
+                self.spiff_add_bpmn(parser, path)
+
+        # phase 3: build the specs
+        specs = self.build_specs(parser, manifest.main_process) if not self.issues else None
+        if specs is None:
+            raise ProcessValidationError(self.issues)
+        spec, subprocess_specs = specs
+        return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
+                                forms=self.forms, tasks=self.tasks)
+
+    def load_manifest(self) -> Manifest | None:
+        if MANIFEST_FILE not in self.files:
+            self.issue(MANIFEST_FILE, "Het bestand manifest.json ontbreekt")
+            return None
+        try:
+            return parse_manifest(self.files[MANIFEST_FILE])
+        except ProcessValidationError as err:
+            self.issues.extend(err.issues)
+            return None
+
+    def load_xml(self, path: str) -> None:
+        try:
+            tree = etree.ElementTree(etree.fromstring(self.files[path], _xml_parser()))
+        except etree.XMLSyntaxError as err:
+            self.issue(path, f"Geen geldige XML: {err.msg}", line=err.lineno)
+            return
+        if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+            self.issue(path, "Een DOCTYPE of entiteitsdeclaratie is niet toegestaan", line=1)
+            return
+        self.trees[path] = tree
+
+    def load_form(self, path: str) -> None:
+        try:
+            schema = json.loads(self.files[path])
+        except UnicodeDecodeError:
+            self.issue(path, "Het formulier is geen UTF-8-tekst")
+            return
+        except json.JSONDecodeError as err:
+            self.issue(path, f"Geen geldige JSON: {err.msg}", line=err.lineno)
+            return
+        if not isinstance(schema, dict):
+            self.issue(path, "Een formulier moet een JSON Schema-object zijn", element_id="$")
+            return
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as err:
+            self.issue(path, f"Geen geldig JSON Schema (draft 2020-12): {err.message}",
+                       element_id=err.json_path)
+            return
+        self.forms[path] = schema
+
+    def collect_process_ids(self, path: str) -> None:
+        for process in self.trees[path].iterfind(".//bpmn:process", NS):
+            process_id = process.get("id")
+            if not process_id:
+                self.issue(path, "Een proces heeft geen id", process)
+            elif process_id in self.process_files:
+                other = self.process_files[process_id]
+                self.issue(path, f"Proces-id '{process_id}' komt meer dan eens voor (ook in {other})", process)
+                self.duplicate_files.add(path)
+            else:
+                self.process_files[process_id] = path
+
+    # -- phase 1: BPMN ---------------------------------------------------------------------
+
+    def check_bpmn(self, path: str, manifest: Manifest, decisions: set[str]) -> None:
+        root = self.trees[path].getroot()
+        lane_of = {_text(ref): ref.getparent() for ref in root.iterfind(".//bpmn:flowNodeRef", NS)}
+        self.check_lanes_and_tasks(path, root, manifest, lane_of)
+        self.check_references(path, root, decisions, lane_of)
+        self.check_scripts(path, root)
+        self.check_expressions(path, root)
+        self.check_timers(path, root)
+
+    def check_lanes_and_tasks(self, path: str, root: etree._Element, manifest: Manifest,
+                              lane_of: dict[str, etree._Element]) -> None:
+        for lane in root.iterfind(".//bpmn:lane", NS):
+            if manifest.role_for_lane(lane.get("name")) is None:
+                self.issue(path, f"Baan '{lane.get('name') or ''}' noemt geen rol uit het manifest "
+                                 f"(bekend: {', '.join(manifest.roles.values())})", lane)
+        for process in root.iterfind(".//bpmn:process", NS):
+            lanes_required = (process.get("id") == manifest.main_process
+                              or process.find(".//bpmn:laneSet", NS) is not None)
+            for task in process.iterfind(".//bpmn:userTask", NS):
+                self.check_user_task(path, task, manifest, lane_of, lanes_required)
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.get("id") and _local(element) != "userTask" \
+                    and _properties(element).get("letter"):
+                self.register_task(path, element, role=None)
+
+    def check_references(self, path: str, root: etree._Element, decisions: set[str],
+                         lane_of: dict[str, etree._Element]) -> None:
+        ids = set(root.xpath("//@id"))
+        for element, attribute in REFERENCES:
+            for node in root.iterfind(f".//bpmn:{element}", NS):
+                if node.get(attribute) not in ids:
+                    self.issue(path, f"{attribute} verwijst naar onbekend element '{node.get(attribute) or ''}'",
+                               node)
+        for call in root.iterfind(".//bpmn:callActivity", NS):
+            target = call.get("calledElement")
+            if target not in self.process_files:
+                self.issue(path, f"Aangeroepen proces '{target or ''}' bestaat niet", call)
+            elif self.lane_for(call, lane_of) is None:
+                self.calls_without_lane.append((path, call))
+        for task in root.iterfind(".//bpmn:businessRuleTask", NS):
+            decision = _text(task.find("./bpmn:extensionElements/spiffworkflow:calledDecisionId", NS))
+            if decision not in decisions:
+                self.issue(path, f"Beslistabel '{decision}' bestaat in geen DMN-bestand", task)
+
+    def check_calls_without_lane(self) -> None:
+        """A called process's tasks without a lane take the calling lane, so the call needs one."""
+        for path, call in self.calls_without_lane:
+            target = call.get("calledElement")
+            if any(t.process_id == target and t.kind == "userTask" and t.role is None for t in self.tasks.values()):
+                self.issue(path, f"Aanroep ligt in geen baan, maar proces '{target}' heeft gebruikerstaken "
+                                 f"zonder baan (die krijgen de rol van de aanroepende baan)", call)
+
+    def lane_for(self, element: etree._Element, lane_of: dict[str, etree._Element]) -> etree._Element | None:
+        """The lane of an element, or of the nearest embedded subprocess around it."""
+        current: etree._Element | None = element
+        while current is not None and _local(current) != "process":
+            if current.get("id") in lane_of:
+                return lane_of[current.get("id")]
+            current = current.getparent()
+        return None
+
+    def check_user_task(self, path: str, task: etree._Element, manifest: Manifest,
+                        lane_of: dict[str, etree._Element], lanes_required: bool) -> None:
+        lane = self.lane_for(task, lane_of)
+        if lane is None and lanes_required:
+            self.issue(path, "Gebruikerstaak ligt in geen baan (rol)", task)
+            return
+        role = manifest.role_for_lane(lane.get("name")) if lane is not None else None
+        if lane is not None and role is None:
+            return  # the lane itself is reported
+        form = _properties(task).get("form")
+        if not form:
+            self.issue(path, "Gebruikerstaak heeft geen eigenschap 'form'", task)
+        elif form not in self.files or not form.startswith("forms/"):
+            self.issue(path, f"Formulier '{form}' bestaat niet (verwacht onder forms/)", task)
+        self.register_task(path, task, role)
+
+    def register_task(self, path: str, task: etree._Element, role: str | None) -> None:
+        props = _properties(task)
+        task_id = task.get("id")
+        if task_id in self.tasks:
+            self.issue(path, f"Element-id '{task_id}' komt meer dan eens voor", task)
+            return
+        assignment = props.get("assignment")
+        if assignment and assignment not in ASSIGNMENTS:
+            self.issue(path, f"Onbekende toewijzing '{assignment}' (toegestaan: {', '.join(sorted(ASSIGNMENTS))})",
+                       task)
+        priority = self.priority(path, task, props.get("priority"))
+        letter = props.get("letter")
+        if letter and self.template_exists is not None and not self.template_exists(letter):
+            self.issue(path, f"Briefsjabloon '{letter}' bestaat niet", task)
+        process = next(a for a in task.iterancestors() if _local(a) in PROCESS_TAGS)
+        self.tasks[task_id] = TaskMeta(
+            element_id=task_id, name=task.get("name"), kind=_local(task), process_id=process.get("id"),
+            role=role, slot=props.get("slot", role), form=props.get("form"), assignment=assignment,
+            priority=priority, letter=letter, letter_recipient=props.get("letter_recipient"),
+            properties=props,
+        )
+
+    def priority(self, path: str, task: etree._Element, value: str | None) -> int | str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            pass
+        problem = check_expression(value)
+        if problem:
+            self.issue(path, f"Prioriteit is geen getal of geldige expressie: {problem}", task)
+        return value
+
+    def check_scripts(self, path: str, root: etree._Element) -> None:
+        for task in root.iterfind(".//bpmn:scriptTask", NS):
+            script = _text(task.find("./bpmn:script", NS))
+            problem = check_script(script) if script else "Scripttaak heeft geen script"
+            if problem:
+                self.issue(path, f"Script: {problem}", task)
+        for kind, label in (("preScript", "Voorscript"), ("postScript", "Nascript")):
+            for node in root.iterfind(f".//bpmn:extensionElements/spiffworkflow:{kind}", NS):
+                problem = check_script(node.text or "")
+                if problem:
+                    self.issue(path, f"{label}: {problem}", _owner(node), line=node.sourceline)
+
+    def check_expressions(self, path: str, root: etree._Element) -> None:
+        for xpath in EXPRESSION_XPATHS:
+            for node in root.iterfind(xpath, NS):
+                problem = check_expression(_text(node)) if _text(node) else "Lege expressie"
+                if problem:
+                    self.issue(path, f"Conditie of expressie: {problem}", _owner(node), line=node.sourceline)
+
+    def check_timers(self, path: str, root: etree._Element) -> None:
+        for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
+            event = _owner(definition)
+            specs = [child for child in definition if isinstance(child.tag, str) and _local(child) in TIMER_KINDS]
+            if len(specs) != 1:
+                self.issue(path, "Timer moet precies één van timeDate, timeDuration of timeCycle hebben", event)
+                continue
+            problem = self.timer_problem(_local(specs[0]), _text(specs[0]))
+            if problem:
+                self.issue(path, f"Timer: {problem}", event, line=specs[0].sourceline)
+
+    def timer_problem(self, kind: str, expression: str) -> str | None:
+        problem = check_expression(expression) if expression else "lege timerexpressie"
+        if problem:
+            return problem
+        node = ast.parse(expression, mode="eval").body
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return _iso_problem(kind, node.value)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.functions:
+            arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+            if all(isinstance(arg, (ast.Constant, ast.Name)) for arg in arguments):
+                return None
+            return (f"de argumenten van {node.func.id}() moeten vaste waarden of namen van "
+                    f"zaakgegevens zijn")
+        known = ", ".join(sorted(self.functions)) or "geen"
+        return (f"'{expression}' is geen ISO 8601-{TIMER_KINDS[kind]} tussen aanhalingstekens "
+                f"(bijvoorbeeld \"P14D\") en geen aanroep van een engine-functie ({known})")
+
+    # -- phase 1: DMN ----------------------------------------------------------------------
+
+    def check_dmn(self, path: str) -> None:
+        for node in self.trees[path].iter():
+            if not isinstance(node.tag, str) or _local(node) not in {"inputExpression", "inputEntry", "outputEntry"}:
+                continue
+            text = _text(next((c for c in node if isinstance(c.tag, str) and _local(c) == "text"), None))
+            if not text:
+                continue
+            problem = _dmn_input_problem(text) if _local(node) == "inputEntry" else check_expression(text)
+            if problem:
+                self.issue(path, f"DMN-cel: {problem}", node)
+
+    # -- phase 2: SpiffWorkflow ------------------------------------------------------------
+
+    def spiff_add_dmn(self, parser: SpiffBpmnParser, path: str) -> None:
+        try:
+            parser.add_dmn_xml(self.trees[path].getroot(), filename=path)
+            for dmn_parser in parser.dmn_parsers.values():
+                if dmn_parser.filename == path:
+                    dmn_parser.parse()
+        except ValidationException as err:
+            self.spiff_issue(err, path)
+        except Exception as err:  # the DMN parser raises plain errors on malformed tables
+            self.issue(path, f"DMN-bestand kan niet worden gelezen: {err}")
+
+    def spiff_add_bpmn(self, parser: SpiffBpmnParser, path: str) -> None:
+        try:
+            parser.add_bpmn_xml(self.trees[path], filename=path)
+        except ValidationException as err:
+            self.spiff_issue(err, path)
+
+    def build_specs(self, parser: SpiffBpmnParser,
+                    main_process: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]] | None:
+        try:
+            return parser.get_spec(main_process), parser.get_subprocess_specs(main_process)
+        except ValidationException as err:
+            self.spiff_issue(err, MANIFEST_FILE)
+            return None
+
+    def spiff_issue(self, err: ValidationException, default_file: str) -> None:
+        line = err.line_number if isinstance(err.line_number, int) else None
+        file, element = self.find_element(err.file_name or default_file, getattr(err, "id", "") or None, line)
+        message = str(err).split(". Expected is")[0]
+        for prefix, namespace in NS.items():
+            message = message.replace("{%s}" % namespace, prefix + ":")
+        self.issues.append(ValidationIssue(
+            file=file, message=f"Voldoet niet aan BPMN/DMN (schema of SpiffWorkflow): {message}",
+            element_id=element.get("id") if element is not None else None,
+            line=line or (element.sourceline if element is not None else None)))
+
+    def find_element(self, file: str, element_id: str | None,
+                     line: int | None) -> tuple[str, etree._Element | None]:
+        """The element with this id (in any file), else the nearest element with an id around the line."""
+        if element_id:
+            for path, tree in self.trees.items():
+                found = tree.getroot().xpath("//*[@id=$id]", id=element_id)
+                if found:
+                    return path, found[0]
+        elif line and file in self.trees:
+            for element in self.trees[file].iter():
+                if isinstance(element.tag, str) and element.sourceline == line:
+                    return file, next((e for e in (element, *element.iterancestors()) if e.get("id")), None)
+        return file, None
+
+
+def _iso_problem(kind: str, value: str) -> str | None:
+    """Why ``value`` is not a valid ISO 8601 date, duration or cycle for this timer kind."""
+    try:
+        if kind == "timeDuration":
+            if not value.upper().startswith("P") or not TimerEventDefinition.parse_iso_duration(value):
+                raise ValueError(value)
+        elif kind == "timeDate":
+            if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
+                raise ValueError(value)
+        else:
+            if not value.upper().startswith("R"):
+                raise ValueError(value)
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+    except Exception:  # SpiffWorkflow's ISO parsers raise bare Exception, ValueError, AttributeError
+        examples = {"timeDate": '"2026-01-31T09:00:00+01:00"', "timeDuration": '"P14D"',
+                    "timeCycle": '"R3/P1D"'}
+        return f"'{value}' is geen geldige ISO 8601-{TIMER_KINDS[kind]} (bijvoorbeeld {examples[kind]})"
+    return None
+
+
+def _dmn_input_problem(text: str) -> str | None:
+    """Check an input cell the way SpiffWorkflow's DMN engine turns it into an expression."""
+    if "?" in text:
+        return check_expression(text.replace("?", "dmninputexpr"))
+    try:
+        ast.parse(text, mode="eval")
+        return check_expression(text)
+    except SyntaxError:
+        return check_expression(f"dmninputexpr {text}")
+

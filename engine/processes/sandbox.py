@@ -1,0 +1,201 @@
+"""A RestrictedPython sandbox for every script, condition, timer expression and DMN cell.
+
+Process files come from process owners, so their Python is untrusted. Everything
+SpiffWorkflow evaluates or executes goes through ``SandboxEnvironment``, which
+compiles the source with RestrictedPython's restricted compiler (attribute access,
+item access, iteration and writes are rewritten into guard calls) and runs it with a
+small set of safe builtins plus only the engine functions passed in.
+
+``check_script`` / ``check_expression`` are the static checks used at deployment:
+they refuse what can be seen in the source (imports, ``open``, ``eval``, names and
+attributes starting with ``_``). Whatever only appears at run time (for example an
+attribute name built from strings) is stopped by the guards and raises, without
+side effects.
+"""
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from types import CodeType
+from typing import Any, Literal
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+Mode = Literal["exec", "eval"]
+
+# Builtins for I/O, code execution and introspection. None of them exists in the sandbox;
+# refusing them statically tells the process owner at deployment instead of at run time.
+FORBIDDEN_NAMES = frozenset({
+    "open", "eval", "exec", "compile", "__import__", "globals", "locals", "vars", "dir",
+    "type", "object", "super", "breakpoint", "input", "memoryview", "setattr", "delattr", "print",
+})
+
+
+class SandboxError(Exception):
+    """Source refused by the sandbox (message in Dutch)."""
+
+
+_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+    "<<=": operator.ilshift, ">>=": operator.irshift, "&=": operator.iand,
+    "|=": operator.ior, "^=": operator.ixor,
+}
+
+
+def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    return _INPLACE_OPERATORS[op](target, value)
+
+
+def _getitem(obj: Any, key: Any) -> Any:
+    return obj[key]
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+def _build_builtins() -> dict[str, Any]:
+    builtins = {name: value for name, value in safe_builtins.items()
+                if name not in {"__build_class__", "setattr", "delattr"}}
+    builtins.update({
+        "dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset,
+        "sorted": sorted, "reversed": reversed, "enumerate": enumerate, "zip": zip,
+        "min": min, "max": max, "sum": sum, "any": any, "all": all,
+        "map": map, "filter": filter, "getattr": safer_getattr,
+    })
+    return builtins
+
+
+# The guard names RestrictedPython's compiler rewrites code into.
+_GUARDS: dict[str, Any] = {
+    "__builtins__": _build_builtins(),
+    "_getattr_": safer_getattr,
+    "_getitem_": _getitem,
+    "_getiter_": iter,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplacevar,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_apply_": _apply,
+}
+
+
+@lru_cache(maxsize=4096)
+def compile_sandboxed(source: str, mode: Mode) -> CodeType:
+    """Compile with RestrictedPython; cached per (source, mode). Raises SandboxError."""
+    compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
+    result = compiler(source)
+    if result.errors or result.code is None:
+        raise SandboxError("Niet toegestaan of ongeldig: " + "; ".join(result.errors))
+    return result.code
+
+
+def _static_problem(source: str, mode: Mode) -> str | None:
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as err:
+        return f"Syntaxfout op regel {err.lineno}: {err.msg}"
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return f"Regel {node.lineno}: importeren is niet toegestaan"
+        names = _names_in(node)
+        for name in names:
+            if name.startswith("_"):
+                return f"Regel {node.lineno}: de naam '{name}' is niet toegestaan (begint met '_')"
+            if name in FORBIDDEN_NAMES:
+                return f"Regel {node.lineno}: '{name}' is niet toegestaan"
+    try:
+        compile_sandboxed(source, mode)
+    except SandboxError as err:
+        return str(err)
+    return None
+
+
+def _names_in(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.keyword) and node.arg:
+        return [node.arg]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    return []
+
+
+def check_script(source: str) -> str | None:
+    """Dutch reason why ``source`` (statements) is refused, or None when it is acceptable."""
+    return _static_problem(source, "exec")
+
+
+def check_expression(source: str) -> str | None:
+    """Dutch reason why ``source`` (one expression) is refused, or None when it is acceptable."""
+    return _static_problem(source, "eval")
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates and executes restricted code over task data.
+
+    Task data forms the scope; external context (e.g. DMN's input value) and the
+    engine functions are laid over it, and the guards last so data can never
+    replace them. After a script, every non-callable value it left behind becomes
+    the new task data, as with SpiffWorkflow's default environment (deletions
+    included); data named like an engine function is kept as it was (the default
+    environment refuses such data instead). A script that raises changes nothing
+    at the top level of the task data.
+
+    The sandbox sits in the environment, not only in the engine's ``evaluate``/
+    ``execute``, because SpiffWorkflow also calls ``script_engine.environment.evaluate``
+    directly (process completion conditions, message correlations).
+    """
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]]):
+        super().__init__(dict(functions))
+
+    def _overlay(self, external: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {**(external or {}), **self.globals, **_GUARDS}
+
+    def evaluate(self, expression: str, context: dict[str, Any],
+                 external_context: Mapping[str, Any] | None = None) -> Any:
+        return eval(compile_sandboxed(expression, "eval"), {**context, **self._overlay(external_context)})
+
+    def execute(self, script: str, context: dict[str, Any],
+                external_context: Mapping[str, Any] | None = None) -> bool:
+        overlay = self._overlay(external_context)
+        scope = {**context, **overlay}
+        exec(compile_sandboxed(script, "exec"), scope)
+        result: dict[str, Any] = {}
+        for name, value in scope.items():
+            if name in overlay and overlay[name] is value:
+                if name in context:  # data hidden by a function or guard stays as it was
+                    result[name] = context[name]
+            elif not callable(value):
+                result[name] = value
+        context.clear()
+        context.update(result)
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise SandboxError("Servicetaken worden niet ondersteund")
+
+
+class SandboxedScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow script engine whose every script and expression runs in the sandbox."""
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None):
+        super().__init__(environment=SandboxEnvironment(functions or {}))
