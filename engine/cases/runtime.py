@@ -25,6 +25,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import install_spiff_clock
+from engine.functions import ENGINE_FUNCTIONS
+from engine.processes.sandbox import SandboxedScriptEngine
 from engine.processes.validation import ParsedProcessSet
 
 _local = threading.local()
@@ -62,19 +64,11 @@ _serializer = _make_serializer()
 _serializer_lock = threading.Lock()  # the registry keeps an encoder-mode flag
 
 
-def script_engine_for(parsed: ParsedProcessSet):
+def script_engine_for(parsed: ParsedProcessSet) -> SandboxedScriptEngine:
+    """One sandboxed script engine per parsed version (compiled code is cached by source)."""
     engine = getattr(parsed, "_script_engine", None)
     if engine is None:
-        from engine.processes.service import _engine_functions
-
-        try:
-            from engine.processes.sandbox import SandboxedScriptEngine
-        except ImportError:  # pragma: no cover - until the sandbox lands
-            from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
-
-            engine = PythonScriptEngine(environment=TaskDataEnvironment(_engine_functions()))
-        else:
-            engine = SandboxedScriptEngine(functions=_engine_functions())
+        engine = SandboxedScriptEngine(functions=ENGINE_FUNCTIONS)
         parsed._script_engine = engine
     return engine
 

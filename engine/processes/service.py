@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.config import get_settings
+from engine.functions import ENGINE_FUNCTIONS
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.processes.models import ProcessFile, ProcessVersion
 from engine.processes.validation import ParsedProcessSet, parse_process_set, read_process_dir
@@ -22,14 +23,6 @@ def content_hash(files: dict[str, bytes]) -> str:
     for path in sorted(files):
         h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
     return h.hexdigest()
-
-
-def _engine_functions() -> dict:
-    try:
-        from engine.functions import ENGINE_FUNCTIONS
-    except ModuleNotFoundError:  # pragma: no cover - until the functions module exists
-        return {}
-    return dict(ENGINE_FUNCTIONS)
 
 
 def _template_exists():
@@ -47,7 +40,7 @@ def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[
 
 
 def parse(files: dict[str, bytes]) -> ParsedProcessSet:
-    return parse_process_set(files, functions=_engine_functions(), template_exists=_template_exists())
+    return parse_process_set(files, functions=ENGINE_FUNCTIONS, template_exists=_template_exists())
 
 
 def check(*, directory: Path | None = None, files: dict[str, bytes] | None = None) -> list[ValidationIssue]:
