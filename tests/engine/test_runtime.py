@@ -194,3 +194,27 @@ def test_state_holds_a_version_reference_not_the_spec(db, clock, team):
         assert "spec" not in state and "subprocess_specs" not in state
         assert "Melding registreren" not in case.state  # names live in the spec only
         assert case.process_version_id is not None
+
+
+def test_legal_term_in_a_timer_moves_past_christmas_and_the_weekend(db, clock, tmp_path):
+    """A process owner writes legal_term("P7D") in a timeDate timer: Algemene termijnenwet applies."""
+    from datetime import datetime, timezone
+
+    from tests.factories import copy_process_set, make_user
+
+    changed = copy_process_set(REVIEW, tmp_path / "review")
+    bpmn = changed / "review.bpmn"
+    bpmn.write_text(bpmn.read_text().replace(
+        '<bpmn:timeDuration>"P7D"</bpmn:timeDuration>', '<bpmn:timeDate>legal_term("P7D")</bpmn:timeDate>'))
+    clock.set(datetime(2026, 12, 18, 10, 0, tzinfo=timezone.utc))  # Friday; +7 days = Christmas Day
+    with db.session() as s:
+        processes.deploy(session=s, directory=changed)
+        desk = make_user(s, "desk", "meldpunt")
+        case_id = cases.start_case(session=s, actor=desk, data={}).id
+        item = only_open(s, case_id)
+        # 25 Dec (holiday) → 26 Dec (holiday, Saturday) → 27 Dec (Sunday) → Monday 28 Dec, until midnight in The Hague.
+        assert item.due_at == datetime(2026, 12, 28, 23, 0, tzinfo=timezone.utc)
+    clock.set(datetime(2026, 12, 28, 22, 59, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 0
+    clock.set(datetime(2026, 12, 28, 23, 1, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 1

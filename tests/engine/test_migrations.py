@@ -1,0 +1,64 @@
+"""Alembic brings an empty or older database to the current schema, which matches the models."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from engine.db import Base
+from alembic.script import ScriptDirectory
+
+from engine.migrations.runner import alembic_config, current, upgrade
+from engine.models import import_all
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def empty_url(database_url, tmp_path):
+    """A brand-new, empty database of the same kind as the test database."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    base = make_url(database_url)
+    name = f"meldpunt_mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_from_empty_reaches_head_and_matches_the_models(empty_url):
+    upgrade(empty_url)
+    import_all()
+    eng = create_engine(empty_url)
+    try:
+        with eng.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+        assert diff == [], diff
+        assert "work_items" in inspect(eng).get_table_names()
+    finally:
+        eng.dispose()
+
+
+def test_upgrade_from_the_first_revision_keeps_data(empty_url):
+    upgrade(empty_url, "0001")
+    assert current(empty_url) == "0001"
+    eng = create_engine(empty_url)
+    try:
+        with eng.begin() as conn:
+            conn.execute(text("INSERT INTO users (username, display_name, active, created_at) "
+                              "VALUES ('oud', 'Oude gebruiker', true, CURRENT_TIMESTAMP)"))
+        upgrade(empty_url)
+        with eng.connect() as conn:
+            assert conn.execute(text("SELECT display_name FROM users WHERE username = 'oud'")).scalar() == "Oude gebruiker"
+    finally:
+        eng.dispose()
+    assert current(empty_url) == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
