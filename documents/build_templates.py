@@ -192,7 +192,7 @@ def legal_route_objection(l: Letter) -> None:
     l.text(
         "Bent u het niet eens met dit besluit, dan kunt u daartegen bezwaar maken. Dat doet u door binnen "
         "zes weken na de dag waarop dit besluit aan u is bekendgemaakt een bezwaarschrift in te dienen bij "
-        "{{ organisatie.bevoegd_gezag|klein }}, {{ organisatie.adresregels|join(", ") }} (artikelen 6:7 en 6:8 "
+        "{{ organisatie.bevoegd_gezag|klein }}, {{ organisatie.adresregels|join(', ') }} (artikelen 6:7 en 6:8 "
         "van de Algemene wet bestuursrecht). Het bezwaarschrift moet zijn ondertekend en bevat ten minste uw "
         "naam en adres, de datum, een omschrijving van het besluit waartegen het bezwaar is gericht en de "
         "redenen waarom u het niet eens bent met het besluit. Stuurt u zo mogelijk een kopie van dit besluit mee."
