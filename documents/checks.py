@@ -16,7 +16,9 @@ from jinja2 import TemplateSyntaxError
 from documents.catalog import LETTERS
 from documents.context import DERIVED, WHITELISTS, build_context
 from documents.errors import LetterRenderError
-from documents.render import TEMPLATES_DIR, make_env, placeholders, render_docx, resolve, template_source
+from documents.render import (
+    TEMPLATES_DIR, default_templates_dir, make_env, placeholders, render_docx, resolve, template_source,
+)
 
 SAMPLE_CASE = Path(__file__).resolve().parent / "sample_case.json"
 
@@ -30,7 +32,7 @@ def template_exists(name: str, templates_dir: Path | None = None) -> bool:
     """Whether ``name`` (without ``.docx``) is a template in ``templates_dir``."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return False
-    return ((templates_dir or TEMPLATES_DIR) / f"{name}.docx").is_file()
+    return ((templates_dir or default_templates_dir()) / f"{name}.docx").is_file()
 
 
 def missing_templates(names: Iterable[str], templates_dir: Path | None = None) -> list[str]:
@@ -90,12 +92,12 @@ def check_templates(templates_dir: Path | None = None, sample_data: Mapping[str,
 
     Also reports letters of the catalog that have no template file.
     """
-    templates_dir = templates_dir or TEMPLATES_DIR
+    templates_dir = templates_dir or default_templates_dir()
     sample = sample_data if sample_data is not None else load_sample_case()
     issues: list[str] = []
     paths = sorted(p for p in templates_dir.glob("*.docx") if not p.name.startswith("~$"))
     present = {p.stem for p in paths}
-    if templates_dir.resolve() == TEMPLATES_DIR.resolve():
+    if templates_dir.resolve() in {TEMPLATES_DIR.resolve(), default_templates_dir().resolve()}:
         issues += [f"Sjabloon '{n}' ontbreekt in {templates_dir}" for n in sorted(set(LETTERS) - present)]
     for path in paths:
         issues += check_template(path, sample)

@@ -242,10 +242,20 @@ def make_env() -> jinja2.Environment:
 
 # --------------------------------------------------------------------------- templates
 
+def default_templates_dir() -> Path:
+    """``MELDPUNT_TEMPLATES_DIR`` (engine settings) or the templates shipped in this package."""
+    try:
+        from engine.config import get_settings
+
+        return Path(get_settings().templates_dir)
+    except Exception:  # settings unavailable (e.g. a broken environment): use the package's own
+        return TEMPLATES_DIR
+
+
 def template_path(name: str, templates_dir: Path | None = None) -> Path:
     if not re.fullmatch(r"[a-z0-9_]+", name or ""):
         raise LetterRenderError(f"Ongeldige sjabloonnaam '{name}'", template=name)
-    return (templates_dir or TEMPLATES_DIR) / f"{name}.docx"
+    return (templates_dir or default_templates_dir()) / f"{name}.docx"
 
 
 def template_sha256(path: Path) -> str:

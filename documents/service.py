@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, undefer
 from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
 from documents.models import Letter
-from documents.render import TEMPLATES_DIR, docx_text, render_docx, template_path, template_sha256
+from documents.render import docx_text, render_docx, template_path, template_sha256
 from documents.storage import get_store
 from engine.clock import now
 

@@ -7,7 +7,9 @@ import pytest
 
 from documents.build_templates import Letter as TemplateBuilder
 from documents.errors import LetterRenderError
-from documents.render import docx_text, nl_datum, nl_datumtijd, opsomming, placeholders, render_docx
+from documents.render import (
+    docx_text, nl_datum, nl_datumtijd, opsomming, placeholders, render_docx, template_source,
+)
 
 from .conftest import case_data, make_settings, render_text
 
@@ -123,3 +125,24 @@ def test_placeholder_analysis_resolves_loops_and_ignores_globals():
         "{% for r in melder_adres|regels %}{{ r }}{% endfor %}{{ fout('x') }}{% if x is defined %}{% endif %}"
     )
     assert found == {"organisatie.naam", "bevindingen[].bewering", "melder_adres[]", "x"}
+
+
+def test_placeholder_split_over_word_runs_still_renders(tmp_path):
+    """Word splits text into runs when formatting or spell-checking changes; docxtpl joins them."""
+    builder = TemplateBuilder("gesplitst")
+    para = builder.doc.add_paragraph()
+    para.add_run("Geachte {{ betrokkene_")
+    bold = para.add_run("naam")
+    bold.bold = True
+    para.add_run(" }},")
+    para2 = builder.doc.add_paragraph()
+    para2.add_run("{% if route == \u201cfeitenonderzoek\u201d %}")  # Word's curly quotes
+    para2.add_run("onderzoek{% endif %}")
+    path = tmp_path / "gesplitst.docx"
+    path.write_bytes(builder.bytes())
+    text = docx_text(render_docx(path, {"betrokkene_naam": "P. de Graaf", "route": "feitenonderzoek",
+                                        "zaaknummer": "X-1"}))
+    assert "Geachte P. de Graaf," in text
+    assert "onderzoek" in text
+    assert placeholders(template_source(path)) == {
+        "betrokkene_naam", "route", "zaaknummer"}
