@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.exceptions import TemplateError, UndefinedError
 
 from documents.errors import LetterRenderError
@@ -100,6 +101,8 @@ class NamedStrictUndefined(StrictUndefined):
         return str(name)
 
     def _fail_with_undefined_error(self, *args, **kwargs):  # type: ignore[override]
+        if self._undefined_exception is not UndefinedError:  # e.g. the sandbox's SecurityError
+            raise self._undefined_exception(self._undefined_message)
         raise MissingValue(self._placeholder())
 
     # StrictUndefined binds these at class creation; rebind them to our method.
@@ -180,7 +183,15 @@ def nl_datum(value: Any) -> str:
 
 
 def nl_datumtijd(value: Any) -> str:
-    """``2026-12-16T09:30:00+00:00`` → ``16 december 2026 om 10.30 uur`` (Dutch local time)."""
+    """``2026-12-16T09:30:00+00:00`` → ``16 december 2026 om 10.30 uur`` (Dutch local time).
+
+    A value without a time (a date, or an ISO date string) prints the date only.
+    """
+    value = _require(value)
+    if (isinstance(value, date) and not isinstance(value, datetime)) or (
+        isinstance(value, str) and len(value.strip()) == 10
+    ):
+        return nl_datum(value)
     dt = to_datetime(value)
     return f"{dt.day} {MONTHS[dt.month - 1]} {dt.year} om {dt.hour}.{dt.minute:02d} uur"
 
@@ -234,7 +245,8 @@ GLOBALS = {"fout": fout}
 
 
 def make_env() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=NamedStrictUndefined, autoescape=True, keep_trailing_newline=True)
+    """Strict, autoescaping and sandboxed: templates come from process owners, not programmers."""
+    env = ImmutableSandboxedEnvironment(undefined=NamedStrictUndefined, autoescape=True, keep_trailing_newline=True)
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
     return env

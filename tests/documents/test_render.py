@@ -146,3 +146,15 @@ def test_placeholder_split_over_word_runs_still_renders(tmp_path):
     assert "onderzoek" in text
     assert placeholders(template_source(path)) == {
         "betrokkene_naam", "route", "zaaknummer"}
+
+
+def test_templates_run_sandboxed(tmp_path):
+    path = write_template(tmp_path / "kwaad.docx", "{{ zaaknummer.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(LetterRenderError, match="kwaad.*SecurityError"):
+        render_docx(path, {"zaaknummer": "X-1"})
+
+
+def test_date_only_value_in_a_date_time_placeholder_prints_the_date():
+    assert nl_datumtijd("2026-12-08") == "8 december 2026"
+    assert nl_datumtijd(date(2026, 12, 8)) == "8 december 2026"
+    assert nl_datumtijd("2026-12-08T10:00:00") == "8 december 2026 om 10.00 uur"  # naive = Dutch local
