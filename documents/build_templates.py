@@ -253,8 +253,8 @@ def ontvangstbevestiging(l: Letter) -> None:
     l.heading("Wat gebeurt er met uw melding?")
     l.text(
         "Wij beoordelen eerst of uw melding aanleiding geeft tot nader onderzoek. Het kan zijn dat wij u daarbij "
-        "om aanvullende informatie vragen. Uiterlijk op {{ terugkoppeling_termijn|nl_datum }} informeren wij u "
-        "over de beoordeling van uw melding en over de opvolging die daaraan wordt gegeven."
+        "om aanvullende informatie vragen. Binnen drie maanden, uiterlijk op {{ terugkoppeling_termijn|nl_datum }}, "
+        "informeren wij u over de beoordeling van uw melding en over de opvolging die daaraan wordt gegeven."
     )
     l.heading("Vertrouwelijkheid en bescherming")
     l.text(
@@ -308,13 +308,13 @@ def verzoek_aanvullende_informatie(l: Letter) -> None:
 def besluit_geen_onderzoek(l: Letter) -> None:
     l.letterhead()
     l.to_reporter()
+    l.meta("Datum", "{{ datum|nl_datum }}")
+    l.meta("Ons kenmerk", "{{ zaaknummer }}")
     l.tag('{%p if route == "doorverwijzing" %}')
     l.meta("Onderwerp", "Uitkomst van de beoordeling van uw melding: doorverwijzing")
     l.tag("{%p else %}")
     l.meta("Onderwerp", "Uitkomst van de beoordeling van uw melding: geen onderzoek")
     l.tag("{%p endif %}")
-    l.meta("Datum", "{{ datum|nl_datum }}")
-    l.meta("Ons kenmerk", "{{ zaaknummer }}")
     l.blank()
     l.salute_reporter()
     l.text(
@@ -693,9 +693,11 @@ def terugkoppeling_melder(l: Letter) -> None:
     l.salute_reporter()
     l.text(
         "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending "
-        "(zaaknummer {{ zaaknummer }}). Naar aanleiding van uw melding is onderzoek gedaan. In deze brief "
-        "informeren wij u in algemene termen over de afhandeling."
+        "(zaaknummer {{ zaaknummer }}). In deze brief informeren wij u in algemene termen over de afhandeling van "
+        "uw melding."
     )
+    l.tag("{%p if uitkomst is defined %}")
+    l.text("Naar aanleiding van uw melding is onderzoek gedaan.")
     l.tag('{%p if uitkomst == "aangetoond" %}')
     l.text("Het onderzoek heeft het vermoeden dat u heeft gemeld bevestigd.")
     l.tag('{%p elif uitkomst == "deels_aangetoond" %}')
@@ -704,6 +706,7 @@ def terugkoppeling_melder(l: Letter) -> None:
     l.text("Uit het onderzoek is niet gebleken dat de door u gemelde integriteitsschending heeft plaatsgevonden.")
     l.tag("{%p else %}")
     l.p("{{ fout(\"onbekende uitkomst\") }}")
+    l.tag("{%p endif %}")
     l.tag("{%p endif %}")
     l.text("{{ terugkoppeling_tekst }}")
     l.text(

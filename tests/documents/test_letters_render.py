@@ -44,7 +44,7 @@ def test_ontvangstbevestiging_named_reporter():
     assert "Geachte Anna Verbeek," in text
     assert "Laan van Meerdervoort 210" in text
     assert "Op 2 november 2026 heeft u bij ons een melding gedaan" in text
-    assert "Uiterlijk op 3 februari 2027 informeren wij u" in text
+    assert "Binnen drie maanden, uiterlijk op 3 februari 2027, informeren wij u" in text
     assert "070 123 45 67" in text
     assert "Met vriendelijke groet," in text
     assert "het hoofd van het Meldpunt Integriteit" in text
@@ -250,3 +250,11 @@ def test_letter_date_follows_the_engine_clock(clock):
     clock.set(datetime(2026, 12, 15, 23, 30, tzinfo=timezone.utc))  # already 16 December in Amsterdam
     text = render_text("ontvangstbevestiging")
     assert "Datum\t16 december 2026" in text
+
+
+def test_feedback_without_investigation_uses_the_free_text_only():
+    data = case_data(route="overdracht", terugkoppeling_tekst="Uw melding is overgedragen aan de bevoegde instantie.")
+    data.pop("uitkomst")
+    text = render_text("terugkoppeling_melder", data=data)
+    assert "Uw melding is overgedragen aan de bevoegde instantie." in text
+    assert "onderzoek gedaan" not in text
