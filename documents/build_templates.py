@@ -33,7 +33,7 @@ FONT = "Arial"
 
 # --------------------------------------------------------------------------- building blocks
 
-class Letter:
+class TemplateBuilder:
     def __init__(self, name: str):
         self.name = name
         self.doc = Document()
@@ -187,7 +187,7 @@ class Letter:
 
 # --------------------------------------------------------------------------- legal routes
 
-def legal_route_objection(l: Letter) -> None:
+def legal_route_objection(l: TemplateBuilder) -> None:
     l.heading("Bezwaar")
     l.text(
         "Bent u het niet eens met dit besluit, dan kunt u daartegen bezwaar maken. Dat doet u door binnen "
@@ -204,7 +204,7 @@ def legal_route_objection(l: Letter) -> None:
     )
 
 
-def legal_route_employment(l: Letter, *, with_dismissal: bool) -> None:
+def legal_route_employment(l: TemplateBuilder, *, with_dismissal: bool) -> None:
     if with_dismissal:
         l.tag("{%p if beeindiging_dienstverband %}")
         l.heading("Ontslag op staande voet aanvechten")
@@ -228,7 +228,7 @@ def legal_route_employment(l: Letter, *, with_dismissal: bool) -> None:
         l.tag("{%p endif %}")
 
 
-def legal_route(l: Letter, *, with_dismissal: bool) -> None:
+def legal_route(l: TemplateBuilder, *, with_dismissal: bool) -> None:
     l.tag('{%p if rechtspositie == "publiekrechtelijk" %}')
     legal_route_objection(l)
     l.tag('{%p elif rechtspositie == "arbeidsovereenkomst" %}')
@@ -240,7 +240,7 @@ def legal_route(l: Letter, *, with_dismissal: bool) -> None:
 
 # --------------------------------------------------------------------------- the letters
 
-def ontvangstbevestiging(l: Letter) -> None:
+def ontvangstbevestiging(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_reporter()
     l.meta_block("Ontvangstbevestiging van uw melding")
@@ -269,7 +269,7 @@ def ontvangstbevestiging(l: Letter) -> None:
     l.closing_desk()
 
 
-def verzoek_aanvullende_informatie(l: Letter) -> None:
+def verzoek_aanvullende_informatie(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_reporter()
     l.meta_block("Verzoek om aanvullende informatie over uw melding")
@@ -305,7 +305,7 @@ def verzoek_aanvullende_informatie(l: Letter) -> None:
     l.closing_desk()
 
 
-def besluit_geen_onderzoek(l: Letter) -> None:
+def besluit_geen_onderzoek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_reporter()
     l.meta("Datum", "{{ datum|nl_datum }}")
@@ -347,7 +347,7 @@ def besluit_geen_onderzoek(l: Letter) -> None:
     l.closing_desk()
 
 
-def onderzoeksopdracht(l: Letter) -> None:
+def onderzoeksopdracht(l: TemplateBuilder) -> None:
     l.letterhead()
     l.p("Persoonlijk en vertrouwelijk")
     l.p("Aan de onderzoekers integriteit")
@@ -392,7 +392,7 @@ def onderzoeksopdracht(l: Letter) -> None:
     l.closing_authority()
 
 
-def kennisgeving_onderzoek(l: Letter) -> None:
+def kennisgeving_onderzoek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Kennisgeving onderzoek en uitnodiging voor een hoorgesprek")
@@ -440,7 +440,7 @@ def kennisgeving_onderzoek(l: Letter) -> None:
     l.closing_authority()
 
 
-def verslag_hoorgesprek(l: Letter) -> None:
+def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening")
@@ -466,7 +466,7 @@ def verslag_hoorgesprek(l: Letter) -> None:
     l.p("Bijlage: verslag van het hoorgesprek")
 
 
-def besluit_ordemaatregel(l: Letter) -> None:
+def besluit_ordemaatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Besluit ordemaatregel: {{ ordemaatregel|tekst }}")
@@ -508,7 +508,7 @@ def besluit_ordemaatregel(l: Letter) -> None:
     l.closing_authority()
 
 
-def sanctieadvies(l: Letter) -> None:
+def sanctieadvies(l: TemplateBuilder) -> None:
     l.p(("b", "{{ organisatie.naam }}"))
     l.p("{{ organisatie.afdeling }}")
     l.blank()
@@ -561,7 +561,7 @@ def sanctieadvies(l: Letter) -> None:
               "{{ organisatie.naam }}")
 
 
-def voornemen_disciplinaire_maatregel(l: Letter) -> None:
+def voornemen_disciplinaire_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Voornemen tot het opleggen van een disciplinaire maatregel")
@@ -605,7 +605,7 @@ def voornemen_disciplinaire_maatregel(l: Letter) -> None:
     l.closing_authority()
 
 
-def besluit_disciplinaire_maatregel(l: Letter) -> None:
+def besluit_disciplinaire_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Besluit disciplinaire maatregel")
@@ -644,7 +644,7 @@ def besluit_disciplinaire_maatregel(l: Letter) -> None:
     l.closing_authority()
 
 
-def afsluiting_zonder_maatregel(l: Letter) -> None:
+def afsluiting_zonder_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Afsluiting van het onderzoek zonder maatregel")
@@ -686,7 +686,7 @@ def afsluiting_zonder_maatregel(l: Letter) -> None:
     l.closing_authority()
 
 
-def terugkoppeling_melder(l: Letter) -> None:
+def terugkoppeling_melder(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_reporter()
     l.meta_block("Terugkoppeling over de afhandeling van uw melding")
@@ -723,7 +723,7 @@ def terugkoppeling_melder(l: Letter) -> None:
     l.closing_desk()
 
 
-def melding_politie_om(l: Letter) -> None:
+def melding_politie_om(l: TemplateBuilder) -> None:
     l.letterhead()
     l.p("Vertrouwelijk")
     l.tag("{%p for regel in aangifte_instantie|regels %}")
@@ -765,7 +765,7 @@ def melding_politie_om(l: Letter) -> None:
     l.closing_authority()
 
 
-BUILDERS: dict[str, Callable[[Letter], None]] = {
+BUILDERS: dict[str, Callable[[TemplateBuilder], None]] = {
     f.__name__: f
     for f in (
         ontvangstbevestiging, verzoek_aanvullende_informatie, besluit_geen_onderzoek, onderzoeksopdracht,
@@ -778,7 +778,7 @@ assert set(BUILDERS) == set(LETTERS), "catalog and builders disagree"
 
 
 def build(name: str) -> bytes:
-    letter = Letter(name)
+    letter = TemplateBuilder(name)
     BUILDERS[name](letter)
     return letter.bytes()
 

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from documents.build_templates import Letter as TemplateBuilder
+from documents.build_templates import TemplateBuilder
 from documents.checks import check_templates, load_sample_case, missing_templates, template_exists
 from documents.render import TEMPLATES_DIR
 

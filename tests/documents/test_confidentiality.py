@@ -59,7 +59,7 @@ def test_feedback_letter_with_named_subject_and_reprimand_contains_neither():
 
 def test_a_reporter_template_asking_for_the_subject_gets_nothing(tmp_path):
     # Even a template edited to print the subject's name cannot: the data is not passed.
-    from documents.build_templates import Letter as TemplateBuilder
+    from documents.build_templates import TemplateBuilder
     from documents.render import render_docx
 
     builder = TemplateBuilder("terugkoppeling_melder")

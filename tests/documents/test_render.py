@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from documents.build_templates import Letter as TemplateBuilder
+from documents.build_templates import TemplateBuilder
 from documents.errors import LetterRenderError
 from documents.render import (
     docx_text, nl_datum, nl_datumtijd, opsomming, placeholders, render_docx, template_source,
