@@ -258,3 +258,17 @@ def test_feedback_without_investigation_uses_the_free_text_only():
     text = render_text("terugkoppeling_melder", data=data)
     assert "Uw melding is overgedragen aan de bevoegde instantie." in text
     assert "onderzoek gedaan" not in text
+
+
+def test_holiday_deadline_from_the_engine_appears_shifted():
+    """A zienswijze term of 14 days from 12 December 2026 ends on Boxing Day (a Saturday);
+    the Algemene termijnenwet moves it to Monday 28 December, and the letter says so.
+    (Runs once the engine's legal_terms module is present.)"""
+    from datetime import date
+
+    legal_terms = pytest.importorskip("engine.legal_terms")
+    deadline = legal_terms.legal_deadline(date(2026, 12, 12), "P14D")
+    assert deadline == date(2026, 12, 28)
+    text = render_text("voornemen_disciplinaire_maatregel", data=case_data(zienswijze_termijn=deadline.isoformat()))
+    assert "uiterlijk op 28 december 2026 zijn ontvangen" in text
+    assert "26 december 2026" not in text
