@@ -1,0 +1,804 @@
+"""Build the Word templates in ``documents/templates/`` (run once; then edit in Word).
+
+    python -m documents.build_templates            # writes all templates
+    python -m documents.build_templates --only ontvangstbevestiging
+
+Once process owners have edited a template in Word, the ``.docx`` file is the
+source of truth; running this script again overwrites their edits (it asks for
+``--force`` when a template already exists).
+
+Placeholders are Jinja2 for docxtpl. A paragraph whose whole text is a
+``{%p ... %}`` tag is removed at rendering and only its tag is kept, so
+conditional blocks and loops do not leave empty lines.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+from typing import Callable
+
+from docx import Document
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.shared import Cm, Pt
+
+from documents.catalog import LETTERS
+from documents.render import TEMPLATES_DIR, normalise_docx
+
+FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
+FONT = "Arial"
+
+
+# --------------------------------------------------------------------------- building blocks
+
+class TemplateBuilder:
+    def __init__(self, name: str):
+        self.name = name
+        self.doc = Document()
+        self._setup()
+
+    def _setup(self) -> None:
+        doc = self.doc
+        section = doc.sections[0]
+        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+        section.top_margin = Cm(2.0)
+        section.bottom_margin = Cm(2.0)
+        section.left_margin = Cm(2.5)
+        section.right_margin = Cm(2.5)
+        normal = doc.styles["Normal"]
+        normal.font.name = FONT
+        normal.font.size = Pt(10)
+        normal.paragraph_format.space_after = Pt(0)
+        normal.paragraph_format.space_before = Pt(0)
+        normal.paragraph_format.line_spacing = 1.15
+        props = doc.core_properties
+        spec = LETTERS.get(self.name)
+        props.title = spec.title if spec else self.name
+        props.author = "Meldpunt Integriteit"
+        props.last_modified_by = "Meldpunt Integriteit"
+        props.comments = "Briefsjabloon Meldpunt. Controleer wijzigingen met: meldpunt templates check"
+        props.language = "nl-NL"
+        props.created = FIXED_TIME
+        props.modified = FIXED_TIME
+        props.last_printed = FIXED_TIME
+        props.revision = 1
+        footer = section.footer.paragraphs[0]
+        run = footer.add_run("Vertrouwelijk  |  Zaaknummer {{ zaaknummer }}")
+        run.font.size = Pt(8)
+
+    # paragraphs -------------------------------------------------------------
+    def p(self, *parts: str | tuple[str, str], space_after: float = 0) -> None:
+        """A paragraph; a part ``("b", text)`` is bold, ``("i", text)`` italic."""
+        para = self.doc.add_paragraph()
+        para.paragraph_format.space_after = Pt(space_after)
+        for part in parts:
+            if isinstance(part, tuple):
+                kind, text = part
+                run = para.add_run(text)
+                run.bold = kind == "b"
+                run.italic = kind == "i"
+            else:
+                para.add_run(part)
+
+    def text(self, *parts: str | tuple[str, str]) -> None:
+        """A body paragraph followed by a blank line's worth of space."""
+        self.p(*parts, space_after=10)
+
+    def tag(self, tag: str) -> None:
+        """A paragraph holding only a ``{%p ... %}`` tag."""
+        self.doc.add_paragraph(tag)
+
+    def blank(self) -> None:
+        self.doc.add_paragraph()
+
+    def heading(self, text: str) -> None:
+        self.p(("b", text))
+
+    def meta(self, label: str, value: str) -> None:
+        para = self.doc.add_paragraph()
+        para.paragraph_format.tab_stops.add_tab_stop(Cm(3.5), WD_TAB_ALIGNMENT.LEFT)
+        run = para.add_run(label)
+        run.font.size = Pt(8)
+        para.add_run("\t" + value)
+
+    # letter parts -----------------------------------------------------------
+    def letterhead(self) -> None:
+        self.p(("b", "{{ organisatie.naam }}"))
+        self.p("{{ organisatie.afdeling }}")
+        self.tag("{%p for regel in organisatie.adresregels %}")
+        self.p("{{ regel }}")
+        self.tag("{%p endfor %}")
+        self.blank()
+        self.blank()
+
+    def to_reporter(self) -> None:
+        """Address block for the reporter: postal address, e-mail, or the anonymous route."""
+        self.tag("{%p if melder_anoniem %}")
+        self.p("Aan de melder (anoniem)")
+        self.p(("i", "Uitsluitend beschikbaar gesteld via het anonieme meldportaal"))
+        self.tag("{%p else %}")
+        self.p("Persoonlijk en vertrouwelijk")
+        self.p("{{ melder_naam }}")
+        self.tag("{%p if melder_adres is defined %}")
+        self.tag("{%p for regel in melder_adres|regels %}")
+        self.p("{{ regel }}")
+        self.tag("{%p endfor %}")
+        self.tag("{%p else %}")
+        self.p("Per e-mail: {{ melder_email }}")
+        self.tag("{%p endif %}")
+        self.tag("{%p endif %}")
+        self.blank()
+
+    def to_subject(self) -> None:
+        self.p("Persoonlijk en vertrouwelijk")
+        self.p("{{ betrokkene_naam }}")
+        self.p("{{ betrokkene_functie }}")
+        self.p("{{ dienstonderdeel }}")
+        self.blank()
+
+    def meta_block(self, onderwerp: str) -> None:
+        self.meta("Datum", "{{ datum|nl_datum }}")
+        self.meta("Ons kenmerk", "{{ zaaknummer }}")
+        self.meta("Onderwerp", onderwerp)
+        self.blank()
+
+    def salute_reporter(self) -> None:
+        self.tag("{%p if melder_anoniem %}")
+        self.text("Geachte melder,")
+        self.tag("{%p else %}")
+        self.text("Geachte {{ melder_naam }},")
+        self.tag("{%p endif %}")
+
+    def contact_reporter(self) -> None:
+        self.tag("{%p if melder_anoniem %}")
+        self.text(
+            "U heeft uw melding anoniem gedaan. Wij kunnen u daarom niet per post of per e-mail bereiken. "
+            "U kunt berichten met ons uitwisselen via het anonieme meldportaal ({{ organisatie.meldportaal }}) "
+            "met de ontvangstcode die u bij uw melding heeft gekregen. Om veiligheidsredenen vermelden wij "
+            "die code niet in deze brief."
+        )
+        self.tag("{%p else %}")
+        self.text(
+            "Heeft u vragen, dan kunt u contact opnemen met het {{ organisatie.afdeling }}, telefoon "
+            "{{ organisatie.telefoon }}, e-mail {{ organisatie.email }}. Vermeldt u daarbij altijd het "
+            "zaaknummer {{ zaaknummer }}."
+        )
+        self.tag("{%p endif %}")
+
+    def closing(self, greeting: str, *signatory: str) -> None:
+        self.p(greeting, space_after=30)
+        for line in signatory:
+            self.p(line)
+
+    def closing_desk(self) -> None:
+        self.closing("Met vriendelijke groet,", "het hoofd van het {{ organisatie.afdeling }}",
+                     "{{ organisatie.naam }}")
+
+    def closing_authority(self) -> None:
+        self.closing("Hoogachtend,", "{{ organisatie.bevoegd_gezag }}")
+
+    def bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return normalise_docx(buf.getvalue())
+
+
+# --------------------------------------------------------------------------- legal routes
+
+def legal_route_objection(l: TemplateBuilder) -> None:
+    l.heading("Bezwaar")
+    l.text(
+        "Bent u het niet eens met dit besluit, dan kunt u daartegen bezwaar maken. Dat doet u door binnen "
+        "zes weken na de dag waarop dit besluit aan u is bekendgemaakt een bezwaarschrift in te dienen bij "
+        "{{ organisatie.bevoegd_gezag|klein }}, {{ organisatie.adresregels|join(', ') }} (artikelen 6:7 en 6:8 "
+        "van de Algemene wet bestuursrecht). Het bezwaarschrift moet zijn ondertekend en bevat ten minste uw "
+        "naam en adres, de datum, een omschrijving van het besluit waartegen het bezwaar is gericht en de "
+        "redenen waarom u het niet eens bent met het besluit. Stuurt u zo mogelijk een kopie van dit besluit mee."
+    )
+    l.text(
+        "Het indienen van een bezwaarschrift schorst de werking van dit besluit niet. Kan de beslissing op uw "
+        "bezwaar naar uw oordeel niet worden afgewacht, dan kunt u de voorzieningenrechter van de rechtbank "
+        "vragen een voorlopige voorziening te treffen."
+    )
+
+
+def legal_route_employment(l: TemplateBuilder, *, with_dismissal: bool) -> None:
+    if with_dismissal:
+        l.tag("{%p if beeindiging_dienstverband %}")
+        l.heading("Ontslag op staande voet aanvechten")
+        l.text(
+            "Omdat u werkzaam bent op basis van een arbeidsovereenkomst, is dit besluit geen besluit in de zin "
+            "van de Algemene wet bestuursrecht. Bezwaar is daarom niet mogelijk. Bent u het niet eens met het "
+            "ontslag op staande voet, dan kunt u de kantonrechter verzoeken de opzegging te vernietigen "
+            "(artikel 7:681 van het Burgerlijk Wetboek). Dit verzoek moet u indienen binnen twee maanden na de "
+            "dag waarop de arbeidsovereenkomst is geëindigd (artikel 7:686a, vierde lid, van het Burgerlijk "
+            "Wetboek). Na het verstrijken van die termijn kunt u het ontslag niet meer aanvechten. Wij raden u "
+            "aan hierover tijdig juridisch advies in te winnen."
+        )
+        l.tag("{%p else %}")
+    l.heading("Rechtsmiddel")
+    l.text(
+        "Omdat u werkzaam bent op basis van een arbeidsovereenkomst, is dit besluit geen besluit in de zin van "
+        "de Algemene wet bestuursrecht. Bezwaar is daarom niet mogelijk. Bent u het niet eens met dit besluit, "
+        "dan kunt u zich wenden tot de kantonrechter. Wij raden u aan hierover juridisch advies in te winnen."
+    )
+    if with_dismissal:
+        l.tag("{%p endif %}")
+
+
+def legal_route(l: TemplateBuilder, *, with_dismissal: bool) -> None:
+    l.tag('{%p if rechtspositie == "publiekrechtelijk" %}')
+    legal_route_objection(l)
+    l.tag('{%p elif rechtspositie == "arbeidsovereenkomst" %}')
+    legal_route_employment(l, with_dismissal=with_dismissal)
+    l.tag("{%p else %}")
+    l.p("{{ fout(\"onbekende rechtspositie\") }}")
+    l.tag("{%p endif %}")
+
+
+# --------------------------------------------------------------------------- the letters
+
+def ontvangstbevestiging(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_reporter()
+    l.meta_block("Ontvangstbevestiging van uw melding")
+    l.salute_reporter()
+    l.text(
+        "Op {{ datum_melding|nl_datum }} heeft u bij ons een melding gedaan van een "
+        "vermoedelijke integriteitsschending. Met deze brief bevestig ik de ontvangst van uw melding. Uw melding "
+        "is geregistreerd onder zaaknummer {{ zaaknummer }}."
+    )
+    l.heading("Wat gebeurt er met uw melding?")
+    l.text(
+        "Wij beoordelen eerst of uw melding aanleiding geeft tot nader onderzoek. Het kan zijn dat wij u daarbij "
+        "om aanvullende informatie vragen. Binnen drie maanden, uiterlijk op {{ terugkoppeling_termijn|nl_datum }}, "
+        "informeren wij u over de beoordeling van uw melding en over de opvolging die daaraan wordt gegeven."
+    )
+    l.heading("Vertrouwelijkheid en bescherming")
+    l.text(
+        "Wij behandelen uw melding vertrouwelijk. Uw identiteit en gegevens waaruit uw identiteit kan worden "
+        "afgeleid, delen wij alleen met de medewerkers die bevoegd zijn uw melding te behandelen, tenzij u daarvoor "
+        "uitdrukkelijk toestemming geeft. Zijn wij wettelijk verplicht uw identiteit bekend te maken, dan "
+        "informeren wij u daarover vooraf schriftelijk, met opgave van de redenen. Wie te goeder trouw een melding "
+        "doet, mag daardoor niet worden benadeeld."
+    )
+    l.heading("Contact")
+    l.contact_reporter()
+    l.closing_desk()
+
+
+def verzoek_aanvullende_informatie(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_reporter()
+    l.meta_block("Verzoek om aanvullende informatie over uw melding")
+    l.salute_reporter()
+    l.text(
+        "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending. "
+        "Uw melding is bij ons bekend onder zaaknummer {{ zaaknummer }}. Om uw melding zorgvuldig te kunnen "
+        "beoordelen, hebben wij aanvullende informatie van u nodig. Wij verzoeken u de volgende vragen te "
+        "beantwoorden:"
+    )
+    l.tag("{%p for vraag in aanvullende_vragen|regels %}")
+    l.p("{{ loop.index }}. {{ vraag }}")
+    l.tag("{%p endfor %}")
+    l.blank()
+    l.tag("{%p if melder_anoniem %}")
+    l.text(
+        "Wij ontvangen uw antwoorden graag uiterlijk op {{ reactie_termijn|nl_datum }} via het anonieme "
+        "meldportaal ({{ organisatie.meldportaal }}), met de ontvangstcode die u bij uw melding heeft gekregen."
+    )
+    l.tag("{%p else %}")
+    l.text(
+        "Wij ontvangen uw antwoorden graag uiterlijk op {{ reactie_termijn|nl_datum }}, per e-mail aan "
+        "{{ organisatie.email }} of per post aan het hierboven vermelde adres, onder vermelding van zaaknummer "
+        "{{ zaaknummer }}."
+    )
+    l.tag("{%p endif %}")
+    l.text(
+        "Ontvangen wij uw antwoorden niet binnen deze termijn, dan beoordelen wij uw melding op basis van de "
+        "informatie waarover wij dan beschikken. Dat kan betekenen dat wij uw melding niet of niet volledig "
+        "kunnen onderzoeken."
+    )
+    l.contact_reporter()
+    l.closing_desk()
+
+
+def besluit_geen_onderzoek(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_reporter()
+    l.meta("Datum", "{{ datum|nl_datum }}")
+    l.meta("Ons kenmerk", "{{ zaaknummer }}")
+    l.tag('{%p if route == "doorverwijzing" %}')
+    l.meta("Onderwerp", "Uitkomst van de beoordeling van uw melding: doorverwijzing")
+    l.tag("{%p else %}")
+    l.meta("Onderwerp", "Uitkomst van de beoordeling van uw melding: geen onderzoek")
+    l.tag("{%p endif %}")
+    l.blank()
+    l.salute_reporter()
+    l.text(
+        "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending "
+        "(zaaknummer {{ zaaknummer }}). Wij hebben uw melding zorgvuldig beoordeeld. In deze brief informeren wij "
+        "u over de uitkomst van die beoordeling."
+    )
+    l.heading("Uitkomst")
+    l.tag('{%p if route == "doorverwijzing" %}')
+    l.text(
+        "Wij stellen naar aanleiding van uw melding geen integriteitsonderzoek in. Uw melding kan naar ons "
+        "oordeel beter worden behandeld door {{ doorverwijzing_naar|tekst }}. Wij verwijzen u daarom door naar "
+        "{{ doorverwijzing_naar|tekst }}. Zonder uw toestemming geven wij uw melding niet aan deze instantie door. "
+        "U kunt zich ook zelf tot deze instantie wenden."
+    )
+    l.tag('{%p elif route == "geen_onderzoek" %}')
+    l.text("Wij stellen naar aanleiding van uw melding geen onderzoek in.")
+    l.tag("{%p else %}")
+    l.p("{{ fout(\"deze brief hoort bij de route 'geen_onderzoek' of 'doorverwijzing'\") }}")
+    l.tag("{%p endif %}")
+    l.heading("Motivering")
+    l.text("{{ beoordeling_motivering }}")
+    l.heading("Verder")
+    l.text(
+        "Wij danken u voor uw melding. Beschikt u over nieuwe informatie, dan kunt u opnieuw een melding doen. "
+        "Gaat het om een vermoeden van een misstand waarbij het maatschappelijk belang in het geding is, dan kunt "
+        "u zich voor advies ook wenden tot het Huis voor Klokkenluiders."
+    )
+    l.contact_reporter()
+    l.closing_desk()
+
+
+def onderzoeksopdracht(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.p("Persoonlijk en vertrouwelijk")
+    l.p("Aan de onderzoekers integriteit")
+    l.blank()
+    l.meta_block("Opdracht tot het instellen van een {{ route|tekst }}")
+    l.text("Geachte onderzoekers,")
+    l.text(
+        "Naar aanleiding van een melding van een vermoedelijke integriteitsschending en de beoordeling daarvan, "
+        "geef ik u hierbij opdracht tot het instellen van een {{ route|tekst }} ({{ onderzoek_soort|tekst }}) "
+        "onder zaaknummer {{ zaaknummer }}."
+    )
+    l.heading("Het onderzoek betreft")
+    l.p("Betrokkene: {{ betrokkene_naam }}")
+    l.p("Functie: {{ betrokkene_functie }}")
+    l.p("Dienstonderdeel: {{ dienstonderdeel }}")
+    l.p("Aard van de vermoedelijke schending: {{ categorie }}{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}", space_after=10)
+    l.heading("Opdracht")
+    l.text("{{ opdracht_motivering }}")
+    l.heading("Achtergrond")
+    l.text("{{ beoordeling_motivering }}")
+    l.heading("Uitgangspunten")
+    l.text(
+        "U voert het onderzoek uit volgens het onderzoeksprotocol. U stelt betrokkene in kennis van het "
+        "onderzoek en stelt betrokkene in de gelegenheid te worden gehoord (hoor en wederhoor); betrokkene mag "
+        "zich daarbij laten bijstaan door een raadsman of adviseur. Van ieder gesprek maakt u een verslag dat u aan "
+        "de gehoorde ter correctie en ondertekening voorlegt. Per onderdeel stelt u vast of het vermoeden is "
+        "aangetoond, deels aangetoond of niet aangetoond."
+    )
+    l.text(
+        "Het onderzoek staat los van de afdoening: u doet geen uitspraak over en geeft geen advies over een "
+        "eventuele maatregel. De identiteit van de melder wordt in deze opdracht niet vermeld en is alleen "
+        "bekend bij de medewerkers die de melding behandelen."
+    )
+    l.text(
+        "Blijkt tijdens het onderzoek van een vermoeden van een misdrijf, dan meldt u dit onverwijld aan mij, "
+        "in verband met de aangifteplicht van artikel 162 van het Wetboek van Strafvordering."
+    )
+    l.text(
+        "Ik verzoek u uw onderzoeksrapport uiterlijk op {{ rapportage_termijn|nl_datum }} aan mij uit te brengen. "
+        "Voorziet u dat deze termijn niet haalbaar is, dan verneem ik dat graag tijdig en met redenen."
+    )
+    l.closing_authority()
+
+
+def kennisgeving_onderzoek(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_subject()
+    l.meta_block("Kennisgeving onderzoek en uitnodiging voor een hoorgesprek")
+    l.text("Geachte {{ betrokkene_naam }},")
+    l.text(
+        "Met deze brief informeer ik u dat naar aanleiding van een melding een {{ route|tekst }} wordt ingesteld "
+        "naar een vermoedelijke integriteitsschending waarbij u betrokken zou zijn (zaaknummer {{ zaaknummer }}). "
+        "Het onderzoek betreft in algemene zin een vermoeden van {{ categorie|klein }}"
+        "{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}."
+    )
+    l.text(
+        "Het onderzoek is erop gericht de feiten vast te stellen. De onderzoekers doen geen uitspraak over een "
+        "eventuele maatregel. Dat u bij het onderzoek wordt betrokken, betekent niet dat vaststaat dat u iets te "
+        "verwijten valt."
+    )
+    l.heading("Uitnodiging voor een hoorgesprek")
+    l.text(
+        "Ik stel u graag in de gelegenheid uw kant van de zaak toe te lichten. Daarom nodig ik u uit voor een "
+        "hoorgesprek met de onderzoekers op {{ hoorgesprek_datum|nl_datumtijd }}. Het gesprek vindt plaats op de "
+        "volgende locatie: {{ hoorgesprek_locatie }}."
+    )
+    l.heading("Recht op bijstand")
+    l.text(
+        "U heeft het recht zich tijdens het hoorgesprek te laten bijstaan door een raadsman of adviseur van uw "
+        "keuze, bijvoorbeeld een advocaat, een vertegenwoordiger van uw vakbond of een vertrouwenspersoon. Wilt "
+        "u vooraf laten weten of u iemand meeneemt, en zo ja wie?"
+    )
+    l.heading("Verslag")
+    l.text(
+        "Van het gesprek wordt een verslag gemaakt. U ontvangt dit verslag om het te controleren, zo nodig te "
+        "corrigeren en te ondertekenen."
+    )
+    l.heading("Verhinderd?")
+    l.text(
+        "Bent u op het genoemde tijdstip verhinderd, neemt u dan zo spoedig mogelijk contact op met het "
+        "{{ organisatie.afdeling }}, telefoon {{ organisatie.telefoon }}, e-mail {{ organisatie.email }}, om een "
+        "nieuwe afspraak te maken."
+    )
+    l.heading("Vertrouwelijkheid")
+    l.text(
+        "Ik verzoek u vertrouwelijk om te gaan met de inhoud van deze brief en, voor zover dat niet nodig is voor "
+        "uw werk, geen contact te zoeken met personen van wie u vermoedt dat zij bij de melding of het onderzoek "
+        "betrokken zijn."
+    )
+    l.closing_authority()
+
+
+def verslag_hoorgesprek(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_subject()
+    l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening")
+    l.text("Geachte {{ betrokkene_naam }},")
+    l.text(
+        "Op {{ hoorgesprek_datum|nl_datumtijd }} bent u gehoord in het kader van het onderzoek met zaaknummer "
+        "{{ zaaknummer }}. Bijgaand ontvangt u het verslag van dit gesprek."
+    )
+    l.text(
+        "Ik verzoek u het verslag zorgvuldig te lezen. Geeft het verslag uw verklaring juist en volledig weer, "
+        "dan verzoek ik u het te ondertekenen en aan ons terug te sturen. Heeft u correcties of aanvullingen, dan "
+        "kunt u die schriftelijk aan ons kenbaar maken. Uw correcties en aanvullingen worden aan het verslag "
+        "toegevoegd. Ook als u het verslag niet ondertekent, wordt uw reactie bij het onderzoek betrokken."
+    )
+    l.text(
+        "Wij ontvangen het ondertekende verslag en uw eventuele correcties graag uiterlijk op "
+        "{{ correctie_termijn|nl_datum }}, per e-mail aan {{ organisatie.email }} of per post aan het hierboven "
+        "vermelde adres. Ontvangen wij binnen deze termijn geen reactie, dan voegen wij het verslag zonder uw "
+        "ondertekening aan het onderzoeksdossier toe, met de vermelding dat u niet heeft gereageerd."
+    )
+    l.closing("Met vriendelijke groet,", "de onderzoekers integriteit", "{{ organisatie.naam }}")
+    l.blank()
+    l.p("Bijlage: verslag van het hoorgesprek")
+
+
+def besluit_ordemaatregel(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_subject()
+    l.meta_block("Besluit ordemaatregel: {{ ordemaatregel|tekst }}")
+    l.text("Geachte {{ betrokkene_naam }},")
+    l.tag('{%p if ordemaatregel == "schorsing" %}')
+    l.text(
+        "Met deze brief deel ik u mee dat ik heb besloten u met onmiddellijke ingang in het belang van de dienst "
+        "te schorsen. U bent gedurende de schorsing niet gehouden en niet gerechtigd uw werkzaamheden te "
+        "verrichten. Uw salaris wordt tijdens de schorsing doorbetaald."
+    )
+    l.tag('{%p elif ordemaatregel == "toegangsverbod" %}')
+    l.text(
+        "Met deze brief deel ik u mee dat ik heb besloten u met onmiddellijke ingang de toegang te ontzeggen tot "
+        "uw werkplek en tot de gebouwen en terreinen van de organisatie. Uw salaris wordt tijdens deze "
+        "maatregel doorbetaald."
+    )
+    l.tag("{%p else %}")
+    l.p("{{ fout(\"deze brief hoort bij de ordemaatregel 'schorsing' of 'toegangsverbod'\") }}")
+    l.tag("{%p endif %}")
+    l.text(
+        "Deze maatregel is een ordemaatregel in afwachting van de uitkomst van het onderzoek naar een "
+        "vermoedelijke integriteitsschending (zaaknummer {{ zaaknummer }}). Het is geen straf en er ligt geen "
+        "oordeel in besloten over de uitkomst van het onderzoek."
+    )
+    l.heading("Redenen")
+    l.text("{{ ordemaatregel_motivering }}")
+    l.heading("Duur")
+    l.text(
+        "De maatregel geldt voor de duur van het onderzoek. Uiterlijk op {{ ordemaatregel_heroverweging|nl_datum }} "
+        "beoordeel ik opnieuw of de maatregel nog nodig is. U ontvangt daarover bericht. Zodra de maatregel niet "
+        "langer nodig is, hef ik deze op."
+    )
+    l.heading("Contact")
+    l.text(
+        "Voor vragen over deze maatregel kunt u contact opnemen met het {{ organisatie.afdeling }}, telefoon "
+        "{{ organisatie.telefoon }}, e-mail {{ organisatie.email }}."
+    )
+    legal_route(l, with_dismissal=False)
+    l.closing_authority()
+
+
+def sanctieadvies(l: TemplateBuilder) -> None:
+    l.p(("b", "{{ organisatie.naam }}"))
+    l.p("{{ organisatie.afdeling }}")
+    l.blank()
+    l.p(("b", "NOTA — VERTROUWELIJK"))
+    l.blank()
+    l.meta("Aan", "{{ organisatie.bevoegd_gezag }}")
+    l.meta("Van", "de HR-adviseur / juridisch adviseur integriteit")
+    l.meta_block("Sanctieadvies")
+    l.heading("Aanleiding")
+    l.text(
+        "Het onderzoek naar een vermoedelijke integriteitsschending door {{ betrokkene_naam }}, "
+        "{{ betrokkene_functie }} bij het dienstonderdeel {{ dienstonderdeel }}, is afgerond. Het onderzoek betrof een vermoeden van "
+        "{{ categorie|klein }}{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}. U heeft mij gevraagd u te adviseren over de afdoening."
+    )
+    l.heading("Bevindingen van het onderzoek")
+    l.tag("{%p for bevinding in bevindingen %}")
+    l.p("{{ loop.index }}. {{ bevinding.bewering }}: {{ bevinding.uitkomst|tekst }}")
+    l.tag("{%p endfor %}")
+    l.blank()
+    l.text("Eindoordeel van het onderzoek: {{ uitkomst|tekst }}. Ordemaatregel tijdens het onderzoek: "
+           "{{ ordemaatregel|tekst }}.")
+    l.heading("Advies")
+    l.text("Ik adviseer u de volgende afdoening: {{ advies_afdoeningen|map('klein')|list|opsomming }}.")
+    l.heading("Motivering")
+    l.text("{{ advies_motivering }}")
+    l.text(
+        "Bij dit advies ben ik uitgegaan van een gemeenschappelijk gevoel voor maat en heb ik alle "
+        "omstandigheden van het geval betrokken. Met het oog op de eenheid van beleid is de voorgestelde "
+        "afdoening getoetst aan de afdoening van vergelijkbare zaken (precedenten)."
+    )
+    l.heading("Vervolg")
+    l.text(
+        "Kiest u voor een disciplinaire maatregel, dan stelt u betrokkene eerst schriftelijk in kennis van uw "
+        "voornemen en in de gelegenheid daarop mondeling of schriftelijk een zienswijze te geven, met bijstand van "
+        "een raadsman of adviseur. Daarna neemt u het besluit."
+    )
+    l.tag('{%p if rechtspositie == "publiekrechtelijk" %}')
+    l.text(
+        "Betrokkene is publiekrechtelijk aangesteld. Het besluit is een besluit in de zin van de Algemene wet "
+        "bestuursrecht; daartegen staat binnen zes weken bezwaar open."
+    )
+    l.tag("{%p else %}")
+    l.text(
+        "Betrokkene is werkzaam op basis van een arbeidsovereenkomst. Tegen een disciplinaire maatregel staat "
+        "geen bezwaar open; betrokkene kan zich wenden tot de kantonrechter. Een ontslag op staande voet kan "
+        "binnen twee maanden na het einde van de arbeidsovereenkomst bij de kantonrechter worden aangevochten."
+    )
+    l.tag("{%p endif %}")
+    l.closing("Met vriendelijke groet,", "de HR-adviseur / juridisch adviseur integriteit",
+              "{{ organisatie.naam }}")
+
+
+def voornemen_disciplinaire_maatregel(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_subject()
+    l.meta_block("Voornemen tot het opleggen van een disciplinaire maatregel")
+    l.text("Geachte {{ betrokkene_naam }},")
+    l.text(
+        "Naar aanleiding van het onderzoek naar een vermoedelijke integriteitsschending (zaaknummer "
+        "{{ zaaknummer }}) ben ik voornemens u de volgende disciplinaire maatregel op te leggen: "
+        "{{ voorgenomen_maatregel|klein }}. In deze brief licht ik dit voornemen toe en informeer ik u over de "
+        "mogelijkheid daarop te reageren."
+    )
+    l.heading("De feiten")
+    l.text("Uit het onderzoek is het volgende gebleken:")
+    l.tag("{%p for bevinding in bevindingen %}")
+    l.p("{{ loop.index }}. {{ bevinding.bewering }}: {{ bevinding.uitkomst|tekst }}")
+    l.tag("{%p endfor %}")
+    l.blank()
+    l.text(
+        "Op grond van deze feiten ben ik van oordeel dat u zich schuldig heeft gemaakt aan plichtsverzuim. Bij de "
+        "keuze van de maatregel heb ik rekening gehouden met de aard en de ernst van het plichtsverzuim en met "
+        "alle omstandigheden van het geval."
+    )
+    l.heading("Uw zienswijze")
+    l.text(
+        "Voordat ik een besluit neem, stel ik u in de gelegenheid uw zienswijze op dit voornemen naar voren te "
+        "brengen. U kunt dat schriftelijk of mondeling doen. Uw schriftelijke zienswijze moet uiterlijk op "
+        "{{ zienswijze_termijn|nl_datum }} zijn ontvangen door het {{ organisatie.afdeling }}, per e-mail aan "
+        "{{ organisatie.email }} of per post aan het hierboven vermelde adres, onder vermelding van zaaknummer "
+        "{{ zaaknummer }}. Wilt u uw zienswijze mondeling naar voren brengen, neemt u dan vóór die datum contact op "
+        "via telefoonnummer {{ organisatie.telefoon }} om een afspraak te maken."
+    )
+    l.heading("Recht op bijstand")
+    l.text(
+        "U kunt zich bij het naar voren brengen van uw zienswijze laten bijstaan door een raadsman of adviseur van "
+        "uw keuze. De stukken die aan dit voornemen ten grondslag liggen, kunt u op afspraak inzien."
+    )
+    l.heading("Vervolg")
+    l.text(
+        "Dit voornemen is nog geen besluit. Nadat ik uw zienswijze heb ontvangen, of nadat de termijn daarvoor is "
+        "verstreken, neem ik een besluit. Uw zienswijze betrek ik daarbij."
+    )
+    l.closing_authority()
+
+
+def besluit_disciplinaire_maatregel(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_subject()
+    l.meta_block("Besluit disciplinaire maatregel")
+    l.text("Geachte {{ betrokkene_naam }},")
+    l.text(
+        "Eerder heb ik u mijn voornemen meegedeeld u naar aanleiding van het onderzoek naar een vermoedelijke "
+        "integriteitsschending (zaaknummer {{ zaaknummer }}) een disciplinaire maatregel op te leggen. Met deze "
+        "brief deel ik u mijn besluit mee."
+    )
+    l.heading("Uw zienswijze")
+    l.tag("{%p if zienswijze_ontvangen %}")
+    l.text(
+        "U heeft van de gelegenheid gebruikgemaakt uw zienswijze op het voornemen naar voren te brengen. Ik heb "
+        "uw zienswijze bij mijn besluit betrokken; in de motivering hieronder ga ik daarop in."
+    )
+    l.tag("{%p else %}")
+    l.text("U heeft binnen de gestelde termijn geen zienswijze op het voornemen naar voren gebracht.")
+    l.tag("{%p endif %}")
+    l.heading("Besluit")
+    l.text(
+        "Ik heb besloten u wegens plichtsverzuim de volgende disciplinaire maatregel op te leggen: "
+        "{{ afdoeningen|map('klein')|list|opsomming }}."
+    )
+    l.tag('{%p if beeindiging_dienstverband and rechtspositie == "arbeidsovereenkomst" %}')
+    l.text(
+        "Het plichtsverzuim is zo ernstig dat van mij als werkgever redelijkerwijs niet kan worden gevergd "
+        "de arbeidsovereenkomst te laten voortduren. Dit levert een dringende reden op in de zin van artikel 7:678 "
+        "van het Burgerlijk Wetboek. Ik zeg de arbeidsovereenkomst daarom op staande voet op; de "
+        "arbeidsovereenkomst eindigt met ingang van {{ datum|nl_datum }}."
+    )
+    l.tag("{%p endif %}")
+    l.heading("Motivering")
+    l.text("{{ besluit_motivering }}")
+    l.text("Een afschrift van dit besluit wordt in uw personeelsdossier opgenomen.")
+    legal_route(l, with_dismissal=True)
+    l.closing_authority()
+
+
+def afsluiting_zonder_maatregel(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_subject()
+    l.meta_block("Afsluiting van het onderzoek zonder maatregel")
+    l.text("Geachte {{ betrokkene_naam }},")
+    l.text(
+        "Eerder bent u ervan in kennis gesteld dat naar aanleiding van een melding een onderzoek werd ingesteld "
+        "naar een vermoedelijke integriteitsschending (zaaknummer {{ zaaknummer }}). Het onderzoek is afgerond. "
+        "Met deze brief informeer ik u over de afloop."
+    )
+    l.tag('{%p if uitkomst == "niet_aangetoond" %}')
+    l.text(
+        "Uit het onderzoek is niet gebleken dat u een integriteitsschending heeft begaan: het vermoeden is niet "
+        "aangetoond. Ik sluit de zaak daarom af zonder u een maatregel op te leggen."
+    )
+    l.tag("{%p else %}")
+    l.text(
+        "Uit het onderzoek is gebleken dat het vermoeden {{ uitkomst|tekst }} is. Na afweging van alle "
+        "omstandigheden heb ik besloten u geen disciplinaire maatregel op te leggen en de zaak af te sluiten."
+    )
+    l.tag("{%p endif %}")
+    l.tag("{%p if besluit_motivering is defined %}")
+    l.text("{{ besluit_motivering }}")
+    l.tag("{%p endif %}")
+    l.tag('{%p if ordemaatregel is defined and ordemaatregel != "geen" %}')
+    l.text(
+        "De ordemaatregel ({{ ordemaatregel|tekst }}) die tijdens het onderzoek is genomen, wordt met ingang van "
+        "{{ datum|nl_datum }} opgeheven, voor zover deze nog van kracht is."
+    )
+    l.tag("{%p endif %}")
+    l.text(
+        "Het onderzoeksdossier wordt niet in uw personeelsdossier opgenomen. De gegevens worden niet langer "
+        "bewaard dan noodzakelijk en daarna vernietigd."
+    )
+    l.text(
+        "Ik realiseer mij dat een onderzoek ingrijpend kan zijn. Heeft u behoefte aan een gesprek of aan "
+        "ondersteuning, dan kunt u contact opnemen met het {{ organisatie.afdeling }}, telefoon "
+        "{{ organisatie.telefoon }}, of met een vertrouwenspersoon."
+    )
+    l.closing_authority()
+
+
+def terugkoppeling_melder(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.to_reporter()
+    l.meta_block("Terugkoppeling over de afhandeling van uw melding")
+    l.salute_reporter()
+    l.text(
+        "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending "
+        "(zaaknummer {{ zaaknummer }}). In deze brief informeren wij u in algemene termen over de afhandeling van "
+        "uw melding."
+    )
+    l.tag("{%p if uitkomst is defined %}")
+    l.text("Naar aanleiding van uw melding is onderzoek gedaan.")
+    l.tag('{%p if uitkomst == "aangetoond" %}')
+    l.text("Het onderzoek heeft het vermoeden dat u heeft gemeld bevestigd.")
+    l.tag('{%p elif uitkomst == "deels_aangetoond" %}')
+    l.text("Het onderzoek heeft het vermoeden dat u heeft gemeld gedeeltelijk bevestigd.")
+    l.tag('{%p elif uitkomst == "niet_aangetoond" %}')
+    l.text("Uit het onderzoek is niet gebleken dat de door u gemelde integriteitsschending heeft plaatsgevonden.")
+    l.tag("{%p else %}")
+    l.p("{{ fout(\"onbekende uitkomst\") }}")
+    l.tag("{%p endif %}")
+    l.tag("{%p endif %}")
+    l.text("{{ terugkoppeling_tekst }}")
+    l.text(
+        "De organisatie heeft de melding afgehandeld op de wijze die zij passend acht. Ter bescherming van de "
+        "persoonlijke levenssfeer van de betrokkenen kunnen wij u geen informatie geven over de personen die bij "
+        "het onderzoek betrokken waren of over eventuele maatregelen. Wij vragen daarvoor uw begrip."
+    )
+    l.text(
+        "Wij danken u voor uw melding. Wie een vermoedelijke integriteitsschending meldt, draagt bij aan een "
+        "integere organisatie. Ondervindt u nadelen als gevolg van uw melding, neemt u dan direct contact met ons "
+        "op of met een vertrouwenspersoon integriteit. Met deze brief ronden wij de behandeling van uw melding af."
+    )
+    l.contact_reporter()
+    l.closing_desk()
+
+
+def melding_politie_om(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.p("Vertrouwelijk")
+    l.tag("{%p for regel in aangifte_instantie|regels %}")
+    l.p("{{ regel }}")
+    l.tag("{%p endfor %}")
+    l.blank()
+    l.meta_block("Melding van een vermoedelijk strafbaar feit door een ambtenaar (artikel 162 Wetboek van "
+                 "Strafvordering)")
+    l.text("Geachte heer, mevrouw,")
+    l.text(
+        "Op grond van artikel 162 van het Wetboek van Strafvordering zijn openbare colleges en ambtenaren "
+        "verplicht onverwijld aangifte te doen van bepaalde misdrijven waarvan zij in de uitoefening van hun "
+        "bediening kennis krijgen, waaronder misdrijven gepleegd door ambtenaren. Ter nakoming van deze "
+        "verplichting meld ik u hierbij een vermoedelijk strafbaar feit."
+    )
+    l.heading("Betrokkene")
+    l.text("{{ betrokkene_naam }}, werkzaam als {{ betrokkene_functie }} bij het dienstonderdeel "
+           "{{ dienstonderdeel }}.")
+    l.heading("Aard van het vermoedelijke feit")
+    l.text("{{ categorie }}{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}.")
+    l.heading("Samenvatting van de feiten")
+    l.text("{{ beoordeling_motivering }}")
+    l.heading("Intern onderzoek")
+    l.text(
+        "Wij hebben de zaak intern geregistreerd onder zaaknummer {{ zaaknummer }}. Om een strafrechtelijk "
+        "onderzoek niet te doorkruisen, stemmen wij de voortgang van een eventueel intern onderzoek graag met u af."
+    )
+    l.heading("Vertrouwelijkheid")
+    l.text(
+        "De identiteit van de persoon die de zaak intern heeft gemeld, is in deze brief niet vermeld. Is deze "
+        "voor het strafrechtelijk onderzoek nodig, dan verzoek ik u daarover contact met ons op te nemen. Wij "
+        "informeren de melder daarover vooraf, zoals de wet voorschrijft."
+    )
+    l.heading("Contact")
+    l.text(
+        "Voor nadere informatie kunt u contact opnemen met het {{ organisatie.afdeling }}, telefoon "
+        "{{ organisatie.telefoon }}, e-mail {{ organisatie.email }}."
+    )
+    l.closing_authority()
+
+
+BUILDERS: dict[str, Callable[[TemplateBuilder], None]] = {
+    f.__name__: f
+    for f in (
+        ontvangstbevestiging, verzoek_aanvullende_informatie, besluit_geen_onderzoek, onderzoeksopdracht,
+        kennisgeving_onderzoek, verslag_hoorgesprek, besluit_ordemaatregel, sanctieadvies,
+        voornemen_disciplinaire_maatregel, besluit_disciplinaire_maatregel, afsluiting_zonder_maatregel,
+        terugkoppeling_melder, melding_politie_om,
+    )
+}
+assert set(BUILDERS) == set(LETTERS), "catalog and builders disagree"
+
+
+def build(name: str) -> bytes:
+    letter = TemplateBuilder(name)
+    BUILDERS[name](letter)
+    return letter.bytes()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Bouw de briefsjablonen (overschrijft bewerkingen in Word).")
+    parser.add_argument("--only", action="append", help="alleen dit sjabloon (herhaalbaar)")
+    parser.add_argument("--out", type=Path, default=TEMPLATES_DIR)
+    parser.add_argument("--force", action="store_true", help="bestaande sjablonen overschrijven")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.only or list(BUILDERS):
+        target = args.out / f"{name}.docx"
+        if target.exists() and not args.force:
+            print(f"overgeslagen (bestaat al; gebruik --force): {target}")
+            continue
+        target.write_bytes(build(name))
+        print(f"geschreven: {target}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

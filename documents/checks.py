@@ -1,0 +1,104 @@
+"""Template checks for process owners (``meldpunt templates check``).
+
+Every template is rendered against a complete sample case, with the data its
+recipient may receive. A placeholder the case data does not have is reported with
+template and placeholder name, also when it sits in a branch the sample does not
+take (static analysis of the Jinja source).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from jinja2 import TemplateSyntaxError
+
+from documents.catalog import LETTERS
+from documents.context import DERIVED, WHITELISTS, build_context
+from documents.errors import LetterRenderError
+from documents.render import (
+    TEMPLATES_DIR, default_templates_dir, make_env, placeholders, render_docx, resolve, template_source,
+)
+
+SAMPLE_CASE = Path(__file__).resolve().parent / "sample_case.json"
+
+
+def load_sample_case(path: Path | None = None) -> dict[str, Any]:
+    """The sample case: ``{"zaaknummer", "settings", "data", "varianten": {template: {...}}}``."""
+    return json.loads((path or SAMPLE_CASE).read_text(encoding="utf-8"))
+
+
+def template_exists(name: str, templates_dir: Path | None = None) -> bool:
+    """Whether ``name`` (without ``.docx``) is a template in ``templates_dir``."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return False
+    return ((templates_dir or default_templates_dir()) / f"{name}.docx").is_file()
+
+
+def missing_templates(names: Iterable[str], templates_dir: Path | None = None) -> list[str]:
+    """Issues for template names (e.g. from process files) that do not exist."""
+    return [f"Sjabloon '{n}' bestaat niet (verwacht: {n}.docx)" for n in sorted(set(names))
+            if not template_exists(n, templates_dir)]
+
+
+def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None = None) -> list[str]:
+    """Problems of one template against the sample case (empty list = fine)."""
+    name = path.stem
+    spec = LETTERS.get(name)
+    recipient = recipient or (spec.recipient if spec else None)
+    issues: list[str] = []
+    if recipient is None:
+        recipient = "melder"
+        issues.append(
+            f"Sjabloon '{name}': onbekende brief; gecontroleerd als brief aan de melder "
+            "(voeg de brief toe aan documents/catalog.py)"
+        )
+    data = dict(sample.get("data", {}))
+    data.update(sample.get("varianten", {}).get(name, {}))
+    settings = sample.get("settings", {})
+    try:
+        context = build_context(recipient=recipient, data=data, settings=settings,
+                                case_reference=sample.get("zaaknummer", "VOORBEELD-0001"))
+    except LetterRenderError as exc:
+        return issues + [exc.detail]
+    try:
+        source = template_source(path)
+        wanted = placeholders(source, make_env())
+    except TemplateSyntaxError as exc:
+        return issues + [f"Sjabloon '{name}': syntaxfout in een placeholder ({exc.message})"]
+    except Exception as exc:  # a file Word cannot have written
+        return issues + [f"Sjabloon '{name}': kan het bestand niet lezen ({type(exc).__name__})"]
+    for placeholder in sorted(wanted):
+        if resolve(context, placeholder):
+            continue
+        top = placeholder.split(".")[0].removesuffix("[]")
+        if top not in DERIVED and top in data and top not in WHITELISTS[recipient]:
+            issues.append(
+                f"Sjabloon '{name}': placeholder '{placeholder}' is niet beschikbaar voor ontvanger "
+                f"'{recipient}' (vertrouwelijk)"
+            )
+        else:
+            issues.append(f"Sjabloon '{name}': placeholder '{placeholder}' bestaat niet in de zaakgegevens")
+    if not issues:
+        try:
+            render_docx(path, context, name=name)
+        except LetterRenderError as exc:
+            issues.append(exc.detail)
+    return issues
+
+
+def check_templates(templates_dir: Path | None = None, sample_data: Mapping[str, Any] | None = None) -> list[str]:
+    """Render every template in ``templates_dir`` against the sample case; list the problems.
+
+    Also reports letters of the catalog that have no template file.
+    """
+    templates_dir = templates_dir or default_templates_dir()
+    sample = sample_data if sample_data is not None else load_sample_case()
+    issues: list[str] = []
+    paths = sorted(p for p in templates_dir.glob("*.docx") if not p.name.startswith("~$"))
+    present = {p.stem for p in paths}
+    if templates_dir.resolve() in {TEMPLATES_DIR.resolve(), default_templates_dir().resolve()}:
+        issues += [f"Sjabloon '{n}' ontbreekt in {templates_dir}" for n in sorted(set(LETTERS) - present)]
+    for path in paths:
+        issues += check_template(path, sample)
+    return issues

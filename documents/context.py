@@ -1,0 +1,173 @@
+"""The data a letter may see, selected per recipient role (whitelists).
+
+Confidentiality is enforced here, not by template discipline:
+
+* the reporter (``melder``) never receives the subject's identity (``betrokkene_*``),
+  the findings, the advice or the measure (``afdoeningen``, ``voorgenomen_maatregel``,
+  ``advies_*``);
+* the subject (``betrokkene``) never receives anything that identifies the reporter
+  (``melder_*``, the free-text ``omschrijving``, the channel, the report date);
+* other roles get what their letter needs and no reporter identity either.
+
+On top of the whitelist, :func:`leak_check` scans a rendered letter for the
+confidential values of the full case data (e.g. the subject's name written by
+hand into a free-text field) and refuses the letter if one appears.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from engine import clock
+from documents.errors import LetterRenderError
+from documents.render import LOCAL_TZ
+
+RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
+
+# Labels of the afdeling that end the employment (DOMAIN §1).
+BEEINDIGING = "Beëindiging dienstverband"
+
+# Keys every recipient may receive (the case's category is part of the subject line).
+COMMON: frozenset[str] = frozenset({"categorie"})
+
+REPORTER_IDENTITY: frozenset[str] = frozenset({
+    "melder_anoniem", "melder_naam", "melder_adres", "melder_email", "melder_telefoon",
+    "omschrijving", "kanaal", "via_vertrouwenspersoon", "toestemming_doorgeven",
+    "datum_melding", "ontvangstbevestigd_op",
+})
+SUBJECT_IDENTITY: frozenset[str] = frozenset({"betrokkene_naam", "betrokkene_functie"})
+MEASURE: frozenset[str] = frozenset({
+    "afdoeningen", "voorgenomen_maatregel", "advies_afdoeningen", "advies_motivering",
+    "besluit_motivering", "bevindingen", "ordemaatregel", "ordemaatregel_motivering",
+    "ordemaatregel_heroverweging", "zienswijze_termijn", "zienswijze_ontvangen",
+})
+
+WHITELISTS: dict[str, frozenset[str]] = {
+    "melder": COMMON | {
+        "melder_anoniem", "melder_naam", "melder_adres", "melder_email",
+        "via_vertrouwenspersoon", "datum_melding", "ontvangstbevestigd_op",
+        "terugkoppeling_termijn", "aanvullende_vragen", "reactie_termijn",
+        "route", "doorverwijzing_naar", "beoordeling_motivering",
+        "uitkomst", "terugkoppeling_tekst", "subcategorie",
+    },
+    "betrokkene": COMMON | {
+        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
+        "route", "onderzoek_soort", "hoorgesprek_datum", "hoorgesprek_locatie", "correctie_termijn",
+        "ordemaatregel", "ordemaatregel_motivering", "ordemaatregel_heroverweging",
+        "bevindingen", "uitkomst", "voorgenomen_maatregel", "zienswijze_termijn",
+        "zienswijze_ontvangen", "afdoeningen", "besluit_motivering", "besluit_datum",
+    },
+    "bevoegd_gezag": COMMON | {
+        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
+        "risicofunctie", "route", "onderzoek_soort", "bevindingen", "uitkomst",
+        "ordemaatregel", "advies_afdoeningen", "advies_motivering",
+    },
+    "onderzoeker": COMMON | {
+        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
+        "risicofunctie", "route", "onderzoek_soort", "opdracht_motivering",
+        "beoordeling_motivering", "strafbaar_feit", "aangifte_gedaan", "rapportage_termijn",
+    },
+    "politie_om": COMMON | {
+        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
+        "beoordeling_motivering", "strafbaar_feit", "aangifte_datum", "aangifte_instantie",
+    },
+}
+
+# Keys filled in by this module, not taken from the case data.
+DERIVED: frozenset[str] = frozenset({
+    "zaaknummer", "datum", "organisatie", "rechtspositie", "ontvanger", "beeindiging_dienstverband",
+})
+
+ORGANISATION_KEYS = (
+    "naam", "afdeling", "adresregels", "plaats", "telefoon", "email", "meldportaal",
+    "bevoegd_gezag", "website",
+)
+
+
+def recipients() -> list[str]:
+    return sorted(WHITELISTS)
+
+
+def today() -> date:
+    return clock.now().astimezone(LOCAL_TZ).date()
+
+
+def organisation(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The organisation block of a letter from the (manifest) settings."""
+    org = {k: settings[k] for k in ORGANISATION_KEYS if k in settings}
+    nested = settings.get("organisatie")
+    if isinstance(nested, Mapping):
+        org.update({k: nested[k] for k in ORGANISATION_KEYS if k in nested})
+    return org
+
+
+def legal_route(settings: Mapping[str, Any]) -> str:
+    route = settings.get("rechtspositie")
+    if route not in RECHTSPOSITIES:
+        raise LetterRenderError(
+            "Instelling 'rechtspositie' moet 'arbeidsovereenkomst' of 'publiekrechtelijk' zijn",
+            placeholder="rechtspositie",
+        )
+    return route
+
+
+def build_context(*, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
+                  case_reference: str) -> dict[str, Any]:
+    """The template context for ``recipient``: whitelisted case data plus derived keys."""
+    allowed = WHITELISTS.get(recipient)
+    if allowed is None:
+        raise LetterRenderError(f"Onbekende ontvanger '{recipient}' voor een brief")
+    ctx: dict[str, Any] = {k: data[k] for k in allowed if k in data}
+    ctx["zaaknummer"] = case_reference
+    ctx["datum"] = today()
+    ctx["organisatie"] = organisation(settings)
+    ctx["rechtspositie"] = legal_route(settings)
+    ctx["ontvanger"] = recipient
+    if "afdoeningen" in ctx:
+        ctx["beeindiging_dienstverband"] = BEEINDIGING in (ctx["afdoeningen"] or [])
+    if recipient == "politie_om":
+        ctx.setdefault("aangifte_instantie", settings.get("aangifte_instantie") or "Openbaar Ministerie")
+    return ctx
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, value) pairs of the full case data that must not appear in ``recipient``'s letter."""
+    pairs: list[tuple[str, str]] = []
+
+    def add(key: str, value: Any, min_len: int = 3) -> None:
+        if isinstance(value, str) and len(value.strip()) >= min_len:
+            pairs.append((key, value))
+
+    if recipient == "melder":
+        add("betrokkene_naam", data.get("betrokkene_naam"))
+        for key in ("afdoeningen", "advies_afdoeningen"):
+            for label in data.get(key) or []:
+                if label != "Geen afdoening/actie":
+                    add(key, label)
+        add("voorgenomen_maatregel", data.get("voorgenomen_maatregel"))
+    else:
+        add("melder_naam", data.get("melder_naam"))
+        add("melder_email", data.get("melder_email"))
+        add("melder_telefoon", data.get("melder_telefoon"), min_len=6)
+        address = data.get("melder_adres")
+        lines = address.splitlines() if isinstance(address, str) else list(address or [])
+        for line in lines:
+            if any(ch.isdigit() for ch in str(line)):
+                add("melder_adres", str(line), min_len=5)
+    return pairs
+
+
+def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: str) -> None:
+    """Refuse a rendered letter that contains a value its recipient may not see."""
+    haystack = _norm(text)
+    for key, value in forbidden_values(recipient=recipient, data=data):
+        if _norm(value) in haystack:
+            raise LetterRenderError(
+                f"Sjabloon '{template}': de brief aan '{recipient}' zou het vertrouwelijke gegeven "
+                f"'{key}' bevatten; de brief is niet opgesteld",
+                template=template, placeholder=key,
+            )

@@ -1,0 +1,453 @@
+"""Render a Word template (docxtpl) with strict Jinja2 semantics and Dutch filters.
+
+* A missing value is an error naming template and placeholder; it is never printed
+  as an empty string. ``None`` and blank strings in the data count as missing.
+* Values are XML-escaped (autoescape), so ``&`` or ``<`` in case data cannot break
+  the document.
+* Output is deterministic for the same template and data: the zip container is
+  rewritten with fixed timestamps and a fixed member order.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.exceptions import TemplateError, UndefinedError
+
+from documents.errors import LetterRenderError
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+
+# Codes from the case-data vocabulary and how a letter writes them.
+LABELS: dict[str, str] = {
+    # route
+    "geen_onderzoek": "geen onderzoek",
+    "doorverwijzing": "doorverwijzing",
+    "vooronderzoek": "vooronderzoek",
+    "feitenonderzoek": "feitenonderzoek",
+    "overdracht": "overdracht aan een andere instantie",
+    # onderzoek_soort
+    "intern": "intern onderzoek",
+    "extern": "extern onderzoek",
+    # uitkomst
+    "aangetoond": "aangetoond",
+    "deels_aangetoond": "deels aangetoond",
+    "niet_aangetoond": "niet aangetoond",
+    # ordemaatregel
+    "schorsing": "schorsing",
+    "toegangsverbod": "ontzegging van de toegang tot de werkplek",
+    "geen": "geen",
+    # rechtspositie
+    "arbeidsovereenkomst": "arbeidsovereenkomst",
+    "publiekrechtelijk": "publiekrechtelijke aanstelling",
+    # doorverwijzing_naar (known destinations; free text is printed as given)
+    "klachtencommissie": "de Klachtencommissie ongewenste omgangsvormen",
+    "vertrouwenspersoon": "de vertrouwenspersoon integriteit",
+    "agressiepunt": "het Centraal Meldpunt Agressie",
+    "huis_voor_klokkenluiders": "het Huis voor Klokkenluiders",
+    "commissie": "de Commissie sociale veiligheid en integriteit",
+}
+
+
+# --------------------------------------------------------------------------- missing values
+
+class MissingValue(UndefinedError):
+    """A placeholder without data. ``placeholder`` is its dotted path."""
+
+    def __init__(self, placeholder: str):
+        super().__init__(f"gegeven '{placeholder}' ontbreekt")
+        self.placeholder = placeholder
+
+
+class _Data(dict):
+    """A dict that remembers its dotted path, so a missing key can be named in full."""
+
+    def __init__(self, items: Mapping[str, Any], path: str):
+        super().__init__(items)
+        self._path = path
+
+
+class _List(list):
+    def __init__(self, items: Iterable[Any], path: str):
+        super().__init__(items)
+        self._path = path
+
+
+class NamedStrictUndefined(StrictUndefined):
+    """StrictUndefined whose error names the full dotted placeholder."""
+
+    __slots__ = ()
+
+    def _placeholder(self) -> str:
+        name = self._undefined_name or "?"
+        parent = getattr(self._undefined_obj, "_path", None)
+        if parent:
+            return f"{parent}.{name}"
+        return str(name)
+
+    def _fail_with_undefined_error(self, *args, **kwargs):  # type: ignore[override]
+        if self._undefined_exception is not UndefinedError:  # e.g. the sandbox's SecurityError
+            raise self._undefined_exception(self._undefined_message)
+        raise MissingValue(self._placeholder())
+
+    # StrictUndefined binds these at class creation; rebind them to our method.
+    __iter__ = __str__ = __len__ = __eq__ = __ne__ = __bool__ = __hash__ = __contains__ = (
+        _fail_with_undefined_error
+    )
+    __getitem__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __call__ = (
+        _fail_with_undefined_error
+    )
+    __lt__ = __le__ = __gt__ = __ge__ = __int__ = __float__ = __complex__ = __pow__ = (
+        _fail_with_undefined_error
+    )
+    # __getattr__ is inherited: it raises AttributeError for dunders and otherwise calls
+    # self._fail_with_undefined_error, i.e. the method above.
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def prepare(value: Any, path: str = "") -> Any:
+    """Drop missing values (None, blank strings) so they are undefined, and tag paths."""
+    if isinstance(value, Mapping):
+        return _Data(
+            {k: prepare(v, f"{path}.{k}" if path else str(k)) for k, v in value.items() if not _blank(v)},
+            path,
+        )
+    if isinstance(value, (list, tuple)):
+        return _List((prepare(v, f"{path}[]") for v in value if not _blank(v)), path)
+    return value
+
+
+def _require(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+# --------------------------------------------------------------------------- filters
+
+def to_date(value: Any) -> date:
+    value = _require(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(LOCAL_TZ)
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            return to_date(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    raise ValueError(f"geen geldige datum: {type(value).__name__}")
+
+
+def to_datetime(value: Any) -> datetime:
+    value = _require(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("geen geldige datum en tijd") from None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(LOCAL_TZ)
+        return value
+    raise ValueError("geen geldige datum en tijd")
+
+
+def nl_datum(value: Any) -> str:
+    """``2026-12-16`` → ``16 december 2026``."""
+    d = to_date(value)
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def nl_datumtijd(value: Any) -> str:
+    """``2026-12-16T09:30:00+00:00`` → ``16 december 2026 om 10.30 uur`` (Dutch local time).
+
+    A value without a time (a date, or an ISO date string) prints the date only.
+    """
+    value = _require(value)
+    if (isinstance(value, date) and not isinstance(value, datetime)) or (
+        isinstance(value, str) and len(value.strip()) == 10
+    ):
+        return nl_datum(value)
+    dt = to_datetime(value)
+    return f"{dt.day} {MONTHS[dt.month - 1]} {dt.year} om {dt.hour}.{dt.minute:02d} uur"
+
+
+def regels(value: Any) -> list[str]:
+    """Lines of an address or list: a list as given, a string split on newlines."""
+    value = _require(value)
+    if isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+    return [str(_require(v)) for v in value]
+
+
+def opsomming(value: Any) -> str:
+    """``["a", "b", "c"]`` → ``a, b en c``."""
+    items = [str(_require(v)) for v in _require(value)] if not isinstance(value, str) else [value]
+    if not items:
+        raise ValueError("lege opsomming")
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def tekst(value: Any) -> str:
+    """A vocabulary code as Dutch text (``deels_aangetoond`` → ``deels aangetoond``)."""
+    value = _require(value)
+    return LABELS.get(str(value), str(value))
+
+
+def klein(value: Any) -> str:
+    """First letter lower case (labels used mid-sentence)."""
+    text = str(_require(value))
+    return text[:1].lower() + text[1:]
+
+
+FILTERS = {
+    "nl_datum": nl_datum,
+    "nl_datumtijd": nl_datumtijd,
+    "regels": regels,
+    "opsomming": opsomming,
+    "tekst": tekst,
+    "klein": klein,
+}
+
+
+def fout(message: str) -> str:
+    """Template guard: ``{{ fout("...") }}`` in a branch that must never be reached."""
+    raise ValueError(str(message))
+
+
+GLOBALS = {"fout": fout}
+
+
+def make_env() -> jinja2.Environment:
+    """Strict, autoescaping and sandboxed: templates come from process owners, not programmers."""
+    env = ImmutableSandboxedEnvironment(undefined=NamedStrictUndefined, autoescape=True, keep_trailing_newline=True)
+    env.filters.update(FILTERS)
+    env.globals.update(GLOBALS)
+    return env
+
+
+# --------------------------------------------------------------------------- templates
+
+def default_templates_dir() -> Path:
+    """``MELDPUNT_TEMPLATES_DIR`` (engine settings) or the templates shipped in this package."""
+    try:
+        from engine.config import get_settings
+
+        return Path(get_settings().templates_dir)
+    except Exception:  # settings unavailable (e.g. a broken environment): use the package's own
+        return TEMPLATES_DIR
+
+
+def template_path(name: str, templates_dir: Path | None = None) -> Path:
+    if not re.fullmatch(r"[a-z0-9_]+", name or ""):
+        raise LetterRenderError(f"Ongeldige sjabloonnaam '{name}'", template=name)
+    return (templates_dir or default_templates_dir()) / f"{name}.docx"
+
+
+def template_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def template_source(path: Path) -> str:
+    """The Jinja source docxtpl renders (body, headers and footers), for analysis."""
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(path))
+    doc = Document(str(path))
+    xml = tpl.patch_xml(tpl.xml_to_string(doc._element.body))
+    for _key, rel in sorted(doc.part.rels.items()):
+        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
+            xml += tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
+    return xml
+
+
+def placeholders(source: str, env: jinja2.Environment | None = None) -> set[str]:
+    """Dotted data paths a template refers to (``organisatie.naam``, ``bevindingen[].uitkomst``).
+
+    Loop variables are resolved to their iterable (``b.uitkomst`` in ``for b in bevindingen``
+    becomes ``bevindingen[].uitkomst``). Names bound by ``set`` or macros are ignored.
+    """
+    env = env or make_env()
+    ast = env.parse(source)
+    found: set[str] = set()
+
+    def path_of(node: nodes.Node, scope: dict[str, str | None]) -> str | None:
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            if node.name == "loop" or node.name in GLOBALS:
+                return None
+            return node.name
+        if isinstance(node, nodes.Getattr):
+            base = path_of(node.node, scope)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            base = path_of(node.node, scope)
+            return f"{base}.{node.arg.value}" if base else None
+        return None
+
+    def names(target: nodes.Node) -> list[str]:
+        if isinstance(target, nodes.Name):
+            return [target.name]
+        return [n.name for n in target.find_all(nodes.Name)]
+
+    def visit(node: nodes.Node, scope: dict[str, str | None]) -> None:
+        if isinstance(node, nodes.For):
+            visit(node.iter, scope)
+            iter_path = path_of(node.iter, scope)
+            if isinstance(node.iter, nodes.Filter):  # for x in y|regels
+                iter_path = path_of(node.iter.node, scope)
+            inner = dict(scope)
+            for target in names(node.target):
+                inner[target] = f"{iter_path}[]" if iter_path else None
+            for child in node.body + node.else_:
+                visit(child, inner)
+            if node.test is not None:
+                visit(node.test, inner)
+            return
+        if isinstance(node, nodes.Assign):
+            visit(node.node, scope)
+            for target in names(node.target):
+                scope[target] = None
+            return
+        if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Name)):
+            p = path_of(node, scope)
+            if p is not None:
+                found.add(p)
+                return
+        for child in node.iter_child_nodes():
+            visit(child, scope)
+
+    visit(ast, {})
+    # Keep the most specific paths only: 'organisatie' is implied by 'organisatie.naam'.
+    return {p for p in found if not any(q.startswith(p + ".") or q.startswith(p + "[]") for q in found)}
+
+
+def resolve(data: Mapping[str, Any], dotted: str) -> bool:
+    """Whether the dotted path exists (non-blank) in ``data``; ``x[]`` means every item."""
+    values: list[Any] = [data]
+    for part in dotted.split("."):
+        many = part.endswith("[]")
+        key = part[:-2] if many else part
+        nxt: list[Any] = []
+        for v in values:
+            if not isinstance(v, Mapping) or key not in v or _blank(v[key]):
+                return False
+            item = v[key]
+            if many:
+                if isinstance(item, str) or not isinstance(item, (list, tuple)):
+                    # a string used with |regels counts as present
+                    if isinstance(item, str):
+                        nxt.append(item)
+                        continue
+                    return False
+                nxt.extend(item)
+            else:
+                nxt.append(item)
+        values = nxt
+    return True
+
+
+# --------------------------------------------------------------------------- rendering
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def normalise_docx(raw: bytes) -> bytes:
+    """Rewrite the zip with fixed timestamps so identical content gives identical bytes."""
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o600 << 16
+            dst.writestr(member, src.read(info.filename))
+    return out.getvalue()
+
+
+def render_docx(path: Path, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
+    """Render the template at ``path`` with ``context``; returns .docx bytes.
+
+    Raises :class:`LetterRenderError` naming the template (and the placeholder when
+    data is missing). The error message never contains case data.
+    """
+    from docxtpl import DocxTemplate
+
+    name = name or path.stem
+    if not path.is_file():
+        raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
+    tpl = DocxTemplate(str(path))
+    try:
+        tpl.render(prepare(dict(context)), make_env(), autoescape=True)
+        buf = io.BytesIO()
+        tpl.save(buf)
+    except MissingValue as exc:
+        raise LetterRenderError(
+            f"Sjabloon '{name}': gegeven '{exc.placeholder}' ontbreekt",
+            template=name, placeholder=exc.placeholder,
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise LetterRenderError(
+            f"Sjabloon '{name}': syntaxfout in een placeholder ({exc.message})", template=name,
+        ) from None
+    except TemplateError as exc:
+        raise LetterRenderError(
+            f"Sjabloon '{name}': fout in het sjabloon ({type(exc).__name__}, regel {getattr(exc, 'lineno', '?')})",
+            template=name,
+        ) from None
+    except ValueError as exc:
+        # Our filters raise ValueError with a Dutch message that carries no case data.
+        raise LetterRenderError(f"Sjabloon '{name}': {exc}", template=name) from None
+    return normalise_docx(buf.getvalue())
+
+
+def docx_text(content: bytes) -> str:
+    """All visible text of a .docx (body paragraphs, tables, headers, footers), one line per paragraph."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(content))
+    lines: list[str] = []
+
+    def paragraphs(container) -> None:
+        for p in container.paragraphs:
+            lines.append(p.text)
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    paragraphs(cell)
+
+    paragraphs(doc)
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            if part is not None and not part.is_linked_to_previous:
+                paragraphs(part)
+    return "\n".join(lines)

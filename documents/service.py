@@ -1,0 +1,122 @@
+"""Produce, correct, list and fetch letters. Plain functions, explicit session.
+
+``produce_letter`` runs inside the caller's transaction: it renders, stores and
+flushes, and raises :class:`LetterRenderError` on any failure so the caller's
+step rolls back with it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, undefer
+
+from documents.context import build_context, leak_check
+from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
+from documents.models import Letter
+from documents.render import docx_text, render_docx, template_path, template_sha256
+from documents.storage import get_store
+from engine.clock import now
+
+log = logging.getLogger(__name__)
+
+
+def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
+                  case_reference: str, templates_dir: Path | None = None) -> tuple[bytes, str]:
+    """Render without storing; returns (docx bytes, template sha256)."""
+    path = template_path(template, templates_dir)
+    if not path.is_file():
+        raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
+    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
+    content = render_docx(path, context, name=template)
+    leak_check(template=template, recipient=recipient, data=data, text=docx_text(content))
+    return content, template_sha256(path)
+
+
+def _store_letter(*, session: Session, case_id: int, step: str, template: str, template_hash: str,
+                  recipient: str, content: bytes, actor: str, supersedes: Letter | None) -> Letter:
+    latest = session.scalar(
+        select(func.max(Letter.version)).where(
+            Letter.case_id == case_id, Letter.step == step,
+            Letter.template == template, Letter.recipient == recipient,
+        )
+    )
+    store = get_store()
+    letter = Letter(
+        case_id=case_id, step=step, template=template, template_sha256=template_hash,
+        version=(latest or 0) + 1, supersedes_id=supersedes.id if supersedes else None,
+        recipient=recipient, rendered_at=now(), rendered_by=actor,
+        sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+    )
+    store.put(session=session, letter=letter, content=content)
+    session.add(letter)
+    session.flush()
+    # Ids and hashes only: never case data in logs.
+    log.info("letter stored id=%s case=%s template=%s version=%s", letter.id, case_id, template, letter.version)
+    return letter
+
+
+def produce_letter(*, session: Session, case_id: int, case_reference: str, step: str, template: str,
+                   recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
+                   actor: str = "system", templates_dir: Path | None = None) -> Letter:
+    """Render ``template`` for ``recipient`` with the case ``data`` and store it in the case file."""
+    content, template_hash = render_letter(
+        template=template, recipient=recipient, data=data, settings=settings,
+        case_reference=case_reference, templates_dir=templates_dir,
+    )
+    return _store_letter(session=session, case_id=case_id, step=step, template=template,
+                         template_hash=template_hash, recipient=recipient, content=content,
+                         actor=actor, supersedes=None)
+
+
+def correct_letter(*, session: Session, letter_id: int, case_reference: str, data: Mapping[str, Any],
+                   settings: Mapping[str, Any], actor: str = "system",
+                   templates_dir: Path | None = None) -> Letter:
+    """Render a corrected version of a stored letter (corrected data and/or template).
+
+    The old version stays untouched in the case file; the new one gets the next
+    version number and points at the one it corrects.
+    """
+    old = get_letter(session=session, letter_id=letter_id, verify=False)
+    content, template_hash = render_letter(
+        template=old.template, recipient=old.recipient, data=data, settings=settings,
+        case_reference=case_reference, templates_dir=templates_dir,
+    )
+    return _store_letter(session=session, case_id=old.case_id, step=old.step, template=old.template,
+                         template_hash=template_hash, recipient=old.recipient, content=content,
+                         actor=actor, supersedes=old)
+
+
+def list_letters(*, session: Session, case_id: int) -> list[Letter]:
+    """All letters of a case, oldest first, every version (without loading the bytes)."""
+    return list(session.scalars(select(Letter).where(Letter.case_id == case_id).order_by(Letter.id)))
+
+
+def current_letters(*, session: Session, case_id: int) -> list[Letter]:
+    """The letters of a case that no later version supersedes."""
+    letters = list_letters(session=session, case_id=case_id)
+    superseded = {l.supersedes_id for l in letters if l.supersedes_id}
+    return [l for l in letters if l.id not in superseded]
+
+
+def letter_content(*, session: Session, letter: Letter) -> bytes:
+    return get_store().get(session=session, letter=letter)
+
+
+def get_letter(*, session: Session, letter_id: int, verify: bool = True) -> Letter:
+    """The letter with its bytes loaded; with ``verify`` the sha256 must match the record."""
+    letter = session.scalar(select(Letter).where(Letter.id == letter_id).options(undefer(Letter.content)))
+    if letter is None:
+        raise LetterNotFound(f"Brief {letter_id} niet gevonden")
+    if verify and not verify_letter(letter, session=session):
+        raise LetterIntegrityError(f"Brief {letter_id}: de inhoud komt niet overeen met de vastgelegde hash")
+    return letter
+
+
+def verify_letter(letter: Letter, *, session: Session | None = None) -> bool:
+    """Whether the stored bytes still match the recorded sha256 and size."""
+    content = get_store().get(session=session, letter=letter)  # type: ignore[arg-type]
+    return len(content) == letter.size and hashlib.sha256(content).hexdigest() == letter.sha256

@@ -1,0 +1,109 @@
+"""Confidentiality in letters is enforced in code: per-recipient whitelists plus a leak guard."""
+from __future__ import annotations
+
+import pytest
+
+from documents.catalog import LETTERS
+from documents.context import (
+    MEASURE, REPORTER_IDENTITY, SUBJECT_IDENTITY, WHITELISTS, build_context,
+)
+from documents.errors import LetterRenderError
+
+from .conftest import case_data, make_settings, render_text
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+REPORTER_VALUES = ("Anna Verbeek", "a.verbeek@example.nl", "Laan van Meerdervoort", "2563 AB",
+                   "06 12345678", "structureel uren schrijft")
+
+
+def test_whitelists_never_cross_the_lines():
+    forbidden_for_reporter = SUBJECT_IDENTITY | MEASURE | {"advies_afdoeningen", "voorgenomen_maatregel"}
+    assert not WHITELISTS["melder"] & forbidden_for_reporter
+    for role, allowed in WHITELISTS.items():
+        if role != "melder":
+            assert not allowed & REPORTER_IDENTITY, role
+            assert not {k for k in allowed if k.startswith("melder_")}, role
+            assert "omschrijving" not in allowed
+
+
+def test_reporter_context_drops_subject_and_measure():
+    ctx = build_context(recipient="melder", data=case_data(), settings=make_settings(), case_reference="X")
+    for key in ("betrokkene_naam", "betrokkene_functie", "afdoeningen", "voorgenomen_maatregel",
+                "advies_afdoeningen", "advies_motivering", "bevindingen", "besluit_motivering"):
+        assert key not in ctx
+    assert ctx["melder_naam"] == "Anna Verbeek"
+
+
+def test_subject_context_drops_reporter_identity():
+    ctx = build_context(recipient="betrokkene", data=case_data(), settings=make_settings(), case_reference="X")
+    for key in REPORTER_IDENTITY:
+        assert key not in ctx
+    assert ctx["betrokkene_naam"] == "Pieter de Graaf"
+
+
+def test_unknown_recipient_is_refused():
+    with pytest.raises(LetterRenderError, match="Onbekende ontvanger"):
+        build_context(recipient="pers", data=case_data(), settings=make_settings(), case_reference="X")
+
+
+def test_feedback_letter_with_named_subject_and_reprimand_contains_neither():
+    data = case_data(afdoeningen=["Schriftelijke berisping"], voorgenomen_maatregel="Schriftelijke berisping",
+                     uitkomst="aangetoond")
+    text = render_text("terugkoppeling_melder", data=data)
+    assert "Pieter de Graaf" not in text and "de Graaf" not in text
+    assert "berisping" not in text.lower()
+    assert "senior douanemedewerker" not in text
+    assert "Het onderzoek heeft het vermoeden dat u heeft gemeld bevestigd." in text
+
+
+def test_a_reporter_template_asking_for_the_subject_gets_nothing(tmp_path):
+    # Even a template edited to print the subject's name cannot: the data is not passed.
+    from documents.build_templates import TemplateBuilder
+    from documents.render import render_docx
+
+    builder = TemplateBuilder("terugkoppeling_melder")
+    builder.p("Betrokkene: {{ betrokkene_naam }}")
+    path = tmp_path / "terugkoppeling_melder.docx"
+    path.write_bytes(builder.bytes())
+    ctx = build_context(recipient="melder", data=case_data(), settings=make_settings(), case_reference="X")
+    with pytest.raises(LetterRenderError, match="betrokkene_naam"):
+        render_docx(path, ctx)
+
+
+def test_leak_guard_stops_subject_name_in_free_text_to_reporter():
+    data = case_data(terugkoppeling_tekst="Pieter de Graaf heeft een berisping gekregen.")
+    with pytest.raises(LetterRenderError) as info:
+        render_text("terugkoppeling_melder", data=data)
+    assert info.value.placeholder == "betrokkene_naam"
+    assert "Pieter" not in info.value.detail  # errors never carry case data
+
+
+def test_leak_guard_stops_measure_in_free_text_to_reporter():
+    data = case_data(terugkoppeling_tekst="Er is een Schriftelijke berisping opgelegd.")
+    with pytest.raises(LetterRenderError, match="afdoeningen"):
+        render_text("terugkoppeling_melder", data=data)
+
+
+def test_leak_guard_stops_reporter_name_in_free_text_to_subject():
+    data = case_data(besluit_motivering="Mevrouw Anna Verbeek heeft verklaard dat u afwezig was.")
+    with pytest.raises(LetterRenderError) as info:
+        render_text("besluit_disciplinaire_maatregel", data=data)
+    assert info.value.placeholder == "melder_naam"
+
+
+@pytest.mark.parametrize("template", sorted(n for n, s in LETTERS.items() if s.recipient != "melder"))
+def test_letters_not_to_the_reporter_contain_no_reporter_identity(template):
+    data = case_data(uitkomst="niet_aangetoond") if template == "afsluiting_zonder_maatregel" else case_data()
+    text = render_text(template, data=data)
+    for value in REPORTER_VALUES:
+        assert value not in text, (template, value)
+
+
+@pytest.mark.parametrize("template", sorted(n for n, s in LETTERS.items() if s.recipient == "melder"))
+def test_letters_to_the_reporter_contain_no_subject_or_measure(template):
+    data = case_data(route="doorverwijzing") if template == "besluit_geen_onderzoek" else case_data()
+    text = render_text(template, data=data)
+    for value in ("Pieter de Graaf", "senior douanemedewerker", "Schriftelijke berisping", "berisping",
+                  "Vermindering IKB-uren", "twaalf dagen"):
+        assert value not in text, (template, value)

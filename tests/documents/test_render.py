@@ -1,0 +1,160 @@
+"""Strict rendering: missing data is an error naming template and placeholder; Dutch filters."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from documents.build_templates import TemplateBuilder
+from documents.errors import LetterRenderError
+from documents.render import (
+    docx_text, nl_datum, nl_datumtijd, opsomming, placeholders, render_docx, template_source,
+)
+
+from .conftest import case_data, make_settings, render_text
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def write_template(path, *paragraphs: str):
+    builder = TemplateBuilder(path.stem)
+    for text in paragraphs:
+        builder.p(text)
+    path.write_bytes(builder.bytes())
+    return path
+
+
+@pytest.mark.parametrize("key", ["zienswijze_termijn", "betrokkene_naam", "bevindingen"])
+def test_missing_field_raises_naming_template_and_placeholder(key):
+    data = case_data()
+    data.pop(key)
+    with pytest.raises(LetterRenderError) as info:
+        render_text("voornemen_disciplinaire_maatregel", data=data)
+    assert info.value.template == "voornemen_disciplinaire_maatregel"
+    assert info.value.placeholder == key
+    assert f"'{key}'" in info.value.detail and "voornemen_disciplinaire_maatregel" in info.value.detail
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_none_or_blank_counts_as_missing(value):
+    with pytest.raises(LetterRenderError, match="betrokkene_naam"):
+        render_text("kennisgeving_onderzoek", data=case_data(betrokkene_naam=value))
+
+
+def test_missing_nested_setting_is_named_with_its_path():
+    settings = make_settings()
+    del settings["organisatie"]["telefoon"]
+    from documents.service import render_letter
+
+    with pytest.raises(LetterRenderError) as info:
+        render_letter(template="kennisgeving_onderzoek", recipient="betrokkene", data=case_data(),
+                      settings=settings, case_reference="X-1")
+    assert info.value.placeholder == "organisatie.telefoon"
+
+
+def test_missing_field_inside_a_loop_is_named():
+    data = case_data(bevindingen=[{"bewering": "Iets"}])
+    with pytest.raises(LetterRenderError) as info:
+        render_text("sanctieadvies", data=data)
+    assert info.value.placeholder == "bevindingen[].uitkomst"
+
+
+def test_unknown_legal_route_setting_is_refused():
+    with pytest.raises(LetterRenderError, match="rechtspositie"):
+        render_text("besluit_disciplinaire_maatregel", rechtspositie="ambtenaar")
+
+
+def test_unknown_template_and_bad_names_are_refused():
+    from documents.service import render_letter
+
+    with pytest.raises(LetterRenderError, match="bestaat niet"):
+        render_letter(template="bestaat_niet", recipient="melder", data=case_data(), settings=make_settings(),
+                      case_reference="X")
+    with pytest.raises(LetterRenderError, match="Ongeldige sjabloonnaam"):
+        render_letter(template="../etc/passwd", recipient="melder", data=case_data(), settings=make_settings(),
+                      case_reference="X")
+
+
+def test_xml_special_characters_are_escaped(tmp_path):
+    path = write_template(tmp_path / "escape.docx", "Tekst: {{ tekst }}")
+    content = render_docx(path, {"tekst": "A & B <c> \"d\" 'e'", "zaaknummer": "X-1"})
+    assert "Tekst: A & B <c> \"d\" 'e'" in docx_text(content)
+
+
+def test_newlines_in_values_become_line_breaks(tmp_path):
+    path = write_template(tmp_path / "lines.docx", "{{ tekst }}")
+    text = docx_text(render_docx(path, {"tekst": "regel een\nregel twee", "zaaknummer": "X-1"}))
+    assert "regel een\nregel twee" in text
+
+
+def test_rendering_is_deterministic():
+    from documents.service import render_letter
+
+    args = dict(template="besluit_disciplinaire_maatregel", recipient="betrokkene", data=case_data(),
+                settings=make_settings(), case_reference="INT-2026-0042")
+    first, _ = render_letter(**args)
+    second, _ = render_letter(**args)
+    assert first == second
+
+
+def test_template_syntax_error_is_reported(tmp_path):
+    path = write_template(tmp_path / "kapot.docx", "{{ naam ")
+    with pytest.raises(LetterRenderError, match="kapot"):
+        render_docx(path, {"naam": "x"})
+
+
+def test_dutch_dates():
+    assert nl_datum("2026-12-16") == "16 december 2026"
+    assert nl_datum(date(2027, 3, 1)) == "1 maart 2027"
+    assert nl_datum(datetime(2026, 6, 30, 22, 30, tzinfo=timezone.utc)) == "1 juli 2026"  # CEST
+    assert nl_datum("2026-05-05T12:00:00Z") == "5 mei 2026"
+    assert nl_datumtijd("2026-12-16T13:05:00+00:00") == "16 december 2026 om 14.05 uur"
+    with pytest.raises(ValueError):
+        nl_datum("volgende week")
+
+
+def test_opsomming():
+    assert opsomming(["a"]) == "a"
+    assert opsomming(["a", "b"]) == "a en b"
+    assert opsomming(["a", "b", "c"]) == "a, b en c"
+
+
+def test_placeholder_analysis_resolves_loops_and_ignores_globals():
+    found = placeholders(
+        "{{ organisatie.naam }}{% for b in bevindingen %}{{ b.bewering }}{{ loop.index }}{% endfor %}"
+        "{% for r in melder_adres|regels %}{{ r }}{% endfor %}{{ fout('x') }}{% if x is defined %}{% endif %}"
+    )
+    assert found == {"organisatie.naam", "bevindingen[].bewering", "melder_adres[]", "x"}
+
+
+def test_placeholder_split_over_word_runs_still_renders(tmp_path):
+    """Word splits text into runs when formatting or spell-checking changes; docxtpl joins them."""
+    builder = TemplateBuilder("gesplitst")
+    para = builder.doc.add_paragraph()
+    para.add_run("Geachte {{ betrokkene_")
+    bold = para.add_run("naam")
+    bold.bold = True
+    para.add_run(" }},")
+    para2 = builder.doc.add_paragraph()
+    para2.add_run("{% if route == \u201cfeitenonderzoek\u201d %}")  # Word's curly quotes
+    para2.add_run("onderzoek{% endif %}")
+    path = tmp_path / "gesplitst.docx"
+    path.write_bytes(builder.bytes())
+    text = docx_text(render_docx(path, {"betrokkene_naam": "P. de Graaf", "route": "feitenonderzoek",
+                                        "zaaknummer": "X-1"}))
+    assert "Geachte P. de Graaf," in text
+    assert "onderzoek" in text
+    assert placeholders(template_source(path)) == {
+        "betrokkene_naam", "route", "zaaknummer"}
+
+
+def test_templates_run_sandboxed(tmp_path):
+    path = write_template(tmp_path / "kwaad.docx", "{{ zaaknummer.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(LetterRenderError, match="kwaad.*SecurityError"):
+        render_docx(path, {"zaaknummer": "X-1"})
+
+
+def test_date_only_value_in_a_date_time_placeholder_prints_the_date():
+    assert nl_datumtijd("2026-12-08") == "8 december 2026"
+    assert nl_datumtijd(date(2026, 12, 8)) == "8 december 2026"
+    assert nl_datumtijd("2026-12-08T10:00:00") == "8 december 2026 om 10.00 uur"  # naive = Dutch local
