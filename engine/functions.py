@@ -20,7 +20,15 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from engine import clock
-from engine.legal_terms import AMSTERDAM, add_calendar, local_date, parse_duration, timer_deadline
+from engine.legal_terms import (
+    AMSTERDAM,
+    add_calendar,
+    end_of_day_utc,
+    legal_deadline,
+    local_date,
+    parse_duration,
+    timer_deadline,
+)
 
 DateLike = date | datetime | str
 
@@ -72,6 +80,20 @@ def legal_term(duration: str, start: DateLike | None = None) -> str:
     return timer_deadline(duration, start_value)
 
 
+def legal_date(duration: str, start: DateLike | None = None) -> str:
+    """The last day (``JJJJ-MM-DD``) of a legal term per the Algemene termijnenwet.
+
+    Use it to store a deadline in case data (for letters) and fire the timer with
+    ``end_of_day(that_date)``, so the letter and the timer name the same day."""
+    begin = local_date(clock.now()) if start is None else _as_date(start, "begindatum")
+    return legal_deadline(begin, duration).isoformat()
+
+
+def end_of_day(value: DateLike) -> str:
+    """Fire time (ISO UTC) for a deadline date: 00:00 Europe/Amsterdam after that day."""
+    return end_of_day_utc(_as_date(value, "datum")).isoformat()
+
+
 def add_duration(duration: str, start: DateLike | None = None) -> str:
     """``start`` (default: now) plus an ISO 8601 duration, without any legal extension.
 
@@ -116,6 +138,8 @@ def dutch_date(value: DateLike) -> str:
 
 ENGINE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "legal_term": legal_term,
+    "legal_date": legal_date,
+    "end_of_day": end_of_day,
     "add_duration": add_duration,
     "now": now,
     "today": today,

@@ -38,7 +38,7 @@ def frozen():
 
 def test_catalogue_is_exactly_the_offered_functions():
     assert set(ENGINE_FUNCTIONS) == {
-        "legal_term", "add_duration", "now", "today", "parse_date", "days_between", "dutch_date",
+        "legal_term", "legal_date", "end_of_day", "add_duration", "now", "today", "parse_date", "days_between", "dutch_date",
     }
 
 
@@ -188,3 +188,20 @@ def test_results_are_json_serialisable(frozen):
     values = [legal_term("P7D"), add_duration("P7D"), now(), today(), days_between("2026-01-01", today()),
               dutch_date(today())]
     assert json.loads(json.dumps(values)) == values
+
+
+def test_legal_date_and_end_of_day_name_the_same_deadline_as_legal_term():
+    from datetime import datetime, timezone
+
+    from engine import clock as clock_mod
+    from engine.functions import end_of_day, legal_date, legal_term
+
+    previous = clock_mod.set_clock(clock_mod.FrozenClock(datetime(2026, 12, 18, 10, 0, tzinfo=timezone.utc)))
+    try:
+        # Friday 18 Dec + 7 days = Christmas; 26 Dec is a holiday and Saturday, 27 a Sunday: Monday 28 Dec.
+        assert legal_date("P7D") == "2026-12-28"
+        assert end_of_day("2026-12-28") == "2026-12-28T23:00:00+00:00"
+        assert end_of_day(legal_date("P7D")) == legal_term("P7D")
+        assert legal_date("P14D", start="2026-04-13") == "2026-04-28"  # 27 April 2026 is King's Day (Monday)
+    finally:
+        clock_mod.set_clock(previous)
