@@ -201,7 +201,7 @@ def run_scenario(driver, answers: dict[str, Any], defaults: dict[str, dict], sta
     """Complete ready user tasks until the case ends.
 
     answers[element] is a dict (merged over defaults[element]), an Expire, or a list of those
-    used one per occurrence (loops). Returns the trail of completed user tasks.
+    used one per occurrence (loops); a None value drops a default field. Returns the trail of completed user tasks.
     """
     driver.start(start_data)
     queues = {k: list(v) if isinstance(v, list) else [v] for k, v in answers.items()}
@@ -221,7 +221,11 @@ def run_scenario(driver, answers: dict[str, Any], defaults: dict[str, dict], sta
         if isinstance(answer, Expire):
             driver.expire(answer.timer)
             if answer.then is not None:
-                driver.complete(el, {**defaults[el], **answer.then})
+                driver.complete(el, _merge(defaults[el], answer.then))
             continue
-        driver.complete(el, {**defaults[el], **answer})
+        driver.complete(el, _merge(defaults[el], answer))
     raise AssertionError(f"did not finish in {max_steps} steps; trail {driver.trail}")
+
+
+def _merge(default: dict, answer: dict) -> dict:
+    return {k: v for k, v in {**default, **answer}.items() if v is not None}
