@@ -585,3 +585,10 @@ def test_workflow_survives_a_serializer_round_trip(driver):
     restored = s.deserialize_json(s.serialize_json(driver.wf))
     assert isinstance(restored, BpmnWorkflow)
     assert s.serialize_json(restored) == s.serialize_json(driver.wf)
+
+
+def test_expressions_compile_under_restrictedpython():
+    from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+    for where, mode, text in _expressions():
+        result = (compile_restricted_exec if mode == "exec" else compile_restricted_eval)(text)
+        assert not result.errors, (where, text, result.errors)
