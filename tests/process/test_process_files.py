@@ -227,9 +227,9 @@ def test_forms_use_domain_labels_and_mark_confidential_fields():
 
 
 # =========================================================================== the DMN table
-def decide(**inputs):
+def decide(directory: Path | None = None, **inputs):
     parser = SpiffBpmnParser()
-    parser.add_dmn_files([str(f) for f in PROCESSES.glob("*.dmn")])
+    parser.add_dmn_files([str(f) for f in (directory or PROCESSES).glob("*.dmn")])
     engine = parser.get_engine("route_voorstel", None)
 
     class _Task:  # the DMN engine only needs .data and .workflow.script_engine
