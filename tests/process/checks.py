@@ -59,8 +59,8 @@ def check(directory: Path) -> list[Issue]:
             parser.get_spec(manifest["main_process"])
             parser.get_subprocess_specs(manifest["main_process"])
         except ValidationException as e:
-            issues.append(Issue(Path(e.file_name or "?").name, e.message if hasattr(e, "message") else str(e),
-                                getattr(e, "id", None), None))
+            issues.append(Issue(Path(e.file_name).name if e.file_name else "manifest.json",
+                                f"SpiffWorkflow meldt: {str(e).strip()}", getattr(e, "id", None), None))
     return issues
 
 
