@@ -144,7 +144,7 @@ def test_example_change_dmn_rule(copy):
 
 # --------------------------------------------------------------------------- pitfalls: broken copies
 def test_unquoted_duration_is_reported_and_fails_at_run_time(copy):
-    edit(copy / "melding.bpmn", 'legal_term("P7D")', "legal_term(P7D)")
+    edit(copy / "integriteitsmelding.bpmn", 'legal_term("P7D")', "legal_term(P7D)")
     messages = [str(i) for i in check(copy)]
     assert any('[ontvangst_termijn] Duur zonder aanhalingstekens: schrijf "P7D"' in m for m in messages), messages
     driver = SpiffDriver(copy)
