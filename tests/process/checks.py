@@ -95,10 +95,10 @@ def _check_bpmn(f: Path, doc, directory: Path, lanes_ok: set[str]) -> list[Issue
             except (SchemaError, json.JSONDecodeError) as e:
                 out.append(Issue(form, f"Ongeldig formulier (JSON Schema): {getattr(e, 'message', e)}",
                                  ut.get("id"), None))
-    for tag in ("timeDate", "timeDuration", "timeCycle", "conditionExpression", "script"):
-        for el in doc.iter(f"{BPMN}{tag}"):
+    for tag in ("timeDate", "timeDuration", "timeCycle", "conditionExpression", "script", "postScript"):
+        for el in doc.iter(f"{SPIFF if tag == 'postScript' else BPMN}{tag}"):
             text = (el.text or "").strip()
-            mode = "exec" if tag == "script" else "eval"
+            mode = "exec" if tag in ("script", "postScript") else "eval"
             owner = el.getparent().getparent() if tag.startswith("time") else el.getparent()
             owner_id = owner.get("id")
             try:
@@ -137,7 +137,12 @@ def _check_dmn(f: Path, doc) -> list[Issue]:
     out = []
     for cell in doc.iter(f"{DMN}inputEntry"):
         text = (cell.findtext(f"{DMN}text") or "").strip()
-        if text in ("", "-"):
+        if text == "":
+            continue
+        if text == "-":
+            out.append(Issue(f.name, "Laat een cel die er niet toe doet leeg (de editor toont dan '-'); "
+                                     "een getypt '-' wordt door de validatie geweigerd", cell.get("id"),
+                             cell.sourceline))
             continue
         if text.startswith(("in ", "not in ")):
             out.append(Issue(f.name, f"Schrijf '? {text}' (met vraagteken); zonder ? plakt SpiffWorkflow de "

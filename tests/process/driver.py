@@ -43,7 +43,7 @@ def _parse_start(start) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def add_duration(start, duration: str) -> str:
+def add_duration(duration: str, start=None) -> str:
     m = _DUR.match(duration)
     if not m:
         raise ValueError(f"Ongeldige ISO-duur: {duration!r} (schrijf bijvoorbeeld \"P14D\")")
@@ -57,7 +57,7 @@ def add_duration(start, duration: str) -> str:
 
 
 def legal_term(duration: str, start=None) -> str:
-    end = datetime.fromisoformat(add_duration(start, duration))
+    end = datetime.fromisoformat(add_duration(duration, start))
     while end.weekday() >= 5:
         end += timedelta(days=1)
     return datetime.combine(end.date(), time(23, 59, 59), timezone.utc).isoformat()
@@ -79,8 +79,16 @@ def days_between(a, b) -> int:
     return (_parse_start(b).date() - _parse_start(a).date()).days
 
 
+def dutch_date(value) -> str:
+    months = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+              "oktober", "november", "december")
+    d = _parse_start(value).date()
+    return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+# Same names and signatures as engine/functions.py (ENGINE_FUNCTIONS) on main.
 ENGINE_FUNCTIONS = dict(legal_term=legal_term, add_duration=add_duration, now=now, today=today,
-                        parse_date=parse_date, days_between=days_between)
+                        parse_date=parse_date, days_between=days_between, dutch_date=dutch_date)
 
 
 # --------------------------------------------------------------------------- loading

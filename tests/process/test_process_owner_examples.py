@@ -55,10 +55,15 @@ def test_the_shipped_processes_pass_the_check():
 
 # --------------------------------------------------------------------------- example 1
 def test_example_change_zienswijze_term_14_to_21_days(copy):
-    edit(copy / "afdoening.bpmn", 'zienswijze_termijn = legal_term("P14D")', 'zienswijze_termijn = legal_term("P21D")')
+    # the post-script of 'Voornemen verzenden' (date in the letter) and the timer (enforcement)
+    edit(copy / "afdoening.bpmn", 'legal_term("P14D", start=voornemen_datum)',
+         'legal_term("P21D", start=voornemen_datum)', count=2)
     assert check(copy) == []
-    ready = run_until(SpiffDriver(copy), "zienswijze_verwerken", FEITENONDERZOEK)
-    assert ready["zienswijze_verwerken"].data["zienswijze_termijn"] == legal_term("P21D")
+    driver = SpiffDriver(copy)
+    ready = run_until(driver, "zienswijze_verwerken", FEITENONDERZOEK)
+    data = ready["zienswijze_verwerken"].data
+    assert data["zienswijze_termijn"] == legal_term("P21D", start=data["voornemen_datum"])
+    assert driver.waiting_timers()["zienswijze_termijn_verstreken"] == data["zienswijze_termijn"]
 
 
 # --------------------------------------------------------------------------- example 2
@@ -144,7 +149,8 @@ def test_example_change_dmn_rule(copy):
 
 # --------------------------------------------------------------------------- pitfalls: broken copies
 def test_unquoted_duration_is_reported_and_fails_at_run_time(copy):
-    edit(copy / "integriteitsmelding.bpmn", 'legal_term("P7D")', "legal_term(P7D)")
+    edit(copy / "integriteitsmelding.bpmn", 'legal_term("P7D", start=datum_melding)',
+         "legal_term(P7D, start=datum_melding)")
     messages = [str(i) for i in check(copy)]
     assert any('[ontvangst_termijn] Duur zonder aanhalingstekens: schrijf "P7D"' in m for m in messages), messages
     driver = SpiffDriver(copy)
