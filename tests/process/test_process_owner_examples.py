@@ -132,9 +132,9 @@ def test_example_change_dmn_rule(copy):
     assert decide(**{**BASE, "ernst": "gering", "risicofunctie": "risicovol"})["voorgestelde_route"] == "geen_onderzoek"
     new_rule = """      <rule id="regel_risicovol_gering">
         <description>Ook een geringe schending door iemand in een risicovolle functie: vooronderzoek.</description>
-        <inputEntry id="regel_rg_in_0"><text>-</text></inputEntry>
+        <inputEntry id="regel_rg_in_0"><text></text></inputEntry>
         <inputEntry id="regel_rg_in_1"><text>== "gering"</text></inputEntry>
-        <inputEntry id="regel_rg_in_2"><text>-</text></inputEntry>
+        <inputEntry id="regel_rg_in_2"><text></text></inputEntry>
         <inputEntry id="regel_rg_in_3"><text>== "risicovol"</text></inputEntry>
         <outputEntry id="regel_rg_out_0"><text>"vooronderzoek"</text></outputEntry>
         <outputEntry id="regel_rg_out_1"><text>""</text></outputEntry>
