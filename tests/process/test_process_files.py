@@ -303,60 +303,77 @@ def test_dmn_proposes_route(inputs, route, referral):
 # =========================================================================== routes
 @pytest.fixture
 def driver():
+    """Bare SpiffWorkflow (for tests that look inside the workflow)."""
     return SpiffDriver()
+
+
+@pytest.fixture(params=["spiff", "engine"])
+def make_driver(request):
+    """Route tests run on bare SpiffWorkflow and, where the runtime exists, on the engine service."""
+    if request.param == "spiff":
+        return lambda **kw: SpiffDriver(**kw)
+    pytest.importorskip("engine.cases.service", reason="engine runtime not on this branch yet")
+    from .engine_driver import EngineDriver
+    db, clock = request.getfixturevalue("db"), request.getfixturevalue("clock")
+    return lambda **kw: EngineDriver(db, clock, **kw)
+
+
+@pytest.fixture
+def rdriver(make_driver):
+    return make_driver()
 
 
 def play(driver, answers=None, start=None):
     return run_scenario(driver, answers or {}, DEFAULTS, start or {})
 
 
-def test_route_geen_onderzoek(driver):
-    trail = play(driver, with_({"ernst_en_strafbaarheid": {"ernst": "gering"}}, route_answers("geen_onderzoek")))
-    data = driver.data()
+def test_route_geen_onderzoek(rdriver):
+    trail = play(rdriver, with_({"ernst_en_strafbaarheid": {"ernst": "gering"}}, route_answers("geen_onderzoek")))
+    data = rdriver.data()
     assert data["voorgestelde_route"] == "geen_onderzoek" and data["route"] == "geen_onderzoek"
     assert "besluit_geen_onderzoek" in trail and "onderzoeksopdracht_beslissen" not in trail
-    assert trail[-1] == "zaak_registreren" and driver.finished()
+    assert trail[-1] == "zaak_registreren" and rdriver.finished()
     assert {"terugkoppeling_melder", "melder_informeren_gegrondheid", "ontvangst_bevestigen"} <= set(trail)
     assert "aangifte_doen" not in trail and data["strafbaar_feit"] is False
 
 
 @pytest.mark.parametrize("target", ["klachtencommissie", "vertrouwenspersoon", "centraal_meldpunt_agressie",
                                     "huis_voor_klokkenluiders"])
-def test_route_doorverwijzing(driver, target):
-    trail = play(driver, route_answers("doorverwijzing", doorverwijzing_naar=target))
+def test_route_doorverwijzing(rdriver, target):
+    trail = play(rdriver, route_answers("doorverwijzing", doorverwijzing_naar=target))
     assert "doorverwijzen" in trail and "vooronderzoek_uitvoeren" not in trail
-    assert driver.data()["doorverwijzing_naar"] == target and driver.finished()
+    assert rdriver.data()["doorverwijzing_naar"] == target and rdriver.finished()
 
 
-def test_route_overdracht(driver):
-    trail = play(driver, route_answers("overdracht", overdracht_aan="Algemene Rekenkamer"))
-    assert "overdragen" in trail and driver.data()["overdracht_aan"] == "Algemene Rekenkamer"
+def test_route_overdracht(rdriver):
+    trail = play(rdriver, route_answers("overdracht", overdracht_aan="Algemene Rekenkamer"))
+    assert "overdragen" in trail and rdriver.data()["overdracht_aan"] == "Algemene Rekenkamer"
 
 
 @pytest.mark.parametrize("informed", [False, True])
-def test_route_vooronderzoek_stopt(driver, informed):
-    trail = play(driver, with_(route_answers("vooronderzoek"),
+def test_route_vooronderzoek_stopt(rdriver, informed):
+    trail = play(rdriver, with_(route_answers("vooronderzoek"),
                                {"vooronderzoek_uitvoeren": {"betrokkene_geinformeerd": informed}}))
     assert "vooronderzoek_uitvoeren" in trail and "onderzoeksopdracht_beslissen" not in trail
     assert ("betrokkene_informeren_afsluiting" in trail) is informed
-    assert driver.finished()
+    assert rdriver.finished()
 
 
-def test_route_vooronderzoek_leidt_tot_feitenonderzoek(driver):
-    trail = play(driver, with_(route_answers("vooronderzoek"),
+def test_route_vooronderzoek_leidt_tot_feitenonderzoek(rdriver):
+    trail = play(rdriver, with_(route_answers("vooronderzoek"),
                                {"vooronderzoek_uitvoeren": {"vooronderzoek_conclusie": "feitenonderzoek",
                                                             "onderzoek_soort": "extern"},
                                 "onderzoeksopdracht_verstrekken": {"extern_bureau": "Bureau Extern Onderzoek"}}))
     assert trail.index("vooronderzoek_uitvoeren") < trail.index("onderzoeksopdracht_beslissen") \
         < trail.index("onderzoek_starten") < trail.index("sanctieadvies_opstellen")
-    assert driver.finished()
+    assert rdriver.finished()
 
 
-def test_bevoegd_gezag_weigert_opdracht(driver):
-    trail = play(driver, with_(FEITENONDERZOEK, {"onderzoeksopdracht_beslissen": {
+def test_bevoegd_gezag_weigert_opdracht(rdriver):
+    trail = play(rdriver, with_(FEITENONDERZOEK, {"onderzoeksopdracht_beslissen": {
         "opdracht_verleend": False, "opdracht_motivering": "Feiten al bekend; geen onderzoek nodig."}}))
     assert "onderzoeksopdracht_verstrekken" not in trail and "onderzoek_starten" not in trail
-    assert driver.finished()
+    assert rdriver.finished()
 
 
 def outcome(uitkomst):
@@ -365,59 +382,59 @@ def outcome(uitkomst):
                                                    "uitkomst": uitkomst}]}}
 
 
-def test_feitenonderzoek_aangetoond_met_zienswijze(driver):
-    trail = play(driver, with_(FEITENONDERZOEK, outcome("aangetoond"),
+def test_feitenonderzoek_aangetoond_met_zienswijze(rdriver):
+    trail = play(rdriver, with_(FEITENONDERZOEK, outcome("aangetoond"),
                                {"onderzoek_starten": {"getuigen_horen_nodig": True}}))
     order = ["onderzoeksopdracht_beslissen", "onderzoeksopdracht_verstrekken", "onderzoek_starten",
              "hoorgesprek_voeren", "verslag_ter_correctie", "reactie_verslag_verwerken", "getuigen_horen",
              "rapport_opstellen", "sanctieadvies_opstellen", "afdoening_bepalen", "voornemen_verzenden",
              "zienswijze_verwerken", "besluit_disciplinaire_maatregel", "zaak_registreren"]
     assert [t for t in trail if t in order] == order
-    data = driver.data()
+    data = rdriver.data()
     assert data["zienswijze_ontvangen"] is True
     assert data["zienswijze_termijn"] == legal_term("P14D", start=data["voornemen_datum"])
     assert "bezwaar_registreren" not in trail  # arbeidsovereenkomst: no objection
 
 
-def test_feitenonderzoek_deels_aangetoond_andere_afdoening(driver):
-    trail = play(driver, with_(FEITENONDERZOEK, outcome("deels_aangetoond"), {"afdoening_bepalen": {
+def test_feitenonderzoek_deels_aangetoond_andere_afdoening(rdriver):
+    trail = play(rdriver, with_(FEITENONDERZOEK, outcome("deels_aangetoond"), {"afdoening_bepalen": {
         "afdoening_keuze": "andere_afdoening",
         "afdoeningen": ["Afdoening d.m.v. corrigerend gesprek, waarschuwingsbrief, training, coaching, e.d."]}}))
     assert "sanctieadvies_opstellen" in trail and "afsluiten_zonder_maatregel" in trail
     assert "voornemen_verzenden" not in trail
 
 
-def test_feitenonderzoek_niet_aangetoond(driver):
-    trail = play(driver, with_(FEITENONDERZOEK, outcome("niet_aangetoond")))
+def test_feitenonderzoek_niet_aangetoond(rdriver):
+    trail = play(rdriver, with_(FEITENONDERZOEK, outcome("niet_aangetoond")))
     assert "sanctieadvies_opstellen" not in trail and "afsluiten_zonder_maatregel" in trail
-    assert driver.data()["afdoeningen"] == ["Geen afdoening/actie"] or "zaak_registreren" in trail
+    assert rdriver.data()["afdoeningen"] == ["Geen afdoening/actie"] or "zaak_registreren" in trail
 
 
-def test_voornemen_zonder_zienswijze(driver):
-    trail = play(driver, with_(FEITENONDERZOEK,
+def test_voornemen_zonder_zienswijze(rdriver):
+    trail = play(rdriver, with_(FEITENONDERZOEK,
                                {"zienswijze_verwerken": Expire("zienswijze_termijn_verstreken")}))
     assert "zienswijze_verwerken" not in trail
-    assert "besluit_disciplinaire_maatregel" in trail and driver.data()["zienswijze_ontvangen"] is False
+    assert "besluit_disciplinaire_maatregel" in trail and rdriver.data()["zienswijze_ontvangen"] is False
 
 
-def test_arbeidsovereenkomst_ontslag_op_staande_voet(driver):
+def test_arbeidsovereenkomst_ontslag_op_staande_voet(rdriver):
     ontslag = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
                                                    "ontslag_op_staande_voet": True}}
-    trail = play(driver, with_(FEITENONDERZOEK, ontslag))
+    trail = play(rdriver, with_(FEITENONDERZOEK, ontslag))
     assert "verzoek_kantonrechter_registreren" in trail and "bezwaar_registreren" not in trail
 
 
-def test_arbeidsovereenkomst_ontslag_niet_aangevochten(driver):
+def test_arbeidsovereenkomst_ontslag_niet_aangevochten(rdriver):
     ontslag = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
                                                    "ontslag_op_staande_voet": True},
                "verzoek_kantonrechter_registreren": Expire("aantastingstermijn")}
-    trail = play(driver, with_(FEITENONDERZOEK, ontslag))
-    assert "verzoek_kantonrechter_registreren" not in trail and driver.data()["verzoek_kantonrechter"] is False
+    trail = play(rdriver, with_(FEITENONDERZOEK, ontslag))
+    assert "verzoek_kantonrechter_registreren" not in trail and rdriver.data()["verzoek_kantonrechter"] is False
 
 
-def test_publiekrecht_met_bezwaar():
-    driver = SpiffDriver(settings={"rechtspositie": "publiekrechtelijk"})
-    trail = play(driver, FEITENONDERZOEK)
+def test_publiekrecht_met_bezwaar(make_driver):
+    rdriver = make_driver(settings={"rechtspositie": "publiekrechtelijk"})
+    trail = play(rdriver, FEITENONDERZOEK)
     assert trail.index("besluit_disciplinaire_maatregel") < trail.index("bezwaar_registreren") \
         < trail.index("bezwaar_behandelen")
     task_props = {t: p for _, ut, p in user_tasks() for t in [ut.get("id")]}
@@ -425,29 +442,29 @@ def test_publiekrecht_met_bezwaar():
     assert "jurist_bezwaar" in MANIFEST["separation_of_duties"]["uninvolved_slots"]
 
 
-def test_publiekrecht_bezwaartermijn_verstrijkt():
-    driver = SpiffDriver(settings={"rechtspositie": "publiekrechtelijk"})
-    trail = play(driver, with_(FEITENONDERZOEK, {"bezwaar_registreren": Expire("bezwaar_termijn")}))
+def test_publiekrecht_bezwaartermijn_verstrijkt(make_driver):
+    rdriver = make_driver(settings={"rechtspositie": "publiekrechtelijk"})
+    trail = play(rdriver, with_(FEITENONDERZOEK, {"bezwaar_registreren": Expire("bezwaar_termijn")}))
     assert "bezwaar_registreren" not in trail and "bezwaar_behandelen" not in trail
-    assert driver.data()["bezwaar_ingediend"] is False and driver.finished()
+    assert rdriver.data()["bezwaar_ingediend"] is False and rdriver.finished()
 
 
-def test_schorsing_tijdens_onderzoek(driver):
-    trail = play(driver, with_(FEITENONDERZOEK, {"ordemaatregel_overwegen": {
+def test_schorsing_tijdens_onderzoek(rdriver):
+    trail = play(rdriver, with_(FEITENONDERZOEK, {"ordemaatregel_overwegen": {
         "ordemaatregel": "schorsing", "ordemaatregel_motivering": "Belang van het onderzoek."}}))
     assert trail.index("ordemaatregel_overwegen") < trail.index("ordemaatregel_besluit") \
         < trail.index("ordemaatregel_heroverwegen") < trail.index("sanctieadvies_opstellen")
-    assert driver.data()["ordemaatregel"] == "schorsing"
+    assert rdriver.data()["ordemaatregel"] == "schorsing"
 
 
-def test_anonieme_melder_met_vragen(driver):
-    trail = play(driver, {
+def test_anonieme_melder_met_vragen(rdriver):
+    trail = play(rdriver, {
         "melding_registreren": {"melder_anoniem": True, "kanaal": "anoniem", "melder_soort": "anoniem",
                                 "melder_naam": None, "melder_email": None, "melding_compleet": False},
         "antwoord_melder_verwerken": [{"melding_compleet": False}, {"melding_compleet": True}]})
     assert trail.count("vragen_aan_melder") == 2 and trail.count("antwoord_melder_verwerken") == 2
-    data = driver.data()
-    assert data["melder_anoniem"] is True and "melder_naam" not in data and driver.finished()
+    data = rdriver.data()
+    assert data["melder_anoniem"] is True and "melder_naam" not in data and rdriver.finished()
 
 
 def test_anonieme_melder_zonder_naam_toegestaan_bekende_melder_niet(driver):
@@ -458,29 +475,29 @@ def test_anonieme_melder_zonder_naam_toegestaan_bekende_melder_niet(driver):
     driver.complete("melding_registreren", {**anon, "melder_anoniem": True})
 
 
-def test_melder_antwoordt_niet(driver):
-    trail = play(driver, {"melding_registreren": {"melding_compleet": False},
+def test_melder_antwoordt_niet(rdriver):
+    trail = play(rdriver, {"melding_registreren": {"melding_compleet": False},
                           "antwoord_melder_verwerken": Expire("antwoord_termijn")})
     assert trail.count("vragen_aan_melder") == 1 and "antwoord_melder_verwerken" not in trail
-    assert driver.data()["antwoord_ontvangen"] is False and driver.finished()
+    assert rdriver.data()["antwoord_ontvangen"] is False and rdriver.finished()
 
 
-def test_vragenlus_is_begrensd(driver):
-    trail = play(driver, {"melding_registreren": {"melding_compleet": False},
+def test_vragenlus_is_begrensd(rdriver):
+    trail = play(rdriver, {"melding_registreren": {"melding_compleet": False},
                           "antwoord_melder_verwerken": {"melding_compleet": False}})
-    assert trail.count("vragen_aan_melder") == 5 and driver.finished()
+    assert trail.count("vragen_aan_melder") == 5 and rdriver.finished()
 
 
-def test_melding_via_vertrouwenspersoon(driver):
-    trail = play(driver, {"melding_registreren": {"via_vertrouwenspersoon": True, "kanaal": "vertrouwenspersoon",
+def test_melding_via_vertrouwenspersoon(rdriver):
+    trail = play(rdriver, {"melding_registreren": {"via_vertrouwenspersoon": True, "kanaal": "vertrouwenspersoon",
                                                   "melder_soort": "vertrouwenspersoon"}})
     assert trail.index("melding_registreren") < trail.index("toestemming_vertrouwenspersoon")
-    assert driver.data()["toestemming_doorgeven"] is True
+    assert rdriver.data()["toestemming_doorgeven"] is True
 
 
-def test_aangifte_162_sv(driver):
-    trail = play(driver, with_({"ernst_en_strafbaarheid": {"strafbaar_feit": True}}, FEITENONDERZOEK))
-    data = driver.data()
+def test_aangifte_162_sv(rdriver):
+    trail = play(rdriver, with_({"ernst_en_strafbaarheid": {"strafbaar_feit": True}}, FEITENONDERZOEK))
+    data = rdriver.data()
     assert trail.index("ernst_en_strafbaarheid") < trail.index("aangifte_doen") < trail.index("melding_beoordelen")
     assert data["aangifte_gedaan"] is True and data["aangifte_datum"] == TODAY
     assert data["voorgestelde_route"] == "feitenonderzoek"
@@ -498,8 +515,8 @@ def test_meest_risicovol_prioriteit_en_signaal(driver):
     assert "ernst_en_strafbaarheid" in ready  # the signal does not block the assessment
 
 
-def test_geen_signaal_zonder_meest_risicovolle_functie(driver):
-    trail = play(driver, {})
+def test_geen_signaal_zonder_meest_risicovolle_functie(rdriver):
+    trail = play(rdriver, {})
     assert "signaal_bureau_vi" not in trail
 
 
