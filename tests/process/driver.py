@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -29,6 +30,7 @@ PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 # Algemene termijnenwet). Here: calendar arithmetic plus "a term ending on a Saturday or Sunday
 # moves to Monday" - enough to run the process files.
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _DUR = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
 
@@ -57,10 +59,11 @@ def add_duration(duration: str, start=None) -> str:
 
 
 def legal_term(duration: str, start=None) -> str:
-    end = datetime.fromisoformat(add_duration(duration, start))
+    """Fires when the term's last day has fully passed: 00:00 Europe/Amsterdam the next day (as the engine)."""
+    end = datetime.fromisoformat(add_duration(duration, start)).date()
     while end.weekday() >= 5:
         end += timedelta(days=1)
-    return datetime.combine(end.date(), time(23, 59, 59), timezone.utc).isoformat()
+    return datetime.combine(end + timedelta(days=1), time(0), AMSTERDAM).astimezone(timezone.utc).isoformat()
 
 
 def now() -> str:
@@ -86,9 +89,17 @@ def dutch_date(value) -> str:
     return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
-# Same names and signatures as engine/functions.py (ENGINE_FUNCTIONS) on main.
+# Same names and signatures as engine/functions.py (ENGINE_FUNCTIONS) on main; the real ones
+# (with the Algemene termijnenwet and its holidays) are used when the engine is importable.
 ENGINE_FUNCTIONS = dict(legal_term=legal_term, add_duration=add_duration, now=now, today=today,
                         parse_date=parse_date, days_between=days_between, dutch_date=dutch_date)
+try:
+    from engine.functions import ENGINE_FUNCTIONS as _REAL  # noqa: N811
+except ImportError:
+    pass
+else:
+    ENGINE_FUNCTIONS = dict(_REAL)
+    legal_term, add_duration = _REAL["legal_term"], _REAL["add_duration"]
 
 
 # --------------------------------------------------------------------------- loading

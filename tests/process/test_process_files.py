@@ -11,6 +11,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -625,9 +626,10 @@ def test_zienswijzetermijn_is_de_berekende_datum(driver):
 
 
 def test_termijn_op_weekend_schuift_naar_maandag():
-    # the stand-in legal_term; the real Algemene termijnenwet lives in engine/legal_terms.py
-    end = datetime.fromisoformat(legal_term("P7D", start="2026-11-21"))  # Saturday + 7 = Saturday
-    assert end.date().isoformat() == "2026-11-30" and end.weekday() == 0
+    # Saturday 21 Nov 2026 + 7 days = Saturday 28 Nov: the term ends on Monday 30 Nov, so the timer
+    # fires when that day has passed, 00:00 Europe/Amsterdam on Tuesday 1 Dec.
+    fires = datetime.fromisoformat(legal_term("P7D", start="2026-11-21")).astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert fires.isoformat() == "2026-12-01T00:00:00+01:00"
 
 
 def test_workflow_survives_a_serializer_round_trip(driver):
