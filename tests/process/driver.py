@@ -60,10 +60,21 @@ def add_duration(duration: str, start=None) -> str:
 
 def legal_term(duration: str, start=None) -> str:
     """Fires when the term's last day has fully passed: 00:00 Europe/Amsterdam the next day (as the engine)."""
+    return end_of_day(legal_date(duration, start))
+
+
+def legal_date(duration: str, start=None) -> str:
+    """The last day (JJJJ-MM-DD) of a legal term (stand-in: weekends move it to Monday)."""
     end = datetime.fromisoformat(add_duration(duration, start)).date()
     while end.weekday() >= 5:
         end += timedelta(days=1)
-    return datetime.combine(end + timedelta(days=1), time(0), AMSTERDAM).astimezone(timezone.utc).isoformat()
+    return end.isoformat()
+
+
+def end_of_day(value) -> str:
+    """Fire time for a deadline date: 00:00 Europe/Amsterdam after that day, in UTC."""
+    day = date.fromisoformat(str(value)[:10])
+    return datetime.combine(day + timedelta(days=1), time(0), AMSTERDAM).astimezone(timezone.utc).isoformat()
 
 
 def now() -> str:
@@ -91,15 +102,18 @@ def dutch_date(value) -> str:
 
 # Same names and signatures as engine/functions.py (ENGINE_FUNCTIONS) on main; the real ones
 # (with the Algemene termijnenwet and its holidays) are used when the engine is importable.
-ENGINE_FUNCTIONS = dict(legal_term=legal_term, add_duration=add_duration, now=now, today=today,
-                        parse_date=parse_date, days_between=days_between, dutch_date=dutch_date)
+ENGINE_FUNCTIONS = dict(legal_term=legal_term, legal_date=legal_date, end_of_day=end_of_day,
+                        add_duration=add_duration, now=now, today=today, parse_date=parse_date,
+                        days_between=days_between, dutch_date=dutch_date)
 try:
     from engine.functions import ENGINE_FUNCTIONS as _REAL  # noqa: N811
 except ImportError:
     pass
 else:
-    ENGINE_FUNCTIONS = dict(_REAL)
-    legal_term, add_duration = _REAL["legal_term"], _REAL["add_duration"]
+    if "legal_date" in _REAL:  # the engine this file was written against
+        ENGINE_FUNCTIONS = dict(_REAL)
+        legal_term, legal_date, end_of_day = _REAL["legal_term"], _REAL["legal_date"], _REAL["end_of_day"]
+        add_duration = _REAL["add_duration"]
 
 
 # --------------------------------------------------------------------------- loading

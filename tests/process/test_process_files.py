@@ -20,8 +20,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, VALIDATOR
 
-from .driver import (ENGINE_FUNCTIONS, PROCESSES, Expire, SpiffDriver, add_duration, legal_term, load_manifest,
-                     run_scenario)
+from .driver import (ENGINE_FUNCTIONS, PROCESSES, Expire, SpiffDriver, end_of_day, legal_date, legal_term,
+                     load_manifest, run_scenario)
 from .scenarios import DEFAULTS, FEITENONDERZOEK, TODAY, route_answers, with_
 
 NS = {
@@ -203,12 +203,12 @@ def test_timers_are_editable_expressions():
             assert expr is not None and expr.text.strip(), b.get("id")
             seen[b.get("id")] = expr.text.strip()
     assert seen["ontvangst_termijn"] == 'legal_term("P7D", start=datum_melding)'
-    assert seen["terugkoppeling_termijn"] == 'legal_term("P3M", start=ontvangstbevestigd_op)'
+    assert seen["terugkoppeling_termijn"] == "end_of_day(terugkoppeling_termijn)"
     assert seen["gegrondheid_termijn"] == 'legal_term("P12W", start=datum_melding)'
-    assert seen["bezwaar_termijn"] == 'legal_term("P6W", start=besluit_datum)'
+    assert seen["bezwaar_termijn"] == "end_of_day(bezwaar_termijn)"
     assert seen["aantastingstermijn"] == 'legal_term("P2M", start=besluit_datum)'
-    assert seen["zienswijze_termijn_verstreken"] == 'legal_term("P14D", start=voornemen_datum)'
-    assert seen["onderzoekstermijn"] == 'add_duration("P12W", opdracht_verstrekt_op)'
+    assert seen["zienswijze_termijn_verstreken"] == "end_of_day(zienswijze_termijn)"
+    assert seen["onderzoekstermijn"] == "end_of_day(rapportage_termijn)"
     # every timer is a literal ISO value or an engine-function call with literal/case-data arguments
     # (the rule of engine/processes/validation.py), so the validator can check it
     for bid, text in seen.items():
@@ -217,10 +217,11 @@ def test_timers_are_editable_expressions():
         assert all(isinstance(a, (ast.Constant, ast.Name)) for a in [*node.args, *(k.value for k in node.keywords)])
 
 
-# A deadline that a letter states is computed in the letter task's post-script with exactly the
-# expression of the timer that enforces it (same fixed start date, so always the same moment).
+# A deadline that a letter states is stored (ISO date) by the letter task's post-script with
+# legal_date(...); the timer that enforces it fires at end_of_day(<that key>) (CONVENTIONS).
 LETTER_DEADLINES = {
     "terugkoppeling_termijn": ("ontvangst_bevestigen", "terugkoppeling_termijn"),
+    "bezwaar_termijn": ("besluit_disciplinaire_maatregel", "bezwaar_termijn"),
     "reactie_termijn": ("vragen_aan_melder", "antwoord_termijn"),
     "correctie_termijn": ("verslag_ter_correctie", "correctie_termijn_verstreken"),
     "zienswijze_termijn": ("voornemen_verzenden", "zienswijze_termijn_verstreken"),
@@ -243,7 +244,8 @@ def test_letter_deadline_equals_its_timer(key):
         if b is not None:
             timer = b.find(".//bpmn:timerEventDefinition/*", NS).text.strip()
     assignments = {line.split(" = ", 1)[0]: line.split(" = ", 1)[1] for line in post.splitlines() if " = " in line}
-    assert assignments[key] == timer
+    assert assignments[key].startswith("legal_date(")
+    assert timer == f"end_of_day({key})"
 
 
 def test_forms_use_domain_labels_and_mark_confidential_fields():
@@ -393,7 +395,7 @@ def test_feitenonderzoek_aangetoond_met_zienswijze(rdriver):
     assert [t for t in trail if t in order] == order
     data = rdriver.data()
     assert data["zienswijze_ontvangen"] is True
-    assert data["zienswijze_termijn"] == legal_term("P14D", start=data["voornemen_datum"])
+    assert data["zienswijze_termijn"] == legal_date("P14D", start=data["voornemen_datum"])
     assert "bezwaar_registreren" not in trail  # arbeidsovereenkomst: no objection
 
 
@@ -555,6 +557,7 @@ def test_terugkoppeling_termijn_3_maanden_na_ontvangstbevestiging(driver):
     _to_feedback(driver)
     acked = driver.ready()[0].data["ontvangstbevestigd_op"]
     assert _due(driver, "terugkoppeling_termijn") == datetime.fromisoformat(legal_term("P3M", start=acked))
+    assert driver.ready()[0].data["terugkoppeling_termijn"] == legal_date("P3M", start=acked)
     driver.expire("terugkoppeling_termijn")
     ready = {t.element: t for t in driver.ready()}
     assert ready["escalatie_terugkoppeling"].lane == "Integriteitscoördinator"
@@ -591,8 +594,8 @@ def test_onderzoek_streefduur_escalatie(driver):
     driver.start({})
     _run_until(driver, "onderzoek_starten", FEITENONDERZOEK)
     due = _due(driver, "onderzoekstermijn")
-    assert due == datetime.fromisoformat(add_duration("P12W", TODAY))
-    assert driver.ready()[0].data["rapportage_termijn"] == driver.waiting_timers()["onderzoekstermijn"]
+    rapportage = driver.ready()[0].data["rapportage_termijn"]
+    assert rapportage == legal_date("P12W") and due == datetime.fromisoformat(end_of_day(rapportage))
     driver.expire("onderzoekstermijn")
     ready = {t.element: t for t in driver.ready()}
     assert ready["escalatie_onderzoekstermijn"].lane == "Integriteitscoördinator"
@@ -621,8 +624,9 @@ def test_zienswijzetermijn_is_de_berekende_datum(driver):
     driver.start({})
     ready = _run_until(driver, "zienswijze_verwerken", FEITENONDERZOEK)
     data = ready["zienswijze_verwerken"].data
-    assert driver.waiting_timers()["zienswijze_termijn_verstreken"] == data["zienswijze_termijn"]
-    assert data["zienswijze_termijn"] == legal_term("P14D", start=TODAY)
+    assert data["zienswijze_termijn"] == legal_date("P14D", start=TODAY)
+    assert driver.waiting_timers()["zienswijze_termijn_verstreken"] == end_of_day(data["zienswijze_termijn"])
+    assert end_of_day(data["zienswijze_termijn"]) == legal_term("P14D", start=TODAY)
 
 
 def test_termijn_op_weekend_schuift_naar_maandag():

@@ -14,7 +14,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from .checks import check
-from .driver import PROCESSES, SpiffDriver, legal_term, run_scenario
+from .driver import PROCESSES, SpiffDriver, end_of_day, legal_date, run_scenario
 from .scenarios import DEFAULTS, FEITENONDERZOEK
 from .test_process_files import BASE, decide
 
@@ -55,15 +55,15 @@ def test_the_shipped_processes_pass_the_check():
 
 # --------------------------------------------------------------------------- example 1
 def test_example_change_zienswijze_term_14_to_21_days(copy):
-    # the post-script of 'Voornemen verzenden' (date in the letter) and the timer (enforcement)
-    edit(copy / "afdoening.bpmn", 'legal_term("P14D", start=voornemen_datum)',
-         'legal_term("P21D", start=voornemen_datum)', count=2)
+    # one place: the post-script of 'Voornemen verzenden'; the timer fires at end_of_day(zienswijze_termijn)
+    edit(copy / "afdoening.bpmn", 'zienswijze_termijn = legal_date("P14D", start=voornemen_datum)',
+         'zienswijze_termijn = legal_date("P21D", start=voornemen_datum)')
     assert check(copy) == []
     driver = SpiffDriver(copy)
     ready = run_until(driver, "zienswijze_verwerken", FEITENONDERZOEK)
     data = ready["zienswijze_verwerken"].data
-    assert data["zienswijze_termijn"] == legal_term("P21D", start=data["voornemen_datum"])
-    assert driver.waiting_timers()["zienswijze_termijn_verstreken"] == data["zienswijze_termijn"]
+    assert data["zienswijze_termijn"] == legal_date("P21D", start=data["voornemen_datum"])
+    assert driver.waiting_timers()["zienswijze_termijn_verstreken"] == end_of_day(data["zienswijze_termijn"])
 
 
 # --------------------------------------------------------------------------- example 2
