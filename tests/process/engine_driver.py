@@ -106,8 +106,10 @@ class EngineDriver:
         with self.db.session() as s:
             items = [i for i in worklist.for_case(session=s, case_id=self.case_id) if i.element_id == element]
             assert items, f"{element} is not ready"
-            item_id, role, assignee = items[0].id, items[0].role, items[0].assignee_id
-        candidates = [assignee] if assignee else self.users[role]
+            item_id, role, assignee, slot = items[0].id, items[0].role, items[0].assignee_id, items[0].slot
+        # whoever already holds the slot in this case first (the same investigator keeps the case)
+        holders = self._slot_holders(slot)
+        candidates = [assignee] if assignee else sorted(self.users[role], key=lambda u: u not in holders)
         refusals = []
         for user_id in candidates:
             try:
@@ -121,6 +123,15 @@ class EngineDriver:
             except DomainError as exc:  # conflict of interest / separation of duties: the next colleague
                 refusals.append(f"{user_id}: {exc}")
         raise AssertionError(f"{element}: nobody may complete it: {refusals}")
+
+    def _slot_holders(self, slot: str) -> set[int]:
+        from sqlalchemy import select
+
+        from engine.worklist.models import WorkItem
+
+        with self.db.session() as s:
+            return set(s.execute(select(WorkItem.completed_by_id).where(
+                WorkItem.case_id == self.case_id, WorkItem.slot == slot, WorkItem.state == "completed")).scalars())
 
     def waiting_timers(self) -> dict[str, str]:
         from sqlalchemy import select
@@ -155,3 +166,31 @@ class EngineDriver:
 
         with self.db.session() as s:
             return cases.case_data(session=s, case_id=self.case_id)
+
+    # -- engine-only views used by the separation-of-duties and letter tests ---------------------
+    def completed_by_slot(self) -> dict[str, set[str]]:
+        from sqlalchemy import select
+
+        from engine.identity.models import User
+        from engine.worklist.models import WorkItem
+
+        with self.db.session() as s:
+            rows = s.execute(select(WorkItem.slot, User.username)
+                             .join(User, User.id == WorkItem.completed_by_id)
+                             .where(WorkItem.case_id == self.case_id, WorkItem.state == "completed")).all()
+        out: dict[str, set[str]] = {}
+        for slot, username in rows:
+            out.setdefault(slot, set()).add(username)
+        return out
+
+    def letters_sent(self) -> list[tuple[str, str, str]]:
+        """(step, template, recipient) of every letter of the case, in order."""
+        try:
+            from sqlalchemy import select
+
+            from documents.models import Letter
+        except ImportError:
+            return list(self.letters)
+        with self.db.session() as s:
+            return [tuple(r) for r in s.execute(select(Letter.step, Letter.template, Letter.recipient)
+                                                .where(Letter.case_id == self.case_id).order_by(Letter.id)).all()]

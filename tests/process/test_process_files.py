@@ -652,3 +652,45 @@ def test_expressions_compile_under_restrictedpython():
     for where, mode, text in _expressions():
         result = (compile_restricted_exec if mode == "exec" else compile_restricted_eval)(text)
         assert not result.errors, (where, text, result.errors)
+
+
+# =========================================================================== engine only
+@pytest.fixture
+def engine_driver(request):
+    pytest.importorskip("engine.cases.service", reason="engine runtime not on this branch yet")
+    from .engine_driver import EngineDriver
+    db, clock = request.getfixturevalue("db"), request.getfixturevalue("clock")
+    return lambda **kw: EngineDriver(db, clock, **kw)
+
+
+def test_engine_separation_of_duties_along_the_whole_process(engine_driver):
+    d = engine_driver(settings={"rechtspositie": "publiekrechtelijk"})
+    play(d, FEITENONDERZOEK)
+    by_slot = d.completed_by_slot()
+    exclusive = MANIFEST["separation_of_duties"]["exclusive_slots"]
+    people = {slot: by_slot[slot] for slot in exclusive}
+    for a in exclusive:  # nobody acts in two exclusive slots of one case (investigators differ, etc.)
+        for b in exclusive:
+            assert a == b or not people[a] & people[b], (a, b, people)
+    for jurist in people["jurist_bezwaar"]:  # the objection handler did nothing else in the case
+        assert all(slot == "jurist_bezwaar" for slot, users in by_slot.items() if jurist in users), by_slot
+
+
+def test_engine_letters_of_the_no_investigation_route(engine_driver):
+    d = engine_driver()
+    play(d, with_({"ernst_en_strafbaarheid": {"ernst": "gering"}}, route_answers("geen_onderzoek")))
+    sent = [(template, recipient) for _, template, recipient in d.letters_sent()]
+    assert sorted(sent) == sorted([("ontvangstbevestiging", "melder"), ("besluit_geen_onderzoek", "melder"),
+                                   ("terugkoppeling_melder", "melder"), ("terugkoppeling_melder", "melder")])
+
+
+def test_engine_letters_of_a_disciplinary_route(engine_driver):
+    d = engine_driver(settings={"rechtspositie": "publiekrechtelijk"})
+    play(d, with_(FEITENONDERZOEK, {"ernst_en_strafbaarheid": {"strafbaar_feit": True},
+                                    "ordemaatregel_overwegen": {"ordemaatregel": "schorsing",
+                                                                "ordemaatregel_motivering": "Belang onderzoek."}}))
+    templates = {template for _, template, _ in d.letters_sent()}
+    assert templates == {"ontvangstbevestiging", "melding_politie_om", "onderzoeksopdracht", "kennisgeving_onderzoek",
+                         "verslag_hoorgesprek", "besluit_ordemaatregel", "sanctieadvies",
+                         "voornemen_disciplinaire_maatregel", "besluit_disciplinaire_maatregel",
+                         "terugkoppeling_melder"}
