@@ -20,6 +20,13 @@ from engine.db import Base, Database, set_database
 PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses the database is marked ``db`` (run again on PostgreSQL in CI)."""
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("db"):
+            item.add_marker(pytest.mark.db)
+
+
 def _worker_id(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
