@@ -18,7 +18,7 @@ A 16-bit bucket leaks at most 16 bits of a 53-bit code to a database thief, leav
 ~2^37 Argon2id guesses (64 MiB each) per receipt; it needs no secret and never changes.
 Online guessing is bounded by the rate limiter below.
 
-Rate limiting (:class:`RateLimitPolicy`), DB-backed so all processes share it:
+Rate limiting (``engine.identity.ratelimit``), DB-backed so all processes share it:
 
 * per client (a SHA-256 of e.g. the IP address; never the address itself):
   at most ``max_attempts`` attempts per ``window`` (sliding), and a lock-out while
@@ -41,13 +41,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import now
 from engine.db import Database
-from engine.identity.errors import NotAuthenticated, TooManyAttempts
-from engine.identity.models import RateLimitEvent, ReceiptCode
+from engine.identity.errors import NotAuthenticated
+from engine.identity.models import ReceiptCode
+from engine.identity.ratelimit import RateLimitPolicy, check_allowed, record_attempt
 from engine.identity.service import hash_secret, password_hasher, verify_secret
 
 CODE_DIGITS = 16
@@ -56,15 +57,6 @@ SCOPE = "receipt"
 
 RECEIPT_INVALID = "De ontvangstcode is onjuist."
 RECEIPT_LOCKED = "Te veel pogingen met een ontvangstcode. Probeer het later opnieuw."
-
-
-@dataclass(frozen=True)
-class RateLimitPolicy:
-    window: timedelta = timedelta(minutes=15)
-    max_attempts: int = 20
-    lockout_failures: int = 5
-    lockout_period: timedelta = timedelta(minutes=30)
-    global_max_failures: int = 500
 
 
 DEFAULT_POLICY = RateLimitPolicy()
@@ -91,10 +83,6 @@ def normalise_code(text: str | None) -> str | None:
 def bucket_of(code: str) -> int:
     digest = hashlib.sha256(f"meldpunt-receipt-bucket:{code}".encode("ascii")).digest()
     return int.from_bytes(digest[:4], "big") >> (32 - BUCKET_BITS)
-
-
-def client_fingerprint(client_key: str) -> str:
-    return hashlib.sha256(f"meldpunt-rl:{client_key}".encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- receipts
@@ -135,36 +123,6 @@ def revoke_receipt(*, session: Session, receipt_id: int) -> None:
         session.flush()
 
 
-# --------------------------------------------------------------------------- rate limiter
-
-def check_allowed(*, session: Session, client_key: str, scope: str = SCOPE,
-                  policy: RateLimitPolicy = DEFAULT_POLICY) -> None:
-    """Raise :class:`TooManyAttempts` when this client (or everyone) must wait."""
-    moment = now()
-    client = client_fingerprint(client_key)
-    ev = RateLimitEvent
-    attempts = session.scalar(select(func.count()).select_from(ev).where(
-        ev.scope == scope, ev.client == client, ev.at > moment - policy.window))
-    failures = session.scalar(select(func.count()).select_from(ev).where(
-        ev.scope == scope, ev.client == client, ev.success.is_(False), ev.at > moment - policy.lockout_period))
-    global_failures = session.scalar(select(func.count()).select_from(ev).where(
-        ev.scope == scope, ev.success.is_(False), ev.at > moment - policy.window))
-    if failures >= policy.lockout_failures:
-        raise TooManyAttempts(RECEIPT_LOCKED, retry_after=int(policy.lockout_period.total_seconds()))
-    if attempts >= policy.max_attempts or global_failures >= policy.global_max_failures:
-        raise TooManyAttempts(RECEIPT_LOCKED, retry_after=int(policy.window.total_seconds()))
-
-
-def record_attempt(*, session: Session, client_key: str, success: bool, scope: str = SCOPE,
-                   policy: RateLimitPolicy = DEFAULT_POLICY) -> None:
-    moment = now()
-    session.add(RateLimitEvent(scope=scope, client=client_fingerprint(client_key), at=moment, success=success))
-    # Opportunistic clean-up of events no window looks at any more.
-    horizon = moment - max(policy.window, policy.lockout_period) - timedelta(minutes=1)
-    session.execute(delete(RateLimitEvent).where(RateLimitEvent.scope == scope, RateLimitEvent.at < horizon))
-    session.flush()
-
-
 def verify(*, session: Session, code: str | None, client_key: str,
            policy: RateLimitPolicy = DEFAULT_POLICY) -> ReceiptCode | None:
     """Rate-limited check within the caller's transaction; ``None`` on a wrong code.
@@ -172,9 +130,9 @@ def verify(*, session: Session, code: str | None, client_key: str,
     The failure is recorded in ``session``: the caller must commit it even though it
     answers with an error (see :func:`verify_receipt`, which does exactly that).
     """
-    check_allowed(session=session, client_key=client_key, policy=policy)
+    check_allowed(session=session, scope=SCOPE, client_key=client_key, policy=policy, message=RECEIPT_LOCKED)
     row = match(session=session, code=code)
-    record_attempt(session=session, client_key=client_key, success=row is not None, policy=policy)
+    record_attempt(session=session, scope=SCOPE, client_key=client_key, success=row is not None, policy=policy)
     if row is not None:
         row.last_used_at = now()
         session.flush()
