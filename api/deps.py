@@ -127,10 +127,12 @@ def audit_event(*, session: Session, actor: str, action: str, details: dict | No
 
     ``details`` must not contain secrets or a reporter's identity.
     """
+    import importlib
+
     try:
-        from engine.audit import service as audit
+        audit = importlib.import_module("engine.audit.service")
     except ModuleNotFoundError as exc:  # audit service not merged yet
-        if exc.name not in ("engine.audit.service",):
+        if exc.name != "engine.audit.service":
             raise
         return
     audit.append(session=session, actor=actor, action=action, case_id=case_id, details=details or {})
