@@ -19,6 +19,7 @@ import uuid
 from typing import Any, Iterable
 
 from fastapi import FastAPI, Request
+from pydantic import BaseModel, ConfigDict
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -175,6 +176,70 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(Exception, unhandled_exception_handler)
+    install_openapi(app)
+
+
+# --------------------------------------------------------------------------- OpenAPI: one Problem schema
+
+class ProblemFieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details as this API sends them."""
+
+    model_config = ConfigDict(extra="allow", title="Problem", json_schema_extra={"examples": [{
+        "type": PROBLEM_BASE + "invalid-data", "title": "Ongeldige gegevens", "status": 422,
+        "detail": "Een of meer velden zijn ongeldig.",
+        "errors": [{"field": "datum_melding", "message": "Moet een geldige datum zijn (JJJJ-MM-DD)."}]}]})
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[ProblemFieldError] | None = None
+    reference: str | None = None
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Document every error answer as ``application/problem+json`` with the :class:`Problem` schema.
+
+    Replaces FastAPI's own 422 ``HTTPValidationError`` (which this API never sends) and adds
+    a ``default`` problem response to every operation, so clients and schema-based testing
+    (schemathesis) see what the API really answers.
+    """
+    original = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem_schema.pop("$defs", {}))
+        schemas["Problem"] = problem_schema
+        content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                responses = operation["responses"]
+                for code, response in responses.items():
+                    if code == "default" or code[0] in "45":
+                        response["content"] = dict(content)
+                        if code == "422":
+                            response["description"] = "Ongeldige gegevens"
+                    elif response.get("description") == "Successful Response":
+                        response["description"] = "Gelukt"
+                responses.setdefault("default", {"description": "Fout (RFC 9457 problem+json)", "content": dict(content)})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{unused}" not in json.dumps(schema):
+                schemas.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------- body size limit
