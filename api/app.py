@@ -53,7 +53,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     # Added last = outermost: the size limit runs before anything reads the body.
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       path_limits=settings.body_limits)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")

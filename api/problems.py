@@ -256,20 +256,30 @@ class BodySizeLimitMiddleware:
     read fails and whatever the app would have answered is replaced by the 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+                 path_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Path prefix -> limit (longest prefix wins), e.g. a larger one for attachment uploads.
+        self.path_limits = sorted((path_limits or {}).items(), key=lambda kv: -len(kv[0]))
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.path_limits:
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         length = _content_length(scope)
         if length is None and _has_header(scope, b"content-length"):
             await self._refuse(send, 400, "bad-request", "Ongeldig verzoek", "Ongeldige Content-Length.")
             return
-        if length is not None and length > self.max_bytes:
-            await self._refuse_too_large(send)
+        if length is not None and length > limit:
+            await self._refuse_too_large(send, limit)
             return
 
         received = 0
@@ -281,7 +291,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     exceeded = True
                     raise _BodyTooLarge()
             return message
@@ -291,7 +301,7 @@ class BodySizeLimitMiddleware:
             if exceeded:
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await self._refuse_too_large(send)
+                    await self._refuse_too_large(send, limit)
                 return  # drop the app's own answer
             if message["type"] == "http.response.start":
                 started = True
@@ -301,11 +311,11 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
             if not started:
-                await self._refuse_too_large(send)
+                await self._refuse_too_large(send, limit)
 
-    async def _refuse_too_large(self, send: Send) -> None:
+    async def _refuse_too_large(self, send: Send, limit: int) -> None:
         await self._refuse(send, 413, "payload-too-large", "Verzoek te groot",
-                           f"De inhoud van het verzoek is groter dan toegestaan (hoogstens {self.max_bytes} bytes).")
+                           f"De inhoud van het verzoek is groter dan toegestaan (hoogstens {limit} bytes).")
 
     @staticmethod
     async def _refuse(send: Send, status: int, code: str, title: str, detail: str) -> None:

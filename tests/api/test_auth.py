@@ -383,6 +383,16 @@ def test_fifty_megabytes_refused_before_reading(db, clock):
     assert len(read) <= 11
 
 
+def test_per_path_body_limit(db, clock):
+    app = create_app(ApiSettings(max_body_bytes=1024 * 1024, body_limits={"/api/v1/_test/": 2048}))
+    app.include_router(routes)
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
+        r = c.post("/api/v1/_test/echo", content=b"x" * 4096, headers={"content-type": "application/json"})
+        assert_problem(r, 413, "payload-too-large")
+        r = c.post("/api/v1/auth/login", content=b"x" * 4096, headers={"content-type": "application/json"})
+        assert_problem(r, 400, "malformed-json")  # under the general limit: parsed (and refused as JSON)
+
+
 def test_body_under_limit_passes(client):
     r = client.post("/api/v1/_test/echo", content=json.dumps({"naam": "a" * 1000, "aantal": 1}),
                     headers={"content-type": "application/json"})
