@@ -8,6 +8,7 @@
 * Starlette HTTP errors (unknown route, wrong method, ...) → the same shape.
 * Bodies over the limit → 413 (:class:`BodySizeLimitMiddleware`), decided from
   ``Content-Length`` before reading, or as soon as a streamed body passes the limit.
+* A database integrity violation nobody anticipated (a race) → 409 ``conflict``.
 * Anything else → 500 ``internal-error`` with a reference id; the log line carries
   the exception type and traceback but no request body, headers or personal data.
 """
@@ -22,6 +23,7 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -161,6 +163,13 @@ def _is_dutch_safe(detail: str) -> bool:
                           "Not Authenticated", "Unauthorized", "Forbidden", "Bad Request"} and len(detail) < 300
 
 
+async def integrity_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    # A unique/foreign-key violation that the service did not anticipate (e.g. a race):
+    # a conflict for the client; the database message (which may quote values) is not echoed.
+    log.warning("integrity error on %s %s", request.method, request.url.path)
+    return problem(409, "conflict", "Conflict", "De wijziging botst met bestaande gegevens. Laad opnieuw en probeer het nog eens.")
+
+
 async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
     # Type and traceback only: the message of a database or library error may quote data.
@@ -175,6 +184,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
+    app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(Exception, unhandled_exception_handler)
     install_openapi(app)
 

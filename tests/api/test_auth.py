@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 
 from api.app import create_app
-from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE
+from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep
 from api.settings import ApiSettings
 from engine import errors
 from engine.identity import service as identity
+from engine.identity.models import User
 
 pytestmark = pytest.mark.db
 
@@ -51,6 +52,13 @@ class Echo(BaseModel):
 @routes.post("/echo")
 def echo(body: Echo) -> dict:
     return body.model_dump()
+
+
+@routes.post("/duplicate-user")
+def duplicate_user(session: SessionDep) -> dict:
+    # Bypasses the service check, so the unique constraint fires at commit, after the endpoint returned.
+    session.add(User(username="meldpunt1", display_name="Dubbel", active=True))
+    return {"ok": True}
 
 
 @routes.post("/boom")
@@ -317,6 +325,30 @@ def test_unexpected_error_is_500_without_internals(client, caplog):
     assert body["reference"] in body["detail"]
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     assert body["reference"] in logged and "Jantje" not in logged and "123456782" not in logged
+
+
+def test_commit_happens_before_the_response(client, users, db):
+    r = client.post("/api/v1/_test/duplicate-user", json={})
+    body = assert_problem(r, 409, "conflict")
+    assert "UNIQUE" not in r.text and "duplicate key" not in r.text and "meldpunt1" not in body["detail"]
+    with db.session() as s:
+        assert s.query(User).filter_by(username="meldpunt1").count() == 1
+
+
+def test_no_secret_is_stored_in_plaintext(client, users, db):
+    from sqlalchemy import text
+
+    csrf = login(client)
+    session_id = client.cookies.get(SESSION_COOKIE_SECURE)
+    token = client.post("/api/v1/auth/tokens", json={"name": "t"}, headers={CSRF_HEADER: csrf}).json()["token"]
+    dump = []
+    with db.engine.connect() as conn:
+        for table in ("users", "user_roles", "api_tokens", "web_sessions", "rate_limit_events"):
+            dump += [str(v) for row in conn.execute(text(f"SELECT * FROM {table}")) for v in row]
+    dump = "\n".join(dump)
+    for secret in (PASSWORD, session_id, token, token[4:]):
+        assert secret not in dump
+    assert identity.sha256_hex(token) in dump and identity.sha256_hex(session_id) in dump
 
 
 # --------------------------------------------------------------------------- body size limit
