@@ -52,6 +52,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.api_settings = settings
     problems.install(app)
     # Added last = outermost: the size limit runs before anything reads the body.
+    app.add_middleware(problems.StrictJsonMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
                        path_limits=settings.body_limits)

@@ -8,6 +8,9 @@
 * Starlette HTTP errors (unknown route, wrong method, ...) → the same shape.
 * Bodies over the limit → 413 (:class:`BodySizeLimitMiddleware`), decided from
   ``Content-Length`` before reading, or as soon as a streamed body passes the limit.
+* A value the database refuses (``DataError``) → 422 ``invalid-data``.
+* Strict JSON (:class:`StrictJsonMiddleware`): NaN/Infinity, non-finite numbers, lone
+  surrogates and invalid UTF-8 → 400 ``malformed-json`` before any endpoint runs.
 * A database integrity violation nobody anticipated (a race) → 409 ``conflict``.
 * Anything else → 500 ``internal-error`` with a reference id; the log line carries
   the exception type and traceback but no request body, headers or personal data.
@@ -23,7 +26,7 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -170,6 +173,12 @@ async def integrity_error_handler(request: Request, exc: Exception) -> JSONRespo
     return problem(409, "conflict", "Conflict", "De wijziging botst met bestaande gegevens. Laad opnieuw en probeer het nog eens.")
 
 
+async def data_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value (out of range, wrong representation): bad input, not a crash.
+    log.warning("data error on %s %s", request.method, request.url.path)
+    return problem(422, "invalid-data", "Ongeldige gegevens", "Een waarde valt buiten het toegestane bereik.")
+
+
 async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
     # Type and traceback only: the message of a database or library error may quote data.
@@ -185,6 +194,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
+    app.add_exception_handler(DataError, data_error_handler)
     app.add_exception_handler(Exception, unhandled_exception_handler)
     install_openapi(app)
 
@@ -350,3 +360,107 @@ def _content_length(scope: Scope) -> int | None:
                 return None
             return n if n >= 0 else None
     return None
+
+
+# --------------------------------------------------------------------------- strict JSON
+
+class _NotStrictJson(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    raise _NotStrictJson(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")) or value != value:
+        raise _NotStrictJson("non-finite number")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def strict_json_error(body: bytes) -> str | None:
+    """Why ``body`` is not strict JSON (RFC 8259, UTF-8, finite numbers, no lone surrogates), or ``None``."""
+    try:
+        text = body.decode("utf-8")
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except UnicodeDecodeError:
+        return "De inhoud is geen geldige UTF-8."
+    except _NotStrictJson:
+        return "Getallen moeten eindig zijn (geen NaN of Infinity)."
+    except (ValueError, RecursionError):
+        return "De inhoud van het verzoek is geen geldige JSON."
+    if _has_lone_surrogate(value):
+        return "De tekst bevat ongeldige tekens (losse surrogaten)."
+    return None
+
+
+class StrictJsonMiddleware:
+    """Checks JSON request bodies strictly before the app sees them, then replays the body.
+
+    Python's ``json`` accepts ``NaN``, ``Infinity``, ``1e999`` (→ inf) and lone UTF-16
+    surrogates, none of which can be stored or answered safely. Runs inside the size limit,
+    so it never buffers more than the allowed body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS") or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # client went away
+                await self.app(scope, _replay(None, receive, message), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body:
+            reason = strict_json_error(body)
+            if reason is not None:
+                await BodySizeLimitMiddleware._refuse(send, 400, "malformed-json", "Ongeldige JSON", reason)
+                return
+        await self.app(scope, _replay(body, receive), send)
+
+
+def _replay(body: bytes | None, receive: Receive, first: Message | None = None) -> Receive:
+    done = False
+
+    async def replay() -> Message:
+        nonlocal done
+        if not done:
+            done = True
+            if first is not None:
+                return first
+            return {"type": "http.request", "body": body or b"", "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _is_json(scope: Scope) -> bool:
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"content-type":
+            media = value.split(b";", 1)[0].strip().lower()
+            return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
+    return False

@@ -87,7 +87,7 @@ class UserCreate(Strict):
     display_name: str = Field(min_length=1, max_length=200)
     roles: list[str] = Field(min_length=1, max_length=20)
     unit: str | None = Field(default=None, max_length=200)
-    manager_id: int | None = Field(default=None, ge=1)
+    manager_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     email: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, min_length=12, max_length=1024)
 

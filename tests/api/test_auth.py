@@ -298,11 +298,31 @@ def test_request_validation_in_dutch(client):
     (b"naam=a&aantal=1", "application/x-www-form-urlencoded"),
     (b'{"naam": "a", "aantal": 1}', "text/plain"),
     (b"null", "application/json"),
+    (b"[" * 50000 + b"]" * 50000, "application/json"),  # nesting bomb
+    (b'{"naam": "a", "aantal": 1e999999}', "application/json"),
+    (b'{"naam": "a", "aantal": NaN}', "application/json"),
+    (b'{"naam": "a", "aantal": 1' + b"0" * 5000 + b'}', "application/json"),
+    (b'{"naam": "\\ud800", "aantal": 1}', "application/json"),
+    (b'{"naam": "\xc3\x28", "aantal": 1}', "application/json"),
+    (b'{"naam": "\\udfff", "aantal": 1}', "application/merge-patch+json; charset=utf-8"),
 ])
 def test_malformed_bodies_are_4xx_not_500(client, payload, content_type):
     r = client.post("/api/v1/_test/echo", content=payload, headers={"content-type": content_type})
     assert 400 <= r.status_code < 500, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_strict_json_keeps_valid_unicode(client):
+    r = client.post("/api/v1/_test/echo", content='{"naam": "Zoë \\ud83d\\ude00 ✓", "aantal": 2}'.encode(),
+                    headers={"content-type": "application/json; charset=utf-8"})
+    assert r.status_code == 200 and r.json()["naam"] == "Zoë \U0001F600 ✓"
+
+
+def test_out_of_range_ids_are_4xx(client, users):
+    csrf = login(client, "beheer")
+    r = client.post("/api/v1/users", json={"username": "z", "display_name": "Z", "roles": ["meldpunt"],
+                                           "manager_id": 2 ** 40}, headers={CSRF_HEADER: csrf})
+    assert_problem(r, 422, "invalid-data")
 
 
 def test_malformed_json_is_400(client):
