@@ -202,3 +202,16 @@ def test_identity_provider_seam(db, clock):
             assert identity.get_identity_provider().authenticate(session=s, credentials={"sub": "j.jansen"}).id
     finally:
         identity.set_identity_provider(previous)
+
+
+def test_demo_users_cover_every_role(db, clock):
+    from engine.identity.seed import ensure_demo_users
+
+    with db.session() as s:
+        users = ensure_demo_users(session=s, password=None)
+        again = ensure_demo_users(session=s, password=None)
+        assert [u.id for u in users] == [u.id for u in again]
+        covered = set().union(*(u.role_codes for u in users))
+        assert covered >= set(ROLES)
+        by_name = {u.username: u for u in users}
+        assert by_name["medewerker"].manager_id == by_name["teamleider"].id
