@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from engine.db import get_database
@@ -114,6 +114,14 @@ def require_role(*roles: str):
 
     dependency.__name__ = f"require_role_{'_'.join(sorted(wanted))}"
     return dependency
+
+
+def visible_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Zaak-id")],
+                 user: CurrentUser, session: SessionDep):
+    """The case of the path, if this user may see it; 404 otherwise (existence does not leak)."""
+    from engine.identity.access import require_visible_case
+
+    return require_visible_case(session=session, user=user, case_id=case_id)
 
 
 def client_key(request: Request) -> str:

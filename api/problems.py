@@ -10,7 +10,7 @@
   ``Content-Length`` before reading, or as soon as a streamed body passes the limit.
 * A value the database refuses (``DataError``) → 422 ``invalid-data``.
 * Strict JSON (:class:`StrictJsonMiddleware`): NaN/Infinity, non-finite numbers, lone
-  surrogates and invalid UTF-8 → 400 ``malformed-json`` before any endpoint runs.
+  surrogates, NUL characters and invalid UTF-8 → 400 ``malformed-json`` before any endpoint runs.
 * A database integrity violation nobody anticipated (a race) → 409 ``conflict``.
 * Anything else → 500 ``internal-error`` with a reference id; the log line carries
   the exception type and traceback but no request body, headers or personal data.
@@ -379,12 +379,13 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _has_lone_surrogate(value: Any) -> bool:
+def _has_forbidden_char(value: Any) -> bool:
+    """Lone surrogates (cannot be encoded) or NUL (PostgreSQL cannot store it in text)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if any("\ud800" <= ch <= "\udfff" for ch in item):
+            if "\x00" in item or any("\ud800" <= ch <= "\udfff" for ch in item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -405,16 +406,17 @@ def strict_json_error(body: bytes) -> str | None:
         return "Getallen moeten eindig zijn (geen NaN of Infinity)."
     except (ValueError, RecursionError):
         return "De inhoud van het verzoek is geen geldige JSON."
-    if _has_lone_surrogate(value):
-        return "De tekst bevat ongeldige tekens (losse surrogaten)."
+    if _has_forbidden_char(value):
+        return "De tekst bevat ongeldige tekens (NUL-teken of losse surrogaten)."
     return None
 
 
 class StrictJsonMiddleware:
     """Checks JSON request bodies strictly before the app sees them, then replays the body.
 
-    Python's ``json`` accepts ``NaN``, ``Infinity``, ``1e999`` (→ inf) and lone UTF-16
-    surrogates, none of which can be stored or answered safely. Runs inside the size limit,
+    Python's ``json`` accepts ``NaN``, ``Infinity``, ``1e999`` (→ inf), lone UTF-16
+    surrogates and NUL characters, none of which can be stored (PostgreSQL text refuses
+    NUL) or answered safely. Runs inside the size limit,
     so it never buffers more than the allowed body.
     """
 

@@ -239,7 +239,6 @@ def rotate(*, session: Session, metadata=None, keyring: KeyRing | None = None,
     may be dropped. Idempotent.
     """
     ring = keyring or get_keyring()
-    newest = ring.primary_id
     counts: dict[str, int] = {}
     for table, column in encrypted_columns(metadata):
         pk = list(table.primary_key.columns)
@@ -249,7 +248,7 @@ def rotate(*, session: Session, metadata=None, keyring: KeyRing | None = None,
         purpose = column.type.purpose
         pending: list[dict] = []
         count = 0
-        for row in session.execute(stmt):
+        for row in session.execute(stmt).all():  # read first, then update (safe on every driver)
             value = row[-1]
             if ring.is_current(value):
                 continue

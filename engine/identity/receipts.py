@@ -39,7 +39,6 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

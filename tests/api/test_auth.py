@@ -4,18 +4,21 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from typing import Annotated
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 
 from api.app import create_app
-from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep
+from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep, visible_case
 from api.settings import ApiSettings
 from engine import errors
+from engine.cases.models import Case
 from engine.identity import service as identity
 from engine.identity.models import User
+from engine.worklist.models import WorkItem
 
 pytestmark = pytest.mark.db
 
@@ -59,6 +62,11 @@ def duplicate_user(session: SessionDep) -> dict:
     # Bypasses the service check, so the unique constraint fires at commit, after the endpoint returned.
     session.add(User(username="meldpunt1", display_name="Dubbel", active=True))
     return {"ok": True}
+
+
+@routes.get("/cases/{case_id}")
+def case_detail(case: Annotated[Case, Depends(visible_case)]) -> dict:
+    return {"reference": case.reference}
 
 
 @routes.post("/boom")
@@ -303,6 +311,7 @@ def test_request_validation_in_dutch(client):
     (b'{"naam": "a", "aantal": NaN}', "application/json"),
     (b'{"naam": "a", "aantal": 1' + b"0" * 5000 + b'}', "application/json"),
     (b'{"naam": "\\ud800", "aantal": 1}', "application/json"),
+    (b'{"naam": "a\\u0000b", "aantal": 1}', "application/json"),
     (b'{"naam": "\xc3\x28", "aantal": 1}', "application/json"),
     (b'{"naam": "\\udfff", "aantal": 1}', "application/merge-patch+json; charset=utf-8"),
 ])
@@ -345,6 +354,22 @@ def test_unexpected_error_is_500_without_internals(client, caplog):
     assert body["reference"] in body["detail"]
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     assert body["reference"] in logged and "Jantje" not in logged and "123456782" not in logged
+
+
+def test_invisible_case_is_404_like_a_missing_one(client, users, db):
+    with db.session() as s:
+        mine, other = Case(reference="Z-1", unit="Douane"), Case(reference="Z-2", unit="Douane")
+        s.add_all([mine, other])
+        s.flush()
+        desk = identity.get_user(session=s, username="meldpunt1")
+        s.add(WorkItem(case_id=mine.id, task_id="t1", element_id="e", name="Registreren", role="meldpunt",
+                       slot="meldpunt", assignee_id=desk.id))
+        ids = mine.id, other.id
+    login(client)
+    assert client.get(f"/api/v1/_test/cases/{ids[0]}").json() == {"reference": "Z-1"}
+    hidden, missing = client.get(f"/api/v1/_test/cases/{ids[1]}"), client.get("/api/v1/_test/cases/999999")
+    assert_problem(hidden, 404, "not-found")
+    assert hidden.json() == missing.json()
 
 
 def test_commit_happens_before_the_response(client, users, db):

@@ -6,16 +6,27 @@ every answer must match the schema (status documented, problem+json for errors).
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from engine.identity import service as identity  # noqa: E402
 
 pytestmark = pytest.mark.db
+
+# "Schema-valid data must be accepted" does not hold for domain rules beyond the schema
+# (an unknown role, a taken username, a NUL character refused by the strict JSON check):
+# those are 4xx by design. No-5xx and response-schema conformance stay on.
+EXCLUDED = [positive_data_acceptance]
+# Deterministic in CI (a landing must not depend on luck); exploratory locally.
+DERANDOMIZE = bool(os.environ.get("CI"))
 
 
 @pytest.fixture
@@ -35,9 +46,10 @@ def test_no_server_errors_and_schema_conformance(db, clock, admin_token):
     assert len(operations) >= 10
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=DERANDOMIZE)
         def check(case):
-            case.call_and_validate()
-            case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"})
+            case.call_and_validate(excluded_checks=EXCLUDED)
+            case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"}, excluded_checks=EXCLUDED)
 
         check()
