@@ -17,6 +17,7 @@ channel) use :data:`SessionDep`, :data:`CurrentUser`, :func:`require_role` and
 """
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import Annotated, Iterator
 
@@ -35,6 +36,14 @@ SESSION_COOKIE_SECURE = "__Host-meldpunt_session"
 SESSION_COOKIE_PLAIN = "meldpunt_session"
 CSRF_COOKIE_SECURE = "__Host-meldpunt_csrf"
 CSRF_COOKIE_PLAIN = "meldpunt_csrf"
+
+
+REPORTER_COOKIE_SECURE = "__Host-meldpunt_melder"
+REPORTER_COOKIE_PLAIN = "meldpunt_melder"
+
+
+def reporter_cookie_name(secure: bool) -> str:
+    return REPORTER_COOKIE_SECURE if secure else REPORTER_COOKIE_PLAIN
 
 
 def session_cookie_name(secure: bool) -> str:
@@ -122,6 +131,23 @@ def visible_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Z
     from engine.identity.access import require_visible_case
 
     return require_visible_case(session=session, user=user, case_id=case_id)
+
+
+def current_reporter(request: Request, session: SessionDep):
+    """The anonymous reporter's session (cookie from ``POST /melder/sessie``); CSRF as for staff.
+
+    It opens exactly one case: ``reporter.receipt.case_id``. Staff credentials are not
+    accepted here and a reporter session is not accepted on staff endpoints.
+    """
+    from engine.identity import receipts
+
+    cookie = request.cookies.get(REPORTER_COOKIE_SECURE) or request.cookies.get(REPORTER_COOKIE_PLAIN)
+    reporter = receipts.resolve_reporter_session(session=session, session_id=cookie)
+    if request.method not in SAFE_METHODS:
+        presented = request.headers.get(CSRF_HEADER) or ""
+        if not presented or not hmac.compare_digest(reporter.csrf_token.encode(), presented.encode("utf-8", "replace")):
+            raise CsrfFailed(f"De CSRF-controle is mislukt: stuur de header {CSRF_HEADER} mee.")
+    return reporter
 
 
 def client_key(request: Request) -> str:

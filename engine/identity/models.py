@@ -115,3 +115,24 @@ class RateLimitEvent(Base):
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReporterSession(Base):
+    """A short-lived session of an anonymous reporter, opened with a receipt code.
+
+    Exchanging the code once for a session means the slow hash and the rate limiter are
+    paid once per visit, and the code itself is not sent with every request. Only the
+    SHA-256 of the session id is stored; ``csrf_token`` works as for ``WebSession``.
+    """
+
+    __tablename__ = "reporter_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt_codes.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    receipt: Mapped[ReceiptCode] = relationship(lazy="joined")

@@ -39,6 +39,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,9 +47,9 @@ from sqlalchemy.orm import Session
 from engine.clock import now
 from engine.db import Database
 from engine.identity.errors import NotAuthenticated
-from engine.identity.models import ReceiptCode
+from engine.identity.models import ReceiptCode, ReporterSession
 from engine.identity.ratelimit import RateLimitPolicy, check_allowed, record_attempt
-from engine.identity.service import hash_secret, password_hasher, verify_secret
+from engine.identity.service import hash_secret, password_hasher, sha256_hex, verify_secret
 
 CODE_DIGITS = 16
 BUCKET_BITS = 16
@@ -157,3 +158,38 @@ def verify_receipt(*, database: Database, code: str | None, client_key: str,
     if result is None:
         raise NotAuthenticated(RECEIPT_INVALID)
     return result
+
+
+# --------------------------------------------------------------------------- reporter sessions
+
+REPORTER_SESSION_TTL = timedelta(minutes=30)
+REPORTER_SESSION_INVALID = "Uw sessie is verlopen. Voer uw ontvangstcode opnieuw in."
+
+
+def start_reporter_session(*, session: Session, receipt_id: int,
+                           ttl: timedelta = REPORTER_SESSION_TTL) -> tuple[str, ReporterSession]:
+    """After :func:`verify_receipt`: a session id (returned once) for the reporter's visit."""
+    session_id = secrets.token_urlsafe(32)
+    moment = now()
+    row = ReporterSession(receipt_id=receipt_id, session_hash=sha256_hex(session_id),
+                          csrf_token=secrets.token_urlsafe(32), created_at=moment, expires_at=moment + ttl)
+    session.add(row)
+    session.flush()
+    return session_id, row
+
+
+def resolve_reporter_session(*, session: Session, session_id: str | None) -> ReporterSession:
+    """The live reporter session (its ``receipt.case_id`` is the only case it opens)."""
+    if not session_id or len(session_id) > 200:
+        raise NotAuthenticated(REPORTER_SESSION_INVALID)
+    row = session.scalar(select(ReporterSession).where(ReporterSession.session_hash == sha256_hex(session_id)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now() or row.receipt.revoked_at is not None:
+        raise NotAuthenticated(REPORTER_SESSION_INVALID)
+    return row
+
+
+def end_reporter_session(*, session: Session, session_id: str) -> None:
+    row = session.scalar(select(ReporterSession).where(ReporterSession.session_hash == sha256_hex(session_id or "")))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now()
+        session.flush()

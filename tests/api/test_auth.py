@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 
 from api.app import create_app
-from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep, visible_case
+from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep, current_reporter, visible_case
 from api.settings import ApiSettings
 from engine import errors
 from engine.cases.models import Case
@@ -481,3 +481,62 @@ def test_openapi_schema_documents_auth(client):
     assert "/api/v1/auth/login" in schema["paths"] and "/api/v1/auth/tokens/{token_id}" in schema["paths"]
     login_schema = schema["components"]["schemas"]["LoginRequest"]
     assert login_schema["additionalProperties"] is False and login_schema.get("examples")
+
+
+# --------------------------------------------------------------------------- anonymous reporter sessions
+
+def _receipt(db):
+    from engine.identity import receipts
+
+    with db.session() as s:
+        case = Case(reference="Z-ANON", unit="Douane")
+        s.add(case)
+        s.flush()
+        code, _ = receipts.issue_receipt(session=s, case_id=case.id)
+        return code, case.id
+
+
+@routes.get("/melder/zaak")
+def reporter_case(reporter=Depends(current_reporter)) -> dict:
+    return {"case_id": reporter.receipt.case_id}
+
+
+@routes.post("/melder/bericht")
+def reporter_message(reporter=Depends(current_reporter)) -> dict:
+    return {"ok": True}
+
+
+def test_reporter_session_round_trip(client, db):
+    code, case_id = _receipt(db)
+    r = client.post("/api/v1/melder/sessie", json={"ontvangstcode": code[:4] + " " + code[4:]})
+    assert r.status_code == 200 and code not in r.text
+    cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("__Host-meldpunt_melder="))
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    csrf = r.json()["csrf_token"]
+    assert client.get("/api/v1/_test/melder/zaak").json() == {"case_id": case_id}
+    assert_problem(client.post("/api/v1/_test/melder/bericht"), 403, "csrf-failed")
+    assert client.post("/api/v1/_test/melder/bericht", headers={CSRF_HEADER: csrf}).status_code == 200
+    # A reporter session is no staff login.
+    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+    assert client.delete("/api/v1/melder/sessie", headers={CSRF_HEADER: csrf}).status_code == 204
+    assert_problem(client.get("/api/v1/_test/melder/zaak"), 401, "unauthenticated")
+
+
+def test_reporter_session_expires(client, db, clock):
+    code, _ = _receipt(db)
+    assert client.post("/api/v1/melder/sessie", json={"ontvangstcode": code}).status_code == 200
+    clock.advance(timedelta(minutes=31))
+    assert_problem(client.get("/api/v1/_test/melder/zaak"), 401, "unauthenticated")
+
+
+def test_wrong_receipt_refused_then_locked_without_revealing(client, db):
+    code, _ = _receipt(db)
+    wrong = code[:-1] + str((int(code[-1]) + 1) % 10)
+    answers = [client.post("/api/v1/melder/sessie", json={"ontvangstcode": c})
+               for c in (wrong, "0000000000000000", wrong, wrong, wrong)]
+    assert all(a.status_code == 401 for a in answers)
+    assert len({a.text for a in answers}) == 1  # unknown and wrong: the same answer
+    right, unknown = (client.post("/api/v1/melder/sessie", json={"ontvangstcode": c}) for c in (code, "1111222233334444"))
+    assert_problem(right, 429, "too-many-attempts")
+    assert right.json() == unknown.json() and right.headers["retry-after"] == unknown.headers["retry-after"]
+    assert "set-cookie" not in right.headers
