@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Annotated, Iterator
 
 from fastapi import Depends, Path, Request
+from fastapi.security import APIKeyCookie, HTTPBearer
 from sqlalchemy.orm import Session
 
 from engine.db import get_database
@@ -82,11 +83,26 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
+def _cookies_secure(request: Request) -> bool:
+    settings = getattr(request.app.state, "api_settings", None)
+    return True if settings is None else bool(settings.cookie_secure)
+
+
 def _session_cookie(request: Request) -> str | None:
-    return request.cookies.get(SESSION_COOKIE_SECURE) or request.cookies.get(SESSION_COOKIE_PLAIN)
+    # Only the name this deployment sets: with Secure cookies a plain-named cookie planted
+    # over http or by a sibling domain is ignored (that is what the __Host- prefix is for).
+    return request.cookies.get(session_cookie_name(_cookies_secure(request)))
 
 
-def authentication(request: Request, session: SessionDep) -> Authentication:
+# Documentation only (OpenAPI security schemes); the parsing below is our own.
+_bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearer", description="API-token: Bearer mpt_...")
+_cookie_scheme = APIKeyCookie(name=SESSION_COOKIE_SECURE, auto_error=False, scheme_name="sessie",
+                              description="Browsersessie; bij wijzigingen ook de header X-CSRF-Token.")
+
+
+def authentication(request: Request, session: SessionDep,
+                   _doc_bearer: Annotated[object, Depends(_bearer_scheme)] = None,
+                   _doc_cookie: Annotated[object, Depends(_cookie_scheme)] = None) -> Authentication:
     token = _bearer(request)
     if token is not None:
         auth = Authentication(user=identity.resolve_token(session=session, token=token), method="token")
@@ -141,7 +157,7 @@ def current_reporter(request: Request, session: SessionDep):
     """
     from engine.identity import receipts
 
-    cookie = request.cookies.get(REPORTER_COOKIE_SECURE) or request.cookies.get(REPORTER_COOKIE_PLAIN)
+    cookie = request.cookies.get(reporter_cookie_name(_cookies_secure(request)))
     reporter = receipts.resolve_reporter_session(session=session, session_id=cookie)
     if request.method not in SAFE_METHODS:
         presented = request.headers.get(CSRF_HEADER) or ""

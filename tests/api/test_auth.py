@@ -540,3 +540,17 @@ def test_wrong_receipt_refused_then_locked_without_revealing(client, db):
     assert_problem(right, 429, "too-many-attempts")
     assert right.json() == unknown.json() and right.headers["retry-after"] == unknown.headers["retry-after"]
     assert "set-cookie" not in right.headers
+
+
+def test_only_the_configured_cookie_name_counts(client, users, db, clock):
+    login(client)
+    session_id = client.cookies.get(SESSION_COOKIE_SECURE)
+    client.cookies.clear()
+    client.cookies.set("meldpunt_session", session_id)  # planted without the __Host- guarantees
+    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+
+    app = create_app(ApiSettings(cookie_secure=False))  # plain-http development
+    with TestClient(app, base_url="http://testserver") as plain:
+        r = plain.post("/api/v1/auth/login", json={"username": "meldpunt1", "password": PASSWORD})
+        assert "secure" not in r.headers["set-cookie"].lower().replace("__host-", "")
+        assert plain.cookies.get("meldpunt_session") and plain.get("/api/v1/auth/me").status_code == 200
