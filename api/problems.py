@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 import uuid
 from typing import Any, Iterable
 
@@ -181,9 +182,12 @@ async def data_error_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
-    # Type and traceback only: the message of a database or library error may quote data.
-    log.error("unhandled %s on %s %s (ref %s)", type(exc).__name__, request.method, request.url.path, reference,
-              exc_info=(type(exc), None, exc.__traceback__))
+    # Type and stack frames (file, line, function) only: the exception message and source
+    # lines may quote data (a database error repeats the values it refused).
+    frames = " < ".join(f"{'/'.join(f.filename.rsplit('/', 2)[-2:])}:{f.lineno}:{f.name}"
+                        for f in reversed(traceback.extract_tb(exc.__traceback__)[-10:]))
+    log.error("unhandled %s on %s %s (ref %s) at %s", type(exc).__name__, request.method, request.url.path,
+              reference, frames)
     return problem(500, "internal-error", "Interne fout",
                    f"Er ging iets mis aan onze kant. Vermeld referentie {reference} bij contact.",
                    reference=reference)
