@@ -2,17 +2,62 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.routers import health
+from api import problems
+from api.routers import auth, health, melder_auth, users
+from api.settings import ApiSettings
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
-def create_app() -> FastAPI:
+class SecurityHeadersMiddleware:
+    """Adds conservative security headers; API answers are not cached unless a route says so."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
     app = FastAPI(
         title="Meldpunt Integriteit API",
         version="1",
         description="Zaaksysteem voor meldingen van (vermoedelijke) integriteitsschendingen.",
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
+        redoc_url=None,
     )
+    app.state.api_settings = settings
+    problems.install(app)
+    # Added last = outermost: the size limit runs before anything reads the body.
+    app.add_middleware(problems.StrictJsonMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       path_limits=settings.body_limits)
     app.include_router(health.router, prefix="/api/v1")
+    app.include_router(auth.router, prefix="/api/v1")
+    app.include_router(users.router, prefix="/api/v1")
+    app.include_router(melder_auth.router, prefix="/api/v1")
     return app

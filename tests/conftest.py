@@ -94,3 +94,18 @@ def clock():
         yield frozen
     finally:
         clock_mod.set_clock(previous)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _encryption_keyring():
+    """A test key ring for encrypted columns unless the environment provides keys."""
+    from engine import crypto
+
+    if os.environ.get(crypto.ENV_VAR):
+        yield
+        return
+    previous = crypto.set_keyring(crypto.KeyRing.from_string(crypto.generate_key()))
+    try:
+        yield
+    finally:
+        crypto.set_keyring(previous)

@@ -27,9 +27,17 @@ _random = secrets.SystemRandom()
 
 
 def party_of(session: Session, case_id: int, user_id: int) -> str | None:
-    return session.execute(
+    """The user's part in the case as a person concerned; the subject's line manager is
+    also derived from ``users.manager_id``, so a change of manager is covered."""
+    party = session.execute(
         select(CaseParty.party).where(CaseParty.case_id == case_id, CaseParty.user_id == user_id).limit(1)
     ).scalar_one_or_none()
+    if party:
+        return party
+    manages_subject = session.execute(select(exists().where(
+        CaseParty.case_id == case_id, CaseParty.party == "betrokkene",
+        CaseParty.user_id == User.id, User.manager_id == user_id))).scalar()
+    return "leidinggevende" if manages_subject else None
 
 
 def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, manifest: Manifest) -> str | None:

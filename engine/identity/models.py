@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.clock import now
@@ -34,3 +34,105 @@ class UserRole(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class ApiToken(Base):
+    """A bearer token for an API client. Only the SHA-256 of the token is stored.
+
+    The token is 32 random bytes (256 bits): a fast hash is enough because guessing
+    the preimage is infeasible, and a deterministic hash lets us look the token up by
+    an index (a slow salted hash would need a per-row scan and buy nothing here).
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class WebSession(Base):
+    """A browser session behind an HttpOnly cookie. Only the SHA-256 of the session id is stored.
+
+    ``csrf_token`` is the synchroniser token the browser must echo in ``X-CSRF-Token``
+    on unsafe requests; it is useless without the (HttpOnly) session cookie.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ReceiptCode(Base):
+    """The receipt of an anonymous report: the 16-digit code hashed with Argon2id.
+
+    ``bucket`` is a 16-bit value derived from the code (see ``engine.identity.receipts``)
+    so that verification hashes against a handful of rows, not all of them.
+    """
+
+    __tablename__ = "receipt_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RateLimitEvent(Base):
+    """One attempt at a rate-limited action (e.g. a receipt login), for sliding windows.
+
+    ``client`` is a SHA-256 of the client key (an IP address is personal data and is
+    never stored as such).
+    """
+
+    __tablename__ = "rate_limit_events"
+    __table_args__ = (
+        Index("ix_rate_limit_events_scope_client_at", "scope", "client", "at"),
+        Index("ix_rate_limit_events_scope_at", "scope", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReporterSession(Base):
+    """A short-lived session of an anonymous reporter, opened with a receipt code.
+
+    Exchanging the code once for a session means the slow hash and the rate limiter are
+    paid once per visit, and the code itself is not sent with every request. Only the
+    SHA-256 of the session id is stored; ``csrf_token`` works as for ``WebSession``.
+    """
+
+    __tablename__ = "reporter_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt_codes.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    receipt: Mapped[ReceiptCode] = relationship(lazy="joined")

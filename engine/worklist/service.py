@@ -1,7 +1,8 @@
 """Worklists and task claiming. Queries read only the work-item table (indexed)."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -19,8 +20,12 @@ _ORDER = (WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority.desc(), 
 
 
 def _not_party(user: User):
-    """Exclude the cases in which the user is a party (melder, betrokkene, leidinggevende)."""
-    return ~exists().where(CaseParty.case_id == WorkItem.case_id, CaseParty.user_id == user.id)
+    """Exclude the cases in which the user is melder, betrokkene or the betrokkene's manager."""
+    subject = aliased(User)
+    direct = exists().where(CaseParty.case_id == WorkItem.case_id, CaseParty.user_id == user.id)
+    manager = exists().where(CaseParty.case_id == WorkItem.case_id, CaseParty.party == "betrokkene",
+                             CaseParty.user_id == subject.id, subject.manager_id == user.id)
+    return ~or_(direct, manager)
 
 
 def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:

@@ -1,0 +1,116 @@
+"""Login, logout, who am I, and personal API tokens."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response, status
+
+from api.deps import (AuthDep, SessionDep, audit_event, client_key, csrf_cookie_name, session_cookie_name)
+from api.schemas.identity import LoginRequest, LoginResponse, MeResponse, TokenIssued, TokenOut, TokenRequest, UserOut
+from engine.clock import now
+from engine.db import get_database
+from engine.errors import NotAuthorized
+from engine.identity import ratelimit
+from engine.identity import service as identity
+from engine.identity.errors import NotAuthenticated
+
+router = APIRouter(prefix="/auth", tags=["aanmelden"])
+
+LOGIN_SCOPE = "login"
+LOGIN_POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attempts=30, lockout_failures=10,
+                                         lockout_period=timedelta(minutes=15), global_max_failures=1000)
+
+PROBLEM = {"content": {"application/problem+json": {}}}
+AUTH_ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM}}
+
+
+def _settings(request: Request):
+    return request.app.state.api_settings
+
+
+def _no_store(response: Response) -> None:
+    response.headers["Cache-Control"] = "no-store"
+
+
+@router.post("/login", response_model=LoginResponse, summary="Aanmelden met gebruikersnaam en wachtwoord",
+             responses={401: {"description": "Gebruikersnaam of wachtwoord onjuist", **PROBLEM},
+                        429: {"description": "Te veel pogingen", **PROBLEM}})
+def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
+    """Zet een HttpOnly-sessiecookie en geeft het CSRF-token terug (header X-CSRF-Token bij wijzigingen)."""
+    settings = _settings(request)
+    key = f"{client_key(request)}|{body.username.strip().lower()}"
+    # One transaction of our own: a failed attempt is recorded (committed) before we answer 401.
+    with get_database().session() as session:
+        ratelimit.check_allowed(session=session, scope=LOGIN_SCOPE, client_key=key, policy=LOGIN_POLICY)
+        try:
+            user = identity.get_identity_provider().authenticate(
+                session=session, credentials={"username": body.username, "password": body.password})
+        except NotAuthenticated:
+            user = None
+        ratelimit.record_attempt(session=session, scope=LOGIN_SCOPE, client_key=key, success=user is not None,
+                                 policy=LOGIN_POLICY)
+        if user is not None:
+            session_id, web = identity.start_web_session(session=session, user=user,
+                                                         ttl=timedelta(hours=settings.session_hours))
+            audit_event(session=session, actor=user.username, action="aanmelden", details={"methode": "wachtwoord"})
+            result = LoginResponse(user=UserOut.of(user), csrf_token=web.csrf_token, expires_at=web.expires_at)
+    if user is None:
+        raise NotAuthenticated(identity.LOGIN_FAILED)
+    max_age = int(settings.session_hours * 3600)
+    response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
+                        httponly=True, secure=settings.cookie_secure, samesite="lax")
+    response.set_cookie(csrf_cookie_name(settings.cookie_secure), result.csrf_token, max_age=max_age, path="/",
+                        httponly=False, secure=settings.cookie_secure, samesite="lax")
+    _no_store(response)
+    return result
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Afmelden", responses=AUTH_ERRORS)
+def logout(auth: AuthDep, session: SessionDep, request: Request) -> Response:
+    settings = _settings(request)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    if auth.web_session is not None:
+        auth.web_session.revoked_at = now()
+        session.flush()
+        audit_event(session=session, actor=auth.user.username, action="afmelden", details={})
+    for name in (session_cookie_name(settings.cookie_secure), csrf_cookie_name(settings.cookie_secure)):
+        response.delete_cookie(name, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/me", response_model=MeResponse, summary="Wie ben ik?", responses=AUTH_ERRORS)
+def me(auth: AuthDep, response: Response) -> MeResponse:
+    _no_store(response)
+    return MeResponse(user=UserOut.of(auth.user), method=auth.method,
+                      csrf_token=auth.web_session.csrf_token if auth.web_session is not None else None)
+
+
+@router.get("/tokens", response_model=list[TokenOut], summary="Mijn API-tokens (zonder geheim)", responses=AUTH_ERRORS)
+def list_tokens(auth: AuthDep, session: SessionDep) -> list[TokenOut]:
+    return [TokenOut.model_validate(t) for t in identity.list_tokens(session=session, user=auth.user)]
+
+
+@router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED,
+             summary="Nieuw API-token (het geheim wordt alleen nu getoond)",
+             responses={**AUTH_ERRORS, 422: {"description": "Ongeldige gegevens", **PROBLEM}})
+def issue_token(body: TokenRequest, auth: AuthDep, session: SessionDep, response: Response) -> TokenIssued:
+    """Alleen vanuit een browsersessie: een gestolen token kan zo geen nieuwe tokens maken."""
+    if auth.method != "session":
+        raise NotAuthorized("Een nieuw token kan alleen vanuit een aangemelde browsersessie worden aangemaakt.")
+    plaintext, token = identity.issue_token(session=session, user=auth.user, name=body.name,
+                                            ttl=timedelta(days=body.expires_in_days))
+    audit_event(session=session, actor=auth.user.username, action="token_uitgegeven",
+                details={"token_id": token.id, "naam": token.name})
+    _no_store(response)
+    return TokenIssued(id=token.id, name=token.name, created_at=token.created_at, expires_at=token.expires_at,
+                       token=plaintext)
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Token intrekken",
+               responses={**AUTH_ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], auth: AuthDep, session: SessionDep) -> Response:
+    token = identity.revoke_token(session=session, token_id=token_id, by=auth.user)
+    audit_event(session=session, actor=auth.user.username, action="token_ingetrokken", details={"token_id": token.id})
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,91 @@
+"""Need to know: which cases a user may see through staff paths, and whose identity.
+
+Rules (issue 5, DOMAIN §2 and §4):
+
+* A user sees a case only if they hold or held a task in it (a work item assigned to
+  or completed by them), are bound to one of its actor slots (assignment, separation
+  of duties), or hold an oversight role for its unit (``roles.oversees_unit``). An open
+  pool task for one of their roles does not count: it shows in the worklist, and the
+  case becomes visible once they claim it.
+* Excluded always, whatever their roles: the reporter, the subject and the subject's
+  line manager of the case. Parties are the ``case_parties`` rows; the line manager is
+  also derived from ``users.manager_id`` of every subject, so a change of manager is
+  covered without touching the case.
+* Not visible and not existing look the same: callers answer 404 (:func:`require_visible_case`).
+* The reporter's identity is for the reporting desk (``meldpunt``) and the integrity
+  coordinator of a case they can see (``roles.IDENTITY_ROLES``); everyone else sees a
+  pseudonym. Revealing it to another role (with reason, coordinator approval and prior
+  notice to the reporter) is a later addition on top of :func:`may_see_reporter_identity`.
+
+Everything is expressed as SQL conditions so lists can filter and paginate in the database.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.cases.models import Case, CaseActor, CaseParty
+from engine.errors import NotFound
+from engine.identity.models import User
+from engine.identity.roles import IDENTITY_ROLES, OVERSIGHT_ROLES
+from engine.worklist.models import WorkItem
+
+EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
+
+
+def excluded_condition(user: User) -> ColumnElement[bool]:
+    """True for cases in which ``user`` is reporter, subject or the subject's line manager."""
+    subject = aliased(User)
+    as_party = exists().where(CaseParty.case_id == Case.id, CaseParty.user_id == user.id,
+                              CaseParty.party.in_(EXCLUDED_PARTIES))
+    as_manager_of_subject = exists().where(
+        CaseParty.case_id == Case.id, CaseParty.party == "betrokkene",
+        CaseParty.user_id == subject.id, subject.manager_id == user.id)
+    return or_(as_party, as_manager_of_subject)
+
+
+def involvement_condition(user: User) -> ColumnElement[bool]:
+    """True for cases in which ``user`` holds or held a task or is bound to a slot."""
+    task = exists().where(WorkItem.case_id == Case.id,
+                          or_(WorkItem.assignee_id == user.id, WorkItem.completed_by_id == user.id))
+    slot = exists().where(CaseActor.case_id == Case.id, CaseActor.user_id == user.id)
+    return or_(task, slot)
+
+
+def oversight_condition(user: User) -> ColumnElement[bool]:
+    if not (user.role_codes & OVERSIGHT_ROLES):
+        return false()
+    if user.unit is None:
+        return true()
+    return Case.unit == user.unit
+
+
+def visible_cases_condition(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Case` for the cases ``user`` may see through staff endpoints."""
+    if not user.active:
+        return false()
+    return and_(or_(involvement_condition(user), oversight_condition(user)), ~excluded_condition(user))
+
+
+def can_see_case(*, session: Session, user: User, case_id: int) -> bool:
+    return session.scalar(select(Case.id).where(Case.id == case_id, visible_cases_condition(user))) is not None
+
+
+def require_visible_case(*, session: Session, user: User, case_id: int) -> Case:
+    """The case, or :class:`NotFound` when it does not exist *or* the user may not see it."""
+    case = session.scalar(select(Case).where(Case.id == case_id, visible_cases_condition(user)))
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    return case
+
+
+def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
+    return session.scalar(select(Case.id).where(Case.id == case_id, excluded_condition(user))) is not None
+
+
+def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
+    """Reporting desk and integrity coordinator of a case they may see; nobody else."""
+    if not (user.role_codes & IDENTITY_ROLES):
+        return False
+    return can_see_case(session=session, user=user, case_id=case_id)

@@ -1,0 +1,68 @@
+"""The role catalogue and who oversees which organisational unit.
+
+Case roles are the lanes of the process set (``processes/manifest.json`` ``roles``);
+three more roles exist outside any case:
+
+* ``procesbeheerder`` (process owner): validates and deploys process versions.
+* ``auditor``: reads the audit trail; sees no case content.
+* ``functioneel_beheerder`` (functional administrator): manages user accounts and
+  tokens of others; sees no case content.
+
+Oversight ("need to know" beyond one's own tasks): a user holding an oversight role
+sees the cases of their own unit; the same role with no unit (``unit is None``) means
+organisation-wide oversight. Oversight roles: ``integriteitscoordinator`` (coordinates
+the cases of their unit) and ``bureau_vi`` (the security and integrity bureau, usually
+organisation-wide). No other role grants oversight: an investigator, adviser or the
+competent authority sees a case only through a task or an assignment in it.
+"""
+from __future__ import annotations
+
+CASE_ROLES: dict[str, str] = {
+    "meldpunt": "Meldpunt",
+    "integriteitscoordinator": "Integriteitscoördinator",
+    "onderzoeker": "Onderzoeker",
+    "bevoegd_gezag": "Bevoegd gezag",
+    "hr_adviseur": "HR-adviseur",
+    "jurist": "Jurist",
+    "vertrouwenspersoon": "Vertrouwenspersoon",
+    "bureau_vi": "Bureau Veiligheid en Integriteit",
+}
+
+SYSTEM_ROLES: dict[str, str] = {
+    "procesbeheerder": "Procesbeheerder",
+    "auditor": "Auditor",
+    "functioneel_beheerder": "Functioneel beheerder",
+}
+
+ROLES: dict[str, str] = {**CASE_ROLES, **SYSTEM_ROLES}
+
+OVERSIGHT_ROLES: frozenset[str] = frozenset({"integriteitscoordinator", "bureau_vi"})
+
+# Roles that may see the reporter's identity of a case they are entitled to see (DOMAIN §4).
+IDENTITY_ROLES: frozenset[str] = frozenset({"meldpunt", "integriteitscoordinator"})
+
+USER_ADMIN_ROLES: frozenset[str] = frozenset({"functioneel_beheerder"})
+
+
+def known_roles() -> dict[str, str]:
+    """Role code → Dutch label; adds roles of the deployed manifest when it names more."""
+    roles = dict(ROLES)
+    try:  # the manifest is owned by process owners; tolerate its absence
+        import json
+
+        from engine.config import get_settings
+
+        manifest = get_settings().processes_dir / "manifest.json"
+        if manifest.is_file():
+            roles.update({k: v for k, v in json.loads(manifest.read_text("utf-8")).get("roles", {}).items()
+                          if isinstance(k, str) and isinstance(v, str)})
+    except (OSError, ValueError):
+        pass
+    return roles
+
+
+def oversees_unit(*, roles: set[str], user_unit: str | None, case_unit: str | None) -> bool:
+    """Does a user with ``roles`` in ``user_unit`` oversee a case of ``case_unit``?"""
+    if not roles & OVERSIGHT_ROLES:
+        return False
+    return user_unit is None or (case_unit is not None and user_unit == case_unit)

@@ -1,0 +1,303 @@
+"""Users, passwords, API tokens and browser sessions.
+
+Passwords and receipt codes: Argon2id (argon2-cffi ``PasswordHasher``, RFC 9106
+low-memory profile), rehashed on login when the parameters change. Tokens and session
+ids: 32 random bytes, stored as SHA-256 only (see ``ApiToken``). Nothing here logs or
+returns a password, token or session id except the one return value of
+:func:`issue_token` / :func:`start_web_session` that hands the secret to its owner once.
+
+Identity sits behind :class:`IdentityProvider`: the local username/password provider
+is one implementation; an OIDC provider can replace it (it maps a verified ID token to
+a :class:`User`), while tokens, sessions and authorisation stay the same.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any, Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.clock import now
+from engine.errors import FieldError, InvalidData, NotFound
+from engine.identity.errors import NotAuthenticated
+from engine.identity.models import ApiToken, User, UserRole, WebSession
+from engine.identity.roles import known_roles
+
+TOKEN_PREFIX = "mpt_"
+DEFAULT_TOKEN_TTL = timedelta(days=90)
+MAX_TOKEN_TTL = timedelta(days=366)
+SESSION_TTL = timedelta(hours=8)  # absolute
+SESSION_IDLE = timedelta(hours=1)  # sliding
+MIN_PASSWORD_LENGTH = 12
+LAST_USED_GRANULARITY = timedelta(minutes=1)  # fewer writes on busy tokens
+
+LOGIN_FAILED = "Gebruikersnaam of wachtwoord onjuist."
+TOKEN_INVALID = "Het token is ongeldig, verlopen of ingetrokken."
+SESSION_INVALID = "De sessie is ongeldig of verlopen. Meld u opnieuw aan."
+
+
+# --------------------------------------------------------------------------- hashing
+
+@lru_cache
+def password_hasher() -> PasswordHasher:
+    """Argon2id with argon2-cffi's defaults (RFC 9106 low-memory: t=3, m=64 MiB, p=4)."""
+    return PasswordHasher()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return password_hasher().hash(secrets.token_urlsafe(16))
+
+
+def hash_secret(secret: str) -> str:
+    return password_hasher().hash(secret)
+
+
+def verify_secret(hashed: str | None, secret: str) -> bool:
+    """Argon2id verification; with ``hashed=None`` a dummy hash is checked so timing matches."""
+    try:
+        return password_hasher().verify(hashed or _dummy_hash(), secret) and hashed is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- users
+
+def _validate_roles(roles: list[str]) -> list[str]:
+    catalogue = known_roles()
+    unknown = [r for r in roles if r not in catalogue]
+    if unknown:
+        raise InvalidData([FieldError("roles", f"Onbekende rol: {', '.join(sorted(unknown))}")])
+    return sorted(set(roles))
+
+
+def _validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidData([FieldError("password", f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.")])
+    if len(password) > 1024:
+        raise InvalidData([FieldError("password", "Het wachtwoord is te lang.")])
+
+
+def create_user(*, session: Session, username: str, display_name: str, roles: list[str],
+                unit: str | None = None, manager_id: int | None = None, password: str | None = None,
+                email: str | None = None) -> User:
+    username = (username or "").strip()
+    errors = []
+    if not username or len(username) > 100 or any(c.isspace() for c in username):
+        errors.append(FieldError("username", "Gebruikersnaam is verplicht, zonder spaties, hoogstens 100 tekens."))
+    if not (display_name or "").strip():
+        errors.append(FieldError("display_name", "Naam is verplicht."))
+    if errors:
+        raise InvalidData(errors)
+    role_codes = _validate_roles(list(roles))
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise InvalidData([FieldError("username", "Deze gebruikersnaam bestaat al.")])
+    if manager_id is not None and session.get(User, manager_id) is None:
+        raise InvalidData([FieldError("manager_id", "Leidinggevende bestaat niet.")])
+    user = User(username=username, display_name=display_name.strip(), unit=unit or None,
+                manager_id=manager_id, email=email, active=True, created_at=now())
+    user.roles = [UserRole(role=r) for r in role_codes]
+    if password is not None:
+        _validate_password(password)
+        user.password_hash = hash_secret(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(*, session: Session, user_id: int | None = None, username: str | None = None) -> User:
+    if user_id is not None:
+        user = session.get(User, user_id)
+    elif username is not None:
+        user = session.scalar(select(User).where(User.username == username))
+    else:
+        raise ValueError("user_id or username required")
+    if user is None:
+        raise NotFound("Gebruiker niet gevonden.")
+    return user
+
+
+def list_users(*, session: Session, include_inactive: bool = True) -> list[User]:
+    stmt = select(User).order_by(User.username)
+    if not include_inactive:
+        stmt = stmt.where(User.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def disable_user(*, session: Session, user_id: int) -> User:
+    """Deactivate the account and revoke all its tokens and sessions at once."""
+    user = get_user(session=session, user_id=user_id)
+    user.active = False
+    moment = now()
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = moment
+    for web in session.scalars(select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))):
+        web.revoked_at = moment
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, user_id: int, password: str) -> User:
+    _validate_password(password)
+    user = get_user(session=session, user_id=user_id)
+    user.password_hash = hash_secret(password)
+    session.flush()
+    return user
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User:
+    """Check username and password; one Dutch error for every kind of failure.
+
+    An unknown or disabled user costs one Argon2 verification as well, so response
+    time does not tell whether the name exists.
+    """
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    hashed = user.password_hash if user is not None else None
+    ok = verify_secret(hashed, password or "")
+    if not ok or user is None or not user.active:
+        raise NotAuthenticated(LOGIN_FAILED)
+    if password_hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_secret(password)
+        session.flush()
+    return user
+
+
+# --------------------------------------------------------------------------- identity provider seam
+
+class IdentityProvider(Protocol):
+    """Turns login credentials into a :class:`User`. Local passwords today; OIDC later.
+
+    An OIDC implementation receives ``{"code": ..., "state": ...}`` (or a verified ID
+    token), validates it against the issuer, and finds or provisions the user by a
+    stable subject claim. Everything after login (sessions, tokens, roles) is shared.
+    """
+
+    name: str
+
+    def authenticate(self, *, session: Session, credentials: dict[str, Any]) -> User: ...
+
+
+class LocalPasswordProvider:
+    name = "local"
+
+    def authenticate(self, *, session: Session, credentials: dict[str, Any]) -> User:
+        return authenticate(session=session, username=str(credentials.get("username", "")),
+                            password=str(credentials.get("password", "")))
+
+
+_provider: IdentityProvider = LocalPasswordProvider()
+
+
+def get_identity_provider() -> IdentityProvider:
+    return _provider
+
+
+def set_identity_provider(provider: IdentityProvider) -> IdentityProvider:
+    global _provider
+    previous, _provider = _provider, provider
+    return previous
+
+
+# --------------------------------------------------------------------------- API tokens
+
+def issue_token(*, session: Session, user: User, name: str, ttl: timedelta | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user``. The plaintext is returned here once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidData([FieldError("name", "Naam van het token is verplicht (hoogstens 100 tekens).")])
+    ttl = DEFAULT_TOKEN_TTL if ttl is None else ttl
+    if ttl <= timedelta(0) or ttl > MAX_TOKEN_TTL:
+        raise InvalidData([FieldError("ttl", f"Geldigheid moet tussen 1 seconde en {MAX_TOKEN_TTL.days} dagen liggen.")])
+    if not user.active:
+        raise InvalidData([FieldError("user", "Gebruiker is niet actief.")])
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    moment = now()
+    token = ApiToken(user_id=user.id, name=name, token_hash=sha256_hex(plaintext), created_at=moment,
+                     expires_at=moment + ttl)
+    session.add(token)
+    session.flush()
+    return plaintext, token
+
+
+def resolve_token(*, session: Session, token: str) -> User:
+    """The active user of a valid bearer token; :class:`NotAuthenticated` otherwise."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise NotAuthenticated(TOKEN_INVALID)
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(token)))
+    moment = now()
+    if (row is None or row.revoked_at is not None or row.expires_at <= moment
+            or not hmac.compare_digest(row.token_hash, sha256_hex(token)) or not row.user.active):
+        raise NotAuthenticated(TOKEN_INVALID)
+    if row.last_used_at is None or moment - row.last_used_at >= LAST_USED_GRANULARITY:
+        row.last_used_at = moment
+        session.flush()
+    return row.user
+
+
+def list_tokens(*, session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_token(*, session: Session, token_id: int, by: User) -> ApiToken:
+    """Revoke a token of ``by`` itself (or any token, for a user administrator).
+
+    A token of someone else is reported as not found, so ids do not leak.
+    """
+    from engine.identity.roles import USER_ADMIN_ROLES
+
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.user_id != by.id and not (by.role_codes & USER_ADMIN_ROLES)):
+        raise NotFound("Token niet gevonden.")
+    if row.revoked_at is None:
+        row.revoked_at = now()
+        session.flush()
+    return row
+
+
+# --------------------------------------------------------------------------- browser sessions
+
+def start_web_session(*, session: Session, user: User, ttl: timedelta = SESSION_TTL) -> tuple[str, WebSession]:
+    """A new browser session; returns the session id (for the cookie, once) and the row."""
+    session_id = secrets.token_urlsafe(32)
+    moment = now()
+    web = WebSession(user_id=user.id, session_hash=sha256_hex(session_id), csrf_token=secrets.token_urlsafe(32),
+                     created_at=moment, last_seen_at=moment, expires_at=moment + ttl)
+    session.add(web)
+    session.flush()
+    return session_id, web
+
+
+def resolve_web_session(*, session: Session, session_id: str) -> WebSession:
+    if not session_id or len(session_id) > 200:
+        raise NotAuthenticated(SESSION_INVALID)
+    web = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(session_id)))
+    moment = now()
+    if (web is None or web.revoked_at is not None or web.expires_at <= moment
+            or moment - web.last_seen_at > SESSION_IDLE or not web.user.active):
+        raise NotAuthenticated(SESSION_INVALID)
+    if moment - web.last_seen_at >= LAST_USED_GRANULARITY:
+        web.last_seen_at = moment
+        session.flush()
+    return web
+
+
+def end_web_session(*, session: Session, session_id: str) -> None:
+    web = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(session_id or "")))
+    if web is not None and web.revoked_at is None:
+        web.revoked_at = now()
+        session.flush()
+
+
+def check_csrf(web: WebSession, presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(web.csrf_token.encode(), presented.encode("utf-8", "replace"))
