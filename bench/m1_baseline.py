@@ -190,3 +190,45 @@ def measure_service(database, scenario: Scenario, *, reps: int, warmup: int) -> 
     m1 = _aggregate(runs)
     growth = {"state_bytes_per_step": runs[0]["state_bytes"], "spec_check": spec_stored(runs[0]["final_state"])}
     return m1, growth
+
+
+# ---- entry point (measurements 1 and 6) ---------------------------------------------
+
+def run(ctx) -> dict:
+    """Measurement 1 per scenario, and the state sizes measurement 6 reads."""
+    from bench.common import linear_fit
+    from bench.scenarios import SCENARIOS
+
+    m1, m6 = {}, {}
+    for scenario in SCENARIOS:
+        reason = scenario.skip_reason()
+        if reason:
+            m1[scenario.name] = m6[scenario.name] = {"skipped": reason}
+            ctx.log(f"  m1 {scenario.name}: skipped ({reason})")
+            continue
+        bare = measure_bare(scenario, reps=ctx.sizes.m1_reps, warmup=ctx.sizes.m1_warmup)
+        entry = {"bare": {k: {kk: vv for kk, vv in v.items() if kk != "state_bytes_per_step"}
+                          for k, v in bare.items()}, "service": {}, "ratios": {}}
+        growth = {"default_serializer_bytes_per_step": bare["b_default_serializer"]["state_bytes_per_step"],
+                  "service": {}}
+        for dialect, database in ctx.databases.items():
+            svc, g = measure_service(database, scenario, reps=ctx.sizes.m1_reps, warmup=ctx.sizes.m1_warmup)
+            entry["service"][dialect] = svc
+            c, a = svc["per_task_ms"], bare["a_memory"]["per_task_ms"]
+            b, b2 = bare["b_default_serializer"]["per_task_ms"], bare["b2_specless_serializer"]["per_task_ms"]
+            entry["ratios"][dialect] = {"c_over_b": c / b, "c_over_a": c / a, "c_over_b2_specless": c / b2}
+            sizes = g["state_bytes_per_step"]
+            steps = list(range(len(sizes)))
+            # The last step completes the workflow (end event copies the data to the workflow): a
+            # one-off jump, so linearity is judged over the task steps before it, and reported whole.
+            growth["service"][dialect] = {
+                "bytes_per_step": sizes, "final_bytes": sizes[-1], "max_bytes": max(sizes),
+                "fit_before_completion": linear_fit(steps[:-1], sizes[:-1]),
+                "fit_all_steps": linear_fit(steps, sizes),
+                "spec_check": g["spec_check"],
+                "default_serializer_final_bytes": growth["default_serializer_bytes_per_step"][-1],
+            }
+            ctx.log(f"  m1 {scenario.name} {dialect}: c={c:.2f} ms/task, b={b:.2f}, a={a:.3f} → c/b={c / b:.2f}")
+        m1[scenario.name], m6[scenario.name] = entry, growth
+    ctx.shared["m6_state_growth"] = m6
+    return m1

@@ -180,6 +180,11 @@ def measure(database, *, bench_user_id: int, reps: int, warmup: int, explain: bo
                 with database.session() as s:
                     capture.last = None
                     fn(s)
+                if capture.last is None:  # nothing was sent (e.g. no cursor page at this size)
+                    entry["targeted"] = False
+                    entry["note"] = "not run: too few rows at this size"
+                    out[name] = entry
+                    continue
                 statement, params = capture.last
                 try:
                     entry["plan"] = (explain_pg if database.dialect == "postgresql" else explain_sqlite)(
@@ -190,4 +195,34 @@ def measure(database, *, bench_user_id: int, reps: int, warmup: int, explain: bo
             out[name] = entry
     finally:
         capture.close()
+    return out
+
+
+def run(ctx) -> dict:
+    """Seed up to each size in turn (incrementally) and measure at each."""
+    from sqlalchemy import select as _select
+
+    from bench import seed
+    from engine.processes.models import ProcessVersion
+
+    out = {}
+    for dialect, database in ctx.databases.items():
+        with database.session() as s:
+            version_id = s.execute(_select(ProcessVersion.id).where(ProcessVersion.main_process_id == "linear12")
+                                   .limit(1)).scalar_one_or_none()
+        info = seed.seed_people(database)
+        per_size = {}
+        for n in ctx.sizes.m3_cases:
+            t0 = perf()
+            seed.seed_cases(database, info, n - info.cases, version_id=version_id)
+            seed.analyze(database)
+            seeded = perf() - t0
+            figures = measure(database, bench_user_id=info.bench_user_id, reps=ctx.sizes.m3_reps,
+                              warmup=ctx.sizes.m3_warmup)
+            per_size[str(n)] = {"cases": info.cases, "work_items": info.work_items, "open_items": info.open_items,
+                                "seed_seconds": seeded, "queries": figures}
+            worst = max(v["latency"]["p95_ms"] for v in figures.values() if v["targeted"])
+            ctx.log(f"  m3 {dialect} {n:,} cases: seeded in {seeded:.1f} s, worst targeted p95 {worst:.1f} ms")
+        out[dialect] = per_size
+        ctx.shared.setdefault("seed_info", {})[dialect] = info
     return out

@@ -93,7 +93,7 @@ def seed_due_cases(database, *, k: int, at: datetime, version_id: int, starter_i
 
 
 def fire_with_workers(database, *, workers: int, moment: datetime, version_id: int) -> dict:
-    start_at = time.time() + 4.0  # after imports and the spec-cache warm-up
+    start_at = time.time() + 3.0  # after imports and the spec-cache warm-up
     procs = [subprocess.Popen([sys.executable, "-m", "bench.timer_worker", database.url, moment.isoformat(),
                                repr(start_at), str(version_id)], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(workers)]
@@ -150,4 +150,32 @@ def measure_firing(database, *, k: int, worker_counts: list[int]) -> dict:
         run["timers_per_second"] = run["fired_total"] / run["seconds"] if run["seconds"] else None
         run["check"] = verify_once(database, ids, moment)
         out[f"{workers}_worker" + ("s" if workers > 1 else "")] = run
+    return out
+
+
+def run(ctx) -> dict:
+    """Sweep over the pending timers (seeded on the cases of measurement 3), then firing."""
+    from bench import seed
+    from engine.cases.models import Case
+
+    out = {}
+    for dialect, database in ctx.databases.items():
+        with database.session() as s:
+            has_cases = s.execute(select(func.count()).select_from(Case)).scalar_one()
+        if not has_cases:
+            info = seed.seed_people(database)
+            seed.seed_cases(database, info, 1000, version_id=None)
+        t0 = perf()
+        seed.seed_timers(database, ctx.sizes.m4_pending)
+        seed.analyze(database)
+        entry = {"seed_seconds": perf() - t0,
+                 "sweep": measure_sweep(database, reps=ctx.sizes.m4_sweep_reps, warmup=5)}
+        workers = [1, 2] if dialect == "postgresql" else [1]
+        entry["firing"] = measure_firing(database, k=ctx.sizes.m4_due, worker_counts=workers)
+        entry["due_timers"] = ctx.sizes.m4_due
+        out[dialect] = entry
+        sweep = entry["sweep"]["fire_due_call"]["p95_ms"]
+        fired = ", ".join(f"{k}: {v['seconds']:.1f} s" for k, v in entry["firing"].items())
+        ctx.log(f"  m4 {dialect}: sweep p95 {sweep:.2f} ms over {entry['sweep']['pending_timers']:,} pending; "
+                f"{ctx.sizes.m4_due} due fired in {fired}")
     return out

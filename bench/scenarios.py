@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bench.common import INTEGRITY, LINEAR12
+from bench.common import INTEGRITY, LINEAR12, ROOT
 
 FormDriver = Callable[[str, dict, int], dict]
 
@@ -56,7 +56,7 @@ class Scenario:
 
     def skip_reason(self) -> str | None:
         if not (self.directory / "manifest.json").exists():
-            return f"{self.directory.relative_to(self.directory.parents[1])}/manifest.json absent"
+            return f"{self.directory.relative_to(ROOT).as_posix()}/manifest.json absent"
         if not self.ready:
             return "route driver not written yet (bench/scenarios.py: integrity_longest_route)"
         return None
