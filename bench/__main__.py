@@ -50,12 +50,20 @@ def parse_args(argv=None):
                    help="admin URL of the PostgreSQL server; the benchmark database is created next to it")
     p.add_argument("--output-dir", type=Path, default=BENCH_DIR, help="where results.json and RESULTS.md go")
     p.add_argument("--only", nargs="*", default=None, help="run only these measurements (e.g. m1_baseline)")
+    p.add_argument("--render-only", action="store_true",
+                   help="only regenerate RESULTS.md from results.json in --output-dir (after editing findings.md)")
     p.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database afterwards")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.render_only:
+        results = json.loads((args.output_dir / "results.json").read_text())
+        results["targets"] = report.evaluate_targets(results)
+        (args.output_dir / "RESULTS.md").write_text(report.render_markdown(results))
+        print(f"wrote {args.output_dir / 'RESULTS.md'}")
+        return 0
     mode = "quick" if args.quick else "tiny" if args.tiny else "full"
     dialects = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     notes = []

@@ -15,7 +15,6 @@ from bench.scenarios import LINEAR12_SCENARIO
 
 # (label, module path fragment, function name): cumulative time of each per task.
 BUCKETS = [
-    ("whole transaction (complete_task + commit)", "bench/m1_baseline.py", "run_service_case"),
     ("complete_task", "engine/cases/service.py", "complete_task"),
     ("runtime.loads (deserialize state)", "engine/cases/runtime.py", "loads"),
     ("runtime.dumps (serialize state)", "engine/cases/runtime.py", "dumps"),

@@ -190,6 +190,14 @@ def render_markdown(results: dict) -> str:
                              v["latency"]["p95_ms"], v["latency"]["p99_ms"], v["repetitions"]])
             parts += [f"**{scen}** ({e['bare']['a_memory']['tasks_per_case']} tasks per case)", "",
                       _table(["variant", "per task (ms)", "median (ms)", "p95 (ms)", "p99 (ms)", "cases"], rows), ""]
+            floor = e.get("db_floor") or {}
+            if floor:
+                parts += ["Floor: the cheapest transaction a task completion could be on each database (begin, "
+                          "read the case row, versioned UPDATE of a 10 KB state, one INSERT, commit; plain SQL, "
+                          "no ORM):", "",
+                          _table(["database", "median (ms)", "p95 (ms)"],
+                                 [[d, f["latency"]["median_ms"], f["latency"]["p95_ms"]] for d, f in floor.items()
+                                  if "latency" in f]), ""]
             parts += [_table(["database", "c / b", "c / a", "c / b2"],
                              [[d, r["c_over_b"], r["c_over_a"], r["c_over_b2_specless"]] for d, r in e["ratios"].items()]),
                       "", "Target: c / b ≤ 1.2 on PostgreSQL.", ""]
