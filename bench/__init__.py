@@ -1,0 +1,1 @@
+"""Meldpunt benchmark (issue 7): `python -m bench --quick`."""

@@ -1,0 +1,316 @@
+"""Targets of issue 7 against the measured figures, and the Markdown of ``bench/RESULTS.md``.
+
+RESULTS.md is regenerated on every run. Hand-written analysis (profile findings,
+recommended engine changes) lives in ``bench/findings.md`` and is copied in at the end.
+"""
+from __future__ import annotations
+
+from bench.common import BENCH_DIR
+
+MET, MISSED, NOT_MEASURED = "MET", "MISSED", "NOT MEASURED"
+FULL_CASES = 1_000_000
+FULL_TIMERS = 1_000_000
+FULL_DUE = 10_000
+
+
+def _get(d, *path, default=None):
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return default
+        d = d[p]
+    return d
+
+
+def _status(ok: bool | None) -> str:
+    return NOT_MEASURED if ok is None else MET if ok else MISSED
+
+
+def evaluate_targets(results: dict) -> list[dict]:
+    m = results.get("measurements", {})
+    out: list[dict] = []
+
+    # 1. per-task cost through the service layer on PostgreSQL ≤ 1.2 × (b)
+    for scen, entry in (m.get("m1_baseline") or {}).items():
+        if "skipped" in entry:
+            out.append({"id": "1", "target": f"Per-task cost, service layer (PostgreSQL) ≤ 1.2 × bare + default "
+                        f"serializer — {scen}", "measured": "—", "status": NOT_MEASURED,
+                        "note": f"skipped: {entry['skipped']}"})
+            continue
+        b = entry["bare"]["b_default_serializer"]["per_task_ms"]
+        for dialect in ("postgresql", "sqlite"):
+            svc = _get(entry, "service", dialect)
+            if svc is None:
+                continue
+            ratio = svc["per_task_ms"] / b
+            out.append({"id": "1", "target": f"Per-task cost, service layer ({dialect}) ≤ 1.2 × bare SpiffWorkflow "
+                        f"with default serialize+deserialize — {scen}",
+                        "measured": f"{svc['per_task_ms']:.2f} ms vs {b:.2f} ms → {ratio:.2f}×",
+                        "status": _status(ratio <= 1.2),
+                        "note": "the target is stated for PostgreSQL" if dialect == "sqlite" else ""})
+
+    out.append({"id": "2", "target": "≥ 250 task completions/s over HTTP (2 cores, PostgreSQL), p95 ≤ 50 ms",
+                "measured": "—", "status": NOT_MEASURED, "note": "measurement 2 needs the API"})
+
+    # 3. worklist p95 ≤ 20 ms at 1M cases (PostgreSQL)
+    for dialect in ("postgresql", "sqlite"):
+        sizes = _get(m, "m3_worklist", dialect)
+        if not sizes:
+            continue
+        largest = max(sizes, key=int)
+        n = int(largest)
+        for name, q in sizes[largest]["queries"].items():
+            if not q["targeted"]:
+                continue
+            p95 = q["latency"]["p95_ms"]
+            note = [] if n >= FULL_CASES else [f"measured at {n:,} cases; the target is at 1,000,000"]
+            if dialect == "sqlite":
+                note.append("the target is stated for PostgreSQL")
+            out.append({"id": "3", "target": f"Worklist p95 ≤ 20 ms ({dialect}): {name}",
+                        "measured": f"p95 {p95:.2f} ms", "status": _status(p95 <= 20.0), "note": "; ".join(note)})
+
+    # 4. timers
+    for dialect in ("postgresql", "sqlite"):
+        t = _get(m, "m4_timers", dialect)
+        if not t:
+            continue
+        sweep = t["sweep"]
+        p95 = sweep["fire_due_call"]["p95_ms"]
+        pend = sweep["pending_timers"]
+        note = [] if pend >= FULL_TIMERS else [f"{pend:,} pending; the target is at 1,000,000"]
+        out.append({"id": "4", "target": f"Sweep with nothing due ≤ 5 ms ({dialect}, p95 of a fire_due call)",
+                    "measured": f"p95 {p95:.2f} ms (claim query alone {sweep['claim_query']['p95_ms']:.2f} ms)",
+                    "status": _status(p95 <= 5.0), "note": "; ".join(note)})
+        two = _get(t, "firing", "2_workers")
+        if two:
+            k = two["fired_total"] or 1
+            secs = two["seconds"] * (FULL_DUE / k) if k < FULL_DUE else two["seconds"]
+            note = "" if k >= FULL_DUE else f"{k:,} fired in {two['seconds']:.2f} s; linearly extrapolated to 10,000"
+            out.append({"id": "4", "target": f"10,000 due timers fired ≤ 20 s with 2 workers ({dialect})",
+                        "measured": f"{secs:.1f} s ({two['timers_per_second']:.0f} timers/s)",
+                        "status": _status(secs <= 20.0), "note": note})
+        checks = [r["check"] for r in t["firing"].values()]
+        dup = sum(c["fired_more_than_once"] + c["duplicate_audit_events"] for c in checks)
+        ok = all(c["exactly_once"] for c in checks)
+        out.append({"id": "4", "target": f"Zero timers fired twice ({dialect})",
+                    "measured": f"{dup} duplicates, {sum(c['not_fired'] for c in checks)} missed over "
+                                f"{sum(c['cases'] for c in checks):,} timers",
+                    "status": _status(ok and dup == 0), "note": ""})
+
+    out.append({"id": "5", "target": "Letter rendering p95 ≤ 50 ms", "measured": "—", "status": NOT_MEASURED,
+                "note": "measurement 5 needs documents/"})
+
+    # 6. state size and growth
+    for scen, g in (m.get("m6_state_growth") or {}).items():
+        if "skipped" in g:
+            out.append({"id": "6", "target": f"State ≤ 64 KB at the end, growing at most linearly — {scen}",
+                        "measured": "—", "status": NOT_MEASURED, "note": f"skipped: {g['skipped']}"})
+            continue
+        for dialect, s in g["service"].items():
+            fit = s["fit_before_completion"]
+            ok = s["max_bytes"] <= 64 * 1024 and bool(fit["linear"]) and not s["spec_check"]["has_spec_key"]
+            out.append({"id": "6", "target": f"State ≤ 64 KB at the end, growing at most linearly, no spec stored "
+                        f"({dialect}) — {scen}",
+                        "measured": f"{s['final_bytes'] / 1024:.1f} KB at the end; +{fit['slope_bytes_per_step']:.0f} "
+                                    f"B/step, R² {fit['r2']:.4f}; spec stored: "
+                                    f"{'yes' if s['spec_check']['has_spec_key'] else 'no'}",
+                        "status": _status(ok),
+                        "note": "linear12 stands in until the integrity process's longest route is driven"
+                        if scen == "linear12" else ""})
+
+    out.append({"id": "7", "target": "Server RSS ≤ 250 MB under the load of run 2", "measured": "—",
+                "status": NOT_MEASURED, "note": "measurement 7 needs measurement 2's server"})
+    return out
+
+
+# ---- Markdown --------------------------------------------------------------------------
+
+def _f(v, nd=2):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(_f(c) if not isinstance(c, str) else c for c in r) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(results: dict) -> str:
+    meta, m = results["meta"], results["measurements"]
+    mach = meta["machine"]
+    parts = [
+        "# Meldpunt benchmark results",
+        "",
+        f"Generated by `python -m bench{' --quick' if meta['mode'] == 'quick' else ' --tiny' if meta['mode'] == 'tiny' else ''}` "
+        f"on {meta['started']} (UTC), mode **{meta['mode']}**, databases: {', '.join(meta['databases'])}, "
+        f"run time {meta.get('duration_seconds', 0):.0f} s. Regenerated on every run; analysis in the last section "
+        "comes from `bench/findings.md`.",
+        "",
+        _table(["machine", ""], [
+            ["CPU count", str(mach["cpu_count"])], ["platform", mach["platform"]], ["Python", mach["python"]],
+            ["SpiffWorkflow", mach["spiffworkflow"]], ["SQLAlchemy", mach["sqlalchemy"]],
+            ["SQLite", mach["sqlite"]], ["PostgreSQL", str(mach.get("postgresql") or "—")]]),
+        "",
+    ]
+    for note in meta.get("notes", []):
+        parts += [f"> {note}", ""]
+
+    parts += ["## Targets (issue 7)", "",
+              _table(["#", "target", "measured", "status", "note"],
+                     [[t["id"], t["target"], t["measured"], f"**{t['status']}**", t["note"]]
+                      for t in results.get("targets", [])]), ""]
+
+    # M1
+    m1 = m.get("m1_baseline")
+    if m1:
+        parts += ["## 1. Baseline ratio (per-task cost)", "",
+                  "(a) bare SpiffWorkflow in memory; (b) bare + default `BpmnWorkflowSerializer` (SPIFF_CONFIG, "
+                  "spec embedded) serialize + deserialize after every task; (b2) bare + Meldpunt's spec-less "
+                  "serializer (`engine.cases.runtime`), for the breakdown; (c) `complete_task` through the service "
+                  "layer, one DB transaction per task (start of the case excluded). *Per task* = median over "
+                  "repetitions of the mean per task; latencies over all single tasks.", ""]
+        for scen, e in m1.items():
+            if "skipped" in e:
+                parts += [f"**{scen}**: skipped — {e['skipped']}", ""]
+                continue
+            rows = []
+            for key, label in (("a_memory", "(a) bare, in memory"), ("b_default_serializer", "(b) bare + default serializer"),
+                               ("b2_specless_serializer", "(b2) bare + spec-less serializer")):
+                v = e["bare"][key]
+                rows.append([label, v["per_task_ms"], v["latency"]["median_ms"], v["latency"]["p95_ms"],
+                             v["latency"]["p99_ms"], v["repetitions"]])
+            for dialect, v in e["service"].items():
+                rows.append([f"(c) service layer, {dialect}", v["per_task_ms"], v["latency"]["median_ms"],
+                             v["latency"]["p95_ms"], v["latency"]["p99_ms"], v["repetitions"]])
+            parts += [f"**{scen}** ({e['bare']['a_memory']['tasks_per_case']} tasks per case)", "",
+                      _table(["variant", "per task (ms)", "median (ms)", "p95 (ms)", "p99 (ms)", "cases"], rows), ""]
+            floor = e.get("db_floor") or {}
+            if floor:
+                parts += ["Floor: the cheapest transaction a task completion could be on each database (begin, "
+                          "read the case row, versioned UPDATE of a 10 KB state, one INSERT, commit; plain SQL, "
+                          "no ORM):", "",
+                          _table(["database", "median (ms)", "p95 (ms)"],
+                                 [[d, f["latency"]["median_ms"], f["latency"]["p95_ms"]] for d, f in floor.items()
+                                  if "latency" in f]), ""]
+            parts += [_table(["database", "c / b", "c / a", "c / b2"],
+                             [[d, r["c_over_b"], r["c_over_a"], r["c_over_b2_specless"]] for d, r in e["ratios"].items()]),
+                      "", "Target: c / b ≤ 1.2 on PostgreSQL.", ""]
+
+    # M6
+    m6 = m.get("m6_state_growth")
+    if m6:
+        parts += ["## 6. State growth", "",
+                  "Bytes of the stored workflow state (`cases.state`) after the start (step 0) and after each task, "
+                  "next to the default serializer's output at the same step. Linearity is judged over the task "
+                  "steps before the completing one (the end event copies the data onto the workflow once).", ""]
+        for scen, g in m6.items():
+            if "skipped" in g:
+                parts += [f"**{scen}**: skipped — {g['skipped']}", ""]
+                continue
+            dialects = list(g["service"])
+            default = g["default_serializer_bytes_per_step"]
+            rows = []
+            for i in range(len(default)):
+                rows.append([str(i), default[i]] + [g["service"][d]["bytes_per_step"][i]
+                                                    if i < len(g["service"][d]["bytes_per_step"]) else None
+                                                    for d in dialects])
+            parts += [f"**{scen}**", "", _table(["step", "default serializer (B)"] +
+                                                [f"Meldpunt state, {d} (B)" for d in dialects], rows), ""]
+            fits = []
+            for d in dialects:
+                s = g["service"][d]
+                f = s["fit_before_completion"]
+                fits.append([d, s["final_bytes"], f["slope_bytes_per_step"], f["r2"], f["increment_ratio_last_first"],
+                             "yes" if f["linear"] else "no", "yes" if s["spec_check"]["has_spec_key"] else "no",
+                             "yes" if s["spec_check"]["mentions_task_specs"] else "no"])
+            parts += [_table(["database", "final (B)", "slope (B/step)", "R²", "late/early increment",
+                              "linear", "spec key stored", "task_specs in state"], fits), ""]
+
+    # M3
+    m3 = m.get("m3_worklist")
+    if m3:
+        parts += ["## 3. Worklist and case list at scale", "",
+                  "Bulk-seeded cases (≈7 % open; 4 work items per closed case, 2 completed + 1 open per open case; "
+                  "≈55 % of open items assigned; ≈30 % of cases with melder/betrokkene parties). The user is a "
+                  "coördinator who is also onderzoeker. Each run in a fresh session, as a request would; the time "
+                  "includes loading the user and building the ORM rows. `case_list_*` is the bench's own query "
+                  "(the engine has none yet): filters + `ORDER BY created_at DESC, id DESC` + page of 25. "
+                  "PostgreSQL plan: `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` of the same statement.", ""]
+        for dialect, sizes in m3.items():
+            for n, e in sizes.items():
+                rows = []
+                for name, q in e["queries"].items():
+                    plan = q.get("plan", {})
+                    if dialect == "postgresql":
+                        pinfo = [", ".join(plan.get("indexes", [])) or "—", ", ".join(plan.get("seq_scans", [])) or "—",
+                                 plan.get("execution_time_ms")]
+                    else:
+                        pinfo = ["yes" if plan.get("index_used") else "no",
+                                 "; ".join(plan.get("details", []))[:160] or "—", None]
+                    p95 = q["latency"]["p95_ms"]
+                    status = ("**" + (MET if p95 <= 20 else MISSED) + "**") if q["targeted"] else "(not targeted)"
+                    rows.append([name, q["rows"], q["latency"]["median_ms"], p95, q["latency"]["p99_ms"], status] + pinfo)
+                hdr = ["query", "rows", "median (ms)", "p95 (ms)", "p99 (ms)", "≤ 20 ms p95"]
+                hdr += ["indexes used", "seq scans", "EXPLAIN exec (ms)"] if dialect == "postgresql" else \
+                       ["index used", "plan", "—"]
+                parts += [f"**{dialect}, {e['cases']:,} cases** ({e['work_items']:,} work items, {e['open_items']:,} "
+                          f"open; seeded in {e['seed_seconds']:.1f} s)", "", _table(hdr, rows), ""]
+
+    # M4
+    m4 = m.get("m4_timers")
+    if m4:
+        parts += ["## 4. Timers at scale", "",
+                  "Sweep = a `fire_due` call with nothing due (session + the `_claim_next` claim query + commit); "
+                  "the claim query alone also shown. Firing: K real cases of the review test process (intake task "
+                  "with a P7D boundary timer) started through the service under a FrozenClock, then worker "
+                  "processes with their clock 8 days later run `fire_due`; time from their common start to the "
+                  "last worker's end. Check: fire_count 1 and one `timer.fired` audit event per case.", ""]
+        rows = []
+        for dialect, t in m4.items():
+            s = t["sweep"]
+            rows.append([dialect, s["pending_timers"], s["fire_due_call"]["median_ms"], s["fire_due_call"]["p95_ms"],
+                         s["fire_due_call"]["p99_ms"], s["claim_query"]["median_ms"], s["claim_query"]["p95_ms"],
+                         ", ".join(_get(s, "plan", "indexes", default=[]) or []) or "—"])
+        parts += [_table(["database", "pending timers", "sweep median (ms)", "sweep p95 (ms)", "sweep p99 (ms)",
+                          "claim median (ms)", "claim p95 (ms)", "index (PG plan)"], rows), ""]
+        rows = []
+        for dialect, t in m4.items():
+            for key, r in t["firing"].items():
+                c = r["check"]
+                rows.append([dialect, r["workers"], r["fired_total"], r["seconds"], r["timers_per_second"],
+                             " / ".join(str(x) for x in r["fired_per_worker"]), c["fired_more_than_once"],
+                             c["duplicate_audit_events"], c["not_fired"], "yes" if c["exactly_once"] else "**NO**"])
+        parts += [_table(["database", "workers", "fired", "seconds", "timers/s", "per worker", "fired twice",
+                          "duplicate audit", "missed", "exactly once"], rows), ""]
+
+    # profile
+    prof = m.get("profile_service_layer")
+    if prof and "buckets" in prof:
+        parts += ["## Profile of the service layer", "",
+                  f"cProfile over {prof['tasks_profiled']} task completions of `{prof['scenario']}` on "
+                  f"{prof['database']} ({prof['profiled_ms_per_task']:.2f} ms per task under the profiler; "
+                  f"{prof['note']}). Cumulative time per task of named parts (they overlap: a part contains "
+                  "its callees):", "",
+                  _table(["part", "calls/task", "ms/task", "share"],
+                         [[b["what"], b["calls_per_task"], b["ms_per_task"], f"{b['share'] * 100:.1f} %"]
+                          for b in prof["buckets"]]), "",
+                  "Top functions by own time:", "",
+                  _table(["function", "calls/task", "own ms/task", "own share"],
+                         [[r["function"], r["calls_per_task"], r["own_ms_per_task"], f"{r['own_share'] * 100:.1f} %"]
+                          for r in prof["top_own"][:15]]), ""]
+
+    parts += ["## Not yet measured", ""]
+    for key in ("m2_http_throughput", "m5_letters", "m7_server_rss"):
+        v = m.get(key, {})
+        parts.append(f"- **{key}**: {v.get('status', 'not yet measured')} — {v.get('reason', '')}")
+    parts.append("")
+    findings = BENCH_DIR / "findings.md"
+    if findings.exists():
+        parts += [findings.read_text().rstrip(), ""]
+    return "\n".join(parts)

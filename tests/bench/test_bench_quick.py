@@ -1,0 +1,94 @@
+"""Keeps the benchmark working: a tiny run end to end, checking the shape of its output.
+
+No timing assertions: the figures only have to be positive numbers.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
+
+
+def _run(tmp_path: Path, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "bench", "--tiny", "--output-dir", str(tmp_path), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "RESULTS.md").exists()
+    return json.loads((tmp_path / "results.json").read_text())
+
+
+def _positive(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+
+
+def _check_latency(lat: dict) -> None:
+    assert set(lat) >= {"n", "median_ms", "p95_ms", "p99_ms"}
+    for key in ("median_ms", "p95_ms", "p99_ms"):
+        assert _positive(lat[key]), (key, lat)
+
+
+def _check(results: dict, dialect: str) -> None:
+    meta, m = results["meta"], results["measurements"]
+    assert meta["mode"] == "tiny" and dialect in meta["databases"]
+    assert _positive(meta["machine"]["cpu_count"]) and meta["machine"]["spiffworkflow"]
+
+    lin = m["m1_baseline"]["linear12"]
+    for key in ("a_memory", "b_default_serializer", "b2_specless_serializer"):
+        assert lin["bare"][key]["tasks_per_case"] == 12
+        assert _positive(lin["bare"][key]["per_task_ms"])
+        _check_latency(lin["bare"][key]["latency"])
+    svc = lin["service"][dialect]
+    assert svc["tasks_per_case"] == 12 and _positive(svc["per_task_ms"])
+    _check_latency(svc["latency"])
+    assert all(_positive(v) for v in lin["ratios"][dialect].values())
+    assert "skipped" in m["m1_baseline"]["integrity_longest_route"] or \
+        "service" in m["m1_baseline"]["integrity_longest_route"]
+
+    growth = m["m6_state_growth"]["linear12"]["service"][dialect]
+    assert len(growth["bytes_per_step"]) == 13 and all(_positive(b) for b in growth["bytes_per_step"])
+    assert growth["spec_check"]["has_spec_key"] is False
+
+    sizes = m["m3_worklist"][dialect]
+    for size in sizes.values():
+        assert _positive(size["cases"]) and _positive(size["work_items"])
+        for name, q in size["queries"].items():
+            if q.get("note"):
+                continue
+            _check_latency(q["latency"])
+            assert "plan" in q, name
+
+    timers = m["m4_timers"][dialect]
+    assert _positive(timers["sweep"]["pending_timers"])
+    _check_latency(timers["sweep"]["fire_due_call"])
+    for run in timers["firing"].values():
+        assert run["fired_total"] == timers["due_timers"] and _positive(run["seconds"])
+        assert run["check"]["exactly_once"] is True
+
+    prof = m["profile_service_layer"]
+    assert _positive(prof["tasks_profiled"]) and prof["buckets"]
+
+    for key in ("m2_http_throughput", "m5_letters", "m7_server_rss"):
+        assert m[key]["status"] == "not yet measured"
+    statuses = {t["status"] for t in results["targets"]}
+    assert statuses <= {"MET", "MISSED", "NOT MEASURED"}
+    assert all(t["target"] for t in results["targets"])
+
+
+def test_tiny_benchmark_on_sqlite(tmp_path):
+    _check(_run(tmp_path, "--db", "sqlite"), "sqlite")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="set MELDPUNT_TEST_DATABASE_URL for PostgreSQL")
+def test_tiny_benchmark_on_postgresql(tmp_path):
+    admin = make_url(PG_URL).set(database="postgres").render_as_string(hide_password=False)
+    _check(_run(tmp_path, "--db", "postgresql", "--pg-url", admin), "postgresql")
