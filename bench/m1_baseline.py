@@ -35,9 +35,9 @@ def parse_scenario(scenario: Scenario):
 
 
 def _bare_engine():
-    from engine.processes.service import _engine_functions
+    from engine.functions import ENGINE_FUNCTIONS
 
-    return PythonScriptEngine(environment=TaskDataEnvironment(_engine_functions()))
+    return PythonScriptEngine(environment=TaskDataEnvironment(dict(ENGINE_FUNCTIONS)))
 
 
 def _ready(wf):
