@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
+from engine.crypto import EncryptedText
 from engine.db import Base, UTCDateTime
 
 
@@ -57,3 +58,14 @@ class CaseActor(Base):
     slot: Mapped[str] = mapped_column(String(60), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class CaseConfidential(Base):
+    """Fields marked ``x-vertrouwelijk`` in a form (reporter identity, the report's free
+    text): kept out of the workflow state and stored encrypted (AES-GCM), as one JSON object."""
+
+    __tablename__ = "case_confidential"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[str] = mapped_column(EncryptedText("case_confidential.data"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

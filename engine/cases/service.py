@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
-from engine.cases import duties, runtime
+from engine.cases import confidential, duties, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import DomainError, NotFound, StaleCase, TaskNotReady, WorkflowFailure
@@ -201,8 +201,9 @@ def _render_letters(step: _Step) -> None:
 
 
 def confidential_merge(session: Session, case: Case, data: dict) -> dict:
-    """Task data plus the case's confidential fields (for letters); hook for encrypted storage."""
-    return {"zaaknummer": case.reference, **data}
+    """Task data plus the case's confidential fields, for letters only: documents/ selects
+    per recipient what a letter may contain (the reporter's identity only for the reporter)."""
+    return {"zaaknummer": case.reference, **data, **confidential.read(session, case_id=case.id)}
 
 
 def _project(step: _Step) -> None:
@@ -264,7 +265,9 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
             raise NotFound(f"Onbekende partij '{party}'.")
         for user_id in set(user_ids):
             session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
-    seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **data}
+    plain, secret = confidential.split(data, confidential.confidential_fields(parsed.forms))
+    confidential.store(session, case_id=case.id, values=secret)
+    seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **plain}
     wf = runtime.new_workflow(parsed, seed)
     step = _Step(session, case, parsed, wf, actor_name(actor))
     _run_engine(step)
@@ -300,6 +303,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise TaskNotReady("Deze taak is niet meer uit te voeren.")
     step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf))
     before = runtime.position(wf)["active"]
+    clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
+    confidential.store(session, case_id=case.id, values=secret)
     task.set_data(**clean)
     try:
         task.run()
@@ -311,7 +316,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     _persist(step, completed_item=item)
     audit.append(session=session, actor=user.username, action="task.completed", case_id=case.id,
                  task_id=item.task_id, details={"element": item.element_id, "naam": item.name, "rol": item.role,
-                                                "velden": sorted(clean), "voor": before,
+                                                "velden": sorted(clean), "vertrouwelijke_velden": sorted(secret),
+                                                "voor": before,
                                                 "na": runtime.position(wf)["active"],
                                                 "status": case.status})
     return case
