@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "engine.worklist.models",
     "engine.timers.models",
     "engine.audit.models",
+    "engine.intake.models",
     "documents.models",
 ]
 

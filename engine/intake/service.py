@@ -1,0 +1,111 @@
+"""Reports coming in (desk, manager, vertrouwenspersoon, or the public anonymous form)
+and the two-way channel with the reporter.
+
+A report starts a case of the current process version with the report's data as seed
+(confidential fields go to encrypted storage, see engine/cases/confidential.py). An
+anonymous reporter gets a random 16-digit receipt code, shown once and stored only as
+an Argon2id hash; with it they read and answer the desk's messages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.clock import now
+from engine.errors import FieldError, InvalidData, NotAuthorized
+from engine.identity import receipts
+from engine.identity.models import User
+from engine.intake.models import CaseMessage
+
+CHANNELS = ("meldpunt", "leidinggevende", "vertrouwenspersoon", "onderzoeksbureau", "anoniem_webformulier",
+            "extern")
+INTAKE_ROLES = frozenset({"meldpunt", "integriteitscoordinator", "vertrouwenspersoon"})
+MAX_MESSAGE = 10_000
+
+
+@dataclass
+class Submitted:
+    case: Case
+    receipt_code: str | None  # plaintext, to show once; never stored or logged
+
+
+def submit_report(*, session: Session, actor: User | None, data: dict, reporter_user_id: int | None = None,
+                  subject_user_id: int | None = None) -> Submitted:
+    """Register a report. ``actor`` None means the public anonymous form.
+
+    Staff may register for someone else: a manager (anyone with a unit), the desk, a
+    vertrouwenspersoon (who must record the reporter's consent to pass it on)."""
+    data = dict(data)
+    if actor is None:
+        data.update(kanaal="anoniem_webformulier", melder_anoniem=True)
+        for key in [k for k in data if k.startswith("melder_") and k != "melder_anoniem"]:
+            data.pop(key)  # the public form never takes identity fields
+    elif "vertrouwenspersoon" in actor.role_codes and data.get("via_vertrouwenspersoon"):
+        if data.get("toestemming_doorgeven") is not True:
+            raise InvalidData([FieldError("toestemming_doorgeven",
+                                          "een vertrouwenspersoon geeft een melding alleen door met toestemming van de melder")])
+    if not data.get("datum_melding"):
+        from engine.functions import today
+
+        data["datum_melding"] = today()
+    parties: dict[str, list[int]] = {}
+    if reporter_user_id is not None:
+        parties["melder"] = [reporter_user_id]
+    elif actor is not None and not data.get("melder_anoniem") and not data.get("via_vertrouwenspersoon") \
+            and not (INTAKE_ROLES & actor.role_codes):
+        parties["melder"] = [actor.id]  # a manager or employee reporting themselves
+    if subject_user_id is not None:
+        parties["betrokkene"] = [subject_user_id]
+        subject = session.get(User, subject_user_id)
+        if subject is not None and subject.manager_id:
+            parties["leidinggevende"] = [subject.manager_id]
+    case = cases.start_case(session=session, actor=actor, data=data, parties=parties)
+    code = None
+    if data.get("melder_anoniem"):
+        code, _ = receipts.issue_receipt(session=session, case_id=case.id)
+    audit.append(session=session, actor=actor.username if actor else "anonieme melder", action="report.submitted",
+                 case_id=case.id, details={"kanaal": data.get("kanaal"), "anoniem": bool(data.get("melder_anoniem")),
+                                           "ontvangstcode_uitgegeven": code is not None})
+    return Submitted(case, code)
+
+
+def _body(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidData([FieldError("tekst", "is verplicht")])
+    if len(text) > MAX_MESSAGE:
+        raise InvalidData([FieldError("tekst", f"mag hoogstens {MAX_MESSAGE} tekens bevatten")])
+    return text
+
+
+def message_to_reporter(*, session: Session, case_id: int, author: User, text: str) -> CaseMessage:
+    """The desk (or coordinator) writes to the reporter; caller has checked the case is visible."""
+    if not (INTAKE_ROLES - {"vertrouwenspersoon"}) & author.role_codes:
+        raise NotAuthorized("Alleen het meldpunt of de integriteitscoördinator schrijft de melder.")
+    msg = CaseMessage(case_id=case_id, direction="naar_melder", author_id=author.id, body=_body(text),
+                      created_at=now())
+    session.add(msg)
+    session.flush()
+    audit.append(session=session, actor=author.username, action="message.to_reporter", case_id=case_id,
+                 details={"bericht": msg.id})
+    return msg
+
+
+def message_from_reporter(*, session: Session, case_id: int, text: str) -> CaseMessage:
+    """The reporter answers (authenticated by receipt code or as a known reporter by the caller)."""
+    msg = CaseMessage(case_id=case_id, direction="van_melder", author_id=None, body=_body(text), created_at=now())
+    session.add(msg)
+    session.flush()
+    audit.append(session=session, actor="melder", action="message.from_reporter", case_id=case_id,
+                 details={"bericht": msg.id})
+    return msg
+
+
+def messages(*, session: Session, case_id: int) -> list[CaseMessage]:
+    return list(session.execute(
+        select(CaseMessage).where(CaseMessage.case_id == case_id).order_by(CaseMessage.id)).scalars())
