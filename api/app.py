@@ -1,6 +1,8 @@
 """The FastAPI application. Routers are thin; business rules live in engine/."""
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,6 +41,27 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Optionally run the timer worker in this process (MELDPUNT_TIMERS_IN_SERVER=true)."""
+    from engine.clock import install_spiff_clock
+    from engine.config import get_settings
+
+    install_spiff_clock()
+    settings = get_settings()
+    stop = None
+    if settings.timers_in_server:
+        from engine.db import get_database
+        from engine.timers.worker import start_background
+
+        _, stop = start_background(database=get_database(), poll_seconds=settings.timer_poll_seconds)
+    try:
+        yield
+    finally:
+        if stop is not None:
+            stop.set()
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
     app = FastAPI(
@@ -48,6 +71,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.api_settings = settings
     problems.install(app)

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # Fernet/AES keys for confidential fields, comma-separated, newest first.
     encryption_keys: str = ""
     timer_poll_seconds: float = 5.0
+    # Run the timer worker inside the server process (the demo does; production may run
+    # `meldpunt timers run` separately, several at once on PostgreSQL).
+    timers_in_server: bool = False
 
 
 @lru_cache

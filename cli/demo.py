@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+KEY_FILE = Path(".meldpunt-demo-key")
+
+
+def _ensure_key() -> None:
+    """The demo generates an encryption key on first run (kept next to the database)."""
+    if os.environ.get("MELDPUNT_ENCRYPTION_KEYS"):
+        return
+    from engine.crypto import generate_key, set_keyring
+
+    if not KEY_FILE.exists():
+        KEY_FILE.write_text(generate_key() + "\n")
+        KEY_FILE.chmod(0o600)
+    os.environ["MELDPUNT_ENCRYPTION_KEYS"] = KEY_FILE.read_text().strip()
+    set_keyring(None)
+
+
+def demo(host: str = "127.0.0.1", port: int = 8000, serve: bool = typer.Option(True, help="Daarna de server starten")) -> None:
+    """Database bijwerken, processen uitrollen, demo-organisatie klaarzetten en de server starten."""
+    _ensure_key()
+    os.environ.setdefault("MELDPUNT_COOKIE_SECURE", "false")  # plain http on the loopback
+    from engine.config import get_settings
+    from engine.db import get_database
+    from engine.demo import DEMO_PASSWORD, seed
+    from engine.migrations.runner import upgrade
+
+    upgrade(get_settings().database_url)
+    with get_database().session() as session:
+        result = seed(session=session)
+    typer.echo(f"Demo klaar: {result['users']} gebruikers (wachtwoord '{DEMO_PASSWORD}'), "
+               f"{result['cases']} nieuwe voorbeeldzaken.")
+    if serve:
+        os.environ.setdefault("MELDPUNT_TIMERS_IN_SERVER", "true")
+        import uvicorn
+
+        typer.echo(f"Meldpunt draait op http://{host}:{port}/ (API-documentatie: /api/v1/docs)")
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("demo")(demo)
