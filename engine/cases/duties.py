@@ -40,8 +40,13 @@ def party_of(session: Session, case_id: int, user_id: int) -> str | None:
     return "leidinggevende" if manages_subject else None
 
 
-def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, manifest: Manifest) -> str | None:
-    """Why ``user`` may not act in ``slot`` of the case (Dutch), or None."""
+def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, manifest: Manifest,
+                    assigned: bool = True) -> str | None:
+    """Why ``user`` may not act in ``slot`` of the case (Dutch), or None.
+
+    ``assigned`` is False when the user picks the task up themselves: an exclusive slot
+    that another person already fills in this case stays with that person (only a
+    coordinator's assignment, or the automatic draw, hands it to someone else)."""
     party = party_of(session, case_id, user.id)
     if party:
         return f"U bent {PARTY_LABELS.get(party, party)} in deze zaak en bent daarom uitgesloten."
@@ -61,15 +66,20 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
         if other:
             return (f"Functiescheiding: u treedt in deze zaak al op als {other[0]} "
                     f"en mag daarom niet ook als {slot} optreden.")
+        if not assigned and slot not in bound and session.execute(select(exists().where(
+                CaseActor.case_id == case_id, CaseActor.slot == slot, CaseActor.user_id != user.id))).scalar():
+            return (f"De rol {slot} wordt in deze zaak al vervuld door een andere medewerker; "
+                    "de integriteitscoördinator kan de taak aan u toewijzen.")
     return None
 
 
-def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slot: str, manifest: Manifest) -> None:
+def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slot: str, manifest: Manifest,
+                   assigned: bool = True) -> None:
     if not user.active:
         raise NotAuthorized("Dit account is uitgeschakeld.")
     if role not in user.role_codes:
         raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die u niet heeft.")
-    reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest)
+    reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest, assigned=assigned)
     if reason:
         raise ConflictOfInterest(reason)
 

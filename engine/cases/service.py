@@ -290,7 +290,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     case = session.get(Case, item.case_id)
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
-                          manifest=parsed.manifest)
+                          manifest=parsed.manifest, assigned=item.assignee_id == user.id)
     if item.state != "open":
         raise TaskNotReady("Deze taak is al afgerond of vervallen.")
     if item.assignee_id is not None and item.assignee_id != user.id:

@@ -83,7 +83,7 @@ def _open(item: WorkItem) -> None:
 def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     item = get_item(session=session, work_item_id=work_item_id)
     duties.ensure_can_act(session, case_id=item.case_id, user=user, role=item.role, slot=item.slot,
-                          manifest=_manifest(session, item))
+                          manifest=_manifest(session, item), assigned=item.assignee_id == user.id)
     _open(item)
     if item.assignee_id not in (None, user.id):
         raise NotAuthorized("Deze taak is al door een andere medewerker opgepakt.")

@@ -67,3 +67,39 @@ def test_random_allocation_reaches_every_eligible_user_and_never_a_conflicted_on
             assert draw.details["methode"] == "loting"
     assert set(chosen) == {team["o1"], team["o2"]}  # P(miss one) = 2 * 0.5**45
     assert team["o3"] not in chosen
+
+
+def test_an_exclusive_slot_stays_with_its_holder_unless_the_coordinator_assigns(db, clock, team, tmp_path):
+    """Both investigator tasks of slot onderzoeker_1 go to one person; a colleague cannot
+    take over by claiming, only by the coordinator's (audited) assignment."""
+    from tests.factories import copy_process_set
+
+    changed = copy_process_set(REVIEW, tmp_path / "review")
+    bpmn = changed / "review.bpmn"
+    # both investigation tasks in slot onderzoeker_1, pool tasks (no automatic draw)
+    text = bpmn.read_text().replace('value="onderzoeker_2"', 'value="onderzoeker_1"')
+    bpmn.write_text(text.replace('<spiffworkflow:property name="assignment" value="random"/>', ""))
+    from datetime import timedelta
+
+    from engine.timers import service as timers
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=changed)
+    case_id = to_investigation(db, team)
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        worklist.claim(session=s, work_item_id=item.id, user=s.get(User, team["o1"]))
+        cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team["o1"]), data={"bevinding": "x"})
+    clock.advance(timedelta(days=3))
+    timers.fire_due(database=db)
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        with pytest.raises(ConflictOfInterest, match="al vervuld"):
+            worklist.claim(session=s, work_item_id=item.id, user=s.get(User, team["o2"]))
+        with pytest.raises(ConflictOfInterest, match="al vervuld"):
+            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team["o2"]), data={"bevinding": "y"})
+        worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
+                        assignee=s.get(User, team["o2"]), reason="Onderzoeker 1 langdurig afwezig")
+    with db.session() as s:
+        cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team["o2"]), data={"bevinding": "y"})
+        assert worklist.for_case(session=s, case_id=case_id) == []
