@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine.audit.models import AuditEvent, AuditHead
@@ -42,12 +42,7 @@ def append(*, session: Session, actor: str, action: str, case_id: int | None = N
     """Append one event to the chain of ``case_id`` (or the system chain)."""
     chain = chain_for(case_id)
     details = json.loads(json.dumps(details or {}, default=str))  # what is stored is what is hashed
-    head = session.execute(
-        select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(chain=chain, seq=0, hash=GENESIS)
-        session.add(head)
+    head = _locked_head(session, chain)
     at = now()
     seq = head.seq + 1
     digest = _digest(chain=chain, seq=seq, at=at, actor=actor, action=action, case_id=case_id,
@@ -56,8 +51,27 @@ def append(*, session: Session, actor: str, action: str, case_id: int | None = N
                        task_id=task_id, details=details, prev_hash=head.hash, hash=digest)
     session.add(event)
     head.seq, head.hash = seq, digest
-    session.flush()
     return event
+
+
+def _locked_head(session: Session, chain: str) -> AuditHead:
+    """The chain's head, row-locked once per transaction (later appends reuse it)."""
+    heads = session.info.setdefault("audit_heads", {})
+    head = heads.get(chain)
+    if head is None:
+        head = session.execute(
+            select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+        ).scalar_one_or_none()
+        if head is None:
+            head = AuditHead(chain=chain, seq=0, hash=GENESIS)
+            session.add(head)
+        heads[chain] = head
+    return head
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session: Session, transaction) -> None:
+    session.info.pop("audit_heads", None)
 
 
 @dataclass

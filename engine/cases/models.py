@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
@@ -14,7 +14,10 @@ class Case(Base):
     """A case (zaak). ``state`` is the SpiffWorkflow instance serialised without its spec."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_unit", "status", "unit"),)
+    __table_args__ = (
+        Index("ix_cases_list", "status", "unit", text("created_at DESC"), text("id DESC")),
+        Index("ix_cases_list_category", "status", "unit", "category", text("created_at DESC"), text("id DESC")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)

@@ -27,6 +27,7 @@ from engine.clock import now
 from engine.errors import DomainError, NotFound, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.processes import service as processes
+from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
 from engine.timers.models import Timer
 from engine.worklist.models import WorkItem
@@ -148,7 +149,6 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
                         slot=(meta.slot if meta and meta.slot else role), form=meta.form if meta else None,
                         due_at=due.get(task_id), priority=_priority(step, task, meta), created_at=now())
         session.add(item)
-        session.flush()
         audit.append(session=session, actor=step.actor, action="task.created", case_id=case.id, task_id=task_id,
                      details={"element": item.element_id, "naam": item.name, "rol": role,
                               "termijn": item.due_at.isoformat() if item.due_at else None})
@@ -284,11 +284,15 @@ def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
 
 
 def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
-    item = session.get(WorkItem, work_item_id)
-    if item is None:
+    row = session.execute(
+        select(WorkItem, Case, ProcessVersion.content_hash)
+        .join(Case, Case.id == WorkItem.case_id).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .where(WorkItem.id == work_item_id)
+    ).first()
+    if row is None:
         raise NotFound("Taak niet gevonden.")
-    case = session.get(Case, item.case_id)
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    item, case, digest = row
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
     duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
                           manifest=parsed.manifest, assigned=item.assignee_id == user.id)
     if item.state != "open":

@@ -112,8 +112,10 @@ class _SpecCache:
 _cache = _SpecCache()
 
 
-def parsed_version(*, session: Session, version_id: int) -> ParsedProcessSet:
-    digest = session.execute(
+def parsed_version(*, session: Session, version_id: int, content_hash: str | None = None) -> ParsedProcessSet:
+    """The parsed specs of a version, from the cache. Pass ``content_hash`` when the caller
+    already loaded it (saves a query); the hash guards against a reused id in another database."""
+    digest = content_hash or session.execute(
         select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id)
     ).scalar_one_or_none()
     if digest is None:

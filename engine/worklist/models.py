@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
@@ -13,10 +13,17 @@ class WorkItem(Base):
     """One row per user task that became ready; worklists query only this table."""
 
     __tablename__ = "work_items"
+    # Partial indexes on open items only, in the worklists' sort order (due date first,
+    # NULLS LAST, then priority): the database reads just the first page of rows.
     __table_args__ = (
-        Index("ix_work_items_open_role", "state", "role", "due_at", "priority"),
-        Index("ix_work_items_open_assignee", "state", "assignee_id", "due_at"),
-        Index("ix_work_items_open_due", "state", "due_at"),
+        Index("ix_work_items_open_assignee", "assignee_id", "due_at", text("priority DESC"), "created_at", "id",
+              postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),
+        Index("ix_work_items_open_pool", "role", "due_at", text("priority DESC"), "created_at", "id",
+              postgresql_where=text("state = 'open' AND assignee_id IS NULL"),
+              sqlite_where=text("state = 'open' AND assignee_id IS NULL")),
+        Index("ix_work_items_open_due", "due_at",
+              postgresql_where=text("state = 'open' AND due_at IS NOT NULL"),
+              sqlite_where=text("state = 'open' AND due_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,7 +1,7 @@
 """Worklists and task claiming. Queries read only the work-item table (indexed)."""
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
@@ -16,16 +16,18 @@ from engine.worklist.models import WorkItem
 
 COORDINATOR_ROLE = "integriteitscoordinator"
 
-_ORDER = (WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.priority.desc(), WorkItem.created_at, WorkItem.id)
+# Matches the partial indexes of migration 0008 so the database can stop after ``limit`` rows.
+_ORDER = (WorkItem.due_at.asc().nulls_last(), WorkItem.priority.desc(), WorkItem.created_at, WorkItem.id)
 
 
 def _not_party(user: User):
-    """Exclude the cases in which the user is melder, betrokkene or the betrokkene's manager."""
+    """Exclude the cases in which the user is melder, betrokkene or the betrokkene's manager
+    (written as NOT IN over a small per-user set: cheap next to the worklist indexes)."""
     subject = aliased(User)
-    direct = exists().where(CaseParty.case_id == WorkItem.case_id, CaseParty.user_id == user.id)
-    manager = exists().where(CaseParty.case_id == WorkItem.case_id, CaseParty.party == "betrokkene",
-                             CaseParty.user_id == subject.id, subject.manager_id == user.id)
-    return ~or_(direct, manager)
+    direct = select(CaseParty.case_id).where(CaseParty.user_id == user.id)
+    as_manager = (select(CaseParty.case_id).join(subject, subject.id == CaseParty.user_id)
+                  .where(CaseParty.party == "betrokkene", subject.manager_id == user.id))
+    return WorkItem.case_id.not_in(direct.union(as_manager))
 
 
 def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:

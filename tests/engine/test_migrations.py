@@ -17,6 +17,9 @@ from engine.models import import_all
 
 pytestmark = pytest.mark.db
 
+EXPRESSION_INDEXES = {"ix_cases_list", "ix_cases_list_category", "ix_work_items_open_assignee",
+                      "ix_work_items_open_pool"}
+
 
 @pytest.fixture
 def empty_url(database_url, tmp_path):
@@ -42,6 +45,9 @@ def test_upgrade_from_empty_reaches_head_and_matches_the_models(empty_url):
     try:
         with eng.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+        if conn.dialect.name == "sqlite":
+            # SQLite cannot reflect indexes with expressions (DESC columns); PostgreSQL checks them.
+            diff = [d for d in diff if not (d[0] in ("add_index", "remove_index") and d[1].name in EXPRESSION_INDEXES)]
         assert diff == [], diff
         assert "work_items" in inspect(eng).get_table_names()
     finally:
