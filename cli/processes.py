@@ -15,12 +15,17 @@ def check(path: Optional[Path] = typer.Argument(None, help="Map met procesbestan
     """Controleer de procesbestanden zonder ze uit te rollen."""
     from engine.processes import service
 
-    issues = service.check(directory=path)
+    from documents.checks import check_templates, load_sample_case
+    from engine.config import get_settings
+
+    issues = [str(i) for i in service.check(directory=path)]
+    # The letters the processes name must also render against a complete sample case.
+    issues += check_templates(get_settings().templates_dir, load_sample_case(None))
     if issues:
         for issue in issues:
-            typer.echo(str(issue), err=True)
+            typer.echo(issue, err=True)
         fail(f"{len(issues)} probleem/problemen gevonden.")
-    typer.echo("Procesbestanden in orde.")
+    typer.echo("Procesbestanden en briefsjablonen in orde.")
 
 
 @app.command("deploy")

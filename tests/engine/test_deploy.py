@@ -75,3 +75,21 @@ def test_cli_check_and_deploy(db, clock, tmp_path, monkeypatch):
     again = runner.invoke(app, ["processes", "deploy", str(REVIEW)])
     assert again.output == result.output  # same version reported: a no-op
     assert versions(db) == 1
+
+
+def test_processes_check_passes_on_the_real_processes_and_fails_on_a_broken_copy(tmp_path):
+    import shutil
+
+    from engine.config import get_settings
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["processes", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Procesbestanden en briefsjablonen in orde." in result.output
+    broken = tmp_path / "processes"
+    shutil.copytree(get_settings().processes_dir, broken)
+    form = broken / "forms" / "melding_registreren.json"
+    form.write_text(form.read_text()[:-20])  # truncated JSON
+    result = runner.invoke(app, ["processes", "check", str(broken)])
+    assert result.exit_code == 1
+    assert "forms/melding_registreren.json" in result.output
