@@ -11,6 +11,7 @@ MODEL_MODULES = [
     "engine.timers.models",
     "engine.audit.models",
     "documents.models",
+    "engine.reports.models",
 ]
 
 
