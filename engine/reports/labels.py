@@ -56,7 +56,7 @@ OUTCOMES = {
 def normalise(text: str) -> str:
     """Case-, whitespace- and punctuation-insensitive key; letters (with accents) and digits kept."""
     text = unicodedata.normalize("NFC", text or "").casefold()
-    text = re.sub(r"[^\w]+", " ", text)
+    text = re.sub(r"[\W_]+", " ", text)
     return " ".join(text.split())
 
 
