@@ -29,13 +29,13 @@ import math
 import statistics
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
 from engine.clock import now
 from engine.reports.models import OrgUnit
-from engine.reports.service import ReportRefused, local_date, percentage
+from engine.reports.service import ReportRefused, local_date, local_start, percentage
 from engine.worklist.models import WorkItem
 
 FEEDBACK_TASK = "terugkoppeling_melder"
@@ -111,7 +111,11 @@ def build(*, session: Session, start: date, end: date, unit: str | None = None, 
     if end < start:
         raise ReportRefused("De einddatum ligt voor de begindatum.")
     today = local_date(now())
-    all_cases = [c for c in session.execute(select(Case)).scalars() if unit is None or _unit_of(c) == unit]
+    # A case reported or closed in the period, or open now, is closed on/after ``start`` or not closed.
+    stmt = select(Case).where(or_(Case.status != "closed", Case.closed_at >= local_start(start)))
+    if unit is not None:
+        stmt = stmt.where(Case.unit == unit)
+    all_cases = [c for c in session.execute(stmt).scalars() if unit is None or _unit_of(c) == unit]
     reported = [c for c in all_cases if start <= _reported_on(c) <= end]
     live = [c for c in reported if not c.imported]
     closed = [c for c in all_cases if c.status == "closed" and c.closed_at is not None

@@ -6,7 +6,10 @@
 * Labels (schending, afdoening, soort onderzoek, uitkomst) are matched exactly after
   normalising case, whitespace and punctuation; an unknown label is an error.
 * Imported cases: ``imported=True``, ``status='closed'``, no process version or state,
-  the same ``summary`` keys as workflow-closed cases (plus ``aantal_betrokkenen``).
+  the report keys of workflow-closed cases in ``summary`` (categorie, subcategorie,
+  dienstonderdeel, route, soort_onderzoek, uitkomst, afdoeningen, inhoud_geanonimiseerd,
+  datum_melding) plus ``aantal_betrokkenen``. Keys the file has no data for (kanaal,
+  melder_anoniem, ontvangstbevestigd_op, ...) are absent, as in a workflow case that never set them.
 * Re-import is **refused**: the SHA-256 of the file bytes is stored in ``case_imports``
   (unique), so loading the same file again raises :class:`AlreadyImported` and changes nothing.
 """
@@ -33,6 +36,11 @@ from engine.reports.service import local_noon
 HEADER = ["dienstonderdeel", "schending", "subcategorie", "inhoud", "afdoening", "soort_onderzoek", "uitkomst",
           "datum_melding", "datum_afdoening", "aantal_betrokkenen"]
 PROGRESS_EVERY = 500
+
+# ``route`` as the process sets it, derived from the kind of investigation (empty kind: unknown).
+ROUTE_OF_KIND = {"geen_onderzoek": "geen_onderzoek", "vooronderzoek": "vooronderzoek",
+                 "feitenonderzoek_intern": "feitenonderzoek", "feitenonderzoek_extern": "feitenonderzoek",
+                 "forensisch": "feitenonderzoek"}
 
 _CATEGORIES = L.matcher(L.CATEGORIES)
 _RESOLUTIONS = L.matcher(L.RESOLUTIONS)
@@ -225,7 +233,7 @@ def import_cases(*, session: Session, content: bytes, filename: str, actor: str,
 def _make_case(v: dict, actor: str) -> Case:
     summary = {
         "categorie": v["category"], "subcategorie": v["subcategory"], "dienstonderdeel": v["unit"],
-        "soort_onderzoek": v["kind"], "uitkomst": v["outcome"], "afdoeningen": v["resolutions"],
+        "route": ROUTE_OF_KIND.get(v["kind"]), "soort_onderzoek": v["kind"], "uitkomst": v["outcome"], "afdoeningen": v["resolutions"],
         "inhoud_geanonimiseerd": v["description"],
         "datum_melding": v["reported"].isoformat() if v["reported"] else None,
         "aantal_betrokkenen": v["people"],

@@ -151,7 +151,7 @@ def test_workflow_and_imported_cases_have_the_same_summary_keys(db, mixed):
     from engine.cases.models import Case
 
     workflow_ids, imported_ids = mixed
-    keys = {"categorie", "subcategorie", "dienstonderdeel", "soort_onderzoek", "uitkomst", "afdoeningen",
+    keys = {"categorie", "subcategorie", "dienstonderdeel", "route", "soort_onderzoek", "uitkomst", "afdoeningen",
             "inhoud_geanonimiseerd", "datum_melding"}
     with db.session() as s:
         for case_id in workflow_ids + imported_ids[:3]:

@@ -42,7 +42,7 @@ def test_valid_file_loads(db, clock):
         first, second, third = cases
         assert first.summary == {
             "categorie": "Financiële schendingen", "subcategorie": "fraude", "dienstonderdeel": "Douane",
-            "soort_onderzoek": "feitenonderzoek_intern", "uitkomst": "aangetoond",
+            "route": "feitenonderzoek", "soort_onderzoek": "feitenonderzoek_intern", "uitkomst": "aangetoond",
             "afdoeningen": ["Schriftelijke berisping", "Vermindering IKB-uren"],
             "inhoud_geanonimiseerd": "Medewerker declareerde reizen die niet zijn gemaakt.",
             "datum_melding": "2024-01-10", "aantal_betrokkenen": 2}
@@ -51,7 +51,8 @@ def test_valid_file_loads(db, clock):
         assert second.summary["afdoeningen"] == [
             "Afdoening d.m.v. corrigerend gesprek, waarschuwingsbrief, training, coaching, e.d."]
         assert second.summary["aantal_betrokkenen"] == 1 and second.summary["datum_melding"] is None
-        assert second.summary["soort_onderzoek"] is None
+        assert second.summary["soort_onderzoek"] is None and second.summary["route"] is None
+        assert third.summary["route"] == "vooronderzoek"
         assert third.summary["afdoeningen"] == ["Financiële afdoening (boete/ uitsluiting periodiek)"]
         assert third.summary["uitkomst"] == "deels_aangetoond"
         assert third.closed_at.date().isoformat() == "2024-06-30"
