@@ -121,6 +121,10 @@ def generate(*, session: Session, month: str) -> list[Generated]:
         row.units, row.figures, row.content, row.created_at = sorted(names), figures, doc, now()
         row.filename = f"maandoverzicht-{month}-{director.username if director else director_id}.docx"
         session.flush()
+        from engine.audit import service as audit
+
+        audit.append(session=session, actor="system", action="rapportage.maandoverzicht",
+                     details={"maand": month, "directeur_id": director_id, "cijfers": figures})
         out.append(Generated(director=director.username if director else str(director_id), month=month,
                              overview_id=row.id, figures=figures))
     return out

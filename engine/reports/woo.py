@@ -8,7 +8,7 @@ organisational unit are output (the unit itself is not shown either).
 Before export every description is checked (:func:`check_description`): it is refused
 when it contains a known person's name from the case (workflow data ``betrokkene_naam``,
 ``melder_naam`` and the like, read via ``engine.cases.service.case_data``; imported
-cases carry no names) or an exact date. One refused description refuses the export.
+cases carry no names) an exact date, or a place named in the case (``hoorgesprek_locatie``). One refused description refuses the export.
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ COLUMNS = ["Aantal", "Aard integriteitsaantasting/verdenking", "Soort onderzoek"
 
 # Workflow data keys holding a person's name.
 NAME_KEYS = ("betrokkene_naam", "melder_naam", "getuige", "adviseur_naam")
+# Workflow data keys holding a place (refused in a description as well).
+PLACE_KEYS = ("hoorgesprek_locatie",)
 # Name parts too common to identify anyone on their own (particles, role words).
 _COMMON = {"van", "de", "der", "den", "het", "ter", "ten", "te", "la", "le", "du", "op", "in", "t",
            "betrokkene", "melder", "medewerker", "collega", "leidinggevende", "de heer", "mevrouw"}
@@ -56,6 +58,10 @@ def known_names(data: dict) -> list[str]:
     return [n for n in names if n and n.strip()]
 
 
+def known_places(data: dict) -> list[str]:
+    return [str(data[k]) for k in PLACE_KEYS if isinstance(data.get(k), str) and data[k].strip()]
+
+
 def _name_parts(name: str) -> list[str]:
     """The full name and each distinctive part (no initials, particles or role words)."""
     full = L.normalise(name)
@@ -66,8 +72,13 @@ def _name_parts(name: str) -> list[str]:
     return parts
 
 
-def check_description(text: str, names: list[str], *, reference: str) -> None:
+def check_description(text: str, names: list[str], *, reference: str, places: list[str] = ()) -> None:
     norm = f" {L.normalise(text)} "
+    for place in places:
+        if L.normalise(place) and f" {L.normalise(place)} " in norm:
+            raise ReportRefused(f"Zaak {reference}: de omschrijving noemt een plaats uit de zaak; "
+                                "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                                zaak=reference)
     for name in names:
         for part in _name_parts(name):
             if f" {part} " in norm:
@@ -80,16 +91,16 @@ def check_description(text: str, names: list[str], *, reference: str) -> None:
                             zaak=reference)
 
 
-def _case_names(session: Session, case: ClosedCase) -> list[str]:
+def _case_names(session: Session, case: ClosedCase) -> tuple[list[str], list[str]]:
     if case.imported:
-        return []
+        return [], []
     from engine.cases.service import case_data
 
     try:
         data = case_data(session=session, case_id=case.id)
     except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
         raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.")
-    return known_names(data or {})
+    return known_names(data or {}), known_places(data or {})
 
 
 def _suspension_or_dismissal(case: ClosedCase) -> bool:
@@ -103,7 +114,8 @@ def build(*, session: Session, start: date, end: date) -> dict:
     rows = []
     for c in cases:
         detail = c.description if _suspension_or_dismissal(c) else ""
-        check_description(c.description, _case_names(session, c), reference=c.reference)
+        names, places = _case_names(session, c)
+        check_description(c.description, names, reference=c.reference, places=places)
         rows.append({"aantal": c.people, "aard": c.category,
                      "soort_onderzoek": L.INVESTIGATION_KINDS.get(c.investigation or "", "Onbekend"),
                      "handhaving": L.join_resolutions(c.resolutions), "omschrijving": detail})

@@ -243,5 +243,7 @@ def test_woo_check_unit():
             woo.check_description(text, ["Jan de Vries"], reference="X")
     with pytest.raises(ReportRefused):
         woo.check_description("Op 12 maart 2026 declareerde medewerker.", [], reference="X")
+    with pytest.raises(ReportRefused):
+        woo.check_description("Medewerker declareerde ritten naar Den Haag.", [], reference="X", places=["Den Haag"])
     # role words and particles are not names on their own
     woo.check_description("De betrokkene declareerde van alles.", ["B. Betrokkene", "Van der Berg"], reference="X")
