@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
-from api.routers import auth, health, melder_auth, users
+from api.routers import auth, health, melder_auth, reports, users
 from api.settings import ApiSettings
 
 SECURITY_HEADERS = [
@@ -84,4 +84,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
+    app.include_router(reports.router, prefix="/api/v1")
     return app

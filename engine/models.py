@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "engine.audit.models",
     "engine.intake.models",
     "documents.models",
+    "engine.reports.models",
 ]
 
 

@@ -1,0 +1,148 @@
+"""The freedom-of-information (Woo) overview (DOMAIN §6): one line per case settled in a period.
+
+Only case-level facts appear: number of people involved, the main category, the kind of
+investigation, the resolution(s) and - for cases that led to suspension or dismissal -
+the one-sentence anonymised description. No names, dates, places, or units below the
+organisational unit are output (the unit itself is not shown either).
+
+Before export every description is checked (:func:`check_description`): it is refused
+when it contains a known person's name from the case (workflow data ``betrokkene_naam``,
+``melder_naam`` and the like, read via ``engine.cases.service.case_data``; imported
+cases carry no names) an exact date, or a place named in the case (``hoorgesprek_locatie``). One refused description refuses the export.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from engine.reports import labels as L
+from engine.reports import word
+from engine.reports.service import ClosedCase, ReportRefused, closed_cases
+
+COLUMNS = ["Aantal", "Aard integriteitsaantasting/verdenking", "Soort onderzoek", "Handhaving",
+           "Nadere omschrijving van meldingen die hebben geleid tot schorsing en ontslag"]
+
+# Workflow data keys holding a person's name.
+NAME_KEYS = ("betrokkene_naam", "melder_naam", "getuige", "adviseur_naam")
+# Workflow data keys holding a place (refused in a description as well).
+PLACE_KEYS = ("hoorgesprek_locatie",)
+# Name parts too common to identify anyone on their own (particles, role words).
+_COMMON = {"van", "de", "der", "den", "het", "ter", "ten", "te", "la", "le", "du", "op", "in", "t",
+           "betrokkene", "melder", "medewerker", "collega", "leidinggevende", "de heer", "mevrouw"}
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_DATE = re.compile(rf"\b(\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?)\b",
+                   re.IGNORECASE)
+
+
+def _names_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [n for v in value for n in _names_in(v)]
+    if isinstance(value, dict):
+        return [n for k, v in value.items() if k in NAME_KEYS or k in ("naam", "getuige") for n in _names_in(v)]
+    return []
+
+
+def known_names(data: dict) -> list[str]:
+    names = []
+    for key, value in data.items():
+        if key in NAME_KEYS:
+            names += _names_in(value)
+        elif key in ("getuigenverhoren",) and isinstance(value, list):
+            names += _names_in(value)
+    return [n for n in names if n and n.strip()]
+
+
+def known_places(data: dict) -> list[str]:
+    return [str(data[k]) for k in PLACE_KEYS if isinstance(data.get(k), str) and data[k].strip()]
+
+
+def _name_parts(name: str) -> list[str]:
+    """The full name and each distinctive part (no initials, particles or role words)."""
+    full = L.normalise(name)
+    parts = [full] if full else []
+    for token in full.split():
+        if len(token) >= 3 and token not in _COMMON:
+            parts.append(token)
+    return parts
+
+
+def check_description(text: str, names: list[str], *, reference: str, places: list[str] = ()) -> None:
+    norm = f" {L.normalise(text)} "
+    for place in places:
+        if L.normalise(place) and f" {L.normalise(place)} " in norm:
+            raise ReportRefused(f"Zaak {reference}: de omschrijving noemt een plaats uit de zaak; "
+                                "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                                zaak=reference)
+    for name in names:
+        for part in _name_parts(name):
+            if f" {part} " in norm:
+                raise ReportRefused(f"Zaak {reference}: de omschrijving bevat een naam van een betrokken persoon; "
+                                    "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                                    zaak=reference)
+    if _DATE.search(text or ""):
+        raise ReportRefused(f"Zaak {reference}: de omschrijving bevat een exacte datum; "
+                            "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                            zaak=reference)
+
+
+def _case_names(session: Session, case: ClosedCase) -> tuple[list[str], list[str]]:
+    if case.imported:
+        return [], []
+    from engine.cases.service import case_data
+
+    try:
+        data = case_data(session=session, case_id=case.id)
+    except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
+        raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.")
+    return known_names(data or {}), known_places(data or {})
+
+
+def _suspension_or_dismissal(case: ClosedCase) -> bool:
+    return case.summary.get("ordemaatregel") == "schorsing" or bool(set(case.resolutions) & set(L.END_OF_EMPLOYMENT))
+
+
+def build(*, session: Session, start: date, end: date) -> dict:
+    if end < start:
+        raise ReportRefused("De einddatum ligt voor de begindatum.")
+    cases = closed_cases(session=session, start=start, end=end)
+    rows = []
+    for c in cases:
+        detail = c.description if _suspension_or_dismissal(c) else ""
+        names, places = _case_names(session, c)
+        check_description(c.description, names, reference=c.reference, places=places)
+        rows.append({"aantal": c.people, "aard": c.category,
+                     "soort_onderzoek": L.INVESTIGATION_KINDS.get(c.investigation or "", "Onbekend"),
+                     "handhaving": L.join_resolutions(c.resolutions), "omschrijving": detail})
+    rows.sort(key=lambda r: (L.CATEGORIES.index(r["aard"]) if r["aard"] in L.CATEGORIES else 99,
+                             r["soort_onderzoek"], r["handhaving"], r["omschrijving"]))
+    return {"van": start.isoformat(), "tot": end.isoformat(), "rows": rows,
+            "totaal": sum(r["aantal"] for r in rows), "case_ids": [c.id for c in cases]}
+
+
+def public(overview: dict) -> dict:
+    return {k: v for k, v in overview.items() if k != "case_ids"}
+
+
+def row_cells(overview: dict) -> list[list[str]]:
+    cells = [[str(r["aantal"]), r["aard"], r["soort_onderzoek"], r["handhaving"], r["omschrijving"]]
+             for r in overview["rows"]]
+    return cells + [[str(overview["totaal"]), "Totaal", "", "", ""]]
+
+
+def to_csv(overview: dict) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(row_cells(overview))
+    return buf.getvalue()
+
+
+def to_docx(overview: dict) -> bytes:
+    return word.document(f"Overzicht integriteitszaken {overview['van']} tot en met {overview['tot']}",
+                         [(None, COLUMNS, row_cells(overview))])
