@@ -1,7 +1,7 @@
 """confidential case fields
 
 Revision ID: 0005_confidential
-Revises: 0003_identity
+Revises: 0004_reports
 Create Date: 2026-11-25 11:40:13.168156
 """
 from alembic import op
@@ -10,7 +10,7 @@ import engine.db
 
 
 revision = '0005_confidential'
-down_revision = '0003_identity'
+down_revision = '0004_reports'
 branch_labels = None
 depends_on = None
 
