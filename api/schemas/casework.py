@@ -35,11 +35,12 @@ class PublicReportIn(Strict):
 
 class StaffReportIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "kanaal": "meldpunt", "categorie": "Financiële schendingen", "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.",
+        "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.",
         "dienstonderdeel": "Directie Toezicht", "melder_anoniem": False, "melder_naam": "A. de Melder",
         "melder_email": "melder@example.org", "betrokkene_functie": "Inspecteur", "risicofunctie": "geen"}]})
 
-    kanaal: Literal["meldpunt", "leidinggevende", "vertrouwenspersoon", "onderzoeksbureau", "extern"] = "meldpunt"
+    kanaal: Literal["meldpunt_integriteit", "leidinggevende", "hogere_leidinggevende", "vertrouwenspersoon",
+                    "onderzoeksbureau", "externe_commissie"] = "meldpunt_integriteit"
     categorie: str = Field(min_length=1, max_length=200)
     subcategorie: str | None = Field(default=None, max_length=200)
     omschrijving: str = Field(min_length=10, max_length=10_000)
