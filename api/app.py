@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
-from api.routers import audit, auth, cases, health, intake, melder_auth, processes, reporter, tasks, users
+from api.routers import audit, auth, cases, documents, health, intake, melder_auth, processes, reporter, tasks, users
 from api.settings import ApiSettings
 
 SECURITY_HEADERS = [
@@ -62,6 +62,6 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
-    for module in (intake, reporter, cases, tasks, processes, audit):
+    for module in (intake, reporter, cases, documents, tasks, processes, audit):
         app.include_router(module.router, prefix="/api/v1")
     return app

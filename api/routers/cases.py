@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from api.deps import CurrentUser, SessionDep, visible_case
 from api.routers.common import MAX_LIMIT, errors, pseudonym
-from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, LetterOut, MessageIn,
+from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, MessageIn,
                                   MessageOut, PositionOut, ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn,
                                   TimelineEvent, WorkItemOut)
 from engine.audit import service as audit
@@ -39,6 +39,7 @@ SORTS = {
     "prioriteit": (Case.priority, Case.id), "-prioriteit": (Case.priority.desc(), Case.id.desc()),
     "zaaknummer": (Case.reference,), "-zaaknummer": (Case.reference.desc(),),
 }
+HIDDEN_PREFIXES = ("identity.", "message", "attachment.", "confidential.")
 TIMELINE_KEYS = {"element", "naam", "rol", "status", "termijn", "voor", "na", "zaaknummer", "kanaal", "anoniem",
                  "verzoek", "bericht", "bijlage", "procesversie", "timers"}
 
@@ -108,9 +109,13 @@ def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> Ca
 
 @router.get("/{case_id}/tijdlijn", response_model=list[TimelineEvent], summary="Tijdlijn (audit) van de zaak",
             responses=ERR)
-def timeline(case: VisibleCase, session: SessionDep) -> list[TimelineEvent]:
+def timeline(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[TimelineEvent]:
+    """Gebeurtenissen zonder vertrouwelijke waarden; die over de identiteit van de melder alleen voor wie die mag zien."""
+    identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
     out = []
     for ev in audit.case_events(session=session, case_id=case.id):
+        if not identity and ev.action.startswith(HIDDEN_PREFIXES):
+            continue
         details = {k: v for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS}
         out.append(TimelineEvent(id=ev.id, op=ev.at, door=ev.actor, actie=ev.action, taak_id=ev.task_id, details=details))
     return out
@@ -149,48 +154,8 @@ def case_bpmn(case: VisibleCase, session: SessionDep,
     return Response(content, media_type="application/xml", headers={"X-Bestand": path})
 
 
-# --------------------------------------------------------------------------- documents (letters)
-
 def _may_identity(session, user, case_id) -> bool:
     return access.may_see_reporter_identity(session=session, user=user, case_id=case_id)
-
-
-def _letter_out(letter) -> LetterOut:
-    return LetterOut(id=letter.id, sjabloon=letter.template, ontvanger=letter.recipient, versie=letter.version,
-                     stap=letter.step, opgesteld_op=letter.rendered_at, sha256=letter.sha256, grootte=letter.size,
-                     bestandsnaam=letter.filename)
-
-
-@router.get("/{case_id}/documenten", response_model=list[LetterOut], summary="Brieven in het zaakdossier",
-            responses=ERR)
-def documents_list(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[LetterOut]:
-    """Brieven aan de melder (met diens identiteit) alleen voor wie de identiteit mag zien."""
-    from documents import service as letters
-
-    identity = _may_identity(session, user, case.id)
-    return [_letter_out(l) for l in letters.list_letters(session=session, case_id=case.id)
-            if identity or l.recipient != "melder"]
-
-
-@router.get("/{case_id}/documenten/{document_id}", response_class=Response, summary="Brief downloaden",
-            responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-                             "description": "De brief; header X-Content-SHA256 = de vastgelegde hash"}, **ERR})
-def document_download(case: VisibleCase, document_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
-    from documents import service as letters
-    from documents.errors import LetterNotFound
-
-    try:
-        letter = letters.get_letter(session=session, letter_id=document_id)
-    except LetterNotFound:
-        letter = None
-    if letter is None or letter.case_id != case.id or (
-            letter.recipient == "melder" and not _may_identity(session, user, case.id)):
-        raise NotFound("Document niet gevonden.")
-    content = letters.letter_content(session=session, letter=letter)
-    audit.append(session=session, actor=user.username, action="document.read", case_id=case.id,
-                 details={"document": letter.id, "sha256": letter.sha256})
-    return Response(content, media_type=letter.media_type, headers={
-        "X-Content-SHA256": letter.sha256, "Content-Disposition": f'attachment; filename="{letter.filename}"'})
 
 
 # --------------------------------------------------------------------------- reporter channel, desk side

@@ -72,9 +72,13 @@ def _form(session, item: WorkItem) -> dict | None:
 def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
     item = visible_task(session=session, user=user, work_item_id=task_id)
     case = session.get(Case, item.case_id)
+    found = None
+    if not access.can_see_case(session=session, user=user, case_id=case.id):
+        # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
+        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
+                             gegevens={}, precedenten=None)
     data = {k: v for k, v in cases.case_data(session=session, case_id=case.id).items()
             if k not in IDENTITY_KEYS and k != "instellingen"}
-    found = None
     if item.element_id in PRECEDENT_TASKS:
         found = precedents_mod.precedents(session=session, category=case.category, exclude_case_id=case.id)
         data["precedenten"] = found

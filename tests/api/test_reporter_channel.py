@@ -7,7 +7,6 @@ from sqlalchemy import select, text
 from api.deps import CSRF_HEADER, REPORTER_COOKIE_SECURE
 from engine.audit.models import AuditEvent
 from engine.cases.models import Case
-from engine.worklist.models import WorkItem
 from tests.api.conftest import REPORTER_NAME, UNIT
 
 pytestmark = pytest.mark.db

@@ -62,8 +62,6 @@ CASEWORK_PREFIXES = ("/meldingen", "/publiek", "/melder/melding", "/melder/beric
 def test_casework_endpoints_no_server_errors_and_schema_conformance(world):
     """The intake, reporter, case, task, process and audit endpoints, with a world of real cases and
     the tokens of a coordinator (sees the cases, the reporter's identity), a process owner and an auditor."""
-    from tests.api.conftest import World  # noqa: F401  (fixture comes from tests/api/conftest.py)
-
     app = world.client.app
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [r.ok() for r in schema.get_all_operations()]
