@@ -112,7 +112,9 @@ def unclaim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItem
 @router.post("/{task_id}/toewijzen", response_model=WorkItemOut, summary="Taak toewijzen (integriteitscoördinator, met reden)",
              responses=errors(401, 403, 404, 409, 422))
 def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionDep) -> WorkItemOut:
-    visible_task(session=session, user=user, work_item_id=task_id)
+    item = visible_task(session=session, user=user, work_item_id=task_id)
+    if not access.can_see_case(session=session, user=user, case_id=item.case_id):
+        raise NotFound("Taak niet gevonden.")  # assigning needs sight of the case, not just the pool
     assignee = session.get(User, body.medewerker_id)
     if assignee is None or not assignee.active:
         raise InvalidData([FieldError("medewerker_id", "Onbekende of uitgeschakelde medewerker.")])

@@ -53,6 +53,21 @@ def task_expected(who, target):
     return 200 if sees(who, target) or ("meldpunt" in ROLES_OF[who] and not excluded) else 404
 
 
+def complete_expected(who, target):
+    seen = task_expected(who, target)
+    if seen != 200:
+        return seen
+    return 422 if "meldpunt" in ROLES_OF[who] else 403
+
+
+def assign_expected(who, target):
+    if who is None:
+        return 401
+    if not sees(who, target):
+        return 404
+    return 200 if who == "integriteitscoordinator" else 403
+
+
 def intake_expected(who, target):
     if who is None:
         return 401
@@ -93,6 +108,10 @@ ENDPOINTS = [
     ("GET", "/mijn-meldingen/{case}", None, reporter_expected),
     ("GET", "/mijn-meldingen/{case}/berichten", None, reporter_expected),
     ("POST", "/meldingen", "report", intake_expected),
+    ("GET", "/melder/melding", None, lambda who, target: 401),  # staff credentials open no reporter session
+    ("GET", "/melder/berichten", None, lambda who, target: 401),
+    ("POST", "/taken/{task}/afronden", {"gegevens": {}}, complete_expected),  # invalid data: nothing changes
+    ("POST", "/taken/{task}/toewijzen", "assign", assign_expected),  # last: it changes the task
 ]
 
 
@@ -112,6 +131,8 @@ def test_access_matrix(world, db):
                     kwargs["files"] = [("bestanden", MANIFEST)]
                 elif body == "reveal":
                     kwargs["json"] = {"ontvanger_id": world.users["onderzoeker"], "reden": "Nodig om te horen."}
+                elif body == "assign":
+                    kwargs["json"] = {"medewerker_id": world.users["meldpunt"], "reden": "Werkverdeling"}
                 elif body == "report":
                     kwargs["json"] = {"categorie": "Financiële schendingen", "omschrijving": "Een melding van tien tekens.",
                                       "dienstonderdeel": "Elders"}

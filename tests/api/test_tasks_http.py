@@ -89,6 +89,22 @@ def test_first_steps_of_the_process_over_http(world):
     assert [e for e in timeline if e["actie"] == "task.completed"]
     assert "Declaraties" not in str(timeline)  # no confidential values
 
+    # documents: letters produced on the way, download matches the recorded sha256
+    import hashlib
+    letters = c.get(f"/api/v1/zaken/{case}/documenten", headers=world.h("meldpunt")).json()
+    assert letters, "expected at least one letter after the first steps"
+    for letter in letters:
+        r = c.get(f"/api/v1/zaken/{case}/documenten/{letter['id']}", headers=world.h("meldpunt"))
+        assert r.status_code == 200
+        assert hashlib.sha256(r.content).hexdigest() == letter["sha256"] == r.headers["x-content-sha256"]
+    to_reporter = [l for l in letters if l["ontvanger"] == "melder"]
+    others = {l["id"] for l in c.get(f"/api/v1/zaken/{case}/documenten", headers=world.h("onderzoeker")).json()}
+    assert not others & {l["id"] for l in to_reporter}
+    for letter in to_reporter:
+        assert c.get(f"/api/v1/zaken/{case}/documenten/{letter['id']}", headers=world.h("onderzoeker")).status_code == 404
+    assert c.get(f"/api/v1/zaken/{world.case_b}/documenten/{letters[0]['id']}",
+                 headers=world.h("integriteitscoordinator")).status_code == 404
+
 
 def test_unknown_task_is_404_and_invisible_task_too(world):
     c = world.client
