@@ -44,6 +44,13 @@ TIMELINE_KEYS = {"element", "naam", "rol", "status", "termijn", "voor", "na", "z
                  "verzoek", "bericht", "bijlage", "procesversie", "timers"}
 
 
+def workflow_data(session, case: Case) -> dict:
+    """The workflow's current data; empty for a case without workflow state (imported)."""
+    if case.state is None or case.process_version_id is None:
+        return {}
+    return cases.case_data(session=session, case_id=case.id)
+
+
 def summary_out(case: Case) -> CaseSummaryOut:
     return CaseSummaryOut(id=case.id, zaaknummer=case.reference, status=case.status, dienstonderdeel=case.unit,
                           categorie=case.category, prioriteit=case.priority, aangemaakt_op=case.created_at,
@@ -52,9 +59,11 @@ def summary_out(case: Case) -> CaseSummaryOut:
 
 def identity_fields(session, case: Case) -> frozenset[str]:
     """Form fields marked ``x-vertrouwelijk: melder`` (the reporter's identity) in the case's process version."""
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     names = set()
-    for schema in parsed.forms.values():
+    forms = {}
+    if case.process_version_id is not None:
+        forms = processes.parsed_version(session=session, version_id=case.process_version_id).forms
+    for schema in forms.values():
         for name, prop in (schema.get("properties") or {}).items():
             if isinstance(prop, dict) and prop.get("x-vertrouwelijk") == "melder":
                 names.add(name)
@@ -96,7 +105,7 @@ def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> Ca
     if other:
         audit.append(session=session, actor=user.username, action="confidential.read", case_id=case.id,
                      details={"velden": sorted(other)})
-    data = {k: v for k, v in cases.case_data(session=session, case_id=case.id).items() if k not in id_fields}
+    data = {k: v for k, v in workflow_data(session, case).items() if k not in id_fields}
     data.update(other)
     data.pop("instellingen", None)
     base = summary_out(case).model_dump()
@@ -124,6 +133,8 @@ def timeline(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[
 @router.get("/{case_id}/positie", response_model=PositionOut, summary="Voltooide en actieve elementen (voor de tekening)",
             responses=ERR)
 def position(case: VisibleCase, session: SessionDep) -> PositionOut:
+    if case.state is None or case.process_version_id is None:  # an imported case has no workflow
+        return PositionOut(completed=[], active=[])
     return PositionOut(**cases.case_position(session=session, case_id=case.id))
 
 
@@ -147,7 +158,7 @@ XML_RESPONSE = {200: {"content": {"application/xml": {"schema": {"type": "string
             responses={**XML_RESPONSE, **ERR})
 def case_bpmn(case: VisibleCase, session: SessionDep,
               bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
-    version = session.get(ProcessVersion, case.process_version_id)
+    version = session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
     if version is None:
         raise NotFound("Procesversie niet gevonden.")
     path, content = version_file(version, bestand)

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, File, Path, UploadFile, status
 from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, current_reporter
+from api.routers.cases import workflow_data
 from api.routers.common import errors
 from api.schemas.casework import AttachmentOut, MessageIn, MessageOut, ReporterStatus
 from engine.cases import attachments
-from engine.cases import service as cases
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import NotFound, WorkflowFailure
@@ -66,7 +66,7 @@ def _status(session, case_id: int) -> ReporterStatus:
         raise NotFound("Melding niet gevonden.")
     summary = case.summary or {}
     try:
-        data = cases.case_data(session=session, case_id=case_id)
+        data = workflow_data(session, case)
     except WorkflowFailure:
         data = {}
     unread = sum(1 for m in intake.messages(session=session, case_id=case_id)
@@ -149,6 +149,12 @@ def known_messages(case_id: KnownCase, session: SessionDep) -> list[MessageOut]:
 def known_answer(body: MessageIn, case_id: KnownCase, session: SessionDep) -> MessageOut:
     m = intake.message_from_reporter(session=session, case_id=case_id, text=body.tekst)
     return MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at)
+
+
+@router.get("/mijn-meldingen/{case_id}/bijlagen", response_model=list[AttachmentOut], summary="Mijn bijlagen",
+            responses=ERR)
+def known_attachments(case_id: KnownCase, session: SessionDep) -> list[AttachmentOut]:
+    return [_attachment_out(a) for a in attachments.list_for_case(session=session, case_id=case_id)]
 
 
 @router.post("/mijn-meldingen/{case_id}/bijlagen", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED,

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import CurrentUser, SessionDep
+from api.routers.cases import workflow_data
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
 from engine.cases import precedents as precedents_mod
@@ -77,7 +78,7 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                              gegevens={}, precedenten=None)
-    data = {k: v for k, v in cases.case_data(session=session, case_id=case.id).items()
+    data = {k: v for k, v in workflow_data(session, case).items()
             if k not in IDENTITY_KEYS and k != "instellingen"}
     if item.element_id in PRECEDENT_TASKS:
         found = precedents_mod.precedents(session=session, category=case.category, exclude_case_id=case.id)

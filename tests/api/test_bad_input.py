@@ -86,3 +86,16 @@ def test_audit_api_for_auditor(world, db):
     r = c.post("/api/v1/audit/verify", headers=world.h("auditor")).json()
     assert r["ok"] is False and r["eerste_fout_id"] == ev.id and r["reden"]
     assert c.get("/api/v1/audit", headers=world.h("integriteitscoordinator")).status_code == 403
+
+
+def test_imported_case_without_workflow_is_served(world, db):
+    with db.session() as s:
+        case = Case(reference="MP-2020-000001", status="closed", unit="Directie Toezicht", category="Financiële schendingen",
+                    imported=True, summary={"afdoeningen": ["Waarschuwing"]})
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    c, h = world.client, world.h("integriteitscoordinator")
+    assert c.get(f"/api/v1/zaken/{case_id}", headers=h).status_code == 200
+    assert c.get(f"/api/v1/zaken/{case_id}/positie", headers=h).json() == {"completed": [], "active": []}
+    assert c.get(f"/api/v1/zaken/{case_id}/bpmn", headers=h).status_code == 404

@@ -123,6 +123,12 @@ def test_known_reporter_reads_and_answers(world):
     r = c.post(f"/api/v1/mijn-meldingen/{world.case_a}/berichten", headers=world.h("melder"), json={"tekst": "Antwoord."})
     assert r.status_code == 201
     assert c.get(f"/api/v1/mijn-meldingen/{world.case_b}/berichten", headers=world.h("melder")).status_code == 404
+    r = c.post(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen", headers=world.h("melder"),
+               files={"bestand": ("notitie.txt", "Aanvulling: het ging om maart.".encode(), "text/plain")})
+    assert r.status_code == 201, r.text
+    assert [a["bestandsnaam"] for a in c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen",
+                                             headers=world.h("melder")).json()] == ["notitie.txt"]
+    assert c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen", headers=world.h("onderzoeker")).status_code == 404
 
 
 def test_identity_reveal_needs_coordinator_approval_and_prior_notice(world, db):
