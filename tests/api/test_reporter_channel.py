@@ -114,7 +114,7 @@ def test_public_form_refuses_bad_input(world):
     assert c.post("/api/v1/publiek/meldingen", content=b"{", headers={"content-type": "application/json"}).status_code == 400
 
 
-def test_known_reporter_reads_and_answers(world):
+def test_known_reporter_reads_and_answers(world, db):
     c = world.client
     r = c.post(f"/api/v1/zaken/{world.case_a}/berichten", headers=world.h("meldpunt"), json={"tekst": "Een vraag."})
     assert r.status_code == 201
@@ -129,6 +129,11 @@ def test_known_reporter_reads_and_answers(world):
     assert [a["bestandsnaam"] for a in c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen",
                                              headers=world.h("melder")).json()] == ["notitie.txt"]
     assert c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen", headers=world.h("onderzoeker")).status_code == 404
+    import base64
+    with db.engine.connect() as conn:
+        raw = conn.execute(text("SELECT content FROM reporter_attachments")).scalar_one()
+    assert raw.startswith("v1:") and "maart" not in raw
+    assert base64.b64encode("Aanvulling: het ging om maart.".encode()).decode() not in raw
 
 
 def test_identity_reveal_needs_coordinator_approval_and_prior_notice(world, db):
