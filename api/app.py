@@ -7,7 +7,20 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
-from api.routers import auth, health, melder_auth, reports, users
+from api.routers import (
+    audit,
+    auth,
+    cases,
+    documents,
+    health,
+    intake,
+    melder_auth,
+    processes,
+    reporter,
+    reports,
+    tasks,
+    users,
+)
 from api.settings import ApiSettings
 
 SECURITY_HEADERS = [
@@ -78,11 +91,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # Added last = outermost: the size limit runs before anything reads the body.
     app.add_middleware(problems.StrictJsonMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Process uploads get a smaller cap unless the environment sets one for that prefix.
+    path_limits = {"/api/v1/processen": processes.PROCESS_UPLOAD_LIMIT, **settings.body_limits}
     app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       path_limits=settings.body_limits)
+                       path_limits=path_limits)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
-    app.include_router(reports.router, prefix="/api/v1")
+    for module in (intake, reporter, cases, documents, tasks, processes, audit, reports):
+        app.include_router(module.router, prefix="/api/v1")
     return app

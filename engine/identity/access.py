@@ -85,7 +85,12 @@ def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
 
 
 def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
-    """Reporting desk and integrity coordinator of a case they may see; nobody else."""
-    if not (user.role_codes & IDENTITY_ROLES):
+    """Reporting desk and integrity coordinator of a case they may see, or a user to whom an approved
+    reveal applies (engine.cases.reveal); nobody else."""
+    if not can_see_case(session=session, user=user, case_id=case_id):
         return False
-    return can_see_case(session=session, user=user, case_id=case_id)
+    if user.role_codes & IDENTITY_ROLES:
+        return True
+    from engine.cases.reveal import is_revealed_to  # an approved reveal, reporter informed (DOMAIN §4)
+
+    return is_revealed_to(session=session, user=user, case_id=case_id)

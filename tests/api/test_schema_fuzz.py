@@ -53,3 +53,28 @@ def test_no_server_errors_and_schema_conformance(db, clock, admin_token):
             case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"}, excluded_checks=EXCLUDED)
 
         check()
+
+
+CASEWORK_PREFIXES = ("/meldingen", "/publiek", "/melder/melding", "/melder/berichten", "/melder/bijlagen",
+                     "/mijn-meldingen", "/zaken", "/taken", "/processen", "/audit")
+
+
+def test_casework_endpoints_no_server_errors_and_schema_conformance(world):
+    """The intake, reporter, case, task, process and audit endpoints, with a world of real cases and
+    the tokens of a coordinator (sees the cases, the reporter's identity), a process owner and an auditor."""
+    app = world.client.app
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    operations = [r.ok() for r in schema.get_all_operations()]
+    operations = [op for op in operations if op.path.removeprefix("/api/v1").startswith(CASEWORK_PREFIXES)]
+    assert len(operations) >= 30
+    tokens = [world.tokens[w] for w in ("integriteitscoordinator", "procesbeheerder", "auditor")]
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=DERANDOMIZE)
+        def check(case):
+            case.call_and_validate(excluded_checks=EXCLUDED)
+            for token in tokens:
+                case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=EXCLUDED)
+
+        check()

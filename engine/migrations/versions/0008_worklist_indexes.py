@@ -1,13 +1,13 @@
 """Partial worklist indexes in the worklists' sort order; case-list indexes.
 
 Revision ID: 0008_worklist_indexes
-Revises: 0006_messages
+Revises: 0007_reveals
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0008_worklist_indexes"
-down_revision = "0006_messages"
+down_revision = "0007_reveals"
 branch_labels = None
 depends_on = None
 

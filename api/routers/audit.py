@@ -1,0 +1,59 @@
+"""The audit trail, for the auditor role only (hash-chained, see engine.audit)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import select
+
+from api.deps import SessionDep, require_role
+from api.routers.common import MAX_LIMIT, errors
+from api.schemas.casework import AuditEventOut, AuditPage, VerifyOut
+from engine.audit import service as audit
+from engine.audit.models import AuditEvent
+from engine.identity.models import User
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+Auditor = Annotated[User, Depends(require_role("auditor"))]
+
+
+def _out(ev: AuditEvent) -> AuditEventOut:
+    return AuditEventOut(id=ev.id, keten=ev.chain, volgnummer=ev.seq, op=ev.at, door=ev.actor, actie=ev.action,
+                         zaak_id=ev.case_id, taak_id=ev.task_id, details=ev.details or {}, hash=ev.hash)
+
+
+@router.get("", response_model=AuditPage, summary="Audittrail (alleen auditor)", responses=errors(401, 403, 422))
+def audit_trail(user: Auditor, session: SessionDep,
+                zaak_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                actie: Annotated[str | None, Query(max_length=80)] = None,
+                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> AuditPage:
+    q = select(AuditEvent)
+    if zaak_id is not None:
+        q = q.where(AuditEvent.case_id == zaak_id)
+    if actie:
+        q = q.where(AuditEvent.action == actie)
+    rows = session.scalars(q.order_by(AuditEvent.id).limit(limit).offset(offset))
+    out = AuditPage(items=[_out(e) for e in rows], limit=limit, offset=offset)
+    audit.append(session=session, actor=user.username, action="audit.read",
+                 details={"zaak_id": zaak_id, "actie": actie, "offset": offset})
+    return out
+
+
+@router.get("/zaken/{case_id}", response_model=list[AuditEventOut], summary="Audittrail van één zaak (alleen auditor)",
+            responses=errors(401, 403, 422))
+def case_trail(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Auditor, session: SessionDep) -> list[AuditEventOut]:
+    out = [_out(e) for e in audit.case_events(session=session, case_id=case_id)]
+    audit.append(session=session, actor=user.username, action="audit.read", details={"zaak_id": case_id})
+    return out
+
+
+@router.post("/verify", response_model=VerifyOut, summary="Hashketen controleren (alleen auditor)",
+             responses=errors(401, 403))
+def verify(user: Auditor, session: SessionDep) -> VerifyOut:
+    result = audit.verify(session=session)
+    audit.append(session=session, actor=user.username, action="audit.verified",
+                 details={"ok": result.ok, "gebeurtenissen": result.events})
+    return VerifyOut(ok=result.ok, gebeurtenissen=result.events, eerste_fout_id=result.first_broken_id,
+                     reden=result.reason)

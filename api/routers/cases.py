@@ -1,0 +1,239 @@
+"""Cases through staff endpoints: list, detail, timeline, documents, position, BPMN, messages, identity reveals.
+
+Need to know (engine.identity.access): lists filter with ``visible_cases_condition`` in SQL, single cases
+go through ``visible_case`` (404 when invisible or absent). The reporter's identity appears only when
+``may_see_reporter_identity`` says so, and every such read is audited.
+"""
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlalchemy import func, select
+
+from api.deps import CurrentUser, SessionDep, visible_case
+from api.routers.common import MAX_LIMIT, errors, pseudonym
+from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, MessageIn,
+                                  MessageOut, PositionOut, ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn,
+                                  TimelineEvent, WorkItemOut)
+from engine.audit import service as audit
+from engine.cases import attachments, confidential, reveal
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.errors import NotAuthorized, NotFound
+from engine.identity import access
+from engine.intake import service as intake
+from engine.processes import service as processes
+from engine.processes.models import ProcessVersion
+from engine.worklist import service as worklist
+
+router = APIRouter(prefix="/zaken", tags=["zaken"])
+
+VisibleCase = Annotated[Case, Depends(visible_case)]
+ERR = errors(401, 404)
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+SORTS = {
+    "aangemaakt_op": (Case.created_at, Case.id), "-aangemaakt_op": (Case.created_at.desc(), Case.id.desc()),
+    "prioriteit": (Case.priority, Case.id), "-prioriteit": (Case.priority.desc(), Case.id.desc()),
+    "zaaknummer": (Case.reference,), "-zaaknummer": (Case.reference.desc(),),
+}
+HIDDEN_PREFIXES = ("identity.", "message", "attachment.", "confidential.")
+TIMELINE_KEYS = {"element", "naam", "rol", "status", "termijn", "voor", "na", "zaaknummer", "kanaal", "anoniem",
+                 "verzoek", "bericht", "bijlage", "procesversie", "timers"}
+
+
+def workflow_data(session, case: Case) -> dict:
+    """The workflow's current data; empty for a case without workflow state (imported)."""
+    if case.state is None or case.process_version_id is None:
+        return {}
+    return cases.case_data(session=session, case_id=case.id)
+
+
+def summary_out(case: Case) -> CaseSummaryOut:
+    return CaseSummaryOut(id=case.id, zaaknummer=case.reference, status=case.status, dienstonderdeel=case.unit,
+                          categorie=case.category, prioriteit=case.priority, aangemaakt_op=case.created_at,
+                          gesloten_op=case.closed_at, versie=case.version)
+
+
+def identity_fields(session, case: Case) -> frozenset[str]:
+    """Form fields marked ``x-vertrouwelijk: melder`` (the reporter's identity) in the case's process version."""
+    names = set()
+    forms = {}
+    if case.process_version_id is not None:
+        forms = processes.parsed_version(session=session, version_id=case.process_version_id).forms
+    for schema in forms.values():
+        for name, prop in (schema.get("properties") or {}).items():
+            if isinstance(prop, dict) and prop.get("x-vertrouwelijk") == "melder":
+                names.add(name)
+    return frozenset(names) | {"melder_naam", "melder_adres", "melder_email", "melder_telefoon"}
+
+
+@router.get("", response_model=CasePage, summary="Zaken die ik mag zien (gefilterd, gesorteerd, gepagineerd)",
+            responses=errors(401, 422))
+def list_cases(user: CurrentUser, session: SessionDep,
+               status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
+               dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None,
+               categorie: Annotated[str | None, Query(max_length=200)] = None,
+               sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
+                                "-zaaknummer"] = "-aangemaakt_op",
+               limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CasePage:
+    conditions = [access.visible_cases_condition(user)]
+    if status_:
+        conditions.append(Case.status == status_)
+    if dienstonderdeel:
+        conditions.append(Case.unit == dienstonderdeel)
+    if categorie:
+        conditions.append(Case.category == categorie)
+    total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+    rows = session.scalars(select(Case).where(*conditions).order_by(*SORTS[sorteer]).limit(limit).offset(offset))
+    return CasePage(items=[summary_out(c) for c in rows], totaal=total, limit=limit, offset=offset)
+
+
+@router.get("/{case_id}", response_model=CaseDetailOut, summary="Een zaak, voor zover ik die mag zien", responses=ERR)
+def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> CaseDetailOut:
+    secret = confidential.read(session, case_id=case.id)
+    id_fields = identity_fields(session, case)
+    may_identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
+    identity = {k: v for k, v in secret.items() if k in id_fields} if may_identity else None
+    other = {k: v for k, v in secret.items() if k not in id_fields}
+    if identity:
+        audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
+                     details={"velden": sorted(identity)})
+    if other:
+        audit.append(session=session, actor=user.username, action="confidential.read", case_id=case.id,
+                     details={"velden": sorted(other)})
+    data = {k: v for k, v in workflow_data(session, case).items() if k not in id_fields}
+    data.update(other)
+    data.pop("instellingen", None)
+    base = summary_out(case).model_dump()
+    return CaseDetailOut(**base, melder=ReporterOut(pseudoniem=pseudonym(case.id),
+                                                     anoniem=bool((case.summary or {}).get("melder_anoniem")),
+                                                     identiteit=identity if may_identity else None),
+                         samenvatting=dict(case.summary or {}), gegevens=json.loads(json.dumps(data, default=str)),
+                         open_taken=[WorkItemOut.of(i) for i in worklist.for_case(session=session, case_id=case.id)])
+
+
+@router.get("/{case_id}/tijdlijn", response_model=list[TimelineEvent], summary="Tijdlijn (audit) van de zaak",
+            responses=ERR)
+def timeline(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[TimelineEvent]:
+    """Gebeurtenissen zonder vertrouwelijke waarden; die over de identiteit van de melder alleen voor wie die mag zien."""
+    identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
+    out = []
+    for ev in audit.case_events(session=session, case_id=case.id):
+        if not identity and ev.action.startswith(HIDDEN_PREFIXES):
+            continue
+        details = {k: v for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS}
+        out.append(TimelineEvent(id=ev.id, op=ev.at, door=ev.actor, actie=ev.action, taak_id=ev.task_id, details=details))
+    return out
+
+
+@router.get("/{case_id}/positie", response_model=PositionOut, summary="Voltooide en actieve elementen (voor de tekening)",
+            responses=ERR)
+def position(case: VisibleCase, session: SessionDep) -> PositionOut:
+    if case.state is None or case.process_version_id is None:  # an imported case has no workflow
+        return PositionOut(completed=[], active=[])
+    return PositionOut(**cases.case_position(session=session, case_id=case.id))
+
+
+def version_file(version: ProcessVersion, bestand: str | None) -> tuple[str, bytes]:
+    files = {f.path: f.content for f in version.files}
+    if bestand is not None:
+        if bestand not in files or not bestand.endswith((".bpmn", ".dmn")):
+            raise NotFound("Bestand niet gevonden in deze procesversie.")
+        return bestand, files[bestand]
+    marker = f'id="{version.main_process_id}"'.encode()
+    for path, content in files.items():
+        if path.endswith(".bpmn") and marker in content:
+            return path, content
+    raise NotFound("Geen BPMN-bestand met het hoofdproces gevonden.")
+
+
+XML_RESPONSE = {200: {"content": {"application/xml": {"schema": {"type": "string"}}}, "description": "BPMN-XML"}}
+
+
+@router.get("/{case_id}/bpmn", response_class=Response, summary="BPMN-XML van de procesversie van de zaak",
+            responses={**XML_RESPONSE, **ERR})
+def case_bpmn(case: VisibleCase, session: SessionDep,
+              bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
+    version = session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+    if version is None:
+        raise NotFound("Procesversie niet gevonden.")
+    path, content = version_file(version, bestand)
+    return Response(content, media_type="application/xml", headers={"X-Bestand": path})
+
+
+def _may_identity(session, user, case_id) -> bool:
+    return access.may_see_reporter_identity(session=session, user=user, case_id=case_id)
+
+
+# --------------------------------------------------------------------------- reporter channel, desk side
+
+def _require_identity(session, user, case_id) -> None:
+    if not _may_identity(session, user, case_id):
+        raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator van de zaak lezen de berichten met de melder.")
+
+
+@router.get("/{case_id}/berichten", response_model=list[MessageOut], summary="Berichten met de melder",
+            responses=errors(401, 403, 404))
+def desk_messages(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[MessageOut]:
+    _require_identity(session, user, case.id)
+    rows = intake.messages(session=session, case_id=case.id)
+    audit.append(session=session, actor=user.username, action="messages.read", case_id=case.id,
+                 details={"aantal": len(rows)})
+    return [MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at) for m in rows]
+
+
+@router.post("/{case_id}/berichten", response_model=MessageOut, status_code=status.HTTP_201_CREATED,
+             summary="Bericht aan de melder (ook een anonieme)", responses=errors(401, 403, 404, 413, 422))
+def desk_message(body: MessageIn, case: VisibleCase, user: CurrentUser, session: SessionDep) -> MessageOut:
+    _require_identity(session, user, case.id)
+    m = intake.message_to_reporter(session=session, case_id=case.id, author=user, text=body.tekst)
+    return MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at)
+
+
+@router.get("/{case_id}/bijlagen", response_model=list[AttachmentOut], summary="Bijlagen van de melder",
+            responses=errors(401, 403, 404))
+def desk_attachments(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[AttachmentOut]:
+    _require_identity(session, user, case.id)
+    return [AttachmentOut(id=a.id, bestandsnaam=a.filename, type=a.media_type, grootte=a.size, sha256=a.sha256,
+                          toegevoegd_op=a.created_at) for a in attachments.list_for_case(session=session, case_id=case.id)]
+
+
+@router.get("/{case_id}/bijlagen/{attachment_id}", response_class=Response, summary="Bijlage van de melder downloaden",
+            responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "Het bestand"}, **errors(401, 403, 404)})
+def desk_attachment(case: VisibleCase, attachment_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    _require_identity(session, user, case.id)
+    row, content = attachments.get(session=session, case_id=case.id, attachment_id=attachment_id)
+    audit.append(session=session, actor=user.username, action="attachment.read", case_id=case.id,
+                 details={"bijlage": row.id})
+    return Response(content, media_type=row.media_type, headers={
+        "X-Content-SHA256": row.sha256, "Content-Disposition": f'attachment; filename="{row.filename}"'})
+
+
+# --------------------------------------------------------------------------- identity reveal (DOMAIN §4)
+
+@router.get("/{case_id}/onthullingen", response_model=list[RevealOut], summary="Verzoeken om de identiteit bekend te maken",
+            responses=ERR)
+def reveals(case: VisibleCase, session: SessionDep) -> list[RevealOut]:
+    return [RevealOut.of(r) for r in reveal.list_reveals(session=session, case_id=case.id)]
+
+
+@router.post("/{case_id}/onthullingen", response_model=RevealOut, status_code=status.HTTP_201_CREATED,
+             summary="Verzoek: identiteit van de melder bekendmaken aan een medewerker (met reden)",
+             responses=errors(401, 403, 404, 422))
+def request_reveal(body: RevealRequestIn, case: VisibleCase, user: CurrentUser, session: SessionDep) -> RevealOut:
+    return RevealOut.of(reveal.request_reveal(session=session, case_id=case.id, by=user, grantee_id=body.ontvanger_id,
+                                              reason=body.reden))
+
+
+@router.post("/{case_id}/onthullingen/{reveal_id}/besluit", response_model=RevealOut,
+             summary="Besluit van de integriteitscoördinator; bij goedkeuring wordt de melder eerst schriftelijk geïnformeerd",
+             responses=errors(401, 403, 404, 409, 422))
+def decide_reveal(body: RevealDecisionIn, case: VisibleCase, reveal_id: IdPath, user: CurrentUser,
+                  session: SessionDep) -> RevealOut:
+    return RevealOut.of(reveal.decide_reveal(session=session, case_id=case.id, reveal_id=reveal_id, by=user,
+                                             approve=body.goedkeuren, note=body.toelichting))

@@ -1,0 +1,126 @@
+"""Process versions: list, validate an uploaded set without deploying, deploy (procesbeheerder), download BPMN.
+
+Uploads are multipart (field ``bestanden``, one part per file). Before the engine sees them: the request body
+is capped (413 from Content-Length, see ``PROCESS_UPLOAD_LIMIT``), file names must be plain process-set paths
+(no traversal), BPMN/DMN must be well-formed XML without a DOCTYPE (no entity expansion: XML bombs are
+refused), JSON must parse. Findings come back as the engine's ``ValidationIssue`` (file, line, element, Dutch message).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from lxml import etree
+
+from api.deps import CurrentUser, SessionDep, require_role
+from api.routers.cases import XML_RESPONSE, version_file
+from api.routers.common import errors
+from api.schemas.casework import IssueOut, ProcessVersionOut, ValidationOut
+from engine.errors import NotFound, ProcessValidationError, ValidationIssue
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.processes.models import ProcessVersion
+
+router = APIRouter(prefix="/processen", tags=["processen"])
+
+PROCESS_ROLE = "procesbeheerder"
+PROCESS_UPLOAD_LIMIT = 5 * 1024 * 1024   # whole request (BodySizeLimitMiddleware path limit)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 200
+_NAME = re.compile(r"^(forms/)?[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}\.(bpmn|dmn|json)$")
+
+ProcessOwner = Annotated[User, Depends(require_role(PROCESS_ROLE))]
+UploadFiles = Annotated[list[UploadFile], File(description="De bestanden van de processet (manifest.json, *.bpmn, *.dmn, forms/*.json)")]
+
+
+def _path_of(name: str | None) -> str:
+    raw = (name or "").replace("\\", "/").strip()
+    if ".." in raw or raw.startswith("/") or not _NAME.match(raw):
+        raise ProcessValidationError([ValidationIssue(raw[:100] or "?", "Ongeldige bestandsnaam: alleen "
+                                                      "manifest.json, *.bpmn, *.dmn en forms/*.json, zonder mappen of '..'.")])
+    if raw.endswith(".json") and raw != "manifest.json" and not raw.startswith("forms/"):
+        raw = "forms/" + raw  # a browser sends the base name only
+    return raw
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False)
+
+
+def _precheck(path: str, content: bytes) -> ValidationIssue | None:
+    if len(content) > MAX_FILE_BYTES:
+        return ValidationIssue(path, f"Bestand is groter dan {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    if path.endswith(".json"):
+        try:
+            json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            return ValidationIssue(path, f"Geen geldige JSON: {type(exc).__name__}.")
+        return None
+    head = content[:4096].lower()
+    if b"<!doctype" in content.lower() or b"<!entity" in head:
+        return ValidationIssue(path, "XML met een DOCTYPE of entiteiten wordt geweigerd (mogelijke XML-bom).")
+    try:
+        etree.fromstring(content, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        return ValidationIssue(path, "Geen geldige XML.", line=exc.lineno if isinstance(exc.lineno, int) else None)
+    except ValueError:
+        return ValidationIssue(path, "Geen geldige XML.")
+    return None
+
+
+def read_upload(files: list[UploadFile]) -> dict[str, bytes]:
+    if not files:
+        raise ProcessValidationError([ValidationIssue("?", "Geen bestanden ontvangen.")])
+    if len(files) > MAX_FILES:
+        raise ProcessValidationError([ValidationIssue("?", f"Hoogstens {MAX_FILES} bestanden.")])
+    out: dict[str, bytes] = {}
+    issues: list[ValidationIssue] = []
+    for f in files:
+        path = _path_of(f.filename)
+        content = f.file.read(MAX_FILE_BYTES + 1)
+        if path in out:
+            issues.append(ValidationIssue(path, "Dit bestand is twee keer meegestuurd."))
+            continue
+        issue = _precheck(path, content)
+        if issue:
+            issues.append(issue)
+        out[path] = content
+    if issues:
+        raise ProcessValidationError(issues)
+    if "manifest.json" not in out:
+        raise ProcessValidationError([ValidationIssue("manifest.json", "manifest.json ontbreekt.")])
+    return out
+
+
+@router.get("", response_model=list[ProcessVersionOut], summary="Uitgerolde procesversies", responses=errors(401))
+def list_versions(user: CurrentUser, session: SessionDep) -> list[ProcessVersionOut]:
+    return [ProcessVersionOut.of(v) for v in processes.list_versions(session=session)]
+
+
+@router.post("/valideren", response_model=ValidationOut, summary="Processet controleren zonder uit te rollen",
+             responses=errors(401, 403, 413, 422))
+def validate(user: ProcessOwner, bestanden: UploadFiles) -> ValidationOut:
+    files = read_upload(bestanden)
+    issues = processes.check(files=files)
+    return ValidationOut(geldig=not issues, issues=[IssueOut(file=i.file, message=i.message, element_id=i.element_id,
+                                                             line=i.line) for i in issues])
+
+
+@router.post("", response_model=ProcessVersionOut, status_code=status.HTTP_201_CREATED,
+             summary="Processet uitrollen als nieuwe versie (alleen procesbeheerder)", responses=errors(401, 403, 413, 422))
+def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles) -> ProcessVersionOut:
+    files = read_upload(bestanden)
+    return ProcessVersionOut.of(processes.deploy(session=session, files=files, actor=user.username))
+
+
+@router.get("/{version_id}/bpmn", response_class=Response, summary="BPMN-XML van een procesversie",
+            responses={**XML_RESPONSE, **errors(401, 404)})
+def version_bpmn(version_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, session: SessionDep,
+                 bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound("Procesversie niet gevonden.")
+    path, content = version_file(version, bestand)
+    return Response(content, media_type="application/xml", headers={"X-Bestand": path})

@@ -1,0 +1,166 @@
+"""The reporter's channel: status (acknowledgement, feedback in general terms), messages, attachments.
+
+Two ways in: the anonymous reporter's session (``/melder/...``, cookie from ``POST /melder/sessie``,
+which opens exactly one case) and a known reporter logged in as a user (``/mijn-meldingen/{case_id}/...``,
+only for the case in which they are the reporter; 404 otherwise).
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Path, UploadFile, status
+from sqlalchemy import select
+
+from api.deps import CurrentUser, SessionDep, current_reporter
+from api.routers.cases import workflow_data
+from api.routers.common import errors
+from api.schemas.casework import AttachmentOut, MessageIn, MessageOut, ReporterStatus
+from engine.cases import attachments
+from engine.cases.models import Case, CaseParty
+from engine.clock import now
+from engine.errors import NotFound, WorkflowFailure
+from engine.identity.models import ReporterSession
+from engine.intake import service as intake
+
+router = APIRouter(tags=["melder"])
+
+ERR = errors(401, 403, 404)
+
+
+def anonymous_case(reporter: Annotated[ReporterSession, Depends(current_reporter)]) -> int:
+    if reporter.receipt.case_id is None:
+        raise NotFound("Geen melding bij deze ontvangstcode.")
+    return reporter.receipt.case_id
+
+
+def known_reporter_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+                        session: SessionDep) -> int:
+    found = session.scalar(select(CaseParty.id).where(CaseParty.case_id == case_id, CaseParty.party == "melder",
+                                                      CaseParty.user_id == user.id))
+    if found is None:
+        raise NotFound("Melding niet gevonden.")
+    return case_id
+
+
+AnonCase = Annotated[int, Depends(anonymous_case)]
+KnownCase = Annotated[int, Depends(known_reporter_case)]
+
+
+def _general_terms(text: str | None, data: dict) -> str | None:
+    """Feedback as written for the reporter, with the subject's name and the measure kept out."""
+    if not text:
+        return None
+    for key in ("betrokkene_naam",):
+        name = data.get(key)
+        if isinstance(name, str) and len(name) > 2:
+            text = text.replace(name, "[betrokkene]")
+    for label in data.get("afdoeningen") or []:
+        if isinstance(label, str) and len(label) > 3:
+            text = text.replace(label, "[maatregel]")
+    return text
+
+
+def _status(session, case_id: int) -> ReporterStatus:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Melding niet gevonden.")
+    summary = case.summary or {}
+    try:
+        data = workflow_data(session, case)
+    except WorkflowFailure:
+        data = {}
+    unread = sum(1 for m in intake.messages(session=session, case_id=case_id)
+                 if m.direction == "naar_melder" and m.read_at is None)
+    ack = summary.get("ontvangstbevestigd_op") or data.get("ontvangstbevestigd_op")
+    return ReporterStatus(zaaknummer=case.reference, status="afgesloten" if case.status == "closed" else "in_behandeling",
+                          ontvangst_bevestigd=bool(ack), ontvangst_bevestigd_op=str(ack) if ack else None,
+                          terugkoppeling=_general_terms(data.get("terugkoppeling_tekst"), data),
+                          ongelezen_berichten=unread)
+
+
+def _messages(session, case_id: int) -> list[MessageOut]:
+    rows = intake.messages(session=session, case_id=case_id)
+    moment = now()
+    for m in rows:
+        if m.direction == "naar_melder" and m.read_at is None:
+            m.read_at = moment
+    return [MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at) for m in rows]
+
+
+def _attachment_out(a) -> AttachmentOut:
+    return AttachmentOut(id=a.id, bestandsnaam=a.filename, type=a.media_type, grootte=a.size, sha256=a.sha256,
+                         toegevoegd_op=a.created_at)
+
+
+def _read_upload(file: UploadFile) -> bytes:
+    return file.file.read(attachments.MAX_BYTES + 1)
+
+
+# --------------------------------------------------------------------------- anonymous (receipt session)
+
+@router.get("/melder/melding", response_model=ReporterStatus, summary="Stand van mijn melding", responses=ERR)
+def anon_status(case_id: AnonCase, session: SessionDep) -> ReporterStatus:
+    return _status(session, case_id)
+
+
+@router.get("/melder/berichten", response_model=list[MessageOut], summary="Berichten met het meldpunt", responses=ERR)
+def anon_messages(case_id: AnonCase, session: SessionDep) -> list[MessageOut]:
+    return _messages(session, case_id)
+
+
+@router.post("/melder/berichten", response_model=MessageOut, status_code=status.HTTP_201_CREATED,
+             summary="Een bericht of antwoord aan het meldpunt sturen", responses=errors(401, 403, 404, 413, 422))
+def anon_answer(body: MessageIn, case_id: AnonCase, session: SessionDep) -> MessageOut:
+    m = intake.message_from_reporter(session=session, case_id=case_id, text=body.tekst)
+    return MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at)
+
+
+@router.get("/melder/bijlagen", response_model=list[AttachmentOut], summary="Mijn bijlagen", responses=ERR)
+def anon_attachments(case_id: AnonCase, session: SessionDep) -> list[AttachmentOut]:
+    return [_attachment_out(a) for a in attachments.list_for_case(session=session, case_id=case_id)]
+
+
+@router.post("/melder/bijlagen", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED,
+             summary="Een bijlage toevoegen (pdf, png, jpg, txt, docx; hoogstens 5 MB)",
+             responses=errors(401, 403, 404, 413, 422))
+def anon_add_attachment(case_id: AnonCase, session: SessionDep,
+                              bestand: Annotated[UploadFile, File(description="Het bestand")]) -> AttachmentOut:
+    content = _read_upload(bestand)
+    return _attachment_out(attachments.add(session=session, case_id=case_id, filename=bestand.filename,
+                                           content=content, actor="anonieme melder"))
+
+
+# --------------------------------------------------------------------------- known reporter (logged in)
+
+@router.get("/mijn-meldingen/{case_id}", response_model=ReporterStatus, summary="Stand van mijn melding",
+            responses=ERR)
+def known_status(case_id: KnownCase, session: SessionDep) -> ReporterStatus:
+    return _status(session, case_id)
+
+
+@router.get("/mijn-meldingen/{case_id}/berichten", response_model=list[MessageOut], summary="Berichten met het meldpunt",
+            responses=ERR)
+def known_messages(case_id: KnownCase, session: SessionDep) -> list[MessageOut]:
+    return _messages(session, case_id)
+
+
+@router.post("/mijn-meldingen/{case_id}/berichten", response_model=MessageOut, status_code=status.HTTP_201_CREATED,
+             summary="Een bericht of antwoord aan het meldpunt sturen", responses=errors(401, 403, 404, 413, 422))
+def known_answer(body: MessageIn, case_id: KnownCase, session: SessionDep) -> MessageOut:
+    m = intake.message_from_reporter(session=session, case_id=case_id, text=body.tekst)
+    return MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at)
+
+
+@router.get("/mijn-meldingen/{case_id}/bijlagen", response_model=list[AttachmentOut], summary="Mijn bijlagen",
+            responses=ERR)
+def known_attachments(case_id: KnownCase, session: SessionDep) -> list[AttachmentOut]:
+    return [_attachment_out(a) for a in attachments.list_for_case(session=session, case_id=case_id)]
+
+
+@router.post("/mijn-meldingen/{case_id}/bijlagen", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED,
+             summary="Een bijlage toevoegen", responses=errors(401, 403, 404, 413, 422))
+def known_add_attachment(case_id: KnownCase, session: SessionDep, user: CurrentUser,
+                               bestand: Annotated[UploadFile, File(description="Het bestand")]) -> AttachmentOut:
+    content = _read_upload(bestand)
+    return _attachment_out(attachments.add(session=session, case_id=case_id, filename=bestand.filename,
+                                           content=content, actor=user.username))

@@ -1,0 +1,137 @@
+"""Worklists and tasks: my tasks, unassigned in my roles, overdue; claim, unclaim, assign, complete; form schema.
+
+A task is visible to a user who may see its case, or (while it is open and unassigned) to a user holding its
+role who is not excluded from the case (the pool). Everyone else gets 404.
+"""
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import CurrentUser, SessionDep
+from api.routers.cases import workflow_data
+from api.routers.common import MAX_LIMIT, errors
+from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
+from engine.cases import precedents as precedents_mod
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.errors import FieldError, InvalidData, NotFound, StaleCase
+from engine.identity import access
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from engine.worklist.models import WorkItem
+
+router = APIRouter(prefix="/taken", tags=["taken"])
+
+TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Taak-id")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+PRECEDENT_TASKS = frozenset({"sanctieadvies_opstellen"})
+IDENTITY_KEYS = frozenset({"melder_naam", "melder_adres", "melder_email", "melder_telefoon"})
+
+
+def visible_task(*, session, user: User, work_item_id: int) -> WorkItem:
+    item = session.get(WorkItem, work_item_id)
+    if item is None:
+        raise NotFound("Taak niet gevonden.")
+    if access.can_see_case(session=session, user=user, case_id=item.case_id):
+        return item
+    pool = (item.state == "open" and item.assignee_id is None and item.role in user.role_codes and user.active
+            and not access.is_excluded(session=session, user=user, case_id=item.case_id))
+    if not pool:
+        raise NotFound("Taak niet gevonden.")
+    return item
+
+
+@router.get("/mijn", response_model=list[WorkItemOut], summary="Mijn taken", responses=errors(401, 422))
+def my_tasks(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[WorkItemOut]:
+    return [WorkItemOut.of(i) for i in worklist.my_tasks(session=session, user=user, limit=limit, offset=offset)]
+
+
+@router.get("/onverdeeld", response_model=list[WorkItemOut], summary="Niet toegewezen taken in mijn rollen",
+            responses=errors(401, 422))
+def unassigned(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[WorkItemOut]:
+    return [WorkItemOut.of(i) for i in worklist.unassigned_in_my_roles(session=session, user=user, limit=limit, offset=offset)]
+
+
+@router.get("/te-laat", response_model=list[WorkItemOut], summary="Taken over hun termijn", responses=errors(401, 422))
+def overdue(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[WorkItemOut]:
+    return [WorkItemOut.of(i) for i in worklist.overdue(session=session, user=user, limit=limit, offset=offset)]
+
+
+def _form(session, item: WorkItem) -> dict | None:
+    case = session.get(Case, item.case_id)
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    return parsed.forms.get(item.form) if item.form else None
+
+
+@router.get("/{task_id}", response_model=TaskDetailOut, summary="Taak met formulier, gegevens en (bij sanctieadvies) precedenten",
+            responses=errors(401, 404))
+def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
+    item = visible_task(session=session, user=user, work_item_id=task_id)
+    case = session.get(Case, item.case_id)
+    found = None
+    if not access.can_see_case(session=session, user=user, case_id=case.id):
+        # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
+        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
+                             gegevens={}, precedenten=None)
+    data = {k: v for k, v in workflow_data(session, case).items()
+            if k not in IDENTITY_KEYS and k != "instellingen"}
+    if item.element_id in PRECEDENT_TASKS:
+        found = precedents_mod.precedents(session=session, category=case.category, exclude_case_id=case.id)
+        data["precedenten"] = found
+    return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
+                         gegevens=json.loads(json.dumps(data, default=str)), precedenten=found)
+
+
+@router.get("/{task_id}/formulier", response_model=dict, summary="JSON Schema van het formulier van de taak",
+            responses=errors(401, 404))
+def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep) -> dict:
+    item = visible_task(session=session, user=user, work_item_id=task_id)
+    form = _form(session, item)
+    if form is None:
+        raise NotFound("Deze taak heeft geen formulier.")
+    return form
+
+
+@router.post("/{task_id}/claimen", response_model=WorkItemOut, summary="Taak oppakken", responses=errors(401, 403, 404, 409))
+def claim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItemOut:
+    visible_task(session=session, user=user, work_item_id=task_id)
+    return WorkItemOut.of(worklist.claim(session=session, work_item_id=task_id, user=user))
+
+
+@router.post("/{task_id}/vrijgeven", response_model=WorkItemOut, summary="Taak teruggeven aan de pool",
+             responses=errors(401, 403, 404, 409))
+def unclaim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItemOut:
+    visible_task(session=session, user=user, work_item_id=task_id)
+    return WorkItemOut.of(worklist.unclaim(session=session, work_item_id=task_id, user=user))
+
+
+@router.post("/{task_id}/toewijzen", response_model=WorkItemOut, summary="Taak toewijzen (integriteitscoördinator, met reden)",
+             responses=errors(401, 403, 404, 409, 422))
+def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionDep) -> WorkItemOut:
+    item = visible_task(session=session, user=user, work_item_id=task_id)
+    if not access.can_see_case(session=session, user=user, case_id=item.case_id):
+        raise NotFound("Taak niet gevonden.")  # assigning needs sight of the case, not just the pool
+    assignee = session.get(User, body.medewerker_id)
+    if assignee is None or not assignee.active:
+        raise InvalidData([FieldError("medewerker_id", "Onbekende of uitgeschakelde medewerker.")])
+    return WorkItemOut.of(worklist.assign(session=session, work_item_id=task_id, by=user, assignee=assignee,
+                                          reason=body.reden))
+
+
+@router.post("/{task_id}/afronden", response_model=CompletedOut,
+             summary="Taak afronden met formuliergegevens (422 ongeldige velden, 409 verouderd of al afgerond, 403 belangenconflict)",
+             responses=errors(401, 403, 404, 409, 413, 422))
+def complete(task_id: TaskId, body: CompleteIn, user: CurrentUser, session: SessionDep) -> CompletedOut:
+    item = visible_task(session=session, user=user, work_item_id=task_id)
+    case = session.get(Case, item.case_id)
+    if body.zaakversie is not None and body.zaakversie != case.version:
+        raise StaleCase("De zaak is intussen gewijzigd; laad de taak opnieuw.")
+    case = cases.complete_task(session=session, work_item_id=item.id, user=user, data=body.gegevens)
+    session.flush()
+    return CompletedOut(zaak_id=case.id, zaakstatus=case.status, zaakversie=case.version,
+                        open_taken=[WorkItemOut.of(i) for i in worklist.for_case(session=session, case_id=case.id)])

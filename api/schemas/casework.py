@@ -1,0 +1,327 @@
+"""Request/response schemas for intake, the reporter channel, cases, tasks, processes, documents and audit."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from api.schemas import Strict
+
+Text200 = Field(default=None, max_length=200)
+
+
+def _sane_date(value: date | None) -> date | None:
+    if value is not None and not (date(1990, 1, 1) <= value <= date(2100, 12, 31)):
+        raise ValueError("datum valt buiten het toegestane bereik (1990-2100)")
+    return value
+
+
+class PublicReportIn(Strict):
+    """The public anonymous form: no identity fields at all."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "categorie": "Financiële schendingen", "omschrijving": "Collega declareert reizen die niet zijn gemaakt.",
+        "dienstonderdeel": "Directie Toezicht", "datum_voorval": "2026-10-12"}]})
+
+    categorie: str = Field(min_length=1, max_length=200)
+    subcategorie: str | None = Field(default=None, max_length=200)
+    omschrijving: str = Field(min_length=10, max_length=10_000)
+    dienstonderdeel: str | None = Field(default=None, max_length=200)
+    datum_voorval: date | None = None
+
+    _d = field_validator("datum_voorval")(_sane_date)
+
+
+class StaffReportIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.",
+        "dienstonderdeel": "Directie Toezicht", "melder_anoniem": False, "melder_naam": "A. de Melder",
+        "melder_email": "melder@example.org", "betrokkene_functie": "Inspecteur", "risicofunctie": "geen"}]})
+
+    kanaal: Literal["meldpunt_integriteit", "leidinggevende", "hogere_leidinggevende", "vertrouwenspersoon",
+                    "onderzoeksbureau", "externe_commissie"] = "meldpunt_integriteit"
+    categorie: str = Field(min_length=1, max_length=200)
+    subcategorie: str | None = Field(default=None, max_length=200)
+    omschrijving: str = Field(min_length=10, max_length=10_000)
+    dienstonderdeel: str | None = Field(default=None, max_length=200)
+    datum_melding: date | None = None
+    melder_anoniem: bool = False
+    melder_naam: str | None = Field(default=None, max_length=200)
+    melder_adres: str | None = Field(default=None, max_length=500)
+    melder_email: str | None = Field(default=None, max_length=200)
+    melder_telefoon: str | None = Field(default=None, max_length=40)
+    via_vertrouwenspersoon: bool = False
+    toestemming_doorgeven: bool | None = None
+    betrokkene_naam: str | None = Field(default=None, max_length=200)
+    betrokkene_functie: str | None = Field(default=None, max_length=200)
+    risicofunctie: Literal["geen", "risicovol", "meest_risicovol"] | None = None
+    melder_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de melder, als die medewerker is")
+    betrokkene_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de betrokkene")
+
+    _d = field_validator("datum_melding")(_sane_date)
+
+
+class ReportCreated(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "zaak_id": 12, "zaaknummer": "MP-2026-000012", "ontvangstcode": "1234 5678 9012 3456",
+        "melding": "Bewaar deze ontvangstcode goed; hij wordt maar één keer getoond."}]})
+
+    zaak_id: int | None = Field(default=None, description="Alleen voor medewerkers")
+    zaaknummer: str
+    ontvangstcode: str | None = Field(default=None, description="Alleen bij een anonieme melding, en alleen nu")
+    melding: str
+
+
+class MessageIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"tekst": "Wanneer vond dit plaats?"}]})
+
+    tekst: str = Field(min_length=1, max_length=10_000)
+
+
+class MessageOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": 3, "richting": "naar_melder", "tekst": "Wanneer vond dit plaats?", "verzonden_op": "2026-11-02T09:00:00Z"}]})
+
+    id: int
+    richting: Literal["naar_melder", "van_melder"]
+    tekst: str
+    verzonden_op: datetime
+
+
+class AttachmentOut(Strict):
+    id: int
+    bestandsnaam: str
+    type: str
+    grootte: int
+    sha256: str
+    toegevoegd_op: datetime
+
+
+class ReporterStatus(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "zaaknummer": "MP-2026-000012", "status": "in_behandeling", "ontvangst_bevestigd": True,
+        "ontvangst_bevestigd_op": "2026-11-03T10:00:00Z", "terugkoppeling": None, "ongelezen_berichten": 1}]})
+
+    zaaknummer: str
+    status: Literal["in_behandeling", "afgesloten"]
+    ontvangst_bevestigd: bool
+    ontvangst_bevestigd_op: str | None = None
+    terugkoppeling: str | None = Field(default=None, description="In algemene termen; nooit de naam van de betrokkene of de maatregel")
+    ongelezen_berichten: int
+
+
+class CaseSummaryOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": 12, "zaaknummer": "MP-2026-000012", "status": "open", "dienstonderdeel": "Directie Toezicht",
+        "categorie": "Financiële schendingen", "prioriteit": 0, "aangemaakt_op": "2026-11-02T09:00:00Z",
+        "gesloten_op": None, "versie": 3}]})
+
+    id: int
+    zaaknummer: str
+    status: str
+    dienstonderdeel: str | None = None
+    categorie: str | None = None
+    prioriteit: int
+    aangemaakt_op: datetime
+    gesloten_op: datetime | None = None
+    versie: int
+
+
+class CasePage(Strict):
+    items: list[CaseSummaryOut]
+    totaal: int
+    limit: int
+    offset: int
+
+
+class ReporterOut(Strict):
+    pseudoniem: str = Field(description="Bijvoorbeeld 'Melder A-1234'")
+    anoniem: bool
+    identiteit: dict[str, Any] | None = Field(default=None, description="Alleen voor meldpunt en integriteitscoördinator (of na een goedgekeurde onthulling)")
+
+
+class WorkItemOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": 5, "zaak_id": 12, "element_id": "melding_registreren", "naam": "Melding registreren", "rol": "meldpunt",
+        "status": "open", "toegewezen_aan": None, "termijn": "2026-11-09T23:59:59Z", "prioriteit": 0, "formulier": "forms/melding_registreren.json"}]})
+
+    id: int
+    zaak_id: int
+    element_id: str
+    naam: str
+    rol: str
+    status: str
+    toegewezen_aan: int | None = None
+    termijn: datetime | None = None
+    prioriteit: int
+    formulier: str | None = None
+
+    @classmethod
+    def of(cls, item) -> "WorkItemOut":
+        return cls(id=item.id, zaak_id=item.case_id, element_id=item.element_id, naam=item.name, rol=item.role,
+                   status=item.state, toegewezen_aan=item.assignee_id, termijn=item.due_at, prioriteit=item.priority,
+                   formulier=item.form)
+
+
+class CaseDetailOut(CaseSummaryOut):
+    model_config = ConfigDict(extra="forbid")
+
+    melder: ReporterOut
+    samenvatting: dict[str, Any]
+    gegevens: dict[str, Any] = Field(description="De procesgegevens zonder vertrouwelijke velden")
+    open_taken: list[WorkItemOut]
+
+
+class TimelineEvent(Strict):
+    id: int
+    op: datetime
+    door: str
+    actie: str
+    taak_id: str | None = None
+    details: dict[str, Any]
+
+
+class LetterOut(Strict):
+    id: int
+    sjabloon: str
+    ontvanger: str
+    versie: int
+    stap: str
+    opgesteld_op: datetime
+    sha256: str
+    grootte: int
+    bestandsnaam: str
+
+
+class PositionOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "completed": ["StartEvent_1", "melding_registreren"], "active": ["ontvangst_bevestigen"]}]})
+
+    completed: list[str]
+    active: list[str]
+
+
+class RevealRequestIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "ontvanger_id": 9, "reden": "Voor het horen van de melder als getuige is de identiteit nodig."}]})
+
+    ontvanger_id: int = Field(ge=1, le=2**31 - 1)
+    reden: str = Field(min_length=1, max_length=2000)
+
+
+class RevealDecisionIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"goedkeuren": True, "toelichting": "Noodzakelijk."}]})
+
+    goedkeuren: bool
+    toelichting: str | None = Field(default=None, max_length=2000)
+
+
+class RevealOut(Strict):
+    id: int
+    zaak_id: int
+    ontvanger_id: int
+    aangevraagd_door: int
+    reden: str
+    status: str
+    aangevraagd_op: datetime
+    besloten_door: int | None = None
+    besloten_op: datetime | None = None
+    melder_geinformeerd_op: datetime | None = None
+
+    @classmethod
+    def of(cls, r) -> "RevealOut":
+        return cls(id=r.id, zaak_id=r.case_id, ontvanger_id=r.grantee_id, aangevraagd_door=r.requested_by_id,
+                   reden=r.reason, status=r.state, aangevraagd_op=r.requested_at, besloten_door=r.decided_by_id,
+                   besloten_op=r.decided_at, melder_geinformeerd_op=r.reporter_informed_at)
+
+
+class TaskDetailOut(Strict):
+    taak: WorkItemOut
+    zaakversie: int = Field(description="Stuur mee bij afronden om gelijktijdige wijzigingen te herkennen")
+    formulier: dict[str, Any] | None = None
+    gegevens: dict[str, Any]
+    precedenten: list[dict[str, Any]] | None = Field(default=None, description="Alleen bij het sanctieadvies")
+
+
+class CompleteIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "gegevens": {"ontvangstbevestiging_via": "email"}, "zaakversie": 3}]})
+
+    gegevens: dict[str, Any] = Field(default_factory=dict)
+    zaakversie: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class AssignIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"medewerker_id": 4, "reden": "Werkverdeling"}]})
+
+    medewerker_id: int = Field(ge=1, le=2**31 - 1)
+    reden: str = Field(min_length=1, max_length=1000)
+
+
+class CompletedOut(Strict):
+    zaak_id: int
+    zaakstatus: str
+    zaakversie: int
+    open_taken: list[WorkItemOut]
+
+
+class ProcessVersionOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "id": 1, "hoofdproces": "integriteitsmelding", "hash": "ab12...", "uitgerold_op": "2026-11-02T09:00:00Z",
+        "uitgerold_door": "pb1", "bestanden": ["integriteitsmelding.bpmn", "manifest.json"]}]})
+
+    id: int
+    hoofdproces: str
+    hash: str
+    uitgerold_op: datetime
+    uitgerold_door: str
+    bestanden: list[str]
+
+    @classmethod
+    def of(cls, v) -> "ProcessVersionOut":
+        return cls(id=v.id, hoofdproces=v.main_process_id, hash=v.content_hash, uitgerold_op=v.deployed_at,
+                   uitgerold_door=v.deployed_by, bestanden=[f.path for f in v.files])
+
+
+class IssueOut(Strict):
+    file: str
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+
+
+class ValidationOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "geldig": False, "issues": [{"file": "melding.bpmn", "message": "Baan zonder bekende rol", "element_id": "Lane_1", "line": 12}]}]})
+
+    geldig: bool
+    issues: list[IssueOut]
+
+
+class AuditEventOut(Strict):
+    id: int
+    keten: str
+    volgnummer: int
+    op: datetime
+    door: str
+    actie: str
+    zaak_id: int | None = None
+    taak_id: str | None = None
+    details: dict[str, Any]
+    hash: str
+
+
+class AuditPage(Strict):
+    items: list[AuditEventOut]
+    limit: int
+    offset: int
+
+
+class VerifyOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ok": True, "gebeurtenissen": 120, "eerste_fout_id": None, "reden": None}]})
+
+    ok: bool
+    gebeurtenissen: int
+    eerste_fout_id: int | None = None
+    reden: str | None = None

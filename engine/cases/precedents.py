@@ -1,0 +1,38 @@
+"""Precedents for the sanction advice: closed cases of the same main category and their resolutions.
+
+Anonymised: only the reference, closing date, category, subcategory, outcome and the
+``afdoeningen`` labels from ``Case.summary`` (a projection that holds no names), plus
+the anonymised content summary the closing task records.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.models import Case
+
+MAX_PRECEDENTS = 50
+
+
+def precedents(*, session: Session, category: str | None, exclude_case_id: int | None = None,
+               limit: int = MAX_PRECEDENTS) -> list[dict]:
+    if not category:
+        return []
+    q = (select(Case).where(Case.status == "closed", Case.category == category)
+         .order_by(Case.closed_at.desc(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
+    if exclude_case_id is not None:
+        q = q.where(Case.id != exclude_case_id)
+    out = []
+    for case in session.scalars(q):
+        summary = case.summary or {}
+        afdoeningen = summary.get("afdoeningen") or []
+        out.append({
+            "zaaknummer": case.reference,
+            "afgesloten_op": case.closed_at.date().isoformat() if case.closed_at else None,
+            "categorie": case.category,
+            "subcategorie": summary.get("subcategorie"),
+            "uitkomst": summary.get("uitkomst"),
+            "afdoeningen": [a for a in afdoeningen if isinstance(a, str)] if isinstance(afdoeningen, list) else [],
+            "inhoud_geanonimiseerd": summary.get("inhoud_geanonimiseerd"),
+        })
+    return out

@@ -1,0 +1,51 @@
+"""Tables for identity disclosure (reveal requests) and the reporter's attachments."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.clock import now
+from engine.crypto import EncryptedText
+from engine.db import Base, UTCDateTime
+
+
+class IdentityReveal(Base):
+    """A request to reveal the reporter's identity to one user (DOMAIN §4).
+
+    States: ``aangevraagd`` → ``goedgekeurd`` (coordinator) | ``afgewezen``. Approval
+    takes effect only after the reporter was informed in writing (``reporter_informed_at``,
+    a message in the reporter channel recorded in the same transaction)."""
+
+    __tablename__ = "identity_reveals"
+    __table_args__ = (Index("ix_identity_reveals_case_user", "case_id", "grantee_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="aangevraagd")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    reporter_informed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("case_messages.id"))
+
+
+class ReporterAttachment(Base):
+    """A file the reporter added. Content encrypted at rest (base64 in an EncryptedText column)."""
+
+    __tablename__ = "reporter_attachments"
+    __table_args__ = (Index("ix_reporter_attachments_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(EncryptedText("reporter_attachments.content"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

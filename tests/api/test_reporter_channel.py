@@ -1,0 +1,171 @@
+"""Anonymous reporting round trip over HTTP, the known reporter, attachments, and identity reveal."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from api.deps import CSRF_HEADER, REPORTER_COOKIE_SECURE
+from engine.audit.models import AuditEvent
+from engine.cases.models import Case
+from tests.api.conftest import REPORTER_NAME, UNIT
+
+pytestmark = pytest.mark.db
+
+PUBLIC = {"categorie": "Financiële schendingen", "omschrijving": "Mijn leidinggevende declareert reizen die niet zijn gemaakt.",
+          "dienstonderdeel": UNIT}
+
+
+def _complete(c, world, who, element, case_id, data):
+    items = c.get("/api/v1/taken/onverdeeld", headers=world.h(who)).json()
+    item = next(i for i in items if i["zaak_id"] == case_id and i["element_id"] == element)
+    assert c.post(f"/api/v1/taken/{item['id']}/claimen", headers=world.h(who)).status_code == 200
+    r = c.post(f"/api/v1/taken/{item['id']}/afronden", headers=world.h(who), json={"gegevens": data})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_anonymous_round_trip(world, db, caplog):
+    c = world.client
+    r = c.post("/api/v1/publiek/meldingen", json=PUBLIC)
+    assert r.status_code == 201, r.text
+    code = r.json()["ontvangstcode"]
+    assert len(code.replace(" ", "")) == 16 and r.json()["zaak_id"] is None
+    with db.session() as s:
+        case_id = s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
+        # the code is nowhere in the database or the audit trail
+        dump = " ".join(str(row) for row in s.execute(text("SELECT details FROM audit_events")).all())
+    assert code.replace(" ", "") not in dump and code not in dump
+    assert code not in caplog.text and code.replace(" ", "") not in caplog.text
+
+    # the desk (coordinator of the unit) writes to the anonymous reporter
+    r = c.post(f"/api/v1/zaken/{case_id}/berichten", headers=world.h("integriteitscoordinator"),
+               json={"tekst": "Wanneer vond dit plaats?"})
+    assert r.status_code == 201, r.text
+
+    # the reporter opens a session with the receipt code, reads and answers
+    r = c.post("/api/v1/melder/sessie", json={"ontvangstcode": code})
+    assert r.status_code == 200, r.text
+    csrf = r.json()["csrf_token"]
+    assert REPORTER_COOKIE_SECURE in c.cookies
+    status = c.get("/api/v1/melder/melding").json()
+    assert status["ontvangst_bevestigd"] is False and status["ongelezen_berichten"] == 1
+    msgs = c.get("/api/v1/melder/berichten").json()
+    assert [m["tekst"] for m in msgs] == ["Wanneer vond dit plaats?"]
+    assert c.post("/api/v1/melder/berichten", json={"tekst": "In maart."}).status_code == 403  # no CSRF token
+    r = c.post("/api/v1/melder/berichten", json={"tekst": "In maart, op kantoor."}, headers={CSRF_HEADER: csrf})
+    assert r.status_code == 201, r.text
+    # attachments: safe names, allowed types only
+    r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},
+               files={"bestand": ("../../etc/passwd.txt", b"root", "text/plain")})
+    assert r.status_code == 422
+    r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},
+               files={"bestand": ("script.exe", b"MZ...", "application/octet-stream")})
+    assert r.status_code == 422
+    r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},
+               files={"bestand": ("bonnetjes.pdf", b"%PDF-1.4 test", "application/pdf")})
+    assert r.status_code == 201, r.text
+    saved_cookies = dict(c.cookies)
+    c.cookies.clear()
+
+    # the desk sees the answer and the attachment
+    desk = c.get(f"/api/v1/zaken/{case_id}/berichten", headers=world.h("integriteitscoordinator")).json()
+    assert [m["richting"] for m in desk] == ["naar_melder", "van_melder"]
+    att = c.get(f"/api/v1/zaken/{case_id}/bijlagen", headers=world.h("integriteitscoordinator")).json()
+    r = c.get(f"/api/v1/zaken/{case_id}/bijlagen/{att[0]['id']}", headers=world.h("integriteitscoordinator"))
+    assert r.content == b"%PDF-1.4 test" and r.headers["x-content-sha256"] == att[0]["sha256"]
+
+    # the desk registers the report and acknowledges receipt: visible to the reporter
+    _complete(c, world, "meldpunt", "melding_registreren", case_id, {
+        "kanaal": "anoniem", "melder_soort": "anoniem", "melder_anoniem": True, "via_vertrouwenspersoon": False,
+        "datum_melding": "2026-11-02", "categorie": "Financiële schendingen", "subcategorie": "fraude",
+        "omschrijving": PUBLIC["omschrijving"], "dienstonderdeel": UNIT, "risicofunctie": "geen",
+        "melding_compleet": True})
+    _complete(c, world, "meldpunt", "ontvangst_bevestigen", case_id, {"ontvangstbevestiging_via": "email"})
+    c.cookies.update(saved_cookies)
+    status = c.get("/api/v1/melder/melding").json()
+    assert status["ontvangst_bevestigd"] is True, status
+    c.cookies.clear()
+
+    # a wrong receipt is refused (same answer as unknown) and the limiter locks the client out
+    codes = []
+    for _ in range(7):
+        codes.append(c.post("/api/v1/melder/sessie", json={"ontvangstcode": "0000 0000 0000 0000"}).status_code)
+    assert codes[0] == 401 and codes[-1] == 429, codes
+    assert c.post("/api/v1/melder/sessie", json={"ontvangstcode": code}).status_code == 429  # even the right one
+
+    with db.session() as s:
+        actions = set(s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case_id)))
+    assert {"report.submitted", "message.to_reporter", "message.from_reporter", "attachment.added",
+            "messages.read", "attachment.read", "task.completed"} <= actions
+
+
+def test_public_reports_are_rate_limited(world):
+    c = world.client
+    statuses = [c.post("/api/v1/publiek/meldingen", json=PUBLIC).status_code for _ in range(12)]
+    assert statuses[:10] == [201] * 10 and statuses[-1] == 429
+    r = c.post("/api/v1/publiek/meldingen", json={**PUBLIC, "melder_naam": "X"})
+    assert r.status_code in (422, 429)
+
+
+def test_public_form_refuses_bad_input(world):
+    c = world.client
+    assert c.post("/api/v1/publiek/meldingen", json={**PUBLIC, "melder_naam": "X"}).status_code == 422
+    assert c.post("/api/v1/publiek/meldingen", json={**PUBLIC, "datum_voorval": "9999-01-01"}).status_code == 422
+    assert c.post("/api/v1/publiek/meldingen", content=b"{", headers={"content-type": "application/json"}).status_code == 400
+
+
+def test_known_reporter_reads_and_answers(world, db):
+    c = world.client
+    r = c.post(f"/api/v1/zaken/{world.case_a}/berichten", headers=world.h("meldpunt"), json={"tekst": "Een vraag."})
+    assert r.status_code == 201
+    msgs = c.get(f"/api/v1/mijn-meldingen/{world.case_a}/berichten", headers=world.h("melder")).json()
+    assert [m["tekst"] for m in msgs] == ["Een vraag."]
+    r = c.post(f"/api/v1/mijn-meldingen/{world.case_a}/berichten", headers=world.h("melder"), json={"tekst": "Antwoord."})
+    assert r.status_code == 201
+    assert c.get(f"/api/v1/mijn-meldingen/{world.case_b}/berichten", headers=world.h("melder")).status_code == 404
+    r = c.post(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen", headers=world.h("melder"),
+               files={"bestand": ("notitie.txt", "Aanvulling: het ging om maart.".encode(), "text/plain")})
+    assert r.status_code == 201, r.text
+    assert [a["bestandsnaam"] for a in c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen",
+                                             headers=world.h("melder")).json()] == ["notitie.txt"]
+    assert c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen", headers=world.h("onderzoeker")).status_code == 404
+    import base64
+    with db.engine.connect() as conn:
+        raw = conn.execute(text("SELECT content FROM reporter_attachments")).scalar_one()
+    assert raw.startswith("v1:") and "maart" not in raw
+    assert base64.b64encode("Aanvulling: het ging om maart.".encode()).decode() not in raw
+
+
+def test_identity_reveal_needs_coordinator_approval_and_prior_notice(world, db):
+    c = world.client
+    a = world.case_a
+    onderzoeker = world.users["onderzoeker"]
+    r = c.post(f"/api/v1/zaken/{a}/onthullingen", headers=world.h("integriteitscoordinator"),
+               json={"ontvanger_id": onderzoeker, "reden": "De melder moet als getuige worden gehoord."})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    # not yet effective
+    assert c.get(f"/api/v1/zaken/{a}", headers=world.h("onderzoeker")).json()["melder"]["identiteit"] is None
+    # the requester may not approve their own request; an investigator may not decide at all
+    assert c.post(f"/api/v1/zaken/{a}/onthullingen/{rid}/besluit", headers=world.h("integriteitscoordinator"),
+                  json={"goedkeuren": True}).status_code == 403
+    assert c.post(f"/api/v1/zaken/{a}/onthullingen/{rid}/besluit", headers=world.h("onderzoeker"),
+                  json={"goedkeuren": True}).status_code == 403
+    r = c.post(f"/api/v1/zaken/{a}/onthullingen/{rid}/besluit", headers=world.h("coordinator2"),
+               json={"goedkeuren": True, "toelichting": "Noodzakelijk."})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "goedgekeurd" and r.json()["melder_geinformeerd_op"]
+    # the reporter was told in writing, with the reason
+    msgs = c.get(f"/api/v1/mijn-meldingen/{a}/berichten", headers=world.h("melder")).json()
+    assert any("getuige" in m["tekst"] and "identiteit" in m["tekst"] for m in msgs)
+    detail = c.get(f"/api/v1/zaken/{a}", headers=world.h("onderzoeker")).json()
+    assert detail["melder"]["identiteit"]["melder_naam"] == REPORTER_NAME
+    # deciding twice is a conflict; other investigators still see a pseudonym
+    assert c.post(f"/api/v1/zaken/{a}/onthullingen/{rid}/besluit", headers=world.h("coordinator2"),
+                  json={"goedkeuren": False}).status_code == 409
+    assert REPORTER_NAME not in c.get(f"/api/v1/zaken/{a}", headers=world.h("jurist")).text
+    with db.session() as s:
+        events = list(s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == a).order_by(AuditEvent.id)))
+    i = events.index("identity.reporter_informed")
+    assert events.index("identity.reveal_requested") < i < events.index("identity.reveal_approved")
+    assert "identity.read" in events[i:]
