@@ -60,4 +60,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
+    import web
+
+    web.install(app)  # the server-rendered pages and their static files
     return app
