@@ -65,6 +65,7 @@ LOGIN_POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attem
                                          lockout_period=timedelta(minutes=15), global_max_failures=1000)
 TABS = {"mijn": "Mijn taken", "open": "Open in mijn rollen", "te-laat": "Te laat"}
 SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer", "taak": "Taak"}
+RECEIPT_FLASH = "meldpunt_ontvangstcode"
 PUBLIC_CATEGORIES_FORM = "forms/melding_registreren.json"
 ACTION_LABELS = {
     "report.submitted": "Melding ontvangen", "case.started": "Zaak gestart", "task.completed": "Taak afgerond",
@@ -414,6 +415,14 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
     data = values if values is not None else cases.case_data(session=session, case_id=case.id)
+    secret_fields = confidential.confidential_fields(parsed.forms) & set((schema or {}).get("properties", {}))
+    if secret_fields and raw is None and access.may_see_reporter_identity(session=session, user=user, case_id=case.id):
+        secret = confidential.read(session, case_id=case.id)
+        shown = {k: secret[k] for k in secret_fields if k in secret}
+        if shown:
+            data = {**data, **shown}
+            audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
+                         details={"pagina": "taak", "velden": sorted(shown)})
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": _case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
@@ -544,16 +553,19 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         open_items = worklist.for_case(session=s, case_id=case.id)
         all_items = worklist.for_case(session=s, case_id=case.id, include_closed=True)
         deadlines = []
+        is_coordinator = COORDINATOR in user.role_codes
         for i in open_items:
             state, text = due_state(i.due_at)
-            deadlines.append({"name": i.name, "role": ROLES.get(i.role, i.role), "due": forms.dutch_date(i.due_at)
+            deadlines.append({"id": i.id, "candidates": [(u.username, u.display_name) for u in _candidates(s, i.role)]
+                              if is_coordinator else [], "name": i.name, "role": ROLES.get(i.role, i.role), "due": forms.dutch_date(i.due_at)
                               if i.due_at else "—", "state": state, "text": text, "kind": "Taak",
                               "assignee": _user_name(s, i.assignee_id)})
         for t in s.execute(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
                            .order_by(Timer.fire_at)).scalars():
             state, text = due_state(t.fire_at)
             deadlines.append({"name": t.name or t.element_id, "role": "", "due": forms.dutch_date(t.fire_at),
-                              "state": state, "text": text, "kind": "Termijnbewaking", "assignee": ""})
+                              "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
+                              "id": None, "candidates": []})
         position = cases.case_position(session=s, case_id=case.id)
         version = s.get(ProcessVersion, case.process_version_id)
         files = _bpmn_files(version)
@@ -672,7 +684,24 @@ async def report_submit(request: Request):
     except InvalidData as exc:
         errors = {e.field: e.message for e in exc.errors}
         return render(request, "melden.html", status_code=422, public=True, values=values, errors=errors, **fields)
-    return render(request, "melden_ontvangen.html", public=True, code=code)
+    # Post/redirect/get, so a reload never files the report twice. The code travels once in a
+    # short-lived HttpOnly cookie scoped to the receipt page, which deletes it when shown.
+    settings = _settings(request)
+    response = RedirectResponse("/melden/ontvangen", status_code=303)
+    response.set_cookie(RECEIPT_FLASH, code, max_age=300, path="/melden/ontvangen", httponly=True,
+                        secure=settings.cookie_secure, samesite="strict")
+    return response
+
+
+@router.get("/melden/ontvangen", response_class=HTMLResponse)
+def report_received(request: Request):
+    settings = _settings(request)
+    code = request.cookies.get(RECEIPT_FLASH)
+    code = code if code and re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code) else None
+    response = render(request, "melden_ontvangen.html", public=True, code=code)
+    response.delete_cookie(RECEIPT_FLASH, path="/melden/ontvangen", secure=settings.cookie_secure, httponly=True,
+                           samesite="strict")
+    return response
 
 
 # --------------------------------------------------------------------------- mijn melding (reporter)
