@@ -212,7 +212,7 @@ def parse_submission(schema: dict, form: Any) -> tuple[dict, dict]:
         if widget == "checkboxes":
             chosen = [v for v in form.getlist(key) if v]
             raw[key] = chosen
-            if chosen or key in form.getlist("__present"):
+            if chosen:  # nothing ticked: left out, so "required" (not minItems) speaks
                 data[key] = chosen
             continue
         if widget == "lines":

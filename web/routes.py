@@ -570,7 +570,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         version = s.get(ProcessVersion, case.process_version_id)
         files = _bpmn_files(version)
         if diagram not in files:
-            active = position.get("active") or []
+            active = [i.element_id for i in open_items] + (position.get("active") or [])
             diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
                 _element_file(version, version.main_process_id) or (files[0] if files else None)
         case_letters = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
@@ -582,7 +582,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
                       identity_allowed=allowed, identity_fields=identity_fields, report_text=report_text,
                       deadlines=deadlines, timeline=_timeline(s, case, allowed), letters=case_letters,
-                      position=position, diagram=diagram, files=files, may_message=may_message,
+                      position=position, diagram_file=diagram, files=files, may_message=may_message,
                       messages=messages, melding=melding,
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])
