@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "timer.fired": "Termijn verstreken", "message.to_reporter": "Bericht aan melder",
     "message.from_reporter": "Bericht van melder", "letter.rendered": "Brief gemaakt",
     "identity.read": "Identiteit melder ingezien", "case.closed": "Zaak afgesloten",
+    "task.created": "Taak klaargezet", "task.auto_assigned": "Taak automatisch toegewezen",
+    "letter.downloaded": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
 }
 
 
@@ -465,9 +467,14 @@ def task_page(request: Request, item_id: int):
 @router.post("/taken/{item_id}", response_class=HTMLResponse)
 async def task_submit(request: Request, item_id: int):
     db = get_database()
+    try:
+        with db.session() as s:
+            web = _login_required(request, s)
+            form = await _checked_form(request, web)
+    except DomainError as exc:
+        return _domain_error(request, exc)
     with db.session() as s:
         web = _login_required(request, s)
-        form = await _checked_form(request, web)
         item = s.get(WorkItem, item_id)
         if item is None or not _may_open_task(s, item, web.user):
             return not_found(request, web.user, web)
