@@ -151,6 +151,15 @@ def working_days_until(today: date, due: date) -> int:
     return n
 
 
+def deadline_day(due_at) -> date:
+    """The last day of a term: deadlines are stored as the moment the day has passed (00:00 local)."""
+    return legal_terms.local_date(due_at - timedelta(microseconds=1))
+
+
+def due_text(due_at) -> str:
+    return forms.dutch_date(deadline_day(due_at).isoformat()) if due_at else "—"
+
+
 def due_state(due_at) -> tuple[str, str]:
     """(css class, Dutch text) for a deadline: te laat (red), bijna (amber, ≤ 2 working days), op tijd."""
     if due_at is None:
@@ -159,7 +168,7 @@ def due_state(due_at) -> tuple[str, str]:
     if due_at < moment:
         return "te-laat", "te laat"
     today = legal_terms.local_date(moment)
-    if working_days_until(today, legal_terms.local_date(due_at)) <= 2:
+    if working_days_until(today, deadline_day(due_at)) <= 2:
         return "bijna", "binnen 2 werkdagen"
     return "op-tijd", "op tijd"
 
@@ -169,7 +178,7 @@ def _row(session: Session, item: WorkItem, user: User) -> dict:
     state, state_text = due_state(item.due_at)
     return {"id": item.id, "case_id": item.case_id, "reference": case.reference if case else "",
             "name": item.name, "role": item.role, "role_label": ROLES.get(item.role, item.role),
-            "due_at": item.due_at, "due": forms.dutch_date(item.due_at) if item.due_at else "—",
+            "due_at": item.due_at, "due": due_text(item.due_at),
             "due_state": state, "due_text": state_text, "priority": item.priority,
             "assignee": _user_name(session, item.assignee_id), "mine": item.assignee_id == user.id,
             "case_visible": access.can_see_case(session=session, user=user, case_id=item.case_id)}
@@ -428,7 +437,7 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": _case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
-           "due": forms.dutch_date(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
+           "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
            "precedents": precedents(session, case) if item.form == SANCTION_FORM else None,
            "assignee": _user_name(session, item.assignee_id),
            "general_errors": {k: v for k, v in (errors or {}).items()
@@ -459,7 +468,7 @@ def task_page(request: Request, item_id: int):
         if item.assignee_id is None:
             return render(request, "taak_oppakken.html", user=web.user, web=web, item=item,
                           role_label=ROLES.get(item.role, item.role), due=due_state(item.due_at),
-                          due_date=forms.dutch_date(item.due_at) if item.due_at else None,
+                          due_date=due_text(item.due_at) if item.due_at else None,
                           reference=s.get(Case, item.case_id).reference)
         return render(request, "taak.html", user=web.user, web=web, **_task_context(s, item, web.user))
 
@@ -564,13 +573,12 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         for i in open_items:
             state, text = due_state(i.due_at)
             deadlines.append({"id": i.id, "candidates": [(u.username, u.display_name) for u in _candidates(s, i.role)]
-                              if is_coordinator else [], "name": i.name, "role": ROLES.get(i.role, i.role), "due": forms.dutch_date(i.due_at)
-                              if i.due_at else "—", "state": state, "text": text, "kind": "Taak",
+                              if is_coordinator else [], "name": i.name, "role": ROLES.get(i.role, i.role), "due": due_text(i.due_at), "state": state, "text": text, "kind": "Taak",
                               "assignee": _user_name(s, i.assignee_id)})
         for t in s.execute(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
                            .order_by(Timer.fire_at)).scalars():
             state, text = due_state(t.fire_at)
-            deadlines.append({"name": t.name or t.element_id, "role": "", "due": forms.dutch_date(t.fire_at),
+            deadlines.append({"name": t.name or t.element_id, "role": "", "due": due_text(t.fire_at),
                               "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
                               "id": None, "candidates": []})
         position = cases.case_position(session=s, case_id=case.id)
