@@ -72,7 +72,7 @@ ACTION_LABELS = {
     "task.claimed": "Taak opgepakt", "task.unclaimed": "Taak teruggegeven", "task.assigned": "Taak toegewezen",
     "timer.fired": "Termijn verstreken", "message.to_reporter": "Bericht aan melder",
     "message.from_reporter": "Bericht van melder", "letter.rendered": "Brief gemaakt",
-    "identity.read": "Identiteit melder ingezien", "case.closed": "Zaak afgesloten",
+    "identity.read": "Vertrouwelijke gegevens ingezien", "case.closed": "Zaak afgesloten",
     "task.created": "Taak klaargezet", "task.auto_assigned": "Taak automatisch toegewezen",
     "letter.downloaded": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
 }

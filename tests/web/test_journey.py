@@ -83,6 +83,12 @@ def test_report_to_decision_in_the_browser(site, db):
     case_id = _case_id(db)
     ref = _reference(db, case_id)
 
+    # -- the login page
+    visitor = site.person()
+    visitor.goto("/inloggen")
+    assert axe_violations(visitor) == []
+    screenshot(visitor, "inloggen")
+
     # -- the desk registers the report (claim in one click, form from the JSON Schema)
     desk = site.person("meldpunt")
     desk.goto("/werkvoorraad?tab=open")
