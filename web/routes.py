@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,28 @@ def home(request: Request):
     return RedirectResponse("/werkvoorraad" if web else "/inloggen", status_code=303)
 
 
+PRE_LOGIN_CSRF = "meldpunt_pre_csrf"
+
+
+def _with_pre_login_token(request: Request, response: HTMLResponse, token: str) -> HTMLResponse:
+    """Login forms (staff and reporter) carry a token that must match a SameSite=Strict cookie:
+    a cross-site form cannot log someone into another account (login CSRF)."""
+    response.set_cookie(PRE_LOGIN_CSRF, token, max_age=3600, path="/", httponly=True,
+                        secure=_secure(request), samesite="strict")
+    return response
+
+
+def _pre_login_ok(request: Request, presented) -> bool:
+    cookie = request.cookies.get(PRE_LOGIN_CSRF) or ""
+    return bool(cookie) and bool(presented) and hmac.compare_digest(cookie.encode(), str(presented).encode())
+
+
+def _login_form(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    token = request.cookies.get(PRE_LOGIN_CSRF) or secrets.token_urlsafe(24)
+    return _with_pre_login_token(request, render(request, name, status_code=status_code, login_token=token,
+                                                 **context), token)
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -234,7 +257,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/inloggen", response_class=HTMLResponse)
 def login_page(request: Request, volgende: str | None = None):
-    return render(request, "inloggen.html", volgende=_safe_next(volgende), fout=None, gebruikersnaam="")
+    return _login_form(request, "inloggen.html", volgende=_safe_next(volgende), fout=None, gebruikersnaam="")
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
@@ -243,6 +266,9 @@ async def login(request: Request):
     username = str(form.get("gebruikersnaam") or "").strip()
     password = str(form.get("wachtwoord") or "")
     target = _safe_next(form.get("volgende"))
+    if not _pre_login_ok(request, form.get("login_token")):
+        return _login_form(request, "inloggen.html", status_code=403, volgende=target, gebruikersnaam=username,
+                           fout="De pagina was verlopen. Probeer opnieuw in te loggen.")
     key = f"{client_key(request)}|{username.lower()}"
     settings = _settings(request)
     try:
@@ -261,11 +287,11 @@ async def login(request: Request):
                 csrf = web.csrf_token
                 audit.append(session=s, actor=user.username, action="aanmelden", details={"methode": "web"})
     except DomainError as exc:
-        return render(request, "inloggen.html", status_code=exc.status, volgende=target, fout=exc.detail,
-                      gebruikersnaam=username)
+        return _login_form(request, "inloggen.html", status_code=exc.status, volgende=target, fout=exc.detail,
+                           gebruikersnaam=username)
     if user is None:
-        return render(request, "inloggen.html", status_code=401, volgende=target,
-                      fout="Gebruikersnaam of wachtwoord onjuist.", gebruikersnaam=username)
+        return _login_form(request, "inloggen.html", status_code=401, volgende=target,
+                           fout="Gebruikersnaam of wachtwoord onjuist.", gebruikersnaam=username)
     response = RedirectResponse(target, status_code=303)
     max_age = int(settings.session_hours * 3600)
     response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
@@ -734,7 +760,7 @@ def reporter_page(request: Request, melding: str = ""):
     with get_database().session() as s:
         reporter = _reporter(request, s)
         if reporter is None:
-            return render(request, "mijn_melding_code.html", public=True, fout=None)
+            return _login_form(request, "mijn_melding_code.html", public=True, fout=None)
         case = s.get(Case, reporter.receipt.case_id)
         msgs = intake.messages(session=s, case_id=case.id)
         return render(request, "mijn_melding.html", public=True, messages=msgs, reporter=reporter,
@@ -745,11 +771,14 @@ def reporter_page(request: Request, melding: str = ""):
 async def reporter_login(request: Request):
     form = await request.form()
     db = get_database()
+    if not _pre_login_ok(request, form.get("login_token")):
+        return _login_form(request, "mijn_melding_code.html", status_code=403, public=True,
+                           fout="De pagina was verlopen. Vul uw code opnieuw in.")
     try:
         match = receipts.verify_receipt(database=db, code=str(form.get("ontvangstcode") or ""),
                                         client_key=client_key(request))
     except DomainError as exc:
-        return render(request, "mijn_melding_code.html", status_code=exc.status, public=True, fout=exc.detail)
+        return _login_form(request, "mijn_melding_code.html", status_code=exc.status, public=True, fout=exc.detail)
     with db.session() as s:
         session_id, _ = receipts.start_reporter_session(session=s, receipt_id=match.receipt_id)
     settings = _settings(request)
@@ -772,7 +801,7 @@ async def reporter_answer(request: Request):
         with db.session() as s:
             reporter = _reporter(request, s)
             if reporter is None:
-                return render(request, "mijn_melding_code.html", status_code=401, public=True,
+                return _login_form(request, "mijn_melding_code.html", status_code=401, public=True,
                               fout=receipts.REPORTER_SESSION_INVALID)
             if not _reporter_csrf_ok(reporter, form.get("csrf_token")):
                 raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
@@ -781,7 +810,7 @@ async def reporter_answer(request: Request):
         with db.session() as s:
             reporter = _reporter(request, s)
             if reporter is None:
-                return render(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
+                return _login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
             case = s.get(Case, reporter.receipt.case_id)
             return render(request, "mijn_melding.html", status_code=exc.status, public=True,
                           messages=intake.messages(session=s, case_id=case.id), reporter=reporter,
