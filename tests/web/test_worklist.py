@@ -31,6 +31,11 @@ def test_due_dates_colour_and_the_overdue_tab(site, db, clock):
     clock.set(datetime(2026, 12, 1, 9, tzinfo=timezone.utc))  # Tuesday: 1 working day left
     desk = site.person("meldpunt")
     desk.goto("/werkvoorraad?tab=open")
+    # keyboard: the first Tab reaches the skip link, which moves focus to the content
+    desk.keyboard.press("Tab")
+    expect(desk.locator(":focus")).to_have_text("Naar de inhoud")
+    desk.keyboard.press("Enter")
+    expect(desk.locator(":focus")).to_have_id("inhoud")
     cell = desk.locator("tr", has_text=reference).locator("td.termijn")
     expect(cell).to_contain_text("2-12-2026")
     expect(cell).to_have_class(re.compile(r"\bbijna\b"))
