@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install clean
+.PHONY: run test test-pg install clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,18 +14,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Front-end packages (htmx, bpmn-js, axe-core) from the npm registry, served as static files.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Chromium for the browser tests comes from the OS packages (never `playwright install`).
+browser: node_modules/.package-lock.json
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
 ## Run the product on the embedded SQLite database with demo data on http://127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/meldpunt demo
 
 ## Run the whole test suite (SQLite; set MELDPUNT_TEST_DATABASE_URL for PostgreSQL)
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
 
 ## The database tests again on PostgreSQL (127.0.0.1:5432, user postgres)
-test-pg: $(STAMP)
+test-pg: $(STAMP) browser
 	MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
 	  $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
 
 clean:
-	rm -rf $(VENV) meldpunt.db
+	rm -rf $(VENV) meldpunt.db node_modules test-artifacts

@@ -101,4 +101,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(melder_auth.router, prefix="/api/v1")
     for module in (intake, reporter, cases, documents, tasks, processes, audit, reports):
         app.include_router(module.router, prefix="/api/v1")
+    import web
+
+    web.install(app)  # the server-rendered pages and their static files
     return app

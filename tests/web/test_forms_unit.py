@@ -1,0 +1,69 @@
+"""The schema → form → JSON conversion and the deadline colours, without a browser."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from starlette.datastructures import FormData
+
+from web import forms
+from web.routes import due_state
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "route": {"type": "string", "title": "Route", "enum": ["a", "b"], "x-labels": {"a": "Route A", "b": "Route B"}},
+        "soort": {"type": "string", "enum": ["x", "y", "z", "v", "w"]},
+        "datum": {"type": "string", "format": "date", "title": "Datum"},
+        "moment": {"type": "string", "format": "date-time"},
+        "toelichting": {"type": "string", "x-widget": "textarea", "description": "Leg uit"},
+        "keuzes": {"type": "array", "items": {"type": "string", "enum": ["p", "q"]}},
+        "regels": {"type": "array", "items": {"type": "string"}},
+        "akkoord": {"type": "boolean"},
+        "rijen": {"type": "array", "items": {"type": "object", "properties": {"naam": {"type": "string"},
+                                                                            "datum": {"type": "string", "format": "date"}}}},
+        "voorstel": {"type": "string", "readOnly": True, "enum": ["a"], "x-labels": {"a": "Route A"}},
+    },
+    "required": ["route", "datum"],
+}
+
+
+def test_widgets_follow_the_schema():
+    fields = {f.key: f for f in forms.build_fields(SCHEMA, {"voorstel": "a", "datum": "2026-11-02"})}
+    assert fields["route"].widget == "radio" and fields["route"].options == [("a", "Route A"), ("b", "Route B")]
+    assert fields["route"].required and not fields["toelichting"].required
+    assert fields["soort"].widget == "select"
+    assert fields["datum"].widget == "date" and fields["datum"].value == "2026-11-02"
+    assert fields["moment"].widget == "datetime"
+    assert fields["toelichting"].widget == "textarea" and fields["toelichting"].help == "Leg uit"
+    assert fields["keuzes"].widget == "checkboxes"
+    assert fields["regels"].widget == "lines"
+    assert fields["akkoord"].options == [("true", "Ja"), ("false", "Nee")]
+    assert fields["rijen"].widget == "group" and len(fields["rijen"].rows) == 1
+    assert fields["voorstel"].widget == "readonly" and fields["voorstel"].display == "Route A"
+
+
+def test_submission_becomes_typed_json_and_keeps_raw_values():
+    form = FormData([("route", "b"), ("datum", "2026-11-03"), ("moment", "2026-11-10T10:00"), ("keuzes", "p"),
+                     ("keuzes", "q"), ("regels", "een\n\ntwee\n"), ("akkoord", "false"), ("toelichting", ""),
+                     ("rijen[0].naam", "G1"), ("rijen[0].datum", "2026-11-04"), ("rijen[1].naam", ""),
+                     ("rijen[1].datum", ""), ("voorstel", "b")])
+    data, raw = forms.parse_submission(SCHEMA, form)
+    assert data == {"route": "b", "datum": "2026-11-03", "moment": "2026-11-10T10:00:00+01:00", "keuzes": ["p", "q"],
+                    "regels": ["een", "twee"], "akkoord": False, "rijen": [{"naam": "G1", "datum": "2026-11-04"}]}
+    assert "voorstel" not in data and "toelichting" not in data  # read-only ignored, empty left out
+    assert raw["toelichting"] == "" and raw["route"] == "b"
+    refilled = {f.key: f for f in forms.build_fields(SCHEMA, {}, errors={"datum": "is verplicht"}, raw=raw)}
+    assert refilled["route"].value == "b" and refilled["datum"].error == "is verplicht"
+
+
+def test_dutch_date():
+    assert forms.dutch_date("2026-03-05") == "5-3-2026"
+
+
+def test_deadline_colours_count_working_days(clock):  # Monday 2 November 2026
+    assert due_state(datetime(2026, 11, 1, 12, tzinfo=timezone.utc))[0] == "te-laat"
+    assert due_state(datetime(2026, 11, 4, 12, tzinfo=timezone.utc))[0] == "bijna"   # Wednesday: 2 working days
+    assert due_state(datetime(2026, 11, 5, 12, tzinfo=timezone.utc))[0] == "op-tijd"  # Thursday: 3
+    clock.set(datetime(2026, 11, 6, 9, tzinfo=timezone.utc))  # Friday
+    assert due_state(datetime(2026, 11, 10, 12, tzinfo=timezone.utc))[0] == "bijna"  # Tuesday, weekend skipped
+    assert due_state(None) == ("", "geen termijn")
