@@ -22,8 +22,8 @@ from engine.identity import receipts
 from engine.identity.models import User
 from engine.intake.models import CaseMessage
 
-CHANNELS = ("meldpunt", "leidinggevende", "vertrouwenspersoon", "onderzoeksbureau", "anoniem_webformulier",
-            "extern")
+# Values of the registration form's ``kanaal`` field (processes/forms/melding_registreren.json).
+ANONYMOUS_CHANNEL = "anoniem"
 INTAKE_ROLES = frozenset({"meldpunt", "integriteitscoordinator", "vertrouwenspersoon"})
 MAX_MESSAGE = 10_000
 
@@ -42,13 +42,16 @@ def submit_report(*, session: Session, actor: User | None, data: dict, reporter_
     vertrouwenspersoon (who must record the reporter's consent to pass it on)."""
     data = dict(data)
     if actor is None:
-        data.update(kanaal="anoniem_webformulier", melder_anoniem=True)
+        data.update(kanaal=ANONYMOUS_CHANNEL, melder_anoniem=True)
         for key in [k for k in data if k.startswith("melder_") and k != "melder_anoniem"]:
             data.pop(key)  # the public form never takes identity fields
     elif "vertrouwenspersoon" in actor.role_codes and data.get("via_vertrouwenspersoon"):
         if data.get("toestemming_doorgeven") is not True:
             raise InvalidData([FieldError("toestemming_doorgeven",
                                           "een vertrouwenspersoon geeft een melding alleen door met toestemming van de melder")])
+    if actor is not None and not data.get("kanaal"):
+        data["kanaal"] = ("vertrouwenspersoon" if data.get("via_vertrouwenspersoon")
+                          else "meldpunt_integriteit" if INTAKE_ROLES & actor.role_codes else "leidinggevende")
     if not data.get("datum_melding"):
         from engine.functions import today
 

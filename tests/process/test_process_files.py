@@ -691,3 +691,17 @@ def test_engine_letters_of_a_disciplinary_route(engine_driver):
                          "verslag_hoorgesprek", "besluit_ordemaatregel", "sanctieadvies",
                          "voornemen_disciplinaire_maatregel", "besluit_disciplinaire_maatregel",
                          "terugkoppeling_melder"}
+
+
+def test_engine_subject_unknown_at_registration_is_supplied_with_the_assignment_letter(engine_driver):
+    """An anonymous report may not name the subject; the investigation assignment letter needs
+    the name, refuses clearly without it, and the task's form lets the coordinator supply it."""
+    unknown = with_({"melding_registreren": {"betrokkene_naam": None, "betrokkene_functie": None}}, FEITENONDERZOEK)
+    d = engine_driver()
+    with pytest.raises(AssertionError) as err:  # the driver reports why nobody could complete the task
+        play(d, unknown)
+    assert "Sjabloon 'onderzoeksopdracht': gegeven 'betrokkene_naam' ontbreekt" in str(err.value)
+    d = engine_driver()
+    play(d, with_(unknown, {"onderzoeksopdracht_verstrekken": {"betrokkene_naam": "C. Collega",
+                                                             "betrokkene_functie": "Inspecteur"}}))
+    assert ("onderzoeksopdracht_verstrekken", "onderzoeksopdracht", "onderzoeker") in d.letters_sent()
