@@ -607,10 +607,13 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             deadlines.append({"name": t.name or t.element_id, "role": "", "due": due_text(t.fire_at),
                               "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
                               "id": None, "candidates": []})
-        position = cases.case_position(session=s, case_id=case.id)
-        version = s.get(ProcessVersion, case.process_version_id)
-        files = _bpmn_files(version)
-        if diagram not in files:
+        version = s.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+        # an imported (historical) case has no process instance: no position and no diagram
+        position = cases.case_position(session=s, case_id=case.id) if version else {}
+        files = _bpmn_files(version) if version else []
+        if version is None:
+            diagram = None
+        elif diagram not in files:
             active = [i.element_id for i in open_items] + (position.get("active") or [])
             diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
                 _element_file(version, version.main_process_id) or (files[0] if files else None)

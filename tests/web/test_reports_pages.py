@@ -40,9 +40,12 @@ ROWS = [
 @pytest.fixture
 def imported(db, clock):
     from engine.identity.seed import ensure_demo_users
+    from engine.processes import service as processes
     from engine.reports import importer
+    from tests.web.conftest import ROOT
 
     with db.session() as s:
+        processes.deploy(session=s, directory=ROOT / "processes")  # the case page reads the process version
         ensure_demo_users(session=s, password=PASSWORD)
         ids = importer.import_cases(session=s, content=csv_bytes(ROWS), filename="mi.csv", actor="test").case_ids
     return ids
@@ -157,7 +160,8 @@ def test_dashboard_links_only_visible_cases(db, imported):
         assert f'href="/zaken/{cid}"' not in text
         assert cases[cid][1] not in text
     # each linked case really opens for this user
-    assert client.get(f"/zaken/{douane[0]}").status_code == 200
+    opened = client.get(f"/zaken/{douane[0]}")  # an imported case: no process diagram, no error
+    assert opened.status_code == 200 and "Geïmporteerde zaak" in opened.text
 
     only = client.get("/rapportages/dashboard?van=2026-01-01&tot=2026-12-31&dienstonderdeel=Belastingdienst").text
     lead = {r[0]: r for r in _cells(only, "dashboard-aandelen")}["Doorlooptijd tot afsluiting (dagen)"]
