@@ -69,8 +69,7 @@ def _cells(page: str, table_id: str) -> list[list[str]]:
     rows = []
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
-        rows.append([html.unescape(re.sub(r"<[^>]+>", " ", c)).split() and " ".join(
-            html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) or "" for c in cells])
+        rows.append([" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells])
     return rows
 
 
