@@ -1,0 +1,44 @@
+# language: nl
+Functionaliteit: Ontvangstbevestiging binnen 7 dagen
+  Een melder krijgt binnen 7 dagen een bevestiging dat zijn melding is ontvangen.
+  Gebeurt dat niet, dan volgt een escalatie naar de integriteitscoördinator.
+  Valt het einde van de termijn op een weekend of feestdag, dan schuift hij door naar de volgende werkdag.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+
+  Scenario: Het meldpunt bevestigt de ontvangst op tijd
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan ziet "meldpunt" de taak "ontvangst_bevestigen" in de werkvoorraad
+    En is de termijn van de taak "ontvangst_bevestigen" 9 november 2026
+    Als "meldpunt" de taak "ontvangst_bevestigen" afrondt met:
+      | veld                     | waarde |
+      | ontvangstbevestiging_via | email  |
+    Dan is er een brief "ontvangstbevestiging" voor de "melder"
+    En bevat de brief "Geachte Mehmet Medewerker"
+    En bevat de brief "bevestig ik de ontvangst van uw melding"
+    En bevat de brief "uiterlijk op 2 februari 2027"
+    En staat de taak "ontvangst_bevestigen" niet open
+    En bevat de audittrail de gebeurtenis "task.completed"
+
+  Scenario: Geen bevestiging binnen 7 dagen leidt tot een escalatie
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En er 8 dagen verstrijken
+    Dan staat de taak "escalatie_ontvangstbevestiging" open voor de rol "integriteitscoordinator"
+    En ziet "coordinator" de taak "escalatie_ontvangstbevestiging" in de werkvoorraad
+    En ziet "meldpunt" de taak "ontvangst_bevestigen" bij de te late taken
+
+  Abstract Scenario: Een termijn die op een weekend of feestdag eindigt, loopt door tot de volgende werkdag
+    Gegeven het is <meldingsdatum>
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" <termijn>
+
+    Voorbeelden:
+      | meldingsdatum    | termijn          | waarom                                   |
+      | 4 november 2026  | 11 november 2026 | gewone werkdag                           |
+      | 7 november 2026  | 16 november 2026 | eindigt op zaterdag 14 november          |
+      | 18 december 2026 | 28 december 2026 | eindigt op Eerste Kerstdag, dan weekend  |

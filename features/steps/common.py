@@ -1,0 +1,547 @@
+"""The Dutch step library: sentences a compliance tester writes, driving the real HTTP API.
+
+Each scenario gets a fresh database (fixture ``db``), the real process from processes/ and a frozen clock.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+from pytest_bdd import given, parsers, then, when
+
+from api.app import create_app
+from api.settings import ApiSettings
+from engine.identity import service as identity
+from engine.identity.models import User
+from engine.identity.seed import ensure_demo_users
+from engine.processes import service as processes
+from engine.timers.service import fire_due
+from tests.process.driver import PROCESSES
+from tests.process.scenarios import DEFAULTS
+
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december"]
+
+
+def dutch_date(text: str) -> date:
+    m = re.fullmatch(r"\s*(\d{1,2}) (\w+) (\d{4})\s*", text)
+    if not m or m.group(2).lower() not in MONTHS:
+        raise AssertionError(f"'{text}' is geen datum zoals '2 november 2026'.")
+    return date(int(m.group(3)), MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+
+
+def docx_text(content: bytes) -> str:
+    """All text of a .docx (body, tables, text boxes), one line per paragraph."""
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)
+    lines = ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paragraphs]
+    import html
+    return "\n".join(html.unescape(line) for line in lines if line.strip())
+
+
+def as_dutch(d: date) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def fail(expected: str, found: str) -> None:
+    raise AssertionError(f"\nVerwacht: {expected}\nGevonden: {found}")
+
+
+@dataclass
+class World:
+    client: TestClient
+    db: object
+    clock: object
+    tokens: dict[str, str] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+    case_id: int | None = None
+    receipt: str | None = None
+    letter_text: str = ""
+    letter_desc: str = ""
+    last_error: str = ""
+    report: dict = field(default_factory=dict)
+
+    def h(self, who: str) -> dict:
+        if who not in self.tokens:
+            fail(f"een gebruiker '{who}'", f"alleen {sorted(self.tokens)}")
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def add_user(self, user: User, session) -> None:
+        self.users[user.username] = user.id
+        self.tokens[user.username] = identity.issue_token(session=session, user=user, name="bdd")[0]
+
+    def tasks(self, who: str) -> list[dict]:
+        items = []
+        for path in ("/api/v1/taken/mijn", "/api/v1/taken/onverdeeld"):
+            r = self.client.get(path, headers=self.h(who))
+            assert r.status_code == 200, r.text
+            items += r.json()
+        return [i for i in items if self.case_id is None or i["zaak_id"] == self.case_id]
+
+    def open_tasks(self) -> list[dict]:
+        from engine.worklist.models import WorkItem
+        from sqlalchemy import select
+        with self.db.session() as s:
+            rows = s.scalars(select(WorkItem).where(WorkItem.case_id == self.case_id)).all()
+            return [{"id": w.id, "element_id": w.element_id, "naam": w.name, "rol": w.role, "status": w.state,
+                     "termijn": w.due_at} for w in rows if w.state == "open"]
+
+    def task(self, name: str) -> dict:
+        found = [t for t in self.open_tasks() if name in (t["naam"], t["element_id"])]
+        if not found:
+            fail(f"een open taak '{name}' in de zaak", describe(self.open_tasks()))
+        return found[0]
+
+
+def describe(tasks: list[dict]) -> str:
+    if not tasks:
+        return "geen taken"
+    return "; ".join(f"'{t['naam']}' ({t['element_id']}, rol {t['rol']})" for t in tasks)
+
+
+@pytest.fixture
+def wereld(db, clock) -> World:
+    app = create_app(ApiSettings(cookie_secure=True))
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
+        w = World(client=client, db=db, clock=clock)
+        with db.session() as s:
+            processes.deploy(session=s, directory=PROCESSES)
+        yield w
+
+
+def run_timers(w: World) -> None:
+    fire_due(database=w.db)
+
+
+# ---------------------------------------------------------------- organisatie
+
+@given(parsers.parse("het is {datum}"))
+@when(parsers.parse("het {datum} is"))
+def step_today(wereld: World, datum: str):
+    """Voorbeeld: Gegeven het is 2 november 2026   /   Als het 27 april 2027 is"""
+    moment = datetime.combine(dutch_date(datum), time(9, 0), tzinfo=timezone.utc)
+    if moment < wereld.clock.now():
+        fail(f"een datum na {as_dutch(wereld.clock.now().date())}", datum)
+    wereld.clock.set(moment)
+    run_timers(wereld)
+
+
+@given("de demo-organisatie")
+def step_demo(wereld: World):
+    """Voorbeeld: Gegeven de demo-organisatie"""
+    with wereld.db.session() as s:
+        for u in ensure_demo_users(session=s, password=None):
+            wereld.add_user(u, s)
+
+
+@given(parsers.parse('medewerker "{naam}" met de rol "{rol}" bij "{eenheid}"'))
+def step_user(wereld: World, naam: str, rol: str, eenheid: str):
+    """Voorbeeld: Gegeven medewerker "karin" met de rol "onderzoeker" bij "Douane"   (rol "geen" = geen rol)"""
+    with wereld.db.session() as s:
+        u = identity.create_user(session=s, username=naam, display_name=naam.title(),
+                                 roles=[] if rol == "geen" else [rol], unit=eenheid)
+        wereld.add_user(u, s)
+
+
+@given(parsers.parse('"{baas}" is leidinggevende van "{naam}"'))
+def step_manager(wereld: World, baas: str, naam: str):
+    """Voorbeeld: Gegeven "teamleider" is leidinggevende van "medewerker\""""
+    with wereld.db.session() as s:
+        s.get(User, wereld.users[naam]).manager_id = wereld.users[baas]
+
+
+# ---------------------------------------------------------------- melden
+
+def _display(wereld: World, username: str) -> str:
+    if username not in wereld.users:
+        return username
+    with wereld.db.session() as s:
+        return s.get(User, wereld.users[username]).display_name
+
+
+def _report(wereld: World, who: str, categorie: str, onderwerp: str, **extra) -> dict:
+    body = {"kanaal": "meldpunt_integriteit", "categorie": categorie, "subcategorie": "fraude",
+            "omschrijving": onderwerp if len(onderwerp) >= 10 else onderwerp + " (melding)",
+            "dienstonderdeel": "Douane", "betrokkene_naam": "B. Betrokkene", "betrokkene_functie": "Inspecteur",
+            "risicofunctie": "geen", **extra}
+    wereld.report = {k: v for k, v in body.items() if not k.endswith("_id") and v is not None}
+    r = wereld.client.post("/api/v1/meldingen", headers=wereld.h(who), json=body)
+    if r.status_code != 201:
+        fail("de melding wordt geregistreerd (201)", f"{r.status_code}: {r.text}")
+    out = r.json()
+    wereld.case_id = out["zaak_id"]
+    wereld.receipt = out.get("ontvangstcode")
+    return out
+
+
+@when(parsers.parse('"{wie}" een melding registreert van "{melder}" met categorie "{categorie}" over "{onderwerp}"'))
+@given(parsers.parse('"{wie}" een melding registreert van "{melder}" met categorie "{categorie}" over "{onderwerp}"'))
+def step_report_named(wereld: World, wie: str, melder: str, categorie: str, onderwerp: str):
+    """Voorbeeld: Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Valse declaraties\""""
+    extra = {"melder_naam": _display(wereld, melder), "melder_email": f"{melder}@example.org"}
+    if melder in wereld.users:
+        extra["melder_id"] = wereld.users[melder]
+    _report(wereld, wie, categorie, onderwerp, **extra)
+
+
+@when(parsers.parse('"{wie}" een anonieme melding registreert met categorie "{categorie}" over "{onderwerp}"'))
+@given(parsers.parse('"{wie}" een anonieme melding registreert met categorie "{categorie}" over "{onderwerp}"'))
+def step_report_anonymous_staff(wereld: World, wie: str, categorie: str, onderwerp: str):
+    """Voorbeeld: Als "meldpunt" een anonieme melding registreert met categorie "Financiële schendingen" over "Valse declaraties\""""
+    _report(wereld, wie, categorie, onderwerp, melder_anoniem=True)
+
+
+@when(parsers.parse('"{vp}" namens "{melder}" een melding doorgeeft met categorie "{categorie}" over "{onderwerp}"'))
+@given(parsers.parse('"{vp}" namens "{melder}" een melding doorgeeft met categorie "{categorie}" over "{onderwerp}"'))
+def step_report_vp(wereld: World, vp: str, melder: str, categorie: str, onderwerp: str):
+    """Voorbeeld: Als "vertrouwenspersoon" namens "medewerker" een melding doorgeeft met categorie "Financiële schendingen" over "Valse declaraties\""""
+    _report(wereld, vp, categorie, onderwerp, kanaal="vertrouwenspersoon", via_vertrouwenspersoon=True,
+            toestemming_doorgeven=True, melder_naam=melder, melder_id=wereld.users.get(melder))
+
+
+@when(parsers.parse('iemand anoniem een melding doet via het publieke formulier met categorie "{categorie}" over "{onderwerp}"'))
+@given(parsers.parse('iemand anoniem een melding doet via het publieke formulier met categorie "{categorie}" over "{onderwerp}"'))
+def step_report_public(wereld: World, categorie: str, onderwerp: str):
+    """Voorbeeld: Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Valse declaraties\""""
+    body = {"categorie": categorie, "omschrijving": onderwerp if len(onderwerp) >= 10 else onderwerp + " (melding)",
+            "dienstonderdeel": "Douane"}
+    wereld.report = {**body, "melder_anoniem": True}
+    r = wereld.client.post("/api/v1/publiek/meldingen", json=body)
+    if r.status_code != 201:
+        fail("de publieke melding wordt aangenomen (201)", f"{r.status_code}: {r.text}")
+    wereld.receipt = r.json().get("ontvangstcode")
+    ref = r.json()["zaaknummer"]
+    from engine.cases.models import Case
+    from sqlalchemy import select
+    with wereld.db.session() as s:
+        wereld.case_id = s.scalar(select(Case.id).where(Case.reference == ref))
+
+
+# ---------------------------------------------------------------- werkvoorraad en taken
+
+@then(parsers.parse('ziet "{wie}" de taak "{taak}" in de werkvoorraad'))
+def step_sees_task(wereld: World, wie: str, taak: str):
+    """Voorbeeld: Dan ziet "meldpunt" de taak "Melding registreren" in de werkvoorraad"""
+    items = wereld.tasks(wie)
+    if not any(taak in (i["naam"], i["element_id"]) for i in items):
+        fail(f"'{wie}' ziet de taak '{taak}'", f"werkvoorraad van '{wie}' voor deze zaak: {describe(items)}")
+
+
+@then(parsers.parse('ziet "{wie}" de taak "{taak}" niet in de werkvoorraad'))
+def step_not_sees_task(wereld: World, wie: str, taak: str):
+    """Voorbeeld: Dan ziet "onderzoeker1" de taak "Melding registreren" niet in de werkvoorraad"""
+    items = wereld.tasks(wie)
+    if any(taak in (i["naam"], i["element_id"]) for i in items):
+        fail(f"'{wie}' ziet de taak '{taak}' niet", f"werkvoorraad van '{wie}': {describe(items)}")
+
+
+def _claim(wereld: World, wie: str, taak: str):
+    t = wereld.task(taak)
+    return wereld.client.post(f"/api/v1/taken/{t['id']}/claimen", headers=wereld.h(wie))
+
+
+@when(parsers.parse('"{wie}" de taak "{taak}" oppakt'))
+def step_claim(wereld: World, wie: str, taak: str):
+    """Voorbeeld: Als "meldpunt" de taak "Melding registreren" oppakt"""
+    r = _claim(wereld, wie, taak)
+    if r.status_code != 200:
+        fail(f"'{wie}' pakt de taak '{taak}' op", f"geweigerd ({r.status_code}): {r.json().get('detail') or r.text}")
+
+
+def _complete(wereld: World, wie: str, taak: str, values: dict):
+    t = wereld.task(taak)
+    item = wereld.client.get(f"/api/v1/taken/{t['id']}", headers=wereld.h(wie))
+    if item.status_code == 200 and item.json().get("toegewezen_aan") is None:
+        _claim(wereld, wie, taak)
+        item = wereld.client.get(f"/api/v1/taken/{t['id']}", headers=wereld.h(wie))
+    known = {}
+    form = wereld.client.get(f"/api/v1/taken/{t['id']}/formulier", headers=wereld.h(wie))
+    if item.status_code == 200 and form.status_code == 200:
+        props = form.json().get("properties", {})
+        known = {k: v for k, v in {**wereld.report, **(item.json().get("gegevens") or {})}.items() if k in props and v is not None and not props[k].get("readOnly")}
+    data = {**DEFAULTS.get(t["element_id"], {}), **known, **values}
+    if data.get("melder_anoniem"):
+        for key in ("melder_naam", "melder_email", "melder_adres", "melder_telefoon"):
+            data.pop(key, None)
+    for k, v in list(data.items()):
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            data[k] = wereld.clock.now().date().isoformat() if k not in values else v
+    return wereld.client.post(f"/api/v1/taken/{t['id']}/afronden", headers=wereld.h(wie), json={"gegevens": data})
+
+
+def _table(datatable) -> dict:
+    rows = datatable or []
+    if rows and [c.strip().lower() for c in rows[0]] in (["veld", "waarde"], ["field", "value"]):
+        rows = rows[1:]
+    out = {}
+    for key, value in rows:
+        v: object = value
+        if value in ("ja", "waar"):
+            v = True
+        elif value in ("nee", "onwaar"):
+            v = False
+        elif re.fullmatch(r"\d{1,2} \w+ \d{4}", value or ""):
+            v = dutch_date(value).isoformat()
+        elif value.startswith("[") and value.endswith("]"):
+            v = [x.strip() for x in value[1:-1].split(",") if x.strip()]
+        out[key] = v
+    return out
+
+
+@when(parsers.parse('"{wie}" de taak "{taak}" afrondt met:'))
+def step_complete_with(wereld: World, wie: str, taak: str, datatable):
+    """Voorbeeld: Als "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
+        | veld                     | waarde |
+        | ontvangstbevestiging_via | email  |
+    (niet genoemde velden krijgen een geldige standaardwaarde; ja/nee, datums als '2 november 2026', lijsten als [a, b])"""
+    r = _complete(wereld, wie, taak, _table(datatable))
+    if r.status_code != 200:
+        fail(f"'{wie}' rondt '{taak}' af", f"{r.status_code}: {r.text}")
+    run_timers(wereld)
+
+
+@when(parsers.parse('"{wie}" de taak "{taak}" afrondt'))
+def step_complete(wereld: World, wie: str, taak: str):
+    """Voorbeeld: Als "meldpunt" de taak "Melding registreren" afrondt   (met geldige standaardwaarden)"""
+    r = _complete(wereld, wie, taak, {})
+    if r.status_code != 200:
+        fail(f"'{wie}' rondt '{taak}' af", f"{r.status_code}: {r.text}")
+    run_timers(wereld)
+
+
+@then(parsers.parse('mag "{wie}" de taak "{taak}" niet oppakken omdat "{reden}"'))
+def step_refused(wereld: World, wie: str, taak: str, reden: str):
+    """Voorbeeld: Dan mag "onderzoeker1" de taak "Melding registreren" niet oppakken omdat "rol"
+    (de reden moet voorkomen in de foutmelding of het fouttype)"""
+    r = _claim(wereld, wie, taak)
+    if r.status_code < 400:
+        fail(f"'{wie}' wordt geweigerd ({reden})", f"de taak is opgepakt ({r.status_code})")
+    text = r.text.lower()
+    if reden.lower() not in text:
+        fail(f"weigering met reden '{reden}'", f"{r.status_code}: {r.text}")
+
+
+# ---------------------------------------------------------------- tijd
+
+@when(parsers.parse("er {n:d} dagen verstrijken"))
+@when(parsers.parse("er {n:d} dag verstrijkt"))
+def step_days_pass(wereld: World, n: int):
+    """Voorbeeld: Als er 8 dagen verstrijken   (de timers lopen daarna)"""
+    wereld.clock.advance(timedelta(days=n))
+    run_timers(wereld)
+
+
+# ---------------------------------------------------------------- zaak, termijnen, escalaties
+
+@then(parsers.parse('is de termijn van de taak "{taak}" {datum}'))
+def step_deadline(wereld: World, taak: str, datum: str):
+    """Voorbeeld: Dan is de termijn van de taak "Ontvangst bevestigen" 9 november 2026"""
+    t = wereld.task(taak)
+    if t["termijn"] is None:
+        fail(f"termijn {datum}", "geen termijn")
+    found = t["termijn"]
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=timezone.utc)
+    from zoneinfo import ZoneInfo
+    # a term runs until 00:00 (Amsterdam) on the day after its last day
+    local = (found - timedelta(seconds=1)).astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    if local != dutch_date(datum):
+        fail(f"termijn {datum}", as_dutch(local))
+
+
+@then(parsers.parse('staat de taak "{taak}" open voor de rol "{rol}"'))
+def step_task_open(wereld: World, taak: str, rol: str):
+    """Voorbeeld: Dan staat de taak "Escalatie ontvangstbevestiging" open voor de rol "integriteitscoordinator\""""
+    tasks = wereld.open_tasks()
+    if not any(taak in (t["naam"], t["element_id"]) and t["rol"] == rol for t in tasks):
+        fail(f"open taak '{taak}' voor rol '{rol}'", f"open taken: {describe(tasks)}")
+
+
+@then(parsers.parse('staat de taak "{taak}" niet open'))
+def step_task_not_open(wereld: World, taak: str):
+    """Voorbeeld: Dan staat de taak "Escalatie ontvangstbevestiging" niet open"""
+    tasks = wereld.open_tasks()
+    if any(taak in (t["naam"], t["element_id"]) for t in tasks):
+        fail(f"geen open taak '{taak}'", f"open taken: {describe(tasks)}")
+
+
+@then(parsers.parse('ziet "{wie}" de taak "{taak}" bij de te late taken'))
+def step_late(wereld: World, wie: str, taak: str):
+    """Voorbeeld: Dan ziet "coordinator" de taak "Ontvangst bevestigen" bij de te late taken"""
+    r = wereld.client.get("/api/v1/taken/te-laat", headers=wereld.h(wie))
+    items = [i for i in r.json() if i["zaak_id"] == wereld.case_id]
+    if not any(taak in (i["naam"], i["element_id"]) for i in items):
+        fail(f"'{taak}' is te laat", f"te late taken: {describe(items)}")
+
+
+@then(parsers.parse('is de status van de zaak "{status}"'))
+def step_status(wereld: World, status: str):
+    """Voorbeeld: Dan is de status van de zaak "open\""""
+    from engine.cases.models import Case
+    with wereld.db.session() as s:
+        found = s.get(Case, wereld.case_id).status
+    if found != status:
+        fail(f"zaakstatus '{status}'", f"'{found}'; open taken: {describe(wereld.open_tasks())}")
+
+
+# ---------------------------------------------------------------- brieven
+
+def _letters_for_identity_role(wereld: World) -> tuple[str, list[dict]]:
+    """All letters, read by the first user (meldpunt/coordinator/...) who may see the case's letters to the reporter."""
+    tried = []
+    for who in list(wereld.tokens):
+        r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/documenten", headers=wereld.h(who))
+        if r.status_code == 200 and (r.json() or who == "meldpunt"):
+            if who in ("meldpunt", "coordinator") or any(l["ontvanger"] == "melder" for l in r.json()):
+                return who, r.json()
+        tried.append(f"{who}: {r.status_code}")
+    fail("iemand die de brieven van de zaak mag zien", ", ".join(tried))
+
+
+@then(parsers.parse('is er een brief "{soort}" voor de "{ontvanger}"'))
+def step_letter(wereld: World, soort: str, ontvanger: str):
+    """Voorbeeld: Dan is er een brief "ontvangstbevestiging" voor de "melder"   (soort = (deel van) de sjabloonnaam)"""
+    who, letters = _letters_for_identity_role(wereld)
+    match = [l for l in letters if soort in l["sjabloon"] and l["ontvanger"] == ontvanger]
+    if not match:
+        fail(f"een brief '{soort}' voor '{ontvanger}'",
+             "; ".join(f"{l['sjabloon']} voor {l['ontvanger']}" for l in letters) or "geen brieven")
+    letter = match[-1]
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/documenten/{letter['id']}", headers=wereld.h(who))
+    wereld.letter_text = docx_text(r.content)
+    wereld.letter_desc = f"brief '{letter['sjabloon']}' voor {ontvanger}"
+
+
+@then(parsers.parse('bevat de brief "{tekst}"'))
+def step_letter_contains(wereld: World, tekst: str):
+    """Voorbeeld: En bevat de brief "ontvangen"   (na 'is er een brief ...')"""
+    if tekst.lower() not in wereld.letter_text.lower():
+        fail(f"de {wereld.letter_desc} bevat '{tekst}'", f"tekst van de brief:\n{wereld.letter_text[:1500]}")
+
+
+@then(parsers.parse('bevat de brief niet "{tekst}"'))
+def step_letter_not_contains(wereld: World, tekst: str):
+    """Voorbeeld: Maar bevat de brief niet "B. Betrokkene"""
+    if tekst.lower() in wereld.letter_text.lower():
+        i = wereld.letter_text.lower().index(tekst.lower())
+        fail(f"de {wereld.letter_desc} noemt '{tekst}' niet",
+             f"...{wereld.letter_text[max(0, i - 150): i + 150]}...")
+
+
+# ---------------------------------------------------------------- vertrouwelijkheid
+
+def _case(wereld: World, wie: str):
+    return wereld.client.get(f"/api/v1/zaken/{wereld.case_id}", headers=wereld.h(wie))
+
+
+@then(parsers.parse('ziet "{wie}" de identiteit van de melder'))
+def step_sees_identity(wereld: World, wie: str):
+    """Voorbeeld: Dan ziet "meldpunt" de identiteit van de melder"""
+    r = _case(wereld, wie)
+    if r.status_code != 200:
+        fail(f"'{wie}' ziet de zaak", f"{r.status_code}: {r.text}")
+    melder = r.json()["melder"]
+    if not melder.get("identiteit"):
+        fail(f"'{wie}' ziet de identiteit van de melder", f"alleen {melder}")
+
+
+@then(parsers.parse('ziet "{wie}" de identiteit van de melder niet'))
+def step_not_sees_identity(wereld: World, wie: str):
+    """Voorbeeld: Dan ziet "onderzoeker1" de identiteit van de melder niet"""
+    r = _case(wereld, wie)
+    if r.status_code == 200:
+        melder = r.json()["melder"]
+        if melder.get("identiteit"):
+            fail(f"'{wie}' ziet de identiteit van de melder niet", f"{melder}")
+
+
+@then(parsers.parse('kan "{wie}" de zaak niet inzien'))
+def step_cannot_see_case(wereld: World, wie: str):
+    """Voorbeeld: Dan kan "teamleider" de zaak niet inzien"""
+    r = _case(wereld, wie)
+    if r.status_code != 404 and r.status_code != 403:
+        fail(f"'{wie}' kan de zaak niet inzien (404)", f"{r.status_code}: {r.text[:300]}")
+
+
+@then(parsers.parse('kan "{wie}" de zaak inzien'))
+def step_can_see_case(wereld: World, wie: str):
+    """Voorbeeld: Dan kan "coordinator" de zaak inzien"""
+    r = _case(wereld, wie)
+    if r.status_code != 200:
+        fail(f"'{wie}' kan de zaak inzien", f"{r.status_code}: {r.text[:300]}")
+
+
+# ---------------------------------------------------------------- anonieme melder
+
+@then("krijgt de melder een ontvangstcode")
+def step_receipt(wereld: World):
+    """Voorbeeld: Dan krijgt de melder een ontvangstcode"""
+    if not wereld.receipt:
+        fail("een ontvangstcode", "geen code")
+
+
+def _reporter_login(wereld: World) -> dict:
+    r = wereld.client.post("/api/v1/melder/sessie", json={"ontvangstcode": wereld.receipt})
+    if r.status_code != 200:
+        fail("aanmelden met de ontvangstcode lukt", f"{r.status_code}: {r.text}")
+    return {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+@when(parsers.parse('de melder met de ontvangstcode het bericht "{tekst}" stuurt'))
+def step_reporter_sends(wereld: World, tekst: str):
+    """Voorbeeld: Als de melder met de ontvangstcode het bericht "Het gebeurde in maart" stuurt"""
+    h = _reporter_login(wereld)
+    r = wereld.client.post("/api/v1/melder/berichten", headers=h, json={"tekst": tekst})
+    if r.status_code != 201:
+        fail("het bericht wordt verstuurd", f"{r.status_code}: {r.text}")
+
+
+@when(parsers.parse('"{wie}" de melder het bericht "{tekst}" stuurt'))
+def step_desk_sends(wereld: World, wie: str, tekst: str):
+    """Voorbeeld: Als "meldpunt" de melder het bericht "Wanneer vond dit plaats?" stuurt"""
+    r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/berichten", headers=wereld.h(wie), json={"tekst": tekst})
+    if r.status_code != 201:
+        fail(f"'{wie}' stuurt de melder een bericht", f"{r.status_code}: {r.text}")
+
+
+@then(parsers.parse('ziet de melder met de ontvangstcode het bericht "{tekst}"'))
+def step_reporter_reads(wereld: World, tekst: str):
+    """Voorbeeld: Dan ziet de melder met de ontvangstcode het bericht "Wanneer vond dit plaats?\""""
+    _reporter_login(wereld)
+    r = wereld.client.get("/api/v1/melder/berichten")
+    if tekst not in r.text:
+        fail(f"bericht '{tekst}'", f"{r.status_code}: {r.text[:800]}")
+
+
+@then(parsers.parse('ziet de melder met de ontvangstcode dat de ontvangst is bevestigd'))
+def step_reporter_ack(wereld: World):
+    """Voorbeeld: Dan ziet de melder met de ontvangstcode dat de ontvangst is bevestigd"""
+    _reporter_login(wereld)
+    r = wereld.client.get("/api/v1/melder/melding")
+    if not r.json().get("ontvangst_bevestigd"):
+        fail("ontvangst bevestigd", r.text)
+
+
+@then(parsers.parse('ziet "{wie}" het bericht "{tekst}" van de melder'))
+def step_desk_reads(wereld: World, wie: str, tekst: str):
+    """Voorbeeld: Dan ziet "meldpunt" het bericht "Het gebeurde in maart" van de melder"""
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/berichten", headers=wereld.h(wie))
+    if tekst not in r.text:
+        fail(f"bericht '{tekst}'", f"{r.status_code}: {r.text[:800]}")
+
+
+# ---------------------------------------------------------------- audit
+
+@then(parsers.parse('bevat de audittrail de gebeurtenis "{actie}"'))
+def step_audit(wereld: World, actie: str):
+    """Voorbeeld: Dan bevat de audittrail de gebeurtenis "task.completed\""""
+    r = wereld.client.get(f"/api/v1/audit/zaken/{wereld.case_id}", headers=wereld.h("auditor"))
+    acties = sorted({e["actie"] for e in r.json()}) if r.status_code == 200 else r.text
+    if r.status_code != 200 or actie not in acties:
+        fail(f"audit-gebeurtenis '{actie}'", f"{acties}")
