@@ -1,0 +1,57 @@
+"""Generates features/STAPPEN.md, the catalogue of every step sentence a tester can write.
+
+Regenerate with ``python -m features.catalogue`` (or ``meldpunt steps``); a test fails when it is out of date.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+TARGET = HERE / "STAPPEN.md"
+KEYWORD = {"given": "Gegeven", "when": "Als", "then": "Dan"}
+TITLE = "# Stappencatalogus\n\n" \
+        "Alle zinnen die in een `.feature`-bestand mogen staan (gegenereerd uit `features/steps/`; " \
+        "niet met de hand bewerken — `python -m features.catalogue` werkt hem bij).\n" \
+        "`{naam}` is een invulplek: zet er de waarde tussen aanhalingstekens als de zin dat ook doet. " \
+        "`En` en `Maar` mogen elk woord `Gegeven`/`Als`/`Dan` vervangen.\n"
+
+
+def steps() -> list[tuple[str, str, str, str]]:
+    """(keyword, sentence, example, function) for every registered step, in source order."""
+    from pytest_bdd.steps import step_function_context_registry
+
+    import features.steps as pkg
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"features.steps.{info.name}")
+    out = []
+    for ctx in list(step_function_context_registry.values()):
+        module = getattr(ctx.step_func, "__module__", "")
+        if not module.startswith("features.steps"):
+            continue
+        doc = inspect.getdoc(ctx.step_func) or ""
+        example = doc.replace("Voorbeeld:", "", 1).strip() if doc.startswith("Voorbeeld:") else doc
+        line = inspect.getsourcelines(ctx.step_func)[1]
+        out.append((line, KEYWORD.get(ctx.type, "*"), ctx.parser.name, example, ctx.step_func.__name__))
+    out.sort(key=lambda r: (r[0], r[1]))
+    return [r[1:] for r in out]
+
+
+def render() -> str:
+    parts = [TITLE]
+    for keyword, sentence, example, func in steps():
+        parts.append(f"\n## {keyword} {sentence}\n\n```gherkin\n{example or '(geen voorbeeld)'}\n```\n")
+    return "".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    TARGET.write_text(render(), encoding="utf-8")
+    print(f"{TARGET} bijgewerkt ({len(steps())} stappen)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
