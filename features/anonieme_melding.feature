@@ -1,0 +1,35 @@
+# language: nl
+Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
+  Iemand kan anoniem melden. Hij krijgt eenmalig een ontvangstcode waarmee hij later
+  de stand van zijn melding ziet en berichten uitwisselt met het meldpunt, zonder zijn naam te geven.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+
+  Scenario: Anoniem melden via het publieke formulier en berichten uitwisselen
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
+    Dan krijgt de melder een ontvangstcode
+    En ziet "meldpunt" de taak "melding_registreren" in de werkvoorraad
+    Als "meldpunt" de taak "melding_registreren" oppakt
+    Dan ziet "meldpunt" de identiteit van de melder niet
+    Als "meldpunt" de melder het bericht "Wanneer vonden deze reizen plaats?" stuurt
+    Dan ziet de melder met de ontvangstcode het bericht "Wanneer vonden deze reizen plaats?"
+    Als de melder met de ontvangstcode het bericht "In maart, naar Groningen" stuurt
+    Dan ziet "meldpunt" het bericht "In maart, naar Groningen" van de melder
+
+  Scenario: De anonieme melder ziet dat de ontvangst is bevestigd
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt met:
+      | veld                     | waarde              |
+      | ontvangstbevestiging_via | anonieme_brievenbus |
+    Dan ziet de melder met de ontvangstcode dat de ontvangst is bevestigd
+    En ziet "meldpunt" de identiteit van de melder niet
+
+  Scenario: Een medewerker registreert een anonieme melding; de code wordt één keer getoond
+    Als "meldpunt" een anonieme melding registreert met categorie "Financiële schendingen" over "Misbruik van een bedrijfsauto"
+    Dan krijgt de melder een ontvangstcode
+    Als "meldpunt" de taak "melding_registreren" oppakt
+    En de melder met de ontvangstcode het bericht "Ik heb foto's" stuurt
+    Dan ziet "meldpunt" het bericht "Ik heb foto's" van de melder
