@@ -84,13 +84,16 @@ class World:
             items += r.json()
         return [i for i in items if self.case_id is None or i["zaak_id"] == self.case_id]
 
-    def open_tasks(self) -> list[dict]:
+    def open_tasks(self, with_assignee: bool = False) -> list[dict]:
         from engine.worklist.models import WorkItem
         from sqlalchemy import select
         with self.db.session() as s:
             rows = s.scalars(select(WorkItem).where(WorkItem.case_id == self.case_id)).all()
+            names = {uid: name for name, uid in self.users.items()}
             return [{"id": w.id, "element_id": w.element_id, "naam": w.name, "rol": w.role, "status": w.state,
-                     "termijn": w.due_at} for w in rows if w.state == "open"]
+                     "termijn": w.due_at,
+                     "bij": names.get(w.assignee_id, w.assignee_id) if with_assignee else None}
+                    for w in rows if w.state == "open"]
 
     def task(self, name: str) -> dict:
         found = [t for t in self.open_tasks() if name in (t["naam"], t["element_id"])]
@@ -102,7 +105,8 @@ class World:
 def describe(tasks: list[dict]) -> str:
     if not tasks:
         return "geen taken"
-    return "; ".join(f"'{t['naam']}' ({t['element_id']}, rol {t['rol']})" for t in tasks)
+    return "; ".join(f"'{t['naam']}' ({t['element_id']}, rol {t['rol']}"
+                     + (f", bij {t['bij']}" if t.get("bij") else "") + ")" for t in tasks)
 
 
 @pytest.fixture
@@ -190,6 +194,20 @@ def step_report_named(wereld: World, wie: str, melder: str, categorie: str, onde
     _report(wereld, wie, categorie, onderwerp, **extra)
 
 
+@when(parsers.parse('"{wie}" een melding registreert van "{melder}" over "{betrokkene}" met categorie "{categorie}"'))
+@given(parsers.parse('"{wie}" een melding registreert van "{melder}" over "{betrokkene}" met categorie "{categorie}"'))
+def step_report_about(wereld: World, wie: str, melder: str, betrokkene: str, categorie: str):
+    """Voorbeeld: Gegeven "meldpunt" een melding registreert van "ruud" over "cora" met categorie "Financiële schendingen"
+    (melder en betrokkene zijn medewerkers uit de organisatie)"""
+    extra = {"melder_naam": _display(wereld, melder), "melder_email": f"{melder}@example.org",
+             "betrokkene_naam": _display(wereld, betrokkene)}
+    if melder in wereld.users:
+        extra["melder_id"] = wereld.users[melder]
+    if betrokkene in wereld.users:
+        extra["betrokkene_id"] = wereld.users[betrokkene]
+    _report(wereld, wie, categorie, "Declaraties voor reizen die niet zijn gemaakt", **extra)
+
+
 @when(parsers.parse('"{wie}" een anonieme melding registreert met categorie "{categorie}" over "{onderwerp}"'))
 @given(parsers.parse('"{wie}" een anonieme melding registreert met categorie "{categorie}" over "{onderwerp}"'))
 def step_report_anonymous_staff(wereld: World, wie: str, categorie: str, onderwerp: str):
@@ -230,7 +248,8 @@ def step_sees_task(wereld: World, wie: str, taak: str):
     """Voorbeeld: Dan ziet "meldpunt" de taak "Melding registreren" in de werkvoorraad"""
     items = wereld.tasks(wie)
     if not any(taak in (i["naam"], i["element_id"]) for i in items):
-        fail(f"'{wie}' ziet de taak '{taak}'", f"werkvoorraad van '{wie}' voor deze zaak: {describe(items)}")
+        fail(f"'{wie}' ziet de taak '{taak}'", f"werkvoorraad van '{wie}' voor deze zaak: {describe(items)}\n"
+                                               f"open taken in de zaak: {describe(wereld.open_tasks(True))}")
 
 
 @then(parsers.parse('ziet "{wie}" de taak "{taak}" niet in de werkvoorraad'))
@@ -252,6 +271,28 @@ def step_claim(wereld: World, wie: str, taak: str):
     r = _claim(wereld, wie, taak)
     if r.status_code != 200:
         fail(f"'{wie}' pakt de taak '{taak}' op", f"geweigerd ({r.status_code}): {r.json().get('detail') or r.text}")
+
+
+@when(parsers.parse('"{wie}" de taak "{taak}" toewijst aan "{aan}"'))
+def step_assign(wereld: World, wie: str, taak: str, aan: str):
+    """Voorbeeld: Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1\""""
+    t = wereld.task(taak)
+    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h(wie),
+                           json={"medewerker_id": wereld.users[aan], "reden": "Werkverdeling (scenario)"})
+    if r.status_code != 200:
+        fail(f"'{wie}' wijst '{taak}' toe aan '{aan}'", f"geweigerd ({r.status_code}): {r.json().get('detail') or r.text}")
+
+
+@then(parsers.parse('mag "{wie}" de taak "{taak}" niet toewijzen aan "{aan}" omdat "{reden}"'))
+def step_assign_refused(wereld: World, wie: str, taak: str, aan: str, reden: str):
+    """Voorbeeld: Dan mag "coordinator" de taak "onderzoek_starten" niet toewijzen aan "cora" omdat "conflict-of-interest\""""
+    t = wereld.task(taak)
+    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h(wie),
+                           json={"medewerker_id": wereld.users[aan], "reden": "Werkverdeling (scenario)"})
+    if r.status_code < 400:
+        fail(f"toewijzen aan '{aan}' wordt geweigerd ({reden})", "de taak is toegewezen")
+    if reden.lower() not in r.text.lower():
+        fail(f"weigering met reden '{reden}'", f"{r.status_code}: {r.text}")
 
 
 def _complete(wereld: World, wie: str, taak: str, values: dict):
@@ -427,7 +468,7 @@ def step_letter_contains(wereld: World, tekst: str):
 
 @then(parsers.parse('bevat de brief niet "{tekst}"'))
 def step_letter_not_contains(wereld: World, tekst: str):
-    """Voorbeeld: Maar bevat de brief niet "B. Betrokkene"""
+    """Voorbeeld: Maar bevat de brief niet "B. Betrokkene"."""
     if tekst.lower() in wereld.letter_text.lower():
         i = wereld.letter_text.lower().index(tekst.lower())
         fail(f"de {wereld.letter_desc} noemt '{tekst}' niet",

@@ -1,0 +1,43 @@
+# language: nl
+Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
+  Alleen het meldpunt en de integriteitscoördinator zien wie de melder is; andere behandelaars zien een pseudoniem.
+  De melder, de betrokkene en diens leidinggevende kunnen de zaak niet inzien, ook niet als zij zelf
+  een toezichtsrol hebben.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    En medewerker "ruud" met de rol "integriteitscoordinator" bij "Douane"
+    En medewerker "cora" met de rol "integriteitscoordinator" bij "Douane"
+    En medewerker "lars" met de rol "integriteitscoordinator" bij "Douane"
+    En "lars" is leidinggevende van "cora"
+    En "meldpunt" een melding registreert van "ruud" over "cora" met categorie "Financiële schendingen"
+
+  Scenario: Het meldpunt en de coördinator zien de identiteit van de melder
+    Als "meldpunt" de taak "melding_registreren" oppakt
+    Dan ziet "meldpunt" de identiteit van de melder
+    En ziet "coordinator" de identiteit van de melder
+    En bevat de audittrail de gebeurtenis "identity.read"
+
+  Scenario: Melder, betrokkene en leidinggevende van de betrokkene zijn uitgesloten
+    Dan kan "coordinator" de zaak inzien
+    Maar kan "ruud" de zaak niet inzien
+    En kan "cora" de zaak niet inzien
+    En kan "lars" de zaak niet inzien
+
+  Scenario: Een onderzoeker ziet alleen een pseudoniem
+    Als "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde                       |
+      | route                  | feitenonderzoek              |
+      | onderzoek_soort        | intern                       |
+      | beoordeling_motivering | Ernstige verdenking.         |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    Dan staat de taak "onderzoek_starten" open voor de rol "onderzoeker"
+    Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    Dan ziet "onderzoeker1" de taak "onderzoek_starten" in de werkvoorraad
+    Dan kan "onderzoeker1" de zaak inzien
+    Maar ziet "onderzoeker1" de identiteit van de melder niet
