@@ -123,6 +123,14 @@ def run_timers(w: World) -> None:
     fire_due(database=w.db)
 
 
+def time_moved(w: World) -> None:
+    """After time passes: new API tokens (old ones may have expired), then the due timers fire."""
+    with w.db.session() as s:
+        for name, uid in w.users.items():
+            w.tokens[name] = identity.issue_token(session=s, user=s.get(User, uid), name="bdd")[0]
+    run_timers(w)
+
+
 # ---------------------------------------------------------------- organisatie
 
 @given(parsers.parse("het is {datum}"))
@@ -133,7 +141,7 @@ def step_today(wereld: World, datum: str):
     if moment < wereld.clock.now():
         fail(f"een datum na {as_dutch(wereld.clock.now().date())}", datum)
     wereld.clock.set(moment)
-    run_timers(wereld)
+    time_moved(wereld)
 
 
 @given("de demo-organisatie")
@@ -266,6 +274,7 @@ def _claim(wereld: World, wie: str, taak: str):
 
 
 @when(parsers.parse('"{wie}" de taak "{taak}" oppakt'))
+@given(parsers.parse('"{wie}" de taak "{taak}" oppakt'))
 def step_claim(wereld: World, wie: str, taak: str):
     """Voorbeeld: Als "meldpunt" de taak "Melding registreren" oppakt"""
     r = _claim(wereld, wie, taak)
@@ -274,6 +283,7 @@ def step_claim(wereld: World, wie: str, taak: str):
 
 
 @when(parsers.parse('"{wie}" de taak "{taak}" toewijst aan "{aan}"'))
+@given(parsers.parse('"{wie}" de taak "{taak}" toewijst aan "{aan}"'))
 def step_assign(wereld: World, wie: str, taak: str, aan: str):
     """Voorbeeld: Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1\""""
     t = wereld.task(taak)
@@ -336,6 +346,7 @@ def _table(datatable) -> dict:
 
 
 @when(parsers.parse('"{wie}" de taak "{taak}" afrondt met:'))
+@given(parsers.parse('"{wie}" de taak "{taak}" afrondt met:'))
 def step_complete_with(wereld: World, wie: str, taak: str, datatable):
     """Voorbeeld: Als "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
         | veld                     | waarde |
@@ -348,6 +359,7 @@ def step_complete_with(wereld: World, wie: str, taak: str, datatable):
 
 
 @when(parsers.parse('"{wie}" de taak "{taak}" afrondt'))
+@given(parsers.parse('"{wie}" de taak "{taak}" afrondt'))
 def step_complete(wereld: World, wie: str, taak: str):
     """Voorbeeld: Als "meldpunt" de taak "Melding registreren" afrondt   (met geldige standaardwaarden)"""
     r = _complete(wereld, wie, taak, {})
@@ -372,10 +384,12 @@ def step_refused(wereld: World, wie: str, taak: str, reden: str):
 
 @when(parsers.parse("er {n:d} dagen verstrijken"))
 @when(parsers.parse("er {n:d} dag verstrijkt"))
+@given(parsers.parse("er {n:d} dagen verstrijken"))
+@given(parsers.parse("er {n:d} dag verstrijkt"))
 def step_days_pass(wereld: World, n: int):
     """Voorbeeld: Als er 8 dagen verstrijken   (de timers lopen daarna)"""
     wereld.clock.advance(timedelta(days=n))
-    run_timers(wereld)
+    time_moved(wereld)
 
 
 # ---------------------------------------------------------------- zaak, termijnen, escalaties
@@ -416,6 +430,8 @@ def step_task_not_open(wereld: World, taak: str):
 def step_late(wereld: World, wie: str, taak: str):
     """Voorbeeld: Dan ziet "coordinator" de taak "Ontvangst bevestigen" bij de te late taken"""
     r = wereld.client.get("/api/v1/taken/te-laat", headers=wereld.h(wie))
+    if r.status_code != 200:
+        fail(f"'{wie}' ziet de lijst met te late taken", f"{r.status_code}: {r.text[:400]}")
     items = [i for i in r.json() if i["zaak_id"] == wereld.case_id]
     if not any(taak in (i["naam"], i["element_id"]) for i in items):
         fail(f"'{taak}' is te laat", f"te late taken: {describe(items)}")
@@ -535,6 +551,7 @@ def _reporter_login(wereld: World) -> dict:
 
 
 @when(parsers.parse('de melder met de ontvangstcode het bericht "{tekst}" stuurt'))
+@given(parsers.parse('de melder met de ontvangstcode het bericht "{tekst}" stuurt'))
 def step_reporter_sends(wereld: World, tekst: str):
     """Voorbeeld: Als de melder met de ontvangstcode het bericht "Het gebeurde in maart" stuurt"""
     h = _reporter_login(wereld)
@@ -544,6 +561,7 @@ def step_reporter_sends(wereld: World, tekst: str):
 
 
 @when(parsers.parse('"{wie}" de melder het bericht "{tekst}" stuurt'))
+@given(parsers.parse('"{wie}" de melder het bericht "{tekst}" stuurt'))
 def step_desk_sends(wereld: World, wie: str, tekst: str):
     """Voorbeeld: Als "meldpunt" de melder het bericht "Wanneer vond dit plaats?" stuurt"""
     r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/berichten", headers=wereld.h(wie), json={"tekst": tekst})
