@@ -144,6 +144,22 @@ def step_today(wereld: World, datum: str):
     time_moved(wereld)
 
 
+@given(parsers.parse('de rechtspositie van de organisatie is "{route}"'))
+def step_legal_route(wereld: World, route: str):
+    """Voorbeeld: Gegeven de rechtspositie van de organisatie is "publiekrechtelijk"   (of "arbeidsovereenkomst")
+    Rolt het proces opnieuw uit met deze instelling; nieuwe meldingen volgen die rechtsgang."""
+    import json
+    if route not in ("publiekrechtelijk", "arbeidsovereenkomst"):
+        fail("rechtspositie 'publiekrechtelijk' of 'arbeidsovereenkomst'", route)
+    files = {str(f.relative_to(PROCESSES)).replace("\\", "/"): f.read_bytes()
+             for f in PROCESSES.rglob("*") if f.is_file()}
+    manifest = json.loads(files["manifest.json"])
+    manifest["settings"]["rechtspositie"] = route
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    with wereld.db.session() as s:
+        processes.deploy(session=s, files=files)
+
+
 @given("de demo-organisatie")
 def step_demo(wereld: World):
     """Voorbeeld: Gegeven de demo-organisatie"""
