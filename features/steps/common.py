@@ -550,6 +550,57 @@ def step_can_see_case(wereld: World, wie: str):
         fail(f"'{wie}' kan de zaak inzien", f"{r.status_code}: {r.text[:300]}")
 
 
+def _reveals(wereld: World, wie: str) -> list[dict]:
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/onthullingen", headers=wereld.h(wie))
+    if r.status_code != 200:
+        fail(f"'{wie}' ziet de verzoeken om de identiteit bekend te maken", f"{r.status_code}: {r.text[:300]}")
+    return r.json()
+
+
+@when(parsers.parse('"{wie}" verzoekt de identiteit van de melder bekend te maken aan "{aan}" omdat "{reden}"'))
+def step_reveal_request(wereld: World, wie: str, aan: str, reden: str):
+    """Voorbeeld: Als "coordinator" verzoekt de identiteit van de melder bekend te maken aan "onderzoeker1" omdat "De melder wordt als getuige gehoord\""""
+    r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/onthullingen", headers=wereld.h(wie),
+                           json={"ontvanger_id": wereld.users[aan], "reden": reden})
+    if r.status_code != 201:
+        fail(f"verzoek van '{wie}' wordt vastgelegd", f"{r.status_code}: {r.text[:400]}")
+
+
+def _decide_reveal(wereld: World, wie: str, approve: bool):
+    pending = [x for x in _reveals(wereld, wie) if x["besloten_op"] is None]
+    if not pending:
+        fail("een openstaand verzoek om de identiteit bekend te maken", "geen openstaand verzoek")
+    return wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/onthullingen/{pending[-1]['id']}/besluit",
+                              headers=wereld.h(wie), json={"goedkeuren": approve, "toelichting": "Scenario."})
+
+
+@when(parsers.parse('"{wie}" het verzoek om de identiteit bekend te maken goedkeurt'))
+def step_reveal_approve(wereld: World, wie: str):
+    """Voorbeeld: Als "coordinator2" het verzoek om de identiteit bekend te maken goedkeurt"""
+    r = _decide_reveal(wereld, wie, True)
+    if r.status_code != 200:
+        fail(f"'{wie}' keurt het verzoek goed", f"{r.status_code}: {r.text[:400]}")
+
+
+@then(parsers.parse('mag "{wie}" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "{reden}"'))
+def step_reveal_approve_refused(wereld: World, wie: str, reden: str):
+    """Voorbeeld: Dan mag "coordinator" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "eigen verzoek\""""
+    r = _decide_reveal(wereld, wie, True)
+    if r.status_code < 400:
+        fail(f"'{wie}' wordt geweigerd ({reden})", "het verzoek is goedgekeurd")
+    if reden.lower() not in r.text.lower():
+        fail(f"weigering met reden '{reden}'", f"{r.status_code}: {r.text}")
+
+
+@then("is de melder vooraf schriftelijk geïnformeerd over het bekendmaken van zijn identiteit")
+def step_reveal_informed(wereld: World):
+    """Voorbeeld: Dan is de melder vooraf schriftelijk geïnformeerd over het bekendmaken van zijn identiteit"""
+    who = next(u for u in ("coordinator", "meldpunt") if u in wereld.tokens)
+    done = [x for x in _reveals(wereld, who) if x["besloten_op"]]
+    if not done or not done[-1]["melder_geinformeerd_op"]:
+        fail("de melder is geïnformeerd (melder_geinformeerd_op ingevuld)", f"verzoeken: {done}")
+
+
 # ---------------------------------------------------------------- anonieme melder
 
 @then("krijgt de melder een ontvangstcode")
