@@ -463,6 +463,17 @@ def step_status(wereld: World, status: str):
         fail(f"zaakstatus '{status}'", f"'{found}'; open taken: {describe(wereld.open_tasks())}")
 
 
+@then(parsers.parse('heeft de zaak de stap "{stap}" doorlopen'))
+def step_passed(wereld: World, stap: str):
+    """Voorbeeld: Dan heeft de zaak de stap "melding_beoordelen" doorlopen   (id van het element in het proces)"""
+    who = next(u for u in ("coordinator", "meldpunt") if u in wereld.tokens)
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/positie", headers=wereld.h(who))
+    if r.status_code != 200:
+        fail("de stand van de zaak", f"{r.status_code}: {r.text[:300]}")
+    if stap not in r.json()["completed"]:
+        fail(f"stap '{stap}' doorlopen", f"doorlopen: {', '.join(r.json()['completed'])}; actief: {', '.join(r.json()['active'])}")
+
+
 # ---------------------------------------------------------------- brieven
 
 def _letters_for_identity_role(wereld: World) -> tuple[str, list[dict]]:
