@@ -442,6 +442,25 @@ def step_task_not_open(wereld: World, taak: str):
         fail(f"geen open taak '{taak}'", f"open taken: {describe(tasks)}")
 
 
+@then(parsers.parse('is de taak "{taak}" niet toegewezen aan "{wie}"'))
+def step_not_assigned_to(wereld: World, taak: str, wie: str):
+    """Voorbeeld: Dan is de taak "onderzoek_starten" niet toegewezen aan "olaf\""""
+    t = [x for x in wereld.open_tasks(True) if taak in (x["naam"], x["element_id"])]
+    if not t:
+        fail(f"een open taak '{taak}'", describe(wereld.open_tasks(True)))
+    if t[0]["bij"] == wie:
+        fail(f"'{taak}' is niet toegewezen aan '{wie}'", describe(t))
+
+
+@then(parsers.parse('is de taak "{taak}" toegewezen aan een van {namen}'))
+def step_assigned_to_one_of(wereld: World, taak: str, namen: str):
+    """Voorbeeld: Dan is de taak "onderzoek_starten" toegewezen aan een van "onderzoeker1", "onderzoeker2\""""
+    allowed = re.findall(r'"([^"]+)"', namen)
+    t = [x for x in wereld.open_tasks(True) if taak in (x["naam"], x["element_id"])]
+    if not t or t[0]["bij"] not in allowed:
+        fail(f"'{taak}' toegewezen aan een van {allowed}", describe(t or wereld.open_tasks(True)))
+
+
 @then(parsers.parse('ziet "{wie}" de taak "{taak}" bij de te late taken'))
 def step_late(wereld: World, wie: str, taak: str):
     """Voorbeeld: Dan ziet "coordinator" de taak "Ontvangst bevestigen" bij de te late taken"""
