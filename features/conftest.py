@@ -11,7 +11,7 @@ from features.steps.common import *  # noqa: F401,F403  (registers every step)
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark database tests (as in tests/) and let ``-k <feature file name>`` select one feature file."""
+    """Mark database tests (as in tests/; every scenario uses the database) and let ``-k <feature file name>`` select one feature file."""
     _mark_db(config, items)
     for item in items:
         from pytest_bdd.scenario import scenario_wrapper_template_registry
@@ -19,3 +19,6 @@ def pytest_collection_modifyitems(config, items):
         scenario = scenario_wrapper_template_registry.get(func) if func is not None else None
         if scenario is not None:
             item.extra_keyword_matches.add(Path(scenario.feature.filename).stem)
+            # steps get their fixtures at run time, so mark every scenario as a database test explicitly
+            if not item.get_closest_marker("db"):
+                item.add_marker(pytest.mark.db)
