@@ -365,30 +365,27 @@ def _with_message(url: str, text: str) -> str:
     return url + ("&" if "?" in url else "?") + urlencode({"melding": text})
 
 
-@router.post("/taken/{item_id}/oppakken")
-async def claim(request: Request, item_id: int):
+async def _task_action(request: Request, item_id: int, action, message: str):
+    """Claim or unclaim in one click, then back to where the user came from with a message."""
     try:
         with get_database().session() as s:
             web = _login_required(request, s)
             form = await _checked_form(request, web)
-            item = worklist.claim(session=s, work_item_id=item_id, user=web.user)
-            text = f"U heeft de taak ‘{item.name}’ opgepakt."
+            item = action(session=s, work_item_id=item_id, user=web.user)
+            text = message.format(naam=item.name)
     except DomainError as exc:
         return _domain_error(request, exc)
     return RedirectResponse(_with_message(_back(form), text), status_code=303)
+
+
+@router.post("/taken/{item_id}/oppakken")
+async def claim(request: Request, item_id: int):
+    return await _task_action(request, item_id, worklist.claim, "U heeft de taak ‘{naam}’ opgepakt.")
 
 
 @router.post("/taken/{item_id}/teruggeven")
 async def unclaim(request: Request, item_id: int):
-    try:
-        with get_database().session() as s:
-            web = _login_required(request, s)
-            form = await _checked_form(request, web)
-            item = worklist.unclaim(session=s, work_item_id=item_id, user=web.user)
-            text = f"De taak ‘{item.name}’ staat weer open voor de rol."
-    except DomainError as exc:
-        return _domain_error(request, exc)
-    return RedirectResponse(_with_message(_back(form), text), status_code=303)
+    return await _task_action(request, item_id, worklist.unclaim, "De taak ‘{naam}’ staat weer open voor de rol.")
 
 
 @router.post("/taken/{item_id}/toewijzen")
