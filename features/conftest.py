@@ -6,7 +6,16 @@ import pytest
 from tests.conftest import _encryption_keyring, _schema, clock, database_url, db  # noqa: F401  (fixtures)
 from tests.conftest import pytest_collection_modifyitems as _mark_db
 
-from features.steps.common import *  # noqa: F401,F403  (registers every step)
+import importlib
+import pkgutil
+
+import features.steps as _steps_pkg
+
+# Every module under features/steps/ registers its steps here (as ``from module import *`` would), so a new
+# step module needs no change to this file.
+for _info in pkgutil.iter_modules(_steps_pkg.__path__):
+    _module = importlib.import_module(f"features.steps.{_info.name}")
+    globals().update({k: v for k, v in vars(_module).items() if not k.startswith("_")})
 
 
 @pytest.hookimpl(tryfirst=True)
