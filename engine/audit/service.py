@@ -71,7 +71,12 @@ def _locked_head(session: Session, chain: str) -> AuditHead:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_heads(session: Session, transaction) -> None:
-    session.info.pop("audit_heads", None)
+    # The end of the outermost transaction releases the row locks. A flush also ends an
+    # (internal) subtransaction and must keep the cached heads, or every flush would
+    # re-read and re-lock them. A savepoint may be rolled back, which would leave a head
+    # moved forward in memory: forget the heads at the end of any savepoint as well.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop("audit_heads", None)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.cases.models import CaseActor, CaseParty
@@ -26,40 +26,47 @@ PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende"
 _random = secrets.SystemRandom()
 
 
+def _facts(session: Session, case_id: int, user_id: int) -> tuple[str | None, set[str]]:
+    """The user's part in the case as a person concerned, and the slots they hold in it,
+    in one round trip. The subject's line manager is derived from ``users.manager_id``,
+    so a change of manager is covered."""
+    rows = session.execute(union_all(
+        select(literal("party").label("kind"), CaseParty.party.label("value"))
+        .where(CaseParty.case_id == case_id, CaseParty.user_id == user_id),
+        select(literal("party").label("kind"), literal("leidinggevende").label("value"))
+        .select_from(CaseParty).join(User, User.id == CaseParty.user_id)
+        .where(CaseParty.case_id == case_id, CaseParty.party == "betrokkene", User.manager_id == user_id),
+        select(literal("slot").label("kind"), CaseActor.slot.label("value"))
+        .where(CaseActor.case_id == case_id, CaseActor.user_id == user_id),
+    )).all()
+    parties = [value for kind, value in rows if kind == "party"]
+    # a direct party (melder, betrokkene) outranks being the subject's manager
+    party = next((p for p in parties if p != "leidinggevende"), parties[0] if parties else None)
+    return party, {value for kind, value in rows if kind == "slot"}
+
+
 def party_of(session: Session, case_id: int, user_id: int) -> str | None:
-    """The user's part in the case as a person concerned; the subject's line manager is
-    also derived from ``users.manager_id``, so a change of manager is covered."""
-    party = session.execute(
-        select(CaseParty.party).where(CaseParty.case_id == case_id, CaseParty.user_id == user_id).limit(1)
-    ).scalar_one_or_none()
-    if party:
-        return party
-    manages_subject = session.execute(select(exists().where(
-        CaseParty.case_id == case_id, CaseParty.party == "betrokkene",
-        CaseParty.user_id == User.id, User.manager_id == user_id))).scalar()
-    return "leidinggevende" if manages_subject else None
+    """The user's part in the case as a person concerned (melder, betrokkene, leidinggevende)."""
+    return _facts(session, case_id, user_id)[0]
 
 
 def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, manifest: Manifest,
-                    assigned: bool = True) -> str | None:
+                    assigned: bool = True, facts: tuple[str | None, set[str]] | None = None) -> str | None:
     """Why ``user`` may not act in ``slot`` of the case (Dutch), or None.
 
     ``assigned`` is False when the user picks the task up themselves: an exclusive slot
     that another person already fills in this case stays with that person (only a
     coordinator's assignment, or the automatic draw, hands it to someone else)."""
-    party = party_of(session, case_id, user.id)
+    party, bound = facts if facts is not None else _facts(session, case_id, user.id)
     if party:
         return f"U bent {PARTY_LABELS.get(party, party)} in deze zaak en bent daarom uitgesloten."
-    bound = set(session.execute(
-        select(CaseActor.slot).where(CaseActor.case_id == case_id, CaseActor.user_id == user.id)
-    ).scalars())
     if slot in manifest.uninvolved_slots:
         earlier = bound - {slot}
-        did_work = session.execute(
+        did_work = bool(earlier) or session.execute(
             select(exists().where(WorkItem.case_id == case_id, WorkItem.completed_by_id == user.id,
                                   WorkItem.slot != slot))
         ).scalar()
-        if earlier or did_work:
+        if did_work:
             return "Deze taak vraagt iemand die nog geen rol in de zaak had; u was al bij de zaak betrokken."
     if slot in manifest.exclusive_slots:
         other = sorted((bound & manifest.exclusive_slots) - {slot})
@@ -74,21 +81,30 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
 
 
 def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slot: str, manifest: Manifest,
-                   assigned: bool = True) -> None:
+                   assigned: bool = True) -> set[str]:
+    """Refuse (NotAuthorized / ConflictOfInterest) unless ``user`` may act in ``slot``.
+    Returns the slots the user already holds in the case (for :func:`bind`)."""
     if not user.active:
         raise NotAuthorized("Dit account is uitgeschakeld.")
     if role not in user.role_codes:
         raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die u niet heeft.")
-    reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest, assigned=assigned)
+    facts = _facts(session, case_id, user.id)
+    reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest, assigned=assigned,
+                             facts=facts)
     if reason:
         raise ConflictOfInterest(reason)
+    return facts[1]
 
 
-def bind(session: Session, *, case_id: int, user_id: int, slot: str) -> None:
-    existing = session.get(CaseActor, (case_id, slot, user_id))
-    if existing is None:
+def bind(session: Session, *, case_id: int, user_id: int, slot: str, held: set[str] | None = None) -> None:
+    """Record that the user fills ``slot`` in the case. ``held``: the slots the user is
+    known to hold already (from :func:`ensure_can_act` in the same transaction)."""
+    if held is not None:
+        if slot not in held:
+            session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
+        return
+    if session.get(CaseActor, (case_id, slot, user_id)) is None:
         session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
-        session.flush()
 
 
 def eligible_users(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest) -> list[User]:

@@ -57,6 +57,11 @@ class _Step:
     actor: str
     completed_before: set = field(default_factory=set)
     fired_timer_id: int | None = None
+    # What the persisted state held before this step, when known. The timer and work-item
+    # tables mirror the persisted state (every step syncs them), so an empty "before" on
+    # both sides of a step means there is nothing in the table to read back.
+    timers_before: bool | None = None  # None: unknown, read the table
+    other_ready_before: bool | None = None  # ready user tasks other than the one completed
 
 
 def _completed_ids(wf) -> set[str]:
@@ -98,6 +103,8 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
     session, case = step.session, step.case
     waiting = {w.task_id: w for w in runtime.waiting_timers(step.wf)}
     moment = now()
+    if not waiting and step.timers_before is False:
+        return {}
     rows = {t.task_id: t for t in session.execute(
         select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
     ).scalars()}
@@ -125,9 +132,12 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
 def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: WorkItem | None) -> list[WorkItem]:
     session, case, parsed = step.session, step.case, step.parsed
     ready = {str(t.id): t for t in runtime.ready_user_tasks(step.wf)}
-    existing = {w.task_id: w for w in session.execute(
-        select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open")
-    ).scalars()}
+    if step.other_ready_before is False and completed_item is not None:
+        existing = {completed_item.task_id: completed_item}
+    else:
+        existing = {w.task_id: w for w in session.execute(
+            select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open")
+        ).scalars()}
     for task_id, item in existing.items():
         if item is completed_item:
             continue
@@ -235,7 +245,10 @@ def _latest_data(wf) -> dict:
     return data
 
 
-def _persist(step: _Step, *, completed_item: WorkItem | None = None) -> None:
+def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None) -> None:
+    """Write the step: letters, projection, state (version check first), timers, work
+    items; ``finish`` (the step's own audit event) runs last, before the one flush of
+    the new rows."""
     case = step.case
     _render_letters(step)
     _project(step)
@@ -247,6 +260,8 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None) -> None:
         raise StaleCase() from exc
     due = _sync_timers(step)
     _sync_work_items(step, due, completed_item)
+    if finish is not None:
+        finish()
     step.session.flush()
 
 
@@ -293,8 +308,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise NotFound("Taak niet gevonden.")
     item, case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
-    duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
-                          manifest=parsed.manifest, assigned=item.assignee_id == user.id)
+    held = duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
+                                 manifest=parsed.manifest, assigned=item.assignee_id == user.id)
     if item.state != "open":
         raise TaskNotReady("Deze taak is al afgerond of vervallen.")
     if item.assignee_id is not None and item.assignee_id != user.id:
@@ -305,7 +320,9 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     task = wf.get_task_from_id(uuid.UUID(item.task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotReady("Deze taak is niet meer uit te voeren.")
-    step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf))
+    step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf),
+                 timers_before=bool(runtime.waiting_timers(wf)),
+                 other_ready_before=any(t is not task for t in runtime.ready_user_tasks(wf)))
     before = runtime.position(wf)["active"]
     clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
     confidential.store(session, case_id=case.id, values=secret)
@@ -316,14 +333,17 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise WorkflowFailure(_spiff_message(exc)) from exc
     _run_engine(step)
     item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
-    duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot)
-    _persist(step, completed_item=item)
-    audit.append(session=session, actor=user.username, action="task.completed", case_id=case.id,
-                 task_id=item.task_id, details={"element": item.element_id, "naam": item.name, "rol": item.role,
-                                                "velden": sorted(clean), "vertrouwelijke_velden": sorted(secret),
-                                                "voor": before,
-                                                "na": runtime.position(wf)["active"],
-                                                "status": case.status})
+    duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
+
+    def completed_event() -> None:
+        audit.append(session=session, actor=user.username, action="task.completed", case_id=case.id,
+                     task_id=item.task_id, details={"element": item.element_id, "naam": item.name, "rol": item.role,
+                                                    "velden": sorted(clean), "vertrouwelijke_velden": sorted(secret),
+                                                    "voor": before,
+                                                    "na": runtime.position(wf)["active"],
+                                                    "status": case.status})
+
+    _persist(step, completed_item=item, finish=completed_event)
     return case
 
 

@@ -1,0 +1,92 @@
+"""Round trips of one task completion: a regression guard on the engine's write path.
+
+Counting statements is deterministic (unlike timing), so it belongs in the test suite;
+speed itself is measured in ``bench/``. The budget below is what a completion needs
+(see bench/findings.md); a change that re-reads the audit head per event, loads the
+same row twice or flushes per item shows up here as a failing count.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from tests.factories import REVIEW, review_team
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def team(db, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        return {k: u.id for k, u in review_team(s).items()}
+
+
+class Statements:
+    def __init__(self, engine):
+        self.engine, self.seen = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, params, context, executemany):
+        words = " ".join(statement.split()).split(" ")
+        verb = words[0].upper()
+        if verb in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+            return
+        table = {"SELECT": _after(words, "FROM"), "INSERT": _after(words, "INTO"),
+                 "UPDATE": words[1]}.get(verb, "?")
+        self.seen.append(f"{verb} {table}")  # (SQLite renders no FOR UPDATE; PostgreSQL does)
+
+
+def _after(words, keyword):
+    return words[words.index(keyword) + 1] if keyword in words else "?"
+
+
+def test_a_completion_reads_and_locks_the_audit_head_once_and_stays_within_its_budget(db, clock, team):
+    with db.session() as s:
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
+    with db.session() as s:
+        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        desk = s.get(User, team["desk"])
+        desk.role_codes  # the caller (the API) has loaded the user already
+        with Statements(db.engine) as st:
+            cases.complete_task(session=s, work_item_id=item_id, user=desk,
+                                data={"ernstig": True, "samenvatting": "Vermoeden van lekken"})
+            s.flush()
+    counts = Counter(st.seen)
+    # three audit events (completed, created, ...) share one head read, one insert, one head update
+    assert counts["SELECT audit_heads"] == 1, st.seen
+    assert counts["UPDATE audit_heads"] == 1, st.seen
+    # PostgreSQL sends the events as one multi-row INSERT; SQLite's driver sends one per row
+    assert counts["INSERT audit_events"] == (1 if db.dialect == "postgresql" else 2), "\n".join(st.seen)
+    assert counts["UPDATE cases"] == 1, st.seen
+    # item+case, conflicts, case, item, slot, timers (read, update, insert), new item, audit (3)
+    assert len(st.seen) <= 12 + counts["INSERT audit_events"], "\n".join(st.seen)
+
+
+def test_a_rolled_back_savepoint_does_not_leave_a_moved_audit_head(db, clock, team):
+    with db.session() as s:
+        audit.append(session=s, actor="t", action="een", case_id=None)
+        with pytest.raises(RuntimeError):
+            with s.begin_nested():
+                audit.append(session=s, actor="t", action="weg", case_id=None)
+                s.flush()
+                raise RuntimeError("rolled back")
+        audit.append(session=s, actor="t", action="twee", case_id=None)
+    with db.session() as s:
+        result = audit.verify(session=s)
+        assert result.ok, result.reason
+        actions = [e.action for e in audit.case_events(session=s, case_id=None)]
+        assert actions[-2:] == ["een", "twee"] and "weg" not in actions
