@@ -56,3 +56,26 @@ def test_cycle_timer_fires_each_period_up_to_its_count_and_a_date_timer_once(db,
     with db.session() as s:
         assert s.get(Case, case_id).status == "closed"
     assert timers.fire_due(database=db) == 0
+
+
+def test_a_case_whose_timer_cannot_fire_keeps_its_error_and_does_not_hold_up_the_others(db, clock):
+    from tests.factories import REVIEW
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        desk = make_user(s, "desk", "meldpunt")
+        ids = [cases.start_case(session=s, actor=desk, data={}).id for _ in range(4)]
+    with db.session() as s:  # one case's stored state is damaged
+        s.get(Case, ids[1]).state = '{"kapot": '
+    clock.advance(timedelta(days=8))
+    assert timers.fire_due(database=db, batch=3) == 3
+    with db.session() as s:
+        rows = {t.case_id: t for t in s.execute(select(Timer).where(Timer.element_id == "intake_timer")).scalars()}
+        assert [rows[i].state for i in ids] == ["fired", "pending", "fired", "fired"]
+        assert rows[ids[1]].last_error == "onverwachte fout: JSONDecodeError"
+        assert all(rows[i].last_error is None for i in ids if i != ids[1])
+        for i in (ids[0], ids[2], ids[3]):
+            assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.for_case(session=s, case_id=i)]
+        assert worklist.for_case(session=s, case_id=ids[1])[0].name == "Melding registreren"
+        from engine.audit import service as audit
+        assert audit.verify(session=s).ok
