@@ -1,7 +1,7 @@
 """Measurement 4: timers at scale.
 
 * a sweep with nothing due over N pending timers: the claim query of
-  ``engine.timers.service._claim_next`` alone, and a whole ``fire_due`` call
+  ``engine.timers.service._claim`` (a batch) alone, and a whole ``fire_due`` call
   (session, claim, commit) — the latter is what a worker pays per poll;
 * K due timers on real cases (the review test process, whose intake task has a
   P7D boundary timer), started through the service under a FrozenClock; then
@@ -34,7 +34,7 @@ def measure_sweep(database, *, reps: int, warmup: int) -> dict:
     for i in range(warmup + reps):
         with database.session() as s:
             t0 = perf()
-            row = timers._claim_next(s, skip_locked=skip_locked, exclude=set())
+            row = (timers._claim(s, skip_locked=skip_locked, exclude=set(), limit=timers.BATCH) or [None])[0]
             dt = perf() - t0
         if row is not None:
             raise RuntimeError("sweep benchmark expects no due timer")
@@ -61,7 +61,7 @@ def _explain_claim(database) -> dict:
     cap = _Capture(database.engine)
     try:
         with database.session() as s:
-            timers._claim_next(s, skip_locked=True, exclude=set())
+            timers._claim(s, skip_locked=True, exclude=set(), limit=timers.BATCH)
         statement, params = cap.last
     finally:
         cap.close()

@@ -266,7 +266,7 @@ def render_markdown(results: dict) -> str:
     m4 = m.get("m4_timers")
     if m4:
         parts += ["## 4. Timers at scale", "",
-                  "Sweep = a `fire_due` call with nothing due (session + the `_claim_next` claim query + commit); "
+                  "Sweep = a `fire_due` call with nothing due (session + the batch claim query `_claim` + commit); "
                   "the claim query alone also shown. Firing: K real cases of the review test process (intake task "
                   "with a P7D boundary timer) started through the service under a FrozenClock, then worker "
                   "processes with their clock 8 days later run `fire_due`; time from their common start to the "
