@@ -569,8 +569,8 @@ def voornemen_disciplinaire_maatregel(l: TemplateBuilder) -> None:
     l.text(
         "Naar aanleiding van het onderzoek naar een vermoedelijke integriteitsschending (zaaknummer "
         "{{ zaaknummer }}) ben ik voornemens u de volgende disciplinaire maatregel op te leggen: "
-        "{{ voorgenomen_maatregel|klein }}. In deze brief licht ik dit voornemen toe en informeer ik u over de "
-        "mogelijkheid daarop te reageren."
+        "{{ voorgenomen_maatregel|map('klein')|list|opsomming }}. In deze brief licht ik dit voornemen toe en "
+        "informeer ik u over de mogelijkheid daarop te reageren."
     )
     l.heading("De feiten")
     l.text("Uit het onderzoek is het volgende gebleken:")

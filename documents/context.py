@@ -144,11 +144,11 @@ def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[s
 
     if recipient == "melder":
         add("betrokkene_naam", data.get("betrokkene_naam"))
-        for key in ("afdoeningen", "advies_afdoeningen"):
-            for label in data.get(key) or []:
+        for key in ("afdoeningen", "advies_afdoeningen", "voorgenomen_maatregel"):
+            labels = data.get(key) or []
+            for label in [labels] if isinstance(labels, str) else labels:  # the forms store a list
                 if label != "Geen afdoening/actie":
                     add(key, label)
-        add("voorgenomen_maatregel", data.get("voorgenomen_maatregel"))
     else:
         add("melder_naam", data.get("melder_naam"))
         add("melder_email", data.get("melder_email"))

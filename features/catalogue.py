@@ -35,7 +35,9 @@ def steps() -> list[tuple[str, str, str, str]]:
         doc = inspect.getdoc(ctx.step_func) or ""
         example = doc.replace("Voorbeeld:", "", 1).strip() if doc.startswith("Voorbeeld:") else doc
         line = inspect.getsourcelines(ctx.step_func)[1]
-        out.append((line, KEYWORD.get(ctx.type, "*"), ctx.parser.name, example, ctx.step_func.__name__))
+        # the shared library (common) first, then each further module, every module in source order
+        order = (module != "features.steps.common", module, line)
+        out.append((order, KEYWORD.get(ctx.type, "*"), ctx.parser.name, example, ctx.step_func.__name__))
     out.sort(key=lambda r: (r[0], r[1]))
     return [r[1:] for r in out]
 

@@ -85,6 +85,17 @@ def test_leak_guard_stops_measure_in_free_text_to_reporter():
         render_text("terugkoppeling_melder", data=data)
 
 
+def test_leak_guard_stops_intended_measure_in_free_text_to_reporter():
+    """Between voornemen and besluit only the intended measure (a list, as the form stores it) is known."""
+    data = case_data(voorgenomen_maatregel=["Vermindering IKB-uren"],
+                     terugkoppeling_tekst="Er wordt een vermindering IKB-uren overwogen.")
+    data.pop("afdoeningen")
+    data.pop("advies_afdoeningen")
+    with pytest.raises(LetterRenderError) as info:
+        render_text("terugkoppeling_melder", data=data)
+    assert info.value.placeholder == "voorgenomen_maatregel"
+
+
 def test_leak_guard_stops_reporter_name_in_free_text_to_subject():
     data = case_data(besluit_motivering="Mevrouw Anna Verbeek heeft verklaard dat u afwezig was.")
     with pytest.raises(LetterRenderError) as info:

@@ -167,6 +167,14 @@ def test_voornemen_disciplinaire_maatregel():
     assert "Dit voornemen is nog geen besluit." in text
 
 
+def test_voornemen_lists_every_intended_measure_as_dutch_text():
+    """The form field is a list (multiple choice): the letter names each measure, never a Python list."""
+    data = case_data(voorgenomen_maatregel=["Schriftelijke berisping", "Vermindering IKB-uren"])
+    text = render_text("voornemen_disciplinaire_maatregel", data=data)
+    assert "op te leggen: schriftelijke berisping en vermindering IKB-uren." in text
+    assert "[" not in text and "'" not in text.split("op te leggen:")[1].split(".")[0]
+
+
 def test_besluit_disciplinaire_maatregel_employment_contract():
     text = render_text("besluit_disciplinaire_maatregel", rechtspositie="arbeidsovereenkomst")
     assert "de volgende disciplinaire maatregel op te leggen: schriftelijke berisping." in text

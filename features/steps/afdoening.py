@@ -1,0 +1,148 @@
+"""Steps for the afdoening (voornemen, zienswijze, besluit) and the legal route afterwards (bezwaar or kantonrechter).
+
+Shared machinery (World, fail, task completion, letters) lives in features.steps.common.
+"""
+from __future__ import annotations
+
+import re
+
+from pytest_bdd import given, parsers, then
+
+from engine.errors import InvalidData
+from engine.identity.models import User, UserRole
+from features.steps.common import MONTHS, World, _complete, as_dutch, describe, dutch_date, fail, run_timers
+
+# ---------------------------------------------------------------- organisatie
+
+
+@given(parsers.parse('"{naam}" heeft ook de rol "{rol}"'))
+def step_extra_role(wereld: World, naam: str, rol: str):
+    """Voorbeeld: Gegeven "hr" heeft ook de rol "jurist"
+    (een medewerker met twee rollen, bijvoorbeeld om te laten zien dat functiescheiding per zaak geldt)"""
+    from engine.identity.service import _validate_roles
+    if naam not in wereld.users:
+        fail(f"een bestaande medewerker '{naam}'", f"alleen {sorted(wereld.users)}")
+    with wereld.db.session() as s:
+        try:
+            _validate_roles([rol])
+        except InvalidData as e:  # the message names the unknown role
+            fail(f"een bekende rol '{rol}'", str(e))
+        user = s.get(User, wereld.users[naam])
+        if rol not in user.role_codes:
+            user.roles.append(UserRole(role=rol))
+
+
+# ---------------------------------------------------------------- van melding tot afdoening
+
+def _do(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
+    r = _complete(wereld, wie, taak, values or {})
+    if r.status_code != 200:
+        fail(f"'{wie}' rondt '{taak}' af", f"{r.status_code}: {r.text}")
+    run_timers(wereld)
+
+
+@given(parsers.parse('het onderzoek door "{eerste}" en "{tweede}" is afgerond met de uitkomst "{uitkomst}"'))
+def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
+    """Voorbeeld: Gegeven het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
+    (na 'een melding registreert'; uitkomst "aangetoond", "deels aangetoond" of "niet aangetoond".
+    Doorloopt met de demo-organisatie: registratie, ontvangstbevestiging en terugkoppeling door "meldpunt";
+    beoordeling (feitenonderzoek) door "coordinator"; onderzoeksopdracht door "directeur"; de eerste onderzoeker
+    start het onderzoek en schrijft het rapport, de tweede hoort de betrokkene; "directeur" ziet af van een
+    ordemaatregel; "meldpunt" laat de melder weten of de melding gegrond is.
+    Daarna staat 'Sanctieadvies opstellen' open voor de HR-adviseur; bij "niet aangetoond" 'Afsluiten zonder
+    disciplinaire maatregel' voor het bevoegd gezag.)"""
+    code = uitkomst.strip().replace(" ", "_")
+    if code not in ("aangetoond", "deels_aangetoond", "niet_aangetoond"):
+        fail("uitkomst 'aangetoond', 'deels aangetoond' of 'niet aangetoond'", f"'{uitkomst}'")
+    if wereld.case_id is None:
+        fail("eerst een melding ('... een melding registreert ...')", "nog geen zaak")
+    for wie in (eerste, tweede):
+        if wie not in wereld.users:
+            fail(f"een bestaande onderzoeker '{wie}'", f"alleen {sorted(wereld.users)}")
+    gegrond = {"aangetoond": "gegrond", "deels_aangetoond": "deels_gegrond", "niet_aangetoond": "ongegrond"}[code]
+    _do(wereld, "meldpunt", "melding_registreren")
+    _do(wereld, "meldpunt", "ontvangst_bevestigen")
+    _do(wereld, "meldpunt", "terugkoppeling_melder")
+    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
+    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
+                                                      "beoordeling_motivering": "Ernstige verdenking."})
+    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
+    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken")
+    t = wereld.task("onderzoek_starten")
+    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
+                           json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})
+    if r.status_code != 200:
+        fail(f"'coordinator' wijst 'onderzoek_starten' toe aan '{eerste}'", f"{r.status_code}: {r.text}")
+    _do(wereld, eerste, "onderzoek_starten")
+    _do(wereld, tweede, "hoorgesprek_voeren")
+    _do(wereld, tweede, "verslag_ter_correctie")
+    _do(wereld, tweede, "reactie_verslag_verwerken")
+    _do(wereld, eerste, "rapport_opstellen", {
+        "uitkomst": code, "rapport_samenvatting": f"De bewering is {uitkomst}.",
+        "bevindingen": [{"bewering": "Onterecht reiskosten gedeclareerd", "uitkomst": code}]})
+    _do(wereld, "directeur", "ordemaatregel_overwegen")
+    _do(wereld, "meldpunt", "melder_informeren_gegrondheid", {
+        "melding_gegrond": gegrond,
+        "gegrondheid_tekst": "Het onderzoek is afgerond; wij informeren u in algemene termen."})
+
+
+# ---------------------------------------------------------------- brieven
+
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE)
+
+
+def _excerpt(text: str, words: tuple[str, ...]) -> str:
+    """The paragraph(s) of the letter that contain one of ``words``, else its beginning."""
+    lines = [line for line in text.splitlines() if any(w in line.lower() for w in words)]
+    return "\n".join(lines)[:1200] if lines else text[:1200]
+
+
+@then(parsers.parse("noemt de brief de termijn {datum}"))
+def step_letter_deadline(wereld: World, datum: str):
+    """Voorbeeld: En noemt de brief de termijn 16 december 2026
+    (na 'is er een brief ...'; de datum staat voluit in de brief, zoals '16 december 2026')"""
+    expected = dutch_date(datum)
+    if not wereld.letter_text:
+        fail(f"een brief met de termijn {as_dutch(expected)} (kies eerst een brief met 'Dan is er een brief ...')",
+             "nog geen brief gekozen")
+    text = wereld.letter_text.replace("\u00a0", " ")
+    found = []
+    for m in _DATE.finditer(text):
+        try:
+            found.append(dutch_date(f"{int(m.group(1))} {m.group(2).lower()} {m.group(3)}"))
+        except (AssertionError, ValueError):
+            continue
+    if expected not in found:
+        dates = ", ".join(dict.fromkeys(as_dutch(d) for d in found)) or "geen"
+        fail(f"de {wereld.letter_desc} noemt de termijn {as_dutch(expected)}",
+             f"datums in de brief: {dates}\nfragment van de brief:\n"
+             f"{_excerpt(wereld.letter_text, ('uiterlijk', 'termijn', 'binnen', 'vóór'))}")
+
+
+# ---------------------------------------------------------------- zaak
+
+@then(parsers.parse('heeft de zaak de stap "{stap}" niet doorlopen'))
+def step_not_passed(wereld: World, stap: str):
+    """Voorbeeld: Dan heeft de zaak de stap "bezwaar_registreren" niet doorlopen   (id van het element in het proces)"""
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/positie", headers=wereld.h("coordinator"))
+    if r.status_code != 200:
+        fail("de stand van de zaak", f"{r.status_code}: {r.text[:300]}")
+    pos = r.json()
+    if stap in pos["completed"] or stap in pos["active"]:
+        fail(f"de zaak heeft stap '{stap}' niet doorlopen",
+             f"doorlopen: {', '.join(pos['completed'])}; actief: {', '.join(pos['active'])}")
+
+
+@then(parsers.parse('is de zaak afgesloten met de afdoening "{afdoening}"'))
+def step_closed_with(wereld: World, afdoening: str):
+    """Voorbeeld: Dan is de zaak afgesloten met de afdoening "Schriftelijke berisping"
+    (de afdoening zoals die in de jaarrapportage wordt geteld)"""
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}", headers=wereld.h("coordinator"))
+    if r.status_code != 200:
+        fail("'coordinator' ziet de zaak", f"{r.status_code}: {r.text[:300]}")
+    case = r.json()
+    if case["status"] != "closed":
+        fail("de zaak is afgesloten", f"de zaak is nog open; open taken: {describe(wereld.open_tasks(True))}")
+    recorded = case["gegevens"].get("afdoeningen") or []
+    if afdoening not in recorded:
+        fail(f"afdoening '{afdoening}'", "; ".join(recorded) or "geen afdoening vastgelegd")
