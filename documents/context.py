@@ -16,7 +16,7 @@ hand into a free-text field) and refuses the letter if one appears.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from engine import clock
 from documents.errors import LetterRenderError
@@ -144,9 +144,10 @@ def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[s
 
     if recipient == "melder":
         add("betrokkene_naam", data.get("betrokkene_naam"))
+        # The forms store each of these as a list of labels (voorgenomen_maatregel too); accept a single label.
         for key in ("afdoeningen", "advies_afdoeningen", "voorgenomen_maatregel"):
-            labels = data.get(key) or []
-            for label in [labels] if isinstance(labels, str) else labels:  # the forms store a list
+            value = data.get(key)
+            for label in [value] if isinstance(value, str) else (value or []):
                 if label != "Geen afdoening/actie":
                     add(key, label)
     else:
@@ -161,10 +162,18 @@ def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[s
     return pairs
 
 
-def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: str) -> None:
-    """Refuse a rendered letter that contains a value its recipient may not see."""
+def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: str,
+               guard: Iterable[Mapping[str, Any]] = ()) -> None:
+    """Refuse a rendered letter that contains a value its recipient may not see.
+
+    ``guard``: more of the case's data than the letter was rendered from (a letter written in one branch of
+    the process does not see the data of another, e.g. the measure decided while the reporter's feedback is
+    written); its confidential values must not appear either."""
     haystack = _norm(text)
-    for key, value in forbidden_values(recipient=recipient, data=data):
+    pairs = dict.fromkeys(forbidden_values(recipient=recipient, data=data))
+    for other in guard:
+        pairs.update(dict.fromkeys(forbidden_values(recipient=recipient, data=other)))
+    for key, value in pairs:
         if _norm(value) in haystack:
             raise LetterRenderError(
                 f"Sjabloon '{template}': de brief aan '{recipient}' zou het vertrouwelijke gegeven "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
@@ -25,14 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                  case_reference: str, templates_dir: Path | None = None) -> tuple[bytes, str]:
-    """Render without storing; returns (docx bytes, template sha256)."""
+                  case_reference: str, templates_dir: Path | None = None,
+                  guard: Sequence[Mapping[str, Any]] = ()) -> tuple[bytes, str]:
+    """Render without storing; returns (docx bytes, template sha256). ``guard``: further case data whose
+    confidential values the letter must not contain either (see :func:`documents.context.leak_check`)."""
     path = template_path(template, templates_dir)
     if not path.is_file():
         raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
     content = render_docx(path, context, name=template)
-    leak_check(template=template, recipient=recipient, data=data, text=docx_text(content))
+    leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard)
     return content, template_sha256(path)
 
 
@@ -61,11 +63,13 @@ def _store_letter(*, session: Session, case_id: int, step: str, template: str, t
 
 def produce_letter(*, session: Session, case_id: int, case_reference: str, step: str, template: str,
                    recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                   actor: str = "system", templates_dir: Path | None = None) -> Letter:
-    """Render ``template`` for ``recipient`` with the case ``data`` and store it in the case file."""
+                   actor: str = "system", templates_dir: Path | None = None,
+                   guard: Sequence[Mapping[str, Any]] = ()) -> Letter:
+    """Render ``template`` for ``recipient`` with the case ``data`` and store it in the case file.
+    ``guard``: the rest of the case's data, checked for leaks too (the letter is not rendered from it)."""
     content, template_hash = render_letter(
         template=template, recipient=recipient, data=data, settings=settings,
-        case_reference=case_reference, templates_dir=templates_dir,
+        case_reference=case_reference, templates_dir=templates_dir, guard=guard,
     )
     return _store_letter(session=session, case_id=case_id, step=step, template=template,
                          template_hash=template_hash, recipient=recipient, content=content,

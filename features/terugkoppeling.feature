@@ -1,7 +1,9 @@
 # language: nl
 Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene termen
   Binnen drie maanden na de ontvangstbevestiging hoort de melder hoe zijn melding is beoordeeld en opgevolgd.
-  De terugkoppeling is in algemene termen: zij noemt de betrokkene niet en ook geen maatregel.
+  De terugkoppeling is in algemene termen: zij noemt de betrokkene niet en ook geen maatregel, ook niet als
+  het bevoegd gezag al een maatregel heeft voorgenomen of opgelegd. Een brief die dat wel zou doen, wordt
+  niet opgesteld.
 
   Achtergrond:
     Gegeven de demo-organisatie
@@ -29,3 +31,89 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
     Als het 3 februari 2027 is
     Dan staat de taak "escalatie_terugkoppeling" open voor de rol "integriteitscoordinator"
     En ziet "meldpunt" de taak "terugkoppeling_melder" bij de te late taken
+
+  Scenario: Na een opgelegde berisping noemt de terugkoppeling betrokkene noch maatregel, en komt zij op tijd
+    Gegeven "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde               |
+      | route                  | feitenonderzoek      |
+      | onderzoek_soort        | intern               |
+      | beoordeling_motivering | Ernstige verdenking. |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "onderzoeker1" de taak "onderzoek_starten" afrondt
+    En "onderzoeker2" de taak "hoorgesprek_voeren" afrondt
+    En "onderzoeker2" de taak "verslag_ter_correctie" afrondt
+    En "onderzoeker2" de taak "reactie_verslag_verwerken" afrondt
+    En "onderzoeker1" de taak "rapport_opstellen" afrondt met:
+      | veld     | waarde     |
+      | uitkomst | aangetoond |
+    En "directeur" de taak "ordemaatregel_overwegen" afrondt
+    En "hr" de taak "sanctieadvies_opstellen" afrondt met:
+      | veld               | waarde                           |
+      | advies_afdoeningen | [Schriftelijke berisping]        |
+      | advies_motivering  | In lijn met vergelijkbare zaken. |
+    En "directeur" de taak "afdoening_bepalen" afrondt met:
+      | veld                  | waarde                    |
+      | afdoening_keuze       | disciplinaire_maatregel   |
+      | voorgenomen_maatregel | [Schriftelijke berisping] |
+      | besluit_motivering    | Conform advies.           |
+    En "directeur" de taak "voornemen_verzenden" afrondt
+    En "directeur" de taak "zienswijze_verwerken" afrondt
+    En "directeur" de taak "besluit_disciplinaire_maatregel" afrondt met:
+      | veld        | waarde                    |
+      | afdoeningen | [Schriftelijke berisping] |
+    Dan is er een brief "besluit_disciplinaire_maatregel" voor de "betrokkene"
+    En bevat de brief "schriftelijke berisping"
+    En is de termijn van de taak "terugkoppeling_melder" 2 februari 2027
+    Als het 15 januari 2027 is
+    En "meldpunt" de taak "terugkoppeling_melder" afrondt met:
+      | veld                 | waarde                                                                       |
+      | terugkoppeling_tekst | Uw melding is onderzocht en de organisatie heeft passende maatregelen getroffen. |
+    Dan is er een brief "terugkoppeling" voor de "melder"
+    En is de brief gedateerd 15 januari 2027
+    En bevat de brief "kunnen wij u geen informatie geven over de personen die bij het onderzoek betrokken waren of over eventuele maatregelen"
+    Maar bevat de brief niet "Cora"
+    En bevat de brief niet "berisping"
+    En bevat de brief niet "Inspecteur"
+    Als het 3 februari 2027 is
+    Dan staat de taak "escalatie_terugkoppeling" niet open
+
+  Scenario: Een terugkoppeling die de voorgenomen maatregel of de betrokkene noemt, wordt niet verstuurd
+    Gegeven "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde               |
+      | route                  | feitenonderzoek      |
+      | onderzoek_soort        | intern               |
+      | beoordeling_motivering | Ernstige verdenking. |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "onderzoeker1" de taak "onderzoek_starten" afrondt
+    En "onderzoeker2" de taak "hoorgesprek_voeren" afrondt
+    En "onderzoeker2" de taak "verslag_ter_correctie" afrondt
+    En "onderzoeker2" de taak "reactie_verslag_verwerken" afrondt
+    En "onderzoeker1" de taak "rapport_opstellen" afrondt met:
+      | veld     | waarde     |
+      | uitkomst | aangetoond |
+    En "directeur" de taak "ordemaatregel_overwegen" afrondt
+    En "hr" de taak "sanctieadvies_opstellen" afrondt met:
+      | veld               | waarde                           |
+      | advies_afdoeningen | [Schriftelijke berisping]        |
+      | advies_motivering  | In lijn met vergelijkbare zaken. |
+    En "directeur" de taak "afdoening_bepalen" afrondt met:
+      | veld                  | waarde                    |
+      | afdoening_keuze       | disciplinaire_maatregel   |
+      | voorgenomen_maatregel | [Vermindering IKB-uren]   |
+      | besluit_motivering    | Zwaarder dan geadviseerd. |
+    En "directeur" de taak "voornemen_verzenden" afrondt
+    Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
+      | veld                 | waarde                                                      |
+      | terugkoppeling_tekst | Wij zijn voornemens een vermindering IKB-uren op te leggen. |
+    Dan is het afronden geweigerd omdat "vertrouwelijke gegeven"
+    Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
+      | veld                 | waarde                                      |
+      | terugkoppeling_tekst | Uw melding over Cora wordt nog afgehandeld. |
+    Dan is het afronden geweigerd omdat "vertrouwelijke gegeven"
+    En staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"

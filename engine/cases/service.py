@@ -195,6 +195,7 @@ def _render_letters(step: _Step) -> None:
     newly = _completed_ids(step.wf) - step.completed_before
     if not newly:
         return
+    guard = None
     for task_id in sorted(newly):
         task = step.wf.get_task_from_id(uuid.UUID(task_id))
         props = getattr(task.task_spec, "extensions", {}).get("properties", {})
@@ -202,11 +203,16 @@ def _render_letters(step: _Step) -> None:
             continue
         from documents import service as letters  # documents knows nothing about BPMN
 
+        if guard is None:
+            # A letter is rendered from its own task's data; a parallel branch (e.g. the reporter's feedback
+            # while the measure is decided) does not see the rest. The leak check gets everything.
+            guard = [t.data for t in step.wf.get_tasks() if t.data]
         letters.produce_letter(
             session=step.session, case_id=step.case.id, case_reference=step.case.reference,
             step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
             recipient=props.get("letter_recipient", "onbekend"),
             data=confidential_merge(step.session, step.case, task.data), settings=step.parsed.manifest.settings,
+            guard=guard,
         )
 
 

@@ -86,14 +86,31 @@ def test_leak_guard_stops_measure_in_free_text_to_reporter():
 
 
 def test_leak_guard_stops_intended_measure_in_free_text_to_reporter():
-    """Between voornemen and besluit only the intended measure (a list, as the form stores it) is known."""
-    data = case_data(voorgenomen_maatregel=["Vermindering IKB-uren"],
-                     terugkoppeling_tekst="Er wordt een vermindering IKB-uren overwogen.")
+    # Between intention and decision only the intended measure is known; the form stores it as a list.
+    data = case_data(advies_afdoeningen=["Schriftelijke berisping"], voorgenomen_maatregel=["Vermindering IKB-uren"],
+                     terugkoppeling_tekst="Wij zijn voornemens een vermindering IKB-uren op te leggen.")
     data.pop("afdoeningen")
-    data.pop("advies_afdoeningen")
     with pytest.raises(LetterRenderError) as info:
         render_text("terugkoppeling_melder", data=data)
     assert info.value.placeholder == "voorgenomen_maatregel"
+    assert "IKB" not in info.value.detail
+
+
+def test_leak_guard_checks_case_data_the_letter_was_not_rendered_from():
+    # The reporter's feedback is written in its own branch of the process; the measure decided in the other
+    # branch is not in the letter's data, but is in the guard data the engine passes along.
+    from documents.service import render_letter
+    from .conftest import make_settings as settings
+
+    data = {k: v for k, v in case_data().items()
+            if k not in ("afdoeningen", "advies_afdoeningen", "voorgenomen_maatregel")}
+    data["terugkoppeling_tekst"] = "Betrokkene krijgt een schriftelijke berisping."
+    render_letter(template="terugkoppeling_melder", recipient="melder", data=data, settings=settings(),
+                  case_reference="X")  # without the rest of the case the guard cannot know
+    with pytest.raises(LetterRenderError) as info:
+        render_letter(template="terugkoppeling_melder", recipient="melder", data=data, settings=settings(),
+                      case_reference="X", guard=[{"afdoeningen": ["Schriftelijke berisping"]}])
+    assert info.value.placeholder == "afdoeningen"
 
 
 def test_leak_guard_stops_reporter_name_in_free_text_to_subject():

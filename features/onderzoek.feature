@@ -1,0 +1,72 @@
+# language: nl
+Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ordemaatregel tijdens het onderzoek
+  Het onderzoek wordt gedaan door twee verschillende onderzoekers: wie het onderzoek start, voert niet ook
+  het hoorgesprek (hoor en wederhoor) en legt het verslag niet zelf ter correctie voor.
+  Tijdens het onderzoek kan het bevoegd gezag een ordemaatregel nemen: schorsing (het salaris wordt
+  doorbetaald) of een verbod om de werkplek te betreden. Dat is geen straf. De betrokkene krijgt daarover
+  een brief en de maatregel wordt uiterlijk na 3 maanden heroverwogen.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    En "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde               |
+      | route                  | feitenonderzoek      |
+      | onderzoek_soort        | intern               |
+      | beoordeling_motivering | Ernstige verdenking. |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "onderzoeker1" de taak "onderzoek_starten" afrondt
+
+  Scenario: Het hoorgesprek wordt door een tweede onderzoeker gevoerd
+    Dan mag "onderzoeker1" de taak "hoorgesprek_voeren" niet oppakken omdat "Functiescheiding"
+    Als "onderzoeker2" de taak "hoorgesprek_voeren" afrondt
+    En "onderzoeker2" de taak "verslag_ter_correctie" afrondt
+    En "onderzoeker2" de taak "reactie_verslag_verwerken" afrondt met:
+      | veld                | waarde                 |
+      | reactie_ontvangen   | ja                     |
+      | correcties          | Eén datum gecorrigeerd. |
+      | verslag_ondertekend | ja                     |
+    Dan heeft de zaak de stap "reactie_verslag_verwerken" doorlopen
+    En staat de taak "rapport_opstellen" open voor de rol "onderzoeker"
+
+  Scenario: Het bevoegd gezag schorst de betrokkene tijdens het onderzoek
+    Dan mag "onderzoeker1" de taak "ordemaatregel_overwegen" niet oppakken omdat "hoort bij de rol 'Bevoegd gezag'"
+    Als "directeur" de taak "ordemaatregel_overwegen" afrondt met:
+      | veld                     | waarde                                                                    |
+      | ordemaatregel            | schorsing                                                                 |
+      | ordemaatregel_motivering | Betrokkene heeft toegang tot de declaratiesystemen die onderzocht worden. |
+    Dan staat de taak "ordemaatregel_besluit" open voor de rol "bevoegd_gezag"
+    En mag "onderzoeker1" de taak "ordemaatregel_besluit" niet oppakken omdat "hoort bij de rol 'Bevoegd gezag'"
+    Als "directeur" de taak "ordemaatregel_besluit" afrondt met:
+      | veld                       | waarde          |
+      | ordemaatregel_ingangsdatum | 2 november 2026 |
+    Dan is er een brief "besluit_ordemaatregel" voor de "betrokkene"
+    En bevat de brief "Geachte B. Betrokkene"
+    En bevat de brief "heb besloten u met onmiddellijke ingang in het belang van de dienst te schorsen"
+    En bevat de brief "Uw salaris wordt tijdens de schorsing doorbetaald"
+    En bevat de brief "Het is geen straf"
+    En bevat de brief "Betrokkene heeft toegang tot de declaratiesystemen die onderzocht worden."
+    En bevat de brief "Uiterlijk op 2 februari 2027 beoordeel ik opnieuw of de maatregel nog nodig is"
+    Maar bevat de brief niet "Mehmet Medewerker"
+    En staat de taak "ordemaatregel_heroverwegen" open voor de rol "bevoegd_gezag"
+    En is de termijn van de taak "ordemaatregel_heroverwegen" 2 februari 2027
+
+  Scenario: Een schorsing die niet binnen 3 maanden is heroverwogen leidt tot een escalatie
+    Als "directeur" de taak "ordemaatregel_overwegen" afrondt met:
+      | veld                     | waarde                                                                    |
+      | ordemaatregel            | schorsing                                                                 |
+      | ordemaatregel_motivering | Betrokkene heeft toegang tot de declaratiesystemen die onderzocht worden. |
+    En "directeur" de taak "ordemaatregel_besluit" afrondt met:
+      | veld                       | waarde          |
+      | ordemaatregel_ingangsdatum | 2 november 2026 |
+    En het 2 februari 2027 is
+    Dan staat de taak "escalatie_heroverweging_ordemaatregel" niet open
+    Als het 3 februari 2027 is
+    Dan staat de taak "escalatie_heroverweging_ordemaatregel" open voor de rol "integriteitscoordinator"
+    En ziet "directeur" de taak "ordemaatregel_heroverwegen" bij de te late taken
