@@ -786,7 +786,7 @@ def kennisgeving_bekendmaking_identiteit(l: TemplateBuilder) -> None:
     l.heading("Aan wie wordt uw identiteit bekendgemaakt?")
     l.text(
         "Uw identiteit wordt bekendgemaakt aan één medewerker die bij de behandeling van uw melding betrokken "
-        "is, in de rol van {{ bekendmaking_rol|klein }}. De bekendmaking geldt alleen voor deze medewerker. "
+        "is, in de rol van {{ bekendmaking_rol }}. De bekendmaking geldt alleen voor deze medewerker. "
         "Voor alle anderen, onder wie de persoon op wie uw melding betrekking heeft, blijft uw identiteit "
         "vertrouwelijk. Ook deze medewerker is tot geheimhouding verplicht."
     )
