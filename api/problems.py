@@ -12,6 +12,9 @@
 * Strict JSON (:class:`StrictJsonMiddleware`): NaN/Infinity, non-finite numbers, lone
   surrogates, NUL characters and invalid UTF-8 → 400 ``malformed-json`` before any endpoint runs.
 * A database integrity violation nobody anticipated (a race) → 409 ``conflict``.
+* A stored letter whose bytes no longer match their sha256 (``LetterIntegrityError``) →
+  500 ``letter-integrity`` "Brief is beschadigd" with a reference id; the download routes
+  audit it (``document.integrity_failed``) and log it on ``meldpunt.security`` first.
 * Anything else → 500 ``internal-error`` with a reference id; the log line carries
   the exception type and traceback but no request body, headers or personal data.
 """
@@ -138,6 +141,9 @@ async def domain_error_handler(request: Request, exc: DomainError) -> JSONRespon
         extra["issues"] = [
             {"file": i.file, "message": i.message, "element_id": i.element_id, "line": i.line} for i in exc.issues
         ]
+    reference = getattr(exc, "reference", None)
+    if isinstance(reference, str) and reference:
+        extra["reference"] = reference  # the same id as in the server's log line
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         headers = {"Retry-After": str(int(retry_after))}

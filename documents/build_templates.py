@@ -765,13 +765,64 @@ def melding_politie_om(l: TemplateBuilder) -> None:
     l.closing_authority()
 
 
+def kennisgeving_bekendmaking_identiteit(l: TemplateBuilder) -> None:
+    """Prior written notice to the reporter that their identity is made known (DOMAIN §4).
+
+    Names the receiving staff member by role only and never the subject; the reason is the
+    one recorded with the approved request (the leak guard refuses it if it names the subject).
+    """
+    l.letterhead()
+    l.to_reporter()
+    l.meta_block("Kennisgeving: bekendmaking van uw identiteit")
+    l.salute_reporter()
+    l.text(
+        "U heeft bij ons een melding gedaan van een vermoedelijke integriteitsschending (zaaknummer "
+        "{{ zaaknummer }}). Uw identiteit, en gegevens waaruit uw identiteit kan worden afgeleid, zijn tot nu "
+        "toe alleen bekend bij de medewerkers die bevoegd zijn uw melding te behandelen. Met deze brief "
+        "informeren wij u dat uw identiteit aan nog een medewerker bekend wordt gemaakt. Wij doen dat vooraf, "
+        "zoals de wet voorschrijft: wordt uw identiteit zonder uw uitdrukkelijke toestemming bekendgemaakt, dan "
+        "informeren wij u daarover vooraf schriftelijk, met opgave van de redenen."
+    )
+    l.heading("Aan wie wordt uw identiteit bekendgemaakt?")
+    l.text(
+        "Uw identiteit wordt bekendgemaakt aan één medewerker die bij de behandeling van uw melding betrokken "
+        "is, in de rol van {{ bekendmaking_rol }}. De bekendmaking geldt alleen voor deze medewerker. "
+        "Voor alle anderen, onder wie de persoon op wie uw melding betrekking heeft, blijft uw identiteit "
+        "vertrouwelijk. Ook deze medewerker is tot geheimhouding verplicht."
+    )
+    l.heading("Waarom?")
+    l.text(
+        "Het verzoek om uw identiteit bekend te maken is beoordeeld en goedgekeurd door de "
+        "integriteitscoördinator. De reden is:"
+    )
+    l.text(("i", "{{ bekendmaking_reden }}"))
+    l.heading("Wanneer?")
+    l.text(
+        "De medewerker krijgt uw identiteit te zien met ingang van {{ datum|nl_datum }}, niet eerder dan "
+        "deze brief voor u is opgesteld."
+    )
+    l.heading("Wat kunt u doen?")
+    l.text(
+        "Heeft u vragen over deze bekendmaking, of heeft u bezwaren, bijvoorbeeld omdat u nadelen vreest, "
+        "laat het ons dan zo snel mogelijk weten. Wij nemen uw reactie serieus en bespreken met u welke "
+        "maatregelen ter bescherming nodig zijn. U kunt ook vertrouwelijk advies vragen aan een "
+        "vertrouwenspersoon integriteit of aan het Huis voor Klokkenluiders."
+    )
+    l.text(
+        "Wie te goeder trouw een melding doet, mag daardoor niet worden benadeeld. Ondervindt u nadelen als "
+        "gevolg van uw melding of van deze bekendmaking, neemt u dan direct contact met ons op."
+    )
+    l.contact_reporter()
+    l.closing("Met vriendelijke groet,", "de integriteitscoördinator", "{{ organisatie.naam }}")
+
+
 BUILDERS: dict[str, Callable[[TemplateBuilder], None]] = {
     f.__name__: f
     for f in (
         ontvangstbevestiging, verzoek_aanvullende_informatie, besluit_geen_onderzoek, onderzoeksopdracht,
         kennisgeving_onderzoek, verslag_hoorgesprek, besluit_ordemaatregel, sanctieadvies,
         voornemen_disciplinaire_maatregel, besluit_disciplinaire_maatregel, afsluiting_zonder_maatregel,
-        terugkoppeling_melder, melding_politie_om,
+        terugkoppeling_melder, melding_politie_om, kennisgeving_bekendmaking_identiteit,
     )
 }
 assert set(BUILDERS) == set(LETTERS), "catalog and builders disagree"

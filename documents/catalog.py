@@ -33,5 +33,6 @@ LETTERS: dict[str, LetterSpec] = {
         LetterSpec("afsluiting_zonder_maatregel", "Afsluiting zonder maatregel", "betrokkene"),
         LetterSpec("terugkoppeling_melder", "Terugkoppeling aan melder", "melder"),
         LetterSpec("melding_politie_om", "Melding aan politie/OM (art. 162 Sv)", "politie_om"),
+        LetterSpec("kennisgeving_bekendmaking_identiteit", "Kennisgeving bekendmaking identiteit melder", "melder"),
     )
 }

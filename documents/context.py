@@ -49,6 +49,7 @@ WHITELISTS: dict[str, frozenset[str]] = {
         "terugkoppeling_termijn", "aanvullende_vragen", "reactie_termijn",
         "route", "doorverwijzing_naar", "beoordeling_motivering",
         "uitkomst", "terugkoppeling_tekst", "subcategorie",
+        "bekendmaking_reden", "bekendmaking_rol",
     },
     "betrokkene": COMMON | {
         "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",

@@ -27,11 +27,23 @@ class LetterNotFound(NotFound):
 
 
 class LetterIntegrityError(DomainError):
-    """The stored bytes of a letter no longer match the recorded sha256."""
+    """The stored bytes of a letter no longer match the recorded sha256.
+
+    Status 500: the request is valid and nothing the client can change resolves it (so not
+    409, which asks the client to resolve a conflict with the resource's state), nor will
+    retrying help (so not 503). The server cannot hand out a document it can no longer vouch
+    for; the distinct ``type`` (``letter-integrity``) tells clients and monitoring apart from
+    a generic ``internal-error``. ``reference`` ties the answer to the security log line and
+    the audit event.
+    """
 
     code = "letter-integrity"
-    title = "De opgeslagen brief is beschadigd of gewijzigd"
+    title = "Brief is beschadigd"
     status = 500
+
+    def __init__(self, detail: str, *, reference: str | None = None):
+        super().__init__(detail)
+        self.reference = reference
 
 
 class PdfUnavailable(DomainError):

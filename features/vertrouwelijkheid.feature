@@ -42,7 +42,7 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
     Dan kan "onderzoeker1" de zaak inzien
     Maar ziet "onderzoeker1" de identiteit van de melder niet
 
-  Scenario: De identiteit bekendmaken vraagt goedkeuring en eerst een bericht aan de melder
+  Scenario: De identiteit bekendmaken vraagt goedkeuring en eerst een brief aan de melder
     Gegeven medewerker "cor2" met de rol "integriteitscoordinator" bij "Douane"
     Als "meldpunt" de taak "melding_registreren" afrondt
     En "meldpunt" de taak "ontvangst_bevestigen" afrondt
@@ -60,4 +60,25 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
     En mag "coordinator" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "verzoek dat u zelf deed"
     Als "cor2" het verzoek om de identiteit bekend te maken goedkeurt
     Dan is de melder vooraf schriftelijk geïnformeerd over het bekendmaken van zijn identiteit
+    En is er een brief "kennisgeving_bekendmaking_identiteit" voor de "melder"
+    En bevat de brief "De melder wordt als getuige gehoord"
+    En bevat de brief "in de rol van onderzoeker"
+    Maar bevat de brief niet "Cora"
     En ziet "onderzoeker1" de identiteit van de melder
+
+  Scenario: Noemt de reden de betrokkene, dan gaat de bekendmaking niet door
+    Gegeven medewerker "cor2" met de rol "integriteitscoordinator" bij "Douane"
+    Als "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde               |
+      | route                  | feitenonderzoek      |
+      | onderzoek_soort        | intern               |
+      | beoordeling_motivering | Ernstige verdenking. |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "coordinator" verzoekt de identiteit van de melder bekend te maken aan "onderzoeker1" omdat "Cora wil weten wie haar heeft gemeld"
+    Dan mag "cor2" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "vertrouwelijke gegeven"
+    En ziet "onderzoeker1" de identiteit van de melder niet

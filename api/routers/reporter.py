@@ -1,4 +1,7 @@
-"""The reporter's channel: status (acknowledgement, feedback in general terms), messages, attachments.
+"""The reporter's channel: status (acknowledgement, feedback in general terms), messages, attachments,
+and the letters addressed to the reporter (recipient ``melder``, current versions), e.g. the prior
+notice of an identity reveal. An anonymous reporter has no address: the portal is where their
+letters are "made available" (the templates say so); the receipt code is never in a letter.
 
 Two ways in: the anonymous reporter's session (``/melder/...``, cookie from ``POST /melder/sessie``,
 which opens exactly one case) and a known reporter logged in as a user (``/mijn-meldingen/{case_id}/...``,
@@ -8,13 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, UploadFile, status
+from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, current_reporter
 from api.routers.cases import workflow_data
 from api.routers.common import errors
-from api.schemas.casework import AttachmentOut, MessageIn, MessageOut, ReporterStatus
+from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, find_letter, serve_letter
+from api.schemas.casework import AttachmentOut, LetterOut, MessageIn, MessageOut, ReporterStatus
 from engine.cases import attachments
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
@@ -96,6 +100,25 @@ def _read_upload(file: UploadFile) -> bytes:
     return file.file.read(attachments.MAX_BYTES + 1)
 
 
+REPORTER = "melder"
+LETTER_DOWNLOAD = {200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                         "description": "De brief; header X-Content-SHA256 = de vastgelegde hash"},
+                   **errors(401, 403), **DOWNLOAD_ERRORS}
+
+
+def _letters(session, case_id: int) -> list[LetterOut]:
+    from documents import service as letters
+
+    return [_letter_out(l) for l in letters.current_letters(session=session, case_id=case_id) if l.recipient == REPORTER]
+
+
+def _letter(session, case_id: int, letter_id: int, actor: str) -> Response:
+    letter = find_letter(session, case_id=case_id, letter_id=letter_id)
+    if letter.recipient != REPORTER:
+        raise NotFound("Document niet gevonden.")
+    return serve_letter(session, letter=letter, actor=actor)
+
+
 # --------------------------------------------------------------------------- anonymous (receipt session)
 
 @router.get("/melder/melding", response_model=ReporterStatus, summary="Stand van mijn melding", responses=ERR)
@@ -128,6 +151,19 @@ def anon_add_attachment(case_id: AnonCase, session: SessionDep,
     content = _read_upload(bestand)
     return _attachment_out(attachments.add(session=session, case_id=case_id, filename=bestand.filename,
                                            content=content, actor="anonieme melder"))
+
+
+@router.get("/melder/brieven", response_model=list[LetterOut], summary="Brieven aan mij over mijn melding",
+            responses=ERR)
+def anon_letters(case_id: AnonCase, session: SessionDep) -> list[LetterOut]:
+    return _letters(session, case_id)
+
+
+@router.get("/melder/brieven/{letter_id}", response_class=Response, summary="Een brief aan mij downloaden",
+            responses=LETTER_DOWNLOAD)
+def anon_letter(case_id: AnonCase, letter_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                session: SessionDep) -> Response:
+    return _letter(session, case_id, letter_id, "anonieme melder")
 
 
 # --------------------------------------------------------------------------- known reporter (logged in)
@@ -164,3 +200,16 @@ def known_add_attachment(case_id: KnownCase, session: SessionDep, user: CurrentU
     content = _read_upload(bestand)
     return _attachment_out(attachments.add(session=session, case_id=case_id, filename=bestand.filename,
                                            content=content, actor=user.username))
+
+
+@router.get("/mijn-meldingen/{case_id}/brieven", response_model=list[LetterOut],
+            summary="Brieven aan mij over mijn melding", responses=ERR)
+def known_letters(case_id: KnownCase, session: SessionDep) -> list[LetterOut]:
+    return _letters(session, case_id)
+
+
+@router.get("/mijn-meldingen/{case_id}/brieven/{letter_id}", response_class=Response,
+            summary="Een brief aan mij downloaden", responses=LETTER_DOWNLOAD)
+def known_letter(case_id: KnownCase, letter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+                 session: SessionDep) -> Response:
+    return _letter(session, case_id, letter_id, user.username)

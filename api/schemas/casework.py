@@ -228,12 +228,13 @@ class RevealOut(Strict):
     besloten_door: int | None = None
     besloten_op: datetime | None = None
     melder_geinformeerd_op: datetime | None = None
+    brief_id: int | None = Field(default=None, description="De brief aan de melder (kennisgeving vooraf) in het zaakdossier")
 
     @classmethod
     def of(cls, r) -> "RevealOut":
         return cls(id=r.id, zaak_id=r.case_id, ontvanger_id=r.grantee_id, aangevraagd_door=r.requested_by_id,
                    reden=r.reason, status=r.state, aangevraagd_op=r.requested_at, besloten_door=r.decided_by_id,
-                   besloten_op=r.decided_at, melder_geinformeerd_op=r.reporter_informed_at)
+                   besloten_op=r.decided_at, melder_geinformeerd_op=r.reporter_informed_at, brief_id=r.letter_id)
 
 
 class TaskDetailOut(Strict):

@@ -8,10 +8,19 @@ approval, and the reporter is told beforehand, in writing, with reasons. Here:
    grantee (a user who can see the case), with a reason. Audited.
 2. ``decide_reveal``: an integrity coordinator of the case (not the requester, not the
    grantee) approves or refuses. On approval, in the same transaction and *before* the
-   reveal is marked effective, a written notice with the reason is placed in the
-   reporter channel (``case_messages``, the reporter reads it with the receipt code or
-   as a known reporter) and audited; only then ``reporter_informed_at`` is set and
-   ``is_revealed_to`` becomes true.
+   reveal is marked effective:
+
+   a. a letter to the reporter (template ``kennisgeving_bekendmaking_identiteit``: to whom
+      by role, why, what they can do; never the subject) is rendered and stored in the
+      case file like every letter (immutable, sha256; ``documents.service``) and audited;
+   b. a message pointing at it, with the reason, is placed in the reporter channel
+      (``case_messages``; the reporter reads it, and downloads the letter, with the
+      receipt code or as a known reporter) and audited;
+
+   only then ``reporter_informed_at`` is set and ``is_revealed_to`` becomes true. If the
+   letter cannot be produced (missing data, a reason that names the subject, a storage
+   failure) the exception propagates and the caller's transaction rolls back: the request
+   stays ``aangevraagd`` and the identity stays hidden.
 """
 from __future__ import annotations
 
@@ -22,11 +31,14 @@ from engine.audit import service as audit
 from engine.clock import now
 from engine.errors import FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady
 from engine.identity.models import User
+from engine.cases.models import Case, CaseParty
 from engine.cases.reveal_models import IdentityReveal
 from engine.intake.models import CaseMessage
 
 COORDINATOR = "integriteitscoordinator"
 MAX_REASON = 2000
+LETTER_TEMPLATE = "kennisgeving_bekendmaking_identiteit"
+LETTER_RECIPIENT = "melder"
 
 
 def is_revealed_to(*, session: Session, user: User, case_id: int) -> bool:
@@ -75,21 +87,76 @@ def decide_reveal(*, session: Session, case_id: int, reveal_id: int, by: User, a
         audit.append(session=session, actor=by.username, action="identity.reveal_refused", case_id=case_id,
                      details={"verzoek": row.id})
         return row
-    # Prior written notice to the reporter, with reasons (DOMAIN §4), before the reveal takes effect.
+    # Prior written notice to the reporter, with reasons (DOMAIN §4), before the reveal takes effect:
+    # first the letter (a failure here rolls the whole approval back), then the channel message.
+    letter = _reporter_letter(session=session, case_id=case_id, row=row, by=by)
+    audit.append(session=session, actor=by.username, action="identity.reporter_letter", case_id=case_id,
+                 details={"verzoek": row.id, "brief": letter.id, "sjabloon": letter.template,
+                          "sha256": letter.sha256})
     notice = CaseMessage(case_id=case_id, direction="naar_melder", author_id=by.id, created_at=now(), body=(
         "Geachte melder,\n\nWij informeren u dat uw identiteit bekend wordt gemaakt aan een medewerker die "
         "betrokken is bij de behandeling van uw melding. De reden daarvoor is:\n\n" + row.reason +
-        "\n\nDit gebeurt pas nadat u dit bericht heeft ontvangen. Heeft u vragen of bezwaren, reageer dan via "
-        "dit berichtenkanaal.\n\nMet vriendelijke groet,\nde integriteitscoördinator"))
+        "\n\nU ontvangt hierover ook een brief; u vindt die bij de brieven over uw melding. Heeft u vragen of "
+        "bezwaren, reageer dan via dit berichtenkanaal.\n\nMet vriendelijke groet,\nde integriteitscoördinator"))
     session.add(notice)
     session.flush()
     audit.append(session=session, actor=by.username, action="identity.reporter_informed", case_id=case_id,
-                 details={"verzoek": row.id, "bericht": notice.id})
-    row.message_id, row.reporter_informed_at, row.state = notice.id, now(), "goedgekeurd"
+                 details={"verzoek": row.id, "bericht": notice.id, "brief": letter.id})
+    row.letter_id, row.message_id = letter.id, notice.id
+    row.reporter_informed_at, row.state = now(), "goedgekeurd"
     session.flush()
     audit.append(session=session, actor=by.username, action="identity.reveal_approved", case_id=case_id,
                  details={"verzoek": row.id, "ontvanger_id": row.grantee_id})
     return row
+
+
+def _reporter_letter(*, session: Session, case_id: int, row: IdentityReveal, by: User):
+    """Render and store the notice letter to the reporter (raises ``LetterRenderError`` on any failure)."""
+    from documents import service as letters  # documents knows nothing about reveals
+    from engine.cases import service as cases
+    from engine.processes import service as processes
+
+    case = session.get(Case, case_id)
+    settings: dict = {}
+    data: dict = {}
+    if case.process_version_id is not None:
+        settings = processes.parsed_version(session=session, version_id=case.process_version_id).manifest.settings
+        if case.state is not None:
+            data = cases.case_data(session=session, case_id=case_id)
+    data = cases.confidential_merge(session, case, data)
+    # An anonymous reporter has no address: the letter goes the portal route (never the receipt code).
+    data.setdefault("melder_anoniem", not any(data.get(k) for k in ("melder_naam", "melder_adres", "melder_email")))
+    if not data.get("betrokkene_naam"):
+        # Only for the leak guard (the reporter's whitelist never passes it to the template).
+        subject = session.scalar(select(User.display_name).join(CaseParty, CaseParty.user_id == User.id).where(
+            CaseParty.case_id == case_id, CaseParty.party == "betrokkene").limit(1))
+        if subject:
+            data["betrokkene_naam"] = subject
+    data["bekendmaking_reden"] = row.reason
+    data["bekendmaking_rol"] = _grantee_role(session=session, case_id=case_id, grantee_id=row.grantee_id)
+    return letters.produce_letter(session=session, case_id=case_id, case_reference=case.reference,
+                                  step=f"identiteit_bekendmaken_{row.id}", template=LETTER_TEMPLATE,
+                                  recipient=LETTER_RECIPIENT, data=data, settings=settings, actor=by.username)
+
+
+def _grantee_role(*, session: Session, case_id: int, grantee_id: int) -> str:
+    """The role in which the grantee works on the case (their tasks in it, else their case roles), as a
+    Dutch label. The letter names the role, not the person (DOMAIN §4: the reporter learns to whom in
+    terms of function; staff names stay out of the letter)."""
+    from engine.identity.roles import CASE_ROLES, known_roles
+    from engine.worklist.models import WorkItem
+
+    labels = known_roles()
+    grantee = session.get(User, grantee_id)
+    on_case = list(session.scalars(select(WorkItem.role).where(
+        WorkItem.case_id == case_id, WorkItem.assignee_id == grantee_id).order_by(WorkItem.id.desc())))
+    held = [r for r in CASE_ROLES if r in (grantee.role_codes if grantee else ())]
+    for role in on_case + held:
+        if role in labels:
+            label = labels[role]
+            # Mid-sentence form: "Onderzoeker" -> "onderzoeker", but "HR-adviseur" stays.
+            return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+    return "medewerker"
 
 
 def list_reveals(*, session: Session, case_id: int) -> list[IdentityReveal]:

@@ -15,8 +15,10 @@ class IdentityReveal(Base):
     """A request to reveal the reporter's identity to one user (DOMAIN §4).
 
     States: ``aangevraagd`` → ``goedgekeurd`` (coordinator) | ``afgewezen``. Approval
-    takes effect only after the reporter was informed in writing (``reporter_informed_at``,
-    a message in the reporter channel recorded in the same transaction)."""
+    takes effect only after the reporter was informed in writing (``reporter_informed_at``):
+    a letter in the case file (``letter_id``, template ``kennisgeving_bekendmaking_identiteit``)
+    and a message in the reporter channel (``message_id``), both written in the approving
+    transaction before the reveal takes effect."""
 
     __tablename__ = "identity_reveals"
     __table_args__ = (Index("ix_identity_reveals_case_user", "case_id", "grantee_id", "state"),)
@@ -33,6 +35,7 @@ class IdentityReveal(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     reporter_informed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("case_messages.id"))
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
 
 
 class ReporterAttachment(Base):

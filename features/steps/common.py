@@ -629,6 +629,18 @@ def step_reveal_informed(wereld: World):
     done = [x for x in _reveals(wereld, who) if x["besloten_op"]]
     if not done or not done[-1]["melder_geinformeerd_op"]:
         fail("de melder is geïnformeerd (melder_geinformeerd_op ingevuld)", f"verzoeken: {done}")
+    reveal = done[-1]
+    # Schriftelijk = een brief in het zaakdossier aan de melder, opgesteld vóór de bekendmaking inging.
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/documenten", headers=wereld.h(who))
+    letters = {l["id"]: l for l in (r.json() if r.status_code == 200 else [])}
+    letter = letters.get(reveal.get("brief_id"))
+    if letter is None or letter["sjabloon"] != "kennisgeving_bekendmaking_identiteit" or letter["ontvanger"] != "melder":
+        fail("een brief 'kennisgeving_bekendmaking_identiteit' aan de melder bij het verzoek",
+             f"brief_id {reveal.get('brief_id')}; brieven: "
+             + ("; ".join(f"{l['sjabloon']} voor {l['ontvanger']}" for l in letters.values()) or "geen"))
+    if datetime.fromisoformat(letter["opgesteld_op"]) > datetime.fromisoformat(reveal["melder_geinformeerd_op"]):
+        fail("de brief is opgesteld voordat de bekendmaking inging",
+             f"brief {letter['opgesteld_op']}, bekendmaking {reveal['melder_geinformeerd_op']}")
 
 
 # ---------------------------------------------------------------- anonieme melder

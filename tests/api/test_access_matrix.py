@@ -107,9 +107,11 @@ ENDPOINTS = [
     ("POST", "/audit/verify", None, only("auditor")),
     ("GET", "/mijn-meldingen/{case}", None, reporter_expected),
     ("GET", "/mijn-meldingen/{case}/berichten", None, reporter_expected),
+    ("GET", "/mijn-meldingen/{case}/brieven", None, reporter_expected),
     ("POST", "/meldingen", "report", intake_expected),
     ("GET", "/melder/melding", None, lambda who, target: 401),  # staff credentials open no reporter session
     ("GET", "/melder/berichten", None, lambda who, target: 401),
+    ("GET", "/melder/brieven", None, lambda who, target: 401),
     ("POST", "/taken/{task}/afronden", {"gegevens": {}}, complete_expected),  # invalid data: nothing changes
     ("POST", "/taken/{task}/toewijzen", "assign", assign_expected),  # last: it changes the task
 ]

@@ -169,3 +169,89 @@ def test_identity_reveal_needs_coordinator_approval_and_prior_notice(world, db):
     i = events.index("identity.reporter_informed")
     assert events.index("identity.reveal_requested") < i < events.index("identity.reveal_approved")
     assert "identity.read" in events[i:]
+
+
+def _reveal(c, world, case_id, reason="De melder moet als getuige worden gehoord."):
+    r = c.post(f"/api/v1/zaken/{case_id}/onthullingen", headers=world.h("integriteitscoordinator"),
+               json={"ontvanger_id": world.users["onderzoeker"], "reden": reason})
+    assert r.status_code == 201, r.text
+    return r.json()["id"], c.post(f"/api/v1/zaken/{case_id}/onthullingen/{r.json()['id']}/besluit",
+                                  headers=world.h("coordinator2"), json={"goedkeuren": True})
+
+
+def test_reveal_letter_is_in_the_case_file_and_with_the_known_reporter(world, db):
+    import io
+
+    from docx import Document
+
+    c, a = world.client, world.case_a
+    rid, r = _reveal(c, world, a)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["brief_id"] and body["melder_geinformeerd_op"]
+    # in the case file, for those who may see the identity
+    docs = c.get(f"/api/v1/zaken/{a}/documenten", headers=world.h("integriteitscoordinator")).json()
+    letter = next(d for d in docs if d["id"] == body["brief_id"])
+    assert (letter["sjabloon"], letter["ontvanger"]) == ("kennisgeving_bekendmaking_identiteit", "melder")
+    assert letter["opgesteld_op"] <= body["melder_geinformeerd_op"]
+    # the reporter lists and downloads it; bytes match the recorded hash
+    mine = c.get(f"/api/v1/mijn-meldingen/{a}/brieven", headers=world.h("melder")).json()
+    assert [m["id"] for m in mine] == [body["brief_id"]]
+    r = c.get(f"/api/v1/mijn-meldingen/{a}/brieven/{body['brief_id']}", headers=world.h("melder"))
+    assert r.status_code == 200 and r.headers["x-content-sha256"] == letter["sha256"]
+    import hashlib
+    assert hashlib.sha256(r.content).hexdigest() == letter["sha256"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert f"Geachte {REPORTER_NAME}," in text and "getuige" in text and "in de rol van onderzoeker" in text
+    assert "B. Betrokkene" not in text and "Onderzoeker" not in text  # no subject, grantee by role only
+    # nobody else gets it through the reporter paths; letters to others are not in the reporter's list
+    assert c.get(f"/api/v1/mijn-meldingen/{a}/brieven", headers=world.h("onderzoeker")).status_code == 404
+    assert c.get(f"/api/v1/mijn-meldingen/{a}/brieven/{body['brief_id']}",
+                 headers=world.h("jurist")).status_code == 404
+    with db.session() as s:
+        events = list(s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == a).order_by(AuditEvent.id)))
+    assert events.index("identity.reporter_letter") < events.index("identity.reveal_approved")
+    assert "document.read" in events
+
+
+def test_reveal_is_refused_and_rolled_back_when_the_letter_cannot_be_made(world, db):
+    c, a = world.client, world.case_a
+    rid, r = _reveal(c, world, a, reason="B. Betrokkene wil weten wie hem heeft gemeld.")
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["type"].endswith("/letter-render-failed") and "B. Betrokkene" not in r.text
+    # nothing took effect: request still open, no letter, no message, identity hidden
+    reveals = c.get(f"/api/v1/zaken/{a}/onthullingen", headers=world.h("integriteitscoordinator")).json()
+    assert [(x["id"], x["status"], x["melder_geinformeerd_op"], x["brief_id"]) for x in reveals] == [
+        (rid, "aangevraagd", None, None)]
+    assert c.get(f"/api/v1/zaken/{a}", headers=world.h("onderzoeker")).json()["melder"]["identiteit"] is None
+    assert c.get(f"/api/v1/mijn-meldingen/{a}/berichten", headers=world.h("melder")).json() == []
+    assert c.get(f"/api/v1/mijn-meldingen/{a}/brieven", headers=world.h("melder")).json() == []
+
+
+def test_anonymous_reporter_reads_the_reveal_letter_with_the_receipt_code(world, db):
+    from engine.cases.models import CaseActor
+
+    c = world.client
+    r = c.post("/api/v1/publiek/meldingen", json=PUBLIC)
+    assert r.status_code == 201, r.text
+    code = r.json()["ontvangstcode"]
+    with db.session() as s:
+        case_id = s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
+        s.add(CaseActor(case_id=case_id, slot="test_onderzoeker", user_id=world.users["onderzoeker"]))
+    rid, r = _reveal(c, world, case_id)
+    assert r.status_code == 200, r.text
+    letter_id = r.json()["brief_id"]
+    assert c.post("/api/v1/melder/sessie", json={"ontvangstcode": code}).status_code == 200
+    assert [m["id"] for m in c.get("/api/v1/melder/brieven").json()] == [letter_id]
+    r = c.get(f"/api/v1/melder/brieven/{letter_id}")
+    assert r.status_code == 200
+    import io
+
+    from docx import Document
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "Geachte melder," in text and "anonieme meldportaal" in text
+    assert code not in text and code.replace(" ", "") not in text
+    assert any("brief" in m["tekst"] for m in c.get("/api/v1/melder/berichten").json())
+    # another case's letter is not reachable with this receipt code
+    assert c.get(f"/api/v1/melder/brieven/{letter_id + 1000}").status_code == 404

@@ -1,4 +1,4 @@
-"""Each of the 13 letters renders for a realistic case with the right content."""
+"""Each of the 14 letters renders for a realistic case with the right content."""
 from __future__ import annotations
 
 import io
@@ -20,7 +20,7 @@ ORG = "Dienst Grenstoezicht"
 
 
 def test_every_catalog_letter_has_a_template_and_renders_with_the_basics():
-    assert len(LETTERS) == 13
+    assert len(LETTERS) == 14
     for name, spec in LETTERS.items():
         data = case_data()
         if name == "besluit_geen_onderzoek":
@@ -280,3 +280,30 @@ def test_holiday_deadline_from_the_engine_appears_shifted():
     text = render_text("voornemen_disciplinaire_maatregel", data=case_data(zienswijze_termijn=deadline.isoformat()))
     assert "uiterlijk op 28 december 2026 zijn ontvangen" in text
     assert "26 december 2026" not in text
+
+
+def test_kennisgeving_bekendmaking_identiteit_names_role_and_reason_not_the_subject():
+    text = render_text("kennisgeving_bekendmaking_identiteit")
+    assert "Geachte Anna Verbeek," in text
+    assert "Onderwerp\tKennisgeving: bekendmaking van uw identiteit" in text
+    assert "in de rol van onderzoeker" in text
+    assert "de melder als getuige te horen" in text  # the recorded reason
+    assert "vooraf schriftelijk" in text and "Huis voor Klokkenluiders" in text
+    assert "met ingang van 2 november 2026" in text
+    assert "Pieter de Graaf" not in text and "senior douanemedewerker" not in text
+
+
+def test_kennisgeving_bekendmaking_identiteit_anonymous_reporter_via_portal():
+    data = case_data(melder_anoniem=True)
+    for key in ("melder_naam", "melder_adres", "melder_email", "melder_telefoon"):
+        data.pop(key)
+    text = render_text("kennisgeving_bekendmaking_identiteit", data=data)
+    assert "Geachte melder," in text and "anonieme meldportaal" in text
+    assert "Anna Verbeek" not in text
+
+
+def test_kennisgeving_bekendmaking_identiteit_refuses_a_reason_naming_the_subject():
+    data = case_data(bekendmaking_reden="Pieter de Graaf moet weten wie hem heeft gemeld.")
+    with pytest.raises(LetterRenderError) as err:
+        render_text("kennisgeving_bekendmaking_identiteit", data=data)
+    assert "betrokkene_naam" in str(err.value) and "Pieter" not in str(err.value)
