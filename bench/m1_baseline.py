@@ -248,13 +248,14 @@ def run(ctx) -> dict:
             m1[scenario.name] = m6[scenario.name] = {"skipped": reason}
             ctx.log(f"  m1 {scenario.name}: skipped ({reason})")
             continue
-        bare = measure_bare(scenario, reps=ctx.sizes.m1_reps, warmup=ctx.sizes.m1_warmup)
+        reps, warmup = scenario.repetitions(ctx.sizes.m1_reps, ctx.sizes.m1_warmup)
+        bare = measure_bare(scenario, reps=reps, warmup=warmup)
         entry = {"bare": {k: {kk: vv for kk, vv in v.items() if kk != "state_bytes_per_step"}
                           for k, v in bare.items()}, "service": {}, "ratios": {}}
         growth = {"default_serializer_bytes_per_step": bare["b_default_serializer"]["state_bytes_per_step"],
                   "service": {}}
         for dialect, database in ctx.databases.items():
-            svc, g = measure_service(database, scenario, reps=ctx.sizes.m1_reps, warmup=ctx.sizes.m1_warmup)
+            svc, g = measure_service(database, scenario, reps=reps, warmup=warmup)
             entry["service"][dialect] = svc
             c, a = svc["per_task_ms"], bare["a_memory"]["per_task_ms"]
             b, b2 = bare["b_default_serializer"]["per_task_ms"], bare["b2_specless_serializer"]["per_task_ms"]

@@ -15,6 +15,7 @@ and ``engine.timers.service.fire_due``), as ``tests/process`` does.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,10 @@ class Scenario:
     ready: bool = True  # False: skipped with a note (driver still to be written)
     max_steps: int = 200
     settings: dict = field(default_factory=dict)  # overrides of the manifest's settings (deployed as such)
+    rep_share: float = 1.0  # share of the mode's measurement-1 cases (long routes: fewer cases, as many tasks)
+
+    def repetitions(self, reps: int, warmup: int) -> tuple[int, int]:
+        return max(1, math.ceil(reps * self.rep_share)), max(1, math.ceil(warmup * self.rep_share))
 
     def files(self) -> dict[str, bytes]:
         """The process set as deployed: the directory's files, the manifest's settings overridden."""
@@ -149,7 +154,7 @@ class Scenario:
 LINEAR12_SCENARIO = Scenario("linear12", LINEAR12, linear12_form, seed={"dienstonderdeel": "Douane",
                                                                         "categorie": "lekken"})
 INTEGRITY_SCENARIO = Scenario("integrity_longest_route", INTEGRITY, integrity_longest_route,
-                              seed={}, settings=INTEGRITY_SETTINGS)
+                              seed={}, settings=INTEGRITY_SETTINGS, rep_share=0.5)  # 30 tasks a case
 
 SCENARIOS = [LINEAR12_SCENARIO, INTEGRITY_SCENARIO]
 
