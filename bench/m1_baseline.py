@@ -229,6 +229,16 @@ def measure_service(database, scenario: Scenario, *, reps: int, warmup: int) -> 
     letters = runs[0]["letters"]
     m1["letters_per_case"] = len(letters)
     m1["letter_bytes_per_case"] = sum(x["bytes"] for x in letters)
+    if letters:  # the tasks that render a letter next to those that do not (median over cases of the mean)
+        split: dict[bool, list[float]] = {True: [], False: []}
+        for r in runs:
+            steps = {x["step"] for x in r["letters"]}
+            for with_letter in (True, False):
+                t = [v for el, v in zip(r["trail"], r["task_times"]) if (el in steps) is with_letter]
+                if t:
+                    split[with_letter].append(statistics.fmean(t) * 1000)
+        m1["per_task_ms_letter_tasks"] = statistics.median(split[True]) if split[True] else None
+        m1["per_task_ms_other_tasks"] = statistics.median(split[False]) if split[False] else None
     growth = {"state_bytes_per_step": runs[0]["state_bytes"], "spec_check": spec_stored(runs[0]["final_state"]),
               "trail": runs[0]["trail"], "letters": letters}
     return m1, growth

@@ -191,9 +191,14 @@ def render_markdown(results: dict) -> str:
             parts += [f"**{scen}** ({e['bare']['a_memory']['tasks_per_case']} tasks per case)", ""]
             if any(v.get("letters_per_case") for v in e["service"].values()):
                 v = next(iter(e["service"].values()))
+                split = "; ".join(
+                    f"{d}: {_f(x.get('per_task_ms_letter_tasks'))} ms per task with a letter, "
+                    f"{_f(x.get('per_task_ms_other_tasks'))} ms per other task"
+                    for d, x in e["service"].items() if x.get("per_task_ms_letter_tasks") is not None)
                 parts += [f"The service layer renders and stores the letters of the route inside the task's "
                           f"transaction ({v['letters_per_case']} letters, {v['letter_bytes_per_case'] / 1024:.0f} KB "
-                          "per case): that is part of (c). The bare variants (a), (b), (b2) render no letters.", ""]
+                          f"per case): that is part of (c) ({split}). The bare variants (a), (b), (b2) render "
+                          "no letters.", ""]
             parts += [
                       _table(["variant", "per task (ms)", "median (ms)", "p95 (ms)", "p99 (ms)", "cases"], rows), ""]
             floor = e.get("db_floor") or {}
