@@ -162,19 +162,41 @@ def pg_available(pg_admin_url: str) -> bool:
         return False
 
 
+# ---- encryption ----------------------------------------------------------------------
+
+def ensure_keyring() -> None:
+    """Confidential case fields are encrypted (engine.crypto). Use the configured key ring
+    (``MELDPUNT_ENCRYPTION_KEYS``) when there is one, else a throw-away key for this run:
+    the benchmark databases are dropped at the end, so nothing needs the key later."""
+    from engine import crypto
+
+    try:
+        crypto.get_keyring().encrypt("bench", "bench")
+    except Exception:
+        crypto.set_keyring(crypto.KeyRing.from_string(crypto.generate_key()))
+
+
 # ---- people ------------------------------------------------------------------------
 
 def make_team(session, manifest, *, per_role: int = 3, prefix: str = "b") -> dict[str, list]:
-    """``per_role`` users for every role of a manifest (several, for separation of duties)."""
+    """``per_role`` users for every role of a manifest (several, for separation of duties).
+
+    Users of an earlier call with the same prefix are reused (two process sets on one
+    database share role codes)."""
+    from sqlalchemy import select
+
     from engine.identity.models import User, UserRole
 
     team: dict[str, list] = {}
     for code in manifest.roles:
         team[code] = []
         for i in range(per_role):
-            user = User(username=f"{prefix}_{code}_{i}", display_name=f"{code} {i}", unit="Bench")
-            user.roles = [UserRole(role=code)]
-            session.add(user)
+            username = f"{prefix}_{code}_{i}"
+            user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if user is None:
+                user = User(username=username, display_name=f"{code} {i}", unit="Bench")
+                user.roles = [UserRole(role=code)]
+                session.add(user)
             team[code].append(user)
     session.flush()
     return team

@@ -39,3 +39,18 @@ class Context:
     databases: dict  # dialect -> engine.db.Database
     shared: dict = field(default_factory=dict)  # facts one measurement leaves for a later one
     log: object = print
+
+
+# ---- measurement 5 (letters) ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class LetterSizes:
+    warmup: int  # untimed renders per template first
+    reps: int  # timed renders per template (round-robin over the 13 templates)
+
+
+LETTER_SIZES = {
+    "tiny": LetterSizes(warmup=1, reps=3),
+    "quick": LetterSizes(warmup=2, reps=20),
+    "full": LetterSizes(warmup=5, reps=100),
+}

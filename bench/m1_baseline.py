@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from bench.common import make_team, perf, summary_ms
+from bench.common import ensure_keyring, make_team, perf, summary_ms
 from bench.scenarios import Scenario
 
 _default_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -31,7 +31,7 @@ _default_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SP
 def parse_scenario(scenario: Scenario):
     from engine.processes import service as processes
 
-    return processes.parse(processes._files_from(scenario.directory, None))
+    return processes.parse(scenario.files())
 
 
 def _bare_engine():
@@ -49,7 +49,7 @@ def run_bare_case(parsed, scenario: Scenario, mode: str, script_engine) -> dict:
     from engine.cases import runtime
 
     wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine)
-    wf.task_tree.data.update(scenario.seed)
+    wf.task_tree.data.update(scenario.start_data(parsed.manifest))
     wf.do_engine_steps()
     times, sizes = [], []
     if mode == "default_serializer":
@@ -75,7 +75,9 @@ def run_bare_case(parsed, scenario: Scenario, mode: str, script_engine) -> dict:
         if mode == "default_serializer":
             sizes.append(len(state.encode()))
     if not wf.is_completed():
-        raise RuntimeError(f"{scenario.name}: bare workflow did not complete ({mode})")
+        waiting = sorted(t.task_spec.bpmn_id or t.task_spec.name for t in wf.get_tasks(state=TaskState.WAITING))
+        raise RuntimeError(f"{scenario.name}: bare workflow did not complete ({mode}); waiting: {waiting} "
+                           "(the drivers never move the clock)")
     return {"task_times": times, "state_bytes": sizes}
 
 
@@ -111,8 +113,9 @@ def _aggregate(runs: list[dict]) -> dict:
 def setup_service(database, scenario: Scenario, *, prefix: str = "b"):
     from engine.processes import service as processes
 
+    ensure_keyring()
     with database.session() as s:
-        version = processes.deploy(session=s, directory=scenario.directory)
+        version = processes.deploy(session=s, files=scenario.files())
         parsed = processes.parsed_version(session=s, version_id=version.id)
         team = make_team(s, parsed.manifest, prefix=prefix)
         team_ids = {role: [u.id for u in users] for role, users in team.items()}
@@ -124,11 +127,21 @@ def _pick_user(s, item, team_ids, manifest) -> int:
     from engine.cases import duties
     from engine.identity.models import User
 
+    from sqlalchemy import select
+
+    from engine.cases.models import CaseActor
+
     if item.assignee_id is not None:
         return item.assignee_id
-    for uid in team_ids.get(item.role, []):
+    # whoever already holds the slot in this case first (an auto-assigned task may have bound
+    # a user from outside this team: the draw is over every user with the role)
+    holders = list(s.execute(select(CaseActor.user_id).where(CaseActor.case_id == item.case_id,
+                                                             CaseActor.slot == item.slot)).scalars())
+    for uid in holders + [u for u in team_ids.get(item.role, []) if u not in holders]:
         user = s.get(User, uid)
-        if duties.conflict_reason(s, case_id=item.case_id, user=user, slot=item.slot, manifest=manifest) is None:
+        # assigned=False: the user picks the task up from the role's queue, as complete_task will check it
+        if duties.conflict_reason(s, case_id=item.case_id, user=user, slot=item.slot, manifest=manifest,
+                                  assigned=False) is None:
             return uid
     raise RuntimeError(f"no eligible bench user for role {item.role}")
 
@@ -147,7 +160,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
                                 version_id=version_id)
         case_id, sizes = case.id, [len(case.state.encode())]
         manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-    times = []
+    times, status, trail = [], None, []
     for step in range(scenario.max_steps):
         with database.session() as s:  # untimed: what the client already knows
             items = worklist.for_case(session=s, case_id=case_id)
@@ -159,6 +172,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
             data_now = cases.case_data(session=s, case_id=case_id) if needs_data else {}
             form = scenario.form_data(item.element_id, data_now, step)
             item_id = item.id
+            trail.append(item.element_id)
         if profiler is not None:
             profiler.enable()
         t0 = perf()
@@ -170,8 +184,32 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
         sizes.append(len(case.state.encode()))
         last_state = case.state
     if status != "closed":
-        raise RuntimeError(f"{scenario.name}: case {case_id} did not close ({status})")
-    return {"task_times": times, "state_bytes": sizes, "case_id": case_id, "final_state": last_state}
+        raise RuntimeError(f"{scenario.name}: case {case_id} did not close ({status}); pending timers: "
+                           f"{_pending_timers(database, case_id)} (the drivers never move the clock)")
+    return {"task_times": times, "state_bytes": sizes, "case_id": case_id, "final_state": last_state,
+            "trail": trail, "letters": case_letters(database, case_id)}
+
+
+def _pending_timers(database, case_id: int) -> list[str]:
+    from sqlalchemy import select
+
+    from engine.timers.models import Timer
+
+    with database.session() as s:
+        return sorted(s.execute(select(Timer.element_id).where(Timer.case_id == case_id,
+                                                               Timer.state == "pending")).scalars())
+
+
+def case_letters(database, case_id: int) -> list[dict]:
+    """The letters the service layer rendered and stored for one case (step, template, recipient, bytes)."""
+    from sqlalchemy import select
+
+    from documents.models import Letter
+
+    with database.session() as s:
+        rows = s.execute(select(Letter.step, Letter.template, Letter.recipient, Letter.size)
+                         .where(Letter.case_id == case_id).order_by(Letter.id)).all()
+    return [{"step": st, "template": t, "recipient": r, "bytes": n} for st, t, r, n in rows]
 
 
 def spec_stored(state: str) -> dict:
@@ -188,7 +226,21 @@ def measure_service(database, scenario: Scenario, *, reps: int, warmup: int) -> 
         run_service_case(database, scenario, version_id, team_ids, starter)
     runs = [run_service_case(database, scenario, version_id, team_ids, starter) for _ in range(reps)]
     m1 = _aggregate(runs)
-    growth = {"state_bytes_per_step": runs[0]["state_bytes"], "spec_check": spec_stored(runs[0]["final_state"])}
+    letters = runs[0]["letters"]
+    m1["letters_per_case"] = len(letters)
+    m1["letter_bytes_per_case"] = sum(x["bytes"] for x in letters)
+    if letters:  # the tasks that render a letter next to those that do not (median over cases of the mean)
+        split: dict[bool, list[float]] = {True: [], False: []}
+        for r in runs:
+            steps = {x["step"] for x in r["letters"]}
+            for with_letter in (True, False):
+                t = [v for el, v in zip(r["trail"], r["task_times"]) if (el in steps) is with_letter]
+                if t:
+                    split[with_letter].append(statistics.fmean(t) * 1000)
+        m1["per_task_ms_letter_tasks"] = statistics.median(split[True]) if split[True] else None
+        m1["per_task_ms_other_tasks"] = statistics.median(split[False]) if split[False] else None
+    growth = {"state_bytes_per_step": runs[0]["state_bytes"], "spec_check": spec_stored(runs[0]["final_state"]),
+              "trail": runs[0]["trail"], "letters": letters}
     return m1, growth
 
 
@@ -206,13 +258,14 @@ def run(ctx) -> dict:
             m1[scenario.name] = m6[scenario.name] = {"skipped": reason}
             ctx.log(f"  m1 {scenario.name}: skipped ({reason})")
             continue
-        bare = measure_bare(scenario, reps=ctx.sizes.m1_reps, warmup=ctx.sizes.m1_warmup)
+        reps, warmup = scenario.repetitions(ctx.sizes.m1_reps, ctx.sizes.m1_warmup)
+        bare = measure_bare(scenario, reps=reps, warmup=warmup)
         entry = {"bare": {k: {kk: vv for kk, vv in v.items() if kk != "state_bytes_per_step"}
                           for k, v in bare.items()}, "service": {}, "ratios": {}}
         growth = {"default_serializer_bytes_per_step": bare["b_default_serializer"]["state_bytes_per_step"],
                   "service": {}}
         for dialect, database in ctx.databases.items():
-            svc, g = measure_service(database, scenario, reps=ctx.sizes.m1_reps, warmup=ctx.sizes.m1_warmup)
+            svc, g = measure_service(database, scenario, reps=reps, warmup=warmup)
             entry["service"][dialect] = svc
             c, a = svc["per_task_ms"], bare["a_memory"]["per_task_ms"]
             b, b2 = bare["b_default_serializer"]["per_task_ms"], bare["b2_specless_serializer"]["per_task_ms"]
@@ -227,7 +280,10 @@ def run(ctx) -> dict:
                 "fit_all_steps": linear_fit(steps, sizes),
                 "spec_check": g["spec_check"],
                 "default_serializer_final_bytes": growth["default_serializer_bytes_per_step"][-1],
+                "route": g["trail"],
             }
+            # the letters the service layer stored for one case: measurement 5 reports their bytes
+            ctx.shared.setdefault("case_letters", {}).setdefault(scenario.name, {})[dialect] = g["letters"]
             if scenario is SCENARIOS[0]:
                 entry.setdefault("db_floor", {})[dialect] = measure_db_floor(database, reps=50)
             ctx.log(f"  m1 {scenario.name} {dialect}: c={c:.2f} ms/task, b={b:.2f}, a={a:.3f} → c/b={c / b:.2f}")

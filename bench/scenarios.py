@@ -4,16 +4,19 @@ A scenario is a process set plus ONE driver function that says what a handler
 enters in each user task: ``form_data(element_id, data, step) -> dict``. The same
 driver feeds bare SpiffWorkflow and the service layer, so both walk the same route.
 
-Adding the real integrity process (``processes/``) along its longest route:
-fill in :func:`integrity_longest_route` below (return, per user-task element id,
-the form data that keeps the case on the longest route: investigation, advice,
-resolution, feedback) and set ``ready=True`` in ``INTEGRITY_SCENARIO``. Nothing
-else changes. Timers on the route fire only when the clock moves, which the
-drivers here never do; a route that waits on an intermediate timer needs a
-``clock_steps`` hook (see ``Scenario.advance_clock``).
+The real integrity process (``processes/``) runs along its longest route
+(:func:`integrity_longest_route`). Timers on a route fire only when the clock moves,
+which the drivers here never do: the longest route is chosen so that no timer has to
+fire (every term is met), and both drivers fail naming the waiting timers if a case
+stops without a ready task. A scenario that must wait on a timer would need a clock
+hook in both drivers (bare: move the timer's ``event_value``; service: a FrozenClock
+and ``engine.timers.service.fire_due``), as ``tests/process`` does.
 """
 from __future__ import annotations
 
+import json
+import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -33,16 +36,81 @@ def linear12_form(element_id: str, data: dict, step: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------
-# HOOK: the real integrity process along its longest route.
+# The real integrity process (processes/) along its longest route.
 # ---------------------------------------------------------------------------------
-def integrity_longest_route(element_id: str, data: dict, step: int) -> dict:
-    """Form data per user task of ``processes/`` that keeps the case on its longest route.
+# Every optional branch taken once, every loop run once: a report via the confidential
+# adviser that is incomplete (one round of questions to the reporter), a subject in a
+# most-risky position (signal to Bureau VI), a criminal offence (report to police/OM),
+# route feitenonderzoek, investigation with hearing, report for correction and
+# witnesses, suspension (ordemaatregel, decision and reconsideration), sanction advice,
+# voornemen → zienswijze → besluit, objection (Awb; needs rechtspositie
+# "publiekrechtelijk", see INTEGRITY_SETTINGS) and closure. 30 user tasks.
+# The answers are the route scenarios' data (tests/process/scenarios.py: DEFAULTS,
+# valid against every form) with only the route-deciding fields overridden here.
+# No timer has to fire: every term (zienswijze, bezwaar, correction, escalations) is met
+# because its task is completed first, so neither driver needs to move the clock.
+INTEGRITY_SETTINGS = {"rechtspositie": "publiekrechtelijk"}  # the Awb route: bezwaar after the besluit
 
-    TODO (when processes/ lands): map each user-task element id to data, e.g.
-    ``{"melding_registreren": {...,"categorie": "..."}, "beoordelen": {"route": "feitenonderzoek", ...}, ...}``
-    and return ``ROUTE[element_id]``. Until then the scenario is skipped.
-    """
-    raise NotImplementedError("integrity route driver not written yet")
+LONGEST_ROUTE_OVERRIDES: dict[str, dict] = {
+    "melding_registreren": {"melding_compleet": False, "via_vertrouwenspersoon": True,
+                            "kanaal": "vertrouwenspersoon", "melder_soort": "vertrouwenspersoon",
+                            "risicofunctie": "meest_risicovol"},
+    "antwoord_melder_verwerken": {"melding_compleet": True},  # one round of questions
+    "ernst_en_strafbaarheid": {"strafbaar_feit": True},  # → aangifte_doen (art. 162 Sv)
+    "melding_beoordelen": {"route": "feitenonderzoek", "onderzoek_soort": "intern",
+                           "beoordeling_motivering": "Ernstige verdenking, feitenonderzoek."},
+    "onderzoek_starten": {"getuigen_horen_nodig": True},
+    "ordemaatregel_overwegen": {"ordemaatregel": "schorsing", "ordemaatregel_motivering": "Belang van het onderzoek."},
+    "bezwaar_registreren": {"bezwaar_ingediend": True},
+}
+
+LONGEST_ROUTE_TASKS = (
+    "melding_registreren", "toestemming_vertrouwenspersoon", "ontvangst_bevestigen", "terugkoppeling_melder",
+    "melder_informeren_gegrondheid", "vragen_aan_melder", "antwoord_melder_verwerken", "ernst_en_strafbaarheid",
+    "aangifte_doen", "melding_beoordelen", "signaal_bureau_vi", "onderzoeksopdracht_beslissen",
+    "onderzoeksopdracht_verstrekken", "onderzoek_starten", "hoorgesprek_voeren", "verslag_ter_correctie",
+    "reactie_verslag_verwerken", "getuigen_horen", "rapport_opstellen", "ordemaatregel_overwegen",
+    "ordemaatregel_besluit", "ordemaatregel_heroverwegen", "sanctieadvies_opstellen", "afdoening_bepalen",
+    "voornemen_verzenden", "zienswijze_verwerken", "besluit_disciplinaire_maatregel", "bezwaar_registreren",
+    "bezwaar_behandelen", "zaak_registreren",
+)  # the user tasks of the route (order of parallel branches may differ per driver)
+
+
+def _route_defaults() -> dict[str, dict]:
+    if str(ROOT) not in sys.path:  # the route data lives with the process tests
+        sys.path.insert(0, str(ROOT))
+    from tests.process.scenarios import DEFAULTS
+
+    return DEFAULTS
+
+
+def route_form(overrides: dict[str, dict]) -> FormDriver:
+    """A form driver for the integrity process: the route data with ``overrides`` per task.
+
+    A fresh copy per call (as a form post would be), from JSON prepared once: the bare
+    drivers call this inside the timed part of a task."""
+    prepared: dict[str, str] = {}
+
+    def form(element_id: str, data: dict, step: int) -> dict:
+        text = prepared.get(element_id)
+        if text is None:
+            defaults = _route_defaults()
+            if element_id not in defaults:
+                raise KeyError(f"no answer for task {element_id!r} (not on the route; did a timer fire or "
+                               "the process change?)")
+            answer = {**defaults[element_id], **overrides.get(element_id, {})}
+            text = prepared[element_id] = json.dumps({k: v for k, v in answer.items() if v is not None})
+        return json.loads(text)
+
+    return form
+
+
+_longest = route_form(LONGEST_ROUTE_OVERRIDES)
+
+
+def integrity_longest_route(element_id: str, data: dict, step: int) -> dict:
+    """Form data per user task of ``processes/`` that keeps the case on its longest route."""
+    return _longest(element_id, data, step)
 
 
 @dataclass
@@ -53,6 +121,27 @@ class Scenario:
     seed: dict = field(default_factory=dict)  # start data of a case
     ready: bool = True  # False: skipped with a note (driver still to be written)
     max_steps: int = 200
+    settings: dict = field(default_factory=dict)  # overrides of the manifest's settings (deployed as such)
+    rep_share: float = 1.0  # share of the mode's measurement-1 cases (long routes: fewer cases, as many tasks)
+
+    def repetitions(self, reps: int, warmup: int) -> tuple[int, int]:
+        return max(1, math.ceil(reps * self.rep_share)), max(1, math.ceil(warmup * self.rep_share))
+
+    def files(self) -> dict[str, bytes]:
+        """The process set as deployed: the directory's files, the manifest's settings overridden."""
+        from engine.processes.validation import read_process_dir
+
+        files = read_process_dir(self.directory)
+        if self.settings:
+            manifest = json.loads(files["manifest.json"])
+            manifest.setdefault("settings", {}).update(self.settings)
+            files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        return files
+
+    def start_data(self, manifest) -> dict:
+        """What a case starts with: as ``engine.cases.service.start_case`` seeds it (the bare
+        drivers carry the same data, so both walk the same route with the same state)."""
+        return {"zaaknummer": "MP-BENCH-000001", "instellingen": dict(manifest.settings), **self.seed}
 
     def skip_reason(self) -> str | None:
         if not (self.directory / "manifest.json").exists():
@@ -65,6 +154,21 @@ class Scenario:
 LINEAR12_SCENARIO = Scenario("linear12", LINEAR12, linear12_form, seed={"dienstonderdeel": "Douane",
                                                                         "categorie": "lekken"})
 INTEGRITY_SCENARIO = Scenario("integrity_longest_route", INTEGRITY, integrity_longest_route,
-                              seed={"dienstonderdeel": "Douane"}, ready=False)
+                              seed={}, settings=INTEGRITY_SETTINGS, rep_share=0.5)  # 30 tasks a case
 
 SCENARIOS = [LINEAR12_SCENARIO, INTEGRITY_SCENARIO]
+
+# Two short routes of the integrity process for measurement 5: with the longest route they
+# produce every one of the 13 letter templates from a real case's data.
+NO_INVESTIGATION_SCENARIO = Scenario(
+    "integrity_geen_onderzoek", INTEGRITY, route_form({
+        "ernst_en_strafbaarheid": {"ernst": "gering"},
+        "melding_beoordelen": {"route": "geen_onderzoek", "beoordeling_motivering": "Onvoldoende aanknopingspunten."},
+    }), settings=INTEGRITY_SETTINGS)  # → besluit_geen_onderzoek
+NOT_PROVEN_SCENARIO = Scenario(
+    "integrity_niet_aangetoond", INTEGRITY, route_form({
+        "melding_beoordelen": LONGEST_ROUTE_OVERRIDES["melding_beoordelen"],
+        "rapport_opstellen": {"uitkomst": "niet_aangetoond", "bevindingen": [
+            {"bewering": "Onterecht reiskosten gedeclareerd", "uitkomst": "niet_aangetoond"}]},
+    }), settings=INTEGRITY_SETTINGS)  # → afsluiting_zonder_maatregel
+LETTER_SCENARIOS = [INTEGRITY_SCENARIO, NO_INVESTIGATION_SCENARIO, NOT_PROVEN_SCENARIO]

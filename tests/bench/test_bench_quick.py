@@ -50,8 +50,7 @@ def _check(results: dict, dialect: str) -> None:
     assert svc["tasks_per_case"] == 12 and _positive(svc["per_task_ms"])
     _check_latency(svc["latency"])
     assert all(_positive(v) for v in lin["ratios"][dialect].values())
-    assert "skipped" in m["m1_baseline"]["integrity_longest_route"] or \
-        "service" in m["m1_baseline"]["integrity_longest_route"]
+    _check_integrity_route(m, dialect)
 
     growth = m["m6_state_growth"]["linear12"]["service"][dialect]
     assert len(growth["bytes_per_step"]) == 13 and all(_positive(b) for b in growth["bytes_per_step"])
@@ -76,11 +75,60 @@ def _check(results: dict, dialect: str) -> None:
     prof = m["profile_service_layer"]
     assert _positive(prof["tasks_profiled"]) and prof["buckets"]
 
-    for key in ("m2_http_throughput", "m5_letters", "m7_server_rss"):
+    _check_letters(m, dialect)
+
+    for key in ("m2_http_throughput", "m7_server_rss"):
         assert m[key]["status"] == "not yet measured"
     statuses = {t["status"] for t in results["targets"]}
     assert statuses <= {"MET", "MISSED", "NOT MEASURED"}
     assert all(t["target"] for t in results["targets"])
+    measured = {(t["id"], t["status"] != "NOT MEASURED") for t in results["targets"]
+                if "integrity_longest_route" in t["target"] or t["id"] == "5"}
+    assert measured == {("1", True), ("5", True), ("6", True)}, results["targets"]
+
+
+LONGEST_ROUTE_TASKS = 30
+
+
+def _check_integrity_route(m: dict, dialect: str) -> None:
+    """Measurements 1 and 6 drive the real process (processes/) along its longest route: no skip."""
+    integ = m["m1_baseline"]["integrity_longest_route"]
+    assert "skipped" not in integ, integ
+    for key in ("a_memory", "b_default_serializer", "b2_specless_serializer"):
+        assert integ["bare"][key]["tasks_per_case"] == LONGEST_ROUTE_TASKS
+        assert _positive(integ["bare"][key]["per_task_ms"])
+        _check_latency(integ["bare"][key]["latency"])
+    svc = integ["service"][dialect]
+    assert svc["tasks_per_case"] == LONGEST_ROUTE_TASKS and _positive(svc["per_task_ms"])
+    _check_latency(svc["latency"])
+    assert svc["letters_per_case"] >= 12 and _positive(svc["letter_bytes_per_case"])  # letters rendered per step
+    assert all(_positive(v) for v in integ["ratios"][dialect].values())
+
+    growth = m["m6_state_growth"]["integrity_longest_route"]
+    s = growth["service"][dialect]
+    assert len(s["bytes_per_step"]) == LONGEST_ROUTE_TASKS + 1 and all(_positive(b) for b in s["bytes_per_step"])
+    assert len(growth["default_serializer_bytes_per_step"]) == LONGEST_ROUTE_TASKS + 1
+    assert s["spec_check"]["has_spec_key"] is False
+    assert {"bezwaar_behandelen", "zienswijze_verwerken", "hoorgesprek_voeren", "ordemaatregel_besluit",
+            "sanctieadvies_opstellen", "zaak_registreren"} <= set(s["route"])
+    assert s["route"][-1] == "zaak_registreren"
+
+
+def _check_letters(m: dict, dialect: str) -> None:
+    """Measurement 5: every template rendered with data from real cases, and one case's letter bytes."""
+    letters = m["m5_letters"]
+    templates = sorted(p.stem for p in (ROOT / "documents" / "templates").glob("*.docx"))
+    assert len(templates) == 13 and letters["templates_measured"] == templates
+    assert letters["templates_missing"] == []
+    for name, t in letters["per_template"].items():
+        assert t["latency"]["n"] == letters["repetitions_per_template"], name
+        _check_latency(t["latency"])
+        assert _positive(t["docx_bytes"]) and t["recipient"], name
+    _check_latency(letters["overall"])
+    assert letters["overall"]["n"] == 13 * letters["repetitions_per_template"]
+    case = letters["case_letter_bytes"][dialect]
+    assert case["letters"] >= 12 and _positive(case["total_bytes"])
+    assert case["total_bytes"] == sum(x["bytes"] for x in case["per_letter"])
 
 
 def test_tiny_benchmark_on_sqlite(tmp_path):

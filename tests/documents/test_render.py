@@ -158,3 +158,63 @@ def test_date_only_value_in_a_date_time_placeholder_prints_the_date():
     assert nl_datumtijd("2026-12-08") == "8 december 2026"
     assert nl_datumtijd(date(2026, 12, 8)) == "8 december 2026"
     assert nl_datumtijd("2026-12-08T10:00:00") == "8 december 2026 om 10.00 uur"  # naive = Dutch local
+
+
+# --------------------------------------------------------------------------- render performance paths
+# (bench/findings.md, measurement 5): compiled templates are cached and the letter is zipped
+# once. Same bytes as before.
+
+def _letter_contexts():
+    from documents.catalog import LETTERS
+    from documents.checks import load_sample_case
+    from documents.context import build_context
+    from documents.render import TEMPLATES_DIR
+
+    sample = load_sample_case()
+    for name, spec in sorted(LETTERS.items()):
+        data = {**sample["data"], **sample.get("varianten", {}).get(name, {})}
+        ctx = build_context(recipient=spec.recipient, data=data, settings=make_settings("publiekrechtelijk"),
+                            case_reference="INT-2026-0042")
+        yield name, TEMPLATES_DIR / f"{name}.docx", ctx
+
+
+def test_fast_save_gives_the_bytes_of_save_and_normalise():
+    import io
+
+    from docxtpl import DocxTemplate
+
+    from documents.render import make_env, normalise_docx, prepare
+
+    for name, path, ctx in _letter_contexts():
+        tpl = DocxTemplate(str(path))
+        tpl.render(prepare(dict(ctx)), make_env(), autoescape=True)
+        buf = io.BytesIO()
+        tpl.save(buf)
+        assert render_docx(path, ctx) == normalise_docx(buf.getvalue()), name
+
+
+def test_the_leak_check_text_includes_the_rendered_footer():
+    # docx_text reads the saved bytes: the rendered footer (with the case reference) is there
+    for name, path, ctx in _letter_contexts():
+        text = docx_text(render_docx(path, ctx))
+        assert "INT-2026-0042" in text and "{{" not in text, name
+
+
+def test_compiled_templates_are_reused_and_bounded():
+    from documents.render import _CompiledCacheEnvironment, render_env
+
+    env = render_env()
+    assert env.from_string("{{ a }}") is env.from_string("{{ a }}")
+    small = _CompiledCacheEnvironment(max_entries=2)
+    first = small.from_string("1")
+    small.from_string("2"), small.from_string("3")
+    assert small.from_string("1") is not first and len(small._compiled) == 2
+    assert small.from_string("{{ x }}", globals={"x": 1}) is not small.from_string("{{ x }}", globals={"x": 1})
+
+
+def test_an_edited_template_is_rendered_from_its_new_source(tmp_path):
+    path = write_template(tmp_path / "brief.docx", "Eerste: {{ zaaknummer }}")
+    assert "Eerste: X-1" in docx_text(render_docx(path, {"zaaknummer": "X-1"}))
+    write_template(path, "Tweede: {{ zaaknummer }}")
+    text = docx_text(render_docx(path, {"zaaknummer": "X-1"}))
+    assert "Tweede: X-1" in text and "Eerste" not in text
