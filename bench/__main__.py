@@ -57,6 +57,8 @@ def parse_args(argv=None):
     p.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database afterwards")
     p.add_argument("--handlers", type=int, default=None,
                    help="concurrent simulated case handlers of measurement 2 (default: 2 tiny, 8 otherwise)")
+    p.add_argument("--profile-http", action="store_true",
+                   help="measurement 2: one more run against a server under a sampling profiler (bench/serve_profiled.py)")
     return p.parse_args(argv)
 
 
@@ -95,7 +97,7 @@ def main(argv=None) -> int:
         sizes = SIZES[mode]
         if args.handlers:
             sizes = dataclasses.replace(sizes, m2_handlers=args.handlers)
-        ctx = Context(mode=mode, sizes=sizes, databases=databases,
+        ctx = Context(mode=mode, sizes=sizes, databases=databases, options={"profile_http": args.profile_http},
                       log=lambda msg: print(msg, flush=True))
         for key, fn in MEASUREMENTS:
             if args.only and key not in args.only:

@@ -43,4 +43,5 @@ class Context:
     sizes: Sizes
     databases: dict  # dialect -> engine.db.Database
     shared: dict = field(default_factory=dict)  # facts one measurement leaves for a later one
+    options: dict = field(default_factory=dict)  # command-line switches (e.g. profile_http)
     log: object = print

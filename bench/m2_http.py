@@ -182,11 +182,11 @@ class Server:
     """``uvicorn api.app:create_app --factory`` in its own process group; always stopped by :meth:`stop`."""
 
     def __init__(self, database_url: str, *, workers: int = 1, extra_env: dict | None = None,
-                 python: str | None = None, wrapper: list[str] | None = None):
+                 launcher: list[str] | None = None):
         self.database_url, self.workers = database_url, workers
         self.extra_env = extra_env or {}
-        self.python = python or sys.executable
-        self.wrapper = wrapper or []
+        # what runs uvicorn's command line: uvicorn itself, or bench.serve_profiled (one process)
+        self.launcher = launcher or ["-m", "uvicorn"]
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.log_path: Path | None = None
@@ -200,7 +200,7 @@ class Server:
         last = ""
         for _ in range(attempts):
             self.port = _free_port()
-            cmd = [self.python, *self.wrapper, "-m", "uvicorn", "api.app:create_app", "--factory",
+            cmd = [sys.executable, *self.launcher, "api.app:create_app", "--factory",
                    "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
                    "--timeout-graceful-shutdown", "5"]
             if self.workers > 1:
@@ -656,12 +656,18 @@ def _spread(total: int, parts: int) -> list[int]:
 
 
 def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per_handler: int, warmup_cases: int,
-               prefix: str, log=print) -> dict:
+               prefix: str, log=print, profile_out: Path | None = None) -> dict:
     """One server configuration: start, log in, warm up, measure, stop. The server is always stopped and
-    the organisation retired; a failure to start or to log in raises (:func:`run` records it)."""
+    the organisation retired; a failure to start or to log in raises (:func:`run` records it).
+    ``profile_out``: run the server under :mod:`bench.serve_profiled` (one worker) and write its profile there."""
     answers = route_answers()
     org = setup_org(database, prefix=prefix, handlers=handlers)
-    server = Server(database.url, workers=workers)
+    launcher = None
+    if profile_out is not None:
+        if workers != 1:
+            raise ValueError("the profiled server runs one worker")
+        launcher = ["-m", "bench.serve_profiled", "--profile-out", str(profile_out), "--"]
+    server = Server(database.url, workers=workers, launcher=launcher)
     sampler: RssSampler | None = None
     rec, warm = Recorder(), Recorder()
     try:
@@ -681,6 +687,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             for h in hs:
                 h.rec = rec
             sampler.set_phase("measured")
+            if profile_out is not None:
+                os.kill(server.proc.pid, signal.SIGUSR1)  # bench.serve_profiled: count from here
             cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
             wall = _run_handlers(hs, [cases_per_handler] * handlers, counted=True)
             cpu_server, cpu_client = sampler.cpu_seconds() - cpu0_server, time.process_time() - cpu0_client
@@ -731,6 +739,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "error_samples": [{"phase": "warmup", **e} for e in warm.errors] + rec.errors,
         "server_log_tail": log_tail,
         "cpu": {"server_seconds": cpu_server, "client_seconds": cpu_client,
+                # machine-noise-robust cost: server CPU per completion, its other requests included
+                "server_cpu_ms_per_completion": cpu_server * 1000 / rec.completions if rec.completions else None,
                 "server_cores_used": per_s(cpu_server), "client_cores_used": per_s(cpu_client),
                 "machine_busy_fraction": busy_frac, "cpu_count": os.cpu_count()},
         "rss": rss,
@@ -763,4 +773,28 @@ def run(ctx) -> dict:
                 ctx.log(f"  m2 {key} FAILED: {type(exc).__name__}: {str(exc)[:500]}")
                 out["runs"][key] = {"dialect": dialect, "workers": workers, "failed": f"{type(exc).__name__}: {exc}",
                                     "traceback": traceback.format_exc()[-3000:], "errors": 1}
+    if getattr(ctx, "options", {}).get("profile_http") and ctx.databases:
+        dialect = "postgresql" if "postgresql" in ctx.databases else next(iter(ctx.databases))
+        out["profile"] = profile_run(ctx.databases[dialect], dialect=dialect, sizes=sizes, log=ctx.log)
     return out
+
+
+def profile_run(database, *, dialect: str, sizes, log=print) -> dict:
+    """The same load once more against a server under the stack sampler (bench/serve_profiled.py)."""
+    import traceback
+
+    fd, name = tempfile.mkstemp(prefix="meldpunt-bench-profile-", suffix=".json")
+    os.close(fd)
+    path = Path(name)
+    try:
+        run = run_config(database, dialect=dialect, workers=1, handlers=sizes.m2_handlers,
+                         cases_per_handler=sizes.m2_cases_per_handler, warmup_cases=sizes.m2_warmup_cases,
+                         prefix=f"hprof_{dialect}_", log=log, profile_out=path)
+        profile = json.loads(path.read_text())
+    except Exception as exc:
+        log(f"  m2 profile FAILED: {type(exc).__name__}: {str(exc)[:500]}")
+        return {"failed": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-3000:]}
+    finally:
+        path.unlink(missing_ok=True)
+    return {"dialect": dialect, "workers": 1, "task_completions_per_second": run["task_completions_per_second"],
+            "complete_latency": run["complete_latency"], "errors": run["errors"], "cpu": run["cpu"], **profile}

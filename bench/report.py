@@ -235,11 +235,16 @@ def _render_http(m2: dict | None) -> list[str]:
         rows.append([r["dialect"], r["workers"], r["handlers"], r["cases_closed"], r["task_completions"],
                      r["measured_seconds"], r["task_completions_per_second"], r["cases_per_second"],
                      r["requests_per_second"], lat["median_ms"], lat["p95_ms"], lat["p99_ms"], r["errors"],
-                     cpu["server_cores_used"], cpu["client_cores_used"], f"{cpu['machine_busy_fraction'] * 100:.0f} %"])
+                     cpu.get("server_cpu_ms_per_completion"), cpu["server_cores_used"], cpu["client_cores_used"],
+                     f"{cpu['machine_busy_fraction'] * 100:.0f} %"])
     if rows:
         parts += [_table(["database", "workers", "handlers", "cases", "completions", "seconds", "completions/s",
-                          "cases/s", "requests/s", "p50 (ms)", "p95 (ms)", "p99 (ms)", "errors", "server cores",
-                          "client cores", "machine busy"], rows), ""]
+                          "cases/s", "requests/s", "p50 (ms)", "p95 (ms)", "p99 (ms)", "errors",
+                          "server CPU ms / completion", "server cores", "client cores", "machine busy"], rows), "",
+                  "*Server CPU ms / completion* = CPU time of the server process(es) during the measured phase per "
+                  "completed task, the task's other requests (worklist, claim, open) included, the database server's "
+                  "CPU not: it depends less on what else runs on the machine than the rates do, and 2 cores / it is "
+                  "a ceiling on completions/s for this server.", ""]
         kinds = sorted({k for _, r in runs if "failed" not in r for k in r["other_latency"]})
         parts += ["Other requests of the same load (median / p95 ms; *worklist* = one page of `GET /taken/mijn` or "
                   "`/taken/onverdeeld`):", "",
@@ -261,6 +266,26 @@ def _render_http(m2: dict | None) -> list[str]:
                          [[k, e.get("phase", "measured"), e.get("kind", ""), e.get("request", ""), str(e.get("user")),
                            str(e.get("status")), (e.get("body") or "").replace("|", "\\|").replace("\n", " ")[:200]]
                           for k, e in samples]), ""]
+
+    prof = m2.get("profile")
+    if prof and "failed" in prof:
+        parts += [f"Profiled run failed: `{prof['failed'][:300]}`", ""]
+    elif prof:
+        lat = prof["complete_latency"]
+        parts += ["### Profile of the server under this load", "",
+                  f"`--profile-http`: the same load once more against one server worker run by "
+                  f"`bench/serve_profiled.py`, which samples the stacks of all the server's threads every "
+                  f"{prof['interval_ms']:.0f} ms and drops idle ones ({prof['busy_thread_samples']:,} busy-thread "
+                  f"samples; {prof['dialect']}, {prof['task_completions_per_second']:.1f} completions/s, p95 "
+                  f"{lat['p95_ms']:.1f} ms under the profiler). Shares of busy thread time, waiting on the database "
+                  "included. *Layer* = the first recognised package from the innermost frame outwards.", "",
+                  _table(["layer", "share"], [[x["layer"], f"{x['share'] * 100:.1f} %"] for x in prof["layers"]]), "",
+                  "Cumulative (a function and everything it calls):", "",
+                  _table(["function", "share"], [[f"`{x['function']}`", f"{x['share'] * 100:.1f} %"]
+                                                  for x in prof["top_cumulative"][:30]]), "",
+                  "Innermost frame:", "",
+                  _table(["function", "share"], [[f"`{x['function']}`", f"{x['share'] * 100:.1f} %"]
+                                                  for x in prof["top_leaf"][:15]]), ""]
 
     rss_rows = []
     for key, r in runs:
