@@ -58,7 +58,8 @@ def parse_args(argv=None):
     p.add_argument("--handlers", type=int, default=None,
                    help="concurrent simulated case handlers of measurement 2 (default: 2 tiny, 8 otherwise)")
     p.add_argument("--profile-http", action="store_true",
-                   help="measurement 2: one more run against a server under a sampling profiler (bench/serve_profiled.py)")
+                   help="measurement 2: one more run against a server under a sampling profiler "
+                        "(bench/serve_profiled.py)")
     return p.parse_args(argv)
 
 

@@ -703,7 +703,7 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
     except BaseException as exc:
         tail = server.log_tail(2000)
         if tail.strip() and not isinstance(exc, KeyboardInterrupt):
-            raise RuntimeError(f"{type(exc).__name__}: {exc}\n--- server log ---\n{tail}") from exc
+            raise RuntimeError(f"{type(exc).__name__}: {exc}\n--- server log {server.log_path} ---\n{tail}") from exc
         raise
     finally:
         if sampler is not None:

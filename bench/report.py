@@ -272,20 +272,31 @@ def _render_http(m2: dict | None) -> list[str]:
         parts += [f"Profiled run failed: `{prof['failed'][:300]}`", ""]
     elif prof:
         lat = prof["complete_latency"]
+        pct = lambda x: f"{x['share'] * 100:.1f} %"  # noqa: E731
+        fn = lambda rows, n: [[f"`{x['function']}`", pct(x)] for x in rows[:n]]  # noqa: E731
         parts += ["### Profile of the server under this load", "",
                   f"`--profile-http`: the same load once more against one server worker run by "
                   f"`bench/serve_profiled.py`, which samples the stacks of all the server's threads every "
-                  f"{prof['interval_ms']:.0f} ms and drops idle ones ({prof['busy_thread_samples']:,} busy-thread "
-                  f"samples; {prof['dialect']}, {prof['task_completions_per_second']:.1f} completions/s, p95 "
-                  f"{lat['p95_ms']:.1f} ms under the profiler). Shares of busy thread time, waiting on the database "
-                  "included. *Layer* = the first recognised package from the innermost frame outwards.", "",
-                  _table(["layer", "share"], [[x["layer"], f"{x['share'] * 100:.1f} %"] for x in prof["layers"]]), "",
-                  "Cumulative (a function and everything it calls):", "",
-                  _table(["function", "share"], [[f"`{x['function']}`", f"{x['share'] * 100:.1f} %"]
-                                                  for x in prof["top_cumulative"][:30]]), "",
-                  "Innermost frame:", "",
-                  _table(["function", "share"], [[f"`{x['function']}`", f"{x['share'] * 100:.1f} %"]
-                                                  for x in prof["top_leaf"][:15]]), ""]
+                  f"{prof['interval_ms']:.0f} ms (measured phase only; {prof['dialect']}, "
+                  f"{prof['task_completions_per_second']:.1f} completions/s, p95 {lat['p95_ms']:.1f} ms under the "
+                  f"profiler). **CPU view**: each thread's CPU time between two samples (from the kernel's per-thread "
+                  f"schedstat) charged to the stack it has at the second one — where the server's CPU goes "
+                  f"({prof.get('cpu_seconds_sampled', 0):.1f} CPU-s sampled). **Wall view**: shares of busy-thread "
+                  f"samples ({prof['busy_thread_samples']:,}), which include waiting on the database *and* waiting for "
+                  "the GIL or a CPU (a thread that wants the GIL back shows at the C call it returns from, e.g. "
+                  "psycopg's `wait`), so on a loaded machine it overstates the database. *Layer* = the first "
+                  "recognised package from the innermost frame outwards; for SQLite, time inside the sqlite3 C "
+                  "module shows under the SQLAlchemy frame that called it.", ""]
+        if prof.get("cpu_layers"):
+            parts += ["CPU by layer:", "", _table(["layer", "share of CPU"],
+                                                  [[x["layer"], pct(x)] for x in prof["cpu_layers"]]), "",
+                      "CPU, cumulative (a function and everything it calls):", "",
+                      _table(["function", "share of CPU"], fn(prof["cpu_top_cumulative"], 30)), "",
+                      "CPU, innermost frame:", "", _table(["function", "share of CPU"], fn(prof["cpu_top_leaf"], 15)),
+                      ""]
+        parts += ["Wall by layer (busy threads):", "",
+                  _table(["layer", "share"], [[x["layer"], pct(x)] for x in prof["layers"]]), "",
+                  "Wall, cumulative:", "", _table(["function", "share"], fn(prof["top_cumulative"], 20)), ""]
 
     rss_rows = []
     for key, r in runs:
