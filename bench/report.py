@@ -279,24 +279,21 @@ def _render_http(m2: dict | None) -> list[str]:
                   f"`bench/serve_profiled.py`, which samples the stacks of all the server's threads every "
                   f"{prof['interval_ms']:.0f} ms (measured phase only; {prof['dialect']}, "
                   f"{prof['task_completions_per_second']:.1f} completions/s, p95 {lat['p95_ms']:.1f} ms under the "
-                  f"profiler). **CPU view**: each thread's CPU time between two samples (from the kernel's per-thread "
-                  f"schedstat) charged to the stack it has at the second one — where the server's CPU goes "
-                  f"({prof.get('cpu_seconds_sampled', 0):.1f} CPU-s sampled). **Wall view**: shares of busy-thread "
-                  f"samples ({prof['busy_thread_samples']:,}), which include waiting on the database *and* waiting for "
-                  "the GIL or a CPU (a thread that wants the GIL back shows at the C call it returns from, e.g. "
-                  "psycopg's `wait`), so on a loaded machine it overstates the database. *Layer* = the first "
-                  "recognised package from the innermost frame outwards; for SQLite, time inside the sqlite3 C "
-                  "module shows under the SQLAlchemy frame that called it.", ""]
-        if prof.get("cpu_layers"):
-            parts += ["CPU by layer:", "", _table(["layer", "share of CPU"],
-                                                  [[x["layer"], pct(x)] for x in prof["cpu_layers"]]), "",
-                      "CPU, cumulative (a function and everything it calls):", "",
-                      _table(["function", "share of CPU"], fn(prof["cpu_top_cumulative"], 30)), "",
-                      "CPU, innermost frame:", "", _table(["function", "share of CPU"], fn(prof["cpu_top_leaf"], 15)),
-                      ""]
-        parts += ["Wall by layer (busy threads):", "",
-                  _table(["layer", "share"], [[x["layer"], pct(x)] for x in prof["layers"]]), "",
-                  "Wall, cumulative:", "", _table(["function", "share"], fn(prof["top_cumulative"], 20)), ""]
+                  f"profiler). **CPU**: each thread's CPU time between two samples (the kernel's per-thread schedstat) "
+                  f"charged to the stack it has at the second one ({prof.get('cpu_seconds_sampled', 0):.1f} CPU-s "
+                  f"sampled). **Wall**: shares of busy-thread samples ({prof['busy_thread_samples']:,}), waiting on "
+                  "the database included. Read the cumulative figures of large parts (an endpoint, `complete_task`, "
+                  "the letters), not the innermost frames: the sampler holds the GIL while it looks, so the other "
+                  "threads are always seen where they gave the GIL up — mostly inside psycopg's send/wait — and the "
+                  "Python work just before such a call is charged to it. CPU of the event-loop thread (HTTP parsing, "
+                  "middleware) mostly shows as *thread idle when sampled*.", ""]
+        if prof.get("cpu_top_cumulative"):
+            idle = next((x["share"] for x in prof.get("cpu_layers", []) if x["layer"].startswith("(thread idle")), 0.0)
+            parts += [f"CPU, cumulative (a function and everything it calls; CPU of threads idle when sampled: "
+                      f"{idle * 100:.1f} %):", "",
+                      _table(["function", "share of CPU"], fn(prof["cpu_top_cumulative"], 30)), ""]
+        parts += ["Wall, cumulative (busy threads):", "", _table(["function", "share"], fn(prof["top_cumulative"], 20)),
+                  ""]
 
     rss_rows = []
     for key, r in runs:
