@@ -197,6 +197,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, attempts: int = 3) -> "Server":
+        import atexit
+
+        atexit.register(self.stop)  # a safety net; stop() is idempotent
         last = ""
         for _ in range(attempts):
             self.port = _free_port()
@@ -255,6 +258,15 @@ class Server:
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
+        try:
+            self._stop_process(proc)
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    @staticmethod
+    def _stop_process(proc: subprocess.Popen | None) -> None:
         if proc is not None:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)  # uvicorn's supervisor stops its workers
@@ -270,9 +282,6 @@ class Server:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
-        if self._log is not None:
-            self._log.close()
-            self._log = None
 
     def remove_log(self) -> None:
         if self.log_path is not None:
@@ -706,10 +715,15 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             raise RuntimeError(f"{type(exc).__name__}: {exc}\n--- server log {server.log_path} ---\n{tail}") from exc
         raise
     finally:
-        if sampler is not None:
-            sampler.stop()
-        server.stop()
-        retire_org(database, org)
+        # Each step even if the one before fails: the server process must never outlive the run.
+        try:
+            if sampler is not None:
+                sampler.stop()
+        finally:
+            try:
+                server.stop()
+            finally:
+                retire_org(database, org)
     if not errors:
         server.remove_log()
     requests = sum(len(v) for v in rec.latency.values())
