@@ -30,7 +30,7 @@ SIZES = {
                   m2_handlers=2, m2_cases_per_handler=1, m2_warmup_cases=1),
     "quick": Sizes(m1_reps=7, m1_warmup=2, m3_cases=(10_000,), m3_reps=40, m3_warmup=5, m4_pending=50_000,
                    m4_due=150, m4_sweep_reps=50, profile_cases=5,
-                   m2_handlers=8, m2_cases_per_handler=2, m2_warmup_cases=8),
+                   m2_handlers=8, m2_cases_per_handler=1, m2_warmup_cases=4),
     "full": Sizes(m1_reps=25, m1_warmup=3, m3_cases=(10_000, 100_000, 1_000_000), m3_reps=100, m3_warmup=10,
                   m4_pending=1_000_000, m4_due=10_000, m4_sweep_reps=200, profile_cases=20,
                   m2_handlers=8, m2_cases_per_handler=8, m2_warmup_cases=16),
