@@ -1,8 +1,7 @@
 """What every measurement module gets: sizes for the mode, the databases, shared facts.
 
 A measurement is a module with ``run(ctx) -> dict`` registered in
-``bench.__main__.MEASUREMENTS``; measurements 2 (HTTP), 5 (letters) and 7 (server
-RSS) are added the same way once the API and the letters exist.
+``bench.__main__.MEASUREMENTS``; measurement 5 (letters) is still to be added the same way.
 """
 from __future__ import annotations
 
@@ -20,15 +19,21 @@ class Sizes:
     m4_due: int
     m4_sweep_reps: int
     profile_cases: int
+    m2_handlers: int  # concurrent simulated case handlers over HTTP
+    m2_cases_per_handler: int  # measured complete cases per handler
+    m2_warmup_cases: int  # complete cases driven (by the handlers together) before measuring
 
 
 SIZES = {
     "tiny": Sizes(m1_reps=2, m1_warmup=1, m3_cases=(500,), m3_reps=3, m3_warmup=1, m4_pending=1000, m4_due=6,
-                  m4_sweep_reps=3, profile_cases=1),
+                  m4_sweep_reps=3, profile_cases=1,
+                  m2_handlers=2, m2_cases_per_handler=1, m2_warmup_cases=1),
     "quick": Sizes(m1_reps=7, m1_warmup=2, m3_cases=(10_000,), m3_reps=40, m3_warmup=5, m4_pending=50_000,
-                   m4_due=150, m4_sweep_reps=50, profile_cases=5),
+                   m4_due=150, m4_sweep_reps=50, profile_cases=5,
+                   m2_handlers=8, m2_cases_per_handler=1, m2_warmup_cases=4),
     "full": Sizes(m1_reps=25, m1_warmup=3, m3_cases=(10_000, 100_000, 1_000_000), m3_reps=100, m3_warmup=10,
-                  m4_pending=1_000_000, m4_due=10_000, m4_sweep_reps=200, profile_cases=20),
+                  m4_pending=1_000_000, m4_due=10_000, m4_sweep_reps=200, profile_cases=20,
+                  m2_handlers=8, m2_cases_per_handler=8, m2_warmup_cases=16),
 }
 
 
@@ -38,6 +43,7 @@ class Context:
     sizes: Sizes
     databases: dict  # dialect -> engine.db.Database
     shared: dict = field(default_factory=dict)  # facts one measurement leaves for a later one
+    options: dict = field(default_factory=dict)  # command-line switches (e.g. profile_http)
     log: object = print
 
 

@@ -22,8 +22,9 @@ def _run(tmp_path: Path, *args: str) -> dict:
     proc = subprocess.run([sys.executable, "-m", "bench", "--tiny", "--output-dir", str(tmp_path), *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert (tmp_path / "RESULTS.md").exists()
-    return json.loads((tmp_path / "results.json").read_text())
+    results = json.loads((tmp_path / "results.json").read_text())
+    results["_markdown"] = (tmp_path / "RESULTS.md").read_text()
+    return results
 
 
 def _positive(v) -> bool:
@@ -77,14 +78,16 @@ def _check(results: dict, dialect: str) -> None:
 
     _check_letters(m, dialect)
 
-    for key in ("m2_http_throughput", "m7_server_rss"):
-        assert m[key]["status"] == "not yet measured"
+    _check_http(m["m2_http"], dialect)
     statuses = {t["status"] for t in results["targets"]}
     assert statuses <= {"MET", "MISSED", "NOT MEASURED"}
     assert all(t["target"] for t in results["targets"])
     measured = {(t["id"], t["status"] != "NOT MEASURED") for t in results["targets"]
                 if "integrity_longest_route" in t["target"] or t["id"] == "5"}
     assert measured == {("1", True), ("5", True), ("6", True)}, results["targets"]
+    ids = {t["id"] for t in results["targets"]}
+    assert {"2", "7"} <= ids
+    assert "## 2. Throughput over HTTP" in results["_markdown"] and "## 7. Server memory" in results["_markdown"]
 
 
 LONGEST_ROUTE_TASKS = 30
@@ -129,6 +132,31 @@ def _check_letters(m: dict, dialect: str) -> None:
     case = letters["case_letter_bytes"][dialect]
     assert case["letters"] >= 12 and _positive(case["total_bytes"])
     assert case["total_bytes"] == sum(x["bytes"] for x in case["per_letter"])
+
+
+def _check_http(m2: dict, dialect: str) -> None:
+    """Measurements 2 and 7: every run completed cases without a single error, and the server's RSS was sampled."""
+    runs = m2["runs"]
+    assert set(runs) == ({"postgresql_1w", "postgresql_2w"} if dialect == "postgresql" else {"sqlite_1w"})
+    for key, run in runs.items():
+        assert "failed" not in run, (key, run.get("failed"), run.get("traceback"))
+        assert run["errors"] == 0, (key, run["error_samples"], run.get("server_log_tail"))
+        assert run["cases_abandoned"] == 0 and run["warmup"]["errors"] == 0
+        assert run["task_completions"] > 0
+        assert run["cases_closed"] == run["handlers"] * run["cases_per_handler"]
+        assert run["warmup"]["cases_closed"] == run["warmup"]["cases"]
+        for k in ("task_completions_per_second", "cases_per_second", "requests_per_second", "measured_seconds"):
+            assert _positive(run[k]), (key, k)
+        _check_latency(run["complete_latency"])
+        assert run["complete_latency"]["n"] == run["task_completions"]
+        assert {"worklist", "claim", "detail", "register", "letters"} <= set(run["other_latency"])
+        assert _positive(run["letters_per_case"])
+        route = next(iter(run["routes"]))
+        assert route.startswith("melding_registreren") and "hoorgesprek_voeren" in route \
+            and "besluit_disciplinaire_maatregel" in route and route.endswith("zaak_registreren")
+        rss = run["rss"]
+        assert _positive(rss["peak_mb"]) and _positive(rss["peak_sum_measured_mb"]) and rss["samples"] > 0
+        assert len(rss["processes"]) >= run["workers"]
 
 
 def test_tiny_benchmark_on_sqlite(tmp_path):

@@ -1,0 +1,814 @@
+"""Measurements 2 (end-to-end throughput over HTTP) and 7 (peak RSS of the server).
+
+The real application (``api.app:create_app``) runs under uvicorn as a separate process
+on a free loopback port, against the benchmark database of the run (migrated by
+``bench_database``; the integrity process of ``processes/`` is deployed here and a
+small organisation of users is created). N simulated case handlers (threads, each
+with its own ``httpx.Client``) then drive complete cases through the API along the
+feitenonderzoek route: registration, acknowledgement, assessment, investigation by
+two investigators (separation of duties), sanction advice, resolution (voornemen,
+zienswijze, besluit), feedback and closing, with the letters rendered by the server
+as the process says.
+
+Per task a handler does what a person would: look in the worklist (``GET
+/taken/mijn`` for a task assigned to them, ``GET /taken/onverdeeld`` for a pool
+task), claim a pool task, open the task (``GET /taken/{id}``: form, data, case
+version) and complete it (``POST /taken/{id}/afronden`` with the case version). The
+latency of measurement 2 is the client-side time of that POST; the other requests
+are load too and are summarised next to it. Every non-2xx answer or transport error
+is recorded (status, request, body excerpt); a case that hits one is abandoned.
+
+Measurement 7 samples ``VmRSS`` of the server process (and, with ``--workers 2``,
+its worker processes) every 50 ms in a background thread, and reads each process's
+``VmHWM`` (the kernel's own peak) before it is stopped.
+
+Timers do not run in the server (``MELDPUNT_TIMERS_IN_SERVER=false``): nothing on
+the route falls due during a run (the shortest term is days), and production can run
+the timer worker separately.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import INTEGRITY, ROOT, perf, summary_ms
+
+UNIT = "Douane"
+BODY_EXCERPT = 300
+MAX_KEPT_ERRORS = 50
+REQUEST_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 60.0
+RSS_INTERVAL = 0.05
+MAX_STEPS_PER_CASE = 80
+
+# Users per role, as a function of the number of handlers. Separation of duties needs two
+# investigators per case; the objection (not on this route) needs an uninvolved jurist.
+_ORG = [  # role, username stem, unit, minimum, handlers per user
+    ("meldpunt", "meldpunt", UNIT, 1, 4),
+    ("integriteitscoordinator", "coordinator", UNIT, 1, 4),
+    ("bevoegd_gezag", "directeur", UNIT, 1, 4),
+    ("onderzoeker", "onderzoeker", None, 2, 2),
+    ("hr_adviseur", "hr", None, 1, 4),
+    ("jurist", "jurist", None, 2, 4),
+]
+
+SQLITE_ONE_WORKER = ("SQLite has one writer at a time for the whole database file (the engine takes the "
+                     "write lock at BEGIN IMMEDIATE): a second server process adds no write capacity, only "
+                     "lock waits with the sqlite3 busy handler's sleeps; several processes are a PostgreSQL "
+                     "deployment.")
+
+
+# ---- the route ------------------------------------------------------------------------
+
+def route_answers() -> dict[str, dict]:
+    """Form data per user task along the feitenonderzoek route (the process tests' defaults)."""
+    from tests.process.scenarios import DEFAULTS, FEITENONDERZOEK, with_
+
+    answers = with_(DEFAULTS, FEITENONDERZOEK)
+    for task in ("melding_registreren", "zaak_registreren"):
+        answers[task] = {**answers[task], "dienstonderdeel": UNIT}
+    return json.loads(json.dumps(answers))
+
+
+def registration_body(answers: dict) -> dict:
+    from api.schemas.casework import StaffReportIn
+
+    reg = answers["melding_registreren"]
+    return {k: v for k, v in reg.items() if k in StaffReportIn.model_fields}
+
+
+# ---- the organisation -------------------------------------------------------------------
+
+@dataclass
+class Org:
+    password: str
+    users: dict[str, list[dict]]  # role -> [{"id", "username"}]
+    by_id: dict[int, dict] = field(default_factory=dict)
+    task_meta: dict[str, tuple[str, str]] = field(default_factory=dict)  # element -> (role, slot)
+    exclusive_slots: frozenset = frozenset()
+    deactivated: list[int] = field(default_factory=list)  # other users switched off for the run
+
+
+def org_sizes(handlers: int) -> dict[str, int]:
+    return {role: max(minimum, math.ceil(handlers / per)) for role, _, _, minimum, per in _ORG}
+
+
+def setup_org(database, *, prefix: str, handlers: int) -> Org:
+    """Deploy processes/, create this run's users (one shared password hash), and switch off every
+    other active user holding a role of the process, so the server's random draws stay inside
+    this organisation (restored by :func:`restore_users`)."""
+    from sqlalchemy import select, update
+
+    from engine.identity import service as identity
+    from engine.identity.models import User, UserRole
+    from engine.processes import service as processes
+
+    password = "bench-" + secrets.token_urlsafe(18)
+    pw_hash = identity.hash_secret(password)
+    sizes = org_sizes(handlers)
+    with database.session() as s:
+        version = processes.deploy(session=s, directory=INTEGRITY, actor="bench")
+        parsed = processes.parsed_version(session=s, version_id=version.id)
+        users: dict[str, list[dict]] = {}
+        for role, stem, unit, _, _ in _ORG:
+            users[role] = []
+            for k in range(1, sizes[role] + 1):
+                u = identity.create_user(session=s, username=f"{prefix}{stem}{k}", display_name=f"{stem} {k}",
+                                         roles=[role], unit=unit)
+                u.password_hash = pw_hash
+                users[role].append({"id": u.id, "username": u.username})
+        s.flush()
+        ours = [u["id"] for us in users.values() for u in us]
+        others = list(s.execute(
+            select(User.id).join(UserRole, UserRole.user_id == User.id)
+            .where(User.active.is_(True), UserRole.role.in_(list(parsed.manifest.roles)), User.id.not_in(ours))
+            .distinct()).scalars())
+        if others:
+            s.execute(update(User).where(User.id.in_(others)).values(active=False))
+        meta = {el: (t.role, t.slot or t.role) for el, t in parsed.tasks.items() if t.role}
+        org = Org(password=password, users=users, task_meta=meta,
+                  exclusive_slots=frozenset(parsed.manifest.exclusive_slots), deactivated=others)
+    org.by_id = {u["id"]: {**u, "role": role} for role, us in users.items() for u in us}
+    return org
+
+
+def retire_org(database, org: Org) -> None:
+    """Switch this run's users off (the next run gets its own) and the others back on."""
+    from sqlalchemy import update
+
+    from engine.identity.models import User
+
+    with database.session() as s:
+        s.execute(update(User).where(User.id.in_(list(org.by_id))).values(active=False))
+        if org.deactivated:
+            s.execute(update(User).where(User.id.in_(org.deactivated)).values(active=True))
+
+
+# ---- the server process -----------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url: str) -> dict:
+    from engine.crypto import generate_key
+
+    env = dict(os.environ)
+    env.update({
+        "MELDPUNT_DATABASE_URL": database_url,
+        "MELDPUNT_COOKIE_SECURE": "false",  # plain http on the loopback
+        "MELDPUNT_TIMERS_IN_SERVER": "false",
+        "MELDPUNT_ENCRYPTION_KEYS": env.get("MELDPUNT_ENCRYPTION_KEYS") or generate_key(),
+        "PYTHONPATH": os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+class Server:
+    """``uvicorn api.app:create_app --factory`` in its own process group; always stopped by :meth:`stop`."""
+
+    def __init__(self, database_url: str, *, workers: int = 1, extra_env: dict | None = None,
+                 launcher: list[str] | None = None):
+        self.database_url, self.workers = database_url, workers
+        self.extra_env = extra_env or {}
+        # what runs uvicorn's command line: uvicorn itself, or bench.serve_profiled (one process)
+        self.launcher = launcher or ["-m", "uvicorn"]
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.log_path: Path | None = None
+        self._log = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, attempts: int = 3) -> "Server":
+        import atexit
+
+        atexit.register(self.stop)  # a safety net; stop() is idempotent
+        last = ""
+        for _ in range(attempts):
+            self.port = _free_port()
+            cmd = [sys.executable, *self.launcher, "api.app:create_app", "--factory",
+                   "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+                   "--timeout-graceful-shutdown", "5"]
+            if self.workers > 1:
+                cmd += ["--workers", str(self.workers)]
+            fd, name = tempfile.mkstemp(prefix="meldpunt-bench-uvicorn-", suffix=".log")
+            os.close(fd)
+            self.log_path = Path(name)
+            self._log = open(self.log_path, "wb")
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**server_env(self.database_url), **self.extra_env},
+                                         stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+            try:
+                self._wait_ready()
+                return self
+            except _PortTaken as exc:
+                last = str(exc)
+                self.stop()
+            except BaseException:
+                self.stop()
+                raise
+        raise RuntimeError(f"uvicorn did not start after {attempts} attempts: {last}")
+
+    def _wait_ready(self) -> None:
+        import httpx
+
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        with httpx.Client(base_url=self.base_url, timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    tail = self.log_tail()
+                    if "address already in use" in tail.lower():
+                        raise _PortTaken(tail[-300:])
+                    raise RuntimeError(f"uvicorn exited with {self.proc.returncode} during startup:\n{tail}")
+                try:
+                    if client.get("/api/v1/health").status_code == 200:
+                        r = client.get("/api/v1/ready")
+                        if r.status_code == 200:
+                            return
+                        raise RuntimeError(f"/api/v1/ready answered {r.status_code}: {r.text[:BODY_EXCERPT]}")
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+        raise RuntimeError(f"uvicorn not healthy within {STARTUP_TIMEOUT:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 3000) -> str:
+        try:
+            if self._log:
+                self._log.flush()
+            return self.log_path.read_text(errors="replace")[-n:] if self.log_path else ""
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        try:
+            self._stop_process(proc)
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    @staticmethod
+    def _stop_process(proc: subprocess.Popen | None) -> None:
+        if proc is not None:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)  # uvicorn's supervisor stops its workers
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    pass
+            try:  # anything left in the group we started (workers of a killed supervisor)
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                pass
+
+    def remove_log(self) -> None:
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        if exc[0] is None:
+            self.remove_log()
+        return False
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+# ---- measurement 7: RSS sampling ----------------------------------------------------------
+
+def _status_kb(pid: int, key: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it (from /proc/*/stat parent ids)."""
+    parent: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            parent[int(entry)] = int(stat[stat.rfind(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    out, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, pp in parent.items() if pp in frontier and pid not in out]
+        out += frontier
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            parts = f.read().split(b"\0")
+    except OSError:
+        return "?"
+    text = " ".join(p.decode(errors="replace") for p in parts if p)
+    if "multiprocessing" in text and "spawn" in text:
+        return "uvicorn worker (spawned)"
+    if "resource_tracker" in text:
+        return "multiprocessing resource tracker"
+    return "uvicorn " + ("supervisor" if "--workers" in text else "server") if "uvicorn" in text else text[:80]
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+        fields = stat[stat.rfind(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs from /proc/stat."""
+    with open("/proc/stat") as f:
+        vals = [int(v) for v in f.readline().split()[1:]]
+    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+    return sum(vals) - idle, sum(vals)
+
+
+class RssSampler(threading.Thread):
+    """VmRSS of the server and its descendants every ``interval`` s; peaks per phase."""
+
+    def __init__(self, root_pid: int, interval: float = RSS_INTERVAL):
+        super().__init__(name="rss-sampler", daemon=True)
+        self.root, self.interval = root_pid, interval
+        self.phase = "startup"
+        self._halt = threading.Event()
+        self._lock = threading.Lock()
+        self.samples = 0
+        self.pids: dict[int, str] = {}
+        self.peak_sum_kb: dict[str, int] = {}
+        self.peak_proc_kb: dict[int, int] = {}
+        self.hwm_kb: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
+
+    def set_phase(self, name: str) -> None:
+        with self._lock:
+            self.phase = name
+
+    def run(self) -> None:
+        next_scan = 0.0
+        while not self._halt.is_set():
+            now = time.monotonic()
+            if now >= next_scan:
+                for pid in _descendants(self.root):
+                    self.pids.setdefault(pid, _cmdline(pid))
+                next_scan = now + 0.5
+            self._sample()
+            self._halt.wait(self.interval)
+
+    def _sample(self) -> None:
+        total = 0
+        for pid in list(self.pids):
+            kb = _status_kb(pid, "VmRSS")
+            if kb is None:
+                continue
+            total += kb
+            self.peak_proc_kb[pid] = max(self.peak_proc_kb.get(pid, 0), kb)
+            hwm = _status_kb(pid, "VmHWM")
+            if hwm is not None:
+                self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), hwm)
+            self.cpu[pid] = _cpu_seconds(pid)
+        with self._lock:
+            self.peak_sum_kb[self.phase] = max(self.peak_sum_kb.get(self.phase, 0), total)
+        self.samples += 1
+
+    def cpu_seconds(self) -> float:
+        for pid in list(self.pids):
+            c = _cpu_seconds(pid)
+            if c:
+                self.cpu[pid] = c
+        return sum(self.cpu.values())
+
+    def stop(self) -> dict:
+        """Stop sampling (call before the server stops) and return the figures in MB."""
+        self._sample()
+        self._halt.set()
+        self.join(timeout=5)
+        mb = lambda kb: kb / 1024.0  # noqa: E731
+        procs = [{"pid": pid, "what": self.pids[pid], "peak_rss_sampled_mb": mb(self.peak_proc_kb.get(pid, 0)),
+                  "vm_hwm_mb": mb(self.hwm_kb.get(pid, 0))} for pid in sorted(self.pids)]
+        peak_sum = mb(max(self.peak_sum_kb.values(), default=0))
+        max_proc = max((mb(max(self.hwm_kb.get(pid, 0), self.peak_proc_kb.get(pid, 0))) for pid in self.pids),
+                       default=0.0)
+        return {
+            # the figure for the target: the largest sampled total, or one process's own peak if higher
+            "peak_mb": max(peak_sum, max_proc),
+            "interval_ms": self.interval * 1000,
+            "samples": self.samples,
+            "processes": procs,
+            "peak_sum_mb_by_phase": {k: mb(v) for k, v in self.peak_sum_kb.items()},
+            "peak_sum_mb": peak_sum,
+            "peak_sum_measured_mb": mb(self.peak_sum_kb.get("measured", 0)),
+            "max_process_mb": max_proc,
+            "sum_of_process_peaks_mb": sum(max(p["vm_hwm_mb"], p["peak_rss_sampled_mb"]) for p in procs),
+        }
+
+
+# ---- the handlers -----------------------------------------------------------------------
+
+class Recorder:
+    """Latencies per request kind and every failure, shared by the handler threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = {}
+        self.errors: list[dict] = []
+        self.error_count = 0
+        self.completions = 0
+        self.cases_closed = 0
+        self.cases_abandoned = 0
+        self.letters: list[int] = []
+        self.trails: dict[str, int] = {}
+
+    def add(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latency.setdefault(kind, []).append(seconds)
+
+    def error(self, **info) -> None:
+        with self.lock:
+            self.error_count += 1
+            if len(self.errors) < MAX_KEPT_ERRORS:
+                self.errors.append(info)
+
+
+class CaseFailed(Exception):
+    pass
+
+
+class Handler:
+    """One simulated case handler: drives its cases from registration to closing, acting for each
+    task as the organisation's user who would (assignee, slot holder, or a colleague in the role)."""
+
+    def __init__(self, index: int, base_url: str, org: Org, sessions: dict[int, dict], answers: dict,
+                 recorder: Recorder):
+        import httpx
+
+        self.index, self.org, self.sessions, self.answers, self.rec = index, org, sessions, answers, recorder
+        self.client = httpx.Client(base_url=base_url + "/api/v1", timeout=REQUEST_TIMEOUT,
+                                   limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- HTTP ---------------------------------------------------------------------------------
+    def call(self, kind: str, method: str, path: str, user_id: int, *, ok=(200,), json_body=None, params=None):
+        import httpx
+
+        s = self.sessions[user_id]
+        headers = {"Cookie": f"meldpunt_session={s['cookie']}"}
+        if method != "GET":
+            headers["X-CSRF-Token"] = s["csrf"]
+        t0 = perf()
+        try:
+            r = self.client.request(method, path, headers=headers, json=json_body, params=params)
+        except httpx.HTTPError as exc:
+            self.rec.error(kind=kind, request=f"{method} {path}", user=s["username"], status=None,
+                           body=f"{type(exc).__name__}: {exc}"[:BODY_EXCERPT])
+            raise CaseFailed(kind) from exc
+        dt = perf() - t0
+        if r.status_code not in ok:
+            self.rec.error(kind=kind, request=f"{method} {path}", user=s["username"], status=r.status_code,
+                           body=r.text[:BODY_EXCERPT])
+            raise CaseFailed(kind)
+        self.rec.add(kind, dt)
+        return r.json() if r.content else None
+
+    # -- one case -------------------------------------------------------------------------------
+    def _own(self, role: str) -> list[int]:
+        users = [u["id"] for u in self.org.users[role]]
+        k = self.index % len(users)
+        return users[k:] + users[:k]  # this handler's colleague in the role first
+
+    def _actor(self, item: dict, holders: dict[str, int]) -> int:
+        role, slot = self.org.task_meta.get(item["element_id"], (item["rol"], item["rol"]))
+        if item["toegewezen_aan"] is not None:
+            if item["toegewezen_aan"] not in self.org.by_id:
+                self.rec.error(kind="assignment", request=item["element_id"], user=None, status=None,
+                               body=f"assigned to user {item['toegewezen_aan']}, outside the benchmark organisation")
+                raise CaseFailed("assignment")
+            return item["toegewezen_aan"]
+        if slot in holders:
+            return holders[slot]
+        busy = {uid for s, uid in holders.items() if s in self.org.exclusive_slots and s != slot}
+        for uid in self._own(role):
+            if slot not in self.org.exclusive_slots or uid not in busy:
+                return uid
+        self.rec.error(kind="assignment", request=item["element_id"], user=None, status=None,
+                       body=f"no user of role {role} free for slot {slot}")
+        raise CaseFailed("assignment")
+
+    def _find_in_worklist(self, item_id: int, user_id: int, assigned: bool) -> dict:
+        path = "/taken/mijn" if assigned else "/taken/onverdeeld"
+        for page in range(20):
+            rows = self.call("worklist", "GET", path, user_id, params={"limit": 100, "offset": page * 100})
+            for row in rows:
+                if row["id"] == item_id:
+                    return row
+            if len(rows) < 100:
+                break
+        self.rec.error(kind="worklist", request=f"GET {path}", user=self.sessions[user_id]["username"], status=200,
+                       body=f"task {item_id} not in the worklist")
+        raise CaseFailed("worklist")
+
+    def _case_in_worklist(self, case_id: int, user_id: int, path: str) -> list[dict]:
+        for page in range(20):
+            rows = self.call("worklist", "GET", path, user_id, params={"limit": 100, "offset": page * 100})
+            found = [r for r in rows if r["zaak_id"] == case_id]
+            if found or len(rows) < 100:
+                return found
+        return []
+
+    def drive_case(self, counted: bool) -> None:
+        answers = self.answers
+        desk = self._own("meldpunt")[0]
+        case = self.call("register", "POST", "/meldingen", desk, ok=(201,), json_body=registration_body(answers))
+        case_id = case["zaak_id"]
+        # The desk finds the new report's first task in its worklist (the pool, or its own tasks).
+        open_items = self._case_in_worklist(case_id, desk, "/taken/onverdeeld") or \
+            self._case_in_worklist(case_id, desk, "/taken/mijn")
+        if not open_items:
+            self.rec.error(kind="worklist", request="GET /taken/onverdeeld, /taken/mijn",
+                           user=self.sessions[desk]["username"], status=200,
+                           body=f"no task of the new case {case_id} in the desk's worklists")
+            raise CaseFailed("worklist")
+        holders: dict[str, int] = {}
+        trail: list[str] = []
+        status = "open"
+        for _ in range(MAX_STEPS_PER_CASE):
+            todo = sorted((i for i in open_items if i["element_id"] in answers), key=lambda i: i["id"])
+            if not todo:
+                break
+            item = todo[0]
+            user = self._actor(item, holders)
+            assigned = item["toegewezen_aan"] == user
+            row = self._find_in_worklist(item["id"], user, assigned)
+            if row["toegewezen_aan"] is None:
+                self.call("claim", "POST", f"/taken/{item['id']}/claimen", user)
+            detail = self.call("detail", "GET", f"/taken/{item['id']}", user)
+            body = {"gegevens": answers[item["element_id"]], "zaakversie": detail["zaakversie"]}
+            done = self.call("complete", "POST", f"/taken/{item['id']}/afronden", user, json_body=body)
+            if counted:
+                with self.rec.lock:
+                    self.rec.completions += 1
+            role, slot = self.org.task_meta.get(item["element_id"], (item["rol"], item["rol"]))
+            holders.setdefault(slot, user)
+            trail.append(item["element_id"])
+            open_items, status = done["open_taken"], done["zaakstatus"]
+        if status != "closed":
+            self.rec.error(kind="route", request=f"case {case_id}", user=None, status=None,
+                           body=f"case ended in status {status!r} after {trail}; open: "
+                                f"{[i['element_id'] for i in open_items]}"[:BODY_EXCERPT * 2])
+            raise CaseFailed("route")
+        coordinator = self._own("integriteitscoordinator")[0]
+        letters = self.call("letters", "GET", f"/zaken/{case_id}/documenten", coordinator)
+        if counted:
+            with self.rec.lock:
+                self.rec.cases_closed += 1
+                self.rec.letters.append(len(letters))
+                key = " → ".join(trail)
+                self.rec.trails[key] = self.rec.trails.get(key, 0) + 1
+
+    def drive(self, n: int, counted: bool, start: threading.Barrier | None) -> None:
+        if start is not None:
+            start.wait()
+        for _ in range(n):
+            try:
+                self.drive_case(counted)
+            except CaseFailed:
+                with self.rec.lock:
+                    self.rec.cases_abandoned += 1
+            except Exception as exc:  # a bug in the driver: recorded, never silent
+                self.rec.error(kind="driver", request="", user=None, status=None,
+                               body=f"{type(exc).__name__}: {exc}"[:BODY_EXCERPT])
+                with self.rec.lock:
+                    self.rec.cases_abandoned += 1
+
+
+def login_all(base_url: str, org: Org) -> tuple[dict[int, dict], list[float], list[dict]]:
+    """One browser session per user (POST /auth/login): session cookie + CSRF token, shared by the handlers."""
+    import httpx
+
+    sessions, times, errors = {}, [], []
+    with httpx.Client(base_url=base_url + "/api/v1", timeout=REQUEST_TIMEOUT) as client:
+        for uid, u in org.by_id.items():
+            t0 = perf()
+            r = client.post("/auth/login", json={"username": u["username"], "password": org.password})
+            times.append(perf() - t0)
+            if r.status_code != 200:
+                errors.append({"kind": "login", "request": "POST /auth/login", "user": u["username"],
+                               "status": r.status_code, "body": r.text[:BODY_EXCERPT]})
+                continue
+            cookie = r.cookies.get("meldpunt_session")
+            sessions[uid] = {"username": u["username"], "cookie": cookie, "csrf": r.json()["csrf_token"]}
+            client.cookies.clear()
+    return sessions, times, errors
+
+
+def _run_handlers(handlers: list[Handler], per_handler: list[int], counted: bool) -> float:
+    active = [(h, n) for h, n in zip(handlers, per_handler) if n > 0]
+    if not active:
+        return 0.0
+    barrier = threading.Barrier(len(active) + 1)
+    threads = [threading.Thread(target=h.drive, args=(n, counted, barrier), name=f"handler-{h.index}", daemon=True)
+               for h, n in active]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = perf()
+    for t in threads:
+        t.join()
+    return perf() - t0
+
+
+def _spread(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per_handler: int, warmup_cases: int,
+               prefix: str, log=print, profile_out: Path | None = None) -> dict:
+    """One server configuration: start, log in, warm up, measure, stop. The server is always stopped and
+    the organisation retired; a failure to start or to log in raises (:func:`run` records it).
+    ``profile_out``: run the server under :mod:`bench.serve_profiled` (one worker) and write its profile there."""
+    answers = route_answers()
+    org = setup_org(database, prefix=prefix, handlers=handlers)
+    launcher = None
+    if profile_out is not None:
+        if workers != 1:
+            raise ValueError("the profiled server runs one worker")
+        launcher = ["-m", "bench.serve_profiled", "--profile-out", str(profile_out), "--"]
+    server = Server(database.url, workers=workers, launcher=launcher)
+    sampler: RssSampler | None = None
+    rec, warm = Recorder(), Recorder()
+    try:
+        t_start = perf()
+        server.start()
+        start_seconds = perf() - t_start
+        sampler = RssSampler(server.proc.pid)
+        sampler.start()
+        sampler.set_phase("login")
+        sessions, login_times, login_errors = login_all(server.base_url, org)
+        if login_errors:
+            raise RuntimeError(f"login failed: {login_errors[:3]}")
+        hs = [Handler(i, server.base_url, org, sessions, answers, warm) for i in range(handlers)]
+        try:
+            sampler.set_phase("warmup")
+            warm_seconds = _run_handlers(hs, _spread(warmup_cases, handlers), counted=True)
+            for h in hs:
+                h.rec = rec
+            sampler.set_phase("measured")
+            if profile_out is not None:
+                os.kill(server.proc.pid, signal.SIGUSR1)  # bench.serve_profiled: count from here
+            cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
+            wall = _run_handlers(hs, [cases_per_handler] * handlers, counted=True)
+            cpu_server, cpu_client = sampler.cpu_seconds() - cpu0_server, time.process_time() - cpu0_client
+            busy1 = _machine_busy()
+            sampler.set_phase("after")
+        finally:
+            for h in hs:
+                h.close()
+        rss, sampler = sampler.stop(), None
+        errors = warm.error_count + rec.error_count
+        log_tail = server.log_tail(2000) if errors else None
+    except BaseException as exc:
+        tail = server.log_tail(2000)
+        if tail.strip() and not isinstance(exc, KeyboardInterrupt):
+            raise RuntimeError(f"{type(exc).__name__}: {exc}\n--- server log {server.log_path} ---\n{tail}") from exc
+        raise
+    finally:
+        # Each step even if the one before fails: the server process must never outlive the run.
+        try:
+            if sampler is not None:
+                sampler.stop()
+        finally:
+            try:
+                server.stop()
+            finally:
+                retire_org(database, org)
+    if not errors:
+        server.remove_log()
+    requests = sum(len(v) for v in rec.latency.values())
+    busy_frac = ((busy1[0] - busy0[0]) / (busy1[1] - busy0[1])) if busy1[1] > busy0[1] else float("nan")
+    per_s = (lambda n: n / wall) if wall else (lambda n: 0.0)
+    out = {
+        "dialect": dialect, "workers": workers, "handlers": handlers, "organisation": org_sizes(handlers),
+        "server_start_seconds": start_seconds,
+        "warmup": {"cases": warmup_cases, "seconds": warm_seconds, "task_completions": warm.completions,
+                   "cases_closed": warm.cases_closed, "errors": warm.error_count},
+        "cases_per_handler": cases_per_handler,
+        "measured_seconds": wall,
+        "task_completions": rec.completions,
+        "cases_closed": rec.cases_closed,
+        "cases_abandoned": rec.cases_abandoned + warm.cases_abandoned,
+        "task_completions_per_second": per_s(rec.completions),
+        "cases_per_second": per_s(rec.cases_closed),
+        "requests": requests,
+        "requests_per_second": per_s(requests),
+        "requests_per_completion": requests / rec.completions if rec.completions else float("nan"),
+        "complete_latency": summary_ms(rec.latency.get("complete", [])),
+        "other_latency": {k: summary_ms(v) for k, v in sorted(rec.latency.items()) if k != "complete"},
+        "login_latency": summary_ms(login_times),
+        "letters_per_case": (sum(rec.letters) / len(rec.letters)) if rec.letters else 0.0,
+        "routes": rec.trails,
+        "errors": errors,
+        "error_samples": [{"phase": "warmup", **e} for e in warm.errors] + rec.errors,
+        "server_log_tail": log_tail,
+        "cpu": {"server_seconds": cpu_server, "client_seconds": cpu_client,
+                # machine-noise-robust cost: server CPU per completion, its other requests included
+                "server_cpu_ms_per_completion": cpu_server * 1000 / rec.completions if rec.completions else None,
+                "server_cores_used": per_s(cpu_server), "client_cores_used": per_s(cpu_client),
+                "machine_busy_fraction": busy_frac, "cpu_count": os.cpu_count()},
+        "rss": rss,
+    }
+    lat = out["complete_latency"]
+    log(f"  m2 {dialect} ×{workers} worker(s), {handlers} handlers: {rec.completions} completions in {wall:.1f} s "
+        f"→ {out['task_completions_per_second']:.1f}/s, {out['cases_per_second']:.2f} cases/s; complete p50 "
+        f"{lat['median_ms']:.1f} / p95 {lat['p95_ms']:.1f} / p99 {lat['p99_ms']:.1f} ms; errors {errors}; "
+        f"server RSS peak {rss['peak_mb']:.0f} MB")
+    return out
+
+
+def run(ctx) -> dict:
+    """Measurement 2 per database (PostgreSQL: 1 and 2 server workers; SQLite: 1) and measurement 7 from it."""
+    import traceback
+
+    sizes = ctx.sizes
+    out: dict = {"handlers": sizes.m2_handlers, "cases_per_handler": sizes.m2_cases_per_handler,
+                 "warmup_cases": sizes.m2_warmup_cases, "client": "httpx, one thread and client per handler",
+                 "timers_in_server": False, "access_log": False, "sqlite_single_worker_reason": SQLITE_ONE_WORKER,
+                 "runs": {}}
+    for dialect, database in ctx.databases.items():
+        for workers in ([1, 2] if dialect == "postgresql" else [1]):
+            key = f"{dialect}_{workers}w"
+            try:
+                out["runs"][key] = run_config(database, dialect=dialect, workers=workers,
+                                              handlers=sizes.m2_handlers, cases_per_handler=sizes.m2_cases_per_handler,
+                                              warmup_cases=sizes.m2_warmup_cases, prefix=f"h{key}_", log=ctx.log)
+            except Exception as exc:  # recorded (and counted as an error), the other runs go on
+                ctx.log(f"  m2 {key} FAILED: {type(exc).__name__}: {str(exc)[:500]}")
+                out["runs"][key] = {"dialect": dialect, "workers": workers, "failed": f"{type(exc).__name__}: {exc}",
+                                    "traceback": traceback.format_exc()[-3000:], "errors": 1}
+    if getattr(ctx, "options", {}).get("profile_http") and ctx.databases:
+        dialect = "postgresql" if "postgresql" in ctx.databases else next(iter(ctx.databases))
+        out["profile"] = profile_run(ctx.databases[dialect], dialect=dialect, sizes=sizes, log=ctx.log)
+    return out
+
+
+def profile_run(database, *, dialect: str, sizes, log=print) -> dict:
+    """The same load once more against a server under the stack sampler (bench/serve_profiled.py)."""
+    import traceback
+
+    fd, name = tempfile.mkstemp(prefix="meldpunt-bench-profile-", suffix=".json")
+    os.close(fd)
+    path = Path(name)
+    try:
+        run = run_config(database, dialect=dialect, workers=1, handlers=sizes.m2_handlers,
+                         cases_per_handler=sizes.m2_cases_per_handler, warmup_cases=sizes.m2_warmup_cases,
+                         prefix=f"hprof_{dialect}_", log=log, profile_out=path)
+        profile = json.loads(path.read_text())
+    except Exception as exc:
+        log(f"  m2 profile FAILED: {type(exc).__name__}: {str(exc)[:500]}")
+        return {"failed": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-3000:]}
+    finally:
+        path.unlink(missing_ok=True)
+    return {"dialect": dialect, "workers": 1, "task_completions_per_second": run["task_completions_per_second"],
+            "complete_latency": run["complete_latency"], "errors": run["errors"], "cpu": run["cpu"], **profile}
