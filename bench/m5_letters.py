@@ -4,7 +4,8 @@ Inputs are real: three cases of the integrity process run through the service la
 (the longest route, the route "geen onderzoek", and an investigation that proves
 nothing), and every call the engine makes to ``documents.service.render_letter`` is
 recorded (template, recipient, the case data as the engine merges it, the manifest
-settings, the case reference). Together the three routes name all 13 templates.
+settings, the case reference). Together the three routes and an approved
+identity reveal on the longest-route case name all 14 templates.
 
 Each recorded letter is then rendered again through the same function — the product's
 rendering path: recipient whitelist (``documents.context.build_context``), docxtpl
@@ -58,6 +59,35 @@ def recording_letters(calls: list[dict]):
         letters.render_letter = original
 
 
+def _reveal_identity(database, case_id: int, team_ids: dict) -> None:
+    """The one letter no process task makes: the notice to the reporter before an identity
+    reveal (engine.cases.reveal), requested by one coordinator and approved by another."""
+    from engine.cases import reveal
+    from engine.identity import access
+    from engine.identity.models import User
+
+    with database.session() as s:
+        coordinators = [s.get(User, i) for i in team_ids.get("integriteitscoordinator", [])]
+        visible = [u for u in coordinators if access.can_see_case(session=s, user=u, case_id=case_id)]
+        if len(visible) < 2:  # a second coordinator, overseeing the case's unit, decides
+            from engine.cases.models import Case
+
+            other = next(u for u in coordinators if u not in visible)
+            other.unit = s.get(Case, case_id).unit
+            s.flush()
+            visible.append(other)
+        from sqlalchemy import select
+
+        from engine.cases.models import CaseActor
+
+        actors = s.execute(select(CaseActor.user_id).where(CaseActor.case_id == case_id)).scalars()
+        grantee = next(u for u in (s.get(User, i) for i in sorted(set(actors)))
+                       if u not in visible and access.can_see_case(session=s, user=u, case_id=case_id))
+        row = reveal.request_reveal(session=s, case_id=case_id, by=visible[0], grantee_id=grantee.id,
+                                    reason="De melder wordt als getuige gehoord.")
+        reveal.decide_reveal(session=s, case_id=case_id, reveal_id=row.id, by=visible[1], approve=True)
+
+
 def capture_cases(database, log=print) -> dict:
     """Run the letter scenarios through the service layer; returns the recorded render calls
     (one per template, first occurrence) and the longest-route case's stored letters."""
@@ -76,6 +106,7 @@ def capture_cases(database, log=print) -> dict:
             run = run_service_case(database, scenario, version_id, team_ids, starter)
             if scenario is INTEGRITY_SCENARIO:
                 longest_letters = case_letters(database, run["case_id"])
+                _reveal_identity(database, run["case_id"], team_ids)
     by_template: dict[str, dict] = {}
     for call in calls:
         by_template.setdefault(call["template"], call)
