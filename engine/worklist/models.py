@@ -21,7 +21,7 @@ class WorkItem(Base):
         Index("ix_work_items_open_pool", "role", "due_at", text("priority DESC"), "created_at", "id",
               postgresql_where=text("state = 'open' AND assignee_id IS NULL"),
               sqlite_where=text("state = 'open' AND assignee_id IS NULL")),
-        Index("ix_work_items_open_due", "due_at",
+        Index("ix_work_items_open_due", "due_at", text("priority DESC"), "created_at", "id",
               postgresql_where=text("state = 'open' AND due_at IS NOT NULL"),
               sqlite_where=text("state = 'open' AND due_at IS NOT NULL")),
     )

@@ -1,7 +1,7 @@
 """Worklists and task claiming. Queries read only the work-item table (indexed)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
@@ -30,32 +30,57 @@ def _not_party(user: User):
     return WorkItem.case_id.not_in(direct.union(as_manager))
 
 
+def _first(query, n: int):
+    """One branch of a worklist: its first ``n`` rows in worklist order (an index range scan
+    that stops after ``n`` rows), wrapped so branches can be combined with UNION ALL."""
+    return select(query.order_by(*_ORDER).limit(n).subquery())
+
+
+def _merged(session: Session, branches: list, *, limit: int, offset: int) -> list[WorkItem]:
+    """The union of several worklist branches in worklist order.
+
+    A role IN (...) list or an OR of "mine" and "unassigned in my roles" cannot be read
+    from one index in sort order, so the database would fetch and sort every match
+    (tens of thousands of rows at a million cases). Each branch instead reads its own
+    index range in order and stops after ``offset + limit`` rows; only those are sorted."""
+    n = limit + offset
+    if len(branches) == 1:
+        q = branches[0].order_by(*_ORDER).limit(limit).offset(offset)
+        return list(session.execute(q).scalars())
+    sub = union_all(*[_first(b, n) for b in branches]).subquery()
+    row = aliased(WorkItem, sub)
+    q = (select(row).order_by(sub.c.due_at.asc().nulls_last(), sub.c.priority.desc(), sub.c.created_at, sub.c.id)
+         .limit(limit).offset(offset))
+    return list(session.execute(q).scalars())
+
+
 def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:
     q = (select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
          .order_by(*_ORDER).limit(limit).offset(offset))
     return list(session.execute(q).scalars())
 
 
+def _pool(user: User, role: str):
+    return select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+                                  _not_party(user))
+
+
 def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:
     roles = sorted(user.role_codes)
     if not roles:
         return []
-    q = (select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
-                                WorkItem.role.in_(roles), _not_party(user))
-         .order_by(*_ORDER).limit(limit).offset(offset))
-    return list(session.execute(q).scalars())
+    return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset)
 
 
 def overdue(*, session: Session, user: User | None = None, limit: int = 200, offset: int = 0) -> list[WorkItem]:
     """Open tasks past their due date; for a user: theirs and the unassigned ones in their roles."""
-    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.due_at.is_not(None), WorkItem.due_at < now())
-    if user is not None:
-        q = q.where(
-            (WorkItem.assignee_id == user.id)
-            | (WorkItem.assignee_id.is_(None) & WorkItem.role.in_(sorted(user.role_codes) or [""])),
-            _not_party(user),
-        )
-    return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
+    late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
+    if user is None:
+        q = select(WorkItem).where(WorkItem.state == "open", *late)
+        return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
+    mine = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user), *late)
+    pools = [_pool(user, role).where(*late) for role in sorted(user.role_codes)]
+    return _merged(session, [mine, *pools], limit=limit, offset=offset)
 
 
 def for_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:

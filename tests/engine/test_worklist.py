@@ -135,3 +135,45 @@ def test_sorting_by_due_date_then_priority(db, setup):
         items = worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk"))
         assert [i.case_id for i in items] == [a]
         assert items[0].priority == 1  # from the task's priority property
+
+
+def test_worklists_over_several_roles_merge_in_order_and_page_without_gaps(db, setup, clock):
+    """unassigned_in_my_roles and overdue combine one index range per role (and "mine");
+    the merged pages must equal one global sort, page after page, with parties excluded."""
+    import random
+
+    from engine.cases.models import CaseParty
+    from engine.worklist.models import WorkItem
+
+    rng = random.Random(7)
+    case_ids = [new_case(db, setup) for _ in range(3)]
+    start = clock.now()
+    with db.session() as s:
+        multi = make_user(s, "multi", "meldpunt", "integriteitscoordinator", "onderzoeker")
+        s.add(CaseParty(case_id=case_ids[2], party="melder", user_id=multi.id))  # never shown to multi
+        for n in range(60):
+            s.add(WorkItem(case_id=case_ids[n % 3], task_id=f"t{n}", element_id=f"e{n}", name=f"Taak {n}",
+                           role=rng.choice(["meldpunt", "integriteitscoordinator", "onderzoeker", "jurist"]),
+                           slot="x", state=rng.choice(["open", "open", "open", "completed"]),
+                           assignee_id=rng.choice([None, None, multi.id, setup["o1"]]),
+                           due_at=rng.choice([None, start - timedelta(days=rng.randint(1, 5)),
+                                              start + timedelta(days=rng.randint(1, 5))]),
+                           priority=rng.randint(0, 2), created_at=start - timedelta(minutes=n)))
+        multi_id = multi.id
+    clock.advance(timedelta(seconds=1))
+    far = clock.now().replace(year=2100)
+
+    def key(w):
+        return (w.due_at is None, w.due_at or far, -w.priority, w.created_at, w.id)
+
+    with db.session() as s:
+        user = s.get(type(U(s, setup, "desk")), multi_id)
+        rows = s.query(WorkItem).filter(WorkItem.state == "open", WorkItem.case_id != case_ids[2]).all()
+        roles = user.role_codes
+        pool = sorted((w for w in rows if w.assignee_id is None and w.role in roles), key=key)
+        late = sorted((w for w in rows if w.due_at is not None and w.due_at < clock.now()
+                       and (w.assignee_id == multi_id or (w.assignee_id is None and w.role in roles))), key=key)
+        assert len(pool) > 8 and len(late) > 8
+        for fn, expected in ((worklist.unassigned_in_my_roles, pool), (worklist.overdue, late)):
+            pages = [fn(session=s, user=user, limit=4, offset=o) for o in range(0, len(expected) + 4, 4)]
+            assert [w.id for page in pages for w in page] == [w.id for w in expected], fn.__name__
