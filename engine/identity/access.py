@@ -21,7 +21,9 @@ Everything is expressed as SQL conditions so lists can filter and paginate in th
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, false, or_, select, true
+from functools import lru_cache
+
+from sqlalchemy import and_, bindparam, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,23 +36,31 @@ from engine.worklist.models import WorkItem
 EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
 
 
-def excluded_condition(user: User) -> ColumnElement[bool]:
-    """True for cases in which ``user`` is reporter, subject or the subject's line manager."""
+def _excluded(uid) -> ColumnElement[bool]:
     subject = aliased(User)
-    as_party = exists().where(CaseParty.case_id == Case.id, CaseParty.user_id == user.id,
+    as_party = exists().where(CaseParty.case_id == Case.id, CaseParty.user_id == uid,
                               CaseParty.party.in_(EXCLUDED_PARTIES))
     as_manager_of_subject = exists().where(
         CaseParty.case_id == Case.id, CaseParty.party == "betrokkene",
-        CaseParty.user_id == subject.id, subject.manager_id == user.id)
+        CaseParty.user_id == subject.id, subject.manager_id == uid)
     return or_(as_party, as_manager_of_subject)
+
+
+def _involved(uid) -> ColumnElement[bool]:
+    task = exists().where(WorkItem.case_id == Case.id,
+                          or_(WorkItem.assignee_id == uid, WorkItem.completed_by_id == uid))
+    slot = exists().where(CaseActor.case_id == Case.id, CaseActor.user_id == uid)
+    return or_(task, slot)
+
+
+def excluded_condition(user: User) -> ColumnElement[bool]:
+    """True for cases in which ``user`` is reporter, subject or the subject's line manager."""
+    return _excluded(user.id)
 
 
 def involvement_condition(user: User) -> ColumnElement[bool]:
     """True for cases in which ``user`` holds or held a task or is bound to a slot."""
-    task = exists().where(WorkItem.case_id == Case.id,
-                          or_(WorkItem.assignee_id == user.id, WorkItem.completed_by_id == user.id))
-    slot = exists().where(CaseActor.case_id == Case.id, CaseActor.user_id == user.id)
-    return or_(task, slot)
+    return _involved(user.id)
 
 
 def oversight_condition(user: User) -> ColumnElement[bool]:
@@ -68,8 +78,26 @@ def visible_cases_condition(user: User) -> ColumnElement[bool]:
     return and_(or_(involvement_condition(user), oversight_condition(user)), ~excluded_condition(user))
 
 
+# The single-case checks run on every request; building the conditions above costs more
+# Python time than the query itself, so they are built once per shape with bound parameters.
+@lru_cache(maxsize=None)
+def _can_see_statement(oversight: str):
+    uid = bindparam("uid")
+    over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
+    return select(Case.id).where(Case.id == bindparam("cid"), or_(_involved(uid), over), ~_excluded(uid))
+
+
+@lru_cache(maxsize=None)
+def _excluded_statement():
+    return select(Case.id).where(Case.id == bindparam("cid"), _excluded(bindparam("uid")))
+
+
 def can_see_case(*, session: Session, user: User, case_id: int) -> bool:
-    return session.scalar(select(Case.id).where(Case.id == case_id, visible_cases_condition(user))) is not None
+    if not user.active:
+        return False
+    oversight = "none" if not (user.role_codes & OVERSIGHT_ROLES) else "all" if user.unit is None else "unit"
+    params = {"cid": case_id, "uid": user.id, **({"unit": user.unit} if oversight == "unit" else {})}
+    return session.scalar(_can_see_statement(oversight), params) is not None
 
 
 def require_visible_case(*, session: Session, user: User, case_id: int) -> Case:
@@ -81,7 +109,7 @@ def require_visible_case(*, session: Session, user: User, case_id: int) -> Case:
 
 
 def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
-    return session.scalar(select(Case.id).where(Case.id == case_id, excluded_condition(user))) is not None
+    return session.scalar(_excluded_statement(), {"cid": case_id, "uid": user.id}) is not None
 
 
 def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
