@@ -12,6 +12,9 @@ _TYPE_NAMES = {"string": "tekst", "integer": "geheel getal", "number": "getal", 
 
 
 def _message(error) -> str:
+    own = error.schema.get("x-foutmelding") if isinstance(error.schema, dict) else None
+    if own:  # the process owner's own wording for this rule
+        return str(own)
     v, val = error.validator, error.validator_value
     if v == "required":
         return "is verplicht"
@@ -39,6 +42,9 @@ def _message(error) -> str:
         return "heeft niet de juiste vorm"
     if v == "const":
         return f"moet {val!r} zijn"
+    if v == "contains":
+        wanted = val.get("const") if isinstance(val, dict) else None
+        return f"moet ook '{wanted}' bevatten" if wanted is not None else "mist een verplichte keuze"
     if v == "uniqueItems":
         return "bevat dubbele waarden"
     return "is ongeldig"

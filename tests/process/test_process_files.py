@@ -426,6 +426,27 @@ def test_arbeidsovereenkomst_ontslag_op_staande_voet(rdriver):
     assert "verzoek_kantonrechter_registreren" in trail and "bezwaar_registreren" not in trail
 
 
+def test_termination_always_watches_the_two_month_term_and_the_flag_needs_the_measure(rdriver):
+    """The decision letter announces a dismissal on the spot whenever the measure is
+    "Beëindiging dienstverband" (arbeidsovereenkomst); the kantonrechter term must then be
+    watched even if the box was not ticked, and a ticked box without that measure is refused."""
+    from engine import forms
+    from engine.errors import InvalidData
+
+    zonder_vinkje = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
+                                                         "ontslag_op_staande_voet": False}}
+    trail = play(rdriver, with_(FEITENONDERZOEK, zonder_vinkje))
+    assert "verzoek_kantonrechter_registreren" in trail
+    schema = json.loads((PROCESSES / "forms" / "besluit_disciplinaire_maatregel.json").read_text())
+    base = {"besluit_motivering": "Ernstig plichtsverzuim.", "besluit_datum": "2026-11-02"}
+    with pytest.raises(InvalidData) as info:
+        forms.validate(schema, {**base, "afdoeningen": ["Schriftelijke berisping"], "ontslag_op_staande_voet": True})
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        ("afdoeningen", "moet 'Beëindiging dienstverband' bevatten als het een ontslag op staande voet is")]
+    forms.validate(schema, {**base, "afdoeningen": ["Beëindiging dienstverband"], "ontslag_op_staande_voet": True})
+    forms.validate(schema, {**base, "afdoeningen": ["Schriftelijke berisping"], "ontslag_op_staande_voet": False})
+
+
 def test_arbeidsovereenkomst_ontslag_niet_aangevochten(rdriver):
     ontslag = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
                                                    "ontslag_op_staande_voet": True},
