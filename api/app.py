@@ -62,6 +62,7 @@ async def lifespan(app: FastAPI):
 
     install_spiff_clock()
     settings = get_settings()
+    _limit_memory_and_threads(settings)
     stop = None
     if settings.timers_in_server:
         from engine.db import get_database
@@ -73,6 +74,22 @@ async def lifespan(app: FastAPI):
     finally:
         if stop is not None:
             stop.set()
+
+
+def _limit_memory_and_threads(settings) -> None:
+    """Bound the request thread pool and the number of malloc arenas (see engine.config)."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+    if settings.malloc_arena_max:
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            libc.mallopt(-8, settings.malloc_arena_max)  # M_ARENA_MAX; a no-op outside glibc
+        except (OSError, AttributeError):
+            pass
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:

@@ -64,9 +64,11 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 def linear_fit(xs: list[float], ys: list[float]) -> dict:
     """Least-squares line y = a + b·x with R², plus a quadratic term check.
 
-    Growth is called linear when the line explains the data (R² ≥ 0.98) and the
-    per-step increments do not trend upwards (last third's mean increment ≤ 1.5 ×
-    the first third's)."""
+    Growth is *at most linear* when the per-step increments do not trend upwards (last
+    third's mean increment ≤ 1.5 × the first third's): that is what the target asks. It
+    is called *linear* when, in addition, the line explains the data (R² ≥ 0.98); a route
+    that enters a subprocess adds many tasks in one step, which lowers R² without any
+    super-linear growth."""
     n = len(xs)
     if n < 3:
         return {"slope": float("nan"), "intercept": float("nan"), "r2": float("nan"), "linear": None}
@@ -82,8 +84,9 @@ def linear_fit(xs: list[float], ys: list[float]) -> dict:
     third = max(1, len(inc) // 3)
     first, last = statistics.fmean(inc[:third]), statistics.fmean(inc[-third:])
     ratio = (last / first) if first > 0 else float("nan")
-    linear = r2 >= 0.98 and (not first > 0 or ratio <= 1.5)
-    return {"slope_bytes_per_step": b, "intercept_bytes": a, "r2": r2,
+    at_most_linear = not first > 0 or ratio <= 1.5
+    linear = r2 >= 0.98 and at_most_linear
+    return {"slope_bytes_per_step": b, "intercept_bytes": a, "r2": r2, "at_most_linear": at_most_linear,
             "increment_first_third": first, "increment_last_third": last,
             "increment_ratio_last_first": ratio, "linear": linear}
 

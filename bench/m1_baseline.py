@@ -158,7 +158,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
     with database.session() as s:
         case = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(scenario.seed),
                                 version_id=version_id)
-        case_id, sizes = case.id, [len(case.state.encode())]
+        case_id, sizes, json_sizes = case.id, [_stored_bytes(case.state)], [len(case.state.encode())]
         manifest = processes.parsed_version(session=s, version_id=version_id).manifest
     times, status, trail = [], None, []
     for step in range(scenario.max_steps):
@@ -181,13 +181,21 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
         times.append(perf() - t0)
         if profiler is not None:
             profiler.disable()
-        sizes.append(len(case.state.encode()))
+        sizes.append(_stored_bytes(case.state))
+        json_sizes.append(len(case.state.encode()))
         last_state = case.state
     if status != "closed":
         raise RuntimeError(f"{scenario.name}: case {case_id} did not close ({status}); pending timers: "
                            f"{_pending_timers(database, case_id)} (the drivers never move the clock)")
-    return {"task_times": times, "state_bytes": sizes, "case_id": case_id, "final_state": last_state,
-            "trail": trail, "letters": case_letters(database, case_id)}
+    return {"task_times": times, "state_bytes": sizes, "json_bytes": json_sizes, "case_id": case_id,
+            "final_state": last_state, "trail": trail, "letters": case_letters(database, case_id)}
+
+
+def _stored_bytes(state: str) -> int:
+    """Bytes of ``cases.state`` as the database stores it (engine.db.CompressedText)."""
+    from engine.db import CompressedText
+
+    return len(CompressedText.pack(state).encode())
 
 
 def _pending_timers(database, case_id: int) -> list[str]:
@@ -239,7 +247,8 @@ def measure_service(database, scenario: Scenario, *, reps: int, warmup: int) -> 
                     split[with_letter].append(statistics.fmean(t) * 1000)
         m1["per_task_ms_letter_tasks"] = statistics.median(split[True]) if split[True] else None
         m1["per_task_ms_other_tasks"] = statistics.median(split[False]) if split[False] else None
-    growth = {"state_bytes_per_step": runs[0]["state_bytes"], "spec_check": spec_stored(runs[0]["final_state"]),
+    growth = {"state_bytes_per_step": runs[0]["state_bytes"], "json_bytes_per_step": runs[0]["json_bytes"],
+              "spec_check": spec_stored(runs[0]["final_state"]),
               "trail": runs[0]["trail"], "letters": letters}
     return m1, growth
 
@@ -276,6 +285,7 @@ def run(ctx) -> dict:
             # one-off jump, so linearity is judged over the task steps before it, and reported whole.
             growth["service"][dialect] = {
                 "bytes_per_step": sizes, "final_bytes": sizes[-1], "max_bytes": max(sizes),
+                "json_bytes_per_step": g["json_bytes_per_step"], "final_json_bytes": g["json_bytes_per_step"][-1],
                 "fit_before_completion": linear_fit(steps[:-1], sizes[:-1]),
                 "fit_all_steps": linear_fit(steps, sizes),
                 "spec_check": g["spec_check"],

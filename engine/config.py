@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     # Run the timer worker inside the server process (the demo does; production may run
     # `meldpunt timers run` separately, several at once on PostgreSQL).
     timers_in_server: bool = False
+    # Request threads of one server process (synchronous endpoints). On a small machine more
+    # threads than a few per core only add contention and memory (each thread's malloc arena,
+    # each concurrent letter's parsed template); the database pool is sized to match.
+    request_threads: int = Field(default=8, ge=1, le=200)
+    # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
+    malloc_arena_max: int = Field(default=2, ge=0, le=64)
 
 
 @lru_cache

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
 from engine.crypto import EncryptedText
-from engine.db import Base, UTCDateTime
+from engine.db import Base, CompressedText, UTCDateTime
 
 
 class Case(Base):
@@ -27,7 +27,7 @@ class Case(Base):
     category: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str | None] = mapped_column(CompressedText)  # JSON; stored compressed
     summary: Mapped[dict] = mapped_column(JSON, default=dict)  # non-confidential projection for lists/reports
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(100), default="system")

@@ -355,10 +355,15 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
 
 def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) -> Case:
     """Fire whatever timers of the case are due (by the engine clock)."""
-    case = session.get(Case, case_id)
-    if case is None:
+    row = session.execute(
+        select(Case, ProcessVersion.content_hash).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .where(Case.id == case_id)
+    ).first()
+    if row is None:
         raise NotFound("Zaak niet gevonden.")
-    parsed, wf = _load(session, case)
+    case, digest = row
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
+    wf = runtime.loads(case.state, parsed)
     step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf))
     before = {w.task_id for w in runtime.waiting_timers(wf)}
     try:
@@ -367,9 +372,8 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) 
         raise WorkflowFailure(f"Fout bij het afgaan van een timer: {exc}") from exc
     _run_engine(step)
     fired = sorted(before - {w.task_id for w in runtime.waiting_timers(wf)})
-    _persist(step)
-    audit.append(session=session, actor="system", action="timer.fired", case_id=case.id,
-                 details={"timers": fired, "timer_id": timer_id})
+    _persist(step, finish=lambda: audit.append(session=session, actor="system", action="timer.fired",
+                                               case_id=case.id, details={"timers": fired, "timer_id": timer_id}))
     return case
 
 
