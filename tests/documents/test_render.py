@@ -218,3 +218,65 @@ def test_an_edited_template_is_rendered_from_its_new_source(tmp_path):
     write_template(path, "Tweede: {{ zaaknummer }}")
     text = docx_text(render_docx(path, {"zaaknummer": "X-1"}))
     assert "Tweede: X-1" in text and "Eerste" not in text
+
+
+def _python_docx_text(content: bytes) -> str:
+    """The reference reading: python-docx paragraphs, tables, and the sections' headers/footers."""
+    import io
+
+    from docx import Document
+
+    doc, lines = Document(io.BytesIO(content)), []
+
+    def paragraphs(container) -> None:
+        for p in container.paragraphs:
+            lines.append(p.text)
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    paragraphs(cell)
+
+    paragraphs(doc)
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            if part is not None and not part.is_linked_to_previous:
+                paragraphs(part)
+    return "\n".join(lines)
+
+
+def test_letter_text_for_the_leak_check_equals_python_docx_for_every_template():
+    """docx_text reads the XML parts itself (fast); it must see what python-docx sees, for every letter."""
+    from documents.checks import LETTERS, build_context, load_sample_case
+    from documents.render import default_templates_dir
+
+    sample = load_sample_case()
+    names = sorted(p.stem for p in default_templates_dir().glob("*.docx"))
+    assert len(names) >= 14
+    for name in names:
+        meta = LETTERS[name]
+        recipient = getattr(meta, "recipient", None) or meta["recipient"]
+        data = {**sample.get("data", {}), **sample.get("varianten", {}).get(name, {})}
+        content = render_docx(default_templates_dir() / f"{name}.docx",
+                              build_context(recipient=recipient, data=data, settings=sample.get("settings", {}),
+                                            case_reference="MP-2026-000001"), name=name)
+        assert docx_text(content) == _python_docx_text(content), name
+
+
+def test_letter_text_reads_runs_in_hyperlinks_and_skips_tab_stops_and_deleted_text():
+    import io
+    import zipfile
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = (f'<w:document {w}><w:body>'
+            '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="1"/></w:tabs></w:pPr>'
+            '<w:r><w:t>Aan</w:t><w:tab/><w:t>Jan</w:t></w:r>'
+            '<w:hyperlink><w:r><w:t xml:space="preserve"> Jansen</w:t></w:r></w:hyperlink>'
+            '<w:del><w:r><w:delText>weg</w:delText></w:r></w:del><w:r><w:br/><w:t>regel 2</w:t></w:r></w:p>'
+            '</w:body></w:document>')
+    footer = f'<w:ftr {w}><w:p><w:r><w:t>Voettekst</w:t></w:r></w:p></w:ftr>'
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", body)
+        z.writestr("word/footer2.xml", footer)
+        z.writestr("word/styles.xml", f'<w:styles {w}><w:p><w:r><w:t>geen tekst</w:t></w:r></w:p></w:styles>')
+    assert docx_text(buf.getvalue()) == "Aan\tJan Jansen\nregel 2\nVoettekst"
