@@ -76,11 +76,20 @@ async def lifespan(app: FastAPI):
             stop.set()
 
 
+def request_threads(settings) -> int | None:
+    """Threads for synchronous requests; None keeps the library's default (see engine.config)."""
+    if settings.request_threads is not None:
+        return settings.request_threads
+    return None if settings.database_url.startswith("sqlite") else 4
+
+
 def _limit_memory_and_threads(settings) -> None:
     """Bound the request thread pool and the number of malloc arenas (see engine.config)."""
     import anyio.to_thread
 
-    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+    threads = request_threads(settings)
+    if threads is not None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
     if settings.malloc_arena_max:
         import ctypes
         import ctypes.util

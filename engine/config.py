@@ -25,10 +25,12 @@ class Settings(BaseSettings):
     # Run the timer worker inside the server process (the demo does; production may run
     # `meldpunt timers run` separately, several at once on PostgreSQL).
     timers_in_server: bool = False
-    # Request threads of one server process (synchronous endpoints). On a small machine more
-    # threads than a few per core only add contention and memory (each thread's malloc arena,
-    # each concurrent letter's parsed template); the database pool is sized to match.
-    request_threads: int = Field(default=8, ge=1, le=200)
+    # Request threads of one server process (synchronous endpoints). Unset: 4 on PostgreSQL (more
+    # only add contention and memory on a small machine: each thread's malloc arena, each concurrent
+    # letter's parsed template), the library's 40 on SQLite: there a request holds the database-wide
+    # write lock from its first statement across FastAPI's thread hops, so a small pool can run out
+    # of threads while they all wait for that lock.
+    request_threads: int | None = Field(default=None, ge=1, le=200)
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
 
