@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install clean browser
+.PHONY: run test test-pg test-on install clean browser faketime
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ test: $(STAMP) browser
 test-pg: $(STAMP) browser
 	MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
 	  $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
+
+# libfaketime from the OS packages, to move the machine's date for `make test-on`.
+faketime:
+	test -x /usr/bin/faketime || (apt-get update -qq && apt-get install -y -qq faketime)
+
+## The whole SQLite suite with the machine's date moved by libfaketime: make test-on DATE=2028-02-29
+## (every process the tests start sees the same moved clock, running from DATE 09:00 UTC).
+test-on: $(STAMP) browser faketime
+	@test -n "$(DATE)" || (echo "Geef een datum: make test-on DATE=JJJJ-MM-DD" >&2; exit 2)
+	faketime -f "+$$(( $$(date -u -d '$(DATE) 09:00' +%s) - $$(date -u +%s) ))s" \
+	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(BIN)/python -m pytest -n 2 -q'
 
 clean:
 	rm -rf $(VENV) meldpunt.db node_modules test-artifacts

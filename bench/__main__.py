@@ -17,9 +17,10 @@ import dataclasses
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
+from engine import clock
 from bench import m1_baseline, m2_http, m3_worklist, m4_timers, m5_letters, profiling, report
 from bench.common import BENCH_DIR, DEFAULT_PG_ADMIN_URL, bench_database, machine_info, pg_available
 from bench.context import SIZES, Context
@@ -79,7 +80,7 @@ def main(argv=None) -> int:
             return 2
         dialects.remove("postgresql")
         notes.append("PostgreSQL was not reachable: measured on SQLite only.")
-    started = datetime.now(timezone.utc)
+    started = clock.now()
     t0 = time.perf_counter()
     results: dict = {
         "meta": {"mode": mode, "databases": dialects, "started": started.isoformat(timespec="seconds"),
@@ -111,7 +112,7 @@ def main(argv=None) -> int:
     for key, why in NOT_YET.items():
         results["measurements"][key] = {"status": "not yet measured", "reason": why}
     results["meta"]["duration_seconds"] = time.perf_counter() - t0
-    results["meta"]["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["meta"]["finished"] = clock.now().isoformat(timespec="seconds")
     results["targets"] = report.evaluate_targets(results)
     out = args.output_dir
     out.mkdir(parents=True, exist_ok=True)

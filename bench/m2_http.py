@@ -73,9 +73,11 @@ SQLITE_ONE_WORKER = ("SQLite has one writer at a time for the whole database fil
 
 def route_answers() -> dict[str, dict]:
     """Form data per user task along the feitenonderzoek route (the process tests' defaults)."""
-    from tests.process.scenarios import DEFAULTS, FEITENONDERZOEK, with_
+    from engine import clock
+    from tests.process.scenarios import FEITENONDERZOEK, defaults_on, with_
 
-    answers = with_(DEFAULTS, FEITENONDERZOEK)
+    # dated on the server's day (the server runs on the system clock; terms must not be overdue)
+    answers = with_(defaults_on(clock.now().date().isoformat()), FEITENONDERZOEK)
     for task in ("melding_registreren", "zaak_registreren"):
         answers[task] = {**answers[task], "dienstonderdeel": UNIT}
     return json.loads(json.dumps(answers))
@@ -394,7 +396,9 @@ class RssSampler(threading.Thread):
                     self.pids.setdefault(pid, _cmdline(pid))
                 next_scan = now + 0.5
             self._sample()
-            self._halt.wait(self.interval)
+            # a sleep, not ``self._halt.wait(interval)``: libfaketime 0.9.10 (Debian 12) does not
+            # intercept sem_clockwait, so a timed Event.wait never times out under `make test-on`
+            time.sleep(self.interval)
 
     def _sample(self) -> None:
         total = 0

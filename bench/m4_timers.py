@@ -19,10 +19,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from engine import clock
 from bench.common import REVIEW, ROOT, make_team, perf, summary_ms
 
 
@@ -73,7 +74,6 @@ def _explain_claim(database) -> dict:
 def seed_due_cases(database, *, k: int, at: datetime, version_id: int, starter_id: int,
                    per_transaction: int = 50) -> list[int]:
     """Start ``k`` review cases with the engine clock frozen at ``at`` (intake timer due at at+7d)."""
-    from engine import clock
     from engine.cases import service as cases
     from engine.identity.models import User
 
@@ -137,7 +137,7 @@ def measure_firing(database, *, k: int, worker_counts: list[int]) -> dict:
         parsed = processes.parsed_version(session=s, version_id=version.id)
         team = make_team(s, parsed.manifest, prefix="t")
         version_id, starter = version.id, team["meldpunt"][0].id
-    t0 = datetime.now(timezone.utc).replace(microsecond=0)
+    t0 = clock.now().replace(microsecond=0)
     out = {}
     for i, workers in enumerate(worker_counts):
         at = t0 + timedelta(days=30 * i)

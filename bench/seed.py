@@ -23,6 +23,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
 
+from engine import clock
+
 ROLE_WEIGHTS = {
     "onderzoeker": 35, "integriteitscoordinator": 25, "meldpunt": 15, "bevoegd_gezag": 8,
     "hr_adviseur": 7, "jurist": 5, "vertrouwenspersoon": 3, "bureau_vi": 2,
@@ -117,7 +119,7 @@ def analyze(database) -> None:
 
 def seed_people(database) -> SeedInfo:
     """Staff with roles, non-staff persons (case parties), and the benchmark user."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     start = _max_id(database, "users") + 1
     users, roles, staff = [], [], {r: [] for r in ROLE_WEIGHTS}
     uid = start
@@ -148,7 +150,7 @@ def seed_people(database) -> SeedInfo:
 def seed_cases(database, info: SeedInfo, n: int, *, version_id: int | None, rng_seed: int = 7) -> SeedInfo:
     """Add ``n`` cases (with work items and parties) to what is there."""
     rng = random.Random(rng_seed + info.cases)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     case0, item0 = _max_id(database, "cases") + 1, _max_id(database, "work_items") + 1
     party0 = _max_id(database, "case_parties") + 1
     roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
@@ -228,7 +230,7 @@ def seed_timers(database, n: int, *, fire_from_days: float = 100, fire_to_days: 
                 rng_seed: int = 11) -> int:
     """``n`` pending timers on existing cases, all due far in the future."""
     rng = random.Random(rng_seed)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     t0 = _max_id(database, "timers") + 1
     with database.engine.connect() as conn:
         lo, hi = conn.execute(text("SELECT MIN(id), MAX(id) FROM cases")).one()

@@ -1,4 +1,6 @@
-"""Imports every model module so that ``Base.metadata`` knows all tables (Alembic, tests)."""
+"""The one list of model modules: importing ``engine`` imports them all, so ``Base.metadata`` always knows
+every table (CLI, server, worker, bench, Alembic, tests). A test fails when a module that defines a mapped
+class is missing here (tests/engine/test_model_registry.py)."""
 from __future__ import annotations
 
 import importlib
@@ -18,9 +20,6 @@ MODEL_MODULES = [
 
 
 def import_all() -> None:
+    """Import every model module (idempotent). Called by ``engine/__init__.py``; a missing module is an error."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a package not written yet
-            if exc.name != name:
-                raise
+        importlib.import_module(name)

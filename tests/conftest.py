@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
-
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine import clock as clock_mod
 from engine.db import Base, Database, set_database
+from tests.timebase import TEST_START
 
 PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
 
@@ -84,10 +83,15 @@ def _truncate(database: Database) -> None:
                 conn.execute(table.delete())
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock():
-    """A frozen engine clock at Monday 2 November 2026, 09:00 UTC."""
-    frozen = clock_mod.FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc))
+    """A frozen engine clock at Monday 2 November 2026, 09:00 UTC (``tests.timebase.TEST_START``).
+
+    Autouse: no test runs on the wall clock, whether or not it asks for the clock. SpiffWorkflow's
+    timer module reads the same clock (``install_spiff_clock``), so the bare-SpiffWorkflow driver in
+    tests/process and the engine agree on 'now'. A test that moves time asks for this fixture.
+    """
+    frozen = clock_mod.FrozenClock(TEST_START)
     previous = clock_mod.set_clock(frozen)
     clock_mod.install_spiff_clock()
     try:

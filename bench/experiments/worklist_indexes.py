@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
 
 from sqlalchemy import text
 
 from bench import seed
 from bench.common import BENCH_DIR, bench_database, perf, summary_ms
 from bench.m3_worklist import explain_pg
+from engine import clock
 from engine.db import Database
 
 COLS = "id, case_id, task_id, element_id, name, role, slot, form, state, assignee_id, due_at, priority, created_at"
@@ -83,8 +83,8 @@ def main(argv):
         seed.analyze(db)
         with db.engine.connect() as conn:
             row = conn.execute(text("SELECT created_at, id FROM cases WHERE status='closed' AND unit='Dienstonderdeel 01' "
-                                    "ORDER BY created_at DESC, id DESC OFFSET 1999 LIMIT 1")).first() or (datetime.now(timezone.utc), 0)
-        params = {"uid": info.bench_user_id, "now": datetime.now(timezone.utc), "c_at": row[0], "c_id": row[1]}
+                                    "ORDER BY created_at DESC, id DESC OFFSET 1999 LIMIT 1")).first() or (clock.now(), 0)
+        params = {"uid": info.bench_user_id, "now": clock.now(), "c_at": row[0], "c_id": row[1]}
         phases = {}
         for phase in ("before", "after"):
             if phase == "after":

@@ -22,6 +22,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, VALIDATOR
 from SpiffWorkflow.util.task import TaskState
 
+from engine import clock as engine_clock
+
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
 
@@ -36,7 +38,7 @@ _DUR = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
 def _parse_start(start) -> datetime:
     if start is None:
-        return datetime.now(timezone.utc)
+        return engine_clock.now()
     if isinstance(start, datetime):
         return start if start.tzinfo else start.replace(tzinfo=timezone.utc)
     if isinstance(start, date):
@@ -78,11 +80,11 @@ def end_of_day(value) -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return engine_clock.now().isoformat()
 
 
 def today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
+    return engine_clock.now().date().isoformat()
 
 
 def parse_date(value) -> str:
@@ -159,6 +161,7 @@ class SpiffDriver:
 
     # -- the driver interface ------------------------------------------------------------------
     def start(self, data: dict | None = None) -> None:
+        engine_clock.install_spiff_clock()  # SpiffWorkflow's timers read the engine clock, as in the engine
         engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(ENGINE_FUNCTIONS)))
         self.wf = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=engine)
         self.wf.task_tree.data["instellingen"] = json.loads(json.dumps(self.settings))
@@ -196,7 +199,7 @@ class SpiffDriver:
         """Move one waiting timer into the past and let the workflow react (time travel)."""
         tasks = [t for t in self.wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == timer]
         assert tasks, f"timer {timer} is not waiting; waiting: {sorted(self.waiting_timers())}"
-        past = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
+        past = (engine_clock.now() - timedelta(minutes=1)).isoformat()
         for t in tasks:
             t.internal_data["event_value"] = past
         self.wf.refresh_timers()

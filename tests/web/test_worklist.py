@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from playwright.sync_api import expect
 
+from tests.timebase import TEST_START
 from tests.web import flow
 from tests.web.conftest import screenshot
 
@@ -26,9 +27,17 @@ def _case_waiting_for_acknowledgement(db) -> str:
 
 
 def test_due_dates_colour_and_the_overdue_tab(site, db, clock):
-    reference = _case_waiting_for_acknowledgement(db)  # term: 4 weeks from Monday 2 November → 2-12-2026
+    # received on the suite's first day, Monday 2 November 2026 (tests/timebase.py):
+    # acknowledgement term 7 days → Monday 9-11-2026
+    assert clock.now() == TEST_START
+    reference = _case_waiting_for_acknowledgement(db)
+    desk = site.person("meldpunt")
+    desk.goto("/werkvoorraad?tab=open")
+    cell = desk.locator("tr", has_text=reference).locator("td.termijn")
+    expect(cell).to_contain_text("9-11-2026")
+    expect(cell).to_have_class(re.compile(r"\bop-tijd\b"))
 
-    clock.set(datetime(2026, 12, 1, 9, tzinfo=timezone.utc))  # Tuesday: 1 working day left
+    clock.set(datetime(2026, 11, 6, 9, tzinfo=timezone.utc))  # Friday: 1 working day left
     desk = site.person("meldpunt")
     desk.goto("/werkvoorraad?tab=open")
     # keyboard: the first Tab reaches the skip link, which moves focus to the content
@@ -37,7 +46,7 @@ def test_due_dates_colour_and_the_overdue_tab(site, db, clock):
     desk.keyboard.press("Enter")
     expect(desk.locator(":focus")).to_have_id("inhoud")
     cell = desk.locator("tr", has_text=reference).locator("td.termijn")
-    expect(cell).to_contain_text("2-12-2026")
+    expect(cell).to_contain_text("9-11-2026")
     expect(cell).to_have_class(re.compile(r"\bbijna\b"))
     expect(cell).to_contain_text("binnen 2 werkdagen")
 
@@ -60,7 +69,7 @@ def test_due_dates_colour_and_the_overdue_tab(site, db, clock):
     desk.get_by_label("Sorteren op").select_option("prioriteit")
     expect(desk.locator("tr", has_text=reference)).to_have_count(1)
 
-    clock.set(datetime(2026, 12, 4, 9, tzinfo=timezone.utc))  # the term has passed
+    clock.set(datetime(2026, 11, 10, 9, tzinfo=timezone.utc))  # Tuesday: the term has passed
     desk = site.person("meldpunt")  # the earlier session has gone idle in the meantime
     desk.goto("/werkvoorraad?tab=te-laat")
     cell = desk.locator("tr", has_text=reference).locator("td.termijn")
