@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # Fernet/AES keys for confidential fields, comma-separated, newest first.
     encryption_keys: str = ""
     timer_poll_seconds: float = 5.0
+    # A timer whose firing fails (e.g. a script over its bounds) is retried after this many
+    # seconds, doubling per failure in a row up to the maximum; the other timers keep firing.
+    timer_retry_seconds: float = Field(default=60.0, gt=0)
+    timer_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
     # Run the timer worker inside the server process (the demo does; production may run
     # `meldpunt timers run` separately, several at once on PostgreSQL).
     timers_in_server: bool = False
