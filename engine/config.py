@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # Fernet/AES keys for confidential fields, comma-separated, newest first.
     encryption_keys: str = ""
     timer_poll_seconds: float = 5.0
+    # A timer whose firing fails (e.g. a script over its bounds) is retried after this many
+    # seconds, doubling per failure in a row up to the maximum; the other timers keep firing.
+    timer_retry_seconds: float = Field(default=60.0, gt=0)
+    timer_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
     # Run the timer worker inside the server process (the demo does; production may run
     # `meldpunt timers run` separately, several at once on PostgreSQL).
     timers_in_server: bool = False
@@ -31,6 +35,18 @@ class Settings(BaseSettings):
     # write lock from its first statement across FastAPI's thread hops, so a small pool can run out
     # of threads while they all wait for that lock.
     request_threads: int | None = Field(default=None, ge=1, le=200)
+    # Bounds on each evaluation of a process script, condition, timer expression or DMN cell
+    # (engine/processes/bounds.py). Going over one fails the step with a Dutch incident message.
+    # CPU time of one evaluation, in milliseconds (scripts in processes/ take microseconds).
+    script_cpu_ms: int = Field(default=1000, ge=10, le=60_000)
+    # Wall-clock time of one evaluation, in milliseconds (also counts waiting for the CPU).
+    script_wall_ms: int = Field(default=5000, ge=10, le=300_000)
+    # Largest value one operation may build: characters of a string, elements of a list,
+    # bits of an integer; also the largest new value a script may leave in the case data.
+    script_max_size: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
+    # Growth of the process's resident memory during one evaluation, in MB (Linux; sampled
+    # every 10 ms once the evaluation has run that long).
+    script_memory_mb: int = Field(default=256, ge=16, le=16_384)
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
 

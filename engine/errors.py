@@ -102,3 +102,11 @@ class WorkflowFailure(DomainError):
     code = "workflow-failure"
     title = "Fout in het procesmodel"
     status = 422
+
+
+class ScriptLimitExceeded(WorkflowFailure):
+    """A process script or expression went over its CPU-time, wall-time, memory or size bound
+    (settings ``script_*``) and was stopped; nothing of the step was saved."""
+
+    code = "script-limit"
+    title = "Script in het procesmodel afgebroken"

@@ -24,7 +24,7 @@ from engine.audit import service as audit
 from engine.cases import confidential, duties, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
-from engine.errors import DomainError, NotFound, StaleCase, TaskNotReady, WorkflowFailure
+from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
@@ -68,11 +68,24 @@ def _completed_ids(wf) -> set[str]:
     return {str(t.id) for t in wf.get_tasks(state=TaskState.COMPLETED)}
 
 
+def _script_limit(exc: BaseException) -> ScriptLimitExceeded | None:
+    """The bound a script went over, also when SpiffWorkflow wrapped it (DMN does)."""
+    for _ in range(10):
+        if exc is None or isinstance(exc, ScriptLimitExceeded):
+            return exc
+        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    return None
+
+
+def _workflow_failure(exc: SpiffWorkflowException) -> DomainError:
+    return _script_limit(exc) or WorkflowFailure(_spiff_message(exc))
+
+
 def _run_engine(step: _Step) -> None:
     try:
         step.wf.do_engine_steps()
     except SpiffWorkflowException as exc:
-        raise WorkflowFailure(_spiff_message(exc)) from exc
+        raise _workflow_failure(exc) from exc
     except DomainError:
         raise
     except Exception as exc:  # a process-owner script or expression failed
@@ -93,6 +106,8 @@ def _priority(step: _Step, task, meta) -> int:
     except (TypeError, ValueError):
         try:
             value = int(step.wf.script_engine.evaluate(task, raw))
+        except ScriptLimitExceeded:
+            raise
         except Exception as exc:
             raise WorkflowFailure(f"Prioriteit van taak {task.task_spec.bpmn_id} is ongeldig: {exc}") from exc
     return max(value, base, step.case.priority)
@@ -336,7 +351,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     try:
         task.run()
     except SpiffWorkflowException as exc:
-        raise WorkflowFailure(_spiff_message(exc)) from exc
+        raise _workflow_failure(exc) from exc
     _run_engine(step)
     item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
@@ -368,6 +383,10 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) 
     before = {w.task_id for w in runtime.waiting_timers(wf)}
     try:
         wf.refresh_timers()
+    except DomainError:
+        raise
+    except SpiffWorkflowException as exc:
+        raise _workflow_failure(exc) from exc
     except Exception as exc:
         raise WorkflowFailure(f"Fout bij het afgaan van een timer: {exc}") from exc
     _run_engine(step)

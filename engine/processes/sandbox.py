@@ -11,6 +11,11 @@ they refuse what can be seen in the source (imports, ``open``, ``eval``, names a
 attributes starting with ``_``). Whatever only appears at run time (for example an
 attribute name built from strings) is stopped by the guards and raises, without
 side effects.
+
+Every evaluation runs within bounds (``engine.processes.bounds``): CPU time, wall time,
+memory and the size of any one value, set in engine/config.py. A script that goes over
+one of them fails its step with ``engine.errors.ScriptLimitExceeded`` (a Dutch incident
+message naming the element); the caller's transaction rolls back.
 """
 from __future__ import annotations
 
@@ -28,8 +33,23 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.errors import ScriptLimitExceeded
+from engine.processes.bounds import (
+    BOUNDED_BUILTINS,
+    GUARD_FUNCTIONS,
+    INPLACE_GUARDS,
+    BoundingTransformer,
+    Budget,
+    ScriptBudgetExceeded,
+    ScriptLimits,
+    bound_getattr,
+    expanded_size,
+)
 
 Mode = Literal["exec", "eval"]
 
@@ -54,7 +74,7 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    return _INPLACE_OPERATORS[op](target, value)
+    return (INPLACE_GUARDS.get(op) or _INPLACE_OPERATORS[op])(target, value)
 
 
 def _getitem(obj: Any, key: Any) -> Any:
@@ -65,6 +85,9 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
+_bounded_getattr = bound_getattr(safer_getattr)
+
+
 def _build_builtins() -> dict[str, Any]:
     builtins = {name: value for name, value in safe_builtins.items()
                 if name not in {"__build_class__", "setattr", "delattr"}}
@@ -72,15 +95,16 @@ def _build_builtins() -> dict[str, Any]:
         "dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset,
         "sorted": sorted, "reversed": reversed, "enumerate": enumerate, "zip": zip,
         "min": min, "max": max, "sum": sum, "any": any, "all": all,
-        "map": map, "filter": filter, "getattr": safer_getattr,
+        "map": map, "filter": filter, "getattr": _bounded_getattr,
     })
+    builtins.update(BOUNDED_BUILTINS)
     return builtins
 
 
 # The guard names RestrictedPython's compiler rewrites code into.
 _GUARDS: dict[str, Any] = {
     "__builtins__": _build_builtins(),
-    "_getattr_": safer_getattr,
+    "_getattr_": _bounded_getattr,
     "_getitem_": _getitem,
     "_getiter_": iter,
     "_write_": full_write_guard,
@@ -88,6 +112,7 @@ _GUARDS: dict[str, Any] = {
     "_unpack_sequence_": guarded_unpack_sequence,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_apply_": _apply,
+    **GUARD_FUNCTIONS,
 }
 
 
@@ -95,7 +120,7 @@ _GUARDS: dict[str, Any] = {
 def compile_sandboxed(source: str, mode: Mode) -> CodeType:
     """Compile with RestrictedPython; cached per (source, mode). Raises SandboxError."""
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
-    result = compiler(source)
+    result = compiler(source, policy=BoundingTransformer)
     if result.errors or result.code is None:
         raise SandboxError("Niet toegestaan of ongeldig: " + "; ".join(result.errors))
     return result.code
@@ -164,27 +189,41 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     directly (process completion conditions, message correlations).
     """
 
-    def __init__(self, functions: Mapping[str, Callable[..., Any]]):
+    def __init__(self, functions: Mapping[str, Callable[..., Any]], limits: ScriptLimits | None = None):
         super().__init__(dict(functions))
+        self.limits = limits or ScriptLimits.from_settings()
 
     def _overlay(self, external: Mapping[str, Any] | None) -> dict[str, Any]:
         return {**(external or {}), **self.globals, **_GUARDS}
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
-        return eval(compile_sandboxed(expression, "eval"), {**context, **self._overlay(external_context)})
+        code = compile_sandboxed(expression, "eval")
+        with Budget(self.limits) as budget:
+            result = eval(code, {**context, **self._overlay(external_context), "_tick_": budget.tick})
+            if budget.exceeded is not None:  # caught by the expression itself
+                raise budget.exceeded
+            return result
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: Mapping[str, Any] | None = None) -> bool:
+        code = compile_sandboxed(script, "exec")
         overlay = self._overlay(external_context)
-        scope = {**context, **overlay}
-        exec(compile_sandboxed(script, "exec"), scope)
+        with Budget(self.limits) as budget:
+            overlay["_tick_"] = budget.tick
+            scope = {**context, **overlay}
+            exec(code, scope)
+            if budget.exceeded is not None:  # caught by the script itself
+                raise budget.exceeded
         result: dict[str, Any] = {}
         for name, value in scope.items():
             if name in overlay and overlay[name] is value:
                 if name in context:  # data hidden by a function or guard stays as it was
                     result[name] = context[name]
             elif not callable(value):
+                if context.get(name) is not value and \
+                        expanded_size(value, self.limits.max_size) > self.limits.max_size:
+                    raise ScriptBudgetExceeded("size", self.limits, name)
                 result[name] = value
         context.clear()
         context.update(result)
@@ -197,5 +236,31 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 class SandboxedScriptEngine(PythonScriptEngine):
     """SpiffWorkflow script engine whose every script and expression runs in the sandbox."""
 
-    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None):
-        super().__init__(environment=SandboxEnvironment(functions or {}))
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None,
+                 limits: ScriptLimits | None = None):
+        super().__init__(environment=SandboxEnvironment(functions or {}, limits))
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except ScriptBudgetExceeded as exc:
+            raise ScriptLimitExceeded(exc.dutch(f"Expressie in '{_element(task)}'")) from None
+        except SpiffWorkflowException as exc:  # as SpiffWorkflow's engine wraps errors
+            exc.add_note(f"Error evaluating expression '{expression}'")
+            raise
+        except Exception as exc:
+            raise WorkflowTaskException(f"Error evaluating expression '{expression}'", task=task,
+                                        exception=exc) from exc
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except ScriptBudgetExceeded as exc:
+            raise ScriptLimitExceeded(exc.dutch(f"Script in '{_element(task)}'")) from None
+        except Exception as exc:
+            raise self.create_task_exec_exception(task, script, exc) from exc
+
+
+def _element(task: Any) -> str:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name

@@ -5,15 +5,24 @@ batch's transaction. On PostgreSQL the claim is ``SELECT … FOR UPDATE SKIP LOC
 so any number of workers can run at once without firing a timer twice or skipping
 one; a timer's firing and its state change to ``fired`` commit together. SQLite serialises writers (BEGIN IMMEDIATE), so a
 single worker there is safe as well.
+
+A timer whose firing fails keeps state ``pending`` with the error's type in ``last_error``
+and is not claimed again before ``retry_at`` (exponential backoff, settings
+``timer_retry_seconds``/``timer_retry_max_seconds``), also by a restarted worker, so a
+broken case (a runaway script stopped by its bounds) costs little and never holds up the
+other timers.
 """
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import or_, select
 
 from engine.cases import service as cases
 from engine.clock import now
+from engine.config import get_settings
 from engine.db import Database
 from engine.errors import DomainError
 from engine.timers.models import Timer
@@ -25,7 +34,9 @@ BATCH = 25  # timers claimed per transaction
 
 
 def _claim(session, *, skip_locked: bool, exclude: set[int], limit: int) -> list[Timer]:
-    q = select(Timer).where(Timer.state == "pending", Timer.fire_at < now())
+    moment = now()
+    q = select(Timer).where(Timer.state == "pending", Timer.fire_at < moment,
+                            or_(Timer.retry_at.is_(None), Timer.retry_at <= moment))
     if exclude:
         q = q.where(Timer.id.not_in(exclude))
     q = q.order_by(Timer.fire_at, Timer.id).limit(limit)
@@ -63,18 +74,28 @@ def fire_due(*, database: Database, limit: int | None = None, batch: int = BATCH
                 except DomainError as exc:
                     log.warning("timer %s of case %s not fired: %s", timer_id, case_id, exc.code)
                     failed.add(timer_id)
-                    timer.last_error = f"{exc.code}: {exc.title}"
+                    _failed(timer, f"{exc.code}: {exc.title}")
                     continue
                 except Exception as exc:  # a broken case must not stop the timers of all others
                     # only the type: a message may quote case data
                     log.error("timer %s of case %s not fired: %s", timer_id, case_id, type(exc).__name__)
                     failed.add(timer_id)
-                    timer.last_error = f"onverwachte fout: {type(exc).__name__}"
+                    _failed(timer, f"onverwachte fout: {type(exc).__name__}")
                     continue
+                timer.retry_at = None
                 if timer.state == "pending":  # not fired by the engine (clock skew): leave it
                     failed.add(timer_id)
                 handled += 1
     return handled
+
+
+def _failed(timer: Timer, error: str) -> None:
+    """Record a failed firing (type only) and when to try again: doubling, up to the maximum."""
+    settings = get_settings()
+    timer.failures = (timer.failures or 0) + 1
+    delay = min(settings.timer_retry_seconds * 2 ** min(timer.failures - 1, 30), settings.timer_retry_max_seconds)
+    timer.retry_at = now() + timedelta(seconds=delay)
+    timer.last_error = error
 
 
 def pending_count(*, session) -> int:
