@@ -128,11 +128,12 @@ def complete(db, desk, item_id, data):
 
 
 @pytest.mark.parametrize(("soort", "message"), [
-    ("script", "Script in 'Lus in script' duurde te lang (meer dan {cpu} ms rekentijd) en is afgebroken"),
+    # the CPU bound or, on a loaded machine, the wall-time bound: either stops it
+    ("script", "Script in 'Lus in script' duurde te lang (meer dan "),
     ("geheugen", "Script in 'Groot geheugen' maakte een te grote waarde (*: meer dan"),
     ("macht", "Script in 'Grote macht' maakte een te grote waarde (**: meer dan"),
     ("voorwaarde", "Expressie in 'Som te groot?' maakte een te grote waarde (range: meer dan"),
-    ("voorscript", "Script in 'Taak met voorscript' duurde te lang (meer dan {cpu} ms rekentijd)"),
+    ("voorscript", "Script in 'Taak met voorscript' duurde te lang (meer dan "),
 ])
 def test_a_runaway_step_fails_with_a_dutch_message_and_leaves_the_case_as_it_was(db, clock, desk, soort, message):
     case_id = start(db, desk)
@@ -140,7 +141,7 @@ def test_a_runaway_step_fails_with_a_dutch_message_and_leaves_the_case_as_it_was
     before = snapshot(db, case_id)
     with pytest.raises(ScriptLimitExceeded) as caught:
         complete(db, desk, item, {"soort": soort})
-    assert message.format(cpu=get_settings().script_cpu_ms) in caught.value.detail
+    assert message in caught.value.detail
     assert caught.value.code == "script-limit"
     assert snapshot(db, case_id) == before
     # the engine (and this database connection) carries on: another case goes its ordinary way
