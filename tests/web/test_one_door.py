@@ -1,0 +1,159 @@
+"""One door per resource: the web pages and the API give the same answer, decided once in engine/ (issue 16).
+
+Both surfaces of the real app (``create_app``: API under /api/v1 and the HTML pages), the demo organisation,
+a cookie session per user. The reporter's identity is checked in the bytes returned (HTML, JSON, .docx text).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.web import flow
+
+PASSWORD = "meldpunt-demo"
+NAME, EMAIL = "Renée Ritsema", "renee.ritsema@example.org"
+# Demo users whose roles may not see the reporter's identity, but who work the case below.
+NOT_AUTHORISED = ("onderzoeker1", "onderzoeker2", "hr", "directeur", "bvi")
+AUTHORISED = ("meldpunt", "coordinator")
+
+
+def _app():
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    return create_app(ApiSettings(cookie_secure=False))
+
+
+def _login(app, username: str) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+def _text(response) -> str:
+    """What a person would read in the response: .docx text, otherwise the body as text."""
+    from documents.render import docx_text
+
+    if response.content[:2] == b"PK":
+        return docx_text(response.content)
+    return response.text
+
+
+DEMO_REPORTER = ("Mehmet Medewerker", "m.medewerker@")  # the reporter of the demo's named case
+
+
+def _leaks(text: str, needles=(NAME, "Ritsema", EMAIL)) -> bool:
+    return any(s.lower() in text.lower() for s in needles)
+
+
+@pytest.fixture
+def demo(db, clock):
+    from engine.demo import seed
+
+    with db.session() as s:
+        seed(session=s)
+    return db
+
+
+def _worked_case(db) -> int:
+    """A named report about the demo user 'medewerker', worked by both investigators, HR and the director
+    up to the director's decision: every one of them may see the case, none may see who reported it."""
+    from engine.identity.service import get_user
+    from engine.intake import service as intake
+
+    registration = {**flow.ANSWERS["melding_registreren"], "melder_anoniem": False, "melder_naam": NAME,
+                    "melder_email": EMAIL, "kanaal": "meldpunt_integriteit", "betrokkene_naam": "M. Medewerker"}
+    with db.session() as s:
+        subject = get_user(session=s, username="medewerker")
+        case_id = intake.submit_report(session=s, actor=get_user(session=s, username="meldpunt"),
+                                       data=registration, subject_user_id=subject.id).case.id
+    flow.complete(db, case_id, "melding_registreren", registration)
+    flow.advance_until(db, case_id, "besluit_disciplinaire_maatregel")
+    flow.complete(db, case_id, "besluit_disciplinaire_maatregel", username="directeur")
+    return case_id
+
+
+def _letters(db, case_id: int) -> tuple[list[int], list[int]]:
+    """(ids of letters to the reporter, ids of the other letters) of the case."""
+    from documents.models import Letter
+
+    with db.session() as s:
+        rows = s.execute(select(Letter.id, Letter.recipient).where(Letter.case_id == case_id)).all()
+    return [i for i, r in rows if r == "melder"], [i for i, r in rows if r != "melder"]
+
+
+def _linked_letters(html: str, case_id: int) -> set[int]:
+    return {int(n) for n in re.findall(rf'href="/zaken/{case_id}/brieven/(\d+)"', html)}
+
+
+def _surfaces(client: TestClient, case_id: int, to_reporter: list[int], others: list[int]) -> dict:
+    """What one user gets for the case's letters through the web pages and the API."""
+    page = client.get(f"/zaken/{case_id}")
+    api_list = client.get(f"/api/v1/zaken/{case_id}/documenten")
+    out = {"page": page.status_code, "page_leaks": _leaks(page.text),
+           "page_links": _linked_letters(page.text, case_id),
+           "api_list": {d["id"] for d in api_list.json()} if api_list.status_code == 200 else api_list.status_code,
+           "web_get": {}, "api_get": {}}
+    for letter_id in to_reporter + others:
+        web = client.get(f"/zaken/{case_id}/brieven/{letter_id}")
+        api = client.get(f"/api/v1/zaken/{case_id}/documenten/{letter_id}")
+        out["web_get"][letter_id] = (web.status_code, _leaks(_text(web)))
+        out["api_get"][letter_id] = (api.status_code, _leaks(_text(api)))
+    return out
+
+
+def test_letters_to_the_reporter_only_for_the_identity_authorised_on_both_surfaces(demo):
+    case_id = _worked_case(demo)
+    to_reporter, others = _letters(demo, case_id)
+    assert to_reporter and others  # acknowledgement and feedback to the reporter; assignment, notices, advice
+    app = _app()
+    leaks = []
+    for username in NOT_AUTHORISED:
+        got = _surfaces(_login(app, username), case_id, to_reporter, others)
+        assert got["page"] == 200, (username, got["page"])  # they work the case: it is visible
+        if got["page_leaks"]:
+            leaks.append(f"{username}: GET /zaken/{case_id} shows the reporter")
+        if got["page_links"] & set(to_reporter):
+            leaks.append(f"{username}: GET /zaken/{case_id} lists letters to the reporter {sorted(got['page_links'] & set(to_reporter))}")
+        if got["api_list"] != set(others):
+            leaks.append(f"{username}: GET /api/v1/zaken/{case_id}/documenten gives {got['api_list']}")
+        for letter_id in to_reporter:
+            for surface, path in (("web_get", f"/zaken/{case_id}/brieven/{letter_id}"),
+                                  ("api_get", f"/api/v1/zaken/{case_id}/documenten/{letter_id}")):
+                status, leaked = got[surface][letter_id]
+                if status != 404 or leaked:
+                    leaks.append(f"{username}: GET {path} → {status}{' with the reporter’s name' if leaked else ''}")
+        # the rest of the case file stays available to those who work the case, on both surfaces
+        assert got["page_links"] >= set(others), (username, got["page_links"])
+        for letter_id in others:
+            assert got["web_get"][letter_id] == (200, False) and got["api_get"][letter_id] == (200, False), \
+                (username, letter_id, got["web_get"][letter_id], got["api_get"][letter_id])
+    assert leaks == [], "\n".join(leaks)
+
+    for username in AUTHORISED:  # desk and coordinator read the letters to the reporter, on both surfaces
+        got = _surfaces(_login(app, username), case_id, to_reporter, others)
+        assert got["page_links"] >= set(to_reporter + others) and got["api_list"] == set(to_reporter + others)
+        for letter_id in to_reporter:
+            assert got["web_get"][letter_id] == (200, True) and got["api_get"][letter_id] == (200, True)
+
+
+def test_bvi_gets_no_acknowledgement_letter_of_the_demo_case(demo):
+    """The case of the issue: Bureau V&I, demo organisation, the named report about the team leader."""
+    from documents.models import Letter
+    from engine.cases.models import Case
+
+    with demo.session() as s:
+        case_id, letter_id = s.execute(select(Case.id, Letter.id).join(Letter, Letter.case_id == Case.id)
+                                       .where(Letter.template == "ontvangstbevestiging")).one()
+    bvi = _login(_app(), "bvi")
+    assert bvi.get(f"/api/v1/zaken/{case_id}/documenten").json() == []
+    assert bvi.get(f"/api/v1/zaken/{case_id}/documenten/{letter_id}").status_code == 404
+    page = bvi.get(f"/zaken/{case_id}")
+    assert page.status_code == 200
+    assert f"/brieven/{letter_id}" not in page.text and not _leaks(page.text, DEMO_REPORTER)
+    download = bvi.get(f"/zaken/{case_id}/brieven/{letter_id}")
+    assert download.status_code == 404 and not _leaks(_text(download), DEMO_REPORTER)
