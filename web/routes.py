@@ -28,10 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import client_key, csrf_cookie_name, reporter_cookie_name, session_cookie_name
-from documents import service as letters
 from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
+from engine.cases import letters as case_letters
 from engine.cases import service as cases
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
@@ -75,7 +75,7 @@ ACTION_LABELS = {
     "message.from_reporter": "Bericht van melder", "letter.rendered": "Brief gemaakt",
     "identity.read": "Vertrouwelijke gegevens ingezien", "case.closed": "Zaak afgesloten",
     "task.created": "Taak klaargezet", "task.auto_assigned": "Taak automatisch toegewezen",
-    "letter.downloaded": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
+    "letter.downloaded": "Brief gedownload", "document.read": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
 }
 
 
@@ -515,7 +515,7 @@ async def task_submit(request: Request, item_id: int):
         schema = parsed.forms.get(item.form) if item.form else {}
         data, raw = forms.parse_submission(schema or {}, form)
         user_id, case_id = web.user.id, case.id
-        before_letters = {l.id for l in letters.list_letters(session=s, case_id=case_id)}
+        before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
     try:
         with db.session() as s:
             user = s.get(User, user_id)
@@ -533,7 +533,8 @@ async def task_submit(request: Request, item_id: int):
         user = web.user
         case = s.get(Case, case_id)
         next_items = [_row(s, i, user) for i in worklist.for_case(session=s, case_id=case_id)]
-        new_letters = [l for l in letters.list_letters(session=s, case_id=case_id) if l.id not in before_letters]
+        new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
+                       if l.id not in before_letters]
         item = s.get(WorkItem, item_id)
         return render(request, "taak_afgerond.html", user=user, web=web, item=item, case=case,
                       next_items=next_items, new_letters=new_letters,
@@ -614,15 +615,16 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             active = [i.element_id for i in open_items] + (position.get("active") or [])
             diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
                 _element_file(version, version.main_process_id) or (files[0] if files else None)
-        case_letters = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
-                         "at": l.rendered_at, "step": l.step} for l in letters.list_letters(session=s, case_id=case.id)]
+        letter_rows = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
+                         "at": l.rendered_at, "step": l.step}
+                        for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
         messages = []
         may_message = bool(MESSAGE_ROLES & user.role_codes)
         if may_message:
             messages = intake.messages(session=s, case_id=case.id)
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
                       identity_allowed=allowed, identity_fields=identity_fields, report_text=report_text,
-                      deadlines=deadlines, timeline=_timeline(s, case, allowed), letters=case_letters,
+                      deadlines=deadlines, timeline=_timeline(s, case, allowed), letters=letter_rows,
                       position=position, diagram_file=diagram, files=files, may_message=may_message,
                       messages=messages, melding=melding,
                       my_items=[i for i in open_items if i.assignee_id == user.id],
@@ -644,23 +646,20 @@ def case_diagram(request: Request, case_id: int, bestand: str):
 
 @router.get("/zaken/{case_id}/brieven/{letter_id}")
 def letter_download(request: Request, case_id: int, letter_id: int):
-    with get_database().session() as s:
-        web, case = _visible_case(request, s, case_id)
-        if case is None:
-            return not_found(request, web.user, web)
-        try:
-            letter = letters.get_letter(session=s, letter_id=letter_id)
-        except DomainError:
-            return not_found(request, web.user, web)
-        if letter.case_id != case.id:
-            return not_found(request, web.user, web)
-        content = letters.letter_content(session=s, letter=letter)
-        audit.append(session=s, actor=web.user.username, action="letter.downloaded", case_id=case.id,
-                     details={"brief": letter.id})
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{case.reference}-{letter.template}-v{letter.version}.docx")
-        return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                          "Cache-Control": "no-store"},
-                        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    """Same door as the API (``engine.cases.letters``): visibility, the identity rule, sha256 check, audit."""
+    try:
+        with get_database().session() as s:
+            web, case = _visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            letter = case_letters.visible_letter(session=s, user=web.user, case_id=case.id, letter_id=letter_id)
+            content = case_letters.read_letter(session=s, letter=letter, actor=web.user.username)
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{case.reference}-{letter.template}-v{letter.version}.docx")
+            return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                              "Cache-Control": "no-store", "X-Content-SHA256": letter.sha256},
+                            media_type=letter.media_type)
+    except DomainError as exc:
+        return _domain_error(request, exc)
 
 
 @router.post("/zaken/{case_id}/berichten")

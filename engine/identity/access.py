@@ -16,6 +16,12 @@ Rules (issue 5, DOMAIN §2 and §4):
   coordinator of a case they can see (``roles.IDENTITY_ROLES``); everyone else sees a
   pseudonym. Revealing it to another role (with reason, coordinator approval and prior
   notice to the reporter) is a later addition on top of :func:`may_see_reporter_identity`.
+* Letters to the reporter (``IDENTITY_RECIPIENTS``) carry the reporter's name and address: they are
+  part of the reporter's identity (``engine.cases.letters.may_see_letter``). Every other letter of the case file is for
+  everyone who may see the case.
+
+One door per resource (issue 16): the API (``api/routers``) and the web pages (``web/``) ask these
+functions, or the engine services built on them (e.g. ``engine.cases.letters``), and nothing else.
 
 Everything is expressed as SQL conditions so lists can filter and paginate in the database.
 """
@@ -34,6 +40,9 @@ from engine.identity.roles import IDENTITY_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
 
 EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
+
+# Letter recipients whose letters carry the reporter's identity (name, address or e-mail in the text).
+IDENTITY_RECIPIENTS = frozenset({"melder"})
 
 
 def _excluded(uid) -> ColumnElement[bool]:
@@ -122,3 +131,4 @@ def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> 
     from engine.cases.reveal import is_revealed_to  # an approved reveal, reporter informed (DOMAIN §4)
 
     return is_revealed_to(session=session, user=user, case_id=case_id)
+
