@@ -11,7 +11,6 @@ every form that changes something carries the session's CSRF token, checked with
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -32,6 +31,7 @@ from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
 from engine.cases import letters as case_letters
+from engine.cases.timeline import case_timeline
 from engine.cases import service as cases
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
@@ -194,8 +194,7 @@ def _candidates(session: Session, role: str) -> list[User]:
 
 
 def pseudonym(case: Case) -> str:
-    digest = hashlib.sha256(f"melder|{case.id}|{case.reference}".encode()).hexdigest()[:6].upper()
-    return f"Melder {digest}"
+    return access.reporter_pseudonym(case.id)  # the same pseudonym as in the API
 
 
 def _element_file(version: ProcessVersion, element_id: str) -> str | None:
@@ -551,19 +550,14 @@ def _visible_case(request: Request, s: Session, case_id: int) -> tuple[WebSessio
         return web, None
 
 
-def _timeline(s: Session, case: Case, identity_allowed: bool) -> list[dict]:
-    """Audit events of the case; a reporter who is a known user shows as the pseudonym unless allowed."""
-    hidden = set()
-    if not identity_allowed:
-        hidden = {u.username for u in s.execute(select(User).join(CaseParty, CaseParty.user_id == User.id).where(
-            CaseParty.case_id == case.id, CaseParty.party == "melder")).scalars()}
+def _timeline(s: Session, case: Case, user: User) -> list[dict]:
+    """The case's events as the API gives them (``engine.cases.timeline``), in Dutch."""
     out = []
-    for e in audit.case_events(session=s, case_id=case.id):
-        details = e.details or {}
-        text = details.get("naam") or details.get("element") or ""
+    for e in case_timeline(session=s, user=user, case_id=case.id):
+        text = e.details.get("naam") or e.details.get("element") or ""
         if e.action == "task.assigned":
-            text = f"{text} → {details.get('aan')} (reden: {details.get('reden')})"
-        out.append({"at": e.at, "actor": pseudonym(case) if e.actor in hidden else e.actor, "action": ACTION_LABELS.get(e.action, e.action), "text": text})
+            text = f"{text} → {e.details.get('aan')} (reden: {e.details.get('reden')})"
+        out.append({"at": e.at, "actor": e.actor, "action": ACTION_LABELS.get(e.action, e.action), "text": text})
     return out
 
 
@@ -624,7 +618,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             messages = intake.messages(session=s, case_id=case.id)
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
                       identity_allowed=allowed, identity_fields=identity_fields, report_text=report_text,
-                      deadlines=deadlines, timeline=_timeline(s, case, allowed), letters=letter_rows,
+                      deadlines=deadlines, timeline=_timeline(s, case, user), letters=letter_rows,
                       position=position, diagram_file=diagram, files=files, may_message=may_message,
                       messages=messages, melding=melding,
                       my_items=[i for i in open_items if i.assignee_id == user.id],

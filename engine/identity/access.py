@@ -27,6 +27,7 @@ Everything is expressed as SQL conditions so lists can filter and paginate in th
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, exists, false, or_, select, true
@@ -132,3 +133,10 @@ def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> 
 
     return is_revealed_to(session=session, user=user, case_id=case_id)
 
+
+
+def reporter_pseudonym(case_id: int) -> str:
+    """The reporter of a case as shown to who may not see the identity: stable per case, e.g. 'Melder A-1234'
+    (no information about the person). The same on every page and in every API answer."""
+    n = int.from_bytes(hashlib.sha256(f"meldpunt-pseudoniem:{case_id}".encode()).digest()[:4], "big") % 10000
+    return f"Melder A-{n:04d}"

@@ -157,3 +157,82 @@ def test_bvi_gets_no_acknowledgement_letter_of_the_demo_case(demo):
     assert f"/brieven/{letter_id}" not in page.text and not _leaks(page.text, DEMO_REPORTER)
     download = bvi.get(f"/zaken/{case_id}/brieven/{letter_id}")
     assert download.status_code == 404 and not _leaks(_text(download), DEMO_REPORTER)
+
+
+# --------------------------------------------------------------------------- timeline (API and web)
+
+MANAGER = ("teamleider", "Tamara")  # username and first name of the demo team leader
+
+
+def _manager_reports_own_employee(db, app) -> tuple[int, int]:
+    """The team leader reports her own employee through the API (she is the known reporter), the desk
+    registers it, she reads the acknowledgement through her own channel, and the case is worked up to the
+    decision on the sanction: investigators, HR, the director and Bureau V&I may all see the case."""
+    from engine.identity.service import get_user
+
+    boss = _login(app, "teamleider")
+    with db.session() as s:
+        employee = get_user(session=s, username="medewerker").id
+    r = boss.post("/api/v1/meldingen", headers={"X-CSRF-Token": boss.cookies.get("meldpunt_csrf")}, json={
+        "kanaal": "leidinggevende", "categorie": "Financiële schendingen", "dienstonderdeel": "Douane",
+        "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.", "melder_naam": "Tamara Teamleider",
+        "melder_email": "t.teamleider@voorbeeld.example", "betrokkene_id": employee})
+    assert r.status_code == 201, r.text
+    case_id = r.json()["zaak_id"]
+    registration = {**flow.ANSWERS["melding_registreren"], "melder_anoniem": False, "kanaal": "leidinggevende",
+                    "melder_naam": "Tamara Teamleider", "melder_email": "t.teamleider@voorbeeld.example",
+                    "betrokkene_naam": "Mehmet Medewerker"}
+    flow.complete(db, case_id, "melding_registreren", registration)
+    flow.advance_until(db, case_id, "afdoening_bepalen")
+    own = boss.get(f"/api/v1/mijn-meldingen/{case_id}/brieven").json()
+    assert own, "the acknowledgement reached the reporter"
+    assert boss.get(f"/api/v1/mijn-meldingen/{case_id}/brieven/{own[0]['id']}").status_code == 200
+    return case_id, own[0]["id"]
+
+
+def _timeline_section(html: str) -> str:
+    match = re.search(r'<ol class="tijdlijn">(.*?)</ol>', html, re.S)
+    assert match, "the case page has a timeline"
+    return match.group(1)
+
+
+def test_timeline_shows_a_known_reporter_only_as_pseudonym_on_both_surfaces(demo):
+    from engine.audit.models import AuditEvent
+    from engine.identity.access import reporter_pseudonym
+
+    app = _app()
+    case_id, _ = _manager_reports_own_employee(demo, app)
+    with demo.session() as s:  # what is at stake: she filed the report and read the letter herself
+        actors = {a for a, in s.execute(select(AuditEvent.actor).where(
+            AuditEvent.case_id == case_id, AuditEvent.action.in_(("report.submitted", "document.read"))))}
+    assert "teamleider" in actors
+    alias = reporter_pseudonym(case_id)
+    leaks = []
+    for username in NOT_AUTHORISED:
+        client = _login(app, username)
+        api = client.get(f"/api/v1/zaken/{case_id}/tijdlijn")
+        assert api.status_code == 200, (username, api.status_code)
+        page = client.get(f"/zaken/{case_id}")
+        assert page.status_code == 200, (username, page.status_code)
+        events = api.json()
+        if any(e["door"] == "teamleider" or _leaks(json_text(e), MANAGER) for e in events):
+            leaks.append(f"{username}: GET /api/v1/zaken/{case_id}/tijdlijn names the reporter")
+        if _leaks(_timeline_section(page.text), MANAGER):
+            leaks.append(f"{username}: the timeline on GET /zaken/{case_id} names the reporter")
+        submitted = [e["door"] for e in events if e["actie"] == "report.submitted"]
+        if submitted != [alias]:
+            leaks.append(f"{username}: GET /api/v1/zaken/{case_id}/tijdlijn: report filed by {submitted}, not {alias}")
+        if alias not in _timeline_section(page.text):
+            leaks.append(f"{username}: the timeline on GET /zaken/{case_id} lacks the pseudonym {alias}")
+    assert leaks == [], "\n".join(leaks)
+
+    coordinator = _login(app, "coordinator")  # identity role: the real actor, on both surfaces
+    events = coordinator.get(f"/api/v1/zaken/{case_id}/tijdlijn").json()
+    assert {"report.submitted", "document.read"} <= {e["actie"] for e in events if e["door"] == "teamleider"}
+    assert "teamleider" in _timeline_section(coordinator.get(f"/zaken/{case_id}").text)
+
+
+def json_text(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
