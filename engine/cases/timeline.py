@@ -41,32 +41,48 @@ class TimelineEntry:
     details: dict = field(default_factory=dict)
 
 
-def _reporter_usernames(session: Session, case_id: int) -> set[str]:
-    return set(session.scalars(select(User.username).join(CaseParty, CaseParty.user_id == User.id).where(
-        CaseParty.case_id == case_id, CaseParty.party == "melder")))
+class ReporterMask:
+    """How the reporter of one case appears in its events to one user: as themselves to who may see the
+    identity, otherwise as the case's pseudonym wherever they acted under their own name (shared by the
+    case timeline and the audit trail, ``engine.audit.trail``)."""
 
+    def __init__(self, session: Session, *, case_id: int, identity: bool):
+        self.session, self.identity = session, identity
+        self.alias = access.reporter_pseudonym(case_id)
+        self.hidden: set[str] = set() if identity else set(session.scalars(
+            select(User.username).join(CaseParty, CaseParty.user_id == User.id).where(
+                CaseParty.case_id == case_id, CaseParty.party == "melder")))
+        self._filers: dict[str, bool] = {}
 
-def _filed_for_themselves(session: Session, username: str) -> bool:
-    user = session.scalar(select(User).where(User.username == username))
-    return user is not None and not (user.role_codes & INTAKE_ROLES)
+    def _filed_for_themselves(self, username: str) -> bool:
+        if username not in self._filers:
+            user = self.session.scalar(select(User).where(User.username == username))
+            self._filers[username] = user is not None and not (user.role_codes & INTAKE_ROLES)
+        return self._filers[username]
+
+    def actor(self, action: str, actor: str) -> str:
+        if self.identity:
+            return actor
+        if actor in self.hidden or (action == "report.submitted" and self._filed_for_themselves(actor)):
+            return self.alias
+        return actor
+
+    def details(self, details: dict) -> dict:
+        if self.identity or not self.hidden:
+            return dict(details)
+        return {k: (self.alias if isinstance(v, str) and v in self.hidden else v) for k, v in details.items()}
 
 
 def case_timeline(*, session: Session, user: User, case_id: int) -> list[TimelineEntry]:
     """The case's events, oldest first, as ``user`` may see them (``NotFound`` for a case they may not see)."""
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
     identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
-    hidden = set() if identity else _reporter_usernames(session, case.id)
-    alias = access.reporter_pseudonym(case.id)
+    mask = ReporterMask(session, case_id=case.id, identity=identity)
     out = []
     for ev in audit.case_events(session=session, case_id=case.id):
         if not identity and ev.action.startswith(HIDDEN_PREFIXES):
             continue
-        actor = ev.actor
-        if not identity and (actor in hidden or (ev.action == "report.submitted"
-                                                 and _filed_for_themselves(session, actor))):
-            actor = alias
-        details = {k: (alias if isinstance(v, str) and v in hidden else v)
-                   for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS}
-        out.append(TimelineEntry(id=ev.id, at=ev.at, actor=actor, action=ev.action, task_id=ev.task_id,
-                                 details=details))
+        details = mask.details({k: v for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS})
+        out.append(TimelineEntry(id=ev.id, at=ev.at, actor=mask.actor(ev.action, ev.actor), action=ev.action,
+                                 task_id=ev.task_id, details=details))
     return out

@@ -236,3 +236,47 @@ def json_text(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- audit API (issue 16)
+
+def test_audit_api_leaves_out_the_auditors_own_case_and_pseudonymises_the_reporter(demo):
+    """The demo auditor is the subject of a case: they read none of its events. In the demo's named case
+    the reporter (demo user 'medewerker') reads the acknowledgement herself: the auditor sees a pseudonym."""
+    from documents.models import Letter
+    from engine.cases.models import Case
+    from engine.identity.access import reporter_pseudonym
+    from engine.identity.service import get_user
+    from engine.intake import service as intake
+
+    with demo.session() as s:
+        own_case = intake.submit_report(session=s, actor=get_user(session=s, username="meldpunt"), data={
+            "categorie": "Financiële schendingen", "dienstonderdeel": "Douane", "melder_naam": NAME,
+            "omschrijving": "Declaraties voor reizen die niet zijn gemaakt."},
+            subject_user_id=get_user(session=s, username="auditor").id).case.id
+        named, letter_id = s.execute(select(Case.id, Letter.id).join(Letter, Letter.case_id == Case.id)
+                                     .where(Letter.template == "ontvangstbevestiging")).one()
+    app = _app()
+    reporter = _login(app, "medewerker")
+    assert reporter.get(f"/api/v1/mijn-meldingen/{named}/brieven/{letter_id}").status_code == 200
+
+    auditor = _login(app, "auditor")
+    everything = auditor.get("/api/v1/audit", params={"limit": 200}).json()["items"]
+    assert everything and all(e["zaak_id"] != own_case for e in everything)
+    assert auditor.get("/api/v1/audit", params={"zaak_id": own_case}).json()["items"] == []
+    assert auditor.get(f"/api/v1/audit/zaken/{own_case}").json() == []
+
+    alias = reporter_pseudonym(named)
+    for events in (auditor.get(f"/api/v1/audit/zaken/{named}").json(),
+                   auditor.get("/api/v1/audit", params={"zaak_id": named}).json()["items"],
+                   [e for e in everything if e["zaak_id"] == named]):
+        assert events and all(e["door"] != "medewerker" for e in events)
+        assert not _leaks(json_text(events), ("medewerker\"", "Mehmet"))
+        read = [e for e in events if e["actie"] == "document.read"]
+        assert read and all(e["door"] == alias and e["hash"] is None for e in read)  # the hash would betray her
+        assert all(e["hash"] for e in events if e["door"] != alias)
+
+    # the chain itself is untouched; the desk (identity role, not the auditor) is not given the trail
+    verify = auditor.post("/api/v1/audit/verify", headers={"X-CSRF-Token": auditor.cookies.get("meldpunt_csrf")})
+    assert verify.status_code == 200 and verify.json()["ok"] is True
+    assert _login(app, "meldpunt").get(f"/api/v1/audit/zaken/{named}").status_code == 403
