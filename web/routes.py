@@ -33,7 +33,7 @@ from engine.cases import confidential
 from engine.cases import letters as case_letters
 from engine.cases.timeline import case_timeline
 from engine.cases import service as cases
-from engine.cases.models import Case, CaseParty
+from engine.cases.models import Case
 from engine.clock import now
 from engine.db import get_database
 from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound, ProcessValidationError
@@ -578,11 +578,8 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             if secret:
                 audit.append(session=s, actor=user.username, action="identity.read", case_id=case.id,
                              details={"pagina": "zaak", "velden": sorted(secret)})
-        parties = []
-        for p in s.execute(select(CaseParty).where(CaseParty.case_id == case.id)).scalars():
-            if p.party == "melder" and not allowed:
-                continue
-            parties.append({"party": p.party, "name": _user_name(s, p.user_id)})
+        parties = [{"party": party, "name": _user_name(s, uid)}
+                   for party, uid in access.visible_parties(session=s, user=user, case_id=case.id)]
         summary = _case_summary(s, case, user)
         open_items = worklist.for_case(session=s, case_id=case.id)
         all_items = worklist.for_case(session=s, case_id=case.id, include_closed=True)

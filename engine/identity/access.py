@@ -140,3 +140,17 @@ def reporter_pseudonym(case_id: int) -> str:
     (no information about the person). The same on every page and in every API answer."""
     n = int.from_bytes(hashlib.sha256(f"meldpunt-pseudoniem:{case_id}".encode()).digest()[:4], "big") % 10000
     return f"Melder A-{n:04d}"
+
+
+def visible_parties(*, session: Session, user: User, case_id: int) -> list[tuple[str, int | None]]:
+    """The case's parties as ``(party, user id)`` for a case ``user`` may see (callers checked that).
+
+    Who may not see the reporter's identity gets no reporter row, and no other row of the person who is
+    also the reporter: a line manager reporting their own employee is also the case's ``leidinggevende``,
+    and that row would name them."""
+    rows = [(p.party, p.user_id) for p in session.scalars(
+        select(CaseParty).where(CaseParty.case_id == case_id).order_by(CaseParty.id))]
+    if may_see_reporter_identity(session=session, user=user, case_id=case_id):
+        return rows
+    reporters = {uid for party, uid in rows if party == "melder" and uid is not None}
+    return [(party, uid) for party, uid in rows if party != "melder" and uid not in reporters]

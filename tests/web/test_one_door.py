@@ -196,7 +196,7 @@ def _timeline_section(html: str) -> str:
     return match.group(1)
 
 
-def test_timeline_shows_a_known_reporter_only_as_pseudonym_on_both_surfaces(demo):
+def test_timeline_and_parties_show_a_known_reporter_only_as_pseudonym_on_both_surfaces(demo):
     from engine.audit.models import AuditEvent
     from engine.identity.access import reporter_pseudonym
 
@@ -219,6 +219,8 @@ def test_timeline_shows_a_known_reporter_only_as_pseudonym_on_both_surfaces(demo
             leaks.append(f"{username}: GET /api/v1/zaken/{case_id}/tijdlijn names the reporter")
         if _leaks(_timeline_section(page.text), MANAGER):
             leaks.append(f"{username}: the timeline on GET /zaken/{case_id} names the reporter")
+        if _leaks(page.text, ("Tamara",)):  # nor as the subject's line manager among the parties
+            leaks.append(f"{username}: GET /zaken/{case_id} names the reporter")
         submitted = [e["door"] for e in events if e["actie"] == "report.submitted"]
         if submitted != [alias]:
             leaks.append(f"{username}: GET /api/v1/zaken/{case_id}/tijdlijn: report filed by {submitted}, not {alias}")
