@@ -31,9 +31,9 @@ from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
 from engine.cases import letters as case_letters
-from engine.cases.timeline import case_timeline
 from engine.cases import service as cases
 from engine.cases.models import Case
+from engine.cases.timeline import case_timeline
 from engine.clock import now
 from engine.db import get_database
 from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound, ProcessValidationError
@@ -607,8 +607,8 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
                 _element_file(version, version.main_process_id) or (files[0] if files else None)
         letter_rows = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
-                         "at": l.rendered_at, "step": l.step}
-                        for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
+                        "at": l.rendered_at, "step": l.step}
+                       for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
         messages = []
         may_message = bool(MESSAGE_ROLES & user.role_codes)
         if may_message:
