@@ -11,7 +11,6 @@ every form that changes something carries the session's CSRF token, checked with
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -28,12 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import client_key, csrf_cookie_name, reporter_cookie_name, session_cookie_name
-from documents import service as letters
 from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
+from engine.cases import letters as case_letters
 from engine.cases import service as cases
-from engine.cases.models import Case, CaseParty
+from engine.cases.models import Case
+from engine.cases.timeline import case_timeline
 from engine.clock import now
 from engine.db import get_database
 from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound, ProcessValidationError
@@ -75,7 +75,7 @@ ACTION_LABELS = {
     "message.from_reporter": "Bericht van melder", "letter.rendered": "Brief gemaakt",
     "identity.read": "Vertrouwelijke gegevens ingezien", "case.closed": "Zaak afgesloten",
     "task.created": "Taak klaargezet", "task.auto_assigned": "Taak automatisch toegewezen",
-    "letter.downloaded": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
+    "letter.downloaded": "Brief gedownload", "document.read": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
 }
 
 
@@ -194,8 +194,7 @@ def _candidates(session: Session, role: str) -> list[User]:
 
 
 def pseudonym(case: Case) -> str:
-    digest = hashlib.sha256(f"melder|{case.id}|{case.reference}".encode()).hexdigest()[:6].upper()
-    return f"Melder {digest}"
+    return access.reporter_pseudonym(case.id)  # the same pseudonym as in the API
 
 
 def _element_file(version: ProcessVersion, element_id: str) -> str | None:
@@ -515,7 +514,7 @@ async def task_submit(request: Request, item_id: int):
         schema = parsed.forms.get(item.form) if item.form else {}
         data, raw = forms.parse_submission(schema or {}, form)
         user_id, case_id = web.user.id, case.id
-        before_letters = {l.id for l in letters.list_letters(session=s, case_id=case_id)}
+        before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
     try:
         with db.session() as s:
             user = s.get(User, user_id)
@@ -533,7 +532,8 @@ async def task_submit(request: Request, item_id: int):
         user = web.user
         case = s.get(Case, case_id)
         next_items = [_row(s, i, user) for i in worklist.for_case(session=s, case_id=case_id)]
-        new_letters = [l for l in letters.list_letters(session=s, case_id=case_id) if l.id not in before_letters]
+        new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
+                       if l.id not in before_letters]
         item = s.get(WorkItem, item_id)
         return render(request, "taak_afgerond.html", user=user, web=web, item=item, case=case,
                       next_items=next_items, new_letters=new_letters,
@@ -550,19 +550,14 @@ def _visible_case(request: Request, s: Session, case_id: int) -> tuple[WebSessio
         return web, None
 
 
-def _timeline(s: Session, case: Case, identity_allowed: bool) -> list[dict]:
-    """Audit events of the case; a reporter who is a known user shows as the pseudonym unless allowed."""
-    hidden = set()
-    if not identity_allowed:
-        hidden = {u.username for u in s.execute(select(User).join(CaseParty, CaseParty.user_id == User.id).where(
-            CaseParty.case_id == case.id, CaseParty.party == "melder")).scalars()}
+def _timeline(s: Session, case: Case, user: User) -> list[dict]:
+    """The case's events as the API gives them (``engine.cases.timeline``), in Dutch."""
     out = []
-    for e in audit.case_events(session=s, case_id=case.id):
-        details = e.details or {}
-        text = details.get("naam") or details.get("element") or ""
+    for e in case_timeline(session=s, user=user, case_id=case.id):
+        text = e.details.get("naam") or e.details.get("element") or ""
         if e.action == "task.assigned":
-            text = f"{text} → {details.get('aan')} (reden: {details.get('reden')})"
-        out.append({"at": e.at, "actor": pseudonym(case) if e.actor in hidden else e.actor, "action": ACTION_LABELS.get(e.action, e.action), "text": text})
+            text = f"{text} → {e.details.get('aan')} (reden: {e.details.get('reden')})"
+        out.append({"at": e.at, "actor": e.actor, "action": ACTION_LABELS.get(e.action, e.action), "text": text})
     return out
 
 
@@ -583,11 +578,8 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             if secret:
                 audit.append(session=s, actor=user.username, action="identity.read", case_id=case.id,
                              details={"pagina": "zaak", "velden": sorted(secret)})
-        parties = []
-        for p in s.execute(select(CaseParty).where(CaseParty.case_id == case.id)).scalars():
-            if p.party == "melder" and not allowed:
-                continue
-            parties.append({"party": p.party, "name": _user_name(s, p.user_id)})
+        parties = [{"party": party, "name": _user_name(s, uid)}
+                   for party, uid in access.visible_parties(session=s, user=user, case_id=case.id)]
         summary = _case_summary(s, case, user)
         open_items = worklist.for_case(session=s, case_id=case.id)
         all_items = worklist.for_case(session=s, case_id=case.id, include_closed=True)
@@ -614,15 +606,16 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             active = [i.element_id for i in open_items] + (position.get("active") or [])
             diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
                 _element_file(version, version.main_process_id) or (files[0] if files else None)
-        case_letters = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
-                         "at": l.rendered_at, "step": l.step} for l in letters.list_letters(session=s, case_id=case.id)]
+        letter_rows = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
+                        "at": l.rendered_at, "step": l.step}
+                       for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
         messages = []
         may_message = bool(MESSAGE_ROLES & user.role_codes)
         if may_message:
             messages = intake.messages(session=s, case_id=case.id)
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
                       identity_allowed=allowed, identity_fields=identity_fields, report_text=report_text,
-                      deadlines=deadlines, timeline=_timeline(s, case, allowed), letters=case_letters,
+                      deadlines=deadlines, timeline=_timeline(s, case, user), letters=letter_rows,
                       position=position, diagram_file=diagram, files=files, may_message=may_message,
                       messages=messages, melding=melding,
                       my_items=[i for i in open_items if i.assignee_id == user.id],
@@ -644,23 +637,20 @@ def case_diagram(request: Request, case_id: int, bestand: str):
 
 @router.get("/zaken/{case_id}/brieven/{letter_id}")
 def letter_download(request: Request, case_id: int, letter_id: int):
-    with get_database().session() as s:
-        web, case = _visible_case(request, s, case_id)
-        if case is None:
-            return not_found(request, web.user, web)
-        try:
-            letter = letters.get_letter(session=s, letter_id=letter_id)
-        except DomainError:
-            return not_found(request, web.user, web)
-        if letter.case_id != case.id:
-            return not_found(request, web.user, web)
-        content = letters.letter_content(session=s, letter=letter)
-        audit.append(session=s, actor=web.user.username, action="letter.downloaded", case_id=case.id,
-                     details={"brief": letter.id})
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{case.reference}-{letter.template}-v{letter.version}.docx")
-        return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                          "Cache-Control": "no-store"},
-                        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    """Same door as the API (``engine.cases.letters``): visibility, the identity rule, sha256 check, audit."""
+    try:
+        with get_database().session() as s:
+            web, case = _visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            letter = case_letters.visible_letter(session=s, user=web.user, case_id=case.id, letter_id=letter_id)
+            content = case_letters.read_letter(session=s, letter=letter, actor=web.user.username)
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{case.reference}-{letter.template}-v{letter.version}.docx")
+            return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                              "Cache-Control": "no-store", "X-Content-SHA256": letter.sha256},
+                            media_type=letter.media_type)
+    except DomainError as exc:
+        return _domain_error(request, exc)
 
 
 @router.post("/zaken/{case_id}/berichten")

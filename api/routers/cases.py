@@ -21,6 +21,7 @@ from engine.audit import service as audit
 from engine.cases import attachments, confidential, reveal
 from engine.cases import service as cases
 from engine.cases.models import Case
+from engine.cases.timeline import case_timeline
 from engine.errors import NotAuthorized, NotFound
 from engine.identity import access
 from engine.intake import service as intake
@@ -39,9 +40,6 @@ SORTS = {
     "prioriteit": (Case.priority, Case.id), "-prioriteit": (Case.priority.desc(), Case.id.desc()),
     "zaaknummer": (Case.reference,), "-zaaknummer": (Case.reference.desc(),),
 }
-HIDDEN_PREFIXES = ("identity.", "message", "attachment.", "confidential.")
-TIMELINE_KEYS = {"element", "naam", "rol", "status", "termijn", "voor", "na", "zaaknummer", "kanaal", "anoniem",
-                 "verzoek", "bericht", "bijlage", "procesversie", "timers"}
 
 
 def workflow_data(session, case: Case) -> dict:
@@ -119,15 +117,10 @@ def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> Ca
 @router.get("/{case_id}/tijdlijn", response_model=list[TimelineEvent], summary="Tijdlijn (audit) van de zaak",
             responses=ERR)
 def timeline(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[TimelineEvent]:
-    """Gebeurtenissen zonder vertrouwelijke waarden; die over de identiteit van de melder alleen voor wie die mag zien."""
-    identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
-    out = []
-    for ev in audit.case_events(session=session, case_id=case.id):
-        if not identity and ev.action.startswith(HIDDEN_PREFIXES):
-            continue
-        details = {k: v for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS}
-        out.append(TimelineEvent(id=ev.id, op=ev.at, door=ev.actor, actie=ev.action, taak_id=ev.task_id, details=details))
-    return out
+    """Gebeurtenissen zonder vertrouwelijke waarden; wie de identiteit van de melder niet mag zien, ziet de melder
+    als pseudoniem en geen gebeurtenissen over identiteit, berichten en bijlagen (``engine.cases.timeline``)."""
+    return [TimelineEvent(id=e.id, op=e.at, door=e.actor, actie=e.action, taak_id=e.task_id, details=e.details)
+            for e in case_timeline(session=session, user=user, case_id=case.id)]
 
 
 @router.get("/{case_id}/positie", response_model=PositionOut, summary="Voltooide en actieve elementen (voor de tekening)",

@@ -1,7 +1,7 @@
 """Shared bits of the case-work routers: OpenAPI error responses, pagination caps, helpers."""
 from __future__ import annotations
 
-import hashlib
+from engine.identity.access import reporter_pseudonym
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 
@@ -16,7 +16,4 @@ def errors(*codes: int) -> dict:
 MAX_LIMIT = 200
 
 
-def pseudonym(case_id: int) -> str:
-    """A stable pseudonym per case, e.g. 'Melder A-1234' (no information about the person)."""
-    n = int.from_bytes(hashlib.sha256(f"meldpunt-pseudoniem:{case_id}".encode()).digest()[:4], "big") % 10000
-    return f"Melder A-{n:04d}"
+pseudonym = reporter_pseudonym  # one pseudonym for API and web pages (engine.identity.access)

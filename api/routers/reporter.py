@@ -17,9 +17,10 @@ from sqlalchemy import select
 from api.deps import CurrentUser, SessionDep, current_reporter
 from api.routers.cases import workflow_data
 from api.routers.common import errors
-from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, find_letter, serve_letter
+from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, serve_letter
 from api.schemas.casework import AttachmentOut, LetterOut, MessageIn, MessageOut, ReporterStatus
 from engine.cases import attachments
+from engine.cases import letters as case_letters
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import NotFound, WorkflowFailure
@@ -100,22 +101,17 @@ def _read_upload(file: UploadFile) -> bytes:
     return file.file.read(attachments.MAX_BYTES + 1)
 
 
-REPORTER = "melder"
 LETTER_DOWNLOAD = {200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
                          "description": "De brief; header X-Content-SHA256 = de vastgelegde hash"},
                    **errors(401, 403), **DOWNLOAD_ERRORS}
 
 
 def _letters(session, case_id: int) -> list[LetterOut]:
-    from documents import service as letters
-
-    return [_letter_out(l) for l in letters.current_letters(session=session, case_id=case_id) if l.recipient == REPORTER]
+    return [_letter_out(l) for l in case_letters.reporter_letters(session=session, case_id=case_id)]
 
 
 def _letter(session, case_id: int, letter_id: int, actor: str) -> Response:
-    letter = find_letter(session, case_id=case_id, letter_id=letter_id)
-    if letter.recipient != REPORTER:
-        raise NotFound("Document niet gevonden.")
+    letter = case_letters.reporter_letter(session=session, case_id=case_id, letter_id=letter_id)
     return serve_letter(session, letter=letter, actor=actor)
 
 

@@ -310,7 +310,8 @@ class AuditEventOut(Strict):
     zaak_id: int | None = None
     taak_id: str | None = None
     details: dict[str, Any]
-    hash: str
+    hash: str | None = Field(default=None, description="Leeg als de melder in deze gebeurtenis gepseudonimiseerd is "
+                                                      "(de hash zou de naam verraden); /audit/verify controleert hem wel")
 
 
 class AuditPage(Strict):

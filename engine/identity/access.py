@@ -16,11 +16,18 @@ Rules (issue 5, DOMAIN §2 and §4):
   coordinator of a case they can see (``roles.IDENTITY_ROLES``); everyone else sees a
   pseudonym. Revealing it to another role (with reason, coordinator approval and prior
   notice to the reporter) is a later addition on top of :func:`may_see_reporter_identity`.
+* Letters to the reporter (``IDENTITY_RECIPIENTS``) carry the reporter's name and address: they are
+  part of the reporter's identity (``engine.cases.letters.may_see_letter``). Every other letter of the case file is for
+  everyone who may see the case.
+
+One door per resource (issue 16): the API (``api/routers``) and the web pages (``web/``) ask these
+functions, or the engine services built on them (e.g. ``engine.cases.letters``), and nothing else.
 
 Everything is expressed as SQL conditions so lists can filter and paginate in the database.
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, exists, false, or_, select, true
@@ -34,6 +41,9 @@ from engine.identity.roles import IDENTITY_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
 
 EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
+
+# Letter recipients whose letters carry the reporter's identity (name, address or e-mail in the text).
+IDENTITY_RECIPIENTS = frozenset({"melder"})
 
 
 def _excluded(uid) -> ColumnElement[bool]:
@@ -122,3 +132,25 @@ def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> 
     from engine.cases.reveal import is_revealed_to  # an approved reveal, reporter informed (DOMAIN §4)
 
     return is_revealed_to(session=session, user=user, case_id=case_id)
+
+
+
+def reporter_pseudonym(case_id: int) -> str:
+    """The reporter of a case as shown to who may not see the identity: stable per case, e.g. 'Melder A-1234'
+    (no information about the person). The same on every page and in every API answer."""
+    n = int.from_bytes(hashlib.sha256(f"meldpunt-pseudoniem:{case_id}".encode()).digest()[:4], "big") % 10000
+    return f"Melder A-{n:04d}"
+
+
+def visible_parties(*, session: Session, user: User, case_id: int) -> list[tuple[str, int | None]]:
+    """The case's parties as ``(party, user id)`` for a case ``user`` may see (callers checked that).
+
+    Who may not see the reporter's identity gets no reporter row, and no other row of the person who is
+    also the reporter: a line manager reporting their own employee is also the case's ``leidinggevende``,
+    and that row would name them."""
+    rows = [(p.party, p.user_id) for p in session.scalars(
+        select(CaseParty).where(CaseParty.case_id == case_id).order_by(CaseParty.id))]
+    if may_see_reporter_identity(session=session, user=user, case_id=case_id):
+        return rows
+    reporters = {uid for party, uid in rows if party == "melder" and uid is not None}
+    return [(party, uid) for party, uid in rows if party != "melder" and uid not in reporters]

@@ -1,0 +1,88 @@
+"""A case's timeline as one user may have it: the one door for the API and the web pages (issue 16).
+
+The timeline is the case's audit events, reduced to what a case worker needs:
+
+* only for who may see the case (``NotFound`` otherwise, as for the case itself);
+* without confidential values: ``details`` keep only ``TIMELINE_KEYS``;
+* for who may not see the reporter's identity (``access.may_see_reporter_identity``): no events about the
+  identity, the messages and attachments of the reporter or confidential fields (``HIDDEN_PREFIXES``), and
+  the reporter as a pseudonym wherever they acted themselves. The reporter acts under their own name when
+  they are a known user (a ``melder`` party: reading their letters, a manager reporting their own
+  employee); and whoever files a report without an intake role (``INTAKE_ROLES``) is the reporter or
+  speaks for them, so that ``report.submitted`` actor is pseudonymised too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.cases.models import CaseParty
+from engine.identity import access
+from engine.identity.models import User
+from engine.intake.service import INTAKE_ROLES  # who files a report in these roles does so for the organisation
+
+HIDDEN_PREFIXES = ("identity.", "message", "attachment.", "confidential.")
+TIMELINE_KEYS = frozenset({"element", "naam", "rol", "status", "termijn", "voor", "na", "zaaknummer", "kanaal",
+                           "anoniem", "verzoek", "bericht", "bijlage", "procesversie", "timers", "aan", "reden",
+                           "document", "brief"})
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    task_id: int | None
+    details: dict = field(default_factory=dict)
+
+
+class ReporterMask:
+    """How the reporter of one case appears in its events to one user: as themselves to who may see the
+    identity, otherwise as the case's pseudonym wherever they acted under their own name (shared by the
+    case timeline and the audit trail, ``engine.audit.trail``)."""
+
+    def __init__(self, session: Session, *, case_id: int, identity: bool):
+        self.session, self.identity = session, identity
+        self.alias = access.reporter_pseudonym(case_id)
+        self.hidden: set[str] = set() if identity else set(session.scalars(
+            select(User.username).join(CaseParty, CaseParty.user_id == User.id).where(
+                CaseParty.case_id == case_id, CaseParty.party == "melder")))
+        self._filers: dict[str, bool] = {}
+
+    def _filed_for_themselves(self, username: str) -> bool:
+        if username not in self._filers:
+            user = self.session.scalar(select(User).where(User.username == username))
+            self._filers[username] = user is not None and not (user.role_codes & INTAKE_ROLES)
+        return self._filers[username]
+
+    def actor(self, action: str, actor: str) -> str:
+        if self.identity:
+            return actor
+        if actor in self.hidden or (action == "report.submitted" and self._filed_for_themselves(actor)):
+            return self.alias
+        return actor
+
+    def details(self, details: dict) -> dict:
+        if self.identity or not self.hidden:
+            return dict(details)
+        return {k: (self.alias if isinstance(v, str) and v in self.hidden else v) for k, v in details.items()}
+
+
+def case_timeline(*, session: Session, user: User, case_id: int) -> list[TimelineEntry]:
+    """The case's events, oldest first, as ``user`` may see them (``NotFound`` for a case they may not see)."""
+    case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
+    mask = ReporterMask(session, case_id=case.id, identity=identity)
+    out = []
+    for ev in audit.case_events(session=session, case_id=case.id):
+        if not identity and ev.action.startswith(HIDDEN_PREFIXES):
+            continue
+        details = mask.details({k: v for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS})
+        out.append(TimelineEntry(id=ev.id, at=ev.at, actor=mask.actor(ev.action, ev.actor), action=ev.action,
+                                 task_id=ev.task_id, details=details))
+    return out
