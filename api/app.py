@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.deps import check_routes
 from api.routers import (
     audit,
     auth,
@@ -130,4 +131,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     import web
 
     web.install(app)  # the server-rendered pages and their static files
+    check_routes(app)  # every API route that uses the session runs in one thread (api.deps)
     return app

@@ -6,14 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
-from api.deps import SessionDep, require_role
+from api.deps import SessionDep, require_role, UnitOfWorkRoute
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AuditEventOut, AuditPage, VerifyOut
 from engine.audit import service as audit
 from engine.audit.models import AuditEvent
 from engine.identity.models import User
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=UnitOfWorkRoute)
 
 Auditor = Annotated[User, Depends(require_role("auditor"))]
 

@@ -11,14 +11,14 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import ERR, IdPath, VisibleCase, _may_identity
 from api.routers.common import errors
 from api.schemas.casework import LetterOut
 from engine.audit import service as audit
 from engine.errors import NotFound
 
-router = APIRouter(prefix="/zaken", tags=["documenten"])
+router = APIRouter(prefix="/zaken", tags=["documenten"], route_class=UnitOfWorkRoute)
 
 # Security events (ids and hashes only: never identity, receipt codes, tokens or letter content).
 security_log = logging.getLogger("meldpunt.security")

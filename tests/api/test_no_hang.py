@@ -156,6 +156,9 @@ def test_a_burst_of_claims_and_identity_reads_is_answered_in_time(db, seeded, ke
         for _ in range(BURSTS - 1):
             results += _burst(server.base_url, reads)
         unanswered = [r for r in results if r[1] == "no answer"]
+        statuses = sorted({str(r[1]) for r in results})
+        print(f"{len(results)} requests, statuses {statuses}, {len(unanswered)} unanswered, "
+              f"max latency {max(r[2] for r in results):.2f} s")
         assert not unanswered, f"{len(unanswered)} of {len(results)} requests not answered within {ANSWER_WITHIN} s"
         assert {status for path, status, _ in results if "claimen" in path} <= {200, 409}
         assert {status for path, status, _ in results if "claimen" not in path} == {200}
