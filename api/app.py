@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.deps import check_routes
 from api.routers import (
     audit,
     auth,
@@ -76,20 +77,16 @@ async def lifespan(app: FastAPI):
             stop.set()
 
 
-def request_threads(settings) -> int | None:
-    """Threads for synchronous requests; None keeps the library's default (see engine.config)."""
-    if settings.request_threads is not None:
-        return settings.request_threads
-    return None if settings.database_url.startswith("sqlite") else 4
+def request_threads(settings) -> int:
+    """Threads for synchronous requests (engine.config; the connection pool is sized from it)."""
+    return settings.request_threads
 
 
 def _limit_memory_and_threads(settings) -> None:
     """Bound the request thread pool and the number of malloc arenas (see engine.config)."""
     import anyio.to_thread
 
-    threads = request_threads(settings)
-    if threads is not None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads(settings)
     if settings.malloc_arena_max:
         import ctypes
         import ctypes.util
@@ -130,4 +127,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     import web
 
     web.install(app)  # the server-rendered pages and their static files
+    check_routes(app)  # every API route that uses the session runs in one thread (api.deps)
     return app

@@ -18,10 +18,13 @@ channel) use :data:`SessionDep`, :data:`CurrentUser`, :func:`require_role` and
 from __future__ import annotations
 
 import hmac
+import inspect
+import logging
 from dataclasses import dataclass
-from typing import Annotated, Iterator
+from typing import Annotated, Any, Callable, get_args, get_origin
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, params
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -55,15 +58,222 @@ def csrf_cookie_name(secure: bool) -> str:
     return CSRF_COOKIE_SECURE if secure else CSRF_COOKIE_PLAIN
 
 
-def get_session() -> Iterator[Session]:
-    """One unit of work per request: committed before the response is sent, rolled back on error."""
-    with get_database().session() as session:
-        yield session
+# --------------------------------------------------------------------------- one request, one thread, one transaction
+#
+# FastAPI runs every synchronous dependency and the endpoint in separate hops through the thread pool.
+# A transaction begun in one hop and used in the next is suspended in between, holding its locks, while
+# its request waits for a free thread; under a burst every thread can end up waiting for such a lock
+# (issue 14). So nothing here touches the database on the way in: the database dependencies
+# (authentication, the visible case, roles, the reporter's session) are *deferred* - on the event loop
+# they only record what to do - and :class:`UnitOfWorkRoute` runs them, the endpoint, the commit (or
+# rollback) and the session's close in one call on one thread. Cheap checks that need no database
+# (a malformed or missing credential) still answer at once.
+
+log = logging.getLogger("meldpunt.api")
+UNIT_PARAM = "_meldpunt_request_unit"
 
 
-# scope="function": the commit happens before the response goes out, so a failing
-# commit is reported to the client instead of being lost after a 2xx.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+class Deferred:
+    """A database dependency, evaluated (once) inside its request's transaction."""
+
+    __slots__ = ("unit", "func", "kwargs", "done", "value")
+
+    def __init__(self, unit: "RequestUnit", func: Callable[..., Any], kwargs: dict[str, Any]):
+        self.unit, self.func, self.kwargs = unit, func, kwargs
+        self.done, self.value = False, None
+
+    def resolve(self) -> Any:
+        if not self.done:
+            if not self.unit.running:
+                raise RuntimeError("a database dependency used outside its request's transaction")
+            self.value = self.func(**{k: _resolved(v) for k, v in self.kwargs.items()})
+            self.done = True
+        return self.value
+
+
+def _resolved(value: Any) -> Any:
+    return value.resolve() if isinstance(value, Deferred) else value
+
+
+class RequestUnit:
+    """A request's unit of work: one session whose transaction begins and ends inside :meth:`run`.
+
+    Created on the event loop without any I/O (a session connects on its first statement).
+    Work registered with :meth:`after_commit` (e.g. a token's last use) runs after the commit, each
+    in a short transaction of its own, so a read path never writes in the request's transaction.
+    """
+
+    def __init__(self, database):
+        self.database = database
+        self.session: Session = database.sessionmaker()
+        self.running = False
+        self._deferred: list[Deferred] = []
+        self._after_commit: list[Callable[[], None]] = []
+
+    def defer(self, func: Callable[..., Any], kwargs: dict[str, Any]) -> Deferred:
+        item = Deferred(self, func, kwargs)
+        self._deferred.append(item)
+        return item
+
+    def after_commit(self, func: Callable[[], None]) -> None:
+        self._after_commit.append(func)
+
+    def run(self, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        """Deferred dependencies (in the order FastAPI solved them), endpoint, commit: one thread."""
+        session = self.session
+        self.running = True
+        try:
+            for item in list(self._deferred):
+                item.resolve()
+            result = endpoint(**{k: _resolved(v) for k, v in kwargs.items()})
+            session.commit()  # before the response goes out: a failing commit is reported, not lost
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            self.running = False
+            session.close()
+        for func in self._after_commit:
+            try:
+                func()
+            except Exception as exc:  # bookkeeping only: never fail an answered request for it
+                log.warning("after-commit work failed: %s", type(exc).__name__)
+        return result
+
+
+async def request_unit() -> RequestUnit:
+    """The request's unit of work (FastAPI caches it: one per request)."""
+    return RequestUnit(get_database())
+
+
+UnitDep = Annotated[RequestUnit, Depends(request_unit)]
+
+
+async def get_session(unit: UnitDep) -> Session:
+    """The request's session. Use it only in the endpoint or a deferred dependency (see above)."""
+    return unit.session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _with_unit_param(signature: inspect.Signature, **replace: Any) -> inspect.Signature:
+    params = [p for p in signature.parameters.values() if p.name != UNIT_PARAM]
+    unit = inspect.Parameter(UNIT_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=UnitDep)
+    # keyword-only parameters must come before **kwargs
+    tail = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
+    params = [p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    return signature.replace(parameters=params + [unit] + tail, **replace)
+
+
+def in_transaction(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a synchronous database dependency into a deferred one (same parameters for FastAPI)."""
+    signature = inspect.signature(func, eval_str=True)
+
+    async def dependency(**kwargs: Any) -> Deferred:
+        unit: RequestUnit = kwargs.pop(UNIT_PARAM)
+        return unit.defer(func, kwargs)
+
+    dependency.__signature__ = _with_unit_param(signature, return_annotation=inspect.Signature.empty)
+    dependency.__name__ = dependency.__qualname__ = func.__name__
+    dependency.__doc__ = func.__doc__
+    dependency.__module__ = func.__module__
+    return dependency
+
+
+def _needs_unit(call: Callable[..., Any], seen: set | None = None) -> bool:
+    """Whether ``call`` or any dependency below it uses the request's unit of work."""
+    seen = set() if seen is None else seen
+    if call is request_unit:
+        return True
+    if id(call) in seen:
+        return False
+    seen.add(id(call))
+    try:
+        signature = inspect.signature(call, eval_str=True)
+    except (TypeError, ValueError, NameError):
+        return False
+    for param in signature.parameters.values():
+        candidates = [param.default]
+        if get_origin(param.annotation) is Annotated:
+            candidates += list(get_args(param.annotation)[1:])
+        for candidate in candidates:
+            dep = getattr(candidate, "dependency", None)
+            if isinstance(candidate, params.Depends) and dep is not None and _needs_unit(dep, seen):
+                return True
+    return False
+
+
+class UnitOfWorkRoute(APIRoute):
+    """An API route whose database work runs in one thread and one transaction (see above).
+
+    A synchronous endpoint that uses the session (directly or through a dependency) is wrapped:
+    FastAPI still solves and validates its parameters, then one thread-pool call resolves the
+    deferred dependencies, runs the endpoint and commits. An ``async`` endpoint cannot use the
+    session (its work would run on the event loop): that is refused when the route is built.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if _needs_unit(endpoint):
+            if inspect.iscoroutinefunction(endpoint):
+                raise TypeError(f"{endpoint.__name__}: an async endpoint cannot use the database session; "
+                                "make it synchronous (read the body in an async dependency)")
+            endpoint = _in_one_thread(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(endpoint, eval_str=True)
+
+    def run_endpoint(**kwargs: Any) -> Any:
+        unit: RequestUnit = kwargs.pop(UNIT_PARAM)
+        return unit.run(endpoint, kwargs)
+
+    run_endpoint.__signature__ = _with_unit_param(signature)
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+        setattr(run_endpoint, attr, getattr(endpoint, attr))
+    return run_endpoint
+
+
+def check_routes(app) -> None:
+    """Start-up check: every API route that uses the session is a :class:`UnitOfWorkRoute`, and every
+    synchronous dependency below it that needs the database is deferred (:func:`in_transaction`)."""
+
+    def routes(container):
+        for route in container.routes:
+            included = getattr(route, "original_router", None)
+            if included is not None:
+                yield from routes(included)
+            else:
+                yield route
+
+    def sync_db_dependencies(call, seen):
+        if id(call) in seen:
+            return
+        seen.add(id(call))
+        try:
+            signature = inspect.signature(call, eval_str=True)
+        except (TypeError, ValueError, NameError):
+            return
+        for param in signature.parameters.values():
+            candidates = [param.default]
+            if get_origin(param.annotation) is Annotated:
+                candidates += list(get_args(param.annotation)[1:])
+            for candidate in candidates:
+                dep = getattr(candidate, "dependency", None)
+                if isinstance(candidate, params.Depends) and dep is not None:
+                    if not inspect.iscoroutinefunction(dep) and _needs_unit(dep):
+                        yield dep
+                    yield from sync_db_dependencies(dep, seen)
+
+    for route in routes(app.router):
+        if not isinstance(route, APIRoute) or not _needs_unit(route.endpoint):
+            continue
+        if not isinstance(route, UnitOfWorkRoute):
+            raise TypeError(f"route {route.path} uses the database session without UnitOfWorkRoute")
+        for dep in sync_db_dependencies(route.endpoint, set()):
+            raise TypeError(f"route {route.path}: dependency {dep.__name__} needs the database; "
+                            "declare it with @in_transaction")
 
 
 @dataclass
@@ -100,17 +310,28 @@ _cookie_scheme = APIKeyCookie(name=SESSION_COOKIE_SECURE, auto_error=False, sche
                               description="Browsersessie; bij wijzigingen ook de header X-CSRF-Token.")
 
 
-def authentication(request: Request, session: SessionDep,
-                   _doc_bearer: Annotated[object, Depends(_bearer_scheme)] = None,
-                   _doc_cookie: Annotated[object, Depends(_cookie_scheme)] = None) -> Authentication:
-    token = _bearer(request)
+async def authentication(request: Request, unit: UnitDep,
+                         _doc_bearer: Annotated[object, Depends(_bearer_scheme)] = None,
+                         _doc_cookie: Annotated[object, Depends(_cookie_scheme)] = None) -> Deferred:
+    token = _bearer(request)  # a malformed header or no credential at all: 401 at once, no database
+    cookie = None if token is not None else _session_cookie(request)
+    if token is None and not cookie:
+        raise NotAuthenticated("U bent niet aangemeld.")
+    return unit.defer(_authenticate, {"request": request, "unit": unit, "token": token, "cookie": cookie})
+
+
+def _authenticate(*, request: Request, unit: RequestUnit, token: str | None, cookie: str | None) -> Authentication:
+    """Inside the request's transaction: read only; the last use is recorded after the commit."""
+    database, session = unit.database, unit.session
     if token is not None:
-        auth = Authentication(user=identity.resolve_token(session=session, token=token), method="token")
+        row = identity.resolve_token_row(session=session, token=token)
+        if identity.use_is_stale(row.last_used_at):
+            unit.after_commit(lambda token_id=row.id: identity.record_token_use(database=database, token_id=token_id))
+        auth = Authentication(user=row.user, method="token")
     else:
-        cookie = _session_cookie(request)
-        if not cookie:
-            raise NotAuthenticated("U bent niet aangemeld.")
-        web = identity.resolve_web_session(session=session, session_id=cookie)
+        web = identity.resolve_web_session(session=session, session_id=cookie, touch=False)
+        if identity.use_is_stale(web.last_seen_at):
+            unit.after_commit(lambda web_id=web.id: identity.record_web_session_use(database=database, web_id=web_id))
         if request.method not in SAFE_METHODS and not identity.check_csrf(web, request.headers.get(CSRF_HEADER)):
             raise CsrfFailed(f"De CSRF-controle is mislukt: stuur de header {CSRF_HEADER} mee.")
         auth = Authentication(user=web.user, method="session", web_session=web)
@@ -121,6 +342,7 @@ def authentication(request: Request, session: SessionDep,
 AuthDep = Annotated[Authentication, Depends(authentication)]
 
 
+@in_transaction
 def current_user(auth: AuthDep) -> User:
     return auth.user
 
@@ -138,9 +360,10 @@ def require_role(*roles: str):
         return user
 
     dependency.__name__ = f"require_role_{'_'.join(sorted(wanted))}"
-    return dependency
+    return in_transaction(dependency)
 
 
+@in_transaction
 def visible_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Zaak-id")],
                  user: CurrentUser, session: SessionDep):
     """The case of the path, if this user may see it; 404 otherwise (existence does not leak)."""
@@ -149,6 +372,7 @@ def visible_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Z
     return require_visible_case(session=session, user=user, case_id=case_id)
 
 
+@in_transaction
 def current_reporter(request: Request, session: SessionDep):
     """The anonymous reporter's session (cookie from ``POST /melder/sessie``); CSRF as for staff.
 

@@ -12,6 +12,8 @@
 * Strict JSON (:class:`StrictJsonMiddleware`): NaN/Infinity, non-finite numbers, lone
   surrogates, NUL characters and invalid UTF-8 → 400 ``malformed-json`` before any endpoint runs.
 * A database integrity violation nobody anticipated (a race) → 409 ``conflict``.
+* A lost wait for a lock (PostgreSQL ``lock_timeout``, a deadlock, SQLite's busy timeout) → 409
+  ``busy`` with ``Retry-After``; a statement over ``statement_timeout`` → 503 ``timeout``.
 * A stored letter whose bytes no longer match their sha256 (``LetterIntegrityError``) →
   500 ``letter-integrity`` "Brief is beschadigd" with a reference id; the download routes
   audit it (``document.integrity_failed``) and log it on ``meldpunt.security`` first.
@@ -30,10 +32,11 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engine.db import lock_conflict, statement_timed_out
 from engine.errors import DomainError, InvalidData, ProcessValidationError
 
 log = logging.getLogger("meldpunt.api")
@@ -186,6 +189,20 @@ async def data_error_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid-data", "Ongeldige gegevens", "Een waarde valt buiten het toegestane bereik.")
 
 
+async def operational_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    # Every wait has a bound (engine.config): a lost lock race is a conflict to retry, never a hang.
+    if lock_conflict(exc):
+        log.warning("lock wait ended on %s %s", request.method, request.url.path)
+        return problem(409, "busy", "Bezet",
+                       "Iemand anders wijzigt deze gegevens op dit moment. Probeer het over enkele ogenblikken opnieuw.",
+                       headers={"Retry-After": "1"})
+    if statement_timed_out(exc):
+        log.warning("statement timeout on %s %s", request.method, request.url.path)
+        return problem(503, "timeout", "Duurde te lang",
+                       "De database deed er te lang over. Probeer het later opnieuw.", headers={"Retry-After": "5"})
+    return await unhandled_exception_handler(request, exc)
+
+
 async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
     # Type and stack frames (file, line, function) only: the exception message and source
@@ -205,6 +222,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
+    app.add_exception_handler(OperationalError, operational_error_handler)
     app.add_exception_handler(Exception, unhandled_exception_handler)
     install_openapi(app)
 

@@ -29,12 +29,29 @@ class Settings(BaseSettings):
     # Run the timer worker inside the server process (the demo does; production may run
     # `meldpunt timers run` separately, several at once on PostgreSQL).
     timers_in_server: bool = False
-    # Request threads of one server process (synchronous endpoints). Unset: 4 on PostgreSQL (more
-    # only add contention and memory on a small machine: each thread's malloc arena, each concurrent
-    # letter's parsed template), the library's 40 on SQLite: there a request holds the database-wide
-    # write lock from its first statement across FastAPI's thread hops, so a small pool can run out
-    # of threads while they all wait for that lock.
-    request_threads: int | None = Field(default=None, ge=1, le=200)
+    # Request threads of one server process (synchronous endpoints and pages). 4: more only add
+    # contention and memory on a small machine (each thread's malloc arena, each concurrent letter's
+    # parsed template). A request's transaction runs inside one thread from BEGIN to COMMIT (api.deps),
+    # so a thread never waits for another thread while holding a lock, on PostgreSQL or SQLite.
+    # The database connection pool is derived from this number (see db_pool_size): a request never
+    # waits for a connection held by a request that waits for a thread.
+    request_threads: int = Field(default=4, ge=1, le=200)
+    # Connections beyond the request threads: the in-server timer worker and after-commit bookkeeping.
+    db_pool_extra: int = Field(default=2, ge=0, le=50)
+    # Overflow connections for callers with more threads than a server has (CLI, tests); a server's
+    # requests never need them.
+    db_pool_overflow: int = Field(default=10, ge=0, le=100)
+    # Longest wait for a pooled connection (seconds); with the pool sized as above it is never reached.
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Every wait has a bound (PostgreSQL, per connection; 0 switches a bound off):
+    # - a row or table lock: a lost race answers 409 after this long instead of queueing (milliseconds);
+    db_lock_timeout_ms: int = Field(default=5_000, ge=0)
+    # - one statement (milliseconds): reports and imports included;
+    db_statement_timeout_ms: int = Field(default=60_000, ge=0)
+    # - a transaction left idle by its client (milliseconds): the server ends it and releases its locks.
+    db_idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=0)
+    # SQLite: how long a transaction waits for the database-wide write lock (seconds) before 409.
+    sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # Bounds on each evaluation of a process script, condition, timer expression or DMN cell
     # (engine/processes/bounds.py). Going over one fails the step with a Dutch incident message.
     # CPU time of one evaluation, in milliseconds (scripts in processes/ take microseconds).
@@ -49,6 +66,12 @@ class Settings(BaseSettings):
     script_memory_mb: int = Field(default=256, ge=16, le=16_384)
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
+
+
+    @property
+    def db_pool_size(self) -> int:
+        """Connections per process: one per request thread, plus :attr:`db_pool_extra`."""
+        return self.request_threads + self.db_pool_extra
 
 
 @lru_cache

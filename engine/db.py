@@ -83,9 +83,19 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def postgres_options(settings) -> str:
+    """libpq ``options``: the bounds on every wait of a PostgreSQL connection (engine.config)."""
+    return (f"-c lock_timeout={settings.db_lock_timeout_ms} -c statement_timeout={settings.db_statement_timeout_ms}"
+            f" -c idle_in_transaction_session_timeout={settings.db_idle_in_transaction_timeout_ms}")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
+    from engine.config import get_settings
+
+    settings = get_settings()
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False,
+                                           "timeout": settings.sqlite_busy_timeout_seconds})
         eng = create_engine(url, **kwargs)
 
         @event.listens_for(eng, "connect")
@@ -106,9 +116,30 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return eng
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    # Sized from the request threads (engine.config): every thread can hold one connection at a time.
+    kwargs.setdefault("pool_size", settings.db_pool_size)
+    kwargs.setdefault("max_overflow", settings.db_pool_overflow)
+    kwargs.setdefault("pool_timeout", settings.db_pool_timeout_seconds)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("options", postgres_options(settings))
+    return create_engine(url, connect_args=connect_args, **kwargs)
+
+
+# SQLSTATEs of a lost wait: lock_not_available (lock_timeout), deadlock_detected, serialization_failure.
+LOCK_CONFLICT_STATES = frozenset({"55P03", "40P01", "40001"})
+QUERY_CANCELED = "57014"  # statement_timeout
+
+
+def lock_conflict(exc: BaseException) -> bool:
+    """Whether a database error is a lost wait for a lock (PostgreSQL lock_timeout, deadlock; SQLite busy)."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in LOCK_CONFLICT_STATES:
+        return True
+    return type(orig).__name__ == "OperationalError" and "database is locked" in str(orig)
+
+
+def statement_timed_out(exc: BaseException) -> bool:
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) == QUERY_CANCELED
 
 
 class Database:

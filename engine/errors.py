@@ -52,6 +52,14 @@ class TaskNotReady(DomainError):
     status = 409
 
 
+class TaskTaken(DomainError):
+    """Someone else holds the task (or won the race to claim it)."""
+
+    code = "task-taken"
+    title = "De taak is al door een andere medewerker opgepakt"
+    status = 409
+
+
 @dataclass
 class FieldError:
     field: str

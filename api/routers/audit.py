@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.deps import SessionDep, require_role
+from api.deps import SessionDep, require_role, UnitOfWorkRoute
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AuditEventOut, AuditPage, VerifyOut
 from engine.audit import service as audit
@@ -16,7 +16,7 @@ from engine.audit import trail
 from engine.audit.trail import TrailEntry
 from engine.identity.models import User
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=UnitOfWorkRoute)
 
 Auditor = Annotated[User, Depends(require_role("auditor"))]
 

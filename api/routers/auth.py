@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from api.deps import (AuthDep, SessionDep, audit_event, client_key, csrf_cookie_name, session_cookie_name)
+from api.deps import (AuthDep, SessionDep, UnitOfWorkRoute, audit_event, client_key, csrf_cookie_name,
+                      session_cookie_name)
 from api.schemas.identity import LoginRequest, LoginResponse, MeResponse, TokenIssued, TokenOut, TokenRequest, UserOut
 from engine.clock import now
 from engine.db import get_database
@@ -16,7 +17,7 @@ from engine.identity import ratelimit
 from engine.identity import service as identity
 from engine.identity.errors import NotAuthenticated
 
-router = APIRouter(prefix="/auth", tags=["aanmelden"])
+router = APIRouter(prefix="/auth", tags=["aanmelden"], route_class=UnitOfWorkRoute)
 
 LOGIN_SCOPE = "login"
 LOGIN_POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attempts=30, lockout_failures=10,

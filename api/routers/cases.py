@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from sqlalchemy import func, select
 
-from api.deps import CurrentUser, SessionDep, visible_case
+from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
 from api.routers.common import MAX_LIMIT, errors, pseudonym
 from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, MessageIn,
                                   MessageOut, PositionOut, ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn,
@@ -29,7 +29,7 @@ from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.worklist import service as worklist
 
-router = APIRouter(prefix="/zaken", tags=["zaken"])
+router = APIRouter(prefix="/zaken", tags=["zaken"], route_class=UnitOfWorkRoute)
 
 VisibleCase = Annotated[Case, Depends(visible_case)]
 ERR = errors(401, 404)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import ERR, IdPath, VisibleCase
 from api.routers.common import errors
 from api.schemas.casework import LetterOut
 from engine.cases import letters as case_letters
 
-router = APIRouter(prefix="/zaken", tags=["documenten"])
+router = APIRouter(prefix="/zaken", tags=["documenten"], route_class=UnitOfWorkRoute)
 
 DOWNLOAD_ERRORS = {**ERR, **errors(500)}
 DOWNLOAD_ERRORS[500] = {**DOWNLOAD_ERRORS[500], "description": "Brief is beschadigd (inhoud komt niet overeen met de hash)"}

@@ -6,7 +6,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import exists, select
 
-from api.deps import CurrentUser, SessionDep, client_key
+from api.deps import CurrentUser, SessionDep, client_key, UnitOfWorkRoute
 from api.routers.common import errors
 from api.schemas.casework import PublicReportIn, ReportCreated, StaffReportIn
 from engine.db import get_database
@@ -15,7 +15,7 @@ from engine.identity import ratelimit, receipts
 from engine.identity.models import User
 from engine.intake import service as intake
 
-router = APIRouter(tags=["meldingen"])
+router = APIRouter(tags=["meldingen"], route_class=UnitOfWorkRoute)
 
 PUBLIC_SCOPE = "public_report"
 PUBLIC_POLICY = ratelimit.RateLimitPolicy(window=timedelta(hours=1), max_attempts=10, lockout_failures=10_000,

@@ -11,14 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import ConfigDict, Field
 
-from api.deps import CSRF_HEADER, SessionDep, client_key, current_reporter, reporter_cookie_name
+from api.deps import CSRF_HEADER, SessionDep, client_key, current_reporter, reporter_cookie_name, UnitOfWorkRoute
 from api.schemas import Strict
 from engine.clock import now
 from engine.db import get_database
 from engine.identity import receipts
 from engine.identity.models import ReporterSession
 
-router = APIRouter(prefix="/melder", tags=["melder"])
+router = APIRouter(prefix="/melder", tags=["melder"], route_class=UnitOfWorkRoute)
 PROBLEM = {"content": {"application/problem+json": {}}}
 
 

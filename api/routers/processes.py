@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 from lxml import etree
 
-from api.deps import CurrentUser, SessionDep, require_role
+from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
 from api.routers.cases import XML_RESPONSE, version_file
 from api.routers.common import errors
 from api.schemas.casework import IssueOut, ProcessVersionOut, ValidationOut
@@ -23,7 +23,7 @@ from engine.identity.models import User
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 
-router = APIRouter(prefix="/processen", tags=["processen"])
+router = APIRouter(prefix="/processen", tags=["processen"], route_class=UnitOfWorkRoute)
 
 PROCESS_ROLE = "procesbeheerder"
 PROCESS_UPLOAD_LIMIT = 5 * 1024 * 1024   # whole request (BodySizeLimitMiddleware path limit)

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, current_reporter
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, current_reporter, in_transaction
 from api.routers.cases import workflow_data
 from api.routers.common import errors
 from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, serve_letter
@@ -27,17 +27,19 @@ from engine.errors import NotFound, WorkflowFailure
 from engine.identity.models import ReporterSession
 from engine.intake import service as intake
 
-router = APIRouter(tags=["melder"])
+router = APIRouter(tags=["melder"], route_class=UnitOfWorkRoute)
 
 ERR = errors(401, 403, 404)
 
 
+@in_transaction
 def anonymous_case(reporter: Annotated[ReporterSession, Depends(current_reporter)]) -> int:
     if reporter.receipt.case_id is None:
         raise NotFound("Geen melding bij deze ontvangstcode.")
     return reporter.receipt.case_id
 
 
+@in_transaction
 def known_reporter_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                         session: SessionDep) -> int:
     found = session.scalar(select(CaseParty.id).where(CaseParty.case_id == case_id, CaseParty.party == "melder",

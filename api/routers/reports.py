@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, SessionDep, audit_event, require_role
+from api.deps import CurrentUser, SessionDep, audit_event, require_role, UnitOfWorkRoute
 from api.schemas.reports import (AnnexOut, ImportOut, MonthlyOut, UnitIn, UnitOut, VpRegistrationIn,
                                  VpRegistrationOut, WooOut)
 from engine.errors import NotFound
 from engine.identity.models import User
 
-router = APIRouter(prefix="/reports", tags=["managementinformatie"])
+router = APIRouter(prefix="/reports", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM},
@@ -38,15 +38,19 @@ def _file(content: str | bytes, media_type: str, filename: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+async def _body(request: Request) -> bytes:
+    """The raw request body, read on the event loop before the request's transaction begins."""
+    return await request.body()
+
+
 @router.post("/import", response_model=ImportOut, status_code=status.HTTP_201_CREATED,
              summary="Historische zaken importeren (CSV)",
              responses={**ERRORS, 409: {"description": "Bestand al geïmporteerd", **PROBLEM}},
              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
-async def import_cases(request: Request, user: Importer, session: SessionDep,
-                       bestandsnaam: Annotated[str, Query(min_length=1, max_length=300)] = "import.csv") -> ImportOut:
+def import_cases(content: Annotated[bytes, Depends(_body)], user: Importer, session: SessionDep,
+                 bestandsnaam: Annotated[str, Query(min_length=1, max_length=300)] = "import.csv") -> ImportOut:
     from engine.reports import importer
 
-    content = await request.body()
     summary = importer.import_cases(session=session, content=content, filename=bestandsnaam, actor=user.username)
     return ImportOut(import_id=summary.import_id, aantal=summary.rows, zaak_ids=summary.case_ids,
                      nieuwe_dienstonderdelen=summary.units_created)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import workflow_data
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
@@ -24,7 +24,7 @@ from engine.processes import service as processes
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 
-router = APIRouter(prefix="/taken", tags=["taken"])
+router = APIRouter(prefix="/taken", tags=["taken"], route_class=UnitOfWorkRoute)
 
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Taak-id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -33,14 +33,16 @@ PRECEDENT_TASKS = frozenset({"sanctieadvies_opstellen"})
 IDENTITY_KEYS = frozenset({"melder_naam", "melder_adres", "melder_email", "melder_telefoon"})
 
 
-def visible_task(*, session, user: User, work_item_id: int) -> WorkItem:
+def visible_task(*, session, user: User, work_item_id: int, claiming: bool = False) -> WorkItem:
+    """``claiming``: a task of one's pool that a colleague has just taken stays visible, so the claim
+    answers 409 (taken) rather than 404 - what a lost race or a double click should say."""
     item = session.get(WorkItem, work_item_id)
     if item is None:
         raise NotFound("Taak niet gevonden.")
     if access.can_see_case(session=session, user=user, case_id=item.case_id):
         return item
-    pool = (item.state == "open" and item.assignee_id is None and item.role in user.role_codes and user.active
-            and not access.is_excluded(session=session, user=user, case_id=item.case_id))
+    pool = (item.state == "open" and (item.assignee_id is None or claiming) and item.role in user.role_codes
+            and user.active and not access.is_excluded(session=session, user=user, case_id=item.case_id))
     if not pool:
         raise NotFound("Taak niet gevonden.")
     return item
@@ -99,7 +101,7 @@ def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep) -> dict:
 
 @router.post("/{task_id}/claimen", response_model=WorkItemOut, summary="Taak oppakken", responses=errors(401, 403, 404, 409))
 def claim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItemOut:
-    visible_task(session=session, user=user, work_item_id=task_id)
+    visible_task(session=session, user=user, work_item_id=task_id, claiming=True)
     return WorkItemOut.of(worklist.claim(session=session, work_item_id=task_id, user=user))
 
 

@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 
-from api.deps import CurrentUser, SessionDep, audit_event, require_role
+from api.deps import CurrentUser, SessionDep, audit_event, require_role, UnitOfWorkRoute
 from api.schemas.identity import RoleOut, UserCreate, UserOut
 from engine.identity import service as identity
 from engine.identity.models import User
 from engine.identity.roles import USER_ADMIN_ROLES, known_roles
 
-router = APIRouter(tags=["gebruikers"])
+router = APIRouter(tags=["gebruikers"], route_class=UnitOfWorkRoute)
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM}}

@@ -303,7 +303,8 @@ class ValidationOut(Strict):
 class AuditEventOut(Strict):
     id: int
     keten: str
-    volgnummer: int
+    volgnummer: int | None = Field(None, description="Plaats in de keten; leeg bij een leesgebeurtenis "
+                                                     "(verankerd aan de keten, zonder volgnummer)")
     op: datetime
     door: str
     actie: str

@@ -9,7 +9,10 @@ from engine.db import Base, UTCDateTime
 
 
 class AuditEvent(Base):
-    """Append-only, hash-chained. One chain per case (``case:<id>``) plus ``system``."""
+    """Append-only, hash-chained. One chain per case (``case:<id>``) plus ``system``.
+
+    A read event (engine.audit.service.READ_ACTIONS) has no ``seq``: it is anchored to the chain
+    (``prev_hash`` is the head it saw) without taking the chain's lock."""
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -19,7 +22,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     chain: Mapped[str] = mapped_column(String(40))
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(80))

@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.clock import now
@@ -230,8 +230,8 @@ def issue_token(*, session: Session, user: User, name: str, ttl: timedelta | Non
     return plaintext, token
 
 
-def resolve_token(*, session: Session, token: str) -> User:
-    """The active user of a valid bearer token; :class:`NotAuthenticated` otherwise."""
+def resolve_token_row(*, session: Session, token: str) -> ApiToken:
+    """The valid, active token row of a bearer token (read only); :class:`NotAuthenticated` otherwise."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise NotAuthenticated(TOKEN_INVALID)
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(token)))
@@ -239,10 +239,47 @@ def resolve_token(*, session: Session, token: str) -> User:
     if (row is None or row.revoked_at is not None or row.expires_at <= moment
             or not hmac.compare_digest(row.token_hash, sha256_hex(token)) or not row.user.active):
         raise NotAuthenticated(TOKEN_INVALID)
-    if row.last_used_at is None or moment - row.last_used_at >= LAST_USED_GRANULARITY:
-        row.last_used_at = moment
+    return row
+
+
+def resolve_token(*, session: Session, token: str) -> User:
+    """The active user of a valid bearer token; :class:`NotAuthenticated` otherwise.
+
+    Records the last use in ``session`` (at most once per :data:`LAST_USED_GRANULARITY`). The API does
+    not: it reads with :func:`resolve_token_row` and records the use after its commit
+    (:func:`record_token_use`), so a read request never writes in its own transaction.
+    """
+    row = resolve_token_row(session=session, token=token)
+    if use_is_stale(row.last_used_at):
+        row.last_used_at = now()
         session.flush()
     return row.user
+
+
+def use_is_stale(last: datetime | None) -> bool:
+    """Whether a last-use time is older than :data:`LAST_USED_GRANULARITY` (then it is recorded again)."""
+    return last is None or now() - last >= LAST_USED_GRANULARITY
+
+
+def _record_use(database, model, column, row_id: int) -> None:
+    # A short transaction of its own, and a conditional update: concurrent requests of one token write
+    # at most once per interval. On PostgreSQL a row another transaction holds is skipped, not waited for.
+    moment = now()
+    stale = or_(column.is_(None), column <= moment - LAST_USED_GRANULARITY)
+    free = select(model.id).where(model.id == row_id, stale).with_for_update(skip_locked=True)
+    with database.session() as s:
+        s.execute(update(model).where(model.id.in_(free)).values({column.key: moment})
+                  .execution_options(synchronize_session=False))
+
+
+def record_token_use(*, database, token_id: int) -> None:
+    """Set a token's ``last_used_at`` (see :func:`_record_use`)."""
+    _record_use(database, ApiToken, ApiToken.last_used_at, token_id)
+
+
+def record_web_session_use(*, database, web_id: int) -> None:
+    """Slide a browser session's ``last_seen_at`` (see :func:`_record_use`)."""
+    _record_use(database, WebSession, WebSession.last_seen_at, web_id)
 
 
 def list_tokens(*, session: Session, user: User) -> list[ApiToken]:
@@ -278,7 +315,9 @@ def start_web_session(*, session: Session, user: User, ttl: timedelta = SESSION_
     return session_id, web
 
 
-def resolve_web_session(*, session: Session, session_id: str) -> WebSession:
+def resolve_web_session(*, session: Session, session_id: str, touch: bool = True) -> WebSession:
+    """A valid browser session. ``touch``: slide ``last_seen_at`` in ``session`` (the API passes False
+    and records it after its commit, :func:`record_web_session_use`)."""
     if not session_id or len(session_id) > 200:
         raise NotAuthenticated(SESSION_INVALID)
     web = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(session_id)))
@@ -286,7 +325,7 @@ def resolve_web_session(*, session: Session, session_id: str) -> WebSession:
     if (web is None or web.revoked_at is not None or web.expires_at <= moment
             or moment - web.last_seen_at > SESSION_IDLE or not web.user.active):
         raise NotAuthenticated(SESSION_INVALID)
-    if moment - web.last_seen_at >= LAST_USED_GRANULARITY:
+    if touch and moment - web.last_seen_at >= LAST_USED_GRANULARITY:
         web.last_seen_at = moment
         session.flush()
     return web

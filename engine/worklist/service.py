@@ -1,15 +1,16 @@
 """Worklists and task claiming. Queries read only the work-item table (indexed)."""
 from __future__ import annotations
 
-from sqlalchemy import select, union_all
+from sqlalchemy import or_, select, union_all, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.cases import duties
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
-from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, TaskNotReady
+from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, TaskNotReady, TaskTaken
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.worklist.models import WorkItem
@@ -108,13 +109,24 @@ def _open(item: WorkItem) -> None:
 
 
 def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
+    """Take an open task. Exclusive: a conditional update, so of N concurrent claims exactly one wins
+    (the others wait for its row lock, see the task taken and get :class:`TaskTaken`)."""
     item = get_item(session=session, work_item_id=work_item_id)
     duties.ensure_can_act(session, case_id=item.case_id, user=user, role=item.role, slot=item.slot,
                           manifest=_manifest(session, item), assigned=item.assignee_id == user.id)
     _open(item)
     if item.assignee_id not in (None, user.id):
-        raise NotAuthorized("Deze taak is al door een andere medewerker opgepakt.")
-    item.assignee_id = user.id
+        raise TaskTaken("Deze taak is al door een andere medewerker opgepakt.")
+    won = session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == item.id, WorkItem.state == "open",
+               or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id))
+        .values(assignee_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        raise TaskTaken("Deze taak is net door een andere medewerker opgepakt of afgerond.")
+    set_committed_value(item, "assignee_id", user.id)
     audit.append(session=session, actor=user.username, action="task.claimed", case_id=item.case_id,
                  task_id=item.task_id, details={"element": item.element_id})
     return item

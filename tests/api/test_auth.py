@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 
 from api.app import create_app
-from api.deps import CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep, current_reporter, visible_case
+from api.deps import (CSRF_HEADER, SESSION_COOKIE_SECURE, SessionDep, UnitOfWorkRoute, current_reporter,
+                      visible_case)
 from api.settings import ApiSettings
 from engine import errors
 from engine.cases.models import Case
@@ -28,7 +29,7 @@ PROBLEM_BASE = "https://meldpunt.example/problems/"
 
 # --------------------------------------------------------------------------- a test-only router
 
-routes = APIRouter(prefix="/api/v1/_test")
+routes = APIRouter(prefix="/api/v1/_test", route_class=UnitOfWorkRoute)
 
 DOMAIN_ERRORS = {
     "forbidden": errors.NotAuthorized("Geen recht."),

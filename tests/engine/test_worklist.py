@@ -7,7 +7,7 @@ import pytest
 
 from engine.audit import service as audit
 from engine.cases import service as cases
-from engine.errors import ConflictOfInterest, InvalidData, NotAuthorized
+from engine.errors import ConflictOfInterest, InvalidData, NotAuthorized, TaskTaken
 from engine.processes import service as processes
 from engine.worklist import service as worklist
 from tests.factories import REVIEW, make_user, review_team
@@ -36,6 +36,56 @@ def new_case(db, ids, parties=None):
         return cases.start_case(session=s, actor=U(s, ids, "desk"), data={}, parties=parties).id
 
 
+@pytest.mark.postgres_only
+def test_of_n_concurrent_claims_exactly_one_wins(db, setup):
+    """N people claim one task at the same moment, each in a transaction of their own (on PostgreSQL
+    truly concurrent: row locks; on SQLite the write lock serialises them): one winner, N-1 TaskTaken
+    (409), one ``task.claimed`` event."""
+    import threading
+
+    from sqlalchemy import select
+
+    from engine.audit.models import AuditEvent
+
+    n = 8
+    with db.session() as s:
+        claimers = [make_user(s, f"desk_c{i}", "meldpunt").id for i in range(n)]
+    case_id = new_case(db, setup)
+    with db.session() as s:
+        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+    barrier = threading.Barrier(n, timeout=30)
+    outcomes: list[str] = []
+
+    sqlite = db.dialect == "sqlite"  # there a transaction holds the write lock from BEGIN: meet before it
+
+    def claim(user_id: int) -> None:
+        try:
+            if sqlite:
+                barrier.wait()
+            with db.session() as s:
+                user = U(s, {"u": user_id}, "u")
+                if not sqlite:
+                    barrier.wait()
+                worklist.claim(session=s, work_item_id=item_id, user=user)
+            outcomes.append("won")
+        except TaskTaken:
+            outcomes.append("taken")
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in claimers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert sorted(outcomes) == ["taken"] * (n - 1) + ["won"]
+    with db.session() as s:
+        assert worklist.for_case(session=s, case_id=case_id)[0].assignee_id in claimers
+        claimed = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
+                                                     AuditEvent.action == "task.claimed")).all()
+        assert len(claimed) == 1
+        assert audit.verify(session=s).ok
+
+
 def test_role_filtering(db, setup):
     case_id = new_case(db, setup)
     with db.session() as s:
@@ -57,7 +107,7 @@ def test_claim_unclaim_and_completion_by_the_claimant_only(db, setup):
         assert [i.id for i in worklist.my_tasks(session=s, user=U(s, setup, "desk"))] == [item.id]
         assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk2")) == []
     with db.session() as s:
-        with pytest.raises(NotAuthorized, match="andere medewerker"):
+        with pytest.raises(TaskTaken, match="andere medewerker"):  # 409: a conflict, not a missing right
             worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "desk2"))
         with pytest.raises(NotAuthorized, match="toegewezen"):
             cases.complete_task(session=s, work_item_id=item.id, user=U(s, setup, "desk2"), data={"ernstig": False})

@@ -1,0 +1,172 @@
+"""The real server under a burst of contended requests (issue 14): it answers every request in time.
+
+A uvicorn process with its default request threads serves a freshly seeded demo organisation. N people
+claim the same pool task at once while N identity-authorised reads of one case (each appends an
+``identity.read`` audit event) run alongside; every request must be answered within a few seconds, and
+the server must still answer afterwards. Loopback only; every wait here is bounded.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from engine import crypto
+from engine.audit import service as audit
+from engine.audit.models import AuditEvent
+from engine.cases.models import Case
+from engine.identity import service as identity
+from engine.identity.models import User
+from engine.worklist.models import WorkItem
+from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = range(18300, 18400)
+N = 8
+ANSWER_WITHIN = 10.0  # seconds per request; a hung server never answers
+BURSTS = 3
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 18300-18399")
+
+
+class Server:
+    """``uvicorn api.app:create_app --factory`` on the loopback, in its own process group."""
+
+    def __init__(self, database_url: str, key: str, extra_env: dict | None = None):
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_")}
+        env.update({"MELDPUNT_DATABASE_URL": database_url, "MELDPUNT_COOKIE_SECURE": "false",
+                    "MELDPUNT_TIMERS_IN_SERVER": "false", crypto.ENV_VAR: key, "PYTHONUNBUFFERED": "1",
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+                    **(extra_env or {})})
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log_tail()
+            try:
+                if httpx.get(self.base_url + "/api/v1/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start:\n" + self.log_tail())
+
+    def log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # a hung server does not stop gracefully
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def key():
+    value = crypto.generate_key()
+    previous = crypto.set_keyring(crypto.KeyRing.from_string(value))
+    try:
+        yield value
+    finally:
+        crypto.set_keyring(previous)
+
+
+@pytest.fixture
+def seeded(db, key):
+    """The demo organisation (on the wall clock: the server process runs on it too) plus N desk workers."""
+    from engine import demo
+
+    with db.session() as s:
+        demo.seed(session=s)
+        task = s.scalar(select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
+                                               WorkItem.role == "meldpunt").order_by(WorkItem.id))
+        coordinator = s.scalar(select(User).where(User.username == "coordinator"))
+        desk = s.scalar(select(User).where(User.username == "meldpunt"))
+        claimers = [identity.issue_token(session=s, user=make_user(s, f"desk{i}", "meldpunt"), name="t")[0]
+                    for i in range(N)]
+        readers = [identity.issue_token(session=s, user=u, name="t")[0] for u in (coordinator, desk)]
+        # The case whose reporter's identity these readers may see: the named report of the demo.
+        named = next(c.id for c in s.scalars(select(Case).order_by(Case.id))
+                     if _identity_case(s, c.id, coordinator))
+        return {"task": task.id, "case": named, "claimers": claimers, "readers": readers}
+
+
+def _identity_case(session, case_id: int, user: User) -> bool:
+    from engine.cases import confidential
+    from engine.identity import access
+
+    return (access.may_see_reporter_identity(session=session, user=user, case_id=case_id)
+            and "melder_naam" in confidential.read(session, case_id=case_id))
+
+
+def _burst(base_url: str, calls: list[tuple[str, str, str]]) -> list[tuple[str, int | str, float]]:
+    """Fire all calls at once (a barrier); each answer or its failure, with its latency."""
+    barrier = threading.Barrier(len(calls), timeout=30)
+
+    def one(call):
+        method, path, token = call
+        barrier.wait()
+        started = time.monotonic()
+        try:
+            r = httpx.request(method, base_url + path, headers={"Authorization": f"Bearer {token}"},
+                              timeout=ANSWER_WITHIN)
+            return path, r.status_code, time.monotonic() - started
+        except httpx.TimeoutException:
+            return path, "no answer", time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(one, calls))
+
+
+@pytest.mark.postgres_only
+def test_a_burst_of_claims_and_identity_reads_is_answered_in_time(db, seeded, key):
+    server = Server(db.url, key)
+    try:
+        task, case = seeded["task"], seeded["case"]
+        claims = [("POST", f"/api/v1/taken/{task}/claimen", t) for t in seeded["claimers"]]
+        reads = [("GET", f"/api/v1/zaken/{case}", seeded["readers"][i % 2]) for i in range(N)]
+        results = _burst(server.base_url, claims + reads)
+        for _ in range(BURSTS - 1):
+            results += _burst(server.base_url, reads)
+        unanswered = [r for r in results if r[1] == "no answer"]
+        statuses = sorted({str(r[1]) for r in results})
+        print(f"{len(results)} requests, statuses {statuses}, {len(unanswered)} unanswered, "
+              f"max latency {max(r[2] for r in results):.2f} s")
+        assert not unanswered, f"{len(unanswered)} of {len(results)} requests not answered within {ANSWER_WITHIN} s"
+        assert {status for path, status, _ in results if "claimen" in path} <= {200, 409}
+        assert {status for path, status, _ in results if "claimen" not in path} == {200}
+        assert httpx.get(server.base_url + "/api/v1/health", timeout=ANSWER_WITHIN).status_code == 200
+    finally:
+        server.stop()
+    with db.session() as s:
+        reads_logged = s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.case_id == case, AuditEvent.action == "identity.read"))
+        assert reads_logged == BURSTS * N
+        assert audit.verify(session=s).ok
