@@ -99,7 +99,7 @@ def parse(path: Path, text: str | None = None) -> Document:
     prev_blank = True
 
     def flush_indented() -> None:
-        nonlocal indented, last_command_block
+        nonlocal indented
         found = []
         for number, body in _join_continuations(indented):
             cmd = strip_comment(body.strip())

@@ -11,7 +11,7 @@ whose command no doc shows any more, and output a doc shows that no run checks a
 
 These tests are not marked ``db``: they never use the suite's database fixture (which would point at
 PostgreSQL in ``make test-pg``); each subprocess gets its own SQLite file, so they run once, in
-``make test``. The one command that needs PostgreSQL is marked ``postgres_only``.
+``make test``.
 
 Placeholders in a command (``historie.csv``, output files, port 8000) are replaced through the entry's
 ``substitute``; long-running commands (``make run``, ``meldpunt timers run``, uvicorn) run in ``serve``
@@ -37,7 +37,8 @@ from typing import Callable
 import httpx
 import pytest
 
-from tests.docs.doccommands import DocCommand, Location, check, collect, parse
+from engine.crypto import generate_key
+from tests.docs.doccommands import Location, check, collect, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -45,7 +46,6 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
         ROOT / "features" / "README.md", ROOT / "web" / "README.md", ROOT / "bench" / "README.md"]
 PORTS = range(18100, 18200)  # this suite's server ports
 DEMO_PASSWORD = "meldpunt-demo"
-PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -72,7 +72,6 @@ class Run:
     stderr: tuple[str, ...] = ()
     shown_output: bool = False  # the output block the doc shows after the command must appear
     check: Callable | None = None  # (ctx, result) -> None; in serve mode while the command runs
-    postgres: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def copy_bench_results(ctx: Ctx) -> None:
 
 
 def new_key(ctx: Ctx) -> None:
-    ctx.vars["newkey"] = ctx.run(".venv/bin/meldpunt keys generate").stdout.strip()
+    ctx.vars["newkey"] = generate_key()  # step 1 of the rotation; `keys generate` has its own entry
 
 
 def answers(ctx: Ctx, path: str = "/melden") -> bool:
@@ -245,6 +244,17 @@ def check_docx(name: str, header: list[str]) -> Callable:
         assert zipfile.is_zipfile(ctx.tmp / name)
         assert word.read_tables(content)[0][0] == header
     return _check
+
+
+def check_file_starts(name: str, start: bytes) -> Callable:
+    def _check(ctx: Ctx, result) -> None:
+        content = (ctx.tmp / name).read_bytes()
+        assert content.startswith(start), content[:200]
+    return _check
+
+
+def check_openapi(ctx: Ctx, result) -> None:
+    assert answers(ctx, "/api/v1/openapi.json"), "no OpenAPI document"
 
 
 ANNEX_HEADER = ["Dienstonderdeel", "Schending", "Inhoud (vermoedelijke) schending", "Afdoening"]
@@ -329,13 +339,12 @@ BROKEN_PROCESSES = dict(setup=processes_with_task_outside_lanes, env=(("MELDPUNT
                         exit=1, shown_output=True)
 USER_PASSWORD = "Lang-en-geheim-2026\nLang-en-geheim-2026\n"
 ADD_USER = '.venv/bin/meldpunt users add jdevries --name "Jan de Vries" --role onderzoeker --unit Douane'
-# The benchmark's sizes: --quick takes minutes per command, the full size 15-25 minutes. Here the documented
-# options run at --tiny size into a scratch folder (the default folder is bench/, the committed results);
+# The benchmark's sizes: --quick takes minutes per command, the full size 15-25 minutes. Here a documented
+# option runs at --tiny size into a scratch folder (the default folder is bench/, the committed results);
 # .ci/run runs --quick after the suite.
-TINY = (("--quick", "--tiny"),)
 SCRATCH = " --output-dir {tmp}"
 PYTEST_TEMP = (("PYTEST_DEBUG_TEMPROOT", "{tmp}"),)  # the nested pytest keeps its temporary files in ours
-IMPORT_OUTPUT = (r"^2 zaken geïmporteerd \(import \d+\)\.$", r"^Nieuwe dienstonderdelen aangemaakt: Belastingdienst$")
+IMPORT_OUTPUT = (r"^2 zaken geïmporteerd \(import \d+\)\.$", r"^Nieuwe dienstonderdelen aangemaakt: Douane, Belastingdienst$")
 
 TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     # README.md, web/README.md
@@ -385,12 +394,11 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "meldpunt report woo --from 2023-01-01 --to 2023-12-31": (Run(check=check_json_keys("rows", "totaal")),),
     "meldpunt report woo --from 2023-01-01 --to 2023-12-31 --format csv --output woo-2023.csv":
         (Run(substitute=(("woo-2023.csv", "{tmp}/woo-2023.csv"),), stderr=(r"^Geschreven: .*woo-2023\.csv$",),
-             check=lambda ctx, r: (ctx.tmp / "woo-2023.csv").read_text(encoding="utf-8").startswith("Aantal,")
-             or pytest.fail((ctx.tmp / "woo-2023.csv").read_text())),),
+             check=check_file_starts("woo-2023.csv", b"Aantal,")),),
     "meldpunt report vp --year 2023": (Run(stdout=(r"^Registraties vertrouwenspersonen 2023$", r"^Per categorie")),),
     "meldpunt report vp --year 2023 --format docx --output vertrouwenspersonen-2023.docx":
         (Run(substitute=(("vertrouwenspersonen-2023.docx", "{tmp}/vertrouwenspersonen-2023.docx"),),
-             check=lambda ctx, r: zipfile.is_zipfile(ctx.tmp / "vertrouwenspersonen-2023.docx") or pytest.fail("no docx")),),
+             check=check_file_starts("vertrouwenspersonen-2023.docx", b"PK")),),
     "meldpunt report dashboard --from 2026-01-01 --to 2026-06-30":
         (Run(check=check_json_keys("van", "tot", "dienstonderdeel")),),
     "meldpunt report dashboard --from 2026-01-01 --to 2026-06-30 --unit Douane":
@@ -451,13 +459,13 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
              check=check_bench(databases=["sqlite"], only=["m1_baseline"])),),
     ".venv/bin/python -m bench --render-only":
         (Run(db="none", setup=copy_bench_results, suffix=SCRATCH, check=check_rendered_results),),
-    ".venv/bin/python -m bench --quick --db postgresql --only m2_http":
-        (Run(db="none", substitute=TINY, suffix=SCRATCH, postgres=True,
-             check=check_bench(databases=["postgresql"], only=["m2_http"])),),
+    ".venv/bin/python -m bench --quick --db postgresql --only m2_http": NotRun(
+        "tests/bench/test_bench_quick.py runs measurement 2 on PostgreSQL at --tiny size (make test-pg), "
+        "--only runs in the entry above; .ci/run runs --quick. At --tiny size alone it takes ~2 minutes"),
     # the server measurement 2 starts; uvicorn takes its port from UVICORN_PORT
     "python -m uvicorn api.app:create_app --factory":
         (Run(mode="serve", env=(("UVICORN_PORT", "{port}"), ("MELDPUNT_COOKIE_SECURE", "false")), ready=answers,
-             check=lambda ctx, r: answers(ctx, "/api/v1/openapi.json") or pytest.fail("no OpenAPI")),),
+             check=check_openapi),),
 }
 
 
@@ -510,8 +518,7 @@ def demo_template(tmp_path_factory) -> tuple[Path, str]:
     """One database prepared by `meldpunt demo --no-serve` (migrated, processes deployed, demo seeded);
     each run gets a copy."""
     where = tmp_path_factory.mktemp("doc-template")
-    key = subprocess.run([str(VENV_BIN / "meldpunt"), "keys", "generate"], capture_output=True, text=True,
-                         check=True, env=base_env(where / "unused.db", "")).stdout.strip()
+    key = generate_key()
     db = where / "demo.db"
     r = subprocess.run([str(VENV_BIN / "meldpunt"), "demo", "--no-serve"], cwd=ROOT, env=base_env(db, key),
                        capture_output=True, text=True, timeout=300)
@@ -519,7 +526,7 @@ def demo_template(tmp_path_factory) -> tuple[Path, str]:
     return db, key
 
 
-def _stop(proc: subprocess.Popen) -> str:
+def _stop(proc: subprocess.Popen) -> None:
     """Ctrl-C to the process group we started, then wait; kill only if it does not stop."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGINT)
@@ -528,7 +535,6 @@ def _stop(proc: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-    return ""
 
 
 @pytest.fixture(scope="module")
@@ -584,6 +590,8 @@ def execute(text: str, spec: Run, ctx: Ctx, where: str, *, shown: tuple[str, Loc
         prior = earlier
         for placeholder, value in first.substitute:
             prior = prior.replace(placeholder, ctx.fmt(value))
+        if first.setup:
+            first.setup(ctx)
         r = subprocess.run(["bash", "-c", prior], cwd=cwd, env=env, input=first.stdin, capture_output=True,
                            text=True, timeout=300, start_new_session=True)
         assert r.returncode == 0, _report(_locations(earlier), prior, r, "(run first) failed")
@@ -599,9 +607,11 @@ def execute(text: str, spec: Run, ctx: Ctx, where: str, *, shown: tuple[str, Loc
                 assert proc.poll() is None, f"{where}: `{command}` stopped (exit {proc.returncode}):\n{log.read_text()[-4000:]}"
                 assert time.monotonic() < deadline, f"{where}: `{command}` not ready in time:\n{log.read_text()[-4000:]}"
                 time.sleep(0.3)
-            result = subprocess.CompletedProcess(command, 0, log.read_text(), "")
-            if spec.check:
-                spec.check(ctx, result)
+            if spec.check:  # while it runs
+                try:
+                    spec.check(ctx, subprocess.CompletedProcess(command, 0, log.read_text(), ""))
+                except AssertionError as exc:
+                    raise AssertionError(f"{where}: `{command}` check failed: {exc}\n{log.read_text()[-4000:]}") from None
         finally:
             _stop(proc)
         result = subprocess.CompletedProcess(command, 0, log.read_text(), "")
@@ -640,8 +650,7 @@ def make_ctx(tmp_path: Path, spec: Run, request, template: tuple[Path, str]) -> 
         if spec.db == "demo":
             copy_sqlite(template[0], db_path)
         else:
-            key = subprocess.run([str(VENV_BIN / "meldpunt"), "keys", "generate"], capture_output=True, text=True,
-                                 check=True, env=base_env(db_path, "")).stdout.strip() if spec.db == "none" else key
+            key = generate_key()
     return Ctx(tmp_path, port, key, db_path, env=base_env(db_path, key), server=server)
 
 
@@ -675,10 +684,7 @@ def _params():
         entry = TABLE.get(text)
         if not isinstance(entry, tuple):
             continue  # missing: the test above fails; NotRun: the reason is in the table
-        marks = [pytest.mark.postgres_only,
-                 pytest.mark.skipif(not PG_URL.startswith("postgresql"),
-                                    reason="needs PostgreSQL (make test-pg)")] if any(r.postgres for r in entry) else []
-        yield pytest.param(text, marks=marks, id=text[:80])
+        yield pytest.param(text, id=text[:80])
 
 
 @pytest.mark.parametrize("text", list(_params()))
