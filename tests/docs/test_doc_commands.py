@@ -353,6 +353,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
                      stdout=(r"Demo klaar: 15 gebruikers \(wachtwoord 'meldpunt-demo'\), 3 nieuwe voorbeeldzaken\.",)),),
     "make test": NotRun("the test suite itself, which contains this test; .ci/run runs it"),
     "make test-pg": NotRun("the database tests of this suite on PostgreSQL; .ci/run runs it"),
+    "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "
+                                           ".ci/run runs it with this date"),
     LOGIN: (Run(db="server", cwd="tmp", substitute=ON_SERVER, stdout=(r'"username":\s*"meldpunt"', r'"csrf')),),
     "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/auth/me":
         (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_me),),
