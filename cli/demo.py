@@ -21,7 +21,9 @@ def _ensure_key() -> None:
     set_keyring(None)
 
 
-def demo(host: str = "127.0.0.1", port: int = 8000, serve: bool = typer.Option(True, help="Daarna de server starten")) -> None:
+def demo(host: str = "127.0.0.1",
+         port: int = typer.Option(8000, envvar="MELDPUNT_PORT", help="Poort (of MELDPUNT_PORT)"),
+         serve: bool = typer.Option(True, help="Daarna de server starten")) -> None:
     """Database bijwerken, processen uitrollen, demo-organisatie klaarzetten en de server starten."""
     _ensure_key()
     os.environ.setdefault("MELDPUNT_COOKIE_SECURE", "false")  # plain http on the loopback

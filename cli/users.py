@@ -42,7 +42,7 @@ def add(
     from engine.identity import service as identity
 
     if password is None and not no_password:
-        password = typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal het wachtwoord")
     try:
         with _database().session() as session:
             manager_id = identity.get_user(session=session, username=manager).id if manager else None
@@ -86,7 +86,7 @@ def password(username: str = typer.Argument(...)) -> None:
     from engine.errors import DomainError
     from engine.identity import service as identity
 
-    secret = typer.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt=True)
+    secret = typer.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Herhaal het nieuwe wachtwoord")
     try:
         with _database().session() as session:
             user = identity.get_user(session=session, username=username)

@@ -50,7 +50,11 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    TARGET.write_text(render(), encoding="utf-8")
+    text = render()
+    if TARGET.exists() and TARGET.read_text(encoding="utf-8") == text:
+        print(f"{TARGET} is al actueel ({len(steps())} stappen)")  # no write: other processes may be reading it
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
     print(f"{TARGET} bijgewerkt ({len(steps())} stappen)")
     return 0
 

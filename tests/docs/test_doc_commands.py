@@ -1,0 +1,751 @@
+"""Documented commands are tests (issue 13).
+
+Every shell command the documentation shows (:data:`DOCS`, found by :mod:`tests.docs.doccommands`) has
+an entry in :data:`TABLE`: how it is run, or — for a very few — why it is not run here. Each run is a
+fresh subprocess (``bash -c`` with the text as written) with the repository as working directory, the
+venv's ``bin`` first on ``PATH``, a fresh SQLite database (``MELDPUNT_DATABASE_URL``) and a fresh
+encryption key (``MELDPUNT_ENCRYPTION_KEYS``). It must exit 0 and print what the entry (and, where the
+doc shows output after a command block, the doc) says. A documented command without an entry, an entry
+whose command no doc shows any more, and output a doc shows that no run checks all fail the suite with
+``file:line``.
+
+These tests are not marked ``db``: they never use the suite's database fixture (which would point at
+PostgreSQL in ``make test-pg``); each subprocess gets its own SQLite file, so they run once, in
+``make test``.
+
+Placeholders in a command (``historie.csv``, output files, port 8000) are replaced through the entry's
+``substitute``; long-running commands (``make run``, ``meldpunt timers run``, uvicorn) run in ``serve``
+mode: started, checked while they run, then stopped with Ctrl-C (SIGINT to their process group).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import httpx
+import pytest
+
+from engine.crypto import generate_key
+from tests.docs.doccommands import Location, check, collect, parse
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "features" / "README.md", ROOT / "web" / "README.md", ROOT / "bench" / "README.md"]
+PORTS = range(18100, 18200)  # this suite's server ports
+DEMO_PASSWORD = "meldpunt-demo"
+
+
+# --------------------------------------------------------------------------------------------------
+# How a command is run
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    """One execution of a documented command. Strings in ``substitute``/``env``/``suffix`` may use
+    ``{tmp}`` (this run's scratch directory), ``{port}`` (a free port), ``{key}`` and setup's ``vars``."""
+    db: str = "demo"  # none: an empty SQLite path | demo: migrated, processes deployed, demo seeded
+    #                   (`meldpunt demo --no-serve`) | server: the database of the module's demo server
+    cwd: str = "repo"  # repo | tmp
+    substitute: tuple[tuple[str, str], ...] = ()  # placeholder in the doc text → value
+    suffix: str = ""  # appended to the command (only where the reason is written next to it)
+    env: tuple[tuple[str, str], ...] = ()
+    stdin: str | None = None
+    before: tuple[str, ...] = ()  # documented commands run first (same database and directory)
+    setup: Callable | None = None  # (ctx) -> None
+    mode: str = "run"  # run | serve
+    ready: Callable | None = None  # serve: (ctx) -> bool, polled until true
+    exit: int = 0
+    stdout: tuple[str, ...] = ()  # regular expressions (multiline) that must match
+    stderr: tuple[str, ...] = ()
+    shown_output: bool = False  # the output block the doc shows after the command must appear
+    check: Callable | None = None  # (ctx, result) -> None; in serve mode while the command runs
+
+
+@dataclass(frozen=True)
+class NotRun:
+    reason: str
+
+
+@dataclass
+class Ctx:
+    tmp: Path
+    port: int
+    key: str
+    db_path: Path
+    env: dict = field(default_factory=dict)
+    vars: dict = field(default_factory=dict)
+    server: "DemoServer | None" = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fmt(self, text: str) -> str:
+        return text.format(tmp=self.tmp, port=self.port, key=self.key, **self.vars)
+
+    def run(self, command: str, *, env: dict | None = None, stdin: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+        """Another command in the same environment (for checks)."""
+        return subprocess.run(["bash", "-c", command], cwd=cwd or ROOT, env={**self.env, **(env or {})},
+                              input=stdin, capture_output=True, text=True, timeout=600, start_new_session=True)
+
+
+@dataclass
+class DemoServer:
+    port: int
+    db_path: Path
+    key: str
+    proc: subprocess.Popen
+    log: Path
+
+
+# --------------------------------------------------------------------------------------------------
+# Setups and checks used by the table
+# --------------------------------------------------------------------------------------------------
+
+HISTORY_CSV = (
+    "dienstonderdeel,schending,subcategorie,inhoud,afdoening,soort_onderzoek,uitkomst,datum_melding,"
+    "datum_afdoening,aantal_betrokkenen\r\n"
+    "Douane,Financiële schendingen,fraude,Medewerker declareerde reizen die niet zijn gemaakt.,"
+    "Schriftelijke berisping; Vermindering IKB-uren,feitenonderzoek_intern,aangetoond,2023-01-10,2023-03-01,\r\n"
+    "Belastingdienst,Ongewenste omgangsvormen,,Leidinggevende zou medewerkers hebben gekleineerd.,"
+    "Geen afdoening/actie,,,,2023-05-05,\r\n"
+)
+
+
+def write_history_csv(ctx: Ctx) -> None:
+    """`historie.csv`: two closed cases in the import format of docs/MANAGEMENT_INFO.md."""
+    (ctx.tmp / "historie.csv").write_text(HISTORY_CSV, encoding="utf-8")
+
+
+BROKEN_LANE = "<bpmn:flowNodeRef>melding_beoordelen</bpmn:flowNodeRef>"
+
+
+def processes_with_task_outside_lanes(ctx: Ctx) -> None:
+    """A copy of processes/ in which the user task `melding_beoordelen` lies in no lane (README's example)."""
+    target = ctx.tmp / "processes"
+    shutil.copytree(ROOT / "processes", target)
+    bpmn = target / "beoordeling.bpmn"
+    lines = bpmn.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert sum(BROKEN_LANE in line for line in lines) == 1, "the README example's lane reference moved"
+    bpmn.write_text("".join(line for line in lines if BROKEN_LANE not in line), encoding="utf-8")
+
+
+def makefile_is_installed(ctx: Ctx) -> None:
+    """`make run` installs first when .venv or node_modules are older than their manifests; that needs the
+    network and minutes, and belongs to `make test`, which runs before this test (and `.ci/run` before that)."""
+    r = subprocess.run(["make", "-q", ".venv/.installed", "node_modules/.package-lock.json"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, ("`make run` would install packages first: run `make install` (or `make test`) "
+                               "so .venv/.installed and node_modules/.package-lock.json are up to date")
+
+
+def make_a_timer_overdue(ctx: Ctx) -> None:
+    """Moves the stored firing time of one pending demo timer into the past (as after downtime), so the
+    worker's next round must pick it up. Its term itself lies in the future (the workflow recomputes it),
+    so the round re-arms it at its real time instead of firing it early."""
+    with sqlite3.connect(ctx.db_path) as conn:
+        timer_id, fire_at = conn.execute(
+            "SELECT id, fire_at FROM timers WHERE state = 'pending' ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE timers SET fire_at = '2000-01-01' || substr(fire_at, 11) WHERE id = ?", (timer_id,))
+    ctx.vars.update(timer_id=timer_id, fire_at=fire_at)
+
+
+def timer_row(ctx: Ctx) -> tuple[str, str]:
+    with sqlite3.connect(ctx.db_path, timeout=30) as conn:
+        return conn.execute("SELECT state, fire_at FROM timers WHERE id = ?", (ctx.vars["timer_id"],)).fetchone()
+
+
+def timer_handled(ctx: Ctx) -> bool:
+    return not timer_row(ctx)[1].startswith("2000-")
+
+
+def check_timer_rearmed(ctx: Ctx, result) -> None:
+    assert timer_row(ctx) == ("pending", ctx.vars["fire_at"]), (timer_row(ctx), ctx.vars)
+
+
+def copy_bench_results(ctx: Ctx) -> None:
+    shutil.copy(ROOT / "bench" / "results.json", ctx.tmp / "results.json")
+
+
+def new_key(ctx: Ctx) -> None:
+    ctx.vars["newkey"] = generate_key()  # step 1 of the rotation; `keys generate` has its own entry
+
+
+def answers(ctx: Ctx, path: str = "/melden") -> bool:
+    try:
+        return httpx.get(ctx.base_url + path, timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def login(base_url: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base_url, timeout=30)
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+def check_demo_running(ctx: Ctx, result) -> None:
+    """README: demo users with password meldpunt-demo, the example cases, the API under /api/v1."""
+    client = login(ctx.base_url, "coordinator")
+    try:
+        assert client.get("/api/v1/auth/me").json()["user"]["username"] == "coordinator"
+        assert _items(client.get("/api/v1/zaken").json()), "the coordinator sees no example case"
+    finally:
+        client.close()
+    client = login(ctx.base_url, "meldpunt")
+    try:
+        tasks = client.get("/api/v1/taken/onverdeeld").json()
+        assert any(t["naam"] == "Melding registreren" for t in _items(tasks)), tasks
+    finally:
+        client.close()
+
+
+def _items(payload):
+    return payload["items"] if isinstance(payload, dict) else payload
+
+
+def check_token_works(ctx: Ctx, result) -> None:
+    token = result.stdout.strip()
+    assert re.fullmatch(r"mpt_[A-Za-z0-9_-]{43}", token), token
+    me = httpx.get(ctx.base_url + "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert me.status_code == 200 and me.json()["user"]["username"] == "meldpunt", me.text
+
+
+def check_me(ctx: Ctx, result) -> None:
+    assert json.loads(result.stdout)["user"]["username"] == "meldpunt", result.stdout
+
+
+def check_open_tasks(ctx: Ctx, result) -> None:
+    """meldpunt's open tasks in its roles: the demo's anonymous report waiting to be registered."""
+    tasks = _items(json.loads(result.stdout))
+    assert any(t["naam"] == "Melding registreren" for t in tasks), result.stdout
+
+
+def check_docx(name: str, header: list[str]) -> Callable:
+    def _check(ctx: Ctx, result) -> None:
+        from engine.reports import word
+
+        content = (ctx.tmp / name).read_bytes()
+        assert zipfile.is_zipfile(ctx.tmp / name)
+        assert word.read_tables(content)[0][0] == header
+    return _check
+
+
+def check_file_starts(name: str, start: bytes) -> Callable:
+    def _check(ctx: Ctx, result) -> None:
+        content = (ctx.tmp / name).read_bytes()
+        assert content.startswith(start), content[:200]
+    return _check
+
+
+def check_openapi(ctx: Ctx, result) -> None:
+    assert answers(ctx, "/api/v1/openapi.json"), "no OpenAPI document"
+
+
+ANNEX_HEADER = ["Dienstonderdeel", "Schending", "Inhoud (vermoedelijke) schending", "Afdoening"]
+
+
+def check_json_keys(*keys: str) -> Callable:
+    def _check(ctx: Ctx, result) -> None:
+        data = json.loads(result.stdout)
+        assert set(keys) <= set(data), data
+    return _check
+
+
+def check_key(ctx: Ctx, result) -> None:
+    assert len(base64.urlsafe_b64decode(result.stdout.strip())) == 32, result.stdout
+
+
+def check_rotation(ctx: Ctx, result) -> None:
+    """After rotation the old key can go: everything decrypts (and rotates again) with the new key alone."""
+    again = ctx.run(".venv/bin/meldpunt keys rotate", env={"MELDPUNT_ENCRYPTION_KEYS": ctx.vars["newkey"]})
+    assert again.returncode == 0, again.stderr
+    assert int(re.search(r"Klaar: (\d+)", result.stdout)[1]) > 0, result.stdout
+
+
+def check_disabled(ctx: Ctx, result) -> None:
+    listing = ctx.run(".venv/bin/meldpunt users list").stdout
+    assert re.search(r"jdevries .* geblokkeerd$", listing, re.M), listing
+
+
+def selects(feature: str | None = None, *, name: str | None = None) -> Callable:
+    """The -k selection picks some scenarios, not all: every scenario of `feature`, or scenarios named `name`."""
+    def _check(ctx: Ctx, result) -> None:
+        assert re.search(r"^\d+/\d+ tests collected \(\d+ deselected\)", result.stdout, re.M), result.stdout
+        selected = {line.split("::")[-1] for line in result.stdout.splitlines() if "::" in line}
+        if feature:
+            text = (ROOT / "features" / feature).read_text(encoding="utf-8")
+            titles = re.findall(r"^\s*(?:Abstract )?Scenario(?:sjabloon)?:\s*(.+?)\s*$", text, re.M)
+            wanted = {"test_" + re.sub(r"\W+", "_", t.lower()).strip("_") for t in titles}
+            assert titles and all(any(s.startswith(w) for s in selected) for w in wanted), (wanted, selected)
+        if name:
+            assert selected and any(name in s for s in selected), selected
+    return _check
+
+
+def remember_catalogue(ctx: Ctx) -> None:
+    ctx.vars["catalogue"] = (ROOT / "features" / "STAPPEN.md").read_bytes()
+
+
+def check_catalogue_unchanged(ctx: Ctx, result) -> None:
+    """Up to date already (features/test_framework.py checks that), so rewriting it changes nothing."""
+    assert (ROOT / "features" / "STAPPEN.md").read_bytes() == ctx.vars["catalogue"], "STAPPEN.md changed"
+
+
+def check_catalogue_shown(ctx: Ctx, result) -> None:
+    assert result.stdout.strip() == (ROOT / "features" / "STAPPEN.md").read_text(encoding="utf-8").strip()
+
+
+def check_bench(*, databases: list[str], only: list[str] | None = None) -> Callable:
+    def _check(ctx: Ctx, result) -> None:
+        data = json.loads((ctx.tmp / "results.json").read_text())
+        assert data["meta"]["mode"] == "tiny" and set(databases) <= set(data["meta"]["databases"]), data["meta"]
+        if only:  # the chosen measurements ran (with their helpers), the others did not
+            assert set(only) <= set(data["measurements"]), list(data["measurements"])
+            assert not {"m2_http", "m3_worklist", "m4_timers", "m5_letters"} - set(only) & set(data["measurements"])
+        assert (ctx.tmp / "RESULTS.md").exists()
+    return _check
+
+
+def check_rendered_results(ctx: Ctx, result) -> None:
+    assert (ctx.tmp / "RESULTS.md").read_text() == (ROOT / "bench" / "RESULTS.md").read_text(), \
+        "bench/RESULTS.md is not what --render-only makes from bench/results.json"
+
+
+# --------------------------------------------------------------------------------------------------
+# The table: every documented command → how it is run (or why it is not)
+# --------------------------------------------------------------------------------------------------
+
+LOGIN = ("curl -s -c cookies.txt -H 'content-type: application/json' -d '{\"username\": \"meldpunt\", "
+         "\"password\": \"meldpunt-demo\"}' http://127.0.0.1:8000/api/v1/auth/login")
+ON_SERVER = (("127.0.0.1:8000", "127.0.0.1:{port}"),)
+CSV_PLACEHOLDER = (("historie.csv", "{tmp}/historie.csv"),)
+BROKEN_PROCESSES = dict(setup=processes_with_task_outside_lanes, env=(("MELDPUNT_PROCESSES_DIR", "{tmp}/processes"),),
+                        exit=1, shown_output=True)
+USER_PASSWORD = "Lang-en-geheim-2026\nLang-en-geheim-2026\n"
+ADD_USER = '.venv/bin/meldpunt users add jdevries --name "Jan de Vries" --role onderzoeker --unit Douane'
+# The benchmark's sizes: --quick takes minutes per command, the full size 15-25 minutes. Here a documented
+# option runs at --tiny size into a scratch folder (the default folder is bench/, the committed results);
+# .ci/run runs --quick after the suite.
+SCRATCH = " --output-dir {tmp}"
+PYTEST_TEMP = (("PYTEST_DEBUG_TEMPROOT", "{tmp}"),)  # the nested pytest keeps its temporary files in ours
+IMPORT_OUTPUT = (r"^2 zaken geïmporteerd \(import \d+\)\.$", r"^Nieuwe dienstonderdelen aangemaakt: Douane, Belastingdienst$")
+
+TABLE: dict[str, tuple[Run, ...] | NotRun] = {
+    # README.md, web/README.md
+    "make run": (Run(db="none", mode="serve", setup=makefile_is_installed, env=(("MELDPUNT_PORT", "{port}"),),
+                     ready=answers, check=check_demo_running,
+                     stdout=(r"Demo klaar: 15 gebruikers \(wachtwoord 'meldpunt-demo'\), 3 nieuwe voorbeeldzaken\.",)),),
+    "make test": NotRun("the test suite itself, which contains this test; .ci/run runs it"),
+    "make test-pg": NotRun("the database tests of this suite on PostgreSQL; .ci/run runs it"),
+    "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "
+                                           ".ci/run runs it with this date"),
+    LOGIN: (Run(db="server", cwd="tmp", substitute=ON_SERVER, stdout=(r'"username":\s*"meldpunt"', r'"csrf')),),
+    "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/auth/me":
+        (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_me),),
+    "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/taken/onverdeeld":
+        (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_open_tasks),),
+    ".venv/bin/meldpunt users token meldpunt": (Run(db="server", check=check_token_works,
+                                                    stderr=(r"^Token voor meldpunt \(geldig tot ",)),),
+    ".venv/bin/meldpunt processes check": (
+        Run(db="none", stdout=(r"^Procesbestanden en briefsjablonen in orde\.$",)),
+        Run(db="none", **BROKEN_PROCESSES)),
+    ".venv/bin/meldpunt processes deploy": (
+        # the demo deployed processes/ already: nothing changed, so no new version
+        Run(stdout=(r"^Procesversie 1 \([0-9a-f]{12}\) is actief\.$",)),
+        Run(**BROKEN_PROCESSES, stderr=(r"^Uitrollen geweigerd\.$",))),
+    ".venv/bin/meldpunt timers run": (Run(mode="serve", setup=make_a_timer_overdue, ready=timer_handled,
+                                          check=check_timer_rearmed),),
+    ".venv/bin/meldpunt import cases historie.csv": (Run(setup=write_history_csv, substitute=CSV_PLACEHOLDER,
+                                                         stdout=IMPORT_OUTPUT),),
+    ".venv/bin/meldpunt report annex --year 2026 --format docx --output jaarbijlage-2026.docx":
+        (Run(substitute=(("jaarbijlage-2026.docx", "{tmp}/jaarbijlage-2026.docx"),),
+             check=check_docx("jaarbijlage-2026.docx", ANNEX_HEADER)),),
+    ".venv/bin/meldpunt report woo --from 2026-01-01 --to 2026-12-31":
+        (Run(check=check_json_keys("van", "tot", "rows", "totaal"), stdout=(r'"van": "2026-01-01"',)),),
+    ".venv/bin/python -m bench --quick": NotRun(".ci/run runs it after the suite (into a scratch folder); "
+                                                "the same options run at --tiny size below and in tests/bench"),
+    ".venv/bin/meldpunt audit verify": (Run(stdout=(r"^Audittrail in orde \(\d+ gebeurtenissen\)\.$",)),),
+
+    # docs/MANAGEMENT_INFO.md
+    'meldpunt report unit "Douane" --employees 4200 --director directeur':
+        (Run(stdout=(r"^Dienstonderdeel 'Douane': 4200 medewerkers\.$",)),),
+    "meldpunt report units": (Run(before=('meldpunt report unit "Douane" --employees 4200 --director directeur',),
+                                  stdout=(r"^Douane\t4200\t\d+$",)),),
+    "meldpunt import cases historie.csv": (Run(setup=write_history_csv, substitute=CSV_PLACEHOLDER,
+                                               stdout=IMPORT_OUTPUT),),
+    "meldpunt report annex --year 2023": (Run(check=check_json_keys("year", "rows", "totals")),),
+    "meldpunt report annex --year 2023 --format docx --output jaarbijlage-2023.docx":
+        (Run(substitute=(("jaarbijlage-2023.docx", "{tmp}/jaarbijlage-2023.docx"),),
+             check=check_docx("jaarbijlage-2023.docx", ANNEX_HEADER)),),
+    "meldpunt report woo --from 2023-01-01 --to 2023-12-31": (Run(check=check_json_keys("rows", "totaal")),),
+    "meldpunt report woo --from 2023-01-01 --to 2023-12-31 --format csv --output woo-2023.csv":
+        (Run(substitute=(("woo-2023.csv", "{tmp}/woo-2023.csv"),), stderr=(r"^Geschreven: .*woo-2023\.csv$",),
+             check=check_file_starts("woo-2023.csv", b"Aantal,")),),
+    "meldpunt report vp --year 2023": (Run(stdout=(r"^Registraties vertrouwenspersonen 2023$", r"^Per categorie")),),
+    "meldpunt report vp --year 2023 --format docx --output vertrouwenspersonen-2023.docx":
+        (Run(substitute=(("vertrouwenspersonen-2023.docx", "{tmp}/vertrouwenspersonen-2023.docx"),),
+             check=check_file_starts("vertrouwenspersonen-2023.docx", b"PK")),),
+    "meldpunt report dashboard --from 2026-01-01 --to 2026-06-30":
+        (Run(check=check_json_keys("van", "tot", "dienstonderdeel")),),
+    "meldpunt report dashboard --from 2026-01-01 --to 2026-06-30 --unit Douane":
+        (Run(stdout=(r'"dienstonderdeel": "Douane"',)),),
+    "meldpunt report monthly --month 2026-10": (Run(before=('meldpunt report unit "Douane" --employees 4200 --director directeur',),
+                                                    stdout=(r"^Maandoverzicht 2026-10 voor directeur: \d+ meldingen",)),),
+    # without --month: the previous month of today's date; on a demo without directors nothing is made
+    "meldpunt report monthly": (Run(stdout=(r"^Geen directeuren ingesteld bij de dienstonderdelen; niets gemaakt\.$",)),),
+    # only on the first working day of a month does it make anything; either answer is right, by date
+    "meldpunt report monthly --alleen-eerste-werkdag": (Run(stdout=(
+        r"^(Vandaag \(\d{4}-\d\d-\d\d\) is niet de eerste werkdag van de maand; niets gedaan\."
+        r"|Geen directeuren ingesteld bij de dienstonderdelen; niets gemaakt\.)$",)),),
+
+    # docs/PROCESS_OWNERS.md
+    "meldpunt processes check processes/": (Run(db="none", stdout=(r"^Procesbestanden en briefsjablonen in orde\.$",)),),
+
+    # docs/SECURITY.md
+    ADD_USER: (Run(stdin=USER_PASSWORD, stdout=(r"Gebruiker jdevries toegevoegd \(id \d+, rollen: onderzoeker\)\.$",)),),
+    ".venv/bin/meldpunt users list": (Run(before=(ADD_USER,), stdout=(
+        r"^\s*\d+\s+jdevries\s+Jan de Vries\s+Douane\s+onderzoeker\s+actief$", r"^\s*\d+\s+meldpunt\s")),),
+    ".venv/bin/meldpunt users password jdevries": (Run(before=(ADD_USER,), stdin="Ander-geheim-2026\nAnder-geheim-2026\n",
+                                                       stdout=(r"Wachtwoord van jdevries gewijzigd\.$",)),),
+    ".venv/bin/meldpunt users token jdevries --name rapportage --days 30":
+        (Run(before=(ADD_USER,), stdout=(r"^mpt_[A-Za-z0-9_-]{43}$",), stderr=(r"^Token voor jdevries \(geldig tot ",)),),
+    ".venv/bin/meldpunt users disable jdevries": (Run(before=(ADD_USER,), stdout=(r"^Gebruiker jdevries geblokkeerd\.$",),
+                                                      check=check_disabled),),
+    ".venv/bin/meldpunt keys generate": (Run(db="none", check=check_key),),
+    ".venv/bin/meldpunt keys rotate": (Run(setup=new_key, env=(("MELDPUNT_ENCRYPTION_KEYS", "{newkey},{key}"),),
+                                           stdout=(r"^Klaar: \d+ waarden onder de nieuwste sleutel\.$",),
+                                           check=check_rotation),),
+    "meldpunt keys generate": (Run(db="none", check=check_key),),
+    "meldpunt keys rotate": (Run(setup=new_key, env=(("MELDPUNT_ENCRYPTION_KEYS", "{newkey},{key}"),),
+                                 check=check_rotation),),
+
+    # features/README.md
+    ".venv/bin/python -m pytest -q features": NotRun("every scenario: `make test` runs them (testpaths include "
+                                                     "features); the selections below run here"),
+    # The selections: the scenarios themselves run in `make test`; here --collect-only is appended, so the
+    # test proves what the doc says each -k selects without running those scenarios a second time.
+    ".venv/bin/python -m pytest -q features -k vertrouwelijkheid":
+        (Run(db="none", env=PYTEST_TEMP, suffix=" --collect-only", check=selects("vertrouwelijkheid.feature")),),
+    '.venv/bin/python -m pytest -q features -k "escalatie"':
+        (Run(db="none", env=PYTEST_TEMP, suffix=" --collect-only", check=selects(name="escalatie")),),
+    ".venv/bin/python -m pytest features --collect-only -q":
+        (Run(db="none", env=PYTEST_TEMP, stdout=(r"^\d+ tests collected", r"test_geen_bevestiging_binnen_7_dagen")),),
+    ".venv/bin/python -m features.catalogue": (Run(db="none", setup=remember_catalogue, check=check_catalogue_unchanged,
+                  stdout=(r"STAPPEN\.md is al actueel \(\d+ stappen\)",)),),
+    "meldpunt steps --schrijf": (Run(db="none", setup=remember_catalogue, check=check_catalogue_unchanged,
+                  stdout=(r"STAPPEN\.md is al actueel \(\d+ stappen\)",)),),
+    "meldpunt steps": (Run(db="none", check=check_catalogue_shown),),
+
+    # bench/README.md
+    ".venv/bin/python -m bench": NotRun("the full size takes 15-25 minutes on 2 cores, by hand; .ci/run runs --quick"),
+    ".venv/bin/python -m bench --quick --db sqlite": NotRun("tests/bench/test_bench_quick.py runs these options "
+                                                            "at --tiny size; .ci/run runs --quick (both databases)"),
+    ".venv/bin/python -m bench --only m1_baseline":
+        (Run(db="none", suffix=" --tiny --db sqlite" + SCRATCH,
+             check=check_bench(databases=["sqlite"], only=["m1_baseline"])),),
+    ".venv/bin/python -m bench --render-only":
+        (Run(db="none", setup=copy_bench_results, suffix=SCRATCH, check=check_rendered_results),),
+    ".venv/bin/python -m bench --quick --db postgresql --only m2_http": NotRun(
+        "tests/bench/test_bench_quick.py runs measurement 2 on PostgreSQL at --tiny size (make test-pg), "
+        "--only runs in the entry above; .ci/run runs --quick. At --tiny size alone it takes ~2 minutes"),
+    # the server measurement 2 starts; uvicorn takes its port from UVICORN_PORT
+    "python -m uvicorn api.app:create_app --factory":
+        (Run(mode="serve", env=(("UVICORN_PORT", "{port}"), ("MELDPUNT_COOKIE_SECURE", "false")), ready=answers,
+             check=check_openapi),),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------------
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(re.sub(r"\D", "", worker) or 0)
+
+
+_used_ports: set[int] = set()
+
+
+def free_port() -> int:
+    """A free port in this suite's range; each xdist worker starts in its own part of the range."""
+    start = (_worker_index() * 37) % len(PORTS)
+    for i in range(len(PORTS)):
+        port = PORTS[(start + i) % len(PORTS)]
+        if port in _used_ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _used_ports.add(port)
+        return port
+    raise RuntimeError("no free port in 18100-18199")
+
+
+def base_env(db_path: Path, key: str) -> dict:
+    # Nothing of this pytest process leaks in (its MELDPUNT_TEST_DATABASE_URL, xdist's worker id).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDPUNT_", "PYTEST_", "UVICORN_"))}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, also from a worktree sharing another's venv
+    env["MELDPUNT_DATABASE_URL"] = f"sqlite:///{db_path}"
+    env["MELDPUNT_ENCRYPTION_KEYS"] = key
+    return env
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> tuple[Path, str]:
+    """One database prepared by `meldpunt demo --no-serve` (migrated, processes deployed, demo seeded);
+    each run gets a copy."""
+    where = tmp_path_factory.mktemp("doc-template")
+    key = generate_key()
+    db = where / "demo.db"
+    r = subprocess.run([str(VENV_BIN / "meldpunt"), "demo", "--no-serve"], cwd=ROOT, env=base_env(db, key),
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return db, key
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C to the process group we started, then wait; kill only if it does not stop."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, demo_template):
+    """`meldpunt demo` on its own database and a free port, shared by the curl examples."""
+    where = tmp_path_factory.mktemp("doc-server")
+    db = where / "server.db"
+    copy_sqlite(demo_template[0], db)
+    port = free_port()
+    log = where / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(VENV_BIN / "meldpunt"), "demo", "--port", str(port)], cwd=ROOT,
+                                env=base_env(db, demo_template[1]), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    server = DemoServer(port, db, demo_template[1], proc, log)
+    ctx = Ctx(where, port, demo_template[1], db)
+    deadline = time.monotonic() + 120
+    while not answers(ctx):
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.3)
+    yield server
+    _stop(proc)
+
+
+def _locations(text: str) -> str:
+    return ", ".join(str(c.location) for c in DOC_COMMANDS if c.text == text) or "(no document)"
+
+
+def _shown_output(text: str) -> tuple[str, Location] | None:
+    for c in DOC_COMMANDS:
+        if c.text == text and c.shown_output:
+            return c.shown_output, c.shown_output_location
+    return None
+
+
+def _report(where: str, command: str, result, problem: str) -> str:
+    return (f"{where}: `{command}` {problem}\n--- exit {result.returncode}\n--- stdout\n{result.stdout[-4000:]}"
+            f"\n--- stderr\n{result.stderr[-4000:]}")
+
+
+def execute(text: str, spec: Run, ctx: Ctx, where: str, *, shown: tuple[str, Location] | None = None) -> None:
+    """Runs one documented command as `spec` says; fails naming `where` (the doc's file:line)."""
+    command = text
+    for placeholder, value in spec.substitute:
+        command = command.replace(placeholder, ctx.fmt(value))
+    command += ctx.fmt(spec.suffix)
+    cwd = ctx.tmp if spec.cwd == "tmp" else ROOT
+    if spec.setup:
+        spec.setup(ctx)
+    env = {**ctx.env, **{k: ctx.fmt(v) for k, v in spec.env}}
+    for earlier in spec.before:
+        first = TABLE[earlier][0]
+        prior = earlier
+        for placeholder, value in first.substitute:
+            prior = prior.replace(placeholder, ctx.fmt(value))
+        if first.setup:
+            first.setup(ctx)
+        r = subprocess.run(["bash", "-c", prior], cwd=cwd, env=env, input=first.stdin, capture_output=True,
+                           text=True, timeout=300, start_new_session=True)
+        assert r.returncode == 0, _report(_locations(earlier), prior, r, "(run first) failed")
+
+    if spec.mode == "serve":
+        log = ctx.tmp / "serve.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 180
+            while not spec.ready(ctx):
+                assert proc.poll() is None, f"{where}: `{command}` stopped (exit {proc.returncode}):\n{log.read_text()[-4000:]}"
+                assert time.monotonic() < deadline, f"{where}: `{command}` not ready in time:\n{log.read_text()[-4000:]}"
+                time.sleep(0.3)
+            if spec.check:  # while it runs
+                try:
+                    spec.check(ctx, subprocess.CompletedProcess(command, 0, log.read_text(), ""))
+                except AssertionError as exc:
+                    raise AssertionError(f"{where}: `{command}` check failed: {exc}\n{log.read_text()[-4000:]}") from None
+        finally:
+            _stop(proc)
+        result = subprocess.CompletedProcess(command, 0, log.read_text(), "")
+    else:
+        result = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, input=spec.stdin, capture_output=True,
+                                text=True, timeout=600, start_new_session=True)
+        if result.returncode != spec.exit:
+            raise AssertionError(_report(where, command, result, f"exited {result.returncode}, expected {spec.exit}"))
+    for stream, patterns in (("stdout", spec.stdout), ("stderr", spec.stderr)):
+        for pattern in patterns:
+            if not re.search(pattern, getattr(result, stream), re.M):
+                raise AssertionError(_report(where, command, result, f"{stream} does not match {pattern!r}"))
+    if spec.shown_output:
+        assert shown, f"{where}: the doc shows no output after `{text}`"
+        printed = (result.stdout + result.stderr).splitlines()
+        for line in shown[0].splitlines():
+            if line.strip() and line not in printed:
+                raise AssertionError(_report(where, command, result,
+                                             f"does not print the line {shown[1]} shows: {line!r}"))
+    if spec.check and spec.mode != "serve":
+        try:
+            spec.check(ctx, result)
+        except AssertionError as exc:
+            raise AssertionError(_report(where, command, result, f"check failed: {exc}")) from None
+
+
+def make_ctx(tmp_path: Path, spec: Run, request, template: tuple[Path, str]) -> Ctx:
+    db_path = tmp_path / "meldpunt.db"
+    key = template[1]
+    server = None
+    if spec.db == "server":
+        server = request.getfixturevalue("demo_server")
+        db_path, key, port = server.db_path, server.key, server.port
+    else:
+        port = free_port() if spec.mode == "serve" else 8000
+        if spec.db == "demo":
+            copy_sqlite(template[0], db_path)
+        else:
+            key = generate_key()
+    return Ctx(tmp_path, port, key, db_path, env=base_env(db_path, key), server=server)
+
+
+# --------------------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------------------
+
+DOC_COMMANDS, PARSE_PROBLEMS = collect(DOCS)
+DOCUMENTED = sorted({c.text for c in DOC_COMMANDS})
+
+
+def test_every_documented_command_has_a_test_entry():
+    problems = check(DOCS, TABLE)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_table_entry_is_still_documented():
+    stale = [text for text in TABLE if text not in DOCUMENTED]
+    assert not stale, "table entries no doc shows any more:\n" + "\n".join(stale)
+
+
+def test_every_output_a_doc_shows_is_checked():
+    unchecked = [f"{c.shown_output_location}: output shown for `{c.text}` is checked by no run"
+                 for c in DOC_COMMANDS if c.shown_output and c.text in TABLE
+                 and not (isinstance(TABLE[c.text], tuple) and any(r.shown_output for r in TABLE[c.text]))]
+    assert not unchecked, "\n".join(unchecked)
+
+
+def _params():
+    for text in DOCUMENTED:
+        entry = TABLE.get(text)
+        if not isinstance(entry, tuple):
+            continue  # missing: the test above fails; NotRun: the reason is in the table
+        yield pytest.param(text, id=text[:80])
+
+
+@pytest.mark.parametrize("text", list(_params()))
+def test_documented_command(text, tmp_path, request, demo_template):
+    for i, spec in enumerate(TABLE[text]):
+        work = tmp_path / f"run{i}"
+        work.mkdir()
+        ctx = make_ctx(work, spec, request, demo_template)
+        execute(text, spec, ctx, _locations(text), shown=_shown_output(text))
+
+
+# --- the mechanism itself, on temporary copies of the docs --------------------------------------
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_a_broken_command_in_a_copy_of_the_readme_fails_with_its_file_and_line(tmp_path, demo_template, request):
+    copy = tmp_path / "README.md"
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    good = ".venv/bin/meldpunt processes check "
+    assert text.count(good) == 1
+    copy.write_text(text.replace(good, ".venv/bin/meldpunt processes chekc "), encoding="utf-8")
+    line = _line_of(copy, "processes chekc")
+
+    problems = check([copy], TABLE)
+    assert problems == [f"{copy}:{line}: command has no test entry: .venv/bin/meldpunt processes chekc"]
+
+    # Run as written (the default entry), the broken command fails too, again naming file and line.
+    broken = next(c for c in parse(copy).commands if "chekc" in c.text)
+    assert broken.location == Location(copy, line)
+    spec = Run(db="none")
+    with pytest.raises(AssertionError) as failure:
+        execute(broken.text, spec, make_ctx(tmp_path, spec, request, demo_template), str(broken.location))
+    message = str(failure.value)
+    assert message.startswith(f"{copy}:{line}: `.venv/bin/meldpunt processes chekc` exited 2, expected 0"), message
+    assert "No such command 'chekc'" in message
+
+
+def test_a_new_command_block_without_an_entry_fails(tmp_path):
+    copy = tmp_path / "MANAGEMENT_INFO.md"
+    original = (ROOT / "docs" / "MANAGEMENT_INFO.md").read_text(encoding="utf-8")
+    copy.write_text(original + "\n## Nieuw\n\n```bash\nmeldpunt report units   # nu ook als CSV\n"
+                               "meldpunt report units --csv \\\n    --output units.csv\n```\n", encoding="utf-8")
+    problems = check([copy], TABLE)
+    first = len(original.splitlines()) + 5  # the line after ```bash
+    # the known command passes; the new one fails at its first line, continuation joined, comment dropped
+    assert problems == [f"{copy}:{first + 1}: command has no test entry: meldpunt report units --csv --output units.csv"]
+
+
+def test_the_extractor_finds_blocks_indented_blocks_and_inline_commands(tmp_path):
+    doc = tmp_path / "x.md"
+    doc.write_text("# T\n\nTekst `meldpunt audit verify` en `make` en `meldpunt`.\n\n"
+                   "    meldpunt report units\n    POST /api/v1/x\n\n"
+                   "```\nmake run   # start\nuitvoer\n```\n\n```\nDemo klaar\n```\n\n"
+                   "```sh\ncurl -s \\\n  http://x/\n```\n``` tekst\n", encoding="utf-8")
+    parsed = parse(doc)
+    assert [(c.text, c.location.line, c.kind) for c in parsed.commands] == [
+        ("meldpunt audit verify", 3, "inline"), ("meldpunt report units", 5, "indented"),
+        ("make run", 9, "block"), ("curl -s http://x/", 18, "block")]
+    assert parsed.commands[2].shown_output == "Demo klaar"
+    assert parsed.problems == [f"{doc}:21: code fence is never closed"]
