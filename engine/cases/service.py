@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
-from engine.cases import confidential, duties, runtime
+from engine.cases import confidential, duties, legal_rules, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
@@ -271,6 +271,7 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     items; ``finish`` (the step's own audit event) runs last, before the one flush of
     the new rows."""
     case = step.case
+    legal_rules.check_step(step)  # the manifest's legal invariants; a violation rolls the whole step back
     _render_letters(step)
     _project(step)
     case.state = runtime.dumps(step.wf)

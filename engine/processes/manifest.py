@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import ProcessValidationError, ValidationIssue
+from engine.processes.legal_rules import LegalRules, parse_legal_rules
 
 MANIFEST_FILE = "manifest.json"
 
@@ -22,6 +23,7 @@ class Manifest:
     roles: dict[str, str]  # role code -> Dutch role name
     separation_of_duties: SeparationOfDuties = field(default_factory=SeparationOfDuties)
     settings: dict[str, Any] = field(default_factory=dict)
+    legal_rules: LegalRules | None = None  # engine/processes/legal_rules.py
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
@@ -86,5 +88,7 @@ def parse_manifest(content: bytes) -> Manifest:
     if not isinstance(settings, dict):
         raise _fail("'settings' moet een object zijn")
 
+    legal_rules = parse_legal_rules(data["legal_rules"]) if "legal_rules" in data else None
+
     return Manifest(main_process=main_process, roles=dict(roles),
-                    separation_of_duties=separation, settings=dict(settings))
+                    separation_of_duties=separation, settings=dict(settings), legal_rules=legal_rules)

@@ -39,8 +39,9 @@ def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[
     return read_process_dir(Path(directory or get_settings().processes_dir))
 
 
-def parse(files: dict[str, bytes]) -> ParsedProcessSet:
-    return parse_process_set(files, functions=ENGINE_FUNCTIONS, template_exists=_template_exists())
+def parse(files: dict[str, bytes], *, prove_legal: bool = True) -> ParsedProcessSet:
+    return parse_process_set(files, functions=ENGINE_FUNCTIONS, template_exists=_template_exists(),
+                             prove_legal=prove_legal)
 
 
 def check(*, directory: Path | None = None, files: dict[str, bytes] | None = None) -> list[ValidationIssue]:
@@ -123,6 +124,6 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
     parsed = _cache.get(version_id, digest)
     if parsed is None:
         version = session.get(ProcessVersion, version_id)
-        parsed = parse({f.path: f.content for f in version.files})
+        parsed = parse({f.path: f.content for f in version.files}, prove_legal=False)  # proven at deploy
         _cache.put(version_id, digest, parsed)
     return parsed

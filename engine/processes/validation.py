@@ -42,6 +42,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
+from engine.processes import legal_rules
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
 
@@ -123,9 +124,14 @@ def parse_process_set(
     *,
     functions: Mapping[str, Callable[..., Any]] = MappingProxyType({}),
     template_exists: Callable[[str], bool] | None = None,
+    prove_legal: bool = True,
 ) -> ParsedProcessSet:
-    """Validate and parse a process set; raises ProcessValidationError listing all problems."""
-    return _ProcessSetValidation(files, functions, template_exists).run()
+    """Validate and parse a process set; raises ProcessValidationError listing all problems.
+
+    ``prove_legal``: also prove the manifest's legal rules over the process graph (check and deploy). A version
+    already stored is loaded without it: it was proven when deployed, and a stricter proof in a later release
+    must not make running cases unloadable (the engine still checks the rules at every step)."""
+    return _ProcessSetValidation(files, functions, template_exists, prove_legal).run()
 
 
 def _local(element: etree._Element) -> str:
@@ -152,8 +158,9 @@ def _properties(element: etree._Element) -> dict[str, str]:
 
 class _ProcessSetValidation:
     def __init__(self, files: Mapping[str, bytes], functions: Mapping[str, Callable[..., Any]],
-                 template_exists: Callable[[str], bool] | None):
+                 template_exists: Callable[[str], bool] | None, prove_legal: bool = True):
         self.files = files
+        self.prove_legal = prove_legal
         self.functions = functions
         self.template_exists = template_exists
         self.issues: list[ValidationIssue] = []
@@ -199,6 +206,8 @@ class _ProcessSetValidation:
         self.check_calls_without_lane()
         for path in dmn_files:
             self.check_dmn(path)
+        if manifest.legal_rules is not None and self.prove_legal:
+            self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process))
 
         # phase 2: SpiffWorkflow's parser with schema validation
         parser = SpiffBpmnParser(validator=VALIDATOR)

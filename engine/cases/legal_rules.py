@@ -1,0 +1,161 @@
+"""The legal rules of the manifest (``legal_rules``), checked inside every step's transaction.
+
+``check_step`` runs from the case service's ``_persist``, the one place every start, task completion and
+timer passes, after SpiffWorkflow advanced the case in memory and before anything is written. A violation
+raises ``LegalRuleViolation`` (HTTP 422 via the domain-error mapping); the caller rolls the transaction back,
+so nothing of the step remains. The rules are data (engine/processes/legal_rules.py); which task is the
+voornemen or the zienswijze comes from the BPMN property ``legal_milestone``, never from an element id.
+
+Rules:
+
+* **hoorplicht** — a penalty (``measures.penalties``) in the measures field needs a completed voornemen and,
+  after it, a completed zienswijze step;
+* **besluit binnen voornemen** — every penalty is in the voornemen that was heard, or (``lighter_allowed``)
+  lighter than its heaviest penalty;
+* **zienswijzetermijn** — a zienswijze step completes without an answer only after its term ended, or when the
+  subject waived it in writing (flag and date of the waiver recorded);
+* **vaste datums** — a date fixed at intake is only corrected earlier, with a reason given in the same step,
+  and the correction is audited.
+
+A task with the registration milestone (recording the outcome for the annual report, terminal and without a
+letter: proven at deployment) is not held to the first two rules: it imposes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins import (BoundaryEventMixin, EndEventMixin, EventBasedGatewayMixin,
+                                             ExclusiveGatewayMixin, IntermediateCatchEventMixin,
+                                             IntermediateThrowEventMixin, StartEventMixin, SubWorkflowTaskMixin)
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.util.task import TaskState
+
+from engine.audit import service as audit
+from engine.errors import DomainError
+from engine.functions import today
+from engine.processes.legal_rules import LegalRules, milestones_of
+
+# Specs that move or merge data but do no work of their own: never the author of a value.
+_NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
+                StartEventMixin, EndEventMixin, BoundaryEventMixin, IntermediateCatchEventMixin,
+                IntermediateThrowEventMixin)
+
+
+class LegalRuleViolation(DomainError):
+    """The step would break a legal rule the process owner declared; nothing was saved."""
+
+    code = "legal-rule"
+    title = "In strijd met een wettelijke regel"
+    status = 422
+
+
+def _properties(task) -> dict[str, str]:
+    return getattr(task.task_spec, "extensions", {}).get("properties", {}) or {}
+
+
+def _is_author(task) -> bool:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_id", None) is not None and not isinstance(spec, _NOT_AUTHORS)
+
+
+def _as_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def _dutch(value: date) -> str:
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+              "oktober", "november", "december"]
+    return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+def check_step(step) -> None:
+    """Check the rules over what this step did (``step``: the case service's ``_Step``)."""
+    rules: LegalRules | None = step.parsed.manifest.legal_rules
+    if rules is None:
+        return
+    completed = step.wf.get_tasks(state=TaskState.COMPLETED)
+    newly = sorted((t for t in completed if str(t.id) not in step.completed_before),
+                   key=lambda t: t.last_state_change)
+    for task in newly:
+        milestones = milestones_of(_properties(task))
+        if rules.zienswijze_milestone in milestones:
+            _check_hearing_term(rules, task)
+        if not _is_author(task):
+            continue
+        _check_fixed_dates(step, rules, task)
+        exempt = rules.registration_milestone in milestones and not _properties(task).get("letter")
+        penalties = rules.penalties_in(task.data.get(rules.measures_field))
+        if penalties and not exempt:
+            _check_penalties(rules, completed, penalties)
+
+
+def _check_hearing_term(rules: LegalRules, task) -> None:
+    data = task.data
+    if data.get(rules.answered_field) is True:
+        return
+    if data.get(rules.waiver_field) is True:
+        if _as_date(data.get(rules.waiver_record_field)) is None:
+            raise LegalRuleViolation(
+                f"Afstand van de zienswijze telt alleen schriftelijk: leg de datum van de afstandsverklaring vast "
+                f"({rules.waiver_record_field}) ({rules.hearing_source}).")
+        return
+    term = _as_date(data.get(rules.term_field))
+    if term is None:
+        raise LegalRuleViolation(
+            f"De zienswijzetermijn is niet vastgelegd ({rules.term_field}); zonder termijn kan niet worden "
+            f"vastgelegd dat er geen zienswijze kwam ({rules.hearing_source}).")
+    if date.fromisoformat(today()) <= term:
+        raise LegalRuleViolation(
+            f"De zienswijzetermijn loopt tot en met {_dutch(term)}: 'geen zienswijze' kan pas daarna worden "
+            f"vastgelegd, tenzij de betrokkene schriftelijk afstand deed. {rules.hearing_rule}.")
+
+
+def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -> None:
+    def last_with(milestone: str):
+        found = [t for t in completed if milestone in milestones_of(_properties(t))]
+        return max(found, key=lambda t: t.last_state_change) if found else None
+
+    voornemen = last_with(rules.voornemen_milestone)
+    zienswijze = last_with(rules.zienswijze_milestone)
+    if voornemen is None or zienswijze is None or zienswijze.last_state_change < voornemen.last_state_change:
+        raise LegalRuleViolation(
+            f"{rules.hearing_rule}: '{'; '.join(penalties)}' kan pas worden opgelegd nadat de betrokkene het "
+            f"voornemen kreeg en een zienswijze kon geven.")
+    intended = rules.penalties_in(voornemen.data.get(rules.intention_field))
+    heaviest = max((rules.severity(m) for m in intended), default=None)
+    for measure in penalties:
+        if measure in intended:
+            continue
+        if rules.lighter_allowed and heaviest is not None and rules.severity(measure) < heaviest:
+            continue
+        heard = "; ".join(intended) or "geen straf"
+        raise LegalRuleViolation(
+            f"Het besluit mag geen zwaardere of andere straf opleggen dan het voornemen waarop de betrokkene is "
+            f"gehoord ({rules.measures_source}): '{measure}' gaat verder dan het voornemen ({heard}).")
+
+
+def _check_fixed_dates(step, rules: LegalRules, task) -> None:
+    parent = task.parent
+    if parent is None:
+        return
+    for fixed in rules.fixed_dates:
+        before, after = parent.data.get(fixed.field), task.data.get(fixed.field)
+        if before is None or after == before:
+            continue
+        old, new = _as_date(before), _as_date(after)
+        if new is None or old is None or new > old:
+            raise LegalRuleViolation(
+                f"{fixed.label[:1].upper()}{fixed.label[1:]} ({fixed.field}) ligt vast sinds de intake en kan alleen "
+                f"naar een eerdere datum worden gecorrigeerd ({fixed.source}).")
+        reason = task.data.get(fixed.reason_field)
+        if not isinstance(reason, str) or not reason.strip() or reason == parent.data.get(fixed.reason_field):
+            raise LegalRuleViolation(
+                f"Een correctie van {fixed.label} ({fixed.field}) naar een eerdere datum vereist een reden "
+                f"({fixed.reason_field}) ({fixed.source}).")
+        audit.append(session=step.session, actor=step.actor, action="legal.date_corrected", case_id=step.case.id,
+                     task_id=str(task.id), details={"veld": fixed.field, "van": old.isoformat(),
+                                                    "naar": new.isoformat(), "reden": reason.strip()})

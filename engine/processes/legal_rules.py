@@ -1,0 +1,415 @@
+"""Legal rules a process owner declares in ``manifest.json`` (key ``legal_rules``), and their static proof.
+
+The declaration speaks of case data (field names) and task milestones: a BPMN element carries the property
+``legal_milestone`` (e.g. ``voornemen``); Python never names an element id. Two consumers:
+
+* ``engine.cases.legal_rules`` checks the rules inside every step's transaction (task completion, timer, start);
+* ``prove`` (called by ``processes check`` and deploy) analyses the process graph and refuses a version in which
+  a path reaches a task that may impose a penalty without passing the hearing milestones, or in which a declared
+  legal deadline has no timer (and, where declared, no escalation).
+
+Shape (all keys in English, texts for people in Dutch)::
+
+    "legal_rules": {
+      "measures": {"field": "afdoeningen", "source": "CAO Rijk hoofdstuk 15",
+                   "penalties": ["Schriftelijke berisping", ..., "Beëindiging dienstverband"]},   # light → heavy
+      "hearing": {"source": "...",
+                  "voornemen": {"milestone": "voornemen", "measures_field": "voorgenomen_maatregel"},
+                  "zienswijze": {"milestone": "zienswijze", "answered_field": "zienswijze_ontvangen",
+                                 "waiver_field": "zienswijze_afstand", "waiver_record_field": "zienswijze_afstand_datum",
+                                 "term_field": "zienswijze_termijn"},
+                  "lighter_allowed": true},
+      "registration_milestone": "registratie",
+      "fixed_dates": [{"field": "datum_melding", "label": "...", "reason_field": "...", "source": "..."}],
+      "deadlines": [{"name": "...", "milestone": "ontvangstbevestiging", "escalation": true, "source": "..."}]
+    }
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from engine.errors import ProcessValidationError, ValidationIssue
+
+MANIFEST_FILE = "manifest.json"
+MILESTONE_PROPERTY = "legal_milestone"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+
+
+@dataclass(frozen=True)
+class FixedDate:
+    field: str
+    label: str
+    reason_field: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    name: str
+    milestone: str
+    escalation: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class LegalRules:
+    measures_field: str
+    penalties: tuple[str, ...]  # order of severity, lightest first
+    measures_source: str
+    hearing_source: str
+    voornemen_milestone: str
+    intention_field: str
+    zienswijze_milestone: str
+    answered_field: str
+    waiver_field: str
+    waiver_record_field: str
+    term_field: str
+    lighter_allowed: bool = True
+    registration_milestone: str | None = None
+    fixed_dates: tuple[FixedDate, ...] = ()
+    deadlines: tuple[Deadline, ...] = field(default_factory=tuple)
+
+    def severity(self, measure: str) -> int | None:
+        return self.penalties.index(measure) if measure in self.penalties else None
+
+    def penalties_in(self, value: Any) -> list[str]:
+        """The penalties in a measures value (a list of labels, or one label)."""
+        items = value if isinstance(value, (list, tuple)) else [value] if isinstance(value, str) else []
+        return [m for m in items if isinstance(m, str) and m in self.penalties]
+
+    @property
+    def milestones(self) -> frozenset[str]:
+        names = {self.voornemen_milestone, self.zienswijze_milestone, *(d.milestone for d in self.deadlines)}
+        if self.registration_milestone:
+            names.add(self.registration_milestone)
+        return frozenset(names)
+
+    @property
+    def hearing_rule(self) -> str:
+        return f"Een straf vereist eerst een voornemen en zienswijze ({self.hearing_source})"
+
+
+def milestones_of(properties: Mapping[str, str]) -> frozenset[str]:
+    """The milestones an element carries (``legal_milestone``, comma-separated)."""
+    raw = properties.get(MILESTONE_PROPERTY) or ""
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+# --------------------------------------------------------------------------- parsing the declaration
+
+def _fail(message: str) -> ProcessValidationError:
+    return ProcessValidationError([ValidationIssue(MANIFEST_FILE, f"legal_rules: {message}")])
+
+
+def _text(block: Mapping, key: str, where: str, *, required: bool = True) -> str:
+    value = block.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(f"'{where}.{key}' moet een niet-lege tekst zijn")
+    return value.strip()
+
+
+def _object(block: Any, where: str) -> Mapping:
+    if not isinstance(block, dict):
+        raise _fail(f"'{where}' moet een object zijn")
+    return block
+
+
+def parse_legal_rules(data: Any) -> LegalRules:
+    """Check and read the ``legal_rules`` block; raises ProcessValidationError with a Dutch message."""
+    data = _object(data, "legal_rules")
+    measures = _object(data.get("measures"), "measures")
+    penalties = measures.get("penalties")
+    if (not isinstance(penalties, list) or not penalties
+            or not all(isinstance(p, str) and p.strip() for p in penalties) or len(set(penalties)) != len(penalties)):
+        raise _fail("'measures.penalties' moet een lijst van verschillende maatregelen zijn, van licht naar zwaar")
+    hearing = _object(data.get("hearing"), "hearing")
+    voornemen = _object(hearing.get("voornemen"), "hearing.voornemen")
+    zienswijze = _object(hearing.get("zienswijze"), "hearing.zienswijze")
+    lighter = hearing.get("lighter_allowed", True)
+    if not isinstance(lighter, bool):
+        raise _fail("'hearing.lighter_allowed' moet true of false zijn")
+    fixed = data.get("fixed_dates", [])
+    deadlines = data.get("deadlines", [])
+    if not isinstance(fixed, list) or not isinstance(deadlines, list):
+        raise _fail("'fixed_dates' en 'deadlines' moeten lijsten zijn")
+    fixed_dates = tuple(
+        FixedDate(field=_text(f, "field", "fixed_dates[]"), label=_text(f, "label", "fixed_dates[]"),
+                  reason_field=_text(f, "reason_field", "fixed_dates[]"), source=_text(f, "source", "fixed_dates[]"))
+        for f in (_object(item, "fixed_dates[]") for item in fixed))
+    parsed_deadlines = []
+    for item in deadlines:
+        d = _object(item, "deadlines[]")
+        escalation = d.get("escalation", True)
+        if not isinstance(escalation, bool):
+            raise _fail("'deadlines[].escalation' moet true of false zijn")
+        parsed_deadlines.append(Deadline(name=_text(d, "name", "deadlines[]"), milestone=_text(d, "milestone", "deadlines[]"),
+                                         escalation=escalation, source=_text(d, "source", "deadlines[]")))
+    registration = data.get("registration_milestone")
+    if registration is not None and (not isinstance(registration, str) or not registration.strip()):
+        raise _fail("'registration_milestone' moet een niet-lege tekst zijn")
+    return LegalRules(
+        measures_field=_text(measures, "field", "measures"), penalties=tuple(penalties),
+        measures_source=_text(measures, "source", "measures"), hearing_source=_text(hearing, "source", "hearing"),
+        voornemen_milestone=_text(voornemen, "milestone", "hearing.voornemen"),
+        intention_field=_text(voornemen, "measures_field", "hearing.voornemen"),
+        zienswijze_milestone=_text(zienswijze, "milestone", "hearing.zienswijze"),
+        answered_field=_text(zienswijze, "answered_field", "hearing.zienswijze"),
+        waiver_field=_text(zienswijze, "waiver_field", "hearing.zienswijze"),
+        waiver_record_field=_text(zienswijze, "waiver_record_field", "hearing.zienswijze"),
+        term_field=_text(zienswijze, "term_field", "hearing.zienswijze"),
+        lighter_allowed=lighter, registration_milestone=registration.strip() if registration else None,
+        fixed_dates=fixed_dates, deadlines=tuple(parsed_deadlines),
+    )
+
+
+# --------------------------------------------------------------------------- static proof over the graph
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _properties(element: etree._Element) -> dict[str, str]:
+    nodes = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+    return {node.get("name"): node.get("value", "") for node in nodes if node.get("name")}
+
+
+FLOW_SKIP = frozenset({"sequenceFlow", "laneSet", "lane", "documentation", "extensionElements", "textAnnotation",
+                       "association", "dataObject", "dataObjectReference", "dataStoreReference", "ioSpecification"})
+CONTAINERS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+TASKS = frozenset({"task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask", "sendTask",
+                   "receiveTask"})
+
+
+@dataclass
+class _Node:
+    element: etree._Element
+    file: str
+    kind: str
+    outgoing: list[str] = field(default_factory=list)  # ids of next nodes (sequence flows and boundary events)
+
+
+class _Graph:
+    """Flow nodes of every process and embedded subprocess, by id, with their successors."""
+
+    def __init__(self, trees: Mapping[str, etree._ElementTree]):
+        self.nodes: dict[str, _Node] = {}
+        self.processes: dict[str, etree._Element] = {}
+        self.starts: dict[str, list[str]] = {}  # container id -> start event ids
+        self.ends: dict[str, list[str]] = {}
+        for path, tree in trees.items():
+            if not path.endswith(".bpmn"):
+                continue
+            for process in tree.getroot().iterfind(".//bpmn:process", NS):
+                self.processes[process.get("id")] = process
+                self._add_container(path, process)
+
+    def _add_container(self, path: str, container: etree._Element) -> None:
+        cid = container.get("id")
+        self.starts[cid], self.ends[cid] = [], []
+        for child in container:
+            if not isinstance(child.tag, str) or child.get("id") is None or _local(child) in FLOW_SKIP:
+                continue
+            kind = _local(child)
+            self.nodes[child.get("id")] = _Node(child, path, kind)
+            if kind == "startEvent":
+                self.starts[cid].append(child.get("id"))
+            elif kind == "endEvent":
+                self.ends[cid].append(child.get("id"))
+            if kind in CONTAINERS:
+                self._add_container(path, child)
+        for flow in container.iterfind("./bpmn:sequenceFlow", NS):
+            source = self.nodes.get(flow.get("sourceRef"))
+            if source is not None:
+                source.outgoing.append(flow.get("targetRef"))
+        for boundary in container.iterfind("./bpmn:boundaryEvent", NS):
+            host = self.nodes.get(boundary.get("attachedToRef"))
+            if host is not None:
+                host.outgoing.append(boundary.get("id"))
+
+
+def _writes_penalty_in_script(script: str, rules: LegalRules) -> bool:
+    """Whether a script may put a penalty in the measures field (anything but a literal list of non-penalties)."""
+    try:
+        tree = ast.parse(script or "")
+    except SyntaxError:
+        return False  # reported by the script check
+    target = rules.measures_field
+    for node in ast.walk(tree):
+        targets: list[ast.AST] = []
+        value = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets, value = [node.target], None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == target:
+            return True  # afdoeningen.append(...), .extend(...): treat as writing
+        names = [n for t in targets for n in ast.walk(t) if isinstance(n, ast.Name) and n.id == target]
+        names += [n for t in targets for n in ast.walk(t)
+                  if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == target]
+        if not names:
+            continue
+        if isinstance(value, (ast.List, ast.Tuple)) and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value not in rules.penalties
+                for e in value.elts):
+            continue
+        return True
+    return False
+
+
+def _form_allows_penalty(schema: Mapping | None, rules: LegalRules) -> bool:
+    if not isinstance(schema, Mapping):
+        return False
+    prop = (schema.get("properties") or {}).get(rules.measures_field)
+    if prop is None:
+        return bool(schema.get("additionalProperties", False))  # an open form takes any field
+    if not isinstance(prop, Mapping) or prop.get("readOnly"):
+        return False
+    items = prop.get("items") if isinstance(prop.get("items"), Mapping) else prop
+    allowed = items.get("enum")
+    if allowed is None:
+        return True  # free text can hold any measure
+    return any(value in rules.penalties for value in allowed)
+
+
+def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+          main_process: str) -> list[ValidationIssue]:
+    """Refusals for this process set under ``rules``; empty when the proof holds."""
+    graph = _Graph(trees)
+    issues: list[ValidationIssue] = []
+
+    def issue(node: _Node, message: str) -> None:
+        issues.append(ValidationIssue(node.file, message, node.element.get("id"), node.element.sourceline))
+
+    milestones: dict[str, frozenset[str]] = {}
+    for node_id, node in graph.nodes.items():
+        props = _properties(node.element)
+        found = milestones_of(props)
+        milestones[node_id] = found
+        for unknown in sorted(found - rules.milestones):
+            issue(node, f"Onbekende wettelijke mijlpaal '{unknown}' (het manifest kent: "
+                        f"{', '.join(sorted(rules.milestones))})")
+
+    def imposes(node: _Node) -> bool:
+        props = _properties(node.element)
+        if rules.registration_milestone in milestones[node.element.get("id")]:
+            return False  # checked separately: a registration is terminal and sends no letter
+        scripts = [s.text or "" for s in node.element.iterfind("./bpmn:script", NS)]
+        scripts += [s.text or "" for s in node.element.iterfind(
+            "./bpmn:extensionElements/spiffworkflow:preScript", NS)]
+        scripts += [s.text or "" for s in node.element.iterfind(
+            "./bpmn:extensionElements/spiffworkflow:postScript", NS)]
+        if any(_writes_penalty_in_script(s, rules) for s in scripts):
+            return True
+        return node.kind == "userTask" and _form_allows_penalty(forms.get(props.get("form", "")), rules)
+
+    # Milestone presence: the hearing and every declared deadline must exist somewhere.
+    everywhere = set().union(*milestones.values()) if milestones else set()
+    for name, what in ((rules.voornemen_milestone, "het voornemen"), (rules.zienswijze_milestone, "de zienswijze")):
+        if name not in everywhere:
+            issues.append(ValidationIssue(MANIFEST_FILE, f"Geen element draagt de mijlpaal '{name}' ({what}); "
+                                                         f"{rules.hearing_rule}", "legal_rules"))
+    for deadline in rules.deadlines:
+        if deadline.milestone not in everywhere:
+            issues.append(ValidationIssue(
+                MANIFEST_FILE, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): geen taak draagt de "
+                               f"mijlpaal '{deadline.milestone}'", "legal_rules"))
+
+    # Deadlines: every task with the milestone has a boundary timer, and (if declared) an escalation after it.
+    for node_id, node in graph.nodes.items():
+        for deadline in rules.deadlines:
+            if deadline.milestone not in milestones[node_id] or node.kind not in ("userTask", "callActivity"):
+                continue
+            timers = [graph.nodes[n] for n in node.outgoing if n in graph.nodes
+                      and graph.nodes[n].kind == "boundaryEvent"
+                      and graph.nodes[n].element.find("./bpmn:timerEventDefinition", NS) is not None]
+            if not timers:
+                issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}) heeft geen timer op deze taak")
+            elif deadline.escalation and not any(_reaches_user_task(graph, t) for t in timers):
+                issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): na de timer volgt geen "
+                            f"escalatie (gebruikerstaak)")
+
+    # Registration tasks record for reports only: no letter, nothing but an end after them.
+    for node_id, node in graph.nodes.items():
+        if rules.registration_milestone and rules.registration_milestone in milestones[node_id]:
+            if _properties(node.element).get("letter") or any(
+                    graph.nodes[n].kind != "endEvent" for n in node.outgoing if n in graph.nodes):
+                issue(node, f"Een registratietaak (mijlpaal '{rules.registration_milestone}') mag geen brief sturen "
+                            f"en alleen door een eindgebeurtenis worden gevolgd; anders legt zij een straf op zonder "
+                            f"voornemen en zienswijze")
+
+    # Penalty paths: walk (node, hearing state) from the main start; state 0 none, 1 voornemen, 2 + zienswijze.
+    reported: set[str] = set()
+    memo: dict[tuple[str, int], frozenset[int]] = {}
+
+    def advance(node_id: str, state: int) -> int:
+        found = milestones[node_id]
+        if rules.voornemen_milestone in found:
+            return 1
+        if rules.zienswijze_milestone in found and state >= 1:
+            return 2
+        return state
+
+    def run_container(container_id: str, entry: int, stack: tuple[str, ...]) -> frozenset[int]:
+        """Hearing states with which the container can end."""
+        key = (container_id, entry)
+        if key in memo:
+            return memo[key]
+        if container_id in stack:  # recursion through call activities: assume nothing gained
+            return frozenset({entry})
+        memo[key] = frozenset({entry})  # provisional, for loops
+        exits: set[int] = set()
+        seen: set[tuple[str, int]] = set()
+        todo = [(s, entry) for s in graph.starts.get(container_id, [])]
+        while todo:
+            node_id, state = todo.pop()
+            if (node_id, state) in seen or node_id not in graph.nodes:
+                continue
+            seen.add((node_id, state))
+            node = graph.nodes[node_id]
+            if state < 2 and imposes(node) and node_id not in reported:
+                reported.add(node_id)
+                issue(node, f"{rules.hearing_rule}: deze taak kan een straf opleggen ({rules.measures_field}) op een "
+                            f"pad zonder {'zienswijze' if state == 1 else 'voornemen en zienswijze'}")
+            after = [advance(node_id, state)]
+            if node.kind == "callActivity" and node.element.get("calledElement") in graph.processes:
+                after = sorted(run_container(node.element.get("calledElement"), state, stack + (container_id,)))
+                after = [advance(node_id, s) for s in after]
+            elif node.kind in CONTAINERS:
+                after = [advance(node_id, s) for s in sorted(run_container(node_id, state, stack + (container_id,)))]
+            if node.kind == "endEvent":
+                exits.add(state)
+            for next_id in node.outgoing:
+                # a boundary event interrupts the task: the task's own milestone is not passed
+                base = [state] if graph.nodes.get(next_id) and graph.nodes[next_id].kind == "boundaryEvent" else after
+                todo.extend((next_id, s) for s in base)
+        result = frozenset(exits or {entry})
+        memo[key] = result
+        return result
+
+    if main_process in graph.processes:
+        run_container(main_process, 0, ())
+    return issues
+
+
+def _reaches_user_task(graph: _Graph, start: _Node) -> bool:
+    seen, todo = set(), list(start.outgoing)
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen or node_id not in graph.nodes:
+            continue
+        seen.add(node_id)
+        node = graph.nodes[node_id]
+        if node.kind in ("userTask", "callActivity"):
+            return True
+        todo.extend(node.outgoing)
+    return False
