@@ -419,8 +419,14 @@ def test_voornemen_zonder_zienswijze(rdriver):
     assert "besluit_disciplinaire_maatregel" in trail and rdriver.data()["zienswijze_ontvangen"] is False
 
 
+# A dismissal is decided only after it was the intended measure heard in the zienswijze
+# (legal_rules in processes/manifest.json: no besluit heavier than the voornemen).
+VOORNEMEN_ONTSLAG = {"afdoening_bepalen": {"voorgenomen_maatregel": ["Beëindiging dienstverband"]}}
+
+
 def test_arbeidsovereenkomst_ontslag_op_staande_voet(rdriver):
-    ontslag = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
+    ontslag = {**VOORNEMEN_ONTSLAG,
+               "besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
                                                    "ontslag_op_staande_voet": True}}
     trail = play(rdriver, with_(FEITENONDERZOEK, ontslag))
     assert "verzoek_kantonrechter_registreren" in trail and "bezwaar_registreren" not in trail
@@ -433,7 +439,8 @@ def test_termination_always_watches_the_two_month_term_and_the_flag_needs_the_me
     from engine import forms
     from engine.errors import InvalidData
 
-    zonder_vinkje = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
+    zonder_vinkje = {**VOORNEMEN_ONTSLAG,
+                     "besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
                                                          "ontslag_op_staande_voet": False}}
     trail = play(rdriver, with_(FEITENONDERZOEK, zonder_vinkje))
     assert "verzoek_kantonrechter_registreren" in trail
@@ -448,7 +455,8 @@ def test_termination_always_watches_the_two_month_term_and_the_flag_needs_the_me
 
 
 def test_arbeidsovereenkomst_ontslag_niet_aangevochten(rdriver):
-    ontslag = {"besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
+    ontslag = {**VOORNEMEN_ONTSLAG,
+               "besluit_disciplinaire_maatregel": {"afdoeningen": ["Beëindiging dienstverband"],
                                                    "ontslag_op_staande_voet": True},
                "verzoek_kantonrechter_registreren": Expire("aantastingstermijn")}
     trail = play(rdriver, with_(FEITENONDERZOEK, ontslag))
