@@ -206,7 +206,7 @@ def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: 
 
 def check_reporter_text(*, field: str | None, text: str, cases: Iterable[Mapping[str, Any]],
                         vocabulary: Vocabulary | None = None, settings: Mapping[str, Any] | None = None,
-                        template: str | None = None) -> None:
+                        template: str | None = None, label: str | None = None) -> None:
     """The one guard for every text that reaches the reporter (letters, their fields, channel messages).
 
     Raises :class:`NotInGeneralTerms` naming the field (or the letter) and the word found, in Dutch."""
@@ -216,7 +216,9 @@ def check_reporter_text(*, field: str | None, text: str, cases: Iterable[Mapping
     hit = Guard(vocabulary, cases, allowed=allowed).find(text)
     if hit is None:
         return
-    if field is not None:
+    if label is not None:
+        what = label
+    elif field is not None:
         title = vocabulary.titles.get(field)
         what = f"Het veld '{title}' ({field})" if title else f"Het veld '{field}'"
     else:

@@ -40,4 +40,5 @@ def check_message(session: Session, case: Case, text: str, *, field: str = "teks
             except Exception as exc:  # a broken state is reported, never skipped silently
                 raise WorkflowFailure(f"De zaak kon niet worden gelezen: {type(exc).__name__}") from exc
             cases.extend(t.data for t in wf.get_tasks() if t.data)
-    check_reporter_text(field=field, text=text, cases=cases, vocabulary=vocabulary, settings=settings)
+    check_reporter_text(field=field, text=text, cases=cases, vocabulary=vocabulary, settings=settings,
+                        label="Het bericht aan de melder")
