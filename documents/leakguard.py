@@ -216,7 +216,7 @@ class Guard:
                 if phrase is label and len([w for w in _words(label) if w not in FUNCTION_WORDS]) > 3:
                     continue  # a long label ("Afdoening d.m.v. ... e.d.") is matched through its synonyms
                 term = _term(phrase, reason, key, True)
-                if term is not None and not all(vocabulary.is_general(w) for w in term.words):
+                if term is not None and not all(w in vocabulary.general for w in term.words):
                     self.terms.append(term)
         self.names = [_NameForms.parse(n, vocabulary) for n in dict.fromkeys(names)]
 
@@ -237,7 +237,8 @@ class Guard:
             for sentence in by_sentence.values():
                 found = []
                 for word, word_stem in zip(term.words, term.stems):
-                    match = next((t for t in sentence if t.norm not in self.vocabulary.general
+                    # a general term ("strafbaar") never counts as a measure word it shares a stem with
+                    match = next((t for t in sentence if (t.norm == word or t.norm not in self.vocabulary.general)
                                   and _word_matches(t, word, word_stem, term.compounds)), None)
                     if match is None:
                         break
