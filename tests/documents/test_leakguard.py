@@ -89,6 +89,24 @@ def test_every_measure_of_the_forms_has_synonyms_in_the_manifest():
     assert "Geen afdoening/actie" not in labels
 
 
+def test_processes_check_refuses_a_measure_without_words(tmp_path):
+    import json
+    import shutil
+
+    from engine.processes import service as processes
+    from tests.process.driver import PROCESSES
+
+    broken = tmp_path / "processes"
+    shutil.copytree(PROCESSES, broken)
+    manifest = json.loads((broken / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["leak_guard"]["maatregelen"]["Verplaatsing"]
+    (broken / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert processes.check(directory=PROCESSES) == []
+    assert [(i.file, i.message) for i in processes.check(directory=broken)] == [(
+        "manifest.json", "leak_guard.maatregelen: de maatregel 'Verplaatsing' uit de formulieren heeft geen "
+                         "woorden; de lekbewaking voor de melder kan hem niet herkennen")]
+
+
 # --------------------------------------------------------------------------- properties
 
 SYNONYMS = sorted({s for _, synonyms in VOCAB.measures for s in synonyms})
