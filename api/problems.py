@@ -138,8 +138,9 @@ def validation_errors(errors: Iterable[dict]) -> list[dict[str, str]]:
 async def domain_error_handler(request: Request, exc: DomainError) -> JSONResponse:
     extra: dict[str, Any] = {}
     headers = None
-    if isinstance(exc, InvalidData):
-        extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    field_errors = exc.errors if isinstance(exc, InvalidData) else getattr(exc, "errors", None)
+    if field_errors:  # InvalidData, and other refusals that name a field (e.g. not in general terms)
+        extra["errors"] = [{"field": e.field, "message": e.message} for e in field_errors]
     if isinstance(exc, ProcessValidationError):
         extra["issues"] = [
             {"file": i.file, "message": i.message, "element_id": i.element_id, "line": i.line} for i in exc.issues

@@ -11,7 +11,9 @@ Confidentiality is enforced here, not by template discipline:
 
 On top of the whitelist, :func:`leak_check` scans a rendered letter for the
 confidential values of the full case data (e.g. the subject's name written by
-hand into a free-text field) and refuses the letter if one appears.
+hand into a free-text field) and refuses the letter if one appears; for the
+reporter it applies the Dutch leak guard (:mod:`documents.leakguard`) through
+:func:`check_reporter_text`, the one guard for every text to the reporter.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from engine import clock
-from documents.errors import LetterRenderError
+from documents.errors import LetterRenderError, NotInGeneralTerms
+from documents.leakguard import Guard, Vocabulary, default_vocabulary, describe
 from documents.render import LOCAL_TZ
 
 RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
@@ -164,12 +167,30 @@ def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[s
 
 
 def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: str,
-               guard: Iterable[Mapping[str, Any]] = ()) -> None:
+               guard: Iterable[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None,
+               settings: Mapping[str, Any] | None = None) -> None:
     """Refuse a rendered letter that contains a value its recipient may not see.
 
     ``guard``: more of the case's data than the letter was rendered from (a letter written in one branch of
     the process does not see the data of another, e.g. the measure decided while the reporter's feedback is
-    written); its confidential values must not appear either."""
+    written); its confidential values must not appear either.
+
+    A letter to the reporter goes through :func:`check_reporter_text` (names in every form, job title, unit,
+    every measure of the process in every inflection): first each free-text field the letter shows, so the
+    refusal names the field, then the whole letter."""
+    guard = list(guard)
+    if recipient == "melder":
+        cases = [data, *guard]
+        fields = {key: data[key] for key in sorted(WHITELISTS["melder"] - REPORTER_IDENTITY) if key in data}
+        shown = _norm(text)
+        for key, value in fields.items():
+            values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            for item in values:
+                if isinstance(item, str) and item.strip() and _norm(item) in shown:
+                    check_reporter_text(field=key, text=item, cases=cases, vocabulary=vocabulary,
+                                        settings=settings, template=template)
+        check_reporter_text(field=None, text=text, cases=cases, vocabulary=vocabulary, settings=settings,
+                            template=template)
     haystack = _norm(text)
     pairs = dict.fromkeys(forbidden_values(recipient=recipient, data=data))
     for other in guard:
@@ -181,3 +202,29 @@ def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: 
                 f"'{key}' bevatten; de brief is niet opgesteld",
                 template=template, placeholder=key,
             )
+
+
+def check_reporter_text(*, field: str | None, text: str, cases: Iterable[Mapping[str, Any]],
+                        vocabulary: Vocabulary | None = None, settings: Mapping[str, Any] | None = None,
+                        template: str | None = None, label: str | None = None) -> None:
+    """The one guard for every text that reaches the reporter (letters, their fields, channel messages).
+
+    Raises :class:`NotInGeneralTerms` naming the field (or the letter) and the word found, in Dutch."""
+    vocabulary = vocabulary or default_vocabulary()
+    org = organisation(settings or {})
+    allowed = [str(org.get(k) or "") for k in ("naam", "afdeling")]
+    hit = Guard(vocabulary, cases, allowed=allowed).find(text)
+    if hit is None:
+        return
+    if label is not None:
+        what = label
+    elif field is not None:
+        title = vocabulary.titles.get(field)
+        what = f"Het veld '{title}' ({field})" if title else f"Het veld '{field}'"
+    else:
+        what = f"De brief '{template}'" if template else "De tekst"
+    raise NotInGeneralTerms(
+        f"{what} noemt '{describe(hit)}' ({hit.reason}{'' if hit.key == 'maatregel' else f'; gegeven {hit.key!r}'}): dat vertrouwelijke gegeven krijgt de melder niet; "
+        f"schrijf in algemene termen. Er is niets opgeslagen of verstuurd.",
+        field=field, template=template, placeholder=hit.key,
+    )

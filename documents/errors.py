@@ -1,7 +1,7 @@
 """Domain errors of the letters package (Dutch titles, stable codes)."""
 from __future__ import annotations
 
-from engine.errors import DomainError, NotFound
+from engine.errors import DomainError, FieldError, NotFound
 
 
 class LetterRenderError(DomainError):
@@ -50,3 +50,20 @@ class PdfUnavailable(DomainError):
     code = "pdf-unavailable"
     title = "PDF-conversie niet beschikbaar"
     status = 501
+
+
+class NotInGeneralTerms(LetterRenderError):
+    """A text for the reporter names the subject or a measure (DOMAIN §4: feedback in general terms).
+
+    ``field``: the field whose text does it (or None when it is the letter's own wording); ``errors`` as in
+    :class:`engine.errors.InvalidData`, so the problem lists the field."""
+
+    code = "not-in-general-terms"
+    title = "Niet in algemene termen"
+    status = 422
+
+    def __init__(self, detail: str, *, field: str | None, template: str | None = None,
+                 placeholder: str | None = None):
+        super().__init__(detail, template=template, placeholder=placeholder)
+        self.field = field
+        self.errors = [FieldError(field, detail)] if field else []

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, undefer
 
 from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
+from documents.leakguard import Vocabulary
 from documents.models import Letter
 from documents.render import docx_text, render_docx, template_path, template_sha256
 from documents.storage import get_store
@@ -26,15 +27,19 @@ log = logging.getLogger(__name__)
 
 def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
                   case_reference: str, templates_dir: Path | None = None,
-                  guard: Sequence[Mapping[str, Any]] = ()) -> tuple[bytes, str]:
+                  guard: Sequence[Mapping[str, Any]] = (),
+                  vocabulary: Vocabulary | None = None) -> tuple[bytes, str]:
     """Render without storing; returns (docx bytes, template sha256). ``guard``: further case data whose
-    confidential values the letter must not contain either (see :func:`documents.context.leak_check`)."""
+    confidential values the letter must not contain either (see :func:`documents.context.leak_check`);
+    ``vocabulary``: the leak guard's measures and general terms of the case's process version (default:
+    the shipped process)."""
     path = template_path(template, templates_dir)
     if not path.is_file():
         raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
     content = render_docx(path, context, name=template)
-    leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard)
+    leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard,
+               vocabulary=vocabulary, settings=settings)
     return content, template_sha256(path)
 
 
@@ -64,12 +69,12 @@ def _store_letter(*, session: Session, case_id: int, step: str, template: str, t
 def produce_letter(*, session: Session, case_id: int, case_reference: str, step: str, template: str,
                    recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
                    actor: str = "system", templates_dir: Path | None = None,
-                   guard: Sequence[Mapping[str, Any]] = ()) -> Letter:
+                   guard: Sequence[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None) -> Letter:
     """Render ``template`` for ``recipient`` with the case ``data`` and store it in the case file.
     ``guard``: the rest of the case's data, checked for leaks too (the letter is not rendered from it)."""
     content, template_hash = render_letter(
         template=template, recipient=recipient, data=data, settings=settings,
-        case_reference=case_reference, templates_dir=templates_dir, guard=guard,
+        case_reference=case_reference, templates_dir=templates_dir, guard=guard, vocabulary=vocabulary,
     )
     return _store_letter(session=session, case_id=case_id, step=step, template=template,
                          template_hash=template_hash, recipient=recipient, content=content,
@@ -78,7 +83,7 @@ def produce_letter(*, session: Session, case_id: int, case_reference: str, step:
 
 def correct_letter(*, session: Session, letter_id: int, case_reference: str, data: Mapping[str, Any],
                    settings: Mapping[str, Any], actor: str = "system",
-                   templates_dir: Path | None = None) -> Letter:
+                   templates_dir: Path | None = None, vocabulary: Vocabulary | None = None) -> Letter:
     """Render a corrected version of a stored letter (corrected data and/or template).
 
     The old version stays untouched in the case file; the new one gets the next
@@ -87,7 +92,7 @@ def correct_letter(*, session: Session, letter_id: int, case_reference: str, dat
     old = get_letter(session=session, letter_id=letter_id, verify=False)
     content, template_hash = render_letter(
         template=old.template, recipient=old.recipient, data=data, settings=settings,
-        case_reference=case_reference, templates_dir=templates_dir,
+        case_reference=case_reference, templates_dir=templates_dir, vocabulary=vocabulary,
     )
     return _store_letter(session=session, case_id=old.case_id, step=old.step, template=old.template,
                          template_hash=template_hash, recipient=old.recipient, content=content,

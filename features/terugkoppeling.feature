@@ -117,3 +117,24 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
       | terugkoppeling_tekst | Uw melding over Cora wordt nog afgehandeld. |
     Dan is het afronden geweigerd omdat "vertrouwelijke gegeven"
     En staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"
+
+  Scenario: De bewaking begrijpt Nederlands: verbogen maatregelen, functie en naam in eigen woorden worden geweigerd
+    Als het 20 december 2026 is
+    En "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
+      | veld                 | waarde                                                                              |
+      | terugkoppeling_tekst | Uw collega is inmiddels overgeplaatst en kreeg daarnaast een geldboete opgelegd. |
+    Dan is het afronden geweigerd omdat "noemt 'overgeplaatst' (maatregel 'Verplaatsing')"
+    Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
+      | veld                 | waarde                                                                |
+      | terugkoppeling_tekst | De inspecteurs van het team zijn door de directie aangesproken.        |
+    Dan is het afronden geweigerd omdat "functie van de betrokkene"
+    Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
+      | veld                 | waarde                                                     |
+      | terugkoppeling_tekst | Met mevrouw cora is een gesprek gevoerd over haar gedrag. |
+    Dan is het afronden geweigerd omdat "naam van de betrokkene"
+    En staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"
+    Als "meldpunt" de taak "terugkoppeling_melder" afrondt met:
+      | veld                 | waarde                                                                                     |
+      | terugkoppeling_tekst | Uw melding is zorgvuldig onderzocht. De organisatie heeft passende maatregelen genomen. |
+    Dan is er een brief "terugkoppeling" voor de "melder"
+    En bevat de brief "De organisatie heeft passende maatregelen genomen"

@@ -113,14 +113,17 @@ def decide_reveal(*, session: Session, case_id: int, reveal_id: int, by: User, a
 def _reporter_letter(*, session: Session, case_id: int, row: IdentityReveal, by: User):
     """Render and store the notice letter to the reporter (raises ``LetterRenderError`` on any failure)."""
     from documents import service as letters  # documents knows nothing about reveals
+    from documents.leakguard import vocabulary_of
     from engine.cases import service as cases
     from engine.processes import service as processes
 
     case = session.get(Case, case_id)
     settings: dict = {}
     data: dict = {}
+    vocabulary = None
     if case.process_version_id is not None:
-        settings = processes.parsed_version(session=session, version_id=case.process_version_id).manifest.settings
+        parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+        settings, vocabulary = parsed.manifest.settings, vocabulary_of(parsed)
         if case.state is not None:
             data = cases.case_data(session=session, case_id=case_id)
     data = cases.confidential_merge(session, case, data)
@@ -136,7 +139,8 @@ def _reporter_letter(*, session: Session, case_id: int, row: IdentityReveal, by:
     data["bekendmaking_rol"] = _grantee_role(session=session, case_id=case_id, grantee_id=row.grantee_id)
     return letters.produce_letter(session=session, case_id=case_id, case_reference=case.reference,
                                   step=f"identiteit_bekendmaken_{row.id}", template=LETTER_TEMPLATE,
-                                  recipient=LETTER_RECIPIENT, data=data, settings=settings, actor=by.username)
+                                  recipient=LETTER_RECIPIENT, data=data, settings=settings, actor=by.username,
+                                  vocabulary=vocabulary)
 
 
 def _grantee_role(*, session: Session, case_id: int, grantee_id: int) -> str:

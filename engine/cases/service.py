@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
-from engine.cases import confidential, duties, legal_rules, runtime
+from engine.cases import confidential, duties, legal_rules, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
@@ -217,17 +217,19 @@ def _render_letters(step: _Step) -> None:
         if not props.get("letter"):
             continue
         from documents import service as letters  # documents knows nothing about BPMN
+        from documents.leakguard import vocabulary_of
 
         if guard is None:
             # A letter is rendered from its own task's data; a parallel branch (e.g. the reporter's feedback
             # while the measure is decided) does not see the rest. The leak check gets everything.
-            guard = [t.data for t in step.wf.get_tasks() if t.data]
+            guard = [t.data for t in step.wf.get_tasks() if t.data] + reporter_texts.party_names(
+                step.session, step.case.id)
         letters.produce_letter(
             session=step.session, case_id=step.case.id, case_reference=step.case.reference,
             step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
             recipient=props.get("letter_recipient", "onbekend"),
             data=confidential_merge(step.session, step.case, task.data), settings=step.parsed.manifest.settings,
-            guard=guard,
+            guard=guard, vocabulary=vocabulary_of(step.parsed),
         )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
+from engine.cases import reporter_texts
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.clock import now
@@ -90,7 +91,11 @@ def message_to_reporter(*, session: Session, case_id: int, author: User, text: s
     """The desk (or coordinator) writes to the reporter; caller has checked the case is visible."""
     if not (INTAKE_ROLES - {"vertrouwenspersoon"}) & author.role_codes:
         raise NotAuthorized("Alleen het meldpunt of de integriteitscoördinator schrijft de melder.")
-    msg = CaseMessage(case_id=case_id, direction="naar_melder", author_id=author.id, body=_body(text),
+    body = _body(text)
+    case = session.get(Case, case_id)
+    if case is not None:  # the same guard as the letters: general terms only (DOMAIN §4)
+        reporter_texts.check_message(session, case, body)
+    msg = CaseMessage(case_id=case_id, direction="naar_melder", author_id=author.id, body=body,
                       created_at=now())
     session.add(msg)
     session.flush()

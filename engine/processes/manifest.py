@@ -24,6 +24,8 @@ class Manifest:
     separation_of_duties: SeparationOfDuties = field(default_factory=SeparationOfDuties)
     settings: dict[str, Any] = field(default_factory=dict)
     legal_rules: LegalRules | None = None  # engine/processes/legal_rules.py
+    # The reporter leak guard's vocabulary (measures with synonyms, general terms); see documents/leakguard.py.
+    leak_guard: dict[str, Any] = field(default_factory=dict)
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
@@ -89,6 +91,24 @@ def parse_manifest(content: bytes) -> Manifest:
         raise _fail("'settings' moet een object zijn")
 
     legal_rules = parse_legal_rules(data["legal_rules"]) if "legal_rules" in data else None
+    leak_guard = _leak_guard(data.get("leak_guard", {}))
 
-    return Manifest(main_process=main_process, roles=dict(roles),
-                    separation_of_duties=separation, settings=dict(settings), legal_rules=legal_rules)
+    return Manifest(main_process=main_process, roles=dict(roles), separation_of_duties=separation,
+                    settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+
+
+def _leak_guard(value: Any) -> dict[str, Any]:
+    """Shape check of ``leak_guard``: lists of texts, and ``maatregelen`` a map label -> list of words."""
+    if not isinstance(value, dict):
+        raise _fail("'leak_guard' moet een object zijn")
+    for key in ("maatregelvelden", "geen_maatregel", "algemene_termen"):
+        if key in value and not _texts(value[key]):
+            raise _fail(f"'leak_guard.{key}' moet een lijst van (niet-lege) teksten zijn")
+    measures = value.get("maatregelen", {})
+    if not isinstance(measures, dict) or not all(_texts(v) for v in measures.values()):
+        raise _fail("'leak_guard.maatregelen' moet een object zijn van maatregel naar een lijst van woorden")
+    return dict(value)

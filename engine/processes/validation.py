@@ -208,6 +208,7 @@ class _ProcessSetValidation:
             self.check_dmn(path)
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process))
+        self.check_leak_guard(manifest)
 
         # phase 2: SpiffWorkflow's parser with schema validation
         parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -224,6 +225,17 @@ class _ProcessSetValidation:
         spec, subprocess_specs = specs
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks)
+
+    def check_leak_guard(self, manifest: Manifest) -> None:
+        """With a ``leak_guard`` in the manifest, every measure the forms offer needs its words there, or the
+        reporter's leak guard would know it only by its label."""
+        if not manifest.leak_guard:
+            return
+        from documents.leakguard import missing_synonyms  # the guard's own reading of the vocabulary
+
+        for label in missing_synonyms(manifest.leak_guard, self.forms):
+            self.issue(MANIFEST_FILE, f"leak_guard.maatregelen: de maatregel '{label}' uit de formulieren heeft "
+                                      f"geen woorden; de lekbewaking voor de melder kan hem niet herkennen")
 
     def load_manifest(self) -> Manifest | None:
         if MANIFEST_FILE not in self.files:

@@ -93,7 +93,8 @@ def test_leak_guard_stops_intended_measure_in_free_text_to_reporter():
     with pytest.raises(LetterRenderError) as info:
         render_text("terugkoppeling_melder", data=data)
     assert info.value.placeholder == "voorgenomen_maatregel"
-    assert "IKB" not in info.value.detail
+    # The refusal names the field and the word the writer used (a measure word, not the subject's identity).
+    assert "(terugkoppeling_tekst) noemt 'IKB' (maatregel 'Vermindering IKB-uren'" in info.value.detail
 
 
 def test_leak_guard_checks_case_data_the_letter_was_not_rendered_from():
@@ -105,8 +106,12 @@ def test_leak_guard_checks_case_data_the_letter_was_not_rendered_from():
     data = {k: v for k, v in case_data().items()
             if k not in ("afdoeningen", "advies_afdoeningen", "voorgenomen_maatregel")}
     data["terugkoppeling_tekst"] = "Betrokkene krijgt een schriftelijke berisping."
-    render_letter(template="terugkoppeling_melder", recipient="melder", data=data, settings=settings(),
-                  case_reference="X")  # without the rest of the case the guard cannot know
+    # Without the rest of the case the guard still knows every measure the process declares ...
+    with pytest.raises(LetterRenderError) as info:
+        render_letter(template="terugkoppeling_melder", recipient="melder", data=data, settings=settings(),
+                      case_reference="X")
+    assert info.value.placeholder == "maatregel"
+    # ... and with it, it names the case data the text gives away.
     with pytest.raises(LetterRenderError) as info:
         render_letter(template="terugkoppeling_melder", recipient="melder", data=data, settings=settings(),
                       case_reference="X", guard=[{"afdoeningen": ["Schriftelijke berisping"]}])

@@ -1,0 +1,319 @@
+"""The leak guard for everything written to the reporter: feedback "in algemene termen" (DOMAIN §4).
+
+One guard for every reporter-facing text (the free-text fields of a letter to the reporter, the rendered
+letter itself, the messages of the reporter's channel). It refuses a text that names
+
+* the subject: the registered name in every form a writer uses — full name, surname alone (with or without
+  its tussenvoegsel: "de Vries", "van der Berg"), initials + surname, first name, "mevrouw Jansen";
+* the subject's job title (``betrokkene_functie``) and unit (``dienstonderdeel``), word by word;
+* any measure the process declares (the enums of the measure fields in the forms, plus the synonym table
+  ``leak_guard.maatregelen`` in ``manifest.json`` that process owners maintain), in any inflection: words
+  are compared after normalisation (case, diacritics, punctuation) by their Snowball Dutch stem, so
+  "berisping", "berispingen", "berispt" and "berispte" are one word; compounds with a measure word as head
+  or modifier ("geldboete", "schorsingsbesluit") count too. A synonym of several words ("dienstverband
+  beëindigd") counts when all its words occur in one sentence, in any order.
+
+What stays allowed ("general terms"): the words of ``leak_guard.algemene_termen`` (e.g. "maatregel(en)",
+"medewerker", "collega", "betrokkene", "strafbaar"), even when a job title contains them or when they share
+a stem with a measure word ("strafbaar" and "gestraft" both stem to "straf") — "Er zijn passende maatregelen
+genomen" is what the reporter may be told. Names are proper nouns: a name word that is also a common word
+("Roos", "Wil", "de Groot") is a hit when written with a capital, or in any case right after a title
+("mevrouw", "dhr."), an initial, its tussenvoegsel or another part of the name; a lowercase "roos" alone is
+the common word. A capitalised common word at the start of a sentence is refused (the refusal names the
+word; rephrase).
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import snowballstemmer
+
+# Dutch function words and titles: language, not process (the process's own vocabulary is in the manifest).
+TUSSENVOEGSELS = frozenset({
+    "van", "de", "der", "den", "het", "t", "ter", "ten", "te", "in", "op", "aan", "uit", "bij", "vd", "la", "le",
+    "du", "da", "di", "del", "della", "des", "d", "l", "von", "zu", "zum", "vom", "al", "el", "mac", "mc", "o",
+})
+TITLES = frozenset({
+    "mevrouw", "mevr", "mw", "mej", "mejuffrouw", "meneer", "mijnheer", "heer", "dhr", "hr", "mr", "dr", "ir",
+    "drs", "ing", "prof", "collega",
+})
+FUNCTION_WORDS = frozenset({
+    "de", "het", "een", "en", "of", "van", "voor", "bij", "met", "in", "op", "aan", "te", "ter", "ten", "tot",
+    "uit", "over", "onder", "naar", "om", "door", "als", "die", "dat", "der", "den", "zijn", "haar", "hun",
+})
+# Names of measure fields whose enum the guard reads if the manifest does not list its own.
+DEFAULT_MEASURE_FIELDS = ("afdoeningen", "voorgenomen_maatregel", "advies_afdoeningen", "ordemaatregel")
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+|[;\n]+|(?<=[!?])\s+")
+_local = threading.local()
+
+
+def fold(text: str) -> str:
+    """Case- and diacritics-insensitive form: "Beëindigd" → "beeindigd"."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball Dutch stem of a folded word (stemmer objects keep state: one per thread)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("dutch")
+    return stemmer.stemWord(word)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    norm: str  # folded
+    stem: str
+    sentence: int
+    index: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokens(text: str) -> list[Token]:
+    out: list[Token] = []
+    for number, sentence in enumerate(_SENTENCE_END.split(str(text))):
+        for match in _TOKEN.finditer(sentence):
+            norm = fold(match.group())
+            out.append(Token(match.group(), norm, stem(norm), number, len(out)))
+    return out
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in _TOKEN.findall(str(phrase)))
+
+
+@dataclass(frozen=True)
+class Hit:
+    word: str  # as written in the text
+    reason: str  # Dutch: "maatregel 'Schriftelijke berisping'", "naam van de betrokkene", ...
+    key: str  # the confidential data key the hit stands for (betrokkene_naam, afdoeningen, ...)
+    is_name: bool = False
+
+
+@dataclass(frozen=True)
+class _Term:
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+    reason: str
+    label: str
+    compounds: bool  # a measure word also counts as part of a compound
+
+
+def _word_matches(token: Token, word: str, word_stem: str, compounds: bool) -> bool:
+    if token.norm == word or token.stem == word_stem:
+        return True
+    if compounds and len(token.norm) > len(word):
+        return (len(word) >= 5 and token.norm.endswith(word)) or (len(word) >= 6 and token.norm.startswith(word))
+    return False
+
+
+def _term(phrase: str, reason: str, label: str, compounds: bool) -> _Term | None:
+    words = tuple(w for w in _words(phrase) if w not in FUNCTION_WORDS or len(_words(phrase)) == 1)
+    if not words:
+        return None
+    return _Term(words, tuple(stem(w) for w in words), reason, label, compounds)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a process declares: its measures with synonyms, and the general terms that stay allowed."""
+
+    measures: tuple[tuple[str, tuple[str, ...]], ...]  # (label, synonyms)
+    general: frozenset[str]  # folded words
+    general_stems: frozenset[str]
+    measure_fields: tuple[str, ...]
+    titles: Mapping[str, str]  # form field -> its Dutch title, for refusal messages
+
+    @classmethod
+    def build(cls, config: Mapping[str, Any] | None, forms: Mapping[str, Mapping[str, Any]]) -> "Vocabulary":
+        config = config or {}
+        fields = tuple(config.get("maatregelvelden") or DEFAULT_MEASURE_FIELDS)
+        synonyms: dict[str, list[str]] = {str(k): [str(s) for s in v] for k, v in
+                                          (config.get("maatregelen") or {}).items()}
+        no_measure = {fold(x) for x in config.get("geen_maatregel") or []}
+        labels: list[str] = []
+        titles: dict[str, str] = {}
+        for schema in forms.values():
+            for name, prop in (schema.get("properties") or {}).items():
+                if isinstance(prop, Mapping) and isinstance(prop.get("title"), str):
+                    titles.setdefault(name, prop["title"])
+                if name in fields and isinstance(prop, Mapping):
+                    labels.extend(measure_labels(prop))
+        labels.extend(synonyms)
+        measures = []
+        for label in dict.fromkeys(labels):
+            if fold(label) in no_measure:
+                continue
+            measures.append((label, tuple(synonyms.get(label, ()))))
+        general = frozenset(w for phrase in config.get("algemene_termen") or [] for w in _words(phrase))
+        return cls(tuple(measures), general, frozenset(stem(w) for w in general), fields, titles)
+
+    def is_general(self, word: str) -> bool:
+        return word in self.general or stem(word) in self.general_stems or word in FUNCTION_WORDS or len(word) < 3
+
+
+def measure_labels(prop: Mapping[str, Any]) -> list[str]:
+    """The measure labels of a form field: its enum (of the items for a list), shown by ``x-labels``."""
+    inner = prop.get("items") if prop.get("type") == "array" else prop
+    if not isinstance(inner, Mapping):
+        return []
+    labels = inner.get("x-labels") or prop.get("x-labels") or {}
+    return [str(labels.get(v, v)) for v in inner.get("enum") or [] if isinstance(v, str)]
+
+
+def missing_synonyms(config: Mapping[str, Any] | None, forms: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Measure labels of the forms that the manifest's synonym table does not cover (for ``processes check``)."""
+    vocabulary = Vocabulary.build(config, forms)
+    return [label for label, synonyms in vocabulary.measures if not synonyms]
+
+
+class Guard:
+    """The guard for one case: the process vocabulary plus the subject's name, job title and unit."""
+
+    def __init__(self, vocabulary: Vocabulary, cases: Iterable[Mapping[str, Any]],
+                 allowed: Iterable[str] = ()) -> None:
+        self.vocabulary = vocabulary
+        allowed_words = {w for phrase in allowed for w in _words(phrase)}
+        self.terms: list[_Term] = []
+        present: dict[str, str] = {}  # folded measure label -> data key that holds it in this case
+        names: list[str] = []
+        for data in cases:
+            for key in vocabulary.measure_fields:
+                value = data.get(key)
+                for label in [value] if isinstance(value, str) else (value or []):
+                    if isinstance(label, str):
+                        present.setdefault(fold(label), key)
+            name = data.get("betrokkene_naam")
+            if isinstance(name, str) and name.strip():
+                names.append(name)
+            for key, reason in (("betrokkene_functie", "functie van de betrokkene"),
+                                ("dienstonderdeel", "dienstonderdeel van de betrokkene")):
+                value = data.get(key)
+                if not isinstance(value, str):
+                    continue
+                for word in _words(value):
+                    if not vocabulary.is_general(word) and word not in allowed_words:
+                        self.terms.append(_Term((word,), (stem(word),), reason, key, False))
+        for label, synonyms in vocabulary.measures:
+            key = present.get(fold(label), "maatregel")
+            reason = f"maatregel '{label}'"
+            for phrase in (label, *synonyms):
+                if phrase is label and len([w for w in _words(label) if w not in FUNCTION_WORDS]) > 3:
+                    continue  # a long label ("Afdoening d.m.v. ... e.d.") is matched through its synonyms
+                term = _term(phrase, reason, key, True)
+                if term is not None and not all(w in vocabulary.general for w in term.words):
+                    self.terms.append(term)
+        self.names = [_NameForms.parse(n, vocabulary) for n in dict.fromkeys(names)]
+
+    def find(self, text: str) -> Hit | None:
+        """The first forbidden word of ``text`` (names first, then job title/unit, then measures)."""
+        toks = tokens(text)
+        if not toks:
+            return None
+        for name in self.names:
+            hit = name.find(toks)
+            if hit is not None:
+                return hit
+        by_sentence: dict[int, list[Token]] = {}
+        for tok in toks:
+            by_sentence.setdefault(tok.sentence, []).append(tok)
+        best: tuple[tuple[int, int], Hit] | None = None
+        for term in self.terms:
+            for sentence in by_sentence.values():
+                found = []
+                for word, word_stem in zip(term.words, term.stems):
+                    # a general term ("strafbaar") never counts as a measure word it shares a stem with
+                    match = next((t for t in sentence if (t.norm == word or t.norm not in self.vocabulary.general)
+                                  and _word_matches(t, word, word_stem, term.compounds)), None)
+                    if match is None:
+                        break
+                    found.append(match)
+                else:
+                    found.sort(key=lambda t: t.index)
+                    rank = (len(found), found[0].index)  # a single word before a phrase, then the first
+                    if best is None or rank < best[0]:
+                        best = (rank, Hit(" ".join(t.text for t in found), term.reason, term.label))
+        return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class _NameForms:
+    parts: frozenset[str]  # folded name words (first names, surname words), no initials/tussenvoegsels
+    initials: frozenset[str]
+    tussen: frozenset[str]
+
+    @classmethod
+    def parse(cls, name: str, vocabulary: Vocabulary) -> "_NameForms":
+        text = str(name)
+        if "," in text:  # "Jansen, P." / "Vries, C. de"
+            surname, _, given = text.partition(",")
+            text = f"{given} {surname}"
+        words = _words(text)
+        parts = frozenset(w for w in words if len(w) > 1 and w not in TUSSENVOEGSELS and w not in TITLES)
+        initials = frozenset(w for w in words if len(w) == 1)
+        tussen = frozenset(w for w in words if w in TUSSENVOEGSELS)
+        return cls(parts, initials, tussen)
+
+    def find(self, toks: list[Token]) -> Hit | None:
+        for i, tok in enumerate(toks):
+            if tok.norm not in self.parts:
+                continue
+            start = i
+            while start > 0 and (toks[start - 1].norm in self.tussen or toks[start - 1].norm in self.parts
+                                 or toks[start - 1].norm in self.initials):
+                start -= 1
+            end = i
+            while end + 1 < len(toks) and toks[end + 1].norm in self.parts:
+                end += 1
+            before = toks[start - 1].norm if start > 0 else ""
+            strong = (tok.capitalised or start < i or end > i or before in TITLES)
+            if strong:
+                span = toks[start:end + 1]
+                return Hit(" ".join(t.text for t in span), "naam van de betrokkene", "betrokkene_naam",
+                           is_name=True)
+        return None
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary of the process shipped with the product (``processes/``), for callers without a
+    deployed process version (tools, tests of the documents package)."""
+    root = Path(__file__).resolve().parents[1] / "processes"
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    forms = {f"forms/{p.name}": json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.glob("forms/*.json"))}
+    return Vocabulary.build(manifest.get("leak_guard"), forms)
+
+
+def vocabulary_of(parsed: Any) -> Vocabulary:
+    """The vocabulary of a parsed process version (cached on the instance)."""
+    cached = getattr(parsed, "_leak_vocabulary", None)
+    if cached is None:
+        cached = Vocabulary.build(getattr(parsed.manifest, "leak_guard", None), parsed.forms)
+        try:
+            parsed._leak_vocabulary = cached
+        except AttributeError:  # a frozen stand-in: build each time
+            pass
+    return cached
+
+
+def describe(hit: Hit) -> str:
+    """The word for a refusal message. A name is the writer's own words too, but it is the one value of the
+    case data a refusal could carry into a log: shown by its initial only."""
+    if hit.is_name:
+        return f"{hit.word[:1]}…"
+    return hit.word

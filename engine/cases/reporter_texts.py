@@ -1,0 +1,44 @@
+"""Texts to the reporter go through one guard (``documents.context.check_reporter_text``): the letters
+(through the documents package, with the case's process vocabulary) and the messages of the reporter's
+channel (here). This module gathers what the guard must know about the case: the task data of every branch,
+the confidential fields (the registered subject's name) and the name of the subject linked as a person."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases import confidential
+from engine.cases.models import Case, CaseParty
+from engine.errors import WorkflowFailure
+from engine.identity.models import User
+
+
+def party_names(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The subjects linked as persons, as guard data ({"betrokkene_naam": display name})."""
+    names = session.scalars(select(User.display_name).join(CaseParty, CaseParty.user_id == User.id).where(
+        CaseParty.case_id == case_id, CaseParty.party == "betrokkene"))
+    return [{"betrokkene_naam": name} for name in names if name]
+
+
+def check_message(session: Session, case: Case, text: str, *, field: str = "tekst") -> None:
+    """Refuse a channel message to the reporter that is not in general terms (raises ``NotInGeneralTerms``)."""
+    from documents.context import check_reporter_text  # documents knows nothing about cases
+    from documents.leakguard import vocabulary_of
+    from engine.cases import runtime
+    from engine.processes import service as processes
+
+    cases: list[dict[str, Any]] = [confidential.read(session, case_id=case.id), *party_names(session, case.id)]
+    vocabulary = settings = None
+    if case.process_version_id is not None:
+        parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+        vocabulary, settings = vocabulary_of(parsed), parsed.manifest.settings
+        if case.state is not None:
+            try:
+                wf = runtime.loads(case.state, parsed)
+            except Exception as exc:  # a broken state is reported, never skipped silently
+                raise WorkflowFailure(f"De zaak kon niet worden gelezen: {type(exc).__name__}") from exc
+            cases.extend(t.data for t in wf.get_tasks() if t.data)
+    check_reporter_text(field=field, text=text, cases=cases, vocabulary=vocabulary, settings=settings,
+                        label="Het bericht aan de melder")

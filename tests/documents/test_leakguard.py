@@ -1,0 +1,204 @@
+"""The Dutch leak guard (documents/leakguard.py): examples and properties (hypothesis).
+
+Properties: a sentence with any measure word of the shipped process (any synonym, any casing, inflected,
+inside a compound, the words of a phrase spread over the sentence) or any form of the subject's name is
+always refused; a sentence written in general terms is always accepted, whatever the subject is called.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from documents.context import check_reporter_text
+from documents.errors import NotInGeneralTerms
+from documents.leakguard import Guard, default_vocabulary, fold, stem
+
+VOCAB = default_vocabulary()
+ORG = ["Rijksdienst voor Voorbeeldzaken", "Meldpunt Integriteit"]
+
+
+def guard(name="Anna Jansen", functie="Inspecteur", unit="Douane") -> Guard:
+    return Guard(VOCAB, [{"betrokkene_naam": name, "betrokkene_functie": functie, "dienstonderdeel": unit}],
+                 allowed=ORG)
+
+
+@pytest.mark.parametrize("name,text,word", [
+    ("Cora de Vries", "Mevrouw De Vries is aangesproken.", "De Vries"),
+    ("Cora de Vries", "Wij spraken met de vries.", "de vries"),
+    ("Cora de Vries", "C. de Vries is gehoord.", "de Vries"),
+    ("Cora de Vries", "Cora is gehoord.", "Cora"),
+    ("Pieter van der Berg", "Dhr. van der berg is gehoord.", "van der berg"),
+    ("Pieter van der Berg", "De heer Berg is gehoord.", "Berg"),
+    ("Jansen, P.", "Met P. Jansen is gesproken.", "P Jansen"),
+    ("Anna Jansen-de Groot", "Mevrouw de groot is gehoord.", "de groot"),
+])
+def test_name_forms(name, text, word):
+    hit = guard(name=name).find(text)
+    assert hit is not None and hit.word == word and hit.reason == "naam van de betrokkene"
+
+
+@pytest.mark.parametrize("name,text", [
+    ("Roos Bakker", "Wij hebben de zaak met een roos afgesloten."),  # a first name that is a common word
+    ("Wil de Groot", "Wij wil(len) u laten weten dat het onderzoek groot was."),
+    ("Bas de Jong", "Een jong team heeft de melding onderzocht."),
+])
+def test_common_words_that_are_also_names_stay_usable(name, text):
+    assert guard(name=name).find(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Uw melding is onderzocht en de organisatie heeft passende maatregelen getroffen.",
+    "Er zijn maatregelen genomen.",
+    "De medewerker over wie u meldde is gehoord.",
+    "Het onderzoek is beëindigd.",
+    "Er is onderzocht of er sprake was van een strafbaar feit.",
+    "Wij informeren u periodiek over de voortgang.",
+])
+def test_general_terms_stay_allowed(text):
+    assert guard(functie="Senior medewerker", unit="Directie Toezicht").find(text) is None
+
+
+def test_job_title_and_unit_word_by_word():
+    g = guard(functie="Senior douanemedewerker", unit="Directie Toezicht")
+    assert g.find("Een douanemedewerker is aangesproken.").reason == "functie van de betrokkene"
+    assert g.find("Het toezicht is verscherpt.").reason == "dienstonderdeel van de betrokkene"
+    assert g.find("Een senior medewerker van de directie is gehoord.") is None
+
+
+def test_the_refusal_names_field_and_word_in_dutch():
+    with pytest.raises(NotInGeneralTerms) as info:
+        check_reporter_text(field="terugkoppeling_tekst", text="De medewerker is schriftelijk berispt.",
+                            cases=[{"afdoeningen": ["Schriftelijke berisping"]}], vocabulary=VOCAB)
+    assert info.value.detail.startswith(
+        "Het veld 'Terugkoppeling' (terugkoppeling_tekst) noemt 'berispt' (maatregel 'Schriftelijke berisping'")
+    assert "schrijf in algemene termen" in info.value.detail
+    assert info.value.placeholder == "afdoeningen" and info.value.errors[0].field == "terugkoppeling_tekst"
+
+
+def test_every_measure_of_the_forms_has_synonyms_in_the_manifest():
+    from documents.leakguard import missing_synonyms
+    from tests.process.driver import PROCESSES
+    import json
+
+    manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
+    forms = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (PROCESSES / "forms").glob("*.json")}
+    assert missing_synonyms(manifest["leak_guard"], forms) == []
+    labels = {label for label, _ in VOCAB.measures}
+    assert {"Schriftelijke berisping", "Vermindering IKB-uren", "Verplaatsing", "Beëindiging dienstverband",
+            "Schorsing (met behoud van bezoldiging)"} <= labels
+    assert "Geen afdoening/actie" not in labels
+
+
+def test_processes_check_refuses_a_measure_without_words(tmp_path):
+    import json
+    import shutil
+
+    from engine.processes import service as processes
+    from tests.process.driver import PROCESSES
+
+    broken = tmp_path / "processes"
+    shutil.copytree(PROCESSES, broken)
+    manifest = json.loads((broken / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["leak_guard"]["maatregelen"]["Verplaatsing"]
+    (broken / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert processes.check(directory=PROCESSES) == []
+    assert [(i.file, i.message) for i in processes.check(directory=broken)] == [(
+        "manifest.json", "leak_guard.maatregelen: de maatregel 'Verplaatsing' uit de formulieren heeft geen "
+                         "woorden; de lekbewaking voor de melder kan hem niet herkennen")]
+
+
+# --------------------------------------------------------------------------- properties
+
+SYNONYMS = sorted({s for _, synonyms in VOCAB.measures for s in synonyms})
+INFLECTED = ["berispingen", "berispte", "geschorst", "schorsingen", "ontslagen", "overgeplaatst", "boetes",
+             "beboet", "geldboete", "schorsingsbesluit", "ontslagbrief", "IKB-uren", "gedegradeerd",
+             "waarschuwingsbrieven", "sancties", "Beëindigd dienstverband", "BERISPT", "Geschorste"]
+FRAMES = ["De medewerker {m}.", "Naar aanleiding van uw melding: {m}.", "Wij melden u dat er sprake is van {m}.",
+          "{m} is het gevolg van het onderzoek.", "Er volgde ({m}) na het onderzoek.",
+          "Het team vernam: '{m}'."]
+FILLER = ["", "is", "inmiddels", "van de medewerker", "per direct", "na het onderzoek"]
+TUSSEN = ["", "de", "van", "van der", "van den", "ter", "in 't", "den"]
+GENERAL = [
+    "Uw melding is zorgvuldig onderzocht.", "De organisatie heeft passende maatregelen genomen.",
+    "Er zijn maatregelen getroffen.", "Het onderzoek is afgerond.", "Het onderzoek is beëindigd.",
+    "Wij houden u periodiek op de hoogte.", "Over personen kunnen wij u geen informatie geven.",
+    "De zaak is afgehandeld.", "Wij danken u voor uw melding.", "De medewerker over wie u meldde is gehoord.",
+    "Er is een gesprek gevoerd.", "Uw melding heeft geleid tot vervolgstappen.",
+    "Er is onderzocht of er sprake was van een strafbaar feit.", "De leidinggevende is geïnformeerd.",
+    "Wij nemen uw melding serieus.", "Voor vragen kunt u reageren via het meldportaal.",
+]
+FUNCTIES = ["Inspecteur", "Teamleider", "Douanemedewerker", "Senior beleidsadviseur", "Controleur"]
+UNITS = ["Douane", "Belastingdienst", "Directie Toezicht", "Team Handhaving Noord"]
+FRAME_WORDS = {fold(w) for text in FRAMES + FILLER + GENERAL for w in text.replace("{m}", "").split()}
+FRAME_STEMS = {stem(w.strip(".,:;'()")) for w in FRAME_WORDS}
+
+name_word = st.from_regex(r"[A-Z][a-z]{3,9}", fullmatch=True).filter(
+    lambda w: fold(w) not in FRAME_WORDS and stem(fold(w)) not in FRAME_STEMS and not VOCAB.is_general(fold(w)))
+
+
+@st.composite
+def subject(draw):
+    first, surname = draw(name_word), draw(name_word)
+    assume(first != surname)
+    return first, draw(st.sampled_from(TUSSEN)), surname
+
+
+def full_name(first, tussen, surname):
+    return " ".join(p for p in (first, tussen, surname) if p)
+
+
+@st.composite
+def name_variant(draw, parts):
+    first, tussen, surname = parts
+    tail = f"{tussen} {surname}".strip()
+    return draw(st.sampled_from([
+        full_name(first, tussen, surname), tail, f"{tussen.capitalize()} {surname}".strip(), surname,
+        f"{first[0]}. {tail}", first, f"mevrouw {tail.lower()}", f"dhr. {surname.lower()}",
+        f"{first.lower()} {tail.lower()}", f"{surname}'s",
+    ]))
+
+
+def casing(draw, text):
+    how = draw(st.sampled_from(["asis", "lower", "upper", "title"]))
+    return {"asis": text, "lower": text.lower(), "upper": text.upper(), "title": text.title()}[how]
+
+
+@st.composite
+def measure_sentence(draw):
+    phrase = draw(st.sampled_from(SYNONYMS + INFLECTED))
+    words = phrase.split()
+    spread = words[0] + "".join(f" {draw(st.sampled_from(FILLER))} {w}".replace("  ", " ") for w in words[1:])
+    return draw(st.sampled_from(FRAMES)).format(m=casing(draw, spread))
+
+
+PROPS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+
+
+@PROPS
+@given(parts=subject(), functie=st.sampled_from(FUNCTIES), unit=st.sampled_from(UNITS), data=st.data())
+def test_inflected_measures_are_always_refused(parts, functie, unit, data):
+    sentence = data.draw(measure_sentence())
+    general = data.draw(st.lists(st.sampled_from(GENERAL), max_size=2))
+    text = " ".join([*general, sentence])
+    hit = guard(full_name(*parts), functie, unit).find(text)
+    assert hit is not None and hit.reason.startswith("maatregel '"), (text, hit)
+
+
+@PROPS
+@given(parts=subject(), functie=st.sampled_from(FUNCTIES), unit=st.sampled_from(UNITS), data=st.data())
+def test_every_name_form_is_always_refused(parts, functie, unit, data):
+    variant = data.draw(name_variant(parts))
+    frame = data.draw(st.sampled_from(["{n} is gehoord.", "Wij hebben met {n} gesproken.",
+                                       "Het onderzoek naar {n} is afgerond.", "Collega {n} werkt hier."]))
+    general = data.draw(st.lists(st.sampled_from(GENERAL), max_size=2))
+    text = " ".join([*general, frame.format(n=variant)])
+    hit = guard(full_name(*parts), functie, unit).find(text)
+    assert hit is not None and hit.reason == "naam van de betrokkene", (text, hit)
+
+
+@PROPS
+@given(parts=subject(), functie=st.sampled_from(FUNCTIES), unit=st.sampled_from(UNITS),
+       sentences=st.lists(st.sampled_from(GENERAL), min_size=1, max_size=5))
+def test_general_terms_are_always_accepted(parts, functie, unit, sentences):
+    text = " ".join(sentences)
+    assert guard(full_name(*parts), functie, unit).find(text) is None, text
