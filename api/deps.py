@@ -391,8 +391,10 @@ def current_reporter(request: Request, session: SessionDep):
 
 
 def client_key(request: Request) -> str:
-    """Key for per-client rate limits: the peer address (uvicorn resolves trusted proxy headers)."""
-    return request.client.host if request.client else "onbekend"
+    """Key for per-client rate limits: the real client address (trusted proxies only; api.client_address)."""
+    from api.client_address import client_address
+
+    return client_address(request)
 
 
 def audit_event(*, session: Session, actor: str, action: str, details: dict | None = None,

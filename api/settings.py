@@ -1,8 +1,10 @@
 """HTTP-layer settings from the environment (prefix ``MELDPUNT_``)."""
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
@@ -14,3 +16,14 @@ class ApiSettings(BaseSettings):
     # Secure cookies (and the __Host- prefix) need HTTPS; switch off only for plain-http development.
     cookie_secure: bool = True
     session_hours: float = Field(default=8.0, gt=0, le=24)
+    # Reverse proxies whose X-Forwarded-For header is believed (addresses or networks, comma-separated in
+    # the environment: MELDPUNT_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/24). Default none: the client address
+    # is the TCP peer, and a forwarded header from anyone is ignored (see api/client_address.py).
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

@@ -42,7 +42,7 @@ def demo(host: str = "127.0.0.1",
         import uvicorn
 
         typer.echo(f"Meldpunt draait op http://{host}:{port}/ (API-documentatie: /api/v1/docs)")
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, proxy_headers=False)
 
 
 def register(root: typer.Typer) -> None:

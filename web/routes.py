@@ -23,9 +23,12 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import problems
 from api.deps import client_key, csrf_cookie_name, reporter_cookie_name, session_cookie_name
 from engine import legal_terms
 from engine.audit import service as audit
@@ -37,11 +40,13 @@ from engine.cases.timeline import case_timeline
 from engine.clock import now
 from engine.db import get_database
 from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound, ProcessValidationError
-from engine.identity import access, ratelimit, receipts
+from engine.identity import access, receipts
+from engine.identity import login as password_login
 from engine.identity import service as identity
-from engine.identity.errors import NotAuthenticated
+from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.identity.models import User, WebSession
 from engine.identity.roles import ROLES
+from engine.intake import public
 from engine.intake import service as intake
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
@@ -56,14 +61,28 @@ templates.env.filters["datum"] = forms.dutch_date
 templates.env.globals["ROLES"] = ROLES
 templates.env.filters["rolnaam"] = lambda code: ROLES.get(code, code)
 
+
+
+class DatabaseId(Convertor):
+    """Path ids of web routes (``{case_id:id}``): 1 to 18 digits, always below 2^63 (a database's
+    BIGINT). Larger, negative or non-numeric ids match no route and get the Dutch 404 page."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", DatabaseId())
 router = APIRouter(include_in_schema=False)
 
 COORDINATOR = "integriteitscoordinator"
 PROCESS_OWNER = "procesbeheerder"
 MESSAGE_ROLES = frozenset({"meldpunt", COORDINATOR})
 SANCTION_FORM = "forms/sanctieadvies_opstellen.json"
-LOGIN_POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attempts=30, lockout_failures=10,
-                                         lockout_period=timedelta(minutes=15), global_max_failures=1000)
 TABS = {"mijn": "Mijn taken", "open": "Open in mijn rollen", "te-laat": "Te laat"}
 SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer", "taak": "Taak"}
 RECEIPT_FLASH = "meldpunt_ontvangstcode"
@@ -216,6 +235,13 @@ def install_handlers(app) -> None:
     async def _redirect(request: Request, exc: Redirect):  # noqa: ANN202
         return RedirectResponse(exc.url, status_code=303)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _not_found(request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+        """A web address that matches no route (an id out of range, say): the Dutch page, not JSON."""
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return not_found(request)
+        return await problems.http_exception_handler(request, exc)
+
 
 # --------------------------------------------------------------------------- log in / out
 
@@ -248,6 +274,13 @@ def _login_form(request: Request, name: str, status_code: int = 200, **context) 
                                                  **context), token)
 
 
+def _retry_after(exc: DomainError, response: HTMLResponse) -> HTMLResponse:
+    """A 429 page carries Retry-After, as the API's problem answer does."""
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(int(exc.retry_after))
+    return response
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -268,26 +301,19 @@ async def login(request: Request):
     if not _pre_login_ok(request, form.get("login_token")):
         return _login_form(request, "inloggen.html", status_code=403, volgende=target, gebruikersnaam=username,
                            fout="De pagina was verlopen. Probeer opnieuw in te loggen.")
-    key = f"{client_key(request)}|{username.lower()}"
     settings = _settings(request)
     try:
         with get_database().session() as s:
-            ratelimit.check_allowed(session=s, scope="login", client_key=key, policy=LOGIN_POLICY)
-            try:
-                user = identity.get_identity_provider().authenticate(
-                    session=s, credentials={"username": username, "password": password})
-            except NotAuthenticated:
-                user = None
-            ratelimit.record_attempt(session=s, scope="login", client_key=key, success=user is not None,
-                                     policy=LOGIN_POLICY)
+            user = password_login.login_with_password(session=s, username=username, password=password,
+                                                      client_key=client_key(request))
             if user is not None:
                 session_id, web = identity.start_web_session(
                     session=s, user=user, ttl=timedelta(hours=settings.session_hours))
                 csrf = web.csrf_token
                 audit.append(session=s, actor=user.username, action="aanmelden", details={"methode": "web"})
     except DomainError as exc:
-        return _login_form(request, "inloggen.html", status_code=exc.status, volgende=target, fout=exc.detail,
-                           gebruikersnaam=username)
+        return _retry_after(exc, _login_form(request, "inloggen.html", status_code=exc.status, volgende=target,
+                                             fout=exc.detail, gebruikersnaam=username[:password_login.MAX_USERNAME]))
     if user is None:
         return _login_form(request, "inloggen.html", status_code=401, volgende=target,
                            fout="Gebruikersnaam of wachtwoord onjuist.", gebruikersnaam=username)
@@ -377,17 +403,17 @@ async def _task_action(request: Request, item_id: int, action, message: str):
     return RedirectResponse(_with_message(_back(form), text), status_code=303)
 
 
-@router.post("/taken/{item_id}/oppakken")
+@router.post("/taken/{item_id:id}/oppakken")
 async def claim(request: Request, item_id: int):
     return await _task_action(request, item_id, worklist.claim, "U heeft de taak ‘{naam}’ opgepakt.")
 
 
-@router.post("/taken/{item_id}/teruggeven")
+@router.post("/taken/{item_id:id}/teruggeven")
 async def unclaim(request: Request, item_id: int):
     return await _task_action(request, item_id, worklist.unclaim, "De taak ‘{naam}’ staat weer open voor de rol.")
 
 
-@router.post("/taken/{item_id}/toewijzen")
+@router.post("/taken/{item_id:id}/toewijzen")
 async def assign(request: Request, item_id: int):
     try:
         with get_database().session() as s:
@@ -476,7 +502,7 @@ def _may_open_task(session: Session, item: WorkItem, user: User) -> bool:
     return item.state == "open" and item.assignee_id is None and item.role in user.role_codes
 
 
-@router.get("/taken/{item_id}", response_class=HTMLResponse)
+@router.get("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_page(request: Request, item_id: int):
     with get_database().session() as s:
         web = _login_required(request, s)
@@ -495,7 +521,7 @@ def task_page(request: Request, item_id: int):
         return render(request, "taak.html", user=web.user, web=web, **_task_context(s, item, web.user))
 
 
-@router.post("/taken/{item_id}", response_class=HTMLResponse)
+@router.post("/taken/{item_id:id}", response_class=HTMLResponse)
 async def task_submit(request: Request, item_id: int):
     db = get_database()
     try:
@@ -561,7 +587,7 @@ def _timeline(s: Session, case: Case, user: User) -> list[dict]:
     return out
 
 
-@router.get("/zaken/{case_id}", response_class=HTMLResponse)
+@router.get("/zaken/{case_id:id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int, diagram: str | None = None, melding: str = ""):
     with get_database().session() as s:
         web, case = _visible_case(request, s, case_id)
@@ -622,7 +648,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       done_items=[i for i in all_items if i.state == "completed"])
 
 
-@router.get("/zaken/{case_id}/diagram")
+@router.get("/zaken/{case_id:id}/diagram")
 def case_diagram(request: Request, case_id: int, bestand: str):
     with get_database().session() as s:
         web, case = _visible_case(request, s, case_id)
@@ -635,7 +661,7 @@ def case_diagram(request: Request, case_id: int, bestand: str):
         return not_found(request, web.user, web)
 
 
-@router.get("/zaken/{case_id}/brieven/{letter_id}")
+@router.get("/zaken/{case_id:id}/brieven/{letter_id:id}")
 def letter_download(request: Request, case_id: int, letter_id: int):
     """Same door as the API (``engine.cases.letters``): visibility, the identity rule, sha256 check, audit."""
     try:
@@ -653,7 +679,7 @@ def letter_download(request: Request, case_id: int, letter_id: int):
         return _domain_error(request, exc)
 
 
-@router.post("/zaken/{case_id}/berichten")
+@router.post("/zaken/{case_id:id}/berichten")
 async def case_message(request: Request, case_id: int):
     try:
         with get_database().session() as s:
@@ -697,24 +723,26 @@ async def report_submit(request: Request):
         errors["omschrijving"] = "Beschrijf wat er is gebeurd (minstens 10 tekens)."
     if not values["dienstonderdeel"]:
         errors["dienstonderdeel"] = "Vul het dienstonderdeel in waar het speelt."
+    errors.update(public.length_errors(values))
     db = get_database()
     with db.session() as s:
         fields = _public_fields(s)
         if values["categorie"] and values["categorie"] not in {c for c, _ in fields["categories"]}:
-            errors["categorie"] = "Kies een categorie uit de lijst."
+            errors.setdefault("categorie", "Kies een categorie uit de lijst.")
+    # Echo at most a little over the caps back into the form (never a megabyte).
+    shown = {k: v[:2 * public.MAX_LENGTHS[k]] for k, v in values.items()}
     if errors:
-        return render(request, "melden.html", status_code=422, public=True, values=values, errors=errors, **fields)
-    data = {"omschrijving": values["omschrijving"] + (f"\n\nWanneer: {values['wanneer']}" if values["wanneer"] else ""),
-            "dienstonderdeel": values["dienstonderdeel"], "categorie": values["categorie"] or "Overig"}
-    if values["betrokkene_functie"]:
-        data["betrokkene_functie"] = values["betrokkene_functie"]
+        return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
     try:
-        with db.session() as s:
-            submitted = intake.submit_report(session=s, actor=None, data=data)
-            code = receipts.format_code(submitted.receipt_code)
+        submitted = public.submit_public_report(database=db, client_key=client_key(request),
+                                                values={**values, "categorie": values["categorie"] or "Overig"})
+        code = submitted.receipt_code
     except InvalidData as exc:
         errors = {e.field: e.message for e in exc.errors}
-        return render(request, "melden.html", status_code=422, public=True, values=values, errors=errors, **fields)
+        return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
+    except TooManyAttempts as exc:
+        return _retry_after(exc, render(request, "melden.html", status_code=exc.status, public=True, values=shown,
+                                        errors={}, fout=exc.detail, **fields))
     # Post/redirect/get, so a reload never files the report twice. The code travels once in a
     # short-lived HttpOnly cookie scoped to the receipt page, which deletes it when shown.
     settings = _settings(request)
@@ -768,7 +796,8 @@ async def reporter_login(request: Request):
         match = receipts.verify_receipt(database=db, code=str(form.get("ontvangstcode") or ""),
                                         client_key=client_key(request))
     except DomainError as exc:
-        return _login_form(request, "mijn_melding_code.html", status_code=exc.status, public=True, fout=exc.detail)
+        return _retry_after(exc, _login_form(request, "mijn_melding_code.html", status_code=exc.status, public=True,
+                                             fout=exc.detail))
     with db.session() as s:
         session_id, _ = receipts.start_reporter_session(session=s, receipt_id=match.receipt_id)
     settings = _settings(request)
@@ -853,7 +882,7 @@ def processes_page(request: Request, versie: int | None = None, bestand: str | N
         return _domain_error(request, exc)
 
 
-@router.get("/processen/{version_id}/diagram")
+@router.get("/processen/{version_id:id}/diagram")
 def process_diagram(request: Request, version_id: int, bestand: str):
     try:
         with get_database().session() as s:

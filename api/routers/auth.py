@@ -13,15 +13,11 @@ from api.schemas.identity import LoginRequest, LoginResponse, MeResponse, TokenI
 from engine.clock import now
 from engine.db import get_database
 from engine.errors import NotAuthorized
-from engine.identity import ratelimit
+from engine.identity import login as password_login
 from engine.identity import service as identity
 from engine.identity.errors import NotAuthenticated
 
 router = APIRouter(prefix="/auth", tags=["aanmelden"], route_class=UnitOfWorkRoute)
-
-LOGIN_SCOPE = "login"
-LOGIN_POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attempts=30, lockout_failures=10,
-                                         lockout_period=timedelta(minutes=15), global_max_failures=1000)
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 AUTH_ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM}}
@@ -41,17 +37,10 @@ def _no_store(response: Response) -> None:
 def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
     """Zet een HttpOnly-sessiecookie en geeft het CSRF-token terug (header X-CSRF-Token bij wijzigingen)."""
     settings = _settings(request)
-    key = f"{client_key(request)}|{body.username.strip().lower()}"
     # One transaction of our own: a failed attempt is recorded (committed) before we answer 401.
     with get_database().session() as session:
-        ratelimit.check_allowed(session=session, scope=LOGIN_SCOPE, client_key=key, policy=LOGIN_POLICY)
-        try:
-            user = identity.get_identity_provider().authenticate(
-                session=session, credentials={"username": body.username, "password": body.password})
-        except NotAuthenticated:
-            user = None
-        ratelimit.record_attempt(session=session, scope=LOGIN_SCOPE, client_key=key, success=user is not None,
-                                 policy=LOGIN_POLICY)
+        user = password_login.login_with_password(session=session, username=body.username, password=body.password,
+                                                  client_key=client_key(request))
         if user is not None:
             session_id, web = identity.start_web_session(session=session, user=user,
                                                          ttl=timedelta(hours=settings.session_hours))

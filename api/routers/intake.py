@@ -1,8 +1,6 @@
 """Registering reports: by staff (desk, coordinator, vertrouwenspersoon, managers) and the public anonymous form."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import exists, select
 
@@ -11,15 +9,13 @@ from api.routers.common import errors
 from api.schemas.casework import PublicReportIn, ReportCreated, StaffReportIn
 from engine.db import get_database
 from engine.errors import NotAuthorized
-from engine.identity import ratelimit, receipts
+from engine.identity import receipts
 from engine.identity.models import User
+from engine.intake import public
 from engine.intake import service as intake
 
 router = APIRouter(tags=["meldingen"], route_class=UnitOfWorkRoute)
 
-PUBLIC_SCOPE = "public_report"
-PUBLIC_POLICY = ratelimit.RateLimitPolicy(window=timedelta(hours=1), max_attempts=10, lockout_failures=10_000,
-                                          lockout_period=timedelta(minutes=1), global_max_failures=1_000_000)
 KEEP_CODE = "Bewaar deze ontvangstcode goed; hij wordt maar één keer getoond en is nodig om berichten te lezen."
 
 
@@ -61,18 +57,10 @@ def register(body: StaffReportIn, user: CurrentUser, session: SessionDep, respon
              responses=errors(400, 413, 422, 429))
 def report_anonymously(body: PublicReportIn, request: Request, response: Response) -> ReportCreated:
     """Geen aanmelding nodig. De ontvangstcode wordt alleen in dit antwoord getoond en nooit gelogd."""
-    database = get_database()
-    key = client_key(request)
-    with database.session() as session:  # recorded even if the report fails, so flooding is limited
-        ratelimit.check_allowed(session=session, scope=PUBLIC_SCOPE, client_key=key, policy=PUBLIC_POLICY,
-                                message="Te veel meldingen vanaf dit adres. Probeer het later opnieuw.")
-        ratelimit.record_attempt(session=session, scope=PUBLIC_SCOPE, client_key=key, success=True, policy=PUBLIC_POLICY)
     data = body.model_dump(exclude_none=True)
     if "datum_voorval" in data:
         data["datum_voorval"] = data["datum_voorval"].isoformat()
-    with database.session() as session:
-        result = intake.submit_report(session=session, actor=None, data=data)
-        out = ReportCreated(zaaknummer=result.case.reference, ontvangstcode=receipts.format_code(result.receipt_code),
-                            melding=KEEP_CODE)
+    report = public.submit_public_report(database=get_database(), client_key=client_key(request), values=data)
+    out = ReportCreated(zaaknummer=report.reference, ontvangstcode=report.receipt_code, melding=KEEP_CODE)
     response.headers["Cache-Control"] = "no-store"
     return out

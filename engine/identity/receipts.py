@@ -18,14 +18,18 @@ A 16-bit bucket leaks at most 16 bits of a 53-bit code to a database thief, leav
 ~2^37 Argon2id guesses (64 MiB each) per receipt; it needs no secret and never changes.
 Online guessing is bounded by the rate limiter below.
 
-Rate limiting (``engine.identity.ratelimit``), DB-backed so all processes share it:
+Rate limiting (``engine.identity.ratelimit``), DB-backed so all processes share it, per
+client address (a SHA-256 of it is stored, never the address itself):
 
-* per client (a SHA-256 of e.g. the IP address; never the address itself):
-  at most ``max_attempts`` attempts per ``window`` (sliding), and a lock-out while
-  there are ``lockout_failures`` or more failures within ``lockout_period``;
-* globally: at most ``global_max_failures`` failures per ``window`` over all clients,
-  which caps a distributed guessing attack (at the price of a temporary refusal for
-  everyone under attack; set it high).
+* at most ``max_attempts`` attempts per ``window`` (sliding);
+* after ``free_failures`` failures within 30 minutes a delay that doubles from one minute
+  up to 30 minutes (:class:`~engine.identity.ratelimit.Backoff`);
+* no global cap: a flood of wrong codes from many addresses would otherwise refuse every
+  reporter. Under such a flood (``pressure_failures`` failures within the window) a client
+  that has failed itself gets the delay after its first failure; a client without failures
+  is never refused. Guessing from rotating addresses is bounded by the code space
+  (10^16 codes: a million guesses a day finds one of 10 000 open receipts in ~3 000 years)
+  and by the Argon2 cost of every attempt.
 
 The limiter is consulted *before* the code is checked, and a refused attempt is
 answered the same (429) whether the code exists or not, even for a correct code. A
@@ -48,7 +52,7 @@ from engine.clock import now
 from engine.db import Database
 from engine.identity.errors import NotAuthenticated
 from engine.identity.models import ReceiptCode, ReporterSession
-from engine.identity.ratelimit import RateLimitPolicy, check_allowed, record_attempt
+from engine.identity.ratelimit import Backoff, RateLimitPolicy, check_allowed, record_attempt
 from engine.identity.service import hash_secret, password_hasher, sha256_hex, verify_secret
 
 CODE_DIGITS = 16
@@ -56,10 +60,13 @@ BUCKET_BITS = 16
 SCOPE = "receipt"
 
 RECEIPT_INVALID = "De ontvangstcode is onjuist."
-RECEIPT_LOCKED = "Te veel pogingen met een ontvangstcode. Probeer het later opnieuw."
+RECEIPT_LOCKED = "Te veel pogingen met een ontvangstcode vanaf dit adres."
 
-
-DEFAULT_POLICY = RateLimitPolicy()
+DEFAULT_POLICY = RateLimitPolicy(
+    window=timedelta(minutes=15), max_attempts=20,
+    client_backoff=Backoff(free_failures=5, period=timedelta(minutes=30), base_delay=timedelta(minutes=1),
+                           max_delay=timedelta(minutes=30)),
+    pressure_failures=500, pressure_free_failures=1)
 
 
 def generate_code() -> str:

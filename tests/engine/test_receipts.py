@@ -11,8 +11,10 @@ from engine.identity.errors import NotAuthenticated, TooManyAttempts
 
 pytestmark = pytest.mark.db
 
-POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attempts=8, lockout_failures=3,
-                                   lockout_period=timedelta(minutes=30), global_max_failures=10)
+BACKOFF = ratelimit.Backoff(free_failures=3, period=timedelta(hours=2), base_delay=timedelta(minutes=1),
+                            max_delay=timedelta(minutes=30))
+POLICY = ratelimit.RateLimitPolicy(window=timedelta(minutes=15), max_attempts=8, client_backoff=BACKOFF,
+                                   pressure_failures=10, pressure_free_failures=1)
 
 
 def _issue(db, n=1):
@@ -67,26 +69,43 @@ def test_revoked_code_refused(db, clock):
 def test_lockout_per_client_does_not_reveal_existence(db, clock):
     code, = _issue(db)
     unknown = _other_code(code)
-    for _ in range(POLICY.lockout_failures):
+    for _ in range(BACKOFF.free_failures):
         with pytest.raises(NotAuthenticated):
             receipts.verify_receipt(database=db, code=unknown, client_key="attacker", policy=POLICY)
-    # Locked: the right code and a wrong code get the same answer.
+    # Waiting: the right code and a wrong code get the same answer, which says when to retry.
     answers = []
     for attempt in (code, unknown):
         with pytest.raises(TooManyAttempts) as exc:
             receipts.verify_receipt(database=db, code=attempt, client_key="attacker", policy=POLICY)
         answers.append((exc.value.status, exc.value.code, exc.value.detail, exc.value.retry_after))
     assert answers[0] == answers[1]
+    assert answers[0][3] == 60 and "Probeer het opnieuw over 1 minuut (vanaf " in answers[0][2]
     # Another client is not affected.
     assert receipts.verify_receipt(database=db, code=code, client_key="reporter", policy=POLICY)
-    # The lock-out ends when the failures age out.
-    clock.advance(POLICY.lockout_period + timedelta(seconds=1))
-    assert receipts.verify_receipt(database=db, code=code, client_key="attacker", policy=POLICY)
+
+
+def test_delays_grow_per_failure_and_end(db, clock):
+    code, = _issue(db)
+    for _ in range(BACKOFF.free_failures):
+        with pytest.raises(NotAuthenticated):
+            receipts.verify_receipt(database=db, code=_other_code(code), client_key="guesser", policy=POLICY)
+    waits = []
+    for _ in range(7):
+        with pytest.raises(TooManyAttempts) as exc:
+            receipts.verify_receipt(database=db, code=code, client_key="guesser", policy=POLICY)
+        waits.append(exc.value.retry_after)
+        clock.advance(timedelta(seconds=exc.value.retry_after))
+        with pytest.raises(NotAuthenticated):  # after the wait one more guess is taken (and fails)
+            receipts.verify_receipt(database=db, code=_other_code(code), client_key="guesser", policy=POLICY)
+    assert waits == [60, 120, 240, 480, 960, 1800, 1800]  # doubling, capped at max_delay
+    # Never permanent: once the failures age out the client starts afresh.
+    clock.advance(BACKOFF.period + timedelta(seconds=1))
+    assert receipts.verify_receipt(database=db, code=code, client_key="guesser", policy=POLICY)
 
 
 def test_successes_do_not_reset_failures(db, clock):
     code, = _issue(db)
-    for _ in range(POLICY.lockout_failures - 1):
+    for _ in range(BACKOFF.free_failures - 1):
         with pytest.raises(NotAuthenticated):
             receipts.verify_receipt(database=db, code=_other_code(code), client_key="a", policy=POLICY)
         receipts.verify_receipt(database=db, code=code, client_key="a", policy=POLICY)
@@ -107,15 +126,33 @@ def test_sliding_window_attempt_limit(db, clock):
     assert receipts.verify_receipt(database=db, code=code, client_key="busy", policy=POLICY)
 
 
-def test_global_limit_stops_distributed_guessing(db, clock):
+def test_flood_from_many_addresses_does_not_lock_out_a_fresh_client(db, clock):
     code, = _issue(db)
-    for i in range(POLICY.global_max_failures):
+    with pytest.raises(NotAuthenticated):
+        receipts.verify_receipt(database=db, code=_other_code(code), client_key="bot-0", policy=POLICY)
+    assert receipts.verify_receipt(database=db, code=code, client_key="bot-0", policy=POLICY)  # one failure is free
+    for i in range(1, POLICY.pressure_failures + 5):
         with pytest.raises(NotAuthenticated):
             receipts.verify_receipt(database=db, code=_other_code(code), client_key=f"bot-{i}", policy=POLICY)
-    with pytest.raises(TooManyAttempts):
-        receipts.verify_receipt(database=db, code=code, client_key="fresh-client", policy=POLICY)
-    clock.advance(POLICY.window + timedelta(seconds=1))
+    # A reporter from a new address with the right code gets in, during the flood.
     assert receipts.verify_receipt(database=db, code=code, client_key="fresh-client", policy=POLICY)
+    # Under the flood a client that failed itself waits after its first failure; not permanently.
+    with pytest.raises(TooManyAttempts) as exc:
+        receipts.verify_receipt(database=db, code=code, client_key="bot-3", policy=POLICY)
+    clock.advance(timedelta(seconds=exc.value.retry_after))
+    assert receipts.verify_receipt(database=db, code=code, client_key="bot-3", policy=POLICY)
+
+
+def test_flood_at_production_scale_does_not_lock_out_a_correct_code(db, clock):
+    """600 failures from 600 addresses within the window (recorded as the limiter records them, without
+    600 Argon2 verifications), then the right code from a new address with the production policy."""
+    code, = _issue(db)
+    with db.session() as s:
+        for i in range(600):
+            ratelimit.record_attempt(session=s, scope=receipts.SCOPE, client_key=f"198.51.{i // 256}.{i % 256}",
+                                     success=False, policy=receipts.DEFAULT_POLICY)
+    match = receipts.verify_receipt(database=db, code=code, client_key="203.0.113.77")
+    assert match.receipt_id
 
 
 def test_client_keys_are_not_stored(db, clock):
@@ -129,7 +166,7 @@ def test_client_keys_are_not_stored(db, clock):
 def test_old_events_are_purged(db, clock):
     with pytest.raises(NotAuthenticated):
         receipts.verify_receipt(database=db, code="1234123412341234", client_key="x", policy=POLICY)
-    clock.advance(timedelta(hours=2))
+    clock.advance(BACKOFF.period + timedelta(minutes=2))
     with pytest.raises(NotAuthenticated):
         receipts.verify_receipt(database=db, code="1234123412341234", client_key="y", policy=POLICY)
     with db.engine.connect() as conn:

@@ -1,0 +1,77 @@
+"""The public anonymous report form: length caps, rate limit and submission in one place.
+
+Both surfaces call :func:`submit_public_report` (``POST /api/v1/publiek/meldingen`` and the web
+form ``POST /melden``), so they share the same limits:
+
+* length caps per field (:data:`MAX_LENGTHS`, the API schema's caps), with a Dutch message
+  that names the field;
+* per client address at most 10 reports per hour (sliding), counted before the report is
+  filed (so a flood of failing reports is limited too). There is no global cap: reports
+  from one address never stop others from reporting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from engine.db import Database
+from engine.errors import FieldError, InvalidData
+from engine.identity import ratelimit, receipts
+from engine.intake import service as intake
+
+SCOPE = "public_report"
+POLICY = ratelimit.RateLimitPolicy(window=timedelta(hours=1), max_attempts=10, client_backoff=None)
+LOCKED = "U heeft vanaf dit adres al veel meldingen verstuurd."
+
+MAX_OMSCHRIJVING = 10_000
+MAX_SHORT = 200
+MAX_LENGTHS = {"omschrijving": MAX_OMSCHRIJVING, "categorie": MAX_SHORT, "subcategorie": MAX_SHORT,
+               "dienstonderdeel": MAX_SHORT, "betrokkene_functie": MAX_SHORT, "wanneer": MAX_SHORT}
+LABELS = {"omschrijving": "Wat is er gebeurd?", "categorie": "Om wat voor schending gaat het?",
+          "subcategorie": "Subcategorie", "dienstonderdeel": "Bij welk dienstonderdeel speelt het?",
+          "betrokkene_functie": "Functie van de betrokkene", "wanneer": "Wanneer gebeurde het?"}
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    reference: str
+    receipt_code: str  # formatted; shown once, never stored or logged
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def length_errors(values: dict) -> dict[str, str]:
+    """Field -> Dutch message for every text field over its cap (the message names the field)."""
+    errors = {}
+    for name, value in values.items():
+        cap = MAX_LENGTHS.get(name)
+        if cap is not None and isinstance(value, str) and len(value) > cap:
+            errors[name] = (f"‘{LABELS[name]}’ mag hoogstens {_number(cap)} tekens bevatten; "
+                            f"u gebruikte er {_number(len(value))}.")
+    return errors
+
+
+def check_lengths(values: dict) -> None:
+    errors = length_errors(values)
+    if errors:
+        raise InvalidData([FieldError(k, v) for k, v in errors.items()], detail=" ".join(errors.values()))
+
+
+def submit_public_report(*, database: Database, client_key: str, values: dict) -> PublicReport:
+    """File an anonymous report. ``values``: the form's fields (``wanneer`` is added to the description).
+
+    Raises ``InvalidData`` (422) over a length cap or for data the process refuses, and
+    ``TooManyAttempts`` (429, saying when to retry) when this address has reported too often.
+    """
+    check_lengths(values)
+    with database.session() as session:  # committed even if the report then fails
+        ratelimit.check_allowed(session=session, scope=SCOPE, client_key=client_key, policy=POLICY, message=LOCKED)
+        ratelimit.record_attempt(session=session, scope=SCOPE, client_key=client_key, success=True, policy=POLICY)
+    data = {k: v for k, v in values.items() if k != "wanneer" and v not in (None, "")}
+    if values.get("wanneer"):
+        data["omschrijving"] = f"{data.get('omschrijving', '')}\n\nWanneer: {values['wanneer']}"
+    with database.session() as session:
+        submitted = intake.submit_report(session=session, actor=None, data=data)
+        return PublicReport(submitted.case.reference, receipts.format_code(submitted.receipt_code))

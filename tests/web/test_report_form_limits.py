@@ -1,0 +1,86 @@
+"""The web report form and the web login have the API's limits and length caps (one engine function each)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.identity import login
+from engine.identity import service as identity
+from engine.intake import public
+from engine.processes import service as processes
+from tests.process.driver import PROCESSES
+
+FORM = {"omschrijving": "Een collega declareert reizen die niet zijn gemaakt.", "dienstonderdeel": "Douane",
+        "categorie": "", "betrokkene_functie": "", "wanneer": "maart 2026"}
+API_REPORT = {"categorie": "Overig", "omschrijving": "Een collega declareert reizen die niet zijn gemaakt.",
+              "dienstonderdeel": "Douane"}
+PASSWORD = "Een-goed-wachtwoord-2026"
+
+
+@pytest.fixture
+def client(db, clock):
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        identity.create_user(session=s, username="alice", display_name="Alice", roles=["meldpunt"], password=PASSWORD)
+    app = create_app(ApiSettings(cookie_secure=False))
+    with TestClient(app, follow_redirects=False, client=("192.0.2.20", 40000), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_web_report_form_is_rate_limited_per_address_together_with_the_api(client, clock):
+    statuses = []
+    for i in range(public.POLICY.max_attempts):
+        if i % 2:
+            statuses.append(client.post("/api/v1/publiek/meldingen", json=API_REPORT).status_code)
+        else:
+            statuses.append(client.post("/melden", data=FORM).status_code)
+    assert statuses == [303, 201] * (public.POLICY.max_attempts // 2)
+    r = client.post("/melden", data=FORM)
+    assert r.status_code == 429 and r.headers["retry-after"] == "3600"
+    assert public.LOCKED in r.text and "Probeer het opnieuw over 60 minuten (vanaf " in r.text
+    assert "De melding is niet verstuurd" in r.text and FORM["omschrijving"] in r.text  # nothing typed is lost
+    assert client.post("/api/v1/publiek/meldingen", json=API_REPORT).status_code == 429
+    clock.advance(public.POLICY.window)
+    assert client.post("/melden", data=FORM).status_code == 303
+
+
+def test_web_report_form_caps_lengths_like_the_api_and_names_the_field(client):
+    huge = "x" * 1_000_000
+    r = client.post("/melden", data={**FORM, "omschrijving": huge})
+    assert r.status_code == 422
+    assert "‘Wat is er gebeurd?’ mag hoogstens 10.000 tekens bevatten; u gebruikte er 1.000.000." in r.text
+    assert len(r.content) < 100_000  # the megabyte is not echoed back
+    r = client.post("/melden", data={**FORM, "wanneer": "y" * 201, "betrokkene_functie": "z" * 300})
+    assert r.status_code == 422
+    assert "‘Wanneer gebeurde het?’ mag hoogstens 200 tekens bevatten" in r.text
+    assert "‘Functie van de betrokkene’ mag hoogstens 200 tekens bevatten" in r.text
+    # Exactly at the cap is accepted, as by the API.
+    assert client.post("/melden", data={**FORM, "omschrijving": "x" * 10_000}).status_code == 303
+    assert client.post("/api/v1/publiek/meldingen", json={**API_REPORT, "omschrijving": "x" * 10_001}).status_code == 422
+
+
+def _login(client, username, password):
+    page = client.get("/inloggen")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
+    return client.post("/inloggen", data={"gebruikersnaam": username, "wachtwoord": password, "login_token": token})
+
+
+def test_web_login_shares_the_account_backoff_with_the_api(client):
+    for i in range(login.POLICY.account_backoff.free_failures):
+        if i % 2:
+            assert client.post("/api/v1/auth/login", json={"username": "alice", "password": f"gok-{i}"}).status_code == 401
+        else:
+            assert _login(client, "alice", f"gok-{i}").status_code == 401
+    r = _login(client, "alice", PASSWORD)
+    assert r.status_code == 429 and r.headers["retry-after"] == "30"
+    assert login.ACCOUNT_LOCKED in r.text and "Probeer het opnieuw over 30 seconden" in r.text
+
+
+def test_web_login_caps_lengths(client):
+    r = _login(client, "alice", "x" * 5000)
+    assert r.status_code == 422 and "Het wachtwoord mag hoogstens 1024 tekens bevatten." in r.text
