@@ -416,6 +416,7 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
 
     # docs/PROCESS_OWNERS.md
     "meldpunt processes check processes/": (Run(db="none", stdout=(r"^Procesbestanden en briefsjablonen in orde\.$",)),),
+    "meldpunt processes check": (Run(db="none", stdout=(r"^Procesbestanden en briefsjablonen in orde\.$",)),),
 
     # docs/SECURITY.md
     ADD_USER: (Run(stdin=USER_PASSWORD, stdout=(r"Gebruiker jdevries toegevoegd \(id \d+, rollen: onderzoeker\)\.$",)),),
