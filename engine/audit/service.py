@@ -10,6 +10,14 @@ would otherwise queue on its head row). A read event (:data:`READ_ACTIONS`) gets
 ``prev_hash`` is the chain's head as this transaction sees it (an anchor: the read happened after
 that event) and its ``hash`` covers its content and that anchor. ``verify`` recomputes each read
 event's hash and checks that its anchor is an event of the same chain (or the chain's start).
+
+Keyed (issue 14, migration 0013): ``hash`` is an HMAC-SHA256 under the newest audit key
+(engine.audit.keys, ``MELDPUNT_AUDIT_KEYS``, not in the database) and ``key_id`` names that key, so
+someone who can write to the database cannot recompute a chain after an edit. Rows with ``key_id``
+NULL are the unkeyed SHA-256 of before and keep verifying; an unkeyed row after a keyed one in a
+chain is reported as a rewrite. What the key cannot show — rows *removed* from the end of a chain,
+a whole chain, read events, everything — the signed checkpoints outside the database do
+(engine.audit.checkpoint; ``verify(checkpoint=...)``).
 """
 from __future__ import annotations
 
