@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 from engine.crypto import InvalidKey, _decode_key, key_id
 
@@ -49,14 +50,18 @@ class AuditKeys:
     def primary_id(self) -> str | None:
         return key_id(self.keys[0]) if self.keys else None
 
+    @cached_property
+    def _by_id(self) -> dict[str, bytes]:
+        return {key_id(k): k for k in reversed(self.keys)}  # newest wins a (theoretical) clash
+
     def has(self, kid: str) -> bool:
-        return any(key_id(k) == kid for k in self.keys)
+        return kid in self._by_id
 
     def mac(self, kid: str, data: bytes) -> str:
-        for key in self.keys:
-            if key_id(key) == kid:
-                return hmac.new(key, data, hashlib.sha256).hexdigest()
-        raise AuditKeyMissing(kid)
+        key = self._by_id.get(kid)
+        if key is None:
+            raise AuditKeyMissing(kid)
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 _cache: dict[str, AuditKeys] = {}
