@@ -21,6 +21,16 @@ class Settings(BaseSettings):
     equated_days_file: Path | None = None
     # Fernet/AES keys for confidential fields, comma-separated, newest first.
     encryption_keys: str = ""
+    # HMAC keys of the audit chain and its checkpoints, comma-separated, newest first (engine.audit.keys).
+    audit_keys: str = ""
+    # Signed checkpoints of every audit chain head (engine.audit.checkpoint): an append-only file
+    # outside the database, one JSON line per checkpoint. Unset: no checkpoints.
+    audit_checkpoint_file: Path | None = None
+    # The timer worker (also in the server) writes a checkpoint this often (seconds; 0: never).
+    audit_checkpoint_seconds: float = Field(default=3600.0, ge=0)
+    # A checkpoint covers read events at least this old (seconds), so that a read whose transaction
+    # commits after the checkpoint was taken is never counted as deleted.
+    audit_checkpoint_settle_seconds: float = Field(default=300.0, ge=0)
     timer_poll_seconds: float = 5.0
     # A timer whose firing fails (e.g. a script over its bounds) is retried after this many
     # seconds, doubling per failure in a row up to the maximum; the other timers keep firing.

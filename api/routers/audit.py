@@ -50,7 +50,14 @@ def case_trail(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Auditor,
 @router.post("/verify", response_model=VerifyOut, summary="Hashketen controleren (alleen auditor)",
              responses=errors(401, 403))
 def verify(user: Auditor, session: SessionDep) -> VerifyOut:
-    result = audit.verify(session=session)
+    from engine.audit.checkpoint import load_last
+    from engine.config import get_settings
+
+    path = get_settings().audit_checkpoint_file  # compared with the last signed checkpoint, as the CLI does
+    last, file_problems = load_last(path) if path else (None, [])
+    result = audit.verify(session=session, checkpoint=last)
+    if file_problems and result.ok:
+        result.ok, result.reason = False, file_problems[0]
     audit.append(session=session, actor=user.username, action="audit.verified",
                  details={"ok": result.ok, "gebeurtenissen": result.events})
     return VerifyOut(ok=result.ok, gebeurtenissen=result.events, eerste_fout_id=result.first_broken_id,

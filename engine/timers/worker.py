@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from engine.audit.checkpoint import write_if_due
 from engine.db import Database
 from engine.timers.service import fire_due
 
@@ -19,6 +20,7 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             total += fire_due(database=database)
         except Exception:  # keep the worker alive; the next sweep retries
             log.exception("timer sweep failed")
+        write_if_due(database)  # a signed audit checkpoint when one is due (never raises)
         if once or stop.wait(poll_seconds):
             return total
 

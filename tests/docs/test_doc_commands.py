@@ -177,6 +177,28 @@ def check_timer_rearmed(ctx: Ctx, result) -> None:
     assert timer_row(ctx) == ("pending", ctx.vars["fire_at"]), (timer_row(ctx), ctx.vars)
 
 
+AUDIT_ENV = (("MELDPUNT_AUDIT_KEYS", "{key}"), ("MELDPUNT_AUDIT_CHECKPOINT_FILE", "{tmp}/audit-checkpoints.jsonl"))
+CHECKPOINT_OUTPUT = (r"^Checkpoint geschreven: \d+ ketens, \d+ gebeurtenissen, \d+ leesgebeurtenissen "
+                     r"\(sleutel [0-9a-f]{8}\)\.$",)
+
+
+def checkpoint_written(ctx: Ctx) -> bool:
+    path = ctx.tmp / "audit-checkpoints.jsonl"
+    return path.exists() and path.read_text().endswith("\n")
+
+
+def check_checkpoint_verifies(ctx: Ctx, result) -> None:
+    """The checkpoint just written is the one `audit verify` compares the database with."""
+    verify = ctx.run(".venv/bin/meldpunt audit verify", env={k: ctx.fmt(v) for k, v in AUDIT_ENV})
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert re.search(r"^Vergeleken met de checkpoint van .* \(regel 1, \d+ ketens\)\.$", verify.stdout, re.M), verify.stdout
+
+
+def check_worker_checkpoint(ctx: Ctx, result) -> None:
+    check_timer_rearmed(ctx, result)
+    check_checkpoint_verifies(ctx, result)
+
+
 def copy_bench_results(ctx: Ctx) -> None:
     shutil.copy(ROOT / "bench" / "results.json", ctx.tmp / "results.json")
 
@@ -381,6 +403,15 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     ".venv/bin/python -m bench --quick": NotRun(".ci/run runs it after the suite (into a scratch folder); "
                                                 "the same options run at --tiny size below and in tests/bench"),
     ".venv/bin/meldpunt audit verify": (Run(stdout=(r"^Audittrail in orde \(\d+ gebeurtenissen\)\.$",)),),
+    ".venv/bin/meldpunt audit checkpoint": (Run(env=AUDIT_ENV, stdout=CHECKPOINT_OUTPUT, check=check_checkpoint_verifies),),
+
+    # docs/SECURITY.md (audit trail)
+    "meldpunt audit verify": (Run(stdout=(r"^Audittrail in orde \(\d+ gebeurtenissen\)\.$",)),),
+    "meldpunt audit checkpoint": (Run(env=AUDIT_ENV, stdout=CHECKPOINT_OUTPUT, check=check_checkpoint_verifies),),
+    # the worker also writes the signed audit checkpoint (the first one at once, then every hour)
+    "meldpunt timers run": (Run(mode="serve", env=AUDIT_ENV, setup=make_a_timer_overdue,
+                                ready=lambda ctx: timer_handled(ctx) and checkpoint_written(ctx),
+                                check=check_worker_checkpoint),),
 
     # docs/MANAGEMENT_INFO.md
     'meldpunt report unit "Douane" --employees 4200 --director directeur':
