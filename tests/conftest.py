@@ -101,6 +101,24 @@ def clock():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _audit_key():
+    """The audit chain is keyed (HMAC) in every test, as in production, unless the environment sets keys.
+
+    Set in the environment, so processes the tests start (CLI, servers, workers) key with it too."""
+    from engine.audit.keys import ENV_VAR
+    from engine.crypto import generate_key
+
+    if os.environ.get(ENV_VAR):
+        yield
+        return
+    os.environ[ENV_VAR] = generate_key()
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_VAR, None)
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _encryption_keyring():
     """A test key ring for encrypted columns unless the environment provides keys."""
     from engine import crypto

@@ -1,6 +1,8 @@
 """POST /audit/verify compares the database with the operator's signed checkpoint file (issue 14)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import text
 
@@ -15,7 +17,8 @@ pytestmark = pytest.mark.db
 @pytest.fixture
 def configured(monkeypatch, tmp_path):
     path = tmp_path / "audit-checkpoints.jsonl"
-    monkeypatch.setenv("MELDPUNT_AUDIT_KEYS", generate_key())
+    # the key the world's events were written with (the suite's session key), or a new one
+    monkeypatch.setenv("MELDPUNT_AUDIT_KEYS", os.environ.get("MELDPUNT_AUDIT_KEYS") or generate_key())
     monkeypatch.setenv("MELDPUNT_AUDIT_CHECKPOINT_FILE", str(path))
     get_settings.cache_clear()
     yield path
