@@ -3,7 +3,7 @@
 Two uvicorn servers (default request threads) and two ``meldpunt timers run`` workers share one database.
 :data:`CLIENTS` threads, each a desk worker with an API token and bound to one server, claim, read and
 complete the tasks of a small set of shared cases for :data:`DURATION` seconds, while timers of other cases
-fall due (their cases were registered just over the acknowledgement term ago, on the servers' clock). Mid-run
+fall due (cases registered during the run, dated beyond the acknowledgement term on the servers' clock). Mid-run
 one server and one worker are killed with SIGKILL and restarted. Afterwards:
 
 - zero hung requests: every request answered within :data:`CLIENT_TIMEOUT`, or refused/reset only by the
@@ -12,7 +12,7 @@ one server and one worker are killed with SIGKILL and restarted. Afterwards:
 - every timer due during the run fired exactly once; every case consistent (``engine.cases.consistency``:
   workflow vs work items, timers, letters, events); ``meldpunt audit verify`` passes.
 
-The figures are printed to the terminal (the CI log). Loopback only; every wait is bounded.
+The figures are printed in the terminal summary (the CI log; ``tests/ci_figures.py``). Loopback only; every wait is bounded.
 Run it shorter locally: ``MELDPUNT_CHAOS_SECONDS=20``.
 """
 from __future__ import annotations
@@ -35,8 +35,10 @@ from engine import crypto
 from engine.audit.models import AuditEvent
 from engine.cases import consistency
 from engine.identity import service as identity
+from engine.identity.models import User
 from engine.timers.models import Timer
 from engine.worklist.models import WorkItem
+from tests import ci_figures
 from tests.factories import make_user
 from tests.live import ROOT, Server, TimerWorker, environment
 from tests.process.scenarios import DEFAULTS
@@ -49,7 +51,7 @@ SHARED_CASES = 6  # the cases the clients fight over
 TIMER_CASES = 16  # cases left alone whose acknowledgement term runs out during the run
 CLIENT_TIMEOUT = 15.0  # seconds: a request not answered by then counts as hung
 PORTS = range(18950, 19000)
-ACK_TERM = timedelta(days=7)  # the process's acknowledgement term (timer 'ontvangst_termijn')
+REGISTERED_AGO = timedelta(days=30)  # beyond the process's acknowledgement term (seven days)
 
 
 @pytest.fixture
@@ -63,12 +65,18 @@ def key():
 
 
 def _registered_case(s, desk) -> int:
-    """A named report, registered by the desk: 'ontvangst bevestigen' is open, its term timer pending."""
-    from engine import demo
+    """A named report, registered by the desk: 'ontvangst bevestigen' is open, its term timer pending.
+
+    Registered on the test's clock, which stands :data:`REGISTERED_AGO` before the servers' clock: the
+    term (seven days after the report's date) has run out for the timer workers, not yet for this step.
+    """
+    from engine import demo, legal_terms
+    from engine.clock import now
     from engine.intake import service as intake
 
     case = intake.submit_report(session=s, actor=desk, data={}).case
-    demo._advance(s, case.id, {"melding_registreren": dict(DEFAULTS["melding_registreren"])})
+    data = {**DEFAULTS["melding_registreren"], "datum_melding": legal_terms.local_date(now()).isoformat()}
+    demo._advance(s, case.id, {"melding_registreren": data})
     return case.id
 
 
@@ -76,21 +84,24 @@ def _seed(db, clock, wall):
     from engine import demo
 
     with db.session() as s:
-        clock.set(wall - timedelta(days=30))
-        demo.seed(session=s)
-        registrar = make_user(s, "registrar", "meldpunt")
-        shared = []
-        for _ in range(SHARED_CASES):
-            shared.append(_registered_case(s, registrar))
-        timer_cases = []
-        for i in range(TIMER_CASES):  # terms running out from 5 s into the run until 70 % of it
-            offset = 5 + i * (0.7 * DURATION - 5) / max(TIMER_CASES - 1, 1)
-            clock.set(wall - ACK_TERM + timedelta(seconds=offset))
-            timer_cases.append(_registered_case(s, registrar))
         clock.set(wall)
+        demo.seed(session=s)
+        registrar = make_user(s, "registrar", "meldpunt").id
         tokens = [identity.issue_token(session=s, user=make_user(s, f"chaos{i}", "meldpunt", "integriteitscoordinator"),
                                        name="chaos")[0] for i in range(CLIENTS)]
-    return shared, timer_cases, tokens
+    clock.set(wall - REGISTERED_AGO)
+    with db.session() as s:  # their terms run out at once: the workers fire them while the clients work
+        shared = [_registered_case(s, s.get(User, registrar)) for _ in range(SHARED_CASES)]
+    return shared, registrar, tokens
+
+
+def _feed_timer_cases(db, registrar: int, cases: list[int], stop: threading.Event) -> None:
+    """Register :data:`TIMER_CASES` cases over the first 60 % of the run, each with a term already passed."""
+    for _ in range(TIMER_CASES):
+        if stop.wait(0.6 * DURATION / TIMER_CASES):
+            return
+        with db.session() as s:
+            cases.append(_registered_case(s, s.get(User, registrar)))
 
 
 class Recorder:
@@ -119,6 +130,9 @@ def _client_loop(recorder: Recorder, base_url: str, server: str, token: str, sha
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
         while not stop.is_set():
             mine = recorder.call(client, server, "read", "GET", "/api/v1/taken/mijn")
+            if mine is None:
+                stop.wait(0.2)  # the server is down: try again shortly
+                continue
             todo = [t for t in (mine.json() if mine is not None and mine.status_code == 200 else [])
                     if t["zaak_id"] in shared and t["element_id"] in DEFAULTS]
             if not todo:
@@ -131,6 +145,8 @@ def _client_loop(recorder: Recorder, base_url: str, server: str, token: str, sha
                 task = rng.choice(open_tasks[:3])  # few candidates: many clients want the same task
                 r = recorder.call(client, server, "claim", "POST", f"/api/v1/taken/{task['id']}/claimen", task=task["id"])
                 if r is None or r.status_code != 200:
+                    if r is None:
+                        stop.wait(0.2)  # the server is down: try again shortly
                     continue
                 todo = [task]
             task = todo[0]
@@ -139,12 +155,12 @@ def _client_loop(recorder: Recorder, base_url: str, server: str, token: str, sha
                           json={"gegevens": DEFAULTS[task["element_id"]]})
 
 
-def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, capsys):
+def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, record_property):
     servers = {"A": Server(db.url, key, ports=PORTS)}
     workers: list[TimerWorker] = []
     try:
         wall = parsedate_to_datetime(httpx.get(servers["A"].base_url + "/api/v1/health", timeout=5).headers["date"])
-        shared, timer_cases, tokens = _seed(db, clock, wall)
+        shared, registrar, tokens = _seed(db, clock, wall)
         servers["B"] = Server(db.url, key, ports=PORTS)
         workers = [TimerWorker(db.url, key), TimerWorker(db.url, key)]
         recorder, stop = Recorder(), threading.Event()
@@ -153,8 +169,10 @@ def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, capsys):
                                     args=(recorder, servers["AB"[i % 2]].base_url, "AB"[i % 2], tokens[i], shared_set,
                                           stop, random.Random(i)))
                    for i in range(CLIENTS)]
+        timer_cases: list[int] = []
+        feeder = threading.Thread(target=_feed_timer_cases, args=(db, registrar, timer_cases, stop), daemon=True)
         started = time.monotonic()
-        for t in threads:
+        for t in [*threads, feeder]:
             t.start()
         dead_windows: list[tuple[float, float]] = []  # server A's, from the kill until it answers again
         kills = 0
@@ -166,16 +184,17 @@ def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, capsys):
         servers["A"] = Server(db.url, key, ports=PORTS, port=servers["A"].port)
         dead_windows.append((killed_at, time.monotonic()))
         time.sleep(max(0.0, started + 0.5 * DURATION - time.monotonic()))
-        workers[0].kill()  # during the firings: terms run out from 5 s until 70 % of the run
+        workers[0].kill()  # during the firings: cases with a passed term are registered until 60 % of the run
         kills += 1
         time.sleep(1.0)
         workers[0] = TimerWorker(db.url, key)
         time.sleep(max(0.0, started + DURATION - time.monotonic()))
+        feeder.join(timeout=DURATION + 60)
         stop.set()
-        for t in threads:
+        for t in [*threads, feeder]:
             t.join(timeout=CLIENT_TIMEOUT * 3 + 10)
         assert not any(t.is_alive() for t in threads), "a client thread did not finish"
-        # the last terms ran out at 70 % of the run: give the workers a bounded while to fire them all
+        # the last terms ran out at 60 % of the run: give the workers a bounded while to fire them all
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with db.session() as s:
@@ -223,8 +242,8 @@ def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, capsys):
                f"{sum(t.state == 'fired' for t in timers)}/{len(timers)} due timers fired\n"
                f"chaos: consistency checks on {cases_checked} cases: {len(problems)} problems; "
                f"audit verify: {verify.stdout.strip().splitlines()[-1] if verify.stdout.strip() else verify.stderr[-300:]}")
-    with capsys.disabled():
-        print("\n" + figures)
+    print(figures)
+    record_property(ci_figures.KEY, figures)  # the terminal summary prints it, also under xdist
     assert not hung, f"{len(hung)} requests not answered within {CLIENT_TIMEOUT} s"
     assert not unexplained, f"{len(unexplained)} requests refused or reset by a live server: {unexplained[:5]}"
     assert not server_errors, f"{len(server_errors)} answers 5xx: {Counter(c[5] for c in server_errors)}"
@@ -234,5 +253,6 @@ def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, capsys):
     assert all(n <= 1 for n in claimed_events.values()), "a task has two 'task.claimed' events"
     assert contended, "no task was contended: the test did not test exclusive claims"
     assert problems == []
+    assert len(timer_cases) == TIMER_CASES and len(timers) >= TIMER_CASES
     assert [t.fire_count for t in timers] == [1] * len(timers), "a timer due during the run was lost or fired twice"
     assert verify.returncode == 0, verify.stdout + verify.stderr
