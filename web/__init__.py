@@ -5,6 +5,7 @@ packages htmx and bpmn-js, served from ``node_modules`` installed by ``npm ci``)
 """
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,6 +24,9 @@ def install(app: FastAPI) -> None:
     from web import routes
 
     routes.install_handlers(app)
+    for route in routes.router.routes:  # one request, one thread: no database work on the event loop
+        if inspect.iscoroutinefunction(getattr(route, "endpoint", None)):
+            raise TypeError(f"web route {route.path} is async; make it synchronous (the form: routes.FormDep)")
     app.include_router(routes.router)
     app.mount("/static/web", StaticFiles(directory=HERE / "static"), name="web-static")
     for name, directory in VENDOR.items():

@@ -8,25 +8,35 @@ the user may not see answers the "niet gevonden" page with status 404.
 Sessions: the API's browser session (``start_web_session``/``resolve_web_session``);
 every form that changes something carries the session's CSRF token, checked with
 ``check_csrf``. Reporters use the receipt-code session of ``engine.identity.receipts``.
+
+One request, one thread (issue 14, as the API's ``api.deps``): every route is synchronous, so FastAPI
+runs all of its database work - session opened, committed or rolled back, closed - in one thread-pool
+call; a route that needs the submitted form takes it from an async dependency (:data:`FormDep`), which
+reads it on the event loop before any session is opened. A transaction is never suspended while its
+request waits (for the body, or for a thread). A browser session's last use is not written in the
+request's transaction: :func:`get_database` here records it after the commit, in a short transaction
+of its own (``identity.record_web_session_use``), as the API does.
 """
 from __future__ import annotations
 
+import contextlib
 import hmac
-import json
+import logging
 import re
 import secrets
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlencode
+from typing import Annotated, Any, Iterator
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from api import problems
 from api.deps import client_key, csrf_cookie_name, reporter_cookie_name, session_cookie_name
@@ -38,7 +48,8 @@ from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
 from engine.clock import now
-from engine.db import get_database
+from engine.db import Database
+from engine.db import get_database as engine_database
 from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound, ProcessValidationError
 from engine.identity import access, receipts
 from engine.identity import login as password_login
@@ -100,6 +111,36 @@ ACTION_LABELS = {
 
 # --------------------------------------------------------------------------- helpers
 
+log = logging.getLogger("meldpunt.web")
+AFTER_COMMIT = "meldpunt_after_commit"
+
+
+class WebDatabase:
+    """The engine's database whose units of work run their after-commit work (a browser session's last
+    use) once the session is committed and closed, each in a short transaction of its own."""
+
+    def __init__(self, database: Database):
+        self.database = database
+
+    def __getattr__(self, name: str):
+        return getattr(self.database, name)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        after: list = []
+        with self.database.session() as s:
+            s.info[AFTER_COMMIT] = after
+            yield s
+        for func in after:
+            try:
+                func()
+            except Exception as exc:  # bookkeeping only: never fail an answered request for it
+                log.warning("after-commit work failed: %s", type(exc).__name__)
+
+
+def get_database() -> WebDatabase:
+    return WebDatabase(engine_database())
+
 def _settings(request: Request):
     return request.app.state.api_settings
 
@@ -118,9 +159,14 @@ def _web_session(request: Request, session: Session) -> WebSession | None:
     if not cookie:
         return None
     try:
-        return identity.resolve_web_session(session=session, session_id=cookie)
+        web = identity.resolve_web_session(session=session, session_id=cookie, touch=False)
     except NotAuthenticated:
         return None
+    after = session.info.get(AFTER_COMMIT)
+    if after is not None and identity.use_is_stale(web.last_seen_at) and not after:
+        database = engine_database()
+        after.append(lambda web_id=web.id: identity.record_web_session_use(database=database, web_id=web_id))
+    return web
 
 
 def _login_required(request: Request, session: Session) -> WebSession:
@@ -130,8 +176,16 @@ def _login_required(request: Request, session: Session) -> WebSession:
     return web
 
 
-async def _checked_form(request: Request, web: WebSession):
-    form = await request.form()
+async def _form(request: Request) -> FormData:
+    """The submitted form, read on the event loop before the route runs: a route that takes it is
+    synchronous, so its database work runs in one thread-pool call (see the module docstring)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+
+
+def _checked_form(form: FormData, web: WebSession) -> FormData:
     if not identity.check_csrf(web, form.get("csrf_token")):
         raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
     return form
@@ -293,8 +347,7 @@ def login_page(request: Request, volgende: str | None = None):
 
 
 @router.post("/inloggen", response_class=HTMLResponse)
-async def login(request: Request):
-    form = await request.form()
+def login(request: Request, form: FormDep):
     username = str(form.get("gebruikersnaam") or "").strip()
     password = str(form.get("wachtwoord") or "")
     target = _safe_next(form.get("volgende"))
@@ -327,12 +380,12 @@ async def login(request: Request):
 
 
 @router.post("/uitloggen")
-async def logout(request: Request):
+def logout(request: Request, form: FormDep):
     settings = _settings(request)
     with get_database().session() as s:
         web = _web_session(request, s)
         if web is not None:
-            await _checked_form(request, web)
+            _checked_form(form, web)
             web.revoked_at = now()
             audit.append(session=s, actor=web.user.username, action="afmelden", details={"methode": "web"})
     response = RedirectResponse("/inloggen", status_code=303)
@@ -390,12 +443,12 @@ def _with_message(url: str, text: str) -> str:
     return url + ("&" if "?" in url else "?") + urlencode({"melding": text})
 
 
-async def _task_action(request: Request, item_id: int, action, message: str):
+def _task_action(request: Request, form: FormData, item_id: int, action, message: str):
     """Claim or unclaim in one click, then back to where the user came from with a message."""
     try:
         with get_database().session() as s:
             web = _login_required(request, s)
-            form = await _checked_form(request, web)
+            _checked_form(form, web)
             item = action(session=s, work_item_id=item_id, user=web.user)
             text = message.format(naam=item.name)
     except DomainError as exc:
@@ -404,21 +457,21 @@ async def _task_action(request: Request, item_id: int, action, message: str):
 
 
 @router.post("/taken/{item_id:id}/oppakken")
-async def claim(request: Request, item_id: int):
-    return await _task_action(request, item_id, worklist.claim, "U heeft de taak ‘{naam}’ opgepakt.")
+def claim(request: Request, item_id: int, form: FormDep):
+    return _task_action(request, form, item_id, worklist.claim, "U heeft de taak ‘{naam}’ opgepakt.")
 
 
 @router.post("/taken/{item_id:id}/teruggeven")
-async def unclaim(request: Request, item_id: int):
-    return await _task_action(request, item_id, worklist.unclaim, "De taak ‘{naam}’ staat weer open voor de rol.")
+def unclaim(request: Request, item_id: int, form: FormDep):
+    return _task_action(request, form, item_id, worklist.unclaim, "De taak ‘{naam}’ staat weer open voor de rol.")
 
 
 @router.post("/taken/{item_id:id}/toewijzen")
-async def assign(request: Request, item_id: int):
+def assign(request: Request, item_id: int, form: FormDep):
     try:
         with get_database().session() as s:
             web = _login_required(request, s)
-            form = await _checked_form(request, web)
+            _checked_form(form, web)
             username = str(form.get("medewerker") or "")
             assignee = s.scalar(select(User).where(User.username == username))
             if assignee is None:
@@ -522,12 +575,12 @@ def task_page(request: Request, item_id: int):
 
 
 @router.post("/taken/{item_id:id}", response_class=HTMLResponse)
-async def task_submit(request: Request, item_id: int):
+def task_submit(request: Request, item_id: int, form: FormDep):
     db = get_database()
     try:
         with db.session() as s:
             web = _login_required(request, s)
-            form = await _checked_form(request, web)
+            _checked_form(form, web)
     except DomainError as exc:
         return _domain_error(request, exc)
     with db.session() as s:
@@ -680,13 +733,13 @@ def letter_download(request: Request, case_id: int, letter_id: int):
 
 
 @router.post("/zaken/{case_id:id}/berichten")
-async def case_message(request: Request, case_id: int):
+def case_message(request: Request, case_id: int, form: FormDep):
     try:
         with get_database().session() as s:
             web, case = _visible_case(request, s, case_id)
             if case is None:
                 return not_found(request, web.user, web)
-            form = await _checked_form(request, web)
+            _checked_form(form, web)
             intake.message_to_reporter(session=s, case_id=case.id, author=web.user, text=str(form.get("tekst") or ""))
     except DomainError as exc:
         return _domain_error(request, exc)
@@ -714,8 +767,7 @@ def report_page(request: Request):
 
 
 @router.post("/melden", response_class=HTMLResponse)
-async def report_submit(request: Request):
-    form = await request.form()
+def report_submit(request: Request, form: FormDep):
     values = {k: str(form.get(k) or "").strip() for k in ("omschrijving", "categorie", "dienstonderdeel",
                                                           "betrokkene_functie", "wanneer")}
     errors = {}
@@ -786,8 +838,7 @@ def reporter_page(request: Request, melding: str = ""):
 
 
 @router.post("/mijn-melding/code", response_class=HTMLResponse)
-async def reporter_login(request: Request):
-    form = await request.form()
+def reporter_login(request: Request, form: FormDep):
     db = get_database()
     if not _pre_login_ok(request, form.get("login_token")):
         return _login_form(request, "mijn_melding_code.html", status_code=403, public=True,
@@ -813,8 +864,7 @@ def _reporter_csrf_ok(reporter, presented) -> bool:
 
 
 @router.post("/mijn-melding/antwoord", response_class=HTMLResponse)
-async def reporter_answer(request: Request):
-    form = await request.form()
+def reporter_answer(request: Request, form: FormDep):
     db = get_database()
     try:
         with db.session() as s:
@@ -838,7 +888,7 @@ async def reporter_answer(request: Request):
 
 
 @router.post("/mijn-melding/afmelden")
-async def reporter_logout(request: Request):
+def reporter_logout(request: Request):
     with get_database().session() as s:
         cookie = request.cookies.get(reporter_cookie_name(_secure(request)))
         if cookie:
@@ -904,11 +954,11 @@ def _issues_by_file(issues, names: list[str]) -> list[dict]:
 
 
 @router.post("/processen", response_class=HTMLResponse)
-async def processes_upload(request: Request):
+def processes_upload(request: Request, form: FormDep):
     try:
         with get_database().session() as s:
             web = _process_owner(request, s)
-            form = await _checked_form(request, web)
+            _checked_form(form, web)
             uploads = [f for f in form.getlist("bestanden") if hasattr(f, "read")]
             files: dict[str, bytes] = {}
             for up in uploads:
@@ -916,7 +966,7 @@ async def processes_upload(request: Request):
                 if not name:
                     continue
                 key = f"forms/{name}" if name.endswith(".json") and name != "manifest.json" else name
-                files[key] = await up.read()
+                files[key] = up.file.read()  # spooled by the form parser before the route ran
             if not files:
                 results, issues = None, None
                 error = "Kies een of meer bestanden (BPMN, DMN, manifest.json en formulieren)."
