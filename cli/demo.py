@@ -6,26 +6,10 @@ from pathlib import Path
 import typer
 
 KEY_FILE = Path(".meldpunt-demo-key")
-AUDIT_KEY_FILE = Path(".meldpunt-demo-audit-key")
-CHECKPOINT_FILE = Path(".meldpunt-demo-audit-checkpoints.jsonl")
-
-
-def _ensure_audit_key() -> None:
-    """The demo keys its audit chain (HMAC) and writes signed checkpoints, as production should."""
-    os.environ.setdefault("MELDPUNT_AUDIT_CHECKPOINT_FILE", str(CHECKPOINT_FILE.resolve()))
-    if os.environ.get("MELDPUNT_AUDIT_KEYS"):
-        return
-    from engine.crypto import generate_key
-
-    if not AUDIT_KEY_FILE.exists():
-        AUDIT_KEY_FILE.write_text(generate_key() + "\n")
-        AUDIT_KEY_FILE.chmod(0o600)
-    os.environ["MELDPUNT_AUDIT_KEYS"] = AUDIT_KEY_FILE.read_text().strip()
 
 
 def _ensure_key() -> None:
     """The demo generates an encryption key on first run (kept next to the database)."""
-    _ensure_audit_key()
     if os.environ.get("MELDPUNT_ENCRYPTION_KEYS"):
         return
     from engine.crypto import generate_key, set_keyring

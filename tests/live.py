@@ -33,7 +33,8 @@ def free_port(ports: range) -> int:
 
 
 def environment(database_url: str, key: str, extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_")}
+    # a fresh environment, but the suite's audit key: one chain, one key (tests/conftest.py)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_") or k == "MELDPUNT_AUDIT_KEYS"}
     env.update({"MELDPUNT_DATABASE_URL": database_url, "MELDPUNT_COOKIE_SECURE": "false",
                 "MELDPUNT_TIMERS_IN_SERVER": "false", crypto.ENV_VAR: key, "PYTHONUNBUFFERED": "1",
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

@@ -55,7 +55,8 @@ class Server:
     def __init__(self, database_url: str, key: str, extra_env: dict | None = None):
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_")}
+        # a fresh environment, but the suite's audit key: one chain, one key (tests/conftest.py)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_") or k == "MELDPUNT_AUDIT_KEYS"}
         env.update({"MELDPUNT_DATABASE_URL": database_url, "MELDPUNT_COOKIE_SECURE": "false",
                     "MELDPUNT_TIMERS_IN_SERVER": "false", crypto.ENV_VAR: key, "PYTHONUNBUFFERED": "1",
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
