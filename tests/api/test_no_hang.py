@@ -7,16 +7,9 @@ the server must still answer afterwards. Loopback only; every wait here is bound
 """
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -30,63 +23,12 @@ from engine.identity import service as identity
 from engine.identity.models import User
 from engine.worklist.models import WorkItem
 from tests.factories import make_user
+from tests.live import Server
 
-ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(18300, 18400)
 N = 8
 ANSWER_WITHIN = 10.0  # seconds per request; a hung server never answers
 BURSTS = 3
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18300-18399")
-
-
-class Server:
-    """``uvicorn api.app:create_app --factory`` on the loopback, in its own process group."""
-
-    def __init__(self, database_url: str, key: str, extra_env: dict | None = None):
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        # a fresh environment, but the suite's audit key: one chain, one key (tests/conftest.py)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_") or k == "MELDPUNT_AUDIT_KEYS"}
-        env.update({"MELDPUNT_DATABASE_URL": database_url, "MELDPUNT_COOKIE_SECURE": "false",
-                    "MELDPUNT_TIMERS_IN_SERVER": "false", crypto.ENV_VAR: key, "PYTHONUNBUFFERED": "1",
-                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-                    **(extra_env or {})})
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log_tail()
-            try:
-                if httpx.get(self.base_url + "/api/v1/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not start:\n" + self.log_tail())
-
-    def log_tail(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # a hung server does not stop gracefully
-        self.proc.wait(timeout=30)
 
 
 @pytest.fixture
@@ -148,7 +90,7 @@ def _burst(base_url: str, calls: list[tuple[str, str, str]]) -> list[tuple[str, 
 
 @pytest.mark.postgres_only
 def test_a_burst_of_claims_and_identity_reads_is_answered_in_time(db, seeded, key):
-    server = Server(db.url, key)
+    server = Server(db.url, key, ports=PORTS)
     try:
         task, case = seeded["task"], seeded["case"]
         claims = [("POST", f"/api/v1/taken/{task}/claimen", t) for t in seeded["claimers"]]
