@@ -34,6 +34,7 @@ from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
 from engine.cases import letters as case_letters
+from engine.cases import persons
 from engine.cases import reporter_view
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -484,6 +485,12 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
             audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
                          details={"pagina": "taak", "velden": sorted(shown)})
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
+    people = [f for f in fields if f.widget == "persoon"]
+    if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
+        options = [(u.username, f"{u.display_name}" + (f" ({u.unit})" if u.unit else ""))
+                   for u in persons.candidates(session)] + [(persons.EXTERNAL, "Extern of onbekend")]
+        for f in people:
+            f.options = options
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": _case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
            "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),

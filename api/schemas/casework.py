@@ -58,6 +58,9 @@ class StaffReportIn(Strict):
     risicofunctie: Literal["geen", "risicovol", "meest_risicovol"] | None = None
     melder_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de melder, als die medewerker is")
     betrokkene_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de betrokkene")
+    betrokkene_persoon: str | None = Field(default=None, max_length=100, description=(
+        "Gebruikersnaam van de betrokkene als die medewerker is, of 'extern/onbekend' (het veld met x-persoon: "
+        "betrokkene in het registratieformulier); de betrokkene en diens leidinggevende worden uitgesloten"))
 
     _d = field_validator("datum_melding")(_sane_date)
 
