@@ -24,7 +24,7 @@ class Field:
     name: str  # HTML name (dotted/indexed for nested)
     key: str  # JSON key
     label: str
-    widget: str  # text | textarea | date | datetime | email | number | integer | checkbox | radio | select | checkboxes | lines | group | readonly
+    widget: str  # text | persoon | textarea | date | datetime | email | number | integer | checkbox | radio | select | checkboxes | lines | group | readonly
     help: str | None = None
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)
@@ -83,6 +83,8 @@ def _widget(prop: dict) -> str:
         return kind
     if "enum" in prop:
         return "radio" if len(prop["enum"]) <= RADIO_MAX else "select"
+    if prop.get("x-persoon"):
+        return "persoon"  # a person of the organisation: a text input with the users as suggestions
     fmt = prop.get("format")
     if fmt == "date":
         return "date"

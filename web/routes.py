@@ -44,6 +44,8 @@ from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
 from engine.cases import letters as case_letters
+from engine.cases import persons
+from engine.cases import reporter_view
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
@@ -536,6 +538,12 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
             audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
                          details={"pagina": "taak", "velden": sorted(shown)})
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
+    people = [f for f in fields if f.widget == "persoon"]
+    if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
+        options = [(u.username, f"{u.display_name}" + (f" ({u.unit})" if u.unit else ""))
+                   for u in persons.candidates(session)] + [(persons.EXTERNAL, "Extern of onbekend")]
+        for f in people:
+            f.options = options
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": _case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
            "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
@@ -831,10 +839,36 @@ def reporter_page(request: Request, melding: str = ""):
         reporter = _reporter(request, s)
         if reporter is None:
             return _login_form(request, "mijn_melding_code.html", public=True, fout=None)
-        case = s.get(Case, reporter.receipt.case_id)
-        msgs = intake.messages(session=s, case_id=case.id)
-        return render(request, "mijn_melding.html", public=True, messages=msgs, reporter=reporter,
-                      received=case.created_at, melding=melding, fout=None)
+        return _reporter_inbox(request, s, reporter, melding=melding, fout=None)
+
+
+def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The inbox: the engine's reporter view (the same as the API's ``/melder/melding``) and the messages."""
+    case_id = reporter.receipt.case_id
+    view = reporter_view.reporter_view(session=s, case_id=case_id)
+    return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
+                  messages=intake.messages(session=s, case_id=case_id), received=view.received_at, **context)
+
+
+@router.get("/mijn-melding/brieven/{letter_id:id}")
+def reporter_letter_download(request: Request, letter_id: int):
+    """A letter to the reporter, from their own channel (``engine.cases.letters.reporter_letter``: the one door)."""
+    try:
+        with get_database().session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return _login_form(request, "mijn_melding_code.html", status_code=401, public=True,
+                                   fout=receipts.REPORTER_SESSION_INVALID)
+            letter = case_letters.reporter_letter(session=s, case_id=reporter.receipt.case_id, letter_id=letter_id)
+            content = case_letters.read_letter(session=s, letter=letter, actor="anonieme melder")
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{letter.template}-v{letter.version}.docx")
+            return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                              "Cache-Control": "no-store", "X-Content-SHA256": letter.sha256},
+                            media_type=letter.media_type)
+    except NotFound:
+        return render(request, "niet_gevonden.html", status_code=404, public=True)
+    except DomainError as exc:
+        return render(request, "fout.html", status_code=exc.status, public=True, title=exc.title, detail=exc.detail)
 
 
 @router.post("/mijn-melding/code", response_class=HTMLResponse)
@@ -880,10 +914,8 @@ def reporter_answer(request: Request, form: FormDep):
             reporter = _reporter(request, s)
             if reporter is None:
                 return _login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
-            case = s.get(Case, reporter.receipt.case_id)
-            return render(request, "mijn_melding.html", status_code=exc.status, public=True,
-                          messages=intake.messages(session=s, case_id=case.id), reporter=reporter,
-                          received=case.created_at, melding="", fout=exc.detail, tekst=form.get("tekst") or "")
+            return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=exc.detail,
+                                   tekst=form.get("tekst") or "")
     return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw antwoord is verstuurd."}), status_code=303)
 
 

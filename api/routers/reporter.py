@@ -15,15 +15,16 @@ from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, current_reporter, in_transaction
-from api.routers.cases import workflow_data
 from api.routers.common import errors
 from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, serve_letter
-from api.schemas.casework import AttachmentOut, LetterOut, MessageIn, MessageOut, ReporterStatus
+from api.schemas.casework import (AttachmentOut, LetterOut, MessageIn, MessageOut, ReporterDeadlineOut,
+                                  ReporterStatus)
 from engine.cases import attachments
 from engine.cases import letters as case_letters
-from engine.cases.models import Case, CaseParty
+from engine.cases import reporter_view
+from engine.cases.models import CaseParty
 from engine.clock import now
-from engine.errors import NotFound, WorkflowFailure
+from engine.errors import NotFound
 from engine.identity.models import ReporterSession
 from engine.intake import service as intake
 
@@ -53,36 +54,15 @@ AnonCase = Annotated[int, Depends(anonymous_case)]
 KnownCase = Annotated[int, Depends(known_reporter_case)]
 
 
-def _general_terms(text: str | None, data: dict) -> str | None:
-    """Feedback as written for the reporter, with the subject's name and the measure kept out."""
-    if not text:
-        return None
-    for key in ("betrokkene_naam",):
-        name = data.get(key)
-        if isinstance(name, str) and len(name) > 2:
-            text = text.replace(name, "[betrokkene]")
-    for label in data.get("afdoeningen") or []:
-        if isinstance(label, str) and len(label) > 3:
-            text = text.replace(label, "[maatregel]")
-    return text
-
-
 def _status(session, case_id: int) -> ReporterStatus:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("Melding niet gevonden.")
-    summary = case.summary or {}
-    try:
-        data = workflow_data(session, case)
-    except WorkflowFailure:
-        data = {}
-    unread = sum(1 for m in intake.messages(session=session, case_id=case_id)
-                 if m.direction == "naar_melder" and m.read_at is None)
-    ack = summary.get("ontvangstbevestigd_op") or data.get("ontvangstbevestigd_op")
-    return ReporterStatus(zaaknummer=case.reference, status="afgesloten" if case.status == "closed" else "in_behandeling",
-                          ontvangst_bevestigd=bool(ack), ontvangst_bevestigd_op=str(ack) if ack else None,
-                          terugkoppeling=_general_terms(data.get("terugkoppeling_tekst"), data),
-                          ongelezen_berichten=unread)
+    """The engine's one reporter view (the web inbox shows the same, ``engine.cases.reporter_view``)."""
+    view = reporter_view.reporter_view(session=session, case_id=case_id)
+    return ReporterStatus(zaaknummer=view.reference, status=view.status, ontvangst_bevestigd=bool(view.acknowledged_on),
+                          ontvangst_bevestigd_op=view.acknowledged_on, terugkoppeling=view.feedback,
+                          ongelezen_berichten=view.unread_messages, fase=view.phase, status_tekst=view.status_text,
+                          termijnen=[ReporterDeadlineOut(uiterlijk_op=d.last_day, wat=d.what, tekst=d.text)
+                                     for d in view.deadlines],
+                          brieven=[_letter_out(l) for l in view.letters])
 
 
 def _messages(session, case_id: int) -> list[MessageOut]:

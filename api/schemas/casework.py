@@ -58,6 +58,9 @@ class StaffReportIn(Strict):
     risicofunctie: Literal["geen", "risicovol", "meest_risicovol"] | None = None
     melder_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de melder, als die medewerker is")
     betrokkene_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de betrokkene")
+    betrokkene_persoon: str | None = Field(default=None, max_length=100, description=(
+        "Gebruikersnaam van de betrokkene als die medewerker is, of 'extern/onbekend' (het veld met x-persoon: "
+        "betrokkene in het registratieformulier); de betrokkene en diens leidinggevende worden uitgesloten"))
 
     _d = field_validator("datum_melding")(_sane_date)
 
@@ -98,6 +101,12 @@ class AttachmentOut(Strict):
     toegevoegd_op: datetime
 
 
+class ReporterDeadlineOut(Strict):
+    uiterlijk_op: date = Field(description="De laatste dag van de termijn")
+    wat: str
+    tekst: str = Field(description="Bijvoorbeeld 'U krijgt uiterlijk 3-2-2027 terugkoppeling over ...'")
+
+
 class ReporterStatus(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "zaaknummer": "MP-2026-000012", "status": "in_behandeling", "ontvangst_bevestigd": True,
@@ -109,6 +118,10 @@ class ReporterStatus(Strict):
     ontvangst_bevestigd_op: str | None = None
     terugkoppeling: str | None = Field(default=None, description="In algemene termen; nooit de naam van de betrokkene of de maatregel")
     ongelezen_berichten: int
+    fase: Literal["ontvangen", "in_behandeling", "teruggekoppeld", "afgesloten"] = "ontvangen"
+    status_tekst: str = Field(default="", description="De stand in gewone taal, zoals de melder haar ook in het portaal ziet")
+    termijnen: list[ReporterDeadlineOut] = Field(default_factory=list, description="Wat de melder uiterlijk wanneer krijgt")
+    brieven: list[LetterOut] = Field(default_factory=list, description="De brieven aan de melder (download via .../brieven/{id})")
 
 
 class CaseSummaryOut(Strict):

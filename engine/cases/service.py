@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
-from engine.cases import confidential, duties, legal_rules, reporter_texts, runtime
+from engine.cases import confidential, duties, legal_rules, persons, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
@@ -304,6 +304,8 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
             raise NotFound(f"Onbekende partij '{party}'.")
         for user_id in set(user_ids):
             session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
+    data = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(parsed.forms),
+                                data=data, actor=actor_name(actor))
     plain, secret = confidential.split(data, confidential.confidential_fields(parsed.forms))
     confidential.store(session, case_id=case.id, values=secret)
     seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **plain}
@@ -348,6 +350,9 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                  timers_before=bool(runtime.waiting_timers(wf)),
                  other_ready_before=any(t is not task for t in runtime.ready_user_tasks(wf)))
     before = runtime.position(wf)["active"]
+    if schema is not None:  # parties are persons: the fields the process declares with x-persoon
+        clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
+                                     data=clean, actor=user.username)
     clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
     confidential.store(session, case_id=case.id, values=secret)
     task.set_data(**clean)

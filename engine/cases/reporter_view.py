@@ -1,0 +1,134 @@
+"""The reporter's view of their own case: one function for the API (``/melder/melding``,
+``/mijn-meldingen/{id}``) and the web inbox (``/mijn-melding``), so both show the same.
+
+For an anonymous reporter the inbox is the only channel: the acknowledgement, the feedback and the
+"gegrond?" notice are delivered by being listed here (``engine.cases.letters.reporter_letters``, the one
+access function for the reporter's letters). The caller has authenticated the reporter of ``case_id``
+(receipt-code session, or the known reporter logged in).
+
+Deadlines come from the process, never from element ids: every open task that produces a letter to the
+reporter (BPMN property ``letter_recipient``) and has a due date is a promise to the reporter; its
+``legal_milestone`` names what they will get.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases import letters as case_letters
+from engine.cases.models import Case
+from engine.errors import NotFound, WorkflowFailure
+from engine.identity import access
+
+# What the reporter gets at a legal milestone, in plain Dutch ("U krijgt uiterlijk … <this>").
+MILESTONE_PROMISES = {
+    "ontvangstbevestiging": "een bevestiging dat uw melding is ontvangen",
+    "terugkoppeling": "terugkoppeling over wat er met uw melding is gedaan",
+    "gegrondheid": "bericht of uw melding gegrond is",
+}
+DEFAULT_PROMISE = "bericht van het meldpunt"
+
+STATUS_TEXTS = {
+    "ontvangen": "Uw melding is ontvangen. Het meldpunt registreert en bevestigt haar.",
+    "in_behandeling": "Uw melding is in behandeling.",
+    "teruggekoppeld": "Uw melding is in behandeling. U heeft terugkoppeling gekregen over wat er met uw melding "
+                      "is gedaan.",
+    "afgesloten": "De behandeling van uw melding is afgesloten.",
+}
+
+
+@dataclass(frozen=True)
+class ReporterDeadline:
+    due_at: datetime
+    what: str
+
+    @property
+    def last_day(self) -> date:
+        """The last day of the term: a due moment is 00:00 (Amsterdam) after the term's last day."""
+        from engine.legal_terms import local_date
+
+        return local_date(self.due_at - timedelta(seconds=1))
+
+    @property
+    def text(self) -> str:
+        d = self.last_day
+
+        return f"U krijgt uiterlijk {d.day}-{d.month}-{d.year} {self.what}."
+
+
+@dataclass
+class ReporterView:
+    reference: str
+    status: str  # in_behandeling | afgesloten (the API's coarse status)
+    phase: str  # ontvangen | in_behandeling | teruggekoppeld | afgesloten
+    status_text: str
+    received_at: datetime
+    acknowledged_on: str | None
+    feedback: str | None
+    unread_messages: int
+    letters: list = field(default_factory=list)
+    deadlines: list[ReporterDeadline] = field(default_factory=list)
+
+
+def general_terms(text: str | None, data: dict) -> str | None:
+    """Feedback as written for the reporter, with the subject's name and the measure kept out."""
+    if not text:
+        return None
+    name = data.get("betrokkene_naam")
+    if isinstance(name, str) and len(name) > 2:
+        text = text.replace(name, "[betrokkene]")
+    for label in data.get("afdoeningen") or []:
+        if isinstance(label, str) and len(label) > 3:
+            text = text.replace(label, "[maatregel]")
+    return text
+
+
+def _deadlines(session: Session, case: Case) -> list[ReporterDeadline]:
+    from engine.processes import service as processes
+    from engine.processes.legal_rules import milestones_of
+    from engine.worklist.models import WorkItem
+
+    if case.process_version_id is None or case.status == "closed":
+        return []
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open",
+                                                   WorkItem.due_at.is_not(None)).order_by(WorkItem.due_at))
+    out = []
+    for item in items:
+        meta = parsed.tasks.get(item.element_id)
+        if meta is None or meta.letter_recipient not in access.IDENTITY_RECIPIENTS:
+            continue
+        promised = [MILESTONE_PROMISES[m] for m in sorted(milestones_of(meta.properties)) if m in MILESTONE_PROMISES]
+        out.append(ReporterDeadline(due_at=item.due_at, what=promised[0] if promised else DEFAULT_PROMISE))
+    return out
+
+
+def reporter_view(*, session: Session, case_id: int) -> ReporterView:
+    """Status in plain Dutch, the letters addressed to the reporter and the deadlines that concern them."""
+    from engine.cases import service as cases
+    from engine.intake import service as intake
+
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Melding niet gevonden.")
+    summary = case.summary or {}
+    data: dict = {}
+    if case.state is not None and case.process_version_id is not None:
+        try:
+            data = cases.case_data(session=session, case_id=case.id)
+        except WorkflowFailure:
+            data = {}
+    unread = sum(1 for m in intake.messages(session=session, case_id=case_id)
+                 if m.direction == "naar_melder" and m.read_at is None)
+    ack = summary.get("ontvangstbevestigd_op") or data.get("ontvangstbevestigd_op")
+    feedback = general_terms(data.get("terugkoppeling_tekst"), data)
+    phase = ("afgesloten" if case.status == "closed" else "teruggekoppeld" if feedback
+             else "in_behandeling" if ack else "ontvangen")
+    return ReporterView(reference=case.reference, status="afgesloten" if case.status == "closed" else "in_behandeling",
+                        phase=phase, status_text=STATUS_TEXTS[phase], received_at=case.created_at,
+                        acknowledged_on=str(ack) if ack else None, feedback=feedback, unread_messages=unread,
+                        letters=case_letters.reporter_letters(session=session, case_id=case_id),
+                        deadlines=_deadlines(session, case))
