@@ -24,7 +24,26 @@ from api.routers import (
 )
 from api.settings import ApiSettings
 
+# Every answer a browser may render runs under this policy: scripts only from our own origin (no inline
+# script, no eval; the templates have no inline <script> or on...= attributes, and the API docs are our own
+# page with the Swagger UI served from node_modules), no plugins, no <base>, no framing. Inline styles stay
+# allowed: bpmn-js, htmx and the Swagger UI set them, and a style cannot run code. A route may send its own,
+# stricter policy (process files: api.raw_files).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]).encode()
+HSTS = b"max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -32,10 +51,13 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeadersMiddleware:
-    """Adds conservative security headers; API answers are not cached unless a route says so."""
+    """Adds conservative security headers (CSP, nosniff, no framing, no referrer; HSTS over https or when
+    ``hsts`` says the app is served over https behind a proxy); API answers are not cached unless a route
+    says so."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,6 +69,8 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if (self.hsts or scope.get("scheme") == "https") and b"strict-transport-security" not in present:
+                    headers.append((b"strict-transport-security", HSTS))
                 if b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
@@ -105,7 +129,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version="1",
         description="Zaaksysteem voor meldingen van (vermoedelijke) integriteitsschendingen.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # our own page below: the Swagger UI from node_modules, no CDN, no inline script
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -113,7 +137,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     problems.install(app)
     # Added last = outermost: the size limit runs before anything reads the body.
     app.add_middleware(problems.StrictJsonMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     # Process uploads get a smaller cap unless the environment sets one for that prefix.
     path_limits = {"/api/v1/processen": processes.PROCESS_UPLOAD_LIMIT, **settings.body_limits}
     app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
@@ -126,6 +150,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     import web
 
+    web.install_api_docs(app, openapi_url=app.openapi_url, docs_url="/api/v1/docs")
     web.install(app)  # the server-rendered pages and their static files
     check_routes(app)  # every API route that uses the session runs in one thread (api.deps)
     return app

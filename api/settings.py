@@ -15,6 +15,9 @@ class ApiSettings(BaseSettings):
     body_limits: dict[str, int] = Field(default_factory=dict)
     # Secure cookies (and the __Host- prefix) need HTTPS; switch off only for plain-http development.
     cookie_secure: bool = True
+    # Send Strict-Transport-Security on every answer, also when a TLS-terminating proxy forwards plain http
+    # (MELDPUNT_HSTS=true). A request that arrives over https gets it regardless.
+    hsts: bool = False
     session_hours: float = Field(default=8.0, gt=0, le=24)
     # Reverse proxies whose X-Forwarded-For header is believed (addresses or networks, comma-separated in
     # the environment: MELDPUNT_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/24). Default none: the client address

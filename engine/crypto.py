@@ -137,10 +137,43 @@ class KeyRing:
             raise DecryptionFailed("echtheidscontrole mislukt (gewijzigd of verkeerde sleutel)") from None
         return data.decode("utf-8")
 
+    def encrypt_bytes(self, data: bytes, purpose: str = "") -> bytes:
+        """``data`` (e.g. a stored .docx) as ``MPE1:<key id>:`` + nonce + ciphertext + tag, purpose-bound."""
+        if not self.keys:
+            raise EncryptionKeyMissing()
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        ct = AESGCM(self.keys[0]).encrypt(nonce, data, _aad(purpose))
+        return b"%s:%s:" % (BLOB_MAGIC, self.primary_id.encode("ascii")) + nonce + ct
+
+    def decrypt_bytes(self, blob: bytes, purpose: str = "") -> bytes:
+        if not self.keys:
+            raise EncryptionKeyMissing()
+        head = len(BLOB_MAGIC) + 10  # "MPE1:" + 8 hex + ":"
+        if len(blob) < head + NONCE_BYTES + 16 or not is_encrypted_blob(blob) or blob[head - 1:head] != b":":
+            raise DecryptionFailed("onbekend formaat")
+        cipher = self._by_id().get(blob[len(BLOB_MAGIC) + 1:head - 1].decode("ascii", "replace"))
+        if cipher is None:
+            raise DecryptionFailed("de sleutel van deze waarde staat niet (meer) in de sleutelring")
+        try:
+            return cipher.decrypt(blob[head:head + NONCE_BYTES], blob[head + NONCE_BYTES:], _aad(purpose))
+        except InvalidTag:
+            raise DecryptionFailed("echtheidscontrole mislukt (gewijzigd of verkeerde sleutel)") from None
+
+    def is_current_bytes(self, blob: bytes) -> bool:
+        """True when ``blob`` is already encrypted under the newest key."""
+        return blob.startswith(b"%s:%s:" % (BLOB_MAGIC, self.primary_id.encode("ascii")))
+
     def is_current(self, token: str) -> bool:
         """True when ``token`` is already encrypted under the newest key."""
         parts = token.split(":", 2)
         return len(parts) == 3 and parts[0] == VERSION and parts[1] == self.primary_id
+
+
+BLOB_MAGIC = b"MPE1"
+
+
+def is_encrypted_blob(blob: bytes | None) -> bool:
+    return bool(blob) and blob.startswith(BLOB_MAGIC + b":")
 
 
 def _aad(purpose: str) -> bytes:
@@ -260,7 +293,29 @@ def rotate(*, session: Session, metadata=None, keyring: KeyRing | None = None,
                 count += _flush(session, table, pk, column, pending)
         count += _flush(session, table, pk, column, pending)
         counts[f"{table.name}.{column.name}"] = count
+    if metadata is None:
+        counts["letters.content"] = rotate_letters(session=session, keyring=ring)
     return counts
+
+
+def rotate_letters(*, session: Session, keyring: KeyRing | None = None) -> int:
+    """Re-encrypt stored letters (``documents.storage``) not yet under the newest key; one row at a time."""
+    from sqlalchemy import column, table
+
+    ring = keyring or get_keyring()
+    letters = table("letters", column("id"), column("sha256"), column("storage"), column("content"))
+    ids = session.execute(select(letters.c.id).where(letters.c.storage == "db-aes-gcm").order_by(letters.c.id))
+    count = 0
+    for (letter_id,) in ids.all():
+        sha256, blob = session.execute(select(letters.c.sha256, letters.c.content)
+                                       .where(letters.c.id == letter_id)).one()
+        if blob is None or ring.is_current_bytes(blob):
+            continue
+        purpose = f"letters.content:{sha256}"
+        session.connection().execute(update(letters).where(letters.c.id == letter_id).values(
+            content=ring.encrypt_bytes(ring.decrypt_bytes(blob, purpose), purpose)))
+        count += 1
+    return count
 
 
 def _raw(column):

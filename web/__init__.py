@@ -1,14 +1,18 @@
 """The web interface: server-rendered Dutch pages (Jinja2) in the same FastAPI app.
 
 :func:`install` mounts the pages and the static files (our own CSS/JS and the npm
-packages htmx and bpmn-js, served from ``node_modules`` installed by ``npm ci``).
+packages htmx, bpmn-js and swagger-ui-dist, served from ``node_modules`` installed by ``npm ci``).
+:func:`install_api_docs` serves the API documentation page (Swagger UI) from those same local files.
 """
 from __future__ import annotations
 
 import inspect
 from pathlib import Path
 
+from html import escape
+
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 HERE = Path(__file__).parent
@@ -17,7 +21,34 @@ NODE_MODULES = HERE.parent / "node_modules"
 VENDOR = {
     "htmx": NODE_MODULES / "htmx.org" / "dist",
     "bpmn-js": NODE_MODULES / "bpmn-js" / "dist",
+    "swagger-ui": NODE_MODULES / "swagger-ui-dist",
 }
+
+API_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} - API-documentatie</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="icon" type="image/png" href="/static/vendor/swagger-ui/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/web/api-docs.js"></script>
+</body>
+</html>
+"""
+
+
+def install_api_docs(app: FastAPI, *, openapi_url: str, docs_url: str) -> None:
+    """The Swagger UI page, with every asset from this app (no CDN) and no inline script (CSP)."""
+    page = API_DOCS_PAGE.format(title=escape(app.title), openapi_url=escape(openapi_url))
+
+    @app.get(docs_url, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(page)
 
 
 def install(app: FastAPI) -> None:

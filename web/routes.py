@@ -40,6 +40,7 @@ from starlette.datastructures import FormData
 
 from api import problems
 from api.deps import client_key, csrf_cookie_name, reporter_cookie_name, session_cookie_name
+from api.raw_files import process_file_response
 from engine import legal_terms
 from engine.audit import service as audit
 from engine.cases import confidential
@@ -718,7 +719,7 @@ def case_diagram(request: Request, case_id: int, bestand: str):
         version = s.get(ProcessVersion, case.process_version_id)
         for f in version.files:
             if f.path == bestand and f.path.endswith(".bpmn"):
-                return Response(f.content, media_type="application/xml", headers={"Cache-Control": "no-store"})
+                return process_file_response(f.path, f.content)
         return not_found(request, web.user, web)
 
 
@@ -972,7 +973,7 @@ def process_diagram(request: Request, version_id: int, bestand: str):
             version = s.get(ProcessVersion, version_id)
             for f in (version.files if version else []):
                 if f.path == bestand:
-                    return Response(f.content, media_type="application/xml")
+                    return process_file_response(f.path, f.content)
     except DomainError as exc:
         return _domain_error(request, exc)
     return not_found(request)

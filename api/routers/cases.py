@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from sqlalchemy import func, select
 
 from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
+from api.raw_files import process_file_response
 from api.routers.common import MAX_LIMIT, errors, pseudonym
 from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, MessageIn,
                                   MessageOut, PositionOut, ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn,
@@ -155,7 +156,7 @@ def case_bpmn(case: VisibleCase, session: SessionDep,
     if version is None:
         raise NotFound("Procesversie niet gevonden.")
     path, content = version_file(version, bestand)
-    return Response(content, media_type="application/xml", headers={"X-Bestand": path})
+    return process_file_response(path, content, {"X-Bestand": path})
 
 
 def _may_identity(session, user, case_id) -> bool:

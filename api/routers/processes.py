@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile,
 from lxml import etree
 
 from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
+from api.raw_files import process_file_response
 from api.routers.cases import XML_RESPONSE, version_file
 from api.routers.common import errors
 from api.schemas.casework import IssueOut, ProcessVersionOut, ValidationOut
@@ -123,4 +124,4 @@ def version_bpmn(version_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Cur
     if version is None:
         raise NotFound("Procesversie niet gevonden.")
     path, content = version_file(version, bestand)
-    return Response(content, media_type="application/xml", headers={"X-Bestand": path})
+    return process_file_response(path, content, {"X-Bestand": path})

@@ -72,6 +72,22 @@ EXPRESSION_XPATHS = (
 # Attributes that must name an element of the same file.
 REFERENCES = (("sequenceFlow", "sourceRef"), ("sequenceFlow", "targetRef"), ("boundaryEvent", "attachedToRef"))
 TIMER_KINDS = {"timeDate": "datum", "timeDuration": "duur", "timeCycle": "herhaling"}
+# Namespaces a process file may use for elements and attributes. Anything else (XHTML, SVG, XSLT, an unknown
+# vendor extension) is refused: process files are served to browsers, and a foreign element such as an XHTML
+# <script> inside extensionElements would run in the application's origin if a browser rendered the file.
+ALLOWED_NAMESPACES = frozenset({
+    BPMN_NS, SPIFF_NS,
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+    "http://www.w3.org/2001/XMLSchema-instance",
+    "http://www.w3.org/XML/1998/namespace",
+    # bpmn.io colours and the Camunda Modeler's own bookkeeping: plain data, attributes only in practice
+    "http://bpmn.io/schema/bpmn/biocolor/1.0",
+    "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
+    "http://camunda.org/schema/modeler/1.0",
+})
+ALLOWED_NAMESPACE_PREFIXES = ("http://www.omg.org/spec/DMN/", "https://www.omg.org/spec/DMN/")
 
 
 def _xml_parser() -> etree.XMLParser:
@@ -256,7 +272,44 @@ class _ProcessSetValidation:
         if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
             self.issue(path, "Een DOCTYPE of entiteitsdeclaratie is niet toegestaan", line=1)
             return
-        self.trees[path] = tree
+        if self.check_foreign_markup(path, tree):
+            self.trees[path] = tree
+
+    def check_foreign_markup(self, path: str, tree: etree._ElementTree) -> bool:
+        """Refuse markup a browser could execute: elements and attributes outside the BPMN/DMN namespaces
+        (an XHTML ``<script>``, SVG, XSLT), event-handler attributes (``on...``), ``javascript:`` values and
+        processing instructions (``<?xml-stylesheet?>`` would make a browser run XSLT). True when clean."""
+        found = False
+        root = tree.getroot()
+        for pi in [*root.itersiblings(preceding=True), *root.itersiblings(), *root.iter()]:
+            if isinstance(pi, etree._ProcessingInstruction):
+                self.issue(path, f"Verwerkingsinstructie <?{pi.target}?> is niet toegestaan", line=pi.sourceline)
+                found = True
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            qname = etree.QName(element)
+            if not _allowed_namespace(qname.namespace):
+                kind = "Scriptelement" if qname.localname.lower() == "script" else "Element"
+                self.issue(path, f"{kind} <{qname.localname}> uit vreemde naamruimte "
+                                 f"'{qname.namespace or 'geen'}' is niet toegestaan (alleen BPMN/DMN en "
+                                 f"SpiffWorkflow)", _owner(element), line=element.sourceline)
+                found = True
+                continue
+            for name, value in element.attrib.items():
+                attribute = etree.QName(name)
+                if attribute.namespace is not None and not _allowed_namespace(attribute.namespace):
+                    problem = f"Attribuut '{attribute.localname}' uit vreemde naamruimte '{attribute.namespace}'"
+                elif attribute.localname.lower().startswith("on"):
+                    problem = f"Gebeurtenisattribuut '{attribute.localname}'"
+                elif "javascript:" in "".join(value.split()).lower():
+                    problem = f"Attribuut '{attribute.localname}' met een javascript:-waarde"
+                else:
+                    continue
+                owner = element if element.get("id") else _owner(element)
+                self.issue(path, f"{problem} is niet toegestaan", owner, line=element.sourceline)
+                found = True
+        return not found
 
     def load_form(self, path: str) -> None:
         try:
@@ -514,6 +567,11 @@ class _ProcessSetValidation:
                 if isinstance(element.tag, str) and element.sourceline == line:
                     return file, next((e for e in (element, *element.iterancestors()) if e.get("id")), None)
         return file, None
+
+
+def _allowed_namespace(namespace: str | None) -> bool:
+    return namespace is not None and (namespace in ALLOWED_NAMESPACES
+                                      or namespace.startswith(ALLOWED_NAMESPACE_PREFIXES))
 
 
 def _iso_problem(kind: str, value: str) -> str | None:

@@ -155,4 +155,4 @@ def test_rows_match_the_table(db, case_row):
     with db.session() as session:
         produce(session, case_row)
         rows = session.execute(select(Letter.template, Letter.recipient, Letter.storage)).all()
-        assert rows == [("voornemen_disciplinaire_maatregel", "betrokkene", "db")]
+        assert rows == [("voornemen_disciplinaire_maatregel", "betrokkene", "db-aes-gcm")]
