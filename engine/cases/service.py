@@ -24,6 +24,7 @@ from engine.audit import service as audit
 from engine.cases import confidential, duties, legal_rules, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
+from engine.legal_terms import local_date
 from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.processes import service as processes
@@ -304,6 +305,9 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
             raise NotFound(f"Onbekende partij '{party}'.")
         for user_id in set(user_ids):
             session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
+    if not data.get("datum_melding"):
+        # The law's clocks run from receipt (DOMAIN §3): a case starts on the day its report came in.
+        data = {**data, "datum_melding": local_date(now()).isoformat()}
     plain, secret = confidential.split(data, confidential.confidential_fields(parsed.forms))
     confidential.store(session, case_id=case.id, values=secret)
     seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **plain}

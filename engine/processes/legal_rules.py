@@ -20,6 +20,7 @@ Shape (all keys in English, texts for people in Dutch)::
                                  "term_field": "zienswijze_termijn"},
                   "lighter_allowed": true},
       "registration_milestone": "registratie",
+      "deadline_monitor_roles": ["integriteitscoordinator"],   # see every overdue task of the cases they may see
       "fixed_dates": [{"field": "datum_melding", "label": "...", "reason_field": "...", "source": "..."}],
       "deadlines": [{"name": "...", "milestone": "ontvangstbevestiging", "escalation": true, "source": "..."}]
     }
@@ -75,6 +76,7 @@ class LegalRules:
     registration_milestone: str | None = None
     fixed_dates: tuple[FixedDate, ...] = ()
     deadlines: tuple[Deadline, ...] = field(default_factory=tuple)
+    deadline_monitor_roles: tuple[str, ...] = ()  # roles that watch every overdue task (worklist 'Te laat')
 
     def severity(self, measure: str) -> int | None:
         return self.penalties.index(measure) if measure in self.penalties else None
@@ -153,6 +155,9 @@ def parse_legal_rules(data: Any) -> LegalRules:
             raise _fail("'deadlines[].escalation' moet true of false zijn")
         parsed_deadlines.append(Deadline(name=_text(d, "name", "deadlines[]"), milestone=_text(d, "milestone", "deadlines[]"),
                                          escalation=escalation, source=_text(d, "source", "deadlines[]")))
+    monitors = data.get("deadline_monitor_roles", [])
+    if not isinstance(monitors, list) or not all(isinstance(r, str) and r.strip() for r in monitors):
+        raise _fail("'deadline_monitor_roles' moet een lijst van rolcodes zijn")
     registration = data.get("registration_milestone")
     if registration is not None and (not isinstance(registration, str) or not registration.strip()):
         raise _fail("'registration_milestone' moet een niet-lege tekst zijn")
@@ -168,6 +173,7 @@ def parse_legal_rules(data: Any) -> LegalRules:
         term_field=_text(zienswijze, "term_field", "hearing.zienswijze"),
         lighter_allowed=lighter, registration_milestone=registration.strip() if registration else None,
         fixed_dates=fixed_dates, deadlines=tuple(parsed_deadlines),
+        deadline_monitor_roles=tuple(r.strip() for r in monitors),
     )
 
 
