@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -161,8 +161,9 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
             item.state = "cancelled"
             audit.append(session=session, actor=step.actor, action="task.cancelled", case_id=case.id,
                          task_id=task_id, details={"element": item.element_id, "naam": item.name})
-        elif task_id in due and item.due_at != due[task_id]:
-            # A fired non-interrupting timer leaves the task open with its (passed) due date.
+        elif task_id in due and item.due_at != due[task_id] and not _passed(item.due_at, due[task_id]):
+            # A fired non-interrupting timer leaves the task open with its (passed) due date: a later
+            # deadline on the same task (another legal clock) must not make an overdue task look on time.
             item.due_at = due[task_id]
     created = []
     for task_id, task in ready.items():
@@ -182,6 +183,15 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
             _auto_assign(step, item, weighted=meta.assignment == "random-workload")
         created.append(item)
     return created
+
+
+def _passed(current: datetime | None, new: datetime) -> bool:
+    """True when ``current`` is a due date already passed and ``new`` lies after it."""
+    if current is None:
+        return False
+    if current.tzinfo is None:  # SQLite hands back naive UTC
+        current = current.replace(tzinfo=timezone.utc)
+    return current <= now() and new > current
 
 
 def _fallback_role(task, parsed: ParsedProcessSet) -> str:
