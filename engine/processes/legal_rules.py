@@ -338,6 +338,11 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
             timers = [graph.nodes[n] for n in node.outgoing if n in graph.nodes
                       and graph.nodes[n].kind == "boundaryEvent"
                       and graph.nodes[n].element.find("./bpmn:timerEventDefinition", NS) is not None]
+            # A task that carries several deadlines names on each timer which one it enforces (the timer's own
+            # legal_milestone); a timer that names a milestone only counts for that deadline.
+            several = len(milestones[node_id] & {d.milestone for d in rules.deadlines}) > 1
+            timers = [t for t in timers if deadline.milestone in milestones_of(_properties(t.element))
+                      or (not several and not milestones_of(_properties(t.element)))]
             if not timers:
                 issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}) heeft geen timer op deze taak")
             elif deadline.escalation and not any(_reaches_user_task(graph, t) for t in timers):
