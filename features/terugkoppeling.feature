@@ -14,8 +14,13 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
     En "meldpunt" de taak "ontvangst_bevestigen" afrondt
 
   Scenario: De terugkoppeling heeft een termijn van 3 maanden na de ontvangstbevestiging
+    # de taak draagt ook de 12 weken vanaf de ontvangst (het bericht over de gegrondheid volgt pas op de
+    # terugkoppeling), dus haar vroegste termijn is 25 januari; de terugkoppeling zelf escaleert na 2 februari
     Dan staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"
-    En is de termijn van de taak "terugkoppeling_melder" 2 februari 2027
+    En is de termijn van de taak "terugkoppeling_melder" 25 januari 2027
+    Als het 26 januari 2027 is
+    Dan staat de taak "escalatie_gegrondheid_voor_terugkoppeling" open voor de rol "integriteitscoordinator"
+    En staat de taak "escalatie_terugkoppeling" niet open
 
   Scenario: De brief aan de melder noemt betrokkene noch maatregel
     Als "meldpunt" de taak "terugkoppeling_melder" afrondt met:
@@ -66,7 +71,7 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
       | afdoeningen | [Schriftelijke berisping] |
     Dan is er een brief "besluit_disciplinaire_maatregel" voor de "betrokkene"
     En bevat de brief "schriftelijke berisping"
-    En is de termijn van de taak "terugkoppeling_melder" 2 februari 2027
+    En is de termijn van de taak "terugkoppeling_melder" 25 januari 2027
     Als het 15 januari 2027 is
     En "meldpunt" de taak "terugkoppeling_melder" afrondt met:
       | veld                 | waarde                                                                       |

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from engine.audit import service as audit
 from engine.cases import confidential, duties, legal_rules, persons, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
+from engine.legal_terms import local_date
 from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.processes import service as processes
@@ -160,8 +161,9 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
             item.state = "cancelled"
             audit.append(session=session, actor=step.actor, action="task.cancelled", case_id=case.id,
                          task_id=task_id, details={"element": item.element_id, "naam": item.name})
-        elif task_id in due and item.due_at != due[task_id]:
-            # A fired non-interrupting timer leaves the task open with its (passed) due date.
+        elif task_id in due and item.due_at != due[task_id] and not _passed(item.due_at, due[task_id]):
+            # A fired non-interrupting timer leaves the task open with its (passed) due date: a later
+            # deadline on the same task (another legal clock) must not make an overdue task look on time.
             item.due_at = due[task_id]
     created = []
     for task_id, task in ready.items():
@@ -181,6 +183,15 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
             _auto_assign(step, item, weighted=meta.assignment == "random-workload")
         created.append(item)
     return created
+
+
+def _passed(current: datetime | None, new: datetime) -> bool:
+    """True when ``current`` is a due date already passed and ``new`` lies after it."""
+    if current is None:
+        return False
+    if current.tzinfo is None:  # SQLite hands back naive UTC
+        current = current.replace(tzinfo=timezone.utc)
+    return current <= now() and new > current
 
 
 def _fallback_role(task, parsed: ParsedProcessSet) -> str:
@@ -306,6 +317,9 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
             session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
     data = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(parsed.forms),
                                 data=data, actor=actor_name(actor))
+    if not data.get("datum_melding"):
+        # The law's clocks run from receipt (DOMAIN §3): a case starts on the day its report came in.
+        data = {**data, "datum_melding": local_date(now()).isoformat()}
     plain, secret = confidential.split(data, confidential.confidential_fields(parsed.forms))
     confidential.store(session, case_id=case.id, values=secret)
     seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **plain}

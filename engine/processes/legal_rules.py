@@ -20,6 +20,7 @@ Shape (all keys in English, texts for people in Dutch)::
                                  "term_field": "zienswijze_termijn"},
                   "lighter_allowed": true},
       "registration_milestone": "registratie",
+      "deadline_monitor_roles": ["integriteitscoordinator"],   # see every overdue task of the cases they may see
       "fixed_dates": [{"field": "datum_melding", "label": "...", "reason_field": "...", "source": "..."}],
       "deadlines": [{"name": "...", "milestone": "ontvangstbevestiging", "escalation": true, "source": "..."}]
     }
@@ -75,6 +76,7 @@ class LegalRules:
     registration_milestone: str | None = None
     fixed_dates: tuple[FixedDate, ...] = ()
     deadlines: tuple[Deadline, ...] = field(default_factory=tuple)
+    deadline_monitor_roles: tuple[str, ...] = ()  # roles that watch every overdue task (worklist 'Te laat')
 
     def severity(self, measure: str) -> int | None:
         return self.penalties.index(measure) if measure in self.penalties else None
@@ -153,6 +155,9 @@ def parse_legal_rules(data: Any) -> LegalRules:
             raise _fail("'deadlines[].escalation' moet true of false zijn")
         parsed_deadlines.append(Deadline(name=_text(d, "name", "deadlines[]"), milestone=_text(d, "milestone", "deadlines[]"),
                                          escalation=escalation, source=_text(d, "source", "deadlines[]")))
+    monitors = data.get("deadline_monitor_roles", [])
+    if not isinstance(monitors, list) or not all(isinstance(r, str) and r.strip() for r in monitors):
+        raise _fail("'deadline_monitor_roles' moet een lijst van rolcodes zijn")
     registration = data.get("registration_milestone")
     if registration is not None and (not isinstance(registration, str) or not registration.strip()):
         raise _fail("'registration_milestone' moet een niet-lege tekst zijn")
@@ -168,6 +173,7 @@ def parse_legal_rules(data: Any) -> LegalRules:
         term_field=_text(zienswijze, "term_field", "hearing.zienswijze"),
         lighter_allowed=lighter, registration_milestone=registration.strip() if registration else None,
         fixed_dates=fixed_dates, deadlines=tuple(parsed_deadlines),
+        deadline_monitor_roles=tuple(r.strip() for r in monitors),
     )
 
 
@@ -332,6 +338,11 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
             timers = [graph.nodes[n] for n in node.outgoing if n in graph.nodes
                       and graph.nodes[n].kind == "boundaryEvent"
                       and graph.nodes[n].element.find("./bpmn:timerEventDefinition", NS) is not None]
+            # A task that carries several deadlines names on each timer which one it enforces (the timer's own
+            # legal_milestone); a timer that names a milestone only counts for that deadline.
+            several = len(milestones[node_id] & {d.milestone for d in rules.deadlines}) > 1
+            timers = [t for t in timers if deadline.milestone in milestones_of(_properties(t.element))
+                      or (not several and not milestones_of(_properties(t.element)))]
             if not timers:
                 issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}) heeft geen timer op deze taak")
             elif deadline.escalation and not any(_reaches_user_task(graph, t) for t in timers):

@@ -92,6 +92,10 @@ def parse_manifest(content: bytes) -> Manifest:
 
     legal_rules = parse_legal_rules(data["legal_rules"]) if "legal_rules" in data else None
     leak_guard = _leak_guard(data.get("leak_guard", {}))
+    if legal_rules is not None:
+        unknown = sorted(set(legal_rules.deadline_monitor_roles) - set(roles))
+        if unknown:
+            raise _fail(f"'legal_rules.deadline_monitor_roles' noemt onbekende rollen: {', '.join(unknown)}")
 
     return Manifest(main_process=main_process, roles=dict(roles), separation_of_duties=separation,
                     settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard)

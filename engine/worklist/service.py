@@ -11,6 +11,7 @@ from engine.cases import duties
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, TaskNotReady, TaskTaken
+from engine.identity.access import visible_cases_condition
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.worklist.models import WorkItem
@@ -73,11 +74,32 @@ def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, of
     return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset)
 
 
+def deadline_monitor_roles(session: Session) -> frozenset[str]:
+    """The roles that watch every deadline, as the process owner declared them (manifest
+    ``legal_rules.deadline_monitor_roles`` of the current process version)."""
+    try:
+        version = processes.latest_version(session=session)
+    except NotFound:
+        return frozenset()
+    rules = processes.parsed_version(session=session, version_id=version.id).manifest.legal_rules
+    return frozenset(rules.deadline_monitor_roles) if rules else frozenset()
+
+
 def overdue(*, session: Session, user: User | None = None, limit: int = 200, offset: int = 0) -> list[WorkItem]:
-    """Open tasks past their due date; for a user: theirs and the unassigned ones in their roles."""
+    """Open tasks past their due date. Without a user: all of them. For a user, the people responsible:
+
+    * a deadline monitor (a role of ``deadline_monitor_roles``): every overdue task of every case they may
+      see (access.visible_cases_condition: oversight or involvement, never a case they are a party to);
+    * anyone: the overdue tasks assigned to them, and the unassigned ones in their roles. A task a colleague
+      claimed is that colleague's (and the monitors'): the others cannot act on it without it being handed back.
+    """
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user is None:
         q = select(WorkItem).where(WorkItem.state == "open", *late)
+        return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
+    if user.role_codes & deadline_monitor_roles(session):
+        visible = select(Case.id).where(visible_cases_condition(user))
+        q = select(WorkItem).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))
         return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
     mine = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user), *late)
     pools = [_pool(user, role).where(*late) for role in sorted(user.role_codes)]

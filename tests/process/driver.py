@@ -165,7 +165,7 @@ class SpiffDriver:
         engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(ENGINE_FUNCTIONS)))
         self.wf = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=engine)
         self.wf.task_tree.data["instellingen"] = json.loads(json.dumps(self.settings))
-        self.wf.task_tree.data.update(data or {})
+        self.wf.task_tree.data.update({"datum_melding": today(), **(data or {})})  # as cases.start_case
         self.wf.do_engine_steps()
 
     def ready(self) -> list[ReadyTask]:

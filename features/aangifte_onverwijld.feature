@@ -1,0 +1,37 @@
+# language: nl
+Functionaliteit: Aangifte van een ambtsmisdrijf gebeurt onverwijld (art. 162 Sv)
+  Een mogelijk ambtsmisdrijf wordt onverwijld aangegeven bij politie of OM. De proceseigenaar stelt in
+  hoeveel tijd daarvoor is (standaard 1 werkdag, volgens de Algemene termijnenwet); daarna escaleert de
+  taak naar de integriteitscoördinator.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+
+  Scenario: Een aangifte die blijft liggen, escaleert na één werkdag
+    Gegeven het is 5 maart 2027
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Valse handtekening op een subsidiebesluit"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt met:
+      | veld                       | waarde                                         |
+      | strafbaar_feit             | ja                                             |
+      | strafbaar_feit_toelichting | Mogelijk valsheid in geschrifte door een ambtenaar. |
+    Dan staat de taak "aangifte_doen" open voor de rol "integriteitscoordinator"
+    En is de termijn van de taak "aangifte_doen" 8 maart 2027
+    Als er 2 dagen verstrijken
+    Dan staat de taak "escalatie_aangifte" niet open
+    Als er 2 dagen verstrijken
+    Dan staat de taak "escalatie_aangifte" open voor de rol "integriteitscoordinator"
+    En ziet "coordinator" de taak "aangifte_doen" bij de te late taken
+
+  Scenario: Een tijdige aangifte escaleert niet
+    Gegeven het is 9 maart 2027
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Omkoping bij een aanbesteding"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt met:
+      | veld                       | waarde                               |
+      | strafbaar_feit             | ja                                   |
+      | strafbaar_feit_toelichting | Mogelijk omkoping van een ambtenaar. |
+    Dan is de termijn van de taak "aangifte_doen" 10 maart 2027
+    Als "coordinator" de taak "aangifte_doen" afrondt
+    En er 3 dagen verstrijken
+    Dan staat de taak "escalatie_aangifte" niet open

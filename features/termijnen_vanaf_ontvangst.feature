@@ -1,0 +1,36 @@
+# language: nl
+Functionaliteit: Wettelijke termijnen lopen vanaf de ontvangst
+  De termijnen van de melder (ontvangstbevestiging 7 dagen, gegrondheid 12 weken, terugkoppeling uiterlijk
+  3 maanden na het einde van die 7 dagen) lopen vanaf de ontvangst van de melding, ook als nog niemand de
+  melding heeft geregistreerd. Een melding die blijft liggen, is te laat en escaleert zoals elke andere.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 10 maart 2027
+
+  Scenario: Een anonieme melding die niemand registreert, heeft de termijn van de ontvangstbevestiging
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Misbruik bedrijfsmiddelen en overtreding interne regels" over "Dienstauto voor privéritten gebruikt"
+    Dan is de termijn van de taak "melding_registreren" 17 maart 2027
+    Als er 8 dagen verstrijken
+    Dan staat de taak "escalatie_registratie_ontvangstbevestiging" open voor de rol "integriteitscoordinator"
+    En ziet "coordinator" de taak "escalatie_registratie_ontvangstbevestiging" in de werkvoorraad
+    En ziet "coordinator" de taak "melding_registreren" bij de te late taken
+    En ziet "meldpunt" de taak "melding_registreren" bij de te late taken
+
+  Scenario: Een melding die maanden blijft liggen, escaleert ook voor de gegrondheid en de terugkoppeling
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    En er 85 dagen verstrijken
+    Dan staat de taak "escalatie_registratie_gegrondheid" open voor de rol "integriteitscoordinator"
+    En staat de taak "escalatie_registratie_terugkoppeling" niet open
+    Als er 15 dagen verstrijken
+    Dan staat de taak "escalatie_registratie_terugkoppeling" open voor de rol "integriteitscoordinator"
+    En staat de taak "melding_registreren" open voor de rol "meldpunt"
+
+  Scenario: Zonder ontvangstbevestiging loopt de terugkoppelingstermijn vanaf het einde van de 7 dagen
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Facturen van een bevriende leverancier"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 17 maart 2027
+    Als er 100 dagen verstrijken
+    Dan staat de taak "escalatie_terugkoppeling_zonder_bevestiging" open voor de rol "integriteitscoordinator"
+    En staat de taak "escalatie_gegrondheid_zonder_bevestiging" open voor de rol "integriteitscoordinator"
+    En ziet "coordinator" de taak "ontvangst_bevestigen" bij de te late taken
