@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from api.routers.reporter import _general_terms
+from engine.cases.reporter_view import general_terms
 from engine.audit.models import AuditEvent
 from engine.cases.models import Case
 
@@ -70,7 +70,7 @@ def test_staff_intake_rules(world, db):
 def test_feedback_in_general_terms():
     data = {"betrokkene_naam": "Piet Puk", "afdoeningen": ["Strafontslag"]}
     text = "Piet Puk heeft Strafontslag gekregen; de melding is gegrond."
-    out = _general_terms(text, data)
+    out = general_terms(text, data)
     assert "Piet Puk" not in out and "Strafontslag" not in out
 
 

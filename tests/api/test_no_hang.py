@@ -42,9 +42,16 @@ def key():
 
 
 @pytest.fixture
-def seeded(db, key):
-    """The demo organisation (on the wall clock: the server process runs on it too) plus N desk workers."""
+def seeded(db, key, clock):
+    """The demo organisation plus N desk workers, with API tokens, dated on the server's clock.
+
+    The server is a separate process on the system clock (no frozen clock there), so its tokens must be
+    issued on that clock too, not on the suite's frozen day: the clock is set to the system clock's
+    'now' (which is the machine's date, moved or not)."""
+    from engine import clock as clock_mod
     from engine import demo
+
+    clock.set(clock_mod.SystemClock().now())
 
     with db.session() as s:
         demo.seed(session=s)
