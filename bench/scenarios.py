@@ -151,7 +151,12 @@ class Scenario:
     def start_data(self, manifest) -> dict:
         """What a case starts with: as ``engine.cases.service.start_case`` seeds it (the bare
         drivers carry the same data, so both walk the same route with the same state)."""
-        return {"zaaknummer": "MP-BENCH-000001", "instellingen": dict(manifest.settings), **self.seed}
+        from engine import clock
+        from engine.legal_terms import local_date
+
+        # start_case dates a report without a receipt date on the day it starts (the law's clocks)
+        return {"zaaknummer": "MP-BENCH-000001", "instellingen": dict(manifest.settings),
+                "datum_melding": local_date(clock.now()).isoformat(), **self.seed}
 
     def skip_reason(self) -> str | None:
         if not (self.directory / "manifest.json").exists():

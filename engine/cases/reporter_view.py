@@ -86,9 +86,22 @@ def general_terms(text: str | None, data: dict) -> str | None:
     return text
 
 
+def _element_properties(parsed, element_id: str) -> dict:
+    """The extension properties of a BPMN element (e.g. a boundary timer) in the version's specs."""
+    meta = parsed.tasks.get(element_id)
+    if meta is not None:
+        return meta.properties
+    for spec in (parsed.spec, *parsed.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == element_id:
+                return dict(getattr(task_spec, "extensions", {}).get("properties", {}))
+    return {}
+
+
 def _deadlines(session: Session, case: Case) -> list[ReporterDeadline]:
     from engine.processes import service as processes
     from engine.processes.legal_rules import milestones_of
+    from engine.timers.models import Timer
     from engine.worklist.models import WorkItem
 
     if case.process_version_id is None or case.status == "closed":
@@ -101,9 +114,21 @@ def _deadlines(session: Session, case: Case) -> list[ReporterDeadline]:
         meta = parsed.tasks.get(item.element_id)
         if meta is None or meta.letter_recipient not in access.IDENTITY_RECIPIENTS:
             continue
-        promised = [MILESTONE_PROMISES[m] for m in sorted(milestones_of(meta.properties)) if m in MILESTONE_PROMISES]
+        # A task may watch several legal terms, one boundary timer each; every timer names the term it
+        # enforces (``legal_milestone``), so each promise gets its own date.
+        timers = session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.attached_to == item.task_id,
+                                                     Timer.state == "pending").order_by(Timer.fire_at))
+        per_timer = []
+        for timer in timers:
+            names = milestones_of(_element_properties(parsed, timer.element_id))
+            per_timer += [ReporterDeadline(due_at=timer.fire_at, what=MILESTONE_PROMISES[m])
+                          for m in sorted(names) if m in MILESTONE_PROMISES]
+        if per_timer:
+            out += per_timer
+            continue
+        promised = [MILESTONE_PROMISES[m] for m in MILESTONE_PROMISES if m in milestones_of(meta.properties)]
         out.append(ReporterDeadline(due_at=item.due_at, what=promised[0] if promised else DEFAULT_PROMISE))
-    return out
+    return sorted(out, key=lambda d: d.due_at)
 
 
 def reporter_view(*, session: Session, case_id: int) -> ReporterView:

