@@ -118,6 +118,19 @@ def _audit_key():
         os.environ.pop(ENV_VAR, None)
 
 
+@pytest.fixture
+def key():
+    """A fresh encryption key, installed in this process; tests that start servers pass it to them."""
+    from engine import crypto
+
+    value = crypto.generate_key()
+    previous = crypto.set_keyring(crypto.KeyRing.from_string(value))
+    try:
+        yield value
+    finally:
+        crypto.set_keyring(previous)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _encryption_keyring():
     """A test key ring for encrypted columns unless the environment provides keys."""

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -31,7 +31,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from engine import crypto
 from engine.audit.models import AuditEvent
 from engine.cases import consistency
 from engine.identity import service as identity
@@ -52,16 +51,6 @@ TIMER_CASES = 16  # cases left alone whose acknowledgement term runs out during 
 CLIENT_TIMEOUT = 15.0  # seconds: a request not answered by then counts as hung
 PORTS = range(18950, 19000)
 REGISTERED_AGO = timedelta(days=30)  # beyond the process's acknowledgement term (seven days)
-
-
-@pytest.fixture
-def key():
-    value = crypto.generate_key()
-    previous = crypto.set_keyring(crypto.KeyRing.from_string(value))
-    try:
-        yield value
-    finally:
-        crypto.set_keyring(previous)
 
 
 def _registered_case(s, desk) -> int:

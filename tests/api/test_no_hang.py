@@ -15,7 +15,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from engine import crypto
 from engine.audit import service as audit
 from engine.audit.models import AuditEvent
 from engine.cases.models import Case
@@ -29,16 +28,6 @@ PORTS = range(18300, 18400)
 N = 8
 ANSWER_WITHIN = 10.0  # seconds per request; a hung server never answers
 BURSTS = 3
-
-
-@pytest.fixture
-def key():
-    value = crypto.generate_key()
-    previous = crypto.set_keyring(crypto.KeyRing.from_string(value))
-    try:
-        yield value
-    finally:
-        crypto.set_keyring(previous)
 
 
 @pytest.fixture

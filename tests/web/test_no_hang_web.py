@@ -17,7 +17,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from engine import crypto
 from engine.audit import service as audit
 from engine.audit.models import AuditEvent
 from engine.cases import consistency
@@ -33,16 +32,6 @@ pytestmark = pytest.mark.db
 PORTS = range(18900, 18950)
 N = 8
 ANSWER_WITHIN = 10.0  # seconds per request; a hung server never answers
-
-
-@pytest.fixture
-def key():
-    value = crypto.generate_key()
-    previous = crypto.set_keyring(crypto.KeyRing.from_string(value))
-    try:
-        yield value
-    finally:
-        crypto.set_keyring(previous)
 
 
 @pytest.fixture
