@@ -29,7 +29,6 @@ router = APIRouter(prefix="/taken", tags=["taken"], route_class=UnitOfWorkRoute)
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Taak-id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-PRECEDENT_TASKS = frozenset({"sanctieadvies_opstellen"})
 IDENTITY_KEYS = frozenset({"melder_naam", "melder_adres", "melder_email", "melder_telefoon"})
 
 
@@ -75,15 +74,14 @@ def _form(session, item: WorkItem) -> dict | None:
 def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
     item = visible_task(session=session, user=user, work_item_id=task_id)
     case = session.get(Case, item.case_id)
-    found = None
     if not access.can_see_case(session=session, user=user, case_id=case.id):
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                              gegevens={}, precedenten=None)
     data = {k: v for k, v in workflow_data(session, case).items()
             if k not in IDENTITY_KEYS and k != "instellingen"}
-    if item.element_id in PRECEDENT_TASKS:
-        found = precedents_mod.precedents(session=session, category=case.category, exclude_case_id=case.id)
+    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
+    if found is not None:
         data["precedenten"] = found
     return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                          gegevens=json.loads(json.dumps(data, default=str)), precedenten=found)

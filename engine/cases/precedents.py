@@ -36,3 +36,17 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
             "inhoud_geanonimiseerd": summary.get("inhoud_geanonimiseerd"),
         })
     return out
+
+
+def for_task(*, session: Session, case: Case, element_id: str) -> list[dict] | None:
+    """The precedents a task shows, or None when its process declares none for it.
+
+    Which task shows them is declared in the BPMN (property ``shows_precedents``), never by element id."""
+    from engine.processes import service as processes
+
+    if case.process_version_id is None:
+        return None
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    if not processes.shows_precedents(parsed, element_id):
+        return None
+    return precedents(session=session, category=case.category, exclude_case_id=case.id)

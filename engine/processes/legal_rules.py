@@ -38,6 +38,8 @@ from engine.errors import ProcessValidationError, ValidationIssue
 
 MANIFEST_FILE = "manifest.json"
 MILESTONE_PROPERTY = "legal_milestone"
+# The task whose completion fulfils a milestone (the reports count it): ``fulfils="terugkoppeling"``.
+FULFILS_PROPERTY = "fulfils"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
@@ -304,6 +306,10 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
         for unknown in sorted(found - rules.milestones):
             issue(node, f"Onbekende wettelijke mijlpaal '{unknown}' (het manifest kent: "
                         f"{', '.join(sorted(rules.milestones))})")
+        fulfils = frozenset(p.strip() for p in (props.get(FULFILS_PROPERTY) or "").split(",") if p.strip())
+        for unknown in sorted(fulfils - rules.milestones):
+            issue(node, f"'{FULFILS_PROPERTY}' noemt een onbekende wettelijke mijlpaal '{unknown}' (het manifest "
+                        f"kent: {', '.join(sorted(rules.milestones))})")
 
     def imposes(node: _Node) -> bool:
         props = _properties(node.element)

@@ -14,6 +14,7 @@ from engine.config import get_settings
 from engine.functions import ENGINE_FUNCTIONS
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.processes.models import ProcessFile, ProcessVersion
+from engine.processes.legal_rules import FULFILS_PROPERTY
 from engine.processes.validation import ParsedProcessSet, parse_process_set, read_process_dir
 
 
@@ -127,3 +128,26 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
         parsed = parse({f.path: f.content for f in version.files}, prove_legal=False)  # proven at deploy
         _cache.put(version_id, digest, parsed)
     return parsed
+
+
+# --------------------------------------------------------------------------- what tasks mean
+
+PRECEDENTS_PROPERTY = "shows_precedents"
+
+
+def elements_fulfilling(parsed: ParsedProcessSet, milestone: str) -> frozenset[str]:
+    """The user tasks whose completion fulfils a legal milestone (BPMN property ``fulfils``).
+
+    What a task means to the product is declared in the process files, never by its element id."""
+    return frozenset(meta.element_id for meta in parsed.tasks.values()
+                     if milestone in _listed(meta.properties.get(FULFILS_PROPERTY)))
+
+
+def shows_precedents(parsed: ParsedProcessSet, element_id: str) -> bool:
+    """Whether a task shows earlier decisions of the same category (BPMN property ``shows_precedents``)."""
+    meta = parsed.tasks.get(element_id)
+    return meta is not None and (meta.properties.get(PRECEDENTS_PROPERTY) or "").strip().lower() == "true"
+
+
+def _listed(raw: str | None) -> frozenset[str]:
+    return frozenset(part.strip() for part in (raw or "").split(",") if part.strip())

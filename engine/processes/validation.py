@@ -433,6 +433,8 @@ class _ProcessSetValidation:
             self.issue(path, f"Onbekende toewijzing '{assignment}' (toegestaan: {', '.join(sorted(ASSIGNMENTS))})",
                        task)
         priority = self.priority(path, task, props.get("priority"))
+        if props.get("shows_precedents", "true").strip().lower() not in {"true", "false"}:
+            self.issue(path, "Eigenschap 'shows_precedents' moet 'true' of 'false' zijn", task)
         letter = props.get("letter")
         if letter and self.template_exists is not None and not self.template_exists(letter):
             self.issue(path, f"Briefsjabloon '{letter}' bestaat niet", task)

@@ -4,10 +4,11 @@ For a period (by report date, Europe/Amsterdam) and optionally one unit:
 
 * ``ontvangst_binnen_7_dagen`` - acknowledged within 7 days (``ontvangstbevestigd_op``);
   counted once acknowledged or once the 7 days have passed.
-* ``terugkoppeling_binnen_3_maanden`` - feedback (task ``terugkoppeling_melder`` completed)
-  within 3 months after the acknowledgement (or after the 7 days when none was sent).
-* ``gegrondheid_binnen_12_weken`` - reporter informed on founded-ness (task
-  ``melder_informeren_gegrondheid``) within 12 weeks of the report.
+* ``terugkoppeling_binnen_3_maanden`` - feedback (the task that ``fulfils`` the milestone
+  ``terugkoppeling`` in the case's process version completed) within 3 months after the
+  acknowledgement (or after the 7 days when none was sent).
+* ``gegrondheid_binnen_12_weken`` - reporter informed on founded-ness (the task that ``fulfils``
+  ``gegrondheid``) within 12 weeks of the report.
 * ``doorlooptijd`` - median and p90 days from report to closing, of cases closed in the period.
 * ``open_per_fase`` / ``open_per_leeftijd`` - open cases now, by open task and by age.
 * ``termijn_overschreden_per_rol`` - open tasks past their due date, by role.
@@ -29,7 +30,7 @@ import math
 import statistics
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
@@ -38,8 +39,10 @@ from engine.reports.models import OrgUnit
 from engine.reports.service import ReportRefused, local_date, local_start, percentage
 from engine.worklist.models import WorkItem
 
-FEEDBACK_TASK = "terugkoppeling_melder"
-FOUNDED_TASK = "melder_informeren_gegrondheid"
+# Legal milestones (processes/manifest.json, ``legal_rules``); the tasks that fulfil them are declared in
+# the BPMN (property ``fulfils``), so a process owner may rename or restructure them.
+FEEDBACK_MILESTONE = "terugkoppeling"
+FOUNDED_MILESTONE = "gegrondheid"
 AGE_BUCKETS = ((30, "0-30 dagen"), (90, "31-90 dagen"), (180, "91-180 dagen"), (None, "meer dan 180 dagen"))
 
 
@@ -80,12 +83,25 @@ def _p90(values: list[int]) -> int | None:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]  # nearest rank
 
 
-def _first_completion(session: Session, case_ids: list[int], element: str) -> dict[int, date]:
-    if not case_ids:
+def _first_completion(session: Session, cases: list[Case], milestone: str) -> dict[int, date]:
+    """Per case, the day the task fulfilling ``milestone`` in that case's process version was first completed."""
+    from engine.processes import service as processes
+
+    by_version: dict[int, list[int]] = {}
+    for case in cases:
+        if case.process_version_id is not None:
+            by_version.setdefault(case.process_version_id, []).append(case.id)
+    per_version = []
+    for version_id, case_ids in by_version.items():
+        elements = processes.elements_fulfilling(processes.parsed_version(session=session, version_id=version_id),
+                                                 milestone)
+        if elements:
+            per_version.append(and_(WorkItem.case_id.in_(case_ids), WorkItem.element_id.in_(sorted(elements))))
+    if not per_version:
         return {}
     rows = session.execute(select(WorkItem.case_id, func.min(WorkItem.completed_at))
-                           .where(WorkItem.case_id.in_(case_ids), WorkItem.element_id == element,
-                                  WorkItem.state == "completed").group_by(WorkItem.case_id)).all()
+                           .where(or_(*per_version), WorkItem.state == "completed")
+                           .group_by(WorkItem.case_id)).all()
     return {cid: local_date(at) for cid, at in rows if at is not None}
 
 
@@ -144,7 +160,7 @@ def build(*, session: Session, start: date, end: date, unit: str | None = None, 
     f.share("ontvangst_binnen_7_dagen", "Ontvangst bevestigd binnen 7 dagen", ack_hits, ack_base)
 
     # feedback within 3 months after acknowledgement (or after the 7 days)
-    feedback = _first_completion(session, [c.id for c in live], FEEDBACK_TASK)
+    feedback = _first_completion(session, live, FEEDBACK_MILESTONE)
     fb_base, fb_hits = [], []
     for c in live:
         start_term = ack_dates[c.id] or (_reported_on(c) + timedelta(days=7))
@@ -156,7 +172,7 @@ def build(*, session: Session, start: date, end: date, unit: str | None = None, 
                 fb_hits.append(c.id)
     f.share("terugkoppeling_binnen_3_maanden", "Terugkoppeling binnen 3 maanden", fb_hits, fb_base)
 
-    founded = _first_completion(session, [c.id for c in live], FOUNDED_TASK)
+    founded = _first_completion(session, live, FOUNDED_MILESTONE)
     gw_base, gw_hits = [], []
     for c in live:
         due = _reported_on(c) + timedelta(weeks=12)

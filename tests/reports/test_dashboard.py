@@ -1,19 +1,28 @@
 """Dashboard figures for a hand-built set of cases with known dates (clock: 2 November 2026)."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from engine.cases.models import Case
+from engine.processes import service as processes
 from engine.identity.models import User, UserRole
 from engine.reports import dashboard
 from engine.reports.service import local_noon, set_unit
 from engine.worklist.models import WorkItem
 
 
-def _case(s, ref, unit, reported, *, closed=None, imported=False, **summary):
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def _case(s, ref, unit, reported, *, closed=None, imported=False, version=None, **summary):
+    if version is None and not imported:
+        version = processes.latest_version(session=s).id
     case = Case(reference=ref, status="closed" if closed else "open", unit=unit, imported=imported,
+                process_version_id=version,
                 summary={"dienstonderdeel": unit, "datum_melding": reported, **summary},
                 created_at=local_noon(date.fromisoformat(reported)),
                 closed_at=local_noon(date.fromisoformat(closed)) if closed else None)
@@ -32,6 +41,7 @@ def _item(s, case_id, element, name, role, *, due=None, completed=None):
 @pytest.fixture
 def cases(db, clock):
     with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
         set_unit(session=s, name="Douane", employees=400)
         set_unit(session=s, name="Toeslagen", employees=100)
         c1 = _case(s, "C1", "Douane", "2026-07-01", closed="2026-09-30", ontvangstbevestigd_op="2026-07-05T10:00:00+02:00",
@@ -99,3 +109,33 @@ def test_case_ids_only_for_users_allowed_to_see_them(db, cases):
         assert per100["meldingen"] == 6  # the figure itself is complete
         assert per100["zaken"] == sorted([c["c4"], c["c5"]]) and per100["verborgen"] == 4
         assert f["termijn_overschreden_per_rol"]["waarden"]["onderzoeker"] == {"aantal": 1, "zaken": [], "verborgen": 1}
+
+
+def test_feedback_is_counted_by_the_declared_milestone_not_the_element_id(db, clock, tmp_path):
+    """A process owner renames the feedback and founded-ness tasks: the dashboard follows the BPMN
+    property ``fulfils``; an element that merely has the old id no longer counts."""
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    bpmn = target / "integriteitsmelding.bpmn"
+    text = bpmn.read_text(encoding="utf-8")
+    for old, new in (("terugkoppeling_melder", "melder_terugkoppelen"),
+                     ("melder_informeren_gegrondheid", "gegrondheid_melden")):
+        # every id and reference, but not the form file or letter template the task uses
+        text = (text.replace(old, new).replace(f"forms/{new}.json", f"forms/{old}.json")
+                .replace(f'name="letter" value="{new}"', f'name="letter" value="{old}"'))
+    bpmn.write_text(text, encoding="utf-8")
+    with db.session() as s:
+        renamed = processes.deploy(session=s, directory=target).id
+        c1 = _case(s, "R1", "Douane", "2026-07-01", version=renamed,
+                   ontvangstbevestigd_op="2026-07-05T10:00:00+02:00")
+        _item(s, c1, "melder_terugkoppelen", "Terugkoppeling", "meldpunt", completed="2026-09-15")
+        _item(s, c1, "gegrondheid_melden", "Gegrondheid", "meldpunt", completed="2026-09-20")
+        c2 = _case(s, "R2", "Douane", "2026-07-02", version=renamed,
+                   ontvangstbevestigd_op="2026-07-05T10:00:00+02:00")
+        # the old element ids mean nothing in the renamed version
+        _item(s, c2, "terugkoppeling_melder", "Terugkoppeling", "meldpunt", completed="2026-09-15")
+        _item(s, c2, "melder_informeren_gegrondheid", "Gegrondheid", "meldpunt", completed="2026-09-20")
+        f = dashboard.build(session=s, start=date(2026, 7, 1), end=date(2026, 7, 31))["cijfers"]
+    assert f["terugkoppeling_binnen_3_maanden"]["zaken_teller"] == [c1]
+    assert f["gegrondheid_binnen_12_weken"]["zaken_teller"] == [c1]
+    assert f["gegrondheid_binnen_12_weken"]["zaken"] == sorted([c1, c2])
