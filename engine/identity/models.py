@@ -100,8 +100,8 @@ class ReceiptCode(Base):
 class RateLimitEvent(Base):
     """One attempt at a rate-limited action (e.g. a receipt login), for sliding windows.
 
-    ``client`` is a SHA-256 of the client key (an IP address is personal data and is
-    never stored as such).
+    ``client`` is a keyed fingerprint (HMAC-SHA256, see ``engine.identity.ratelimit``) of the client
+    key (an IP address is personal data and is never stored as such).
     """
 
     __tablename__ = "rate_limit_events"

@@ -1,7 +1,11 @@
 """A DB-backed rate limiter with per-client and per-account backoff (shared by all processes).
 
-Each attempt at a guarded action is recorded as ``RateLimitEvent`` rows (scope, SHA-256 of
-a key, time, success), one row per *dimension* the attempt counts in:
+Each attempt at a guarded action is recorded as ``RateLimitEvent`` rows (scope, keyed fingerprint
+of a key, time, success), one row per *dimension* the attempt counts in. The fingerprint is an
+HMAC-SHA256 under a key derived from the primary encryption key: a plain SHA-256 of an IPv4 address
+can be reversed by trying all 2**32 addresses, and a client address near the moment an anonymous
+report came in could point at the reporter. After a key rotation old rows no longer match, which at
+worst resets the counters (and the known-client exemption) once.
 
 * **client** (the real client address, see ``api.client_address``): at most
   ``max_attempts`` attempts per ``window`` (sliding), and a growing delay after
@@ -27,6 +31,7 @@ more; the overshoot is bounded by the number of concurrent requests.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -86,8 +91,19 @@ class RateLimitPolicy:
         return max(spans)
 
 
+def _fingerprint_key() -> bytes | None:
+    from engine.crypto import get_keyring
+
+    keys = get_keyring().keys
+    return hashlib.sha256(b"meldpunt-rl-key:" + keys[0]).digest() if keys else None
+
+
 def client_fingerprint(client_key: str) -> str:
-    return hashlib.sha256(f"meldpunt-rl:{client_key[:MAX_KEY_LENGTH]}".encode("utf-8")).hexdigest()
+    """Keyed (HMAC-SHA256) fingerprint of a client key; unkeyed only where no encryption key is configured
+    (a development set-up without confidential data)."""
+    message = f"meldpunt-rl:{client_key[:MAX_KEY_LENGTH]}".encode("utf-8")
+    key = _fingerprint_key()
+    return hmac.new(key, message, hashlib.sha256).hexdigest() if key else hashlib.sha256(message).hexdigest()
 
 
 def _norm(account: str) -> str:

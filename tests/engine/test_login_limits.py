@@ -94,3 +94,30 @@ def test_web_and_api_length_caps(db, clock, users):
     with pytest.raises(InvalidData) as exc:
         attempt(db, "alice", "x" * 1025, "192.0.2.1")
     assert exc.value.errors[0].field == "wachtwoord"
+
+
+def test_stored_fingerprints_are_keyed_so_an_address_cannot_be_recovered(db, clock, users, key):
+    """A plain SHA-256 of an IPv4 address is reversed by trying all 2**32 addresses; the rows hold an HMAC
+    under a key derived from the encryption key, so neither the address nor the username can be found
+    from the database alone, and another key gives other fingerprints."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from engine import crypto
+    from engine.identity.models import RateLimitEvent
+
+    address = "203.0.113.7"
+    assert attempt(db, "alice", "fout", address) is None
+    with db.session() as s:
+        stored = set(s.scalars(select(RateLimitEvent.client)))
+    assert stored
+    for candidate in (address, f"{address}|alice", "account:alice", f"known:{address}|alice"):
+        plain = hashlib.sha256(f"meldpunt-rl:{candidate}".encode()).hexdigest()
+        assert plain not in stored and hashlib.sha256(candidate.encode()).hexdigest() not in stored
+    assert ratelimit.client_fingerprint(address) in stored
+    previous = crypto.set_keyring(crypto.KeyRing.from_string(crypto.generate_key()))
+    try:
+        assert ratelimit.client_fingerprint(address) not in stored
+    finally:
+        crypto.set_keyring(previous)
