@@ -32,17 +32,25 @@ def _registration(**overrides) -> dict:
 
 
 def _advance(session: Session, case_id: int, answers: dict[str, dict]) -> None:
-    """Complete open tasks named in ``answers`` with an eligible user, until none is left."""
-    manifest = processes.parsed_version(session=session, version_id=session.get(Case, case_id).process_version_id).manifest
+    """Complete open tasks with an eligible user, until none of ``answers`` is left. ``answers`` is keyed by
+    what a task means, as the process files declare it: ``intake`` (the registration of the report) or a
+    legal milestone the task ``fulfils`` - never by element id."""
+    parsed = processes.parsed_version(session=session, version_id=session.get(Case, case_id).process_version_id)
+    meaning = {element: "intake" for element in processes.intake_elements(parsed)}
+    for milestone in answers:
+        meaning.update({element: milestone for element in processes.elements_fulfilling(parsed, milestone)})
     for _ in range(50):
-        item = next((i for i in worklist.for_case(session=session, case_id=case_id) if i.element_id in answers), None)
+        item = next((i for i in worklist.for_case(session=session, case_id=case_id)
+                     if meaning.get(i.element_id) in answers), None)
         if item is None:
             return
         user = session.get(User, item.assignee_id) if item.assignee_id else None
         if user is None:
-            eligible = duties.eligible_users(session, case_id=case_id, role=item.role, slot=item.slot, manifest=manifest)
+            eligible = duties.eligible_users(session, case_id=case_id, role=item.role, slot=item.slot,
+                                             manifest=parsed.manifest)
             user = eligible[0]
-        cases.complete_task(session=session, work_item_id=item.id, user=user, data=answers.pop(item.element_id))
+        cases.complete_task(session=session, work_item_id=item.id, user=user,
+                            data=answers.pop(meaning[item.element_id]))
 
 
 def seed(*, session: Session) -> dict:
@@ -58,8 +66,8 @@ def seed(*, session: Session) -> dict:
     # 2. A named report about a team leader, registered and acknowledged; assessment is next.
     named = intake.submit_report(session=session, actor=users["meldpunt"], data={},
                                  reporter_user_id=users["medewerker"].id, subject_user_id=users["teamleider"].id)
-    _advance(session, named.case.id, {"melding_registreren": _registration(),
-                                      "ontvangst_bevestigen": {"ontvangstbevestiging_via": "email"}})
+    _advance(session, named.case.id, {"intake": _registration(),
+                                      "ontvangstbevestiging": {"ontvangstbevestiging_via": "email"}})
     # 3. Undesirable behaviour reported through a vertrouwenspersoon, still to be registered.
     vp = intake.submit_report(session=session, actor=users["vertrouwenspersoon"], data={
         "categorie": "Ongewenste omgangsvormen", "dienstonderdeel": "Douane", "via_vertrouwenspersoon": True,

@@ -49,4 +49,5 @@ def for_task(*, session: Session, case: Case, element_id: str) -> list[dict] | N
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     if not processes.shows_precedents(parsed, element_id):
         return None
-    return precedents(session=session, category=case.category, exclude_case_id=case.id)
+    category = case.category or (case.summary or {}).get("categorie")
+    return precedents(session=session, category=category, exclude_case_id=case.id)

@@ -3,8 +3,10 @@
 Both surfaces call :func:`submit_public_report` (``POST /api/v1/publiek/meldingen`` and the web
 form ``POST /melden``), so they share the same limits:
 
-* length caps per field (:data:`MAX_LENGTHS`, the API schema's caps), with a Dutch message
-  that names the field;
+* the rules of the form (:func:`validation_errors`): length caps per field (:data:`MAX_LENGTHS`,
+  the API schema's caps), a description of at least :data:`MIN_OMSCHRIJVING` characters, the unit
+  filled in, and a category from the process owners' list (the ``categorie`` field of the form of
+  the task that declares ``intake``) - each with a Dutch message that names the field;
 * per client address at most 10 reports per hour (sliding), counted before the report is
   filed (so a flood of failing reports is limited too). There is no global cap: reports
   from one address never stop others from reporting.
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from engine.db import Database
-from engine.errors import FieldError, InvalidData
+from engine.errors import DomainError, FieldError, InvalidData
 from engine.identity import ratelimit, receipts
 from engine.intake import service as intake
 
@@ -23,7 +25,9 @@ SCOPE = "public_report"
 POLICY = ratelimit.RateLimitPolicy(window=timedelta(hours=1), max_attempts=10, client_backoff=None)
 LOCKED = "U heeft vanaf dit adres al veel meldingen verstuurd."
 
+MIN_OMSCHRIJVING = 10
 MAX_OMSCHRIJVING = 10_000
+UNSORTED_CATEGORY = "Overig"  # a reporter who does not know the category: the desk sorts it at registration
 MAX_SHORT = 200
 MAX_LENGTHS = {"omschrijving": MAX_OMSCHRIJVING, "categorie": MAX_SHORT, "subcategorie": MAX_SHORT,
                "dienstonderdeel": MAX_SHORT, "betrokkene_functie": MAX_SHORT, "wanneer": MAX_SHORT}
@@ -59,17 +63,54 @@ def check_lengths(values: dict) -> None:
         raise InvalidData([FieldError(k, v) for k, v in errors.items()], detail=" ".join(errors.values()))
 
 
+def categories(session) -> list[tuple[str, str]]:
+    """(value, label) of the categories a reporter may choose: the deployed intake form's list."""
+    from engine.processes import service as processes
+
+    try:
+        version = processes.latest_version(session=session)
+    except DomainError:
+        return []
+    schema = processes.intake_form(processes.parsed_version(session=session, version_id=version.id))
+    prop = (schema.get("properties") or {}).get("categorie") or {}
+    labels = prop.get("x-labels") or {}
+    return [(str(v), str(labels.get(v, v))) for v in prop.get("enum", [])]
+
+
+def validation_errors(session, values: dict) -> dict[str, str]:
+    """Field -> Dutch message for everything the public form refuses (API and web alike)."""
+    errors = {}
+    text = values.get("omschrijving")
+    if not isinstance(text, str) or len(text.strip()) < MIN_OMSCHRIJVING:
+        errors["omschrijving"] = f"Beschrijf wat er is gebeurd (minstens {MIN_OMSCHRIJVING} tekens)."
+    unit = values.get("dienstonderdeel")
+    if not isinstance(unit, str) or not unit.strip():
+        errors["dienstonderdeel"] = "Vul het dienstonderdeel in waar het speelt."
+    category = values.get("categorie")
+    if category not in (None, "", UNSORTED_CATEGORY):
+        allowed = {value for value, _ in categories(session)}
+        if allowed and category not in allowed:
+            errors["categorie"] = "Kies een categorie uit de lijst."
+    errors.update(length_errors(values))
+    return errors
+
+
 def submit_public_report(*, database: Database, client_key: str, values: dict) -> PublicReport:
     """File an anonymous report. ``values``: the form's fields (``wanneer`` is added to the description).
 
     Raises ``InvalidData`` (422) over a length cap or for data the process refuses, and
     ``TooManyAttempts`` (429, saying when to retry) when this address has reported too often.
     """
-    check_lengths(values)
+    check_lengths(values)  # before anything touches the database: a megabyte is refused at once
+    with database.session() as session:
+        errors = validation_errors(session, values)
+    if errors:
+        raise InvalidData([FieldError(k, v) for k, v in errors.items()], detail=" ".join(errors.values()))
     with database.session() as session:  # committed even if the report then fails
         ratelimit.check_allowed(session=session, scope=SCOPE, client_key=client_key, policy=POLICY, message=LOCKED)
         ratelimit.record_attempt(session=session, scope=SCOPE, client_key=client_key, success=True, policy=POLICY)
     data = {k: v for k, v in values.items() if k != "wanneer" and v not in (None, "")}
+    data.setdefault("categorie", UNSORTED_CATEGORY)
     if values.get("wanneer"):
         data["omschrijving"] = f"{data.get('omschrijving', '')}\n\nWanneer: {values['wanneer']}"
     with database.session() as session:

@@ -133,6 +133,7 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
 # --------------------------------------------------------------------------- what tasks mean
 
 PRECEDENTS_PROPERTY = "shows_precedents"
+INTAKE_PROPERTY = "intake"
 
 
 def elements_fulfilling(parsed: ParsedProcessSet, milestone: str) -> frozenset[str]:
@@ -147,6 +148,22 @@ def shows_precedents(parsed: ParsedProcessSet, element_id: str) -> bool:
     """Whether a task shows earlier decisions of the same category (BPMN property ``shows_precedents``)."""
     meta = parsed.tasks.get(element_id)
     return meta is not None and (meta.properties.get(PRECEDENTS_PROPERTY) or "").strip().lower() == "true"
+
+
+def intake_elements(parsed: ParsedProcessSet) -> frozenset[str]:
+    """The desk's registration of a report (BPMN property ``intake``; deployment allows one)."""
+    return frozenset(meta.element_id for meta in parsed.tasks.values()
+                     if (meta.properties.get(INTAKE_PROPERTY) or "").strip().lower() == "true")
+
+
+def intake_form(parsed: ParsedProcessSet) -> dict:
+    """The form of the registration task: it defines the report's fields, e.g. the category list the public
+    form offers. Empty when no task declares ``intake``."""
+    for element in intake_elements(parsed):
+        form = parsed.tasks[element].form
+        if form:
+            return parsed.forms.get(form) or {}
+    return {}
 
 
 def _listed(raw: str | None) -> frozenset[str]:

@@ -183,6 +183,7 @@ class _ProcessSetValidation:
         self.trees: dict[str, etree._ElementTree] = {}
         self.forms: dict[str, dict[str, Any]] = {}
         self.tasks: dict[str, TaskMeta] = {}
+        self.intake_tasks: list[str] = []
         self.process_files: dict[str, str] = {}  # process id -> file
         self.duplicate_files: set[str] = set()
         self.calls_without_lane: list[tuple[str, etree._Element]] = []
@@ -433,8 +434,14 @@ class _ProcessSetValidation:
             self.issue(path, f"Onbekende toewijzing '{assignment}' (toegestaan: {', '.join(sorted(ASSIGNMENTS))})",
                        task)
         priority = self.priority(path, task, props.get("priority"))
-        if props.get("shows_precedents", "true").strip().lower() not in {"true", "false"}:
-            self.issue(path, "Eigenschap 'shows_precedents' moet 'true' of 'false' zijn", task)
+        for flag in ("shows_precedents", "intake"):
+            if props.get(flag, "true").strip().lower() not in {"true", "false"}:
+                self.issue(path, f"Eigenschap '{flag}' moet 'true' of 'false' zijn", task)
+        if props.get("intake", "").strip().lower() == "true":
+            self.intake_tasks.append(task_id)
+            if len(self.intake_tasks) > 1:
+                self.issue(path, "Eigenschap 'intake' staat op meer dan één taak "
+                                 f"({', '.join(self.intake_tasks)}); de registratie van een melding is één taak", task)
         letter = props.get("letter")
         if letter and self.template_exists is not None and not self.template_exists(letter):
             self.issue(path, f"Briefsjabloon '{letter}' bestaat niet", task)

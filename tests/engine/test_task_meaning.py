@@ -60,3 +60,19 @@ def test_a_wrong_declaration_is_refused_naming_file_and_element(copy):
     assert any(i.startswith("afdoening.bpmn:") and "'shows_precedents'" in i for i in issues), issues
     assert any(i.startswith("integriteitsmelding.bpmn:") and "onbekende wettelijke mijlpaal 'terugkopeling'" in i
                for i in issues), issues
+
+
+def test_the_public_form_offers_the_intake_forms_categories_and_one_intake_task_only(copy):
+    real = parsed(PROCESSES)
+    categories = service.intake_form(real)["properties"]["categorie"]["enum"]
+    assert "Financiële schendingen" in categories
+    # the process owner adds a category: the intake form (wherever the task that declares it) offers it
+    form = copy / "forms" / "melding_registreren.json"
+    edit(form, '"Financiële schendingen",', '"Financiële schendingen",\n        "Misbruik van AI-systemen",')
+    assert "Misbruik van AI-systemen" in service.intake_form(parsed(copy))["properties"]["categorie"]["enum"]
+    # two tasks claiming to be the registration of a report are refused
+    edit(copy / "afdoening.bpmn", '<spiffworkflow:property name="form" value="forms/afdoening_bepalen.json" />',
+         '<spiffworkflow:property name="form" value="forms/afdoening_bepalen.json" />\n'
+         '          <spiffworkflow:property name="intake" value="true" />')
+    issues = [str(i) for i in service.check(directory=copy)]
+    assert any("'intake' staat op meer dan één taak" in i for i in issues), issues

@@ -84,3 +84,35 @@ def test_web_login_shares_the_account_backoff_with_the_api(client):
 def test_web_login_caps_lengths(client):
     r = _login(client, "alice", "x" * 5000)
     assert r.status_code == 422 and "Het wachtwoord mag hoogstens 1024 tekens bevatten." in r.text
+
+
+def test_api_and_web_report_form_refuse_the_same_input_with_the_same_dutch_message(client, db):
+    """One set of rules for the public form (engine.intake.public.validation_errors): a category the process
+    owners do not offer, no unit, a too short description - refused alike by the API and the web page,
+    naming the field, and no case is filed."""
+    from sqlalchemy import func, select
+
+    from engine.cases.models import Case
+
+    with db.session() as s:
+        before = s.scalar(select(func.count()).select_from(Case))
+    cases = [({"categorie": "Verzonnen categorie"}, "categorie", "Kies een categorie uit de lijst."),
+             ({"dienstonderdeel": "  "}, "dienstonderdeel", "Vul het dienstonderdeel in waar het speelt."),
+             ({"omschrijving": "Te kort   "}, "omschrijving", "Beschrijf wat er is gebeurd (minstens 10 tekens).")]
+    for change, field, message in cases:
+        r = client.post("/api/v1/publiek/meldingen", json={**API_REPORT, **change})
+        assert r.status_code == 422, (field, r.text)
+        assert {"field": field, "message": message} in r.json()["errors"], r.text
+        page = client.post("/melden", data={**FORM, **change})
+        assert page.status_code == 422 and message in page.text, field
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_the_public_categories_are_the_intake_forms_list(client, db):
+    page = client.get("/melden")
+    with db.session() as s:
+        offered = public.categories(s)
+    assert len(offered) >= 5 and all(label in page.text for _, label in offered)
+    ok = client.post("/api/v1/publiek/meldingen", json={**API_REPORT, "categorie": offered[0][0]})
+    assert ok.status_code == 201, ok.text

@@ -18,8 +18,6 @@ from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.intake import public
 from engine.intake import service as intake
-from engine.processes import service as processes
-from web import forms
 from web.pages.common import (app_settings, FormDep, get_database, login_form, pre_login_ok, render, retry_after,
                               secure_cookies)
 
@@ -27,20 +25,13 @@ router = APIRouter(include_in_schema=False)
 
 
 RECEIPT_FLASH = "meldpunt_ontvangstcode"
-PUBLIC_CATEGORIES_FORM = "forms/melding_registreren.json"
 
 
 # --------------------------------------------------------------------------- melden (public)
 
 def _public_fields(session: Session) -> dict:
     """Category options from the deployed intake form (the process owners' list)."""
-    try:
-        version = processes.latest_version(session=session)
-        schema = processes.parsed_version(session=session, version_id=version.id).forms.get(PUBLIC_CATEGORIES_FORM, {})
-    except DomainError:
-        schema = {}
-    prop = (schema.get("properties") or {}).get("categorie") or {}
-    return {"categories": forms._labels(prop)}
+    return {"categories": public.categories(session)}
 
 
 @router.get("/melden", response_class=HTMLResponse)
@@ -53,24 +44,17 @@ def report_page(request: Request):
 def report_submit(request: Request, form: FormDep):
     values = {k: str(form.get(k) or "").strip() for k in ("omschrijving", "categorie", "dienstonderdeel",
                                                           "betrokkene_functie", "wanneer")}
-    errors = {}
-    if len(values["omschrijving"]) < 10:
-        errors["omschrijving"] = "Beschrijf wat er is gebeurd (minstens 10 tekens)."
-    if not values["dienstonderdeel"]:
-        errors["dienstonderdeel"] = "Vul het dienstonderdeel in waar het speelt."
-    errors.update(public.length_errors(values))
     db = get_database()
     with db.session() as s:
         fields = _public_fields(s)
-        if values["categorie"] and values["categorie"] not in {c for c, _ in fields["categories"]}:
-            errors.setdefault("categorie", "Kies een categorie uit de lijst.")
+        errors = public.validation_errors(s, values)
     # Echo at most a little over the caps back into the form (never a megabyte).
     shown = {k: v[:2 * public.MAX_LENGTHS[k]] for k, v in values.items()}
     if errors:
         return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
     try:
         submitted = public.submit_public_report(database=db, client_key=client_key(request),
-                                                values={**values, "categorie": values["categorie"] or "Overig"})
+                                                values=values)
         code = submitted.receipt_code
     except InvalidData as exc:
         errors = {e.field: e.message for e in exc.errors}

@@ -28,7 +28,6 @@ from web.pages.common import (back_url, case_summary, checked_form, domain_error
 router = APIRouter(include_in_schema=False)
 
 
-SANCTION_FORM = "forms/sanctieadvies_opstellen.json"
 
 
 def _task_action(request: Request, form: FormData, item_id: int, action, message: str):
@@ -75,12 +74,6 @@ def assign(request: Request, item_id: int, form: FormDep):
 
 # --------------------------------------------------------------------------- taak
 
-def _precedents(session: Session, case: Case) -> list[dict]:
-    """The engine's precedents (the same as the API's task detail), for the sanction advice."""
-    category = case.category or (case.summary or {}).get("categorie")
-    return case_precedents.precedents(session=session, category=category, exclude_case_id=case.id)
-
-
 def _task_context(session: Session, item: WorkItem, user: User, *, values: dict | None = None,
                   raw: dict | None = None, errors: dict | None = None) -> dict:
     case = session.get(Case, item.case_id)
@@ -105,7 +98,7 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
            "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
-           "precedents": _precedents(session, case) if item.form == SANCTION_FORM else None,
+           "precedents": case_precedents.for_task(session=session, case=case, element_id=item.element_id),
            "assignee": user_name(session, item.assignee_id),
            "general_errors": {k: v for k, v in (errors or {}).items()
                               if k.split(".")[0] not in (schema or {}).get("properties", {})}}
