@@ -65,7 +65,7 @@ def _registered_case(s, desk) -> int:
 
     case = intake.submit_report(session=s, actor=desk, data={}).case
     data = {**DEFAULTS["melding_registreren"], "datum_melding": legal_terms.local_date(now()).isoformat()}
-    demo._advance(s, case.id, {"melding_registreren": data})
+    demo._advance(s, case.id, {"intake": data})
     return case.id
 
 

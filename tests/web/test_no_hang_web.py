@@ -48,7 +48,7 @@ def world(db, key, clock):
         from engine.intake import service as intake
 
         case = intake.submit_report(session=s, actor=desk[0], data={}).case
-        demo._advance(s, case.id, {"melding_registreren": dict(DEFAULTS["melding_registreren"])})
+        demo._advance(s, case.id, {"intake": dict(DEFAULTS["melding_registreren"])})
         item = s.scalar(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open",
                                                WorkItem.element_id == "ontvangst_bevestigen"))
         from engine.identity import access
