@@ -140,6 +140,11 @@ def test_destruction_is_complete_and_the_reports_and_audit_chain_stay_intact(db,
     list_id = _destroy(db)
     assert reports() == before
 
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    verified = CliRunner().invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0 and "Audittrail in orde" in verified.output, verified.output
     leaks = [(t, c) for t, c, v in every_cell(db) for needle in needles(secrets) if needle in readable(v)]
     assert leaks == []
     survivors = [(t, c) for t, c, v in every_cell(db) if readable(v) in raw_of_case]
@@ -152,6 +157,8 @@ def test_destruction_is_complete_and_the_reports_and_audit_chain_stay_intact(db,
         assert audit.case_events(session=s, case_id=gone) == []
         result = audit.verify(session=s)
         assert result.ok, result.problems
+        tombstone = s.scalar(select(audit.AuditEvent).where(audit.AuditEvent.action == audit.TOMBSTONE_ACTION))
+        assert tombstone.chain == "system" and tombstone.details["keten"] == f"case:{gone}"
         dlist = s.get(DestructionList, list_id)
         assert dlist.status == "uitgevoerd" and dlist.certificate_filename.endswith(".docx")
         from documents.render import docx_text
@@ -176,3 +183,27 @@ def test_audit_checkpoint_taken_before_destruction_still_verifies(db, clock, tmp
     with db.session() as s:
         result = audit.verify(session=s, checkpoint=cp)
         assert result.ok, result.problems
+
+
+def test_receipt_codes_go_after_their_own_shorter_term_and_the_case_stays(db, clock):
+    from sqlalchemy import func
+
+    from engine.cases.models import Case
+    from engine.identity.models import ReceiptCode
+
+    case_id, _ = closed_case(db, clock, "Mees", resolutions=[REPRIMAND], outcome="aangetoond")
+    end = add_calendar(closed_on(db, case_id), parse_duration("P3M"))
+
+    def codes() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(ReceiptCode).where(ReceiptCode.case_id == case_id))
+
+    at_noon(clock, end)
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
+    at_noon(clock, date.fromordinal(end.toordinal() + 1))
+    assert records.run(database=db).receipt_codes_purged == 1 and codes() == 0
+    with db.session() as s:
+        assert s.get(Case, case_id).state is not None  # the file itself is kept for its own term
+        from engine.audit import service as audit
+        assert "ontvangstcode.verwijderd" in [e.action for e in audit.case_events(session=s, case_id=case_id)]
+        assert audit.verify(session=s).ok
