@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, text
@@ -99,7 +99,3 @@ def needles(secrets: dict) -> list[str]:
     out = [v for k, v in secrets.items() if isinstance(v, str)]
     out += [secrets["bijlage"].decode(), base64.b64encode(secrets["bijlage"]).decode()]
     return out
-
-
-def one_day() -> timedelta:
-    return timedelta(days=1)
