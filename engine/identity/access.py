@@ -163,3 +163,24 @@ def visible_parties(*, session: Session, user: User, case_id: int) -> list[tuple
         return rows
     reporters = {uid for party, uid in rows if party == "melder" and uid is not None}
     return [(party, uid) for party, uid in rows if party != "melder" and uid not in reporters]
+
+
+# --------------------------------------------------------------------------- records lifecycle (issue 20)
+# Legal holds and destruction lists are records management for the whole organisation: the integrity
+# coordinator places holds (on a case they can see) and proposes a list; a second person, coordinator or
+# the security and integrity bureau, approves it (four eyes: never the proposer).
+RECORDS_ROLES = frozenset({"integriteitscoordinator"})
+DESTRUCTION_APPROVER_ROLES = frozenset({"integriteitscoordinator", "bureau_vi"})
+
+
+def may_manage_records(user: User) -> bool:
+    return user.active and bool(user.role_codes & RECORDS_ROLES)
+
+
+def may_read_records(user: User) -> bool:
+    return user.active and bool(user.role_codes & (RECORDS_ROLES | DESTRUCTION_APPROVER_ROLES))
+
+
+def may_approve_destruction(user: User, *, proposed_by: str | None) -> bool:
+    """Four eyes: an approver role, and not the person who proposed the list."""
+    return user.active and bool(user.role_codes & DESTRUCTION_APPROVER_ROLES) and user.username != proposed_by
