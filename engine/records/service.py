@@ -34,7 +34,7 @@ from engine.audit.models import AuditEvent, AuditHead
 from engine.cases.models import Case
 from engine.clock import now
 from engine.db import Base, Database
-from engine.errors import DomainError, NotAuthorized, NotFound
+from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import access
 from engine.identity.models import User
 from engine.legal_terms import local_date
@@ -104,7 +104,8 @@ def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> Le
     _require_live_case(session, user, case_id)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise RecordsRefused("Geef de reden van de bewaarplicht (bijvoorbeeld een rechtszaak, Woo-verzoek of klacht).")
+        message = "Geef de reden van de bewaarplicht (bijvoorbeeld een rechtszaak, Woo-verzoek of klacht)."
+        raise InvalidData([FieldError("reden", message)], detail=message)
     if active_hold(session, case_id) is not None:
         raise RecordsRefused("Op deze zaak rust al een bewaarplicht.")
     hold = LegalHold(case_id=case_id, reason=reason[:2000], placed_by=user.username, placed_at=now())

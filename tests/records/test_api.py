@@ -40,6 +40,9 @@ def test_hold_is_placed_by_the_coordinator_and_shows_on_the_case(api, db, clock)
     case = api.case_id
     refused = api("POST", f"/zaken/{case}/bewaarplicht", "meldpunt1", json={"reden": "Klacht"})
     assert refused.status_code == 403 and "integriteitscoördinator" in refused.json()["detail"]
+    blank = api("POST", f"/zaken/{case}/bewaarplicht", "coordinator1", json={"reden": "   "})
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "reden", blank.text
+    assert api("GET", f"/zaken/{case}/bewaartermijn", "coordinator1").json()["bewaarplicht"] is None
     placed = api("POST", f"/zaken/{case}/bewaarplicht", "coordinator1", json={"reden": "Woo-verzoek 2026-17"})
     assert placed.status_code == 201, placed.text
     shown = api("GET", f"/zaken/{case}/bewaartermijn", "coordinator1").json()

@@ -208,7 +208,22 @@ POLICY: dict[str, Policy] = {
         "username": "matrix", "display_name": "Matrix", "roles": ["geen_rol"],
         "password": "Lang-genoeg-wachtwoord-1"}}),
     "POST /api/v1/users/{user_id}/disable": role("functioneel_beheerder", names_accounts=True),
+    # ---- records lifecycle (issue 20): the coordinator manages, Bureau V&I also reads and approves (a list
+    # that does not exist: the readers get 404, everyone else 403 before any lookup)
+    "GET /api/v1/bewaartermijnen/vernietigingslijsten": role("integriteitscoordinator", "bureau_vi"),
+    "GET /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}": role("integriteitscoordinator", "bureau_vi",
+                                                                      ok=(404,)),
+    "GET /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/verklaring": role(
+        "integriteitscoordinator", "bureau_vi", ok=(404,)),
+    "POST /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/voorstellen": role("integriteitscoordinator",
+                                                                                   ok=(404,)),
+    "POST /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/goedkeuren": role(
+        "integriteitscoordinator", "bureau_vi", ok=(404,)),
+    "POST /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(201, 409),
+                                                      probe={"json": {"reden": "Lopende rechtszaak."}}),
+    "DELETE /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(200, 409)),
     # ---- the case (need to know)
+    "GET /api/v1/zaken/{case_id}/bewaartermijn": case(),
     "GET /zaken/{case_id}": case(shows_identity=True),
     "GET /zaken/{case_id}/diagram": case(),
     "GET /zaken/{case_id}/brieven/{letter_id}": identity_only(inside=404, shows_identity=True),
@@ -456,7 +471,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
     values = {"case_id": w.case_id, "task_id": task, "item_id": task, "letter_id": letter, "document_id": letter,
               "version_id": w.ids["version"],
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
-              "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane"}
+              "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
+              "list_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 
