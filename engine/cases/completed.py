@@ -58,8 +58,7 @@ def _views(session: Session, user: User, case_id: int, items: list[WorkItem], pa
         if row is not None:
             submitted = {**(row.data or {}), **(json.loads(row.confidential) if row.confidential else {})}
             done.values, done.hidden, done.not_redacted = field_classes.apply(submitted, classes, view)
-            shown_identity |= {k for k in done.values if classes.get(k) == field_classes.IDENTITY or
-                               (classes.get(k) and classes.get(k) != field_classes.SUBSTANCE)}
+            shown_identity |= {k for k in done.values if classes.get(k) not in (None, field_classes.SUBSTANCE)}
             shown_substance |= {k for k in done.values if classes.get(k) == field_classes.SUBSTANCE}
         out.append(done)
     field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity=shown_identity,

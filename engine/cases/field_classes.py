@@ -95,13 +95,27 @@ def _classes(forms_json: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out.items()))
 
 
-def case_classes(session: Session, case: Case) -> dict[str, str]:
-    """The classes of the case's process version (only the always-identity fields for an imported case)."""
-    if case.process_version_id is None:
-        return {name: IDENTITY for name in ALWAYS_IDENTITY}
+def _forms(session: Session, case: Case) -> dict[str, dict]:
+    if case.process_version_id is None:  # an imported case: no forms
+        return {}
     from engine.processes import service as processes
 
-    return field_classes(processes.parsed_version(session=session, version_id=case.process_version_id).forms)
+    return processes.parsed_version(session=session, version_id=case.process_version_id).forms
+
+
+def case_classes(session: Session, case: Case) -> dict[str, str]:
+    """The classes of the case's process version (only the always-identity fields for an imported case)."""
+    return field_classes(_forms(session, case))
+
+
+def substance_labels(session: Session, case: Case) -> dict[str, str]:
+    """Substance fields of the case's process version → their title in the form (for pages)."""
+    labels: dict[str, str] = {}
+    for schema in _forms(session, case).values():
+        for name, prop in (schema.get("properties") or {}).items():
+            if isinstance(prop, dict) and prop.get("x-vertrouwelijk") == SUBSTANCE:
+                labels.setdefault(name, str(prop.get("title") or name))
+    return labels
 
 
 # --------------------------------------------------------------------------- the view of one user
