@@ -52,13 +52,15 @@ def install_api_docs(app: FastAPI, *, openapi_url: str, docs_url: str) -> None:
 
 
 def install(app: FastAPI) -> None:
-    from web import routes
+    from web import pages
+    from web.pages import common
 
-    routes.install_handlers(app)
-    for route in routes.router.routes:  # one request, one thread: no database work on the event loop
+    common.install_handlers(app)
+    for route in pages.routes():  # one request, one thread: no database work on the event loop
         if inspect.iscoroutinefunction(getattr(route, "endpoint", None)):
-            raise TypeError(f"web route {route.path} is async; make it synchronous (the form: routes.FormDep)")
-    app.include_router(routes.router)
+            raise TypeError(f"web route {route.path} is async; make it synchronous (the form: common.FormDep)")
+    for router in pages.ROUTERS:
+        app.include_router(router)
     app.mount("/static/web", StaticFiles(directory=HERE / "static"), name="web-static")
     for name, directory in VENDOR.items():
         app.mount(f"/static/vendor/{name}", StaticFiles(directory=directory, check_dir=False), name=f"vendor-{name}")

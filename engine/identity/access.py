@@ -118,6 +118,15 @@ def require_visible_case(*, session: Session, user: User, case_id: int) -> Case:
     return case
 
 
+def visible_references(*, session: Session, user: User, case_ids) -> dict[int, str]:
+    """Case id -> reference for those of ``case_ids`` that ``user`` may see (e.g. to link a report's figures)."""
+    ids = set(case_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Case.id, Case.reference)
+                                .where(Case.id.in_(ids), visible_cases_condition(user))).all())
+
+
 def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
     return session.scalar(_excluded_statement(), {"cid": case_id, "uid": user.id}) is not None
 

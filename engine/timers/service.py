@@ -102,3 +102,9 @@ def pending_count(*, session) -> int:
     from sqlalchemy import func
 
     return session.execute(select(func.count()).select_from(Timer).where(Timer.state == "pending")).scalar_one()
+
+
+def pending_for_case(*, session, case_id: int) -> list[Timer]:
+    """The case's pending timers (its running terms), soonest first. Callers checked that the case is visible."""
+    return list(session.scalars(select(Timer).where(Timer.case_id == case_id, Timer.state == "pending")
+                                .order_by(Timer.fire_at)))

@@ -185,3 +185,12 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
                  task_id=item.task_id, details={"element": item.element_id, "aan": assignee.username,
                                                 "was_toegewezen_aan": previous, "reden": reason.strip()})
     return item
+
+
+def assign_candidates(*, session: Session, role: str) -> list[User]:
+    """Active users holding ``role``, by display name: whom a coordinator may pick when assigning a task of it
+    (``assign`` still checks separation of duties for the one chosen)."""
+    from engine.identity.models import UserRole
+
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+                                .where(UserRole.role == role, User.active.is_(True)).order_by(User.display_name)))

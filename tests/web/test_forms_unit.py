@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from starlette.datastructures import FormData
 
 from web import forms
-from web.routes import due_state
+from web.pages.common import due_state
 
 SCHEMA = {
     "type": "object",

@@ -35,10 +35,10 @@ def _client(db) -> TestClient:
 
 
 def web_routes_with_int_ids() -> list[tuple[APIRoute, list[str]]]:
-    from web import routes as web_routes
+    from web import pages
 
     found = []
-    for route in web_routes.router.routes:
+    for route in pages.routes():
         if not isinstance(route, APIRoute):
             continue
         hints = typing.get_type_hints(route.endpoint)
@@ -56,7 +56,7 @@ def test_big_and_negative_path_ids_are_a_dutch_404(db, clock):
     # The enumeration finds the known ones (and any added later).
     assert {"/taken/{item_id}", "/zaken/{case_id}", "/zaken/{case_id}/brieven/{letter_id}",
             "/processen/{version_id}/diagram"} <= {re.sub(r":\w+}", "}", p) for p in paths}, paths
-    from web.routes import DatabaseId
+    from web.pages.common import DatabaseId
 
     assert all(isinstance(route.param_convertors[n], DatabaseId) for route, names in routes for n in names)
     failures = []

@@ -1,0 +1,80 @@
+"""Logging in and out of the staff pages (password, browser session with CSRF token)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import client_key, csrf_cookie_name, session_cookie_name
+from engine.audit import service as audit
+from engine.clock import now
+from engine.errors import DomainError
+from engine.identity import login as password_login
+from engine.identity import service as identity
+from web.pages.common import (app_settings, checked_form, FormDep, get_database, login_form, pre_login_ok,
+                              retry_after, safe_next, web_session)
+
+router = APIRouter(include_in_schema=False)
+
+
+# --------------------------------------------------------------------------- log in / out
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    with get_database().session() as s:
+        web = web_session(request, s)
+    return RedirectResponse("/werkvoorraad" if web else "/inloggen", status_code=303)
+
+
+@router.get("/inloggen", response_class=HTMLResponse)
+def login_page(request: Request, volgende: str | None = None):
+    return login_form(request, "inloggen.html", volgende=safe_next(volgende), fout=None, gebruikersnaam="")
+
+
+@router.post("/inloggen", response_class=HTMLResponse)
+def login(request: Request, form: FormDep):
+    username = str(form.get("gebruikersnaam") or "").strip()
+    password = str(form.get("wachtwoord") or "")
+    target = safe_next(form.get("volgende"))
+    if not pre_login_ok(request, form.get("login_token")):
+        return login_form(request, "inloggen.html", status_code=403, volgende=target, gebruikersnaam=username,
+                           fout="De pagina was verlopen. Probeer opnieuw in te loggen.")
+    settings = app_settings(request)
+    try:
+        with get_database().session() as s:
+            user = password_login.login_with_password(session=s, username=username, password=password,
+                                                      client_key=client_key(request))
+            if user is not None:
+                session_id, web = identity.start_web_session(
+                    session=s, user=user, ttl=timedelta(hours=settings.session_hours))
+                csrf = web.csrf_token
+                audit.append(session=s, actor=user.username, action="aanmelden", details={"methode": "web"})
+    except DomainError as exc:
+        return retry_after(exc, login_form(request, "inloggen.html", status_code=exc.status, volgende=target,
+                                             fout=exc.detail, gebruikersnaam=username[:password_login.MAX_USERNAME]))
+    if user is None:
+        return login_form(request, "inloggen.html", status_code=401, volgende=target,
+                           fout="Gebruikersnaam of wachtwoord onjuist.", gebruikersnaam=username)
+    response = RedirectResponse(target, status_code=303)
+    max_age = int(settings.session_hours * 3600)
+    response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
+                        httponly=True, secure=settings.cookie_secure, samesite="lax")
+    response.set_cookie(csrf_cookie_name(settings.cookie_secure), csrf, max_age=max_age, path="/",
+                        httponly=False, secure=settings.cookie_secure, samesite="lax")
+    return response
+
+
+@router.post("/uitloggen")
+def logout(request: Request, form: FormDep):
+    settings = app_settings(request)
+    with get_database().session() as s:
+        web = web_session(request, s)
+        if web is not None:
+            checked_form(form, web)
+            web.revoked_at = now()
+            audit.append(session=s, actor=web.user.username, action="afmelden", details={"methode": "web"})
+    response = RedirectResponse("/inloggen", status_code=303)
+    for name in (session_cookie_name(settings.cookie_secure), csrf_cookie_name(settings.cookie_secure)):
+        response.delete_cookie(name, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax")
+    return response

@@ -1,0 +1,141 @@
+"""The case page (need to know: ``engine.identity.access``) and messages from the desk to the reporter."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.cases import confidential
+from engine.cases import letters as case_letters
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.cases.timeline import case_timeline
+from engine.errors import DomainError
+from engine.identity import access
+from engine.identity.models import User
+from engine.identity.roles import ROLES
+from engine.intake import service as intake
+from engine.processes.models import ProcessVersion
+from engine.timers import service as timers
+from engine.worklist import service as worklist
+from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
+                              get_database, not_found, render, user_name, visible_case)
+
+router = APIRouter(include_in_schema=False)
+
+
+MESSAGE_ROLES = frozenset({"meldpunt", COORDINATOR})
+ACTION_LABELS = {
+    "report.submitted": "Melding ontvangen", "case.started": "Zaak gestart", "task.completed": "Taak afgerond",
+    "task.claimed": "Taak opgepakt", "task.unclaimed": "Taak teruggegeven", "task.assigned": "Taak toegewezen",
+    "timer.fired": "Termijn verstreken", "message.to_reporter": "Bericht aan melder",
+    "message.from_reporter": "Bericht van melder", "letter.rendered": "Brief gemaakt",
+    "identity.read": "Vertrouwelijke gegevens ingezien", "case.closed": "Zaak afgesloten",
+    "task.created": "Taak klaargezet", "task.auto_assigned": "Taak automatisch toegewezen",
+    "letter.downloaded": "Brief gedownload", "document.read": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
+}
+
+
+def _element_file(version: ProcessVersion, element_id: str) -> str | None:
+    needle = f'id="{element_id}"'.encode()
+    for f in version.files:
+        if f.path.endswith(".bpmn") and needle in f.content:
+            return f.path
+    return None
+
+
+def _bpmn_files(version: ProcessVersion) -> list[str]:
+    return [f.path for f in version.files if f.path.endswith(".bpmn")]
+
+
+# --------------------------------------------------------------------------- zaak
+
+def _timeline(s: Session, case: Case, user: User) -> list[dict]:
+    """The case's events as the API gives them (``engine.cases.timeline``), in Dutch."""
+    out = []
+    for e in case_timeline(session=s, user=user, case_id=case.id):
+        text = e.details.get("naam") or e.details.get("element") or ""
+        if e.action == "task.assigned":
+            text = f"{text} → {e.details.get('aan')} (reden: {e.details.get('reden')})"
+        out.append({"at": e.at, "actor": e.actor, "action": ACTION_LABELS.get(e.action, e.action), "text": text})
+    return out
+
+
+@router.get("/zaken/{case_id:id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, diagram: str | None = None, melding: str = ""):
+    with get_database().session() as s:
+        web, case = visible_case(request, s, case_id)
+        if case is None:
+            return not_found(request, web.user, web)
+        user = web.user
+        allowed = access.may_see_reporter_identity(session=s, user=user, case_id=case.id)
+        identity_fields: dict = {}
+        report_text = None
+        if allowed:
+            secret = confidential.read(s, case_id=case.id)
+            identity_fields = {k: v for k, v in secret.items() if k.startswith("melder_")}
+            report_text = secret.get("omschrijving")
+            if secret:
+                audit.append(session=s, actor=user.username, action="identity.read", case_id=case.id,
+                             details={"pagina": "zaak", "velden": sorted(secret)})
+        parties = [{"party": party, "name": user_name(s, uid)}
+                   for party, uid in access.visible_parties(session=s, user=user, case_id=case.id)]
+        summary = case_summary(s, case, user)
+        open_items = worklist.for_case(session=s, case_id=case.id)
+        all_items = worklist.for_case(session=s, case_id=case.id, include_closed=True)
+        deadlines = []
+        is_coordinator = COORDINATOR in user.role_codes
+        for i in open_items:
+            state, text = due_state(i.due_at)
+            candidates = [(u.username, u.display_name)
+                          for u in worklist.assign_candidates(session=s, role=i.role)] if is_coordinator else []
+            deadlines.append({"id": i.id, "candidates": candidates, "name": i.name, "role": ROLES.get(i.role, i.role),
+                              "due": due_text(i.due_at), "state": state, "text": text, "kind": "Taak",
+                              "assignee": user_name(s, i.assignee_id)})
+        for t in timers.pending_for_case(session=s, case_id=case.id):
+            state, text = due_state(t.fire_at)
+            deadlines.append({"name": t.name or t.element_id, "role": "", "due": due_text(t.fire_at),
+                              "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
+                              "id": None, "candidates": []})
+        version = s.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+        # an imported (historical) case has no process instance: no position and no diagram
+        position = cases.case_position(session=s, case_id=case.id) if version else {}
+        files = _bpmn_files(version) if version else []
+        if version is None:
+            diagram = None
+        elif diagram not in files:
+            active = [i.element_id for i in open_items] + (position.get("active") or [])
+            diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
+                _element_file(version, version.main_process_id) or (files[0] if files else None)
+        letter_rows = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
+                        "at": l.rendered_at, "step": l.step}
+                       for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
+        messages = []
+        may_message = bool(MESSAGE_ROLES & user.role_codes)
+        if may_message:
+            messages = intake.messages(session=s, case_id=case.id)
+        return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
+                      identity_allowed=allowed, identity_fields=identity_fields, report_text=report_text,
+                      deadlines=deadlines, timeline=_timeline(s, case, user), letters=letter_rows,
+                      position=position, diagram_file=diagram, files=files, may_message=may_message,
+                      messages=messages, melding=melding,
+                      my_items=[i for i in open_items if i.assignee_id == user.id],
+                      done_items=[i for i in all_items if i.state == "completed"])
+
+
+@router.post("/zaken/{case_id:id}/berichten")
+def case_message(request: Request, case_id: int, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            intake.message_to_reporter(session=s, case_id=case.id, author=web.user, text=str(form.get("tekst") or ""))
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(f"/zaken/{case_id}?" + urlencode({"melding": "Uw bericht aan de melder is verstuurd."})
+                            + "#berichten", status_code=303)

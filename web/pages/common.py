@@ -1,0 +1,333 @@
+"""Shared page helpers for the web pages (``web.pages.*``): templates, sessions, forms, error pages, deadlines.
+
+Every request is one unit of work (``Database.session()``: commit on success, rollback
+on error) calling the engine services directly, with the same access functions as the
+API (``engine.identity.access`` and the engine services built on it): a page shows exactly what the API
+would show, and no page builds its own query for a protected resource. A case the user may not see
+answers the "niet gevonden" page with status 404.
+
+Sessions: the API's browser session (``start_web_session``/``resolve_web_session``);
+every form that changes something carries the session's CSRF token, checked with
+``check_csrf``. Reporters use the receipt-code session of ``engine.identity.receipts``.
+
+One request, one thread (issue 14, as the API's ``api.deps``): every route is synchronous, so FastAPI
+runs all of its database work - session opened, committed or rolled back, closed - in one thread-pool
+call; a route that needs the submitted form takes it from an async dependency (:data:`FormDep`), which
+reads it on the event loop before any session is opened. A transaction is never suspended while its
+request waits (for the body, or for a thread). A browser session's last use is not written in the
+request's transaction: :func:`get_database` here records it after the commit, in a short transaction
+of its own (``identity.record_web_session_use``), as the API does.
+"""
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Iterator
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import problems
+from api.deps import session_cookie_name
+from engine import legal_terms
+from engine.cases.models import Case
+from engine.clock import now
+from engine.db import Database
+from engine.db import get_database as engine_database
+from engine.errors import DomainError, NotAuthorized, NotFound
+from engine.identity import access
+from engine.identity import service as identity
+from engine.identity.errors import NotAuthenticated
+from engine.identity.models import User, WebSession
+from engine.identity.roles import ROLES
+from engine.worklist.models import WorkItem
+from web import forms
+
+HERE = Path(__file__).parent.parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["datum"] = forms.dutch_date
+templates.env.globals["ROLES"] = ROLES
+templates.env.filters["rolnaam"] = lambda code: ROLES.get(code, code)
+
+
+
+class DatabaseId(Convertor):
+    """Path ids of web routes (``{case_id:id}``): 1 to 18 digits, always below 2^63 (a database's
+    BIGINT). Larger, negative or non-numeric ids match no route and get the Dutch 404 page."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", DatabaseId())
+
+COORDINATOR = "integriteitscoordinator"
+PROCESS_OWNER = "procesbeheerder"
+
+
+
+# --------------------------------------------------------------------------- helpers
+
+log = logging.getLogger("meldpunt.web")
+AFTER_COMMIT = "meldpunt_after_commit"
+
+
+class WebDatabase:
+    """The engine's database whose units of work run their after-commit work (a browser session's last
+    use) once the session is committed and closed, each in a short transaction of its own."""
+
+    def __init__(self, database: Database):
+        self.database = database
+
+    def __getattr__(self, name: str):
+        return getattr(self.database, name)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        after: list = []
+        with self.database.session() as s:
+            s.info[AFTER_COMMIT] = after
+            yield s
+        for func in after:
+            try:
+                func()
+            except Exception as exc:  # bookkeeping only: never fail an answered request for it
+                log.warning("after-commit work failed: %s", type(exc).__name__)
+
+
+def get_database() -> WebDatabase:
+    return WebDatabase(engine_database())
+
+def app_settings(request: Request):
+    return request.app.state.api_settings
+
+
+def secure_cookies(request: Request) -> bool:
+    return bool(app_settings(request).cookie_secure)
+
+
+class Redirect(Exception):
+    def __init__(self, url: str):
+        self.url = url
+
+
+def web_session(request: Request, session: Session) -> WebSession | None:
+    cookie = request.cookies.get(session_cookie_name(secure_cookies(request)))
+    if not cookie:
+        return None
+    try:
+        web = identity.resolve_web_session(session=session, session_id=cookie, touch=False)
+    except NotAuthenticated:
+        return None
+    after = session.info.get(AFTER_COMMIT)
+    if after is not None and identity.use_is_stale(web.last_seen_at) and not after:
+        database = engine_database()
+        after.append(lambda web_id=web.id: identity.record_web_session_use(database=database, web_id=web_id))
+    return web
+
+
+def login_required(request: Request, session: Session) -> WebSession:
+    web = web_session(request, session)
+    if web is None:
+        raise Redirect("/inloggen?" + urlencode({"volgende": request.url.path}))
+    return web
+
+
+async def _form(request: Request) -> FormData:
+    """The submitted form, read on the event loop before the route runs: a route that takes it is
+    synchronous, so its database work runs in one thread-pool call (see the module docstring)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+
+
+def checked_form(form: FormData, web: WebSession) -> FormData:
+    if not identity.check_csrf(web, form.get("csrf_token")):
+        raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
+    return form
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def not_found(request: Request, user: User | None = None, web: WebSession | None = None) -> HTMLResponse:
+    return render(request, "niet_gevonden.html", status_code=404, user=user, web=web)
+
+
+def error_page(request: Request, exc: DomainError, user: User | None = None,
+               web: WebSession | None = None) -> HTMLResponse:
+    if isinstance(exc, NotFound):
+        return not_found(request, user, web)
+    return render(request, "fout.html", status_code=exc.status, user=user, web=web, title=exc.title,
+                  detail=exc.detail)
+
+
+def user_name(session: Session, user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    user = session.get(User, user_id)
+    return user.display_name if user else ""
+
+
+def working_days_until(today: date, due: date) -> int:
+    n, day = 0, today
+    while day < due:
+        day += timedelta(days=1)
+        if not legal_terms.is_free_day(day):
+            n += 1
+    return n
+
+
+def deadline_day(due_at) -> date:
+    """The last day of a term: deadlines are stored as the moment the day has passed (00:00 local)."""
+    return legal_terms.local_date(due_at - timedelta(microseconds=1))
+
+
+def due_text(due_at) -> str:
+    return forms.dutch_date(deadline_day(due_at).isoformat()) if due_at else "—"
+
+
+def due_state(due_at) -> tuple[str, str]:
+    """(css class, Dutch text) for a deadline: te laat (red), bijna (amber, ≤ 2 working days), op tijd."""
+    if due_at is None:
+        return "", "geen termijn"
+    moment = now()
+    if due_at < moment:
+        return "te-laat", "te laat"
+    today = legal_terms.local_date(moment)
+    if working_days_until(today, deadline_day(due_at)) <= 2:
+        return "bijna", "binnen 2 werkdagen"
+    return "op-tijd", "op tijd"
+
+
+def worklist_row(session: Session, item: WorkItem, user: User) -> dict:
+    case = session.get(Case, item.case_id)
+    state, state_text = due_state(item.due_at)
+    return {"id": item.id, "case_id": item.case_id, "reference": case.reference if case else "",
+            "name": item.name, "role": item.role, "role_label": ROLES.get(item.role, item.role),
+            "due_at": item.due_at, "due": due_text(item.due_at),
+            "due_state": state, "due_text": state_text, "priority": item.priority,
+            "assignee": user_name(session, item.assignee_id), "mine": item.assignee_id == user.id,
+            "case_visible": access.can_see_case(session=session, user=user, case_id=item.case_id)}
+
+
+def pseudonym(case: Case) -> str:
+    return access.reporter_pseudonym(case.id)  # the same pseudonym as in the API
+
+
+def case_summary(session: Session, case: Case, user: User) -> dict:
+    summary = dict(case.summary or {})
+    return {"reference": case.reference, "status": "open" if case.status == "open" else "afgesloten",
+            "unit": case.unit, "category": case.category or summary.get("categorie"), "summary": summary,
+            "reporter": pseudonym(case) if not summary.get("melder_anoniem") else "Anonieme melder"}
+
+
+def visible_case(request: Request, s: Session, case_id: int) -> tuple[WebSession, Case | None]:
+    web = login_required(request, s)
+    try:
+        return web, access.require_visible_case(session=s, user=web.user, case_id=case_id)
+    except NotFound:
+        return web, None
+
+
+# --------------------------------------------------------------------------- error plumbing
+
+def install_handlers(app) -> None:
+    @app.exception_handler(Redirect)
+    async def _redirect(request: Request, exc: Redirect):  # noqa: ANN202
+        return RedirectResponse(exc.url, status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _not_found(request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+        """A web address that matches no route (an id out of range, say): the Dutch page, not JSON."""
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            return not_found(request)
+        return await problems.http_exception_handler(request, exc)
+
+
+# --------------------------------------------------------------------------- shared page helpers
+
+PRE_LOGIN_CSRF = "meldpunt_pre_csrf"
+
+
+def _with_pre_login_token(request: Request, response: HTMLResponse, token: str) -> HTMLResponse:
+    """Login forms (staff and reporter) carry a token that must match a SameSite=Strict cookie:
+    a cross-site form cannot log someone into another account (login CSRF)."""
+    response.set_cookie(PRE_LOGIN_CSRF, token, max_age=3600, path="/", httponly=True,
+                        secure=secure_cookies(request), samesite="strict")
+    return response
+
+
+def pre_login_ok(request: Request, presented) -> bool:
+    cookie = request.cookies.get(PRE_LOGIN_CSRF) or ""
+    return bool(cookie) and bool(presented) and hmac.compare_digest(cookie.encode(), str(presented).encode())
+
+
+def login_form(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    token = request.cookies.get(PRE_LOGIN_CSRF) or secrets.token_urlsafe(24)
+    return _with_pre_login_token(request, render(request, name, status_code=status_code, login_token=token,
+                                                 **context), token)
+
+
+def retry_after(exc: DomainError, response: HTMLResponse) -> HTMLResponse:
+    """A 429 page carries Retry-After, as the API's problem answer does."""
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(int(exc.retry_after))
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/werkvoorraad"
+
+
+def back_url(form, default: str = "/werkvoorraad") -> str:
+    return safe_next(form.get("terug") or default)
+
+
+def with_message(url: str, text: str) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode({"melding": text})
+
+
+def domain_error(request: Request, exc: DomainError) -> HTMLResponse:
+    with get_database().session() as s:
+        web = web_session(request, s)
+        user = web.user if web else None
+        return error_page(request, exc, user, web)
+
+
+
+def dutch_number(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        text = f"{value:.1f}" if value != int(value) else str(int(value))
+    else:
+        text = str(value)
+    return text.replace(".", ",")
+
+
+templates.env.filters["getal"] = dutch_number
+templates.env.filters["procent"] = lambda v: "—" if v is None else f"{v:.1f}".replace(".", ",") + "%"
+
+

@@ -1,0 +1,113 @@
+"""Process owners: deployed versions, checking and deploying process files (``engine.processes``)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from api.raw_files import process_file_response
+from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidationError
+from engine.identity.models import WebSession
+from engine.processes import service as processes
+from engine.processes.models import ProcessVersion
+from web.pages.common import (PROCESS_OWNER, checked_form, domain_error, FormDep, get_database, login_required,
+                              not_found, render)
+
+router = APIRouter(include_in_schema=False)
+
+
+# --------------------------------------------------------------------------- processen
+
+def _process_owner(request: Request, s: Session) -> WebSession:
+    web = login_required(request, s)
+    if PROCESS_OWNER not in web.user.role_codes:
+        raise NotAuthorized("Alleen procesbeheerders beheren processen.")
+    return web
+
+
+def _versions(s: Session) -> list[dict]:
+    return [{"id": v.id, "hash": v.content_hash[:12], "deployed_at": v.deployed_at, "by": v.deployed_by,
+             "main": v.main_process_id, "files": [f.path for f in v.files]}
+            for v in reversed(processes.list_versions(session=s))]
+
+
+@router.get("/processen", response_class=HTMLResponse)
+def processes_page(request: Request, versie: int | None = None, bestand: str | None = None, melding: str = ""):
+    try:
+        with get_database().session() as s:
+            web = _process_owner(request, s)
+            versions = _versions(s)
+            chosen = next((v for v in versions if v["id"] == versie), versions[0] if versions else None)
+            files = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
+            if chosen and bestand not in files:
+                bestand = next((f for f in files if f.split("/")[-1].startswith(chosen["main"])), None) or \
+                    (files[0] if files else None)
+            return render(request, "processen.html", user=web.user, web=web, versions=versions, chosen=chosen,
+                          files=files, bestand=bestand, results=None, melding=melding)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+@router.get("/processen/{version_id:id}/diagram")
+def process_diagram(request: Request, version_id: int, bestand: str):
+    try:
+        with get_database().session() as s:
+            _process_owner(request, s)
+            version = s.get(ProcessVersion, version_id)
+            for f in (version.files if version else []):
+                if f.path == bestand:
+                    return process_file_response(f.path, f.content)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return not_found(request)
+
+
+def _issues_by_file(issues, names: list[str]) -> list[dict]:
+    grouped: dict[str, list] = {n: [] for n in names}
+    for issue in issues:
+        grouped.setdefault(issue.file or "(set)", []).append(issue)
+    return [{"file": f, "issues": grouped[f]} for f in grouped]
+
+
+@router.post("/processen", response_class=HTMLResponse)
+def processes_upload(request: Request, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web = _process_owner(request, s)
+            checked_form(form, web)
+            uploads = [f for f in form.getlist("bestanden") if hasattr(f, "read")]
+            files: dict[str, bytes] = {}
+            for up in uploads:
+                name = (up.filename or "").replace("\\", "/").split("/")[-1]
+                if not name:
+                    continue
+                key = f"forms/{name}" if name.endswith(".json") and name != "manifest.json" else name
+                files[key] = up.file.read()  # spooled by the form parser before the route ran
+            if not files:
+                results, issues = None, None
+                error = "Kies een of meer bestanden (BPMN, DMN, manifest.json en formulieren)."
+            else:
+                error = None
+                if form.get("aanvullen") == "ja":  # only the changed files: the rest from the newest version
+                    try:
+                        base = processes.latest_version(session=s)
+                        files = {**{f.path: f.content for f in base.files}, **files}
+                    except NotFound:
+                        pass
+                issues = processes.check(files=files)
+                results = _issues_by_file(issues, sorted(files))
+            deployed = None
+            if files and not issues and form.get("actie") == "uitrollen":
+                version = processes.deploy(session=s, files=files, actor=web.user.username)
+                deployed = version.id
+            versions = _versions(s)
+            chosen = versions[0] if versions else None
+            bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
+            return render(request, "processen.html", status_code=200 if not issues else 422, user=web.user, web=web,
+                          versions=versions, chosen=chosen, files=bpmn, bestand=bpmn[0] if bpmn else None,
+                          results=results, error=error, deployed=deployed, melding="",
+                          checked=sorted(files))
+    except ProcessValidationError as exc:
+        return domain_error(request, exc)
+    except DomainError as exc:
+        return domain_error(request, exc)

@@ -1,0 +1,207 @@
+"""The public side: filing a report (melden) and the reporter's inbox with the receipt code (mijn melding)."""
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from api.deps import client_key, reporter_cookie_name
+from engine.cases import letters as case_letters
+from engine.cases import reporter_view
+from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound
+from engine.identity import receipts
+from engine.identity.errors import NotAuthenticated, TooManyAttempts
+from engine.intake import public
+from engine.intake import service as intake
+from engine.processes import service as processes
+from web import forms
+from web.pages.common import (app_settings, FormDep, get_database, login_form, pre_login_ok, render, retry_after,
+                              secure_cookies)
+
+router = APIRouter(include_in_schema=False)
+
+
+RECEIPT_FLASH = "meldpunt_ontvangstcode"
+PUBLIC_CATEGORIES_FORM = "forms/melding_registreren.json"
+
+
+# --------------------------------------------------------------------------- melden (public)
+
+def _public_fields(session: Session) -> dict:
+    """Category options from the deployed intake form (the process owners' list)."""
+    try:
+        version = processes.latest_version(session=session)
+        schema = processes.parsed_version(session=session, version_id=version.id).forms.get(PUBLIC_CATEGORIES_FORM, {})
+    except DomainError:
+        schema = {}
+    prop = (schema.get("properties") or {}).get("categorie") or {}
+    return {"categories": forms._labels(prop)}
+
+
+@router.get("/melden", response_class=HTMLResponse)
+def report_page(request: Request):
+    with get_database().session() as s:
+        return render(request, "melden.html", public=True, values={}, errors={}, **_public_fields(s))
+
+
+@router.post("/melden", response_class=HTMLResponse)
+def report_submit(request: Request, form: FormDep):
+    values = {k: str(form.get(k) or "").strip() for k in ("omschrijving", "categorie", "dienstonderdeel",
+                                                          "betrokkene_functie", "wanneer")}
+    errors = {}
+    if len(values["omschrijving"]) < 10:
+        errors["omschrijving"] = "Beschrijf wat er is gebeurd (minstens 10 tekens)."
+    if not values["dienstonderdeel"]:
+        errors["dienstonderdeel"] = "Vul het dienstonderdeel in waar het speelt."
+    errors.update(public.length_errors(values))
+    db = get_database()
+    with db.session() as s:
+        fields = _public_fields(s)
+        if values["categorie"] and values["categorie"] not in {c for c, _ in fields["categories"]}:
+            errors.setdefault("categorie", "Kies een categorie uit de lijst.")
+    # Echo at most a little over the caps back into the form (never a megabyte).
+    shown = {k: v[:2 * public.MAX_LENGTHS[k]] for k, v in values.items()}
+    if errors:
+        return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
+    try:
+        submitted = public.submit_public_report(database=db, client_key=client_key(request),
+                                                values={**values, "categorie": values["categorie"] or "Overig"})
+        code = submitted.receipt_code
+    except InvalidData as exc:
+        errors = {e.field: e.message for e in exc.errors}
+        return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
+    except TooManyAttempts as exc:
+        return retry_after(exc, render(request, "melden.html", status_code=exc.status, public=True, values=shown,
+                                        errors={}, fout=exc.detail, **fields))
+    # Post/redirect/get, so a reload never files the report twice. The code travels once in a
+    # short-lived HttpOnly cookie scoped to the receipt page, which deletes it when shown.
+    settings = app_settings(request)
+    response = RedirectResponse("/melden/ontvangen", status_code=303)
+    response.set_cookie(RECEIPT_FLASH, code, max_age=300, path="/melden/ontvangen", httponly=True,
+                        secure=settings.cookie_secure, samesite="strict")
+    return response
+
+
+@router.get("/melden/ontvangen", response_class=HTMLResponse)
+def report_received(request: Request):
+    settings = app_settings(request)
+    code = request.cookies.get(RECEIPT_FLASH)
+    code = code if code and re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code) else None
+    response = render(request, "melden_ontvangen.html", public=True, code=code)
+    response.delete_cookie(RECEIPT_FLASH, path="/melden/ontvangen", secure=settings.cookie_secure, httponly=True,
+                           samesite="strict")
+    return response
+
+
+# --------------------------------------------------------------------------- mijn melding (reporter)
+
+def _reporter(request: Request, s: Session):
+    try:
+        return receipts.resolve_reporter_session(
+            session=s, session_id=request.cookies.get(reporter_cookie_name(secure_cookies(request))))
+    except NotAuthenticated:
+        return None
+
+
+@router.get("/mijn-melding", response_class=HTMLResponse)
+def reporter_page(request: Request, melding: str = ""):
+    with get_database().session() as s:
+        reporter = _reporter(request, s)
+        if reporter is None:
+            return login_form(request, "mijn_melding_code.html", public=True, fout=None)
+        return _reporter_inbox(request, s, reporter, melding=melding, fout=None)
+
+
+def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The inbox: the engine's reporter view (the same as the API's ``/melder/melding``) and the messages."""
+    case_id = reporter.receipt.case_id
+    view = reporter_view.reporter_view(session=s, case_id=case_id)
+    return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
+                  messages=intake.messages(session=s, case_id=case_id), received=view.received_at, **context)
+
+
+@router.get("/mijn-melding/brieven/{letter_id:id}")
+def reporter_letter_download(request: Request, letter_id: int):
+    """A letter to the reporter, from their own channel (``engine.cases.letters.reporter_letter``: the one door)."""
+    try:
+        with get_database().session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
+                                   fout=receipts.REPORTER_SESSION_INVALID)
+            letter = case_letters.reporter_letter(session=s, case_id=reporter.receipt.case_id, letter_id=letter_id)
+            content = case_letters.read_letter(session=s, letter=letter, actor="anonieme melder")
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{letter.template}-v{letter.version}.docx")
+            return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                              "Cache-Control": "no-store", "X-Content-SHA256": letter.sha256},
+                            media_type=letter.media_type)
+    except NotFound:
+        return render(request, "niet_gevonden.html", status_code=404, public=True)
+    except DomainError as exc:
+        return render(request, "fout.html", status_code=exc.status, public=True, title=exc.title, detail=exc.detail)
+
+
+@router.post("/mijn-melding/code", response_class=HTMLResponse)
+def reporter_login(request: Request, form: FormDep):
+    db = get_database()
+    if not pre_login_ok(request, form.get("login_token")):
+        return login_form(request, "mijn_melding_code.html", status_code=403, public=True,
+                           fout="De pagina was verlopen. Vul uw code opnieuw in.")
+    try:
+        match = receipts.verify_receipt(database=db, code=str(form.get("ontvangstcode") or ""),
+                                        client_key=client_key(request))
+    except DomainError as exc:
+        return retry_after(exc, login_form(request, "mijn_melding_code.html", status_code=exc.status, public=True,
+                                             fout=exc.detail))
+    with db.session() as s:
+        session_id, _ = receipts.start_reporter_session(session=s, receipt_id=match.receipt_id)
+    settings = app_settings(request)
+    response = RedirectResponse("/mijn-melding", status_code=303)
+    response.set_cookie(reporter_cookie_name(settings.cookie_secure), session_id,
+                        max_age=int(receipts.REPORTER_SESSION_TTL.total_seconds()), path="/", httponly=True,
+                        secure=settings.cookie_secure, samesite="strict")
+    return response
+
+
+def _reporter_csrf_ok(reporter, presented) -> bool:
+    return bool(presented) and hmac.compare_digest(reporter.csrf_token.encode(), str(presented).encode())
+
+
+@router.post("/mijn-melding/antwoord", response_class=HTMLResponse)
+def reporter_answer(request: Request, form: FormDep):
+    db = get_database()
+    try:
+        with db.session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
+                              fout=receipts.REPORTER_SESSION_INVALID)
+            if not _reporter_csrf_ok(reporter, form.get("csrf_token")):
+                raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
+            intake.message_from_reporter(session=s, case_id=reporter.receipt.case_id, text=str(form.get("tekst") or ""))
+    except DomainError as exc:
+        with db.session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
+            return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=exc.detail,
+                                   tekst=form.get("tekst") or "")
+    return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw antwoord is verstuurd."}), status_code=303)
+
+
+@router.post("/mijn-melding/afmelden")
+def reporter_logout(request: Request):
+    with get_database().session() as s:
+        cookie = request.cookies.get(reporter_cookie_name(secure_cookies(request)))
+        if cookie:
+            receipts.end_reporter_session(session=s, session_id=cookie)
+    settings = app_settings(request)
+    response = RedirectResponse("/mijn-melding", status_code=303)
+    response.delete_cookie(reporter_cookie_name(settings.cookie_secure), path="/", secure=settings.cookie_secure,
+                           httponly=True, samesite="strict")
+    return response

@@ -1,0 +1,185 @@
+"""Tasks: claim, unclaim, assign, open the form and complete it (``engine.worklist``, ``engine.cases``)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from engine.audit import service as audit
+from engine.cases import confidential
+from engine.cases import letters as case_letters
+from engine.cases import persons
+from engine.cases import precedents as case_precedents
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.errors import DomainError, FieldError, InvalidData, NotFound
+from engine.identity import access
+from engine.identity import service as identity
+from engine.identity.models import User
+from engine.identity.roles import ROLES
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from engine.worklist.models import WorkItem
+from web import forms
+from web.pages.common import (back_url, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
+                              get_database, login_required, not_found, render, user_name, with_message, worklist_row)
+
+router = APIRouter(include_in_schema=False)
+
+
+SANCTION_FORM = "forms/sanctieadvies_opstellen.json"
+
+
+def _task_action(request: Request, form: FormData, item_id: int, action, message: str):
+    """Claim or unclaim in one click, then back to where the user came from with a message."""
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            item = action(session=s, work_item_id=item_id, user=web.user)
+            text = message.format(naam=item.name)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message(back_url(form), text), status_code=303)
+
+
+@router.post("/taken/{item_id:id}/oppakken")
+def claim(request: Request, item_id: int, form: FormDep):
+    return _task_action(request, form, item_id, worklist.claim, "U heeft de taak ‘{naam}’ opgepakt.")
+
+
+@router.post("/taken/{item_id:id}/teruggeven")
+def unclaim(request: Request, item_id: int, form: FormDep):
+    return _task_action(request, form, item_id, worklist.unclaim, "De taak ‘{naam}’ staat weer open voor de rol.")
+
+
+@router.post("/taken/{item_id:id}/toewijzen")
+def assign(request: Request, item_id: int, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            username = str(form.get("medewerker") or "")
+            try:
+                assignee = identity.get_user(session=s, username=username)
+            except NotFound:
+                raise InvalidData([FieldError("medewerker", "kies een medewerker")]) from None
+            item = worklist.assign(session=s, work_item_id=item_id, by=web.user, assignee=assignee,
+                                   reason=str(form.get("reden") or ""))
+            text = f"De taak ‘{item.name}’ is toegewezen aan {assignee.display_name}."
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message(back_url(form), text), status_code=303)
+
+
+# --------------------------------------------------------------------------- taak
+
+def _precedents(session: Session, case: Case) -> list[dict]:
+    """The engine's precedents (the same as the API's task detail), for the sanction advice."""
+    category = case.category or (case.summary or {}).get("categorie")
+    return case_precedents.precedents(session=session, category=category, exclude_case_id=case.id)
+
+
+def _task_context(session: Session, item: WorkItem, user: User, *, values: dict | None = None,
+                  raw: dict | None = None, errors: dict | None = None) -> dict:
+    case = session.get(Case, item.case_id)
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    schema = parsed.forms.get(item.form) if item.form else None
+    data = values if values is not None else cases.case_data(session=session, case_id=case.id)
+    secret_fields = confidential.confidential_fields(parsed.forms) & set((schema or {}).get("properties", {}))
+    if secret_fields and raw is None and access.may_see_reporter_identity(session=session, user=user, case_id=case.id):
+        secret = confidential.read(session, case_id=case.id)
+        shown = {k: secret[k] for k in secret_fields if k in secret}
+        if shown:
+            data = {**data, **shown}
+            audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
+                         details={"pagina": "taak", "velden": sorted(shown)})
+    fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
+    people = [f for f in fields if f.widget == "persoon"]
+    if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
+        options = [(u.username, f"{u.display_name}" + (f" ({u.unit})" if u.unit else ""))
+                   for u in persons.candidates(session)] + [(persons.EXTERNAL, "Extern of onbekend")]
+        for f in people:
+            f.options = options
+    ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
+           "summary": case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
+           "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
+           "precedents": _precedents(session, case) if item.form == SANCTION_FORM else None,
+           "assignee": user_name(session, item.assignee_id),
+           "general_errors": {k: v for k, v in (errors or {}).items()
+                              if k.split(".")[0] not in (schema or {}).get("properties", {})}}
+    return ctx
+
+
+def _may_open_task(session: Session, item: WorkItem, user: User) -> bool:
+    """Assigned to the user, or open in one of the user's roles, and the user is no party."""
+    if access.is_excluded(session=session, user=user, case_id=item.case_id):
+        return False
+    if item.assignee_id == user.id:
+        return True
+    return item.state == "open" and item.assignee_id is None and item.role in user.role_codes
+
+
+@router.get("/taken/{item_id:id}", response_class=HTMLResponse)
+def task_page(request: Request, item_id: int):
+    with get_database().session() as s:
+        web = login_required(request, s)
+        item = s.get(WorkItem, item_id)
+        if item is None or not _may_open_task(s, item, web.user):
+            return not_found(request, web.user, web)
+        if item.state != "open":
+            return render(request, "fout.html", status_code=409, user=web.user, web=web,
+                          title="Deze taak is al afgerond",
+                          detail="Bekijk de zaak voor de volgende stap.", case_id=item.case_id)
+        if item.assignee_id is None:
+            return render(request, "taak_oppakken.html", user=web.user, web=web, item=item,
+                          role_label=ROLES.get(item.role, item.role), due=due_state(item.due_at),
+                          due_date=due_text(item.due_at) if item.due_at else None,
+                          reference=s.get(Case, item.case_id).reference)
+        return render(request, "taak.html", user=web.user, web=web, **_task_context(s, item, web.user))
+
+
+@router.post("/taken/{item_id:id}", response_class=HTMLResponse)
+def task_submit(request: Request, item_id: int, form: FormDep):
+    db = get_database()
+    try:
+        with db.session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    with db.session() as s:
+        web = login_required(request, s)
+        item = s.get(WorkItem, item_id)
+        if item is None or not _may_open_task(s, item, web.user):
+            return not_found(request, web.user, web)
+        case = s.get(Case, item.case_id)
+        parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
+        schema = parsed.forms.get(item.form) if item.form else {}
+        data, raw = forms.parse_submission(schema or {}, form)
+        user_id, case_id = web.user.id, case.id
+        before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
+    try:
+        with db.session() as s:
+            user = s.get(User, user_id)
+            cases.complete_task(session=s, work_item_id=item_id, user=user, data=data)
+    except InvalidData as exc:
+        with db.session() as s:
+            web = login_required(request, s)
+            item = s.get(WorkItem, item_id)
+            ctx = _task_context(s, item, web.user, raw=raw, errors=forms.error_map(exc.errors))
+            return render(request, "taak.html", status_code=422, user=web.user, web=web, invalid=True, **ctx)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    with db.session() as s:
+        web = login_required(request, s)
+        user = web.user
+        case = s.get(Case, case_id)
+        next_items = [worklist_row(s, i, user) for i in worklist.for_case(session=s, case_id=case_id)]
+        new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
+                       if l.id not in before_letters]
+        item = s.get(WorkItem, item_id)
+        return render(request, "taak_afgerond.html", user=user, web=web, item=item, case=case,
+                      next_items=next_items, new_letters=new_letters,
+                      case_visible=access.can_see_case(session=s, user=user, case_id=case_id))

@@ -1,0 +1,58 @@
+"""The worklist (werkvoorraad): my tasks, open in my roles, overdue (``engine.worklist``)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from engine.clock import now
+from engine.worklist import service as worklist
+from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_row
+
+router = APIRouter(include_in_schema=False)
+
+
+TABS = {"mijn": "Mijn taken", "open": "Open in mijn rollen", "te-laat": "Te laat"}
+SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer", "taak": "Taak"}
+
+
+# --------------------------------------------------------------------------- werkvoorraad
+
+@router.get("/werkvoorraad", response_class=HTMLResponse)
+def worklist_page(request: Request, tab: str = "mijn", sorteer: str = "termijn", filter: str = "",
+                  melding: str = ""):
+    tab = tab if tab in TABS else "mijn"
+    sorteer = sorteer if sorteer in SORTS else "termijn"
+    with get_database().session() as s:
+        web = login_required(request, s)
+        user = web.user
+        if tab == "mijn":
+            items = worklist.my_tasks(session=s, user=user)
+        elif tab == "open":
+            items = worklist.unassigned_in_my_roles(session=s, user=user)
+        else:
+            items = worklist.overdue(session=s, user=user)
+        rows = [worklist_row(s, i, user) for i in items]
+        counts = {"mijn": len(worklist.my_tasks(session=s, user=user)),
+                  "open": len(worklist.unassigned_in_my_roles(session=s, user=user)),
+                  "te-laat": len(worklist.overdue(session=s, user=user))}
+        needle = filter.strip().lower()
+        if needle:
+            rows = [r for r in rows if needle in f"{r['reference']} {r['name']} {r['role_label']} {r['assignee']}".lower()]
+        far = now() + timedelta(days=36500)
+        key = {"termijn": lambda r: (r["due_at"] or far, -r["priority"]),
+               "prioriteit": lambda r: (-r["priority"], r["due_at"] or far),
+               "zaak": lambda r: (r["reference"], r["id"]), "taak": lambda r: (r["name"], r["id"])}[sorteer]
+        rows.sort(key=key)
+        is_coordinator = COORDINATOR in user.role_codes
+        candidates = {}
+        if is_coordinator:
+            for role in {r["role"] for r in rows}:
+                candidates[role] = [(u.username, u.display_name) for u in worklist.assign_candidates(session=s, role=role)]
+        context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
+                       sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
+                       melding=melding)
+        if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
+            return render(request, "_werkvoorraad_tabel.html", **context)
+        return render(request, "werkvoorraad.html", **context)
