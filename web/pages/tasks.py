@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from engine.audit import service as audit
-from engine.cases import confidential
+from engine.cases import completed, confidential, field_classes
 from engine.cases import letters as case_letters
 from engine.cases import persons
 from engine.cases import precedents as case_precedents
@@ -121,11 +121,27 @@ def _may_open_task(session: Session, item: WorkItem, user: User) -> bool:
     return item.state == "open" and item.assignee_id is None and item.role in user.role_codes
 
 
+def _completed_page(request: Request, s: Session, web, item: WorkItem):
+    """A completed task, read-only, as the engine's view gives it (``engine.cases.completed``): for everyone
+    who may see the case, with the confidentiality classes applied."""
+    try:
+        done = completed.completed_task(session=s, user=web.user, case_id=item.case_id, work_item_id=item.id,
+                                        page="taak")
+    except NotFound:
+        return not_found(request, web.user, web)
+    fields = forms.readonly_fields(done.schema or {}, done.values, hidden=done.hidden, pending=done.not_redacted,
+                                   pending_text=field_classes.NOT_REDACTED)
+    return render(request, "taak_ingevuld.html", user=web.user, web=web, item=item, done=done, fields=fields,
+                  case=s.get(Case, item.case_id))
+
+
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_page(request: Request, item_id: int):
     with get_database().session() as s:
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
+        if item is not None and item.state == "completed":
+            return _completed_page(request, s, web, item)
         if item is None or not _may_open_task(s, item, web.user):
             return not_found(request, web.user, web)
         if item.state != "open":
