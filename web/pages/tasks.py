@@ -6,8 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from engine.audit import service as audit
-from engine.cases import completed, confidential, field_classes
+from engine.cases import completed, field_classes
 from engine.cases import letters as case_letters
 from engine.cases import persons
 from engine.cases import precedents as case_precedents
@@ -87,14 +86,17 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
     data = values if values is not None else cases.case_data(session=session, case_id=case.id)
-    secret_fields = confidential.confidential_fields(parsed.forms) & set((schema or {}).get("properties", {}))
-    if secret_fields and raw is None and access.may_see_reporter_identity(session=session, user=user, case_id=case.id):
-        secret = confidential.read(session, case_id=case.id)
-        shown = {k: secret[k] for k in secret_fields if k in secret}
-        if shown:
-            data = {**data, **shown}
-            audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
-                         details={"pagina": "taak", "velden": sorted(shown)})
+    secret_fields = set(field_classes.case_classes(session, case)) & set((schema or {}).get("properties", {}))
+    if secret_fields and raw is None:
+        # The form's confidential fields are prefilled only for who reads the originals (engine.cases.field_classes):
+        # a redacted text put back into the form would replace the original when the task is completed.
+        view = field_classes.case_view(session=session, user=user, case=case, audited=False)
+        if view.identity_allowed:
+            identity = {k: v for k, v in view.identity.items() if k in secret_fields}
+            substance = {k: v for k, v in view.substance.items() if k in secret_fields}
+            data = {**data, **identity, **substance}
+            field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity=identity,
+                                      substance=substance, page="taak")
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
     people = [f for f in fields if f.widget == "persoon"]
     if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
