@@ -1,6 +1,8 @@
 # language: nl
 Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
   Alleen het meldpunt en de integriteitscoördinator zien wie de melder is; andere behandelaars zien een pseudoniem.
+  De inhoud van de melding lezen alle behandelaars, in de versie die het meldpunt heeft geredigeerd (zonder wat
+  de melder herkenbaar maakt); tot die er is, lezen zij de omschrijving nog niet.
   De melder, de betrokkene en diens leidinggevende kunnen de zaak niet inzien, ook niet als zij zelf
   een toezichtsrol hebben.
 
@@ -40,6 +42,28 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
     Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
     Dan ziet "onderzoeker1" de taak "onderzoek_starten" in de werkvoorraad
     Dan kan "onderzoeker1" de zaak inzien
+    Maar ziet "onderzoeker1" de identiteit van de melder niet
+
+  Scenario: Behandelaars lezen de melding zoals het meldpunt die heeft geredigeerd
+    Als "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde               |
+      | route                  | feitenonderzoek      |
+      | onderzoek_soort        | intern               |
+      | beoordeling_motivering | Ernstige verdenking. |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    Dan leest "onderzoeker1" de omschrijving nog niet
+    En leest "directeur" de omschrijving nog niet
+    En mag "coordinator" de melding niet redigeren
+    En mag "onderzoeker1" de melding niet redigeren
+    Als "meldpunt" de melding redigeert tot "Een collega declareert reizen die niet zijn gemaakt."
+    Dan leest "onderzoeker1" de omschrijving "Een collega declareert reizen die niet zijn gemaakt."
+    En leest "directeur" de omschrijving "Een collega declareert reizen die niet zijn gemaakt."
+    En leest "coordinator" de omschrijving "Declaraties voor reizen die niet zijn gemaakt"
     Maar ziet "onderzoeker1" de identiteit van de melder niet
 
   Scenario: De identiteit bekendmaken vraagt goedkeuring en eerst een brief aan de melder

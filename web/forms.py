@@ -250,3 +250,33 @@ def error_map(errors) -> dict[str, str]:
     for e in errors:
         out.setdefault(e.field, e.message)
     return out
+
+
+HIDDEN_TEXT = "Afgeschermd: identiteit van de melder"
+
+
+def readonly_fields(schema: dict, values: dict, *, hidden: list[str] = (), pending: list[str] = (),
+                    pending_text: str = "") -> list[Field]:
+    """A completed task's form, every field read-only, as the engine's view gives the values
+    (``engine.cases.completed``): identity fields the reader may not see say so, and the report's substance not
+    yet redacted shows ``pending_text``. Values are never looked up here."""
+    out: list[Field] = []
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        f = Field(name=key, key=key, label=prop.get("title") or key.replace("_", " ").capitalize(),
+                  widget="readonly", readonly=True)
+        value = values.get(key)
+        if key in hidden:
+            f.display = HIDDEN_TEXT
+        elif key in pending:
+            f.display = pending_text
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            sub = (prop.get("items") or {}).get("properties") or {}
+            f.widget, f.columns = "table", [s.get("title") or k for k, s in sub.items()]
+            f.rows = [[Field(name="", key=k, label="", widget="readonly", display=_display(s, item.get(k)))
+                       for k, s in sub.items()] for item in value]
+        else:
+            f.display = _display(prop, value)
+        out.append(f)
+    return out

@@ -15,18 +15,17 @@ from sqlalchemy import func, select
 from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
 from api.raw_files import process_file_response
 from api.routers.common import MAX_LIMIT, errors, pseudonym
-from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, MessageIn,
-                                  MessageOut, PositionOut, ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn,
-                                  TimelineEvent, WorkItemOut)
+from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, CompletedTaskOut,
+                                  MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut, ReporterOut,
+                                  RevealDecisionIn, RevealOut, RevealRequestIn, TimelineEvent, WorkItemOut)
 from engine.audit import service as audit
-from engine.cases import attachments, confidential, reveal
+from engine.cases import attachments, completed, field_classes, reveal
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
 from engine.errors import NotAuthorized, NotFound
 from engine.identity import access
 from engine.intake import service as intake
-from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.worklist import service as worklist
 
@@ -56,19 +55,6 @@ def summary_out(case: Case) -> CaseSummaryOut:
                           gesloten_op=case.closed_at, versie=case.version)
 
 
-def identity_fields(session, case: Case) -> frozenset[str]:
-    """Form fields marked ``x-vertrouwelijk: melder`` (the reporter's identity) in the case's process version."""
-    names = set()
-    forms = {}
-    if case.process_version_id is not None:
-        forms = processes.parsed_version(session=session, version_id=case.process_version_id).forms
-    for schema in forms.values():
-        for name, prop in (schema.get("properties") or {}).items():
-            if isinstance(prop, dict) and prop.get("x-vertrouwelijk") == "melder":
-                names.add(name)
-    return frozenset(names) | {"melder_naam", "melder_adres", "melder_email", "melder_telefoon"}
-
-
 @router.get("", response_model=CasePage, summary="Zaken die ik mag zien (gefilterd, gesorteerd, gepagineerd)",
             responses=errors(401, 422))
 def list_cases(user: CurrentUser, session: SessionDep,
@@ -93,26 +79,47 @@ def list_cases(user: CurrentUser, session: SessionDep,
 
 @router.get("/{case_id}", response_model=CaseDetailOut, summary="Een zaak, voor zover ik die mag zien", responses=ERR)
 def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> CaseDetailOut:
-    secret = confidential.read(session, case_id=case.id)
-    id_fields = identity_fields(session, case)
-    may_identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
-    identity = {k: v for k, v in secret.items() if k in id_fields} if may_identity else None
-    other = {k: v for k, v in secret.items() if k not in id_fields}
-    if identity:
-        audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
-                     details={"velden": sorted(identity)})
-    if other:
-        audit.append(session=session, actor=user.username, action="confidential.read", case_id=case.id,
-                     details={"velden": sorted(other)})
-    data = {k: v for k, v in workflow_data(session, case).items() if k not in id_fields}
-    data.update(other)
+    """Vertrouwelijkheidsklassen (``engine.cases.field_classes``): de identiteit van de melder alleen voor wie die
+    mag zien; de inhoud van de melding voor iedereen die de zaak behandelt, geredigeerd door het meldpunt."""
+    view = field_classes.case_view(session=session, user=user, case=case, page="api")
+    classes = field_classes.case_classes(session, case)
+    data = {k: v for k, v in workflow_data(session, case).items() if k not in classes}
+    data.update(view.substance)
     data.pop("instellingen", None)
     base = summary_out(case).model_dump()
     return CaseDetailOut(**base, melder=ReporterOut(pseudoniem=pseudonym(case.id),
                                                      anoniem=bool((case.summary or {}).get("melder_anoniem")),
-                                                     identiteit=identity if may_identity else None),
+                                                     identiteit=view.identity if view.identity_allowed else None),
                          samenvatting=dict(case.summary or {}), gegevens=json.loads(json.dumps(data, default=str)),
+                         nog_niet_geredigeerd=view.not_redacted,
+                         geredigeerd=view.redacted if view.identity_allowed else None, mag_redigeren=view.may_redact,
                          open_taken=[WorkItemOut.of(i) for i in worklist.for_case(session=session, case_id=case.id)])
+
+
+@router.put("/{case_id}/geredigeerd/{veld}", response_model=RedactionOut,
+            summary="Meldpunt: de geredigeerde versie van de melding vastleggen (wat de andere behandelaars lezen)",
+            responses=errors(401, 403, 404, 422))
+def redact(body: RedactionIn, case: VisibleCase, user: CurrentUser, session: SessionDep,
+           veld: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]) -> RedactionOut:
+    """Alleen het meldpunt (dat de identiteit van de melder mag zien). Geweigerd (422) als de tekst de melder nog
+    noemt (naam, e-mailadres, telefoon of adres zoals geregistreerd)."""
+    view = field_classes.redact(session=session, user=user, case_id=case.id, name=veld, text=body.tekst)
+    return RedactionOut(veld=veld, geredigeerd=view.redacted[veld], nog_niet_geredigeerd=view.not_redacted)
+
+
+@router.get("/{case_id}/taken/afgerond", response_model=list[CompletedTaskOut],
+            summary="Afgeronde taken met wat er is ingevuld (alleen-lezen, met de vertrouwelijkheidsklassen)",
+            responses=ERR)
+def completed_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[CompletedTaskOut]:
+    return [CompletedTaskOut.of(d) for d in completed.completed_tasks(session=session, user=user, case_id=case.id,
+                                                                      page="api")]
+
+
+@router.get("/{case_id}/taken/afgerond/{task_id}", response_model=CompletedTaskOut,
+            summary="Eén afgeronde taak met wat er is ingevuld (alleen-lezen)", responses=ERR)
+def completed_task(case: VisibleCase, task_id: IdPath, user: CurrentUser, session: SessionDep) -> CompletedTaskOut:
+    return CompletedTaskOut.of(completed.completed_task(session=session, user=user, case_id=case.id,
+                                                        work_item_id=task_id, page="api"))
 
 
 @router.get("/{case_id}/tijdlijn", response_model=list[TimelineEvent], summary="Tijdlijn (audit) van de zaak",

@@ -14,6 +14,7 @@ from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import workflow_data
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
+from engine.cases import field_classes
 from engine.cases import precedents as precedents_mod
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -29,7 +30,6 @@ router = APIRouter(prefix="/taken", tags=["taken"], route_class=UnitOfWorkRoute)
 TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Taak-id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-IDENTITY_KEYS = frozenset({"melder_naam", "melder_adres", "melder_email", "melder_telefoon"})
 
 
 def visible_task(*, session, user: User, work_item_id: int, claiming: bool = False) -> WorkItem:
@@ -67,8 +67,11 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                              gegevens={}, precedenten=None)
-    data = {k: v for k, v in workflow_data(session, case).items()
-            if k not in IDENTITY_KEYS and k != "instellingen"}
+    # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
+    # substance in the desk's redacted version unless the user may see the identity.
+    classes = field_classes.case_classes(session, case)
+    data = {k: v for k, v in workflow_data(session, case).items() if k not in classes and k != "instellingen"}
+    data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak").substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
     if found is not None:
         data["precedenten"] = found

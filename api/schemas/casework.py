@@ -182,8 +182,50 @@ class CaseDetailOut(CaseSummaryOut):
 
     melder: ReporterOut
     samenvatting: dict[str, Any]
-    gegevens: dict[str, Any] = Field(description="De procesgegevens zonder vertrouwelijke velden")
+    gegevens: dict[str, Any] = Field(description=(
+        "Het zaakdossier: de procesgegevens en de inhoud van de melding (vertrouwelijkheidsklasse 'melding'): "
+        "voor wie de identiteit van de melder mag zien het origineel, voor de andere behandelaars de door het "
+        "meldpunt geredigeerde versie. Identiteitsvelden (klasse 'melder') staan alleen onder melder.identiteit."))
+    nog_niet_geredigeerd: list[str] = Field(default_factory=list, description=(
+        "Velden met de inhoud van de melding die het meldpunt nog niet heeft geredigeerd: wie de identiteit niet "
+        "mag zien, leest ze pas na redactie"))
+    geredigeerd: dict[str, str] | None = Field(default=None, description=(
+        "Alleen voor wie de identiteit mag zien: de geredigeerde versies die de andere behandelaars lezen"))
+    mag_redigeren: bool = False
     open_taken: list[WorkItemOut]
+
+
+class RedactionIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "tekst": "Een collega declareert reizen die niet zijn gemaakt."}]})
+
+    tekst: str = Field(min_length=1, max_length=10_000)
+
+
+class RedactionOut(Strict):
+    veld: str
+    geredigeerd: str
+    nog_niet_geredigeerd: list[str]
+
+
+class CompletedTaskOut(Strict):
+    taak: WorkItemOut
+    formulier: dict[str, Any] | None = None
+    bewaard: bool = Field(description="Onwaar voor een taak die is afgerond voordat ingevulde gegevens werden bewaard")
+    gegevens: dict[str, Any] = Field(description="Wat bij het afronden is ingevuld, voor zover u het mag lezen")
+    afgeschermd: list[str] = Field(description="Identiteitsvelden die u niet mag lezen")
+    nog_niet_geredigeerd: list[str] = Field(description="Velden met de inhoud van de melding, nog niet geredigeerd")
+    afgerond_door: str | None = None
+    afgerond_op: datetime | None = None
+
+    @classmethod
+    def of(cls, done) -> "CompletedTaskOut":
+        import json
+
+        return cls(taak=WorkItemOut.of(done.item), formulier=done.schema, bewaard=done.stored,
+                   gegevens=json.loads(json.dumps(done.values, default=str)), afgeschermd=done.hidden,
+                   nog_niet_geredigeerd=done.not_redacted, afgerond_door=done.completed_by,
+                   afgerond_op=done.completed_at)
 
 
 class TimelineEvent(Strict):

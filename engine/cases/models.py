@@ -72,3 +72,22 @@ class CaseConfidential(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[str] = mapped_column(EncryptedText("case_confidential.data"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class TaskSubmission(Base):
+    """What a user submitted when completing a task (issue 16: completed work stays readable).
+
+    Written in the transaction that completes the task. ``data`` holds the fields of the case file (no
+    confidentiality class, the same values the workflow state holds); ``confidential`` the fields of a
+    confidentiality class (``x-vertrouwelijk``: the reporter's identity, the report's substance) as one JSON
+    object, encrypted like ``case_confidential``. Who may read which field: ``engine.cases.field_classes``."""
+
+    __tablename__ = "task_submissions"
+
+    work_item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    form: Mapped[str | None] = mapped_column(String(300))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    confidential: Mapped[str | None] = mapped_column(EncryptedText("task_submissions.confidential"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

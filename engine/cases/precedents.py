@@ -2,7 +2,10 @@
 
 Anonymised: only the reference, closing date, category, subcategory, outcome and the
 ``afdoeningen`` labels from ``Case.summary`` (a projection that holds no names), plus
-the anonymised content summary the closing task records.
+the anonymised content summary the closing task records - only when it passes the Woo export's
+anonymisation check (``engine.reports.woo.check_case_text``): a summary that names a person, place or exact
+date of its case is withheld (``inhoud_geanonimiseerd`` None, ``inhoud_achtergehouden`` True) and the
+precedent itself still shown.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
             "subcategorie": summary.get("subcategorie"),
             "uitkomst": summary.get("uitkomst"),
             "afdoeningen": [a for a in afdoeningen if isinstance(a, str)] if isinstance(afdoeningen, list) else [],
-            "inhoud_geanonimiseerd": summary.get("inhoud_geanonimiseerd"),
+            **_content(session, case, summary.get("inhoud_geanonimiseerd")),
         })
     return out
 
@@ -51,3 +54,16 @@ def for_task(*, session: Session, case: Case, element_id: str) -> list[dict] | N
         return None
     category = case.category or (case.summary or {}).get("categorie")
     return precedents(session=session, category=category, exclude_case_id=case.id)
+
+
+def _content(session: Session, case: Case, text) -> dict:
+    from engine.reports.service import ReportRefused
+    from engine.reports.woo import check_case_text
+
+    if not isinstance(text, str) or not text.strip():
+        return {"inhoud_geanonimiseerd": None, "inhoud_achtergehouden": False}
+    try:
+        check_case_text(session, case_id=case.id, reference=case.reference, imported=bool(case.imported), text=text)
+    except ReportRefused:
+        return {"inhoud_geanonimiseerd": None, "inhoud_achtergehouden": True}
+    return {"inhoud_geanonimiseerd": text, "inhoud_achtergehouden": False}

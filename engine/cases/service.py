@@ -8,6 +8,7 @@ rolls everything back.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,8 +22,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
-from engine.cases import confidential, duties, legal_rules, persons, reporter_texts, runtime
-from engine.cases.models import Case, CaseParty
+from engine.cases import confidential, duties, field_classes, legal_rules, persons, reporter_texts, runtime
+from engine.cases.models import Case, CaseParty, TaskSubmission
 from engine.clock import now
 from engine.legal_terms import local_date
 from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
@@ -368,7 +369,14 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
                                      data=clean, actor=user.username)
     clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
+    field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.field_classes(parsed.forms),
+                                          changed=secret)
     confidential.store(session, case_id=case.id, values=secret)
+    # Completed work stays readable (issue 16): what was submitted, the confidential part encrypted.
+    session.add(TaskSubmission(work_item_id=item.id, case_id=case.id, form=item.form,
+                               data=json.loads(json.dumps(clean, default=str)),
+                               confidential=json.dumps(secret, ensure_ascii=False, sort_keys=True, default=str)
+                               if secret else None, submitted_by_id=user.id, submitted_at=now()))
     task.set_data(**clean)
     try:
         task.run()

@@ -41,6 +41,9 @@ OVERSIGHT_ROLES: frozenset[str] = frozenset({"integriteitscoordinator", "bureau_
 # Roles that may see the reporter's identity of a case they are entitled to see (DOMAIN §4).
 IDENTITY_ROLES: frozenset[str] = frozenset({"meldpunt", "integriteitscoordinator"})
 
+# Roles that redact the report's substance for the case workers (engine.cases.field_classes; the desk).
+REDACTION_ROLES: frozenset[str] = frozenset({"meldpunt"})
+
 USER_ADMIN_ROLES: frozenset[str] = frozenset({"functioneel_beheerder"})
 
 

@@ -330,6 +330,13 @@ class _ProcessSetValidation:
             self.issue(path, f"Geen geldig JSON Schema (draft 2020-12): {err.message}",
                        element_id=err.json_path)
             return
+        from engine.cases.field_classes import POLICY  # the confidentiality classes a field may declare
+
+        for name, prop in (schema.get("properties") or {}).items():
+            value = prop.get("x-vertrouwelijk") if isinstance(prop, dict) else None
+            if value and value not in POLICY:
+                self.issue(path, f"Onbekende vertrouwelijkheidsklasse '{value}' (toegestaan: "
+                                 f"{', '.join(sorted(POLICY))})", element_id=name)
         self.forms[path] = schema
 
     def collect_process_ids(self, path: str) -> None:

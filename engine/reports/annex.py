@@ -8,6 +8,8 @@ Grouping of a case for the totals (issue 9 §2), in this order:
 3. otherwise *gesprek* if it carries the corrective-conversation label;
 4. otherwise (only Geen afdoening/actie, or nothing) *zonder afdoening*.
 Cases in groups 1-3 are "cases with a measure"; percentages are of those.
+
+The annex is published: its free text (the anonymised content summary) is checked like the Woo overview's.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from engine.reports import labels as L
-from engine.reports import word
+from engine.reports import woo, word
 from engine.reports.service import ClosedCase, closed_cases, dutch_pct, percentage
 
 COLUMNS = ["Dienstonderdeel", "Schending", "Inhoud (vermoedelijke) schending", "Afdoening"]
@@ -38,7 +40,12 @@ def classify(resolutions: list[str]) -> tuple[str, str | None]:
 
 
 def build(*, session: Session, year: int) -> dict:
+    """The annex of ``year``. Every row's content summary passes the Woo export's anonymisation check
+    (``woo.check_case_text``); one that names a person, place or exact date of its case refuses the annex."""
     cases = closed_cases(session=session, start=date(year, 1, 1), end=date(year, 12, 31))
+    for c in cases:
+        woo.check_case_text(session, case_id=c.id, reference=c.reference, imported=c.imported, text=c.description,
+                            product="De jaarbijlage")
     return from_cases(year, cases)
 
 

@@ -17,7 +17,11 @@ import io
 import re
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from engine.cases.models import Case, CaseParty
+from engine.identity.models import User
 
 from engine.reports import labels as L
 from engine.reports import word
@@ -62,7 +66,7 @@ def known_places(data: dict) -> list[str]:
     return [str(data[k]) for k in PLACE_KEYS if isinstance(data.get(k), str) and data[k].strip()]
 
 
-def _name_parts(name: str) -> list[str]:
+def name_parts(name: str) -> list[str]:
     """The full name and each distinctive part (no initials, particles or role words)."""
     full = L.normalise(name)
     parts = [full] if full else []
@@ -72,39 +76,59 @@ def _name_parts(name: str) -> list[str]:
     return parts
 
 
-def check_description(text: str, names: list[str], *, reference: str, places: list[str] = ()) -> None:
+def check_description(text: str, names: list[str], *, reference: str, places: list[str] = (),
+                      product: str = "Het Woo-overzicht") -> None:
     norm = f" {L.normalise(text)} "
     for place in places:
         if L.normalise(place) and f" {L.normalise(place)} " in norm:
             raise ReportRefused(f"Zaak {reference}: de omschrijving noemt een plaats uit de zaak; "
-                                "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                                f"pas de geanonimiseerde omschrijving aan. {product} is niet gemaakt.",
                                 zaak=reference)
     for name in names:
-        for part in _name_parts(name):
+        for part in name_parts(name):
             if f" {part} " in norm:
                 raise ReportRefused(f"Zaak {reference}: de omschrijving bevat een naam van een betrokken persoon; "
-                                    "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                                    f"pas de geanonimiseerde omschrijving aan. {product} is niet gemaakt.",
                                     zaak=reference)
     if _DATE.search(text or ""):
         raise ReportRefused(f"Zaak {reference}: de omschrijving bevat een exacte datum; "
-                            "pas de geanonimiseerde omschrijving aan. Het Woo-overzicht is niet gemaakt.",
+                            f"pas de geanonimiseerde omschrijving aan. {product} is niet gemaakt.",
                             zaak=reference)
 
 
-def _case_names(session: Session, case: ClosedCase) -> tuple[list[str], list[str]]:
-    if case.imported:
+def case_names(session: Session, *, case_id: int, reference: str, imported: bool) -> tuple[list[str], list[str]]:
+    """(names, places) known in a case: its workflow data, its confidential fields (the reporter's name is
+    kept out of the workflow) and the people linked to it as parties. Imported cases carry none."""
+    if imported:
         return [], []
+    from engine.cases import confidential
     from engine.cases.service import case_data
     from engine.records.service import is_destroyed
 
     if is_destroyed(session, case.id):  # destroyed after its retention term: only the anonymous stub is left
         return [], []
 
-    try:
-        data = case_data(session=session, case_id=case.id)
+    case = session.get(Case, case_id)
+    try:  # a case without a process instance (registered outside the workflow) has no workflow data
+        has_workflow = case is not None and case.state is not None and case.process_version_id is not None
+        data = case_data(session=session, case_id=case_id) if has_workflow else {}
     except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
-        raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.")
-    return known_names(data or {}), known_places(data or {})
+        raise ReportRefused(f"Zaak {reference}: de zaakgegevens konden niet worden gecontroleerd.", zaak=reference)
+    names = known_names(data or {}) + known_names(confidential.read(session, case_id=case_id))
+    names += [n for n in session.scalars(select(User.display_name).join(CaseParty, CaseParty.user_id == User.id)
+                                         .where(CaseParty.case_id == case_id)) if n]
+    return names, known_places(data or {})
+
+
+def check_case_text(session: Session, *, case_id: int, reference: str, imported: bool, text: str,
+                    product: str = "Het Woo-overzicht") -> None:
+    """The anonymisation check of every free-text field that leaves its case (Woo overview, annual annex,
+    precedents for another case): :func:`check_description` against the names and places of that case.
+    Raises :class:`ReportRefused`; callers refuse their output or withhold the text."""
+    if not (text or "").strip():
+        return
+    names, places = case_names(session, case_id=case_id, reference=reference, imported=imported)
+    check_description(text, names, reference=reference, places=places, product=product)
 
 
 def _suspension_or_dismissal(case: ClosedCase) -> bool:
@@ -118,8 +142,7 @@ def build(*, session: Session, start: date, end: date) -> dict:
     rows = []
     for c in cases:
         detail = c.description if _suspension_or_dismissal(c) else ""
-        names, places = _case_names(session, c)
-        check_description(c.description, names, reference=c.reference, places=places)
+        check_case_text(session, case_id=c.id, reference=c.reference, imported=c.imported, text=c.description)
         rows.append({"aantal": c.people, "aard": c.category,
                      "soort_onderzoek": L.INVESTIGATION_KINDS.get(c.investigation or "", "Onbekend"),
                      "handhaving": L.join_resolutions(c.resolutions), "omschrijving": detail})

@@ -564,6 +564,43 @@ def step_not_sees_identity(wereld: World, wie: str):
             fail(f"'{wie}' ziet de identiteit van de melder niet", f"{melder}")
 
 
+@when(parsers.parse('"{wie}" de melding redigeert tot "{tekst}"'))
+def step_redact(wereld: World, wie: str, tekst: str):
+    """Voorbeeld: Als "meldpunt" de melding redigeert tot "Een collega declareert reizen die niet zijn gemaakt."
+    (de versie van de omschrijving die behandelaars zonder zicht op de identiteit lezen)"""
+    r = wereld.client.put(f"/api/v1/zaken/{wereld.case_id}/geredigeerd/omschrijving", headers=wereld.h(wie),
+                          json={"tekst": tekst})
+    if r.status_code != 200:
+        fail(f"'{wie}' legt de geredigeerde melding vast", f"{r.status_code}: {r.text[:300]}")
+
+
+@then(parsers.parse('mag "{wie}" de melding niet redigeren'))
+def step_redact_refused(wereld: World, wie: str):
+    """Voorbeeld: Dan mag "coordinator" de melding niet redigeren   (alleen het meldpunt redigeert)"""
+    r = wereld.client.put(f"/api/v1/zaken/{wereld.case_id}/geredigeerd/omschrijving", headers=wereld.h(wie),
+                          json={"tekst": "Een collega zou iets hebben gedaan."})
+    if r.status_code not in (403, 404):
+        fail(f"'{wie}' wordt geweigerd (403 of 404)", f"{r.status_code}: {r.text[:300]}")
+
+
+@then(parsers.parse('leest "{wie}" de omschrijving "{tekst}"'))
+def step_reads_description(wereld: World, wie: str, tekst: str):
+    """Voorbeeld: Dan leest "onderzoeker1" de omschrijving "Een collega declareert reizen die niet zijn gemaakt.\""""
+    r = _case(wereld, wie)
+    got = r.json().get("gegevens", {}).get("omschrijving") if r.status_code == 200 else r.status_code
+    if got != tekst:
+        fail(f"'{wie}' leest de omschrijving '{tekst}'", f"{got!r}")
+
+
+@then(parsers.parse('leest "{wie}" de omschrijving nog niet'))
+def step_reads_no_description(wereld: World, wie: str):
+    """Voorbeeld: Dan leest "onderzoeker1" de omschrijving nog niet   (het meldpunt heeft nog niet geredigeerd)"""
+    r = _case(wereld, wie)
+    body = r.json() if r.status_code == 200 else {}
+    if r.status_code != 200 or "omschrijving" in body["gegevens"] or "omschrijving" not in body["nog_niet_geredigeerd"]:
+        fail(f"'{wie}' ziet de zaak, zonder omschrijving (nog niet geredigeerd)", f"{r.status_code}: {r.text[:300]}")
+
+
 @then(parsers.parse('kan "{wie}" de zaak niet inzien'))
 def step_cannot_see_case(wereld: World, wie: str):
     """Voorbeeld: Dan kan "teamleider" de zaak niet inzien"""

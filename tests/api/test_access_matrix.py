@@ -38,6 +38,17 @@ def identity_endpoint(ok=200):
     return expected
 
 
+def desk_endpoint(ok=200):
+    """Only the desk (which may see the identity) of a case it may see: the redaction of the report."""
+    def expected(who, target):
+        if who is None:
+            return 401
+        if not sees(who, target):
+            return 404
+        return ok if who == "meldpunt" else 403
+    return expected
+
+
 def any_user(ok=200):
     return lambda who, target: 401 if who is None else ok
 
@@ -89,6 +100,9 @@ ENDPOINTS = [
     ("GET", "/zaken/{case}/bpmn", None, case_endpoint()),
     ("GET", "/zaken/{case}/documenten", None, case_endpoint()),
     ("GET", "/zaken/{case}/onthullingen", None, case_endpoint()),
+    ("GET", "/zaken/{case}/taken/afgerond", None, case_endpoint()),
+    ("PUT", "/zaken/{case}/geredigeerd/omschrijving", {"tekst": "Een collega declareert ten onrechte."},
+     desk_endpoint()),
     ("GET", "/zaken/{case}/berichten", None, identity_endpoint()),
     ("GET", "/zaken/{case}/bijlagen", None, identity_endpoint()),
     ("POST", "/zaken/{case}/berichten", {"tekst": "Kunt u dit toelichten?"}, identity_endpoint(201)),

@@ -132,4 +132,39 @@ def test_precedents_in_sanction_advice_task(world, db):
     assert sorted(p["afdoeningen"][0] for p in precedents) == ["Ontslag", "Schriftelijke berisping"]
     assert r.json()["gegevens"]["precedenten"] == precedents
     assert all(set(p) == {"zaaknummer", "afgesloten_op", "categorie", "subcategorie", "uitkomst", "afdoeningen",
-                          "inhoud_geanonimiseerd"} for p in precedents)
+                          "inhoud_geanonimiseerd", "inhoud_achtergehouden"} for p in precedents)
+
+
+def test_precedents_withhold_a_summary_that_names_a_person_of_that_case(world, db):
+    """Issue 16: the summary of another case reaches the HR adviser only if it passes the Woo export's
+    anonymisation check; a name typed into inhoud_geanonimiseerd (here the reporter's, kept encrypted
+    outside the workflow, and the subject's as a linked person) is withheld, the precedent itself shown."""
+    from engine.cases import confidential
+    from engine.cases.models import CaseParty
+
+    with db.session() as s:
+        named = Case(reference="MP-2025-80", status="closed", unit=UNIT, category="Financiële schendingen",
+                     closed_at=now(), summary={"afdoeningen": ["Ontslag"], "uitkomst": "aangetoond",
+                                               "inhoud_geanonimiseerd": "Rita Geheimnaam meldde valse declaraties."})
+        subject = Case(reference="MP-2025-81", status="closed", unit=UNIT, category="Financiële schendingen",
+                       closed_at=now(), summary={"afdoeningen": ["Ontslag"],
+                                                 "inhoud_geanonimiseerd": "Collega Leiding keurde alles goed."})
+        clean = Case(reference="MP-2025-82", status="closed", unit=UNIT, category="Financiële schendingen",
+                     closed_at=now(), summary={"afdoeningen": ["Ontslag"],
+                                               "inhoud_geanonimiseerd": "Onterechte declaraties."})
+        s.add_all([named, subject, clean])
+        s.flush()
+        confidential.store(s, case_id=named.id, values={"melder_naam": "Rita Geheimnaam"})
+        s.add(CaseParty(case_id=subject.id, party="betrokkene", user_id=world.users["leidinggevende"]))
+        item = WorkItem(case_id=world.case_a, task_id=str(uuid.uuid4()), element_id="sanctieadvies_opstellen",
+                        name="Sanctieadvies opstellen", role="hr_adviseur", slot="hr_adviseur",
+                        form="forms/sanctieadvies_opstellen.json", assignee_id=world.users["hr_adviseur"])
+        s.add(item)
+        s.flush()
+        tid = item.id
+    r = world.client.get(f"/api/v1/taken/{tid}", headers=world.h("hr_adviseur"))
+    assert r.status_code == 200, r.text
+    got = {p["zaaknummer"]: (p["inhoud_geanonimiseerd"], p["inhoud_achtergehouden"]) for p in r.json()["precedenten"]}
+    assert got == {"MP-2025-80": (None, True), "MP-2025-81": (None, True),
+                   "MP-2025-82": ("Onterechte declaraties.", False)}
+    assert "Geheimnaam" not in r.text and "Leiding keurde" not in r.text

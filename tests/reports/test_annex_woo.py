@@ -247,3 +247,31 @@ def test_woo_check_unit():
         woo.check_description("Medewerker declareerde ritten naar Den Haag.", [], reference="X", places=["Den Haag"])
     # role words and particles are not names on their own
     woo.check_description("De betrokkene declareerde van alles.", ["B. Betrokkene", "Van der Berg"], reference="X")
+
+
+def test_annex_refuses_a_description_with_the_subjects_name(db, clock):
+    """Issue 16: the annex passes the same check as the Woo overview (woo.check_case_text)."""
+    close_through_workflow(db, clock, unit="Douane", category=FIN_S, resolutions=[BER], kind="feitenonderzoek_intern",
+                           outcome="aangetoond", subject="Jan de Vries",
+                           description="Medewerker De Vries zou reiskosten hebben gedeclareerd.")
+    with db.session() as s, pytest.raises(ReportRefused) as exc:
+        annex.build(session=s, year=2026)
+    assert "bevat een naam" in exc.value.detail and "jaarbijlage" in exc.value.detail
+
+
+def test_the_check_knows_the_reporters_name_kept_out_of_the_workflow(db, clock):
+    """The reporter's name is a confidential field (never in the workflow state): the check reads it too."""
+    from tests.process.engine_driver import EngineDriver
+
+    driver = EngineDriver(db, clock)
+    close_through_workflow(db, clock, unit="Douane", category=FIN_S, resolutions=[BER], kind="feitenonderzoek_intern",
+                           outcome="aangetoond", description="Melder Klaasje Klokkenluider zag een collega declareren.",
+                           driver=driver)
+    with db.session() as s:
+        from engine.cases import confidential
+
+        confidential.store(s, case_id=driver.case_id, values={"melder_naam": "Klaasje Klokkenluider"})
+    for build in (lambda s: annex.build(session=s, year=2026),
+                  lambda s: woo.build(session=s, start=date(2026, 1, 1), end=date(2026, 12, 31))):
+        with db.session() as s, pytest.raises(ReportRefused):
+            build(s)

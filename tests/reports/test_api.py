@@ -95,3 +95,17 @@ def test_dashboard_and_monthly(api, db):
     assert api("GET", f"/reports/maandoverzichten/{item['id']}", "coord").status_code == 404
     r = api("PUT", "/reports/dienstonderdelen/Toeslagen", "beheer", json={"medewerkers": 250})
     assert r.status_code == 200 and r.json() == {"naam": "Toeslagen", "medewerkers": 250, "directeur_id": None}
+
+
+def test_annex_csv_refuses_a_summary_that_names_a_person(api, db, clock):
+    """Issue 16: the annual annex's free text passes the Woo export's anonymisation check."""
+    from .helpers import close_through_workflow
+
+    close_through_workflow(db, clock, unit="Douane", category="Financiële schendingen", resolutions=["Schriftelijke berisping"],
+                           kind="feitenonderzoek_intern", outcome="aangetoond", subject="Jan de Vries",
+                           description="Medewerker De Vries zou reiskosten hebben gedeclareerd.")
+    for formaat in ("csv", "json", "docx"):
+        r = api("GET", f"/reports/annex?jaar=2026&formaat={formaat}", "coord")
+        assert r.status_code == 422, (formaat, r.status_code)
+        assert r.json()["type"].endswith("report-refused") and "De jaarbijlage is niet gemaakt" in r.json()["detail"]
+        assert "Vries" not in r.text

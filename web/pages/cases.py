@@ -7,8 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from engine.audit import service as audit
-from engine.cases import confidential
+from engine.cases import field_classes
 from engine.cases import letters as case_letters
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -70,16 +69,9 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         if case is None:
             return not_found(request, web.user, web)
         user = web.user
-        allowed = access.may_see_reporter_identity(session=s, user=user, case_id=case.id)
-        identity_fields: dict = {}
-        report_text = None
-        if allowed:
-            secret = confidential.read(s, case_id=case.id)
-            identity_fields = {k: v for k, v in secret.items() if k.startswith("melder_")}
-            report_text = secret.get("omschrijving")
-            if secret:
-                audit.append(session=s, actor=user.username, action="identity.read", case_id=case.id,
-                             details={"pagina": "zaak", "velden": sorted(secret)})
+        # Confidentiality classes (engine.cases.field_classes): the identity for who may see it, the report's
+        # substance as the desk's redacted version for everyone else (reads audited there).
+        view = field_classes.case_view(session=s, user=user, case=case, page="zaak")
         parties = [{"party": party, "name": user_name(s, uid)}
                    for party, uid in access.visible_parties(session=s, user=user, case_id=case.id)]
         summary = case_summary(s, case, user)
@@ -117,12 +109,32 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         if may_message:
             messages = intake.messages(session=s, case_id=case.id)
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
-                      identity_allowed=allowed, identity_fields=identity_fields, report_text=report_text,
+                      identity_allowed=view.identity_allowed, identity_fields=view.identity, view=view,
+                      substance_labels=field_classes.substance_labels(s, case),
+                      not_redacted_text=field_classes.NOT_REDACTED,
                       deadlines=deadlines, timeline=_timeline(s, case, user), letters=letter_rows,
                       position=position, diagram_file=diagram, files=files, may_message=may_message,
                       messages=messages, melding=melding,
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])
+
+
+@router.post("/zaken/{case_id:id}/geredigeerd/{veld}")
+def case_redaction(request: Request, case_id: int, veld: str, form: FormDep):
+    """The desk records the redacted version of the report's substance (``field_classes.redact`` decides)."""
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            field_classes.redact(session=s, user=web.user, case_id=case.id, name=veld,
+                                 text=str(form.get("tekst") or ""))
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(f"/zaken/{case_id}?" + urlencode(
+        {"melding": "De geredigeerde versie is opgeslagen; de andere behandelaars lezen nu deze tekst."}),
+        status_code=303)
 
 
 @router.post("/zaken/{case_id:id}/berichten")

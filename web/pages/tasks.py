@@ -6,8 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from engine.audit import service as audit
-from engine.cases import confidential
+from engine.cases import completed, field_classes
 from engine.cases import letters as case_letters
 from engine.cases import persons
 from engine.cases import precedents as case_precedents
@@ -82,14 +81,17 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
     data = values if values is not None else cases.case_data(session=session, case_id=case.id)
-    secret_fields = confidential.confidential_fields(parsed.forms) & set((schema or {}).get("properties", {}))
-    if secret_fields and raw is None and access.may_see_reporter_identity(session=session, user=user, case_id=case.id):
-        secret = confidential.read(session, case_id=case.id)
-        shown = {k: secret[k] for k in secret_fields if k in secret}
-        if shown:
-            data = {**data, **shown}
-            audit.append(session=session, actor=user.username, action="identity.read", case_id=case.id,
-                         details={"pagina": "taak", "velden": sorted(shown)})
+    secret_fields = set(field_classes.case_classes(session, case)) & set((schema or {}).get("properties", {}))
+    if secret_fields and raw is None:
+        # The form's confidential fields are prefilled only for who reads the originals (engine.cases.field_classes):
+        # a redacted text put back into the form would replace the original when the task is completed.
+        view = field_classes.case_view(session=session, user=user, case=case, audited=False)
+        if view.identity_allowed:
+            identity = {k: v for k, v in view.identity.items() if k in secret_fields}
+            substance = {k: v for k, v in view.substance.items() if k in secret_fields}
+            data = {**data, **identity, **substance}
+            field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity=identity,
+                                      substance=substance, page="taak")
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
     people = [f for f in fields if f.widget == "persoon"]
     if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
@@ -107,11 +109,27 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     return ctx
 
 
+def _completed_page(request: Request, s: Session, web, item: WorkItem):
+    """A completed task, read-only, as the engine's view gives it (``engine.cases.completed``): for everyone
+    who may see the case, with the confidentiality classes applied."""
+    try:
+        done = completed.completed_task(session=s, user=web.user, case_id=item.case_id, work_item_id=item.id,
+                                        page="taak")
+    except NotFound:
+        return not_found(request, web.user, web)
+    fields = forms.readonly_fields(done.schema or {}, done.values, hidden=done.hidden, pending=done.not_redacted,
+                                   pending_text=field_classes.NOT_REDACTED)
+    return render(request, "taak_ingevuld.html", user=web.user, web=web, item=item, done=done, fields=fields,
+                  case=s.get(Case, item.case_id))
+
+
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_page(request: Request, item_id: int):
     with get_database().session() as s:
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
+        if item is not None and item.state == "completed":
+            return _completed_page(request, s, web, item)
         if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
             return not_found(request, web.user, web)
         if item.state != "open":

@@ -9,7 +9,7 @@ import engine.db
 
 
 revision = '0018_records'
-down_revision = '0014_letters_encrypted'
+down_revision = '0015_task_submissions'
 branch_labels = None
 depends_on = None
 
