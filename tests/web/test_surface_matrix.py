@@ -116,6 +116,8 @@ MESSAGE = {"json": {"tekst": "Kunt u dit toelichten?"}}
 MANIFEST = ("manifest.json", b'{"main_process": "x", "roles": {}}', "application/json")
 PROCESS_UPLOAD = {"files": [("bestanden", MANIFEST)]}
 WEB_EMPTY = {"data": {}}  # a page form with only the CSRF token
+REDACTORS = frozenset({"meldpunt"})
+REDACTED = "Een collega zou reizen hebben gedeclareerd die niet zijn gemaakt."
 
 POLICY: dict[str, Policy] = {
     # ---- open doors
@@ -224,6 +226,14 @@ POLICY: dict[str, Policy] = {
     "DELETE /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(200, 409)),
     # ---- the case (need to know)
     "GET /api/v1/zaken/{case_id}/bewaartermijn": case(),
+    # completed work stays readable for the case's people (classes applied by the engine)
+    "GET /api/v1/zaken/{case_id}/taken/afgerond": case(),
+    "GET /api/v1/zaken/{case_id}/taken/afgerond/{task_id}": case(probe={"task": "done"}),
+    # the desk redacts the report's substance; the others who see the case are refused, the rest find nothing
+    "PUT /api/v1/zaken/{case_id}/geredigeerd/{veld}": Policy(
+        REDACTORS, (200,), 404, inside=(CASE - REDACTORS, 403), probe={"json": {"tekst": REDACTED}}),
+    "POST /zaken/{case_id}/geredigeerd/{veld}": Policy(
+        REDACTORS, (303,), 404, inside=(CASE - REDACTORS, 403), probe={"data": {"tekst": REDACTED}}),
     "GET /zaken/{case_id}": case(shows_identity=True),
     "GET /zaken/{case_id}/diagram": case(),
     "GET /zaken/{case_id}/brieven/{letter_id}": identity_only(inside=404, shows_identity=True),
@@ -472,7 +482,7 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "version_id": w.ids["version"],
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
-              "list_id": 999999}
+              "list_id": 999999, "veld": "omschrijving"}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 
