@@ -33,6 +33,21 @@ def _template_exists():
     return template_exists
 
 
+def _template_fields():
+    try:
+        from documents.checks import template_fields
+    except ModuleNotFoundError:  # pragma: no cover - until documents exist
+        return None
+    return template_fields
+
+
+def _engine_reads() -> frozenset[str]:
+    """Form fields the engine's own reports read (case summary, management information)."""
+    from engine.cases.service import SUMMARY_KEYS  # the case service imports this module
+
+    return frozenset(SUMMARY_KEYS)
+
+
 def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[str, bytes]:
     if files is not None:
         return dict(files)
@@ -41,7 +56,8 @@ def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[
 
 def parse(files: dict[str, bytes], *, prove_legal: bool = True) -> ParsedProcessSet:
     return parse_process_set(files, functions=ENGINE_FUNCTIONS, template_exists=_template_exists(),
-                             prove_legal=prove_legal)
+                             prove_legal=prove_legal, template_fields=_template_fields(),
+                             engine_reads=_engine_reads() if prove_legal else frozenset())
 
 
 def check(*, directory: Path | None = None, files: dict[str, bytes] | None = None) -> list[ValidationIssue]:
