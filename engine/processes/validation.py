@@ -232,7 +232,8 @@ class _ProcessSetValidation:
             self.check_dmn(path)
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process))
-        if manifest.legal_rules is not None and self.prove_legal:  # a process that declares legal rules
+        # a process that declares legal rules, checked by a caller that knows the letters (the service does)
+        if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
             self.issues.extend(consumers.unread_fields(
                 trees=self.trees, forms=self.forms, manifest=json.loads(self.files[MANIFEST_FILE]), files=self.files,
                 template_fields=self.template_fields, engine_reads=self.engine_reads))
