@@ -138,8 +138,8 @@ class TemplateBuilder:
         self.p("{{ dienstonderdeel }}")
         self.blank()
 
-    def meta_block(self, onderwerp: str) -> None:
-        self.meta("Datum", "{{ datum|nl_datum }}")
+    def meta_block(self, onderwerp: str, datum: str = "{{ datum|nl_datum }}") -> None:
+        self.meta("Datum", datum)
         self.meta("Ons kenmerk", "{{ zaaknummer }}")
         self.meta("Onderwerp", onderwerp)
         self.blank()
@@ -337,6 +337,9 @@ def besluit_geen_onderzoek(l: TemplateBuilder) -> None:
     l.tag("{%p endif %}")
     l.heading("Motivering")
     l.text("{{ beoordeling_motivering }}")
+    l.tag("{%p if toelichting_melder is defined %}")
+    l.text("{{ toelichting_melder }}")
+    l.tag("{%p endif %}")
     l.heading("Verder")
     l.text(
         "Wij danken u voor uw melding. Beschikt u over nieuwe informatie, dan kunt u opnieuw een melding doen. "
@@ -366,6 +369,15 @@ def onderzoeksopdracht(l: TemplateBuilder) -> None:
     l.p("Aard van de vermoedelijke schending: {{ categorie }}{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}", space_after=10)
     l.heading("Opdracht")
     l.text("{{ opdracht_motivering }}")
+    l.tag("{%p if extern_bureau is defined %}")
+    l.text("Het feitenonderzoek wordt uitgevoerd door het externe onderzoeksbureau {{ extern_bureau }}.")
+    l.tag("{%p endif %}")
+    l.heading("Onderzoeksvragen")
+    l.text("Het onderzoek geeft antwoord op de volgende vragen:")
+    l.tag("{%p for vraag in onderzoeksvragen|regels %}")
+    l.p("{{ loop.index }}. {{ vraag }}")
+    l.tag("{%p endfor %}")
+    l.blank()
     l.heading("Achtergrond")
     l.text("{{ beoordeling_motivering }}")
     l.heading("Uitgangspunten")
@@ -446,8 +458,9 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening")
     l.text("Geachte {{ betrokkene_naam }},")
     l.text(
-        "Op {{ hoorgesprek_datum|nl_datumtijd }} bent u gehoord in het kader van het onderzoek met zaaknummer "
-        "{{ zaaknummer }}. Bijgaand ontvangt u het verslag van dit gesprek."
+        "{% if hoorgesprek_gehouden_op is defined %}Op {{ hoorgesprek_gehouden_op|nl_datum }}{% else %}Op "
+        "{{ hoorgesprek_datum|nl_datumtijd }}{% endif %} bent u gehoord in het kader van het onderzoek met "
+        "zaaknummer {{ zaaknummer }}. Het verslag van dit gesprek staat in de bijlage bij deze brief."
     )
     l.text(
         "Ik verzoek u het verslag zorgvuldig te lezen. Geeft het verslag uw verklaring juist en volledig weer, "
@@ -463,7 +476,23 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     )
     l.closing("Met vriendelijke groet,", "de onderzoekers integriteit", "{{ organisatie.naam }}")
     l.blank()
-    l.p("Bijlage: verslag van het hoorgesprek")
+    l.blank()
+    l.heading("Bijlage: verslag van het hoorgesprek")
+    l.p("Zaaknummer: {{ zaaknummer }}")
+    l.p("Gehoord: {{ betrokkene_naam }}, {{ betrokkene_functie }}")
+    l.p("Datum gesprek: {% if hoorgesprek_gehouden_op is defined %}{{ hoorgesprek_gehouden_op|nl_datum }}"
+        "{% else %}{{ hoorgesprek_datum|nl_datumtijd }}{% endif %}")
+    l.tag("{%p if adviseur_naam is defined %}")
+    l.p("Bijgestaan door: {{ adviseur_naam }}")
+    l.tag("{%p endif %}")
+    l.blank()
+    l.tag("{%p for alinea in verslag_hoorgesprek|regels %}")
+    l.text("{{ alinea }}")
+    l.tag("{%p endfor %}")
+    l.blank()
+    l.p("Voor akkoord, de gehoorde:")
+    l.blank()
+    l.p("Handtekening: ______________________________    Datum: ________________")
 
 
 def besluit_ordemaatregel(l: TemplateBuilder) -> None:
@@ -471,15 +500,21 @@ def besluit_ordemaatregel(l: TemplateBuilder) -> None:
     l.to_subject()
     l.meta_block("Besluit ordemaatregel: {{ ordemaatregel|tekst }}")
     l.text("Geachte {{ betrokkene_naam }},")
+    # The start date recorded with the decision; "met onmiddellijke ingang" only when that is the letter's day.
+    l.tag("{%p if ordemaatregel_ingangsdatum|nl_datum == datum|nl_datum %}")
+    l.tag('{%p set ingang = "met onmiddellijke ingang, " ~ (datum|nl_datum) ~ ","  %}')
+    l.tag("{%p else %}")
+    l.tag('{%p set ingang = "met ingang van " ~ (ordemaatregel_ingangsdatum|nl_datum) %}')
+    l.tag("{%p endif %}")
     l.tag('{%p if ordemaatregel == "schorsing" %}')
     l.text(
-        "Met deze brief deel ik u mee dat ik heb besloten u met onmiddellijke ingang in het belang van de dienst "
+        "Met deze brief deel ik u mee dat ik heb besloten u {{ ingang }} in het belang van de dienst "
         "te schorsen. U bent gedurende de schorsing niet gehouden en niet gerechtigd uw werkzaamheden te "
         "verrichten. Uw salaris wordt tijdens de schorsing doorbetaald."
     )
     l.tag('{%p elif ordemaatregel == "toegangsverbod" %}')
     l.text(
-        "Met deze brief deel ik u mee dat ik heb besloten u met onmiddellijke ingang de toegang te ontzeggen tot "
+        "Met deze brief deel ik u mee dat ik heb besloten u {{ ingang }} de toegang te ontzeggen tot "
         "uw werkplek en tot de gebouwen en terreinen van de organisatie. Uw salaris wordt tijdens deze "
         "maatregel doorbetaald."
     )
@@ -524,6 +559,10 @@ def sanctieadvies(l: TemplateBuilder) -> None:
         "{{ categorie|klein }}{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}. U heeft mij gevraagd u te adviseren over de afdoening."
     )
     l.heading("Bevindingen van het onderzoek")
+    l.tag("{%p if rapport_samenvatting is defined %}")
+    l.text("Samenvatting van het onderzoeksrapport{% if rapport_datum is defined %} van "
+           "{{ rapport_datum|nl_datum }}{% endif %}: {{ rapport_samenvatting }}")
+    l.tag("{%p endif %}")
     l.tag("{%p for bevinding in bevindingen %}")
     l.p("{{ loop.index }}. {{ bevinding.bewering }}: {{ bevinding.uitkomst|tekst }}")
     l.tag("{%p endfor %}")
@@ -608,7 +647,7 @@ def voornemen_disciplinaire_maatregel(l: TemplateBuilder) -> None:
 def besluit_disciplinaire_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
-    l.meta_block("Besluit disciplinaire maatregel")
+    l.meta_block("Besluit disciplinaire maatregel", datum="{{ besluit_datum|nl_datum }}")
     l.text("Geachte {{ betrokkene_naam }},")
     l.text(
         "Eerder heb ik u mijn voornemen meegedeeld u naar aanleiding van het onderzoek naar een vermoedelijke "
@@ -634,7 +673,7 @@ def besluit_disciplinaire_maatregel(l: TemplateBuilder) -> None:
         "Het plichtsverzuim is zo ernstig dat van mij als werkgever redelijkerwijs niet kan worden gevergd "
         "de arbeidsovereenkomst te laten voortduren. Dit levert een dringende reden op in de zin van artikel 7:678 "
         "van het Burgerlijk Wetboek. Ik zeg de arbeidsovereenkomst daarom op staande voet op; de "
-        "arbeidsovereenkomst eindigt met ingang van {{ datum|nl_datum }}."
+        "arbeidsovereenkomst eindigt met ingang van {{ besluit_datum|nl_datum }}."
     )
     l.tag("{%p endif %}")
     l.heading("Motivering")
@@ -647,7 +686,8 @@ def besluit_disciplinaire_maatregel(l: TemplateBuilder) -> None:
 def afsluiting_zonder_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
-    l.meta_block("Afsluiting van het onderzoek zonder maatregel")
+    l.meta_block("Afsluiting van het onderzoek zonder maatregel",
+                 datum="{% if besluit_datum is defined %}{{ besluit_datum|nl_datum }}{% else %}{{ datum|nl_datum }}{% endif %}")
     l.text("Geachte {{ betrokkene_naam }},")
     l.text(
         "Eerder bent u ervan in kennis gesteld dat naar aanleiding van een melding een onderzoek werd ingesteld "
@@ -667,6 +707,9 @@ def afsluiting_zonder_maatregel(l: TemplateBuilder) -> None:
     l.tag("{%p endif %}")
     l.tag("{%p if besluit_motivering is defined %}")
     l.text("{{ besluit_motivering }}")
+    l.tag("{%p endif %}")
+    l.tag("{%p if toelichting_betrokkene is defined %}")
+    l.text("{{ toelichting_betrokkene }}")
     l.tag("{%p endif %}")
     l.tag('{%p if ordemaatregel is defined and ordemaatregel != "geen" %}')
     l.text(
@@ -718,6 +761,53 @@ def terugkoppeling_melder(l: TemplateBuilder) -> None:
         "Wij danken u voor uw melding. Wie een vermoedelijke integriteitsschending meldt, draagt bij aan een "
         "integere organisatie. Ondervindt u nadelen als gevolg van uw melding, neemt u dan direct contact met ons "
         "op of met een vertrouwenspersoon integriteit. Met deze brief ronden wij de behandeling van uw melding af."
+    )
+    l.contact_reporter()
+    l.closing_desk()
+
+
+def gegrondheid_melder(l: TemplateBuilder) -> None:
+    """The 12-week notice (Rijkspraktijk): whether the report is held to be well-founded, in general terms; or,
+    while that is not known yet, an interim notice with the date by which the reporter hears it."""
+    l.letterhead()
+    l.to_reporter()
+    l.tag('{%p if melding_gegrond == "nog_niet_bekend" %}')
+    l.meta_block("Tussenbericht: het oordeel over uw melding")
+    l.tag("{%p else %}")
+    l.meta_block("Oordeel over uw melding")
+    l.tag("{%p endif %}")
+    l.salute_reporter()
+    l.text(
+        "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending "
+        "(zaaknummer {{ zaaknummer }}). Binnen twaalf weken na uw melding laten wij u weten of wij uw melding "
+        "gegrond achten. In deze brief informeren wij u daarover in algemene termen."
+    )
+    l.heading("Ons oordeel")
+    l.tag('{%p if melding_gegrond == "gegrond" %}')
+    l.text("Wij achten uw melding gegrond: het vermoeden van een integriteitsschending dat u heeft gemeld, is "
+           "bevestigd.")
+    l.tag('{%p elif melding_gegrond == "deels_gegrond" %}')
+    l.text("Wij achten uw melding gedeeltelijk gegrond: een deel van het vermoeden van een integriteitsschending "
+           "dat u heeft gemeld, is bevestigd.")
+    l.tag('{%p elif melding_gegrond == "ongegrond" %}')
+    l.text("Wij achten uw melding niet gegrond: het vermoeden van een integriteitsschending dat u heeft gemeld, "
+           "is niet bevestigd.")
+    l.tag('{%p elif melding_gegrond == "nog_niet_bekend" %}')
+    l.text("Wij kunnen u nog niet laten weten of wij uw melding gegrond achten: de behandeling van uw melding is "
+           "nog niet zo ver gevorderd. Uiterlijk op {{ gegrondheid_vervolgdatum|nl_datum }} informeren wij u "
+           "alsnog over ons oordeel.")
+    l.tag("{%p else %}")
+    l.p("{{ fout(\"onbekend oordeel over de gegrondheid\") }}")
+    l.tag("{%p endif %}")
+    l.text("{{ gegrondheid_tekst }}")
+    l.text(
+        "Ter bescherming van de persoonlijke levenssfeer van de betrokkenen kunnen wij u geen informatie geven "
+        "over de personen die bij de behandeling van uw melding betrokken zijn of over eventuele maatregelen. "
+        "Wij vragen daarvoor uw begrip."
+    )
+    l.text(
+        "Wie te goeder trouw een melding doet, mag daardoor niet worden benadeeld. Ondervindt u nadelen als "
+        "gevolg van uw melding, neemt u dan direct contact met ons op of met een vertrouwenspersoon integriteit."
     )
     l.contact_reporter()
     l.closing_desk()
@@ -822,7 +912,7 @@ BUILDERS: dict[str, Callable[[TemplateBuilder], None]] = {
         ontvangstbevestiging, verzoek_aanvullende_informatie, besluit_geen_onderzoek, onderzoeksopdracht,
         kennisgeving_onderzoek, verslag_hoorgesprek, besluit_ordemaatregel, sanctieadvies,
         voornemen_disciplinaire_maatregel, besluit_disciplinaire_maatregel, afsluiting_zonder_maatregel,
-        terugkoppeling_melder, melding_politie_om, kennisgeving_bekendmaking_identiteit,
+        terugkoppeling_melder, gegrondheid_melder, melding_politie_om, kennisgeving_bekendmaking_identiteit,
     )
 }
 assert set(BUILDERS) == set(LETTERS), "catalog and builders disagree"

@@ -32,6 +32,7 @@ LETTERS: dict[str, LetterSpec] = {
         LetterSpec("besluit_disciplinaire_maatregel", "Besluit disciplinaire maatregel", "betrokkene"),
         LetterSpec("afsluiting_zonder_maatregel", "Afsluiting zonder maatregel", "betrokkene"),
         LetterSpec("terugkoppeling_melder", "Terugkoppeling aan melder", "melder"),
+        LetterSpec("gegrondheid_melder", "Oordeel over de gegrondheid van de melding (12 weken)", "melder"),
         LetterSpec("melding_politie_om", "Melding aan politie/OM (art. 162 Sv)", "politie_om"),
         LetterSpec("kennisgeving_bekendmaking_identiteit", "Kennisgeving bekendmaking identiteit melder", "melder"),
     )

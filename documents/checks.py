@@ -35,6 +35,19 @@ def template_exists(name: str, templates_dir: Path | None = None) -> bool:
     return ((templates_dir or default_templates_dir()) / f"{name}.docx").is_file()
 
 
+def template_fields(names: Iterable[str], templates_dir: Path | None = None) -> set[str]:
+    """The case-data names the templates ``names`` read (their undeclared placeholders); a missing template reads
+    nothing. Used by the deployment check that every form field has a consumer (engine/processes/consumers.py)."""
+    from documents.render import placeholders, template_source
+
+    found: set[str] = set()
+    for name in set(names):
+        if template_exists(name, templates_dir):
+            source = template_source((templates_dir or default_templates_dir()) / f"{name}.docx")
+            found |= {path.split(".")[0].split("[")[0] for path in placeholders(source)}
+    return found
+
+
 def missing_templates(names: Iterable[str], templates_dir: Path | None = None) -> list[str]:
     """Issues for template names (e.g. from process files) that do not exist."""
     return [f"Sjabloon '{n}' bestaat niet (verwacht: {n}.docx)" for n in sorted(set(names))

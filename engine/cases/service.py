@@ -58,6 +58,7 @@ class _Step:
     wf: Any
     actor: str
     completed_before: set = field(default_factory=set)
+    completed_task: Any = None  # the user task completed in this step (kept: a loop round may leave the tree)
     fired_timer_id: int | None = None
     # What the persisted state held before this step, when known. The timer and work-item
     # tables mirror the persisted state (every step syncs them), so an empty "before" on
@@ -220,11 +221,14 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
 def _render_letters(step: _Step) -> None:
     """Render the letter of every task that completed in this step and names one."""
     newly = _completed_ids(step.wf) - step.completed_before
-    if not newly:
+    tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
+    if step.completed_task is not None and str(step.completed_task.id) not in newly:
+        # A round of a looped subprocess is replaced by the next one in the same step; its letter still goes.
+        tasks.append(step.completed_task)
+    if not tasks:
         return
     guard = None
-    for task_id in sorted(newly):
-        task = step.wf.get_task_from_id(uuid.UUID(task_id))
+    for task in tasks:
         props = getattr(task.task_spec, "extensions", {}).get("properties", {})
         if not props.get("letter"):
             continue
@@ -364,6 +368,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf),
                  timers_before=bool(runtime.waiting_timers(wf)),
                  other_ready_before=any(t is not task for t in runtime.ready_user_tasks(wf)))
+    step.completed_task = task
     before = runtime.position(wf)["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),

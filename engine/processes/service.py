@@ -34,6 +34,21 @@ def _template_exists():
     return template_exists
 
 
+def _template_fields():
+    try:
+        from documents.checks import template_fields
+    except ModuleNotFoundError:  # pragma: no cover - until documents exist
+        return None
+    return template_fields
+
+
+def _engine_reads() -> frozenset[str]:
+    """Form fields the engine's own reports read (case summary, management information)."""
+    from engine.cases.service import SUMMARY_KEYS  # the case service imports this module
+
+    return frozenset(SUMMARY_KEYS)
+
+
 def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[str, bytes]:
     if files is not None:
         return dict(files)
@@ -42,7 +57,8 @@ def _files_from(directory: Path | None, files: dict[str, bytes] | None) -> dict[
 
 def parse(files: dict[str, bytes], *, prove_legal: bool = True) -> ParsedProcessSet:
     return parse_process_set(files, functions=ENGINE_FUNCTIONS, template_exists=_template_exists(),
-                             prove_legal=prove_legal)
+                             prove_legal=prove_legal, template_fields=_template_fields(),
+                             engine_reads=_engine_reads() if prove_legal else frozenset())
 
 
 def check(*, directory: Path | None = None, files: dict[str, bytes] | None = None) -> list[ValidationIssue]:
@@ -134,6 +150,7 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
 
 PRECEDENTS_PROPERTY = "shows_precedents"
 INTAKE_PROPERTY = "intake"
+FULFILS_WHEN_PROPERTY = "fulfils_when"
 
 
 def elements_fulfilling(parsed: ParsedProcessSet, milestone: str) -> frozenset[str]:
@@ -142,6 +159,24 @@ def elements_fulfilling(parsed: ParsedProcessSet, milestone: str) -> frozenset[s
     What a task means to the product is declared in the process files, never by its element id."""
     return frozenset(meta.element_id for meta in parsed.tasks.values()
                      if milestone in _listed(meta.properties.get(FULFILS_PROPERTY)))
+
+
+def fulfils_when(parsed: ParsedProcessSet, element_id: str) -> str | None:
+    """The condition on the submitted answers under which the task fulfils its milestone (``fulfils_when``)."""
+    meta = parsed.tasks.get(element_id)
+    value = (meta.properties.get(FULFILS_WHEN_PROPERTY) or "").strip() if meta is not None else ""
+    return value or None
+
+
+def holds(condition: str, data: dict) -> bool:
+    """A declared condition over a task's submitted answers, evaluated in the script sandbox; a name the
+    answers lack makes it false."""
+    from engine.processes.sandbox import SandboxEnvironment
+
+    try:
+        return bool(SandboxEnvironment(ENGINE_FUNCTIONS).evaluate(condition, dict(data)))
+    except NameError:
+        return False
 
 
 def shows_precedents(parsed: ParsedProcessSet, element_id: str) -> bool:

@@ -42,7 +42,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
-from engine.processes import legal_rules
+from engine.processes import consumers, legal_rules
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
 
@@ -141,13 +141,19 @@ def parse_process_set(
     functions: Mapping[str, Callable[..., Any]] = MappingProxyType({}),
     template_exists: Callable[[str], bool] | None = None,
     prove_legal: bool = True,
+    template_fields: Callable[[Any], set[str]] | None = None,
+    engine_reads: frozenset[str] = frozenset(),
 ) -> ParsedProcessSet:
     """Validate and parse a process set; raises ProcessValidationError listing all problems.
 
     ``prove_legal``: also prove the manifest's legal rules over the process graph (check and deploy). A version
     already stored is loaded without it: it was proven when deployed, and a stricter proof in a later release
-    must not make running cases unloadable (the engine still checks the rules at every step)."""
-    return _ProcessSetValidation(files, functions, template_exists, prove_legal).run()
+    must not make running cases unloadable (the engine still checks the rules at every step). Under the same flag:
+    every form field has a consumer (``engine.processes.consumers``; ``template_fields`` gives the placeholders of
+    the letters, ``engine_reads`` the fields the engine's own reports read)."""
+    validation = _ProcessSetValidation(files, functions, template_exists, prove_legal)
+    validation.template_fields, validation.engine_reads = template_fields, engine_reads
+    return validation.run()
 
 
 def _local(element: etree._Element) -> str:
@@ -187,6 +193,8 @@ class _ProcessSetValidation:
         self.process_files: dict[str, str] = {}  # process id -> file
         self.duplicate_files: set[str] = set()
         self.calls_without_lane: list[tuple[str, etree._Element]] = []
+        self.template_fields: Callable[[Any], set[str]] | None = None
+        self.engine_reads: frozenset[str] = frozenset()
 
     def issue(self, file: str, message: str, element: etree._Element | None = None,
               *, element_id: str | None = None, line: int | None = None) -> None:
@@ -225,6 +233,11 @@ class _ProcessSetValidation:
             self.check_dmn(path)
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process))
+        # a process that declares legal rules, checked by a caller that knows the letters (the service does)
+        if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
+            self.issues.extend(consumers.unread_fields(
+                trees=self.trees, forms=self.forms, manifest=json.loads(self.files[MANIFEST_FILE]), files=self.files,
+                template_fields=self.template_fields, engine_reads=self.engine_reads))
         self.check_leak_guard(manifest)
 
         # phase 2: SpiffWorkflow's parser with schema validation
@@ -441,6 +454,13 @@ class _ProcessSetValidation:
             self.issue(path, f"Onbekende toewijzing '{assignment}' (toegestaan: {', '.join(sorted(ASSIGNMENTS))})",
                        task)
         priority = self.priority(path, task, props.get("priority"))
+        condition = props.get("fulfils_when")
+        if condition is not None:
+            problem = check_expression(condition) if condition.strip() else "lege expressie"
+            if problem:
+                self.issue(path, f"Eigenschap 'fulfils_when': {problem}", task)
+            elif not props.get("fulfils"):
+                self.issue(path, "Eigenschap 'fulfils_when' zonder 'fulfils'", task)
         for flag in ("shows_precedents", "intake"):
             if props.get(flag, "true").strip().lower() not in {"true", "false"}:
                 self.issue(path, f"Eigenschap '{flag}' moet 'true' of 'false' zijn", task)

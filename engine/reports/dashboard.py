@@ -84,25 +84,43 @@ def _p90(values: list[int]) -> int | None:
 
 
 def _first_completion(session: Session, cases: list[Case], milestone: str) -> dict[int, date]:
-    """Per case, the day the task fulfilling ``milestone`` in that case's process version was first completed."""
+    """Per case, the day the task fulfilling ``milestone`` in that case's process version was first completed.
+
+    A task may fulfil it only with some answers (``fulfils_when``, an expression over what was submitted:
+    "nog niet bekend" is an interim notice, not the verdict); it is evaluated on the stored submission
+    (``task_submissions``). A completion without a stored submission (before they were kept, or a destroyed
+    case's statistics stub) counts as fulfilled."""
+    from engine.cases.models import TaskSubmission
     from engine.processes import service as processes
 
     by_version: dict[int, list[int]] = {}
     for case in cases:
         if case.process_version_id is not None:
             by_version.setdefault(case.process_version_id, []).append(case.id)
-    per_version = []
+    per_version, conditions = [], {}
     for version_id, case_ids in by_version.items():
-        elements = processes.elements_fulfilling(processes.parsed_version(session=session, version_id=version_id),
-                                                 milestone)
+        parsed = processes.parsed_version(session=session, version_id=version_id)
+        elements = processes.elements_fulfilling(parsed, milestone)
         if elements:
             per_version.append(and_(WorkItem.case_id.in_(case_ids), WorkItem.element_id.in_(sorted(elements))))
+            conditions.update({(version_id, e): processes.fulfils_when(parsed, e) for e in elements})
     if not per_version:
         return {}
-    rows = session.execute(select(WorkItem.case_id, func.min(WorkItem.completed_at))
-                           .where(or_(*per_version), WorkItem.state == "completed")
-                           .group_by(WorkItem.case_id)).all()
-    return {cid: local_date(at) for cid, at in rows if at is not None}
+    rows = session.execute(
+        select(WorkItem.case_id, Case.process_version_id, WorkItem.element_id, WorkItem.completed_at,
+               TaskSubmission.data)
+        .join(Case, Case.id == WorkItem.case_id)
+        .outerjoin(TaskSubmission, TaskSubmission.work_item_id == WorkItem.id)
+        .where(or_(*per_version), WorkItem.state == "completed", WorkItem.completed_at.is_not(None))).all()
+    first: dict[int, date] = {}
+    for case_id, version_id, element_id, completed_at, data in rows:
+        condition = conditions.get((version_id, element_id))
+        if condition and data is not None and not processes.holds(condition, data):
+            continue
+        day = local_date(completed_at)
+        if case_id not in first or day < first[case_id]:
+            first[case_id] = day
+    return first
 
 
 class _Figures:

@@ -41,6 +41,20 @@ def _do(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
     run_timers(wereld)
 
 
+def to_assignment(wereld: World, *, opdracht: dict | None = None, feedback: bool = True) -> None:
+    """Registration, acknowledgement (and feedback), assessment (feitenonderzoek) and the investigation
+    assignment by the demo organisation's roles; ``opdracht`` answers 'onderzoeksopdracht_verstrekken'."""
+    _do(wereld, "meldpunt", "melding_registreren")
+    _do(wereld, "meldpunt", "ontvangst_bevestigen")
+    if feedback:
+        _do(wereld, "meldpunt", "terugkoppeling_melder")
+    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
+    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
+                                                      "beoordeling_motivering": "Ernstige verdenking."})
+    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
+    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken", opdracht)
+
+
 @given(parsers.parse('het onderzoek door "{eerste}" en "{tweede}" is afgerond met de uitkomst "{uitkomst}"'))
 def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
     """Voorbeeld: Gegeven het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
@@ -60,14 +74,7 @@ def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
         if wie not in wereld.users:
             fail(f"een bestaande onderzoeker '{wie}'", f"alleen {sorted(wereld.users)}")
     gegrond = {"aangetoond": "gegrond", "deels_aangetoond": "deels_gegrond", "niet_aangetoond": "ongegrond"}[code]
-    _do(wereld, "meldpunt", "melding_registreren")
-    _do(wereld, "meldpunt", "ontvangst_bevestigen")
-    _do(wereld, "meldpunt", "terugkoppeling_melder")
-    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
-    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
-                                                      "beoordeling_motivering": "Ernstige verdenking."})
-    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
-    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken")
+    to_assignment(wereld)
     t = wereld.task("onderzoek_starten")
     r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
                            json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})

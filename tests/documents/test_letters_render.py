@@ -1,4 +1,4 @@
-"""Each of the 14 letters renders for a realistic case with the right content."""
+"""Each of the 15 letters renders for a realistic case with the right content."""
 from __future__ import annotations
 
 import io
@@ -8,6 +8,7 @@ from docx import Document
 
 from documents.catalog import LETTERS
 from documents.errors import LetterRenderError
+from documents.render import nl_datum as render_nl_datum
 from documents.service import render_letter
 
 from .conftest import case_data, make_settings, render_text
@@ -17,10 +18,11 @@ pytestmark = pytest.mark.usefixtures("clock")  # engine clock frozen at 2 Novemb
 TODAY = "2 november 2026"
 REF = "INT-2026-0042"
 ORG = "Dienst Grenstoezicht"
+DECISIONS = ("besluit_disciplinaire_maatregel", "afsluiting_zonder_maatregel")
 
 
 def test_every_catalog_letter_has_a_template_and_renders_with_the_basics():
-    assert len(LETTERS) == 14
+    assert len(LETTERS) == 15
     for name, spec in LETTERS.items():
         data = case_data()
         if name == "besluit_geen_onderzoek":
@@ -30,7 +32,9 @@ def test_every_catalog_letter_has_a_template_and_renders_with_the_basics():
         doc = Document(io.BytesIO(content))  # opens as a real Word document
         text = "\n".join(p.text for p in doc.paragraphs)
         assert ORG in text, name
-        assert f"Datum\t{TODAY}" in text, name
+        # a decision is dated on the decision date entered, every other letter on the day it is written
+        dated = render_nl_datum(data["besluit_datum"]) if name in DECISIONS else TODAY
+        assert f"Datum\t{dated}" in text, name
         assert f"Ons kenmerk\t{REF}" in text, name
         assert "Onderwerp\t" in text, name
         assert "{{" not in text and "{%" not in text, name
@@ -119,9 +123,19 @@ def test_kennisgeving_onderzoek_invites_with_adviser_date_and_place():
 
 def test_verslag_hoorgesprek_term_to_respond():
     text = render_text("verslag_hoorgesprek")
-    assert "Op 8 december 2026 om 10.30 uur bent u gehoord" in text
+    assert "Op 8 december 2026 bent u gehoord" in text  # the day the hearing was held
     assert "uiterlijk op 22 december 2026" in text
     assert "Bijlage: verslag van het hoorgesprek" in text
+    # the minutes themselves are the attachment, not only announced
+    attachment = text.split("Bijlage: verslag van het hoorgesprek", 1)[1]
+    assert "Betrokkene verklaart dat hij op de genoemde dagen thuis heeft gewerkt." in attachment
+
+
+def test_verslag_hoorgesprek_without_held_date_names_the_planned_moment():
+    data = case_data()
+    data.pop("hoorgesprek_gehouden_op")
+    text = render_text("verslag_hoorgesprek", data=data)
+    assert "Op 8 december 2026 om 10.30 uur bent u gehoord" in text
 
 
 @pytest.mark.parametrize("rechtspositie, expected, absent", [
@@ -307,3 +321,29 @@ def test_kennisgeving_bekendmaking_identiteit_refuses_a_reason_naming_the_subjec
     with pytest.raises(LetterRenderError) as err:
         render_text("kennisgeving_bekendmaking_identiteit", data=data)
     assert "betrokkene_naam" in str(err.value) and "Pieter" not in str(err.value)
+
+
+@pytest.mark.parametrize("oordeel, expected", [
+    ("gegrond", "Wij achten uw melding gegrond"),
+    ("deels_gegrond", "Wij achten uw melding gedeeltelijk gegrond"),
+    ("ongegrond", "Wij achten uw melding niet gegrond"),
+    ("nog_niet_bekend", "Uiterlijk op 1 maart 2027 informeren wij u alsnog over ons oordeel."),
+])
+def test_gegrondheid_melder_carries_the_verdict(oordeel, expected):
+    text = render_text("gegrondheid_melder", data=case_data(melding_gegrond=oordeel))
+    assert expected in text
+    assert "Het onderzoek naar uw melding is afgerond; de organisatie volgt de uitkomst op." in text
+    assert "Pieter de Graaf" not in text
+
+
+def test_gegrondheid_melder_refuses_an_unknown_verdict():
+    with pytest.raises(LetterRenderError):
+        render_text("gegrondheid_melder", data=case_data(melding_gegrond="misschien"))
+
+
+def test_besluit_ordemaatregel_names_the_start_date():
+    later = render_text("besluit_ordemaatregel")  # sample: start 10 December, letter 2 November
+    assert "met ingang van 10 december 2026 in het belang van de dienst te schorsen" in later
+    assert "onmiddellijke" not in later
+    today = render_text("besluit_ordemaatregel", data=case_data(ordemaatregel_ingangsdatum="2026-11-02"))
+    assert "met onmiddellijke ingang, 2 november 2026, in het belang van de dienst te schorsen" in today

@@ -54,8 +54,8 @@ def defaults_on(today: str) -> dict[str, dict]:
                              "datum_afsluiting": today},
         "terugkoppeling_melder": {"terugkoppeling_tekst": "Uw melding is beoordeeld en wordt opgevolgd."},
         "escalatie_terugkoppeling": {"escalatie_terugkoppeling_actie": "Terugkoppeling alsnog ingepland."},
-        "melder_informeren_gegrondheid": {"melding_gegrond": "nog_niet_bekend",
-                                          "gegrondheid_tekst": "Het onderzoek loopt nog; u hoort van ons."},
+        "melder_informeren_gegrondheid": {"melding_gegrond": "deels_gegrond",
+                                          "gegrondheid_tekst": "Uw melding is beoordeeld; de organisatie volgt haar op."},
         "escalatie_gegrondheid": {"escalatie_gegrondheid_actie": "Melder alsnog gebeld."},
         # onderzoek
         "onderzoek_starten": {"beweringen": ["Onterecht reiskosten gedeclareerd"],

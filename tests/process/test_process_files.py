@@ -36,7 +36,7 @@ LETTERS = {
     "ontvangstbevestiging", "verzoek_aanvullende_informatie", "besluit_geen_onderzoek", "onderzoeksopdracht",
     "kennisgeving_onderzoek", "verslag_hoorgesprek", "besluit_ordemaatregel", "sanctieadvies",
     "voornemen_disciplinaire_maatregel", "besluit_disciplinaire_maatregel", "afsluiting_zonder_maatregel",
-    "terugkoppeling_melder", "melding_politie_om",
+    "terugkoppeling_melder", "gegrondheid_melder", "melding_politie_om",
 }
 RECIPIENTS = {"melder", "betrokkene", "bevoegd_gezag", "onderzoeker", "politie_om"}
 CATEGORIEEN = [
@@ -87,7 +87,9 @@ def test_everything_parses_with_the_validator():
     parser.add_dmn_files([str(f) for f in PROCESSES.glob("*.dmn")])
     spec = parser.get_spec(MANIFEST["main_process"])
     subs = parser.get_subprocess_specs(MANIFEST["main_process"])
-    assert set(subs) == {"melding", "aanvullende_informatie", "beoordeling", "onderzoek", "afdoening"}
+    # the called processes, plus the embedded loop of the 12-week notice
+    assert set(subs) == {"melding", "aanvullende_informatie", "beoordeling", "onderzoek", "afdoening",
+                         "gegrondheid_melden"}
     assert spec.name == "integriteitsmelding"
 
 
@@ -118,7 +120,7 @@ def test_every_user_task_has_lane_form_and_valid_properties():
     assert seen == len(list(PROCESSES.glob("forms/*.json")))  # one form per user task, no orphans
 
 
-def test_all_thirteen_letters_are_used():
+def test_all_fourteen_process_letters_are_used():
     used = {props["letter"] for _, _, props in user_tasks() if "letter" in props}
     assert used == LETTERS
 
@@ -204,7 +206,8 @@ def test_timers_are_editable_expressions():
             seen[b.get("id")] = expr.text.strip()
     assert seen["ontvangst_termijn"] == 'legal_term("P7D", start=datum_melding)'
     assert seen["terugkoppeling_termijn"] == "end_of_day(terugkoppeling_termijn)"
-    assert seen["gegrondheid_termijn"] == 'legal_term("P12W", start=datum_melding)'
+    # 12 weeks from receipt (set at registration); after an interim notice the promised date (task post-script)
+    assert seen["gegrondheid_termijn"] == "end_of_day(gegrondheid_termijn)"
     assert seen["bezwaar_termijn"] == "end_of_day(bezwaar_termijn)"
     assert seen["aantastingstermijn"] == 'legal_term("P2M", start=besluit_datum)'
     assert seen["zienswijze_termijn_verstreken"] == "end_of_day(zienswijze_termijn)"
@@ -707,7 +710,7 @@ def test_engine_letters_of_the_no_investigation_route(engine_driver):
     play(d, with_({"ernst_en_strafbaarheid": {"ernst": "gering"}}, route_answers("geen_onderzoek")))
     sent = [(template, recipient) for _, template, recipient in d.letters_sent()]
     assert sorted(sent) == sorted([("ontvangstbevestiging", "melder"), ("besluit_geen_onderzoek", "melder"),
-                                   ("terugkoppeling_melder", "melder"), ("terugkoppeling_melder", "melder")])
+                                   ("terugkoppeling_melder", "melder"), ("gegrondheid_melder", "melder")])
 
 
 def test_engine_letters_of_a_disciplinary_route(engine_driver):
@@ -719,7 +722,7 @@ def test_engine_letters_of_a_disciplinary_route(engine_driver):
     assert templates == {"ontvangstbevestiging", "melding_politie_om", "onderzoeksopdracht", "kennisgeving_onderzoek",
                          "verslag_hoorgesprek", "besluit_ordemaatregel", "sanctieadvies",
                          "voornemen_disciplinaire_maatregel", "besluit_disciplinaire_maatregel",
-                         "terugkoppeling_melder"}
+                         "terugkoppeling_melder", "gegrondheid_melder"}
 
 
 def test_engine_subject_unknown_at_registration_is_supplied_with_the_assignment_letter(engine_driver):

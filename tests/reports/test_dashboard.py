@@ -119,7 +119,7 @@ def test_feedback_is_counted_by_the_declared_milestone_not_the_element_id(db, cl
     bpmn = target / "integriteitsmelding.bpmn"
     text = bpmn.read_text(encoding="utf-8")
     for old, new in (("terugkoppeling_melder", "melder_terugkoppelen"),
-                     ("melder_informeren_gegrondheid", "gegrondheid_melden")):
+                     ("melder_informeren_gegrondheid", "oordeel_aan_melder")):
         # every id and reference, but not the form file or letter template the task uses
         text = (text.replace(old, new).replace(f"forms/{new}.json", f"forms/{old}.json")
                 .replace(f'name="letter" value="{new}"', f'name="letter" value="{old}"'))
@@ -129,7 +129,7 @@ def test_feedback_is_counted_by_the_declared_milestone_not_the_element_id(db, cl
         c1 = _case(s, "R1", "Douane", "2026-07-01", version=renamed,
                    ontvangstbevestigd_op="2026-07-05T10:00:00+02:00")
         _item(s, c1, "melder_terugkoppelen", "Terugkoppeling", "meldpunt", completed="2026-09-15")
-        _item(s, c1, "gegrondheid_melden", "Gegrondheid", "meldpunt", completed="2026-09-20")
+        _item(s, c1, "oordeel_aan_melder", "Gegrondheid", "meldpunt", completed="2026-09-20")
         c2 = _case(s, "R2", "Douane", "2026-07-02", version=renamed,
                    ontvangstbevestigd_op="2026-07-05T10:00:00+02:00")
         # the old element ids mean nothing in the renamed version
@@ -139,3 +139,25 @@ def test_feedback_is_counted_by_the_declared_milestone_not_the_element_id(db, cl
     assert f["terugkoppeling_binnen_3_maanden"]["zaken_teller"] == [c1]
     assert f["gegrondheid_binnen_12_weken"]["zaken_teller"] == [c1]
     assert f["gegrondheid_binnen_12_weken"]["zaken"] == sorted([c1, c2])
+
+
+def test_an_interim_notice_does_not_count_as_telling_the_reporter_the_verdict(db, clock):
+    """"Nog niet bekend" completes the founded-ness task but does not fulfil the milestone
+    (``fulfils_when`` on the stored submission); the later round with the verdict does."""
+    from engine.cases.models import TaskSubmission
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        c1 = _case(s, "G1", "Douane", "2026-07-01", ontvangstbevestigd_op="2026-07-05T10:00:00+02:00")
+        for n, (day, verdict) in enumerate((("2026-09-01", "nog_niet_bekend"), ("2026-10-20", "gegrond"))):
+            item = WorkItem(case_id=c1, task_id=f"g1-{n}", element_id="melder_informeren_gegrondheid",
+                            name="Gegrondheid", role="meldpunt", slot="meldpunt", state="completed",
+                            completed_at=local_noon(date.fromisoformat(day)))
+            s.add(item)
+            s.flush()
+            s.add(TaskSubmission(work_item_id=item.id, case_id=c1, form="forms/melder_informeren_gegrondheid.json",
+                                 data={"melding_gegrond": verdict}))
+        f = dashboard.build(session=s, start=date(2026, 7, 1), end=date(2026, 7, 31))["cijfers"]
+    # the verdict came on 20 October, after the 12 weeks (23 September): counted, but too late
+    assert f["gegrondheid_binnen_12_weken"]["zaken"] == [c1]
+    assert f["gegrondheid_binnen_12_weken"]["zaken_teller"] == []
