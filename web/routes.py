@@ -529,7 +529,8 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     case = session.get(Case, item.case_id)
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
-    data = values if values is not None else cases.case_data(session=session, case_id=case.id)
+    data = values if values is not None else cases.task_data(session=session, item=item,
+                                                             fields=set((schema or {}).get("properties") or {}))
     secret_fields = confidential.confidential_fields(parsed.forms) & set((schema or {}).get("properties", {}))
     if secret_fields and raw is None and access.may_see_reporter_identity(session=session, user=user, case_id=case.id):
         secret = confidential.read(session, case_id=case.id)

@@ -80,8 +80,11 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                              gegevens={}, precedenten=None)
-    data = {k: v for k, v in workflow_data(session, case).items()
-            if k not in IDENTITY_KEYS and k != "instellingen"}
+    form = _form(session, item) or {}
+    data = workflow_data(session, case)
+    if data:  # a task in one instance of a multi-instance subprocess shows its own item (e.g. its witness)
+        data = cases.task_data(session=session, item=item, fields=set(form.get("properties") or {}))
+    data = {k: v for k, v in data.items() if k not in IDENTITY_KEYS and k != "instellingen"}
     if item.element_id in PRECEDENT_TASKS:
         found = precedents_mod.precedents(session=session, category=case.category, exclude_case_id=case.id)
         data["precedenten"] = found
