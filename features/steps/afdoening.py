@@ -41,6 +41,26 @@ def _do(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
     run_timers(wereld)
 
 
+def start_investigation(wereld: World, eerste: str, tweede: str, *, feedback: bool, start: dict | None = None) -> None:
+    """Registration and acknowledgement (and with ``feedback`` the feedback) by "meldpunt", assessment
+    (feitenonderzoek) by "coordinator", assignment by "directeur"; ``eerste`` starts the investigation."""
+    _do(wereld, "meldpunt", "melding_registreren")
+    _do(wereld, "meldpunt", "ontvangst_bevestigen")
+    if feedback:
+        _do(wereld, "meldpunt", "terugkoppeling_melder")
+    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
+    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
+                                                      "beoordeling_motivering": "Ernstige verdenking."})
+    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
+    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken")
+    t = wereld.task("onderzoek_starten")
+    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
+                           json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})
+    if r.status_code != 200:
+        fail(f"'coordinator' wijst 'onderzoek_starten' toe aan '{eerste}'", f"{r.status_code}: {r.text}")
+    _do(wereld, eerste, "onderzoek_starten", start or {})
+
+
 @given(parsers.parse('het onderzoek door "{eerste}" en "{tweede}" is afgerond met de uitkomst "{uitkomst}"'))
 def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
     """Voorbeeld: Gegeven het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
@@ -60,20 +80,7 @@ def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
         if wie not in wereld.users:
             fail(f"een bestaande onderzoeker '{wie}'", f"alleen {sorted(wereld.users)}")
     gegrond = {"aangetoond": "gegrond", "deels_aangetoond": "deels_gegrond", "niet_aangetoond": "ongegrond"}[code]
-    _do(wereld, "meldpunt", "melding_registreren")
-    _do(wereld, "meldpunt", "ontvangst_bevestigen")
-    _do(wereld, "meldpunt", "terugkoppeling_melder")
-    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
-    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
-                                                      "beoordeling_motivering": "Ernstige verdenking."})
-    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
-    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken")
-    t = wereld.task("onderzoek_starten")
-    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
-                           json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})
-    if r.status_code != 200:
-        fail(f"'coordinator' wijst 'onderzoek_starten' toe aan '{eerste}'", f"{r.status_code}: {r.text}")
-    _do(wereld, eerste, "onderzoek_starten")
+    start_investigation(wereld, eerste, tweede, feedback=True)
     _do(wereld, tweede, "hoorgesprek_voeren")
     _do(wereld, tweede, "verslag_ter_correctie")
     _do(wereld, tweede, "reactie_verslag_verwerken")

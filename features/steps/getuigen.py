@@ -9,7 +9,7 @@ import re
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.afdoening import _do
+from features.steps.afdoening import _do, start_investigation
 from features.steps.common import World, _table, describe, docx_text, fail, run_timers
 
 
@@ -29,19 +29,7 @@ def step_witnesses_heard(wereld: World, eerste: str, tweede: str, namen: str):
         fail('getuigen tussen aanhalingstekens, zoals "Gerrit Getuige", "Wilma Waarnemer"', namen)
     if wereld.case_id is None:
         fail("eerst een melding ('... een melding registreert ...')", "nog geen zaak")
-    _do(wereld, "meldpunt", "melding_registreren")
-    _do(wereld, "meldpunt", "ontvangst_bevestigen")
-    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
-    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
-                                                      "beoordeling_motivering": "Ernstige verdenking."})
-    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
-    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken")
-    t = wereld.task("onderzoek_starten")
-    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
-                           json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})
-    if r.status_code != 200:
-        fail(f"'coordinator' wijst 'onderzoek_starten' toe aan '{eerste}'", f"{r.status_code}: {r.text}")
-    _do(wereld, eerste, "onderzoek_starten", {"getuigen_horen_nodig": True})
+    start_investigation(wereld, eerste, tweede, feedback=False, start={"getuigen_horen_nodig": True})
     _do(wereld, tweede, "hoorgesprek_voeren")
     _do(wereld, tweede, "verslag_ter_correctie")
     _do(wereld, tweede, "reactie_verslag_verwerken")
