@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
@@ -316,14 +316,14 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
         for user_id in set(user_ids):
             session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
     person_fields = persons.person_fields(parsed.forms)
+    data = persons.link_persons(session=session, case_id=case.id, fields=person_fields, data=data,
+                                actor=actor_name(actor))
     subjects = (parties or {}).get(persons.SUBJECT) or []
     if len(set(subjects)) == 1:  # a subject linked at intake (API betrokkene_id) fills the declared person field
         subject = session.get(User, subjects[0])
         for name, party in person_fields.items():
             if party == persons.SUBJECT and not data.get(name) and subject is not None:
                 data = {**data, name: subject.username}
-    data = persons.link_persons(session=session, case_id=case.id, fields=person_fields, data=data,
-                                actor=actor_name(actor))
     if not data.get("datum_melding"):
         # The law's clocks run from receipt (DOMAIN §3): a case starts on the day its report came in.
         data = {**data, "datum_melding": local_date(now()).isoformat()}
@@ -441,7 +441,10 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
         raise NotFound("Zaak niet gevonden.")
     _, wf = _load(session, case)
     data = _latest_data(wf)
-    task = wf.get_task_from_id(uuid.UUID(item.task_id)) if item.state == "open" else None
+    try:
+        task = wf.get_task_from_id(uuid.UUID(item.task_id)) if item.state == "open" else None
+    except (TaskNotFoundException, ValueError):  # a work item whose task is gone (or never was) shows the case data
+        task = None
     if task is not None:
         data.update({k: v for k, v in task.data.items() if k in fields})
     return data
