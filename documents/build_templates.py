@@ -495,6 +495,44 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.p("Handtekening: ______________________________    Datum: ________________")
 
 
+def verslag_getuigenverhoor(l: TemplateBuilder) -> None:
+    l.letterhead()
+    l.p("Persoonlijk en vertrouwelijk")
+    l.p("{{ getuigenverhoor.getuige }}")
+    l.blank()
+    l.meta_block("Verslag van uw verhoor als getuige ter correctie en ondertekening")
+    l.text("Geachte heer/mevrouw,")
+    l.text(
+        "Op {{ getuigenverhoor.datum|nl_datum }} bent u als getuige gehoord in het kader van het onderzoek met "
+        "zaaknummer {{ zaaknummer }}. Hieronder vindt u het verslag van dit verhoor."
+    )
+    l.text(
+        "Ik verzoek u het verslag zorgvuldig te lezen. Geeft het verslag uw verklaring juist en volledig weer, "
+        "dan verzoek ik u het te ondertekenen en aan ons terug te sturen. Heeft u correcties of aanvullingen, dan "
+        "kunt u die schriftelijk aan ons kenbaar maken. Uw correcties en aanvullingen worden aan het verslag "
+        "toegevoegd. Ook als u het verslag niet ondertekent, wordt uw reactie bij het onderzoek betrokken."
+    )
+    l.text(
+        "Wij ontvangen het ondertekende verslag en uw eventuele correcties graag uiterlijk op "
+        "{{ getuige_correctie_termijn|nl_datum }}, per e-mail aan {{ organisatie.email }} of per post aan het "
+        "hierboven vermelde adres. Ontvangen wij binnen deze termijn geen reactie, dan voegen wij het verslag zonder "
+        "uw ondertekening aan het onderzoeksdossier toe, met de vermelding dat u niet heeft gereageerd."
+    )
+    l.heading("Vertrouwelijkheid")
+    l.text(
+        "Ik verzoek u vertrouwelijk om te gaan met de inhoud van deze brief en van het verslag, en er niet met "
+        "anderen over te spreken zolang het onderzoek loopt."
+    )
+    l.closing("Met vriendelijke groet,", "de onderzoekers integriteit", "{{ organisatie.naam }}")
+    l.blank()
+    l.heading("Verslag van het verhoor")
+    l.tag("{%p for regel in getuigenverhoor.verslag|regels %}")
+    l.p("{{ regel }}")
+    l.tag("{%p endfor %}")
+    l.blank()
+    l.p("Voor akkoord (handtekening getuige): ____________________    Datum: ____________")
+
+
 def besluit_ordemaatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
@@ -910,7 +948,7 @@ BUILDERS: dict[str, Callable[[TemplateBuilder], None]] = {
     f.__name__: f
     for f in (
         ontvangstbevestiging, verzoek_aanvullende_informatie, besluit_geen_onderzoek, onderzoeksopdracht,
-        kennisgeving_onderzoek, verslag_hoorgesprek, besluit_ordemaatregel, sanctieadvies,
+        kennisgeving_onderzoek, verslag_hoorgesprek, verslag_getuigenverhoor, besluit_ordemaatregel, sanctieadvies,
         voornemen_disciplinaire_maatregel, besluit_disciplinaire_maatregel, afsluiting_zonder_maatregel,
         terugkoppeling_melder, gegrondheid_melder, melding_politie_om, kennisgeving_bekendmaking_identiteit,
     )

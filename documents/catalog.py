@@ -26,6 +26,7 @@ LETTERS: dict[str, LetterSpec] = {
         LetterSpec("onderzoeksopdracht", "Onderzoeksopdracht", "onderzoeker"),
         LetterSpec("kennisgeving_onderzoek", "Kennisgeving onderzoek en uitnodiging hoorgesprek", "betrokkene"),
         LetterSpec("verslag_hoorgesprek", "Verslag hoorgesprek ter correctie en ondertekening", "betrokkene"),
+        LetterSpec("verslag_getuigenverhoor", "Verslag getuigenverhoor ter correctie en ondertekening", "getuige"),
         LetterSpec("besluit_ordemaatregel", "Besluit ordemaatregel", "betrokkene"),
         LetterSpec("sanctieadvies", "Sanctieadvies", "bevoegd_gezag"),
         LetterSpec("voornemen_disciplinaire_maatregel", "Voornemen disciplinaire maatregel", "betrokkene"),

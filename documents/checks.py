@@ -115,3 +115,58 @@ def check_templates(templates_dir: Path | None = None, sample_data: Mapping[str,
     for path in paths:
         issues += check_template(path, sample)
     return issues
+
+
+# --------------------------------------------------------------------------- reporter letters (static leak guard)
+
+REPORTER = "melder"  # the recipient whose letters go through the Dutch leak guard (documents.context.leak_check)
+REPORTER_ADDRESS: frozenset[str] = frozenset({"melder_naam", "melder_adres", "melder_email", "melder_anoniem"})
+REPORTER_RULE = ("Alles wat de melder krijgt, gaat door de lekbewaking (terugkoppeling in algemene termen, "
+                 "Wet bescherming klokkenluiders)")
+
+
+def _template_names(template: str, templates_dir: Path | None) -> set[str] | None:
+    """Top-level data names a template refers to, or None when it cannot be read (reported elsewhere)."""
+    path = (templates_dir or default_templates_dir()) / f"{template}.docx"
+    if not path.is_file():
+        return None
+    try:
+        wanted = placeholders(template_source(path), make_env())
+    except Exception:  # syntax errors are reported by the template check
+        return None
+    return {p.split(".")[0].removesuffix("[]") for p in wanted}
+
+
+def letter_declaration_problems(template: str, recipient: str | None,
+                                templates_dir: Path | None = None) -> list[str]:
+    """Why a task that sends ``template`` to the declared ``recipient`` (BPMN ``letter_recipient``) could bypass
+    the reporter's leak guard; empty when the declaration is sound.
+
+    * every letter declares a known recipient (an undeclared one is no reporter letter to the engine, so it
+      would not be guarded);
+    * a letter to the reporter (the catalog says so, or the template addresses the reporter by
+      name/address) is declared as a letter to the reporter: only then does the engine guard it;
+    * a letter to the reporter shows only data on the reporter's whitelist (a field off the list is what the
+      whitelist keeps from the reporter: the measure, the subject, the findings)."""
+    if not recipient:
+        return [f"Brief '{template}' verklaart geen ontvanger (letter_recipient); {REPORTER_RULE}, en alleen een "
+                f"verklaarde brief aan de melder wordt bewaakt"]
+    if recipient not in WHITELISTS:
+        return [f"Brief '{template}': onbekende ontvanger '{recipient}' (bekend: {', '.join(sorted(WHITELISTS))})"]
+    names = _template_names(template, templates_dir)
+    if names is None:
+        return []
+    spec = LETTERS.get(template)
+    to_reporter = (spec is not None and spec.recipient == REPORTER) or bool(names & REPORTER_ADDRESS)
+    if to_reporter and recipient != REPORTER:
+        return [f"Sjabloon '{template}' is een brief aan de melder, maar de taak verklaart ontvanger '{recipient}': "
+                f"zo gaat de brief buiten de lekbewaking om. {REPORTER_RULE}; zet letter_recipient op '{REPORTER}'"]
+    if spec is not None and spec.recipient != recipient:
+        return [f"Sjabloon '{template}' is een brief aan '{spec.recipient}', maar de taak verklaart ontvanger "
+                f"'{recipient}'"]
+    if recipient == REPORTER:
+        outside = sorted(names - WHITELISTS[REPORTER] - DERIVED)
+        if outside:
+            return [f"Sjabloon '{template}' (brief aan de melder) gebruikt {', '.join(repr(n) for n in outside)}, "
+                    f"dat niet op de lijst van gegevens voor de melder staat; {REPORTER_RULE}"]
+    return []

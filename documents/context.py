@@ -63,6 +63,9 @@ WHITELISTS: dict[str, frozenset[str]] = {
         "bevindingen", "uitkomst", "voorgenomen_maatregel", "zienswijze_termijn",
         "zienswijze_ontvangen", "afdoeningen", "besluit_motivering", "besluit_datum",
     },
+    "getuige": COMMON | {
+        "getuige", "getuigenverhoor", "getuige_verslag_aangeboden_op", "getuige_correctie_termijn",
+    },
     "bevoegd_gezag": COMMON | {
         "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
         "risicofunctie", "route", "onderzoek_soort", "bevindingen", "uitkomst", "rapport_samenvatting",

@@ -14,6 +14,8 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
+from documents.catalog import LETTERS
+from documents.checks import REPORTER
 from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
 from documents.leakguard import Vocabulary
@@ -36,6 +38,11 @@ def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], set
     path = template_path(template, templates_dir)
     if not path.is_file():
         raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
+    spec = LETTERS.get(template)
+    if spec is not None and spec.recipient == REPORTER and recipient != REPORTER:
+        # a process version stored before the static check cannot send the reporter's letter past the guard
+        raise LetterRenderError(f"Sjabloon '{template}' is een brief aan de melder en gaat alleen als brief aan de "
+                                f"melder uit (door de lekbewaking), niet aan '{recipient}'", template=template)
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
     content = render_docx(path, context, name=template)
     leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard,

@@ -24,7 +24,8 @@ def _registration(**overrides) -> dict:
         "melder_naam": "Mehmet Medewerker", "melder_email": "m.medewerker@voorbeeld.example",
         "via_vertrouwenspersoon": False, "datum_melding": today(), "categorie": "Financiële schendingen",
         "subcategorie": "fraude", "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.",
-        "dienstonderdeel": "Douane", "betrokkene_naam": "Tamara Teamleider", "betrokkene_functie": "Teamleider",
+        "dienstonderdeel": "Douane", "betrokkene_naam": "Tamara Teamleider", "betrokkene_persoon": "teamleider",
+        "betrokkene_functie": "Teamleider",
         "risicofunctie": "risicovol", "melding_compleet": True,
     }
     data.update(overrides)

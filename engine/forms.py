@@ -68,7 +68,11 @@ def validate(schema: dict, data: dict) -> dict:
         if err.validator == "required" and isinstance(err.instance, dict):
             for missing in err.validator_value:
                 if missing not in err.instance:
-                    errors.append(FieldError(".".join(filter(None, [path, missing])), "is verplicht"))
+                    # the process owner's own wording for the field (``x-foutmelding`` on the property) also
+                    # when it is missing altogether
+                    own = ((err.schema.get("properties") or {}).get(missing) or {}).get("x-foutmelding") \
+                        if isinstance(err.schema, dict) else None
+                    errors.append(FieldError(".".join(filter(None, [path, missing])), str(own or "is verplicht")))
             continue
         errors.append(FieldError(path or "(formulier)", _message(err)))
     if errors:

@@ -68,9 +68,14 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                              gegevens={}, precedenten=None)
     # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
-    # substance in the desk's redacted version unless the user may see the identity.
+    # substance in the desk's redacted version unless the user may see the identity. A task in one instance
+    # of a multi-instance subprocess shows its own item (e.g. its witness).
     classes = field_classes.case_classes(session, case)
-    data = {k: v for k, v in workflow_data(session, case).items() if k not in classes and k != "instellingen"}
+    form = _form(session, item) or {}
+    data = workflow_data(session, case)
+    if data:
+        data = cases.task_data(session=session, item=item, fields=set(form.get("properties") or {}))
+    data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
     data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak").substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
     if found is not None:

@@ -60,7 +60,7 @@ def check_case(*, session: Session, case_id: int) -> list[str]:
     if set(completed_items) != set(completed_events):
         problems.append(f"case {case_id}: completed work items and 'task.completed' events disagree")
     letter_tasks: Counter = Counter()
-    for task in wf.get_tasks(state=TaskState.COMPLETED):
+    for task in runtime.completed_tasks(wf):
         props = getattr(task.task_spec, "extensions", {}).get("properties", {})
         if props.get("letter"):
             letter_tasks[task.task_spec.bpmn_id or task.task_spec.name] += 1

@@ -17,6 +17,10 @@ Rules:
 * **vaste datums** — a date fixed at intake is only corrected earlier, with a reason given in the same step,
   and the correction is audited.
 
+* **verslag ter correctie** (``minutes_review``) — the task with the report milestone completes only when every
+  person heard (each item of the heard field) answered on a review task, or the term to check, correct and sign
+  the minutes, recorded for that person, has run.
+
 A task with the registration milestone (recording the outcome for the annual report, terminal and without a
 letter: proven at deployment) is not held to the first two rules: it imposes nothing.
 """
@@ -29,9 +33,9 @@ from SpiffWorkflow.bpmn.specs.mixins import (BoundaryEventMixin, EndEventMixin, 
                                              ExclusiveGatewayMixin, IntermediateCatchEventMixin,
                                              IntermediateThrowEventMixin, StartEventMixin, SubWorkflowTaskMixin)
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
-from SpiffWorkflow.util.task import TaskState
 
 from engine.audit import service as audit
+from engine.cases import runtime
 from engine.errors import DomainError
 from engine.functions import today
 from engine.processes.legal_rules import LegalRules, milestones_of
@@ -77,13 +81,15 @@ def check_step(step) -> None:
     rules: LegalRules | None = step.parsed.manifest.legal_rules
     if rules is None:
         return
-    completed = step.wf.get_tasks(state=TaskState.COMPLETED)
+    completed = runtime.completed_tasks(step.wf)
     newly = sorted((t for t in completed if str(t.id) not in step.completed_before),
                    key=lambda t: t.last_state_change)
     for task in newly:
         milestones = milestones_of(_properties(task))
         if rules.zienswijze_milestone in milestones:
             _check_hearing_term(rules, task)
+        if rules.minutes_review and rules.minutes_review.report_milestone in milestones:
+            _check_minutes_reviewed(rules.minutes_review, task, completed)
         if not _is_author(task):
             continue
         _check_fixed_dates(step, rules, task)
@@ -112,6 +118,26 @@ def _check_hearing_term(rules: LegalRules, task) -> None:
         raise LegalRuleViolation(
             f"De zienswijzetermijn loopt tot en met {_dutch(term)}: 'geen zienswijze' kan pas daarna worden "
             f"vastgelegd, tenzij de betrokkene schriftelijk afstand deed. {rules.hearing_rule}.")
+
+
+def _check_minutes_reviewed(review, task, completed: list) -> None:
+    heard = task.data.get(review.heard_field)
+    for item in heard if isinstance(heard, list) else []:
+        name = item.get(review.name_key) if isinstance(item, dict) else item
+        own = [t for t in completed if t.data.get(review.item_field) == item]
+        if any(review.review_milestone in milestones_of(_properties(t)) and t.data.get(review.answered_field) is True
+               for t in own):
+            continue
+        terms = [d for d in (_as_date(t.data.get(review.term_field)) for t in own) if d is not None]
+        if not terms:
+            raise LegalRuleViolation(
+                f"Getuige '{name}' heeft het verslag van het verhoor nog niet ter controle, correctie en "
+                f"ondertekening gekregen: het rapport kan nog niet worden vastgesteld ({review.source}).")
+        if date.fromisoformat(today()) <= max(terms):
+            raise LegalRuleViolation(
+                f"Getuige '{name}' kan het verslag van het verhoor nog controleren, corrigeren en ondertekenen tot "
+                f"en met {_dutch(max(terms))}: het rapport kan pas worden vastgesteld als de getuige reageerde of "
+                f"de termijn verliep ({review.source}).")
 
 
 def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -> None:

@@ -104,6 +104,13 @@ def loads(state: str, parsed: ParsedProcessSet) -> BpmnWorkflow:
 
 # ---- reading the in-memory workflow -------------------------------------------------
 
+def completed_tasks(wf: BpmnWorkflow) -> list:
+    """Every completed task, also inside a multi-instance subprocess that is still running (SpiffWorkflow's state
+    filter does not descend into the instances of an unfinished multi-instance activity) and inside subprocesses
+    that already finished."""
+    return [t for t in wf.get_tasks(state=TaskState.ANY_MASK) if t.state == TaskState.COMPLETED]
+
+
 def ready_user_tasks(wf: BpmnWorkflow):
     return wf.get_tasks(state=TaskState.READY, manual=True)
 

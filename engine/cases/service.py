@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
@@ -68,7 +68,7 @@ class _Step:
 
 
 def _completed_ids(wf) -> set[str]:
-    return {str(t.id) for t in wf.get_tasks(state=TaskState.COMPLETED)}
+    return {str(t.id) for t in runtime.completed_tasks(wf)}
 
 
 def _script_limit(exc: BaseException) -> ScriptLimitExceeded | None:
@@ -320,8 +320,15 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
             raise NotFound(f"Onbekende partij '{party}'.")
         for user_id in set(user_ids):
             session.add(CaseParty(case_id=case.id, party=party, user_id=user_id))
-    data = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(parsed.forms),
-                                data=data, actor=actor_name(actor))
+    person_fields = persons.person_fields(parsed.forms)
+    data = persons.link_persons(session=session, case_id=case.id, fields=person_fields, data=data,
+                                actor=actor_name(actor))
+    subjects = (parties or {}).get(persons.SUBJECT) or []
+    if len(set(subjects)) == 1:  # a subject linked at intake (API betrokkene_id) fills the declared person field
+        subject = session.get(User, subjects[0])
+        for name, party in person_fields.items():
+            if party == persons.SUBJECT and not data.get(name) and subject is not None:
+                data = {**data, name: subject.username}
     if not data.get("datum_melding"):
         # The law's clocks run from receipt (DOMAIN §3): a case starts on the day its report came in.
         data = {**data, "datum_melding": local_date(now()).isoformat()}
@@ -437,6 +444,23 @@ def case_data(*, session: Session, case_id: int) -> dict:
         raise NotFound("Zaak niet gevonden.")
     _, wf = _load(session, case)
     return _latest_data(wf)
+
+
+def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[str]) -> dict:
+    """What a task's form shows: the case data, with ``fields`` taken from the task itself. A task in one instance
+    of a multi-instance subprocess (one per witness) knows its own item; the case data hold only one of them."""
+    case = session.get(Case, item.case_id)
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    _, wf = _load(session, case)
+    data = _latest_data(wf)
+    try:
+        task = wf.get_task_from_id(uuid.UUID(item.task_id)) if item.state == "open" else None
+    except (TaskNotFoundException, ValueError):  # a work item whose task is gone (or never was) shows the case data
+        task = None
+    if task is not None:
+        data.update({k: v for k, v in task.data.items() if k in fields})
+    return data
 
 
 def case_position(*, session: Session, case_id: int) -> dict[str, list[str]]:

@@ -22,7 +22,11 @@ Shape (all keys in English, texts for people in Dutch)::
       "registration_milestone": "registratie",
       "deadline_monitor_roles": ["integriteitscoordinator"],   # see every overdue task of the cases they may see
       "fixed_dates": [{"field": "datum_melding", "label": "...", "reason_field": "...", "source": "..."}],
-      "deadlines": [{"name": "...", "milestone": "ontvangstbevestiging", "escalation": true, "source": "..."}]
+      "deadlines": [{"name": "...", "milestone": "ontvangstbevestiging", "escalation": true, "source": "..."}],
+      "minutes_review": {"source": "...", "heard_field": "getuigenverhoren", "item_field": "getuigenverhoor",
+                         "name_key": "getuige", "review_milestone": "getuigenverslag",
+                         "answered_field": "getuige_reactie_ontvangen", "term_field": "getuige_correctie_termijn",
+                         "report_milestone": "rapport"}
     }
 """
 from __future__ import annotations
@@ -62,6 +66,21 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class MinutesReview:
+    """Every person heard (an item of ``heard_field``) gets the minutes to check, correct and sign; the task with
+    ``report_milestone`` completes only when each answered (``answered_field`` on a ``review_milestone`` task)
+    or the term (``term_field``, recorded in the data of the tasks that carry the item) has run."""
+    source: str
+    heard_field: str
+    item_field: str  # the multi-instance item: the data of every task of one heard person carries it
+    name_key: str
+    review_milestone: str
+    answered_field: str
+    term_field: str
+    report_milestone: str
+
+
+@dataclass(frozen=True)
 class LegalRules:
     measures_field: str
     penalties: tuple[str, ...]  # order of severity, lightest first
@@ -79,6 +98,7 @@ class LegalRules:
     fixed_dates: tuple[FixedDate, ...] = ()
     deadlines: tuple[Deadline, ...] = field(default_factory=tuple)
     deadline_monitor_roles: tuple[str, ...] = ()  # roles that watch every overdue task (worklist 'Te laat')
+    minutes_review: MinutesReview | None = None
 
     def severity(self, measure: str) -> int | None:
         return self.penalties.index(measure) if measure in self.penalties else None
@@ -93,6 +113,8 @@ class LegalRules:
         names = {self.voornemen_milestone, self.zienswijze_milestone, *(d.milestone for d in self.deadlines)}
         if self.registration_milestone:
             names.add(self.registration_milestone)
+        if self.minutes_review:
+            names |= {self.minutes_review.review_milestone, self.minutes_review.report_milestone}
         return frozenset(names)
 
     @property
@@ -163,6 +185,13 @@ def parse_legal_rules(data: Any) -> LegalRules:
     registration = data.get("registration_milestone")
     if registration is not None and (not isinstance(registration, str) or not registration.strip()):
         raise _fail("'registration_milestone' moet een niet-lege tekst zijn")
+    review = data.get("minutes_review")
+    minutes_review = None
+    if review is not None:
+        review = _object(review, "minutes_review")
+        minutes_review = MinutesReview(**{key: _text(review, key, "minutes_review") for key in (
+            "source", "heard_field", "item_field", "name_key", "review_milestone", "answered_field", "term_field",
+            "report_milestone")})
     return LegalRules(
         measures_field=_text(measures, "field", "measures"), penalties=tuple(penalties),
         measures_source=_text(measures, "source", "measures"), hearing_source=_text(hearing, "source", "hearing"),
@@ -175,7 +204,7 @@ def parse_legal_rules(data: Any) -> LegalRules:
         term_field=_text(zienswijze, "term_field", "hearing.zienswijze"),
         lighter_allowed=lighter, registration_milestone=registration.strip() if registration else None,
         fixed_dates=fixed_dates, deadlines=tuple(parsed_deadlines),
-        deadline_monitor_roles=tuple(r.strip() for r in monitors),
+        deadline_monitor_roles=tuple(r.strip() for r in monitors), minutes_review=minutes_review,
     )
 
 
@@ -330,6 +359,11 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
         if name not in everywhere:
             issues.append(ValidationIssue(MANIFEST_FILE, f"Geen element draagt de mijlpaal '{name}' ({what}); "
                                                          f"{rules.hearing_rule}", "legal_rules"))
+    if rules.minutes_review and rules.minutes_review.report_milestone not in everywhere:
+        issues.append(ValidationIssue(
+            MANIFEST_FILE, f"legal_rules.minutes_review ({rules.minutes_review.source}): geen taak draagt de mijlpaal "
+                           f"'{rules.minutes_review.report_milestone}' (het rapport dat op de verslagen wacht)",
+            "legal_rules"))
     for deadline in rules.deadlines:
         if deadline.milestone not in everywhere:
             issues.append(ValidationIssue(

@@ -472,6 +472,12 @@ class _ProcessSetValidation:
         letter = props.get("letter")
         if letter and self.template_exists is not None and not self.template_exists(letter):
             self.issue(path, f"Briefsjabloon '{letter}' bestaat niet", task)
+        elif letter and self.template_exists is not None and self.prove_legal:
+            # the reporter's leak guard is declared, not left to care: a letter to the reporter must say so
+            from documents.checks import letter_declaration_problems  # the templates' own reading
+
+            for problem in letter_declaration_problems(letter, props.get("letter_recipient")):
+                self.issue(path, problem, task)
         process = next(a for a in task.iterancestors() if _local(a) in PROCESS_TAGS)
         self.tasks[task_id] = TaskMeta(
             element_id=task_id, name=task.get("name"), kind=_local(task), process_id=process.get("id"),

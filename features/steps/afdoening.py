@@ -55,6 +55,18 @@ def to_assignment(wereld: World, *, opdracht: dict | None = None, feedback: bool
     _do(wereld, "directeur", "onderzoeksopdracht_verstrekken", opdracht)
 
 
+def start_investigation(wereld: World, eerste: str, tweede: str, *, feedback: bool, start: dict | None = None) -> None:
+    """Up to the assignment (:func:`to_assignment`); the coordinator assigns 'onderzoek_starten' to ``eerste``,
+    who starts the investigation with ``start``."""
+    to_assignment(wereld, feedback=feedback)
+    t = wereld.task("onderzoek_starten")
+    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
+                           json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})
+    if r.status_code != 200:
+        fail(f"'coordinator' wijst 'onderzoek_starten' toe aan '{eerste}'", f"{r.status_code}: {r.text}")
+    _do(wereld, eerste, "onderzoek_starten", start or {})
+
+
 @given(parsers.parse('het onderzoek door "{eerste}" en "{tweede}" is afgerond met de uitkomst "{uitkomst}"'))
 def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
     """Voorbeeld: Gegeven het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
@@ -74,13 +86,7 @@ def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
         if wie not in wereld.users:
             fail(f"een bestaande onderzoeker '{wie}'", f"alleen {sorted(wereld.users)}")
     gegrond = {"aangetoond": "gegrond", "deels_aangetoond": "deels_gegrond", "niet_aangetoond": "ongegrond"}[code]
-    to_assignment(wereld)
-    t = wereld.task("onderzoek_starten")
-    r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h("coordinator"),
-                           json={"medewerker_id": wereld.users[eerste], "reden": "Werkverdeling (scenario)"})
-    if r.status_code != 200:
-        fail(f"'coordinator' wijst 'onderzoek_starten' toe aan '{eerste}'", f"{r.status_code}: {r.text}")
-    _do(wereld, eerste, "onderzoek_starten")
+    start_investigation(wereld, eerste, tweede, feedback=True)
     _do(wereld, tweede, "hoorgesprek_voeren")
     _do(wereld, tweede, "verslag_ter_correctie")
     _do(wereld, tweede, "reactie_verslag_verwerken")

@@ -78,8 +78,8 @@ def test_anonymous_round_trip(world, db, caplog):
     _complete(c, world, "meldpunt", "melding_registreren", case_id, {
         "kanaal": "anoniem", "melder_soort": "anoniem", "melder_anoniem": True, "via_vertrouwenspersoon": False,
         "datum_melding": "2026-11-02", "categorie": "Financiële schendingen", "subcategorie": "fraude",
-        "omschrijving": PUBLIC["omschrijving"], "dienstonderdeel": UNIT, "risicofunctie": "geen",
-        "melding_compleet": True})
+        "omschrijving": PUBLIC["omschrijving"], "dienstonderdeel": UNIT, "betrokkene_persoon": "extern/onbekend",
+        "risicofunctie": "geen", "melding_compleet": True})
     _complete(c, world, "meldpunt", "ontvangst_bevestigen", case_id, {"ontvangstbevestiging_via": "email"})
     c.cookies.update(saved_cookies)
     status = c.get("/api/v1/melder/melding").json()

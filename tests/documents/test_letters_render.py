@@ -22,7 +22,7 @@ DECISIONS = ("besluit_disciplinaire_maatregel", "afsluiting_zonder_maatregel")
 
 
 def test_every_catalog_letter_has_a_template_and_renders_with_the_basics():
-    assert len(LETTERS) == 15
+    assert len(LETTERS) == 16
     for name, spec in LETTERS.items():
         data = case_data()
         if name == "besluit_geen_onderzoek":

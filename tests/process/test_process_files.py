@@ -36,9 +36,9 @@ LETTERS = {
     "ontvangstbevestiging", "verzoek_aanvullende_informatie", "besluit_geen_onderzoek", "onderzoeksopdracht",
     "kennisgeving_onderzoek", "verslag_hoorgesprek", "besluit_ordemaatregel", "sanctieadvies",
     "voornemen_disciplinaire_maatregel", "besluit_disciplinaire_maatregel", "afsluiting_zonder_maatregel",
-    "terugkoppeling_melder", "gegrondheid_melder", "melding_politie_om",
+    "terugkoppeling_melder", "gegrondheid_melder", "melding_politie_om", "verslag_getuigenverhoor",
 }
-RECIPIENTS = {"melder", "betrokkene", "bevoegd_gezag", "onderzoeker", "politie_om"}
+RECIPIENTS = {"melder", "betrokkene", "bevoegd_gezag", "onderzoeker", "politie_om", "getuige"}
 CATEGORIEEN = [
     "Financiële schendingen", "Misbruik positie en belangenverstrengeling",
     "Lekken en misbruik en/of achterhouden van en/of ongeoorloofd omgaan met informatie",
@@ -87,9 +87,10 @@ def test_everything_parses_with_the_validator():
     parser.add_dmn_files([str(f) for f in PROCESSES.glob("*.dmn")])
     spec = parser.get_spec(MANIFEST["main_process"])
     subs = parser.get_subprocess_specs(MANIFEST["main_process"])
-    # the called processes, plus the embedded loop of the 12-week notice
+    # the called processes, plus the embedded loop of the 12-week notice and the multi-instance subprocess
+    # of the witnesses' minutes (one per witness)
     assert set(subs) == {"melding", "aanvullende_informatie", "beoordeling", "onderzoek", "afdoening",
-                         "gegrondheid_melden"}
+                         "gegrondheid_melden", "getuigenverslagen"}
     assert spec.name == "integriteitsmelding"
 
 
@@ -392,7 +393,7 @@ def test_feitenonderzoek_aangetoond_met_zienswijze(rdriver):
                                {"onderzoek_starten": {"getuigen_horen_nodig": True}}))
     order = ["onderzoeksopdracht_beslissen", "onderzoeksopdracht_verstrekken", "onderzoek_starten",
              "hoorgesprek_voeren", "verslag_ter_correctie", "reactie_verslag_verwerken", "getuigen_horen",
-             "rapport_opstellen", "sanctieadvies_opstellen", "afdoening_bepalen", "voornemen_verzenden",
+             "getuigenverslag_aanbieden", "getuigenverslag_reactie", "rapport_opstellen", "sanctieadvies_opstellen", "afdoening_bepalen", "voornemen_verzenden",
              "zienswijze_verwerken", "besluit_disciplinaire_maatregel", "zaak_registreren"]
     assert [t for t in trail if t in order] == order
     data = rdriver.data()

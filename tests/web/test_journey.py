@@ -100,6 +100,7 @@ def test_report_to_decision_in_the_browser(site, db):
     desk.get_by_label(re.compile("^Kanaal")).select_option("anoniem")
     desk.locator("#via_vertrouwenspersoon-2").check()  # Nee
     desk.get_by_label("Naam betrokkene").fill("B. Betrokkene")
+    desk.get_by_label(re.compile("^Betrokkene als medewerker")).fill("extern/onbekend")  # required: a person or this
     desk.locator("#risicofunctie-1").check()
     desk.locator("#melding_compleet-1").check()
     screenshot(desk, "taak-melding-registreren")

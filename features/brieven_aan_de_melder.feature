@@ -1,0 +1,16 @@
+# language: nl
+Functionaliteit: Een procesversie waarin een brief aan de melder buiten de lekbewaking om kan, wordt niet uitgerold
+  Elke brief in het proces verklaart aan wie hij gaat. Een brief aan de melder gaat altijd door de lekbewaking
+  (terugkoppeling in algemene termen). Een versie die een brief aan de melder als brief aan iemand anders
+  verklaart, of een brief zonder ontvanger verstuurt, weigert het uitrollen; de weigering noemt bestand en taak.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+
+  Scenario: De terugkoppeling verklaard als brief aan de betrokkene
+    Als de procesbeheerder een versie uitrolt waarin de taak "terugkoppeling_melder" de brief verklaart voor "betrokkene"
+    Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "terugkoppeling_melder"
+
+  Scenario: Het verzoek om aanvullende informatie zonder ontvanger
+    Als de procesbeheerder een versie uitrolt waarin de taak "vragen_aan_melder" geen ontvanger van de brief verklaart
+    Dan wordt de versie niet uitgerold omdat "verklaart geen ontvanger" bij "aanvullende_informatie.bpmn" en "vragen_aan_melder"

@@ -1,0 +1,83 @@
+"""Steps for process owners' versions (issue 15): a version that breaks a legal guarantee is not deployed, and the
+refusal names file, element and rule. The scenario edits a copy of the real processes/ the way a process owner
+could in the editor, and deploys it on the scenario's database.
+
+Shared machinery (World, fail) lives in features.steps.common.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from lxml import etree
+from pytest_bdd import parsers, then, when
+
+from engine.errors import ProcessValidationError
+from engine.processes import service as processes
+from features.steps.common import World, fail
+from tests.process.driver import PROCESSES
+
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def _copy_with(task: str, prop: str, value: str | None) -> Path:
+    target = Path(tempfile.mkdtemp(prefix="procesversie-")) / "processes"
+    shutil.copytree(PROCESSES, target)
+    for path in target.glob("*.bpmn"):
+        tree = etree.parse(str(path))
+        found = tree.getroot().xpath("//*[@id=$id]", id=task)
+        if not found:
+            continue
+        props = found[0].find(f".//{{{SPIFF}}}properties")
+        if props is None:
+            fail(f"de taak '{task}' heeft eigenschappen", "geen")
+        existing = [p for p in props if p.get("name") == prop]
+        for p in existing:
+            props.remove(p)
+        if value is not None:
+            etree.SubElement(props, f"{{{SPIFF}}}property", name=prop, value=value)
+        tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+        return target
+    fail(f"een taak '{task}' in de procesbestanden", "niet gevonden")
+
+
+def _deploy(wereld: World, directory: Path) -> None:
+    with wereld.db.session() as s:
+        before = processes.latest_version(session=s).id
+    try:
+        with wereld.db.session() as s:
+            processes.deploy(session=s, directory=directory, actor="procesbeheerder")
+        wereld.last_error = ""
+    except ProcessValidationError as exc:
+        wereld.last_error = "\n".join(str(i) for i in exc.issues)
+    finally:
+        shutil.rmtree(directory.parent, ignore_errors=True)
+    with wereld.db.session() as s:
+        wereld.report["_versie_uitgerold"] = processes.latest_version(session=s).id != before
+
+
+@when(parsers.parse('de procesbeheerder een versie uitrolt waarin de taak "{taak}" de brief verklaart voor "{ontvanger}"'))
+def step_deploy_recipient(wereld: World, taak: str, ontvanger: str):
+    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "terugkoppeling_melder" de brief verklaart voor "betrokkene"
+    (een kopie van processes/ met alleen die wijziging: eigenschap letter_recipient van die taak)"""
+    _deploy(wereld, _copy_with(taak, "letter_recipient", ontvanger))
+
+
+@when(parsers.parse('de procesbeheerder een versie uitrolt waarin de taak "{taak}" geen ontvanger van de brief verklaart'))
+def step_deploy_no_recipient(wereld: World, taak: str):
+    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "ontvangst_bevestigen" geen ontvanger van de brief verklaart
+    (een kopie van processes/ zonder de eigenschap letter_recipient op die taak)"""
+    _deploy(wereld, _copy_with(taak, "letter_recipient", None))
+
+
+@then(parsers.parse('wordt de versie niet uitgerold omdat "{reden}" bij "{bestand}" en "{element}"'))
+def step_not_deployed(wereld: World, reden: str, bestand: str, element: str):
+    """Voorbeeld: Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "terugkoppeling_melder"
+    (na 'de procesbeheerder een versie uitrolt ...'; de weigering noemt bestand, element en de reden)"""
+    if wereld.report.get("_versie_uitgerold"):
+        fail(f"de versie wordt geweigerd ({reden})", "de versie is uitgerold")
+    lines = [line for line in wereld.last_error.splitlines()
+             if line.startswith(bestand) and f"[{element}]" in line and reden.lower() in line.lower()]
+    if not lines:
+        fail(f"een weigering '{reden}' bij {bestand} [{element}]", wereld.last_error or "geen weigering")
