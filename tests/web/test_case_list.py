@@ -107,3 +107,24 @@ def test_the_zaken_page_asks_for_a_login(demo):
 
     response = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False).get("/zaken")
     assert response.status_code in (302, 303) and "/inloggen" in response.headers["location"]
+
+
+def test_a_worklist_tab_pages_on_beyond_200_tasks(db, demo):
+    from engine.worklist.models import WorkItem
+
+    with db.session() as s:
+        s.execute(insert(WorkItem), [dict(case_id=demo["id"], task_id=f"extra-{i}", element_id="e", name=f"Taak {i}",
+                                          role="meldpunt", slot="meldpunt", state="open",
+                                          due_at=TEST_START + timedelta(days=i % 9), priority=i % 2,
+                                          created_at=TEST_START) for i in range(260)])
+        extra = set(s.scalars(select(WorkItem.id).where(WorkItem.task_id.like("extra-%"))))
+    desk = _login("meldpunt")
+    url, seen, pages = "/werkvoorraad?tab=open", [], 0
+    while url:
+        page = desk.get(url.replace("&amp;", "&"))
+        assert page.status_code == 200
+        seen += [int(n) for n in re.findall(r'<td><a href="/taken/(\d+)">', page.text)]
+        pages += 1
+        link = re.search(r'<a href="([^"]+)" rel="next">Volgende pagina</a>', page.text)
+        url = link.group(1) if link else None
+    assert pages == 2 and len(seen) == len(set(seen)) and extra <= set(seen)
