@@ -36,12 +36,6 @@ VisibleCase = Annotated[Case, Depends(visible_case)]
 ERR = errors(401, 404)
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-SORTS = {
-    "aangemaakt_op": (Case.created_at, Case.id), "-aangemaakt_op": (Case.created_at.desc(), Case.id.desc()),
-    "prioriteit": (Case.priority, Case.id), "-prioriteit": (Case.priority.desc(), Case.id.desc()),
-    "zaaknummer": (Case.reference,), "-zaaknummer": (Case.reference.desc(),),
-}
-
 
 def workflow_data(session, case: Case) -> dict:
     """The workflow's current data; empty for a case without workflow state (imported)."""

@@ -2,9 +2,10 @@
 
 PostgreSQL: ``terms`` is a ``tsvector`` ('dutch' configuration) with a GIN index.
 SQLite: ``terms`` holds Snowball Dutch stems; ``case_search_fts`` (FTS5, external content) indexes them and
-triggers keep it in step. Existing cases are indexed by ``meldpunt`` (engine.cases.search.index_case) when
-their confidential record changes; a reindex of old cases reads the encrypted records and is left to
-``engine.cases.search.write_terms`` (no keys in a migration).
+triggers keep it in step. Cases are indexed by ``engine.cases.search.index_case`` whenever their
+confidential record is stored (intake, task completion). Cases that existed before this revision are not
+indexed here: their text is encrypted and a migration holds no keys; ``engine.cases.search.write_terms``
+takes a bulk reindex (case id -> text) when one is run with the key ring.
 
 Revision ID: 0019_case_search
 Revises: 0014_letters_encrypted
