@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "engine.audit.models",
     "engine.intake.models",
     "engine.cases.reveal_models",
+    "engine.cases.search_models",
     "documents.models",
     "engine.reports.models",
     "engine.records.models",

@@ -7,10 +7,10 @@ go through ``visible_case`` (404 when invisible or absent). The reporter's ident
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from sqlalchemy import func, select
 
 from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
 from api.raw_files import process_file_response
@@ -19,7 +19,7 @@ from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSu
                                   MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut, ReporterOut,
                                   RevealDecisionIn, RevealOut, RevealRequestIn, TimelineEvent, WorkItemOut)
 from engine.audit import service as audit
-from engine.cases import attachments, completed, field_classes, reveal
+from engine.cases import attachments, completed, field_classes, reveal, search
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
@@ -35,12 +35,6 @@ VisibleCase = Annotated[Case, Depends(visible_case)]
 ERR = errors(401, 404)
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-SORTS = {
-    "aangemaakt_op": (Case.created_at, Case.id), "-aangemaakt_op": (Case.created_at.desc(), Case.id.desc()),
-    "prioriteit": (Case.priority, Case.id), "-prioriteit": (Case.priority.desc(), Case.id.desc()),
-    "zaaknummer": (Case.reference,), "-zaaknummer": (Case.reference.desc(),),
-}
-
 
 def workflow_data(session, case: Case) -> dict:
     """The workflow's current data; empty for a case without workflow state (imported)."""
@@ -55,26 +49,28 @@ def summary_out(case: Case) -> CaseSummaryOut:
                           gesloten_op=case.closed_at, versie=case.version)
 
 
-@router.get("", response_model=CasePage, summary="Zaken die ik mag zien (gefilterd, gesorteerd, gepagineerd)",
+@router.get("", response_model=CasePage, summary="Zaken die ik mag zien: zoeken, filteren, sorteren, pagineren",
             responses=errors(401, 422))
 def list_cases(user: CurrentUser, session: SessionDep,
+               q: Annotated[str | None, Query(max_length=200, description=(
+                   "Zoekterm: zaaknummer of woorden uit de omschrijving van de melding (Nederlandse woordvormen)"))] = None,
                status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
                dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None,
                categorie: Annotated[str | None, Query(max_length=200)] = None,
+               periode_van: Annotated[date | None, Query(description="Aangemaakt op of na (datum, Nederlandse tijd)")] = None,
+               periode_tot: Annotated[date | None, Query(description="Aangemaakt op of voor (datum, inclusief)")] = None,
                sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
                                 "-zaaknummer"] = "-aangemaakt_op",
+               na: Annotated[str | None, Query(max_length=400, description=(
+                   "Vervolgpositie: 'volgende' van de vorige pagina (keyset; stabiel als er zaken bijkomen)"))] = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CasePage:
-    conditions = [access.visible_cases_condition(user)]
-    if status_:
-        conditions.append(Case.status == status_)
-    if dienstonderdeel:
-        conditions.append(Case.unit == dienstonderdeel)
-    if categorie:
-        conditions.append(Case.category == categorie)
-    total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Case).where(*conditions).order_by(*SORTS[sorteer]).limit(limit).offset(offset))
-    return CasePage(items=[summary_out(c) for c in rows], totaal=total, limit=limit, offset=offset)
+    filters = search.CaseFilters(q=q, status=status_, category=categorie, unit=dienstonderdeel,
+                                 created_from=periode_van, created_to=periode_tot)
+    found = search.search_cases(session=session, user=user, filters=filters, sort=sorteer, after=na, limit=limit,
+                                offset=offset)
+    return CasePage(items=[summary_out(c) for c in found.items], totaal=found.total, limit=limit,
+                    offset=0 if na else offset, volgende=found.next_cursor)
 
 
 @router.get("/{case_id}", response_model=CaseDetailOut, summary="Een zaak, voor zover ik die mag zien", responses=ERR)

@@ -146,6 +146,8 @@ class CasePage(Strict):
     totaal: int
     limit: int
     offset: int
+    volgende: str | None = Field(None, description="Vervolgpositie voor de volgende pagina (parameter 'na'); "
+                                                   "leeg op de laatste pagina")
 
 
 class ReporterOut(Strict):

@@ -55,6 +55,9 @@ def store(session: Session, *, case_id: int, values: dict) -> None:
         session.add(CaseConfidential(case_id=case_id, data=payload, updated_at=now()))
     else:
         row.data, row.updated_at = payload, now()
+    from engine.cases import search  # the search index of the report's free text follows every change
+
+    search.index_case(session, case_id=case_id, values=current)
 
 
 def read(session: Session, *, case_id: int) -> dict:

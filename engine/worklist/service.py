@@ -1,7 +1,11 @@
 """Worklists and task claiming. Queries read only the work-item table (indexed)."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, union_all, update
+import base64
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
@@ -32,19 +36,45 @@ def _not_party(user: User):
     return WorkItem.case_id.not_in(direct.union(as_manager))
 
 
+def position(item: WorkItem) -> str:
+    """A keyset cursor: the item's place in worklist order, for ``after=`` of the next page."""
+    due = item.due_at.isoformat() if item.due_at else None
+    raw = json.dumps([due, item.priority, item.created_at.isoformat(), item.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str):
+    """Work items strictly after the cursor in worklist order (due date first, no due date last; then
+    priority high to low, oldest first, id): stable pages when tasks arrive or leave between requests."""
+    try:
+        due, priority, created, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        due = datetime.fromisoformat(due) if due is not None else None
+        created, priority, item_id = datetime.fromisoformat(created), int(priority), int(item_id)
+    except (ValueError, TypeError):
+        raise InvalidData([FieldError("na", "is geen geldige vervolgpositie")]) from None
+    rest = or_(WorkItem.priority < priority,
+               and_(WorkItem.priority == priority,
+                    or_(WorkItem.created_at > created, and_(WorkItem.created_at == created, WorkItem.id > item_id))))
+    if due is None:
+        return and_(WorkItem.due_at.is_(None), rest)
+    return or_(WorkItem.due_at > due, WorkItem.due_at.is_(None), and_(WorkItem.due_at == due, rest))
+
+
 def _first(query, n: int):
     """One branch of a worklist: its first ``n`` rows in worklist order (an index range scan
     that stops after ``n`` rows), wrapped so branches can be combined with UNION ALL."""
     return select(query.order_by(*_ORDER).limit(n).subquery())
 
 
-def _merged(session: Session, branches: list, *, limit: int, offset: int) -> list[WorkItem]:
+def _merged(session: Session, branches: list, *, limit: int, offset: int, after: str | None = None) -> list[WorkItem]:
     """The union of several worklist branches in worklist order.
 
     A role IN (...) list or an OR of "mine" and "unassigned in my roles" cannot be read
     from one index in sort order, so the database would fetch and sort every match
     (tens of thousands of rows at a million cases). Each branch instead reads its own
     index range in order and stops after ``offset + limit`` rows; only those are sorted."""
+    if after:
+        branches, offset = [b.where(_after(after)) for b in branches], 0
     n = limit + offset
     if len(branches) == 1:
         q = branches[0].order_by(*_ORDER).limit(limit).offset(offset)
@@ -56,10 +86,10 @@ def _merged(session: Session, branches: list, *, limit: int, offset: int) -> lis
     return list(session.execute(q).scalars())
 
 
-def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:
-    q = (select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
-         .order_by(*_ORDER).limit(limit).offset(offset))
-    return list(session.execute(q).scalars())
+def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0,
+             after: str | None = None) -> list[WorkItem]:
+    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
+    return _merged(session, [q], limit=limit, offset=offset, after=after)
 
 
 def _pool(user: User, role: str):
@@ -67,11 +97,12 @@ def _pool(user: User, role: str):
                                   _not_party(user))
 
 
-def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0,
+                           after: str | None = None) -> list[WorkItem]:
     roles = sorted(user.role_codes)
     if not roles:
         return []
-    return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset)
+    return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset, after=after)
 
 
 def deadline_monitor_roles(session: Session) -> frozenset[str]:
@@ -85,7 +116,8 @@ def deadline_monitor_roles(session: Session) -> frozenset[str]:
     return frozenset(rules.deadline_monitor_roles) if rules else frozenset()
 
 
-def overdue(*, session: Session, user: User | None = None, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+def overdue(*, session: Session, user: User | None = None, limit: int = 200, offset: int = 0,
+            after: str | None = None) -> list[WorkItem]:
     """Open tasks past their due date. Without a user: all of them. For a user, the people responsible:
 
     * a deadline monitor (a role of ``deadline_monitor_roles``): every overdue task of every case they may
@@ -96,14 +128,14 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user is None:
         q = select(WorkItem).where(WorkItem.state == "open", *late)
-        return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
+        return _merged(session, [q], limit=limit, offset=offset, after=after)
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))
         q = select(WorkItem).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))
-        return list(session.execute(q.order_by(*_ORDER).limit(limit).offset(offset)).scalars())
+        return _merged(session, [q], limit=limit, offset=offset, after=after)
     mine = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user), *late)
     pools = [_pool(user, role).where(*late) for role in sorted(user.role_codes)]
-    return _merged(session, [mine, *pools], limit=limit, offset=offset)
+    return _merged(session, [mine, *pools], limit=limit, offset=offset, after=after)
 
 
 def for_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:

@@ -163,6 +163,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/mijn-meldingen/{case_id}/brieven/{letter_id}": Policy(REPORTER_CHANNEL, shows_identity=True),
     # ---- any logged-in user
     "GET /werkvoorraad": staff(),
+    "GET /zaken": staff(),  # the case list: every hit under the visibility condition (count included)
     "GET /api/v1/auth/me": staff(),
     "GET /api/v1/auth/tokens": staff(),
     "POST /api/v1/auth/tokens": staff((201,), probe={"json": {"name": "matrix"}}),

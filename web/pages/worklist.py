@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from engine.clock import now
+from engine.errors import InvalidData
 from engine.worklist import service as worklist
 from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_row
 
@@ -14,6 +15,7 @@ router = APIRouter(include_in_schema=False)
 
 
 TABS = {"mijn": "Mijn taken", "open": "Open in mijn rollen", "te-laat": "Te laat"}
+PAGE = 200  # tasks per page; further pages by keyset (``na``)
 SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer", "taak": "Taak"}
 
 
@@ -21,18 +23,18 @@ SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer",
 
 @router.get("/werkvoorraad", response_class=HTMLResponse)
 def worklist_page(request: Request, tab: str = "mijn", sorteer: str = "termijn", filter: str = "",
-                  melding: str = ""):
+                  melding: str = "", na: str = ""):
     tab = tab if tab in TABS else "mijn"
     sorteer = sorteer if sorteer in SORTS else "termijn"
     with get_database().session() as s:
         web = login_required(request, s)
         user = web.user
-        if tab == "mijn":
-            items = worklist.my_tasks(session=s, user=user)
-        elif tab == "open":
-            items = worklist.unassigned_in_my_roles(session=s, user=user)
-        else:
-            items = worklist.overdue(session=s, user=user)
+        fetch = {"mijn": worklist.my_tasks, "open": worklist.unassigned_in_my_roles, "te-laat": worklist.overdue}[tab]
+        try:  # one page of PAGE tasks in worklist order; the next one starts after its last task (keyset)
+            items = fetch(session=s, user=user, limit=PAGE, after=na or None)
+        except InvalidData:
+            na, items = "", fetch(session=s, user=user, limit=PAGE)
+        next_after = worklist.position(items[-1]) if len(items) == PAGE else ""
         rows = [worklist_row(s, i, user) for i in items]
         counts = {"mijn": len(worklist.my_tasks(session=s, user=user)),
                   "open": len(worklist.unassigned_in_my_roles(session=s, user=user)),
@@ -52,7 +54,7 @@ def worklist_page(request: Request, tab: str = "mijn", sorteer: str = "termijn",
                 candidates[role] = [(u.username, u.display_name) for u in worklist.assign_candidates(session=s, role=role)]
         context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
                        sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
-                       melding=melding)
+                       melding=melding, na=na, next_after=next_after)
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
             return render(request, "_werkvoorraad_tabel.html", **context)
         return render(request, "werkvoorraad.html", **context)
