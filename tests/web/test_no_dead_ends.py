@@ -70,7 +70,7 @@ def _state(db, case_id: int, item_id: int) -> tuple[int, str, int]:
 
 
 def _answers() -> dict:
-    return {**DEFAULTS["aangifte_doen"], "beoordeling_motivering": MOTIVATION}
+    return {**DEFAULTS["aangifte_doen"], "aangifte_toelichting": MOTIVATION}
 
 
 def test_api_refuses_a_form_whose_letter_lacks_a_value_and_writes_nothing(demo):
@@ -97,6 +97,23 @@ def test_api_refuses_a_form_whose_letter_lacks_a_value_and_writes_nothing(demo):
     assert r.status_code == 200, r.text
     version, state, letters = _state(demo, case_id, item_id)
     assert state == "completed" and letters == before[2] + 1 and version > before[0]
+
+
+def test_the_text_for_the_police_does_not_prefill_the_assessment(demo):
+    """The police letter's summary has its own key: the assessment's motivation (which reaches the reporter's
+    letter) does not arrive prefilled with it."""
+    from documents.models import Letter
+    from documents.render import docx_text
+    from documents.service import letter_content
+    from engine.cases import service as cases
+
+    case_id, _, username = _case_at_police_report(demo)
+    flow.complete(demo, case_id, "aangifte_doen",
+                  {**_answers(), "betrokkene_naam": "P. Onbekend", "betrokkene_functie": "Inspecteur"}, username)
+    with demo.session() as s:
+        letter = s.scalars(select(Letter).where(Letter.case_id == case_id, Letter.recipient == "politie_om")).one()
+        assert MOTIVATION in docx_text(letter_content(session=s, letter=letter))
+        assert MOTIVATION not in str(cases.case_data(session=s, case_id=case_id).get("beoordeling_motivering"))
 
 
 def test_web_form_is_shown_again_with_the_input_and_the_field_named(demo):
