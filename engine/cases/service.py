@@ -254,10 +254,10 @@ def _render_letters(step: _Step) -> None:
             missing = letters.missing_data(template=props["letter"], recipient=recipient, data=data,
                                            settings=step.parsed.manifest.settings,
                                            case_reference=step.case.reference)
-            raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{letters.letter_title(props['letter'])}’"
-                                                f" en ontbreekt") for name in missing or [exc.placeholder]],
-                              detail="De brief van deze stap mist gegevens: "
-                                     + ", ".join(missing or [exc.placeholder])) from None
+            title = letters.letter_title(props["letter"])
+            missing = missing or [exc.placeholder]
+            raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
+                              detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
 
 
 def confidential_merge(session: Session, case: Case, data: dict) -> dict:
