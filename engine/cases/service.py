@@ -247,17 +247,29 @@ def _render_letters(step: _Step) -> None:
                 guard=guard, vocabulary=vocabulary_of(step.parsed),
             )
         except LetterRenderError as exc:
-            if task_id != step.submitted_task or not exc.placeholder or "." in exc.placeholder:
+            missing = _missing_for_form(step, task_id, exc, template=props["letter"], recipient=recipient, data=data)
+            if not missing:
                 raise
             # The form is refused as a whole, naming every value the letter lacks; the step (and whatever it
             # wrote in this transaction) rolls back, so the task stays open and the case unchanged.
-            missing = letters.missing_data(template=props["letter"], recipient=recipient, data=data,
-                                           settings=step.parsed.manifest.settings,
-                                           case_reference=step.case.reference)
             title = letters.letter_title(props["letter"])
-            missing = missing or [exc.placeholder]
             raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
                               detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
+
+
+def _missing_for_form(step: _Step, task_id: str, exc: LetterRenderError, *, template: str, recipient: str,
+                      data: dict) -> list[str]:
+    """The case-data keys the letter of the task being submitted lacks, when that is why it failed (``[]`` for
+    any other failure: a setting, a template fault, the leak guard, or a letter of another task)."""
+    from documents import service as letters
+
+    if task_id != step.submitted_task or not exc.placeholder or "." in exc.placeholder:
+        return []
+    try:
+        return letters.missing_data(template=template, recipient=recipient, data=data,
+                                    settings=step.parsed.manifest.settings, case_reference=step.case.reference)
+    except LetterRenderError:
+        return []
 
 
 def confidential_merge(session: Session, case: Case, data: dict) -> dict:
