@@ -17,6 +17,7 @@ from api.routers import (
     intake,
     melder_auth,
     processes,
+    records,
     reporter,
     reports,
     tasks,
@@ -146,8 +147,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
-    for module in (intake, reporter, cases, documents, tasks, processes, audit, reports):
+    for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(records.case_router, prefix="/api/v1")
     import web
 
     web.install_api_docs(app, openapi_url=app.openapi_url, docs_url="/api/v1/docs")

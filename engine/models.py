@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "engine.cases.reveal_models",
     "documents.models",
     "engine.reports.models",
+    "engine.records.models",
 ]
 
 

@@ -33,18 +33,7 @@ IDENTITY_KEYS = frozenset({"melder_naam", "melder_adres", "melder_email", "melde
 
 
 def visible_task(*, session, user: User, work_item_id: int, claiming: bool = False) -> WorkItem:
-    """``claiming``: a task of one's pool that a colleague has just taken stays visible, so the claim
-    answers 409 (taken) rather than 404 - what a lost race or a double click should say."""
-    item = session.get(WorkItem, work_item_id)
-    if item is None:
-        raise NotFound("Taak niet gevonden.")
-    if access.can_see_case(session=session, user=user, case_id=item.case_id):
-        return item
-    pool = (item.state == "open" and (item.assignee_id is None or claiming) and item.role in user.role_codes
-            and user.active and not access.is_excluded(session=session, user=user, case_id=item.case_id))
-    if not pool:
-        raise NotFound("Taak niet gevonden.")
-    return item
+    return access.visible_task(session=session, user=user, work_item_id=work_item_id, claiming=claiming)
 
 
 @router.get("/mijn", response_model=list[WorkItemOut], summary="Mijn taken", responses=errors(401, 422))
@@ -113,9 +102,7 @@ def unclaim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItem
 @router.post("/{task_id}/toewijzen", response_model=WorkItemOut, summary="Taak toewijzen (integriteitscoördinator, met reden)",
              responses=errors(401, 403, 404, 409, 422))
 def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionDep) -> WorkItemOut:
-    item = visible_task(session=session, user=user, work_item_id=task_id)
-    if not access.can_see_case(session=session, user=user, case_id=item.case_id):
-        raise NotFound("Taak niet gevonden.")  # assigning needs sight of the case, not just the pool
+    access.visible_task(session=session, user=user, work_item_id=task_id, need_case=True)
     assignee = session.get(User, body.medewerker_id)
     if assignee is None or not assignee.active:
         raise InvalidData([FieldError("medewerker_id", "Onbekende of uitgeschakelde medewerker.")])

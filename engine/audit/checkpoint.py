@@ -225,8 +225,11 @@ def load_last(path: Path) -> tuple[Checkpoint | None, list[str]]:
 
 
 def compare(cp: Checkpoint, *, events: int, tail: dict[str, int], at_seq: dict[tuple[str, int], str],
-            legacy: dict[str, int], reads: dict[str, list[tuple[datetime, str]]], heads: set[str]) -> list:
-    """What the database lost or changed since ``cp`` (Problems naming the chain)."""
+            legacy: dict[str, int], reads: dict[str, list[tuple[datetime, str]]], heads: set[str],
+            destroyed: dict[str, int] | None = None) -> list:
+    """What the database lost or changed since ``cp`` (Problems naming the chain). ``destroyed``: chains of
+    cases destroyed after their retention term (chain -> last seq, from the system chain's tombstones); such a
+    chain is expected to be gone when the checkpoint saw no more of it than the tombstone records."""
     from engine.audit.service import Problem
 
     problems: list[Problem] = []
@@ -235,6 +238,8 @@ def compare(cp: Checkpoint, *, events: int, tail: dict[str, int], at_seq: dict[t
                                      f"in {len(cp.chains)} ketens (alles verwijderd)"))
     for chain, st in sorted(cp.chains.items()):
         current = tail.get(chain)
+        if current is None and chain not in heads and chain in (destroyed or {}) and st.seq <= destroyed[chain]:
+            continue  # destroyed with its case, as the tombstone records
         if current is None and st.seq:
             gone = "en haar kop zijn" if chain not in heads else "is"
             problems.append(Problem(chain, f"keten verwijderd: {cp.label} had {st.seq} gebeurtenissen, "

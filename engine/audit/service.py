@@ -219,11 +219,28 @@ def verify(*, session: Session, checkpoint=None) -> VerifyResult:
         from engine.audit.checkpoint import compare
 
         problems += compare(checkpoint, events=count, tail=tail, at_seq=at_seq, legacy=legacy, reads=reads,
-                            heads=set(heads))
+                            heads=set(heads), destroyed=_destroyed_chains(session, broken))
     if not problems:
         return VerifyResult(True, count, unkeyed=unkeyed, checkpoint=checkpoint)
     first = min((p for p in problems if p.row_id is not None), key=lambda p: p.row_id, default=problems[0])
     return VerifyResult(False, count, first.row_id, str(first), problems, unkeyed=unkeyed, checkpoint=checkpoint)
+
+
+# A case destroyed at the end of its retention term (engine.records.service) takes its chain along; this
+# event in the (intact, keyed) system chain records the chain's last seq and hash in its details.
+TOMBSTONE_ACTION = "zaak.vernietigd"
+
+
+def _destroyed_chains(session: Session, broken: dict) -> dict[str, int]:
+    """chain -> last seq, from the tombstones of an unbroken system chain (a forged one would break it)."""
+    if "system" in broken:
+        return {}
+    out: dict[str, int] = {}
+    for details in session.scalars(select(AuditEvent.details).where(AuditEvent.chain == "system",
+                                                                    AuditEvent.action == TOMBSTONE_ACTION)):
+        if isinstance(details, dict) and isinstance(details.get("keten"), str):
+            out[details["keten"]] = int(details.get("volgnummer") or 0)
+    return out
 
 
 def case_events(*, session: Session, case_id: int) -> list[AuditEvent]:

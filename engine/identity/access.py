@@ -144,6 +144,48 @@ def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> 
 
 
 
+# Who writes to the reporter and reads her messages (the messages identify her): the desk and the coordinator.
+DESK_ROLES = frozenset({"meldpunt", "integriteitscoordinator"})
+
+
+def may_message_reporter(*, session: Session, user: User, case_id: int) -> bool:
+    """Read and write the messages with the reporter of a case: the desk or the coordinator, and only while they
+    may see her identity in this case. The one decision for the API, the web pages and ``engine.intake``."""
+    return bool(user.role_codes & DESK_ROLES) and may_see_reporter_identity(session=session, user=user,
+                                                                             case_id=case_id)
+
+
+def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
+                 need_case: bool = False) -> WorkItem:
+    """A task ``user`` may see, else :class:`NotFound` (not visible and not existing look the same).
+
+    Visible to who may see its case, or - while it is open and unassigned - to a holder of its role who is no
+    party of the case (the pool). ``claiming``: a task of one's pool that a colleague has just taken stays
+    visible, so the claim answers 409 (taken) rather than 404. ``need_case``: only who may see the case (e.g.
+    to assign it: that needs sight of the case, not just the pool)."""
+    item = session.get(WorkItem, work_item_id)
+    if item is None:
+        raise NotFound("Taak niet gevonden.")
+    if can_see_case(session=session, user=user, case_id=item.case_id):
+        return item
+    pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
+            and item.role in user.role_codes and user.active
+            and not is_excluded(session=session, user=user, case_id=item.case_id))
+    if not pool:
+        raise NotFound("Taak niet gevonden.")
+    return item
+
+
+def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
+    """May ``user`` open the task's form: it is assigned to them, or open in one of their roles and unassigned,
+    and they are no party of the case."""
+    if is_excluded(session=session, user=user, case_id=item.case_id):
+        return False
+    if item.assignee_id == user.id:
+        return True
+    return item.state == "open" and item.assignee_id is None and item.role in user.role_codes
+
+
 def reporter_pseudonym(case_id: int) -> str:
     """The reporter of a case as shown to who may not see the identity: stable per case, e.g. 'Melder A-1234'
     (no information about the person). The same on every page and in every API answer."""
@@ -163,3 +205,24 @@ def visible_parties(*, session: Session, user: User, case_id: int) -> list[tuple
         return rows
     reporters = {uid for party, uid in rows if party == "melder" and uid is not None}
     return [(party, uid) for party, uid in rows if party != "melder" and uid not in reporters]
+
+
+# --------------------------------------------------------------------------- records lifecycle (issue 20)
+# Legal holds and destruction lists are records management for the whole organisation: the integrity
+# coordinator places holds (on a case they can see) and proposes a list; a second person, coordinator or
+# the security and integrity bureau, approves it (four eyes: never the proposer).
+RECORDS_ROLES = frozenset({"integriteitscoordinator"})
+DESTRUCTION_APPROVER_ROLES = frozenset({"integriteitscoordinator", "bureau_vi"})
+
+
+def may_manage_records(user: User) -> bool:
+    return user.active and bool(user.role_codes & RECORDS_ROLES)
+
+
+def may_read_records(user: User) -> bool:
+    return user.active and bool(user.role_codes & (RECORDS_ROLES | DESTRUCTION_APPROVER_ROLES))
+
+
+def may_approve_destruction(user: User, *, proposed_by: str | None) -> bool:
+    """Four eyes: an approver role, and not the person who proposed the list."""
+    return user.active and bool(user.role_codes & DESTRUCTION_APPROVER_ROLES) and user.username != proposed_by

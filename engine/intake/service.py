@@ -88,9 +88,12 @@ def _body(text: str) -> str:
 
 
 def message_to_reporter(*, session: Session, case_id: int, author: User, text: str) -> CaseMessage:
-    """The desk (or coordinator) writes to the reporter; caller has checked the case is visible."""
-    if not (INTAKE_ROLES - {"vertrouwenspersoon"}) & author.role_codes:
-        raise NotAuthorized("Alleen het meldpunt of de integriteitscoördinator schrijft de melder.")
+    """The desk (or coordinator) writes to the reporter: ``access.may_message_reporter`` decides (the caller has
+    answered 404 for a case the author may not see)."""
+    from engine.identity import access
+
+    if not access.may_message_reporter(session=session, user=author, case_id=case_id):
+        raise NotAuthorized("Alleen het meldpunt of de integriteitscoördinator van de zaak schrijft de melder.")
     body = _body(text)
     case = session.get(Case, case_id)
     if case is not None:  # the same guard as the letters: general terms only (DOMAIN §4)

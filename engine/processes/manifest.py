@@ -26,6 +26,8 @@ class Manifest:
     legal_rules: LegalRules | None = None  # engine/processes/legal_rules.py
     # The reporter leak guard's vocabulary (measures with synonyms, general terms); see documents/leakguard.py.
     leak_guard: dict[str, Any] = field(default_factory=dict)
+    # Retention per outcome class (engine/records/retention.py); None: the documented defaults.
+    retention: Any = None
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
@@ -92,13 +94,24 @@ def parse_manifest(content: bytes) -> Manifest:
 
     legal_rules = parse_legal_rules(data["legal_rules"]) if "legal_rules" in data else None
     leak_guard = _leak_guard(data.get("leak_guard", {}))
+    retention = _retention(data["retention"]) if "retention" in data else None
     if legal_rules is not None:
         unknown = sorted(set(legal_rules.deadline_monitor_roles) - set(roles))
         if unknown:
             raise _fail(f"'legal_rules.deadline_monitor_roles' noemt onbekende rollen: {', '.join(unknown)}")
 
     return Manifest(main_process=main_process, roles=dict(roles), separation_of_duties=separation,
-                    settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard)
+                    settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard,
+                    retention=retention)
+
+
+def _retention(value: Any):
+    from engine.records.retention import RetentionConfigError, parse_retention
+
+    try:
+        return parse_retention(value)
+    except RetentionConfigError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _texts(value: Any) -> bool:

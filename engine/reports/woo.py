@@ -95,6 +95,10 @@ def _case_names(session: Session, case: ClosedCase) -> tuple[list[str], list[str
     if case.imported:
         return [], []
     from engine.cases.service import case_data
+    from engine.records.service import is_destroyed
+
+    if is_destroyed(session, case.id):  # destroyed after its retention term: only the anonymous stub is left
+        return [], []
 
     try:
         data = case_data(session=session, case_id=case.id)

@@ -413,6 +413,12 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
                                 ready=lambda ctx: timer_handled(ctx) and checkpoint_written(ctx),
                                 check=check_worker_checkpoint),),
 
+    # docs/RETENTION.md (the demo's cases are open: nothing is due)
+    "meldpunt retention run": (Run(stdout=(r"^0 zaak/zaken vernietigd; ontvangstcodes verwijderd bij 0 zaak/zaken\.$",
+                                           r"^Geen zaken met een verstreken bewaartermijn; geen nieuwe "
+                                           r"vernietigingslijst\.$")),),
+    "meldpunt retention due": (Run(stdout=(r"^Geen zaken met een verstreken bewaartermijn\.$",)),),
+
     # docs/MANAGEMENT_INFO.md
     'meldpunt report unit "Douane" --employees 4200 --director directeur':
         (Run(stdout=(r"^Dienstonderdeel 'Douane': 4200 medewerkers\.$",)),),

@@ -49,7 +49,11 @@ def test_two_way_messages_are_stored_encrypted(db, org):
 
     with db.session() as s:
         case_id = intake.submit_report(session=s, actor=None, data=REPORT).case.id
-        intake.message_to_reporter(session=s, case_id=case_id, author=s.get(User, org["desk"]),
+        desk = s.get(User, org["desk"])
+        with pytest.raises(NotAuthorized):  # the desk writes once the case is theirs to see (one decision: access)
+            intake.message_to_reporter(session=s, case_id=case_id, author=desk, text="Kunt u dit toelichten?")
+        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id, user=desk)
+        intake.message_to_reporter(session=s, case_id=case_id, author=desk,
                                    text="Kunt u aangeven wanneer dit gebeurde?")
         intake.message_from_reporter(session=s, case_id=case_id, text="Vorige week dinsdag.")
         with pytest.raises(NotAuthorized):

@@ -27,7 +27,6 @@ from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_er
 router = APIRouter(include_in_schema=False)
 
 
-MESSAGE_ROLES = frozenset({"meldpunt", COORDINATOR})
 ACTION_LABELS = {
     "report.submitted": "Melding ontvangen", "case.started": "Zaak gestart", "task.completed": "Taak afgerond",
     "task.claimed": "Taak opgepakt", "task.unclaimed": "Taak teruggegeven", "task.assigned": "Taak toegewezen",
@@ -114,7 +113,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                         "at": l.rendered_at, "step": l.step}
                        for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
         messages = []
-        may_message = bool(MESSAGE_ROLES & user.role_codes)
+        may_message = access.may_message_reporter(session=s, user=user, case_id=case.id)
         if may_message:
             messages = intake.messages(session=s, case_id=case.id)
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,

@@ -36,6 +36,7 @@ def _task_action(request: Request, form: FormData, item_id: int, action, message
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
+            access.visible_task(session=s, user=web.user, work_item_id=item_id, claiming=action is worklist.claim)
             item = action(session=s, work_item_id=item_id, user=web.user)
             text = message.format(naam=item.name)
     except DomainError as exc:
@@ -59,6 +60,7 @@ def assign(request: Request, item_id: int, form: FormDep):
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
+            access.visible_task(session=s, user=web.user, work_item_id=item_id, need_case=True)
             username = str(form.get("medewerker") or "")
             try:
                 assignee = identity.get_user(session=s, username=username)
@@ -105,21 +107,12 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     return ctx
 
 
-def _may_open_task(session: Session, item: WorkItem, user: User) -> bool:
-    """Assigned to the user, or open in one of the user's roles, and the user is no party."""
-    if access.is_excluded(session=session, user=user, case_id=item.case_id):
-        return False
-    if item.assignee_id == user.id:
-        return True
-    return item.state == "open" and item.assignee_id is None and item.role in user.role_codes
-
-
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_page(request: Request, item_id: int):
     with get_database().session() as s:
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
-        if item is None or not _may_open_task(s, item, web.user):
+        if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
             return not_found(request, web.user, web)
         if item.state != "open":
             return render(request, "fout.html", status_code=409, user=web.user, web=web,
@@ -145,7 +138,7 @@ def task_submit(request: Request, item_id: int, form: FormDep):
     with db.session() as s:
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
-        if item is None or not _may_open_task(s, item, web.user):
+        if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
             return not_found(request, web.user, web)
         case = s.get(Case, item.case_id)
         parsed = processes.parsed_version(session=s, version_id=case.process_version_id)

@@ -1,0 +1,407 @@
+"""Legal holds, destruction lists and the destruction of a case (issue 20).
+
+Flow (as an archive inspector expects): the retention run (``meldpunt retention run``, daily) builds a
+*concept* destruction list of the closed cases whose term has passed (engine/records/retention.py) and
+that are not on hold; the integrity coordinator *proposes* it; a second person *approves* it (four eyes);
+the next retention run destroys every approved case, one transaction per case, and stores the certificate
+of destruction (engine/records/certificate.py) with the list.
+
+What destruction leaves (the statistics stub): the ``cases`` row with its number, unit, category, dates and
+only the ``summary`` keys the reports read (:data:`STUB_KEYS`), and the completed work items without the
+staff who held them (the dashboard's feedback dates). Everything else bound to the case is deleted: every
+table with a column referencing ``cases.id`` (and rows referencing those rows), so a table added later
+is covered without touching this module.
+
+The audit chain: each case has its own chain (``case:<id>``). The whole chain (events, read events and
+head) is deleted with the case and replaced by one *tombstone* event in the ``system`` chain, which
+records the chain's last sequence number and hash and how many events it had. The system chain stays
+intact and keyed, so ``meldpunt audit verify`` passes; a signed checkpoint that still lists the destroyed
+chain is reconciled with the tombstone (engine.audit.checkpoint.compare). Rehashing events with their
+payloads blanked (a tombstone per event) was rejected: it would recompute a keyed chain, exactly what
+the checkpoints are there to detect, and the events' timestamps and actors are case data too.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.audit.models import AuditEvent, AuditHead
+from engine.cases.models import Case
+from engine.clock import now
+from engine.db import Base, Database
+from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
+from engine.identity import access
+from engine.identity.models import User
+from engine.legal_terms import local_date
+from engine.records.models import DestructionItem, DestructionList, LegalHold
+from engine.records.retention import CLASS_LABELS, DEFAULT_RULES, RetentionRules, outcome_class
+from engine.worklist.models import WorkItem
+
+log = logging.getLogger(__name__)
+
+# The Case.summary keys the annual annex, the Woo overview, the dashboard, the monthly overviews and the
+# VP tables read (engine/reports); nothing else survives destruction.
+STUB_KEYS = ("categorie", "subcategorie", "dienstonderdeel", "afdoeningen", "soort_onderzoek", "uitkomst",
+             "inhoud_geanonimiseerd", "datum_melding", "aantal_betrokkenen", "ordemaatregel",
+             "ontvangstbevestigd_op", "melder_anoniem", "route")
+# Tables that keep their rows of a destroyed case: the stub itself, the lists (no personal data) and the
+# audit tables (handled by the tombstone); work items are kept without the staff (see the module doc).
+_KEEP = frozenset({"cases", "destruction_list_items", "destruction_lists", "audit_events", "audit_heads",
+                   "work_items"})
+SYSTEM_ACTOR = "system"
+
+
+class RecordsRefused(DomainError):
+    status = 409
+    code = "records-refused"
+    title = "Actie op het archief geweigerd"
+
+
+# --------------------------------------------------------------------------- rules
+def current_rules(session: Session) -> RetentionRules:
+    """The retention block of the newest deployed process version, or the documented defaults."""
+    from engine.processes import service as processes
+    from engine.processes.models import ProcessVersion
+
+    version = session.execute(select(ProcessVersion.id, ProcessVersion.content_hash)
+                              .order_by(ProcessVersion.id.desc()).limit(1)).first()
+    if version is None:
+        return DEFAULT_RULES
+    parsed = processes.parsed_version(session=session, version_id=version.id, content_hash=version.content_hash)
+    return parsed.manifest.retention or DEFAULT_RULES
+
+
+def _today() -> date:
+    return local_date(now())
+
+
+# --------------------------------------------------------------------------- legal hold
+def active_hold(session: Session, case_id: int) -> LegalHold | None:
+    return session.scalar(select(LegalHold).where(LegalHold.case_id == case_id, LegalHold.lifted_at.is_(None))
+                          .order_by(LegalHold.id.desc()).limit(1))
+
+
+def _require_manager(user: User) -> None:
+    if not access.may_manage_records(user):
+        raise NotAuthorized("Alleen de integriteitscoördinator beheert bewaarplichten en vernietigingslijsten.")
+
+
+def _require_live_case(session: Session, user: User, case_id: int) -> Case:
+    case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    if is_destroyed(session, case_id):
+        raise RecordsRefused("Deze zaak is al vernietigd.")
+    return case
+
+
+def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> LegalHold:
+    """Put a case on legal hold (never destroyed while it lasts); audited in the case's chain."""
+    _require_manager(user)
+    _require_live_case(session, user, case_id)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        message = "Geef de reden van de bewaarplicht (bijvoorbeeld een rechtszaak, Woo-verzoek of klacht)."
+        raise InvalidData([FieldError("reden", message)], detail=message)
+    if active_hold(session, case_id) is not None:
+        raise RecordsRefused("Op deze zaak rust al een bewaarplicht.")
+    hold = LegalHold(case_id=case_id, reason=reason[:2000], placed_by=user.username, placed_at=now())
+    session.add(hold)
+    session.flush()
+    audit.append(session=session, actor=user.username, action="bewaarplicht.ingesteld", case_id=case_id,
+                 details={"bewaarplicht": hold.id, "reden": hold.reason})
+    return hold
+
+
+def lift_hold(*, session: Session, user: User, case_id: int) -> LegalHold:
+    _require_manager(user)
+    _require_live_case(session, user, case_id)
+    hold = active_hold(session, case_id)
+    if hold is None:
+        raise RecordsRefused("Op deze zaak rust geen bewaarplicht.")
+    hold.lifted_by, hold.lifted_at = user.username, now()
+    audit.append(session=session, actor=user.username, action="bewaarplicht.opgeheven", case_id=case_id,
+                 details={"bewaarplicht": hold.id})
+    return hold
+
+
+@dataclass(frozen=True)
+class CaseRetention:
+    case_id: int
+    status: str  # open | bewaard | vernietigd
+    outcome_class: str | None
+    closed_on: date | None
+    end_of_term: date | None
+    hold: LegalHold | None
+    holds: list[LegalHold]
+
+
+def case_retention(*, session: Session, user: User, case_id: int) -> CaseRetention:
+    """What the case file shows: its class, term and holds (for who may see the case)."""
+    case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    holds = list(session.scalars(select(LegalHold).where(LegalHold.case_id == case_id).order_by(LegalHold.id)))
+    hold = next((h for h in reversed(holds) if h.lifted_at is None), None)
+    if is_destroyed(session, case_id):
+        return CaseRetention(case_id, "vernietigd", None, None, None, None, [])
+    if case.status != "closed" or case.closed_at is None:
+        return CaseRetention(case_id, "open", None, None, None, hold, holds)
+    klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)
+    end = current_rules(session).end_of_term(klass, closed_on)
+    return CaseRetention(case_id, "bewaard", klass, closed_on, end, hold, holds)
+
+
+# --------------------------------------------------------------------------- destruction lists
+def is_destroyed(session: Session, case_id: int) -> bool:
+    return session.scalar(select(exists().where(DestructionItem.case_id == case_id,
+                                                DestructionItem.status == "vernietigd"))) is True
+
+
+def _listed_condition():
+    """Cases already destroyed or on a list that is not yet executed."""
+    pending = select(DestructionItem.case_id).join(DestructionList, DestructionList.id == DestructionItem.list_id) \
+        .where((DestructionItem.status == "vernietigd")
+               | ((DestructionItem.status == "te_vernietigen") & (DestructionList.status != "uitgevoerd")))
+    return Case.id.in_(pending)
+
+
+def due_cases(*, session: Session, today: date | None = None) -> list[tuple[Case, str, date, date]]:
+    """Closed cases whose term has passed, not on hold and not already listed: (case, class, closed, end)."""
+    today = today or _today()
+    rules = current_rules(session)
+    held = select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))
+    out = []
+    for case in session.scalars(select(Case).where(Case.status == "closed", Case.closed_at.is_not(None),
+                                                   Case.id.not_in(held), ~_listed_condition())
+                                .order_by(Case.closed_at, Case.id)):
+        klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)
+        end = rules.end_of_term(klass, closed_on)
+        if today > end:
+            out.append((case, klass, closed_on, end))
+    return out
+
+
+def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | None = None) -> DestructionList | None:
+    """A concept destruction list of every due case (None when nothing is due)."""
+    due = due_cases(session=session, today=today)
+    if not due:
+        return None
+    dlist = DestructionList(status="concept", built_at=now(), built_by=actor)
+    session.add(dlist)
+    session.flush()
+    for case, klass, closed_on, end in due:
+        session.add(DestructionItem(list_id=dlist.id, case_id=case.id, reference=case.reference,
+                                    outcome_class=klass, closed_on=closed_on, end_of_term=end))
+    session.flush()
+    audit.append(session=session, actor=actor, action="vernietigingslijst.opgesteld",
+                 details={"lijst": dlist.id, "zaken": len(due)})
+    return dlist
+
+
+def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
+    if not access.may_read_records(user):
+        raise NotAuthorized("U heeft geen toegang tot de vernietigingslijsten.")
+    dlist = session.get(DestructionList, list_id)
+    if dlist is None:
+        raise NotFound("Vernietigingslijst niet gevonden.")
+    return dlist
+
+
+def list_lists(*, session: Session, user: User) -> list[DestructionList]:
+    if not access.may_read_records(user):
+        raise NotAuthorized("U heeft geen toegang tot de vernietigingslijsten.")
+    return list(session.scalars(select(DestructionList).order_by(DestructionList.id.desc())))
+
+
+def items(session: Session, list_id: int) -> list[DestructionItem]:
+    return list(session.scalars(select(DestructionItem).where(DestructionItem.list_id == list_id)
+                                .order_by(DestructionItem.id)))
+
+
+def propose(*, session: Session, user: User, list_id: int) -> DestructionList:
+    """The coordinator proposes a concept list for destruction."""
+    _require_manager(user)
+    dlist = get_list(session=session, user=user, list_id=list_id)
+    if dlist.status != "concept":
+        raise RecordsRefused("Alleen een conceptlijst kan worden voorgesteld.")
+    dlist.status, dlist.proposed_by, dlist.proposed_at = "voorgesteld", user.username, now()
+    audit.append(session=session, actor=user.username, action="vernietigingslijst.voorgesteld",
+                 details={"lijst": dlist.id})
+    return dlist
+
+
+def approve(*, session: Session, user: User, list_id: int) -> DestructionList:
+    """A second person approves a proposed list (four eyes); the next retention run destroys its cases."""
+    dlist = get_list(session=session, user=user, list_id=list_id)
+    if dlist.status != "voorgesteld":
+        raise RecordsRefused("Alleen een voorgestelde vernietigingslijst kan worden goedgekeurd.")
+    if user.username == dlist.proposed_by:
+        raise NotAuthorized("Vier ogen: wie de vernietigingslijst voorstelt, mag hem niet ook goedkeuren. "
+                            "Laat een tweede bevoegde collega goedkeuren.")
+    if not access.may_approve_destruction(user, proposed_by=dlist.proposed_by):
+        raise NotAuthorized("Alleen de integriteitscoördinator of het Bureau Veiligheid en Integriteit keurt "
+                            "een vernietigingslijst goed.")
+    dlist.status, dlist.approved_by, dlist.approved_at = "goedgekeurd", user.username, now()
+    audit.append(session=session, actor=user.username, action="vernietigingslijst.goedgekeurd",
+                 details={"lijst": dlist.id})
+    return dlist
+
+
+# --------------------------------------------------------------------------- destruction
+def _case_tables():
+    """(table, condition builder) for every table holding rows of a case, children before parents."""
+    from engine.models import import_all
+
+    import_all()
+    tables = Base.metadata.sorted_tables
+    bound: dict[str, object] = {}  # table name -> column referencing cases.id
+    for t in tables:
+        if t.name in _KEEP:
+            continue
+        for col in t.columns:
+            if any(fk.column.table.name == "cases" for fk in col.foreign_keys) or col.name == "case_id":
+                bound[t.name] = col
+                break
+    plan = []
+    for t in reversed(tables):
+        if t.name in _KEEP:
+            continue
+        if t.name in bound:
+            col = bound[t.name]
+            plan.append((t, lambda case_id, col=col: col == case_id))
+            continue
+        for col in t.columns:  # a row pointing at a case-bound row (e.g. a reporter session at its receipt)
+            for fk in col.foreign_keys:
+                parent = fk.column.table
+                if parent.name in bound:
+                    pcol, key = bound[parent.name], fk.column
+                    plan.append((t, lambda case_id, col=col, pcol=pcol, key=key:
+                                 col.in_(select(key).where(pcol == case_id))))
+    return plan
+
+
+def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | None = None) -> dict:
+    """Destroy one case inside the caller's transaction; returns the tombstone's details."""
+    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    if active_hold(session, case_id) is not None:
+        raise RecordsRefused("Op deze zaak rust een bewaarplicht; zij wordt niet vernietigd.")
+    deleted = {}
+    for table, condition in _case_tables():
+        result = session.execute(delete(table).where(condition(case_id)))
+        if result.rowcount:
+            deleted[table.name] = result.rowcount
+    session.execute(update(WorkItem).where(WorkItem.case_id == case_id)
+                    .values(assignee_id=None, completed_by_id=None, form=None))
+    summary = case.summary or {}
+    case.summary = {k: summary[k] for k in STUB_KEYS if k in summary}
+    case.state, case.created_by, case.updated_at = None, SYSTEM_ACTOR, now()
+    # The case's audit chain goes with it; the tombstone in the system chain keeps its last link.
+    chain = audit.chain_for(case_id)
+    head = session.scalar(select(AuditHead).where(AuditHead.chain == chain))
+    chained = session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.chain == chain, AuditEvent.seq.is_not(None))) or 0
+    reads = session.scalar(select(func.count()).select_from(AuditEvent)
+                           .where(AuditEvent.chain == chain, AuditEvent.seq.is_(None))) or 0
+    session.execute(delete(AuditEvent).where((AuditEvent.chain == chain) | (AuditEvent.case_id == case_id)))
+    session.execute(delete(AuditHead).where(AuditHead.chain == chain))
+    session.info.get("audit_heads", {}).pop(chain, None)
+    details = {"zaak": case_id, "zaaknummer": case.reference, "keten": chain,
+               "volgnummer": head.seq if head else 0, "laatste_hash": head.hash if head else audit.GENESIS,
+               "gebeurtenissen": chained, "leesgebeurtenissen": reads, "lijst": list_id,
+               "verwijderd": deleted}
+    audit.append(session=session, actor=actor, action=audit.TOMBSTONE_ACTION, details=details)
+    return details
+
+
+
+
+
+def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:
+    """Destroy the cases of every approved list, one transaction per case; then store each list's
+    certificate. Returns how many cases were destroyed. A case put on hold (or reopened) since the list
+    was built is skipped with a note and stays."""
+    from engine.records.certificate import certificate_docx
+
+    destroyed = 0
+    with database.session() as session:
+        list_ids = list(session.scalars(select(DestructionList.id).where(DestructionList.status == "goedgekeurd")
+                                        .order_by(DestructionList.id)))
+    for list_id in list_ids:
+        with database.session() as session:
+            todo = list(session.scalars(select(DestructionItem.id).where(
+                DestructionItem.list_id == list_id, DestructionItem.status == "te_vernietigen")
+                .order_by(DestructionItem.id)))
+        for item_id in todo:
+            with database.session() as session:  # one transaction per case
+                item = session.get(DestructionItem, item_id)
+                case = session.get(Case, item.case_id)
+                if case is None or case.status != "closed":
+                    item.status, item.note = "overgeslagen", "zaak niet (meer) afgesloten"
+                elif active_hold(session, item.case_id) is not None:
+                    item.status, item.note = "overgeslagen", "bewaarplicht ingesteld na het opstellen van de lijst"
+                else:
+                    destroy_case(session=session, case_id=item.case_id, actor=actor, list_id=list_id)
+                    item.status, item.destroyed_at = "vernietigd", now()
+                    destroyed += 1
+        with database.session() as session:
+            dlist = session.get(DestructionList, list_id)
+            dlist.certificate = certificate_docx(dlist, items(session, list_id))
+            dlist.certificate_filename = f"verklaring-van-vernietiging-{list_id}.docx"
+            dlist.status = "uitgevoerd"
+            audit.append(session=session, actor=actor, action="vernietigingslijst.uitgevoerd",
+                         details={"lijst": list_id, "vernietigd": sum(
+                             1 for i in items(session, list_id) if i.status == "vernietigd")})
+    return destroyed
+
+
+def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
+    """Receipt codes (and their sessions) of closed cases past the ``ontvangstcodes`` term: the anonymous
+    reporter's way in ends before the file itself is destroyed. Returns how many cases were purged."""
+    from engine.identity.models import ReceiptCode, ReporterSession
+
+    today = today or _today()
+    end_for = current_rules(session).part_end_of_term
+    held = select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))
+    rows = session.execute(select(Case.id, Case.closed_at).where(
+        Case.status == "closed", Case.closed_at.is_not(None), Case.id.not_in(held),
+        Case.id.in_(select(ReceiptCode.case_id)))).all()
+    purged = 0
+    for case_id, closed_at in rows:
+        end = end_for("ontvangstcodes", local_date(closed_at))
+        if end is None or today <= end:
+            continue
+        receipts = select(ReceiptCode.id).where(ReceiptCode.case_id == case_id)
+        session.execute(delete(ReporterSession).where(ReporterSession.receipt_id.in_(receipts)))
+        session.execute(delete(ReceiptCode).where(ReceiptCode.case_id == case_id))
+        audit.append(session=session, actor=SYSTEM_ACTOR, action="ontvangstcode.verwijderd", case_id=case_id,
+                     details={"reden": "bewaartermijn ontvangstcodes verstreken"})
+        purged += 1
+    return purged
+
+
+@dataclass(frozen=True)
+class RunResult:
+    destroyed: int
+    receipt_codes_purged: int
+    new_list_id: int | None
+    listed: int
+
+
+def run(*, database: Database, today: date | None = None) -> RunResult:
+    """The daily retention run: destroy approved lists, purge expired receipt codes, build a new list."""
+    destroyed = execute_approved(database=database)
+    with database.session() as session:
+        purged = purge_receipt_codes(session=session, today=today)
+    with database.session() as session:
+        dlist = build_list(session=session, today=today)
+        new_id = dlist.id if dlist else None
+        listed = len(items(session, new_id)) if new_id else 0
+    return RunResult(destroyed, purged, new_id, listed)
+
+
+def class_label(klass: str) -> str:
+    return CLASS_LABELS.get(klass, klass)

@@ -1,0 +1,81 @@
+"""The records endpoints over HTTP: hold shown on the case, four-eyes refusal in Dutch, roles (issue 20)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from api.settings import ApiSettings
+from engine.identity import service as identity
+from engine.identity.models import User
+from engine.records import service as records
+
+from tests.timebase import TEST_START
+
+from .helpers import NO_ACTION, at_noon, closed_case
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def api(db, clock):
+    case_id, _ = closed_case(db, clock, "Specht", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    tokens = {}
+    with db.session() as s:
+        for name in ("coordinator1", "coordinator2", "bvi1", "onderzoeker3", "meldpunt1"):
+            user = s.scalar(select(User).where(User.username == name))
+            tokens[name], _ = identity.issue_token(session=s, user=user, name="test")
+    client = TestClient(create_app(ApiSettings(cookie_secure=True)))
+
+    def call(method, path, who, **kw):
+        return client.request(method, "/api/v1" + path, headers={"Authorization": f"Bearer {tokens[who]}"}, **kw)
+    call.case_id = case_id
+    return call
+
+
+def test_hold_is_placed_by_the_coordinator_and_shows_on_the_case(api, db, clock):
+    case = api.case_id
+    refused = api("POST", f"/zaken/{case}/bewaarplicht", "meldpunt1", json={"reden": "Klacht"})
+    assert refused.status_code == 403 and "integriteitscoördinator" in refused.json()["detail"]
+    blank = api("POST", f"/zaken/{case}/bewaarplicht", "coordinator1", json={"reden": "   "})
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "reden", blank.text
+    assert api("GET", f"/zaken/{case}/bewaartermijn", "coordinator1").json()["bewaarplicht"] is None
+    placed = api("POST", f"/zaken/{case}/bewaarplicht", "coordinator1", json={"reden": "Woo-verzoek 2026-17"})
+    assert placed.status_code == 201, placed.text
+    shown = api("GET", f"/zaken/{case}/bewaartermijn", "coordinator1").json()
+    assert shown["bewaarplicht"]["reden"] == "Woo-verzoek 2026-17" and shown["klasse"] == "ongegrond"
+    again = api("POST", f"/zaken/{case}/bewaarplicht", "coordinator1", json={"reden": "Nog een"})
+    assert again.status_code == 409 and "al een bewaarplicht" in again.json()["detail"]
+    at_noon(clock, date(2040, 1, 1))
+    with db.session() as s:
+        assert records.build_list(session=s) is None  # held: never listed
+    clock.set(TEST_START)  # back to today: the API token is valid again
+    lifted = api("DELETE", f"/zaken/{case}/bewaarplicht", "coordinator1")
+    assert lifted.status_code == 200 and lifted.json()["bewaarplicht"] is None
+
+
+def test_four_eyes_over_http_and_the_certificate(api, db, clock):
+    at_noon(clock, date(2030, 1, 1))
+    with db.session() as s:
+        list_id = records.build_list(session=s).id
+    clock.set(TEST_START)  # the API tokens were issued today
+    base = f"/bewaartermijnen/vernietigingslijsten/{list_id}"
+    assert api("GET", base, "onderzoeker3").status_code == 403
+    assert api("POST", f"{base}/voorstellen", "bvi1").status_code == 403  # bvi approves, does not propose
+    assert api("POST", f"{base}/voorstellen", "coordinator1").json()["status"] == "voorgesteld"
+    refused = api("POST", f"{base}/goedkeuren", "coordinator1")
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("Vier ogen: wie de vernietigingslijst voorstelt")
+    assert api("GET", f"{base}/verklaring", "coordinator1").status_code == 404
+    approved = api("POST", f"{base}/goedkeuren", "coordinator2")
+    assert approved.status_code == 200 and approved.json()["goedgekeurd_door"] == "coordinator2"
+    records.execute_approved(database=db)
+    listed = api("GET", "/bewaartermijnen/vernietigingslijsten", "bvi1").json()
+    assert listed[0]["status"] == "uitgevoerd" and listed[0]["zaken"][0]["status"] == "vernietigd"
+    doc = api("GET", f"{base}/verklaring", "coordinator1")
+    assert doc.status_code == 200 and doc.content[:2] == b"PK"
+    shown = api("GET", f"/zaken/{api.case_id}/bewaartermijn", "coordinator1").json()
+    assert shown["status"] == "vernietigd"

@@ -1,0 +1,209 @@
+"""Retention, legal hold, four-eyes destruction lists and complete destruction (issue 20).
+
+Time travel with the ``clock`` fixture only. Real process, real database (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from engine.errors import NotAuthorized
+from engine.identity.models import User
+from engine.legal_terms import add_calendar, parse_duration
+from engine.records import service as records
+from engine.records.models import DestructionItem, DestructionList
+
+from .helpers import NO_ACTION, REPRIMAND, at_noon, closed_case, closed_on, every_cell, needles, readable
+
+
+def _user(s, name: str) -> User:
+    return s.scalar(select(User).where(User.username == name))
+
+
+def _listed(db, day: date, clock) -> set[int]:
+    at_noon(clock, day)
+    with db.session() as s:
+        return {case.id for case, *_ in records.due_cases(session=s)}
+
+
+def _destroy(db, *, proposer="coordinator1", approver="coordinator2") -> int:
+    with db.session() as s:
+        dlist = records.build_list(session=s)
+        list_id = dlist.id
+    with db.session() as s:
+        records.propose(session=s, user=_user(s, proposer), list_id=list_id)
+    with db.session() as s:
+        records.approve(session=s, user=_user(s, approver), list_id=list_id)
+    records.execute_approved(database=db)
+    return list_id
+
+
+def test_reprimand_case_kept_ten_years_and_listed_the_day_after_its_term(db, clock):
+    case_id, _ = closed_case(db, clock, "Zwaluw", resolutions=[REPRIMAND], outcome="aangetoond")
+    closed = closed_on(db, case_id)
+    end = add_calendar(closed, parse_duration("P10Y"))
+    nine_years_364_days = add_calendar(closed, parse_duration("P9Y364D"))
+    assert case_id not in _listed(db, nine_years_364_days, clock)
+    assert case_id not in _listed(db, end, clock)  # the last day of the term: still kept
+    assert case_id in _listed(db, date.fromordinal(end.toordinal() + 1), clock)
+    with db.session() as s:
+        (case, klass, c_on, term_end), = records.due_cases(session=s)
+        assert (klass, c_on, term_end) == ("maatregel", closed, end)
+
+
+def test_unfounded_case_listed_after_its_shorter_term_and_a_held_case_never(db, clock):
+    unfounded, _ = closed_case(db, clock, "Merel", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    held, _ = closed_case(db, clock, "Kievit", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    with db.session() as s:
+        hold = records.place_hold(session=s, user=_user(s, "coordinator1"), case_id=held,
+                                  reason="Rechtszaak bij de kantonrechter")
+        assert hold.placed_by == "coordinator1"
+    end = add_calendar(closed_on(db, unfounded), parse_duration("P1Y"))
+    assert _listed(db, end, clock) == set()
+    assert _listed(db, date.fromordinal(end.toordinal() + 1), clock) == {unfounded}
+    assert held not in _listed(db, date(2060, 1, 1), clock)
+    with db.session() as s:
+        info = records.case_retention(session=s, user=_user(s, "coordinator1"), case_id=held)
+        assert info.hold is not None and info.hold.reason == "Rechtszaak bij de kantonrechter"
+        assert info.outcome_class == "ongegrond"
+        # the hold is audited in the case's chain
+        from engine.audit.service import case_events
+        assert "bewaarplicht.ingesteld" in [e.action for e in case_events(session=s, case_id=held)]
+    # a hold placed after the list was approved still saves the case
+    at_noon(clock, date(2060, 1, 1))
+    with db.session() as s:
+        records.lift_hold(session=s, user=_user(s, "coordinator1"), case_id=held)
+    with db.session() as s:
+        list_id = records.build_list(session=s).id
+        records.propose(session=s, user=_user(s, "coordinator1"), list_id=list_id)
+    with db.session() as s:
+        records.approve(session=s, user=_user(s, "bvi1"), list_id=list_id)
+        records.place_hold(session=s, user=_user(s, "coordinator1"), case_id=held, reason="Woo-verzoek")
+    records.execute_approved(database=db)
+    with db.session() as s:
+        status = {i.case_id: i.status for i in records.items(s, list_id)}
+        assert status == {unfounded: "vernietigd", held: "overgeslagen"}
+        assert not records.is_destroyed(s, held)
+
+
+def test_four_eyes_the_proposer_cannot_approve(db, clock):
+    case_id, _ = closed_case(db, clock, "Reiger", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    at_noon(clock, date(2030, 1, 1))
+    with db.session() as s:
+        list_id = records.build_list(session=s).id
+        records.propose(session=s, user=_user(s, "coordinator1"), list_id=list_id)
+    with db.session() as s:
+        with pytest.raises(NotAuthorized, match="Vier ogen: wie de vernietigingslijst voorstelt"):
+            records.approve(session=s, user=_user(s, "coordinator1"), list_id=list_id)
+        with pytest.raises(NotAuthorized):
+            records.approve(session=s, user=_user(s, "onderzoeker1"), list_id=list_id)
+    records.execute_approved(database=db)  # nothing approved: nothing destroyed
+    with db.session() as s:
+        assert not records.is_destroyed(s, case_id)
+        assert s.get(DestructionList, list_id).status == "voorgesteld"
+
+
+def test_destruction_is_complete_and_the_reports_and_audit_chain_stay_intact(db, clock):
+    from engine.audit import service as audit
+    from engine.cases.models import Case
+    from engine.reports import annex, dashboard, woo
+
+    gone, secrets = closed_case(db, clock, "Zwaluw", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    kept, _ = closed_case(db, clock, "Merel", resolutions=[REPRIMAND], outcome="aangetoond")
+    year = closed_on(db, gone).year
+    # The raw stored forms (ciphertexts, compressed state) only the case has, to prove no copy survives.
+    raw_of_case = Counter()
+    with db.engine.connect() as conn:
+        from sqlalchemy import inspect, text
+        for table in inspect(conn).get_table_names():
+            cols = [c["name"] for c in inspect(conn).get_columns(table)]
+            key = "case_id" if "case_id" in cols else "id" if table == "cases" else None
+            if key is None or table in ("destruction_list_items", "audit_events", "work_items"):
+                continue
+            for row in conn.execute(text(f'SELECT * FROM "{table}" WHERE "{key}" = :c'), {"c": gone}):
+                raw_of_case.update(readable(v) for v in row if isinstance(v, (str, bytes, memoryview))
+                                   and len(readable(v)) >= 40)
+    everywhere = Counter(readable(v) for _, _, v in every_cell(db))
+    raw_of_case = {v for v, n in raw_of_case.items() if everywhere[v] == n}
+    assert len(raw_of_case) >= 6  # state, confidential fields, messages, attachment, letters
+    assert any(needle in readable(v) for needle in needles(secrets) for _, _, v in every_cell(db))  # the scan works
+    at_noon(clock, date(year + 2, 6, 1))
+
+    def reports():
+        with db.session() as s:
+            return (annex.build(session=s, year=year), woo.build(session=s, start=date(year, 1, 1), end=date(year, 12, 31)),
+                    dashboard.build(session=s, start=date(year, 1, 1), end=date(year, 12, 31)))
+
+    before = reports()
+    list_id = _destroy(db)
+    assert reports() == before
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    verified = CliRunner().invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0 and "Audittrail in orde" in verified.output, verified.output
+    leaks = [(t, c) for t, c, v in every_cell(db) for needle in needles(secrets) if needle in readable(v)]
+    assert leaks == []
+    survivors = [(t, c) for t, c, v in every_cell(db) if readable(v) in raw_of_case]
+    assert survivors == []
+    with db.session() as s:
+        stub = s.get(Case, gone)
+        assert stub.state is None and set(stub.summary) <= set(records.STUB_KEYS)
+        assert stub.summary["uitkomst"] == "niet_aangetoond"
+        assert s.get(Case, kept).state is not None
+        assert audit.case_events(session=s, case_id=gone) == []
+        result = audit.verify(session=s)
+        assert result.ok, result.problems
+        tombstone = s.scalar(select(audit.AuditEvent).where(audit.AuditEvent.action == audit.TOMBSTONE_ACTION))
+        assert tombstone.chain == "system" and tombstone.details["keten"] == f"case:{gone}"
+        dlist = s.get(DestructionList, list_id)
+        assert dlist.status == "uitgevoerd" and dlist.certificate_filename.endswith(".docx")
+        from documents.render import docx_text
+        body = docx_text(dlist.certificate)
+        assert stub.reference in body and "coordinator1" in body and "coordinator2" in body
+        assert secrets["melder"] not in body
+        assert s.scalar(select(DestructionItem.status).where(DestructionItem.case_id == gone)) == "vernietigd"
+
+
+def test_audit_checkpoint_taken_before_destruction_still_verifies(db, clock, tmp_path):
+    from engine.audit import checkpoint
+    from engine.audit import service as audit
+
+    gone, _ = closed_case(db, clock, "Gaai", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    at_noon(clock, date(2030, 1, 1))
+    path = tmp_path / "cp.jsonl"
+    with db.session() as s:
+        checkpoint.write(session=s, path=path, settle_seconds=0)
+    _destroy(db)
+    cp, problems = checkpoint.load_last(path)
+    assert problems == [] and f"case:{gone}" in cp.chains
+    with db.session() as s:
+        result = audit.verify(session=s, checkpoint=cp)
+        assert result.ok, result.problems
+
+
+def test_receipt_codes_go_after_their_own_shorter_term_and_the_case_stays(db, clock):
+    from sqlalchemy import func
+
+    from engine.cases.models import Case
+    from engine.identity.models import ReceiptCode
+
+    case_id, _ = closed_case(db, clock, "Mees", resolutions=[REPRIMAND], outcome="aangetoond")
+    end = add_calendar(closed_on(db, case_id), parse_duration("P3M"))
+
+    def codes() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(ReceiptCode).where(ReceiptCode.case_id == case_id))
+
+    at_noon(clock, end)
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
+    at_noon(clock, date.fromordinal(end.toordinal() + 1))
+    assert records.run(database=db).receipt_codes_purged == 1 and codes() == 0
+    with db.session() as s:
+        assert s.get(Case, case_id).state is not None  # the file itself is kept for its own term
+        from engine.audit import service as audit
+        assert "ontvangstcode.verwijderd" in [e.action for e in audit.case_events(session=s, case_id=case_id)]
+        assert audit.verify(session=s).ok

@@ -1,0 +1,611 @@
+"""One access matrix over both surfaces (issue 16): every route of the app × every person, against ONE policy table.
+
+The routes are enumerated from the running app, not listed by hand: the API's from its OpenAPI document, the HTML
+pages by walking the app's routes (FastAPI includes routers lazily, so the walk follows ``original_router``). A route
+without an entry in :data:`POLICY` fails the suite, naming the route. Each entry says who may use the route (the
+audience), which answers count as "allowed", and what everyone else gets: 404 for a case, task or letter one may not
+see (not visible and not existing look the same), 403 for a role one lacks, 401 (API) or the login page (web)
+without credentials.
+
+The persons: every user of the demo organisation (``engine.identity.seed``), plus the case's reporter, its subject
+and the subject's line manager (users without roles), someone without credentials and an anonymous reporter with a
+receipt code. The case: a named report (name, e-mail, address, phone) worked up to the director's decision, so
+investigators, HR, the director and Bureau V&I all work it; it has letters (one to the reporter), an attachment from
+the reporter and a reveal request. Every answer's bytes (HTML, JSON, .docx text, CSV) are searched for the reporter's
+identity; only the identity-authorised (desk, coordinator) and the reporter may get it.
+
+One seeded database per module (SQLite or PostgreSQL: ``db`` mark); one test per person.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.web import flow
+
+pytestmark = pytest.mark.db
+
+PASSWORD = "meldpunt-demo"
+REPORTER = {"melder_naam": "Rosalind Vermeulen", "melder_email": "rosalind.vermeulen@example.org",
+            "melder_adres": "Lindelaan 77, 9999 ZZ Ergenshuizen", "melder_telefoon": "0612345678"}
+# What identifies her in any answer: name (and surname alone), e-mail, address, phone.
+NEEDLES = ("Rosalind Vermeulen", "Vermeulen", "rosalind.vermeulen@example.org", "Lindelaan 77", "0612345678")
+NAME_NEEDLES = ("Rosalind Vermeulen", "Vermeulen")
+
+DEMO = ("directeur", "teamleider", "medewerker", "meldpunt", "coordinator", "onderzoeker1", "onderzoeker2", "hr",
+        "jurist1", "jurist2", "vertrouwenspersoon", "bvi", "procesbeheerder", "auditor", "beheerder")
+PARTIES = ("melder", "betrokkene", "chef")  # the case's reporter, its subject, the subject's line manager
+# The reporter's account name carries her surname: a timeline or audit line naming her account is caught too.
+USERNAMES = {"melder": "rvermeulen"}
+ANONYMOUS, RECEIPT = "anoniem", "ontvangstcode"
+PERSONS = DEMO + PARTIES + (ANONYMOUS, RECEIPT)
+STAFF = frozenset(DEMO + PARTIES)
+
+# --------------------------------------------------------------------------- who is who (declared, not asked)
+
+# Who may see the case: those who worked it (desk, both investigators, HR, director) and the oversight roles
+# (coordinator of its unit, Bureau V&I organisation-wide). Never its reporter, subject or subject's manager.
+CASE = frozenset({"meldpunt", "coordinator", "onderzoeker1", "onderzoeker2", "hr", "directeur", "bvi"})
+IDENTITY = frozenset({"meldpunt", "coordinator"})  # may see who reported (DOMAIN §4)
+MAY_SEE_IDENTITY = IDENTITY | {"melder"}  # ... and the reporter herself, in her own channel
+ROLE_HOLDERS = {
+    "meldpunt": {"meldpunt"}, "integriteitscoordinator": {"coordinator"}, "bureau_vi": {"bvi"},
+    "bevoegd_gezag": {"directeur"}, "vertrouwenspersoon": {"vertrouwenspersoon"}, "auditor": {"auditor"},
+    "procesbeheerder": {"procesbeheerder"}, "functioneel_beheerder": {"beheerder"},
+}
+LINE_MANAGERS = {"directeur", "teamleider", "chef"}  # manage someone: may register a report (api/routers/intake.py)
+
+
+def holders(*roles: str) -> frozenset[str]:
+    return frozenset().union(*(ROLE_HOLDERS[r] for r in roles))
+
+
+# --------------------------------------------------------------------------- the policy table
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may use a route, and what counts as an answer for them.
+
+    ``who``: a set of persons, or ``"open"`` (anyone, also without credentials) or ``"once"`` (anyone: a login or
+    logout door, probed once without credentials). ``ok``: the statuses that mean "allowed" for the probe sent
+    (a probe that would change something is made to stop just after the access decision: an empty text, a task
+    already done). ``denied``: the answer for a logged-in person outside ``who`` (404 for case-bound resources,
+    403 for a missing role); without credentials the API answers 401 and a page sends to the login page.
+    ``inside``: persons who may see the case but not this part of it, and their answer.
+    ``shows_identity``: the identity-authorised must get the reporter's identity here (the check is not vacuous).
+    ``names_accounts``: the answer names user accounts outside any case (the user list; the whole audit trail with
+    its log-ins): a name alone links no one to a report, so only e-mail, address and phone are searched. The
+    same events per case (``/audit/zaken/{case_id}``) are searched for the name too."""
+
+    who: frozenset[str] | str
+    ok: tuple[int, ...] = (200,)
+    denied: int = 404
+    inside: tuple[frozenset[str], int] | None = None
+    probe: dict = field(default_factory=dict)
+    shows_identity: bool = False
+    names_accounts: bool = False
+    staff_anonymous: int | None = None  # status for logged-in staff on a reporter-session route
+
+
+def case(ok=(200,), **kw) -> Policy:
+    return Policy(CASE, ok, 404, **kw)
+
+
+def identity_only(ok=(200,), inside: int = 403, **kw) -> Policy:
+    """Identity-bearing: the identity-authorised; the others who see the case get ``inside``; the rest 404."""
+    return Policy(IDENTITY, ok, 404, inside=(CASE - IDENTITY, inside), **kw)
+
+
+def role(*roles: str, ok=(200,), **kw) -> Policy:
+    return Policy(holders(*roles), ok, 403, **kw)
+
+
+def staff(ok=(200,), **kw) -> Policy:
+    return Policy(STAFF, ok, 403, **kw)
+
+
+REPORTER_CHANNEL = frozenset({"melder"})
+MESSAGE = {"json": {"tekst": "Kunt u dit toelichten?"}}
+MANIFEST = ("manifest.json", b'{"main_process": "x", "roles": {}}', "application/json")
+PROCESS_UPLOAD = {"files": [("bestanden", MANIFEST)]}
+WEB_EMPTY = {"data": {}}  # a page form with only the CSRF token
+
+POLICY: dict[str, Policy] = {
+    # ---- open doors
+    "GET /": Policy("open", (303,)),
+    "GET /inloggen": Policy("open"),
+    "POST /inloggen": Policy("once", (403,)),  # no pre-login token: refused before any account is tried
+    "POST /uitloggen": Policy("once", (303,)),
+    "GET /melden": Policy("open"),
+    "POST /melden": Policy("once", (422,), probe=WEB_EMPTY),
+    "GET /melden/ontvangen": Policy("open"),
+    "GET /mijn-melding": Policy("open"),  # the code form, or the inbox for a reporter session
+    "POST /mijn-melding/code": Policy("once", (403,)),
+    "POST /mijn-melding/afmelden": Policy("once", (303,)),
+    "GET /api/v1/docs": Policy("open"),
+    "GET /api/v1/openapi.json": Policy("open"),
+    "GET /api/v1/health": Policy("open"),
+    "GET /api/v1/ready": Policy("open"),
+    "POST /api/v1/auth/login": Policy("once", (401,), probe={"json": {"username": "meldpunt", "password": "fout"}}),
+    "POST /api/v1/auth/logout": Policy("once", (401,)),
+    "POST /api/v1/melder/sessie": Policy("once", (401,), probe={"json": {"ontvangstcode": "0000 0000 0000 0000"}}),
+    "DELETE /api/v1/melder/sessie": Policy("once", (401,)),
+    "POST /api/v1/publiek/meldingen": Policy("once", (422,), probe={"json": {}}),
+    # ---- the reporter with a receipt code (staff credentials open no reporter session)
+    "GET /api/v1/melder/melding": Policy(frozenset({RECEIPT}), denied=401),
+    "GET /api/v1/melder/berichten": Policy(frozenset({RECEIPT}), denied=401),
+    "POST /api/v1/melder/berichten": Policy(frozenset({RECEIPT}), (201,), 401, probe=MESSAGE),
+    "GET /api/v1/melder/bijlagen": Policy(frozenset({RECEIPT}), denied=401),
+    "POST /api/v1/melder/bijlagen": Policy(frozenset({RECEIPT}), (201,), 401, probe={
+        "files": [("bestand", ("notitie.txt", b"Aanvulling.", "text/plain"))]}),
+    "GET /api/v1/melder/brieven": Policy(frozenset({RECEIPT}), denied=401),
+    # a letter of another case (the named case's letter to its reporter) is not found in one's own channel
+    "GET /api/v1/melder/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
+    "GET /mijn-melding/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
+    "POST /mijn-melding/antwoord": Policy(frozenset({RECEIPT}), (303,), 401, probe={"data": {"tekst": "Aanvulling."}}),
+    # ---- the known reporter's own channel (her staff login)
+    "GET /api/v1/mijn-meldingen/{case_id}": Policy(REPORTER_CHANNEL),
+    "GET /api/v1/mijn-meldingen/{case_id}/berichten": Policy(REPORTER_CHANNEL),
+    "POST /api/v1/mijn-meldingen/{case_id}/berichten": Policy(REPORTER_CHANNEL, (201,), probe=MESSAGE),
+    "GET /api/v1/mijn-meldingen/{case_id}/bijlagen": Policy(REPORTER_CHANNEL),
+    "POST /api/v1/mijn-meldingen/{case_id}/bijlagen": Policy(
+        REPORTER_CHANNEL, (201,), probe={"files": [("bestand", ("nog.txt", b"Nog een aanvulling.", "text/plain"))]}),
+    "GET /api/v1/mijn-meldingen/{case_id}/brieven": Policy(REPORTER_CHANNEL),
+    "GET /api/v1/mijn-meldingen/{case_id}/brieven/{letter_id}": Policy(REPORTER_CHANNEL, shows_identity=True),
+    # ---- any logged-in user
+    "GET /werkvoorraad": staff(),
+    "GET /api/v1/auth/me": staff(),
+    "GET /api/v1/auth/tokens": staff(),
+    "POST /api/v1/auth/tokens": staff((201,), probe={"json": {"name": "matrix"}}),
+    "DELETE /api/v1/auth/tokens/{token_id}": Policy(frozenset({"coordinator", "beheerder"}), (204,), 404),
+    "GET /api/v1/roles": staff(),
+    "GET /api/v1/zaken": staff(),
+    "GET /api/v1/taken/mijn": staff(),
+    "GET /api/v1/taken/onverdeeld": staff(),
+    "GET /api/v1/taken/te-laat": staff(),
+    "GET /api/v1/processen": staff(),
+    "GET /api/v1/processen/{version_id}/bpmn": staff(),
+    "GET /api/v1/reports/maandoverzichten": staff(),
+    "GET /api/v1/reports/maandoverzichten/{overview_id}": staff((404,)),  # someone else's: not found
+    "GET /api/v1/reports/dienstonderdelen": staff(),
+    "POST /api/v1/meldingen": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (201,), 403, probe={"json": {
+        "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Elders",
+        "omschrijving": "Een melding voor de toegangsmatrix."}}),
+    # ---- roles
+    "GET /processen": role("procesbeheerder"),
+    "POST /processen": role("procesbeheerder", probe=WEB_EMPTY),
+    "GET /processen/{version_id}/diagram": role("procesbeheerder"),
+    "POST /api/v1/processen": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
+    "POST /api/v1/processen/valideren": role("procesbeheerder", probe=PROCESS_UPLOAD),
+    "GET /rapportages": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag", ok=(303,)),
+    "GET /rapportages/jaarbijlage": role("integriteitscoordinator", "bureau_vi"),
+    "GET /rapportages/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
+    "GET /api/v1/reports/annex": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "csv"}}),
+    "GET /api/v1/reports/woo": role("integriteitscoordinator", "bureau_vi"),
+    "GET /api/v1/reports/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
+    "GET /api/v1/reports/vp": role("vertrouwenspersoon", "integriteitscoordinator"),
+    "POST /api/v1/reports/vp-registraties": role("vertrouwenspersoon", ok=(201,), probe={"json": {
+        "datum": "2026-10-12", "dienstonderdeel": "Douane", "categorie": "5 Ongewenste omgangsvormen",
+        "subcategorie": "intimidatie", "betreft": "leidinggevende", "afhandeling": "klankbordgesprek",
+        "situatie_na": "loopt_nog"}}),
+    "POST /api/v1/reports/import": role("integriteitscoordinator", "procesbeheerder", ok=(422,),
+                                        probe={"content": b"geen;csv\n", "headers": {"Content-Type": "text/csv"}}),
+    "PUT /api/v1/reports/dienstonderdelen/{naam}": role("procesbeheerder", "functioneel_beheerder",
+                                                        probe={"json": {"medewerkers": 120}}),
+    "GET /api/v1/audit": role("auditor", names_accounts=True),
+    "GET /api/v1/audit/zaken/{case_id}": role("auditor"),
+    "POST /api/v1/audit/verify": role("auditor"),
+    "GET /api/v1/users": role("functioneel_beheerder", names_accounts=True),
+    "GET /api/v1/users/{user_id}": role("functioneel_beheerder", names_accounts=True),
+    "POST /api/v1/users": role("functioneel_beheerder", ok=(422,), probe={"json": {
+        "username": "matrix", "display_name": "Matrix", "roles": ["geen_rol"],
+        "password": "Lang-genoeg-wachtwoord-1"}}),
+    "POST /api/v1/users/{user_id}/disable": role("functioneel_beheerder", names_accounts=True),
+    # ---- records lifecycle (issue 20): the coordinator manages, Bureau V&I also reads and approves (a list
+    # that does not exist: the readers get 404, everyone else 403 before any lookup)
+    "GET /api/v1/bewaartermijnen/vernietigingslijsten": role("integriteitscoordinator", "bureau_vi"),
+    "GET /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}": role("integriteitscoordinator", "bureau_vi",
+                                                                      ok=(404,)),
+    "GET /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/verklaring": role(
+        "integriteitscoordinator", "bureau_vi", ok=(404,)),
+    "POST /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/voorstellen": role("integriteitscoordinator",
+                                                                                   ok=(404,)),
+    "POST /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/goedkeuren": role(
+        "integriteitscoordinator", "bureau_vi", ok=(404,)),
+    "POST /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(201, 409),
+                                                      probe={"json": {"reden": "Lopende rechtszaak."}}),
+    "DELETE /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(200, 409)),
+    # ---- the case (need to know)
+    "GET /api/v1/zaken/{case_id}/bewaartermijn": case(),
+    "GET /zaken/{case_id}": case(shows_identity=True),
+    "GET /zaken/{case_id}/diagram": case(),
+    "GET /zaken/{case_id}/brieven/{letter_id}": identity_only(inside=404, shows_identity=True),
+    # a variant ("#..."): the same route with another probe - the rest of the case file is for the case's people
+    "GET /zaken/{case_id}/brieven/{letter_id}#other-letter": case(probe={"letter": "other"}),
+    "POST /zaken/{case_id}/berichten": identity_only((422,), probe={"data": {"tekst": ""}}),
+    "GET /api/v1/zaken/{case_id}": case(shows_identity=True),
+    "GET /api/v1/zaken/{case_id}/tijdlijn": case(),
+    "GET /api/v1/zaken/{case_id}/positie": case(),
+    "GET /api/v1/zaken/{case_id}/bpmn": case(),
+    "GET /api/v1/zaken/{case_id}/documenten": case(),
+    "GET /api/v1/zaken/{case_id}/documenten/{document_id}": identity_only(inside=404, shows_identity=True),
+    "GET /api/v1/zaken/{case_id}/documenten/{document_id}#other-letter": case(probe={"letter": "other"}),
+    "GET /api/v1/zaken/{case_id}/onthullingen": case(),
+    "POST /api/v1/zaken/{case_id}/onthullingen": case((201, 403), probe={"json": {"ontvanger_id": "hr",
+                                                                                  "reden": "Nodig voor het horen."}}),
+    "POST /api/v1/zaken/{case_id}/onthullingen/{reveal_id}/besluit": case((200, 403, 409), probe={"json": {
+        "goedkeuren": False, "toelichting": "Niet nodig."}}),
+    "GET /api/v1/zaken/{case_id}/berichten": identity_only(),
+    "POST /api/v1/zaken/{case_id}/berichten": identity_only((201,), probe=MESSAGE),
+    "GET /api/v1/zaken/{case_id}/bijlagen": identity_only(),
+    "GET /api/v1/zaken/{case_id}/bijlagen/{attachment_id}": identity_only(shows_identity=True),
+    # ---- tasks: the open task of the case (API: who sees the case or may take it from the pool; the page: who
+    # holds it or may take it), and a task already done (claiming it answers 409 to who sees the case)
+    "GET /api/v1/taken/{task_id}": Policy("task"),
+    "GET /api/v1/taken/{task_id}/formulier": Policy("task"),
+    "POST /api/v1/taken/{task_id}/afronden": Policy("task", (403, 409, 422), probe={"json": {"gegevens": {}}}),
+    "POST /api/v1/taken/{task_id}/claimen": case((403, 409), probe={"task": "done"}),
+    "POST /api/v1/taken/{task_id}/vrijgeven": case((409, 403), probe={"task": "done"}),
+    "POST /api/v1/taken/{task_id}/toewijzen": case((403, 409), probe={"task": "done", "json": {
+        "medewerker_id": "meldpunt", "reden": "Werkverdeling"}}),
+    "GET /taken/{item_id}": Policy("task-page"),
+    "POST /taken/{item_id}": Policy("task-page", (422, 403, 409), probe=WEB_EMPTY),
+    "POST /taken/{item_id}/oppakken": case((403, 409), probe={"task": "done", **WEB_EMPTY}),
+    "POST /taken/{item_id}/teruggeven": case((409, 403), probe={"task": "done", **WEB_EMPTY}),
+    "POST /taken/{item_id}/toewijzen": case((403, 409, 422), probe={"task": "done", "data": {
+        "medewerker": "meldpunt", "reden": "Werkverdeling"}}),
+}
+
+
+# --------------------------------------------------------------------------- the routes of the app
+
+def _walk(container, prefix=""):
+    for route in container.routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _walk(included, prefix + route.include_context.prefix)
+        elif getattr(route, "methods", None):
+            yield prefix + route.path, route
+
+
+def app_routes(app: FastAPI) -> list[str]:
+    """'METHOD path' for every route: the API's from its OpenAPI document, the rest (pages, API docs) from the
+    app's routes as mounted. Path convertors are left out (``{case_id:id}`` → ``{case_id}``)."""
+    found = set()
+    for path, operations in app.openapi()["paths"].items():
+        for method in operations:
+            found.add(f"{method.upper()} {path}")
+    for path, route in _walk(app):
+        if route.include_in_schema and path.startswith("/api/"):
+            continue  # documented above (a route in the schema is in the OpenAPI document)
+        for method in route.methods - {"HEAD"}:
+            found.add(f"{method} {re.sub(r':[a-z]+}', '}', path)}")
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- the world
+
+
+@dataclass
+class World:
+    database: object
+    case_id: int
+    ids: dict  # name -> id: users, tasks, letters, version, attachment, reveal, token
+    receipt_code: str
+    bpmn_file: str
+    clients: dict = field(default_factory=dict)
+
+
+def _create_party_users(s):
+    from engine.identity import service as identity
+
+    chef = identity.create_user(session=s, username="chef", display_name="Chris Chef", roles=[], unit="Douane",
+                                password=PASSWORD)
+    subject = identity.create_user(session=s, username="betrokkene", display_name="Bert Betrokkene", roles=[],
+                                   unit="Douane", manager_id=chef.id, password=PASSWORD)
+    reporter = identity.create_user(session=s, username=USERNAMES["melder"], display_name=REPORTER["melder_naam"],
+                                    roles=[],
+                                    unit="Douane", password=PASSWORD)
+    spare = identity.create_user(session=s, username="oud-account", display_name="Oud Account", roles=[],
+                                 unit="Douane", password=PASSWORD)
+    return reporter, subject, spare
+
+
+def _seed(database) -> World:
+    from documents.models import Letter
+    from engine.cases import reveal
+    from engine.demo import seed
+    from engine.identity import service as identity
+    from engine.intake import public
+    from engine.intake import service as intake
+    from engine.processes import service as processes
+    from engine.worklist.models import WorkItem
+
+    with database.session() as s:
+        seed(session=s)
+        reporter, subject, spare = _create_party_users(s)
+        reporter_id, subject_id, spare_id = reporter.id, subject.id, spare.id
+    registration = {**flow.ANSWERS["melding_registreren"], **REPORTER, "melder_anoniem": False,
+                    "kanaal": "meldpunt_integriteit", "betrokkene_naam": "Bert Betrokkene",
+                    "omschrijving": "Declaraties voor reizen die niet zijn gemaakt, gemeld door een collega."}
+    with database.session() as s:
+        case_id = intake.submit_report(session=s, actor=identity.get_user(session=s, username="meldpunt"),
+                                       data=registration, reporter_user_id=reporter_id,
+                                       subject_user_id=subject_id).case.id
+    flow.complete(database, case_id, "melding_registreren", registration)
+    flow.advance_until(database, case_id, "besluit_disciplinaire_maatregel")
+    flow.complete(database, case_id, "besluit_disciplinaire_maatregel", username="directeur")
+    receipt = public.submit_public_report(database=database, client_key="matrix", values={
+        "omschrijving": "Iemand neemt spullen mee van het werk.", "categorie": "Overig", "dienstonderdeel": "Douane"})
+    with database.session() as s:
+        users = {u.username: u.id for u in identity.list_users(session=s)}
+        open_task = s.scalar(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.state == "open")
+                             .order_by(WorkItem.id))
+        done_task = s.scalar(select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.state == "completed")
+                             .order_by(WorkItem.id.desc()))
+        letters = dict(s.execute(select(Letter.recipient, Letter.id).where(Letter.case_id == case_id)
+                                 .order_by(Letter.id)).all())
+        version = processes.latest_version(session=s)
+        bpmn = next(f.path for f in version.files if f.path.endswith(".bpmn")
+                    and f'id="{version.main_process_id}"'.encode() in f.content)
+        coordinator = identity.get_user(session=s, username="coordinator")
+        rev = reveal.request_reveal(session=s, case_id=case_id, by=coordinator, grantee_id=users["hr"],
+                                    reason="Nodig voor het horen van de melder.")
+        _, token = identity.issue_token(session=s, user=coordinator, name="matrix")
+        ids = {**users, "open_task": open_task.id, "open_task_role": open_task.role,
+               "open_task_assignee": open_task.assignee_id, "done_task": done_task,
+               "reporter_letter": letters["melder"],
+               "other_letter": next(i for r, i in letters.items() if r != "melder"),
+               "version": version.id, "reveal": rev.id, "token": token.id,
+               "spare": spare_id}
+    assert open_task is not None and done_task is not None and "melder" in letters
+    return World(database, case_id, ids, receipt.receipt_code, bpmn)
+
+
+@pytest.fixture(scope="module")
+def world(_schema):
+    """One seeded database for the whole module (the persons' tests only read it, or change what the table allows)."""
+    from engine import clock as clock_mod
+    from engine.db import Database, set_database
+    from tests.conftest import _truncate
+    from tests.timebase import TEST_START
+
+    database = Database(_schema)
+    previous_db = set_database(database)
+    previous_clock = clock_mod.set_clock(clock_mod.FrozenClock(TEST_START))
+    clock_mod.install_spiff_clock()
+    try:
+        w = _seed(database)
+        w.app = _app()
+        _login_everyone(w)
+        yield w
+    finally:
+        clock_mod.set_clock(previous_clock)
+        set_database(previous_db)
+        _truncate(database)
+        database.dispose()
+
+
+def _app() -> FastAPI:
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    return create_app(ApiSettings(cookie_secure=False))
+
+
+def _login_everyone(w: World) -> None:
+    for person in PERSONS:
+        client = TestClient(w.app, follow_redirects=False)
+        if person in STAFF:
+            r = client.post("/api/v1/auth/login", json={"username": USERNAMES.get(person, person),
+                                                        "password": PASSWORD})
+            assert r.status_code == 200, (person, r.text)
+        elif person == RECEIPT:
+            r = client.post("/api/v1/melder/sessie", json={"ontvangstcode": w.receipt_code})
+            assert r.status_code == 200, r.text
+            client.headers["X-Reporter-CSRF"] = r.json()["csrf_token"]
+        w.clients[person] = client
+    # the attachment: a note from the reporter that names her (an identity-bearing file)
+    melder = w.clients["melder"]
+    r = melder.post(f"/api/v1/mijn-meldingen/{w.case_id}/bijlagen", headers=_csrf(melder),
+                    files=[("bestand", ("verklaring.txt", f"Verklaring van {REPORTER['melder_naam']}".encode(),
+                                        "text/plain"))])
+    assert r.status_code == 201, r.text
+    w.ids["attachment"] = r.json()["id"]
+    # she reads her acknowledgement herself (a 'document.read' event with her account as actor)
+    r = melder.get(f"/api/v1/mijn-meldingen/{w.case_id}/brieven/{w.ids['reporter_letter']}")
+    assert r.status_code == 200, r.text
+
+
+def _csrf(client: TestClient) -> dict:
+    token = client.cookies.get("meldpunt_csrf")
+    return {"X-CSRF-Token": token} if token else {}
+
+
+# --------------------------------------------------------------------------- the matrix
+
+
+def audience(policy: Policy, w: World) -> frozenset[str]:
+    if policy.who in ("open", "once"):
+        return frozenset(PERSONS)
+    if policy.who == "task":  # API: who sees the case, or the pool of an open unassigned task (not its parties)
+        pool = set()
+        if w.ids["open_task_assignee"] is None:
+            pool = {p for p in DEMO if p in _role_holders_of(w.ids["open_task_role"])}
+        return frozenset(CASE | pool)
+    if policy.who == "task-page":  # the page with the form: its holder, or the pool while unassigned
+        assignee = w.ids["open_task_assignee"]
+        if assignee is not None:
+            return frozenset(p for p in STAFF if w.ids.get(USERNAMES.get(p, p)) == assignee)
+        return frozenset(_role_holders_of(w.ids["open_task_role"]))
+    return policy.who
+
+
+def _role_holders_of(role: str) -> set[str]:
+    return set(flow.ROLE_USERS.get(role, []))  # the demo users holding the role
+
+
+def expected(policy: Policy, person: str, path: str, w: World) -> tuple[int, ...]:
+    api = path.startswith("/api/")
+    if person in audience(policy, w):
+        return policy.ok
+    if policy.inside and person in policy.inside[0]:
+        return (policy.inside[1],)
+    if policy.denied == 401:  # a reporter-session route: staff have no reporter session either
+        return (401,)
+    if person not in STAFF:
+        return (401,) if api else (303,)
+    return (policy.denied,)
+
+
+def _fill(template: str, policy: Policy, w: World) -> str:
+    task = w.ids["done_task"] if policy.probe.get("task") == "done" else w.ids["open_task"]
+    letter = w.ids["other_letter"] if policy.probe.get("letter") == "other" else w.ids["reporter_letter"]
+    values = {"case_id": w.case_id, "task_id": task, "item_id": task, "letter_id": letter, "document_id": letter,
+              "version_id": w.ids["version"],
+              "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
+              "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
+              "list_id": 999999}
+    return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
+
+
+QUERY = {"bestand": None, "van": "2026-01-01", "tot": "2026-12-31", "jaar": "2026"}
+
+
+def _request(client: TestClient, method: str, template: str, policy: Policy, w: World):
+    path = _fill(template, policy, w)
+    api = path.startswith("/api/")
+    params = {"bestand": w.bpmn_file} if "diagram" in path or "bpmn" in path else {}
+    if "/reports/" in path:
+        params.update({k: v for k, v in QUERY.items() if v})
+    params.update(policy.probe.get("params", {}))
+    kwargs: dict = {"params": params}
+    if method != "GET":
+        headers = dict(policy.probe.get("headers", {}))
+        if api:
+            headers.update(_csrf(client))
+            if "X-Reporter-CSRF" in client.headers:
+                headers["X-CSRF-Token"] = client.headers["X-Reporter-CSRF"]
+        kwargs["headers"] = headers
+        if "json" in policy.probe:
+            body = {k: (w.ids[v] if k in ("ontvanger_id", "medewerker_id") else v)
+                    for k, v in policy.probe["json"].items()}
+            kwargs["json"] = body
+        if "files" in policy.probe:
+            kwargs["files"] = policy.probe["files"]
+        if "content" in policy.probe:
+            kwargs["content"] = policy.probe["content"]
+        if "data" in policy.probe or not api:
+            data = dict(policy.probe.get("data", {}))
+            token = client.cookies.get("meldpunt_csrf") or client.headers.get("X-Reporter-CSRF")
+            if token:
+                data["csrf_token"] = token
+            kwargs["data"] = data
+    return path, client.request(method, path, **kwargs)
+
+
+def readable(response) -> str:
+    """What a person would read in the answer: .docx text, JSON with its escapes decoded, otherwise the text."""
+    from documents.render import docx_text
+
+    body = response.content
+    if body[:2] == b"PK":
+        return docx_text(body)
+    if response.headers.get("content-type", "").startswith(("application/json", "application/problem+json")):
+        try:
+            return json.dumps(response.json(), ensure_ascii=False)
+        except ValueError:
+            pass
+    return body.decode("utf-8", errors="replace")
+
+
+def check_person(w: World, person: str, policies: dict[str, Policy], routes: list[str]) -> list[str]:
+    """Every route for one person; returns the failures, each naming route and person."""
+    failures = []
+    client = w.clients[person]
+    probes = []
+    for route in routes:
+        if route not in policies:
+            failures.append(f"{route}: no entry in the policy table")
+        probes += [(k, policies[k]) for k in policies if k.split("#")[0] == route]
+    for key, policy in probes:
+        if policy.who == "once" and person != ANONYMOUS:
+            continue
+        method, template = key.split("#")[0].split(" ", 1)
+        path, r = _request(client, method, template, policy, w)
+        want = expected(policy, person, path, w)
+        if r.status_code not in want:
+            failures.append(f"{key} as {person}: {r.status_code}, policy says {'/'.join(map(str, want))}"
+                            f" ({r.text[:120]!r})")
+        if r.status_code == 303 and person not in STAFF and person not in audience(policy, w):
+            if not r.headers.get("location", "").startswith("/inloggen"):
+                failures.append(f"{key} as {person}: redirected to {r.headers.get('location')}, not the login page")
+        text = readable(r)
+        needles = [n for n in NEEDLES if not (policy.names_accounts and n in NAME_NEEDLES)]
+        found = [n for n in needles if n.lower() in text.lower()]
+        if found and person not in MAY_SEE_IDENTITY:
+            failures.append(f"{key} as {person}: the reporter's identity in the answer ({found[0]!r})")
+        if policy.shows_identity and person in MAY_SEE_IDENTITY and r.status_code == 200 and \
+                person in audience(policy, w) and not found:
+            failures.append(f"{key} as {person}: the identity-authorised should see the reporter's identity here")
+    return failures
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+def test_every_route_has_a_policy_and_every_policy_a_route(world):
+    routes = app_routes(world.app)
+    assert len(routes) > 90, routes  # the enumeration found the app (API and pages)
+    missing = [r for r in routes if r not in POLICY]
+    stale = [k for k in POLICY if k.split("#")[0] not in routes]
+    assert not missing, "routes without an entry in the policy table:\n" + "\n".join(missing)
+    assert not stale, "policy entries for routes that do not exist:\n" + "\n".join(stale)
+
+
+@pytest.mark.parametrize("person", PERSONS)
+def test_matrix(world, person):
+    failures = check_person(world, person, POLICY, app_routes(world.app))
+    assert not failures, "\n".join(failures)
+
+
+def test_an_unprotected_route_fails_the_matrix_naming_route_and_person(world):
+    """The matrix tests itself: a temporary copy of the app with one extra route that serves the case's
+    confidential data without asking the engine. Without a policy entry it fails by name; with the entry a
+    careful author would write (the case's people; identity for the authorised only) it fails for the person."""
+    from engine.cases import confidential
+
+    app = _app()
+
+    @app.get("/zaken/{case_id}/lek", include_in_schema=False)
+    def leak(case_id: int):
+        with world.database.session() as s:
+            return confidential.read(s, case_id=case_id)
+
+    routes = app_routes(app)
+    assert "GET /zaken/{case_id}/lek" in routes
+    original = world.clients
+    try:
+        world.clients = {p: TestClient(app, follow_redirects=False, cookies=c.cookies, headers=c.headers)
+                         for p, c in original.items()}
+        failures = check_person(world, "hr", POLICY, ["GET /zaken/{case_id}/lek"])
+        assert failures == ["GET /zaken/{case_id}/lek: no entry in the policy table"]
+        policies = {**POLICY, "GET /zaken/{case_id}/lek": case()}
+        failures = check_person(world, "hr", policies, ["GET /zaken/{case_id}/lek"])
+        assert any(f.startswith("GET /zaken/{case_id}/lek as hr: the reporter's identity") for f in failures), failures
+        failures = check_person(world, "jurist1", policies, ["GET /zaken/{case_id}/lek"])
+        assert failures and failures[0].startswith("GET /zaken/{case_id}/lek as jurist1: 200, policy says 404"), \
+            failures
+        failures = check_person(world, ANONYMOUS, policies, ["GET /zaken/{case_id}/lek"])
+        assert failures and failures[0].startswith("GET /zaken/{case_id}/lek as anoniem: 200, policy says 303"), \
+            failures
+    finally:
+        world.clients = original
+
