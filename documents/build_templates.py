@@ -873,7 +873,7 @@ def melding_politie_om(l: TemplateBuilder) -> None:
     l.heading("Aard van het vermoedelijke feit")
     l.text("{{ categorie }}{% if subcategorie is defined %}, in het bijzonder {{ subcategorie }}{% endif %}.")
     l.heading("Samenvatting van de feiten")
-    l.text("{{ beoordeling_motivering }}")
+    l.text("{{ aangifte_toelichting }}")
     l.heading("Intern onderzoek")
     l.text(
         "Wij hebben de zaak intern geregistreerd onder zaaknummer {{ zaaknummer }}. Om een strafrechtelijk "

@@ -79,7 +79,7 @@ WHITELISTS: dict[str, frozenset[str]] = {
     },
     "politie_om": COMMON | {
         "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
-        "beoordeling_motivering", "strafbaar_feit", "aangifte_datum", "aangifte_instantie",
+        "aangifte_toelichting", "strafbaar_feit", "aangifte_datum", "aangifte_instantie",
     },
 }
 

@@ -50,6 +50,36 @@ def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], set
     return content, template_sha256(path)
 
 
+def letter_title(template: str) -> str:
+    """The letter's name as people know it (the catalogue's title), never the template id when known."""
+    from documents.catalog import LETTERS
+
+    spec = LETTERS.get(template)
+    return spec.title if spec else "van deze stap"
+
+
+def missing_data(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
+                 case_reference: str, templates_dir: Path | None = None, limit: int = 25) -> list[str]:
+    """The case-data keys ``template`` needs for ``recipient`` that ``data`` lacks (top-level keys, in the
+    order the template asks for them); ``[]`` when the letter renders. Rendering stops at the first missing
+    value, so each one found is stood in for and the render tried again (at most ``limit`` times)."""
+    path = template_path(template, templates_dir)
+    if not path.is_file():
+        return []
+    missing: list[str] = []
+    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
+    for _ in range(limit):
+        try:
+            render_docx(path, context, name=template)
+            break
+        except LetterRenderError as exc:
+            if not exc.placeholder or "." in exc.placeholder or exc.placeholder in missing:
+                break  # not a plain case-data key (or a stand-in did not satisfy it): stop here
+            missing.append(exc.placeholder)
+            context[exc.placeholder] = "…"
+    return missing
+
+
 def _store_letter(*, session: Session, case_id: int, step: str, template: str, template_hash: str,
                   recipient: str, content: bytes, actor: str, supersedes: Letter | None) -> Letter:
     latest = session.scalar(

@@ -3,7 +3,7 @@
 The schema is the single source: titles become labels, descriptions help texts,
 ``required`` a mark, ``enum`` + ``x-labels`` selects/radios, ``format: date`` a date
 input, ``x-widget: textarea`` a text area, arrays of enums checkboxes, arrays of objects
-a repeated group, and ``readOnly`` fields are shown, never editable. Validation stays
+a repeated group (an ``enum`` in a row: a select with its labels), and ``readOnly`` fields are shown, never editable. Validation stays
 in the engine (``engine.forms.validate`` via ``complete_task``); this module only
 converts types so the engine's messages are about the user's input, not about HTML.
 """
@@ -156,7 +156,7 @@ def build_fields(schema: dict, values: dict, errors: dict[str, str] | None = Non
                 for k, s in sub.items():
                     w = _widget(s)
                     w = "text" if w in ("group", "checkboxes", "radio") and s.get("type") != "boolean" else w
-                    if s.get("type") == "boolean":
+                    if s.get("type") == "boolean" or "enum" in s:  # a choice in a row: a select, never free text
                         w = "select"
                     cell = Field(name=f"{key}[{i}].{k}", key=k, label=f"{s.get('title') or k} (rij {i + 1})",
                                  widget=w, required=k in sub_required,

@@ -24,9 +24,10 @@ from engine import forms
 from engine.audit import service as audit
 from engine.cases import confidential, duties, field_classes, legal_rules, persons, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty, TaskSubmission
+from documents.errors import LetterRenderError
 from engine.clock import now
 from engine.legal_terms import local_date
-from engine.errors import DomainError, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
+from engine.errors import DomainError, FieldError, InvalidData, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
@@ -65,6 +66,7 @@ class _Step:
     # both sides of a step means there is nothing in the table to read back.
     timers_before: bool | None = None  # None: unknown, read the table
     other_ready_before: bool | None = None  # ready user tasks other than the one completed
+    submitted_task: str | None = None  # the user task whose form this step completes (its letter checks the form)
 
 
 def _completed_ids(wf) -> set[str]:
@@ -240,13 +242,40 @@ def _render_letters(step: _Step) -> None:
             # while the measure is decided) does not see the rest. The leak check gets everything.
             guard = [t.data for t in step.wf.get_tasks() if t.data] + reporter_texts.party_names(
                 step.session, step.case.id)
-        letters.produce_letter(
-            session=step.session, case_id=step.case.id, case_reference=step.case.reference,
-            step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
-            recipient=props.get("letter_recipient", "onbekend"),
-            data=confidential_merge(step.session, step.case, task.data), settings=step.parsed.manifest.settings,
-            guard=guard, vocabulary=vocabulary_of(step.parsed),
-        )
+        recipient, data = props.get("letter_recipient", "onbekend"), confidential_merge(step.session, step.case,
+                                                                                        task.data)
+        try:
+            letters.produce_letter(
+                session=step.session, case_id=step.case.id, case_reference=step.case.reference,
+                step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
+                recipient=recipient, data=data, settings=step.parsed.manifest.settings,
+                guard=guard, vocabulary=vocabulary_of(step.parsed),
+            )
+        except LetterRenderError as exc:
+            missing = _missing_for_form(step, str(task.id), exc, template=props["letter"], recipient=recipient,
+                                        data=data)
+            if not missing:
+                raise
+            # The form is refused as a whole, naming every value the letter lacks; the step (and whatever it
+            # wrote in this transaction) rolls back, so the task stays open and the case unchanged.
+            title = letters.letter_title(props["letter"])
+            raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
+                              detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
+
+
+def _missing_for_form(step: _Step, task_id: str, exc: LetterRenderError, *, template: str, recipient: str,
+                      data: dict) -> list[str]:
+    """The case-data keys the letter of the task being submitted lacks, when that is why it failed (``[]`` for
+    any other failure: a setting, a template fault, the leak guard, or a letter of another task)."""
+    from documents import service as letters
+
+    if task_id != step.submitted_task or not exc.placeholder or "." in exc.placeholder:
+        return []
+    try:
+        return letters.missing_data(template=template, recipient=recipient, data=data,
+                                    settings=step.parsed.manifest.settings, case_reference=step.case.reference)
+    except LetterRenderError:
+        return []
 
 
 def confidential_merge(session: Session, case: Case, data: dict) -> dict:
@@ -373,7 +402,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     if task is None or task.state != TaskState.READY:
         raise TaskNotReady("Deze taak is niet meer uit te voeren.")
     step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf),
-                 timers_before=bool(runtime.waiting_timers(wf)),
+                 submitted_task=str(task.id), timers_before=bool(runtime.waiting_timers(wf)),
                  other_ready_before=any(t is not task for t in runtime.ready_user_tasks(wf)))
     step.completed_task = task
     before = runtime.position(wf)["active"]

@@ -34,7 +34,7 @@ def defaults_on(today: str) -> dict[str, dict]:
         "ernst_en_strafbaarheid": {"ernst": "ernstig", "strafbaar_feit": False,
                                    "strafbaar_feit_toelichting": "Geen aanwijzing voor een ambtsmisdrijf."},
         "aangifte_doen": {"aangifte_gedaan": True, "aangifte_datum": today, "aangifte_instantie": "Openbaar Ministerie",
-                          "beoordeling_motivering": "Mogelijk valsheid in geschrifte door een ambtenaar."},
+                          "aangifte_toelichting": "Mogelijk valsheid in geschrifte door een ambtenaar."},
         "melding_beoordelen": {"route": "geen_onderzoek", "beoordeling_motivering": "Onvoldoende aanknopingspunten."},
         "signaal_bureau_vi": {"signaal_kennisgenomen": True, "signaal_maatregelen": "Autorisaties beperkt."},
         # routes

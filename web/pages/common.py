@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import json
 import logging
 import secrets
 from datetime import date, timedelta
@@ -33,9 +34,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import problems
 from api.deps import session_cookie_name
@@ -252,16 +253,53 @@ def visible_case(request: Request, s: Session, case_id: int) -> tuple[WebSession
 # --------------------------------------------------------------------------- error plumbing
 
 def install_handlers(app) -> None:
+    """Every error of a page is a Dutch page, never raw JSON: the API's handlers (``api.problems``) stay the one
+    place that decides status, title and detail; for an address outside ``/api/`` their problem answer is
+    shown as ``fout.html`` (404: ``niet_gevonden.html``). A 500 shows only the problem's reference."""
     @app.exception_handler(Redirect)
     async def _redirect(request: Request, exc: Redirect):  # noqa: ANN202
         return RedirectResponse(exc.url, status_code=303)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _not_found(request: Request, exc: StarletteHTTPException):  # noqa: ANN202
-        """A web address that matches no route (an id out of range, say): the Dutch page, not JSON."""
-        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-            return not_found(request)
-        return await problems.http_exception_handler(request, exc)
+    for exc_class, handler in list(app.exception_handlers.items()):
+        if exc_class is not Redirect:
+            app.exception_handlers[exc_class] = _as_page(handler)
+
+
+def is_page(request: Request) -> bool:
+    """An address answered with HTML (everything but the API)."""
+    return not request.url.path.startswith("/api/")
+
+
+def _as_page(handler):
+    async def answer(request: Request, exc: Exception):  # noqa: ANN202
+        response = await handler(request, exc)
+        if not is_page(request) or response.media_type != problems.MEDIA_TYPE:
+            return response
+        return await run_in_threadpool(_problem_page, request, response)
+
+    return answer
+
+
+def _problem_page(request: Request, response) -> HTMLResponse:
+    """The problem answer ``response`` as a page for whoever is signed in (if the database answers)."""
+    body = json.loads(response.body)
+    try:
+        with get_database().session() as s:
+            web = web_session(request, s)
+            page = _error_page(request, response.status_code, body, web)
+    except Exception:  # the error may be the database itself: then a page without the user's name
+        page = _error_page(request, response.status_code, body, None)
+    if "retry-after" in response.headers:
+        page.headers["Retry-After"] = response.headers["retry-after"]
+    return page
+
+
+def _error_page(request: Request, status: int, body: dict, web: WebSession | None) -> HTMLResponse:
+    user = web.user if web else None
+    if status == 404:
+        return not_found(request, user, web)
+    return render(request, "fout.html", status_code=status, user=user, web=web,
+                  title=body.get("title") or "Er ging iets mis", detail=body.get("detail") or "")
 
 
 # --------------------------------------------------------------------------- shared page helpers
