@@ -165,15 +165,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database_url: str) -> dict:
-    from engine.crypto import generate_key
+def _keyring_value() -> str:
+    """The key ring the seeding used (this process's), so the server can read what was seeded."""
+    import base64
 
+    from engine import crypto
+
+    keys = crypto.get_keyring().keys
+    return ",".join(base64.urlsafe_b64encode(k).decode("ascii") for k in keys) or crypto.generate_key()
+
+
+def server_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update({
         "MELDPUNT_DATABASE_URL": database_url,
         "MELDPUNT_COOKIE_SECURE": "false",  # plain http on the loopback
         "MELDPUNT_TIMERS_IN_SERVER": "false",
-        "MELDPUNT_ENCRYPTION_KEYS": env.get("MELDPUNT_ENCRYPTION_KEYS") or generate_key(),
+        "MELDPUNT_ENCRYPTION_KEYS": env.get("MELDPUNT_ENCRYPTION_KEYS") or _keyring_value(),
         "PYTHONPATH": os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])),
         "PYTHONUNBUFFERED": "1",
     })

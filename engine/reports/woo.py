@@ -105,7 +105,7 @@ def case_names(session: Session, *, case_id: int, reference: str, imported: bool
     from engine.cases.service import case_data
     from engine.records.service import is_destroyed
 
-    if is_destroyed(session, case.id):  # destroyed after its retention term: only the anonymous stub is left
+    if is_destroyed(session, case_id):  # destroyed after its retention term: only the anonymous stub is left
         return [], []
 
     case = session.get(Case, case_id)
@@ -114,7 +114,11 @@ def case_names(session: Session, *, case_id: int, reference: str, imported: bool
         data = case_data(session=session, case_id=case_id) if has_workflow else {}
     except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
         raise ReportRefused(f"Zaak {reference}: de zaakgegevens konden niet worden gecontroleerd.", zaak=reference)
-    names = known_names(data or {}) + known_names(confidential.read(session, case_id=case_id))
+    try:
+        secret = confidential.read(session, case_id=case_id)
+    except Exception:  # a confidential value that cannot be decrypted: refuse rather than risk a name
+        raise ReportRefused(f"Zaak {reference}: de zaakgegevens konden niet worden gecontroleerd.", zaak=reference)
+    names = known_names(data or {}) + known_names(secret)
     names += [n for n in session.scalars(select(User.display_name).join(CaseParty, CaseParty.user_id == User.id)
                                          .where(CaseParty.case_id == case_id)) if n]
     return names, known_places(data or {})
