@@ -57,7 +57,7 @@ def test_a_500_page_shows_a_reference_and_no_internals(client):
     assert SECRET not in text and "service.py" not in text and "Traceback" not in text and "RuntimeError" not in text
 
 
-@pytest.mark.parametrize("path", ["/zaken/x", "/zaken", "/bestaat-niet", "/taken/abc/extra"])
+@pytest.mark.parametrize("path", ["/zaken/x", "/zaken/12/onbekend", "/bestaat-niet", "/taken/abc/extra"])
 def test_unknown_page_addresses_are_the_dutch_not_found_page(client, path):
     assert "Niet gevonden" in _page(client.get(path), 404)
 
