@@ -452,6 +452,15 @@ def kennisgeving_onderzoek(l: TemplateBuilder) -> None:
     l.closing_authority()
 
 
+# Minutes to check, correct and sign: the same request to the subject and to each witness.
+CORRECTION_REQUEST = (
+    "Ik verzoek u het verslag zorgvuldig te lezen. Geeft het verslag uw verklaring juist en volledig weer, "
+    "dan verzoek ik u het te ondertekenen en aan ons terug te sturen. Heeft u correcties of aanvullingen, dan "
+    "kunt u die schriftelijk aan ons kenbaar maken. Uw correcties en aanvullingen worden aan het verslag "
+    "toegevoegd. Ook als u het verslag niet ondertekent, wordt uw reactie bij het onderzoek betrokken."
+)
+
+
 def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
@@ -462,12 +471,7 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
         "{{ hoorgesprek_datum|nl_datumtijd }}{% endif %} bent u gehoord in het kader van het onderzoek met "
         "zaaknummer {{ zaaknummer }}. Het verslag van dit gesprek staat in de bijlage bij deze brief."
     )
-    l.text(
-        "Ik verzoek u het verslag zorgvuldig te lezen. Geeft het verslag uw verklaring juist en volledig weer, "
-        "dan verzoek ik u het te ondertekenen en aan ons terug te sturen. Heeft u correcties of aanvullingen, dan "
-        "kunt u die schriftelijk aan ons kenbaar maken. Uw correcties en aanvullingen worden aan het verslag "
-        "toegevoegd. Ook als u het verslag niet ondertekent, wordt uw reactie bij het onderzoek betrokken."
-    )
+    l.text(CORRECTION_REQUEST)
     l.text(
         "Wij ontvangen het ondertekende verslag en uw eventuele correcties graag uiterlijk op "
         "{{ correctie_termijn|nl_datum }}, per e-mail aan {{ organisatie.email }} of per post aan het hierboven "
@@ -506,12 +510,7 @@ def verslag_getuigenverhoor(l: TemplateBuilder) -> None:
         "Op {{ getuigenverhoor.datum|nl_datum }} bent u als getuige gehoord in het kader van het onderzoek met "
         "zaaknummer {{ zaaknummer }}. Hieronder vindt u het verslag van dit verhoor."
     )
-    l.text(
-        "Ik verzoek u het verslag zorgvuldig te lezen. Geeft het verslag uw verklaring juist en volledig weer, "
-        "dan verzoek ik u het te ondertekenen en aan ons terug te sturen. Heeft u correcties of aanvullingen, dan "
-        "kunt u die schriftelijk aan ons kenbaar maken. Uw correcties en aanvullingen worden aan het verslag "
-        "toegevoegd. Ook als u het verslag niet ondertekent, wordt uw reactie bij het onderzoek betrokken."
-    )
+    l.text(CORRECTION_REQUEST)
     l.text(
         "Wij ontvangen het ondertekende verslag en uw eventuele correcties graag uiterlijk op "
         "{{ getuige_correctie_termijn|nl_datum }}, per e-mail aan {{ organisatie.email }} of per post aan het "
