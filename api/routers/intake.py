@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from sqlalchemy import exists, select
 
 from api.deps import CurrentUser, SessionDep, client_key, UnitOfWorkRoute
 from api.routers.common import errors
 from api.schemas.casework import PublicReportIn, ReportCreated, StaffReportIn
 from engine.db import get_database
 from engine.errors import NotAuthorized
-from engine.identity import receipts
+from engine.identity import access, receipts
 from engine.identity.models import User
 from engine.intake import public
 from engine.intake import service as intake
@@ -19,18 +18,11 @@ router = APIRouter(tags=["meldingen"], route_class=UnitOfWorkRoute)
 KEEP_CODE = "Bewaar deze ontvangstcode goed; hij wordt maar één keer getoond en is nodig om berichten te lezen."
 
 
-def _may_register(session, user: User) -> bool:
-    if user.role_codes & intake.INTAKE_ROLES:
-        return True
-    # A line manager (someone who manages at least one employee) may register a report.
-    return bool(session.scalar(select(exists().where(User.manager_id == user.id))))
-
-
 @router.post("/meldingen", response_model=ReportCreated, status_code=status.HTTP_201_CREATED,
              summary="Melding registreren (meldpunt, coördinator, vertrouwenspersoon, leidinggevende)",
              responses=errors(400, 401, 403, 413, 422))
 def register(body: StaffReportIn, user: CurrentUser, session: SessionDep, response: Response) -> ReportCreated:
-    if not _may_register(session, user):
+    if not access.may_register_report(session=session, user=user):
         raise NotAuthorized("U mag geen meldingen registreren.")
     data = body.model_dump(exclude_none=True, exclude={"melder_id", "betrokkene_id"})
     if "datum_melding" in data:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
-from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, current_reporter, in_transaction
 from api.routers.common import errors
@@ -22,9 +21,9 @@ from api.schemas.casework import (AttachmentOut, LetterOut, MessageIn, MessageOu
 from engine.cases import attachments
 from engine.cases import letters as case_letters
 from engine.cases import reporter_view
-from engine.cases.models import CaseParty
 from engine.clock import now
 from engine.errors import NotFound
+from engine.identity import access
 from engine.identity.models import ReporterSession
 from engine.intake import service as intake
 
@@ -43,9 +42,7 @@ def anonymous_case(reporter: Annotated[ReporterSession, Depends(current_reporter
 @in_transaction
 def known_reporter_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                         session: SessionDep) -> int:
-    found = session.scalar(select(CaseParty.id).where(CaseParty.case_id == case_id, CaseParty.party == "melder",
-                                                      CaseParty.user_id == user.id))
-    if found is None:
+    if not access.is_reporter_of(session=session, user=user, case_id=case_id):
         raise NotFound("Melding niet gevonden.")
     return case_id
 

@@ -148,6 +148,24 @@ def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> 
 DESK_ROLES = frozenset({"meldpunt", "integriteitscoordinator"})
 
 
+def may_register_report(*, session: Session, user: User) -> bool:
+    """Staff intake: the roles that take reports (``engine.intake.service.INTAKE_ROLES``) and every line manager
+    (someone who manages at least one employee), who may pass on a report made to them."""
+    from engine.intake.service import INTAKE_ROLES
+
+    if not user.active:
+        return False
+    if user.role_codes & INTAKE_ROLES:
+        return True
+    return bool(session.scalar(select(exists().where(User.manager_id == user.id))))
+
+
+def is_reporter_of(*, session: Session, user: User, case_id: int) -> bool:
+    """The known reporter's own channel: ``user`` is recorded as the reporter of the case."""
+    return session.scalar(select(CaseParty.id).where(CaseParty.case_id == case_id, CaseParty.party == "melder",
+                                                     CaseParty.user_id == user.id).limit(1)) is not None
+
+
 def may_message_reporter(*, session: Session, user: User, case_id: int) -> bool:
     """Read and write the messages with the reporter of a case: the desk or the coordinator, and only while they
     may see her identity in this case. The one decision for the API, the web pages and ``engine.intake``."""
