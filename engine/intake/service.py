@@ -23,7 +23,7 @@ from engine.identity import receipts
 from engine.identity.models import User
 from engine.intake.models import CaseMessage
 
-# Values of the registration form's ``kanaal`` field (processes/forms/melding_registreren.json).
+# Values of the ``kanaal`` field of the intake form (the task that declares ``intake`` in the BPMN).
 ANONYMOUS_CHANNEL = "anoniem"
 INTAKE_ROLES = frozenset({"meldpunt", "integriteitscoordinator", "vertrouwenspersoon"})
 MAX_MESSAGE = 10_000

@@ -37,7 +37,7 @@ CATEGORIES = (
     "Misstanden (klokkenluidersregeling)",
 )
 
-# Codes as the closing form stores them (processes/forms/zaak_registreren.json x-labels).
+# Codes as the closing form stores them (the form of the task with legal milestone ``registratie``; x-labels).
 INVESTIGATION_KINDS = {
     "geen_onderzoek": "Geen onderzoek",
     "vooronderzoek": "Vooronderzoek",
