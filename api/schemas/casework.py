@@ -406,6 +406,8 @@ class AuditPage(Strict):
     items: list[AuditEventOut]
     limit: int
     offset: int
+    volgende: int | None = Field(None, description="Vervolgpositie voor de volgende pagina (parameter 'na'); "
+                                                   "leeg op de laatste pagina")
 
 
 class VerifyOut(Strict):
