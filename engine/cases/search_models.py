@@ -4,6 +4,8 @@
 on SQLite the Dutch snowball stems separated by spaces, indexed by the FTS5 table ``case_search_fts``
 (external content, kept in step by triggers; migration 0019). Written and read only by
 :mod:`engine.cases.search`.
+
+:class:`SavedView`: a user's saved search of the case list (migration 0021), kept by :mod:`engine.cases.views`.
 """
 from __future__ import annotations
 
