@@ -31,11 +31,17 @@ def audit_trail(user: Auditor, session: SessionDep,
                 zaak_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                 actie: Annotated[str | None, Query(max_length=80)] = None,
                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> AuditPage:
-    rows = trail.audit_trail(session=session, user=user, case_id=zaak_id, action=actie, limit=limit, offset=offset)
-    out = AuditPage(items=[_out(e) for e in rows], limit=limit, offset=offset)
+                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                na: Annotated[int | None, Query(ge=0, le=2**63 - 1, description=(
+                    "Vervolgpositie: 'volgende' van de vorige pagina (keyset; offset wordt dan genegeerd)"))] = None,
+                ) -> AuditPage:
+    rows = trail.audit_trail(session=session, user=user, case_id=zaak_id, action=actie, limit=limit + 1,
+                             offset=offset, after=na)
+    more, rows = len(rows) > limit, rows[:limit]
+    out = AuditPage(items=[_out(e) for e in rows], limit=limit, offset=0 if na is not None else offset,
+                    volgende=rows[-1].id if more and rows else None)
     audit.append(session=session, actor=user.username, action="audit.read",
-                 details={"zaak_id": zaak_id, "actie": actie, "offset": offset})
+                 details={"zaak_id": zaak_id, "actie": actie, "offset": offset, "na": na})
     return out
 
 

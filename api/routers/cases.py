@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
 from api.raw_files import process_file_response
 from api.routers.common import MAX_LIMIT, errors, pseudonym
-from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseSummaryOut, CompletedTaskOut,
-                                  MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut, ReporterOut,
-                                  RevealDecisionIn, RevealOut, RevealRequestIn, TimelineEvent, WorkItemOut)
+from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseQuery, CaseSummaryOut,
+                                  CompletedTaskOut, MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut,
+                                  ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn, SavedViewIn,
+                                  SavedViewOut, TimelineEvent, WorkItemOut)
 from engine.audit import service as audit
-from engine.cases import attachments, completed, field_classes, reveal, search
+from engine.cases import attachments, completed, export, field_classes, reveal, search, views
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
@@ -71,6 +72,71 @@ def list_cases(user: CurrentUser, session: SessionDep,
                                 offset=offset)
     return CasePage(items=[summary_out(c) for c in found.items], totaal=found.total, limit=limit,
                     offset=0 if na else offset, volgende=found.next_cursor)
+
+
+# --------------------------------------------------------------------------- export and saved views (issue 17)
+# Declared before "/{case_id}": these paths are not case ids.
+
+EXPORT_RESPONSES = {200: {"content": {"text/csv": {"schema": {"type": "string"}},
+                                      export.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                          "description": "De zakenlijst als bestand"}, **errors(401, 403, 422)}
+
+
+@router.get("/export", response_class=Response, responses=EXPORT_RESPONSES,
+            summary="De zakenlijst als CSV of XLSX (integriteitscoördinator, Bureau V&I), met dezelfde zoekopdracht")
+def export_cases(user: CurrentUser, session: SessionDep,
+                 formaat: Annotated[Literal["csv", "xlsx"], Query(description="csv (puntkomma, UTF-8) of xlsx")] = "csv",
+                 q: Annotated[str | None, Query(max_length=200)] = None,
+                 status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
+                 dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None,
+                 categorie: Annotated[str | None, Query(max_length=200)] = None,
+                 periode_van: date | None = None, periode_tot: date | None = None,
+                 sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
+                                  "-zaaknummer"] = "-aangemaakt_op") -> Response:
+    """Precies de zaken die u in de lijst ziet (zelfde zoekopdracht, zelfde volgorde, alle pagina's), met de kolommen
+    van de lijst; nooit de identiteit van de melder, een ontvangstcode of de omschrijving. Elke export wordt gelogd."""
+    filters = search.CaseFilters(q=q, status=status_, category=categorie, unit=dienstonderdeel,
+                                 created_from=periode_van, created_to=periode_tot)
+    result = export.export_cases(session=session, user=user, fmt=formaat, filters=filters, sort=sorteer)
+    return Response(result.content, media_type=result.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"', "Cache-Control": "no-store"})
+
+
+def view_out(view: views.View) -> SavedViewOut:
+    f = view.filters
+    return SavedViewOut(id=view.id, naam=view.name, zoekopdracht=CaseQuery(
+        q=f.q, status=f.status, categorie=f.category, dienstonderdeel=f.unit, periode_van=f.created_from,
+        periode_tot=f.created_to, sorteer=view.sort))
+
+
+@router.get("/weergaven", response_model=list[SavedViewOut], summary="Mijn opgeslagen weergaven van de zakenlijst",
+            responses=errors(401))
+def list_views(user: CurrentUser, session: SessionDep) -> list[SavedViewOut]:
+    return [view_out(v) for v in views.list_views(session=session, user=user)]
+
+
+@router.post("/weergaven", response_model=SavedViewOut, status_code=status.HTTP_201_CREATED,
+             summary="Een zoekopdracht (filters en sortering) als persoonlijke weergave opslaan",
+             responses=errors(401, 422))
+def save_view(body: SavedViewIn, user: CurrentUser, session: SessionDep) -> SavedViewOut:
+    z = body.zoekopdracht
+    filters = search.CaseFilters(q=z.q, status=z.status, category=z.categorie, unit=z.dienstonderdeel,
+                                 created_from=z.periode_van, created_to=z.periode_tot)
+    return view_out(views.save_view(session=session, user=user, name=body.naam, filters=filters, sort=z.sorteer))
+
+
+@router.get("/weergaven/{view_id}", response_model=SavedViewOut,
+            summary="Eén van mijn weergaven (de zoekopdracht; de zaken: GET /zaken met deze parameters)",
+            responses=errors(401, 404))
+def get_view(view_id: IdPath, user: CurrentUser, session: SessionDep) -> SavedViewOut:
+    return view_out(views.get_view(session=session, user=user, view_id=view_id))
+
+
+@router.delete("/weergaven/{view_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               summary="Eén van mijn weergaven verwijderen", responses=errors(401, 404))
+def delete_view(view_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    views.delete_view(session=session, user=user, view_id=view_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{case_id}", response_model=CaseDetailOut, summary="Een zaak, voor zover ik die mag zien", responses=ERR)

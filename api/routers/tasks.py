@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import workflow_data
@@ -36,20 +36,46 @@ def visible_task(*, session, user: User, work_item_id: int, claiming: bool = Fal
     return access.visible_task(session=session, user=user, work_item_id=work_item_id, claiming=claiming)
 
 
-@router.get("/mijn", response_model=list[WorkItemOut], summary="Mijn taken", responses=errors(401, 422))
-def my_tasks(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[WorkItemOut]:
-    return [WorkItemOut.of(i) for i in worklist.my_tasks(session=session, user=user, limit=limit, offset=offset)]
+After = Annotated[str | None, Query(max_length=400, description=(
+    "Vervolgpositie: uit de Link-kop (rel=\"next\") van de vorige pagina (keyset; stabiel als er taken bijkomen "
+    "of afgaan; offset wordt dan genegeerd)"))]
+PAGED = {"headers": {"Link": {"description": "<…?na=…>; rel=\"next\" als er een volgende pagina is",
+                              "schema": {"type": "string"}}}}
+
+
+def _page(request: Request, response: Response, items: list[WorkItem], limit: int) -> list[WorkItemOut]:
+    """One page of ``limit`` items (``items`` holds one more when there is a next page): the next page's keyset
+    position goes in a Link header (the body stays a plain list for existing clients)."""
+    if len(items) > limit:
+        items = items[:limit]
+        url = request.url.remove_query_params(["na", "offset"]).include_query_params(
+            na=worklist.position(items[-1]), limit=limit)
+        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+    return [WorkItemOut.of(i) for i in items]
+
+
+@router.get("/mijn", response_model=list[WorkItemOut], summary="Mijn taken",
+            responses={200: PAGED, **errors(401, 422)})
+def my_tasks(request: Request, response: Response, user: CurrentUser, session: SessionDep, limit: Limit = 100,
+             offset: Offset = 0, na: After = None) -> list[WorkItemOut]:
+    return _page(request, response, worklist.my_tasks(session=session, user=user, limit=limit + 1, offset=offset,
+                                                      after=na), limit)
 
 
 @router.get("/onverdeeld", response_model=list[WorkItemOut], summary="Niet toegewezen taken in mijn rollen",
-            responses=errors(401, 422))
-def unassigned(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[WorkItemOut]:
-    return [WorkItemOut.of(i) for i in worklist.unassigned_in_my_roles(session=session, user=user, limit=limit, offset=offset)]
+            responses={200: PAGED, **errors(401, 422)})
+def unassigned(request: Request, response: Response, user: CurrentUser, session: SessionDep, limit: Limit = 100,
+               offset: Offset = 0, na: After = None) -> list[WorkItemOut]:
+    return _page(request, response, worklist.unassigned_in_my_roles(session=session, user=user, limit=limit + 1,
+                                                                    offset=offset, after=na), limit)
 
 
-@router.get("/te-laat", response_model=list[WorkItemOut], summary="Taken over hun termijn", responses=errors(401, 422))
-def overdue(user: CurrentUser, session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> list[WorkItemOut]:
-    return [WorkItemOut.of(i) for i in worklist.overdue(session=session, user=user, limit=limit, offset=offset)]
+@router.get("/te-laat", response_model=list[WorkItemOut], summary="Taken over hun termijn",
+            responses={200: PAGED, **errors(401, 422)})
+def overdue(request: Request, response: Response, user: CurrentUser, session: SessionDep, limit: Limit = 100,
+            offset: Offset = 0, na: After = None) -> list[WorkItemOut]:
+    return _page(request, response, worklist.overdue(session=session, user=user, limit=limit + 1, offset=offset,
+                                                     after=na), limit)
 
 
 def _form(session, item: WorkItem) -> dict | None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from api.routers.common import MAX_LIMIT
 from api.deps import CurrentUser, SessionDep, audit_event, require_role, UnitOfWorkRoute
 from api.schemas.identity import RoleOut, UserCreate, UserOut
 from engine.identity import service as identity
@@ -24,9 +25,20 @@ def roles(user: CurrentUser) -> list[RoleOut]:
     return [RoleOut(code=code, label=label) for code, label in known_roles().items()]
 
 
-@router.get("/users", response_model=list[UserOut], summary="Alle gebruikers", responses=ERRORS)
-def list_users(admin: Admin, session: SessionDep) -> list[UserOut]:
-    return [UserOut.of(u) for u in identity.list_users(session=session)]
+@router.get("/users", response_model=list[UserOut], summary="Alle gebruikers, op gebruikersnaam, per pagina",
+            responses={200: {"headers": {"Link": {"description": "<…?na=…>; rel=\"next\" als er meer gebruikers zijn",
+                                                  "schema": {"type": "string"}}}}, **ERRORS,
+                       422: {"description": "Ongeldige gegevens", **PROBLEM}})
+def list_users(request: Request, response: Response, admin: Admin, session: SessionDep,
+               limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
+               na: Annotated[str | None, Query(min_length=1, max_length=100, description=(
+                   "Vervolgpositie: de laatste gebruikersnaam van de vorige pagina (keyset)"))] = None) -> list[UserOut]:
+    users = identity.list_users(session=session, limit=limit + 1, after=na)
+    if len(users) > limit:
+        users = users[:limit]
+        url = request.url.remove_query_params(["na"]).include_query_params(na=users[-1].username, limit=limit)
+        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+    return [UserOut.of(u) for u in users]
 
 
 @router.get("/users/{user_id}", response_model=UserOut, summary="Eén gebruiker",

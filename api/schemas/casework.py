@@ -150,6 +150,36 @@ class CasePage(Strict):
                                                    "leeg op de laatste pagina")
 
 
+class CaseQuery(Strict):
+    """A search of the case list (the parameters of GET /zaken), as saved in a view."""
+
+    q: str | None = Field(default=None, max_length=200)
+    status: Literal["open", "closed"] | None = None
+    categorie: str | None = Field(default=None, max_length=200)
+    dienstonderdeel: str | None = Field(default=None, max_length=200)
+    periode_van: date | None = None
+    periode_tot: date | None = None
+    sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
+                     "-zaaknummer"] = "-aangemaakt_op"
+
+    _d = field_validator("periode_van", "periode_tot")(_sane_date)
+
+
+class SavedViewIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "naam": "Open fraudezaken Douane", "zoekopdracht": {"status": "open", "categorie": "Fraude",
+                                                            "dienstonderdeel": "Douane", "sorteer": "-prioriteit"}}]})
+
+    naam: str = Field(min_length=1, max_length=100)
+    zoekopdracht: CaseQuery = Field(default_factory=CaseQuery)
+
+
+class SavedViewOut(Strict):
+    id: int
+    naam: str
+    zoekopdracht: CaseQuery
+
+
 class ReporterOut(Strict):
     pseudoniem: str = Field(description="Bijvoorbeeld 'Melder A-1234'")
     anoniem: bool
@@ -376,6 +406,8 @@ class AuditPage(Strict):
     items: list[AuditEventOut]
     limit: int
     offset: int
+    volgende: int | None = Field(None, description="Vervolgpositie voor de volgende pagina (parameter 'na'); "
+                                                   "leeg op de laatste pagina")
 
 
 class VerifyOut(Strict):

@@ -77,16 +77,24 @@ class _Masks:
 
 
 def audit_trail(*, session: Session, user: User, case_id: int | None = None, action: str | None = None,
-                limit: int = 100, offset: int = 0) -> list[TrailEntry]:
-    """A page of the trail (oldest first), optionally of one case and/or one action."""
+                limit: int = 100, offset: int = 0, after: int | None = None) -> list[TrailEntry]:
+    """A page of the trail (oldest first), optionally of one case and/or one action.
+
+    Page on by keyset: ``after`` = the id of the last event of the previous page (the trail only grows, and the
+    database reads from the index position instead of counting off an offset); ``offset`` is kept for older
+    clients and ignored with ``after``."""
     _require_auditor(user)
     q = select(AuditEvent).where(_readable(user))
     if case_id is not None:
         q = q.where(AuditEvent.case_id == case_id)
     if action:
         q = q.where(AuditEvent.action == action)
+    if after is not None:
+        q = q.where(AuditEvent.id > after)
+    elif offset:
+        q = q.offset(offset)
     masks = _Masks(session, user)
-    return [masks.entry(e) for e in session.scalars(q.order_by(AuditEvent.id).limit(limit).offset(offset))]
+    return [masks.entry(e) for e in session.scalars(q.order_by(AuditEvent.id).limit(limit))]
 
 
 def case_trail(*, session: Session, user: User, case_id: int) -> list[TrailEntry]:

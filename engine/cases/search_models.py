@@ -4,14 +4,20 @@
 on SQLite the Dutch snowball stems separated by spaces, indexed by the FTS5 table ``case_search_fts``
 (external content, kept in step by triggers; migration 0019). Written and read only by
 :mod:`engine.cases.search`.
+
+:class:`SavedView`: a user's saved search of the case list (migration 0021), kept by :mod:`engine.cases.views`.
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Text
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.db import Base
+from engine.clock import now
+from engine.crypto import EncryptedText
+from engine.db import Base, UTCDateTime
 
 
 class CaseSearchTerms(Base):
@@ -22,3 +28,19 @@ class CaseSearchTerms(Base):
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     terms: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=False)
+
+
+class SavedView(Base):
+    """A user's saved search on the Zaken page (issue 17): filters and sort under a name of their own.
+
+    Personal: read, opened and deleted only by its owner (:mod:`engine.cases.views`). ``query`` (JSON of the
+    filters and sort) is stored encrypted: a search term may be words from a report's description."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(EncryptedText("saved_views.query"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

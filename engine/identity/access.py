@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.cases.models import Case, CaseActor, CaseParty
 from engine.errors import NotFound
 from engine.identity.models import User
-from engine.identity.roles import IDENTITY_ROLES, OVERSIGHT_ROLES
+from engine.identity.roles import EXPORT_ROLES, IDENTITY_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
 
 EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
@@ -142,6 +142,10 @@ def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> 
 
     return is_revealed_to(session=session, user=user, case_id=case_id)
 
+
+def may_export_cases(user: User) -> bool:
+    """May ``user`` export the case list (CSV/XLSX, ``engine.cases.export``)? Only the rows they may see are in it."""
+    return user.active and bool(user.role_codes & EXPORT_ROLES)
 
 
 # Who writes to the reporter and reads her messages (the messages identify her): the desk and the coordinator.

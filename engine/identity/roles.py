@@ -46,6 +46,12 @@ REDACTION_ROLES: frozenset[str] = frozenset({"meldpunt"})
 
 USER_ADMIN_ROLES: frozenset[str] = frozenset({"functioneel_beheerder"})
 
+# Who may export the case list (CSV/XLSX; engine.cases.export): the oversight roles, who report on the cases of
+# their unit or organisation (DOMAIN §2: the coordinator "reports to management"). A bulk copy leaves the system's
+# need-to-know checks behind, so it is not for those who see a case only through their own tasks (DOMAIN §2:
+# too-broad authorisations are themselves an integrity risk); the system roles see no cases at all.
+EXPORT_ROLES: frozenset[str] = OVERSIGHT_ROLES
+
 
 def known_roles() -> dict[str, str]:
     """Role code → Dutch label; adds roles of the deployed manifest when it names more."""

@@ -128,10 +128,16 @@ def get_user(*, session: Session, user_id: int | None = None, username: str | No
     return user
 
 
-def list_users(*, session: Session, include_inactive: bool = True) -> list[User]:
+def list_users(*, session: Session, include_inactive: bool = True, limit: int | None = None,
+               after: str | None = None) -> list[User]:
+    """Users by username; a page of ``limit`` after the username ``after`` (keyset: usernames are unique)."""
     stmt = select(User).order_by(User.username)
     if not include_inactive:
         stmt = stmt.where(User.active.is_(True))
+    if after is not None:
+        stmt = stmt.where(User.username > after)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 

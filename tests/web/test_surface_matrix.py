@@ -18,6 +18,7 @@ One seeded database per module (SQLite or PostgreSQL: ``db`` mark); one test per
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -112,6 +113,7 @@ def staff(ok=(200,), **kw) -> Policy:
 
 
 REPORTER_CHANNEL = frozenset({"melder"})
+VIEW_OWNER = frozenset({"coordinator"})  # owns the saved views of the world
 MESSAGE = {"json": {"tekst": "Kunt u dit toelichten?"}}
 MANIFEST = ("manifest.json", b'{"main_process": "x", "roles": {}}', "application/json")
 PROCESS_UPLOAD = {"files": [("bestanden", MANIFEST)]}
@@ -170,6 +172,20 @@ POLICY: dict[str, Policy] = {
     "DELETE /api/v1/auth/tokens/{token_id}": Policy(frozenset({"coordinator", "beheerder"}), (204,), 404),
     "GET /api/v1/roles": staff(),
     "GET /api/v1/zaken": staff(),
+    # saved views of the case list: one's own (the coordinator owns the world's views; anyone else: not found)
+    "GET /api/v1/zaken/weergaven": staff(),
+    "POST /api/v1/zaken/weergaven": staff((201,), probe={"json": {"naam": "Matrix API",
+                                                                 "zoekopdracht": {"status": "open"}}}),
+    "GET /api/v1/zaken/weergaven/{view_id}": Policy(VIEW_OWNER),
+    "DELETE /api/v1/zaken/weergaven/{view_id}": Policy(VIEW_OWNER, (204,), probe={"view": "api"}),
+    "POST /zaken/weergaven": staff((303,), probe={"data": {"naam": "Matrix web", "status": "open"}}),
+    "POST /zaken/weergaven/{view_id}/verwijderen": Policy(VIEW_OWNER, (303,), probe={"view": "web", **WEB_EMPTY}),
+    # the export of the case list: the oversight roles (engine.identity.roles.EXPORT_ROLES), the list's columns only
+    "GET /api/v1/zaken/export": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "csv"}}),
+    "GET /api/v1/zaken/export#xlsx": role("integriteitscoordinator", "bureau_vi",
+                                          probe={"params": {"formaat": "xlsx"}}),
+    "GET /zaken/export": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "csv"}}),
+    "GET /zaken/export#xlsx": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "xlsx"}}),
     "GET /api/v1/taken/mijn": staff(),
     "GET /api/v1/taken/onverdeeld": staff(),
     "GET /api/v1/taken/te-laat": staff(),
@@ -370,12 +386,16 @@ def _seed(database) -> World:
         rev = reveal.request_reveal(session=s, case_id=case_id, by=coordinator, grantee_id=users["hr"],
                                     reason="Nodig voor het horen van de melder.")
         _, token = identity.issue_token(session=s, user=coordinator, name="matrix")
+        from engine.cases import search, views
+
+        saved = {key: views.save_view(session=s, user=coordinator, name=f"Weergave {key}",
+                                      filters=search.CaseFilters(status="open")).id for key in ("view", "api", "web")}
         ids = {**users, "open_task": open_task.id, "open_task_role": open_task.role,
                "open_task_assignee": open_task.assignee_id, "done_task": done_task,
                "reporter_letter": letters["melder"],
                "other_letter": next(i for r, i in letters.items() if r != "melder"),
                "version": version.id, "reveal": rev.id, "token": token.id,
-               "spare": spare_id}
+               "spare": spare_id, **{f"view_{k}": v for k, v in saved.items()}}
     assert open_task is not None and done_task is not None and "melder" in letters
     return World(database, case_id, ids, receipt.receipt_code, bpmn)
 
@@ -479,7 +499,8 @@ def expected(policy: Policy, person: str, path: str, w: World) -> tuple[int, ...
 def _fill(template: str, policy: Policy, w: World) -> str:
     task = w.ids["done_task"] if policy.probe.get("task") == "done" else w.ids["open_task"]
     letter = w.ids["other_letter"] if policy.probe.get("letter") == "other" else w.ids["reporter_letter"]
-    values = {"case_id": w.case_id, "task_id": task, "item_id": task, "letter_id": letter, "document_id": letter,
+    view = w.ids[f"view_{policy.probe.get('view', 'view')}"]
+    values = {"view_id": view, "case_id": w.case_id, "task_id": task, "item_id": task, "letter_id": letter, "document_id": letter,
               "version_id": w.ids["version"],
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
@@ -527,6 +548,12 @@ def readable(response) -> str:
     from documents.render import docx_text
 
     body = response.content
+    if body[:2] == b"PK" and "spreadsheetml" in response.headers.get("content-type", ""):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(" ".join("" if v is None else str(v) for v in row)
+                         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
     if body[:2] == b"PK":
         return docx_text(body)
     if response.headers.get("content-type", "").startswith(("application/json", "application/problem+json")):

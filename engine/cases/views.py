@@ -1,0 +1,126 @@
+"""Saved personal views of the case list (issue 17): a search with its filters and sort, under a name.
+
+A view belongs to one user: listed, opened and deleted by its owner only; someone else's view answers
+:class:`NotFound`, exactly as a view that does not exist. A view holds the search, never its results: opening
+it runs :func:`engine.cases.search.search_cases` again, under the visibility rules of that moment.
+
+The API (``/api/v1/zaken/weergaven``) and the Zaken page both go through these functions.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.cases import search
+from engine.cases.search_models import SavedView
+from engine.errors import FieldError, InvalidData, NotFound
+from engine.identity.models import User
+
+MAX_NAME = 100
+MAX_VIEWS = 50  # per user: the list of one's views is bounded
+MAX_TEXT = 200
+STATUSES = ("open", "closed")
+
+
+@dataclass(frozen=True)
+class View:
+    id: int
+    name: str
+    filters: search.CaseFilters
+    sort: str
+
+
+def _problems(name: str, filters: search.CaseFilters, sort: str) -> list[FieldError]:
+    problems = []
+    if not name:
+        problems.append(FieldError("naam", "is verplicht"))
+    elif len(name) > MAX_NAME:
+        problems.append(FieldError("naam", f"is te lang (ten hoogste {MAX_NAME} tekens)"))
+    if sort not in search.SORTS:
+        problems.append(FieldError("sorteer", "is geen bekende sortering"))
+    if filters.status is not None and filters.status not in STATUSES:
+        problems.append(FieldError("status", "is geen bekende status (open of closed)"))
+    for label, value in (("q", filters.q), ("categorie", filters.category), ("dienstonderdeel", filters.unit)):
+        if value is not None and len(value) > MAX_TEXT:
+            problems.append(FieldError(label, f"is te lang (ten hoogste {MAX_TEXT} tekens)"))
+    if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
+        problems.append(FieldError("periode_tot", "ligt vóór de begindatum"))
+    return problems
+
+
+def _encode(filters: search.CaseFilters, sort: str) -> str:
+    return json.dumps({"q": filters.q, "status": filters.status, "category": filters.category,
+                       "unit": filters.unit,
+                       "created_from": filters.created_from.isoformat() if filters.created_from else None,
+                       "created_to": filters.created_to.isoformat() if filters.created_to else None,
+                       "sort": sort}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _view(row: SavedView) -> View:
+    raw = json.loads(row.query)
+
+    def day(value):
+        return date.fromisoformat(value) if value else None
+
+    filters = search.CaseFilters(q=raw.get("q"), status=raw.get("status"), category=raw.get("category"),
+                                 unit=raw.get("unit"), created_from=day(raw.get("created_from")),
+                                 created_to=day(raw.get("created_to")))
+    sort = raw.get("sort") if raw.get("sort") in search.SORTS else search.DEFAULT_SORT
+    return View(id=row.id, name=row.name, filters=filters, sort=sort)
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def save_view(*, session: Session, user: User, name: str, filters: search.CaseFilters,
+              sort: str = search.DEFAULT_SORT) -> View:
+    """Save ``filters`` and ``sort`` as a view of ``user`` named ``name``; refused (and nothing written) when the
+    name is empty, too long or already one of theirs, a filter is invalid, or they have :data:`MAX_VIEWS`."""
+    name = (name or "").strip()
+    filters = search.CaseFilters(q=_clean(filters.q), status=_clean(filters.status),
+                                 category=_clean(filters.category), unit=_clean(filters.unit),
+                                 created_from=filters.created_from, created_to=filters.created_to)
+    problems = _problems(name, filters, sort)
+    if not problems:
+        names = list(session.scalars(select(SavedView.name).where(SavedView.user_id == user.id)))
+        if name.casefold() in {n.casefold() for n in names}:
+            problems.append(FieldError("naam", "u heeft al een weergave met deze naam"))
+        elif len(names) >= MAX_VIEWS:
+            problems.append(FieldError("naam", f"u heeft al {MAX_VIEWS} weergaven; verwijder er eerst een"))
+    if problems:
+        raise InvalidData(problems)
+    row = SavedView(user_id=user.id, name=name, query=_encode(filters, sort))
+    session.add(row)
+    session.flush()
+    return _view(row)
+
+
+def list_views(*, session: Session, user: User) -> list[View]:
+    """The views of ``user``, by name (at most :data:`MAX_VIEWS`)."""
+    rows = session.scalars(select(SavedView).where(SavedView.user_id == user.id)
+                           .order_by(func.lower(SavedView.name), SavedView.id).limit(MAX_VIEWS))
+    return [_view(r) for r in rows]
+
+
+def _own(session: Session, user: User, view_id: int) -> SavedView:
+    row = session.scalar(select(SavedView).where(SavedView.id == view_id, SavedView.user_id == user.id))
+    if row is None:
+        raise NotFound("Weergave niet gevonden.")
+    return row
+
+
+def get_view(*, session: Session, user: User, view_id: int) -> View:
+    """One of ``user``'s views; :class:`NotFound` for another user's view or one that does not exist."""
+    return _view(_own(session, user, view_id))
+
+
+def delete_view(*, session: Session, user: User, view_id: int) -> None:
+    """Delete one of ``user``'s views; :class:`NotFound` for another user's view or one that does not exist."""
+    session.delete(_own(session, user, view_id))
+    session.flush()
