@@ -33,6 +33,7 @@ from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
 from engine.timers.models import Timer
+from engine.worklist import drafts
 from engine.worklist.models import WorkItem
 
 # Non-confidential task-data keys copied to ``Case.summary`` for lists and reports.
@@ -425,6 +426,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise _workflow_failure(exc) from exc
     _run_engine(step)
     item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
+    drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
 
     def completed_event() -> None:
