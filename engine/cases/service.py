@@ -483,7 +483,7 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
     case = session.get(Case, item.case_id)
     if case is None:
         raise NotFound("Zaak niet gevonden.")
-    _, wf = _load(session, case)
+    parsed, wf = _load(session, case)
     data = _latest_data(wf)
     try:
         task = wf.get_task_from_id(uuid.UUID(item.task_id)) if item.state == "open" else None
@@ -491,6 +491,8 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
         task = None
     if task is not None:
         data.update({k: v for k, v in task.data.items() if k in fields})
+    if item.state == "open" and item.form:  # prefill from earlier steps, as the form declares it
+        data.update(forms.prefill(parsed.forms.get(item.form), data))
     return data
 
 
