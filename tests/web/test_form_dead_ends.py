@@ -1,5 +1,6 @@
 """The remaining form dead ends of issue 17: repeated rows added in the page, without a submit ('Conclusie per
-bewering'); prefill from earlier steps and fields that apply to some choices only, as the form files declare them: ``x-vooringevuld-uit`` and ``x-alleen-bij``; no element id or field name of the process in Python.
+bewering'); prefill from earlier steps and fields that apply to some choices only, as the form files declare
+them: ``x-vooringevuld-uit`` and ``x-alleen-bij``; no element id or field name of the process in Python.
 
 The intention of 'Afdoening bepalen' arrives with the HR adviser's advice, the decision's measures with the
 intention; only the measures list of the choice made is shown (browser), and a list that does not apply to the
