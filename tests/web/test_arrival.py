@@ -202,3 +202,25 @@ def test_an_unclaimed_task_shows_the_case_as_this_user_may_see_it(demo):
     # someone outside the role's pool and the case gets nothing
     hr = _login(_app(), "hr")
     assert hr.get(f"/taken/{item_id}").status_code == 404
+
+
+def test_arrival_in_the_browser_is_accessible(site, db, clock):
+    from playwright.sync_api import expect
+
+    from tests.web.conftest import axe_violations, screenshot
+
+    _report(db)
+    desk = site.person("meldpunt")  # logging in lands on the worklist: the first visit
+    clock.advance(timedelta(minutes=40))
+    case_id, reference = _report(db, category="Misbruik van bevoegdheid")
+    desk = site.person("meldpunt")
+    desk.goto("/werkvoorraad?tab=open")
+    row = desk.locator("tr", has_text=reference)
+    expect(row.locator(".nieuw-label")).to_have_text("Nieuw")
+    expect(row.locator("td.categorie")).to_have_text("Misbruik van bevoegdheid")
+    assert axe_violations(desk) == []
+    screenshot(desk, "werkvoorraad-nieuw")
+    row.get_by_role("link", name=reference).click()
+    expect(desk.get_by_role("heading", name=f"Samenvatting van zaak {reference}")).to_be_visible()
+    assert axe_violations(desk) == []
+    screenshot(desk, "taak-samenvatting-voor-oppakken")

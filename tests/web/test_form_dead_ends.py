@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.process.scenarios import DEFAULTS
 from tests.web import flow
+from tests.web.conftest import axe_violations, screenshot
 from tests.web.test_field_classes_web import _case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +122,8 @@ def test_only_the_measures_of_the_choice_made_are_shown(site, db):
     expect(intention).to_be_hidden()
     visible_lists = director.locator("fieldset:visible:has(input[type=checkbox])")
     expect(visible_lists).to_have_count(1)
+    assert axe_violations(director) == []
+    screenshot(director, "afdoening-bepalen-een-lijst")
 
 
 def _claimed_by_an_investigator(db, case_id: int, element: str) -> tuple[int, str]:
@@ -154,6 +157,7 @@ def test_conclusions_per_allegation_get_a_second_row_without_a_submit(site, db):
     group.get_by_label("Uitkomst (rij 1)").select_option("aangetoond")
     group.get_by_role("button", name=re.compile("^Rij toevoegen")).click()
     expect(group.locator(".groep-rij")).to_have_count(2)
+    assert axe_violations(page) == []
     assert posts == []  # the row came without a submit
     expect(group.get_by_label("Bewering (rij 2)")).to_be_focused()
     expect(group.get_by_label("Bewering (rij 2)")).to_have_value("")
