@@ -165,6 +165,8 @@ def save_draft(request: Request, item_id: int, form: FormDep):
             parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
             schema = parsed.forms.get(item.form) if item.form else {}
             _, raw = forms.parse_submission(schema or {}, form)
+            raw = {k: [row for row in v if any(row.values())] if isinstance(v, list) and v and isinstance(v[0], dict)
+                   else v for k, v in raw.items()}  # empty rows are not kept; the form adds one again
             drafts.save(session=s, user=web.user, item=item, values=raw)
     except DomainError as exc:
         return domain_error(request, exc)
