@@ -4,9 +4,9 @@ The schema is the single source: titles become labels, descriptions help texts,
 ``required`` a mark, ``enum`` + ``x-labels`` selects/radios, ``format: date`` a date
 input, ``x-widget: textarea`` a text area, arrays of enums checkboxes, arrays of objects
 a repeated group (an ``enum`` in a row: a select with its labels; more rows added in the page), and ``readOnly``
-fields are shown, never editable. A field with ``x-alleen-bij`` is shown only for those choices (``formulier.js``). Validation stays
-in the engine (``engine.forms.validate`` via ``complete_task``); this module only
-converts types so the engine's messages are about the user's input, not about HTML.
+fields are shown, never editable. A field with ``x-alleen-bij`` is shown only for those choices (``formulier.js``).
+Validation stays in the engine (``engine.forms.validate`` via ``complete_task``); this module only converts types so
+the engine's messages are about the user's input, not about HTML.
 """
 from __future__ import annotations
 

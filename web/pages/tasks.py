@@ -22,8 +22,9 @@ from engine.worklist import drafts
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 from web import forms
-from web.pages.common import (back_url, local_moment, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
-                              get_database, login_required, not_found, render, user_name, with_message, worklist_row)
+from web.pages.common import (back_url, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
+                              get_database, local_moment, login_required, not_found, render, user_name, with_message,
+                              worklist_row)
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,15 +141,15 @@ def task_page(request: Request, item_id: int, melding: str = ""):
                           detail="Bekijk de zaak voor de volgende stap.", case_id=item.case_id)
         if item.assignee_id is None:  # triage before claiming: the case as this user may see it (engine)
             outline = triage.task_outline(session=s, user=web.user, item=item, page="taak-oppakken")
-            return render(request, "taak_oppakken.html", user=web.user, web=web, item=item, outline=outline, melding=melding,
-                          role_label=ROLES.get(item.role, item.role), due=due_state(item.due_at),
+            return render(request, "taak_oppakken.html", user=web.user, web=web, item=item, outline=outline,
+                          melding=melding, role_label=ROLES.get(item.role, item.role), due=due_state(item.due_at),
                           due_date=due_text(item.due_at) if item.due_at else None,
                           reference=outline.reference, not_redacted_text=field_classes.NOT_REDACTED)
         draft = drafts.load(session=s, user=web.user, item=item)
         if draft is not None:  # the user's own draft, as typed
             values, saved_at = draft
-            return render(request, "taak.html", user=web.user, web=web, draft_saved_at=local_moment(saved_at), melding=melding,
-                          **_task_context(s, item, web.user, raw=values))
+            return render(request, "taak.html", user=web.user, web=web, draft_saved_at=local_moment(saved_at),
+                          melding=melding, **_task_context(s, item, web.user, raw=values))
         return render(request, "taak.html", user=web.user, web=web, melding=melding,
                       **_task_context(s, item, web.user))
 
