@@ -55,6 +55,7 @@ def validate(schema: dict, data: dict) -> dict:
     if not isinstance(data, dict):
         raise InvalidData([FieldError("(formulier)", "moet een object met velden zijn")])
     properties = schema.get("properties", {})
+    data = without_inapplicable(schema, data)
     errors: list[FieldError] = []
     if schema.get("additionalProperties", False) is False:
         for key in data:
@@ -78,3 +79,56 @@ def validate(schema: dict, data: dict) -> dict:
     if errors:
         raise InvalidData(errors)
     return data
+
+
+# --------------------------------------------------------------------------- declared form behaviour (issue 17)
+
+PREFILL = "x-vooringevuld-uit"  # a field arrives filled with (the first non-empty of) these earlier fields
+SHOWN_WHEN = "x-alleen-bij"  # {"<choice field>": [values]}: the field applies only to these choices
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _sources(prop: dict) -> list[str]:
+    source = prop.get(PREFILL)
+    return [source] if isinstance(source, str) else [s for s in (source or []) if isinstance(s, str)]
+
+
+def prefill(schema: dict | None, data: dict) -> dict:
+    """The values a form arrives with from earlier steps, as its fields declare them (``x-vooringevuld-uit``):
+    a field without a value of its own takes the first earlier field that has one. A choice keeps only the
+    values it offers. Nothing is prefilled that the process files do not declare."""
+    out: dict = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if not isinstance(prop, dict) or not _empty(data.get(name)):
+            continue
+        for source in _sources(prop):
+            value = data.get(source)
+            if _empty(value):
+                continue
+            allowed = (prop.get("items") or {}).get("enum") if prop.get("type") == "array" else prop.get("enum")
+            if allowed is not None:
+                value = [v for v in value if v in allowed] if isinstance(value, list) else (
+                    value if value in allowed else None)
+            if not _empty(value):
+                out[name] = value
+                break
+    return out
+
+
+def applies(prop: dict, data: dict) -> bool:
+    """Does a field apply to the choices made in ``data`` (``x-alleen-bij``)? A field without it always does."""
+    when = prop.get(SHOWN_WHEN)
+    if not isinstance(when, dict):
+        return True
+    return all(data.get(choice) in (values if isinstance(values, list) else [values])
+               for choice, values in when.items())
+
+
+def without_inapplicable(schema: dict, data: dict) -> dict:
+    """``data`` without the fields that do not apply to the choices made (a field shown only for another choice,
+    e.g. an intention's measures when no punishment is intended): they are not stored."""
+    props = schema.get("properties") or {}
+    return {k: v for k, v in data.items() if not isinstance(props.get(k), dict) or applies(props[k], data)}

@@ -3,9 +3,10 @@
 The schema is the single source: titles become labels, descriptions help texts,
 ``required`` a mark, ``enum`` + ``x-labels`` selects/radios, ``format: date`` a date
 input, ``x-widget: textarea`` a text area, arrays of enums checkboxes, arrays of objects
-a repeated group (an ``enum`` in a row: a select with its labels), and ``readOnly`` fields are shown, never editable. Validation stays
-in the engine (``engine.forms.validate`` via ``complete_task``); this module only
-converts types so the engine's messages are about the user's input, not about HTML.
+a repeated group (an ``enum`` in a row: a select with its labels; more rows added in the page), and ``readOnly``
+fields are shown, never editable. A field with ``x-alleen-bij`` is shown only for those choices (``formulier.js``).
+Validation stays in the engine (``engine.forms.validate`` via ``complete_task``); this module only converts types so
+the engine's messages are about the user's input, not about HTML.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class Field:
     rows: list[list["Field"]] = field(default_factory=list)  # groups
     columns: list[str] = field(default_factory=list)
     error: str | None = None
+    shown_when: dict | None = None  # x-alleen-bij: {choice field: [values]} for which the field applies
 
 
 def _labels(prop: dict) -> list[tuple[str, str]]:
@@ -113,6 +115,14 @@ def _input_value(widget: str, value: Any) -> Any:
     return value
 
 
+def _shown_when(prop: dict) -> dict | None:
+    when = prop.get("x-alleen-bij")
+    if not isinstance(when, dict):
+        return None
+    return {k: [str(x).lower() if isinstance(x, bool) else str(x) for x in (v if isinstance(v, list) else [v])]
+            for k, v in when.items()}
+
+
 def build_fields(schema: dict, values: dict, errors: dict[str, str] | None = None,
                  raw: dict[str, Any] | None = None) -> list[Field]:
     """Fields for ``schema`` filled with ``values`` (case data) or ``raw`` (what the user just sent)."""
@@ -126,7 +136,8 @@ def build_fields(schema: dict, values: dict, errors: dict[str, str] | None = Non
             continue
         widget = _widget(prop)
         f = Field(name=key, key=key, label=prop.get("title") or key.replace("_", " ").capitalize(), widget=widget,
-                  help=prop.get("description"), required=key in required, readonly=bool(prop.get("readOnly")))
+                  help=prop.get("description"), required=key in required, readonly=bool(prop.get("readOnly")),
+                  shown_when=_shown_when(prop))
         if key in conditional and key not in required:
             f.help = ((f.help + " ") if f.help else "") + "Verplicht bij bepaalde keuzes hierboven."
         value = values.get(key)

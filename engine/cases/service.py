@@ -33,6 +33,7 @@ from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
 from engine.timers.models import Timer
+from engine.worklist import drafts
 from engine.worklist.models import WorkItem
 
 # Non-confidential task-data keys copied to ``Case.summary`` for lists and reports.
@@ -425,6 +426,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise _workflow_failure(exc) from exc
     _run_engine(step)
     item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
+    drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
 
     def completed_event() -> None:
@@ -481,7 +483,7 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
     case = session.get(Case, item.case_id)
     if case is None:
         raise NotFound("Zaak niet gevonden.")
-    _, wf = _load(session, case)
+    parsed, wf = _load(session, case)
     data = _latest_data(wf)
     try:
         task = wf.get_task_from_id(uuid.UUID(item.task_id)) if item.state == "open" else None
@@ -489,6 +491,8 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
         task = None
     if task is not None:
         data.update({k: v for k, v in task.data.items() if k in fields})
+    if item.state == "open" and item.form:  # prefill from earlier steps, as the form declares it
+        data.update(forms.prefill(parsed.forms.get(item.form), data))
     return data
 
 

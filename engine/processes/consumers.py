@@ -4,8 +4,8 @@ A field a process owner puts in a form (``processes/forms/*.json``, a top-level 
 ``readOnly``) is *read* when at least one of these uses it:
 
 * a letter the process sends (task property ``letter``): a placeholder of that template;
-* a page: another form shows it as a ``readOnly`` field (the task context of a later step), or a form's
-  condition (``if``) depends on it;
+* a page: another form shows it as a ``readOnly`` field (the task context of a later step) or arrives prefilled
+  with it (``x-vooringevuld-uit``), or a form's condition (``if``) depends on it;
 * a later step: a script, condition, timer, loop or priority expression in the BPMN, or a DMN expression;
 * the manifest: a field it names (legal rules, leak guard);
 * the engine itself: a report or the case summary (``engine_reads``), a confidential field stored encrypted for
@@ -32,6 +32,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 ARCHIVE = "x-archief"
 ENGINE_KEYWORDS = ("x-vertrouwelijk", "x-persoon")
+PREFILL = "x-vooringevuld-uit"  # engine.forms.PREFILL
 # Elements whose text is Python the engine evaluates (scripts, conditions, timers, loops, DMN cells).
 CODE_TAGS = frozenset({
     "script", "preScript", "postScript", "conditionExpression", "condition", "timeDate", "timeDuration",
@@ -121,6 +122,9 @@ def unread_fields(*, trees: Mapping[str, etree._ElementTree], forms: Mapping[str
         for name, prop in (schema.get("properties") or {}).items():
             if isinstance(prop, Mapping) and (prop.get("readOnly") or any(prop.get(k) for k in ENGINE_KEYWORDS)):
                 consumed.add(name)
+            if isinstance(prop, Mapping):  # a later form arrives prefilled with it (x-vooringevuld-uit)
+                source = prop.get(PREFILL)
+                consumed |= {source} if isinstance(source, str) else {s for s in (source or []) if isinstance(s, str)}
     issues: list[ValidationIssue] = []
     for path in sorted(forms):
         for name, prop in (forms[path].get("properties") or {}).items():

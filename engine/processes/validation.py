@@ -239,6 +239,7 @@ class _ProcessSetValidation:
                 trees=self.trees, forms=self.forms, manifest=json.loads(self.files[MANIFEST_FILE]), files=self.files,
                 template_fields=self.template_fields, engine_reads=self.engine_reads))
         self.check_leak_guard(manifest)
+        self.check_declared_behaviour()
 
         # phase 2: SpiffWorkflow's parser with schema validation
         parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -255,6 +256,37 @@ class _ProcessSetValidation:
         spec, subprocess_specs = specs
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks)
+
+    def check_declared_behaviour(self) -> None:
+        """A prefill (``x-vooringevuld-uit``) names fields of the process's forms; a field that applies only to some
+        choices (``x-alleen-bij``) names a choice field of its own form and values that field offers."""
+        from engine.forms import PREFILL, SHOWN_WHEN
+
+        known = {name for schema in self.forms.values() for name in (schema.get("properties") or {})}
+        for path, schema in sorted(self.forms.items()):
+            props = schema.get("properties") or {}
+            for name, prop in props.items():
+                if not isinstance(prop, dict):
+                    continue
+                if PREFILL in prop:
+                    sources = prop[PREFILL] if isinstance(prop[PREFILL], list) else [prop[PREFILL]]
+                    for source in sources:
+                        if not isinstance(source, str) or source not in known or source == name:
+                            self.issue(path, f"'{PREFILL}' van veld '{name}' noemt '{source}', geen ander veld "
+                                             f"van de formulieren van dit proces", element_id=name)
+                when = prop.get(SHOWN_WHEN)
+                if when is None:
+                    continue
+                if not isinstance(when, dict) or not when:
+                    self.issue(path, f"'{SHOWN_WHEN}' van veld '{name}' moet keuzeveld -> waarden zijn",
+                               element_id=name)
+                    continue
+                for choice, values in when.items():
+                    offered = (props.get(choice) or {}).get("enum") if isinstance(props.get(choice), dict) else None
+                    wanted = values if isinstance(values, list) else [values]
+                    if offered is None or any(v not in offered for v in wanted):
+                        self.issue(path, f"'{SHOWN_WHEN}' van veld '{name}' noemt '{choice}' met waarden die dat "
+                                         f"keuzeveld van dit formulier niet biedt", element_id=name)
 
     def check_leak_guard(self, manifest: Manifest) -> None:
         """With a ``leak_guard`` in the manifest, every measure the forms offer needs its words there, or the

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
+from engine.crypto import EncryptedText
 from engine.db import Base, UTCDateTime
 
 
@@ -41,3 +42,29 @@ class WorkItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class WorklistVisit(Base):
+    """A user's visits of their worklist (issue 17): work that arrived after the previous visit is highlighted as
+    new. ``visited_at`` is the latest request of the current visit, ``previous_at`` the end of the one before it
+    (``engine.worklist.service.record_visit``)."""
+
+    __tablename__ = "worklist_visits"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TaskDraft(Base):
+    """What one user typed into a task's form and saved as a draft ('Concept opslaan'), restored when that user
+    opens the task again. The values are one JSON object, encrypted at rest like the case's confidential data
+    (a draft may hold anything the form asks, the reporter's identity included). Deleted when the task is
+    completed, handed back or assigned to someone else (``engine.worklist.drafts``)."""
+
+    __tablename__ = "task_drafts"
+
+    work_item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    data: Mapped[str] = mapped_column(EncryptedText("task_drafts.data"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

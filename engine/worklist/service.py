@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, union_all, update
+from sqlalchemy import and_, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
@@ -18,7 +18,8 @@ from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, Task
 from engine.identity.access import visible_cases_condition
 from engine.identity.models import User
 from engine.processes import service as processes
-from engine.worklist.models import WorkItem
+from engine.worklist import drafts
+from engine.worklist.models import WorkItem, WorklistVisit
 
 COORDINATOR_ROLE = "integriteitscoordinator"
 
@@ -193,6 +194,7 @@ def unclaim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
         raise NotAuthorized("U kunt alleen uw eigen taak teruggeven.")
     previous = item.assignee_id
     item.assignee_id = None
+    drafts.discard(session, work_item_id=item.id)  # handed back: the next one starts from the case data
     audit.append(session=session, actor=user.username, action="task.unclaimed", case_id=item.case_id,
                  task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": previous})
     return item
@@ -213,6 +215,7 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
                           manifest=manifest)
     previous = item.assignee_id
     item.assignee_id = assignee.id
+    drafts.discard(session, work_item_id=item.id, keep_user_id=assignee.id)
     audit.append(session=session, actor=by.username, action="task.assigned", case_id=item.case_id,
                  task_id=item.task_id, details={"element": item.element_id, "aan": assignee.username,
                                                 "was_toegewezen_aan": previous, "reden": reason.strip()})
@@ -226,3 +229,47 @@ def assign_candidates(*, session: Session, role: str) -> list[User]:
 
     return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
                                 .where(UserRole.role == role, User.active.is_(True)).order_by(User.display_name)))
+
+
+# --------------------------------------------------------------------------- arrival (issue 17)
+
+def counts(*, session: Session, user: User) -> dict[str, int]:
+    """How many tasks each worklist tab holds (``my_tasks``, ``unassigned_in_my_roles``, ``overdue``): the
+    same conditions, counted by the database, never capped by a page size."""
+    def count(branches: list) -> int:
+        return sum(session.scalar(select(func.count()).select_from(b.subquery())) or 0 for b in branches)
+
+    mine = select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
+    pools = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
+                                       WorkItem.role == role, _not_party(user)) for role in sorted(user.role_codes)]
+    late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
+    if user.role_codes & deadline_monitor_roles(session):
+        visible = select(Case.id).where(visible_cases_condition(user))
+        overdue_branches = [select(WorkItem.id).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))]
+    else:
+        overdue_branches = [b.where(*late) for b in [mine, *pools]]
+    return {"mijn": count([mine]), "open": count(pools), "te-laat": count(overdue_branches)}
+
+
+VISIT_GAP = timedelta(minutes=30)  # requests closer together than this are one visit of the worklist
+
+
+def record_visit(*, session: Session, user: User) -> datetime | None:
+    """Note that ``user`` looks at the worklist now; returns the end of their previous visit (None: a first visit).
+
+    Requests less than :data:`VISIT_GAP` apart are one visit: switching tabs, sorting or paging does not make the
+    new work of the same visit old. Work that became ready after the previous visit is new (:func:`is_new`)."""
+    visit = session.get(WorklistVisit, user.id)
+    moment = now()
+    if visit is None:
+        session.add(WorklistVisit(user_id=user.id, visited_at=moment, previous_at=None))
+        return None
+    if moment - visit.visited_at > VISIT_GAP:
+        visit.previous_at = visit.visited_at
+    visit.visited_at = moment
+    return visit.previous_at
+
+
+def is_new(item: WorkItem, since: datetime | None) -> bool:
+    """Work that became ready after the user's previous visit of the worklist (all of it on a first visit)."""
+    return since is None or item.created_at > since

@@ -286,6 +286,8 @@ POLICY: dict[str, Policy] = {
     "POST /taken/{item_id}": Policy("task-page", (422, 403, 409), probe=WEB_EMPTY),
     "POST /taken/{item_id}/oppakken": case((403, 409), probe={"task": "done", **WEB_EMPTY}),
     "POST /taken/{item_id}/teruggeven": case((409, 403), probe={"task": "done", **WEB_EMPTY}),
+    # a draft of a task: only its assignee while it is open (a done task answers 409 to who sees the case)
+    "POST /taken/{item_id}/concept": case((409, 403), probe={"task": "done", **WEB_EMPTY}),
     "POST /taken/{item_id}/toewijzen": case((403, 409, 422), probe={"task": "done", "data": {
         "medewerker": "meldpunt", "reden": "Werkverdeling"}}),
 }

@@ -231,6 +231,12 @@ def worklist_row(session: Session, item: WorkItem, user: User) -> dict:
             "case_visible": access.can_see_case(session=session, user=user, case_id=item.case_id)}
 
 
+def local_moment(moment) -> str:
+    """A moment as Dutch readers expect it: 'd-m-jjjj, uu:mm' in Europe/Amsterdam."""
+    local = moment.astimezone(forms.LOCAL_TZ)
+    return f"{forms.dutch_date(local.date().isoformat())}, {local:%H:%M}"
+
+
 def pseudonym(case: Case) -> str:
     return access.reporter_pseudonym(case.id)  # the same pseudonym as in the API
 

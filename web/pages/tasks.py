@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from engine.cases import completed, field_classes
+from engine.cases import completed, field_classes, triage
 from engine.cases import letters as case_letters
 from engine.cases import persons
 from engine.cases import precedents as case_precedents
@@ -18,11 +18,13 @@ from engine.identity import service as identity
 from engine.identity.models import User
 from engine.identity.roles import ROLES
 from engine.processes import service as processes
+from engine.worklist import drafts
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 from web import forms
 from web.pages.common import (back_url, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
-                              get_database, login_required, not_found, render, user_name, with_message, worklist_row)
+                              get_database, local_moment, login_required, not_found, render, user_name, with_message,
+                              worklist_row)
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,7 +127,7 @@ def _completed_page(request: Request, s: Session, web, item: WorkItem):
 
 
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
-def task_page(request: Request, item_id: int):
+def task_page(request: Request, item_id: int, melding: str = ""):
     with get_database().session() as s:
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
@@ -137,12 +139,39 @@ def task_page(request: Request, item_id: int):
             return render(request, "fout.html", status_code=409, user=web.user, web=web,
                           title="Deze taak is al afgerond",
                           detail="Bekijk de zaak voor de volgende stap.", case_id=item.case_id)
-        if item.assignee_id is None:
-            return render(request, "taak_oppakken.html", user=web.user, web=web, item=item,
-                          role_label=ROLES.get(item.role, item.role), due=due_state(item.due_at),
+        if item.assignee_id is None:  # triage before claiming: the case as this user may see it (engine)
+            outline = triage.task_outline(session=s, user=web.user, item=item, page="taak-oppakken")
+            return render(request, "taak_oppakken.html", user=web.user, web=web, item=item, outline=outline,
+                          melding=melding, role_label=ROLES.get(item.role, item.role), due=due_state(item.due_at),
                           due_date=due_text(item.due_at) if item.due_at else None,
-                          reference=s.get(Case, item.case_id).reference)
-        return render(request, "taak.html", user=web.user, web=web, **_task_context(s, item, web.user))
+                          reference=outline.reference, not_redacted_text=field_classes.NOT_REDACTED)
+        draft = drafts.load(session=s, user=web.user, item=item)
+        if draft is not None:  # the user's own draft, as typed
+            values, saved_at = draft
+            return render(request, "taak.html", user=web.user, web=web, draft_saved_at=local_moment(saved_at),
+                          melding=melding, **_task_context(s, item, web.user, raw=values))
+        return render(request, "taak.html", user=web.user, web=web, melding=melding,
+                      **_task_context(s, item, web.user))
+
+
+@router.post("/taken/{item_id:id}/concept")
+def save_draft(request: Request, item_id: int, form: FormDep):
+    """'Concept opslaan': the form as typed, kept for this user and task (``engine.worklist.drafts``)."""
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            item = access.visible_task(session=s, user=web.user, work_item_id=item_id)
+            case = s.get(Case, item.case_id)
+            parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
+            schema = parsed.forms.get(item.form) if item.form else {}
+            _, raw = forms.parse_submission(schema or {}, form)
+            raw = {k: [row for row in v if any(row.values())] if isinstance(v, list) and v and isinstance(v[0], dict)
+                   else v for k, v in raw.items()}  # empty rows are not kept; the form adds one again
+            drafts.save(session=s, user=web.user, item=item, values=raw)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message(f"/taken/{item_id}", "Uw concept is opgeslagen."), status_code=303)
 
 
 @router.post("/taken/{item_id:id}", response_class=HTMLResponse)

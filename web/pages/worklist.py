@@ -6,6 +6,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from engine.cases import triage
 from engine.clock import now
 from engine.errors import InvalidData
 from engine.worklist import service as worklist
@@ -22,23 +23,25 @@ SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer",
 # --------------------------------------------------------------------------- werkvoorraad
 
 @router.get("/werkvoorraad", response_class=HTMLResponse)
-def worklist_page(request: Request, tab: str = "mijn", sorteer: str = "termijn", filter: str = "",
+def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", filter: str = "",
                   melding: str = "", na: str = ""):
-    tab = tab if tab in TABS else "mijn"
     sorteer = sorteer if sorteer in SORTS else "termijn"
     with get_database().session() as s:
         web = login_required(request, s)
         user = web.user
+        counts = worklist.counts(session=s, user=user)  # counted by the database, never capped by a page
+        if tab not in TABS:  # arriving: my own tasks, or the role's pool when I have none yet
+            tab = "open" if counts["mijn"] == 0 and counts["open"] > 0 else "mijn"
+        since = worklist.record_visit(session=s, user=user)
         fetch = {"mijn": worklist.my_tasks, "open": worklist.unassigned_in_my_roles, "te-laat": worklist.overdue}[tab]
         try:  # one page of PAGE tasks in worklist order; the next one starts after its last task (keyset)
             items = fetch(session=s, user=user, limit=PAGE, after=na or None)
         except InvalidData:
             na, items = "", fetch(session=s, user=user, limit=PAGE)
         next_after = worklist.position(items[-1]) if len(items) == PAGE else ""
-        rows = [worklist_row(s, i, user) for i in items]
-        counts = {"mijn": len(worklist.my_tasks(session=s, user=user)),
-                  "open": len(worklist.unassigned_in_my_roles(session=s, user=user)),
-                  "te-laat": len(worklist.overdue(session=s, user=user))}
+        facts = triage.row_facts(session=s, items=items)
+        rows = [{**worklist_row(s, i, user), **facts.get(i.case_id, {}), "new": worklist.is_new(i, since)}
+                for i in items]
         needle = filter.strip().lower()
         if needle:
             rows = [r for r in rows if needle in f"{r['reference']} {r['name']} {r['role_label']} {r['assignee']}".lower()]
@@ -54,7 +57,8 @@ def worklist_page(request: Request, tab: str = "mijn", sorteer: str = "termijn",
                 candidates[role] = [(u.username, u.display_name) for u in worklist.assign_candidates(session=s, role=role)]
         context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
                        sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
-                       melding=melding, na=na, next_after=next_after)
+                       melding=melding, na=na, next_after=next_after, since=since,
+                       new_count=sum(1 for r in rows if r["new"]))
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
             return render(request, "_werkvoorraad_tabel.html", **context)
         return render(request, "werkvoorraad.html", **context)
