@@ -5,6 +5,7 @@ import base64
 import json
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy import and_, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -262,8 +263,15 @@ def record_visit(*, session: Session, user: User) -> datetime | None:
     visit = session.get(WorklistVisit, user.id)
     moment = now()
     if visit is None:
-        session.add(WorklistVisit(user_id=user.id, visited_at=moment, previous_at=None))
-        return None
+        try:  # two first requests of one user at once: the second finds the first's row (no 500 for a page view)
+            with session.begin_nested():
+                session.add(WorklistVisit(user_id=user.id, visited_at=moment, previous_at=None))
+                session.flush()
+            return None
+        except IntegrityError:
+            visit = session.get(WorklistVisit, user.id, populate_existing=True)
+            if visit is None:
+                return None
     if moment - visit.visited_at > VISIT_GAP:
         visit.previous_at = visit.visited_at
     visit.visited_at = moment
