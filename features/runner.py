@@ -159,13 +159,13 @@ class ScenarioPlugin:
         outcome = self.outcomes.get(report.nodeid)
         if outcome is None:
             return
-        if report.when == "call" or report.failed or (report.skipped and report.when == "setup"):
-            if report.when != "teardown" or report.failed:
-                if outcome.result not in ("MISLUKT",):
-                    outcome.result = RESULT.get(report.outcome, report.outcome)
-            if report.failed and not outcome.message:
+        if report.failed:
+            outcome.result = "MISLUKT"
+            if not outcome.message:
                 crash = getattr(report.longrepr, "reprcrash", None)
                 outcome.message = _clean(crash.message if crash else report.longreprtext)
+        elif outcome.result != "MISLUKT" and (report.when == "call" or report.skipped):
+            outcome.result = RESULT.get(report.outcome, report.outcome)
         if report.when == "teardown":
             label = f"{outcome.scenario}" + (f" [{outcome.example}]" if outcome.example else "")
             print(f"  {outcome.result:<12} {outcome.file}: {label}", file=self.out, flush=True)
