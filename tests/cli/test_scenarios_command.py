@@ -4,6 +4,7 @@ Run as a subprocess, as a tester would; the database of the run follows MELDPUNT
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,38 @@ def test_wrong_path_and_unknown_tag_give_a_dutch_message():
     assert "Samenvatting" not in run.stdout
     tag = meldpunt("@bestaat-niet")
     assert tag.returncode == 2 and "Geen scenario heeft de tag '@bestaat-niet'" in tag.stderr, tag.stderr
+
+
+FAILING = """# language: nl
+Functionaliteit: Twee fouten van een tester
+
+  Scenario: Een verkeerde termijn
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Valse declaraties van reizen"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 1 januari 2030
+
+  Scenario: Een onbekende zin
+    Gegeven de demo-organisatie
+    En het wordt 2 november 2026
+"""
+
+
+def test_failing_scenarios_exit_1_with_the_step_and_the_dutch_message(tmp_path):
+    """In a copy of features/ holding one new file (the project's own files stay untouched)."""
+    copy = tmp_path / "features"
+    shutil.copytree(REPO / "features", copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    (copy / "fout.feature").write_text(FAILING, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
+    run = subprocess.run([sys.executable, "-m", "cli.main", "scenarios", "features/fout.feature"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert summary_rows(run.stdout) == [["Een verkeerde termijn", "features/fout.feature", "MISLUKT"],
+                                        ["Een onbekende zin", "features/fout.feature", "MISLUKT"]], run.stdout
+    assert 'stap regel 9: Dan is de termijn van de taak "ontvangst_bevestigen" 1 januari 2030' in run.stdout
+    assert "Verwacht: termijn 1 januari 2030\n  Gevonden: 9 november 2026" in run.stdout, run.stdout
+    assert "Onbekende zin in features/fout.feature, regel 13:" in run.stdout, run.stdout
+    assert "    - Als het {datum} is" in run.stdout, run.stdout
+    assert "0 geslaagd, 2 mislukt" in run.stdout
