@@ -52,3 +52,10 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
     En "meldpunt" de taak "melding_registreren" afrondt
     Dan is de termijn van de taak "ontvangst_bevestigen" 14 maart 2031
+
+  Scenario: Een gelijkgestelde dag die het scenario zelf noemt, verlengt de termijn
+    Gegeven de gelijkgestelde dagen in 2031 zijn 14 maart 2031
+    En het is 7 maart 2031
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 17 maart 2031

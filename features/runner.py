@@ -195,9 +195,9 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
             "-o", "addopts=", "--strict-markers"]
     args += ["-q", "--tb=short", "-W", "ignore::DeprecationWarning"] if pytest_output else ["-p", "no:terminal", "-W", "ignore"]
     n = len(selection)
-    noun = "scenario wordt" if n == 1 else "scenario's worden"
+    noun = "scenario" if n == 1 else "scenario's"
     database = "PostgreSQL" if os.environ.get("MELDPUNT_TEST_DATABASE_URL", "").startswith("postgresql") else "SQLite"
-    print(f"{n} {noun} gedraaid (database: {database}).", file=out, flush=True)
+    print(f"{n} {noun} gekozen; elk voorbeeld van een Abstract Scenario telt apart (database: {database}).", file=out, flush=True)
     code = pytest.main(args, plugins=[plugin])
     outcomes = list(plugin.outcomes.values())
     for error in plugin.errors:
