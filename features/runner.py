@@ -197,7 +197,8 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
     n = len(selection)
     noun = "scenario" if n == 1 else "scenario's"
     database = "PostgreSQL" if os.environ.get("MELDPUNT_TEST_DATABASE_URL", "").startswith("postgresql") else "SQLite"
-    print(f"{n} {noun} gekozen; elk voorbeeld van een Abstract Scenario telt apart (database: {database}).", file=out, flush=True)
+    print(f"{n} {noun} gekozen (database: {database}); elk voorbeeld van een Abstract Scenario telt apart.",
+          file=out, flush=True)
     code = pytest.main(args, plugins=[plugin])
     outcomes = list(plugin.outcomes.values())
     for error in plugin.errors:
