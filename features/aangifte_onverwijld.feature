@@ -15,12 +15,12 @@ Functionaliteit: Aangifte van een ambtsmisdrijf gebeurt onverwijld (art. 162 Sv)
       | veld                       | waarde                                         |
       | strafbaar_feit             | ja                                             |
       | strafbaar_feit_toelichting | Mogelijk valsheid in geschrifte door een ambtenaar. |
-    Dan staat de taak "aangifte_doen" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "aangifte_doen" open voor de rol "integriteitscoördinator"
     En is de termijn van de taak "aangifte_doen" 8 maart 2027
     Als er 2 dagen verstrijken
     Dan staat de taak "escalatie_aangifte" niet open
     Als er 2 dagen verstrijken
-    Dan staat de taak "escalatie_aangifte" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "escalatie_aangifte" open voor de rol "integriteitscoördinator"
     En ziet "coordinator" de taak "aangifte_doen" bij de te late taken
 
   Scenario: Een tijdige aangifte escaleert niet

@@ -65,7 +65,7 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Dan is er een brief "voornemen_disciplinaire_maatregel" voor de "betrokkene"
     En noemt de brief de termijn 16 december 2026
     Als het 16 december 2026 is
-    Dan staat de taak "zienswijze_verwerken" open voor de rol "bevoegd_gezag"
+    Dan staat de taak "zienswijze_verwerken" open voor de rol "bevoegd gezag"
     Als het 17 december 2026 is
     Dan staat de taak "zienswijze_verwerken" niet open
     En heeft de zaak de stap "geen_zienswijze" doorlopen

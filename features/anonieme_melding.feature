@@ -18,6 +18,7 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
     Als de melder met de ontvangstcode het bericht "In maart, naar Groningen" stuurt
     Dan ziet "meldpunt" het bericht "In maart, naar Groningen" van de melder
 
+  @richtlijn:2019-1937-art9
   Scenario: De anonieme melder ziet dat de ontvangst is bevestigd
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
     En "meldpunt" de taak "melding_registreren" afrondt

@@ -51,6 +51,8 @@ Functionaliteit: Brieven zeggen wat de gegevens zeggen, en wat een stap vastlegt
       | gegrondheid_tekst        | Wij hebben nog twee weken nodig.           |
       | gegrondheid_vervolgdatum | 12 mei 2027                                |
     Dan is de termijn van de taak "melder_informeren_gegrondheid" 12 mei 2027
+    En is er een tweede brief van soort "gegrondheid_melder" voor de "melder"
+    En bevat de brief "Uiterlijk op 12 mei 2027 informeren wij u alsnog"
     Als het 13 mei 2027 is
     Dan staat de taak "escalatie_gegrondheid" open voor de rol "integriteitscoordinator"
     Als "meldpunt" de taak "melder_informeren_gegrondheid" afrondt met:
@@ -58,7 +60,7 @@ Functionaliteit: Brieven zeggen wat de gegevens zeggen, en wat een stap vastlegt
       | melding_gegrond   | ongegrond                                       |
       | gegrondheid_tekst | Wij danken u voor uw melding.                   |
     Dan staat de taak "melder_informeren_gegrondheid" niet open
-    En is er een brief "gegrondheid_melder" voor de "melder"
+    En is er een derde brief van soort "gegrondheid_melder" voor de "melder"
     En bevat de brief "Wij achten uw melding niet gegrond"
 
   Scenario: Het oordeel aan de melder gaat door de lekbewaking

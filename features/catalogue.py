@@ -42,6 +42,34 @@ def steps() -> list[tuple[str, str, str, str]]:
     return [r[1:] for r in out]
 
 
+def _shape(sentence: str) -> str:
+    """A sentence with its filled-in or open places blanked, so only the fixed words are compared."""
+    import re
+
+    months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    sentence = re.sub(r'"[^"]*"', '"…"', sentence)
+    sentence = re.sub(rf"\b\d{{1,2}} (?:{months}) \d{{4}}\b", "…", sentence, flags=re.I)
+    sentence = re.sub(r"\{[^}]*\}", "…", sentence)
+    return re.sub(r"\b\d+\b", "…", sentence)
+
+
+def nearest(sentence: str, limit: int = 3) -> list[tuple[str, str, str]]:
+    """The ``limit`` catalogue sentences most like ``sentence`` (keyword, sentence, example), best first.
+
+    String similarity from rapidfuzz (token set ratio over the fixed words)."""
+    from rapidfuzz import fuzz, process, utils
+
+    catalogue, seen = [], set()
+    for row in steps():  # one entry per sentence (a sentence may serve as Gegeven and Als)
+        if row[1] not in seen:
+            seen.add(row[1])
+            catalogue.append(row)
+    shapes = [_shape(s) for _, s, _, _ in catalogue]
+    best = process.extract(_shape(sentence), shapes, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
+                           limit=limit)
+    return [(catalogue[i][0], catalogue[i][1], catalogue[i][2]) for _, _, i in best]
+
+
 def render() -> str:
     parts = [TITLE]
     for keyword, sentence, example, func in steps():

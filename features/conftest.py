@@ -31,3 +31,44 @@ def pytest_collection_modifyitems(config, items):
             # steps get their fixtures at run time, so mark every scenario as a database test explicitly
             if not item.get_closest_marker("db"):
                 item.add_marker(pytest.mark.db)
+
+
+class OnbekendeZin(Exception):
+    """A scenario sentence that matches no step; the message names the file, the line and the nearest sentences."""
+
+
+_MARKERS: set[str] = set()
+
+
+def pytest_configure(config):
+    _MARKERS.update(line.split(":", 1)[0].strip() for line in config.getini("markers"))
+
+
+def pytest_bdd_apply_tag(tag, function):
+    """A scenario tag (``@wet:Wbk-art2a``, ``@L7``) is a label for ``meldpunt scenarios @tag``, not a pytest marker
+    (so ``--strict-markers`` accepts any tag); a tag naming a registered marker (``@slow``) still marks the test."""
+    return None if tag in _MARKERS else True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """An unknown sentence is reported by its Dutch message alone, without pytest-bdd's and pluggy's internals."""
+    outcome = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(OnbekendeZin):
+        outcome.get_result().longrepr = str(call.excinfo.value)
+
+
+def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):
+    """Replace pytest-bdd's English StepDefinitionNotFoundError by a Dutch hint with the nearest catalogue sentences."""
+    from features.catalogue import nearest
+
+    try:
+        where = Path(feature.filename).resolve().relative_to(Path(__file__).resolve().parent.parent)
+    except ValueError:
+        where = Path(feature.filename)
+    hints = "\n".join(f"  - {keyword} {sentence}\n      voorbeeld: {example.splitlines()[0].strip()}"
+                      for keyword, sentence, example in nearest(step.name))
+    raise OnbekendeZin(
+        f"\nOnbekende zin in {where}, regel {step.line_number}:\n    {step.keyword.strip()} {step.name}\n"
+        f"Geen zin uit de stappencatalogus (features/STAPPEN.md) past hierop. Bedoelt u een van deze?\n{hints}\n"
+        "Let op de precieze woorden en de aanhalingstekens rond de invulplekken.")

@@ -8,6 +8,7 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
     Gegeven de demo-organisatie
     En het is 2 november 2026
 
+  @richtlijn:2019-1937-art9
   Scenario: Het meldpunt bevestigt de ontvangst op tijd
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
     En "meldpunt" de taak "melding_registreren" afrondt
@@ -31,6 +32,7 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
     En ziet "coordinator" de taak "escalatie_ontvangstbevestiging" in de werkvoorraad
     En ziet "meldpunt" de taak "ontvangst_bevestigen" bij de te late taken
 
+  @atw:art1 @atw:art2
   Abstract Scenario: Een termijn die op een weekend of feestdag eindigt, loopt door tot de volgende werkdag
     Gegeven het is <meldingsdatum>
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
@@ -42,3 +44,18 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
       | 4 november 2026  | 11 november 2026 | gewone werkdag                           |
       | 7 november 2026  | 16 november 2026 | eindigt op zaterdag 14 november          |
       | 18 december 2026 | 28 december 2026 | eindigt op Eerste Kerstdag, dan weekend  |
+      | 23 mei 2025      | 2 juni 2025      | eindigt op 30 mei 2025, bij besluit gelijkgesteld met een feestdag |
+
+  Scenario: Een jaar zonder gelijkgestelde dagen in de instellingen zegt het scenario zelf
+    Gegeven in 2031 zijn er geen gelijkgestelde dagen
+    En het is 7 maart 2031
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 14 maart 2031
+
+  Scenario: Een gelijkgestelde dag die het scenario zelf noemt, verlengt de termijn
+    Gegeven de gelijkgestelde dagen in 2031 zijn 14 maart 2031
+    En het is 7 maart 2031
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 17 maart 2031

@@ -74,3 +74,51 @@ def test_wrong_expectation_gives_readable_message(tmp_path):
     assert "Verwacht: termijn 1 januari 2030" in run.stdout and "Gevonden: 9 november 2026" in run.stdout, run.stdout
     assert "Verwacht: 'meldpunt' ziet de taak 'Sanctieadvies opstellen'" in run.stdout, run.stdout
     assert "'Melding registreren' (melding_registreren, rol meldpunt)" in run.stdout, run.stdout
+
+
+UNKNOWN_SENTENCE = """# language: nl
+Functionaliteit: Een zin die niet in de catalogus staat
+
+  Scenario: De tester schrijft een zin net anders dan de catalogus
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Valse declaraties van reizen"
+    En "meldpunt" de taak "melding_registreren" afrond
+"""
+
+
+def test_unknown_sentence_names_file_line_and_nearest_sentences(tmp_path):
+    run = _copy_and_run(tmp_path, {"onbekend.feature": UNKNOWN_SENTENCE})
+    assert run.returncode == 1, run.stdout + run.stderr
+    out = run.stdout
+    assert "StepDefinitionNotFoundError" not in out, out
+    assert "Onbekende zin in " in out and "onbekend.feature, regel 8:" in out, out
+    assert 'En "meldpunt" de taak "melding_registreren" afrond' in out, out
+    hint = out.split("Bedoelt u een van deze?", 1)[1]
+    suggestions = [line.strip()[2:] for line in hint.splitlines() if line.strip().startswith("- ")][:3]
+    assert len(suggestions) == 3, out
+    assert suggestions[0] == 'Als "{wie}" de taak "{taak}" afrondt', out
+
+
+UNCOVERED_YEAR = """# language: nl
+Functionaliteit: Een jaar dat de instellingen niet dekken
+
+  Scenario: Een melding in 2031 zonder gelijkgestelde dagen in de instellingen
+    Gegeven de demo-organisatie
+    En het is 7 maart 2031
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Valse declaraties van reizen"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 14 maart 2031
+"""
+
+
+def test_year_without_equated_days_is_named_in_dutch(tmp_path):
+    """Scenarios may start on any date; a term in a year that processes/gelijkgestelde_dagen.json does not cover
+    fails with a Dutch message saying how to declare it (the same scenario passes with the declaration:
+    ontvangstbevestiging.feature)."""
+    run = _copy_and_run(tmp_path, {"jaar.feature": UNCOVERED_YEAR})
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Verwacht: gelijkgestelde dagen (Algemene termijnenwet art. 3 lid 3) voor 2031" in run.stdout, run.stdout
+    assert "processes/gelijkgestelde_dagen.json gaat over 2023 tot en met 2028" in run.stdout, run.stdout
+    assert "Gegeven in 2031 zijn er geen gelijkgestelde dagen" in run.stdout, run.stdout
+    assert "datum na" not in run.stdout, run.stdout

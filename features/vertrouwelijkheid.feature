@@ -67,7 +67,7 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
     Maar ziet "onderzoeker1" de identiteit van de melder niet
 
   Scenario: De identiteit bekendmaken vraagt goedkeuring en eerst een brief aan de melder
-    Gegeven medewerker "cor2" met de rol "integriteitscoordinator" bij "Douane"
+    Gegeven medewerker "cor2" met de rol "Integriteitscoördinator" bij "Douane"
     Als "meldpunt" de taak "melding_registreren" afrondt
     En "meldpunt" de taak "ontvangst_bevestigen" afrondt
     En "coordinator" de taak "ernst_en_strafbaarheid" afrondt

@@ -10,7 +10,7 @@ from pytest_bdd import given, parsers, then
 
 from engine.errors import InvalidData
 from engine.identity.models import User, UserRole
-from features.steps.common import MONTHS, World, _complete, as_dutch, describe, dutch_date, fail, run_timers
+from features.steps.common import MONTHS, World, _complete, as_dutch, describe, dutch_date, fail, role_code, run_timers
 
 # ---------------------------------------------------------------- organisatie
 
@@ -18,10 +18,12 @@ from features.steps.common import MONTHS, World, _complete, as_dutch, describe, 
 @given(parsers.parse('"{naam}" heeft ook de rol "{rol}"'))
 def step_extra_role(wereld: World, naam: str, rol: str):
     """Voorbeeld: Gegeven "hr" heeft ook de rol "jurist"
-    (een medewerker met twee rollen, bijvoorbeeld om te laten zien dat functiescheiding per zaak geldt)"""
+    (een medewerker met twee rollen, bijvoorbeeld om te laten zien dat functiescheiding per zaak geldt;
+    de rol bij haar Nederlandse naam of haar code)"""
     from engine.identity.service import _validate_roles
     if naam not in wereld.users:
         fail(f"een bestaande medewerker '{naam}'", f"alleen {sorted(wereld.users)}")
+    rol = role_code(rol)
     with wereld.db.session() as s:
         try:
             _validate_roles([rol])

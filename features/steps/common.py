@@ -15,6 +15,7 @@ from pytest_bdd import given, parsers, then, when
 
 from api.app import create_app
 from api.settings import ApiSettings
+from engine import legal_terms
 from engine.identity import service as identity
 from engine.identity.models import User
 from engine.identity.seed import ensure_demo_users
@@ -51,6 +52,24 @@ def as_dutch(d: date) -> str:
 
 def fail(expected: str, found: str) -> None:
     raise AssertionError(f"\nVerwacht: {expected}\nGevonden: {found}")
+
+
+def _fold(text: str) -> str:
+    """Lower case, without diacritics, '_' and '-' as spaces: 'Integriteitscoördinator' == 'integriteitscoordinator'."""
+    import unicodedata
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(plain.lower().replace("_", " ").replace("-", " ").split())
+
+
+def role_code(text: str) -> str:
+    """The role code for a role as the tester writes it: its Dutch name ("bevoegd gezag", "HR-adviseur",
+    "integriteitscoördinator") or its code ("bevoegd_gezag"). An unknown role fails with the list of roles."""
+    from engine.identity.roles import known_roles
+    roles = known_roles()
+    for code, label in roles.items():
+        if _fold(text) in (_fold(code), _fold(label)):
+            return code
+    fail(f"een bekende rol '{text}'", "de rollen zijn: " + ", ".join(f"'{label}' ({code})" for code, label in roles.items()))
 
 
 @dataclass
@@ -109,18 +128,57 @@ def describe(tasks: list[dict]) -> str:
                      + (f", bij {t['bij']}" if t.get("bij") else "") + ")" for t in tasks)
 
 
+@dataclass(frozen=True)
+class ScenarioEquatedDays(legal_terms.EquatedDays):
+    """The organisation's equated days (Atw art. 3 lid 3) plus what the scenario declares; notes every year a
+    legal term needed that neither covers, so the scenario can say so instead of silently counting without."""
+
+    missing: set = field(default_factory=set, compare=False)
+    reported: set = field(default_factory=set, compare=False)
+
+    def for_year(self, year: int) -> frozenset[date]:
+        if year not in self.by_year:
+            self.missing.add(year)
+        return super().for_year(year)
+
+
+def equated_days_covered() -> None:
+    """Fail with a Dutch message when a legal term used a year that no equated-days setting covers."""
+    days = legal_terms.equated_days()
+    if not isinstance(days, ScenarioEquatedDays):
+        return
+    new = sorted(days.missing - days.reported)
+    if not new:
+        return
+    days.reported.update(new)
+    years = ", ".join(map(str, new))
+    known = sorted(days.by_year)
+    covered = f"{known[0]} tot en met {known[-1]}" if known else "geen enkel jaar"
+    fail(f"gelijkgestelde dagen (Algemene termijnenwet art. 3 lid 3) voor {years}",
+         f"processes/gelijkgestelde_dagen.json gaat over {covered}, en dit scenario rekent met een termijn in {years}.\n"
+         f"Vul het jaar aan in dat bestand (uit het besluit in de Staatscourant), of zeg in het scenario welke dagen gelden:\n"
+         f"    Gegeven in {new[0]} zijn er geen gelijkgestelde dagen\n"
+         f"    Gegeven de gelijkgestelde dagen in {new[0]} zijn 7 mei {new[0]}")
+
+
 @pytest.fixture
 def wereld(db, clock) -> World:
     app = create_app(ApiSettings(cookie_secure=True))
-    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
-        w = World(client=client, db=db, clock=clock)
-        with db.session() as s:
-            processes.deploy(session=s, directory=PROCESSES)
-        yield w
+    organisation = legal_terms.equated_days()
+    previous = legal_terms.configure_equated_days(ScenarioEquatedDays(by_year=dict(organisation.by_year)))
+    try:
+        with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
+            w = World(client=client, db=db, clock=clock)
+            with db.session() as s:
+                processes.deploy(session=s, directory=PROCESSES)
+            yield w
+    finally:
+        legal_terms.configure_equated_days(previous)
 
 
 def run_timers(w: World) -> None:
     fire_due(database=w.db)
+    equated_days_covered()
 
 
 def time_moved(w: World) -> None:
@@ -136,12 +194,40 @@ def time_moved(w: World) -> None:
 @given(parsers.parse("het is {datum}"))
 @when(parsers.parse("het {datum} is"))
 def step_today(wereld: World, datum: str):
-    """Voorbeeld: Gegeven het is 2 november 2026   /   Als het 27 april 2027 is"""
+    """Voorbeeld: Gegeven het is 2 november 2026   /   Als het 27 april 2027 is
+    (09:00 uur. Elke datum, ook in het verleden, zolang er nog geen melding is; daarna gaat de klok alleen vooruit.
+    De gelijkgestelde dagen van de Algemene termijnenwet moeten het jaar dekken, zie "zijn er geen gelijkgestelde dagen")"""
     moment = datetime.combine(dutch_date(datum), time(9, 0), tzinfo=timezone.utc)
-    if moment < wereld.clock.now():
-        fail(f"een datum na {as_dutch(wereld.clock.now().date())}", datum)
+    if moment < wereld.clock.now() and wereld.case_id is not None:
+        fail(f"een datum na {as_dutch(wereld.clock.now().date())} (de klok gaat niet terug zodra er een melding is)",
+             datum)
     wereld.clock.set(moment)
     time_moved(wereld)
+
+
+def _declare_equated_days(year: int, days: list[date]) -> None:
+    current = legal_terms.equated_days()
+    if not isinstance(current, ScenarioEquatedDays):
+        current = ScenarioEquatedDays(by_year=dict(current.by_year))
+    wrong = [as_dutch(d) for d in days if d.year != year]
+    if wrong:
+        fail(f"datums in {year}", ", ".join(wrong))
+    legal_terms.configure_equated_days(ScenarioEquatedDays(by_year={**current.by_year, year: frozenset(days)},
+                                                           missing=current.missing, reported=current.reported))
+
+
+@given(parsers.parse("in {jaar:d} zijn er geen gelijkgestelde dagen"))
+def step_no_equated_days(wereld: World, jaar: int):
+    """Voorbeeld: Gegeven in 2031 zijn er geen gelijkgestelde dagen
+    (voor een jaar dat processes/gelijkgestelde_dagen.json niet noemt: termijnen tellen alleen weekend en feestdagen)"""
+    _declare_equated_days(jaar, [])
+
+
+@given(parsers.parse("de gelijkgestelde dagen in {jaar:d} zijn {datums}"))
+def step_equated_days(wereld: World, jaar: int, datums: str):
+    """Voorbeeld: Gegeven de gelijkgestelde dagen in 2025 zijn 30 mei 2025
+    (dagen die bij koninklijk besluit met een feestdag zijn gelijkgesteld; meer dan één: "28 april 2028 en 26 mei 2028")"""
+    _declare_equated_days(jaar, [dutch_date(d) for d in re.split(r",| en ", datums) if d.strip()])
 
 
 @given(parsers.parse('de rechtspositie van de organisatie is "{route}"'))
@@ -170,10 +256,11 @@ def step_demo(wereld: World):
 
 @given(parsers.parse('medewerker "{naam}" met de rol "{rol}" bij "{eenheid}"'))
 def step_user(wereld: World, naam: str, rol: str, eenheid: str):
-    """Voorbeeld: Gegeven medewerker "karin" met de rol "onderzoeker" bij "Douane"   (rol "geen" = geen rol)"""
+    """Voorbeeld: Gegeven medewerker "karin" met de rol "onderzoeker" bij "Douane"
+    (de rol bij haar Nederlandse naam, zoals "bevoegd gezag" of "integriteitscoördinator", of haar code; rol "geen" = geen rol)"""
+    roles = [] if rol == "geen" else [role_code(rol)]
     with wereld.db.session() as s:
-        u = identity.create_user(session=s, username=naam, display_name=naam.title(),
-                                 roles=[] if rol == "geen" else [rol], unit=eenheid)
+        u = identity.create_user(session=s, username=naam, display_name=naam.title(), roles=roles, unit=eenheid)
         wereld.add_user(u, s)
 
 
@@ -428,9 +515,11 @@ def step_deadline(wereld: World, taak: str, datum: str):
 
 @then(parsers.parse('staat de taak "{taak}" open voor de rol "{rol}"'))
 def step_task_open(wereld: World, taak: str, rol: str):
-    """Voorbeeld: Dan staat de taak "Escalatie ontvangstbevestiging" open voor de rol "integriteitscoordinator\""""
+    """Voorbeeld: Dan staat de taak "Escalatie ontvangstbevestiging" open voor de rol "integriteitscoördinator"
+    (de rol bij haar Nederlandse naam of haar code, zoals "integriteitscoordinator")"""
     tasks = wereld.open_tasks()
-    if not any(taak in (t["naam"], t["element_id"]) and t["rol"] == rol for t in tasks):
+    code = role_code(rol)
+    if not any(taak in (t["naam"], t["element_id"]) and t["rol"] == code for t in tasks):
         fail(f"open taak '{taak}' voor rol '{rol}'", f"open taken: {describe(tasks)}")
 
 
@@ -513,12 +602,53 @@ def step_letter(wereld: World, soort: str, ontvanger: str):
     who, letters = _letters_for_identity_role(wereld)
     match = [l for l in letters if soort in l["sjabloon"] and l["ontvanger"] == ontvanger]
     if not match:
-        fail(f"een brief '{soort}' voor '{ontvanger}'",
-             "; ".join(f"{l['sjabloon']} voor {l['ontvanger']}" for l in letters) or "geen brieven")
-    letter = match[-1]
+        fail(f"een brief '{soort}' voor '{ontvanger}'", _letter_list(letters))
+    if len(match) > 1:
+        fail(f"precies één brief '{soort}' voor '{ontvanger}'",
+             f"{len(match)} brieven: {_letter_list(match)}\n"
+             f'Kies er één met: Dan is er een eerste (tweede, ..., laatste) brief van soort "{match[0]["sjabloon"]}" '
+             f'voor de "{ontvanger}"')
+    _open_letter(wereld, who, match[0])
+
+
+ORDINALS = ["eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende"]
+
+
+def _letter_list(letters: list[dict]) -> str:
+    return "; ".join(f"{l['sjabloon']} voor {l['ontvanger']} ({l.get('opgesteld_op', '')[:10]})" for l in letters) \
+        or "geen brieven"
+
+
+def _open_letter(wereld: World, who: str, letter: dict, label: str = "") -> None:
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/documenten/{letter['id']}", headers=wereld.h(who))
+    if r.status_code != 200:
+        fail(f"de brief '{letter['sjabloon']}' openen", f"{r.status_code}: {r.text[:300]}")
     wereld.letter_text = docx_text(r.content)
-    wereld.letter_desc = f"brief '{letter['sjabloon']}' voor {ontvanger}"
+    wereld.letter_desc = f"{label + ' ' if label else ''}brief '{letter['sjabloon']}' voor {letter['ontvanger']}"
+
+
+@then(parsers.parse('is er een {rang} brief van soort "{soort}" voor de "{ontvanger}"'))
+def step_letter_by_order(wereld: World, rang: str, soort: str, ontvanger: str):
+    """Voorbeeld: Dan is er een tweede brief van soort "terugkoppeling_melder" voor de "melder"
+    (eerste, tweede, ... tiende of laatste, in de volgorde waarin de brieven zijn opgesteld; soort = de naam van het
+    sjabloon, of een deel ervan als dat maar bij één sjabloon past. Daarna: "bevat de brief ...")"""
+    if rang not in ORDINALS and rang != "laatste":
+        fail("eerste, tweede, ..., tiende of laatste", rang)
+    who, letters = _letters_for_identity_role(wereld)
+    templates = sorted({l["sjabloon"] for l in letters if l["ontvanger"] == ontvanger})
+    kinds = [t for t in templates if t == soort] or [t for t in templates if soort in t]
+    if not kinds:
+        fail(f"een brief van soort '{soort}' voor '{ontvanger}'", _letter_list(letters))
+    if len(kinds) > 1:
+        fail(f"één soort brief '{soort}' voor '{ontvanger}'",
+             f"'{soort}' past bij {', '.join(kinds)}: schrijf de hele naam van het sjabloon")
+    match = sorted((l for l in letters if l["sjabloon"] == kinds[0] and l["ontvanger"] == ontvanger),
+                   key=lambda l: (l.get("opgesteld_op") or "", l["id"]))
+    index = len(match) - 1 if rang == "laatste" else ORDINALS.index(rang)
+    if index >= len(match):
+        fail(f"een {rang} brief van soort '{kinds[0]}' voor '{ontvanger}'",
+             f"{len(match)} zulke brief(en): {_letter_list(match)}")
+    _open_letter(wereld, who, match[index], label=rang)
 
 
 @then(parsers.parse('bevat de brief "{tekst}"'))

@@ -305,18 +305,18 @@ def check_disabled(ctx: Ctx, result) -> None:
     assert re.search(r"jdevries .* geblokkeerd$", listing, re.M), listing
 
 
-def selects(feature: str | None = None, *, name: str | None = None) -> Callable:
-    """The -k selection picks some scenarios, not all: every scenario of `feature`, or scenarios named `name`."""
+ATW_OUTLINE = "Een termijn die op een weekend of feestdag eindigt, loopt door tot de volgende werkdag"
+
+
+def lists(*names: str, feature: str | None = None) -> Callable:
+    """`meldpunt scenarios ... --lijst` chose exactly these scenarios (and every scenario of `feature`)."""
     def _check(ctx: Ctx, result) -> None:
-        assert re.search(r"^\d+/\d+ tests collected \(\d+ deselected\)", result.stdout, re.M), result.stdout
-        selected = {line.split("::")[-1] for line in result.stdout.splitlines() if "::" in line}
+        chosen = [line.split(": ", 1)[1] for line in result.stdout.splitlines() if ": " in line]
+        wanted = list(names)
         if feature:
             text = (ROOT / "features" / feature).read_text(encoding="utf-8")
-            titles = re.findall(r"^\s*(?:Abstract )?Scenario(?:sjabloon)?:\s*(.+?)\s*$", text, re.M)
-            wanted = {"test_" + re.sub(r"\W+", "_", t.lower()).strip("_") for t in titles}
-            assert titles and all(any(s.startswith(w) for s in selected) for w in wanted), (wanted, selected)
-        if name:
-            assert selected and any(name in s for s in selected), selected
+            wanted += re.findall(r"^\s*(?:Abstract )?Scenario(?:sjabloon)?:\s*(.+?)\s*$", text, re.M)
+        assert sorted(chosen) == sorted(wanted), (chosen, wanted)
     return _check
 
 
@@ -365,7 +365,6 @@ ADD_USER = '.venv/bin/meldpunt users add jdevries --name "Jan de Vries" --role o
 # option runs at --tiny size into a scratch folder (the default folder is bench/, the committed results);
 # .ci/run runs --quick after the suite.
 SCRATCH = " --output-dir {tmp}"
-PYTEST_TEMP = (("PYTEST_DEBUG_TEMPROOT", "{tmp}"),)  # the nested pytest keeps its temporary files in ours
 IMPORT_OUTPUT = (r"^2 zaken geïmporteerd \(import \d+\)\.$", r"^Nieuwe dienstonderdelen aangemaakt: Douane, Belastingdienst$")
 
 TABLE: dict[str, tuple[Run, ...] | NotRun] = {
@@ -476,14 +475,24 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     # features/README.md
     ".venv/bin/python -m pytest -q features": NotRun("every scenario: `make test` runs them (testpaths include "
                                                      "features); the selections below run here"),
-    # The selections: the scenarios themselves run in `make test`; here --collect-only is appended, so the
-    # test proves what the doc says each -k selects without running those scenarios a second time.
-    ".venv/bin/python -m pytest -q features -k vertrouwelijkheid":
-        (Run(db="none", env=PYTEST_TEMP, suffix=" --collect-only", check=selects("vertrouwelijkheid.feature")),),
-    '.venv/bin/python -m pytest -q features -k "escalatie"':
-        (Run(db="none", env=PYTEST_TEMP, suffix=" --collect-only", check=selects(name="escalatie")),),
-    ".venv/bin/python -m pytest features --collect-only -q":
-        (Run(db="none", env=PYTEST_TEMP, stdout=(r"^\d+ tests collected", r"test_geen_bevestiging_binnen_7_dagen")),),
+    ".venv/bin/meldpunt scenarios": NotRun("every scenario: `make test` runs them; tests/cli/test_scenarios_command.py "
+                                          "runs the command by path, name and tag; the selections below run here "
+                                          "with --lijst (what is chosen, without running it a second time)"),
+    "meldpunt scenarios": NotRun("the command's name in running text; its forms below run here"),
+    ".venv/bin/meldpunt scenarios features/vertrouwelijkheid.feature":
+        (Run(db="none", suffix=" --lijst", check=lists(feature="vertrouwelijkheid.feature")),),
+    '.venv/bin/meldpunt scenarios "Geen bevestiging binnen 7 dagen leidt tot een escalatie"':
+        (Run(db="none", suffix=" --lijst", check=lists("Geen bevestiging binnen 7 dagen leidt tot een escalatie")),),
+    ".venv/bin/meldpunt scenarios @atw:art1":
+        (Run(db="none", suffix=" --lijst", check=lists(ATW_OUTLINE)),),
+    '.venv/bin/meldpunt scenarios features/afdoening.feature "Anoniem melden via het publieke formulier en berichten '
+    'uitwisselen" @richtlijn:2019-1937-art9':
+        (Run(db="none", suffix=" --lijst", check=lists("Anoniem melden via het publieke formulier en berichten uitwisselen",
+                                                      "De anonieme melder ziet dat de ontvangst is bevestigd",
+                                                      "Het meldpunt bevestigt de ontvangst op tijd",
+                                                      feature="afdoening.feature")),),
+    ".venv/bin/meldpunt scenarios --lijst @atw:art1":
+        (Run(db="none", stdout=(r"^features/ontvangstbevestiging\.feature:\d+: " + ATW_OUTLINE + "$",)),),
     ".venv/bin/python -m features.catalogue": (Run(db="none", setup=remember_catalogue, check=check_catalogue_unchanged,
                   stdout=(r"STAPPEN\.md is al actueel \(\d+ stappen\)",)),),
     "meldpunt steps --schrijf": (Run(db="none", setup=remember_catalogue, check=check_catalogue_unchanged,

@@ -1,0 +1,104 @@
+"""``meldpunt scenarios``: the compliance tester's command (by path, exact name, tag; Dutch errors; exit codes).
+
+Run as a subprocess, as a tester would; the database of the run follows MELDPUNT_TEST_DATABASE_URL."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.db
+
+
+def meldpunt(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "cli.main", "scenarios", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def summary_rows(output: str) -> list[list[str]]:
+    table = output.split("Samenvatting:", 1)[1]
+    lines = [line for line in table.splitlines() if line.startswith("| ")][1:]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+
+
+def test_one_file_by_path():
+    run = meldpunt("features/anonieme_melding.feature")
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = summary_rows(run.stdout)
+    assert len(rows) == 3 and {r[1] for r in rows} == {"features/anonieme_melding.feature"}, run.stdout
+    assert all(r[2] == "geslaagd" for r in rows), run.stdout
+    assert "3 geslaagd, 0 mislukt" in run.stdout
+
+
+def test_one_scenario_by_exact_name_not_by_substring():
+    name = "De anonieme melder ziet dat de ontvangst is bevestigd"
+    run = meldpunt(name)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert summary_rows(run.stdout) == [[name, "features/anonieme_melding.feature", "geslaagd"]], run.stdout
+    # a part of a name selects nothing: the tester is told, with the nearest names, and nothing runs
+    part = meldpunt("De anonieme melder ziet")
+    assert part.returncode == 2 and "Samenvatting" not in part.stdout
+    assert "Er is geen scenario dat precies 'De anonieme melder ziet' heet" in part.stderr, part.stderr
+    assert name in part.stderr
+
+
+def test_by_tag_runs_exactly_the_tagged_scenarios():
+    listed = meldpunt("--lijst", "@richtlijn:2019-1937-art9")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split(": ", 1)[1] for line in listed.stdout.splitlines()] == [
+        "De anonieme melder ziet dat de ontvangst is bevestigd", "Het meldpunt bevestigt de ontvangst op tijd"]
+    run = meldpunt("@richtlijn:2019-1937-art9")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(r[0] for r in summary_rows(run.stdout)) == [
+        "De anonieme melder ziet dat de ontvangst is bevestigd", "Het meldpunt bevestigt de ontvangst op tijd"]
+
+
+def test_wrong_path_and_unknown_tag_give_a_dutch_message():
+    run = meldpunt("features/anoniem_melding.feature")
+    assert run.returncode == 2
+    assert "Het bestand 'features/anoniem_melding.feature' bestaat niet. Bedoelt u: anonieme_melding.feature" \
+        in run.stderr, run.stderr
+    assert "Samenvatting" not in run.stdout
+    tag = meldpunt("@bestaat-niet")
+    assert tag.returncode == 2 and "Geen scenario heeft de tag '@bestaat-niet'" in tag.stderr, tag.stderr
+
+
+FAILING = """# language: nl
+Functionaliteit: Twee fouten van een tester
+
+  Scenario: Een verkeerde termijn
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Valse declaraties van reizen"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    Dan is de termijn van de taak "ontvangst_bevestigen" 1 januari 2030
+
+  Scenario: Een onbekende zin
+    Gegeven de demo-organisatie
+    En het wordt 2 november 2026
+"""
+
+
+def test_failing_scenarios_exit_1_with_the_step_and_the_dutch_message(tmp_path):
+    """In a copy of features/ holding one new file (the project's own files stay untouched)."""
+    copy = tmp_path / "features"
+    shutil.copytree(REPO / "features", copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    (copy / "fout.feature").write_text(FAILING, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
+    run = subprocess.run([sys.executable, "-m", "cli.main", "scenarios", "features/fout.feature"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert summary_rows(run.stdout) == [["Een verkeerde termijn", "features/fout.feature", "MISLUKT"],
+                                        ["Een onbekende zin", "features/fout.feature", "MISLUKT"]], run.stdout
+    assert 'stap regel 9: Dan is de termijn van de taak "ontvangst_bevestigen" 1 januari 2030' in run.stdout
+    assert "Verwacht: termijn 1 januari 2030\n  Gevonden: 9 november 2026" in run.stdout, run.stdout
+    assert "Onbekende zin in features/fout.feature, regel 13:" in run.stdout, run.stdout
+    assert "    - Als het {datum} is" in run.stdout, run.stdout
+    assert "0 geslaagd, 2 mislukt" in run.stdout
