@@ -200,3 +200,97 @@ def test_page_is_accessible_fits_390px_and_shows_no_ids(world, people, key, pers
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"pagina-{slug}-{width}.png"), full_page=True)
     assert not failures, f"{path} as {person}:\n" + "\n".join(failures)
+
+
+# --------------------------------------------------------------------------- the diagram and the timeline
+
+
+def _transform(page) -> str:
+    return page.evaluate("() => document.querySelector('#diagram .viewport').getAttribute('transform') || ''")
+
+
+def _scale(page) -> float:
+    return page.evaluate("() => document.querySelector('#diagram .viewport').transform.baseVal.consolidate()"
+                         ".matrix.a")
+
+
+def test_the_process_diagram_zooms_and_pans_with_keyboard_and_buttons(world, people):  # noqa: F811
+    page = people.page("coordinator")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/zaken/{world.case_id}")
+    page.wait_for_selector("#diagram[data-rendered=true]", timeout=20000)
+    canvas = page.locator("#diagram")
+    assert canvas.get_attribute("tabindex") == "0" and canvas.get_attribute("role") == "region"
+    fitted = _scale(page)
+    canvas.focus()
+    page.keyboard.press("+")
+    assert _scale(page) > fitted * 1.2
+    before = _transform(page)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowUp")
+    assert _transform(page) != before  # panned
+    page.keyboard.press("0")
+    assert abs(_scale(page) - fitted) < 1e-6
+    page.get_by_role("button", name="Uitzoomen").click()
+    assert _scale(page) < fitted
+    page.get_by_role("button", name="Passend maken").click()
+    assert abs(_scale(page) - fitted) < 1e-6
+    # the active step is marked, and named in the text (not by its id)
+    assert page.locator("#diagram .djs-element.actief").count() >= 1
+    active = page.locator("section[aria-labelledby=proces] p.hulp", has_text="Actieve stappen").inner_text()
+    assert "Besluit disciplinaire maatregel" in active or "Zaak registreren" in active, active
+
+
+def _section(html: str) -> str:
+    match = re.search(r'<section aria-labelledby="tijdlijn">(.*?)</section>', html, re.S)
+    assert match, "the case page has a timeline"
+    return match.group(1)
+
+
+def _days(section: str) -> list[tuple[str, list[str]]]:
+    parts = re.split(r'<h3 class="dag">(.*?)</h3>', section)
+    return [(parts[i], [re.sub(r"<[^>]+>", " ", li) for li in re.findall(r"<li>(.*?)</li>", parts[i + 1], re.S)])
+            for i in range(1, len(parts), 2)]
+
+
+def test_timeline_per_day_filtered_with_page_views_collapsed(world):  # noqa: F811
+    from datetime import datetime, timezone
+
+    from fastapi.testclient import TestClient
+
+    from engine import clock
+
+    coordinator = world.clients["coordinator"]
+    path = f"/zaken/{world.case_id}"
+    for _ in range(3):  # every view of the case page by the identity-authorised is audited as a read
+        assert coordinator.get(path).status_code == 200
+    frozen = clock.get_clock()
+    start = frozen.now()
+    try:
+        frozen.set(datetime(2026, 11, 3, 14, 30, tzinfo=timezone.utc))  # the next day, 15:30 in Amsterdam
+        nextday = TestClient(world.app, follow_redirects=False)  # a new session: yesterday's has lapsed
+        assert nextday.post("/api/v1/auth/login", json={"username": "coordinator", "password": PASSWORD}
+                            ).status_code == 200
+        assert nextday.get(path).status_code == 200
+        reads = _days(_section(nextday.get(path + "?soort=inzage").text))
+    finally:
+        frozen.set(start)
+    assert [d for d, _ in reads] == ["3 november 2026", "2 november 2026"]  # newest day first
+    today, earlier = reads[0][1], reads[1][1]
+    assert len(today) == 1 and today[0].strip().startswith("15:30 ·"), today  # the local time, one line
+    collapsed = [l for l in earlier if "Vertrouwelijke gegevens ingezien" in l and "Cor Coördinator" in l]
+    assert len(collapsed) == 1, earlier  # the day's page views: one line with a count
+    count = int(re.search(r"\((\d+) keer\)", collapsed[0]).group(1))
+    assert count >= 3
+    assert not any("Taak afgerond" in l for _, lines in reads for l in lines)  # the filter keeps only reads
+
+    everything = coordinator.get(path).text
+    lines = [l for _, ls in _days(_section(everything)) for l in ls]
+    assert any("Taak afgerond: Melding registreren" in l for l in lines), lines[-5:]
+    assert not ID_PATTERN.search(" ".join(lines))
+    assert re.search(r'<option value="inzage"[^>]*>Inzage \(\d+\)</option>', everything)
+    # the API keeps its shape: the same events, ids and all (for machines), nothing renamed
+    events = coordinator.get(f"/api/v1/zaken/{world.case_id}/tijdlijn").json()
+    assert set(events[0]) == {"id", "op", "door", "actie", "taak_id", "details"}
+    assert any(e["actie"] == "task.completed" and e["details"].get("element") == "melding_registreren"
+               for e in events)
