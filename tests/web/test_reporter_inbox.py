@@ -83,7 +83,7 @@ def test_anonymous_reporter_gets_status_letters_and_deadlines_in_the_inbox(site,
     reporter.reload()
     expect(reporter.locator("#stand .status-tekst")).to_contain_text("U heeft terugkoppeling gekregen")
     expect(reporter.locator("#stand")).to_contain_text("Uw melding is beoordeeld en wordt opgevolgd.")
-    expect(reporter.locator("#brieven a", has_text=re.compile("^Terugkoppeling melder"))).to_have_count(1)
+    expect(reporter.locator("#brieven a", has_text=re.compile("^Terugkoppeling aan melder"))).to_have_count(1)
     assert len(_inbox(reporter)["brieven"]) == 2
     assert _inbox(reporter) == _api(reporter)
     screenshot(reporter, "mijn-melding-inbox")
