@@ -202,7 +202,14 @@ def test_page_is_accessible_fits_390px_and_shows_no_ids(world, people, key, pers
     assert not failures, f"{path} as {person}:\n" + "\n".join(failures)
 
 
-# --------------------------------------------------------------------------- the diagram and the timeline
+# --------------------------------------------------------------------------- the header, the diagram, the timeline
+
+
+def test_the_header_names_a_user_without_roles_without_empty_brackets(world):  # noqa: F811
+    page = world.clients["medewerker"].get("/werkvoorraad").text
+    who = re.search(r'<li class="wie">(.*?)</li>', page, re.S).group(1)
+    assert who.strip() == "Mehmet Medewerker"
+    assert "(Integriteitscoördinator)" in world.clients["coordinator"].get("/werkvoorraad").text
 
 
 def _transform(page) -> str:
