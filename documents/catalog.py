@@ -38,3 +38,13 @@ LETTERS: dict[str, LetterSpec] = {
         LetterSpec("kennisgeving_bekendmaking_identiteit", "Kennisgeving bekendmaking identiteit melder", "melder"),
     )
 }
+
+# How the recipients of the process files' letters (``letter_recipient``) are named on screen.
+RECIPIENT_LABELS: dict[str, str] = {
+    "melder": "de melder",
+    "betrokkene": "de betrokkene",
+    "getuige": "de getuige",
+    "onderzoeker": "de onderzoeker",
+    "bevoegd_gezag": "het bevoegd gezag",
+    "politie_om": "politie/OM",
+}

@@ -58,6 +58,13 @@ def letter_title(template: str) -> str:
     return spec.title if spec else "van deze stap"
 
 
+def recipient_label(recipient: str) -> str:
+    """The recipient as people say it ("de melder", "politie/OM"), never the process files' code when known."""
+    from documents.catalog import RECIPIENT_LABELS
+
+    return RECIPIENT_LABELS.get(recipient) or recipient.replace("_", " ")
+
+
 def missing_data(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
                  case_reference: str, templates_dir: Path | None = None, limit: int = 25) -> list[str]:
     """The case-data keys ``template`` needs for ``recipient`` that ``data`` lacks (top-level keys, in the

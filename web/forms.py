@@ -11,7 +11,7 @@ the engine's messages are about the user's input, not about HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,21 +53,53 @@ def _display(prop: dict, value: Any) -> str:
         if value and isinstance(value[0], dict):
             return "; ".join(", ".join(f"{k}: {_display({}, v)}" for k, v in item.items()) for item in value)
         return ", ".join(str(labels.get(v, v)) for v in value)
-    if prop.get("format") == "date":
+    if prop.get("format") in ("date", "date-time"):
         return dutch_date(value)
     return str(labels.get(value, value))
 
 
-def dutch_date(value: Any) -> str:
-    """ISO date (or datetime) → 'd-m-jjjj' as used in Dutch government texts."""
-    try:
-        if isinstance(value, datetime):
-            d = value.astimezone(LOCAL_TZ).date()
-        else:
-            d = datetime.fromisoformat(str(value)[:10]).date()
-    except (TypeError, ValueError):
-        return str(value)
-    return f"{d.day}-{d.month}-{d.year}"
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
+def dutch_date(value: Any, part: str = "") -> str:
+    """The one way pages write a moment (Jinja filter ``datum``): a date as "15 december 2026", a date-time as
+    "15 december 2026, 10:00" in Europe/Amsterdam (stored moments are UTC; a naive one is read as UTC). ISO
+    text is accepted too (form values, JSON); anything else is shown as it is. ``part="tijd"`` gives only the
+    time of a date-time ("10:00", under a day's heading), ``part="dag"`` only its day."""
+    if value is None or value == "":
+        return "—"
+    moment: datetime | None = None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        try:
+            if len(text) > 10:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            else:
+                day = date.fromisoformat(text)
+        except ValueError:
+            return str(value)
+    if moment is not None:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        local = moment.astimezone(LOCAL_TZ)
+        if part == "tijd":
+            return f"{local:%H:%M}"
+        if part == "dag":
+            return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+        return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def local_day(value: datetime) -> date:
+    """The calendar day of a stored moment in Europe/Amsterdam (timeline grouping)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LOCAL_TZ).date()
 
 
 def _widget(prop: dict) -> str:

@@ -54,9 +54,9 @@ class ReporterDeadline:
 
     @property
     def text(self) -> str:
-        d = self.last_day
+        from engine.functions import dutch_date
 
-        return f"U krijgt uiterlijk {d.day}-{d.month}-{d.year} {self.what}."
+        return f"U krijgt uiterlijk {dutch_date(self.last_day)} {self.what}."
 
 
 @dataclass

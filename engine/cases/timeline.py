@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
-from engine.cases.models import CaseParty
+from engine.cases.models import Case, CaseParty
 from engine.identity import access
 from engine.identity.models import User
 from engine.intake.service import INTAKE_ROLES  # who files a report in these roles does so for the organisation
@@ -39,6 +39,12 @@ class TimelineEntry:
     action: str
     task_id: int | None
     details: dict = field(default_factory=dict)
+    # For people (the web page): what the event is about by name - the BPMN element's name from the case's
+    # process version, or a letter's catalogue title - and the display names of the actor and of whom a task
+    # was assigned to. Never an element id or a template id (issue 17).
+    subject: str | None = None
+    actor_name: str = ""
+    assignee_name: str | None = None
 
 
 class ReporterMask:
@@ -78,11 +84,52 @@ def case_timeline(*, session: Session, user: User, case_id: int) -> list[Timelin
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
     identity = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
     mask = ReporterMask(session, case_id=case.id, identity=identity)
+    names = _Names(session, case)
     out = []
     for ev in audit.case_events(session=session, case_id=case.id):
         if not identity and ev.action.startswith(HIDDEN_PREFIXES):
             continue
         details = mask.details({k: v for k, v in (ev.details or {}).items() if k in TIMELINE_KEYS})
-        out.append(TimelineEntry(id=ev.id, at=ev.at, actor=mask.actor(ev.action, ev.actor), action=ev.action,
-                                 task_id=ev.task_id, details=details))
+        actor = mask.actor(ev.action, ev.actor)
+        aan = details.get("aan")
+        out.append(TimelineEntry(id=ev.id, at=ev.at, actor=actor, action=ev.action, task_id=ev.task_id,
+                                 details=details, subject=names.subject(ev.action, ev.details or {}),
+                                 actor_name=names.person(actor),
+                                 assignee_name=names.person(aan) if isinstance(aan, str) else None))
     return out
+
+
+class _Names:
+    """Names for one case's events: elements from its process version's files, letters from the catalogue,
+    accounts by display name (a pseudonym or a system actor stays as it is)."""
+
+    def __init__(self, session: Session, case: Case):
+        from engine.processes.models import ProcessVersion
+        from engine.processes.names import version_names
+
+        self.session = session
+        version = session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+        self.elements = version_names(version)
+        self._people: dict[str, str] = {}
+        self._letters: dict[int, str] | None = None
+        self.case_id = case.id
+
+    def subject(self, action: str, details: dict) -> str | None:
+        if action.startswith("document.") and isinstance(details.get("document"), int):
+            return self._letter(details["document"])
+        return details.get("naam") or self.elements.element(details.get("element"))
+
+    def _letter(self, letter_id: int) -> str | None:
+        from documents.models import Letter
+        from documents.service import letter_title
+
+        if self._letters is None:
+            self._letters = {i: letter_title(t) for i, t in self.session.execute(
+                select(Letter.id, Letter.template).where(Letter.case_id == self.case_id))}
+        return self._letters.get(letter_id)
+
+    def person(self, username: str) -> str:
+        if username not in self._people:
+            user = self.session.scalar(select(User).where(User.username == username))
+            self._people[username] = user.display_name if user is not None else username
+        return self._people[username]

@@ -1,7 +1,7 @@
 """The schema → form → JSON conversion and the deadline colours, without a browser."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from starlette.datastructures import FormData
 
@@ -56,8 +56,24 @@ def test_submission_becomes_typed_json_and_keeps_raw_values():
     assert refilled["route"].value == "b" and refilled["datum"].error == "is verplicht"
 
 
-def test_dutch_date():
-    assert forms.dutch_date("2026-03-05") == "5-3-2026"
+def test_dutch_date_one_filter_for_dates_and_moments_in_amsterdam_time():
+    assert forms.dutch_date("2026-03-05") == "5 maart 2026"
+    assert forms.dutch_date(date(2026, 12, 15)) == "15 december 2026"
+    # stored moments are UTC: shown in Europe/Amsterdam, winter (+1) and summer (+2)
+    assert forms.dutch_date(datetime(2026, 12, 15, 9, 0, tzinfo=timezone.utc)) == "15 december 2026, 10:00"
+    assert forms.dutch_date(datetime(2026, 7, 1, 22, 30, tzinfo=timezone.utc)) == "2 juli 2026, 00:30"
+    assert forms.dutch_date(datetime(2026, 12, 15, 9, 0)) == "15 december 2026, 10:00"  # naive: read as UTC
+    assert forms.dutch_date("2026-12-15T09:00:00+00:00") == "15 december 2026, 10:00"  # a read-only date-time
+    assert forms.dutch_date(datetime(2026, 12, 15, 9, 5, tzinfo=timezone.utc), "tijd") == "10:05"
+    assert forms.dutch_date(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc), "dag") == "1 januari 2027"
+    assert forms.dutch_date(None) == "—" and forms.dutch_date("onbekend") == "onbekend"
+
+
+def test_read_only_date_time_is_formatted():
+    schema = {"type": "object", "properties": {"ontvangen_op": {"type": "string", "format": "date-time",
+                                                                "title": "Ontvangen op", "readOnly": True}}}
+    field = forms.build_fields(schema, {"ontvangen_op": "2026-12-15T09:00:00+00:00"})[0]
+    assert field.widget == "readonly" and field.display == "15 december 2026, 10:00"
 
 
 def test_deadline_colours_count_working_days(clock):  # Monday 2 November 2026

@@ -113,6 +113,8 @@ def test_report_to_decision_in_the_browser(site, db):
     desk.locator("input[name=ontvangstbevestiging_via][value=email]").check()
     desk.get_by_role("button", name="Taak afronden").click()
     expect(desk.get_by_role("heading", name="Gemaakte brieven")).to_be_visible()
+    # the letter by its catalogue title and recipient, never the template id
+    expect(desk.locator("main")).to_contain_text("Brief ‘Ontvangstbevestiging melding’ aan de melder")
     screenshot(desk, "taak-afgerond-met-brief")
 
     # -- the desk asks the reporter a question; the reporter reads it with the code and answers

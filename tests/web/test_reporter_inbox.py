@@ -57,7 +57,7 @@ def test_anonymous_reporter_gets_status_letters_and_deadlines_in_the_inbox(site,
     flow.complete(db, case_id, "melding_registreren")
     reporter.reload()
     expect(reporter.locator("#termijnen")).to_contain_text(
-        "U krijgt uiterlijk 9-11-2026 een bevestiging dat uw melding is ontvangen.")
+        "U krijgt uiterlijk 9 november 2026 een bevestiging dat uw melding is ontvangen.")
     expect(reporter.locator("#brieven")).to_contain_text("Er zijn nog geen brieven aan u.")
     assert _inbox(reporter) == _api(reporter)
 
@@ -65,9 +65,9 @@ def test_anonymous_reporter_gets_status_letters_and_deadlines_in_the_inbox(site,
     flow.complete(db, case_id, "ontvangst_bevestigen")
     reporter.reload()
     expect(reporter.locator("#stand .status-tekst")).to_have_text("Uw melding is in behandeling.")
-    expect(reporter.locator("#stand")).to_contain_text("Ontvangst bevestigd op 2-11-2026")
+    expect(reporter.locator("#stand")).to_contain_text("Ontvangst bevestigd op 2 november 2026")
     expect(reporter.locator("#termijnen")).to_contain_text(
-        "U krijgt uiterlijk 2-2-2027 terugkoppeling over wat er met uw melding is gedaan.")
+        "U krijgt uiterlijk 2 februari 2027 terugkoppeling over wat er met uw melding is gedaan.")
     link = reporter.locator("#brieven a", has_text="Ontvangstbevestiging")
     expect(link).to_have_count(1)
     with reporter.expect_download() as download:
@@ -83,7 +83,7 @@ def test_anonymous_reporter_gets_status_letters_and_deadlines_in_the_inbox(site,
     reporter.reload()
     expect(reporter.locator("#stand .status-tekst")).to_contain_text("U heeft terugkoppeling gekregen")
     expect(reporter.locator("#stand")).to_contain_text("Uw melding is beoordeeld en wordt opgevolgd.")
-    expect(reporter.locator("#brieven a", has_text=re.compile("^Terugkoppeling melder"))).to_have_count(1)
+    expect(reporter.locator("#brieven a", has_text=re.compile("^Terugkoppeling aan melder"))).to_have_count(1)
     assert len(_inbox(reporter)["brieven"]) == 2
     assert _inbox(reporter) == _api(reporter)
     screenshot(reporter, "mijn-melding-inbox")

@@ -28,13 +28,13 @@ def _case_waiting_for_acknowledgement(db) -> str:
 
 def test_due_dates_colour_and_the_overdue_tab(site, db, clock):
     # received on the suite's first day, Monday 2 November 2026 (tests/timebase.py):
-    # acknowledgement term 7 days → Monday 9-11-2026
+    # acknowledgement term 7 days → Monday 9 November 2026
     assert clock.now() == TEST_START
     reference = _case_waiting_for_acknowledgement(db)
     desk = site.person("meldpunt")
     desk.goto("/werkvoorraad?tab=open")
     cell = desk.locator("tr", has_text=reference).locator("td.termijn")
-    expect(cell).to_contain_text("9-11-2026")
+    expect(cell).to_contain_text("9 november 2026")
     expect(cell).to_have_class(re.compile(r"\bop-tijd\b"))
 
     clock.set(datetime(2026, 11, 6, 9, tzinfo=timezone.utc))  # Friday: 1 working day left
@@ -46,7 +46,7 @@ def test_due_dates_colour_and_the_overdue_tab(site, db, clock):
     desk.keyboard.press("Enter")
     expect(desk.locator(":focus")).to_have_id("inhoud")
     cell = desk.locator("tr", has_text=reference).locator("td.termijn")
-    expect(cell).to_contain_text("9-11-2026")
+    expect(cell).to_contain_text("9 november 2026")
     expect(cell).to_have_class(re.compile(r"\bbijna\b"))
     expect(cell).to_contain_text("binnen 2 werkdagen")
 

@@ -18,23 +18,50 @@ from engine.identity.models import User
 from engine.identity.roles import ROLES
 from engine.intake import service as intake
 from engine.processes.models import ProcessVersion
+from engine.processes.names import version_names
 from engine.timers import service as timers
 from engine.worklist import service as worklist
+from web import forms
 from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
                               get_database, not_found, render, user_name, visible_case)
 
 router = APIRouter(include_in_schema=False)
 
 
-ACTION_LABELS = {
-    "report.submitted": "Melding ontvangen", "case.started": "Zaak gestart", "task.completed": "Taak afgerond",
-    "task.claimed": "Taak opgepakt", "task.unclaimed": "Taak teruggegeven", "task.assigned": "Taak toegewezen",
-    "timer.fired": "Termijn verstreken", "message.to_reporter": "Bericht aan melder",
-    "message.from_reporter": "Bericht van melder", "letter.rendered": "Brief gemaakt",
-    "identity.read": "Vertrouwelijke gegevens ingezien", "case.closed": "Zaak afgesloten",
-    "task.created": "Taak klaargezet", "task.auto_assigned": "Taak automatisch toegewezen",
-    "letter.downloaded": "Brief gedownload", "document.read": "Brief gedownload", "letter.corrected": "Brief gecorrigeerd",
+# Kinds of events (the timeline's filter) and their Dutch names, by the audit trail's action codes.
+KINDS = {"taken": "Taken", "brieven": "Brieven", "berichten": "Berichten en bijlagen", "inzage": "Inzage",
+         "zaak": "Zaak en termijnen"}
+ACTIONS = {  # action code -> (kind, Dutch label)
+    "report.submitted": ("zaak", "Melding ontvangen"), "case.started": ("zaak", "Zaak gestart"),
+    "case.closed": ("zaak", "Zaak afgesloten"), "case.party_linked": ("zaak", "Persoon aan de zaak gekoppeld"),
+    "timer.fired": ("zaak", "Termijn verstreken"), "legal.date_corrected": ("zaak", "Wettelijke datum gecorrigeerd"),
+    "bewaarplicht.ingesteld": ("zaak", "Bewaarplicht ingesteld"),
+    "bewaarplicht.opgeheven": ("zaak", "Bewaarplicht opgeheven"),
+    "task.created": ("taken", "Taak klaargezet"), "task.claimed": ("taken", "Taak opgepakt"),
+    "task.unclaimed": ("taken", "Taak teruggegeven"), "task.assigned": ("taken", "Taak toegewezen"),
+    "task.auto_assigned": ("taken", "Taak automatisch toegewezen"), "task.completed": ("taken", "Taak afgerond"),
+    "task.cancelled": ("taken", "Taak vervallen"),
+    "letter.rendered": ("brieven", "Brief gemaakt"), "letter.corrected": ("brieven", "Brief gecorrigeerd"),
+    "letter.downloaded": ("inzage", "Brief gedownload"), "document.read": ("inzage", "Brief gedownload"),
+    "document.integrity_failed": ("brieven", "Brief niet uitgeleverd: controlewaarde klopt niet"),
+    "message.to_reporter": ("berichten", "Bericht aan melder"),
+    "message.from_reporter": ("berichten", "Bericht van melder"),
+    "attachment.added": ("berichten", "Bijlage van melder toegevoegd"),
+    "identity.read": ("inzage", "Vertrouwelijke gegevens ingezien"),
+    "confidential.read": ("inzage", "Vertrouwelijke gegevens ingezien"),
+    "confidential.redacted": ("zaak", "Geredigeerde versie vastgelegd"),
+    "identity.reveal_requested": ("zaak", "Verzoek om de identiteit van de melder bekend te maken"),
+    "identity.reveal_approved": ("zaak", "Bekendmaking van de identiteit goedgekeurd"),
+    "identity.reveal_refused": ("zaak", "Bekendmaking van de identiteit geweigerd"),
+    "identity.reporter_letter": ("brieven", "Kennisgeving aan de melder over bekendmaking"),
+    "identity.reporter_informed": ("zaak", "Melder geïnformeerd over bekendmaking"),
+    "ontvangstcode.verwijderd": ("zaak", "Ontvangstcode verwijderd"),
 }
+COLLAPSED = "inzage"  # reads: one line per person and day, with a count
+
+
+def _bpmn_files(version: ProcessVersion) -> list[str]:
+    return [f.path for f in version.files if f.path.endswith(".bpmn")]
 
 
 def _element_file(version: ProcessVersion, element_id: str) -> str | None:
@@ -45,25 +72,47 @@ def _element_file(version: ProcessVersion, element_id: str) -> str | None:
     return None
 
 
-def _bpmn_files(version: ProcessVersion) -> list[str]:
-    return [f.path for f in version.files if f.path.endswith(".bpmn")]
-
-
 # --------------------------------------------------------------------------- zaak
 
-def _timeline(s: Session, case: Case, user: User) -> list[dict]:
-    """The case's events as the API gives them (``engine.cases.timeline``), in Dutch."""
-    out = []
-    for e in case_timeline(session=s, user=user, case_id=case.id):
-        text = e.details.get("naam") or e.details.get("element") or ""
-        if e.action == "task.assigned":
-            text = f"{text} → {e.details.get('aan')} (reden: {e.details.get('reden')})"
-        out.append({"at": e.at, "actor": e.actor, "action": ACTION_LABELS.get(e.action, e.action), "text": text})
-    return out
+def _event_line(e) -> dict:
+    kind, label = ACTIONS.get(e.action, ("zaak", "Gebeurtenis"))
+    text = e.subject or ""
+    if e.action == "task.assigned":
+        text = f"{text} → {e.assignee_name or ''}" + (f" (reden: {e.details.get('reden')})"
+                                                      if e.details.get("reden") else "")
+    return {"at": e.at, "actor": e.actor_name or e.actor, "action": label, "text": text, "kind": kind, "count": 1}
+
+
+def _timeline(s: Session, case: Case, user: User, kind: str = "") -> dict:
+    """The case's events as the API gives them (``engine.cases.timeline``), in Dutch: newest first, grouped
+    per day (Europe/Amsterdam), reads collapsed into one line per person per day, filterable by kind."""
+    lines = [_event_line(e) for e in case_timeline(session=s, user=user, case_id=case.id)]
+    counts = {k: sum(1 for l in lines if l["kind"] == k) for k in KINDS}
+    if kind in KINDS:
+        lines = [l for l in lines if l["kind"] == kind]
+    days: list[dict] = []
+    for line in reversed(lines):
+        day = forms.local_day(line["at"])
+        if not days or days[-1]["day"] != day:
+            days.append({"day": day, "lines": [], "reads": {}})
+        group = days[-1]
+        if line["kind"] == COLLAPSED:
+            key = (line["action"], line["actor"], line["text"] if line["action"] != ACTIONS["identity.read"][1]
+                   else "")
+            if key in group["reads"]:
+                first = group["reads"][key]
+                first["count"] += 1
+                first["since"] = line["at"]
+                continue
+            line = {**line, "since": line["at"]}
+            group["reads"][key] = line
+        group["lines"].append(line)
+    return {"days": days, "kinds": KINDS, "kind": kind if kind in KINDS else "", "counts": counts,
+            "total": sum(counts.values())}
 
 
 @router.get("/zaken/{case_id:id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, diagram: str | None = None, melding: str = ""):
+def case_page(request: Request, case_id: int, diagram: str | None = None, melding: str = "", soort: str = ""):
     with get_database().session() as s:
         web, case = visible_case(request, s, case_id)
         if case is None:
@@ -86,12 +135,14 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             deadlines.append({"id": i.id, "candidates": candidates, "name": i.name, "role": ROLES.get(i.role, i.role),
                               "due": due_text(i.due_at), "state": state, "text": text, "kind": "Taak",
                               "assignee": user_name(s, i.assignee_id)})
+        version = s.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+        names = version_names(version)
         for t in timers.pending_for_case(session=s, case_id=case.id):
             state, text = due_state(t.fire_at)
-            deadlines.append({"name": t.name or t.element_id, "role": "", "due": due_text(t.fire_at),
+            deadlines.append({"name": t.name or names.element(t.element_id) or "Termijn", "role": "",
+                              "due": due_text(t.fire_at),
                               "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
                               "id": None, "candidates": []})
-        version = s.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
         # an imported (historical) case has no process instance: no position and no diagram
         position = cases.case_position(session=s, case_id=case.id) if version else {}
         files = _bpmn_files(version) if version else []
@@ -101,6 +152,11 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             active = [i.element_id for i in open_items] + (position.get("active") or [])
             diagram = next((f for f in (_element_file(version, a) for a in active) if f), None) or \
                 _element_file(version, version.main_process_id) or (files[0] if files else None)
+        active_names = []
+        for element in position.get("active") or []:
+            name = names.element(element)
+            if name and name not in active_names:
+                active_names.append(name)
         letter_rows = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
                         "at": l.rendered_at, "step": l.step}
                        for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
@@ -112,8 +168,10 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       identity_allowed=view.identity_allowed, identity_fields=view.identity, view=view,
                       substance_labels=field_classes.substance_labels(s, case),
                       not_redacted_text=field_classes.NOT_REDACTED,
-                      deadlines=deadlines, timeline=_timeline(s, case, user), letters=letter_rows,
-                      position=position, diagram_file=diagram, files=files, may_message=may_message,
+                      deadlines=deadlines, timeline=_timeline(s, case, user, soort), letters=letter_rows,
+                      position=position, diagram_file=diagram,
+                      diagram_name=names.file(diagram) if diagram else "", active_names=active_names,
+                      files=[(f, names.file(f)) for f in files], may_message=may_message,
                       messages=messages, melding=melding,
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])

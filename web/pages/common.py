@@ -61,6 +61,23 @@ templates.env.globals["ROLES"] = ROLES
 templates.env.filters["rolnaam"] = lambda code: ROLES.get(code, code)
 
 
+def _letter_title(template: str) -> str:
+    from documents.catalog import LETTERS
+
+    spec = LETTERS.get(template)
+    return spec.title if spec else template.replace("_", " ").capitalize()
+
+
+def _recipient(recipient: str) -> str:
+    from documents.service import recipient_label
+
+    return recipient_label(recipient)
+
+
+templates.env.filters["brieftitel"] = _letter_title  # a letter's catalogue title, never its template id
+templates.env.filters["ontvanger"] = _recipient  # "de melder", "politie/OM"
+
+
 
 class DatabaseId(Convertor):
     """Path ids of web routes (``{case_id:id}``): 1 to 18 digits, always below 2^63 (a database's

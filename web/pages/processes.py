@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from api.raw_files import process_file_response
+from engine.processes.names import version_names
 from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidationError
 from engine.identity.models import WebSession
 from engine.processes import service as processes
@@ -26,9 +27,14 @@ def _process_owner(request: Request, s: Session) -> WebSession:
 
 
 def _versions(s: Session) -> list[dict]:
-    return [{"id": v.id, "hash": v.content_hash[:12], "deployed_at": v.deployed_at, "by": v.deployed_by,
-             "main": v.main_process_id, "files": [f.path for f in v.files]}
-            for v in reversed(processes.list_versions(session=s))]
+    out = []
+    for v in reversed(processes.list_versions(session=s)):
+        names = version_names(v)  # what the files call their processes (never an element id on screen)
+        out.append({"id": v.id, "hash": v.content_hash[:12], "deployed_at": v.deployed_at, "by": v.deployed_by,
+                    "main": v.main_process_id, "main_name": names.element(v.main_process_id) or "—",
+                    "files": [f.path for f in v.files],
+                    "names": {f.path: names.file(f.path) for f in v.files if f.path.endswith(".bpmn")}})
+    return out
 
 
 @router.get("/processen", response_class=HTMLResponse)
