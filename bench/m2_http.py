@@ -248,11 +248,11 @@ class Server:
                         raise _PortTaken(tail[-300:])
                     raise RuntimeError(f"uvicorn exited with {self.proc.returncode} during startup:\n{tail}")
                 try:
-                    if client.get("/api/v1/health").status_code == 200:
-                        r = client.get("/api/v1/ready")
+                    if client.get("/api/v1/gezondheid").status_code == 200:
+                        r = client.get("/api/v1/gereed")
                         if r.status_code == 200:
                             return
-                        raise RuntimeError(f"/api/v1/ready answered {r.status_code}: {r.text[:BODY_EXCERPT]}")
+                        raise RuntimeError(f"/api/v1/gereed answered {r.status_code}: {r.text[:BODY_EXCERPT]}")
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)

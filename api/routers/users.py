@@ -19,23 +19,23 @@ Admin = Annotated[User, Depends(require_role(*USER_ADMIN_ROLES))]
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/roles", response_model=list[RoleOut], summary="De rollen", responses=ERRORS)
+@router.get("/rollen", response_model=list[RoleOut], summary="De rollen", responses=ERRORS)
 def roles(user: CurrentUser) -> list[RoleOut]:
     return [RoleOut(code=code, label=label) for code, label in known_roles().items()]
 
 
-@router.get("/users", response_model=list[UserOut], summary="Alle gebruikers", responses=ERRORS)
+@router.get("/gebruikers", response_model=list[UserOut], summary="Alle gebruikers", responses=ERRORS)
 def list_users(admin: Admin, session: SessionDep) -> list[UserOut]:
     return [UserOut.of(u) for u in identity.list_users(session=session)]
 
 
-@router.get("/users/{user_id}", response_model=UserOut, summary="Eén gebruiker",
+@router.get("/gebruikers/{user_id}", response_model=UserOut, summary="Eén gebruiker",
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
 def get_user(user_id: UserId, admin: Admin, session: SessionDep) -> UserOut:
     return UserOut.of(identity.get_user(session=session, user_id=user_id))
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, summary="Gebruiker toevoegen",
+@router.post("/gebruikers", response_model=UserOut, status_code=status.HTTP_201_CREATED, summary="Gebruiker toevoegen",
              responses={**ERRORS, 422: {"description": "Ongeldige gegevens", **PROBLEM}})
 def create_user(body: UserCreate, admin: Admin, session: SessionDep) -> UserOut:
     user = identity.create_user(session=session, username=body.username, display_name=body.display_name,
@@ -46,7 +46,7 @@ def create_user(body: UserCreate, admin: Admin, session: SessionDep) -> UserOut:
     return UserOut.of(user)
 
 
-@router.post("/users/{user_id}/disable", response_model=UserOut, summary="Gebruiker blokkeren",
+@router.post("/gebruikers/{user_id}/blokkeren", response_model=UserOut, summary="Gebruiker blokkeren",
              responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
 def disable_user(user_id: UserId, admin: Admin, session: SessionDep) -> UserOut:
     user = identity.disable_user(session=session, user_id=user_id)
