@@ -644,7 +644,7 @@ def login_all(base_url: str, org: Org) -> tuple[dict[int, dict], list[float], li
     with httpx.Client(base_url=base_url + "/api/v1", timeout=REQUEST_TIMEOUT) as client:
         for uid, u in org.by_id.items():
             t0 = perf()
-            r = client.post("/auth/login", json={"username": u["username"], "password": org.password})
+            r = client.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
             times.append(perf() - t0)
             if r.status_code != 200:
                 errors.append({"kind": "login", "request": "POST /auth/login", "user": u["username"],

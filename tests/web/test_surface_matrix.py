@@ -497,7 +497,7 @@ def _request(client: TestClient, method: str, template: str, policy: Policy, w: 
     path = _fill(template, policy, w)
     api = path.startswith("/api/")
     params = {"bestand": w.bpmn_file} if "diagram" in path or "bpmn" in path else {}
-    if "/reports/" in path:
+    if path.startswith("/api/v1/rapportages/"):
         params.update({k: v for k, v in QUERY.items() if v})
     params.update(policy.probe.get("params", {}))
     kwargs: dict = {"params": params}
