@@ -6,7 +6,7 @@ import contextlib
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import problems
+from api import adr, problems
 from api.deps import check_routes
 from api.routers import (
     audit,
@@ -127,7 +127,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
     app = FastAPI(
         title="Meldpunt Integriteit API",
-        version="1",
+        version=adr.API_VERSION,
         description="Zaaksysteem voor meldingen van (vermoedelijke) integriteitsschendingen.",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # our own page below: the Swagger UI from node_modules, no CDN, no inline script
@@ -139,6 +139,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # Added last = outermost: the size limit runs before anything reads the body.
     app.add_middleware(problems.StrictJsonMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    adr.install(app, settings)  # API-Version header, former paths redirected, the document per the rules
     # Process uploads get a smaller cap unless the environment sets one for that prefix.
     path_limits = {"/api/v1/processen": processes.PROCESS_UPLOAD_LIMIT, **settings.body_limits}
     app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,

@@ -22,6 +22,13 @@ class ApiSettings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For header is believed (addresses or networks, comma-separated in
     # the environment: MELDPUNT_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/24). Default none: the client address
     # is the TCP peer, and a forwarded header from anyone is ignored (see api/client_address.py).
+    # Where the API is published (the OpenAPI document's `servers`, API Design Rules /core/uri-version), e.g.
+    # MELDPUNT_PUBLIC_URL=https://meldpunt.ministerie.nl; empty: the document names the relative /api/v1.
+    public_url: str = ""
+    # The API's contact in the OpenAPI document (/core/doc-openapi-contact): who answers questions about it.
+    api_contact_name: str = "Functioneel beheer Meldpunt Integriteit"
+    api_contact_url: str = "https://meldpunt.example/contact"
+    api_contact_email: str = "functioneelbeheer@meldpunt.example"
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
 
     @field_validator("trusted_proxies", mode="before")

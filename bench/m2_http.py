@@ -248,11 +248,11 @@ class Server:
                         raise _PortTaken(tail[-300:])
                     raise RuntimeError(f"uvicorn exited with {self.proc.returncode} during startup:\n{tail}")
                 try:
-                    if client.get("/api/v1/health").status_code == 200:
-                        r = client.get("/api/v1/ready")
+                    if client.get("/api/v1/gezondheid").status_code == 200:
+                        r = client.get("/api/v1/gereed")
                         if r.status_code == 200:
                             return
-                        raise RuntimeError(f"/api/v1/ready answered {r.status_code}: {r.text[:BODY_EXCERPT]}")
+                        raise RuntimeError(f"/api/v1/gereed answered {r.status_code}: {r.text[:BODY_EXCERPT]}")
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
@@ -644,7 +644,7 @@ def login_all(base_url: str, org: Org) -> tuple[dict[int, dict], list[float], li
     with httpx.Client(base_url=base_url + "/api/v1", timeout=REQUEST_TIMEOUT) as client:
         for uid, u in org.by_id.items():
             t0 = perf()
-            r = client.post("/auth/login", json={"username": u["username"], "password": org.password})
+            r = client.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
             times.append(perf() - t0)
             if r.status_code != 200:
                 errors.append({"kind": "login", "request": "POST /auth/login", "user": u["username"],

@@ -77,7 +77,7 @@ class Server(Process):
             if not self.alive():
                 raise RuntimeError("server exited:\n" + self.log_tail())
             try:
-                if httpx.get(self.base_url + "/api/v1/ready", timeout=2).status_code == 200:
+                if httpx.get(self.base_url + "/api/v1/gereed", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

@@ -28,7 +28,7 @@ def _out(ev: TrailEntry) -> AuditEventOut:
 
 @router.get("", response_model=AuditPage, summary="Audittrail (alleen auditor)", responses=errors(401, 403, 422))
 def audit_trail(user: Auditor, session: SessionDep,
-                zaak_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                zaak_id: Annotated[int | None, Query(alias="zaakId", ge=1, le=2**31 - 1)] = None,
                 actie: Annotated[str | None, Query(max_length=80)] = None,
                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -53,7 +53,7 @@ def case_trail(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Auditor,
     return out
 
 
-@router.post("/verify", response_model=VerifyOut, summary="Hashketen controleren (alleen auditor)",
+@router.post("/verificatie", response_model=VerifyOut, summary="Hashketen controleren (alleen auditor)",
              responses=errors(401, 403))
 def verify(user: Auditor, session: SessionDep) -> VerifyOut:
     from engine.audit.checkpoint import load_last

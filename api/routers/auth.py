@@ -31,7 +31,7 @@ def _no_store(response: Response) -> None:
     response.headers["Cache-Control"] = "no-store"
 
 
-@router.post("/login", response_model=LoginResponse, summary="Aanmelden met gebruikersnaam en wachtwoord",
+@router.post("/inloggen", response_model=LoginResponse, summary="Aanmelden met gebruikersnaam en wachtwoord",
              responses={401: {"description": "Gebruikersnaam of wachtwoord onjuist", **PROBLEM},
                         429: {"description": "Te veel pogingen", **PROBLEM}})
 def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
@@ -57,7 +57,7 @@ def login(body: LoginRequest, request: Request, response: Response) -> LoginResp
     return result
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Afmelden", responses=AUTH_ERRORS)
+@router.post("/uitloggen", status_code=status.HTTP_204_NO_CONTENT, summary="Afmelden", responses=AUTH_ERRORS)
 def logout(auth: AuthDep, session: SessionDep, request: Request) -> Response:
     settings = _settings(request)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -70,7 +70,7 @@ def logout(auth: AuthDep, session: SessionDep, request: Request) -> Response:
     return response
 
 
-@router.get("/me", response_model=MeResponse, summary="Wie ben ik?", responses=AUTH_ERRORS)
+@router.get("/ik", response_model=MeResponse, summary="Wie ben ik?", responses=AUTH_ERRORS)
 def me(auth: AuthDep, response: Response) -> MeResponse:
     _no_store(response)
     return MeResponse(user=UserOut.of(auth.user), method=auth.method,

@@ -8,12 +8,12 @@ from engine.db import get_database
 router = APIRouter(tags=["gezondheid"])
 
 
-@router.get("/health", summary="Leeft de dienst?")
+@router.get("/gezondheid", summary="Leeft de dienst?")
 def health() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/ready", summary="Is de dienst klaar (database bereikbaar)?")
+@router.get("/gereed", summary="Is de dienst klaar (database bereikbaar)?")
 def ready() -> dict:
     with get_database().session() as session:
         session.execute(text("SELECT 1"))

@@ -14,7 +14,7 @@ from api.schemas.reports import (AnnexOut, ImportOut, MonthlyOut, UnitIn, UnitOu
 from engine.errors import NotFound
 from engine.identity.models import User
 
-router = APIRouter(prefix="/reports", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
+router = APIRouter(prefix="/rapportages", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM},

@@ -20,12 +20,12 @@ Admin = Annotated[User, Depends(require_role(*USER_ADMIN_ROLES))]
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/roles", response_model=list[RoleOut], summary="De rollen", responses=ERRORS)
+@router.get("/rollen", response_model=list[RoleOut], summary="De rollen", responses=ERRORS)
 def roles(user: CurrentUser) -> list[RoleOut]:
     return [RoleOut(code=code, label=label) for code, label in known_roles().items()]
 
 
-@router.get("/users", response_model=list[UserOut], summary="Alle gebruikers, op gebruikersnaam, per pagina",
+@router.get("/gebruikers", response_model=list[UserOut], summary="Alle gebruikers, op gebruikersnaam, per pagina",
             responses={200: {"headers": {"Link": {"description": "<…?na=…>; rel=\"next\" als er meer gebruikers zijn",
                                                   "schema": {"type": "string"}}}}, **ERRORS,
                        422: {"description": "Ongeldige gegevens", **PROBLEM}})
@@ -41,13 +41,13 @@ def list_users(request: Request, response: Response, admin: Admin, session: Sess
     return [UserOut.of(u) for u in users]
 
 
-@router.get("/users/{user_id}", response_model=UserOut, summary="Eén gebruiker",
+@router.get("/gebruikers/{user_id}", response_model=UserOut, summary="Eén gebruiker",
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
 def get_user(user_id: UserId, admin: Admin, session: SessionDep) -> UserOut:
     return UserOut.of(identity.get_user(session=session, user_id=user_id))
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, summary="Gebruiker toevoegen",
+@router.post("/gebruikers", response_model=UserOut, status_code=status.HTTP_201_CREATED, summary="Gebruiker toevoegen",
              responses={**ERRORS, 422: {"description": "Ongeldige gegevens", **PROBLEM}})
 def create_user(body: UserCreate, admin: Admin, session: SessionDep) -> UserOut:
     user = identity.create_user(session=session, username=body.username, display_name=body.display_name,
@@ -58,7 +58,7 @@ def create_user(body: UserCreate, admin: Admin, session: SessionDep) -> UserOut:
     return UserOut.of(user)
 
 
-@router.post("/users/{user_id}/disable", response_model=UserOut, summary="Gebruiker blokkeren",
+@router.post("/gebruikers/{user_id}/blokkeren", response_model=UserOut, summary="Gebruiker blokkeren",
              responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
 def disable_user(user_id: UserId, admin: Admin, session: SessionDep) -> UserOut:
     user = identity.disable_user(session=session, user_id=user_id)

@@ -399,7 +399,7 @@ class AuditEventOut(Strict):
     taak_id: str | None = None
     details: dict[str, Any]
     hash: str | None = Field(default=None, description="Leeg als de melder in deze gebeurtenis gepseudonimiseerd is "
-                                                      "(de hash zou de naam verraden); /audit/verify controleert hem wel")
+                                                      "(de hash zou de naam verraden); /audit/verificatie controleert hem wel")
 
 
 class AuditPage(Strict):

@@ -2,7 +2,7 @@
 the precedents the HR adviser sees, a refused task completion, the date of a letter.
 
 Earlier cases come in through the product's own import of historical closed cases (CSV, ``POST
-/api/v1/reports/import``), the way an organisation loads its earlier years; no rows are written by hand.
+/api/v1/rapportages/import``), the way an organisation loads its earlier years; no rows are written by hand.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def step_closed_case(wereld: World, jaar: int, categorie: str, afdoening: str):
     writer.writerow(IMPORT_HEADER)
     writer.writerow([row[k] for k in IMPORT_HEADER])
     who = _importer(wereld)
-    r = wereld.client.post(f"/api/v1/reports/import?bestandsnaam=eerdere-zaak-{number}.csv",
+    r = wereld.client.post(f"/api/v1/rapportages/import?bestandsnaam=eerdere-zaak-{number}.csv",
                            headers={**wereld.h(who), "Content-Type": "text/csv"}, content=out.getvalue().encode("utf-8"))
     if r.status_code != 201:
         fail(f"de afgesloten zaak uit {jaar} ({categorie}, {afdoening}) wordt ingelezen (201)",

@@ -118,7 +118,7 @@ ENDPOINTS = [
     ("POST", "/processen/valideren", "upload", only("procesbeheerder")),
     ("GET", "/audit", None, only("auditor")),
     ("GET", "/audit/zaken/{case}", None, only("auditor")),
-    ("POST", "/audit/verify", None, only("auditor")),
+    ("POST", "/audit/verificatie", None, only("auditor")),
     ("GET", "/mijn-meldingen/{case}", None, reporter_expected),
     ("GET", "/mijn-meldingen/{case}/berichten", None, reporter_expected),
     ("GET", "/mijn-meldingen/{case}/brieven", None, reporter_expected),

@@ -1,4 +1,4 @@
-"""POST /audit/verify compares the database with the operator's signed checkpoint file (issue 14)."""
+"""POST /audit/verificatie compares the database with the operator's signed checkpoint file (issue 14)."""
 from __future__ import annotations
 
 import os
@@ -28,11 +28,11 @@ def configured(monkeypatch, tmp_path):
 def test_the_api_names_a_chain_deleted_since_the_checkpoint(world, db, configured):
     with db.session() as s:
         checkpoint.write(session=s, path=configured, settle_seconds=0)
-    verify = world.client.post("/api/v1/audit/verify", headers=world.h("auditor"))
+    verify = world.client.post("/api/v1/audit/verificatie", headers=world.h("auditor"))
     assert verify.status_code == 200 and verify.json()["ok"] is True, verify.json()
     chain = audit.chain_for(world.case_b)
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE chain = :c"), {"c": chain})
         conn.execute(text("DELETE FROM audit_heads WHERE chain = :c"), {"c": chain})
-    body = world.client.post("/api/v1/audit/verify", headers=world.h("auditor")).json()
+    body = world.client.post("/api/v1/audit/verificatie", headers=world.h("auditor")).json()
     assert body["ok"] is False and f"keten {chain}: keten verwijderd" in body["reden"], body

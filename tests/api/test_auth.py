@@ -100,7 +100,7 @@ def users(db, clock):
 
 
 def login(client, username="meldpunt1", password=PASSWORD):
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return r.json()["csrf_token"]
 
@@ -116,7 +116,7 @@ def assert_problem(r, status, code):
 # --------------------------------------------------------------------------- cookie sessions + CSRF
 
 def test_login_sets_secure_cookie_and_me_works(client, users):
-    r = client.post("/api/v1/auth/login", json={"username": "meldpunt1", "password": PASSWORD})
+    r = client.post("/api/v1/auth/inloggen", json={"username": "meldpunt1", "password": PASSWORD})
     assert r.status_code == 200
     body = r.json()
     assert body["user"]["username"] == "meldpunt1" and body["user"]["roles"] == ["meldpunt"]
@@ -127,14 +127,14 @@ def test_login_sets_secure_cookie_and_me_works(client, users):
     assert "httponly" in lowered and "samesite=lax" in lowered and "secure" in lowered and "path=/" in lowered
     assert r.headers["cache-control"] == "no-store"
 
-    me = client.get("/api/v1/auth/me")
+    me = client.get("/api/v1/auth/ik")
     assert me.status_code == 200
     assert me.json()["method"] == "session" and me.json()["csrf_token"] == body["csrf_token"]
 
 
 def test_wrong_password_and_unknown_user_same_401(client, users):
-    a = client.post("/api/v1/auth/login", json={"username": "meldpunt1", "password": "verkeerd-wachtwoord"})
-    b = client.post("/api/v1/auth/login", json={"username": "niemand", "password": "verkeerd-wachtwoord"})
+    a = client.post("/api/v1/auth/inloggen", json={"username": "meldpunt1", "password": "verkeerd-wachtwoord"})
+    b = client.post("/api/v1/auth/inloggen", json={"username": "niemand", "password": "verkeerd-wachtwoord"})
     assert_problem(a, 401, "unauthenticated")
     assert a.json() == b.json()
     assert "set-cookie" not in a.headers
@@ -143,8 +143,8 @@ def test_wrong_password_and_unknown_user_same_401(client, users):
 def test_login_rate_limited(client, users):
     # Per account (across addresses): five failures free, then a delay that says when to retry.
     for _ in range(5):
-        assert client.post("/api/v1/auth/login", json={"username": "meldpunt1", "password": "fout-fout-fout"}).status_code == 401
-    r = client.post("/api/v1/auth/login", json={"username": "meldpunt1", "password": PASSWORD})
+        assert client.post("/api/v1/auth/inloggen", json={"username": "meldpunt1", "password": "fout-fout-fout"}).status_code == 401
+    r = client.post("/api/v1/auth/inloggen", json={"username": "meldpunt1", "password": PASSWORD})
     assert_problem(r, 429, "too-many-attempts")
     assert int(r.headers["retry-after"]) == 30
     assert "voor deze gebruikersnaam" in r.json()["detail"] and "Probeer het opnieuw over 30 seconden" in r.json()["detail"]
@@ -163,23 +163,23 @@ def test_unsafe_cookie_request_needs_csrf_header(client, users):
 def test_logout_ends_session(client, users):
     csrf = login(client)
     session_id = client.cookies.get(SESSION_COOKIE_SECURE)
-    assert_problem(client.post("/api/v1/auth/logout"), 403, "csrf-failed")
-    r = client.post("/api/v1/auth/logout", headers={CSRF_HEADER: csrf})
+    assert_problem(client.post("/api/v1/auth/uitloggen"), 403, "csrf-failed")
+    r = client.post("/api/v1/auth/uitloggen", headers={CSRF_HEADER: csrf})
     assert r.status_code == 204
-    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+    assert_problem(client.get("/api/v1/auth/ik"), 401, "unauthenticated")
     # Replaying the old cookie does not work either: the session is revoked server-side.
     client.cookies.set(SESSION_COOKIE_SECURE, session_id)
-    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+    assert_problem(client.get("/api/v1/auth/ik"), 401, "unauthenticated")
 
 
 def test_session_expires(client, users, clock):
     login(client)
     clock.advance(timedelta(hours=2))
-    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+    assert_problem(client.get("/api/v1/auth/ik"), 401, "unauthenticated")
 
 
 def test_unauthenticated_is_401_problem(client):
-    r = client.get("/api/v1/auth/me")
+    r = client.get("/api/v1/auth/ik")
     body = assert_problem(r, 401, "unauthenticated")
     assert body["title"] == "Niet aangemeld"
     assert r.headers["www-authenticate"].startswith("Bearer")
@@ -198,7 +198,7 @@ def _issue_token(client, name="koppeling", days=30):
 def test_token_round_trip_and_listing_hides_secret(client, users):
     issued = _issue_token(client)
     token = issued["token"]
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    me = client.get("/api/v1/auth/ik", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["method"] == "token" and me.json()["csrf_token"] is None
     listing = client.get("/api/v1/auth/tokens", headers={"Authorization": f"Bearer {token}"})
     assert listing.status_code == 200 and token not in listing.text and listing.json()[0]["id"] == issued["id"]
@@ -218,12 +218,12 @@ def test_tokens_expired_revoked_tampered_unknown_are_401(client, users, clock):
     clock.advance(timedelta(days=1, seconds=1))
     for bad in (revoked["token"], expiring["token"], tampered, "mpt_onbekend0000000000000000000000000000000",
                 "geen-token-van-ons"):
-        r = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {bad}"})
+        r = client.get("/api/v1/auth/ik", headers={"Authorization": f"Bearer {bad}"})
         body = assert_problem(r, 401, "unauthenticated")
         assert bad not in r.text and body["detail"] == identity.TOKEN_INVALID
-    assert_problem(client.get("/api/v1/auth/me", headers={"Authorization": "Basic Zm9vOmJhcg=="}), 401,
+    assert_problem(client.get("/api/v1/auth/ik", headers={"Authorization": "Basic Zm9vOmJhcg=="}), 401,
                    "unauthenticated")
-    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {valid}"}).status_code == 200
+    assert client.get("/api/v1/auth/ik", headers={"Authorization": f"Bearer {valid}"}).status_code == 200
 
 
 def test_token_cannot_mint_tokens(client, users):
@@ -236,7 +236,7 @@ def test_revoking_someone_elses_token_is_404(client, users):
     token = _issue_token(client)
     login(client, "beheer")
     # The administrator may revoke it; another ordinary user would get 404 (engine test).
-    csrf = client.get("/api/v1/auth/me").json()["csrf_token"]
+    csrf = client.get("/api/v1/auth/ik").json()["csrf_token"]
     assert client.delete(f"/api/v1/auth/tokens/{token['id']}", headers={CSRF_HEADER: csrf}).status_code == 204
     assert_problem(client.delete("/api/v1/auth/tokens/999999", headers={CSRF_HEADER: csrf}), 404, "not-found")
 
@@ -245,8 +245,8 @@ def test_revoking_someone_elses_token_is_404(client, users):
 
 def test_user_admin_requires_role(client, users):
     login(client)
-    assert_problem(client.get("/api/v1/users"), 403, "forbidden")
-    assert client.get("/api/v1/roles").status_code == 200
+    assert_problem(client.get("/api/v1/gebruikers"), 403, "forbidden")
+    assert client.get("/api/v1/rollen").status_code == 200
 
 
 def test_user_admin_create_and_errors(client, users):
@@ -254,19 +254,19 @@ def test_user_admin_create_and_errors(client, users):
     h = {CSRF_HEADER: csrf}
     new = {"username": "o.onderzoeker", "display_name": "Olga", "roles": ["onderzoeker"], "unit": "Douane",
            "password": "een-lang-wachtwoord"}
-    r = client.post("/api/v1/users", json=new, headers=h)
+    r = client.post("/api/v1/gebruikers", json=new, headers=h)
     assert r.status_code == 201 and r.json()["roles"] == ["onderzoeker"]
     assert "password" not in r.json()
-    body = assert_problem(client.post("/api/v1/users", json={**new, "username": "x", "roles": ["koning"]}, headers=h),
+    body = assert_problem(client.post("/api/v1/gebruikers", json={**new, "username": "x", "roles": ["koning"]}, headers=h),
                           422, "invalid-data")
     assert body["errors"][0]["field"] == "roles" and "Onbekende rol" in body["errors"][0]["message"]
-    body = assert_problem(client.post("/api/v1/users", json={**new, "username": "y", "is_admin": True}, headers=h),
+    body = assert_problem(client.post("/api/v1/gebruikers", json={**new, "username": "y", "is_admin": True}, headers=h),
                           422, "invalid-data")
     assert {"field": "is_admin", "message": "Onbekend veld; dit veld is niet toegestaan."} in body["errors"]
-    assert_problem(client.get("/api/v1/users/424242"), 404, "not-found")
-    assert_problem(client.get("/api/v1/users/99999999999999999999"), 422, "invalid-data")
+    assert_problem(client.get("/api/v1/gebruikers/424242"), 404, "not-found")
+    assert_problem(client.get("/api/v1/gebruikers/99999999999999999999"), 422, "invalid-data")
     uid = r.json()["id"]
-    assert client.post(f"/api/v1/users/{uid}/disable", headers=h).json()["active"] is False
+    assert client.post(f"/api/v1/gebruikers/{uid}/blokkeren", headers=h).json()["active"] is False
 
 
 # --------------------------------------------------------------------------- problem+json for domain errors
@@ -332,7 +332,7 @@ def test_strict_json_keeps_valid_unicode(client):
 
 def test_out_of_range_ids_are_4xx(client, users):
     csrf = login(client, "beheer")
-    r = client.post("/api/v1/users", json={"username": "z", "display_name": "Z", "roles": ["meldpunt"],
+    r = client.post("/api/v1/gebruikers", json={"username": "z", "display_name": "Z", "roles": ["meldpunt"],
                                            "manager_id": 2 ** 40}, headers={CSRF_HEADER: csrf})
     assert_problem(r, 422, "invalid-data")
 
@@ -340,13 +340,13 @@ def test_out_of_range_ids_are_4xx(client, users):
 def test_malformed_json_is_400(client):
     r = client.post("/api/v1/_test/echo", content=b'{"naam": ', headers={"content-type": "application/json"})
     assert_problem(r, 400, "malformed-json")
-    r = client.post("/api/v1/auth/login", content=b"{nope", headers={"content-type": "application/json"})
+    r = client.post("/api/v1/auth/inloggen", content=b"{nope", headers={"content-type": "application/json"})
     assert_problem(r, 400, "malformed-json")
 
 
 def test_unknown_route_and_method(client):
     assert_problem(client.get("/api/v1/bestaat-niet"), 404, "not-found")
-    assert_problem(client.put("/api/v1/auth/me"), 405, "method-not-allowed")
+    assert_problem(client.put("/api/v1/auth/ik"), 405, "method-not-allowed")
 
 
 def test_unexpected_error_is_500_without_internals(client, caplog):
@@ -469,7 +469,7 @@ def test_per_path_body_limit(db, clock):
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:
         r = c.post("/api/v1/_test/echo", content=b"x" * 4096, headers={"content-type": "application/json"})
         assert_problem(r, 413, "payload-too-large")
-        r = c.post("/api/v1/auth/login", content=b"x" * 4096, headers={"content-type": "application/json"})
+        r = c.post("/api/v1/auth/inloggen", content=b"x" * 4096, headers={"content-type": "application/json"})
         assert_problem(r, 400, "malformed-json")  # under the general limit: parsed (and refused as JSON)
 
 
@@ -481,7 +481,8 @@ def test_body_under_limit_passes(client):
 
 def test_openapi_schema_documents_auth(client):
     schema = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/auth/login" in schema["paths"] and "/api/v1/auth/tokens/{token_id}" in schema["paths"]
+    assert "/auth/inloggen" in schema["paths"] and "/auth/tokens/{token_id}" in schema["paths"]
+    assert schema["servers"][0]["url"].endswith("/api/v1")
     login_schema = schema["components"]["schemas"]["LoginRequest"]
     assert login_schema["additionalProperties"] is False and login_schema.get("examples")
 
@@ -520,7 +521,7 @@ def test_reporter_session_round_trip(client, db):
     assert_problem(client.post("/api/v1/_test/melder/bericht"), 403, "csrf-failed")
     assert client.post("/api/v1/_test/melder/bericht", headers={CSRF_HEADER: csrf}).status_code == 200
     # A reporter session is no staff login.
-    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+    assert_problem(client.get("/api/v1/auth/ik"), 401, "unauthenticated")
     assert client.delete("/api/v1/melder/sessie", headers={CSRF_HEADER: csrf}).status_code == 204
     assert_problem(client.get("/api/v1/_test/melder/zaak"), 401, "unauthenticated")
 
@@ -550,10 +551,10 @@ def test_only_the_configured_cookie_name_counts(client, users, db, clock):
     session_id = client.cookies.get(SESSION_COOKIE_SECURE)
     client.cookies.clear()
     client.cookies.set("meldpunt_session", session_id)  # planted without the __Host- guarantees
-    assert_problem(client.get("/api/v1/auth/me"), 401, "unauthenticated")
+    assert_problem(client.get("/api/v1/auth/ik"), 401, "unauthenticated")
 
     app = create_app(ApiSettings(cookie_secure=False))  # plain-http development
     with TestClient(app, base_url="http://testserver") as plain:
-        r = plain.post("/api/v1/auth/login", json={"username": "meldpunt1", "password": PASSWORD})
+        r = plain.post("/api/v1/auth/inloggen", json={"username": "meldpunt1", "password": PASSWORD})
         assert "secure" not in r.headers["set-cookie"].lower().replace("__host-", "")
-        assert plain.cookies.get("meldpunt_session") and plain.get("/api/v1/auth/me").status_code == 200
+        assert plain.cookies.get("meldpunt_session") and plain.get("/api/v1/auth/ik").status_code == 200

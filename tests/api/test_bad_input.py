@@ -76,14 +76,14 @@ def test_feedback_in_general_terms():
 
 def test_audit_api_for_auditor(world, db):
     c = world.client
-    r = c.get("/api/v1/audit", headers=world.h("auditor"), params={"zaak_id": world.case_a})
+    r = c.get("/api/v1/audit", headers=world.h("auditor"), params={"zaakId": world.case_a})
     assert r.status_code == 200 and r.json()["items"] and all(e["zaak_id"] == world.case_a for e in r.json()["items"])
     assert c.get(f"/api/v1/audit/zaken/{world.case_a}", headers=world.h("auditor")).json()[0]["actie"] == "case.started"
-    assert c.post("/api/v1/audit/verify", headers=world.h("auditor")).json()["ok"] is True
+    assert c.post("/api/v1/audit/verificatie", headers=world.h("auditor")).json()["ok"] is True
     with db.session() as s:
         ev = s.scalar(select(AuditEvent).where(AuditEvent.case_id == world.case_a).limit(1))
         ev.actor = "iemand anders"
-    r = c.post("/api/v1/audit/verify", headers=world.h("auditor")).json()
+    r = c.post("/api/v1/audit/verificatie", headers=world.h("auditor")).json()
     assert r["ok"] is False and r["eerste_fout_id"] == ev.id and r["reden"]
     assert c.get("/api/v1/audit", headers=world.h("integriteitscoordinator")).status_code == 403
 

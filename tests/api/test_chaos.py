@@ -151,7 +151,7 @@ def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, record_p
     servers = {"A": Server(db.url, key, ports=PORTS)}
     workers: list[TimerWorker] = []
     try:
-        wall = parsedate_to_datetime(httpx.get(servers["A"].base_url + "/api/v1/health", timeout=5).headers["date"])
+        wall = parsedate_to_datetime(httpx.get(servers["A"].base_url + "/api/v1/gezondheid", timeout=5).headers["date"])
         shared, registrar, tokens = _seed(db, clock, wall)
         due_by = wall + timedelta(seconds=DURATION + 120)  # on the servers' clock: due during the run
         servers["B"] = Server(db.url, key, ports=PORTS)

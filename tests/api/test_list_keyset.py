@@ -1,6 +1,6 @@
 """Lists that grow page by keyset (issue 17): the audit trail (GET /api/v1/audit: walking ``volgende`` gives every
 event once, in order, also when events are appended between pages; ``offset`` still works) and the user list
-(GET /api/v1/users: at most 200 per page, the next page in the Link header)."""
+(GET /api/v1/gebruikers: at most 200 per page, the next page in the Link header)."""
 from __future__ import annotations
 
 import pytest
@@ -22,7 +22,7 @@ def _auditor(db) -> TestClient:
         identity.create_user(session=s, username="a-auditor", display_name="Auditor", roles=["auditor"],
                              password=PASSWORD)
     client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False)
-    assert client.post("/api/v1/auth/login", json={"username": "a-auditor", "password": PASSWORD}).status_code == 200
+    assert client.post("/api/v1/auth/inloggen", json={"username": "a-auditor", "password": PASSWORD}).status_code == 200
     return client
 
 
@@ -60,10 +60,10 @@ def test_the_user_list_pages_by_username(db):
         for i in range(205):
             identity.create_user(session=s, username=f"u{i:03d}", display_name=f"Gebruiker {i}", roles=[])
     client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False)
-    assert client.post("/api/v1/auth/login", json={"username": "a-beheer", "password": PASSWORD}).status_code == 200
-    first = client.get("/api/v1/users")
+    assert client.post("/api/v1/auth/inloggen", json={"username": "a-beheer", "password": PASSWORD}).status_code == 200
+    first = client.get("/api/v1/gebruikers")
     assert len(first.json()) == 200 and first.headers["link"].endswith('rel="next"')
-    url, seen = "/api/v1/users?limit=90", []
+    url, seen = "/api/v1/gebruikers?limit=90", []
     while url:
         r = client.get(url)
         seen += [u["username"] for u in r.json()]

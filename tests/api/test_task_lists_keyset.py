@@ -38,7 +38,7 @@ def test_walking_the_pool_by_the_link_header_gives_every_task_once(db):
         case_id = s.scalar(select(Case.id))
         s.execute(insert(WorkItem), [_item(case_id, i) for i in range(230)])
     client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False)
-    assert client.post("/api/v1/auth/login", json={"username": "k-meldpunt", "password": PASSWORD}).status_code == 200
+    assert client.post("/api/v1/auth/inloggen", json={"username": "k-meldpunt", "password": PASSWORD}).status_code == 200
 
     by_offset = []
     for offset in (0, 100, 200):

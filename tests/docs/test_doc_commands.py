@@ -216,7 +216,7 @@ def answers(ctx: Ctx, path: str = "/melden") -> bool:
 
 def login(base_url: str, username: str) -> httpx.Client:
     client = httpx.Client(base_url=base_url, timeout=30)
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": DEMO_PASSWORD})
     assert r.status_code == 200, r.text
     return client
 
@@ -225,7 +225,7 @@ def check_demo_running(ctx: Ctx, result) -> None:
     """README: demo users with password meldpunt-demo, the example cases, the API under /api/v1."""
     client = login(ctx.base_url, "coordinator")
     try:
-        assert client.get("/api/v1/auth/me").json()["user"]["username"] == "coordinator"
+        assert client.get("/api/v1/auth/ik").json()["user"]["username"] == "coordinator"
         assert _items(client.get("/api/v1/zaken").json()), "the coordinator sees no example case"
     finally:
         client.close()
@@ -244,7 +244,7 @@ def _items(payload):
 def check_token_works(ctx: Ctx, result) -> None:
     token = result.stdout.strip()
     assert re.fullmatch(r"mpt_[A-Za-z0-9_-]{43}", token), token
-    me = httpx.get(ctx.base_url + "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    me = httpx.get(ctx.base_url + "/api/v1/auth/ik", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert me.status_code == 200 and me.json()["user"]["username"] == "meldpunt", me.text
 
 
@@ -354,7 +354,7 @@ def check_rendered_results(ctx: Ctx, result) -> None:
 # --------------------------------------------------------------------------------------------------
 
 LOGIN = ("curl -s -c cookies.txt -H 'content-type: application/json' -d '{\"username\": \"meldpunt\", "
-         "\"password\": \"meldpunt-demo\"}' http://127.0.0.1:8000/api/v1/auth/login")
+         "\"password\": \"meldpunt-demo\"}' http://127.0.0.1:8000/api/v1/auth/inloggen")
 ON_SERVER = (("127.0.0.1:8000", "127.0.0.1:{port}"),)
 CSV_PLACEHOLDER = (("historie.csv", "{tmp}/historie.csv"),)
 BROKEN_PROCESSES = dict(setup=processes_with_task_outside_lanes, env=(("MELDPUNT_PROCESSES_DIR", "{tmp}/processes"),),
@@ -377,7 +377,7 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "
                                            ".ci/run runs it with this date"),
     LOGIN: (Run(db="server", cwd="tmp", substitute=ON_SERVER, stdout=(r'"username":\s*"meldpunt"', r'"csrf')),),
-    "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/auth/me":
+    "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/auth/ik":
         (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_me),),
     "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/taken/onverdeeld":
         (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_open_tasks),),

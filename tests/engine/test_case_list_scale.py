@@ -182,7 +182,7 @@ def _login(username: str) -> TestClient:
     from api.settings import ApiSettings
 
     client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False)
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client
 

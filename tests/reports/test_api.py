@@ -41,31 +41,31 @@ def api(db, clock):
 
 
 def test_import_and_annex_over_http(api):
-    r = api("POST", "/reports/import?bestandsnaam=h.csv", "coord", content=csv_bytes(ROWS),
+    r = api("POST", "/rapportages/import?bestandsnaam=h.csv", "coord", content=csv_bytes(ROWS),
             headers={"Content-Type": "text/csv"})
     assert r.status_code == 201, r.text
     assert r.json()["aantal"] == 2 and r.json()["nieuwe_dienstonderdelen"] == ["Douane", "Belastingdienst"]
-    r = api("POST", "/reports/import", "coord", content=csv_bytes(ROWS), headers={"Content-Type": "text/csv"})
+    r = api("POST", "/rapportages/import", "coord", content=csv_bytes(ROWS), headers={"Content-Type": "text/csv"})
     assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
     bad = csv_bytes([ROWS[0][:4] + ("Foutje",) + ROWS[0][5:]])
-    r = api("POST", "/reports/import", "coord", content=bad, headers={"Content-Type": "text/csv"})
+    r = api("POST", "/rapportages/import", "coord", content=bad, headers={"Content-Type": "text/csv"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rij 2, kolom afdoening"
-    assert api("POST", "/reports/import", "onderzoeker", content=bad).status_code == 403
+    assert api("POST", "/rapportages/import", "onderzoeker", content=bad).status_code == 403
 
-    r = api("GET", "/reports/annex?jaar=2026", "coord")
+    r = api("GET", "/rapportages/annex?jaar=2026", "coord")
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"year", "rows", "totals"}
     assert body["totals"]["einde_dienstverband"]["beeindiging_dienstverband"] == 1
     assert body["totals"]["zonder_afdoening"] == 1
-    r = api("GET", "/reports/annex?jaar=2026&formaat=docx", "coord")
+    r = api("GET", "/rapportages/annex?jaar=2026&formaat=docx", "coord")
     assert r.status_code == 200
     assert word.read_tables(r.content)[0][1] == ["Belastingdienst", "Ongewenste omgangsvormen",
                                                  "Leidinggevende zou medewerkers hebben gekleineerd.", "Geen afdoening/actie"]
-    r = api("GET", "/reports/annex?jaar=2026&formaat=csv", "coord")
+    r = api("GET", "/rapportages/annex?jaar=2026&formaat=csv", "coord")
     assert r.text.splitlines()[0] == "Dienstonderdeel,Schending,Inhoud (vermoedelijke) schending,Afdoening"
-    assert api("GET", "/reports/annex?jaar=2026", "onderzoeker").status_code == 403
-    r = api("GET", "/reports/woo?van=2026-01-01&tot=2026-12-31", "coord")
+    assert api("GET", "/rapportages/annex?jaar=2026", "onderzoeker").status_code == 403
+    r = api("GET", "/rapportages/woo?van=2026-01-01&tot=2026-12-31", "coord")
     assert r.status_code == 200 and r.json()["totaal"] == 2
 
 
@@ -73,27 +73,27 @@ def test_vp_registration_only_by_vertrouwenspersoon(api):
     body = {"datum": "2026-10-12", "dienstonderdeel": "Douane", "categorie": "8 Problematiek personeel en organisatie",
             "subcategorie": "arbeidsconflict", "betreft": "leidinggevende", "afhandeling": "klankbordgesprek",
             "situatie_na": "loopt_nog"}
-    r = api("POST", "/reports/vp-registraties", "vp", json=body)
+    r = api("POST", "/rapportages/vp-registraties", "vp", json=body)
     assert r.status_code == 201, r.text
-    assert api("POST", "/reports/vp-registraties", "coord", json=body).status_code == 403
-    assert api("POST", "/reports/vp-registraties", "vp", json={**body, "naam": "X"}).status_code == 422
-    r = api("GET", "/reports/vp?jaar=2026", "vp")
+    assert api("POST", "/rapportages/vp-registraties", "coord", json=body).status_code == 403
+    assert api("POST", "/rapportages/vp-registraties", "vp", json={**body, "naam": "X"}).status_code == 422
+    r = api("GET", "/rapportages/vp?jaar=2026", "vp")
     [row] = [x for x in r.json()["categorieen"] if x["label"] == "8 Problematiek personeel en organisatie"]
     assert row["aantallen"] == {"2024": 0, "2025": 0, "2026": 1}
 
 
 def test_dashboard_and_monthly(api, db):
-    assert api("GET", "/reports/dashboard?van=2026-01-01&tot=2026-12-31", "onderzoeker").status_code == 403
-    r = api("GET", "/reports/dashboard?van=2026-01-01&tot=2026-12-31", "coord")
+    assert api("GET", "/rapportages/dashboard?van=2026-01-01&tot=2026-12-31", "onderzoeker").status_code == 403
+    r = api("GET", "/rapportages/dashboard?van=2026-01-01&tot=2026-12-31", "coord")
     assert r.status_code == 200 and "ontvangst_binnen_7_dagen" in r.json()["cijfers"]
     with db.session() as s:
         set_unit(session=s, name="Douane", employees=10, director_id=api.tokens["dir_id"])
         monthly.generate(session=s, month="2026-10")
-    [item] = api("GET", "/reports/maandoverzichten", "dir").json()
+    [item] = api("GET", "/rapportages/maandoverzichten", "dir").json()
     assert item["maand"] == "2026-10"
-    assert api("GET", f"/reports/maandoverzichten/{item['id']}", "dir").status_code == 200
-    assert api("GET", f"/reports/maandoverzichten/{item['id']}", "coord").status_code == 404
-    r = api("PUT", "/reports/dienstonderdelen/Toeslagen", "beheer", json={"medewerkers": 250})
+    assert api("GET", f"/rapportages/maandoverzichten/{item['id']}", "dir").status_code == 200
+    assert api("GET", f"/rapportages/maandoverzichten/{item['id']}", "coord").status_code == 404
+    r = api("PUT", "/rapportages/dienstonderdelen/Toeslagen", "beheer", json={"medewerkers": 250})
     assert r.status_code == 200 and r.json() == {"naam": "Toeslagen", "medewerkers": 250, "directeur_id": None}
 
 
@@ -105,7 +105,7 @@ def test_annex_csv_refuses_a_summary_that_names_a_person(api, db, clock):
                            kind="feitenonderzoek_intern", outcome="aangetoond", subject="Jan de Vries",
                            description="Medewerker De Vries zou reiskosten hebben gedeclareerd.")
     for formaat in ("csv", "json", "docx"):
-        r = api("GET", f"/reports/annex?jaar=2026&formaat={formaat}", "coord")
+        r = api("GET", f"/rapportages/annex?jaar=2026&formaat={formaat}", "coord")
         assert r.status_code == 422, (formaat, r.status_code)
         assert r.json()["type"].endswith("report-refused") and "De jaarbijlage is niet gemaakt" in r.json()["detail"]
         assert "Vries" not in r.text

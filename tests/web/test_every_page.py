@@ -276,7 +276,7 @@ def test_timeline_per_day_filtered_with_page_views_collapsed(world):  # noqa: F8
     try:
         frozen.set(datetime(2026, 11, 3, 14, 30, tzinfo=timezone.utc))  # the next day, 15:30 in Amsterdam
         nextday = TestClient(world.app, follow_redirects=False)  # a new session: yesterday's has lapsed
-        assert nextday.post("/api/v1/auth/login", json={"username": "coordinator", "password": PASSWORD}
+        assert nextday.post("/api/v1/auth/inloggen", json={"username": "coordinator", "password": PASSWORD}
                             ).status_code == 200
         assert nextday.get(path).status_code == 200
         reads = _days(_section(nextday.get(path + "?soort=inzage").text))

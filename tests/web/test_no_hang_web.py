@@ -61,7 +61,7 @@ def world(db, key, clock):
 def _sessions(db, clock, server: Server, user_ids: list[int]) -> list[tuple[str, str]]:
     from email.utils import parsedate_to_datetime
 
-    clock.set(parsedate_to_datetime(httpx.get(server.base_url + "/api/v1/health", timeout=5).headers["date"]))
+    clock.set(parsedate_to_datetime(httpx.get(server.base_url + "/api/v1/gezondheid", timeout=5).headers["date"]))
     with db.session() as s:
         out = []
         for uid in user_ids:
@@ -123,7 +123,7 @@ def test_a_burst_of_web_claims_submits_and_reads_is_answered_in_time(db, world, 
         # the task page: "niet gevonden" (404) for the others once someone holds it, 409 once it is done
         assert {r[2] for r in results if r[0] == "read" and not r[1].startswith("/taken/")} == {200}
         assert {r[2] for r in results if r[0] == "read" and r[1].startswith("/taken/")} <= {200, 404, 409}
-        assert httpx.get(server.base_url + "/api/v1/health", timeout=ANSWER_WITHIN).status_code == 200
+        assert httpx.get(server.base_url + "/api/v1/gezondheid", timeout=ANSWER_WITHIN).status_code == 200
     finally:
         server.stop()
     with db.session() as s:

@@ -29,7 +29,7 @@ def _app():
 
 def _login(app, username: str) -> TestClient:
     client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client
 
@@ -265,12 +265,12 @@ def test_audit_api_leaves_out_the_auditors_own_case_and_pseudonymises_the_report
     auditor = _login(app, "auditor")
     everything = auditor.get("/api/v1/audit", params={"limit": 200}).json()["items"]
     assert everything and all(e["zaak_id"] != own_case for e in everything)
-    assert auditor.get("/api/v1/audit", params={"zaak_id": own_case}).json()["items"] == []
+    assert auditor.get("/api/v1/audit", params={"zaakId": own_case}).json()["items"] == []
     assert auditor.get(f"/api/v1/audit/zaken/{own_case}").json() == []
 
     alias = reporter_pseudonym(named)
     for events in (auditor.get(f"/api/v1/audit/zaken/{named}").json(),
-                   auditor.get("/api/v1/audit", params={"zaak_id": named}).json()["items"],
+                   auditor.get("/api/v1/audit", params={"zaakId": named}).json()["items"],
                    [e for e in everything if e["zaak_id"] == named]):
         assert events and all(e["door"] != "medewerker" for e in events)
         assert not _leaks(json_text(events), ("medewerker\"", "Mehmet"))
@@ -279,6 +279,6 @@ def test_audit_api_leaves_out_the_auditors_own_case_and_pseudonymises_the_report
         assert all(e["hash"] for e in events if e["door"] != alias)
 
     # the chain itself is untouched; the desk (identity role, not the auditor) is not given the trail
-    verify = auditor.post("/api/v1/audit/verify", headers={"X-CSRF-Token": auditor.cookies.get("meldpunt_csrf")})
+    verify = auditor.post("/api/v1/audit/verificatie", headers={"X-CSRF-Token": auditor.cookies.get("meldpunt_csrf")})
     assert verify.status_code == 200 and verify.json()["ok"] is True
     assert _login(app, "meldpunt").get(f"/api/v1/audit/zaken/{named}").status_code == 403

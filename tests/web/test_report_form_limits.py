@@ -73,7 +73,7 @@ def _login(client, username, password):
 def test_web_login_shares_the_account_backoff_with_the_api(client):
     for i in range(login.POLICY.account_backoff.free_failures):
         if i % 2:
-            assert client.post("/api/v1/auth/login", json={"username": "alice", "password": f"gok-{i}"}).status_code == 401
+            assert client.post("/api/v1/auth/inloggen", json={"username": "alice", "password": f"gok-{i}"}).status_code == 401
         else:
             assert _login(client, "alice", f"gok-{i}").status_code == 401
     r = _login(client, "alice", PASSWORD)

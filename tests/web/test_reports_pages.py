@@ -99,9 +99,9 @@ def test_annex_page_shows_rows_and_totals(imported):
     ]
     # the download links are the existing API formats, and they work with the same browser session
     for fmt in ("docx", "csv", "json"):
-        url = f"/api/v1/reports/annex?jaar=2026&amp;formaat={fmt}"
+        url = f"/api/v1/rapportages/annex?jaar=2026&amp;formaat={fmt}"
         assert f'href="{url}"' in text
-    csv_download = client.get("/api/v1/reports/annex?jaar=2026&formaat=csv")
+    csv_download = client.get("/api/v1/rapportages/annex?jaar=2026&formaat=csv")
     assert csv_download.status_code == 200 and "Medewerker declareerde dubbel" not in csv_download.text
     assert '<a href="/rapportages"' in text  # navigation
 

@@ -25,7 +25,7 @@ def _app(**settings):
 
 def _login(app, username: str, base_url: str = "http://testserver") -> TestClient:
     client = TestClient(app, follow_redirects=False, base_url=base_url)
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client
 

@@ -124,7 +124,7 @@ def test_api_registration_links_the_subject_person(site, db):
     import httpx
 
     with httpx.Client(base_url=site.base) as c:
-        r = c.post("/api/v1/auth/login", json={"username": "meldpunt", "password": PASSWORD})
+        r = c.post("/api/v1/auth/inloggen", json={"username": "meldpunt", "password": PASSWORD})
         assert r.status_code == 200, r.text
         r = c.post("/api/v1/meldingen", headers={"X-CSRF-Token": c.cookies.get("meldpunt_csrf") or ""}, json={
             "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Douane",

@@ -135,10 +135,10 @@ POLICY: dict[str, Policy] = {
     "POST /mijn-melding/afmelden": Policy("once", (303,)),
     "GET /api/v1/docs": Policy("open"),
     "GET /api/v1/openapi.json": Policy("open"),
-    "GET /api/v1/health": Policy("open"),
-    "GET /api/v1/ready": Policy("open"),
-    "POST /api/v1/auth/login": Policy("once", (401,), probe={"json": {"username": "meldpunt", "password": "fout"}}),
-    "POST /api/v1/auth/logout": Policy("once", (401,)),
+    "GET /api/v1/gezondheid": Policy("open"),
+    "GET /api/v1/gereed": Policy("open"),
+    "POST /api/v1/auth/inloggen": Policy("once", (401,), probe={"json": {"username": "meldpunt", "password": "fout"}}),
+    "POST /api/v1/auth/uitloggen": Policy("once", (401,)),
     "POST /api/v1/melder/sessie": Policy("once", (401,), probe={"json": {"ontvangstcode": "0000 0000 0000 0000"}}),
     "DELETE /api/v1/melder/sessie": Policy("once", (401,)),
     "POST /api/v1/publiek/meldingen": Policy("once", (422,), probe={"json": {}}),
@@ -166,11 +166,11 @@ POLICY: dict[str, Policy] = {
     # ---- any logged-in user
     "GET /werkvoorraad": staff(),
     "GET /zaken": staff(),  # the case list: every hit under the visibility condition (count included)
-    "GET /api/v1/auth/me": staff(),
+    "GET /api/v1/auth/ik": staff(),
     "GET /api/v1/auth/tokens": staff(),
     "POST /api/v1/auth/tokens": staff((201,), probe={"json": {"name": "matrix"}}),
     "DELETE /api/v1/auth/tokens/{token_id}": Policy(frozenset({"coordinator", "beheerder"}), (204,), 404),
-    "GET /api/v1/roles": staff(),
+    "GET /api/v1/rollen": staff(),
     "GET /api/v1/zaken": staff(),
     # saved views of the case list: one's own (the coordinator owns the world's views; anyone else: not found)
     "GET /api/v1/zaken/weergaven": staff(),
@@ -191,9 +191,9 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/taken/te-laat": staff(),
     "GET /api/v1/processen": staff(),
     "GET /api/v1/processen/{version_id}/bpmn": staff(),
-    "GET /api/v1/reports/maandoverzichten": staff(),
-    "GET /api/v1/reports/maandoverzichten/{overview_id}": staff((404,)),  # someone else's: not found
-    "GET /api/v1/reports/dienstonderdelen": staff(),
+    "GET /api/v1/rapportages/maandoverzichten": staff(),
+    "GET /api/v1/rapportages/maandoverzichten/{overview_id}": staff((404,)),  # someone else's: not found
+    "GET /api/v1/rapportages/dienstonderdelen": staff(),
     "POST /api/v1/meldingen": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (201,), 403, probe={"json": {
         "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Elders",
         "omschrijving": "Een melding voor de toegangsmatrix."}}),
@@ -206,27 +206,27 @@ POLICY: dict[str, Policy] = {
     "GET /rapportages": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag", ok=(303,)),
     "GET /rapportages/jaarbijlage": role("integriteitscoordinator", "bureau_vi"),
     "GET /rapportages/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
-    "GET /api/v1/reports/annex": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "csv"}}),
-    "GET /api/v1/reports/woo": role("integriteitscoordinator", "bureau_vi"),
-    "GET /api/v1/reports/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
-    "GET /api/v1/reports/vp": role("vertrouwenspersoon", "integriteitscoordinator"),
-    "POST /api/v1/reports/vp-registraties": role("vertrouwenspersoon", ok=(201,), probe={"json": {
+    "GET /api/v1/rapportages/annex": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "csv"}}),
+    "GET /api/v1/rapportages/woo": role("integriteitscoordinator", "bureau_vi"),
+    "GET /api/v1/rapportages/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
+    "GET /api/v1/rapportages/vp": role("vertrouwenspersoon", "integriteitscoordinator"),
+    "POST /api/v1/rapportages/vp-registraties": role("vertrouwenspersoon", ok=(201,), probe={"json": {
         "datum": "2026-10-12", "dienstonderdeel": "Douane", "categorie": "5 Ongewenste omgangsvormen",
         "subcategorie": "intimidatie", "betreft": "leidinggevende", "afhandeling": "klankbordgesprek",
         "situatie_na": "loopt_nog"}}),
-    "POST /api/v1/reports/import": role("integriteitscoordinator", "procesbeheerder", ok=(422,),
+    "POST /api/v1/rapportages/import": role("integriteitscoordinator", "procesbeheerder", ok=(422,),
                                         probe={"content": b"geen;csv\n", "headers": {"Content-Type": "text/csv"}}),
-    "PUT /api/v1/reports/dienstonderdelen/{naam}": role("procesbeheerder", "functioneel_beheerder",
+    "PUT /api/v1/rapportages/dienstonderdelen/{naam}": role("procesbeheerder", "functioneel_beheerder",
                                                         probe={"json": {"medewerkers": 120}}),
     "GET /api/v1/audit": role("auditor", names_accounts=True),
     "GET /api/v1/audit/zaken/{case_id}": role("auditor"),
-    "POST /api/v1/audit/verify": role("auditor"),
-    "GET /api/v1/users": role("functioneel_beheerder", names_accounts=True),
-    "GET /api/v1/users/{user_id}": role("functioneel_beheerder", names_accounts=True),
-    "POST /api/v1/users": role("functioneel_beheerder", ok=(422,), probe={"json": {
+    "POST /api/v1/audit/verificatie": role("auditor"),
+    "GET /api/v1/gebruikers": role("functioneel_beheerder", names_accounts=True),
+    "GET /api/v1/gebruikers/{user_id}": role("functioneel_beheerder", names_accounts=True),
+    "POST /api/v1/gebruikers": role("functioneel_beheerder", ok=(422,), probe={"json": {
         "username": "matrix", "display_name": "Matrix", "roles": ["geen_rol"],
         "password": "Lang-genoeg-wachtwoord-1"}}),
-    "POST /api/v1/users/{user_id}/disable": role("functioneel_beheerder", names_accounts=True),
+    "POST /api/v1/gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", names_accounts=True),
     # ---- records lifecycle (issue 20): the coordinator manages, Bureau V&I also reads and approves (a list
     # that does not exist: the readers get 404, everyone else 403 before any lookup)
     "GET /api/v1/bewaartermijnen/vernietigingslijsten": role("integriteitscoordinator", "bureau_vi"),
@@ -308,9 +308,12 @@ def app_routes(app: FastAPI) -> list[str]:
     """'METHOD path' for every route: the API's from its OpenAPI document, the rest (pages, API docs) from the
     app's routes as mounted. Path convertors are left out (``{case_id:id}`` → ``{case_id}``)."""
     found = set()
-    for path, operations in app.openapi()["paths"].items():
+    document = app.openapi()
+    base = document["servers"][0]["url"].split("://", 1)[-1]
+    base = base[base.index("/"):] if "/" in base else ""  # the document's paths are relative to its server
+    for path, operations in document["paths"].items():
         for method in operations:
-            found.add(f"{method.upper()} {path}")
+            found.add(f"{method.upper()} {base}{path}")
     for path, route in _walk(app):
         if route.include_in_schema and path.startswith("/api/"):
             continue  # documented above (a route in the schema is in the OpenAPI document)
@@ -437,7 +440,7 @@ def _login_everyone(w: World) -> None:
     for person in PERSONS:
         client = TestClient(w.app, follow_redirects=False)
         if person in STAFF:
-            r = client.post("/api/v1/auth/login", json={"username": USERNAMES.get(person, person),
+            r = client.post("/api/v1/auth/inloggen", json={"username": USERNAMES.get(person, person),
                                                         "password": PASSWORD})
             assert r.status_code == 200, (person, r.text)
         elif person == RECEIPT:
@@ -517,7 +520,7 @@ def _request(client: TestClient, method: str, template: str, policy: Policy, w: 
     path = _fill(template, policy, w)
     api = path.startswith("/api/")
     params = {"bestand": w.bpmn_file} if "diagram" in path or "bpmn" in path else {}
-    if "/reports/" in path:
+    if path.startswith("/api/v1/rapportages/"):
         params.update({k: v for k, v in QUERY.items() if v})
     params.update(policy.probe.get("params", {}))
     kwargs: dict = {"params": params}

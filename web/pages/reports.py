@@ -64,7 +64,7 @@ def annex_page(request: Request, jaar: str = ""):
                 error, year = "Geef een jaar tussen 1990 en 2100.", this_year
             result = annex_mod.build(session=s, year=year)
             audit_event(session=s, actor=web.user.username, action="rapportage.jaarbijlage", details={"jaar": year})
-            base = "/api/v1/reports/annex?" + urlencode({"jaar": year})
+            base = "/api/v1/rapportages/annex?" + urlencode({"jaar": year})
             downloads = [("Word (docx)", base + "&formaat=docx"), ("CSV", base + "&formaat=csv"),
                          ("JSON", base + "&formaat=json")]
             return render(request, "rapportage_jaarbijlage.html", status_code=422 if error else 200, user=web.user,
