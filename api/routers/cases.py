@@ -90,7 +90,8 @@ def export_cases(user: CurrentUser, session: SessionDep,
                  status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
                  dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None,
                  categorie: Annotated[str | None, Query(max_length=200)] = None,
-                 periode_van: date | None = None, periode_tot: date | None = None,
+                 periode_van: Annotated[date | None, Query(alias="periodeVan")] = None,
+                 periode_tot: Annotated[date | None, Query(alias="periodeTot")] = None,
                  sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
                                   "-zaaknummer"] = "-aangemaakt_op") -> Response:
     """Precies de zaken die u in de lijst ziet (zelfde zoekopdracht, zelfde volgorde, alle pagina's), met de kolommen
