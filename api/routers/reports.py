@@ -13,6 +13,8 @@ from api.schemas.reports import (AnnexOut, ImportOut, MonthlyOut, UnitIn, UnitOu
                                  VpRegistrationOut, WooOut)
 from engine.errors import NotFound
 from engine.identity.models import User
+from engine.reports import importer as importer_roles
+from engine.reports import vp as vp_roles
 
 router = APIRouter(prefix="/reports", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
 
@@ -24,9 +26,9 @@ FILE_RESPONSES = {200: {"content": {"text/csv": {"schema": {"type": "string"}},
                                     DOCX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 Reporter = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi"))]
-Importer = Annotated[User, Depends(require_role("integriteitscoordinator", "procesbeheerder"))]
-Adviser = Annotated[User, Depends(require_role("vertrouwenspersoon"))]
-VpReader = Annotated[User, Depends(require_role("vertrouwenspersoon", "integriteitscoordinator"))]
+Importer = Annotated[User, Depends(require_role(*importer_roles.IMPORT_ROLES))]
+Adviser = Annotated[User, Depends(require_role(*vp_roles.REGISTER_ROLES))]
+VpReader = Annotated[User, Depends(require_role(*vp_roles.TABLE_ROLES))]
 DashboardUser = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"))]
 UnitAdmin = Annotated[User, Depends(require_role("procesbeheerder", "functioneel_beheerder"))]
 Year = Annotated[int, Query(ge=1990, le=2100, description="Jaar")]
@@ -51,6 +53,7 @@ def import_cases(content: Annotated[bytes, Depends(_body)], user: Importer, sess
                  bestandsnaam: Annotated[str, Query(min_length=1, max_length=300)] = "import.csv") -> ImportOut:
     from engine.reports import importer
 
+    importer.require_importer(user)
     summary = importer.import_cases(session=session, content=content, filename=bestandsnaam, actor=user.username)
     return ImportOut(import_id=summary.import_id, aantal=summary.rows, zaak_ids=summary.case_ids,
                      nieuwe_dienstonderdelen=summary.units_created)
@@ -90,9 +93,9 @@ def woo(van: date, tot: date, user: Reporter, session: SessionDep, formaat: Form
 def register_vp(body: VpRegistrationIn, user: Adviser, session: SessionDep) -> VpRegistrationOut:
     from engine.reports import vp
 
-    reg = vp.register(session=session, contact_date=body.datum, unit=body.dienstonderdeel, category=body.categorie,
-                      subcategory=body.subcategorie, concerns=body.betreft, handling=body.afhandeling,
-                      situation_after=body.situatie_na, registered_by_id=user.id)
+    reg = vp.register_as(session=session, user=user, contact_date=body.datum, unit=body.dienstonderdeel,
+                         category=body.categorie, subcategory=body.subcategorie, concerns=body.betreft,
+                         handling=body.afhandeling, situation_after=body.situatie_na)
     return VpRegistrationOut(id=reg.id, datum=reg.contact_date, dienstonderdeel=reg.unit, categorie=reg.category,
                              subcategorie=reg.subcategory, betreft=reg.concerns, afhandeling=reg.handling,
                              situatie_na=reg.situation_after)
@@ -104,6 +107,7 @@ def vp_report(jaar: Year, user: VpReader, session: SessionDep,
               formaat: Annotated[Literal["json", "docx"], Query()] = "json"):
     from engine.reports import vp
 
+    vp.require_tables(user)
     result = vp.build(session=session, year=jaar)
     if formaat == "docx":
         return _file(vp.to_docx(result), DOCX, f"vertrouwenspersonen-{jaar}.docx")

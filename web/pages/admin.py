@@ -1,0 +1,103 @@
+"""User and role management for the functional administrator (issue 17): the same engine door as
+``api/routers/users.py`` (``engine.identity.admin``). A password typed here goes to the engine once: it is never
+shown again (not even after an error), logged or put in the audit trail."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from engine.errors import DomainError, InvalidData
+from engine.identity import admin
+from engine.identity.roles import known_roles
+from engine.reports.service import list_units
+from web.pages.common import (checked_form, domain_error, FormDep, get_database, login_required, render,
+                              with_message)
+
+router = APIRouter(include_in_schema=False)
+
+# The engine's field names (also the API's) → the form's fields and their Dutch labels.
+FIELDS = {"username": "gebruikersnaam", "display_name": "naam", "roles": "rollen", "password": "wachtwoord",
+          "manager_id": "leidinggevende", "email": "email", "unit": "dienstonderdeel"}
+LABELS = {"gebruikersnaam": "Gebruikersnaam", "naam": "Naam", "rollen": "Rollen", "wachtwoord": "Wachtwoord",
+          "wachtwoord_herhaald": "Wachtwoord herhalen", "leidinggevende": "Leidinggevende", "email": "E-mailadres",
+          "dienstonderdeel": "Dienstonderdeel"}
+EMPTY = {"gebruikersnaam": "", "naam": "", "email": "", "dienstonderdeel": "", "leidinggevende": "", "rollen": []}
+
+
+def _page(request: Request, s, web, *, values: dict | None = None, errors: dict | None = None,
+          melding: str = "", status_code: int = 200):
+    users = admin.list_users(session=s, by=web.user)
+    names = {u.id: u.display_name for u in users}
+    rows = [{"id": u.id, "username": u.username, "name": u.display_name, "unit": u.unit or "—",
+             "roles": sorted(u.role_codes), "active": bool(u.active), "manager": names.get(u.manager_id, "—"),
+             "self": u.id == web.user.id} for u in users]
+    return render(request, "gebruikers.html", status_code=status_code, user=web.user, web=web, rows=rows,
+                  roles=known_roles(), units=[u.name for u in list_units(session=s)],
+                  managers=[(u.id, u.display_name) for u in users if u.active],
+                  values=values or EMPTY, errors=errors or {}, labels=LABELS, melding=melding)
+
+
+@router.get("/gebruikers", response_class=HTMLResponse)
+def users_page(request: Request, melding: str = ""):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            return _page(request, s, web, melding=melding)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+def _form_values(form) -> dict:
+    return {"gebruikersnaam": str(form.get("gebruikersnaam") or "").strip(),
+            "naam": str(form.get("naam") or "").strip(), "email": str(form.get("email") or "").strip(),
+            "dienstonderdeel": " ".join(str(form.get("dienstonderdeel") or "").split()),
+            "leidinggevende": str(form.get("leidinggevende") or "").strip(),
+            "rollen": [str(r) for r in form.getlist("rollen")]}
+
+
+@router.post("/gebruikers", response_class=HTMLResponse)
+def add_user(request: Request, form: FormDep):
+    values = _form_values(form)
+    password = str(form.get("wachtwoord") or "")
+    errors: dict[str, str] = {}
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            admin.require_user_admin(web.user)
+            manager_id = None
+            if values["leidinggevende"]:
+                if values["leidinggevende"].isdigit() and len(values["leidinggevende"]) < 12:
+                    manager_id = int(values["leidinggevende"])
+                else:
+                    errors["leidinggevende"] = "Kies een leidinggevende uit de lijst."
+            if password != str(form.get("wachtwoord_herhaald") or ""):
+                errors["wachtwoord_herhaald"] = "De twee wachtwoorden zijn niet gelijk."
+            if not errors:
+                try:  # the engine checks everything before it adds anything: a refusal writes nothing
+                    created = admin.add_user(session=s, by=web.user, username=values["gebruikersnaam"],
+                                             display_name=values["naam"], roles=values["rollen"],
+                                             unit=values["dienstonderdeel"] or None, manager_id=manager_id,
+                                             password=password or None, email=values["email"] or None)
+                    message = f"Gebruiker {created.username} is toegevoegd."
+                except InvalidData as exc:
+                    for e in exc.errors:
+                        errors[FIELDS.get(e.field, e.field)] = e.message
+            if errors:
+                return _page(request, s, web, values=values, errors=errors, status_code=422)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message("/gebruikers", message), status_code=303)
+
+
+@router.post("/gebruikers/{user_id:id}/blokkeren", response_class=HTMLResponse)
+def disable_user(request: Request, user_id: int, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            blocked = admin.disable_user(session=s, by=web.user, user_id=user_id)
+            message = f"Gebruiker {blocked.username} is geblokkeerd: inloggen kan niet meer."
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message("/gebruikers", message), status_code=303)
