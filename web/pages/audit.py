@@ -4,6 +4,8 @@ events of a case in which the auditor is a party are left out. Every reading and
 recorded in the trail, by the engine."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -15,6 +17,7 @@ from engine.audit.trail import TrailEntry
 from engine.errors import DomainError
 from web.pages.cases import ACTION_LABELS
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render
+from web.pages.role_pages import moment
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,6 +48,7 @@ LABELS = {
 }
 # Shown on the page by the task's name; the process element behind it stays in the API's JSON.
 HIDDEN_DETAILS = frozenset({"element"})
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*[+Z]")  # a moment with its offset: shown in Dutch time
 
 
 def _details(details: dict) -> list[tuple[str, str]]:
@@ -58,6 +62,11 @@ def _details(details: dict) -> list[tuple[str, str]]:
             value = "ja" if value else "nee"
         elif value is None:
             value = "—"
+        elif isinstance(value, str) and ISO_MOMENT.match(value):
+            try:
+                value = moment(datetime.fromisoformat(value))
+            except ValueError:
+                pass
         out.append((key.replace("_", " "), str(value)))
     return out
 
