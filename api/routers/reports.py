@@ -15,6 +15,7 @@ from engine.errors import NotFound
 from engine.identity.models import User
 from engine.reports import importer as importer_roles
 from engine.reports import vp as vp_roles
+from engine.reports.service import UNIT_ADMIN_ROLES
 
 router = APIRouter(prefix="/reports", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
 
@@ -30,7 +31,7 @@ Importer = Annotated[User, Depends(require_role(*importer_roles.IMPORT_ROLES))]
 Adviser = Annotated[User, Depends(require_role(*vp_roles.REGISTER_ROLES))]
 VpReader = Annotated[User, Depends(require_role(*vp_roles.TABLE_ROLES))]
 DashboardUser = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"))]
-UnitAdmin = Annotated[User, Depends(require_role("procesbeheerder", "functioneel_beheerder"))]
+UnitAdmin = Annotated[User, Depends(require_role(*UNIT_ADMIN_ROLES))]
 Year = Annotated[int, Query(ge=1990, le=2100, description="Jaar")]
 Format = Annotated[Literal["json", "csv", "docx"], Query(description="json, csv of docx")]
 
@@ -159,9 +160,8 @@ def units(user: CurrentUser, session: SessionDep) -> list[UnitOut]:
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
 def set_unit(naam: Annotated[str, Path(min_length=1, max_length=200)], body: UnitIn, user: UnitAdmin,
              session: SessionDep) -> UnitOut:
-    from engine.reports.service import set_unit as set_unit_service
+    from engine.reports.service import set_unit_as
 
-    unit = set_unit_service(session=session, name=naam, employees=body.medewerkers, director_id=body.directeur_id)
-    audit_event(session=session, actor=user.username, action="dienstonderdeel.ingesteld",
-                details={"naam": unit.name, "medewerkers": unit.employees, "directeur_id": unit.director_id})
+    unit = set_unit_as(session=session, user=user, name=naam, employees=body.medewerkers,
+                       director_id=body.directeur_id)
     return UnitOut(naam=unit.name, medewerkers=unit.employees, directeur_id=unit.director_id)

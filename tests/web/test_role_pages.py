@@ -30,9 +30,10 @@ PAGES = {
     "/vertrouwenspersoon": {"vertrouwenspersoon"},
     "/rapportages/vertrouwenspersonen": {"vertrouwenspersoon", "coordinator"},
     "/import": {"coordinator", "procesbeheerder"},
+    "/dienstonderdelen": {"procesbeheerder", "beheerder"},
 }
 MENU = {"/audit": {"auditor"}, "/gebruikers": {"beheerder"}, "/vertrouwenspersoon": {"vertrouwenspersoon"},
-        "/import": {"coordinator", "procesbeheerder"}}
+        "/import": {"coordinator", "procesbeheerder"}, "/dienstonderdelen": {"procesbeheerder", "beheerder"}}
 FIN = "Financiële schendingen"
 BER = "Schriftelijke berisping"
 GOOD_ROW = ("Douane", FIN, "fraude", "Medewerker declareerde reiskosten die niet zijn gemaakt.", BER,
@@ -99,7 +100,8 @@ def test_the_posts_refuse_other_roles_and_a_missing_csrf_token(seeded):
     app = _app()
     meldpunt = _login(app, "meldpunt")
     token = _csrf(meldpunt.get("/werkvoorraad").text)
-    for path in ("/audit/controleren", "/gebruikers", "/gebruikers/1/blokkeren", "/vertrouwenspersoon", "/import"):
+    for path in ("/audit/controleren", "/gebruikers", "/gebruikers/1/blokkeren", "/vertrouwenspersoon", "/import",
+                 "/dienstonderdelen"):
         r = meldpunt.post(path, data={"csrf_token": token})
         assert r.status_code == 403 and "Geen toegang" in r.text, path
     admin = _login(app, "beheerder")
@@ -207,6 +209,31 @@ def test_a_user_added_here_logs_in_and_once_blocked_cannot(seeded):
     # her open session ends at once, and she cannot log in again
     assert nina_client.get("/werkvoorraad").headers["location"].startswith("/inloggen")
     assert _login(app, "nina", secret).login_status == 401
+
+
+def test_units_are_set_here_and_a_refusal_changes_nothing(seeded):
+    from engine.identity.models import User
+    from engine.reports.models import OrgUnit
+
+    app = _app()
+    owner = _login(app, "beheerder")
+    page = owner.get("/dienstonderdelen")
+    with seeded.session() as s:
+        director = s.scalar(select(User.id).where(User.username == "directeur"))
+    form = {"csrf_token": _csrf(page.text), "naam": "Toeslagen", "medewerkers": "", "directeur": "99999"}
+    refused = owner.post("/dienstonderdelen", data=form)  # a director who does not exist: nothing is created
+    assert refused.status_code == 422 and "Directeur (gebruiker) niet gevonden." in _text(refused.text)
+    bad = owner.post("/dienstonderdelen", data={**form, "medewerkers": "veel", "directeur": ""})
+    assert bad.status_code == 422 and "Aantal medewerkers: geef een geheel getal" in _text(bad.text)
+    with seeded.session() as s:
+        assert s.scalar(select(OrgUnit).where(OrgUnit.name == "Toeslagen")) is None
+    ok = owner.post("/dienstonderdelen", data={**form, "medewerkers": "850", "directeur": str(director)})
+    assert ok.status_code == 303
+    listing = _text(owner.get(ok.headers["location"]).text)
+    assert "Dienstonderdeel Toeslagen is ingesteld." in listing and "Toeslagen 850 Dirk Directeur" in listing
+    with seeded.session() as s:
+        unit = s.scalar(select(OrgUnit).where(OrgUnit.name == "Toeslagen"))
+        assert (unit.employees, unit.director_id) == (850, director)
 
 
 # --------------------------------------------------------------------------- confidential adviser

@@ -223,6 +223,9 @@ POLICY: dict[str, Policy] = {
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),
     "GET /import": role("integriteitscoordinator", "procesbeheerder"),
     "POST /import": role("integriteitscoordinator", "procesbeheerder", ok=(422,), probe=WEB_EMPTY),
+    "GET /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", names_accounts=True),
+    "POST /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", ok=(422,), probe=WEB_EMPTY,
+                                   names_accounts=True),
     # ---- records lifecycle (issue 20): the coordinator manages, Bureau V&I also reads and approves (a list
     # that does not exist: the readers get 404, everyone else 403 before any lookup)
     "GET /api/v1/bewaartermijnen/vernietigingslijsten": role("integriteitscoordinator", "bureau_vi"),

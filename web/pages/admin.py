@@ -101,3 +101,68 @@ def disable_user(request: Request, user_id: int, form: FormDep):
     except DomainError as exc:
         return domain_error(request, exc)
     return RedirectResponse(with_message("/gebruikers", message), status_code=303)
+
+
+# --------------------------------------------------------------------------- organisational units
+
+def _units_page(request: Request, s, web, *, values: dict | None = None, error: str | None = None,
+                melding: str = "", status_code: int = 200):
+    from engine.identity import service as identity
+
+    users = {u.id: u.display_name for u in identity.list_users(session=s, include_inactive=False)}
+    units = [{"name": u.name, "employees": u.employees, "director": users.get(u.director_id, "—")}
+             for u in list_units(session=s)]
+    return render(request, "dienstonderdelen.html", status_code=status_code, user=web.user, web=web, units=units,
+                  directors=sorted(users.items(), key=lambda kv: kv[1]), values=values or {}, error=error,
+                  melding=melding)
+
+
+@router.get("/dienstonderdelen", response_class=HTMLResponse)
+def units_page(request: Request, melding: str = ""):
+    from engine.reports.service import require_unit_admin
+
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            require_unit_admin(web.user)
+            return _units_page(request, s, web, melding=melding)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+@router.post("/dienstonderdelen", response_class=HTMLResponse)
+def units_set(request: Request, form: FormDep):
+    from engine.errors import NotFound
+    from engine.reports.service import ReportRefused, require_unit_admin, set_unit_as
+
+    values = {k: " ".join(str(form.get(k) or "").split()) for k in ("naam", "medewerkers", "directeur")}
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            require_unit_admin(web.user)
+            error = None
+            employees = director = None
+            if values["medewerkers"]:
+                if values["medewerkers"].isdigit() and len(values["medewerkers"]) < 9:
+                    employees = int(values["medewerkers"])
+                else:
+                    error = "Aantal medewerkers: geef een geheel getal van 0 of meer."
+            if values["directeur"]:
+                if values["directeur"].isdigit() and len(values["directeur"]) < 12:
+                    director = int(values["directeur"])
+                else:
+                    error = "Directeur: kies een directeur uit de lijst."
+            if error is None:
+                try:  # the engine checks before it changes anything
+                    unit = set_unit_as(session=s, user=web.user, name=values["naam"], employees=employees,
+                                       director_id=director)
+                    message = f"Dienstonderdeel {unit.name} is ingesteld."
+                except (ReportRefused, NotFound) as exc:
+                    error = exc.detail
+            if error is not None:
+                s.rollback()
+                return _units_page(request, s, web, values=values, error=error, status_code=422)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message("/dienstonderdelen", message), status_code=303)

@@ -13,6 +13,7 @@ from engine.audit.trail import may_read_audit
 from engine.identity.admin import may_manage_users
 from engine.identity.models import User
 from engine.reports import importer, vp
+from engine.reports.service import may_manage_units
 from web.pages.common import templates
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -30,6 +31,8 @@ def role_pages(user: User | None) -> list[tuple[str, str]]:
         pages.append(("/audit", "Audittrail"))
     if may_manage_users(user):
         pages.append(("/gebruikers", "Gebruikers"))
+    if may_manage_units(user):
+        pages.append(("/dienstonderdelen", "Dienstonderdelen"))
     if importer.may_import(user):
         pages.append(("/import", "Historische zaken importeren"))
     return pages
