@@ -11,14 +11,13 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.deps import SessionDep, require_role, UnitOfWorkRoute
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AuditEventOut, AuditPage, VerifyOut
-from engine.audit import service as audit
 from engine.audit import trail
-from engine.audit.trail import TrailEntry
+from engine.audit.trail import AUDIT_ROLE, TrailEntry
 from engine.identity.models import User
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=UnitOfWorkRoute)
 
-Auditor = Annotated[User, Depends(require_role("auditor"))]
+Auditor = Annotated[User, Depends(require_role(AUDIT_ROLE))]
 
 
 def _out(ev: TrailEntry) -> AuditEventOut:
@@ -40,8 +39,7 @@ def audit_trail(user: Auditor, session: SessionDep,
     more, rows = len(rows) > limit, rows[:limit]
     out = AuditPage(items=[_out(e) for e in rows], limit=limit, offset=0 if na is not None else offset,
                     volgende=rows[-1].id if more and rows else None)
-    audit.append(session=session, actor=user.username, action="audit.read",
-                 details={"zaak_id": zaak_id, "actie": actie, "offset": offset, "na": na})
+    trail.record_read(session=session, user=user, details={"zaak_id": zaak_id, "actie": actie, "offset": offset, "na": na})
     return out
 
 
@@ -49,22 +47,13 @@ def audit_trail(user: Auditor, session: SessionDep,
             responses=errors(401, 403, 422))
 def case_trail(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Auditor, session: SessionDep) -> list[AuditEventOut]:
     out = [_out(e) for e in trail.case_trail(session=session, user=user, case_id=case_id)]
-    audit.append(session=session, actor=user.username, action="audit.read", details={"zaak_id": case_id})
+    trail.record_read(session=session, user=user, details={"zaak_id": case_id})
     return out
 
 
 @router.post("/verificatie", response_model=VerifyOut, summary="Hashketen controleren (alleen auditor)",
              responses=errors(401, 403))
 def verify(user: Auditor, session: SessionDep) -> VerifyOut:
-    from engine.audit.checkpoint import load_last
-    from engine.config import get_settings
-
-    path = get_settings().audit_checkpoint_file  # compared with the last signed checkpoint, as the CLI does
-    last, file_problems = load_last(path) if path else (None, [])
-    result = audit.verify(session=session, checkpoint=last)
-    if file_problems and result.ok:
-        result.ok, result.reason = False, file_problems[0]
-    audit.append(session=session, actor=user.username, action="audit.verified",
-                 details={"ok": result.ok, "gebeurtenissen": result.events})
+    result = trail.verify_trail(session=session, user=user)  # compared with the last signed checkpoint, as the CLI does
     return VerifyOut(ok=result.ok, gebeurtenissen=result.events, eerste_fout_id=result.first_broken_id,
                      reden=result.reason)

@@ -13,6 +13,9 @@ from api.schemas.reports import (AnnexOut, ImportOut, MonthlyOut, UnitIn, UnitOu
                                  VpRegistrationOut, WooOut)
 from engine.errors import NotFound
 from engine.identity.models import User
+from engine.reports import importer as importer_roles
+from engine.reports import vp as vp_roles
+from engine.reports.service import UNIT_ADMIN_ROLES
 
 router = APIRouter(prefix="/rapportages", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
 
@@ -24,11 +27,11 @@ FILE_RESPONSES = {200: {"content": {"text/csv": {"schema": {"type": "string"}},
                                     DOCX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 Reporter = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi"))]
-Importer = Annotated[User, Depends(require_role("integriteitscoordinator", "procesbeheerder"))]
-Adviser = Annotated[User, Depends(require_role("vertrouwenspersoon"))]
-VpReader = Annotated[User, Depends(require_role("vertrouwenspersoon", "integriteitscoordinator"))]
+Importer = Annotated[User, Depends(require_role(*importer_roles.IMPORT_ROLES))]
+Adviser = Annotated[User, Depends(require_role(*vp_roles.REGISTER_ROLES))]
+VpReader = Annotated[User, Depends(require_role(*vp_roles.TABLE_ROLES))]
 DashboardUser = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"))]
-UnitAdmin = Annotated[User, Depends(require_role("procesbeheerder", "functioneel_beheerder"))]
+UnitAdmin = Annotated[User, Depends(require_role(*UNIT_ADMIN_ROLES))]
 Year = Annotated[int, Query(ge=1990, le=2100, description="Jaar")]
 Format = Annotated[Literal["json", "csv", "docx"], Query(description="json, csv of docx")]
 
@@ -51,6 +54,7 @@ def import_cases(content: Annotated[bytes, Depends(_body)], user: Importer, sess
                  bestandsnaam: Annotated[str, Query(min_length=1, max_length=300)] = "import.csv") -> ImportOut:
     from engine.reports import importer
 
+    importer.require_importer(user)
     summary = importer.import_cases(session=session, content=content, filename=bestandsnaam, actor=user.username)
     return ImportOut(import_id=summary.import_id, aantal=summary.rows, zaak_ids=summary.case_ids,
                      nieuwe_dienstonderdelen=summary.units_created)
@@ -90,9 +94,9 @@ def woo(van: date, tot: date, user: Reporter, session: SessionDep, formaat: Form
 def register_vp(body: VpRegistrationIn, user: Adviser, session: SessionDep) -> VpRegistrationOut:
     from engine.reports import vp
 
-    reg = vp.register(session=session, contact_date=body.datum, unit=body.dienstonderdeel, category=body.categorie,
-                      subcategory=body.subcategorie, concerns=body.betreft, handling=body.afhandeling,
-                      situation_after=body.situatie_na, registered_by_id=user.id)
+    reg = vp.register_as(session=session, user=user, contact_date=body.datum, unit=body.dienstonderdeel,
+                         category=body.categorie, subcategory=body.subcategorie, concerns=body.betreft,
+                         handling=body.afhandeling, situation_after=body.situatie_na)
     return VpRegistrationOut(id=reg.id, datum=reg.contact_date, dienstonderdeel=reg.unit, categorie=reg.category,
                              subcategorie=reg.subcategory, betreft=reg.concerns, afhandeling=reg.handling,
                              situatie_na=reg.situation_after)
@@ -104,6 +108,7 @@ def vp_report(jaar: Year, user: VpReader, session: SessionDep,
               formaat: Annotated[Literal["json", "docx"], Query()] = "json"):
     from engine.reports import vp
 
+    vp.require_tables(user)
     result = vp.build(session=session, year=jaar)
     if formaat == "docx":
         return _file(vp.to_docx(result), DOCX, f"vertrouwenspersonen-{jaar}.docx")
@@ -155,9 +160,8 @@ def units(user: CurrentUser, session: SessionDep) -> list[UnitOut]:
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
 def set_unit(naam: Annotated[str, Path(min_length=1, max_length=200)], body: UnitIn, user: UnitAdmin,
              session: SessionDep) -> UnitOut:
-    from engine.reports.service import set_unit as set_unit_service
+    from engine.reports.service import set_unit_as
 
-    unit = set_unit_service(session=session, name=naam, employees=body.medewerkers, director_id=body.directeur_id)
-    audit_event(session=session, actor=user.username, action="dienstonderdeel.ingesteld",
-                details={"naam": unit.name, "medewerkers": unit.employees, "directeur_id": unit.director_id})
+    unit = set_unit_as(session=session, user=user, name=naam, employees=body.medewerkers,
+                       director_id=body.directeur_id)
     return UnitOut(naam=unit.name, medewerkers=unit.employees, directeur_id=unit.director_id)

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.routers.common import MAX_LIMIT
-from api.deps import CurrentUser, SessionDep, audit_event, require_role, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
 from api.schemas.identity import RoleOut, UserCreate, UserOut
-from engine.identity import service as identity
+from engine.identity import admin
 from engine.identity.models import User
 from engine.identity.roles import USER_ADMIN_ROLES, known_roles
 
@@ -29,11 +29,11 @@ def roles(user: CurrentUser) -> list[RoleOut]:
             responses={200: {"headers": {"Link": {"description": "<…?na=…>; rel=\"next\" als er meer gebruikers zijn",
                                                   "schema": {"type": "string"}}}}, **ERRORS,
                        422: {"description": "Ongeldige gegevens", **PROBLEM}})
-def list_users(request: Request, response: Response, admin: Admin, session: SessionDep,
+def list_users(request: Request, response: Response, admin_user: Admin, session: SessionDep,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
                na: Annotated[str | None, Query(min_length=1, max_length=100, description=(
                    "Vervolgpositie: de laatste gebruikersnaam van de vorige pagina (keyset)"))] = None) -> list[UserOut]:
-    users = identity.list_users(session=session, limit=limit + 1, after=na)
+    users = admin.list_users(session=session, by=admin_user, limit=limit + 1, after=na)
     if len(users) > limit:
         users = users[:limit]
         url = request.url.remove_query_params(["na"]).include_query_params(na=users[-1].username, limit=limit)
@@ -43,24 +43,21 @@ def list_users(request: Request, response: Response, admin: Admin, session: Sess
 
 @router.get("/gebruikers/{user_id}", response_model=UserOut, summary="Eén gebruiker",
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
-def get_user(user_id: UserId, admin: Admin, session: SessionDep) -> UserOut:
-    return UserOut.of(identity.get_user(session=session, user_id=user_id))
+def get_user(user_id: UserId, admin_user: Admin, session: SessionDep) -> UserOut:
+    return UserOut.of(admin.get_user(session=session, by=admin_user, user_id=user_id))
 
 
 @router.post("/gebruikers", response_model=UserOut, status_code=status.HTTP_201_CREATED, summary="Gebruiker toevoegen",
              responses={**ERRORS, 422: {"description": "Ongeldige gegevens", **PROBLEM}})
-def create_user(body: UserCreate, admin: Admin, session: SessionDep) -> UserOut:
-    user = identity.create_user(session=session, username=body.username, display_name=body.display_name,
-                                roles=body.roles, unit=body.unit, manager_id=body.manager_id,
-                                password=body.password, email=body.email)
-    audit_event(session=session, actor=admin.username, action="gebruiker_toegevoegd",
-                details={"gebruiker_id": user.id, "rollen": sorted(user.role_codes)})
+def create_user(body: UserCreate, admin_user: Admin, session: SessionDep) -> UserOut:
+    user = admin.add_user(session=session, by=admin_user, username=body.username, display_name=body.display_name,
+                          roles=body.roles, unit=body.unit, manager_id=body.manager_id,
+                          password=body.password, email=body.email)
     return UserOut.of(user)
 
 
 @router.post("/gebruikers/{user_id}/blokkeren", response_model=UserOut, summary="Gebruiker blokkeren",
              responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
-def disable_user(user_id: UserId, admin: Admin, session: SessionDep) -> UserOut:
-    user = identity.disable_user(session=session, user_id=user_id)
-    audit_event(session=session, actor=admin.username, action="gebruiker_geblokkeerd", details={"gebruiker_id": user.id})
+def disable_user(user_id: UserId, admin_user: Admin, session: SessionDep) -> UserOut:
+    user = admin.disable_user(session=session, by=admin_user, user_id=user_id)
     return UserOut.of(user)

@@ -104,3 +104,29 @@ def case_trail(*, session: Session, user: User, case_id: int) -> list[TrailEntry
         return []
     masks = _Masks(session, user)
     return [masks.entry(e) for e in audit.case_events(session=session, case_id=case_id)]
+
+
+def record_read(*, session: Session, user: User, details: dict) -> None:
+    """The auditor's reading of the trail is itself an event (API and pages alike)."""
+    _require_auditor(user)
+    audit.append(session=session, actor=user.username, action="audit.read", details=details)
+
+
+def verify_trail(*, session: Session, user: User) -> audit.VerifyResult:
+    """Recompute every chain and compare with the last signed checkpoint (``MELDPUNT_AUDIT_CHECKPOINT_FILE``), as
+    ``meldpunt audit verify`` does; the one door for the API's ``/audit/verify`` and the auditor's page. Problems of
+    the checkpoint file itself are added to ``problems``; the verification is recorded in the trail."""
+    from engine.audit.checkpoint import load_last
+    from engine.config import get_settings
+
+    _require_auditor(user)
+    path = get_settings().audit_checkpoint_file
+    last, file_problems = load_last(path) if path else (None, [])
+    result = audit.verify(session=session, checkpoint=last)
+    if file_problems:
+        result.problems = list(result.problems) + [audit.Problem("", text) for text in file_problems]
+        if result.ok:
+            result.ok, result.reason = False, file_problems[0]
+    audit.append(session=session, actor=user.username, action="audit.verified",
+                 details={"ok": result.ok, "gebeurtenissen": result.events})
+    return result

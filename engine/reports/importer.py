@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from engine.cases.models import Case
 from engine.clock import now
-from engine.errors import DomainError, FieldError, InvalidData
+from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
+from engine.identity.models import User
 from engine.reports import labels as L
 from engine.reports.models import CaseImport, OrgUnit
 from engine.reports.service import local_noon
@@ -46,6 +47,19 @@ _CATEGORIES = L.matcher(L.CATEGORIES)
 _RESOLUTIONS = L.matcher(L.RESOLUTIONS)
 _KINDS = L.matcher(L.INVESTIGATION_KINDS)
 _OUTCOMES = L.matcher(L.OUTCOMES)
+
+
+# Who imports history: the one decision for api/routers/reports.py and web/pages/history_import.py.
+IMPORT_ROLES = frozenset({"integriteitscoordinator", "procesbeheerder"})
+
+
+def may_import(user: User) -> bool:
+    return bool(user.active) and bool(user.role_codes & IMPORT_ROLES)
+
+
+def require_importer(user: User) -> None:
+    if not may_import(user):
+        raise NotAuthorized("Alleen de integriteitscoördinator en de procesbeheerder importeren historische zaken.")
 
 
 class AlreadyImported(DomainError):

@@ -83,6 +83,34 @@ def closed_cases(*, session: Session, start: date, end: date, unit: str | None =
 
 
 # --------------------------------------------------------------------------- units
+# Who sets the organisation's units (size, director): the one decision for api/routers/reports.py and
+# web/pages/admin.py.
+UNIT_ADMIN_ROLES = frozenset({"procesbeheerder", "functioneel_beheerder"})
+
+
+def may_manage_units(user) -> bool:
+    return bool(user.active) and bool(user.role_codes & UNIT_ADMIN_ROLES)
+
+
+def require_unit_admin(user) -> None:
+    if not may_manage_units(user):
+        from engine.errors import NotAuthorized
+
+        raise NotAuthorized("Alleen de procesbeheerder en de functioneel beheerder stellen dienstonderdelen in.")
+
+
+def set_unit_as(*, session: Session, user, name: str, employees: int | None = None,
+                director_id: int | None = None) -> OrgUnit:
+    """:func:`set_unit` by ``user`` (a unit administrator), recorded in the audit trail."""
+    from engine.audit import service as audit
+
+    require_unit_admin(user)
+    unit = set_unit(session=session, name=name, employees=employees, director_id=director_id)
+    audit.append(session=session, actor=user.username, action="dienstonderdeel.ingesteld",
+                 details={"naam": unit.name, "medewerkers": unit.employees, "directeur_id": unit.director_id})
+    return unit
+
+
 def list_units(*, session: Session) -> list[OrgUnit]:
     return list(session.execute(select(OrgUnit).order_by(OrgUnit.name)).scalars())
 

@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import FieldError, InvalidData
+from engine.errors import FieldError, InvalidData, NotAuthorized
+from engine.identity.models import User
 from engine.reports import word
 from engine.reports.models import VpRegistration
 from engine.reports.service import dutch_pct, percentage
@@ -75,6 +76,47 @@ SITUATION = {
     "anders": "Anders",
     "onbekend": "Onbekend",
 }
+
+
+# Who registers (the confidential adviser) and who reads the annual tables (also the coordinator): the one decision
+# for api/routers/reports.py and web/pages/confidential_adviser.py.
+REGISTER_ROLES = frozenset({"vertrouwenspersoon"})
+TABLE_ROLES = frozenset({"vertrouwenspersoon", "integriteitscoordinator"})
+OWN_LIST_LIMIT = 200
+
+
+def may_register(user: User) -> bool:
+    return bool(user.active) and bool(user.role_codes & REGISTER_ROLES)
+
+
+def may_read_tables(user: User) -> bool:
+    return bool(user.active) and bool(user.role_codes & TABLE_ROLES)
+
+
+def require_register(user: User) -> None:
+    if not may_register(user):
+        raise NotAuthorized("Alleen een vertrouwenspersoon registreert contacten.")
+
+
+def require_tables(user: User) -> None:
+    if not may_read_tables(user):
+        raise NotAuthorized("Alleen vertrouwenspersonen en de integriteitscoördinator zien deze tabellen.")
+
+
+def register_as(*, session: Session, user: User, contact_date: date, unit: str, category: str,
+                subcategory: str | None, concerns: str, handling: str, situation_after: str) -> VpRegistration:
+    """A registration by ``user`` (a confidential adviser), recorded as theirs."""
+    require_register(user)
+    return register(session=session, contact_date=contact_date, unit=unit, category=category,
+                    subcategory=subcategory, concerns=concerns, handling=handling, situation_after=situation_after,
+                    registered_by_id=user.id)
+
+
+def own_registrations(*, session: Session, user: User, limit: int = OWN_LIST_LIMIT) -> list[VpRegistration]:
+    """The registrations ``user`` made, newest contact first (nobody reads another adviser's list)."""
+    require_register(user)
+    return list(session.scalars(select(VpRegistration).where(VpRegistration.registered_by_id == user.id)
+                                .order_by(VpRegistration.contact_date.desc(), VpRegistration.id.desc()).limit(limit)))
 
 
 def register(*, session: Session, contact_date: date, unit: str, category: str, subcategory: str | None,

@@ -227,6 +227,21 @@ POLICY: dict[str, Policy] = {
         "username": "matrix", "display_name": "Matrix", "roles": ["geen_rol"],
         "password": "Lang-genoeg-wachtwoord-1"}}),
     "POST /api/v1/gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", names_accounts=True),
+    # the pages of the roles without case work (issue 17): the same engine doors and roles as the API above
+    "GET /audit": role("auditor", names_accounts=True),
+    "GET /audit/zaken/{case_id}": role("auditor"),
+    "POST /audit/controleren": role("auditor", probe=WEB_EMPTY),
+    "GET /gebruikers": role("functioneel_beheerder", names_accounts=True),
+    "POST /gebruikers": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY, names_accounts=True),
+    "POST /gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", ok=(303,), probe=WEB_EMPTY),
+    "GET /vertrouwenspersoon": role("vertrouwenspersoon"),
+    "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
+    "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),
+    "GET /import": role("integriteitscoordinator", "procesbeheerder"),
+    "POST /import": role("integriteitscoordinator", "procesbeheerder", ok=(422,), probe=WEB_EMPTY),
+    "GET /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", names_accounts=True),
+    "POST /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", ok=(422,), probe=WEB_EMPTY,
+                                   names_accounts=True),
     # ---- records lifecycle (issue 20): the coordinator manages, Bureau V&I also reads and approves (a list
     # that does not exist: the readers get 404, everyone else 403 before any lookup)
     "GET /api/v1/bewaartermijnen/vernietigingslijsten": role("integriteitscoordinator", "bureau_vi"),

@@ -1,0 +1,171 @@
+"""The audit trail and its verification, for the auditor (issue 17): the same engine doors as
+``api/routers/audit.py`` (``engine.audit.trail``), so the reporter is pseudonymised exactly as in the API and the
+events of a case in which the auditor is a party are left out. Every reading and every verification is itself
+recorded in the trail, by the engine."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from engine.audit import trail
+from engine.audit.service import VerifyResult
+from engine.audit.trail import TrailEntry
+from engine.errors import DomainError
+from web.pages.cases import ACTION_LABELS
+from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render
+from web.pages.role_pages import moment
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100
+MAX_OFFSET = 10_000_000
+# The actions of the trail in Dutch (the case timeline's labels, and the events outside any case).
+LABELS = {
+    **ACTION_LABELS,
+    "aanmelden": "Aangemeld", "afmelden": "Afgemeld", "audit.read": "Audittrail gelezen",
+    "audit.verified": "Audittrail gecontroleerd", "gebruiker_toegevoegd": "Gebruiker toegevoegd",
+    "gebruiker_geblokkeerd": "Gebruiker geblokkeerd", "token_uitgegeven": "API-token uitgegeven",
+    "token_ingetrokken": "API-token ingetrokken", "process.deployed": "Procesversie uitgerold",
+    "zaken.geimporteerd": "Historische zaken geïmporteerd", "dienstonderdeel.ingesteld": "Dienstonderdeel ingesteld",
+    "rapportage.jaarbijlage": "Bijlage jaarverslag opgevraagd", "rapportage.woo": "Woo-overzicht opgevraagd",
+    "rapportage.maandoverzicht": "Maandoverzicht gemaakt", "task.cancelled": "Taak vervallen",
+    "confidential.read": "Vertrouwelijke inhoud gelezen", "confidential.redacted": "Omschrijving geredigeerd",
+    "messages.read": "Berichten met de melder gelezen", "attachment.read": "Bijlage gelezen",
+    "attachment.added": "Bijlage toegevoegd", "case.party_linked": "Persoon aan zaak gekoppeld",
+    "identity.reveal_requested": "Inzage in identiteit gevraagd", "identity.reveal_approved": "Inzage in identiteit goedgekeurd",
+    "identity.reveal_refused": "Inzage in identiteit geweigerd", "identity.reporter_informed": "Melder geïnformeerd over inzage",
+    "identity.reporter_letter": "Brief aan melder over inzage", "legal.date_corrected": "Datum gecorrigeerd",
+    "document.integrity_failed": "Brief beschadigd aangetroffen", "ontvangstcode.verwijderd": "Ontvangstcode verwijderd",
+    "bewaarplicht.ingesteld": "Bewaarplicht ingesteld", "bewaarplicht.opgeheven": "Bewaarplicht opgeheven",
+    "vernietigingslijst.opgesteld": "Vernietigingslijst opgesteld",
+    "vernietigingslijst.voorgesteld": "Vernietigingslijst voorgesteld",
+    "vernietigingslijst.goedgekeurd": "Vernietigingslijst goedgekeurd",
+    "vernietigingslijst.uitgevoerd": "Vernietigingslijst uitgevoerd", "zaak.vernietigd": "Zaak vernietigd",
+}
+# Shown on the page by the task's name; the process element behind it stays in the API's JSON.
+HIDDEN_DETAILS = frozenset({"element"})
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*[+Z]")  # a moment with its offset: shown in Dutch time
+
+
+def _details(details: dict) -> list[tuple[str, str]]:
+    out = []
+    for key, value in sorted(details.items()):
+        if key in HIDDEN_DETAILS:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value) or "—"
+        elif isinstance(value, bool):
+            value = "ja" if value else "nee"
+        elif value is None:
+            value = "—"
+        elif isinstance(value, str) and ISO_MOMENT.match(value):
+            try:
+                value = moment(datetime.fromisoformat(value))
+            except ValueError:
+                pass
+        out.append((key.replace("_", " "), str(value)))
+    return out
+
+
+def _row(e: TrailEntry, problems: dict[int, str]) -> dict:
+    return {"id": e.id, "chain": e.chain, "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+            "label": LABELS.get(e.action, e.action), "case_id": e.case_id, "details": _details(e.details),
+            "hash": (e.hash or "")[:12], "withheld": e.hash is None, "problem": problems.get(e.id)}
+
+
+def _chain_text(chain: str) -> str:
+    if chain.startswith("case:"):
+        return f"de keten van zaak {chain.split(':', 1)[1]}"
+    if chain == "system":
+        return "de systeemketen (gebeurtenissen buiten zaken)"
+    return f"keten {chain}" if chain else "het checkpointbestand"
+
+
+def _verification(result: VerifyResult) -> dict:
+    """The verification in Dutch: each problem with where it is (chain, row) and what is wrong."""
+    problems = []
+    for p in result.problems:
+        case_id = p.chain.split(":", 1)[1] if p.chain.startswith("case:") else None
+        problems.append({"where": _chain_text(p.chain), "row_id": p.row_id, "reason": p.reason,
+                         "case_id": int(case_id) if case_id and case_id.isdigit() else None})
+    if not problems and not result.ok and result.reason:
+        problems.append({"where": "de audittrail", "row_id": result.first_broken_id, "reason": result.reason,
+                         "case_id": None})
+    return {"ok": result.ok, "events": result.events, "problems": problems, "unkeyed": result.unkeyed,
+            "checkpoint": result.checkpoint is not None}
+
+
+def _int(value: str | None, low: int, high: int) -> int | None:
+    text = (value or "").strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        return None
+    return int(text)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, zaak: str = "", actie: str = "", vanaf: str = ""):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            error = None
+            case_id = _int(zaak, 1, 2**31 - 1) if zaak.strip() else None
+            if zaak.strip() and case_id is None:
+                error = "Zaaknummer: geef het nummer van de zaak (alleen cijfers)."
+            action = actie.strip()[:80] or None
+            offset = _int(vanaf, 0, MAX_OFFSET) or 0
+            rows = trail.audit_trail(session=s, user=web.user, case_id=case_id, action=action,
+                                     limit=PAGE_SIZE + 1, offset=offset)
+            trail.record_read(session=s, user=web.user, details={"zaak_id": case_id, "actie": action,
+                                                                 "offset": offset})
+            more = len(rows) > PAGE_SIZE
+            query = {k: v for k, v in (("zaak", case_id or ""), ("actie", action or "")) if v}
+            return render(request, "audit.html", status_code=422 if error else 200, user=web.user, web=web,
+                          rows=[_row(e, {}) for e in rows[:PAGE_SIZE]], error=error, zaak=zaak.strip(),
+                          actie=action or "", labels=sorted(LABELS.items(), key=lambda kv: kv[1]),
+                          offset=offset, page_size=PAGE_SIZE,
+                          next_url="/audit?" + urlencode({**query, "vanaf": offset + PAGE_SIZE}) if more else None,
+                          prev_url=("/audit?" + urlencode({**query, "vanaf": max(0, offset - PAGE_SIZE)}))
+                          if offset else None, verification=None, case_id=None)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+def _case_page(request: Request, s, web, case_id: int, verification: dict | None):
+    entries = trail.case_trail(session=s, user=web.user, case_id=case_id)
+    trail.record_read(session=s, user=web.user, details={"zaak_id": case_id})
+    problems = {p["row_id"]: p["reason"] for p in (verification or {}).get("problems", [])
+                if p["row_id"] is not None and p["case_id"] == case_id}
+    return render(request, "audit_zaak.html", user=web.user, web=web, case_id=case_id,
+                  rows=[_row(e, problems) for e in entries], verification=verification)
+
+
+@router.get("/audit/zaken/{case_id:id}", response_class=HTMLResponse)
+def audit_case_page(request: Request, case_id: int):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            return _case_page(request, s, web, case_id, None)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+@router.post("/audit/controleren", response_class=HTMLResponse)
+def verify_page(request: Request, form: FormDep):
+    """Verify every chain (engine.audit.trail.verify_trail); shown on the case's trail when asked from there."""
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            verification = _verification(trail.verify_trail(session=s, user=web.user))
+            case_id = _int(str(form.get("zaak") or ""), 1, 2**31 - 1)
+            if case_id is not None:
+                return _case_page(request, s, web, case_id, verification)
+            return render(request, "audit.html", user=web.user, web=web, rows=[], error=None, zaak="", actie="",
+                          labels=sorted(LABELS.items(), key=lambda kv: kv[1]), offset=0, page_size=PAGE_SIZE,
+                          next_url=None, prev_url=None, verification=verification, case_id=None)
+    except DomainError as exc:
+        return domain_error(request, exc)

@@ -1,0 +1,50 @@
+"""The pages of roles that have no case work (issue 17): which of them a user may open, for the main menu and the
+worklist, and a Dutch date-time for their tables.
+
+Each link is shown exactly when the engine's decision for that page lets the user in (the same functions the
+pages and the API call), so a menu item never leads to a refusal.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine import legal_terms
+from engine.audit.trail import may_read_audit
+from engine.identity.admin import may_manage_users
+from engine.identity.models import User
+from engine.reports import importer, vp
+from engine.reports.service import may_manage_units
+from web.pages.common import templates
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
+def role_pages(user: User | None) -> list[tuple[str, str]]:
+    """(address, Dutch label) of every role page ``user`` may open."""
+    if user is None:
+        return []
+    pages = []
+    if vp.may_register(user):
+        pages.append(("/vertrouwenspersoon", "Registraties vertrouwenspersoon"))
+    if may_read_audit(user):
+        pages.append(("/audit", "Audittrail"))
+    if may_manage_users(user):
+        pages.append(("/gebruikers", "Gebruikers"))
+    if may_manage_units(user):
+        pages.append(("/dienstonderdelen", "Dienstonderdelen"))
+    if importer.may_import(user):
+        pages.append(("/import", "Historische zaken importeren"))
+    return pages
+
+
+def moment(value: datetime | None) -> str:
+    """'15 december 2026, 10:00' in Europe/Amsterdam."""
+    if value is None:
+        return "—"
+    local = value.astimezone(legal_terms.AMSTERDAM)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+templates.env.globals["rolpaginas"] = role_pages
+templates.env.filters["tijdstip_nl"] = moment
