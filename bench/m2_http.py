@@ -637,7 +637,7 @@ class Handler:
 
 
 def login_all(base_url: str, org: Org) -> tuple[dict[int, dict], list[float], list[dict]]:
-    """One browser session per user (POST /auth/login): session cookie + CSRF token, shared by the handlers."""
+    """One browser session per user (POST /auth/inloggen): session cookie + CSRF token, shared by the handlers."""
     import httpx
 
     sessions, times, errors = {}, [], []
@@ -647,7 +647,7 @@ def login_all(base_url: str, org: Org) -> tuple[dict[int, dict], list[float], li
             r = client.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
             times.append(perf() - t0)
             if r.status_code != 200:
-                errors.append({"kind": "login", "request": "POST /auth/login", "user": u["username"],
+                errors.append({"kind": "login", "request": "POST /auth/inloggen", "user": u["username"],
                                "status": r.status_code, "body": r.text[:BODY_EXCERPT]})
                 continue
             cookie = r.cookies.get("meldpunt_session")

@@ -223,7 +223,7 @@ def _render_http(m2: dict | None) -> list[str]:
              f"(`GET /taken/mijn` or `/taken/onverdeeld`), claims a pool task, opens the task (`GET /taken/{{id}}`) "
              f"and completes it with the case version (`POST /taken/{{id}}/afronden`); the server renders the "
              f"letters as the process says; after closing, the coordinator lists the case's letters. Users log in "
-             f"once (`POST /auth/login`, session cookie + CSRF token). Warm-up: {m2['warmup_cases']} complete "
+             f"once (`POST /auth/inloggen`, session cookie + CSRF token). Warm-up: {m2['warmup_cases']} complete "
              f"case(s) per run, then {m2['cases_per_handler']} measured case(s) per handler. *Latency* = client-side "
              f"time of each `POST …/afronden`; *completions/s* over the wall time of the measured phase. "
              f"CPU: server process(es) and the benchmark client, in cores used; *machine busy* = all CPUs "

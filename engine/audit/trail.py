@@ -114,7 +114,7 @@ def record_read(*, session: Session, user: User, details: dict) -> None:
 
 def verify_trail(*, session: Session, user: User) -> audit.VerifyResult:
     """Recompute every chain and compare with the last signed checkpoint (``MELDPUNT_AUDIT_CHECKPOINT_FILE``), as
-    ``meldpunt audit verify`` does; the one door for the API's ``/audit/verify`` and the auditor's page. Problems of
+    ``meldpunt audit verify`` does; the one door for the API's ``/audit/verificatie`` and the auditor's page. Problems of
     the checkpoint file itself are added to ``problems``; the verification is recorded in the trail."""
     from engine.audit.checkpoint import load_last
     from engine.config import get_settings

@@ -273,7 +273,7 @@ def test_adviser_registers_sees_own_list_and_the_tables_count_it(seeded):
     assert tables.status_code == 200
     units = _text(re.search(r'<table[^>]*id="vp-dienstonderdelen".*?</table>', tables.text, re.S).group(0))
     assert "Douane 0 0,0% 0 0,0% 1 50,0%" in units and "Elders 0 0,0% 0 0,0% 1 50,0%" in units
-    assert 'href="/api/v1/reports/vp?jaar=2026&amp;formaat=docx"' in tables.text
+    assert 'href="/api/v1/rapportages/vp?jaar=2026&amp;formaat=docx"' in tables.text
     coordinator = _login(app, "coordinator")
     assert coordinator.get("/rapportages/vertrouwenspersonen?jaar=2026").status_code == 200
     assert 'href="/rapportages/vertrouwenspersonen"' in coordinator.get("/rapportages/jaarbijlage").text

@@ -102,7 +102,7 @@ def adviser_tables(request: Request, jaar: str = ""):
                                         for r in rows]})
             return render(request, "vertrouwenspersonen_tabellen.html", status_code=422 if error else 200,
                           user=web.user, web=web, year=year, error=error, tables=tables,
-                          download="/api/v1/reports/vp?" + urlencode({"jaar": year, "formaat": "docx"}),
+                          download="/api/v1/rapportages/vp?" + urlencode({"jaar": year, "formaat": "docx"}),
                           reports_nav=bool(web.user.role_codes & DASHBOARD_ROLES),
                           may_register=vp.may_register(web.user))
     except DomainError as exc:

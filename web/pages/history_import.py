@@ -1,4 +1,4 @@
-"""Import of historical closed cases (issue 17): the same engine door as ``POST /api/v1/reports/import``
+"""Import of historical closed cases (issue 17): the same engine door as ``POST /api/v1/rapportages/import``
 (``engine.reports.importer``). The engine checks the whole file first; any error refuses all of it, and the page
 lists every error by row and column. The transaction of a refused import is rolled back, so nothing is written."""
 from __future__ import annotations
