@@ -180,7 +180,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/reports/dienstonderdelen": staff(),
     "POST /api/v1/meldingen": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (201,), 403, probe={"json": {
         "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Elders",
-        "omschrijving": "Een melding voor de toegangsmatrix."}}),
+        "omschrijving": "Een melding voor de toegangsmatrix.", "toestemming_doorgeven": True}}),
     # ---- roles
     "GET /processen": role("procesbeheerder"),
     "POST /processen": role("procesbeheerder", probe=WEB_EMPTY),
