@@ -4,9 +4,11 @@
 """
 from __future__ import annotations
 
-from web.pages import auth, cases, intake, letters, processes, reporter, reports, search, tasks, worklist
+from web.pages import (auth, cases, intake, letters, processes, reporter, reports, reveals, search, tasks,
+                       worklist)
 
-ROUTERS = tuple(m.router for m in (auth, worklist, search, tasks, cases, intake, letters, reporter, processes, reports))
+ROUTERS = tuple(m.router for m in (auth, worklist, search, tasks, cases, intake, reveals, letters, reporter, processes,
+                                   reports))
 
 
 def routes() -> list:
