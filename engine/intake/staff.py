@@ -32,7 +32,8 @@ EARLIEST = date(1990, 1, 1)
 MAX_LENGTHS = {**public.MAX_LENGTHS, "melder_naam": 200, "melder_adres": 500, "melder_email": 200,
                "melder_telefoon": 40, "betrokkene_naam": 200, "ontvangstwijze": 40, "kanaal": 40}
 LABELS = {**public.LABELS, "omschrijving": "Omschrijving", "categorie": "Categorie", "melder_naam": "Naam melder",
-          "melder_adres": "Adres melder", "melder_email": "E-mailadres melder", "melder_telefoon": "Telefoonnummer melder",
+          "melder_adres": "Adres melder", "melder_email": "E-mailadres melder",
+          "melder_telefoon": "Telefoonnummer melder",
           "betrokkene_naam": "Naam betrokkene", "ontvangstwijze": "Wijze van ontvangst", "kanaal": "Kanaal",
           "dienstonderdeel": "Dienstonderdeel"}
 
@@ -120,7 +121,8 @@ def _user_by_id(session: Session, errors: dict, name: str, user_id: int | None) 
 
 
 def validation_errors(session: Session, actor: User, values: dict, *, reporter_person: str | None = None,
-                      reporter_kind: str | None = None, reporter_user_id: int | None = None, subject_user_id: int | None = None) -> dict[str, str]:
+                      reporter_kind: str | None = None, reporter_user_id: int | None = None,
+                      subject_user_id: int | None = None) -> dict[str, str]:
     """Field -> Dutch message for everything a staff report may not be (API and web alike); nothing is written.
 
     ``reporter_kind`` (the web form's explicit choice: ``anoniem``, ``medewerker`` or ``extern``) also demands
@@ -130,7 +132,8 @@ def validation_errors(session: Session, actor: User, values: dict, *, reporter_p
     errors: dict[str, str] = {}
     text = values.get("omschrijving")
     if not isinstance(text, str) or len(text.strip()) < public.MIN_OMSCHRIJVING:
-        errors["omschrijving"] = f"‘Omschrijving’: beschrijf wat er is gebeurd (minstens {public.MIN_OMSCHRIJVING} tekens)."
+        errors["omschrijving"] = (f"‘Omschrijving’: beschrijf wat er is gebeurd "
+                                  f"(minstens {public.MIN_OMSCHRIJVING} tekens).")
     if not _text(values.get("dienstonderdeel")):
         errors["dienstonderdeel"] = "‘Dienstonderdeel’ is verplicht: vul het dienstonderdeel in waar het speelt."
     _choice(errors, values, "categorie", c.categories, "‘Categorie’: kies een categorie uit de lijst.", required=True)
@@ -146,7 +149,8 @@ def validation_errors(session: Session, actor: User, values: dict, *, reporter_p
         if day is None:
             errors["datum_melding"] = "‘Datum ontvangst’: vul een geldige datum in (dag-maand-jaar)."
         elif day > date.fromisoformat(today()):
-            errors["datum_melding"] = "‘Datum ontvangst’ ligt in de toekomst: vul de dag in waarop de melding binnenkwam."
+            errors["datum_melding"] = ("‘Datum ontvangst’ ligt in de toekomst: vul de dag in waarop de melding "
+                                       "binnenkwam.")
         elif day < EARLIEST:
             errors["datum_melding"] = f"‘Datum ontvangst’ ligt vóór {EARLIEST.year}: controleer de datum."
     anonymous = _flag(values.get("melder_anoniem"))
@@ -174,12 +178,14 @@ def validation_errors(session: Session, actor: User, values: dict, *, reporter_p
     for name, value in values.items():
         cap = MAX_LENGTHS.get(name)
         if cap is not None and isinstance(value, str) and len(value) > cap:
-            errors[name] = f"‘{LABELS.get(name, name)}’ mag hoogstens {cap} tekens bevatten; u gebruikte er {len(value)}."
+            errors[name] = (f"‘{LABELS.get(name, name)}’ mag hoogstens {cap} tekens bevatten; "
+                            f"u gebruikte er {len(value)}.")
     return errors
 
 
 def register_report(*, session: Session, actor: User, values: dict, reporter_person: str | None = None,
-                    reporter_kind: str | None = None, reporter_user_id: int | None = None, subject_user_id: int | None = None) -> intake.Submitted:
+                    reporter_kind: str | None = None, reporter_user_id: int | None = None,
+                    subject_user_id: int | None = None) -> intake.Submitted:
     """Register a staff report: who may (403 otherwise), then every check, then the report (one transaction)."""
     if not access.may_register_report(session=session, user=actor):
         raise NotAuthorized("U mag geen meldingen registreren.")

@@ -175,7 +175,8 @@ def test_line_manager_registers_and_others_get_the_way_to_pass_it_on(demo, app):
     investigator = login(app, "onderzoeker1")
     assert "Een melding doorgeven" in investigator.get("/werkvoorraad").text
     page = investigator.get("/meldingen/nieuw")
-    assert page.status_code == 200 and "Een melding doorgeven" in page.text and "<form method=\"post\" action=\"/meldingen/nieuw\"" not in page.text
+    assert page.status_code == 200 and "Een melding doorgeven" in page.text
+    assert 'action="/meldingen/nieuw"' not in page.text
     before = counts(demo)
     r = post(investigator, {**BASE, "kanaal": "meldpunt_integriteit"})
     assert r.status_code == 403 and counts(demo) == before

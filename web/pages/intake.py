@@ -13,14 +13,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from engine.errors import InvalidData
+from engine.cases import persons
+from engine.errors import DomainError, InvalidData
 from engine.functions import today
 from engine.identity import access, receipts
 from engine.identity.models import User
 from engine.intake import staff
 from web.pages.common import (app_settings, checked_form, domain_error, FormDep, get_database, login_required,
                               render)
-from engine.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +46,7 @@ def _page(request, s, web, *, values: dict, errors: dict, status_code: int = 200
     c = staff.choices(s)
     return render(request, "melding_invoeren.html", status_code=status_code, user=web.user, web=web, c=c,
                   values=values, errors=errors, kinds=KINDS, passes_on=staff.passes_on_for_reporter(web.user),
-                  subject_field=c.subject_field, external=staff.persons.EXTERNAL)
+                  subject_field=c.subject_field, external=persons.EXTERNAL)
 
 
 @router.get("/meldingen/nieuw", response_class=HTMLResponse)

@@ -19,7 +19,8 @@ from web.pages.common import (checked_form, domain_error, FormDep, get_database,
 
 router = APIRouter(include_in_schema=False)
 
-STATES = {"aangevraagd": "Aangevraagd, wacht op besluit", "goedgekeurd": "Goedgekeurd; de melder is vooraf geïnformeerd",
+STATES = {"aangevraagd": "Aangevraagd, wacht op besluit",
+          "goedgekeurd": "Goedgekeurd; de melder is vooraf geïnformeerd",
           "afgewezen": "Afgewezen"}
 
 
