@@ -7,11 +7,9 @@ from api.deps import CurrentUser, SessionDep, client_key, UnitOfWorkRoute
 from api.routers.common import errors
 from api.schemas.casework import PublicReportIn, ReportCreated, StaffReportIn
 from engine.db import get_database
-from engine.errors import NotAuthorized
-from engine.identity import access, receipts
-from engine.identity.models import User
+from engine.identity import receipts
 from engine.intake import public
-from engine.intake import service as intake
+from engine.intake import staff
 
 router = APIRouter(tags=["meldingen"], route_class=UnitOfWorkRoute)
 
@@ -22,22 +20,12 @@ KEEP_CODE = "Bewaar deze ontvangstcode goed; hij wordt maar één keer getoond e
              summary="Melding registreren (meldpunt, coördinator, vertrouwenspersoon, leidinggevende)",
              responses=errors(400, 401, 403, 413, 422))
 def register(body: StaffReportIn, user: CurrentUser, session: SessionDep, response: Response) -> ReportCreated:
-    if not access.may_register_report(session=session, user=user):
-        raise NotAuthorized("U mag geen meldingen registreren.")
+    """The same door as the web form ``/meldingen/nieuw``: ``engine.intake.staff.register_report``."""
     data = body.model_dump(exclude_none=True, exclude={"melder_id", "betrokkene_id"})
     if "datum_melding" in data:
         data["datum_melding"] = data["datum_melding"].isoformat()
-    if body.melder_id is not None and session.get(User, body.melder_id) is None:
-        from engine.errors import FieldError, InvalidData
-        raise InvalidData([FieldError("melder_id", "Onbekende medewerker.")])
-    if body.betrokkene_id is not None and session.get(User, body.betrokkene_id) is None:
-        from engine.errors import FieldError, InvalidData
-        raise InvalidData([FieldError("betrokkene_id", "Onbekende medewerker.")])
-    if body.melder_anoniem:
-        for key in ("melder_naam", "melder_adres", "melder_email", "melder_telefoon"):
-            data.pop(key, None)
-    result = intake.submit_report(session=session, actor=user, data=data, reporter_user_id=body.melder_id,
-                                  subject_user_id=body.betrokkene_id)
+    result = staff.register_report(session=session, actor=user, values=data, reporter_user_id=body.melder_id,
+                                   subject_user_id=body.betrokkene_id)
     response.headers["Cache-Control"] = "no-store"
     return ReportCreated(zaak_id=result.case.id, zaaknummer=result.case.reference,
                          ontvangstcode=receipts.format_code(result.receipt_code) if result.receipt_code else None,

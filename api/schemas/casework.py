@@ -56,6 +56,8 @@ class StaffReportIn(Strict):
     betrokkene_naam: str | None = Field(default=None, max_length=200)
     betrokkene_functie: str | None = Field(default=None, max_length=200)
     risicofunctie: Literal["geen", "risicovol", "meest_risicovol"] | None = None
+    ontvangstwijze: str | None = Field(default=None, max_length=40, description=(
+        "Hoe de melding binnenkwam (telefoon, brief, e-mail, gesprek, ...): de keuzes van het registratieformulier"))
     melder_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de melder, als die medewerker is")
     betrokkene_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de betrokkene")
     betrokkene_persoon: str | None = Field(default=None, max_length=100, description=(

@@ -74,12 +74,15 @@ def decide_reveal(*, session: Session, case_id: int, reveal_id: int, by: User, a
     row = session.get(IdentityReveal, reveal_id)
     if row is None or row.case_id != case_id:
         raise NotFound("Verzoek niet gevonden.")
-    if COORDINATOR not in by.role_codes or not access.can_see_case(session=session, user=by, case_id=case_id):
-        raise NotAuthorized("Alleen de integriteitscoördinator van de zaak beslist over het bekendmaken van de identiteit.")
-    if by.id in (row.requested_by_id, row.grantee_id):
-        raise NotAuthorized("U kunt niet beslissen over een verzoek dat u zelf deed of dat u zelf betreft.")
+    refusal = why_not_decider(session=session, user=by, row=row)
+    if refusal:
+        raise NotAuthorized(refusal)
     if row.state != "aangevraagd":
         raise TaskNotReady("Over dit verzoek is al beslist.")
+    if not approve and not (note or "").strip():
+        raise InvalidData([FieldError("toelichting", "Geef de reden van de afwijzing; de aanvrager leest die.")])
+    if note is not None and len(note.strip()) > MAX_REASON:
+        raise InvalidData([FieldError("toelichting", f"Hoogstens {MAX_REASON} tekens.")])
     row.decided_by_id, row.decided_at, row.decision_note = by.id, now(), (note or "").strip() or None
     if not approve:
         row.state = "afgewezen"
@@ -107,6 +110,35 @@ def decide_reveal(*, session: Session, case_id: int, reveal_id: int, by: User, a
     session.flush()
     audit.append(session=session, actor=by.username, action="identity.reveal_approved", case_id=case_id,
                  details={"verzoek": row.id, "ontvanger_id": row.grantee_id})
+    return row
+
+
+def why_not_decider(*, session: Session, user: User, row: IdentityReveal) -> str | None:
+    """``None`` if ``user`` may decide on the request ``row`` (the integrity coordinator of the case who neither
+    asked nor is the grantee), else the Dutch reason. The one decision for the API and the web pages."""
+    from engine.identity import access
+
+    if COORDINATOR not in user.role_codes or not access.can_see_case(session=session, user=user, case_id=row.case_id):
+        return "Alleen de integriteitscoördinator van de zaak beslist over het bekendmaken van de identiteit."
+    if user.id in (row.requested_by_id, row.grantee_id):
+        return "U kunt niet beslissen over een verzoek dat u zelf deed of dat u zelf betreft."
+    return None
+
+
+def grantee_candidates(*, session: Session, case_id: int) -> list[User]:
+    """Who the identity may be revealed to: active users who work on the case (may see it) and do not already
+    see the reporter's identity."""
+    from engine.identity import access
+
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name, User.username))
+    return [u for u in users if access.can_see_case(session=session, user=u, case_id=case_id)
+            and not access.may_see_reporter_identity(session=session, user=u, case_id=case_id)]
+
+
+def get_reveal(*, session: Session, case_id: int, reveal_id: int) -> IdentityReveal:
+    row = session.get(IdentityReveal, reveal_id)
+    if row is None or row.case_id != case_id:
+        raise NotFound("Verzoek niet gevonden.")
     return row
 
 

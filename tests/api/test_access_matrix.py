@@ -151,7 +151,8 @@ def test_access_matrix(world, db):
                     kwargs["json"] = {"medewerker_id": world.users["meldpunt"], "reden": "Werkverdeling"}
                 elif body == "report":
                     kwargs["json"] = {"categorie": "Financiële schendingen", "omschrijving": "Een melding van tien tekens.",
-                                      "dienstonderdeel": "Elders"}
+                                      "dienstonderdeel": "Elders",
+                                      "toestemming_doorgeven": True}  # a vertrouwenspersoon passes on with consent
                 elif body is not None:
                     kwargs["json"] = body
                 r = c.request(method, path, **kwargs)

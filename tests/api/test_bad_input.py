@@ -50,7 +50,8 @@ def test_bad_bodies_are_4xx_and_change_nothing(world, db):
 
 def test_staff_intake_rules(world, db):
     c = world.client
-    base = {"categorie": "Financiële schendingen", "omschrijving": "Een melding van genoeg tekens."}
+    base = {"categorie": "Financiële schendingen", "omschrijving": "Een melding van genoeg tekens.",
+            "dienstonderdeel": "Directie Toezicht"}
     r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "datum_melding": "1850-01-01"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"].endswith("datum_melding")
     r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "melder_id": 999999})

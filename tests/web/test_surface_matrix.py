@@ -196,7 +196,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/rapportages/dienstonderdelen": staff(),
     "POST /api/v1/meldingen": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (201,), 403, probe={"json": {
         "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Elders",
-        "omschrijving": "Een melding voor de toegangsmatrix."}}),
+        "omschrijving": "Een melding voor de toegangsmatrix.", "toestemming_doorgeven": True}}),
     # ---- roles
     "GET /processen": role("procesbeheerder"),
     "POST /processen": role("procesbeheerder", probe=WEB_EMPTY),
@@ -284,6 +284,19 @@ POLICY: dict[str, Policy] = {
                                                                                   "reden": "Nodig voor het horen."}}),
     "POST /api/v1/zaken/{case_id}/onthullingen/{reveal_id}/besluit": case((200, 403, 409), probe={"json": {
         "goedkeuren": False, "toelichting": "Niet nodig."}}),
+    # identity reveal pages (engine.cases.reveal): the case's people request; only the coordinator who neither asked
+    # nor is the grantee decides (here the coordinator asked: everyone is refused, the request stays open)
+    "GET /zaken/{case_id}/onthullingen": case(),
+    "POST /zaken/{case_id}/onthullingen": case((422,), probe=WEB_EMPTY),
+    "GET /zaken/{case_id}/onthullingen/{reveal_id}": case(),
+    "POST /zaken/{case_id}/onthullingen/{reveal_id}/besluit": case((403,), probe={"data": {
+        "besluit": "afwijzen", "toelichting": "Niet nodig."}}),
+    # staff intake (engine.intake.staff): the form for who may register, the way to pass a report on for the rest
+    # (the form offers the organisation's people as reporter and subject: names of accounts, linked to no report)
+    "GET /meldingen/nieuw": staff(names_accounts=True),
+    "POST /meldingen/nieuw": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (422,), 403, probe=WEB_EMPTY,
+                                    names_accounts=True),
+    "GET /meldingen/ingevoerd": staff(),
     "GET /api/v1/zaken/{case_id}/berichten": identity_only(),
     "POST /api/v1/zaken/{case_id}/berichten": identity_only((201,), probe=MESSAGE),
     "GET /api/v1/zaken/{case_id}/bijlagen": identity_only(),

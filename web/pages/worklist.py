@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from engine.cases import triage
 from engine.clock import now
 from engine.errors import InvalidData
+from engine.identity import access
 from engine.worklist import service as worklist
 from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_row
 
@@ -58,7 +59,8 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
         context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
                        sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
                        melding=melding, na=na, next_after=next_after, since=since,
-                       new_count=sum(1 for r in rows if r["new"]))
+                       new_count=sum(1 for r in rows if r["new"]),
+                       may_register=access.may_register_report(session=s, user=user))
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
             return render(request, "_werkvoorraad_tabel.html", **context)
         return render(request, "werkvoorraad.html", **context)
