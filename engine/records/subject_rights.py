@@ -138,7 +138,7 @@ def _manifest(session: Session, case: Case | None = None):
 
 
 # --------------------------------------------------------------------------- access
-def _require_handler(user: User) -> None:
+def require_handler(user: User) -> None:
     if not access.may_handle_access_requests(user):
         raise NotAuthorized("Alleen de integriteitscoördinator behandelt verzoeken van betrokkenen onder de AVG "
                             "(inzage, rectificatie, beperking).")
@@ -297,7 +297,7 @@ def place_flag(*, session: Session, user: User, case_id: int, role: str, person:
                statement: str) -> PersonFlag:
     """Record a rectification request or a restriction on a person's data in a case. The person must appear in
     the case in that role. Audited in the case's chain (kind and role, never the name or the statement)."""
-    _require_handler(user)
+    require_handler(user)
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
     role = _role(role)
     if kind not in FLAG_KINDS:
@@ -325,7 +325,7 @@ def place_flag(*, session: Session, user: User, case_id: int, role: str, person:
 
 
 def lift_flag(*, session: Session, user: User, case_id: int, flag_id: int) -> PersonFlag:
-    _require_handler(user)
+    require_handler(user)
     access.require_visible_case(session=session, user=user, case_id=case_id)
     flag = session.get(PersonFlag, flag_id)
     if flag is None or flag.case_id != case_id:
@@ -346,7 +346,7 @@ def person_of(req: AccessRequest) -> dict:
 def register(*, session: Session, user: User, name: str, username: str = "", email: str = "",
              received_on: date | None = None, reporter_consent: bool = False) -> AccessRequest:
     """Register an access request; its term starts on the day of receipt (not in the future)."""
-    _require_handler(user)
+    require_handler(user)
     today = local_date(now())
     received_on = received_on or today
     errors = []
@@ -370,7 +370,7 @@ def register(*, session: Session, user: User, name: str, username: str = "", ema
 
 
 def get_request(*, session: Session, user: User, request_id: int) -> AccessRequest:
-    _require_handler(user)
+    require_handler(user)
     req = session.get(AccessRequest, request_id)
     if req is None:
         raise NotFound("Inzageverzoek niet gevonden.")
@@ -378,7 +378,7 @@ def get_request(*, session: Session, user: User, request_id: int) -> AccessReque
 
 
 def list_requests(*, session: Session, user: User) -> list[AccessRequest]:
-    _require_handler(user)
+    require_handler(user)
     return list(session.scalars(select(AccessRequest).order_by(AccessRequest.status.desc(), AccessRequest.due_on,
                                                                AccessRequest.id)))
 

@@ -4,9 +4,9 @@
 """
 from __future__ import annotations
 
-from web.pages import auth, cases, letters, processes, reporter, reports, search, tasks, worklist
+from web.pages import auth, cases, letters, processes, records, reporter, reports, search, tasks, worklist
 
-ROUTERS = tuple(m.router for m in (auth, worklist, search, tasks, cases, letters, reporter, processes, reports))
+ROUTERS = tuple(m.router for m in (auth, worklist, search, tasks, cases, letters, reporter, processes, reports, records))
 
 
 def routes() -> list:

@@ -20,6 +20,7 @@ from engine.intake import service as intake
 from engine.processes.models import ProcessVersion
 from engine.timers import service as timers
 from engine.worklist import service as worklist
+from web.pages import records as records_page
 from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
                               get_database, not_found, render, user_name, visible_case)
 
@@ -114,7 +115,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       not_redacted_text=field_classes.NOT_REDACTED,
                       deadlines=deadlines, timeline=_timeline(s, case, user), letters=letter_rows,
                       position=position, diagram_file=diagram, files=files, may_message=may_message,
-                      messages=messages, melding=melding,
+                      messages=messages, melding=melding, records=records_page.case_block(s, user, case.id),
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])
 
