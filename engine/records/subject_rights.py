@@ -542,13 +542,13 @@ def _lines(value: Any, prefix: str = "") -> list[dict]:
             if isinstance(v, (dict, list)):
                 out.extend(_lines(v, label + " — "))
             else:
-                out.append({"label": label, "waarde": "" if v is None else str(v)})
+                out.append({"label": label, "waarde": "—" if v is None or str(v).strip() == "" else str(v)})
     elif isinstance(value, list):
         if not value:
             out.append({"label": prefix.rstrip(" —"), "waarde": "geen"})
         for i, v in enumerate(value, 1):
             out.extend(_lines(v, f"{prefix}{i}. ") if isinstance(v, (dict, list))
-                       else [{"label": f"{prefix}{i}", "waarde": str(v)}])
+                       else [{"label": f"{prefix}{i}", "waarde": str(v).strip() or "—"}])
     return out
 
 
