@@ -98,6 +98,9 @@ def test_access_request_on_the_pages(world):
     assert made.status_code == 303
     url = made.headers["location"].split("?")[0]
     assert "te laat" in coord.get(url).text and "over de termijn" in coord.get("/inzageverzoeken").text
+    late = coord.get("/werkvoorraad?tab=te-laat").text  # tracked like every other deadline
+    assert "1 inzageverzoek(en) (AVG) over de termijn" in late and url in late
+    assert "inzageverzoek(en) (AVG)" not in desk.get("/werkvoorraad?tab=te-laat").text
     wrong = _post(coord, f"{url}/zaken", zaaknummer=world["reference"], rol="getuige")
     assert wrong.status_code == 422 and "niet voor als getuige" in wrong.text
     assert _post(coord, f"{url}/zaken", zaaknummer=world["reference"], rol="melder").status_code == 303

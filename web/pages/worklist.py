@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from engine.clock import now
 from engine.errors import InvalidData
+from engine.records import subject_rights
 from engine.worklist import service as worklist
 from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_row
 
@@ -54,7 +55,8 @@ def worklist_page(request: Request, tab: str = "mijn", sorteer: str = "termijn",
                 candidates[role] = [(u.username, u.display_name) for u in worklist.assign_candidates(session=s, role=role)]
         context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
                        sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
-                       melding=melding, na=na, next_after=next_after)
+                       melding=melding, na=na, next_after=next_after,
+                       late_requests=subject_rights.overdue(session=s, user=user) if tab == "te-laat" else [])
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
             return render(request, "_werkvoorraad_tabel.html", **context)
         return render(request, "werkvoorraad.html", **context)
