@@ -58,6 +58,8 @@ FLAG_KINDS = {"rectificatie": "Verzoek om rectificatie (AVG art. 16)",
               "beperking": "Beperking van de verwerking (AVG art. 18)"}
 DEFAULT_TERM, DEFAULT_EXTENSION, DEFAULT_SOURCE = "P1M", "P2M", "AVG art. 12 lid 3"
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+NAME_PARTICLES = frozenset({"van", "der", "den", "de", "het", "ten", "ter", "von", "les", "las", "los", "del",
+                            "della", "dos", "das", "uit", "onbekend", "extern"})
 
 
 class SubjectRightsRefused(DomainError):
@@ -251,8 +253,11 @@ class Redactor:
             if len(text) < 2:
                 continue
             self._pairs.setdefault(text.casefold(), label)
-            for part in re.split(r"[\s@.,;:()]+", text):
-                if len(part) >= 3:  # a surname alone, a first name alone, the local part of an e-mail address
+            if "@" in text:  # an e-mail address: the pieces of its local part, never the domain
+                text = text.split("@", 1)[0]
+            for part in re.split(r"[\s.,;:()_\-/]+", text):
+                # a surname alone, a first name alone; not 'van', 'der', 'de' ... (every text has those)
+                if len(part) >= 3 and part.casefold() not in NAME_PARTICLES:
                     self._pairs.setdefault(part.casefold(), label)
 
     def __call__(self, text: Any) -> str:

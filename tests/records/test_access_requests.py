@@ -196,3 +196,11 @@ def test_rectification_is_recorded_audited_and_shown_in_the_own_export(db, case)
         assert event.case_id == case and "Senior" not in json.dumps(event.details)
     data, _, _ = _export(db, name=SUBJECT, role="betrokkene", case_id=case)
     assert data["zaken"][0]["markeringen"][0]["toelichting"] == "Niet 'Inspecteur' maar 'Senior inspecteur'."
+
+
+def test_redaction_replaces_names_word_by_word_but_not_particles_or_mail_domains():
+    r = rights.Redactor()
+    r.add(["Jan van der Berg", "j.vanderberg@overheid.example"], "[melder]")
+    assert r("Jan zag van der Berg; mail j.vanderberg@overheid.example of vanderberg.") == \
+        "[melder] zag van der [melder]; mail [melder] of [melder]."
+    assert r("De berg van de overheid") == "De [melder] van de overheid"  # over-redaction errs on the safe side
