@@ -151,6 +151,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(records.case_router, prefix="/api/v1")
+    app.include_router(records.access_router, prefix="/api/v1")
     import web
 
     web.install_api_docs(app, openapi_url=app.openapi_url, docs_url="/api/v1/docs")

@@ -38,3 +38,13 @@ Functionaliteit: Bewaartermijnen, bewaarplicht en vernietiging met vier ogen
     En de bewaartermijnronde draait
     Dan staat de zaak met afdoening "Verplaatsing" niet op de vernietigingslijst
     Maar staat de zaak met afdoening "Schriftelijke berisping" op de vernietigingslijst
+
+  Scenario: De timerworker stelt de vernietigingslijst eenmaal per dag op
+    Als het 1 juli 2035 is
+    En de timerworker draait
+    En de timerworker draait
+    Dan staat de zaak met afdoening "Schriftelijke berisping" op de vernietigingslijst
+    En is er 1 vernietigingslijst
+    Als het 2 juli 2035 is
+    En de timerworker draait
+    Dan is er 1 vernietigingslijst

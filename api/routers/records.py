@@ -147,3 +147,152 @@ def certificate(list_id: ListId, user: CurrentUser, session: SessionDep) -> Resp
         raise NotFound("Deze lijst is nog niet uitgevoerd; er is nog geen verklaring van vernietiging.")
     return Response(d.certificate, media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{d.certificate_filename}"'})
+
+
+# --------------------------------------------------------------------------- rights of data subjects (AVG)
+from engine.records import subject_rights as rights  # noqa: E402
+
+ZIP = "application/zip"
+RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+FlagId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+access_router = APIRouter(prefix="/inzageverzoeken", tags=["inzageverzoeken"], route_class=UnitOfWorkRoute)
+
+
+class AccessRequestIn(BaseModel):
+    naam: str = Field(min_length=1, max_length=200)
+    gebruikersnaam: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=200)
+    ontvangen_op: date | None = None
+    toestemming_melder: bool = False
+
+
+class LinkIn(BaseModel):
+    zaaknummer: str = Field(min_length=1, max_length=40)
+    rol: str = Field(min_length=1, max_length=20)
+
+
+class ReasonIn(BaseModel):
+    reden: str = Field(min_length=1, max_length=2000)
+
+
+class LinkOut(BaseModel):
+    zaak_id: int
+    zaaknummer: str
+    rol: str
+
+
+class AccessRequestOut(BaseModel):
+    id: int
+    naam: str
+    status: str
+    ontvangen_op: date
+    termijn_tot: date
+    te_laat: bool
+    verlengd: bool
+    toestemming_melder: bool
+    afgehandeld_door: str | None
+    zaken: list[LinkOut]
+
+
+class FlagIn(BaseModel):
+    rol: str = Field(min_length=1, max_length=20)
+    persoon: str = Field(min_length=1, max_length=200)
+    soort: str = Field(min_length=1, max_length=20)
+    toelichting: str = Field(min_length=1, max_length=4000)
+
+
+class FlagOut(BaseModel):
+    id: int
+    rol: str
+    persoon: str | None  # for the handler only
+    soort: str
+    toelichting: str | None  # for the handler only
+    vastgelegd_door: str
+    vastgelegd_op: datetime
+    opgeheven_op: datetime | None
+
+
+def _request(session, req) -> AccessRequestOut:
+    return AccessRequestOut(id=req.id, naam=rights.person_of(req).get("naam", ""), status=req.status,
+                            ontvangen_op=req.received_on, termijn_tot=req.due_on, te_laat=rights.is_overdue(req),
+                            verlengd=req.extended_at is not None, toestemming_melder=req.reporter_consent,
+                            afgehandeld_door=req.handled_by,
+                            zaken=[LinkOut(zaak_id=link.case_id, zaaknummer=ref, rol=link.role)
+                                   for link, ref in rights.request_cases(session, req.id)])
+
+
+def _flag(f, user) -> FlagOut:
+    named = rights.may_see_flag_person(user)
+    return FlagOut(id=f.id, rol=f.role, persoon=f.person if named else None, soort=f.kind,
+                   toelichting=f.statement if named else None, vastgelegd_door=f.placed_by,
+                   vastgelegd_op=f.placed_at, opgeheven_op=f.lifted_at)
+
+
+@access_router.get("", response_model=list[AccessRequestOut], responses=errors(401, 403),
+                   summary="Inzageverzoeken (AVG art. 15); te_laat=true: alleen de verzoeken over hun termijn")
+def access_requests(user: CurrentUser, session: SessionDep, te_laat: bool = False) -> list[AccessRequestOut]:
+    found = rights.overdue(session=session, user=user) if te_laat else rights.list_requests(session=session, user=user)
+    return [_request(session, r) for r in found]
+
+
+@access_router.post("", response_model=AccessRequestOut, status_code=201, responses=errors(401, 403, 422),
+                    summary="Inzageverzoek registreren (integriteitscoördinator); termijn één maand")
+def register_access_request(body: AccessRequestIn, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
+    req = rights.register(session=session, user=user, name=body.naam, username=body.gebruikersnaam, email=body.email,
+                          received_on=body.ontvangen_op, reporter_consent=body.toestemming_melder)
+    return _request(session, req)
+
+
+@access_router.get("/{request_id}", response_model=AccessRequestOut, responses=errors(401, 403, 404),
+                   summary="Eén inzageverzoek")
+def access_request(request_id: RequestId, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
+    return _request(session, rights.get_request(session=session, user=user, request_id=request_id))
+
+
+@access_router.post("/{request_id}/zaken", response_model=AccessRequestOut, responses=errors(401, 403, 404, 409, 422),
+                    summary="Zaak koppelen waarin de persoon voorkomt (melder, betrokkene of getuige)")
+def link_case(request_id: RequestId, body: LinkIn, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
+    rights.link_case(session=session, user=user, request_id=request_id, reference=body.zaaknummer, role=body.rol)
+    return _request(session, rights.get_request(session=session, user=user, request_id=request_id))
+
+
+@access_router.post("/{request_id}/verlengen", response_model=AccessRequestOut,
+                    responses=errors(401, 403, 404, 409, 422), summary="Termijn eenmaal verlengen (met reden)")
+def extend(request_id: RequestId, body: ReasonIn, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
+    return _request(session, rights.extend(session=session, user=user, request_id=request_id, reason=body.reden))
+
+
+@access_router.post("/{request_id}/afhandelen", response_model=AccessRequestOut, responses=errors(401, 403, 404, 409),
+                    summary="Inzageverzoek afgehandeld")
+def complete(request_id: RequestId, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
+    return _request(session, rights.complete(session=session, user=user, request_id=request_id))
+
+
+@access_router.get("/{request_id}/export", response_class=Response,
+                   responses={**errors(401, 403, 404), 200: {"content": {ZIP: {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}}},
+                   summary="Export voor de persoon (zip: samenvatting.docx en gegevens.json)")
+def export(request_id: RequestId, user: CurrentUser, session: SessionDep) -> Response:
+    out = rights.export(session=session, user=user, request_id=request_id)
+    return Response(out.content, media_type=ZIP,
+                    headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})
+
+
+@case_router.get("/{case_id}/persoonsmarkeringen", response_model=list[FlagOut], responses=errors(401, 404),
+                 summary="Rectificatie- en beperkingsmarkeringen van een zaak")
+def flags(case_id: CaseId, user: CurrentUser, session: SessionDep) -> list[FlagOut]:
+    return [_flag(f, user) for f in rights.case_flags(session=session, user=user, case_id=case_id)]
+
+
+@case_router.post("/{case_id}/persoonsmarkeringen", response_model=FlagOut, status_code=201,
+                  responses=errors(401, 403, 404, 422),
+                  summary="Rectificatie (AVG art. 16) of beperking (art. 18) vastleggen (integriteitscoördinator)")
+def place_flag(case_id: CaseId, body: FlagIn, user: CurrentUser, session: SessionDep) -> FlagOut:
+    return _flag(rights.place_flag(session=session, user=user, case_id=case_id, role=body.rol, person=body.persoon,
+                                   kind=body.soort, statement=body.toelichting), user)
+
+
+@case_router.delete("/{case_id}/persoonsmarkeringen/{flag_id}", response_model=FlagOut,
+                    responses=errors(401, 403, 404, 409), summary="Markering opheffen (integriteitscoördinator)")
+def lift_flag(case_id: CaseId, flag_id: FlagId, user: CurrentUser, session: SessionDep) -> FlagOut:
+    return _flag(rights.lift_flag(session=session, user=user, case_id=case_id, flag_id=flag_id), user)

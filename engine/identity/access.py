@@ -248,3 +248,12 @@ def may_read_records(user: User) -> bool:
 def may_approve_destruction(user: User, *, proposed_by: str | None) -> bool:
     """Four eyes: an approver role, and not the person who proposed the list."""
     return user.active and bool(user.role_codes & DESTRUCTION_APPROVER_ROLES) and user.username != proposed_by
+
+
+# Rights of the people in a case (AVG art. 15, 16, 18: engine.records.subject_rights): the integrity coordinator,
+# who coordinates the cases, watches deadlines and may see the reporter's identity (DOMAIN §2, §4).
+SUBJECT_RIGHTS_ROLES = frozenset({"integriteitscoordinator"})
+
+
+def may_handle_access_requests(user: User) -> bool:
+    return user.active and bool(user.role_codes & SUBJECT_RIGHTS_ROLES)

@@ -28,6 +28,8 @@ class Manifest:
     leak_guard: dict[str, Any] = field(default_factory=dict)
     # Retention per outcome class (engine/records/retention.py); None: the documented defaults.
     retention: Any = None
+    # Access requests and the fields that name a person (engine/records/subject_rights.py); None: defaults.
+    privacy: Any = None
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
@@ -95,6 +97,7 @@ def parse_manifest(content: bytes) -> Manifest:
     legal_rules = parse_legal_rules(data["legal_rules"]) if "legal_rules" in data else None
     leak_guard = _leak_guard(data.get("leak_guard", {}))
     retention = _retention(data["retention"]) if "retention" in data else None
+    privacy = _privacy(data["privacy"]) if "privacy" in data else None
     if legal_rules is not None:
         unknown = sorted(set(legal_rules.deadline_monitor_roles) - set(roles))
         if unknown:
@@ -102,7 +105,7 @@ def parse_manifest(content: bytes) -> Manifest:
 
     return Manifest(main_process=main_process, roles=dict(roles), separation_of_duties=separation,
                     settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard,
-                    retention=retention)
+                    retention=retention, privacy=privacy)
 
 
 def _retention(value: Any):
@@ -111,6 +114,15 @@ def _retention(value: Any):
     try:
         return parse_retention(value)
     except RetentionConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _privacy(value: Any):
+    from engine.records.subject_rights import PrivacyConfigError, parse_privacy
+
+    try:
+        return parse_privacy(value)
+    except PrivacyConfigError as exc:
         raise _fail(str(exc)) from None
 
 

@@ -240,6 +240,7 @@ class _ProcessSetValidation:
                 template_fields=self.template_fields, engine_reads=self.engine_reads))
         self.check_leak_guard(manifest)
         self.check_declared_behaviour()
+        self.check_privacy(manifest)
 
         # phase 2: SpiffWorkflow's parser with schema validation
         parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -287,6 +288,17 @@ class _ProcessSetValidation:
                     if offered is None or any(v not in offered for v in wanted):
                         self.issue(path, f"'{SHOWN_WHEN}' van veld '{name}' noemt '{choice}' met waarden die dat "
                                          f"keuzeveld van dit formulier niet biedt", element_id=name)
+    def check_privacy(self, manifest: Manifest) -> None:
+        """Every field ``privacy.personen`` names (the fields that name a person, for access requests) is a field
+        of some form: a misspelt name would leave that person's data out of their export and unredacted in others'."""
+        if manifest.privacy is None:
+            return
+        known = {name for schema in self.forms.values() for name in ((schema or {}).get("properties") or {})}
+        for role, fields in manifest.privacy.persons.items():
+            for name in fields:
+                if name not in known:
+                    self.issue(MANIFEST_FILE, f"privacy.personen.{role}: het veld '{name}' staat in geen enkel "
+                                              f"formulier")
 
     def check_leak_guard(self, manifest: Manifest) -> None:
         """With a ``leak_guard`` in the manifest, every measure the forms offer needs its words there, or the

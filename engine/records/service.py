@@ -405,3 +405,41 @@ def run(*, database: Database, today: date | None = None) -> RunResult:
 
 def class_label(klass: str) -> str:
     return CLASS_LABELS.get(klass, klass)
+
+
+DAILY_ACTION = "bewaartermijnronde.gestart"
+
+
+class _AlreadyRan(Exception):
+    pass
+
+
+
+def daily_run(*, database: Database) -> RunResult | None:
+    """The retention run once per calendar day (Europe/Amsterdam, engine clock), for the timer worker: the first
+    sweep of a day runs it, every later sweep that day (of this or another worker) does nothing and returns None.
+
+    The marker is an audit event in the system chain: appending it row-locks the chain's head, so of two workers
+    the second waits, then sees the first one's marker and backs out (its transaction rolls back)."""
+    from engine.legal_terms import end_of_day_utc
+
+    today = _today()
+    if getattr(database, "_retention_done_on", None) == today:  # this process saw today's run: no query
+        return None
+    start_of_today = end_of_day_utc(date.fromordinal(today.toordinal() - 1))
+    ran_today = (select(func.count()).select_from(AuditEvent)
+                 .where(AuditEvent.action == DAILY_ACTION, AuditEvent.at >= start_of_today))
+    with database.session() as session:
+        if session.scalar(ran_today):
+            database._retention_done_on = today
+            return None
+    try:
+        with database.session() as session:
+            audit.append(session=session, actor=SYSTEM_ACTOR, action=DAILY_ACTION, details={"dag": today})
+            if session.scalar(ran_today) > 1:  # another worker's marker, committed while we waited for the lock
+                raise _AlreadyRan
+    except _AlreadyRan:
+        database._retention_done_on = today
+        return None
+    database._retention_done_on = today
+    return run(database=database, today=today)

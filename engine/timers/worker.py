@@ -6,6 +6,7 @@ import threading
 
 from engine.audit.checkpoint import write_if_due
 from engine.db import Database
+from engine.records.service import daily_run as retention_daily
 from engine.timers.service import fire_due
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,10 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
         except Exception:  # keep the worker alive; the next sweep retries
             log.exception("timer sweep failed")
         write_if_due(database)  # a signed audit checkpoint when one is due (never raises)
+        try:  # the daily retention run (destruction of approved lists, a new concept list); once a day
+            retention_daily(database=database)
+        except Exception:
+            log.exception("retention run failed")
         if once or stop.wait(poll_seconds):
             return total
 

@@ -170,3 +170,20 @@ def step_audit_ok(wereld: World):
         result = audit.verify(session=s)
     if not result.ok:
         fail("een gave audittrail", "; ".join(str(p) for p in result.problems))
+
+
+@when("de timerworker draait")
+def step_worker_sweep(wereld: World):
+    """Voorbeeld: Als de timerworker draait
+    (één ronde van 'meldpunt timers run': timers afgaan en, eenmaal per dag, de bewaartermijnronde)"""
+    from engine.timers import worker
+    worker.run(database=wereld.db, once=True)
+
+
+@then(parsers.parse("is er {aantal:d} vernietigingslijst"))
+@then(parsers.parse("zijn er {aantal:d} vernietigingslijsten"))
+def step_list_count(wereld: World, aantal: int):
+    """Voorbeeld: Dan is er 1 vernietigingslijst"""
+    r = wereld.client.get("/api/v1/bewaartermijnen/vernietigingslijsten", headers=wereld.h("coordinator"))
+    if r.status_code != 200 or len(r.json()) != aantal:
+        fail(f"{aantal} vernietigingslijst(en)", f"{r.status_code}: {len(r.json()) if r.status_code == 200 else r.text}")

@@ -79,3 +79,39 @@ def test_four_eyes_over_http_and_the_certificate(api, db, clock):
     assert doc.status_code == 200 and doc.content[:2] == b"PK"
     shown = api("GET", f"/zaken/{api.case_id}/bewaartermijn", "coordinator1").json()
     assert shown["status"] == "vernietigd"
+
+
+def test_access_request_over_http_term_overdue_export_and_refusals(api, db):
+    from engine.cases.models import Case
+
+    with db.session() as s:
+        reference = s.get(Case, api.case_id).reference
+    refused = api("POST", "/inzageverzoeken", "meldpunt1", json={"naam": "Anna Spechtsma"})
+    assert refused.status_code == 403 and "integriteitscoördinator" in refused.json()["detail"]
+    assert api("GET", "/inzageverzoeken", "bvi1").status_code == 403
+    future = api("POST", "/inzageverzoeken", "coordinator1", json={"naam": "X Y", "ontvangen_op": "2027-01-01"})
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "ontvangen_op"
+    made = api("POST", "/inzageverzoeken", "coordinator1", json={"naam": "Anna Spechtsma", "ontvangen_op": "2026-09-01"})
+    assert made.status_code == 201, made.text
+    req = made.json()
+    assert req["termijn_tot"] == "2026-10-01" and req["te_laat"] is True  # today is 2 November 2026
+    assert [r["id"] for r in api("GET", "/inzageverzoeken?te_laat=true", "coordinator1").json()] == [req["id"]]
+    wrong = api("POST", f"/inzageverzoeken/{req['id']}/zaken", "coordinator1",
+                json={"zaaknummer": reference, "rol": "betrokkene"})
+    assert wrong.status_code == 422 and "niet voor als betrokkene" in wrong.json()["detail"]
+    linked = api("POST", f"/inzageverzoeken/{req['id']}/zaken", "coordinator1",
+                 json={"zaaknummer": reference, "rol": "melder"})
+    assert linked.status_code == 200 and linked.json()["zaken"][0]["rol"] == "melder"
+    exported = api("GET", f"/inzageverzoeken/{req['id']}/export", "coordinator1")
+    assert exported.status_code == 200 and exported.content[:2] == b"PK"
+    assert exported.headers["content-type"] == "application/zip"
+    assert "Bram Spechtveld" not in exported.content.decode("latin-1")  # compressed, but: no plain copy either
+    done = api("POST", f"/inzageverzoeken/{req['id']}/afhandelen", "coordinator1")
+    assert done.json()["status"] == "afgehandeld" and api("GET", "/inzageverzoeken?te_laat=true",
+                                                          "coordinator1").json() == []
+    flag = api("POST", f"/zaken/{api.case_id}/persoonsmarkeringen", "coordinator1",
+               json={"rol": "melder", "persoon": "Anna Spechtsma", "soort": "beperking", "toelichting": "Art. 18 lid 1b"})
+    assert flag.status_code == 201, flag.text
+    assert api("POST", f"/zaken/{api.case_id}/persoonsmarkeringen", "meldpunt1",
+               json={"rol": "melder", "persoon": "Anna Spechtsma", "soort": "beperking",
+                     "toelichting": "x"}).status_code == 403

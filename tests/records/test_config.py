@@ -60,3 +60,33 @@ def test_outcome_classes_follow_the_closing_form():
         "gegrond_zonder_maatregel"
     assert outcome_class({"afdoeningen": ["Geen afdoening/actie"], "uitkomst": "niet_aangetoond"}) == "ongegrond"
     assert outcome_class({"route": "doorverwijzen"}) == "ongegrond"
+
+
+def _with_privacy(tmp_path: Path, privacy) -> Path:
+    target = shutil.copytree(PROCESSES, tmp_path / "processes")
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["privacy"] = privacy
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("privacy, message", [
+    ({"inzagetermijn": {"termijn": "een maand"}}, "'privacy.inzagetermijn.termijn': Ongeldige duur"),
+    ({"inzagetermijn": {"termijn": "P1M", "bron": " "}}, "'privacy.inzagetermijn.bron' moet de bron"),
+    ({"personen": {"collega": ["x"]}}, "'privacy.personen.collega' is geen bekende rol"),
+    ({"personen": {"betrokkene": ["betrokkene_nam"]}}, "privacy.personen.betrokkene: het veld 'betrokkene_nam' staat "
+                                                       "in geen enkel formulier"),
+    ({"onbekend": 1}, "'privacy' kent de sleutel(s) onbekend niet"),
+])
+def test_check_validates_the_privacy_block(tmp_path, privacy, message):
+    issues = [str(i) for i in processes.check(directory=_with_privacy(tmp_path, privacy))]
+    assert any(message in i for i in issues), issues
+
+
+def test_shipped_privacy_block_is_valid_and_one_month():
+    from engine.records.subject_rights import parse_privacy
+
+    manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
+    rules = parse_privacy(manifest["privacy"])
+    assert (rules.term, rules.extension) == ("P1M", "P2M") and rules.persons["betrokkene"]
+    assert processes.check(directory=PROCESSES) == []

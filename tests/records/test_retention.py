@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.errors import NotAuthorized
 from engine.identity.models import User
@@ -207,3 +207,38 @@ def test_receipt_codes_go_after_their_own_shorter_term_and_the_case_stays(db, cl
         from engine.audit import service as audit
         assert "ontvangstcode.verwijderd" in [e.action for e in audit.case_events(session=s, case_id=case_id)]
         assert audit.verify(session=s).ok
+
+
+def test_the_timer_worker_builds_the_destruction_list_once_a_day(db, clock):
+    from engine.timers import worker
+
+    case_id, _ = closed_case(db, clock, "Tureluur", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    end = add_calendar(closed_on(db, case_id), parse_duration("P1Y"))
+    at_noon(clock, end)  # the last day of the term: the worker's sweeps build nothing
+    worker.run(database=db, once=True)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(DestructionList)) == 0
+    at_noon(clock, date.fromordinal(end.toordinal() + 1))
+    worker.run(database=db, once=True)
+    worker.run(database=db, once=True)  # the same day again: nothing new
+    assert records.daily_run(database=db) is None
+    with db.session() as s:
+        (dlist,) = s.scalars(select(DestructionList))
+        assert [i.case_id for i in records.items(s, dlist.id)] == [case_id]
+        records.propose(session=s, user=_user(s, "coordinator1"), list_id=dlist.id)
+    with db.session() as s:
+        records.approve(session=s, user=_user(s, "coordinator2"), list_id=dlist.id)
+        list_id = dlist.id
+    worker.run(database=db, once=True)  # approved today, but today's run is done: destroyed tomorrow
+    assert not _destroyed(db, case_id)
+    at_noon(clock, date.fromordinal(end.toordinal() + 2))
+    worker.run(database=db, once=True)
+    assert _destroyed(db, case_id)
+    with db.session() as s:
+        assert s.get(DestructionList, list_id).status == "uitgevoerd"
+        assert s.scalar(select(func.count()).select_from(DestructionList)) == 1
+
+
+def _destroyed(db, case_id) -> bool:
+    with db.session() as s:
+        return records.is_destroyed(s, case_id)

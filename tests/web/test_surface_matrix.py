@@ -256,6 +256,43 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(201, 409),
                                                       probe={"json": {"reden": "Lopende rechtszaak."}}),
     "DELETE /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(200, 409)),
+    # access requests and person flags (AVG art. 15, 16, 18): the coordinator only, refused (403) for everyone else
+    # before any lookup; a request that does not exist is 404 for the coordinator
+    "GET /api/v1/inzageverzoeken": role("integriteitscoordinator"),
+    "POST /api/v1/inzageverzoeken": role("integriteitscoordinator", ok=(201,), probe={"json": {"naam": "Matrix Persoon"}}),
+    "GET /api/v1/inzageverzoeken/{request_id}": role("integriteitscoordinator", ok=(404,)),
+    "POST /api/v1/inzageverzoeken/{request_id}/zaken": role("integriteitscoordinator", ok=(404,), probe={
+        "json": {"zaaknummer": "Z-0", "rol": "melder"}}),
+    "POST /api/v1/inzageverzoeken/{request_id}/verlengen": role("integriteitscoordinator", ok=(404,),
+                                                               probe={"json": {"reden": "Veel zaken."}}),
+    "POST /api/v1/inzageverzoeken/{request_id}/afhandelen": role("integriteitscoordinator", ok=(404,)),
+    "GET /api/v1/inzageverzoeken/{request_id}/export": role("integriteitscoordinator", ok=(404,)),
+    "POST /api/v1/zaken/{case_id}/persoonsmarkeringen": role("integriteitscoordinator", ok=(422,), probe={"json": {
+        "rol": "getuige", "persoon": "Niemand Bekend", "soort": "beperking", "toelichting": "Probe."}}),
+    "DELETE /api/v1/zaken/{case_id}/persoonsmarkeringen/{flag_id}": role("integriteitscoordinator", ok=(404,)),
+    "GET /api/v1/zaken/{case_id}/persoonsmarkeringen": case(),
+    # the same on the pages (web/pages/records.py: the same engine functions)
+    "GET /bewaartermijnen": role("integriteitscoordinator", "bureau_vi"),
+    "POST /bewaartermijnen/lijsten/{list_id}/voorstellen": role("integriteitscoordinator", ok=(404,), probe=WEB_EMPTY),
+    "POST /bewaartermijnen/lijsten/{list_id}/goedkeuren": role("integriteitscoordinator", "bureau_vi", ok=(404,),
+                                                              probe=WEB_EMPTY),
+    "GET /bewaartermijnen/lijsten/{list_id}/verklaring": role("integriteitscoordinator", "bureau_vi", ok=(404,)),
+    "POST /zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(303, 409),
+                                               probe={"data": {"reden": "Lopende rechtszaak."}}),
+    "POST /zaken/{case_id}/bewaarplicht/opheffen": role("integriteitscoordinator", ok=(303, 409), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/persoonsmarkeringen": role("integriteitscoordinator", ok=(422,), probe={"data": {
+        "rol": "getuige", "persoon": "Niemand Bekend", "soort": "beperking", "toelichting": "Probe."}}),
+    "POST /zaken/{case_id}/persoonsmarkeringen/{flag_id}/opheffen": role("integriteitscoordinator", ok=(404,),
+                                                                        probe=WEB_EMPTY),
+    "GET /inzageverzoeken": role("integriteitscoordinator"),
+    "POST /inzageverzoeken": role("integriteitscoordinator", ok=(303,), probe={"data": {"naam": "Matrix Persoon"}}),
+    "GET /inzageverzoeken/{request_id}": role("integriteitscoordinator", ok=(404,)),
+    "POST /inzageverzoeken/{request_id}/zaken": role("integriteitscoordinator", ok=(404,), probe={"data": {
+        "zaaknummer": "Z-0", "rol": "melder"}}),
+    "POST /inzageverzoeken/{request_id}/verlengen": role("integriteitscoordinator", ok=(404,),
+                                                        probe={"data": {"reden": "Veel zaken."}}),
+    "POST /inzageverzoeken/{request_id}/afhandelen": role("integriteitscoordinator", ok=(404,), probe=WEB_EMPTY),
+    "GET /inzageverzoeken/{request_id}/export": role("integriteitscoordinator", ok=(404,)),
     # ---- the case (need to know)
     "GET /api/v1/zaken/{case_id}/bewaartermijn": case(),
     # completed work stays readable for the case's people (classes applied by the engine)
@@ -537,7 +574,7 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "version_id": w.ids["version"],
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
-              "list_id": 999999, "veld": "omschrijving"}
+              "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 

@@ -22,6 +22,7 @@ from engine.processes.names import version_names
 from engine.timers import service as timers
 from engine.worklist import service as worklist
 from web import forms
+from web.pages import records as records_page
 from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
                               get_database, not_found, render, user_name, visible_case)
 
@@ -172,7 +173,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       position=position, diagram_file=diagram,
                       diagram_name=names.file(diagram) if diagram else "", active_names=active_names,
                       files=[(f, names.file(f)) for f in files], may_message=may_message,
-                      messages=messages, melding=melding,
+                      messages=messages, melding=melding, records=records_page.case_block(s, user, case.id),
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])
 

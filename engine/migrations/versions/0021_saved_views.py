@@ -4,14 +4,14 @@ One row per user and name; ``query`` (the filters and sort, JSON) is stored encr
 words from a report's description).
 
 Revision ID: 0021_saved_views
-Revises: 0019_case_search
+Revises: 0020_access_requests
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
 revision = "0021_saved_views"
-down_revision = "0019_case_search"
+down_revision = "0020_access_requests"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,640 @@
+"""Rights of the people in a case (AVG): access requests (art. 15) with their one-month term (art. 12 lid 3),
+rectification (art. 16) and restriction of processing (art. 18) flags on one person's data in a case.
+
+Who handles them: the integrity coordinator (``access.may_handle_access_requests``): the role that coordinates
+cases, watches deadlines and may see the reporter's identity (DOMAIN §2, §4). The coordinator links only cases
+they may see, and only in a role the person really has there (the engine checks the name against the case).
+
+An access request
+-----------------
+* registered with the person's name (and user name / e-mail when known; stored encrypted) and the day it was
+  received; ``due_on`` = received + ``inzagetermijn`` (default P1M) under ``engine.legal_terms.legal_deadline``
+  (a term that ends on a weekend or holiday moves to the next working day, as EU Regulation 1182/71 art. 3(4)
+  does for this EU term). Extendable once by ``verlenging`` (default P2M) with a reason. Open past ``due_on``
+  (engine clock): overdue for the handler and the deadline monitors (:func:`overdue`, worklist 'Te laat').
+* the export (:func:`export`) is a zip: ``samenvatting.docx`` (docxtpl template ``templates/inzageverzoek.docx``)
+  and ``gegevens.json``, per linked case the data the product holds about the person in that role:
+
+  - melder: their identity fields (class ``melder``), the report's substance, the messages with the desk, the
+    names of their attachments; never the outcome (the reporter gets feedback in general terms, DOMAIN §1.5);
+  - betrokkene: the subject fields the manifest names (``privacy.personen.betrokkene``, plus the person field's
+    employee), the report's substance, the witnesses' statements, the outcome and resolutions;
+  - getuige: their own interviews (``legal_rules.minutes_review``: heard_field / name_key).
+
+  Every OTHER person of the case (reporter, subject, the subject's manager, witnesses) is replaced by a role
+  label in every text, word by word. The reporter's identity never appears in anyone else's export unless the
+  request records the reporter's consent (``reporter_consent``). Staff names are not exported at all.
+  A restriction on a person's data (art. 18) withholds that data from every export but the person's own.
+* Audit: events in the system chain with ids only (the request outlives the cases it names).
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.cases import confidential
+from engine.cases.field_classes import IDENTITY, SUBSTANCE, case_classes
+from engine.cases.models import Case, CaseParty
+from engine.clock import now
+from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
+from engine.identity import access
+from engine.identity.models import User
+from engine.legal_terms import legal_deadline, local_date, parse_duration
+from engine.records.models import AccessRequest, AccessRequestCase, PersonFlag
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "inzageverzoek.docx"
+ROLES = {"melder": "Melder", "betrokkene": "Betrokkene", "getuige": "Getuige"}
+FLAG_KINDS = {"rectificatie": "Verzoek om rectificatie (AVG art. 16)",
+              "beperking": "Beperking van de verwerking (AVG art. 18)"}
+DEFAULT_TERM, DEFAULT_EXTENSION, DEFAULT_SOURCE = "P1M", "P2M", "AVG art. 12 lid 3"
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+NAME_PARTICLES = frozenset({"van", "der", "den", "de", "het", "ten", "ter", "von", "les", "las", "los", "del",
+                            "della", "dos", "das", "uit", "onbekend", "extern"})
+
+
+class SubjectRightsRefused(DomainError):
+    status = 409
+    code = "subject-rights-refused"
+    title = "Actie op een verzoek van een betrokkene geweigerd"
+
+
+# --------------------------------------------------------------------------- configuration (manifest "privacy")
+class PrivacyConfigError(ValueError):
+    """Dutch message naming the manifest key."""
+
+
+@dataclass(frozen=True)
+class PrivacyRules:
+    term: str = DEFAULT_TERM
+    extension: str = DEFAULT_EXTENSION
+    source: str = DEFAULT_SOURCE
+    persons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> form fields naming that person
+
+
+def parse_privacy(value: Any) -> PrivacyRules:
+    """Check the manifest's ``privacy`` block; PrivacyConfigError names the wrong key."""
+    if not isinstance(value, dict):
+        raise PrivacyConfigError("'privacy' moet een object zijn")
+    unknown = sorted(k for k in value if k not in ("inzagetermijn", "personen") and not str(k).startswith("_"))
+    if unknown:
+        raise PrivacyConfigError(f"'privacy' kent de sleutel(s) {', '.join(unknown)} niet")
+    term_in = value.get("inzagetermijn", {})
+    if not isinstance(term_in, dict):
+        raise PrivacyConfigError("'privacy.inzagetermijn' moet een object zijn met 'termijn', 'verlenging' en 'bron'")
+    out = {}
+    for key, default in (("termijn", DEFAULT_TERM), ("verlenging", DEFAULT_EXTENSION)):
+        text = term_in.get(key, default)
+        try:
+            duration = parse_duration(str(text))
+        except ValueError as exc:
+            raise PrivacyConfigError(f"'privacy.inzagetermijn.{key}': {exc}") from None
+        if duration.seconds or duration.is_zero:
+            raise PrivacyConfigError(f"'privacy.inzagetermijn.{key}' moet een positieve duur in dagen, weken of "
+                                     f"maanden zijn, niet {text!r}")
+        out[key] = str(text).strip().upper()
+    source = term_in.get("bron", DEFAULT_SOURCE)
+    if not isinstance(source, str) or not source.strip():
+        raise PrivacyConfigError("'privacy.inzagetermijn.bron' moet de bron van de termijn noemen")
+    persons_in = value.get("personen", {})
+    if not isinstance(persons_in, dict):
+        raise PrivacyConfigError("'privacy.personen' moet een object zijn van rol naar een lijst van veldnamen")
+    persons = {}
+    for role, fields in persons_in.items():
+        if str(role).startswith("_"):
+            continue
+        if role not in ROLES:
+            raise PrivacyConfigError(f"'privacy.personen.{role}' is geen bekende rol (bekend: {', '.join(ROLES)})")
+        if not isinstance(fields, list) or not all(isinstance(f, str) and f.strip() for f in fields):
+            raise PrivacyConfigError(f"'privacy.personen.{role}' moet een lijst van veldnamen zijn")
+        persons[role] = tuple(f.strip() for f in fields)
+    return PrivacyRules(out["termijn"], out["verlenging"], source.strip(), persons)
+
+
+DEFAULT_PRIVACY = PrivacyRules()
+
+
+def current_rules(session: Session) -> PrivacyRules:
+    manifest = _manifest(session)
+    return (manifest.privacy if manifest is not None else None) or DEFAULT_PRIVACY
+
+
+def _manifest(session: Session, case: Case | None = None):
+    from engine.processes import service as processes
+    from engine.processes.models import ProcessVersion
+
+    version_id = case.process_version_id if case is not None else session.scalar(
+        select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(1))
+    if version_id is None:
+        return None
+    return processes.parsed_version(session=session, version_id=version_id).manifest
+
+
+# --------------------------------------------------------------------------- access
+def require_handler(user: User) -> None:
+    if not access.may_handle_access_requests(user):
+        raise NotAuthorized("Alleen de integriteitscoördinator behandelt verzoeken van betrokkenen onder de AVG "
+                            "(inzage, rectificatie, beperking).")
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+def _clean(text: Any, limit: int = 300) -> str:
+    return " ".join(str(text or "").split())[:limit]
+
+
+def _role(value: str) -> str:
+    if value not in ROLES:
+        message = f"Kies de rol van de persoon in de zaak: {', '.join(ROLES)}."
+        raise InvalidData([FieldError("rol", message)], detail=message)
+    return value
+
+
+# --------------------------------------------------------------------------- the persons of a case
+@dataclass
+class CasePersons:
+    """Who appears in a case, with every string that identifies them (for matching and redaction)."""
+
+    reporter: dict[str, str]  # identity fields (class melder) + the linked user's name, user name and e-mail
+    subject: dict[str, str]  # configured subject fields + the linked employee
+    managers: list[dict[str, str]]
+    witnesses: list[dict]  # the heard_field items (name_key, date, minutes)
+    name_key: str | None
+    substance: dict[str, str]
+    data: dict
+
+    def identifiers(self, role: str, name: str | None = None) -> list[str]:
+        if role == "melder":
+            return [v for v in self.reporter.values() if v]
+        if role == "betrokkene":
+            return [v for v in self.subject.values() if v]
+        if role == "getuige":
+            return [str(w.get(self.name_key) or "") for w in self.witnesses
+                    if name is None or _norm(w.get(self.name_key)) == _norm(name)]
+        return []
+
+
+def _user_strings(user: User | None) -> dict[str, str]:
+    if user is None:
+        return {}
+    return {k: v for k, v in (("naam", user.display_name), ("gebruikersnaam", user.username),
+                              ("e-mail", user.email)) if v}
+
+
+def case_persons(session: Session, case: Case) -> CasePersons:
+    from engine.cases import service as cases
+    from engine.cases.persons import EXTERNAL, person_fields
+
+    data = cases.case_data(session=session, case_id=case.id) if case.state else {}
+    secret = confidential.read(session, case_id=case.id)
+    classes = case_classes(session, case)
+    reporter = {k: str(v) for k, v in secret.items() if classes.get(k) == IDENTITY and isinstance(v, str) and v}
+    substance = {k: str(v) for k, v in secret.items() if classes.get(k) == SUBSTANCE and isinstance(v, str) and v}
+    parties = list(session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id)))
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
+        [p.user_id for p in parties if p.user_id is not None])))} if parties else {}
+    for p in parties:
+        if p.party == "melder":
+            reporter.update({f"medewerker_{k}": v for k, v in _user_strings(users.get(p.user_id)).items()})
+    manifest = _manifest(session, case)
+    rules = (manifest.privacy if manifest is not None else None) or DEFAULT_PRIVACY
+    subject: dict[str, str] = {}
+    declared = set(rules.persons.get("betrokkene", ()))
+    if manifest is not None:
+        from engine.processes import service as processes
+
+        forms = processes.parsed_version(session=session, version_id=case.process_version_id).forms
+        declared |= {f for f, party in person_fields(forms).items() if party == "betrokkene"}
+    for name in sorted(declared):
+        value = data.get(name)
+        if isinstance(value, str) and value.strip() and value.strip().lower() != EXTERNAL:
+            subject[name] = value.strip()
+    managers = []
+    for p in parties:
+        if p.party == "betrokkene":
+            subject.update({f"medewerker_{k}": v for k, v in _user_strings(users.get(p.user_id)).items()})
+        elif p.party == "leidinggevende":
+            managers.append(_user_strings(users.get(p.user_id)))
+    review = manifest.legal_rules.minutes_review if manifest is not None and manifest.legal_rules else None
+    witnesses, name_key = [], None
+    if review is not None:
+        name_key = review.name_key
+        heard = data.get(review.heard_field)
+        witnesses = [dict(w) for w in heard if isinstance(w, dict)] if isinstance(heard, list) else []
+    return CasePersons(reporter, subject, managers, witnesses, name_key, substance, data)
+
+
+def _matches(persons: CasePersons, role: str, person: dict) -> bool:
+    wanted = {_norm(person.get(k)) for k in ("naam", "gebruikersnaam", "email")} - {""}
+    return bool(wanted & {_norm(v) for v in persons.identifiers(role)})
+
+
+# --------------------------------------------------------------------------- redaction
+class Redactor:
+    """Replaces the identifying strings of other persons, whole words, longest first, case-insensitively."""
+
+    def __init__(self):
+        self._pairs: dict[str, str] = {}
+
+    def add(self, values, label: str) -> None:
+        for value in values:
+            text = " ".join(str(value or "").split())
+            if len(text) < 2:
+                continue
+            self._pairs.setdefault(text.casefold(), label)
+            if "@" in text:  # an e-mail address: the pieces of its local part, never the domain
+                text = text.split("@", 1)[0]
+            for part in re.split(r"[\s.,;:()_\-/]+", text):
+                # a surname alone, a first name alone; not 'van', 'der', 'de' ... (every text has those)
+                if len(part) >= 3 and part.casefold() not in NAME_PARTICLES:
+                    self._pairs.setdefault(part.casefold(), label)
+
+    def __call__(self, text: Any) -> str:
+        text = str(text or "")
+        if not self._pairs:
+            return text
+        keys = sorted(self._pairs, key=len, reverse=True)
+        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)", re.IGNORECASE)
+        return pattern.sub(lambda m: self._pairs[m.group(0).casefold()], text)
+
+
+# --------------------------------------------------------------------------- flags (art. 16 and 18)
+def active_flags(session: Session, case_id: int, kind: str | None = None) -> list[PersonFlag]:
+    q = select(PersonFlag).where(PersonFlag.case_id == case_id, PersonFlag.lifted_at.is_(None))
+    if kind:
+        q = q.where(PersonFlag.kind == kind)
+    return list(session.scalars(q.order_by(PersonFlag.id)))
+
+
+def is_restricted(session: Session, *, case_id: int, role: str | None = None, name: str | None = None) -> bool:
+    """An active restriction of processing on (a person of) the case."""
+    for flag in active_flags(session, case_id, "beperking"):
+        if role is not None and flag.role != role:
+            continue
+        if name is not None and _norm(flag.person) != _norm(name):
+            continue
+        return True
+    return False
+
+
+def case_flags(*, session: Session, user: User, case_id: int) -> list[PersonFlag]:
+    """Every flag of a case (active and lifted), for who may see the case; names only for the handler."""
+    access.require_visible_case(session=session, user=user, case_id=case_id)
+    return list(session.scalars(select(PersonFlag).where(PersonFlag.case_id == case_id).order_by(PersonFlag.id)))
+
+
+def may_see_flag_person(user: User) -> bool:
+    return access.may_handle_access_requests(user)
+
+
+def place_flag(*, session: Session, user: User, case_id: int, role: str, person: str, kind: str,
+               statement: str) -> PersonFlag:
+    """Record a rectification request or a restriction on a person's data in a case. The person must appear in
+    the case in that role. Audited in the case's chain (kind and role, never the name or the statement)."""
+    require_handler(user)
+    case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    role = _role(role)
+    if kind not in FLAG_KINDS:
+        message = "Kies 'rectificatie' of 'beperking'."
+        raise InvalidData([FieldError("soort", message)], detail=message)
+    person, statement = _clean(person, 200), " ".join(str(statement or "").split())[:4000]
+    errors = []
+    if not person:
+        errors.append(FieldError("persoon", "Vul de naam van de persoon in zoals die in de zaak staat."))
+    if not statement:
+        errors.append(FieldError("toelichting", "Beschrijf wat onjuist is en wat het moet zijn (rectificatie), of "
+                                                "de grond van de beperking (AVG art. 18 lid 1)."))
+    if errors:
+        raise InvalidData(errors, detail=errors[0].message)
+    if not _matches(case_persons(session, case), role, {"naam": person}):
+        message = f"Deze persoon komt in deze zaak niet voor als {ROLES[role].lower()}."
+        raise InvalidData([FieldError("persoon", message)], detail=message)
+    flag = PersonFlag(case_id=case_id, role=role, person=person, kind=kind, statement=statement,
+                      placed_by=user.username, placed_at=now())
+    session.add(flag)
+    session.flush()
+    audit.append(session=session, actor=user.username, action=f"persoonsgegevens.{kind}.vastgelegd", case_id=case_id,
+                 details={"vlag": flag.id, "rol": role})
+    return flag
+
+
+def lift_flag(*, session: Session, user: User, case_id: int, flag_id: int) -> PersonFlag:
+    require_handler(user)
+    access.require_visible_case(session=session, user=user, case_id=case_id)
+    flag = session.get(PersonFlag, flag_id)
+    if flag is None or flag.case_id != case_id:
+        raise NotFound("Markering niet gevonden.")
+    if flag.lifted_at is not None:
+        raise SubjectRightsRefused("Deze markering is al opgeheven.")
+    flag.lifted_by, flag.lifted_at = user.username, now()
+    audit.append(session=session, actor=user.username, action=f"persoonsgegevens.{flag.kind}.opgeheven",
+                 case_id=case_id, details={"vlag": flag.id, "rol": flag.role})
+    return flag
+
+
+# --------------------------------------------------------------------------- access requests (art. 15)
+def person_of(req: AccessRequest) -> dict:
+    return json.loads(req.person)
+
+
+def register(*, session: Session, user: User, name: str, username: str = "", email: str = "",
+             received_on: date | None = None, reporter_consent: bool = False) -> AccessRequest:
+    """Register an access request; its term starts on the day of receipt (not in the future)."""
+    require_handler(user)
+    today = local_date(now())
+    received_on = received_on or today
+    errors = []
+    if not _clean(name):
+        errors.append(FieldError("naam", "Vul de naam in van de persoon die om inzage vraagt."))
+    if received_on > today:
+        errors.append(FieldError("ontvangen_op", "De datum van ontvangst kan niet in de toekomst liggen."))
+    if errors:
+        raise InvalidData(errors, detail=errors[0].message)
+    rules = current_rules(session)
+    person = {"naam": _clean(name, 200), "gebruikersnaam": _clean(username, 100), "email": _clean(email, 200)}
+    req = AccessRequest(person=json.dumps(person, ensure_ascii=False), received_on=received_on,
+                        due_on=legal_deadline(received_on, rules.term), status="open",
+                        reporter_consent=bool(reporter_consent), registered_by=user.username, registered_at=now())
+    session.add(req)
+    session.flush()
+    audit.append(session=session, actor=user.username, action="inzageverzoek.geregistreerd",
+                 details={"verzoek": req.id, "ontvangen_op": received_on, "termijn_tot": req.due_on,
+                          "toestemming_melder": req.reporter_consent})
+    return req
+
+
+def get_request(*, session: Session, user: User, request_id: int) -> AccessRequest:
+    require_handler(user)
+    req = session.get(AccessRequest, request_id)
+    if req is None:
+        raise NotFound("Inzageverzoek niet gevonden.")
+    return req
+
+
+def list_requests(*, session: Session, user: User) -> list[AccessRequest]:
+    require_handler(user)
+    return list(session.scalars(select(AccessRequest).order_by(AccessRequest.status.desc(), AccessRequest.due_on,
+                                                               AccessRequest.id)))
+
+
+def request_cases(session: Session, request_id: int) -> list[tuple[AccessRequestCase, str]]:
+    """(link, case reference) of a request."""
+    return list(session.execute(select(AccessRequestCase, Case.reference).join(Case, Case.id == AccessRequestCase.case_id)
+                                .where(AccessRequestCase.request_id == request_id).order_by(AccessRequestCase.id)).all())
+
+
+def _open_request(session: Session, user: User, request_id: int) -> AccessRequest:
+    req = get_request(session=session, user=user, request_id=request_id)
+    if req.status != "open":
+        raise SubjectRightsRefused("Dit inzageverzoek is al afgehandeld.")
+    return req
+
+
+def link_case(*, session: Session, user: User, request_id: int, reference: str, role: str) -> AccessRequestCase:
+    """Name a case in which the person appears, in a role; refused when the person is not found there."""
+    req = _open_request(session, user, request_id)
+    role = _role(role)
+    ref = _clean(reference, 40)
+    case_id = session.scalar(select(Case.id).where(Case.reference == ref)) if ref else None
+    if case_id is None:
+        message = "Zaak niet gevonden. Vul het zaaknummer in van een zaak die u kunt inzien."
+        raise InvalidData([FieldError("zaaknummer", message)], detail=message)
+    try:
+        case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    except NotFound:
+        message = "Zaak niet gevonden. Vul het zaaknummer in van een zaak die u kunt inzien."
+        raise InvalidData([FieldError("zaaknummer", message)], detail=message) from None
+    if not _matches(case_persons(session, case), role, person_of(req)):
+        message = f"De persoon van dit verzoek komt in zaak {case.reference} niet voor als {ROLES[role].lower()}."
+        raise InvalidData([FieldError("rol", message)], detail=message)
+    existing = session.scalar(select(AccessRequestCase).where(AccessRequestCase.request_id == req.id,
+                                                              AccessRequestCase.case_id == case.id,
+                                                              AccessRequestCase.role == role))
+    if existing is not None:
+        return existing
+    link = AccessRequestCase(request_id=req.id, case_id=case.id, role=role)
+    session.add(link)
+    session.flush()
+    audit.append(session=session, actor=user.username, action="inzageverzoek.zaak_gekoppeld",
+                 details={"verzoek": req.id, "zaak": case.id, "rol": role})
+    return link
+
+
+def extend(*, session: Session, user: User, request_id: int, reason: str) -> AccessRequest:
+    """Extend the term once by ``verlenging`` (AVG art. 12 lid 3: complex or many requests; the person is told)."""
+    req = _open_request(session, user, request_id)
+    reason = " ".join(str(reason or "").split())[:2000]
+    if not reason:
+        message = "Geef de reden van de verlenging; de persoon moet die binnen de eerste termijn horen."
+        raise InvalidData([FieldError("reden", message)], detail=message)
+    if req.extended_at is not None:
+        raise SubjectRightsRefused("De termijn van dit verzoek is al eens verlengd.")
+    rules = current_rules(session)
+    req.due_on = legal_deadline(req.due_on, rules.extension)
+    req.extended_at, req.extension_reason = now(), reason
+    audit.append(session=session, actor=user.username, action="inzageverzoek.verlengd",
+                 details={"verzoek": req.id, "termijn_tot": req.due_on})
+    return req
+
+
+def complete(*, session: Session, user: User, request_id: int) -> AccessRequest:
+    req = _open_request(session, user, request_id)
+    req.status, req.handled_by, req.handled_at = "afgehandeld", user.username, now()
+    audit.append(session=session, actor=user.username, action="inzageverzoek.afgehandeld",
+                 details={"verzoek": req.id, "op_tijd": local_date(now()) <= req.due_on})
+    return req
+
+
+def is_overdue(req: AccessRequest, today: date | None = None) -> bool:
+    return req.status == "open" and (today or local_date(now())) > req.due_on
+
+
+def overdue(*, session: Session, user: User) -> list[AccessRequest]:
+    """Open requests past their term (engine clock), for the handler and the deadline monitors; else none."""
+    from engine.worklist.service import deadline_monitor_roles
+
+    if not (access.may_handle_access_requests(user) or user.role_codes & deadline_monitor_roles(session)):
+        return []
+    today = local_date(now())
+    return list(session.scalars(select(AccessRequest).where(AccessRequest.status == "open",
+                                                            AccessRequest.due_on < today)
+                                .order_by(AccessRequest.due_on, AccessRequest.id)))
+
+
+# --------------------------------------------------------------------------- the export
+def _redactor(persons: CasePersons, role: str, own_name: str, consent: bool) -> Redactor:
+    r = Redactor()
+    if role != "melder" and not consent:
+        r.add(persons.reporter.values(), "[melder]")
+    if role != "betrokkene":
+        r.add(persons.identifiers("betrokkene"), "[betrokkene]")
+    for manager in persons.managers:
+        r.add(manager.values(), "[leidinggevende]")
+    for i, w in enumerate(persons.witnesses, 1):
+        name = str(w.get(persons.name_key) or "")
+        if role == "getuige" and _norm(name) == _norm(own_name):
+            continue
+        r.add([name], f"[getuige {i}]")
+    return r
+
+
+def _case_export(session: Session, case: Case, role: str, person: dict, consent: bool) -> dict:
+    persons = case_persons(session, case)
+    own_name = person.get("naam", "")
+    redact = _redactor(persons, role, own_name, consent)
+    out: dict[str, Any] = {
+        "zaaknummer": case.reference, "rol": ROLES[role], "categorie": case.category,
+        "datum_melding": (case.summary or {}).get("datum_melding"),
+        "status": "afgesloten" if case.status == "closed" else "in behandeling",
+        "afgesloten_op": local_date(case.closed_at).isoformat() if case.closed_at else None,
+    }
+    withheld = []
+    if role == "melder":
+        out["uw_gegevens"] = {k: v for k, v in persons.reporter.items()}
+        out["melding"] = {k: redact(v) for k, v in persons.substance.items()}
+        from engine.intake import service as intake
+
+        out["berichten"] = [{"richting": "van u" if m.direction == "van_melder" else "aan u",
+                             "datum": local_date(m.created_at).isoformat(), "tekst": redact(m.body)}
+                            for m in intake.messages(session=session, case_id=case.id)]
+        from engine.cases import attachments
+
+        out["bijlagen"] = [{"bestandsnaam": redact(a.filename), "grootte": a.size,
+                            "datum": local_date(a.created_at).isoformat()}
+                           for a in attachments.list_for_case(session=session, case_id=case.id)]
+    elif role == "betrokkene":
+        out["uw_gegevens"] = dict(persons.subject)
+        out["melding"] = {k: redact(v) for k, v in persons.substance.items()}
+        statements = []
+        for i, w in enumerate(persons.witnesses, 1):
+            if is_restricted(session, case_id=case.id, role="getuige", name=w.get(persons.name_key)):
+                withheld.append(f"Verklaring van getuige {i}: de verwerking is beperkt (AVG art. 18).")
+                continue
+            statements.append({"getuige": f"[getuige {i}]",
+                               **{k: redact(v) for k, v in w.items() if k != persons.name_key}})
+        out["getuigenverklaringen"] = statements
+        summary = case.summary or {}
+        out["uitkomst"] = summary.get("uitkomst")
+        out["afdoeningen"] = list(summary.get("afdoeningen") or [])
+    else:  # getuige
+        mine = [w for w in persons.witnesses if _norm(w.get(persons.name_key)) == _norm(own_name)]
+        out["uw_gegevens"] = {"naam": own_name}
+        out["verhoren"] = [{k: redact(v) for k, v in w.items() if k != persons.name_key} for w in mine]
+    flags = [f for f in active_flags(session, case.id) if f.role == role and _norm(f.person) == _norm(own_name)]
+    out["markeringen"] = [{"soort": FLAG_KINDS[f.kind], "toelichting": redact(f.statement),
+                           "vastgelegd_op": local_date(f.placed_at).isoformat()} for f in flags]
+    out["achtergehouden"] = withheld
+    return out
+
+
+def _lines(value: Any, prefix: str = "") -> list[dict]:
+    """A JSON value as readable label/value lines for the Word summary."""
+    out = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            label = f"{prefix}{str(k).replace('_', ' ')}"
+            if isinstance(v, (dict, list)):
+                out.extend(_lines(v, label + " — "))
+            else:
+                out.append({"label": label, "waarde": "—" if v is None or str(v).strip() == "" else str(v)})
+    elif isinstance(value, list):
+        if not value:
+            out.append({"label": prefix.rstrip(" —"), "waarde": "geen"})
+        for i, v in enumerate(value, 1):
+            out.extend(_lines(v, f"{prefix}{i}. ") if isinstance(v, (dict, list))
+                       else [{"label": f"{prefix}{i}", "waarde": str(v).strip() or "—"}])
+    return out
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content: bytes
+    data: dict
+
+
+def export(*, session: Session, user: User, request_id: int) -> Export:
+    """The zip for the person: ``samenvatting.docx`` and ``gegevens.json``. Audited (ids and counts only)."""
+    from documents.render import nl_datum, render_docx
+
+    req = get_request(session=session, user=user, request_id=request_id)
+    person = person_of(req)
+    cases = []
+    for link, _reference in request_cases(session, req.id):
+        case = access.require_visible_case(session=session, user=user, case_id=link.case_id)
+        cases.append(_case_export(session, case, link.role, person, req.reporter_consent))
+    data = {"inzageverzoek": req.id, "persoon": {k: v for k, v in person.items() if v},
+            "ontvangen_op": req.received_on.isoformat(), "termijn_tot": req.due_on.isoformat(),
+            "opgesteld_op": local_date(now()).isoformat(), "zaken": cases,
+            "toelichting": "Gegevens over u in het zaaksysteem van het meldpunt integriteit (AVG art. 15). Gegevens "
+                           "van andere personen zijn vervangen door hun rol, bijvoorbeeld [melder] of [getuige 1]."}
+    context = {"verzoek": req.id, "naam": person.get("naam", ""), "ontvangen_op": nl_datum(req.received_on),
+               "opgesteld_op": nl_datum(local_date(now())), "zaaknummer": "",
+               "zaken": [{"zaaknummer": c["zaaknummer"], "rol": c["rol"],
+                          "regels": _lines({k: v for k, v in c.items() if k not in ("zaaknummer", "rol")})}
+                         for c in cases]}
+    docx = render_docx(TEMPLATE, context, name="inzageverzoek")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, content in (("samenvatting.docx", docx),
+                              ("gegevens.json", json.dumps(data, ensure_ascii=False, indent=2).encode())):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, content)
+    audit.append(session=session, actor=user.username, action="inzageverzoek.export",
+                 details={"verzoek": req.id, "zaken": len(cases)})
+    return Export(f"inzageverzoek-{req.id}.zip", buffer.getvalue(), data)
+
+
+# --------------------------------------------------------------------------- the Word template
+def build_template() -> bytes:
+    from docx.shared import Pt
+
+    from documents.build_templates import TemplateBuilder
+
+    b = TemplateBuilder("inzageverzoek")
+    footer = b.doc.sections[0].footer.paragraphs[0]
+    for run in footer.runs:
+        run.text = ""
+    footer.add_run("Vertrouwelijk  |  Inzageverzoek {{ verzoek }}").font.size = Pt(8)
+    b.heading("Overzicht van uw persoonsgegevens (inzageverzoek)")
+    b.blank()
+    b.meta("Voor", "{{ naam }}")
+    b.meta("Verzoek ontvangen op", "{{ ontvangen_op }}")
+    b.meta("Opgesteld op", "{{ opgesteld_op }}")
+    b.blank()
+    b.text("U heeft gevraagd welke persoonsgegevens het meldpunt integriteit over u verwerkt (artikel 15 van de "
+           "Algemene verordening gegevensbescherming). Hieronder staan per zaak de gegevens die over u zijn "
+           "vastgelegd. Gegevens van andere personen zijn vervangen door hun rol, bijvoorbeeld [melder] of "
+           "[getuige 1]. Het bijgevoegde bestand gegevens.json bevat dezelfde gegevens in een leesbaar "
+           "computerformaat.")
+    b.tag("{%p for z in zaken %}")
+    b.blank()
+    b.p(("b", "Zaak {{ z.zaaknummer }}"), " — uw rol: {{ z.rol }}")
+    b.tag("{%p for r in z.regels %}")
+    b.p(("b", "{{ r.label }}: "), "{{ r.waarde }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p if not zaken %}")
+    b.text("Het meldpunt verwerkt in het zaaksysteem geen persoonsgegevens over u.")
+    b.tag("{%p endif %}")
+    b.blank()
+    b.text("Meent u dat een gegeven onjuist is, dan kunt u om rectificatie vragen; u kunt ook vragen de verwerking "
+           "te beperken. Neem daarvoor contact op met het meldpunt integriteit.")
+    return b.bytes()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    TEMPLATE.write_bytes(build_template())
+    print(f"Geschreven: {TEMPLATE}")
