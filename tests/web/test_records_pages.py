@@ -37,7 +37,7 @@ def world(db, clock):
 
     def login(name):
         client = TestClient(app, follow_redirects=False)
-        r = client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+        r = client.post("/api/v1/auth/inloggen", json={"username": name, "password": PASSWORD})
         assert r.status_code == 200, r.text
         client.csrf = client.cookies.get("meldpunt_csrf")
         return client

@@ -51,7 +51,7 @@ def app():
 
 def login(app, username: str) -> TestClient:
     client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client
 
