@@ -15,7 +15,7 @@ from engine.audit import trail
 from engine.audit.service import VerifyResult
 from engine.audit.trail import TrailEntry
 from engine.errors import DomainError
-from web.pages.cases import ACTION_LABELS
+from web.pages.cases import ACTIONS
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render
 from web.pages.role_pages import moment
 
@@ -25,7 +25,7 @@ PAGE_SIZE = 100
 MAX_OFFSET = 10_000_000
 # The actions of the trail in Dutch (the case timeline's labels, and the events outside any case).
 LABELS = {
-    **ACTION_LABELS,
+    **{action: label for action, (_, label) in ACTIONS.items()},
     "aanmelden": "Aangemeld", "afmelden": "Afgemeld", "audit.read": "Audittrail gelezen",
     "audit.verified": "Audittrail gecontroleerd", "gebruiker_toegevoegd": "Gebruiker toegevoegd",
     "gebruiker_geblokkeerd": "Gebruiker geblokkeerd", "token_uitgegeven": "API-token uitgegeven",

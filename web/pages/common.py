@@ -258,11 +258,20 @@ def pseudonym(case: Case) -> str:
     return access.reporter_pseudonym(case.id)  # the same pseudonym as in the API
 
 
+SHOWN_CHOICES = ("kanaal", "route", "uitkomst", "afdoeningen", "ontvangstwijze", "risicofunctie")
+
+
 def case_summary(session: Session, case: Case, user: User) -> dict:
+    from engine.processes.models import ProcessVersion
+    from engine.processes.names import version_names
+
     summary = dict(case.summary or {})
+    names = version_names(session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None)
+    # stored choices as the process's forms label them, never as codes (issue 17)
+    shown = {key: names.value(key, summary.get(key)) for key in SHOWN_CHOICES if summary.get(key) not in (None, "")}
     return {"reference": case.reference, "status": "open" if case.status == "open" else "afgesloten",
             "unit": case.unit, "category": case.category or summary.get("categorie"), "summary": summary,
-            "reporter": pseudonym(case) if not summary.get("melder_anoniem") else "Anonieme melder"}
+            "shown": shown, "reporter": pseudonym(case) if not summary.get("melder_anoniem") else "Anonieme melder"}
 
 
 def visible_case(request: Request, s: Session, case_id: int) -> tuple[WebSession, Case | None]:
