@@ -48,6 +48,16 @@ def template_fields(names: Iterable[str], templates_dir: Path | None = None) -> 
     return found
 
 
+def template_internals(path: Path) -> list[str]:
+    """Word's internals in the template at ``path`` that a letter must not carry (documents/sanitize.py):
+    tracked changes, comments, hidden text, fields that are not placeholders, custom XML."""
+    from docx import Document
+
+    from documents.sanitize import internals
+
+    return internals(Document(str(path)).part.package)
+
+
 def missing_templates(names: Iterable[str], templates_dir: Path | None = None) -> list[str]:
     """Issues for template names (e.g. from process files) that do not exist."""
     return [f"Sjabloon '{n}' bestaat niet (verwacht: {n}.docx)" for n in sorted(set(names))
@@ -75,6 +85,7 @@ def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None 
     except LetterRenderError as exc:
         return issues + [exc.detail]
     try:
+        issues += [f"Sjabloon '{name}' bevat {found}" for found in template_internals(path)]
         source = template_source(path)
         wanted = placeholders(source, make_env())
     except TemplateSyntaxError as exc:

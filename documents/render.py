@@ -498,6 +498,18 @@ def _save_normalised(tpl) -> bytes:
     return out.getvalue()
 
 
+def _sanitise(tpl, name: str) -> None:
+    """Refuse a letter carrying Word's internals (tracked changes, comments, hidden text, fields that are not
+    placeholders, custom XML) and strip the template's metadata from it (documents/sanitize.py)."""
+    from documents.sanitize import internals, strip_metadata
+
+    package = tpl.docx.part.package
+    found = internals(package)
+    if found:
+        raise LetterRenderError(f"Sjabloon '{name}' bevat {'; '.join(found)}", template=name)
+    strip_metadata(package)
+
+
 def render_docx(path: Path, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
     """Render the template at ``path`` with ``context``; returns .docx bytes.
 
@@ -512,6 +524,7 @@ def render_docx(path: Path, context: Mapping[str, Any], *, name: str | None = No
     tpl = DocxTemplate(str(path))
     try:
         tpl.render(prepare(dict(context)), render_env(), autoescape=True)
+        _sanitise(tpl, name)
         content = _save_normalised(tpl)
     except MissingValue as exc:
         raise LetterRenderError(
