@@ -19,8 +19,9 @@ def check(path: Optional[Path] = typer.Argument(None, help="Map met procesbestan
     from engine.config import get_settings
 
     issues = [str(i) for i in service.check(directory=path)]
-    # The letters the processes name must also render against a complete sample case.
-    issues += check_templates(get_settings().templates_dir, load_sample_case(None))
+    # The letters of the process set (letters/, deployed with it) must also render against a complete sample case.
+    letters = Path(path or get_settings().processes_dir) / "letters"
+    issues += check_templates(letters if letters.is_dir() else get_settings().templates_dir, load_sample_case(None))
     if issues:
         for issue in issues:
             typer.echo(issue, err=True)

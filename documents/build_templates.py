@@ -1,4 +1,4 @@
-"""Build the Word templates in ``documents/templates/`` (run once; then edit in Word).
+"""Build the Word templates in ``processes/letters/`` (run once; then edit in Word).
 
     python -m documents.build_templates            # writes all templates
     python -m documents.build_templates --only ontvangstbevestiging

@@ -17,7 +17,8 @@ from documents.catalog import LETTERS
 from documents.context import DERIVED, WHITELISTS, build_context
 from documents.errors import LetterRenderError
 from documents.render import (
-    TEMPLATES_DIR, default_templates_dir, make_env, placeholders, render_docx, resolve, template_source,
+    TEMPLATES_DIR, Templates, default_templates_dir, make_env, placeholders, render_docx, resolve, template_bytes,
+    template_source,
 )
 
 SAMPLE_CASE = Path(__file__).resolve().parent / "sample_case.json"
@@ -28,45 +29,60 @@ def load_sample_case(path: Path | None = None) -> dict[str, Any]:
     return json.loads((path or SAMPLE_CASE).read_text(encoding="utf-8"))
 
 
-def template_exists(name: str, templates_dir: Path | None = None) -> bool:
-    """Whether ``name`` (without ``.docx``) is a template in ``templates_dir``."""
+def template_exists(name: str, templates_dir: Templates = None) -> bool:
+    """Whether ``name`` (without ``.docx``) is a template in ``templates_dir`` (a folder, or a process version's
+    templates by name)."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return False
+    if isinstance(templates_dir, Mapping):
+        return name in templates_dir
     return ((templates_dir or default_templates_dir()) / f"{name}.docx").is_file()
 
 
-def template_fields(names: Iterable[str], templates_dir: Path | None = None) -> set[str]:
+def template_fields(names: Iterable[str], templates_dir: Templates = None) -> set[str]:
     """The case-data names the templates ``names`` read (their undeclared placeholders); a missing template reads
     nothing. Used by the deployment check that every form field has a consumer (engine/processes/consumers.py)."""
-    from documents.render import placeholders, template_source
-
     found: set[str] = set()
     for name in set(names):
         if template_exists(name, templates_dir):
-            source = template_source((templates_dir or default_templates_dir()) / f"{name}.docx")
+            source = template_source(template_bytes(name, templates_dir))
             found |= {path.split(".")[0].split("[")[0] for path in placeholders(source)}
     return found
 
 
-def template_internals(path: Path) -> list[str]:
-    """Word's internals in the template at ``path`` that a letter must not carry (documents/sanitize.py):
-    tracked changes, comments, hidden text, fields that are not placeholders, custom XML."""
+_INTERNALS_CACHE: dict[str, list[str]] = {}
+
+
+def template_internals(path: Path | bytes) -> list[str]:
+    """Word's internals in the template (a file or its bytes) that a letter must not carry
+    (documents/sanitize.py): tracked changes, comments, hidden text, fields that are not placeholders, custom XML.
+    Cached by the template's sha256 (deployment asks for every template of a process set)."""
+    import hashlib
+    import io
+
     from docx import Document
 
     from documents.sanitize import internals
 
-    return internals(Document(str(path)).part.package)
+    raw = path if isinstance(path, bytes) else path.read_bytes()
+    key = hashlib.sha256(raw).hexdigest()
+    if key not in _INTERNALS_CACHE:
+        if len(_INTERNALS_CACHE) > 256:
+            _INTERNALS_CACHE.clear()
+        _INTERNALS_CACHE[key] = internals(Document(io.BytesIO(raw)).part.package)
+    return list(_INTERNALS_CACHE[key])
 
 
-def missing_templates(names: Iterable[str], templates_dir: Path | None = None) -> list[str]:
+def missing_templates(names: Iterable[str], templates_dir: Templates = None) -> list[str]:
     """Issues for template names (e.g. from process files) that do not exist."""
     return [f"Sjabloon '{n}' bestaat niet (verwacht: {n}.docx)" for n in sorted(set(names))
             if not template_exists(n, templates_dir)]
 
 
-def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None = None) -> list[str]:
-    """Problems of one template against the sample case (empty list = fine)."""
-    name = path.stem
+def check_template(path: Path | bytes, sample: Mapping[str, Any], recipient: str | None = None, *,
+                   name: str | None = None) -> list[str]:
+    """Problems of one template (a file, or its bytes with ``name``) against the sample case (empty list = fine)."""
+    name = name or path.stem
     spec = LETTERS.get(name)
     recipient = recipient or (spec.recipient if spec else None)
     issues: list[str] = []
@@ -111,14 +127,20 @@ def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None 
     return issues
 
 
-def check_templates(templates_dir: Path | None = None, sample_data: Mapping[str, Any] | None = None) -> list[str]:
+def check_templates(templates_dir: Templates = None, sample_data: Mapping[str, Any] | None = None) -> list[str]:
     """Render every template in ``templates_dir`` against the sample case; list the problems.
 
     Also reports letters of the catalog that have no template file.
     """
-    templates_dir = templates_dir or default_templates_dir()
     sample = sample_data if sample_data is not None else load_sample_case()
     issues: list[str] = []
+    if isinstance(templates_dir, Mapping):  # a process set's letters: the catalogue's letters must be there
+        issues += [f"Sjabloon '{n}' ontbreekt in de procesbestanden (letters/{n}.docx)"
+                   for n in sorted(set(LETTERS) - set(templates_dir))]
+        for name in sorted(templates_dir):
+            issues += check_template(templates_dir[name], sample, name=name)
+        return issues
+    templates_dir = templates_dir or default_templates_dir()
     paths = sorted(p for p in templates_dir.glob("*.docx") if not p.name.startswith("~$"))
     present = {p.stem for p in paths}
     if templates_dir.resolve() in {TEMPLATES_DIR.resolve(), default_templates_dir().resolve()}:
@@ -136,10 +158,10 @@ REPORTER_RULE = ("Alles wat de melder krijgt, gaat door de lekbewaking (terugkop
                  "Wet bescherming klokkenluiders)")
 
 
-def _template_names(template: str, templates_dir: Path | None) -> set[str] | None:
+def _template_names(template: str, templates_dir: Templates) -> set[str] | None:
     """Top-level data names a template refers to, or None when it cannot be read (reported elsewhere)."""
-    path = (templates_dir or default_templates_dir()) / f"{template}.docx"
-    if not path.is_file():
+    path = template_bytes(template, templates_dir)
+    if path is None:
         return None
     try:
         wanted = placeholders(template_source(path), make_env())
@@ -149,7 +171,7 @@ def _template_names(template: str, templates_dir: Path | None) -> set[str] | Non
 
 
 def letter_declaration_problems(template: str, recipient: str | None,
-                                templates_dir: Path | None = None) -> list[str]:
+                                templates_dir: Templates = None) -> list[str]:
     """Why a task that sends ``template`` to the declared ``recipient`` (BPMN ``letter_recipient``) could bypass
     the reporter's leak guard; empty when the declaration is sound.
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import func, select
@@ -20,7 +19,7 @@ from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
 from documents.leakguard import Vocabulary
 from documents.models import Letter
-from documents.render import docx_text, render_docx, template_path, template_sha256
+from documents.render import Templates, docx_text, render_docx, template_bytes, template_sha256
 from documents.storage import get_store
 from engine.clock import now
 
@@ -28,15 +27,16 @@ log = logging.getLogger(__name__)
 
 
 def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                  case_reference: str, templates_dir: Path | None = None,
+                  case_reference: str, templates_dir: Templates = None,
                   guard: Sequence[Mapping[str, Any]] = (),
                   vocabulary: Vocabulary | None = None) -> tuple[bytes, str]:
-    """Render without storing; returns (docx bytes, template sha256). ``guard``: further case data whose
+    """Render without storing; returns (docx bytes, template sha256). ``templates_dir``: a folder, or the
+    templates of the case's process version (name → bytes; a running case renders with its own version's). ``guard``: further case data whose
     confidential values the letter must not contain either (see :func:`documents.context.leak_check`);
     ``vocabulary``: the leak guard's measures and general terms of the case's process version (default:
     the shipped process)."""
-    path = template_path(template, templates_dir)
-    if not path.is_file():
+    source = template_bytes(template, templates_dir)
+    if source is None:
         raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
     spec = LETTERS.get(template)
     if spec is not None and spec.recipient == REPORTER and recipient != REPORTER:
@@ -44,10 +44,10 @@ def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], set
         raise LetterRenderError(f"Sjabloon '{template}' is een brief aan de melder en gaat alleen als brief aan de "
                                 f"melder uit (door de lekbewaking), niet aan '{recipient}'", template=template)
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
-    content = render_docx(path, context, name=template)
+    content = render_docx(source, context, name=template)
     leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard,
                vocabulary=vocabulary, settings=settings)
-    return content, template_sha256(path)
+    return content, template_sha256(source)
 
 
 def letter_title(template: str) -> str:
@@ -59,12 +59,12 @@ def letter_title(template: str) -> str:
 
 
 def missing_data(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                 case_reference: str, templates_dir: Path | None = None, limit: int = 25) -> list[str]:
+                 case_reference: str, templates_dir: Templates = None, limit: int = 25) -> list[str]:
     """The case-data keys ``template`` needs for ``recipient`` that ``data`` lacks (top-level keys, in the
     order the template asks for them); ``[]`` when the letter renders. Rendering stops at the first missing
     value, so each one found is stood in for and the render tried again (at most ``limit`` times)."""
-    path = template_path(template, templates_dir)
-    if not path.is_file():
+    path = template_bytes(template, templates_dir)
+    if path is None:
         return []
     missing: list[str] = []
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
@@ -105,7 +105,7 @@ def _store_letter(*, session: Session, case_id: int, step: str, template: str, t
 
 def produce_letter(*, session: Session, case_id: int, case_reference: str, step: str, template: str,
                    recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                   actor: str = "system", templates_dir: Path | None = None,
+                   actor: str = "system", templates_dir: Templates = None,
                    guard: Sequence[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None) -> Letter:
     """Render ``template`` for ``recipient`` with the case ``data`` and store it in the case file.
     ``guard``: the rest of the case's data, checked for leaks too (the letter is not rendered from it)."""
@@ -120,7 +120,7 @@ def produce_letter(*, session: Session, case_id: int, case_reference: str, step:
 
 def correct_letter(*, session: Session, letter_id: int, case_reference: str, data: Mapping[str, Any],
                    settings: Mapping[str, Any], actor: str = "system",
-                   templates_dir: Path | None = None, vocabulary: Vocabulary | None = None) -> Letter:
+                   templates_dir: Templates = None, vocabulary: Vocabulary | None = None) -> Letter:
     """Render a corrected version of a stored letter (corrected data and/or template).
 
     The old version stays untouched in the case file; the new one gets the next

@@ -250,6 +250,7 @@ def _render_letters(step: _Step) -> None:
                 step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
                 recipient=recipient, data=data, settings=step.parsed.manifest.settings,
                 guard=guard, vocabulary=vocabulary_of(step.parsed),
+                templates_dir=step.parsed.templates or None,  # the case's version's letters, pinned with it
             )
         except LetterRenderError as exc:
             missing = _missing_for_form(step, str(task.id), exc, template=props["letter"], recipient=recipient,
@@ -273,7 +274,8 @@ def _missing_for_form(step: _Step, task_id: str, exc: LetterRenderError, *, temp
         return []
     try:
         return letters.missing_data(template=template, recipient=recipient, data=data,
-                                    settings=step.parsed.manifest.settings, case_reference=step.case.reference)
+                                    settings=step.parsed.manifest.settings, case_reference=step.case.reference,
+                                    templates_dir=step.parsed.templates or None)
     except LetterRenderError:
         return []
 
