@@ -75,9 +75,11 @@ class CatalogueError(ValueError):
         self.problems = problems
 
 
-def parse_catalogue(raw: bytes | str, *, source: str = CATALOGUE_FILE) -> Catalogue:
+def parse_catalogue(raw: bytes | str, *, source: str = CATALOGUE_FILE, strict: bool = True) -> Catalogue:
     """The catalogue declared in ``raw`` (letters.json); raises :class:`CatalogueError` listing every problem in
-    Dutch, naming the file, letter, recipient and field."""
+    Dutch, naming the file, letter, recipient and field. ``strict=False`` (a version already deployed, loaded
+    again): a field confidential for its recipient is not refused but left out at render
+    (:func:`allowed_fields`), so a stricter floor in a later release cannot make running cases unloadable."""
     problems: list[str] = []
     try:
         doc = json.loads(raw)
@@ -96,7 +98,7 @@ def parse_catalogue(raw: bytes | str, *, source: str = CATALOGUE_FILE) -> Catalo
             continue
         for field in fields:
             reason = confidential_for(recipient, field)
-            if reason:
+            if reason and strict:
                 problems.append(f"{source}: ontvanger '{recipient}' mag gegeven '{field}' niet krijgen, wat de "
                                 f"verklaring ook zegt: {reason}")
         whitelists[recipient] = frozenset(fields)

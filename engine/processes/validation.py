@@ -295,7 +295,8 @@ class _ProcessSetValidation:
         from documents.catalog import CatalogueError, parse_catalogue  # the letters' own declaration
 
         try:
-            self.catalogue = parse_catalogue(self.files[CATALOGUE_FILE], source=CATALOGUE_FILE)
+            self.catalogue = parse_catalogue(self.files[CATALOGUE_FILE], source=CATALOGUE_FILE,
+                                             strict=self.prove_legal)
         except CatalogueError as exc:
             for problem in exc.problems:
                 self.issue(CATALOGUE_FILE, problem.removeprefix(f"{CATALOGUE_FILE}: "))

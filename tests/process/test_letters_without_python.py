@@ -139,3 +139,22 @@ def test_a_template_outside_the_catalogue_and_a_letter_without_template_are_name
     issues = [str(i) for i in processes.check(directory=owner_copy)]
     assert any(i.startswith("letters/extra_brief.docx") and "staat niet in letters.json" in i for i in issues), issues
     assert any(i.startswith(CATALOGUE_FILE) and "'nog_te_schrijven' heeft geen sjabloon" in i for i in issues), issues
+
+
+def test_a_stored_declaration_cannot_give_a_confidential_field_at_render():
+    """A version deployed before a stricter floor still loads, but the letter never gets the field."""
+    from documents.catalog import SHIPPED_CATALOGUE, parse_catalogue
+    from documents.context import build_context
+    from tests.documents.conftest import case_data, make_settings
+
+    declared = json.loads(SHIPPED_CATALOGUE.read_text(encoding="utf-8"))
+    declared["ontvangers"]["melder"].append("betrokkene_naam")
+    declared["ontvangers"]["betrokkene"].append("melder_naam")
+    with pytest.raises(Exception):
+        parse_catalogue(json.dumps(declared))
+    catalogue = parse_catalogue(json.dumps(declared), strict=False)
+    for recipient, field in (("melder", "betrokkene_naam"), ("betrokkene", "melder_naam")):
+        assert field in catalogue.whitelists[recipient]
+        context = build_context(recipient=recipient, data=case_data(), settings=make_settings(),
+                                case_reference="INT-2026-0042", catalogue=catalogue)
+        assert field not in context
