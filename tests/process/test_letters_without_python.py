@@ -143,14 +143,14 @@ def test_a_template_outside_the_catalogue_and_a_letter_without_template_are_name
 
 def test_a_stored_declaration_cannot_give_a_confidential_field_at_render():
     """A version deployed before a stricter floor still loads, but the letter never gets the field."""
-    from documents.catalog import SHIPPED_CATALOGUE, parse_catalogue
+    from documents.catalog import SHIPPED_CATALOGUE, CatalogueError, parse_catalogue
     from documents.context import build_context
     from tests.documents.conftest import case_data, make_settings
 
     declared = json.loads(SHIPPED_CATALOGUE.read_text(encoding="utf-8"))
     declared["ontvangers"]["melder"].append("betrokkene_naam")
     declared["ontvangers"]["betrokkene"].append("melder_naam")
-    with pytest.raises(Exception):
+    with pytest.raises(CatalogueError):
         parse_catalogue(json.dumps(declared))
     catalogue = parse_catalogue(json.dumps(declared), strict=False)
     for recipient, field in (("melder", "betrokkene_naam"), ("betrokkene", "melder_naam")):
