@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from jinja2 import TemplateSyntaxError
 
-from documents.catalog import Catalogue, allowed_fields, catalogue_or_default
+from documents.catalog import LETTERS, Catalogue, allowed_fields, catalogue_or_default  # noqa: F401 (LETTERS: re-export)
 from documents.context import DERIVED, build_context
 from documents.errors import LetterRenderError
 from documents.render import (
