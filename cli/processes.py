@@ -10,17 +10,35 @@ from cli.common import database, fail
 app = typer.Typer(help="Procesbestanden controleren en uitrollen", no_args_is_help=True)
 
 
+def process_set_template_issues(directory: Path) -> list[str]:
+    """The letters of a process set (letters/, deployed with it; else the templates folder) rendered against a
+    sample case generated from the set's form schemas, with the set's own catalogue (letters.json)."""
+    from documents.catalog import CatalogueError, load_catalogue
+    from documents.checks import check_templates
+    from documents.sample import forms_of, sample_from_forms
+    from engine.config import get_settings
+    from engine.processes.validation import read_process_dir, set_templates
+
+    if not directory.is_dir():
+        return []
+    files = read_process_dir(directory)
+    try:
+        catalogue = load_catalogue(files)
+    except CatalogueError:
+        return []  # reported by the process check, naming letters.json
+    templates = set_templates(files) or get_settings().templates_dir
+    return check_templates(templates, sample_from_forms(forms_of(files)), catalogue)
+
+
 @app.command("check")
 def check(path: Optional[Path] = typer.Argument(None, help="Map met procesbestanden (standaard: processes/)")) -> None:
     """Controleer de procesbestanden zonder ze uit te rollen."""
     from engine.processes import service
 
-    from documents.checks import check_templates, load_sample_case
     from engine.config import get_settings
 
     issues = [str(i) for i in service.check(directory=path)]
-    # The letters the processes name must also render against a complete sample case.
-    issues += check_templates(get_settings().templates_dir, load_sample_case(None))
+    issues += process_set_template_issues(Path(path or get_settings().processes_dir))
     if issues:
         for issue in issues:
             typer.echo(issue, err=True)

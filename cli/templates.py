@@ -47,13 +47,23 @@ def check(
     sample: Optional[Path] = typer.Option(None, "--sample", help="voorbeeldzaak (JSON)"),
 ) -> None:
     """Render alle sjablonen met een volledige voorbeeldzaak en controleer de verwijzingen vanuit de processen."""
+    from documents.catalog import CatalogueError, load_catalogue
     from documents.checks import check_templates, load_sample_case
+    from documents.sample import forms_of, sample_from_forms
     from engine.config import get_settings
+    from engine.processes.validation import read_process_dir
 
     settings = get_settings()
     templates_dir = templates or settings.templates_dir
-    issues = check_templates(templates_dir, load_sample_case(sample))
     process_dir = processes or settings.processes_dir
+    # The process set declares the catalogue (letters.json) and its forms give the sample data.
+    files = read_process_dir(process_dir) if process_dir and Path(process_dir).is_dir() else {}
+    issues: list[str] = []
+    try:
+        catalogue = load_catalogue(files)
+    except CatalogueError as exc:
+        catalogue, issues = None, list(exc.problems)
+    issues += check_templates(templates_dir, sample_from_forms(forms_of(files), load_sample_case(sample)), catalogue)
     if process_dir and Path(process_dir).is_dir():
         issues += process_template_issues(Path(process_dir), templates_dir)
     elif processes is not None:
@@ -71,7 +81,7 @@ def list_templates() -> None:
     from documents.catalog import LETTERS
     from documents.checks import template_exists
 
-    for spec in LETTERS.values():
+    for spec in LETTERS.values():  # the shipped catalogue (processes/letters.json)
         mark = "" if template_exists(spec.name) else "  (ONTBREEKT)"
         typer.echo(f"{spec.name:36} {spec.recipient:14} {spec.title}{mark}")
 

@@ -1,4 +1,4 @@
-"""Build the Word templates in ``documents/templates/`` (run once; then edit in Word).
+"""Build the Word templates in ``processes/letters/`` (run once; then edit in Word).
 
     python -m documents.build_templates            # writes all templates
     python -m documents.build_templates --only ontvangstbevestiging
@@ -180,6 +180,9 @@ class TemplateBuilder:
         self.closing("Hoogachtend,", "{{ organisatie.bevoegd_gezag }}")
 
     def bytes(self) -> bytes:
+        from documents.sanitize import strip_metadata
+
+        strip_metadata(self.doc.part.package)  # python-docx's default template carries custom XML and rsids
         buf = io.BytesIO()
         self.doc.save(buf)
         return normalise_docx(buf.getvalue())

@@ -13,11 +13,12 @@ from typing import Any, Iterable, Mapping
 
 from jinja2 import TemplateSyntaxError
 
-from documents.catalog import LETTERS
-from documents.context import DERIVED, WHITELISTS, build_context
+from documents.catalog import LETTERS, Catalogue, allowed_fields, catalogue_or_default  # noqa: F401 (LETTERS: re-export)
+from documents.context import DERIVED, build_context
 from documents.errors import LetterRenderError
 from documents.render import (
-    TEMPLATES_DIR, default_templates_dir, make_env, placeholders, render_docx, resolve, template_source,
+    TEMPLATES_DIR, Templates, default_templates_dir, make_env, placeholders, render_docx, resolve, template_bytes,
+    template_source,
 )
 
 SAMPLE_CASE = Path(__file__).resolve().parent / "sample_case.json"
@@ -28,53 +29,81 @@ def load_sample_case(path: Path | None = None) -> dict[str, Any]:
     return json.loads((path or SAMPLE_CASE).read_text(encoding="utf-8"))
 
 
-def template_exists(name: str, templates_dir: Path | None = None) -> bool:
-    """Whether ``name`` (without ``.docx``) is a template in ``templates_dir``."""
+def template_exists(name: str, templates_dir: Templates = None) -> bool:
+    """Whether ``name`` (without ``.docx``) is a template in ``templates_dir`` (a folder, or a process version's
+    templates by name)."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return False
+    if isinstance(templates_dir, Mapping):
+        return name in templates_dir
     return ((templates_dir or default_templates_dir()) / f"{name}.docx").is_file()
 
 
-def template_fields(names: Iterable[str], templates_dir: Path | None = None) -> set[str]:
+def template_fields(names: Iterable[str], templates_dir: Templates = None) -> set[str]:
     """The case-data names the templates ``names`` read (their undeclared placeholders); a missing template reads
     nothing. Used by the deployment check that every form field has a consumer (engine/processes/consumers.py)."""
-    from documents.render import placeholders, template_source
-
     found: set[str] = set()
     for name in set(names):
         if template_exists(name, templates_dir):
-            source = template_source((templates_dir or default_templates_dir()) / f"{name}.docx")
+            source = template_source(template_bytes(name, templates_dir))
             found |= {path.split(".")[0].split("[")[0] for path in placeholders(source)}
     return found
 
 
-def missing_templates(names: Iterable[str], templates_dir: Path | None = None) -> list[str]:
+_INTERNALS_CACHE: dict[str, list[str]] = {}
+
+
+def template_internals(path: Path | bytes) -> list[str]:
+    """Word's internals in the template (a file or its bytes) that a letter must not carry
+    (documents/sanitize.py): tracked changes, comments, hidden text, fields that are not placeholders, custom XML.
+    Cached by the template's sha256 (deployment asks for every template of a process set)."""
+    import hashlib
+    import io
+
+    from docx import Document
+
+    from documents.sanitize import internals
+
+    raw = path if isinstance(path, bytes) else path.read_bytes()
+    key = hashlib.sha256(raw).hexdigest()
+    if key not in _INTERNALS_CACHE:
+        if len(_INTERNALS_CACHE) > 256:
+            _INTERNALS_CACHE.clear()
+        _INTERNALS_CACHE[key] = internals(Document(io.BytesIO(raw)).part.package)
+    return list(_INTERNALS_CACHE[key])
+
+
+def missing_templates(names: Iterable[str], templates_dir: Templates = None) -> list[str]:
     """Issues for template names (e.g. from process files) that do not exist."""
     return [f"Sjabloon '{n}' bestaat niet (verwacht: {n}.docx)" for n in sorted(set(names))
             if not template_exists(n, templates_dir)]
 
 
-def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None = None) -> list[str]:
-    """Problems of one template against the sample case (empty list = fine)."""
-    name = path.stem
-    spec = LETTERS.get(name)
+def check_template(path: Path | bytes, sample: Mapping[str, Any], recipient: str | None = None, *,
+                   name: str | None = None, catalogue: Catalogue | None = None) -> list[str]:
+    """Problems of one template (a file, or its bytes with ``name``) against the sample case (empty list = fine).
+    ``catalogue``: the process set's letters and allow-lists (default: the shipped processes/letters.json)."""
+    name = name or path.stem
+    catalogue = catalogue_or_default(catalogue)
+    spec = catalogue.letters.get(name)
     recipient = recipient or (spec.recipient if spec else None)
     issues: list[str] = []
     if recipient is None:
         recipient = "melder"
         issues.append(
             f"Sjabloon '{name}': onbekende brief; gecontroleerd als brief aan de melder "
-            "(voeg de brief toe aan documents/catalog.py)"
+            "(voeg de brief toe aan 'letters' in letters.json bij de procesbestanden)"
         )
     data = dict(sample.get("data", {}))
     data.update(sample.get("varianten", {}).get(name, {}))
     settings = sample.get("settings", {})
     try:
         context = build_context(recipient=recipient, data=data, settings=settings,
-                                case_reference=sample.get("zaaknummer", "VOORBEELD-0001"))
+                                case_reference=sample.get("zaaknummer", "VOORBEELD-0001"), catalogue=catalogue)
     except LetterRenderError as exc:
         return issues + [exc.detail]
     try:
+        issues += [f"Sjabloon '{name}' bevat {found}" for found in template_internals(path)]
         source = template_source(path)
         wanted = placeholders(source, make_env())
     except TemplateSyntaxError as exc:
@@ -85,7 +114,7 @@ def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None 
         if resolve(context, placeholder):
             continue
         top = placeholder.split(".")[0].removesuffix("[]")
-        if top not in DERIVED and top in data and top not in WHITELISTS[recipient]:
+        if top not in DERIVED and top in data and top not in (allowed_fields(recipient, catalogue) or ()):
             issues.append(
                 f"Sjabloon '{name}': placeholder '{placeholder}' is niet beschikbaar voor ontvanger "
                 f"'{recipient}' (vertrouwelijk)"
@@ -100,20 +129,29 @@ def check_template(path: Path, sample: Mapping[str, Any], recipient: str | None 
     return issues
 
 
-def check_templates(templates_dir: Path | None = None, sample_data: Mapping[str, Any] | None = None) -> list[str]:
+def check_templates(templates_dir: Templates = None, sample_data: Mapping[str, Any] | None = None,
+                    catalogue: Catalogue | None = None) -> list[str]:
     """Render every template in ``templates_dir`` against the sample case; list the problems.
 
     Also reports letters of the catalog that have no template file.
     """
-    templates_dir = templates_dir or default_templates_dir()
     sample = sample_data if sample_data is not None else load_sample_case()
     issues: list[str] = []
+    if isinstance(templates_dir, Mapping):  # a process set's letters: the catalogue's letters must be there
+        letters = catalogue_or_default(catalogue).letters
+        issues += [f"Sjabloon '{n}' ontbreekt in de procesbestanden (letters/{n}.docx)"
+                   for n in sorted(set(letters) - set(templates_dir))]
+        for name in sorted(templates_dir):
+            issues += check_template(templates_dir[name], sample, name=name, catalogue=catalogue)
+        return issues
+    templates_dir = templates_dir or default_templates_dir()
     paths = sorted(p for p in templates_dir.glob("*.docx") if not p.name.startswith("~$"))
     present = {p.stem for p in paths}
     if templates_dir.resolve() in {TEMPLATES_DIR.resolve(), default_templates_dir().resolve()}:
-        issues += [f"Sjabloon '{n}' ontbreekt in {templates_dir}" for n in sorted(set(LETTERS) - present)]
+        letters = catalogue_or_default(catalogue).letters
+        issues += [f"Sjabloon '{n}' ontbreekt in {templates_dir}" for n in sorted(set(letters) - present)]
     for path in paths:
-        issues += check_template(path, sample)
+        issues += check_template(path, sample, catalogue=catalogue)
     return issues
 
 
@@ -125,10 +163,10 @@ REPORTER_RULE = ("Alles wat de melder krijgt, gaat door de lekbewaking (terugkop
                  "Wet bescherming klokkenluiders)")
 
 
-def _template_names(template: str, templates_dir: Path | None) -> set[str] | None:
+def _template_names(template: str, templates_dir: Templates) -> set[str] | None:
     """Top-level data names a template refers to, or None when it cannot be read (reported elsewhere)."""
-    path = (templates_dir or default_templates_dir()) / f"{template}.docx"
-    if not path.is_file():
+    path = template_bytes(template, templates_dir)
+    if path is None:
         return None
     try:
         wanted = placeholders(template_source(path), make_env())
@@ -138,7 +176,7 @@ def _template_names(template: str, templates_dir: Path | None) -> set[str] | Non
 
 
 def letter_declaration_problems(template: str, recipient: str | None,
-                                templates_dir: Path | None = None) -> list[str]:
+                                templates_dir: Templates = None, catalogue: Catalogue | None = None) -> list[str]:
     """Why a task that sends ``template`` to the declared ``recipient`` (BPMN ``letter_recipient``) could bypass
     the reporter's leak guard; empty when the declaration is sound.
 
@@ -151,12 +189,14 @@ def letter_declaration_problems(template: str, recipient: str | None,
     if not recipient:
         return [f"Brief '{template}' verklaart geen ontvanger (letter_recipient); {REPORTER_RULE}, en alleen een "
                 f"verklaarde brief aan de melder wordt bewaakt"]
-    if recipient not in WHITELISTS:
-        return [f"Brief '{template}': onbekende ontvanger '{recipient}' (bekend: {', '.join(sorted(WHITELISTS))})"]
+    catalogue = catalogue_or_default(catalogue)
+    if recipient not in catalogue.whitelists:
+        return [f"Brief '{template}': onbekende ontvanger '{recipient}' (bekend: "
+                f"{', '.join(sorted(catalogue.whitelists))})"]
     names = _template_names(template, templates_dir)
     if names is None:
         return []
-    spec = LETTERS.get(template)
+    spec = catalogue.letters.get(template)
     to_reporter = (spec is not None and spec.recipient == REPORTER) or bool(names & REPORTER_ADDRESS)
     if to_reporter and recipient != REPORTER:
         return [f"Sjabloon '{template}' is een brief aan de melder, maar de taak verklaart ontvanger '{recipient}': "
@@ -165,7 +205,7 @@ def letter_declaration_problems(template: str, recipient: str | None,
         return [f"Sjabloon '{template}' is een brief aan '{spec.recipient}', maar de taak verklaart ontvanger "
                 f"'{recipient}'"]
     if recipient == REPORTER:
-        outside = sorted(names - WHITELISTS[REPORTER] - DERIVED)
+        outside = sorted(names - (allowed_fields(REPORTER, catalogue) or frozenset()) - DERIVED)
         if outside:
             return [f"Sjabloon '{template}' (brief aan de melder) gebruikt {', '.join(repr(n) for n in outside)}, "
                     f"dat niet op de lijst van gegevens voor de melder staat; {REPORTER_RULE}"]

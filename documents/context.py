@@ -30,58 +30,13 @@ RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
 # Labels of the afdeling that end the employment (DOMAIN §1).
 BEEINDIGING = "Beëindiging dienstverband"
 
-# Keys every recipient may receive (the case's category is part of the subject line).
-COMMON: frozenset[str] = frozenset({"categorie"})
+from documents.catalog import (  # noqa: E402  (re-exported: the confidentiality floor lives with the catalogue)
+    MEASURE, REPORTER_IDENTITY, SUBJECT_IDENTITY, Catalogue, allowed_fields, shipped_catalogue,
+)
 
-REPORTER_IDENTITY: frozenset[str] = frozenset({
-    "melder_anoniem", "melder_naam", "melder_adres", "melder_email", "melder_telefoon",
-    "omschrijving", "kanaal", "via_vertrouwenspersoon", "toestemming_doorgeven",
-    "datum_melding", "ontvangstbevestigd_op",
-})
-SUBJECT_IDENTITY: frozenset[str] = frozenset({"betrokkene_naam", "betrokkene_functie"})
-MEASURE: frozenset[str] = frozenset({
-    "afdoeningen", "voorgenomen_maatregel", "advies_afdoeningen", "advies_motivering",
-    "besluit_motivering", "bevindingen", "ordemaatregel", "ordemaatregel_motivering",
-    "ordemaatregel_heroverweging", "zienswijze_termijn", "zienswijze_ontvangen",
-})
-
-WHITELISTS: dict[str, frozenset[str]] = {
-    "melder": COMMON | {
-        "melder_anoniem", "melder_naam", "melder_adres", "melder_email",
-        "via_vertrouwenspersoon", "datum_melding", "ontvangstbevestigd_op",
-        "terugkoppeling_termijn", "aanvullende_vragen", "reactie_termijn",
-        "route", "doorverwijzing_naar", "beoordeling_motivering",
-        "uitkomst", "terugkoppeling_tekst", "subcategorie",
-        "melding_gegrond", "gegrondheid_tekst", "gegrondheid_vervolgdatum", "toelichting_melder",
-        "bekendmaking_reden", "bekendmaking_rol",
-    },
-    "betrokkene": COMMON | {
-        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
-        "route", "onderzoek_soort", "hoorgesprek_datum", "hoorgesprek_locatie", "correctie_termijn",
-        "hoorgesprek_gehouden_op", "verslag_hoorgesprek", "adviseur_naam", "toelichting_betrokkene",
-        "ordemaatregel", "ordemaatregel_motivering", "ordemaatregel_heroverweging", "ordemaatregel_ingangsdatum",
-        "bevindingen", "uitkomst", "voorgenomen_maatregel", "zienswijze_termijn",
-        "zienswijze_ontvangen", "afdoeningen", "besluit_motivering", "besluit_datum",
-    },
-    "getuige": COMMON | {
-        "getuige", "getuigenverhoor", "getuige_verslag_aangeboden_op", "getuige_correctie_termijn",
-    },
-    "bevoegd_gezag": COMMON | {
-        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
-        "risicofunctie", "route", "onderzoek_soort", "bevindingen", "uitkomst", "rapport_samenvatting",
-        "rapport_datum", "ordemaatregel", "advies_afdoeningen", "advies_motivering",
-    },
-    "onderzoeker": COMMON | {
-        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
-        "risicofunctie", "route", "onderzoek_soort", "opdracht_motivering",
-        "beoordeling_motivering", "strafbaar_feit", "aangifte_gedaan", "rapportage_termijn", "onderzoeksvragen",
-        "extern_bureau",
-    },
-    "politie_om": COMMON | {
-        "betrokkene_naam", "betrokkene_functie", "dienstonderdeel", "subcategorie",
-        "aangifte_toelichting", "strafbaar_feit", "aangifte_datum", "aangifte_instantie",
-    },
-}
+# The per-recipient allow-lists of the shipped process set (processes/letters.json); a process version's own
+# declaration replaces them for its cases (documents.catalog).
+WHITELISTS: dict[str, frozenset[str]] = dict(shipped_catalogue().whitelists)
 
 # Keys filled in by this module, not taken from the case data.
 DERIVED: frozenset[str] = frozenset({
@@ -94,8 +49,8 @@ ORGANISATION_KEYS = (
 )
 
 
-def recipients() -> list[str]:
-    return sorted(WHITELISTS)
+def recipients(catalogue: Catalogue | None = None) -> list[str]:
+    return sorted(catalogue.whitelists if catalogue is not None else WHITELISTS)
 
 
 def today() -> date:
@@ -122,9 +77,11 @@ def legal_route(settings: Mapping[str, Any]) -> str:
 
 
 def build_context(*, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                  case_reference: str) -> dict[str, Any]:
-    """The template context for ``recipient``: whitelisted case data plus derived keys."""
-    allowed = WHITELISTS.get(recipient)
+                  case_reference: str, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """The template context for ``recipient``: whitelisted case data plus derived keys. ``catalogue``: the
+    process version's declaration (default: the shipped one); what is confidential for the recipient is left
+    out whatever it declares."""
+    allowed = allowed_fields(recipient, catalogue)
     if allowed is None:
         raise LetterRenderError(f"Onbekende ontvanger '{recipient}' voor een brief")
     ctx: dict[str, Any] = {k: data[k] for k in allowed if k in data}
@@ -174,7 +131,7 @@ def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[s
 
 def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: str,
                guard: Iterable[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None,
-               settings: Mapping[str, Any] | None = None) -> None:
+               settings: Mapping[str, Any] | None = None, catalogue: Catalogue | None = None) -> None:
     """Refuse a rendered letter that contains a value its recipient may not see.
 
     ``guard``: more of the case's data than the letter was rendered from (a letter written in one branch of
@@ -187,7 +144,8 @@ def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: 
     guard = list(guard)
     if recipient == "melder":
         cases = [data, *guard]
-        fields = {key: data[key] for key in sorted(WHITELISTS["melder"] - REPORTER_IDENTITY) if key in data}
+        shown_fields = allowed_fields("melder", catalogue) or frozenset()
+        fields = {key: data[key] for key in sorted(shown_fields - REPORTER_IDENTITY) if key in data}
         shown = _norm(text)
         for key, value in fields.items():
             values = [value] if isinstance(value, str) else value if isinstance(value, list) else []

@@ -17,7 +17,7 @@ import zipfile
 from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Union
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -28,7 +28,9 @@ from jinja2.exceptions import TemplateError, UndefinedError
 
 from documents.errors import LetterRenderError
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The shipped letters live in the process set (processes/letters/): they are deployed, hashed and pinned with
+# the process version (issue 19). This folder is where tools and process versions without letters read them.
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "processes" / "letters"
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 MONTHS = (
@@ -319,24 +321,63 @@ def default_templates_dir() -> Path:
         return TEMPLATES_DIR
 
 
+# Where a letter's template comes from: a folder of ``NAME.docx`` files, or the templates of a process version
+# (name → bytes, deployed and pinned with it). ``None``: the default folder.
+Templates = Union[Path, Mapping[str, bytes], None]
+
+
 def template_path(name: str, templates_dir: Path | None = None) -> Path:
     if not re.fullmatch(r"[a-z0-9_]+", name or ""):
         raise LetterRenderError(f"Ongeldige sjabloonnaam '{name}'", template=name)
     return (templates_dir or default_templates_dir()) / f"{name}.docx"
 
 
-def template_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def template_bytes(name: str, templates: Path | Mapping[str, bytes] | None = None) -> bytes | None:
+    """The template ``name`` from a folder or a process version's templates; ``None`` when it does not exist."""
+    if isinstance(templates, Mapping):
+        if not re.fullmatch(r"[a-z0-9_]+", name or ""):
+            raise LetterRenderError(f"Ongeldige sjabloonnaam '{name}'", template=name)
+        return templates.get(name)
+    path = template_path(name, templates)
+    return path.read_bytes() if path.is_file() else None
 
 
-def template_source(path: Path) -> str:
-    """The Jinja source docxtpl renders (body, headers and footers), for analysis."""
+def template_sha256(path: Path | bytes) -> str:
+    return hashlib.sha256(path if isinstance(path, bytes) else path.read_bytes()).hexdigest()
+
+
+def _open(source: Path | bytes):
+    return io.BytesIO(source) if isinstance(source, bytes) else str(source)
+
+
+_SOURCE_CACHE: OrderedDict[str, str] = OrderedDict()
+_SOURCE_CACHE_LOCK = threading.Lock()
+
+
+def template_source(path: Path | bytes) -> str:
+    """The Jinja source docxtpl renders (body, headers and footers), for analysis. Cached by the template's
+    sha256 (deployment reads every template of a process set; templates are immutable bytes)."""
+    raw = path if isinstance(path, bytes) else path.read_bytes()
+    key = hashlib.sha256(raw).hexdigest()
+    with _SOURCE_CACHE_LOCK:
+        if key in _SOURCE_CACHE:
+            _SOURCE_CACHE.move_to_end(key)
+            return _SOURCE_CACHE[key]
+    source = _template_source(raw)
+    with _SOURCE_CACHE_LOCK:
+        _SOURCE_CACHE[key] = source
+        while len(_SOURCE_CACHE) > 128:
+            _SOURCE_CACHE.popitem(last=False)
+    return source
+
+
+def _template_source(raw: bytes) -> str:
     from docx import Document
     from docx.oxml import parse_xml
     from docxtpl import DocxTemplate
 
-    tpl = DocxTemplate(str(path))
-    doc = Document(str(path))
+    tpl = DocxTemplate(io.BytesIO(raw))
+    doc = Document(io.BytesIO(raw))
     xml = tpl.patch_xml(tpl.xml_to_string(doc._element.body))
     for _key, rel in sorted(doc.part.rels.items()):
         if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
@@ -498,20 +539,33 @@ def _save_normalised(tpl) -> bytes:
     return out.getvalue()
 
 
-def render_docx(path: Path, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
-    """Render the template at ``path`` with ``context``; returns .docx bytes.
+def _sanitise(tpl, name: str) -> None:
+    """Refuse a letter carrying Word's internals (tracked changes, comments, hidden text, fields that are not
+    placeholders, custom XML) and strip the template's metadata from it (documents/sanitize.py)."""
+    from documents.sanitize import internals, strip_metadata
+
+    package = tpl.docx.part.package
+    found = internals(package)
+    if found:
+        raise LetterRenderError(f"Sjabloon '{name}' bevat {'; '.join(found)}", template=name)
+    strip_metadata(package)
+
+
+def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
+    """Render the template at ``path`` (or the template's bytes) with ``context``; returns .docx bytes.
 
     Raises :class:`LetterRenderError` naming the template (and the placeholder when
     data is missing). The error message never contains case data.
     """
     from docxtpl import DocxTemplate
 
-    name = name or path.stem
-    if not path.is_file():
+    name = name or (path.stem if isinstance(path, Path) else "?")
+    if isinstance(path, Path) and not path.is_file():
         raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
-    tpl = DocxTemplate(str(path))
+    tpl = DocxTemplate(_open(path))
     try:
         tpl.render(prepare(dict(context)), render_env(), autoescape=True)
+        _sanitise(tpl, name)
         content = _save_normalised(tpl)
     except MissingValue as exc:
         raise LetterRenderError(

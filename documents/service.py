@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
-from documents.catalog import LETTERS
+from documents.catalog import Catalogue, catalogue_or_default
 from documents.checks import REPORTER
 from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
 from documents.leakguard import Vocabulary
 from documents.models import Letter
-from documents.render import docx_text, render_docx, template_path, template_sha256
+from documents.render import Templates, docx_text, render_docx, template_bytes, template_sha256
 from documents.storage import get_store
 from engine.clock import now
 
@@ -28,33 +27,33 @@ log = logging.getLogger(__name__)
 
 
 def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                  case_reference: str, templates_dir: Path | None = None,
+                  case_reference: str, templates_dir: Templates = None,
                   guard: Sequence[Mapping[str, Any]] = (),
-                  vocabulary: Vocabulary | None = None) -> tuple[bytes, str]:
-    """Render without storing; returns (docx bytes, template sha256). ``guard``: further case data whose
+                  vocabulary: Vocabulary | None = None, catalogue: Catalogue | None = None) -> tuple[bytes, str]:
+    """Render without storing; returns (docx bytes, template sha256). ``templates_dir``: a folder, or the
+    templates of the case's process version (name → bytes; a running case renders with its own version's). ``guard``: further case data whose
     confidential values the letter must not contain either (see :func:`documents.context.leak_check`);
     ``vocabulary``: the leak guard's measures and general terms of the case's process version (default:
-    the shipped process)."""
-    path = template_path(template, templates_dir)
-    if not path.is_file():
+    the shipped process); ``catalogue``: the letters and allow-lists the version declares (default: shipped)."""
+    source = template_bytes(template, templates_dir)
+    if source is None:
         raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
-    spec = LETTERS.get(template)
+    spec = catalogue_or_default(catalogue).letters.get(template)
     if spec is not None and spec.recipient == REPORTER and recipient != REPORTER:
         # a process version stored before the static check cannot send the reporter's letter past the guard
         raise LetterRenderError(f"Sjabloon '{template}' is een brief aan de melder en gaat alleen als brief aan de "
                                 f"melder uit (door de lekbewaking), niet aan '{recipient}'", template=template)
-    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
-    content = render_docx(path, context, name=template)
+    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference,
+                            catalogue=catalogue)
+    content = render_docx(source, context, name=template)
     leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard,
-               vocabulary=vocabulary, settings=settings)
-    return content, template_sha256(path)
+               vocabulary=vocabulary, settings=settings, catalogue=catalogue)
+    return content, template_sha256(source)
 
 
-def letter_title(template: str) -> str:
+def letter_title(template: str, catalogue: Catalogue | None = None) -> str:
     """The letter's name as people know it (the catalogue's title), never the template id when known."""
-    from documents.catalog import LETTERS
-
-    spec = LETTERS.get(template)
+    spec = catalogue_or_default(catalogue).letters.get(template)
     return spec.title if spec else "van deze stap"
 
 
@@ -66,15 +65,17 @@ def recipient_label(recipient: str) -> str:
 
 
 def missing_data(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                 case_reference: str, templates_dir: Path | None = None, limit: int = 25) -> list[str]:
+                 case_reference: str, templates_dir: Templates = None, limit: int = 25,
+                 catalogue: Catalogue | None = None) -> list[str]:
     """The case-data keys ``template`` needs for ``recipient`` that ``data`` lacks (top-level keys, in the
     order the template asks for them); ``[]`` when the letter renders. Rendering stops at the first missing
     value, so each one found is stood in for and the render tried again (at most ``limit`` times)."""
-    path = template_path(template, templates_dir)
-    if not path.is_file():
+    path = template_bytes(template, templates_dir)
+    if path is None:
         return []
     missing: list[str] = []
-    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference)
+    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference,
+                            catalogue=catalogue)
     for _ in range(limit):
         try:
             render_docx(path, context, name=template)
@@ -112,13 +113,15 @@ def _store_letter(*, session: Session, case_id: int, step: str, template: str, t
 
 def produce_letter(*, session: Session, case_id: int, case_reference: str, step: str, template: str,
                    recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
-                   actor: str = "system", templates_dir: Path | None = None,
-                   guard: Sequence[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None) -> Letter:
+                   actor: str = "system", templates_dir: Templates = None,
+                   guard: Sequence[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None,
+                   catalogue: Catalogue | None = None) -> Letter:
     """Render ``template`` for ``recipient`` with the case ``data`` and store it in the case file.
     ``guard``: the rest of the case's data, checked for leaks too (the letter is not rendered from it)."""
     content, template_hash = render_letter(
         template=template, recipient=recipient, data=data, settings=settings,
         case_reference=case_reference, templates_dir=templates_dir, guard=guard, vocabulary=vocabulary,
+        catalogue=catalogue,
     )
     return _store_letter(session=session, case_id=case_id, step=step, template=template,
                          template_hash=template_hash, recipient=recipient, content=content,
@@ -127,7 +130,8 @@ def produce_letter(*, session: Session, case_id: int, case_reference: str, step:
 
 def correct_letter(*, session: Session, letter_id: int, case_reference: str, data: Mapping[str, Any],
                    settings: Mapping[str, Any], actor: str = "system",
-                   templates_dir: Path | None = None, vocabulary: Vocabulary | None = None) -> Letter:
+                   templates_dir: Templates = None, vocabulary: Vocabulary | None = None,
+                   catalogue: Catalogue | None = None) -> Letter:
     """Render a corrected version of a stored letter (corrected data and/or template).
 
     The old version stays untouched in the case file; the new one gets the next
@@ -136,7 +140,7 @@ def correct_letter(*, session: Session, letter_id: int, case_reference: str, dat
     old = get_letter(session=session, letter_id=letter_id, verify=False)
     content, template_hash = render_letter(
         template=old.template, recipient=old.recipient, data=data, settings=settings,
-        case_reference=case_reference, templates_dir=templates_dir, vocabulary=vocabulary,
+        case_reference=case_reference, templates_dir=templates_dir, vocabulary=vocabulary, catalogue=catalogue,
     )
     return _store_letter(session=session, case_id=old.case_id, step=old.step, template=old.template,
                          template_hash=template_hash, recipient=old.recipient, content=content,

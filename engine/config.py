@@ -15,7 +15,9 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///meldpunt.db", description="SQLAlchemy URL")
     processes_dir: Path = PROJECT_ROOT / "processes"
-    templates_dir: Path = PROJECT_ROOT / "documents" / "templates"
+    # The letter templates of the shipped process set (deployed and pinned with each process version); tools and
+    # process versions that carry no letters of their own read them here.
+    templates_dir: Path = PROJECT_ROOT / "processes" / "letters"
     # Days equated to general holidays by royal decree (Algemene termijnenwet art. 3 lid 3),
     # as a JSON file {"2026": ["2026-05-15"], ...}; default: processes/gelijkgestelde_dagen.json
     equated_days_file: Path | None = None

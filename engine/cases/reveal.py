@@ -153,9 +153,11 @@ def _reporter_letter(*, session: Session, case_id: int, row: IdentityReveal, by:
     settings: dict = {}
     data: dict = {}
     vocabulary = None
+    templates = catalogue = None  # the shipped ones, for a case without a version or a version without letters
     if case.process_version_id is not None:
         parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
         settings, vocabulary = parsed.manifest.settings, vocabulary_of(parsed)
+        templates, catalogue = parsed.templates or None, parsed.letter_catalogue
         if case.state is not None:
             data = cases.case_data(session=session, case_id=case_id)
     data = cases.confidential_merge(session, case, data)
@@ -172,7 +174,7 @@ def _reporter_letter(*, session: Session, case_id: int, row: IdentityReveal, by:
     return letters.produce_letter(session=session, case_id=case_id, case_reference=case.reference,
                                   step=f"identiteit_bekendmaken_{row.id}", template=LETTER_TEMPLATE,
                                   recipient=LETTER_RECIPIENT, data=data, settings=settings, actor=by.username,
-                                  vocabulary=vocabulary)
+                                  vocabulary=vocabulary, templates_dir=templates, catalogue=catalogue)
 
 
 def _grantee_role(*, session: Session, case_id: int, grantee_id: int) -> str:

@@ -251,6 +251,8 @@ def _render_letters(step: _Step) -> None:
                 step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
                 recipient=recipient, data=data, settings=step.parsed.manifest.settings,
                 guard=guard, vocabulary=vocabulary_of(step.parsed),
+                templates_dir=step.parsed.templates or None,  # the case's version's letters, pinned with it
+                catalogue=step.parsed.letter_catalogue,
             )
         except LetterRenderError as exc:
             missing = _missing_for_form(step, str(task.id), exc, template=props["letter"], recipient=recipient,
@@ -259,7 +261,7 @@ def _render_letters(step: _Step) -> None:
                 raise
             # The form is refused as a whole, naming every value the letter lacks; the step (and whatever it
             # wrote in this transaction) rolls back, so the task stays open and the case unchanged.
-            title = letters.letter_title(props["letter"])
+            title = letters.letter_title(props["letter"], step.parsed.letter_catalogue)
             raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
                               detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
 
@@ -274,7 +276,9 @@ def _missing_for_form(step: _Step, task_id: str, exc: LetterRenderError, *, temp
         return []
     try:
         return letters.missing_data(template=template, recipient=recipient, data=data,
-                                    settings=step.parsed.manifest.settings, case_reference=step.case.reference)
+                                    settings=step.parsed.manifest.settings, case_reference=step.case.reference,
+                                    templates_dir=step.parsed.templates or None,
+                                    catalogue=step.parsed.letter_catalogue)
     except LetterRenderError:
         return []
 

@@ -126,12 +126,31 @@ class ParsedProcessSet:
     subprocess_specs: dict[str, BpmnProcessSpec]
     forms: dict[str, dict[str, Any]]
     tasks: dict[str, TaskMeta]
+    # The letter templates deployed with this version (``letters/NAME.docx``: name → bytes), pinned with it:
+    # a running case renders with these. Empty for a version without letters (the templates folder applies).
+    templates: dict[str, bytes] = field(default_factory=dict)
+    # The letter catalogue the set declares (letters.json: letters, recipients, per-recipient allow-lists;
+    # documents.catalog.Catalogue), or None: the shipped catalogue applies.
+    letter_catalogue: Any = None
+
+
+LETTERS_DIR = "letters"  # the letter templates of a process set: letters/NAME.docx
+CATALOGUE_FILE = "letters.json"  # the set's letter catalogue and per-recipient allow-lists (documents.catalog)
+
+
+def set_templates(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The letter templates among a process set's files, by name."""
+    prefix = LETTERS_DIR + "/"
+    return {path[len(prefix):-len(".docx")]: content for path, content in files.items()
+            if path.startswith(prefix) and path.endswith(".docx") and "/" not in path[len(prefix):]}
 
 
 def read_process_dir(path: Path | str) -> dict[str, bytes]:
     """The files of a process set, keyed by relative posix path; other files are ignored."""
     root = Path(path)
-    found = [root / MANIFEST_FILE, *root.glob("*.bpmn"), *root.glob("*.dmn"), *root.glob("forms/*.json")]
+    found = [root / MANIFEST_FILE, root / CATALOGUE_FILE, *root.glob("*.bpmn"), *root.glob("*.dmn"),
+             *root.glob("forms/*.json"),
+             *(p for p in root.glob(f"{LETTERS_DIR}/*.docx") if not p.name.startswith("~$"))]
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(found) if p.is_file()}
 
 
@@ -195,6 +214,11 @@ class _ProcessSetValidation:
         self.calls_without_lane: list[tuple[str, etree._Element]] = []
         self.template_fields: Callable[[Any], set[str]] | None = None
         self.engine_reads: frozenset[str] = frozenset()
+        # A set that carries its letters is checked against them only (they are deployed and pinned with it).
+        self.templates = set_templates(files)
+        if self.templates and template_exists is not None:
+            self.template_exists = lambda name: name in self.templates
+        self.catalogue = None
 
     def issue(self, file: str, message: str, element: etree._Element | None = None,
               *, element_id: str | None = None, line: int | None = None) -> None:
@@ -207,6 +231,7 @@ class _ProcessSetValidation:
 
     def run(self) -> ParsedProcessSet:
         manifest = self.load_manifest()
+        self.load_catalogue()
         for path in sorted(self.files):
             if path.endswith((".bpmn", ".dmn")):
                 self.load_xml(path)
@@ -235,9 +260,14 @@ class _ProcessSetValidation:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process))
         # a process that declares legal rules, checked by a caller that knows the letters (the service does)
         if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
+            read = self.template_fields
+            if self.templates:
+                read = lambda names: self.template_fields(names, self.templates)  # noqa: E731
             self.issues.extend(consumers.unread_fields(
                 trees=self.trees, forms=self.forms, manifest=json.loads(self.files[MANIFEST_FILE]), files=self.files,
-                template_fields=self.template_fields, engine_reads=self.engine_reads))
+                template_fields=read, engine_reads=self.engine_reads))
+        if self.prove_legal and self.templates and self.template_exists is not None:
+            self.check_templates()
         self.check_leak_guard(manifest)
         self.check_declared_behaviour()
         self.check_privacy(manifest)
@@ -256,7 +286,43 @@ class _ProcessSetValidation:
             raise ProcessValidationError(self.issues)
         spec, subprocess_specs = specs
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
-                                forms=self.forms, tasks=self.tasks)
+                                forms=self.forms, tasks=self.tasks, templates=self.templates,
+                                letter_catalogue=self.catalogue)
+
+    def load_catalogue(self) -> None:
+        """letters.json: which letters exist, to whom, and which fields each recipient may see; refused when it
+        gives a recipient a field that is confidential for them (documents.catalog.confidential_for)."""
+        if CATALOGUE_FILE not in self.files:
+            return
+        from documents.catalog import CatalogueError, parse_catalogue  # the letters' own declaration
+
+        try:
+            self.catalogue = parse_catalogue(self.files[CATALOGUE_FILE], source=CATALOGUE_FILE,
+                                             strict=self.prove_legal)
+        except CatalogueError as exc:
+            for problem in exc.problems:
+                self.issue(CATALOGUE_FILE, problem.removeprefix(f"{CATALOGUE_FILE}: "))
+
+    def check_templates(self) -> None:
+        """The set's letter templates carry none of Word's internals (documents/sanitize.py): tracked changes,
+        comments, hidden text, fields that are not placeholders, custom XML."""
+        from documents.checks import template_internals  # the templates' own reading
+
+        if self.catalogue is not None:
+            for name in sorted(set(self.templates) - set(self.catalogue.letters)):
+                self.issue(f"{LETTERS_DIR}/{name}.docx", f"Sjabloon '{name}' staat niet in {CATALOGUE_FILE} "
+                                                         f"(voeg de brief toe onder 'letters': titel en ontvanger)")
+            for name in sorted(set(self.catalogue.letters) - set(self.templates)):
+                self.issue(CATALOGUE_FILE, f"Brief '{name}' heeft geen sjabloon ({LETTERS_DIR}/{name}.docx)")
+        for name, content in sorted(self.templates.items()):
+            path = f"{LETTERS_DIR}/{name}.docx"
+            try:
+                found = template_internals(content)
+            except Exception:  # not a Word document at all
+                self.issue(path, f"Sjabloon '{name}' is geen leesbaar Word-document (.docx)")
+                continue
+            for what in found:
+                self.issue(path, f"Sjabloon '{name}' bevat {what}")
 
     def check_declared_behaviour(self) -> None:
         """A prefill (``x-vooringevuld-uit``) names fields of the process's forms; a field that applies only to some
@@ -520,7 +586,8 @@ class _ProcessSetValidation:
             # the reporter's leak guard is declared, not left to care: a letter to the reporter must say so
             from documents.checks import letter_declaration_problems  # the templates' own reading
 
-            for problem in letter_declaration_problems(letter, props.get("letter_recipient")):
+            for problem in letter_declaration_problems(letter, props.get("letter_recipient"),
+                                                       self.templates or None, self.catalogue):
                 self.issue(path, problem, task)
         process = next(a for a in task.iterancestors() if _local(a) in PROCESS_TAGS)
         self.tasks[task_id] = TaskMeta(

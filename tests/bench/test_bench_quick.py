@@ -120,7 +120,7 @@ def _check_integrity_route(m: dict, dialect: str) -> None:
 def _check_letters(m: dict, dialect: str) -> None:
     """Measurement 5: every template rendered with data from real cases, and one case's letter bytes."""
     letters = m["m5_letters"]
-    templates = sorted(p.stem for p in (ROOT / "documents" / "templates").glob("*.docx"))
+    templates = sorted(p.stem for p in (ROOT / "processes" / "letters").glob("*.docx"))
     assert len(templates) == 16 and letters["templates_measured"] == templates
     assert letters["templates_missing"] == []
     for name, t in letters["per_template"].items():

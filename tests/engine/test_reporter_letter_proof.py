@@ -7,14 +7,10 @@ of the templates); each refusal names file, element and rule.
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from documents.build_templates import TemplateBuilder
 from documents.errors import LetterRenderError
-from documents.render import TEMPLATES_DIR
-from engine.config import get_settings
 from tests.engine.test_legal_proof import copy, edit, named, refusals  # noqa: F401  (copy: fixture)
 
 RULE = "Alles wat de melder krijgt, gaat door de lekbewaking"
@@ -37,14 +33,10 @@ def test_a_letter_without_a_declared_recipient_is_refused(copy):
 
 
 @pytest.fixture
-def own_templates(tmp_path, monkeypatch):
-    """A copy of the templates in which the process owner adds their own letter."""
-    target = tmp_path / "templates"
-    shutil.copytree(TEMPLATES_DIR, target)
-    monkeypatch.setenv("MELDPUNT_TEMPLATES_DIR", str(target))
-    get_settings.cache_clear()
-    yield target
-    get_settings.cache_clear()
+def own_templates(copy):
+    """The letters of the copied process set, in which the process owner adds their own letter (issue 19: the
+    templates are process files, deployed and pinned with the version)."""
+    return copy / "letters"
 
 
 def _own_letter(directory, name: str, *lines: str) -> None:
