@@ -38,7 +38,8 @@ LEGACY_PATHS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/api/v1/ready$"), "/api/v1/gereed"),
 ]
 # Former query keys -> lowerCamelCase successors (rewritten in place for the redirect).
-LEGACY_QUERY_KEYS = {"zaak_id": "zaakId", "periode_van": "periodeVan", "periode_tot": "periodeTot"}
+LEGACY_QUERY_KEYS = {"zaak_id": "zaakId", "periode_van": "periodeVan", "periode_tot": "periodeTot",
+                     "te_laat": "teLaat"}
 
 
 def successor(path: str) -> str | None:

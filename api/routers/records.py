@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -229,8 +229,9 @@ def _flag(f, user) -> FlagOut:
 
 
 @access_router.get("", response_model=list[AccessRequestOut], responses=errors(401, 403),
-                   summary="Inzageverzoeken (AVG art. 15); te_laat=true: alleen de verzoeken over hun termijn")
-def access_requests(user: CurrentUser, session: SessionDep, te_laat: bool = False) -> list[AccessRequestOut]:
+                   summary="Inzageverzoeken (AVG art. 15); teLaat=true: alleen de verzoeken over hun termijn")
+def access_requests(user: CurrentUser, session: SessionDep,
+                    te_laat: Annotated[bool, Query(alias="teLaat")] = False) -> list[AccessRequestOut]:
     found = rights.overdue(session=session, user=user) if te_laat else rights.list_requests(session=session, user=user)
     return [_request(session, r) for r in found]
 

@@ -92,7 +92,7 @@ def step_export_not_contains(wereld: World, tekst: str):
 
 
 def _overdue(wereld: World, wie: str) -> list[int]:
-    r = wereld.client.get("/api/v1/inzageverzoeken?te_laat=true", headers=wereld.h(wie))
+    r = wereld.client.get("/api/v1/inzageverzoeken?teLaat=true", headers=wereld.h(wie))
     if r.status_code != 200:
         fail("de lijst van inzageverzoeken over hun termijn", f"{r.status_code}: {r.text[:300]}")
     return [row["id"] for row in r.json()]

@@ -95,7 +95,7 @@ def test_access_request_over_http_term_overdue_export_and_refusals(api, db):
     assert made.status_code == 201, made.text
     req = made.json()
     assert req["termijn_tot"] == "2026-10-01" and req["te_laat"] is True  # today is 2 November 2026
-    assert [r["id"] for r in api("GET", "/inzageverzoeken?te_laat=true", "coordinator1").json()] == [req["id"]]
+    assert [r["id"] for r in api("GET", "/inzageverzoeken?teLaat=true", "coordinator1").json()] == [req["id"]]
     wrong = api("POST", f"/inzageverzoeken/{req['id']}/zaken", "coordinator1",
                 json={"zaaknummer": reference, "rol": "betrokkene"})
     assert wrong.status_code == 422 and "niet voor als betrokkene" in wrong.json()["detail"]
@@ -107,7 +107,7 @@ def test_access_request_over_http_term_overdue_export_and_refusals(api, db):
     assert exported.headers["content-type"] == "application/zip"
     assert "Bram Spechtveld" not in exported.content.decode("latin-1")  # compressed, but: no plain copy either
     done = api("POST", f"/inzageverzoeken/{req['id']}/afhandelen", "coordinator1")
-    assert done.json()["status"] == "afgehandeld" and api("GET", "/inzageverzoeken?te_laat=true",
+    assert done.json()["status"] == "afgehandeld" and api("GET", "/inzageverzoeken?teLaat=true",
                                                           "coordinator1").json() == []
     flag = api("POST", f"/zaken/{api.case_id}/persoonsmarkeringen", "coordinator1",
                json={"rol": "melder", "persoon": "Anna Spechtsma", "soort": "beperking", "toelichting": "Art. 18 lid 1b"})
