@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.routers.common import MAX_LIMIT
 from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
-from api.schemas.identity import RoleOut, UserCreate, UserOut
+from api.schemas.identity import RoleOut, UserCreate, UserOut, UserUpdate
 from engine.identity import admin
 from engine.identity.models import User
 from engine.identity.roles import USER_ADMIN_ROLES, known_roles
@@ -53,6 +53,17 @@ def create_user(body: UserCreate, admin_user: Admin, session: SessionDep) -> Use
     user = admin.add_user(session=session, by=admin_user, username=body.username, display_name=body.display_name,
                           roles=body.roles, unit=body.unit, manager_id=body.manager_id,
                           password=body.password, email=body.email)
+    return UserOut.of(user)
+
+
+@router.put("/gebruikers/{user_id}", response_model=UserOut, summary="Rollen, dienstonderdeel en leidinggevende wijzigen",
+            description="Een ingetrokken rol neemt het werk mee: opgepakte open taken van die rol gaan terug naar de "
+                        "pool van de rol (geaudit).",
+            responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM},
+                       422: {"description": "Ongeldige gegevens", **PROBLEM}})
+def change_user(user_id: UserId, body: UserUpdate, admin_user: Admin, session: SessionDep) -> UserOut:
+    user, _ = admin.change_user(session=session, by=admin_user, user_id=user_id, roles=body.roles, unit=body.unit,
+                                manager_id=body.manager_id)
     return UserOut.of(user)
 
 

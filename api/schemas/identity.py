@@ -92,6 +92,15 @@ class UserCreate(Strict):
     password: str | None = Field(default=None, min_length=12, max_length=1024)
 
 
+class UserUpdate(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"roles": ["onderzoeker", "jurist"], "unit": "Douane", "manager_id": None}]})
+
+    roles: list[str] = Field(min_length=1, max_length=20)
+    unit: str | None = Field(default=None, max_length=200)
+    manager_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
 class RoleOut(Strict):
     code: str
     label: str

@@ -1,7 +1,7 @@
 """User administration by the functional administrator: the one door for ``api/routers/users.py`` and the
 page ``web/pages/admin.py`` (issue 17).
 
-Only holders of :data:`~engine.identity.roles.USER_ADMIN_ROLES` list, add and disable accounts; every change is an
+Only holders of :data:`~engine.identity.roles.USER_ADMIN_ROLES` list, add, change and disable accounts; every change is an
 event in the audit trail (no password in it, ever). The rules of the account itself (username, roles, password
 length) stay in :mod:`engine.identity.service`.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
-from engine.errors import NotAuthorized
+from engine.errors import FieldError, InvalidData, NotAuthorized
 from engine.identity import service as identity
-from engine.identity.models import User
+from engine.identity.models import User, UserRole
 from engine.identity.roles import USER_ADMIN_ROLES
 
 
@@ -54,3 +54,53 @@ def disable_user(*, session: Session, by: User, user_id: int) -> User:
     audit.append(session=session, actor=by.username, action="gebruiker_geblokkeerd",
                  details={"gebruiker_id": user.id})
     return user
+
+
+def change_user(*, session: Session, by: User, user_id: int, roles: list[str], unit: str | None = None,
+                manager_id: int | None = None) -> tuple[User, int]:
+    """Set a user's roles, unit and manager; returns (user, number of tasks handed back to the pool).
+
+    Everything is checked before anything changes. A role taken away takes its work with it: the user's claimed
+    open tasks of that role go back to the role's pool (their drafts discarded), each audited, so nobody keeps
+    working a case in a role they no longer hold. An administrator cannot take away their own administrator role
+    (the organisation would be left without one by a slip)."""
+    from engine.worklist import drafts
+    from engine.worklist.models import WorkItem
+    from sqlalchemy import select
+
+    require_user_admin(by)
+    user = identity.get_user(session=session, user_id=user_id)
+    errors = []
+    try:
+        codes = identity.validate_roles(list(roles))
+    except InvalidData as exc:
+        errors += exc.errors
+        codes = sorted(user.role_codes)
+    if user.id == by.id and (user.role_codes & USER_ADMIN_ROLES) and not (set(codes) & USER_ADMIN_ROLES):
+        errors.append(FieldError("roles", "U kunt uw eigen rol van functioneel beheerder niet intrekken; "
+                                          "laat een andere beheerder dat doen."))
+    if manager_id is not None and (manager_id == user.id or session.get(User, manager_id) is None):
+        errors.append(FieldError("manager_id", "Kies een andere bestaande medewerker als leidinggevende."))
+    unit = " ".join((unit or "").split()) or None
+    if unit is not None and len(unit) > 200:
+        errors.append(FieldError("unit", "Het dienstonderdeel is te lang (hoogstens 200 tekens)."))
+    if errors:
+        raise InvalidData(errors)
+    before = sorted(user.role_codes)
+    user.roles = [UserRole(role=r) for r in codes]
+    user.unit, user.manager_id = unit, manager_id
+    released = 0
+    taken_away = set(before) - set(codes)
+    if taken_away:
+        for item in session.scalars(select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open",
+                                                           WorkItem.role.in_(sorted(taken_away)))):
+            item.assignee_id = None
+            drafts.discard(session, work_item_id=item.id)
+            audit.append(session=session, actor=by.username, action="task.unclaimed", case_id=item.case_id,
+                         task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": user.id,
+                                                        "reden": "rol ingetrokken"})
+            released += 1
+    session.flush()
+    audit.append(session=session, actor=by.username, action="gebruiker_gewijzigd",
+                 details={"gebruiker_id": user.id, "rollen": codes, "eerder": before, "vrijgegeven": released})
+    return user, released

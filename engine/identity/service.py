@@ -82,6 +82,9 @@ def _validate_roles(roles: list[str]) -> list[str]:
     return sorted(set(roles))
 
 
+validate_roles = _validate_roles  # public for engine.identity.admin
+
+
 def _validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidData([FieldError("password", f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.")])

@@ -227,6 +227,7 @@ POLICY: dict[str, Policy] = {
         "username": "matrix", "display_name": "Matrix", "roles": ["geen_rol"],
         "password": "Lang-genoeg-wachtwoord-1"}}),
     "POST /api/v1/gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", names_accounts=True),
+    "PUT /api/v1/gebruikers/{user_id}": role("functioneel_beheerder", ok=(422,), probe={"json": {"roles": ["geen_rol"]}}),
     # the pages of the roles without case work (issue 17): the same engine doors and roles as the API above
     "GET /audit": role("auditor", names_accounts=True),
     "GET /audit/zaken/{case_id}": role("auditor"),
@@ -234,6 +235,8 @@ POLICY: dict[str, Policy] = {
     "GET /gebruikers": role("functioneel_beheerder", names_accounts=True),
     "POST /gebruikers": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY, names_accounts=True),
     "POST /gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", ok=(303,), probe=WEB_EMPTY),
+    "GET /gebruikers/{user_id}": role("functioneel_beheerder", names_accounts=True),
+    "POST /gebruikers/{user_id}": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY),
     "GET /vertrouwenspersoon": role("vertrouwenspersoon"),
     "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),

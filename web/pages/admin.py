@@ -90,6 +90,66 @@ def add_user(request: Request, form: FormDep):
     return RedirectResponse(with_message("/gebruikers", message), status_code=303)
 
 
+def _edit_page(request: Request, s, web, target, *, values: dict | None = None, errors: dict | None = None,
+               status_code: int = 200):
+    users = admin.list_users(session=s, by=web.user)
+    values = values or {"dienstonderdeel": target.unit or "", "leidinggevende": str(target.manager_id or ""),
+                        "rollen": sorted(target.role_codes)}
+    return render(request, "gebruiker_wijzigen.html", status_code=status_code, user=web.user, web=web,
+                  target=target, roles=known_roles(), units=[u.name for u in list_units(session=s)],
+                  managers=[(u.id, u.display_name) for u in users if u.active and u.id != target.id],
+                  values=values, errors=errors or {}, labels=LABELS)
+
+
+@router.get("/gebruikers/{user_id:id}", response_class=HTMLResponse)
+def edit_user_page(request: Request, user_id: int):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            target = admin.get_user(session=s, by=web.user, user_id=user_id)
+            return _edit_page(request, s, web, target)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+@router.post("/gebruikers/{user_id:id}", response_class=HTMLResponse)
+def edit_user(request: Request, user_id: int, form: FormDep):
+    values = {"dienstonderdeel": " ".join(str(form.get("dienstonderdeel") or "").split()),
+              "leidinggevende": str(form.get("leidinggevende") or "").strip(),
+              "rollen": [str(r) for r in form.getlist("rollen")]}
+    errors: dict[str, str] = {}
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            target = admin.get_user(session=s, by=web.user, user_id=user_id)
+            manager_id = None
+            if values["leidinggevende"]:
+                if values["leidinggevende"].isdigit() and len(values["leidinggevende"]) < 12:
+                    manager_id = int(values["leidinggevende"])
+                else:
+                    errors["leidinggevende"] = "Kies een leidinggevende uit de lijst."
+            if not values["rollen"]:
+                errors["rollen"] = "Kies minstens één rol (blokkeer de gebruiker als die geen toegang meer mag hebben)."
+            if not errors:
+                try:  # checked as a whole first: a refusal changes nothing
+                    changed, released = admin.change_user(session=s, by=web.user, user_id=user_id,
+                                                          roles=values["rollen"], unit=values["dienstonderdeel"],
+                                                          manager_id=manager_id)
+                    message = f"Gebruiker {changed.username} is gewijzigd." + (
+                        f" {released} opgepakte {'taak ging' if released == 1 else 'taken gingen'} terug naar de "
+                        f"pool van de ingetrokken rol." if released else "")
+                except InvalidData as exc:
+                    for e in exc.errors:
+                        errors[FIELDS.get(e.field, e.field)] = e.message
+            if errors:
+                s.rollback()
+                return _edit_page(request, s, web, target, values=values, errors=errors, status_code=422)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message("/gebruikers", message), status_code=303)
+
+
 @router.post("/gebruikers/{user_id:id}/blokkeren", response_class=HTMLResponse)
 def disable_user(request: Request, user_id: int, form: FormDep):
     try:
