@@ -57,7 +57,7 @@ def test_a_draft_is_restored_for_its_author_encrypted_and_gone_when_handed_back_
     r = _save(desk, item_id, {"betrokkene_naam": SUBJECT, "melding_compleet": "false", "datum_melding": "nog niet"})
     assert r.status_code == 303 and r.headers["location"].startswith(f"/taken/{item_id}")
     page = desk.get(r.headers["location"]).text
-    assert "Uw concept is opgeslagen." in page and "Uw concept van 2-11-2026, 10:00" in page
+    assert "Uw concept is opgeslagen." in page and "Uw concept van 2 november 2026, 10:00" in page
     assert f'value="{SUBJECT}"' in page and 'value="nog niet"' in page  # as typed, even what is not valid yet
     assert re.search(r'name="melding_compleet" value="false"\s+checked', page)
     # encrypted at rest, like the case's confidential data

@@ -259,7 +259,7 @@ def test_adviser_registers_sees_own_list_and_the_tables_count_it(seeded):
     assert ok.status_code == 303
     mine = adviser.get(ok.headers["location"])
     row = _text(re.search(r'<table[^>]*id="mijn-registraties".*?</table>', mine.text, re.S).group(0))
-    assert "2-3-2026 Douane 5 Ongewenste omgangsvormen intimidatie Leidinggevende Klankbordgesprek Loopt nog" in row
+    assert "2 maart 2026 Douane 5 Ongewenste omgangsvormen intimidatie Leidinggevende Klankbordgesprek Loopt nog" in row
     with seeded.session() as s:  # another adviser's registration is not in this list
         from engine.reports import vp
         from tests.factories import make_user

@@ -236,7 +236,7 @@ POLICY: dict[str, Policy] = {
     "POST /gebruikers": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY, names_accounts=True),
     "POST /gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", ok=(303,), probe=WEB_EMPTY),
     "GET /gebruikers/{user_id}": role("functioneel_beheerder", names_accounts=True),
-    "POST /gebruikers/{user_id}": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY),
+    "POST /gebruikers/{user_id}": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY, names_accounts=True),
     "GET /vertrouwenspersoon": role("vertrouwenspersoon"),
     "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),

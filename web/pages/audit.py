@@ -47,16 +47,46 @@ LABELS = {
     "vernietigingslijst.uitgevoerd": "Vernietigingslijst uitgevoerd", "zaak.vernietigd": "Zaak vernietigd",
 }
 # Shown on the page by the task's name; the process element behind it stays in the API's JSON.
-HIDDEN_DETAILS = frozenset({"element"})
+# The workflow's position before and after a step ("voor"/"na": element ids, gateways included) likewise.
+HIDDEN_DETAILS = frozenset({"element", "voor", "na"})
+FIELD_LISTS = frozenset({"velden", "vertrouwelijke_velden"})  # form field names, shown as words
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*[+Z]")  # a moment with its offset: shown in Dutch time
 
 
-def _details(details: dict) -> list[tuple[str, str]]:
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _element_names(session) -> dict[str, str]:
+    """Element id -> name over every deployed version (``engine.processes.names``): details that mention a process
+    element (a timer, a gateway, a milestone) show its name, never its id (issue 17)."""
+    from sqlalchemy import select
+
+    from engine.processes.models import ProcessVersion
+    from engine.processes.names import version_names
+
+    names: dict[str, str] = {}
+    for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())):
+        for ident, name in version_names(version).elements.items():
+            names.setdefault(ident, name)
+    return names
+
+
+def _named(text: str, names: dict[str, str]) -> str:
+    return TOKEN.sub(lambda m: names.get(m.group(0), m.group(0)) if "_" in m.group(0) else m.group(0), text)
+
+
+def _details(details: dict, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    names = names or {}
     out = []
     for key, value in sorted(details.items()):
         if key in HIDDEN_DETAILS:
             continue
-        if isinstance(value, (list, tuple)):
+        if key == "files" and isinstance(value, (list, tuple)):  # a deployment's files: their number, not their paths
+            out.append(("bestanden", f"{len(value)} procesbestanden"))
+            continue
+        if key in FIELD_LISTS and isinstance(value, (list, tuple)):
+            value = ", ".join(str(v).replace("_", " ") for v in value) or "—"
+        elif isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value) or "—"
         elif isinstance(value, bool):
             value = "ja" if value else "nee"
@@ -67,13 +97,13 @@ def _details(details: dict) -> list[tuple[str, str]]:
                 value = moment(datetime.fromisoformat(value))
             except ValueError:
                 pass
-        out.append((key.replace("_", " "), str(value)))
+        out.append((key.replace("_", " "), _named(str(value), names)))
     return out
 
 
-def _row(e: TrailEntry, problems: dict[int, str]) -> dict:
+def _row(e: TrailEntry, problems: dict[int, str], names: dict[str, str] | None = None) -> dict:
     return {"id": e.id, "chain": e.chain, "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-            "label": LABELS.get(e.action, e.action), "case_id": e.case_id, "details": _details(e.details),
+            "label": LABELS.get(e.action, e.action), "case_id": e.case_id, "details": _details(e.details, names),
             "hash": (e.hash or "")[:12], "withheld": e.hash is None, "problem": problems.get(e.id)}
 
 
@@ -123,8 +153,9 @@ def audit_page(request: Request, zaak: str = "", actie: str = "", vanaf: str = "
                                                                  "offset": offset})
             more = len(rows) > PAGE_SIZE
             query = {k: v for k, v in (("zaak", case_id or ""), ("actie", action or "")) if v}
+            names = _element_names(s)
             return render(request, "audit.html", status_code=422 if error else 200, user=web.user, web=web,
-                          rows=[_row(e, {}) for e in rows[:PAGE_SIZE]], error=error, zaak=zaak.strip(),
+                          rows=[_row(e, {}, names) for e in rows[:PAGE_SIZE]], error=error, zaak=zaak.strip(),
                           actie=action or "", labels=sorted(LABELS.items(), key=lambda kv: kv[1]),
                           offset=offset, page_size=PAGE_SIZE,
                           next_url="/audit?" + urlencode({**query, "vanaf": offset + PAGE_SIZE}) if more else None,
@@ -139,8 +170,9 @@ def _case_page(request: Request, s, web, case_id: int, verification: dict | None
     trail.record_read(session=s, user=web.user, details={"zaak_id": case_id})
     problems = {p["row_id"]: p["reason"] for p in (verification or {}).get("problems", [])
                 if p["row_id"] is not None and p["case_id"] == case_id}
+    names = _element_names(s)
     return render(request, "audit_zaak.html", user=web.user, web=web, case_id=case_id,
-                  rows=[_row(e, problems) for e in entries], verification=verification)
+                  rows=[_row(e, problems, names) for e in entries], verification=verification)
 
 
 @router.get("/audit/zaken/{case_id:id}", response_class=HTMLResponse)

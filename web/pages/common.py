@@ -249,9 +249,8 @@ def worklist_row(session: Session, item: WorkItem, user: User) -> dict:
 
 
 def local_moment(moment) -> str:
-    """A moment as Dutch readers expect it: 'd-m-jjjj, uu:mm' in Europe/Amsterdam."""
-    local = moment.astimezone(forms.LOCAL_TZ)
-    return f"{forms.dutch_date(local.date().isoformat())}, {local:%H:%M}"
+    """A moment as Dutch readers expect it, the one way pages write it: '15 december 2026, 10:00' (Europe/Amsterdam)."""
+    return forms.dutch_date(moment)
 
 
 def pseudonym(case: Case) -> str:
