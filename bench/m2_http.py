@@ -73,11 +73,11 @@ SQLITE_ONE_WORKER = ("SQLite has one writer at a time for the whole database fil
 
 def route_answers() -> dict[str, dict]:
     """Form data per user task along the feitenonderzoek route (the process tests' defaults)."""
-    from engine import clock
+    from engine.functions import today
     from tests.process.scenarios import FEITENONDERZOEK, defaults_on, with_
 
-    # dated on the server's day (the server runs on the system clock; terms must not be overdue)
-    answers = with_(defaults_on(clock.now().date().isoformat()), FEITENONDERZOEK)
+    # dated on the server's day (its Dutch date, as the intake records it) (the server runs on the system clock; terms must not be overdue)
+    answers = with_(defaults_on(today()), FEITENONDERZOEK)
     for task in ("melding_registreren", "zaak_registreren"):
         answers[task] = {**answers[task], "dienstonderdeel": UNIT}
     return json.loads(json.dumps(answers))

@@ -81,11 +81,13 @@ LONGEST_ROUTE_TASKS = (
 def _route_defaults() -> dict[str, dict]:
     if str(ROOT) not in sys.path:  # the route data lives with the process tests
         sys.path.insert(0, str(ROOT))
-    from engine import clock
+    from engine.functions import today
 
-    # dated on the benchmark's own day (engine clock): the drivers run on it, and a report dated
-    # earlier would have overdue terms whose timers fire and change the route
-    return _defaults_on(clock.now().date().isoformat())
+    # dated on the benchmark's own day (engine clock, the Dutch date as the intake records it): the drivers run
+    # on it, and a report dated earlier would have overdue terms whose timers fire and change the route (and
+    # moving the receipt date earlier needs a reason, the law's rule: between 23:00 and 0:00 UTC the UTC date is
+    # a day behind the Dutch one)
+    return _defaults_on(today())
 
 
 @functools.lru_cache(maxsize=4)
