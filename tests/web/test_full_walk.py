@@ -98,7 +98,8 @@ class Walk:
             page.goto(f"/werkvoorraad?tab={tab}")
             link = page.locator(f'a[href="/taken/{item_id}"]')
             if link.count():
-                link.first.click()
+                with page.expect_navigation():
+                    link.first.click()
                 return True
         return False
 
@@ -120,7 +121,8 @@ class Walk:
                 continue
             claim = page.get_by_role("button", name="Taak oppakken")
             if claim.count():
-                claim.click()
+                with page.expect_navigation():  # a form post: read the next page, not this one
+                    claim.click()
             done = page.get_by_role("button", name="Taak afronden")
             if not done.count():
                 tried.append(f"{username}: {page.locator('main').inner_text()[:200]}")
@@ -128,7 +130,8 @@ class Walk:
             absent = _fill(page, answers)
             step = len(self.trail) + 1
             screenshot(page, f"walk-{step:02d}-{element}")
-            done.click()
+            with page.expect_navigation():
+                done.click()
             status = page.get_by_role("status")
             if not status.count() or "is afgerond" not in status.first.inner_text():
                 errors = page.locator(".veldfout, .fout, [role=alert]").all_inner_texts()
