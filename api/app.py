@@ -14,6 +14,7 @@ from api.routers import (
     cases,
     documents,
     health,
+    incidents,
     intake,
     melder_auth,
     processes,
@@ -148,7 +149,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
-    for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records):
+    for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records, incidents):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(records.case_router, prefix="/api/v1")
     app.include_router(records.access_router, prefix="/api/v1")

@@ -29,6 +29,7 @@ from engine.clock import now
 from engine.legal_terms import local_date
 from engine.errors import DomainError, FieldError, InvalidData, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
+from engine.incidents import service as incidents
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
@@ -425,10 +426,15 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                if secret else None, submitted_by_id=user.id, submitted_at=now()))
     task.set_data(**clean)
     try:
-        task.run()
-    except SpiffWorkflowException as exc:
-        raise _workflow_failure(exc) from exc
-    _run_engine(step)
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise _workflow_failure(exc) from exc
+        _run_engine(step)
+    except WorkflowFailure as exc:  # the process model failed: nothing is saved, the process owner must know
+        incidents.record_after_transaction(session, case_id=case.id, source="taak", exc=exc,
+                                           work_item_id=item.id)
+        raise
     item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
     drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)

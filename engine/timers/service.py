@@ -10,7 +10,8 @@ A timer whose firing fails keeps state ``pending`` with the error's type in ``la
 and is not claimed again before ``retry_at`` (exponential backoff, settings
 ``timer_retry_seconds``/``timer_retry_max_seconds``), also by a restarted worker, so a
 broken case (a runaway script stopped by its bounds) costs little and never holds up the
-other timers.
+other timers. Each failure also counts on the case's open incident (``engine.incidents``), which the process
+owner and the coordinator see and can retry; a later successful firing resolves it.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from engine.clock import now
 from engine.config import get_settings
 from engine.db import Database
 from engine.errors import DomainError
+from engine.incidents import service as incidents
 from engine.timers.models import Timer
 
 log = logging.getLogger(__name__)
@@ -75,13 +77,20 @@ def fire_due(*, database: Database, limit: int | None = None, batch: int = BATCH
                     log.warning("timer %s of case %s not fired: %s", timer_id, case_id, exc.code)
                     failed.add(timer_id)
                     _failed(timer, f"{exc.code}: {exc.title}")
+                    incidents.record(session, case_id=case_id, source="timer", exc=exc,
+                                     element_id=timer.element_id, timer_id=timer_id)
                     continue
                 except Exception as exc:  # a broken case must not stop the timers of all others
                     # only the type: a message may quote case data
                     log.error("timer %s of case %s not fired: %s", timer_id, case_id, type(exc).__name__)
                     failed.add(timer_id)
                     _failed(timer, f"onverwachte fout: {type(exc).__name__}")
+                    incidents.record(session, case_id=case_id, source="timer", exc=exc,
+                                     element_id=timer.element_id, timer_id=timer_id)
                     continue
+                if timer.failures:  # it failed before: its incident is over now
+                    timer.failures, timer.last_error = 0, None
+                    incidents.resolve_open(session, timer_id=timer_id)
                 timer.retry_at = None
                 if timer.state == "pending":  # not fired by the engine (clock skew): leave it
                     failed.add(timer_id)

@@ -121,6 +121,8 @@ WEB_EMPTY = {"data": {}}  # a page form with only the CSRF token
 REDACTORS = frozenset({"meldpunt"})
 REDACTED = "Een collega zou reizen hebben gedeclareerd die niet zijn gemaakt."
 
+INCIDENT_ROLES = ("procesbeheerder", "integriteitscoordinator", "bureau_vi")
+
 POLICY: dict[str, Policy] = {
     # ---- open doors
     "GET /": Policy("open", (303,)),
@@ -241,6 +243,14 @@ POLICY: dict[str, Policy] = {
     "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),
     "GET /import": role("integriteitscoordinator", "procesbeheerder"),
+    # Incidents (issue 18): the process owner and the oversight roles; an unknown incident is not found.
+    "GET /api/v1/incidenten": role(*INCIDENT_ROLES),
+    "GET /api/v1/incidenten/{incident_id}": role(*INCIDENT_ROLES, ok=(404,)),
+    "POST /api/v1/incidenten/{incident_id}/opnieuw-proberen": role(*INCIDENT_ROLES, ok=(404,)),
+    "POST /api/v1/incidenten/{incident_id}/afsluiten": role(*INCIDENT_ROLES, ok=(404,)),
+    "GET /incidenten": role(*INCIDENT_ROLES),
+    "POST /incidenten/{incident_id}/opnieuw": role(*INCIDENT_ROLES, ok=(404,), probe=WEB_EMPTY),
+    "POST /incidenten/{incident_id}/afsluiten": role(*INCIDENT_ROLES, ok=(404,), probe=WEB_EMPTY),
     "POST /import": role("integriteitscoordinator", "procesbeheerder", ok=(422,), probe=WEB_EMPTY),
     "GET /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", names_accounts=True),
     "POST /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", ok=(422,), probe=WEB_EMPTY,
@@ -577,7 +587,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "version_id": w.ids["version"],
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
-              "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999}
+              "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
+              "incident_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 

@@ -12,6 +12,7 @@ from engine import legal_terms
 from engine.audit.trail import may_read_audit
 from engine.identity.admin import may_manage_users
 from engine.identity.models import User
+from engine.incidents.service import may_see_incidents
 from engine.reports import importer, vp
 from engine.reports.service import may_manage_units
 from web.pages.common import templates
@@ -35,6 +36,8 @@ def role_pages(user: User | None) -> list[tuple[str, str]]:
         pages.append(("/dienstonderdelen", "Dienstonderdelen"))
     if importer.may_import(user):
         pages.append(("/import", "Historische zaken importeren"))
+    if may_see_incidents(user):
+        pages.append(("/incidenten", "Incidenten"))
     return pages
 
 
