@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect, select
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
 from engine.clock import now
@@ -115,8 +116,49 @@ def _pool(session: Session, role: str, case_id: int) -> list[User]:
     return [u for u in _role_holders(session, role) if not access.is_excluded(session=session, user=u, case_id=case_id)]
 
 
+# The engine's events are collected during the transaction and turned into outbox rows once, just before it
+# commits (``before_commit``, still inside the transaction: they commit together, or not at all). Working out the
+# recipients needs queries; run in the middle of a step they would flush the step's audit events early and
+# take the audit head twice (tests/engine/test_statement_budget.py). An event whose task was rolled back with a
+# savepoint (a timer that failed) is dropped.
+_PENDING = "meldpunt_notifications"
+
+
+def _later(session: Session, event: tuple) -> None:
+    session.info.setdefault(_PENDING, []).append(event)
+
+
+@listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint is released: the transaction goes on
+        return
+    events = session.info.pop(_PENDING, None)
+    if not events:
+        return
+    session.flush()
+    for kind, *args in events:
+        _EVENTS[kind](session, *args)
+
+
+@listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    if not session.in_nested_transaction():  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
+
+
+def _alive(item) -> bool:
+    state = sa_inspect(item)
+    return state.persistent and not state.deleted and item.state == "open"
+
+
 def task_ready(session: Session, item) -> None:
     """A task became ready: its assignee (drawn automatically), else everyone who may take it from the pool."""
+    _later(session, ("ready", item))
+
+
+def _task_ready(session: Session, item) -> None:
+    if not _alive(item):
+        return
     if item.assignee_id is not None:
         enqueue(session, user_id=item.assignee_id, kind="nieuwe_taak", link=WORKLIST_MINE)
         return
@@ -127,6 +169,11 @@ def task_ready(session: Session, item) -> None:
 def task_assigned(session: Session, item, *, assignee_id: int, by_id: int | None = None) -> None:
     """A coordinator assigned a task: its new assignee hears of it (not when one assigns to oneself)."""
     if assignee_id != by_id:
+        _later(session, ("assigned", item, assignee_id))
+
+
+def _task_assigned(session: Session, item, assignee_id: int) -> None:
+    if _alive(item) and item.assignee_id == assignee_id:
         enqueue(session, user_id=assignee_id, kind="taak_toegewezen", link=WORKLIST_MINE)
 
 
@@ -153,8 +200,15 @@ def handlers(session: Session, case_id: int) -> list[User]:
 
 def reporter_message(session: Session, *, case_id: int) -> None:
     """The reporter wrote: the case's handlers hear that there is a message (never what it says)."""
+    _later(session, ("message", case_id))
+
+
+def _reporter_message(session: Session, case_id: int) -> None:
     for user in handlers(session, case_id):
         enqueue(session, user_id=user.id, kind="bericht_melder", link=WORKLIST)
+
+
+_EVENTS = {"ready": _task_ready, "assigned": _task_assigned, "message": _reporter_message}
 
 
 # --------------------------------------------------------------------------- deadlines (found by the worker)
