@@ -57,3 +57,15 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)  # the error's type and SMTP code only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class DeadlineScan(Base):
+    """A task's deadline the sender worker has already notified of (``kind``: termijn_nadert or
+    termijn_verstreken, for this ``due_at``): each sweep reads only the tasks not yet handled, one indexed query,
+    however many overdue tasks there are. A moved deadline is a new row."""
+
+    __tablename__ = "notification_deadline_scans"
+
+    work_item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)

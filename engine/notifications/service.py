@@ -241,27 +241,45 @@ def scan_deadlines(session: Session, *, working_days: int) -> int:
     * ``termijn_verstreken``: an open task past its deadline: its assignee (or the pool) and the coordinators who
       may see the case.
 
-    The deadline is the work item's ``due_at``, the same the worklist shows. Returns the rows written."""
+    The deadline is the work item's ``due_at``, the same the worklist shows. A handled task deadline is recorded
+    (:class:`DeadlineScan`), so a sweep reads only the new ones. Returns the rows written."""
+    from sqlalchemy import and_, exists
+    from sqlalchemy.exc import IntegrityError
+
     from engine.identity import access
+    from engine.notifications.models import DeadlineScan
     from engine.worklist.models import WorkItem
     from engine.worklist.service import COORDINATOR_ROLE
 
     moment = now()
     written = 0
-    items = session.scalars(select(WorkItem).where(WorkItem.state == "open", WorkItem.due_at.is_not(None),
-                                                   WorkItem.due_at <= horizon(moment, working_days))
-                            .order_by(WorkItem.due_at, WorkItem.id)).all()
-    for item in items:
-        late = item.due_at <= moment
-        kind = "termijn_verstreken" if late else "termijn_nadert"
-        people = ([session.get(User, item.assignee_id)] if item.assignee_id is not None
-                  else _pool(session, item.role, item.case_id))
-        if late:
-            people += [u for u in _role_holders(session, COORDINATOR_ROLE)
-                       if access.can_see_case(session=session, user=u, case_id=item.case_id)]
-        link = WORKLIST_LATE if late else WORKLIST_MINE
-        for user in {u.id: u for u in people if u is not None}.values():
-            key = f"{kind}:{item.id}:{item.due_at.isoformat()}:{user.id}"
-            if enqueue(session, user_id=user.id, kind=kind, link=link, key=key) is not None:
-                written += 1
+    coordinators: list[User] | None = None
+    for kind, window in (("termijn_verstreken", WorkItem.due_at <= moment),
+                         ("termijn_nadert", and_(WorkItem.due_at > moment,
+                                                 WorkItem.due_at <= horizon(moment, working_days)))):
+        handled = exists().where(DeadlineScan.work_item_id == WorkItem.id, DeadlineScan.kind == kind,
+                                 DeadlineScan.due_at == WorkItem.due_at)
+        items = session.scalars(select(WorkItem).where(WorkItem.state == "open", WorkItem.due_at.is_not(None),
+                                                       window, ~handled)
+                                .order_by(WorkItem.due_at, WorkItem.id).limit(500)).all()
+        for item in items:
+            try:  # two workers at once: the second one's record fails and it leaves the task to the first
+                with session.begin_nested():
+                    session.add(DeadlineScan(work_item_id=item.id, kind=kind, due_at=item.due_at))
+                    session.flush()
+            except IntegrityError:
+                continue
+            late = kind == "termijn_verstreken"
+            people = ([session.get(User, item.assignee_id)] if item.assignee_id is not None
+                      else _pool(session, item.role, item.case_id))
+            if late:
+                if coordinators is None:
+                    coordinators = _role_holders(session, COORDINATOR_ROLE)
+                people += [u for u in coordinators
+                           if access.can_see_case(session=session, user=u, case_id=item.case_id)]
+            link = WORKLIST_LATE if late else WORKLIST_MINE
+            for user in {u.id: u for u in people if u is not None}.values():
+                key = f"{kind}:{item.id}:{item.due_at.isoformat()}:{user.id}"
+                if enqueue(session, user_id=user.id, kind=kind, link=link, key=key) is not None:
+                    written += 1
     return written

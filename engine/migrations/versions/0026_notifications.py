@@ -1,5 +1,6 @@
 """E-mail notifications (issue 22): ``notification_preferences`` (per user: direct, dagelijks, uit) and the
-``notifications`` outbox the sender worker mails from after commit.
+``notifications`` outbox the sender worker mails from after commit, and ``notification_deadline_scans`` (the task
+deadlines already notified of).
 
 Revision ID: 0026_notifications
 Revises: 0022_worklist_visits
@@ -46,6 +47,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
         sa.UniqueConstraint("key", name=op.f("uq_notifications_key")),
     )
+    op.create_table(
+        "notification_deadline_scans",
+        sa.Column("work_item_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("due_at", engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["work_item_id"], ["work_items.id"],
+                                name=op.f("fk_notification_deadline_scans_work_item_id_work_items"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("work_item_id", "kind", "due_at", name=op.f("pk_notification_deadline_scans")),
+    )
     with op.batch_alter_table("notifications") as batch_op:
         batch_op.create_index("ix_notifications_state_delivery", ["state", "delivery", "retry_at"], unique=False)
         batch_op.create_index("ix_notifications_user_day", ["user_id", "day"], unique=False)
@@ -58,4 +69,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notifications_user_day")
         batch_op.drop_index("ix_notifications_state_delivery")
     op.drop_table("notifications")
+    op.drop_table("notification_deadline_scans")
     op.drop_table("notification_preferences")
