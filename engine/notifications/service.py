@@ -105,8 +105,10 @@ def enqueue(session: Session, *, user_id: int, kind: str, link: str, key: str | 
 # --------------------------------------------------------------------------- who hears of what
 
 def _role_holders(session: Session, role: str) -> list[User]:
+    """Active holders of ``role`` who can be mailed (an e-mail address): nobody else would get a row anyway."""
     return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                                .where(UserRole.role == role, User.active.is_(True)).order_by(User.id)))
+                                .where(UserRole.role == role, User.active.is_(True), User.email.is_not(None),
+                                       User.email != "").order_by(User.id)))
 
 
 def _pool(session: Session, role: str, case_id: int) -> list[User]:
