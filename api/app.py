@@ -17,6 +17,7 @@ from api.routers import (
     incidents,
     intake,
     melder_auth,
+    notifications,
     processes,
     records,
     reporter,
@@ -147,6 +148,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                        path_limits=path_limits)
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(auth.router, prefix="/api/v1")
+    app.include_router(notifications.router, prefix="/api/v1")  # before /gebruikers/{user_id}
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
     for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records, incidents):

@@ -76,6 +76,27 @@ class Settings(BaseSettings):
     # Growth of the process's resident memory during one evaluation, in MB (Linux; sampled
     # every 10 ms once the evaluation has run that long).
     script_memory_mb: int = Field(default=256, ge=16, le=16_384)
+    # E-mail notifications (engine/notifications; docs/NOTIFICATIONS.md). No host: nothing is sent, the outbox
+    # keeps the rows until a host is configured.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # Upgrade the connection with STARTTLS before logging in (required when a user is set, unless switched off).
+    smtp_starttls: bool = True
+    # A CA bundle (PEM) to verify the SMTP server's certificate with; unset: the system's trusted CAs.
+    smtp_ca_file: Path | None = None
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # The From address of every notification.
+    mail_sender: str = "meldpunt@localhost"
+    # The product's address as users reach it; a mail's only link points here (e.g. https://meldpunt.example.nl).
+    base_url: str = "http://127.0.0.1:8000"
+    # "Termijn nadert": a mail when an open task's deadline lies within this many working days (Atw working days).
+    notify_deadline_working_days: int = Field(default=2, ge=0, le=30)
+    # A mail the SMTP server did not take is retried after this many seconds, doubling per failure up to the max.
+    mail_retry_seconds: float = Field(default=60.0, gt=0)
+    mail_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    mail_poll_seconds: float = Field(default=10.0, gt=0)
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
 

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "engine.reports.models",
     "engine.records.models",
     "engine.incidents.models",
+    "engine.notifications.models",
 ]
 
 

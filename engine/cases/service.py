@@ -30,6 +30,7 @@ from engine.legal_terms import local_date
 from engine.errors import DomainError, FieldError, InvalidData, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.incidents import service as incidents
+from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
@@ -187,6 +188,7 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
                               "termijn": item.due_at.isoformat() if item.due_at else None})
         if meta and meta.assignment in ("random", "random-workload"):
             _auto_assign(step, item, weighted=meta.assignment == "random-workload")
+        notifications.task_ready(session, item)  # an outbox row in this step's transaction; mailed after commit
         created.append(item)
     return created
 

@@ -114,6 +114,9 @@ def message_from_reporter(*, session: Session, case_id: int, text: str) -> CaseM
     session.flush()
     audit.append(session=session, actor="melder", action="message.from_reporter", case_id=case_id,
                  details={"bericht": msg.id})
+    from engine.notifications import service as notifications
+
+    notifications.reporter_message(session, case_id=case_id)  # that there is a message, never its text
     return msg
 
 

@@ -18,6 +18,7 @@ from engine.clock import now
 from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, TaskNotReady, TaskTaken
 from engine.identity.access import visible_cases_condition
 from engine.identity.models import User
+from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.worklist import drafts
 from engine.worklist.models import WorkItem, WorklistVisit
@@ -217,6 +218,7 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
     previous = item.assignee_id
     item.assignee_id = assignee.id
     drafts.discard(session, work_item_id=item.id, keep_user_id=assignee.id)
+    notifications.task_assigned(session, item, assignee_id=assignee.id, by_id=by.id)
     audit.append(session=session, actor=by.username, action="task.assigned", case_id=item.case_id,
                  task_id=item.task_id, details={"element": item.element_id, "aan": assignee.username,
                                                 "was_toegewezen_aan": previous, "reden": reason.strip()})

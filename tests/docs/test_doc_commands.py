@@ -282,6 +282,32 @@ def check_openapi(ctx: Ctx, result) -> None:
 ANNEX_HEADER = ["Dienstonderdeel", "Schending", "Inhoud (vermoedelijke) schending", "Afdoening"]
 
 
+def queue_a_mail(ctx: Ctx) -> None:
+    """docs/NOTIFICATIONS.md: a demo user without tasks (the auditor) with an e-mail address, one notification
+    waiting in the outbox, and a real SMTP server (aiosmtpd) on the run's port for the sender to deliver it to."""
+    from tests.smtp import SmtpServer
+
+    with sqlite3.connect(ctx.db_path) as conn:
+        user_id = conn.execute("SELECT id FROM users WHERE username = 'auditor'").fetchone()[0]
+        conn.execute("UPDATE users SET email = 'auditor@voorbeeld.nl' WHERE id = ?", (user_id,))
+        conn.execute("INSERT INTO notifications (user_id, kind, link, delivery, day, state, attempts, created_at) "
+                     "VALUES (?, 'nieuwe_taak', '/werkvoorraad', 'direct', '2026-11-02', 'pending', 0, "
+                     "'2026-11-02 09:00:00')", (user_id,))
+    ctx.vars["smtp"] = SmtpServer(ctx.port).start()
+
+
+def check_mail_delivered(ctx: Ctx, result) -> None:
+    server = ctx.vars.pop("smtp")
+    server.stop()
+    mails = server.messages()
+    assert len(mails) == 1 and mails[0].rcpt == ["auditor@voorbeeld.nl"], mails
+    assert "Bekijk het in Meldpunt: http://127.0.0.1:8000/werkvoorraad" in mails[0].text
+
+
+MAIL_ENV = (("MELDPUNT_SMTP_HOST", "127.0.0.1"), ("MELDPUNT_SMTP_PORT", "{port}"),
+            ("MELDPUNT_SMTP_STARTTLS", "false"))
+
+
 def check_json_keys(*keys: str) -> Callable:
     def _check(ctx: Ctx, result) -> None:
         data = json.loads(result.stdout)
@@ -411,6 +437,11 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "meldpunt timers run": (Run(mode="serve", env=AUDIT_ENV, setup=make_a_timer_overdue,
                                 ready=lambda ctx: timer_handled(ctx) and checkpoint_written(ctx),
                                 check=check_worker_checkpoint),),
+
+    # docs/NOTIFICATIONS.md
+    ".venv/bin/meldpunt mail run --once": (Run(env=MAIL_ENV, setup=queue_a_mail, check=check_mail_delivered,
+                                               stdout=(r"^1 e-mail\(s\) verstuurd\.$",)),),
+    ".venv/bin/meldpunt mail status": (Run(stdout=(r"^0 e-mail\(s\) wachten op verzending\.$",)),),
 
     # docs/RETENTION.md (the demo's cases are open: nothing is due)
     "meldpunt retention run": (Run(stdout=(r"^0 zaak/zaken vernietigd; ontvangstcodes verwijderd bij 0 zaak/zaken\.$",

@@ -167,6 +167,10 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/mijn-meldingen/{case_id}/brieven/{letter_id}": Policy(REPORTER_CHANNEL, shows_identity=True),
     # ---- any logged-in user
     "GET /werkvoorraad": staff(),
+    "GET /meldingsvoorkeuren": staff(),  # one's own e-mail notification preference (issue 22)
+    "POST /meldingsvoorkeuren": staff((422,), probe=WEB_EMPTY),
+    "GET /api/v1/gebruikers/ik/meldingsvoorkeuren": staff(),
+    "PUT /api/v1/gebruikers/ik/meldingsvoorkeuren": staff((422,), probe={"json": {"voorkeur": "soms"}}),
     "GET /zaken": staff(),  # the case list: every hit under the visibility condition (count included)
     "GET /api/v1/auth/ik": staff(),
     "GET /api/v1/auth/tokens": staff(),

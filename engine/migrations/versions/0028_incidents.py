@@ -2,14 +2,14 @@
 coordinator to see and retry.
 
 Revision ID: 0028_incidents
-Revises: 0022_worklist_visits
+Revises: 0026_notifications
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
 revision = "0028_incidents"
-down_revision = "0022_worklist_visits"
+down_revision = "0026_notifications"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,37 @@
+"""The sender worker loop (``meldpunt mail run``): find deadline events, then send the outbox."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from engine.config import get_settings
+from engine.db import Database
+from engine.notifications import sender, service
+
+log = logging.getLogger(__name__)
+
+
+def scan(*, database: Database) -> int:
+    """Write the deadline notifications due now (one transaction; rows deduplicated by key)."""
+    with database.session() as session:
+        return service.scan_deadlines(session, working_days=get_settings().notify_deadline_working_days)
+
+
+def run(*, database: Database, once: bool = False, poll_seconds: float | None = None,
+        stop: threading.Event | None = None) -> int:
+    """Sweep until stopped (or once). Returns the number of mails sent."""
+    settings = get_settings()
+    poll = settings.mail_poll_seconds if poll_seconds is None else poll_seconds
+    stop = stop or threading.Event()
+    total = 0
+    while True:
+        try:
+            scan(database=database)
+        except Exception:  # keep the worker alive; the next sweep retries
+            log.exception("deadline scan failed")
+        try:
+            total += sender.send_due(database=database, settings=settings)
+        except Exception:
+            log.exception("mail sweep failed")
+        if once or stop.wait(poll):
+            return total
