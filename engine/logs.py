@@ -86,6 +86,10 @@ def dict_config(level: str = "INFO") -> dict:
             # callback's code, a token): only their warnings.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},
+            # the workflow library logs every task state change (noise); SQLAlchemy at INFO writes statement
+            # parameters
+            "spiff": {"level": "WARNING"},
+            "sqlalchemy": {"level": "WARNING"},
         },
     }
 
