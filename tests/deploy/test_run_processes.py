@@ -130,19 +130,24 @@ class Topology:
         os.kill(old, signal.SIGKILL)
         return old, self.wait_running(name, not_pid=old)
 
-    def stop(self) -> None:
-        """SIGTERM to the script: it stops its processes; SIGKILL to the group if it does not end."""
+    def stop(self) -> int | None:
+        """SIGTERM to the script: it stops its processes and exits (its exit status is returned; None if it did
+        not end within 30 s); then SIGKILL to the group, for whatever is left."""
+        status = None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                status = self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 pass
+        pids = [self.pid(n) for n in ("api-1", "api-2", "timers-1", "timers-2")]
+        self.left_running = [p for p in pids if p and _alive(p)]
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.proc.wait(timeout=30)
+        return status
 
 
 def _alive(pid: int) -> bool:
@@ -284,6 +289,8 @@ def test_run_processes_two_api_two_workers_kill_and_restart(db, key, clock):
             time.sleep(0.5)
         assert all(topology.pid(n) and _alive(topology.pid(n)) for n in ("api-1", "api-2", "timers-1", "timers-2"))
         families = _scrape(topology.url(2))
+        stopped = topology.stop()
+        assert stopped == 0 and not topology.left_running, (stopped, topology.left_running)  # SIGTERM stops all
     finally:
         topology.stop()
     assert api_new != api_old and worker_new != worker_old
