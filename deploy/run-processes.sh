@@ -58,7 +58,7 @@ supervise() {
     local child=$!
     echo "$child" > "$RUN_DIR/$name.pid"
     local status=0
-    wait "$child" || status=$?
+    wait "$child" 2>/dev/null || status=$?  # its status goes into our own line below, not bash's "Killed"
     [[ -e "$RUN_DIR/stopping" ]] && exit 0
     say warning "$name (pid $child) ended with status $status; started again in 1 s"
     sleep 1

@@ -15,6 +15,7 @@ longer): this one runs the documented script. Loopback only; every wait is bound
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -294,7 +295,14 @@ def test_run_processes_two_api_two_workers_kill_and_restart(db, key, clock):
     finally:
         topology.stop()
     assert api_new != api_old and worker_new != worker_old
-    said = topology.output()  # the script said it started them again
+    said = topology.output()
+    # everything the processes and the script wrote is one JSON object per line (MELDPUNT_LOG_JSON), with a
+    # request id on each access line, and no bearer token of the clients
+    lines = [json.loads(line) for line in said.splitlines() if line.strip()]
+    access = [line for line in lines if line["logger"] == "meldpunt.http"]
+    assert access and all(line["request_id"] and line["route"].startswith(("/", "(")) for line in access)
+    assert not [t for t in tokens if t in said], "a token in the logs"
+    # the script said it started them again
     assert f"api-1 (pid {api_old}) ended with status" in said and f"timers-1 (pid {worker_old}) ended" in said
 
     calls = recorder.calls
