@@ -6,7 +6,7 @@ import contextlib
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import adr, problems
+from api import adr, observability, problems
 from api.deps import check_routes
 from api.routers import (
     audit,
@@ -146,6 +146,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     path_limits = {"/api/v1/processen": processes.PROCESS_UPLOAD_LIMIT, **settings.body_limits}
     app.add_middleware(problems.BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
                        path_limits=path_limits)
+    observability.install(app)  # outermost: request id, access line and HTTP metrics for every answer; /metrics
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(notifications.router, prefix="/api/v1")  # before /gebruikers/{user_id}

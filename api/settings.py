@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -30,8 +30,13 @@ class ApiSettings(BaseSettings):
     api_contact_url: str = "https://meldpunt.example/contact"
     api_contact_email: str = "functioneelbeheer@meldpunt.example"
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # Who may read /metrics (api/observability.py): a scraper that sends `Authorization: Bearer <token>` with
+    # this token, or one whose client address (after MELDPUNT_TRUSTED_PROXIES) lies in MELDPUNT_METRICS_NETWORKS
+    # (comma-separated). Both empty (the default): nobody, /metrics answers 401.
+    metrics_token: SecretStr | None = None
+    metrics_networks: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_networks", mode="before")
     @classmethod
     def _comma_separated(cls, value):
         if isinstance(value, str):

@@ -23,8 +23,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Start de API-server."""
     import uvicorn
 
+    from engine.config import get_settings
+
     # No proxy headers in uvicorn: the app believes X-Forwarded-For only from MELDPUNT_TRUSTED_PROXIES.
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+    # With MELDPUNT_LOG_JSON: JSON lines (engine.logs) and no uvicorn access log (it writes query strings).
+    extra = {}
+    if get_settings().log_json:
+        from engine.logs import dict_config
+
+        extra = {"log_config": dict_config(), "access_log": False}
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False,
+                **extra)
 
 
 def _register_groups() -> None:

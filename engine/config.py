@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Run the timer worker inside the server process (the demo does; production may run
     # `meldpunt timers run` separately, several at once on PostgreSQL).
     timers_in_server: bool = False
+    # Structured logs: one JSON object per line on stderr (engine.logs) for `meldpunt serve` and
+    # `meldpunt timers run`. deploy/run-processes.sh and the container image switch it on.
+    log_json: bool = False
     # Request threads of one server process (synchronous endpoints and pages). 4: more only add
     # contention and memory on a small machine (each thread's malloc arena, each concurrent letter's
     # parsed template). A request's transaction runs inside one thread from BEGIN to COMMIT (api.deps),

@@ -393,6 +393,53 @@ ADD_USER = '.venv/bin/meldpunt users add jdevries --name "Jan de Vries" --role o
 SCRATCH = " --output-dir {tmp}"
 IMPORT_OUTPUT = (r"^2 zaken geïmporteerd \(import \d+\)\.$", r"^Nieuwe dienstonderdelen aangemaakt: Douane, Belastingdienst$")
 
+# docs/DEPLOYMENT.md
+NO_DOCKER = NotRun("no Docker daemon and no image registry on the developers' machines or in CI; "
+                   "tests/deploy/test_container_files.py checks Dockerfile and compose.yaml, and "
+                   "tests/deploy/test_run_processes.py runs the same topology as processes")
+METRICS_TOKEN = "doc-metrics-token"
+
+
+def check_env_copied(ctx: Ctx, result) -> None:
+    text = (ctx.tmp / ".env").read_text()
+    assert "MELDPUNT_ENCRYPTION_KEYS=" in text and "MELDPUNT_METRICS_TOKEN=" in text
+
+
+def check_certificate(ctx: Ctx, result) -> None:
+    crt, key = (ctx.tmp / "meldpunt.crt").read_text(), (ctx.tmp / "meldpunt.key").read_text()
+    assert crt.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE KEY-----" in key
+
+
+def topology_answers(ctx: Ctx) -> bool:
+    """Our first API process answers (its metrics token; another server on the port would not know it)."""
+    try:
+        return httpx.get(ctx.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+                         timeout=10).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def check_topology(ctx: Ctx, result) -> None:
+    """run-processes.sh: two API processes and two timer workers run (pid files), /metrics answers its token
+    with the database figures and the HTTP figures of the processes."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    run = ctx.tmp / "run"
+    deadline = time.monotonic() + 120
+    while not all((run / f"{n}.pid").exists() for n in ("api-1", "api-2", "timers-1", "timers-2")):
+        assert time.monotonic() < deadline, sorted(p.name for p in run.iterdir())
+        time.sleep(0.3)
+    assert httpx.get(ctx.base_url + "/metrics", timeout=10).status_code == 401
+    r = httpx.get(ctx.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    assert families["meldpunt_open_tasks"].samples[0].value > 0  # the demo's cases
+    assert httpx.get(ctx.base_url + "/melden", timeout=30).status_code == 200
+    r = httpx.get(ctx.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30)
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    assert any(s.labels.get("route") == "/melden" for s in families["meldpunt_http_requests"].samples)
+
+
 TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     # README.md, web/README.md
     "make run": (Run(db="none", mode="serve", setup=makefile_is_installed, env=(("MELDPUNT_PORT", "{port}"),),
@@ -484,6 +531,22 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     # docs/PROCESS_OWNERS.md
     "meldpunt processes check processes/": (Run(db="none", stdout=(r"^Procesbestanden en briefsjablonen in orde\.$",)),),
     "meldpunt processes check": (Run(db="none", stdout=(r"^Procesbestanden en briefsjablonen in orde\.$",)),),
+
+    # docs/DEPLOYMENT.md
+    "cp deploy/env.example .env": (Run(db="none", cwd="tmp", substitute=(
+        ("deploy/env.example", str(ROOT / "deploy" / "env.example")),), check=check_env_copied),),
+    "openssl req -x509 -newkey rsa:3072 -nodes -days 30 -subj /CN=localhost -keyout deploy/certs/meldpunt.key "
+    "-out deploy/certs/meldpunt.crt": (Run(db="none", cwd="tmp", substitute=(("deploy/certs/", "{tmp}/"),),
+                                          check=check_certificate),),
+    "docker build -t meldpunt:latest .": NO_DOCKER,
+    "docker compose up -d --build": NO_DOCKER,
+    "docker compose up -d --scale timers=3": NO_DOCKER,
+    # the demo's SQLite database (the PostgreSQL run with kill -9 is tests/deploy/test_run_processes.py)
+    "deploy/run-processes.sh": (Run(mode="serve", env=(
+        ("MELDPUNT_API_PORT", "{port}"), ("MELDPUNT_RUN_DIR", "{tmp}/run"), ("MELDPUNT_COOKIE_SECURE", "false"),
+        ("MELDPUNT_METRICS_TOKEN", METRICS_TOKEN)), ready=topology_answers, check=check_topology),),
+    "meldpunt db upgrade": (Run(stdout=(r"^Database bijgewerkt\.$",)),),
+    "meldpunt processes deploy": (Run(db="none", before=("meldpunt db upgrade",)),),
 
     # docs/SECURITY.md
     ADD_USER: (Run(stdin=USER_PASSWORD, stdout=(r"Gebruiker jdevries toegevoegd \(id \d+, rollen: onderzoeker\)\.$",)),),

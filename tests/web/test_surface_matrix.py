@@ -139,6 +139,9 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/openapi.json": Policy("open"),
     "GET /api/v1/gezondheid": Policy("open"),
     "GET /api/v1/gereed": Policy("open"),
+    # Prometheus figures (api/observability.py): only a scraper with MELDPUNT_METRICS_TOKEN or from
+    # MELDPUNT_METRICS_NETWORKS (neither is set here): every person, logged in or not, gets 401
+    "GET /metrics": Policy(frozenset(), denied=401),
     "POST /api/v1/auth/inloggen": Policy("once", (401,), probe={"json": {"username": "meldpunt", "password": "fout"}}),
     "POST /api/v1/auth/uitloggen": Policy("once", (401,)),
     "POST /api/v1/melder/sessie": Policy("once", (401,), probe={"json": {"ontvangstcode": "0000 0000 0000 0000"}}),

@@ -1,0 +1,20 @@
+#!/bin/sh
+# The container's roles (Dockerfile, compose.yaml): api | timers | migrate | any other command.
+set -eu
+case "${1:-api}" in
+  api)
+    # prometheus-client's multiprocess mode: the figures of this container's processes, emptied at start
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
+    # Forwarded headers are read by the application from MELDPUNT_TRUSTED_PROXIES only (--no-proxy-headers);
+    # uvicorn's access log is off (it writes query strings): the application writes its own, in JSON.
+    exec uvicorn api.app:create_app --factory --host 0.0.0.0 --port 8000 \
+      --workers "${MELDPUNT_API_PROCESSES:-2}" --no-proxy-headers --no-access-log \
+      --log-config /app/deploy/logging.json ;;
+  timers)
+    exec meldpunt timers run --poll "${MELDPUNT_TIMER_POLL_SECONDS:-5}" ;;
+  migrate)
+    meldpunt db upgrade
+    exec meldpunt processes deploy ;;
+  *)
+    exec "$@" ;;
+esac

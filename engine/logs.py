@@ -1,0 +1,99 @@
+"""Structured logs: one JSON object per line, with the request id of the request being served.
+
+What a record may carry is decided here, once:
+
+- the message as the code wrote it (the code never puts a body, a query string, a cookie, a token, a receipt
+  code, a password or a reporter's identity into a log message: docs/CONVENTIONS.md);
+- for an exception only its type and where it was raised (file, line, function), never its message: an
+  exception message may quote data (a database error repeats the statement's parameters, a validation error
+  the value it refused);
+- the request id (``X-Request-ID``, see ``api.observability``) of the request in whose context the record was
+  made, so every line of one request can be found together.
+
+The HTTP access line (``api.observability``) names the method, the route *template* (``/api/v1/zaken/{case_id}``,
+never the filled-in path or its query string), the status and the duration; never the client's address (an
+anonymous reporter's address would identify them) nor any header value.
+
+Used by ``meldpunt serve`` and ``meldpunt timers run``, and by uvicorn through ``deploy/logging.json``.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import logging.config
+import traceback
+from datetime import datetime, timezone
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("meldpunt_request_id", default=None)
+
+# Attributes every LogRecord has; anything else was passed with ``extra=`` and is written as a field.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# Only these ``extra`` fields are written (what the access line and the timer worker pass); an unknown extra
+# could carry a value nobody checked.
+ALLOWED_EXTRA = {"http_method", "route", "status", "duration_ms", "event"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        # The record's creation time (the logging module's own timestamp, not the engine clock: a log line
+        # says when it was written, also while tests move the engine clock).
+        out = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        rid = getattr(record, "request_id", None) or request_id.get()
+        if rid:
+            out["request_id"] = rid
+        for key, value in vars(record).items():
+            if key in ALLOWED_EXTRA and key not in _STANDARD:
+                out[key] = value
+        if record.exc_info and record.exc_info[0] is not None:
+            exc_type, _, tb = record.exc_info
+            out["exception"] = exc_type.__name__
+            out["stack"] = [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)][-12:]
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps the current request id on the record (for handlers with another formatter)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = request_id.get()
+        return True
+
+
+def dict_config(level: str = "INFO") -> dict:
+    """The logging configuration: JSON on stderr for the root logger and uvicorn's loggers (uvicorn's access
+    log is not used: it writes the full path with its query string; ``api.observability`` writes the access
+    line instead)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "engine.logs.JsonFormatter"}},
+        "filters": {"request_id": {"()": "engine.logs.RequestIdFilter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
+                                "stream": "ext://sys.stderr"}},
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+            # HTTP clients log each request's full URL at INFO, query string included (an OpenID Connect
+            # callback's code, a token): only their warnings.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
+            # the workflow library logs every task state change (noise); SQLAlchemy at INFO writes statement
+            # parameters
+            "spiff": {"level": "WARNING"},
+            "sqlalchemy": {"level": "WARNING"},
+        },
+    }
+
+
+def configure(level: str = "INFO") -> None:
+    """Install the JSON configuration in this process (command-line entry points only, never on import)."""
+    logging.config.dictConfig(dict_config(level))

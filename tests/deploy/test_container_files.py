@@ -1,0 +1,126 @@
+"""The container image and compose files (issue 22), checked where Docker cannot run (no daemon, no image
+registry here): what they promise is read from the files themselves.
+
+- the image: a small Python base, the front-end packages from npm installed at build time (``npm ci`` from the
+  lock file), runs as a non-root user, a health check on a route that exists, every copied path exists;
+- the compose file: PostgreSQL, a migration before anything else, N API processes and M timer workers, the
+  reverse proxy; only the proxy's forwarded headers believed, secure cookies, no secret in the file;
+- the proxy: /metrics not passed on, an access log without query strings or client addresses;
+- the API processes start the same way in the container and in ``deploy/run-processes.sh``; the logging
+  file uvicorn reads is ``engine.logs.dict_config()``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from engine.logs import dict_config
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+NGINX = (ROOT / "deploy" / "nginx.conf").read_text()
+ENTRYPOINT = (ROOT / "deploy" / "entrypoint.sh").read_text()
+SCRIPT = (ROOT / "deploy" / "run-processes.sh").read_text()
+
+
+def _stages() -> list[tuple[str, list[str]]]:
+    """(base image, instructions) per build stage (continuation lines joined)."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE)
+    stages: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.upper().startswith("FROM "):
+            stages.append((line.split()[1], []))
+        else:
+            stages[-1][1].append(line)
+    return stages
+
+
+def test_the_image_is_small_non_root_and_builds_its_front_end_from_npm():
+    stages = _stages()
+    base, final = stages[-1]
+    assert base == "python:3.11-slim"
+    users = [i.split()[1] for i in final if i.upper().startswith("USER ")]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    entry = next(i for i in final if i.startswith("ENTRYPOINT"))
+    assert final.index(next(i for i in final if i.startswith("USER "))) < final.index(entry)
+    assert not any(i.startswith("RUN") and ("npm" in i or "apt-get install" in i) for i in final)  # no build tools
+    npm_stage = next(instructions for image, instructions in stages if image.startswith("node:"))
+    assert any(i.startswith("RUN npm ci") for i in npm_stage)
+    assert any(i.startswith("COPY --from=assets") and "node_modules /app/node_modules" in i for i in final)
+    # every source the build copies from the context exists
+    for _, instructions in stages:
+        for i in instructions:
+            if i.startswith("COPY ") and "--from=" not in i:
+                for source in shlex.split(i)[1:-1]:
+                    assert (ROOT / source).exists(), source
+    # the health check asks a route the API has
+    assert "/api/v1/gereed" in next(i for i in final if i.startswith("HEALTHCHECK"))
+    assert json.loads(entry.split(None, 1)[1]) == ["/app/deploy/entrypoint.sh"]
+
+
+def test_compose_has_postgres_migration_api_timer_workers_and_proxy():
+    services = COMPOSE["services"]
+    assert set(services) == {"db", "migrate", "api", "timers", "proxy"}
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["migrate"]["command"] == ["migrate"]
+    for role in ("api", "timers"):
+        assert services[role]["command"] == [role]
+        assert services[role]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        env = services[role]["environment"]
+        assert env["MELDPUNT_DATABASE_URL"].startswith("postgresql+psycopg://")
+        assert env["MELDPUNT_TIMERS_IN_SERVER"] == "false" and env["MELDPUNT_LOG_JSON"] == "true"
+    assert "${MELDPUNT_API_PROCESSES" in services["api"]["environment"]["MELDPUNT_API_PROCESSES"]
+    assert "${MELDPUNT_TIMER_WORKERS" in str(services["timers"]["deploy"]["replicas"])
+    assert all(f"  {r})" in ENTRYPOINT for r in ("api", "timers", "migrate"))  # the commands are its roles
+
+
+def test_only_the_proxy_is_trusted_cookies_are_secure_and_no_secret_is_in_the_file():
+    services = COMPOSE["services"]
+    api = services["api"]["environment"]
+    proxy_address = services["proxy"]["networks"]["edge"]["ipv4_address"]
+    assert api["MELDPUNT_TRUSTED_PROXIES"] == proxy_address
+    assert api["MELDPUNT_COOKIE_SECURE"] == "true" and api["MELDPUNT_HSTS"] == "true"
+    secrets = ("PASSWORD", "KEYS", "TOKEN")
+    for service in services.values():
+        for name, value in (service.get("environment") or {}).items():
+            if any(s in name for s in secrets):
+                assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), f"{name}: a secret must come from .env"
+            if name == "MELDPUNT_DATABASE_URL":
+                assert "${POSTGRES_PASSWORD:?" in value
+    for mount in services["proxy"]["volumes"]:
+        source = mount.split(":")[0]
+        assert (ROOT / source).exists(), source
+
+
+def test_the_proxy_forwards_the_client_hides_metrics_and_logs_nothing_confidential():
+    assert re.search(r"location = /metrics\s*{\s*return 404;", NGINX)
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in NGINX
+    assert "proxy_set_header X-Request-ID $request_id;" in NGINX
+    log_format = NGINX[NGINX.index("log_format"):NGINX.index(";", NGINX.index("log_format"))]
+    for variable in ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$remote_addr",
+                     "$http_", "$cookie_", "$proxy_add_x_forwarded_for"):
+        assert variable not in log_format, variable
+    assert all(line.strip().endswith("meldpunt;") for line in NGINX.splitlines() if "access_log" in line)
+
+
+def test_the_shell_scripts_parse():
+    for shell, path in (("sh", "deploy/entrypoint.sh"), ("bash", "deploy/run-processes.sh")):
+        r = subprocess.run([shell, "-n", str(ROOT / path)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert os.access(ROOT / path, os.X_OK), f"{path} is not executable"
+
+
+def test_api_processes_start_alike_in_the_container_and_the_script_and_log_json():
+    for flags in ("--factory", "--no-proxy-headers", "--no-access-log", "--log-config"):
+        assert flags in ENTRYPOINT and flags in SCRIPT, flags
+    assert json.loads((ROOT / "deploy" / "logging.json").read_text()) == dict_config()
