@@ -141,11 +141,9 @@ class DatabaseCollector:
                                 value=snap.timers_failing)
         yield CounterMetricFamily("meldpunt_timer_firings", "Afgegane timers (som van fire_count)",
                                   value=snap.timer_firings)
-        if snap.outbox_backlog is not None:
-            yield GaugeMetricFamily("meldpunt_outbox_backlog", "Nog niet verzonden berichten in de outbox",
-                                    value=snap.outbox_backlog)
-        if snap.open_incidents is not None:
-            yield GaugeMetricFamily("meldpunt_open_incidents", "Open incidenten", value=snap.open_incidents)
+        yield GaugeMetricFamily("meldpunt_outbox_backlog", "Nog niet verzonden berichten in de outbox",
+                                value=snap.outbox_backlog)
+        yield GaugeMetricFamily("meldpunt_open_incidents", "Open incidenten", value=snap.open_incidents)
 
 
 class _Scrape:

@@ -191,25 +191,31 @@ def test_metrics_are_scraped_and_parsed(world, db):
     assert _value(after, "meldpunt_timers", state="fired") == 0
     assert _value(after, "meldpunt_timers_due") == 0 and _value(after, "meldpunt_timers_failing") == 0
     assert _value(after, "meldpunt_timer_firings") == 0
-    # no outbox and no incident table in this schema: those figures are absent, not an error
-    assert "meldpunt_outbox_backlog" not in after and "meldpunt_open_incidents" not in after
+    assert _value(after, "meldpunt_outbox_backlog") == 0 and _value(after, "meldpunt_open_incidents") == 0
     # counts only: no route filled in with an id, no name of a person or unit
     body = "\n".join(str(s) for f in after.values() for s in f.samples)
     assert f"/zaken/{world.case_a}" not in body and UNIT not in body
 
 
-def test_metrics_count_an_outbox_backlog_once_the_table_exists(world, db):
+def test_metrics_count_the_outbox_backlog_and_open_incidents(world, db):
+    from engine.incidents import service as incidents
+    from engine.notifications import enqueue
+
     app = create_app(ApiSettings(cookie_secure=True, metrics_token=METRICS_TOKEN))
     with db.session() as s:
-        s.execute(text("CREATE TABLE notification_outbox (id INTEGER PRIMARY KEY, sent_at VARCHAR(40))"))
-        s.execute(text("INSERT INTO notification_outbox (id, sent_at) VALUES (1, NULL), (2, NULL), (3, '2026-11-02')"))
-    try:
-        with TestClient(app, base_url="https://testserver") as c:
-            families = _scrape(c, Authorization=f"Bearer {METRICS_TOKEN}")
-        assert _value(families, "meldpunt_outbox_backlog") == 2
-    finally:
-        with db.session() as s:
-            s.execute(text("DROP TABLE notification_outbox"))
+        from engine.identity.models import User
+
+        s.get(User, world.users["integriteitscoordinator"]).email = "coordinator@example.org"
+        for _ in range(2):
+            enqueue(s, user_id=world.users["integriteitscoordinator"], kind="nieuwe_taak", link="/werkvoorraad")
+        incidents.record(s, case_id=world.case_a, source="timer", exc=ZeroDivisionError("x"), element_id="t")
+    with TestClient(app, base_url="https://testserver") as c:
+        families = _scrape(c, Authorization=f"Bearer {METRICS_TOKEN}")
+    with db.session() as s:
+        from engine.notifications import sender
+
+        assert _value(families, "meldpunt_outbox_backlog") == sender.backlog(session=s) >= 1
+    assert _value(families, "meldpunt_open_incidents") == 1
 
 
 @pytest.mark.parametrize(("peer", "forwarded", "allowed"), [
