@@ -42,10 +42,11 @@ faketime:
 
 ## The whole SQLite suite with the machine's date moved by libfaketime: make test-on DATE=2028-02-29
 ## (every process the tests start sees the same moved clock, running from DATE 09:00 UTC).
+## TESTS= passes pytest arguments, e.g. a part of the suite: make test-on DATE=2028-02-29 TESTS="tests/engine"
 test-on: $(STAMP) browser faketime
 	@test -n "$(DATE)" || (echo "Geef een datum: make test-on DATE=JJJJ-MM-DD" >&2; exit 2)
 	faketime -f "+$$(( $$(date -u -d '$(DATE) 09:00' +%s) - $$(date -u +%s) ))s" \
-	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(BIN)/python -m pytest -n 2 -q'
+	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(BIN)/python -m pytest -n 2 -q $(TESTS)'
 
 clean:
 	rm -rf $(VENV) meldpunt.db node_modules test-artifacts
