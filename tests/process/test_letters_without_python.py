@@ -158,3 +158,22 @@ def test_a_stored_declaration_cannot_give_a_confidential_field_at_render():
         context = build_context(recipient=recipient, data=case_data(), settings=make_settings(),
                                 case_reference="INT-2026-0042", catalogue=catalogue)
         assert field not in context
+
+
+def test_recipient_names_are_declared_in_the_process_files(owner_copy):
+    """How the screens name a recipient comes from letters.json (``ontvanger_namen``), not from Python."""
+    from documents.catalog import parse_catalogue
+    from documents.service import recipient_label
+
+    catalogue = _json(owner_copy / CATALOGUE_FILE)
+    catalogue["ontvanger_namen"]["melder"] = "de melder van de zaak"
+    parsed = parse_catalogue(json.dumps(catalogue))
+    assert recipient_label("melder", parsed) == "de melder van de zaak"
+    assert recipient_label("politie_om") == "politie/OM"  # the shipped declaration
+
+    del catalogue["ontvanger_namen"]["getuige"]
+    catalogue["ontvanger_namen"]["onbekend"] = "iemand"
+    _write(owner_copy / CATALOGUE_FILE, catalogue)
+    issues = [str(i) for i in processes.check(directory=owner_copy)]
+    assert any("ontvanger 'getuige' heeft geen naam onder 'ontvanger_namen'" in i for i in issues), issues
+    assert any("ontvanger_namen: ontvanger 'onbekend' staat niet onder 'ontvangers'" in i for i in issues), issues
