@@ -633,7 +633,7 @@ CORRECTION_REQUEST = (
 def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
-    l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening")
+    l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening", bijlagen="1")
     l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     l.text(
         "{% if hoorgesprek_gehouden_op is defined %}Op {{ hoorgesprek_gehouden_op|nl_datum }}{% else %}Op "

@@ -58,7 +58,7 @@ def add_field_and_letter(directory: Path) -> None:
     _write(directory / CATALOGUE_FILE, catalogue)
 
     letter = TemplateBuilder(NEW_LETTER)
-    letter.p("Geachte {{ melder_naam }},")
+    letter.p("Geachte {{ melder_naam|aanhef(melder_aanspreekvorm) }},")
     letter.p("{{ terugkoppeling_tekst }}")
     letter.p("Uw contactpersoon bij het meldpunt is {{ contactpersoon_meldpunt }}.")
     (directory / "letters" / f"{NEW_LETTER}.docx").write_bytes(letter.bytes())
@@ -95,7 +95,7 @@ def test_a_new_field_and_a_new_letter_through_process_files_only_checked_deploye
                                catalogue=parsed.letter_catalogue)
     text = docx_text(content)
     assert "Uw contactpersoon bij het meldpunt is mevrouw De Vries." in text
-    assert "Geachte Anna Verbeek," in text
+    assert "Geachte mevrouw Verbeek," in text
 
     # the shipped catalogue does not know the field: the version's own declaration is what lets it through
     with pytest.raises(LetterRenderError) as exc:
