@@ -297,6 +297,21 @@ class TemplateBuilder:
             if depth <= 0:
                 break
 
+    def attachment(self, title: str) -> None:
+        """A Bijlage: its heading starts a new page."""
+        para = self.container.add_paragraph()
+        para.paragraph_format.page_break_before = True
+        para.paragraph_format.keep_with_next = True
+        para.add_run(title).bold = True
+
+    def sign_lines(self, *lines: str) -> None:
+        """Lines to sign (a minutes' "voor akkoord"), kept with the text before them."""
+        self._keep_last_sentence_with_next()
+        for i, line in enumerate(lines):
+            para = self.container.add_paragraph(line)
+            para.paragraph_format.space_before = Pt(12 if i == 0 else 18)
+            para.paragraph_format.keep_with_next = i < len(lines) - 1
+
     def closing_desk(self) -> None:
         self.closing("Met vriendelijke groet,", "het hoofd van het {{ organisatie.afdeling }}",
                      "{{ organisatie.naam }}")
@@ -648,9 +663,7 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
         "ondertekening aan het onderzoeksdossier toe, met de vermelding dat u niet heeft gereageerd."
     )
     l.closing("Met vriendelijke groet,", "de onderzoekers integriteit", "{{ organisatie.naam }}")
-    l.blank()
-    l.blank()
-    l.heading("Bijlage: verslag van het hoorgesprek")
+    l.attachment("Bijlage: verslag van het hoorgesprek")
     l.p("Zaaknummer: {{ zaaknummer }}")
     l.p("Gehoord: {{ betrokkene_naam }}, {{ betrokkene_functie }}")
     l.p("Datum gesprek: {% if hoorgesprek_gehouden_op is defined %}{{ hoorgesprek_gehouden_op|nl_datum }}"
@@ -662,10 +675,8 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.tag("{%p for alinea in verslag_hoorgesprek|regels %}")
     l.text("{{ alinea }}")
     l.tag("{%p endfor %}")
-    l.blank()
-    l.p("Voor akkoord, de gehoorde:")
-    l.blank()
-    l.p("Handtekening: ______________________________    Datum: ________________")
+    l.sign_lines("Voor akkoord, de gehoorde:",
+                 "Handtekening: ______________________________    Datum: ________________")
 
 
 def verslag_getuigenverhoor(l: TemplateBuilder) -> None:
@@ -697,8 +708,7 @@ def verslag_getuigenverhoor(l: TemplateBuilder) -> None:
     l.tag("{%p for regel in getuigenverhoor.verslag|regels %}")
     l.p("{{ regel }}")
     l.tag("{%p endfor %}")
-    l.blank()
-    l.p("Voor akkoord (handtekening getuige): ____________________    Datum: ____________")
+    l.sign_lines("Voor akkoord (handtekening getuige): ____________________    Datum: ____________")
 
 
 def besluit_ordemaatregel(l: TemplateBuilder) -> None:
