@@ -2,6 +2,16 @@
 
     python -m documents.build_templates            # writes all templates
     python -m documents.build_templates --only ontvangstbevestiging
+    python -m documents.build_templates --force --logo eigen_logo.png   # another logo (PNG)
+
+The layout follows the Rijkshuisstijl letter: the logo centred at the top of the first page, the
+"Retouradres" line above the address block, the sender column on the right (organisation, visiting and
+postal address, contact, "Ons kenmerk", "Uw kenmerk", "Bijlage(n)"), "Datum" and "Betreft" above the
+salutation, the signatory block (function, "namens deze" for decisions of the competent authority) kept
+with the closing sentence, and "Pagina x van y" (Word's PAGE/NUMPAGES fields, the only fields the check
+allows, in the footer). The organisation's name and addresses are placeholders filled from the settings
+(``organisatie`` in the manifest); the logo is the committed ``documents/assets/logo.png`` unless
+``--logo`` names another. Only the styles the letter uses are kept (no python-docx defaults).
 
 Once process owners have edited a template in Word, the ``.docx`` file is the
 source of truth; running this script again overwrites their edits (it asks for
@@ -21,7 +31,10 @@ from pathlib import Path
 from typing import Callable
 
 from docx import Document
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from documents.catalog import LETTERS
@@ -29,14 +42,22 @@ from documents.render import TEMPLATES_DIR, normalise_docx
 
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 FONT = "Arial"
+LOGO = Path(__file__).resolve().parent / "assets" / "logo.png"
+# Rijkshuisstijl positions (A4): text column from 2.4 cm, sender column 4.6 cm wide on the right.
+LEFT_MARGIN, RIGHT_MARGIN = Cm(2.4), Cm(1.6)
+ADDRESS_WIDTH, SENDER_WIDTH = Cm(12.4), Cm(4.6)
+SMALL = Pt(7.5)
 
 
 # --------------------------------------------------------------------------- building blocks
 
 class TemplateBuilder:
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, logo: Path | None = None):
         self.name = name
+        self.logo = logo or LOGO
         self.doc = Document()
+        self.container = self.doc  # where paragraphs go: the body, or the address cell of the letterhead
+        self.sender = None  # the sender column (a table cell) once the letterhead is written
         self._setup()
 
     def _setup(self) -> None:
@@ -45,8 +66,10 @@ class TemplateBuilder:
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
         section.top_margin = Cm(2.0)
         section.bottom_margin = Cm(2.0)
-        section.left_margin = Cm(2.5)
-        section.right_margin = Cm(2.5)
+        section.left_margin = LEFT_MARGIN
+        section.right_margin = RIGHT_MARGIN
+        section.header_distance = Cm(0.8)
+        section.footer_distance = Cm(0.8)
         normal = doc.styles["Normal"]
         normal.font.name = FONT
         normal.font.size = Pt(10)
@@ -64,14 +87,40 @@ class TemplateBuilder:
         props.modified = FIXED_TIME
         props.last_printed = FIXED_TIME
         props.revision = 1
-        footer = section.footer.paragraphs[0]
-        run = footer.add_run("Vertrouwelijk  |  Zaaknummer {{ zaaknummer }}")
-        run.font.size = Pt(8)
+        section.different_first_page_header_footer = True
+        header = section.first_page_header.paragraphs[0]
+        header.style = doc.styles["Normal"]  # Word's Header/Footer styles carry tab stops of their own
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        header.add_run().add_picture(str(self.logo), height=Cm(2.6))
+        for footer in (section.first_page_footer, section.footer):
+            self._page_numbers(footer.paragraphs[0], section)
+
+    def _page_numbers(self, para, section) -> None:
+        """"Vertrouwelijk | Ons kenmerk" left, "Pagina x van y" right (PAGE and NUMPAGES fields)."""
+        para.style = self.doc.styles["Normal"]
+        width = section.page_width - section.left_margin - section.right_margin
+        para.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+        for text, field in (("Vertrouwelijk  |  Ons kenmerk {{ zaaknummer }}\tPagina ", "PAGE"),
+                            (" van ", "NUMPAGES")):
+            para.add_run(text).font.size = SMALL
+            simple = OxmlElement("w:fldSimple")
+            simple.set(qn("w:instr"), f" {field} ")
+            run = OxmlElement("w:r")
+            props = OxmlElement("w:rPr")
+            size = OxmlElement("w:sz")
+            size.set(qn("w:val"), str(int(SMALL.pt * 2)))
+            props.append(size)
+            run.append(props)
+            text_el = OxmlElement("w:t")
+            text_el.text = "1"
+            run.append(text_el)
+            simple.append(run)
+            para._p.append(simple)
 
     # paragraphs -------------------------------------------------------------
     def p(self, *parts: str | tuple[str, str], space_after: float = 0) -> None:
         """A paragraph; a part ``("b", text)`` is bold, ``("i", text)`` italic."""
-        para = self.doc.add_paragraph()
+        para = self.container.add_paragraph()
         para.paragraph_format.space_after = Pt(space_after)
         for part in parts:
             if isinstance(part, tuple):
@@ -86,32 +135,63 @@ class TemplateBuilder:
         """A body paragraph followed by a blank line's worth of space."""
         self.p(*parts, space_after=10)
 
-    def tag(self, tag: str) -> None:
+    def tag(self, tag: str, into=None) -> None:
         """A paragraph holding only a ``{%p ... %}`` tag."""
-        self.doc.add_paragraph(tag)
+        (into or self.container).add_paragraph(tag)
 
     def blank(self) -> None:
-        self.doc.add_paragraph()
+        self.container.add_paragraph()
 
     def heading(self, text: str) -> None:
         self.p(("b", text))
 
     def meta(self, label: str, value: str) -> None:
-        para = self.doc.add_paragraph()
-        para.paragraph_format.tab_stops.add_tab_stop(Cm(3.5), WD_TAB_ALIGNMENT.LEFT)
+        para = self.container.add_paragraph()
+        para.paragraph_format.tab_stops.add_tab_stop(Cm(2.5), WD_TAB_ALIGNMENT.LEFT)
         run = para.add_run(label)
-        run.font.size = Pt(8)
+        run.font.size = SMALL
         para.add_run("\t" + value)
+
+    def small(self, text: str, *, bold: bool = False, into=None, space_before: float = 0) -> None:
+        """A line of the sender column (or the Retouradres line): 7.5 pt."""
+        para = (into or self.container).add_paragraph()
+        para.paragraph_format.space_before = Pt(space_before)
+        run = para.add_run(text)
+        run.font.size = SMALL
+        run.bold = bold
 
     # letter parts -----------------------------------------------------------
     def letterhead(self) -> None:
-        self.p(("b", "{{ organisatie.naam }}"))
-        self.p("{{ organisatie.afdeling }}")
-        self.tag("{%p for regel in organisatie.adresregels %}")
-        self.p("{{ regel }}")
-        self.tag("{%p endfor %}")
-        self.blank()
-        self.blank()
+        """The first page's top: the address block (with the Retouradres line) on the left, the sender column
+        on the right; the address block's paragraphs follow (``to_reporter`` …), the kenmerken come with
+        :meth:`meta_block`."""
+        table = self.doc.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        address, sender = table.rows[0].cells
+        address.width, sender.width = ADDRESS_WIDTH, SENDER_WIDTH
+        first = address.paragraphs[0]
+        run = first.add_run("> Retouradres {{ organisatie.adresregels|join(' ') }}")
+        run.font.size = Pt(6.5)
+        first.paragraph_format.space_after = Pt(8)
+        column = sender.paragraphs[0]
+        run = column.add_run("{{ organisatie.naam }}")
+        run.font.size, run.bold = SMALL, True
+        self.small("{{ organisatie.afdeling }}", into=sender)
+        self.tag("{%p if organisatie.bezoekadres is defined %}", into=sender)
+        self.small("Bezoekadres", bold=True, into=sender, space_before=6)
+        self.tag("{%p for regel in organisatie.bezoekadres|regels %}", into=sender)
+        self.small("{{ regel }}", into=sender)
+        self.tag("{%p endfor %}", into=sender)
+        self.tag("{%p endif %}", into=sender)
+        self.small("Postadres", bold=True, into=sender, space_before=6)
+        self.tag("{%p for regel in organisatie.adresregels %}", into=sender)
+        self.small("{{ regel }}", into=sender)
+        self.tag("{%p endfor %}", into=sender)
+        self.small("Contact", bold=True, into=sender, space_before=6)
+        self.small("T {{ organisatie.telefoon }}", into=sender)
+        self.small("{{ organisatie.email }}", into=sender)
+        self.container, self.sender = address, sender
 
     def to_reporter(self) -> None:
         """Address block for the reporter: postal address, e-mail, or the anonymous route."""
@@ -138,17 +218,32 @@ class TemplateBuilder:
         self.p("{{ dienstonderdeel }}")
         self.blank()
 
-    def meta_block(self, onderwerp: str, datum: str = "{{ datum|nl_datum }}") -> None:
+    def meta_block(self, onderwerp: str, datum: str = "{{ datum|nl_datum }}", bijlagen: str | None = None) -> None:
+        """The kenmerken in the sender column (Ons kenmerk, Uw kenmerk when the case records one, Bijlage(n)
+        when the letter has any), then Datum and Betreft above the salutation."""
+        if self.sender is not None:
+            self.small("Ons kenmerk", bold=True, into=self.sender, space_before=6)
+            self.small("{{ zaaknummer }}", into=self.sender)
+            self.tag("{%p if uw_kenmerk is defined %}", into=self.sender)
+            self.small("Uw kenmerk", bold=True, into=self.sender, space_before=6)
+            self.small("{{ uw_kenmerk }}", into=self.sender)
+            self.tag("{%p endif %}", into=self.sender)
+            if bijlagen:
+                self.small("Bijlage(n)", bold=True, into=self.sender, space_before=6)
+                self.small(bijlagen, into=self.sender)
+            self.container = self.doc
+            self.blank()
+        else:
+            self.meta("Ons kenmerk", "{{ zaaknummer }}")
         self.meta("Datum", datum)
-        self.meta("Ons kenmerk", "{{ zaaknummer }}")
-        self.meta("Onderwerp", onderwerp)
+        self.meta("Betreft", onderwerp)
         self.blank()
 
     def salute_reporter(self) -> None:
         self.tag("{%p if melder_anoniem %}")
         self.text("Geachte melder,")
         self.tag("{%p else %}")
-        self.text("Geachte {{ melder_naam }},")
+        self.text("Geachte {{ melder_naam|aanhef(melder_aanspreekvorm) }},")
         self.tag("{%p endif %}")
 
     def contact_reporter(self) -> None:
@@ -167,25 +262,117 @@ class TemplateBuilder:
         )
         self.tag("{%p endif %}")
 
-    def closing(self, greeting: str, *signatory: str) -> None:
-        self.p(greeting, space_after=30)
-        for line in signatory:
-            self.p(line)
+    def closing(self, greeting: str, *signatory: str, on_behalf: str | None = None) -> None:
+        """The greeting and the signatory block, kept together and with the paragraph before them (so the
+        signature never stands alone on a page). ``on_behalf``: who the decision is of; the block then reads
+        "<on_behalf>, / namens deze, / (space to sign) / <signatory: the function>"."""
+        self._keep_last_sentence_with_next()
+        lines: list[tuple[str, float]] = [(greeting, 6)]
+        if on_behalf:
+            lines += [(on_behalf + ",", 0), ("namens deze,", 36)]
+        else:
+            lines[-1] = (greeting, 36)
+        lines += [(line, 0) for line in signatory]
+        for i, (line, after) in enumerate(lines):
+            para = self.container.add_paragraph(line)
+            para.paragraph_format.space_after = Pt(after)
+            para.paragraph_format.keep_together = True
+            para.paragraph_format.keep_with_next = i < len(lines) - 1
+
+    def _keep_last_sentence_with_next(self) -> None:
+        """Keep-with-next on the paragraph(s) before the closing that the letter can end its text with: the
+        last text paragraph, or the last of each branch of a trailing ``{%p if %}`` block."""
+        depth = 0
+        for para in reversed(self.container.paragraphs):
+            text = para.text.strip()
+            if text.startswith("{%p"):
+                word = text[3:].split()[0] if text[3:].split() else ""
+                depth += 1 if word.startswith("end") else -1 if word in ("if", "for") else 0
+                if depth <= 0 and word in ("if", "for"):
+                    break
+                continue
+            if not text:
+                continue
+            para.paragraph_format.keep_with_next = True
+            if depth <= 0:
+                break
+
+    def attachment(self, title: str) -> None:
+        """A Bijlage: its heading starts a new page."""
+        para = self.container.add_paragraph()
+        para.paragraph_format.page_break_before = True
+        para.paragraph_format.keep_with_next = True
+        para.add_run(title).bold = True
+
+    def sign_lines(self, *lines: str) -> None:
+        """Lines to sign (a minutes' "voor akkoord"), kept with the text before them."""
+        self._keep_last_sentence_with_next()
+        for i, line in enumerate(lines):
+            para = self.container.add_paragraph(line)
+            para.paragraph_format.space_before = Pt(12 if i == 0 else 18)
+            para.paragraph_format.keep_with_next = i < len(lines) - 1
 
     def closing_desk(self) -> None:
         self.closing("Met vriendelijke groet,", "het hoofd van het {{ organisatie.afdeling }}",
                      "{{ organisatie.naam }}")
 
     def closing_authority(self) -> None:
-        self.closing("Hoogachtend,", "{{ organisatie.bevoegd_gezag }}")
+        self.closing("Hoogachtend,", "het hoofd van het {{ organisatie.afdeling }}",
+                     on_behalf="{{ organisatie.bevoegd_gezag }}")
 
     def bytes(self) -> bytes:
         from documents.sanitize import strip_metadata
 
         strip_metadata(self.doc.part.package)  # python-docx's default template carries custom XML and rsids
+        slim_styles(self.doc)
         buf = io.BytesIO()
         self.doc.save(buf)
         return normalise_docx(buf.getvalue())
+
+
+STYLE_REFS = ("pStyle", "rStyle", "tblStyle", "numStyleId")
+STYLE_LINKS = ("basedOn", "next", "link")
+DROPPED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/webSettings",
+)
+NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+
+
+def slim_styles(doc) -> None:
+    """Keep only the styles the letter uses (and the defaults and what they are based on); drop the latent
+    style list, stylesWithEffects and webSettings, and the numbering part when nothing is numbered.
+    python-docx's default template carries ~790 KB of them; every render parsed and wrote them (issue 25)."""
+    roots = [doc.element]
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
+                     section.even_page_header, section.even_page_footer):
+            if not part.is_linked_to_previous:
+                roots.append(part._element)
+    used: set[str] = set()
+    for root in roots:
+        for local in STYLE_REFS:
+            used |= {el.get(qn("w:val")) for el in root.iter(qn(f"w:{local}"))}
+    styles = doc.styles.element
+    by_id = {el.get(qn("w:styleId")): el for el in styles.findall(qn("w:style"))}
+    used |= {sid for sid, el in by_id.items() if el.get(qn("w:default")) in ("1", "true")}
+    todo = list(used)
+    while todo:
+        el = by_id.get(todo.pop())
+        for local in STYLE_LINKS:
+            link = el.find(qn(f"w:{local}")) if el is not None else None
+            if link is not None and link.get(qn("w:val")) not in used:
+                used.add(link.get(qn("w:val")))
+                todo.append(link.get(qn("w:val")))
+    for sid, el in by_id.items():
+        if sid not in used:
+            styles.remove(el)
+    for latent in styles.findall(qn("w:latentStyles")):
+        styles.remove(latent)
+    numbered = any(next(root.iter(qn("w:numPr")), None) is not None for root in roots)
+    for r_id, rel in list(doc.part.rels.items()):
+        if rel.reltype in DROPPED_PARTS or (rel.reltype == NUMBERING and not numbered):
+            del doc.part.rels[r_id]
 
 
 # --------------------------------------------------------------------------- legal routes
@@ -311,14 +498,8 @@ def verzoek_aanvullende_informatie(l: TemplateBuilder) -> None:
 def besluit_geen_onderzoek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_reporter()
-    l.meta("Datum", "{{ datum|nl_datum }}")
-    l.meta("Ons kenmerk", "{{ zaaknummer }}")
-    l.tag('{%p if route == "doorverwijzing" %}')
-    l.meta("Onderwerp", "Uitkomst van de beoordeling van uw melding: doorverwijzing")
-    l.tag("{%p else %}")
-    l.meta("Onderwerp", "Uitkomst van de beoordeling van uw melding: geen onderzoek")
-    l.tag("{%p endif %}")
-    l.blank()
+    l.meta_block('Uitkomst van de beoordeling van uw melding: {% if route == "doorverwijzing" %}doorverwijzing'
+                 '{% else %}geen onderzoek{% endif %}')
     l.salute_reporter()
     l.text(
         "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending "
@@ -411,7 +592,7 @@ def kennisgeving_onderzoek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Kennisgeving onderzoek en uitnodiging voor een hoorgesprek")
-    l.text("Geachte {{ betrokkene_naam }},")
+    l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     l.text(
         "Met deze brief informeer ik u dat naar aanleiding van een melding een {{ route|tekst }} wordt ingesteld "
         "naar een vermoedelijke integriteitsschending waarbij u betrokken zou zijn (zaaknummer {{ zaaknummer }}). "
@@ -467,8 +648,8 @@ CORRECTION_REQUEST = (
 def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
-    l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening")
-    l.text("Geachte {{ betrokkene_naam }},")
+    l.meta_block("Verslag van het hoorgesprek ter correctie en ondertekening", bijlagen="1")
+    l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     l.text(
         "{% if hoorgesprek_gehouden_op is defined %}Op {{ hoorgesprek_gehouden_op|nl_datum }}{% else %}Op "
         "{{ hoorgesprek_datum|nl_datumtijd }}{% endif %} bent u gehoord in het kader van het onderzoek met "
@@ -482,9 +663,7 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
         "ondertekening aan het onderzoeksdossier toe, met de vermelding dat u niet heeft gereageerd."
     )
     l.closing("Met vriendelijke groet,", "de onderzoekers integriteit", "{{ organisatie.naam }}")
-    l.blank()
-    l.blank()
-    l.heading("Bijlage: verslag van het hoorgesprek")
+    l.attachment("Bijlage: verslag van het hoorgesprek")
     l.p("Zaaknummer: {{ zaaknummer }}")
     l.p("Gehoord: {{ betrokkene_naam }}, {{ betrokkene_functie }}")
     l.p("Datum gesprek: {% if hoorgesprek_gehouden_op is defined %}{{ hoorgesprek_gehouden_op|nl_datum }}"
@@ -496,10 +675,8 @@ def verslag_hoorgesprek(l: TemplateBuilder) -> None:
     l.tag("{%p for alinea in verslag_hoorgesprek|regels %}")
     l.text("{{ alinea }}")
     l.tag("{%p endfor %}")
-    l.blank()
-    l.p("Voor akkoord, de gehoorde:")
-    l.blank()
-    l.p("Handtekening: ______________________________    Datum: ________________")
+    l.sign_lines("Voor akkoord, de gehoorde:",
+                 "Handtekening: ______________________________    Datum: ________________")
 
 
 def verslag_getuigenverhoor(l: TemplateBuilder) -> None:
@@ -531,15 +708,14 @@ def verslag_getuigenverhoor(l: TemplateBuilder) -> None:
     l.tag("{%p for regel in getuigenverhoor.verslag|regels %}")
     l.p("{{ regel }}")
     l.tag("{%p endfor %}")
-    l.blank()
-    l.p("Voor akkoord (handtekening getuige): ____________________    Datum: ____________")
+    l.sign_lines("Voor akkoord (handtekening getuige): ____________________    Datum: ____________")
 
 
 def besluit_ordemaatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Besluit ordemaatregel: {{ ordemaatregel|tekst }}")
-    l.text("Geachte {{ betrokkene_naam }},")
+    l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     # The start date recorded with the decision; "met onmiddellijke ingang" only when that is the letter's day.
     l.tag("{%p if ordemaatregel_ingangsdatum|nl_datum == datum|nl_datum %}")
     l.tag('{%p set ingang = "met onmiddellijke ingang, " ~ (datum|nl_datum) ~ ","  %}')
@@ -644,7 +820,7 @@ def voornemen_disciplinaire_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Voornemen tot het opleggen van een disciplinaire maatregel")
-    l.text("Geachte {{ betrokkene_naam }},")
+    l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     l.text(
         "Naar aanleiding van het onderzoek naar een vermoedelijke integriteitsschending (zaaknummer "
         "{{ zaaknummer }}) ben ik voornemens u de volgende disciplinaire maatregel op te leggen: "
@@ -688,7 +864,7 @@ def besluit_disciplinaire_maatregel(l: TemplateBuilder) -> None:
     l.letterhead()
     l.to_subject()
     l.meta_block("Besluit disciplinaire maatregel", datum="{{ besluit_datum|nl_datum }}")
-    l.text("Geachte {{ betrokkene_naam }},")
+    l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     l.text(
         "Eerder heb ik u mijn voornemen meegedeeld u naar aanleiding van het onderzoek naar een vermoedelijke "
         "integriteitsschending (zaaknummer {{ zaaknummer }}) een disciplinaire maatregel op te leggen. Met deze "
@@ -728,7 +904,7 @@ def afsluiting_zonder_maatregel(l: TemplateBuilder) -> None:
     l.to_subject()
     l.meta_block("Afsluiting van het onderzoek zonder maatregel",
                  datum="{% if besluit_datum is defined %}{{ besluit_datum|nl_datum }}{% else %}{{ datum|nl_datum }}{% endif %}")
-    l.text("Geachte {{ betrokkene_naam }},")
+    l.text("Geachte {{ betrokkene_naam|aanhef(betrokkene_aanspreekvorm) }},")
     l.text(
         "Eerder bent u ervan in kennis gesteld dat naar aanleiding van een melding een onderzoek werd ingesteld "
         "naar een vermoedelijke integriteitsschending (zaaknummer {{ zaaknummer }}). Het onderzoek is afgerond. "
@@ -811,11 +987,8 @@ def gegrondheid_melder(l: TemplateBuilder) -> None:
     while that is not known yet, an interim notice with the date by which the reporter hears it."""
     l.letterhead()
     l.to_reporter()
-    l.tag('{%p if melding_gegrond == "nog_niet_bekend" %}')
-    l.meta_block("Tussenbericht: het oordeel over uw melding")
-    l.tag("{%p else %}")
-    l.meta_block("Oordeel over uw melding")
-    l.tag("{%p endif %}")
+    l.meta_block('{% if melding_gegrond == "nog_niet_bekend" %}Tussenbericht: het oordeel over uw melding'
+                 '{% else %}Oordeel over uw melding{% endif %}')
     l.salute_reporter()
     l.text(
         "Op {{ datum_melding|nl_datum }} heeft u een melding gedaan van een vermoedelijke integriteitsschending "
@@ -958,8 +1131,8 @@ BUILDERS: dict[str, Callable[[TemplateBuilder], None]] = {
 assert set(BUILDERS) == set(LETTERS), "catalog and builders disagree"
 
 
-def build(name: str) -> bytes:
-    letter = TemplateBuilder(name)
+def build(name: str, logo: Path | None = None) -> bytes:
+    letter = TemplateBuilder(name, logo=logo)
     BUILDERS[name](letter)
     return letter.bytes()
 
@@ -969,6 +1142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", help="alleen dit sjabloon (herhaalbaar)")
     parser.add_argument("--out", type=Path, default=TEMPLATES_DIR)
     parser.add_argument("--force", action="store_true", help="bestaande sjablonen overschrijven")
+    parser.add_argument("--logo", type=Path, default=LOGO, help="logo (PNG) bovenaan de eerste pagina")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.only or list(BUILDERS):
@@ -976,7 +1150,7 @@ def main(argv: list[str] | None = None) -> int:
         if target.exists() and not args.force:
             print(f"overgeslagen (bestaat al; gebruik --force): {target}")
             continue
-        target.write_bytes(build(name))
+        target.write_bytes(build(name, args.logo))
         print(f"geschreven: {target}")
     return 0
 

@@ -4,7 +4,12 @@ Declared by the process owner in the process set (``processes/letters.json``, de
 process version; issue 19), not in Python::
 
     {"letters":    {"ontvangstbevestiging": {"titel": "Ontvangstbevestiging melding", "ontvanger": "melder"}, ...},
-     "ontvangers": {"melder": ["categorie", "melder_naam", ...], "betrokkene": [...], ...}}
+     "ontvangers": {"melder": ["categorie", "melder_naam", ...], "betrokkene": [...], ...},
+     "ontvanger_namen": {"melder": "de melder", "politie_om": "politie/OM", ...}}
+
+``ontvanger_namen`` is how the screens name each recipient ("Brief aan de melder"); every recipient under
+``ontvangers`` needs one (a version deployed before names were declared shows the code, underscores as
+spaces).
 
 The process files decide which letter belongs to which step (task property ``letter``) and to whom it goes
 (``letter_recipient``); the catalogue's recipient is the one ``meldpunt templates check`` tests each template
@@ -18,7 +23,7 @@ leaves them out whatever a stored version declares (:func:`allowed_fields`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -67,6 +72,11 @@ class LetterSpec:
 class Catalogue:
     letters: Mapping[str, LetterSpec]
     whitelists: Mapping[str, frozenset[str]]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def recipient_label(self, recipient: str) -> str:
+        """The recipient as people say it ("de melder"), from ``ontvanger_namen``."""
+        return self.labels.get(recipient) or recipient.replace("_", " ")
 
 
 class CatalogueError(ValueError):
@@ -102,6 +112,26 @@ def parse_catalogue(raw: bytes | str, *, source: str = CATALOGUE_FILE, strict: b
                 problems.append(f"{source}: ontvanger '{recipient}' mag gegeven '{field}' niet krijgen, wat de "
                                 f"verklaring ook zegt: {reason}")
         whitelists[recipient] = frozenset(fields)
+    names = doc.get("ontvanger_namen")
+    labels: dict[str, str] = {}
+    if names is None:
+        if strict:
+            problems.append(f"{source}: 'ontvanger_namen' ontbreekt (per ontvanger hoe het scherm hem noemt, "
+                            f"bijvoorbeeld \"melder\": \"de melder\")")
+        names = {}
+    if not isinstance(names, Mapping):
+        problems.append(f"{source}: 'ontvanger_namen': verwacht een object (ontvanger: naam)")
+        names = {}
+    for recipient, label in names.items():
+        if recipient not in recipients:
+            problems.append(f"{source}: ontvanger_namen: ontvanger '{recipient}' staat niet onder 'ontvangers'")
+        elif not isinstance(label, str) or not label.strip():
+            problems.append(f"{source}: ontvanger_namen: ontvanger '{recipient}': verwacht een naam (tekst)")
+        else:
+            labels[recipient] = label.strip()
+    if strict:
+        problems += [f"{source}: ontvanger '{r}' heeft geen naam onder 'ontvanger_namen'"
+                     for r in recipients if r not in names]
     letters = doc.get("letters")
     specs: dict[str, LetterSpec] = {}
     if not isinstance(letters, Mapping):
@@ -122,7 +152,7 @@ def parse_catalogue(raw: bytes | str, *, source: str = CATALOGUE_FILE, strict: b
         specs[name] = LetterSpec(name, str(entry["titel"]).strip(), recipient)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(letters=specs, whitelists=whitelists)
+    return Catalogue(letters=specs, whitelists=whitelists, labels=labels)
 
 
 @lru_cache(maxsize=1)
@@ -151,13 +181,3 @@ def load_catalogue(files: Mapping[str, Any]) -> Catalogue | None:
 
 LETTERS: Mapping[str, LetterSpec] = shipped_catalogue().letters
 
-
-# How the recipients of the process files' letters (``letter_recipient``) are named on screen.
-RECIPIENT_LABELS: dict[str, str] = {
-    "melder": "de melder",
-    "betrokkene": "de betrokkene",
-    "getuige": "de getuige",
-    "onderzoeker": "de onderzoeker",
-    "bevoegd_gezag": "het bevoegd gezag",
-    "politie_om": "politie/OM",
-}

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from jinja2 import TemplateSyntaxError
 
 from documents.catalog import LETTERS, Catalogue, allowed_fields, catalogue_or_default  # noqa: F401 (LETTERS: re-export)
-from documents.context import DERIVED, build_context
+from documents.context import DERIVED, OPTIONAL_DERIVED, build_context
 from documents.errors import LetterRenderError
 from documents.render import (
     TEMPLATES_DIR, Templates, default_templates_dir, make_env, placeholders, render_docx, resolve, template_bytes,
@@ -114,6 +114,8 @@ def check_template(path: Path | bytes, sample: Mapping[str, Any], recipient: str
         if resolve(context, placeholder):
             continue
         top = placeholder.split(".")[0].removesuffix("[]")
+        if top in OPTIONAL_DERIVED:
+            continue
         if top not in DERIVED and top in data and top not in (allowed_fields(recipient, catalogue) or ()):
             issues.append(
                 f"Sjabloon '{name}': placeholder '{placeholder}' is niet beschikbaar voor ontvanger "

@@ -40,11 +40,14 @@ WHITELISTS: dict[str, frozenset[str]] = dict(shipped_catalogue().whitelists)
 
 # Keys filled in by this module, not taken from the case data.
 DERIVED: frozenset[str] = frozenset({
-    "zaaknummer", "datum", "organisatie", "rechtspositie", "ontvanger", "beeindiging_dienstverband",
+    "zaaknummer", "datum", "organisatie", "rechtspositie", "ontvanger", "beeindiging_dienstverband", "uw_kenmerk",
 })
+# Derived keys a case may lack (a template reads them under ``is defined``): the recipient's own reference
+# ("Uw kenmerk"), recorded as ``<ontvanger>_kenmerk`` (e.g. ``melder_kenmerk``) and shown only to that recipient.
+OPTIONAL_DERIVED: frozenset[str] = frozenset({"uw_kenmerk"})
 
 ORGANISATION_KEYS = (
-    "naam", "afdeling", "adresregels", "plaats", "telefoon", "email", "meldportaal",
+    "naam", "afdeling", "adresregels", "bezoekadres", "plaats", "telefoon", "email", "meldportaal",
     "bevoegd_gezag", "website",
 )
 
@@ -90,6 +93,9 @@ def build_context(*, recipient: str, data: Mapping[str, Any], settings: Mapping[
     ctx["organisatie"] = organisation(settings)
     ctx["rechtspositie"] = legal_route(settings)
     ctx["ontvanger"] = recipient
+    own_reference = data.get(f"{recipient}_kenmerk")
+    if isinstance(own_reference, str) and own_reference.strip():
+        ctx["uw_kenmerk"] = own_reference.strip()
     if "afdoeningen" in ctx:
         ctx["beeindiging_dienstverband"] = BEEINDIGING in (ctx["afdoeningen"] or [])
     if recipient == "politie_om":

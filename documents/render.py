@@ -231,7 +231,36 @@ def klein(value: Any) -> str:
     return text[:1].lower() + text[1:]
 
 
+# Forms of address a form records (``melder_aanspreekvorm``, ``betrokkene_aanspreekvorm``).
+FORMS_OF_ADDRESS = {"mevrouw": "mevrouw", "heer": "heer"}
+UNKNOWN_FORM_OF_ADDRESS = "heer/mevrouw"
+_PREFIXES = frozenset({"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du",
+                       "von", "d'", "l'", "uit", "onder", "aan"})
+
+
+def surname(name: str) -> str:
+    """The surname of a full name as a salutation writes it: ``Anna Verbeek`` → ``Verbeek``, ``Pieter de Graaf``
+    → ``De Graaf`` (without a first name before it, a prefix takes a capital)."""
+    words = str(name).split()
+    if len(words) <= 1:
+        rest = words
+    else:
+        start = next((i for i in range(1, len(words)) if words[i].lower() in _PREFIXES), len(words) - 1)
+        rest = words[start:]
+    text = " ".join(rest)
+    return text[:1].upper() + text[1:]
+
+
+def aanhef(name: Any, form: Any = None) -> str:
+    """``Geachte {{ melder_naam|aanhef(melder_aanspreekvorm) }},`` → ``Geachte mevrouw Verbeek,``; an unknown or
+    unrecorded form of address gives ``heer/mevrouw`` (a case recorded before the field existed renders too)."""
+    name = _require(name)
+    code = None if isinstance(form, Undefined) or form is None else str(form)
+    return f"{FORMS_OF_ADDRESS.get(code or '', UNKNOWN_FORM_OF_ADDRESS)} {surname(name)}"
+
+
 FILTERS = {
+    "aanhef": aanhef,
     "nl_datum": nl_datum,
     "nl_datumtijd": nl_datumtijd,
     "regels": regels,

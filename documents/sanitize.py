@@ -12,8 +12,8 @@ editor may not have meant to send.
 * comments (and their anchors);
 * hidden text (``w:vanish``);
 * fields that are not placeholders (``MERGEFIELD``, ``DOCPROPERTY``, ``DATE``, ``AUTHOR``, ``INCLUDETEXT``, …):
-  case data comes in through ``{{ … }}`` only; page numbering (``PAGE``, ``NUMPAGES``, ``SECTIONPAGES``) is
-  layout and allowed;
+  case data comes in through ``{{ … }}`` only; page numbering ("Pagina ``PAGE`` van ``NUMPAGES``") is layout
+  and allowed, in a header or footer only (in the letter's body a page field is refused too);
 * custom XML (``customXml`` data parts, inline custom XML and smart tags, content controls bound to custom XML).
 
 **Removed from every letter** (not refused: Word writes them on every save, so refusing them would make Word
@@ -54,7 +54,8 @@ COMMENT_MARKS = ("commentRangeStart", "commentRangeEnd", "commentReference")
 CUSTOM_XML_MARKS = ("customXml", "smartTag", "dataBinding")
 
 # Word fields that are layout, not data.
-LAYOUT_FIELDS = frozenset({"PAGE", "NUMPAGES", "SECTIONPAGES"})
+LAYOUT_FIELDS = frozenset({"PAGE", "NUMPAGES"})
+MARGIN_PARTS = ("header+xml", "footer+xml")  # content types where page numbering belongs
 
 _FALSE = {"0", "false", "off"}
 
@@ -99,7 +100,9 @@ def internals(package) -> list[str]:
             elif rel.reltype == RT_CUSTOM_XML:
                 custom.add("gegevensonderdeel (customXml)")
     comments_in_text = 0
-    for _part, root in _word_parts(package):
+    for part, root in _word_parts(package):
+        in_margin = part.content_type.endswith(MARGIN_PARTS)
+        part_fields: set[str] = set()
         instr: list[str] | None = None
         for el in root.iter(*_TAGS):
             local = el.tag[len(_W):]
@@ -113,26 +116,30 @@ def internals(package) -> list[str]:
                 if (el.get(_W + "val") or "true").lower() not in _FALSE:
                     hidden += 1
             elif local == "fldSimple":
-                fields.add(_field_name(el.get(_W + "instr") or ""))
+                part_fields.add(_field_name(el.get(_W + "instr") or ""))
             elif local == "fldChar":
                 kind = el.get(_W + "fldCharType")
                 if kind == "begin":
                     instr = []
                 elif kind in ("separate", "end") and instr is not None:
-                    fields.add(_field_name("".join(instr)))
+                    part_fields.add(_field_name("".join(instr)))
                     instr = None
             elif local == "instrText":
                 if instr is not None:
                     instr.append(el.text or "")
                 else:
-                    fields.add(_field_name(el.text or ""))
+                    part_fields.add(_field_name(el.text or ""))
             elif local == "customXml":
                 custom.add("aangepaste XML-markering")
             elif local == "smartTag":
                 custom.add("slim label (smart tag)")
             elif local == "dataBinding":
                 custom.add("inhoudsbesturingselement gekoppeld aan aangepaste XML")
-    fields -= LAYOUT_FIELDS
+        if in_margin:
+            part_fields -= LAYOUT_FIELDS
+        else:
+            part_fields = {f"{f} (buiten kop- of voettekst)" if f in LAYOUT_FIELDS else f for f in part_fields}
+        fields |= part_fields
     found: list[str] = []
     if tracked:
         kinds = ", ".join(f"{n} {kind}{'en' if n > 1 and kind.endswith('ing') else ''}"
@@ -148,7 +155,7 @@ def internals(package) -> list[str]:
     if fields:
         found.append(f"Word-velden die geen placeholder zijn ({', '.join(sorted(fields))}); gebruik "
                      f"{{{{ gegeven }}}} voor zaakgegevens; alleen paginanummering ({', '.join(sorted(LAYOUT_FIELDS))})"
-                     f" is als veld toegestaan")
+                     f" in de kop- of voettekst is als veld toegestaan")
     if custom:
         found.append(f"aangepaste XML ({', '.join(sorted(custom))}); verwijder de koppeling of het onderdeel")
     return found

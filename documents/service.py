@@ -57,11 +57,10 @@ def letter_title(template: str, catalogue: Catalogue | None = None) -> str:
     return spec.title if spec else "van deze stap"
 
 
-def recipient_label(recipient: str) -> str:
-    """The recipient as people say it ("de melder", "politie/OM"), never the process files' code when known."""
-    from documents.catalog import RECIPIENT_LABELS
-
-    return RECIPIENT_LABELS.get(recipient) or recipient.replace("_", " ")
+def recipient_label(recipient: str, catalogue: Catalogue | None = None) -> str:
+    """The recipient as people say it ("de melder", "politie/OM"): the process set's ``ontvanger_namen``
+    (letters.json), never the process files' code when known."""
+    return catalogue_or_default(catalogue).recipient_label(recipient)
 
 
 def missing_data(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],

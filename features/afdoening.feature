@@ -27,7 +27,7 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Als het 2 december 2026 is
     En "directeur" de taak "voornemen_verzenden" afrondt
     Dan is er een brief "voornemen_disciplinaire_maatregel" voor de "betrokkene"
-    En bevat de brief "Geachte Cora"
+    En bevat de brief "Geachte heer/mevrouw Cora,"
     En bevat de brief "ben ik voornemens u de volgende disciplinaire maatregel op te leggen: schriftelijke berisping"
     En noemt de brief de termijn 16 december 2026
     En is de termijn van de taak "zienswijze_verwerken" 16 december 2026
@@ -43,7 +43,7 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
       | ontslag_op_staande_voet | nee                                          |
       | besluit_motivering      | De zienswijze geeft geen reden tot afwijken. |
     Dan is er een brief "besluit_disciplinaire_maatregel" voor de "betrokkene"
-    En bevat de brief "Geachte Cora"
+    En bevat de brief "Geachte heer/mevrouw Cora,"
     En bevat de brief "Ik heb uw zienswijze bij mijn besluit betrokken"
     En bevat de brief "<rechtsmiddel>"
     Maar bevat de brief niet "<niet_in_de_brief>"

@@ -47,7 +47,7 @@ Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ord
       | veld                       | waarde          |
       | ordemaatregel_ingangsdatum | 2 november 2026 |
     Dan is er een brief "besluit_ordemaatregel" voor de "betrokkene"
-    En bevat de brief "Geachte B. Betrokkene"
+    En bevat de brief "Geachte heer/mevrouw Betrokkene,"
     En bevat de brief "heb besloten u met onmiddellijke ingang, 2 november 2026, in het belang van de dienst te schorsen"
     En bevat de brief "Uw salaris wordt tijdens de schorsing doorbetaald"
     En bevat de brief "Het is geen straf"

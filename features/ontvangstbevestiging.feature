@@ -18,7 +18,7 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
       | veld                     | waarde |
       | ontvangstbevestiging_via | email  |
     Dan is er een brief "ontvangstbevestiging" voor de "melder"
-    En bevat de brief "Geachte Mehmet Medewerker"
+    En bevat de brief "Geachte heer/mevrouw Medewerker,"
     En bevat de brief "bevestig ik de ontvangst van uw melding"
     En bevat de brief "uiterlijk op 2 februari 2027"
     En staat de taak "ontvangst_bevestigen" niet open

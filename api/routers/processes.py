@@ -30,19 +30,25 @@ PROCESS_ROLE = "procesbeheerder"
 PROCESS_UPLOAD_LIMIT = 5 * 1024 * 1024   # whole request (BodySizeLimitMiddleware path limit)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 200
-_NAME = re.compile(r"^(forms/)?[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}\.(bpmn|dmn|json)$")
+_NAME = re.compile(r"^((forms/)?[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}\.(bpmn|dmn|json)|(letters/)?[a-z0-9_]{1,100}\.docx)$")
+_LETTER = re.compile(r"^[a-z0-9_]{1,100}$")
 
 ProcessOwner = Annotated[User, Depends(require_role(PROCESS_ROLE))]
-UploadFiles = Annotated[list[UploadFile], File(description="De bestanden van de processet (manifest.json, *.bpmn, *.dmn, forms/*.json)")]
+UploadFiles = Annotated[list[UploadFile], File(description="De bestanden van de processet (manifest.json, letters.json, *.bpmn, *.dmn, forms/*.json, letters/*.docx)")]
+TemplateUpload = Annotated[UploadFile, File(description="Het briefsjabloon (Word, .docx)")]
+LetterName = Annotated[str, Path(min_length=1, max_length=100, description="De brief zoals letters.json hem noemt")]
 
 
 def _path_of(name: str | None) -> str:
     raw = (name or "").replace("\\", "/").strip()
     if ".." in raw or raw.startswith("/") or not _NAME.match(raw):
         raise ProcessValidationError([ValidationIssue(raw[:100] or "?", "Ongeldige bestandsnaam: alleen "
-                                                      "manifest.json, *.bpmn, *.dmn en forms/*.json, zonder mappen of '..'.")])
-    if raw.endswith(".json") and raw != "manifest.json" and not raw.startswith("forms/"):
+                                                      "manifest.json, letters.json, *.bpmn, *.dmn, forms/*.json en "
+                                                      "letters/*.docx, zonder mappen of '..'.")])
+    if raw.endswith(".json") and raw not in ("manifest.json", "letters.json") and not raw.startswith("forms/"):
         raw = "forms/" + raw  # a browser sends the base name only
+    if raw.endswith(".docx") and not raw.startswith("letters/"):
+        raw = "letters/" + raw
     return raw
 
 
@@ -59,6 +65,8 @@ def _precheck(path: str, content: bytes) -> ValidationIssue | None:
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             return ValidationIssue(path, f"Geen geldige JSON: {type(exc).__name__}.")
         return None
+    if path.endswith(".docx"):
+        return None if content[:2] == b"PK" else ValidationIssue(path, "Geen Word-document (.docx).")
     head = content[:4096].lower()
     if b"<!doctype" in content.lower() or b"<!entity" in head:
         return ValidationIssue(path, "XML met een DOCTYPE of entiteiten wordt geweigerd (mogelijke XML-bom).")
@@ -114,6 +122,40 @@ def validate(user: ProcessOwner, bestanden: UploadFiles) -> ValidationOut:
 def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles) -> ProcessVersionOut:
     files = read_upload(bestanden)
     return ProcessVersionOut.of(processes.deploy(session=session, files=files, actor=user.username))
+
+
+def _letter_check(session, brief: str, sjabloon: UploadFile):
+    from documents.preview import MAX_TEMPLATE_BYTES, check_letter_template
+
+    if not _LETTER.match(brief):
+        raise NotFound("Brief niet gevonden.")
+    content = sjabloon.file.read(MAX_TEMPLATE_BYTES + 1)
+    return check_letter_template(processes.draft_files(session=session), brief, content)
+
+
+@router.post("/brieven/{brief}/controleren", response_model=ValidationOut,
+             summary="Briefsjabloon controleren tegen de nieuwste processet (alleen procesbeheerder)",
+             responses=errors(401, 403, 404, 413, 422))
+def check_letter(brief: LetterName, user: ProcessOwner, session: SessionDep, sjabloon: TemplateUpload) -> ValidationOut:
+    result = _letter_check(session, brief, sjabloon)
+    path = f"letters/{brief}.docx"
+    return ValidationOut(geldig=not result.issues, issues=[IssueOut(file=path, message=m, element_id=None, line=None)
+                                                           for m in result.issues])
+
+
+@router.post("/brieven/{brief}/voorbeeld", response_class=Response,
+             summary="Voorbeeld van een briefsjabloon met de voorbeeldzaak: PDF (met LibreOffice) of HTML",
+             responses={200: {"content": {"application/pdf": {}, "text/html": {}}}, **errors(401, 403, 404, 413, 422)})
+def preview_letter(brief: LetterName, user: ProcessOwner, session: SessionDep, sjabloon: TemplateUpload) -> Response:
+    from documents.preview import preview
+
+    result = _letter_check(session, brief, sjabloon)
+    if result.issues:
+        raise ProcessValidationError([ValidationIssue(f"letters/{brief}.docx", m) for m in result.issues])
+    media_type, content = preview(result)
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'inline; filename="voorbeeld-{brief}.'
+                                                    f'{"pdf" if media_type.startswith("application/pdf") else "html"}"'})
 
 
 @router.get("/{version_id}/bpmn", response_class=Response, summary="BPMN-XML van een procesversie",

@@ -100,6 +100,15 @@ def latest_version(*, session: Session) -> ProcessVersion:
     return version
 
 
+def draft_files(*, session: Session) -> dict[str, bytes]:
+    """The process set a process owner edits: the newest deployed version's files (the shipped ``processes/``
+    when nothing is deployed yet). An uploaded file replaces its namesake before it is checked or deployed."""
+    try:
+        return {f.path: f.content for f in latest_version(session=session).files}
+    except NotFound:
+        return read_process_dir(get_settings().processes_dir)
+
+
 def list_versions(*, session: Session) -> list[ProcessVersion]:
     return list(session.execute(select(ProcessVersion).order_by(ProcessVersion.id)).scalars())
 

@@ -23,7 +23,7 @@ BOMB = b"""<?xml version="1.0"?>
 def process_files():
     out = []
     for path in sorted(PROCESSES.rglob("*")):
-        if path.is_file() and path.suffix in (".bpmn", ".dmn", ".json") and path.name != "gelijkgestelde_dagen.json":
+        if path.is_file() and path.suffix in (".bpmn", ".dmn", ".json", ".docx") and path.name != "gelijkgestelde_dagen.json":
             rel = path.relative_to(PROCESSES).as_posix()
             out.append(("bestanden", (rel, path.read_bytes(), "application/octet-stream")))
     return out

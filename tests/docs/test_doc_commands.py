@@ -449,6 +449,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "make test-pg": NotRun("the database tests of this suite on PostgreSQL; .ci/run runs it"),
     "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "
                                            ".ci/run runs it with this date"),
+    'make test-on DATE=2028-02-29 TESTS="tests/engine features"': NotRun(
+        "a part of this suite with the machine's date moved; .ci/run runs the leap day on a part of the suite"),
     LOGIN: (Run(db="server", cwd="tmp", substitute=ON_SERVER, stdout=(r'"username":\s*"meldpunt"', r'"csrf')),),
     "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/auth/ik":
         (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_me),),

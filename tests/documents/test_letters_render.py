@@ -11,6 +11,8 @@ from documents.errors import LetterRenderError
 from documents.render import nl_datum as render_nl_datum
 from documents.service import render_letter
 
+from documents.render import docx_text
+
 from .conftest import case_data, make_settings, render_text
 
 pytestmark = pytest.mark.usefixtures("clock")  # engine clock frozen at 2 November 2026
@@ -29,23 +31,22 @@ def test_every_catalog_letter_has_a_template_and_renders_with_the_basics():
             data["route"] = "doorverwijzing"
         content, template_hash = render_letter(template=name, recipient=spec.recipient, data=data,
                                                settings=make_settings(), case_reference=REF)
-        doc = Document(io.BytesIO(content))  # opens as a real Word document
-        text = "\n".join(p.text for p in doc.paragraphs)
+        Document(io.BytesIO(content))  # opens as a real Word document
+        text = docx_text(content)
         assert ORG in text, name
         # a decision is dated on the decision date entered, every other letter on the day it is written
         dated = render_nl_datum(data["besluit_datum"]) if name in DECISIONS else TODAY
         assert f"Datum\t{dated}" in text, name
-        assert f"Ons kenmerk\t{REF}" in text, name
-        assert "Onderwerp\t" in text, name
+        assert f"Ons kenmerk\n{REF}" in text or f"Ons kenmerk\t{REF}" in text, name  # sender column / memo
+        assert "Betreft\t" in text and "Onderwerp" not in text, name
         assert "{{" not in text and "{%" not in text, name
         assert len(template_hash) == 64
-        footer = doc.sections[0].footer.paragraphs[0].text
-        assert REF in footer
+        assert f"Vertrouwelijk  |  Ons kenmerk {REF}\tPagina 1 van 1" in text, name  # the footer (fields as written)
 
 
 def test_ontvangstbevestiging_named_reporter():
     text = render_text("ontvangstbevestiging")
-    assert "Geachte Anna Verbeek," in text
+    assert "Geachte mevrouw Verbeek," in text
     assert "Laan van Meerdervoort 210" in text
     assert "Op 2 november 2026 heeft u bij ons een melding gedaan" in text
     assert "Binnen drie maanden, uiterlijk op 3 februari 2027, informeren wij u" in text
@@ -113,7 +114,7 @@ def test_onderzoeksopdracht():
 
 def test_kennisgeving_onderzoek_invites_with_adviser_date_and_place():
     text = render_text("kennisgeving_onderzoek")
-    assert "Geachte Pieter de Graaf," in text
+    assert "Geachte heer De Graaf," in text
     assert "vermoeden van misbruik bedrijfsmiddelen en overtreding interne regels" in text
     # 09:30 UTC is 10:30 in Dutch winter time
     assert "op 8 december 2026 om 10.30 uur" in text
@@ -232,7 +233,7 @@ def test_afsluiting_zonder_maatregel():
 
 def test_terugkoppeling_melder_in_general_terms():
     text = render_text("terugkoppeling_melder")
-    assert "Geachte Anna Verbeek," in text
+    assert "Geachte mevrouw Verbeek," in text
     assert "gedeeltelijk bevestigd" in text
     assert "Naar aanleiding van het onderzoek zijn passende vervolgstappen gezet." in text
     assert "geen informatie geven over de personen" in text
@@ -298,8 +299,8 @@ def test_holiday_deadline_from_the_engine_appears_shifted():
 
 def test_kennisgeving_bekendmaking_identiteit_names_role_and_reason_not_the_subject():
     text = render_text("kennisgeving_bekendmaking_identiteit")
-    assert "Geachte Anna Verbeek," in text
-    assert "Onderwerp\tKennisgeving: bekendmaking van uw identiteit" in text
+    assert "Geachte mevrouw Verbeek," in text
+    assert "Betreft\tKennisgeving: bekendmaking van uw identiteit" in text
     assert "in de rol van onderzoeker" in text
     assert "de melder als getuige te horen" in text  # the recorded reason
     assert "vooraf schriftelijk" in text and "Huis voor Klokkenluiders" in text
@@ -347,3 +348,46 @@ def test_besluit_ordemaatregel_names_the_start_date():
     assert "onmiddellijke" not in later
     today = render_text("besluit_ordemaatregel", data=case_data(ordemaatregel_ingangsdatum="2026-11-02"))
     assert "met onmiddellijke ingang, 2 november 2026, in het belang van de dienst te schorsen" in today
+
+
+@pytest.mark.parametrize("form, name, salutation", [
+    ("mevrouw", "Anna Verbeek", "Geachte mevrouw Verbeek,"),
+    ("heer", "Jan van Dijk", "Geachte heer Van Dijk,"),
+    ("onbekend", "Anna Verbeek", "Geachte heer/mevrouw Verbeek,"),
+    (None, "J.A. van der Berg", "Geachte heer/mevrouw Van der Berg,"),  # a case recorded before the field existed
+])
+def test_salutation_follows_the_recorded_form_of_address(form, name, salutation):
+    data = case_data(melder_naam=name)
+    if form is None:
+        data.pop("melder_aanspreekvorm")
+    else:
+        data["melder_aanspreekvorm"] = form
+    assert salutation in render_text("ontvangstbevestiging", data=data)
+
+
+def test_house_style_parts_of_a_letter():
+    """Rijkshuisstijl: Retouradres, sender column with addresses and kenmerken, Betreft, Pagina x van y, and a
+    decision signed on behalf of the competent authority ("namens deze")."""
+    data = case_data(betrokkene_kenmerk="HR/2026/17")
+    text = render_text("besluit_ordemaatregel", data=data)
+    assert "> Retouradres Postbus 20150 2500 EB  Den Haag" in text
+    assert "Bezoekadres\nGrenslaan 1\n2511 AB  Den Haag\nPostadres\nPostbus 20150" in text
+    assert "Ons kenmerk\nINT-2026-0042\nUw kenmerk\nHR/2026/17" in text
+    assert "Hoogachtend,\nDe directeur-generaal Dienst Grenstoezicht,\nnamens deze,\n" in text
+    assert "Uw kenmerk" not in render_text("besluit_ordemaatregel")  # only when the recipient gave one
+    assert "melder_kenmerk" not in text
+    hearing = render_text("verslag_hoorgesprek")
+    assert "Bijlage(n)\n1" in hearing
+
+
+def test_templates_carry_only_the_styles_they_use():
+    import zipfile
+
+    from documents.render import TEMPLATES_DIR
+
+    for path in sorted(TEMPLATES_DIR.glob("*.docx")):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            styles = archive.read("word/styles.xml")
+        assert "word/stylesWithEffects.xml" not in names, path.name
+        assert len(styles) < 10_000 and b"latentStyles" not in styles, path.name

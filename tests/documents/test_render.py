@@ -1,6 +1,8 @@
 """Strict rendering: missing data is an error naming template and placeholder; Dutch filters."""
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -260,7 +262,12 @@ def test_letter_text_for_the_leak_check_equals_python_docx_for_every_template():
         content = render_docx(default_templates_dir() / f"{name}.docx",
                               build_context(recipient=recipient, data=data, settings=sample.get("settings", {}),
                                             case_reference="MP-2026-000001"), name=name)
-        assert docx_text(content) == _python_docx_text(content), name
+        # the same lines; the letterhead is a table, which python-docx lists after the body paragraphs, and the
+        # page-number fields' cached results are text python-docx skips (the leak check reads them: safer)
+        def lines(text: str) -> list[str]:
+            return sorted(re.sub(r"Pagina \d* van \d*", "Pagina x van y", text).split("\n"))
+
+        assert lines(docx_text(content)) == lines(_python_docx_text(content)), name
 
 
 def test_letter_text_reads_runs_in_hyperlinks_and_skips_tab_stops_and_deleted_text():

@@ -127,17 +127,32 @@ def test_hidden_text_other_fields_and_custom_xml_are_refused(tmp_path, xml, foun
     assert any(i.startswith("Sjabloon 'terugkoppeling_melder' bevat") and found in i for i in issues), issues
 
 
-def test_page_numbering_fields_are_layout_and_allowed(tmp_path):
+PAGE_NUMBERING = (f'<w:p {NSDECL}><w:r><w:t xml:space="preserve">Pagina </w:t></w:r>'
+                  f'<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+                  f'<w:r><w:t xml:space="preserve"> van </w:t></w:r>'
+                  f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> NUMPAGES </w:instrText></w:r>'
+                  f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def test_page_numbering_fields_are_layout_and_allowed_in_the_footer_only(tmp_path):
+    """"Pagina x van y": PAGE and NUMPAGES in a footer (or header) are layout; in the body, or any other
+    field in the footer, the check refuses them."""
     templates = tmp_path / "t"
     templates.mkdir()
     doc = _doc()
-    _append(doc, f'<w:p {NSDECL}><w:r><w:t xml:space="preserve">Pagina </w:t></w:r>'
-                 f'<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-                 f'<w:r><w:t xml:space="preserve"> van </w:t></w:r>'
-                 f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> NUMPAGES </w:instrText></w:r>'
-                 f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    footer = doc.sections[0].footer._element
+    footer.append(parse_xml(PAGE_NUMBERING))
     _save(doc, templates, "terugkoppeling_melder")
     assert check_templates(templates, load_sample_case()) == []
+
+    doc = _doc()
+    _append(doc, PAGE_NUMBERING)
+    doc.sections[0].footer._element.append(parse_xml(
+        f'<w:p {NSDECL}><w:fldSimple w:instr=" SECTIONPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>'))
+    _save(doc, templates, "terugkoppeling_melder")
+    issues = check_templates(templates, load_sample_case())
+    assert any("NUMPAGES (buiten kop- of voettekst)" in i and "PAGE (buiten kop- of voettekst)" in i
+               and "SECTIONPAGES" in i for i in issues), issues
 
 
 # --------------------------------------------------------------------------- the scan of every letter
@@ -171,7 +186,7 @@ def internals_of(content: bytes) -> list[str]:
                     found.append(f"{name}: w:{local}")
                 if etree.QName(el).namespace == W and local in ("fldSimple", "instrText"):
                     code = (el.get(f"{{{W}}}instr") or el.text or "").split()
-                    if not code or code[0].upper() not in ("PAGE", "NUMPAGES", "SECTIONPAGES"):
+                    if not code or code[0].upper() not in ("PAGE", "NUMPAGES") or "/footer" not in name:
                         found.append(f"{name}: field {code[:1]}")
                 found += [f"{name}: {etree.QName(a).localname}" for a in el.attrib
                           if etree.QName(a).localname.startswith("rsid")]

@@ -92,7 +92,7 @@ def test_approval_writes_the_letter_before_the_reveal_takes_effect(db, world):
         message = s.get(CaseMessage, row.message_id)
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.case_id == world["known"])
                                 .order_by(AuditEvent.seq)))
-    assert f"Geachte {REPORTER}," in text and "Kade 12" in text
+    assert "Geachte heer/mevrouw Melder," in text and "Kade 12" in text
     assert "in de rol van onderzoeker" in text
     assert "als getuige worden gehoord" in text
     assert SUBJECT not in text and GRANTEE not in text  # the grantee by role, never by name

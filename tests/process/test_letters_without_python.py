@@ -58,7 +58,7 @@ def add_field_and_letter(directory: Path) -> None:
     _write(directory / CATALOGUE_FILE, catalogue)
 
     letter = TemplateBuilder(NEW_LETTER)
-    letter.p("Geachte {{ melder_naam }},")
+    letter.p("Geachte {{ melder_naam|aanhef(melder_aanspreekvorm) }},")
     letter.p("{{ terugkoppeling_tekst }}")
     letter.p("Uw contactpersoon bij het meldpunt is {{ contactpersoon_meldpunt }}.")
     (directory / "letters" / f"{NEW_LETTER}.docx").write_bytes(letter.bytes())
@@ -95,7 +95,7 @@ def test_a_new_field_and_a_new_letter_through_process_files_only_checked_deploye
                                catalogue=parsed.letter_catalogue)
     text = docx_text(content)
     assert "Uw contactpersoon bij het meldpunt is mevrouw De Vries." in text
-    assert "Geachte Anna Verbeek," in text
+    assert "Geachte mevrouw Verbeek," in text
 
     # the shipped catalogue does not know the field: the version's own declaration is what lets it through
     with pytest.raises(LetterRenderError) as exc:
@@ -158,3 +158,22 @@ def test_a_stored_declaration_cannot_give_a_confidential_field_at_render():
         context = build_context(recipient=recipient, data=case_data(), settings=make_settings(),
                                 case_reference="INT-2026-0042", catalogue=catalogue)
         assert field not in context
+
+
+def test_recipient_names_are_declared_in_the_process_files(owner_copy):
+    """How the screens name a recipient comes from letters.json (``ontvanger_namen``), not from Python."""
+    from documents.catalog import parse_catalogue
+    from documents.service import recipient_label
+
+    catalogue = _json(owner_copy / CATALOGUE_FILE)
+    catalogue["ontvanger_namen"]["melder"] = "de melder van de zaak"
+    parsed = parse_catalogue(json.dumps(catalogue))
+    assert recipient_label("melder", parsed) == "de melder van de zaak"
+    assert recipient_label("politie_om") == "politie/OM"  # the shipped declaration
+
+    del catalogue["ontvanger_namen"]["getuige"]
+    catalogue["ontvanger_namen"]["onbekend"] = "iemand"
+    _write(owner_copy / CATALOGUE_FILE, catalogue)
+    issues = [str(i) for i in processes.check(directory=owner_copy)]
+    assert any("ontvanger 'getuige' heeft geen naam onder 'ontvanger_namen'" in i for i in issues), issues
+    assert any("ontvanger_namen: ontvanger 'onbekend' staat niet onder 'ontvangers'" in i for i in issues), issues

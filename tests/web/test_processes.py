@@ -44,3 +44,51 @@ def test_processes_page_is_for_process_owners_only(site, db):
     page = site.person("onderzoeker1")
     response = page.goto("/processen")
     assert response.status == 403
+
+
+def test_process_owner_checks_and_previews_a_letter_template(site, db):
+    """Upload an edited template for a letter of the newest process set: checked as at deployment, then the
+    letter rendered with the sample case (PDF with LibreOffice, else HTML)."""
+    import io
+
+    from docx import Document
+
+    from documents.build_templates import build
+    from documents.pdf import pdf_available
+    from documents.render import normalise_docx
+
+    def template(extra: str) -> bytes:
+        doc = Document(io.BytesIO(build("ontvangstbevestiging")))
+        doc.add_paragraph(extra)
+        buf = io.BytesIO()
+        doc.save(buf)
+        return normalise_docx(buf.getvalue())
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    page = site.person("procesbeheerder")
+    page.goto("/processen")
+    page.get_by_label("Brief", exact=True).select_option(label="Ontvangstbevestiging melding")
+    page.get_by_label("Sjabloon (Word)").set_input_files(
+        [{"name": "ontvangstbevestiging.docx", "mimeType": docx, "buffer": template("Uw kenmerk: {{ kenmerk_onbekend }}")}])
+    page.get_by_role("button", name="Sjabloon controleren", exact=True).click()
+    result = page.locator("#sjablooncontrole")
+    expect(result).to_contain_text("1 probleem gevonden")
+    expect(result).to_contain_text("placeholder 'kenmerk_onbekend' bestaat niet in de zaakgegevens")
+    screenshot(page, "processen-sjabloon-fout")
+
+    good = template("Wij wijzen u op de vertrouwenspersoon van {{ organisatie.naam }}.")
+    page.get_by_label("Brief", exact=True).select_option(label="Ontvangstbevestiging melding")
+    page.get_by_label("Sjabloon (Word)").set_input_files(
+        [{"name": "ontvangstbevestiging.docx", "mimeType": docx, "buffer": good}])
+    page.get_by_role("button", name="Sjabloon controleren", exact=True).click()
+    expect(page.locator("#sjablooncontrole")).to_contain_text("Sjabloon voor 'Ontvangstbevestiging melding' is in orde")
+
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    response = page.request.post("/processen/brieven", multipart={
+        "csrf_token": token, "brief": "ontvangstbevestiging", "actie": "voorbeeld",
+        "sjabloon": {"name": "ontvangstbevestiging.docx", "mimeType": docx, "buffer": good}})
+    assert response.status == 200
+    if pdf_available():
+        assert response.headers["content-type"] == "application/pdf" and response.body()[:4] == b"%PDF"
+    else:
+        assert "Wij wijzen u op de vertrouwenspersoon van" in response.text()

@@ -118,6 +118,9 @@ MESSAGE = {"json": {"tekst": "Kunt u dit toelichten?"}}
 MANIFEST = ("manifest.json", b'{"main_process": "x", "roles": {}}', "application/json")
 PROCESS_UPLOAD = {"files": [("bestanden", MANIFEST)]}
 WEB_EMPTY = {"data": {}}  # a page form with only the CSRF token
+NOT_A_DOCX = ("ontvangstbevestiging.docx", b"geen Word-bestand",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+TEMPLATE_UPLOAD = {"files": [("sjabloon", NOT_A_DOCX)]}  # checked and refused: nothing rendered
 REDACTORS = frozenset({"meldpunt"})
 REDACTED = "Een collega zou reizen hebben gedeclareerd die niet zijn gemaakt."
 
@@ -212,6 +215,9 @@ POLICY: dict[str, Policy] = {
     "GET /processen/{version_id}/diagram": role("procesbeheerder"),
     "POST /api/v1/processen": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/valideren": role("procesbeheerder", probe=PROCESS_UPLOAD),
+    "POST /processen/brieven": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no letter chosen
+    "POST /api/v1/processen/brieven/{brief}/controleren": role("procesbeheerder", probe=TEMPLATE_UPLOAD),
+    "POST /api/v1/processen/brieven/{brief}/voorbeeld": role("procesbeheerder", ok=(422,), probe=TEMPLATE_UPLOAD),
     "GET /rapportages": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag", ok=(303,)),
     "GET /rapportages/jaarbijlage": role("integriteitscoordinator", "bureau_vi"),
     "GET /rapportages/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
@@ -595,7 +601,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
-              "incident_id": 999999}
+              "incident_id": 999999,
+              "brief": "ontvangstbevestiging"}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.raw_files import process_file_response
@@ -49,7 +49,7 @@ def processes_page(request: Request, versie: int | None = None, bestand: str | N
                 bestand = next((f for f in files if f.split("/")[-1].startswith(chosen["main"])), None) or \
                     (files[0] if files else None)
             return render(request, "processen.html", user=web.user, web=web, versions=versions, chosen=chosen,
-                          files=files, bestand=bestand, results=None, melding=melding)
+                          files=files, bestand=bestand, results=None, melding=melding, letters=_letters(s))
     except DomainError as exc:
         return domain_error(request, exc)
 
@@ -87,7 +87,8 @@ def processes_upload(request: Request, form: FormDep):
                 name = (up.filename or "").replace("\\", "/").split("/")[-1]
                 if not name:
                     continue
-                key = f"forms/{name}" if name.endswith(".json") and name != "manifest.json" else name
+                key = f"forms/{name}" if name.endswith(".json") and name not in ("manifest.json", "letters.json") \
+                    else f"letters/{name}" if name.endswith(".docx") else name
                 files[key] = up.file.read()  # spooled by the form parser before the route ran
             if not files:
                 results, issues = None, None
@@ -112,8 +113,50 @@ def processes_upload(request: Request, form: FormDep):
             return render(request, "processen.html", status_code=200 if not issues else 422, user=web.user, web=web,
                           versions=versions, chosen=chosen, files=bpmn, bestand=bpmn[0] if bpmn else None,
                           results=results, error=error, deployed=deployed, melding="",
-                          checked=sorted(files))
+                          checked=sorted(files), letters=_letters(s))
     except ProcessValidationError as exc:
         return domain_error(request, exc)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
+# --------------------------------------------------------------------------- briefsjablonen
+
+def _letters(s: Session) -> list[tuple[str, str]]:
+    from documents.preview import letters_of
+
+    return letters_of(processes.draft_files(session=s))
+
+
+@router.post("/processen/brieven", response_class=HTMLResponse)
+def letter_template_check(request: Request, form: FormDep):
+    """Check an uploaded template for a letter of the newest process set (``documents.preview``); ``actie``
+    ``voorbeeld`` answers the letter rendered with the sample case (PDF, or HTML without LibreOffice)."""
+    from documents.preview import MAX_TEMPLATE_BYTES, check_letter_template, preview
+
+    try:
+        with get_database().session() as s:
+            web = _process_owner(request, s)
+            checked_form(form, web)
+            letters = _letters(s)
+            name = str(form.get("brief") or "")
+            upload = form.get("sjabloon")
+            content = upload.file.read(MAX_TEMPLATE_BYTES + 1) if hasattr(upload, "read") else b""
+            if name not in dict(letters):
+                result, error = None, "Kies de brief waarvan u het sjabloon wilt controleren."
+            else:
+                result, error = check_letter_template(processes.draft_files(session=s), name, content), None
+            if result is not None and not result.issues and form.get("actie") == "voorbeeld":
+                media_type, body = preview(result)
+                kind = "pdf" if media_type == "application/pdf" else "html"
+                return Response(body, media_type=media_type,
+                                headers={"Content-Disposition": f'inline; filename="voorbeeld-{name}.{kind}"'})
+            versions = _versions(s)
+            chosen = versions[0] if versions else None
+            bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
+            return render(request, "processen.html", status_code=200 if result and not result.issues else 422,
+                          user=web.user, web=web, versions=versions, chosen=chosen, files=bpmn,
+                          bestand=bpmn[0] if bpmn else None, results=None, melding="", letters=letters,
+                          letter_result=result, letter_error=error, letter_chosen=name)
     except DomainError as exc:
         return domain_error(request, exc)
