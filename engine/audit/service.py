@@ -36,7 +36,7 @@ from engine.clock import now
 
 GENESIS = "0" * 64
 # Recorded as read events: appended by readers without locking the chain's head.
-READ_ACTIONS = frozenset({"identity.read", "confidential.read", "messages.read", "note.read"})
+READ_ACTIONS = frozenset({"identity.read", "confidential.read", "messages.read"})
 
 
 def chain_for(case_id: int | None) -> str:

@@ -1,9 +1,10 @@
 """Internal notes on a case (issue 23): for the case's authorised handlers only (``access.may_read_notes``),
 never for the reporter or the subject, never in a letter or an export (those never read this table).
 
-Each note keeps its author and time; adding, editing and reading are audited (the audit line carries the note's
-number, never its text). The author may correct a note for ``Settings.note_edit_minutes`` minutes after writing
-it (engine clock); after that it stands as written.
+Each note keeps its author and time; adding and editing are audited (the audit line carries the note's number,
+never its text). Reading is not: notes carry no identity, and the case page shows them on every visit. The author
+may correct a note for ``Settings.note_edit_minutes`` minutes after writing it (engine clock); after that it
+stands as written.
 """
 from __future__ import annotations
 
@@ -93,7 +94,4 @@ def visible_notes(*, session: Session, user: User, case_id: int) -> list[NoteVie
     if not access.may_read_notes(session=session, user=user, case_id=case_id):
         raise NotFound("Zaak niet gevonden.")
     rows = list(session.scalars(select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.id.desc())))
-    if rows:
-        audit.append(session=session, actor=user.username, action="note.read", case_id=case_id,
-                     details={"aantal": len(rows)})
     return [_view(session, n, user) for n in rows]

@@ -50,7 +50,6 @@ ACTIONS = {  # action code -> (kind, Dutch label)
     "attachment.added": ("berichten", "Bijlage van melder toegevoegd"),
     "file.added": ("zaak", "Bestand toegevoegd aan het dossier"), "attachment.read": ("inzage", "Bestand gedownload"),
     "note.added": ("zaak", "Interne notitie toegevoegd"), "note.edited": ("zaak", "Interne notitie gewijzigd"),
-    "note.read": ("inzage", "Interne notities gelezen"),
     "identity.read": ("inzage", "Vertrouwelijke gegevens ingezien"),
     "confidential.read": ("inzage", "Vertrouwelijke gegevens ingezien"),
     "confidential.redacted": ("zaak", "Geredigeerde versie vastgelegd"),
