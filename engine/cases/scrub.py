@@ -194,7 +194,7 @@ def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
                         removed.add("opmerkingen")
                     data = _COMMENT_MARKS.sub(b"", data)
             elif low.startswith("xl/") and low.endswith(".xml"):
-                if re.match(r"xl/comments\d*\.xml$", low) and _XL_AUTHOR.search(data):
+                if re.match(r"xl/(?:comments/)?comments?\d*\.xml$", low) and _XL_AUTHOR.search(data):
                     removed.add("namen bij opmerkingen")
                     data = _XL_AUTHOR.sub(b"<author></author>", data)
                 elif low.startswith("xl/persons/") or low.startswith("xl/threadedcomments/"):
