@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     mail_poll_seconds: float = Field(default=10.0, gt=0)
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
+    # An internal note of a case may be edited by its author for this many minutes after writing it (engine clock).
+    note_edit_minutes: int = Field(default=15, ge=0, le=24 * 60)
 
 
     @property

@@ -60,6 +60,14 @@ class TaskTaken(DomainError):
     status = 409
 
 
+class EditWindowClosed(DomainError):
+    """A record that may be corrected only for a short while after writing (an internal note) is past that."""
+
+    code = "edit-window-closed"
+    title = "Niet meer te wijzigen"
+    status = 409
+
+
 @dataclass
 class FieldError:
     field: str

@@ -10,17 +10,17 @@ import json
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 
 from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
 from api.raw_files import process_file_response
 from api.routers.common import MAX_LIMIT, errors, pseudonym
-from api.schemas.casework import (AttachmentOut, CaseDetailOut, CasePage, CaseQuery, CaseSummaryOut,
+from api.schemas.casework import (AttachmentOut, CaseDetailOut, CaseFileOut, NoteIn, NoteOut, CasePage, CaseQuery, CaseSummaryOut,
                                   CompletedTaskOut, MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut,
                                   ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn, SavedViewIn,
                                   SavedViewOut, TimelineEvent, WorkItemOut)
 from engine.audit import service as audit
-from engine.cases import attachments, completed, export, field_classes, reveal, search, views
+from engine.cases import attachments, completed, export, field_classes, notes, reveal, search, views
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
@@ -275,9 +275,69 @@ def desk_attachments(case: VisibleCase, user: CurrentUser, session: SessionDep) 
                              "description": "Het bestand"}, **errors(401, 403, 404)})
 def desk_attachment(case: VisibleCase, attachment_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     _require_identity(session, user, case.id)
-    row, content = attachments.get(session=session, case_id=case.id, attachment_id=attachment_id)
+    row, content = attachments.get(session=session, case_id=case.id, attachment_id=attachment_id, source="melder")
     audit.append(session=session, actor=user.username, action="attachment.read", case_id=case.id,
                  details={"bijlage": row.id})
+    return Response(content, media_type=row.media_type, headers={
+        "X-Content-SHA256": row.sha256, "Content-Disposition": f'attachment; filename="{row.filename}"'})
+
+
+# --------------------------------------------------------------------------- internal notes and files (issue 23)
+
+def _note_out(n) -> NoteOut:
+    return NoteOut(id=n.id, tekst=n.text, auteur=n.author, geschreven_op=n.created_at, gewijzigd_op=n.edited_at,
+                   te_wijzigen_tot=n.editable_until)
+
+
+@router.get("/{case_id}/notities", response_model=list[NoteOut], summary="Interne notities van de behandelaars",
+            responses=ERR)
+def case_notes(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[NoteOut]:
+    return [_note_out(n) for n in notes.visible_notes(session=session, user=user, case_id=case.id)]
+
+
+@router.post("/{case_id}/notities", response_model=NoteOut, status_code=status.HTTP_201_CREATED,
+             summary="Een interne notitie toevoegen (nooit zichtbaar voor melder of betrokkene)",
+             responses=errors(401, 404, 422))
+def add_note(body: NoteIn, case: VisibleCase, user: CurrentUser, session: SessionDep) -> NoteOut:
+    return _note_out(notes.add(session=session, user=user, case_id=case.id, text=body.tekst))
+
+
+@router.put("/{case_id}/notities/{note_id}", response_model=NoteOut,
+            summary="Eigen notitie wijzigen (kort na het schrijven)", responses=errors(401, 403, 404, 409, 422))
+def edit_note(body: NoteIn, case: VisibleCase, note_id: IdPath, user: CurrentUser, session: SessionDep) -> NoteOut:
+    return _note_out(notes.edit(session=session, user=user, case_id=case.id, note_id=note_id, text=body.tekst))
+
+
+def file_out(a) -> CaseFileOut:
+    return CaseFileOut(id=a.id, bestandsnaam=a.filename, type=a.media_type, grootte=a.size, sha256=a.sha256,
+                       toegevoegd_op=a.created_at, bron=a.source, soort=a.kind,
+                       metadata_verwijderd=attachments.removed_metadata(a))
+
+
+@router.get("/{case_id}/bestanden", response_model=list[CaseFileOut],
+            summary="Bestanden in het dossier (van behandelaars; van de melder voor wie de identiteit mag zien)",
+            responses=ERR)
+def case_files(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[CaseFileOut]:
+    return [file_out(a) for a in attachments.visible_files(session=session, user=user, case_id=case.id)]
+
+
+@router.post("/{case_id}/bestanden", response_model=CaseFileOut, status_code=status.HTTP_201_CREATED,
+             summary="Een bestand aan het dossier toevoegen (verslag, ondertekend verslag, bewijsstuk); metadata "
+                     "wordt vóór opslag verwijderd", responses=errors(401, 403, 404, 413, 422))
+def add_case_file(case: VisibleCase, user: CurrentUser, session: SessionDep,
+                  bestand: Annotated[UploadFile, File(description="Het bestand (pdf, png, jpg, txt, docx, xlsx)")],
+                  soort: Annotated[str, Form(max_length=40, description=(
+                      "verslag, ondertekend_verslag, bewijs of overig"))]) -> CaseFileOut:
+    content = bestand.file.read(attachments.MAX_HANDLER_BYTES + 1)
+    return file_out(attachments.add(session=session, case_id=case.id, filename=bestand.filename, content=content,
+                                    by=user, kind=soort))
+
+
+@router.get("/{case_id}/bestanden/{file_id}", response_class=Response, summary="Een bestand uit het dossier downloaden",
+            responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "Het bestand (zonder metadata)"}, **ERR})
+def case_file(case: VisibleCase, file_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+    row, content = attachments.read(session=session, user=user, case_id=case.id, attachment_id=file_id)
     return Response(content, media_type=row.media_type, headers={
         "X-Content-SHA256": row.sha256, "Content-Disposition": f'attachment; filename="{row.filename}"'})
 

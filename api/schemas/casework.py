@@ -103,6 +103,34 @@ class AttachmentOut(Strict):
     toegevoegd_op: datetime
 
 
+class CaseFileOut(AttachmentOut):
+    """A file of the case file: the reporter's (``bron`` melder) or a handler's (``bron`` behandelaar, with its
+    ``soort``); ``metadata_verwijderd`` says what was removed before it was stored."""
+
+    bron: Literal["melder", "behandelaar"]
+    soort: str | None = None
+    metadata_verwijderd: list[str]
+
+
+class NoteIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "tekst": "Getuige pas na de vakantie bereikbaar; horen gepland in week 3."}]})
+
+    tekst: str = Field(min_length=1, max_length=10_000)
+
+
+class NoteOut(Strict):
+    """An internal note: for the case's handlers only, never for the reporter or the subject."""
+
+    id: int
+    tekst: str
+    auteur: str
+    geschreven_op: datetime
+    gewijzigd_op: datetime | None = None
+    te_wijzigen_tot: datetime | None = Field(default=None, description=(
+        "Tot wanneer u deze notitie nog kunt wijzigen (alleen bij uw eigen notitie, kort na het schrijven)"))
+
+
 class ReporterDeadlineOut(Strict):
     uiterlijk_op: date = Field(description="De laatste dag van de termijn")
     wat: str

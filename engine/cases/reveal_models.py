@@ -1,4 +1,4 @@
-"""Tables for identity disclosure (reveal requests) and the reporter's attachments."""
+"""Tables for identity disclosure (reveal requests), the case file's attachments and the internal notes."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,7 +39,9 @@ class IdentityReveal(Base):
 
 
 class ReporterAttachment(Base):
-    """A file the reporter added. Content encrypted at rest (base64 in an EncryptedText column)."""
+    """A file in the case file: added by the reporter (``source`` ``melder``) or by a handler (``behandelaar``,
+    with a ``kind``: minutes, signed report, evidence). Content encrypted at rest (base64 in an EncryptedText
+    column), stored only after its metadata was removed (``stripped``: JSON list of what was removed, in Dutch)."""
 
     __tablename__ = "reporter_attachments"
     __table_args__ = (Index("ix_reporter_attachments_case", "case_id", "id"),)
@@ -52,3 +54,22 @@ class ReporterAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(EncryptedText("reporter_attachments.content"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    source: Mapped[str] = mapped_column(String(20), default="melder", server_default="melder")
+    kind: Mapped[str | None] = mapped_column(String(40))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stripped: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseNote(Base):
+    """An internal note of the case's handlers (issue 23): never for the reporter or the subject, never in a
+    letter or an export. The text is encrypted at rest; the author may edit it for a short while only."""
+
+    __tablename__ = "case_notes"
+    __table_args__ = (Index("ix_case_notes_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(EncryptedText("case_notes.text"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -229,6 +229,32 @@ def visible_parties(*, session: Session, user: User, case_id: int) -> list[tuple
     return [(party, uid) for party, uid in rows if party != "melder" and uid not in reporters]
 
 
+# --------------------------------------------------------------------------- notes and files (issue 23)
+# Internal notes are for the case's authorised handlers: exactly who may see the case through staff paths (the
+# case visibility rule above, which already excludes the reporter, the subject and the subject's line manager).
+# They never reach the reporter's channel, a letter or an export: those read other tables.
+
+def may_read_notes(*, session: Session, user: User, case_id: int) -> bool:
+    return can_see_case(session=session, user=user, case_id=case_id)
+
+
+def may_write_note(*, session: Session, user: User, case_id: int) -> bool:
+    return can_see_case(session=session, user=user, case_id=case_id)
+
+
+def may_add_file(*, session: Session, user: User, case_id: int) -> bool:
+    """A handler adds minutes, a signed report or evidence to the case file: who may see the case."""
+    return can_see_case(session=session, user=user, case_id=case_id)
+
+
+def may_read_file(*, session: Session, user: User, case_id: int, source: str) -> bool:
+    """A file of the case file: the handlers' files for who may see the case; the reporter's files (``melder``)
+    only for who may see her identity (her file may name her)."""
+    if source == "melder":
+        return may_see_reporter_identity(session=session, user=user, case_id=case_id)
+    return can_see_case(session=session, user=user, case_id=case_id)
+
+
 # --------------------------------------------------------------------------- records lifecycle (issue 20)
 # Legal holds and destruction lists are records management for the whole organisation: the integrity
 # coordinator places holds (on a case they can see) and proposes a list; a second person, coordinator or

@@ -1,4 +1,11 @@
-"""The public anonymous report form: length caps, rate limit and submission in one place.
+"""The public report form: length caps, rate limit and submission in one place.
+
+The reporter chooses how to report (:data:`WAYS`): anonymously (no identity at all: the engine drops every identity
+field), confidentially with their name (identity known only to the desk and those authorised) or openly. A named
+report gets exactly the confidentiality of a report taken by the desk: the identity fields are the intake form's
+``x-vertrouwelijk: melder`` fields, stored encrypted and shown only where ``access.may_see_reporter_identity``
+allows. Every web reporter gets a receipt code for "Mijn melding". Files sent with the report go through
+``engine.cases.attachments`` (metadata removed, encrypted) in the report's own transaction.
 
 Both surfaces call :func:`submit_public_report` (``POST /api/v1/publiek/meldingen`` and the web
 form ``POST /melden``), so they share the same limits:
@@ -30,10 +37,17 @@ MAX_OMSCHRIJVING = 10_000
 UNSORTED_CATEGORY = "Overig"  # a reporter who does not know the category: the desk sorts it at registration
 MAX_SHORT = 200
 MAX_LENGTHS = {"omschrijving": MAX_OMSCHRIJVING, "categorie": MAX_SHORT, "subcategorie": MAX_SHORT,
-               "dienstonderdeel": MAX_SHORT, "betrokkene_functie": MAX_SHORT, "wanneer": MAX_SHORT}
+               "dienstonderdeel": MAX_SHORT, "betrokkene_functie": MAX_SHORT, "wanneer": MAX_SHORT,
+               "melder_naam": MAX_SHORT, "melder_email": MAX_SHORT, "melder_telefoon": 40}
 LABELS = {"omschrijving": "Wat is er gebeurd?", "categorie": "Om wat voor schending gaat het?",
           "subcategorie": "Subcategorie", "dienstonderdeel": "Bij welk dienstonderdeel speelt het?",
-          "betrokkene_functie": "Functie van de betrokkene", "wanneer": "Wanneer gebeurde het?"}
+          "betrokkene_functie": "Functie van de betrokkene", "wanneer": "Wanneer gebeurde het?",
+          "melder_naam": "Uw naam", "melder_email": "Uw e-mailadres", "melder_telefoon": "Uw telefoonnummer"}
+# How the reporter reports (the form's choice ``melden_als``).
+ANONYMOUS = "anoniem"
+WAYS = {ANONYMOUS: "Anoniem", "vertrouwelijk": "Vertrouwelijk met naam", "open": "Open, met naam"}
+IDENTITY_FIELDS = ("melder_naam", "melder_email", "melder_telefoon")
+MAX_FILES = 5
 
 
 @dataclass(frozen=True)
@@ -91,12 +105,36 @@ def validation_errors(session, values: dict) -> dict[str, str]:
         allowed = {value for value, _ in categories(session)}
         if allowed and category not in allowed:
             errors["categorie"] = "Kies een categorie uit de lijst."
+    way = values.get("melden_als") or ANONYMOUS
+    if way not in WAYS:
+        errors["melden_als"] = "‘Hoe wilt u melden?’: kies anoniem, vertrouwelijk met naam of open."
+    elif way != ANONYMOUS:
+        name = values.get("melder_naam")
+        if not isinstance(name, str) or not name.strip():
+            errors["melder_naam"] = ("‘Uw naam’ is nodig als u met naam meldt; kies ‘Anoniem’ als u uw naam niet "
+                                     "wilt geven.")
+        email = values.get("melder_email")
+        if isinstance(email, str) and email.strip() and ("@" not in email or "." not in email.split("@")[-1]):
+            errors["melder_email"] = "‘Uw e-mailadres’ is geen geldig e-mailadres (bijvoorbeeld naam@voorbeeld.nl)."
     errors.update(length_errors(values))
     return errors
 
 
-def submit_public_report(*, database: Database, client_key: str, values: dict) -> PublicReport:
-    """File an anonymous report. ``values``: the form's fields (``wanneer`` is added to the description).
+def _report_data(values: dict) -> tuple[dict, bool]:
+    """The case's seed data from the form and whether the report is named (identity kept)."""
+    named = (values.get("melden_als") or ANONYMOUS) != ANONYMOUS
+    skip = {"wanneer", "melden_als", *([] if named else IDENTITY_FIELDS)}
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()
+            if k not in skip and v not in (None, "")}
+    return data, named
+
+
+def submit_public_report(*, database: Database, client_key: str, values: dict,
+                         files: list[tuple[str, bytes]] | tuple = ()) -> PublicReport:
+    """File a report from the public form. ``values``: the form's fields (``wanneer`` is added to the
+    description; ``melden_als`` one of :data:`WAYS`, with the identity fields when named). ``files``: (name,
+    content) sent with it, stored in the report's transaction (a refused file refuses the report: nothing is
+    kept, the form says which file and why).
 
     Raises ``InvalidData`` (422) over a length cap or for data the process refuses, and
     ``TooManyAttempts`` (429, saying when to retry) when this address has reported too often.
@@ -109,10 +147,29 @@ def submit_public_report(*, database: Database, client_key: str, values: dict) -
     with database.session() as session:  # committed even if the report then fails
         ratelimit.check_allowed(session=session, scope=SCOPE, client_key=client_key, policy=POLICY, message=LOCKED)
         ratelimit.record_attempt(session=session, scope=SCOPE, client_key=client_key, success=True, policy=POLICY)
-    data = {k: v for k, v in values.items() if k != "wanneer" and v not in (None, "")}
+    if len(files) > MAX_FILES:
+        raise InvalidData([FieldError("bestand", f"Stuur hoogstens {MAX_FILES} bestanden met de melding mee; "
+                                                 f"de rest kunt u later toevoegen op ‘Mijn melding’.")])
+    data, named = _report_data(values)
     data.setdefault("categorie", UNSORTED_CATEGORY)
     if values.get("wanneer"):
         data["omschrijving"] = f"{data.get('omschrijving', '')}\n\nWanneer: {values['wanneer']}"
+    from engine.cases import attachments
+
     with database.session() as session:
-        submitted = intake.submit_report(session=session, actor=None, data=data)
+        submitted = intake.submit_report(session=session, actor=None, data=data,
+                                         public_way=values.get("melden_als") or ANONYMOUS)
+        for name, content in files:
+            try:
+                attachments.add(session=session, case_id=submitted.case.id, filename=name, content=content,
+                                actor="melder" if named else "anonieme melder")
+            except InvalidData as exc:
+                raise InvalidData([FieldError("bestand", f"{e.message} ({_plain(name)})") for e in exc.errors]) \
+                    from None
         return PublicReport(submitted.case.reference, receipts.format_code(submitted.receipt_code))
+
+
+def _plain(name: str) -> str:
+    """A file name to echo in an error: printable and short."""
+    text = "".join(ch for ch in (name or "") if ch.isprintable())[:80]
+    return text or "zonder naam"

@@ -35,17 +35,29 @@ class Submitted:
     receipt_code: str | None  # plaintext, to show once; never stored or logged
 
 
+PUBLIC_IDENTITY_FIELDS = ("melder_naam", "melder_email", "melder_telefoon")
+
+
 def submit_report(*, session: Session, actor: User | None, data: dict, reporter_user_id: int | None = None,
-                  subject_user_id: int | None = None) -> Submitted:
-    """Register a report. ``actor`` None means the public anonymous form.
+                  subject_user_id: int | None = None, public_way: str = "anoniem") -> Submitted:
+    """Register a report. ``actor`` None means the public form: anonymous unless ``public_way`` is a named way
+    (``vertrouwelijk`` or ``open``, ``engine.intake.public.WAYS``), when the name and contact details are kept
+    (encrypted, with the confidentiality of a report taken by the desk). A public reporter always gets a receipt
+    code for "Mijn melding".
 
     Staff may register for someone else: a manager (anyone with a unit), the desk, a
     vertrouwenspersoon (who must record the reporter's consent to pass it on)."""
     data = dict(data)
-    if actor is None:
+    named_public = actor is None and public_way in ("vertrouwelijk", "open")
+    if actor is None and not named_public:
         data.update(kanaal=ANONYMOUS_CHANNEL, melder_anoniem=True)
         for key in [k for k in data if k.startswith("melder_") and k != "melder_anoniem"]:
-            data.pop(key)  # the public form never takes identity fields
+            data.pop(key)  # an anonymous report never takes identity fields
+    elif named_public:
+        data.update(kanaal="meldpunt_integriteit", ontvangstwijze="webformulier", melder_anoniem=False)
+        for key in [k for k in data if k.startswith("melder_") and k != "melder_anoniem"
+                    and k not in PUBLIC_IDENTITY_FIELDS]:
+            data.pop(key)
     elif "vertrouwenspersoon" in actor.role_codes and data.get("via_vertrouwenspersoon"):
         if data.get("toestemming_doorgeven") is not True:
             raise InvalidData([FieldError("toestemming_doorgeven",
@@ -70,11 +82,14 @@ def submit_report(*, session: Session, actor: User | None, data: dict, reporter_
             parties["leidinggevende"] = [subject.manager_id]
     case = cases.start_case(session=session, actor=actor, data=data, parties=parties)
     code = None
-    if data.get("melder_anoniem"):
+    if data.get("melder_anoniem") or named_public:
         code, _ = receipts.issue_receipt(session=session, case_id=case.id)
-    audit.append(session=session, actor=actor.username if actor else "anonieme melder", action="report.submitted",
-                 case_id=case.id, details={"kanaal": data.get("kanaal"), "anoniem": bool(data.get("melder_anoniem")),
-                                           "ontvangstcode_uitgegeven": code is not None})
+    details = {"kanaal": data.get("kanaal"), "anoniem": bool(data.get("melder_anoniem")),
+               "ontvangstcode_uitgegeven": code is not None}
+    if actor is None:
+        details["melden_als"] = public_way if named_public else "anoniem"
+    audit.append(session=session, actor=actor.username if actor else ("melder" if named_public else "anonieme melder"),
+                 action="report.submitted", case_id=case.id, details=details)
     return Submitted(case, code)
 
 

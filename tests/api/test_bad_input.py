@@ -12,10 +12,11 @@ pytestmark = pytest.mark.db
 
 ID_PATHS = ["/zaken/{x}", "/zaken/{x}/tijdlijn", "/zaken/{x}/positie", "/zaken/{x}/bpmn", "/zaken/{x}/documenten",
             "/zaken/{x}/documenten/{x}", "/zaken/{x}/berichten", "/zaken/{x}/bijlagen", "/zaken/{x}/bijlagen/{x}",
-            "/zaken/{x}/onthullingen", "/taken/{x}", "/taken/{x}/formulier", "/processen/{x}/bpmn",
+            "/zaken/{x}/onthullingen", "/zaken/{x}/notities", "/zaken/{x}/bestanden", "/zaken/{x}/bestanden/{x}",
+            "/taken/{x}", "/taken/{x}/formulier", "/processen/{x}/bpmn",
             "/audit/zaken/{x}", "/mijn-meldingen/{x}", "/mijn-meldingen/{x}/berichten"]
 BAD_IDS = ["0", "-1", "abc", "99999999999", "1.5", "%00", "..%2F..%2Fetc"]
-POSTS = ["/meldingen", "/zaken/1/berichten", "/zaken/1/onthullingen", "/zaken/1/onthullingen/1/besluit",
+POSTS = ["/meldingen", "/zaken/1/berichten", "/zaken/1/notities", "/zaken/1/onthullingen", "/zaken/1/onthullingen/1/besluit",
          "/taken/1/afronden", "/taken/1/toewijzen", "/publiek/meldingen"]
 
 

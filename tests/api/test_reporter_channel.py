@@ -1,6 +1,9 @@
 """Anonymous reporting round trip over HTTP, the known reporter, attachments, and identity reveal."""
 from __future__ import annotations
 
+import hashlib
+import io
+
 import pytest
 from sqlalchemy import select, text
 
@@ -13,6 +16,17 @@ pytestmark = pytest.mark.db
 
 PUBLIC = {"categorie": "Financiële schendingen", "omschrijving": "Mijn leidinggevende declareert reizen die niet zijn gemaakt.",
           "dienstonderdeel": UNIT}
+
+
+def _pdf_with_author() -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Author"] = "Piet Pdf"
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
 
 
 def _complete(c, world, who, element, case_id, data):
@@ -61,8 +75,11 @@ def test_anonymous_round_trip(world, db, caplog):
     r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},
                files={"bestand": ("script.exe", b"MZ...", "application/octet-stream")})
     assert r.status_code == 422
-    r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},
+    r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},  # not a readable PDF: refused, not stored
                files={"bestand": ("bonnetjes.pdf", b"%PDF-1.4 test", "application/pdf")})
+    assert r.status_code == 422 and "kon niet worden gelezen als pdf" in r.text
+    r = c.post("/api/v1/melder/bijlagen", headers={CSRF_HEADER: csrf},
+               files={"bestand": ("bonnetjes.pdf", _pdf_with_author(), "application/pdf")})
     assert r.status_code == 201, r.text
     saved_cookies = dict(c.cookies)
     c.cookies.clear()
@@ -72,7 +89,9 @@ def test_anonymous_round_trip(world, db, caplog):
     assert [m["richting"] for m in desk] == ["naar_melder", "van_melder"]
     att = c.get(f"/api/v1/zaken/{case_id}/bijlagen", headers=world.h("integriteitscoordinator")).json()
     r = c.get(f"/api/v1/zaken/{case_id}/bijlagen/{att[0]['id']}", headers=world.h("integriteitscoordinator"))
-    assert r.content == b"%PDF-1.4 test" and r.headers["x-content-sha256"] == att[0]["sha256"]
+    # stored without the document information (issue 23: metadata removed before storage)
+    assert r.content.startswith(b"%PDF-") and b"Piet Pdf" not in r.content
+    assert hashlib.sha256(r.content).hexdigest() == r.headers["x-content-sha256"] == att[0]["sha256"]
 
     # the desk registers the report and acknowledges receipt: visible to the reporter
     _complete(c, world, "meldpunt", "melding_registreren", case_id, {

@@ -162,6 +162,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/melder/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
     "GET /mijn-melding/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
     "POST /mijn-melding/antwoord": Policy(frozenset({RECEIPT}), (303,), 401, probe={"data": {"tekst": "Aanvulling."}}),
+    "POST /mijn-melding/bijlagen": Policy(frozenset({RECEIPT}), (422,), 401, probe=WEB_EMPTY),
     # ---- the known reporter's own channel (her staff login)
     "GET /api/v1/mijn-meldingen/{case_id}": Policy(REPORTER_CHANNEL),
     "GET /api/v1/mijn-meldingen/{case_id}/berichten": Policy(REPORTER_CHANNEL),
@@ -364,6 +365,25 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/zaken/{case_id}/berichten": identity_only((201,), probe=MESSAGE),
     "GET /api/v1/zaken/{case_id}/bijlagen": identity_only(),
     "GET /api/v1/zaken/{case_id}/bijlagen/{attachment_id}": identity_only(shows_identity=True),
+    # internal notes (issue 23): the case's people, never its reporter, subject or subject's manager; only the
+    # author (the coordinator) edits, shortly after writing
+    "GET /api/v1/zaken/{case_id}/notities": case(),
+    "POST /api/v1/zaken/{case_id}/notities": case((201,), probe={"json": {"tekst": "Probe-notitie."}}),
+    "PUT /api/v1/zaken/{case_id}/notities/{note_id}": case((200, 403), probe={"json": {"tekst": "Bijgewerkt."}}),
+    "POST /zaken/{case_id}/notities": case((422,), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/notities/{note_id}": case((422, 403), probe=WEB_EMPTY),
+    # files in the case file: the handlers' for the case's people; the reporter's (she may be named in it) for
+    # the identity-authorised only
+    "GET /api/v1/zaken/{case_id}/bestanden": case(),
+    "POST /api/v1/zaken/{case_id}/bestanden": case((201,), probe={
+        "files": [("bestand", ("probe.txt", b"Probe.", "text/plain"))], "data": {"soort": "overig"}}),
+    "GET /api/v1/zaken/{case_id}/bestanden/{file_id}": case(),
+    "GET /api/v1/zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(
+        inside=404, shows_identity=True, probe={"file": "reporter"}),
+    "POST /zaken/{case_id}/bestanden": case((422,), probe=WEB_EMPTY),
+    "GET /zaken/{case_id}/bestanden/{file_id}": case(),
+    "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(
+        inside=404, shows_identity=True, probe={"file": "reporter"}),
     # ---- tasks: the open task of the case (API: who sees the case or may take it from the pool; the page: who
     # holds it or may take it), and a task already done (claiming it answers 409 to who sees the case)
     "GET /api/v1/taken/{task_id}": Policy("task"),
@@ -482,6 +502,11 @@ def _seed(database) -> World:
         rev = reveal.request_reveal(session=s, case_id=case_id, by=coordinator, grantee_id=users["hr"],
                                     reason="Nodig voor het horen van de melder.")
         _, token = identity.issue_token(session=s, user=coordinator, name="matrix")
+        from engine.cases import attachments, notes
+
+        note = notes.add(session=s, user=coordinator, case_id=case_id, text="Interne notitie van de coördinator.")
+        handler_file = attachments.add(session=s, case_id=case_id, filename="verslag.txt",
+                                       content=b"Verslag van het gesprek.", by=coordinator, kind="verslag")
         from engine.cases import search, views
 
         saved = {key: views.save_view(session=s, user=coordinator, name=f"Weergave {key}",
@@ -490,7 +515,8 @@ def _seed(database) -> World:
                "open_task_assignee": open_task.assignee_id, "done_task": done_task,
                "reporter_letter": letters["melder"],
                "other_letter": next(i for r, i in letters.items() if r != "melder"),
-               "version": version.id, "reveal": rev.id, "token": token.id,
+               "version": version.id, "reveal": rev.id, "token": token.id, "note": note.id,
+               "file": handler_file.id,
                "spare": spare_id, **{f"view_{k}": v for k, v in saved.items()}}
     assert open_task is not None and done_task is not None and "melder" in letters
     return World(database, case_id, ids, receipt.receipt_code, bpmn)
@@ -599,6 +625,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
     values = {"view_id": view, "case_id": w.case_id, "task_id": task, "item_id": task, "letter_id": letter, "document_id": letter,
               "version_id": w.ids["version"],
               "attachment_id": w.ids["attachment"], "reveal_id": w.ids["reveal"], "token_id": w.ids["token"],
+              "note_id": w.ids["note"],
+              "file_id": w.ids["attachment"] if policy.probe.get("file") == "reporter" else w.ids["file"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
               "incident_id": 999999,

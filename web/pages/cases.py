@@ -4,10 +4,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from engine.cases import field_classes
+from engine.cases import attachments, field_classes, notes
 from engine.cases import letters as case_letters
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -48,6 +48,8 @@ ACTIONS = {  # action code -> (kind, Dutch label)
     "message.to_reporter": ("berichten", "Bericht aan melder"),
     "message.from_reporter": ("berichten", "Bericht van melder"),
     "attachment.added": ("berichten", "Bijlage van melder toegevoegd"),
+    "file.added": ("zaak", "Bestand toegevoegd aan het dossier"), "attachment.read": ("inzage", "Bestand gedownload"),
+    "note.added": ("zaak", "Interne notitie toegevoegd"), "note.edited": ("zaak", "Interne notitie gewijzigd"),
     "identity.read": ("inzage", "Vertrouwelijke gegevens ingezien"),
     "confidential.read": ("inzage", "Vertrouwelijke gegevens ingezien"),
     "confidential.redacted": ("zaak", "Geredigeerde versie vastgelegd"),
@@ -165,7 +167,16 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         may_message = access.may_message_reporter(session=s, user=user, case_id=case.id)
         if may_message:
             messages = intake.messages(session=s, case_id=case.id)
+        note_rows = notes.visible_notes(session=s, user=user, case_id=case.id)
+        file_rows = [{"id": a.id, "name": a.filename, "size": a.size, "at": a.created_at,
+                      "source": "Melder" if a.source == attachments.REPORTER else user_name(s, a.added_by_id),
+                      "kind": attachments.KINDS.get(a.kind or "", "Bijlage van de melder"),
+                      "removed": attachments.removed_metadata(a)}
+                     for a in attachments.visible_files(session=s, user=user, case_id=case.id)]
         return render(request, "zaak.html", user=user, web=web, case=case, summary=summary, parties=parties,
+                      notes=note_rows, case_files=file_rows, file_kinds=attachments.KINDS,
+                      file_types=attachments.TYPES_TEXT,
+                      max_file_mb=attachments.MAX_HANDLER_BYTES // (1024 * 1024),
                       identity_allowed=view.identity_allowed, identity_fields=view.identity, view=view,
                       substance_labels=field_classes.substance_labels(s, case),
                       not_redacted_text=field_classes.NOT_REDACTED,
@@ -209,3 +220,74 @@ def case_message(request: Request, case_id: int, form: FormDep):
         return domain_error(request, exc)
     return RedirectResponse(f"/zaken/{case_id}?" + urlencode({"melding": "Uw bericht aan de melder is verstuurd."})
                             + "#berichten", status_code=303)
+
+
+# --------------------------------------------------------------------------- internal notes and files (issue 23)
+
+def _back(case_id: int, message: str, anchor: str) -> RedirectResponse:
+    return RedirectResponse(f"/zaken/{case_id}?" + urlencode({"melding": message}) + anchor, status_code=303)
+
+
+@router.post("/zaken/{case_id:id}/notities")
+def case_note(request: Request, case_id: int, form: FormDep):
+    """An internal note (``engine.cases.notes`` decides who may write it)."""
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            notes.add(session=s, user=web.user, case_id=case.id, text=str(form.get("tekst") or ""))
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return _back(case_id, "De interne notitie is opgeslagen.", "#notities")
+
+
+@router.post("/zaken/{case_id:id}/notities/{note_id:id}")
+def case_note_edit(request: Request, case_id: int, note_id: int, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            notes.edit(session=s, user=web.user, case_id=case.id, note_id=note_id, text=str(form.get("tekst") or ""))
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return _back(case_id, "De notitie is gewijzigd.", "#notities")
+
+
+@router.post("/zaken/{case_id:id}/bestanden")
+def case_file_upload(request: Request, case_id: int, form: FormDep):
+    """A handler adds minutes, a signed report or evidence; the metadata is removed before it is stored."""
+    upload = form.get("bestand")
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            content = upload.file.read(attachments.MAX_HANDLER_BYTES + 1) if hasattr(upload, "file") else b""
+            row = attachments.add(session=s, case_id=case.id, filename=getattr(upload, "filename", None) or "",
+                                  content=content, by=web.user, kind=str(form.get("soort") or ""))
+            removed = attachments.removed_metadata(row)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    text = ("Het bestand is toegevoegd. Verwijderd vóór opslag: " + "; ".join(removed) + "."
+            if removed else "Het bestand is toegevoegd; er stond geen metadata in om te verwijderen.")
+    return _back(case_id, text, "#bestanden")
+
+
+@router.get("/zaken/{case_id:id}/bestanden/{file_id:id}")
+def case_file_download(request: Request, case_id: int, file_id: int):
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            row, content = attachments.read(session=s, user=web.user, case_id=case.id, attachment_id=file_id)
+            name, media_type, sha = row.filename, row.media_type, row.sha256
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": sha})

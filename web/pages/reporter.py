@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import client_key, reporter_cookie_name
+from engine.cases import attachments
 from engine.cases import letters as case_letters
 from engine.cases import reporter_view
-from engine.errors import DomainError, InvalidData, NotAuthorized, NotFound
+from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.intake import public
@@ -31,7 +32,17 @@ RECEIPT_FLASH = "meldpunt_ontvangstcode"
 
 def _public_fields(session: Session) -> dict:
     """Category options from the deployed intake form (the process owners' list)."""
-    return {"categories": public.categories(session)}
+    return {"categories": public.categories(session), "ways": public.WAYS, "max_files": public.MAX_FILES,
+            "file_types": attachments.TYPES_TEXT, "max_file_mb": attachments.MAX_BYTES // (1024 * 1024)}
+
+
+def _uploads(form, name: str = "bestand") -> list[tuple[str, bytes]]:
+    """The files of a form field (an empty file input sends one nameless, empty part: not a file)."""
+    found = []
+    for upload in form.getlist(name):
+        if hasattr(upload, "file") and (upload.filename or ""):
+            found.append((upload.filename, upload.file.read(attachments.MAX_BYTES + 1)))
+    return found
 
 
 @router.get("/melden", response_class=HTMLResponse)
@@ -43,18 +54,19 @@ def report_page(request: Request):
 @router.post("/melden", response_class=HTMLResponse)
 def report_submit(request: Request, form: FormDep):
     values = {k: str(form.get(k) or "").strip() for k in ("omschrijving", "categorie", "dienstonderdeel",
-                                                          "betrokkene_functie", "wanneer")}
+                                                          "betrokkene_functie", "wanneer", "melden_als",
+                                                          *public.IDENTITY_FIELDS)}
     db = get_database()
     with db.session() as s:
         fields = _public_fields(s)
         errors = public.validation_errors(s, values)
     # Echo at most a little over the caps back into the form (never a megabyte).
-    shown = {k: v[:2 * public.MAX_LENGTHS[k]] for k, v in values.items()}
+    shown = {k: v[:2 * public.MAX_LENGTHS.get(k, 20)] for k, v in values.items()}
     if errors:
         return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
     try:
         submitted = public.submit_public_report(database=db, client_key=client_key(request),
-                                                values=values)
+                                                values=values, files=_uploads(form))
         code = submitted.receipt_code
     except InvalidData as exc:
         errors = {e.field: e.message for e in exc.errors}
@@ -106,7 +118,9 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
     case_id = reporter.receipt.case_id
     view = reporter_view.reporter_view(session=s, case_id=case_id)
     return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
-                  messages=intake.messages(session=s, case_id=case_id), received=view.received_at, **context)
+                  messages=intake.messages(session=s, case_id=case_id), received=view.received_at,
+                  files=attachments.list_for_case(session=s, case_id=case_id),
+                  file_types=attachments.TYPES_TEXT, max_file_mb=attachments.MAX_BYTES // (1024 * 1024), **context)
 
 
 @router.get("/mijn-melding/brieven/{letter_id:id}")
@@ -176,6 +190,36 @@ def reporter_answer(request: Request, form: FormDep):
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=exc.detail,
                                    tekst=form.get("tekst") or "")
     return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw antwoord is verstuurd."}), status_code=303)
+
+
+@router.post("/mijn-melding/bijlagen", response_class=HTMLResponse)
+def reporter_upload(request: Request, form: FormDep):
+    """The reporter adds a file (photo, document): ``engine.cases.attachments`` removes the metadata and stores it
+    encrypted; a refused file leaves nothing behind and the inbox says why."""
+    db = get_database()
+    try:
+        with db.session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
+                                  fout=receipts.REPORTER_SESSION_INVALID)
+            if not _reporter_csrf_ok(reporter, form.get("csrf_token")):
+                raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
+            files = _uploads(form)
+            if not files:
+                raise InvalidData([FieldError("bestand", "Kies een bestand om toe te voegen.")])
+            for name, content in files:
+                attachments.add(session=s, case_id=reporter.receipt.case_id, filename=name, content=content,
+                                actor="melder")
+    except DomainError as exc:
+        with db.session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
+            detail = "; ".join(e.message for e in exc.errors) if isinstance(exc, InvalidData) else exc.detail
+            return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=detail)
+    return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw bestand is toegevoegd aan uw melding."})
+                            + "#bestanden", status_code=303)
 
 
 @router.post("/mijn-melding/afmelden")

@@ -1,0 +1,230 @@
+"""Metadata removed from a file BEFORE it is stored (issue 23): a photo's EXIF/XMP (camera, GPS position, time),
+an Office file's document properties (author, last editor, company, custom properties), revision data (rsid
+numbers, names and dates of tracked changes) and comments, a PDF's document information and XMP metadata.
+
+:func:`strip` returns the cleaned bytes and what was removed, in Dutch, so the handler sees that it was done.
+A file that cannot be read as its type is refused (a Dutch error naming the field), never stored unchanged.
+Libraries: Pillow (images), pikepdf (PDF), lxml on the Office Open XML parts (the format python-docx and
+openpyxl read; the tests check the result with python-docx and openpyxl).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from engine.errors import FieldError, InvalidData
+
+MAX_UNPACKED = 50 * 1024 * 1024  # an Office file unpacks to at most this much (no zip bomb)
+
+_UNREADABLE = "Het bestand kon niet worden gelezen als {soort}; het is niet opgeslagen."
+
+
+def _refuse(kind: str) -> InvalidData:
+    return InvalidData([FieldError("bestand", _UNREADABLE.format(soort=kind))])
+
+
+# --------------------------------------------------------------------------- images
+
+_EXIF_GPS = 0x8825
+
+
+def _image(content: bytes, fmt: str) -> tuple[bytes, list[str]]:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        img = Image.open(io.BytesIO(content))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise _refuse("afbeelding") from None
+    removed: list[str] = []
+    exif = img.getexif()
+    if len(exif) or exif.get_ifd(_EXIF_GPS):
+        removed.append("EXIF-gegevens (camera, tijdstip)")
+        if exif.get_ifd(_EXIF_GPS) or _EXIF_GPS in exif:
+            removed.append("GPS-locatie")
+    if img.info.get("xmp") or any(k.lower().startswith("xml:com.adobe.xmp") for k in img.info):
+        removed.append("XMP-metadata")
+    if img.info.get("comment"):
+        removed.append("commentaar in het bestand")
+    texts = [k for k in getattr(img, "text", {}) or {} if not k.lower().startswith("xml:com.adobe.xmp")]
+    if texts:
+        removed.append("tekstvelden (" + ", ".join(sorted(texts)) + ")")
+    if img.info.get("icc_profile"):
+        removed.append("kleurprofiel")
+    img = ImageOps.exif_transpose(img)  # keep the picture upright once the orientation tag is gone
+    clean = Image.new(img.mode, img.size)
+    clean.paste(img)
+    if img.mode == "P":
+        clean.putpalette(img.getpalette())
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if clean.mode not in ("RGB", "L", "CMYK"):
+            clean = clean.convert("RGB")
+        clean.save(out, "JPEG", quality=92)
+    else:
+        clean.save(out, "PNG")
+    return out.getvalue(), removed
+
+
+# --------------------------------------------------------------------------- PDF
+
+def _pdf(content: bytes) -> tuple[bytes, list[str]]:
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(content))
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError):
+        raise _refuse("pdf") from None
+    removed: list[str] = []
+    with pdf:
+        info = [str(k).lstrip("/") for k in pdf.docinfo.keys()]
+        if info:
+            removed.append("documentinformatie (" + ", ".join(sorted(info)) + ")")
+        del pdf.trailer["/Info"]
+        if "/Metadata" in pdf.Root:
+            removed.append("XMP-metadata")
+            del pdf.Root["/Metadata"]
+        if "/PieceInfo" in pdf.Root:
+            del pdf.Root["/PieceInfo"]
+        for page in pdf.pages:
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in page.obj:
+                    del page.obj[key]
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue(), removed
+
+
+# --------------------------------------------------------------------------- Office Open XML (docx, xlsx)
+
+CORE = ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+        "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" "
+        "xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" "
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"/>").encode()
+APP = ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+       "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\"/>").encode()
+CUSTOM = ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+          "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" "
+          "xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"/>").encode()
+WORD_COMMENTS = ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                 "<w:comments xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"/>").encode()
+CORE_NAMES = {"creator": "auteur", "lastModifiedBy": "laatst gewijzigd door", "title": "titel",
+              "subject": "onderwerp", "keywords": "trefwoorden", "description": "omschrijving",
+              "category": "categorie", "created": "aanmaakdatum", "modified": "wijzigingsdatum",
+              "revision": "revisienummer", "lastPrinted": "laatst afgedrukt", "contentStatus": "status",
+              "identifier": "kenmerk", "language": "taal", "version": "versie"}
+APP_NAMES = {"Company": "organisatie", "Manager": "manager", "Template": "sjabloon", "TotalTime": "bewerkingstijd",
+             "Application": "programma", "AppVersion": "programmaversie", "HyperlinkBase": "hyperlinkbasis"}
+
+_RSID_ATTR = re.compile(rb'\s(?:w:rsid\w*|w14:paraId|w14:textId)="[^"]*"')
+_RSIDS = re.compile(rb"<w:rsids>.*?</w:rsids>|<w:rsids/>", re.S)
+_REVISION_ATTR = re.compile(rb'\s(?:w:author|w:initials|w:date|w15:userId|w15:providerId)="[^"]*"')
+_COMMENT_MARKS = re.compile(rb"<w:commentRangeStart\b[^>]*/>|<w:commentRangeEnd\b[^>]*/>"
+                            rb"|<w:r\b[^>]*>(?:(?!</w:r>).)*?<w:commentReference\b[^>]*/>(?:(?!</w:r>).)*?</w:r>"
+                            rb"|<w:commentReference\b[^>]*/>", re.S)
+_XL_AUTHOR = re.compile(rb"<author>[^<]*</author>")
+
+
+def _local_names_with_text(xml: bytes) -> list[str]:
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return ["onleesbare eigenschappen"]
+    return [etree.QName(el).localname for el in root if (el.text or "").strip() or len(el)]
+
+
+def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
+    try:
+        source = zipfile.ZipFile(io.BytesIO(content))
+        infos = source.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _refuse(kind) from None
+    if sum(i.file_size for i in infos) > MAX_UNPACKED or not any(i.filename == "[Content_Types].xml" for i in infos):
+        raise _refuse(kind)
+    removed: set[str] = set()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in infos:
+            name = info.filename
+            try:
+                data = source.read(info)
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+                raise _refuse(kind) from None
+            low = name.lower()
+            if low == "docprops/core.xml":
+                found = [CORE_NAMES.get(n, n) for n in _local_names_with_text(data)]
+                if found:
+                    removed.add("documenteigenschappen (" + ", ".join(sorted(set(found))) + ")")
+                data = CORE
+            elif low == "docprops/app.xml":
+                found = [APP_NAMES[n] for n in _local_names_with_text(data) if n in APP_NAMES]
+                if found:
+                    removed.add("toepassingseigenschappen (" + ", ".join(sorted(set(found))) + ")")
+                data = APP
+            elif low == "docprops/custom.xml":
+                if _local_names_with_text(data):
+                    removed.add("aangepaste eigenschappen")
+                data = CUSTOM
+            elif low.startswith("docprops/thumbnail"):
+                removed.add("miniatuurafbeelding")
+                data = b""
+            elif low.startswith("word/") and low.endswith(".xml"):
+                if low == "word/comments.xml":
+                    if b"<w:comment " in data or b"<w:comment>" in data:
+                        removed.add("opmerkingen")
+                    data = WORD_COMMENTS
+                elif low in ("word/commentsextended.xml", "word/commentsids.xml", "word/commentsextensible.xml",
+                             "word/people.xml"):
+                    if b"<w15:person" in data:
+                        removed.add("namen van bewerkers")
+                    data = re.sub(rb"(<[\w:]+\b[^>]*?)>.*(</[\w:]+>)\s*$", rb"\1>\2", data.strip(), flags=re.S) \
+                        if data.strip().endswith(b">") and data.count(b"<") > 2 else data
+                else:
+                    if _RSIDS.search(data) or _RSID_ATTR.search(data):
+                        removed.add("revisiegegevens (rsid)")
+                    data = _RSID_ATTR.sub(b"", _RSIDS.sub(b"", data))
+                    if _REVISION_ATTR.search(data):
+                        removed.add("namen en tijdstippen van bijgehouden wijzigingen")
+                    data = _REVISION_ATTR.sub(b"", data)
+                    if _COMMENT_MARKS.search(data):
+                        removed.add("opmerkingen")
+                    data = _COMMENT_MARKS.sub(b"", data)
+            elif low.startswith("xl/") and low.endswith(".xml"):
+                if re.match(r"xl/(?:comments/)?comments?\d*\.xml$", low) and _XL_AUTHOR.search(data):
+                    removed.add("namen bij opmerkingen")
+                    data = _XL_AUTHOR.sub(b"<author></author>", data)
+                elif low.startswith("xl/persons/") or low.startswith("xl/threadedcomments/"):
+                    removed.add("namen bij opmerkingen")
+                    data = re.sub(rb'\s(?:displayName|userId|providerId|personId)="[^"]*"', b"", data)
+            target.writestr(_stable(info), data)
+    return out.getvalue(), sorted(removed)
+
+
+def _stable(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """The member without its original timestamp (a last-saved time is metadata too)."""
+    clean = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+    clean.compress_type = zipfile.ZIP_DEFLATED
+    clean.external_attr = info.external_attr
+    return clean
+
+
+# --------------------------------------------------------------------------- the door
+
+def strip(content: bytes, ext: str) -> tuple[bytes, list[str]]:
+    """``content`` without metadata, and what was removed (Dutch). ``ext``: ``.jpg``, ``.pdf``, ... (checked by
+    the caller against the allowed types)."""
+    if ext in (".jpg", ".jpeg"):
+        return _image(content, "JPEG")
+    if ext == ".png":
+        return _image(content, "PNG")
+    if ext == ".pdf":
+        return _pdf(content)
+    if ext == ".docx":
+        return _office(content, "Word-document")
+    if ext == ".xlsx":
+        return _office(content, "Excel-bestand")
+    return content, []
