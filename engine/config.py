@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,12 @@ class Settings(BaseSettings):
     # Growth of the process's resident memory during one evaluation, in MB (Linux; sampled
     # every 10 ms once the evaluation has run that long).
     script_memory_mb: int = Field(default=256, ge=16, le=16_384)
+    # Two-factor login (engine.identity.second_factor), MELDPUNT_TWEEDE_FACTOR:
+    # - verplicht (default, production): who holds a role that may see a reporter's identity completes a password
+    #   login only with a TOTP code (enrolling first if need be), and the reporter's identity is shown only to a
+    #   session or token whose second factor was verified;
+    # - uit (the demo and the test suites): nobody is required to; a user who enrolled is still asked the code.
+    tweede_factor: Literal["verplicht", "uit"] = "verplicht"
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
 
