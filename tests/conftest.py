@@ -149,3 +149,17 @@ def _encryption_keyring():
         yield
     finally:
         crypto.set_keyring(previous)
+
+
+@pytest.fixture
+def tweede_factor_verplicht(monkeypatch):
+    """Two-factor login required of the identity roles (``MELDPUNT_TWEEDE_FACTOR=verplicht``, the production
+    default) for one test; the suites run with it off (see the top of this file)."""
+    from engine.config import get_settings
+
+    monkeypatch.setenv("MELDPUNT_TWEEDE_FACTOR", "verplicht")
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        get_settings.cache_clear()  # read again after monkeypatch restores the environment
