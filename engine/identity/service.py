@@ -157,6 +157,16 @@ def disable_user(*, session: Session, user_id: int) -> User:
     return user
 
 
+def end_all_sessions(*, session: Session, user_id: int) -> None:
+    """Revoke every browser session and API token of a user (e.g. after their second factor was reset)."""
+    moment = now()
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = moment
+    for web in session.scalars(select(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))):
+        web.revoked_at = moment
+    session.flush()
+
+
 def set_password(*, session: Session, user_id: int, password: str) -> User:
     _validate_password(password)
     user = get_user(session=session, user_id=user_id)

@@ -118,6 +118,10 @@ def test_a_recovery_code_works_once(db, clock):
         assert second_factor.verify(session=s, user=user, code=codes[3], client_key=ADDRESS) is None
         assert second_factor.remaining_recovery_codes(session=s, user=user) == 9
         assert s.query(RecoveryCode).filter(RecoveryCode.used_at.is_not(None)).count() == 1
+        # Phone and codes lost: functional administration removes the second factor; the user enrols again.
+        second_factor.reset(session=s, user=user)
+        assert not second_factor.is_enrolled(session=s, user=user)
+        assert second_factor.verify(session=s, user=user, code=codes[4], client_key=ADDRESS) is None
 
 
 def test_identity_refused_without_a_verified_second_factor(db, clock, tweede_factor_verplicht):
