@@ -86,3 +86,28 @@ def test_a_role_that_never_sees_the_identity_logs_in_with_the_password(site, twe
     page = site.person()
     _password(page, "onderzoeker1")
     page.wait_for_url("**/werkvoorraad**")
+
+
+def test_a_session_without_second_factor_is_led_to_enrol(db, clock, tweede_factor_verplicht):
+    """A coordinator's session from before the second factor was required (password only): every page sends it
+    to the code page, which sends who has not enrolled to enrolment; without a browser."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.identity import service as identity
+    from engine.identity.seed import ensure_demo_users
+
+    with db.session() as s:
+        ensure_demo_users(session=s, password=PASSWORD)
+        user = identity.get_user(session=s, username="coordinator")
+        session_id, _ = identity.start_web_session(session=s, user=user)
+    client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False)
+    client.cookies.set("meldpunt_session", session_id)
+    r = client.get("/werkvoorraad")
+    assert r.status_code == 303 and r.headers["location"].startswith("/inloggen/code")
+    r = client.get(r.headers["location"])
+    assert r.status_code == 303 and r.headers["location"].startswith("/account/tweestapsverificatie")
+    r = client.get(r.headers["location"])
+    assert r.status_code == 200 and "<svg" in r.text and "Tweestapsverificatie instellen" in r.text
+    assert r.headers["cache-control"] == "no-store"
