@@ -27,6 +27,8 @@ def demo(host: str = "127.0.0.1",
     """Database bijwerken, processen uitrollen, demo-organisatie klaarzetten en de server starten."""
     _ensure_key()
     os.environ.setdefault("MELDPUNT_COOKIE_SECURE", "false")  # plain http on the loopback
+    # The demo users log in with the demo password only; MELDPUNT_TWEEDE_FACTOR=verplicht tries two-factor login.
+    os.environ.setdefault("MELDPUNT_TWEEDE_FACTOR", "uit")
     from engine.config import get_settings
     from engine.db import get_database
     from engine.demo import DEMO_PASSWORD, seed
@@ -37,6 +39,8 @@ def demo(host: str = "127.0.0.1",
         result = seed(session=session)
     typer.echo(f"Demo klaar: {result['users']} gebruikers (wachtwoord '{DEMO_PASSWORD}'), "
                f"{result['cases']} nieuwe voorbeeldzaken.")
+    if get_settings().tweede_factor == "uit":
+        typer.echo("Tweestapsverificatie staat uit in de demo (aanzetten: MELDPUNT_TWEEDE_FACTOR=verplicht).")
     if serve:
         os.environ.setdefault("MELDPUNT_TIMERS_IN_SERVER", "true")
         import uvicorn

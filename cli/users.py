@@ -96,6 +96,28 @@ def password(username: str = typer.Argument(...)) -> None:
         _fail(exc)
 
 
+@users_app.command("tweede-factor-herstellen")
+def reset_second_factor(username: str = typer.Argument(...)) -> None:
+    """Verwijder de tweestapsverificatie (en herstelcodes) van een gebruiker die telefoon en herstelcodes kwijt is;
+    bij de volgende aanmelding stelt hij die opnieuw in. Lopende sessies en tokens worden ingetrokken."""
+    from engine.errors import DomainError
+    from engine.identity import second_factor
+    from engine.identity import service as identity
+
+    try:
+        with _database().session() as session:
+            user = identity.get_user(session=session, username=username)
+            second_factor.reset(session=session, user=user)
+            identity.end_all_sessions(session=session, user_id=user.id)
+            from engine.audit import service as audit
+
+            audit.append(session=session, actor="cli", action="tweede_factor_hersteld",
+                         details={"gebruiker": user.username})
+            typer.echo(f"Tweestapsverificatie van {username} verwijderd; stel die bij de volgende aanmelding opnieuw in.")
+    except DomainError as exc:
+        _fail(exc)
+
+
 @users_app.command("token")
 def token(
     username: str = typer.Argument(...),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,6 +101,12 @@ class Settings(BaseSettings):
     mail_retry_seconds: float = Field(default=60.0, gt=0)
     mail_retry_max_seconds: float = Field(default=3600.0, gt=0)
     mail_poll_seconds: float = Field(default=10.0, gt=0)
+    # Two-factor login (engine.identity.second_factor), MELDPUNT_TWEEDE_FACTOR:
+    # - verplicht (default, production): who holds a role that may see a reporter's identity completes a password
+    #   login only with a TOTP code (enrolling first if need be), and the reporter's identity is shown only to a
+    #   session or token whose second factor was verified;
+    # - uit (the demo and the test suites): nobody is required to; a user who enrolled is still asked the code.
+    tweede_factor: Literal["verplicht", "uit"] = "verplicht"
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
     # An internal note of a case may be edited by its author for this many minutes after writing it (engine clock).

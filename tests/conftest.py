@@ -18,6 +18,11 @@ from tests.timebase import TEST_START
 
 PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
 
+# The suites log in as demo users with a password only: two-factor login is off unless a test switches it on
+# (tests/identity_factor.py: the ``tweede_factor_verplicht`` fixture). Set in the environment before any settings
+# are read, so servers and CLI processes the tests start see the same.
+os.environ.setdefault("MELDPUNT_TWEEDE_FACTOR", "uit")
+
 
 def pytest_collection_modifyitems(config, items):
     """Every test that uses the database is marked ``db`` (run again on PostgreSQL in CI)."""
@@ -144,3 +149,17 @@ def _encryption_keyring():
         yield
     finally:
         crypto.set_keyring(previous)
+
+
+@pytest.fixture
+def tweede_factor_verplicht(monkeypatch):
+    """Two-factor login required of the identity roles (``MELDPUNT_TWEEDE_FACTOR=verplicht``, the production
+    default) for one test; the suites run with it off (see the top of this file)."""
+    from engine.config import get_settings
+
+    monkeypatch.setenv("MELDPUNT_TWEEDE_FACTOR", "verplicht")
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        get_settings.cache_clear()  # read again after monkeypatch restores the environment

@@ -14,8 +14,9 @@ from engine.clock import now
 from engine.db import get_database
 from engine.errors import NotAuthorized
 from engine.identity import login as password_login
+from engine.identity import second_factor
 from engine.identity import service as identity
-from engine.identity.errors import NotAuthenticated
+from engine.identity.errors import NotAuthenticated, SecondFactorNeeded, SecondFactorNotEnrolled, SecondFactorWrong
 
 router = APIRouter(prefix="/auth", tags=["aanmelden"], route_class=UnitOfWorkRoute)
 
@@ -32,22 +33,45 @@ def _no_store(response: Response) -> None:
 
 
 @router.post("/inloggen", response_model=LoginResponse, summary="Aanmelden met gebruikersnaam en wachtwoord",
-             responses={401: {"description": "Gebruikersnaam of wachtwoord onjuist", **PROBLEM},
+             responses={401: {"description": "Gebruikersnaam of wachtwoord onjuist, of de code van "
+                                             "tweestapsverificatie ontbreekt of is onjuist", **PROBLEM},
+                        403: {"description": "Tweestapsverificatie is verplicht maar nog niet ingesteld", **PROBLEM},
                         429: {"description": "Te veel pogingen", **PROBLEM}})
 def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
-    """Zet een HttpOnly-sessiecookie en geeft het CSRF-token terug (header X-CSRF-Token bij wijzigingen)."""
+    """Zet een HttpOnly-sessiecookie en geeft het CSRF-token terug (header X-CSRF-Token bij wijzigingen).
+
+    Tweestapsverificatie: wie een rol heeft die de identiteit van een melder mag zien (of tweestapsverificatie
+    heeft ingesteld), geeft ook `code` mee (TOTP-code of herstelcode). Zonder code: 401 met type
+    `second-factor-needed`; nog niet ingesteld: 403 `second-factor-not-enrolled` (instellen in de browser)."""
     settings = _settings(request)
+    refusal: Exception | None = None
     # One transaction of our own: a failed attempt is recorded (committed) before we answer 401.
     with get_database().session() as session:
         user = password_login.login_with_password(session=session, username=body.username, password=body.password,
                                                   client_key=client_key(request))
-        if user is not None:
-            session_id, web = identity.start_web_session(session=session, user=user,
+        verified_at, method = None, "wachtwoord"
+        if user is not None and second_factor.login_needs_code(session=session, user=user):
+            # Two-factor login (engine.identity.second_factor): not complete until the code is given.
+            if not second_factor.is_enrolled(session=session, user=user):
+                refusal = SecondFactorNotEnrolled(second_factor.ENROL_NEEDED)
+            elif not body.code:
+                refusal = SecondFactorNeeded(second_factor.CODE_NEEDED)
+            else:
+                used = second_factor.verify(session=session, user=user, code=body.code, client_key=client_key(request))
+                if used is None:
+                    refusal = SecondFactorWrong(second_factor.CODE_WRONG)
+                else:
+                    verified_at, method = now(), f"wachtwoord+{used}"
+        if user is not None and refusal is None:
+            session_id, web = identity.start_web_session(session=session, user=user, second_factor_at=verified_at,
                                                          ttl=timedelta(hours=settings.session_hours))
-            audit_event(session=session, actor=user.username, action="aanmelden", details={"methode": "wachtwoord"})
-            result = LoginResponse(user=UserOut.of(user), csrf_token=web.csrf_token, expires_at=web.expires_at)
+            audit_event(session=session, actor=user.username, action="aanmelden", details={"methode": method})
+            result = LoginResponse(user=UserOut.of(user), csrf_token=web.csrf_token, expires_at=web.expires_at,
+                                   second_factor=verified_at is not None)
     if user is None:
         raise NotAuthenticated(identity.LOGIN_FAILED)
+    if refusal is not None:
+        raise refusal
     max_age = int(settings.session_hours * 3600)
     response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
                         httponly=True, secure=settings.cookie_secure, samesite="lax")
@@ -90,7 +114,8 @@ def issue_token(body: TokenRequest, auth: AuthDep, session: SessionDep, response
     if auth.method != "session":
         raise NotAuthorized("Een nieuw token kan alleen vanuit een aangemelde browsersessie worden aangemaakt.")
     plaintext, token = identity.issue_token(session=session, user=auth.user, name=body.name,
-                                            ttl=timedelta(days=body.expires_in_days))
+                                            ttl=timedelta(days=body.expires_in_days),
+                                            second_factor_at=auth.web_session.second_factor_at)
     audit_event(session=session, actor=auth.user.username, action="token_uitgegeven",
                 details={"token_id": token.id, "naam": token.name})
     _no_store(response)

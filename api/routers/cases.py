@@ -237,6 +237,10 @@ def _may_identity(session, user, case_id) -> bool:
 
 def _require_identity(session, user, case_id) -> None:
     if not _may_identity(session, user, case_id):
+        from engine.identity import second_factor
+
+        if not second_factor.identity_allowed(user):
+            raise NotAuthorized(second_factor.IDENTITY_REFUSED)
         raise NotAuthorized("Alleen wie de identiteit van de melder mag zien, leest de bijlagen van de melder.")
 
 

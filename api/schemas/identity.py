@@ -14,6 +14,9 @@ class LoginRequest(Strict):
 
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(default=None, max_length=40, description=(
+        "De zescijferige code uit de authenticator-app, of een herstelcode: nodig voor wie tweestapsverificatie "
+        "heeft ingesteld of moet gebruiken (rollen die de identiteit van een melder mogen zien)."))
 
 
 class UserOut(Strict):
@@ -43,6 +46,7 @@ class LoginResponse(Strict):
     user: UserOut
     csrf_token: str = Field(description="Stuur mee als header X-CSRF-Token bij POST/PUT/PATCH/DELETE.")
     expires_at: datetime
+    second_factor: bool = Field(default=False, description="Of deze aanmelding met tweestapsverificatie is gedaan.")
 
 
 class MeResponse(Strict):

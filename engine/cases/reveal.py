@@ -132,7 +132,7 @@ def grantee_candidates(*, session: Session, case_id: int) -> list[User]:
 
     users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name, User.username))
     return [u for u in users if access.can_see_case(session=session, user=u, case_id=case_id)
-            and not access.may_see_reporter_identity(session=session, user=u, case_id=case_id)]
+            and not access.entitled_to_reporter_identity(session=session, user=u, case_id=case_id)]
 
 
 def get_reveal(*, session: Session, case_id: int, reveal_id: int) -> IdentityReveal:

@@ -49,6 +49,7 @@ from engine.cases.models import Case
 from engine.cases.search_models import CaseSearchTerms
 from engine.errors import FieldError, InvalidData
 from engine.identity.access import visible_cases_condition
+from engine.identity import second_factor
 from engine.identity.roles import IDENTITY_ROLES
 from engine.identity.models import User
 
@@ -187,7 +188,8 @@ def _conditions(session: Session, user: User, f: CaseFilters) -> list:
         # The index holds the ORIGINAL words of the report. Case workers read the desk's redacted version
         # (engine.cases.field_classes), so a hit on an original word would tell them what was redacted (e.g. a
         # name): full text only for who reads the originals (IDENTITY_ROLES); the others search by case number.
-        full_text = _text_match(session, q) if user.role_codes & IDENTITY_ROLES else None
+        full_text = (_text_match(session, q) if user.role_codes & IDENTITY_ROLES
+                     and second_factor.identity_allowed(user) else None)
         conditions.append(by_reference if full_text is None else or_(by_reference, full_text))
     return conditions
 

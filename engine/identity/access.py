@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.cases.models import Case, CaseActor, CaseParty
 from engine.errors import NotFound
+from engine.identity import second_factor
 from engine.identity.models import User
 from engine.identity.roles import EXPORT_ROLES, IDENTITY_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
@@ -133,7 +134,17 @@ def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
 
 def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
     """Reporting desk and integrity coordinator of a case they may see, or a user to whom an approved
-    reveal applies (engine.cases.reveal); nobody else."""
+    reveal applies (engine.cases.reveal); nobody else. The desk and the coordinator only in a session (or
+    with an API token) whose second factor was verified, where the deployment requires it
+    (``engine.identity.second_factor.identity_allowed``)."""
+    if user.role_codes & IDENTITY_ROLES and not second_factor.identity_allowed(user):
+        return False
+    return entitled_to_reporter_identity(session=session, user=user, case_id=case_id)
+
+
+def entitled_to_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
+    """The rule of :func:`may_see_reporter_identity` for ``user`` as a person, whatever their current login
+    (e.g. to list who does not yet see the identity, ``engine.cases.reveal``). Not for showing the identity."""
     if not can_see_case(session=session, user=user, case_id=case_id):
         return False
     if user.role_codes & IDENTITY_ROLES:

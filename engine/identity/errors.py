@@ -26,3 +26,23 @@ class CsrfFailed(DomainError):
     code = "csrf-failed"
     title = "Beveiligingscontrole mislukt"
     status = 403
+
+
+class SecondFactorNeeded(NotAuthenticated):
+    """The password was right; the login needs a second factor (TOTP or recovery code) as well."""
+
+    code = "second-factor-needed"
+    title = "Code van tweestapsverificatie nodig"
+
+
+class SecondFactorWrong(NotAuthenticated):
+    code = "second-factor-wrong"
+    title = "Code van tweestapsverificatie onjuist"
+
+
+class SecondFactorNotEnrolled(DomainError):
+    """The user's role requires a second factor that is not set up yet (enrol in the browser first)."""
+
+    code = "second-factor-not-enrolled"
+    title = "Tweestapsverificatie nog niet ingesteld"
+    status = 403

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.clock import now
+from engine.crypto import EncryptedText
 from engine.db import Base, UTCDateTime
 
 
@@ -23,6 +24,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    # Not a column: whether the credential of the current request (browser session or API token) was backed by a
+    # verified second factor. Set by the authentication of each request (api.deps, web.pages.common); read by the
+    # reporter-identity decision (engine.identity.second_factor.identity_allowed). False unless proven.
+    second_factor_verified = False
 
     @property
     def role_codes(self) -> set[str]:
@@ -54,6 +60,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the browser session that issued this token had verified its second factor (None: it had not).
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -75,8 +83,41 @@ class WebSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor login (engine.identity.second_factor): a *pending* session has passed the password only and
+    # opens nothing but the code and enrolment pages; ``second_factor_at`` records when this session's second
+    # factor was verified (None: not in this session).
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class SecondFactor(Base):
+    """A user's TOTP authenticator (RFC 6238). The shared secret is encrypted at rest (AES-GCM, bound to
+    its column). ``confirmed_at`` is None while enrolment awaits the first correct code; ``last_step``
+    is the time step of the last accepted code, so a code is never accepted twice."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(EncryptedText("second_factors.secret"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of a user's second factor, hashed with Argon2id like a password.
+    ``bucket`` (8 bits of the code's SHA-256) narrows verification to about one row."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    bucket: Mapped[int] = mapped_column(Integer)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReceiptCode(Base):

@@ -157,6 +157,16 @@ def disable_user(*, session: Session, user_id: int) -> User:
     return user
 
 
+def end_all_sessions(*, session: Session, user_id: int) -> None:
+    """Revoke every browser session and API token of a user (e.g. after their second factor was reset)."""
+    moment = now()
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = moment
+    for web in session.scalars(select(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))):
+        web.revoked_at = moment
+    session.flush()
+
+
 def set_password(*, session: Session, user_id: int, password: str) -> User:
     _validate_password(password)
     user = get_user(session=session, user_id=user_id)
@@ -220,8 +230,10 @@ def set_identity_provider(provider: IdentityProvider) -> IdentityProvider:
 
 # --------------------------------------------------------------------------- API tokens
 
-def issue_token(*, session: Session, user: User, name: str, ttl: timedelta | None = None) -> tuple[str, ApiToken]:
-    """A new bearer token for ``user``. The plaintext is returned here once and never stored."""
+def issue_token(*, session: Session, user: User, name: str, ttl: timedelta | None = None,
+                second_factor_at: datetime | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user``. The plaintext is returned here once and never stored.
+    ``second_factor_at``: when the issuing browser session verified its second factor (the token inherits it)."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise InvalidData([FieldError("name", "Naam van het token is verplicht (hoogstens 100 tekens).")])
@@ -233,7 +245,7 @@ def issue_token(*, session: Session, user: User, name: str, ttl: timedelta | Non
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     moment = now()
     token = ApiToken(user_id=user.id, name=name, token_hash=sha256_hex(plaintext), created_at=moment,
-                     expires_at=moment + ttl)
+                     expires_at=moment + ttl, second_factor_at=second_factor_at)
     session.add(token)
     session.flush()
     return plaintext, token
@@ -248,6 +260,7 @@ def resolve_token_row(*, session: Session, token: str) -> ApiToken:
     if (row is None or row.revoked_at is not None or row.expires_at <= moment
             or not hmac.compare_digest(row.token_hash, sha256_hex(token)) or not row.user.active):
         raise NotAuthenticated(TOKEN_INVALID)
+    row.user.second_factor_verified = row.second_factor_at is not None  # issued from a session with two factors
     return row
 
 
@@ -313,27 +326,38 @@ def revoke_token(*, session: Session, token_id: int, by: User) -> ApiToken:
 
 # --------------------------------------------------------------------------- browser sessions
 
-def start_web_session(*, session: Session, user: User, ttl: timedelta = SESSION_TTL) -> tuple[str, WebSession]:
-    """A new browser session; returns the session id (for the cookie, once) and the row."""
+def start_web_session(*, session: Session, user: User, ttl: timedelta = SESSION_TTL, pending: bool = False,
+                      second_factor_at: datetime | None = None) -> tuple[str, WebSession]:
+    """A new browser session; returns the session id (for the cookie, once) and the row.
+
+    ``pending``: the password was right but the login awaits a second factor (``engine.identity.second_factor``);
+    such a session opens only the code and enrolment pages. ``second_factor_at``: when this login's second
+    factor was verified."""
     session_id = secrets.token_urlsafe(32)
     moment = now()
     web = WebSession(user_id=user.id, session_hash=sha256_hex(session_id), csrf_token=secrets.token_urlsafe(32),
-                     created_at=moment, last_seen_at=moment, expires_at=moment + ttl)
+                     created_at=moment, last_seen_at=moment, expires_at=moment + ttl, pending=pending,
+                     second_factor_at=second_factor_at)
     session.add(web)
     session.flush()
     return session_id, web
 
 
-def resolve_web_session(*, session: Session, session_id: str, touch: bool = True) -> WebSession:
+def resolve_web_session(*, session: Session, session_id: str, touch: bool = True,
+                        allow_pending: bool = False) -> WebSession:
     """A valid browser session. ``touch``: slide ``last_seen_at`` in ``session`` (the API passes False
-    and records it after its commit, :func:`record_web_session_use`)."""
+    and records it after its commit, :func:`record_web_session_use`). A session that awaits its second factor
+    (``pending``) is valid only with ``allow_pending`` (the code and enrolment pages); everywhere else it is
+    no session at all. The user's ``second_factor_verified`` is set from the session."""
     if not session_id or len(session_id) > 200:
         raise NotAuthenticated(SESSION_INVALID)
     web = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(session_id)))
     moment = now()
     if (web is None or web.revoked_at is not None or web.expires_at <= moment
-            or moment - web.last_seen_at > SESSION_IDLE or not web.user.active):
+            or moment - web.last_seen_at > SESSION_IDLE or not web.user.active
+            or (web.pending and not allow_pending)):
         raise NotAuthenticated(SESSION_INVALID)
+    web.user.second_factor_verified = web.second_factor_at is not None and not web.pending
     if touch and moment - web.last_seen_at >= LAST_USED_GRANULARITY:
         web.last_seen_at = moment
         session.flush()

@@ -560,6 +560,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
         (Run(before=(ADD_USER,), stdout=(r"^mpt_[A-Za-z0-9_-]{43}$",), stderr=(r"^Token voor jdevries \(geldig tot ",)),),
     ".venv/bin/meldpunt users disable jdevries": (Run(before=(ADD_USER,), stdout=(r"^Gebruiker jdevries geblokkeerd\.$",),
                                                       check=check_disabled),),
+    ".venv/bin/meldpunt users tweede-factor-herstellen jdevries":
+        (Run(before=(ADD_USER,), stdout=(r"^Tweestapsverificatie van jdevries verwijderd; ",)),),
     ".venv/bin/meldpunt keys generate": (Run(db="none", check=check_key),),
     ".venv/bin/meldpunt keys rotate": (Run(setup=new_key, env=(("MELDPUNT_ENCRYPTION_KEYS", "{newkey},{key}"),),
                                            stdout=(r"^Klaar: \d+ waarden onder de nieuwste sleutel\.$",),

@@ -41,7 +41,7 @@ ALSO = (("GET /mijn-melding", RECEIPT, "", False), ("GET /zaken/{case_id}", "ond
         ("GET /taken/{item_id}", "coordinator", "", True))
 
 # GET routes of the web that answer a file or a redirect, not a page; the test below proves each one is.
-NOT_PAGES = frozenset({"GET /", "GET /rapportages", "GET /zaken/export", "GET /zaken/export#xlsx",
+NOT_PAGES = frozenset({"GET /", "GET /rapportages", "GET /inloggen/code", "GET /zaken/export", "GET /zaken/export#xlsx",
                        "GET /zaken/{case_id}/brieven/{letter_id}", "GET /zaken/{case_id}/brieven/{letter_id}#other-letter",
                        "GET /zaken/{case_id}/diagram", "GET /processen/{version_id}/diagram",
                        "GET /zaken/{case_id}/bestanden/{file_id}",

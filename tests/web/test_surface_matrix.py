@@ -132,6 +132,12 @@ POLICY: dict[str, Policy] = {
     "GET /inloggen": Policy("open"),
     "POST /inloggen": Policy("once", (403,)),  # no pre-login token: refused before any account is tried
     "POST /uitloggen": Policy("once", (303,)),
+    # two-factor login (issue 22): the code page after the password sends a full session on (and no session to
+    # the login page); enrolment is each staff member's own page (an empty code: the form again, 422)
+    "GET /inloggen/code": Policy("open", (303,)),
+    "POST /inloggen/code": Policy("once", (303,)),
+    "GET /account/tweestapsverificatie": staff(),
+    "POST /account/tweestapsverificatie": staff((422,), probe=WEB_EMPTY),
     "GET /melden": Policy("open"),
     "POST /melden": Policy("once", (422,), probe=WEB_EMPTY),
     "GET /melden/ontvangen": Policy("open"),

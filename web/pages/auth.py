@@ -11,9 +11,11 @@ from engine.audit import service as audit
 from engine.clock import now
 from engine.errors import DomainError
 from engine.identity import login as password_login
+from engine.identity import second_factor
 from engine.identity import service as identity
-from web.pages.common import (app_settings, checked_form, FormDep, get_database, login_form, pre_login_ok,
-                              retry_after, safe_next, web_session)
+from web.pages import second_factor as second_factor_pages
+from web.pages.common import (app_settings, checked_form, FormDep, get_database, login_form, pending_session,
+                              pre_login_ok, retry_after, safe_next, set_session_cookies, web_session)
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +47,14 @@ def login(request: Request, form: FormDep):
         with get_database().session() as s:
             user = password_login.login_with_password(session=s, username=username, password=password,
                                                       client_key=client_key(request))
-            if user is not None:
+            next_step = None
+            if user is not None and second_factor.login_needs_code(session=s, user=user):
+                # Not complete until the code is given: a short pending session for the code (or enrolment) page.
+                session_id, web = identity.start_web_session(session=s, user=user, pending=True,
+                                                             ttl=second_factor.PENDING_TTL)
+                csrf = web.csrf_token
+                next_step = second_factor_pages.next_step_url(session=s, user=user, target=target)
+            elif user is not None:
                 session_id, web = identity.start_web_session(
                     session=s, user=user, ttl=timedelta(hours=settings.session_hours))
                 csrf = web.csrf_token
@@ -56,20 +65,15 @@ def login(request: Request, form: FormDep):
     if user is None:
         return login_form(request, "inloggen.html", status_code=401, volgende=target,
                            fout="Gebruikersnaam of wachtwoord onjuist.", gebruikersnaam=username)
-    response = RedirectResponse(target, status_code=303)
-    max_age = int(settings.session_hours * 3600)
-    response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
-                        httponly=True, secure=settings.cookie_secure, samesite="lax")
-    response.set_cookie(csrf_cookie_name(settings.cookie_secure), csrf, max_age=max_age, path="/",
-                        httponly=False, secure=settings.cookie_secure, samesite="lax")
-    return response
+    response = RedirectResponse(next_step or target, status_code=303)
+    return set_session_cookies(request, response, session_id, csrf)
 
 
 @router.post("/uitloggen")
 def logout(request: Request, form: FormDep):
     settings = app_settings(request)
     with get_database().session() as s:
-        web = web_session(request, s)
+        web = pending_session(request, s)  # also a login still awaiting its second factor
         if web is not None:
             checked_form(form, web)
             web.revoked_at = now()

@@ -39,14 +39,14 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 
 from api import problems
-from api.deps import session_cookie_name
+from api.deps import csrf_cookie_name, session_cookie_name
 from engine import legal_terms
 from engine.cases.models import Case
 from engine.clock import now
 from engine.db import Database
 from engine.db import get_database as engine_database
 from engine.errors import DomainError, NotAuthorized, NotFound
-from engine.identity import access
+from engine.identity import access, second_factor
 from engine.identity import service as identity
 from engine.identity.errors import NotAuthenticated
 from engine.identity.models import User, WebSession
@@ -162,8 +162,25 @@ def web_session(request: Request, session: Session) -> WebSession | None:
 def login_required(request: Request, session: Session) -> WebSession:
     web = web_session(request, session)
     if web is None:
+        if pending_session(request, session) is not None:  # password given, second factor not yet
+            raise Redirect("/inloggen/code?" + urlencode({"volgende": request.url.path}))
         raise Redirect("/inloggen?" + urlencode({"volgende": request.url.path}))
+    if not second_factor.identity_allowed(web.user):
+        # A session of an identity role without a verified second factor (e.g. from before it was required):
+        # the code (or enrolment) first.
+        raise Redirect("/inloggen/code?" + urlencode({"volgende": request.url.path}))
     return web
+
+
+def pending_session(request: Request, session: Session) -> WebSession | None:
+    """The browser session, also one that awaits its second factor (for the code and enrolment pages only)."""
+    cookie = request.cookies.get(session_cookie_name(secure_cookies(request)))
+    if not cookie:
+        return None
+    try:
+        return identity.resolve_web_session(session=session, session_id=cookie, touch=False, allow_pending=True)
+    except NotAuthenticated:
+        return None
 
 
 async def _form(request: Request) -> FormData:
@@ -361,6 +378,17 @@ def retry_after(exc: DomainError, response: HTMLResponse) -> HTMLResponse:
     """A 429 page carries Retry-After, as the API's problem answer does."""
     if getattr(exc, "retry_after", None):
         response.headers["Retry-After"] = str(int(exc.retry_after))
+    return response
+
+
+def set_session_cookies(request: Request, response, session_id: str, csrf: str):
+    """The browser session's cookies (HttpOnly session id, readable CSRF token) on ``response``."""
+    settings = app_settings(request)
+    max_age = int(settings.session_hours * 3600)
+    response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
+                        httponly=True, secure=settings.cookie_secure, samesite="lax")
+    response.set_cookie(csrf_cookie_name(settings.cookie_secure), csrf, max_age=max_age, path="/",
+                        httponly=False, secure=settings.cookie_secure, samesite="lax")
     return response
 
 
