@@ -33,6 +33,7 @@ def _no_store(response: Response) -> None:
 
 @router.post("/inloggen", response_model=LoginResponse, summary="Aanmelden met gebruikersnaam en wachtwoord",
              responses={401: {"description": "Gebruikersnaam of wachtwoord onjuist", **PROBLEM},
+                        403: {"description": "Aanmelden met een wachtwoord is uitgeschakeld", **PROBLEM},
                         429: {"description": "Te veel pogingen", **PROBLEM}})
 def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
     """Zet een HttpOnly-sessiecookie en geeft het CSRF-token terug (header X-CSRF-Token bij wijzigingen)."""
@@ -40,7 +41,7 @@ def login(body: LoginRequest, request: Request, response: Response) -> LoginResp
     # One transaction of our own: a failed attempt is recorded (committed) before we answer 401.
     with get_database().session() as session:
         user = password_login.login_with_password(session=session, username=body.username, password=body.password,
-                                                  client_key=client_key(request))
+                                                  client_key=client_key(request), local=settings.local_policy())
         if user is not None:
             session_id, web = identity.start_web_session(session=session, user=user,
                                                          ttl=timedelta(hours=settings.session_hours))

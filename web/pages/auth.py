@@ -12,6 +12,7 @@ from engine.clock import now
 from engine.errors import DomainError
 from engine.identity import login as password_login
 from engine.identity import service as identity
+from web.pages.oidc import oidc_client, post_logout_uri
 from web.pages.common import (app_settings, checked_form, FormDep, get_database, login_form, pre_login_ok,
                               retry_after, safe_next, web_session)
 
@@ -44,7 +45,8 @@ def login(request: Request, form: FormDep):
     try:
         with get_database().session() as s:
             user = password_login.login_with_password(session=s, username=username, password=password,
-                                                      client_key=client_key(request))
+                                                      client_key=client_key(request),
+                                                      local=settings.local_policy())
             if user is not None:
                 session_id, web = identity.start_web_session(
                     session=s, user=user, ttl=timedelta(hours=settings.session_hours))
@@ -65,16 +67,24 @@ def login(request: Request, form: FormDep):
     return response
 
 
+def oidc_logout_url(request: Request) -> str | None:
+    client = oidc_client(request)
+    return client.end_session_url(post_logout_redirect_uri=post_logout_uri(request, client)) if client else None
+
+
 @router.post("/uitloggen")
 def logout(request: Request, form: FormDep):
     settings = app_settings(request)
+    target = "/inloggen"
     with get_database().session() as s:
         web = web_session(request, s)
         if web is not None:
             checked_form(form, web)
             web.revoked_at = now()
             audit.append(session=s, actor=web.user.username, action="afmelden", details={"methode": "web"})
-    response = RedirectResponse("/inloggen", status_code=303)
+            if web.user.external_subject is not None:  # logged in at the organisation: log out there too
+                target = oidc_logout_url(request) or target
+    response = RedirectResponse(target, status_code=303)
     for name in (session_cookie_name(settings.cookie_secure), csrf_cookie_name(settings.cookie_secure)):
         response.delete_cookie(name, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax")
     return response
