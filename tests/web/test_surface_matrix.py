@@ -127,6 +127,10 @@ POLICY: dict[str, Policy] = {
     "GET /inloggen": Policy("open"),
     "POST /inloggen": Policy("once", (403,)),  # no pre-login token: refused before any account is tried
     "POST /uitloggen": Policy("once", (303,)),
+    # Login through the organisation's OpenID provider: not configured here, so not found for anyone
+    # (tests/web/test_oidc.py runs them against a real provider).
+    "GET /inloggen/oidc": Policy("open", (404,)),
+    "GET /inloggen/oidc/terug": Policy("open", (404,)),
     "GET /melden": Policy("open"),
     "POST /melden": Policy("once", (422,), probe=WEB_EMPTY),
     "GET /melden/ontvangen": Policy("open"),

@@ -109,7 +109,8 @@ def _flow(request: Request) -> dict | None:
 
 
 @router.get(CALLBACK)
-def oidc_return(request: Request, code: str | None = None, state: str | None = None, error: str | None = None):
+def oidc_return(request: Request, code: str | None = None, state: str | None = None, error: str | None = None,
+                iss: str | None = None):
     client = oidc_client(request)
     if client is None:
         return not_found(request)
@@ -117,6 +118,8 @@ def oidc_return(request: Request, code: str | None = None, state: str | None = N
     if flow is None or not state or not hmac.compare_digest(flow["state"].encode(), state.encode("utf-8", "replace")):
         return _refused(request, FLOW_LOST, 400)
     target = safe_next(flow.get("next"))
+    if iss is not None and iss.rstrip("/") != client.settings.issuer.rstrip("/"):  # RFC 9207: mix-up defence
+        return _refused(request, oidc.TOKEN_REFUSED, 400, target)
     if error or not code:
         return _refused(request, oidc.REFUSED_BY_PROVIDER, 403, target)
     try:
