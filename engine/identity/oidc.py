@@ -89,6 +89,10 @@ class OidcSettings(BaseSettings):
     # On the first login of a subject, take over an existing account with the same username that has no
     # subject yet (migrating local accounts). Only switch on when the provider's usernames are the same people.
     match_username: bool = False
+    # A session opened through the provider ends after this many hours at most (0: MELDPUNT_SESSION_HOURS): the
+    # next login asks the provider again (one click while its own session lasts), so a user it disabled or
+    # whose roles it changed is caught within this time, not only at the end of a working day.
+    session_hours: float = Field(default=0.0, ge=0, le=24)
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     leeway_seconds: int = Field(default=60, ge=0, le=600)
 

@@ -176,6 +176,21 @@ def test_user_disabled_in_meldpunt_stays_refused(db, client):
     assert r.status_code == 403 and "uitgeschakeld" in r.text
 
 
+def test_a_session_through_the_provider_lasts_at_most_its_own_hours(db, clock, provider):
+    from datetime import timedelta
+
+    with make_client(db, provider, session_hours=1) as c:
+        assert oidc_login(c, "a.devries").status_code == 303
+        with db.session() as s:
+            web = s.scalar(select(WebSession).order_by(WebSession.id.desc()))
+            assert web.expires_at - web.created_at == timedelta(hours=1)
+        clock.advance(timedelta(minutes=59))
+        assert c.get("/werkvoorraad", follow_redirects=False).status_code == 200
+        clock.advance(timedelta(minutes=2))
+        r = c.get("/werkvoorraad", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/inloggen")
+
+
 def test_unknown_user_is_refused_when_provisioning_is_off(db, clock, provider):
     with make_client(db, provider, provision=False) as c:
         r = oidc_login(c, "a.devries")
@@ -380,6 +395,10 @@ def login_in_browser(page, username: str) -> None:
 
 
 def test_browser_login_and_logout_through_the_provider(page, provider):
+    from tests.web.conftest import axe_violations
+
+    page.goto("/inloggen")
+    assert axe_violations(page) == []  # the login page with the organisation's button
     login_in_browser(page, "a.devries")
     page.wait_for_url("**/werkvoorraad")
     assert "Anna de Vries" in page.locator("header").inner_text()

@@ -135,14 +135,14 @@ def oidc_return(request: Request, code: str | None = None, state: str | None = N
         except oidc.LoginRefused as exc:  # what it changed (roles taken away, sessions revoked) is committed
             refused, user = exc, None
         if user is not None:
-            session_id, web = identity.start_web_session(session=s, user=user,
-                                                         ttl=timedelta(hours=settings.session_hours))
+            hours = min(settings.session_hours, client.settings.session_hours or settings.session_hours)
+            session_id, web = identity.start_web_session(session=s, user=user, ttl=timedelta(hours=hours))
             csrf = web.csrf_token
             audit.append(session=s, actor=user.username, action="aanmelden", details={"methode": "oidc"})
     if refused is not None:
         return _refused(request, refused.detail, 403, target)
     response = RedirectResponse(target, status_code=303)
-    max_age = int(settings.session_hours * 3600)
+    max_age = int(hours * 3600)
     response.set_cookie(session_cookie_name(settings.cookie_secure), session_id, max_age=max_age, path="/",
                         httponly=True, secure=settings.cookie_secure, samesite="lax")
     response.set_cookie(csrf_cookie_name(settings.cookie_secure), csrf, max_age=max_age, path="/",
