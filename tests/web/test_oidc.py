@@ -140,6 +140,27 @@ def test_role_change_in_the_provider_takes_effect_at_next_login(db, client, prov
     assert user_by_subject(db, "77b1-sub-bram").role_codes == {"meldpunt", "onderzoeker"}
 
 
+def test_a_role_the_provider_takes_away_hands_its_claimed_work_back(db, clock, provider):
+    from engine.processes import service as processes
+    from engine.worklist.models import WorkItem
+    from tests.oidc_provider import ROOT
+    from tests.web.test_user_roles import _claimed_task
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=ROOT / "processes")
+    provider.account("sub-meldpunt", "meldpunt", name="Mila Meldpunt", groups=["meldpunt-balie"])
+    with make_client(db, provider, match_username=True) as c:
+        assert oidc_login(c, "meldpunt").status_code == 303
+    item_id = _claimed_task(db, "meldpunt")
+    provider.account("sub-meldpunt", "meldpunt", name="Mila Meldpunt", groups=["onderzoekers"])
+    with make_client(db, provider, match_username=True) as c:
+        assert oidc_login(c, "meldpunt").status_code == 303
+    with db.session() as s:
+        assert s.get(WorkItem, item_id).assignee_id is None  # back in the desk's pool
+        user = s.scalar(select(User).where(User.username == "meldpunt"))
+        assert user.role_codes == {"onderzoeker"}
+
+
 def test_user_the_provider_gives_no_role_is_refused_and_loses_every_session(db, client, provider):
     assert oidc_login(client, "b.jansen").status_code == 303
     assert client.get("/werkvoorraad", follow_redirects=False).status_code == 200
