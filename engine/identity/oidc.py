@@ -139,9 +139,12 @@ class OidcClient:
         try:
             response = requests.get(url, timeout=self.settings.timeout_seconds)
             response.raise_for_status()
-            return response.json()
+            document = response.json()
         except (requests.RequestException, ValueError) as exc:
             raise ProviderUnavailable(PROVIDER_DOWN) from exc
+        if not isinstance(document, dict):
+            raise ProviderUnavailable(PROVIDER_DOWN)
+        return document
 
     def metadata(self) -> dict[str, Any]:
         with self._lock:

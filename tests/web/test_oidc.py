@@ -249,6 +249,13 @@ def test_callback_without_the_flow_or_with_another_state_is_refused(client, prov
     assert client.get("/api/v1/auth/ik").status_code == 401
 
 
+def test_provider_down_gives_a_dutch_answer_not_a_500(client, provider):
+    provider.stop()
+    r = client.get("/inloggen/oidc", follow_redirects=False)
+    assert r.status_code == 502 and "inlogdienst van de organisatie is nu niet bereikbaar" in r.text
+    assert 'name="wachtwoord"' in r.text  # the break-glass door stays open
+
+
 def test_a_code_is_used_once(client, provider):
     start = client.get("/inloggen/oidc", follow_redirects=False)
     flow_cookie = client.cookies.get("meldpunt_oidc")

@@ -12,9 +12,9 @@ from engine.clock import now
 from engine.errors import DomainError
 from engine.identity import login as password_login
 from engine.identity import service as identity
-from web.pages.oidc import oidc_client, post_logout_uri
 from web.pages.common import (app_settings, checked_form, FormDep, get_database, login_form, pre_login_ok,
                               retry_after, safe_next, web_session)
+from web.pages.oidc import oidc_client, post_logout_uri
 
 router = APIRouter(include_in_schema=False)
 
