@@ -58,9 +58,14 @@ class SecurityHeadersMiddleware:
     ``hsts`` says the app is served over https behind a proxy); API answers are not cached unless a route
     says so."""
 
-    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
         self.hsts = hsts
+        self.headers = SECURITY_HEADERS
+        if form_targets:  # the logout form is redirected to the organisation's provider (web.pages.auth)
+            csp = CONTENT_SECURITY_POLICY.replace(b"form-action 'self'",
+                                                  b" ".join([b"form-action 'self'", *(t.encode() for t in form_targets)]))
+            self.headers = [(k, csp if k == b"content-security-policy" else v) for k, v in SECURITY_HEADERS]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,7 +76,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                headers += [(k, v) for k, v in self.headers if k not in present]
                 if (self.hsts or scope.get("scheme") == "https") and b"strict-transport-security" not in present:
                     headers.append((b"strict-transport-security", HSTS))
                 if b"cache-control" not in present:
@@ -125,8 +130,12 @@ def _limit_memory_and_threads(settings) -> None:
             pass
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+def create_app(settings: ApiSettings | None = None, oidc_settings=None) -> FastAPI:
+    """The app; ``oidc_settings`` (engine.identity.oidc.OidcSettings) default to the MELDPUNT_OIDC_* environment."""
+    from engine.identity.oidc import OidcClient, OidcSettings
+
     settings = settings or ApiSettings()
+    oidc_settings = oidc_settings if oidc_settings is not None else OidcSettings()
     app = FastAPI(
         title="Meldpunt Integriteit API",
         version=adr.API_VERSION,
@@ -137,10 +146,16 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.api_settings = settings
+    app.state.oidc = OidcClient(oidc_settings) if oidc_settings.enabled else None  # login via the organisation
+    if app.state.oidc is not None:
+        from web.pages.oidc import install_log_filter
+
+        install_log_filter()  # the callback's code never reaches an access log
     problems.install(app)
     # Added last = outermost: the size limit runs before anything reads the body.
     app.add_middleware(problems.StrictJsonMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts,
+                       form_targets=(oidc_settings.origin,) if oidc_settings.enabled else ())
     adr.install(app, settings)  # API-Version header, former paths redirected, the document per the rules
     # Process uploads get a smaller cap unless the environment sets one for that prefix.
     path_limits = {"/api/v1/processen": processes.PROCESS_UPLOAD_LIMIT, **settings.body_limits}

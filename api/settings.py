@@ -35,6 +35,22 @@ class ApiSettings(BaseSettings):
     # (comma-separated). Both empty (the default): nobody, /metrics answers 401.
     metrics_token: SecretStr | None = None
     metrics_networks: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # Local passwords (demo, break-glass): off with MELDPUNT_LOCAL_PASSWORDS=false; or only for the accounts in
+    # MELDPUNT_LOCAL_PASSWORD_USERS=nood1,nood2 (the rest log in through the organisation's OpenID provider).
+    local_passwords: bool = True
+    local_password_users: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("local_password_users", mode="before")
+    @classmethod
+    def _names(cls, value):
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return [str(v).strip().lower() for v in value]
+
+    def local_policy(self):
+        from engine.identity.login import LocalPasswords
+
+        return LocalPasswords(enabled=self.local_passwords, only=frozenset(self.local_password_users))
 
     @field_validator("trusted_proxies", "metrics_networks", mode="before")
     @classmethod

@@ -35,7 +35,8 @@ def _no_store(response: Response) -> None:
 @router.post("/inloggen", response_model=LoginResponse, summary="Aanmelden met gebruikersnaam en wachtwoord",
              responses={401: {"description": "Gebruikersnaam of wachtwoord onjuist, of de code van "
                                              "tweestapsverificatie ontbreekt of is onjuist", **PROBLEM},
-                        403: {"description": "Tweestapsverificatie is verplicht maar nog niet ingesteld", **PROBLEM},
+                        403: {"description": "Tweestapsverificatie is verplicht maar nog niet ingesteld, of aanmelden "
+                                             "met een wachtwoord is uitgeschakeld", **PROBLEM},
                         429: {"description": "Te veel pogingen", **PROBLEM}})
 def login(body: LoginRequest, request: Request, response: Response) -> LoginResponse:
     """Zet een HttpOnly-sessiecookie en geeft het CSRF-token terug (header X-CSRF-Token bij wijzigingen).
@@ -48,7 +49,7 @@ def login(body: LoginRequest, request: Request, response: Response) -> LoginResp
     # One transaction of our own: a failed attempt is recorded (committed) before we answer 401.
     with get_database().session() as session:
         user = password_login.login_with_password(session=session, username=body.username, password=body.password,
-                                                  client_key=client_key(request))
+                                                  client_key=client_key(request), local=settings.local_policy())
         verified_at, method = None, "wachtwoord"
         if user is not None and second_factor.login_needs_code(session=session, user=user):
             # Two-factor login (engine.identity.second_factor): not complete until the code is given.

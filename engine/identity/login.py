@@ -15,11 +15,12 @@ The username typed is the account key whether the user exists or not (no lookup,
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from engine.errors import FieldError, InvalidData
+from engine.errors import FieldError, InvalidData, NotAuthorized
 from engine.identity import ratelimit
 from engine.identity.errors import NotAuthenticated
 from engine.identity.models import User
@@ -39,6 +40,24 @@ LOCKED = "Te veel mislukte aanmeldpogingen vanaf dit adres."
 ACCOUNT_LOCKED = "Te veel mislukte aanmeldpogingen voor deze gebruikersnaam."
 MAX_USERNAME = 100  # as api.schemas.identity.LoginRequest
 MAX_PASSWORD = 1024
+LOCAL_OFF = "Aanmelden met een wachtwoord is uitgeschakeld. Meld u aan via de inlogdienst van de organisatie."
+
+
+@dataclass(frozen=True)
+class LocalPasswords:
+    """Whether local passwords may be used: all of them, none, or only the named break-glass accounts.
+
+    ``MELDPUNT_LOCAL_PASSWORDS=false`` switches them off; ``MELDPUNT_LOCAL_PASSWORD_USERS=nood1,nood2``
+    keeps them for those accounts only (the others log in through the organisation's provider)."""
+
+    enabled: bool = True
+    only: frozenset[str] = frozenset()
+
+    def allows(self, username: str) -> bool:
+        return self.enabled and (not self.only or username.strip().lower() in self.only)
+
+
+ALL_LOCAL = LocalPasswords()
 
 
 def check_lengths(username: str, password: str) -> None:
@@ -53,14 +72,18 @@ def check_lengths(username: str, password: str) -> None:
 
 
 def login_with_password(*, session: Session, username: str, password: str, client_key: str,
-                        policy: ratelimit.RateLimitPolicy = POLICY) -> User | None:
+                        policy: ratelimit.RateLimitPolicy = POLICY,
+                        local: LocalPasswords = ALL_LOCAL) -> User | None:
     """The user, or ``None`` for a wrong username or password; raises ``InvalidData`` (422) for input
     over the length caps and ``TooManyAttempts`` (429) before checking anything when this address or
-    this username must wait.
+    this username must wait, and ``NotAuthorized`` (403) before anything else when ``local`` does not allow a
+    password for this username (switched off, or not a break-glass account).
 
     The attempt is recorded in ``session``: the caller commits it even when it answers 401.
     """
     check_lengths(username, password)
+    if not local.allows(username):
+        raise NotAuthorized(LOCAL_OFF)
     account = username.strip().lower()
     ratelimit.check_allowed(session=session, scope=SCOPE, client_key=client_key, account=account, policy=policy,
                             message=LOCKED, account_message=ACCOUNT_LOCKED)

@@ -21,6 +21,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(300))
+    # The stable subject of the organisation's OpenID Connect provider (engine.identity.oidc); None: local only.
+    external_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")

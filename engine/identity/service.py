@@ -195,7 +195,7 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
 # --------------------------------------------------------------------------- identity provider seam
 
 class IdentityProvider(Protocol):
-    """Turns login credentials into a :class:`User`. Local passwords today; OIDC later.
+    """Turns login credentials into a :class:`User`: local passwords, or verified OIDC claims (engine.identity.oidc).
 
     An OIDC implementation receives ``{"code": ..., "state": ...}`` (or a verified ID
     token), validates it against the issuer, and finds or provisions the user by a

@@ -570,6 +570,9 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "meldpunt keys rotate": (Run(setup=new_key, env=(("MELDPUNT_ENCRYPTION_KEYS", "{newkey},{key}"),),
                                  check=check_rotation),),
 
+    ".venv/bin/python -m pytest -q tests/web/test_oidc.py": NotRun("tests of this suite (a real OpenID provider "
+                                                                   "on loopback); `make test` runs them"),
+
     # features/README.md
     ".venv/bin/python -m pytest -q features": NotRun("every scenario: `make test` runs them (testpaths include "
                                                      "features); the selections below run here"),

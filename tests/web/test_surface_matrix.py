@@ -138,6 +138,10 @@ POLICY: dict[str, Policy] = {
     "POST /inloggen/code": Policy("once", (303,)),
     "GET /account/tweestapsverificatie": staff(),
     "POST /account/tweestapsverificatie": staff((422,), probe=WEB_EMPTY),
+    # Login through the organisation's OpenID provider: not configured here, so not found for anyone
+    # (tests/web/test_oidc.py runs them against a real provider).
+    "GET /inloggen/oidc": Policy("open", (404,)),
+    "GET /inloggen/oidc/terug": Policy("open", (404,)),
     "GET /melden": Policy("open"),
     "POST /melden": Policy("once", (422,), probe=WEB_EMPTY),
     "GET /melden/ontvangen": Policy("open"),

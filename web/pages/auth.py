@@ -16,6 +16,7 @@ from engine.identity import service as identity
 from web.pages import second_factor as second_factor_pages
 from web.pages.common import (app_settings, checked_form, FormDep, get_database, login_form, pending_session,
                               pre_login_ok, retry_after, safe_next, set_session_cookies, web_session)
+from web.pages.oidc import oidc_client, post_logout_uri
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +47,8 @@ def login(request: Request, form: FormDep):
     try:
         with get_database().session() as s:
             user = password_login.login_with_password(session=s, username=username, password=password,
-                                                      client_key=client_key(request))
+                                                      client_key=client_key(request),
+                                                      local=settings.local_policy())
             next_step = None
             if user is not None and second_factor.login_needs_code(session=s, user=user):
                 # Not complete until the code is given: a short pending session for the code (or enrolment) page.
@@ -69,16 +71,24 @@ def login(request: Request, form: FormDep):
     return set_session_cookies(request, response, session_id, csrf)
 
 
+def oidc_logout_url(request: Request) -> str | None:
+    client = oidc_client(request)
+    return client.end_session_url(post_logout_redirect_uri=post_logout_uri(request, client)) if client else None
+
+
 @router.post("/uitloggen")
 def logout(request: Request, form: FormDep):
     settings = app_settings(request)
+    target = "/inloggen"
     with get_database().session() as s:
         web = pending_session(request, s)  # also a login still awaiting its second factor
         if web is not None:
             checked_form(form, web)
             web.revoked_at = now()
             audit.append(session=s, actor=web.user.username, action="afmelden", details={"methode": "web"})
-    response = RedirectResponse("/inloggen", status_code=303)
+            if web.user.external_subject is not None:  # logged in at the organisation: log out there too
+                target = oidc_logout_url(request) or target
+    response = RedirectResponse(target, status_code=303)
     for name in (session_cookie_name(settings.cookie_secure), csrf_cookie_name(settings.cookie_secure)):
         response.delete_cookie(name, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax")
     return response

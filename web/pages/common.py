@@ -368,8 +368,17 @@ def pre_login_ok(request: Request, presented) -> bool:
     return bool(cookie) and bool(presented) and hmac.compare_digest(cookie.encode(), str(presented).encode())
 
 
+def _oidc_offer(request: Request) -> dict | None:
+    """The organisation's login (web.pages.oidc) when configured: its label, and whether passwords are on."""
+    client = getattr(request.app.state, "oidc", None)
+    if client is None:
+        return None
+    return {"label": client.settings.label, "passwords": bool(app_settings(request).local_passwords)}
+
+
 def login_form(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     token = request.cookies.get(PRE_LOGIN_CSRF) or secrets.token_urlsafe(24)
+    context.setdefault("oidc", _oidc_offer(request))
     return _with_pre_login_token(request, render(request, name, status_code=status_code, login_token=token,
                                                  **context), token)
 
