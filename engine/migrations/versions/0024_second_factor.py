@@ -3,7 +3,7 @@
 verified (``pending`` marks a session that has passed the password only).
 
 Revision ID: 0024_second_factor
-Revises: 0022_worklist_visits
+Revises: 0023_oidc
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import engine.crypto
 import engine.db
 
 revision = "0024_second_factor"
-down_revision = "0022_worklist_visits"
+down_revision = "0023_oidc"
 branch_labels = None
 depends_on = None
 

@@ -3,14 +3,14 @@
 deadlines already notified of).
 
 Revision ID: 0026_notifications
-Revises: 0022_worklist_visits
+Revises: 0024_second_factor
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
 revision = "0026_notifications"
-down_revision = "0022_worklist_visits"
+down_revision = "0024_second_factor"
 branch_labels = None
 depends_on = None
 

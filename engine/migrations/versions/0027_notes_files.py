@@ -2,7 +2,7 @@
 ``reporter_attachments``, who added a file (reporter or handler), its kind and what metadata was removed.
 
 Revision ID: 0027_notes_files
-Revises: 0022_worklist_visits
+Revises: 0026_notifications
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import engine.crypto
 import engine.db
 
 revision = "0027_notes_files"
-down_revision = "0022_worklist_visits"
+down_revision = "0026_notifications"
 branch_labels = None
 depends_on = None
 

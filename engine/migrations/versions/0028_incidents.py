@@ -2,14 +2,14 @@
 coordinator to see and retry.
 
 Revision ID: 0028_incidents
-Revises: 0026_notifications
+Revises: 0027_notes_files
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
 revision = "0028_incidents"
-down_revision = "0026_notifications"
+down_revision = "0027_notes_files"
 branch_labels = None
 depends_on = None
 
