@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg test-on install clean browser faketime
+.PHONY: run test test-pg test-on install clean browser faketime pdf
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,16 +23,21 @@ node_modules/.package-lock.json: package.json package-lock.json
 browser: node_modules/.package-lock.json
 	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# LibreOffice (letters to PDF: preview and the layout tests) and pdftotext, from the OS packages.
+pdf:
+	command -v soffice >/dev/null && command -v pdftotext >/dev/null || (apt-get update -qq && \
+	  apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation)
+
 ## Run the product on the embedded SQLite database with demo data on http://127.0.0.1:8000
 run: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/meldpunt demo
 
 ## Run the whole test suite (SQLite; set MELDPUNT_TEST_DATABASE_URL for PostgreSQL)
-test: $(STAMP) browser
+test: $(STAMP) browser pdf
 	$(BIN)/python -m pytest -n 2 -q
 
 ## The database tests again on PostgreSQL (127.0.0.1:5432, user postgres)
-test-pg: $(STAMP) browser
+test-pg: $(STAMP) browser pdf
 	MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
 	  $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
 
@@ -43,7 +48,7 @@ faketime:
 ## The whole SQLite suite with the machine's date moved by libfaketime: make test-on DATE=2028-02-29
 ## (every process the tests start sees the same moved clock, running from DATE 09:00 UTC).
 ## TESTS= passes pytest arguments, e.g. a part of the suite: make test-on DATE=2028-02-29 TESTS="tests/engine"
-test-on: $(STAMP) browser faketime
+test-on: $(STAMP) browser pdf faketime
 	@test -n "$(DATE)" || (echo "Geef een datum: make test-on DATE=JJJJ-MM-DD" >&2; exit 2)
 	faketime -f "+$$(( $$(date -u -d '$(DATE) 09:00' +%s) - $$(date -u +%s) ))s" \
 	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(BIN)/python -m pytest -n 2 -q $(TESTS)'
