@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "documents.models",
     "engine.reports.models",
     "engine.records.models",
+    "engine.staff.models",
 ]
 
 
