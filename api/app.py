@@ -20,6 +20,7 @@ from api.routers import (
     records,
     reporter,
     reports,
+    staff,
     tasks,
     users,
 )
@@ -147,6 +148,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(health.router, prefix="/api/v1")
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(users.router, prefix="/api/v1")
+    app.include_router(staff.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
     for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records):
         app.include_router(module.router, prefix="/api/v1")

@@ -388,3 +388,19 @@ def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: i
                           "overgedragen": len(result.moved), "naar_pool": len(result.to_pool),
                           "gebleven": len(result.stayed) + result.stayed_hidden})
     return result
+
+
+def open_work_view(*, session: Session, by: User, user_id: int) -> tuple[User, list[dict], int]:
+    """What the coordinator sees of a person's claimed open tasks before handing them over: the tasks of cases
+    they may see (case number, task, role, due date), and how many others there are."""
+    require_coordinator(by)
+    person = identity.get_user(session=session, user_id=user_id)
+    shown, hidden = [], 0
+    roles = known_roles()
+    for item in open_work(session=session, user_id=user_id):
+        if not access.can_see_case(session=session, user=by, case_id=item.case_id):
+            hidden += 1
+            continue
+        shown.append({**_item_line(session, item, to=person.display_name), "rol": roles.get(item.role, item.role),
+                      "termijn": item.due_at})
+    return person, shown, hidden

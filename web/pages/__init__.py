@@ -4,12 +4,12 @@
 """
 from __future__ import annotations
 
-from web.pages import (auth, cases, intake, letters, processes, records, reporter, reports, reveals, search, tasks,
-                       worklist)
+from web.pages import (auth, cases, intake, letters, processes, records, reporter, reports, reveals, search, staff,
+                       tasks, worklist)
 from web.pages import admin, audit, confidential_adviser, history_import, role_pages  # noqa: F401 (role_pages: menu)
 
 ROUTERS = tuple(m.router for m in (auth, worklist, search, tasks, cases, intake, reveals, letters, reporter, processes,
-                                   reports, records, audit, admin, confidential_adviser, history_import))
+                                   reports, records, audit, admin, staff, confidential_adviser, history_import))
 
 
 def routes() -> list:
