@@ -15,7 +15,7 @@ from web.pages.common import checked_form, domain_error, FormDep, get_database, 
 router = APIRouter(include_in_schema=False)
 
 LABELS = {"van": "Van", "tot": "Tot en met", "vervanger_id": "Vervanger", "taken_overdragen": "Taken overdragen",
-          "naar_id": "Naar", "reden": "Reden"}
+          "naar_id": "Overdragen aan", "reden": "Reden"}
 
 
 def _id(value: str) -> int | None:
