@@ -177,3 +177,18 @@ def test_the_coordinator_hands_over_all_work_on_the_user_page_in_the_browser(db,
     screenshot(page, "werk-overdragen")
     assert "Geen opgepakte open taken" in page.content()
     assert (_assignee(demo, plain), _assignee(demo, refused)) == (_uid(demo, "meldpunt2"), None)
+    # Max is blocked: the task he just got goes back to the pool, and the worklist tells the coordinator
+    from engine.staff import service as staff
+
+    with demo.session() as s:
+        staff.disable_account(session=s, user_id=_uid(demo, "meldpunt2"), actor="beheerder")
+    page.goto("/werkvoorraad")
+    notice = page.locator(".personeelsmelding")
+    notice.get_by_text("Taken teruggezet in de pool na het blokkeren van Max Meldpunt: 1 taak.").wait_for()
+    assert plain_ref in notice.inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "werkvoorraad-personeelsmelding")
+    notice.get_by_role("button", name=re.compile("^Gezien")).click()
+    page.wait_for_url("**/werkvoorraad")
+    assert page.locator(".personeelsmelding").count() == 0
+    assert _assignee(demo, plain) is None
