@@ -22,6 +22,7 @@ from api.routers import (
     records,
     reporter,
     reports,
+    staff,
     tasks,
     users,
 )
@@ -166,6 +167,7 @@ def create_app(settings: ApiSettings | None = None, oidc_settings=None) -> FastA
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(notifications.router, prefix="/api/v1")  # before /gebruikers/{user_id}
     app.include_router(users.router, prefix="/api/v1")
+    app.include_router(staff.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
     for module in (intake, reporter, cases, documents, tasks, processes, audit, reports, records, incidents):
         app.include_router(module.router, prefix="/api/v1")

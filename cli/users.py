@@ -67,15 +67,18 @@ def list_(all_: bool = typer.Option(True, "--all/--active", help="Ook geblokkeer
 
 @users_app.command("disable")
 def disable(username: str = typer.Argument(...)) -> None:
-    """Blokkeer een gebruiker; trekt ook alle tokens en sessies in."""
+    """Blokkeer een gebruiker; trekt ook alle tokens en sessies in, zet opgepakte taken terug in de pool en
+    meldt dat aan de integriteitscoördinatoren."""
     from engine.errors import DomainError
     from engine.identity import service as identity
+    from engine.staff import service as staff
 
     try:
         with _database().session() as session:
             user = identity.get_user(session=session, username=username)
-            identity.disable_user(session=session, user_id=user.id)
-            typer.echo(f"Gebruiker {username} geblokkeerd.")
+            _, released = staff.disable_account(session=session, user_id=user.id, actor="cli")
+            typer.echo(f"Gebruiker {username} geblokkeerd; {len(released)} opgepakte "
+                       f"{'taak' if len(released) == 1 else 'taken'} terug in de pool.")
     except DomainError as exc:
         _fail(exc)
 

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "engine.records.models",
     "engine.incidents.models",
     "engine.notifications.models",
+    "engine.staff.models",
 ]
 
 

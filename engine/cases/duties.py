@@ -51,14 +51,18 @@ def party_of(session: Session, case_id: int, user_id: int) -> str | None:
 
 
 def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, manifest: Manifest,
-                    assigned: bool = True, facts: tuple[str | None, set[str]] | None = None) -> str | None:
-    """Why ``user`` may not act in ``slot`` of the case (Dutch), or None.
+                    assigned: bool = True, facts: tuple[str | None, set[str]] | None = None,
+                    name: str | None = None) -> str | None:
+    """Why ``user`` may not act in ``slot`` of the case (Dutch), or None. Addressed to the user ("U bent ..."), or,
+    with ``name``, said about them to someone else (the coordinator handing work over: "Jan is ...").
 
     ``assigned`` is False when the user picks the task up themselves: an exclusive slot
     that another person already fills in this case stays with that person (only a
     coordinator's assignment, or the automatic draw, hands it to someone else)."""
     party, bound = facts if facts is not None else _facts(session, case_id, user.id)
     if party:
+        if name:
+            return f"{name} is {PARTY_LABELS.get(party, party)} in deze zaak en is daarom uitgesloten."
         return f"U bent {PARTY_LABELS.get(party, party)} in deze zaak en bent daarom uitgesloten."
     if slot in manifest.uninvolved_slots:
         earlier = bound - {slot}
@@ -67,11 +71,12 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
                                   WorkItem.slot != slot))
         ).scalar()
         if did_work:
-            return "Deze taak vraagt iemand die nog geen rol in de zaak had; u was al bij de zaak betrokken."
+            return ("Deze taak vraagt iemand die nog geen rol in de zaak had; "
+                    f"{name or 'u'} was al bij de zaak betrokken.")
     if slot in manifest.exclusive_slots:
         other = sorted((bound & manifest.exclusive_slots) - {slot})
         if other:
-            return (f"Functiescheiding: u treedt in deze zaak al op als {other[0]} "
+            return (f"Functiescheiding: {name or 'u'} treedt in deze zaak al op als {other[0]} "
                     f"en mag daarom niet ook als {slot} optreden.")
         if not assigned and slot not in bound and session.execute(select(exists().where(
                 CaseActor.case_id == case_id, CaseActor.slot == slot, CaseActor.user_id != user.id))).scalar():
@@ -117,14 +122,30 @@ def eligible_users(session: Session, *, case_id: int, role: str, slot: str, mani
 
 def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest,
                   weighted: bool) -> tuple[User | None, list[User], dict]:
-    """Cryptographically random choice among eligible users (sticky to a slot's holder)."""
+    """Cryptographically random choice among eligible users (sticky to a slot's holder).
+
+    Absence (issue 22, ``engine.staff.service``): nobody who is away today is drawn; a task that is sticky to an
+    absent holder goes to the holder's delegate when the delegate may take it, otherwise to the pool (the info
+    then carries ``vervanger_geweigerd``: why, for the coordinators)."""
+    from engine.staff import service as staff
+
     eligible = eligible_users(session, case_id=case_id, role=role, slot=slot, manifest=manifest)
+    away = staff.current_absences(session, [u.id for u in eligible])
     holders = set(session.execute(
         select(CaseActor.user_id).where(CaseActor.case_id == case_id, CaseActor.slot == slot)
     ).scalars())
     sticky = [u for u in eligible if u.id in holders]
     if sticky:
-        return sticky[0], eligible, {"methode": "vaste behandelaar van deze rol in de zaak"}
+        holder = sticky[0]
+        if holder.id not in away:
+            return holder, eligible, {"methode": "vaste behandelaar van deze rol in de zaak"}
+        delegate, why = staff.delegate_decision(session, absence=away[holder.id], case_id=case_id, role=role,
+                                                slot=slot, manifest=manifest)
+        info = {"methode": "vaste behandelaar afwezig", "afwezig": holder.username, "afwezig_id": holder.id}
+        if delegate is None:
+            return None, eligible, {**info, "vervanger_geweigerd": why}
+        return delegate, eligible, {**info, "vervanger": delegate.username}
+    eligible = [u for u in eligible if u.id not in away]
     if not eligible:
         return None, [], {"methode": "geen geschikte medewerker"}
     if not weighted:

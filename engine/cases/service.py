@@ -222,6 +222,11 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
     audit.append(session=step.session, actor="system", action="task.auto_assigned", case_id=step.case.id,
                  task_id=item.task_id, details={"element": item.element_id, "kandidaten": [u.username for u in eligible],
                                                 "gekozen": chosen.username if chosen else None, **info})
+    if info.get("vervanger_geweigerd"):
+        from engine.staff import service as staff
+
+        step.session.flush()  # the new task's id, for the coordinators' notice
+        staff.on_auto_assigned(step.session, item=item, info=info)
 
 
 def _render_letters(step: _Step) -> None:

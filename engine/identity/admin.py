@@ -48,11 +48,12 @@ def add_user(*, session: Session, by: User, username: str, display_name: str, ro
 
 
 def disable_user(*, session: Session, by: User, user_id: int) -> User:
-    """Block the account: it can no longer log in, and its tokens and sessions end at once."""
+    """Block the account: it can no longer log in, and its tokens and sessions end at once; its claimed tasks go
+    back to the pool and the coordinators are told (``engine.staff.service.disable_account``)."""
+    from engine.staff import service as staff
+
     require_user_admin(by)
-    user = identity.disable_user(session=session, user_id=user_id)
-    audit.append(session=session, actor=by.username, action="gebruiker_geblokkeerd",
-                 details={"gebruiker_id": user.id})
+    user, _ = staff.disable_account(session=session, user_id=user_id, actor=by.username)
     return user
 
 
@@ -64,9 +65,7 @@ def change_user(*, session: Session, by: User, user_id: int, roles: list[str], u
     open tasks of that role go back to the role's pool (their drafts discarded), each audited, so nobody keeps
     working a case in a role they no longer hold. An administrator cannot take away their own administrator role
     (the organisation would be left without one by a slip)."""
-    from engine.worklist import drafts
-    from engine.worklist.models import WorkItem
-    from sqlalchemy import select
+    from engine.worklist import service as worklist
 
     require_user_admin(by)
     user = identity.get_user(session=session, user_id=user_id)
@@ -92,14 +91,8 @@ def change_user(*, session: Session, by: User, user_id: int, roles: list[str], u
     released = 0
     taken_away = set(before) - set(codes)
     if taken_away:
-        for item in session.scalars(select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open",
-                                                           WorkItem.role.in_(sorted(taken_away)))):
-            item.assignee_id = None
-            drafts.discard(session, work_item_id=item.id)
-            audit.append(session=session, actor=by.username, action="task.unclaimed", case_id=item.case_id,
-                         task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": user.id,
-                                                        "reden": "rol ingetrokken"})
-            released += 1
+        released = len(worklist.release_claims(session=session, user=user, actor=by.username,
+                                               reason="rol ingetrokken", roles=taken_away))
     session.flush()
     audit.append(session=session, actor=by.username, action="gebruiker_gewijzigd",
                  details={"gebruiker_id": user.id, "rollen": codes, "eerder": before, "vrijgegeven": released})

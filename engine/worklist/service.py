@@ -15,7 +15,8 @@ from engine.audit import service as audit
 from engine.cases import duties
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
-from engine.errors import InvalidData, FieldError, NotAuthorized, NotFound, TaskNotReady, TaskTaken
+from engine.errors import (ConflictOfInterest, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady,
+                           TaskTaken)
 from engine.identity.access import visible_cases_condition
 from engine.identity.models import User
 from engine.notifications import service as notifications
@@ -202,6 +203,24 @@ def unclaim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     return item
 
 
+def release_claims(*, session: Session, user: User, actor: str, reason: str,
+                   roles: set[str] | None = None) -> list[WorkItem]:
+    """Hand the user's claimed open tasks back to the pool of their role (drafts discarded), each audited with
+    ``reason``: a role taken away (only ``roles``), an account blocked (all of them). Returns the tasks."""
+    q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open")
+    if roles is not None:
+        q = q.where(WorkItem.role.in_(sorted(roles)))
+    released = list(session.scalars(q.order_by(WorkItem.id)))
+    for item in released:
+        item.assignee_id = None
+        drafts.discard(session, work_item_id=item.id)
+        audit.append(session=session, actor=actor, action="task.unclaimed", case_id=item.case_id,
+                     task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": user.id,
+                                                    "reden": reason})
+    session.flush()
+    return released
+
+
 def assign(*, session: Session, work_item_id: int, by: User, assignee: User, reason: str) -> WorkItem:
     """A coordinator assigns (or overrides an automatic draw) with a recorded reason."""
     if COORDINATOR_ROLE not in by.role_codes:
@@ -213,6 +232,16 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
     manifest = _manifest(session, item)
     duties.ensure_can_act(session, case_id=item.case_id, user=by, role=COORDINATOR_ROLE,
                           slot=COORDINATOR_ROLE, manifest=manifest)
+    from engine.staff import service as staff  # absence with a delegate (issue 22)
+
+    absence = staff.active_absence(session, assignee.id)
+    away = None
+    if absence is not None:  # the person is away: the task goes to their delegate, or is refused with the reason
+        delegate, why = staff.delegate_decision(session, absence=absence, case_id=item.case_id, role=item.role,
+                                                slot=item.slot, manifest=manifest)
+        if delegate is None:
+            raise ConflictOfInterest(f"{why} Kies een andere medewerker.")
+        away, assignee = assignee.username, delegate
     duties.ensure_can_act(session, case_id=item.case_id, user=assignee, role=item.role, slot=item.slot,
                           manifest=manifest)
     previous = item.assignee_id
@@ -221,7 +250,8 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
     notifications.task_assigned(session, item, assignee_id=assignee.id, by_id=by.id)
     audit.append(session=session, actor=by.username, action="task.assigned", case_id=item.case_id,
                  task_id=item.task_id, details={"element": item.element_id, "aan": assignee.username,
-                                                "was_toegewezen_aan": previous, "reden": reason.strip()})
+                                                "was_toegewezen_aan": previous, "reden": reason.strip(),
+                                                **({"vervangt": away} if away else {})})
     return item
 
 

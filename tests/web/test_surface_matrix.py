@@ -113,7 +113,8 @@ def staff(ok=(200,), **kw) -> Policy:
 
 
 REPORTER_CHANNEL = frozenset({"melder"})
-VIEW_OWNER = frozenset({"coordinator"})  # owns the saved views of the world
+VIEW_OWNER = frozenset({"coordinator"})
+ABSENCE_KEEPERS = frozenset({"coordinator", "beheerder"})  # besides the person themselves (issue 22)  # owns the saved views of the world
 MESSAGE = {"json": {"tekst": "Kunt u dit toelichten?"}}
 MANIFEST = ("manifest.json", b'{"main_process": "x", "roles": {}}', "application/json")
 PROCESS_UPLOAD = {"files": [("bestanden", MANIFEST)]}
@@ -254,6 +255,16 @@ POLICY: dict[str, Policy] = {
         "password": "Lang-genoeg-wachtwoord-1"}}),
     "POST /api/v1/gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", names_accounts=True),
     "PUT /api/v1/gebruikers/{user_id}": role("functioneel_beheerder", ok=(422,), probe={"json": {"roles": ["geen_rol"]}}),
+    # staff changes (issue 22, engine.staff.service): the coordinator hands over a person's work; absences are
+    # recorded by the person themselves (the probed account is none of the persons), the coordinator and the
+    # functional administrator
+    "GET /api/v1/gebruikers/{user_id}/werk": role("integriteitscoordinator"),
+    "POST /api/v1/gebruikers/{user_id}/werk-overdragen": role("integriteitscoordinator", probe={
+        "json": {"naar_id": None, "reden": "Toegangsmatrix"}}),
+    "GET /api/v1/gebruikers/{user_id}/afwezigheden": Policy(ABSENCE_KEEPERS, denied=403),
+    "POST /api/v1/gebruikers/{user_id}/afwezigheden": Policy(ABSENCE_KEEPERS, (422,), 403, probe={
+        "json": {"van": "2026-11-10", "tot": "2026-11-09"}}),
+    "DELETE /api/v1/gebruikers/{user_id}/afwezigheden/{absence_id}": Policy(ABSENCE_KEEPERS, (404,), 403),
     # the pages of the roles without case work (issue 17): the same engine doors and roles as the API above
     "GET /audit": role("auditor", names_accounts=True),
     "GET /audit/zaken/{case_id}": role("auditor"),
@@ -263,6 +274,15 @@ POLICY: dict[str, Policy] = {
     "POST /gebruikers/{user_id}/blokkeren": role("functioneel_beheerder", ok=(303,), probe=WEB_EMPTY),
     "GET /gebruikers/{user_id}": role("functioneel_beheerder", names_accounts=True),
     "POST /gebruikers/{user_id}": role("functioneel_beheerder", ok=(422,), probe=WEB_EMPTY, names_accounts=True),
+    "GET /gebruikers/{user_id}/werk": Policy(ABSENCE_KEEPERS, denied=403, names_accounts=True),
+    "POST /gebruikers/{user_id}/werk-overdragen": role("integriteitscoordinator", ok=(422,), probe=WEB_EMPTY,
+                                                       names_accounts=True),
+    "POST /gebruikers/{user_id}/afwezigheden": Policy(ABSENCE_KEEPERS, (422,), 403, probe=WEB_EMPTY,
+                                                      names_accounts=True),
+    "POST /gebruikers/{user_id}/afwezigheden/{absence_id}/intrekken": Policy(ABSENCE_KEEPERS, (404,), 403,
+                                                                             probe=WEB_EMPTY),
+    "POST /werkvoorraad/personeelsmeldingen/{notice_id}/gezien": role("integriteitscoordinator", ok=(404,),
+                                                                       probe=WEB_EMPTY),
     "GET /vertrouwenspersoon": role("vertrouwenspersoon"),
     "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),
@@ -640,7 +660,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
               "incident_id": 999999,
-              "brief": "ontvangstbevestiging"}
+              "brief": "ontvangstbevestiging",
+              "absence_id": 999999, "notice_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 

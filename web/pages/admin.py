@@ -157,7 +157,8 @@ def disable_user(request: Request, user_id: int, form: FormDep):
             web = login_required(request, s)
             checked_form(form, web)
             blocked = admin.disable_user(session=s, by=web.user, user_id=user_id)
-            message = f"Gebruiker {blocked.username} is geblokkeerd: inloggen kan niet meer."
+            message = (f"Gebruiker {blocked.username} is geblokkeerd: inloggen kan niet meer. Opgepakte taken staan "
+                       "weer in de pool; de integriteitscoördinator is ingelicht.")
     except DomainError as exc:
         return domain_error(request, exc)
     return RedirectResponse(with_message("/gebruikers", message), status_code=303)

@@ -261,7 +261,8 @@ def worklist_row(session: Session, item: WorkItem, user: User) -> dict:
             "name": item.name, "role": item.role, "role_label": ROLES.get(item.role, item.role),
             "due_at": item.due_at, "due": due_text(item.due_at),
             "due_state": state, "due_text": state_text, "priority": item.priority,
-            "assignee": user_name(session, item.assignee_id), "mine": item.assignee_id == user.id,
+            "assignee": user_name(session, item.assignee_id), "assignee_id": item.assignee_id,
+            "mine": item.assignee_id == user.id,
             "case_visible": access.can_see_case(session=session, user=user, case_id=item.case_id)}
 
 

@@ -11,6 +11,7 @@ from engine.clock import now
 from engine.errors import InvalidData
 from engine.identity import access
 from engine.records import subject_rights
+from engine.staff import service as staff
 from engine.worklist import service as worklist
 from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_row
 
@@ -62,7 +63,8 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
                        melding=melding, na=na, next_after=next_after, since=since,
                        new_count=sum(1 for r in rows if r["new"]),
                        may_register=access.may_register_report(session=s, user=user),
-                       late_requests=subject_rights.overdue(session=s, user=user) if tab == "te-laat" else [])
+                       late_requests=subject_rights.overdue(session=s, user=user) if tab == "te-laat" else [],
+                       staff_notices=staff.notices_for(session=s, user=user) if is_coordinator else [])
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
             return render(request, "_werkvoorraad_tabel.html", **context)
         return render(request, "werkvoorraad.html", **context)

@@ -3,14 +3,14 @@
 deadlines already notified of).
 
 Revision ID: 0026_notifications
-Revises: 0024_second_factor
+Revises: 0025_absences
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
 revision = "0026_notifications"
-down_revision = "0024_second_factor"
+down_revision = "0025_absences"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,406 @@
+"""Staff changes (issue 22): a blocked account's work back to the pool, handing over all open work of a person in
+one action, and absences with a delegate. The one door for ``api/routers/staff.py``, ``web/pages/staff.py`` and
+``meldpunt users disable``.
+
+Rules:
+
+* Blocking an account (:func:`disable_account`) hands every task it had claimed back to the pool of the task's role
+  (the same engine function as a role taken away: ``engine.worklist.service.release_claims``) and tells the
+  coordinators (:func:`notify_coordinators_of_staff_change`).
+* The integrity coordinator hands over all open work of a person at once (:func:`reassign_all_work`), to the pool
+  or to a named colleague. Each task is checked on its own against exclusions and separation of duties
+  (``engine.cases.duties.conflict_reason``): a task the colleague may not take goes to the pool, listed with the
+  Dutch reason. A task of a case the coordinator may not act on (not in their oversight, or a party to it) stays
+  where it is and is only counted.
+* An absence (:func:`record_absence`) runs from ``van`` to ``tot`` inclusive, Dutch calendar dates of the engine
+  clock. While it runs, work that would go to the person goes to the delegate (automatic assignment, a
+  coordinator's assignment, the person's own hand-over), each time checked for the delegate as above; when the
+  delegate may not take it, it goes to the pool and the coordinators see why. One hop only: a delegate's own
+  delegate is not followed. The day after ``tot`` the person gets their work again.
+
+Everything is audited; notices name tasks and case numbers, never case content.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit import service as audit
+from engine.cases import duties
+from engine.cases.models import Case
+from engine.clock import now
+from engine.errors import FieldError, InvalidData, NotAuthorized, NotFound
+from engine.identity import access
+from engine.identity import service as identity
+from engine.identity.models import User
+from engine.identity.roles import USER_ADMIN_ROLES, known_roles
+from engine.legal_terms import local_date
+from engine.processes import service as processes
+from engine.staff.models import Absence, StaffNotice
+from engine.worklist import drafts
+from engine.worklist import service as worklist
+from engine.worklist.models import WorkItem
+
+COORDINATOR_ROLE = "integriteitscoordinator"
+MAX_NOTICES = 20
+
+
+def today() -> date:
+    """Today's Dutch calendar date by the engine clock."""
+    return local_date(now())
+
+
+# --------------------------------------------------------------------------- who may
+
+def may_hand_over_work(user: User) -> bool:
+    return bool(user.active) and COORDINATOR_ROLE in user.role_codes
+
+
+def require_coordinator(user: User) -> None:
+    if not may_hand_over_work(user):
+        raise NotAuthorized("Alleen de integriteitscoördinator draagt het werk van een medewerker over.")
+
+
+def may_manage_absences(by: User, user_id: int) -> bool:
+    """The person themselves, the coordinator and the functional administrator record absences."""
+    return bool(by.active) and (by.id == user_id or bool(by.role_codes & ({COORDINATOR_ROLE} | USER_ADMIN_ROLES)))
+
+
+def staff_member(*, session: Session, by: User, user_id: int) -> User:
+    """The person whose work and absences ``by`` looks at (coordinator, functional administrator, or themselves)."""
+    if not may_manage_absences(by, user_id):
+        raise NotAuthorized("Alleen de medewerker zelf, de integriteitscoördinator en de functioneel beheerder "
+                            "zien het werk en de afwezigheid van een medewerker.")
+    return identity.get_user(session=session, user_id=user_id)
+
+
+# --------------------------------------------------------------------------- notifying the coordinators
+
+def _item_line(session: Session, item: WorkItem, *, to: str, reason: str | None = None) -> dict:
+    reference = session.scalar(select(Case.reference).where(Case.id == item.case_id))
+    return {"zaak_id": item.case_id, "zaaknummer": reference, "taak": item.name, "taak_id": item.id, "naar": to,
+            **({"reden": reason} if reason else {})}
+
+
+def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject: User | None, actor: str, text: str,
+                                        items: list[dict] | None = None) -> StaffNotice:
+    """Tell the integrity coordinators about a staff change, durably, in the same transaction as the change.
+
+    Today: a notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`), and an
+    audit event. This is the one place where e-mail to the coordinators is to be added (an outbox row written
+    here, sent after commit). ``text`` and ``items`` name people, tasks and case numbers only, never case
+    content; each coordinator sees the items of the cases they may see."""
+    notice = StaffNotice(kind=kind, subject_user_id=subject.id if subject else None, text=text,
+                         items=list(items or []), actor=actor, created_at=now())
+    session.add(notice)
+    session.flush()
+    audit.append(session=session, actor=actor, action="staff.coordinators_notified",
+                 details={"melding_id": notice.id, "soort": kind, "gebruiker_id": notice.subject_user_id,
+                          "taken": len(notice.items)})
+    return notice
+
+
+def notices_for(*, session: Session, user: User, limit: int = MAX_NOTICES) -> list[dict]:
+    """The unseen staff notices for a coordinator, newest first; items of cases they may not see are only counted."""
+    if not may_hand_over_work(user):
+        return []
+    rows = session.scalars(select(StaffNotice).where(StaffNotice.seen_at.is_(None))
+                           .order_by(StaffNotice.created_at.desc(), StaffNotice.id.desc()).limit(limit))
+    seen_cases: dict[int, bool] = {}
+    out = []
+    for n in rows:
+        shown, hidden = [], 0
+        for item in n.items or []:
+            cid = item.get("zaak_id")
+            if cid not in seen_cases:
+                seen_cases[cid] = access.can_see_case(session=session, user=user, case_id=cid)
+            if seen_cases[cid]:
+                shown.append(item)
+            else:
+                hidden += 1
+        out.append({"id": n.id, "kind": n.kind, "text": n.text, "items": shown, "hidden": hidden,
+                    "created_at": n.created_at, "subject_user_id": n.subject_user_id})
+    return out
+
+
+def mark_notice_seen(*, session: Session, by: User, notice_id: int) -> StaffNotice:
+    require_coordinator(by)
+    notice = session.get(StaffNotice, notice_id)
+    if notice is None:
+        raise NotFound("Melding niet gevonden.")
+    if notice.seen_at is None:
+        notice.seen_at, notice.seen_by_id = now(), by.id
+        audit.append(session=session, actor=by.username, action="staff.notice_seen", details={"melding_id": notice.id})
+    return notice
+
+
+# --------------------------------------------------------------------------- blocking an account
+
+def disable_account(*, session: Session, user_id: int, actor: str) -> tuple[User, list[WorkItem]]:
+    """Block the account (no log-in, tokens and sessions end), hand its claimed tasks back to the pool and tell the
+    coordinators. Returns the user and the tasks handed back."""
+    user = identity.disable_user(session=session, user_id=user_id)
+    released = worklist.release_claims(session=session, user=user, actor=actor, reason="gebruiker geblokkeerd")
+    audit.append(session=session, actor=actor, action="gebruiker_geblokkeerd",
+                 details={"gebruiker_id": user.id, "vrijgegeven": len(released)})
+    if released:
+        text = (f"Taken teruggezet in de pool na het blokkeren van {user.display_name}: {len(released)} "
+                f"{'taak' if len(released) == 1 else 'taken'}.")
+    else:
+        text = f"{user.display_name} is geblokkeerd; er stonden geen opgepakte taken op naam."
+    notify_coordinators_of_staff_change(session, kind="geblokkeerd", subject=user, actor=actor, text=text,
+                                        items=[_item_line(session, i, to="pool") for i in released])
+    return user, released
+
+
+# --------------------------------------------------------------------------- absences
+
+def current_absences(session: Session, user_ids: list[int], day: date | None = None) -> dict[int, Absence]:
+    """The absence running on ``day`` (default: today) for each of ``user_ids`` that has one."""
+    if not user_ids:
+        return {}
+    day = day or today()
+    rows = session.scalars(select(Absence).where(Absence.user_id.in_(user_ids), Absence.cancelled_at.is_(None),
+                                                 Absence.starts_on <= day, Absence.ends_on >= day)
+                           .order_by(Absence.id))
+    return {a.user_id: a for a in rows}
+
+
+def active_absence(session: Session, user_id: int, day: date | None = None) -> Absence | None:
+    return current_absences(session, [user_id], day).get(user_id)
+
+
+def _manifest(session: Session, case_id: int):
+    case = session.get(Case, case_id)
+    return processes.parsed_version(session=session, version_id=case.process_version_id).manifest
+
+
+def refusal(session: Session, *, person: User, case_id: int, role: str, slot: str, manifest=None) -> str | None:
+    """Why ``person`` may not be given a task of ``role``/``slot`` in the case (Dutch, about them), or None."""
+    name = person.display_name
+    if not person.active:
+        return f"{name} is geblokkeerd."
+    if role not in person.role_codes:
+        return f"{name} heeft de rol {known_roles().get(role, role)} niet."
+    return duties.conflict_reason(session, case_id=case_id, user=person, slot=slot,
+                                  manifest=manifest or _manifest(session, case_id), name=name)
+
+
+def delegate_decision(session: Session, *, absence: Absence, case_id: int, role: str, slot: str,
+                      manifest=None) -> tuple[User | None, str | None]:
+    """Who gets a task meant for the absent person: (delegate, None), or (None, why it goes to the pool)."""
+    absent = session.get(User, absence.user_id)
+    prefix = f"{absent.display_name} is afwezig tot en met {absence.ends_on.strftime('%d-%m-%Y')}"
+    if absence.delegate_id is None:
+        return None, f"{prefix} en heeft geen vervanger."
+    delegate = session.get(User, absence.delegate_id)
+    if active_absence(session, delegate.id) is not None:
+        return None, f"{prefix}; vervanger {delegate.display_name} is zelf ook afwezig."
+    why = refusal(session, person=delegate, case_id=case_id, role=role, slot=slot, manifest=manifest)
+    if why:
+        return None, f"{prefix}; vervanger: {why}"
+    return delegate, None
+
+
+def on_auto_assigned(session: Session, *, item: WorkItem, info: dict) -> None:
+    """After automatic assignment (``engine.cases.service``): when the person meant for the task was away and their
+    delegate could not take it, the task is in the pool and the coordinators are told why."""
+    refused = info.get("vervanger_geweigerd")
+    if not refused:
+        return
+    absent = session.get(User, info.get("afwezig_id"))
+    notify_coordinators_of_staff_change(
+        session, kind="vervanging_geweigerd", subject=absent, actor="system",
+        text=f"Een nieuwe taak voor {absent.display_name} (afwezig) staat in de pool: de vervanger kon hem niet "
+             "krijgen.", items=[_item_line(session, item, to="pool", reason=refused)])
+
+
+def _parse_day(value, name: str, errors: list[FieldError]) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        errors.append(FieldError(name, "Geef een datum als JJJJ-MM-DD."))
+        return None
+
+
+def list_absences(*, session: Session, by: User, user_id: int) -> list[Absence]:
+    staff_member(session=session, by=by, user_id=user_id)
+    return list(session.scalars(select(Absence).where(Absence.user_id == user_id, Absence.cancelled_at.is_(None))
+                                .order_by(Absence.starts_on.desc(), Absence.id.desc())))
+
+
+def record_absence(*, session: Session, by: User, user_id: int, starts_on, ends_on, delegate_id: int | None,
+                   move_claimed: bool = False) -> tuple[Absence, "HandOver | None"]:
+    """Record an absence of ``user_id`` with an optional delegate; everything is checked before anything changes.
+    ``move_claimed``: when the absence runs today, the person's claimed tasks go to the delegate now (each checked;
+    a task the delegate may not take goes to the pool and the coordinators see why)."""
+    person = staff_member(session=session, by=by, user_id=user_id)
+    errors: list[FieldError] = []
+    start, end = _parse_day(starts_on, "van", errors), _parse_day(ends_on, "tot", errors)
+    if start and end:
+        if end < start:
+            errors.append(FieldError("tot", "De einddatum ligt vóór de begindatum."))
+        elif end < today():
+            errors.append(FieldError("tot", "De einddatum ligt in het verleden."))
+        elif session.scalar(select(Absence.id).where(Absence.user_id == user_id, Absence.cancelled_at.is_(None),
+                                                     Absence.starts_on <= end, Absence.ends_on >= start)):
+            errors.append(FieldError("van", "Er is al een afwezigheid in deze periode; trek die eerst in."))
+    delegate = None
+    if delegate_id is not None:
+        delegate = session.get(User, delegate_id)
+        if delegate is None or not delegate.active:
+            errors.append(FieldError("vervanger_id", "Kies een bestaande, niet geblokkeerde medewerker als vervanger."))
+        elif delegate.id == user_id:
+            errors.append(FieldError("vervanger_id", "Iemand kan niet zijn eigen vervanger zijn."))
+    if move_claimed and delegate_id is None:
+        errors.append(FieldError("taken_overdragen", "Kies een vervanger om de opgepakte taken aan over te dragen."))
+    if errors:
+        raise InvalidData(errors)
+    absence = Absence(user_id=user_id, delegate_id=delegate_id, starts_on=start, ends_on=end, created_by_id=by.id,
+                      created_at=now())
+    session.add(absence)
+    session.flush()
+    audit.append(session=session, actor=by.username, action="afwezigheid_vastgelegd",
+                 details={"afwezigheid_id": absence.id, "gebruiker_id": user_id, "van": start.isoformat(),
+                          "tot": end.isoformat(), "vervanger_id": delegate_id})
+    result = None
+    if move_claimed and start <= today() <= end:
+        result = _hand_over(session, by=by, person=person, reason=f"afwezig, vervanger {delegate.display_name}",
+                            to=delegate, via_absence=absence)
+        if result.to_pool:
+            notify_coordinators_of_staff_change(
+                session, kind="vervanging_geweigerd", subject=person, actor=by.username,
+                text=f"Bij de afwezigheid van {person.display_name} konden {len(result.to_pool)} taken niet naar de "
+                     f"vervanger {delegate.display_name}: ze staan in de pool.", items=result.to_pool)
+    return absence, result
+
+
+def cancel_absence(*, session: Session, by: User, user_id: int, absence_id: int) -> Absence:
+    """Withdraw an absence (also to end it early): from now on work goes to the person again."""
+    staff_member(session=session, by=by, user_id=user_id)
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.user_id != user_id or absence.cancelled_at is not None:
+        raise NotFound("Afwezigheid niet gevonden.")
+    absence.cancelled_at = now()
+    audit.append(session=session, actor=by.username, action="afwezigheid_ingetrokken",
+                 details={"afwezigheid_id": absence.id, "gebruiker_id": user_id})
+    return absence
+
+
+# --------------------------------------------------------------------------- handing over all open work
+
+@dataclass
+class HandOver:
+    """The outcome of handing over a person's open work: per task where it went (and why, if not as asked)."""
+
+    moved: list[dict] = field(default_factory=list)     # to the chosen colleague (or the pool, when asked)
+    to_pool: list[dict] = field(default_factory=list)   # the colleague may not take it: in the pool, with reason
+    stayed: list[dict] = field(default_factory=list)    # the coordinator may not act on the case: unchanged
+    stayed_hidden: int = 0                              # ... of cases the coordinator may not even see
+
+
+def open_work(*, session: Session, user_id: int) -> list[WorkItem]:
+    """The person's claimed open tasks, in worklist order."""
+    return list(session.scalars(select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user_id)
+                                .order_by(*worklist._ORDER)))
+
+
+def _to_pool(session: Session, item: WorkItem, *, actor: str, reason: str) -> None:
+    previous = item.assignee_id
+    item.assignee_id = None
+    drafts.discard(session, work_item_id=item.id)
+    audit.append(session=session, actor=actor, action="task.unclaimed", case_id=item.case_id, task_id=item.task_id,
+                 details={"element": item.element_id, "was_toegewezen_aan": previous, "reden": reason})
+
+
+def _to_person(session: Session, item: WorkItem, *, actor: str, person: User, reason: str) -> None:
+    previous = item.assignee_id
+    item.assignee_id = person.id
+    drafts.discard(session, work_item_id=item.id, keep_user_id=person.id)
+    audit.append(session=session, actor=actor, action="task.assigned", case_id=item.case_id, task_id=item.task_id,
+                 details={"element": item.element_id, "aan": person.username, "was_toegewezen_aan": previous,
+                          "reden": reason})
+
+
+def _hand_over(session: Session, *, by: User, person: User, reason: str, to: User | None,
+               via_absence: Absence | None = None, check_by: bool = False) -> HandOver:
+    result = HandOver()
+    for item in open_work(session=session, user_id=person.id):
+        manifest = _manifest(session, item.case_id)
+        if check_by:  # the coordinator acts on the case: in their oversight, and not a party to it
+            if not access.can_see_case(session=session, user=by, case_id=item.case_id):
+                result.stayed_hidden += 1
+                continue
+            why = duties.conflict_reason(session, case_id=item.case_id, user=by, slot=COORDINATOR_ROLE,
+                                         manifest=manifest)
+            if why:
+                result.stayed.append(_item_line(session, item, to=person.display_name, reason=why))
+                continue
+        if to is None:
+            _to_pool(session, item, actor=by.username, reason=reason)
+            result.moved.append(_item_line(session, item, to="pool"))
+            continue
+        if via_absence is not None:
+            chosen, why = delegate_decision(session, absence=via_absence, case_id=item.case_id, role=item.role,
+                                            slot=item.slot, manifest=manifest)
+        else:
+            why = refusal(session, person=to, case_id=item.case_id, role=item.role, slot=item.slot,
+                          manifest=manifest)
+        if why:
+            _to_pool(session, item, actor=by.username, reason=f"{reason}; {why}")
+            result.to_pool.append(_item_line(session, item, to="pool", reason=why))
+        else:
+            _to_person(session, item, actor=by.username, person=to, reason=reason)
+            result.moved.append(_item_line(session, item, to=to.display_name))
+    session.flush()
+    return result
+
+
+def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: int | None, reason: str) -> HandOver:
+    """The coordinator hands over all open work of ``user_id`` in one action: to the pool (``to_user_id`` None) or
+    to a colleague. A task the colleague may not take (exclusion, separation of duties, missing role) goes to the
+    pool, listed with the reason; a task of a case the coordinator may not act on stays."""
+    require_coordinator(by)
+    person = identity.get_user(session=session, user_id=user_id)
+    errors: list[FieldError] = []
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        errors.append(FieldError("reden", "Geef een reden voor het overdragen."))
+    elif len(reason) > 500:
+        errors.append(FieldError("reden", "De reden is te lang (hoogstens 500 tekens)."))
+    to = None
+    if to_user_id is not None:
+        to = session.get(User, to_user_id)
+        if to is None or not to.active:
+            errors.append(FieldError("naar_id", "Kies een bestaande, niet geblokkeerde collega (of de pool)."))
+        elif to.id == person.id:
+            errors.append(FieldError("naar_id", "Kies een andere collega dan de medewerker zelf."))
+    if errors:
+        raise InvalidData(errors)
+    result = _hand_over(session, by=by, person=person, reason=reason, to=to, check_by=True)
+    audit.append(session=session, actor=by.username, action="werk_overgedragen",
+                 details={"gebruiker_id": person.id, "naar_id": to.id if to else None, "reden": reason,
+                          "overgedragen": len(result.moved), "naar_pool": len(result.to_pool),
+                          "gebleven": len(result.stayed) + result.stayed_hidden})
+    return result
+
+
+def open_work_view(*, session: Session, by: User, user_id: int) -> tuple[User, list[dict], int]:
+    """What the coordinator sees of a person's claimed open tasks before handing them over: the tasks of cases
+    they may see (case number, task, role, due date), and how many others there are."""
+    require_coordinator(by)
+    person = identity.get_user(session=session, user_id=user_id)
+    shown, hidden = [], 0
+    roles = known_roles()
+    for item in open_work(session=session, user_id=user_id):
+        if not access.can_see_case(session=session, user=by, case_id=item.case_id):
+            hidden += 1
+            continue
+        shown.append({**_item_line(session, item, to=person.display_name), "rol": roles.get(item.role, item.role),
+                      "termijn": item.due_at})
+    return person, shown, hidden

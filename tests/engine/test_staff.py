@@ -1,0 +1,219 @@
+"""Staff changes (issue 22): blocking returns work to the pool and tells the coordinators; the coordinator hands
+over all open work of a person; absence with a delegate, under exclusions and separation of duties; an absence ends
+on its date by the engine clock."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine.audit import service as audit
+from engine.cases import service as cases
+from engine.errors import ConflictOfInterest, InvalidData
+from engine.identity import admin
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.staff import service as staff
+from engine.timers import service as timers
+from engine.worklist import service as worklist
+from tests.factories import REVIEW, copy_process_set, make_user, review_team
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def team(db, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        team = {k: u.id for k, u in review_team(s).items()}
+        team["admin"] = make_user(s, "beheer", "functioneel_beheerder").id
+        return team
+
+
+def to_investigation(db, team, parties=None) -> int:
+    with db.session() as s:
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
+    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
+        with db.session() as s:
+            item = worklist.for_case(session=s, case_id=case_id)[0]
+            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
+    return case_id
+
+
+def give(db, team, case_id: int, who: str) -> int:
+    """The coordinator assigns the case's open task to ``who``; returns the work item id."""
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
+                        assignee=s.get(User, team[who]), reason="Werkverdeling")
+        return item.id
+
+
+def actions(s, case_id: int) -> list:
+    return [e for e in audit.case_events(session=s, case_id=case_id)]
+
+
+def system_events(s) -> list:
+    from sqlalchemy import select
+
+    from engine.audit.models import AuditEvent
+
+    return list(s.scalars(select(AuditEvent).where(AuditEvent.chain == "system").order_by(AuditEvent.id)))
+
+
+def test_blocking_a_user_returns_their_tasks_to_the_pool_and_tells_the_coordinators(db, clock, team):
+    first, second = to_investigation(db, team), to_investigation(db, team)
+    items = [give(db, team, first, "o1"), give(db, team, second, "o1")]
+    with db.session() as s:
+        admin.disable_user(session=s, by=s.get(User, team["admin"]), user_id=team["o1"])
+    with db.session() as s:
+        for item_id in items:
+            item = worklist.get_item(session=s, work_item_id=item_id)
+            assert item.state == "open" and item.assignee_id is None
+        handed_back = [e for e in actions(s, first) if e.action == "task.unclaimed"][-1]
+        assert handed_back.actor == "beheer" and handed_back.details["reden"] == "gebruiker geblokkeerd"
+        # the pool of the role offers them to the colleagues again
+        pool = {i.id for i in worklist.unassigned_in_my_roles(session=s, user=s.get(User, team["o2"]))}
+        assert set(items) <= pool
+        notices = staff.notices_for(session=s, user=s.get(User, team["coord"]))
+        assert len(notices) == 1
+        assert notices[0]["text"] == "Taken teruggezet in de pool na het blokkeren van Onderzoeker1: 2 taken."
+        assert sorted(i["taak_id"] for i in notices[0]["items"]) == sorted(items)
+        assert {i["naar"] for i in notices[0]["items"]} == {"pool"}
+        system = [e.action for e in system_events(s)]
+        assert "gebruiker_geblokkeerd" in system and "staff.coordinators_notified" in system
+        # not for anyone but the coordinators
+        assert staff.notices_for(session=s, user=s.get(User, team["o2"])) == []
+        staff.mark_notice_seen(session=s, by=s.get(User, team["coord"]), notice_id=notices[0]["id"])
+    with db.session() as s:
+        assert staff.notices_for(session=s, user=s.get(User, team["coord"])) == []
+
+
+def test_the_coordinator_hands_over_all_work_and_a_refused_task_goes_to_the_pool_with_the_reason(db, clock, team):
+    plain = to_investigation(db, team)
+    # onderzoeker2 is the subject's line manager in this case: excluded
+    excluded = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    ok_item, refused_item = give(db, team, plain, "o1"), give(db, team, excluded, "o1")
+    with db.session() as s:
+        with pytest.raises(InvalidData, match="reden"):
+            staff.reassign_all_work(session=s, by=s.get(User, team["coord"]), user_id=team["o1"],
+                                    to_user_id=team["o2"], reason=" ")
+        with pytest.raises(Exception, match="integriteitscoördinator"):
+            staff.reassign_all_work(session=s, by=s.get(User, team["o3"]), user_id=team["o1"],
+                                    to_user_id=team["o2"], reason="Vertrek")
+    with db.session() as s:
+        result = staff.reassign_all_work(session=s, by=s.get(User, team["coord"]), user_id=team["o1"],
+                                         to_user_id=team["o2"], reason="Onderzoeker 1 vertrekt")
+        assert [m["taak_id"] for m in result.moved] == [ok_item]
+        assert [m["taak_id"] for m in result.to_pool] == [refused_item]
+        assert result.to_pool[0]["reden"] == ("Onderzoeker2 is leidinggevende van de betrokkene in deze zaak en is "
+                                              "daarom uitgesloten.")
+    with db.session() as s:
+        assert worklist.get_item(session=s, work_item_id=ok_item).assignee_id == team["o2"]
+        assert worklist.get_item(session=s, work_item_id=refused_item).assignee_id is None
+        assert worklist.my_tasks(session=s, user=s.get(User, team["o1"])) == []
+        moved = [e for e in actions(s, plain) if e.action == "task.assigned"][-1]
+        assert moved.details["aan"] == "onderzoeker2" and moved.details["reden"] == "Onderzoeker 1 vertrekt"
+        pooled = [e for e in actions(s, excluded) if e.action == "task.unclaimed"][-1]
+        assert "uitgesloten" in pooled.details["reden"]
+        summary = [e for e in system_events(s) if e.action == "werk_overgedragen"][-1]
+        assert summary.details["overgedragen"] == 1 and summary.details["naar_pool"] == 1
+
+
+def _sticky_set(tmp_path):
+    """The review set with both investigation tasks in slot onderzoeker_1, both drawn automatically: the second
+    goes to whoever holds the slot (sticky)."""
+    changed = copy_process_set(REVIEW, tmp_path / "review")
+    bpmn = changed / "review.bpmn"
+    text = bpmn.read_text().replace('value="onderzoeker_2"/>', 'value="onderzoeker_1"/>\n          '
+                                    '<spiffworkflow:property name="assignment" value="random"/>')
+    bpmn.write_text(text)
+    return changed
+
+
+def _finish_first(db, team, case_id, who="o1"):
+    item_id = give(db, team, case_id, who)
+    with db.session() as s:
+        cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, team[who]), data={"bevinding": "x"})
+
+
+def test_an_absent_holders_new_task_goes_to_the_delegate_unless_the_delegate_is_excluded(db, clock, team, tmp_path):
+    with db.session() as s:
+        processes.deploy(session=s, directory=_sticky_set(tmp_path))
+    allowed = to_investigation(db, team)
+    excluded = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    _finish_first(db, team, allowed)
+    _finish_first(db, team, excluded)
+    today = staff.today()
+    with db.session() as s:  # the person records it themselves
+        staff.record_absence(session=s, by=s.get(User, team["o1"]), user_id=team["o1"], starts_on=today.isoformat(),
+                             ends_on=(today + timedelta(days=14)).isoformat(), delegate_id=team["o2"])
+    clock.advance(timedelta(days=3))
+    timers.fire_due(database=db)
+    with db.session() as s:
+        delegated = worklist.for_case(session=s, case_id=allowed)[0]
+        assert delegated.assignee_id == team["o2"]
+        draw = [e for e in actions(s, allowed) if e.action == "task.auto_assigned"][-1]
+        assert draw.details["afwezig"] == "onderzoeker1" and draw.details["vervanger"] == "onderzoeker2"
+        pooled = worklist.for_case(session=s, case_id=excluded)[0]
+        assert pooled.assignee_id is None  # never to the excluded delegate, nor to the absent holder
+        notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
+        assert notice["kind"] == "vervanging_geweigerd"
+        assert notice["items"][0]["taak_id"] == pooled.id
+        assert "vervanger: Onderzoeker2 is leidinggevende van de betrokkene" in notice["items"][0]["reden"]
+
+
+def test_a_delegate_never_breaks_the_separation_of_duties(db, clock, team):
+    case_id = to_investigation(db, team)
+    _finish_first(db, team, case_id, who="o2")  # onderzoeker2 is the first investigator of this case
+    clock.advance(timedelta(days=3))
+    timers.fire_due(database=db)
+    second = give(db, team, case_id, "o1")  # the second investigation is onderzoeker1's
+    today = staff.today()
+    with db.session() as s:  # the coordinator records the absence, with onderzoeker2 as delegate, moving the work
+        absence, moved = staff.record_absence(session=s, by=s.get(User, team["coord"]), user_id=team["o1"],
+                                              starts_on=today, ends_on=today + timedelta(days=5),
+                                              delegate_id=team["o2"], move_claimed=True)
+        assert moved.moved == [] and [i["taak_id"] for i in moved.to_pool] == [second]
+        assert "Functiescheiding: Onderzoeker2 treedt in deze zaak al op als onderzoeker_1" in moved.to_pool[0]["reden"]
+    with db.session() as s:
+        assert worklist.get_item(session=s, work_item_id=second).assignee_id is None
+        notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
+        assert notice["items"][0]["taak_id"] == second and "Functiescheiding" in notice["items"][0]["reden"]
+        # assigning it to the absent person again is refused with the reason, nothing changes
+        with pytest.raises(ConflictOfInterest, match="afwezig tot en met .*Functiescheiding"):
+            worklist.assign(session=s, work_item_id=second, by=s.get(User, team["coord"]),
+                            assignee=s.get(User, team["o1"]), reason="Werkverdeling")
+        system = [e.action for e in system_events(s)]
+        assert "afwezigheid_vastgelegd" in system
+
+
+def test_an_absence_ends_on_its_date_by_the_engine_clock(db, clock, team):
+    case_id = to_investigation(db, team)
+    today = staff.today()
+    with db.session() as s:
+        with pytest.raises(InvalidData) as refused:
+            staff.record_absence(session=s, by=s.get(User, team["o1"]), user_id=team["o1"], starts_on="morgen",
+                                 ends_on=(today - timedelta(days=1)).isoformat(), delegate_id=team["o1"])
+        assert {e.field for e in refused.value.errors} == {"van", "vervanger_id"}
+        with pytest.raises(Exception, match="Alleen de medewerker zelf"):
+            staff.record_absence(session=s, by=s.get(User, team["o2"]), user_id=team["o1"], starts_on=today,
+                                 ends_on=today, delegate_id=None)
+        staff.record_absence(session=s, by=s.get(User, team["o1"]), user_id=team["o1"], starts_on=today,
+                             ends_on=today + timedelta(days=1), delegate_id=team["o3"])
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
+                        assignee=s.get(User, team["o1"]), reason="Werkverdeling")
+        assert item.assignee_id == team["o3"]  # flows to the delegate while the absence runs
+        assert staff.active_absence(s, team["o1"]) is not None
+    clock.advance(timedelta(days=1))  # the last day of the absence: still away
+    with db.session() as s:
+        assert staff.active_absence(s, team["o1"]) is not None
+    clock.advance(timedelta(days=1))  # the day after: back
+    with db.session() as s:
+        assert staff.active_absence(s, team["o1"]) is None
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
+                        assignee=s.get(User, team["o1"]), reason="Terug van afwezigheid")
+        assert item.assignee_id == team["o1"]

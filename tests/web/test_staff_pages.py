@@ -1,0 +1,194 @@
+"""Staff changes on the pages, the API and the CLI (issue 22; the rules themselves: tests/engine/test_staff.py).
+
+Blocking a user (page, API, CLI) puts their claimed tasks back in the pool and the coordinator's worklist says so
+until marked seen; the coordinator hands all work of a person over in one action, in the browser, with one task
+refused; absences are recorded, listed and withdrawn through the API."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web import flow
+from tests.web.conftest import axe_violations, screenshot
+from tests.web.test_one_door import _app, _login
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def demo(db, clock):
+    from engine.demo import seed
+
+    with db.session() as s:
+        seed(session=s)
+    return db
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _api_csrf(client) -> dict:
+    return {"X-CSRF-Token": client.cookies.get("meldpunt_csrf")}
+
+
+def _claimed_registration(db, *, by: str = "meldpunt", subject: str | None = None) -> tuple[int, str]:
+    """A new report whose 'Melding registreren' ``by`` has claimed; ``subject``: the account it is about."""
+    from engine.identity.service import get_user
+    from engine.intake import service as intake
+    from engine.worklist import service as worklist
+
+    with db.session() as s:
+        desk = get_user(session=s, username=by)
+        subject_id = get_user(session=s, username=subject).id if subject else None
+        case = intake.submit_report(session=s, actor=desk, data=flow._clean(flow.ANSWERS["melding_registreren"]),
+                                    subject_user_id=subject_id).case
+        item = next(i for i in worklist.for_case(session=s, case_id=case.id) if i.role == "meldpunt")
+        worklist.claim(session=s, work_item_id=item.id, user=desk)
+        return item.id, case.reference
+
+
+def _second_desk(db) -> int:
+    from engine.identity import service as identity
+
+    with db.session() as s:
+        return identity.create_user(session=s, username="meldpunt2", display_name="Max Meldpunt", roles=["meldpunt"],
+                                    unit="Douane").id
+
+
+def _uid(db, username: str) -> int:
+    from engine.identity.service import get_user
+
+    with db.session() as s:
+        return get_user(session=s, username=username).id
+
+
+def _assignee(db, item_id: int) -> int | None:
+    from engine.worklist.models import WorkItem
+
+    with db.session() as s:
+        return s.get(WorkItem, item_id).assignee_id
+
+
+def test_blocking_on_the_page_puts_the_work_back_and_the_coordinator_sees_it_until_marked_seen(demo):
+    item_id, reference = _claimed_registration(demo)
+    desk = _uid(demo, "meldpunt")
+    admin = _login(_app(), "beheerder")
+    page = admin.get(f"/gebruikers/{desk}")
+    r = admin.post(f"/gebruikers/{desk}/blokkeren", data={"csrf_token": _token(page.text)})
+    assert r.status_code == 303
+    assert _assignee(demo, item_id) is None
+    coordinator = _login(_app(), "coordinator")
+    page = coordinator.get("/werkvoorraad").text
+    assert "Taken teruggezet in de pool na het blokkeren van Mila Meldpunt: 1 taak." in page
+    assert reference in page and "in de pool" in page
+    notice = re.search(r'action="/werkvoorraad/personeelsmeldingen/(\d+)/gezien"', page).group(1)
+    # nobody else sees it
+    assert "Taken teruggezet" not in _login(_app(), "onderzoeker1").get("/werkvoorraad").text
+    r = coordinator.post(f"/werkvoorraad/personeelsmeldingen/{notice}/gezien", data={"csrf_token": _token(page)})
+    assert r.status_code == 303
+    assert "Taken teruggezet" not in coordinator.get("/werkvoorraad").text
+
+
+def test_blocking_through_the_api_and_the_cli_puts_the_work_back(demo):
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+
+    item_id, _ = _claimed_registration(demo)
+    admin = _login(_app(), "beheerder")
+    r = admin.post(f"/api/v1/gebruikers/{_uid(demo, 'meldpunt')}/blokkeren", headers=_api_csrf(admin))
+    assert r.status_code == 200, r.text
+    assert _assignee(demo, item_id) is None
+
+    _second_desk(demo)
+    other, _ = _claimed_registration(demo, by="meldpunt2")
+    result = CliRunner().invoke(cli, ["users", "disable", "meldpunt2"])
+    assert result.exit_code == 0, result.output
+    assert "Gebruiker meldpunt2 geblokkeerd; 1 opgepakte taak terug in de pool." in result.output
+    assert _assignee(demo, other) is None
+    page = _login(_app(), "coordinator").get("/werkvoorraad").text
+    assert "na het blokkeren van Max Meldpunt" in page and "na het blokkeren van Mila Meldpunt" in page
+
+
+def test_hand_over_and_absences_through_the_api(demo):
+    second = _second_desk(demo)
+    plain, _ = _claimed_registration(demo)
+    refused, _ = _claimed_registration(demo, subject="meldpunt2")  # Max is the subject of this one
+    desk = _uid(demo, "meldpunt")
+    coordinator = _login(_app(), "coordinator")
+    work = coordinator.get(f"/api/v1/gebruikers/{desk}/werk")
+    assert work.status_code == 200 and sorted(t["taak_id"] for t in work.json()["taken"]) == sorted([plain, refused])
+    r = coordinator.post(f"/api/v1/gebruikers/{desk}/werk-overdragen", headers=_api_csrf(coordinator),
+                         json={"naar_id": second, "reden": ""})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert _assignee(demo, plain) == desk  # nothing changed
+    r = coordinator.post(f"/api/v1/gebruikers/{desk}/werk-overdragen", headers=_api_csrf(coordinator),
+                         json={"naar_id": second, "reden": "Vertrekt"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [t["taak_id"] for t in body["overgedragen"]] == [plain]
+    assert [t["taak_id"] for t in body["naar_pool"]] == [refused]
+    assert body["naar_pool"][0]["reden"] == "Max Meldpunt is betrokkene in deze zaak en is daarom uitgesloten."
+    assert (_assignee(demo, plain), _assignee(demo, refused)) == (second, None)
+    # not for anyone but the coordinator
+    hr = _login(_app(), "hr")
+    assert hr.post(f"/api/v1/gebruikers/{desk}/werk-overdragen", headers=_api_csrf(hr),
+                   json={"naar_id": None, "reden": "x"}).status_code == 403
+
+    # the desk records their own absence; a wrong period is refused naming the field
+    me = _login(_app(), "meldpunt")
+    r = me.post(f"/api/v1/gebruikers/{desk}/afwezigheden", headers=_api_csrf(me),
+                json={"van": "2026-11-10", "tot": "2026-11-09", "vervanger_id": second})
+    assert r.status_code == 422 and "tot" in r.text
+    r = me.post(f"/api/v1/gebruikers/{desk}/afwezigheden", headers=_api_csrf(me),
+                json={"van": "2026-11-02", "tot": "2026-11-06", "vervanger_id": second})
+    assert r.status_code == 201, r.text
+    absence = r.json()["afwezigheid"]
+    assert absence["loopt"] is True and absence["vervanger_id"] == second
+    assert [a["id"] for a in coordinator.get(f"/api/v1/gebruikers/{desk}/afwezigheden").json()] == [absence["id"]]
+    assert hr.get(f"/api/v1/gebruikers/{desk}/afwezigheden").status_code == 403
+    r = me.delete(f"/api/v1/gebruikers/{desk}/afwezigheden/{absence['id']}", headers=_api_csrf(me))
+    assert r.status_code == 204
+    assert me.get(f"/api/v1/gebruikers/{desk}/afwezigheden").json() == []
+
+
+def test_the_coordinator_hands_over_all_work_on_the_user_page_in_the_browser(db, site):
+    """The browser: the coordinator opens the person's page, picks a colleague and sees one task refused."""
+    demo = db  # the live server's database: processes deployed, demo users seeded
+    _second_desk(demo)
+    plain, plain_ref = _claimed_registration(demo)
+    refused, refused_ref = _claimed_registration(demo, subject="meldpunt2")
+    desk = _uid(demo, "meldpunt")
+    page = site.person("coordinator")
+    page.goto(f"/gebruikers/{desk}/werk")
+    page.get_by_role("heading", name="Werk en afwezigheid van Mila Meldpunt").wait_for()
+    assert page.get_by_role("link", name=plain_ref).is_visible() and page.get_by_role("link", name=refused_ref).is_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Overdragen aan").select_option(label="Max Meldpunt")
+    page.get_by_label("Reden").fill("Mila vertrekt")
+    page.get_by_role("button", name="Werk overdragen").click()
+    page.get_by_role("heading", name="Werk overgedragen").wait_for()
+    assert "1 taak overgedragen, 1 naar de pool" in page.locator("#overdracht-uitkomst").inner_text()
+    refusal = page.locator("#overdracht-geweigerd").inner_text()
+    assert refused_ref in refusal and "Max Meldpunt is betrokkene in deze zaak en is daarom uitgesloten." in refusal
+    assert axe_violations(page) == []
+    screenshot(page, "werk-overdragen")
+    assert "Geen opgepakte open taken" in page.content()
+    assert (_assignee(demo, plain), _assignee(demo, refused)) == (_uid(demo, "meldpunt2"), None)
+    # Max is blocked: the task he just got goes back to the pool, and the worklist tells the coordinator
+    from engine.staff import service as staff
+
+    with demo.session() as s:
+        staff.disable_account(session=s, user_id=_uid(demo, "meldpunt2"), actor="beheerder")
+    page.goto("/werkvoorraad")
+    notice = page.locator(".personeelsmelding")
+    notice.get_by_text("Taken teruggezet in de pool na het blokkeren van Max Meldpunt: 1 taak.").wait_for()
+    assert plain_ref in notice.inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "werkvoorraad-personeelsmelding")
+    notice.get_by_role("button", name=re.compile("^Gezien")).click()
+    page.wait_for_url("**/werkvoorraad")
+    assert page.locator(".personeelsmelding").count() == 0
+    assert _assignee(demo, plain) is None
