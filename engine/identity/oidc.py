@@ -312,20 +312,20 @@ def map_claims(settings: OidcSettings, claims: dict[str, Any]) -> MappedIdentity
 
 
 def _release_claimed(session: Session, user: User, roles: set[str]) -> int:
-    """Hand the user's claimed open tasks of ``roles`` back to the pool (as an administrator's role change does)."""
-    from engine.worklist import drafts
-    from engine.worklist.models import WorkItem
+    """Hand the user's claimed open tasks of ``roles`` back to the pool and tell the coordinators: the same engine
+    functions as an administrator's role change or blocking (engine.worklist, engine.staff)."""
+    from engine.staff.service import _item_line, notify_coordinators_of_staff_change
+    from engine.worklist.service import release_claims
 
-    released = 0
-    for item in session.scalars(select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open",
-                                                       WorkItem.role.in_(sorted(roles)))):
-        item.assignee_id = None
-        drafts.discard(session, work_item_id=item.id)
-        audit.append(session=session, actor="oidc", action="task.unclaimed", case_id=item.case_id,
-                     task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": user.id,
-                                                    "reden": "rol ingetrokken door de organisatie"})
-        released += 1
-    return released
+    released = release_claims(session=session, user=user, actor="oidc", reason="rol ingetrokken door de organisatie",
+                              roles=roles)
+    if released:
+        notify_coordinators_of_staff_change(
+            session, kind="rol_ingetrokken", subject=user, actor="oidc",
+            text=(f"Taken teruggezet in de pool: de organisatie nam {user.display_name} een rol af "
+                  f"({len(released)} {'taak' if len(released) == 1 else 'taken'})."),
+            items=[_item_line(session, i, to="pool") for i in released])
+    return len(released)
 
 
 def _revoke_everything(session: Session, user: User) -> None:

@@ -89,14 +89,24 @@ def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject:
                                         items: list[dict] | None = None) -> StaffNotice:
     """Tell the integrity coordinators about a staff change, durably, in the same transaction as the change.
 
-    Today: a notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`), and an
-    audit event. This is the one place where e-mail to the coordinators is to be added (an outbox row written
-    here, sent after commit). ``text`` and ``items`` name people, tasks and case numbers only, never case
+    A notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`), an e-mail to
+    each active coordinator (an outbox row written here, sent after commit, naming nothing: engine.notifications),
+    and an audit event. ``text`` and ``items`` name people, tasks and case numbers only, never case
     content; each coordinator sees the items of the cases they may see."""
     notice = StaffNotice(kind=kind, subject_user_id=subject.id if subject else None, text=text,
                          items=list(items or []), actor=actor, created_at=now())
     session.add(notice)
     session.flush()
+    # E-mail (engine.notifications): only that there is something, and a link; the names stay in the product.
+    from engine.identity.models import UserRole
+    from engine.notifications import enqueue
+
+    coordinators = session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id)
+                                   .where(UserRole.role == COORDINATOR_ROLE, User.active.is_(True))
+                                   .order_by(User.id)).all()
+    for coordinator_id in dict.fromkeys(coordinators):
+        if subject is None or coordinator_id != subject.id:
+            enqueue(session, user_id=coordinator_id, kind="werk_teruggegeven", link="/werkvoorraad")
     audit.append(session=session, actor=actor, action="staff.coordinators_notified",
                  details={"melding_id": notice.id, "soort": kind, "gebruiker_id": notice.subject_user_id,
                           "taken": len(notice.items)})

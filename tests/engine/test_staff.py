@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.audit import service as audit
 from engine.cases import service as cases
@@ -65,7 +66,14 @@ def test_blocking_a_user_returns_their_tasks_to_the_pool_and_tells_the_coordinat
     first, second = to_investigation(db, team), to_investigation(db, team)
     items = [give(db, team, first, "o1"), give(db, team, second, "o1")]
     with db.session() as s:
+        s.get(User, team["coord"]).email = "coordinator@example.org"  # only users with an address get e-mail
+    with db.session() as s:
         admin.disable_user(session=s, by=s.get(User, team["admin"]), user_id=team["o1"])
+    with db.session() as s:  # the coordinator is also told by e-mail: only that there is something, and a link
+        from engine.notifications.models import Notification
+
+        mails = s.scalars(select(Notification).where(Notification.kind == "werk_teruggegeven")).all()
+        assert [(m.user_id, m.link) for m in mails] == [(team["coord"], "/werkvoorraad")]
     with db.session() as s:
         for item_id in items:
             item = worklist.get_item(session=s, work_item_id=item_id)
