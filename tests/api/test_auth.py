@@ -429,7 +429,12 @@ def _asgi_post(app, chunks: int, chunk_size: int, content_length: int | None = N
     async def send(message):
         sent.append(message)
 
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
+    # In a thread of its own: a browser test before this one (Playwright's sync API) may leave an event loop
+    # running in this thread, and asyncio.run refuses to start inside one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))).result()
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return status, json.loads(body), len(reads)

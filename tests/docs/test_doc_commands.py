@@ -558,7 +558,7 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
                                                        stdout=(r"Wachtwoord van jdevries gewijzigd\.$",)),),
     ".venv/bin/meldpunt users token jdevries --name rapportage --days 30":
         (Run(before=(ADD_USER,), stdout=(r"^mpt_[A-Za-z0-9_-]{43}$",), stderr=(r"^Token voor jdevries \(geldig tot ",)),),
-    ".venv/bin/meldpunt users disable jdevries": (Run(before=(ADD_USER,), stdout=(r"^Gebruiker jdevries geblokkeerd\.$",),
+    ".venv/bin/meldpunt users disable jdevries": (Run(before=(ADD_USER,), stdout=(r"^Gebruiker jdevries geblokkeerd; 0 opgepakte taken terug in de pool\.$",),
                                                       check=check_disabled),),
     ".venv/bin/meldpunt users tweede-factor-herstellen jdevries":
         (Run(before=(ADD_USER,), stdout=(r"^Tweestapsverificatie van jdevries verwijderd; ",)),),
