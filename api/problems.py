@@ -145,6 +145,8 @@ async def domain_error_handler(request: Request, exc: DomainError) -> JSONRespon
         extra["issues"] = [
             {"file": i.file, "message": i.message, "element_id": i.element_id, "line": i.line} for i in exc.issues
         ]
+    if exc.reason:
+        extra["reden"] = exc.reason  # stable reason code (engine.errors.REASONS)
     reference = getattr(exc, "reference", None)
     if isinstance(reference, str) and reference:
         extra["reference"] = reference  # the same id as in the server's log line

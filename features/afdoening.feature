@@ -54,6 +54,17 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
       | publiekrechtelijk   | binnen zes weken                | kantonrechter    | bezwaar_registreren | jurist                  |
       | arbeidsovereenkomst | Bezwaar is daarom niet mogelijk | bezwaarschrift   | zaak_registreren    | integriteitscoordinator |
 
+  Scenario: Ook als meer medewerkers onderzoeker zijn, doen de genoemde onderzoekers het onderzoek
+    Gegeven medewerker "olaf" met de rol "onderzoeker" bij "Douane"
+    En medewerker "otto" met de rol "onderzoeker" bij "Douane"
+    En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
+    En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "deels aangetoond"
+    Dan leest "coordinator" in de zaak bij "Uitkomst onderzoek (geheel)" de waarde "Deels aangetoond"
+    En leest "coordinator" in de zaak bij "Melding" de waarde "Deels gegrond"
+    En leest "coordinator" in de zaak bij "Datum melding" de waarde "2 november 2026"
+    En kan "onderzoeker1" de brief "ontvangstbevestiging" voor de "melder" niet openen
+    En staat de taak "Sanctieadvies opstellen" open voor de rol "HR-adviseur"
+
   Scenario: Zonder zienswijze binnen de termijn volgt het besluit toch
     Gegeven de rechtspositie van de organisatie is "arbeidsovereenkomst"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"

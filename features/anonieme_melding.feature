@@ -17,6 +17,8 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
     Dan ziet de melder met de ontvangstcode het bericht "Wanneer vonden deze reizen plaats?"
     Als de melder met de ontvangstcode het bericht "In maart, naar Groningen" stuurt
     Dan ziet "meldpunt" het bericht "In maart, naar Groningen" van de melder
+    Maar ziet "onderzoeker1" het bericht "In maart, naar Groningen" van de melder niet
+    En ziet de melder met de ontvangstcode het bericht "Is er iets nieuws?" niet
 
   @richtlijn:2019-1937-art9
   Scenario: De anonieme melder ziet dat de ontvangst is bevestigd

@@ -70,10 +70,23 @@ def nearest(sentence: str, limit: int = 3) -> list[tuple[str, str, str]]:
     return [(catalogue[i][0], catalogue[i][1], catalogue[i][2]) for _, _, i in best]
 
 
+def reasons() -> str:
+    """The table of stable reason codes for ``omdat "<reden>"`` (engine.errors.REASONS)."""
+    from engine.errors import REASONS
+
+    rows = "".join(f"| `{code}` | {text} |\n" for code, text in REASONS.items())
+    return ("\n# Redenen van een weigering\n\n"
+            "Na `omdat` mag staan: een redencode uit deze tabel, de tekst ervan, het fouttype (zoals "
+            "`conflict-of-interest` of `legal-rule`) of een deel van de melding die de gebruiker krijgt. "
+            "De codes veranderen niet; de meldingen wel eens.\n\n"
+            "| redencode | betekenis |\n|---|---|\n" + rows)
+
+
 def render() -> str:
     parts = [TITLE]
     for keyword, sentence, example, func in steps():
         parts.append(f"\n## {keyword} {sentence}\n\n```gherkin\n{example or '(geen voorbeeld)'}\n```\n")
+    parts.append(reasons())
     return "".join(parts)
 
 

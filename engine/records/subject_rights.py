@@ -143,7 +143,7 @@ def _manifest(session: Session, case: Case | None = None):
 def require_handler(user: User) -> None:
     if not access.may_handle_access_requests(user):
         raise NotAuthorized("Alleen de integriteitscoördinator behandelt verzoeken van betrokkenen onder de AVG "
-                            "(inzage, rectificatie, beperking).")
+                            "(inzage, rectificatie, beperking).", reason="alleen-coordinator")
 
 
 def _norm(text: Any) -> str:
