@@ -28,6 +28,8 @@ REASONS: dict[str, str] = {
     "eigen-verzoek-onthulling": "Wie om bekendmaking van de identiteit verzoekt, mag dat verzoek niet zelf goedkeuren",
     "vier-ogen-vernietiging": "Vier ogen: wie de vernietigingslijst voorstelt, mag hem niet ook goedkeuren",
     "alleen-coordinator": "Alleen de integriteitscoördinator mag dit doen",
+    "inzagetermijn-al-verlengd": "De termijn van een inzageverzoek kan maar één keer worden verlengd (AVG art. 12 lid 3)",
+    "inzageverzoek-afgehandeld": "Het inzageverzoek is al afgehandeld",
 }
 
 
