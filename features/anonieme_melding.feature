@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art16
 Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
   Iemand kan anoniem melden. Hij krijgt eenmalig een ontvangstcode waarmee hij later
   de stand van zijn melding ziet en berichten uitwisselt met het meldpunt, zonder zijn naam te geven.

@@ -8,7 +8,7 @@ Functionaliteit: Managementinformatie: jaarbijlage, Woo-overzicht en dashboard
     Gegeven de demo-organisatie
     En het is 2 november 2026
 
-  @woo:art3.3
+  @wet:Ambtenarenwet-art4
   Scenario: Ingelezen zaken tellen mee in de jaarbijlage en het Woo-overzicht
     Gegeven "coordinator" de historische zaken inleest:
       | dienstonderdeel | schending                | inhoud                                | afdoening                                                                         | soort_onderzoek        | uitkomst        | datum_melding   | datum_afdoening   | aantal_betrokkenen |

@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art9
 Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene termen
   Binnen drie maanden na de ontvangstbevestiging hoort de melder hoe zijn melding is beoordeeld en opgevolgd.
   De terugkoppeling is in algemene termen: zij noemt de betrokkene niet en ook geen maatregel, ook niet als

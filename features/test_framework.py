@@ -52,7 +52,8 @@ def test_catalogue_lists_every_step():
 
 def _copy_and_run(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess:
     copy = tmp_path / "features"
-    shutil.copytree(HERE, copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__", "test_framework.py"))
+    shutil.copytree(HERE, copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__", "test_framework.py",
+                                                              "test_evidence.py"))
     for name, text in files.items():
         (copy / name).write_text(text, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
