@@ -29,7 +29,7 @@ import uuid
 from typing import Any, Iterable
 
 from fastapi import FastAPI, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -251,6 +251,7 @@ class Problem(BaseModel):
     detail: str | None = None
     errors: list[ProblemFieldError] | None = None
     reference: str | None = None
+    reden: str | None = Field(None, description="Vaste redencode van een weigering (engine.errors.REASONS)")
 
 
 def install_openapi(app: FastAPI) -> None:
