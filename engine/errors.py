@@ -66,6 +66,7 @@ class NotAuthorized(DomainError):
 class ConflictOfInterest(NotAuthorized):
     code = "conflict-of-interest"
     title = "Belangenconflict of functiescheiding"
+    reason = "belangenconflict"
 
 
 class StaleCase(DomainError):

@@ -25,7 +25,7 @@ Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ord
     En "onderzoeker1" de taak "onderzoek_starten" afrondt
 
   Scenario: Het hoorgesprek wordt door een tweede onderzoeker gevoerd
-    Dan mag "onderzoeker1" de taak "hoorgesprek_voeren" niet oppakken omdat "Functiescheiding"
+    Dan mag "onderzoeker1" de taak "hoorgesprek_voeren" niet oppakken omdat "belangenconflict"
     Als "onderzoeker2" de taak "hoorgesprek_voeren" afrondt
     En "onderzoeker2" de taak "verslag_ter_correctie" afrondt
     En "onderzoeker2" de taak "reactie_verslag_verwerken" afrondt met:

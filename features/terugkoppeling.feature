@@ -121,7 +121,7 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
     Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
       | veld                 | waarde                                      |
       | terugkoppeling_tekst | Uw melding over Cora wordt nog afgehandeld. |
-    Dan is het afronden geweigerd omdat "vertrouwelijke gegeven"
+    Dan is het afronden geweigerd omdat "not-in-general-terms"
     En staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"
 
   Scenario: De bewaking begrijpt Nederlands: verbogen maatregelen, functie en naam in eigen woorden worden geweigerd

@@ -34,7 +34,7 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
       | besluit_motivering    | Volgens het sanctieadvies.  |
     En "directeur" de taak "voornemen_verzenden" afrondt
     En "directeur" de taak "zienswijze_verwerken" afrondt
-    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere of andere straf" met:
+    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
       | veld                    | waarde                               |
       | afdoeningen             | [Verplaatsing]                       |
       | ontslag_op_staande_voet | nee                                  |

@@ -51,9 +51,9 @@ def to_assignment(wereld: World, *, opdracht: dict | None = None, feedback: bool
     if feedback:
         _do(wereld, "meldpunt", "terugkoppeling_melder")
     _do(wereld, "coordinator", "ernst_en_strafbaarheid")
-    _do(wereld, "coordinator", "melding_beoordelen", {"route": "feitenonderzoek", "onderzoek_soort": "intern",
-                                                      "beoordeling_motivering": "Ernstige verdenking."})
-    _do(wereld, "directeur", "onderzoeksopdracht_beslissen")
+    by(wereld, "coordinator", "Melding beoordelen en route kiezen", {
+        "route": "feitenonderzoek", "onderzoek_soort": "intern", "beoordeling_motivering": "Ernstige verdenking."})
+    by(wereld, "directeur", "Beslissen over onderzoeksopdracht")
     _do(wereld, "directeur", "onderzoeksopdracht_verstrekken", opdracht)
 
 

@@ -11,10 +11,11 @@ from features.steps.common import World, _complete, _table, describe, fail, refu
 
 @then(parsers.parse('mag "{wie}" de taak "{taak}" niet afronden omdat "{reden}" met:'))
 def step_complete_refused(wereld: World, wie: str, taak: str, reden: str, datatable):
-    """Voorbeeld: Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere of andere straf" met:
+    """Voorbeeld: Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
         | veld        | waarde                 |
         | afdoeningen | [Verplaatsing]         |
-    (de reden moet in de foutmelding staan; de taak blijft open en de zaak verandert niet)"""
+    (de reden: een redencode of soort weigering uit de tabellen onderaan deze catalogus, de tekst daarvan, of een
+    deel van de foutmelding; de taak blijft open en de zaak verandert niet)"""
     before = sorted((t["element_id"], t["status"]) for t in wereld.open_tasks())
     r = _complete(wereld, wie, taak, _table(datatable))
     refused(r, reden, f"'{wie}' rondt '{taak}' af")

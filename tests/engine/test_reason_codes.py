@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_every_reason_code_raised_is_listed_with_dutch_text():
     used = set()
     for path in (REPO / "engine").rglob("*.py"):
-        used |= set(re.findall(r'\breason="([a-z0-9-]+)"', path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r'\breason\s*=\s*"([a-z0-9-]+)"', path.read_text(encoding="utf-8")))
     assert used, "no reason codes found"
     assert used <= set(REASONS), sorted(used - set(REASONS))
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code) and text.strip() for code, text in REASONS.items())
