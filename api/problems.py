@@ -29,7 +29,7 @@ import uuid
 from typing import Any, Iterable
 
 from fastapi import FastAPI, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -145,6 +145,8 @@ async def domain_error_handler(request: Request, exc: DomainError) -> JSONRespon
         extra["issues"] = [
             {"file": i.file, "message": i.message, "element_id": i.element_id, "line": i.line} for i in exc.issues
         ]
+    if exc.reason:
+        extra["reden"] = exc.reason  # stable reason code (engine.errors.REASONS)
     reference = getattr(exc, "reference", None)
     if isinstance(reference, str) and reference:
         extra["reference"] = reference  # the same id as in the server's log line
@@ -249,6 +251,7 @@ class Problem(BaseModel):
     detail: str | None = None
     errors: list[ProblemFieldError] | None = None
     reference: str | None = None
+    reden: str | None = Field(None, description="Vaste redencode van een weigering (engine.errors.REASONS)")
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -1,6 +1,7 @@
 """``meldpunt scenarios``: the compliance tester's command to run Dutch scenarios (features/)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -15,6 +16,9 @@ def register(app: typer.Typer) -> None:
                  "niets opgeven = alle scenario's."),
         pytest_uitvoer: bool = typer.Option(False, "--pytest-uitvoer", help="Toon ook de uitvoer van pytest zelf"),
         lijst: bool = typer.Option(False, "--lijst", help="Toon alleen welke scenario's gekozen zijn, draai niets"),
+        rapport: Optional[Path] = typer.Option(
+            None, "--rapport", metavar="MAP",
+            help="Schrijf ook het bewijsrapport per wetsartikel (rapport.html, rapport.json en de brieven) in MAP"),
     ) -> None:
         """Draai compliancescenario's: één bestand, één scenario op precieze naam, een tag, of alles.
 
@@ -41,4 +45,4 @@ def register(app: typer.Typer) -> None:
             for s in chosen:
                 typer.echo(f"{runner._rel(s.path)}:{s.line}: {s.name}")
             return
-        raise typer.Exit(runner.run(chosen, pytest_output=pytest_uitvoer))
+        raise typer.Exit(runner.run(chosen, pytest_output=pytest_uitvoer, report=rapport))

@@ -10,15 +10,43 @@ from dataclasses import dataclass
 from typing import Any
 
 
+# Stable reason codes for refusals a compliance scenario checks (``omdat "<reden>"``): code -> Dutch text.
+# A refusal raised with ``reason=`` carries the code as ``reden`` in the problem+json body (next to ``type``,
+# the error class's code); the catalogue (features/STAPPEN.md) lists this table. Never rename a code.
+REASONS: dict[str, str] = {
+    "rol-ontbreekt": "De medewerker heeft niet de rol die de taak vraagt",
+    "belangenconflict": "Belangenconflict of functiescheiding: de medewerker mag deze zaak of taak niet behandelen",
+    "zienswijze-afstand-niet-schriftelijk": "Afstand van de zienswijze telt alleen schriftelijk",
+    "zienswijzetermijn-ontbreekt": "De zienswijzetermijn is niet vastgelegd",
+    "zienswijzetermijn-loopt": "De zienswijzetermijn loopt nog: 'geen zienswijze' kan pas daarna worden vastgelegd",
+    "getuigenverslag-niet-voorgelegd": "Een getuige heeft het verslag van het verhoor nog niet ter correctie gekregen",
+    "getuigenverslag-termijn-loopt": "Een getuige kan het verslag van het verhoor nog corrigeren",
+    "straf-zonder-zienswijze": "Een straf kan pas worden opgelegd na voornemen en zienswijze",
+    "zwaardere-straf-dan-voornemen": "Het besluit mag geen zwaardere of andere straf opleggen dan het voornemen",
+    "vaste-datum-later": "Een vaste datum (zoals de datum van ontvangst) kan alleen naar een eerdere datum",
+    "vaste-datum-zonder-reden": "Een correctie van een vaste datum naar een eerdere datum vereist een reden",
+    "eigen-verzoek-onthulling": "Wie om bekendmaking van de identiteit verzoekt, mag dat verzoek niet zelf goedkeuren",
+    "vier-ogen-vernietiging": "Vier ogen: wie de vernietigingslijst voorstelt, mag hem niet ook goedkeuren",
+    "alleen-coordinator": "Alleen de integriteitscoördinator mag dit doen",
+    "inzagetermijn-al-verlengd": "De termijn van een inzageverzoek kan maar één keer worden verlengd (AVG art. 12 lid 3)",
+    "inzageverzoek-afgehandeld": "Het inzageverzoek is al afgehandeld",
+}
+
+
 class DomainError(Exception):
     code = "domain-error"
     title = "De actie kon niet worden uitgevoerd"
     status = 400
+    reason: str | None = None  # a key of REASONS, when the refusal has a stable reason code
 
-    def __init__(self, detail: str | None = None, **extra: Any):
+    def __init__(self, detail: str | None = None, *, reason: str | None = None, **extra: Any):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra = extra
+        if reason is not None:
+            if reason not in REASONS:
+                raise ValueError(f"unknown reason code {reason!r}: add it to engine.errors.REASONS")
+            self.reason = reason
 
 
 class NotFound(DomainError):
@@ -38,6 +66,7 @@ class NotAuthorized(DomainError):
 class ConflictOfInterest(NotAuthorized):
     code = "conflict-of-interest"
     title = "Belangenconflict of functiescheiding"
+    reason = "belangenconflict"
 
 
 class StaleCase(DomainError):

@@ -1,4 +1,5 @@
 # language: nl
+@wet:Sv-art162 @atw:art1
 Functionaliteit: Aangifte van een ambtsmisdrijf gebeurt onverwijld (art. 162 Sv)
   Een mogelijk ambtsmisdrijf wordt onverwijld aangegeven bij politie of OM. De proceseigenaar stelt in
   hoeveel tijd daarvoor is (standaard 1 werkdag, volgens de Algemene termijnenwet); daarna escaleert de

@@ -1,4 +1,5 @@
 # language: nl
+@cao:h15
 Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang daarna
   Voordat het bevoegd gezag een disciplinaire straf oplegt, krijgt de betrokkene eerst schriftelijk het
   voornemen. De betrokkene mag daarop binnen 14 dagen een zienswijze geven (schriftelijk en/of mondeling, met
@@ -54,6 +55,18 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
       | publiekrechtelijk   | binnen zes weken                | kantonrechter    | bezwaar_registreren | jurist                  |
       | arbeidsovereenkomst | Bezwaar is daarom niet mogelijk | bezwaarschrift   | zaak_registreren    | integriteitscoordinator |
 
+  @handreiking:Rijk-gegrondheid
+  Scenario: Ook als meer medewerkers onderzoeker zijn, doen de genoemde onderzoekers het onderzoek
+    Gegeven medewerker "olaf" met de rol "onderzoeker" bij "Douane"
+    En medewerker "otto" met de rol "onderzoeker" bij "Douane"
+    En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
+    En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "deels aangetoond"
+    Dan leest "coordinator" in de zaak bij "Uitkomst onderzoek (geheel)" de waarde "Deels aangetoond"
+    En leest "coordinator" in de zaak bij "Melding" de waarde "Deels gegrond"
+    En leest "coordinator" in de zaak bij "Datum melding" de waarde "2 november 2026"
+    En kan "onderzoeker1" de brief "ontvangstbevestiging" voor de "melder" niet openen
+    En staat de taak "Sanctieadvies opstellen" open voor de rol "HR-adviseur"
+
   Scenario: Zonder zienswijze binnen de termijn volgt het besluit toch
     Gegeven de rechtspositie van de organisatie is "arbeidsovereenkomst"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
@@ -75,6 +88,7 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     En bevat de brief "U heeft binnen de gestelde termijn geen zienswijze op het voornemen naar voren gebracht"
     Maar bevat de brief niet "Ik heb uw zienswijze bij mijn besluit betrokken"
 
+  @wet:Awb-art6:7
   Scenario: Het bezwaar wordt behandeld door een jurist die niet eerder bij de zaak betrokken was
     Het bevoegd gezag, de HR-adviseur en een onderzoeker hebben hier ook de rol jurist. Omdat zij al aan
     deze zaak werkten, mogen zij het bezwaar niet behandelen; een jurist die dat niet deed wel.
@@ -113,6 +127,7 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Als "coordinator" de taak "zaak_registreren" afrondt
     Dan is de zaak afgesloten met de afdoening "Schriftelijke berisping"
 
+  @wet:Awb-art6:7 @wet:BW-art7:686a
   Abstract Scenario: Zonder <rechtsmiddel> binnen de termijn wordt de zaak afgesloten (<rechtspositie>)
     Gegeven de rechtspositie van de organisatie is "<rechtspositie>"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"

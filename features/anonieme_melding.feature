@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art16
 Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
   Iemand kan anoniem melden. Hij krijgt eenmalig een ontvangstcode waarmee hij later
   de stand van zijn melding ziet en berichten uitwisselt met het meldpunt, zonder zijn naam te geven.
@@ -17,6 +18,8 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
     Dan ziet de melder met de ontvangstcode het bericht "Wanneer vonden deze reizen plaats?"
     Als de melder met de ontvangstcode het bericht "In maart, naar Groningen" stuurt
     Dan ziet "meldpunt" het bericht "In maart, naar Groningen" van de melder
+    Maar ziet "onderzoeker1" het bericht "In maart, naar Groningen" van de melder niet
+    En ziet de melder met de ontvangstcode het bericht "Is er iets nieuws?" niet
 
   @richtlijn:2019-1937-art9
   Scenario: De anonieme melder ziet dat de ontvangst is bevestigd

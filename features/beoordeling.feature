@@ -1,4 +1,5 @@
 # language: nl
+@richtlijn:2019-1937-art9
 Functionaliteit: Beoordeling van de melding en de route die de zaak neemt
   De integriteitscoördinator beoordeelt ernst en strafbaarheid en kiest een route.
   Bij een strafbaar feit (ambtsmisdrijf) volgt eerst aangifte bij het Openbaar Ministerie (art. 162 Sv).
@@ -27,6 +28,7 @@ Functionaliteit: Beoordeling van de melding en de route die de zaak neemt
       | vooronderzoek  | beoordeling_motivering | Geen nadere eisen.       | vooronderzoek_uitvoeren | onderzoeker             |
       | overdracht     | overdracht_aan         | Algemene Rekenkamer      | overdragen              | integriteitscoordinator |
 
+  @wet:Sv-art162
   Scenario: Een strafbaar feit leidt tot aangifte (art. 162 Sv)
     Als "coordinator" de taak "ernst_en_strafbaarheid" afrondt met:
       | veld                       | waarde                           |

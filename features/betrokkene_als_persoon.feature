@@ -1,4 +1,5 @@
 # language: nl
+@richtlijn:2019-1937-art9
 Functionaliteit: De betrokkene is een persoon, of uitdrukkelijk extern of onbekend
   Bij de registratie kiest het meldpunt de betrokkene uit de medewerkers van de organisatie, of legt het
   uitdrukkelijk "extern/onbekend" vast. Een registratie zonder die keuze wordt geweigerd en er verandert niets.

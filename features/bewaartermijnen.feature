@@ -1,4 +1,5 @@
 # language: nl
+@avg:art5 @richtlijn:2019-1937-art18
 Functionaliteit: Bewaartermijnen, bewaarplicht en vernietiging met vier ogen
   Een dossier wordt niet langer bewaard dan nodig (AVG art. 5 lid 1 onder e). De termijn hangt af van de
   uitkomst: 10 jaar na afsluiting bij een disciplinaire maatregel, 5 jaar bij een gegronde melding zonder

@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art9
 Functionaliteit: Een procesversie waarin een brief aan de melder buiten de lekbewaking om kan, wordt niet uitgerold
   Elke brief in het proces verklaart aan wie hij gaat. Een brief aan de melder gaat altijd door de lekbewaking
   (terugkoppeling in algemene termen). Een versie die een brief aan de melder als brief aan iemand anders

@@ -1,4 +1,5 @@
 # language: nl
+@handreiking:Rijk-gegrondheid
 Functionaliteit: Brieven zeggen wat de gegevens zeggen, en wat een stap vastlegt bereikt wie het nodig heeft
   Na 12 weken hoort de melder of zijn melding gegrond is: in een eigen brief, met het oordeel in algemene
   termen. Is het oordeel nog niet bekend, dan krijgt hij een tussenbericht met een datum en blijft de plicht

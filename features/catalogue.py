@@ -70,10 +70,45 @@ def nearest(sentence: str, limit: int = 3) -> list[tuple[str, str, str]]:
     return [(catalogue[i][0], catalogue[i][1], catalogue[i][2]) for _, _, i in best]
 
 
+ERROR_MODULES = ("engine.errors", "engine.identity.errors", "engine.cases.legal_rules", "engine.records.service",
+                 "engine.records.subject_rights", "engine.reports.service", "engine.reports.importer", "documents.errors")
+
+
+def error_types() -> list[tuple[str, str, int]]:
+    """(code, Dutch title, status) of every refusal type (a DomainError with a 4xx status), sorted by code."""
+    from engine.errors import DomainError
+
+    for name in ERROR_MODULES:
+        importlib.import_module(name)
+    found, todo = {}, [DomainError]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls is not DomainError and 400 <= cls.status < 500:
+            found.setdefault(cls.code, (cls.code, cls.title, cls.status))
+    return sorted(found.values())
+
+
+def reasons() -> str:
+    """The tables of stable codes for ``omdat "<reden>"``: the refusal types and the finer reason codes."""
+    from engine.errors import REASONS
+
+    types = "".join(f"| `{code}` | {title} | {status} |\n" for code, title, status in error_types())
+    rows = "".join(f"| `{code}` | {text} |\n" for code, text in REASONS.items())
+    return ("\n# Redenen van een weigering\n\n"
+            "Na `omdat` mag staan: een redencode of een soort weigering uit deze tabellen, de tekst ervan, of een "
+            "deel van de melding die de gebruiker krijgt. De codes veranderen niet; de meldingen wel eens. "
+            "Elke weigering heeft een soort (`type` in de foutmelding van de API); waar die soort meer redenen "
+            "dekt, heeft de weigering ook een redencode (`reden`).\n\n"
+            "## Redencodes\n\n| redencode | betekenis |\n|---|---|\n" + rows
+            + "\n## Soorten weigering\n\n| soort | betekenis | HTTP-status |\n|---|---|---|\n" + types)
+
+
 def render() -> str:
     parts = [TITLE]
     for keyword, sentence, example, func in steps():
         parts.append(f"\n## {keyword} {sentence}\n\n```gherkin\n{example or '(geen voorbeeld)'}\n```\n")
+    parts.append(reasons())
     return "".join(parts)
 
 

@@ -1,4 +1,5 @@
 # language: nl
+@protocol:hoor-en-wederhoor
 Functionaliteit: Getuigen controleren, corrigeren en ondertekenen het verslag van hun verhoor
   Elke getuige die in het onderzoek is gehoord, krijgt het verslag van zijn verhoor met een brief en twee weken
   om het te controleren, te corrigeren en te ondertekenen. Wie niet reageert, laat na de termijn een escalatie

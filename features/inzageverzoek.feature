@@ -1,4 +1,5 @@
 # language: nl
+@avg:art15 @avg:art12
 Functionaliteit: Inzageverzoek onder de AVG, met beperking van de verwerking
   Iedereen die in een zaak voorkomt (melder, betrokkene, getuige) mag weten welke gegevens het meldpunt over hem of
   haar verwerkt (AVG art. 15). Het antwoord moet binnen één maand na ontvangst (art. 12 lid 3); een verzoek dat
@@ -42,6 +43,18 @@ Functionaliteit: Inzageverzoek onder de AVG, met beperking van de verwerking
     Als het 9 juli 2027 is
     Dan is het inzageverzoek te laat voor "coordinator"
 
+  Scenario: De termijn wordt eenmaal verlengd, met een reden; daarna wordt het verzoek afgehandeld
+    Als "coordinator" een inzageverzoek registreert van "bram" als betrokkene in de zaak
+    En "coordinator" de termijn van het inzageverzoek verlengt omdat "De persoon vroeg om alle zaken sinds 2020"
+    Dan loopt de termijn van het inzageverzoek tot en met 8 september 2027
+    En mag "coordinator" de termijn van het inzageverzoek niet nog eens verlengen omdat "inzagetermijn-al-verlengd"
+    Als het 9 juli 2027 is
+    Dan is het inzageverzoek niet te laat voor "coordinator"
+    Als "coordinator" het inzageverzoek afhandelt
+    Dan is het inzageverzoek afgehandeld door "coordinator"
+    En mag "coordinator" de termijn van het inzageverzoek niet nog eens verlengen omdat "al afgehandeld"
+
+  @avg:art18
   Scenario: Een beperking van de verwerking houdt de verklaring van een getuige buiten de export van de betrokkene
     Als "coordinator" de verwerking beperkt van getuige "Fenna Visser"
     En "coordinator" een inzageverzoek registreert van "bram" als betrokkene in de zaak

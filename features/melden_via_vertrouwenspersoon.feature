@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art16
 Functionaliteit: Melden via een vertrouwenspersoon
   Een medewerker kan via de vertrouwenspersoon melden. Het meldpunt gaat pas verder als de
   vertrouwenspersoon heeft bevestigd dat de melder toestemming geeft om de melding door te geven.

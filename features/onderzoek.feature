@@ -1,4 +1,5 @@
 # language: nl
+@protocol:hoor-en-wederhoor
 Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ordemaatregel tijdens het onderzoek
   Het onderzoek wordt gedaan door twee verschillende onderzoekers: wie het onderzoek start, voert niet ook
   het hoorgesprek (hoor en wederhoor) en legt het verslag niet zelf ter correctie voor.
@@ -24,7 +25,7 @@ Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ord
     En "onderzoeker1" de taak "onderzoek_starten" afrondt
 
   Scenario: Het hoorgesprek wordt door een tweede onderzoeker gevoerd
-    Dan mag "onderzoeker1" de taak "hoorgesprek_voeren" niet oppakken omdat "Functiescheiding"
+    Dan mag "onderzoeker1" de taak "hoorgesprek_voeren" niet oppakken omdat "belangenconflict"
     Als "onderzoeker2" de taak "hoorgesprek_voeren" afrondt
     En "onderzoeker2" de taak "verslag_ter_correctie" afrondt
     En "onderzoeker2" de taak "reactie_verslag_verwerken" afrondt met:
@@ -35,6 +36,7 @@ Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ord
     Dan heeft de zaak de stap "reactie_verslag_verwerken" doorlopen
     En staat de taak "rapport_opstellen" open voor de rol "onderzoeker"
 
+  @cao:h15
   Scenario: Het bevoegd gezag schorst de betrokkene tijdens het onderzoek
     Dan mag "onderzoeker1" de taak "ordemaatregel_overwegen" niet oppakken omdat "hoort bij de rol 'Bevoegd gezag'"
     Als "directeur" de taak "ordemaatregel_overwegen" afrondt met:

@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a
 Functionaliteit: Ontvangstbevestiging binnen 7 dagen
   Een melder krijgt binnen 7 dagen een bevestiging dat zijn melding is ontvangen.
   Gebeurt dat niet, dan volgt een escalatie naar de integriteitscoördinator.

@@ -1,4 +1,5 @@
 # language: nl
+@richtlijn:2019-1937-art9
 Functionaliteit: Onvoorspelbare toewijzing zonder belangenconflict
   Het systeem wijst een onderzoek toe aan een onderzoeker die niet vooraf te voorspellen is,
   maar nooit aan iemand die in de zaak betrokken is (melder, betrokkene of diens leidinggevende).

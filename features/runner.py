@@ -118,6 +118,9 @@ class Outcome:
     result: str = "niet gedraaid"
     step: str = ""
     message: str = ""
+    path: str = ""  # absolute path of the feature file
+    tags: frozenset = frozenset()
+    evidence: object = None  # features.evidence.Evidence, with --rapport
 
 
 @dataclass(eq=False)
@@ -126,6 +129,8 @@ class ScenarioPlugin:
 
     wanted: set[tuple[str, str]]
     out: object = field(default=sys.stdout)
+    tags: dict[tuple[str, str], frozenset] = field(default_factory=dict)
+    evidence_dir: Path | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -139,7 +144,8 @@ class ScenarioPlugin:
             if key in self.wanted:
                 keep.append(item)
                 example = item.callspec.id if hasattr(item, "callspec") else ""
-                self.outcomes[item.nodeid] = Outcome(_rel(Path(key[0])), template.name, example)
+                self.outcomes[item.nodeid] = Outcome(_rel(Path(key[0])), template.name, example, path=key[0],
+                                                     tags=self.tags.get(key, frozenset()))
             else:
                 drop.append(item)
         if drop:
@@ -154,6 +160,14 @@ class ScenarioPlugin:
         outcome = self.outcomes.get(request.node.nodeid)
         if outcome is not None:
             outcome.step = f"regel {step.line_number}: {step.keyword} {step.name}"
+
+    def pytest_bdd_after_scenario(self, request, feature, scenario):
+        outcome = self.outcomes.get(request.node.nodeid)
+        if outcome is not None and self.evidence_dir is not None:
+            from features import evidence
+
+            number = list(self.outcomes).index(request.node.nodeid) + 1
+            outcome.evidence = evidence.collect(request, self.evidence_dir, number)
 
     def pytest_runtest_logreport(self, report):
         outcome = self.outcomes.get(report.nodeid)
@@ -185,12 +199,20 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join([line(rows[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows[1:]])
 
 
-def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.stdout) -> int:
+def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.stdout,
+        report: Path | None = None, every: list[ScenarioRef] | None = None) -> int:
     """Run the chosen scenarios; prints progress, failures and a summary table in Dutch. Returns the exit code
-    (0: all passed, 1: a scenario failed, 3: the scenarios could not be run)."""
+    (0: all passed, 1: a scenario failed, 3: the scenarios could not be run). With ``report`` (a folder): also
+    the evidence report per law article (features/evidence.py) with the letters produced."""
     import pytest
 
-    plugin = ScenarioPlugin(wanted={s.key for s in selection}, out=out)
+    if report is not None:
+        import shutil
+        report = Path(report).resolve()
+        shutil.rmtree(report / "brieven", ignore_errors=True)  # only evidence of this run
+        report.mkdir(parents=True, exist_ok=True)
+    plugin = ScenarioPlugin(wanted={s.key for s in selection}, out=out, tags={s.key: s.tags for s in selection},
+                            evidence_dir=report)
     args = [str(HERE), "--rootdir", str(REPO), "-p", "no:cacheprovider", "-p", "no:randomly",
             "-o", "addopts=", "--strict-markers"]
     args += ["-q", "--tb=short", "-W", "ignore::DeprecationWarning"] if pytest_output else ["-p", "no:terminal", "-W", "ignore"]
@@ -215,6 +237,12 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
     counts = {label: sum(o.result == label for o in outcomes) for label in ("geslaagd", "MISLUKT", "overgeslagen")}
     print(f"\n{counts['geslaagd']} geslaagd, {counts['MISLUKT']} mislukt"
           + (f", {counts['overgeslagen']} overgeslagen" if counts["overgeslagen"] else ""), file=out, flush=True)
+    if report is not None:
+        from features import evidence
+
+        evidence.write(report, evidence.build(outcomes, every if every is not None else load(), {s.key for s in selection}))
+        print(f"\nBewijsrapport: {_rel(report / 'rapport.html')} (en rapport.json, brieven in {_rel(report / 'brieven')})",
+              file=out, flush=True)
     if plugin.errors or int(code) not in (0, 1):
         return 3
     return 1 if failed else 0

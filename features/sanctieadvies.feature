@@ -1,4 +1,5 @@
 # language: nl
+@cao:h15
 Functionaliteit: Sanctieadvies door de HR-adviseur, getoetst aan precedenten; de onderzoeker adviseert en beslist niet
   Het onderzoek staat los van de sanctie: de onderzoeker adviseert niet over de afdoening en beslist er ook
   niet over. Dat doen de HR-adviseur (advies) en het bevoegd gezag (besluit).

@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art9 @handreiking:Rijk-gegrondheid
 Functionaliteit: Wettelijke termijnen lopen vanaf de ontvangst
   De termijnen van de melder (ontvangstbevestiging 7 dagen, gegrondheid 12 weken, terugkoppeling uiterlijk
   3 maanden na het einde van die 7 dagen) lopen vanaf de ontvangst van de melding, ook als nog niemand de

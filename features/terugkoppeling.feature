@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art9
 Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene termen
   Binnen drie maanden na de ontvangstbevestiging hoort de melder hoe zijn melding is beoordeeld en opgevolgd.
   De terugkoppeling is in algemene termen: zij noemt de betrokkene niet en ook geen maatregel, ook niet als
@@ -120,7 +121,7 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
     Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
       | veld                 | waarde                                      |
       | terugkoppeling_tekst | Uw melding over Cora wordt nog afgehandeld. |
-    Dan is het afronden geweigerd omdat "vertrouwelijke gegeven"
+    Dan is het afronden geweigerd omdat "not-in-general-terms"
     En staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"
 
   Scenario: De bewaking begrijpt Nederlands: verbogen maatregelen, functie en naam in eigen woorden worden geweigerd

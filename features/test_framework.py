@@ -52,7 +52,8 @@ def test_catalogue_lists_every_step():
 
 def _copy_and_run(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess:
     copy = tmp_path / "features"
-    shutil.copytree(HERE, copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__", "test_framework.py"))
+    shutil.copytree(HERE, copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__", "test_framework.py",
+                                                              "test_evidence.py"))
     for name, text in files.items():
         (copy / name).write_text(text, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -122,3 +123,36 @@ def test_year_without_equated_days_is_named_in_dutch(tmp_path):
     assert "processes/gelijkgestelde_dagen.json gaat over 2023 tot en met 2028" in run.stdout, run.stdout
     assert "Gegeven in 2031 zijn er geen gelijkgestelde dagen" in run.stdout, run.stdout
     assert "datum na" not in run.stdout, run.stdout
+
+
+TWO_LETTERS_OF_ONE_KIND = """# language: nl
+Functionaliteit: Twee brieven van hetzelfde sjabloon
+
+  Scenario: De tester vraagt naar "een brief" terwijl er twee van die soort zijn
+    Gegeven de demo-organisatie
+    En het is 3 februari 2027
+    En "meldpunt" een melding registreert van "medewerker" met categorie "Misbruik bevoegdheden" over "Dossiers ingezien zonder reden"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "meldpunt" de taak "terugkoppeling_melder" afrondt
+    Als "meldpunt" de taak "melder_informeren_gegrondheid" afrondt met:
+      | veld                     | waarde                          |
+      | melding_gegrond          | nog_niet_bekend                 |
+      | gegrondheid_tekst        | Het onderzoek vraagt meer tijd. |
+      | gegrondheid_vervolgdatum | 19 februari 2027                |
+    En "meldpunt" de taak "melder_informeren_gegrondheid" afrondt met:
+      | veld              | waarde                                    |
+      | melding_gegrond   | ongegrond                                 |
+      | gegrondheid_tekst | De organisatie neemt de uitkomst serieus. |
+    Dan is er een brief "gegrondheid_melder" voor de "melder"
+"""
+
+
+def test_a_letter_that_is_ambiguous_fails_loudly(tmp_path):
+    """'is er een brief' with two letters of one template never silently takes one of them: it names both and
+    the sentence that chooses ("de tweede brief van soort ...")."""
+    run = _copy_and_run(tmp_path, {"twee.feature": TWO_LETTERS_OF_ONE_KIND})
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Verwacht: precies één brief 'gegrondheid_melder' voor 'melder'" in run.stdout, run.stdout
+    assert "Gevonden: 2 brieven" in run.stdout, run.stdout
+    assert 'Dan is er een eerste (tweede, ..., laatste) brief van soort "gegrondheid_melder"' in run.stdout, run.stdout

@@ -1,4 +1,5 @@
 # language: nl
+@wet:Wbk-art2a @richtlijn:2019-1937-art16
 Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
   Alleen het meldpunt en de integriteitscoördinator zien wie de melder is; andere behandelaars zien een pseudoniem.
   De inhoud van de melding lezen alle behandelaars, in de versie die het meldpunt heeft geredigeerd (zonder wat

@@ -1,4 +1,5 @@
 # language: nl
+@cao:h15
 Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan omzeilen
   De procesbeheerder legt in het manifest vast welke maatregelen een straf zijn (CAO Rijk hoofdstuk 15), in
   welke volgorde van zwaarte, welke stappen het voornemen en de zienswijze zijn en welke datums vastliggen
@@ -33,7 +34,7 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
       | besluit_motivering    | Volgens het sanctieadvies.  |
     En "directeur" de taak "voornemen_verzenden" afrondt
     En "directeur" de taak "zienswijze_verwerken" afrondt
-    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere of andere straf" met:
+    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
       | veld                    | waarde                               |
       | afdoeningen             | [Verplaatsing]                       |
       | ontslag_op_staande_voet | nee                                  |
@@ -70,6 +71,7 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
       | zienswijze_afstand_datum | 10 december 2026 |
     Dan staat de taak "besluit_disciplinaire_maatregel" open voor de rol "bevoegd_gezag"
 
+  @wet:Wbk-art2a @richtlijn:2019-1937-art9
   Scenario: De datum van ontvangst schuift niet op naar de dag van registratie
     Gegeven het is 9 november 2026
     En iemand anoniem een melding doet via het publieke formulier met categorie "Misbruik bedrijfsmiddelen en overtreding interne regels" over "Dienstauto wordt privé gebruikt"

@@ -92,12 +92,13 @@ def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slo
     if not user.active:
         raise NotAuthorized("Dit account is uitgeschakeld.")
     if role not in user.role_codes:
-        raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die u niet heeft.")
+        raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die u niet heeft.",
+                            reason="rol-ontbreekt")
     facts = _facts(session, case_id, user.id)
     reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest, assigned=assigned,
                              facts=facts)
     if reason:
-        raise ConflictOfInterest(reason)
+        raise ConflictOfInterest(reason, reason="belangenconflict")
     return facts[1]
 
 

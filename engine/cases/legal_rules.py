@@ -107,17 +107,19 @@ def _check_hearing_term(rules: LegalRules, task) -> None:
         if _as_date(data.get(rules.waiver_record_field)) is None:
             raise LegalRuleViolation(
                 f"Afstand van de zienswijze telt alleen schriftelijk: leg de datum van de afstandsverklaring vast "
-                f"({rules.waiver_record_field}) ({rules.hearing_source}).")
+                f"({rules.waiver_record_field}) ({rules.hearing_source}).",
+                reason="zienswijze-afstand-niet-schriftelijk")
         return
     term = _as_date(data.get(rules.term_field))
     if term is None:
         raise LegalRuleViolation(
             f"De zienswijzetermijn is niet vastgelegd ({rules.term_field}); zonder termijn kan niet worden "
-            f"vastgelegd dat er geen zienswijze kwam ({rules.hearing_source}).")
+            f"vastgelegd dat er geen zienswijze kwam ({rules.hearing_source}).", reason="zienswijzetermijn-ontbreekt")
     if date.fromisoformat(today()) <= term:
         raise LegalRuleViolation(
             f"De zienswijzetermijn loopt tot en met {_dutch(term)}: 'geen zienswijze' kan pas daarna worden "
-            f"vastgelegd, tenzij de betrokkene schriftelijk afstand deed. {rules.hearing_rule}.")
+            f"vastgelegd, tenzij de betrokkene schriftelijk afstand deed. {rules.hearing_rule}.",
+            reason="zienswijzetermijn-loopt")
 
 
 def _check_minutes_reviewed(review, task, completed: list) -> None:
@@ -132,12 +134,13 @@ def _check_minutes_reviewed(review, task, completed: list) -> None:
         if not terms:
             raise LegalRuleViolation(
                 f"Getuige '{name}' heeft het verslag van het verhoor nog niet ter controle, correctie en "
-                f"ondertekening gekregen: het rapport kan nog niet worden vastgesteld ({review.source}).")
+                f"ondertekening gekregen: het rapport kan nog niet worden vastgesteld ({review.source}).",
+                reason="getuigenverslag-niet-voorgelegd")
         if date.fromisoformat(today()) <= max(terms):
             raise LegalRuleViolation(
                 f"Getuige '{name}' kan het verslag van het verhoor nog controleren, corrigeren en ondertekenen tot "
                 f"en met {_dutch(max(terms))}: het rapport kan pas worden vastgesteld als de getuige reageerde of "
-                f"de termijn verliep ({review.source}).")
+                f"de termijn verliep ({review.source}).", reason="getuigenverslag-termijn-loopt")
 
 
 def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -> None:
@@ -150,7 +153,7 @@ def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -
     if voornemen is None or zienswijze is None or zienswijze.last_state_change < voornemen.last_state_change:
         raise LegalRuleViolation(
             f"{rules.hearing_rule}: '{'; '.join(penalties)}' kan pas worden opgelegd nadat de betrokkene het "
-            f"voornemen kreeg en een zienswijze kon geven.")
+            f"voornemen kreeg en een zienswijze kon geven.", reason="straf-zonder-zienswijze")
     intended = rules.penalties_in(voornemen.data.get(rules.intention_field))
     heaviest = max((rules.severity(m) for m in intended), default=None)
     for measure in penalties:
@@ -161,7 +164,8 @@ def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -
         heard = "; ".join(intended) or "geen straf"
         raise LegalRuleViolation(
             f"Het besluit mag geen zwaardere of andere straf opleggen dan het voornemen waarop de betrokkene is "
-            f"gehoord ({rules.measures_source}): '{measure}' gaat verder dan het voornemen ({heard}).")
+            f"gehoord ({rules.measures_source}): '{measure}' gaat verder dan het voornemen ({heard}).",
+            reason="zwaardere-straf-dan-voornemen")
 
 
 def _check_fixed_dates(step, rules: LegalRules, task) -> None:
@@ -176,12 +180,12 @@ def _check_fixed_dates(step, rules: LegalRules, task) -> None:
         if new is None or old is None or new > old:
             raise LegalRuleViolation(
                 f"{fixed.label[:1].upper()}{fixed.label[1:]} ({fixed.field}) ligt vast sinds de intake en kan alleen "
-                f"naar een eerdere datum worden gecorrigeerd ({fixed.source}).")
+                f"naar een eerdere datum worden gecorrigeerd ({fixed.source}).", reason="vaste-datum-later")
         reason = task.data.get(fixed.reason_field)
         if not isinstance(reason, str) or not reason.strip() or reason == parent.data.get(fixed.reason_field):
             raise LegalRuleViolation(
                 f"Een correctie van {fixed.label} ({fixed.field}) naar een eerdere datum vereist een reden "
-                f"({fixed.reason_field}) ({fixed.source}).")
+                f"({fixed.reason_field}) ({fixed.source}).", reason="vaste-datum-zonder-reden")
         audit.append(session=step.session, actor=step.actor, action="legal.date_corrected", case_id=step.case.id,
                      task_id=str(task.id), details={"veld": fixed.field, "van": old.isoformat(),
                                                     "naar": new.isoformat(), "reden": reason.strip()})

@@ -67,6 +67,9 @@ def request_reveal(*, session: Session, case_id: int, by: User, grantee_id: int,
     return row
 
 
+OWN_REQUEST = "U kunt niet beslissen over een verzoek dat u zelf deed of dat u zelf betreft."
+
+
 def decide_reveal(*, session: Session, case_id: int, reveal_id: int, by: User, approve: bool,
                   note: str | None = None) -> IdentityReveal:
     from engine.identity import access
@@ -76,7 +79,7 @@ def decide_reveal(*, session: Session, case_id: int, reveal_id: int, by: User, a
         raise NotFound("Verzoek niet gevonden.")
     refusal = why_not_decider(session=session, user=by, row=row)
     if refusal:
-        raise NotAuthorized(refusal)
+        raise NotAuthorized(refusal, reason="eigen-verzoek-onthulling" if refusal == OWN_REQUEST else None)
     if row.state != "aangevraagd":
         raise TaskNotReady("Over dit verzoek is al beslist.")
     if not approve and not (note or "").strip():
@@ -121,7 +124,7 @@ def why_not_decider(*, session: Session, user: User, row: IdentityReveal) -> str
     if COORDINATOR not in user.role_codes or not access.can_see_case(session=session, user=user, case_id=row.case_id):
         return "Alleen de integriteitscoördinator van de zaak beslist over het bekendmaken van de identiteit."
     if user.id in (row.requested_by_id, row.grantee_id):
-        return "U kunt niet beslissen over een verzoek dat u zelf deed of dat u zelf betreft."
+        return OWN_REQUEST
     return None
 
 

@@ -88,7 +88,8 @@ def active_hold(session: Session, case_id: int) -> LegalHold | None:
 
 def _require_manager(user: User) -> None:
     if not access.may_manage_records(user):
-        raise NotAuthorized("Alleen de integriteitscoördinator beheert bewaarplichten en vernietigingslijsten.")
+        raise NotAuthorized("Alleen de integriteitscoördinator beheert bewaarplichten en vernietigingslijsten.",
+                            reason="alleen-coordinator")
 
 
 def _require_live_case(session: Session, user: User, case_id: int) -> Case:
@@ -239,7 +240,7 @@ def approve(*, session: Session, user: User, list_id: int) -> DestructionList:
         raise RecordsRefused("Alleen een voorgestelde vernietigingslijst kan worden goedgekeurd.")
     if user.username == dlist.proposed_by:
         raise NotAuthorized("Vier ogen: wie de vernietigingslijst voorstelt, mag hem niet ook goedkeuren. "
-                            "Laat een tweede bevoegde collega goedkeuren.")
+                            "Laat een tweede bevoegde collega goedkeuren.", reason="vier-ogen-vernietiging")
     if not access.may_approve_destruction(user, proposed_by=dlist.proposed_by):
         raise NotAuthorized("Alleen de integriteitscoördinator of het Bureau Veiligheid en Integriteit keurt "
                             "een vernietigingslijst goed.")

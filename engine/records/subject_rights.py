@@ -143,7 +143,7 @@ def _manifest(session: Session, case: Case | None = None):
 def require_handler(user: User) -> None:
     if not access.may_handle_access_requests(user):
         raise NotAuthorized("Alleen de integriteitscoördinator behandelt verzoeken van betrokkenen onder de AVG "
-                            "(inzage, rectificatie, beperking).")
+                            "(inzage, rectificatie, beperking).", reason="alleen-coordinator")
 
 
 def _norm(text: Any) -> str:
@@ -397,7 +397,7 @@ def request_cases(session: Session, request_id: int) -> list[tuple[AccessRequest
 def _open_request(session: Session, user: User, request_id: int) -> AccessRequest:
     req = get_request(session=session, user=user, request_id=request_id)
     if req.status != "open":
-        raise SubjectRightsRefused("Dit inzageverzoek is al afgehandeld.")
+        raise SubjectRightsRefused("Dit inzageverzoek is al afgehandeld.", reason="inzageverzoek-afgehandeld")
     return req
 
 
@@ -439,7 +439,7 @@ def extend(*, session: Session, user: User, request_id: int, reason: str) -> Acc
         message = "Geef de reden van de verlenging; de persoon moet die binnen de eerste termijn horen."
         raise InvalidData([FieldError("reden", message)], detail=message)
     if req.extended_at is not None:
-        raise SubjectRightsRefused("De termijn van dit verzoek is al eens verlengd.")
+        raise SubjectRightsRefused("De termijn van dit verzoek is al eens verlengd.", reason="inzagetermijn-al-verlengd")
     rules = current_rules(session)
     req.due_on = legal_deadline(req.due_on, rules.extension)
     req.extended_at, req.extension_reason = now(), reason

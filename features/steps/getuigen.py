@@ -9,7 +9,7 @@ import re
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.afdoening import _do, start_investigation
+from features.steps.afdoening import _do, by, start_investigation
 from features.steps.common import World, _table, describe, docx_text, fail, run_timers
 
 
@@ -30,11 +30,11 @@ def step_witnesses_heard(wereld: World, eerste: str, tweede: str, namen: str):
     if wereld.case_id is None:
         fail("eerst een melding ('... een melding registreert ...')", "nog geen zaak")
     start_investigation(wereld, eerste, tweede, feedback=False, start={"getuigen_horen_nodig": True})
-    _do(wereld, tweede, "hoorgesprek_voeren")
-    _do(wereld, tweede, "verslag_ter_correctie")
-    _do(wereld, tweede, "reactie_verslag_verwerken")
+    by(wereld, tweede, "Hoorgesprek betrokkene voeren")
+    by(wereld, tweede, "Verslag hoorgesprek ter correctie aanbieden")
+    by(wereld, tweede, "Reactie op verslag verwerken")
     today = wereld.clock.now().date().isoformat()
-    _do(wereld, eerste, "getuigen_horen", {"getuigenverhoren": [
+    by(wereld, eerste, "Getuigen horen", {"getuigenverhoren": [
         {"getuige": g, "datum": today, "verslag": f"Verklaring van {g}: zag de betrokkene die dag op kantoor."}
         for g in getuigen]})
 

@@ -8,7 +8,7 @@ import zipfile
 
 from pytest_bdd import parsers, then, when
 
-from features.steps.common import World, docx_text, fail
+from features.steps.common import World, docx_text, fail, refused
 
 ROLE_WORDS = {"melder": "melder", "betrokkene": "betrokkene", "getuige": "getuige"}
 
@@ -52,9 +52,7 @@ def step_register_refused(wereld: World, wie: str, reden: str):
     """Voorbeeld: Dan mag "meldpunt" geen inzageverzoek registreren omdat "Alleen de integriteitscoördinator"
     (de reden is (een deel van) de melding die de gebruiker krijgt)"""
     r = wereld.client.post("/api/v1/inzageverzoeken", headers=wereld.h(wie), json={"naam": "Iemand"})
-    detail = r.json().get("detail", "") if r.headers.get("content-type", "").endswith("json") else r.text
-    if r.status_code < 400 or reden not in detail:
-        fail(f"geweigerd omdat '{reden}'", f"{r.status_code}: {detail[:300]}")
+    refused(r, reden, f"'{wie}' registreert een inzageverzoek")
 
 
 def _export_text(wereld: World) -> str:
@@ -132,3 +130,44 @@ def step_restrict(wereld: World, wie: str, rol: str, persoon: str):
     r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/persoonsmarkeringen", headers=wereld.h(wie), json=body)
     if r.status_code != 201:
         fail(f"'{wie}' legt de beperking vast (201)", f"{r.status_code}: {r.text[:300]}")
+
+
+def _request_action(wereld: World, wie: str, action: str, body: dict | None = None):
+    if getattr(wereld, "access_request", None) is None:
+        fail("eerst een inzageverzoek ('... een inzageverzoek registreert ...')", "geen")
+    return wereld.client.post(f"/api/v1/inzageverzoeken/{wereld.access_request}/{action}", headers=wereld.h(wie),
+                              json=body)
+
+
+@when(parsers.parse('"{wie}" de termijn van het inzageverzoek verlengt omdat "{reden}"'))
+def step_extend(wereld: World, wie: str, reden: str):
+    """Voorbeeld: Als "coordinator" de termijn van het inzageverzoek verlengt omdat "De persoon vroeg om alle zaken sinds 2020"
+    (AVG art. 12 lid 3: eenmaal, met twee maanden, met een reden die de persoon binnen de eerste termijn hoort)"""
+    r = _request_action(wereld, wie, "verlengen", {"reden": reden})
+    if r.status_code != 200:
+        fail(f"'{wie}' verlengt de termijn", f"{r.status_code}: {r.text[:300]}")
+
+
+@then(parsers.parse('mag "{wie}" de termijn van het inzageverzoek niet nog eens verlengen omdat "{reden}"'))
+def step_extend_refused(wereld: World, wie: str, reden: str):
+    """Voorbeeld: Dan mag "coordinator" de termijn van het inzageverzoek niet nog eens verlengen omdat "inzagetermijn-al-verlengd"
+    (de reden: een redencode uit de tabel onderaan de catalogus, de tekst ervan of een deel van de melding)"""
+    refused(_request_action(wereld, wie, "verlengen", {"reden": "Nog meer zaken gevonden."}), reden,
+            f"'{wie}' verlengt de termijn nog eens")
+
+
+@when(parsers.parse('"{wie}" het inzageverzoek afhandelt'))
+def step_handle(wereld: World, wie: str):
+    """Voorbeeld: Als "coordinator" het inzageverzoek afhandelt   (de persoon heeft de export gekregen)"""
+    r = _request_action(wereld, wie, "afhandelen")
+    if r.status_code != 200:
+        fail(f"'{wie}' handelt het inzageverzoek af", f"{r.status_code}: {r.text[:300]}")
+
+
+@then(parsers.parse('is het inzageverzoek afgehandeld door "{wie}"'))
+def step_handled(wereld: World, wie: str):
+    """Voorbeeld: Dan is het inzageverzoek afgehandeld door "coordinator\""""
+    r = wereld.client.get(f"/api/v1/inzageverzoeken/{wereld.access_request}", headers=wereld.h("coordinator"))
+    body = r.json() if r.status_code == 200 else {}
+    if body.get("status") != "afgehandeld" or body.get("afgehandeld_door") != wie:
+        fail(f"afgehandeld door '{wie}'", f"{r.status_code}: {r.text[:300]}")
