@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg test-on install clean browser faketime pdf
+.PHONY: run test test-pg test-on evidence install clean browser faketime pdf
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test-on: $(STAMP) browser pdf faketime
 	@test -n "$(DATE)" || (echo "Geef een datum: make test-on DATE=JJJJ-MM-DD" >&2; exit 2)
 	faketime -f "+$$(( $$(date -u -d '$(DATE) 09:00' +%s) - $$(date -u +%s) ))s" \
 	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(BIN)/python -m pytest -n 2 -q $(TESTS)'
+
+## The compliance scenarios with the evidence report per law article in test-artifacts/bewijsrapport
+## (rapport.html, rapport.json, the letters); DATE= runs them with the machine's date moved, as test-on does.
+evidence: $(STAMP) faketime
+	faketime -f "+$$(( $$(date -u -d '$(or $(DATE),today) 09:00' +%s) - $$(date -u +%s) ))s" \
+	  $(BIN)/meldpunt scenarios --rapport test-artifacts/bewijsrapport
 
 clean:
 	rm -rf $(VENV) meldpunt.db node_modules test-artifacts
