@@ -207,54 +207,52 @@ def case_redaction(request: Request, case_id: int, veld: str, form: FormDep):
         status_code=303)
 
 
-@router.post("/zaken/{case_id:id}/berichten")
-def case_message(request: Request, case_id: int, form: FormDep):
-    try:
-        with get_database().session() as s:
-            web, case = visible_case(request, s, case_id)
-            if case is None:
-                return not_found(request, web.user, web)
-            checked_form(form, web)
-            intake.message_to_reporter(session=s, case_id=case.id, author=web.user, text=str(form.get("tekst") or ""))
-    except DomainError as exc:
-        return domain_error(request, exc)
-    return RedirectResponse(f"/zaken/{case_id}?" + urlencode({"melding": "Uw bericht aan de melder is verstuurd."})
-                            + "#berichten", status_code=303)
-
-
-# --------------------------------------------------------------------------- internal notes and files (issue 23)
-
 def _back(case_id: int, message: str, anchor: str) -> RedirectResponse:
     return RedirectResponse(f"/zaken/{case_id}?" + urlencode({"melding": message}) + anchor, status_code=303)
 
 
-@router.post("/zaken/{case_id:id}/notities")
-def case_note(request: Request, case_id: int, form: FormDep):
-    """An internal note (``engine.cases.notes`` decides who may write it)."""
+def _case_post(request: Request, case_id: int, form, act, message: str, anchor: str):
+    """A form post on the case page: the case must be visible (else not found), the form token right; ``act(session,
+    user, case)`` does the work through the engine, which decides the rest; then back to the case with ``message``."""
     try:
         with get_database().session() as s:
             web, case = visible_case(request, s, case_id)
             if case is None:
                 return not_found(request, web.user, web)
             checked_form(form, web)
-            notes.add(session=s, user=web.user, case_id=case.id, text=str(form.get("tekst") or ""))
+            act(s, web.user, case)
     except DomainError as exc:
         return domain_error(request, exc)
-    return _back(case_id, "De interne notitie is opgeslagen.", "#notities")
+    return _back(case_id, message, anchor)
+
+
+@router.post("/zaken/{case_id:id}/berichten")
+def case_message(request: Request, case_id: int, form: FormDep):
+    text = str(form.get("tekst") or "")
+    return _case_post(request, case_id, form,
+                      lambda s, user, case: intake.message_to_reporter(session=s, case_id=case.id, author=user,
+                                                                       text=text),
+                      "Uw bericht aan de melder is verstuurd.", "#berichten")
+
+
+# --------------------------------------------------------------------------- internal notes and files (issue 23)
+
+@router.post("/zaken/{case_id:id}/notities")
+def case_note(request: Request, case_id: int, form: FormDep):
+    """An internal note (``engine.cases.notes`` decides who may write it)."""
+    text = str(form.get("tekst") or "")
+    return _case_post(request, case_id, form,
+                      lambda s, user, case: notes.add(session=s, user=user, case_id=case.id, text=text),
+                      "De interne notitie is opgeslagen.", "#notities")
 
 
 @router.post("/zaken/{case_id:id}/notities/{note_id:id}")
 def case_note_edit(request: Request, case_id: int, note_id: int, form: FormDep):
-    try:
-        with get_database().session() as s:
-            web, case = visible_case(request, s, case_id)
-            if case is None:
-                return not_found(request, web.user, web)
-            checked_form(form, web)
-            notes.edit(session=s, user=web.user, case_id=case.id, note_id=note_id, text=str(form.get("tekst") or ""))
-    except DomainError as exc:
-        return domain_error(request, exc)
-    return _back(case_id, "De notitie is gewijzigd.", "#notities")
+    text = str(form.get("tekst") or "")
+    return _case_post(request, case_id, form,
+                      lambda s, user, case: notes.edit(session=s, user=user, case_id=case.id, note_id=note_id,
+                                                       text=text),
+                      "De notitie is gewijzigd.", "#notities")
 
 
 @router.post("/zaken/{case_id:id}/bestanden")
