@@ -244,9 +244,19 @@ def migrate(*, scope: Callable[[], ContextManager[Session]], from_version: int, 
                     continue
                 verdict = _try_case(session, case, differ, to_version, persist=True, actor=actor)
         except DomainError as exc:
-            verdict = CaseVerdict(case_id, reference, False, [f"opslaan mislukte: {exc}"])
+            verdict = CaseVerdict(case_id, reference, False, [f"het opslaan mislukte: {exc}"])
+        except Exception as exc:  # rolled back alone; the error's text may quote case data, its kind does not
+            verdict = CaseVerdict(case_id, reference, False, [f"het opslaan mislukte ({type(exc).__name__})"])
         verdicts.append(verdict)
-    return MigrationReport(from_version, to_version, False, verdicts)
+    report = MigrationReport(from_version, to_version, False, verdicts)
+    with scope() as session:
+        from engine.audit import service as audit
+
+        audit.append(session=session, actor=actor, action="process.cases_migrated",
+                     details={"van": from_version, "naar": to_version,
+                              "gemigreerd": [v.case_id for v in verdicts if v.migrated],
+                              "niet_migreerbaar": [v.case_id for v in verdicts if not v.migrated]})
+    return report
 
 
 def savepoints(session: Session) -> Callable[[], ContextManager[Session]]:

@@ -21,6 +21,7 @@ from tests.process.scenarios import DEFAULTS
 pytestmark = pytest.mark.db
 
 RENAMED = "Melding beoordelen en route bepalen"
+REPLACED = "ernst_inschatten"
 ADDED_TASK = """    <bpmn:userTask id="dossier_controleren" name="Dossier controleren">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
@@ -65,6 +66,9 @@ def version_n1(tmp_path: Path) -> Path:
                  '', xml, flags=re.S)
     # changed timer: the art. 162 Sv term is two working days instead of the setting
     xml = xml.replace("end_of_day(aangifte_termijn)", 'legal_term("P2D", start=datum_melding)')
+    # removed and replaced: the first assessment task gets another id at the same place in the flow
+    xml = xml.replace("ernst_en_strafbaarheid", REPLACED).replace(f"forms/{REPLACED}.json",
+                                                                  "forms/ernst_en_strafbaarheid.json")
     path.write_text(_add_shape(xml), encoding="utf-8")
     return target
 
@@ -76,7 +80,7 @@ def _add_shape(xml: str) -> str:
 
 
 DOSSIER = {"escalatie_aangifte_actie": "Dossier gecontroleerd."}
-ANSWERS = {**DEFAULTS, "dossier_controleren": DOSSIER}
+ANSWERS = {**DEFAULTS, "dossier_controleren": DOSSIER, REPLACED: DEFAULTS["ernst_en_strafbaarheid"]}
 
 
 def _walk_to(driver: EngineDriver, element: str, answers: dict | None = None, start: dict | None = None) -> None:
@@ -111,7 +115,7 @@ def _deploy(db, directory: Path) -> int:
 
 @pytest.fixture
 def running(db, clock, tmp_path):
-    """Five cases on version N waiting at different user tasks, and version N+1 deployed."""
+    """Six cases on version N waiting at different user tasks, and version N+1 deployed."""
     cases = {}
     for name, element, answers, start in [
         ("registreren", "melding_registreren", None, None),
@@ -123,6 +127,11 @@ def running(db, clock, tmp_path):
         driver = EngineDriver(db, clock)
         _walk_to(driver, element, answers, start)
         cases[name] = driver
+    # past the removed task: the signal was handled, the assessment is still open
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "signaal_bureau_vi", {"melding_registreren": {"risicofunctie": "meest_risicovol"}})
+    driver.complete("signaal_bureau_vi", ANSWERS["signaal_bureau_vi"])
+    cases["na_signaal"] = driver
     old = _deploy(db, PROCESSES)
     new = _deploy(db, version_n1(tmp_path))
     assert new != old
@@ -149,6 +158,11 @@ def test_dry_run_reports_case_by_case_and_changes_nothing(db, running):
     assert got[cases["signaal"].case_id].line() == (
         f"{got[cases['signaal'].case_id].reference}: niet migreerbaar omdat de zaak wacht in "
         "‘Signaal meest risicovolle functie behandelen’, dat in de nieuwe versie niet meer bestaat")
+    assert "‘Ernst en strafbaarheid (art. 162 Sv) inschatten’ wordt ‘Ernst en strafbaarheid (art. 162 Sv) inschatten’" \
+        in got[cases["ernst"].case_id].changes
+    assert got[cases["na_signaal"].case_id].reasons == [
+        "de afgeronde stap ‘Signaal meest risicovolle functie behandelen’ in de nieuwe versie niet meer bestaat "
+        "(SpiffWorkflow kan die geschiedenis niet overzetten)"]
     assert "de timer ‘Aangifte niet onverwijld gedaan’ al loopt en in de nieuwe versie is gewijzigd" in \
         got[cases["aangifte"].case_id].reasons[0]
     with db.session() as s:
@@ -163,13 +177,18 @@ def test_bulk_migration_moves_the_migratable_cases_and_they_run_on(db, running):
     from engine.worklist.models import WorkItem
 
     cases, old, new = running
+    with db.session() as s:
+        ernst_item = s.execute(select(WorkItem.id).where(WorkItem.case_id == cases["ernst"].case_id,
+                                                         WorkItem.element_id == "ernst_en_strafbaarheid",
+                                                         WorkItem.state == "open")).scalar_one()
     report = migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1")
     got = _verdicts(report)
     assert {name for name, d in cases.items() if got[d.case_id].migrated} == {"registreren", "ernst", "beoordelen"}
-    assert report.migrated == 3 and len(report.cases) == 5
+    assert report.migrated == 3 and len(report.cases) == 6
     with db.session() as s:
         versions = {name: s.get(Case, d.case_id).process_version_id for name, d in cases.items()}
-        assert versions == {"registreren": new, "ernst": new, "beoordelen": new, "signaal": old, "aangifte": old}
+        assert versions == {"registreren": new, "ernst": new, "beoordelen": new, "signaal": old, "aangifte": old,
+                            "na_signaal": old}
         events = s.execute(select(AuditEvent).where(AuditEvent.action == "case.migrated")).scalars().all()
         assert sorted(e.case_id for e in events) == sorted(cases[n].case_id for n in ("registreren", "ernst", "beoordelen"))
         assert {e.details["naar"] for e in events} == {new}
@@ -178,14 +197,18 @@ def test_bulk_migration_moves_the_migratable_cases_and_they_run_on(db, running):
                                                 WorkItem.element_id == "melding_beoordelen",
                                                 WorkItem.state == "open")).scalar_one()
         assert item.name == RENAMED
+        # the removed-and-replaced waiting task: the same work item, now under the new element id
+        replaced = s.get(WorkItem, ernst_item)
+        assert (replaced.state, replaced.element_id, replaced.form) == ("open", REPLACED, "forms/ernst_en_strafbaarheid.json")
     # a second run finds nothing left that can move, and says why for the rest
     with db.session() as s:
         again = migration.dry_run(session=s, from_version=old, to_version=new)
-    assert {v.case_id for v in again.cases} == {cases["signaal"].case_id, cases["aangifte"].case_id}
+    assert {v.case_id for v in again.cases} == {cases[n].case_id for n in ("signaal", "aangifte", "na_signaal")}
     assert not any(v.migratable for v in again.cases)
 
     # the migrated cases run on: the added task comes before melding_beoordelen on the new version
     _run_to_end(cases["ernst"])
+    assert REPLACED in cases["ernst"].trail
     assert "dossier_controleren" in cases["ernst"].trail
     assert cases["ernst"].finished()
     cases["beoordelen"].complete("melding_beoordelen", ANSWERS["melding_beoordelen"])
@@ -194,8 +217,10 @@ def test_bulk_migration_moves_the_migratable_cases_and_they_run_on(db, running):
     cases["signaal"].complete("signaal_bureau_vi", ANSWERS["signaal_bureau_vi"])
     cases["aangifte"].complete("aangifte_doen", ANSWERS["aangifte_doen"])
     assert "melding_beoordelen" in {t.element for t in cases["aangifte"].ready()}
+    next_task = cases["na_signaal"].ready()[0].element
+    cases["na_signaal"].complete(next_task, ANSWERS[next_task])
     # a case that moved before the changed timer was armed gets the new timer
-    _walk_on(cases["registreren"], "aangifte_doen", {"ernst_en_strafbaarheid": {"strafbaar_feit": True}})
+    _walk_on(cases["registreren"], "aangifte_doen", {REPLACED: {"strafbaar_feit": True}})
     assert "aangifte_termijn_verstreken" in cases["registreren"].waiting_timers()
 
 
