@@ -62,5 +62,32 @@ def deploy(path: Optional[Path] = typer.Argument(None), actor: str = "cli") -> N
         fail("Uitrollen geweigerd.")
 
 
+@app.command("migreren")
+def migrate(van: int = typer.Option(..., "--van", help="Procesversie waarop de lopende zaken nu staan"),
+            naar: int = typer.Option(..., "--naar", help="Procesversie waarnaar ze moeten"),
+            uitvoeren: bool = typer.Option(False, "--uitvoeren", help="Echt migreren (zonder: alleen een proefdraai)"),
+            actor: str = "cli") -> None:
+    """Lopende zaken naar een andere procesversie overzetten; standaard een proefdraai die niets verandert."""
+    from engine.errors import DomainError
+    from engine.processes import migration
+
+    db = database()
+    try:
+        if uitvoeren:
+            report = migration.migrate(scope=db.session, from_version=van, to_version=naar, actor=actor)
+        else:
+            with db.session() as session:
+                report = migration.dry_run(session=session, from_version=van, to_version=naar)
+    except DomainError as exc:
+        fail(str(exc))
+    for verdict in report.cases:
+        typer.echo(verdict.line())
+    if uitvoeren:
+        typer.echo(f"{report.migrated} van {len(report.cases)} lopende zaken van versie {van} naar versie {naar} gemigreerd.")
+    else:
+        typer.echo(f"Proefdraai: {report.migratable} van {len(report.cases)} lopende zaken van versie {van} zijn "
+                   f"migreerbaar naar versie {naar}. Er is niets veranderd; migreer met --uitvoeren.")
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="processes")

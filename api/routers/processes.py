@@ -18,7 +18,7 @@ from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
 from api.raw_files import process_file_response
 from api.routers.cases import XML_RESPONSE, version_file
 from api.routers.common import errors
-from api.schemas.casework import IssueOut, ProcessVersionOut, ValidationOut
+from api.schemas.casework import IssueOut, MigrationIn, MigrationOut, ProcessVersionOut, ValidationOut
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.identity.models import User
 from engine.processes import service as processes
@@ -122,6 +122,21 @@ def validate(user: ProcessOwner, bestanden: UploadFiles) -> ValidationOut:
 def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles) -> ProcessVersionOut:
     files = read_upload(bestanden)
     return ProcessVersionOut.of(processes.deploy(session=session, files=files, actor=user.username))
+
+
+@router.post("/{version_id}/migratie", response_model=MigrationOut,
+             summary="Lopende zaken van deze versie naar een andere overzetten; standaard een proefdraai "
+                     "(alleen procesbeheerder)", responses=errors(401, 403, 404, 422))
+def migrate(user: ProcessOwner, session: SessionDep, body: MigrationIn,
+            version_id: int = Path(ge=1, description="De procesversie waarop de zaken nu staan")) -> MigrationOut:
+    from engine.processes import migration
+
+    if body.proefdraai:
+        report = migration.dry_run(session=session, from_version=version_id, to_version=body.naar)
+    else:  # one savepoint per case: a case that fails rolls back alone and stays on its version
+        report = migration.migrate(scope=migration.savepoints(session), from_version=version_id,
+                                   to_version=body.naar, actor=user.username)
+    return MigrationOut.of(report)
 
 
 def _letter_check(session, brief: str, sjabloon: UploadFile):

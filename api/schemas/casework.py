@@ -447,3 +447,42 @@ class VerifyOut(Strict):
     gebeurtenissen: int
     eerste_fout_id: int | None = None
     reden: str | None = None
+
+
+class MigrationIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"naar": 2, "proefdraai": True}]})
+
+    naar: int = Field(ge=1, description="De procesversie waarnaar de lopende zaken moeten")
+    proefdraai: bool = Field(True, description="Alleen nagaan welke zaken migreerbaar zijn (standaard); false migreert")
+
+
+class CaseMigrationOut(Strict):
+    zaak_id: int
+    zaaknummer: str
+    migreerbaar: bool
+    gemigreerd: bool
+    redenen: list[str]
+    wijzigingen: list[str]
+
+
+class MigrationOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "van": 1, "naar": 2, "proefdraai": True, "migreerbaar": 1, "gemigreerd": 0, "zaken": [
+            {"zaak_id": 7, "zaaknummer": "MP-2026-000007", "migreerbaar": False, "gemigreerd": False,
+             "redenen": ["de zaak wacht in ‘Signaal behandelen’, dat in de nieuwe versie niet meer bestaat"],
+             "wijzigingen": []}]}]})
+
+    van: int
+    naar: int
+    proefdraai: bool
+    migreerbaar: int
+    gemigreerd: int
+    zaken: list[CaseMigrationOut]
+
+    @classmethod
+    def of(cls, report) -> "MigrationOut":
+        return cls(van=report.from_version, naar=report.to_version, proefdraai=report.dry_run,
+                   migreerbaar=report.migratable, gemigreerd=report.migrated,
+                   zaken=[CaseMigrationOut(zaak_id=c.case_id, zaaknummer=c.reference, migreerbaar=c.migratable,
+                                           gemigreerd=c.migrated, redenen=c.reasons, wijzigingen=c.changes)
+                          for c in report.cases])

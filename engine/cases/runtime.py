@@ -64,6 +64,11 @@ _serializer = _make_serializer()
 _serializer_lock = threading.Lock()  # the registry keeps an encoder-mode flag
 
 
+def serializer_registry():
+    """The serializer's converter registry (SpiffWorkflow's spec diff compares specs through it)."""
+    return _serializer.registry
+
+
 def script_engine_for(parsed: ParsedProcessSet) -> SandboxedScriptEngine:
     """One sandboxed script engine per parsed version (compiled code is cached by source)."""
     engine = getattr(parsed, "_script_engine", None)

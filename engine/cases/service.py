@@ -347,6 +347,30 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     step.session.flush()
 
 
+def migrate_step(step: _Step, *, finish) -> None:
+    """Persist a case moved onto another process version (``engine.processes.migration``) with the sync every step
+    uses; an open work item or pending timer whose task now has another element id, name, form or lane follows it."""
+
+    def resync_and_finish() -> None:
+        wf, session, case = step.wf, step.session, step.case
+        for item in session.execute(select(WorkItem).where(WorkItem.case_id == case.id,
+                                                           WorkItem.state == "open")).scalars():
+            task = wf.get_task_from_id(uuid.UUID(item.task_id))
+            spec = task.task_spec
+            element = spec.bpmn_id or spec.name
+            meta = step.parsed.tasks.get(element)
+            role = meta.role if meta and meta.role else item.role
+            item.element_id, item.name, item.role = element, spec.bpmn_name or spec.name, role
+            item.slot, item.form = (meta.slot if meta and meta.slot else role), (meta.form if meta else None)
+        waiting = {w.task_id: w for w in runtime.waiting_timers(wf)}
+        for row in session.execute(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")).scalars():
+            if row.task_id in waiting:
+                row.element_id, row.name = waiting[row.task_id].element_id, waiting[row.task_id].name
+        finish()
+
+    _persist(step, finish=resync_and_finish)
+
+
 def start_case(*, session: Session, actor: User | None, data: dict, parties: dict[str, list[int]] | None = None,
                unit: str | None = None, version_id: int | None = None) -> Case:
     version_id = version_id or processes.latest_version(session=session).id

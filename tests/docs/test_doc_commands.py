@@ -144,6 +144,26 @@ def processes_with_task_outside_lanes(ctx: Ctx) -> None:
     bpmn.write_text("".join(line for line in lines if BROKEN_LANE not in line), encoding="utf-8")
 
 
+def deploy_version_2(ctx: Ctx) -> None:
+    """Version 2 of the demo database: processes/ with the registration task renamed."""
+    target = ctx.tmp / "processes-2"
+    shutil.copytree(ROOT / "processes", target)
+    bpmn = target / "melding.bpmn"
+    text = bpmn.read_text(encoding="utf-8")
+    assert 'name="Melding registreren"' in text
+    bpmn.write_text(text.replace('name="Melding registreren"', 'name="Melding registreren en vastleggen"'),
+                    encoding="utf-8")
+    r = ctx.run(f".venv/bin/meldpunt processes deploy {target}")
+    assert r.returncode == 0 and "Procesversie 2 " in r.stdout, r.stdout + r.stderr
+
+
+def check_cases_on_version_2(ctx: Ctx, result) -> None:
+    moved = len(re.findall(r": gemigreerd", result.stdout))
+    with sqlite3.connect(ctx.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM cases WHERE process_version_id = 2").fetchone()[0] == moved
+        assert conn.execute("SELECT count(*) FROM audit_events WHERE action = 'case.migrated'").fetchone()[0] == moved
+
+
 def makefile_is_installed(ctx: Ctx) -> None:
     """`make run` installs first when .venv or node_modules are older than their manifests; that needs the
     network and minutes, and belongs to `make test`, which runs before this test (and `.ci/run` before that)."""
@@ -466,6 +486,15 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
         # the demo deployed processes/ already: nothing changed, so no new version
         Run(stdout=(r"^Procesversie 1 \([0-9a-f]{12}\) is actief\.$",)),
         Run(**BROKEN_PROCESSES, stderr=(r"^Uitrollen geweigerd\.$",))),
+    # docs/PROCESS_OWNERS.md §6: the demo's running cases (version 1) towards a version 2 with a renamed task
+    ".venv/bin/meldpunt processes migreren --van 1 --naar 2": (Run(
+        setup=deploy_version_2, stdout=(r"^MP-\d{4}-\d{6}: migreerbaar",
+                                        r"^Proefdraai: [1-9]\d* van \d+ lopende zaken van versie 1 zijn migreerbaar "
+                                        r"naar versie 2\. Er is niets veranderd; migreer met --uitvoeren\.$")),),
+    ".venv/bin/meldpunt processes migreren --van 1 --naar 2 --uitvoeren": (Run(
+        setup=deploy_version_2, stdout=(r"^MP-\d{4}-\d{6}: gemigreerd",
+                                        r"^[1-9]\d* van \d+ lopende zaken van versie 1 naar versie 2 gemigreerd\.$"),
+        check=check_cases_on_version_2),),
     ".venv/bin/meldpunt timers run": (Run(mode="serve", setup=make_a_timer_overdue, ready=timer_handled,
                                           check=check_timer_rearmed),),
     ".venv/bin/meldpunt import cases historie.csv": (Run(setup=write_history_csv, substitute=CSV_PLACEHOLDER,

@@ -227,6 +227,10 @@ POLICY: dict[str, Policy] = {
     "GET /processen/{version_id}/diagram": role("procesbeheerder"),
     "POST /api/v1/processen": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/valideren": role("procesbeheerder", probe=PROCESS_UPLOAD),
+    # a dry run towards a version that does not exist: 404 naming "naar", nothing changed
+    "POST /api/v1/processen/{version_id}/migratie": role("procesbeheerder", ok=(404,), probe={
+        "json": {"naar": 999999, "proefdraai": True}}),
+    "POST /processen/migratie": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no versions chosen
     "POST /processen/brieven": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no letter chosen
     "POST /api/v1/processen/brieven/{brief}/controleren": role("procesbeheerder", probe=TEMPLATE_UPLOAD),
     "POST /api/v1/processen/brieven/{brief}/voorbeeld": role("procesbeheerder", ok=(422,), probe=TEMPLATE_UPLOAD),

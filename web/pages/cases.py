@@ -35,7 +35,7 @@ KINDS = {"taken": "Taken", "brieven": "Brieven", "berichten": "Berichten en bijl
 ACTIONS = {  # action code -> (kind, Dutch label)
     "report.submitted": ("zaak", "Melding ontvangen"), "case.started": ("zaak", "Zaak gestart"),
     "case.closed": ("zaak", "Zaak afgesloten"), "case.party_linked": ("zaak", "Persoon aan de zaak gekoppeld"),
-    "timer.fired": ("zaak", "Termijn verstreken"), "legal.date_corrected": ("zaak", "Wettelijke datum gecorrigeerd"),
+    "timer.fired": ("zaak", "Termijn verstreken"), "case.migrated": ("zaak", "Zaak naar een nieuwe procesversie gezet"), "legal.date_corrected": ("zaak", "Wettelijke datum gecorrigeerd"),
     "bewaarplicht.ingesteld": ("zaak", "Bewaarplicht ingesteld"),
     "bewaarplicht.opgeheven": ("zaak", "Bewaarplicht opgeheven"),
     "task.created": ("taken", "Taak klaargezet"), "task.claimed": ("taken", "Taak opgepakt"),

@@ -120,6 +120,50 @@ def processes_upload(request: Request, form: FormDep):
         return domain_error(request, exc)
 
 
+# --------------------------------------------------------------------------- lopende zaken migreren
+
+def _version_field(form, name: str, label: str) -> int:
+    from engine.errors import FieldError, InvalidData
+
+    raw = str(form.get(name) or "").strip()
+    if not raw.isdigit():
+        raise InvalidData([FieldError(name, f"kies de versie {label}")], detail=f"Kies de versie {label}.")
+    return int(raw)
+
+
+@router.post("/processen/migratie", response_class=HTMLResponse)
+def processes_migration(request: Request, form: FormDep):
+    """Running cases of one version to another (``engine.processes.migration``): a dry run unless ``actie`` is
+    ``migreren``; each case in its own transaction."""
+    from engine.errors import InvalidData
+    from engine.processes import migration
+
+    try:
+        with get_database().session() as s:
+            web = _process_owner(request, s)
+            checked_form(form, web)
+            versions = _versions(s)
+        error, report = None, None
+        try:
+            van, naar = _version_field(form, "van", "waarop de zaken staan"), _version_field(form, "naar", "waarnaar ze gaan")
+            if form.get("actie") == "migreren":
+                report = migration.migrate(scope=get_database().session, from_version=van, to_version=naar,
+                                           actor=web.user.username)
+            else:
+                with get_database().session() as s:
+                    report = migration.dry_run(session=s, from_version=van, to_version=naar)
+        except (InvalidData, NotFound) as exc:
+            error = str(exc)
+        with get_database().session() as s:
+            chosen = versions[0] if versions else None
+            bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
+            return render(request, "processen.html", status_code=422 if error else 200, user=web.user, web=web,
+                          versions=versions, chosen=chosen, files=bpmn, bestand=bpmn[0] if bpmn else None,
+                          results=None, melding="", letters=_letters(s), migration=report, migration_error=error)
+    except DomainError as exc:
+        return domain_error(request, exc)
+
+
 # --------------------------------------------------------------------------- briefsjablonen
 
 def _letters(s: Session) -> list[tuple[str, str]]:
