@@ -30,7 +30,7 @@ LABELS = {
     "audit.verified": "Audittrail gecontroleerd", "gebruiker_toegevoegd": "Gebruiker toegevoegd",
     "gebruiker_geblokkeerd": "Gebruiker geblokkeerd", "token_uitgegeven": "API-token uitgegeven",
     "token_ingetrokken": "API-token ingetrokken", "tweede_factor_ingesteld": "Tweestapsverificatie ingesteld",
-    "tweede_factor_hersteld": "Tweestapsverificatie verwijderd (opnieuw instellen)", "process.deployed": "Procesversie uitgerold",
+    "tweede_factor_hersteld": "Tweestapsverificatie verwijderd (opnieuw instellen)", "process.deployed": "Procesversie uitgerold", "process.activated": "Eerdere procesversie weer actief",
     "zaken.geimporteerd": "Historische zaken geïmporteerd", "dienstonderdeel.ingesteld": "Dienstonderdeel ingesteld",
     "rapportage.jaarbijlage": "Bijlage jaarverslag opgevraagd", "rapportage.woo": "Woo-overzicht opgevraagd",
     "rapportage.maandoverzicht": "Maandoverzicht gemaakt", "task.cancelled": "Taak vervallen",
