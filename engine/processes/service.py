@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
-from engine.audit.models import AuditEvent
+from engine.audit.models import AuditEvent, AuditHead
 from engine.config import get_settings
 from engine.functions import ENGINE_FUNCTIONS
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
@@ -159,9 +159,7 @@ def active_version(*, session: Session) -> ProcessVersion:
     newest = session.execute(select(ProcessVersion).order_by(ProcessVersion.id.desc()).limit(1)).scalar_one_or_none()
     if newest is None:
         raise NotFound("Er is nog geen proces uitgerold.")
-    details = session.execute(
-        select(AuditEvent.details).where(AuditEvent.chain == "system", AuditEvent.action == ACTIVATED)
-        .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    details = _last_activation(session)
     if details and details.get("newest") == newest.id and details.get("version") != newest.id:
         chosen = session.get(ProcessVersion, details.get("version"))
         if chosen is not None:
@@ -170,6 +168,36 @@ def active_version(*, session: Session) -> ProcessVersion:
 
 
 latest_version = active_version  # the version for new cases (older name)
+
+
+_activations: dict[str, tuple[int, str, dict | None]] = {}  # database -> (system seq scanned, its hash, last)
+_activations_lock = threading.Lock()
+
+
+def _last_activation(session: Session) -> dict | None:
+    """The details of the newest ``process.activated`` event. Each process remembers how far it read the system
+    chain and reads only the events after that (an index range on (chain, seq)), so starting a case does not scan
+    the whole audit log. A transaction that itself wrote to the system chain reads without the memory."""
+    query = select(AuditEvent.details).where(AuditEvent.chain == "system", AuditEvent.action == ACTIVATED)
+    if "system" in session.info.get("audit_heads", {}):
+        return session.execute(query.order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.chain == "system")).first()
+    if head is None:
+        return None
+    key = str(session.get_bind().url)
+    seen = _activations.get(key)
+    start, details = 0, None
+    if seen is not None and seen[0] <= head.seq and session.execute(
+            select(AuditEvent.hash).where(AuditEvent.chain == "system", AuditEvent.seq == seen[0])
+    ).scalar_one_or_none() == seen[1]:
+        start, details = seen[0], seen[2]
+    if head.seq > start:
+        newer = session.execute(query.where(AuditEvent.seq > start, AuditEvent.seq <= head.seq)
+                                .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+        details = newer if newer is not None else details
+    with _activations_lock:
+        _activations[key] = (head.seq, head.hash, details)
+    return details
 
 
 def running_cases(*, session: Session) -> dict[int, int]:

@@ -68,6 +68,12 @@ def test_redeploying_an_earlier_version_makes_it_active_for_new_cases_and_runnin
         assert processes.active_version(session=s).id == ids[0]
         with pytest.raises(NotFound):
             processes.activate(session=s, version_id=ids[1] + 100, actor="pb")
+    with pytest.raises(RuntimeError), db.session() as s:  # an activation rolled back leaves nothing behind
+        processes.activate(session=s, version_id=ids[1], actor="pb")
+        assert processes.active_version(session=s).id == ids[1]
+        raise RuntimeError("afgebroken")
+    with db.session() as s:
+        assert processes.active_version(session=s).id == ids[0]
     v3_dir = copy_process_set(v2_dir, tmp_path / "v3")
     (v3_dir / "review.bpmn").write_text((v3_dir / "review.bpmn").read_text().replace(
         'name="Melding registreren"', 'name="Melding vastleggen"'))

@@ -131,7 +131,7 @@ def processes_upload(request: Request, form: FormDep):
                 error = "Kies een of meer bestanden (BPMN, DMN, manifest.json en formulieren)."
             else:
                 error = None
-                if form.get("aanvullen") == "ja":  # only the changed files: the rest from the newest version
+                if form.get("aanvullen") == "ja":  # only the changed files: the rest from the active version
                     try:
                         base = processes.latest_version(session=s)
                         files = {**{f.path: f.content for f in base.files}, **files}
