@@ -48,14 +48,15 @@ def check(path: Optional[Path] = typer.Argument(None, help="Map met procesbestan
 
 @app.command("deploy")
 def deploy(path: Optional[Path] = typer.Argument(None), actor: str = "cli") -> None:
-    """Rol de procesbestanden uit (een nieuwe versie alleen als er iets veranderd is)."""
+    """Rol de procesbestanden uit: een nieuwe versie als er iets veranderd is; zijn het de bestanden van een
+    eerdere versie, dan wordt die versie weer actief voor nieuwe meldingen."""
     from engine.errors import ProcessValidationError
     from engine.processes import service
 
     try:
         with database().session() as session:
-            version = service.deploy(session=session, directory=path, actor=actor)
-            typer.echo(f"Procesversie {version.id} ({version.content_hash[:12]}) is actief.")
+            outcome = service.deploy_files(session=session, directory=path, actor=actor)
+            typer.echo(outcome.message)
     except ProcessValidationError as exc:
         for issue in exc.issues:
             typer.echo(str(issue), err=True)
@@ -87,6 +88,56 @@ def migrate(van: int = typer.Option(..., "--van", help="Procesversie waarop de l
     else:
         typer.echo(f"Proefdraai: {report.migratable} van {len(report.cases)} lopende zaken van versie {van} zijn "
                    f"migreerbaar naar versie {naar}. Er is niets veranderd; migreer met --uitvoeren.")
+@app.command("list")
+def list_versions() -> None:
+    """Toon de uitgerolde versies: wanneer, door wie, kenmerk, lopende zaken en welke actief is."""
+    from engine.processes import service
+
+    with database().session() as session:
+        versions = service.list_versions(session=session)
+        if not versions:
+            typer.echo("Nog geen versies uitgerold.")
+            return
+        active, running = service.active_version(session=session).id, service.running_cases(session=session)
+        for v in reversed(versions):
+            mark = "  (actief)" if v.id == active else ""
+            typer.echo(f"Versie {v.id}  {v.deployed_at:%Y-%m-%d %H:%M}  {v.deployed_by}  {v.content_hash[:12]}  "
+                       f"{len(v.files)} bestanden  {running.get(v.id, 0)} lopende zaken{mark}")
+
+
+@app.command("activate")
+def activate(version: int = typer.Argument(..., help="Het nummer van de versie"), actor: str = "cli") -> None:
+    """Gebruik een eerder uitgerolde versie weer voor nieuwe meldingen (lopende zaken blijven op hun versie)."""
+    from engine.errors import NotFound
+    from engine.processes import service
+
+    try:
+        with database().session() as session:
+            v = service.activate(session=session, version_id=version, actor=actor)
+            typer.echo(f"Procesversie {v.id} ({v.content_hash[:12]}) is actief voor nieuwe meldingen.")
+    except NotFound as exc:
+        fail(str(exc))
+
+
+@app.command("diff")
+def diff(old: int = typer.Argument(..., help="De oudere versie"),
+         new: int = typer.Argument(..., help="De nieuwere versie")) -> None:
+    """Toon per element wat er tussen twee versies veranderd is."""
+    from engine.errors import NotFound
+    from engine.processes.diff import diff_versions
+
+    try:
+        with database().session() as session:
+            changes = diff_versions(session=session, version_id=new, other_id=old)
+    except NotFound as exc:
+        fail(str(exc))
+    if not changes:
+        typer.echo("Geen verschillen.")
+    for c in changes:
+        ident = f" [{c.element_id}]" if c.element_id else ""
+        typer.echo(f"{c.kind_label} {c.change}: {c.name} ({c.file}{ident})")
+        for line in c.details:
+            typer.echo(f"    {line}")
 
 
 def register(root: typer.Typer) -> None:

@@ -18,10 +18,11 @@ from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
 from api.raw_files import process_file_response
 from api.routers.cases import XML_RESPONSE, version_file
 from api.routers.common import errors
-from api.schemas.casework import IssueOut, MigrationIn, MigrationOut, ProcessVersionOut, ValidationOut
+from api.schemas.casework import (IssueOut, MigrationIn, MigrationOut, ProcessChangeOut, ProcessDiffOut,
+                                  ProcessVersionOut, ValidationOut)
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.identity.models import User
-from engine.processes import service as processes
+from engine.processes import diff as process_diff, service as processes
 from engine.processes.models import ProcessVersion
 
 router = APIRouter(prefix="/processen", tags=["processen"], route_class=UnitOfWorkRoute)
@@ -103,9 +104,19 @@ def read_upload(files: list[UploadFile]) -> dict[str, bytes]:
     return out
 
 
-@router.get("", response_model=list[ProcessVersionOut], summary="Uitgerolde procesversies", responses=errors(401))
+def _out(session, version, outcome=None) -> ProcessVersionOut:
+    return ProcessVersionOut.of(version, active_id=processes.active_version(session=session).id,
+                                running=processes.running_cases(session=session), outcome=outcome)
+
+
+@router.get("", response_model=list[ProcessVersionOut], summary="Uitgerolde procesversies, met de actieve versie "
+            "en het aantal lopende zaken per versie", responses=errors(401))
 def list_versions(user: CurrentUser, session: SessionDep) -> list[ProcessVersionOut]:
-    return [ProcessVersionOut.of(v) for v in processes.list_versions(session=session)]
+    versions = processes.list_versions(session=session)
+    if not versions:
+        return []
+    active, running = processes.active_version(session=session).id, processes.running_cases(session=session)
+    return [ProcessVersionOut.of(v, active_id=active, running=running) for v in versions]
 
 
 @router.post("/valideren", response_model=ValidationOut, summary="Processet controleren zonder uit te rollen",
@@ -121,7 +132,29 @@ def validate(user: ProcessOwner, bestanden: UploadFiles) -> ValidationOut:
              summary="Processet uitrollen als nieuwe versie (alleen procesbeheerder)", responses=errors(401, 403, 413, 422))
 def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles) -> ProcessVersionOut:
     files = read_upload(bestanden)
-    return ProcessVersionOut.of(processes.deploy(session=session, files=files, actor=user.username))
+    outcome = processes.deploy_files(session=session, files=files, actor=user.username)
+    return _out(session, outcome.version, outcome)
+
+
+VersionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post("/{version_id}/activeren", response_model=ProcessVersionOut,
+             summary="Een eerder uitgerolde versie weer gebruiken voor nieuwe meldingen (alleen procesbeheerder); "
+                     "lopende zaken blijven op hun versie", responses=errors(401, 403, 404))
+def activate(version_id: VersionId, user: ProcessOwner, session: SessionDep) -> ProcessVersionOut:
+    version = processes.activate(session=session, version_id=version_id, actor=user.username)
+    return _out(session, version)
+
+
+@router.get("/{version_id}/verschillen", response_model=ProcessDiffOut,
+            summary="Wat er per element veranderd is ten opzichte van een andere versie (taken, pijlen, termijnen, "
+                    "formulieren, briefsjablonen)", responses=errors(401, 404, 422))
+def differences(version_id: VersionId, user: CurrentUser, session: SessionDep,
+                met: Annotated[int, Query(ge=1, le=2**31 - 1, description="De versie om mee te vergelijken")]
+                ) -> ProcessDiffOut:
+    changes = process_diff.diff_versions(session=session, version_id=version_id, other_id=met)
+    return ProcessDiffOut(van=met, naar=version_id, verschillen=[ProcessChangeOut.of(c) for c in changes])
 
 
 @router.post("/{version_id}/migratie", response_model=MigrationOut,

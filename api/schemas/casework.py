@@ -387,7 +387,8 @@ class CompletedOut(Strict):
 class ProcessVersionOut(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "id": 1, "hoofdproces": "integriteitsmelding", "hash": "ab12...", "uitgerold_op": "2026-11-02T09:00:00Z",
-        "uitgerold_door": "pb1", "bestanden": ["integriteitsmelding.bpmn", "manifest.json"]}]})
+        "uitgerold_door": "pb1", "bestanden": ["integriteitsmelding.bpmn", "manifest.json"], "actief": True,
+        "lopende_zaken": 3, "uitkomst": "nieuw", "melding": "Procesversie 1 (ab12...) is uitgerold en actief."}]})
 
     id: int
     hoofdproces: str
@@ -395,11 +396,40 @@ class ProcessVersionOut(Strict):
     uitgerold_op: datetime
     uitgerold_door: str
     bestanden: list[str]
+    actief: bool = Field(description="De versie waarop nieuwe meldingen starten")
+    lopende_zaken: int = Field(description="Zaken die nog lopen op deze versie")
+    uitkomst: Literal["nieuw", "geactiveerd", "ongewijzigd"] | None = Field(
+        None, description="Alleen bij uitrollen: een nieuwe versie, een eerdere versie weer actief, of niets gewijzigd")
+    melding: str | None = None
 
     @classmethod
-    def of(cls, v) -> "ProcessVersionOut":
+    def of(cls, v, *, active_id: int | None = None, running: dict[int, int] | None = None,
+           outcome=None) -> "ProcessVersionOut":
         return cls(id=v.id, hoofdproces=v.main_process_id, hash=v.content_hash, uitgerold_op=v.deployed_at,
-                   uitgerold_door=v.deployed_by, bestanden=[f.path for f in v.files])
+                   uitgerold_door=v.deployed_by, bestanden=[f.path for f in v.files], actief=v.id == active_id,
+                   lopende_zaken=(running or {}).get(v.id, 0), uitkomst=outcome.outcome if outcome else None,
+                   melding=outcome.message if outcome else None)
+
+
+class ProcessChangeOut(Strict):
+    soort: Literal["taak", "stroom", "timer", "poort", "gebeurtenis", "formulier", "brief", "bestand"]
+    soort_naam: str
+    wijziging: Literal["toegevoegd", "verwijderd", "gewijzigd"]
+    naam: str = Field(description="De naam uit het procesbestand (taak, pijl, termijn), formulier- of brieftitel")
+    bestand: str
+    element_id: str | None = Field(None, description="Het id in het BPMN-bestand (aanvullende informatie)")
+    details: list[str]
+
+    @classmethod
+    def of(cls, c) -> "ProcessChangeOut":
+        return cls(soort=c.kind, soort_naam=c.kind_label, wijziging=c.change, naam=c.name, bestand=c.file,
+                   element_id=c.element_id, details=list(c.details))
+
+
+class ProcessDiffOut(Strict):
+    van: int = Field(description="De oudere versie (``met``)")
+    naar: int = Field(description="De versie die wordt vergeleken")
+    verschillen: list[ProcessChangeOut]
 
 
 class IssueOut(Strict):

@@ -6,10 +6,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
+from engine.audit.models import AuditEvent, AuditHead
 from engine.config import get_settings
 from engine.functions import ENGINE_FUNCTIONS
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
@@ -70,16 +71,54 @@ def check(*, directory: Path | None = None, files: dict[str, bytes] | None = Non
     return []
 
 
+@dataclass(frozen=True)
+class DeployOutcome:
+    """What a deployment did: ``nieuw`` (a new version, now active), ``geactiveerd`` (the files of an earlier
+    version: that version is active again) or ``ongewijzigd`` (the active version's own files: nothing changed)."""
+    version: ProcessVersion
+    outcome: str
+
+    @property
+    def message(self) -> str:
+        """For the CLI and the API."""
+        v = f"Procesversie {self.version.id} ({self.version.content_hash[:12]})"
+        return {"nieuw": f"{v} is uitgerold en actief.",
+                "geactiveerd": f"{v} is weer actief: de bestanden zijn die van deze eerdere versie.",
+                "ongewijzigd": f"{v} is actief."}[self.outcome]
+
+    @property
+    def page_message(self) -> str:
+        """For the process owners' page."""
+        v = f"Versie {self.version.id}"
+        return {"nieuw": f"{v} is uitgerold en wordt gebruikt voor nieuwe meldingen.",
+                "geactiveerd": f"De bestanden zijn die van {v.lower()}: die versie wordt weer gebruikt voor nieuwe "
+                               "meldingen. Lopende zaken blijven op hun eigen versie.",
+                "ongewijzigd": f"Niets gewijzigd: {v.lower()} werd al gebruikt voor nieuwe meldingen."}[self.outcome]
+
+
 def deploy(*, session: Session, directory: Path | None = None, files: dict[str, bytes] | None = None,
            actor: str = "system") -> ProcessVersion:
-    """Deploy a process set. Unchanged files → the existing version (no-op)."""
+    """Deploy a process set; the deployed version is the active one afterwards (see :func:`deploy_files`)."""
+    return deploy_files(session=session, directory=directory, files=files, actor=actor).version
+
+
+def deploy_files(*, session: Session, directory: Path | None = None, files: dict[str, bytes] | None = None,
+                 actor: str = "system") -> DeployOutcome:
+    """Deploy a process set. New files: a new version. Files of an earlier version: that version becomes the
+    active one again (a rollback, audited as ``process.activated``). The active version's own files: nothing
+    changes (audited as a deploy without change)."""
     files = _files_from(directory, files)
     digest = content_hash(files)
     existing = session.execute(
         select(ProcessVersion).where(ProcessVersion.content_hash == digest)
     ).scalar_one_or_none()
     if existing is not None:
-        return existing
+        if active_version(session=session).id == existing.id:
+            audit.append(session=session, actor=actor, action="process.deployed",
+                         details={"version": existing.id, "hash": digest, "unchanged": True})
+            return DeployOutcome(existing, "ongewijzigd")
+        activate(session=session, version_id=existing.id, actor=actor)
+        return DeployOutcome(existing, "geactiveerd")
     parsed = parse(files)  # raises ProcessValidationError naming file/element
     version = ProcessVersion(content_hash=digest, main_process_id=parsed.manifest.main_process, deployed_by=actor)
     version.files = [
@@ -90,18 +129,89 @@ def deploy(*, session: Session, directory: Path | None = None, files: dict[str, 
     _cache.put(version.id, digest, parsed)
     audit.append(session=session, actor=actor, action="process.deployed",
                  details={"version": version.id, "hash": digest, "files": sorted(files)})
-    return version
+    return DeployOutcome(version, "nieuw")
 
 
-def latest_version(*, session: Session) -> ProcessVersion:
-    version = session.execute(select(ProcessVersion).order_by(ProcessVersion.id.desc()).limit(1)).scalar_one_or_none()
+ACTIVATED = "process.activated"
+
+
+def activate(*, session: Session, version_id: int, actor: str) -> ProcessVersion:
+    """Make an earlier deployed version the one new cases start on. Running cases keep their own version.
+
+    Recorded only in the audit log (``process.activated``, with the newest version id at that moment): a later
+    deployment of new files makes that newer version active again."""
+    version = session.get(ProcessVersion, version_id)
     if version is None:
-        raise NotFound("Er is nog geen proces uitgerold.")
+        raise NotFound("Procesversie niet gevonden.")
+    previous = active_version(session=session)
+    if previous.id == version.id:
+        return version
+    newest = session.execute(select(func.max(ProcessVersion.id))).scalar_one()
+    audit.append(session=session, actor=actor, action=ACTIVATED,
+                 details={"version": version.id, "hash": version.content_hash, "previous": previous.id,
+                          "newest": newest})
     return version
+
+
+def active_version(*, session: Session) -> ProcessVersion:
+    """The version new cases start on: the newest deployed version, unless an earlier one was activated
+    (a rollback) after it was deployed."""
+    newest = session.execute(select(ProcessVersion).order_by(ProcessVersion.id.desc()).limit(1)).scalar_one_or_none()
+    if newest is None:
+        raise NotFound("Er is nog geen proces uitgerold.")
+    details = _last_activation(session)
+    if details and details.get("newest") == newest.id and details.get("version") != newest.id:
+        chosen = session.get(ProcessVersion, details.get("version"))
+        if chosen is not None:
+            return chosen
+    return newest
+
+
+latest_version = active_version  # the version for new cases (older name)
+
+
+_activations: dict[str, tuple[int, str, dict | None]] = {}  # database -> (system seq scanned, its hash, last)
+_activations_lock = threading.Lock()
+
+
+def _last_activation(session: Session) -> dict | None:
+    """The details of the newest ``process.activated`` event. Each process remembers how far it read the system
+    chain and reads only the events after that (an index range on (chain, seq)), so starting a case does not scan
+    the whole audit log. A transaction that itself wrote to the system chain reads without the memory."""
+    query = select(AuditEvent.details).where(AuditEvent.chain == "system", AuditEvent.action == ACTIVATED)
+    if "system" in session.info.get("audit_heads", {}):
+        return session.execute(query.order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.chain == "system")).first()
+    if head is None:
+        return None
+    key = str(session.get_bind().url)
+    seen = _activations.get(key)
+    start, details = 0, None
+    if seen is not None and seen[0] <= head.seq and session.execute(
+            select(AuditEvent.hash).where(AuditEvent.chain == "system", AuditEvent.seq == seen[0])
+    ).scalar_one_or_none() == seen[1]:
+        start, details = seen[0], seen[2]
+    if head.seq > start:
+        newer = session.execute(query.where(AuditEvent.seq > start, AuditEvent.seq <= head.seq)
+                                .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
+        details = newer if newer is not None else details
+    with _activations_lock:
+        _activations[key] = (head.seq, head.hash, details)
+    return details
+
+
+def running_cases(*, session: Session) -> dict[int, int]:
+    """Per version id: how many cases that are not closed run on it."""
+    from engine.cases.models import Case
+
+    rows = session.execute(select(Case.process_version_id, func.count(Case.id))
+                           .where(Case.status != "closed", Case.process_version_id.is_not(None))
+                           .group_by(Case.process_version_id))
+    return {vid: n for vid, n in rows}
 
 
 def draft_files(*, session: Session) -> dict[str, bytes]:
-    """The process set a process owner edits: the newest deployed version's files (the shipped ``processes/``
+    """The process set a process owner edits: the active version's files (the shipped ``processes/``
     when nothing is deployed yet). An uploaded file replaces its namesake before it is checked or deployed."""
     try:
         return {f.path: f.content for f in latest_version(session=session).files}

@@ -184,6 +184,17 @@ def make_a_timer_overdue(ctx: Ctx) -> None:
     ctx.vars.update(timer_id=timer_id, fire_at=fire_at)
 
 
+def deploy_a_second_version(ctx: Ctx) -> None:
+    """Version 2 of the demo: processes/ with one task renamed (docs/PROCESS_OWNERS.md, section 6)."""
+    target = ctx.tmp / "processen-v2"
+    shutil.copytree(ROOT / "processes", target)
+    bpmn = target / "melding.bpmn"
+    bpmn.write_text(bpmn.read_text(encoding="utf-8").replace('name="Melding registreren"', 'name="Melding vastleggen"',
+                                                             1), encoding="utf-8")
+    result = ctx.run(f".venv/bin/meldpunt processes deploy {target}")
+    assert result.returncode == 0 and "is uitgerold en actief" in result.stdout, result.stdout + result.stderr
+
+
 def timer_row(ctx: Ctx) -> tuple[str, str]:
     with sqlite3.connect(ctx.db_path, timeout=30) as conn:
         return conn.execute("SELECT state, fire_at FROM timers WHERE id = ?", (ctx.vars["timer_id"],)).fetchone()
@@ -495,6 +506,11 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
         setup=deploy_version_2, stdout=(r"^MP-\d{4}-\d{6}: gemigreerd",
                                         r"^[1-9]\d* van \d+ lopende zaken van versie 1 naar versie 2 gemigreerd\.$"),
         check=check_cases_on_version_2),),
+    ".venv/bin/meldpunt processes list": (Run(stdout=(r"^Versie 1  .* lopende zaken  \(actief\)$",)),),
+    ".venv/bin/meldpunt processes diff 1 2": (Run(setup=deploy_a_second_version, shown_output=True),),
+    ".venv/bin/meldpunt processes activate 1": (Run(
+        setup=deploy_a_second_version,
+        stdout=(r"^Procesversie 1 \([0-9a-f]{12}\) is actief voor nieuwe meldingen\.$",)),),
     ".venv/bin/meldpunt timers run": (Run(mode="serve", setup=make_a_timer_overdue, ready=timer_handled,
                                           check=check_timer_rearmed),),
     ".venv/bin/meldpunt import cases historie.csv": (Run(setup=write_history_csv, substitute=CSV_PLACEHOLDER,

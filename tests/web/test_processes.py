@@ -92,3 +92,45 @@ def test_process_owner_checks_and_previews_a_letter_template(site, db):
         assert response.headers["content-type"] == "application/pdf" and response.body()[:4] == b"%PDF"
     else:
         assert "Wij wijzen u op de vertrouwenspersoon van" in response.text()
+
+
+def test_process_owner_compares_versions_and_activates_an_earlier_one(site, db):
+    """Issue 18: the versions table says which version new cases use and how many cases run on each; the
+    differences are a table of names (no ids on screen) and marks on the diagram; an earlier version is activated."""
+    import re
+
+    from tests.web.test_every_page import ID_PATTERN, READABLE
+
+    page = site.person("procesbeheerder")
+    page.goto("/processen")
+    source = (ROOT / "processes" / "melding.bpmn").read_text(encoding="utf-8")
+    renamed = source.replace('name="Melding registreren"', 'name="Melding vastleggen"', 1)
+    page.get_by_label("Bestanden", exact=True).set_input_files(
+        [{"name": "melding.bpmn", "mimeType": "application/xml", "buffer": renamed.encode("utf-8")}])
+    page.get_by_role("button", name="Controleren en uitrollen").click()
+    expect(page.get_by_role("status").filter(has_text="uitgerold")).to_contain_text("Versie 2")
+    rows = page.locator("table.lijst tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Actief")  # newest first
+    expect(rows.nth(1).get_by_role("button", name="Versie 1 activeren")).to_be_visible()
+
+    page.get_by_label("Versie", exact=True).select_option(label="Versie 2")
+    page.get_by_label("vergeleken met").select_option(label="Versie 1")
+    page.get_by_role("button", name="Vergelijken").click()
+    table = page.locator("#verschillen")
+    expect(table).to_contain_text("1 verschil")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text("Melding vastleggen")
+    expect(table).to_contain_text("naam: 'Melding registreren' → 'Melding vastleggen'")
+    assert not ID_PATTERN.search(page.evaluate(READABLE))  # names only; the id is for the diagram's marks
+    page.wait_for_selector("#diagram[data-rendered]", timeout=20000)
+    assert page.locator("#diagram").get_attribute("data-changed") == "melding_registreren"
+    assert page.locator(".djs-element.gewijzigd").count() == 1
+    screenshot(page, "processen-verschillen")
+
+    page.get_by_role("button", name="Versie 1 activeren").click()
+    expect(page.get_by_role("status")).to_contain_text("weer actief")
+    rows = page.locator("table.lijst tbody tr")
+    expect(rows.nth(1)).to_contain_text("Actief")
+    expect(rows.nth(0).get_by_role("button", name="Versie 2 activeren")).to_be_visible()
+    assert re.search(r"versie=1", page.url)

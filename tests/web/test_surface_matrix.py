@@ -215,6 +215,11 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/taken/te-laat": staff(),
     "GET /api/v1/processen": staff(),
     "GET /api/v1/processen/{version_id}/bpmn": staff(),
+    # versions (issue 18): the differences between two versions (here the version with itself: none) for staff,
+    # like the files; activating a version (here the active one: nothing changes) only for the process owner
+    "GET /api/v1/processen/{version_id}/verschillen": staff(probe={"params": {"met": "{version_id}"}}),
+    "POST /api/v1/processen/{version_id}/activeren": role("procesbeheerder"),
+    "POST /processen/{version_id}/activeren": role("procesbeheerder", ok=(303,), probe=WEB_EMPTY),
     "GET /api/v1/rapportages/maandoverzichten": staff(),
     "GET /api/v1/rapportages/maandoverzichten/{overview_id}": staff((404,)),  # someone else's: not found
     "GET /api/v1/rapportages/dienstonderdelen": staff(),
@@ -678,7 +683,8 @@ def _request(client: TestClient, method: str, template: str, policy: Policy, w: 
     params = {"bestand": w.bpmn_file} if "diagram" in path or "bpmn" in path else {}
     if path.startswith("/api/v1/rapportages/"):
         params.update({k: v for k, v in QUERY.items() if v})
-    params.update(policy.probe.get("params", {}))
+    params.update({k: _fill(v, policy, w) if isinstance(v, str) else v
+                   for k, v in policy.probe.get("params", {}).items()})
     kwargs: dict = {"params": params}
     if method != "GET":
         headers = dict(policy.probe.get("headers", {}))

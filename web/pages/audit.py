@@ -31,6 +31,7 @@ LABELS = {
     "gebruiker_geblokkeerd": "Gebruiker geblokkeerd", "token_uitgegeven": "API-token uitgegeven",
     "token_ingetrokken": "API-token ingetrokken", "tweede_factor_ingesteld": "Tweestapsverificatie ingesteld",
     "tweede_factor_hersteld": "Tweestapsverificatie verwijderd (opnieuw instellen)", "process.deployed": "Procesversie uitgerold",
+    "process.activated": "Eerdere procesversie weer actief",
     "process.cases_migrated": "Lopende zaken naar een andere procesversie gezet",
     "zaken.geimporteerd": "Historische zaken geïmporteerd", "dienstonderdeel.ingesteld": "Dienstonderdeel ingesteld",
     "rapportage.jaarbijlage": "Bijlage jaarverslag opgevraagd", "rapportage.woo": "Woo-overzicht opgevraagd",

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.raw_files import process_file_response
 from engine.processes.names import version_names
 from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidationError
 from engine.identity.models import WebSession
-from engine.processes import service as processes
+from engine.processes import diff as process_diff, service as processes
 from engine.processes.models import ProcessVersion
 from web.pages.common import (PROCESS_OWNER, checked_form, domain_error, FormDep, get_database, login_required,
                               not_found, render)
@@ -28,28 +28,47 @@ def _process_owner(request: Request, s: Session) -> WebSession:
 
 def _versions(s: Session) -> list[dict]:
     out = []
-    for v in reversed(processes.list_versions(session=s)):
+    listed = processes.list_versions(session=s)
+    active = processes.active_version(session=s).id if listed else None
+    running = processes.running_cases(session=s)
+    for v in reversed(listed):
         names = version_names(v)  # what the files call their processes (never an element id on screen)
         out.append({"id": v.id, "hash": v.content_hash[:12], "deployed_at": v.deployed_at, "by": v.deployed_by,
                     "main": v.main_process_id, "main_name": names.element(v.main_process_id) or "—",
-                    "files": [f.path for f in v.files],
+                    "files": [f.path for f in v.files], "active": v.id == active, "running": running.get(v.id, 0),
                     "names": {f.path: names.file(f.path) for f in v.files if f.path.endswith(".bpmn")}})
     return out
 
 
+def _differences(s: Session, chosen: dict | None, other: int | None, versions: list[dict]) -> dict | None:
+    """The element-level differences of the chosen version against version ``other`` (engine.processes.diff)."""
+    if chosen is None or other is None or other == chosen["id"] or other not in {v["id"] for v in versions}:
+        return None
+    changes = process_diff.diff_versions(session=s, version_id=chosen["id"], other_id=other)
+    marked = {"added": [c.element_id for c in changes if c.element_id and c.change == "toegevoegd"],
+              "changed": [c.element_id for c in changes if c.element_id and c.change == "gewijzigd"]}
+    return {"other": other, "changes": changes, "marked": marked}
+
+
 @router.get("/processen", response_class=HTMLResponse)
-def processes_page(request: Request, versie: int | None = None, bestand: str | None = None, melding: str = ""):
+def processes_page(request: Request, versie: int | None = None, bestand: str | None = None, melding: str = "",
+                   met: int | None = None):
     try:
         with get_database().session() as s:
             web = _process_owner(request, s)
             versions = _versions(s)
-            chosen = next((v for v in versions if v["id"] == versie), versions[0] if versions else None)
+            chosen = next((v for v in versions if v["id"] == versie), None) or \
+                next((v for v in versions if v["active"]), None)
             files = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
+            differences = _differences(s, chosen, met, versions)
             if chosen and bestand not in files:
-                bestand = next((f for f in files if f.split("/")[-1].startswith(chosen["main"])), None) or \
+                changed = [c.file for c in differences["changes"] if c.element_id] if differences else []
+                bestand = next((f for f in changed if f in files), None) or \
+                    next((f for f in files if f.split("/")[-1].startswith(chosen["main"])), None) or \
                     (files[0] if files else None)
             return render(request, "processen.html", user=web.user, web=web, versions=versions, chosen=chosen,
-                          files=files, bestand=bestand, results=None, melding=melding, letters=_letters(s))
+                          files=files, bestand=bestand, results=None, melding=_MESSAGES.get(melding, ""),
+                          letters=_letters(s), differences=differences)
     except DomainError as exc:
         return domain_error(request, exc)
 
@@ -66,6 +85,23 @@ def process_diagram(request: Request, version_id: int, bestand: str):
     except DomainError as exc:
         return domain_error(request, exc)
     return not_found(request)
+
+
+_MESSAGES = {"geactiveerd": "De gekozen versie is weer actief: nieuwe meldingen starten erop. Lopende zaken "
+                           "blijven op hun eigen versie."}
+
+
+@router.post("/processen/{version_id:id}/activeren")
+def process_activate(request: Request, version_id: int, form: FormDep):
+    """Use an earlier version for new cases again (engine.processes.service.activate, audited)."""
+    try:
+        with get_database().session() as s:
+            web = _process_owner(request, s)
+            checked_form(form, web)
+            processes.activate(session=s, version_id=version_id, actor=web.user.username)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(f"/processen?versie={version_id}&melding=geactiveerd", status_code=303)
 
 
 def _issues_by_file(issues, names: list[str]) -> list[dict]:
@@ -95,7 +131,7 @@ def processes_upload(request: Request, form: FormDep):
                 error = "Kies een of meer bestanden (BPMN, DMN, manifest.json en formulieren)."
             else:
                 error = None
-                if form.get("aanvullen") == "ja":  # only the changed files: the rest from the newest version
+                if form.get("aanvullen") == "ja":  # only the changed files: the rest from the active version
                     try:
                         base = processes.latest_version(session=s)
                         files = {**{f.path: f.content for f in base.files}, **files}
@@ -105,10 +141,9 @@ def processes_upload(request: Request, form: FormDep):
                 results = _issues_by_file(issues, sorted(files))
             deployed = None
             if files and not issues and form.get("actie") == "uitrollen":
-                version = processes.deploy(session=s, files=files, actor=web.user.username)
-                deployed = version.id
+                deployed = processes.deploy_files(session=s, files=files, actor=web.user.username).page_message
             versions = _versions(s)
-            chosen = versions[0] if versions else None
+            chosen = next((v for v in versions if v["active"]), None)
             bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
             return render(request, "processen.html", status_code=200 if not issues else 422, user=web.user, web=web,
                           versions=versions, chosen=chosen, files=bpmn, bestand=bpmn[0] if bpmn else None,
@@ -196,7 +231,7 @@ def letter_template_check(request: Request, form: FormDep):
                 return Response(body, media_type=media_type,
                                 headers={"Content-Disposition": f'inline; filename="voorbeeld-{name}.{kind}"'})
             versions = _versions(s)
-            chosen = versions[0] if versions else None
+            chosen = next((v for v in versions if v["active"]), None)
             bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
             return render(request, "processen.html", status_code=200 if result and not result.issues else 422,
                           user=web.user, web=web, versions=versions, chosen=chosen, files=bpmn,

@@ -48,6 +48,8 @@
           .filter(function (id) { return active.indexOf(id) < 0; });
         mark(canvas, registry, completed, 'afgerond');
         mark(canvas, registry, active, 'actief');
+        mark(canvas, registry, (container.dataset.added || '').split(' ').filter(Boolean), 'toegevoegd');
+        mark(canvas, registry, (container.dataset.changed || '').split(' ').filter(Boolean), 'gewijzigd');
         keys(container, canvas);
         var figure = container.closest('figure');
         var buttons = figure && figure.querySelector('[data-diagram-knoppen]');
