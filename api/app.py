@@ -90,7 +90,8 @@ class SecurityHeadersMiddleware:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI):
-    """Optionally run the timer worker in this process (MELDPUNT_TIMERS_IN_SERVER=true)."""
+    """Optionally run the timer worker (MELDPUNT_TIMERS_IN_SERVER=true) and the mail sender
+    (MELDPUNT_MAIL_IN_SERVER=true with MELDPUNT_SMTP_HOST set) in this process."""
     from engine.clock import install_spiff_clock
     from engine.config import get_settings
 
@@ -98,16 +99,25 @@ async def lifespan(app: FastAPI):
     settings = get_settings()
     _limit_memory_and_threads(settings)
     stop = None
+    mail = None
     if settings.timers_in_server:
         from engine.db import get_database
         from engine.timers.worker import start_background
 
         _, stop = start_background(database=get_database(), poll_seconds=settings.timer_poll_seconds)
+    if settings.mail_in_server and settings.smtp_host:
+        from engine.db import get_database
+        from engine.notifications import worker as mail_worker
+
+        mail = mail_worker.start_background(database=get_database())
     try:
         yield
     finally:
         if stop is not None:
             stop.set()
+        if mail is not None:
+            mail[1].set()
+            mail[0].join(timeout=settings.smtp_timeout_seconds)  # let a mail in flight finish its SMTP dialogue
 
 
 def request_threads(settings) -> int:

@@ -43,6 +43,19 @@ def demo(host: str = "127.0.0.1",
         typer.echo("Tweestapsverificatie staat uit in de demo (aanzetten: MELDPUNT_TWEEDE_FACTOR=verplicht).")
     if serve:
         os.environ.setdefault("MELDPUNT_TIMERS_IN_SERVER", "true")
+        os.environ.setdefault("MELDPUNT_MAIL_IN_SERVER", "true")
+        get_settings.cache_clear()
+        settings = get_settings()
+        if settings.mail_in_server and settings.smtp_host:
+            from engine.demo import DEMO_MAIL_DOMAIN, give_demo_addresses
+
+            with get_database().session() as session:
+                give_demo_addresses(session=session)
+            typer.echo(f"E-mailmeldingen gaan via {settings.smtp_host}:{settings.smtp_port}; de verzender draait in "
+                       f"de server. Demogebruikers zonder adres krijgen gebruikersnaam@{DEMO_MAIL_DOMAIN}.")
+        else:
+            typer.echo("E-mailmeldingen: geen MELDPUNT_SMTP_HOST ingesteld, e-mails wachten in de postbus "
+                       "(zie docs/NOTIFICATIONS.md).")
         import uvicorn
 
         typer.echo(f"Meldpunt draait op http://{host}:{port}/ (API-documentatie: /api/v1/docs)")

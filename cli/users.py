@@ -110,12 +110,7 @@ def reset_second_factor(username: str = typer.Argument(...)) -> None:
     try:
         with _database().session() as session:
             user = identity.get_user(session=session, username=username)
-            second_factor.reset(session=session, user=user)
-            identity.end_all_sessions(session=session, user_id=user.id)
-            from engine.audit import service as audit
-
-            audit.append(session=session, actor="cli", action="tweede_factor_hersteld",
-                         details={"gebruiker": user.username})
+            second_factor.reset_for(session=session, user_id=user.id, by=None, actor="cli")
             typer.echo(f"Tweestapsverificatie van {username} verwijderd; stel die bij de volgende aanmelding opnieuw in.")
     except DomainError as exc:
         _fail(exc)

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     mail_retry_seconds: float = Field(default=60.0, gt=0)
     mail_retry_max_seconds: float = Field(default=3600.0, gt=0)
     mail_poll_seconds: float = Field(default=10.0, gt=0)
+    # Run the mail sender (`meldpunt mail run`) inside the server process when an SMTP host is set (the demo does;
+    # on PostgreSQL several processes may send at once, on SQLite run one server process or one sender).
+    mail_in_server: bool = False
     # Two-factor login (engine.identity.second_factor), MELDPUNT_TWEEDE_FACTOR:
     # - verplicht (default, production): who holds a role that may see a reporter's identity completes a password
     #   login only with a TOTP code (enrolling first if need be), and the reporter's identity is shown only to a

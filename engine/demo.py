@@ -75,3 +75,21 @@ def seed(*, session: Session) -> dict:
         "toestemming_doorgeven": True, "omschrijving": "Herhaaldelijk intimiderend gedrag tijdens overleggen."})
     return {"users": len(users), "cases": 3, "receipt_case": anon.case.reference,
             "cases_refs": [anon.case.reference, named.case.reference, vp.case.reference]}
+
+
+DEMO_MAIL_DOMAIN = "meldpunt-demo.example"
+
+
+def give_demo_addresses(*, session: Session) -> int:
+    """Give every demo user without an e-mail address ``<username>@meldpunt-demo.example`` (the demo with an SMTP
+    server: e-mail goes only to users with an address). Returns how many got one."""
+    from engine.identity.seed import DEMO_USERS
+
+    names = [u[0] for u in DEMO_USERS]
+    users = session.scalars(select(User).where(User.username.in_(names)))
+    given = 0
+    for user in users:
+        if not (user.email or "").strip():
+            user.email = f"{user.username}@{DEMO_MAIL_DOMAIN}"
+            given += 1
+    return given

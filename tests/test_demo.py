@@ -72,3 +72,17 @@ def test_timer_worker_runs_inside_the_server(db, clock, monkeypatch):
     finally:
         get_settings.cache_clear()
     assert due == 0
+
+
+def test_the_demo_with_an_smtp_server_gives_its_users_an_address_once(db, clock):
+    from engine.demo import give_demo_addresses, seed
+
+    with db.session() as s:
+        seed(session=s)
+        s.scalar(select(User).where(User.username == "hr")).email = "hr@voorbeeld.nl"
+    with db.session() as s:
+        assert give_demo_addresses(session=s) == 14
+    with db.session() as s:
+        assert give_demo_addresses(session=s) == 0
+        emails = dict(s.execute(select(User.username, User.email)).all())
+        assert emails["hr"] == "hr@voorbeeld.nl" and emails["meldpunt"] == "meldpunt@meldpunt-demo.example"

@@ -180,6 +180,75 @@ def reset(*, session: Session, user: User) -> None:
     session.flush()
 
 
+# --------------------------------------------------------------------------- managing it afterwards
+
+SWITCH_OFF_REFUSED = "Voor uw rol is tweestapsverificatie verplicht: uitschakelen kan niet."
+NOT_ENROLLED = "Tweestapsverificatie is niet ingesteld."
+
+
+def may_reset_for_others(by: User) -> bool:
+    """The integrity coordinator and the functional administrator reset someone else's second factor."""
+    from engine.identity.roles import USER_ADMIN_ROLES
+
+    return bool(by.active) and bool(by.role_codes & ({"integriteitscoordinator"} | USER_ADMIN_ROLES))
+
+
+def reset_for(*, session: Session, user_id: int, by: User | None, actor: str | None = None) -> User:
+    """Reset the second factor of ``user_id`` for someone who lost phone and recovery codes: factor and codes gone,
+    every session and API token of theirs ended (they log in again and enrol anew), audited. The one door for
+    the user pages (``by``: the coordinator or functional administrator, never for themselves) and the CLI
+    (``by`` None, ``actor`` "cli")."""
+    from engine.audit import service as audit
+    from engine.errors import NotAuthorized
+    from engine.identity import service as identity
+
+    if by is not None:
+        if not may_reset_for_others(by):
+            raise NotAuthorized("Alleen de integriteitscoördinator en de functioneel beheerder stellen de "
+                                "tweestapsverificatie van een ander opnieuw in.")
+        if by.id == user_id:
+            raise NotAuthorized("Uw eigen tweestapsverificatie beheert u op de pagina 'Tweestapsverificatie' "
+                                "(/account/tweestapsverificatie).")
+    user = identity.get_user(session=session, user_id=user_id)
+    reset(session=session, user=user)
+    identity.end_all_sessions(session=session, user_id=user.id)
+    audit.append(session=session, actor=by.username if by is not None else (actor or "cli"),
+                 action="tweede_factor_hersteld", details={"gebruiker": user.username})
+    return user
+
+
+def renew_recovery_codes(*, session: Session, user: User, code: str, client_key: str) -> list[str] | None:
+    """The user makes new recovery codes (the old ones stop working), after a current code from the app (or a
+    recovery code); the new codes are returned once. ``None`` for a wrong code (the attempt is recorded: the caller
+    commits it)."""
+    from engine.audit import service as audit
+
+    if not is_enrolled(session=session, user=user):
+        raise InvalidData([FieldError("code", NOT_ENROLLED)])
+    if verify(session=session, user=user, code=code, client_key=client_key) is None:
+        return None
+    codes = new_recovery_codes(session=session, user=user)
+    audit.append(session=session, actor=user.username, action="herstelcodes_vernieuwd", details={})
+    return codes
+
+
+def switch_off(*, session: Session, user: User, code: str, client_key: str) -> bool:
+    """The user switches off their own second factor, where the deployment does not require it of them, after a
+    current code; ``False`` for a wrong code (recorded: the caller commits). Audited."""
+    from engine.audit import service as audit
+    from engine.errors import NotAuthorized
+
+    if required_for(user):
+        raise NotAuthorized(SWITCH_OFF_REFUSED)
+    if not is_enrolled(session=session, user=user):
+        raise InvalidData([FieldError("code", NOT_ENROLLED)])
+    if verify(session=session, user=user, code=code, client_key=client_key) is None:
+        return False
+    reset(session=session, user=user)
+    audit.append(session=session, actor=user.username, action="tweede_factor_uitgeschakeld", details={})
+    return True
+
+
 # --------------------------------------------------------------------------- verification
 
 def verify(*, session: Session, user: User, code: str, client_key: str) -> str | None:

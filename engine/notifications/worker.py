@@ -35,3 +35,14 @@ def run(*, database: Database, once: bool = False, poll_seconds: float | None = 
             log.exception("mail sweep failed")
         if once or stop.wait(poll):
             return total
+
+
+def start_background(*, database: Database, poll_seconds: float | None = None
+                     ) -> tuple[threading.Thread, threading.Event]:
+    """Run the sender in a daemon thread of this process (``MELDPUNT_MAIL_IN_SERVER``); set the event to stop it
+    after its current round."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run, kwargs={"database": database, "poll_seconds": poll_seconds, "stop": stop},
+                              name="meldpunt-mail", daemon=True)
+    thread.start()
+    return thread, stop

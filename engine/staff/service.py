@@ -11,7 +11,8 @@ Rules:
   or to a named colleague. Each task is checked on its own against exclusions and separation of duties
   (``engine.cases.duties.conflict_reason``): a task the colleague may not take goes to the pool, listed with the
   Dutch reason. A task of a case the coordinator may not act on (not in their oversight, or a party to it) stays
-  where it is and is only counted.
+  where it is and is only counted. Tasks that did not go as asked are also put in a notice for the coordinators,
+  with their reasons.
 * An absence (:func:`record_absence`) runs from ``van`` to ``tot`` inclusive, Dutch calendar dates of the engine
   clock. While it runs, work that would go to the person goes to the delegate (automatic assignment, a
   coordinator's assignment, the person's own hand-over), each time checked for the delegate as above; when the
@@ -25,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -393,6 +394,11 @@ def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: i
     if errors:
         raise InvalidData(errors)
     result = _hand_over(session, by=by, person=person, reason=reason, to=to, check_by=True)
+    if result.to_pool or result.stayed:  # why, per task, stays readable after the answer (the worklist's notices)
+        notify_coordinators_of_staff_change(
+            session, kind="overdracht", subject=person, actor=by.username,
+            text=f"Niet al het werk van {person.display_name} ging naar {to.display_name if to else 'de pool'}.",
+            items=result.to_pool + result.stayed)
     audit.append(session=session, actor=by.username, action="werk_overgedragen",
                  details={"gebruiker_id": person.id, "naar_id": to.id if to else None, "reden": reason,
                           "overgedragen": len(result.moved), "naar_pool": len(result.to_pool),
@@ -414,3 +420,31 @@ def open_work_view(*, session: Session, by: User, user_id: int) -> tuple[User, l
         shown.append({**_item_line(session, item, to=person.display_name), "rol": roles.get(item.role, item.role),
                       "termijn": item.due_at})
     return person, shown, hidden
+
+
+# --------------------------------------------------------------------------- the coordinator's staff list
+
+def staff_overview(*, session: Session, by: User) -> list[dict]:
+    """The coordinator's list of the people of their unit (every unit for a coordinator without one): per active
+    person their claimed open tasks (a count) and the absence running today with its delegate, by name. Names,
+    counts and dates only; the tasks themselves are on each person's work page (:func:`open_work_view`)."""
+    require_coordinator(by)
+    query = select(User).where(User.active.is_(True))
+    if by.unit is not None:
+        query = query.where(User.unit == by.unit)
+    people = list(session.scalars(query.order_by(User.display_name, User.id)))
+    ids = [p.id for p in people]
+    counts = dict(session.execute(select(WorkItem.assignee_id, func.count(WorkItem.id))
+                                  .where(WorkItem.state == "open", WorkItem.assignee_id.in_(ids))
+                                  .group_by(WorkItem.assignee_id)).all()) if ids else {}
+    absences = current_absences(session, ids)
+    delegates = {u.id: u.display_name for u in session.scalars(
+        select(User).where(User.id.in_([a.delegate_id for a in absences.values() if a.delegate_id])))}
+    rows = []
+    for person in people:
+        absence = absences.get(person.id)
+        rows.append({"id": person.id, "naam": person.display_name, "gebruikersnaam": person.username,
+                     "dienstonderdeel": person.unit, "opgepakt": int(counts.get(person.id, 0)),
+                     "afwezig_tot": absence.ends_on if absence else None,
+                     "vervanger": (delegates.get(absence.delegate_id, "geen") if absence else None)})
+    return rows

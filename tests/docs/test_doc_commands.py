@@ -339,6 +339,53 @@ MAIL_ENV = (("MELDPUNT_SMTP_HOST", "127.0.0.1"), ("MELDPUNT_SMTP_PORT", "{port}"
             ("MELDPUNT_SMTP_STARTTLS", "false"))
 
 
+def smtp_answers(ctx: Ctx) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", ctx.port), timeout=5) as sock:
+            return sock.recv(3) == b"220"
+    except OSError:
+        return False
+
+
+def check_debugging_smtp_prints(ctx: Ctx, result) -> None:
+    """The documented test server takes a mail and shows it in its window."""
+    import smtplib
+
+    with smtplib.SMTP("127.0.0.1", ctx.port, timeout=30) as smtp:
+        smtp.sendmail("meldpunt@localhost", ["iemand@voorbeeld.nl"], "Subject: proef\r\n\r\nHallo")
+    deadline = time.monotonic() + 30
+    while "Subject: proef" not in (ctx.tmp / "serve.log").read_text():
+        assert time.monotonic() < deadline, (ctx.tmp / "serve.log").read_text()
+        time.sleep(0.2)
+
+
+def demo_with_smtp(ctx: Ctx) -> None:
+    """`make run` with SMTP settings: a real SMTP server (aiosmtpd) on its own port for the demo's sender."""
+    from tests.smtp import SmtpServer
+
+    makefile_is_installed(ctx)
+    ctx.vars["smtp_port"] = free_port()
+    ctx.vars["smtp"] = SmtpServer(ctx.vars["smtp_port"]).start()
+
+
+def check_demo_mails(ctx: Ctx, result) -> None:
+    """The server itself sends: a notification for the desk (who got the demo address) arrives while it runs."""
+    server = ctx.vars.pop("smtp")
+    try:
+        with sqlite3.connect(ctx.db_path) as conn:
+            user_id, email = conn.execute("SELECT id, email FROM users WHERE username = 'meldpunt'").fetchone()
+            assert email == "meldpunt@meldpunt-demo.example", email
+            conn.execute("INSERT INTO notifications (user_id, kind, link, delivery, day, state, attempts, "
+                         "created_at) VALUES (?, 'nieuwe_taak', '/werkvoorraad', 'direct', '2026-11-02', 'pending', "
+                         "0, '2026-11-02 09:00:00')", (user_id,))
+        deadline = time.monotonic() + 60
+        while not any(m.rcpt == ["meldpunt@meldpunt-demo.example"] for m in server.messages()):
+            assert time.monotonic() < deadline, [m.rcpt for m in server.messages()]
+            time.sleep(0.3)
+    finally:
+        server.stop()
+
+
 def check_json_keys(*keys: str) -> Callable:
     def _check(ctx: Ctx, result) -> None:
         data = json.loads(result.stdout)
@@ -537,6 +584,17 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     ".venv/bin/meldpunt mail run --once": (Run(env=MAIL_ENV, setup=queue_a_mail, check=check_mail_delivered,
                                                stdout=(r"^1 e-mail\(s\) verstuurd\.$",)),),
     ".venv/bin/meldpunt mail status": (Run(stdout=(r"^0 e-mail\(s\) wachten op verzending\.$",)),),
+    # README.md and docs/NOTIFICATIONS.md: the demo with a mail server. The `&` only puts the test server in the
+    # background of the reader's shell; here it runs in the foreground and is stopped with Ctrl-C.
+    ".venv/bin/python -m aiosmtpd -n -l 127.0.0.1:8025 &": (Run(
+        db="none", mode="serve", substitute=(("127.0.0.1:8025 &", "127.0.0.1:{port}"),), ready=smtp_answers,
+        check=check_debugging_smtp_prints),),
+    "MELDPUNT_SMTP_HOST=127.0.0.1 MELDPUNT_SMTP_PORT=8025 MELDPUNT_SMTP_STARTTLS=false make run": (Run(
+        db="none", mode="serve", setup=demo_with_smtp,
+        substitute=(("MELDPUNT_SMTP_PORT=8025", "MELDPUNT_SMTP_PORT=$DOC_SMTP_PORT"),),
+        env=(("MELDPUNT_PORT", "{port}"), ("DOC_SMTP_PORT", "{smtp_port}"), ("MELDPUNT_MAIL_POLL_SECONDS", "0.5")),
+        ready=answers, check=check_demo_mails,
+        stdout=(r"^E-mailmeldingen gaan via 127\.0\.0\.1:\d+; de verzender draait in de server\.",)),),
 
     # docs/RETENTION.md (the demo's cases are open: nothing is due)
     "meldpunt retention run": (Run(stdout=(r"^0 zaak/zaken vernietigd; ontvangstcodes verwijderd bij 0 zaak/zaken\.$",

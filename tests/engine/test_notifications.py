@@ -354,3 +354,47 @@ def test_two_sender_processes_send_each_notification_exactly_once(db, clock, smt
     assert sum(1 for m in mails if m.rcpt == ["overzicht@voorbeeld.nl"]) == 1
     with db.session() as s:
         assert set(s.scalars(select(Notification.state))) == {"sent"}
+
+
+def test_the_sender_runs_inside_the_server_when_an_smtp_host_is_set(db, clock, smtp, monkeypatch):
+    """``MELDPUNT_MAIL_IN_SERVER=true`` (what ``make run`` sets) with an SMTP host: the server process sends the
+    outbox itself, also what arrives while it runs; without a host no sender thread starts."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from engine.config import get_settings
+
+    def sent_after(count: int) -> list:
+        for _ in range(600):  # a bound against hanging, not a timing assertion
+            if len(smtp.messages()) >= count:
+                break
+            time.sleep(0.05)
+        return smtp.messages()
+
+    with db.session() as s:
+        desk = staff(s, "desk", "meldpunt")
+        service.enqueue(s, user_id=desk.id, kind="nieuwe_taak", link="/werkvoorraad")
+    monkeypatch.setenv("MELDPUNT_MAIL_IN_SERVER", "true")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()):  # no SMTP host: nothing sends, the mail waits in the outbox
+            assert "meldpunt-mail" not in {t.name for t in threading.enumerate()}
+        for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(smtp.port)), ("SMTP_STARTTLS", "false"),
+                            ("MAIL_SENDER", SENDER), ("BASE_URL", BASE_URL), ("MAIL_POLL_SECONDS", "0.05")):
+            monkeypatch.setenv(f"MELDPUNT_{name}", value)
+        get_settings.cache_clear()
+        with TestClient(create_app()):
+            first = sent_after(1)
+            with db.session() as s:
+                service.enqueue(s, user_id=desk.id, kind="taak_toegewezen", link="/werkvoorraad")
+            both = sent_after(2)
+        assert "meldpunt-mail" not in {t.name for t in threading.enumerate()}  # stopped with the server
+    finally:
+        get_settings.cache_clear()
+    assert len(first) >= 1 and len(both) == 2 and all(m.rcpt == ["desk@voorbeeld.nl"] for m in both)
+    assert f"{BASE_URL}/werkvoorraad" in both[0].text
+    with db.session() as s:
+        assert list(s.scalars(select(Notification.state))) == ["sent", "sent"]

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from engine.clock import now
 from engine.identity import access, second_factor
 from engine.identity import service as identity
+from engine.errors import InvalidData, NotAuthorized
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.identity.models import RecoveryCode
 from engine.intake import service as intake
@@ -161,3 +162,83 @@ def test_identity_not_gated_when_the_setting_is_off(db, clock):
         assert not second_factor.login_needs_code(session=s, user=coord)
         enrol(s, coord)  # who enrolled anyway is still asked the code
         assert second_factor.login_needs_code(session=s, user=coord)
+
+
+def _audit_actions(s) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from engine.audit.models import AuditEvent
+
+    return [(e.actor, e.action) for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_new_recovery_codes_after_a_current_code_make_the_old_ones_useless(db, clock):
+    with db.session() as s:
+        user = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"])
+        secret, old = enrol(s, user)
+        assert second_factor.renew_recovery_codes(session=s, user=user, code=wrong_code(secret),
+                                                  client_key=ADDRESS) is None
+        assert second_factor.remaining_recovery_codes(session=s, user=user) == 10  # nothing changed
+        clock.advance(timedelta(seconds=30))
+        new = second_factor.renew_recovery_codes(session=s, user=user, code=code_now(secret), client_key=ADDRESS)
+        assert len(new) == 10 and not set(new) & set(old)
+        assert second_factor.verify(session=s, user=user, code=old[0], client_key=ADDRESS) is None
+        assert second_factor.verify(session=s, user=user, code=new[0], client_key=ADDRESS) == "herstelcode"
+        assert ("desk", "herstelcodes_vernieuwd") in _audit_actions(s)
+        # a recovery code also proves it is the owner (the phone is away), and is used up by the renewal
+        assert second_factor.renew_recovery_codes(session=s, user=user, code=new[1], client_key=ADDRESS)
+        assert second_factor.verify(session=s, user=user, code=new[1], client_key=ADDRESS) is None
+
+
+def test_switching_off_needs_a_code_and_is_refused_where_the_role_requires_it(db, clock, request):
+    with db.session() as s:
+        user = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"])
+        secret, _ = enrol(s, user)
+        assert second_factor.switch_off(session=s, user=user, code=wrong_code(secret), client_key=ADDRESS) is False
+        assert second_factor.is_enrolled(session=s, user=user)
+        request.getfixturevalue("tweede_factor_verplicht")
+        with pytest.raises(NotAuthorized, match="verplicht"):
+            second_factor.switch_off(session=s, user=user, code=code_now(secret), client_key=ADDRESS)
+        assert second_factor.is_enrolled(session=s, user=user)
+
+
+def test_switching_off_where_the_setting_allows_it(db, clock):
+    with db.session() as s:
+        user = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"])
+        secret, codes = enrol(s, user)
+        clock.advance(timedelta(seconds=30))
+        assert second_factor.switch_off(session=s, user=user, code=code_now(secret), client_key=ADDRESS) is True
+        assert not second_factor.is_enrolled(session=s, user=user)
+        assert not second_factor.login_needs_code(session=s, user=user)
+        assert s.query(RecoveryCode).count() == 0
+        assert ("desk", "tweede_factor_uitgeschakeld") in _audit_actions(s)
+        with pytest.raises(InvalidData):  # nothing left to switch off
+            second_factor.switch_off(session=s, user=user, code=codes[0], client_key=ADDRESS)
+
+
+def test_the_coordinator_or_administrator_resets_someone_elses_second_factor(db, clock):
+    with db.session() as s:
+        desk = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"])
+        coord = identity.create_user(session=s, username="coord", display_name="Coördinator",
+                                     roles=["integriteitscoordinator"])
+        admin = identity.create_user(session=s, username="beheer", display_name="Beheer",
+                                     roles=["functioneel_beheerder"])
+        investigator = identity.create_user(session=s, username="onderzoeker", display_name="Onderzoeker",
+                                            roles=["onderzoeker"])
+        enrol(s, desk)
+        session_id, _ = identity.start_web_session(session=s, user=desk, second_factor_at=now())
+        with pytest.raises(NotAuthorized, match="integriteitscoördinator"):
+            second_factor.reset_for(session=s, user_id=desk.id, by=investigator)
+        with pytest.raises(NotAuthorized, match="eigen"):
+            second_factor.reset_for(session=s, user_id=coord.id, by=coord)
+        assert second_factor.is_enrolled(session=s, user=desk)
+        assert second_factor.reset_for(session=s, user_id=desk.id, by=coord) is desk
+        assert not second_factor.is_enrolled(session=s, user=desk)
+        with pytest.raises(NotAuthenticated):  # the sessions of the one who lost the phone have ended
+            identity.resolve_web_session(session=s, session_id=session_id)
+        enrol(s, desk)
+        second_factor.reset_for(session=s, user_id=desk.id, by=admin)
+        second_factor.reset_for(session=s, user_id=desk.id, by=None, actor="cli")
+        resets = [a for a in _audit_actions(s) if a[1] == "tweede_factor_hersteld"]
+        assert resets == [("coord", "tweede_factor_hersteld"), ("beheer", "tweede_factor_hersteld"),
+                          ("cli", "tweede_factor_hersteld")]

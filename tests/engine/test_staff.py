@@ -225,3 +225,54 @@ def test_an_absence_ends_on_its_date_by_the_engine_clock(db, clock, team):
         worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
                         assignee=s.get(User, team["o1"]), reason="Terug van afwezigheid")
         assert item.assignee_id == team["o1"]
+
+
+def test_a_handover_that_did_not_go_as_asked_leaves_a_notice_with_the_reasons(db, clock, team):
+    plain = to_investigation(db, team)
+    excluded = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    give(db, team, plain, "o1")
+    refused_item = give(db, team, excluded, "o1")
+    with db.session() as s:
+        staff.reassign_all_work(session=s, by=s.get(User, team["coord"]), user_id=team["o1"],
+                                to_user_id=team["o2"], reason="Onderzoeker 1 vertrekt")
+    with db.session() as s:
+        notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
+        assert notice["kind"] == "overdracht" and notice["subject_user_id"] == team["o1"]
+        assert notice["text"] == "Niet al het werk van Onderzoeker1 ging naar Onderzoeker2."
+        assert [i["taak_id"] for i in notice["items"]] == [refused_item]
+        assert "uitgesloten" in notice["items"][0]["reden"]
+    with db.session() as s:  # everything to the pool as asked: nothing to explain, no notice
+        staff.mark_notice_seen(session=s, by=s.get(User, team["coord"]), notice_id=notice["id"])
+    give(db, team, plain, "o1")
+    with db.session() as s:
+        staff.reassign_all_work(session=s, by=s.get(User, team["coord"]), user_id=team["o1"], to_user_id=None,
+                                reason="Naar de pool")
+        assert staff.notices_for(session=s, user=s.get(User, team["coord"])) == []
+
+
+def test_the_coordinators_staff_list_counts_claimed_tasks_and_shows_todays_absence(db, clock, team):
+    first, second = to_investigation(db, team), to_investigation(db, team)
+    give(db, team, first, "o1")
+    give(db, team, second, "o1")
+    today = staff.today()
+    with db.session() as s:
+        make_user(s, "elders", "onderzoeker", unit="Belastingdienst")
+        blocked = make_user(s, "weg", "onderzoeker")
+        blocked.active = False
+        staff.record_absence(session=s, by=s.get(User, team["coord"]), user_id=team["o2"], starts_on=today,
+                             ends_on=today + timedelta(days=2), delegate_id=team["o3"])
+        staff.record_absence(session=s, by=s.get(User, team["coord"]), user_id=team["o3"],
+                             starts_on=today + timedelta(days=7), ends_on=today + timedelta(days=9), delegate_id=None)
+    with db.session() as s:
+        rows = {r["gebruikersnaam"]: r for r in staff.staff_overview(session=s, by=s.get(User, team["coord"]))}
+        # the coordinator of Douane: the active people of Douane only
+        assert set(rows) == {"beheer", "coord", "desk", "onderzoeker1", "onderzoeker2", "onderzoeker3"}
+        assert rows["onderzoeker1"]["opgepakt"] == 2 and rows["onderzoeker2"]["opgepakt"] == 0
+        assert (rows["onderzoeker2"]["afwezig_tot"], rows["onderzoeker2"]["vervanger"]) == (
+            today + timedelta(days=2), "Onderzoeker3")
+        assert rows["onderzoeker3"]["afwezig_tot"] is None  # not yet
+        with pytest.raises(Exception, match="integriteitscoördinator"):
+            staff.staff_overview(session=s, by=s.get(User, team["admin"]))
+        s.get(User, team["coord"]).unit = None  # a coordinator of the whole organisation sees everyone
+        everyone = {r["gebruikersnaam"] for r in staff.staff_overview(session=s, by=s.get(User, team["coord"]))}
+        assert "elders" in everyone and "weg" not in everyone

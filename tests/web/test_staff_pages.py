@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 
+from engine.audit.models import AuditEvent
 from tests.web import flow
 from tests.web.conftest import axe_violations, screenshot
 from tests.web.test_one_door import _app, _login
@@ -154,6 +156,45 @@ def test_hand_over_and_absences_through_the_api(demo):
     assert me.get(f"/api/v1/gebruikers/{desk}/afwezigheden").json() == []
 
 
+def test_the_coordinators_staff_list_links_each_person_to_their_work_page(demo):
+    """``/medewerkers``: the people of the coordinator's unit, their claimed tasks and today's absence; the menu
+    offers it to the coordinator only; a reload of a handover hands over nothing again (POST-redirect-GET)."""
+    _claimed_registration(demo)
+    second = _second_desk(demo)
+    desk = _uid(demo, "meldpunt")
+    coordinator = _login(_app(), "coordinator")
+    today = __import__("engine.staff.service", fromlist=["today"]).today()
+    r = coordinator.post(f"/api/v1/gebruikers/{desk}/afwezigheden", headers=_api_csrf(coordinator),
+                         json={"van": today.isoformat(), "tot": today.isoformat(), "vervanger_id": second})
+    assert r.status_code == 201, r.text
+    page = coordinator.get("/werkvoorraad").text
+    assert 'href="/medewerkers"' in page
+    page = coordinator.get("/medewerkers").text
+    row = re.search(rf'<tr>\s*<td><a href="/gebruikers/{desk}/werk">Mila Meldpunt</a>.*?</tr>', page, re.S).group(0)
+    assert "<td>1</td>" in row and "vervanger: Max Meldpunt" in row
+    assert f'href="/gebruikers/{second}/werk"' in page
+    investigator = _login(_app(), "onderzoeker1")
+    assert 'href="/medewerkers"' not in investigator.get("/werkvoorraad").text
+    assert investigator.get("/medewerkers").status_code == 403
+
+    # hand over to the pool: 303 to the work page with the outcome; the outcome page changes nothing
+    form = coordinator.get(f"/gebruikers/{desk}/werk").text
+    r = coordinator.post(f"/gebruikers/{desk}/werk-overdragen",
+                         data={"csrf_token": _token(form), "naar": "pool", "reden": "Vertrek"})
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/gebruikers/{desk}/werk?melding=")
+    outcome = coordinator.get(r.headers["location"]).text
+    assert "Werk overgedragen: 1 taak zoals gevraagd." in outcome and "Geen opgepakte open taken" in outcome
+    assert "<td>0</td>" in re.search(rf'<a href="/gebruikers/{desk}/werk">Mila Meldpunt</a>.*?</tr>',
+                                     coordinator.get("/medewerkers").text, re.S).group(0)
+
+    # the coordinator resets a colleague's second factor from the work page (the same engine function as the CLI)
+    assert "heeft geen tweestapsverificatie ingesteld" in outcome
+    assert "tweede-factor-herstellen" not in coordinator.get(f"/gebruikers/{_uid(demo, 'coordinator')}/werk").text
+    r = coordinator.post(f"/gebruikers/{desk}/tweede-factor-herstellen", data={"csrf_token": _token(outcome)})
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/gebruikers/{desk}/werk?melding=")
+    assert "De tweestapsverificatie van meldpunt is verwijderd" in coordinator.get(r.headers["location"]).text
+
+
 def test_the_coordinator_hands_over_all_work_on_the_user_page_in_the_browser(db, site):
     """The browser: the coordinator opens the person's page, picks a colleague and sees one task refused."""
     demo = db  # the live server's database: processes deployed, demo users seeded
@@ -169,14 +210,30 @@ def test_the_coordinator_hands_over_all_work_on_the_user_page_in_the_browser(db,
     page.get_by_label("Overdragen aan").select_option(label="Max Meldpunt")
     page.get_by_label("Reden").fill("Mila vertrekt")
     page.get_by_role("button", name="Werk overdragen").click()
-    page.get_by_role("heading", name="Werk overgedragen").wait_for()
-    assert "1 taak overgedragen, 1 naar de pool" in page.locator("#overdracht-uitkomst").inner_text()
-    refusal = page.locator("#overdracht-geweigerd").inner_text()
-    assert refused_ref in refusal and "Max Meldpunt is betrokkene in deze zaak en is daarom uitgesloten." in refusal
+    # POST-redirect-GET: the answer is the person's page with the outcome; a reload hands over nothing again
+    page.wait_for_url(re.compile(rf"/gebruikers/{desk}/werk\?melding="))
+    outcome = page.get_by_role("status").filter(has_text="Werk overgedragen")
+    assert outcome.inner_text().startswith("Werk overgedragen: 1 taak zoals gevraagd, 1 taak naar de pool omdat de "
+                                           "collega ze niet mocht krijgen.")
+    assert refused_ref not in page.url and plain_ref not in page.url
     assert axe_violations(page) == []
     screenshot(page, "werk-overdragen")
     assert "Geen opgepakte open taken" in page.content()
     assert (_assignee(demo, plain), _assignee(demo, refused)) == (_uid(demo, "meldpunt2"), None)
+    with demo.session() as s:
+        handed = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "werk_overgedragen"))
+    page.reload()
+    page.get_by_role("heading", name="Werk en afwezigheid van Mila Meldpunt").wait_for()
+    with demo.session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent)
+                        .where(AuditEvent.action == "werk_overgedragen")) == handed == 1
+    # why the refused task went to the pool: a notice on the coordinator's worklist
+    page.goto("/werkvoorraad")
+    notice = page.locator(".personeelsmelding").filter(has_text="Niet al het werk van Mila Meldpunt ging naar Max")
+    assert refused_ref in notice.inner_text()
+    assert "Max Meldpunt is betrokkene in deze zaak en is daarom uitgesloten." in notice.inner_text()
+    notice.get_by_role("button", name=re.compile("^Gezien")).click()
+    page.wait_for_url("**/werkvoorraad")
     # Max is blocked: the task he just got goes back to the pool, and the worklist tells the coordinator
     from engine.staff import service as staff
 

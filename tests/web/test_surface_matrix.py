@@ -139,6 +139,9 @@ POLICY: dict[str, Policy] = {
     "POST /inloggen/code": Policy("once", (303,)),
     "GET /account/tweestapsverificatie": staff(),
     "POST /account/tweestapsverificatie": staff((422,), probe=WEB_EMPTY),
+    # new recovery codes / switching it off: one's own, after a code (not enrolled: back to the enrolment page)
+    "POST /account/tweestapsverificatie/herstelcodes": staff((303,), probe=WEB_EMPTY),
+    "POST /account/tweestapsverificatie/uitschakelen": staff((303,), probe=WEB_EMPTY),
     # Login through the organisation's OpenID provider: not configured here, so not found for anyone
     # (tests/web/test_oidc.py runs them against a real provider).
     "GET /inloggen/oidc": Policy("open", (404,)),
@@ -290,6 +293,10 @@ POLICY: dict[str, Policy] = {
                                                       names_accounts=True),
     "POST /gebruikers/{user_id}/afwezigheden/{absence_id}/intrekken": Policy(ABSENCE_KEEPERS, (404,), 403,
                                                                              probe=WEB_EMPTY),
+    # someone else's second factor reset (lost phone): the coordinator and the functional administrator
+    "POST /gebruikers/{user_id}/tweede-factor-herstellen": Policy(ABSENCE_KEEPERS, (303,), 403, probe=WEB_EMPTY),
+    # the coordinator's staff list: the people of their unit, claimed tasks, current absence
+    "GET /medewerkers": role("integriteitscoordinator", names_accounts=True),
     "POST /werkvoorraad/personeelsmeldingen/{notice_id}/gezien": role("integriteitscoordinator", ok=(404,),
                                                                        probe=WEB_EMPTY),
     "GET /vertrouwenspersoon": role("vertrouwenspersoon"),

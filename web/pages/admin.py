@@ -91,23 +91,26 @@ def add_user(request: Request, form: FormDep):
 
 
 def _edit_page(request: Request, s, web, target, *, values: dict | None = None, errors: dict | None = None,
-               status_code: int = 200):
+               status_code: int = 200, melding: str = ""):
+    from engine.identity import second_factor
+
     users = admin.list_users(session=s, by=web.user)
     values = values or {"dienstonderdeel": target.unit or "", "leidinggevende": str(target.manager_id or ""),
                         "rollen": sorted(target.role_codes)}
     return render(request, "gebruiker_wijzigen.html", status_code=status_code, user=web.user, web=web,
                   target=target, roles=known_roles(), units=[u.name for u in list_units(session=s)],
                   managers=[(u.id, u.display_name) for u in users if u.active and u.id != target.id],
-                  values=values, errors=errors or {}, labels=LABELS)
+                  values=values, errors=errors or {}, labels=LABELS, melding=melding,
+                  tweede_factor=second_factor.is_enrolled(session=s, user=target))
 
 
 @router.get("/gebruikers/{user_id:id}", response_class=HTMLResponse)
-def edit_user_page(request: Request, user_id: int):
+def edit_user_page(request: Request, user_id: int, melding: str = ""):
     try:
         with get_database().session() as s:
             web = login_required(request, s)
             target = admin.get_user(session=s, by=web.user, user_id=user_id)
-            return _edit_page(request, s, web, target)
+            return _edit_page(request, s, web, target, melding=melding)
     except DomainError as exc:
         return domain_error(request, exc)
 

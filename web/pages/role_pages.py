@@ -15,6 +15,7 @@ from engine.identity.models import User
 from engine.incidents.service import may_see_incidents
 from engine.reports import importer, vp
 from engine.reports.service import may_manage_units
+from engine.staff.service import may_hand_over_work
 from web.pages.common import templates
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -32,6 +33,8 @@ def role_pages(user: User | None) -> list[tuple[str, str]]:
         pages.append(("/audit", "Audittrail"))
     if may_manage_users(user):
         pages.append(("/gebruikers", "Gebruikers"))
+    if may_hand_over_work(user):
+        pages.append(("/medewerkers", "Medewerkers"))
     if may_manage_units(user):
         pages.append(("/dienstonderdelen", "Dienstonderdelen"))
     if importer.may_import(user):

@@ -22,8 +22,8 @@ from engine.errors import DomainError
 from engine.identity import second_factor
 from engine.identity import service as identity
 from engine.identity.models import User, WebSession
-from web.pages.common import (app_settings, checked_form, FormDep, get_database, pending_session, render,
-                              retry_after, safe_next, set_session_cookies)
+from web.pages.common import (app_settings, checked_form, domain_error, FormDep, get_database, login_required,
+                              pending_session, render, retry_after, safe_next, set_session_cookies, with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,7 +101,7 @@ def code_submit(request: Request, form: FormDep):
 # --------------------------------------------------------------------------- enrolment (the user's own account)
 
 def _enrol_form(request: Request, session: Session, web: WebSession, target: str, status_code: int = 200,
-                fout: str | None = None) -> HTMLResponse:
+                fout: str | None = None, melding: str = "") -> HTMLResponse:
     user = web.user
     secret = second_factor.begin_enrolment(session=session, user=user)
     uri = second_factor.provisioning_uri(user=user, secret=secret)
@@ -109,11 +109,12 @@ def _enrol_form(request: Request, session: Session, web: WebSession, target: str
     return render(request, "tweestapsverificatie.html", status_code=status_code, stand="instellen",
                   user=user if full else None, web=web if full else None, sessie_csrf=web.csrf_token,
                   verplicht=second_factor.required_for(user), qr=Markup(second_factor.qr_svg(uri)),
-                  sleutel=second_factor.grouped_secret(secret), volgende=target, fout=fout)
+                  sleutel=second_factor.grouped_secret(secret), volgende=target, fout=fout,
+                  melding=melding if full else "")
 
 
 @router.get(ENROL_PAGE, response_class=HTMLResponse)
-def enrol_page(request: Request, volgende: str | None = None):
+def enrol_page(request: Request, volgende: str | None = None, melding: str = ""):
     target = safe_next(volgende)
     with get_database().session() as s:
         web = pending_session(request, s)
@@ -122,11 +123,8 @@ def enrol_page(request: Request, volgende: str | None = None):
         if second_factor.is_enrolled(session=s, user=web.user):
             if not _complete(web):
                 return RedirectResponse(CODE_PAGE + "?" + urlencode({"volgende": ENROL_PAGE}), status_code=303)
-            factor = second_factor.factor_of(session=s, user=web.user)
-            return render(request, "tweestapsverificatie.html", stand="ingesteld", user=web.user, web=web,
-                          sinds=factor.confirmed_at,
-                          over=second_factor.remaining_recovery_codes(session=s, user=web.user))
-        return _enrol_form(request, s, web, target)
+            return _enrolled_page(request, s, web, melding=melding)
+        return _enrol_form(request, s, web, target, melding=melding)
 
 
 @router.post(ENROL_PAGE, response_class=HTMLResponse)
@@ -161,3 +159,79 @@ def enrol_submit(request: Request, form: FormDep):
     if session_id is not None:
         set_session_cookies(request, response, session_id, csrf)
     return response
+
+
+# --------------------------------------------------------------------------- afterwards: new recovery codes, off
+
+RENEW_PAGE = ENROL_PAGE + "/herstelcodes"
+OFF_PAGE = ENROL_PAGE + "/uitschakelen"
+
+
+def _enrolled_page(request: Request, session: Session, web: WebSession, *, status_code: int = 200,
+                   fout: dict | None = None, melding: str = "") -> HTMLResponse:
+    factor = second_factor.factor_of(session=session, user=web.user)
+    return render(request, "tweestapsverificatie.html", status_code=status_code, stand="ingesteld", user=web.user,
+                  web=web, sinds=factor.confirmed_at if factor else None,
+                  over=second_factor.remaining_recovery_codes(session=session, user=web.user),
+                  mag_uit=not second_factor.required_for(web.user), fout=fout or {}, melding=melding)
+
+
+@router.post(RENEW_PAGE, response_class=HTMLResponse)
+def renew_codes(request: Request, form: FormDep):
+    """New recovery codes after a current code: shown once, in this answer only (never in a URL)."""
+    code = str(form.get("code") or "")
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            if not second_factor.is_enrolled(session=s, user=web.user):
+                return RedirectResponse(ENROL_PAGE, status_code=303)
+            codes = second_factor.renew_recovery_codes(session=s, user=web.user, code=code,
+                                                       client_key=client_key(request))
+            if codes is None:  # the failed attempt is committed (rate limit)
+                return _enrolled_page(request, s, web, status_code=422,
+                                      fout={"herstelcodes": second_factor.CODE_WRONG})
+            return render(request, "tweestapsverificatie.html", stand="herstelcodes", vernieuwd=True, user=web.user,
+                          web=web, herstelcodes=codes, volgende=ENROL_PAGE)
+    except DomainError as exc:
+        return retry_after(exc, domain_error(request, exc))
+
+
+@router.post(OFF_PAGE, response_class=HTMLResponse)
+def switch_off(request: Request, form: FormDep):
+    """Switch off one's own second factor (only where the setting does not require it), after a current code."""
+    code = str(form.get("code") or "")
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            if not second_factor.is_enrolled(session=s, user=web.user):
+                return RedirectResponse(ENROL_PAGE, status_code=303)
+            if not second_factor.switch_off(session=s, user=web.user, code=code, client_key=client_key(request)):
+                return _enrolled_page(request, s, web, status_code=422,
+                                      fout={"uitschakelen": second_factor.CODE_WRONG})
+    except DomainError as exc:
+        return retry_after(exc, domain_error(request, exc))
+    return RedirectResponse(with_message(ENROL_PAGE, "Tweestapsverificatie is uitgeschakeld. U meldt zich voortaan "
+                                         "aan met alleen uw wachtwoord."), status_code=303)
+
+
+# --------------------------------------------------------------------------- someone else's (coordinator, admin)
+
+@router.post("/gebruikers/{user_id:id}/tweede-factor-herstellen", response_class=HTMLResponse)
+def reset_for_user(request: Request, user_id: int, form: FormDep):
+    """The coordinator or functional administrator resets a colleague's second factor (phone and recovery codes
+    lost): the same engine function as ``meldpunt users tweede-factor-herstellen``."""
+    from engine.identity.admin import may_manage_users
+
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            person = second_factor.reset_for(session=s, user_id=user_id, by=web.user)
+            back = f"/gebruikers/{user_id}" if may_manage_users(web.user) else f"/gebruikers/{user_id}/werk"
+            message = (f"De tweestapsverificatie van {person.username} is verwijderd; de sessies van "
+                       f"{person.username} zijn beëindigd. Bij de volgende aanmelding stelt die haar opnieuw in.")
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(with_message(back, message), status_code=303)

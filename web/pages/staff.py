@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from engine.errors import DomainError, InvalidData
+from engine.identity import second_factor
 from engine.identity import service as identity
 from engine.staff import service as staff
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render, with_message
@@ -25,7 +26,7 @@ def _id(value: str) -> int | None:
 
 def _page(request: Request, s, web, user_id: int, *, absence_values: dict | None = None,
           absence_errors: dict | None = None, handover_values: dict | None = None,
-          handover_errors: dict | None = None, result=None, melding: str = "", status_code: int = 200):
+          handover_errors: dict | None = None, melding: str = "", status_code: int = 200):
     person = staff.staff_member(session=s, by=web.user, user_id=user_id)
     coordinator = staff.may_hand_over_work(web.user)
     tasks, hidden = [], 0
@@ -38,9 +39,12 @@ def _page(request: Request, s, web, user_id: int, *, absence_values: dict | None
     absences = [{"id": a.id, "van": a.starts_on, "tot": a.ends_on, "vervanger": names.get(a.delegate_id, "geen"),
                  "loopt": a.starts_on <= today <= a.ends_on}
                 for a in staff.list_absences(session=s, by=web.user, user_id=user_id)]
+    may_reset = second_factor.may_reset_for_others(web.user) and person.id != web.user.id
     return render(request, "medewerker_werk.html", status_code=status_code, user=web.user, web=web, person=person,
+                  may_reset_factor=may_reset,
+                  tweede_factor=may_reset and second_factor.is_enrolled(session=s, user=person),
                   coordinator=coordinator, tasks=tasks, hidden=hidden, colleagues=colleagues, absences=absences,
-                  today=today, labels=LABELS, result=result, melding=melding,
+                  today=today, labels=LABELS, melding=melding,
                   absence_values=absence_values or {}, absence_errors=absence_errors or {},
                   handover_values=handover_values or {}, handover_errors=handover_errors or {})
 
@@ -80,10 +84,28 @@ def hand_over(request: Request, user_id: int, form: FormDep):
                 s.rollback()
                 return _page(request, s, web, user_id, handover_values=values, handover_errors=errors,
                              status_code=422)
-            s.flush()
-            return _page(request, s, web, user_id, result=result)
+            message = handover_message(result)
     except DomainError as exc:
         return domain_error(request, exc)
+    # POST-redirect-GET: a reload shows the result again, it does not hand over again
+    return RedirectResponse(with_message(f"/gebruikers/{user_id}/werk", message), status_code=303)
+
+
+def handover_message(result: staff.HandOver) -> str:
+    """The outcome in one Dutch sentence of counts (the URL carries no case number or task)."""
+    def tasks(n: int) -> str:
+        return f"{n} {'taak' if n == 1 else 'taken'}"
+
+    parts = [f"Werk overgedragen: {tasks(len(result.moved))} zoals gevraagd"]
+    if result.to_pool:
+        parts.append(f"{tasks(len(result.to_pool))} naar de pool omdat de collega ze niet mocht krijgen")
+    stayed = len(result.stayed) + result.stayed_hidden
+    if stayed:
+        parts.append(f"{tasks(stayed)} bleven staan omdat u niet op die zaak mag handelen")
+    text = ", ".join(parts) + "."
+    if result.to_pool or result.stayed:
+        text += " De redenen per taak staan bij de personeelsmeldingen in uw werkvoorraad."
+    return text
 
 
 @router.post("/gebruikers/{user_id:id}/afwezigheden", response_class=HTMLResponse)
@@ -146,3 +168,16 @@ def notice_seen(request: Request, notice_id: int, form: FormDep):
     except DomainError as exc:
         return domain_error(request, exc)
     return RedirectResponse("/werkvoorraad", status_code=303)
+
+
+@router.get("/medewerkers", response_class=HTMLResponse)
+def staff_list(request: Request):
+    """The coordinator's staff list: the people of their unit(s), claimed tasks and current absence, each linking
+    to their work page."""
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            rows = staff.staff_overview(session=s, by=web.user)
+            return render(request, "medewerkers.html", user=web.user, web=web, rows=rows, unit=web.user.unit)
+    except DomainError as exc:
+        return domain_error(request, exc)
