@@ -33,8 +33,10 @@ def free_port(ports: range) -> int:
 
 
 def environment(database_url: str, key: str, extra: dict | None = None) -> dict:
-    # a fresh environment, but the suite's audit key: one chain, one key (tests/conftest.py)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_") or k == "MELDPUNT_AUDIT_KEYS"}
+    # a fresh environment, but the suite's audit key (one chain, one key) and its two-factor setting (the suite logs
+    # in with a password; tests/conftest.py)
+    kept = {"MELDPUNT_AUDIT_KEYS", "MELDPUNT_TWEEDE_FACTOR"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_") or k in kept}
     env.update({"MELDPUNT_DATABASE_URL": database_url, "MELDPUNT_COOKIE_SECURE": "false",
                 "MELDPUNT_TIMERS_IN_SERVER": "false", crypto.ENV_VAR: key, "PYTHONUNBUFFERED": "1",
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

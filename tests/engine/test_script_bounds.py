@@ -118,8 +118,18 @@ def snapshot(db, case_id) -> tuple:
         case = s.get(Case, case_id)
         items = sorted((w.name, w.state) for w in s.execute(select(WorkItem).where(WorkItem.case_id == case_id)).scalars())
         pending = sorted((t.element_id, t.state) for t in s.execute(select(Timer).where(Timer.case_id == case_id)).scalars())
-        events = s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)).scalar_one()
+        # the failure itself is recorded as an incident (engine.incidents), in a transaction of its own; the case,
+        # its tasks, timers and every other event stay as they were
+        events = s.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.action.not_like("incident.%"))).scalar_one()
         return case.state, case.version, case.status, items, pending, events
+
+
+def incidents_of(db, case_id) -> list[tuple[str, str, int]]:
+    from engine.incidents.models import Incident
+
+    with db.session() as s:
+        return [(i.source, i.code, i.count) for i in s.scalars(select(Incident).where(Incident.case_id == case_id))]
 
 
 def complete(db, desk, item_id, data):
@@ -144,6 +154,7 @@ def test_a_runaway_step_fails_with_a_dutch_message_and_leaves_the_case_as_it_was
     assert message in caught.value.detail
     assert caught.value.code == "script-limit"
     assert snapshot(db, case_id) == before
+    assert incidents_of(db, case_id) == [("taak", "script-grens", 1)]
     # the engine (and this database connection) carries on: another case goes its ordinary way
     other = start(db, desk)
     complete(db, desk, open_item(db, other, "Keuze maken"), {"soort": "geen"})
@@ -180,6 +191,7 @@ def test_a_runaway_script_behind_a_timer_fails_that_timer_with_backoff_and_the_o
                                                              "script-limit: Script in het procesmodel afgebroken")
         assert row.retry_at == clock.now() + timedelta(seconds=get_settings().timer_retry_seconds)
     assert snapshot(db, bad) == bad_before
+    assert incidents_of(db, bad) == [("timer", "script-grens", 1)]  # for the process owner, once
 
     # A new sweep (as after a restart of the worker) does not pick the failed timer up before its retry time,
     clock.advance(timedelta(seconds=30))

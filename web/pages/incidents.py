@@ -53,11 +53,11 @@ def _action(request: Request, form, incident_id: int, act: str) -> RedirectRespo
         return domain_error(request, exc)
 
 
-@router.post("/incidenten/{incident_id}/opnieuw", response_class=HTMLResponse)
+@router.post("/incidenten/{incident_id:id}/opnieuw", response_class=HTMLResponse)
 def retry_incident(request: Request, incident_id: int, form: FormDep):
     return _action(request, form, incident_id, "opnieuw")
 
 
-@router.post("/incidenten/{incident_id}/afsluiten", response_class=HTMLResponse)
+@router.post("/incidenten/{incident_id:id}/afsluiten", response_class=HTMLResponse)
 def close_incident(request: Request, incident_id: int, form: FormDep):
     return _action(request, form, incident_id, "afsluiten")
