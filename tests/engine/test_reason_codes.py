@@ -31,7 +31,11 @@ def test_unknown_reason_code_is_refused():
 
 
 def _body(exc: DomainError) -> dict:
-    return json.loads(asyncio.run(domain_error_handler(None, exc)).body)
+    # in a thread of its own: a browser test before this one may leave an event loop running in this thread
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return json.loads(pool.submit(lambda: asyncio.run(domain_error_handler(None, exc))).result().body)
 
 
 def test_problem_answer_carries_the_reason_code_next_to_the_type():
