@@ -42,7 +42,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
-from engine.processes import consumers, legal_rules
+from engine.processes import consumers, legal_rules, runtime_checks
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
 
@@ -271,11 +271,20 @@ class _ProcessSetValidation:
         self.check_leak_guard(manifest)
         self.check_declared_behaviour()
         self.check_privacy(manifest)
+        # what would fail only at run time: diagram and DMN structure always; data flow, unknown functions,
+        # durations and check-time evaluation once everything else is in order (they build on the forms)
+        structure = runtime_checks.structure_issues(trees=self.trees)
+        self.issues.extend(structure)
+        if not self.issues:
+            self.issues.extend(runtime_checks.runtime_issues(trees=self.trees, forms=self.forms,
+                                                             functions=self.functions, settings=manifest.settings))
+        unreadable = {i.file for i in structure if i.file.endswith(".dmn")}
 
         # phase 2: SpiffWorkflow's parser with schema validation
         parser = SpiffBpmnParser(validator=VALIDATOR)
         for path in dmn_files:
-            self.spiff_add_dmn(parser, path)
+            if path not in unreadable:  # its structure was reported in Dutch, naming the element
+                self.spiff_add_dmn(parser, path)
         for path in bpmn_files:
             if path not in self.duplicate_files:
                 self.spiff_add_bpmn(parser, path)
@@ -679,8 +688,10 @@ class _ProcessSetValidation:
                     dmn_parser.parse()
         except ValidationException as err:
             self.spiff_issue(err, path)
-        except Exception as err:  # the DMN parser raises plain errors on malformed tables
-            self.issue(path, f"DMN-bestand kan niet worden gelezen: {err}")
+        except Exception:  # the DMN parser raises plain (English) errors on malformed tables
+            root = self.trees[path].getroot()
+            self.issue(path, "DMN-bestand kan niet worden gelezen: de opbouw wijkt af van één beslissing met één "
+                             "beslistabel (DMN 1.3) met invoer- en uitvoerkolommen en regels", root)
 
     def spiff_add_bpmn(self, parser: SpiffBpmnParser, path: str) -> None:
         try:
