@@ -213,7 +213,7 @@ def structure_issues(*, trees: Mapping[str, etree._ElementTree]) -> list[Validat
 
 def _code_issues(code: _Code, allowed: set[str], functions: Mapping[str, Callable[..., Any]],
                  sample: dict[str, Any]) -> list[ValidationIssue]:
-    if code.kind == "DMN-cel" and (problem := _feel_problem(code.element.text or "")):
+    if code.kind == "DMN-cel" and (problem := feel_problem(code.element.text or "")):
         return [code.issue(problem)]
     from engine.processes.sandbox import check_expression, check_script
 
@@ -263,7 +263,7 @@ def _duration_problem(value: str) -> str | None:
     return f"'{value}' is geen geldige ISO 8601-duur (bijvoorbeeld \"P14D\" voor 14 dagen, \"P6W\", \"P3M\")"
 
 
-def _feel_problem(text: str) -> str | None:
+def feel_problem(text: str) -> str | None:
     """A DMN input cell written in FEEL (Camunda's cell language) instead of Python."""
     cell = text.strip()
     if cell == "-":

@@ -130,7 +130,7 @@ def _static_problem(source: str, mode: Mode) -> str | None:
     try:
         tree = ast.parse(source, mode=mode)
     except SyntaxError as err:
-        return f"Syntaxfout op regel {err.lineno}: {err.msg}"
+        return f"Syntaxfout op regel {err.lineno}: {dutch_syntax_error(err.msg)}"
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             return f"Regel {node.lineno}: importeren is niet toegestaan"
@@ -145,6 +145,35 @@ def _static_problem(source: str, mode: Mode) -> str | None:
     except SandboxError as err:
         return str(err)
     return None
+
+
+# Python's own syntax-error messages (English), in Dutch for process owners; anything else gets a general text.
+_SYNTAX_MESSAGES = (
+    ("forgot a comma", "ongeldige opbouw; ontbreekt er een komma?"),
+    ("was never closed", "een haakje is niet gesloten"),
+    ("unmatched", "een sluitend haakje zonder openend haakje"),
+    ("does not match opening parenthesis", "haakjes passen niet bij elkaar"),
+    ("unterminated string", "een tekst tussen aanhalingstekens is niet afgesloten"),
+    ("unterminated triple-quoted", "een tekst tussen aanhalingstekens is niet afgesloten"),
+    ("unexpected indent", "onverwacht ingesprongen regel"),
+    ("expected an indented block", "na de dubbele punt hoort een ingesprongen regel"),
+    ("unindent does not match", "de inspringing klopt niet"),
+    ("expected ':'", "hier hoort een dubbele punt (:)"),
+    ("cannot assign to", "hier kan geen waarde aan worden toegekend (bedoelt u == in plaats van =?)"),
+    ("invalid syntax. Maybe you meant '==' or ':='", "ongeldige opbouw; bedoelt u == in plaats van =?"),
+    ("leading zeros", "een getal mag niet met een 0 beginnen"),
+    ("invalid character", "een teken dat in Python niet mag (bijvoorbeeld een typografisch aanhalingsteken)"),
+    ("invalid decimal literal", "een getal direct gevolgd door letters (bijvoorbeeld 14D: bedoelt u \"P14D\"?)"),
+    ("unexpected EOF", "de expressie houdt te vroeg op"),
+)
+
+
+def dutch_syntax_error(message: str) -> str:
+    """A Dutch description of Python's syntax-error message."""
+    for fragment, dutch in _SYNTAX_MESSAGES:
+        if fragment in (message or ""):
+            return dutch
+    return "ongeldige opbouw (geen geldige Python)"
 
 
 def _names_in(node: ast.AST) -> list[str]:

@@ -674,7 +674,8 @@ class _ProcessSetValidation:
             text = _text(next((c for c in node if isinstance(c.tag, str) and _local(c) == "text"), None))
             if not text:
                 continue
-            problem = _dmn_input_problem(text) if _local(node) == "inputEntry" else check_expression(text)
+            problem = (runtime_checks.feel_problem(text) or _dmn_input_problem(text)) if _local(node) == "inputEntry" \
+                else check_expression(text)
             if problem:
                 self.issue(path, f"DMN-cel: {problem}", node)
 
