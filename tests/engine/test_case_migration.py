@@ -76,7 +76,13 @@ def version_n1(tmp_path: Path) -> Path:
 def _add_shape(xml: str) -> str:
     shape = ('      <bpmndi:BPMNShape id="dossier_controleren_di" bpmnElement="dossier_controleren">\n'
              '        <dc:Bounds x="1000" y="700" width="100" height="80" />\n      </bpmndi:BPMNShape>\n')
-    return xml.replace('      <bpmndi:BPMNShape id="signaal_bureau_vi_di"', shape + '      <bpmndi:BPMNShape id="signaal_bureau_vi_di"')
+    edge = ('      <bpmndi:BPMNEdge id="Flow_route_voorstellen_to_dossier_controleren_di" '
+            'bpmnElement="Flow_route_voorstellen_to_dossier_controleren">\n'
+            '        <di:waypoint x="1260" y="155" />\n        <di:waypoint x="1000" y="740" />\n'
+            '      </bpmndi:BPMNEdge>\n')
+    anchor = '      <bpmndi:BPMNShape id="melding_beoordelen_di"'
+    assert anchor in xml, "the assessment process changed; adapt the copy"
+    return xml.replace(anchor, shape + edge + anchor)  # the check refuses an element without a shape
 
 
 DOSSIER = {"escalatie_aangifte_actie": "Dossier gecontroleerd."}

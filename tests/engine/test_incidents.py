@@ -50,6 +50,11 @@ def _process_with_timer_script(tmp_path):
     text = text.replace("    <bpmn:endEvent id=\"end_escalated\">", TIMER_SCRIPT + "    <bpmn:endEvent id=\"end_escalated\">")
     assert text.count("termijn_berekenen") >= 4, "the review process changed; adapt the copy"
     bpmn.write_text(text)
+    form = target / "forms" / "intake.json"  # the script reads 'met_termijn': the intake form asks it
+    form.write_text(form.read_text().replace(
+        '"ernstig": {"type": "boolean", "title": "Ernstige melding"},',
+        '"ernstig": {"type": "boolean", "title": "Ernstige melding"},\n'
+        '    "met_termijn": {"type": "boolean", "title": "Met termijn"},'))
     return target
 
 
