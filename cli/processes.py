@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -47,20 +47,51 @@ def check(path: Optional[Path] = typer.Argument(None, help="Map met procesbestan
 
 
 @app.command("deploy")
-def deploy(path: Optional[Path] = typer.Argument(None), actor: str = "cli") -> None:
+def deploy(path: Optional[Path] = typer.Argument(None), actor: str = "cli",
+           zonder_repetitie: Optional[str] = typer.Option(
+               None, "--zonder-repetitie", metavar="REDEN",
+               help="Uitrollen zonder geslaagde repetitie; de reden komt in de audittrail")) -> None:
     """Rol de procesbestanden uit: een nieuwe versie als er iets veranderd is; zijn het de bestanden van een
-    eerdere versie, dan wordt die versie weer actief voor nieuwe meldingen."""
+    eerdere versie, dan wordt die versie weer actief voor nieuwe meldingen. Nieuwe bestanden vragen een geslaagde
+    repetitie (meldpunt processes repeteren) of --zonder-repetitie met een reden."""
     from engine.errors import ProcessValidationError
     from engine.processes import service
+    from engine.processes.rehearsal import RehearsalRequired
 
     try:
         with database().session() as session:
-            outcome = service.deploy_files(session=session, directory=path, actor=actor)
+            outcome = service.deploy_files(session=session, directory=path, actor=actor, override=zonder_repetitie)
             typer.echo(outcome.message)
     except ProcessValidationError as exc:
         for issue in exc.issues:
             typer.echo(str(issue), err=True)
         fail("Uitrollen geweigerd.")
+    except RehearsalRequired as exc:
+        fail(f"Uitrollen geweigerd. {exc.detail}")
+
+
+@app.command("repeteren")
+def rehearse(path: Path = typer.Argument(..., help="Map met de conceptversie van de procesbestanden"),
+             keuze: Optional[List[str]] = typer.Argument(
+                 None, metavar="[PAD of NAAM of @TAG]...",
+                 help="Welke scenario's (zoals bij meldpunt scenarios); niets opgeven = alle scenario's"),
+             actor: str = "cli") -> None:
+    """Draai de compliancescenario's tegen een conceptversie en toon per scenario de uitkomst en de mislukte stap.
+    Een geslaagde repetitie maakt uitrollen van precies deze bestanden mogelijk. Uitgangscode 1 bij een mislukt
+    scenario."""
+    from engine.processes import rehearsal
+    from engine.processes.validation import read_process_dir
+
+    if not path.is_dir():
+        fail(f"Map '{path}' bestaat niet.")
+    with database().session() as session:
+        result = rehearsal.rehearse(session=session, files=read_process_dir(path), selection=list(keuze or []),
+                                    actor=actor)
+    for scenario in result.scenarios:
+        typer.echo(scenario.line())
+    typer.echo(result.summary)
+    if not result.passed:
+        raise typer.Exit(1)
 
 
 @app.command("migreren")

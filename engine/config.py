@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     #   session or token whose second factor was verified;
     # - uit (the demo and the test suites): nobody is required to; a user who enrolled is still asked the code.
     tweede_factor: Literal["verplicht", "uit"] = "verplicht"
+    # Deploying new process files needs a passed rehearsal against the compliance scenarios, or a reason
+    # (engine/processes/rehearsal.py): verplicht (default) | uit (the test suites, which deploy many test sets).
+    repetitie: Literal["verplicht", "uit"] = "verplicht"
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
     # An internal note of a case may be edited by its author for this many minutes after writing it (engine clock).

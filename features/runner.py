@@ -200,7 +200,8 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.stdout,
-        report: Path | None = None, every: list[ScenarioRef] | None = None) -> int:
+        report: Path | None = None, every: list[ScenarioRef] | None = None,
+        collect: list[Outcome] | None = None) -> int:
     """Run the chosen scenarios; prints progress, failures and a summary table in Dutch. Returns the exit code
     (0: all passed, 1: a scenario failed, 3: the scenarios could not be run). With ``report`` (a folder): also
     the evidence report per law article (features/evidence.py) with the letters produced."""
@@ -223,6 +224,8 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
           file=out, flush=True)
     code = pytest.main(args, plugins=[plugin])
     outcomes = list(plugin.outcomes.values())
+    if collect is not None:  # the caller wants the outcomes themselves (a rehearsal of a draft)
+        collect.extend(outcomes)
     for error in plugin.errors:
         print("\n" + error, file=out)
     failed = [o for o in outcomes if o.result == "MISLUKT"]

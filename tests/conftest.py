@@ -22,6 +22,9 @@ PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
 # (tests/identity_factor.py: the ``tweede_factor_verplicht`` fixture). Set in the environment before any settings
 # are read, so servers and CLI processes the tests start see the same.
 os.environ.setdefault("MELDPUNT_TWEEDE_FACTOR", "uit")
+# Deploying test process sets needs no rehearsal against the scenarios, unless a test switches it on
+# (tests/engine/test_rehearsal.py).
+os.environ.setdefault("MELDPUNT_REPETITIE", "uit")
 
 
 def pytest_collection_modifyitems(config, items):

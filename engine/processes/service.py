@@ -103,10 +103,13 @@ def deploy(*, session: Session, directory: Path | None = None, files: dict[str, 
 
 
 def deploy_files(*, session: Session, directory: Path | None = None, files: dict[str, bytes] | None = None,
-                 actor: str = "system") -> DeployOutcome:
+                 actor: str = "system", override: str | None = None) -> DeployOutcome:
     """Deploy a process set. New files: a new version. Files of an earlier version: that version becomes the
     active one again (a rollback, audited as ``process.activated``). The active version's own files: nothing
-    changes (audited as a deploy without change)."""
+    changes (audited as a deploy without change).
+
+    New files need a passed rehearsal against the compliance scenarios (``engine.processes.rehearsal``) or an
+    ``override``: the reason to deploy without one, audited; without either, ``RehearsalRequired``."""
     files = _files_from(directory, files)
     digest = content_hash(files)
     existing = session.execute(
@@ -120,6 +123,9 @@ def deploy_files(*, session: Session, directory: Path | None = None, files: dict
         activate(session=session, version_id=existing.id, actor=actor)
         return DeployOutcome(existing, "geactiveerd")
     parsed = parse(files)  # raises ProcessValidationError naming file/element
+    from engine.processes import rehearsal
+
+    rehearsal.gate(session=session, files=files, content_hash=digest, actor=actor, override=override)
     version = ProcessVersion(content_hash=digest, main_process_id=parsed.manifest.main_process, deployed_by=actor)
     version.files = [
         ProcessFile(path=p, sha256=hashlib.sha256(c).hexdigest(), content=c) for p, c in sorted(files.items())

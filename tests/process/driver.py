@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -24,7 +25,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import clock as engine_clock
 
-PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+# The process set the scenarios and process tests run on: the shipped processes/, or a draft being rehearsed
+# (engine/processes/rehearsal.py sets MELDPUNT_REPETITIE_PROCESSEN for the scenario run it starts).
+PROCESSES = Path(os.environ.get("MELDPUNT_REPETITIE_PROCESSEN") or Path(__file__).resolve().parents[2] / "processes")
 
 
 # --------------------------------------------------------------------------- engine functions
