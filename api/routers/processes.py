@@ -11,7 +11,7 @@ import json
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 from lxml import etree
 
 from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
@@ -19,10 +19,10 @@ from api.raw_files import process_file_response
 from api.routers.cases import XML_RESPONSE, version_file
 from api.routers.common import errors
 from api.schemas.casework import (IssueOut, MigrationIn, MigrationOut, ProcessChangeOut, ProcessDiffOut,
-                                  ProcessVersionOut, ValidationOut)
+                                  ProcessVersionOut, RehearsalOut, ValidationOut)
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.identity.models import User
-from engine.processes import diff as process_diff, service as processes
+from engine.processes import diff as process_diff, rehearsal as process_rehearsal, service as processes
 from engine.processes.models import ProcessVersion
 
 router = APIRouter(prefix="/processen", tags=["processen"], route_class=UnitOfWorkRoute)
@@ -128,12 +128,34 @@ def validate(user: ProcessOwner, bestanden: UploadFiles) -> ValidationOut:
                                                              line=i.line) for i in issues])
 
 
+Override = Annotated[str | None, Form(max_length=1000, description="Reden om zonder geslaagde repetitie uit te "
+                                                                   "rollen (komt in de audittrail)")]
+Selection = Annotated[list[str] | None, Form(description="Welke scenario's: een .feature-bestand, de precieze naam "
+                                                         "van een scenario of een tag (@L7); leeg = alle")]
+
+
 @router.post("", response_model=ProcessVersionOut, status_code=status.HTTP_201_CREATED,
-             summary="Processet uitrollen als nieuwe versie (alleen procesbeheerder)", responses=errors(401, 403, 413, 422))
-def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles) -> ProcessVersionOut:
+             summary="Processet uitrollen als nieuwe versie (alleen procesbeheerder); nieuwe bestanden vragen een "
+                     "geslaagde repetitie of een reden (zonderRepetitie)", responses=errors(401, 403, 409, 413, 422))
+def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles,
+           zonderRepetitie: Override = None) -> ProcessVersionOut:  # noqa: N803  (ADR: lowerCamelCase)
     files = read_upload(bestanden)
-    outcome = processes.deploy_files(session=session, files=files, actor=user.username)
+    outcome = processes.deploy_files(session=session, files=files, actor=user.username, override=zonderRepetitie)
     return _out(session, outcome.version, outcome)
+
+
+@router.post("/repetitie", response_model=RehearsalOut,
+             summary="Conceptversie repeteren: de compliancescenario's draaien tegen de geüploade bestanden, uitkomst "
+                     "per scenario met de mislukte stap (alleen procesbeheerder)", responses=errors(401, 403, 413, 422))
+def rehearse(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles,
+             keuze: Selection = None) -> RehearsalOut:
+    files = read_upload(bestanden)
+    issues = processes.check(files=files)
+    if issues:
+        raise ProcessValidationError(issues)
+    result = process_rehearsal.rehearse(session=session, files=files, selection=[k for k in keuze or [] if k.strip()],
+                                        actor=user.username)
+    return RehearsalOut.of(result)
 
 
 VersionId = Annotated[int, Path(ge=1, le=2**31 - 1)]

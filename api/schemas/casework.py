@@ -447,6 +447,39 @@ class ValidationOut(Strict):
     issues: list[IssueOut]
 
 
+class ScenarioResultOut(Strict):
+    bestand: str
+    scenario: str
+    voorbeeld: str = ""
+    resultaat: str  # geslaagd | MISLUKT | overgeslagen | niet gedraaid
+    stap: str = ""  # the failing step, "regel N: Dan ..."
+    melding: str = ""
+
+
+class RehearsalOut(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "geslaagd": False, "kenmerk": "3f2a9c1b7e4d", "samenvatting": "Repetitie: 0 van 1 scenario's geslaagd, 1 mislukt.",
+        "fout": None, "scenarios": [{"bestand": "features/ontvangstbevestiging.feature",
+                                     "scenario": "Het meldpunt bevestigt de ontvangst op tijd", "voorbeeld": "",
+                                     "resultaat": "MISLUKT",
+                                     "stap": "regel 17: En is de termijn van de taak \"ontvangst_bevestigen\" 9 november 2026",
+                                     "melding": ""}]}]})
+
+    geslaagd: bool
+    kenmerk: str
+    samenvatting: str
+    fout: str | None = None
+    scenarios: list[ScenarioResultOut]
+
+    @classmethod
+    def of(cls, rehearsal) -> "RehearsalOut":
+        return cls(geslaagd=rehearsal.passed, kenmerk=rehearsal.content_hash[:12], samenvatting=rehearsal.summary,
+                   fout=rehearsal.error,
+                   scenarios=[ScenarioResultOut(bestand=r.file, scenario=r.scenario, voorbeeld=r.example,
+                                                resultaat=r.result, stap=r.step, melding=r.message)
+                              for r in rehearsal.scenarios])
+
+
 class AuditEventOut(Strict):
     id: int
     keten: str
