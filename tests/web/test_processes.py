@@ -134,3 +134,25 @@ def test_process_owner_compares_versions_and_activates_an_earlier_one(site, db):
     expect(rows.nth(1)).to_contain_text("Actief")
     expect(rows.nth(0).get_by_role("button", name="Versie 2 activeren")).to_be_visible()
     assert re.search(r"versie=1", page.url)
+
+
+def test_process_owner_rehearses_a_draft_and_sees_the_failing_scenario_and_step(site, db):
+    """Issue 18: the draft (receipt acknowledgement at 14 days instead of 7) is rehearsed against one scenario."""
+    page = site.person("procesbeheerder")
+    page.goto("/processen")
+    section = page.locator("section", has=page.get_by_role("heading", name="Conceptversie repeteren"))
+    files = []
+    for name in ("melding.bpmn", "integriteitsmelding.bpmn"):
+        text = (ROOT / "processes" / name).read_text(encoding="utf-8")
+        text = text.replace('legal_date("P7D", start=datum_melding)', 'legal_date("P14D", start=datum_melding)')
+        text = text.replace('legal_term("P7D", start=datum_melding)', 'legal_term("P14D", start=datum_melding)')
+        files.append({"name": name, "mimeType": "application/xml", "buffer": text.encode("utf-8")})
+    section.get_by_label("Bestanden van de conceptversie").set_input_files(files)
+    section.get_by_label("Scenario's (leeg: alle)").fill("Het meldpunt bevestigt de ontvangst op tijd")
+    section.get_by_role("button", name="Repeteren").click()
+    expect(page.get_by_role("heading", name="Repetitie van de conceptversie")).to_be_visible(timeout=180000)
+    expect(page.locator("#repetitie-uitkomst")).to_contain_text("0 van 1 scenario's geslaagd, 1 mislukt")
+    row = page.locator("tr.mislukt")
+    expect(row).to_contain_text("Het meldpunt bevestigt de ontvangst op tijd")
+    expect(row).to_contain_text('is de termijn van de taak "ontvangst_bevestigen" 9 november 2026')
+    screenshot(page, "processen-repetitie")

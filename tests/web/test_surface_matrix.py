@@ -235,6 +235,8 @@ POLICY: dict[str, Policy] = {
     "GET /processen/{version_id}/diagram": role("procesbeheerder"),
     "POST /api/v1/processen": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/valideren": role("procesbeheerder", probe=PROCESS_UPLOAD),
+    "POST /api/v1/processen/repetitie": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
+    "POST /processen/repeteren": role("procesbeheerder", probe=WEB_EMPTY),
     # a dry run towards a version that does not exist: 404 naming "naar", nothing changed
     "POST /api/v1/processen/{version_id}/migratie": role("procesbeheerder", ok=(404,), probe={
         "json": {"naar": 999999, "proefdraai": True}}),

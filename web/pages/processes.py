@@ -141,7 +141,8 @@ def processes_upload(request: Request, form: FormDep):
                 results = _issues_by_file(issues, sorted(files))
             deployed = None
             if files and not issues and form.get("actie") == "uitrollen":
-                deployed = processes.deploy_files(session=s, files=files, actor=web.user.username).page_message
+                deployed = processes.deploy_files(session=s, files=files, actor=web.user.username,
+                                                  override=form.get("zonder_repetitie") or None).page_message
             versions = _versions(s)
             chosen = next((v for v in versions if v["active"]), None)
             bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
