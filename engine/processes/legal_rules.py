@@ -215,8 +215,10 @@ def _local(element: etree._Element) -> str:
 
 
 def _properties(element: etree._Element) -> dict[str, str]:
+    from engine.processes.validation import modeller_properties  # spiff-arena's names read as Meldpunt's
+
     nodes = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
-    return {node.get("name"): node.get("value", "") for node in nodes if node.get("name")}
+    return modeller_properties({node.get("name"): node.get("value", "") for node in nodes if node.get("name")})
 
 
 FLOW_SKIP = frozenset({"sequenceFlow", "laneSet", "lane", "documentation", "extensionElements", "textAnnotation",

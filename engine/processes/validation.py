@@ -191,10 +191,26 @@ def _owner(element: etree._Element) -> etree._Element:
     return current if current is not None else element
 
 
+# Property names other modellers write for what Meldpunt calls otherwise: spiff-arena's properties panel stores the
+# form of a user task as ``formJsonSchemaFilename`` (a file name; Meldpunt keeps forms under forms/).
+PROPERTY_ALIASES = {"formJsonSchemaFilename": "form"}
+
+
+def modeller_properties(props: dict[str, str]) -> dict[str, str]:
+    """The task properties with modellers' own names read as Meldpunt's (``PROPERTY_ALIASES``); Meldpunt's own
+    name wins when both are set. A bare form file name means the file of that name under forms/."""
+    out = dict(props)
+    for alias, own in PROPERTY_ALIASES.items():
+        value = (props.get(alias) or "").strip()
+        if value and not (props.get(own) or "").strip():
+            out[own] = value if own != "form" or value.startswith("forms/") else "forms/" + value.split("/")[-1]
+    return out
+
+
 def _properties(element: etree._Element) -> dict[str, str]:
     nodes = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
                           namespaces=NS)
-    return {node.get("name"): node.get("value", "") for node in nodes if node.get("name")}
+    return modeller_properties({node.get("name"): node.get("value", "") for node in nodes if node.get("name")})
 
 
 class _ProcessSetValidation:
