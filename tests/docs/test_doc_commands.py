@@ -153,7 +153,7 @@ def deploy_version_2(ctx: Ctx) -> None:
     assert 'name="Melding registreren"' in text
     bpmn.write_text(text.replace('name="Melding registreren"', 'name="Melding registreren en vastleggen"'),
                     encoding="utf-8")
-    r = ctx.run(f".venv/bin/meldpunt processes deploy {target}")
+    r = ctx.run(f".venv/bin/meldpunt processes deploy {target} --zonder-repetitie 'Voorbeeld uit de documentatie'")
     assert r.returncode == 0 and "Procesversie 2 " in r.stdout, r.stdout + r.stderr
 
 
@@ -191,8 +191,24 @@ def deploy_a_second_version(ctx: Ctx) -> None:
     bpmn = target / "melding.bpmn"
     bpmn.write_text(bpmn.read_text(encoding="utf-8").replace('name="Melding registreren"', 'name="Melding vastleggen"',
                                                              1), encoding="utf-8")
-    result = ctx.run(f".venv/bin/meldpunt processes deploy {target}")
+    result = ctx.run(f".venv/bin/meldpunt processes deploy {target} --zonder-repetitie 'Voorbeeld uit de documentatie'")
     assert result.returncode == 0 and "is uitgerold en actief" in result.stdout, result.stdout + result.stderr
+
+
+def a_draft_with_a_longer_receipt_term(ctx: Ctx) -> None:
+    """docs/PROCESS_OWNERS.md §8: processen-concept/, a copy of processes/ whose receipt acknowledgement takes 14
+    days instead of 7 (the scenario "Het meldpunt bevestigt de ontvangst op tijd" then fails)."""
+    target = ctx.tmp / "processen-concept"
+    shutil.copytree(ROOT / "processes", target)
+    for name, old in (("melding.bpmn", 'legal_date("P7D", start=datum_melding)'),
+                      ("integriteitsmelding.bpmn", 'legal_term("P7D", start=datum_melding)')):
+        path = target / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"the rehearsal example's term moved in {name}"
+        path.write_text(text.replace(old, old.replace("P7D", "P14D")), encoding="utf-8")
+
+
+DRAFT = (("processen-concept", "{tmp}/processen-concept"),)
 
 
 def timer_row(ctx: Ctx) -> tuple[str, str]:
@@ -553,6 +569,15 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
         setup=deploy_version_2, stdout=(r"^MP-\d{4}-\d{6}: gemigreerd",
                                         r"^[1-9]\d* van \d+ lopende zaken van versie 1 naar versie 2 gemigreerd\.$"),
         check=check_cases_on_version_2),),
+    # docs/PROCESS_OWNERS.md §8: rehearsal of a draft against one scenario, then deploying it only with a reason
+    '.venv/bin/meldpunt processes repeteren processen-concept "Het meldpunt bevestigt de ontvangst op tijd"': (Run(
+        substitute=DRAFT, setup=a_draft_with_a_longer_receipt_term, exit=1, shown_output=True),),
+    ".venv/bin/meldpunt processes deploy processen-concept": (Run(
+        substitute=DRAFT, setup=a_draft_with_a_longer_receipt_term, exit=1,
+        stderr=(r"^Uitrollen geweigerd\. De repetitie van deze bestanden is niet gedraaid\.",)),),
+    '.venv/bin/meldpunt processes deploy processen-concept --zonder-repetitie "Termijn verlengd op verzoek van de OR"': (
+        Run(substitute=DRAFT, setup=a_draft_with_a_longer_receipt_term,
+            stdout=(r"^Procesversie 2 \([0-9a-f]{12}\) is uitgerold en actief\.$",)),),
     ".venv/bin/meldpunt processes list": (Run(stdout=(r"^Versie 1  .* lopende zaken  \(actief\)$",)),),
     ".venv/bin/meldpunt processes diff 1 2": (Run(setup=deploy_a_second_version, shown_output=True),),
     ".venv/bin/meldpunt processes activate 1": (Run(
