@@ -156,4 +156,9 @@ def test_process_owner_rehearses_a_draft_and_sees_the_failing_scenario_and_step(
     row = page.locator("tr.mislukt")
     expect(row).to_contain_text("Het meldpunt bevestigt de ontvangst op tijd")
     expect(row).to_contain_text('is de termijn van de taak "ontvangst_bevestigen" 9 november 2026')
+    from tests.web.conftest import axe_violations
+
+    assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "processen-repetitie")
