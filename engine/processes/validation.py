@@ -12,6 +12,9 @@ Checks run in phases:
 1. our own checks on the XML (process ids, lanes and roles, task properties,
    references within and between files, scripts, conditions, timers, DMN cells),
    which know the element and its line;
+1b. at check and deploy (``prove_legal``): what would fail only at run time (``engine.processes.runtime_checks``):
+   diagram shapes, loop-backs and DMN structure; then, when nothing else was found, data flow, unknown functions,
+   durations and check-time evaluation of timers and conditions with example data from the forms;
 2. SpiffWorkflow's parser with schema validation (``SpiffBpmnParser`` with the
    Spiff-extension XSD) over the files that could be read;
 3. building the main process spec and its called/embedded process specs with
@@ -289,9 +292,10 @@ class _ProcessSetValidation:
         self.check_privacy(manifest)
         # what would fail only at run time: diagram and DMN structure always; data flow, unknown functions,
         # durations and check-time evaluation once everything else is in order (they build on the forms)
-        structure = runtime_checks.structure_issues(trees=self.trees)
+        # (at check and deploy only: a version already stored must stay loadable for its running cases)
+        structure = runtime_checks.structure_issues(trees=self.trees) if self.prove_legal else []
         self.issues.extend(structure)
-        if not self.issues:
+        if not self.issues and self.prove_legal:
             self.issues.extend(runtime_checks.runtime_issues(trees=self.trees, forms=self.forms,
                                                              functions=self.functions, settings=manifest.settings))
         unreadable = {i.file for i in structure if i.file.endswith(".dmn")}

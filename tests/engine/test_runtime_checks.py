@@ -134,3 +134,15 @@ def test_the_cli_check_prints_the_dutch_message_and_fails(copy):
     assert result.returncode != 0
     assert "integriteitsmelding.bpmn:" in result.stderr and "[Flow_route_gateway_to_overdragen]" in result.stderr
     assert "leest 'rout'" in result.stderr
+
+
+def test_a_stored_version_is_loaded_without_the_run_time_checks(copy):
+    """A version deployed before these checks existed stays loadable for its running cases (prove_legal=False)."""
+    from engine.processes.validation import read_process_dir
+
+    edit(copy / "route_voorstel.dmn", '<outputEntry id="regel_3_out_0"><text>"doorverwijzing"</text>',
+         '<outputEntry id="regel_3_out_0"><text>doorverwijzing</text>')
+    assert refusals(copy)  # refused at check and deploy
+    from engine.processes import service
+
+    assert service.parse(read_process_dir(copy), prove_legal=False).manifest.main_process == "integriteitsmelding"
