@@ -3,6 +3,9 @@
 The engine's `processes.check` / `meldpunt processes check` is the real one; this mirrors its
 ValidationIssue shape (file, message, element_id, line) so the examples in
 docs/PROCESS_OWNERS.md show what a process owner sees, and runs with bare SpiffWorkflow.
+Its refusals that only this helper had (unquoted durations, ``in`` without ``?``, FEEL lists, a typed ``-``, shapes
+missing from the diagram, loop-backs) are in the product now (engine/processes/runtime_checks.py, tested in
+tests/engine/test_runtime_checks.py).
 """
 from __future__ import annotations
 
