@@ -21,6 +21,10 @@ NODE_MODULES = HERE.parent / "node_modules"
 VENDOR = {
     "htmx": NODE_MODULES / "htmx.org" / "dist",
     "bpmn-js": NODE_MODULES / "bpmn-js" / "dist",
+    # the in-browser modeller's properties panel (its UMD bundle, its stylesheet) and the preact it renders with
+    "bpmn-js-properties-panel": NODE_MODULES / "bpmn-js-properties-panel" / "dist",
+    "properties-panel": NODE_MODULES / "@bpmn-io" / "properties-panel" / "dist",
+    "preact": NODE_MODULES / "preact" / "dist",
     "swagger-ui": NODE_MODULES / "swagger-ui-dist",
 }
 

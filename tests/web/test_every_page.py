@@ -44,6 +44,7 @@ ALSO = (("GET /mijn-melding", RECEIPT, "", False), ("GET /zaken/{case_id}", "ond
 NOT_PAGES = frozenset({"GET /", "GET /rapportages", "GET /inloggen/code", "GET /zaken/export", "GET /zaken/export#xlsx",
                        "GET /zaken/{case_id}/brieven/{letter_id}", "GET /zaken/{case_id}/brieven/{letter_id}#other-letter",
                        "GET /zaken/{case_id}/diagram", "GET /processen/{version_id}/diagram",
+                       "GET /processen/modelleren/bestand",
                        "GET /zaken/{case_id}/bestanden/{file_id}",
                        "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file"})
 # Routes outside /api/ for machines, not people: Prometheus's text format (tests/api/test_observability.py).
