@@ -189,10 +189,11 @@ def test_page_is_accessible_fits_390px_and_shows_no_ids(world, people, key, pers
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(path)
         page.wait_for_load_state("load")
-        if page.locator("[data-bpmn-url]").count():
-            page.wait_for_selector("[data-bpmn-url][data-rendered]", timeout=20000)
-            if page.locator("[data-bpmn-url]").get_attribute("data-rendered") != "true":
-                failures.append(f"{width}px: the diagram did not render")
+        for diagram in ("[data-bpmn-url]", "[data-modeller-url]"):  # the viewer, and the process owners' modeller
+            if page.locator(diagram).count():
+                page.wait_for_selector(f"{diagram}[data-rendered]", timeout=20000)
+                if page.locator(diagram).get_attribute("data-rendered") != "true":
+                    failures.append(f"{width}px: the diagram did not render")
         for v in axe_violations(page, impacts=ALL_IMPACTS):
             failures.append(f"{width}px axe {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}")
         overflow = page.evaluate(OVERFLOW)

@@ -234,7 +234,7 @@ POLICY: dict[str, Policy] = {
     "POST /processen": role("procesbeheerder", probe=WEB_EMPTY),
     "GET /processen/{version_id}/diagram": role("procesbeheerder"),
     "GET /processen/modelleren": role("procesbeheerder"),
-    "GET /processen/modelleren/bestand": role("procesbeheerder", probe={"params": {"bestand": "integriteitsmelding.bpmn"}}),
+    "GET /processen/modelleren/bestand": role("procesbeheerder"),  # without a choice: the main process
     "GET /processen/modelleren/verschillen": role("procesbeheerder"),
     "POST /processen/modelleren/opslaan": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no file named
     "POST /processen/modelleren/uitrollen": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no draft

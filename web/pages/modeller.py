@@ -74,6 +74,16 @@ def _panel_config(files: dict[str, bytes]) -> dict:
                         "letter_recipient": [{"value": r, "label": r} for r in ("melder", "betrokkene")]}}
 
 
+def _default_file(s, editable: list[str], drafts) -> str | None:
+    """What the modeller opens without a choice: a file with a draft, else the main process's file."""
+    try:
+        main = processes.active_version(session=s).main_process_id
+    except NotFound:
+        main = None
+    return next((p for p in editable if p in drafts), None) or \
+        next((p for p in editable if main and p == f"{main}.bpmn"), None) or (editable[0] if editable else None)
+
+
 @router.get("/processen/modelleren", response_class=HTMLResponse)
 def modeller_page(request: Request, bestand: str | None = None, uitgerold: int | None = None, uitkomst: str = ""):
     try:
@@ -84,9 +94,7 @@ def modeller_page(request: Request, bestand: str | None = None, uitgerold: int |
             names = parse_names(files)
             drafts = modelling.drafts(session=s, user=web.user)
             if bestand not in editable:
-                main = next((p for p in editable if p in drafts), None)
-                bestand = main or next((p for p in editable if p.startswith("integriteitsmelding")), None) or \
-                    (editable[0] if editable else None)
+                bestand = _default_file(s, editable, drafts)
             issues = _issues(modelling.check(session=s, user=web.user), names) if drafts else None
             version_id = _active_version_id(s)
             deployed = None
@@ -104,11 +112,15 @@ def modeller_page(request: Request, bestand: str | None = None, uitgerold: int |
 
 
 @router.get("/processen/modelleren/bestand")
-def modeller_file(request: Request, bestand: str):
-    """The BPMN file as this process owner edits it (their draft, else the active version's)."""
+def modeller_file(request: Request, bestand: str | None = None):
+    """The BPMN file as this process owner edits it (their draft, else the active version's); without a choice
+    the one the page opens."""
     try:
         with get_database().session() as s:
             web = _modeller(request, s)
+            if bestand is None:
+                bestand = _default_file(s, modelling.editable(modelling.draft_set(session=s, user=web.user)),
+                                        modelling.drafts(session=s, user=web.user)) or ""
             return process_file_response(bestand, modelling.file_content(session=s, user=web.user, path=bestand))
     except DomainError as exc:
         return domain_error(request, exc)
