@@ -25,6 +25,7 @@ VENDOR = {
     "bpmn-js-properties-panel": NODE_MODULES / "bpmn-js-properties-panel" / "dist",
     "properties-panel": NODE_MODULES / "@bpmn-io" / "properties-panel" / "dist",
     "preact": NODE_MODULES / "preact" / "dist",
+    "dmn-js": NODE_MODULES / "dmn-js" / "dist",  # the modeller's decision tables
     "swagger-ui": NODE_MODULES / "swagger-ui-dist",
 }
 

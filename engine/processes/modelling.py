@@ -19,7 +19,7 @@ from engine.processes import diff as process_diff, service as processes
 from engine.processes.models import ProcessDraft
 
 PROCESS_OWNER = "procesbeheerder"
-EDITABLE_SUFFIXES = (".bpmn",)
+EDITABLE_SUFFIXES = (".bpmn", ".dmn")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
@@ -67,8 +67,8 @@ def save(*, session: Session, user: User, path: str, content: bytes) -> list[Val
     The draft is kept also when it is invalid (nothing is deployed); the issues are returned."""
     require_modeller(user)
     if path not in editable(active_files(session=session)):
-        raise InvalidData([FieldError("bestand", "kies een BPMN-bestand van de actieve versie")],
-                          detail="Kies een BPMN-bestand van de actieve versie.")
+        raise InvalidData([FieldError("bestand", "kies een BPMN- of DMN-bestand van de actieve versie")],
+                          detail="Kies een BPMN- of DMN-bestand van de actieve versie.")
     if not content.strip():
         raise InvalidData([FieldError("inhoud", "het bestand is leeg")], detail="Het bestand is leeg.")
     if len(content) > MAX_FILE_BYTES:

@@ -38,7 +38,8 @@ PREFERRED = ("coordinator", "meldpunt", "procesbeheerder", "directeur", "onderzo
 ALSO = (("GET /mijn-melding", RECEIPT, "", False), ("GET /zaken/{case_id}", "onderzoeker1", "", False),
         ("GET /zaken/{case_id}", "coordinator", "?soort=inzage", False),
         ("GET /werkvoorraad", "coordinator", "?tab=open", False), ("GET /werkvoorraad", "hr", "?tab=open", False),
-        ("GET /taken/{item_id}", "coordinator", "", True))
+        ("GET /taken/{item_id}", "coordinator", "", True),
+        ("GET /processen/modelleren", "procesbeheerder", "?bestand=route_voorstel.dmn", False))
 
 # GET routes of the web that answer a file or a redirect, not a page; the test below proves each one is.
 NOT_PAGES = frozenset({"GET /", "GET /rapportages", "GET /inloggen/code", "GET /zaken/export", "GET /zaken/export#xlsx",

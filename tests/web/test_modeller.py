@@ -110,3 +110,32 @@ def test_process_owner_models_checks_and_deploys_in_the_browser(site, db):
 def test_modelling_is_for_process_owners_only(site, db):
     page = site.person("onderzoeker1")
     assert page.goto("/processen/modelleren").status == 403
+
+
+def test_process_owner_edits_the_decision_table_in_the_browser(site, db):
+    """dmn-js for the route table: what it saves is read as before (saved unchanged: in order); a cell with a
+    mistake is refused at its rule, and nothing is deployed."""
+    from engine.processes import service as processes
+
+    with db.session() as s:
+        before = processes.active_version(session=s).id
+    page = site.person("procesbeheerder")
+    page.goto("/processen/modelleren?bestand=route_voorstel.dmn")
+    page.wait_for_selector("[data-modeller-url][data-rendered]", timeout=30000)
+    assert page.locator("[data-modeller-url]").get_attribute("data-rendered") == "true"
+    expect(page.locator(".tjs-table")).to_be_visible()
+    assert _save(page) == "geldig"
+
+    page.evaluate("""() => {
+        const viewer = document.querySelector('[data-modeller-url]').modeler.getActiveViewer();
+        const sheet = viewer.get('sheet').getRoot();
+        const rule = sheet.rows[0];
+        const cell = rule.cells[0];
+        viewer.get('modeling').editCell(cell.businessObject, '== "niet afgesloten');
+    }""")
+    assert _save(page) == "ongeldig"
+    expect(page.locator("#modeller-problemen")).to_contain_text("DMN-cel")
+    assert page.locator(".tjs-table .heeft-fout").count() >= 1
+    screenshot(page, "modelleren-beslistabel-fout")
+    with db.session() as s:
+        assert processes.active_version(session=s).id == before

@@ -1,4 +1,4 @@
-// The in-browser modeller for process owners: bpmn-js's Modeler with bpmn-js-properties-panel (standard BPMN
+// The in-browser modeller for process owners: dmn-js's Modeler for a decision table (.dmn), and bpmn-js's Modeler with bpmn-js-properties-panel (standard BPMN
 // properties: name, documentation, timer) and a provider for Meldpunt's own task properties
 // (<spiffworkflow:properties><spiffworkflow:property name=".." value=".."/>, exactly as a hand edit writes them).
 // The spiffworkflow namespace is deliberately not declared to moddle: its elements stay generic and are written back
@@ -212,8 +212,8 @@
       box.id = 'modeller-problemen';
       var head = document.createElement('h2');
       head.className = 'klein-kop';
-      head.textContent = 'Opgeslagen als concept, maar ' + answer.problemen.length + ' probleem' +
-        (answer.problemen.length === 1 ? '' : 'en') + ': uitrollen kan pas als alles in orde is.';
+      head.textContent = 'Opgeslagen als concept, maar ' + answer.problemen.length +
+        (answer.problemen.length === 1 ? ' probleem' : ' problemen') + ': uitrollen kan pas als alles in orde is.';
       box.appendChild(head);
       var list = document.createElement('ul');
       list.className = 'issues';
@@ -229,25 +229,72 @@
     region.appendChild(box);
   }
 
-  // ------------------------------------------------------------------ the page
-  function start(container) {
+  // ------------------------------------------------------------------ decision tables (dmn-js)
+  // The same save and check; a problem is marked at its rule, input or output in the table (the list names it).
+  function dmnModeler(canvasEl) {
+    var modeler = new window.DmnJS({ container: canvasEl, common: { keyboard: { bindTo: canvasEl } } });
+    return {
+      importXML: function (xml) {
+        return modeler.importXML(xml).then(function (result) {
+          var table = modeler.getViews().filter(function (v) { return v.type === 'decisionTable'; })[0];
+          return (table ? modeler.open(table) : Promise.resolve()).then(function () { return result; });
+        });
+      },
+      saveXML: function (options) { return modeler.saveXML(options); },
+      fit: function () {},
+      onChange: function (callback) {
+        modeler.on('views.changed', function () {
+          var viewer = modeler.getActiveViewer();
+          if (viewer) { viewer.get('eventBus').on('commandStack.changed', callback); }
+        });
+        var viewer = modeler.getActiveViewer();
+        if (viewer) { viewer.get('eventBus').on('commandStack.changed', callback); }
+      },
+      showProblems: function (container, problems) {
+        canvasEl.querySelectorAll('.heeft-fout').forEach(function (el) { el.classList.remove('heeft-fout'); });
+        problems.forEach(function (p) {
+          if (p.file !== container.dataset.bestand || !p.element) { return; }
+          canvasEl.querySelectorAll('[data-row-id="' + p.element + '"], [data-col-id="' + p.element + '"], ' +
+            '[data-element-id="' + p.element + '"]').forEach(function (el) { el.classList.add('heeft-fout'); });
+        });
+      },
+      raw: modeler
+    };
+  }
+
+  function bpmnModeler(container, canvasEl) {
     var PP = window.BpmnJSPropertiesPanel;
-    if (!window.BpmnJS || !PP || !window.preact) { return; }
     window.MeldpuntModeller = { config: JSON.parse(container.dataset.eigenschappen || '{"properties":[],"choices":{}}') };
-    var canvasEl = container.querySelector('#modeller-canvas');
     var modeler = new window.BpmnJS({
       container: canvasEl,
       keyboard: { bindTo: canvasEl },
       propertiesPanel: { parent: container.querySelector('#modeller-eigenschappen') },
       additionalModules: [PP.BpmnPropertiesPanelModule, PP.BpmnPropertiesProviderModule, MeldpuntModule, TranslateModule]
     });
+    return {
+      importXML: function (xml) { return modeler.importXML(xml); },
+      saveXML: function (options) { return modeler.saveXML(options); },
+      fit: function () { modeler.get('canvas').zoom('fit-viewport'); },
+      onChange: function (callback) { modeler.get('eventBus').on('commandStack.changed', callback); },
+      showProblems: function (container, problems) { showProblems(modeler, container, problems); },
+      raw: modeler
+    };
+  }
+
+  // ------------------------------------------------------------------ the page
+  function start(container) {
+    var dmn = container.dataset.soort === 'dmn';
+    if (dmn ? !window.DmnJS : (!window.BpmnJS || !window.BpmnJSPropertiesPanel || !window.preact)) { return; }
+    var canvasEl = container.querySelector('#modeller-canvas');
+    var editor = dmn ? dmnModeler(canvasEl) : bpmnModeler(container, canvasEl);
+    var modeler = editor.raw;
     var save = document.getElementById('modeller-opslaan');
     var region = document.getElementById('modeller-controle');
     fetch(container.dataset.modellerUrl, { credentials: 'same-origin' })
       .then(function (r) { if (!r.ok) { throw new Error('HTTP ' + r.status); } return r.text(); })
-      .then(function (xml) { return modeler.importXML(xml); })
+      .then(function (xml) { return editor.importXML(xml); })
       .then(function (result) {
-        modeler.get('canvas').zoom('fit-viewport');
+        editor.fit();
         container.modeler = modeler;  // for the browser tests and the console
         if (result.warnings && result.warnings.length) {
           var warn = document.createElement('div');
@@ -259,8 +306,8 @@
         } else if (save) {
           save.hidden = false;
         }
-        showProblems(modeler, container, JSON.parse(container.dataset.problemen || '[]'));
-        modeler.get('eventBus').on('commandStack.changed', function () { container.setAttribute('data-gewijzigd', 'true'); });
+        editor.showProblems(container, JSON.parse(container.dataset.problemen || '[]'));
+        editor.onChange(function () { container.setAttribute('data-gewijzigd', 'true'); });
         container.setAttribute('data-rendered', 'true');
       })
       .catch(function (err) {
@@ -271,7 +318,7 @@
       save.addEventListener('click', function () {
         save.disabled = true;
         container.setAttribute('data-opslaan', 'bezig');
-        modeler.saveXML({ format: true }).then(function (out) {
+        editor.saveXML({ format: true }).then(function (out) {
           var body = new FormData();
           body.append('csrf_token', container.dataset.csrf);
           body.append('bestand', container.dataset.bestand);
@@ -279,7 +326,7 @@
           return fetch(container.dataset.opslaanUrl, { method: 'POST', body: body, credentials: 'same-origin' });
         }).then(function (r) { return r.json(); }).then(function (answer) {
           listProblems(region, answer);
-          showProblems(modeler, container, answer.problemen || []);
+          editor.showProblems(container, answer.problemen || []);
           container.removeAttribute('data-gewijzigd');
           container.setAttribute('data-opslaan', answer.opgeslagen ? (answer.geldig ? 'geldig' : 'ongeldig') : 'fout');
         }).catch(function (err) {
