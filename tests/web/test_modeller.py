@@ -139,3 +139,29 @@ def test_process_owner_edits_the_decision_table_in_the_browser(site, db):
     screenshot(page, "modelleren-beslistabel-fout")
     with db.session() as s:
         assert processes.active_version(session=s).id == before
+
+
+def test_every_process_file_opens_and_saves_unchanged_in_order(site, db):
+    """Each BPMN and DMN file of the live set opens in the modeller without a warning and, saved unchanged, passes
+    the check: what bpmn-js/dmn-js write is read as before. onderzoek.bpmn names variables as a multi-instance
+    task's loopDataInputRef/-OutputRef (SpiffWorkflow's way), which bpmn-js reads as unresolved references: the
+    modeller keeps them."""
+    from sqlalchemy import select
+
+    from engine.identity.models import User
+    from engine.processes import modelling
+
+    page = site.person("procesbeheerder")
+    with db.session() as s:
+        owner = s.execute(select(User).where(User.username == "procesbeheerder")).scalar_one()
+        paths = modelling.editable(modelling.active_files(session=s))
+    assert "onderzoek.bpmn" in paths and "route_voorstel.dmn" in paths
+    for path in paths:
+        page.goto(f"/processen/modelleren?bestand={path}")
+        page.wait_for_selector("[data-modeller-url][data-rendered]", timeout=30000)
+        assert page.locator("[data-modeller-url]").get_attribute("data-rendered") == "true", path
+        assert _save(page) == "geldig", (path, page.locator("#modeller-controle").inner_text())
+    with db.session() as s:
+        saved = modelling.file_content(session=s, user=owner, path="onderzoek.bpmn").decode()
+    assert "<bpmn:loopDataInputRef>getuigenverhoren</bpmn:loopDataInputRef>" in saved
+    assert "<bpmn:loopDataOutputRef>getuigenreacties</bpmn:loopDataOutputRef>" in saved

@@ -272,7 +272,23 @@
       additionalModules: [PP.BpmnPropertiesPanelModule, PP.BpmnPropertiesProviderModule, MeldpuntModule, TranslateModule]
     });
     return {
-      importXML: function (xml) { return modeler.importXML(xml); },
+      importXML: function (xml) {
+        return modeler.importXML(xml).then(function (result) {
+          // SpiffWorkflow names a variable where BPMN expects a reference (a multi-instance task's
+          // loopDataInputRef/loopDataOutputRef): kept as written, so saving does not drop it.
+          var left = (result.warnings || []).filter(function (w) {
+            if (/^unresolved reference/.test(w.message || '') && w.element && w.property && w.value) {
+              var descriptor = w.element.$descriptor && w.element.$model.getPropertyDescriptor(w.element, w.property);
+              if (descriptor && !descriptor.isMany) {
+                w.element.set(w.property, { id: w.value });
+                return false;
+              }
+            }
+            return true;
+          });
+          return { warnings: left };
+        });
+      },
       saveXML: function (options) { return modeler.saveXML(options); },
       fit: function () { modeler.get('canvas').zoom('fit-viewport'); },
       onChange: function (callback) { modeler.get('eventBus').on('commandStack.changed', callback); },
