@@ -92,6 +92,9 @@ def test_process_owner_models_checks_and_deploys_in_the_browser(site, db):
     expect(table).to_contain_text("rol (baan)")
     expect(table).to_contain_text("'Integriteitscoördinator' → 'Meldpunt'")
     expect(table).to_contain_text("prioriteit")
+    page.wait_for_selector("[data-bpmn-url][data-rendered]", timeout=20000)
+    assert page.locator(f'.djs-element.gewijzigd[data-element-id="{TIMER}"]').count() == 1
+    assert page.locator(f'.djs-element.gewijzigd[data-element-id="{MOVED}"]').count() == 1
     screenshot(page, "modelleren-verschillen")
     page.get_by_role("button", name="Uitrollen").click()
     expect(page.locator("#uitgerold")).to_contain_text("is uitgerold")

@@ -158,8 +158,14 @@ def modeller_differences(request: Request):
             drafts = modelling.drafts(session=s, user=web.user)
             changes = modelling.differences(session=s, user=web.user)
             issues = _issues(modelling.check(session=s, user=web.user), names) if drafts else []
+            # the first changed process drawn with its changes marked (as on the page Processen)
+            shown = next((c.file for c in changes if c.element_id and c.file.endswith(".bpmn") and c.file in files),
+                         None)
+            marked = {"added": [c.element_id for c in changes if c.file == shown and c.change == "toegevoegd"],
+                      "changed": [c.element_id for c in changes if c.file == shown and c.change == "gewijzigd"]}
             return render(request, "modelleren_verschillen.html", user=web.user, web=web, changes=changes,
-                          issues=issues, drafts=sorted(drafts), names=names, version_id=_active_version_id(s))
+                          issues=issues, drafts=sorted(drafts), names=names, version_id=_active_version_id(s),
+                          shown=shown, marked=marked)
     except DomainError as exc:
         return domain_error(request, exc)
 

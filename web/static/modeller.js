@@ -25,7 +25,18 @@
     'Change element': 'Soort wijzigen', 'Change type': 'Soort wijzigen', 'Delete': 'Verwijderen',
     'Connect using sequence/message flow or association': 'Verbinden', 'Connect to other element': 'Verbinden',
     'Add text annotation': 'Notitie toevoegen', 'Add lane above': 'Baan erboven', 'Add lane below': 'Baan eronder',
-    'Divide into two lanes': 'In twee banen verdelen', 'Divide into three lanes': 'In drie banen verdelen'
+    'Divide into two lanes': 'In twee banen verdelen', 'Divide into three lanes': 'In drie banen verdelen',
+    // the panel's header: the kind of the chosen element
+    'User Task': 'Gebruikerstaak', 'Manual Task': 'Handmatige taak', 'Service Task': 'Servicetaak',
+    'Script Task': 'Scripttaak', 'Send Task': 'Verzendtaak', 'Receive Task': 'Ontvangsttaak', 'Task': 'Taak',
+    'Business Rule Task': 'Beslistaak', 'Call Activity': 'Deelproces', 'Sub Process': 'Deelproces',
+    'Start Event': 'Begin', 'End Event': 'Einde', 'Timer Start Event': 'Begin op tijd',
+    'Timer Boundary Event': 'Termijn (onderbreekt de taak)',
+    'Timer Boundary Event (Non Interrupting)': 'Termijn (taak loopt door)',
+    'Timer Intermediate Catch Event': 'Wachten op een tijdstip', 'Exclusive Gateway': 'Keuze',
+    'Parallel Gateway': 'Splitsing', 'Inclusive Gateway': 'Keuze (een of meer)', 'Event Based Gateway': 'Keuze op gebeurtenis',
+    'Sequence Flow': 'Pijl', 'Lane': 'Baan (rol)', 'Participant': 'Deelnemer', 'Process': 'Proces',
+    'Collaboration': 'Samenwerking', 'Text Annotation': 'Notitie'
   };
   function translate(template, replacements) {
     replacements = replacements || {};
