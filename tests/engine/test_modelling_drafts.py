@@ -56,7 +56,7 @@ def test_only_process_owners_model_and_only_files_of_the_active_set(db, clock):
             modelling.save(session=s, user=desk, path="integriteitsmelding.bpmn", content=b"<x/>")
         with pytest.raises(NotAuthorized):
             modelling.drafts(session=s, user=desk)
-        for path in ("../etc/passwd", "forms/melding.json", "nieuw.bpmn", "route_voorstel.dmn"):
+        for path in ("../etc/passwd", "forms/melding.json", "nieuw.bpmn", "manifest.json", "letters/x.docx"):
             with pytest.raises(InvalidData):
                 modelling.save(session=s, user=owner, path=path, content=b"<x/>")
         with pytest.raises(InvalidData):  # nothing saved: nothing to deploy
