@@ -134,7 +134,9 @@ def modeller_save(request: Request, form: FormDep):
             web = _modeller(request, s)
             checked_form(form, web)
             path = str(form.get("bestand") or "")
-            content = str(form.get("inhoud") or "").encode("utf-8")
+            upload = form.get("inhoud")  # the modeller sends the XML as a file part (text fields stop at 1 MB)
+            content = upload.file.read(modelling.MAX_FILE_BYTES + 1) if hasattr(upload, "read") else \
+                str(upload or "").encode("utf-8")
             try:
                 found = modelling.save(session=s, user=web.user, path=path, content=content)
             except InvalidData as exc:

@@ -349,7 +349,8 @@
           var body = new FormData();
           body.append('csrf_token', container.dataset.csrf);
           body.append('bestand', container.dataset.bestand);
-          body.append('inhoud', out.xml);
+          // as a file part: a form's text fields are limited to 1 MB, a process file may be larger
+          body.append('inhoud', new Blob([out.xml], { type: 'application/xml' }), container.dataset.bestand);
           return fetch(container.dataset.opslaanUrl, { method: 'POST', body: body, credentials: 'same-origin' });
         }).then(function (r) { return r.json(); }).then(function (answer) {
           listProblems(region, answer);
