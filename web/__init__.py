@@ -21,6 +21,11 @@ NODE_MODULES = HERE.parent / "node_modules"
 VENDOR = {
     "htmx": NODE_MODULES / "htmx.org" / "dist",
     "bpmn-js": NODE_MODULES / "bpmn-js" / "dist",
+    # the in-browser modeller's properties panel (its UMD bundle, its stylesheet) and the preact it renders with
+    "bpmn-js-properties-panel": NODE_MODULES / "bpmn-js-properties-panel" / "dist",
+    "properties-panel": NODE_MODULES / "@bpmn-io" / "properties-panel" / "dist",
+    "preact": NODE_MODULES / "preact" / "dist",
+    "dmn-js": NODE_MODULES / "dmn-js" / "dist",  # the modeller's decision tables
     "swagger-ui": NODE_MODULES / "swagger-ui-dist",
 }
 

@@ -34,3 +34,17 @@ class ProcessFile(Base):
     path: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProcessDraft(Base):
+    """One process owner's unsaved-to-a-version edit of one file of the active process set (the in-browser
+    modeller, ``engine.processes.modelling``): kept until it is deployed or discarded, so a reload loses nothing."""
+
+    __tablename__ = "process_drafts"
+    __table_args__ = (UniqueConstraint("username", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

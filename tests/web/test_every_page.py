@@ -38,12 +38,14 @@ PREFERRED = ("coordinator", "meldpunt", "procesbeheerder", "directeur", "onderzo
 ALSO = (("GET /mijn-melding", RECEIPT, "", False), ("GET /zaken/{case_id}", "onderzoeker1", "", False),
         ("GET /zaken/{case_id}", "coordinator", "?soort=inzage", False),
         ("GET /werkvoorraad", "coordinator", "?tab=open", False), ("GET /werkvoorraad", "hr", "?tab=open", False),
-        ("GET /taken/{item_id}", "coordinator", "", True))
+        ("GET /taken/{item_id}", "coordinator", "", True),
+        ("GET /processen/modelleren", "procesbeheerder", "?bestand=route_voorstel.dmn", False))
 
 # GET routes of the web that answer a file or a redirect, not a page; the test below proves each one is.
 NOT_PAGES = frozenset({"GET /", "GET /rapportages", "GET /inloggen/code", "GET /zaken/export", "GET /zaken/export#xlsx",
                        "GET /zaken/{case_id}/brieven/{letter_id}", "GET /zaken/{case_id}/brieven/{letter_id}#other-letter",
                        "GET /zaken/{case_id}/diagram", "GET /processen/{version_id}/diagram",
+                       "GET /processen/modelleren/bestand",
                        "GET /zaken/{case_id}/bestanden/{file_id}",
                        "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file"})
 # Routes outside /api/ for machines, not people: Prometheus's text format (tests/api/test_observability.py).
@@ -188,10 +190,11 @@ def test_page_is_accessible_fits_390px_and_shows_no_ids(world, people, key, pers
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(path)
         page.wait_for_load_state("load")
-        if page.locator("[data-bpmn-url]").count():
-            page.wait_for_selector("[data-bpmn-url][data-rendered]", timeout=20000)
-            if page.locator("[data-bpmn-url]").get_attribute("data-rendered") != "true":
-                failures.append(f"{width}px: the diagram did not render")
+        for diagram in ("[data-bpmn-url]", "[data-modeller-url]"):  # the viewer, and the process owners' modeller
+            if page.locator(diagram).count():
+                page.wait_for_selector(f"{diagram}[data-rendered]", timeout=20000)
+                if page.locator(diagram).get_attribute("data-rendered") != "true":
+                    failures.append(f"{width}px: the diagram did not render")
         for v in axe_violations(page, impacts=ALL_IMPACTS):
             failures.append(f"{width}px axe {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}")
         overflow = page.evaluate(OVERFLOW)

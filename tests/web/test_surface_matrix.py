@@ -233,6 +233,12 @@ POLICY: dict[str, Policy] = {
     "GET /processen": role("procesbeheerder"),
     "POST /processen": role("procesbeheerder", probe=WEB_EMPTY),
     "GET /processen/{version_id}/diagram": role("procesbeheerder"),
+    "GET /processen/modelleren": role("procesbeheerder"),
+    "GET /processen/modelleren/bestand": role("procesbeheerder"),  # without a choice: the main process
+    "GET /processen/modelleren/verschillen": role("procesbeheerder"),
+    "POST /processen/modelleren/opslaan": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no file named
+    "POST /processen/modelleren/uitrollen": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no draft
+    "POST /processen/modelleren/weggooien": role("procesbeheerder", ok=(303,), probe=WEB_EMPTY),
     "POST /api/v1/processen": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/valideren": role("procesbeheerder", probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/repetitie": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
