@@ -22,6 +22,11 @@ PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
 # (tests/identity_factor.py: the ``tweede_factor_verplicht`` fixture). Set in the environment before any settings
 # are read, so servers and CLI processes the tests start see the same.
 os.environ.setdefault("MELDPUNT_TWEEDE_FACTOR", "uit")
+# Letters are rendered after the step's commit (engine.letter_outbox). In the suites the process that commits a
+# step renders its letters right after that commit (na_commit), so a test reads a step's letter as soon as the
+# step's call returned, without waiting for a worker; the worker's own path has its tests
+# (tests/engine/test_letter_outbox.py). Production renders in the letter worker (achtergrond).
+os.environ.setdefault("MELDPUNT_BRIEVEN", "na_commit")
 
 
 def pytest_collection_modifyitems(config, items):
