@@ -376,10 +376,6 @@ def template_sha256(path: Path | bytes) -> str:
     return hashlib.sha256(path if isinstance(path, bytes) else path.read_bytes()).hexdigest()
 
 
-def _open(source: Path | bytes):
-    return io.BytesIO(source) if isinstance(source, bytes) else str(source)
-
-
 _SOURCE_CACHE: OrderedDict[str, str] = OrderedDict()
 _SOURCE_CACHE_LOCK = threading.Lock()
 

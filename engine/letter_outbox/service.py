@@ -103,7 +103,7 @@ def waiting(*, session: Session, case_id: int) -> list[LetterJob]:
                                 .order_by(LetterJob.id)))
 
 
-def waiting_label(job: LetterJob, catalogue=None) -> str:
+def waiting_label(job: LetterJob) -> str:
     """How the case shows a letter not yet stored (Dutch, no jargon)."""
     return "wordt aangemaakt" if job.state == PENDING else "kon nog niet worden aangemaakt (incident gemeld)"
 

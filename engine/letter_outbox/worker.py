@@ -38,14 +38,6 @@ log = logging.getLogger(__name__)
 SOURCE = "brief"  # the incidents' source for a letter that could not be made
 
 
-class LetterFailed(Exception):
-    """A letter the worker could not make; ``detail`` is Dutch and carries no case data."""
-
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
-
-
 def _due(moment):
     return (LetterJob.state == PENDING) & or_(LetterJob.retry_at.is_(None), LetterJob.retry_at <= moment)
 
