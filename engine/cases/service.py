@@ -3,8 +3,9 @@
 The caller owns the transaction (``Database.session()``): these functions load the
 case, run SpiffWorkflow in memory, write the new state (optimistic version check
 first, so a lost race stops before anything else is written), work items, timers,
-letters and audit events, and raise a domain error on any failure so the caller
-rolls everything back.
+letter outbox rows (each letter checked here; the .docx is made after commit by the
+letter worker, engine.letter_outbox) and audit events, and raise a domain error on any
+failure so the caller rolls everything back.
 """
 from __future__ import annotations
 
