@@ -90,8 +90,9 @@ class SecurityHeadersMiddleware:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI):
-    """Optionally run the timer worker (MELDPUNT_TIMERS_IN_SERVER=true) and the mail sender
-    (MELDPUNT_MAIL_IN_SERVER=true with MELDPUNT_SMTP_HOST set) in this process."""
+    """Optionally run the timer worker (MELDPUNT_TIMERS_IN_SERVER=true), the mail sender
+    (MELDPUNT_MAIL_IN_SERVER=true with MELDPUNT_SMTP_HOST set) and the letter worker (MELDPUNT_BRIEVEN_IN_SERVER,
+    on by default) in this process."""
     from engine.clock import install_spiff_clock
     from engine.config import get_settings
 
@@ -110,9 +111,19 @@ async def lifespan(app: FastAPI):
         from engine.notifications import worker as mail_worker
 
         mail = mail_worker.start_background(database=get_database())
+    letters = None
+    if settings.brieven_in_server:
+        from engine.db import get_database
+        from engine.letter_outbox import worker as letter_worker
+
+        letters = letter_worker.start_background(bind=get_database().engine)
     try:
         yield
     finally:
+        if letters is not None:
+            from engine.letter_outbox import worker as letter_worker
+
+            letter_worker.stop_background(letters)
         if stop is not None:
             stop.set()
         if mail is not None:

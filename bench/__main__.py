@@ -20,7 +20,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from engine import clock
+import os
+
+# The service-layer measurements render each step's letters right after its commit in the same process
+# (engine.letter_outbox, na_commit), as the benchmark's figures have always included them; m5 measures the part
+# that stays in the step (check_letter) and the part the letter worker does (render_letter) apart.
+os.environ.setdefault("MELDPUNT_BRIEVEN", "na_commit")
+
+from engine import clock  # noqa: E402
 from bench import m1_baseline, m2_http, m3_worklist, m4_timers, m5_letters, profiling, report
 from bench.common import BENCH_DIR, DEFAULT_PG_ADMIN_URL, bench_database, machine_info, pg_available
 from bench.context import SIZES, Context

@@ -40,7 +40,7 @@ def _register_groups() -> None:
     # Command groups from their own modules (added as the features arrive).
     import importlib
 
-    for module in ("cli.processes", "cli.timers", "cli.audit", "cli.users", "cli.keys", "cli.templates", "cli.demo", "cli.reports", "cli.steps", "cli.scenarios", "cli.retention", "cli.mail"):
+    for module in ("cli.processes", "cli.timers", "cli.audit", "cli.users", "cli.keys", "cli.templates", "cli.demo", "cli.reports", "cli.steps", "cli.scenarios", "cli.retention", "cli.mail", "cli.letters"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The container's roles (Dockerfile, compose.yaml): api | timers | migrate | any other command.
+# The container's roles (Dockerfile, compose.yaml): api | timers | brieven | migrate | any other command.
 set -eu
 case "${1:-api}" in
   api)
@@ -12,6 +12,8 @@ case "${1:-api}" in
       --log-config /app/deploy/logging.json ;;
   timers)
     exec meldpunt timers run --poll "${MELDPUNT_TIMER_POLL_SECONDS:-5}" ;;
+  brieven)
+    exec meldpunt brieven run ;;
   migrate)
     meldpunt db upgrade
     exec meldpunt processes deploy ;;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production topology as plain processes (no container runtime needed): N API processes (uvicorn, one port
-# each, behind the reverse proxy) and M timer workers (`meldpunt timers run`) against one PostgreSQL database.
+# each, behind the reverse proxy), M timer workers (`meldpunt timers run`) and L letter workers (`meldpunt brieven
+# run`, rendering the letters of committed steps) against one PostgreSQL database.
 # Every process is supervised: one that dies (a crash, the OOM killer, kill -9) is started again after a second.
 # Ctrl-C or SIGTERM stops them all. See docs/DEPLOYMENT.md.
 #
@@ -8,6 +9,7 @@
 #   MELDPUNT_DATABASE_URL      required, e.g. postgresql+psycopg://meldpunt@127.0.0.1:5432/meldpunt
 #   MELDPUNT_API_PROCESSES     API processes (default 2)
 #   MELDPUNT_TIMER_WORKERS     timer workers (default 2)
+#   MELDPUNT_LETTER_WORKERS    letter workers (default 2; each letter is rendered exactly once)
 #   MELDPUNT_API_HOST          address the API processes listen on (default 127.0.0.1)
 #   MELDPUNT_API_PORT          port of the first API process; process i listens on port + i - 1 (default 8000)
 #   MELDPUNT_TIMER_POLL_SECONDS  seconds between a worker's rounds (default 5)
@@ -22,6 +24,7 @@ cd "$ROOT"
 : "${MELDPUNT_DATABASE_URL:?set MELDPUNT_DATABASE_URL (PostgreSQL for several processes)}"
 API_PROCESSES="${MELDPUNT_API_PROCESSES:-2}"
 TIMER_WORKERS="${MELDPUNT_TIMER_WORKERS:-2}"
+LETTER_WORKERS="${MELDPUNT_LETTER_WORKERS:-2}"
 HOST="${MELDPUNT_API_HOST:-127.0.0.1}"
 PORT="${MELDPUNT_API_PORT:-8000}"
 POLL="${MELDPUNT_TIMER_POLL_SECONDS:-5}"
@@ -31,8 +34,9 @@ if [[ -z "${MELDPUNT_PYTHON:-}" ]]; then
 fi
 PY="$MELDPUNT_PYTHON"
 
-# JSON logs with request ids (engine/logs.py); the timer worker in its own processes, never inside the server.
-export MELDPUNT_LOG_JSON=true MELDPUNT_TIMERS_IN_SERVER=false PYTHONUNBUFFERED=1
+# JSON logs with request ids (engine/logs.py); the timer and letter workers in their own processes, never inside the
+# server.
+export MELDPUNT_LOG_JSON=true MELDPUNT_TIMERS_IN_SERVER=false MELDPUNT_BRIEVEN_IN_SERVER=false PYTHONUNBUFFERED=1
 # prometheus-client's multiprocess mode: every process of this host writes its HTTP figures here, and any API
 # process answers /metrics with their sum. Emptied at start (figures of a previous run are not carried over).
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$RUN_DIR/metrics}"
@@ -91,5 +95,9 @@ for ((i = 1; i <= TIMER_WORKERS; i++)); do
   supervise "timers-$i" "$PY" -m cli.main timers run --poll "$POLL" &
   supervisors+=($!)
 done
-say info "started $API_PROCESSES API processes (ports $PORT-$((PORT + API_PROCESSES - 1))) and $TIMER_WORKERS timer workers"
+for ((i = 1; i <= LETTER_WORKERS; i++)); do
+  supervise "letters-$i" "$PY" -m cli.main brieven run &
+  supervisors+=($!)
+done
+say info "started $API_PROCESSES API processes (ports $PORT-$((PORT + API_PROCESSES - 1))), $TIMER_WORKERS timer workers and $LETTER_WORKERS letter workers"
 wait "${supervisors[@]}"

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -375,10 +376,6 @@ def template_sha256(path: Path | bytes) -> str:
     return hashlib.sha256(path if isinstance(path, bytes) else path.read_bytes()).hexdigest()
 
 
-def _open(source: Path | bytes):
-    return io.BytesIO(source) if isinstance(source, bytes) else str(source)
-
-
 _SOURCE_CACHE: OrderedDict[str, str] = OrderedDict()
 _SOURCE_CACHE_LOCK = threading.Lock()
 
@@ -580,22 +577,88 @@ def _sanitise(tpl, name: str) -> None:
     strip_metadata(package)
 
 
+# The opened template packages, per template sha256 (issue 25). Opening a .docx (unzip, parse every XML part into
+# python-docx's object graph) and docxtpl's regex patching of its XML were half a letter's CPU; both depend on the
+# template's bytes only. A render gets a deep copy of the pristine package (docxtpl mutates the one it renders),
+# and the patched XML comes from a cache keyed by the unpatched text. Same bytes as an uncached render (a test
+# holds them equal). Templates are immutable bytes (a process version pins them), so the hash is the whole key.
+_PACKAGE_CACHE: OrderedDict[str, Any] = OrderedDict()
+_PACKAGE_CACHE_LOCK = threading.Lock()
+_PACKAGE_CACHE_MAX = 64
+_PATCHED: OrderedDict[str, str] = OrderedDict()
+_PATCHED_MAX = 512
+
+
+def _template_class():
+    from docxtpl import DocxTemplate
+
+    global _CachedTemplate
+    if _CachedTemplate is None:
+        class CachedTemplate(DocxTemplate):
+            def patch_xml(self, src_xml: str) -> str:
+                with _PACKAGE_CACHE_LOCK:
+                    patched = _PATCHED.get(src_xml)
+                if patched is None:
+                    patched = super().patch_xml(src_xml)
+                    with _PACKAGE_CACHE_LOCK:
+                        _PATCHED[src_xml] = patched
+                        while len(_PATCHED) > _PATCHED_MAX:
+                            _PATCHED.popitem(last=False)
+                return patched
+
+        _CachedTemplate = CachedTemplate
+    return _CachedTemplate
+
+
+_CachedTemplate = None
+
+
+def _opened_template(path: Path | bytes):
+    """A docxtpl template ready to render: a copy of the cached opened package of these template bytes."""
+    import copy
+
+    from docx import Document
+
+    raw = path if isinstance(path, bytes) else path.read_bytes()
+    key = hashlib.sha256(raw).hexdigest()
+    with _PACKAGE_CACHE_LOCK:
+        pristine = _PACKAGE_CACHE.get(key)
+        if pristine is not None:
+            _PACKAGE_CACHE.move_to_end(key)
+    if pristine is None:
+        pristine = Document(io.BytesIO(raw))
+        with _PACKAGE_CACHE_LOCK:
+            _PACKAGE_CACHE[key] = pristine
+            while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_MAX:
+                _PACKAGE_CACHE.popitem(last=False)
+    tpl = _template_class()(io.BytesIO(raw))
+    with _PACKAGE_CACHE_LOCK:  # a deep copy reads the whole graph: never while another thread copies it
+        tpl.docx = copy.deepcopy(pristine)
+    return tpl
+
+
 def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
     """Render the template at ``path`` (or the template's bytes) with ``context``; returns .docx bytes.
 
     Raises :class:`LetterRenderError` naming the template (and the placeholder when
     data is missing). The error message never contains case data.
     """
-    from docxtpl import DocxTemplate
-
     name = name or (path.stem if isinstance(path, Path) else "?")
     if isinstance(path, Path) and not path.is_file():
         raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
-    tpl = DocxTemplate(_open(path))
-    try:
+    tpl = _opened_template(path)
+    with _render_errors(name):
         tpl.render(prepare(dict(context)), render_env(), autoescape=True)
         _sanitise(tpl, name)
         content = _save_normalised(tpl)
+    return content
+
+
+@contextlib.contextmanager
+def _render_errors(name: str):
+    """A failure while rendering as :class:`LetterRenderError` (never case data in its message)."""
+    try:
+        yield
     except MissingValue as exc:
         raise LetterRenderError(
             f"Sjabloon '{name}': gegeven '{exc.placeholder}' ontbreekt",
@@ -613,7 +676,48 @@ def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | N
     except ValueError as exc:
         # Our filters raise ValueError with a Dutch message that carries no case data.
         raise LetterRenderError(f"Sjabloon '{name}': {exc}", template=name) from None
-    return content
+
+
+_TEXT_SOURCES: OrderedDict[str, list[str]] = OrderedDict()
+
+
+def _text_sources(raw: bytes) -> list[str]:
+    """The patched Jinja XML of the body and of every header and footer part (the parts :func:`docx_text`
+    reads), cached per template sha256."""
+    key = hashlib.sha256(raw).hexdigest()
+    with _PACKAGE_CACHE_LOCK:
+        cached = _TEXT_SOURCES.get(key)
+    if cached is not None:
+        return cached
+    tpl = _opened_template(raw)
+    parts = {str(part.partname).lstrip("/"): part for part in tpl.docx.part.package.parts}
+    names = sorted((n for n in parts if _TEXT_PARTS.fullmatch(n)), key=lambda n: (n != "word/document.xml", n))
+    sources = [tpl.patch_xml(tpl.get_part_xml(parts[n])) for n in names]
+    with _PACKAGE_CACHE_LOCK:
+        _TEXT_SOURCES[key] = sources
+        while len(_TEXT_SOURCES) > _PACKAGE_CACHE_MAX:
+            _TEXT_SOURCES.popitem(last=False)
+    return sources
+
+
+def render_text(path: Path | bytes, context: Mapping[str, Any], *, name: str | None = None) -> str:
+    """The visible text the letter would have, without producing the document (issue 25): every placeholder
+    filled by the same strict, sandboxed Jinja rendering as :func:`render_docx` (so a missing value or a bad
+    filter argument fails here just as there), the text read as :func:`docx_text` reads it. For the checks
+    inside a step's transaction (placeholders, the leak guard); the .docx is made after commit."""
+    name = name or (path.stem if isinstance(path, Path) else "?")
+    if isinstance(path, Path) and not path.is_file():
+        raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
+    raw = path if isinstance(path, bytes) else path.read_bytes()
+    lines: list[str] = []
+    env = render_env()
+    data = prepare(dict(context))
+    with _render_errors(name):
+        for source in _text_sources(raw):
+            xml = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source)).render(data)
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            lines += _paragraph_lines(etree.fromstring(xml.encode("utf-8"), _SAFE_XML))
+    return "\n".join(lines)
 
 
 def docx_text(content: bytes) -> str:
@@ -636,16 +740,21 @@ def docx_text(content: bytes) -> str:
         names = sorted((n for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)),
                        key=lambda n: (n != "word/document.xml", n))
         for name in names:
-            root = etree.fromstring(archive.read(name), _SAFE_XML)
-            for paragraph in root.iter(_W_P):
-                pieces = []
-                for el in paragraph.iter(_W_T, _W_TAB, _W_BR, _W_CR):
-                    # tab stops in w:pPr are no text; a nested paragraph (text box) is its own line
-                    if el.getparent().tag != _W_R or _nearest_paragraph(el) is not paragraph:
-                        continue
-                    pieces.append((el.text or "") if el.tag == _W_T else "\t" if el.tag == _W_TAB else "\n")
-                lines.append("".join(pieces))
+            lines += _paragraph_lines(etree.fromstring(archive.read(name), _SAFE_XML))
     return "\n".join(lines)
+
+
+def _paragraph_lines(root) -> list[str]:
+    lines = []
+    for paragraph in root.iter(_W_P):
+        pieces = []
+        for el in paragraph.iter(_W_T, _W_TAB, _W_BR, _W_CR):
+            # tab stops in w:pPr are no text; a nested paragraph (text box) is its own line
+            if el.getparent().tag != _W_R or _nearest_paragraph(el) is not paragraph:
+                continue
+            pieces.append((el.text or "") if el.tag == _W_T else "\t" if el.tag == _W_TAB else "\n")
+        lines.append("".join(pieces))
+    return lines
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

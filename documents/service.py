@@ -1,8 +1,9 @@
 """Produce, correct, list and fetch letters. Plain functions, explicit session.
 
-``produce_letter`` runs inside the caller's transaction: it renders, stores and
-flushes, and raises :class:`LetterRenderError` on any failure so the caller's
-step rolls back with it.
+``check_letter`` runs inside a step's transaction: it checks everything rendering would (placeholders, the
+recipient's allow-list, the leak guard) without producing the document, and raises :class:`LetterRenderError`
+so the step rolls back. ``produce_letter`` renders, stores and flushes in the caller's transaction: the letter
+worker's after the step's commit (engine.letter_outbox), an identity reveal's notice in its own.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
 from documents.leakguard import Vocabulary
 from documents.models import Letter
-from documents.render import Templates, docx_text, render_docx, template_bytes, template_sha256
+from documents.render import Templates, docx_text, render_docx, render_text, template_bytes, template_sha256
 from documents.storage import get_store
 from engine.clock import now
 
@@ -38,17 +39,40 @@ def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], set
     source = template_bytes(template, templates_dir)
     if source is None:
         raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
-    spec = catalogue_or_default(catalogue).letters.get(template)
-    if spec is not None and spec.recipient == REPORTER and recipient != REPORTER:
-        # a process version stored before the static check cannot send the reporter's letter past the guard
-        raise LetterRenderError(f"Sjabloon '{template}' is een brief aan de melder en gaat alleen als brief aan de "
-                                f"melder uit (door de lekbewaking), niet aan '{recipient}'", template=template)
+    _refuse_reporter_letter_elsewhere(template, recipient, catalogue)
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference,
                             catalogue=catalogue)
     content = render_docx(source, context, name=template)
     leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard,
                vocabulary=vocabulary, settings=settings, catalogue=catalogue)
     return content, template_sha256(source)
+
+
+def check_letter(*, template: str, recipient: str, data: Mapping[str, Any], settings: Mapping[str, Any],
+                 case_reference: str, templates_dir: Templates = None, guard: Sequence[Mapping[str, Any]] = (),
+                 vocabulary: Vocabulary | None = None, catalogue: Catalogue | None = None) -> str:
+    """Everything :func:`render_letter` checks, without producing the document (issue 25): the template exists,
+    the recipient may get it, every placeholder is filled with what the recipient may see, and the leak guard
+    passes over the letter's text (:func:`documents.render.render_text`: the same strict rendering, the text as
+    it will stand in the .docx). Raises :class:`LetterRenderError` as rendering would. Returns the template's
+    sha256. Runs inside a step's transaction; the .docx is rendered after commit (engine.letter_outbox)."""
+    source = template_bytes(template, templates_dir)
+    if source is None:
+        raise LetterRenderError(f"Sjabloon '{template}' bestaat niet", template=template)
+    _refuse_reporter_letter_elsewhere(template, recipient, catalogue)
+    context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference,
+                            catalogue=catalogue)
+    leak_check(template=template, recipient=recipient, data=data, text=render_text(source, context, name=template),
+               guard=guard, vocabulary=vocabulary, settings=settings, catalogue=catalogue)
+    return template_sha256(source)
+
+
+def _refuse_reporter_letter_elsewhere(template: str, recipient: str, catalogue: Catalogue | None) -> None:
+    spec = catalogue_or_default(catalogue).letters.get(template)
+    if spec is not None and spec.recipient == REPORTER and recipient != REPORTER:
+        # a process version stored before the static check cannot send the reporter's letter past the guard
+        raise LetterRenderError(f"Sjabloon '{template}' is een brief aan de melder en gaat alleen als brief aan de "
+                                f"melder uit (door de lekbewaking), niet aan '{recipient}'", template=template)
 
 
 def letter_title(template: str, catalogue: Catalogue | None = None) -> str:

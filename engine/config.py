@@ -104,6 +104,23 @@ class Settings(BaseSettings):
     # Run the mail sender (`meldpunt mail run`) inside the server process when an SMTP host is set (the demo does;
     # on PostgreSQL several processes may send at once, on SQLite run one server process or one sender).
     mail_in_server: bool = False
+    # Letters (issue 25; docs/LETTERS.md): a step checks its letter in its own transaction and writes an outbox row;
+    # the .docx is rendered after commit, MELDPUNT_BRIEVEN:
+    # - achtergrond (default, production): by the letter worker (`meldpunt brieven run`, or the thread in the server
+    #   with MELDPUNT_BRIEVEN_IN_SERVER), woken by every commit that wrote a row in this process and otherwise every
+    #   brieven_poll_seconds;
+    # - na_commit: the process that committed the step renders its letters right after the commit, before the call
+    #   returns (the CLI, in-process callers and the test suites: a letter is there when the step's call is done).
+    brieven: Literal["na_commit", "achtergrond"] = "achtergrond"
+    # Run the letter worker as a thread in the server process (the demo and `make run` do; deploy/run-processes.sh
+    # and compose switch it off and run `meldpunt brieven run` processes instead).
+    brieven_in_server: bool = True
+    brieven_poll_seconds: float = Field(default=2.0, gt=0)
+    # A letter whose rendering failed is tried again after this many seconds, doubling per failure, and given up
+    # (state mislukt, an incident stays open for a retry after a fix) after this many attempts.
+    brieven_retry_seconds: float = Field(default=30.0, gt=0)
+    brieven_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    brieven_max_attempts: int = Field(default=5, ge=1, le=100)
     # Two-factor login (engine.identity.second_factor), MELDPUNT_TWEEDE_FACTOR:
     # - verplicht (default, production): who holds a role that may see a reporter's identity completes a password
     #   login only with a TOTP code (enrolling first if need be), and the reporter's identity is shown only to a

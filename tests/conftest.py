@@ -25,6 +25,11 @@ os.environ.setdefault("MELDPUNT_TWEEDE_FACTOR", "uit")
 # Deploying test process sets needs no rehearsal against the scenarios, unless a test switches it on
 # (tests/engine/test_rehearsal.py).
 os.environ.setdefault("MELDPUNT_REPETITIE", "uit")
+# Letters are rendered after the step's commit (engine.letter_outbox). In the suites the process that commits a
+# step renders its letters right after that commit (na_commit), so a test reads a step's letter as soon as the
+# step's call returned, without waiting for a worker; the worker's own path has its tests
+# (tests/engine/test_letter_outbox.py). Production renders in the letter worker (achtergrond).
+os.environ.setdefault("MELDPUNT_BRIEVEN", "na_commit")
 
 
 def pytest_collection_modifyitems(config, items):

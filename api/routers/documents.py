@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import ERR, IdPath, VisibleCase
 from api.routers.common import errors
-from api.schemas.casework import LetterOut
+from api.schemas.casework import LetterOut, LetterWaitingOut
 from engine.cases import letters as case_letters
 
 router = APIRouter(prefix="/zaken", tags=["documenten"], route_class=UnitOfWorkRoute)
@@ -40,6 +40,21 @@ def _letter_out(letter) -> LetterOut:
 def documents_list(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[LetterOut]:
     """Brieven aan de melder (met diens identiteit) alleen voor wie de identiteit mag zien."""
     return [_letter_out(l) for l in case_letters.visible_letters(session=session, user=user, case_id=case.id)]
+
+
+def waiting_out(job) -> LetterWaitingOut:
+    from engine.letter_outbox.service import waiting_label
+
+    return LetterWaitingOut(sjabloon=job.template, ontvanger=job.recipient, stap=job.step, status=waiting_label(job),
+                            gevraagd_op=job.created_at)
+
+
+@router.get("/{case_id}/brieven-in-aanmaak", response_model=list[LetterWaitingOut],
+            summary="Brieven die na een afgeronde stap nog worden aangemaakt", responses=ERR)
+def letters_waiting(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[LetterWaitingOut]:
+    """Een afgeronde stap maakt zijn brief direct na het vastleggen (de briefverwerker); tot die er is, staat hij
+    hier als 'wordt aangemaakt'. Dezelfde zichtbaarheid als de brieven zelf."""
+    return [waiting_out(j) for j in case_letters.visible_waiting(session=session, user=user, case_id=case.id)]
 
 
 @router.get("/{case_id}/documenten/{document_id}", response_class=Response, summary="Brief downloaden",

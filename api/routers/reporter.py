@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, current_reporter, in_transaction
 from api.routers.common import errors
-from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, serve_letter
+from api.routers.documents import DOWNLOAD_ERRORS, _letter_out, serve_letter, waiting_out
 from api.schemas.casework import (AttachmentOut, LetterOut, MessageIn, MessageOut, ReporterDeadlineOut,
                                   ReporterStatus)
 from engine.cases import attachments
@@ -59,7 +59,8 @@ def _status(session, case_id: int) -> ReporterStatus:
                           ongelezen_berichten=view.unread_messages, fase=view.phase, status_tekst=view.status_text,
                           termijnen=[ReporterDeadlineOut(uiterlijk_op=d.last_day, wat=d.what, tekst=d.text)
                                      for d in view.deadlines],
-                          brieven=[_letter_out(l) for l in view.letters])
+                          brieven=[_letter_out(l) for l in view.letters],
+                          brieven_in_aanmaak=[waiting_out(j) for j in view.letters_waiting])
 
 
 def _messages(session, case_id: int) -> list[MessageOut]:

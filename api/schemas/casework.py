@@ -137,6 +137,15 @@ class ReporterDeadlineOut(Strict):
     tekst: str = Field(description="Bijvoorbeeld 'U krijgt uiterlijk 3-2-2027 terugkoppeling over ...'")
 
 
+class LetterWaitingOut(Strict):
+    """A letter a completed step asked for that the letter worker has not yet made (issue 25)."""
+    sjabloon: str
+    ontvanger: str
+    stap: str
+    status: str = Field(description="'wordt aangemaakt', of 'kon nog niet worden aangemaakt (incident gemeld)'")
+    gevraagd_op: datetime
+
+
 class ReporterStatus(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "zaaknummer": "MP-2026-000012", "status": "in_behandeling", "ontvangst_bevestigd": True,
@@ -152,6 +161,8 @@ class ReporterStatus(Strict):
     status_tekst: str = Field(default="", description="De stand in gewone taal, zoals de melder haar ook in het portaal ziet")
     termijnen: list[ReporterDeadlineOut] = Field(default_factory=list, description="Wat de melder uiterlijk wanneer krijgt")
     brieven: list[LetterOut] = Field(default_factory=list, description="De brieven aan de melder (download via .../brieven/{id})")
+    brieven_in_aanmaak: list[LetterWaitingOut] = Field(default_factory=list,
+                                                       description="Brieven aan de melder die nog worden aangemaakt")
 
 
 class CaseSummaryOut(Strict):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from documents.models import Letter
+from engine.letter_outbox.models import DONE, LetterJob
 from engine.audit.models import AuditEvent
 from engine.cases import runtime
 from engine.cases.models import Case
@@ -66,6 +67,9 @@ def check_case(*, session: Session, case_id: int) -> list[str]:
             letter_tasks[task.task_spec.bpmn_id or task.task_spec.name] += 1
     letters = Counter(step for (step,) in session.execute(
         select(Letter.step).where(Letter.case_id == case_id, Letter.supersedes_id.is_(None))))
+    # a letter asked for by a committed step and not yet made by the letter worker counts: it is on its way
+    letters.update(step for (step,) in session.execute(
+        select(LetterJob.step).where(LetterJob.case_id == case_id, LetterJob.state != DONE)))
     if letters != letter_tasks:
         problems.append(f"case {case_id}: letters {dict(letters)} for completed letter tasks {dict(letter_tasks)}")
     return problems

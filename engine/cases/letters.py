@@ -110,3 +110,27 @@ def reporter_letter(*, session: Session, case_id: int, letter_id: int):
     if letter is None or letter.recipient not in access.IDENTITY_RECIPIENTS:
         raise NotFound("Document niet gevonden.")
     return letter
+
+
+# --------------------------------------------------------------------------- letters not yet made (issue 25)
+
+def visible_waiting(*, session: Session, user: User, case_id: int) -> list:
+    """The letters of the case asked for by a committed step and not yet stored by the letter worker
+    (``engine.letter_outbox``), that this user will be able to see once made (the same rule as stored letters);
+    shown as "wordt aangemaakt" until they exist."""
+    from engine.letter_outbox import service as outbox
+
+    if not access.can_see_case(session=session, user=user, case_id=case_id):
+        return []
+    jobs = outbox.waiting(session=session, case_id=case_id)
+    if not jobs:
+        return []
+    identity = access.may_see_reporter_identity(session=session, user=user, case_id=case_id)
+    return [j for j in jobs if _allowed(j, identity=identity)]
+
+
+def reporter_waiting(*, session: Session, case_id: int) -> list:
+    """The letters to the reporter of ``case_id`` not yet made; same caller duty as :func:`reporter_letters`."""
+    from engine.letter_outbox import service as outbox
+
+    return [j for j in outbox.waiting(session=session, case_id=case_id) if j.recipient in access.IDENTITY_RECIPIENTS]

@@ -70,6 +70,7 @@ class ReporterView:
     feedback: str | None
     unread_messages: int
     letters: list = field(default_factory=list)
+    letters_waiting: list = field(default_factory=list)  # asked for, not yet made: "wordt aangemaakt"
     deadlines: list[ReporterDeadline] = field(default_factory=list)
 
 
@@ -156,4 +157,5 @@ def reporter_view(*, session: Session, case_id: int) -> ReporterView:
                         phase=phase, status_text=STATUS_TEXTS[phase], received_at=case.created_at,
                         acknowledged_on=str(ack) if ack else None, feedback=feedback, unread_messages=unread,
                         letters=case_letters.reporter_letters(session=session, case_id=case_id),
+                        letters_waiting=case_letters.reporter_waiting(session=session, case_id=case_id),
                         deadlines=_deadlines(session, case))

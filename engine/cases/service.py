@@ -3,8 +3,9 @@
 The caller owns the transaction (``Database.session()``): these functions load the
 case, run SpiffWorkflow in memory, write the new state (optimistic version check
 first, so a lost race stops before anything else is written), work items, timers,
-letters and audit events, and raise a domain error on any failure so the caller
-rolls everything back.
+letter outbox rows (each letter checked here; the .docx is made after commit by the
+letter worker, engine.letter_outbox) and audit events, and raise a domain error on any
+failure so the caller rolls everything back.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from engine.legal_terms import local_date
 from engine.errors import DomainError, FieldError, InvalidData, NotFound, ScriptLimitExceeded, StaleCase, TaskNotReady, WorkflowFailure
 from engine.identity.models import User
 from engine.incidents import service as incidents
+from engine.letter_outbox import service as letter_outbox
 from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
@@ -230,7 +232,7 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
 
 
 def _render_letters(step: _Step) -> None:
-    """Render the letter of every task that completed in this step and names one."""
+    """Check the letter of every task that completed in this step and names one, and put it in the outbox."""
     newly = _completed_ids(step.wf) - step.completed_before
     tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
     if step.completed_task is not None and str(step.completed_task.id) not in newly:
@@ -254,12 +256,14 @@ def _render_letters(step: _Step) -> None:
         recipient, data = props.get("letter_recipient", "onbekend"), confidential_merge(step.session, step.case,
                                                                                         task.data)
         try:
-            letters.produce_letter(
-                session=step.session, case_id=step.case.id, case_reference=step.case.reference,
-                step=task.task_spec.bpmn_id or task.task_spec.name, template=props["letter"],
+            # Checked here, in the step's transaction (placeholders, allow-list, leak guard over the letter's
+            # text); the .docx is rendered after commit by the letter worker from the outbox row written here.
+            letter_outbox.check_and_enqueue(
+                session=step.session, case=step.case, version_id=step.case.process_version_id,
+                step=task.task_spec.bpmn_id or task.task_spec.name, task_id=str(task.id), template=props["letter"],
                 recipient=recipient, data=data, settings=step.parsed.manifest.settings,
                 guard=guard, vocabulary=vocabulary_of(step.parsed),
-                templates_dir=step.parsed.templates or None,  # the case's version's letters, pinned with it
+                templates=step.parsed.templates or None,  # the case's version's letters, pinned with it
                 catalogue=step.parsed.letter_catalogue,
             )
         except LetterRenderError as exc:

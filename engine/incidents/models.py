@@ -21,7 +21,7 @@ class Incident(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    source: Mapped[str] = mapped_column(String(20))  # timer | taak
+    source: Mapped[str] = mapped_column(String(20))  # timer | taak | brief
     element_id: Mapped[str | None] = mapped_column(String(200))
     element_name: Mapped[str | None] = mapped_column(String(300))  # the step's name in the process file
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("timers.id", ondelete="SET NULL"))

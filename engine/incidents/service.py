@@ -6,6 +6,9 @@ Sources:
 * ``timer``: a due timer whose firing failed (a script, expression or letter after it). The timer worker keeps
   trying with backoff (``engine.timers.service``) and never blocks on it; each failure raises the incident's count.
   A retry fires the timer at once; a successful firing (by a retry or by the worker) resolves the incident.
+* ``brief``: a letter the letter worker could not make after the step's commit (engine.letter_outbox): the
+  step is done, the case shows the letter as not yet made; the worker retries with backoff, and a retry here
+  (after the template, data or storage was fixed) renders it at once and resolves the incident.
 * ``taak``: a user task whose completion failed in the process model (a script or expression after the form).
   Nothing of the step is saved and the task stays open; the incident is written after the step's transaction
   ended, so it survives that rollback. Once the task is no longer open (completed after all, or ended by the
@@ -232,6 +235,15 @@ def retry(*, session: Session, by: User, incident_id: int) -> tuple[Incident, bo
     incident = get_incident(session=session, by=by, incident_id=incident_id)
     if incident.state != "open":
         raise IncidentResolved()
+    if incident.source == "brief":  # a letter the worker could not make: render it again now, after the fix
+        from engine.letter_outbox import worker as letter_worker
+
+        audit.append(session=session, actor=by.username, action="incident.retried", case_id=incident.case_id,
+                     details={"incident": incident.id, "element": incident.element_id})
+        done = letter_worker.retry(session, case_id=incident.case_id, step=incident.element_id, by=by.username)
+        if done and incident.state == "open":
+            _resolve(session, incident, by=by.username)
+        return incident, incident.state != "open"
     if incident.source != "timer" or incident.timer_id is None:
         raise DomainError("Een taak wordt opnieuw geprobeerd door haar af te ronden; de behandelaar doet dat vanuit "
                           "de werkvoorraad. Markeer het incident als opgelost wanneer de oorzaak is verholpen.")

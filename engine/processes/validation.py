@@ -287,6 +287,10 @@ class _ProcessSetValidation:
                 template_fields=read, engine_reads=self.engine_reads))
         if self.prove_legal and self.templates and self.template_exists is not None:
             self.check_templates()
+            if not self.issues:  # every letter rendered with data generated from the forms (issue 25)
+                from engine.processes.letter_render_check import letter_render_issues
+
+                self.issues.extend(letter_render_issues(self.files, self.templates, self.catalogue, self.trees))
         self.check_leak_guard(manifest)
         self.check_declared_behaviour()
         self.check_privacy(manifest)

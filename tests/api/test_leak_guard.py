@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from documents.models import Letter
+from engine.letter_outbox.models import LetterJob
 from engine.audit.models import AuditEvent
 from engine.cases.models import Case
 from engine.intake.models import CaseMessage
@@ -58,6 +59,8 @@ def _snapshot(db, case_id):
         case = s.get(Case, case_id)
         return (case.version, case.state,
                 s.scalar(select(func.count()).select_from(Letter).where(Letter.case_id == case_id)),
+                # the letter is checked in the step's transaction: a refused step leaves no outbox row either
+                s.scalar(select(func.count()).select_from(LetterJob).where(LetterJob.case_id == case_id)),
                 s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)),
                 s.scalar(select(func.count()).select_from(CaseMessage).where(CaseMessage.case_id == case_id)))
 

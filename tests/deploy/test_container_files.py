@@ -70,18 +70,20 @@ def test_the_image_is_small_non_root_and_builds_its_front_end_from_npm():
 
 def test_compose_has_postgres_migration_api_timer_workers_and_proxy():
     services = COMPOSE["services"]
-    assert set(services) == {"db", "migrate", "api", "timers", "proxy"}
+    assert set(services) == {"db", "migrate", "api", "timers", "brieven", "proxy"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["migrate"]["command"] == ["migrate"]
-    for role in ("api", "timers"):
+    for role in ("api", "timers", "brieven"):
         assert services[role]["command"] == [role]
         assert services[role]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         env = services[role]["environment"]
         assert env["MELDPUNT_DATABASE_URL"].startswith("postgresql+psycopg://")
         assert env["MELDPUNT_TIMERS_IN_SERVER"] == "false" and env["MELDPUNT_LOG_JSON"] == "true"
+        assert env["MELDPUNT_BRIEVEN_IN_SERVER"] == "false"  # the letter workers render, not threads in the API
     assert "${MELDPUNT_API_PROCESSES" in services["api"]["environment"]["MELDPUNT_API_PROCESSES"]
     assert "${MELDPUNT_TIMER_WORKERS" in str(services["timers"]["deploy"]["replicas"])
-    assert all(f"  {r})" in ENTRYPOINT for r in ("api", "timers", "migrate"))  # the commands are its roles
+    assert "${MELDPUNT_LETTER_WORKERS" in str(services["brieven"]["deploy"]["replicas"])
+    assert all(f"  {r})" in ENTRYPOINT for r in ("api", "timers", "brieven", "migrate"))  # the commands are its roles
 
 
 def test_only_the_proxy_is_trusted_cookies_are_secure_and_no_secret_is_in_the_file():

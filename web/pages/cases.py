@@ -24,7 +24,7 @@ from engine.worklist import service as worklist
 from web import forms
 from web.pages import records as records_page
 from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
-                              get_database, not_found, render, user_name, visible_case)
+                              get_database, not_found, render, user_name, visible_case, waiting_rows)
 
 router = APIRouter(include_in_schema=False)
 
@@ -163,6 +163,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         letter_rows = [{"id": l.id, "template": l.template, "recipient": l.recipient, "version": l.version,
                         "at": l.rendered_at, "step": l.step}
                        for l in case_letters.visible_letters(session=s, user=user, case_id=case.id)]
+        letters_waiting = waiting_rows(case_letters.visible_waiting(session=s, user=user, case_id=case.id))
         messages = []
         may_message = access.may_message_reporter(session=s, user=user, case_id=case.id)
         if may_message:
@@ -181,6 +182,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       substance_labels=field_classes.substance_labels(s, case),
                       not_redacted_text=field_classes.NOT_REDACTED,
                       deadlines=deadlines, timeline=_timeline(s, case, user, soort), letters=letter_rows,
+                      letters_waiting=letters_waiting,
                       position=position, diagram_file=diagram,
                       diagram_name=names.file(diagram) if diagram else "", active_names=active_names,
                       files=[(f, names.file(f)) for f in files], may_message=may_message,

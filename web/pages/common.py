@@ -438,3 +438,10 @@ templates.env.filters["getal"] = dutch_number
 templates.env.filters["procent"] = lambda v: "—" if v is None else f"{v:.1f}".replace(".", ",") + "%"
 
 
+
+
+def waiting_rows(jobs) -> list[dict]:
+    """Letters asked for by a committed step and not yet made (engine.letter_outbox), as the pages list them."""
+    from engine.letter_outbox.service import waiting_label
+
+    return [{"template": j.template, "recipient": j.recipient, "label": waiting_label(j)} for j in jobs]

@@ -13,7 +13,7 @@ from web.pages.common import checked_form, domain_error, FormDep, get_database, 
 
 router = APIRouter(include_in_schema=False)
 
-SOURCES = {"timer": "Termijn (timer)", "taak": "Afronden van een taak"}
+SOURCES = {"timer": "Termijn (timer)", "taak": "Afronden van een taak", "brief": "Brief aanmaken"}
 
 
 @router.get("/incidenten", response_class=HTMLResponse)

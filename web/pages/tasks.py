@@ -24,7 +24,7 @@ from engine.worklist.models import WorkItem
 from web import forms
 from web.pages.common import (back_url, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
                               get_database, local_moment, login_required, not_found, render, user_name, with_message,
-                              worklist_row)
+                              waiting_rows, worklist_row)
 
 router = APIRouter(include_in_schema=False)
 
@@ -213,7 +213,8 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         next_items = [worklist_row(s, i, user) for i in worklist.for_case(session=s, case_id=case_id)]
         new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
                        if l.id not in before_letters]
+        letters_waiting = waiting_rows(case_letters.visible_waiting(session=s, user=user, case_id=case_id))
         item = s.get(WorkItem, item_id)
         return render(request, "taak_afgerond.html", user=user, web=web, item=item, case=case,
-                      next_items=next_items, new_letters=new_letters,
+                      next_items=next_items, new_letters=new_letters, letters_waiting=letters_waiting,
                       case_visible=access.can_see_case(session=s, user=user, case_id=case_id))

@@ -1,0 +1,281 @@
+"""Letters out of the request (issue 25): a step checks its letter in its own transaction and writes an outbox
+row; the letter worker renders and stores the .docx after commit, exactly once (also when a worker is killed
+mid-render), with retries; a failure becomes an incident whose retry after a fix makes the letter; until it
+exists the case shows the letter as "wordt aangemaakt"; a template that cannot render with the forms' data is
+refused at deployment."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from documents import service as letters
+from documents.build_templates import TemplateBuilder
+from documents.errors import LetterRenderError
+from documents.models import Letter
+from documents.render import docx_text
+from engine.cases import letters as case_letters
+from engine.cases import service as cases
+from engine.config import get_settings
+from engine.errors import ProcessValidationError
+from engine.identity.models import User
+from engine.incidents import service as incidents
+from engine.incidents.models import Incident
+from engine.letter_outbox import worker
+from engine.letter_outbox.models import DONE, FAILED, PENDING, LetterJob
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from tests.factories import REVIEW, copy_process_set, make_user
+
+pytestmark = pytest.mark.db
+
+ROOT = Path(__file__).resolve().parents[2]
+LETTER = "intake_notitie"
+TASK = '<spiffworkflow:property name="priority" value="1"/>'
+DECLARATION = (TASK + f'\n          <spiffworkflow:property name="letter" value="{LETTER}"/>'
+               '\n          <spiffworkflow:property name="letter_recipient" value="onderzoeker"/>')
+
+
+def write_letter(directory: Path, body: str) -> None:
+    builder = TemplateBuilder(LETTER)
+    builder.p(body)
+    (directory / "letters").mkdir(exist_ok=True)
+    (directory / "letters" / f"{LETTER}.docx").write_bytes(builder.bytes())
+
+
+@pytest.fixture
+def process_set(tmp_path):
+    """The review process with a letter of its own on the intake task."""
+    target = copy_process_set(REVIEW, tmp_path / "review")
+    bpmn = target / "review.bpmn"
+    bpmn.write_text(bpmn.read_text().replace(TASK, DECLARATION, 1))
+    write_letter(target, "Zaak {{ zaaknummer }}, dienstonderdeel {{ dienstonderdeel }}.")
+    return target
+
+
+@pytest.fixture
+def in_worker(monkeypatch):
+    """Production's mode: the step only writes the outbox row; the letter worker renders."""
+    monkeypatch.setenv("MELDPUNT_BRIEVEN", "achtergrond")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def _case_at_intake(db, process_set) -> tuple[int, int]:
+    with db.session() as s:
+        processes.deploy(session=s, directory=process_set)
+        desk = make_user(s, "desk", "meldpunt")
+        make_user(s, "eigenaar", "procesbeheerder", unit=None)
+        case = cases.start_case(session=s, actor=desk, data={})
+        item = worklist.for_case(session=s, case_id=case.id)[0]
+        return case.id, item.id
+
+
+def _complete_intake(db, item_id: int) -> None:
+    with db.session() as s:
+        desk = s.execute(select(User).where(User.username == "desk")).scalar_one()
+        cases.complete_task(session=s, work_item_id=item_id, user=desk,
+                            data={"ernstig": False, "dienstonderdeel": "Douane"})
+
+
+def _letters(db, case_id: int) -> list[Letter]:
+    with db.session() as s:
+        return letters.list_letters(session=s, case_id=case_id)
+
+
+def test_the_letter_is_rendered_after_commit_by_the_worker_exactly_once(db, clock, process_set, in_worker):
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+    assert _letters(db, case_id) == []  # committed step, no .docx yet: it is the worker's
+    with db.session() as s:
+        (job,) = s.scalars(select(LetterJob)).all()
+        assert job.state == PENDING and job.case_id == case_id
+        coordinator = make_user(s, "coordinator", "integriteitscoordinator")
+        (waiting,) = case_letters.visible_waiting(session=s, user=coordinator, case_id=case_id)
+        assert waiting.template == LETTER
+    assert worker.render_due(bind=db.engine) == 1
+    assert worker.render_due(bind=db.engine) == 0  # nothing rendered twice
+    (letter,) = _letters(db, case_id)
+    with db.session() as s:
+        assert s.scalar(select(LetterJob.state)) == DONE
+        assert s.scalar(select(LetterJob.letter_id)) == letter.id
+        assert case_letters.visible_waiting(session=s, user=s.scalars(select(User).where(
+            User.username == "coordinator")).one(), case_id=case_id) == []
+        text = docx_text(letters.letter_content(session=s, letter=s.get(Letter, letter.id)))
+    assert "dienstonderdeel Douane" in text
+
+
+def test_in_the_suites_and_the_cli_the_committing_process_renders_right_after_commit(db, clock, process_set):
+    """``na_commit`` (tests/conftest.py): the letter is there when the step's call has returned."""
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+    (letter,) = _letters(db, case_id)
+    with db.session() as s:
+        assert s.scalar(select(LetterJob.state)) == DONE
+
+
+def test_a_step_that_rolls_back_leaves_no_letter_job(db, clock, process_set, in_worker):
+    case_id, item_id = _case_at_intake(db, process_set)
+    with pytest.raises(RuntimeError):
+        with db.session() as s:
+            desk = s.execute(select(User).where(User.username == "desk")).scalar_one()
+            cases.complete_task(session=s, work_item_id=item_id, user=desk,
+                                data={"ernstig": False, "dienstonderdeel": "Douane"})
+            raise RuntimeError("the request failed after the step")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(LetterJob)) == 0
+
+
+def test_a_render_failure_becomes_an_incident_and_a_retry_after_the_fix_makes_the_letter(
+        db, clock, process_set, in_worker, monkeypatch):
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+    real = letters.render_docx
+
+    def broken(*_args, **_kwargs):
+        raise LetterRenderError("Sjabloon 'intake_notitie': de opslag is niet bereikbaar", template=LETTER)
+
+    monkeypatch.setattr(letters, "render_docx", broken)
+    assert worker.render_due(bind=db.engine) == 0
+    with db.session() as s:
+        job = s.scalars(select(LetterJob)).one()
+        assert job.state == PENDING and job.attempts == 1 and job.retry_at is not None  # waits its backoff
+        incident = s.scalars(select(Incident)).one()
+        assert (incident.source, incident.state, incident.element_id) == ("brief", "open", job.step)
+        assert "kon niet worden aangemaakt" in incident.message
+        coordinator = make_user(s, "coordinator", "integriteitscoordinator")
+        (waiting,) = case_letters.visible_waiting(session=s, user=coordinator, case_id=case_id)
+        incident_id = incident.id
+    assert worker.render_due(bind=db.engine) == 0  # not due again before its retry moment
+    monkeypatch.setattr(letters, "render_docx", real)  # the fix
+    with db.session() as s:
+        owner = s.execute(select(User).where(User.username == "eigenaar")).scalar_one()
+        incident, resolved = incidents.retry(session=s, by=owner, incident_id=incident_id)
+        assert resolved and incident.state == "opgelost"
+    (letter,) = _letters(db, case_id)
+    with db.session() as s:
+        assert s.scalar(select(LetterJob.state)) == DONE
+
+
+def test_a_letter_given_up_after_its_attempts_stays_mislukt_until_the_incident_is_retried(
+        db, clock, process_set, in_worker, monkeypatch):
+    monkeypatch.setenv("MELDPUNT_BRIEVEN_MAX_ATTEMPTS", "1")
+    get_settings.cache_clear()
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+    monkeypatch.setattr(letters, "render_docx", lambda *a, **k: (_ for _ in ()).throw(OSError("disk")))
+    assert worker.render_due(bind=db.engine) == 0
+    with db.session() as s:
+        job = s.scalars(select(LetterJob)).one()
+        assert job.state == FAILED and "OSError" in job.last_error
+        assert s.scalars(select(Incident.state)).one() == "open"
+
+
+def test_a_template_that_cannot_render_with_the_forms_data_is_refused_at_deployment(db, clock, process_set):
+    # dienstonderdeel is free text in the form: a date filter on it fails for the data the form allows
+    write_letter(process_set, "Zaak {{ zaaknummer }}, sinds {{ dienstonderdeel|nl_datum }}.")
+    with db.session() as s, pytest.raises(ProcessValidationError) as refused:
+        processes.deploy(session=s, directory=process_set)
+    issues = [i for i in refused.value.issues if i.file == f"letters/{LETTER}.docx"]
+    assert issues and "geen geldige datum" in issues[0].message and "voorbeeldgegevens" in issues[0].message
+    assert processes.check(directory=process_set)  # the check without deploying says the same
+
+
+WORKER = textwrap.dedent("""
+    import os, sys, time
+    from pathlib import Path
+    from datetime import datetime
+    from engine import clock
+    from engine.db import Database
+    from engine.letter_outbox import worker
+    clock.set_clock(clock.FrozenClock(datetime.fromisoformat(sys.argv[2])))
+    marker = os.environ.get("BLOCK_IN_RENDER")
+    if marker:  # this worker stops inside the render, holding the job, until it is killed
+        from documents import service as letters
+        def stuck(*args, **kwargs):
+            Path(marker).write_text("rendering")
+            while True:
+                time.sleep(1)
+        letters.render_docx = stuck
+    worker.run(bind=Database(sys.argv[1]).engine, poll_seconds=0.2)
+""")
+
+
+def _worker_process(db, moment, *, block: Path | None = None) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MELDPUNT_BRIEVEN": "achtergrond"}
+    if block is not None:
+        env["BLOCK_IN_RENDER"] = str(block)
+    return subprocess.Popen([sys.executable, "-c", WORKER, db.url, moment.isoformat()], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, proc_list, what: str) -> None:
+    import time
+
+    for _ in range(1200):  # a generous bound on a shared machine; the condition ends it
+        if condition():
+            return
+        dead = [p for p in proc_list if p.poll() is not None]
+        assert not dead, dead[0].stderr.read()
+        time.sleep(0.1)
+    pytest.fail(what)
+
+
+@pytest.fixture
+def shared_key(monkeypatch):
+    """One encryption key for this process and the worker processes it starts (the outbox row is encrypted)."""
+    from engine import crypto
+
+    key = crypto.generate_key()
+    monkeypatch.setenv(crypto.ENV_VAR, key)
+    previous = crypto.set_keyring(crypto.KeyRing.from_string(key))
+    yield
+    crypto.set_keyring(previous)
+
+
+def test_two_letter_workers_one_killed_mid_render_the_letter_is_made_exactly_once(db, clock, process_set,
+                                                                                    in_worker, shared_key, tmp_path):
+    if db.dialect != "postgresql":
+        pytest.skip("several letter worker processes need PostgreSQL (SQLite serialises them by its write lock)")
+    if os.environ.get("FAKETIME"):  # `make test-on`: libfaketime moves CLOCK_MONOTONIC, which the poll's wait uses
+        pytest.skip("the surviving worker's next sweep waits on the monotonic clock, which libfaketime moves; "
+                    "this test runs on the machine's real date in `make test`")
+    case_id, item_id = _case_at_intake(db, process_set)
+    marker = tmp_path / "rendering"
+    stuck = _worker_process(db, clock.now(), block=marker)
+    other = None
+    try:
+        _complete_intake(db, item_id)  # committed: NOTIFY wakes the worker, it takes the job and hangs in render
+        _wait_for(marker.exists, [stuck], "the first worker never started rendering")
+        other = _worker_process(db, clock.now())  # the second worker: the job is locked, it skips it
+        with db.session() as s:
+            assert s.scalar(select(LetterJob.state)) == PENDING
+        stuck.send_signal(signal.SIGKILL)
+        stuck.wait(60)
+
+        def made() -> bool:
+            with db.session() as s:
+                return s.scalar(select(LetterJob.state)) == DONE
+
+        _wait_for(made, [other], "the surviving worker did not render the letter")
+        restarted = _worker_process(db, clock.now())  # the killed one, restarted: nothing left for it
+        try:
+            with db.session() as s:
+                assert s.scalar(select(func.count()).select_from(Letter).where(Letter.case_id == case_id)) == 1
+        finally:
+            restarted.send_signal(signal.SIGTERM)
+            restarted.wait(60)
+    finally:
+        for proc in (stuck, other):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(60)
+    assert len(_letters(db, case_id)) == 1
