@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -51,11 +52,11 @@ def run_bare_case(parsed, scenario: Scenario, mode: str, script_engine) -> dict:
     wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine)
     wf.task_tree.data.update(scenario.start_data(parsed.manifest))
     wf.do_engine_steps()
-    times, sizes = [], []
+    times, cpu, sizes = [], [], []
     if mode == "default_serializer":
         sizes.append(len(_default_serializer.serialize_json(wf).encode()))
     for step in range(scenario.max_steps):
-        t0 = perf()
+        t0, c0 = perf(), time.thread_time()
         ready = _ready(wf)
         if not ready:
             break
@@ -72,38 +73,64 @@ def run_bare_case(parsed, scenario: Scenario, mode: str, script_engine) -> dict:
             wf = runtime.loads(state, parsed)
             wf.script_engine = script_engine
         times.append(perf() - t0)
+        cpu.append(time.thread_time() - c0)
         if mode == "default_serializer":
             sizes.append(len(state.encode()))
     if not wf.is_completed():
         waiting = sorted(t.task_spec.bpmn_id or t.task_spec.name for t in wf.get_tasks(state=TaskState.WAITING))
         raise RuntimeError(f"{scenario.name}: bare workflow did not complete ({mode}); waiting: {waiting} "
                            "(the drivers never move the clock)")
-    return {"task_times": times, "state_bytes": sizes}
+    return {"task_times": times, "task_cpu": cpu, "state_bytes": sizes}
 
 
-def measure_bare(scenario: Scenario, *, reps: int, warmup: int) -> dict:
+BARE_MODES = (("memory", "a_memory"), ("default_serializer", "b_default_serializer"),
+              ("specless_serializer", "b2_specless_serializer"))
+
+
+def measure_interleaved(scenario: Scenario, databases: dict, *, reps: int, warmup: int) -> tuple[dict, dict]:
+    """Every variant - the three bare SpiffWorkflow modes and the service layer on each database - one case at a
+    time in turn, the order rotating per round, so a loaded machine weighs on all of them alike and their ratios
+    are taken in the same minutes (issue 25: measured minutes apart, the ratio drifted between 5.5 and 9.1).
+    Returns (bare figures, service figures and growth per dialect)."""
     parsed = parse_scenario(scenario)
     engine = _bare_engine()
-    out: dict[str, Any] = {}
-    for mode, key in (("memory", "a_memory"), ("default_serializer", "b_default_serializer"),
-                      ("specless_serializer", "b2_specless_serializer")):
+    services = {dialect: setup_service(database, scenario) for dialect, database in databases.items()}
+    variants = [("bare", mode) for mode, _key in BARE_MODES] + [("service", d) for d in databases]
+
+    def one(kind: str, name: str) -> dict:
+        if kind == "bare":
+            return run_bare_case(parsed, scenario, name, engine)
+        version_id, team_ids, starter = services[name]
+        return run_service_case(databases[name], scenario, version_id, team_ids, starter)
+
+    for kind, name in variants:
         for _ in range(warmup):
-            run_bare_case(parsed, scenario, mode, engine)
-        runs = [run_bare_case(parsed, scenario, mode, engine) for _ in range(reps)]
-        out[key] = _aggregate(runs)
+            one(kind, name)
+    runs: dict[tuple[str, str], list[dict]] = {v: [] for v in variants}
+    for rnd in range(reps):
+        shift = rnd % len(variants)
+        for kind, name in variants[shift:] + variants[:shift]:
+            runs[(kind, name)].append(one(kind, name))
+    bare: dict[str, Any] = {}
+    for mode, key in BARE_MODES:
+        bare[key] = _aggregate(runs[("bare", mode)])
         if mode == "default_serializer":
-            out[key]["state_bytes_per_step"] = runs[0]["state_bytes"]
-    return out
+            bare[key]["state_bytes_per_step"] = runs[("bare", mode)][0]["state_bytes"]
+    return bare, {dialect: _service_figures(runs[("service", dialect)]) for dialect in databases}
 
 
 def _aggregate(runs: list[dict]) -> dict:
     all_times = [t for r in runs for t in r["task_times"]]
     per_task_means = [statistics.fmean(r["task_times"]) * 1000 for r in runs]
+    per_task_cpu = [statistics.fmean(r["task_cpu"]) * 1000 for r in runs]
     return {
         "tasks_per_case": len(runs[0]["task_times"]),
         "repetitions": len(runs),
         "per_task_ms": statistics.median(per_task_means),  # median over repetitions of the mean per task
         "per_task_ms_runs": per_task_means,
+        # CPU time of the measuring thread (this process only: PostgreSQL's own CPU is not in it); steadier than
+        # wall clock on a shared machine
+        "per_task_cpu_ms": statistics.median(per_task_cpu),
         "latency": summary_ms(all_times),
     }
 
@@ -160,7 +187,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
                                 version_id=version_id)
         case_id, sizes, json_sizes = case.id, [_stored_bytes(case.state)], [len(case.state.encode())]
         manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-    times, status, trail = [], None, []
+    times, cpu, status, trail = [], [], None, []
     for step in range(scenario.max_steps):
         with database.session() as s:  # untimed: what the client already knows
             items = worklist.for_case(session=s, case_id=case_id)
@@ -175,10 +202,11 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
             trail.append(item.element_id)
         if profiler is not None:
             profiler.enable()
-        t0 = perf()
+        t0, c0 = perf(), time.thread_time()
         with database.session() as s:
             case = cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, user_id), data=form)
         times.append(perf() - t0)
+        cpu.append(time.thread_time() - c0)
         if profiler is not None:
             profiler.disable()
         sizes.append(_stored_bytes(case.state))
@@ -187,7 +215,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
     if status != "closed":
         raise RuntimeError(f"{scenario.name}: case {case_id} did not close ({status}); pending timers: "
                            f"{_pending_timers(database, case_id)} (the drivers never move the clock)")
-    return {"task_times": times, "state_bytes": sizes, "json_bytes": json_sizes, "case_id": case_id,
+    return {"task_times": times, "task_cpu": cpu, "state_bytes": sizes, "json_bytes": json_sizes, "case_id": case_id,
             "final_state": last_state, "trail": trail, "letters": case_letters(database, case_id)}
 
 
@@ -227,12 +255,7 @@ def spec_stored(state: str) -> dict:
             "mentions_task_specs": '"task_specs"' in state}
 
 
-def measure_service(database, scenario: Scenario, *, reps: int, warmup: int) -> tuple[dict, dict]:
-    """Returns (measurement-1 figures, measurement-6 raw data) for one database."""
-    version_id, team_ids, starter = setup_service(database, scenario)
-    for _ in range(warmup):
-        run_service_case(database, scenario, version_id, team_ids, starter)
-    runs = [run_service_case(database, scenario, version_id, team_ids, starter) for _ in range(reps)]
+def _service_figures(runs: list[dict]) -> tuple[dict, dict]:
     m1 = _aggregate(runs)
     letters = runs[0]["letters"]
     m1["letters_per_case"] = len(letters)
@@ -268,17 +291,21 @@ def run(ctx) -> dict:
             ctx.log(f"  m1 {scenario.name}: skipped ({reason})")
             continue
         reps, warmup = scenario.repetitions(ctx.sizes.m1_reps, ctx.sizes.m1_warmup)
-        bare = measure_bare(scenario, reps=reps, warmup=warmup)
+        bare, services = measure_interleaved(scenario, ctx.databases, reps=reps, warmup=warmup)
         entry = {"bare": {k: {kk: vv for kk, vv in v.items() if kk != "state_bytes_per_step"}
                           for k, v in bare.items()}, "service": {}, "ratios": {}}
         growth = {"default_serializer_bytes_per_step": bare["b_default_serializer"]["state_bytes_per_step"],
                   "service": {}}
         for dialect, database in ctx.databases.items():
-            svc, g = measure_service(database, scenario, reps=reps, warmup=warmup)
+            svc, g = services[dialect]
             entry["service"][dialect] = svc
             c, a = svc["per_task_ms"], bare["a_memory"]["per_task_ms"]
             b, b2 = bare["b_default_serializer"]["per_task_ms"], bare["b2_specless_serializer"]["per_task_ms"]
-            entry["ratios"][dialect] = {"c_over_b": c / b, "c_over_a": c / a, "c_over_b2_specless": c / b2}
+            entry["ratios"][dialect] = {"c_over_b": c / b, "c_over_a": c / a, "c_over_b2_specless": c / b2,
+                                        # the same ratio in CPU time (the service's own process only)
+                                        "cpu_c_over_b2_specless": svc["per_task_cpu_ms"]
+                                        / bare["b2_specless_serializer"]["per_task_cpu_ms"],
+                                        "interleaved": True}
             sizes = g["state_bytes_per_step"]
             steps = list(range(len(sizes)))
             # The last step completes the workflow (end event copies the data to the workflow): a

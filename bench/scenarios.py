@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import math
 import sys
 from dataclasses import dataclass, field
@@ -126,6 +127,31 @@ def integrity_longest_route(element_id: str, data: dict, step: int) -> dict:
     return _longest(element_id, data, step)
 
 
+LETTER_PROPERTY = re.compile(rb'\s*<spiffworkflow:property name="letter(?:_recipient)?" value="[^"]*"\s*/>')
+
+
+def _archived(form: bytes) -> bytes:
+    """A form whose every field is declared kept for the case file (``x-archief``), so a process without letters
+    deploys although some fields are then read by nothing."""
+    schema = json.loads(form)
+
+    def mark(node):
+        if isinstance(node, dict):
+            for name, prop in (node.get("properties") or {}).items():
+                if isinstance(prop, dict):
+                    prop.setdefault("x-archief", "Benchmark zonder brieven: bewaard in het zaakdossier.")
+                    mark(prop)
+            for value in node.values():
+                if isinstance(value, (dict, list)) and value is not node.get("properties"):
+                    mark(value)
+        elif isinstance(node, list):
+            for value in node:
+                mark(value)
+
+    mark(schema)
+    return json.dumps(schema, ensure_ascii=False).encode()
+
+
 @dataclass
 class Scenario:
     name: str
@@ -136,6 +162,7 @@ class Scenario:
     max_steps: int = 200
     settings: dict = field(default_factory=dict)  # overrides of the manifest's settings (deployed as such)
     rep_share: float = 1.0  # share of the mode's measurement-1 cases (long routes: fewer cases, as many tasks)
+    letters: bool = True  # False: the same process with its tasks' letter properties removed (no letter rendered)
 
     def repetitions(self, reps: int, warmup: int) -> tuple[int, int]:
         return max(1, math.ceil(reps * self.rep_share)), max(1, math.ceil(warmup * self.rep_share))
@@ -149,6 +176,10 @@ class Scenario:
             manifest = json.loads(files["manifest.json"])
             manifest.setdefault("settings", {}).update(self.settings)
             files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        if not self.letters:  # no letter; the fields only a letter read are kept for the case file instead
+            files = {path: (LETTER_PROPERTY.sub(b"", content) if path.endswith(".bpmn")
+                            else _archived(content) if path.startswith("forms/") and path.endswith(".json")
+                            else content) for path, content in files.items()}
         return files
 
     def start_data(self, manifest) -> dict:
@@ -174,7 +205,11 @@ LINEAR12_SCENARIO = Scenario("linear12", LINEAR12, linear12_form, seed={"diensto
 INTEGRITY_SCENARIO = Scenario("integrity_longest_route", INTEGRITY, integrity_longest_route,
                               seed={}, settings=INTEGRITY_SETTINGS, rep_share=0.5)  # 30 tasks a case
 
-SCENARIOS = [LINEAR12_SCENARIO, INTEGRITY_SCENARIO]
+# The same longest route with no letter at all: what letters cost, measured beside it in the same run.
+INTEGRITY_NO_LETTERS_SCENARIO = Scenario("integrity_longest_route_no_letters", INTEGRITY, integrity_longest_route,
+                                         seed={}, settings=INTEGRITY_SETTINGS, rep_share=0.5, letters=False)
+
+SCENARIOS = [LINEAR12_SCENARIO, INTEGRITY_SCENARIO, INTEGRITY_NO_LETTERS_SCENARIO]
 
 # Two short routes of the integrity process for measurement 5: with the longest route they
 # produce every one of the 13 letter templates from a real case's data.

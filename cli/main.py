@@ -1,6 +1,8 @@
 """The ``meldpunt`` command line. One module per command group."""
 from __future__ import annotations
 
+import os
+
 import typer
 
 app = typer.Typer(help="Meldpunt: zaaksysteem integriteitsmeldingen", no_args_is_help=True)
@@ -18,12 +20,24 @@ def db_upgrade() -> None:
     typer.echo("Database bijgewerkt.")
 
 
+def default_workers(database_url: str, cpus: int | None = None) -> int:
+    """One server process per core on PostgreSQL; one on SQLite (a single writer: more processes only wait for
+    its lock)."""
+    from engine.db import is_sqlite
+
+    return 1 if is_sqlite(database_url) else max(1, cpus if cpus is not None else (os.cpu_count() or 1))
+
+
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: int = typer.Option(0, help="Aantal serverprocessen; 0: één per processorkern op PostgreSQL, "
+                                             "één op SQLite.")) -> None:
     """Start de API-server."""
     import uvicorn
 
     from engine.config import get_settings
+
+    workers = workers or default_workers(get_settings().database_url)
 
     # No proxy headers in uvicorn: the app believes X-Forwarded-For only from MELDPUNT_TRUSTED_PROXIES.
     # With MELDPUNT_LOG_JSON: JSON lines (engine.logs) and no uvicorn access log (it writes query strings).

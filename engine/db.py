@@ -115,7 +115,11 @@ def make_engine(url: str, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return eng
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping per checkout (one round trip on every request, issue 25): a connection the server dropped fails the
+    # one statement that finds it, SQLAlchemy then discards every pooled connection older than that failure, and
+    # the next request connects afresh. Connections are renewed after an hour all the same.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 3600)
     # Sized from the request threads (engine.config): every thread can hold one connection at a time.
     kwargs.setdefault("pool_size", settings.db_pool_size)
     kwargs.setdefault("max_overflow", settings.db_pool_overflow)

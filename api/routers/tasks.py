@@ -9,6 +9,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.cases import workflow_data
@@ -22,6 +23,7 @@ from engine.errors import FieldError, InvalidData, NotFound, StaleCase
 from engine.identity import access
 from engine.identity.models import User
 from engine.processes import service as processes
+from engine.processes.models import ProcessVersion
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 
@@ -112,18 +114,42 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
 
 @router.get("/{task_id}/formulier", response_model=dict, summary="JSON Schema van het formulier van de taak",
             responses=errors(401, 404))
-def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep) -> dict:
+def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep, request: Request, response: Response):
+    """With an ``ETag`` (the process version's content hash and the form's name: a deployed form never changes);
+    ``If-None-Match`` with that tag answers 304 without the schema. Access is checked on every request."""
     item = visible_task(session=session, user=user, work_item_id=task_id)
     form = _form(session, item)
     if form is None:
         raise NotFound("Deze taak heeft geen formulier.")
+    tag = _form_etag(session, item)
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
+    if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
     return form
+
+
+def _form_etag(session, item: WorkItem) -> str:
+    import hashlib
+
+    digest = session.scalar(select(ProcessVersion.content_hash).join(Case, Case.process_version_id == ProcessVersion.id)
+                            .where(Case.id == item.case_id))
+    return '"' + hashlib.sha256(f"{digest}:{item.form}".encode()).hexdigest()[:32] + '"'
 
 
 @router.post("/{task_id}/claimen", response_model=WorkItemOut, summary="Taak oppakken", responses=errors(401, 403, 404, 409))
 def claim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItemOut:
     visible_task(session=session, user=user, work_item_id=task_id, claiming=True)
     return WorkItemOut.of(worklist.claim(session=session, work_item_id=task_id, user=user))
+
+
+@router.post("/{task_id}/claimen-en-openen", response_model=TaskDetailOut,
+             summary="Taak oppakken en meteen openen (één verzoek: de taak zoals GET /taken/{id} haar geeft)",
+             responses=errors(401, 403, 404, 409))
+def claim_and_open(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
+    visible_task(session=session, user=user, work_item_id=task_id, claiming=True)
+    worklist.claim(session=session, work_item_id=task_id, user=user)
+    return task_detail(task_id, user, session)
 
 
 @router.post("/{task_id}/vrijgeven", response_model=WorkItemOut, summary="Taak teruggeven aan de pool",

@@ -351,8 +351,18 @@ def resolve_web_session(*, session: Session, session_id: str, touch: bool = True
     no session at all. The user's ``second_factor_verified`` is set from the session."""
     if not session_id or len(session_id) > 200:
         raise NotAuthenticated(SESSION_INVALID)
-    web = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(session_id)))
-    moment = now()
+    from engine.config import get_settings
+    from engine.identity import session_cache
+
+    digest, moment = sha256_hex(session_id), now()
+    remembered = session_cache.cache.get(session_cache.key(session, digest), moment)
+    if remembered is not None:  # user and roles kept for a few seconds (engine.identity.session_cache)
+        web = session_cache.restore(session, remembered)
+    else:
+        generation = session_cache.cache.generation
+        web = session.scalar(select(WebSession).where(WebSession.session_hash == digest))
+        if web is not None:
+            session_cache.remember(session, digest, generation, web, moment, get_settings().session_cache_seconds)
     if (web is None or web.revoked_at is not None or web.expires_at <= moment
             or moment - web.last_seen_at > SESSION_IDLE or not web.user.active
             or (web.pending and not allow_pending)):

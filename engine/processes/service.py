@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -174,6 +174,32 @@ def active_version(*, session: Session) -> ProcessVersion:
 
 
 latest_version = active_version  # the version for new cases (older name)
+
+
+def active_parsed(*, session: Session) -> ParsedProcessSet:
+    """The parsed specs of the :func:`active_version`, without loading its files (the parsed set is cached per
+    process): a lean read for hot pages (the worklist's deadline roles). Remembered for the session's transaction."""
+    known = session.info.get("active_parsed")
+    if known is not None:
+        return known
+    newest = session.execute(select(ProcessVersion.id, ProcessVersion.content_hash)
+                             .order_by(ProcessVersion.id.desc()).limit(1)).first()
+    if newest is None:
+        raise NotFound("Er is nog geen proces uitgerold.")
+    details = _last_activation(session)
+    chosen = newest
+    if details and details.get("newest") == newest.id and details.get("version") != newest.id:
+        chosen = session.execute(select(ProcessVersion.id, ProcessVersion.content_hash)
+                                 .where(ProcessVersion.id == details.get("version"))).first() or newest
+    parsed = parsed_version(session=session, version_id=chosen.id, content_hash=chosen.content_hash)
+    session.info["active_parsed"] = parsed
+    return parsed
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_active(session: Session, transaction) -> None:
+    if transaction.parent is None:  # a deployment or activation in a later transaction is seen
+        session.info.pop("active_parsed", None)
 
 
 _activations: dict[str, tuple[int, str, dict | None]] = {}  # database -> (system seq scanned, its hash, last)

@@ -113,10 +113,9 @@ def deadline_monitor_roles(session: Session) -> frozenset[str]:
     """The roles that watch every deadline, as the process owner declared them (manifest
     ``legal_rules.deadline_monitor_roles`` of the current process version)."""
     try:
-        version = processes.latest_version(session=session)
+        rules = processes.active_parsed(session=session).manifest.legal_rules
     except NotFound:
         return frozenset()
-    rules = processes.parsed_version(session=session, version_id=version.id).manifest.legal_rules
     return frozenset(rules.deadline_monitor_roles) if rules else frozenset()
 
 
@@ -264,13 +263,31 @@ def assign_candidates(*, session: Session, role: str) -> list[User]:
                                 .where(UserRole.role == role, User.active.is_(True)).order_by(User.display_name)))
 
 
+def assign_candidates_by_role(*, session: Session, roles) -> dict[str, list[User]]:
+    """:func:`assign_candidates` for several roles in one query (a worklist page's rows): role -> users."""
+    from engine.identity.models import UserRole
+
+    found: dict[str, list[User]] = {role: [] for role in sorted(set(roles))}
+    if found:
+        for role, user in session.execute(select(UserRole.role, User).join(UserRole, UserRole.user_id == User.id)
+                                          .where(UserRole.role.in_(list(found)), User.active.is_(True))
+                                          .order_by(User.display_name)):
+            found[role].append(user)
+    return found
+
+
 # --------------------------------------------------------------------------- arrival (issue 17)
 
 def counts(*, session: Session, user: User) -> dict[str, int]:
     """How many tasks each worklist tab holds (``my_tasks``, ``unassigned_in_my_roles``, ``overdue``): the
-    same conditions, counted by the database, never capped by a page size."""
-    def count(branches: list) -> int:
-        return sum(session.scalar(select(func.count()).select_from(b.subquery())) or 0 for b in branches)
+    same conditions, counted by the database, never capped by a page size. One statement: each branch is a scalar
+    subquery of one SELECT (a role's pool reads its own partial index), summed here."""
+    counters: list = []
+
+    def count(branches: list) -> list[int]:
+        start = len(counters)
+        counters.extend(select(func.count()).select_from(b.subquery()).scalar_subquery() for b in branches)
+        return list(range(start, len(counters)))
 
     mine = select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
     pools = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
@@ -281,7 +298,9 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
         overdue_branches = [select(WorkItem.id).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))]
     else:
         overdue_branches = [b.where(*late) for b in [mine, *pools]]
-    return {"mijn": count([mine]), "open": count(pools), "te-laat": count(overdue_branches)}
+    slots = {"mijn": count([mine]), "open": count(pools), "te-laat": count(overdue_branches)}
+    values = session.execute(select(*[c.label(f"n{i}") for i, c in enumerate(counters)])).one()
+    return {tab: sum(values[i] or 0 for i in where) for tab, where in slots.items()}
 
 
 VISIT_GAP = timedelta(minutes=30)  # requests closer together than this are one visit of the worklist

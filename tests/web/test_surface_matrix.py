@@ -444,6 +444,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/taken/{task_id}/formulier": Policy("task"),
     "POST /api/v1/taken/{task_id}/afronden": Policy("task", (403, 409, 422), probe={"json": {"gegevens": {}}}),
     "POST /api/v1/taken/{task_id}/claimen": case((403, 409), probe={"task": "done"}),
+    "POST /api/v1/taken/{task_id}/claimen-en-openen": case((403, 409), probe={"task": "done"}),
     "POST /api/v1/taken/{task_id}/vrijgeven": case((409, 403), probe={"task": "done"}),
     "POST /api/v1/taken/{task_id}/toewijzen": case((403, 409), probe={"task": "done", "json": {
         "medewerker_id": "meldpunt", "reden": "Werkverdeling"}}),

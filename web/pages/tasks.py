@@ -24,7 +24,7 @@ from engine.worklist.models import WorkItem
 from web import forms
 from web.pages.common import (back_url, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
                               get_database, local_moment, login_required, not_found, render, user_name, with_message,
-                              waiting_rows, worklist_row)
+                              waiting_rows, worklist_rows)
 
 router = APIRouter(include_in_schema=False)
 
@@ -210,7 +210,7 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         web = login_required(request, s)
         user = web.user
         case = s.get(Case, case_id)
-        next_items = [worklist_row(s, i, user) for i in worklist.for_case(session=s, case_id=case_id)]
+        next_items = worklist_rows(s, worklist.for_case(session=s, case_id=case_id), user)
         new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
                        if l.id not in before_letters]
         letters_waiting = waiting_rows(case_letters.visible_waiting(session=s, user=user, case_id=case_id))

@@ -13,7 +13,7 @@ from engine.identity import access
 from engine.records import subject_rights
 from engine.staff import service as staff
 from engine.worklist import service as worklist
-from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_row
+from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,8 +43,8 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
             na, items = "", fetch(session=s, user=user, limit=PAGE)
         next_after = worklist.position(items[-1]) if len(items) == PAGE else ""
         facts = triage.row_facts(session=s, items=items)
-        rows = [{**worklist_row(s, i, user), **facts.get(i.case_id, {}), "new": worklist.is_new(i, since)}
-                for i in items]
+        rows = [{**row, **facts.get(i.case_id, {}), "new": worklist.is_new(i, since)} for i, row in
+                zip(items, worklist_rows(s, items, user, references={k: f["reference"] for k, f in facts.items()}))]
         needle = filter.strip().lower()
         if needle:
             rows = [r for r in rows if needle in f"{r['reference']} {r['name']} {r['role_label']} {r['assignee']}".lower()]
@@ -56,8 +56,8 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
         is_coordinator = COORDINATOR in user.role_codes
         candidates = {}
         if is_coordinator:
-            for role in {r["role"] for r in rows}:
-                candidates[role] = [(u.username, u.display_name) for u in worklist.assign_candidates(session=s, role=role)]
+            candidates = {role: [(u.username, u.display_name) for u in users] for role, users in
+                          worklist.assign_candidates_by_role(session=s, roles={r["role"] for r in rows}).items()}
         context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
                        sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
                        melding=melding, na=na, next_after=next_after, since=since,

@@ -1,0 +1,88 @@
+"""Browser session -> user and roles remembered in the process for a few seconds (engine.identity.session_cache,
+issue 25): fewer round trips per request, and revocation still takes effect - at once in the same process, within
+the TTL from another process."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from engine.identity import service as identity
+from engine.identity.errors import NotAuthenticated
+from engine.identity.models import User, WebSession
+from tests.engine.test_statement_budget import Statements
+from tests.factories import make_user
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def signed_in(db, clock):
+    with db.session() as s:
+        user = make_user(s, "cachegebruiker", "onderzoeker", "meldpunt")
+        session_id, _web = identity.start_web_session(session=s, user=user)
+    return session_id
+
+
+def _resolve(db, session_id: str):
+    with db.session() as s:
+        web = identity.resolve_web_session(session=s, session_id=session_id, touch=False)
+        return web.user.username, sorted(web.user.role_codes)
+
+
+def test_a_remembered_session_costs_no_statement_and_gives_the_same_user_and_roles(db, signed_in):
+    first = _resolve(db, signed_in)
+    with Statements(db.engine) as st:
+        again = _resolve(db, signed_in)
+    assert again == first == ("cachegebruiker", ["meldpunt", "onderzoeker"])
+    assert st.seen == []
+
+
+def test_revocation_in_this_process_takes_effect_at_once(db, signed_in):
+    _resolve(db, signed_in)
+    with db.session() as s:  # a role taken away
+        user = s.query(User).filter_by(username="cachegebruiker").one()
+        user.roles = [r for r in user.roles if r.role != "meldpunt"]
+    assert _resolve(db, signed_in)[1] == ["onderzoeker"]
+    with db.session() as s:  # logged out
+        identity.end_web_session(session=s, session_id=signed_in)
+    with pytest.raises(NotAuthenticated):
+        _resolve(db, signed_in)
+
+
+def test_an_account_blocked_in_this_process_is_refused_at_once(db, signed_in):
+    _resolve(db, signed_in)
+    with db.session() as s:
+        s.query(User).filter_by(username="cachegebruiker").one().active = False
+    with pytest.raises(NotAuthenticated):
+        _resolve(db, signed_in)
+
+
+def test_revocation_by_another_process_takes_effect_within_the_ttl(db, signed_in, clock):
+    from engine.config import get_settings
+
+    _resolve(db, signed_in)
+    with db.engine.begin() as conn:  # another server process: this process's cache hears nothing of it
+        conn.execute(text("UPDATE web_sessions SET revoked_at = created_at"))
+        conn.execute(text("DELETE FROM user_roles WHERE role = 'meldpunt'"))
+    ttl = get_settings().session_cache_seconds
+    assert ttl > 0
+    clock.advance(timedelta(seconds=ttl))
+    with pytest.raises(NotAuthenticated):
+        _resolve(db, signed_in)
+
+
+def test_a_session_read_before_a_revocation_is_not_remembered_after_it(db, signed_in):
+    from engine.identity import session_cache
+
+    with db.session() as s:  # a request reads the session ...
+        generation = session_cache.cache.generation
+        web = s.scalar(select(WebSession))
+        web.user.roles
+    with db.session() as other:  # ... meanwhile another request of this process logs it out ...
+        identity.end_web_session(session=other, session_id=signed_in)
+    with db.session() as s:  # ... and the first one's stale values are not stored
+        session_cache.remember(s, web.session_hash, generation, web, identity.now(), 5)
+    with pytest.raises(NotAuthenticated):
+        _resolve(db, signed_in)
