@@ -134,6 +134,16 @@ def meeting_requests(*, session: Session, case_id: int) -> list[MeetingRequest]:
                                 .order_by(MeetingRequest.id)))
 
 
+def open_meeting_requests(*, session: Session, user: User) -> list[tuple[MeetingRequest, Case]]:
+    """Meeting requests not yet held, on cases where ``user`` may write the reporter (the desk's worklist)."""
+    from engine.identity import access
+
+    rows = session.scalars(select(MeetingRequest).where(MeetingRequest.oral_report_id.is_(None))
+                           .order_by(MeetingRequest.created_at, MeetingRequest.id))
+    return [(row, session.get(Case, row.case_id)) for row in rows
+            if access.may_message_reporter(session=session, user=user, case_id=row.case_id)]
+
+
 # --------------------------------------------------------------------------- oral reports
 
 def _may_register(session: Session, user: User, case_id: int) -> None:
@@ -411,6 +421,14 @@ def answer(*, session: Session, case_id: int, follow_up_id: int, adverse: str, t
 
     notifications.reporter_message(session, case_id=case_id)
     return row
+
+
+DEFAULT_QUESTION = "Heeft u na uw melding nadelige gevolgen ervaren?"
+
+
+def question_of(session: Session, case: Case) -> str:
+    rule = rules_of(session, case).follow_up
+    return rule.question if rule else DEFAULT_QUESTION
 
 
 def follow_ups(*, session: Session, case_id: int) -> list[FollowUp]:
