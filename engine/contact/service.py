@@ -441,6 +441,28 @@ def reporter_signals_retaliation(*, session: Session, case_id: int) -> bool:
                           .limit(1)) is not None
 
 
+def may_see_oral_reports(*, session: Session, user: User, case_id: int) -> bool:
+    """Oral reports and meeting requests carry the reporter's words: who may write the reporter."""
+    from engine.identity import access
+
+    return access.may_message_reporter(session=session, user=user, case_id=case_id)
+
+
+def may_see_follow_up(*, session: Session, user: User, case: Case) -> bool:
+    """The follow-up (answers may identify the reporter): who may write the reporter, and the signal role."""
+    from engine.identity import access
+
+    rule = rules_of(session, case).follow_up
+    return may_see_oral_reports(session=session, user=user, case_id=case.id) or bool(
+        rule and rule.signal_role in user.role_codes and access.can_see_case(session=session, user=user,
+                                                                            case_id=case.id))
+
+
+def may_handle_signals(*, session: Session, user: User, case: Case) -> bool:
+    rule = rules_of(session, case).follow_up
+    return bool(rule and rule.signal_role in user.role_codes)
+
+
 def _may_handle_signal(session: Session, user: User, row: FollowUp) -> bool:
     from engine.identity import access
 

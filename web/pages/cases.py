@@ -177,12 +177,13 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         oral = {"reports": contact.oral_reports(session=s, case_id=case.id),
                 "meetings": contact.meeting_requests(session=s, case_id=case.id),
                 "channels": rules.oral_report.channels if rules.oral_report else {},
-                "kinds": contact.MEETING_KINDS, "inbox": contact.has_inbox(s, case.id)} if may_message else None
+                "kinds": contact.MEETING_KINDS, "inbox": contact.has_inbox(s, case.id)} \
+            if contact.may_see_oral_reports(session=s, user=user, case_id=case.id) else None
         follow_up = None
-        if may_message or (rules.follow_up and rules.follow_up.signal_role in user.role_codes):
+        if contact.may_see_follow_up(session=s, user=user, case=case):
             follow_up = {"rows": contact.follow_ups(session=s, case_id=case.id),
                          "question": contact.question_of(s, case),
-                         "may_handle": bool(rules.follow_up and rules.follow_up.signal_role in user.role_codes)}
+                         "may_handle": contact.may_handle_signals(session=s, user=user, case=case)}
         note_rows = notes.visible_notes(session=s, user=user, case_id=case.id)
         file_rows = [{"id": a.id, "name": a.filename, "size": a.size, "at": a.created_at,
                       "source": "Melder" if a.source == attachments.REPORTER else user_name(s, a.added_by_id),
