@@ -275,7 +275,7 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
     session.flush()
     audit.append(session=session, actor="melder", action="oral_report.signed", case_id=case_id,
                  details={"verslag": report.id, "versie": latest.number,
-                          "binnen_termijn": _today() <= report.review_due})
+                          "tijdig": _today() <= report.review_due})
     from engine.notifications import service as notifications
 
     notifications.reporter_message(session, case_id=case_id)
@@ -416,7 +416,7 @@ def answer(*, session: Session, case_id: int, follow_up_id: int, adverse: str, t
         row.signal, row.signal_role = "open", rule.signal_role if rule else "integriteitscoordinator"
     session.flush()
     audit.append(session=session, actor="melder", action="follow_up.answered", case_id=case_id,
-                 details={"nazorg": row.id, "nadelige_gevolgen": adverse})
+                 details={"nazorg": row.id, "antwoord": adverse})
     from engine.notifications import service as notifications
 
     notifications.reporter_message(session, case_id=case_id)

@@ -173,3 +173,32 @@ def test_no_check_in_without_an_inbox_and_that_is_visible(db, org, clock):
     with db.session() as s:
         assert len(intake.messages(session=s, case_id=case_id)) == before
         assert all(r.sent_at is None for r in contact.follow_ups(session=s, case_id=case_id))
+
+
+def test_the_transcript_passes_the_leak_guard(db, org):
+    from engine.errors import DomainError
+
+    case_id = _anonymous_case(db)
+    with db.session() as s:
+        with pytest.raises(DomainError) as err:  # a measure named in a text to the reporter: refused, nothing kept
+            contact.register_oral_report(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                                         channel="gesprek", held_on="2026-11-02",
+                                         transcript="De betrokkene krijgt ontslag op staande voet.")
+        assert err.value.status == 422
+    with db.session() as s:
+        assert contact.oral_reports(session=s, case_id=case_id) == []
+
+
+@pytest.mark.parametrize("block, message", [
+    ({"oral_report": {"name": "x", "source": "y", "review_term": "PT2H"}}, "review_term"),
+    ({"follow_up": {"source": "y", "after_closure": ["P3M"], "question": "q", "signal_role": "nobody"}},
+     "onbekende rol"),
+    ({"follow_up": {"source": "y", "after_closure": [], "question": "q", "signal_role": "meldpunt"}}, "after_closure"),
+])
+def test_the_manifest_declaration_is_checked(block, message):
+    from engine.contact.rules import parse_reporter_contact
+    from engine.errors import ProcessValidationError
+
+    with pytest.raises(ProcessValidationError) as err:
+        parse_reporter_contact(block, {"meldpunt": "Meldpunt"})
+    assert message in str(err.value.issues[0].message)

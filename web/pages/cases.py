@@ -60,6 +60,15 @@ ACTIONS = {  # action code -> (kind, Dutch label)
     "identity.reporter_letter": ("brieven", "Kennisgeving aan de melder over bekendmaking"),
     "identity.reporter_informed": ("zaak", "Melder geïnformeerd over bekendmaking"),
     "ontvangstcode.verwijderd": ("zaak", "Ontvangstcode verwijderd"),
+    "meeting.requested": ("berichten", "Melder vraagt om een gesprek"),
+    "oral_report.registered": ("berichten", "Mondelinge melding vastgelegd; verslag aan de melder voorgelegd"),
+    "oral_report.revised": ("berichten", "Nieuwe versie van het verslag aan de melder voorgelegd"),
+    "oral_report.corrected": ("berichten", "Melder stuurde correcties op het verslag"),
+    "oral_report.signed": ("berichten", "Melder ondertekende het verslag"),
+    "follow_up.planned": ("zaak", "Nazorg na afsluiting gepland"),
+    "follow_up.sent": ("berichten", "Nazorgvraag aan de melder"),
+    "follow_up.answered": ("berichten", "Melder beantwoordde de nazorgvraag"),
+    "follow_up.signal_handled": ("zaak", "Signaal van benadeling afgehandeld"),
 }
 COLLAPSED = "inzage"  # reads: one line per person and day, with a count
 
