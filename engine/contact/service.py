@@ -81,13 +81,18 @@ def _today() -> date:
     return legal_terms.local_date(now())
 
 
+def _invalid(*errors: FieldError) -> InvalidData:
+    """A refusal whose text is the Dutch messages (each names its field by its label)."""
+    return InvalidData(list(errors), detail=" ".join(e.message for e in errors))
+
+
 def _text(value: str | None, field: str, label: str, cap: int, *, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise InvalidData([FieldError(field, f"‘{label}’ is leeg; vul het in.")])
+        raise _invalid(FieldError(field, f"‘{label}’ is leeg; vul het in."))
     if len(text) > cap:
-        raise InvalidData([FieldError(field, f"‘{label}’ mag hoogstens {cap:,} tekens bevatten; u gebruikte er "
-                                             f"{len(text):,}.".replace(",", "."))])
+        raise _invalid(FieldError(field, f"‘{label}’ mag hoogstens {cap:,} tekens bevatten; u gebruikte er "
+                                             f"{len(text):,}.".replace(",", ".")))
     return text
 
 
@@ -114,8 +119,8 @@ def request_meeting(*, session: Session, case_id: int, kind: str, wish: str | No
     if rules_of(session, case).oral_report is None:
         raise NotAuthorized("Dit meldpunt neemt geen mondelinge meldingen aan; schrijf uw vraag in een bericht.")
     if kind not in MEETING_KINDS:
-        raise InvalidData([FieldError("gesprek", "‘Soort gesprek’: kies een persoonlijk gesprek of een "
-                                                 "telefoongesprek.")])
+        raise _invalid(FieldError("gesprek", "‘Soort gesprek’: kies een persoonlijk gesprek of een "
+                                                 "telefoongesprek."))
     row = MeetingRequest(case_id=case.id, kind=kind, source=source, created_at=now(),
                          wish=_text(wish, "wens", "Wanneer en hoe kunnen wij u bereiken?", MAX_WISH,
                                     required=False) or None)
@@ -172,6 +177,15 @@ def _offer(session: Session, case: Case, report: OralReport, version: int, user:
         f"uiterlijk op {_dutch(report.review_due)}."), user)
 
 
+def oral_intake(session: Session, case: Case) -> bool:
+    """Whether the staff intake recorded the report as received orally (its way of receipt is one of the declared
+    channels, e.g. ``telefoon`` or ``gesprek``): the desk then registers the transcript for the reporter to sign."""
+    from engine.cases import service as cases
+
+    rule = rules_of(session, case).oral_report
+    return rule is not None and cases.case_data(session=session, case_id=case.id).get("ontvangstwijze") in rule.channels
+
+
 def register_oral_report(*, session: Session, user: User, case_id: int, channel: str, held_on: str | date,
                          transcript: str | None, meeting_request_id: int | None = None) -> OralReport:
     """The desk records an oral report (by phone or in a meeting) and offers its transcript to the reporter."""
@@ -199,7 +213,7 @@ def register_oral_report(*, session: Session, user: User, case_id: int, channel:
             errors.append(FieldError("verzoek", "‘Op verzoek van de melder’: dit verzoek hoort niet bij deze zaak of "
                                                 "is al afgehandeld."))
     if errors:
-        raise InvalidData(errors)
+        raise _invalid(*errors)
     if not has_inbox(session, case.id):
         raise NotAuthorized("De melder heeft geen ‘Mijn melding’ (geen ontvangstcode): het verslag kan niet ter "
                             "controle en ondertekening worden aangeboden. Leg het vast als bestand in het dossier.")
@@ -266,11 +280,11 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
         raise NotAuthorized("Het meldpunt verwerkt uw correcties; u ondertekent straks de nieuwe versie.")
     latest = _latest_transcript(session, report)
     if latest.number != version:
-        raise InvalidData([FieldError("versie", "Er is intussen een nieuwe versie van het verslag; lees die en "
-                                                "onderteken dan.")])
+        raise _invalid(FieldError("versie", "Er is intussen een nieuwe versie van het verslag; lees die en "
+                                                "onderteken dan."))
     if not agreed:
-        raise InvalidData([FieldError("akkoord", "Vink ‘Ik verklaar dat dit verslag juist en volledig is’ aan om "
-                                                 "te ondertekenen.")])
+        raise _invalid(FieldError("akkoord", "Vink ‘Ik verklaar dat dit verslag juist en volledig is’ aan om "
+                                                 "te ondertekenen."))
     report.status, report.signed_version_id, report.signed_at = "ondertekend", latest.id, now()
     session.flush()
     audit.append(session=session, actor="melder", action="oral_report.signed", case_id=case_id,
@@ -408,7 +422,7 @@ def answer(*, session: Session, case_id: int, follow_up_id: int, adverse: str, t
     if row.state == "beantwoord":
         raise NotAuthorized("U heeft deze vraag al beantwoord; stuur een bericht als u iets wilt aanvullen.")
     if adverse not in ("ja", "nee"):
-        raise InvalidData([FieldError("nadelige_gevolgen", "‘Heeft u nadelige gevolgen ervaren?’: kies ja of nee.")])
+        raise _invalid(FieldError("nadelige_gevolgen", "‘Heeft u nadelige gevolgen ervaren?’: kies ja of nee."))
     row.answer, row.answered_at, row.state = adverse, now(), "beantwoord"
     row.answer_text = _text(text, "toelichting", "Toelichting", MAX_ANSWER, required=False) or None
     if adverse == "ja":
