@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "engine.notifications.models",
     "engine.staff.models",
     "engine.letter_outbox.models",
+    "engine.contact.models",
 ]
 
 

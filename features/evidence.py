@@ -6,7 +6,7 @@ letters they produced.
 
 A scenario names the rules it proves with tags: ``@wet:Wbk-art2a``, ``@cao:h15``, ``@atw:art1``, ``@avg:art15`` …
 (:data:`PREFIXES`). The articles the process relies on are read from the manifest's legal rules (``legal_rules``,
-``privacy`` and ``retention`` in processes/manifest.json): every article a source text there cites maps to one tag
+``reporter_contact``, ``privacy`` and ``retention`` in processes/manifest.json): every article a source text there cites maps to one tag
 (:data:`ARTICLES`), so the report can list the articles that no scenario proves. Nothing here reads the wall clock.
 """
 from __future__ import annotations
@@ -36,6 +36,8 @@ ARTICLES: dict[str, tuple[str, str | None]] = {
                                   r"2019/1937 art\. 16\b"),
     "richtlijn:2019-1937-art18": ("EU-richtlijn 2019/1937 art. 18: registratie van meldingen, niet langer bewaard dan "
                                   "nodig", r"2019/1937 art\. 18\b"),
+    "richtlijn:2019-1937-art19": ("EU-richtlijn 2019/1937 art. 19 en 21: verbod op en bescherming tegen represailles "
+                                  "(nazorg na afsluiting)", r"2019/1937 art\. 19\b"),
     "wet:Sv-art162": ("Wetboek van Strafvordering art. 162: onverwijld aangifte van een ambtsmisdrijf",
                       r"art\. 162 Wetboek van Strafvordering"),
     "wet:Awb-art6:7": ("Algemene wet bestuursrecht art. 6:7: bezwaartermijn van zes weken", r"Awb art\. 6:7"),
@@ -80,7 +82,7 @@ def manifest_articles(path: Path = MANIFEST) -> tuple[dict[str, list[str]], list
     manifest = json.loads(path.read_text(encoding="utf-8"))
     cited: dict[str, list[str]] = {}
     unmatched = []
-    for section in ("legal_rules", "privacy", "retention"):
+    for section in ("legal_rules", "reporter_contact", "privacy", "retention"):
         for text in _strings(manifest.get(section)):
             hits = [tag for tag, (_, pattern) in ARTICLES.items() if pattern and re.search(pattern, text)]
             for tag in hits:

@@ -40,7 +40,9 @@ def report_anonymously(body: PublicReportIn, request: Request, response: Respons
     data = body.model_dump(exclude_none=True)
     if "datum_voorval" in data:
         data["datum_voorval"] = data["datum_voorval"].isoformat()
-    report = public.submit_public_report(database=get_database(), client_key=client_key(request), values=data)
+    kind, wish = data.pop("gesprek", None), data.pop("gesprek_wens", None)
+    report = public.submit_public_report(database=get_database(), client_key=client_key(request), values=data,
+                                         meeting=(kind, wish or "") if kind else None)
     out = ReportCreated(zaaknummer=report.reference, ontvangstcode=report.receipt_code, melding=KEEP_CODE)
     response.headers["Cache-Control"] = "no-store"
     return out

@@ -29,6 +29,9 @@ class PublicReportIn(Strict):
     omschrijving: str = Field(min_length=10, max_length=10_000)
     dienstonderdeel: str | None = Field(default=None, max_length=200)
     datum_voorval: date | None = None
+    # A meeting in person or by phone (EU 2019/1937 art. 9(2)); ``gesprek_wens``: when and how (no identity needed).
+    gesprek: Literal["gesprek", "telefoon"] | None = None
+    gesprek_wens: str | None = Field(default=None, max_length=1_000)
 
     _d = field_validator("datum_voorval")(_sane_date)
 

@@ -337,6 +337,7 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     case = step.case
     legal_rules.check_step(step)  # the manifest's legal invariants; a violation rolls the whole step back
     _render_letters(step)
+    was_open = case.status != "closed"
     _project(step)
     case.state = runtime.dumps(step.wf)
     case.updated_at = now()
@@ -344,6 +345,10 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
         step.session.flush()  # the version check: first write of the step, takes the row lock
     except StaleDataError as exc:
         raise StaleCase() from exc
+    if was_open and case.status == "closed":  # the follow-up after closure the manifest declares
+        from engine.contact import service as contact
+
+        contact.case_closed(step.session, case, step.parsed.manifest.reporter_contact)
     due = _sync_timers(step)
     _sync_work_items(step, due, completed_item)
     if finish is not None:

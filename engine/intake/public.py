@@ -130,11 +130,15 @@ def _report_data(values: dict) -> tuple[dict, bool]:
 
 
 def submit_public_report(*, database: Database, client_key: str, values: dict,
-                         files: list[tuple[str, bytes]] | tuple = ()) -> PublicReport:
+                         files: list[tuple[str, bytes]] | tuple = (),
+                         meeting: tuple[str, str] | None = None) -> PublicReport:
     """File a report from the public form. ``values``: the form's fields (``wanneer`` is added to the
     description; ``melden_als`` one of :data:`WAYS`, with the identity fields when named). ``files``: (name,
     content) sent with it, stored in the report's transaction (a refused file refuses the report: nothing is
     kept, the form says which file and why).
+
+    ``meeting``: (kind, wish) when the reporter asks for a meeting in person or by phone (EU 2019/1937 art. 9(2);
+    ``engine.contact``), recorded in the report's transaction.
 
     Raises ``InvalidData`` (422) over a length cap or for data the process refuses, and
     ``TooManyAttempts`` (429, saying when to retry) when this address has reported too often.
@@ -166,6 +170,11 @@ def submit_public_report(*, database: Database, client_key: str, values: dict,
             except InvalidData as exc:
                 raise InvalidData([FieldError("bestand", f"{e.message} ({_plain(name)})") for e in exc.errors]) \
                     from None
+        if meeting is not None:
+            from engine.contact import service as contact
+
+            contact.request_meeting(session=session, case_id=submitted.case.id, kind=meeting[0], wish=meeting[1],
+                                    source="formulier")
         return PublicReport(submitted.case.reference, receipts.format_code(submitted.receipt_code))
 
 

@@ -30,6 +30,8 @@ class Manifest:
     retention: Any = None
     # Access requests and the fields that name a person (engine/records/subject_rights.py); None: defaults.
     privacy: Any = None
+    # Oral reports with a transcript to sign and follow-up after closure (engine/contact/rules.py); None: neither.
+    reporter_contact: Any = None
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
@@ -98,6 +100,11 @@ def parse_manifest(content: bytes) -> Manifest:
     leak_guard = _leak_guard(data.get("leak_guard", {}))
     retention = _retention(data["retention"]) if "retention" in data else None
     privacy = _privacy(data["privacy"]) if "privacy" in data else None
+    reporter_contact = None
+    if "reporter_contact" in data:
+        from engine.contact.rules import parse_reporter_contact
+
+        reporter_contact = parse_reporter_contact(data["reporter_contact"], dict(roles))
     if legal_rules is not None:
         unknown = sorted(set(legal_rules.deadline_monitor_roles) - set(roles))
         if unknown:
@@ -105,7 +112,7 @@ def parse_manifest(content: bytes) -> Manifest:
 
     return Manifest(main_process=main_process, roles=dict(roles), separation_of_duties=separation,
                     settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard,
-                    retention=retention, privacy=privacy)
+                    retention=retention, privacy=privacy, reporter_contact=reporter_contact)
 
 
 def _retention(value: Any):

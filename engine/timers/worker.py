@@ -5,6 +5,7 @@ import logging
 import threading
 
 from engine.audit.checkpoint import write_if_due
+from engine.contact.service import send_due_in
 from engine.db import Database
 from engine.records.service import daily_run as retention_daily
 from engine.timers.service import fire_due
@@ -21,6 +22,10 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             total += fire_due(database=database)
         except Exception:  # keep the worker alive; the next sweep retries
             log.exception("timer sweep failed")
+        try:  # the check-ins with reporters after closure (engine.contact), on the engine clock
+            send_due_in(database)
+        except Exception:
+            log.exception("follow-up sweep failed")
         write_if_due(database)  # a signed audit checkpoint when one is due (never raises)
         try:  # the daily retention run (destruction of approved lists, a new concept list); once a day
             retention_daily(database=database)

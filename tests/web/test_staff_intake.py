@@ -191,3 +191,32 @@ def test_the_api_takes_the_same_door(demo, app):
     assert r.status_code == 422
     assert r.json()["errors"] == [{"field": "datum_melding", "message":
                                    "‘Datum ontvangst’ ligt in de toekomst: vul de dag in waarop de melding binnenkwam."}]
+
+
+def test_an_oral_report_taken_at_the_desk_goes_to_the_anonymous_reporter_to_sign(demo, app):
+    """Staff intake of a phone call (way of receipt ``telefoon``, declared as an oral channel in the manifest): the
+    done page points to the case page, where the transcript is registered for the reporter to sign (art. 18)."""
+    from engine.contact import service as contact
+    from engine.worklist import service as worklist
+
+    desk = login(app, "meldpunt")
+    r = post(desk, {**BASE, "kanaal": "anoniem", "melder": "anoniem", "melder_naam": "",
+                    "betrokkene_persoon": "extern/onbekend", "ontvangstwijze": "telefoon"})
+    case_id = created_case(r)
+    with demo.session() as s:  # an anonymous case is the desk's to see once it holds the registration task
+        from engine.identity.service import get_user
+
+        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id,
+                       user=get_user(session=s, username="meldpunt"))
+    page = desk.get(r.headers["location"]).text
+    assert "Deze melding is mondeling gedaan" in page and f"/zaken/{case_id}#mondeling-sectie" in page
+    done = desk.post(f"/zaken/{case_id}/mondeling", data={
+        "kanaal": "telefoon", "datum": "2026-11-02", "verslag": "De melder vertelt over de reizen.",
+        "csrf_token": desk.cookies.get("meldpunt_csrf")})
+    assert done.status_code == 303, done.text[:2000]
+    refused = desk.post(f"/zaken/{case_id}/mondeling", data={
+        "kanaal": "telefoon", "datum": "2099-01-01", "verslag": "Later.", "csrf_token": desk.cookies.get("meldpunt_csrf")})
+    assert refused.status_code == 422 and "Datum van het gesprek" in refused.text
+    with demo.session() as s:
+        [view] = contact.oral_reports(session=s, case_id=case_id)
+        assert view.report.status == "ter_controle" and view.latest.body == "De melder vertelt over de reizen."

@@ -177,6 +177,23 @@ POLICY: dict[str, Policy] = {
     "GET /mijn-melding/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
     "POST /mijn-melding/antwoord": Policy(frozenset({RECEIPT}), (303,), 401, probe={"data": {"tekst": "Aanvulling."}}),
     "POST /mijn-melding/bijlagen": Policy(frozenset({RECEIPT}), (422,), 401, probe=WEB_EMPTY),
+    # oral reports and follow-up (engine.contact): the reporter asks for a meeting, signs or corrects a transcript,
+    # answers a check-in; an unknown transcript or check-in is not found
+    "POST /mijn-melding/gesprek": Policy(frozenset({RECEIPT}), (422,), 401, probe=WEB_EMPTY),
+    "POST /api/v1/melder/gesprek": Policy(frozenset({RECEIPT}), (201,), 401, probe={"json": {"soort": "telefoon"}}),
+    "GET /api/v1/melder/verslagen": Policy(frozenset({RECEIPT}), denied=401),
+    "POST /api/v1/melder/verslagen/{verslag_id}/ondertekening": Policy(
+        frozenset({RECEIPT}), (404,), 401, probe={"json": {"versie": 1, "akkoord": True}}),
+    "POST /api/v1/melder/verslagen/{verslag_id}/correcties": Policy(frozenset({RECEIPT}), (404,), 401,
+                                                                    probe={"json": {"tekst": "Correctie."}}),
+    "GET /api/v1/melder/nazorg": Policy(frozenset({RECEIPT}), denied=401),
+    "POST /api/v1/melder/nazorg/{nazorg_id}": Policy(frozenset({RECEIPT}), (404,), 401,
+                                                     probe={"json": {"nadelige_gevolgen": "nee"}}),
+    "POST /mijn-melding/verslagen/{report_id}/ondertekenen": Policy(frozenset({RECEIPT}), (404,), 401,
+                                                                    probe=WEB_EMPTY),
+    "POST /mijn-melding/verslagen/{report_id}/correcties": Policy(frozenset({RECEIPT}), (404,), 401,
+                                                                  probe=WEB_EMPTY),
+    "POST /mijn-melding/nazorg/{follow_up_id}": Policy(frozenset({RECEIPT}), (404,), 401, probe=WEB_EMPTY),
     # ---- the known reporter's own channel (her staff login)
     "GET /api/v1/mijn-meldingen/{case_id}": Policy(REPORTER_CHANNEL),
     "GET /api/v1/mijn-meldingen/{case_id}/berichten": Policy(REPORTER_CHANNEL),
@@ -435,6 +452,19 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(
         inside=404, shows_identity=True, probe={"file": "reporter"}),
     "POST /zaken/{case_id}/bestanden": case((422,), probe=WEB_EMPTY),
+    # an oral report and its transcript go to the reporter: who may write the reporter; the follow-up's signal is
+    # the coordinator's (an unknown one is not found for whoever sees the case)
+    "POST /zaken/{case_id}/mondeling": identity_only((422,), probe=WEB_EMPTY),
+    "GET /api/v1/zaken/{case_id}/gespreksverzoeken": identity_only(),
+    "GET /api/v1/zaken/{case_id}/mondelinge-meldingen": identity_only(),
+    "POST /api/v1/zaken/{case_id}/mondelinge-meldingen": identity_only((422,), probe={"json": {
+        "kanaal": "brief", "datum": "2026-11-02", "verslag": "Probe."}}),
+    "POST /api/v1/zaken/{case_id}/mondelinge-meldingen/{verslag_id}/versies": identity_only(
+        (404,), probe={"json": {"verslag": "Probe."}}),
+    "GET /api/v1/zaken/{case_id}/nazorg": identity_only(),
+    "POST /api/v1/zaken/{case_id}/nazorg/{nazorg_id}/afgehandeld": case((404,)),
+    "POST /zaken/{case_id}/mondeling/{report_id}/versies": identity_only((404,), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/nazorg/{follow_up_id}/afgehandeld": case((404,), probe=WEB_EMPTY),
     "GET /zaken/{case_id}/bestanden/{file_id}": case(),
     "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(
         inside=404, shows_identity=True, probe={"file": "reporter"}),
@@ -684,7 +714,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "file_id": w.ids["attachment"] if policy.probe.get("file") == "reporter" else w.ids["file"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
-              "incident_id": 999999,
+              "incident_id": 999999, "report_id": 999999, "follow_up_id": 999999,
+              "verslag_id": 999999, "nazorg_id": 999999,
               "brief": "ontvangstbevestiging",
               "absence_id": 999999, "notice_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

@@ -12,6 +12,7 @@ from engine.cases import letters as case_letters
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
+from engine.contact import service as contact
 from engine.errors import DomainError
 from engine.identity import access
 from engine.identity.models import User
@@ -59,6 +60,15 @@ ACTIONS = {  # action code -> (kind, Dutch label)
     "identity.reporter_letter": ("brieven", "Kennisgeving aan de melder over bekendmaking"),
     "identity.reporter_informed": ("zaak", "Melder geïnformeerd over bekendmaking"),
     "ontvangstcode.verwijderd": ("zaak", "Ontvangstcode verwijderd"),
+    "meeting.requested": ("berichten", "Melder vraagt om een gesprek"),
+    "oral_report.registered": ("berichten", "Mondelinge melding vastgelegd; verslag aan de melder voorgelegd"),
+    "oral_report.revised": ("berichten", "Nieuwe versie van het verslag aan de melder voorgelegd"),
+    "oral_report.corrected": ("berichten", "Melder stuurde correcties op het verslag"),
+    "oral_report.signed": ("berichten", "Melder ondertekende het verslag"),
+    "follow_up.planned": ("zaak", "Nazorg na afsluiting gepland"),
+    "follow_up.sent": ("berichten", "Nazorgvraag aan de melder"),
+    "follow_up.answered": ("berichten", "Melder beantwoordde de nazorgvraag"),
+    "follow_up.signal_handled": ("zaak", "Signaal van benadeling afgehandeld"),
 }
 COLLAPSED = "inzage"  # reads: one line per person and day, with a count
 
@@ -146,6 +156,10 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                               "due": due_text(t.fire_at),
                               "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
                               "id": None, "candidates": []})
+        for name, due in contact.review_deadlines(session=s, case_id=case.id):
+            state, text = due_state(due)
+            deadlines.append({"name": name, "role": "Melder", "due": due_text(due), "state": state, "text": text,
+                              "kind": "Termijnbewaking", "assignee": "", "id": None, "candidates": []})
         # an imported (historical) case has no process instance: no position and no diagram
         position = cases.case_position(session=s, case_id=case.id) if version else {}
         files = _bpmn_files(version) if version else []
@@ -168,6 +182,18 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         may_message = access.may_message_reporter(session=s, user=user, case_id=case.id)
         if may_message:
             messages = intake.messages(session=s, case_id=case.id)
+        # Oral reports and meeting requests: for who may write the reporter; the follow-up also for the coordinator.
+        rules = contact.rules_of(s, case)
+        oral = {"reports": contact.oral_reports(session=s, case_id=case.id),
+                "meetings": contact.meeting_requests(session=s, case_id=case.id),
+                "channels": rules.oral_report.channels if rules.oral_report else {},
+                "kinds": contact.MEETING_KINDS, "inbox": contact.has_inbox(s, case.id)} \
+            if contact.may_see_oral_reports(session=s, user=user, case_id=case.id) else None
+        follow_up = None
+        if contact.may_see_follow_up(session=s, user=user, case=case):
+            follow_up = {"rows": contact.follow_ups(session=s, case_id=case.id),
+                         "question": contact.question_of(s, case),
+                         "may_handle": contact.may_handle_signals(session=s, user=user, case=case)}
         note_rows = notes.visible_notes(session=s, user=user, case_id=case.id)
         file_rows = [{"id": a.id, "name": a.filename, "size": a.size, "at": a.created_at,
                       "source": "Melder" if a.source == attachments.REPORTER else user_name(s, a.added_by_id),
@@ -186,7 +212,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       position=position, diagram_file=diagram,
                       diagram_name=names.file(diagram) if diagram else "", active_names=active_names,
                       files=[(f, names.file(f)) for f in files], may_message=may_message,
-                      messages=messages, melding=melding, records=records_page.case_block(s, user, case.id),
+                      messages=messages, melding=melding, oral=oral, follow_up=follow_up, records=records_page.case_block(s, user, case.id),
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])
 
@@ -235,6 +261,35 @@ def case_message(request: Request, case_id: int, form: FormDep):
                       lambda s, user, case: intake.message_to_reporter(session=s, case_id=case.id, author=user,
                                                                        text=text),
                       "Uw bericht aan de melder is verstuurd.", "#berichten")
+
+
+# --------------------------------------------------------------------------- oral reports and follow-up (issue 23)
+
+@router.post("/zaken/{case_id:id}/mondeling")
+def case_oral_report(request: Request, case_id: int, form: FormDep):
+    """The desk registers an oral report (phone or meeting) and offers its transcript to the reporter to sign."""
+    channel, held_on = str(form.get("kanaal") or ""), str(form.get("datum") or "")
+    transcript, request_id = str(form.get("verslag") or ""), str(form.get("verzoek") or "")
+    return _case_post(request, case_id, form, lambda s, user, case: contact.register_oral_report(
+        session=s, user=user, case_id=case.id, channel=channel, held_on=held_on, transcript=transcript,
+        meeting_request_id=int(request_id) if request_id.isdigit() else None),
+        "De mondelinge melding is vastgelegd; het verslag staat bij de melder in ‘Mijn melding’ ter controle en "
+        "ondertekening.", "#mondeling")
+
+
+@router.post("/zaken/{case_id:id}/mondeling/{report_id:id}/versies")
+def case_oral_revision(request: Request, case_id: int, report_id: int, form: FormDep):
+    transcript = str(form.get("verslag") or "")
+    return _case_post(request, case_id, form, lambda s, user, case: contact.revise(
+        session=s, user=user, case_id=case.id, oral_report_id=report_id, transcript=transcript),
+        "De nieuwe versie van het verslag staat bij de melder ter controle en ondertekening.", "#mondeling")
+
+
+@router.post("/zaken/{case_id:id}/nazorg/{follow_up_id:id}/afgehandeld")
+def case_follow_up_handled(request: Request, case_id: int, follow_up_id: int, form: FormDep):
+    return _case_post(request, case_id, form, lambda s, user, case: contact.handle_signal(
+        session=s, user=user, case_id=case.id, follow_up_id=follow_up_id),
+        "Het signaal van benadeling is afgehandeld.", "#nazorg")
 
 
 # --------------------------------------------------------------------------- internal notes and files (issue 23)

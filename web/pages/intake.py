@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from engine.cases import persons
+from engine.contact import service as contact
 from engine.errors import DomainError, InvalidData
 from engine.functions import today
 from engine.identity import access, receipts
@@ -124,7 +125,10 @@ def intake_done(request: Request, zaak: int | None = None):
                 case = None
         code = request.cookies.get(RECEIPT_FLASH)
         code = code if code and re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code) else None
-        response = render(request, "melding_ingevoerd.html", user=web.user, web=web, case=case, code=code)
+        oral = case is not None and contact.oral_intake(s, case) and contact.may_see_oral_reports(
+            session=s, user=web.user, case_id=case.id)
+        response = render(request, "melding_ingevoerd.html", user=web.user, web=web, case=case, code=code,
+                          oral=oral)
     response.delete_cookie(RECEIPT_FLASH, path=DONE, secure=app_settings(request).cookie_secure, httponly=True,
                            samesite="strict")
     return response

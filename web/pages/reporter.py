@@ -14,6 +14,8 @@ from api.deps import client_key, reporter_cookie_name
 from engine.cases import attachments
 from engine.cases import letters as case_letters
 from engine.cases import reporter_view
+from engine.cases.models import Case
+from engine.contact import service as contact
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
@@ -33,6 +35,7 @@ RECEIPT_FLASH = "meldpunt_ontvangstcode"
 def _public_fields(session: Session) -> dict:
     """Category options from the deployed intake form (the process owners' list)."""
     return {"categories": public.categories(session), "ways": public.WAYS, "max_files": public.MAX_FILES,
+            "meeting_kinds": contact.MEETING_KINDS,
             "file_types": attachments.TYPES_TEXT, "max_file_mb": attachments.MAX_BYTES // (1024 * 1024)}
 
 
@@ -62,11 +65,15 @@ def report_submit(request: Request, form: FormDep):
         errors = public.validation_errors(s, values)
     # Echo at most a little over the caps back into the form (never a megabyte).
     shown = {k: v[:2 * public.MAX_LENGTHS.get(k, 20)] for k, v in values.items()}
+    shown.update(gesprek=str(form.get("gesprek") or "")[:20],
+                 gesprek_wens=str(form.get("gesprek_wens") or "")[:2 * contact.MAX_WISH])
     if errors:
         return render(request, "melden.html", status_code=422, public=True, values=shown, errors=errors, **fields)
     try:
+        kind = str(form.get("gesprek") or "").strip()
+        meeting = (kind, str(form.get("gesprek_wens") or "")) if kind else None
         submitted = public.submit_public_report(database=db, client_key=client_key(request),
-                                                values=values, files=_uploads(form))
+                                                values=values, files=_uploads(form), meeting=meeting)
         code = submitted.receipt_code
     except InvalidData as exc:
         errors = {e.field: e.message for e in exc.errors}
@@ -117,8 +124,18 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
     """The inbox: the engine's reporter view (the same as the API's ``/melder/melding``) and the messages."""
     case_id = reporter.receipt.case_id
     view = reporter_view.reporter_view(session=s, case_id=case_id)
+    case = s.get(Case, case_id)
     return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
                   messages=intake.messages(session=s, case_id=case_id), received=view.received_at,
+                  oral_reports=contact.oral_reports(session=s, case_id=case_id),
+                  meetings=contact.meeting_requests(session=s, case_id=case_id),
+                  may_ask_meeting=contact.rules_of(s, case).oral_report is not None,
+                  meeting_kinds=contact.MEETING_KINDS,
+                  follow_ups=[f for f in contact.follow_ups(session=s, case_id=case_id)
+                              if f.state in ("verstuurd", "beantwoord")],
+                  follow_up_question=contact.question_of(s, case),
+                  retaliation=contact.reporter_signals_retaliation(session=s, case_id=case_id),
+                  huis_voor_klokkenluiders=contact.HUIS_VOOR_KLOKKENLUIDERS,
                   files=attachments.list_for_case(session=s, case_id=case_id),
                   file_types=attachments.TYPES_TEXT, max_file_mb=attachments.MAX_BYTES // (1024 * 1024), **context)
 
@@ -220,6 +237,68 @@ def reporter_upload(request: Request, form: FormDep):
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=detail)
     return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw bestand is toegevoegd aan uw melding."})
                             + "#bestanden", status_code=303)
+
+
+# --------------------------------------------------------------------------- oral report, meeting, follow-up
+
+def _reporter_post(request: Request, form, act, message: str, anchor: str):
+    """A form post in "Mijn melding": the receipt-code session and the form token, then ``act(session, case_id)``
+    (``engine.contact`` decides); a refusal shows the inbox with the reason, nothing written."""
+    db = get_database()
+    try:
+        with db.session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
+                                  fout=receipts.REPORTER_SESSION_INVALID)
+            if not _reporter_csrf_ok(reporter, form.get("csrf_token")):
+                raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
+            act(s, reporter.receipt.case_id)
+    except DomainError as exc:
+        with db.session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
+            detail = "; ".join(e.message for e in exc.errors) if isinstance(exc, InvalidData) else exc.detail
+            return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=detail)
+    return RedirectResponse("/mijn-melding?" + urlencode({"melding": message}) + anchor, status_code=303)
+
+
+@router.post("/mijn-melding/gesprek", response_class=HTMLResponse)
+def reporter_meeting(request: Request, form: FormDep):
+    """The reporter asks for a meeting in person or by phone (EU 2019/1937 art. 9(2))."""
+    kind, wish = str(form.get("gesprek") or ""), str(form.get("gesprek_wens") or "")
+    return _reporter_post(request, form, lambda s, case_id: contact.request_meeting(
+        session=s, case_id=case_id, kind=kind, wish=wish, source="inbox"),
+        "Uw verzoek om een gesprek is verstuurd. Het meldpunt spreekt via deze pagina een moment met u af.",
+        "#mondeling")
+
+
+@router.post("/mijn-melding/verslagen/{report_id:id}/ondertekenen", response_class=HTMLResponse)
+def reporter_sign(request: Request, report_id: int, form: FormDep):
+    """The reporter signs the transcript of their oral report (EU 2019/1937 art. 18)."""
+    version = str(form.get("versie") or "")
+    agreed = form.get("akkoord") == "ja"
+    return _reporter_post(request, form, lambda s, case_id: contact.sign(
+        session=s, case_id=case_id, oral_report_id=report_id, version=int(version) if version.isdigit() else 0,
+        agreed=agreed), "U heeft het verslag ondertekend. Het ondertekende verslag wordt bewaard.", "#mondeling")
+
+
+@router.post("/mijn-melding/verslagen/{report_id:id}/correcties", response_class=HTMLResponse)
+def reporter_corrections(request: Request, report_id: int, form: FormDep):
+    text = str(form.get("correcties") or "")
+    return _reporter_post(request, form, lambda s, case_id: contact.correct(
+        session=s, case_id=case_id, oral_report_id=report_id, text=text),
+        "Uw correcties zijn verstuurd. U krijgt een nieuwe versie van het verslag om te ondertekenen.", "#mondeling")
+
+
+@router.post("/mijn-melding/nazorg/{follow_up_id:id}", response_class=HTMLResponse)
+def reporter_follow_up(request: Request, follow_up_id: int, form: FormDep):
+    """The reporter answers the check-in after closure; "ja" opens a task for the coordinator."""
+    adverse, text = str(form.get("nadelige_gevolgen") or ""), str(form.get("toelichting") or "")
+    return _reporter_post(request, form, lambda s, case_id: contact.answer(
+        session=s, case_id=case_id, follow_up_id=follow_up_id, adverse=adverse, text=text),
+        "Dank u voor uw antwoord.", "#nazorg")
 
 
 @router.post("/mijn-melding/afmelden")

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from engine.cases import triage
 from engine.clock import now
+from engine.contact import service as contact
 from engine.errors import InvalidData
 from engine.identity import access
 from engine.records import subject_rights
@@ -64,7 +65,10 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
                        new_count=sum(1 for r in rows if r["new"]),
                        may_register=access.may_register_report(session=s, user=user),
                        late_requests=subject_rights.overdue(session=s, user=user) if tab == "te-laat" else [],
-                       staff_notices=staff.notices_for(session=s, user=user) if is_coordinator else [])
+                       staff_notices=staff.notices_for(session=s, user=user) if is_coordinator else [],
+                       signals=contact.open_signals(session=s, user=user),
+                       meeting_requests=contact.open_meeting_requests(session=s, user=user),
+                       meeting_kinds=contact.MEETING_KINDS)
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
             return render(request, "_werkvoorraad_tabel.html", **context)
         return render(request, "werkvoorraad.html", **context)

@@ -1,0 +1,250 @@
+"""Oral reports with a transcript to sign, meeting requests and the follow-up after closure (issue 23).
+
+The same engine doors as the pages (``engine.contact``): the reporter with the receipt-code session (``/melder/…``),
+the desk and the coordinator on a case they may see (``/zaken/{case_id}/…``)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, status
+from pydantic import ConfigDict, Field
+
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
+from api.routers.common import errors
+from api.routers.cases import VisibleCase
+from api.routers.reporter import AnonCase
+from api.schemas import Strict
+from engine.contact import service as contact
+from engine.errors import NotAuthorized
+
+router = APIRouter(tags=["mondelinge melding en nazorg"], route_class=UnitOfWorkRoute)
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class MeetingIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"soort": "telefoon"}]})
+
+    soort: Literal["gesprek", "telefoon"]
+    wens: str | None = Field(default=None, max_length=contact.MAX_WISH)
+
+
+class MeetingOut(Strict):
+    id: int
+    soort: str
+    bron: str
+    gevraagd_op: datetime
+    gevoerd: bool
+
+
+class VersionOut(Strict):
+    nummer: int
+    soort: Literal["verslag", "correctie"]
+    tekst: str
+    op: datetime
+
+
+class OralReportOut(Strict):
+    id: int
+    kanaal: str
+    datum: date
+    status: str
+    termijn_tot_en_met: date
+    ondertekend_op: datetime | None
+    ondertekende_versie: int | None
+    versies: list[VersionOut]
+
+
+class OralReportIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kanaal": "telefoon", "datum": "2026-11-02", "verslag": "De melder vertelt …"}]})
+
+    kanaal: str = Field(max_length=40)
+    datum: date
+    verslag: str = Field(max_length=contact.MAX_TRANSCRIPT)
+    verzoek_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class TranscriptIn(Strict):
+    model_config = ConfigDict(extra="forbid")
+
+    verslag: str = Field(max_length=contact.MAX_TRANSCRIPT)
+
+
+class SignIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"versie": 1, "akkoord": True}]})
+
+    versie: int = Field(ge=1, le=10_000)
+    akkoord: bool
+
+
+class CorrectionIn(Strict):
+    model_config = ConfigDict(extra="forbid")
+
+    tekst: str = Field(max_length=contact.MAX_TRANSCRIPT)
+
+
+class FollowUpOut(Strict):
+    id: int
+    vraag: str
+    gepland_op: datetime
+    status: Literal["gepland", "verstuurd", "beantwoord", "geen_inbox"]
+    gesteld_op: datetime | None
+    nadelige_gevolgen: Literal["ja", "nee"] | None
+    beantwoord_op: datetime | None
+
+
+class StaffFollowUpOut(FollowUpOut):
+    toelichting: str | None
+    signaal: Literal["open", "afgehandeld"] | None
+
+
+class FollowUpAnswerIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"nadelige_gevolgen": "nee"}]})
+
+    nadelige_gevolgen: Literal["ja", "nee"]
+    toelichting: str | None = Field(default=None, max_length=contact.MAX_ANSWER)
+
+
+class ReporterFollowUps(Strict):
+    vragen: list[FollowUpOut]
+    verwijzing: str | None  # the Huis voor Klokkenluiders, once the reporter answered "ja"
+
+
+def _report_out(view: contact.OralReportView) -> OralReportOut:
+    r = view.report
+    signed = next((v.number for v in view.versions if v.id == r.signed_version_id), None)
+    return OralReportOut(id=r.id, kanaal=r.channel, datum=r.held_on, status=r.status, termijn_tot_en_met=r.review_due,
+                         ondertekend_op=r.signed_at, ondertekende_versie=signed,
+                         versies=[VersionOut(nummer=v.number, soort=v.kind, tekst=v.body, op=v.created_at)
+                                  for v in view.versions])
+
+
+def _one(session, case_id: int, report_id: int) -> OralReportOut:
+    return _report_out(next(v for v in contact.oral_reports(session=session, case_id=case_id)
+                            if v.report.id == report_id))
+
+
+def _follow_up_out(row, question: str, *, staff: bool):
+    values = dict(id=row.id, vraag=question, gepland_op=row.due_at, status=row.state, gesteld_op=row.sent_at,
+                  nadelige_gevolgen=row.answer, beantwoord_op=row.answered_at)
+    return StaffFollowUpOut(**values, toelichting=row.answer_text, signaal=row.signal) if staff \
+        else FollowUpOut(**values)
+
+
+# --------------------------------------------------------------------------- the reporter (receipt code)
+
+@router.post("/melder/gesprek", response_model=MeetingOut, status_code=status.HTTP_201_CREATED,
+             summary="Om een persoonlijk gesprek of telefoongesprek vragen", responses=errors(401, 403, 404, 422))
+def anon_meeting(body: MeetingIn, case_id: AnonCase, session: SessionDep) -> MeetingOut:
+    row = contact.request_meeting(session=session, case_id=case_id, kind=body.soort, wish=body.wens, source="inbox")
+    return MeetingOut(id=row.id, soort=row.kind, bron=row.source, gevraagd_op=row.created_at, gevoerd=False)
+
+
+@router.get("/melder/verslagen", response_model=list[OralReportOut], summary="Verslagen van mijn mondelinge melding",
+            responses=errors(401, 403, 404))
+def anon_oral_reports(case_id: AnonCase, session: SessionDep) -> list[OralReportOut]:
+    return [_report_out(v) for v in contact.oral_reports(session=session, case_id=case_id)]
+
+
+@router.post("/melder/verslagen/{verslag_id}/ondertekening", response_model=OralReportOut,
+             summary="Het verslag ondertekenen (de laatste versie van het meldpunt)",
+             responses=errors(401, 403, 404, 422))
+def anon_sign(verslag_id: Id, body: SignIn, case_id: AnonCase, session: SessionDep) -> OralReportOut:
+    contact.sign(session=session, case_id=case_id, oral_report_id=verslag_id, version=body.versie,
+                 agreed=body.akkoord)
+    return _one(session, case_id, verslag_id)
+
+
+@router.post("/melder/verslagen/{verslag_id}/correcties", response_model=OralReportOut,
+             status_code=status.HTTP_201_CREATED, summary="Correcties op het verslag sturen",
+             responses=errors(401, 403, 404, 422))
+def anon_correct(verslag_id: Id, body: CorrectionIn, case_id: AnonCase, session: SessionDep) -> OralReportOut:
+    contact.correct(session=session, case_id=case_id, oral_report_id=verslag_id, text=body.tekst)
+    return _one(session, case_id, verslag_id)
+
+
+@router.get("/melder/nazorg", response_model=ReporterFollowUps, summary="Vragen van het meldpunt na afsluiting",
+            responses=errors(401, 403, 404))
+def anon_follow_ups(case_id: AnonCase, session: SessionDep) -> ReporterFollowUps:
+    from engine.cases.models import Case
+
+    question = contact.question_of(session, session.get(Case, case_id))
+    rows = [r for r in contact.follow_ups(session=session, case_id=case_id) if r.state in ("verstuurd", "beantwoord")]
+    return ReporterFollowUps(vragen=[_follow_up_out(r, question, staff=False) for r in rows],
+                             verwijzing=contact.HUIS_VOOR_KLOKKENLUIDERS
+                             if contact.reporter_signals_retaliation(session=session, case_id=case_id) else None)
+
+
+@router.post("/melder/nazorg/{nazorg_id}", response_model=FollowUpOut, summary="Een nazorgvraag beantwoorden",
+             responses=errors(401, 403, 404, 422))
+def anon_answer_follow_up(nazorg_id: Id, body: FollowUpAnswerIn, case_id: AnonCase,
+                          session: SessionDep) -> FollowUpOut:
+    from engine.cases.models import Case
+
+    row = contact.answer(session=session, case_id=case_id, follow_up_id=nazorg_id, adverse=body.nadelige_gevolgen,
+                         text=body.toelichting)
+    return _follow_up_out(row, contact.question_of(session, session.get(Case, case_id)), staff=False)
+
+
+# --------------------------------------------------------------------------- the desk and the coordinator
+
+def _require_oral(session, user, case_id: int) -> None:
+    if not contact.may_see_oral_reports(session=session, user=user, case_id=case_id):
+        raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator van de zaak zien de mondelinge "
+                            "melding en het verslag.")
+
+
+@router.get("/zaken/{case_id}/gespreksverzoeken", response_model=list[MeetingOut],
+            summary="Verzoeken van de melder om een gesprek", responses=errors(401, 403, 404))
+def desk_meetings(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[MeetingOut]:
+    _require_oral(session, user, case.id)
+    return [MeetingOut(id=m.id, soort=m.kind, bron=m.source, gevraagd_op=m.created_at,
+                       gevoerd=m.oral_report_id is not None)
+            for m in contact.meeting_requests(session=session, case_id=case.id)]
+
+
+@router.get("/zaken/{case_id}/mondelinge-meldingen", response_model=list[OralReportOut],
+            summary="Mondelinge meldingen met alle versies van het verslag", responses=errors(401, 403, 404))
+def desk_oral_reports(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[OralReportOut]:
+    _require_oral(session, user, case.id)
+    return [_report_out(v) for v in contact.oral_reports(session=session, case_id=case.id)]
+
+
+@router.post("/zaken/{case_id}/mondelinge-meldingen", response_model=OralReportOut,
+             status_code=status.HTTP_201_CREATED,
+             summary="Mondelinge melding vastleggen; het verslag gaat ter ondertekening naar de melder",
+             responses=errors(401, 403, 404, 422))
+def desk_register_oral_report(body: OralReportIn, case: VisibleCase, user: CurrentUser,
+                              session: SessionDep) -> OralReportOut:
+    row = contact.register_oral_report(session=session, user=user, case_id=case.id, channel=body.kanaal,
+                                       held_on=body.datum, transcript=body.verslag,
+                                       meeting_request_id=body.verzoek_id)
+    return _one(session, case.id, row.id)
+
+
+@router.post("/zaken/{case_id}/mondelinge-meldingen/{verslag_id}/versies", response_model=OralReportOut,
+             status_code=status.HTTP_201_CREATED, summary="Nieuwe versie van het verslag aan de melder voorleggen",
+             responses=errors(401, 403, 404, 422))
+def desk_revise(verslag_id: Id, body: TranscriptIn, case: VisibleCase, user: CurrentUser,
+                session: SessionDep) -> OralReportOut:
+    contact.revise(session=session, user=user, case_id=case.id, oral_report_id=verslag_id, transcript=body.verslag)
+    return _one(session, case.id, verslag_id)
+
+
+@router.get("/zaken/{case_id}/nazorg", response_model=list[StaffFollowUpOut],
+            summary="Nazorg na afsluiting: geplande, verstuurde en beantwoorde vragen", responses=errors(401, 403, 404))
+def desk_follow_ups(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[StaffFollowUpOut]:
+    if not contact.may_see_follow_up(session=session, user=user, case=case):
+        raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator zien de nazorg van de zaak.")
+    question = contact.question_of(session, case)
+    return [_follow_up_out(r, question, staff=True) for r in contact.follow_ups(session=session, case_id=case.id)]
+
+
+@router.post("/zaken/{case_id}/nazorg/{nazorg_id}/afgehandeld", response_model=StaffFollowUpOut,
+             summary="Een signaal van benadeling afgehandeld (integriteitscoördinator)",
+             responses=errors(401, 403, 404))
+def desk_signal_handled(nazorg_id: Id, case: VisibleCase, user: CurrentUser, session: SessionDep) -> StaffFollowUpOut:
+    row = contact.handle_signal(session=session, user=user, case_id=case.id, follow_up_id=nazorg_id)
+    return _follow_up_out(row, contact.question_of(session, case), staff=True)

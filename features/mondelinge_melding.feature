@@ -1,0 +1,36 @@
+# language: nl
+@richtlijn:2019-1937-art9
+Functionaliteit: Mondeling melden; de melder controleert, corrigeert en ondertekent het verslag
+  Een melder kan om een persoonlijk gesprek of een telefoongesprek vragen (EU-richtlijn 2019/1937 art. 9 lid 2).
+  Het meldpunt legt de mondelinge melding vast met datum en kanaal en biedt het verslag via 'Mijn melding' aan,
+  ook aan een anonieme melder. De melder controleert, corrigeert en ondertekent het binnen de termijn van het
+  manifest (14 dagen, Algemene termijnenwet) (art. 18). Elke versie blijft bewaard; alleen de melder ondertekent.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    En iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" oppakt
+
+  @richtlijn:2019-1937-art18
+  Scenario: De anonieme melder vraagt een gesprek, corrigeert het verslag en ondertekent de nieuwe versie
+    Als de melder met de ontvangstcode om een telefoongesprek vraagt
+    Dan ziet "meldpunt" een verzoek om een telefoongesprek
+    Als "meldpunt" een mondelinge melding per telefoon van 2 november 2026 vastlegt met het verslag "De melder vertelt dat de reizen sinds maart zijn gedeclareerd."
+    Dan ziet de melder met de ontvangstcode versie 1 van het verslag ter ondertekening tot en met 16 november 2026
+    En is het verslag niet ondertekend
+    Als de melder met de ontvangstcode de correctie "Het was sinds februari, niet maart." stuurt
+    Dan ziet "meldpunt" de correctie "Het was sinds februari, niet maart." als versie 2
+    En kan de melder met de ontvangstcode het verslag niet ondertekenen
+    Als "meldpunt" versie 3 van het verslag voorlegt: "De melder vertelt dat de reizen sinds februari zijn gedeclareerd."
+    Dan ziet de melder met de ontvangstcode versie 3 van het verslag ter ondertekening tot en met 16 november 2026
+    Als de melder met de ontvangstcode versie 3 van het verslag ondertekent
+    Dan is versie 3 van het verslag ondertekend door de melder
+
+  @richtlijn:2019-1937-art18 @atw:art1
+  Scenario: Zonder handtekening van de melder blijft het verslag niet-ondertekend, ook na de termijn
+    Als "meldpunt" een mondelinge melding in een gesprek van 2 november 2026 vastlegt met het verslag "De melder licht de declaraties toe."
+    Dan ziet de melder met de ontvangstcode versie 1 van het verslag ter ondertekening tot en met 16 november 2026
+    Als er 15 dagen verstrijken
+    Dan is het verslag niet ondertekend
+    En ziet "meldpunt" dat de termijn van het verslag is verstreken

@@ -1,0 +1,204 @@
+"""Oral reports with a transcript the reporter signs (EU 2019/1937 art. 9(2), art. 18) and the follow-up after
+closure (engine.contact), on the real engine, process set and database."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from engine.cases.models import Case
+from engine.contact import service as contact
+from engine.errors import InvalidData, NotAuthorized
+from engine.identity.models import User
+from engine.identity.seed import ensure_demo_users
+from engine.identity.service import get_user
+from engine.intake import service as intake
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from tests.web import flow
+
+REPORT = {"categorie": "Financiële schendingen", "omschrijving": "Er verdwijnt geld uit de kas.",
+          "dienstonderdeel": "Douane"}
+TRANSCRIPT = "De melder vertelt dat er sinds maart geld uit de kas verdwijnt."
+
+
+@pytest.fixture
+def org(db, clock):
+    with db.session() as s:
+        processes.deploy(session=s)
+        ensure_demo_users(session=s, password="wachtwoord-voor-tests")
+
+
+def _anonymous_case(db) -> int:
+    with db.session() as s:
+        case_id = intake.submit_report(session=s, actor=None, data=REPORT).case.id
+        desk = get_user(session=s, username="meldpunt")
+        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id, user=desk)
+    return case_id
+
+
+def _close(db, case_id: int) -> None:
+    """Walk the real process to its end by the short route (no investigation)."""
+    for _ in range(30):
+        ids = [i[1] for i in flow.ready(db, case_id)]
+        if not ids:
+            return
+        data = None
+        if ids[0] == "melding_beoordelen":
+            data = {**flow.ANSWERS.get(ids[0], {}), "route": "geen_onderzoek",
+                    "beoordeling_motivering": "Geen nadere eisen."}
+        flow.complete(db, case_id, ids[0], data)
+    raise AssertionError("the case did not close")
+
+
+def test_meeting_request_oral_report_corrections_and_signature(db, org, clock):
+    case_id = _anonymous_case(db)
+    with db.session() as s:
+        request = contact.request_meeting(session=s, case_id=case_id, kind="telefoon",
+                                          wish="Bel mij liefst na vijf uur.", source="formulier")
+        request_id = request.id
+        with pytest.raises(InvalidData) as err:
+            contact.request_meeting(session=s, case_id=case_id, kind="brief", wish="", source="inbox")
+        assert err.value.errors[0].field == "gesprek"
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        with pytest.raises(InvalidData) as err:  # not yet held: a date in the future
+            contact.register_oral_report(session=s, user=desk, case_id=case_id, channel="telefoon",
+                                         held_on=date(2026, 11, 3), transcript=TRANSCRIPT)
+        assert err.value.errors[0].field == "datum"
+        with pytest.raises(NotAuthorized):  # who may not write the reporter does not register their words
+            contact.register_oral_report(session=s, user=get_user(session=s, username="onderzoeker1"),
+                                         case_id=case_id, channel="telefoon", held_on="2026-11-02",
+                                         transcript=TRANSCRIPT)
+        report = contact.register_oral_report(session=s, user=desk, case_id=case_id, channel="telefoon",
+                                              held_on="2026-11-02", transcript=TRANSCRIPT,
+                                              meeting_request_id=request_id)
+        report_id = report.id
+        # the term is declared in the manifest (P14D, Algemene termijnenwet): 2 + 14 = 16 November 2026
+        assert report.review_due == date(2026, 11, 16) and report.status == "ter_controle"
+        assert "16 november 2026" in intake.messages(session=s, case_id=case_id)[-1].body
+    with db.session() as s:
+        with pytest.raises(contact.NotSigned):  # the engine never treats it as signed before the reporter signs
+            contact.signed_transcript(session=s, oral_report_id=report_id)
+        contact.correct(session=s, case_id=case_id, oral_report_id=report_id,
+                        text="Het was sinds februari, niet maart.")
+        with pytest.raises(NotAuthorized):  # a correction waits for the desk's new version
+            contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=1, agreed=True)
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        contact.revise(session=s, user=desk, case_id=case_id, oral_report_id=report_id,
+                       transcript=TRANSCRIPT.replace("maart", "februari"))
+    with db.session() as s:
+        with pytest.raises(InvalidData):  # the version read must be the latest
+            contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=1, agreed=True)
+        with pytest.raises(InvalidData) as err:
+            contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=3, agreed=False)
+        assert err.value.errors[0].field == "akkoord"
+        contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=3, agreed=True)
+    with db.session() as s:
+        signed = contact.signed_transcript(session=s, oral_report_id=report_id)
+        assert signed.number == 3 and "februari" in signed.body
+        view = contact.oral_reports(session=s, case_id=case_id)[0]
+        assert [(v.number, v.kind) for v in view.versions] == [(1, "verslag"), (2, "correctie"), (3, "verslag")]
+        assert view.status_text == "Ondertekend door de melder"
+        with pytest.raises(NotAuthorized):  # the signed version stays as it is
+            contact.revise(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                           oral_report_id=report_id, transcript="Iets anders.")
+        assert contact.meeting_requests(session=s, case_id=case_id)[0].oral_report_id == report_id
+    with db.engine.connect() as conn:  # every text is encrypted at rest; the audit trail carries no text
+        dump = "\n".join(str(r) for t in ("transcript_versions", "meeting_requests", "audit_events")
+                         for r in conn.execute(text(f"SELECT * FROM {t}")).all())
+    assert "kas" not in dump and "februari" not in dump and "vijf uur" not in dump
+
+
+def test_no_oral_report_without_an_inbox(db, org):
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        case_id = intake.submit_report(session=s, actor=desk, data={**REPORT, "melder_naam": "Bo de Vries"},
+                                       reporter_user_id=get_user(session=s, username="medewerker").id).case.id
+        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id, user=desk)
+        with pytest.raises(NotAuthorized) as err:
+            contact.register_oral_report(session=s, user=desk, case_id=case_id, channel="gesprek",
+                                         held_on="2026-11-02", transcript=TRANSCRIPT)
+        assert "Mijn melding" in err.value.detail
+
+
+def test_follow_up_after_closure_and_a_signal_of_retaliation(db, org, clock):
+    case_id = _anonymous_case(db)
+    _close(db, case_id)
+    with db.session() as s:
+        rows = contact.follow_ups(session=s, case_id=case_id)
+        assert [(r.term, r.state) for r in rows] == [("P3M", "gepland"), ("P12M", "gepland")]
+        assert contact.send_due(session=s) == 0
+    clock.advance(timedelta(days=92))  # the engine clock, never the wall clock
+    assert contact.send_due_in(db) == 1
+    with db.session() as s:
+        first = contact.follow_ups(session=s, case_id=case_id)[0]
+        assert first.state == "verstuurd"
+        assert intake.messages(session=s, case_id=case_id)[-1].body.startswith(
+            "Heeft u na uw melding nadelige gevolgen ervaren?")
+        with pytest.raises(InvalidData) as err:
+            contact.answer(session=s, case_id=case_id, follow_up_id=first.id, adverse="misschien", text="")
+        assert err.value.errors[0].field == "nadelige_gevolgen"
+        assert contact.open_signals(session=s, user=get_user(session=s, username="coordinator")) == []
+        contact.answer(session=s, case_id=case_id, follow_up_id=first.id, adverse="ja",
+                       text="Ik word niet meer uitgenodigd voor overleg.")
+    with db.session() as s:
+        coordinator = get_user(session=s, username="coordinator")
+        signals = contact.open_signals(session=s, user=coordinator)
+        assert [(f.id, c.id) for f, c in signals] == [(first.id, case_id)]
+        assert contact.open_signals(session=s, user=get_user(session=s, username="meldpunt")) == []
+        assert contact.reporter_signals_retaliation(session=s, case_id=case_id)
+        with pytest.raises(NotAuthorized):
+            contact.handle_signal(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                                  follow_up_id=first.id)
+        contact.handle_signal(session=s, user=coordinator, case_id=case_id, follow_up_id=first.id)
+    with db.session() as s:
+        assert contact.open_signals(session=s, user=get_user(session=s, username="coordinator")) == []
+
+
+def test_no_check_in_without_an_inbox_and_that_is_visible(db, org, clock):
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        case_id = intake.submit_report(session=s, actor=desk, data=REPORT,
+                                       reporter_user_id=get_user(session=s, username="medewerker").id).case.id
+    _close(db, case_id)
+    with db.session() as s:
+        assert s.get(Case, case_id).status == "closed"
+        assert [r.state for r in contact.follow_ups(session=s, case_id=case_id)] == ["geen_inbox", "geen_inbox"]
+        before = len(intake.messages(session=s, case_id=case_id))
+    clock.advance(timedelta(days=400))
+    contact.send_due_in(db)
+    with db.session() as s:
+        assert len(intake.messages(session=s, case_id=case_id)) == before
+        assert all(r.sent_at is None for r in contact.follow_ups(session=s, case_id=case_id))
+
+
+def test_the_transcript_passes_the_leak_guard(db, org):
+    from engine.errors import DomainError
+
+    case_id = _anonymous_case(db)
+    with db.session() as s:
+        with pytest.raises(DomainError) as err:  # a measure named in a text to the reporter: refused, nothing kept
+            contact.register_oral_report(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                                         channel="gesprek", held_on="2026-11-02",
+                                         transcript="De betrokkene krijgt ontslag op staande voet.")
+        assert err.value.status == 422
+    with db.session() as s:
+        assert contact.oral_reports(session=s, case_id=case_id) == []
+
+
+@pytest.mark.parametrize("block, message", [
+    ({"oral_report": {"name": "x", "source": "y", "review_term": "PT2H"}}, "review_term"),
+    ({"follow_up": {"source": "y", "after_closure": ["P3M"], "question": "q", "signal_role": "nobody"}},
+     "onbekende rol"),
+    ({"follow_up": {"source": "y", "after_closure": [], "question": "q", "signal_role": "meldpunt"}}, "after_closure"),
+])
+def test_the_manifest_declaration_is_checked(block, message):
+    from engine.contact.rules import parse_reporter_contact
+    from engine.errors import ProcessValidationError
+
+    with pytest.raises(ProcessValidationError) as err:
+        parse_reporter_contact(block, {"meldpunt": "Meldpunt"})
+    assert message in str(err.value.issues[0].message)
