@@ -86,7 +86,9 @@ def visible_cases_condition(user: User) -> ColumnElement[bool]:
     """A WHERE clause on :class:`Case` for the cases ``user`` may see through staff endpoints."""
     if not user.active:
         return false()
-    return and_(or_(involvement_condition(user), oversight_condition(user)), ~excluded_condition(user))
+    # An instance of another process (the risk inventory) is never an integrity case to anyone.
+    return and_(Case.process_kind.is_(None), or_(involvement_condition(user), oversight_condition(user)),
+                ~excluded_condition(user))
 
 
 # The single-case checks run on every request; building the conditions above costs more
@@ -95,7 +97,8 @@ def visible_cases_condition(user: User) -> ColumnElement[bool]:
 def _can_see_statement(oversight: str):
     uid = bindparam("uid")
     over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
-    return select(Case.id).where(Case.id == bindparam("cid"), or_(_involved(uid), over), ~_excluded(uid))
+    return select(Case.id).where(Case.id == bindparam("cid"), Case.process_kind.is_(None), or_(_involved(uid), over),
+                                 ~_excluded(uid))
 
 
 @lru_cache(maxsize=None)
