@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "engine.incidents.models",
     "engine.notifications.models",
     "engine.staff.models",
+    "engine.register.models",
 ]
 
 

@@ -34,6 +34,8 @@ from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
+from engine.register import assessments as register_records
+from engine.register import triage as register_triage
 from engine.timers.models import Timer
 from engine.worklist import drafts
 from engine.worklist.models import WorkItem
@@ -469,6 +471,13 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
                                      data=clean, actor=user.username)
+    meta = parsed.tasks.get(item.element_id)
+    if case.process_kind is None and schema is not None:  # the register's classification of the subject
+        clean = register_triage.apply(session=session, manifest=parsed.manifest, schema=schema, data=clean,
+                                      case_id=case.id, actor=user.username)
+    elif meta is not None and register_records.records_inventory(meta.properties):  # all or nothing
+        register_records.record(session=session, case=case, data=clean, actor=user.username,
+                                settings=register_records.settings_of(parsed.manifest, case.process_kind))
     clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
     field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.field_classes(parsed.forms),
                                           changed=secret)
