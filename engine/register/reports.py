@@ -41,7 +41,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def actions(*, session: Session, only_open: bool = False) -> list[Action]:
+def actions(*, session: Session, only_open: bool = False, team: str | None = None) -> list[Action]:
     """Every follow-up action the management team decided (the submitted ``vervolgactie`` and its
     ``actie_uiterlijk``), with its state: open while the inventory has an open task with that due date, too late
     when that date has passed, done otherwise."""
@@ -50,7 +50,7 @@ def actions(*, session: Session, only_open: bool = False) -> list[Action]:
     rows = session.execute(select(TaskSubmission.data, Case.id, Case.unit, Case.reference)
                            .join(Case, Case.id == TaskSubmission.case_id)
                            .where(Case.process_kind.is_not(None)).order_by(Case.unit, TaskSubmission.submitted_at))
-    for data, case_id, team, reference in rows:
+    for data, case_id, team_of, reference in rows:
         text, due = (data or {}).get("vervolgactie"), (data or {}).get("actie_uiterlijk")
         if not text or not due:
             continue
@@ -58,16 +58,20 @@ def actions(*, session: Session, only_open: bool = False) -> list[Action]:
         waiting = session.scalars(select(WorkItem.due_at).where(WorkItem.case_id == case_id, WorkItem.state == "open",
                                                                 WorkItem.due_at.is_not(None))).all()
         status = DONE if not waiting else OVERDUE if any(_aware(d) <= moment for d in waiting) else OPEN
-        if only_open and status == DONE:
+        if (only_open and status == DONE) or (team is not None and team_of != team):
             continue
-        out.append(Action(team or "", reference, str(text), due_on, status))
+        out.append(Action(team_of or "", reference, str(text), due_on, status))
     return out
 
 
-def _current(session: Session, unit: str | None) -> list[tuple[RegisterFunction, RegisterAssessment]]:
+def current(session: Session, unit: str | None = None,
+            team: str | None = None) -> list[tuple[RegisterFunction, RegisterAssessment]]:
+    """Every function with its newest assessment, by unit, team and name (``team``: only that team's)."""
     q = select(RegisterFunction).order_by(RegisterFunction.unit, RegisterFunction.team, RegisterFunction.name)
     if unit is not None:
         q = q.where(RegisterFunction.unit == unit)
+    if team is not None:
+        q = q.where(RegisterFunction.team == team)
     out = []
     for function in session.scalars(q):
         newest = session.scalar(select(RegisterAssessment).where(RegisterAssessment.function_id == function.id)
@@ -77,13 +81,13 @@ def _current(session: Session, unit: str | None) -> list[tuple[RegisterFunction,
     return out
 
 
-def overview(*, session: Session, unit: str | None = None) -> list[list[str]]:
+def overview(*, session: Session, unit: str | None = None, team: str | None = None) -> list[list[str]]:
     """One row per critical or risky function (its newest assessment), per unit and team."""
     by_team: dict[str, list[Action]] = {}
-    for action in actions(session=session):
+    for action in actions(session=session, team=team):
         by_team.setdefault(action.team, []).append(action)
     rows = []
-    for function, a in _current(session, unit):
+    for function, a in current(session, unit, team):
         if a.classification == "geen":
             continue
         team_actions = "; ".join(f"{x.text} (uiterlijk {x.due.strftime('%d-%m-%Y')}, {x.status})"
@@ -102,14 +106,14 @@ def history(*, session: Session, function_id: int) -> list[RegisterAssessment]:
 def self_analysis(*, session: Session, settings: dict, year: int) -> str:
     """The paragraph for the annual security and integrity self-analysis."""
     today = local_date(now())
-    current = _current(session, None)
-    count = {k: sum(1 for _, a in current if a.classification == k) for k in CLASSIFICATIONS}
-    unacceptable = sum(1 for _, a in current if a.classification != "geen" and not a.acceptable)
-    stale = sum(1 for _, a in current if a.review_on < today)
+    now_ = current(session)
+    count = {k: sum(1 for _, a in now_ if a.classification == k) for k in CLASSIFICATIONS}
+    unacceptable = sum(1 for _, a in now_ if a.classification != "geen" and not a.acceptable)
+    stale = sum(1 for _, a in now_ if a.review_on < today)
     acts = actions(session=session)
     open_, late = sum(1 for x in acts if x.status == OPEN), sum(1 for x in acts if x.status == OVERDUE)
     rotation = holders.rotation(session=session, settings=settings, today=today)
-    teams = len({f.team for f, _ in current})
+    teams = len({f.team for f, _ in now_})
     return (f"Stand van het register kritieke en risicovolle functies ({year}): {teams} "
             f"{'team heeft zijn' if teams == 1 else 'teams hebben hun'} functies geïnventariseerd. Het register telt "
             f"{count['kritiek']} kritieke, {count['risicovol']} risicovolle en {count['meest_risicovol']} meest "
@@ -132,10 +136,23 @@ def to_csv(rows: list[list[str]], columns: list[str] = COLUMNS) -> str:
     return buf.getvalue()
 
 
-def to_docx(*, session: Session, settings: dict, year: int, unit: str | None = None) -> bytes:
+def to_docx(*, session: Session, settings: dict, year: int, unit: str | None = None, team: str | None = None) -> bytes:
+    """The overview and the open actions; the self-analysis paragraph only for the whole register."""
     return word.document(
-        f"Kritieke en risicovolle functies {year}" + (f" — {unit}" if unit else ""),
-        [("Overzicht per organisatieonderdeel", COLUMNS, overview(session=session, unit=unit)),
+        f"Kritieke en risicovolle functies {year}" + (f" — {team or unit}" if team or unit else ""),
+        [("Overzicht per organisatieonderdeel", COLUMNS, overview(session=session, unit=unit, team=team)),
          ("Openstaande en te late vervolgacties", ACTION_COLUMNS,
-          action_cells(actions(session=session, only_open=True)))],
-        intro=[self_analysis(session=session, settings=settings, year=year)])
+          action_cells(actions(session=session, only_open=True, team=team)))],
+        intro=[] if team else [self_analysis(session=session, settings=settings, year=year)])
+
+
+def tile(*, session: Session) -> dict:
+    """The dashboard tile: functions per classification, unacceptable risks, open and overdue actions."""
+    now_ = current(session)
+    acts = actions(session=session, only_open=True)
+    return {"kritiek": sum(1 for _, a in now_ if a.classification == "kritiek"),
+            "risicovol": sum(1 for _, a in now_ if a.classification == "risicovol"),
+            "meest_risicovol": sum(1 for _, a in now_ if a.classification == "meest_risicovol"),
+            "onaanvaardbaar": sum(1 for _, a in now_ if a.classification != "geen" and not a.acceptable),
+            "acties_open": sum(1 for x in acts if x.status == OPEN),
+            "acties_te_laat": sum(1 for x in acts if x.status == OVERDUE)}

@@ -112,3 +112,14 @@ def start_on_request(*, session: Session, actor: User, process: str, team: str, 
     audit.append(session=session, actor=actor.username, action="register.inventory_requested", case_id=case.id,
                  details={"team": team, "aanleiding": reason})
     return case
+
+
+def inventory_process(session: Session) -> OtherProcess:
+    """The declared process whose questionnaire keeps the register (the one with a yearly start), of the active
+    version; :class:`NotFound` when the deployed set has none."""
+    version = processes.active_version(session=session)
+    parsed = processes.parsed_version(session=session, version_id=version.id, content_hash=version.content_hash)
+    for other in parsed.manifest.processes.values():
+        if other.yearly_on is not None:
+            return other
+    raise NotFound("De uitgerolde procesversie heeft geen risico-inventarisatie.")
