@@ -204,6 +204,9 @@ def visible_task(*, session: Session, user: User, work_item_id: int, claiming: b
         raise NotFound("Taak niet gevonden.")
     if can_see_case(session=session, user=user, case_id=item.case_id):
         return item
+    if (not need_case and item.assignee_id == user.id and user.active
+            and not is_excluded(session=session, user=user, case_id=item.case_id)):
+        return item  # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
             and item.role in user.role_codes and user.active
             and not is_excluded(session=session, user=user, case_id=item.case_id))
