@@ -1,4 +1,5 @@
 # language: nl
+@wet:Ambtenarenwet-art4
 Functionaliteit: De risico-inventarisatie van kritieke en risicovolle functies
   Naast de integriteitsmelding draait in dezelfde uitrol een tweede proces: elk jaar op de datum uit het manifest
   (15 januari) krijgt elk team een inventarisatie. De leidinggevende vult de vragenlijst in, de
