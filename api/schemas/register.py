@@ -77,7 +77,8 @@ class HolderIn(Strict):
     medewerker_id: int = Field(ge=1, le=2**31 - 1)
     functie_id: int = Field(ge=1, le=2**31 - 1)
     sinds: date = Field(description="Eerste dag in de functie (JJJJ-MM-DD)")
-    screening: str = Field(default="", max_length=200, description="Screeningsstatus, bijv. 'vertrouwensfunctie, VGB B'")
+    screening: str = Field(default="", max_length=200,
+                           description="Screeningsstatus, bijv. 'vertrouwensfunctie, VGB B'")
 
 
 class HolderOut(Strict):

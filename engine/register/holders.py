@@ -23,7 +23,8 @@ def _newest_class(session: Session, function_id: int) -> str | None:
         RegisterAssessment.function_id == function_id).order_by(RegisterAssessment.id.desc()).limit(1))
 
 
-def assign(*, session: Session, actor: User, user_id: int, function_id: int, since, screening: str = "") -> FunctionHolder:
+def assign(*, session: Session, actor: User, user_id: int, function_id: int, since,
+           screening: str = "") -> FunctionHolder:
     """``user_id`` holds ``function_id`` from ``since`` on; an earlier function of theirs ends that day. A change of
     function tells the coordinators to have the person's authorisations reviewed (a staff notice on their
     worklist, ``engine.staff.service``): the old function's rights must go."""

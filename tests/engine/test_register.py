@@ -198,8 +198,9 @@ def test_the_manager_who_fills_the_register_never_sees_the_case(db, staff):
 
 
 def test_reports_cell_by_cell(db, staff, clock):
-    functions_filled(db, staff, [row("Douanier controle", "meest_risicovol", risicotypen=["Fraude", "Lekken van informatie"],
-                                     netto_risico=4, aanvaardbaar=False),
+    functions_filled(db, staff, [row("Douanier controle", "meest_risicovol",
+                                     risicotypen=["Fraude", "Lekken van informatie"], netto_risico=4,
+                                     aanvaardbaar=False),
                                  row("Teamleider", "kritiek", risicotypen=["Uitval van een essentieel proces"],
                                      maatregelen="Vervanger aangewezen"),
                                  row("Administratief medewerker", "geen", risicotypen=[], maatregelen="")],
@@ -235,3 +236,21 @@ def test_reports_cell_by_cell(db, staff, clock):
         tables = word.read_tables(reports.to_docx(session=s, settings={}, year=2026))
         assert tables[0] == [reports.COLUMNS, *rows]
         assert tables[1] == [reports.ACTION_COLUMNS, *reports.action_cells(open_)]
+
+
+def test_a_manager_works_on_the_inventory_of_the_own_team_only(db, staff):
+    from engine.errors import NotAuthorized
+    from engine.identity import access as identity_access
+
+    with db.session() as s:
+        other = make_user(s, "teamleider_schiphol", "leidinggevende", unit="Douane Schiphol")
+        s.expunge(other)
+    rid = inventory(db, staff)
+    with db.session() as s:
+        mine = [i.case_id for i in worklist.unassigned_in_my_roles(session=s, user=s.merge(staff["lg"]))]
+        theirs = [i.case_id for i in worklist.unassigned_in_my_roles(session=s, user=s.merge(other))]
+        assert rid in mine and rid not in theirs
+        item = worklist.for_case(session=s, case_id=rid)[0]
+        assert not identity_access.may_work_on_task(session=s, user=s.merge(other), item=item)
+        with pytest.raises(NotAuthorized):
+            worklist.claim(session=s, work_item_id=item.id, user=s.merge(other))
