@@ -21,6 +21,7 @@ from api.routers import (
     notifications,
     processes,
     records,
+    register,
     reporter,
     reports,
     staff,
@@ -191,7 +192,8 @@ def create_app(settings: ApiSettings | None = None, oidc_settings=None) -> FastA
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(staff.router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
-    for module in (intake, reporter, cases, contact, documents, tasks, processes, audit, reports, records, incidents):
+    for module in (intake, reporter, cases, contact, documents, tasks, processes, audit, reports, records, incidents,
+                   register):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(records.case_router, prefix="/api/v1")
     app.include_router(records.access_router, prefix="/api/v1")

@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "engine.staff.models",
     "engine.letter_outbox.models",
     "engine.contact.models",
+    "engine.register.models",
 ]
 
 

@@ -22,6 +22,11 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     process_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    # NULL: an integrity case (the set's main process). Otherwise the id of another process of the same set
+    # (manifest ``processes``, e.g. the risk inventory): such an instance shares the engine's machinery (state,
+    # work items, timers, audit) but is no integrity case: every case list, search, report and page leaves it out
+    # (``engine.identity.access.visible_cases_condition`` and ``INTEGRITY_CASE``).
+    process_kind: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
     unit: Mapped[str | None] = mapped_column(String(200))  # dienstonderdeel of the subject
     category: Mapped[str | None] = mapped_column(String(200))
@@ -37,6 +42,9 @@ class Case(Base):
 
     # Optimistic concurrency: every UPDATE says WHERE version = :seen (StaleDataError otherwise).
     __mapper_args__ = {"version_id_col": version}
+
+
+INTEGRITY_CASE = Case.process_kind.is_(None)  # WHERE clause: an integrity case, not another process's instance
 
 
 class CaseParty(Base):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
+from engine.cases.models import Case, INTEGRITY_CASE
 
 MAX_PRECEDENTS = 50
 
@@ -21,7 +21,7 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
                limit: int = MAX_PRECEDENTS) -> list[dict]:
     if not category:
         return []
-    q = (select(Case).where(Case.status == "closed", Case.category == category)
+    q = (select(Case).where(INTEGRITY_CASE, Case.status == "closed", Case.category == category)
          .order_by(Case.closed_at.desc(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
     if exclude_case_id is not None:
         q = q.where(Case.id != exclude_case_id)

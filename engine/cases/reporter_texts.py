@@ -36,7 +36,7 @@ def check_message(session: Session, case: Case, text: str, *, field: str = "teks
         vocabulary, settings = vocabulary_of(parsed), parsed.manifest.settings
         if case.state is not None:
             try:
-                wf = runtime.loads(case.state, parsed)
+                wf = runtime.loads(case.state, parsed, case.process_kind)
             except Exception as exc:  # a broken state is reported, never skipped silently
                 raise WorkflowFailure(f"De zaak kon niet worden gelezen: {type(exc).__name__}") from exc
             cases.extend(t.data for t in wf.get_tasks() if t.data)

@@ -42,8 +42,8 @@ class SpecRefWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
     def from_dict(self, dct):
-        parsed: ParsedProcessSet = _local.parsed
-        workflow = self.target_class(parsed.spec, parsed.subprocess_specs, deserializing=True)
+        spec, subprocess_specs = _local.specs
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         from uuid import UUID
 
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
@@ -78,9 +78,11 @@ def script_engine_for(parsed: ParsedProcessSet) -> SandboxedScriptEngine:
     return engine
 
 
-def new_workflow(parsed: ParsedProcessSet, data: dict) -> BpmnWorkflow:
+def new_workflow(parsed: ParsedProcessSet, data: dict, process: str | None = None) -> BpmnWorkflow:
+    """A new instance of the main process, or of another declared process of the set (``process``)."""
     install_spiff_clock()
-    wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine_for(parsed))
+    spec, subprocess_specs = parsed.specs_for(process)
+    wf = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine_for(parsed))
     wf.task_tree.data.update(data)
     return wf
 
@@ -92,17 +94,17 @@ def dumps(wf: BpmnWorkflow) -> str:
         return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"))
 
 
-def loads(state: str, parsed: ParsedProcessSet) -> BpmnWorkflow:
+def loads(state: str, parsed: ParsedProcessSet, process: str | None = None) -> BpmnWorkflow:
     install_spiff_clock()
     dct = json.loads(state, cls=_serializer.json_decoder_cls)
     version = dct.pop(_serializer.VERSION_KEY)
     if version in MIGRATIONS:  # pragma: no cover - only for states from older SpiffWorkflow
         MIGRATIONS[version](dct)
-    _local.parsed = parsed
+    _local.specs = parsed.specs_for(process)
     try:
         wf = _serializer.from_dict(dct)
     finally:
-        _local.parsed = None
+        _local.specs = None
     wf.script_engine = script_engine_for(parsed)
     return wf
 

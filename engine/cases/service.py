@@ -36,6 +36,8 @@ from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
+from engine.register import assessments as register_records
+from engine.register import triage as register_triage
 from engine.timers.models import Timer
 from engine.worklist import drafts
 from engine.worklist.models import WorkItem
@@ -381,15 +383,22 @@ def migrate_step(step: _Step, *, finish) -> None:
 
 
 def start_case(*, session: Session, actor: User | None, data: dict, parties: dict[str, list[int]] | None = None,
-               unit: str | None = None, version_id: int | None = None) -> Case:
+               unit: str | None = None, version_id: int | None = None, process: str | None = None) -> Case:
+    """Start an integrity case; with ``process`` an instance of another process the manifest declares
+    (``processes``; e.g. the risk inventory, ``engine.register``), which is no integrity case."""
     version_id = version_id or processes.latest_version(session=session).id
     parsed = processes.parsed_version(session=session, version_id=version_id)
+    other = parsed.manifest.processes.get(process) if process is not None else None
+    if process is not None and other is None:
+        raise NotFound(f"Het proces '{process}' staat niet in deze procesversie.")
     case = Case(reference=f"tmp-{uuid.uuid4().hex[:20]}", process_version_id=version_id, status="open",
                 unit=unit or data.get("dienstonderdeel"), category=data.get("categorie"),
-                created_by=actor_name(actor), created_at=now(), updated_at=now(), summary={})
+                process_kind=process, created_by=actor_name(actor), created_at=now(), updated_at=now(), summary={})
     session.add(case)
     session.flush()
-    case.reference = f"MP-{case.created_at.year}-{case.id:06d}"
+    case.reference = f"{other.prefix if other else 'MP'}-{case.created_at.year}-{case.id:06d}"
+    if other is not None:
+        return _start_other(session, case, parsed, actor=actor, data=data)
     for party, user_ids in (parties or {}).items():
         if party not in duties.PARTY_LABELS:
             raise NotFound(f"Onbekende partij '{party}'.")
@@ -420,9 +429,25 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
     return case
 
 
+def _start_other(session: Session, case: Case, parsed: ParsedProcessSet, *, actor: User | None, data: dict) -> Case:
+    """An instance of another declared process: no parties, no reporter, no receipt date; the set's settings and
+    the process's own settings (manifest ``processes.<id>.instellingen``) are in its data."""
+    other = parsed.manifest.processes[case.process_kind]
+    seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings),
+            "procesinstellingen": dict(other.settings), **data}
+    wf = runtime.new_workflow(parsed, seed, case.process_kind)
+    step = _Step(session, case, parsed, wf, actor_name(actor))
+    _run_engine(step)
+    audit.append(session=session, actor=step.actor, action="case.started", case_id=case.id,
+                 details={"zaaknummer": case.reference, "procesversie": case.process_version_id,
+                          "proces": case.process_kind, "velden": sorted(data)})
+    _persist(step)
+    return case
+
+
 def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
-    return parsed, runtime.loads(case.state, parsed)
+    return parsed, runtime.loads(case.state, parsed, case.process_kind)
 
 
 def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
@@ -443,7 +468,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise duties.NotAuthorized("Deze taak is aan een andere medewerker toegewezen.")
     schema = parsed.forms.get(item.form) if item.form else None
     clean = forms.validate(schema, data) if schema is not None else dict(data)
-    wf = runtime.loads(case.state, parsed)
+    wf = runtime.loads(case.state, parsed, case.process_kind)
     task = wf.get_task_from_id(uuid.UUID(item.task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotReady("Deze taak is niet meer uit te voeren.")
@@ -455,6 +480,13 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
                                      data=clean, actor=user.username)
+    meta = parsed.tasks.get(item.element_id)
+    if case.process_kind is None and schema is not None:  # the register's classification of the subject
+        clean = register_triage.apply(session=session, manifest=parsed.manifest, schema=schema, data=clean,
+                                      case_id=case.id, actor=user.username)
+    elif meta is not None and register_records.records_inventory(meta.properties):  # all or nothing
+        register_records.record(session=session, case=case, data=clean, actor=user.username,
+                                settings=register_records.settings_of(parsed.manifest, case.process_kind))
     clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
     field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.field_classes(parsed.forms),
                                           changed=secret)
@@ -501,7 +533,7 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) 
         raise NotFound("Zaak niet gevonden.")
     case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
-    wf = runtime.loads(case.state, parsed)
+    wf = runtime.loads(case.state, parsed, case.process_kind)
     step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf))
     before = {w.task_id for w in runtime.waiting_timers(wf)}
     try:

@@ -86,7 +86,9 @@ def visible_cases_condition(user: User) -> ColumnElement[bool]:
     """A WHERE clause on :class:`Case` for the cases ``user`` may see through staff endpoints."""
     if not user.active:
         return false()
-    return and_(or_(involvement_condition(user), oversight_condition(user)), ~excluded_condition(user))
+    # An instance of another process (the risk inventory) is never an integrity case to anyone.
+    return and_(Case.process_kind.is_(None), or_(involvement_condition(user), oversight_condition(user)),
+                ~excluded_condition(user))
 
 
 # The single-case checks run on every request; building the conditions above costs more
@@ -95,7 +97,8 @@ def visible_cases_condition(user: User) -> ColumnElement[bool]:
 def _can_see_statement(oversight: str):
     uid = bindparam("uid")
     over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
-    return select(Case.id).where(Case.id == bindparam("cid"), or_(_involved(uid), over), ~_excluded(uid))
+    return select(Case.id).where(Case.id == bindparam("cid"), Case.process_kind.is_(None), or_(_involved(uid), over),
+                                 ~_excluded(uid))
 
 
 @lru_cache(maxsize=None)
@@ -201,12 +204,31 @@ def visible_task(*, session: Session, user: User, work_item_id: int, claiming: b
         raise NotFound("Taak niet gevonden.")
     if can_see_case(session=session, user=user, case_id=item.case_id):
         return item
+    if (not need_case and item.assignee_id == user.id and user.active
+            and not is_excluded(session=session, user=user, case_id=item.case_id)):
+        return item  # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
-            and item.role in user.role_codes and user.active
+            and item.role in user.role_codes and user.active and in_own_team(session, user, item)
             and not is_excluded(session=session, user=user, case_id=item.case_id))
     if not pool:
         raise NotFound("Taak niet gevonden.")
     return item
+
+
+# Roles whose pool is bound to the holder's own organisational unit: a manager (the risk inventory's lane
+# Leidinggevende, issue 24) fills in and follows up the inventory of their own team only.
+TEAM_BOUND_ROLES = frozenset({"leidinggevende"})
+
+
+def own_team_pool(user: User):
+    """A WHERE clause on :class:`WorkItem` for the pool of a team-bound role: instances of the user's unit."""
+    return WorkItem.case_id.in_(select(Case.id).where(Case.unit == user.unit)) if user.unit else false()
+
+
+def in_own_team(session: Session, user: User, item: WorkItem) -> bool:
+    if item.role not in TEAM_BOUND_ROLES:
+        return True
+    return user.unit is not None and session.scalar(select(Case.unit).where(Case.id == item.case_id)) == user.unit
 
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
@@ -216,7 +238,8 @@ def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
         return False
     if item.assignee_id == user.id:
         return True
-    return item.state == "open" and item.assignee_id is None and item.role in user.role_codes
+    return (item.state == "open" and item.assignee_id is None and item.role in user.role_codes
+            and in_own_team(session, user, item))
 
 
 def reporter_pseudonym(case_id: int) -> str:

@@ -31,6 +31,10 @@ DEMO_USERS: list[tuple[str, str, list[str], str | None, str | None]] = [
     ("procesbeheerder", "Petra Procesbeheerder", ["procesbeheerder"], None, None),
     ("auditor", "Aad Auditor", ["auditor"], None, None),
     ("beheerder", "Bea Beheerder", ["functioneel_beheerder"], None, None),
+    # the risk inventory's lanes (issue 24): the manager keeps the register of the team
+    ("leidinggevende", "Lotte Leidinggevende", ["leidinggevende"], DEMO_UNIT, "directeur"),
+    ("dlso", "Bram Beveiligingsadviseur", ["beveiligingsadviseur"], None, None),
+    ("mtlid", "Mirjam MT-lid", ["managementteam"], DEMO_UNIT, None),
 ]
 
 

@@ -32,6 +32,9 @@ class Manifest:
     privacy: Any = None
     # Oral reports with a transcript to sign and follow-up after closure (engine/contact/rules.py); None: neither.
     reporter_contact: Any = None
+    # The other processes of the set, deployed beside the main one (process id -> declaration): see
+    # :class:`OtherProcess`. Their instances are no integrity cases (``engine.register``).
+    processes: dict[str, "OtherProcess"] = field(default_factory=dict)
 
     @property
     def exclusive_slots(self) -> frozenset[str]:
@@ -52,6 +55,55 @@ class Manifest:
             if dutch_name.casefold() == name.casefold():
                 return code
         return None
+
+
+@dataclass(frozen=True)
+class OtherProcess:
+    """A process beside the main one (manifest ``processes``): its Dutch name, the prefix of its instances'
+    references, and when it starts by itself: every year on ``yearly_on`` (month, day), one instance per team."""
+    process_id: str
+    name: str
+    prefix: str
+    yearly_on: tuple[int, int] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _other_processes(value: Any, main_process: str) -> dict[str, OtherProcess]:
+    if not isinstance(value, dict):
+        raise _fail("'processes' moet een object zijn van proces-id naar de beschrijving van dat proces")
+    out: dict[str, OtherProcess] = {}
+    for pid, spec in value.items():
+        where = f"'processes.{pid}'"
+        if pid == main_process:
+            raise _fail(f"{where}: het hoofdproces staat niet onder 'processes'")
+        if not isinstance(spec, dict):
+            raise _fail(f"{where} moet een object zijn")
+        name, prefix = spec.get("naam"), spec.get("kenmerk")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(f"{where}.naam ontbreekt")
+        if not isinstance(prefix, str) or not prefix.isalpha() or not prefix.isupper() or len(prefix) > 6 \
+                or prefix == "MP":
+            raise _fail(f"{where}.kenmerk moet 1 tot 6 hoofdletters zijn (niet 'MP', dat is van de meldingen)")
+        yearly = None
+        start = spec.get("start", {})
+        if not isinstance(start, dict):
+            raise _fail(f"{where}.start moet een object zijn")
+        if "jaarlijks_op" in start:
+            raw = start["jaarlijks_op"]
+            try:
+                month, day = (int(part) for part in str(raw).split("-"))
+                from datetime import date
+
+                date(2001, month, day)  # a year without 29 February
+            except (TypeError, ValueError):
+                raise _fail(f"{where}.start.jaarlijks_op moet een datum MM-DD zijn (bijv. '01-15'), niet '{raw}'")
+            yearly = (month, day)
+        settings = spec.get("instellingen", {})
+        if not isinstance(settings, dict):
+            raise _fail(f"{where}.instellingen moet een object zijn")
+        out[pid] = OtherProcess(process_id=pid, name=name.strip(), prefix=prefix, yearly_on=yearly,
+                                settings=dict(settings))
+    return out
 
 
 def _fail(message: str) -> ProcessValidationError:
@@ -110,9 +162,10 @@ def parse_manifest(content: bytes) -> Manifest:
         if unknown:
             raise _fail(f"'legal_rules.deadline_monitor_roles' noemt onbekende rollen: {', '.join(unknown)}")
 
+    others = _other_processes(data.get("processes", {}), main_process)
     return Manifest(main_process=main_process, roles=dict(roles), separation_of_duties=separation,
                     settings=dict(settings), legal_rules=legal_rules, leak_guard=leak_guard,
-                    retention=retention, privacy=privacy, reporter_contact=reporter_contact)
+                    retention=retention, privacy=privacy, reporter_contact=reporter_contact, processes=others)
 
 
 def _retention(value: Any):

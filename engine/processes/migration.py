@@ -154,7 +154,8 @@ def _candidates(session: Session, from_version: int) -> list[tuple[int, str]]:
     from engine.cases.models import Case
 
     return list(session.execute(select(Case.id, Case.reference).where(
-        Case.process_version_id == from_version, Case.status != "closed").order_by(Case.id)).all())
+        Case.process_version_id == from_version, Case.status != "closed",
+        Case.process_kind.is_(None)).order_by(Case.id)).all())  # other processes' instances stay on their version
 
 
 def _versions(session: Session, from_version: int, to_version: int):

@@ -135,6 +135,14 @@ class ParsedProcessSet:
     # The letter catalogue the set declares (letters.json: letters, recipients, per-recipient allow-lists;
     # documents.catalog.Catalogue), or None: the shipped catalogue applies.
     letter_catalogue: Any = None
+    # The other processes the manifest declares (``processes``): process id -> (spec, its subprocess specs).
+    other_specs: dict[str, tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = field(default_factory=dict)
+
+    def specs_for(self, process: str | None) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+        """The spec an instance runs on: the main process (``None``) or a declared other process."""
+        if process is None or process == self.manifest.main_process:
+            return self.spec, self.subprocess_specs
+        return self.other_specs[process]
 
 
 LETTERS_DIR = "letters"  # the letter templates of a process set: letters/NAME.docx
@@ -267,6 +275,10 @@ class _ProcessSetValidation:
         if manifest.main_process not in self.process_files and all_bpmn_read:
             self.issue(MANIFEST_FILE, f"Het hoofdproces '{manifest.main_process}' komt in geen "
                                       f"BPMN-bestand voor", element_id=manifest.main_process)
+        for other in manifest.processes:
+            if other not in self.process_files and all_bpmn_read:
+                self.issue(MANIFEST_FILE, f"Het proces '{other}' (onder 'processes') komt in geen BPMN-bestand voor",
+                           element_id=other)
 
         # phase 1: our own checks
         decisions = {d.get("id") for p in dmn_files for d in self.trees[p].iter() if _local(d) == "decision"}
@@ -318,9 +330,15 @@ class _ProcessSetValidation:
         if specs is None:
             raise ProcessValidationError(self.issues)
         spec, subprocess_specs = specs
+        others = {}
+        for other in manifest.processes:
+            built = self.build_specs(parser, other)
+            if built is None:
+                raise ProcessValidationError(self.issues)
+            others[other] = built
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks, templates=self.templates,
-                                letter_catalogue=self.catalogue)
+                                letter_catalogue=self.catalogue, other_specs=others)
 
     def load_catalogue(self) -> None:
         """letters.json: which letters exist, to whom, and which fields each recipient may see; refused when it
@@ -525,7 +543,7 @@ class _ProcessSetValidation:
                 self.issue(path, f"Baan '{lane.get('name') or ''}' noemt geen rol uit het manifest "
                                  f"(bekend: {', '.join(manifest.roles.values())})", lane)
         for process in root.iterfind(".//bpmn:process", NS):
-            lanes_required = (process.get("id") == manifest.main_process
+            lanes_required = (process.get("id") == manifest.main_process or process.get("id") in manifest.processes
                               or process.find(".//bpmn:laneSet", NS) is not None)
             for task in process.iterfind(".//bpmn:userTask", NS):
                 self.check_user_task(path, task, manifest, lane_of, lanes_required)

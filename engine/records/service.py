@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.audit.models import AuditEvent, AuditHead
-from engine.cases.models import Case
+from engine.cases.models import Case, INTEGRITY_CASE
 from engine.clock import now
 from engine.db import Base, Database
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
@@ -174,7 +174,7 @@ def due_cases(*, session: Session, today: date | None = None) -> list[tuple[Case
     rules = current_rules(session)
     held = select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))
     out = []
-    for case in session.scalars(select(Case).where(Case.status == "closed", Case.closed_at.is_not(None),
+    for case in session.scalars(select(Case).where(INTEGRITY_CASE, Case.status == "closed", Case.closed_at.is_not(None),
                                                    Case.id.not_in(held), ~_listed_condition())
                                 .order_by(Case.closed_at, Case.id)):
         klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)

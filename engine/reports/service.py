@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
+from engine.cases.models import Case, INTEGRITY_CASE
 from engine.errors import DomainError, NotFound
 from engine.reports.models import OrgUnit
 
@@ -61,7 +61,7 @@ class ClosedCase:
 
 def closed_cases(*, session: Session, start: date, end: date, unit: str | None = None) -> list[ClosedCase]:
     """Closed cases whose closing date (Europe/Amsterdam) lies in [start, end], ordered by unit, date, id."""
-    stmt = select(Case).where(Case.status == "closed", Case.closed_at >= local_start(start),
+    stmt = select(Case).where(INTEGRITY_CASE, Case.status == "closed", Case.closed_at >= local_start(start),
                               Case.closed_at < local_start(date.fromordinal(end.toordinal() + 1)))
     out = []
     for case in session.execute(stmt).scalars():

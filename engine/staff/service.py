@@ -155,6 +155,9 @@ def disable_account(*, session: Session, user_id: int, actor: str) -> tuple[User
     coordinators. Returns the user and the tasks handed back."""
     user = identity.disable_user(session=session, user_id=user_id)
     released = worklist.release_claims(session=session, user=user, actor=actor, reason="gebruiker geblokkeerd")
+    from engine.register import holders  # the register of risky functions: the blocked user holds none any more
+
+    holders.end_for(session, user_id=user.id, on=today())
     audit.append(session=session, actor=actor, action="gebruiker_geblokkeerd",
                  details={"gebruiker_id": user.id, "vrijgegeven": len(released)})
     if released:

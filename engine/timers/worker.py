@@ -8,6 +8,7 @@ from engine.audit.checkpoint import write_if_due
 from engine.contact.service import send_due_in
 from engine.db import Database
 from engine.records.service import daily_run as retention_daily
+from engine.register.service import start_due_in as start_due_inventories
 from engine.timers.service import fire_due
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,10 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             send_due_in(database)
         except Exception:
             log.exception("follow-up sweep failed")
+        try:  # the yearly risk inventories (engine.register) whose date has come; idempotent
+            start_due_inventories(database)
+        except Exception:
+            log.exception("starting risk inventories failed")
         write_if_due(database)  # a signed audit checkpoint when one is due (never raises)
         try:  # the daily retention run (destruction of approved lists, a new concept list); once a day
             retention_daily(database=database)

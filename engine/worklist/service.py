@@ -17,6 +17,7 @@ from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import (ConflictOfInterest, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady,
                            TaskTaken)
+from engine.identity import access
 from engine.identity.access import visible_cases_condition
 from engine.identity.models import User
 from engine.notifications import service as notifications
@@ -97,8 +98,11 @@ def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0,
 
 
 def _pool(user: User, role: str):
-    return select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
-                                  _not_party(user))
+    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+                               _not_party(user))
+    if role in access.TEAM_BOUND_ROLES:  # a manager's pool: the own team's instances only
+        q = q.where(access.own_team_pool(user))
+    return q
 
 
 def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0,
@@ -174,6 +178,8 @@ def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     _open(item)
     if item.assignee_id not in (None, user.id):
         raise TaskTaken("Deze taak is al door een andere medewerker opgepakt.")
+    if not access.in_own_team(session, user, item):
+        raise NotAuthorized("Deze taak hoort bij een ander team.")
     won = session.execute(
         update(WorkItem)
         .where(WorkItem.id == item.id, WorkItem.state == "open",

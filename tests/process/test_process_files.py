@@ -71,7 +71,10 @@ def user_tasks():
 def test_manifest_shape():
     assert MANIFEST["main_process"] == "integriteitsmelding"
     assert set(MANIFEST["roles"]) == {"meldpunt", "integriteitscoordinator", "onderzoeker", "bevoegd_gezag",
-                                      "hr_adviseur", "jurist", "vertrouwenspersoon", "bureau_vi"}
+                                      "hr_adviseur", "jurist", "vertrouwenspersoon", "bureau_vi",
+                                      # the risk inventory's lanes (issue 24)
+                                      "leidinggevende", "beveiligingsadviseur", "managementteam"}
+    assert set(MANIFEST["processes"]) == {"risicoinventarisatie"}
     sod = MANIFEST["separation_of_duties"]
     assert sod["exclusive_slots"] == ["onderzoeker_1", "onderzoeker_2", "hr_adviseur", "bevoegd_gezag",
                                       "jurist_bezwaar"]
@@ -127,6 +130,8 @@ def test_all_fourteen_process_letters_are_used():
 
 
 def test_escalations_are_user_tasks_of_the_coordinator():
+    """In the integrity process the coordinator escalates; in the risk inventory the security adviser."""
+    escalator = {"risicoinventarisatie.bpmn": "Beveiligingsadviseur"}
     for f in BPMN_FILES:
         doc = xml(f)
         for b in doc.iterfind(".//bpmn:boundaryEvent", NS):
@@ -136,7 +141,7 @@ def test_escalations_are_user_tasks_of_the_coordinator():
                 assert target is not None and target.get("name").startswith("Escalatie"), b.get("id")
                 lane = [ln.get("name") for ln in doc.iterfind(".//bpmn:lane", NS)
                         if target.get("id") in [r.text for r in ln.iterfind("bpmn:flowNodeRef", NS)]]
-                assert lane == ["Integriteitscoördinator"], target.get("id")
+                assert lane == [escalator.get(f.name, "Integriteitscoördinator")], target.get("id")
 
 
 def test_every_element_has_diagram_interchange():

@@ -40,7 +40,8 @@ NEEDLES = ("Rosalind Vermeulen", "Vermeulen", "rosalind.vermeulen@example.org", 
 NAME_NEEDLES = ("Rosalind Vermeulen", "Vermeulen")
 
 DEMO = ("directeur", "teamleider", "medewerker", "meldpunt", "coordinator", "onderzoeker1", "onderzoeker2", "hr",
-        "jurist1", "jurist2", "vertrouwenspersoon", "bvi", "procesbeheerder", "auditor", "beheerder")
+        "jurist1", "jurist2", "vertrouwenspersoon", "bvi", "procesbeheerder", "auditor", "beheerder",
+        "leidinggevende", "dlso", "mtlid")  # the last three: the risk inventory's roles (issue 24)
 PARTIES = ("melder", "betrokkene", "chef")  # the case's reporter, its subject, the subject's line manager
 # The reporter's account name carries her surname: a timeline or audit line naming her account is caught too.
 USERNAMES = {"melder": "rvermeulen"}
@@ -59,6 +60,7 @@ ROLE_HOLDERS = {
     "meldpunt": {"meldpunt"}, "integriteitscoordinator": {"coordinator"}, "bureau_vi": {"bvi"},
     "bevoegd_gezag": {"directeur"}, "vertrouwenspersoon": {"vertrouwenspersoon"}, "auditor": {"auditor"},
     "procesbeheerder": {"procesbeheerder"}, "functioneel_beheerder": {"beheerder"},
+    "leidinggevende": {"leidinggevende"}, "beveiligingsadviseur": {"dlso"}, "managementteam": {"mtlid"},
 }
 LINE_MANAGERS = {"directeur", "teamleider", "chef"}  # manage someone: may register a report (api/routers/intake.py)
 
@@ -126,6 +128,7 @@ REDACTORS = frozenset({"meldpunt"})
 REDACTED = "Een collega zou reizen hebben gedeclareerd die niet zijn gemaakt."
 
 INCIDENT_ROLES = ("procesbeheerder", "integriteitscoordinator", "bureau_vi")
+REGISTER_READERS = ("beveiligingsadviseur", "managementteam", "integriteitscoordinator", "bureau_vi", "leidinggevende")
 
 POLICY: dict[str, Policy] = {
     # ---- open doors
@@ -268,6 +271,18 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/processen/brieven/{brief}/controleren": role("procesbeheerder", probe=TEMPLATE_UPLOAD),
     "POST /api/v1/processen/brieven/{brief}/voorbeeld": role("procesbeheerder", ok=(422,), probe=TEMPLATE_UPLOAD),
     "GET /rapportages": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag", ok=(303,)),
+    # the register of critical and risky functions (issue 24; engine.register.access): readers, a manager for the
+    # own team; the rotation names people; the adviser keeps it. It holds nothing of any case.
+    "GET /risicofuncties": role(*REGISTER_READERS),
+    "GET /api/v1/register/functies": role(*REGISTER_READERS),
+    "GET /api/v1/register/functies/{functie_id}/beoordelingen": role(*REGISTER_READERS, ok=(404,)),
+    "GET /api/v1/register/overzicht": role(*REGISTER_READERS, probe={"params": {"formaat": "csv"}}),
+    "GET /api/v1/register/vervolgacties": role(*REGISTER_READERS),
+    "GET /api/v1/register/roulatie": role("beveiligingsadviseur", "managementteam", "bureau_vi"),
+    "POST /api/v1/register/inventarisaties": role("beveiligingsadviseur", ok=(422,), probe={
+        "json": {"team": "Geen team", "aanleiding": "reorganisatie"}}),
+    "POST /api/v1/register/functiehouders": role("beveiligingsadviseur", ok=(422,), probe={
+        "json": {"medewerker_id": "spare", "functie_id": 999999, "sinds": "2026-11-02"}}),
     "GET /rapportages/jaarbijlage": role("integriteitscoordinator", "bureau_vi"),
     "GET /rapportages/dashboard": role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"),
     "GET /api/v1/rapportages/annex": role("integriteitscoordinator", "bureau_vi", probe={"params": {"formaat": "csv"}}),
@@ -639,8 +654,10 @@ def _app() -> FastAPI:
 
 
 def _login_everyone(w: World) -> None:
-    for person in PERSONS:
-        client = TestClient(w.app, follow_redirects=False)
+    for i, person in enumerate(PERSONS):
+        # each person from an address of their own (TEST-NET-1): the login and two-factor rate limits count per
+        # client address, and one shared address would make the later persons wait (429)
+        client = TestClient(w.app, follow_redirects=False, client=(f"192.0.2.{i + 1}", 50000))
         if person in STAFF:
             r = client.post("/api/v1/auth/inloggen", json={"username": USERNAMES.get(person, person),
                                                         "password": PASSWORD})
@@ -717,7 +734,7 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "incident_id": 999999, "report_id": 999999, "follow_up_id": 999999,
               "verslag_id": 999999, "nazorg_id": 999999,
               "brief": "ontvangstbevestiging",
-              "absence_id": 999999, "notice_id": 999999}
+              "absence_id": 999999, "notice_id": 999999, "functie_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
 
 

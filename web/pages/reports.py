@@ -98,6 +98,10 @@ def dashboard_page(request: Request, van: str = "", tot: str = "", dienstonderde
             context = dict(user=web.user, web=web, van=van.strip() or (start.isoformat() if start else ""),
                            tot=tot.strip() or (end.isoformat() if end else ""), unit=unit or "", units=units,
                            may_annex=bool(web.user.role_codes & ANNEX_ROLES), result=None, error=None)
+            from engine.register import access as register_access, reports as register_reports
+
+            context["register_tile"] = (register_reports.tile(session=s)
+                                        if web.user.role_codes & register_access.READERS else None)
             if start is None or end is None:
                 context["error"] = "Geef de begin- en einddatum als datum (jjjj-mm-dd)."
                 return render(request, "rapportage_dashboard.html", status_code=422, **context)

@@ -1,0 +1,53 @@
+# language: nl
+@wet:Ambtenarenwet-art4
+Functionaliteit: De risico-inventarisatie van kritieke en risicovolle functies
+  Naast de integriteitsmelding draait in dezelfde uitrol een tweede proces: elk jaar op de datum uit het manifest
+  (15 januari) krijgt elk team een inventarisatie. De leidinggevende vult de vragenlijst in, de
+  beveiligingsadviseur beoordeelt, het managementteam besluit over onaanvaardbare risico's en een vervolgactie
+  die over haar uiterste datum gaat, escaleert. Onvolledige of tegenstrijdige antwoorden worden geweigerd met het
+  veld erbij; er wordt dan niets opgeslagen.
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+
+  Scenario: Op 15 januari start per team de periodieke inventarisatie
+    Als het 15 januari 2027 is
+    En de timerworker een ronde draait
+    Dan is er voor het team "Douane" een inventarisatie "Periodieke inventarisatie 2027"
+    En staat de taak "Vragenlijst risicovolle functies invullen" open voor de rol "Leidinggevende"
+
+  Scenario: Van vragenlijst tot escalatie van een te late vervolgactie
+    Gegeven "dlso" een inventarisatie start voor het team "Douane" wegens "reorganisatie"
+    Als "leidinggevende" de vragenlijst invult met de functies:
+      | functie           | classificatie   | risico's                      | maatregelen       | bruto | netto | aanvaardbaar | eigenaar   | herzien op      |
+      | Douanier controle | meest_risicovol | Fraude; Lekken van informatie | Vier-ogenprincipe | 5     | 4     | nee          | Teamleider | 1 november 2027 |
+    En "dlso" de taak "Inventarisatie beoordelen" afrondt met:
+      | veld                   | waarde   |
+      | oordeel_adviseur       | compleet |
+      | onaanvaardbare_risicos | ja       |
+    En "mtlid" de taak "Besluiten over onaanvaardbare risico's" afrondt met:
+      | veld            | waarde              |
+      | mt_besluit      | maatregelen_treffen |
+      | vervolgactie    | Roulatie invoeren   |
+      | actie_uiterlijk | 1 december 2026     |
+    Dan staat de taak "Vervolgactie uitvoeren" open voor de rol "Leidinggevende"
+    En toont het overzicht van risicofuncties voor "dlso":
+      | Organisatieonderdeel | Team   | Functie           | Classificatie             | Risico's                      | Beheersmaatregelen | Netto risico | Aanvaardbaar | Acties                                        |
+      | Douane               | Douane | Douanier controle | Meest risicovolle functie | Fraude; Lekken van informatie | Vier-ogenprincipe  | 4            | nee          | Roulatie invoeren (uiterlijk 01-12-2026, open) |
+    Als het 2 december 2026 is
+    Dan staat de taak "Escalatie: vervolgactie te laat" open voor de rol "Beveiligingsadviseur"
+    En staat de taak "Vervolgactie uitvoeren" open voor de rol "Leidinggevende"
+
+  Scenario: Een netto risico boven het bruto risico zonder toelichting wordt geweigerd
+    Gegeven "dlso" een inventarisatie start voor het team "Douane" wegens "nieuwe_functie"
+    Dan mag "leidinggevende" de vragenlijst niet invullen omdat "het netto risico is hoger dan het bruto risico" bij "functies.0.toelichting_netto" met de functies:
+      | functie  | classificatie | risico's | maatregelen | bruto | netto | aanvaardbaar | eigenaar   | herzien op      |
+      | Kassier  | risicovol     | Fraude   | Kasstaat    | 2     | 4     | ja           | Teamleider | 1 november 2027 |
+    En staat de taak "Vragenlijst risicovolle functies invullen" open voor de rol "Leidinggevende"
+
+  Scenario: Een herzieningsdatum in het verleden wordt geweigerd
+    Gegeven "dlso" een inventarisatie start voor het team "Douane" wegens "incident"
+    Dan mag "leidinggevende" de vragenlijst niet invullen omdat "ligt in het verleden" bij "functies.0.herziening_op" met de functies:
+      | functie  | classificatie | risico's | maatregelen | bruto | netto | aanvaardbaar | eigenaar   | herzien op     |
+      | Kassier  | risicovol     | Fraude   | Kasstaat    | 3     | 2     | ja           | Teamleider | 1 oktober 2026 |

@@ -1,0 +1,145 @@
+"""Steps for the register of critical and risky functions (issue 24): the risk inventory (the second process of
+the deployment), its questionnaire, who holds a function, and the register's overview as the API gives it.
+
+Shared machinery (World, fail, the task steps) lives in features.steps.common; the inventory's tasks are
+completed with the same steps as a case's ("de taak ... afrondt met:")."""
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then, when
+from sqlalchemy import select
+
+from engine.cases.models import Case
+from engine.register.models import RegisterFunction
+from features.steps.common import World, _complete, dutch_date, fail, run_timers
+
+QUESTIONNAIRE = "Vragenlijst risicovolle functies invullen"
+COLUMNS = {"functie": "functie", "classificatie": "classificatie", "risico's": "risicotypen",
+           "maatregelen": "maatregelen", "bruto": "bruto_risico", "netto": "netto_risico",
+           "toelichting": "toelichting_netto", "aanvaardbaar": "aanvaardbaar", "eigenaar": "eigenaar",
+           "herzien op": "herziening_op"}
+
+
+def _functions(datatable) -> list[dict]:
+    head, *rows = datatable
+    keys = [h.strip().lower() for h in head]
+    unknown = [k for k in keys if k not in COLUMNS]
+    if unknown:
+        fail(f"kolommen uit {', '.join(COLUMNS)}", f"onbekende kolommen {unknown}")
+    out = []
+    for row in rows:
+        item: dict = {}
+        for key, value in zip(keys, row):
+            field, value = COLUMNS[key], value.strip()
+            if field == "risicotypen":
+                item[field] = [v.strip() for v in value.split(";") if v.strip()]
+            elif field in ("bruto_risico", "netto_risico"):
+                item[field] = int(value)
+            elif field == "aanvaardbaar":
+                item[field] = value == "ja"
+            elif field == "herziening_op":
+                item[field] = dutch_date(value).isoformat()
+            elif value:
+                item[field] = value
+        out.append(item)
+    return out
+
+
+@given(parsers.parse('"{wie}" een inventarisatie start voor het team "{team}" wegens "{aanleiding}"'))
+@when(parsers.parse('"{wie}" een inventarisatie start voor het team "{team}" wegens "{aanleiding}"'))
+def step_start_inventory(wereld: World, wie: str, team: str, aanleiding: str):
+    """Voorbeeld: Gegeven "dlso" een inventarisatie start voor het team "Douane" wegens "reorganisatie"
+    (aanleiding: reorganisatie, nieuwe_functie, incident of nieuw_systeem; de taken gaan daarna over deze
+    inventarisatie)"""
+    r = wereld.client.post("/api/v1/register/inventarisaties", headers=wereld.h(wie),
+                           json={"team": team, "aanleiding": aanleiding})
+    if r.status_code != 201:
+        fail("de inventarisatie start (201)", f"{r.status_code}: {r.text}")
+    wereld.case_id = r.json()["inventarisatie_id"]
+    wereld.report = {}
+
+
+@when("de timerworker een ronde draait")
+def step_worker_round(wereld: World):
+    """Voorbeeld: Als de timerworker een ronde draait   (timers, en de jaarlijkse inventarisaties die aan de beurt zijn)"""
+    from engine.timers import worker
+
+    worker.run(database=wereld.db, once=True)
+    run_timers(wereld)
+
+
+@then(parsers.parse('is er voor het team "{team}" een inventarisatie "{soort}"'))
+def step_inventory_exists(wereld: World, team: str, soort: str):
+    """Voorbeeld: Dan is er voor het team "Douane" een inventarisatie "Periodieke inventarisatie 2027"
+    (de taken gaan daarna over deze inventarisatie)"""
+    with wereld.db.session() as s:
+        rows = s.execute(select(Case.id, Case.unit, Case.category).where(Case.process_kind.is_not(None))).all()
+    found = [r.id for r in rows if r.unit == team and r.category == soort]
+    if len(found) != 1:
+        fail(f"één inventarisatie '{soort}' voor '{team}'",
+             "; ".join(f"{r.unit}: {r.category}" for r in rows) or "geen inventarisaties")
+    wereld.case_id = found[0]
+
+
+@when(parsers.parse('"{wie}" de vragenlijst invult met de functies:'))
+@given(parsers.parse('"{wie}" de vragenlijst invult met de functies:'))
+def step_questionnaire(wereld: World, wie: str, datatable):
+    """Voorbeeld: Als "leidinggevende" de vragenlijst invult met de functies:
+        | functie | classificatie | risico's | maatregelen | bruto | netto | aanvaardbaar | eigenaar | herzien op |
+        | Douanier controle | meest_risicovol | Fraude; Lekken van informatie | Vier-ogenprincipe | 5 | 3 | ja | Teamleider | 1 november 2027 |
+    (risico's gescheiden door ';'; een kolom 'toelichting' voor een netto risico boven het bruto risico)"""
+    r = _complete(wereld, wie, QUESTIONNAIRE, {"functies": _functions(datatable)})
+    if r.status_code != 200:
+        fail(f"'{wie}' vult de vragenlijst in", f"{r.status_code}: {r.text}")
+    run_timers(wereld)
+
+
+@then(parsers.parse('mag "{wie}" de vragenlijst niet invullen omdat "{reden}" bij "{veld}" met de functies:'))
+def step_questionnaire_refused(wereld: World, wie: str, reden: str, veld: str, datatable):
+    """Voorbeeld: Dan mag "leidinggevende" de vragenlijst niet invullen omdat "ligt in het verleden" bij "functies.0.herziening_op" met de functies:
+        | functie | classificatie | ... |
+    (de weigering noemt het veld; er is niets opgeslagen)"""
+    r = _complete(wereld, wie, QUESTIONNAIRE, {"functies": _functions(datatable)})
+    if r.status_code != 422 or reden not in r.text or veld not in r.text:
+        fail(f"geweigerd (422) met '{reden}' bij '{veld}'", f"{r.status_code}: {r.text}")
+    with wereld.db.session() as s:
+        if s.scalar(select(RegisterFunction.id)) is not None:
+            fail("niets opgeslagen in het register", "er staat een functie in het register")
+
+
+@given(parsers.parse('"{wie}" vastlegt dat "{medewerker}" sinds {datum} de functie "{functie}" vervult'))
+@when(parsers.parse('"{wie}" vastlegt dat "{medewerker}" sinds {datum} de functie "{functie}" vervult'))
+def step_holder(wereld: World, wie: str, medewerker: str, datum: str, functie: str):
+    """Voorbeeld: Gegeven "dlso" vastlegt dat "medewerker" sinds 1 maart 2020 de functie "Douanier controle" vervult"""
+    with wereld.db.session() as s:
+        function_id = s.scalar(select(RegisterFunction.id).where(RegisterFunction.name == functie))
+    if function_id is None:
+        fail(f"de functie '{functie}' in het register", "die staat er niet in")
+    r = wereld.client.post("/api/v1/register/functiehouders", headers=wereld.h(wie), json={
+        "medewerker_id": wereld.users[medewerker], "functie_id": function_id,
+        "sinds": dutch_date(datum).isoformat()})
+    if r.status_code != 201:
+        fail("vastgelegd (201)", f"{r.status_code}: {r.text}")
+
+
+@then(parsers.parse("heeft de zaak prioriteit {n:d}"))
+def step_priority(wereld: World, n: int):
+    """Voorbeeld: Dan heeft de zaak prioriteit 3"""
+    with wereld.db.session() as s:
+        found = s.get(Case, wereld.case_id).priority
+    if found != n:
+        fail(f"prioriteit {n}", f"prioriteit {found}")
+
+
+@then(parsers.parse('toont het overzicht van risicofuncties voor "{wie}":'))
+def step_overview(wereld: World, wie: str, datatable):
+    """Voorbeeld: Dan toont het overzicht van risicofuncties voor "dlso":
+        | Organisatieonderdeel | Team | Functie | Classificatie | Risico's | Beheersmaatregelen | Netto risico | Aanvaardbaar | Acties |
+        | Douane | Douane | Douanier controle | Meest risicovolle functie | Fraude | Vier-ogenprincipe | 3 | ja | |
+    (cel voor cel, zoals de API, het CSV- en het Word-bestand het geven)"""
+    r = wereld.client.get("/api/v1/register/overzicht", headers=wereld.h(wie))
+    if r.status_code != 200:
+        fail("het overzicht (200)", f"{r.status_code}: {r.text}")
+    got = [r.json()["kolommen"], *r.json()["rijen"]]
+    want = [[c.strip() for c in row] for row in datatable]
+    if got != want:
+        fail("\n".join(" | ".join(row) for row in want), "\n".join(" | ".join(row) for row in got))

@@ -1,0 +1,164 @@
+"""Issue 24, layer 1: the risk inventory is a second process in the same deployment as the integrity process.
+
+Real engine, real BPMN from processes/, real database; time moves only on the engine clock."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from engine.cases import search
+from engine.cases import service as cases
+from engine.cases.models import Case
+from engine.errors import InvalidData
+from engine.identity import access
+from engine.processes import service as processes
+from engine.register import service as register
+from engine.timers import service as timers
+from engine.timers.models import Timer
+from engine.worklist import service as worklist
+from tests.factories import make_user
+from tests.process.driver import PROCESSES
+
+INVENTORY = "risicoinventarisatie"
+
+
+def open_tasks(db, case_id):
+    with db.session() as s:
+        return sorted((i.name, i.role) for i in worklist.for_case(session=s, case_id=case_id))
+
+
+def complete(db, case_id, role_user, name, data):
+    with db.session() as s:
+        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.name == name)
+        user = s.merge(role_user)
+        cases.complete_task(session=s, work_item_id=item.id, user=user, data=data)
+
+
+FUNCTIONS = [{"functie": "Douanier controle", "classificatie": "meest_risicovol",
+              "risicotypen": ["Omkoping en belangenverstrengeling"], "maatregelen": "Vier-ogenprincipe",
+              "bruto_risico": 5, "netto_risico": 4, "aanvaardbaar": False, "eigenaar": "Teamleider controle",
+              "herziening_op": "2027-11-01"}]
+
+
+@pytest.fixture
+def staff(db):
+    with db.session() as s:
+        users = {"desk": make_user(s, "desk", "meldpunt"),
+                 "coord": make_user(s, "coord", "integriteitscoordinator", unit=None),
+                 "lg": make_user(s, "teamleider", "leidinggevende", unit="Douane Rotterdam"),
+                 "adv": make_user(s, "adviseur", "beveiligingsadviseur", unit="Douane Rotterdam"),
+                 "mt": make_user(s, "mtlid", "managementteam", unit="Douane Rotterdam"),
+                 "other": make_user(s, "collega", "meldpunt", unit="Douane Schiphol")}
+        s.expunge_all()
+    return users
+
+
+def test_one_deployment_holds_both_processes_and_each_instance_runs_its_own(db, staff):
+    with db.session() as s:
+        version = processes.deploy(session=s, directory=PROCESSES)
+        parsed = processes.parsed_version(session=s, version_id=version.id)
+        assert parsed.spec.name == "integriteitsmelding"
+        assert set(parsed.other_specs) == {INVENTORY}
+        assert parsed.manifest.processes[INVENTORY].yearly_on == (1, 15)
+        assert "risicoinventarisatie.bpmn" in {f.path for f in version.files}
+        desk = s.merge(staff["desk"])
+        case = cases.start_case(session=s, actor=desk, data={})
+        inventory = register.start_on_request(session=s, actor=desk, process=INVENTORY, team="Douane Rotterdam",
+                                              reason="reorganisatie")
+        assert (case.process_version_id, inventory.process_version_id) == (version.id, version.id)
+        assert case.process_kind is None and inventory.process_kind == INVENTORY
+        assert inventory.reference.startswith("RI-2026-") and case.reference.startswith("MP-2026-")
+        ids = (case.id, inventory.id)
+    assert open_tasks(db, ids[1]) == [("Vragenlijst risicovolle functies invullen", "leidinggevende")]
+    assert all(role != "leidinggevende" for _, role in open_tasks(db, ids[0]))
+
+
+def test_yearly_inventories_start_per_team_on_the_configured_date_and_once(db, staff, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        first = register.start_due(session=s)  # 2 November 2026: this year's date (15 January) has passed
+    assert sorted(x.team for x in first) == ["Douane", "Douane Rotterdam", "Douane Schiphol"]
+    with db.session() as s:
+        assert register.start_due(session=s) == []  # once per team and year
+    clock.set(datetime(2027, 1, 14, 22, 59, tzinfo=timezone.utc))  # 14 January, 23:59 in Amsterdam
+    with db.session() as s:
+        assert register.start_due(session=s) == []
+    clock.set(datetime(2027, 1, 14, 23, 0, tzinfo=timezone.utc))  # 15 January, 00:00 in Amsterdam
+    with db.session() as s:
+        second = register.start_due(session=s)
+        assert sorted(x.team for x in second) == ["Douane", "Douane Rotterdam", "Douane Schiphol"]
+        labels = sorted(s.scalars(select(Case.category).where(Case.process_kind == INVENTORY)))
+    assert labels == ["Periodieke inventarisatie 2026"] * 3 + ["Periodieke inventarisatie 2027"] * 3
+
+
+def test_the_timer_worker_starts_the_due_inventories(db, staff):
+    from engine.timers import worker
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+    worker.run(database=db, once=True)
+    with db.session() as s:
+        assert len(s.scalars(select(Case.id).where(Case.process_kind == INVENTORY)).all()) == 3
+
+
+def test_the_cycle_manager_adviser_mt_and_an_overdue_action_escalates(db, staff, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        rid = register.start_on_request(session=s, actor=s.merge(staff["coord"]), process=INVENTORY,
+                                        team="Douane Rotterdam", reason="incident").id
+    complete(db, rid, staff["lg"], "Vragenlijst risicovolle functies invullen", {"functies": FUNCTIONS})
+    # the adviser sends it back once: the manager fills it in again
+    complete(db, rid, staff["adv"], "Inventarisatie beoordelen",
+             {"oordeel_adviseur": "aanvullen", "onaanvaardbare_risicos": False})
+    assert open_tasks(db, rid) == [("Vragenlijst risicovolle functies invullen", "leidinggevende")]
+    complete(db, rid, staff["lg"], "Vragenlijst risicovolle functies invullen", {"functies": FUNCTIONS})
+    complete(db, rid, staff["adv"], "Inventarisatie beoordelen",
+             {"oordeel_adviseur": "compleet", "onaanvaardbare_risicos": True})
+    assert open_tasks(db, rid) == [("Besluiten over onaanvaardbare risico's", "managementteam")]
+    complete(db, rid, staff["mt"], "Besluiten over onaanvaardbare risico's",
+             {"mt_besluit": "maatregelen_treffen", "vervolgactie": "Functieroulatie invoeren",
+              "actie_uiterlijk": "2026-12-01"})
+    assert open_tasks(db, rid) == [("Vervolgactie uitvoeren", "leidinggevende")]
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=rid)[0]
+        assert item.due_at.astimezone(timezone.utc) == datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)
+        assert s.scalar(select(Timer.state).where(Timer.case_id == rid)) == "pending"
+    clock.set(datetime(2026, 12, 1, 22, 59, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 0
+    clock.set(datetime(2026, 12, 1, 23, 0, 1, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 1
+    assert open_tasks(db, rid) == [("Escalatie: vervolgactie te laat", "beveiligingsadviseur"),
+                                   ("Vervolgactie uitvoeren", "leidinggevende")]
+    complete(db, rid, staff["adv"], "Escalatie: vervolgactie te laat",
+             {"escalatie_vervolgactie_actie": "Teamleider aangesproken; nieuwe datum 15 december"})
+    complete(db, rid, staff["lg"], "Vervolgactie uitvoeren", {"actie_resultaat": "Roulatieschema vastgesteld"})
+    with db.session() as s:
+        assert s.get(Case, rid).status == "closed"
+
+
+def test_bad_request_names_the_field_and_starts_nothing(db, staff):
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        with pytest.raises(InvalidData) as err:
+            register.start_on_request(session=s, actor=s.merge(staff["coord"]), process=INVENTORY,
+                                      team="Onbekend team", reason="zomaar")
+        assert {e.field for e in err.value.errors} == {"aanleiding", "team"}
+        assert s.scalars(select(Case.id)).all() == []
+
+
+def test_an_inventory_is_no_integrity_case_for_anyone(db, staff):
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        coord = s.merge(staff["coord"])
+        case_id = cases.start_case(session=s, actor=s.merge(staff["desk"]), data={}).id
+        rid = register.start_on_request(session=s, actor=coord, process=INVENTORY, team="Douane Rotterdam",
+                                        reason="nieuwe_functie").id
+    complete(db, rid, staff["lg"], "Vragenlijst risicovolle functies invullen", {"functies": FUNCTIONS})
+    with db.session() as s:
+        for user in (s.merge(staff["coord"]), s.merge(staff["lg"])):  # oversight of all units; involved
+            found = [c.id for c in search.search_cases(session=s, user=user).items]
+            assert rid not in found
+            assert not access.can_see_case(session=s, user=user, case_id=rid)
+        assert case_id in [c.id for c in search.search_cases(session=s, user=s.merge(staff["coord"])).items]
