@@ -5,7 +5,7 @@
 #   migrate  `meldpunt db upgrade` and `meldpunt processes deploy`, then exit (run before api and timers)
 # Build: docker build -t meldpunt:latest .
 
-# --- front-end packages (htmx, bpmn-js, Swagger UI, axe-core) from the npm registry, pinned by the lock file
+# --- front-end packages (htmx, bpmn-js, Swagger UI, NL Design System CSS, axe-core) from the npm registry, pinned by the lock file
 FROM node:20-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json ./

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Front-end packages (htmx, bpmn-js, axe-core) from the npm registry, served as static files.
+# Front-end packages (htmx, bpmn-js, NL Design System CSS, axe-core) from the npm registry, served as static files.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@

@@ -1,7 +1,7 @@
 """The web interface: server-rendered Dutch pages (Jinja2) in the same FastAPI app.
 
 :func:`install` mounts the pages and the static files (our own CSS/JS and the npm
-packages htmx, bpmn-js and swagger-ui-dist, served from ``node_modules`` installed by ``npm ci``).
+packages htmx, bpmn-js, swagger-ui-dist and the NL Design System's Rijkshuisstijl Community CSS, served from ``node_modules`` installed by ``npm ci``).
 :func:`install_api_docs` serves the API documentation page (Swagger UI) from those same local files.
 """
 from __future__ import annotations
@@ -27,6 +27,10 @@ VENDOR = {
     "preact": NODE_MODULES / "preact" / "dist",
     "dmn-js": NODE_MODULES / "dmn-js" / "dist",  # the modeller's decision tables
     "swagger-ui": NODE_MODULES / "swagger-ui-dist",
+    # NL Design System, Rijkshuisstijl Community: the theme's design tokens (CSS variables under .rhc-theme)
+    # and the component CSS (utrecht-*, nl-*, rhc-* classes), each one built file in the package's dist/.
+    "rijkshuisstijl-tokens": NODE_MODULES / "@rijkshuisstijl-community" / "design-tokens" / "dist",
+    "rijkshuisstijl-componenten": NODE_MODULES / "@rijkshuisstijl-community" / "components-css" / "dist",
 }
 
 API_DOCS_PAGE = """<!DOCTYPE html>
