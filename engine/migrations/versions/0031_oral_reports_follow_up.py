@@ -1,15 +1,15 @@
 """Oral reports with a transcript for the reporter to sign, meeting requests, follow-up after closure (issue 23).
 
-Revision ID: 0029_oral_oral_reports_follow_up
-Revises: 0028_incidents
+Revision ID: 0031_oral_reports_follow_up
+Revises: 0030_modeler_drafts
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.crypto
 import engine.db
 
-revision = "0029_oral_oral_reports_follow_up"
-down_revision = "0028_incidents"
+revision = "0031_oral_reports_follow_up"
+down_revision = "0030_modeler_drafts"
 branch_labels = None
 depends_on = None
 

@@ -2,15 +2,15 @@
 instance of another process of the set (the risk
 inventory) is stored as a case row with ``process_kind`` set; NULL is an integrity case.
 
-Revision ID: 0029_register_process_kind
-Revises: 0028_incidents
+Revision ID: 0032_register_process_kind
+Revises: 0031_oral_reports_follow_up
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
-revision = "0029_register_process_kind"
-down_revision = "0028_incidents"
+revision = "0032_register_process_kind"
+down_revision = "0031_oral_reports_follow_up"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Process drafts (issue 18, in-browser modelling): a process owner's edited files, kept per user until deployed.
 
-Revision ID: 0029_modeler_drafts
-Revises: 0028_incidents
+Revision ID: 0030_modeler_drafts
+Revises: 0029_letters_outbox
 """
 from alembic import op
 import sqlalchemy as sa
 import engine.db
 
-revision = "0029_modeler_drafts"
-down_revision = "0028_incidents"
+revision = "0030_modeler_drafts"
+down_revision = "0029_letters_outbox"
 branch_labels = None
 depends_on = None
 
