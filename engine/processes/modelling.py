@@ -98,8 +98,34 @@ def discard(*, session: Session, user: User) -> None:
     session.execute(delete(ProcessDraft).where(ProcessDraft.username == user.username))
 
 
-def deploy(*, session: Session, user: User) -> processes.DeployOutcome:
-    """Deploy this user's draft set (checked again; refused while invalid) and discard the draft."""
+def rehearse(*, session: Session, user: User, selection: list[str] | tuple[str, ...] = ()):
+    """Rehearse this user's draft set against the compliance scenarios (``engine.processes.rehearsal``); a
+    passed rehearsal of exactly these files lets :func:`deploy` go without a reason. Refused while invalid."""
+    from engine.processes import rehearsal
+
+    if not drafts(session=session, user=user):
+        raise InvalidData([FieldError("concept", "er is geen gewijzigd bestand")],
+                          detail="Er is niets te repeteren: u heeft nog geen wijziging opgeslagen.")
+    files = draft_set(session=session, user=user)
+    issues = processes.check(files=files)
+    if issues:
+        raise ProcessValidationError(issues)
+    return rehearsal.rehearse(session=session, files=files, selection=selection, actor=user.username)
+
+
+def rehearsal_state(*, session: Session, user: User) -> dict:
+    """Whether deploying this user's draft needs a rehearsal, and the newest one of exactly these files."""
+    from engine.processes import rehearsal
+
+    files = draft_set(session=session, user=user)
+    last = rehearsal.last_rehearsal(session=session, content_hash=processes.content_hash(files))
+    return {"required": rehearsal.required(), "last": last,
+            "passed": bool(last and last.get("geslaagd"))}
+
+
+def deploy(*, session: Session, user: User, override: str | None = None) -> processes.DeployOutcome:
+    """Deploy this user's draft set (checked again; refused while invalid) and discard the draft. Without a
+    passed rehearsal of exactly these files, ``override`` gives the reason (audited), as on the page Processen."""
     mine = drafts(session=session, user=user)
     if not mine:
         raise InvalidData([FieldError("concept", "er is geen gewijzigd bestand")],
@@ -108,6 +134,6 @@ def deploy(*, session: Session, user: User) -> processes.DeployOutcome:
     issues = processes.check(files=files)
     if issues:
         raise ProcessValidationError(issues)
-    outcome = processes.deploy_files(session=session, files=files, actor=user.username)
+    outcome = processes.deploy_files(session=session, files=files, actor=user.username, override=override)
     discard(session=session, user=user)
     return outcome

@@ -62,3 +62,38 @@ def test_only_process_owners_model_and_only_files_of_the_active_set(db, clock):
         with pytest.raises(InvalidData):  # nothing saved: nothing to deploy
             modelling.deploy(session=s, user=owner)
         assert modelling.drafts(session=s, user=owner) == {}
+
+
+@pytest.mark.db
+def test_deploying_a_draft_needs_a_passed_rehearsal_or_a_reason_that_is_audited(db, clock, monkeypatch):
+    from engine.config import get_settings
+    from engine.processes.rehearsal import RehearsalRequired
+
+    monkeypatch.setenv("MELDPUNT_REPETITIE", "verplicht")
+    get_settings.cache_clear()
+    try:
+        with db.session() as s:
+            first = processes.deploy(session=s, directory=PROCESSES, actor="system")
+            owner = make_user(s, "petra", "procesbeheerder")
+            with pytest.raises(InvalidData):  # nothing changed: nothing to rehearse
+                modelling.rehearse(session=s, user=owner)
+            original = modelling.file_content(session=s, user=owner, path="integriteitsmelding.bpmn")
+            changed = original.replace(TERM.encode(), b'legal_term("P5D", start=datum_melding)')
+            assert modelling.save(session=s, user=owner, path="integriteitsmelding.bpmn", content=changed) == []
+            state = modelling.rehearsal_state(session=s, user=owner)
+            assert state["required"] and state["last"] is None and not state["passed"]
+            with pytest.raises(RehearsalRequired):
+                modelling.deploy(session=s, user=owner)
+            with pytest.raises(RehearsalRequired):
+                modelling.deploy(session=s, user=owner, override="kort")
+            assert processes.active_version(session=s).id == first.id
+            assert modelling.drafts(session=s, user=owner)  # the refused draft is kept
+
+            outcome = modelling.deploy(session=s, user=owner, override="Termijn verkort op verzoek van de OR")
+            assert outcome.outcome == "nieuw"
+            overridden = s.execute(select(AuditEvent).where(AuditEvent.action == "process.rehearsal_overridden")
+                                   ).scalars().one()
+            assert overridden.actor == "petra" and overridden.details["repetitie"] == "niet gedraaid"
+    finally:
+        monkeypatch.delenv("MELDPUNT_REPETITIE")
+        get_settings.cache_clear()

@@ -259,6 +259,7 @@ POLICY: dict[str, Policy] = {
     "POST /processen/modelleren/opslaan": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no file named
     "POST /processen/modelleren/uitrollen": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no draft
     "POST /processen/modelleren/weggooien": role("procesbeheerder", ok=(303,), probe=WEB_EMPTY),
+    "POST /processen/modelleren/repeteren": role("procesbeheerder", ok=(422,), probe=WEB_EMPTY),  # no draft
     "POST /api/v1/processen": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/valideren": role("procesbeheerder", probe=PROCESS_UPLOAD),
     "POST /api/v1/processen/repetitie": role("procesbeheerder", ok=(422,), probe=PROCESS_UPLOAD),

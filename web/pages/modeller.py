@@ -165,9 +165,10 @@ def modeller_differences(request: Request):
                          None)
             marked = {"added": [c.element_id for c in changes if c.file == shown and c.change == "toegevoegd"],
                       "changed": [c.element_id for c in changes if c.file == shown and c.change == "gewijzigd"]}
+            rehearsal_state = modelling.rehearsal_state(session=s, user=web.user) if drafts else None
             return render(request, "modelleren_verschillen.html", user=web.user, web=web, changes=changes,
                           issues=issues, drafts=sorted(drafts), names=names, version_id=_active_version_id(s),
-                          shown=shown, marked=marked)
+                          shown=shown, marked=marked, rehearsal=rehearsal_state)
     except DomainError as exc:
         return domain_error(request, exc)
 
@@ -179,13 +180,30 @@ def modeller_deploy(request: Request, form: FormDep):
         with get_database().session() as s:
             web = _modeller(request, s)
             checked_form(form, web)
-            outcome = modelling.deploy(session=s, user=web.user)
+            outcome = modelling.deploy(session=s, user=web.user, override=form.get("zonder_repetitie") or None)
             target = f"/processen/modelleren?uitgerold={outcome.version.id}&uitkomst={outcome.outcome}"
     except ProcessValidationError:
         return RedirectResponse("/processen/modelleren/verschillen", status_code=303)
     except DomainError as exc:
         return domain_error(request, exc)
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/processen/modelleren/repeteren", response_class=HTMLResponse)
+def modeller_rehearse(request: Request, form: FormDep):
+    """Rehearse the draft against the chosen scenarios (none chosen: all); the result per scenario."""
+    try:
+        with get_database().session() as s:
+            web = _modeller(request, s)
+            checked_form(form, web)
+            selection = [part.strip() for part in str(form.get("keuze") or "").splitlines() if part.strip()]
+            result = modelling.rehearse(session=s, user=web.user, selection=selection)
+            return render(request, "processen_repetitie.html", user=web.user, web=web, error=None, issues=[],
+                          result=result, selection=selection, back="/processen/modelleren/verschillen")
+    except ProcessValidationError:
+        return RedirectResponse("/processen/modelleren/verschillen", status_code=303)
+    except DomainError as exc:
+        return domain_error(request, exc)
 
 
 @router.post("/processen/modelleren/weggooien")
