@@ -3,6 +3,10 @@
 ``MELDPUNT_TEST_DATABASE_URL`` selects PostgreSQL, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; the session then creates its
 own database next to it (and drops it afterwards) so parallel runs never meet.
+
+Speed (CI runs the suite four times on a 2-core machine): ``tests/argon2_memo.py`` (a plugin in pyproject's
+addopts) computes each Argon2id hash once per secret in a test process, so creating the demo users with one
+password, and logging in again and again, costs one real hash and one real verification per worker.
 """
 from __future__ import annotations
 
