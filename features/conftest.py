@@ -42,6 +42,10 @@ _MARKERS: set[str] = set()
 
 def pytest_configure(config):
     _MARKERS.update(line.split(":", 1)[0].strip() for line in config.getini("markers"))
+    # The suite's speed plugins (tests/conftest.py) also for `meldpunt scenarios`, which empties pyproject's addopts.
+    for name in ("tests.argon2_memo", "tests.parse_memo"):
+        if not config.pluginmanager.has_plugin(name) and not config.pluginmanager.is_blocked(name):
+            config.pluginmanager.import_plugin(name)
 
 
 def pytest_bdd_apply_tag(tag, function):
