@@ -183,6 +183,7 @@ def server_env(database_url: str) -> dict:
         "MELDPUNT_TIMERS_IN_SERVER": "false",
         # the handlers log in with a password only (a second factor is not what is measured)
         "MELDPUNT_TWEEDE_FACTOR": "uit",
+        "MELDPUNT_REPETITIE": "uit",
         "MELDPUNT_ENCRYPTION_KEYS": env.get("MELDPUNT_ENCRYPTION_KEYS") or _keyring_value(),
         "PYTHONPATH": os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])),
         "PYTHONUNBUFFERED": "1",

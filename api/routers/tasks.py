@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
-from api.routers.cases import workflow_data
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
 from engine.cases import field_classes
@@ -89,26 +88,26 @@ def _form(session, item: WorkItem) -> dict | None:
 @router.get("/{task_id}", response_model=TaskDetailOut, summary="Taak met formulier, gegevens en (bij sanctieadvies) precedenten",
             responses=errors(401, 404))
 def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
-    item = visible_task(session=session, user=user, work_item_id=task_id)
-    case = session.get(Case, item.case_id)
-    if not access.can_see_case(session=session, user=user, case_id=case.id):
+    seen = access.task_access(session=session, user=user, work_item_id=task_id)  # item, case, permission: one query
+    item, case = seen.item, seen.case
+    if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
                              gegevens={}, precedenten=None)
     # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
     # substance in the desk's redacted version unless the user may see the identity. A task in one instance
     # of a multi-instance subprocess shows its own item (e.g. its witness).
+    # The data come from the projection the last step stored on the item (engine.cases.service.task_view), not
+    # from the workflow.
     classes = field_classes.case_classes(session, case)
-    form = _form(session, item) or {}
-    data = workflow_data(session, case)
-    if data:
-        data = cases.task_data(session=session, item=item, fields=set(form.get("properties") or {}))
+    form = _form(session, item)
+    data = cases.task_view(session=session, item=item, case=case)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
     data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak").substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
     if found is not None:
         data["precedenten"] = found
-    return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
+    return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=form,
                          gegevens=json.loads(json.dumps(data, default=str)), precedenten=found)
 
 
@@ -174,8 +173,8 @@ def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionD
              summary="Taak afronden met formuliergegevens (422 ongeldige velden, 409 verouderd of al afgerond, 403 belangenconflict)",
              responses=errors(401, 403, 404, 409, 413, 422))
 def complete(task_id: TaskId, body: CompleteIn, user: CurrentUser, session: SessionDep) -> CompletedOut:
-    item = visible_task(session=session, user=user, work_item_id=task_id)
-    case = session.get(Case, item.case_id)
+    seen = access.task_access(session=session, user=user, work_item_id=task_id)
+    item, case = seen.item, seen.case
     if body.zaakversie is not None and body.zaakversie != case.version:
         raise StaleCase("De zaak is intussen gewijzigd; laad de taak opnieuw.")
     case = cases.complete_task(session=session, work_item_id=item.id, user=user, data=body.gegevens)

@@ -74,6 +74,8 @@ class _Step:
     timers_before: bool | None = None  # None: unknown, read the table
     other_ready_before: bool | None = None  # ready user tasks other than the one completed
     submitted_task: str | None = None  # the user task whose form this step completes (its letter checks the form)
+    latest: dict | None = None  # the process data after the step (``_latest_data``), computed once by ``_project``
+    open_items: list = field(default_factory=list)  # (work item, its ready task) still open after the step
 
 
 def _completed_ids(wf) -> set[str]:
@@ -169,13 +171,15 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
         if item is completed_item:
             continue
         if task_id not in ready:
-            item.state = "cancelled"
+            item.state, item.view = "cancelled", None
             audit.append(session=session, actor=step.actor, action="task.cancelled", case_id=case.id,
                          task_id=task_id, details={"element": item.element_id, "naam": item.name})
         elif task_id in due and item.due_at != due[task_id] and not _passed(item.due_at, due[task_id]):
             # A fired non-interrupting timer leaves the task open with its (passed) due date: a later
             # deadline on the same task (another legal clock) must not make an overdue task look on time.
             item.due_at = due[task_id]
+        if task_id in ready:
+            step.open_items.append((item, ready[task_id]))
     created = []
     for task_id, task in ready.items():
         if task_id in existing:
@@ -186,6 +190,7 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
                         name=task.task_spec.bpmn_name or task.task_spec.name, role=role,
                         slot=(meta.slot if meta and meta.slot else role), form=meta.form if meta else None,
                         due_at=due.get(task_id), priority=_priority(step, task, meta), created_at=now())
+        item.view = _task_projection(step.parsed, _step_data(step), item, task)  # in the INSERT
         session.add(item)
         audit.append(session=session, actor=step.actor, action="task.created", case_id=case.id, task_id=task_id,
                      details={"element": item.element_id, "naam": item.name, "rol": role,
@@ -194,7 +199,35 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
             _auto_assign(step, item, weighted=meta.assignment == "random-workload")
         notifications.task_ready(session, item)  # an outbox row in this step's transaction; mailed after commit
         created.append(item)
+    _store_views(step)
     return created
+
+
+def _task_projection(parsed: ParsedProcessSet, base: dict, item: WorkItem, task) -> dict:
+    """What the form of an open task shows, as :func:`task_data` computes it from the workflow: the case data,
+    the form's fields from the task itself, and the prefill the form declares. JSON-ready (stored in the row)."""
+    schema = parsed.forms.get(item.form) if item.form else None
+    fields = set((schema or {}).get("properties") or {})
+    data = {k: v for k, v in base.items() if k != "instellingen"}  # the settings are never shown on a task
+    data.update({k: v for k, v in task.data.items() if k in fields})
+    if schema is not None:
+        data.update(forms.prefill(schema, data))
+    return json.loads(json.dumps(data, default=str))
+
+
+def _step_data(step: _Step) -> dict:
+    if step.latest is None:
+        step.latest = _latest_data(step.wf)
+    return step.latest
+
+
+def _store_views(step: _Step) -> None:
+    """Write the projection (``WorkItem.view``) of every open work item that was open before the step; an
+    unchanged one costs no statement (a new item has its projection in its INSERT)."""
+    for item, task in step.open_items:
+        view = _task_projection(step.parsed, _step_data(step), item, task)
+        if item.view != view:
+            item.view = view
 
 
 def _passed(current: datetime | None, new: datetime) -> bool:
@@ -304,7 +337,7 @@ def confidential_merge(session: Session, case: Case, data: dict) -> dict:
 
 
 def _project(step: _Step) -> None:
-    case, data = step.case, _latest_data(step.wf)
+    case, data = step.case, _step_data(step)
     summary = dict(case.summary or {})
     for key in SUMMARY_KEYS:
         if key in data:
@@ -364,6 +397,7 @@ def migrate_step(step: _Step, *, finish) -> None:
 
     def resync_and_finish() -> None:
         wf, session, case = step.wf, step.session, step.case
+        step.open_items.clear()
         for item in session.execute(select(WorkItem).where(WorkItem.case_id == case.id,
                                                            WorkItem.state == "open")).scalars():
             task = wf.get_task_from_id(uuid.UUID(item.task_id))
@@ -373,6 +407,8 @@ def migrate_step(step: _Step, *, finish) -> None:
             role = meta.role if meta and meta.role else item.role
             item.element_id, item.name, item.role = element, spec.bpmn_name or spec.name, role
             item.slot, item.form = (meta.slot if meta and meta.slot else role), (meta.form if meta else None)
+            step.open_items.append((item, task))
+        _store_views(step)  # the projection follows the new version's form
         waiting = {w.task_id: w for w in runtime.waiting_timers(wf)}
         for row in session.execute(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")).scalars():
             if row.task_id in waiting:
@@ -508,6 +544,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                            work_item_id=item.id)
         raise
     item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
+    item.view = None  # the projection is for open items only
     drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
 
@@ -575,6 +612,24 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
         data.update({k: v for k, v in task.data.items() if k in fields})
     if item.state == "open" and item.form:  # prefill from earlier steps, as the form declares it
         data.update(forms.prefill(parsed.forms.get(item.form), data))
+    return data
+
+
+def task_view(*, session: Session, item: WorkItem, case: Case | None = None) -> dict:
+    """What a task's form shows (the same as :func:`task_data` with the form's fields), read from the projection
+    the last step stored on an open work item; only an item without one (from before the projection, or not
+    open) restores the workflow. Empty for a case without workflow state (imported or destroyed)."""
+    case = case if case is not None and case.id == item.case_id else session.get(Case, item.case_id)
+    if case is None:
+        raise NotFound("Zaak niet gevonden.")
+    if case.state is None or case.process_version_id is None:
+        return {}
+    if item.state == "open" and item.view is not None:
+        return dict(item.view)
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    schema = parsed.forms.get(item.form) if item.form else None
+    data = task_data(session=session, item=item, fields=set((schema or {}).get("properties") or {}))
+    data.pop("instellingen", None)
     return data
 
 

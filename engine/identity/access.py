@@ -28,6 +28,7 @@ Everything is expressed as SQL conditions so lists can filter and paginate in th
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, exists, false, or_, select, true
@@ -191,28 +192,59 @@ def may_message_reporter(*, session: Session, user: User, case_id: int) -> bool:
                                                                              case_id=case_id)
 
 
-def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
-                 need_case: bool = False) -> WorkItem:
-    """A task ``user`` may see, else :class:`NotFound` (not visible and not existing look the same).
+@dataclass(frozen=True)
+class TaskAccess:
+    """A task ``user`` may see, its case, and whether the user may see the case's content (else: the pool)."""
+
+    item: WorkItem
+    case: Case
+    sees_case: bool
+
+
+@lru_cache(maxsize=None)
+def _task_access_statement(oversight: str):
+    """The work item, its case, may-see-the-case and is-excluded in one query (bound parameters ``wid``, ``uid``,
+    and ``unit`` for a unit-bound oversight role)."""
+    uid = bindparam("uid")
+    item = aliased(WorkItem)  # the involvement test below has its own work items, not correlated with this one
+    over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
+    sees = and_(Case.process_kind.is_(None), or_(_involved(uid), over), ~_excluded(uid))
+    return (select(item, Case, sees.label("sees"), _excluded(uid).label("excluded"))
+            .join(Case, Case.id == item.case_id).where(item.id == bindparam("wid")))
+
+
+def task_access(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
+                need_case: bool = False) -> TaskAccess:
+    """A task ``user`` may see, else :class:`NotFound` (not visible and not existing look the same); item, case
+    and permission come from one query.
 
     Visible to who may see its case, or - while it is open and unassigned - to a holder of its role who is no
     party of the case (the pool). ``claiming``: a task of one's pool that a colleague has just taken stays
     visible, so the claim answers 409 (taken) rather than 404. ``need_case``: only who may see the case (e.g.
     to assign it: that needs sight of the case, not just the pool)."""
-    item = session.get(WorkItem, work_item_id)
-    if item is None:
+    oversight = "none" if not (user.role_codes & OVERSIGHT_ROLES) else "all" if user.unit is None else "unit"
+    params = {"wid": work_item_id, "uid": user.id, **({"unit": user.unit} if oversight == "unit" else {})}
+    row = session.execute(_task_access_statement(oversight), params).first()
+    if row is None:
         raise NotFound("Taak niet gevonden.")
-    if can_see_case(session=session, user=user, case_id=item.case_id):
-        return item
-    if (not need_case and item.assignee_id == user.id and user.active
-            and not is_excluded(session=session, user=user, case_id=item.case_id)):
-        return item  # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
+    item, case, sees, excluded = row
+    if user.active and sees:
+        return TaskAccess(item, case, True)
+    if not need_case and item.assignee_id == user.id and user.active and not excluded:
+        # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
+        return TaskAccess(item, case, False)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
-            and item.role in user.role_codes and user.active and in_own_team(session, user, item)
-            and not is_excluded(session=session, user=user, case_id=item.case_id))
+            and item.role in user.role_codes and user.active and _in_team(user, item, case.unit) and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
-    return item
+    return TaskAccess(item, case, False)
+
+
+def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
+                 need_case: bool = False) -> WorkItem:
+    """The work item of :func:`task_access`."""
+    return task_access(session=session, user=user, work_item_id=work_item_id, claiming=claiming,
+                       need_case=need_case).item
 
 
 # Roles whose pool is bound to the holder's own organisational unit: a manager (the risk inventory's lane
@@ -228,7 +260,11 @@ def own_team_pool(user: User):
 def in_own_team(session: Session, user: User, item: WorkItem) -> bool:
     if item.role not in TEAM_BOUND_ROLES:
         return True
-    return user.unit is not None and session.scalar(select(Case.unit).where(Case.id == item.case_id)) == user.unit
+    return _in_team(user, item, session.scalar(select(Case.unit).where(Case.id == item.case_id)))
+
+
+def _in_team(user: User, item: WorkItem, unit: str | None) -> bool:
+    return item.role not in TEAM_BOUND_ROLES or (user.unit is not None and unit == user.unit)
 
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:

@@ -296,7 +296,7 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
         if result.rowcount:
             deleted[table.name] = result.rowcount
     session.execute(update(WorkItem).where(WorkItem.case_id == case_id)
-                    .values(assignee_id=None, completed_by_id=None, form=None))
+                    .values(assignee_id=None, completed_by_id=None, form=None, view=None))
     summary = case.summary or {}
     case.summary = {k: summary[k] for k in STUB_KEYS if k in summary}
     case.state, case.created_by, case.updated_at = None, SYSTEM_ACTOR, now()

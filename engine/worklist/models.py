@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
@@ -42,6 +42,10 @@ class WorkItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # What the task's form shows (its data and prefill), written by every step that leaves the item open
+    # (``engine.cases.service``): the task detail reads this instead of restoring the workflow. NULL for an item
+    # from before the column, a completed or cancelled one, or a destroyed case: the detail then falls back.
+    view: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class WorklistVisit(Base):

@@ -82,8 +82,8 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     case = session.get(Case, item.case_id)
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
-    data = values if values is not None else cases.task_data(session=session, item=item,
-                                                             fields=set((schema or {}).get("properties") or {}))
+    # The stored projection of the task (engine.cases.service.task_view): opening a task restores no workflow.
+    data = values if values is not None else cases.task_view(session=session, item=item, case=case)
     secret_fields = set(field_classes.case_classes(session, case)) & set((schema or {}).get("properties", {}))
     if secret_fields and raw is None:
         # The form's confidential fields are prefilled only for who reads the originals (engine.cases.field_classes):
