@@ -60,11 +60,13 @@ class Manifest:
 @dataclass(frozen=True)
 class OtherProcess:
     """A process beside the main one (manifest ``processes``): its Dutch name, the prefix of its instances'
-    references, and when it starts by itself: every year on ``yearly_on`` (month, day), one instance per team."""
+    references, and when it starts by itself: every year on ``yearly_on`` (month, day), one instance per team; or
+    on ``function_change`` (``start.bij_functiewisseling``), one instance per change of function in the register."""
     process_id: str
     name: str
     prefix: str
     yearly_on: tuple[int, int] | None = None
+    function_change: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,11 +100,14 @@ def _other_processes(value: Any, main_process: str) -> dict[str, OtherProcess]:
             except (TypeError, ValueError):
                 raise _fail(f"{where}.start.jaarlijks_op moet een datum MM-DD zijn (bijv. '01-15'), niet '{raw}'")
             yearly = (month, day)
+        function_change = start.get("bij_functiewisseling", False)
+        if not isinstance(function_change, bool):
+            raise _fail(f"{where}.start.bij_functiewisseling moet true of false zijn")
         settings = spec.get("instellingen", {})
         if not isinstance(settings, dict):
             raise _fail(f"{where}.instellingen moet een object zijn")
         out[pid] = OtherProcess(process_id=pid, name=name.strip(), prefix=prefix, yearly_on=yearly,
-                                settings=dict(settings))
+                                function_change=function_change, settings=dict(settings))
     return out
 
 

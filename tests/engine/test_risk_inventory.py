@@ -60,8 +60,9 @@ def test_one_deployment_holds_both_processes_and_each_instance_runs_its_own(db, 
         version = processes.deploy(session=s, directory=PROCESSES)
         parsed = processes.parsed_version(session=s, version_id=version.id)
         assert parsed.spec.name == "integriteitsmelding"
-        assert set(parsed.other_specs) == {INVENTORY}
+        assert set(parsed.other_specs) == {INVENTORY, "autorisatieherziening"}
         assert parsed.manifest.processes[INVENTORY].yearly_on == (1, 15)
+        assert parsed.manifest.processes["autorisatieherziening"].function_change
         assert "risicoinventarisatie.bpmn" in {f.path for f in version.files}
         desk = s.merge(staff["desk"])
         case = cases.start_case(session=s, actor=desk, data={})
