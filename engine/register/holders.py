@@ -65,6 +65,13 @@ def assign(*, session: Session, actor: User, user_id: int, function_id: int, sin
     return holder
 
 
+def person_id(session: Session, username: str) -> int | None:
+    """The id of the active account with this user name (the page's holder form names a person by user name, so
+    it never lists everyone's names), or ``None``."""
+    return session.scalar(select(User.id).where(User.username == username.strip(), User.active.is_(True))) \
+        if username.strip() else None
+
+
 def _review_process(session: Session):
     """The declared process started on a change of function (``start.bij_functiewisseling``) of the active version,
     and the version's id; ``None`` when nothing is deployed or the set has none."""
