@@ -51,3 +51,21 @@ Functionaliteit: De risico-inventarisatie van kritieke en risicovolle functies
     Dan mag "leidinggevende" de vragenlijst niet invullen omdat "ligt in het verleden" bij "functies.0.herziening_op" met de functies:
       | functie  | classificatie | risico's | maatregelen | bruto | netto | aanvaardbaar | eigenaar   | herzien op     |
       | Kassier  | risicovol     | Fraude   | Kasstaat    | 3     | 2     | ja           | Teamleider | 1 oktober 2026 |
+
+  Scenario: Een functiewisseling zet de herziening van de autorisaties klaar, met termijn en escalatie
+    Gegeven "dlso" een inventarisatie start voor het team "Douane" wegens "reorganisatie"
+    En "leidinggevende" de vragenlijst invult met de functies:
+      | functie           | classificatie   | risico's | maatregelen       | bruto | netto | aanvaardbaar | eigenaar   | herzien op      |
+      | Douanier controle | meest_risicovol | Fraude   | Vier-ogenprincipe | 5     | 3     | ja           | Teamleider | 1 november 2027 |
+      | Kassier           | risicovol       | Fraude   | Kasstaat          | 3     | 2     | ja           | Teamleider | 1 november 2027 |
+    En "dlso" vastlegt dat "mtlid" sinds 1 maart 2021 de functie "Douanier controle" vervult
+    Als "dlso" vastlegt dat "mtlid" sinds 2 november 2026 de functie "Kassier" vervult
+    Dan is er een herziening van de autorisaties
+    En staat de taak "Autorisaties herzien na functiewisseling" open voor de rol "Beveiligingsadviseur"
+    Als het 17 november 2026 is
+    Dan staat de taak "Escalatie: autorisaties niet tijdig herzien" open voor de rol "Managementteam"
+    Als "dlso" de taak "Autorisaties herzien na functiewisseling" afrondt met:
+      | veld                     | waarde                       |
+      | autorisaties_uitkomst    | ingetrokken                  |
+      | autorisaties_toelichting | Scanrechten zijn ingetrokken |
+    Dan staat de taak "Autorisaties herzien na functiewisseling" niet open

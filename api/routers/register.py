@@ -116,8 +116,8 @@ def rotation(user: CurrentUser, session: SessionDep):
 
 @router.post("/functiehouders", response_model=HolderOut, status_code=status.HTTP_201_CREATED,
              summary="Vastleggen wie een functie vervult",
-             description="Een wisseling van functie beëindigt de vorige en vraagt de coördinatoren de autorisaties "
-                         "te laten herzien.", responses=errors(400, 401, 403, 422))
+             description="Een wisseling van functie beëindigt de vorige en start de taak 'autorisaties herzien' "
+                         "voor de beveiligingsadviseur (met uiterste datum en escalatie).", responses=errors(400, 401, 403, 422))
 def assign_holder(body: HolderIn, user: CurrentUser, session: SessionDep) -> HolderOut:
     access.require_keeper(user)
     holder = holders.assign(session=session, actor=user, user_id=body.medewerker_id, function_id=body.functie_id,

@@ -60,11 +60,16 @@ class Manifest:
 @dataclass(frozen=True)
 class OtherProcess:
     """A process beside the main one (manifest ``processes``): its Dutch name, the prefix of its instances'
-    references, and when it starts by itself: every year on ``yearly_on`` (month, day), one instance per team."""
+    references, and when it starts by itself: every year on ``yearly_on`` (month, day), one instance per team; or
+    on ``function_change`` (``start.bij_functiewisseling``), one instance per change of function in the register."""
     process_id: str
     name: str
     prefix: str
     yearly_on: tuple[int, int] | None = None
+    function_change: bool = False
+    # thematic monitoring (``start.thematisch``): (theme, months) — one instance per theme on the first day of each
+    # of its months
+    themes: tuple[tuple[str, tuple[int, ...]], ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,12 +103,33 @@ def _other_processes(value: Any, main_process: str) -> dict[str, OtherProcess]:
             except (TypeError, ValueError):
                 raise _fail(f"{where}.start.jaarlijks_op moet een datum MM-DD zijn (bijv. '01-15'), niet '{raw}'")
             yearly = (month, day)
+        function_change = start.get("bij_functiewisseling", False)
+        if not isinstance(function_change, bool):
+            raise _fail(f"{where}.start.bij_functiewisseling moet true of false zijn")
+        themes = _themes(start.get("thematisch", []), where)
         settings = spec.get("instellingen", {})
         if not isinstance(settings, dict):
             raise _fail(f"{where}.instellingen moet een object zijn")
         out[pid] = OtherProcess(process_id=pid, name=name.strip(), prefix=prefix, yearly_on=yearly,
-                                settings=dict(settings))
+                                function_change=function_change, themes=themes, settings=dict(settings))
     return out
+
+
+def _themes(value: Any, where: str) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    problem = (f"{where}.start.thematisch moet een lijst zijn van {{\"thema\": \"…\", \"maanden\": [1-12, …]}} "
+               f"met elk thema één keer")
+    if not isinstance(value, list):
+        raise _fail(problem)
+    out = []
+    for entry in value:
+        theme = entry.get("thema") if isinstance(entry, dict) else None
+        months = entry.get("maanden") if isinstance(entry, dict) else None
+        if not isinstance(theme, str) or not theme.strip() or not isinstance(months, list) or not months \
+                or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in months) \
+                or theme.strip() in {t for t, _ in out}:
+            raise _fail(problem)
+        out.append((theme.strip(), tuple(sorted(set(months)))))
+    return tuple(out)
 
 
 def _fail(message: str) -> ProcessValidationError:

@@ -36,6 +36,10 @@ def require_rotation_reader(user: User) -> None:
                             "Integriteit zien wie een meest risicovolle functie vervult.")
 
 
+def may_keep(user: User) -> bool:
+    return bool(user.role_codes & KEEPERS)
+
+
 def require_keeper(user: User) -> None:
     if not user.role_codes & KEEPERS:
         raise NotAuthorized("Alleen de beveiligingsadviseur houdt het register bij.")

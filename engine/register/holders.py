@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.clock import now
-from engine.errors import FieldError, InvalidData
+from engine.errors import FieldError, InvalidData, NotFound
 from engine.identity.models import User
-from engine.legal_terms import add_calendar, local_date, parse_duration
+from engine.legal_terms import add_calendar, legal_deadline, local_date, parse_duration
 from engine.register.models import FunctionHolder, RegisterAssessment, RegisterFunction
 
 DEFAULT_ROTATION = "P5Y"
+DEFAULT_REVIEW_TERM = "P14D"
 
 
 def _newest_class(session: Session, function_id: int) -> str | None:
@@ -26,8 +27,8 @@ def _newest_class(session: Session, function_id: int) -> str | None:
 def assign(*, session: Session, actor: User, user_id: int, function_id: int, since,
            screening: str = "") -> FunctionHolder:
     """``user_id`` holds ``function_id`` from ``since`` on; an earlier function of theirs ends that day. A change of
-    function tells the coordinators to have the person's authorisations reviewed (a staff notice on their
-    worklist, ``engine.staff.service``): the old function's rights must go."""
+    function starts the review of the person's authorisations (:func:`_review_authorisations`): the old function's
+    rights must go."""
     errors = []
     user = session.get(User, user_id)
     function = session.get(RegisterFunction, function_id)
@@ -59,14 +60,56 @@ def assign(*, session: Session, actor: User, user_id: int, function_id: int, sin
                  details={"gebruiker_id": user_id, "functie_id": function_id, "sinds": start.isoformat(),
                           "vorige_functie_id": current.function_id if current else None})
     if current is not None:
-        from engine.staff import service as staff  # the staff notices (issue 22)
-
-        old = session.get(RegisterFunction, current.function_id)
-        staff.notify_coordinators_of_staff_change(
-            session, kind="autorisaties_herzien", subject=user, actor=actor.username,
-            text=(f"{user.display_name} wisselt per {start.isoformat()} van functie ({old.name}, {old.team} → "
-                  f"{function.name}, {function.team}): laat de autorisaties van de oude functie intrekken."))
+        _review_authorisations(session, actor=actor, user=user, old=session.get(RegisterFunction, current.function_id),
+                               new=function, start=start)
     return holder
+
+
+def person_id(session: Session, username: str) -> int | None:
+    """The id of the active account with this user name (the page's holder form names a person by user name, so
+    it never lists everyone's names), or ``None``."""
+    return session.scalar(select(User.id).where(User.username == username.strip(), User.active.is_(True))) \
+        if username.strip() else None
+
+
+def _review_process(session: Session):
+    """The declared process started on a change of function (``start.bij_functiewisseling``) of the active version,
+    and the version's id; ``None`` when nothing is deployed or the set has none."""
+    from engine.processes import service as processes
+
+    try:
+        version = processes.active_version(session=session)
+    except NotFound:
+        return None
+    parsed = processes.parsed_version(session=session, version_id=version.id, content_hash=version.content_hash)
+    review = next((p for p in parsed.manifest.processes.values() if p.function_change), None)
+    return None if review is None else (review, version.id)
+
+
+def _review_authorisations(session: Session, *, actor: User, user: User, old: RegisterFunction,
+                           new: RegisterFunction, start: date) -> None:
+    """A change of function starts the declared authorisation review (a task with a due date and an escalation);
+    without one in the deployed set the coordinators get a staff notice on their worklist instead."""
+    found = _review_process(session)
+    if found is not None:
+        review, version_id = found
+        from engine.cases import service as cases
+
+        term = str(review.settings.get("herzieningstermijn") or DEFAULT_REVIEW_TERM)
+        cases.start_case(session=session, actor=actor, unit=new.team, version_id=version_id,
+                         process=review.process_id,
+                         data={"medewerker": user.display_name, "medewerker_id": user.id,
+                               "oude_functie": f"{old.name}, {old.team}", "nieuwe_functie": f"{new.name}, {new.team}",
+                               "wissel_datum": start.isoformat(),
+                               "herziening_uiterlijk": legal_deadline(start, term).isoformat(),
+                               "categorie": "Autorisaties herzien"})
+        return
+    from engine.staff import service as staff  # the staff notices (issue 22)
+
+    staff.notify_coordinators_of_staff_change(
+        session, kind="autorisaties_herzien", subject=user, actor=actor.username,
+        text=(f"{user.display_name} wisselt per {start.isoformat()} van functie ({old.name}, {old.team} → "
+              f"{new.name}, {new.team}): laat de autorisaties van de oude functie intrekken."))
 
 
 def end_for(session: Session, *, user_id: int, on: date) -> None:

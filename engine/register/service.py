@@ -28,7 +28,7 @@ from engine.clock import now
 from engine.db import Database
 from engine.errors import FieldError, InvalidData, NotFound
 from engine.identity.models import User
-from engine.legal_terms import local_date
+from engine.legal_terms import legal_deadline, local_date
 from engine.processes import service as processes
 from engine.processes.manifest import OtherProcess
 
@@ -92,10 +92,48 @@ def start_due(*, session: Session) -> list[Started]:
     return started
 
 
+DEFAULT_MONITORING_TERM = "P1M"
+
+
+def _monitoring_label(theme: str, on: date) -> str:
+    return f"Monitoring {theme} {on.year}-{on.month:02d}"
+
+
+def start_monitoring_due(*, session: Session) -> list[Started]:
+    """Start the thematic monitoring that is due by the engine clock: for each declared theme
+    (``processes.<id>.start.thematisch``) the latest of its dates this year that has come (the first of one of its
+    months), once per theme and month; a missed date is caught up, an older one of the same theme is not. The
+    task's due date is ``monitoringstermijn`` (ISO duration, default one month) after that date. Idempotent."""
+    today = local_date(now())
+    try:
+        version = processes.active_version(session=session)
+    except NotFound:
+        return []
+    parsed = processes.parsed_version(session=session, version_id=version.id, content_hash=version.content_hash)
+    started = []
+    for other in parsed.manifest.processes.values():
+        term = str(other.settings.get("monitoringstermijn") or DEFAULT_MONITORING_TERM)
+        for theme, months in other.themes:
+            dates = [date(today.year, m, 1) for m in months if date(today.year, m, 1) <= today]
+            if not dates:
+                continue
+            on = dates[-1]
+            label = _monitoring_label(theme, on)
+            if session.scalar(select(Case.id).where(Case.process_kind == other.process_id, Case.category == label)
+                              .limit(1)) is not None:
+                continue
+            case = cases.start_case(session=session, actor=None, version_id=version.id, process=other.process_id,
+                                    data={"thema": theme, "monitoring_datum": on.isoformat(),
+                                          "monitoring_uiterlijk": legal_deadline(on, term).isoformat(),
+                                          "categorie": label})
+            started.append(Started(other.process_id, theme, case.id, case.reference))
+    return started
+
+
 def start_due_in(database: Database) -> int:
-    """For the timer worker: start the due inventories in a transaction of their own."""
+    """For the timer worker: start the due inventories and thematic monitoring in a transaction of their own."""
     with database.session() as session:
-        return len(start_due(session=session))
+        return len(start_due(session=session)) + len(start_monitoring_due(session=session))
 
 
 def start_on_request(*, session: Session, actor: User, process: str, team: str, reason: str) -> Case:

@@ -27,7 +27,7 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             send_due_in(database)
         except Exception:
             log.exception("follow-up sweep failed")
-        try:  # the yearly risk inventories (engine.register) whose date has come; idempotent
+        try:  # the yearly risk inventories and thematic monitoring (engine.register) whose date has come; idempotent
             start_due_inventories(database)
         except Exception:
             log.exception("starting risk inventories failed")

@@ -143,3 +143,15 @@ def step_overview(wereld: World, wie: str, datatable):
     want = [[c.strip() for c in row] for row in datatable]
     if got != want:
         fail("\n".join(" | ".join(row) for row in want), "\n".join(" | ".join(row) for row in got))
+
+
+@then("is er een herziening van de autorisaties")
+def step_authorisation_review_exists(wereld: World):
+    """Voorbeeld: Dan is er een herziening van de autorisaties   (na een functiewisseling; de taken gaan daarna
+    over deze herziening)"""
+    with wereld.db.session() as s:
+        found = s.scalars(select(Case.id).where(Case.process_kind.is_not(None),
+                                                Case.category == "Autorisaties herzien")).all()
+    if len(found) != 1:
+        fail("één herziening van de autorisaties", f"{len(found)} gevonden")
+    wereld.case_id = found[0]

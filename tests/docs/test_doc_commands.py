@@ -538,7 +538,7 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     # README.md, web/README.md
     "make run": (Run(db="none", mode="serve", setup=makefile_is_installed, env=(("MELDPUNT_PORT", "{port}"),),
                      ready=answers, check=check_demo_running,
-                     stdout=(r"Demo klaar: 15 gebruikers \(wachtwoord 'meldpunt-demo'\), 3 nieuwe voorbeeldzaken\.",)),),
+                     stdout=(r"Demo klaar: 18 gebruikers \(wachtwoord 'meldpunt-demo'\), 3 nieuwe voorbeeldzaken\.",)),),
     "make test": NotRun("the test suite itself, which contains this test; .ci/run runs it"),
     "make test-pg": NotRun("the database tests of this suite on PostgreSQL; .ci/run runs it"),
     "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "

@@ -144,15 +144,86 @@ def test_rotation_overview_longest_first_and_a_change_of_function_asks_for_an_au
         assert s.scalar(select(func.count()).select_from(StaffNotice)) == 0
     hold(db, staff, "inspector", "Administratief medewerker", "2026-11-02")
     with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(StaffNotice)) == 0  # a real task instead (below)
+        review = s.scalar(select(Case).where(Case.process_kind == REVIEW))
+        assert review.reference.startswith("AH-2026-") and review.unit == TEAM
+        assert [r.username for r in holders.rotation(session=s, settings={})] == ["administrateur"]
+        ended = s.scalar(select(FunctionHolder.until).where(FunctionHolder.user_id == staff["inspector"].id,
+                                                             FunctionHolder.until.is_not(None)))
+        assert ended == date(2026, 11, 2)
+
+
+REVIEW = "autorisatieherziening"
+REVIEW_TASK = "Autorisaties herzien na functiewisseling"
+REVIEW_ESCALATION = "Escalatie: autorisaties niet tijdig herzien"
+
+
+def review_case(db, staff) -> int:
+    functions_filled(db, staff, [row("Douanier controle", "meest_risicovol"),
+                                 row("Administratief medewerker", "geen", risicotypen=[], maatregelen="")])
+    hold(db, staff, "inspector", "Douanier controle", "2020-06-01")
+    hold(db, staff, "inspector", "Administratief medewerker", "2026-11-02")
+    with db.session() as s:
+        return s.scalar(select(Case.id).where(Case.process_kind == REVIEW))
+
+
+def review_tasks(db, case_id):
+    with db.session() as s:
+        return sorted((i.name, i.role, i.due_at.astimezone(timezone.utc) if i.due_at else None)
+                      for i in worklist.for_case(session=s, case_id=case_id))
+
+
+def test_a_change_of_function_starts_the_authorisation_review_task_with_due_date_and_escalation(db, staff, clock):
+    rid = review_case(db, staff)
+    # 14 days after 2 November: Monday 16 November 2026, to its end in Amsterdam
+    due = datetime(2026, 11, 16, 23, 0, tzinfo=timezone.utc)
+    assert review_tasks(db, rid) == [(REVIEW_TASK, "beveiligingsadviseur", due)]
+    with db.session() as s:
+        for user in (s.merge(staff["coord"]), s.merge(staff["lg"]), s.merge(staff["adv"])):
+            assert not access.can_see_case(session=s, user=user, case_id=rid)  # no integrity case
+    with db.session() as s, pytest.raises(InvalidData) as err:
+        item = worklist.for_case(session=s, case_id=rid)[0]
+        cases.complete_task(session=s, work_item_id=item.id, user=s.merge(staff["adv"]),
+                            data={"autorisaties_uitkomst": "vergeten", "autorisaties_toelichting": ""})
+    assert {e.field for e in err.value.errors} >= {"autorisaties_uitkomst", "autorisaties_toelichting"}
+    clock.set(datetime(2026, 11, 16, 22, 59, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 0
+    clock.set(datetime(2026, 11, 16, 23, 0, 1, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 1
+    assert [(n, r) for n, r, _ in review_tasks(db, rid)] == [(REVIEW_TASK, "beveiligingsadviseur"),
+                                                             (REVIEW_ESCALATION, "managementteam")]
+    do(db, rid, staff["mt"], REVIEW_ESCALATION, {"escalatie_autorisaties_actie": "Adviseur aangesproken"})
+    do(db, rid, staff["adv"], REVIEW_TASK, {"autorisaties_uitkomst": "ingetrokken",
+                                            "autorisaties_toelichting": "Scanrechten en vrijgave ingetrokken"})
+    with db.session() as s:
+        assert s.get(Case, rid).status == "closed"
+
+
+def test_without_a_declared_review_process_the_coordinators_get_a_notice(db, staff, tmp_path):
+    import json
+    import shutil
+
+    copy = tmp_path / "processes"
+    shutil.copytree(PROCESSES, copy)
+    (copy / "autorisatieherziening.bpmn").unlink()
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["processes"][REVIEW]
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    for form in ("autorisaties_herzien.json", "escalatie_autorisaties.json"):
+        (copy / "forms" / form).unlink()
+    with db.session() as s:
+        processes.deploy(session=s, directory=copy)
+    functions_filled(db, staff, [row("Douanier controle", "meest_risicovol"),
+                                 row("Administratief medewerker", "geen", risicotypen=[], maatregelen="")])
+    hold(db, staff, "inspector", "Douanier controle", "2020-06-01")
+    hold(db, staff, "inspector", "Administratief medewerker", "2026-11-02")
+    with db.session() as s:
         notice = s.scalar(select(StaffNotice))
         assert notice.kind == "autorisaties_herzien"
         assert notice.text == ("Inspecteur wisselt per 2026-11-02 van functie (Douanier controle, Douane Rotterdam → "
                                "Administratief medewerker, Douane Rotterdam): laat de autorisaties van de oude "
                                "functie intrekken.")
-        assert [r.username for r in holders.rotation(session=s, settings={})] == ["administrateur"]
-        ended = s.scalar(select(FunctionHolder.until).where(FunctionHolder.user_id == staff["inspector"].id,
-                                                             FunctionHolder.until.is_not(None)))
-        assert ended == date(2026, 11, 2)
+        assert s.scalar(select(func.count()).select_from(Case).where(Case.process_kind == REVIEW)) == 0
 
 
 def report_about(db, staff, subject: str, **over) -> int:

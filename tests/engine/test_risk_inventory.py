@@ -60,8 +60,9 @@ def test_one_deployment_holds_both_processes_and_each_instance_runs_its_own(db, 
         version = processes.deploy(session=s, directory=PROCESSES)
         parsed = processes.parsed_version(session=s, version_id=version.id)
         assert parsed.spec.name == "integriteitsmelding"
-        assert set(parsed.other_specs) == {INVENTORY}
+        assert set(parsed.other_specs) == {INVENTORY, "autorisatieherziening", "beheersmaatregelen_monitoring"}
         assert parsed.manifest.processes[INVENTORY].yearly_on == (1, 15)
+        assert parsed.manifest.processes["autorisatieherziening"].function_change
         assert "risicoinventarisatie.bpmn" in {f.path for f in version.files}
         desk = s.merge(staff["desk"])
         case = cases.start_case(session=s, actor=desk, data={})
@@ -162,3 +163,49 @@ def test_an_inventory_is_no_integrity_case_for_anyone(db, staff):
             assert rid not in found
             assert not access.can_see_case(session=s, user=user, case_id=rid)
         assert case_id in [c.id for c in search.search_cases(session=s, user=s.merge(staff["coord"])).items]
+
+
+MONITORING = "beheersmaatregelen_monitoring"
+ACCESS_THEME = "Autorisaties en toegangsrechten"
+FOUR_EYES = "Vier-ogenprincipe bij de vrijgave van zendingen"
+
+
+def monitoring(db):
+    with db.session() as s:
+        return sorted((c.category, c.id) for c in s.scalars(select(Case).where(Case.process_kind == MONITORING)))
+
+
+def test_thematic_monitoring_starts_per_theme_on_its_date_once_and_escalates(db, staff, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=PROCESSES)
+        first = register.start_monitoring_due(session=s)  # 2 November 2026: September and June have passed
+    assert sorted(x.team for x in first) == [ACCESS_THEME, FOUR_EYES]
+    assert [label for label, _ in monitoring(db)] == [f"Monitoring {ACCESS_THEME} 2026-09",
+                                                      f"Monitoring {FOUR_EYES} 2026-06"]
+    with db.session() as s:
+        assert register.start_monitoring_due(session=s) == []  # once per theme and month
+    clock.set(datetime(2027, 2, 28, 22, 59, tzinfo=timezone.utc))  # 28 February 23:59 in Amsterdam
+    with db.session() as s:
+        assert register.start_monitoring_due(session=s) == []
+    clock.set(datetime(2027, 2, 28, 23, 0, tzinfo=timezone.utc))  # 1 March 2027, 00:00 in Amsterdam
+    from engine.timers import worker
+
+    worker.run(database=db, once=True)  # the timer worker starts it (and this year's inventories)
+    march = dict(monitoring(db))[f"Monitoring {ACCESS_THEME} 2027-03"]
+    assert len(monitoring(db)) == 3
+    with db.session() as s:
+        item = worklist.for_case(session=s, case_id=march)[0]
+        assert (item.name, item.role) == ("Beheersmaatregelen monitoren", "beveiligingsadviseur")
+        # one month after 1 March: 1 April 2027, to its end in Amsterdam (summer time)
+        assert item.due_at.astimezone(timezone.utc) == datetime(2027, 4, 1, 22, 0, tzinfo=timezone.utc)
+    clock.set(datetime(2027, 4, 1, 22, 0, 1, tzinfo=timezone.utc))
+    timers.fire_due(database=db)
+    assert open_tasks(db, march) == [("Beheersmaatregelen monitoren", "beveiligingsadviseur"),
+                                     ("Escalatie: monitoring niet tijdig gedaan", "managementteam")]
+    complete(db, march, staff["mt"], "Escalatie: monitoring niet tijdig gedaan",
+             {"escalatie_monitoring_actie": "Adviseur aangesproken"})
+    complete(db, march, staff["adv"], "Beheersmaatregelen monitoren",
+             {"monitoring_bevinding": "deels", "monitoring_toelichting": "Twee accounts met oude rechten"})
+    with db.session() as s:
+        assert s.get(Case, march).status == "closed"
+        assert not access.can_see_case(session=s, user=s.merge(staff["coord"]), case_id=march)

@@ -74,7 +74,8 @@ def test_manifest_shape():
                                       "hr_adviseur", "jurist", "vertrouwenspersoon", "bureau_vi",
                                       # the risk inventory's lanes (issue 24)
                                       "leidinggevende", "beveiligingsadviseur", "managementteam"}
-    assert set(MANIFEST["processes"]) == {"risicoinventarisatie"}
+    assert set(MANIFEST["processes"]) == {"risicoinventarisatie", "autorisatieherziening",
+                                          "beheersmaatregelen_monitoring"}
     sod = MANIFEST["separation_of_duties"]
     assert sod["exclusive_slots"] == ["onderzoeker_1", "onderzoeker_2", "hr_adviseur", "bevoegd_gezag",
                                       "jurist_bezwaar"]
@@ -131,7 +132,8 @@ def test_all_fourteen_process_letters_are_used():
 
 def test_escalations_are_user_tasks_of_the_coordinator():
     """In the integrity process the coordinator escalates; in the risk inventory the security adviser."""
-    escalator = {"risicoinventarisatie.bpmn": "Beveiligingsadviseur"}
+    escalator = {"risicoinventarisatie.bpmn": "Beveiligingsadviseur", "autorisatieherziening.bpmn": "Managementteam",
+                 "beheersmaatregelen_monitoring.bpmn": "Managementteam"}
     for f in BPMN_FILES:
         doc = xml(f)
         for b in doc.iterfind(".//bpmn:boundaryEvent", NS):

@@ -282,6 +282,8 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/register/roulatie": role("beveiligingsadviseur", "managementteam", "bureau_vi"),
     "POST /api/v1/register/inventarisaties": role("beveiligingsadviseur", ok=(422,), probe={
         "json": {"team": "Geen team", "aanleiding": "reorganisatie"}}),
+    "POST /risicofuncties/inventarisaties": role("beveiligingsadviseur", ok=(422,), probe=WEB_EMPTY),
+    "POST /risicofuncties/functiehouders": role("beveiligingsadviseur", ok=(422,), probe=WEB_EMPTY),
     "POST /api/v1/register/functiehouders": role("beveiligingsadviseur", ok=(422,), probe={
         "json": {"medewerker_id": "spare", "functie_id": 999999, "sinds": "2026-11-02"}}),
     "GET /rapportages/jaarbijlage": role("integriteitscoordinator", "bureau_vi"),
@@ -409,6 +411,7 @@ POLICY: dict[str, Policy] = {
     "GET /inzageverzoeken/{request_id}/export": role("integriteitscoordinator", ok=(404,)),
     # ---- the case (need to know)
     "GET /api/v1/zaken/{case_id}/bewaartermijn": case(),
+    "GET /api/v1/zaken/{case_id}/brieven-in-aanmaak": case(),  # letters waiting in the outbox (VisibleCase)
     # completed work stays readable for the case's people (classes applied by the engine)
     "GET /api/v1/zaken/{case_id}/taken/afgerond": case(),
     "GET /api/v1/zaken/{case_id}/taken/afgerond/{task_id}": case(probe={"task": "done"}),
