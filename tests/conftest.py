@@ -37,6 +37,9 @@ os.environ.setdefault("MELDPUNT_REPETITIE", "uit")
 # step's call returned, without waiting for a worker; the worker's own path has its tests
 # (tests/engine/test_letter_outbox.py). Production renders in the letter worker (achtergrond).
 os.environ.setdefault("MELDPUNT_BRIEVEN", "na_commit")
+# ... so no server the tests start needs the letter worker thread, which would sweep the test database every few
+# seconds beside the test (SQLite: "database is locked" under a long seeding transaction).
+os.environ.setdefault("MELDPUNT_BRIEVEN_IN_SERVER", "false")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -201,11 +201,15 @@ def build_fields(schema: dict, values: dict, errors: dict[str, str] | None = Non
                     w = "text" if w in ("group", "checkboxes", "radio") and s.get("type") != "boolean" else w
                     if s.get("type") == "boolean" or "enum" in s:  # a choice in a row: a select, never free text
                         w = "select"
+                    elif s.get("type") == "array" and "enum" in (s.get("items") or {}):  # several choices: ticks
+                        w = "checkboxes"
                     cell = Field(name=f"{key}[{i}].{k}", key=k, label=f"{s.get('title') or k} (rij {i + 1})",
                                  widget=w, required=k in sub_required,
                                  value=_input_value(w, item.get(k)), error=errors.get(f"{key}.{i}.{k}"))
                     if w == "select":
                         cell.options = [("true", "Ja"), ("false", "Nee")] if s.get("type") == "boolean" else _labels(s)
+                    elif w == "checkboxes":
+                        cell.options = _labels(s["items"])
                     row.append(cell)
                 f.rows.append(row)
         elif raw is not None and key in raw:
@@ -215,6 +219,11 @@ def build_fields(schema: dict, values: dict, errors: dict[str, str] | None = Non
         f.error = errors.get(key) or next((m for p, m in errors.items() if p.startswith(key + ".")), None)
         out.append(f)
     return out
+
+
+def _is_choices(prop: dict) -> bool:
+    """An array of enumerated values: ticked boxes (also as a cell of a repeated group)."""
+    return prop.get("type") == "array" and "enum" in (prop.get("items") or {})
 
 
 def _convert(prop: dict, text: str) -> Any:
@@ -270,10 +279,11 @@ def parse_submission(schema: dict, form: Any) -> tuple[dict, dict]:
             sub = (prop.get("items") or {}).get("properties") or {}
             items, raw_items, i = [], [], 0
             while any(f"{key}[{i}].{k}" in form for k in sub):
-                item = {k: (form.get(f"{key}[{i}].{k}") or "").strip() for k in sub}
+                item = {k: [v for v in form.getlist(f"{key}[{i}].{k}") if v] if _is_choices(sub[k])
+                        else (form.get(f"{key}[{i}].{k}") or "").strip() for k in sub}
                 raw_items.append(item)
                 if any(item.values()):
-                    items.append({k: _convert(sub[k], v) for k, v in item.items() if v})
+                    items.append({k: v if _is_choices(sub[k]) else _convert(sub[k], v) for k, v in item.items() if v})
                 i += 1
             raw[key] = raw_items
             if items:

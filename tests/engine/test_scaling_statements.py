@@ -81,7 +81,8 @@ def test_the_web_worklist_page_sends_as_many_statements_at_100000_cases_as_at_10
     for page in pages:
         assert large[page] == small[page], (page, small[page], large[page])
         # a full page of rows, a fixed handful of statements (rows, counts, references, names, visibility, ...)
-        assert sum(large[page].values()) <= 13, (page, sorted(large[page].items()))
+        # (+2 since the oral-report and follow-up sections: open meeting requests and retaliation signals)
+        assert sum(large[page].values()) <= 15, (page, sorted(large[page].items()))
 
 
 @pytest.fixture

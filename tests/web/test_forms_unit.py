@@ -83,3 +83,19 @@ def test_deadline_colours_count_working_days(clock):  # Monday 2 November 2026
     clock.set(datetime(2026, 11, 6, 9, tzinfo=timezone.utc))  # Friday
     assert due_state(datetime(2026, 11, 10, 12, tzinfo=timezone.utc))[0] == "bijna"  # Tuesday, weekend skipped
     assert due_state(None) == ("", "geen termijn")
+
+
+def test_several_choices_in_a_repeated_row_are_ticks_and_come_back_as_a_list():
+    schema = {"type": "object", "properties": {"functies": {"type": "array", "title": "Functies", "items": {
+        "type": "object", "properties": {
+            "naam": {"type": "string", "title": "Functie"},
+            "risicotypen": {"type": "array", "title": "Risico's", "uniqueItems": True,
+                            "items": {"type": "string", "enum": ["Fraude", "Lekken"]}}}}}}}
+    group = forms.build_fields(schema, {"functies": [{"naam": "Douanier", "risicotypen": ["Lekken"]}]})[0]
+    cell = group.rows[0][1]
+    assert cell.widget == "checkboxes" and cell.value == ["Lekken"]
+    assert [value for value, _ in cell.options] == ["Fraude", "Lekken"]
+    form = FormData([("functies[0].naam", "Douanier"), ("functies[0].risicotypen", "Fraude"),
+                     ("functies[0].risicotypen", "Lekken"), ("functies[1].naam", "")])
+    data, _ = forms.parse_submission(schema, form)
+    assert data == {"functies": [{"naam": "Douanier", "risicotypen": ["Fraude", "Lekken"]}]}
