@@ -41,6 +41,8 @@ Functionaliteit: Bewaartermijnen, bewaarplicht en vernietiging met vier ogen
     Maar staat de zaak met afdoening "Schriftelijke berisping" op de vernietigingslijst
 
   Scenario: De timerworker stelt de vernietigingslijst eenmaal per dag op
+    # de timerworker start in 2035 ook de jaarlijkse risico-inventarisaties, met termijnen in dat jaar
+    Gegeven in 2035 zijn er geen gelijkgestelde dagen
     Als het 1 juli 2035 is
     En de timerworker draait
     En de timerworker draait

@@ -183,7 +183,8 @@ def differences(version_id: VersionId, user: CurrentUser, session: SessionDep,
              summary="Lopende zaken van deze versie naar een andere overzetten; standaard een proefdraai "
                      "(alleen procesbeheerder)", responses=errors(401, 403, 404, 422))
 def migrate(user: ProcessOwner, session: SessionDep, body: MigrationIn,
-            version_id: int = Path(ge=1, description="De procesversie waarop de zaken nu staan")) -> MigrationOut:
+            version_id: int = Path(ge=1, le=2**31 - 1,
+                                   description="De procesversie waarop de zaken nu staan")) -> MigrationOut:
     from engine.processes import migration
 
     if body.proefdraai:

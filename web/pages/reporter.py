@@ -213,30 +213,15 @@ def reporter_answer(request: Request, form: FormDep):
 def reporter_upload(request: Request, form: FormDep):
     """The reporter adds a file (photo, document): ``engine.cases.attachments`` removes the metadata and stores it
     encrypted; a refused file leaves nothing behind and the inbox says why."""
-    db = get_database()
-    try:
-        with db.session() as s:
-            reporter = _reporter(request, s)
-            if reporter is None:
-                return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
-                                  fout=receipts.REPORTER_SESSION_INVALID)
-            if not _reporter_csrf_ok(reporter, form.get("csrf_token")):
-                raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
-            files = _uploads(form)
-            if not files:
-                raise InvalidData([FieldError("bestand", "Kies een bestand om toe te voegen.")])
-            for name, content in files:
-                attachments.add(session=s, case_id=reporter.receipt.case_id, filename=name, content=content,
-                                actor="melder")
-    except DomainError as exc:
-        with db.session() as s:
-            reporter = _reporter(request, s)
-            if reporter is None:
-                return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
-            detail = "; ".join(e.message for e in exc.errors) if isinstance(exc, InvalidData) else exc.detail
-            return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=detail)
-    return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw bestand is toegevoegd aan uw melding."})
-                            + "#bestanden", status_code=303)
+    files = _uploads(form)
+
+    def add(s, case_id: int) -> None:
+        if not files:
+            raise InvalidData([FieldError("bestand", "Kies een bestand om toe te voegen.")])
+        for name, content in files:
+            attachments.add(session=s, case_id=case_id, filename=name, content=content, actor="melder")
+
+    return _reporter_post(request, form, add, "Uw bestand is toegevoegd aan uw melding.", "#bestanden")
 
 
 # --------------------------------------------------------------------------- oral report, meeting, follow-up
