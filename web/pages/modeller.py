@@ -16,6 +16,7 @@ from engine.processes.models import ProcessVersion
 from engine.processes.names import parse_names, readable_file_name
 from engine.processes.validation import ASSIGNMENTS
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render
+from web.pages.rehearsal import scenario_choice
 
 router = APIRouter(include_in_schema=False)
 
@@ -196,7 +197,7 @@ def modeller_rehearse(request: Request, form: FormDep):
         with get_database().session() as s:
             web = _modeller(request, s)
             checked_form(form, web)
-            selection = [part.strip() for part in str(form.get("keuze") or "").splitlines() if part.strip()]
+            selection = scenario_choice(form)
             result = modelling.rehearse(session=s, user=web.user, selection=selection)
             return render(request, "processen_repetitie.html", user=web.user, web=web, error=None, issues=[],
                           result=result, selection=selection, back="/processen/modelleren/verschillen")

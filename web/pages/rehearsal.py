@@ -34,6 +34,11 @@ def uploaded_files(form, s) -> dict[str, bytes]:
     return files
 
 
+def scenario_choice(form) -> list[str]:
+    """The chosen scenarios, one per line (feature file, exact scenario name or tag); none: all."""
+    return [part.strip() for part in str(form.get("keuze") or "").splitlines() if part.strip()]
+
+
 @router.post("/processen/repeteren", response_class=HTMLResponse)
 def processes_rehearse(request: Request, form: FormDep):
     """Run the chosen scenarios against the uploaded draft; the result per scenario with its failing step."""
@@ -42,7 +47,7 @@ def processes_rehearse(request: Request, form: FormDep):
             web = _process_owner(request, s)
             checked_form(form, web)
             files = uploaded_files(form, s)
-            selection = [part.strip() for part in str(form.get("keuze") or "").splitlines() if part.strip()]
+            selection = scenario_choice(form)
             error, issues, result = None, [], None
             if not files:
                 error = "Kies een of meer bestanden van de conceptversie."
