@@ -37,9 +37,10 @@ test: $(STAMP) browser pdf
 	$(BIN)/python -m pytest -n 2 -q
 
 ## The database tests again on PostgreSQL (127.0.0.1:5432, user postgres)
+PG_TEST_ENV := MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test
+
 test-pg: $(STAMP) browser pdf
-	MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
-	  $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
+	$(PG_TEST_ENV) $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
 
 # libfaketime from the OS packages, to move the machine's date for `make test-on`.
 faketime:
@@ -48,10 +49,11 @@ faketime:
 ## The whole SQLite suite with the machine's date moved by libfaketime: make test-on DATE=2028-02-29
 ## (every process the tests start sees the same moved clock, running from DATE 09:00 UTC).
 ## TESTS= passes pytest arguments, e.g. a part of the suite: make test-on DATE=2028-02-29 TESTS="tests/engine"
+## DB=pg runs the database tests on PostgreSQL instead (as make test-pg): make test-on DATE=2028-02-29 DB=pg
 test-on: $(STAMP) browser pdf faketime
 	@test -n "$(DATE)" || (echo "Geef een datum: make test-on DATE=JJJJ-MM-DD" >&2; exit 2)
 	faketime -f "+$$(( $$(date -u -d '$(DATE) 09:00' +%s) - $$(date -u +%s) ))s" \
-	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(BIN)/python -m pytest -n 2 -q $(TESTS)'
+	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(if $(filter pg,$(DB)),env $(PG_TEST_ENV) ,)$(BIN)/python -m pytest -n 2 -q $(if $(filter pg,$(DB)),-m "db or postgres_only" ,)$(TESTS)'
 
 ## The compliance scenarios with the evidence report per law article in test-artifacts/bewijsrapport
 ## (rapport.html, rapport.json, the letters); DATE= runs them with the machine's date moved, as test-on does.

@@ -7,7 +7,6 @@ the same kind, so first-time work (a first worklist visit, a parsed process cach
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -25,13 +24,7 @@ from tests.engine.test_statement_budget import Statements
 from tests.factories import REVIEW, make_user, review_team
 from tests.seeding import seed_cases
 
-pytestmark = [
-    pytest.mark.db,
-    # Statement counts do not depend on the date: they run on the real date only (`make test`, `make test-pg`), which
-    # keeps the 100,000-case seeding out of the moved-date runs. (The "database is locked" once blamed on libfaketime
-    # was this module's own unclosed session holding SQLite's write lock until garbage collection.)
-    pytest.mark.skipif(bool(os.environ.get("FAKETIME")), reason="libfaketime: see the module's pytestmark comment"),
-]
+pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Schaal-wachtwoord-2026"
