@@ -35,7 +35,6 @@ from SpiffWorkflow.bpmn.specs.mixins import (BoundaryEventMixin, EndEventMixin, 
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 
 from engine.audit import service as audit
-from engine.cases import runtime
 from engine.errors import DomainError
 from engine.functions import today
 from engine.processes.legal_rules import LegalRules, milestones_of
@@ -81,7 +80,7 @@ def check_step(step) -> None:
     rules: LegalRules | None = step.parsed.manifest.legal_rules
     if rules is None:
         return
-    completed = runtime.completed_tasks(step.wf)
+    completed = step.tasks().completed
     newly = sorted((t for t in completed if str(t.id) not in step.completed_before),
                    key=lambda t: t.last_state_change)
     for task in newly:

@@ -76,6 +76,13 @@ class _Step:
     submitted_task: str | None = None  # the user task whose form this step completes (its letter checks the form)
     latest: dict | None = None  # the process data after the step (``_latest_data``), computed once by ``_project``
     open_items: list = field(default_factory=list)  # (work item, its ready task) still open after the step
+    sets: runtime.TaskSets | None = None  # the tree after the engine ran, walked once (``tasks``)
+
+    def tasks(self) -> runtime.TaskSets:
+        """The ready/waiting/completed sets after the engine ran: one walk of the tree for the whole write."""
+        if self.sets is None:
+            self.sets = runtime.walk(self.wf)
+        return self.sets
 
 
 def _completed_ids(wf) -> set[str]:
@@ -130,7 +137,7 @@ def _priority(step: _Step, task, meta) -> int:
 def _sync_timers(step: _Step) -> dict[str, datetime]:
     """Mirror waiting timers into the timer table. Returns user-task id → due date."""
     session, case = step.session, step.case
-    waiting = {w.task_id: w for w in runtime.waiting_timers(step.wf)}
+    waiting = {w.task_id: w for w in step.tasks().timers()}
     moment = now()
     if not waiting and step.timers_before is False:
         return {}
@@ -160,7 +167,7 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
 
 def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: WorkItem | None) -> list[WorkItem]:
     session, case, parsed = step.session, step.case, step.parsed
-    ready = {str(t.id): t for t in runtime.ready_user_tasks(step.wf)}
+    ready = {str(t.id): t for t in step.tasks().ready_user}
     if step.other_ready_before is False and completed_item is not None:
         existing = {completed_item.task_id: completed_item}
     else:
@@ -217,7 +224,7 @@ def _task_projection(parsed: ParsedProcessSet, base: dict, item: WorkItem, task)
 
 def _step_data(step: _Step) -> dict:
     if step.latest is None:
-        step.latest = _latest_data(step.wf)
+        step.latest = _latest_data(step.wf, step.tasks())
     return step.latest
 
 
@@ -268,7 +275,7 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
 
 def _render_letters(step: _Step) -> None:
     """Check the letter of every task that completed in this step and names one, and put it in the outbox."""
-    newly = _completed_ids(step.wf) - step.completed_before
+    newly = step.tasks().completed_ids() - step.completed_before
     tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
     if step.completed_task is not None and str(step.completed_task.id) not in newly:
         # A round of a looped subprocess is replaced by the next one in the same step; its letter still goes.
@@ -286,7 +293,7 @@ def _render_letters(step: _Step) -> None:
         if guard is None:
             # A letter is rendered from its own task's data; a parallel branch (e.g. the reporter's feedback
             # while the measure is decided) does not see the rest. The leak check gets everything.
-            guard = [t.data for t in step.wf.get_tasks() if t.data] + reporter_texts.party_names(
+            guard = [t.data for t in step.tasks().all if t.data] + reporter_texts.party_names(
                 step.session, step.case.id)
         recipient, data = props.get("letter_recipient", "onbekend"), confidential_merge(step.session, step.case,
                                                                                         task.data)
@@ -351,16 +358,17 @@ def _project(step: _Step) -> None:
         case.status, case.closed_at = "closed", now()
 
 
-def _latest_data(wf) -> dict:
+def _latest_data(wf, sets: runtime.TaskSets | None = None) -> dict:
     """What the process knows now: the last completed task's data, overlaid by the
-    data of the tasks that are ready or waiting (which inherited it)."""
+    data of the tasks that are ready or waiting (which inherited it). ``sets``: the step's walk of ``wf``."""
     if wf.is_completed():
         return dict(wf.data)
-    completed = wf.get_tasks(state=TaskState.COMPLETED)
+    completed = sets.completed_reached if sets is not None else wf.get_tasks(state=TaskState.COMPLETED)
+    active = sets.active if sets is not None else wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
     data: dict = {}
     if completed:
         data.update(max(completed, key=lambda t: t.last_state_change).data)
-    for task in sorted(wf.get_tasks(state=TaskState.READY | TaskState.WAITING), key=lambda t: t.last_state_change):
+    for task in sorted(active, key=lambda t: t.last_state_change):
         data.update(task.data)
     return data
 
@@ -409,7 +417,7 @@ def migrate_step(step: _Step, *, finish) -> None:
             item.slot, item.form = (meta.slot if meta and meta.slot else role), (meta.form if meta else None)
             step.open_items.append((item, task))
         _store_views(step)  # the projection follows the new version's form
-        waiting = {w.task_id: w for w in runtime.waiting_timers(wf)}
+        waiting = {w.task_id: w for w in step.tasks().timers()}
         for row in session.execute(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")).scalars():
             if row.task_id in waiting:
                 row.element_id, row.name = waiting[row.task_id].element_id, waiting[row.task_id].name
@@ -508,11 +516,12 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     task = wf.get_task_from_id(uuid.UUID(item.task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotReady("Deze taak is niet meer uit te voeren.")
-    step = _Step(session, case, parsed, wf, user.username, completed_before=_completed_ids(wf),
-                 submitted_task=str(task.id), timers_before=bool(runtime.waiting_timers(wf)),
-                 other_ready_before=any(t is not task for t in runtime.ready_user_tasks(wf)))
+    loaded = runtime.walk(wf)  # the state as stored; the step walks the tree once more after the engine ran
+    step = _Step(session, case, parsed, wf, user.username, completed_before=loaded.completed_ids(),
+                 submitted_task=str(task.id), timers_before=bool(loaded.timers()),
+                 other_ready_before=any(t is not task for t in loaded.ready_user))
     step.completed_task = task
-    before = runtime.position(wf)["active"]
+    before = loaded.position()["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
                                      data=clean, actor=user.username)
@@ -553,7 +562,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                      task_id=item.task_id, details={"element": item.element_id, "naam": item.name, "rol": item.role,
                                                     "velden": sorted(clean), "vertrouwelijke_velden": sorted(secret),
                                                     "voor": before,
-                                                    "na": runtime.position(wf)["active"],
+                                                    "na": step.tasks().position()["active"],
                                                     "status": case.status})
 
     _persist(step, completed_item=item, finish=completed_event)
@@ -571,8 +580,9 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) 
     case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
     wf = runtime.loads(case.state, parsed, case.process_kind)
-    step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf))
-    before = {w.task_id for w in runtime.waiting_timers(wf)}
+    loaded = runtime.walk(wf)
+    step = _Step(session, case, parsed, wf, "system", completed_before=loaded.completed_ids())
+    before = {w.task_id for w in loaded.timers()}
     try:
         wf.refresh_timers()
     except DomainError:
@@ -582,7 +592,7 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) 
     except Exception as exc:
         raise WorkflowFailure(f"Fout bij het afgaan van een timer: {exc}") from exc
     _run_engine(step)
-    fired = sorted(before - {w.task_id for w in runtime.waiting_timers(wf)})
+    fired = sorted(before - {w.task_id for w in step.tasks().timers()})
     _persist(step, finish=lambda: audit.append(session=session, actor="system", action="timer.fired",
                                                case_id=case.id, details={"timers": fired, "timer_id": timer_id}))
     return case

@@ -180,8 +180,9 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
     verdict = CaseVerdict(case.id, case.reference, migratable=False)
     try:
         wf = runtime.loads(case.state, differ.old)
-        before = runtime.position(wf)["active"]
-        step = cases._Step(session, case, differ.new, wf, actor, completed_before=cases._completed_ids(wf))
+        loaded = runtime.walk(wf)
+        before = loaded.position()["active"]
+        step = cases._Step(session, case, differ.new, wf, actor, completed_before=loaded.completed_ids())
         verdict.changes = _move(wf, differ)
         cases._run_engine(step)
         state = runtime.dumps(wf)
@@ -206,7 +207,7 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
 
         audit.append(session=session, actor=actor, action="case.migrated", case_id=case.id,
                      details={"van": old_version, "naar": to_version, "voor": before,
-                              "na": runtime.position(wf)["active"], "wijzigingen": verdict.changes})
+                              "na": step.tasks().position()["active"], "wijzigingen": verdict.changes})
 
     cases.migrate_step(step, finish=migrated_event)
     verdict.migrated = True
