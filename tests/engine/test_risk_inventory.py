@@ -366,3 +366,33 @@ def test_an_inventory_on_the_version_before_the_list_finishes_there_and_is_still
     complete(db, old, staff["lg"], ACTION_TASK, {"actie_resultaat": "Roulatieschema vastgesteld"})
     with db.session() as s:
         assert [x.reference for x in reports.actions(session=s, only_open=True)] == [refs[new], refs[new]]
+
+
+def test_the_actions_follow_the_declared_meaning_not_the_element_ids(db, staff, tmp_path):
+    """The decision and the action task are found by their declared ``register`` property: with other element ids
+    the list is still checked and numbered, and every action is still reported with its own state."""
+    from engine.register import reports
+
+    renamed = tmp_path / "processes"
+    shutil.copytree(PROCESSES, renamed)
+    path = renamed / "risicoinventarisatie.bpmn"
+    text = path.read_text(encoding="utf-8")
+    for old, new in (("vervolgactie_uitvoeren", "actie_doen"), ("mt_besluiten", "besluit_van_het_mt")):
+        text = text.replace(f'"{old}"', f'"{new}"').replace(f">{old}<", f">{new}<").replace(f"_{old}", f"_{new}")
+    path.write_text(text, encoding="utf-8")
+    with db.session() as s:
+        version = processes.deploy(session=s, directory=renamed)
+        assert {"actie_doen", "besluit_van_het_mt"} <= set(processes.parsed_version(
+            session=s, version_id=version.id).tasks)
+    rid = to_mt(db, staff)
+    with pytest.raises(InvalidData) as err:
+        complete(db, rid, staff["mt"], DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": [
+            {"functie": "Kok", "actie": "Koken", "uiterlijk": "2026-12-01"}]})
+    assert [e.field for e in err.value.errors] == ["vervolgacties.0.functie"]
+    complete(db, rid, staff["mt"], DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": ACTIONS[:2]})
+    with db.session() as s:
+        assert {i.element_id for i in worklist.for_case(session=s, case_id=rid)} == {"actie_doen"}
+    complete_action(db, rid, staff["lg"], ACTION_TASK, 2, {"actie_resultaat": "Vervanger is opgeleid"})
+    with db.session() as s:
+        assert [(x.number, x.function, x.status) for x in reports.actions(session=s)] == [
+            (1, "Douanier controle", "open"), (2, "Teamleider", "afgerond")]
