@@ -99,7 +99,8 @@ def follow_up_actions(user: CurrentUser, session: SessionDep,
                       open_only: Annotated[bool, Query(alias="open", description="Alleen open en te late acties")]
                       = False):
     team = access.team_scope(user)
-    return [ActionOut(team=x.team, kenmerk=x.reference, vervolgactie=x.text, uiterlijk=x.due, stand=x.status)
+    return [ActionOut(team=x.team, kenmerk=x.reference, functie=x.function, vervolgactie=x.text, uiterlijk=x.due,
+                      stand=x.status)
             for x in reports.actions(session=session, only_open=open_only, team=team)]
 
 

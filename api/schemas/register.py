@@ -47,6 +47,7 @@ class FunctionOut(Strict):
 class ActionOut(Strict):
     team: str
     kenmerk: str
+    functie: str  # the function of the inventory the action concerns; "" for an action of before the list
     vervolgactie: str
     uiterlijk: date | None
     stand: str

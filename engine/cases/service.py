@@ -36,6 +36,7 @@ from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.validation import ParsedProcessSet
+from engine.register import actions as register_actions
 from engine.register import assessments as register_records
 from engine.register import triage as register_triage
 from engine.timers.models import Timer
@@ -532,6 +533,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     elif meta is not None and register_records.records_inventory(meta.properties):  # all or nothing
         register_records.record(session=session, case=case, data=clean, actor=user.username,
                                 settings=register_records.settings_of(parsed.manifest, case.process_kind))
+    elif meta is not None and register_actions.decides_actions(meta.properties):  # checked and numbered
+        clean = register_actions.decide(session=session, case=case, data=clean, schema=schema)
     clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
     field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.field_classes(parsed.forms),
                                           changed=secret)

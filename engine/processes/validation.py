@@ -45,7 +45,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
-from engine.processes import consumers, legal_rules, runtime_checks
+from engine.processes import consumers, legal_rules, register_checks, runtime_checks
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
 
@@ -306,6 +306,9 @@ class _ProcessSetValidation:
         self.check_leak_guard(manifest)
         self.check_declared_behaviour()
         self.check_privacy(manifest)
+        if self.prove_legal:  # the register's declared tasks (issue 24); at check and deploy only, like below
+            register_checks.check(trees=self.trees, forms=self.forms, files=self.files, manifest=manifest,
+                                  issue=self.issue)
         # what would fail only at run time: diagram and DMN structure always; data flow, unknown functions,
         # durations and check-time evaluation once everything else is in order (they build on the forms)
         # (at check and deploy only: a version already stored must stay loadable for its running cases)

@@ -1,6 +1,6 @@
 """Reports of the register (issue 24): the overview of critical and risky functions per unit (the annex format of
 the memo: function, classification, risks, measures, net risk, acceptable, actions), the open and overdue
-follow-up actions, and the paragraph for the annual security and integrity self-analysis; in Word and CSV.
+follow-up actions (one line per action, with its function), and the paragraph for the annual security and integrity self-analysis; in Word and CSV.
 
 Only the register and the inventories: nothing of any integrity case (``engine.register.triage`` writes nothing
 back), so these reports may go to the managers who keep the register."""
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from engine.cases.models import Case, TaskSubmission
 from engine.clock import now
 from engine.legal_terms import local_date
+from engine.processes import service as processes
+from engine.register import actions as register_actions
 from engine.register import holders
 from engine.register.models import CLASSIFICATIONS, RegisterAssessment, RegisterFunction
 from engine.reports import word
@@ -24,7 +26,7 @@ from engine.worklist.models import WorkItem
 
 COLUMNS = ["Organisatieonderdeel", "Team", "Functie", "Classificatie", "Risico's", "Beheersmaatregelen",
            "Netto risico", "Aanvaardbaar", "Acties"]
-ACTION_COLUMNS = ["Team", "Kenmerk", "Vervolgactie", "Uiterlijk", "Stand"]
+ACTION_COLUMNS = ["Team", "Kenmerk", "Functie", "Vervolgactie", "Uiterlijk", "Stand"]
 OPEN, OVERDUE, DONE = "open", "te laat", "afgerond"
 
 
@@ -32,35 +34,84 @@ OPEN, OVERDUE, DONE = "open", "te laat", "afgerond"
 class Action:
     team: str
     reference: str
+    function: str  # the function of the inventory the action concerns; "" for an action of before the list
     text: str
     due: date | None
     status: str
+    number: int | None = None  # its row in the management team's decision (1, 2, …)
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _open_action_tasks(session: Session, case_id: int, version_id: int | None) -> dict[int, datetime | None]:
+    """The open tasks of a case that carry out one decided action (declared ``register = "vervolgactie"`` in
+    the case's process version): action number → the task's due date."""
+    items = session.execute(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.state == "open")).scalars()
+    items = list(items)
+    if not items or version_id is None:
+        return {}
+    parsed = processes.parsed_version(session=session, version_id=version_id)
+    out: dict[int, datetime | None] = {}
+    for item in items:
+        meta = parsed.tasks.get(item.element_id)
+        if meta is None or not register_actions.carries_out_action(meta.properties):
+            continue
+        view = item.view
+        if view is None:  # an item from before the projection: read it from the workflow
+            from engine.cases.service import task_view
+
+            view = task_view(session=session, item=item)
+        number = view.get(register_actions.NUMBER_FIELD)
+        if isinstance(number, int):
+            out[number] = item.due_at
+    return out
+
+
 def actions(*, session: Session, only_open: bool = False, team: str | None = None) -> list[Action]:
-    """Every follow-up action the management team decided (the submitted ``vervolgactie`` and its
-    ``actie_uiterlijk``), with its state: open while the inventory has an open task with that due date, too late
-    when that date has passed, done otherwise."""
+    """Every follow-up action the management team decided, one line per action (the rows of the submitted
+    ``vervolgacties``, each with its function and due date), with its state by the engine clock: open while its
+    own task is open, too late when that task's due date has passed, done otherwise.
+
+    An inventory of a process version from before the list (one ``vervolgactie`` with ``actie_uiterlijk``, no
+    function) is still read: one line, open while the inventory has an open task with a due date."""
     moment = now()
     out = []
-    rows = session.execute(select(TaskSubmission.data, Case.id, Case.unit, Case.reference)
-                           .join(Case, Case.id == TaskSubmission.case_id)
-                           .where(Case.process_kind.is_not(None)).order_by(Case.unit, TaskSubmission.submitted_at))
-    for data, case_id, team_of, reference in rows:
-        text, due = (data or {}).get("vervolgactie"), (data or {}).get("actie_uiterlijk")
+    q = (select(TaskSubmission.data, Case.id, Case.unit, Case.reference, Case.process_version_id)
+         .join(Case, Case.id == TaskSubmission.case_id)
+         .where(Case.process_kind.is_not(None)).order_by(Case.unit, TaskSubmission.submitted_at,
+                                                              TaskSubmission.work_item_id))
+    if team is not None:
+        q = q.where(Case.unit == team)
+    for data, case_id, team_of, reference, version_id in session.execute(q):
+        data = data or {}
+        listed = data.get(register_actions.DECIDES_ACTIONS)
+        if isinstance(listed, list) and listed:
+            waiting = _open_action_tasks(session, case_id, version_id)
+            for row in listed:
+                number = row.get("nummer")
+                if number not in waiting:
+                    status = DONE
+                else:
+                    due_at = waiting[number]
+                    status = OVERDUE if due_at is not None and _aware(due_at) <= moment else OPEN
+                if only_open and status == DONE:
+                    continue
+                out.append(Action(team_of or "", reference, str(row.get("functie") or ""), str(row.get("actie")),
+                                  date.fromisoformat(str(row["uiterlijk"])), status, number))
+            continue
+        text, due = data.get("vervolgactie"), data.get("actie_uiterlijk")  # one action, before the list
         if not text or not due:
             continue
         due_on = date.fromisoformat(str(due))
-        waiting = session.scalars(select(WorkItem.due_at).where(WorkItem.case_id == case_id, WorkItem.state == "open",
-                                                                WorkItem.due_at.is_not(None))).all()
-        status = DONE if not waiting else OVERDUE if any(_aware(d) <= moment for d in waiting) else OPEN
-        if (only_open and status == DONE) or (team is not None and team_of != team):
+        waiting_at = session.scalars(select(WorkItem.due_at).where(WorkItem.case_id == case_id,
+                                                                   WorkItem.state == "open",
+                                                                   WorkItem.due_at.is_not(None))).all()
+        status = DONE if not waiting_at else OVERDUE if any(_aware(d) <= moment for d in waiting_at) else OPEN
+        if only_open and status == DONE:
             continue
-        out.append(Action(team_of or "", reference, str(text), due_on, status))
+        out.append(Action(team_of or "", reference, "", str(text), due_on, status))
     return out
 
 
@@ -83,15 +134,16 @@ def current(session: Session, unit: str | None = None,
 
 def overview(*, session: Session, unit: str | None = None, team: str | None = None) -> list[list[str]]:
     """One row per critical or risky function (its newest assessment), per unit and team."""
-    by_team: dict[str, list[Action]] = {}
+    by_function: dict[tuple[str, str], list[Action]] = {}
     for action in actions(session=session, team=team):
-        by_team.setdefault(action.team, []).append(action)
+        by_function.setdefault((action.team, action.function.casefold()), []).append(action)
     rows = []
     for function, a in current(session, unit, team):
         if a.classification == "geen":
             continue
-        team_actions = "; ".join(f"{x.text} (uiterlijk {x.due.strftime('%d-%m-%Y')}, {x.status})"
-                                 for x in by_team.get(function.team, []))
+        # its own actions; an action from before the list (no function) belongs to every function of its team
+        own = by_function.get((function.team, function.name.casefold()), []) + by_function.get((function.team, ""), [])
+        team_actions = "; ".join(f"{x.text} (uiterlijk {x.due.strftime('%d-%m-%Y')}, {x.status})" for x in own)
         rows.append([function.unit, function.team, function.name, CLASSIFICATIONS[a.classification],
                      "; ".join(a.risks), a.measures, str(a.net), "ja" if a.acceptable else "nee", team_actions])
     return rows
@@ -125,7 +177,8 @@ def self_analysis(*, session: Session, settings: dict, year: int) -> str:
 
 
 def action_cells(items: list[Action]) -> list[list[str]]:
-    return [[x.team, x.reference, x.text, x.due.strftime("%d-%m-%Y") if x.due else "", x.status] for x in items]
+    return [[x.team, x.reference, x.function, x.text, x.due.strftime("%d-%m-%Y") if x.due else "", x.status]
+            for x in items]
 
 
 def to_csv(rows: list[list[str]], columns: list[str] = COLUMNS) -> str:

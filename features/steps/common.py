@@ -436,8 +436,8 @@ def step_assign_refused(wereld: World, wie: str, taak: str, aan: str, reden: str
     refused(r, reden, f"toewijzen aan '{aan}'")
 
 
-def _complete(wereld: World, wie: str, taak: str, values: dict):
-    t = wereld.task(taak)
+def _complete(wereld: World, wie: str, taak: str, values: dict, task: dict | None = None):
+    t = task or wereld.task(taak)
     item = wereld.client.get(f"/api/v1/taken/{t['id']}", headers=wereld.h(wie))
     if item.status_code == 200 and item.json().get("toegewezen_aan") is None:
         _claim(wereld, wie, taak)

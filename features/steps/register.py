@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.cases.models import Case
 from engine.register.models import RegisterFunction
-from features.steps.common import World, _complete, dutch_date, fail, run_timers
+from features.steps.common import World, _complete, describe, dutch_date, fail, run_timers
 
 QUESTIONNAIRE = "Vragenlijst risicovolle functies invullen"
 COLUMNS = {"functie": "functie", "classificatie": "classificatie", "risico's": "risicotypen",
@@ -155,3 +155,125 @@ def step_authorisation_review_exists(wereld: World):
     if len(found) != 1:
         fail("één herziening van de autorisaties", f"{len(found)} gevonden")
     wereld.case_id = found[0]
+
+
+DECISION = "Besluiten over onaanvaardbare risico's"
+ACTION_COLUMNS = {"functie": "functie", "actie": "actie", "uiterlijk": "uiterlijk"}
+
+
+def _actions(datatable) -> list[dict]:
+    head, *rows = datatable
+    keys = [h.strip().lower() for h in head]
+    unknown = [k for k in keys if k not in ACTION_COLUMNS]
+    if unknown:
+        fail(f"kolommen uit {', '.join(ACTION_COLUMNS)}", f"onbekende kolommen {unknown}")
+    out = []
+    for row in rows:
+        item = {ACTION_COLUMNS[k]: v.strip() for k, v in zip(keys, row) if v.strip()}
+        if "uiterlijk" in item:
+            item["uiterlijk"] = dutch_date(item["uiterlijk"]).isoformat()
+        out.append(item)
+    return out
+
+
+@when(parsers.parse('"{wie}" extra maatregelen besluit met de vervolgacties:'))
+@given(parsers.parse('"{wie}" extra maatregelen besluit met de vervolgacties:'))
+def step_decide_actions(wereld: World, wie: str, datatable):
+    """Voorbeeld: Als "mtlid" extra maatregelen besluit met de vervolgacties:
+        | functie           | actie                  | uiterlijk       |
+        | Douanier controle | Roulatie invoeren      | 1 december 2026 |
+        | Kassier           | Autorisaties opschonen | 15 januari 2027 |
+    (de taak "Besluiten over onaanvaardbare risico's"; elke regel wordt een eigen taak "Vervolgactie uitvoeren" met
+    die uiterste datum en een eigen escalatie)"""
+    r = _complete(wereld, wie, DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": _actions(datatable)})
+    if r.status_code != 200:
+        fail(f"'{wie}' besluit over de onaanvaardbare risico's", f"{r.status_code}: {r.text}")
+    run_timers(wereld)
+
+
+@then(parsers.parse('mag "{wie}" niet besluiten omdat "{reden}" bij "{veld}" met de vervolgacties:'))
+def step_decision_refused(wereld: World, wie: str, reden: str, veld: str, datatable):
+    """Voorbeeld: Dan mag "mtlid" niet besluiten omdat "ligt in het verleden" bij "vervolgacties.1.uiterlijk" met de vervolgacties:
+        | functie | actie | uiterlijk |
+    (de weigering noemt de regel en het veld; het besluit blijft open, er is geen vervolgactie)"""
+    r = _complete(wereld, wie, DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": _actions(datatable)})
+    if r.status_code != 422 or reden not in r.text or veld not in r.text:
+        fail(f"geweigerd (422) met '{reden}' bij '{veld}'", f"{r.status_code}: {r.text}")
+    open_ = [t["naam"] for t in wereld.open_tasks()]
+    if open_ != [DECISION]:
+        fail(f"alleen '{DECISION}' open", ", ".join(open_) or "geen taken")
+
+
+def _action_tasks(wereld: World, taak: str, actie: str) -> list[dict]:
+    from engine.worklist.models import WorkItem
+
+    found = []
+    for t in wereld.open_tasks():
+        if taak not in (t["naam"], t["element_id"]):
+            continue
+        with wereld.db.session() as s:
+            view = s.get(WorkItem, t["id"]).view or {}
+        if view.get("vervolgactie") == actie:
+            found.append(t)
+    return found
+
+
+@then(parsers.parse('staat de taak "{taak}" voor de vervolgactie "{actie}" open voor de rol "{rol}"'))
+def step_action_task_open(wereld: World, taak: str, actie: str, rol: str):
+    """Voorbeeld: Dan staat de taak "Escalatie: vervolgactie te laat" voor de vervolgactie "Roulatie invoeren" open voor de rol "Beveiligingsadviseur"
+    (één vervolgactie van de lijst van het managementteam, herkend aan haar tekst)"""
+    from features.steps.common import role_code
+
+    if not any(t["rol"] == role_code(rol) for t in _action_tasks(wereld, taak, actie)):
+        fail(f"open taak '{taak}' voor '{actie}' en de rol '{rol}'", describe(wereld.open_tasks()))
+
+
+@then(parsers.parse('staat de taak "{taak}" voor de vervolgactie "{actie}" niet open'))
+def step_action_task_not_open(wereld: World, taak: str, actie: str):
+    """Voorbeeld: Dan staat de taak "Escalatie: vervolgactie te laat" voor de vervolgactie "Vervanger opleiden" niet open"""
+    if _action_tasks(wereld, taak, actie):
+        fail(f"geen open taak '{taak}' voor '{actie}'", describe(wereld.open_tasks()))
+
+
+@when(parsers.parse('"{wie}" de taak "{taak}" voor de vervolgactie "{actie}" afrondt met:'))
+def step_action_task_complete(wereld: World, wie: str, taak: str, actie: str, datatable):
+    """Voorbeeld: Als "leidinggevende" de taak "Vervolgactie uitvoeren" voor de vervolgactie "Roulatie invoeren" afrondt met:
+        | veld            | waarde                    |
+        | actie_resultaat | Roulatieschema vastgesteld |"""
+    from features.steps.common import _table
+
+    found = _action_tasks(wereld, taak, actie)
+    if not found:
+        fail(f"een open taak '{taak}' voor '{actie}'", describe(wereld.open_tasks()))
+    r = _complete(wereld, wie, taak, _table(datatable), task=found[0])
+    if r.status_code != 200:
+        fail(f"'{wie}' rondt '{taak}' voor '{actie}' af", f"{r.status_code}: {r.text}")
+    run_timers(wereld)
+
+
+@then(parsers.parse('toont de lijst van vervolgacties voor "{wie}":'))
+def step_action_list(wereld: World, wie: str, datatable):
+    """Voorbeeld: Dan toont de lijst van vervolgacties voor "dlso":
+        | Team   | Functie           | Vervolgactie      | Uiterlijk  | Stand |
+        | Douane | Douanier controle | Roulatie invoeren | 01-12-2026 | open  |
+    (elke actie een regel, zoals de API /register/vervolgacties ze geeft; ook de afgeronde)"""
+    r = wereld.client.get("/api/v1/register/vervolgacties", headers=wereld.h(wie))
+    if r.status_code != 200:
+        fail("de vervolgacties (200)", f"{r.status_code}: {r.text}")
+    fields = {"Team": "team", "Functie": "functie", "Vervolgactie": "vervolgactie", "Uiterlijk": "uiterlijk",
+              "Stand": "stand", "Kenmerk": "kenmerk"}
+    head, *rows = [[c.strip() for c in row] for row in datatable]
+    unknown = [h for h in head if h not in fields]
+    if unknown:
+        fail(f"kolommen uit {', '.join(fields)}", f"onbekende kolommen {unknown}")
+
+    def cell(item: dict, column: str) -> str:
+        value = item[fields[column]]
+        if column == "Uiterlijk" and value:
+            y, m, d = value.split("-")
+            return f"{d}-{m}-{y}"
+        return str(value)
+
+    got = [[cell(item, h) for h in head] for item in r.json()]
+    if got != rows:
+        fail("\n".join(" | ".join(row) for row in rows), "\n".join(" | ".join(row) for row in got))

@@ -66,14 +66,15 @@ def do(db, case_id, who, name, data):
         return cases.complete_task(session=s, work_item_id=item.id, user=s.merge(who), data=data)
 
 
-def functions_filled(db, staff, rows, *, unacceptable=False, action=None) -> int:
+def functions_filled(db, staff, rows, *, unacceptable=False, actions=None) -> int:
     rid = inventory(db, staff)
     do(db, rid, staff["lg"], QUESTIONNAIRE, {"functies": rows, "organisatieonderdeel": "Douane"})
     do(db, rid, staff["adv"], "Inventarisatie beoordelen",
        {"oordeel_adviseur": "compleet", "onaanvaardbare_risicos": unacceptable})
-    if action:
+    if actions:  # (function, action, due date) per follow-up action
         do(db, rid, staff["mt"], "Besluiten over onaanvaardbare risico's",
-           {"mt_besluit": "maatregelen_treffen", "vervolgactie": action[0], "actie_uiterlijk": action[1]})
+           {"mt_besluit": "maatregelen_treffen",
+            "vervolgacties": [{"functie": f, "actie": a, "uiterlijk": d} for f, a, d in actions]})
     return rid
 
 
@@ -269,33 +270,45 @@ def test_the_manager_who_fills_the_register_never_sees_the_case(db, staff):
 
 
 def test_reports_cell_by_cell(db, staff, clock):
-    functions_filled(db, staff, [row("Douanier controle", "meest_risicovol",
-                                     risicotypen=["Fraude", "Lekken van informatie"], netto_risico=4,
-                                     aanvaardbaar=False),
-                                 row("Teamleider", "kritiek", risicotypen=["Uitval van een essentieel proces"],
-                                     maatregelen="Vervanger aangewezen"),
-                                 row("Administratief medewerker", "geen", risicotypen=[], maatregelen="")],
-                     unacceptable=True, action=("Roulatie invoeren", "2026-12-01"))
+    rid = functions_filled(db, staff, [row("Douanier controle", "meest_risicovol",
+                                           risicotypen=["Fraude", "Lekken van informatie"], netto_risico=4,
+                                           aanvaardbaar=False),
+                                       row("Teamleider", "kritiek", risicotypen=["Uitval van een essentieel proces"],
+                                           maatregelen="Vervanger aangewezen"),
+                                       row("Administratief medewerker", "geen", risicotypen=[], maatregelen="")],
+                           unacceptable=True, actions=[("Douanier controle", "Roulatie invoeren", "2026-12-01"),
+                                                       ("Teamleider", "Vervanger opleiden", "2027-02-01"),
+                                                       ("Douanier controle", "Autorisaties opschonen", "2027-02-01")])
     hold(db, staff, "inspector", "Douanier controle", "2020-06-01")
     expected = [
         ["Douane", TEAM, "Douanier controle", "Meest risicovolle functie", "Fraude; Lekken van informatie",
-         "Vier-ogenprincipe", "4", "nee", "Roulatie invoeren (uiterlijk 01-12-2026, open)"],
+         "Vier-ogenprincipe", "4", "nee", "Roulatie invoeren (uiterlijk 01-12-2026, open); "
+                                          "Autorisaties opschonen (uiterlijk 01-02-2027, open)"],
         ["Douane", TEAM, "Teamleider", "Kritieke functie", "Uitval van een essentieel proces",
-         "Vervanger aangewezen", "2", "ja", "Roulatie invoeren (uiterlijk 01-12-2026, open)"]]
+         "Vervanger aangewezen", "2", "ja", "Vervanger opleiden (uiterlijk 01-02-2027, open)"]]
     with db.session() as s:
         assert reports.overview(session=s) == expected
         assert reports.overview(session=s, unit="Elders") == []
-    clock.set(datetime(2026, 12, 1, 23, 0, 1, tzinfo=timezone.utc))  # the action's date has passed
-    timers.fire_due(database=db)
+        reference = s.get(Case, rid).reference
+    # the third action is done; then the first one's date passes
+    with db.session() as s:
+        item = next(i for i in worklist.for_case(session=s, case_id=rid) if (i.view or {}).get("actie_nummer") == 3)
+        cases.complete_task(session=s, work_item_id=item.id, user=s.merge(staff["lg"]),
+                            data={"actie_resultaat": "Oude rechten ingetrokken"})
+    clock.set(datetime(2026, 12, 1, 23, 0, 1, tzinfo=timezone.utc))
+    assert timers.fire_due(database=db) == 1
     with db.session() as s:
         open_ = reports.actions(session=s, only_open=True)
-        assert reports.action_cells(open_) == [[TEAM, open_[0].reference, "Roulatie invoeren", "01-12-2026",
-                                                "te laat"]]
+        assert reports.action_cells(open_) == [
+            [TEAM, reference, "Douanier controle", "Roulatie invoeren", "01-12-2026", "te laat"],
+            [TEAM, reference, "Teamleider", "Vervanger opleiden", "01-02-2027", "open"]]
+        assert [x.status for x in reports.actions(session=s)] == ["te laat", "open", "afgerond"]
+        assert reports.tile(session=s)["acties_open"] == 1 and reports.tile(session=s)["acties_te_laat"] == 1
         text = reports.self_analysis(session=s, settings={"roulatietermijn": "P5Y"}, year=2026)
         assert text == ("Stand van het register kritieke en risicovolle functies (2026): 1 team heeft zijn functies "
                         "geïnventariseerd. Het register telt 1 kritieke, 0 risicovolle en 1 meest risicovolle "
                         "functies; bij 1 daarvan is het netto risico niet aanvaardbaar. Van de vervolgacties staan "
-                        "er 0 open en zijn er 1 over hun uiterste datum. 0 functies zijn niet op tijd herzien. "
+                        "er 1 open en zijn er 1 over hun uiterste datum. 0 functies zijn niet op tijd herzien. "
                         "1 medewerker vervult een meest risicovolle functie, van wie 1 langer dan de "
                         "roulatietermijn.")
         rows = reports.overview(session=s)
@@ -303,7 +316,12 @@ def test_reports_cell_by_cell(db, staff, clock):
         assert csv_text.splitlines()[0] == ",".join(reports.COLUMNS)
         assert csv_text.splitlines()[1] == ("Douane,Douane Rotterdam,Douanier controle,Meest risicovolle functie,"
                                             "Fraude; Lekken van informatie,Vier-ogenprincipe,4,nee,"
-                                            "\"Roulatie invoeren (uiterlijk 01-12-2026, te laat)\"")
+                                            "\"Roulatie invoeren (uiterlijk 01-12-2026, te laat); Autorisaties "
+                                            "opschonen (uiterlijk 01-02-2027, afgerond)\"")
+        assert reports.to_csv(reports.action_cells(open_), reports.ACTION_COLUMNS).splitlines() == [
+            "Team,Kenmerk,Functie,Vervolgactie,Uiterlijk,Stand",
+            f"{TEAM},{reference},Douanier controle,Roulatie invoeren,01-12-2026,te laat",
+            f"{TEAM},{reference},Teamleider,Vervanger opleiden,01-02-2027,open"]
         tables = word.read_tables(reports.to_docx(session=s, settings={}, year=2026))
         assert tables[0] == [reports.COLUMNS, *rows]
         assert tables[1] == [reports.ACTION_COLUMNS, *reports.action_cells(open_)]

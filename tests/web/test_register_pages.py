@@ -98,3 +98,63 @@ def test_others_get_neither_the_forms_nor_the_doors(demo, username):
         assert r.status_code == 403
         assert "beveiligingsadviseur" in r.text
     assert _count(demo, "risicoinventarisatie") == before
+
+
+def test_the_management_team_decides_several_actions_on_the_task_page_and_each_shows_up(demo):
+    """The decision's list of actions in the web form: a row with a due date in the past is refused naming its row
+    (nothing stored, the rows come back as typed); the valid list gives one task per action, and the register page
+    lists each action with its function."""
+    from engine.cases import service as cases
+    from engine.cases.models import TaskSubmission
+    from engine.identity.models import User
+    from engine.register import service as register
+    from engine.worklist import service as worklist
+
+    functions = [{"functie": name, "classificatie": "risicovol", "risicotypen": ["Fraude"], "maatregelen": "Toezicht",
+                  "bruto_risico": 4, "netto_risico": 3, "aanvaardbaar": False, "eigenaar": "Teamleider",
+                  "herziening_op": "2027-11-01"} for name in ("Douanier controle", "Kassier")]
+    with demo.session() as s:
+        user = {n: s.scalar(select(User).where(User.username == n)) for n in ("dlso", "leidinggevende", "mtlid")}
+        team = user["leidinggevende"].unit
+        rid = register.start_on_request(session=s, actor=user["dlso"], process="risicoinventarisatie", team=team,
+                                        reason="incident").id
+    for who, data in (("leidinggevende", {"functies": functions}),
+                      ("dlso", {"oordeel_adviseur": "compleet", "onaanvaardbare_risicos": True})):
+        with demo.session() as s:
+            item = worklist.for_case(session=s, case_id=rid)[0]
+            cases.complete_task(session=s, work_item_id=item.id,
+                                user=s.scalar(select(User).where(User.username == who)), data=data)
+    with demo.session() as s:
+        item_id = worklist.for_case(session=s, case_id=rid)[0].id
+        worklist.claim(session=s, work_item_id=item_id, user=s.scalar(select(User).where(User.username == "mtlid")))
+        submitted = s.scalar(select(func.count()).select_from(TaskSubmission))
+    app = _app()
+    mt = _login(app, "mtlid")
+    page = mt.get(f"/taken/{item_id}")
+    assert page.status_code == 200 and 'name="vervolgacties[0].functie"' in page.text
+    rows = {"vervolgacties[0].functie": "Douanier controle", "vervolgacties[0].actie": "Roulatie invoeren",
+            "vervolgacties[0].uiterlijk": "2026-12-01",
+            "vervolgacties[1].functie": "Kassier", "vervolgacties[1].actie": "Kas tellen met twee",
+            "vervolgacties[1].uiterlijk": "2026-11-01"}
+    bad = mt.post(f"/taken/{item_id}", data={"csrf_token": _token(page.text), "mt_besluit": "maatregelen_treffen",
+                                             **rows})
+    assert bad.status_code == 422
+    assert "actie 2: de uiterste datum 01-11-2026 ligt in het verleden" in bad.text
+    assert "Kas tellen met twee" in bad.text  # what was typed comes back
+    with demo.session() as s:
+        assert s.scalar(select(func.count()).select_from(TaskSubmission)) == submitted
+        assert [i.name for i in worklist.for_case(session=s, case_id=rid)] == ["Besluiten over onaanvaardbare risico's"]
+    rows["vervolgacties[1].uiterlijk"] = "2027-01-15"
+    ok = mt.post(f"/taken/{item_id}", data={"csrf_token": _token(bad.text), "mt_besluit": "maatregelen_treffen",
+                                            **rows})
+    assert ok.status_code in (200, 303), ok.text
+    with demo.session() as s:
+        assert sorted((i.name, i.view["actie_functie"], i.view["vervolgactie"])
+                      for i in worklist.for_case(session=s, case_id=rid)) == [
+            ("Vervolgactie uitvoeren", "Douanier controle", "Roulatie invoeren"),
+            ("Vervolgactie uitvoeren", "Kassier", "Kas tellen met twee")]
+    overview = _login(app, "dlso").get("/risicofuncties").text
+    table = overview[overview.index('id="vervolgacties"'):]
+    assert "<th scope=\"col\">Functie</th>" in table
+    assert "<td>Douanier controle</td><td>Roulatie invoeren</td><td>01-12-2026</td><td>open</td>" in table
+    assert "<td>Kassier</td><td>Kas tellen met twee</td><td>15-01-2027</td><td>open</td>" in table
