@@ -481,9 +481,16 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/zaken/{case_id}/mondelinge-meldingen/{verslag_id}/versies": identity_only(
         (404,), probe={"json": {"verslag": "Probe."}}),
     "GET /api/v1/zaken/{case_id}/nazorg": identity_only(),
-    "POST /api/v1/zaken/{case_id}/nazorg/{nazorg_id}/afgehandeld": case((404,)),
+    # contact tasks outside the process (unsigned transcript, retaliation signal): the case's people list the ones
+    # they may see (none here); an unknown task is not found for whoever sees the case
+    "GET /api/v1/zaken/{case_id}/contacttaken": case(),
+    "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken": case((404,)),
+    "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden": case((404,), probe={"json": {
+        "uitkomst": "herinnerd"}}),
+    "GET /zaken/{case_id}/contacttaken/{contacttaak_id}": case((404,)),
+    "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken": case((404,), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/afronden": case((404,), probe=WEB_EMPTY),
     "POST /zaken/{case_id}/mondeling/{report_id}/versies": identity_only((404,), probe=WEB_EMPTY),
-    "POST /zaken/{case_id}/nazorg/{follow_up_id}/afgehandeld": case((404,), probe=WEB_EMPTY),
     "GET /zaken/{case_id}/bestanden/{file_id}": case(),
     "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(
         inside=404, shows_identity=True, probe={"file": "reporter"}),
@@ -736,7 +743,7 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
               "incident_id": 999999, "report_id": 999999, "follow_up_id": 999999,
-              "verslag_id": 999999, "nazorg_id": 999999,
+              "verslag_id": 999999, "nazorg_id": 999999, "contacttaak_id": 999999,
               "brief": "ontvangstbevestiging",
               "absence_id": 999999, "notice_id": 999999, "functie_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
