@@ -338,3 +338,26 @@ def test_the_manifest_declaration_is_checked(block, message):
     with pytest.raises(ProcessValidationError) as err:
         parse_reporter_contact(block, {"meldpunt": "Meldpunt"})
     assert message in str(err.value.issues[0].message)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("unsigned_role", "niemand", "'oral_report.unsigned_role' noemt een onbekende rol: niemand"),
+    ("unsigned_task_term", "PT4H", "'oral_report.unsigned_task_term' moet een termijn"),
+])
+def test_the_deployment_check_refuses_a_wrong_unsigned_setting(tmp_path, key, value, message):
+    """The process owner's settings for the unsigned-transcript task are checked by ``processes check`` (and so by
+    ``deploy``), with the file named."""
+    import json
+    import shutil
+
+    from engine.processes import service as processes_service
+    from tests.process.driver import PROCESSES
+
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert processes_service.check(directory=target) == []
+    manifest["reporter_contact"]["oral_report"][key] = value
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    issues = processes_service.check(directory=target)
+    assert [i.file for i in issues] == ["manifest.json"] and message in issues[0].message
