@@ -298,7 +298,8 @@ def desk_contact_task_claim(contacttaak_id: Id, case: VisibleCase, user: Current
 
 
 @router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden", response_model=ContactTaskOut,
-             summary="Een opgepakte taak afronden met uitkomst en motivering", responses=errors(401, 403, 404, 409, 422))
+             summary="Een opgepakte taak afronden met uitkomst en motivering",
+             responses=errors(401, 403, 404, 409, 422))
 def desk_contact_task_complete(contacttaak_id: Id, body: ContactTaskDoneIn, case: VisibleCase, user: CurrentUser,
                                session: SessionDep) -> ContactTaskOut:
     return _task_out(session, contact.complete_task(session=session, user=user, case_id=case.id,

@@ -685,8 +685,8 @@ def complete_task(*, session: Session, user: User, case_id: int, task_id: int, o
             report.review_due = legal_terms.legal_deadline(_today(), rule.review_term)
             channel = rule.channels.get(report.channel, report.channel).lower()
             _to_reporter(session, case, (
-                f"Herinnering: het verslag van uw mondelinge melding ({channel}, {_dutch(report.held_on)}) wacht nog op "
-                f"uw controle. Onderteken het onder ‘Verslag van uw mondelinge melding’, of stuur ons uw correcties, "
+                f"Herinnering: het verslag van uw mondelinge melding ({channel}, {_dutch(report.held_on)}) wacht nog "
+                f"op uw controle. Onderteken het onder ‘Verslag van uw mondelinge melding’, of stuur ons uw correcties, "
                 f"uiterlijk op {_dutch(report.review_due)}."), user)
             audit.append(session=session, actor=user.username, action="oral_report.reminded", case_id=case.id,
                          details={"verslag": report.id, "termijn": report.review_due.isoformat()})
