@@ -5,6 +5,8 @@ Functionaliteit: Mondeling melden; de melder controleert, corrigeert en ondertek
   Het meldpunt legt de mondelinge melding vast met datum en kanaal en biedt het verslag via 'Mijn melding' aan,
   ook aan een anonieme melder. De melder controleert, corrigeert en ondertekent het binnen de termijn van het
   manifest (14 dagen, Algemene termijnenwet) (art. 18). Elke versie blijft bewaard; alleen de melder ondertekent.
+  Verstrijkt de termijn zonder handtekening, dan krijgt het meldpunt een taak: de melder herinneren (de termijn
+  begint opnieuw) of vastleggen dat niet is getekend, met een reden. Alles staat in de audittrail.
 
   Achtergrond:
     Gegeven de demo-organisatie
@@ -34,3 +36,34 @@ Functionaliteit: Mondeling melden; de melder controleert, corrigeert en ondertek
     Als er 15 dagen verstrijken
     Dan is het verslag niet ondertekend
     En ziet "meldpunt" dat de termijn van het verslag is verstreken
+    En heeft "meldpunt" een taak "Verslag niet ondertekend"
+
+  @richtlijn:2019-1937-art18 @atw:art1
+  Scenario: Na de termijn herinnert het meldpunt de melder; de melder ondertekent alsnog
+    Als "meldpunt" een mondelinge melding per telefoon van 2 november 2026 vastlegt met het verslag "De melder licht de declaraties toe."
+    En er 14 dagen verstrijken
+    Dan heeft "meldpunt" geen taak "Verslag niet ondertekend"
+    Als er 1 dag verstrijkt
+    Dan heeft "meldpunt" een taak "Verslag niet ondertekend"
+    En heeft "coordinator" geen taak "Verslag niet ondertekend"
+    Als "meldpunt" de melder herinnert aan het verslag
+    Dan ziet de melder met de ontvangstcode een herinnering aan het verslag
+    En ziet de melder met de ontvangstcode versie 1 van het verslag ter ondertekening tot en met 1 december 2026
+    En heeft "meldpunt" geen taak "Verslag niet ondertekend"
+    En bevat de audittrail de gebeurtenis "oral_report.reminded"
+    Als de melder met de ontvangstcode versie 1 van het verslag ondertekent
+    Dan is versie 1 van het verslag ondertekend door de melder
+    Als er 30 dagen verstrijken
+    Dan heeft "meldpunt" geen taak "Verslag niet ondertekend"
+
+  @richtlijn:2019-1937-art18
+  Scenario: De melder tekent niet; het meldpunt legt met een reden vast dat niet is getekend
+    Als "meldpunt" een mondelinge melding in een gesprek van 2 november 2026 vastlegt met het verslag "De melder licht de declaraties toe."
+    En er 15 dagen verstrijken
+    En "meldpunt" vastlegt dat het verslag niet is ondertekend met de reden "De melder reageert niet en wil geen herinnering."
+    Dan is vastgelegd dat de melder het verslag niet heeft ondertekend
+    En is het verslag niet ondertekend
+    En heeft "meldpunt" geen taak "Verslag niet ondertekend"
+    En bevat de audittrail de gebeurtenis "oral_report.term_passed"
+    En bevat de audittrail de gebeurtenis "oral_report.not_signed"
+    En bevat de audittrail de gebeurtenis "contact_task.completed"

@@ -3,7 +3,8 @@
 Functionaliteit: Nazorg na afsluiting: het meldpunt vraagt de melder naar nadelige gevolgen
   Benadeling volgt vaak pas later. Na het afsluiten van de zaak vraagt het meldpunt de melder via 'Mijn melding'
   na de termijnen van het manifest (3 en 12 maanden) of hij nadelige gevolgen ervoer. Een 'ja' wordt een taak voor
-  de integriteitscoördinator en de melder ziet waar hij het Huis voor Klokkenluiders vindt. Zonder 'Mijn melding'
+  de integriteitscoördinator (oppakken, afronden met uitkomst en motivering, in de audittrail) en de melder ziet
+  waar hij het Huis voor Klokkenluiders vindt. Zonder 'Mijn melding'
   wordt niets verstuurd, en dat is zichtbaar.
 
   Achtergrond:
@@ -22,8 +23,12 @@ Functionaliteit: Nazorg na afsluiting: het meldpunt vraagt de melder naar nadeli
     Als de melder met de ontvangstcode de nazorgvraag beantwoordt met "ja" en toelichting "Ik word niet meer uitgenodigd voor overleg."
     Dan ziet de melder met de ontvangstcode de verwijzing naar het Huis voor Klokkenluiders
     En heeft "coordinator" een taak om het signaal van benadeling op te volgen
-    Als "coordinator" het signaal van benadeling afhandelt
+    Maar heeft "meldpunt" geen taak om een signaal van benadeling op te volgen
+    Als "coordinator" het signaal van benadeling afrondt met "doorverwezen" en motivering "Melder gewezen op het Huis voor Klokkenluiders; gesprek met de vertrouwenspersoon gepland."
     Dan heeft "coordinator" geen taak om een signaal van benadeling op te volgen
+    En ziet "coordinator" het signaal van benadeling afgerond met "doorverwezen" en motivering "Melder gewezen op het Huis voor Klokkenluiders; gesprek met de vertrouwenspersoon gepland."
+    En bevat de audittrail de gebeurtenis "contact_task.claimed"
+    En bevat de audittrail de gebeurtenis "contact_task.completed"
 
   Scenario: Geen nadelige gevolgen: geen taak
     Gegeven iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"

@@ -242,9 +242,66 @@ def desk_follow_ups(case: VisibleCase, user: CurrentUser, session: SessionDep) -
     return [_follow_up_out(r, question, staff=True) for r in contact.follow_ups(session=session, case_id=case.id)]
 
 
-@router.post("/zaken/{case_id}/nazorg/{nazorg_id}/afgehandeld", response_model=StaffFollowUpOut,
-             summary="Een signaal van benadeling afgehandeld (integriteitscoördinator)",
-             responses=errors(401, 403, 404))
-def desk_signal_handled(nazorg_id: Id, case: VisibleCase, user: CurrentUser, session: SessionDep) -> StaffFollowUpOut:
-    row = contact.handle_signal(session=session, user=user, case_id=case.id, follow_up_id=nazorg_id)
-    return _follow_up_out(row, contact.question_of(session, case), staff=True)
+class ContactTaskOut(Strict):
+    id: int
+    soort: Literal["verslag_niet_ondertekend", "represaille"]
+    naam: str
+    rol: str
+    status: Literal["open", "afgerond", "vervallen"]
+    opgepakt_door: str | None
+    aangemaakt_op: datetime
+    termijn: datetime | None
+    verslag_id: int | None
+    nazorg_id: int | None
+    uitkomst: str | None
+    motivering: str | None
+    afgerond_op: datetime | None
+    afgerond_door: str | None
+
+
+class ContactTaskDoneIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"uitkomst": "doorverwezen", "motivering": "Melder gewezen op het Huis voor Klokkenluiders."},
+        {"uitkomst": "herinnerd"}]})
+
+    uitkomst: str = Field(max_length=40)
+    motivering: str | None = Field(default=None, max_length=contact.MAX_MOTIVATION)
+
+
+def _task_out(session, task) -> ContactTaskOut:
+    from engine.identity.models import User
+
+    def name(user_id):
+        user = session.get(User, user_id) if user_id else None
+        return user.username if user else None
+
+    return ContactTaskOut(id=task.id, soort=task.kind, naam=contact.TASK_NAMES[task.kind], rol=task.role,
+                          status=task.state, opgepakt_door=name(task.assignee_id), aangemaakt_op=task.created_at,
+                          termijn=task.due_at, verslag_id=task.oral_report_id, nazorg_id=task.follow_up_id,
+                          uitkomst=task.outcome, motivering=task.motivation, afgerond_op=task.completed_at,
+                          afgerond_door=name(task.completed_by_id))
+
+
+@router.get("/zaken/{case_id}/contacttaken", response_model=list[ContactTaskOut],
+            summary="Taken bij het contact met de melder: verslag niet ondertekend, signaal van benadeling",
+            responses=errors(401, 404))
+def desk_contact_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[ContactTaskOut]:
+    return [_task_out(session, t) for t in contact.tasks_of_case(session=session, user=user, case_id=case.id)]
+
+
+@router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken", response_model=ContactTaskOut,
+             summary="Een taak bij het contact met de melder oppakken", responses=errors(401, 403, 404, 409))
+def desk_contact_task_claim(contacttaak_id: Id, case: VisibleCase, user: CurrentUser,
+                            session: SessionDep) -> ContactTaskOut:
+    return _task_out(session, contact.claim_task(session=session, user=user, case_id=case.id,
+                                                 task_id=contacttaak_id))
+
+
+@router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden", response_model=ContactTaskOut,
+             summary="Een opgepakte taak afronden met uitkomst en motivering",
+             responses=errors(401, 403, 404, 409, 422))
+def desk_contact_task_complete(contacttaak_id: Id, body: ContactTaskDoneIn, case: VisibleCase, user: CurrentUser,
+                               session: SessionDep) -> ContactTaskOut:
+    return _task_out(session, contact.complete_task(session=session, user=user, case_id=case.id,
+                                                    task_id=contacttaak_id, outcome=body.uitkomst,
+                                                    motivation=body.motivering))

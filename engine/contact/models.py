@@ -82,3 +82,32 @@ class FollowUp(Base):
     signal_role: Mapped[str | None] = mapped_column(String(60))
     signal_handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signal_handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContactTask(Base):
+    """A task outside the BPMN process that reporter contact opens (issue 23): the reporter did not sign the
+    transcript within its term (``kind`` ``verslag_niet_ondertekend``, for the desk) or answered a check-in after
+    closure with "ja" (``represaille``, for the coordinator). The oral report and the follow-up do not run in a BPMN
+    element (the follow-up starts after the case's workflow ended), so these tasks have a row of their own with the
+    lifecycle of a work item: open in the pool of ``role``, claimed (``assignee_id``), completed with an
+    ``outcome`` and a ``motivation`` (encrypted: it may identify the reporter), or ``vervallen`` when the reporter
+    acted first. ``key`` makes opening idempotent (one task per subject and term), also with several workers."""
+
+    __tablename__ = "contact_tasks"
+    __table_args__ = (Index("ix_contact_tasks_open", "state", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # verslag_niet_ondertekend | represaille
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    oral_report_id: Mapped[int | None] = mapped_column(ForeignKey("oral_reports.id", ondelete="CASCADE"))
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | afgerond | vervallen
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    motivation: Mapped[str | None] = mapped_column(EncryptedText("contact_tasks.motivation"))

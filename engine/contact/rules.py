@@ -4,14 +4,18 @@ Shape (keys in English, texts for people in Dutch)::
 
     "reporter_contact": {
       "oral_report": {"name": "...", "source": "EU-richtlijn 2019/1937 art. 18", "review_term": "P14D",
-                      "channels": {"telefoon": "Telefonisch", "gesprek": "Persoonlijk gesprek"}},
+                      "channels": {"telefoon": "Telefonisch", "gesprek": "Persoonlijk gesprek"},
+                      "unsigned_role": "meldpunt", "unsigned_task_term": "P5D"},
       "follow_up": {"source": "...", "after_closure": ["P3M", "P12M"],
                     "question": "Heeft u na uw melding nadelige gevolgen ervaren?",
-                    "signal_role": "integriteitscoordinator"}
+                    "signal_role": "integriteitscoordinator", "signal_task_term": "P10D"}
     }
 
-``review_term`` is a legal term (Algemene termijnenwet) from the day the transcript is offered; ``after_closure``
-are calendar terms from the day the case closed. Without the block there are no oral reports and no follow-up.
+``review_term`` is a legal term (Algemene termijnenwet) from the day the transcript is offered; when it passed
+without the reporter's signature the timer worker opens a task for ``unsigned_role`` (default ``meldpunt``) with
+``unsigned_task_term`` (optional, a legal term) to remind the reporter or record that the transcript was not signed.
+``after_closure`` are calendar terms from the day the case closed; a "ja" opens a task for ``signal_role`` with
+``signal_task_term`` (optional). Without the block there are no oral reports and no follow-up.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ class OralReportRule:
     source: str
     review_term: str
     channels: dict[str, str]
+    unsigned_role: str = "meldpunt"
+    unsigned_task_term: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class FollowUpRule:
     after_closure: tuple[str, ...]
     question: str
     signal_role: str
+    signal_task_term: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,9 +87,14 @@ def parse_reporter_contact(data: Any, roles: dict[str, str]) -> ReporterContact:
         if not isinstance(channels, dict) or not channels or not all(
                 isinstance(k, str) and isinstance(v, str) and k and v for k, v in channels.items()):
             raise _fail("'oral_report.channels' moet een object zijn van kanaalcode naar naam")
+        unsigned_role = block.get("unsigned_role", "meldpunt")
+        if unsigned_role not in roles:
+            raise _fail(f"'oral_report.unsigned_role' noemt een onbekende rol: {unsigned_role}")
         oral = OralReportRule(name=_text(block, "name", "oral_report"), source=_text(block, "source", "oral_report"),
                               review_term=_term(block.get("review_term"), "oral_report.review_term"),
-                              channels=dict(channels))
+                              channels=dict(channels), unsigned_role=unsigned_role,
+                              unsigned_task_term=_term(block["unsigned_task_term"], "oral_report.unsigned_task_term")
+                              if "unsigned_task_term" in block else None)
     if "follow_up" in data:
         block = data["follow_up"]
         if not isinstance(block, dict):
@@ -95,5 +107,7 @@ def parse_reporter_contact(data: Any, roles: dict[str, str]) -> ReporterContact:
             raise _fail(f"'follow_up.signal_role' noemt een onbekende rol: {role}")
         follow = FollowUpRule(source=_text(block, "source", "follow_up"),
                               after_closure=tuple(_term(t, "follow_up.after_closure[]") for t in terms),
-                              question=_text(block, "question", "follow_up"), signal_role=role)
+                              question=_text(block, "question", "follow_up"), signal_role=role,
+                              signal_task_term=_term(block["signal_task_term"], "follow_up.signal_task_term")
+                              if "signal_task_term" in block else None)
     return ReporterContact(oral_report=oral, follow_up=follow)

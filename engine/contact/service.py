@@ -23,15 +23,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.cases.models import Case
 from engine.clock import now
-from engine.contact.models import FollowUp, MeetingRequest, OralReport, TranscriptVersion
+from engine.contact.models import ContactTask, FollowUp, MeetingRequest, OralReport, TranscriptVersion
 from engine.contact.rules import ReporterContact
-from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
+from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady, TaskTaken
 from engine.identity.models import ReceiptCode, User
 from engine.intake.models import CaseMessage
 from engine import legal_terms
@@ -265,6 +266,7 @@ def revise(*, session: Session, user: User, case_id: int, oral_report_id: int, t
     session.add(version)
     _offer(session, case, report, number, user, rule)
     session.flush()
+    _cancel_unsigned(session, report, user.username, "nieuwe versie voorgelegd")
     audit.append(session=session, actor=user.username, action="oral_report.revised", case_id=case.id,
                  details={"verslag": report.id, "versie": number, "termijn": report.review_due.isoformat()})
     return version
@@ -276,6 +278,8 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
     report = _report_of(session, case_id, oral_report_id)
     if report.status == "ondertekend":
         raise NotAuthorized("U heeft dit verslag al ondertekend.")
+    if report.status == "niet_ondertekend":
+        raise NotAuthorized(NOT_SIGNED_TO_REPORTER)
     if report.status != "ter_controle":
         raise NotAuthorized("Het meldpunt verwerkt uw correcties; u ondertekent straks de nieuwe versie.")
     latest = _latest_transcript(session, report)
@@ -287,6 +291,7 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
                                                  "te ondertekenen."))
     report.status, report.signed_version_id, report.signed_at = "ondertekend", latest.id, now()
     session.flush()
+    _cancel_unsigned(session, report, "melder", "ondertekend door de melder")
     audit.append(session=session, actor="melder", action="oral_report.signed", case_id=case_id,
                  details={"verslag": report.id, "versie": latest.number,
                           "tijdig": _today() <= report.review_due})
@@ -301,6 +306,8 @@ def correct(*, session: Session, case_id: int, oral_report_id: int, text: str | 
     report = _report_of(session, case_id, oral_report_id)
     if report.status == "ondertekend":
         raise NotAuthorized("U heeft dit verslag al ondertekend; stuur een bericht als u iets wilt aanvullen.")
+    if report.status == "niet_ondertekend":
+        raise NotAuthorized(NOT_SIGNED_TO_REPORTER)
     body = _text(text, "correcties", "Uw correcties", MAX_TRANSCRIPT)
     number = len(versions(session=session, oral_report_id=report.id)) + 1
     version = TranscriptVersion(oral_report_id=report.id, number=number, kind="correctie", author_id=None,
@@ -308,6 +315,7 @@ def correct(*, session: Session, case_id: int, oral_report_id: int, text: str | 
     session.add(version)
     report.status = "correctie_ontvangen"
     session.flush()
+    _cancel_unsigned(session, report, "melder", "correcties van de melder")
     audit.append(session=session, actor="melder", action="oral_report.corrected", case_id=case_id,
                  details={"verslag": report.id, "versie": number})
     from engine.notifications import service as notifications
@@ -338,7 +346,9 @@ class OralReportView:
 
 STATUS = {"ter_controle": "Wacht op controle en ondertekening door de melder",
           "correctie_ontvangen": "De melder stuurde correcties; maak een nieuwe versie",
-          "ondertekend": "Ondertekend door de melder"}
+          "ondertekend": "Ondertekend door de melder",
+          "niet_ondertekend": "Niet ondertekend: de melder tekende niet binnen de termijn (vastgelegd door het "
+                              "meldpunt)"}
 
 
 def oral_reports(*, session: Session, case_id: int) -> list[OralReportView]:
@@ -351,7 +361,7 @@ def oral_reports(*, session: Session, case_id: int) -> list[OralReportView]:
         rows = versions(session=session, oral_report_id=report.id)
         found.append(OralReportView(report, channels.get(report.channel, report.channel), rows,
                                     [v for v in rows if v.kind == "verslag"][-1], STATUS.get(report.status, ""),
-                                    report.status != "ondertekend" and _today() > report.review_due))
+                                    report.status == "ter_controle" and _today() > report.review_due))
     return found
 
 
@@ -362,7 +372,7 @@ def review_deadlines(*, session: Session, case_id: int) -> list[tuple[str, datet
     return [(f"Verslag mondelinge melding: {rule.name if rule else 'ondertekening'}",
              legal_terms.end_of_day_utc(r.review_due))
             for r in session.scalars(select(OralReport).where(OralReport.case_id == case_id,
-                                                              OralReport.status != "ondertekend"))]
+                                                              OralReport.status == "ter_controle"))]
 
 
 # --------------------------------------------------------------------------- follow-up after closure
@@ -426,8 +436,12 @@ def answer(*, session: Session, case_id: int, follow_up_id: int, adverse: str, t
     row.answer, row.answered_at, row.state = adverse, now(), "beantwoord"
     row.answer_text = _text(text, "toelichting", "Toelichting", MAX_ANSWER, required=False) or None
     if adverse == "ja":
-        rule = rules_of(session, _case(session, case_id)).follow_up
+        case = _case(session, case_id)
+        rule = rules_of(session, case).follow_up
         row.signal, row.signal_role = "open", rule.signal_role if rule else "integriteitscoordinator"
+        session.flush()
+        _open_task(session, case, kind=RETALIATION, key=f"{RETALIATION}:{row.id}", role=row.signal_role,
+                   term=rule.signal_task_term if rule else None, follow_up_id=row.id)
     session.flush()
     audit.append(session=session, actor="melder", action="follow_up.answered", case_id=case_id,
                  details={"nazorg": row.id, "antwoord": adverse})
@@ -472,35 +486,229 @@ def may_see_follow_up(*, session: Session, user: User, case: Case) -> bool:
                                                                             case_id=case.id))
 
 
-def may_handle_signals(*, session: Session, user: User, case: Case) -> bool:
-    rule = rules_of(session, case).follow_up
-    return bool(rule and rule.signal_role in user.role_codes)
+# --------------------------------------------------------------------------- contact tasks (outside the BPMN process)
+
+UNSIGNED = "verslag_niet_ondertekend"
+RETALIATION = "represaille"
+TASK_NAMES = {UNSIGNED: "Verslag niet ondertekend: melder herinneren of vastleggen dat niet is getekend",
+              RETALIATION: "Signaal van benadeling opvolgen"}
+# outcome code -> (Dutch label, motivation required)
+OUTCOMES = {
+    UNSIGNED: {"herinnerd": ("Melder herinnerd via ‘Mijn melding’ (de termijn begint opnieuw)", False),
+               "niet_ondertekend": ("Vastleggen dat de melder het verslag niet heeft ondertekend", True)},
+    RETALIATION: {"maatregelen": ("Maatregelen getroffen om de melder te beschermen", True),
+                  "doorverwezen": ("Doorverwezen (bijvoorbeeld naar het Huis voor Klokkenluiders of de "
+                                   "vertrouwenspersoon)", True),
+                  "geen_benadeling": ("Geen benadeling vastgesteld", True)},
+}
+MAX_MOTIVATION = 5_000
+NOT_SIGNED_TO_REPORTER = ("Het meldpunt heeft vastgelegd dat dit verslag niet is ondertekend. Wilt u nog iets "
+                          "aanvullen of corrigeren? Stuur ons dan een bericht.")
+HUIS_FOR_STAFF = ("Wijs de melder zo nodig op het Huis voor Klokkenluiders (huisvoorklokkenluiders.nl, "
+                  "088 133 10 30): gratis en vertrouwelijk advies en onderzoek naar benadeling.")
 
 
-def _may_handle_signal(session: Session, user: User, row: FollowUp) -> bool:
-    from engine.identity import access
+def _open_task(session: Session, case: Case, *, kind: str, key: str, role: str, term: str | None,
+               oral_report_id: int | None = None, follow_up_id: int | None = None) -> ContactTask | None:
+    """Open a contact task once per ``key`` (a second worker finding the same term writes nothing)."""
+    from engine.notifications import service as notifications
 
-    return bool(row.signal_role) and row.signal_role in user.role_codes and access.can_see_case(
-        session=session, user=user, case_id=row.case_id)
+    if session.scalar(select(ContactTask.id).where(ContactTask.key == key)) is not None:
+        return None
+    due = legal_terms.end_of_day_utc(legal_terms.legal_deadline(_today(), term)) if term else None
+    task = ContactTask(case_id=case.id, kind=kind, key=key, role=role, state="open", created_at=now(), due_at=due,
+                       oral_report_id=oral_report_id, follow_up_id=follow_up_id)
+    try:
+        with session.begin_nested():
+            session.add(task)
+            session.flush()
+    except IntegrityError:
+        return None
+    audit.append(session=session, actor="system", action="contact_task.opened", case_id=case.id,
+                 details={"taak": task.id, "soort": kind, "rol": role,
+                          **({"termijn": legal_terms.local_date(due).isoformat()} if due else {})})
+    notifications.task_ready(session, task)
+    return task
 
 
-def open_signals(*, session: Session, user: User) -> list[tuple[FollowUp, Case]]:
-    """The coordinator's tasks: answers that signal retaliation, on cases this user may see."""
-    rows = session.scalars(select(FollowUp).where(FollowUp.signal == "open").order_by(FollowUp.answered_at))
-    return [(row, session.get(Case, row.case_id)) for row in rows if _may_handle_signal(session, user, row)]
-
-
-def handle_signal(*, session: Session, user: User, case_id: int, follow_up_id: int) -> FollowUp:
-    """The coordinator marks the signal as followed up (what was done goes in a note or a message)."""
-    row = session.get(FollowUp, follow_up_id)
-    if row is None or row.case_id != case_id or row.signal is None:
-        raise NotFound("Signaal niet gevonden.")
-    if not _may_handle_signal(session, user, row):
-        raise NotAuthorized("Alleen de integriteitscoördinator volgt een signaal van benadeling op.")
-    if row.signal != "open":
-        raise NotAuthorized("Dit signaal is al afgehandeld.")
-    row.signal, row.signal_handled_by_id, row.signal_handled_at = "afgehandeld", user.id, now()
+def escalate_unsigned(*, session: Session) -> int:
+    """Open a task for the desk for every transcript whose term passed (engine clock) without the reporter's
+    signature or corrections; once per term (a reminder restarts the term). Returns how many were opened."""
+    opened = 0
+    for report in session.scalars(select(OralReport).where(OralReport.status == "ter_controle",
+                                                           OralReport.review_due < _today())
+                                  .order_by(OralReport.review_due, OralReport.id)).all():
+        case = session.get(Case, report.case_id)
+        rule = rules_of(session, case).oral_report
+        if rule is None:
+            continue
+        task = _open_task(session, case, kind=UNSIGNED, key=f"{UNSIGNED}:{report.id}:{report.review_due.isoformat()}",
+                          role=rule.unsigned_role, term=rule.unsigned_task_term, oral_report_id=report.id)
+        if task is not None:
+            audit.append(session=session, actor="system", action="oral_report.term_passed", case_id=case.id,
+                         details={"verslag": report.id, "termijn": report.review_due.isoformat(), "taak": task.id})
+            opened += 1
     session.flush()
-    audit.append(session=session, actor=user.username, action="follow_up.signal_handled", case_id=case_id,
-                 details={"nazorg": row.id})
-    return row
+    return opened
+
+
+def sweep(*, session: Session) -> int:
+    """The timer worker's round for reporter contact: due check-ins, and transcripts whose term passed."""
+    return send_due(session=session) + escalate_unsigned(session=session)
+
+
+def sweep_in(database) -> int:
+    """:func:`sweep` in a transaction of its own (the timer worker)."""
+    with database.session() as session:
+        return sweep(session=session)
+
+
+def _cancel_unsigned(session: Session, report: OralReport, actor: str, reason: str) -> None:
+    """The reporter signed or corrected, or the desk offered a new version: an open reminder task is moot."""
+    for task in session.scalars(select(ContactTask).where(ContactTask.oral_report_id == report.id,
+                                                          ContactTask.state == "open")).all():
+        task.state, task.completed_at = "vervallen", now()
+        audit.append(session=session, actor=actor, action="contact_task.cancelled", case_id=report.case_id,
+                     details={"taak": task.id, "soort": task.kind, "reden": reason})
+
+
+def may_see_task(*, session: Session, user: User, task: ContactTask) -> bool:
+    """Who may read the task (it speaks of the reporter's transcript or answer): who may see that part of the case."""
+    if task.kind == UNSIGNED:
+        return may_see_oral_reports(session=session, user=user, case_id=task.case_id)
+    return may_see_follow_up(session=session, user=user, case=_case(session, task.case_id))
+
+
+def why_not_act(*, session: Session, user: User, task: ContactTask) -> str | None:
+    """Why ``user`` may not claim or complete ``task`` (None: they may): the task's role, a case they may see
+    (never as its reporter, subject or the subject's manager), and for a transcript, who may write the reporter."""
+    from engine.identity import access
+    from engine.identity.roles import ROLES
+
+    if not user.active or task.role not in user.role_codes:
+        return f"Deze taak is voor de rol {ROLES.get(task.role, task.role)}."
+    if not access.can_see_case(session=session, user=user, case_id=task.case_id):
+        return "U mag deze zaak niet behandelen."
+    if task.kind == UNSIGNED and not access.may_message_reporter(session=session, user=user, case_id=task.case_id):
+        return "Alleen wie de melder mag schrijven, herinnert de melder of legt vast dat niet is getekend."
+    return None
+
+
+def may_act(*, session: Session, user: User, task: ContactTask) -> bool:
+    return why_not_act(session=session, user=user, task=task) is None
+
+
+def get_task(*, session: Session, user: User, case_id: int, task_id: int) -> ContactTask:
+    """The case's contact task for a reader who may see it (else :class:`NotFound`: not visible looks like absent)."""
+    task = session.get(ContactTask, task_id)
+    if task is None or task.case_id != case_id or not may_see_task(session=session, user=user, task=task):
+        raise NotFound("Taak niet gevonden.")
+    return task
+
+
+def tasks_of_case(*, session: Session, user: User, case_id: int) -> list[ContactTask]:
+    """The case's contact tasks (open and done) that ``user`` may see."""
+    rows = session.scalars(select(ContactTask).where(ContactTask.case_id == case_id).order_by(ContactTask.id)).all()
+    return [t for t in rows if may_see_task(session=session, user=user, task=t)]
+
+
+def open_tasks(*, session: Session, user: User) -> list[tuple[ContactTask, Case]]:
+    """The worklist's contact tasks: open, in one of ``user``'s roles, unclaimed or claimed by ``user``, on cases
+    they may act on."""
+    roles = sorted(user.role_codes)
+    if not roles:
+        return []
+    rows = session.scalars(select(ContactTask).where(
+        ContactTask.state == "open", ContactTask.role.in_(roles),
+        or_(ContactTask.assignee_id.is_(None), ContactTask.assignee_id == user.id))
+        .order_by(ContactTask.due_at.asc().nulls_last(), ContactTask.created_at, ContactTask.id)).all()
+    return [(t, session.get(Case, t.case_id)) for t in rows if may_act(session=session, user=user, task=t)]
+
+
+def _actable(session: Session, user: User, case_id: int, task_id: int) -> ContactTask:
+    task = get_task(session=session, user=user, case_id=case_id, task_id=task_id)
+    if task.state != "open":
+        raise TaskNotReady("Deze taak is al afgerond of vervallen.")
+    why = why_not_act(session=session, user=user, task=task)
+    if why:
+        raise NotAuthorized(why)
+    return task
+
+
+def claim_task(*, session: Session, user: User, case_id: int, task_id: int) -> ContactTask:
+    """Take an open contact task. Exclusive, like a work item: a conditional update, one of N claims wins."""
+    task = _actable(session, user, case_id, task_id)
+    if task.assignee_id not in (None, user.id):
+        raise TaskTaken("Deze taak is al door een andere medewerker opgepakt.")
+    won = session.execute(update(ContactTask).where(
+        ContactTask.id == task.id, ContactTask.state == "open",
+        or_(ContactTask.assignee_id.is_(None), ContactTask.assignee_id == user.id))
+        .values(assignee_id=user.id).execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        raise TaskTaken("Deze taak is net door een andere medewerker opgepakt of afgerond.")
+    session.refresh(task)
+    audit.append(session=session, actor=user.username, action="contact_task.claimed", case_id=case_id,
+                 details={"taak": task.id, "soort": task.kind})
+    return task
+
+
+def complete_task(*, session: Session, user: User, case_id: int, task_id: int, outcome: str | None,
+                  motivation: str | None) -> ContactTask:
+    """Complete a claimed contact task with an outcome and a motivation, and do what the outcome says: remind the
+    reporter through the inbox (the term starts again) or record the transcript as not signed; close the signal."""
+    task = _actable(session, user, case_id, task_id)
+    if task.assignee_id != user.id:
+        raise NotAuthorized("Pak de taak eerst op; daarna rondt u haar af.")
+    choices = OUTCOMES[task.kind]
+    errors = []
+    if outcome not in choices:
+        errors.append(FieldError("uitkomst", "‘Uitkomst’: kies " + " of ".join(
+            f"‘{label}’" for label, _ in choices.values()) + "."))
+    text = (motivation or "").strip()
+    if outcome in choices and choices[outcome][1] and not text:
+        errors.append(FieldError("motivering", "‘Motivering’ is leeg; schrijf waarom u tot deze uitkomst komt."))
+    if len(text) > MAX_MOTIVATION:
+        errors.append(FieldError("motivering", f"‘Motivering’ mag hoogstens {MAX_MOTIVATION:,} tekens bevatten; u "
+                                               f"gebruikte er {len(text):,}.".replace(",", ".")))
+    if errors:
+        raise _invalid(*errors)
+    case = _case(session, case_id)
+    details: dict = {"taak": task.id, "soort": task.kind, "uitkomst": outcome}
+    if task.kind == UNSIGNED:
+        report = session.get(OralReport, task.oral_report_id)
+        rule = rules_of(session, case).oral_report
+        if report is None or report.status != "ter_controle" or rule is None:
+            raise TaskNotReady("Het verslag wacht niet meer op de melder; deze taak is vervallen.")
+        if outcome == "herinnerd":
+            if not has_inbox(session, case.id):
+                raise NotAuthorized("De melder heeft geen ‘Mijn melding’ meer; leg vast dat niet is getekend.")
+            report.review_due = legal_terms.legal_deadline(_today(), rule.review_term)
+            channel = rule.channels.get(report.channel, report.channel).lower()
+            _to_reporter(session, case, (
+                f"Herinnering: het verslag van uw mondelinge melding ({channel}, {_dutch(report.held_on)}) wacht nog "
+                f"op uw controle. Onderteken het onder ‘Verslag van uw mondelinge melding’, of stuur ons uw correcties, "
+                f"uiterlijk op {_dutch(report.review_due)}."), user)
+            audit.append(session=session, actor=user.username, action="oral_report.reminded", case_id=case.id,
+                         details={"verslag": report.id, "termijn": report.review_due.isoformat()})
+            details["termijn"] = report.review_due.isoformat()
+        else:
+            report.status = "niet_ondertekend"
+            _to_reporter(session, case, "Wij hebben het verslag van uw mondelinge melding vastgelegd als niet door u "
+                                        "ondertekend. Wilt u nog iets aanvullen of corrigeren? Stuur ons dan een "
+                                        "bericht.", user)
+            audit.append(session=session, actor=user.username, action="oral_report.not_signed", case_id=case.id,
+                         details={"verslag": report.id})
+    else:
+        row = session.get(FollowUp, task.follow_up_id)
+        if row is not None:
+            row.signal, row.signal_handled_by_id, row.signal_handled_at = "afgehandeld", user.id, now()
+    task.state, task.outcome, task.motivation = "afgerond", outcome, text or None
+    task.completed_at, task.completed_by_id = now(), user.id
+    session.flush()
+    audit.append(session=session, actor=user.username, action="contact_task.completed", case_id=case.id,
+                 details=details)
+    return task
+
+
+def outcome_label(task: ContactTask) -> str:
+    return OUTCOMES.get(task.kind, {}).get(task.outcome or "", ("", False))[0]

@@ -5,7 +5,7 @@ import logging
 import threading
 
 from engine.audit.checkpoint import write_if_due
-from engine.contact.service import send_due_in
+from engine.contact.service import sweep_in as contact_sweep_in
 from engine.db import Database
 from engine.records.service import daily_run as retention_daily
 from engine.register.service import start_due_in as start_due_inventories
@@ -23,10 +23,10 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             total += fire_due(database=database)
         except Exception:  # keep the worker alive; the next sweep retries
             log.exception("timer sweep failed")
-        try:  # the check-ins with reporters after closure (engine.contact), on the engine clock
-            send_due_in(database)
+        try:  # reporter contact (engine.contact), on the engine clock: check-ins after closure, unsigned transcripts
+            contact_sweep_in(database)
         except Exception:
-            log.exception("follow-up sweep failed")
+            log.exception("reporter contact sweep failed")
         try:  # the yearly risk inventories and thematic monitoring (engine.register) whose date has come; idempotent
             start_due_inventories(database)
         except Exception:

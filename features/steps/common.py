@@ -20,7 +20,7 @@ from engine.identity import service as identity
 from engine.identity.models import User
 from engine.identity.seed import ensure_demo_users
 from engine.processes import service as processes
-from engine.contact.service import send_due_in
+from engine.contact.service import sweep_in as contact_sweep_in
 from engine.timers.service import fire_due
 from tests.process.driver import PROCESSES
 from tests.process.scenarios import DEFAULTS
@@ -208,7 +208,7 @@ def wereld(db, clock) -> World:
 
 def run_timers(w: World) -> None:
     fire_due(database=w.db)
-    send_due_in(w.db)  # the check-ins after closure (engine.contact), like the timer worker
+    contact_sweep_in(w.db)  # reporter contact (engine.contact), like the timer worker
     equated_days_covered()
 
 

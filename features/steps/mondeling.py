@@ -266,37 +266,117 @@ def step_reporter_no_huis(wereld: World):
         fail("geen verwijzing", pointer)
 
 
-def _signals(wereld: World, wie: str) -> list[int]:
+def _contact_tasks(wereld: World, wie: str, soort: str, status: str = "open") -> list[dict]:
+    """The case's contact tasks of ``soort`` that ``wie`` sees over the API (``/zaken/{id}/contacttaken``)."""
+    r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/contacttaken", headers=wereld.h(wie))
+    if r.status_code != 200:
+        fail("de taken bij het contact met de melder worden getoond (200)", f"{r.status_code}: {r.text}")
+    return [t for t in r.json() if t["soort"] == soort and t["status"] == status]
+
+
+def _pool(wereld: World, wie: str, soort: str) -> list[int]:
+    """The open contact tasks in ``wie``'s worklist (the engine's one decision, as the worklist page asks it)."""
     from engine.contact import service as contact
     from engine.identity.models import User
 
     with wereld.db.session() as s:
-        return [f.id for f, case in contact.open_signals(session=s, user=s.get(User, wereld.users[wie]))
-                if case.id == wereld.case_id]
+        return [t.id for t, case in contact.open_tasks(session=s, user=s.get(User, wereld.users[wie]))
+                if case.id == wereld.case_id and t.kind == soort]
+
+
+def _finish(wereld: World, wie: str, soort: str, uitkomst: str, motivering: str | None) -> None:
+    tasks = _contact_tasks(wereld, wie, soort)
+    if not tasks:
+        fail(f"een open taak voor '{wie}'", "geen")
+    base = f"/api/v1/zaken/{wereld.case_id}/contacttaken/{tasks[0]['id']}"
+    r = wereld.client.post(f"{base}/oppakken", headers=wereld.h(wie))
+    if r.status_code != 200:
+        fail(f"'{wie}' pakt de taak op (200)", f"{r.status_code}: {r.text}")
+    r = wereld.client.post(f"{base}/afronden", headers=wereld.h(wie), json={
+        "uitkomst": uitkomst, **({"motivering": motivering} if motivering else {})})
+    if r.status_code != 200:
+        fail(f"'{wie}' rondt de taak af (200)", f"{r.status_code}: {r.text}")
 
 
 @then(parsers.parse('heeft "{wie}" een taak om het signaal van benadeling op te volgen'))
 def step_has_signal(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "coordinator" een taak om het signaal van benadeling op te volgen"""
-    if not _signals(wereld, wie):
+    if not _pool(wereld, wie, "represaille"):
         fail(f"een taak voor '{wie}'", "geen taak")
 
 
 @then(parsers.parse('heeft "{wie}" geen taak om een signaal van benadeling op te volgen'))
 def step_has_no_signal(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "coordinator" geen taak om een signaal van benadeling op te volgen"""
-    found = _signals(wereld, wie)
+    found = _pool(wereld, wie, "represaille")
     if found:
         fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
 
 
-@when(parsers.parse('"{wie}" het signaal van benadeling afhandelt'))
-def step_handle_signal(wereld: World, wie: str):
-    """Voorbeeld: Als "coordinator" het signaal van benadeling afhandelt"""
-    rows = [r for r in _follow_ups(wereld, wie) if r["signaal"] == "open"]
-    if not rows:
-        fail("een open signaal", "geen")
-    r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/nazorg/{rows[0]['id']}/afgehandeld",
-                           headers=wereld.h(wie))
-    if r.status_code != 200:
-        fail(f"'{wie}' handelt het signaal af (200)", f"{r.status_code}: {r.text}")
+SIGNAL_OUTCOMES = {"maatregelen getroffen": "maatregelen", "doorverwezen": "doorverwezen",
+                   "geen benadeling vastgesteld": "geen_benadeling"}
+
+
+@when(parsers.parse('"{wie}" het signaal van benadeling afrondt met "{uitkomst}" en motivering "{motivering}"'))
+def step_handle_signal(wereld: World, wie: str, uitkomst: str, motivering: str):
+    """Voorbeeld: Als "coordinator" het signaal van benadeling afrondt met "doorverwezen" en motivering "Melder gewezen op het Huis voor Klokkenluiders."
+    (uitkomst: maatregelen getroffen, doorverwezen of geen benadeling vastgesteld; de taak wordt eerst opgepakt)"""
+    if uitkomst not in SIGNAL_OUTCOMES:
+        fail(f"een van: {', '.join(SIGNAL_OUTCOMES)}", uitkomst)
+    _finish(wereld, wie, "represaille", SIGNAL_OUTCOMES[uitkomst], motivering)
+
+
+@then(parsers.parse('ziet "{wie}" het signaal van benadeling afgerond met "{uitkomst}" en motivering "{motivering}"'))
+def step_signal_done(wereld: World, wie: str, uitkomst: str, motivering: str):
+    """Voorbeeld: Dan ziet "coordinator" het signaal van benadeling afgerond met "doorverwezen" en motivering "…\""""
+    done = [(t["uitkomst"], t["motivering"], t["afgerond_door"]) for t in
+            _contact_tasks(wereld, wie, "represaille", "afgerond")]
+    if (SIGNAL_OUTCOMES.get(uitkomst), motivering, wie) not in done:
+        fail(f"afgerond door '{wie}': {uitkomst}, '{motivering}'", str(done))
+
+
+@then(parsers.parse('heeft "{wie}" een taak "Verslag niet ondertekend"'))
+def step_has_unsigned_task(wereld: World, wie: str):
+    """Voorbeeld: Dan heeft "meldpunt" een taak "Verslag niet ondertekend"   (melder herinneren of vastleggen dat niet is getekend)"""
+    if not _pool(wereld, wie, "verslag_niet_ondertekend"):
+        fail(f"een taak 'Verslag niet ondertekend' voor '{wie}'", "geen taak")
+
+
+@then(parsers.parse('heeft "{wie}" geen taak "Verslag niet ondertekend"'))
+def step_has_no_unsigned_task(wereld: World, wie: str):
+    """Voorbeeld: Dan heeft "meldpunt" geen taak "Verslag niet ondertekend\""""
+    found = _pool(wereld, wie, "verslag_niet_ondertekend")
+    if found:
+        fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
+
+
+@when(parsers.parse('"{wie}" de melder herinnert aan het verslag'))
+def step_remind(wereld: World, wie: str):
+    """Voorbeeld: Als "meldpunt" de melder herinnert aan het verslag   (de taak wordt opgepakt en afgerond; de termijn begint opnieuw)"""
+    _finish(wereld, wie, "verslag_niet_ondertekend", "herinnerd", None)
+
+
+@when(parsers.parse('"{wie}" vastlegt dat het verslag niet is ondertekend met de reden "{reden}"'))
+def step_record_not_signed(wereld: World, wie: str, reden: str):
+    """Voorbeeld: Als "meldpunt" vastlegt dat het verslag niet is ondertekend met de reden "Melder reageert niet.\""""
+    _finish(wereld, wie, "verslag_niet_ondertekend", "niet_ondertekend", reden)
+
+
+@then("ziet de melder met de ontvangstcode een herinnering aan het verslag")
+def step_reporter_reminded(wereld: World):
+    """Voorbeeld: Dan ziet de melder met de ontvangstcode een herinnering aan het verslag"""
+    _reporter_login(wereld)
+    r = wereld.client.get("/api/v1/melder/berichten")
+    bodies = [m.get("tekst", "") for m in r.json()] if r.status_code == 200 else r.text
+    if r.status_code != 200 or not any(b.startswith("Herinnering:") for b in bodies):
+        fail("een herinnering in 'Mijn melding'", str(bodies)[:300])
+
+
+@then("is vastgelegd dat de melder het verslag niet heeft ondertekend")
+def step_recorded_not_signed(wereld: World):
+    """Voorbeeld: Dan is vastgelegd dat de melder het verslag niet heeft ondertekend   (en kan de melder niet meer tekenen)"""
+    report = _reports(wereld, "meldpunt")[-1]
+    if report["status"] != "niet_ondertekend":
+        fail("niet_ondertekend", report["status"])
+    if _sign(wereld, report["versies"][-1]["nummer"]).status_code < 400:
+        fail("ondertekenen geweigerd", "ondertekend")

@@ -71,3 +71,38 @@ def test_upgrade_from_the_first_revision_keeps_data(empty_url):
     finally:
         eng.dispose()
     assert current(empty_url) == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+
+
+def _insert_minimal(conn, table: str, values: dict) -> None:
+    """A row with ``values`` and a plain value in every other required column (by type), for a data migration."""
+    from sqlalchemy import inspect as sa_inspect
+
+    row = dict(values)
+    for col in sa_inspect(conn).get_columns(table):
+        if col["name"] in row or col["nullable"] or col.get("default") is not None or col.get("autoincrement") is True:
+            continue
+        kind = str(col["type"]).upper()
+        row[col["name"]] = (0 if "INT" in kind else True if "BOOL" in kind else "2026-11-02 09:00:00+00:00"
+                            if "TIME" in kind else "2026-11-02" if "DATE" in kind else "{}" if "JSON" in kind else "x")
+    names = ", ".join(row)
+    conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + k for k in row)})"), row)
+
+
+def test_an_open_retaliation_signal_becomes_an_open_contact_task(empty_url):
+    """0034: a follow-up answer "ja" whose signal was open before contact tasks existed becomes an open task for
+    its signal role; a handled one does not."""
+    upgrade(empty_url, "0033_perf2_work_item_view")
+    eng = create_engine(empty_url)
+    try:
+        with eng.begin() as conn:
+            _insert_minimal(conn, "cases", {"id": 7})
+            for fid, signal in ((1, "open"), (2, "afgehandeld")):
+                _insert_minimal(conn, "follow_ups", {"id": fid, "case_id": 7, "term": "P3M", "state": "beantwoord",
+                                                     "answer": "ja", "answered_at": "2027-02-02 09:00:00+00:00",
+                                                     "signal": signal, "signal_role": "integriteitscoordinator"})
+        upgrade(empty_url)
+        with eng.connect() as conn:
+            rows = conn.execute(text("SELECT case_id, kind, key, follow_up_id, role, state FROM contact_tasks")).all()
+        assert [tuple(r) for r in rows] == [(7, "represaille", "represaille:1", 1, "integriteitscoordinator", "open")]
+    finally:
+        eng.dispose()

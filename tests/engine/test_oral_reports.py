@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from engine.cases.models import Case
 from engine.contact import service as contact
-from engine.errors import InvalidData, NotAuthorized
+from engine.contact.models import OralReport
+from engine.errors import InvalidData, NotAuthorized, NotFound
 from engine.identity.models import User
 from engine.identity.seed import ensure_demo_users
 from engine.identity.service import get_user
@@ -141,21 +142,150 @@ def test_follow_up_after_closure_and_a_signal_of_retaliation(db, org, clock):
         with pytest.raises(InvalidData) as err:
             contact.answer(session=s, case_id=case_id, follow_up_id=first.id, adverse="misschien", text="")
         assert err.value.errors[0].field == "nadelige_gevolgen"
-        assert contact.open_signals(session=s, user=get_user(session=s, username="coordinator")) == []
+        assert contact.open_tasks(session=s, user=get_user(session=s, username="coordinator")) == []
         contact.answer(session=s, case_id=case_id, follow_up_id=first.id, adverse="ja",
                        text="Ik word niet meer uitgenodigd voor overleg.")
+    with db.session() as s:  # a real task: in the coordinator's pool, not the desk's, with the manifest's term
+        coordinator = get_user(session=s, username="coordinator")
+        tasks = contact.open_tasks(session=s, user=coordinator)
+        assert [(t.kind, t.follow_up_id, c.id, t.assignee_id) for t, c in tasks] == [
+            ("represaille", first.id, case_id, None)]
+        task_id = tasks[0][0].id
+        assert tasks[0][0].due_at is not None and tasks[0][0].due_at > clock.now()  # signal_task_term P10D
+        assert contact.open_tasks(session=s, user=get_user(session=s, username="meldpunt")) == []
+        assert contact.reporter_signals_retaliation(session=s, case_id=case_id)
+        with pytest.raises(NotAuthorized):  # the desk has not the task's role
+            contact.claim_task(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                               task_id=task_id)
+        with pytest.raises(NotAuthorized) as err:  # complete only after claiming it
+            contact.complete_task(session=s, user=coordinator, case_id=case_id, task_id=task_id,
+                                  outcome="doorverwezen", motivation="Doorverwezen.")
+        assert "Pak de taak eerst op" in err.value.detail
+        contact.claim_task(session=s, user=coordinator, case_id=case_id, task_id=task_id)
     with db.session() as s:
         coordinator = get_user(session=s, username="coordinator")
-        signals = contact.open_signals(session=s, user=coordinator)
-        assert [(f.id, c.id) for f, c in signals] == [(first.id, case_id)]
-        assert contact.open_signals(session=s, user=get_user(session=s, username="meldpunt")) == []
-        assert contact.reporter_signals_retaliation(session=s, case_id=case_id)
-        with pytest.raises(NotAuthorized):
-            contact.handle_signal(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
-                                  follow_up_id=first.id)
-        contact.handle_signal(session=s, user=coordinator, case_id=case_id, follow_up_id=first.id)
+        with pytest.raises(InvalidData) as err:  # an outcome from the list and a motivation
+            contact.complete_task(session=s, user=coordinator, case_id=case_id, task_id=task_id,
+                                  outcome="weet_niet", motivation="")
+        assert [e.field for e in err.value.errors] == ["uitkomst"]
+        with pytest.raises(InvalidData) as err:
+            contact.complete_task(session=s, user=coordinator, case_id=case_id, task_id=task_id,
+                                  outcome="doorverwezen", motivation=" ")
+        assert [e.field for e in err.value.errors] == ["motivering"]
+        contact.complete_task(session=s, user=coordinator, case_id=case_id, task_id=task_id,
+                              outcome="doorverwezen", motivation="Melder gewezen op het Huis voor Klokkenluiders.")
     with db.session() as s:
-        assert contact.open_signals(session=s, user=get_user(session=s, username="coordinator")) == []
+        coordinator = get_user(session=s, username="coordinator")
+        assert contact.open_tasks(session=s, user=coordinator) == []
+        done = contact.tasks_of_case(session=s, user=coordinator, case_id=case_id)
+        assert [(t.state, t.outcome, t.completed_by_id, t.motivation) for t in done] == [
+            ("afgerond", "doorverwezen", coordinator.id, "Melder gewezen op het Huis voor Klokkenluiders.")]
+        assert contact.follow_ups(session=s, case_id=case_id)[0].signal == "afgehandeld"
+        assert contact.tasks_of_case(session=s, user=get_user(session=s, username="onderzoeker1"),
+                                     case_id=case_id) == []
+        actions = [a for (a,) in s.execute(text("SELECT action FROM audit_events WHERE case_id = :c ORDER BY id"),
+                                           {"c": case_id})]
+        assert {"contact_task.opened", "contact_task.claimed", "contact_task.completed"} <= set(actions)
+    with db.engine.connect() as conn:  # the motivation is encrypted at rest
+        dump = "\n".join(str(r) for r in conn.execute(text("SELECT * FROM contact_tasks")).all())
+    assert "Klokkenluiders" not in dump
+
+
+def _offered(db, clock) -> tuple[int, int]:
+    """An anonymous case with an oral report offered on 2 November 2026 (term to 16 November)."""
+    case_id = _anonymous_case(db)
+    with db.session() as s:
+        report = contact.register_oral_report(session=s, user=get_user(session=s, username="meldpunt"),
+                                              case_id=case_id, channel="gesprek", held_on="2026-11-02",
+                                              transcript=TRANSCRIPT)
+        return case_id, report.id
+
+
+def _unsigned_tasks(db, username: str, case_id: int):
+    with db.session() as s:
+        return [t.id for t, c in contact.open_tasks(session=s, user=get_user(session=s, username=username))
+                if c.id == case_id]
+
+
+def test_a_passed_term_without_signature_opens_a_task_and_a_reminder_restarts_it(db, org, clock):
+    case_id, report_id = _offered(db, clock)
+    clock.advance(timedelta(days=14))  # 16 November: the last day of the term, nothing yet
+    assert contact.sweep_in(db) == 0
+    assert _unsigned_tasks(db, "meldpunt", case_id) == []
+    clock.advance(timedelta(days=1))  # 17 November: the term passed (the engine clock; the worker's sweep)
+    assert contact.sweep_in(db) == 1
+    assert contact.sweep_in(db) == 0  # once per term
+    [task_id] = _unsigned_tasks(db, "meldpunt", case_id)
+    assert _unsigned_tasks(db, "coordinator", case_id) == []  # the manifest's unsigned_role: the desk
+    assert _unsigned_tasks(db, "onderzoeker1", case_id) == []
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        task = contact.get_task(session=s, user=desk, case_id=case_id, task_id=task_id)
+        assert task.kind == "verslag_niet_ondertekend" and task.oral_report_id == report_id
+        assert contact.oral_reports(session=s, case_id=case_id)[0].overdue
+        with pytest.raises(NotFound):  # who sees the case but may not write the reporter: not even found
+            contact.claim_task(session=s, user=get_user(session=s, username="onderzoeker1"), case_id=case_id,
+                               task_id=task_id)
+        contact.claim_task(session=s, user=desk, case_id=case_id, task_id=task_id)
+        before = len(intake.messages(session=s, case_id=case_id))
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        contact.complete_task(session=s, user=desk, case_id=case_id, task_id=task_id, outcome="herinnerd",
+                              motivation="")
+        report = s.get(OralReport, report_id)
+        # a new legal term from today (17 November + 14 days = 1 December 2026), through the inbox
+        assert report.status == "ter_controle" and report.review_due == date(2026, 12, 1)
+        messages = intake.messages(session=s, case_id=case_id)
+        assert len(messages) == before + 1 and messages[-1].body.startswith("Herinnering:")
+        assert "1 december 2026" in messages[-1].body
+    assert _unsigned_tasks(db, "meldpunt", case_id) == []
+    clock.advance(timedelta(days=15))  # 2 December: the new term passed too
+    assert contact.sweep_in(db) == 1
+    [second] = _unsigned_tasks(db, "meldpunt", case_id)
+    assert second != task_id
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        contact.claim_task(session=s, user=desk, case_id=case_id, task_id=second)
+        with pytest.raises(InvalidData) as err:  # not signed: a reason is required
+            contact.complete_task(session=s, user=desk, case_id=case_id, task_id=second,
+                                  outcome="niet_ondertekend", motivation="")
+        assert [e.field for e in err.value.errors] == ["motivering"]
+        contact.complete_task(session=s, user=desk, case_id=case_id, task_id=second, outcome="niet_ondertekend",
+                              motivation="Melder reageert niet op herinnering.")
+    with db.session() as s:
+        view = contact.oral_reports(session=s, case_id=case_id)[0]
+        assert view.report.status == "niet_ondertekend" and not view.overdue
+        assert contact.review_deadlines(session=s, case_id=case_id) == []
+        with pytest.raises(contact.NotSigned):
+            contact.signed_transcript(session=s, oral_report_id=report_id)
+        with pytest.raises(NotAuthorized):  # recorded as not signed: the reporter no longer signs
+            contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=1, agreed=True)
+        actions = [a for (a,) in s.execute(text("SELECT action FROM audit_events WHERE case_id = :c ORDER BY id"),
+                                           {"c": case_id})]
+        for action in ("oral_report.term_passed", "contact_task.opened", "contact_task.claimed",
+                       "oral_report.reminded", "contact_task.completed", "oral_report.not_signed"):
+            assert action in actions
+    assert contact.sweep_in(db) == 0
+
+
+def test_signing_after_the_term_cancels_the_open_task(db, org, clock):
+    case_id, report_id = _offered(db, clock)
+    clock.advance(timedelta(days=15))
+    from engine.timers.worker import run
+
+    run(database=db, once=True)  # the timer worker itself
+    [task_id] = _unsigned_tasks(db, "meldpunt", case_id)
+    with db.session() as s:
+        report = contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=1, agreed=True)
+        assert report.status == "ondertekend"
+    assert _unsigned_tasks(db, "meldpunt", case_id) == []
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        assert contact.get_task(session=s, user=desk, case_id=case_id, task_id=task_id).state == "vervallen"
+        from engine.errors import TaskNotReady
+
+        with pytest.raises(TaskNotReady):
+            contact.claim_task(session=s, user=desk, case_id=case_id, task_id=task_id)
 
 
 def test_no_check_in_without_an_inbox_and_that_is_visible(db, org, clock):
@@ -194,6 +324,12 @@ def test_the_transcript_passes_the_leak_guard(db, org):
     ({"follow_up": {"source": "y", "after_closure": ["P3M"], "question": "q", "signal_role": "nobody"}},
      "onbekende rol"),
     ({"follow_up": {"source": "y", "after_closure": [], "question": "q", "signal_role": "meldpunt"}}, "after_closure"),
+    ({"oral_report": {"name": "x", "source": "y", "review_term": "P14D", "unsigned_role": "niemand"}},
+     "unsigned_role"),
+    ({"oral_report": {"name": "x", "source": "y", "review_term": "P14D", "unsigned_task_term": "PT5H"}},
+     "unsigned_task_term"),
+    ({"follow_up": {"source": "y", "after_closure": ["P3M"], "question": "q", "signal_role": "meldpunt",
+                    "signal_task_term": "vijf dagen"}}, "signal_task_term"),
 ])
 def test_the_manifest_declaration_is_checked(block, message):
     from engine.contact.rules import parse_reporter_contact
@@ -202,3 +338,26 @@ def test_the_manifest_declaration_is_checked(block, message):
     with pytest.raises(ProcessValidationError) as err:
         parse_reporter_contact(block, {"meldpunt": "Meldpunt"})
     assert message in str(err.value.issues[0].message)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("unsigned_role", "niemand", "'oral_report.unsigned_role' noemt een onbekende rol: niemand"),
+    ("unsigned_task_term", "PT4H", "'oral_report.unsigned_task_term' moet een termijn"),
+])
+def test_the_deployment_check_refuses_a_wrong_unsigned_setting(tmp_path, key, value, message):
+    """The process owner's settings for the unsigned-transcript task are checked by ``processes check`` (and so by
+    ``deploy``), with the file named."""
+    import json
+    import shutil
+
+    from engine.processes import service as processes_service
+    from tests.process.driver import PROCESSES
+
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert processes_service.check(directory=target) == []
+    manifest["reporter_contact"]["oral_report"][key] = value
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    issues = processes_service.check(directory=target)
+    assert [i.file for i in issues] == ["manifest.json"] and message in issues[0].message

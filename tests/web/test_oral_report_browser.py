@@ -122,7 +122,7 @@ def test_follow_up_answer_opens_a_coordinator_task(site, db, clock):
     reporter.reload()
     expect(reporter.locator("#nazorg")).to_have_count(0)
     clock.advance(timedelta(days=92))  # three months after closing, on the engine clock
-    contact.send_due_in(db)
+    contact.sweep_in(db)  # the timer worker's round for reporter contact
     _open_inbox(reporter, code)
     expect(reporter.locator("#nazorg")).to_contain_text("Heeft u na uw melding nadelige gevolgen ervaren?")
     assert axe_violations(reporter) == []
@@ -134,13 +134,50 @@ def test_follow_up_answer_opens_a_coordinator_task(site, db, clock):
     expect(reporter.locator("#nazorg")).to_contain_text("U antwoordde op 2 februari 2027: ja")
 
     coordinator = site.person("coordinator")
-    expect(coordinator.locator("#signalen-kop")).to_have_text("Nazorg: melders die nadelige gevolgen melden")
-    coordinator.locator("section", has=coordinator.locator("#signalen-kop")).get_by_role("link").click()
-    section = coordinator.locator("#nazorg-sectie")
-    expect(section).to_contain_text("Taak voor de integriteitscoördinator: signaal van benadeling opvolgen.")
-    expect(section).to_contain_text("Ik word niet meer uitgenodigd voor overleg.")
+    expect(coordinator.locator("#contacttaken-kop")).to_have_text("Taken bij het contact met de melder")
+    coordinator.locator("section", has=coordinator.locator("#contacttaken-kop")).get_by_role("link").click()
+    expect(coordinator.locator("h1")).to_have_text("Signaal van benadeling opvolgen")
+    expect(coordinator.locator("main")).to_contain_text("Ik word niet meer uitgenodigd voor overleg.")
+    expect(coordinator.locator("main")).to_contain_text("Huis voor Klokkenluiders")
+    coordinator.get_by_role("button", name="Taak oppakken").click()
+    coordinator.get_by_role("button", name="Taak afronden").click()  # nothing chosen: a Dutch error, no 500
+    expect(coordinator.get_by_role("alert")).to_contain_text("De taak is niet afgerond")
     assert axe_violations(coordinator) == []
-    section.get_by_role("button", name="Signaal afgehandeld").click()
+    coordinator.get_by_label("Doorverwezen (bijvoorbeeld naar het Huis voor Klokkenluiders of de "
+                             "vertrouwenspersoon)").check()
+    coordinator.get_by_label("Motivering").fill("Melder gewezen op het Huis voor Klokkenluiders.")
+    coordinator.get_by_role("button", name="Taak afronden").click()
     expect(coordinator.locator("#nazorg-sectie")).to_contain_text("Signaal afgehandeld op 2 februari 2027")
+    tasks = coordinator.locator("#contacttaken-sectie")
+    expect(tasks).to_contain_text("Afgerond")
+    expect(tasks).to_contain_text("Melder gewezen op het Huis voor Klokkenluiders.")
+    assert axe_violations(coordinator) == []
     coordinator.goto("/werkvoorraad")
-    expect(coordinator.locator("#signalen-kop")).to_have_count(0)
+    expect(coordinator.locator("#contacttaken-kop")).to_have_count(0)
+
+
+def test_unsigned_transcript_task_for_the_desk(site, db, clock):
+    reporter, case_id, code = _report_with_meeting(site, db)
+    flow.complete(db, case_id, "melding_registreren", username="meldpunt")
+    with db.session() as s:
+        from engine.identity.service import get_user
+
+        contact.register_oral_report(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                                     channel="telefoon", held_on="2026-11-02", transcript=TRANSCRIPT)
+    clock.advance(timedelta(days=15))  # the term (to 16 November) passed, on the engine clock
+    contact.sweep_in(db)
+    desk = site.person("meldpunt")
+    expect(desk.locator("#contacttaken-kop")).to_have_text("Taken bij het contact met de melder")
+    desk.locator("section", has=desk.locator("#contacttaken-kop")).get_by_role("link").click()
+    expect(desk.locator("h1")).to_have_text(
+        "Verslag niet ondertekend: melder herinneren of vastleggen dat niet is getekend")
+    desk.get_by_role("button", name="Taak oppakken").click()
+    desk.get_by_label("Vastleggen dat de melder het verslag niet heeft ondertekend").check()
+    desk.get_by_role("button", name="Taak afronden").click()  # no reason: refused in Dutch
+    expect(desk.get_by_role("alert")).to_contain_text("‘Motivering’ is leeg")
+    desk.get_by_label("Melder herinnerd via ‘Mijn melding’ (de termijn begint opnieuw)").check()
+    desk.get_by_role("button", name="Taak afronden").click()
+    expect(desk.locator("#mondeling-sectie")).to_contain_text("termijn tot en met 1 december 2026")
+    assert axe_violations(desk) == []
+    _open_inbox(reporter, code)
+    expect(reporter.locator("main")).to_contain_text("Herinnering: het verslag van uw mondelinge melding")

@@ -481,9 +481,17 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/zaken/{case_id}/mondelinge-meldingen/{verslag_id}/versies": identity_only(
         (404,), probe={"json": {"verslag": "Probe."}}),
     "GET /api/v1/zaken/{case_id}/nazorg": identity_only(),
-    "POST /api/v1/zaken/{case_id}/nazorg/{nazorg_id}/afgehandeld": case((404,)),
+    # contact tasks outside the process (unsigned transcript, retaliation signal): the case's people list the ones
+    # they may see; the open retaliation task's page for who may see the follow-up (desk, coordinator), not found
+    # for the case's other people; claiming or completing an unknown task is not found for whoever sees the case
+    "GET /api/v1/zaken/{case_id}/contacttaken": case(),
+    "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken": case((404,)),
+    "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden": case((404,), probe={"json": {
+        "uitkomst": "herinnerd"}}),
+    "GET /zaken/{case_id}/contacttaken/{contacttaak_id}": identity_only(inside=404, probe={"contacttaak": "open"}),
+    "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken": case((404,), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/afronden": case((404,), probe=WEB_EMPTY),
     "POST /zaken/{case_id}/mondeling/{report_id}/versies": identity_only((404,), probe=WEB_EMPTY),
-    "POST /zaken/{case_id}/nazorg/{follow_up_id}/afgehandeld": case((404,), probe=WEB_EMPTY),
     "GET /zaken/{case_id}/bestanden/{file_id}": case(),
     "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(
         inside=404, shows_identity=True, probe={"file": "reporter"}),
@@ -611,6 +619,13 @@ def _seed(database) -> World:
         note = notes.add(session=s, user=coordinator, case_id=case_id, text="Interne notitie van de coördinator.")
         handler_file = attachments.add(session=s, case_id=case_id, filename="verslag.txt",
                                        content=b"Verslag van het gesprek.", by=coordinator, kind="verslag")
+        from engine.contact.models import ContactTask
+
+        # an open contact task (retaliation signal) on the case, as engine.contact opens one: its page is probed
+        contact_task = ContactTask(case_id=case_id, kind="represaille", key="represaille:matrix",
+                                   role="integriteitscoordinator", state="open")
+        s.add(contact_task)
+        s.flush()
         from engine.cases import search, views
 
         saved = {key: views.save_view(session=s, user=coordinator, name=f"Weergave {key}",
@@ -620,7 +635,7 @@ def _seed(database) -> World:
                "reporter_letter": letters["melder"],
                "other_letter": next(i for r, i in letters.items() if r != "melder"),
                "version": version.id, "reveal": rev.id, "token": token.id, "note": note.id,
-               "file": handler_file.id,
+               "file": handler_file.id, "contact_task": contact_task.id,
                "spare": spare_id, **{f"view_{k}": v for k, v in saved.items()}}
     assert open_task is not None and done_task is not None and "melder" in letters
     return World(database, case_id, ids, receipt.receipt_code, bpmn)
@@ -737,6 +752,7 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
               "incident_id": 999999, "report_id": 999999, "follow_up_id": 999999,
               "verslag_id": 999999, "nazorg_id": 999999,
+              "contacttaak_id": w.ids["contact_task"] if policy.probe.get("contacttaak") == "open" else 999999,
               "brief": "ontvangstbevestiging",
               "absence_id": 999999, "notice_id": 999999, "functie_id": 999999}
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

@@ -13,7 +13,7 @@ from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
 from engine.contact import service as contact
-from engine.errors import DomainError
+from engine.errors import DomainError, InvalidData
 from engine.identity import access
 from engine.identity.models import User
 from engine.identity.roles import ROLES
@@ -69,6 +69,13 @@ ACTIONS = {  # action code -> (kind, Dutch label)
     "follow_up.sent": ("berichten", "Nazorgvraag aan de melder"),
     "follow_up.answered": ("berichten", "Melder beantwoordde de nazorgvraag"),
     "follow_up.signal_handled": ("zaak", "Signaal van benadeling afgehandeld"),
+    "oral_report.term_passed": ("zaak", "Termijn van het verslag verstreken zonder handtekening"),
+    "oral_report.reminded": ("berichten", "Melder herinnerd aan het verslag; de termijn begint opnieuw"),
+    "oral_report.not_signed": ("berichten", "Vastgelegd dat de melder het verslag niet heeft ondertekend"),
+    "contact_task.opened": ("zaak", "Taak bij het contact met de melder geopend"),
+    "contact_task.claimed": ("zaak", "Taak bij het contact met de melder opgepakt"),
+    "contact_task.completed": ("zaak", "Taak bij het contact met de melder afgerond"),
+    "contact_task.cancelled": ("zaak", "Taak bij het contact met de melder vervallen"),
 }
 COLLAPSED = "inzage"  # reads: one line per person and day, with a count
 
@@ -192,8 +199,9 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         follow_up = None
         if contact.may_see_follow_up(session=s, user=user, case=case):
             follow_up = {"rows": contact.follow_ups(session=s, case_id=case.id),
-                         "question": contact.question_of(s, case),
-                         "may_handle": contact.may_handle_signals(session=s, user=user, case=case)}
+                         "question": contact.question_of(s, case)}
+        contact_tasks = [_contact_task_row(s, t) for t in contact.tasks_of_case(session=s, user=user,
+                                                                                 case_id=case.id)]
         note_rows = notes.visible_notes(session=s, user=user, case_id=case.id)
         file_rows = [{"id": a.id, "name": a.filename, "size": a.size, "at": a.created_at,
                       "source": "Melder" if a.source == attachments.REPORTER else user_name(s, a.added_by_id),
@@ -212,7 +220,8 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                       position=position, diagram_file=diagram,
                       diagram_name=names.file(diagram) if diagram else "", active_names=active_names,
                       files=[(f, names.file(f)) for f in files], may_message=may_message,
-                      messages=messages, melding=melding, oral=oral, follow_up=follow_up, records=records_page.case_block(s, user, case.id),
+                      messages=messages, melding=melding, oral=oral, follow_up=follow_up,
+                      contact_tasks=contact_tasks, records=records_page.case_block(s, user, case.id),
                       my_items=[i for i in open_items if i.assignee_id == user.id],
                       done_items=[i for i in all_items if i.state == "completed"])
 
@@ -285,11 +294,88 @@ def case_oral_revision(request: Request, case_id: int, report_id: int, form: For
         "De nieuwe versie van het verslag staat bij de melder ter controle en ondertekening.", "#mondeling")
 
 
-@router.post("/zaken/{case_id:id}/nazorg/{follow_up_id:id}/afgehandeld")
-def case_follow_up_handled(request: Request, case_id: int, follow_up_id: int, form: FormDep):
-    return _case_post(request, case_id, form, lambda s, user, case: contact.handle_signal(
-        session=s, user=user, case_id=case.id, follow_up_id=follow_up_id),
-        "Het signaal van benadeling is afgehandeld.", "#nazorg")
+TASK_STATES = {"open": "Open", "afgerond": "Afgerond", "vervallen": "Vervallen (de melder reageerde eerder)"}
+
+
+def _contact_task_row(s: Session, task) -> dict:
+    """A contact task as the case page and the task page show it."""
+    return {"id": task.id, "kind": task.kind, "name": contact.TASK_NAMES[task.kind], "state": task.state,
+            "state_text": TASK_STATES.get(task.state, task.state), "role": ROLES.get(task.role, task.role),
+            "assignee": user_name(s, task.assignee_id) if task.assignee_id else "", "assignee_id": task.assignee_id,
+            "created_at": task.created_at, "due": due_text(task.due_at) if task.due_at else "",
+            "outcome": contact.outcome_label(task), "motivation": task.motivation or "",
+            "completed_at": task.completed_at,
+            "completed_by": user_name(s, task.completed_by_id) if task.completed_by_id else ""}
+
+
+def _contact_task_page(request: Request, s: Session, web, case: Case, task, *, values=None, errors=None,
+                       status_code: int = 200):
+    context = {}
+    if task.kind == contact.UNSIGNED:
+        view = next((v for v in contact.oral_reports(session=s, case_id=case.id) if v.report.id == task.oral_report_id),
+                    None)
+        context = {"report": view}
+    else:
+        context = {"follow_up": next((f for f in contact.follow_ups(session=s, case_id=case.id)
+                                      if f.id == task.follow_up_id), None),
+                   "question": contact.question_of(s, case), "huis": contact.HUIS_FOR_STAFF}
+    return render(request, "contacttaak.html", status_code=status_code, user=web.user, web=web, case=case,
+                  t=_contact_task_row(s, task), refusal=contact.why_not_act(session=s, user=web.user, task=task),
+                  outcomes={k: label for k, (label, _) in contact.OUTCOMES[task.kind].items()},
+                  values=values or {}, errors=errors or {}, **context)
+
+
+@router.get("/zaken/{case_id:id}/contacttaken/{contacttaak_id:id}", response_class=HTMLResponse)
+def contact_task_page(request: Request, case_id: int, contacttaak_id: int):
+    """A task outside the process (transcript not signed in time, retaliation signal): claim it, then complete it
+    with an outcome and a motivation. ``engine.contact`` decides who may see and act."""
+    with get_database().session() as s:
+        web, case = visible_case(request, s, case_id)
+        if case is None:
+            return not_found(request, web.user, web)
+        try:
+            task = contact.get_task(session=s, user=web.user, case_id=case.id, task_id=contacttaak_id)
+        except DomainError:
+            return not_found(request, web.user, web)
+        return _contact_task_page(request, s, web, case, task)
+
+
+@router.post("/zaken/{case_id:id}/contacttaken/{contacttaak_id:id}/oppakken")
+def contact_task_claim(request: Request, case_id: int, contacttaak_id: int, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            contact.claim_task(session=s, user=web.user, case_id=case.id, task_id=contacttaak_id)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse(f"/zaken/{case_id}/contacttaken/{contacttaak_id}", status_code=303)
+
+
+@router.post("/zaken/{case_id:id}/contacttaken/{contacttaak_id:id}/afronden", response_class=HTMLResponse)
+def contact_task_complete(request: Request, case_id: int, contacttaak_id: int, form: FormDep):
+    values = {"uitkomst": str(form.get("uitkomst") or ""), "motivering": str(form.get("motivering") or "")}
+    try:
+        with get_database().session() as s:
+            web, case = visible_case(request, s, case_id)
+            if case is None:
+                return not_found(request, web.user, web)
+            checked_form(form, web)
+            try:
+                task = contact.complete_task(session=s, user=web.user, case_id=case.id, task_id=contacttaak_id,
+                                             outcome=values["uitkomst"], motivation=values["motivering"])
+            except InvalidData as exc:
+                s.rollback()
+                task = contact.get_task(session=s, user=web.user, case_id=case.id, task_id=contacttaak_id)
+                values["motivering"] = values["motivering"][:2 * contact.MAX_MOTIVATION]
+                return _contact_task_page(request, s, web, case, task, values=values,
+                                          errors={e.field: e.message for e in exc.errors}, status_code=422)
+            label = contact.outcome_label(task)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return _back(case_id, f"De taak is afgerond: {label}.", "#contacttaken")
 
 
 # --------------------------------------------------------------------------- internal notes and files (issue 23)

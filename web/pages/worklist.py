@@ -66,7 +66,8 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
                        may_register=access.may_register_report(session=s, user=user),
                        late_requests=subject_rights.overdue(session=s, user=user) if tab == "te-laat" else [],
                        staff_notices=staff.notices_for(session=s, user=user) if is_coordinator else [],
-                       signals=contact.open_signals(session=s, user=user),
+                       contact_tasks=contact.open_tasks(session=s, user=user),
+                       contact_task_names=contact.TASK_NAMES,
                        meeting_requests=contact.open_meeting_requests(session=s, user=user),
                        meeting_kinds=contact.MEETING_KINDS)
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "werkvoorraad-tabel":
