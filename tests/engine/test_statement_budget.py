@@ -173,3 +173,13 @@ def test_a_rolled_back_savepoint_does_not_leave_a_moved_audit_head(db, clock, te
         assert result.ok, result.reason
         actions = [e.action for e in audit.case_events(session=s, case_id=None)]
         assert actions[-2:] == ["een", "twee"] and "weg" not in actions
+
+
+def test_a_transaction_with_more_events_than_one_insert_page_keeps_its_chain(db, clock, team):
+    with db.session() as s:
+        for n in range(1_050):  # the INSERT is sent in pages of 1,000 rows
+            audit.append(session=s, actor="beheer", action="test.veel", details={"n": n})
+    with db.session() as s:
+        assert audit.verify(session=s).ok
+        seqs = [e.seq for e in audit.case_events(session=s, case_id=None) if e.action == "test.veel"]
+        assert seqs == list(range(seqs[0], seqs[0] + 1_050))
