@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -157,19 +156,15 @@ class _Pending:
     rows: list[dict] = field(default_factory=list)
     committing: bool = False  # this module's before-commit write ran: a later append writes at once
     own: bool = False  # one of this module's head reads is running
-    savepoints: dict = field(default_factory=dict)  # savepoint transaction -> snapshot
-
-
-# The transaction's connection -> its pending audit state (for the before_cursor_execute hook).
-_by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    connection_info: dict = field(default_factory=dict)  # the pooled connection's ``info``, where the hook finds us
 
 
 def _pending(session: Session) -> _Pending:
     pending = session.info.get(_STATE)
     if pending is None:
         connection = session.connection()
-        pending = session.info[_STATE] = _Pending(connection)
-        _by_connection[connection] = pending
+        pending = session.info[_STATE] = _Pending(connection, connection_info=connection.info)
+        connection.info[_STATE] = pending  # (one thread holds a checked-out connection at a time)
     return pending
 
 
@@ -234,10 +229,10 @@ def forget_chain(session: Session, chain: str) -> None:
 def _write_before_audit_statements(conn, cursor, statement, parameters, context, executemany) -> None:
     # Whatever is about to read or change an audit table in this transaction sees the pending events first
     # (``_write`` takes the rows out before its own INSERT runs through here).
-    if _by_connection:
-        pending = _by_connection.get(conn)
-        if pending is not None and pending.rows and not pending.own and "audit_" in statement:
-            _write(pending)
+    pending = conn.info.get(_STATE)
+    if pending is not None and pending.rows and not pending.own and pending.connection is conn \
+            and "audit_" in statement:
+        _write(pending)
 
 
 @event.listens_for(Session, "before_commit")
@@ -284,8 +279,8 @@ def _forget_pending(session: Session, transaction) -> None:
     if transaction.parent is None:  # the end of the outermost transaction releases the row locks
         pending = session.info.pop(_STATE, None)
         session.info.pop(_SAVEPOINTS, None)
-        if pending is not None:
-            _by_connection.pop(pending.connection, None)
+        if pending is not None and pending.connection_info.get(_STATE) is pending:
+            del pending.connection_info[_STATE]
 
 
 @dataclass(frozen=True)
