@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import Connection, Engine, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit.keys import AuditKeyMissing, audit_keys
@@ -65,67 +65,222 @@ def _event_digest(ev: AuditEvent) -> str:
 
 
 def append(*, session: Session, actor: str, action: str, case_id: int | None = None,
-           task_id: str | None = None, details: dict | None = None) -> AuditEvent:
-    """Append one event to the chain of ``case_id`` (or the system chain); a read: see :func:`_append_read`."""
+           task_id: str | None = None, details: dict | None = None) -> None:
+    """Append one event to the chain of ``case_id`` (or the system chain); a read: see :func:`_append_read`.
+
+    The event's ``seq`` and hash are fixed here (the head is row-locked at the chain's first append in the
+    transaction); the row is written with the transaction's other events in one INSERT, and each head with one
+    UPDATE, just before the commit (see "Writing" below)."""
     chain = chain_for(case_id)
     details = json.loads(json.dumps(details or {}, default=str))  # what is stored is what is hashed
     if action in READ_ACTIONS:
-        return _append_read(session, chain=chain, actor=actor, action=action, case_id=case_id,
-                            task_id=task_id, details=details)
-    head = _locked_head(session, chain)
+        _append_read(session, chain=chain, actor=actor, action=action, case_id=case_id, task_id=task_id,
+                     details=details)
+        return
+    pending = _pending(session)
+    head = _locked_head(session, pending, chain)
     at = now()
     seq = head.seq + 1
     kid = audit_keys().primary_id
     digest = _digest(chain=chain, seq=seq, at=at, actor=actor, action=action, case_id=case_id,
                      task_id=task_id, details=details, prev_hash=head.hash, key_id=kid)
-    event = AuditEvent(chain=chain, seq=seq, at=at, actor=actor, action=action, case_id=case_id,
-                       task_id=task_id, details=details, prev_hash=head.hash, hash=digest, key_id=kid)
-    session.add(event)
+    pending.rows.append({"chain": chain, "seq": seq, "at": at, "actor": actor, "action": action, "case_id": case_id,
+                         "task_id": task_id, "details": details, "prev_hash": head.hash, "hash": digest,
+                         "key_id": kid})
     head.seq, head.hash = seq, digest
-    return event
+    if pending.committing:  # appended by another before-commit hook, after this module's one ran
+        _write(pending)
 
 
 def _append_read(session: Session, *, chain: str, actor: str, action: str, case_id: int | None,
-                 task_id: str | None, details: dict) -> AuditEvent:
+                 task_id: str | None, details: dict) -> None:
     """A read event: anchored to the head this transaction sees, no lock taken (see the module doc)."""
-    cached = session.info.get("audit_heads", {}).get(chain)
-    if cached is not None:
-        anchor = cached.hash  # this transaction holds the head already
+    pending = _pending(session)
+    head = pending.heads.get(chain)
+    if head is not None:
+        anchor = head.hash  # this transaction holds the head already
     else:
-        anchor = session.scalar(select(AuditHead.hash).where(AuditHead.chain == chain)) or GENESIS
+        anchor = _own(pending, _HEAD_HASH, {"chain": chain}).scalar() or GENESIS
     at = now()
     kid = audit_keys().primary_id
     digest = _digest(chain=chain, seq=None, at=at, actor=actor, action=action, case_id=case_id,
                      task_id=task_id, details=details, prev_hash=anchor, key_id=kid)
-    event = AuditEvent(chain=chain, seq=None, at=at, actor=actor, action=action, case_id=case_id,
-                       task_id=task_id, details=details, prev_hash=anchor, hash=digest, key_id=kid)
-    session.add(event)
-    return event
+    pending.rows.append({"chain": chain, "seq": None, "at": at, "actor": actor, "action": action,
+                         "case_id": case_id, "task_id": task_id, "details": details, "prev_hash": anchor,
+                         "hash": digest, "key_id": kid})
+    if pending.committing:
+        _write(pending)
 
 
-def _locked_head(session: Session, chain: str) -> AuditHead:
+# --------------------------------------------------------------------------- writing (issue 25)
+#
+# A step appends several events (task completed, task created, auto-assigned, ...). Through the ORM each was a
+# unit-of-work object, and SQLite sent one INSERT per row (the ORM wants the generated ids back); a query between
+# two appends flushed early, so the head could be written twice. Now the transaction's events wait in
+# ``session.info`` (hashes, seqs and anchors already fixed, in append order) and are written by prebuilt Core
+# statements: one multi-row INSERT for all events, then per chain one UPDATE of its head (an INSERT for a new
+# chain). That happens just before the commit (``before_commit``), and earlier only when a statement that
+# mentions an audit table is about to run on the transaction's connection (``before_cursor_execute``), so whatever
+# reads the audit log in the same transaction (verify, the retention marker, a case's destruction, ...) sees
+# every event appended before. Nothing needs the events' ids. A savepoint rolled back restores the pending events
+# and heads as they were when it began; the row locks on the heads are taken at the first append as before, so
+# concurrent writers to one chain still queue on PostgreSQL.
+
+_EVENTS = AuditEvent.__table__
+_HEADS = AuditHead.__table__
+_HEAD_FOR_UPDATE = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("chain")).with_for_update()
+_HEAD_HASH = select(_HEADS.c.hash).where(_HEADS.c.chain == bindparam("chain"))
+_INSERT_ONE = insert(_EVENTS)
+# With RETURNING, SQLAlchemy sends an executemany as one INSERT of many rows (pages of 1,000) on SQLite and PostgreSQL
+# alike, from one compiled statement; the ids are not used. (A .values([...]) statement built per call costs five times
+# the CPU; a plain executemany is one INSERT per row on PostgreSQL, pipelined.)
+_INSERT_MANY = insert(_EVENTS).returning(_EVENTS.c.id)
+_HEAD_INSERT = insert(_HEADS)
+_HEAD_UPDATE = update(_HEADS).where(_HEADS.c.chain == bindparam("c")).values(seq=bindparam("s"), hash=bindparam("h"))
+_STATE = "audit_pending"
+
+
+@dataclass
+class _Head:
+    seq: int
+    hash: str
+    stored: int | None  # the seq of the head row in the database (None: no row yet)
+
+
+@dataclass
+class _Pending:
+    """The audit state of one transaction: the locked heads and the events not yet written."""
+
+    connection: Connection
+    heads: dict[str, _Head] = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)
+    committing: bool = False  # this module's before-commit write ran: a later append writes at once
+    own: bool = False  # one of this module's head reads is running
+    connection_info: dict = field(default_factory=dict)  # the pooled connection's ``info``, where the hook finds us
+
+
+def _pending(session: Session) -> _Pending:
+    pending = session.info.get(_STATE)
+    if pending is None:
+        connection = session.connection()
+        pending = session.info[_STATE] = _Pending(connection, connection_info=connection.info)
+        connection.info[_STATE] = pending  # (one thread holds a checked-out connection at a time)
+    return pending
+
+
+def _locked_head(session: Session, pending: _Pending, chain: str) -> _Head:
     """The chain's head, row-locked once per transaction (later appends reuse it)."""
-    heads = session.info.setdefault("audit_heads", {})
-    head = heads.get(chain)
+    head = pending.heads.get(chain)
     if head is None:
-        head = session.execute(
-            select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-        ).scalar_one_or_none()
-        if head is None:
-            head = AuditHead(chain=chain, seq=0, hash=GENESIS)
-            session.add(head)
-        heads[chain] = head
+        row = _own(pending, _HEAD_FOR_UPDATE, {"chain": chain}).first()
+        head = _Head(row.seq, row.hash, row.seq) if row is not None else _Head(0, GENESIS, None)
+        pending.heads[chain] = head
     return head
 
 
+def _own(pending: _Pending, statement, params):
+    """Run one of this module's statements on the transaction's connection (no write of the pending events first:
+    reading a head does not need them)."""
+    pending.own = True
+    try:
+        return pending.connection.execute(statement, params)
+    finally:
+        pending.own = False
+
+
+def _write(pending: _Pending) -> None:
+    """Write the pending events (one INSERT) and the moved heads (one statement per chain)."""
+    rows, pending.rows = pending.rows, []
+    conn = pending.connection
+    if len(rows) == 1:
+        conn.execute(_INSERT_ONE, rows[0])
+    elif rows:  # "insertmanyvalues": one multi-row INSERT from the cached statement (it batches on RETURNING)
+        conn.execute(_INSERT_MANY, rows).close()
+    for chain, head in pending.heads.items():
+        if head.stored is None:
+            conn.execute(_HEAD_INSERT, {"chain": chain, "seq": head.seq, "hash": head.hash})
+        elif head.stored != head.seq:
+            conn.execute(_HEAD_UPDATE, {"c": chain, "s": head.seq, "h": head.hash})
+        head.stored = head.seq
+
+
+def flush(session: Session) -> None:
+    """Write this transaction's pending audit events now (normally done just before the commit)."""
+    pending = session.info.get(_STATE)
+    if pending is not None and pending.rows:
+        _write(pending)
+
+
+def holds_chain(session: Session, chain: str) -> bool:
+    """True when this transaction appended to (and so holds the head of) ``chain``."""
+    pending = session.info.get(_STATE)
+    return pending is not None and chain in pending.heads
+
+
+def forget_chain(session: Session, chain: str) -> None:
+    """The chain's head row was deleted in this transaction (a destroyed case): a later append starts it anew."""
+    flush(session)
+    pending = session.info.get(_STATE)
+    if pending is not None:
+        pending.heads.pop(chain, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _write_before_audit_statements(conn, cursor, statement, parameters, context, executemany) -> None:
+    # Whatever is about to read or change an audit table in this transaction sees the pending events first
+    # (``_write`` takes the rows out before its own INSERT runs through here).
+    pending = conn.info.get(_STATE)
+    if pending is not None and pending.rows and not pending.own and pending.connection is conn \
+            and "audit_" in statement:
+        _write(pending)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    pending = session.info.get(_STATE)
+    if pending is None or session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
+    if pending.rows:
+        _write(pending)
+    pending.committing = True
+
+
+_SAVEPOINTS = "audit_savepoints"  # savepoint transaction -> (pending rows, heads) when it began, or None
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _remember_at_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        pending = session.info.get(_STATE)
+        session.info.setdefault(_SAVEPOINTS, {})[transaction] = None if pending is None else (
+            list(pending.rows), {c: _Head(h.seq, h.hash, h.stored) for c, h in pending.heads.items()})
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _restore_at_savepoint(session: Session, transaction) -> None:
+    # A rolled-back savepoint takes back what was appended (and written, and the head rows locked) inside it.
+    if transaction.nested:
+        snapshot = session.info.get(_SAVEPOINTS, {}).pop(transaction, None)
+        pending = session.info.get(_STATE)
+        if pending is not None:
+            rows, heads = snapshot or ([], {})
+            pending.rows, pending.heads = list(rows), heads
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_savepoint(session: Session) -> None:
+    savepoints = session.info.get(_SAVEPOINTS)
+    if savepoints:  # a savepoint released (during its commit it is still the session's current transaction)
+        savepoints.pop(session.get_nested_transaction(), None)
+
+
 @event.listens_for(Session, "after_transaction_end")
-def _forget_heads(session: Session, transaction) -> None:
-    # The end of the outermost transaction releases the row locks. A flush also ends an
-    # (internal) subtransaction and must keep the cached heads, or every flush would
-    # re-read and re-lock them. A savepoint may be rolled back, which would leave a head
-    # moved forward in memory: forget the heads at the end of any savepoint as well.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop("audit_heads", None)
+def _forget_pending(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the end of the outermost transaction releases the row locks
+        pending = session.info.pop(_STATE, None)
+        session.info.pop(_SAVEPOINTS, None)
+        if pending is not None and pending.connection_info.get(_STATE) is pending:
+            del pending.connection_info[_STATE]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import exists, func, literal, select, union_all
+from sqlalchemy import exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases.models import CaseActor, CaseParty
@@ -102,12 +102,15 @@ def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slo
     return facts[1]
 
 
+_INSERT_ACTOR = insert(CaseActor.__table__)
+
+
 def bind(session: Session, *, case_id: int, user_id: int, slot: str, held: set[str] | None = None) -> None:
     """Record that the user fills ``slot`` in the case. ``held``: the slots the user is
     known to hold already (from :func:`ensure_can_act` in the same transaction)."""
     if held is not None:
-        if slot not in held:
-            session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
+        if slot not in held:  # prebuilt Core (issue 25): no unit of work for a row nothing reads back in the step
+            session.connection().execute(_INSERT_ACTOR, {"case_id": case_id, "slot": slot, "user_id": user_id})
         return
     if session.get(CaseActor, (case_id, slot, user_id)) is None:
         session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -540,10 +541,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                           changed=secret)
     confidential.store(session, case_id=case.id, values=secret)
     # Completed work stays readable (issue 16): what was submitted, the confidential part encrypted.
-    session.add(TaskSubmission(work_item_id=item.id, case_id=case.id, form=item.form,
-                               data=json.loads(json.dumps(clean, default=str)),
-                               confidential=json.dumps(secret, ensure_ascii=False, sort_keys=True, default=str)
-                               if secret else None, submitted_by_id=user.id, submitted_at=now()))
+    _record_submission(session, item, user_id=user.id, clean=clean, secret=secret)
     task.set_data(**clean)
     try:
         try:
@@ -555,8 +553,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         incidents.record_after_transaction(session, case_id=case.id, source="taak", exc=exc,
                                            work_item_id=item.id)
         raise
-    item.state, item.completed_at, item.completed_by_id, item.assignee_id = "completed", now(), user.id, user.id
-    item.view = None  # the projection is for open items only
+    _complete_item(session, item, user_id=user.id)
     drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
 
@@ -570,6 +567,35 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
 
     _persist(step, completed_item=item, finish=completed_event)
     return case
+
+
+# Prebuilt Core statements on the completion's path (issue 25): an ORM insert or update of one row costs several
+# times the statement itself (unit of work, identity map, flush); measured in bench/findings.md ("0f-audit").
+_INSERT_SUBMISSION = insert(TaskSubmission.__table__)
+_WORK_ITEMS = WorkItem.__table__
+_COMPLETE_ITEM = (update(_WORK_ITEMS).where(_WORK_ITEMS.c.id == bindparam("item_id"))
+                  .values(state="completed", completed_at=bindparam("at"), completed_by_id=bindparam("user_id"),
+                          assignee_id=bindparam("user_id"), view=None))
+
+
+def _record_submission(session: Session, item: WorkItem, *, user_id: int, clean: dict, secret: dict) -> None:
+    """What was submitted (the confidential part encrypted by the column type): one prebuilt INSERT, nothing in the
+    step reads the row back."""
+    session.connection().execute(_INSERT_SUBMISSION, {
+        "work_item_id": item.id, "case_id": item.case_id, "form": item.form,
+        "data": json.loads(json.dumps(clean, default=str)),
+        "confidential": json.dumps(secret, ensure_ascii=False, sort_keys=True, default=str) if secret else None,
+        "submitted_by_id": user_id, "submitted_at": now()})
+
+
+def _complete_item(session: Session, item: WorkItem, *, user_id: int) -> None:
+    """Mark the work item completed by ``user_id``: one prebuilt UPDATE, and the loaded object told the same values
+    as committed (so the unit of work has nothing left to write for them). Its projection is for open items only."""
+    at = now()
+    session.connection().execute(_COMPLETE_ITEM, {"item_id": item.id, "at": at, "user_id": user_id})
+    for key, value in (("state", "completed"), ("completed_at", at), ("completed_by_id", user_id),
+                       ("assignee_id", user_id), ("view", None)):
+        set_committed_value(item, key, value)
 
 
 def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) -> Case:

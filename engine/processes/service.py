@@ -211,7 +211,7 @@ def _last_activation(session: Session) -> dict | None:
     chain and reads only the events after that (an index range on (chain, seq)), so starting a case does not scan
     the whole audit log. A transaction that itself wrote to the system chain reads without the memory."""
     query = select(AuditEvent.details).where(AuditEvent.chain == "system", AuditEvent.action == ACTIVATED)
-    if "system" in session.info.get("audit_heads", {}):
+    if audit.holds_chain(session, "system"):
         return session.execute(query.order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.chain == "system")).first()
     if head is None:

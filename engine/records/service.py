@@ -309,7 +309,7 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
                            .where(AuditEvent.chain == chain, AuditEvent.seq.is_(None))) or 0
     session.execute(delete(AuditEvent).where((AuditEvent.chain == chain) | (AuditEvent.case_id == case_id)))
     session.execute(delete(AuditHead).where(AuditHead.chain == chain))
-    session.info.get("audit_heads", {}).pop(chain, None)
+    audit.forget_chain(session, chain)
     details = {"zaak": case_id, "zaaknummer": case.reference, "keten": chain,
                "volgnummer": head.seq if head else 0, "laatste_hash": head.hash if head else audit.GENESIS,
                "gebeurtenissen": chained, "leesgebeurtenissen": reads, "lijst": list_id,

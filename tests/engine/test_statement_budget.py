@@ -7,12 +7,14 @@ same row twice or flushes per item shows up here as a failing count.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select, text
 
 from engine.audit import service as audit
+from engine.audit.models import AuditEvent, AuditHead
 from engine.cases import service as cases
 from engine.identity.models import User
 from engine.processes import service as processes
@@ -61,21 +63,100 @@ def test_a_completion_reads_and_locks_the_audit_head_once_and_stays_within_its_b
         item_id = worklist.for_case(session=s, case_id=case_id)[0].id
         desk = s.get(User, team["desk"])
         desk.role_codes  # the caller (the API) has loaded the user already
-        with Statements(db.engine) as st:
+        with Statements(db.engine) as st:  # the step and its commit (the audit events are written at the commit)
             cases.complete_task(session=s, work_item_id=item_id, user=desk,
                                 data={"ernstig": True, "samenvatting": "Vermoeden van lekken"})
-            s.flush()
+            s.commit()
     counts = Counter(st.seen)
-    # three audit events (completed, created, ...) share one head read, one insert, one head update
+    # the audit events (completed, created) share one head read, one INSERT (both databases) and one head update
     assert counts["SELECT audit_heads"] == 1, st.seen
     assert counts["UPDATE audit_heads"] == 1, st.seen
-    # PostgreSQL sends the events as one multi-row INSERT; SQLite's driver sends one per row
-    assert counts["INSERT audit_events"] == (1 if db.dialect == "postgresql" else 2), "\n".join(st.seen)
+    assert counts["INSERT audit_events"] == 1, "\n".join(st.seen)
     assert counts["UPDATE cases"] == 1, st.seen
     # item+case, conflicts, submission, item, the task's drafts (one DELETE), case, slot, timers (read, update,
-    # insert), new item, audit (3)
+    # insert), new item, audit (head, events, head), the new task's notice (its pool: users) at the commit
     assert counts["DELETE ?"] <= 1, st.seen
-    assert len(st.seen) <= 13 + counts["INSERT audit_events"], "\n".join(st.seen)
+    assert len(st.seen) <= 15, "\n".join(st.seen)
+
+
+def test_a_step_with_several_audit_events_writes_them_in_one_insert_and_each_head_once(db, clock, team):
+    """Assessment: task completed, next task created, next task drawn (three events, a query for the draw between
+    them) and, in the same transaction, events in the system chain and a read: one INSERT, one UPDATE per chain."""
+    with db.session() as s:
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
+        cases.complete_task(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id,
+                            user=s.get(User, team["desk"]), data={"ernstig": True, "samenvatting": "x"})
+    with db.session() as s:
+        before = {e.id for e in audit.case_events(session=s, case_id=case_id)}
+        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        coord = s.get(User, team["coord"])
+        coord.role_codes
+        with Statements(db.engine) as st:
+            audit.append(session=s, actor="coord", action="confidential.read", case_id=case_id, details={})
+            cases.complete_task(session=s, work_item_id=item_id, user=coord,
+                                data={"besluit": "onderzoek", "motivering": "nodig"})
+            for n in range(3):
+                audit.append(session=s, actor="beheer", action="test.system", details={"n": n})
+                s.execute(select(User.id).where(User.id == team["desk"])).all()  # a statement between appends
+            s.commit()
+    counts = Counter(st.seen)
+    assert counts["INSERT audit_events"] == 1, "\n".join(st.seen)
+    assert counts["UPDATE audit_heads"] == 2, "\n".join(st.seen)  # the case's chain and the system chain
+    assert counts["SELECT audit_heads"] == 3, "\n".join(st.seen)  # the read's anchor, then each chain's lock
+    with db.session() as s:
+        actions = [e.action for e in audit.case_events(session=s, case_id=case_id) if e.id not in before]
+        assert actions == ["confidential.read", "task.created", "task.auto_assigned", "task.completed"]  # as appended
+        result = audit.verify(session=s)
+        assert result.ok, result.reason
+
+
+def test_events_appended_in_a_transaction_are_seen_by_its_own_statements_on_the_audit_log(db, clock, team):
+    with db.session() as s:
+        audit.append(session=s, actor="beheer", action="test.een", details={})
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.een")) == 1
+        audit.append(session=s, actor="beheer", action="test.twee", details={})
+        assert s.scalar(text("SELECT count(*) FROM audit_events WHERE action = 'test.twee'")) == 1
+        head = s.scalar(select(AuditHead.seq).where(AuditHead.chain == "system"))
+        assert head == s.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.chain == "system"))
+        audit.append(session=s, actor="beheer", action="test.drie", details={})
+    with db.session() as s:
+        assert audit.verify(session=s).ok
+        actions = [e.action for e in audit.case_events(session=s, case_id=None)]
+        assert actions[-3:] == ["test.een", "test.twee", "test.drie"]
+
+
+@pytest.mark.parametrize("writers", [4])
+def test_concurrent_writers_to_one_chain_queue_on_its_head(db, clock, team, writers):
+    """Each transaction locks the chain's head at its first append and writes at its commit: no chain forks."""
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            barrier.wait()
+            for round_ in range(3):
+                with db.session() as s:
+                    for n in range(3):
+                        audit.append(session=s, actor=f"w{i}", action="test.parallel", details={"r": round_, "n": n})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert not errors, errors
+    with db.session() as s:
+        result = audit.verify(session=s)
+        assert result.ok, result.reason
+        mine = [e for e in audit.case_events(session=s, case_id=None) if e.action == "test.parallel"]
+        assert len(mine) == writers * 3 * 3
+        by_writer: dict[str, list[int]] = {}
+        for e in mine:
+            by_writer.setdefault(f"{e.actor}:{e.details['r']}", []).append(e.seq)
+        for seqs in by_writer.values():  # one transaction's events are consecutive in the chain
+            assert seqs == list(range(seqs[0], seqs[0] + 3)), by_writer
 
 
 def test_a_rolled_back_savepoint_does_not_leave_a_moved_audit_head(db, clock, team):
@@ -92,3 +173,13 @@ def test_a_rolled_back_savepoint_does_not_leave_a_moved_audit_head(db, clock, te
         assert result.ok, result.reason
         actions = [e.action for e in audit.case_events(session=s, case_id=None)]
         assert actions[-2:] == ["een", "twee"] and "weg" not in actions
+
+
+def test_a_transaction_with_more_events_than_one_insert_page_keeps_its_chain(db, clock, team):
+    with db.session() as s:
+        for n in range(1_050):  # the INSERT is sent in pages of 1,000 rows
+            audit.append(session=s, actor="beheer", action="test.veel", details={"n": n})
+    with db.session() as s:
+        assert audit.verify(session=s).ok
+        seqs = [e.seq for e in audit.case_events(session=s, case_id=None) if e.action == "test.veel"]
+        assert seqs == list(range(seqs[0], seqs[0] + 1_050))
