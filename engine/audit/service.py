@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from engine.audit.keys import AuditKeyMissing, audit_keys
 from engine.audit.models import AuditEvent, AuditHead
 from engine.clock import now
+from engine.db import is_read_only, write_before_answer
 
 GENESIS = "0" * 64
 # Recorded as read events: appended by readers without locking the chain's head.
@@ -65,8 +66,16 @@ def _event_digest(ev: AuditEvent) -> str:
 
 
 def append(*, session: Session, actor: str, action: str, case_id: int | None = None,
-           task_id: str | None = None, details: dict | None = None) -> AuditEvent:
-    """Append one event to the chain of ``case_id`` (or the system chain); a read: see :func:`_append_read`."""
+           task_id: str | None = None, details: dict | None = None) -> AuditEvent | None:
+    """Append one event to the chain of ``case_id`` (or the system chain); a read: see :func:`_append_read`.
+
+    In a read-only unit of work (``engine.db.read_session``: a route declared a pure read that records what it
+    showed) the event is written in one short write transaction after the reads, before the request answers
+    (``engine.db.write_before_answer``); then None is returned."""
+    if is_read_only(session):
+        write_before_answer(session, lambda writer: append(session=writer, actor=actor, action=action,
+                                                           case_id=case_id, task_id=task_id, details=details))
+        return None
     chain = chain_for(case_id)
     details = json.loads(json.dumps(details or {}, default=str))  # what is stored is what is hashed
     if action in READ_ACTIONS:
