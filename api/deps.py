@@ -103,9 +103,10 @@ class RequestUnit:
     in a short transaction of its own, so a read path never writes in the request's transaction.
     """
 
-    def __init__(self, database):
+    def __init__(self, database, *, read_only: bool = False):
         self.database = database
-        self.session: Session = database.sessionmaker()
+        self.read_only = read_only
+        self.session: Session = database.read_session_begin() if read_only else database.sessionmaker()
         self.running = False
         self._deferred: list[Deferred] = []
         self._after_commit: list[Callable[[], None]] = []
@@ -120,6 +121,8 @@ class RequestUnit:
 
     def run(self, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         """Deferred dependencies (in the order FastAPI solved them), endpoint, commit: one thread."""
+        if self.read_only:
+            return self._run_read(endpoint, kwargs)
         session = self.session
         self.running = True
         try:
@@ -133,17 +136,56 @@ class RequestUnit:
         finally:
             self.running = False
             session.close()
+        self._run_after_commit()
+        return result
+
+    def _run_read(self, endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        """A route declared :func:`read_only`: no transaction; what it must record (its read audit) is written
+        in one short transaction after the reads, before the response (``engine.db.read_session``)."""
+        self.running, ok = True, False
+        try:
+            for item in list(self._deferred):
+                item.resolve()
+            result = endpoint(**{k: _resolved(v) for k, v in kwargs.items()})
+            ok = True
+        finally:
+            self.running = False
+            self.database.read_session_end(self.session, ok=ok)
+        self._run_after_commit()
+        return result
+
+    def _run_after_commit(self) -> None:
         for func in self._after_commit:
             try:
                 func()
             except Exception as exc:  # bookkeeping only: never fail an answered request for it
                 log.warning("after-commit work failed: %s", type(exc).__name__)
-        return result
 
 
-async def request_unit() -> RequestUnit:
-    """The request's unit of work (FastAPI caches it: one per request)."""
-    return RequestUnit(get_database())
+READ_ONLY_ATTR = "__meldpunt_read_only__"
+
+
+def read_only(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare an API route a pure read: it runs without a transaction (``engine.db.read_session``: no ``BEGIN
+    IMMEDIATE`` on SQLite, no ``BEGIN``/``COMMIT`` on PostgreSQL). Its audit events of what it showed are
+    written in one short write transaction before the response; any other write fails loudly
+    (``engine.db.ReadOnlyViolation``). Put it under the ``@router.get(...)`` decorator::
+
+        @router.get("/mijn")
+        @read_only
+        def my_tasks(...): ...
+    """
+    setattr(endpoint, READ_ONLY_ATTR, True)
+    return endpoint
+
+
+def is_read_only_route(endpoint: Any) -> bool:
+    return bool(getattr(endpoint, READ_ONLY_ATTR, False))
+
+
+async def request_unit(request: Request) -> RequestUnit:
+    """The request's unit of work (FastAPI caches it: one per request); read-only when its route is declared so."""
+    return RequestUnit(get_database(), read_only=is_read_only_route(request.scope.get("endpoint")))
 
 
 UnitDep = Annotated[RequestUnit, Depends(request_unit)]
@@ -232,6 +274,9 @@ def _in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     run_endpoint.__signature__ = _with_unit_param(signature)
     for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
         setattr(run_endpoint, attr, getattr(endpoint, attr))
+    if is_read_only_route(endpoint):
+        setattr(run_endpoint, READ_ONLY_ATTR, True)
+    run_endpoint.__meldpunt_endpoint__ = endpoint
     return run_endpoint
 
 
@@ -267,7 +312,15 @@ def check_routes(app) -> None:
                     yield from sync_db_dependencies(dep, seen)
 
     for route in routes(app.router):
-        if not isinstance(route, APIRoute) or not _needs_unit(route.endpoint):
+        if not isinstance(route, APIRoute):
+            continue
+        original = getattr(route.endpoint, "__meldpunt_endpoint__", route.endpoint)
+        if is_read_only_route(original):
+            if not is_read_only_route(route.endpoint):
+                raise TypeError(f"route {route.path}: @read_only must be under the route decorator")
+            if not route.methods <= SAFE_METHODS:
+                raise TypeError(f"route {route.path}: only a GET route can be declared read-only")
+        if not _needs_unit(route.endpoint):
             continue
         if not isinstance(route, UnitOfWorkRoute):
             raise TypeError(f"route {route.path} uses the database session without UnitOfWorkRoute")

@@ -5,7 +5,7 @@ import base64
 import contextlib
 import zlib
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import DateTime, MetaData, Text, create_engine, event
 from sqlalchemy.engine import Engine
@@ -110,9 +110,22 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(eng, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            # Writers serialise on SQLite: take the write lock at BEGIN, so the
-            # optimistic version check can never interleave with another writer.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A pure read (READ_ONLY, see read_session) sends no BEGIN: each statement reads a committed
+            # snapshot of its own (the connection is in the driver's autocommit mode, set above), takes no
+            # write lock and waits for none (WAL). The connection is query_only meanwhile, so a write that
+            # slips past the statement guard below is refused by SQLite itself.
+            read = bool(conn.get_execution_options().get(READ_ONLY))
+            info = conn.connection.info
+            if info.get("query_only", False) != read:
+                # on the driver's connection: in-process, no round trip (like the pragmas at connect)
+                cur = conn.connection.dbapi_connection.cursor()
+                cur.execute(f"PRAGMA query_only={'ON' if read else 'OFF'}")
+                cur.close()
+                info["query_only"] = read
+            if not read:
+                # Writers serialise on SQLite: take the write lock at BEGIN, so the
+                # optimistic version check can never interleave with another writer.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return eng
     # No ping per checkout (one round trip on every request, issue 25): a connection the server dropped fails the
@@ -146,6 +159,60 @@ def statement_timed_out(exc: BaseException) -> bool:
     return getattr(getattr(exc, "orig", exc), "sqlstate", None) == QUERY_CANCELED
 
 
+# --------------------------------------------------------------------------- pure reads without a transaction
+#
+# A unit of work that only reads (a worklist, a form schema, a case list) needs no transaction: on SQLite a
+# ``BEGIN IMMEDIATE`` takes the database-wide write lock for the whole request (reads then wait for writers and
+# block them), on PostgreSQL ``BEGIN`` and ``COMMIT`` are two round trips around the reads. :meth:`Database.
+# read_session` runs its statements in autocommit: every statement reads a committed snapshot of its own. That is
+# enough for what a pure read shows (a list, a count, a schema: the same as reloading the page a moment later);
+# nothing is decided on it (every write re-checks in its own transaction: the versioned UPDATE of the case, the
+# claim's conditional UPDATE). A read that must see several statements at one instant (an export, a report, the
+# audit chain's verification) keeps its transaction: it is simply not declared read-only.
+#
+# What a read must write before it answers - the audit record of what it showed, a worklist visit - goes to
+# :func:`write_before_answer`: run in one short write transaction after the reads and before the response; if it
+# fails, the request fails (an audited read is never answered without its record). Anything else that writes in a
+# read session is a programming error and fails loudly: an ORM flush, or any statement but a plain SELECT
+# (:class:`ReadOnlyViolation`); on SQLite the connection is also ``PRAGMA query_only`` meanwhile.
+
+READ_ONLY = "meldpunt_read_only"  # execution option of the read engine; session.info key of a read session
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A unit of work declared read-only tried to write (a programming error, never the user's)."""
+
+
+def is_read_only(session: Session) -> bool:
+    return session.info.get(READ_ONLY) is not None
+
+
+def write_before_answer(session: Session, func: Callable[[Session], None]) -> None:
+    """``func(write_session)``: in ``session``'s own transaction, or - for a read session - in one short write
+    transaction after its reads, before the request answers (its failure fails the request)."""
+    pending = session.info.get(READ_ONLY)
+    if pending is None:
+        func(session)
+    else:
+        pending.append(func)
+
+
+def _refuse_write_statement(conn, cursor, statement, parameters, context, executemany):
+    """On the read engine only: a plain SELECT (or a WITH that writes nothing), no row locks."""
+    head = statement.lstrip()[:6].upper()
+    if head != "SELECT":
+        upper = statement.upper()
+        if not head.startswith("WITH") or any(f" {verb} " in upper for verb in ("INSERT", "UPDATE", "DELETE")):
+            raise ReadOnlyViolation(f"a read-only unit of work sent a write: {statement.split(None, 1)[0]}")
+    if " FOR UPDATE" in statement or " FOR SHARE" in statement:
+        raise ReadOnlyViolation("a read-only unit of work asked for a row lock")
+
+
+def _refuse_flush(session, flush_context, instances):
+    if is_read_only(session) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only unit of work changed an object")
+
+
 class Database:
     """An engine plus its session factory. One per process (see :func:`get_database`)."""
 
@@ -153,6 +220,15 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool; PostgreSQL: psycopg's autocommit (set and reset on the client, no round trip); SQLite's
+        # connections are in the driver's autocommit mode already and its "begin" listener sends no BEGIN here.
+        options = {READ_ONLY: True}
+        if not is_sqlite(url):
+            options["isolation_level"] = "AUTOCOMMIT"
+        self.read_engine = self.engine.execution_options(**options)
+        event.listen(self.read_engine, "before_cursor_execute", _refuse_write_statement)
+        self.read_sessionmaker = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+        event.listen(self.read_sessionmaker, "before_flush", _refuse_flush)
 
     @property
     def dialect(self) -> str:
@@ -170,6 +246,37 @@ class Database:
             raise
         finally:
             session.close()
+
+    def read_session_begin(self) -> Session:
+        """A read session (see above); finish it with :meth:`read_session_end`."""
+        session = self.read_sessionmaker()
+        session.info[READ_ONLY] = []
+        return session
+
+    def read_session_end(self, session: Session, *, ok: bool) -> None:
+        """Close a read session; when ``ok``, refuse unflushed changes and write what it left for
+        :func:`write_before_answer` in one short transaction (raising if that fails)."""
+        try:
+            if ok and (session.new or session.dirty or session.deleted):
+                raise ReadOnlyViolation("a read-only unit of work changed an object")
+        finally:
+            pending = session.info.get(READ_ONLY) or []
+            session.close()
+        if ok and pending:
+            with self.session() as writer:
+                for func in pending:
+                    func(writer)
+
+    @contextlib.contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A pure read: no transaction (see above); its :func:`write_before_answer` work afterwards."""
+        session = self.read_session_begin()
+        ok = False
+        try:
+            yield session
+            ok = True
+        finally:
+            self.read_session_end(session, ok=ok)
 
     def dispose(self) -> None:
         self.engine.dispose()

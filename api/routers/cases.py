@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 
-from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, visible_case, UnitOfWorkRoute, read_only
 from api.raw_files import process_file_response
 from api.routers.common import MAX_LIMIT, errors, pseudonym
 from api.schemas.casework import (AttachmentOut, CaseDetailOut, CaseFileOut, NoteIn, NoteOut, CasePage, CaseQuery, CaseSummaryOut,
@@ -52,6 +52,7 @@ def summary_out(case: Case) -> CaseSummaryOut:
 
 @router.get("", response_model=CasePage, summary="Zaken die ik mag zien: zoeken, filteren, sorteren, pagineren",
             responses=errors(401, 422))
+@read_only
 def list_cases(user: CurrentUser, session: SessionDep,
                q: Annotated[str | None, Query(max_length=200, description=(
                    "Zoekterm: zaaknummer of woorden uit de omschrijving van de melding (Nederlandse woordvormen)"))] = None,
@@ -112,6 +113,7 @@ def view_out(view: views.View) -> SavedViewOut:
 
 @router.get("/weergaven", response_model=list[SavedViewOut], summary="Mijn opgeslagen weergaven van de zakenlijst",
             responses=errors(401))
+@read_only
 def list_views(user: CurrentUser, session: SessionDep) -> list[SavedViewOut]:
     return [view_out(v) for v in views.list_views(session=session, user=user)]
 
@@ -129,6 +131,7 @@ def save_view(body: SavedViewIn, user: CurrentUser, session: SessionDep) -> Save
 @router.get("/weergaven/{view_id}", response_model=SavedViewOut,
             summary="Eén van mijn weergaven (de zoekopdracht; de zaken: GET /zaken met deze parameters)",
             responses=errors(401, 404))
+@read_only
 def get_view(view_id: IdPath, user: CurrentUser, session: SessionDep) -> SavedViewOut:
     return view_out(views.get_view(session=session, user=user, view_id=view_id))
 
@@ -141,6 +144,7 @@ def delete_view(view_id: IdPath, user: CurrentUser, session: SessionDep) -> Resp
 
 
 @router.get("/{case_id}", response_model=CaseDetailOut, summary="Een zaak, voor zover ik die mag zien", responses=ERR)
+@read_only
 def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> CaseDetailOut:
     """Vertrouwelijkheidsklassen (``engine.cases.field_classes``): de identiteit van de melder alleen voor wie die
     mag zien; de inhoud van de melding voor iedereen die de zaak behandelt, geredigeerd door het meldpunt."""
@@ -173,6 +177,7 @@ def redact(body: RedactionIn, case: VisibleCase, user: CurrentUser, session: Ses
 @router.get("/{case_id}/taken/afgerond", response_model=list[CompletedTaskOut],
             summary="Afgeronde taken met wat er is ingevuld (alleen-lezen, met de vertrouwelijkheidsklassen)",
             responses=ERR)
+@read_only
 def completed_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[CompletedTaskOut]:
     return [CompletedTaskOut.of(d) for d in completed.completed_tasks(session=session, user=user, case_id=case.id,
                                                                       page="api")]
@@ -180,6 +185,7 @@ def completed_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep) -
 
 @router.get("/{case_id}/taken/afgerond/{task_id}", response_model=CompletedTaskOut,
             summary="Eén afgeronde taak met wat er is ingevuld (alleen-lezen)", responses=ERR)
+@read_only
 def completed_task(case: VisibleCase, task_id: IdPath, user: CurrentUser, session: SessionDep) -> CompletedTaskOut:
     return CompletedTaskOut.of(completed.completed_task(session=session, user=user, case_id=case.id,
                                                         work_item_id=task_id, page="api"))
@@ -187,6 +193,7 @@ def completed_task(case: VisibleCase, task_id: IdPath, user: CurrentUser, sessio
 
 @router.get("/{case_id}/tijdlijn", response_model=list[TimelineEvent], summary="Tijdlijn (audit) van de zaak",
             responses=ERR)
+@read_only
 def timeline(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[TimelineEvent]:
     """Gebeurtenissen zonder vertrouwelijke waarden; wie de identiteit van de melder niet mag zien, ziet de melder
     als pseudoniem en geen gebeurtenissen over identiteit, berichten en bijlagen (``engine.cases.timeline``)."""
@@ -196,6 +203,7 @@ def timeline(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[
 
 @router.get("/{case_id}/positie", response_model=PositionOut, summary="Voltooide en actieve elementen (voor de tekening)",
             responses=ERR)
+@read_only
 def position(case: VisibleCase, session: SessionDep) -> PositionOut:
     if case.state is None or case.process_version_id is None:  # an imported case has no workflow
         return PositionOut(completed=[], active=[])
@@ -295,6 +303,7 @@ def _note_out(n) -> NoteOut:
 
 @router.get("/{case_id}/notities", response_model=list[NoteOut], summary="Interne notities van de behandelaars",
             responses=ERR)
+@read_only
 def case_notes(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[NoteOut]:
     return [_note_out(n) for n in notes.visible_notes(session=session, user=user, case_id=case.id)]
 

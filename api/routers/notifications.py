@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from engine import notifications
 
 router = APIRouter(tags=["gebruikers"], route_class=UnitOfWorkRoute)
@@ -36,6 +36,7 @@ def _out(mode: str) -> VoorkeurOut:
 
 @router.get("/gebruikers/ik/meldingsvoorkeuren", response_model=VoorkeurOut, summary="Mijn e-mailmeldingen",
             responses=ERRORS)
+@read_only
 def get_preferences(user: CurrentUser, session: SessionDep) -> VoorkeurOut:
     return _out(notifications.preference(session=session, user_id=user.id))
 

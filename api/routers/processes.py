@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 from lxml import etree
 
-from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute, read_only
 from api.raw_files import process_file_response
 from api.routers.cases import XML_RESPONSE, version_file
 from api.routers.common import errors
@@ -111,6 +111,7 @@ def _out(session, version, outcome=None) -> ProcessVersionOut:
 
 @router.get("", response_model=list[ProcessVersionOut], summary="Uitgerolde procesversies, met de actieve versie "
             "en het aantal lopende zaken per versie", responses=errors(401))
+@read_only
 def list_versions(user: CurrentUser, session: SessionDep) -> list[ProcessVersionOut]:
     versions = processes.list_versions(session=session)
     if not versions:

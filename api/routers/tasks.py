@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
 from engine.cases import field_classes
@@ -57,6 +57,7 @@ def _page(request: Request, response: Response, items: list[WorkItem], limit: in
 
 @router.get("/mijn", response_model=list[WorkItemOut], summary="Mijn taken",
             responses={200: PAGED, **errors(401, 422)})
+@read_only
 def my_tasks(request: Request, response: Response, user: CurrentUser, session: SessionDep, limit: Limit = 100,
              offset: Offset = 0, na: After = None) -> list[WorkItemOut]:
     return _page(request, response, worklist.my_tasks(session=session, user=user, limit=limit + 1, offset=offset,
@@ -65,6 +66,7 @@ def my_tasks(request: Request, response: Response, user: CurrentUser, session: S
 
 @router.get("/onverdeeld", response_model=list[WorkItemOut], summary="Niet toegewezen taken in mijn rollen",
             responses={200: PAGED, **errors(401, 422)})
+@read_only
 def unassigned(request: Request, response: Response, user: CurrentUser, session: SessionDep, limit: Limit = 100,
                offset: Offset = 0, na: After = None) -> list[WorkItemOut]:
     return _page(request, response, worklist.unassigned_in_my_roles(session=session, user=user, limit=limit + 1,
@@ -73,6 +75,7 @@ def unassigned(request: Request, response: Response, user: CurrentUser, session:
 
 @router.get("/te-laat", response_model=list[WorkItemOut], summary="Taken over hun termijn",
             responses={200: PAGED, **errors(401, 422)})
+@read_only
 def overdue(request: Request, response: Response, user: CurrentUser, session: SessionDep, limit: Limit = 100,
             offset: Offset = 0, na: After = None) -> list[WorkItemOut]:
     return _page(request, response, worklist.overdue(session=session, user=user, limit=limit + 1, offset=offset,
@@ -87,6 +90,7 @@ def _form(session, item: WorkItem) -> dict | None:
 
 @router.get("/{task_id}", response_model=TaskDetailOut, summary="Taak met formulier, gegevens en (bij sanctieadvies) precedenten",
             responses=errors(401, 404))
+@read_only
 def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
     seen = access.task_access(session=session, user=user, work_item_id=task_id)  # item, case, permission: one query
     item, case = seen.item, seen.case
@@ -113,6 +117,7 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
 
 @router.get("/{task_id}/formulier", response_model=dict, summary="JSON Schema van het formulier van de taak",
             responses=errors(401, 404))
+@read_only
 def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep, request: Request, response: Response):
     """With an ``ETag`` (the process version's content hash and the form's name: a deployed form never changes);
     ``If-None-Match`` with that tag answers 304 without the schema. Access is checked on every request."""

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from engine.audit.keys import AuditKeyMissing, audit_keys
 from engine.audit.models import AuditEvent, AuditHead
 from engine.clock import now
+from engine.db import is_read_only, write_before_answer
 
 GENESIS = "0" * 64
 # Recorded as read events: appended by readers without locking the chain's head.
@@ -70,7 +71,15 @@ def append(*, session: Session, actor: str, action: str, case_id: int | None = N
 
     The event's ``seq`` and hash are fixed here (the head is row-locked at the chain's first append in the
     transaction); the row is written with the transaction's other events in one INSERT, and each head with one
-    UPDATE, just before the commit (see "Writing" below)."""
+    UPDATE, just before the commit (see "Writing" below).
+
+    In a read-only unit of work (``engine.db.read_session``: a route declared a pure read that records what it
+    showed) the event is written in one short write transaction after the reads, before the request answers
+    (``engine.db.write_before_answer``)."""
+    if is_read_only(session):
+        write_before_answer(session, lambda writer: append(session=writer, actor=actor, action=action,
+                                                           case_id=case_id, task_id=task_id, details=details))
+        return None
     chain = chain_for(case_id)
     details = json.loads(json.dumps(details or {}, default=str))  # what is stored is what is hashed
     if action in READ_ACTIONS:

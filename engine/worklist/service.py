@@ -15,6 +15,7 @@ from engine.audit import service as audit
 from engine.cases import duties
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
+from engine.db import is_read_only, write_before_answer
 from engine.errors import (ConflictOfInterest, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady,
                            TaskTaken)
 from engine.identity import access
@@ -310,29 +311,52 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
 
 
 VISIT_GAP = timedelta(minutes=30)  # requests closer together than this are one visit of the worklist
+# A visit's latest request is recorded to the minute: the page is then a pure read (no write) for every other
+# request of a visit. Work that arrived in the last minute of the previous visit may show as new once more.
+VISIT_RECORD_EVERY = timedelta(minutes=1)
 
 
 def record_visit(*, session: Session, user: User) -> datetime | None:
     """Note that ``user`` looks at the worklist now; returns the end of their previous visit (None: a first visit).
 
     Requests less than :data:`VISIT_GAP` apart are one visit: switching tabs, sorting or paging does not make the
-    new work of the same visit old. Work that became ready after the previous visit is new (:func:`is_new`)."""
-    visit = session.get(WorklistVisit, user.id)
+    new work of the same visit old. Work that became ready after the previous visit is new (:func:`is_new`).
+    In a read-only unit of work (the worklist page, ``engine.db.read_session``) the visit is read there and written,
+    when it changed, in the short write transaction before the page goes out (``write_before_answer``)."""
     moment = now()
-    if visit is None:
-        try:  # two first requests of one user at once: the second finds the first's row (no 500 for a page view)
-            with session.begin_nested():
-                session.add(WorklistVisit(user_id=user.id, visited_at=moment, previous_at=None))
-                session.flush()
+    if is_read_only(session):
+        visit = session.get(WorklistVisit, user.id)
+        if visit is None:
+            write_before_answer(session, lambda w, uid=user.id: _first_visit(w, uid, moment))
             return None
-        except IntegrityError:
-            visit = session.get(WorklistVisit, user.id, populate_existing=True)
-            if visit is None:
-                return None
+        previous = visit.visited_at if moment - visit.visited_at > VISIT_GAP else visit.previous_at
+        if moment - visit.visited_at >= VISIT_RECORD_EVERY:
+            write_before_answer(session, lambda w, uid=user.id: w.execute(
+                update(WorklistVisit).where(WorklistVisit.user_id == uid)
+                .values(visited_at=moment, previous_at=previous)))
+        return previous
+    visit = session.get(WorklistVisit, user.id)
+    if visit is None:
+        if _first_visit(session, user.id, moment):
+            return None
+        visit = session.get(WorklistVisit, user.id, populate_existing=True)
+        if visit is None:
+            return None
     if moment - visit.visited_at > VISIT_GAP:
         visit.previous_at = visit.visited_at
     visit.visited_at = moment
     return visit.previous_at
+
+
+def _first_visit(session: Session, user_id: int, moment: datetime) -> bool:
+    """Record a first visit; False when another request of the same user recorded it first (no 500 for a page)."""
+    try:
+        with session.begin_nested():
+            session.add(WorklistVisit(user_id=user_id, visited_at=moment, previous_at=None))
+            session.flush()
+        return True
+    except IntegrityError:
+        return False
 
 
 def is_new(item: WorkItem, since: datetime | None) -> bool:

@@ -52,6 +52,39 @@ class Statements:
         self.seen.append(f"{verb} {table}")  # (SQLite renders no FOR UPDATE; PostgreSQL does)
 
 
+class Transactions:
+    """Every statement sent, with whether the connection was inside a transaction right after it. On PostgreSQL
+    psycopg sends BEGIN itself before a statement outside autocommit and COMMIT only for an open transaction, so
+    "never inside one" after every statement proves that neither was sent; on SQLite BEGIN IMMEDIATE is a
+    statement of its own (``engine.db``) and shows here."""
+
+    def __init__(self, engine):
+        self.engine, self.seen = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "after_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "after_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, params, context, executemany):
+        raw = conn.connection.dbapi_connection
+        if conn.dialect.name == "sqlite":
+            inside = raw.in_transaction
+        else:
+            inside = raw.info.transaction_status != 0  # psycopg.pq.TransactionStatus.IDLE
+        self.seen.append((" ".join(statement.split()[:2]).upper(), inside))
+
+    @property
+    def begins(self) -> list[str]:
+        return [s for s, _ in self.seen if s.startswith(("BEGIN", "COMMIT"))]
+
+    @property
+    def in_transaction(self) -> list[str]:
+        return [s for s, inside in self.seen if inside]
+
+
 def _after(words, keyword):
     return words[words.index(keyword) + 1] if keyword in words else "?"
 
@@ -183,3 +216,23 @@ def test_a_transaction_with_more_events_than_one_insert_page_keeps_its_chain(db,
         assert audit.verify(session=s).ok
         seqs = [e.seq for e in audit.case_events(session=s, case_id=None) if e.action == "test.veel"]
         assert seqs == list(range(seqs[0], seqs[0] + 1_050))
+def test_a_worklist_read_over_the_api_is_three_statements_and_no_transaction(db, clock, team):
+    """Token, roles, the page: 3 round trips; before pure reads ran without a transaction (issue 25) also BEGIN
+    (SQLite: BEGIN IMMEDIATE, the write lock) and COMMIT: 5."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.identity import service as identity
+
+    with db.session() as s:
+        token = identity.issue_token(session=s, user=s.get(User, team["desk"]), name="budget")[0]
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
+    client = TestClient(create_app(ApiSettings(cookie_secure=False)))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/taken/onverdeeld", headers=headers).status_code == 200  # warm-up: the token's use
+    with Statements(db.engine) as st, Transactions(db.engine) as tx:
+        r = client.get("/api/v1/taken/onverdeeld", headers=headers)
+    assert r.status_code == 200 and [t["zaak_id"] for t in r.json()] == [case_id], r.text
+    assert len(st.seen) <= 3, st.seen
+    assert tx.begins == [] and tx.in_transaction == [], tx.seen

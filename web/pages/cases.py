@@ -133,7 +133,7 @@ def _timeline(s: Session, case: Case, user: User, kind: str = "") -> dict:
 
 @router.get("/zaken/{case_id:id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int, diagram: str | None = None, melding: str = "", soort: str = ""):
-    with get_database().session() as s:
+    with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
         web, case = visible_case(request, s, case_id)
         if case is None:
             return not_found(request, web.user, web)

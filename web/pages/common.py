@@ -122,6 +122,22 @@ class WebDatabase:
         with self.database.session() as s:
             s.info[AFTER_COMMIT] = after
             yield s
+        self._after(after)
+
+    @contextlib.contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A page that is a pure read declares it by taking this session instead of :meth:`session`: no
+        transaction (``engine.db.read_session``); its audit events of what it showed (and other work it leaves to
+        ``engine.db.write_before_answer``) are written in one short transaction before the page goes out; any
+        other write fails loudly (``engine.db.ReadOnlyViolation``)."""
+        after: list = []
+        with self.database.read_session() as s:
+            s.info[AFTER_COMMIT] = after
+            yield s
+        self._after(after)
+
+    @staticmethod
+    def _after(after: list) -> None:
         for func in after:
             try:
                 func()

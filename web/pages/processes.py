@@ -54,7 +54,7 @@ def _differences(s: Session, chosen: dict | None, other: int | None, versions: l
 def processes_page(request: Request, versie: int | None = None, bestand: str | None = None, melding: str = "",
                    met: int | None = None):
     try:
-        with get_database().session() as s:
+        with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
             web = _process_owner(request, s)
             versions = _versions(s)
             chosen = next((v for v in versions if v["id"] == versie), None) or \

@@ -110,7 +110,7 @@ def cases_page(request: Request, q: str = "", status: str = "", categorie: str =
                van: str = "", tot: str = "", sorteer: str = search.DEFAULT_SORT, na: str = "", weergave: str = ""):
     query = _query(dict(q=q, status=status, categorie=categorie, dienstonderdeel=dienstonderdeel, van=van, tot=tot,
                         sorteer=sorteer))
-    with get_database().session() as s:
+    with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
         web = login_required(request, s)
         return _page(request, s, web, query, na=na, notice=NOTICES.get(weergave))
 

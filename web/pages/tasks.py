@@ -128,7 +128,7 @@ def _completed_page(request: Request, s: Session, web, item: WorkItem):
 
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_page(request: Request, item_id: int, melding: str = ""):
-    with get_database().session() as s:
+    with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
         if item is not None and item.state == "completed":

@@ -30,7 +30,7 @@ SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer",
 def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", filter: str = "",
                   melding: str = "", na: str = ""):
     sorteer = sorteer if sorteer in SORTS else "termijn"
-    with get_database().session() as s:
+    with get_database().read_session() as s:  # a pure read: no transaction (web.pages.common.WebDatabase)
         web = login_required(request, s)
         user = web.user
         counts = worklist.counts(session=s, user=user)  # counted by the database, never capped by a page
