@@ -118,6 +118,18 @@ def _locked_head(session: Session, chain: str) -> AuditHead:
     return head
 
 
+def lock_heads(session: Session, case_ids) -> None:
+    """Lock the chain heads of these cases in one query (in chain order: one lock order for every caller) for
+    the transaction's later appends; a chain without a head yet gets one at its first append, as usual."""
+    heads = session.info.setdefault("audit_heads", {})
+    chains = sorted({chain_for(i) for i in case_ids} - set(heads))
+    if not chains:
+        return
+    for head in session.execute(select(AuditHead).where(AuditHead.chain.in_(chains))
+                                .order_by(AuditHead.chain).with_for_update()).scalars():
+        heads[head.chain] = head
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_heads(session: Session, transaction) -> None:
     # The end of the outermost transaction releases the row locks. A flush also ends an

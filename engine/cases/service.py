@@ -76,6 +76,13 @@ class _Step:
     submitted_task: str | None = None  # the user task whose form this step completes (its letter checks the form)
     latest: dict | None = None  # the process data after the step (``_latest_data``), computed once by ``_project``
     open_items: list = field(default_factory=list)  # (work item, its ready task) still open after the step
+    # The case's pending timer rows and open work items when the caller read them already (the timer worker
+    # reads them for a whole batch of cases in one query each); None: read the table.
+    pending_timers: list | None = None
+    open_work_items: list | None = None
+    # The timer worker's batch flushes once for all its cases (a version conflict then fails the batch, which
+    # the worker fires again case by case); every other step flushes itself.
+    defer_flush: bool = False
 
 
 def _completed_ids(wf) -> set[str]:
@@ -134,9 +141,12 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
     moment = now()
     if not waiting and step.timers_before is False:
         return {}
-    rows = {t.task_id: t for t in session.execute(
-        select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
-    ).scalars()}
+    if step.pending_timers is not None:
+        rows = {t.task_id: t for t in step.pending_timers if t.state == "pending"}
+    else:
+        rows = {t.task_id: t for t in session.execute(
+            select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
+        ).scalars()}
     for task_id, row in rows.items():
         w = waiting.get(task_id)
         if w is None:
@@ -163,6 +173,8 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
     ready = {str(t.id): t for t in runtime.ready_user_tasks(step.wf)}
     if step.other_ready_before is False and completed_item is not None:
         existing = {completed_item.task_id: completed_item}
+    elif step.open_work_items is not None:
+        existing = {w.task_id: w for w in step.open_work_items if w.state == "open"}
     else:
         existing = {w.task_id: w for w in session.execute(
             select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open")
@@ -376,10 +388,11 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     _project(step)
     case.state = runtime.dumps(step.wf)
     case.updated_at = now()
-    try:
-        step.session.flush()  # the version check: first write of the step, takes the row lock
-    except StaleDataError as exc:
-        raise StaleCase() from exc
+    if not step.defer_flush:
+        try:
+            step.session.flush()  # the version check: first write of the step, takes the row lock
+        except StaleDataError as exc:
+            raise StaleCase() from exc
     if was_open and case.status == "closed":  # the follow-up after closure the manifest declares
         from engine.contact import service as contact
 
@@ -388,7 +401,8 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     _sync_work_items(step, due, completed_item)
     if finish is not None:
         finish()
-    step.session.flush()
+    if not step.defer_flush:
+        step.session.flush()
 
 
 def migrate_step(step: _Step, *, finish) -> None:
@@ -560,18 +574,54 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     return case
 
 
-def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) -> Case:
-    """Fire whatever timers of the case are due (by the engine clock)."""
-    row = session.execute(
+@dataclass
+class TimerBatch:
+    """What the timer worker read for a batch of cases at once (``read_timer_batch``): per case the row with its
+    version's hash, its pending timers and open work items. Each case's entry is used once (a second firing of
+    the same case in the batch reads the tables again: the first one changed them)."""
+
+    cases: dict[int, tuple[Case, str]]
+    timers: dict[int, list[Timer]]
+    items: dict[int, list[WorkItem]]
+
+    def take(self, case_id: int):
+        return self.cases.pop(case_id, None), self.timers.pop(case_id, []), self.items.pop(case_id, [])
+
+
+def read_timer_batch(session: Session, case_ids) -> TimerBatch:
+    """Three queries for a batch of cases instead of three per case: the cases (with their version's hash),
+    their pending timers and their open work items."""
+    ids = sorted(set(case_ids))
+    cases = {c.id: (c, digest) for c, digest in session.execute(
         select(Case, ProcessVersion.content_hash).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
-        .where(Case.id == case_id)
-    ).first()
+        .where(Case.id.in_(ids))).all()}
+    timers: dict[int, list[Timer]] = {i: [] for i in ids}
+    for t in session.execute(select(Timer).where(Timer.case_id.in_(ids), Timer.state == "pending")).scalars():
+        timers[t.case_id].append(t)
+    items: dict[int, list[WorkItem]] = {i: [] for i in ids}
+    for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == "open")).scalars():
+        items[w.case_id].append(w)
+    return TimerBatch(cases, timers, items)
+
+
+def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
+                batch: TimerBatch | None = None) -> Case:
+    """Fire whatever timers of the case are due (by the engine clock). With ``batch`` (the timer worker) the
+    case, its timers and work items come from the batch's reads, and the step leaves the flush to the batch."""
+    row, pending, open_items = batch.take(case_id) if batch is not None else (None, None, None)
+    if row is None:
+        pending = open_items = None
+        row = session.execute(
+            select(Case, ProcessVersion.content_hash).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .where(Case.id == case_id)
+        ).first()
     if row is None:
         raise NotFound("Zaak niet gevonden.")
     case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
     wf = runtime.loads(case.state, parsed, case.process_kind)
-    step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf))
+    step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf),
+                 pending_timers=pending, open_work_items=open_items, defer_flush=batch is not None)
     before = {w.task_id for w in runtime.waiting_timers(wf)}
     try:
         wf.refresh_timers()

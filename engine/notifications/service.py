@@ -104,8 +104,20 @@ def enqueue(session: Session, *, user_id: int, kind: str, link: str, key: str | 
 
 # --------------------------------------------------------------------------- who hears of what
 
+_HOLDERS = "meldpunt_role_holders"  # role -> holders, while ``_before_commit`` turns a batch of events into rows
+
+
 def _role_holders(session: Session, role: str) -> list[User]:
     """Active holders of ``role`` who can be mailed (an e-mail address): nobody else would get a row anyway."""
+    memo = session.info.get(_HOLDERS)
+    if memo is not None:
+        if role not in memo:
+            memo[role] = _read_role_holders(session, role)
+        return memo[role]
+    return _read_role_holders(session, role)
+
+
+def _read_role_holders(session: Session, role: str) -> list[User]:
     return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
                                 .where(UserRole.role == role, User.active.is_(True), User.email.is_not(None),
                                        User.email != "").order_by(User.id)))
@@ -138,8 +150,12 @@ def _before_commit(session: Session) -> None:
     if not events:
         return
     session.flush()
-    for kind, *args in events:
-        _EVENTS[kind](session, *args)
+    session.info[_HOLDERS] = {}  # the events of one commit (a timer batch: many tasks of one role) ask once per role
+    try:
+        for kind, *args in events:
+            _EVENTS[kind](session, *args)
+    finally:
+        session.info.pop(_HOLDERS, None)
 
 
 @listens_for(Session, "after_rollback")
