@@ -56,6 +56,7 @@ def seed(database, version_id, starter, k):
 
 def main(argv):
     url, mode, k = argv[0], argv[1], int(argv[2])
+    size = int(argv[3]) if len(argv) > 3 else None  # timers per batch (default: the worker's)
     from sqlalchemy import event
 
     from engine import clock
@@ -71,14 +72,15 @@ def main(argv):
     def _count(*_a):
         statements[0] += 1
 
+    kw = {"batch": size} if size else {}
     c0, w0 = time.process_time(), time.perf_counter()
     if mode == "profile":
         prof = cProfile.Profile(time.process_time)
         prof.enable()
-        fired = fire_due(database=database)
+        fired = fire_due(database=database, **kw)
         prof.disable()
     else:
-        fired = fire_due(database=database)
+        fired = fire_due(database=database, **kw)
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
     print(f"fired {fired} of {len(ids)}: CPU {cpu * 1000 / max(fired, 1):.2f} ms/timer, wall "
           f"{wall * 1000 / max(fired, 1):.2f} ms/timer, {statements[0] / max(fired, 1):.2f} statements/timer")

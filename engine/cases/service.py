@@ -83,6 +83,7 @@ class _Step:
     # The timer worker's batch flushes once for all its cases (a version conflict then fails the batch, which
     # the worker fires again case by case); every other step flushes itself.
     defer_flush: bool = False
+    waiting: list | None = None  # the waiting timers after the step, when the step computed them already
 
 
 def _completed_ids(wf) -> set[str]:
@@ -137,7 +138,7 @@ def _priority(step: _Step, task, meta) -> int:
 def _sync_timers(step: _Step) -> dict[str, datetime]:
     """Mirror waiting timers into the timer table. Returns user-task id → due date."""
     session, case = step.session, step.case
-    waiting = {w.task_id: w for w in runtime.waiting_timers(step.wf)}
+    waiting = {w.task_id: w for w in (step.waiting if step.waiting is not None else runtime.waiting_timers(step.wf))}
     moment = now()
     if not waiting and step.timers_before is False:
         return {}
@@ -278,8 +279,23 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
         staff.on_auto_assigned(step.session, item=item, info=info)
 
 
+def _has_letters(parsed: ParsedProcessSet) -> bool:
+    """Does any task of the set (its processes and subprocesses) name a letter? Cached on the parsed set."""
+    known = getattr(parsed, "_names_letters", None)
+    if known is None:
+        specs = [parsed.spec, *parsed.subprocess_specs.values()]
+        for spec, subs in parsed.other_specs.values():
+            specs += [spec, *subs.values()]
+        known = any(getattr(ts, "extensions", {}).get("properties", {}).get("letter")
+                    for spec in specs for ts in spec.task_specs.values())
+        parsed._names_letters = known
+    return known
+
+
 def _render_letters(step: _Step) -> None:
     """Check the letter of every task that completed in this step and names one, and put it in the outbox."""
+    if not _has_letters(step.parsed):  # nothing to look for: spare the walk over the completed tasks
+        return
     newly = _completed_ids(step.wf) - step.completed_before
     tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
     if step.completed_task is not None and str(step.completed_task.id) not in newly:
@@ -620,7 +636,8 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
     case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
     wf = runtime.loads(case.state, parsed, case.process_kind)
-    step = _Step(session, case, parsed, wf, "system", completed_before=_completed_ids(wf),
+    step = _Step(session, case, parsed, wf, "system",
+                 completed_before=_completed_ids(wf) if _has_letters(parsed) else set(),
                  pending_timers=pending, open_work_items=open_items, defer_flush=batch is not None)
     before = {w.task_id for w in runtime.waiting_timers(wf)}
     try:
@@ -632,7 +649,8 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
     except Exception as exc:
         raise WorkflowFailure(f"Fout bij het afgaan van een timer: {exc}") from exc
     _run_engine(step)
-    fired = sorted(before - {w.task_id for w in runtime.waiting_timers(wf)})
+    step.waiting = runtime.waiting_timers(wf)
+    fired = sorted(before - {w.task_id for w in step.waiting})
     _persist(step, finish=lambda: audit.append(session=session, actor="system", action="timer.fired",
                                                case_id=case.id, details={"timers": fired, "timer_id": timer_id}))
     return case
