@@ -142,7 +142,8 @@ def excluded_among(*, session: Session, user_ids, case_id: int) -> set[int]:
     if not ids:
         return set()
     person = aliased(User)
-    return set(session.scalars(select(person.id).where(Case.id == case_id, person.id.in_(ids), _excluded(person.id))))
+    q = select(person.id).select_from(person).join(Case, Case.id == case_id)  # the one case beside each user
+    return set(session.scalars(q.where(person.id.in_(ids), _excluded(person.id))))
 
 
 def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
