@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -92,10 +93,13 @@ def seed_due_cases(database, *, k: int, at: datetime, version_id: int, starter_i
     return ids
 
 
-def fire_with_workers(database, *, workers: int, moment: datetime, version_id: int) -> dict:
+def fire_with_workers(database, *, workers: int, moment: datetime, version_id: int, root=None) -> dict:
+    """``root``: the checkout whose engine the workers run (default this one; an experiment compares two)."""
     start_at = time.time() + 3.0  # after imports and the spec-cache warm-up
+    root = root or ROOT
+    env = {**os.environ, "PYTHONPATH": str(root)}
     procs = [subprocess.Popen([sys.executable, "-m", "bench.timer_worker", database.url, moment.isoformat(),
-                               repr(start_at), str(version_id)], cwd=ROOT, stdout=subprocess.PIPE,
+                               repr(start_at), str(version_id)], cwd=root, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(workers)]
     results = [p.communicate(timeout=3600) for p in procs]
     for p, (out, err) in zip(procs, results):
@@ -103,8 +107,13 @@ def fire_with_workers(database, *, workers: int, moment: datetime, version_id: i
             raise RuntimeError(f"timer worker failed: {err[-2000:]}")
     lines = [json.loads(out.strip().splitlines()[-1]) for out, _ in results]
     elapsed = max(x["end"] for x in lines) - min(x["start"] for x in lines)
+    fired = sum(x["fired"] for x in lines)
+    db_cpu = [x.get("db_cpu") for x in lines]
     return {"workers": workers, "fired_per_worker": [x["fired"] for x in lines],
-            "fired_total": sum(x["fired"] for x in lines), "seconds": elapsed}
+            "fired_total": fired, "seconds": elapsed,
+            # CPU time of the worker processes, and of their PostgreSQL backends when readable (/proc)
+            "worker_cpu_ms_per_timer": sum(x.get("cpu") or 0.0 for x in lines) * 1000 / fired if fired else None,
+            "db_cpu_ms_per_timer": (sum(db_cpu) * 1000 / fired if fired and None not in db_cpu else None)}
 
 
 def verify_once(database, case_ids: list[int], moment: datetime) -> dict:

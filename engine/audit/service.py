@@ -283,6 +283,22 @@ def _forget_savepoint(session: Session) -> None:
         savepoints.pop(session.get_nested_transaction(), None)
 
 
+_HEADS_FOR_UPDATE = (select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash)
+                     .where(_HEADS.c.chain.in_(bindparam("chains", expanding=True)))
+                     .order_by(_HEADS.c.chain).with_for_update())
+
+
+def lock_heads(session: Session, case_ids) -> None:
+    """Lock the chain heads of these cases in one query (in chain order: one lock order for every caller) for
+    the transaction's later appends; a chain without a head yet gets one at its first append, as usual."""
+    pending = _pending(session)
+    chains = sorted({chain_for(i) for i in case_ids} - set(pending.heads))
+    if not chains:
+        return
+    for row in _own(pending, _HEADS_FOR_UPDATE, {"chains": chains}):
+        pending.heads[row.chain] = _Head(row.seq, row.hash, row.seq)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_pending(session: Session, transaction) -> None:
     if transaction.parent is None:  # the end of the outermost transaction releases the row locks

@@ -85,6 +85,13 @@ class _Step:
         if self.sets is None:
             self.sets = runtime.walk(self.wf)
         return self.sets
+    # The case's pending timer rows and open work items when the caller read them already (the timer worker
+    # reads them for a whole batch of cases in one query each); None: read the table.
+    pending_timers: list | None = None
+    open_work_items: list | None = None
+    # The timer worker's batch flushes once for all its cases (a version conflict then fails the batch, which
+    # the worker fires again case by case); every other step flushes itself.
+    defer_flush: bool = False
 
 
 def _completed_ids(wf) -> set[str]:
@@ -143,9 +150,12 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
     moment = now()
     if not waiting and step.timers_before is False:
         return {}
-    rows = {t.task_id: t for t in session.execute(
-        select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
-    ).scalars()}
+    if step.pending_timers is not None:
+        rows = {t.task_id: t for t in step.pending_timers if t.state == "pending"}
+    else:
+        rows = {t.task_id: t for t in session.execute(
+            select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
+        ).scalars()}
     for task_id, row in rows.items():
         w = waiting.get(task_id)
         if w is None:
@@ -172,6 +182,8 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
     ready = {str(t.id): t for t in step.tasks().ready_user}
     if step.other_ready_before is False and completed_item is not None:
         existing = {completed_item.task_id: completed_item}
+    elif step.open_work_items is not None:
+        existing = {w.task_id: w for w in step.open_work_items if w.state == "open"}
     else:
         existing = {w.task_id: w for w in session.execute(
             select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open")
@@ -275,8 +287,23 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
         staff.on_auto_assigned(step.session, item=item, info=info)
 
 
+def _has_letters(parsed: ParsedProcessSet) -> bool:
+    """Does any task of the set (its processes and subprocesses) name a letter? Cached on the parsed set."""
+    known = getattr(parsed, "_names_letters", None)
+    if known is None:
+        specs = [parsed.spec, *parsed.subprocess_specs.values()]
+        for spec, subs in parsed.other_specs.values():
+            specs += [spec, *subs.values()]
+        known = any(getattr(ts, "extensions", {}).get("properties", {}).get("letter")
+                    for spec in specs for ts in spec.task_specs.values())
+        parsed._names_letters = known
+    return known
+
+
 def _render_letters(step: _Step) -> None:
     """Check the letter of every task that completed in this step and names one, and put it in the outbox."""
+    if not _has_letters(step.parsed):  # nothing to look for: spare the walk over the completed tasks
+        return
     newly = step.tasks().completed_ids() - step.completed_before
     tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
     if step.completed_task is not None and str(step.completed_task.id) not in newly:
@@ -386,10 +413,11 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     _project(step)
     case.state = runtime.dumps(step.wf)
     case.updated_at = now()
-    try:
-        step.session.flush()  # the version check: first write of the step, takes the row lock
-    except StaleDataError as exc:
-        raise StaleCase() from exc
+    if not step.defer_flush:
+        try:
+            step.session.flush()  # the version check: first write of the step, takes the row lock
+        except StaleDataError as exc:
+            raise StaleCase() from exc
     if was_open and case.status == "closed":  # the follow-up after closure the manifest declares
         from engine.contact import service as contact
 
@@ -398,7 +426,8 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     _sync_work_items(step, due, completed_item)
     if finish is not None:
         finish()
-    step.session.flush()
+    if not step.defer_flush:
+        step.session.flush()
 
 
 def migrate_step(step: _Step, *, finish) -> None:
@@ -598,19 +627,56 @@ def _complete_item(session: Session, item: WorkItem, *, user_id: int) -> None:
         set_committed_value(item, key, value)
 
 
-def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None) -> Case:
-    """Fire whatever timers of the case are due (by the engine clock)."""
-    row = session.execute(
+@dataclass
+class TimerBatch:
+    """What the timer worker read for a batch of cases at once (``read_timer_batch``): per case the row with its
+    version's hash, its pending timers and open work items. Each case's entry is used once (a second firing of
+    the same case in the batch reads the tables again: the first one changed them)."""
+
+    cases: dict[int, tuple[Case, str]]
+    timers: dict[int, list[Timer]]
+    items: dict[int, list[WorkItem]]
+
+    def take(self, case_id: int):
+        return self.cases.pop(case_id, None), self.timers.pop(case_id, []), self.items.pop(case_id, [])
+
+
+def read_timer_batch(session: Session, case_ids) -> TimerBatch:
+    """Three queries for a batch of cases instead of three per case: the cases (with their version's hash),
+    their pending timers and their open work items."""
+    ids = sorted(set(case_ids))
+    cases = {c.id: (c, digest) for c, digest in session.execute(
         select(Case, ProcessVersion.content_hash).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
-        .where(Case.id == case_id)
-    ).first()
+        .where(Case.id.in_(ids))).all()}
+    timers: dict[int, list[Timer]] = {i: [] for i in ids}
+    for t in session.execute(select(Timer).where(Timer.case_id.in_(ids), Timer.state == "pending")).scalars():
+        timers[t.case_id].append(t)
+    items: dict[int, list[WorkItem]] = {i: [] for i in ids}
+    for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == "open")).scalars():
+        items[w.case_id].append(w)
+    return TimerBatch(cases, timers, items)
+
+
+def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
+                batch: TimerBatch | None = None) -> Case:
+    """Fire whatever timers of the case are due (by the engine clock). With ``batch`` (the timer worker) the
+    case, its timers and work items come from the batch's reads, and the step leaves the flush to the batch."""
+    row, pending, open_items = batch.take(case_id) if batch is not None else (None, None, None)
+    if row is None:
+        pending = open_items = None
+        row = session.execute(
+            select(Case, ProcessVersion.content_hash).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .where(Case.id == case_id)
+        ).first()
     if row is None:
         raise NotFound("Zaak niet gevonden.")
     case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
     wf = runtime.loads(case.state, parsed, case.process_kind)
     loaded = runtime.walk(wf)
-    step = _Step(session, case, parsed, wf, "system", completed_before=loaded.completed_ids())
+    step = _Step(session, case, parsed, wf, "system",
+                 completed_before=loaded.completed_ids() if _has_letters(parsed) else set(),
+                 pending_timers=pending, open_work_items=open_items, defer_flush=batch is not None)
     before = {w.task_id for w in loaded.timers()}
     try:
         wf.refresh_timers()

@@ -136,6 +136,16 @@ def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
     return session.scalar(_excluded_statement(), {"cid": case_id, "uid": user.id}) is not None
 
 
+def excluded_among(*, session: Session, user_ids, case_id: int) -> set[int]:
+    """Those of ``user_ids`` excluded from the case (:func:`is_excluded`), in one query."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return set()
+    person = aliased(User)
+    q = select(person.id).select_from(person).join(Case, Case.id == case_id)  # the one case beside each user
+    return set(session.scalars(q.where(person.id.in_(ids), _excluded(person.id))))
+
+
 def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
     """Reporting desk and integrity coordinator of a case they may see, or a user to whom an approved
     reveal applies (engine.cases.reveal); nobody else. The desk and the coordinator only in a session (or

@@ -80,7 +80,13 @@ def enqueue(session: Session, *, user_id: int, kind: str, link: str, key: str | 
     user = session.get(User, user_id)
     if user is None or not user.active or not (user.email or "").strip():
         return None
-    mode = preference(session=session, user_id=user_id)
+    modes = session.info.get(_MODES)  # while a commit's events become rows: each user's preference read once
+    if modes is None:
+        mode = preference(session=session, user_id=user_id)
+    elif user_id in modes:
+        mode = modes[user_id]
+    else:
+        mode = modes[user_id] = preference(session=session, user_id=user_id)
     if mode == OFF:
         return None
     if key is not None and session.scalar(select(Notification.id).where(Notification.key == key)) is not None:
@@ -104,8 +110,21 @@ def enqueue(session: Session, *, user_id: int, kind: str, link: str, key: str | 
 
 # --------------------------------------------------------------------------- who hears of what
 
+_HOLDERS = "meldpunt_role_holders"  # role -> holders, while ``_before_commit`` turns a batch of events into rows
+_MODES = "meldpunt_notification_modes"  # user id -> preference, likewise
+
+
 def _role_holders(session: Session, role: str) -> list[User]:
     """Active holders of ``role`` who can be mailed (an e-mail address): nobody else would get a row anyway."""
+    memo = session.info.get(_HOLDERS)
+    if memo is not None:
+        if role not in memo:
+            memo[role] = _read_role_holders(session, role)
+        return memo[role]
+    return _read_role_holders(session, role)
+
+
+def _read_role_holders(session: Session, role: str) -> list[User]:
     return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
                                 .where(UserRole.role == role, User.active.is_(True), User.email.is_not(None),
                                        User.email != "").order_by(User.id)))
@@ -115,7 +134,9 @@ def _pool(session: Session, role: str, case_id: int) -> list[User]:
     """Who may pick up an unassigned task of ``role`` in the case: active holders of the role, no party to it."""
     from engine.identity import access
 
-    return [u for u in _role_holders(session, role) if not access.is_excluded(session=session, user=u, case_id=case_id)]
+    holders = _role_holders(session, role)
+    excluded = access.excluded_among(session=session, user_ids=[u.id for u in holders], case_id=case_id)
+    return [u for u in holders if u.id not in excluded]
 
 
 # The engine's events are collected during the transaction and turned into outbox rows once, just before it
@@ -138,8 +159,14 @@ def _before_commit(session: Session) -> None:
     if not events:
         return
     session.flush()
-    for kind, *args in events:
-        _EVENTS[kind](session, *args)
+    # The events of one commit (a timer batch: many tasks of one role) ask once per role and user.
+    session.info[_HOLDERS], session.info[_MODES] = {}, {}
+    try:
+        for kind, *args in events:
+            _EVENTS[kind](session, *args)
+    finally:
+        session.info.pop(_HOLDERS, None)
+        session.info.pop(_MODES, None)
 
 
 @listens_for(Session, "after_rollback")

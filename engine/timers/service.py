@@ -1,7 +1,8 @@
 """Firing due timers durably and exactly once.
 
-Due timers are claimed in batches and each is fired in its own savepoint of the
-batch's transaction. On PostgreSQL the claim is ``SELECT … FOR UPDATE SKIP LOCKED``,
+Due timers are claimed in batches and fired together in one savepoint of the batch's
+transaction; when one of them fails, the batch is fired again with each timer in its own
+savepoint (see :func:`fire_due`). On PostgreSQL the claim is ``SELECT … FOR UPDATE SKIP LOCKED``,
 so any number of workers can run at once without firing a timer twice or skipping
 one; a timer's firing and its state change to ``fired`` commit together. SQLite serialises writers (BEGIN IMMEDIATE), so a
 single worker there is safe as well.
@@ -21,6 +22,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from engine.audit import service as audit
 from engine.cases import service as cases
 from engine.clock import now
 from engine.config import get_settings
@@ -51,11 +53,15 @@ def fire_due(*, database: Database, limit: int | None = None, batch: int = BATCH
     """Fire due timers until none is left (or ``limit``). Returns how many were handled.
 
     Up to ``batch`` due timers are claimed (row-locked, skipping rows another worker
-    holds) and fired in ONE transaction, each inside its own savepoint: a timer whose
-    firing fails is rolled back alone and keeps its error, the others commit together
-    with their ``fired`` state. One commit per batch instead of per timer is what makes
-    a backlog of thousands fire quickly; exactly-once holds because a timer's firing and
-    its state change commit (or roll back) together and its row stays locked until then.
+    holds) and fired in ONE transaction: first all together in one savepoint, their cases,
+    pending timers and open work items read in one query each, their audit heads locked in
+    one, and their writes sent in one flush. When anything in that fails (a case's timer,
+    or a version conflict with a user completing a task), the batch is rolled back to the
+    savepoint — the claim's row locks stay — and fired again case by case, each in its own
+    savepoint: a timer whose firing fails is rolled back alone and keeps its error (and
+    becomes an incident), the others commit together with their ``fired`` state.
+    Exactly-once holds because a timer's firing and its state change commit (or roll back)
+    together and its row stays locked until then.
     """
     skip_locked = database.dialect == "postgresql"
     handled, failed = 0, set()
@@ -65,37 +71,71 @@ def fire_due(*, database: Database, limit: int | None = None, batch: int = BATCH
             claimed = _claim(session, skip_locked=skip_locked, exclude=failed, limit=room)
             if not claimed:
                 return handled
-            for timer in claimed:
-                if timer.state != "pending":  # fired with an earlier timer of the same case
-                    handled += 1
-                    continue
-                timer_id, case_id = timer.id, timer.case_id
-                try:
-                    with session.begin_nested():
-                        cases.fire_timers(session=session, case_id=case_id, timer_id=timer_id)
-                except DomainError as exc:
-                    log.warning("timer %s of case %s not fired: %s", timer_id, case_id, exc.code)
-                    failed.add(timer_id)
-                    _failed(timer, f"{exc.code}: {exc.title}")
-                    incidents.record(session, case_id=case_id, source="timer", exc=exc,
-                                     element_id=timer.element_id, timer_id=timer_id)
-                    continue
-                except Exception as exc:  # a broken case must not stop the timers of all others
-                    # only the type: a message may quote case data
-                    log.error("timer %s of case %s not fired: %s", timer_id, case_id, type(exc).__name__)
-                    failed.add(timer_id)
-                    _failed(timer, f"onverwachte fout: {type(exc).__name__}")
-                    incidents.record(session, case_id=case_id, source="timer", exc=exc,
-                                     element_id=timer.element_id, timer_id=timer_id)
-                    continue
-                if timer.failures:  # it failed before: its incident is over now
-                    timer.failures, timer.last_error = 0, None
-                    incidents.resolve_open(session, timer_id=timer_id)
-                timer.retry_at = None
-                if timer.state == "pending":  # not fired by the engine (clock skew): leave it
-                    failed.add(timer_id)
-                handled += 1
+            skew: set[int] = set()
+            try:
+                with session.begin_nested():  # the whole batch; any failure rolls back to here
+                    done = _fire_together(session, claimed, skew)
+            except Exception as exc:  # noqa: BLE001 - which case failed is found by firing them one by one
+                log.info("timer batch of %d fired one by one after %s", len(claimed), type(exc).__name__)
+                skew.clear()
+                done = _fire_one_by_one(session, claimed, skew)
+            failed |= skew
+            handled += done
     return handled
+
+
+def _fire_together(session, claimed: list[Timer], skew: set[int]) -> int:
+    batch = cases.read_timer_batch(session, [t.case_id for t in claimed])
+    audit.lock_heads(session, batch.cases)
+    handled = 0
+    for timer in claimed:
+        if timer.state == "pending":  # else fired with an earlier timer of the same case
+            cases.fire_timers(session=session, case_id=timer.case_id, timer_id=timer.id, batch=batch)
+            _fired(session, timer, skew)
+        handled += 1
+    session.flush()  # every case's writes, their version checks among them
+    return handled
+
+
+def _fire_one_by_one(session, claimed: list[Timer], failed: set[int]) -> int:
+    handled = 0
+    for timer in claimed:
+        if timer.state != "pending":  # fired with an earlier timer of the same case
+            handled += 1
+            continue
+        timer_id, case_id = timer.id, timer.case_id
+        try:
+            with session.begin_nested():
+                cases.fire_timers(session=session, case_id=case_id, timer_id=timer_id)
+        except DomainError as exc:
+            log.warning("timer %s of case %s not fired: %s", timer_id, case_id, exc.code)
+            failed.add(timer_id)
+            _failed(timer, f"{exc.code}: {exc.title}")
+            incidents.record(session, case_id=case_id, source="timer", exc=exc,
+                             element_id=timer.element_id, timer_id=timer_id)
+            continue
+        except Exception as exc:  # a broken case must not stop the timers of all others
+            # only the type: a message may quote case data
+            log.error("timer %s of case %s not fired: %s", timer_id, case_id, type(exc).__name__)
+            failed.add(timer_id)
+            _failed(timer, f"onverwachte fout: {type(exc).__name__}")
+            incidents.record(session, case_id=case_id, source="timer", exc=exc,
+                             element_id=timer.element_id, timer_id=timer_id)
+            continue
+        _fired(session, timer, failed)
+        handled += 1
+    return handled
+
+
+def _fired(session, timer: Timer, skew: set[int]) -> None:
+    """After a successful firing: an earlier failure's incident is over; a timer the engine did not fire
+    (clock skew) stays pending and is not claimed again in this sweep."""
+    if timer.failures:
+        timer.failures, timer.last_error = 0, None
+        incidents.resolve_open(session, timer_id=timer.id)
+    timer.retry_at = None
+    if timer.state == "pending":
+        skew.add(timer.id)
 
 
 def _failed(timer: Timer, error: str) -> None:

@@ -117,3 +117,25 @@ def test_reporter_identity_only_for_desk_and_coordinator(db, world):
         for name in ("onderzoeker", "bg", "bvi", "jurist", "auditor", "desk_other", "chef", "reporter", "subject"):
             assert not may(name), name
         assert not may("coord_douane", c2)
+
+
+def test_excluded_among_is_is_excluded_for_many_users_at_once(db):
+    """The notification pool asks for all holders of a role at once: the same answer as one by one."""
+    from engine.cases import service as cases
+    from engine.processes import service as processes
+    from tests.factories import REVIEW, make_user
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        chef = make_user(s, "chef_x", "meldpunt")
+        subject = make_user(s, "subject_x", "onderzoeker", manager=chef)
+        reporter, bystander = make_user(s, "melder_x", "meldpunt"), make_user(s, "omstander_x", "meldpunt")
+        other_chef = make_user(s, "chef_y", "meldpunt")
+        make_user(s, "subject_y", "onderzoeker", manager=other_chef)
+        case = cases.start_case(session=s, actor=bystander, data={},
+                                parties={"melder": [reporter.id], "betrokkene": [subject.id]})
+        users = [chef, subject, reporter, bystander, other_chef]
+        expected = {u.id for u in users if access.is_excluded(session=s, user=u, case_id=case.id)}
+        assert expected == {chef.id, subject.id, reporter.id}
+        assert access.excluded_among(session=s, user_ids=[u.id for u in users], case_id=case.id) == expected
+        assert access.excluded_among(session=s, user_ids=[], case_id=case.id) == set()
