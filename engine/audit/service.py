@@ -268,8 +268,9 @@ def _remember_at_savepoint(session: Session, transaction) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _restore_at_savepoint(session: Session, transaction) -> None:
     # A rolled-back savepoint takes back what was appended (and written, and the head rows locked) inside it.
-    if transaction.nested:
-        snapshot = session.info.get(_SAVEPOINTS, {}).pop(transaction, None)
+    savepoints = session.info.get(_SAVEPOINTS, {})
+    if transaction.nested and transaction in savepoints:  # (taken back once: at its end or its soft rollback)
+        snapshot = savepoints.pop(transaction)
         pending = session.info.get(_STATE)
         if pending is not None:
             rows, heads = snapshot or ([], {})
@@ -301,6 +302,14 @@ def lock_heads(session: Session, case_ids) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_pending(session: Session, transaction) -> None:
+    if transaction.nested:
+        # A savepoint that ends still remembered was not released (``_forget_savepoint`` forgets a released one):
+        # rolled back. A failed flush inside it rolls it back without an ``after_soft_rollback`` for the savepoint
+        # itself (only for the flush's subtransaction), so this is where its events are taken back.
+        savepoints = session.info.get(_SAVEPOINTS)
+        if savepoints and transaction in savepoints:
+            _restore_at_savepoint(session, transaction)
+        return
     if transaction.parent is None:  # the end of the outermost transaction releases the row locks
         pending = session.info.pop(_STATE, None)
         session.info.pop(_SAVEPOINTS, None)
