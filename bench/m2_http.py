@@ -679,6 +679,40 @@ def _spread(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
+LETTER_DRAIN_SECONDS = 60.0  # after the measured phase: how long the letter worker may take for the last letters
+
+
+def _last_letter_job(database) -> int:
+    from sqlalchemy import func, select
+
+    from engine.letter_outbox.models import LetterJob
+
+    with database.session() as s:
+        return s.scalar(select(func.coalesce(func.max(LetterJob.id), 0)))
+
+
+def letter_visibility(database, first_job: int) -> dict:
+    """Issue 25: per letter job of the measured phase (id ≥ ``first_job``), ``done_at − created_at`` (both the
+    server's clock: the outbox row's INSERT inside the step's transaction, and the worker's render inside its own
+    transaction, just before its commit). Waits up to :data:`LETTER_DRAIN_SECONDS` for the last ones."""
+    from sqlalchemy import select
+
+    from engine.letter_outbox.models import DONE, LetterJob
+
+    deadline = perf() + LETTER_DRAIN_SECONDS
+    while True:
+        with database.session() as s:
+            rows = s.execute(select(LetterJob.state, LetterJob.created_at, LetterJob.done_at)
+                             .where(LetterJob.id >= first_job)).all()
+        if all(r.state == DONE for r in rows) or perf() > deadline:
+            break
+        time.sleep(0.2)
+    delays = [(r.done_at - r.created_at).total_seconds() for r in rows if r.state == DONE and r.done_at]
+    out = summary_ms(delays) if delays else {}
+    out["letters"], out["not_visible"] = len(rows), sum(r.state != DONE for r in rows)
+    return out
+
+
 def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per_handler: int, warmup_cases: int,
                prefix: str, log=print, profile_out: Path | None = None) -> dict:
     """One server configuration: start, log in, warm up, measure, stop. The server is always stopped and
@@ -714,10 +748,12 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             if profile_out is not None:
                 os.kill(server.proc.pid, signal.SIGUSR1)  # bench.serve_profiled: count from here
             cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
+            first_job = _last_letter_job(database) + 1
             wall = _run_handlers(hs, [cases_per_handler] * handlers, counted=True)
             cpu_server, cpu_client = sampler.cpu_seconds() - cpu0_server, time.process_time() - cpu0_client
             busy1 = _machine_busy()
             sampler.set_phase("after")
+            letters_visible = letter_visibility(database, first_job)
         finally:
             for h in hs:
                 h.close()
@@ -763,6 +799,9 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "other_latency": {k: summary_ms(v) for k, v in sorted(rec.latency.items()) if k != "complete"},
         "login_latency": summary_ms(login_times),
         "letters_per_case": (sum(rec.letters) / len(rec.letters)) if rec.letters else 0.0,
+        # issue 25: from the outbox row's INSERT (in the step's transaction, so an upper bound of "after commit")
+        # to the letter worker marking it klaar, for the letters of the measured phase (target p95 ≤ 1 s)
+        "letter_visible_after_commit": letters_visible,
         "routes": rec.trails,
         "errors": errors,
         "error_samples": [{"phase": "warmup", **e} for e in warm.errors] + rec.errors,
@@ -775,6 +814,10 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "rss": rss,
     }
     lat = out["complete_latency"]
+    if letters_visible.get("letters"):
+        log(f"  m2 {dialect} ×{workers}: letter visible after commit p50 {letters_visible['median_ms']:.0f} / p95 "
+            f"{letters_visible['p95_ms']:.0f} ms ({letters_visible['letters']} letters, "
+            f"{letters_visible['not_visible']} not visible after {LETTER_DRAIN_SECONDS:.0f} s)")
     log(f"  m2 {dialect} ×{workers} worker(s), {handlers} handlers: {rec.completions} completions in {wall:.1f} s "
         f"→ {out['task_completions_per_second']:.1f}/s, {out['cases_per_second']:.2f} cases/s; complete p50 "
         f"{lat['median_ms']:.1f} / p95 {lat['p95_ms']:.1f} / p99 {lat['p99_ms']:.1f} ms; errors {errors}; "
