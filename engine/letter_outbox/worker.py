@@ -1,10 +1,9 @@
 """The letter worker: renders the outbox's letters after commit (``meldpunt brieven run``; docs/LETTERS.md).
 
-**Exactly once.** On PostgreSQL a job is taken, rendered, stored and marked ``klaar`` in ONE transaction: the job
-row is read ``FOR UPDATE SKIP LOCKED`` (another worker skips it while this one renders), the letter is rendered,
-the letter row and the job's ``klaar`` with its ``letter_id`` are written, and the transaction commits. On SQLite
-(one write lock for the whole database, taken at BEGIN) the render runs between two short transactions, and the
-second stores it only if the job is still ``wacht`` with the attempts it was read with (:func:`render_one`). A worker that dies mid-render (a crash, SIGKILL) leaves
+**Exactly once.** A job is taken, rendered, stored and marked ``klaar`` in ONE transaction: the job row is read
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (another worker skips it while this one renders; SQLite takes the write
+lock at BEGIN and serialises workers), the letter is rendered, the letter row and the job's ``klaar`` with its
+``letter_id`` are written, and the transaction commits. A worker that dies mid-render (a crash, SIGKILL) leaves
 an open transaction the database rolls back when its connection drops: the row is unlocked and still ``wacht``,
 no letter was stored, and the next worker renders it. Nothing is ever stored twice because storing and marking
 ``klaar`` commit together, under the row's lock.
@@ -43,8 +42,9 @@ def _due(moment):
     return (LetterJob.state == PENDING) & or_(LetterJob.retry_at.is_(None), LetterJob.retry_at <= moment)
 
 
-def _render_arguments(session: Session, job: LetterJob) -> dict:
-    """What :func:`documents.service.render_letter` needs for ``job`` (read in ``session``)."""
+def _produce(session: Session, job: LetterJob):
+    """Render and store the job's letter in ``session`` (the caller's transaction)."""
+    from documents import service as letters
     from documents.leakguard import vocabulary_of
     from engine.cases.models import Case
     from engine.letter_outbox.service import loads
@@ -54,26 +54,11 @@ def _render_arguments(session: Session, job: LetterJob) -> dict:
     parsed = processes.parsed_version(session=session, version_id=job.process_version_id)
     # The reporter's leak guard over the whole case ran in the step's transaction on this same text; here the
     # letter's own data is checked again on the stored bytes (documents.service.render_letter).
-    return dict(template=job.template, recipient=job.recipient, data=loads(job.payload),
-                settings=parsed.manifest.settings, case_reference=case.reference, vocabulary=vocabulary_of(parsed),
-                templates_dir=parsed.templates or None, catalogue=parsed.letter_catalogue)
-
-
-def _produce(session: Session, job: LetterJob):
-    """Render and store the job's letter in ``session`` (the caller's transaction)."""
-    from documents import service as letters
-
-    arguments = _render_arguments(session, job)
-    return letters.produce_letter(session=session, case_id=job.case_id, step=job.step, **arguments)
-
-
-def _store(session: Session, job: LetterJob, content: bytes, template_hash: str):
-    """Store bytes rendered outside the transaction (:func:`_render_one_unlocked`)."""
-    from documents import service as letters
-
-    return letters._store_letter(session=session, case_id=job.case_id, step=job.step, template=job.template,
-                                 template_hash=template_hash, recipient=job.recipient, content=content,
-                                 actor="system", supersedes=None)
+    return letters.produce_letter(
+        session=session, case_id=job.case_id, case_reference=case.reference, step=job.step,
+        template=job.template, recipient=job.recipient, data=loads(job.payload),
+        settings=parsed.manifest.settings, vocabulary=vocabulary_of(parsed),
+        templates_dir=parsed.templates or None, catalogue=parsed.letter_catalogue)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -92,36 +77,28 @@ def _failure_text(exc: BaseException) -> str:
 def attempt(session: Session, job: LetterJob, *, by: str = "system") -> bool:
     """Render ``job`` inside ``session``'s transaction (a savepoint around the render). True: stored and
     ``klaar``; False: the failure is recorded on the job and on its incident."""
+    from engine.incidents import service as incidents
+
     try:
         with session.begin_nested():
             letter = _produce(session, job)
     except Exception as exc:  # any failure: the letter is not there; the job says why, the incident too
-        _failed(session, job, exc)
+        detail = _failure_text(exc)
+        job.attempts += 1
+        job.last_error = detail[:2000]
+        if job.attempts >= get_settings().brieven_max_attempts:
+            job.state, job.retry_at = FAILED, None
+        else:
+            job.retry_at = now() + _backoff(job.attempts)
+        log.warning("letter job %s of case %s failed (attempt %s): %s", job.id, job.case_id, job.attempts,
+                    type(exc).__name__)
+        incident = incidents.record(session, case_id=job.case_id, source=SOURCE, exc=exc, element_id=job.step)
+        incident.code = "brief-mislukt"
+        incident.message = f"De brief ‘{_title(session, job)}’ kon niet worden aangemaakt: {detail}"[:4000]
         return False
-    _done(session, job, letter, by=by)
-    return True
-
-
-def _done(session: Session, job: LetterJob, letter, *, by: str) -> None:
     job.state, job.letter_id, job.done_at, job.retry_at = DONE, letter.id, now(), None
     _resolve_incidents(session, job, by=by)
-
-
-def _failed(session: Session, job: LetterJob, exc: BaseException) -> None:
-    from engine.incidents import service as incidents
-
-    detail = _failure_text(exc)
-    job.attempts += 1
-    job.last_error = detail[:2000]
-    if job.attempts >= get_settings().brieven_max_attempts:
-        job.state, job.retry_at = FAILED, None
-    else:
-        job.retry_at = now() + _backoff(job.attempts)
-    log.warning("letter job %s of case %s failed (attempt %s): %s", job.id, job.case_id, job.attempts,
-                type(exc).__name__)
-    incident = incidents.record(session, case_id=job.case_id, source=SOURCE, exc=exc, element_id=job.step)
-    incident.code = "brief-mislukt"
-    incident.message = f"De brief ‘{_title(session, job)}’ kon niet worden aangemaakt: {detail}"[:4000]
+    return True
 
 
 def _title(session: Session, job: LetterJob) -> str:
@@ -150,69 +127,25 @@ def _resolve_incidents(session: Session, job: LetterJob, *, by: str) -> None:
         incidents._resolve(session, incident, by=by)
 
 
-def _next_due(ids):
-    q = select(LetterJob).where(_due(now()))
-    if ids is not None:
-        q = q.where(LetterJob.id.in_(list(ids)))
-    return q.order_by(LetterJob.id).limit(1)
-
-
 def render_one(*, bind: Engine, ids: Iterable[int] | None = None) -> bool | None:
-    """Take one due job (of ``ids`` when given), render, store and mark it. None: nothing due; else whether the
-    letter was stored (by this call).
+    """Take one due job (of ``ids`` when given), render, store and mark it in one transaction. None: nothing
+    due; else whether the letter was stored.
 
-    PostgreSQL: in one transaction, the job row locked ``FOR UPDATE SKIP LOCKED`` while it renders (other
-    workers skip it; nobody else waits). SQLite: :func:`_render_one_unlocked` (its one write lock is not held
-    while rendering)."""
-    if bind.dialect.name != "postgresql":
-        return _render_one_unlocked(bind=bind, ids=ids)
+    On SQLite that transaction holds the database's write lock during the render. Rendering between two short
+    transactions instead (read; render; store if still ``wacht``) was measured (bench/findings.md, 0f-deliver):
+    under load the letter then queues twice for the lock and became visible later, with no measurable gain for
+    the steps."""
     with Session(bind=bind, expire_on_commit=False) as session, session.begin():
-        job = session.scalars(_next_due(ids).with_for_update(skip_locked=True)).first()
+        q = select(LetterJob).where(_due(now()))
+        if ids is not None:
+            q = q.where(LetterJob.id.in_(list(ids)))
+        q = q.order_by(LetterJob.id).limit(1)
+        if bind.dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        job = session.scalars(q).first()
         if job is None:
             return None
         return attempt(session, job)
-
-
-def _render_one_unlocked(*, bind: Engine, ids: Iterable[int] | None = None) -> bool | None:
-    """SQLite: every transaction holds the database's single write lock (BEGIN IMMEDIATE), so rendering inside
-    one would stall every request's step for the whole render (and the letter would queue behind them for the
-    lock). Read the job in one short transaction, render with no transaction open, then store and mark it
-    ``klaar`` in a second short one, only if the job is still as it was read (same state and attempts, checked
-    under the write lock): a letter another worker stored meanwhile is dropped, never stored twice. A worker
-    killed while rendering has written nothing; the job is still ``wacht``."""
-    from documents import service as letters
-
-    with Session(bind=bind, expire_on_commit=False) as session:
-        with session.begin():
-            job = session.scalars(_next_due(ids)).first()
-            if job is None:
-                return None
-            seen = (job.id, job.attempts)
-            try:
-                arguments = _render_arguments(session, job)
-            except Exception as exc:  # the case or its version cannot be read: recorded like a failed render
-                _failed(session, job, exc)
-                return False
-        failure: Exception | None = None
-        try:
-            content, template_hash = letters.render_letter(**arguments)
-        except Exception as exc:
-            failure = exc
-        with session.begin():
-            job = session.get(LetterJob, seen[0], populate_existing=True)
-            if job is None or job.state != PENDING or job.attempts != seen[1]:
-                return False  # taken care of by another worker (or a retry) meanwhile
-            if failure is None:
-                try:
-                    with session.begin_nested():
-                        letter = _store(session, job, content, template_hash)
-                except Exception as exc:
-                    failure = exc
-            if failure is not None:
-                _failed(session, job, failure)
-                return False
-            _done(session, job, letter, by="system")
-            return True
 
 
 def render_due(*, bind: Engine, ids: Iterable[int] | None = None, limit: int | None = None) -> int:
