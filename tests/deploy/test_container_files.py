@@ -136,7 +136,7 @@ def test_the_api_starts_one_process_per_core_on_postgresql_by_default_and_one_on
 
     compose_value = COMPOSE["services"]["api"]["environment"]["MELDPUNT_API_PROCESSES"]
     assert compose_value == "${MELDPUNT_API_PROCESSES:-0}"  # 0: the default, one per core
-    assert '--workers "$(meldpunt api-processes)"' in ENTRYPOINT
+    assert 'processes="$(meldpunt api-processes)"' in ENTRYPOINT and '--workers "$processes"' in ENTRYPOINT
     assert 'API_PROCESSES="$("$PY" -m cli.main api-processes)"' in SCRIPT
     assert "MELDPUNT_API_PROCESSES:-2" not in ENTRYPOINT + SCRIPT
     postgres, sqlite = "postgresql+psycopg://meldpunt@db:5432/meldpunt", "sqlite:////tmp/meldpunt.db"
