@@ -397,7 +397,7 @@ class CompletedOut(Strict):
     zaakversie: int
     open_taken: list[WorkItemOut] = Field(description="Alle open taken van de zaak na het afronden")
     afgeronde_taak: WorkItemOut = Field(description=(
-        "De afgeronde taak zoals hij nu is (status afgerond): haal hem zonder herladen uit de eigen werklijst"))
+        "De afgeronde taak zoals hij nu is (status completed): haal hem zonder herladen uit de eigen werklijst"))
     mijn_vervolgtaken: list[WorkItemOut] = Field(default_factory=list, description=(
         "De open taken van deze zaak die nu op de eigen werklijsten staan (aan mij toegewezen, of onverdeeld in "
         "een rol die ik heb), in werklijstvolgorde"))

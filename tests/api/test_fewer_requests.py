@@ -85,7 +85,7 @@ def test_the_completions_answer_carries_the_handlers_updated_worklist_entries(wo
         body = _complete(world, who, tid)
         steps += 1
         done = body["afgeronde_taak"]
-        assert done["id"] == tid and done["zaak_id"] == world.case_a and done["status"] != "open"
+        assert done["id"] == tid and done["zaak_id"] == world.case_a and done["status"] == "completed"
         assert all(i["id"] != tid for i in body["open_taken"] + body["mijn_vervolgtaken"])
         listed = _worklist_of_case(world, who, world.case_a)
         assert sorted(i["id"] for i in body["mijn_vervolgtaken"]) == sorted(i["id"] for i in listed)
