@@ -720,7 +720,8 @@ def letter_visibility(database, first_job: int) -> dict:
     deadline = perf() + LETTER_DRAIN_SECONDS
     while True:
         with database.session() as s:
-            rows = s.execute(select(LetterJob.state, LetterJob.created_at, LetterJob.done_at)
+            rows = s.execute(select(LetterJob.state, LetterJob.created_at, LetterJob.done_at, LetterJob.attempts,
+                                    LetterJob.last_error, LetterJob.template)
                              .where(LetterJob.id >= first_job)).all()
         if all(r.state == DONE for r in rows) or perf() > deadline:
             break
@@ -728,6 +729,9 @@ def letter_visibility(database, first_job: int) -> dict:
     delays = [(r.done_at - r.created_at).total_seconds() for r in rows if r.state == DONE and r.done_at]
     out = summary_ms(delays) if delays else {}
     out["letters"], out["not_visible"] = len(rows), sum(r.state != DONE for r in rows)
+    # why a letter is missing (the job's error holds the error's kind and the template's problem, no case data)
+    out["not_visible_jobs"] = [{"state": r.state, "attempts": r.attempts, "template": r.template,
+                                "last_error": (r.last_error or "")[:300]} for r in rows if r.state != DONE][:10]
     return out
 
 
