@@ -1,5 +1,5 @@
 # Meldpunt container image (docs/DEPLOYMENT.md). One image, three roles chosen by the command:
-#   api      N API processes (uvicorn --workers, MELDPUNT_API_PROCESSES, default 2) on port 8000
+#   api      N API processes (uvicorn --workers; MELDPUNT_API_PROCESSES, default one per core on PostgreSQL) on port 8000
 #   timers   one timer worker (`meldpunt timers run`); run several containers for M workers
 #   brieven  one letter worker (`meldpunt brieven run`): renders the letters of committed steps
 #   migrate  `meldpunt db upgrade` and `meldpunt processes deploy`, then exit (run before api and timers)

@@ -195,9 +195,15 @@ class Server:
     """``uvicorn api.app:create_app --factory`` in its own process group; always stopped by :meth:`stop`."""
 
     def __init__(self, database_url: str, *, workers: int = 1, extra_env: dict | None = None,
-                 launcher: list[str] | None = None):
+                 launcher: list[str] | None = None, letter_workers: int = 0):
         self.database_url, self.workers = database_url, workers
         self.extra_env = extra_env or {}
+        # letter_workers > 0: the production topology on PostgreSQL (compose.yaml, deploy/run-processes.sh): the
+        # server renders no letters, that many `meldpunt brieven run` processes do (woken by NOTIFY at commit)
+        self.letter_workers = letter_workers
+        self.letter_procs: list[subprocess.Popen] = []
+        if letter_workers:
+            self.extra_env = {**self.extra_env, "MELDPUNT_BRIEVEN_IN_SERVER": "false"}
         # what runs uvicorn's command line: uvicorn itself, or bench.serve_profiled (one process)
         self.launcher = launcher or ["-m", "uvicorn"]
         self.proc: subprocess.Popen | None = None
@@ -230,6 +236,12 @@ class Server:
                                          start_new_session=True)
             try:
                 self._wait_ready()
+                env = {**server_env(self.database_url), **self.extra_env}
+                self.letter_procs = [
+                    subprocess.Popen([sys.executable, "-m", "cli.main", "brieven", "run"], cwd=ROOT, env=env,
+                                     stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+                    for _ in range(self.letter_workers)]
                 return self
             except _PortTaken as exc:
                 last = str(exc)
@@ -269,9 +281,15 @@ class Server:
         except OSError:
             return ""
 
+    def letter_cpu_seconds(self) -> float:
+        return sum(_cpu_seconds(p.pid) for p in self.letter_procs)
+
     def stop(self) -> None:
         proc, self.proc = self.proc, None
+        letters, self.letter_procs = self.letter_procs, []
         try:
+            for letter_proc in letters:
+                self._stop_process(letter_proc)
             self._stop_process(proc)
         finally:
             if self._log is not None:
@@ -473,6 +491,9 @@ class Recorder:
         self.cases_closed = 0
         self.cases_abandoned = 0
         self.letters: list[int] = []
+        # (case id, element id) → wall-clock times (time.time(), the server's clock too: same machine) at which a
+        # completion's answer arrived: its step had committed by then (letter visibility's lower bound)
+        self.answered: dict[tuple[int, str], list[float]] = {}
         self.trails: dict[str, int] = {}
 
     def add(self, kind: str, seconds: float) -> None:
@@ -602,9 +623,11 @@ class Handler:
             detail = self.call("detail", "GET", f"/taken/{item['id']}", user)
             body = {"gegevens": answers[item["element_id"]], "zaakversie": detail["zaakversie"]}
             done = self.call("complete", "POST", f"/taken/{item['id']}/afronden", user, json_body=body)
+            answered = time.time()
             if counted:
                 with self.rec.lock:
                     self.rec.completions += 1
+                    self.rec.answered.setdefault((case_id, item["element_id"]), []).append(answered)
             role, slot = self.org.task_meta.get(item["element_id"], (item["rol"], item["rol"]))
             holders.setdefault(slot, user)
             trail.append(item["element_id"])
@@ -679,8 +702,59 @@ def _spread(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
+LETTER_DRAIN_SECONDS = 60.0  # after the measured phase: how long the letter worker may take for the last letters
+
+
+def _last_letter_job(database) -> int:
+    from sqlalchemy import func, select
+
+    from engine.letter_outbox.models import LetterJob
+
+    with database.session() as s:
+        return s.scalar(select(func.coalesce(func.max(LetterJob.id), 0)))
+
+
+def letter_visibility(database, first_job: int, answered: dict | None = None) -> dict:
+    """Issue 25: per letter job of the measured phase (id ≥ ``first_job``), ``done_at − created_at`` (both the
+    server's clock: the outbox row's INSERT inside the step's transaction, and the worker's render inside its own
+    transaction, just before its commit): an upper bound of "visible after the step's commit", by the rest of the
+    step's transaction after the INSERT, which under load is long. ``answered``: the times the completions'
+    answers arrived at the client, after their commit; ``done_at`` minus the first of the job's step answered
+    after its INSERT is the lower bound (``from_answer``). Waits up to :data:`LETTER_DRAIN_SECONDS` for the last
+    ones."""
+    from sqlalchemy import select
+
+    from engine.letter_outbox.models import DONE, LetterJob
+
+    deadline = perf() + LETTER_DRAIN_SECONDS
+    while True:
+        with database.session() as s:
+            rows = s.execute(select(LetterJob.state, LetterJob.created_at, LetterJob.done_at, LetterJob.attempts,
+                                    LetterJob.last_error, LetterJob.template, LetterJob.case_id, LetterJob.step)
+                             .where(LetterJob.id >= first_job)).all()
+        if all(r.state == DONE for r in rows) or perf() > deadline:
+            break
+        time.sleep(0.2)
+    delays = [(r.done_at - r.created_at).total_seconds() for r in rows if r.state == DONE and r.done_at]
+    out = summary_ms(delays) if delays else {}
+    out["letters"], out["not_visible"] = len(rows), sum(r.state != DONE for r in rows)
+    lower = []
+    for r in rows:
+        if r.state != DONE or not r.done_at:
+            continue
+        inserted = r.created_at.timestamp()
+        after = [t for t in (answered or {}).get((r.case_id, r.step), []) if t >= inserted]
+        if after:
+            lower.append(r.done_at.timestamp() - min(after))  # negative: made before the answer arrived
+    out["from_answer"] = summary_ms(lower) if lower else {}
+    # why a letter is missing (the job's error holds the error's kind and the template's problem, no case data)
+    out["not_visible_jobs"] = [{"state": r.state, "attempts": r.attempts, "template": r.template,
+                                "last_error": (r.last_error or "")[:300]} for r in rows if r.state != DONE][:10]
+    return out
+
+
 def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per_handler: int, warmup_cases: int,
-               prefix: str, log=print, profile_out: Path | None = None) -> dict:
+               prefix: str, log=print, profile_out: Path | None = None, letter_workers: int = 0) -> dict:
     """One server configuration: start, log in, warm up, measure, stop. The server is always stopped and
     the organisation retired; a failure to start or to log in raises (:func:`run` records it).
     ``profile_out``: run the server under :mod:`bench.serve_profiled` (one worker) and write its profile there."""
@@ -691,7 +765,7 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         if workers != 1:
             raise ValueError("the profiled server runs one worker")
         launcher = ["-m", "bench.serve_profiled", "--profile-out", str(profile_out), "--"]
-    server = Server(database.url, workers=workers, launcher=launcher)
+    server = Server(database.url, workers=workers, launcher=launcher, letter_workers=letter_workers)
     sampler: RssSampler | None = None
     rec, warm = Recorder(), Recorder()
     try:
@@ -714,10 +788,15 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             if profile_out is not None:
                 os.kill(server.proc.pid, signal.SIGUSR1)  # bench.serve_profiled: count from here
             cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
+            cpu0_letters = server.letter_cpu_seconds()
+            first_job = _last_letter_job(database) + 1
             wall = _run_handlers(hs, [cases_per_handler] * handlers, counted=True)
             cpu_server, cpu_client = sampler.cpu_seconds() - cpu0_server, time.process_time() - cpu0_client
+            cpu_letters = server.letter_cpu_seconds() - cpu0_letters
+            cpu_server += cpu_letters  # the letters' CPU counts as the server's, wherever they are rendered
             busy1 = _machine_busy()
             sampler.set_phase("after")
+            letters_visible = letter_visibility(database, first_job, answered=rec.answered)
         finally:
             for h in hs:
                 h.close()
@@ -746,6 +825,7 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
     per_s = (lambda n: n / wall) if wall else (lambda n: 0.0)
     out = {
         "dialect": dialect, "workers": workers, "handlers": handlers, "organisation": org_sizes(handlers),
+        "letter_workers": letter_workers or "in the server (a thread per process)",
         "server_start_seconds": start_seconds,
         "warmup": {"cases": warmup_cases, "seconds": warm_seconds, "task_completions": warm.completions,
                    "cases_closed": warm.cases_closed, "errors": warm.error_count},
@@ -763,6 +843,9 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "other_latency": {k: summary_ms(v) for k, v in sorted(rec.latency.items()) if k != "complete"},
         "login_latency": summary_ms(login_times),
         "letters_per_case": (sum(rec.letters) / len(rec.letters)) if rec.letters else 0.0,
+        # issue 25: from the outbox row's INSERT (in the step's transaction, so an upper bound of "after commit")
+        # to the letter worker marking it klaar, for the letters of the measured phase (target p95 ≤ 1 s)
+        "letter_visible_after_commit": letters_visible,
         "routes": rec.trails,
         "errors": errors,
         "error_samples": [{"phase": "warmup", **e} for e in warm.errors] + rec.errors,
@@ -770,12 +853,21 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "cpu": {"server_seconds": cpu_server, "client_seconds": cpu_client,
                 # machine-noise-robust cost: server CPU per completion, its other requests included
                 "server_cpu_ms_per_completion": cpu_server * 1000 / rec.completions if rec.completions else None,
+                "letter_worker_seconds": cpu_letters,
                 "server_cores_used": per_s(cpu_server), "client_cores_used": per_s(cpu_client),
                 "machine_busy_fraction": busy_frac, "cpu_count": os.cpu_count()},
         "rss": rss,
     }
     lat = out["complete_latency"]
-    log(f"  m2 {dialect} ×{workers} worker(s), {handlers} handlers: {rec.completions} completions in {wall:.1f} s "
+    if letters_visible.get("letters"):
+        lower = letters_visible.get("from_answer") or {}
+        log(f"  m2 {dialect} ×{workers}{f' + {letter_workers} letter worker(s)' if letter_workers else ''}: letter visible after commit p50 {letters_visible['median_ms']:.0f} / p95 "
+            f"{letters_visible['p95_ms']:.0f} ms from the outbox INSERT, p50 {lower.get('median_ms', float('nan')):.0f}"
+            f" / p95 {lower.get('p95_ms', float('nan')):.0f} ms from the completion's answer "
+            f"({letters_visible['letters']} letters, "
+            f"{letters_visible['not_visible']} not visible after {LETTER_DRAIN_SECONDS:.0f} s)")
+    log(f"  m2 {dialect} ×{workers} worker(s){f' + {letter_workers} letter worker(s)' if letter_workers else ''}, "
+        f"{handlers} handlers: {rec.completions} completions in {wall:.1f} s "
         f"→ {out['task_completions_per_second']:.1f}/s, {out['cases_per_second']:.2f} cases/s; complete p50 "
         f"{lat['median_ms']:.1f} / p95 {lat['p95_ms']:.1f} / p99 {lat['p99_ms']:.1f} ms; errors {errors}; "
         f"server RSS peak {rss['peak_mb']:.0f} MB")
@@ -791,13 +883,17 @@ def run(ctx) -> dict:
                  "warmup_cases": sizes.m2_warmup_cases, "client": "httpx, one thread and client per handler",
                  "timers_in_server": False, "access_log": False, "sqlite_single_worker_reason": SQLITE_ONE_WORKER,
                  "runs": {}}
+    # PostgreSQL: 1 and 2 server processes with the letters in the server (a thread per process), and 2 server
+    # processes with one `meldpunt brieven run` process (the deployments' topology: LISTEN/NOTIFY wakes it)
+    configs = {"postgresql": [(1, 0), (2, 0), (2, 1)]}
     for dialect, database in ctx.databases.items():
-        for workers in ([1, 2] if dialect == "postgresql" else [1]):
-            key = f"{dialect}_{workers}w"
+        for workers, letter_workers in configs.get(dialect, [(1, 0)]):
+            key = f"{dialect}_{workers}w" + (f"_{letter_workers}lw" if letter_workers else "")
             try:
                 out["runs"][key] = run_config(database, dialect=dialect, workers=workers,
                                               handlers=sizes.m2_handlers, cases_per_handler=sizes.m2_cases_per_handler,
-                                              warmup_cases=sizes.m2_warmup_cases, prefix=f"h{key}_", log=ctx.log)
+                                              warmup_cases=sizes.m2_warmup_cases, prefix=f"h{key}_", log=ctx.log,
+                                              letter_workers=letter_workers)
             except Exception as exc:  # recorded (and counted as an error), the other runs go on
                 ctx.log(f"  m2 {key} FAILED: {type(exc).__name__}: {str(exc)[:500]}")
                 out["runs"][key] = {"dialect": dialect, "workers": workers, "failed": f"{type(exc).__name__}: {exc}",

@@ -25,7 +25,36 @@ def default_workers(database_url: str, cpus: int | None = None) -> int:
     its lock)."""
     from engine.db import is_sqlite
 
-    return 1 if is_sqlite(database_url) else max(1, cpus if cpus is not None else (os.cpu_count() or 1))
+    if is_sqlite(database_url):
+        return 1
+    if cpus is None:  # the cores this process may run on (a container's cpuset), else the machine's
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cpus)
+
+
+def api_processes_setting(database_url: str, value: str | None, cpus: int | None = None) -> int:
+    """``MELDPUNT_API_PROCESSES`` as the deployment scripts read it: a positive number chooses; unset, empty or 0
+    is :func:`default_workers` (one per core on PostgreSQL, one on SQLite)."""
+    value = (value or "").strip()
+    if value and value != "0":
+        number = int(value)
+        if number < 1:
+            raise ValueError("MELDPUNT_API_PROCESSES: een positief aantal, of 0 voor de standaard")
+        return number
+    return default_workers(database_url, cpus)
+
+
+@app.command("api-processes")
+def api_processes() -> None:
+    """Druk af hoeveel API-processen de uitrol start: MELDPUNT_API_PROCESSES als dat een positief getal is, anders
+    één per processorkern op PostgreSQL en één op SQLite (deploy/entrypoint.sh, deploy/run-processes.sh)."""
+    from engine.config import get_settings
+
+    try:
+        typer.echo(api_processes_setting(get_settings().database_url, os.environ.get("MELDPUNT_API_PROCESSES")))
+    except ValueError as exc:
+        typer.echo(f"Ongeldige instelling: {exc}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()

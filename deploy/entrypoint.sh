@@ -7,8 +7,10 @@ case "${1:-api}" in
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
     # Forwarded headers are read by the application from MELDPUNT_TRUSTED_PROXIES only (--no-proxy-headers);
     # uvicorn's access log is off (it writes query strings): the application writes its own, in JSON.
+    # MELDPUNT_API_PROCESSES unset or 0: one process per core on PostgreSQL, one on SQLite (`meldpunt api-processes`)
+    processes="$(meldpunt api-processes)"
     exec uvicorn api.app:create_app --factory --host 0.0.0.0 --port 8000 \
-      --workers "${MELDPUNT_API_PROCESSES:-2}" --no-proxy-headers --no-access-log \
+      --workers "$processes" --no-proxy-headers --no-access-log \
       --log-config /app/deploy/logging.json ;;
   timers)
     exec meldpunt timers run --poll "${MELDPUNT_TIMER_POLL_SECONDS:-5}" ;;

@@ -7,7 +7,7 @@
 #
 # Settings (environment; the MELDPUNT_* settings of the application pass through unchanged):
 #   MELDPUNT_DATABASE_URL      required, e.g. postgresql+psycopg://meldpunt@127.0.0.1:5432/meldpunt
-#   MELDPUNT_API_PROCESSES     API processes (default 2)
+#   MELDPUNT_API_PROCESSES     API processes (default, or 0: one per core on PostgreSQL, one on SQLite)
 #   MELDPUNT_TIMER_WORKERS     timer workers (default 2)
 #   MELDPUNT_LETTER_WORKERS    letter workers (default 2; each letter is rendered exactly once)
 #   MELDPUNT_API_HOST          address the API processes listen on (default 127.0.0.1)
@@ -22,7 +22,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 : "${MELDPUNT_DATABASE_URL:?set MELDPUNT_DATABASE_URL (PostgreSQL for several processes)}"
-API_PROCESSES="${MELDPUNT_API_PROCESSES:-2}"
 TIMER_WORKERS="${MELDPUNT_TIMER_WORKERS:-2}"
 LETTER_WORKERS="${MELDPUNT_LETTER_WORKERS:-2}"
 HOST="${MELDPUNT_API_HOST:-127.0.0.1}"
@@ -33,6 +32,7 @@ if [[ -z "${MELDPUNT_PYTHON:-}" ]]; then
   if [[ -x "$ROOT/.venv/bin/python" ]]; then MELDPUNT_PYTHON="$ROOT/.venv/bin/python"; else MELDPUNT_PYTHON=python3; fi
 fi
 PY="$MELDPUNT_PYTHON"
+API_PROCESSES="$("$PY" -m cli.main api-processes)"  # MELDPUNT_API_PROCESSES, or one per core on PostgreSQL
 
 # JSON logs with request ids (engine/logs.py); the timer and letter workers in their own processes, never inside the
 # server.

@@ -395,7 +395,15 @@ class CompletedOut(Strict):
     zaak_id: int
     zaakstatus: str
     zaakversie: int
-    open_taken: list[WorkItemOut]
+    open_taken: list[WorkItemOut] = Field(description="Alle open taken van de zaak na het afronden")
+    afgeronde_taak: WorkItemOut = Field(description=(
+        "De afgeronde taak zoals hij nu is (status completed): haal hem zonder herladen uit de eigen werklijst"))
+    mijn_vervolgtaken: list[WorkItemOut] = Field(default_factory=list, description=(
+        "De open taken van deze zaak die nu op de eigen werklijsten staan (aan mij toegewezen, of onverdeeld in "
+        "een rol die ik heb), in werklijstvolgorde"))
+    volgende_taak: WorkItemOut | None = Field(default=None, description=(
+        "De eerste van mijn_vervolgtaken: de taak van deze zaak waarmee de behandelaar verder kan; null als er "
+        "voor hem in deze zaak niets klaarstaat"))
 
 
 class ProcessVersionOut(Strict):

@@ -129,7 +129,12 @@ def _resolve_incidents(session: Session, job: LetterJob, *, by: str) -> None:
 
 def render_one(*, bind: Engine, ids: Iterable[int] | None = None) -> bool | None:
     """Take one due job (of ``ids`` when given), render, store and mark it in one transaction. None: nothing
-    due; else whether the letter was stored."""
+    due; else whether the letter was stored.
+
+    On SQLite that transaction holds the database's write lock during the render. Rendering between two short
+    transactions instead (read; render; store if still ``wacht``) was measured (bench/findings.md, 0f-deliver):
+    under load the letter then queues twice for the lock and became visible later, with no measurable gain for
+    the steps."""
     with Session(bind=bind, expire_on_commit=False) as session, session.begin():
         q = select(LetterJob).where(_due(now()))
         if ids is not None:
@@ -233,6 +238,8 @@ def run(*, bind: Engine, once: bool = False, poll_seconds: float | None = None,
             if conn is not None:
                 try:
                     for _ in conn.notifies(timeout=poll, stop_after=1):
+                        pass
+                    for _ in conn.notifies(timeout=0):  # the others that came meanwhile: one sweep takes them all
                         pass
                 except Exception:
                     log.warning("letter worker: LISTEN connection lost, polling only")

@@ -114,6 +114,19 @@ def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, of
     return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset, after=after)
 
 
+def mine_in_case(*, session: Session, user: User, case_id: int) -> list[WorkItem]:
+    """The open tasks of one case on the user's own worklists, in worklist order: assigned to them (as
+    :func:`my_tasks`) or unassigned in a role they hold (as :func:`unassigned_in_my_roles`), with the same
+    exclusions. What a completion answers as the handler's next tasks in the case (one query)."""
+    branches = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == user.id,
+                                          _not_party(user))]
+    branches += [_pool(user, role).with_only_columns(WorkItem.id) for role in sorted(user.role_codes)]
+    ids = union_all(*[b.where(WorkItem.case_id == case_id) for b in branches]) if len(branches) > 1 \
+        else branches[0].where(WorkItem.case_id == case_id)
+    q = select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.id.in_(ids)).order_by(*_ORDER)
+    return list(session.execute(q).scalars())
+
+
 def deadline_monitor_roles(session: Session) -> frozenset[str]:
     """The roles that watch every deadline, as the process owner declared them (manifest
     ``legal_rules.deadline_monitor_roles`` of the current process version)."""

@@ -141,7 +141,8 @@ def _check_letters(m: dict, dialect: str) -> None:
 def _check_http(m2: dict, dialect: str) -> None:
     """Measurements 2 and 7: every run completed cases without a single error, and the server's RSS was sampled."""
     runs = m2["runs"]
-    assert set(runs) == ({"postgresql_1w", "postgresql_2w"} if dialect == "postgresql" else {"sqlite_1w"})
+    assert set(runs) == ({"postgresql_1w", "postgresql_2w", "postgresql_2w_1lw"} if dialect == "postgresql"
+                         else {"sqlite_1w"})
     for key, run in runs.items():
         assert "failed" not in run, (key, run.get("failed"), run.get("traceback"))
         assert run["errors"] == 0, (key, run["error_samples"], run.get("server_log_tail"))
@@ -155,6 +156,8 @@ def _check_http(m2: dict, dialect: str) -> None:
         assert run["complete_latency"]["n"] == run["task_completions"]
         assert {"worklist", "claim", "detail", "register", "letters"} <= set(run["other_latency"])
         assert _positive(run["letters_per_case"])
+        visible = run["letter_visible_after_commit"]  # every letter of the measured phase made, and timed
+        assert visible["letters"] > 0 and visible["not_visible"] == 0 and visible["n"] == visible["letters"]
         route = next(iter(run["routes"]))
         assert route.startswith("melding_registreren") and "hoorgesprek_voeren" in route \
             and "besluit_disciplinaire_maatregel" in route and route.endswith("zaak_registreren")

@@ -16,8 +16,10 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from engine.logs import dict_config
@@ -126,3 +128,37 @@ def test_api_processes_start_alike_in_the_container_and_the_script_and_log_json(
     for flags in ("--factory", "--no-proxy-headers", "--no-access-log", "--log-config"):
         assert flags in ENTRYPOINT and flags in SCRIPT, flags
     assert json.loads((ROOT / "deploy" / "logging.json").read_text()) == dict_config()
+
+
+def test_the_api_starts_one_process_per_core_on_postgresql_by_default_and_one_on_sqlite():
+    """Issue 25: no fixed number of API processes in the deployment files; ``meldpunt api-processes`` decides."""
+    from cli.main import api_processes_setting
+
+    compose_value = COMPOSE["services"]["api"]["environment"]["MELDPUNT_API_PROCESSES"]
+    assert compose_value == "${MELDPUNT_API_PROCESSES:-0}"  # 0: the default, one per core
+    assert 'processes="$(meldpunt api-processes)"' in ENTRYPOINT and '--workers "$processes"' in ENTRYPOINT
+    assert 'API_PROCESSES="$("$PY" -m cli.main api-processes)"' in SCRIPT
+    assert "MELDPUNT_API_PROCESSES:-2" not in ENTRYPOINT + SCRIPT
+    postgres, sqlite = "postgresql+psycopg://meldpunt@db:5432/meldpunt", "sqlite:////tmp/meldpunt.db"
+    for unset in (None, "", "0"):
+        assert api_processes_setting(postgres, unset, cpus=6) == 6
+        assert api_processes_setting(sqlite, unset, cpus=6) == 1
+    assert api_processes_setting(postgres, "3", cpus=6) == 3
+    with pytest.raises(ValueError):
+        api_processes_setting(postgres, "-1", cpus=6)
+
+
+@pytest.mark.parametrize("url, setting, expected", [
+    ("sqlite:///{tmp}/m.db", None, "1"),
+    ("postgresql+psycopg://meldpunt@127.0.0.1:1/meldpunt", None, "cores"),
+    ("postgresql+psycopg://meldpunt@127.0.0.1:1/meldpunt", "3", "3"),
+])
+def test_meldpunt_api_processes_prints_the_number_the_scripts_start(tmp_path, url, setting, expected):
+    env = {k: v for k, v in os.environ.items() if k != "MELDPUNT_API_PROCESSES"}
+    env.update({"MELDPUNT_DATABASE_URL": url.format(tmp=tmp_path), "PYTHONPATH": str(ROOT)})
+    if setting is not None:
+        env["MELDPUNT_API_PROCESSES"] = setting
+    r = subprocess.run([sys.executable, "-m", "cli.main", "api-processes"], capture_output=True, text=True, env=env,
+                       cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == (str(len(os.sched_getaffinity(0))) if expected == "cores" else expected)

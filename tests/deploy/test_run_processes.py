@@ -80,6 +80,7 @@ class Topology:
         self.run_dir = Path(tempfile.mkdtemp(prefix="meldpunt-run-"))
         self.log = tempfile.TemporaryFile()
         env = environment(database_url, key, {
+            "MELDPUNT_API_PROCESSES": "2",  # two ports, whatever the machine's cores (the default: one per core)
             "MELDPUNT_API_PORT": str(self.port), "MELDPUNT_RUN_DIR": str(self.run_dir), "MELDPUNT_MIGRATE": "false",
             "MELDPUNT_TIMER_POLL_SECONDS": "0.5", "MELDPUNT_PYTHON": sys.executable,
             "MELDPUNT_METRICS_TOKEN": METRICS_TOKEN})

@@ -514,15 +514,17 @@ def topology_answers(ctx: Ctx) -> bool:
 
 
 def check_topology(ctx: Ctx, result) -> None:
-    """run-processes.sh: two API processes and two timer workers run (pid files), /metrics answers its token
-    with the database figures and the HTTP figures of the processes."""
+    """run-processes.sh: on the demo's SQLite one API process (the default there; one per core on PostgreSQL,
+    tests/deploy/test_run_processes.py) and two timer workers run (pid files), /metrics answers its token with
+    the database figures and the HTTP figures of the processes."""
     from prometheus_client.parser import text_string_to_metric_families
 
     run = ctx.tmp / "run"
     deadline = time.monotonic() + 120
-    while not all((run / f"{n}.pid").exists() for n in ("api-1", "api-2", "timers-1", "timers-2")):
+    while not all((run / f"{n}.pid").exists() for n in ("api-1", "timers-1", "timers-2")):
         assert time.monotonic() < deadline, sorted(p.name for p in run.iterdir())
         time.sleep(0.3)
+    assert not (run / "api-2.pid").exists()  # SQLite: one API process
     assert httpx.get(ctx.base_url + "/metrics", timeout=10).status_code == 401
     r = httpx.get(ctx.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30)
     assert r.status_code == 200, r.text
@@ -686,6 +688,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
         ("MELDPUNT_API_PORT", "{port}"), ("MELDPUNT_RUN_DIR", "{tmp}/run"), ("MELDPUNT_COOKIE_SECURE", "false"),
         ("MELDPUNT_METRICS_TOKEN", METRICS_TOKEN)), ready=topology_answers, check=check_topology),),
     "meldpunt db upgrade": (Run(stdout=(r"^Database bijgewerkt\.$",)),),
+    # SQLite (this suite's database): one; on PostgreSQL one per core (tests/deploy/test_container_files.py)
+    "meldpunt api-processes": (Run(db="none", stdout=(r"^1$",)),),
     "meldpunt processes deploy": (Run(db="none", before=("meldpunt db upgrade",)),),
 
     # docs/SECURITY.md

@@ -205,14 +205,26 @@ WORKER = textwrap.dedent("""
             while True:
                 time.sleep(1)
         letters.render_docx = stuck
-    worker.run(bind=Database(sys.argv[1]).engine, poll_seconds=0.2)
+    ready = os.environ.get("READY_AFTER_FIRST_SWEEP")
+    if ready:  # LISTEN is up before the first sweep: from this marker on, only a NOTIFY (or the poll) wakes it
+        first_sweep = worker.render_due
+        def render_due(**kwargs):
+            stored = first_sweep(**kwargs)
+            Path(ready).write_text("listening")
+            return stored
+        worker.render_due = render_due
+    worker.run(bind=Database(sys.argv[1]).engine, poll_seconds=float(os.environ.get("POLL_SECONDS", "0.2")))
 """)
 
 
-def _worker_process(db, moment, *, block: Path | None = None) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MELDPUNT_BRIEVEN": "achtergrond"}
+def _worker_process(db, moment, *, block: Path | None = None, ready: Path | None = None,
+                    poll_seconds: float = 0.2) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MELDPUNT_BRIEVEN": "achtergrond",
+           "POLL_SECONDS": str(poll_seconds)}
     if block is not None:
         env["BLOCK_IN_RENDER"] = str(block)
+    if ready is not None:
+        env["READY_AFTER_FIRST_SWEEP"] = str(ready)
     return subprocess.Popen([sys.executable, "-c", WORKER, db.url, moment.isoformat()], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -279,3 +291,82 @@ def test_two_letter_workers_one_killed_mid_render_the_letter_is_made_exactly_onc
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(60)
     assert len(_letters(db, case_id)) == 1
+
+
+NEVER = 3600.0  # a poll interval no test waits for: only the wake-up can make the letter in time
+
+
+def _letter_done(db) -> bool:
+    with db.session() as s:
+        return s.scalar(select(LetterJob.state)) == DONE
+
+
+def test_the_in_server_worker_is_woken_by_the_steps_commit_not_by_its_poll(db, clock, process_set, in_worker,
+                                                                           monkeypatch):
+    """The worker thread of the server process (``MELDPUNT_BRIEVEN_IN_SERVER``) waits an hour between sweeps
+    here; the step's commit in the same process wakes it at once (the after-commit hook)."""
+    import threading
+
+    case_id, item_id = _case_at_intake(db, process_set)
+    swept = threading.Event()
+    first_sweep = worker.render_due
+
+    def render_due(**kwargs):
+        stored = first_sweep(**kwargs)
+        swept.set()
+        return stored
+
+    monkeypatch.setattr(worker, "render_due", render_due)
+    handle = worker.start_background(bind=db.engine, poll_seconds=NEVER)
+    try:
+        assert swept.wait(120), "the worker thread never swept"  # from here on it waits for a wake-up
+        _complete_intake(db, item_id)
+        _wait_for(lambda: _letter_done(db), [], "the committed step did not wake the worker thread")
+    finally:
+        worker.stop_background(handle)
+    assert not handle[0].is_alive()
+    assert len(_letters(db, case_id)) == 1
+
+
+def test_a_separate_letter_worker_is_woken_by_notify_at_commit_not_by_its_poll(db, clock, process_set, in_worker,
+                                                                               shared_key, tmp_path):
+    """``meldpunt brieven run`` in its own process, polling once an hour: the step's NOTIFY (sent in its
+    transaction, delivered by PostgreSQL at commit) wakes it."""
+    if db.dialect != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's; on SQLite the letter worker runs in the server's process")
+    case_id, item_id = _case_at_intake(db, process_set)
+    ready = tmp_path / "listening"
+    proc = _worker_process(db, clock.now(), ready=ready, poll_seconds=NEVER)
+    try:
+        _wait_for(ready.exists, [proc], "the letter worker never started listening")
+        _complete_intake(db, item_id)
+        _wait_for(lambda: _letter_done(db), [proc], "the NOTIFY at commit did not wake the letter worker")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    assert len(_letters(db, case_id)) == 1
+
+
+def test_a_second_worker_skips_the_letter_another_is_rendering(db, clock, process_set, in_worker,
+                                                                             monkeypatch):
+    """While one worker renders, a second one looks for due letters: the first holds the job's row lock, the
+    second skips it (``FOR UPDATE SKIP LOCKED``) and renders nothing; the letter is stored once."""
+    if db.dialect != "postgresql":
+        pytest.skip("on SQLite the first worker holds the database's write lock: a second one waits for it")
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+    real = letters.render_letter
+    raced: dict[str, int] = {}
+
+    def racing(**kwargs):
+        if "second" not in raced:
+            raced["second"] = -1
+            raced["second"] = worker.render_due(bind=db.engine)  # another worker, in the middle of this render
+        return real(**kwargs)
+
+    monkeypatch.setattr(letters, "render_letter", racing)
+    first = worker.render_due(bind=db.engine)
+    assert (first, raced["second"]) == (1, 0)  # the second skipped the locked job
+    assert worker.render_due(bind=db.engine) == 0
+    assert len(_letters(db, case_id)) == 1
+    assert _letter_done(db)
