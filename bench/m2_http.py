@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import INTEGRITY, ROOT, perf, summary_ms
+from engine.clock import now
 
 UNIT = "Douane"
 BODY_EXCERPT = 300
@@ -623,7 +624,7 @@ class Handler:
             detail = self.call("detail", "GET", f"/taken/{item['id']}", user)
             body = {"gegevens": answers[item["element_id"]], "zaakversie": detail["zaakversie"]}
             done = self.call("complete", "POST", f"/taken/{item['id']}/afronden", user, json_body=body)
-            answered = time.time()
+            answered = now().timestamp()  # the engine clock, as the outbox's created_at/done_at (the real clock here)
             if counted:
                 with self.rec.lock:
                     self.rec.completions += 1
