@@ -15,6 +15,7 @@ import io
 import re
 import threading
 import zipfile
+import zlib
 from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
@@ -520,21 +521,80 @@ def normalise_docx(raw: bytes) -> bytes:
     return out.getvalue()
 
 
+# Deflated members by content (issue 25). Every part of a letter but the rendered body, headers and footers is
+# the same for every letter of a template (styles, settings, fonts, the logo, relationships, the neutral document
+# properties), and deflating it again was a third of writing the letter. Keyed by the member's bytes, so a hit is
+# exactly what zipfile would have written; the rendered parts are not kept (each is new).
+_DEFLATED: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
+_DEFLATED_LOCK = threading.Lock()
+_DEFLATED_MAX = 512
+
+
+def _deflated(blob: bytes) -> tuple[int, bytes]:
+    """(crc32, raw deflate stream) of ``blob``, as zipfile writes a ZIP_DEFLATED member at the default level."""
+    with _DEFLATED_LOCK:
+        hit = _DEFLATED.get(blob)
+        if hit is not None:
+            _DEFLATED.move_to_end(blob)
+            return hit
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    hit = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
+    with _DEFLATED_LOCK:
+        _DEFLATED[blob] = hit
+        while len(_DEFLATED) > _DEFLATED_MAX:
+            _DEFLATED.popitem(last=False)
+    return hit
+
+
+def _write_deflated(zipf: zipfile.ZipFile, member: zipfile.ZipInfo, blob: bytes) -> bool:
+    """Write ``blob`` as ``member`` from the cache of deflated members: the local header and the stored deflate
+    stream, as ``ZipFile.writestr`` would have left them for a seekable file (same bytes; a test holds them
+    equal). False (nothing written) when zipfile's writer is not as expected: the caller writes it normally."""
+    fp = getattr(zipf, "fp", None)
+    if fp is None or getattr(zipf, "_writing", True) or not getattr(zipf, "_seekable", False) or \
+            not hasattr(zipf, "start_dir") or len(blob) * 1.05 > zipfile.ZIP64_LIMIT:
+        return False
+    crc, data = _deflated(blob)
+    member.file_size, member.compress_size, member.CRC, member.flag_bits = len(blob), len(data), crc, 0
+    fp.seek(zipf.start_dir)
+    member.header_offset = fp.tell()
+    fp.write(member.FileHeader(False))
+    fp.write(data)
+    zipf.start_dir = fp.tell()
+    zipf._didModify = True
+    zipf.filelist.append(member)
+    zipf.NameToInfo[member.filename] = member
+    return True
+
+
 class _FixedTimeZipWriter:
-    """python-docx's physical package writer, writing members as :func:`normalise_docx` would."""
+    """python-docx's physical package writer, writing members as :func:`normalise_docx` would; the parts that
+    are the same in every letter of a template come deflated from :func:`_deflated`."""
 
     def __init__(self, pkg_file) -> None:
         self._zipf = zipfile.ZipFile(pkg_file, "w", compression=zipfile.ZIP_DEFLATED)
+        self.text_parts: dict[str, bytes] = {}  # the body, header and footer parts as written
 
     def write(self, pack_uri, blob: bytes) -> None:
-        self._zipf.writestr(_fixed_member(pack_uri.membername), blob)
+        member = _fixed_member(pack_uri.membername)
+        if _TEXT_PARTS.fullmatch(member.filename):
+            self.text_parts[member.filename] = blob
+            self._zipf.writestr(member, blob)
+        elif not _write_deflated(self._zipf, member, blob):
+            self._zipf.writestr(member, blob)
 
     def close(self) -> None:
         self._zipf.close()
 
 
 def _save_normalised(tpl) -> bytes:
-    """The rendered document as normalised .docx bytes.
+    """The rendered document as normalised .docx bytes (see :func:`_save_with_text`)."""
+    return _save_with_text(tpl)[0]
+
+
+def _save_with_text(tpl) -> tuple[bytes, str]:
+    """The rendered document as normalised .docx bytes, and its :func:`docx_text` (read from the body, header
+    and footer parts as they were written into the zip, instead of unzipping them again).
 
     Same bytes as ``normalise_docx(<tpl.save() output>)`` (a test holds them equal), but
     written once with fixed timestamps instead of zipped, unzipped and zipped again: that
@@ -550,7 +610,8 @@ def _save_normalised(tpl) -> bytes:
     if pending or None in steps or tpl.docx is None:
         buf = io.BytesIO()
         tpl.save(buf)
-        return normalise_docx(buf.getvalue())
+        content = normalise_docx(buf.getvalue())
+        return content, docx_text(content)
     package = tpl.docx.part.package
     parts = list(package.parts)
     for part in parts:
@@ -562,7 +623,7 @@ def _save_normalised(tpl) -> bytes:
     write_pkg_rels(writer, package.rels)
     write_parts(writer, parts)
     writer.close()
-    return out.getvalue()
+    return out.getvalue(), _parts_text(writer.text_parts)
 
 
 def _sanitise(tpl, name: str) -> None:
@@ -643,6 +704,13 @@ def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | N
     Raises :class:`LetterRenderError` naming the template (and the placeholder when
     data is missing). The error message never contains case data.
     """
+    return render_docx_and_text(path, context, name=name)[0]
+
+
+def render_docx_and_text(path: Path | bytes, context: Mapping[str, Any], *,
+                         name: str | None = None) -> tuple[bytes, str]:
+    """:func:`render_docx`, and the letter's :func:`docx_text` read from the parts as they were written (the
+    same text as ``docx_text(content)``, for the leak check, without unzipping the letter again)."""
     name = name or (path.stem if isinstance(path, Path) else "?")
     if isinstance(path, Path) and not path.is_file():
         raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
@@ -650,8 +718,7 @@ def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | N
     with _render_errors(name):
         tpl.render(prepare(dict(context)), render_env(), autoescape=True)
         _sanitise(tpl, name)
-        content = _save_normalised(tpl)
-    return content
+        return _save_with_text(tpl)
 
 
 @contextlib.contextmanager
@@ -735,12 +802,15 @@ def docx_text(content: bytes) -> str:
     part is read, also one python-docx would skip as linked or unused: for a leak check,
     more text is safer than less.
     """
-    lines: list[str] = []
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = sorted((n for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)),
-                       key=lambda n: (n != "word/document.xml", n))
-        for name in names:
-            lines += _paragraph_lines(etree.fromstring(archive.read(name), _SAFE_XML))
+        return _parts_text({n: archive.read(n) for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)})
+
+
+def _parts_text(parts: Mapping[str, bytes]) -> str:
+    """:func:`docx_text` of the body, header and footer parts (member name → bytes)."""
+    lines: list[str] = []
+    for name in sorted(parts, key=lambda n: (n != "word/document.xml", n)):
+        lines += _paragraph_lines(etree.fromstring(parts[name], _SAFE_XML))
     return "\n".join(lines)
 
 
