@@ -17,6 +17,7 @@ import threading
 import zipfile
 import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
@@ -648,6 +649,31 @@ _PACKAGE_CACHE_LOCK = threading.Lock()
 _PACKAGE_CACHE_MAX = 64
 _PATCHED: OrderedDict[str, str] = OrderedDict()
 _PATCHED_MAX = 512
+_PART_XML: OrderedDict[bytes, str] = OrderedDict()  # a template's header/footer part bytes -> docxtpl's XML text
+
+
+@dataclass(frozen=True)
+class _TemplateFacts:
+    """What a template's bytes show once, for every render of them."""
+
+    plain_properties: bool  # a core properties part whose rendered strings hold no placeholder
+    has_footnotes: bool
+
+    @classmethod
+    def of(cls, document) -> "_TemplateFacts":
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        package = document.part.package
+        has_core = any(rel.reltype == RT.CORE_PROPERTIES for rel in package.rels.values())
+        plain = has_core and all("{" not in (getattr(document.core_properties, p) or "")
+                                 for p in _RENDERED_PROPERTIES)
+        footnotes = any(part.content_type == _FOOTNOTES_TYPE for part in package.iter_parts())
+        return cls(plain, footnotes)
+
+
+# The core properties docxtpl's render_properties renders, and the footnotes part it renders.
+_RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
 def _template_class():
@@ -667,6 +693,39 @@ def _template_class():
                             _PATCHED.popitem(last=False)
                 return patched
 
+            # What the facts of the template bytes (``_TemplateFacts``, set by ``_opened_template``) show to be
+            # no-ops is skipped; each gives the bytes docxtpl's own step would give (a test holds them equal).
+            _facts: "_TemplateFacts | None" = None
+
+            def render_properties(self, context, jinja_env=None) -> None:
+                # the template's document properties without a placeholder render as themselves, and
+                # documents.sanitize replaces the core properties part with neutral ones afterwards
+                if self._facts is None or not self._facts.plain_properties:
+                    super().render_properties(context, jinja_env)
+
+            def render_footnotes(self, context, jinja_env=None) -> None:
+                if self._facts is None or self._facts.has_footnotes:
+                    super().render_footnotes(context, jinja_env)
+
+            def get_part_xml(self, part) -> str:
+                blob = part.blob
+                with _PACKAGE_CACHE_LOCK:
+                    xml = _PART_XML.get(blob)
+                if xml is None:
+                    xml = super().get_part_xml(part)
+                    with _PACKAGE_CACHE_LOCK:
+                        _PART_XML[blob] = xml
+                        while len(_PART_XML) > _PATCHED_MAX:
+                            _PART_XML.popitem(last=False)
+                return xml
+
+            def resolve_listing(self, xml: str) -> str:
+                # docxtpl turns tabs, \a, newlines and form feeds in rendered text into runs and breaks; an XML
+                # without any of them comes back unchanged
+                if "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml:
+                    return super().resolve_listing(xml)
+                return xml
+
         _CachedTemplate = CachedTemplate
     return _CachedTemplate
 
@@ -683,16 +742,19 @@ def _opened_template(path: Path | bytes):
     raw = path if isinstance(path, bytes) else path.read_bytes()
     key = hashlib.sha256(raw).hexdigest()
     with _PACKAGE_CACHE_LOCK:
-        pristine = _PACKAGE_CACHE.get(key)
-        if pristine is not None:
+        cached = _PACKAGE_CACHE.get(key)
+        if cached is not None:
             _PACKAGE_CACHE.move_to_end(key)
-    if pristine is None:
+    if cached is None:
         pristine = Document(io.BytesIO(raw))
+        cached = (pristine, _TemplateFacts.of(pristine))
         with _PACKAGE_CACHE_LOCK:
-            _PACKAGE_CACHE[key] = pristine
+            _PACKAGE_CACHE[key] = cached
             while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_MAX:
                 _PACKAGE_CACHE.popitem(last=False)
+    pristine, facts = cached
     tpl = _template_class()(io.BytesIO(raw))
+    tpl._facts = facts
     with _PACKAGE_CACHE_LOCK:  # a deep copy reads the whole graph: never while another thread copies it
         tpl.docx = copy.deepcopy(pristine)
     return tpl

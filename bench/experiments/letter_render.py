@@ -6,7 +6,8 @@ use it). Also a cProfile of the new path over the three templates of bench/findi
     .venv/bin/python -m bench.experiments.letter_render [N] [profile]
 
 "old" is reachable through :func:`old_code`: the leak guard without its whole-text prefilter (every term searched
-sentence by sentence) and folding every word and phrase again, every zip member deflated again, and the letter's text read by unzipping the letter
+sentence by sentence) and folding every word and phrase again, every zip member deflated again, docxtpl's own
+document-property, footnote, header-reading and line-break steps run on every render, and the letter's text read by unzipping the letter
 (``docx_text``). Both variants share the caches that were there before (compiled templates, opened packages).
 """
 from __future__ import annotations
@@ -42,12 +43,30 @@ def old_code():
     for n, fn in zip(names, old):
         setattr(leakguard, n, fn)
     render._write_deflated = lambda *args: False
+    template_class = render._template_class
+    render._template_class = lambda: _old_template_class(template_class())
     try:
         yield
     finally:
         for n, fn in zip(names, saved[0]):
             setattr(leakguard, n, fn)
         render._write_deflated = saved[1]
+        render._template_class = template_class
+
+
+_OLD_TEMPLATE = None
+
+
+def _old_template_class(cached):
+    """The cached template class with docxtpl's own steps back (only the patched-XML cache it had before)."""
+    from docxtpl import DocxTemplate
+
+    global _OLD_TEMPLATE
+    if _OLD_TEMPLATE is None:
+        _OLD_TEMPLATE = type("OldTemplate", (cached,), {
+            n: getattr(DocxTemplate, n) for n in ("render_properties", "render_footnotes", "get_part_xml",
+                                                  "resolve_listing")})
+    return _OLD_TEMPLATE
 
 
 def old_render_letter(*, template, recipient, data, settings, case_reference):

@@ -108,3 +108,40 @@ def test_letters_rendered_in_several_threads_at_once_are_each_as_rendered_alone(
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda c: render_docx(c[0], c[1], name=c[2]), work))
     assert results == [c[3] for c in work]
+
+
+def _template(tmp_path, *paragraphs: str, title: str | None = None) -> bytes:
+    from docx import Document
+
+    from documents.build_templates import TemplateBuilder
+
+    builder = TemplateBuilder("brief")
+    for text in paragraphs:
+        builder.p(text)
+    raw = builder.bytes()
+    if title is None:
+        return raw
+    doc = Document(io.BytesIO(raw))
+    doc.core_properties.title = title
+    buf = io.BytesIO()
+    doc.save(buf)
+    return render.normalise_docx(buf.getvalue())
+
+
+@pytest.mark.parametrize("value", ["een regel", "regel een\nregel twee", "kolom\tkolom", "pagina\fpagina"])
+def test_the_steps_a_render_skips_as_no_ops_give_docxtpls_bytes(tmp_path, value):
+    """Document properties without a placeholder, absent footnotes and text without tabs or line breaks are
+    not run through docxtpl's steps for them; with or without such values the bytes are docxtpl's own."""
+    raw = _template(tmp_path, "Tekst: {{ tekst }}", "Zaak {{ zaaknummer }}")
+    context = {"tekst": value, "zaaknummer": "X-1"}
+    assert render_docx(raw, context, name="brief") == _uncached(raw, context)
+
+
+def test_a_placeholder_in_the_document_properties_is_still_rendered_strictly(tmp_path):
+    raw = _template(tmp_path, "Zaak {{ zaaknummer }}", title="{{ ontbrekend }}")
+    with pytest.raises(LetterRenderError) as exc:
+        render_docx(raw, {"zaaknummer": "X-1"}, name="brief")
+    assert exc.value.placeholder == "ontbrekend"
+    raw = _template(tmp_path, "Zaak {{ zaaknummer }}", title="Brief {{ zaaknummer }}")
+    context = {"zaaknummer": "X-1", "ontbrekend": "x"}
+    assert render_docx(raw, context, name="brief") == _uncached(raw, context)
