@@ -235,15 +235,9 @@ class Guard:
                 for word in _words(value):
                     if not vocabulary.is_general(word) and word not in allowed_words:
                         self.terms.append(_Term((word,), (stem(word),), reason, key, False))
-        for label, synonyms in vocabulary.measures:
-            key = present.get(fold(label), "maatregel")
-            reason = f"maatregel '{label}'"
-            for phrase in (label, *synonyms):
-                if phrase is label and len([w for w in _words(label) if w not in FUNCTION_WORDS]) > 3:
-                    continue  # a long label ("Afdoening d.m.v. ... e.d.") is matched through its synonyms
-                term = _term(phrase, reason, key, True)
-                if term is not None and not all(w in vocabulary.general for w in term.words):
-                    self.terms.append(term)
+        for folded, reason, phrases in _measure_phrases(vocabulary):
+            key = present.get(folded, "maatregel")
+            self.terms.extend(_term(phrase, reason, key, True) for phrase in phrases)
         self.names = [_NameForms.parse(n, vocabulary) for n in dict.fromkeys(names)]
 
     def find(self, text: str) -> Hit | None:
@@ -279,6 +273,32 @@ class Guard:
                     if best is None or rank < best[0]:
                         best = (rank, Hit(" ".join(t.text for t in found), term.reason, term.label))
         return best[1] if best else None
+
+
+def _measure_phrases(vocabulary: Vocabulary) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Per measure of ``vocabulary``: its folded label, the refusal's reason, and the phrases that make a term
+    (a long label is matched through its synonyms; a phrase of general terms only is no term). The same for every
+    guard of a process version: kept on the (immutable) vocabulary."""
+    cached = getattr(vocabulary, "_measure_phrases", None)
+    if cached is None:
+        cached = _build_measure_phrases(vocabulary)
+        object.__setattr__(vocabulary, "_measure_phrases", cached)  # a frozen dataclass: computed once, immutable
+    return cached
+
+
+def _build_measure_phrases(vocabulary: Vocabulary) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    out = []
+    for label, synonyms in vocabulary.measures:
+        reason = f"maatregel '{label}'"
+        phrases = []
+        for phrase in (label, *synonyms):
+            if phrase is label and len([w for w in _words(label) if w not in FUNCTION_WORDS]) > 3:
+                continue  # a long label ("Afdoening d.m.v. ... e.d.") is matched through its synonyms
+            term = _term(phrase, reason, "maatregel", True)
+            if term is not None and not all(w in vocabulary.general for w in term.words):
+                phrases.append(phrase)
+        out.append((fold(label), reason, tuple(phrases)))
+    return tuple(out)
 
 
 class _Occurring:

@@ -572,20 +572,27 @@ class _FixedTimeZipWriter:
     """python-docx's physical package writer, writing members as :func:`normalise_docx` would; the parts that
     are the same in every letter of a template come deflated from :func:`_deflated`."""
 
-    def __init__(self, pkg_file) -> None:
+    def __init__(self, pkg_file, rendered: frozenset[str] = frozenset()) -> None:
         self._zipf = zipfile.ZipFile(pkg_file, "w", compression=zipfile.ZIP_DEFLATED)
+        self._rendered = rendered  # member names of the parts docxtpl rendered: never kept in the cache
         self.text_parts: dict[str, bytes] = {}  # the body, header and footer parts as written
 
     def write(self, pack_uri, blob: bytes) -> None:
         member = _fixed_member(pack_uri.membername)
-        if _TEXT_PARTS.fullmatch(member.filename):
+        text = _TEXT_PARTS.fullmatch(member.filename)
+        if text:
             self.text_parts[member.filename] = blob
-            self._zipf.writestr(member, blob)
-        elif not _write_deflated(self._zipf, member, blob):
+        if text or member.filename in self._rendered or not _write_deflated(self._zipf, member, blob):
             self._zipf.writestr(member, blob)
 
     def close(self) -> None:
         self._zipf.close()
+
+
+# The content types of the parts docxtpl renders (main document, headers, footers, footnotes), whatever their names.
+_RENDERED_TYPES = frozenset(f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml" for kind in
+                            ("document.main", "template.main", "document.macroEnabled.main",
+                             "template.macroEnabledTemplate.main", "header", "footer", "footnotes"))
 
 
 def _save_normalised(tpl) -> bytes:
@@ -618,7 +625,8 @@ def _save_with_text(tpl) -> tuple[bytes, str]:
     for part in parts:
         part.before_marshal()
     out = io.BytesIO()
-    writer = _FixedTimeZipWriter(out)
+    rendered = frozenset(part.partname.membername for part in parts if part.content_type in _RENDERED_TYPES)
+    writer = _FixedTimeZipWriter(out, rendered)
     write_content_types, write_pkg_rels, write_parts = steps
     write_content_types(writer, parts)
     write_pkg_rels(writer, package.rels)

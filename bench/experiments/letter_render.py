@@ -6,7 +6,7 @@ use it). Also a cProfile of the new path over the three templates of bench/findi
     .venv/bin/python -m bench.experiments.letter_render [N] [profile]
 
 "old" is reachable through :func:`old_code`: the leak guard without its whole-text prefilter (every term searched
-sentence by sentence) and folding every word and phrase again, every zip member deflated again, docxtpl's own
+sentence by sentence) and folding every word and phrase and building every measure term again, every zip member deflated again, docxtpl's own
 document-property, footnote, header-reading and line-break steps run on every render, and the letter's text read by unzipping the letter
 (``docx_text``). Both variants share the caches that were there before (compiled templates, opened packages).
 """
@@ -37,9 +37,10 @@ class _EverywhereMaybe:
 def old_code():
     from documents import leakguard, render
 
-    names = ("_Occurring", "_fold", "_phrase_words", "_cached_term")
+    names = ("_Occurring", "_fold", "_phrase_words", "_cached_term", "_measure_phrases")
     saved = [getattr(leakguard, n) for n in names], render._write_deflated
-    old = (_EverywhereMaybe, leakguard._fold_uncached, leakguard._phrase_words.__wrapped__, leakguard._make_term)
+    old = (_EverywhereMaybe, leakguard._fold_uncached, leakguard._phrase_words.__wrapped__, leakguard._make_term,
+           leakguard._build_measure_phrases)
     for n, fn in zip(names, old):
         setattr(leakguard, n, fn)
     render._write_deflated = lambda *args: False
