@@ -58,8 +58,17 @@ _local = threading.local()
 
 def fold(text: str) -> str:
     """Case- and diacritics-insensitive form: "Beëindigd" → "beeindigd"."""
+    return _fold(text) if type(text) is str else _fold_uncached(text)
+
+
+def _fold_uncached(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+# Folding was most of the guard's CPU (issue 25): a letter's words and the process's measure phrases are folded
+# again for every guard built, and several guards are built per letter. Pure functions of a string.
+_fold = lru_cache(maxsize=65536)(_fold_uncached)
 
 
 @lru_cache(maxsize=65536)
@@ -94,7 +103,12 @@ def tokens(text: str) -> list[Token]:
 
 
 def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(fold(w) for w in _TOKEN.findall(str(phrase)))
+    return _phrase_words(phrase) if type(phrase) is str else _phrase_words(str(phrase))
+
+
+@lru_cache(maxsize=8192)
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in _TOKEN.findall(phrase))
 
 
 @dataclass(frozen=True)
@@ -122,7 +136,19 @@ def _word_matches(token: Token, word: str, word_stem: str, compounds: bool) -> b
     return False
 
 
+@lru_cache(maxsize=8192)
+def _cached_term(phrase: str, reason: str, label: str, compounds: bool) -> _Term | None:
+    return _make_term(phrase, reason, label, compounds)
+
+
 def _term(phrase: str, reason: str, label: str, compounds: bool) -> _Term | None:
+    """The term of ``phrase`` (immutable, so the measure terms every guard of a process builds are shared)."""
+    if type(phrase) is str and type(reason) is str and type(label) is str:
+        return _cached_term(phrase, reason, label, bool(compounds))
+    return _make_term(phrase, reason, label, compounds)
+
+
+def _make_term(phrase: str, reason: str, label: str, compounds: bool) -> _Term | None:
     words = tuple(w for w in _words(phrase) if w not in FUNCTION_WORDS or len(_words(phrase)) == 1)
     if not words:
         return None
@@ -209,15 +235,9 @@ class Guard:
                 for word in _words(value):
                     if not vocabulary.is_general(word) and word not in allowed_words:
                         self.terms.append(_Term((word,), (stem(word),), reason, key, False))
-        for label, synonyms in vocabulary.measures:
-            key = present.get(fold(label), "maatregel")
-            reason = f"maatregel '{label}'"
-            for phrase in (label, *synonyms):
-                if phrase is label and len([w for w in _words(label) if w not in FUNCTION_WORDS]) > 3:
-                    continue  # a long label ("Afdoening d.m.v. ... e.d.") is matched through its synonyms
-                term = _term(phrase, reason, key, True)
-                if term is not None and not all(w in vocabulary.general for w in term.words):
-                    self.terms.append(term)
+        for folded, reason, phrases in _measure_phrases(vocabulary):
+            key = present.get(folded, "maatregel")
+            self.terms.extend(_term(phrase, reason, key, True) for phrase in phrases)
         self.names = [_NameForms.parse(n, vocabulary) for n in dict.fromkeys(names)]
 
     def find(self, text: str) -> Hit | None:
@@ -232,8 +252,12 @@ class Guard:
         by_sentence: dict[int, list[Token]] = {}
         for tok in toks:
             by_sentence.setdefault(tok.sentence, []).append(tok)
+        somewhere = _Occurring(toks)
         best: tuple[tuple[int, int], Hit] | None = None
         for term in self.terms:
+            if not all(somewhere.may_match(word, word_stem, term.compounds)
+                       for word, word_stem in zip(term.words, term.stems)):
+                continue  # a word of the term matches no token of the text: no sentence can hold the term
             for sentence in by_sentence.values():
                 found = []
                 for word, word_stem in zip(term.words, term.stems):
@@ -249,6 +273,54 @@ class Guard:
                     if best is None or rank < best[0]:
                         best = (rank, Hit(" ".join(t.text for t in found), term.reason, term.label))
         return best[1] if best else None
+
+
+def _measure_phrases(vocabulary: Vocabulary) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Per measure of ``vocabulary``: its folded label, the refusal's reason, and the phrases that make a term
+    (a long label is matched through its synonyms; a phrase of general terms only is no term). The same for every
+    guard of a process version: kept on the (immutable) vocabulary."""
+    cached = getattr(vocabulary, "_measure_phrases", None)
+    if cached is None:
+        cached = _build_measure_phrases(vocabulary)
+        object.__setattr__(vocabulary, "_measure_phrases", cached)  # a frozen dataclass: computed once, immutable
+    return cached
+
+
+def _build_measure_phrases(vocabulary: Vocabulary) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    out = []
+    for label, synonyms in vocabulary.measures:
+        reason = f"maatregel '{label}'"
+        phrases = []
+        for phrase in (label, *synonyms):
+            if phrase is label and len([w for w in _words(label) if w not in FUNCTION_WORDS]) > 3:
+                continue  # a long label ("Afdoening d.m.v. ... e.d.") is matched through its synonyms
+            term = _term(phrase, reason, "maatregel", True)
+            if term is not None and not all(w in vocabulary.general for w in term.words):
+                phrases.append(phrase)
+        out.append((fold(label), reason, tuple(phrases)))
+    return tuple(out)
+
+
+class _Occurring:
+    """What the words of a text are, for a quick necessary test of :func:`_word_matches`: a term one of whose
+    words matches no token of the whole text cannot match in any sentence (most terms, for most letters), so
+    the per-sentence search runs only for the rest. Exact: ``may_match`` is true whenever some token matches.
+    A compound match (``token.norm`` longer than the word, ending with it at 5+ letters or starting with it at
+    6+) is looked up in the sets of such proper suffixes and prefixes of the text's words."""
+
+    __slots__ = ("norms", "stems", "suffixes", "prefixes")
+
+    def __init__(self, toks: list[Token]) -> None:
+        self.norms = {t.norm for t in toks}
+        self.stems = {t.stem for t in toks}
+        self.suffixes = {n[i:] for n in self.norms for i in range(1, len(n) - 4)}
+        self.prefixes = {n[:j] for n in self.norms for j in range(6, len(n))}
+
+    def may_match(self, word: str, word_stem: str, compounds: bool) -> bool:
+        if word in self.norms or word_stem in self.stems:
+            return True
+        return compounds and ((len(word) >= 5 and word in self.suffixes) or
+                              (len(word) >= 6 and word in self.prefixes))
 
 
 @dataclass(frozen=True)

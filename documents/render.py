@@ -15,7 +15,9 @@ import io
 import re
 import threading
 import zipfile
+import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
@@ -520,21 +522,87 @@ def normalise_docx(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-class _FixedTimeZipWriter:
-    """python-docx's physical package writer, writing members as :func:`normalise_docx` would."""
+# Deflated members by content (issue 25). Every part of a letter but the rendered body, headers and footers is
+# the same for every letter of a template (styles, settings, fonts, the logo, relationships, the neutral document
+# properties), and deflating it again was a third of writing the letter. Keyed by the member's bytes, so a hit is
+# exactly what zipfile would have written; the rendered parts are not kept (each is new).
+_DEFLATED: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
+_DEFLATED_LOCK = threading.Lock()
+_DEFLATED_MAX = 512
 
-    def __init__(self, pkg_file) -> None:
+
+def _deflated(blob: bytes) -> tuple[int, bytes]:
+    """(crc32, raw deflate stream) of ``blob``, as zipfile writes a ZIP_DEFLATED member at the default level."""
+    with _DEFLATED_LOCK:
+        hit = _DEFLATED.get(blob)
+        if hit is not None:
+            _DEFLATED.move_to_end(blob)
+            return hit
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    hit = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
+    with _DEFLATED_LOCK:
+        _DEFLATED[blob] = hit
+        while len(_DEFLATED) > _DEFLATED_MAX:
+            _DEFLATED.popitem(last=False)
+    return hit
+
+
+def _write_deflated(zipf: zipfile.ZipFile, member: zipfile.ZipInfo, blob: bytes) -> bool:
+    """Write ``blob`` as ``member`` from the cache of deflated members: the local header and the stored deflate
+    stream, as ``ZipFile.writestr`` would have left them for a seekable file (same bytes; a test holds them
+    equal). False (nothing written) when zipfile's writer is not as expected: the caller writes it normally."""
+    fp = getattr(zipf, "fp", None)
+    if fp is None or getattr(zipf, "_writing", True) or not getattr(zipf, "_seekable", False) or \
+            not hasattr(zipf, "start_dir") or len(blob) * 1.05 > zipfile.ZIP64_LIMIT:
+        return False
+    crc, data = _deflated(blob)
+    member.file_size, member.compress_size, member.CRC, member.flag_bits = len(blob), len(data), crc, 0
+    fp.seek(zipf.start_dir)
+    member.header_offset = fp.tell()
+    fp.write(member.FileHeader(False))
+    fp.write(data)
+    zipf.start_dir = fp.tell()
+    zipf._didModify = True
+    zipf.filelist.append(member)
+    zipf.NameToInfo[member.filename] = member
+    return True
+
+
+class _FixedTimeZipWriter:
+    """python-docx's physical package writer, writing members as :func:`normalise_docx` would; the parts that
+    are the same in every letter of a template come deflated from :func:`_deflated`."""
+
+    def __init__(self, pkg_file, rendered: frozenset[str] = frozenset()) -> None:
         self._zipf = zipfile.ZipFile(pkg_file, "w", compression=zipfile.ZIP_DEFLATED)
+        self._rendered = rendered  # member names of the parts docxtpl rendered: never kept in the cache
+        self.text_parts: dict[str, bytes] = {}  # the body, header and footer parts as written
 
     def write(self, pack_uri, blob: bytes) -> None:
-        self._zipf.writestr(_fixed_member(pack_uri.membername), blob)
+        member = _fixed_member(pack_uri.membername)
+        text = _TEXT_PARTS.fullmatch(member.filename)
+        if text:
+            self.text_parts[member.filename] = blob
+        if text or member.filename in self._rendered or not _write_deflated(self._zipf, member, blob):
+            self._zipf.writestr(member, blob)
 
     def close(self) -> None:
         self._zipf.close()
 
 
+# The content types of the parts docxtpl renders (main document, headers, footers, footnotes), whatever their names.
+_RENDERED_TYPES = frozenset(f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml" for kind in
+                            ("document.main", "template.main", "document.macroEnabled.main",
+                             "template.macroEnabledTemplate.main", "header", "footer", "footnotes"))
+
+
 def _save_normalised(tpl) -> bytes:
-    """The rendered document as normalised .docx bytes.
+    """The rendered document as normalised .docx bytes (see :func:`_save_with_text`)."""
+    return _save_with_text(tpl)[0]
+
+
+def _save_with_text(tpl) -> tuple[bytes, str]:
+    """The rendered document as normalised .docx bytes, and its :func:`docx_text` (read from the body, header
+    and footer parts as they were written into the zip, instead of unzipping them again).
 
     Same bytes as ``normalise_docx(<tpl.save() output>)`` (a test holds them equal), but
     written once with fixed timestamps instead of zipped, unzipped and zipped again: that
@@ -550,19 +618,21 @@ def _save_normalised(tpl) -> bytes:
     if pending or None in steps or tpl.docx is None:
         buf = io.BytesIO()
         tpl.save(buf)
-        return normalise_docx(buf.getvalue())
+        content = normalise_docx(buf.getvalue())
+        return content, docx_text(content)
     package = tpl.docx.part.package
     parts = list(package.parts)
     for part in parts:
         part.before_marshal()
     out = io.BytesIO()
-    writer = _FixedTimeZipWriter(out)
+    rendered = frozenset(part.partname.membername for part in parts if part.content_type in _RENDERED_TYPES)
+    writer = _FixedTimeZipWriter(out, rendered)
     write_content_types, write_pkg_rels, write_parts = steps
     write_content_types(writer, parts)
     write_pkg_rels(writer, package.rels)
     write_parts(writer, parts)
     writer.close()
-    return out.getvalue()
+    return out.getvalue(), _parts_text(writer.text_parts)
 
 
 def _sanitise(tpl, name: str) -> None:
@@ -587,6 +657,31 @@ _PACKAGE_CACHE_LOCK = threading.Lock()
 _PACKAGE_CACHE_MAX = 64
 _PATCHED: OrderedDict[str, str] = OrderedDict()
 _PATCHED_MAX = 512
+_PART_XML: OrderedDict[bytes, str] = OrderedDict()  # a template's header/footer part bytes -> docxtpl's XML text
+
+
+@dataclass(frozen=True)
+class _TemplateFacts:
+    """What a template's bytes show once, for every render of them."""
+
+    plain_properties: bool  # a core properties part whose rendered strings hold no placeholder
+    has_footnotes: bool
+
+    @classmethod
+    def of(cls, document) -> "_TemplateFacts":
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        package = document.part.package
+        has_core = any(rel.reltype == RT.CORE_PROPERTIES for rel in package.rels.values())
+        plain = has_core and all("{" not in (getattr(document.core_properties, p) or "")
+                                 for p in _RENDERED_PROPERTIES)
+        footnotes = any(part.content_type == _FOOTNOTES_TYPE for part in package.iter_parts())
+        return cls(plain, footnotes)
+
+
+# The core properties docxtpl's render_properties renders, and the footnotes part it renders.
+_RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
 def _template_class():
@@ -606,6 +701,39 @@ def _template_class():
                             _PATCHED.popitem(last=False)
                 return patched
 
+            # What the facts of the template bytes (``_TemplateFacts``, set by ``_opened_template``) show to be
+            # no-ops is skipped; each gives the bytes docxtpl's own step would give (a test holds them equal).
+            _facts: "_TemplateFacts | None" = None
+
+            def render_properties(self, context, jinja_env=None) -> None:
+                # the template's document properties without a placeholder render as themselves, and
+                # documents.sanitize replaces the core properties part with neutral ones afterwards
+                if self._facts is None or not self._facts.plain_properties:
+                    super().render_properties(context, jinja_env)
+
+            def render_footnotes(self, context, jinja_env=None) -> None:
+                if self._facts is None or self._facts.has_footnotes:
+                    super().render_footnotes(context, jinja_env)
+
+            def get_part_xml(self, part) -> str:
+                blob = part.blob
+                with _PACKAGE_CACHE_LOCK:
+                    xml = _PART_XML.get(blob)
+                if xml is None:
+                    xml = super().get_part_xml(part)
+                    with _PACKAGE_CACHE_LOCK:
+                        _PART_XML[blob] = xml
+                        while len(_PART_XML) > _PATCHED_MAX:
+                            _PART_XML.popitem(last=False)
+                return xml
+
+            def resolve_listing(self, xml: str) -> str:
+                # docxtpl turns tabs, \a, newlines and form feeds in rendered text into runs and breaks; an XML
+                # without any of them comes back unchanged
+                if "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml:
+                    return super().resolve_listing(xml)
+                return xml
+
         _CachedTemplate = CachedTemplate
     return _CachedTemplate
 
@@ -622,16 +750,19 @@ def _opened_template(path: Path | bytes):
     raw = path if isinstance(path, bytes) else path.read_bytes()
     key = hashlib.sha256(raw).hexdigest()
     with _PACKAGE_CACHE_LOCK:
-        pristine = _PACKAGE_CACHE.get(key)
-        if pristine is not None:
+        cached = _PACKAGE_CACHE.get(key)
+        if cached is not None:
             _PACKAGE_CACHE.move_to_end(key)
-    if pristine is None:
+    if cached is None:
         pristine = Document(io.BytesIO(raw))
+        cached = (pristine, _TemplateFacts.of(pristine))
         with _PACKAGE_CACHE_LOCK:
-            _PACKAGE_CACHE[key] = pristine
+            _PACKAGE_CACHE[key] = cached
             while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_MAX:
                 _PACKAGE_CACHE.popitem(last=False)
+    pristine, facts = cached
     tpl = _template_class()(io.BytesIO(raw))
+    tpl._facts = facts
     with _PACKAGE_CACHE_LOCK:  # a deep copy reads the whole graph: never while another thread copies it
         tpl.docx = copy.deepcopy(pristine)
     return tpl
@@ -643,6 +774,13 @@ def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | N
     Raises :class:`LetterRenderError` naming the template (and the placeholder when
     data is missing). The error message never contains case data.
     """
+    return render_docx_and_text(path, context, name=name)[0]
+
+
+def render_docx_and_text(path: Path | bytes, context: Mapping[str, Any], *,
+                         name: str | None = None) -> tuple[bytes, str]:
+    """:func:`render_docx`, and the letter's :func:`docx_text` read from the parts as they were written (the
+    same text as ``docx_text(content)``, for the leak check, without unzipping the letter again)."""
     name = name or (path.stem if isinstance(path, Path) else "?")
     if isinstance(path, Path) and not path.is_file():
         raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
@@ -650,8 +788,7 @@ def render_docx(path: Path | bytes, context: Mapping[str, Any], *, name: str | N
     with _render_errors(name):
         tpl.render(prepare(dict(context)), render_env(), autoescape=True)
         _sanitise(tpl, name)
-        content = _save_normalised(tpl)
-    return content
+        return _save_with_text(tpl)
 
 
 @contextlib.contextmanager
@@ -735,12 +872,15 @@ def docx_text(content: bytes) -> str:
     part is read, also one python-docx would skip as linked or unused: for a leak check,
     more text is safer than less.
     """
-    lines: list[str] = []
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = sorted((n for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)),
-                       key=lambda n: (n != "word/document.xml", n))
-        for name in names:
-            lines += _paragraph_lines(etree.fromstring(archive.read(name), _SAFE_XML))
+        return _parts_text({n: archive.read(n) for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)})
+
+
+def _parts_text(parts: Mapping[str, bytes]) -> str:
+    """:func:`docx_text` of the body, header and footer parts (member name → bytes)."""
+    lines: list[str] = []
+    for name in sorted(parts, key=lambda n: (n != "word/document.xml", n)):
+        lines += _paragraph_lines(etree.fromstring(parts[name], _SAFE_XML))
     return "\n".join(lines)
 
 

@@ -20,7 +20,8 @@ from documents.context import build_context, leak_check
 from documents.errors import LetterIntegrityError, LetterNotFound, LetterRenderError
 from documents.leakguard import Vocabulary
 from documents.models import Letter
-from documents.render import Templates, docx_text, render_docx, render_text, template_bytes, template_sha256
+from documents.render import (Templates, render_docx, render_docx_and_text, render_text, template_bytes,
+                              template_sha256)
 from documents.storage import get_store
 from engine.clock import now
 
@@ -42,8 +43,8 @@ def render_letter(*, template: str, recipient: str, data: Mapping[str, Any], set
     _refuse_reporter_letter_elsewhere(template, recipient, catalogue)
     context = build_context(recipient=recipient, data=data, settings=settings, case_reference=case_reference,
                             catalogue=catalogue)
-    content = render_docx(source, context, name=template)
-    leak_check(template=template, recipient=recipient, data=data, text=docx_text(content), guard=guard,
+    content, text = render_docx_and_text(source, context, name=template)
+    leak_check(template=template, recipient=recipient, data=data, text=text, guard=guard,
                vocabulary=vocabulary, settings=settings, catalogue=catalogue)
     return content, template_sha256(source)
 

@@ -202,3 +202,48 @@ def test_every_name_form_is_always_refused(parts, functie, unit, data):
 def test_general_terms_are_always_accepted(parts, functie, unit, sentences):
     text = " ".join(sentences)
     assert guard(full_name(*parts), functie, unit).find(text) is None, text
+
+
+class _Exhaustive:
+    """The guard's search without its whole-text prefilter: every term searched in every sentence."""
+
+    def __init__(self, toks) -> None:
+        pass
+
+    def may_match(self, word, word_stem, compounds) -> bool:
+        return True
+
+
+def _exhaustive_find(g: Guard, text: str):
+    import documents.leakguard as leakguard
+
+    prefilter, leakguard._Occurring = leakguard._Occurring, _Exhaustive
+    try:
+        return g.find(text)
+    finally:
+        leakguard._Occurring = prefilter
+
+
+@PROPS
+@given(parts=subject(), functie=st.sampled_from(FUNCTIES), unit=st.sampled_from(UNITS), data=st.data())
+def test_the_prefilter_finds_what_searching_every_sentence_finds(parts, functie, unit, data):
+    """Issue 25: a term is only searched sentence by sentence when each of its words matches some word of the
+    text (also as part of a compound). The hit must be the one the exhaustive search finds, for texts with
+    measures (inflected, compounds, spread phrases), names and general terms mixed."""
+    pieces = data.draw(st.lists(st.one_of(measure_sentence(), st.sampled_from(GENERAL),
+                                          st.sampled_from(["Het schorsingsbesluit is genomen.", "Een geldboete.",
+                                                           "Zij is berispt; de berispingen zijn vastgelegd.",
+                                                           "Ontslagen? Nee."]),
+                                          name_variant(parts).map(lambda n: f"{n} is gehoord.")),
+                                min_size=1, max_size=6))
+    g = guard(full_name(*parts), functie, unit)
+    for text in [" ".join(pieces), *pieces]:  # the whole text, and each piece alone (where hits do not mask)
+        assert g.find(text) == _exhaustive_find(g, text), text
+
+
+@pytest.mark.parametrize("text", ["Een geldboete.", "Het schorsingsbesluit is genomen.", "Hij is berispt.",
+                                  "De berispingen zijn vastgelegd.", "Er is een disciplinaire straf opgelegd.",
+                                  "Er zijn passende maatregelen genomen."])
+def test_the_prefilter_keeps_compounds_and_inflections(text):
+    g = guard()
+    assert g.find(text) == _exhaustive_find(g, text)

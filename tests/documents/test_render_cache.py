@@ -1,7 +1,9 @@
-"""Issue 25: the opened template package is cached per template sha256 (a render deep-copies it) and the step's
-check reads the letter's text without producing the document. Both must change nothing: the cached render gives
-the bytes an uncached docxtpl render gives, and the check's text is the stored letter's text, for every shipped
-template and recipient."""
+"""Issue 25: the opened template package is cached per template sha256 (a render deep-copies it), the members
+that are the same in every letter are deflated once (by content), the letter's text for the leak check is read
+from the parts as written, and the step's check reads the letter's text without producing the document. All must
+change nothing: the cached render gives the bytes an uncached docxtpl render saved by python-docx gives, and the
+texts are the stored letter's text, for every shipped template and recipient; renders in several threads at
+once give the same bytes."""
 from __future__ import annotations
 
 import io
@@ -12,7 +14,7 @@ from documents import render
 from documents.checks import load_sample_case
 from documents.context import build_context
 from documents.errors import LetterRenderError
-from documents.render import TEMPLATES_DIR, docx_text, render_docx, render_text
+from documents.render import TEMPLATES_DIR, docx_text, render_docx, render_docx_and_text, render_text
 
 RECIPIENTS = ("melder", "onderzoeker", "politie_om", "betrokkene")
 
@@ -23,7 +25,9 @@ def _uncached(raw: bytes, context) -> bytes:
     tpl = DocxTemplate(io.BytesIO(raw))
     tpl.render(render.prepare(dict(context)), render.render_env(), autoescape=True)
     render._sanitise(tpl, "x")
-    return render._save_normalised(tpl)
+    buf = io.BytesIO()
+    tpl.save(buf)  # python-docx's own writer and zipfile deflating every member: no cache of ours involved
+    return render.normalise_docx(buf.getvalue())
 
 
 def _cases():
@@ -64,3 +68,80 @@ def test_the_step_check_reads_the_text_the_letter_will_have():
         assert render_text(raw, context, name=path.stem) == stored, (path.stem, recipient)
         checked += 1
     assert checked >= 14
+
+
+def test_the_text_read_while_writing_is_the_stored_letters_text():
+    checked = 0
+    for path, recipient, context in _cases():
+        try:
+            content, text = render_docx_and_text(path.read_bytes(), context, name=path.stem)
+        except LetterRenderError:
+            continue
+        assert text == docx_text(content), (path.stem, recipient)
+        checked += 1
+    assert checked >= 14
+
+
+def test_the_deflated_members_cache_keeps_no_rendered_part():
+    sample = load_sample_case()
+    marker = "Zaakgegeven-7f3c9e"
+    context = build_context(recipient="onderzoeker", data=sample["data"], settings=sample.get("settings", {}),
+                            case_reference=marker)
+    raw = (TEMPLATES_DIR / "onderzoeksopdracht.docx").read_bytes()
+    assert marker in docx_text(render_docx(raw, context, name="onderzoeksopdracht"))
+    assert render._DEFLATED and not any(marker.encode() in blob for blob in render._DEFLATED)
+
+
+def test_letters_rendered_in_several_threads_at_once_are_each_as_rendered_alone():
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = []
+    for path, _recipient, context in _cases():
+        try:
+            cases.append((path.read_bytes(), context, path.stem, render_docx(path.read_bytes(), context,
+                                                                              name=path.stem)))
+        except LetterRenderError:
+            continue
+    render._PACKAGE_CACHE.clear()
+    render._DEFLATED.clear()  # the threads fill the caches together
+    work = cases * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda c: render_docx(c[0], c[1], name=c[2]), work))
+    assert results == [c[3] for c in work]
+
+
+def _template(tmp_path, *paragraphs: str, title: str | None = None) -> bytes:
+    from docx import Document
+
+    from documents.build_templates import TemplateBuilder
+
+    builder = TemplateBuilder("brief")
+    for text in paragraphs:
+        builder.p(text)
+    raw = builder.bytes()
+    if title is None:
+        return raw
+    doc = Document(io.BytesIO(raw))
+    doc.core_properties.title = title
+    buf = io.BytesIO()
+    doc.save(buf)
+    return render.normalise_docx(buf.getvalue())
+
+
+@pytest.mark.parametrize("value", ["een regel", "regel een\nregel twee", "kolom\tkolom", "pagina\fpagina"])
+def test_the_steps_a_render_skips_as_no_ops_give_docxtpls_bytes(tmp_path, value):
+    """Document properties without a placeholder, absent footnotes and text without tabs or line breaks are
+    not run through docxtpl's steps for them; with or without such values the bytes are docxtpl's own."""
+    raw = _template(tmp_path, "Tekst: {{ tekst }}", "Zaak {{ zaaknummer }}")
+    context = {"tekst": value, "zaaknummer": "X-1"}
+    assert render_docx(raw, context, name="brief") == _uncached(raw, context)
+
+
+def test_a_placeholder_in_the_document_properties_is_still_rendered_strictly(tmp_path):
+    raw = _template(tmp_path, "Zaak {{ zaaknummer }}", title="{{ ontbrekend }}")
+    with pytest.raises(LetterRenderError) as exc:
+        render_docx(raw, {"zaaknummer": "X-1"}, name="brief")
+    assert exc.value.placeholder == "ontbrekend"
+    raw = _template(tmp_path, "Zaak {{ zaaknummer }}", title="Brief {{ zaaknummer }}")
+    context = {"zaaknummer": "X-1", "ontbrekend": "x"}
+    assert render_docx(raw, context, name="brief") == _uncached(raw, context)

@@ -138,12 +138,12 @@ def test_a_render_failure_becomes_an_incident_and_a_retry_after_the_fix_makes_th
         db, clock, process_set, in_worker, monkeypatch):
     case_id, item_id = _case_at_intake(db, process_set)
     _complete_intake(db, item_id)
-    real = letters.render_docx
+    real = letters.render_docx_and_text
 
     def broken(*_args, **_kwargs):
         raise LetterRenderError("Sjabloon 'intake_notitie': de opslag is niet bereikbaar", template=LETTER)
 
-    monkeypatch.setattr(letters, "render_docx", broken)
+    monkeypatch.setattr(letters, "render_docx_and_text", broken)
     assert worker.render_due(bind=db.engine) == 0
     with db.session() as s:
         job = s.scalars(select(LetterJob)).one()
@@ -155,7 +155,7 @@ def test_a_render_failure_becomes_an_incident_and_a_retry_after_the_fix_makes_th
         (waiting,) = case_letters.visible_waiting(session=s, user=coordinator, case_id=case_id)
         incident_id = incident.id
     assert worker.render_due(bind=db.engine) == 0  # not due again before its retry moment
-    monkeypatch.setattr(letters, "render_docx", real)  # the fix
+    monkeypatch.setattr(letters, "render_docx_and_text", real)  # the fix
     with db.session() as s:
         owner = s.execute(select(User).where(User.username == "eigenaar")).scalar_one()
         incident, resolved = incidents.retry(session=s, by=owner, incident_id=incident_id)
@@ -171,7 +171,7 @@ def test_a_letter_given_up_after_its_attempts_stays_mislukt_until_the_incident_i
     get_settings.cache_clear()
     case_id, item_id = _case_at_intake(db, process_set)
     _complete_intake(db, item_id)
-    monkeypatch.setattr(letters, "render_docx", lambda *a, **k: (_ for _ in ()).throw(OSError("disk")))
+    monkeypatch.setattr(letters, "render_docx_and_text", lambda *a, **k: (_ for _ in ()).throw(OSError("disk")))
     assert worker.render_due(bind=db.engine) == 0
     with db.session() as s:
         job = s.scalars(select(LetterJob)).one()
@@ -204,7 +204,7 @@ WORKER = textwrap.dedent("""
             Path(marker).write_text("rendering")
             while True:
                 time.sleep(1)
-        letters.render_docx = stuck
+        letters.render_docx_and_text = stuck
     ready = os.environ.get("READY_AFTER_FIRST_SWEEP")
     if ready:  # LISTEN is up before the first sweep: from this marker on, only a NOTIFY (or the poll) wakes it
         first_sweep = worker.render_due
