@@ -39,8 +39,10 @@ test: $(STAMP) browser pdf
 ## The database tests again on PostgreSQL (127.0.0.1:5432, user postgres)
 PG_TEST_ENV := MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test
 
+## PG_TESTS= replaces the selection, e.g. only what needs PostgreSQL itself: make test-pg PG_TESTS="-m postgres_only"
+PG_TESTS ?= -m "db or postgres_only"
 test-pg: $(STAMP) browser pdf
-	$(PG_TEST_ENV) $(BIN)/python -m pytest -n 2 -q -m "db or postgres_only"
+	$(PG_TEST_ENV) $(BIN)/python -m pytest -n 2 -q $(PG_TESTS)
 
 # libfaketime from the OS packages, to move the machine's date for `make test-on`.
 faketime:

@@ -253,6 +253,7 @@ def shared_key(monkeypatch):
     crypto.set_keyring(previous)
 
 
+@pytest.mark.postgres_only  # also run by .ci/run on the real date (skipped under libfaketime, below)
 def test_two_letter_workers_one_killed_mid_render_the_letter_is_made_exactly_once(db, clock, process_set,
                                                                                     in_worker, shared_key, tmp_path):
     if db.dialect != "postgresql":
