@@ -546,6 +546,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "
                                            ".ci/run runs it with this date"),
     "make evidence DATE=2028-02-29": NotRun("every scenario of this suite again, with the evidence report; .ci/run runs it"),
+    'make test-pg PG_TESTS="-m postgres_only"': NotRun("the tests that need PostgreSQL itself, on the real date; "
+                                                        ".ci/run runs it"),
     "make test-on DATE=2028-02-29 DB=pg": NotRun("the database tests of this suite on PostgreSQL with the machine's "
                                                  "date moved; .ci/run runs it a year ahead"),
     'make test-on DATE=2028-02-29 TESTS="tests/engine features"': NotRun(
