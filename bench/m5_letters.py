@@ -154,6 +154,7 @@ def visible_after_commit(database, log=print) -> dict:
     as a thread of this process (``achtergrond``, woken by the commit) while the letter scenarios run through the
     service layer in the foreground. Instrumented at the commit hook and around the worker's transaction."""
     import threading
+    import time
 
     from sqlalchemy import inspect
 
@@ -201,7 +202,7 @@ def visible_after_commit(database, log=print) -> dict:
             if set(committed) <= set(visible):
                 break
             worker.wake()
-            threading.Event().wait(0.1)
+            time.sleep(0.1)  # not a timed Event.wait: libfaketime 0.9.10 never ends one (`make test-on`)
     finally:
         worker.stop_background(handle)
         outbox._committed, worker.attempt, worker.render_one = original_committed, original_attempt, original_one
