@@ -205,12 +205,18 @@ def _write(pending: _Pending) -> None:
         conn.execute(_INSERT_ONE, rows[0])
     elif rows:  # "insertmanyvalues": one multi-row INSERT from the cached statement (it batches on RETURNING)
         conn.execute(_INSERT_MANY, rows).close()
+    new, moved = [], []
     for chain, head in pending.heads.items():
         if head.stored is None:
-            conn.execute(_HEAD_INSERT, {"chain": chain, "seq": head.seq, "hash": head.hash})
+            new.append({"chain": chain, "seq": head.seq, "hash": head.hash})
         elif head.stored != head.seq:
-            conn.execute(_HEAD_UPDATE, {"c": chain, "s": head.seq, "h": head.hash})
+            moved.append({"c": chain, "s": head.seq, "h": head.hash})
         head.stored = head.seq
+    # one call each, whatever the number of chains (a timer batch moves one head per case): executemany
+    if new:
+        conn.execute(_HEAD_INSERT, new)
+    if moved:
+        conn.execute(_HEAD_UPDATE, moved)
 
 
 def flush(session: Session) -> None:
