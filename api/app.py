@@ -101,13 +101,13 @@ async def lifespan(app: FastAPI):
     install_spiff_clock()
     settings = get_settings()
     _limit_memory_and_threads(settings)
-    stop = None
+    timers = None
     mail = None
     if settings.timers_in_server:
         from engine.db import get_database
         from engine.timers.worker import start_background
 
-        _, stop = start_background(database=get_database(), poll_seconds=settings.timer_poll_seconds)
+        timers = start_background(database=get_database(), poll_seconds=settings.timer_poll_seconds)
     if settings.mail_in_server and settings.smtp_host:
         from engine.db import get_database
         from engine.notifications import worker as mail_worker
@@ -126,8 +126,10 @@ async def lifespan(app: FastAPI):
             from engine.letter_outbox import worker as letter_worker
 
             letter_worker.stop_background(letters)
-        if stop is not None:
-            stop.set()
+        if timers is not None:
+            from engine.timers.worker import stop_background
+
+            stop_background(timers)
         if mail is not None:
             mail[1].set()
             mail[0].join(timeout=settings.smtp_timeout_seconds)  # let a mail in flight finish its SMTP dialogue

@@ -72,6 +72,10 @@ def test_timer_worker_runs_inside_the_server(db, clock, monkeypatch):
     finally:
         get_settings.cache_clear()
     assert due == 0
+    import threading
+
+    # the server waited for its timer worker at shutdown: no sweep keeps a transaction (and its locks) open behind it
+    assert not [t for t in threading.enumerate() if t.name == "meldpunt-timers"]
 
 
 def test_the_demo_with_an_smtp_server_gives_its_users_an_address_once(db, clock):

@@ -23,6 +23,8 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             total += fire_due(database=database)
         except Exception:  # keep the worker alive; the next sweep retries
             log.exception("timer sweep failed")
+        if stop.is_set():  # shutting down: the remaining sweeps wait for the next start
+            return total
         try:  # reporter contact (engine.contact), on the engine clock: check-ins after closure, unsigned transcripts
             contact_sweep_in(database)
         except Exception:
@@ -46,3 +48,13 @@ def start_background(*, database: Database, poll_seconds: float = 5.0) -> tuple[
                               name="meldpunt-timers", daemon=True)
     thread.start()
     return thread, stop
+
+
+def stop_background(handle: tuple[threading.Thread, threading.Event], timeout: float = 30.0) -> None:
+    """Stop the worker and wait for the sweep in progress to commit or roll back: a server that shuts down must not
+    leave a transaction running behind it (it would hold row and table locks after the process says it has stopped)."""
+    thread, stop = handle
+    stop.set()
+    thread.join(timeout=timeout)
+    if thread.is_alive():
+        log.warning("timer worker still busy after %.0f s at shutdown", timeout)

@@ -549,9 +549,9 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     'make test-pg PG_TESTS="-m postgres_only"': NotRun("the tests that need PostgreSQL itself, on the real date; "
                                                         ".ci/run runs it"),
     "make test-on DATE=2028-02-29 DB=pg": NotRun("the database tests of this suite on PostgreSQL with the machine's "
-                                                 "date moved; .ci/run runs it a year ahead"),
+                                                 "date moved; .ci/run runs it on a leap day over a year ahead"),
     'make test-on DATE=2028-02-29 TESTS="tests/engine features"': NotRun(
-        "a part of this suite with the machine's date moved; .ci/run runs the leap day on a part of the suite"),
+        "a part of this suite with the machine's date moved; .ci/run runs all of it on a moved date"),
     LOGIN: (Run(db="server", cwd="tmp", substitute=ON_SERVER, stdout=(r'"username":\s*"meldpunt"', r'"csrf')),),
     "curl -s -b cookies.txt http://127.0.0.1:8000/api/v1/auth/ik":
         (Run(db="server", cwd="tmp", substitute=ON_SERVER, before=(LOGIN,), check=check_me),),
