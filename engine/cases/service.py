@@ -526,10 +526,15 @@ def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
 
 
 def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
+    # The case row is locked as it is read (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the
+    # step writes rows before its versioned UPDATE of the case (the submission, parties, confidential values), so a
+    # concurrent completion of the same task must wait here and then see the task done (TaskNotReady), instead of
+    # running into the winner's unique keys (a duplicate submission: an IntegrityError, a 500 over HTTP).
     row = session.execute(
         select(WorkItem, Case, ProcessVersion.content_hash)
         .join(Case, Case.id == WorkItem.case_id).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .where(WorkItem.id == work_item_id)
+        .with_for_update(of=Case)
     ).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
