@@ -199,8 +199,11 @@ def _targets_pg_cpu(results: dict) -> list[dict]:
             continue
         ms = _get(run, "cpu", "postgresql_cpu_ms_per_completion")
         if ms is None:
+            why = ("the server's backends are not visible from here (/proc)"
+                   if "postgresql_cpu_ms_per_completion" in run.get("cpu", {})
+                   else "not recorded by this run (measured since bench/pg_cpu.py)")
             out.append({"id": "2", "target": f"{target} — {_run_label(run)}", "measured": "—",
-                        "status": NOT_MEASURED, "note": "the server's backends are not visible from here (/proc)"})
+                        "status": NOT_MEASURED, "note": why})
             continue
         cpu = run["cpu"]
         note = (f"{cpu['postgresql_seconds']:.2f} CPU-s of {cpu['postgresql_backends']} backends over "
