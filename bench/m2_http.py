@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import pg_cpu
 from bench.common import INTEGRITY, ROOT, perf, summary_ms
 from engine.clock import now
 
@@ -768,6 +769,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         launcher = ["-m", "bench.serve_profiled", "--profile-out", str(profile_out), "--"]
     server = Server(database.url, workers=workers, launcher=launcher, letter_workers=letter_workers)
     sampler: RssSampler | None = None
+    pg = pg_cpu.for_database(database)  # PostgreSQL's CPU for this database (None: not PostgreSQL / not visible)
+    pg_reading = None
     rec, warm = Recorder(), Recorder()
     try:
         t_start = perf()
@@ -791,7 +794,9 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
             cpu0_letters = server.letter_cpu_seconds()
             first_job = _last_letter_job(database) + 1
+            pg_mark = pg.mark() if pg else None
             wall = _run_handlers(hs, [cases_per_handler] * handlers, counted=True)
+            pg_reading = pg.since(pg_mark) if pg else None
             cpu_server, cpu_client = sampler.cpu_seconds() - cpu0_server, time.process_time() - cpu0_client
             cpu_letters = server.letter_cpu_seconds() - cpu0_letters
             cpu_server += cpu_letters  # the letters' CPU counts as the server's, wherever they are rendered
@@ -812,6 +817,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
     finally:
         # Each step even if the one before fails: the server process must never outlive the run.
         try:
+            if pg is not None:
+                pg.stop()
             if sampler is not None:
                 sampler.stop()
         finally:
@@ -859,6 +866,7 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
                 "machine_busy_fraction": busy_frac, "cpu_count": os.cpu_count()},
         "rss": rss,
     }
+    out["cpu"].update(postgresql_cpu_fields(pg_reading, rec.completions))
     lat = out["complete_latency"]
     if letters_visible.get("letters"):
         lower = letters_visible.get("from_answer") or {}
@@ -871,8 +879,24 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         f"{handlers} handlers: {rec.completions} completions in {wall:.1f} s "
         f"→ {out['task_completions_per_second']:.1f}/s, {out['cases_per_second']:.2f} cases/s; complete p50 "
         f"{lat['median_ms']:.1f} / p95 {lat['p95_ms']:.1f} / p99 {lat['p99_ms']:.1f} ms; errors {errors}; "
-        f"server RSS peak {rss['peak_mb']:.0f} MB")
+        f"server RSS peak {rss['peak_mb']:.0f} MB{_pg_cpu_log(out['cpu'])}")
     return out
+
+
+def postgresql_cpu_fields(reading: dict | None, completions: int) -> dict:
+    """Issue 25 (PostgreSQL CPU per completion ≤ 4 ms): CPU of the PostgreSQL backends serving the benchmark's
+    database during the measured phase (:mod:`bench.pg_cpu`, from /proc), per completed task; ``None`` when the
+    database is not PostgreSQL or its server's processes are not visible from here."""
+    return {"postgresql_seconds": reading["seconds"] if reading else None,
+            "postgresql_cpu_ms_per_completion": pg_cpu.per_unit_ms(reading, completions),
+            "postgresql_backends": reading["backends"] if reading else None,
+            "postgresql_backends_exited": reading["exited_during"] if reading else None}
+
+
+def _pg_cpu_log(cpu: dict) -> str:
+    ms = cpu.get("postgresql_cpu_ms_per_completion")
+    return (f"; CPU per completion: server {cpu['server_cpu_ms_per_completion']:.1f} ms, PostgreSQL {ms:.2f} ms"
+            if ms is not None and cpu.get("server_cpu_ms_per_completion") is not None else "")
 
 
 def run(ctx) -> dict:

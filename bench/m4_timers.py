@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from engine import clock
+from bench import pg_cpu
 from bench.common import REVIEW, ROOT, make_team, perf, summary_ms
 
 
@@ -98,10 +99,17 @@ def fire_with_workers(database, *, workers: int, moment: datetime, version_id: i
     start_at = time.time() + 3.0  # after imports and the spec-cache warm-up
     root = root or ROOT
     env = {**os.environ, "PYTHONPATH": str(root)}
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.timer_worker", database.url, moment.isoformat(),
-                               repr(start_at), str(version_id)], cwd=root, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(workers)]
-    results = [p.communicate(timeout=3600) for p in procs]
+    pg = pg_cpu.for_database(database)  # every backend of the database, from /proc (None: not visible here)
+    try:
+        procs = [subprocess.Popen([sys.executable, "-m", "bench.timer_worker", database.url, moment.isoformat(),
+                                   repr(start_at), str(version_id)], cwd=root, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+        pg_mark = pg.mark() if pg else None
+        results = [p.communicate(timeout=3600) for p in procs]
+        pg_reading = pg.since(pg_mark) if pg else None
+    finally:
+        if pg:
+            pg.stop()
     for p, (out, err) in zip(procs, results):
         if p.returncode != 0:
             raise RuntimeError(f"timer worker failed: {err[-2000:]}")
@@ -113,7 +121,15 @@ def fire_with_workers(database, *, workers: int, moment: datetime, version_id: i
             "fired_total": fired, "seconds": elapsed,
             # CPU time of the worker processes, and of their PostgreSQL backends when readable (/proc)
             "worker_cpu_ms_per_timer": sum(x.get("cpu") or 0.0 for x in lines) * 1000 / fired if fired else None,
-            "db_cpu_ms_per_timer": (sum(db_cpu) * 1000 / fired if fired and None not in db_cpu else None)}
+            "db_cpu_ms_per_timer": (sum(db_cpu) * 1000 / fired if fired and None not in db_cpu else None),
+            **pg_cpu_fields(pg_reading, fired)}
+
+
+def pg_cpu_fields(reading: dict | None, fired: int) -> dict:
+    """PostgreSQL CPU of a firing run: all the database's backends from the workers' start to their end (their
+    warm-up queries included; a backend's last ≤ 100 ms before it exits may be missed: the workers' own
+    ``db_cpu_ms_per_timer`` reads their backends exactly)."""
+    return {"pg_cpu_ms_per_timer": pg_cpu.per_unit_ms(reading, fired), "pg_cpu": reading}
 
 
 def verify_once(database, case_ids: list[int], moment: datetime) -> dict:

@@ -78,6 +78,10 @@ def fire_due(*, database: Database, limit: int | None = None, batch: int = BATCH
             except Exception as exc:  # noqa: BLE001 - which case failed is found by firing them one by one
                 log.info("timer batch of %d fired one by one after %s", len(claimed), type(exc).__name__)
                 skew.clear()
+                # cases written by the batch's own UPDATE (cases.write_cases) hold no pending change for the ORM;
+                # SQLAlchemy still expires them at this rollback (they stay flagged modified), but that is its
+                # internals: read everything again from the savepoint rather than fire from a rolled-back state
+                session.expire_all()
                 done = _fire_one_by_one(session, claimed, skew)
             failed |= skew
             handled += done
@@ -87,13 +91,14 @@ def fire_due(*, database: Database, limit: int | None = None, batch: int = BATCH
 def _fire_together(session, claimed: list[Timer], skew: set[int]) -> int:
     batch = cases.read_timer_batch(session, [t.case_id for t in claimed])
     audit.lock_heads(session, batch.cases)
-    handled = 0
+    handled, fired = 0, []
     for timer in claimed:
         if timer.state == "pending":  # else fired with an earlier timer of the same case
-            cases.fire_timers(session=session, case_id=timer.case_id, timer_id=timer.id, batch=batch)
+            fired.append(cases.fire_timers(session=session, case_id=timer.case_id, timer_id=timer.id, batch=batch))
             _fired(session, timer, skew)
         handled += 1
-    session.flush()  # every case's writes, their version checks among them
+    cases.write_cases(session, fired)  # the cases' versioned UPDATEs in one executemany
+    session.flush()  # every other write of the batch
     return handled
 
 

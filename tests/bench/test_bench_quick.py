@@ -74,6 +74,8 @@ def _check(results: dict, dialect: str) -> None:
     for run in timers["firing"].values():
         assert run["fired_total"] == timers["due_timers"] and _positive(run["seconds"])
         assert run["check"]["exactly_once"] is True
+        if dialect == "postgresql":  # the backends' CPU from /proc (bench/pg_cpu.py); a few timers may take < 1 tick
+            assert run["pg_cpu_ms_per_timer"] is not None and run["pg_cpu_ms_per_timer"] >= 0
 
     prof = m["profile_service_layer"]
     assert _positive(prof["tasks_profiled"]) and prof["buckets"]
@@ -90,6 +92,12 @@ def _check(results: dict, dialect: str) -> None:
     ids = {t["id"] for t in results["targets"]}
     assert {"2", "7"} <= ids
     assert "## 2. Throughput over HTTP" in results["_markdown"] and "## 7. Server memory" in results["_markdown"]
+    pg_cpu = [t for t in results["targets"] if t["target"].startswith("PostgreSQL CPU per completion")]
+    if dialect == "postgresql":
+        assert len(pg_cpu) == 3 and all(t["status"] != "NOT MEASURED" for t in pg_cpu), pg_cpu
+        assert "PostgreSQL CPU ms / completion" in results["_markdown"]
+    else:
+        assert pg_cpu == []
 
 
 LONGEST_ROUTE_TASKS = 32  # incl. the witness minutes (offer and answer) for the one witness heard
@@ -161,6 +169,8 @@ def _check_http(m2: dict, dialect: str) -> None:
         route = next(iter(run["routes"]))
         assert route.startswith("melding_registreren") and "hoorgesprek_voeren" in route \
             and "besluit_disciplinaire_maatregel" in route and route.endswith("zaak_registreren")
+        if dialect == "postgresql":  # issue 25: PostgreSQL's CPU per completion, from its backends' /proc
+            assert _positive(run["cpu"]["postgresql_cpu_ms_per_completion"]) and run["cpu"]["postgresql_backends"] > 0
         rss = run["rss"]
         assert _positive(rss["peak_mb"]) and _positive(rss["peak_sum_measured_mb"]) and rss["samples"] > 0
         assert len(rss["processes"]) >= run["workers"]
