@@ -847,14 +847,37 @@ def render_text(path: Path | bytes, context: Mapping[str, Any], *, name: str | N
         raise LetterRenderError(f"Sjabloon '{name}' bestaat niet", template=name)
     raw = path if isinstance(path, bytes) else path.read_bytes()
     lines: list[str] = []
-    env = render_env()
     data = prepare(dict(context))
     with _render_errors(name):
-        for source in _text_sources(raw):
-            xml = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source)).render(data)
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        for compiled in _text_templates(raw):
+            xml = _PARAGRAPH_MARKED.sub(r"<w:p\1", compiled.render(data))
             lines += _paragraph_lines(etree.fromstring(xml.encode("utf-8"), _SAFE_XML))
     return "\n".join(lines)
+
+
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_PARAGRAPH_MARKED = re.compile(r"\n<w:p([ >])")
+_TEXT_TEMPLATES: OrderedDict[str, list] = OrderedDict()
+
+
+def _text_templates(raw: bytes) -> list:
+    """The compiled Jinja templates :func:`render_text` renders (each part of :func:`_text_sources` with a line
+    break before every paragraph), prepared once per template sha256 (issue 25: a step's letter check marked and
+    looked up the whole part's source, ~100 KB, on every check). The same source and environment as before, so the
+    same compiled template."""
+    key = hashlib.sha256(raw).hexdigest()
+    with _PACKAGE_CACHE_LOCK:
+        cached = _TEXT_TEMPLATES.get(key)
+        if cached is not None:
+            _TEXT_TEMPLATES.move_to_end(key)
+            return cached
+    env = render_env()
+    compiled = [env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", source)) for source in _text_sources(raw)]
+    with _PACKAGE_CACHE_LOCK:
+        _TEXT_TEMPLATES[key] = compiled
+        while len(_TEXT_TEMPLATES) > _PACKAGE_CACHE_MAX:
+            _TEXT_TEMPLATES.popitem(last=False)
+    return compiled
 
 
 def docx_text(content: bytes) -> str:

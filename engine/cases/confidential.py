@@ -22,6 +22,11 @@ def confidential_fields(forms: dict[str, dict]) -> frozenset[str]:
     return _fields(json.dumps(forms, sort_keys=True))
 
 
+def fields_of(parsed) -> frozenset[str]:
+    """:func:`confidential_fields` of a parsed process set, computed once per set (a step asks every time)."""
+    return parsed.derived("confidential_fields", lambda p: confidential_fields(p.forms))
+
+
 @lru_cache(maxsize=32)
 def _fields(forms_json: str) -> frozenset[str]:
     names: set[str] = set()

@@ -11,8 +11,9 @@ Python code per task:
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from sqlalchemy import exists, func, insert, literal, select, union_all
+from sqlalchemy import bindparam, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases.models import CaseActor, CaseParty
@@ -26,11 +27,9 @@ PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende"
 _random = secrets.SystemRandom()
 
 
-def _facts(session: Session, case_id: int, user_id: int) -> tuple[str | None, set[str]]:
-    """The user's part in the case as a person concerned, and the slots they hold in it,
-    in one round trip. The subject's line manager is derived from ``users.manager_id``,
-    so a change of manager is covered."""
-    rows = session.execute(union_all(
+def _build_facts():
+    case_id, user_id = bindparam("case_id"), bindparam("user_id")
+    return union_all(
         select(literal("party").label("kind"), CaseParty.party.label("value"))
         .where(CaseParty.case_id == case_id, CaseParty.user_id == user_id),
         select(literal("party").label("kind"), literal("leidinggevende").label("value"))
@@ -38,7 +37,17 @@ def _facts(session: Session, case_id: int, user_id: int) -> tuple[str | None, se
         .where(CaseParty.case_id == case_id, CaseParty.party == "betrokkene", User.manager_id == user_id),
         select(literal("slot").label("kind"), CaseActor.slot.label("value"))
         .where(CaseActor.case_id == case_id, CaseActor.user_id == user_id),
-    )).all()
+    )
+
+
+_FACTS = _build_facts()  # built once (issue 25): every task completion and pick-up asks
+
+
+def _facts(session: Session, case_id: int, user_id: int) -> tuple[str | None, set[str]]:
+    """The user's part in the case as a person concerned, and the slots they hold in it,
+    in one round trip. The subject's line manager is derived from ``users.manager_id``,
+    so a change of manager is covered."""
+    rows = session.execute(_FACTS, {"case_id": case_id, "user_id": user_id}).all()
     parties = [value for kind, value in rows if kind == "party"]
     # a direct party (melder, betrokkene) outranks being the subject's manager
     party = next((p for p in parties if p != "leidinggevende"), parties[0] if parties else None)
@@ -119,24 +128,42 @@ def bind(session: Session, *, case_id: int, user_id: int, slot: str, held: set[s
 def eligible_users(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest) -> list[User]:
     """The active holders of ``role`` for whom :func:`conflict_reason` (``assigned=True``) finds nothing, in one
     set-based query: the same rules as NOT EXISTS conditions, whatever the number of people holding the role."""
+    uninvolved = slot in manifest.uninvolved_slots
+    others = tuple(sorted(manifest.exclusive_slots - {slot})) if slot in manifest.exclusive_slots else ()
+    params = {"case_id": case_id, "role": role, "slot": slot}
+    if others:
+        params["others"] = list(others)
+    return list(session.execute(_eligible_statement(uninvolved, bool(others)), params).scalars())
+
+
+_ELIGIBLE: dict[tuple[bool, bool], Any] = {}
+
+
+def _eligible_statement(uninvolved: bool, exclusive: bool):
+    """The statement of :func:`eligible_users` for one shape of the rules, built once (issue 25: building it cost
+    more than running it); case, role, slot and the other exclusive slots are parameters."""
+    stmt = _ELIGIBLE.get((uninvolved, exclusive))
+    if stmt is not None:
+        return stmt
+    case_id, slot = bindparam("case_id"), bindparam("slot")
     subject = aliased(User)
     conditions = [
-        UserRole.role == role, User.active.is_(True),
+        UserRole.role == bindparam("role"), User.active.is_(True),
         ~exists().where(CaseParty.case_id == case_id, CaseParty.user_id == User.id),
         ~exists().where(CaseParty.case_id == case_id, CaseParty.party == "betrokkene",
                         subject.id == CaseParty.user_id, subject.manager_id == User.id),
     ]
-    if slot in manifest.uninvolved_slots:
+    if uninvolved:
         conditions += [~exists().where(CaseActor.case_id == case_id, CaseActor.user_id == User.id,
                                        CaseActor.slot != slot),
                        ~exists().where(WorkItem.case_id == case_id, WorkItem.completed_by_id == User.id,
                                        WorkItem.slot != slot)]
-    if slot in manifest.exclusive_slots and manifest.exclusive_slots - {slot}:
+    if exclusive:
         conditions.append(~exists().where(CaseActor.case_id == case_id, CaseActor.user_id == User.id,
-                                          CaseActor.slot.in_(sorted(manifest.exclusive_slots - {slot}))))
-    return list(session.execute(
-        select(User).join(UserRole, UserRole.user_id == User.id).where(*conditions).order_by(User.id)
-    ).scalars())
+                                          CaseActor.slot.in_(bindparam("others", expanding=True))))
+    stmt = _ELIGIBLE[(uninvolved, exclusive)] = (
+        select(User).join(UserRole, UserRole.user_id == User.id).where(*conditions).order_by(User.id))
+    return stmt
 
 
 def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest,

@@ -81,6 +81,11 @@ def field_classes(forms: dict[str, dict]) -> dict[str, str]:
     return dict(_classes(json.dumps(forms, sort_keys=True)))
 
 
+def classes_of(parsed) -> dict[str, str]:
+    """:func:`field_classes` of a parsed process set, computed once per set; read-only (shared)."""
+    return parsed.derived("field_classes", lambda p: field_classes(p.forms))
+
+
 @lru_cache(maxsize=32)
 def _classes(forms_json: str) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {name: IDENTITY for name in ALWAYS_IDENTITY}
@@ -105,7 +110,11 @@ def _forms(session: Session, case: Case) -> dict[str, dict]:
 
 def case_classes(session: Session, case: Case) -> dict[str, str]:
     """The classes of the case's process version (only the always-identity fields for an imported case)."""
-    return field_classes(_forms(session, case))
+    if case.process_version_id is None:  # an imported case: no forms
+        return field_classes({})
+    from engine.processes import service as processes
+
+    return dict(classes_of(processes.parsed_version(session=session, version_id=case.process_version_id)))
 
 
 def substance_labels(session: Session, case: Case) -> dict[str, str]:

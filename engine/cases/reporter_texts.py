@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.cases import confidential
@@ -17,9 +17,12 @@ from engine.identity.models import User
 
 def party_names(session: Session, case_id: int) -> list[dict[str, Any]]:
     """The subjects linked as persons, as guard data ({"betrokkene_naam": display name})."""
-    names = session.scalars(select(User.display_name).join(CaseParty, CaseParty.user_id == User.id).where(
-        CaseParty.case_id == case_id, CaseParty.party == "betrokkene"))
+    names = session.scalars(_SUBJECT_NAMES, {"case_id": case_id})
     return [{"betrokkene_naam": name} for name in names if name]
+
+
+_SUBJECT_NAMES = (select(User.display_name).join(CaseParty, CaseParty.user_id == User.id)
+                  .where(CaseParty.case_id == bindparam("case_id"), CaseParty.party == "betrokkene"))
 
 
 def check_message(session: Session, case: Case, text: str, *, field: str = "tekst") -> None:

@@ -153,9 +153,7 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
     if step.pending_timers is not None:
         rows = {t.task_id: t for t in step.pending_timers if t.state == "pending"}
     else:
-        rows = {t.task_id: t for t in session.execute(
-            select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")
-        ).scalars()}
+        rows = {t.task_id: t for t in session.execute(_PENDING_TIMERS, {"case_id": case.id}).scalars()}
     for task_id, row in rows.items():
         w = waiting.get(task_id)
         if w is None:
@@ -185,9 +183,7 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
     elif step.open_work_items is not None:
         existing = {w.task_id: w for w in step.open_work_items if w.state == "open"}
     else:
-        existing = {w.task_id: w for w in session.execute(
-            select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open")
-        ).scalars()}
+        existing = {w.task_id: w for w in session.execute(_OPEN_ITEMS, {"case_id": case.id}).scalars()}
     for task_id, item in existing.items():
         if item is completed_item:
             continue
@@ -491,7 +487,7 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
     if not data.get("datum_melding"):
         # The law's clocks run from receipt (DOMAIN §3): a case starts on the day its report came in.
         data = {**data, "datum_melding": local_date(now()).isoformat()}
-    plain, secret = confidential.split(data, confidential.confidential_fields(parsed.forms))
+    plain, secret = confidential.split(data, confidential.fields_of(parsed))
     confidential.store(session, case_id=case.id, values=secret)
     seed = {"zaaknummer": case.reference, "instellingen": dict(parsed.manifest.settings), **plain}
     wf = runtime.new_workflow(parsed, seed)
@@ -525,17 +521,22 @@ def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
     return parsed, runtime.loads(case.state, parsed, case.process_kind)
 
 
+# The step's reads, built once (issue 25: building a statement cost as much as running it on SQLite).
+_ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
+                   .join(Case, Case.id == WorkItem.case_id)
+                   .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+                   .where(WorkItem.id == bindparam("item_id"))
+                   .with_for_update(of=Case))
+_PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state == "pending")
+_OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == "open")
+
+
 def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
     # The case row is locked as it is read (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the
     # step writes rows before its versioned UPDATE of the case (the submission, parties, confidential values), so a
     # concurrent completion of the same task must wait here and then see the task done (TaskNotReady), instead of
     # running into the winner's unique keys (a duplicate submission: an IntegrityError, a 500 over HTTP).
-    row = session.execute(
-        select(WorkItem, Case, ProcessVersion.content_hash)
-        .join(Case, Case.id == WorkItem.case_id).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
-        .where(WorkItem.id == work_item_id)
-        .with_for_update(of=Case)
-    ).first()
+    row = session.execute(_ITEM_CASE_HASH, {"item_id": work_item_id}).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
     item, case, digest = row
@@ -570,8 +571,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                 settings=register_records.settings_of(parsed.manifest, case.process_kind))
     elif meta is not None and register_actions.decides_actions(meta.properties):  # checked and numbered
         clean = register_actions.decide(session=session, case=case, data=clean, schema=schema)
-    clean, secret = confidential.split(clean, confidential.confidential_fields(parsed.forms))
-    field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.field_classes(parsed.forms),
+    clean, secret = confidential.split(clean, confidential.fields_of(parsed))
+    field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.classes_of(parsed),
                                           changed=secret)
     confidential.store(session, case_id=case.id, values=secret)
     # Completed work stays readable (issue 16): what was submitted, the confidential part encrypted.

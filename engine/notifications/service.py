@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import inspect as sa_inspect, select
+from sqlalchemy import bindparam, inspect as sa_inspect, select
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
@@ -125,9 +125,13 @@ def _role_holders(session: Session, role: str) -> list[User]:
 
 
 def _read_role_holders(session: Session, role: str) -> list[User]:
-    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                                .where(UserRole.role == role, User.active.is_(True), User.email.is_not(None),
-                                       User.email != "").order_by(User.id)))
+    return list(session.scalars(_ROLE_HOLDERS, {"role": role}))
+
+
+# built once (issue 25): every new task in a pool asks at its step's commit
+_ROLE_HOLDERS = (select(User).join(UserRole, UserRole.user_id == User.id)
+                 .where(UserRole.role == bindparam("role"), User.active.is_(True), User.email.is_not(None),
+                        User.email != "").order_by(User.id))
 
 
 def _pool(session: Session, role: str, case_id: int) -> list[User]:

@@ -144,6 +144,20 @@ class ParsedProcessSet:
             return self.spec, self.subprocess_specs
         return self.other_specs[process]
 
+    def derived(self, key: str, build: Callable[["ParsedProcessSet"], Any]) -> Any:
+        """A value computed from this set once per instance (a parsed version is immutable and cached per
+        process): ``build(self)`` on the first call for ``key``, the same object after. Callers treat it as
+        read-only. Issue 25: a step asked for the confidential fields and field classes of every form, which
+        serialised all forms (~80 KB of JSON) twice per step to find its cache entry."""
+        memo = self.__dict__.get("_derived")
+        if memo is None:
+            memo = self.__dict__.setdefault("_derived", {})
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = build(self)
+            return value
+
 
 LETTERS_DIR = "letters"  # the letter templates of a process set: letters/NAME.docx
 CATALOGUE_FILE = "letters.json"  # the set's letter catalogue and per-recipient allow-lists (documents.catalog)

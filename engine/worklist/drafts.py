@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import now
@@ -60,10 +60,14 @@ def load(*, session: Session, user: User, item: WorkItem) -> tuple[dict, datetim
 def discard(session: Session, *, work_item_id: int, keep_user_id: int | None = None) -> None:
     """Delete the drafts of a task (completed, handed back, or assigned: ``keep_user_id`` keeps the new
     assignee's own draft, if they had one)."""
-    stmt = delete(TaskDraft).where(TaskDraft.work_item_id == work_item_id)
-    if keep_user_id is not None:
-        stmt = stmt.where(TaskDraft.user_id != keep_user_id)
+    if keep_user_id is None:  # a completion: one prebuilt Core DELETE (no draft is loaded in its session)
+        session.connection().execute(_DISCARD, {"item_id": work_item_id})
+        return
+    stmt = delete(TaskDraft).where(TaskDraft.work_item_id == work_item_id, TaskDraft.user_id != keep_user_id)
     session.execute(stmt.execution_options(synchronize_session=False))
+
+
+_DISCARD = delete(TaskDraft.__table__).where(TaskDraft.__table__.c.work_item_id == bindparam("item_id"))
 
 
 def users_with_draft(session: Session, *, work_item_id: int) -> list[int]:

@@ -55,3 +55,18 @@ def test_the_real_registration_form_marks_identity_and_free_text(db):
     fields = confidential.confidential_fields(parsed.forms)
     assert {"melder_naam", "melder_adres", "melder_email", "melder_telefoon", "omschrijving"} <= fields
     assert "betrokkene_naam" not in fields and "melder_anoniem" not in fields
+
+
+def test_a_versions_confidential_fields_and_classes_are_derived_once_and_equal_the_forms_own(secret_form_set):
+    """A step asks for them every time (issue 25): kept on the parsed version, the same answer as from its forms."""
+    from engine.cases import field_classes
+    from engine.processes.validation import read_process_dir
+
+    parsed = processes.parse(read_process_dir(secret_form_set))
+    fields = confidential.fields_of(parsed)
+    assert fields == confidential.confidential_fields(parsed.forms) and "melder_naam" in fields
+    assert confidential.fields_of(parsed) is fields  # computed once per parsed version
+    classes = field_classes.classes_of(parsed)
+    assert classes == field_classes.field_classes(parsed.forms)
+    assert field_classes.classes_of(parsed) is classes
+    assert parsed.derived("x", lambda p: object()) is parsed.derived("x", lambda p: object())
