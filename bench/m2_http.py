@@ -12,8 +12,11 @@ as the process says.
 
 Per task a handler does what a person would: look in the worklist (``GET
 /taken/mijn`` for a task assigned to them, ``GET /taken/onverdeeld`` for a pool
-task), claim a pool task, open the task (``GET /taken/{id}``: form, data, case
-version) and complete it (``POST /taken/{id}/afronden`` with the case version). The
+task) unless it already knows the task (its last completion's answer listed it in
+``mijn_vervolgtaken``), claim and open a pool task in one request (``POST
+/taken/{id}/claimen-en-openen``) or open its own (``GET /taken/{id}``: form, data, case
+version), and complete it (``POST /taken/{id}/afronden`` with the case version); the
+former client (worklist, claim, open, complete for every task) is ``legacy_client``. The
 latency of measurement 2 is the client-side time of that POST; the other requests
 are load too and are summarised next to it. Every non-2xx answer or transport error
 is recorded (status, request, body excerpt); a case that hits one is abandoned.

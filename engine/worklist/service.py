@@ -33,10 +33,15 @@ COORDINATOR_ROLE = "integriteitscoordinator"
 _ORDER = (WorkItem.due_at.asc().nulls_last(), WorkItem.priority.desc(), WorkItem.created_at, WorkItem.id)
 
 
+# One alias for every worklist query (the SQL is the same; a fresh alias per call made SQLAlchemy rebuild and
+# adapt its column collection on every request, which cost more than running the query)
+_SUBJECT = aliased(User)
+
+
 def _not_party(user: User):
     """Exclude the cases in which the user is melder, betrokkene or the betrokkene's manager
     (written as NOT IN over a small per-user set: cheap next to the worklist indexes)."""
-    subject = aliased(User)
+    subject = _SUBJECT
     direct = select(CaseParty.case_id).where(CaseParty.user_id == user.id)
     as_manager = (select(CaseParty.case_id).join(subject, subject.id == CaseParty.user_id)
                   .where(CaseParty.party == "betrokkene", subject.manager_id == user.id))
