@@ -23,7 +23,9 @@ import logging
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable, get_args, get_origin
 
-from fastapi import Depends, Path, Request, params
+from fastapi import Depends, Path, Request, Response, params
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPBearer
 from sqlalchemy.orm import Session
@@ -71,6 +73,7 @@ def csrf_cookie_name(secure: bool) -> str:
 
 log = logging.getLogger("meldpunt.api")
 UNIT_PARAM = "_meldpunt_request_unit"
+RESPONSE_PARAM = "_meldpunt_response"  # FastAPI's per-request Response (headers/status an endpoint set on it)
 
 
 class Deferred:
@@ -199,13 +202,15 @@ async def get_session(unit: UnitDep) -> Session:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def _with_unit_param(signature: inspect.Signature, **replace: Any) -> inspect.Signature:
-    params = [p for p in signature.parameters.values() if p.name != UNIT_PARAM]
-    unit = inspect.Parameter(UNIT_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=UnitDep)
+def _with_unit_param(signature: inspect.Signature, *, response: bool = False, **replace: Any) -> inspect.Signature:
+    params = [p for p in signature.parameters.values() if p.name not in (UNIT_PARAM, RESPONSE_PARAM)]
+    added = [inspect.Parameter(UNIT_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=UnitDep)]
+    if response:
+        added.append(inspect.Parameter(RESPONSE_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Response))
     # keyword-only parameters must come before **kwargs
     tail = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
     params = [p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
-    return signature.replace(parameters=params + [unit] + tail, **replace)
+    return signature.replace(parameters=params + added + tail, **replace)
 
 
 def in_transaction(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -253,25 +258,71 @@ class UnitOfWorkRoute(APIRoute):
     FastAPI still solves and validates its parameters, then one thread-pool call resolves the
     deferred dependencies, runs the endpoint and commits. An ``async`` endpoint cannot use the
     session (its work would run on the event loop): that is refused when the route is built.
+
+    The answer's model is validated and serialised to JSON in that same thread call, as FastAPI would do it
+    afterwards (same checks, same bytes): FastAPI validates a synchronous endpoint's return value in a
+    second thread-pool hop, which costs more than the validation itself (issue 25).
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        route: dict[str, APIRoute] = {}
         if _needs_unit(endpoint):
             if inspect.iscoroutinefunction(endpoint):
                 raise TypeError(f"{endpoint.__name__}: an async endpoint cannot use the database session; "
                                 "make it synchronous (read the body in an async dependency)")
-            endpoint = _in_one_thread(endpoint)
+            endpoint = _in_one_thread(endpoint, route)
         super().__init__(path, endpoint, **kwargs)
+        route["route"] = self
 
 
-def _in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _answer(route: APIRoute | None, result: Any, response: Response | None) -> Any:
+    """``result`` as FastAPI's request handler would answer it with its fast path (``serialize_response`` with
+    ``dump_json``): validated against the route's response model, JSON bytes by pydantic, the status code
+    and headers set on the request's ``Response``. Anything else (a Response, no response model, a custom
+    response class) is left to FastAPI."""
+    if (route is None or response is None or isinstance(result, Response) or route.response_field is None
+            or not isinstance(route.response_class, DefaultPlaceholder)):
+        return result
+    from starlette.responses import Response as PlainResponse
+
+    field = route.response_field
+    value, errors = field.validate(result, {}, loc=("response",))
+    if errors:
+        from fastapi.routing import _extract_endpoint_context
+
+        raise ResponseValidationError(errors=errors, body=result,
+                                      endpoint_ctx=_extract_endpoint_context(route.dependant.call))
+    content = field.serialize_json(value, include=route.response_model_include,
+                                   exclude=route.response_model_exclude, by_alias=route.response_model_by_alias,
+                                   exclude_unset=route.response_model_exclude_unset,
+                                   exclude_defaults=route.response_model_exclude_defaults,
+                                   exclude_none=route.response_model_exclude_none)
+    status = response.status_code or route.status_code
+    answer = PlainResponse(content=content, media_type="application/json",
+                           **({"status_code": status} if status is not None else {}))
+    from fastapi.utils import is_body_allowed_for_status_code
+
+    if not is_body_allowed_for_status_code(answer.status_code):
+        answer.body = b""
+    answer.headers.raw.extend(response.headers.raw)
+    return answer
+
+
+def _in_one_thread(endpoint: Callable[..., Any], route: dict | None = None) -> Callable[..., Any]:
     signature = inspect.signature(endpoint, eval_str=True)
+    route = {} if route is None else route
+
+    # FastAPI fills one Response parameter per endpoint: the endpoint's own if it has one, else ours
+    own = next((p.name for p in signature.parameters.values()
+                if inspect.isclass(p.annotation) and issubclass(p.annotation, Response)), None)
 
     def run_endpoint(**kwargs: Any) -> Any:
         unit: RequestUnit = kwargs.pop(UNIT_PARAM)
-        return unit.run(endpoint, kwargs)
+        response: Response | None = kwargs.get(own) if own else kwargs.pop(RESPONSE_PARAM, None)
+        result = unit.run(endpoint, kwargs)
+        return _answer(route.get("route"), result, response)
 
-    run_endpoint.__signature__ = _with_unit_param(signature)
+    run_endpoint.__signature__ = _with_unit_param(signature, response=own is None)
     for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
         setattr(run_endpoint, attr, getattr(endpoint, attr))
     if is_read_only_route(endpoint):

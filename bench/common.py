@@ -139,7 +139,8 @@ def bench_database(dialect: str, *, pg_admin_url: str = DEFAULT_PG_ADMIN_URL,
             yield BenchDb("sqlite", url)
         return
     base = make_url(pg_admin_url)
-    name = f"meldpunt_bench_{uuid.uuid4().hex[:8]}"
+    # MELDPUNT_BENCH_DB_PREFIX: a name prefix of one's own on a shared database server
+    name = f"{os.environ.get('MELDPUNT_BENCH_DB_PREFIX') or 'meldpunt_bench_'}{uuid.uuid4().hex[:8]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

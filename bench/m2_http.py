@@ -12,8 +12,11 @@ as the process says.
 
 Per task a handler does what a person would: look in the worklist (``GET
 /taken/mijn`` for a task assigned to them, ``GET /taken/onverdeeld`` for a pool
-task), claim a pool task, open the task (``GET /taken/{id}``: form, data, case
-version) and complete it (``POST /taken/{id}/afronden`` with the case version). The
+task) unless it already knows the task (its last completion's answer listed it in
+``mijn_vervolgtaken``), claim and open a pool task in one request (``POST
+/taken/{id}/claimen-en-openen``) or open its own (``GET /taken/{id}``: form, data, case
+version), and complete it (``POST /taken/{id}/afronden`` with the case version); the
+former client (worklist, claim, open, complete for every task) is ``legacy_client``. The
 latency of measurement 2 is the client-side time of that POST; the other requests
 are load too and are summarised next to it. Every non-2xx answer or transport error
 is recorded (status, request, body excerpt); a case that hits one is abandoned.
@@ -177,7 +180,7 @@ def _keyring_value() -> str:
     return ",".join(base64.urlsafe_b64encode(k).decode("ascii") for k in keys) or crypto.generate_key()
 
 
-def server_env(database_url: str) -> dict:
+def server_env(database_url: str, root: Path = ROOT) -> dict:
     env = dict(os.environ)
     env.update({
         "MELDPUNT_DATABASE_URL": database_url,
@@ -187,7 +190,7 @@ def server_env(database_url: str) -> dict:
         "MELDPUNT_TWEEDE_FACTOR": "uit",
         "MELDPUNT_REPETITIE": "uit",
         "MELDPUNT_ENCRYPTION_KEYS": env.get("MELDPUNT_ENCRYPTION_KEYS") or _keyring_value(),
-        "PYTHONPATH": os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])),
+        "PYTHONPATH": os.pathsep.join([str(root)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])),
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -197,8 +200,10 @@ class Server:
     """``uvicorn api.app:create_app --factory`` in its own process group; always stopped by :meth:`stop`."""
 
     def __init__(self, database_url: str, *, workers: int = 1, extra_env: dict | None = None,
-                 launcher: list[str] | None = None, letter_workers: int = 0):
+                 launcher: list[str] | None = None, letter_workers: int = 0, root: Path | None = None):
         self.database_url, self.workers = database_url, workers
+        # the source tree the server runs from (another checkout: the same load against a former version)
+        self.root = Path(root) if root else ROOT
         self.extra_env = extra_env or {}
         # letter_workers > 0: the production topology on PostgreSQL (compose.yaml, deploy/run-processes.sh): the
         # server renders no letters, that many `meldpunt brieven run` processes do (woken by NOTIFY at commit)
@@ -233,14 +238,15 @@ class Server:
             os.close(fd)
             self.log_path = Path(name)
             self._log = open(self.log_path, "wb")
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**server_env(self.database_url), **self.extra_env},
+            self.proc = subprocess.Popen(cmd, cwd=self.root, env={**server_env(self.database_url, self.root),
+                                                                 **self.extra_env},
                                          stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          start_new_session=True)
             try:
                 self._wait_ready()
-                env = {**server_env(self.database_url), **self.extra_env}
+                env = {**server_env(self.database_url, self.root), **self.extra_env}
                 self.letter_procs = [
-                    subprocess.Popen([sys.executable, "-m", "cli.main", "brieven", "run"], cwd=ROOT, env=env,
+                    subprocess.Popen([sys.executable, "-m", "cli.main", "brieven", "run"], cwd=self.root, env=env,
                                      stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
                     for _ in range(self.letter_workers)]
@@ -518,10 +524,11 @@ class Handler:
     task as the organisation's user who would (assignee, slot holder, or a colleague in the role)."""
 
     def __init__(self, index: int, base_url: str, org: Org, sessions: dict[int, dict], answers: dict,
-                 recorder: Recorder):
+                 recorder: Recorder, *, legacy: bool = False):
         import httpx
 
         self.index, self.org, self.sessions, self.answers, self.rec = index, org, sessions, answers, recorder
+        self.legacy = legacy  # True: the client before issue 25's fewer requests (worklist + claim + open per task)
         self.client = httpx.Client(base_url=base_url + "/api/v1", timeout=REQUEST_TIMEOUT,
                                    limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
 
@@ -609,6 +616,9 @@ class Handler:
                            user=self.sessions[desk]["username"], status=200,
                            body=f"no task of the new case {case_id} in the desk's worklists")
             raise CaseFailed("worklist")
+        # What the acting user already has on screen: the rows of its worklist it just read, then the
+        # completion's answer (mijn_vervolgtaken: this case's tasks now on its own worklists).
+        known_by, known = desk, {i["id"]: i for i in open_items}
         holders: dict[str, int] = {}
         trail: list[str] = []
         status = "open"
@@ -619,10 +629,21 @@ class Handler:
             item = todo[0]
             user = self._actor(item, holders)
             assigned = item["toegewezen_aan"] == user
-            row = self._find_in_worklist(item["id"], user, assigned)
-            if row["toegewezen_aan"] is None:
-                self.call("claim", "POST", f"/taken/{item['id']}/claimen", user)
-            detail = self.call("detail", "GET", f"/taken/{item['id']}", user)
+            if self.legacy:  # the client of §0g: worklist, claim, open, complete for every task
+                row = self._find_in_worklist(item["id"], user, assigned)
+                if row["toegewezen_aan"] is None:
+                    self.call("claim", "POST", f"/taken/{item['id']}/claimen", user)
+                detail = self.call("detail", "GET", f"/taken/{item['id']}", user)
+            else:
+                # A real handler: the worklist only for a task it does not know yet (another user's turn, or
+                # a task not in its last answer); a pool task claimed and opened in one request.
+                row = known.get(item["id"]) if known_by == user else None
+                if row is None:
+                    row = self._find_in_worklist(item["id"], user, assigned)
+                if row["toegewezen_aan"] is None:
+                    detail = self.call("claim_open", "POST", f"/taken/{item['id']}/claimen-en-openen", user)
+                else:
+                    detail = self.call("detail", "GET", f"/taken/{item['id']}", user)
             body = {"gegevens": answers[item["element_id"]], "zaakversie": detail["zaakversie"]}
             done = self.call("complete", "POST", f"/taken/{item['id']}/afronden", user, json_body=body)
             answered = now().timestamp()  # the engine clock, as the outbox's created_at/done_at (the real clock here)
@@ -634,6 +655,7 @@ class Handler:
             holders.setdefault(slot, user)
             trail.append(item["element_id"])
             open_items, status = done["open_taken"], done["zaakstatus"]
+            known_by, known = user, {i["id"]: i for i in done.get("mijn_vervolgtaken") or []}
         if status != "closed":
             self.rec.error(kind="route", request=f"case {case_id}", user=None, status=None,
                            body=f"case ended in status {status!r} after {trail}; open: "
@@ -756,18 +778,25 @@ def letter_visibility(database, first_job: int, answered: dict | None = None) ->
 
 
 def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per_handler: int, warmup_cases: int,
-               prefix: str, log=print, profile_out: Path | None = None, letter_workers: int = 0) -> dict:
+               prefix: str, log=print, profile_out: Path | None = None, letter_workers: int = 0,
+               legacy_client: bool = False, server_root: Path | None = None, launcher: list[str] | None = None,
+               on_phase=None) -> dict:
     """One server configuration: start, log in, warm up, measure, stop. The server is always stopped and
     the organisation retired; a failure to start or to log in raises (:func:`run` records it).
-    ``profile_out``: run the server under :mod:`bench.serve_profiled` (one worker) and write its profile there."""
+    ``profile_out``: run the server under :mod:`bench.serve_profiled` (one worker) and write its profile there.
+    ``legacy_client``: the handlers of §0g (worklist, claim, open and complete for every task) instead of the
+    ones that use the completion's answer and ``claimen-en-openen``. ``server_root``: run the server from
+    another checkout (a before/after comparison with the same client). ``launcher``: what runs uvicorn.
+    ``on_phase(name, server)``: called as the measured phase begins ("measured") and ends ("after") (e.g. to
+    attach a profiler to ``server.proc.pid``)."""
     answers = route_answers()
     org = setup_org(database, prefix=prefix, handlers=handlers)
-    launcher = None
     if profile_out is not None:
         if workers != 1:
             raise ValueError("the profiled server runs one worker")
         launcher = ["-m", "bench.serve_profiled", "--profile-out", str(profile_out), "--"]
-    server = Server(database.url, workers=workers, launcher=launcher, letter_workers=letter_workers)
+    server = Server(database.url, workers=workers, launcher=launcher, letter_workers=letter_workers,
+                    root=server_root)
     sampler: RssSampler | None = None
     pg = pg_cpu.for_database(database)  # PostgreSQL's CPU for this database (None: not PostgreSQL / not visible)
     pg_reading = None
@@ -782,7 +811,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         sessions, login_times, login_errors = login_all(server.base_url, org)
         if login_errors:
             raise RuntimeError(f"login failed: {login_errors[:3]}")
-        hs = [Handler(i, server.base_url, org, sessions, answers, warm) for i in range(handlers)]
+        hs = [Handler(i, server.base_url, org, sessions, answers, warm, legacy=legacy_client)
+              for i in range(handlers)]
         try:
             sampler.set_phase("warmup")
             warm_seconds = _run_handlers(hs, _spread(warmup_cases, handlers), counted=True)
@@ -791,6 +821,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             sampler.set_phase("measured")
             if profile_out is not None:
                 os.kill(server.proc.pid, signal.SIGUSR1)  # bench.serve_profiled: count from here
+            if on_phase is not None:
+                on_phase("measured", server)
             cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
             cpu0_letters = server.letter_cpu_seconds()
             first_job = _last_letter_job(database) + 1
@@ -801,6 +833,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             cpu_letters = server.letter_cpu_seconds() - cpu0_letters
             cpu_server += cpu_letters  # the letters' CPU counts as the server's, wherever they are rendered
             busy1 = _machine_busy()
+            if on_phase is not None:
+                on_phase("after", server)
             sampler.set_phase("after")
             letters_visible = letter_visibility(database, first_job, answered=rec.answered)
         finally:
@@ -847,6 +881,11 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "requests": requests,
         "requests_per_second": per_s(requests),
         "requests_per_completion": requests / rec.completions if rec.completions else float("nan"),
+        # issue 25: per kind (register and letters are per case, spread over its completions)
+        "requests_per_completion_by_kind": {k: len(v) / rec.completions for k, v in sorted(rec.latency.items())}
+        if rec.completions else {},
+        "client": "legacy (worklist + claim + open per task)" if legacy_client else
+                  "uses the completion's answer; claimen-en-openen for pool tasks",
         "complete_latency": summary_ms(rec.latency.get("complete", [])),
         "other_latency": {k: summary_ms(v) for k, v in sorted(rec.latency.items()) if k != "complete"},
         "login_latency": summary_ms(login_times),
@@ -879,6 +918,8 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         f"{handlers} handlers: {rec.completions} completions in {wall:.1f} s "
         f"→ {out['task_completions_per_second']:.1f}/s, {out['cases_per_second']:.2f} cases/s; complete p50 "
         f"{lat['median_ms']:.1f} / p95 {lat['p95_ms']:.1f} / p99 {lat['p99_ms']:.1f} ms; errors {errors}; "
+        f"{out['requests_per_completion']:.2f} requests and "
+        f"{out['cpu']['server_cpu_ms_per_completion'] or float('nan'):.1f} ms server CPU per completion; "
         f"server RSS peak {rss['peak_mb']:.0f} MB{_pg_cpu_log(out['cpu'])}")
     return out
 

@@ -288,16 +288,18 @@ def _render_http(m2: dict | None) -> list[str]:
         rows.append([r["dialect"], _workers_cell(r), r["handlers"], r["cases_closed"], r["task_completions"],
                      r["measured_seconds"], r["task_completions_per_second"], r["cases_per_second"],
                      r["requests_per_second"], lat["median_ms"], lat["p95_ms"], lat["p99_ms"], _letters_cell(r),
-                     r["errors"],
+                     r["errors"], r.get("requests_per_completion"),
                      cpu.get("server_cpu_ms_per_completion"), _pg_ms(cpu.get("postgresql_cpu_ms_per_completion")),
                      cpu["server_cores_used"], cpu["client_cores_used"],
                      f"{cpu['machine_busy_fraction'] * 100:.0f} %"])
     if rows:
         parts += [_table(["database", "workers", "handlers", "cases", "completions", "seconds", "completions/s",
                           "cases/s", "requests/s", "p50 (ms)", "p95 (ms)", "p99 (ms)",
-                          "letter visible after commit p50 / p95 (ms)", "errors",
+                          "letter visible after commit p50 / p95 (ms)", "errors", "requests / completion",
                           "server CPU ms / completion", "PostgreSQL CPU ms / completion", "server cores",
                           "client cores", "machine busy"], rows), "",
+                  "*Requests / completion* = every request of the measured phase (registration, worklists, "
+                  "claims, task pages, completions, the closed case's letters) per completed task. "
                   "*Server CPU ms / completion* = CPU time of the server process(es) during the measured phase per "
                   "completed task, the task's other requests (worklist, claim, open) included, the database server's "
                   "CPU not: it depends less on what else runs on the machine than the rates do, and 2 cores / it is "

@@ -4,9 +4,10 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import and_, func, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, false, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
@@ -32,10 +33,15 @@ COORDINATOR_ROLE = "integriteitscoordinator"
 _ORDER = (WorkItem.due_at.asc().nulls_last(), WorkItem.priority.desc(), WorkItem.created_at, WorkItem.id)
 
 
+# One alias for every worklist query (the SQL is the same; a fresh alias per call made SQLAlchemy rebuild and
+# adapt its column collection on every request, which cost more than running the query)
+_SUBJECT = aliased(User)
+
+
 def _not_party(user: User):
     """Exclude the cases in which the user is melder, betrokkene or the betrokkene's manager
     (written as NOT IN over a small per-user set: cheap next to the worklist indexes)."""
-    subject = aliased(User)
+    subject = _SUBJECT
     direct = select(CaseParty.case_id).where(CaseParty.user_id == user.id)
     as_manager = (select(CaseParty.case_id).join(subject, subject.id == CaseParty.user_id)
                   .where(CaseParty.party == "betrokkene", subject.manager_id == user.id))
@@ -117,14 +123,35 @@ def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, of
 def mine_in_case(*, session: Session, user: User, case_id: int) -> list[WorkItem]:
     """The open tasks of one case on the user's own worklists, in worklist order: assigned to them (as
     :func:`my_tasks`) or unassigned in a role they hold (as :func:`unassigned_in_my_roles`), with the same
-    exclusions. What a completion answers as the handler's next tasks in the case (one query)."""
-    branches = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == user.id,
-                                          _not_party(user))]
-    branches += [_pool(user, role).with_only_columns(WorkItem.id) for role in sorted(user.role_codes)]
-    ids = union_all(*[b.where(WorkItem.case_id == case_id) for b in branches]) if len(branches) > 1 \
-        else branches[0].where(WorkItem.case_id == case_id)
-    q = select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.id.in_(ids)).order_by(*_ORDER)
-    return list(session.execute(q).scalars())
+    exclusions. What a completion answers as the handler's next tasks in the case (one query, built once per
+    set of roles: building it cost more than running it)."""
+    roles = tuple(sorted(user.role_codes))
+    team_unit = user.unit is not None and any(r in access.TEAM_BOUND_ROLES for r in roles)
+    params = {"uid": user.id, "cid": case_id, **({"unit": user.unit} if team_unit else {})}
+    return list(session.execute(_mine_in_case_statement(roles, team_unit), params).scalars())
+
+
+@lru_cache(maxsize=256)
+def _mine_in_case_statement(roles: tuple[str, ...], team_unit: bool):
+    """:func:`mine_in_case`'s query with the user (``uid``), the case (``cid``) and the user's unit (``unit``,
+    for a team-bound role) as parameters: the same SQL as :func:`my_tasks` and :func:`_pool` per branch."""
+    uid, cid = bindparam("uid"), bindparam("cid")
+    subject = aliased(User)
+    direct = select(CaseParty.case_id).where(CaseParty.user_id == uid)
+    as_manager = (select(CaseParty.case_id).join(subject, subject.id == CaseParty.user_id)
+                  .where(CaseParty.party == "betrokkene", subject.manager_id == uid))
+    not_party = WorkItem.case_id.not_in(direct.union(as_manager))
+    branches = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == uid, not_party)]
+    for role in roles:
+        q = select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+                                      not_party)
+        if role in access.TEAM_BOUND_ROLES:  # as access.own_team_pool
+            q = q.where(WorkItem.case_id.in_(select(Case.id).where(Case.unit == bindparam("unit")))
+                        if team_unit else false())
+        branches.append(q)
+    ids = union_all(*[b.where(WorkItem.case_id == cid) for b in branches]) if len(branches) > 1 \
+        else branches[0].where(WorkItem.case_id == cid)
+    return select(WorkItem).where(WorkItem.case_id == cid, WorkItem.id.in_(ids)).order_by(*_ORDER)
 
 
 def deadline_monitor_roles(session: Session) -> frozenset[str]:

@@ -227,3 +227,52 @@ def test_worklists_over_several_roles_merge_in_order_and_page_without_gaps(db, s
         for fn, expected in ((worklist.unassigned_in_my_roles, pool), (worklist.overdue, late)):
             pages = [fn(session=s, user=user, limit=4, offset=o) for o in range(0, len(expected) + 4, 4)]
             assert [w.id for page in pages for w in page] == [w.id for w in expected], fn.__name__
+
+
+def test_mine_in_case_is_the_cases_part_of_the_own_worklists(db, setup, clock):
+    """The completion's answer (mine_in_case, one statement built once per set of roles) lists exactly the case's
+    items that my_tasks and unassigned_in_my_roles show the user, in worklist order: team-bound pools, parties
+    and a subject's manager excluded as there."""
+    import random
+
+    from engine.cases.models import Case, CaseParty
+    from engine.worklist.models import WorkItem
+
+    rng = random.Random(11)
+    case_ids = [new_case(db, setup) for _ in range(4)]
+    start = clock.now()
+    with db.session() as s:
+        s.get(Case, case_ids[3]).unit = "Belastingdienst"
+        boss = make_user(s, "boss", "leidinggevende", "onderzoeker")
+        users = [make_user(s, "multi", "meldpunt", "integriteitscoordinator", "onderzoeker"),
+                 make_user(s, "lead", "leidinggevende", "meldpunt"),
+                 make_user(s, "nounit", "leidinggevende", "onderzoeker", unit=None),
+                 boss, make_user(s, "plain", "jurist")]
+        sub = make_user(s, "sub", "meldpunt", manager=boss)
+        s.add(CaseParty(case_id=case_ids[0], party="melder", user_id=users[0].id))
+        s.add(CaseParty(case_id=case_ids[1], party="betrokkene", user_id=sub.id))  # boss manages the subject
+        for n in range(120):
+            s.add(WorkItem(case_id=case_ids[n % 4], task_id=f"m{n}", element_id=f"e{n}", name=f"Taak {n}",
+                           role=rng.choice(["meldpunt", "integriteitscoordinator", "onderzoeker", "jurist",
+                                            "leidinggevende"]),
+                           slot="x", state=rng.choice(["open", "open", "completed"]),
+                           assignee_id=rng.choice([None, None] + [u.id for u in users]),
+                           due_at=rng.choice([None, start + timedelta(days=rng.randint(-3, 3))]),
+                           priority=rng.randint(0, 2), created_at=start - timedelta(minutes=n)))
+        user_ids = [u.id for u in users]
+    with db.session() as s:
+        from engine.identity.models import User
+
+        shown = 0
+        for uid in user_ids:
+            user = s.get(User, uid)
+            lists = (worklist.my_tasks(session=s, user=user, limit=1000)
+                     + worklist.unassigned_in_my_roles(session=s, user=user, limit=1000))
+            for case_id in case_ids:
+                got = worklist.mine_in_case(session=s, user=user, case_id=case_id)
+                want = [i for i in lists if i.case_id == case_id]
+                assert sorted(i.id for i in got) == sorted(i.id for i in want), (user.username, case_id)
+                key = [(i.due_at is None, i.due_at or start, -i.priority, i.created_at, i.id) for i in got]
+                assert key == sorted(key)
+                shown += len(got)
+        assert shown > 20
