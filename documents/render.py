@@ -654,6 +654,23 @@ def _sanitise(tpl, name: str) -> None:
 # holds them equal). Templates are immutable bytes (a process version pins them), so the hash is the whole key.
 _PACKAGE_CACHE: OrderedDict[str, Any] = OrderedDict()
 _PACKAGE_CACHE_LOCK = threading.Lock()
+
+
+def _memo(cache: OrderedDict, key, build, limit: int):
+    """``cache[key]`` (the most recently used kept longest), else ``build()`` stored there, the oldest entries dropped
+    past ``limit``. Shared by the request threads: the lock guards the cache, never the build (two threads may build
+    the same value; both are equal, the last one stays)."""
+    with _PACKAGE_CACHE_LOCK:
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+            return value
+    value = build()
+    with _PACKAGE_CACHE_LOCK:
+        cache[key] = value
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return value
 _PACKAGE_CACHE_MAX = 64
 _PATCHED: OrderedDict[str, str] = OrderedDict()
 _PATCHED_MAX = 512
@@ -691,15 +708,7 @@ def _template_class():
     if _CachedTemplate is None:
         class CachedTemplate(DocxTemplate):
             def patch_xml(self, src_xml: str) -> str:
-                with _PACKAGE_CACHE_LOCK:
-                    patched = _PATCHED.get(src_xml)
-                if patched is None:
-                    patched = super().patch_xml(src_xml)
-                    with _PACKAGE_CACHE_LOCK:
-                        _PATCHED[src_xml] = patched
-                        while len(_PATCHED) > _PATCHED_MAX:
-                            _PATCHED.popitem(last=False)
-                return patched
+                return _memo(_PATCHED, src_xml, lambda: super(CachedTemplate, self).patch_xml(src_xml), _PATCHED_MAX)
 
             # What the facts of the template bytes (``_TemplateFacts``, set by ``_opened_template``) show to be
             # no-ops is skipped; each gives the bytes docxtpl's own step would give (a test holds them equal).
@@ -716,16 +725,8 @@ def _template_class():
                     super().render_footnotes(context, jinja_env)
 
             def get_part_xml(self, part) -> str:
-                blob = part.blob
-                with _PACKAGE_CACHE_LOCK:
-                    xml = _PART_XML.get(blob)
-                if xml is None:
-                    xml = super().get_part_xml(part)
-                    with _PACKAGE_CACHE_LOCK:
-                        _PART_XML[blob] = xml
-                        while len(_PART_XML) > _PATCHED_MAX:
-                            _PART_XML.popitem(last=False)
-                return xml
+                return _memo(_PART_XML, part.blob, lambda: super(CachedTemplate, self).get_part_xml(part),
+                             _PATCHED_MAX)
 
             def resolve_listing(self, xml: str) -> str:
                 # docxtpl turns tabs, \a, newlines and form feeds in rendered text into runs and breaks; an XML
@@ -748,19 +749,11 @@ def _opened_template(path: Path | bytes):
     from docx import Document
 
     raw = path if isinstance(path, bytes) else path.read_bytes()
-    key = hashlib.sha256(raw).hexdigest()
-    with _PACKAGE_CACHE_LOCK:
-        cached = _PACKAGE_CACHE.get(key)
-        if cached is not None:
-            _PACKAGE_CACHE.move_to_end(key)
-    if cached is None:
+    def opened():
         pristine = Document(io.BytesIO(raw))
-        cached = (pristine, _TemplateFacts.of(pristine))
-        with _PACKAGE_CACHE_LOCK:
-            _PACKAGE_CACHE[key] = cached
-            while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_MAX:
-                _PACKAGE_CACHE.popitem(last=False)
-    pristine, facts = cached
+        return pristine, _TemplateFacts.of(pristine)
+
+    pristine, facts = _memo(_PACKAGE_CACHE, hashlib.sha256(raw).hexdigest(), opened, _PACKAGE_CACHE_MAX)
     tpl = _template_class()(io.BytesIO(raw))
     tpl._facts = facts
     with _PACKAGE_CACHE_LOCK:  # a deep copy reads the whole graph: never while another thread copies it
@@ -821,20 +814,13 @@ _TEXT_SOURCES: OrderedDict[str, list[str]] = OrderedDict()
 def _text_sources(raw: bytes) -> list[str]:
     """The patched Jinja XML of the body and of every header and footer part (the parts :func:`docx_text`
     reads), cached per template sha256."""
-    key = hashlib.sha256(raw).hexdigest()
-    with _PACKAGE_CACHE_LOCK:
-        cached = _TEXT_SOURCES.get(key)
-    if cached is not None:
-        return cached
-    tpl = _opened_template(raw)
-    parts = {str(part.partname).lstrip("/"): part for part in tpl.docx.part.package.parts}
-    names = sorted((n for n in parts if _TEXT_PARTS.fullmatch(n)), key=lambda n: (n != "word/document.xml", n))
-    sources = [tpl.patch_xml(tpl.get_part_xml(parts[n])) for n in names]
-    with _PACKAGE_CACHE_LOCK:
-        _TEXT_SOURCES[key] = sources
-        while len(_TEXT_SOURCES) > _PACKAGE_CACHE_MAX:
-            _TEXT_SOURCES.popitem(last=False)
-    return sources
+    def build() -> list[str]:
+        tpl = _opened_template(raw)
+        parts = {str(part.partname).lstrip("/"): part for part in tpl.docx.part.package.parts}
+        names = sorted((n for n in parts if _TEXT_PARTS.fullmatch(n)), key=lambda n: (n != "word/document.xml", n))
+        return [tpl.patch_xml(tpl.get_part_xml(parts[n])) for n in names]
+
+    return _memo(_TEXT_SOURCES, hashlib.sha256(raw).hexdigest(), build, _PACKAGE_CACHE_MAX)
 
 
 def render_text(path: Path | bytes, context: Mapping[str, Any], *, name: str | None = None) -> str:
@@ -865,19 +851,11 @@ def _text_templates(raw: bytes) -> list:
     break before every paragraph), prepared once per template sha256 (issue 25: a step's letter check marked and
     looked up the whole part's source, ~100 KB, on every check). The same source and environment as before, so the
     same compiled template."""
-    key = hashlib.sha256(raw).hexdigest()
-    with _PACKAGE_CACHE_LOCK:
-        cached = _TEXT_TEMPLATES.get(key)
-        if cached is not None:
-            _TEXT_TEMPLATES.move_to_end(key)
-            return cached
-    env = render_env()
-    compiled = [env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", source)) for source in _text_sources(raw)]
-    with _PACKAGE_CACHE_LOCK:
-        _TEXT_TEMPLATES[key] = compiled
-        while len(_TEXT_TEMPLATES) > _PACKAGE_CACHE_MAX:
-            _TEXT_TEMPLATES.popitem(last=False)
-    return compiled
+    def build() -> list:
+        env = render_env()
+        return [env.from_string(_PARAGRAPH.sub(r"\n<w:p\1", source)) for source in _text_sources(raw)]
+
+    return _memo(_TEXT_TEMPLATES, hashlib.sha256(raw).hexdigest(), build, _PACKAGE_CACHE_MAX)
 
 
 def docx_text(content: bytes) -> str:
