@@ -297,6 +297,15 @@ def desk_contact_task_claim(contacttaak_id: Id, case: VisibleCase, user: Current
                                                  task_id=contacttaak_id))
 
 
+@router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/teruggeven", response_model=ContactTaskOut,
+             summary="Een opgepakte taak bij het contact met de melder teruggeven aan de pool van haar rol",
+             responses=errors(401, 403, 404, 409))
+def desk_contact_task_release(contacttaak_id: Id, case: VisibleCase, user: CurrentUser,
+                              session: SessionDep) -> ContactTaskOut:
+    return _task_out(session, contact.release_task(session=session, user=user, case_id=case.id,
+                                                   task_id=contacttaak_id))
+
+
 @router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden", response_model=ContactTaskOut,
              summary="Een opgepakte taak afronden met uitkomst en motivering",
              responses=errors(401, 403, 404, 409, 422))

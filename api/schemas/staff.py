@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
@@ -43,6 +44,9 @@ class MovedTaskOut(Strict):
     zaaknummer: str | None = None
     taak_id: int
     taak: str
+    soort: Literal["taak", "contacttaak"] = Field(
+        default="taak", description="'contacttaak': een taak buiten het proces (melderscontact); taak_id is dan het "
+                                    "nummer van de contacttaak")
     naar: str = Field(description="'pool' of de naam van de collega")
     reden: str | None = Field(default=None, description="Waarom de taak niet ging waar gevraagd")
 
@@ -86,6 +90,9 @@ class OpenTaskOut(Strict):
     zaaknummer: str | None = None
     taak_id: int
     taak: str
+    soort: Literal["taak", "contacttaak"] = Field(
+        default="taak", description="'contacttaak': een taak buiten het proces (melderscontact); taak_id is dan het "
+                                    "nummer van de contacttaak")
     rol: str
     termijn: datetime | None = None
 

@@ -625,6 +625,60 @@ def open_tasks(*, session: Session, user: User) -> list[tuple[ContactTask, Case]
     return [(t, session.get(Case, t.case_id)) for t in rows if may_act(session=session, user=user, task=t)]
 
 
+def claimed_by(session: Session, *, user_id: int, roles: set[str] | None = None) -> list[ContactTask]:
+    """The open contact tasks ``user_id`` has claimed (only of ``roles`` when given), in worklist order."""
+    q = select(ContactTask).where(ContactTask.assignee_id == user_id, ContactTask.state == "open")
+    if roles is not None:
+        q = q.where(ContactTask.role.in_(sorted(roles)))
+    return list(session.scalars(q.order_by(ContactTask.due_at.asc().nulls_last(), ContactTask.created_at,
+                                           ContactTask.id)))
+
+
+def to_pool(session: Session, task: ContactTask, *, actor: str, reason: str) -> None:
+    """Hand a claimed contact task back to the pool of its role; its holders hear of it as when it opened."""
+    from engine.notifications import service as notifications
+
+    previous, task.assignee_id = task.assignee_id, None
+    audit.append(session=session, actor=actor, action="contact_task.unclaimed", case_id=task.case_id,
+                 details={"taak": task.id, "soort": task.kind, "was_toegewezen_aan": previous, "reden": reason})
+    notifications.task_ready(session, task)
+
+
+def to_person(session: Session, task: ContactTask, *, actor: str, person: User, reason: str) -> None:
+    """Give a claimed contact task to ``person``, who must be allowed to act on it (:func:`why_not_act`)."""
+    from engine.notifications import service as notifications
+
+    previous, task.assignee_id = task.assignee_id, person.id
+    audit.append(session=session, actor=actor, action="contact_task.assigned", case_id=task.case_id,
+                 details={"taak": task.id, "soort": task.kind, "aan": person.username,
+                          "was_toegewezen_aan": previous, "reden": reason})
+    notifications.task_assigned(session, task, assignee_id=person.id)
+
+
+def release_claims(*, session: Session, user: User, actor: str, reason: str,
+                   roles: set[str] | None = None) -> list[ContactTask]:
+    """Hand ``user``'s claimed open contact tasks (of ``roles`` when given) back to the pool of their role, each
+    audited with ``reason``: a role taken away, an account blocked (``engine.worklist.service.release_claims``
+    calls this, so a reporter's signal never stays with someone who can no longer act on it)."""
+    released = claimed_by(session, user_id=user.id, roles=roles)
+    for task in released:
+        to_pool(session, task, actor=actor, reason=reason)
+    session.flush()
+    return released
+
+
+def release_task(*, session: Session, user: User, case_id: int, task_id: int) -> ContactTask:
+    """The assignee gives a claimed contact task back to the pool of its role (someone else picks it up)."""
+    task = get_task(session=session, user=user, case_id=case_id, task_id=task_id)
+    if task.state != "open":
+        raise TaskNotReady("Deze taak is al afgerond of vervallen.")
+    if task.assignee_id != user.id:
+        raise NotAuthorized("Alleen wie de taak heeft opgepakt, kan haar teruggeven.")
+    to_pool(session, task, actor=user.username, reason="teruggegeven")
+    session.flush()
+    return task
+
+
 def _actable(session: Session, user: User, case_id: int, task_id: int) -> ContactTask:
     task = get_task(session=session, user=user, case_id=case_id, task_id=task_id)
     if task.state != "open":

@@ -33,6 +33,8 @@ from engine.audit import service as audit
 from engine.cases import duties
 from engine.cases.models import Case
 from engine.clock import now
+from engine.contact import service as contact
+from engine.contact.models import ContactTask
 from engine.errors import FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import access
 from engine.identity import service as identity
@@ -80,9 +82,15 @@ def staff_member(*, session: Session, by: User, user_id: int) -> User:
 
 # --------------------------------------------------------------------------- notifying the coordinators
 
-def _item_line(session: Session, item: WorkItem, *, to: str, reason: str | None = None) -> dict:
+def _item_line(session: Session, item: WorkItem | ContactTask, *, to: str, reason: str | None = None) -> dict:
+    """A task in a notice or a hand-over's answer; a contact task (outside the BPMN process) says so in ``soort``,
+    its ``taak_id`` being the contact task's number."""
     reference = session.scalar(select(Case.reference).where(Case.id == item.case_id))
-    return {"zaak_id": item.case_id, "zaaknummer": reference, "taak": item.name, "taak_id": item.id, "naar": to,
+    if isinstance(item, ContactTask):
+        name, kind = contact.TASK_NAMES.get(item.kind, item.kind), {"soort": "contacttaak"}
+    else:
+        name, kind = item.name, {}
+    return {"zaak_id": item.case_id, "zaaknummer": reference, "taak": name, "taak_id": item.id, "naar": to, **kind,
             **({"reden": reason} if reason else {})}
 
 
@@ -371,6 +379,25 @@ def _hand_over(session: Session, *, by: User, person: User, reason: str, to: Use
         else:
             _to_person(session, item, actor=by.username, person=to, reason=reason)
             result.moved.append(_item_line(session, item, to=to.display_name))
+    for task in contact.claimed_by(session, user_id=person.id):  # contact tasks (engine.contact), the same way
+        if check_by and not access.can_see_case(session=session, user=by, case_id=task.case_id):
+            result.stayed_hidden += 1
+            continue
+        why = None
+        if to is not None:
+            why = contact.why_not_act(session=session, user=to, task=task)
+            if via_absence is not None and why is None and active_absence(session, to.id) is not None:
+                why = f"{to.display_name} is zelf ook afwezig."
+        if to is None:
+            contact.to_pool(session, task, actor=by.username, reason=reason)
+            result.moved.append(_item_line(session, task, to="pool"))
+        elif why:
+            why = f"{to.display_name}: {why}"
+            contact.to_pool(session, task, actor=by.username, reason=f"{reason}; {why}")
+            result.to_pool.append(_item_line(session, task, to="pool", reason=why))
+        else:
+            contact.to_person(session, task, actor=by.username, person=to, reason=reason)
+            result.moved.append(_item_line(session, task, to=to.display_name))
     session.flush()
     return result
 
@@ -422,6 +449,12 @@ def open_work_view(*, session: Session, by: User, user_id: int) -> tuple[User, l
             continue
         shown.append({**_item_line(session, item, to=person.display_name), "rol": roles.get(item.role, item.role),
                       "termijn": item.due_at})
+    for task in contact.claimed_by(session, user_id=user_id):
+        if not access.can_see_case(session=session, user=by, case_id=task.case_id):
+            hidden += 1
+            continue
+        shown.append({**_item_line(session, task, to=person.display_name), "rol": roles.get(task.role, task.role),
+                      "termijn": task.due_at})
     return person, shown, hidden
 
 
@@ -437,9 +470,12 @@ def staff_overview(*, session: Session, by: User) -> list[dict]:
         query = query.where(User.unit == by.unit)
     people = list(session.scalars(query.order_by(User.display_name, User.id)))
     ids = [p.id for p in people]
-    counts = dict(session.execute(select(WorkItem.assignee_id, func.count(WorkItem.id))
-                                  .where(WorkItem.state == "open", WorkItem.assignee_id.in_(ids))
-                                  .group_by(WorkItem.assignee_id)).all()) if ids else {}
+    counts: dict[int, int] = {}
+    for model in (WorkItem, ContactTask) if ids else ():  # contact tasks (engine.contact) are claimed work too
+        for user_id, n in session.execute(select(model.assignee_id, func.count(model.id))
+                                          .where(model.state == "open", model.assignee_id.in_(ids))
+                                          .group_by(model.assignee_id)).all():
+            counts[user_id] = counts.get(user_id, 0) + n
     absences = current_absences(session, ids)
     delegates = {u.id: u.display_name for u in session.scalars(
         select(User).where(User.id.in_([a.delegate_id for a in absences.values() if a.delegate_id])))}

@@ -250,9 +250,13 @@ def unclaim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
 
 
 def release_claims(*, session: Session, user: User, actor: str, reason: str,
-                   roles: set[str] | None = None) -> list[WorkItem]:
+                   roles: set[str] | None = None) -> list:
     """Hand the user's claimed open tasks back to the pool of their role (drafts discarded), each audited with
-    ``reason``: a role taken away (only ``roles``), an account blocked (all of them). Returns the tasks."""
+    ``reason``: a role taken away (only ``roles``), an account blocked (all of them). Contact tasks outside the BPMN
+    process (``engine.contact``: a transcript left unsigned, a reporter's signal of retaliation) go back too.
+    Returns the work items, then the contact tasks."""
+    from engine.contact import service as contact
+
     q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open")
     if roles is not None:
         q = q.where(WorkItem.role.in_(sorted(roles)))
@@ -264,7 +268,7 @@ def release_claims(*, session: Session, user: User, actor: str, reason: str,
                      task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": user.id,
                                                     "reden": reason})
     session.flush()
-    return released
+    return [*released, *contact.release_claims(session=session, user=user, actor=actor, reason=reason, roles=roles)]
 
 
 def assign(*, session: Session, work_item_id: int, by: User, assignee: User, reason: str) -> WorkItem:

@@ -488,9 +488,11 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken": case((404,)),
     "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden": case((404,), probe={"json": {
         "uitkomst": "herinnerd"}}),
+    "POST /api/v1/zaken/{case_id}/contacttaken/{contacttaak_id}/teruggeven": case((404,)),
     "GET /zaken/{case_id}/contacttaken/{contacttaak_id}": identity_only(inside=404, probe={"contacttaak": "open"}),
     "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken": case((404,), probe=WEB_EMPTY),
     "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/afronden": case((404,), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/contacttaken/{contacttaak_id}/teruggeven": case((404,), probe=WEB_EMPTY),
     "POST /zaken/{case_id}/mondeling/{report_id}/versies": identity_only((404,), probe=WEB_EMPTY),
     "GET /zaken/{case_id}/bestanden/{file_id}": case(),
     "GET /zaken/{case_id}/bestanden/{file_id}#reporter-file": identity_only(

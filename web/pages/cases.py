@@ -354,6 +354,14 @@ def contact_task_claim(request: Request, case_id: int, contacttaak_id: int, form
     return RedirectResponse(f"/zaken/{case_id}/contacttaken/{contacttaak_id}", status_code=303)
 
 
+@router.post("/zaken/{case_id:id}/contacttaken/{contacttaak_id:id}/teruggeven")
+def contact_task_release(request: Request, case_id: int, contacttaak_id: int, form: FormDep):
+    return _case_post(request, case_id, form,
+                      lambda s, user, case: contact.release_task(session=s, user=user, case_id=case.id,
+                                                                 task_id=contacttaak_id),
+                      "De taak staat weer in de pool van haar rol.", "#contacttaken")
+
+
 @router.post("/zaken/{case_id:id}/contacttaken/{contacttaak_id:id}/afronden", response_class=HTMLResponse)
 def contact_task_complete(request: Request, case_id: int, contacttaak_id: int, form: FormDep):
     values = {"uitkomst": str(form.get("uitkomst") or ""), "motivering": str(form.get("motivering") or "")}
