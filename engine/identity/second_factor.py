@@ -193,23 +193,42 @@ def may_reset_for_others(by: User) -> bool:
     return bool(by.active) and bool(by.role_codes & ({"integriteitscoordinator"} | USER_ADMIN_ROLES))
 
 
+COORDINATOR_ROLE = "integriteitscoordinator"
+GUARDED_FROM_COORDINATOR = ("De tweestapsverificatie van een integriteitscoördinator of een functioneel beheerder "
+                            "stelt alleen de functioneel beheerder opnieuw in.")
+
+
+def why_not_reset_for(by: User, person: User) -> str | None:
+    """Why ``by`` may not reset ``person``'s second factor (Dutch), or None. The functional administrator resets
+    anyone's; the integrity coordinator only that of staff who hold neither the coordinator's role nor a user
+    administrator's: a reset lets the next login enrol a new factor, so the accounts that see reporters'
+    identities or hand out roles are reset only by the administrators of accounts. Nobody resets their own here."""
+    from engine.identity.roles import USER_ADMIN_ROLES
+
+    if not may_reset_for_others(by):
+        return ("Alleen de integriteitscoördinator en de functioneel beheerder stellen de tweestapsverificatie van "
+                "een ander opnieuw in.")
+    if by.id == person.id:
+        return "Uw eigen tweestapsverificatie beheert u op de pagina 'Tweestapsverificatie' (/account/tweestapsverificatie)."
+    if not by.role_codes & USER_ADMIN_ROLES and person.role_codes & ({COORDINATOR_ROLE} | USER_ADMIN_ROLES):
+        return GUARDED_FROM_COORDINATOR
+    return None
+
+
 def reset_for(*, session: Session, user_id: int, by: User | None, actor: str | None = None) -> User:
     """Reset the second factor of ``user_id`` for someone who lost phone and recovery codes: factor and codes gone,
     every session and API token of theirs ended (they log in again and enrol anew), audited. The one door for
-    the user pages (``by``: the coordinator or functional administrator, never for themselves) and the CLI
-    (``by`` None, ``actor`` "cli")."""
+    the user pages (``by``: see :func:`why_not_reset_for`) and the CLI (``by`` None, ``actor`` "cli")."""
     from engine.audit import service as audit
     from engine.errors import NotAuthorized
     from engine.identity import service as identity
 
-    if by is not None:
-        if not may_reset_for_others(by):
-            raise NotAuthorized("Alleen de integriteitscoördinator en de functioneel beheerder stellen de "
-                                "tweestapsverificatie van een ander opnieuw in.")
-        if by.id == user_id:
-            raise NotAuthorized("Uw eigen tweestapsverificatie beheert u op de pagina 'Tweestapsverificatie' "
-                                "(/account/tweestapsverificatie).")
+    if by is not None and not may_reset_for_others(by):
+        raise NotAuthorized(why_not_reset_for(by, by))
     user = identity.get_user(session=session, user_id=user_id)
+    why = why_not_reset_for(by, user) if by is not None else None
+    if why:
+        raise NotAuthorized(why)
     reset(session=session, user=user)
     identity.end_all_sessions(session=session, user_id=user.id)
     audit.append(session=session, actor=by.username if by is not None else (actor or "cli"),

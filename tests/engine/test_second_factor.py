@@ -242,3 +242,14 @@ def test_the_coordinator_or_administrator_resets_someone_elses_second_factor(db,
         resets = [a for a in _audit_actions(s) if a[1] == "tweede_factor_hersteld"]
         assert resets == [("coord", "tweede_factor_hersteld"), ("beheer", "tweede_factor_hersteld"),
                           ("cli", "tweede_factor_hersteld")]
+        # the coordinator does not reset the factor of another coordinator or of an administrator of accounts
+        # (the next login would enrol a new one); the functional administrator does
+        coord2 = identity.create_user(session=s, username="coord2", display_name="Coördinator 2",
+                                      roles=["integriteitscoordinator"])
+        for person in (coord2, admin):
+            enrol(s, person)
+            with pytest.raises(NotAuthorized, match="alleen de functioneel beheerder"):
+                second_factor.reset_for(session=s, user_id=person.id, by=coord)
+            assert second_factor.is_enrolled(session=s, user=person)
+        second_factor.reset_for(session=s, user_id=coord2.id, by=admin)
+        assert not second_factor.is_enrolled(session=s, user=coord2)

@@ -39,7 +39,7 @@ def _page(request: Request, s, web, user_id: int, *, absence_values: dict | None
     absences = [{"id": a.id, "van": a.starts_on, "tot": a.ends_on, "vervanger": names.get(a.delegate_id, "geen"),
                  "loopt": a.starts_on <= today <= a.ends_on}
                 for a in staff.list_absences(session=s, by=web.user, user_id=user_id)]
-    may_reset = second_factor.may_reset_for_others(web.user) and person.id != web.user.id
+    may_reset = second_factor.why_not_reset_for(web.user, person) is None
     return render(request, "medewerker_werk.html", status_code=status_code, user=web.user, web=web, person=person,
                   may_reset_factor=may_reset,
                   tweede_factor=may_reset and second_factor.is_enrolled(session=s, user=person),
