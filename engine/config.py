@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     # Deploying new process files needs a passed rehearsal against the compliance scenarios, or a reason
     # (engine/processes/rehearsal.py): verplicht (default) | uit (the test suites, which deploy many test sets).
     repetitie: Literal["verplicht", "uit"] = "verplicht"
+    # The longest a rehearsal may run before it is stopped and reported as not done (the scenarios' own process).
+    repetitie_timeout_seconds: float = Field(default=900.0, gt=0, le=7200)
     # glibc malloc arenas per process (0: leave the C library's default of 8 per core).
     malloc_arena_max: int = Field(default=2, ge=0, le=64)
     # An internal note of a case may be edited by its author for this many minutes after writing it (engine clock).

@@ -87,9 +87,19 @@ class Rehearsal:
 
 def rehearse(*, session: Session, files: Mapping[str, bytes], selection: list[str] | tuple[str, ...] = (),
              actor: str = "system") -> Rehearsal:
-    """Run the chosen scenarios (none chosen: all) against ``files`` and record the outcome in the audit log."""
+    """Run the chosen scenarios (none chosen: all) against ``files`` and record the outcome in the audit log.
+
+    The scenarios take a minute or more in a process of their own. ``session``'s transaction is ended before they
+    run, so that no transaction stays open meanwhile: on SQLite a writer's transaction holds the database-wide write
+    lock (every report, step and timer would wait for the rehearsal and then fail), on PostgreSQL an idle
+    transaction is ended by the server after ``db_idle_in_transaction_timeout_ms``. So call it before writing
+    anything in ``session`` (the callers only read first); the outcome is recorded in a new transaction of the same
+    session. The scenarios' process is stopped after ``repetitie_timeout_seconds``."""
     from engine.processes.service import content_hash
 
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("rehearse() ends the session's transaction: call it before writing anything")
+    session.commit()  # only reads so far: nothing is written, the locks and the snapshot are let go
     digest = content_hash(dict(files))
     with tempfile.TemporaryDirectory(prefix="meldpunt-repetitie-") as tmp:
         draft = Path(tmp) / "processen"
@@ -105,12 +115,19 @@ def rehearse(*, session: Session, files: Mapping[str, bytes], selection: list[st
                if k not in ("MELDPUNT_DATABASE_URL", "MELDPUNT_TEST_DATABASE_URL")}
         # (the scenarios deploy the draft there themselves: no rehearsal of the rehearsal)
         env.update({ENV_VAR: str(draft), "PYTHONPATH": str(PROJECT_ROOT), "MELDPUNT_REPETITIE": "uit"})
-        subprocess.run([sys.executable, "-m", "features.rehearsal", str(out), *selection], cwd=PROJECT_ROOT,
-                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        limit = get_settings().repetitie_timeout_seconds
         try:
-            raw = json.loads(out.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {"fout": "De scenario's konden niet worden gedraaid.", "scenarios": []}
+            subprocess.run([sys.executable, "-m", "features.rehearsal", str(out), *selection], cwd=PROJECT_ROOT,
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=limit)
+        except subprocess.TimeoutExpired:  # run() has killed the scenarios' process
+            raw = {"fout": f"de scenario's liepen langer dan {_duration(limit)} en zijn gestopt. Kies minder "
+                           f"scenario's of vraag de beheerder de grens (MELDPUNT_REPETITIE_TIMEOUT_SECONDS) te "
+                           f"verhogen.", "scenarios": []}
+        else:
+            try:
+                raw = json.loads(out.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raw = {"fout": "De scenario's konden niet worden gedraaid.", "scenarios": []}
     results = tuple(ScenarioResult(file=s["file"], scenario=s["scenario"], result=s["result"], step=s["step"] or "",
                                    message=(s["message"] or "")[:2000], example=s["example"] or "")
                     for s in raw.get("scenarios", []))
@@ -122,6 +139,12 @@ def rehearse(*, session: Session, files: Mapping[str, bytes], selection: list[st
         "scenarios": len(results),
         "mislukt": [{"scenario": s.scenario, "bestand": s.file, "stap": s.step} for s in results if s.failed]})
     return rehearsal
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minuten"
+    return f"{seconds:g} seconde" + ("" if seconds == 1 else "n")
 
 
 def last_rehearsal(*, session: Session, content_hash: str) -> dict | None:

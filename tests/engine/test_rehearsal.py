@@ -112,3 +112,72 @@ def test_a_passed_rehearsal_lets_exactly_those_files_deploy(db, clock, tmp_path,
     with db.session() as s:
         assert service.deploy_files(session=s, directory=target, actor="eigenaar").outcome == "nieuw"
     assert _events(db, rehearsal.OVERRIDDEN) == []
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Set MELDPUNT_* settings for one test (the settings are cached: cleared before and after)."""
+    def set_(**values):
+        for key, value in values.items():
+            monkeypatch.setenv(f"MELDPUNT_{key.upper()}", str(value))
+        get_settings.cache_clear()
+    yield set_
+    get_settings.cache_clear()
+
+
+def test_no_transaction_stays_open_while_the_scenarios_run(db, clock, settings_env):
+    """The scenarios run for a minute or more: meanwhile the caller's transaction is over. On SQLite another
+    writer (a reporter's report, a step) is not locked out; on PostgreSQL the server's idle-in-transaction limit
+    (here 1 s) does not end the connection before the outcome is recorded."""
+    from engine.audit import service as audit
+    from engine.db import Database
+
+    settings_env(db_idle_in_transaction_timeout_ms=1000, sqlite_busy_timeout_seconds=1)
+    database, other = Database(db.url), Database(db.url)
+    wrote_meanwhile = []
+    original = rehearsal.subprocess.run
+
+    def run_and_write_meanwhile(*args, **kwargs):  # the real scenarios' process; another writer just before it
+        with other.session() as s2:
+            audit.append(session=s2, actor="iemand", action="test.geschreven_tijdens_repetitie", details={})
+        wrote_meanwhile.append(True)
+        return original(*args, **kwargs)
+
+    try:
+        with database.session() as s:
+            s.scalar(select(AuditEvent.id).limit(1))  # a read first, as the callers do: the transaction begins
+            rehearsal.subprocess.run = run_and_write_meanwhile
+            try:
+                result = rehearsal.rehearse(session=s, files=read_process_dir(PROCESSES), selection=[SCENARIO],
+                                            actor="eigenaar")
+            finally:
+                rehearsal.subprocess.run = original
+        assert wrote_meanwhile == [True]
+        assert result.passed, result.summary
+        [recorded] = _events(db, rehearsal.REHEARSED)
+        assert recorded["geslaagd"] is True and recorded["keuze"] == [SCENARIO]
+    finally:
+        database.dispose()
+        other.dispose()
+
+
+def test_a_rehearsal_that_runs_too_long_is_stopped_and_recorded(db, clock, settings_env):
+    settings_env(repetitie_timeout_seconds=1)  # the scenarios' process needs several seconds to start alone
+    with db.session() as s:
+        result = rehearsal.rehearse(session=s, files=read_process_dir(PROCESSES), selection=[SCENARIO],
+                                    actor="eigenaar")
+    assert not result.passed
+    assert result.summary.startswith("Repetitie niet gelukt: de scenario's liepen langer dan 1 seconde en zijn "
+                                     "gestopt.")
+    [recorded] = _events(db, rehearsal.REHEARSED)
+    assert recorded["geslaagd"] is False and "langer dan 1 seconde" in recorded["fout"]
+
+
+def test_rehearse_refuses_to_end_a_transaction_with_unsaved_writes(db, clock):
+    from engine.audit.models import AuditEvent as Event
+
+    with db.session() as s:
+        s.add(Event(chain="system", seq=10**9, actor="x", action="y", details={}))
+        with pytest.raises(RuntimeError, match="before writing anything"):
+            rehearsal.rehearse(session=s, files=read_process_dir(PROCESSES), selection=[SCENARIO])
+        s.rollback()
