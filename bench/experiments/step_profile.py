@@ -5,7 +5,7 @@ pair of figures is taken within milliseconds, steadier than measurement 1's case
 machine), then the same under cProfile (separate rounds: the
 profiler's overhead must not enter the ratio).
 
-    .venv/bin/python -m bench.experiments.step_profile [--reps 4] [--profile-reps 2] [--top 30] [--no-profile]
+    .venv/bin/python -m bench.experiments.step_profile [--reps 4] [--profile-reps 2] [--top 30] [--no-profile] [--gc-off]
 
 Figures: CPU time of the measuring thread per task (sum over all cases' tasks), the ratio service/b2 per scenario
 (and its median and range over cases), and the profile's top functions per task (own and cumulative) for the service layer and b2.
@@ -135,11 +135,15 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--dump", default="", help="write the service profiles (pstats) with this prefix")
+    ap.add_argument("--gc-off", action="store_true",
+                    help="garbage collector off after set-up (a full collection falls on whichever variant crosses "
+                         "the threshold: with it off the ratio is steady)")
+    ap.add_argument("--only", default="", help="run only the scenario of this name")
     args = ap.parse_args()
 
     from engine.db import Database
 
-    scenarios = [INTEGRITY_SCENARIO, INTEGRITY_NO_LETTERS_SCENARIO]
+    scenarios = [sc for sc in (INTEGRITY_SCENARIO, INTEGRITY_NO_LETTERS_SCENARIO) if args.only in ("", sc.name)]
     with bench_database("sqlite") as b:
         database = Database(b.url)
         script_engine = _bare_engine()
@@ -153,6 +157,11 @@ def main() -> None:
 
         for sc in scenarios:  # warm-up
             pair(sc, False)
+        if args.gc_off:
+            import gc
+
+            gc.collect()
+            gc.disable()
         sums = {sc.name: [0.0, 0.0, 0] for sc in scenarios}
         per_case = {sc.name: [] for sc in scenarios}
         steps = {sc.name: [] for sc in scenarios}

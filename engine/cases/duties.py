@@ -166,6 +166,30 @@ def _eligible_statement(uninvolved: bool, exclusive: bool):
     return stmt
 
 
+_DRAW: dict[tuple[bool, bool], Any] = {}
+
+
+def _draw_statement(uninvolved: bool, exclusive: bool):
+    """:func:`eligible_users`' statement with two columns more, built once per shape: the id of the user's absence
+    running on ``:day`` (the latest) and whether the user holds ``:slot`` in the case."""
+    stmt = _DRAW.get((uninvolved, exclusive))
+    if stmt is None:
+        from sqlalchemy.orm import lazyload
+
+        from engine.staff.models import Absence
+
+        day = bindparam("day")
+        absence = (select(func.max(Absence.id))
+                   .where(Absence.user_id == User.id, Absence.cancelled_at.is_(None), Absence.starts_on <= day,
+                          Absence.ends_on >= day).scalar_subquery())
+        holds = exists().where(CaseActor.case_id == bindparam("case_id"), CaseActor.slot == bindparam("slot"),
+                               CaseActor.user_id == User.id)
+        stmt = _DRAW[(uninvolved, exclusive)] = (_eligible_statement(uninvolved, exclusive)
+                                                 .add_columns(absence.label("absence_id"), holds.label("holds"))
+                                                 .options(lazyload(User.roles)))
+    return stmt
+
+
 def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest,
                   weighted: bool) -> tuple[User | None, list[User], dict]:
     """Cryptographically random choice among eligible users (sticky to a slot's holder).
@@ -175,18 +199,27 @@ def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manif
     then carries ``vervanger_geweigerd``: why, for the coordinators)."""
     from engine.staff import service as staff
 
-    eligible = eligible_users(session, case_id=case_id, role=role, slot=slot, manifest=manifest)
-    away = staff.current_absences(session, [u.id for u in eligible])
-    holders = set(session.execute(
-        select(CaseActor.user_id).where(CaseActor.case_id == case_id, CaseActor.slot == slot)
-    ).scalars())
-    sticky = [u for u in eligible if u.id in holders]
+    # One query (issue 25; was four: the eligible users, their roles, their absences today, the slot's holders):
+    # each eligible user with the id of the absence running today (the latest, as ``staff.current_absences``
+    # gives it) and whether they hold the slot in the case. Their roles are not loaded (nothing here needs them;
+    # read later, they load then).
+    uninvolved = slot in manifest.uninvolved_slots
+    others = tuple(sorted(manifest.exclusive_slots - {slot})) if slot in manifest.exclusive_slots else ()
+    params = {"case_id": case_id, "role": role, "slot": slot, "day": staff.today()}
+    if others:
+        params["others"] = list(others)
+    rows = session.execute(_draw_statement(uninvolved, bool(others)), params).all()
+    eligible = [user for user, _, _ in rows]
+    away = {user.id: absence_id for user, absence_id, _ in rows if absence_id is not None}
+    sticky = [user for user, _, holds in rows if holds]
     if sticky:
         holder = sticky[0]
         if holder.id not in away:
             return holder, eligible, {"methode": "vaste behandelaar van deze rol in de zaak"}
-        delegate, why = staff.delegate_decision(session, absence=away[holder.id], case_id=case_id, role=role,
-                                                slot=slot, manifest=manifest)
+        from engine.staff.models import Absence
+
+        delegate, why = staff.delegate_decision(session, absence=session.get(Absence, away[holder.id]),
+                                                case_id=case_id, role=role, slot=slot, manifest=manifest)
         info = {"methode": "vaste behandelaar afwezig", "afwezig": holder.username, "afwezig_id": holder.id}
         if delegate is None:
             return None, eligible, {**info, "vervanger_geweigerd": why}

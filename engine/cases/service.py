@@ -74,6 +74,9 @@ class _Step:
     # tables mirror the persisted state (every step syncs them), so an empty "before" on
     # both sides of a step means there is nothing in the table to read back.
     timers_before: bool | None = None  # None: unknown, read the table
+    # The waiting timers of the persisted state (task id -> due moment) when known: the same after the step means
+    # the table, which mirrors that state, needs no change (not even a read).
+    timers_seen: dict[str, datetime] | None = None
     other_ready_before: bool | None = None  # ready user tasks other than the one completed
     submitted_task: str | None = None  # the user task whose form this step completes (its letter checks the form)
     latest: dict | None = None  # the process data after the step (``_latest_data``), computed once by ``_project``
@@ -150,6 +153,13 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
     moment = now()
     if not waiting and step.timers_before is False:
         return {}
+    due: dict[str, datetime] = {}
+    for w in waiting.values():
+        if w.attached_to and (w.attached_to not in due or w.fire_at < due[w.attached_to]):
+            due[w.attached_to] = w.fire_at
+    if step.timers_seen is not None and step.pending_timers is None \
+            and step.timers_seen == {task_id: w.fire_at for task_id, w in waiting.items()}:
+        return due  # the same timers wait as before the step: their rows stay as they are
     if step.pending_timers is not None:
         rows = {t.task_id: t for t in step.pending_timers if t.state == "pending"}
     else:
@@ -164,14 +174,15 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
             if w.fire_at > row.fire_at and row.fire_at <= moment:
                 row.fired_at, row.fire_count = moment, row.fire_count + 1
             row.fire_at = w.fire_at
-    for task_id, w in waiting.items():
-        if task_id not in rows:
-            session.add(Timer(case_id=case.id, task_id=task_id, element_id=w.element_id, name=w.name,
-                              kind=w.kind, attached_to=w.attached_to, fire_at=w.fire_at))
-    due: dict[str, datetime] = {}
-    for w in waiting.values():
-        if w.attached_to and (w.attached_to not in due or w.fire_at < due[w.attached_to]):
-            due[w.attached_to] = w.fire_at
+    new = [{"case_id": case.id, "task_id": task_id, "element_id": w.element_id, "name": w.name, "kind": w.kind,
+            "attached_to": w.attached_to, "fire_at": w.fire_at} for task_id, w in waiting.items() if task_id not in rows]
+    if new and step.defer_flush:  # the timer worker's batch: one flush for all its cases
+        session.add_all([Timer(**values) for values in new])
+    elif new:
+        # One prebuilt INSERT for all of them (the ORM sent one per set of non-null columns); nothing in the step
+        # reads these rows back, so no ORM object is made (none can go stale at a rollback). The table's defaults
+        # (state, created_at, counters) apply as in the ORM's INSERT.
+        session.connection().execute(_INSERT_TIMER, new)
     return due
 
 
@@ -208,12 +219,13 @@ def _sync_work_items(step: _Step, due: dict[str, datetime], completed_item: Work
                         slot=(meta.slot if meta and meta.slot else role), form=meta.form if meta else None,
                         due_at=due.get(task_id), priority=_priority(step, task, meta), created_at=now())
         item.view = _task_projection(step.parsed, _step_data(step), item, task)  # in the INSERT
-        session.add(item)
         audit.append(session=session, actor=step.actor, action="task.created", case_id=case.id, task_id=task_id,
                      details={"element": item.element_id, "naam": item.name, "rol": role,
                               "termijn": item.due_at.isoformat() if item.due_at else None})
         if meta and meta.assignment in ("random", "random-workload"):
-            _auto_assign(step, item, weighted=meta.assignment == "random-workload")
+            _auto_assign(step, item, weighted=meta.assignment == "random-workload")  # adds the item once drawn
+        else:
+            session.add(item)
         notifications.task_ready(session, item)  # an outbox row in this step's transaction; mailed after commit
         created.append(item)
     _store_views(step)
@@ -269,10 +281,14 @@ def _fallback_role(task, parsed: ParsedProcessSet) -> str:
 
 
 def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
+    # The new item joins the session only once drawn: the draw's queries flush what the step wrote so far, and the
+    # item would go out as an INSERT followed by an UPDATE of its assignee; now it is one INSERT with it. (The
+    # item itself cannot change the draw: it is neither completed nor assigned yet.)
     chosen, eligible, info = duties.draw_assignee(step.session, case_id=step.case.id, role=item.role,
                                                   slot=item.slot, manifest=step.parsed.manifest, weighted=weighted)
     if chosen is not None:
         item.assignee_id = chosen.id
+    step.session.add(item)
     audit.append(session=step.session, actor="system", action="task.auto_assigned", case_id=step.case.id,
                  task_id=item.task_id, details={"element": item.element_id, "kandidaten": [u.username for u in eligible],
                                                 "gekozen": chosen.username if chosen else None, **info})
@@ -410,10 +426,7 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     case.state = runtime.dumps(step.wf)
     case.updated_at = now()
     if not step.defer_flush:
-        try:
-            step.session.flush()  # the version check: first write of the step, takes the row lock
-        except StaleDataError as exc:
-            raise StaleCase() from exc
+        _write_case(step.session, case)  # the version check: first write of the step, takes the row lock
     if was_open and case.status == "closed":  # the follow-up after closure the manifest declares
         from engine.contact import service as contact
 
@@ -527,6 +540,7 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
                    .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
                    .where(WorkItem.id == bindparam("item_id"))
                    .with_for_update(of=Case))
+_INSERT_TIMER = insert(Timer.__table__)
 _PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state == "pending")
 _OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == "open")
 
@@ -556,6 +570,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     loaded = runtime.walk(wf)  # the state as stored; the step walks the tree once more after the engine ran
     step = _Step(session, case, parsed, wf, user.username, completed_before=loaded.completed_ids(),
                  submitted_task=str(task.id), timers_before=bool(loaded.timers()),
+                 timers_seen={w.task_id: w.fire_at for w in loaded.timers()},
                  other_ready_before=any(t is not task for t in loaded.ready_user))
     step.completed_task = task
     before = loaded.position()["active"]
@@ -661,6 +676,65 @@ def read_timer_batch(session: Session, case_ids) -> TimerBatch:
     for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == "open")).scalars():
         items[w.case_id].append(w)
     return TimerBatch(cases, timers, items)
+
+
+_CASE_COLUMNS: dict[str, Any] = {}  # attribute key -> column of ``cases`` (filled at the first write)
+_CASE_UPDATES: dict[tuple[str, ...], Any] = {}  # the changed attributes -> the versioned UPDATE, built once
+
+
+def _case_update(changed: tuple[str, ...]):
+    """``UPDATE cases SET <changed>, version = :v_version WHERE id = :w_id AND version = :w_seen``, built once per
+    set of changed attributes."""
+    stmt = _CASE_UPDATES.get(changed)
+    if stmt is None:
+        table = Case.__table__
+        stmt = _CASE_UPDATES[changed] = (
+            update(table).where(table.c.id == bindparam("w_id"), table.c.version == bindparam("w_seen"))
+            .values({_CASE_COLUMNS[k].name: bindparam(f"v_{k}") for k in changed} | {"version": bindparam("v_version")}))
+    return stmt
+
+
+def _case_changes(case: Case) -> tuple[str, ...] | None:
+    """The column attributes of a loaded case whose value the ORM's flush would write (sorted), or None when the
+    ORM must write it itself (not persistent, a non-column attribute or the version changed by hand)."""
+    from sqlalchemy import inspect
+
+    if not _CASE_COLUMNS:
+        _CASE_COLUMNS.update({a.key: a.columns[0] for a in inspect(Case).column_attrs})
+    state = inspect(case)
+    if not state.persistent:
+        return None
+    changed = []
+    for key in state.committed_state:
+        if key not in _CASE_COLUMNS or key == "version":
+            return None
+        if state.attrs[key].history.added:  # as the ORM decides: an equal value assigned again is not written
+            changed.append(key)
+    return tuple(sorted(changed))
+
+
+def _write_case(session: Session, case: Case) -> None:
+    """The step's versioned ``UPDATE cases`` as one prebuilt statement instead of the ORM's unit of work (issue 25):
+    the same columns the flush would write, ``WHERE id = … AND version = …``, and :class:`StaleCase` when no row
+    matched (a concurrent step won). The loaded case is then told the written values as committed, version one on,
+    so the ORM has nothing left to send for it; it stays flagged modified, so a rollback expires it as before.
+    Inside a savepoint, or for a case the ORM must write itself, the ORM's flush does it as before."""
+    changed = None if session.in_nested_transaction() else _case_changes(case)
+    if changed is None:
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleCase() from exc
+        return
+    if not changed:  # nothing to write: the ORM would send no UPDATE either
+        return
+    params = {"w_id": case.id, "w_seen": case.version, "v_version": case.version + 1,
+              **{f"v_{k}": getattr(case, k) for k in changed}}
+    if session.connection().execute(_case_update(changed), params).rowcount != 1:
+        raise StaleCase()
+    for k in changed:
+        set_committed_value(case, k, getattr(case, k))
+    set_committed_value(case, "version", case.version + 1)
 
 
 def write_cases(session: Session, rows: list[Case]) -> None:

@@ -85,6 +85,60 @@ def test_stale_case_is_a_conflict_and_writes_nothing(db, desk_case):
         assert case.priority == 0 and case.version == seen + 1  # only B's change is there
 
 
+def test_the_steps_own_versioned_update_refuses_a_stale_case_and_writes_nothing(db, desk_case):
+    """A step writes its case with a prebuilt UPDATE (``cases._write_case``, not the ORM's flush): the same version
+    check, a conflict (StaleCase) when another transaction moved the case on."""
+    case_id, item_id, desks = desk_case
+    sa = db.sessionmaker()
+    try:
+        stale = sa.get(Case, case_id)
+        seen = stale.version
+        sa.commit()
+        with db.session() as sb:
+            cases.complete_task(session=sb, work_item_id=item_id, user=sb.get(User, desks[1]), data={"ernstig": False})
+        stale.state, stale.priority = stale.state + " ", 9
+        with pytest.raises(StaleCase):
+            cases._write_case(sa, stale)
+    finally:
+        sa.rollback()
+        sa.close()
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        assert case.priority == 0 and case.version == seen + 1  # only B's change is there
+
+
+def test_the_steps_own_update_leaves_the_loaded_case_as_committed(db, desk_case):
+    """After the prebuilt UPDATE the loaded case holds what the row holds (version one on) and the ORM has nothing
+    left to write for it; a later change in the same transaction is checked against the new version."""
+    from sqlalchemy import event, inspect
+
+    case_id, item_id, desks = desk_case
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        seen = case.version
+        case.summary = {**(case.summary or {}), "categorie": "lekken"}
+        case.priority = case.priority  # an equal value: not written, as the ORM's flush would not
+        sent: list[str] = []
+
+        def record(conn, cursor, statement, *rest):
+            sent.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            cases._write_case(s, case)
+            assert len(sent) == 1 and "priority" not in sent[0] and "summary" in sent[0], sent
+            assert case.version == seen + 1 and not inspect(case).attrs.summary.history.has_changes()
+            s.flush()  # nothing left for the ORM
+            assert len(sent) == 1, sent
+            case.priority = 4  # the ORM's own UPDATE now checks version seen + 1: no StaleDataError
+            s.flush()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        assert (case.version, case.priority, case.summary["categorie"]) == (seen + 2, 4, "lekken")
+
+
 @pytest.mark.parametrize("threads", [8])
 def test_racing_completions_exactly_one_wins(db, desk_case, threads):
     case_id, item_id, desks = desk_case
