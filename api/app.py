@@ -213,10 +213,11 @@ def guard_included_routers(app: FastAPI) -> int:
 
     FastAPI tries the included routers in order, and every route of each with its own per-route bookkeeping: a
     request for ``/api/v1/taken/...`` went through ~84 routes of the routers included before it, a web page
-    through all of the API's. A router whose routes all begin with the same literal text (``/api/v1/taken/``) cannot
-    match a path that does not begin with it, FULL or PARTIAL, so it answers "no match" at once; the order, the
-    matching itself and the OpenAPI document stay FastAPI's. Only routers of plain API routes get the check, and
-    it stands aside if the router's routes change after start-up. Returns the number of routers guarded."""
+    through all of the API's. A route matches only a path that begins with the route's literal text up to its first
+    parameter (``/api/v1/taken/``), FULL or PARTIAL, so a router none of whose literals begins the path answers "no
+    match" at once; the order, the matching itself and the OpenAPI document stay FastAPI's. Only routers of plain
+    API routes get the check, and it stands aside if the router's routes change after start-up. Returns the number
+    of routers guarded."""
     from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
     from starlette._utils import get_route_path
     from starlette.routing import PARAM_REGEX, Match
@@ -231,15 +232,13 @@ def guard_included_routers(app: FastAPI) -> int:
                 and c.starlette_route is None and not c.frontend_prefix and c.path.startswith("/")
                 for c in candidates):
             continue
-        literals = []
+        literals = set()
         for c in candidates:
             param = PARAM_REGEX.search(c.path)
-            literals.append(c.path[:param.start()] if param else c.path)
-        prefix = literals[0]
-        for literal in literals[1:]:
-            while not literal.startswith(prefix):
-                prefix = prefix[:-1]
-        if len(prefix) <= 1:
+            literals.add(c.path[:param.start()] if param else c.path)
+        # the shortest literals suffice: a path beginning with a longer one begins with its shorter prefix too
+        prefix = tuple(sorted(x for x in literals if not any(x != y and x.startswith(y) for y in literals)))
+        if any(len(x) <= 1 for x in prefix):
             continue
         version = route.original_router._get_routes_version()
 
