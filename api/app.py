@@ -204,4 +204,50 @@ def create_app(settings: ApiSettings | None = None, oidc_settings=None) -> FastA
     web.install_api_docs(app, openapi_url=app.openapi_url, docs_url="/api/v1/docs")
     web.install(app)  # the server-rendered pages and their static files
     check_routes(app)  # every API route that uses the session runs in one thread (api.deps)
+    guard_included_routers(app)
     return app
+
+
+def guard_included_routers(app: FastAPI) -> int:
+    """Skip an included router whose routes cannot match the request's path (issue 25).
+
+    FastAPI tries the included routers in order, and every route of each with its own per-route bookkeeping: a
+    request for ``/api/v1/taken/...`` went through ~84 routes of the routers included before it, a web page
+    through all of the API's. A route matches only a path that begins with the route's literal text up to its first
+    parameter (``/api/v1/taken/``), FULL or PARTIAL, so a router none of whose literals begins the path answers "no
+    match" at once; the order, the matching itself and the OpenAPI document stay FastAPI's. Only routers of plain
+    API routes get the check, and it stands aside if the router's routes change after start-up. Returns the number
+    of routers guarded."""
+    from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
+    from starlette._utils import get_route_path
+    from starlette.routing import PARAM_REGEX, Match
+
+    guarded = 0
+    for route in app.router.routes:
+        if not isinstance(route, _IncludedRouter):
+            continue
+        candidates = route.effective_candidates()
+        if not candidates or not all(
+                isinstance(c, _EffectiveRouteContext) and isinstance(c.original_route, APIRoute)
+                and c.starlette_route is None and not c.frontend_prefix and c.path.startswith("/")
+                for c in candidates):
+            continue
+        literals = set()
+        for c in candidates:
+            param = PARAM_REGEX.search(c.path)
+            literals.add(c.path[:param.start()] if param else c.path)
+        # the shortest literals suffice: a path beginning with a longer one begins with its shorter prefix too
+        prefix = tuple(sorted(x for x in literals if not any(x != y and x.startswith(y) for y in literals)))
+        if any(len(x) <= 1 for x in prefix):
+            continue
+        version = route.original_router._get_routes_version()
+
+        def matches(scope, inner=route.matches, prefix=prefix, router=route.original_router, version=version):
+            if (scope["type"] == "http" and not get_route_path(scope).startswith(prefix)
+                    and router._get_routes_version() == version):
+                return Match.NONE, {}
+            return inner(scope)
+
+        route.matches = matches
+        guarded += 1
+    return guarded

@@ -93,6 +93,10 @@ def _form(session, item: WorkItem) -> dict | None:
 @read_only
 def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
     seen = access.task_access(session=session, user=user, work_item_id=task_id)  # item, case, permission: one query
+    return _detail(session, user, seen)
+
+
+def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     item, case = seen.item, seen.case
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
@@ -107,7 +111,7 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
     form = _form(session, item)
     data = cases.task_view(session=session, item=item, case=case)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
-    data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak").substance)
+    data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
     if found is not None:
         data["precedenten"] = found
@@ -151,9 +155,9 @@ def claim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItemOu
              summary="Taak oppakken en meteen openen (één verzoek: de taak zoals GET /taken/{id} haar geeft)",
              responses=errors(401, 403, 404, 409))
 def claim_and_open(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
-    visible_task(session=session, user=user, work_item_id=task_id, claiming=True)
+    seen = access.task_access(session=session, user=user, work_item_id=task_id, claiming=True)
     worklist.claim(session=session, work_item_id=task_id, user=user)
-    return task_detail(task_id, user, session)
+    return _detail(session, user, access.claimed_task_access(seen, user=user))
 
 
 @router.post("/{task_id}/vrijgeven", response_model=WorkItemOut, summary="Taak teruggeven aan de pool",

@@ -161,13 +161,14 @@ def may_redact(*, session: Session, user: User, case_id: int) -> bool:
 
 
 def case_view(*, session: Session, user: User, case: Case, page: str | None = None,
-              audited: bool = True) -> ConfidentialView:
+              audited: bool = True, seen: access.TaskAccess | None = None) -> ConfidentialView:
     """The case's confidential fields as ``user`` may read them (the caller checked that the case is visible).
     Every read of an identity or substance value is audited (``page`` says where it was shown); a caller that
-    shows only part of the view passes ``audited=False`` and audits what it shows (:func:`audit_shown`)."""
+    shows only part of the view passes ``audited=False`` and audits what it shows (:func:`audit_shown`).
+    ``seen``: the user's ``access.task_access`` to a task of this case, asked in this transaction."""
     classes = case_classes(session, case)
     identity, substance, redacted = _split(confidential.read(session, case_id=case.id), classes)
-    allowed = access.may_see_reporter_identity(session=session, user=user, case_id=case.id)
+    allowed = access.may_see_reporter_identity(session=session, user=user, case_id=case.id, seen=seen)
     view = ConfidentialView(identity_allowed=allowed, redacted=redacted,
                             may_redact=allowed and bool(user.role_codes & REDACTION_ROLES))
     if allowed:

@@ -24,7 +24,7 @@ approval, and the reporter is told beforehand, in writing, with reasons. Here:
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -41,10 +41,13 @@ LETTER_TEMPLATE = "kennisgeving_bekendmaking_identiteit"
 LETTER_RECIPIENT = "melder"
 
 
+_REVEALED = select(IdentityReveal.id).where(  # built once (issue 25): every task page of a case worker asks
+    IdentityReveal.case_id == bindparam("case_id"), IdentityReveal.grantee_id == bindparam("user_id"),
+    IdentityReveal.state == "goedgekeurd", IdentityReveal.reporter_informed_at.is_not(None)).limit(1)
+
+
 def is_revealed_to(*, session: Session, user: User, case_id: int) -> bool:
-    return session.scalar(select(IdentityReveal.id).where(
-        IdentityReveal.case_id == case_id, IdentityReveal.grantee_id == user.id,
-        IdentityReveal.state == "goedgekeurd", IdentityReveal.reporter_informed_at.is_not(None)).limit(1)) is not None
+    return session.scalar(_REVEALED, {"case_id": case_id, "user_id": user.id}) is not None
 
 
 def request_reveal(*, session: Session, case_id: int, by: User, grantee_id: int, reason: str) -> IdentityReveal:

@@ -146,20 +146,26 @@ def excluded_among(*, session: Session, user_ids, case_id: int) -> set[int]:
     return set(session.scalars(q.where(person.id.in_(ids), _excluded(person.id))))
 
 
-def may_see_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
+def may_see_reporter_identity(*, session: Session, user: User, case_id: int, seen: TaskAccess | None = None) -> bool:
     """Reporting desk and integrity coordinator of a case they may see, or a user to whom an approved
     reveal applies (engine.cases.reveal); nobody else. The desk and the coordinator only in a session (or
     with an API token) whose second factor was verified, where the deployment requires it
-    (``engine.identity.second_factor.identity_allowed``)."""
+    (``engine.identity.second_factor.identity_allowed``). ``seen``: this user's :func:`task_access` to a task
+    of this case in the same transaction, which already answered whether they may see the case."""
     if user.role_codes & IDENTITY_ROLES and not second_factor.identity_allowed(user):
         return False
-    return entitled_to_reporter_identity(session=session, user=user, case_id=case_id)
+    return entitled_to_reporter_identity(session=session, user=user, case_id=case_id, seen=seen)
 
 
-def entitled_to_reporter_identity(*, session: Session, user: User, case_id: int) -> bool:
+def entitled_to_reporter_identity(*, session: Session, user: User, case_id: int,
+                                  seen: TaskAccess | None = None) -> bool:
     """The rule of :func:`may_see_reporter_identity` for ``user`` as a person, whatever their current login
     (e.g. to list who does not yet see the identity, ``engine.cases.reveal``). Not for showing the identity."""
-    if not can_see_case(session=session, user=user, case_id=case_id):
+    if seen is not None and seen.case.id == case_id:
+        visible = user.active and seen.sees_case  # the same condition as can_see_case, asked moments ago
+    else:
+        visible = can_see_case(session=session, user=user, case_id=case_id)
+    if not visible:
         return False
     if user.role_codes & IDENTITY_ROLES:
         return True
@@ -209,6 +215,7 @@ class TaskAccess:
     item: WorkItem
     case: Case
     sees_case: bool
+    excluded: bool = False  # the user is a party of the case (reporter, subject, the subject's manager)
 
 
 @lru_cache(maxsize=None)
@@ -239,15 +246,25 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
         raise NotFound("Taak niet gevonden.")
     item, case, sees, excluded = row
     if user.active and sees:
-        return TaskAccess(item, case, True)
+        return TaskAccess(item, case, True, bool(excluded))
     if not need_case and item.assignee_id == user.id and user.active and not excluded:
         # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
-        return TaskAccess(item, case, False)
+        return TaskAccess(item, case, False, False)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
             and item.role in user.role_codes and user.active and _in_team(user, item, case.unit) and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
-    return TaskAccess(item, case, False)
+    return TaskAccess(item, case, False, False)
+
+
+def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
+    """:func:`task_access` of a task ``user`` has just claimed in this transaction (``seen``: what
+    :func:`task_access` answered before the claim), without asking the database again: the task is now theirs,
+    so they hold a task in its case (involvement) and see the case unless they are a party of it or it is no
+    integrity case, exactly as the query would answer."""
+    if seen.item.assignee_id != user.id or not user.active:
+        raise ValueError("claimed_task_access: the task is not claimed by this user")
+    return TaskAccess(seen.item, seen.case, seen.case.process_kind is None and not seen.excluded, seen.excluded)
 
 
 def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,

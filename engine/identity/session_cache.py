@@ -17,10 +17,12 @@ Sessions awaiting a second factor are never remembered (they change within secon
 from __future__ import annotations
 
 import threading
+import weakref
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.identity.models import ApiToken, User, UserRole, WebSession
 
@@ -61,19 +63,40 @@ class _Cache:
 cache = _Cache()
 
 
+_urls: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine -> its URL as text (rendering costs)
+
+
 def key(session: Session, session_hash: str) -> tuple[str, str]:
-    return str(session.get_bind().url), session_hash
+    bind = session.get_bind()
+    url = _urls.get(bind)
+    if url is None:
+        url = _urls[bind] = str(bind.url)
+    return url, session_hash
 
 
 def restore(session: Session, values) -> WebSession:
-    """The remembered session as a persistent object of ``session`` (no statement)."""
+    """The remembered session as a persistent object of ``session`` (no statement). Fresh, clean objects built from
+    the remembered values are attached as they are; ``Session.merge`` copied each into a second one (issue 25)."""
     web_values, user_values, role_values = values
-    roles = [_detached(UserRole(**r)) for r in role_values]
-    user = User(**user_values)
-    user.roles = roles
-    web = WebSession(**web_values)
-    web.user = _detached(user)
-    return session.merge(_detached(web), load=False)
+    roles = [_detached(_loaded(UserRole, r)) for r in role_values]
+    user = _loaded(User, user_values)
+    set_committed_value(user, "roles", roles)  # as loaded: no history, no attribute events
+    web = _loaded(WebSession, web_values)
+    set_committed_value(web, "user", _detached(user))
+    _detached(web)
+    identities = session.identity_map
+    if any(inspect(o).key in identities for o in (web, user, *roles)):
+        return session.merge(web, load=False)  # already in this session: merged into the loaded objects
+    session.add(web)  # the usual case, a fresh request session: attached as they are (user and roles cascade)
+    return web
+
+
+def _loaded(cls, values: dict):
+    """An instance holding ``values`` as a query's row would fill it (every column of the remembered row; no
+    constructor defaults, no attribute events)."""
+    obj = cls.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
 
 
 def _detached(obj):

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -281,12 +281,23 @@ class _SpecCache:
 _cache = _SpecCache()
 
 
+_HASH_OF_VERSION = select(ProcessVersion.content_hash).where(ProcessVersion.id == bindparam("version_id"))
+_SEEN = "parsed_versions_seen"  # session.info: version id -> parsed set, read in the current transaction
+
+
 def parsed_version(*, session: Session, version_id: int, content_hash: str | None = None) -> ParsedProcessSet:
     """The parsed specs of a version, from the cache. Pass ``content_hash`` when the caller
-    already loaded it (saves a query); the hash guards against a reused id in another database."""
-    digest = content_hash or session.execute(
-        select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id)
-    ).scalar_one_or_none()
+    already loaded it (saves a query); the hash guards against a reused id in another database.
+
+    Without ``content_hash`` the hash is read once per transaction: a task page asks for its version up to five
+    times (issue 25). What was read is forgotten at the end of every savepoint and of the outermost transaction
+    (:func:`_forget_seen_versions`), so a version created in a savepoint or transaction that was rolled back
+    cannot be answered for another one that got its id (SQLite reuses ids)."""
+    if content_hash is None:
+        seen = session.info.get(_SEEN)
+        if seen is not None and version_id in seen:
+            return seen[version_id]
+    digest = content_hash or session.execute(_HASH_OF_VERSION, {"version_id": version_id}).scalar_one_or_none()
     if digest is None:
         raise NotFound("Procesversie niet gevonden.")
     parsed = _cache.get(version_id, digest)
@@ -294,7 +305,17 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
         version = session.get(ProcessVersion, version_id)
         parsed = parse({f.path: f.content for f in version.files}, prove_legal=False)  # proven at deploy
         _cache.put(version_id, digest, parsed)
+    if content_hash is None:  # read here, in this transaction (a caller's hash may come from anywhere)
+        session.info.setdefault(_SEEN, {})[version_id] = parsed
     return parsed
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_seen_versions(session: Session, transaction) -> None:
+    # Every savepoint's end (released or rolled back, also by a failed flush) and the outermost transaction's end;
+    # a flush's own subtransaction ends inside them and changes nothing that was read.
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_SEEN, None)
 
 
 # --------------------------------------------------------------------------- what tasks mean

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import and_, bindparam, false, func, or_, select, union_all, update
+from sqlalchemy import Integer, and_, bindparam, false, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
@@ -100,8 +100,50 @@ def _merged(session: Session, branches: list, *, limit: int, offset: int, after:
 
 def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0,
              after: str | None = None) -> list[WorkItem]:
+    if not after:  # the usual first page: one statement built once, the user and the page as parameters
+        return list(session.execute(_my_tasks_statement(), {"uid": user.id, "lim": limit, "off": offset}).scalars())
     q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
     return _merged(session, [q], limit=limit, offset=offset, after=after)
+
+
+_LIM, _OFF, _N = (bindparam(name, type_=Integer) for name in ("lim", "off", "n"))
+
+
+def _not_party_param():
+    """:func:`_not_party` with the user as the bound parameter ``uid``."""
+    uid = bindparam("uid")
+    direct = select(CaseParty.case_id).where(CaseParty.user_id == uid)
+    as_manager = (select(CaseParty.case_id).join(_SUBJECT, _SUBJECT.id == CaseParty.user_id)
+                  .where(CaseParty.party == "betrokkene", _SUBJECT.manager_id == uid))
+    return WorkItem.case_id.not_in(direct.union(as_manager))
+
+
+@lru_cache(maxsize=1)
+def _my_tasks_statement():
+    """:func:`my_tasks` without a keyset position, as :func:`_merged` builds it for one branch."""
+    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == bindparam("uid"), _not_party_param())
+    return q.order_by(*_ORDER).limit(_LIM).offset(_OFF)
+
+
+@lru_cache(maxsize=256)
+def _pools_statement(roles: tuple[str, ...], team_unit: bool):
+    """:func:`unassigned_in_my_roles` without a keyset position, as :func:`_merged` builds it (one branch per role,
+    each its first ``n`` rows) with the user (``uid``), ``n``, the page (``lim``, ``off``) and, for a team-bound
+    role, the user's unit (``unit``) as parameters."""
+    branches = []
+    for role in roles:
+        q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+                                   _not_party_param())
+        if role in access.TEAM_BOUND_ROLES:  # as access.own_team_pool
+            q = q.where(WorkItem.case_id.in_(select(Case.id).where(Case.unit == bindparam("unit")))
+                        if team_unit else false())
+        branches.append(q)
+    if len(branches) == 1:
+        return branches[0].order_by(*_ORDER).limit(_LIM).offset(_OFF)
+    sub = union_all(*[select(b.order_by(*_ORDER).limit(_N).subquery()) for b in branches]).subquery()
+    row = aliased(WorkItem, sub)
+    return (select(row).order_by(sub.c.due_at.asc().nulls_last(), sub.c.priority.desc(), sub.c.created_at, sub.c.id)
+            .limit(_LIM).offset(_OFF))
 
 
 def _pool(user: User, role: str):
@@ -117,6 +159,11 @@ def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, of
     roles = sorted(user.role_codes)
     if not roles:
         return []
+    if not after:  # the usual first page: built once per set of roles
+        team_unit = bool(user.unit) and any(r in access.TEAM_BOUND_ROLES for r in roles)  # as access.own_team_pool
+        params = {"uid": user.id, "lim": limit, "off": offset, "n": limit + offset,
+                  **({"unit": user.unit} if team_unit else {})}
+        return list(session.execute(_pools_statement(tuple(roles), team_unit), params).scalars())
     return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset, after=after)
 
 
@@ -186,11 +233,15 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
     return _merged(session, [mine, *pools], limit=limit, offset=offset, after=after)
 
 
+# built once (issue 25): every completion answers with the case's open tasks
+_FOR_CASE = select(WorkItem).where(WorkItem.case_id == bindparam("case_id")).order_by(WorkItem.id)
+_OPEN_FOR_CASE = (select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == "open")
+                  .order_by(WorkItem.id))
+
+
 def for_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:
-    q = select(WorkItem).where(WorkItem.case_id == case_id)
-    if not include_closed:
-        q = q.where(WorkItem.state == "open")
-    return list(session.execute(q.order_by(WorkItem.id)).scalars())
+    q = _FOR_CASE if include_closed else _OPEN_FOR_CASE
+    return list(session.execute(q, {"case_id": case_id}).scalars())
 
 
 def get_item(*, session: Session, work_item_id: int) -> WorkItem:

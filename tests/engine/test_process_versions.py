@@ -199,3 +199,53 @@ def test_cli_lists_activates_and_compares_versions(db, clock, tmp_path, monkeypa
     assert "Procesversie 2 " in again.output and "weer actief" in again.output
     missing = runner.invoke(app, ["processes", "activate", "99"])
     assert missing.exit_code == 1 and "Procesversie niet gevonden." in missing.output
+
+
+def _names(parsed) -> set[str]:
+    return {t.name for t in parsed.tasks.values() if t.name}
+
+
+@pytest.mark.db
+def test_a_version_read_once_per_transaction_and_forgotten_when_its_savepoint_rolls_back(db, tmp_path):
+    """Issue 25: ``parsed_version`` reads a version's hash once per transaction. A version created and read in a
+    savepoint that rolls back is forgotten, so the version that gets its id next (SQLite reuses it) is answered
+    with its own specs; so is one read in a transaction that rolled back."""
+    from sqlalchemy import event
+
+    v1_dir = copy_process_set(REVIEW, tmp_path / "v1")
+    v2_dir = copy_process_set(REVIEW, tmp_path / "v2")
+    bpmn = v2_dir / "review.bpmn"
+    bpmn.write_text(bpmn.read_text().replace('name="Melding beoordelen"', 'name="Melding inhoudelijk beoordelen"'))
+    with db.session() as s:
+        savepoint = s.begin_nested()
+        v1 = processes.deploy_files(session=s, directory=v1_dir, actor="pb").version.id
+        assert "Melding beoordelen" in _names(processes.parsed_version(session=s, version_id=v1))
+        savepoint.rollback()
+        v2 = processes.deploy_files(session=s, directory=v2_dir, actor="pb").version.id
+        names = _names(processes.parsed_version(session=s, version_id=v2))
+        assert "Melding inhoudelijk beoordelen" in names and "Melding beoordelen" not in names
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            for _ in range(3):
+                processes.parsed_version(session=s, version_id=v2)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert not [q for q in statements if "process_versions" in q]  # remembered in the transaction
+    with db.session() as s:  # a transaction that rolls back its version
+        v3_dir = copy_process_set(REVIEW, tmp_path / "v3")
+        (v3_dir / "review.bpmn").write_text((v3_dir / "review.bpmn").read_text().replace(
+            'name="Melding beoordelen"', 'name="Melding eerst beoordelen"'))
+        v3 = processes.deploy_files(session=s, directory=v3_dir, actor="pb").version.id
+        assert "Melding eerst beoordelen" in _names(processes.parsed_version(session=s, version_id=v3))
+        s.rollback()
+        v4_dir = copy_process_set(REVIEW, tmp_path / "v4")
+        (v4_dir / "review.bpmn").write_text((v4_dir / "review.bpmn").read_text().replace(
+            'name="Melding beoordelen"', 'name="Melding later beoordelen"'))
+        v4 = processes.deploy_files(session=s, directory=v4_dir, actor="pb").version.id
+        names = _names(processes.parsed_version(session=s, version_id=v4))
+        assert "Melding later beoordelen" in names and "Melding eerst beoordelen" not in names

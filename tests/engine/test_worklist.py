@@ -276,3 +276,27 @@ def test_mine_in_case_is_the_cases_part_of_the_own_worklists(db, setup, clock):
                 assert key == sorted(key)
                 shown += len(got)
         assert shown > 20
+
+
+def test_the_access_after_a_claim_is_what_the_database_answers(db, setup):
+    """Issue 25: claim-and-open derives the access after the claim (``access.claimed_task_access``) instead of
+    asking again; it is what ``access.task_access`` answers after the claim, and refused for a task not claimed by
+    the user."""
+    from engine.identity import access
+
+    case_id = new_case(db, setup)
+    with db.session() as s:
+        user = U(s, setup, "desk2")
+        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        before = access.task_access(session=s, user=user, work_item_id=item_id, claiming=True)
+        assert not before.sees_case  # the pool: no sight of the case yet
+        with pytest.raises(ValueError):
+            access.claimed_task_access(before, user=user)
+        worklist.claim(session=s, work_item_id=item_id, user=user)
+        derived = access.claimed_task_access(before, user=user)
+        asked = access.task_access(session=s, user=user, work_item_id=item_id)
+        assert (derived.item, derived.case, derived.sees_case, derived.excluded) == \
+            (asked.item, asked.case, asked.sees_case, asked.excluded)
+        assert derived.sees_case
+        assert access.may_see_reporter_identity(session=s, user=user, case_id=case_id, seen=derived) == \
+            access.may_see_reporter_identity(session=s, user=user, case_id=case_id)

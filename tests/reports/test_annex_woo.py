@@ -275,3 +275,32 @@ def test_the_check_knows_the_reporters_name_kept_out_of_the_workflow(db, clock):
                   lambda s: woo.build(session=s, start=date(2026, 1, 1), end=date(2026, 12, 31))):
         with db.session() as s, pytest.raises(ReportRefused):
             build(s)
+
+
+@pytest.mark.db
+def test_the_names_in_a_case_workflow_are_read_again_when_its_state_changes(db, clock, monkeypatch):
+    """Issue 25: the names and places in a case's workflow data are remembered by the state's digest (the
+    precedents check up to 50 closed cases per task page); a changed state is read again."""
+    from engine.cases import service as cases_service
+    from engine.cases.models import Case
+    from engine.processes import service as processes
+    from engine.reports import woo
+    from tests.factories import REVIEW, review_team
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        team = review_team(s)
+        case_id = cases_service.start_case(session=s, actor=team["desk"], data={"melder_naam": "Jan Jansen"}).id
+    reads = []
+    real = cases_service.case_data
+    monkeypatch.setattr(cases_service, "case_data", lambda **kw: reads.append(kw["case_id"]) or real(**kw))
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        first = woo._workflow_names(s, case)
+        assert woo._workflow_names(s, case) == first and reads == [case_id]  # remembered
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        case.state = case.state + "\n"  # the same workflow, another text of it: another digest
+        woo._workflow_names(s, case)
+        assert reads == [case_id, case_id]  # read again
+        s.rollback()
