@@ -281,14 +281,36 @@ class _SpecCache:
 _cache = _SpecCache()
 
 
+# A version's hash as read in this session's transaction: a request asks for the same version several times
+# (task page, completion, next tasks; issue 25). A version row never changes once written, so what was read stays
+# true for it, except for a row that a rolled-back (sub)transaction wrote: SQLite may give its id to the next
+# version. The memo is therefore forgotten at any rollback, savepoints included, and when the session's
+# transaction ends in any way (the next transaction reads afresh).
+_HASHES = "meldpunt_version_hashes"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_version_hashes(session, previous_transaction) -> None:
+    session.info.pop(_HASHES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_version_hashes_at_end(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HASHES, None)
+
+
 def parsed_version(*, session: Session, version_id: int, content_hash: str | None = None) -> ParsedProcessSet:
     """The parsed specs of a version, from the cache. Pass ``content_hash`` when the caller
     already loaded it (saves a query); the hash guards against a reused id in another database."""
-    digest = content_hash or session.execute(
-        select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id)
-    ).scalar_one_or_none()
+    digest = content_hash or session.info.get(_HASHES, {}).get(version_id)
     if digest is None:
-        raise NotFound("Procesversie niet gevonden.")
+        digest = session.execute(
+            select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id)
+        ).scalar_one_or_none()
+        if digest is None:
+            raise NotFound("Procesversie niet gevonden.")
+        session.info.setdefault(_HASHES, {})[version_id] = digest
     parsed = _cache.get(version_id, digest)
     if parsed is None:
         version = session.get(ProcessVersion, version_id)
