@@ -139,7 +139,22 @@ def make_engine(url: str, **kwargs) -> Engine:
     kwargs.setdefault("pool_timeout", settings.db_pool_timeout_seconds)
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("options", postgres_options(settings))
-    return create_engine(url, connect_args=connect_args, **kwargs)
+    # Server-side prepared statements (issue 25): psycopg prepares a statement on its second execution on a
+    # connection (its default: the sixth), so PostgreSQL parses and plans it fewer times; and it keeps up to
+    # PREPARED_MAX of them per connection (its default 100 is less than the ~110 statements of a completion
+    # flow, so the least recently used were dropped and prepared again).
+    connect_args.setdefault("prepare_threshold", PREPARE_THRESHOLD)
+    eng = create_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(eng, "connect")
+    def _prepared_max(dbapi_conn, _record):  # pragma: no cover - trivial
+        dbapi_conn.prepared_max = PREPARED_MAX
+
+    return eng
+
+
+PREPARE_THRESHOLD = 1  # executions of a statement on a connection before psycopg prepares it
+PREPARED_MAX = 256  # prepared statements psycopg keeps per connection
 
 
 # SQLSTATEs of a lost wait: lock_not_available (lock_timeout), deadlock_detected, serialization_failure.

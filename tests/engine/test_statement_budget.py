@@ -237,3 +237,41 @@ def test_a_worklist_read_over_the_api_is_three_statements_and_no_transaction(db,
     assert r.status_code == 200 and [t["zaak_id"] for t in r.json()] == [case_id], r.text
     assert len(st.seen) <= 3, st.seen
     assert tx.begins == [] and tx.in_transaction == [], tx.seen
+
+
+def test_a_version_hash_is_read_once_per_transaction_and_again_after_a_rollback(db, clock, team):
+    """A request asks for its process version's specs several times (issue 25: up to six reads of the same hash
+    per completion flow); the session remembers the hash until its transaction ends or any (sub)transaction rolls
+    back (SQLite may give a rolled-back version's id to the next one)."""
+    from engine.processes.models import ProcessVersion
+
+    with db.session() as s:
+        version_id = s.scalar(select(func.max(ProcessVersion.id)))
+
+    def reads(st):
+        return sum(1 for x in st.seen if x == "SELECT process_versions")
+
+    with db.session() as s:
+        with Statements(db.engine) as st:
+            first = processes.parsed_version(session=s, version_id=version_id)
+            for _ in range(3):
+                assert processes.parsed_version(session=s, version_id=version_id) is first
+        assert reads(st) == 1, st.seen
+        with Statements(db.engine) as st:
+            try:
+                with s.begin_nested():
+                    processes.parsed_version(session=s, version_id=version_id)
+                    raise RuntimeError("roll the savepoint back")
+            except RuntimeError:
+                pass
+            processes.parsed_version(session=s, version_id=version_id)
+        assert reads(st) == 1, st.seen  # forgotten at the savepoint's rollback, read once more after it
+        s.commit()
+        with Statements(db.engine) as st:
+            processes.parsed_version(session=s, version_id=version_id)
+        assert reads(st) == 1, st.seen  # a new transaction reads afresh
+    with db.read_session() as r:
+        with Statements(db.engine) as st:
+            processes.parsed_version(session=r, version_id=version_id)
+            processes.parsed_version(session=r, version_id=version_id)
+        assert reads(st) == 1, st.seen
