@@ -403,3 +403,34 @@ def test_the_sender_runs_inside_the_server_when_an_smtp_host_is_set(db, clock, s
     assert f"{BASE_URL}/werkvoorraad" in both[0].text
     with db.session() as s:
         assert list(s.scalars(select(Notification.state))) == ["sent", "sent"]
+
+
+def test_a_new_pool_task_reads_its_holders_preferences_in_one_query(db, clock):
+    """At the commit the pool's holders come without their roles and their preferences in one query (issue 25),
+    each holder still getting what their preference says."""
+    from sqlalchemy import event
+
+    from engine.notifications.models import DIGEST, DIRECT
+
+    with db.session() as s:
+        processes.deploy(session=s)
+        desks = [staff(s, f"balie{i}", "meldpunt") for i in range(5)]
+        service.set_preference(session=s, user=desks[0], mode="uit")
+        service.set_preference(session=s, user=desks[1], mode="dagelijks")
+        ids = [u.id for u in desks]
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *rest):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.session() as s:
+            intake.submit_report(session=s, actor=None, data=REPORT)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len([q for q in seen if q.startswith("SELECT") and "FROM notification_preferences" in q]) == 1, seen
+    assert not [q for q in seen if q.startswith("SELECT user_roles")], seen
+    with db.session() as s:
+        rows = {(r.user_id, r.delivery) for r in s.scalars(select(Notification))}
+    assert rows == {(ids[1], DIGEST)} | {(i, DIRECT) for i in ids[2:]}
