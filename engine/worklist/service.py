@@ -25,7 +25,7 @@ from engine.identity.models import User
 from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.worklist import drafts
-from engine.worklist.models import WorkItem, WorklistVisit
+from engine.worklist.models import OPEN, WorkItem, WorklistVisit
 
 COORDINATOR_ROLE = "integriteitscoordinator"
 
@@ -100,12 +100,12 @@ def _merged(session: Session, branches: list, *, limit: int, offset: int, after:
 
 def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0,
              after: str | None = None) -> list[WorkItem]:
-    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
+    q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user))
     return _merged(session, [q], limit=limit, offset=offset, after=after)
 
 
 def _pool(user: User, role: str):
-    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+    q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
                                _not_party(user))
     if role in access.TEAM_BOUND_ROLES:  # a manager's pool: the own team's instances only
         q = q.where(access.own_team_pool(user))
@@ -157,7 +157,7 @@ def _mine_in_case_statement(roles: tuple[str, ...], team_unit: bool):
         in_team = select(Case.id).where(Case.id == cid, Case.unit == bindparam("unit")).exists()
         mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(team_roles), in_team))
     return (select(WorkItem)
-            .where(WorkItem.case_id == cid, WorkItem.state == "open", or_(*mine), ~party, ~as_manager)
+            .where(WorkItem.case_id == cid, WorkItem.state == OPEN, or_(*mine), ~party, ~as_manager)
             .order_by(*_ORDER))
 
 
@@ -182,13 +182,13 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
     """
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user is None:
-        q = select(WorkItem).where(WorkItem.state == "open", *late)
+        q = select(WorkItem).where(WorkItem.state == OPEN, *late)
         return _merged(session, [q], limit=limit, offset=offset, after=after)
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))
-        q = select(WorkItem).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))
+        q = select(WorkItem).where(WorkItem.state == OPEN, *late, WorkItem.case_id.in_(visible))
         return _merged(session, [q], limit=limit, offset=offset, after=after)
-    mine = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user), *late)
+    mine = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user), *late)
     pools = [_pool(user, role).where(*late) for role in sorted(user.role_codes)]
     return _merged(session, [mine, *pools], limit=limit, offset=offset, after=after)
 
@@ -196,7 +196,7 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
 def for_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:
     q = select(WorkItem).where(WorkItem.case_id == case_id)
     if not include_closed:
-        q = q.where(WorkItem.state == "open")
+        q = q.where(WorkItem.state == OPEN)
     return list(session.execute(q.order_by(WorkItem.id)).scalars())
 
 
@@ -230,7 +230,7 @@ def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
         raise NotAuthorized("Deze taak hoort bij een ander team.")
     won = session.execute(
         update(WorkItem)
-        .where(WorkItem.id == item.id, WorkItem.state == "open",
+        .where(WorkItem.id == item.id, WorkItem.state == OPEN,
                or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id))
         .values(assignee_id=user.id)
         .execution_options(synchronize_session=False)
@@ -260,7 +260,7 @@ def release_claims(*, session: Session, user: User, actor: str, reason: str,
                    roles: set[str] | None = None) -> list[WorkItem]:
     """Hand the user's claimed open tasks back to the pool of their role (drafts discarded), each audited with
     ``reason``: a role taken away (only ``roles``), an account blocked (all of them). Returns the tasks."""
-    q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open")
+    q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == OPEN)
     if roles is not None:
         q = q.where(WorkItem.role.in_(sorted(roles)))
     released = list(session.scalars(q.order_by(WorkItem.id)))
@@ -343,13 +343,13 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
         counters.extend(select(func.count()).select_from(b.subquery()).scalar_subquery() for b in branches)
         return list(range(start, len(counters)))
 
-    mine = select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
-    pools = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
+    mine = select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user))
+    pools = [select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None),
                                        WorkItem.role == role, _not_party(user)) for role in sorted(user.role_codes)]
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))
-        overdue_branches = [select(WorkItem.id).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))]
+        overdue_branches = [select(WorkItem.id).where(WorkItem.state == OPEN, *late, WorkItem.case_id.in_(visible))]
     else:
         overdue_branches = [b.where(*late) for b in [mine, *pools]]
     slots = {"mijn": count([mine]), "open": count(pools), "te-laat": count(overdue_branches)}
