@@ -20,7 +20,7 @@ from engine.cases.models import CaseActor, CaseParty
 from engine.errors import ConflictOfInterest, NotAuthorized
 from engine.identity.models import User, UserRole
 from engine.processes.manifest import Manifest
-from engine.worklist.models import WorkItem
+from engine.worklist.models import OPEN, WorkItem
 
 PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende": "leidinggevende van de betrokkene"}
 
@@ -231,7 +231,7 @@ def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manif
         return _random.choice(eligible), eligible, {"methode": "loting"}
     load = dict(session.execute(
         select(WorkItem.assignee_id, func.count()).where(
-            WorkItem.state == "open", WorkItem.assignee_id.in_([u.id for u in eligible])
+            WorkItem.state == OPEN, WorkItem.assignee_id.in_([u.id for u in eligible])
         ).group_by(WorkItem.assignee_id)
     ).all())
     weights = [1.0 / (1 + load.get(u.id, 0)) for u in eligible]

@@ -42,7 +42,7 @@ from engine.register import assessments as register_records
 from engine.register import triage as register_triage
 from engine.timers.models import Timer
 from engine.worklist import drafts
-from engine.worklist.models import WorkItem
+from engine.worklist.models import OPEN, WorkItem
 
 # Non-confidential task-data keys copied to ``Case.summary`` for lists and reports.
 SUMMARY_KEYS = (
@@ -447,7 +447,7 @@ def migrate_step(step: _Step, *, finish) -> None:
         wf, session, case = step.wf, step.session, step.case
         step.open_items.clear()
         for item in session.execute(select(WorkItem).where(WorkItem.case_id == case.id,
-                                                           WorkItem.state == "open")).scalars():
+                                                           WorkItem.state == OPEN)).scalars():
             task = wf.get_task_from_id(uuid.UUID(item.task_id))
             spec = task.task_spec
             element = spec.bpmn_id or spec.name
@@ -542,7 +542,7 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
                    .with_for_update(of=Case))
 _INSERT_TIMER = insert(Timer.__table__)
 _PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state == "pending")
-_OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == "open")
+_OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
 
 
 def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
@@ -673,7 +673,7 @@ def read_timer_batch(session: Session, case_ids) -> TimerBatch:
     for t in session.execute(select(Timer).where(Timer.case_id.in_(ids), Timer.state == "pending")).scalars():
         timers[t.case_id].append(t)
     items: dict[int, list[WorkItem]] = {i: [] for i in ids}
-    for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == "open")).scalars():
+    for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == OPEN)).scalars():
         items[w.case_id].append(w)
     return TimerBatch(cases, timers, items)
 

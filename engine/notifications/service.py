@@ -236,10 +236,10 @@ def handlers(session: Session, case_id: int) -> list[User]:
     desk and coordinators who may write the reporter (``access.may_message_reporter``)."""
     from engine.identity import access
     from engine.identity.access import DESK_ROLES
-    from engine.worklist.models import WorkItem
+    from engine.worklist.models import OPEN, WorkItem
 
     ids = set(session.scalars(select(WorkItem.assignee_id).where(WorkItem.case_id == case_id,
-                                                                 WorkItem.state == "open",
+                                                                 WorkItem.state == OPEN,
                                                                  WorkItem.assignee_id.is_not(None))))
     ids |= set(session.scalars(select(WorkItem.completed_by_id).where(WorkItem.case_id == case_id,
                                                                       WorkItem.completed_by_id.is_not(None))))
@@ -302,7 +302,7 @@ def scan_deadlines(session: Session, *, working_days: int) -> int:
 
     from engine.identity import access
     from engine.notifications.models import DeadlineScan
-    from engine.worklist.models import WorkItem
+    from engine.worklist.models import OPEN, WorkItem
     from engine.worklist.service import COORDINATOR_ROLE
 
     moment = now()
@@ -313,7 +313,7 @@ def scan_deadlines(session: Session, *, working_days: int) -> int:
                                                  WorkItem.due_at <= horizon(moment, working_days)))):
         handled = exists().where(DeadlineScan.work_item_id == WorkItem.id, DeadlineScan.kind == kind,
                                  DeadlineScan.due_at == WorkItem.due_at)
-        items = session.scalars(select(WorkItem).where(WorkItem.state == "open", WorkItem.due_at.is_not(None),
+        items = session.scalars(select(WorkItem).where(WorkItem.state == OPEN, WorkItem.due_at.is_not(None),
                                                        window, ~handled)
                                 .order_by(WorkItem.due_at, WorkItem.id).limit(500)).all()
         for item in items:

@@ -25,7 +25,7 @@ from engine.identity.models import User
 from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.worklist import drafts
-from engine.worklist.models import WorkItem, WorklistVisit
+from engine.worklist.models import OPEN, WorkItem, WorklistVisit
 
 COORDINATOR_ROLE = "integriteitscoordinator"
 
@@ -102,7 +102,7 @@ def my_tasks(*, session: Session, user: User, limit: int = 200, offset: int = 0,
              after: str | None = None) -> list[WorkItem]:
     if not after:  # the usual first page: one statement built once, the user and the page as parameters
         return list(session.execute(_my_tasks_statement(), {"uid": user.id, "lim": limit, "off": offset}).scalars())
-    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
+    q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user))
     return _merged(session, [q], limit=limit, offset=offset, after=after)
 
 
@@ -121,7 +121,7 @@ def _not_party_param():
 @lru_cache(maxsize=1)
 def _my_tasks_statement():
     """:func:`my_tasks` without a keyset position, as :func:`_merged` builds it for one branch."""
-    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == bindparam("uid"), _not_party_param())
+    q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id == bindparam("uid"), _not_party_param())
     return q.order_by(*_ORDER).limit(_LIM).offset(_OFF)
 
 
@@ -132,7 +132,7 @@ def _pools_statement(roles: tuple[str, ...], team_unit: bool):
     role, the user's unit (``unit``) as parameters."""
     branches = []
     for role in roles:
-        q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+        q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
                                    _not_party_param())
         if role in access.TEAM_BOUND_ROLES:  # as access.own_team_pool
             q = q.where(WorkItem.case_id.in_(select(Case.id).where(Case.unit == bindparam("unit")))
@@ -147,7 +147,7 @@ def _pools_statement(roles: tuple[str, ...], team_unit: bool):
 
 
 def _pool(user: User, role: str):
-    q = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None), WorkItem.role == role,
+    q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
                                _not_party(user))
     if role in access.TEAM_BOUND_ROLES:  # a manager's pool: the own team's instances only
         q = q.where(access.own_team_pool(user))
@@ -204,7 +204,7 @@ def _mine_in_case_statement(roles: tuple[str, ...], team_unit: bool):
         in_team = select(Case.id).where(Case.id == cid, Case.unit == bindparam("unit")).exists()
         mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(team_roles), in_team))
     return (select(WorkItem)
-            .where(WorkItem.case_id == cid, WorkItem.state == "open", or_(*mine), ~party, ~as_manager)
+            .where(WorkItem.case_id == cid, WorkItem.state == OPEN, or_(*mine), ~party, ~as_manager)
             .order_by(*_ORDER))
 
 
@@ -229,20 +229,20 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
     """
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user is None:
-        q = select(WorkItem).where(WorkItem.state == "open", *late)
+        q = select(WorkItem).where(WorkItem.state == OPEN, *late)
         return _merged(session, [q], limit=limit, offset=offset, after=after)
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))
-        q = select(WorkItem).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))
+        q = select(WorkItem).where(WorkItem.state == OPEN, *late, WorkItem.case_id.in_(visible))
         return _merged(session, [q], limit=limit, offset=offset, after=after)
-    mine = select(WorkItem).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user), *late)
+    mine = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user), *late)
     pools = [_pool(user, role).where(*late) for role in sorted(user.role_codes)]
     return _merged(session, [mine, *pools], limit=limit, offset=offset, after=after)
 
 
 # built once (issue 25): every completion answers with the case's open tasks
 _FOR_CASE = select(WorkItem).where(WorkItem.case_id == bindparam("case_id")).order_by(WorkItem.id)
-_OPEN_FOR_CASE = (select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == "open")
+_OPEN_FOR_CASE = (select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
                   .order_by(WorkItem.id))
 
 
@@ -281,7 +281,7 @@ def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
         raise NotAuthorized("Deze taak hoort bij een ander team.")
     won = session.execute(
         update(WorkItem)
-        .where(WorkItem.id == item.id, WorkItem.state == "open",
+        .where(WorkItem.id == item.id, WorkItem.state == OPEN,
                or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id))
         .values(assignee_id=user.id)
         .execution_options(synchronize_session=False)
@@ -315,7 +315,7 @@ def release_claims(*, session: Session, user: User, actor: str, reason: str,
     Returns the work items, then the contact tasks."""
     from engine.contact import service as contact
 
-    q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == "open")
+    q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == OPEN)
     if roles is not None:
         q = q.where(WorkItem.role.in_(sorted(roles)))
     released = list(session.scalars(q.order_by(WorkItem.id)))
@@ -398,13 +398,13 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
         counters.extend(select(func.count()).select_from(b.subquery()).scalar_subquery() for b in branches)
         return list(range(start, len(counters)))
 
-    mine = select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id == user.id, _not_party(user))
-    pools = [select(WorkItem.id).where(WorkItem.state == "open", WorkItem.assignee_id.is_(None),
+    mine = select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user))
+    pools = [select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None),
                                        WorkItem.role == role, _not_party(user)) for role in sorted(user.role_codes)]
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))
-        overdue_branches = [select(WorkItem.id).where(WorkItem.state == "open", *late, WorkItem.case_id.in_(visible))]
+        overdue_branches = [select(WorkItem.id).where(WorkItem.state == OPEN, *late, WorkItem.case_id.in_(visible))]
     else:
         overdue_branches = [b.where(*late) for b in [mine, *pools]]
     slots = {"mijn": count([mine]), "open": count(pools), "te-laat": count(overdue_branches)}
