@@ -674,7 +674,7 @@ def release_task(*, session: Session, user: User, case_id: int, task_id: int) ->
         raise TaskNotReady("Deze taak is al afgerond of vervallen.")
     if task.assignee_id != user.id:
         raise NotAuthorized("Alleen wie de taak heeft opgepakt, kan haar teruggeven.")
-    to_pool(session, task, actor=user.username, reason="teruggegeven")
+    to_pool(session, task, actor=user.username, reason="teruggegeven door wie haar had opgepakt")
     session.flush()
     return task
 

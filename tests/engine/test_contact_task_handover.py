@@ -148,5 +148,5 @@ def test_the_assignee_gives_it_back_and_nobody_else_can(db, team, signal):
         contact.release_task(session=s, user=s.get(User, team["coord2"]), case_id=case_id, task_id=task_id)
     with db.session() as s:
         assert _task(s, task_id).assignee_id is None
-        assert _events(s, case_id, "contact_task.unclaimed")[-1].details["reden"] == "teruggegeven"
+        assert _events(s, case_id, "contact_task.unclaimed")[-1].details["reden"] == "teruggegeven door wie haar had opgepakt"
         contact.claim_task(session=s, user=s.get(User, team["coord3"]), case_id=case_id, task_id=task_id)
