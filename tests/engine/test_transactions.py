@@ -62,7 +62,22 @@ def test_failure_after_the_workflow_advanced_leaves_the_database_exactly_as_it_w
         assert s.get(Case, case_id).version == start_version + 1
 
 
-def test_stale_case_is_a_conflict_and_writes_nothing(db, desk_case):
+def _orm_flush(session, stale) -> None:
+    stale.state = stale.state  # the ORM's flush of a changed case (its version column checks)
+    stale.priority = 9
+    session.flush()
+
+
+def _step_update(session, stale) -> None:
+    stale.state, stale.priority = stale.state + " ", 9  # the step's prebuilt UPDATE (cases._write_case)
+    cases._write_case(session, stale)
+
+
+@pytest.mark.parametrize("write, refusal", [(_orm_flush, "StaleDataError"), (_step_update, "StaleCase")],
+                         ids=["orm-flush", "step-update"])
+def test_stale_case_is_a_conflict_and_writes_nothing(db, desk_case, write, refusal):
+    """Both ways a case is written (the ORM's flush elsewhere, the step's own prebuilt UPDATE) check its version:
+    a conflict when another transaction moved the case on, and nothing written."""
     case_id, item_id, desks = desk_case
     # Session A loads the case; session B completes the task first.
     sa = db.sessionmaker()
@@ -72,33 +87,9 @@ def test_stale_case_is_a_conflict_and_writes_nothing(db, desk_case):
         sa.commit()  # A keeps its (soon stale) copy; no lock held while B works
         with db.session() as sb:
             cases.complete_task(session=sb, work_item_id=item_id, user=sb.get(User, desks[1]), data={"ernstig": False})
-        stale.state = stale.state  # A now tries to write its (stale) version
-        stale.priority = 9
-        with pytest.raises(Exception) as err:
-            sa.flush()
-        assert "StaleDataError" in type(err.value).__name__
-    finally:
-        sa.rollback()
-        sa.close()
-    with db.session() as s:
-        case = s.get(Case, case_id)
-        assert case.priority == 0 and case.version == seen + 1  # only B's change is there
-
-
-def test_the_steps_own_versioned_update_refuses_a_stale_case_and_writes_nothing(db, desk_case):
-    """A step writes its case with a prebuilt UPDATE (``cases._write_case``, not the ORM's flush): the same version
-    check, a conflict (StaleCase) when another transaction moved the case on."""
-    case_id, item_id, desks = desk_case
-    sa = db.sessionmaker()
-    try:
-        stale = sa.get(Case, case_id)
-        seen = stale.version
-        sa.commit()
-        with db.session() as sb:
-            cases.complete_task(session=sb, work_item_id=item_id, user=sb.get(User, desks[1]), data={"ernstig": False})
-        stale.state, stale.priority = stale.state + " ", 9
-        with pytest.raises(StaleCase):
-            cases._write_case(sa, stale)
+        with pytest.raises(Exception) as err:  # A now tries to write its (stale) version
+            write(sa, stale)
+        assert type(err.value).__name__ == refusal
     finally:
         sa.rollback()
         sa.close()
