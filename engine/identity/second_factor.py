@@ -194,6 +194,8 @@ def may_reset_for_others(by: User) -> bool:
 
 
 COORDINATOR_ROLE = "integriteitscoordinator"
+ONLY_COORDINATOR_OR_ADMIN = ("Alleen de integriteitscoördinator en de functioneel beheerder stellen de "
+                             "tweestapsverificatie van een ander opnieuw in.")
 GUARDED_FROM_COORDINATOR = ("De tweestapsverificatie van een integriteitscoördinator of een functioneel beheerder "
                             "stelt alleen de functioneel beheerder opnieuw in.")
 
@@ -206,8 +208,7 @@ def why_not_reset_for(by: User, person: User) -> str | None:
     from engine.identity.roles import USER_ADMIN_ROLES
 
     if not may_reset_for_others(by):
-        return ("Alleen de integriteitscoördinator en de functioneel beheerder stellen de tweestapsverificatie van "
-                "een ander opnieuw in.")
+        return ONLY_COORDINATOR_OR_ADMIN
     if by.id == person.id:
         return "Uw eigen tweestapsverificatie beheert u op de pagina 'Tweestapsverificatie' (/account/tweestapsverificatie)."
     if not by.role_codes & USER_ADMIN_ROLES and person.role_codes & ({COORDINATOR_ROLE} | USER_ADMIN_ROLES):
@@ -224,7 +225,7 @@ def reset_for(*, session: Session, user_id: int, by: User | None, actor: str | N
     from engine.identity import service as identity
 
     if by is not None and not may_reset_for_others(by):
-        raise NotAuthorized(why_not_reset_for(by, by))
+        raise NotAuthorized(ONLY_COORDINATOR_OR_ADMIN)  # before reading the person: nothing told of them
     user = identity.get_user(session=session, user_id=user_id)
     why = why_not_reset_for(by, user) if by is not None else None
     if why:
