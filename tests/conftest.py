@@ -61,6 +61,11 @@ def database_url(tmp_path_factory, request):
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # No flush to disk at each commit in a test database (every connection to it, the servers and workers
+            # the tests start included): a commit still ends the transaction and is seen by every other
+            # connection at once; only a crash of the database server itself could lose the last commits, and
+            # no test crashes it. Measured here: a commit waits 4.5 ms for the disk, 0.1 ms without.
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         yield base.set(database=name).render_as_string(hide_password=False)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
