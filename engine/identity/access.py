@@ -291,7 +291,13 @@ def in_own_team(session: Session, user: User, item: WorkItem) -> bool:
 
 
 def _in_team(user: User, item: WorkItem, unit: str | None) -> bool:
-    return item.role not in TEAM_BOUND_ROLES or (user.unit is not None and unit == user.unit)
+    return in_team_of(user, item.role, unit)
+
+
+def in_team_of(user: User, role: str, unit: str | None) -> bool:
+    """May ``user`` take a pool task of ``role`` in a case of ``unit``: any holder, but for a team-bound role only
+    one of that unit (the pool, the worklist and the pool's notifications all ask this)."""
+    return role not in TEAM_BOUND_ROLES or (user.unit is not None and unit == user.unit)
 
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:

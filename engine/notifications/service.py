@@ -154,10 +154,16 @@ def _read_modes(session: Session, user_ids: list[int]) -> None:
 
 
 def _pool(session: Session, role: str, case_id: int) -> list[User]:
-    """Who may pick up an unassigned task of ``role`` in the case: active holders of the role, no party to it."""
+    """Who may pick up an unassigned task of ``role`` in the case: active holders of the role, no party to it, and
+    for a team-bound role (a manager's risk inventory) only the holders in the case's own unit, as the pool
+    itself shows it (``access.in_own_team``)."""
+    from engine.cases.models import Case
     from engine.identity import access
 
     holders = _role_holders(session, role)
+    if role in access.TEAM_BOUND_ROLES:
+        unit = session.scalar(select(Case.unit).where(Case.id == case_id))
+        holders = [u for u in holders if access.in_team_of(u, role, unit)]
     excluded = access.excluded_among(session=session, user_ids=[u.id for u in holders], case_id=case_id)
     return [u for u in holders if u.id not in excluded]
 

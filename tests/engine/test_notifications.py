@@ -434,3 +434,24 @@ def test_a_new_pool_task_reads_its_holders_preferences_in_one_query(db, clock):
     with db.session() as s:
         rows = {(r.user_id, r.delivery) for r in s.scalars(select(Notification))}
     assert rows == {(ids[1], DIGEST)} | {(i, DIRECT) for i in ids[2:]}
+
+
+def test_a_team_bound_pool_task_is_announced_only_to_the_holders_in_the_cases_unit(db, clock):
+    """A manager's risk inventory task is in the pool of the managers of that team only (access.in_own_team); the
+    mail that a task is waiting goes to them, not to every holder of the role in the organisation."""
+    from engine.register import service as register
+
+    with db.session() as s:
+        processes.deploy(session=s)
+        desk = staff(s, "balie", "meldpunt")
+        own = staff(s, "teamleider_rotterdam", "leidinggevende", unit="Douane Rotterdam")
+        other = staff(s, "teamleider_schiphol", "leidinggevende", unit="Douane Schiphol")
+        nowhere = staff(s, "teamleider_zonder_eenheid", "leidinggevende", unit=None)
+        ids = {"own": own.id, "other": other.id, "nowhere": nowhere.id}
+        inventory = register.start_on_request(session=s, actor=desk, process="risicoinventarisatie",
+                                              team="Douane Rotterdam", reason="reorganisatie")
+        [task] = [i for i in worklist.for_case(session=s, case_id=inventory.id) if i.state == "open"]
+        assert task.role == "leidinggevende" and task.assignee_id is None
+    with db.session() as s:
+        told = set(s.scalars(select(Notification.user_id).where(Notification.kind == "nieuwe_taak")))
+    assert told == {ids["own"]}, told
