@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import MAX_LIMIT, errors
-from api.schemas.casework import AssignIn, CompletedOut, CompleteIn, TaskDetailOut, WorkItemOut
+from api.schemas.casework import (AssignIn, CaseOutlineOut, CompletedOut, CompleteIn, TaskDetailOut,
+                                   WorkItemOut)
 from engine.cases import field_classes
 from engine.cases import precedents as precedents_mod
 from engine.cases import service as cases
+from engine.cases import triage
 from engine.cases.models import Case
 from engine.errors import FieldError, InvalidData, NotFound, StaleCase
 from engine.identity import access
@@ -98,10 +100,15 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
 
 def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     item, case = seen.item, seen.case
+    # A task not yet claimed: the case's outline as this user may see it to decide whether to take it (the
+    # engine's one door for it, the same as the web page 'Taak oppakken'; its substance read audited).
+    outline = (CaseOutlineOut.of(triage.task_outline(session=session, user=user, item=item,
+                                                     page="api-taak-oppakken"))
+               if item.assignee_id is None and item.state == "open" else None)
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
-                             gegevens={}, precedenten=None)
+                             gegevens={}, precedenten=None, zaakoverzicht=outline)
     # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
     # substance in the desk's redacted version unless the user may see the identity. A task in one instance
     # of a multi-instance subprocess shows its own item (e.g. its witness).
@@ -116,7 +123,7 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     if found is not None:
         data["precedenten"] = found
     return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=form,
-                         gegevens=json.loads(json.dumps(data, default=str)), precedenten=found)
+                         gegevens=json.loads(json.dumps(data, default=str)), precedenten=found, zaakoverzicht=outline)
 
 
 @router.get("/{task_id}/formulier", response_model=dict, summary="JSON Schema van het formulier van de taak",

@@ -368,12 +368,41 @@ class RevealOut(Strict):
                    besloten_op=r.decided_at, melder_geinformeerd_op=r.reporter_informed_at, brief_id=r.letter_id)
 
 
+class CaseOutlineOut(Strict):
+    """The case of a task not yet claimed, as this user may see it to decide whether to take it
+    (``engine.cases.triage.task_outline``: the same as the web page 'Taak oppakken')."""
+
+    zaak_id: int
+    kenmerk: str
+    status: str
+    ontvangen: str | None = Field(description="Datum of moment van ontvangst van de melding")
+    categorie: str | None
+    dienstonderdeel: str | None
+    melder: str = Field(description="'Anonieme melder' of het pseudoniem van de melder in deze zaak; nooit een naam")
+    inhoud: dict[str, str] = Field(description="De kern van de melding zoals u die mag lezen (label: tekst); "
+                                               "voor behandelaars de geredigeerde versie")
+    nog_niet_geredigeerd: list[str] = Field(description="Labels van inhoud die het meldpunt nog niet heeft geredigeerd")
+    zaak_zichtbaar: bool = Field(description="Of u de hele zaak al mag inzien")
+
+    @classmethod
+    def of(cls, outline) -> "CaseOutlineOut":
+        received = outline.received
+        return cls(zaak_id=outline.case_id, kenmerk=outline.reference, status=outline.status,
+                   ontvangen=received.isoformat() if hasattr(received, "isoformat") else received,
+                   categorie=outline.category, dienstonderdeel=outline.unit, melder=outline.reporter,
+                   inhoud=dict(outline.substance), nog_niet_geredigeerd=list(outline.not_redacted),
+                   zaak_zichtbaar=outline.case_visible)
+
+
 class TaskDetailOut(Strict):
     taak: WorkItemOut
     zaakversie: int = Field(description="Stuur mee bij afronden om gelijktijdige wijzigingen te herkennen")
     formulier: dict[str, Any] | None = None
     gegevens: dict[str, Any]
     precedenten: list[dict[str, Any]] | None = Field(default=None, description="Alleen bij het sanctieadvies")
+    zaakoverzicht: CaseOutlineOut | None = Field(
+        default=None, description="Alleen bij een taak die nog niemand heeft opgepakt: de zaak zoals u die mag "
+                                  "zien om te beslissen of u de taak oppakt (zoals de pagina 'Taak oppakken')")
 
 
 class CompleteIn(Strict):

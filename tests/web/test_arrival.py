@@ -224,3 +224,42 @@ def test_arrival_in_the_browser_is_accessible(site, db, clock):
     expect(desk.get_by_role("heading", name=f"Samenvatting van zaak {reference}")).to_be_visible()
     assert axe_violations(desk) == []
     screenshot(desk, "taak-samenvatting-voor-oppakken")
+
+
+def test_the_api_shows_an_unclaimed_task_the_case_as_the_web_page_does(demo):
+    """One door (engine.cases.triage.task_outline): the API's task for a pool task not yet claimed carries the same
+    outline as the web page 'Taak oppakken' - the redacted substance, the pseudonym, never the identity - and the
+    read is audited; once claimed, the task shows the case file instead."""
+    case_id, item_id = _director_pool_task(demo)
+    desk = _login(_app(), "meldpunt")
+    assert _redact_on_the_web(desk, case_id, REDACTED).status_code == 303
+    director = _login(_app(), "directeur")
+    r = director.get(f"/api/v1/taken/{item_id}")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    outline = body["zaakoverzicht"]
+    from engine.cases.models import Case
+
+    with demo.session() as s:
+        case = s.get(Case, case_id)
+        reference, category, unit = case.reference, case.category, case.unit
+    assert (outline["zaak_id"], outline["kenmerk"], outline["categorie"], outline["dienstonderdeel"]) == (
+        case_id, reference, category, unit)
+    assert REDACTED in outline["inhoud"].values() and outline["nog_niet_geredigeerd"] == []
+    assert outline["melder"] != "" and not _leaks(r.text) and ORIGINAL not in r.text
+    assert outline["zaak_zichtbaar"] is True  # the director decided the previous step: involved
+    page = director.get(f"/taken/{item_id}").text  # the web page shows the same substance and pseudonym
+    assert REDACTED in page and html_lib.escape(outline["melder"]) in page and reference in page
+    from engine.audit.models import AuditEvent
+
+    with demo.session() as s:
+        pages = [(e.details or {}).get("pagina") for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.action == "confidential.read",
+            AuditEvent.actor == "directeur"))]
+    assert "api-taak-oppakken" in pages, pages
+    hr = _login(_app(), "hr")  # outside the role's pool and the case: nothing
+    assert hr.get(f"/api/v1/taken/{item_id}").status_code == 404
+    token = director.cookies.get("meldpunt_csrf")
+    claimed = director.post(f"/api/v1/taken/{item_id}/claimen-en-openen", headers={"X-CSRF-Token": token})
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json().get("zaakoverzicht") is None
