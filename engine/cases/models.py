@@ -17,6 +17,11 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_list", "status", "unit", text("created_at DESC"), text("id DESC")),
         Index("ix_cases_list_category", "status", "unit", "category", text("created_at DESC"), text("id DESC")),
+        # The precedents of a sanction advice (engine.cases.precedents), newest closed first. Made by migration 0035:
+        # on SQLite without NULLS LAST (its DESC order already puts NULLs last; it accepts none in an index).
+        Index("ix_cases_precedents", "category", text("closed_at DESC NULLS LAST"), text("id DESC"),
+              postgresql_where=text("status = 'closed' AND process_kind IS NULL"),
+              sqlite_where=text("status = 'closed' AND process_kind IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -9,20 +9,25 @@ precedent itself still shown.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case, INTEGRITY_CASE
 
 MAX_PRECEDENTS = 50
+# The status as a literal, not a bound parameter: the index ``ix_cases_precedents`` is partial (closed integrity
+# cases), and PostgreSQL's generic plan of a prepared statement can use it only if the predicate is in the SQL text.
+CLOSED = literal_column("'closed'")
 
 
 def precedents(*, session: Session, category: str | None, exclude_case_id: int | None = None,
                limit: int = MAX_PRECEDENTS) -> list[dict]:
     if not category:
         return []
-    q = (select(Case).where(INTEGRITY_CASE, Case.status == "closed", Case.category == category)
-         .order_by(Case.closed_at.desc(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
+    # newest closed first (NULLS LAST: as SQLite orders DESC), read from ix_cases_precedents: its 50 rows whatever
+    # the number of cases (issue 25)
+    q = (select(Case).where(INTEGRITY_CASE, Case.status == CLOSED, Case.category == category)
+         .order_by(Case.closed_at.desc().nulls_last(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
     if exclude_case_id is not None:
         q = q.where(Case.id != exclude_case_id)
     out = []
