@@ -80,3 +80,52 @@ def test_the_precedents_query_reads_as_many_cases_rows_at_100000_cases_as_at_100
         assert large == small, (small, large)
         assert all("ix_cases_precedents" in plan and "TEMP B-TREE" not in plan for plan in large), large
 
+
+def _closed_cases(db, n: int, start: int, party) -> None:
+    """``n`` closed cases of the category, each with a summary, a confidential value and a party: every other
+    summary names its party (withheld), the rest are clean (shown)."""
+    from engine.cases import confidential
+    from engine.cases.models import Case, CaseParty
+    from engine.clock import now
+
+    with db.session() as s:
+        for k in range(start, start + n):
+            text_ = f"{party.display_name} keurde alles goed." if k % 2 else "Onterechte declaraties."
+            case = Case(reference=f"MP-2025-{k:04d}", status="closed", unit="Douane", category=CATEGORY,
+                        closed_at=now(), summary={"afdoeningen": ["Ontslag"], "inhoud_geanonimiseerd": text_})
+            s.add(case)
+            s.flush()
+            confidential.store(s, case_id=case.id, values={"melder_naam": f"Melder Nummer{k}"})
+            s.add(CaseParty(case_id=case.id, party="betrokkene", user_id=party.id))
+
+
+def _counted_precedents(db) -> tuple[list[dict], list[str]]:
+    from tests.engine.test_statement_budget import Statements
+
+    with db.session() as s:
+        precedents_mod.precedents(session=s, category=CATEGORY)  # warm-up: the process versions, the statements
+    with db.session() as s, Statements(db.engine) as st:
+        found = precedents_mod.precedents(session=s, category=CATEGORY)
+    return found, st.seen
+
+
+def test_the_precedents_cost_as_many_statements_for_fifty_as_for_one(db, clock):
+    from tests.factories import make_user
+
+    with db.session() as s:
+        party = make_user(s, "collega_leiding", "onderzoeker")
+        s.expunge(party)
+    _closed_cases(db, 1, 0, party)
+    one, one_sent = _counted_precedents(db)
+    assert [(p["inhoud_geanonimiseerd"], p["inhoud_achtergehouden"]) for p in one] == \
+        [("Onterechte declaraties.", False)]
+    _closed_cases(db, precedents_mod.MAX_PRECEDENTS - 1, 1, party)
+    many, many_sent = _counted_precedents(db)
+    assert len(many) == precedents_mod.MAX_PRECEDENTS
+    # the check still withholds every summary that names its case's party, and only those
+    assert {p["zaaknummer"]: p["inhoud_achtergehouden"] for p in many} == \
+        {f"MP-2025-{k:04d}": bool(k % 2) for k in range(precedents_mod.MAX_PRECEDENTS)}
+    assert all(p["inhoud_geanonimiseerd"] is None for p in many if p["inhoud_achtergehouden"])
+    # the cases, then destroyed?, confidential values and parties' names for all of them at once (before: 1 + 3 per
+    # precedent, 151 statements at 50)
+    assert len(many_sent) == len(one_sent) == 4, (one_sent, many_sent)
