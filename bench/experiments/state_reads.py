@@ -64,7 +64,7 @@ def _base_statement():
     return statement
 
 
-def run(db: str, pairs: int, warmup: int) -> None:
+def run(db: str, pairs: int, warmup: int, micro: int = 0) -> None:
     import httpx
 
     from bench import m2_http
@@ -127,6 +127,8 @@ def run(db: str, pairs: int, warmup: int) -> None:
                 for label in (("base", "new") if k % 2 == 0 else ("new", "base")):
                     case(label, True)
             assert not rec.errors, rec.errors[:3]
+            if micro:
+                _micro(database, variants, micro)
         finally:
             access._task_access_statement = variants["new"]
             set_database(None)
@@ -144,13 +146,54 @@ def run(db: str, pairs: int, warmup: int) -> None:
                   f"states {statistics.mean(m.unpacks[kind]):4.2f} ({statistics.mean(m.unpacked[kind]) / 1024:5.1f} KB)")
 
 
+def _micro(database, variants: dict, blocks: int, per_block: int = 200) -> None:
+    """``access.task_access`` alone, on the flow's last completed task (its case closed: the longest state), each
+    variant in turn for ``blocks`` blocks of ``per_block`` calls (one read-only session per call, as a request
+    has): CPU per call from ``time.process_time``."""
+    import time
+
+    from sqlalchemy import Text, select, type_coerce
+
+    from engine.cases.models import Case
+    from engine.db import CompressedText
+    from engine.identity import access
+    from engine.identity.models import User
+    from engine.worklist.models import WorkItem
+
+    with database.session() as s:
+        item = s.scalars(select(WorkItem).where(WorkItem.assignee_id.is_not(None))
+                         .order_by(WorkItem.id.desc()).limit(1)).one()
+        item_id, user_id = item.id, item.assignee_id
+        stored = s.execute(select(type_coerce(Case.__table__.c.state, Text)).where(Case.id == item.case_id)).scalar()
+        size, plain = len(stored or ""), len(CompressedText.unpack(stored or ""))
+    cpu = {k: [] for k in variants}
+    for b in range(blocks):
+        for label in (("base", "new") if b % 2 == 0 else ("new", "base")):
+            access._task_access_statement = variants[label]
+            t0 = time.process_time()
+            for _ in range(per_block):
+                with database.session() as s:
+                    user = s.get(User, user_id)
+                    user.role_codes
+                    access.task_access(session=s, user=user, work_item_id=item_id)
+                    s.rollback()
+            cpu[label].append((time.process_time() - t0) / per_block)
+    access._task_access_statement = variants["new"]
+    print(f"micro: task_access on a closed case (state {size / 1024:.1f} KB stored, {plain / 1024:.1f} KB as JSON), {blocks} blocks of {per_block}"
+          f" calls per variant, alternating (with the user read and the session around it)")
+    for label, xs in cpu.items():
+        print(f"   {label}: median {1000 * statistics.median(xs):.3f} ms per call  (blocks: "
+              f"{' '.join(f'{1000 * x:.3f}' for x in xs)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="sqlite")
     ap.add_argument("--pairs", type=int, default=6)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--micro", type=int, default=0, help="then blocks of task_access alone, alternating")
     args = ap.parse_args()
-    run(args.db, args.pairs, args.warmup)
+    run(args.db, args.pairs, args.warmup, args.micro)
 
 
 if __name__ == "__main__":
