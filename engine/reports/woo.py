@@ -108,15 +108,24 @@ def case_names(session: Session, *, case_id: int, reference: str, imported: bool
     return found
 
 
+# Cases whose names are read together by the reports' check (:func:`check_case_texts`): a constant number of
+# statements per batch, and IN lists well below every driver's limit of bound parameters.
+CHECK_BATCH = 500
+# What the check reads of a case besides its state.
+_NEEDED = frozenset({"id", "reference", "process_version_id", "process_kind", "imported"})
+
+
 def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[str]] | None]:
     """:func:`case_names` of several (not imported) cases in a fixed number of statements (issue 25: the
-    precedents of a sanction advice check up to 50 cases; one by one that was three statements each): case id →
-    (names, places), or None for a case whose data cannot be read (its state cannot be restored, a confidential
-    value cannot be decrypted) - its text must be refused. A destroyed case (after its retention term only the
-    anonymous stub is left) and a case without a process instance carry no workflow names."""
+    precedents of a sanction advice check up to 50 cases, a Woo overview or an annual annex thousands; one by one
+    that was three statements each): case id → (names, places), or None for a case whose data cannot be read (its
+    state cannot be restored, a confidential value cannot be decrypted) - its text must be refused. A destroyed
+    case (after its retention term only the anonymous stub is left) and a case without a process instance carry no
+    workflow names. Cases already in the session are used as they are; the others are read in one statement."""
     import json
 
-    from sqlalchemy import Text, type_coerce
+    from sqlalchemy import Text, inspect, type_coerce
+    from sqlalchemy.orm.util import identity_key
 
     from engine.cases.models import CaseConfidential
     from engine.records.models import DestructionItem
@@ -129,7 +138,17 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
     live = [cid for cid in ids if cid not in destroyed]
     stored: dict[int, str | None] = {}
     parties: dict[int, list[str]] = {cid: [] for cid in live}
+    held: dict[int, Case] = {}
     if live:
+        # the cases not in the session (a report's: its closed cases were read as rows), in one statement and held
+        # here, so the identity map keeps them while their names are read
+        for cid in live:
+            case = session.identity_map.get(identity_key(Case, cid))
+            if case is not None and not (inspect(case).unloaded & _NEEDED):  # (an expired one is read again)
+                held[cid] = case
+        missing = [cid for cid in live if cid not in held]
+        if missing:
+            held.update((case.id, case) for case in session.scalars(select(Case).where(Case.id.in_(missing))))
         # the confidential values as stored, decrypted here one by one: one that cannot be decrypted refuses its
         # own case only (as a read per case did)
         stored = dict(session.execute(select(CaseConfidential.case_id,
@@ -140,11 +159,12 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
                                          .where(CaseParty.case_id.in_(live)).order_by(CaseParty.id)):
             if name:
                 parties[cid].append(name)
+    _load_states(session, [case for case in held.values() if case.process_version_id is not None])
     column = CaseConfidential.__table__.c.data
     dialect = session.get_bind().dialect
     out: dict[int, tuple[list[str], list[str]] | None] = {cid: ([], []) for cid in destroyed}
     for cid in live:
-        case = session.get(Case, cid)
+        case = held.get(cid)
         try:  # a case without a process instance (registered outside the workflow) has no workflow data
             has_workflow = case is not None and case.state is not None and case.process_version_id is not None
             in_workflow = _workflow_names(session, case) if has_workflow else ([], [])
@@ -160,23 +180,52 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
     return out
 
 
+def _load_states(session: Session, cases: list[Case]) -> None:
+    """The workflow states of ``cases`` that are not loaded (deferred), in one statement: the ORM fills the unloaded
+    attribute of a case already in the session from the row, so no case lazy-loads its own."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import undefer
+
+    unloaded = [case.id for case in cases if "state" in inspect(case).unloaded]
+    if unloaded:
+        session.scalars(select(Case).options(undefer(Case.state)).where(Case.id.in_(unloaded))).all()
+
+
+def _refusals(session: Session, texts, *, product: str, batch: int | None = None):
+    """:func:`check_case_text` of each (case, text) in ``texts``, in their order, read a batch at a time (a constant
+    number of statements per batch): yields (case, :class:`ReportRefused`) for every refused text. A caller that
+    stops at the first refusal reads no batch after it. A case needs ``id``, ``reference`` and ``imported``."""
+    size = max(1, batch or CHECK_BATCH)
+    checked = [(case, text) for case, text in texts if (text or "").strip()]
+    for start in range(0, len(checked), size):
+        chunk = checked[start:start + size]
+        names = cases_names(session, [case.id for case, _ in chunk if not case.imported])
+        for case, text in chunk:
+            found = ([], []) if case.imported else names[case.id]
+            try:
+                if found is None:
+                    raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.",
+                                        zaak=case.reference)
+                check_description(text, found[0], reference=case.reference, places=found[1], product=product)
+            except ReportRefused as refused:
+                yield case, refused
+
+
 def refused_case_texts(session: Session, texts: list[tuple[Case, str | None]], *,
                        product: str = "Het Woo-overzicht") -> set[int]:
     """:func:`check_case_text` of several cases' texts at once (``texts``: each case with the free text that leaves
-    it), in a fixed number of statements: the ids of the cases whose text is refused."""
-    checked = [(case, text) for case, text in texts if (text or "").strip()]
-    names = cases_names(session, [case.id for case, _ in checked if not case.imported])
-    refused = set()
-    for case, text in checked:
-        found = ([], []) if case.imported else names[case.id]
-        try:
-            if found is None:
-                raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.",
-                                    zaak=case.reference)
-            check_description(text, found[0], reference=case.reference, places=found[1], product=product)
-        except ReportRefused:
-            refused.add(case.id)
-    return refused
+    it), in a fixed number of statements per :data:`CHECK_BATCH` cases: the ids of the cases whose text is
+    refused."""
+    return {case.id for case, _ in _refusals(session, texts, product=product)}
+
+
+def check_case_texts(session: Session, cases, *, product: str = "Het Woo-overzicht") -> None:
+    """:func:`check_case_text` of every case's description (``cases``: :class:`ClosedCase` in the report's order),
+    a batch of :data:`CHECK_BATCH` cases at a time (issue 25: one by one a report over thousands of cases sent
+    three statements per case). The first refused case in that order refuses the report with its own message, as
+    checking them one by one did."""
+    for _, refused in _refusals(session, [(c, c.description) for c in cases], product=product):
+        raise refused
 
 
 class _NamesMemo:
@@ -248,10 +297,10 @@ def build(*, session: Session, start: date, end: date) -> dict:
     if end < start:
         raise ReportRefused("De einddatum ligt voor de begindatum.")
     cases = closed_cases(session=session, start=start, end=end)
+    check_case_texts(session, cases)  # the first refused case refuses the overview
     rows = []
     for c in cases:
         detail = c.description if _suspension_or_dismissal(c) else ""
-        check_case_text(session, case_id=c.id, reference=c.reference, imported=c.imported, text=c.description)
         rows.append({"aantal": c.people, "aard": c.category,
                      "soort_onderzoek": L.INVESTIGATION_KINDS.get(c.investigation or "", "Onbekend"),
                      "handhaving": L.join_resolutions(c.resolutions), "omschrijving": detail})
