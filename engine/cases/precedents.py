@@ -10,7 +10,7 @@ precedent itself still shown.
 from __future__ import annotations
 
 from sqlalchemy import literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine.cases.models import Case, INTEGRITY_CASE
 
@@ -26,7 +26,8 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
         return []
     # newest closed first (NULLS LAST: as SQLite orders DESC), read from ix_cases_precedents: its 50 rows whatever
     # the number of cases (issue 25)
-    q = (select(Case).where(INTEGRITY_CASE, Case.status == CLOSED, Case.category == category)
+    # not their workflow states (issue 25): the names check knows most precedents' names by their state's tag
+    q = (select(Case).options(defer(Case.state)).where(INTEGRITY_CASE, Case.status == CLOSED, Case.category == category)
          .order_by(Case.closed_at.desc().nulls_last(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
     if exclude_case_id is not None:
         q = q.where(Case.id != exclude_case_id)

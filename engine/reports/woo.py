@@ -125,6 +125,7 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
     import json
 
     from sqlalchemy import Text, inspect, type_coerce
+    from sqlalchemy.orm import defer
     from sqlalchemy.orm.util import identity_key
 
     from engine.cases.models import CaseConfidential
@@ -147,8 +148,9 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
             if case is not None and not (inspect(case).unloaded & _NEEDED):  # (an expired one is read again)
                 held[cid] = case
         missing = [cid for cid in live if cid not in held]
-        if missing:
-            held.update((case.id, case) for case in session.scalars(select(Case).where(Case.id.in_(missing))))
+        if missing:  # without their workflow state: the names memo knows most by their state's tag
+            held.update((case.id, case) for case in session.scalars(
+                select(Case).options(defer(Case.state)).where(Case.id.in_(missing))))
         # the confidential values as stored, decrypted here one by one: one that cannot be decrypted refuses its
         # own case only (as a read per case did)
         stored = dict(session.execute(select(CaseConfidential.case_id,
@@ -159,14 +161,16 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
                                          .where(CaseParty.case_id.in_(live)).order_by(CaseParty.id)):
             if name:
                 parties[cid].append(name)
-    _load_states(session, [case for case in held.values() if case.process_version_id is not None])
+    # the states only of the cases whose names are not remembered by their state's tag, in one statement
+    _load_states(session, [case for case in held.values()
+                           if case.process_version_id is not None and _remembered(session, case) is None])
     column = CaseConfidential.__table__.c.data
     dialect = session.get_bind().dialect
     out: dict[int, tuple[list[str], list[str]] | None] = {cid: ([], []) for cid in destroyed}
     for cid in live:
         case = held.get(cid)
         try:  # a case without a process instance (registered outside the workflow) has no workflow data
-            has_workflow = case is not None and case.state is not None and case.process_version_id is not None
+            has_workflow = case is not None and case.process_version_id is not None and _has_state(case)
             in_workflow = _workflow_names(session, case) if has_workflow else ([], [])
         except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
             out[cid] = None
@@ -181,14 +185,25 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
 
 
 def _load_states(session: Session, cases: list[Case]) -> None:
-    """The workflow states of ``cases`` that are not loaded (deferred), in one statement: the ORM fills the unloaded
-    attribute of a case already in the session from the row, so no case lazy-loads its own."""
+    """The workflow states of ``cases`` that are not loaded (deferred), in one statement. The rows are read again
+    whole (``populate_existing``), so each case's state and tag come from the same row, even if the case changed
+    since it was read."""
     from sqlalchemy import inspect
     from sqlalchemy.orm import undefer
 
     unloaded = [case.id for case in cases if "state" in inspect(case).unloaded]
     if unloaded:
-        session.scalars(select(Case).options(undefer(Case.state)).where(Case.id.in_(unloaded))).all()
+        session.scalars(select(Case).options(undefer(Case.state)).where(Case.id.in_(unloaded))
+                        .execution_options(populate_existing=True)).all()
+
+
+def _has_state(case: Case) -> bool:
+    """Whether ``case`` has a workflow state, without loading it: a tag is written with every state (NULL without)."""
+    from sqlalchemy import inspect
+
+    if "state" not in inspect(case).unloaded:
+        return case.state is not None
+    return case.state_tag is not None
 
 
 def _refusals(session: Session, texts, *, product: str, batch: int | None = None):
@@ -229,11 +244,11 @@ def check_case_texts(session: Session, cases, *, product: str = "Het Woo-overzic
 
 
 class _NamesMemo:
-    """The names and places in a case's workflow data, by the content of its state (issue 25): restoring a
-    workflow costs tens of milliseconds, and the precedents of a sanction advice check up to 50 closed cases
-    (whose state no longer changes) on every opening of the task. The key is the state's own digest and the
-    parsed process version it was read with, so a changed state, another version or another database with the
-    same ids can never be answered from here."""
+    """The names and places in a case's workflow data, by its state (issue 25): restoring a workflow costs tens of
+    milliseconds, and the precedents of a sanction advice check up to 50 closed cases (whose state no longer
+    changes) on every opening of the task. The key is the state's random tag (:func:`_names_key`; a row without
+    one: the state's own digest) and the parsed process version it was read with, so a changed state, another
+    version or another database with the same ids can never be answered from here."""
 
     def __init__(self, size: int = 512) -> None:
         import threading
@@ -262,14 +277,34 @@ class _NamesMemo:
 _names_memo = _NamesMemo()
 
 
-def _workflow_names(session: Session, case: Case) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _names_key(case: Case) -> tuple:
+    """The memo's key of ``case``'s state: its random tag (``Case.state_tag``, new at every write of the state, so
+    unique to one state in any database and process; the state is not read), or for a row without one (written
+    outside the engine) the digest of the state itself."""
     import hashlib
 
+    if case.state_tag is not None:
+        return (case.id, case.process_kind, "tag", case.state_tag)
+    return (case.id, case.process_kind, "digest", hashlib.blake2b(case.state.encode(), digest_size=32).digest())
+
+
+def _remembered(session: Session, case: Case):
+    """The remembered names of ``case``'s workflow data, when its state has a tag and they are remembered; None
+    otherwise (its state must be read)."""
+    from engine.processes import service as processes
+
+    if case.state_tag is None:
+        return None
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    return _names_memo.get(_names_key(case), parsed)
+
+
+def _workflow_names(session: Session, case: Case) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from engine.cases.service import case_data
     from engine.processes import service as processes
 
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
-    key = (case.id, case.process_kind, hashlib.blake2b(case.state.encode(), digest_size=32).digest())
+    key = _names_key(case)
     found = _names_memo.get(key, parsed)
     if found is None:
         data = case_data(session=session, case_id=case.id) or {}
