@@ -295,7 +295,10 @@ def _remembered(session: Session, case: Case):
 
     if case.state_tag is None:
         return None
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    try:
+        parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    except Exception:  # (its version cannot be read: the restore refuses the case, as before)
+        return None
     return _names_memo.get(_names_key(case), parsed)
 
 
