@@ -25,8 +25,9 @@ def _cycle(column: str, values: list) -> tuple[str, dict]:
 
 
 def seed_cases(db, n: int, *, roles: list[str], assignees: list[int | None], process_version_id: int | None = None,
-               unit: str = "Douane") -> None:
-    """Add ``n`` open cases, each with one open work item, after the ones there are."""
+               unit: str = "Douane", status: str = "open", category: str = "lekken") -> None:
+    """Add ``n`` cases (open, or ``status`` "closed": closed when they were made), each with one open work item,
+    after the ones there are."""
     with db.engine.begin() as conn:
         base = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM cases")).scalar()
         item_base = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM work_items")).scalar()
@@ -35,10 +36,12 @@ def seed_cases(db, n: int, *, roles: list[str], assignees: list[int | None], pro
         stamp = bindparam("t", moment - timedelta(days=1), type_=UTCDateTime())
         conn.execute(text(
             "INSERT INTO cases (id, reference, process_version_id, status, unit, category, priority, version, summary,"
-            " imported, created_by, created_at, updated_at) " + series +
-            "SELECT :base + seq.i, 'SEED-' || CAST(:base + seq.i AS VARCHAR(20)), CAST(:pv AS INTEGER), 'open', :unit, 'lekken', 0, 1,"
-            " '{}', :no, 'seed', :t, :t FROM seq").bindparams(stamp),
-            {"n": n, "base": base, "pv": process_version_id, "unit": unit, "no": False})
+            " imported, created_by, created_at, updated_at, closed_at) " + series +
+            "SELECT :base + seq.i, 'SEED-' || CAST(:base + seq.i AS VARCHAR(20)), CAST(:pv AS INTEGER), CAST(:status AS VARCHAR(20)), :unit,"
+            " :category, 0, 1, '{}', :no, 'seed', :t, :t, CASE WHEN CAST(:status AS VARCHAR(20)) = 'closed' THEN :t END FROM seq"
+        ).bindparams(stamp),
+            {"n": n, "base": base, "pv": process_version_id, "unit": unit, "no": False, "status": status,
+             "category": category})
         role_sql, role_params = _cycle("role", roles)
         who_sql, who_params = _cycle("who", assignees)
         due_sql, due_params = _cycle("due", [moment - timedelta(days=2), moment + timedelta(days=5), None])
@@ -47,7 +50,7 @@ def seed_cases(db, n: int, *, roles: list[str], assignees: list[int | None], pro
             "INSERT INTO work_items (id, case_id, task_id, element_id, name, role, slot, state, assignee_id, due_at,"
             " priority, created_at) " + series +
             f"SELECT :ibase + seq.i, :base + seq.i, 'seed-' || CAST(:ibase + seq.i AS VARCHAR(20)), 'seed_task',"
-            f" 'Taak', {role_sql}, {role_sql}, 'open', {who_sql}, {due_sql}, seq.i % 5, :t FROM seq"
+            f" 'Taak', {role_sql}, {role_sql}, 'open', CAST({who_sql} AS INTEGER), {due_sql}, seq.i % 5, :t FROM seq"
         ).bindparams(stamp, *due_types),
             {"n": n, "base": base, "ibase": item_base, **role_params, **who_params})
         if db.dialect == "postgresql":

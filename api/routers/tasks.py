@@ -116,7 +116,7 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     # from the workflow.
     classes = field_classes.case_classes(session, case)
     form = _form(session, item)
-    data = cases.task_view(session=session, item=item, case=case)
+    data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
     data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, event, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
@@ -17,6 +18,11 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_list", "status", "unit", text("created_at DESC"), text("id DESC")),
         Index("ix_cases_list_category", "status", "unit", "category", text("created_at DESC"), text("id DESC")),
+        # The precedents of a sanction advice (engine.cases.precedents), newest closed first. Made by migration 0035:
+        # on SQLite without NULLS LAST (its DESC order already puts NULLs last; it accepts none in an index).
+        Index("ix_cases_precedents", "category", text("closed_at DESC NULLS LAST"), text("id DESC"),
+              postgresql_where=text("status = 'closed' AND process_kind IS NULL"),
+              sqlite_where=text("status = 'closed' AND process_kind IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -33,6 +39,13 @@ class Case(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str | None] = mapped_column(CompressedText)  # JSON; stored compressed
+    # A random tag of the stored state, new whenever ``state`` is assigned (``_new_state_tag``), NULL without a
+    # state: it is written with the state in the same UPDATE, so it names one state of one case in any database.
+    # What is derived from a state may be remembered under (case id, tag) without reading the state again (the
+    # names in a precedent's workflow data, engine.reports.woo). Every write of ``state`` must go through the
+    # attribute (all of the engine's do: the step's prebuilt UPDATE and the timer batch's write the attributes the
+    # ORM would); a row written otherwise keeps no tag of its own and must set it NULL.
+    state_tag: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[dict] = mapped_column(JSON, default=dict)  # non-confidential projection for lists/reports
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(100), default="system")
@@ -42,6 +55,11 @@ class Case(Base):
 
     # Optimistic concurrency: every UPDATE says WHERE version = :seen (StaleDataError otherwise).
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Case.state, "set")
+def _new_state_tag(target: Case, value, oldvalue, initiator) -> None:
+    target.state_tag = None if value is None else uuid.uuid4().hex
 
 
 INTEGRITY_CASE = Case.process_kind.is_(None)  # WHERE clause: an integrity case, not another process's instance

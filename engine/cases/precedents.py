@@ -3,30 +3,42 @@
 Anonymised: only the reference, closing date, category, subcategory, outcome and the
 ``afdoeningen`` labels from ``Case.summary`` (a projection that holds no names), plus
 the anonymised content summary the closing task records - only when it passes the Woo export's
-anonymisation check (``engine.reports.woo.check_case_text``): a summary that names a person, place or exact
-date of its case is withheld (``inhoud_geanonimiseerd`` None, ``inhoud_achtergehouden`` True) and the
+anonymisation check (``engine.reports.woo.refused_case_texts``: all precedents in a fixed number of statements):
+a summary that names a person, place or exact date of its case is withheld (``inhoud_geanonimiseerd`` None, ``inhoud_achtergehouden`` True) and the
 precedent itself still shown.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import literal_column, select
+from sqlalchemy.orm import Session, defer
 
 from engine.cases.models import Case, INTEGRITY_CASE
 
 MAX_PRECEDENTS = 50
+# The status as a literal, not a bound parameter: the index ``ix_cases_precedents`` is partial (closed integrity
+# cases), and PostgreSQL's generic plan of a prepared statement can use it only if the predicate is in the SQL text.
+CLOSED = literal_column("'closed'")
 
 
 def precedents(*, session: Session, category: str | None, exclude_case_id: int | None = None,
                limit: int = MAX_PRECEDENTS) -> list[dict]:
     if not category:
         return []
-    q = (select(Case).where(INTEGRITY_CASE, Case.status == "closed", Case.category == category)
-         .order_by(Case.closed_at.desc(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
+    # newest closed first (NULLS LAST: as SQLite orders DESC), read from ix_cases_precedents: its 50 rows whatever
+    # the number of cases (issue 25)
+    # not their workflow states (issue 25): the names check knows most precedents' names by their state's tag
+    q = (select(Case).options(defer(Case.state)).where(INTEGRITY_CASE, Case.status == CLOSED, Case.category == category)
+         .order_by(Case.closed_at.desc().nulls_last(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
     if exclude_case_id is not None:
         q = q.where(Case.id != exclude_case_id)
+    found = list(session.scalars(q))
+    # the anonymisation check of every summary in a fixed number of statements (issue 25), not three per precedent
+    from engine.reports.woo import refused_case_texts
+
+    texts = [(case, (case.summary or {}).get("inhoud_geanonimiseerd")) for case in found]
+    refused = refused_case_texts(session, [(case, text) for case, text in texts if isinstance(text, str)])
     out = []
-    for case in session.scalars(q):
+    for case, text in texts:
         summary = case.summary or {}
         afdoeningen = summary.get("afdoeningen") or []
         out.append({
@@ -36,7 +48,7 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
             "subcategorie": summary.get("subcategorie"),
             "uitkomst": summary.get("uitkomst"),
             "afdoeningen": [a for a in afdoeningen if isinstance(a, str)] if isinstance(afdoeningen, list) else [],
-            **_content(session, case, summary.get("inhoud_geanonimiseerd")),
+            **_content(case.id, text, refused),
         })
     return out
 
@@ -56,14 +68,9 @@ def for_task(*, session: Session, case: Case, element_id: str) -> list[dict] | N
     return precedents(session=session, category=category, exclude_case_id=case.id)
 
 
-def _content(session: Session, case: Case, text) -> dict:
-    from engine.reports.service import ReportRefused
-    from engine.reports.woo import check_case_text
-
+def _content(case_id: int, text, refused: set[int]) -> dict:
     if not isinstance(text, str) or not text.strip():
         return {"inhoud_geanonimiseerd": None, "inhoud_achtergehouden": False}
-    try:
-        check_case_text(session, case_id=case.id, reference=case.reference, imported=bool(case.imported), text=text)
-    except ReportRefused:
+    if case_id in refused:
         return {"inhoud_geanonimiseerd": None, "inhoud_achtergehouden": True}
     return {"inhoud_geanonimiseerd": text, "inhoud_achtergehouden": False}

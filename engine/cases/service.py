@@ -835,14 +835,21 @@ def task_data(*, session: Session, item: WorkItem, fields: set[str] | frozenset[
     return data
 
 
-def task_view(*, session: Session, item: WorkItem, case: Case | None = None) -> dict:
+def task_view(*, session: Session, item: WorkItem, case: Case | None = None, has_state: bool | None = None) -> dict:
     """What a task's form shows (the same as :func:`task_data` with the form's fields), read from the projection
     the last step stored on an open work item; only an item without one (from before the projection, or not
-    open) restores the workflow. Empty for a case without workflow state (imported or destroyed)."""
-    case = case if case is not None and case.id == item.case_id else session.get(Case, item.case_id)
+    open) restores the workflow. Empty for a case without workflow state (imported or destroyed).
+
+    ``has_state``: whether ``case`` has a workflow state, when the caller knows it without the state itself
+    (``access.TaskAccess.has_state``: the access query does not read the state), so the projection is answered
+    without loading it."""
+    if case is None or case.id != item.case_id:
+        case, has_state = session.get(Case, item.case_id), None
     if case is None:
         raise NotFound("Zaak niet gevonden.")
-    if case.state is None or case.process_version_id is None:
+    if has_state is None:
+        has_state = case.state is not None
+    if not has_state or case.process_version_id is None:
         return {}
     if item.state == "open" and item.view is not None:
         return dict(item.view)

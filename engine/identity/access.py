@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, exists, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.cases.models import Case, CaseActor, CaseParty
@@ -213,21 +213,29 @@ class TaskAccess:
     """A task ``user`` may see, its case, and whether the user may see the case's content (else: the pool)."""
 
     item: WorkItem
-    case: Case
+    case: Case  # loaded without its workflow state (``Case.state`` deferred): see ``has_state``
     sees_case: bool
     excluded: bool = False  # the user is a party of the case (reporter, subject, the subject's manager)
+    has_state: bool = True  # the case has a workflow state (not imported, not destroyed)
 
 
 @lru_cache(maxsize=None)
 def _task_access_statement(oversight: str):
-    """The work item, its case, may-see-the-case and is-excluded in one query (bound parameters ``wid``, ``uid``,
-    and ``unit`` for a unit-bound oversight role)."""
+    """The work item, its case, may-see-the-case, is-excluded and has-a-workflow-state in one query (bound
+    parameters ``wid``, ``uid``, and ``unit`` for a unit-bound oversight role).
+
+    The case's workflow state is not read (issue 25): it is the row's largest value by far (~16 KB compressed on a
+    long case, TOASTed on PostgreSQL, decompressed by ``CompressedText``) and no caller of the access decision uses
+    it; ``state IS NULL`` is read instead (PostgreSQL answers it from the row's null bitmap, without the TOAST). The
+    step reads the case again ``FOR UPDATE`` with its state (``engine.cases.service.complete_task``): that row fills
+    the deferred attribute of the case already in the session, no extra statement."""
     uid = bindparam("uid")
     item = aliased(WorkItem)  # the involvement test below has its own work items, not correlated with this one
     over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
     sees = and_(Case.process_kind.is_(None), or_(_involved(uid), over), ~_excluded(uid))
-    return (select(item, Case, sees.label("sees"), _excluded(uid).label("excluded"))
-            .join(Case, Case.id == item.case_id).where(item.id == bindparam("wid")))
+    return (select(item, Case, sees.label("sees"), _excluded(uid).label("excluded"),
+                   Case.state.is_not(None).label("has_state"))
+            .join(Case, Case.id == item.case_id).where(item.id == bindparam("wid")).options(defer(Case.state)))
 
 
 def task_access(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
@@ -244,17 +252,18 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
     row = session.execute(_task_access_statement(oversight), params).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
-    item, case, sees, excluded = row
+    item, case, sees, excluded, has_state = row
+    has_state = bool(has_state)
     if user.active and sees:
-        return TaskAccess(item, case, True, bool(excluded))
+        return TaskAccess(item, case, True, bool(excluded), has_state)
     if not need_case and item.assignee_id == user.id and user.active and not excluded:
         # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
-        return TaskAccess(item, case, False, False)
+        return TaskAccess(item, case, False, False, has_state)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
             and item.role in user.role_codes and user.active and _in_team(user, item, case.unit) and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
-    return TaskAccess(item, case, False, False)
+    return TaskAccess(item, case, False, False, has_state)
 
 
 def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
@@ -264,7 +273,8 @@ def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
     integrity case, exactly as the query would answer."""
     if seen.item.assignee_id != user.id or not user.active:
         raise ValueError("claimed_task_access: the task is not claimed by this user")
-    return TaskAccess(seen.item, seen.case, seen.case.process_kind is None and not seen.excluded, seen.excluded)
+    return TaskAccess(seen.item, seen.case, seen.case.process_kind is None and not seen.excluded, seen.excluded,
+                      seen.has_state)
 
 
 def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,

@@ -98,37 +98,157 @@ def check_description(text: str, names: list[str], *, reference: str, places: li
 
 def case_names(session: Session, *, case_id: int, reference: str, imported: bool) -> tuple[list[str], list[str]]:
     """(names, places) known in a case: its workflow data, its confidential fields (the reporter's name is
-    kept out of the workflow) and the people linked to it as parties. Imported cases carry none."""
+    kept out of the workflow) and the people linked to it as parties. Imported cases carry none. Raises
+    :class:`ReportRefused` when they cannot be read (refuse rather than risk a name)."""
     if imported:
         return [], []
-    from engine.cases import confidential
-    from engine.records.service import is_destroyed
-
-    if is_destroyed(session, case_id):  # destroyed after its retention term: only the anonymous stub is left
-        return [], []
-
-    case = session.get(Case, case_id)
-    try:  # a case without a process instance (registered outside the workflow) has no workflow data
-        has_workflow = case is not None and case.state is not None and case.process_version_id is not None
-        in_workflow = _workflow_names(session, case) if has_workflow else ([], [])
-    except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
+    found = cases_names(session, [case_id])[case_id]
+    if found is None:
         raise ReportRefused(f"Zaak {reference}: de zaakgegevens konden niet worden gecontroleerd.", zaak=reference)
-    try:
-        secret = confidential.read(session, case_id=case_id)
-    except Exception:  # a confidential value that cannot be decrypted: refuse rather than risk a name
-        raise ReportRefused(f"Zaak {reference}: de zaakgegevens konden niet worden gecontroleerd.", zaak=reference)
-    names = list(in_workflow[0]) + known_names(secret)
-    names += [n for n in session.scalars(select(User.display_name).join(CaseParty, CaseParty.user_id == User.id)
-                                         .where(CaseParty.case_id == case_id)) if n]
-    return names, list(in_workflow[1])
+    return found
+
+
+# Cases whose names are read together by the reports' check (:func:`check_case_texts`): a constant number of
+# statements per batch, and IN lists well below every driver's limit of bound parameters.
+CHECK_BATCH = 500
+# What the check reads of a case besides its state.
+_NEEDED = frozenset({"id", "reference", "process_version_id", "process_kind", "imported"})
+
+
+def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[str]] | None]:
+    """:func:`case_names` of several (not imported) cases in a fixed number of statements (issue 25: the
+    precedents of a sanction advice check up to 50 cases, a Woo overview or an annual annex thousands; one by one
+    that was three statements each): case id → (names, places), or None for a case whose data cannot be read (its
+    state cannot be restored, a confidential value cannot be decrypted) - its text must be refused. A destroyed
+    case (after its retention term only the anonymous stub is left) and a case without a process instance carry no
+    workflow names. Cases already in the session are used as they are; the others are read in one statement."""
+    import json
+
+    from sqlalchemy import Text, inspect, type_coerce
+    from sqlalchemy.orm import defer
+    from sqlalchemy.orm.util import identity_key
+
+    from engine.cases.models import CaseConfidential
+    from engine.records.models import DestructionItem
+
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        return {}
+    destroyed = set(session.scalars(select(DestructionItem.case_id).where(
+        DestructionItem.case_id.in_(ids), DestructionItem.status == "vernietigd")))
+    live = [cid for cid in ids if cid not in destroyed]
+    stored: dict[int, str | None] = {}
+    parties: dict[int, list[str]] = {cid: [] for cid in live}
+    held: dict[int, Case] = {}
+    if live:
+        # the cases not in the session (a report's: its closed cases were read as rows), in one statement and held
+        # here, so the identity map keeps them while their names are read
+        for cid in live:
+            case = session.identity_map.get(identity_key(Case, cid))
+            if case is not None and not (inspect(case).unloaded & _NEEDED):  # (an expired one is read again)
+                held[cid] = case
+        missing = [cid for cid in live if cid not in held]
+        if missing:  # without their workflow state: the names memo knows most by their state's tag
+            held.update((case.id, case) for case in session.scalars(
+                select(Case).options(defer(Case.state)).where(Case.id.in_(missing))))
+        # the confidential values as stored, decrypted here one by one: one that cannot be decrypted refuses its
+        # own case only (as a read per case did)
+        stored = dict(session.execute(select(CaseConfidential.case_id,
+                                             type_coerce(CaseConfidential.data, Text))
+                                      .where(CaseConfidential.case_id.in_(live))).all())
+        for cid, name in session.execute(select(CaseParty.case_id, User.display_name)
+                                         .join(User, CaseParty.user_id == User.id)
+                                         .where(CaseParty.case_id.in_(live)).order_by(CaseParty.id)):
+            if name:
+                parties[cid].append(name)
+    # the states only of the cases whose names are not remembered by their state's tag, in one statement
+    _load_states(session, [case for case in held.values()
+                           if case.process_version_id is not None and _remembered(session, case) is None])
+    column = CaseConfidential.__table__.c.data
+    dialect = session.get_bind().dialect
+    out: dict[int, tuple[list[str], list[str]] | None] = {cid: ([], []) for cid in destroyed}
+    for cid in live:
+        case = held.get(cid)
+        try:  # a case without a process instance (registered outside the workflow) has no workflow data
+            has_workflow = case is not None and case.process_version_id is not None and _has_state(case)
+            in_workflow = _workflow_names(session, case) if has_workflow else ([], [])
+        except Exception:  # a case whose state cannot be loaded: refuse rather than risk a name
+            out[cid] = None
+            continue
+        try:
+            secret = json.loads(column.type.process_result_value(stored[cid], dialect)) if cid in stored else {}
+        except Exception:  # a confidential value that cannot be decrypted: refuse rather than risk a name
+            out[cid] = None
+            continue
+        out[cid] = (list(in_workflow[0]) + known_names(secret) + parties[cid], list(in_workflow[1]))
+    return out
+
+
+def _load_states(session: Session, cases: list[Case]) -> None:
+    """The workflow states of ``cases`` that are not loaded (deferred), in one statement. The rows are read again
+    whole (``populate_existing``), so each case's state and tag come from the same row, even if the case changed
+    since it was read."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import undefer
+
+    unloaded = [case.id for case in cases if "state" in inspect(case).unloaded]
+    if unloaded:
+        session.scalars(select(Case).options(undefer(Case.state)).where(Case.id.in_(unloaded))
+                        .execution_options(populate_existing=True)).all()
+
+
+def _has_state(case: Case) -> bool:
+    """Whether ``case`` has a workflow state, without loading it: a tag is written with every state (NULL without)."""
+    from sqlalchemy import inspect
+
+    if "state" not in inspect(case).unloaded:
+        return case.state is not None
+    return case.state_tag is not None
+
+
+def _refusals(session: Session, texts, *, product: str, batch: int | None = None):
+    """:func:`check_case_text` of each (case, text) in ``texts``, in their order, read a batch at a time (a constant
+    number of statements per batch): yields (case, :class:`ReportRefused`) for every refused text. A caller that
+    stops at the first refusal reads no batch after it. A case needs ``id``, ``reference`` and ``imported``."""
+    size = max(1, batch or CHECK_BATCH)
+    checked = [(case, text) for case, text in texts if (text or "").strip()]
+    for start in range(0, len(checked), size):
+        chunk = checked[start:start + size]
+        names = cases_names(session, [case.id for case, _ in chunk if not case.imported])
+        for case, text in chunk:
+            found = ([], []) if case.imported else names[case.id]
+            try:
+                if found is None:
+                    raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.",
+                                        zaak=case.reference)
+                check_description(text, found[0], reference=case.reference, places=found[1], product=product)
+            except ReportRefused as refused:
+                yield case, refused
+
+
+def refused_case_texts(session: Session, texts: list[tuple[Case, str | None]], *,
+                       product: str = "Het Woo-overzicht") -> set[int]:
+    """:func:`check_case_text` of several cases' texts at once (``texts``: each case with the free text that leaves
+    it), in a fixed number of statements per :data:`CHECK_BATCH` cases: the ids of the cases whose text is
+    refused."""
+    return {case.id for case, _ in _refusals(session, texts, product=product)}
+
+
+def check_case_texts(session: Session, cases, *, product: str = "Het Woo-overzicht") -> None:
+    """:func:`check_case_text` of every case's description (``cases``: :class:`ClosedCase` in the report's order),
+    a batch of :data:`CHECK_BATCH` cases at a time (issue 25: one by one a report over thousands of cases sent
+    three statements per case). The first refused case in that order refuses the report with its own message, as
+    checking them one by one did."""
+    for _, refused in _refusals(session, [(c, c.description) for c in cases], product=product):
+        raise refused
 
 
 class _NamesMemo:
-    """The names and places in a case's workflow data, by the content of its state (issue 25): restoring a
-    workflow costs tens of milliseconds, and the precedents of a sanction advice check up to 50 closed cases
-    (whose state no longer changes) on every opening of the task. The key is the state's own digest and the
-    parsed process version it was read with, so a changed state, another version or another database with the
-    same ids can never be answered from here."""
+    """The names and places in a case's workflow data, by its state (issue 25): restoring a workflow costs tens of
+    milliseconds, and the precedents of a sanction advice check up to 50 closed cases (whose state no longer
+    changes) on every opening of the task. The key is the state's random tag (:func:`_names_key`; a row without
+    one: the state's own digest) and the parsed process version it was read with, so a changed state, another
+    version or another database with the same ids can never be answered from here."""
 
     def __init__(self, size: int = 512) -> None:
         import threading
@@ -157,14 +277,37 @@ class _NamesMemo:
 _names_memo = _NamesMemo()
 
 
-def _workflow_names(session: Session, case: Case) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _names_key(case: Case) -> tuple:
+    """The memo's key of ``case``'s state: its random tag (``Case.state_tag``, new at every write of the state, so
+    unique to one state in any database and process; the state is not read), or for a row without one (written
+    outside the engine) the digest of the state itself."""
     import hashlib
 
+    if case.state_tag is not None:
+        return (case.id, case.process_kind, "tag", case.state_tag)
+    return (case.id, case.process_kind, "digest", hashlib.blake2b(case.state.encode(), digest_size=32).digest())
+
+
+def _remembered(session: Session, case: Case):
+    """The remembered names of ``case``'s workflow data, when its state has a tag and they are remembered; None
+    otherwise (its state must be read)."""
+    from engine.processes import service as processes
+
+    if case.state_tag is None:
+        return None
+    try:
+        parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    except Exception:  # (its version cannot be read: the restore refuses the case, as before)
+        return None
+    return _names_memo.get(_names_key(case), parsed)
+
+
+def _workflow_names(session: Session, case: Case) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from engine.cases.service import case_data
     from engine.processes import service as processes
 
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
-    key = (case.id, case.process_kind, hashlib.blake2b(case.state.encode(), digest_size=32).digest())
+    key = _names_key(case)
     found = _names_memo.get(key, parsed)
     if found is None:
         data = case_data(session=session, case_id=case.id) or {}
@@ -192,10 +335,10 @@ def build(*, session: Session, start: date, end: date) -> dict:
     if end < start:
         raise ReportRefused("De einddatum ligt voor de begindatum.")
     cases = closed_cases(session=session, start=start, end=end)
+    check_case_texts(session, cases)  # the first refused case refuses the overview
     rows = []
     for c in cases:
         detail = c.description if _suspension_or_dismissal(c) else ""
-        check_case_text(session, case_id=c.id, reference=c.reference, imported=c.imported, text=c.description)
         rows.append({"aantal": c.people, "aard": c.category,
                      "soort_onderzoek": L.INVESTIGATION_KINDS.get(c.investigation or "", "Onbekend"),
                      "handhaving": L.join_resolutions(c.resolutions), "omschrijving": detail})

@@ -18,7 +18,7 @@ from engine.models import import_all
 pytestmark = pytest.mark.db
 
 EXPRESSION_INDEXES = {"ix_cases_list", "ix_cases_list_category", "ix_work_items_open_assignee",
-                      "ix_work_items_open_pool", "ix_work_items_open_due"}
+                      "ix_work_items_open_pool", "ix_work_items_open_due", "ix_cases_precedents"}
 
 
 @pytest.fixture
