@@ -122,6 +122,24 @@ class LegalRules:
         return f"Een straf vereist eerst een voornemen en zienswijze ({self.hearing_source})"
 
 
+# The statutory floor (DOMAIN §1: CAO Rijk hoofdstuk 15): what a process set that can impose a penalty must declare,
+# whatever its manifest says. The manifest names the milestones and the sources; it cannot leave the hearing out,
+# move it to another field, or drop or reorder a penalty. The engine itself reads a case's resolution from
+# ``afdoeningen`` (case summary, annual annex, retention class, precedents), so that is the field the rule guards.
+RESOLUTION_FIELD = "afdoeningen"
+# The disciplinary penalties among the published resolution labels (engine.reports.labels.RESOLUTIONS), light to
+# heavy; "Ontslag op initiatief van de medewerker" is no penalty: the employer does not impose it.
+STATUTORY_PENALTIES = (
+    "Schriftelijke berisping",
+    "Vermindering IKB-uren",
+    "Financiële afdoening (boete/ uitsluiting periodiek)",
+    "Verplaatsing",
+    "Beëindiging tijdelijke arbeidsovereenkomst, contract, stage",
+    "Beëindiging dienstverband",
+)
+STATUTORY_SOURCE = "CAO Rijk hoofdstuk 15"
+
+
 def milestones_of(properties: Mapping[str, str]) -> frozenset[str]:
     """The milestones an element carries (``legal_milestone``, comma-separated)."""
     raw = properties.get(MILESTONE_PROPERTY) or ""
@@ -452,6 +470,67 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
     if main_process in graph.processes:
         run_container(main_process, 0, ())
     return issues
+
+
+def _offers_penalty(schema: Any) -> bool:
+    """Whether a form has the resolution field or offers a statutory penalty in any of its choices."""
+    props = (schema or {}).get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(props, Mapping):
+        return False
+    if RESOLUTION_FIELD in props:
+        return True
+    for prop in props.values():
+        if not isinstance(prop, Mapping):
+            continue
+        items = prop.get("items") if isinstance(prop.get("items"), Mapping) else prop
+        if any(value in STATUTORY_PENALTIES for value in (items.get("enum") or [])):
+            return True
+    return False
+
+
+def statutory_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree],
+                     forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
+    """The floor no manifest can lower: a process set whose forms or scripts can put a penalty in a case
+    (``afdoeningen``, or any choice of a statutory penalty) declares the hearing over that field and every statutory
+    penalty, in the statutory order. Without it the engine would check nothing at any step (``legal_rules`` absent),
+    guard a field no case reads (``measures.field`` renamed), or let a dropped or reordered penalty be imposed
+    without hearing or above the voornemen."""
+    scripts = [node.text or "" for tree in trees.values() for node in tree.getroot().iter()
+               if isinstance(node.tag, str) and etree.QName(node).localname in ("script", "preScript", "postScript")]
+    floor = LegalRules(measures_field=RESOLUTION_FIELD, penalties=STATUTORY_PENALTIES, measures_source="",
+                       hearing_source="", voornemen_milestone="", intention_field="", zienswijze_milestone="",
+                       answered_field="", waiver_field="", waiver_record_field="", term_field="")
+    forms_offering = sorted(path for path, schema in forms.items() if _offers_penalty(schema))
+    script_writes = any(_writes_penalty_in_script(s, floor) for s in scripts)
+    if not forms_offering and not script_writes:
+        return []
+    where = f"formulier {forms_offering[0]}" if forms_offering else f"een script dat '{RESOLUTION_FIELD}' zet"
+    rule = f"Een straf vereist eerst een voornemen en zienswijze ({STATUTORY_SOURCE})"
+
+    def fail(message: str) -> ValidationIssue:
+        return ValidationIssue(MANIFEST_FILE, message, "legal_rules")
+
+    if rules is None:
+        return [fail(f"de wettelijke regels ontbreken, maar dit proces kan een straf opleggen ({where}). {rule}: "
+                     f"zonder 'legal_rules' toetst de engine dat bij geen enkele stap")]
+    out = []
+    if rules.measures_field != RESOLUTION_FIELD:
+        out.append(fail(f"'measures.field' is '{rules.measures_field}', maar de afdoening van een zaak staat in "
+                        f"'{RESOLUTION_FIELD}' (jaarverslag, bewaartermijn, precedenten). {rule}: de regel moet dat "
+                        f"veld bewaken"))
+    missing = [p for p in STATUTORY_PENALTIES if p not in rules.penalties]
+    if missing:
+        out.append(fail(f"'measures.penalties' mist de straf{'fen' if len(missing) > 1 else ''} "
+                        f"{', '.join(repr(m) for m in missing)} ({STATUTORY_SOURCE}); zonder die straf in de lijst "
+                        f"kan zij worden opgelegd zonder voornemen en zienswijze"))
+    else:
+        order = [p for p in rules.penalties if p in STATUTORY_PENALTIES]
+        if order != list(STATUTORY_PENALTIES):
+            out.append(fail(f"'measures.penalties' moet de straffen van licht naar zwaar noemen zoals "
+                            f"{STATUTORY_SOURCE}: {', '.join(repr(p) for p in STATUTORY_PENALTIES)}; een andere "
+                            f"volgorde laat een besluit zwaarder uitvallen dan het voornemen waarop de betrokkene "
+                            f"is gehoord"))
+    return out
 
 
 def _reaches_user_task(graph: _Graph, start: _Node) -> bool:
