@@ -86,7 +86,7 @@ def check_step(step) -> None:
     for task in newly:
         milestones = milestones_of(_properties(task))
         if rules.zienswijze_milestone in milestones:
-            _check_hearing_term(rules, task)
+            _check_hearing_term(rules, task, _recorded_in_form(step, task))
         if rules.minutes_review and rules.minutes_review.report_milestone in milestones:
             _check_minutes_reviewed(rules.minutes_review, task, completed)
         if not _is_author(task):
@@ -98,11 +98,23 @@ def check_step(step) -> None:
             _check_penalties(rules, completed, penalties)
 
 
-def _check_hearing_term(rules: LegalRules, task) -> None:
+def _recorded_in_form(step, task) -> frozenset[str]:
+    """The fields a person filled in on this task: the fields of its form, if it is a user task with one."""
+    meta = step.parsed.tasks.get(getattr(task.task_spec, "bpmn_id", None) or "")
+    if meta is None or meta.kind != "userTask" or not meta.form:
+        return frozenset()
+    schema = step.parsed.forms.get(meta.form) or {}
+    return frozenset(name for name, prop in (schema.get("properties") or {}).items()
+                     if isinstance(prop, dict) and not prop.get("readOnly"))
+
+
+def _check_hearing_term(rules: LegalRules, task, recorded: frozenset[str] = frozenset()) -> None:
+    """``recorded``: the fields a person filled in on this task. The subject's answer or waiver counts only from
+    there; a script (or a task whose form lacks the field) can only record that the term ran out."""
     data = task.data
-    if data.get(rules.answered_field) is True:
+    if rules.answered_field in recorded and data.get(rules.answered_field) is True:
         return
-    if data.get(rules.waiver_field) is True:
+    if rules.waiver_field in recorded and data.get(rules.waiver_field) is True:
         if _as_date(data.get(rules.waiver_record_field)) is None:
             raise LegalRuleViolation(
                 f"Afstand van de zienswijze telt alleen schriftelijk: leg de datum van de afstandsverklaring vast "

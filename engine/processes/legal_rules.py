@@ -323,6 +323,36 @@ def _writes_penalty_in_script(script: str, rules: LegalRules) -> bool:
     return False
 
 
+def _scripts_of(element: etree._Element) -> list[tuple[str, str]]:
+    """The scripts of one flow element with their Dutch label: script task, pre- and post-script."""
+    out = [("het script", s.text or "") for s in element.iterfind("./bpmn:script", NS)]
+    out += [("het voorscript", s.text or "") for s in element.iterfind("./bpmn:extensionElements/spiffworkflow:preScript", NS)]
+    out += [("het nascript", s.text or "") for s in element.iterfind("./bpmn:extensionElements/spiffworkflow:postScript", NS)]
+    return out
+
+
+def _sets_hearing_fields(script: str, names: tuple[str, ...]) -> list[str]:
+    """The hearing fields a script gives a value other than False or None (any other assignment counts)."""
+    try:
+        tree = ast.parse(script or "")
+    except SyntaxError:
+        return []  # reported by the script check
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets, value = [node.target], None
+        else:
+            continue
+        harmless = isinstance(value, ast.Constant) and value.value in (False, None)
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name) and name.id in names and not harmless and name.id not in found:
+                    found.append(name.id)
+    return found
+
+
 def _form_allows_penalty(schema: Mapping | None, rules: LegalRules) -> bool:
     if not isinstance(schema, Mapping):
         return False
@@ -372,6 +402,16 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
         if any(_writes_penalty_in_script(s, rules) for s in scripts):
             return True
         return node.kind == "userTask" and _form_allows_penalty(forms.get(props.get("form", "")), rules)
+
+    # The subject's answer or written waiver is recorded by a person in a form, never set by a script: a script that
+    # says "zienswijze ontvangen" would close the hearing without the subject having had a word.
+    hearing_fields = (rules.answered_field, rules.waiver_field, rules.waiver_record_field)
+    for node_id, node in graph.nodes.items():
+        for label, script in _scripts_of(node.element):
+            for name in _sets_hearing_fields(script, hearing_fields):
+                issue(node, f"{rules.hearing_rule}: {label} zet '{name}'; alleen wie de zienswijze verwerkt legt in "
+                            f"het formulier vast dat de betrokkene reageerde of schriftelijk afstand deed (een script "
+                            f"mag dit veld alleen op False of None zetten)")
 
     # Milestone presence: the hearing and every declared deadline must exist somewhere.
     everywhere = set().union(*milestones.values()) if milestones else set()
