@@ -32,13 +32,16 @@ Shape (all keys in English, texts for people in Dutch)::
 from __future__ import annotations
 
 import ast
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from lxml import etree
 
 from engine.errors import ProcessValidationError, ValidationIssue
+from engine.legal_terms import add_calendar, parse_duration
 
 MANIFEST_FILE = "manifest.json"
 MILESTONE_PROPERTY = "legal_milestone"
@@ -57,12 +60,23 @@ class FixedDate:
     source: str
 
 
+MAXIMUM, MINIMUM = "maximum", "minimum"
+
+
 @dataclass(frozen=True)
 class Deadline:
+    """A legal deadline on the tasks with ``milestone``. ``term`` (ISO 8601) is a ``maximum`` (what the organisation
+    must do within it) or a ``minimum`` (time given to a person). It runs from the date in case field
+    ``start_field`` ("from"), or from the end of the deadline of milestone ``after``; else from the day the timer is
+    armed."""
     name: str
     milestone: str
     escalation: bool
     source: str
+    term: str = ""
+    bound: str = MAXIMUM
+    start_field: str | None = None
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +154,79 @@ STATUTORY_PENALTIES = (
 STATUTORY_SOURCE = "CAO Rijk hoofdstuk 15"
 
 
+@dataclass(frozen=True)
+class StatutoryTerm:
+    """The floor of one legal deadline (DOMAIN §3), by the milestone the engine knows it by (the reporter's
+    promises, the dashboard's counts read the same names). A maximum term in the manifest may be shorter, never
+    longer; a minimum term longer, never shorter. ``start_field``/``after``: where the term starts, for the run-time
+    check; without them the day the timer is armed (the latest a maximum term can start)."""
+    milestone: str
+    term: str
+    bound: str
+    source: str
+    start_field: str | None = None
+    after: str | None = None
+    required: bool = False  # every case set with legal rules has it, whatever its tasks carry
+
+
+WBK = "EU-richtlijn 2019/1937 art. 9; Wet bescherming klokkenluiders"
+STATUTORY_TERMS = (
+    StatutoryTerm("ontvangstbevestiging", "P7D", MAXIMUM, WBK, start_field="datum_melding", required=True),
+    StatutoryTerm("terugkoppeling", "P3M", MAXIMUM, WBK, after="ontvangstbevestiging", required=True),
+    StatutoryTerm("gegrondheid", "P12W", MAXIMUM, "handreiking Rijk", start_field="datum_melding"),
+    # "onverwijld" names no number of days. The manifest chooses the term (shipped: one working day, P1D); the floor
+    # is our outer reading of "without delay": never more than a week.
+    StatutoryTerm("aangifte", "P1W", MAXIMUM, "art. 162 Wetboek van Strafvordering (onverwijld)"),
+    StatutoryTerm("zienswijze", "P14D", MINIMUM, "CAO Rijk hoofdstuk 15 (redelijke termijn voor de zienswijze)"),
+    StatutoryTerm("getuigenverslag", "P14D", MINIMUM,
+                  "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening"),
+    StatutoryTerm("bezwaar", "P6W", MINIMUM, "Awb art. 6:7"),
+    StatutoryTerm("kantonrechter", "P2M", MINIMUM, "BW art. 7:686a lid 4"),
+)
+STATUTORY_TERM_BY_MILESTONE = {t.milestone: t for t in STATUTORY_TERMS}
+BOUND_WORDS = {MAXIMUM: "ten hoogste", MINIMUM: "ten minste"}
+
+
+def _reference_starts() -> list[date]:
+    starts = []
+    for year in (2027, 2028):  # a common and a leap year
+        for month in range(1, 13):
+            last = calendar.monthrange(year, month)[1]
+            starts += [date(year, month, 1), date(year, month, min(28, last)), date(year, month, last)]
+    return starts
+
+
+_STARTS = _reference_starts()
+
+
+def looser(actual: str, allowed: str, bound: str) -> bool:
+    """Whether term ``actual`` ends later (maximum) or earlier (minimum) than ``allowed`` from some start day."""
+    a, b = parse_duration(actual), parse_duration(allowed)
+    for start in _STARTS:
+        end_a = datetime.combine(add_calendar(start, a), time()) + timedelta(seconds=a.seconds)
+        end_b = datetime.combine(add_calendar(start, b), time()) + timedelta(seconds=b.seconds)
+        if (end_a > end_b) if bound == MAXIMUM else (end_a < end_b):
+            return True
+    return False
+
+
+def effective_term(deadline: Deadline | None, milestone: str) -> tuple[str, str, str | None, str | None] | None:
+    """(term, bound, start_field, after) the engine holds a deadline to: the manifest's term, but never looser than
+    the statutory floor (a version stored before the floor existed is held to it too); the floor's start."""
+    floor = STATUTORY_TERM_BY_MILESTONE.get(milestone)
+    if deadline is None and floor is None:
+        return None
+    if floor is None:
+        return deadline.term, deadline.bound, deadline.start_field, deadline.after
+    term = floor.term
+    if deadline is not None and deadline.term and deadline.bound == floor.bound \
+            and not looser(deadline.term, floor.term, floor.bound):
+        term = deadline.term
+    if floor.start_field or floor.after:
+        return term, floor.bound, floor.start_field, floor.after
+    return term, floor.bound, deadline.start_field if deadline else None, deadline.after if deadline else None
+
+
 def milestones_of(properties: Mapping[str, str]) -> frozenset[str]:
     """The milestones an element carries (``legal_milestone``, comma-separated)."""
     raw = properties.get(MILESTONE_PROPERTY) or ""
@@ -195,8 +282,26 @@ def parse_legal_rules(data: Any) -> LegalRules:
         escalation = d.get("escalation", True)
         if not isinstance(escalation, bool):
             raise _fail("'deadlines[].escalation' moet true of false zijn")
+        term = _text(d, "term", "deadlines[]")
+        try:
+            parsed_term = parse_duration(term)
+        except ValueError as exc:
+            raise _fail(f"'deadlines[].term' van '{d.get('name')}': {exc}") from None
+        if parsed_term.is_zero:
+            raise _fail(f"'deadlines[].term' van '{d.get('name')}' moet langer dan nul zijn")
+        bound = d.get("bound")
+        if bound not in (MAXIMUM, MINIMUM):
+            raise _fail(f"'deadlines[].bound' van '{d.get('name')}' moet 'maximum' (wat de organisatie binnen de "
+                        f"termijn moet doen) of 'minimum' (tijd die iemand krijgt) zijn")
+        start_field = _text(d, "from", "deadlines[]", required=False) or None
+        after = _text(d, "after", "deadlines[]", required=False) or None
         parsed_deadlines.append(Deadline(name=_text(d, "name", "deadlines[]"), milestone=_text(d, "milestone", "deadlines[]"),
-                                         escalation=escalation, source=_text(d, "source", "deadlines[]")))
+                                         escalation=escalation, source=_text(d, "source", "deadlines[]"),
+                                         term=term, bound=bound, start_field=start_field, after=after))
+    declared = {d.milestone for d in parsed_deadlines}
+    for d in parsed_deadlines:
+        if d.after is not None and d.after not in declared:
+            raise _fail(f"'deadlines[].after' van '{d.name}' noemt '{d.after}', maar geen termijn heeft die mijlpaal")
     monitors = data.get("deadline_monitor_roles", [])
     if not isinstance(monitors, list) or not all(isinstance(r, str) and r.strip() for r in monitors):
         raise _fail("'deadline_monitor_roles' moet een lijst van rolcodes zijn")
@@ -368,10 +473,120 @@ def _form_allows_penalty(schema: Mapping | None, rules: LegalRules) -> bool:
     return any(value in rules.penalties for value in allowed)
 
 
+
+TERM_FUNCTIONS = frozenset({"legal_term", "legal_date", "add_duration"})
+SETTINGS_NAME = "instellingen"
+
+
+def _script_assignments(graph: "_Graph") -> dict[str, list[ast.AST]]:
+    """Every value a script, pre- or post-script of the set assigns to a plain name."""
+    out: dict[str, list[ast.AST]] = {}
+    for node in graph.nodes.values():
+        for _label, script in _scripts_of(node.element):
+            try:
+                tree = ast.parse(script or "")
+            except SyntaxError:
+                continue
+            for stmt in ast.walk(tree):
+                if isinstance(stmt, ast.Assign):
+                    for target in stmt.targets:
+                        if isinstance(target, ast.Name):
+                            out.setdefault(target.id, []).append(stmt.value)
+    return out
+
+
+def _literal_terms(arg: ast.AST, settings: Mapping) -> list[tuple[str | None, str]]:
+    """The possible durations of a term argument: (ISO text or None when not literal, how it is written)."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return [(arg.value, f"'{arg.value}'")]
+    if isinstance(arg, ast.IfExp):
+        return _literal_terms(arg.body, settings) + _literal_terms(arg.orelse, settings)
+    if isinstance(arg, ast.BoolOp):
+        return [found for value in arg.values for found in _literal_terms(value, settings)]
+    if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name) and arg.value.id == SETTINGS_NAME \
+            and isinstance(arg.slice, ast.Constant) and isinstance(arg.slice.value, str):
+        value = settings.get(arg.slice.value)
+        label = f"de instelling '{arg.slice.value}'"
+        return [(value, f"{label} ('{value}')")] if isinstance(value, str) else [(None, label)]
+    return [(None, "")]
+
+
+def _timer_terms(expression: str, assignments: Mapping[str, list[ast.AST]],
+                 settings: Mapping) -> list[tuple[str | None, str]]:
+    """The terms a timer expression is computed with: the duration of every legal_term/legal_date/add_duration call
+    in it or in the script values of the names it reads (followed through scripts), or the expression itself when
+    it is a literal duration. (None, ...) marks a term that is no literal: the run-time check holds it."""
+    try:
+        root = ast.parse(expression or "", mode="eval")
+    except SyntaxError:
+        return []
+    if isinstance(root.body, ast.Constant) and isinstance(root.body.value, str):
+        return [(root.body.value, f"'{root.body.value}'")]
+    found: list[tuple[str | None, str]] = []
+    seen: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TERM_FUNCTIONS:
+            # the term of this call; its start (another term's end, say) is not this deadline's term
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "duration"), None)
+            if arg is not None:
+                found.extend(_literal_terms(arg, settings))
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
+            seen.add(node.id)
+            for value in assignments.get(node.id, []):
+                visit(value)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(root.body)
+    return found
+
+
+def _term_issue_text(deadline: Deadline, written: str, value: str) -> str:
+    if deadline.bound == MAXIMUM:
+        what = f"langer dan de verklaarde termijn '{deadline.term}' (de organisatie moet binnen die termijn handelen)"
+    else:
+        what = f"korter dan de verklaarde termijn '{deadline.term}' (de tijd die de betrokkene ten minste krijgt)"
+    return (f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer rekent met {written}, {what}")
+
+
+def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree]) -> list[ValidationIssue]:
+    """The floor of the legal deadlines (``STATUTORY_TERMS``): a set with legal rules declares every deadline the
+    law sets for what its tasks carry (ontvangstbevestiging and terugkoppeling always), as a maximum or minimum
+    as the law has it, and never looser than the law's term."""
+    if rules is None:
+        return []
+    graph = _Graph(trees)
+    everywhere: set[str] = set()
+    for node in graph.nodes.values():
+        everywhere |= milestones_of(_properties(node.element))
+    out: list[ValidationIssue] = []
+    by_milestone = {d.milestone: d for d in rules.deadlines}
+    for floor in STATUTORY_TERMS:
+        declared = by_milestone.get(floor.milestone)
+        law = f"{BOUND_WORDS[floor.bound]} {floor.term} ({floor.source})"
+        if declared is None:
+            if floor.required or floor.milestone in everywhere:
+                out.append(ValidationIssue(MANIFEST_FILE, f"'deadlines' mist de wettelijke termijn voor mijlpaal "
+                                                          f"'{floor.milestone}': {law}", "legal_rules"))
+            continue
+        if declared.bound != floor.bound:
+            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'bound' moet "
+                                                      f"'{floor.bound}' zijn; de wet geeft {law}", "legal_rules"))
+        elif looser(declared.term, floor.term, floor.bound):
+            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'term' "
+                                                      f"'{declared.term}' is {'langer' if floor.bound == MAXIMUM else 'korter'} "
+                                                      f"dan de wet toestaat: {law}", "legal_rules"))
+    return out
+
+
 def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
-          main_process: str) -> list[ValidationIssue]:
+          main_process: str, settings: Mapping | None = None) -> list[ValidationIssue]:
     """Refusals for this process set under ``rules``; empty when the proof holds."""
     graph = _Graph(trees)
+    assignments = _script_assignments(graph)
     issues: list[ValidationIssue] = []
 
     def issue(node: _Node, message: str) -> None:
@@ -448,6 +663,22 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
             elif deadline.escalation and not any(_reaches_user_task(graph, t) for t in timers):
                 issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): na de timer volgt geen "
                             f"escalatie (gebruikerstaak)")
+            # The term each timer computes with: a literal looser than declared is refused here; a term that is no
+            # literal (a case value) is held at run time, in the step that arms the timer.
+            for timer in timers:
+                definition = timer.element.find("./bpmn:timerEventDefinition", NS)
+                for expression in definition if definition is not None else []:
+                    if not isinstance(expression.tag, str):
+                        continue
+                    for value, written in _timer_terms(expression.text or "", assignments, settings or {}):
+                        if value is None:
+                            continue
+                        try:
+                            bad = looser(value, deadline.term, deadline.bound)
+                        except ValueError:
+                            continue  # no valid ISO 8601 duration: the run-time check of the set reports it
+                        if bad:
+                            issue(timer, _term_issue_text(deadline, written, value))
 
     # Registration tasks record for reports only: no letter, nothing but an end after them.
     for node_id, node in graph.nodes.items():
