@@ -816,3 +816,55 @@ def _reaches_user_task(graph: _Graph, start: _Node) -> bool:
             return True
         todo.extend(node.outgoing)
     return False
+
+
+def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                      tasks: Mapping[str, Any], exclusive_slots: frozenset[str],
+                      roles: Mapping[str, str]) -> list[ValidationIssue]:
+    """Separation of duties over the decision on the subject (DOMAIN §2: the investigator never decides; the
+    competent authority acts in no other role on the case). A decision task is a user task that carries the
+    voornemen milestone or may impose a penalty (as the hearing proof reads it); an investigating task carries the
+    report or minutes-review milestone of ``minutes_review``. The roles of the investigating tasks' lanes, and every
+    slot a task of those roles is bound to, investigate. A decision task bound to such a slot or placed in such a
+    role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
+    taking it)."""
+    investigation = set()
+    if rules.minutes_review is not None:
+        investigation = {rules.minutes_review.report_milestone, rules.minutes_review.review_milestone}
+    if not investigation:
+        return []
+    graph = _Graph(trees)
+    props = {node_id: _properties(node.element) for node_id, node in graph.nodes.items()}
+    investigating_roles = {meta.role for node_id, meta in tasks.items()
+                           if meta.role and milestones_of(props.get(node_id, {})) & investigation}
+    investigating_slots = {meta.slot for node_id, meta in tasks.items()
+                           if meta.slot and (meta.role in investigating_roles
+                                             or milestones_of(props.get(node_id, {})) & investigation)}
+    rule = "Functiescheiding: wie de zaak onderzocht, besluit niet over de betrokkene (separation_of_duties)"
+    out: list[ValidationIssue] = []
+    for node_id, node in graph.nodes.items():
+        meta = tasks.get(node_id)
+        if meta is None or node.kind != "userTask":
+            continue
+        found = milestones_of(props[node_id])
+        if rules.registration_milestone in found:
+            continue  # records the outcome for the reports; decides nothing
+        decides = rules.voornemen_milestone in found or _form_allows_penalty(forms.get(meta.form or ""), rules) \
+            or any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element))
+        if not decides:
+            continue
+
+        def refuse(message: str) -> None:
+            out.append(ValidationIssue(node.file, f"{rule}: {message}", node_id, node.element.sourceline))
+
+        role_name = roles.get(meta.role or "", meta.role or "")
+        if meta.role in investigating_roles:
+            refuse(f"deze besluitvormende taak ligt in de baan '{role_name}', de rol die de zaak onderzoekt")
+        elif meta.slot in investigating_slots:
+            refuse(f"deze besluitvormende taak is gebonden aan '{meta.slot}', de plaats van een onderzoeker van de "
+                   f"zaak; bind haar aan de plaats van het bevoegd gezag")
+        elif not meta.slot or meta.slot not in exclusive_slots:
+            refuse(f"deze besluitvormende taak heeft {'plaats ' + repr(meta.slot) if meta.slot else 'geen plaats'} "
+                   f"uit 'separation_of_duties.exclusive_slots'; zonder exclusieve plaats kan een onderzoeker van de "
+                   f"zaak haar oppakken")
+    return out

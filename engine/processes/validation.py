@@ -307,6 +307,8 @@ class _ProcessSetValidation:
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process,
                                                  manifest.settings))
+            self.issues.extend(legal_rules.separation_issues(manifest.legal_rules, self.trees, self.forms, self.tasks,
+                                                             frozenset(manifest.exclusive_slots), manifest.roles))
         # a process that declares legal rules, checked by a caller that knows the letters (the service does)
         if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
             read = self.template_fields
