@@ -112,7 +112,7 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
     if not rules.deadlines:
         return
     declared = {d.milestone: d for d in rules.deadlines}
-    seen = step.timers_seen or {}
+    seen = set(step.timers_seen) if step.timers_seen is not None else (step.armed_before or set())
     for waiting in step.tasks().timers():
         if waiting.task_id in seen or not waiting.attached_to:
             continue

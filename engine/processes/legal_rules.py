@@ -73,8 +73,8 @@ class Deadline:
     milestone: str
     escalation: bool
     source: str
-    term: str = ""
-    bound: str = MAXIMUM
+    term: str = ""  # empty only in a version stored before terms were declared (check and deploy refuse it)
+    bound: str = ""
     start_field: str | None = None
     after: str | None = None
 
@@ -217,6 +217,8 @@ def effective_term(deadline: Deadline | None, milestone: str) -> tuple[str, str,
     if deadline is None and floor is None:
         return None
     if floor is None:
+        if not deadline.term or not deadline.bound:
+            return None
         return deadline.term, deadline.bound, deadline.start_field, deadline.after
     term = floor.term
     if deadline is not None and deadline.term and deadline.bound == floor.bound \
@@ -282,15 +284,17 @@ def parse_legal_rules(data: Any) -> LegalRules:
         escalation = d.get("escalation", True)
         if not isinstance(escalation, bool):
             raise _fail("'deadlines[].escalation' moet true of false zijn")
-        term = _text(d, "term", "deadlines[]")
+        # term and bound may be missing in a version stored before they existed (it must stay loadable for its
+        # running cases; the engine holds it to the statutory floor); check and deploy refuse their absence.
+        term = _text(d, "term", "deadlines[]", required=False)
         try:
-            parsed_term = parse_duration(term)
+            parsed_term = parse_duration(term) if term else None
         except ValueError as exc:
             raise _fail(f"'deadlines[].term' van '{d.get('name')}': {exc}") from None
-        if parsed_term.is_zero:
+        if parsed_term is not None and parsed_term.is_zero:
             raise _fail(f"'deadlines[].term' van '{d.get('name')}' moet langer dan nul zijn")
-        bound = d.get("bound")
-        if bound not in (MAXIMUM, MINIMUM):
+        bound = d.get("bound", "")
+        if bound not in (MAXIMUM, MINIMUM, ""):
             raise _fail(f"'deadlines[].bound' van '{d.get('name')}' moet 'maximum' (wat de organisatie binnen de "
                         f"termijn moet doen) of 'minimum' (tijd die iemand krijgt) zijn")
         start_field = _text(d, "from", "deadlines[]", required=False) or None
@@ -563,6 +567,11 @@ def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
     for node in graph.nodes.values():
         everywhere |= milestones_of(_properties(node.element))
     out: list[ValidationIssue] = []
+    for deadline in rules.deadlines:
+        if not deadline.term or not deadline.bound:
+            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): "
+                                                      f"noem de termijn ('term', ISO 8601, bijvoorbeeld \"P7D\") en "
+                                                      f"of het een maximum of minimum is ('bound')", "legal_rules"))
     by_milestone = {d.milestone: d for d in rules.deadlines}
     for floor in STATUTORY_TERMS:
         declared = by_milestone.get(floor.milestone)
@@ -571,6 +580,8 @@ def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
             if floor.required or floor.milestone in everywhere:
                 out.append(ValidationIssue(MANIFEST_FILE, f"'deadlines' mist de wettelijke termijn voor mijlpaal "
                                                           f"'{floor.milestone}': {law}", "legal_rules"))
+            continue
+        if not declared.term or not declared.bound:
             continue
         if declared.bound != floor.bound:
             out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'bound' moet "
@@ -665,7 +676,7 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
                             f"escalatie (gebruikerstaak)")
             # The term each timer computes with: a literal looser than declared is refused here; a term that is no
             # literal (a case value) is held at run time, in the step that arms the timer.
-            for timer in timers:
+            for timer in timers if deadline.term and deadline.bound else []:
                 definition = timer.element.find("./bpmn:timerEventDefinition", NS)
                 for expression in definition if definition is not None else []:
                     if not isinstance(expression.tag, str):

@@ -93,7 +93,24 @@ def test_a_manifest_that_loosens_a_statutory_term_is_refused(copy, change, words
 def test_a_deadline_without_a_term_is_refused(copy):
     _manifest(copy, lambda m: _deadline(m, "aangifte").pop("term"))
     issues = refusals(copy)
-    assert any("legal_rules: 'deadlines[].term' moet een niet-lege tekst zijn" in i for i in issues), issues
+    assert any(i.startswith("manifest.json [legal_rules]: Wettelijke termijn 'aangifte ambtsmisdrijf onverwijld")
+               and "noem de termijn ('term'" in i for i in issues), issues
+
+
+def test_a_version_stored_without_terms_still_loads_and_is_held_to_the_floor():
+    """A running case's version from before the terms were declared must load (no proof at load); the engine then
+    holds its deadlines to the statutory floor."""
+    from engine.processes.legal_rules import effective_term, parse_legal_rules
+
+    data = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))["legal_rules"]
+    for deadline in data["deadlines"]:
+        for key in ("term", "bound", "from", "after"):
+            deadline.pop(key, None)
+    rules = parse_legal_rules(data)
+    aangifte = next(d for d in rules.deadlines if d.milestone == "aangifte")
+    assert effective_term(aangifte, "aangifte") == ("P1W", "maximum", None, None)
+    bezwaar = next(d for d in rules.deadlines if d.milestone == "bezwaar")
+    assert effective_term(bezwaar, "bezwaar")[:2] == ("P6W", "minimum")
 
 
 def test_deploy_refuses_a_loosened_term(db, copy):
