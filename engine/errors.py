@@ -23,6 +23,8 @@ REASONS: dict[str, str] = {
     "getuigenverslag-termijn-loopt": "Een getuige kan het verslag van het verhoor nog corrigeren",
     "straf-zonder-zienswijze": "Een straf kan pas worden opgelegd na voornemen en zienswijze",
     "zwaardere-straf-dan-voornemen": "Het besluit mag geen zwaardere of andere straf opleggen dan het voornemen",
+    "termijn-te-lang": "Een timer van een wettelijke termijn loopt later af dan de termijn toestaat",
+    "termijn-te-kort": "Een timer van een wettelijke termijn loopt eerder af dan de termijn die iemand krijgt",
     "vaste-datum-later": "Een vaste datum (zoals de datum van ontvangst) kan alleen naar een eerdere datum",
     "vaste-datum-zonder-reden": "Een correctie van een vaste datum naar een eerdere datum vereist een reden",
     "eigen-verzoek-onthulling": "Wie om bekendmaking van de identiteit verzoekt, mag dat verzoek niet zelf goedkeuren",

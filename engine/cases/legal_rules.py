@@ -26,7 +26,8 @@ letter: proven at deployment) is not held to the first two rules: it imposes not
 """
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins import (BoundaryEventMixin, EndEventMixin, EventBasedGatewayMixin,
@@ -37,7 +38,8 @@ from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
-from engine.processes.legal_rules import LegalRules, milestones_of
+from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
+from engine.processes.legal_rules import MAXIMUM, LegalRules, effective_term, milestones_of
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -51,6 +53,9 @@ class LegalRuleViolation(DomainError):
     code = "legal-rule"
     title = "In strijd met een wettelijke regel"
     status = 422
+
+
+_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
 
 
 def _properties(task) -> dict[str, str]:
@@ -86,7 +91,7 @@ def check_step(step) -> None:
     for task in newly:
         milestones = milestones_of(_properties(task))
         if rules.zienswijze_milestone in milestones:
-            _check_hearing_term(rules, task)
+            _check_hearing_term(rules, task, _recorded_in_form(step, task))
         if rules.minutes_review and rules.minutes_review.report_milestone in milestones:
             _check_minutes_reviewed(rules.minutes_review, task, completed)
         if not _is_author(task):
@@ -96,13 +101,94 @@ def check_step(step) -> None:
         penalties = rules.penalties_in(task.data.get(rules.measures_field))
         if penalties and not exempt:
             _check_penalties(rules, completed, penalties)
+    _check_armed_deadlines(step, rules)
 
 
-def _check_hearing_term(rules: LegalRules, task) -> None:
-    data = task.data
-    if data.get(rules.answered_field) is True:
+def _check_armed_deadlines(step, rules: LegalRules) -> None:
+    """A timer this step arms on a task with a legal deadline (its milestone) is due no later (a maximum: what the
+    organisation must do) or no earlier (a minimum: time a person is given) than the term allows, counted from
+    the term's start (``from``/``after``; else today). The process check refuses a literal term that is looser
+    than declared; this catches a term the process computes from a case value or a setting."""
+    if not rules.deadlines:
         return
-    if data.get(rules.waiver_field) is True:
+    declared = {d.milestone: d for d in rules.deadlines}
+    seen = set(step.timers_seen) if step.timers_seen is not None else (step.armed_before or set())
+    for waiting in step.tasks().timers():
+        if waiting.task_id in seen or not waiting.attached_to:
+            continue
+        timer = step.wf.get_task_from_id(uuid.UUID(waiting.task_id))
+        host = step.wf.get_task_from_id(uuid.UUID(waiting.attached_to))
+        on_task = milestones_of(_properties(host)) & set(declared)
+        named = milestones_of(_properties(timer))
+        for milestone in sorted(on_task):
+            if not (milestone in named or (len(on_task) == 1 and not named)):
+                continue
+            deadline = declared[milestone]
+            allowed = _allowed_end(declared, milestone, host.data, set())
+            if allowed is None:
+                continue
+            term, bound, _start, _after = effective_term(deadline, milestone)
+            due = waiting.fire_at
+            if bound == MAXIMUM and due > end_of_day_utc(allowed):
+                raise LegalRuleViolation(
+                    f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer van deze taak loopt af na "
+                    f"{_dutch(local_date(due) - _ONE_DAY)}, maar de organisatie moet uiterlijk op {_dutch(allowed)} "
+                    f"handelen (termijn {term}).", reason="termijn-te-lang")
+            if bound != MAXIMUM and due < end_of_day_utc(allowed):
+                raise LegalRuleViolation(
+                    f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer van deze taak loopt af na "
+                    f"{_dutch(local_date(due) - _ONE_DAY)}, maar de betrokkene heeft tot en met {_dutch(allowed)} "
+                    f"(termijn {term}).", reason="termijn-te-kort")
+
+
+def _allowed_end(declared: dict, milestone: str, data: dict, visiting: set[str]) -> date | None:
+    """The last day of the term of ``milestone`` as the engine holds it (manifest term, never looser than the
+    statutory floor), from its start: a case date, the end of another deadline, or today."""
+    found = effective_term(declared.get(milestone), milestone)
+    if found is None or milestone in visiting:
+        return None
+    term, _bound, start_field, after = found
+    start = None
+    if after is not None:
+        start = _allowed_end(declared, after, data, visiting | {milestone})
+    elif start_field is not None:
+        start = _start_date(data.get(start_field))
+    try:
+        return legal_deadline(start or date.fromisoformat(today()), term)
+    except ValueError:
+        return None
+
+
+def _start_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return local_date(value) if value.tzinfo else value.date()
+    text = str(value or "")
+    if len(text) > 10:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return local_date(moment) if moment.tzinfo else moment.date()
+        except ValueError:
+            pass
+    return _as_date(value)
+
+
+def _recorded_in_form(step, task) -> frozenset[str]:
+    """The fields a person filled in on this task: the fields of its form, if it is a user task with one."""
+    meta = step.parsed.tasks.get(getattr(task.task_spec, "bpmn_id", None) or "")
+    if meta is None or meta.kind != "userTask" or not meta.form:
+        return frozenset()
+    schema = step.parsed.forms.get(meta.form) or {}
+    return frozenset(name for name, prop in (schema.get("properties") or {}).items()
+                     if isinstance(prop, dict) and not prop.get("readOnly"))
+
+
+def _check_hearing_term(rules: LegalRules, task, recorded: frozenset[str] = frozenset()) -> None:
+    """``recorded``: the fields a person filled in on this task. The subject's answer or waiver counts only from
+    there; a script (or a task whose form lacks the field) can only record that the term ran out."""
+    data = task.data
+    if rules.answered_field in recorded and data.get(rules.answered_field) is True:
+        return
+    if rules.waiver_field in recorded and data.get(rules.waiver_field) is True:
         if _as_date(data.get(rules.waiver_record_field)) is None:
             raise LegalRuleViolation(
                 f"Afstand van de zienswijze telt alleen schriftelijk: leg de datum van de afstandsverklaring vast "

@@ -77,6 +77,9 @@ class _Step:
     # The waiting timers of the persisted state (task id -> due moment) when known: the same after the step means
     # the table, which mirrors that state, needs no change (not even a read).
     timers_seen: dict[str, datetime] | None = None
+    # The task ids of the timers waiting before the step, where timers_seen is not kept (a timer's firing, a
+    # migration): the legal-deadline check looks only at the timers the step arms.
+    armed_before: set[str] | None = None
     other_ready_before: bool | None = None  # ready user tasks other than the one completed
     submitted_task: str | None = None  # the user task whose form this step completes (its letter checks the form)
     latest: dict | None = None  # the process data after the step (``_latest_data``), computed once by ``_project``
@@ -793,6 +796,7 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
                  completed_before=loaded.completed_ids() if _has_letters(parsed) else set(),
                  pending_timers=pending, open_work_items=open_items, defer_flush=batch is not None)
     before = {w.task_id for w in loaded.timers()}
+    step.armed_before = before
     try:
         wf.refresh_timers()
     except DomainError:

@@ -32,13 +32,16 @@ Shape (all keys in English, texts for people in Dutch)::
 from __future__ import annotations
 
 import ast
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from lxml import etree
 
 from engine.errors import ProcessValidationError, ValidationIssue
+from engine.legal_terms import add_calendar, parse_duration
 
 MANIFEST_FILE = "manifest.json"
 MILESTONE_PROPERTY = "legal_milestone"
@@ -57,12 +60,23 @@ class FixedDate:
     source: str
 
 
+MAXIMUM, MINIMUM = "maximum", "minimum"
+
+
 @dataclass(frozen=True)
 class Deadline:
+    """A legal deadline on the tasks with ``milestone``. ``term`` (ISO 8601) is a ``maximum`` (what the organisation
+    must do within it) or a ``minimum`` (time given to a person). It runs from the date in case field
+    ``start_field`` ("from"), or from the end of the deadline of milestone ``after``; else from the day the timer is
+    armed."""
     name: str
     milestone: str
     escalation: bool
     source: str
+    term: str = ""  # empty only in a version stored before terms were declared (check and deploy refuse it)
+    bound: str = ""
+    start_field: str | None = None
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,99 @@ class LegalRules:
         return f"Een straf vereist eerst een voornemen en zienswijze ({self.hearing_source})"
 
 
+# The statutory floor (DOMAIN §1: CAO Rijk hoofdstuk 15): what a process set that can impose a penalty must declare,
+# whatever its manifest says. The manifest names the milestones and the sources; it cannot leave the hearing out,
+# move it to another field, or drop or reorder a penalty. The engine itself reads a case's resolution from
+# ``afdoeningen`` (case summary, annual annex, retention class, precedents), so that is the field the rule guards.
+RESOLUTION_FIELD = "afdoeningen"
+# The disciplinary penalties among the published resolution labels (engine.reports.labels.RESOLUTIONS), light to
+# heavy; "Ontslag op initiatief van de medewerker" is no penalty: the employer does not impose it.
+STATUTORY_PENALTIES = (
+    "Schriftelijke berisping",
+    "Vermindering IKB-uren",
+    "Financiële afdoening (boete/ uitsluiting periodiek)",
+    "Verplaatsing",
+    "Beëindiging tijdelijke arbeidsovereenkomst, contract, stage",
+    "Beëindiging dienstverband",
+)
+STATUTORY_SOURCE = "CAO Rijk hoofdstuk 15"
+
+
+@dataclass(frozen=True)
+class StatutoryTerm:
+    """The floor of one legal deadline (DOMAIN §3), by the milestone the engine knows it by (the reporter's
+    promises, the dashboard's counts read the same names). A maximum term in the manifest may be shorter, never
+    longer; a minimum term longer, never shorter. ``start_field``/``after``: where the term starts, for the run-time
+    check; without them the day the timer is armed (the latest a maximum term can start)."""
+    milestone: str
+    term: str
+    bound: str
+    source: str
+    start_field: str | None = None
+    after: str | None = None
+    required: bool = False  # every case set with legal rules has it, whatever its tasks carry
+
+
+WBK = "EU-richtlijn 2019/1937 art. 9; Wet bescherming klokkenluiders"
+STATUTORY_TERMS = (
+    StatutoryTerm("ontvangstbevestiging", "P7D", MAXIMUM, WBK, start_field="datum_melding", required=True),
+    StatutoryTerm("terugkoppeling", "P3M", MAXIMUM, WBK, after="ontvangstbevestiging", required=True),
+    StatutoryTerm("gegrondheid", "P12W", MAXIMUM, "handreiking Rijk", start_field="datum_melding"),
+    # "onverwijld" names no number of days. The manifest chooses the term (shipped: one working day, P1D); the floor
+    # is our outer reading of "without delay": never more than a week.
+    StatutoryTerm("aangifte", "P1W", MAXIMUM, "art. 162 Wetboek van Strafvordering (onverwijld)"),
+    StatutoryTerm("zienswijze", "P14D", MINIMUM, "CAO Rijk hoofdstuk 15 (redelijke termijn voor de zienswijze)"),
+    StatutoryTerm("getuigenverslag", "P14D", MINIMUM,
+                  "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening"),
+    StatutoryTerm("bezwaar", "P6W", MINIMUM, "Awb art. 6:7"),
+    StatutoryTerm("kantonrechter", "P2M", MINIMUM, "BW art. 7:686a lid 4"),
+)
+STATUTORY_TERM_BY_MILESTONE = {t.milestone: t for t in STATUTORY_TERMS}
+BOUND_WORDS = {MAXIMUM: "ten hoogste", MINIMUM: "ten minste"}
+
+
+def _reference_starts() -> list[date]:
+    starts = []
+    for year in (2027, 2028):  # a common and a leap year
+        for month in range(1, 13):
+            last = calendar.monthrange(year, month)[1]
+            starts += [date(year, month, 1), date(year, month, min(28, last)), date(year, month, last)]
+    return starts
+
+
+_STARTS = _reference_starts()
+
+
+def looser(actual: str, allowed: str, bound: str) -> bool:
+    """Whether term ``actual`` ends later (maximum) or earlier (minimum) than ``allowed`` from some start day."""
+    a, b = parse_duration(actual), parse_duration(allowed)
+    for start in _STARTS:
+        end_a = datetime.combine(add_calendar(start, a), time()) + timedelta(seconds=a.seconds)
+        end_b = datetime.combine(add_calendar(start, b), time()) + timedelta(seconds=b.seconds)
+        if (end_a > end_b) if bound == MAXIMUM else (end_a < end_b):
+            return True
+    return False
+
+
+def effective_term(deadline: Deadline | None, milestone: str) -> tuple[str, str, str | None, str | None] | None:
+    """(term, bound, start_field, after) the engine holds a deadline to: the manifest's term, but never looser than
+    the statutory floor (a version stored before the floor existed is held to it too); the floor's start."""
+    floor = STATUTORY_TERM_BY_MILESTONE.get(milestone)
+    if deadline is None and floor is None:
+        return None
+    if floor is None:
+        if not deadline.term or not deadline.bound:
+            return None
+        return deadline.term, deadline.bound, deadline.start_field, deadline.after
+    term = floor.term
+    if deadline is not None and deadline.term and deadline.bound == floor.bound \
+            and not looser(deadline.term, floor.term, floor.bound):
+        term = deadline.term
+    if floor.start_field or floor.after:
+        return term, floor.bound, floor.start_field, floor.after
+    return term, floor.bound, deadline.start_field if deadline else None, deadline.after if deadline else None
+
+
 def milestones_of(properties: Mapping[str, str]) -> frozenset[str]:
     """The milestones an element carries (``legal_milestone``, comma-separated)."""
     raw = properties.get(MILESTONE_PROPERTY) or ""
@@ -177,8 +284,28 @@ def parse_legal_rules(data: Any) -> LegalRules:
         escalation = d.get("escalation", True)
         if not isinstance(escalation, bool):
             raise _fail("'deadlines[].escalation' moet true of false zijn")
+        # term and bound may be missing in a version stored before they existed (it must stay loadable for its
+        # running cases; the engine holds it to the statutory floor); check and deploy refuse their absence.
+        term = _text(d, "term", "deadlines[]", required=False)
+        try:
+            parsed_term = parse_duration(term) if term else None
+        except ValueError as exc:
+            raise _fail(f"'deadlines[].term' van '{d.get('name')}': {exc}") from None
+        if parsed_term is not None and parsed_term.is_zero:
+            raise _fail(f"'deadlines[].term' van '{d.get('name')}' moet langer dan nul zijn")
+        bound = d.get("bound", "")
+        if bound not in (MAXIMUM, MINIMUM, ""):
+            raise _fail(f"'deadlines[].bound' van '{d.get('name')}' moet 'maximum' (wat de organisatie binnen de "
+                        f"termijn moet doen) of 'minimum' (tijd die iemand krijgt) zijn")
+        start_field = _text(d, "from", "deadlines[]", required=False) or None
+        after = _text(d, "after", "deadlines[]", required=False) or None
         parsed_deadlines.append(Deadline(name=_text(d, "name", "deadlines[]"), milestone=_text(d, "milestone", "deadlines[]"),
-                                         escalation=escalation, source=_text(d, "source", "deadlines[]")))
+                                         escalation=escalation, source=_text(d, "source", "deadlines[]"),
+                                         term=term, bound=bound, start_field=start_field, after=after))
+    declared = {d.milestone for d in parsed_deadlines}
+    for d in parsed_deadlines:
+        if d.after is not None and d.after not in declared:
+            raise _fail(f"'deadlines[].after' van '{d.name}' noemt '{d.after}', maar geen termijn heeft die mijlpaal")
     monitors = data.get("deadline_monitor_roles", [])
     if not isinstance(monitors, list) or not all(isinstance(r, str) and r.strip() for r in monitors):
         raise _fail("'deadline_monitor_roles' moet een lijst van rolcodes zijn")
@@ -305,6 +432,36 @@ def _writes_penalty_in_script(script: str, rules: LegalRules) -> bool:
     return False
 
 
+def _scripts_of(element: etree._Element) -> list[tuple[str, str]]:
+    """The scripts of one flow element with their Dutch label: script task, pre- and post-script."""
+    out = [("het script", s.text or "") for s in element.iterfind("./bpmn:script", NS)]
+    out += [("het voorscript", s.text or "") for s in element.iterfind("./bpmn:extensionElements/spiffworkflow:preScript", NS)]
+    out += [("het nascript", s.text or "") for s in element.iterfind("./bpmn:extensionElements/spiffworkflow:postScript", NS)]
+    return out
+
+
+def _sets_hearing_fields(script: str, names: tuple[str, ...]) -> list[str]:
+    """The hearing fields a script gives a value other than False or None (any other assignment counts)."""
+    try:
+        tree = ast.parse(script or "")
+    except SyntaxError:
+        return []  # reported by the script check
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets, value = [node.target], None
+        else:
+            continue
+        harmless = isinstance(value, ast.Constant) and value.value in (False, None)
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name) and name.id in names and not harmless and name.id not in found:
+                    found.append(name.id)
+    return found
+
+
 def _form_allows_penalty(schema: Mapping | None, rules: LegalRules) -> bool:
     if not isinstance(schema, Mapping):
         return False
@@ -320,10 +477,127 @@ def _form_allows_penalty(schema: Mapping | None, rules: LegalRules) -> bool:
     return any(value in rules.penalties for value in allowed)
 
 
+
+TERM_FUNCTIONS = frozenset({"legal_term", "legal_date", "add_duration"})
+SETTINGS_NAME = "instellingen"
+
+
+def _script_assignments(graph: "_Graph") -> dict[str, list[ast.AST]]:
+    """Every value a script, pre- or post-script of the set assigns to a plain name."""
+    out: dict[str, list[ast.AST]] = {}
+    for node in graph.nodes.values():
+        for _label, script in _scripts_of(node.element):
+            try:
+                tree = ast.parse(script or "")
+            except SyntaxError:
+                continue
+            for stmt in ast.walk(tree):
+                if isinstance(stmt, ast.Assign):
+                    for target in stmt.targets:
+                        if isinstance(target, ast.Name):
+                            out.setdefault(target.id, []).append(stmt.value)
+    return out
+
+
+def _literal_terms(arg: ast.AST, settings: Mapping) -> list[tuple[str | None, str]]:
+    """The possible durations of a term argument: (ISO text or None when not literal, how it is written)."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return [(arg.value, f"'{arg.value}'")]
+    if isinstance(arg, ast.IfExp):
+        return _literal_terms(arg.body, settings) + _literal_terms(arg.orelse, settings)
+    if isinstance(arg, ast.BoolOp):
+        return [found for value in arg.values for found in _literal_terms(value, settings)]
+    if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name) and arg.value.id == SETTINGS_NAME \
+            and isinstance(arg.slice, ast.Constant) and isinstance(arg.slice.value, str):
+        value = settings.get(arg.slice.value)
+        label = f"de instelling '{arg.slice.value}'"
+        return [(value, f"{label} ('{value}')")] if isinstance(value, str) else [(None, label)]
+    return [(None, "")]
+
+
+def _timer_terms(expression: str, assignments: Mapping[str, list[ast.AST]],
+                 settings: Mapping) -> list[tuple[str | None, str]]:
+    """The terms a timer expression is computed with: the duration of every legal_term/legal_date/add_duration call
+    in it or in the script values of the names it reads (followed through scripts), or the expression itself when
+    it is a literal duration. (None, ...) marks a term that is no literal: the run-time check holds it."""
+    try:
+        root = ast.parse(expression or "", mode="eval")
+    except SyntaxError:
+        return []
+    if isinstance(root.body, ast.Constant) and isinstance(root.body.value, str):
+        return [(root.body.value, f"'{root.body.value}'")]
+    found: list[tuple[str | None, str]] = []
+    seen: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TERM_FUNCTIONS:
+            # the term of this call; its start (another term's end, say) is not this deadline's term
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "duration"), None)
+            if arg is not None:
+                found.extend(_literal_terms(arg, settings))
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
+            seen.add(node.id)
+            for value in assignments.get(node.id, []):
+                visit(value)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(root.body)
+    return found
+
+
+def _term_issue_text(deadline: Deadline, written: str, value: str) -> str:
+    if deadline.bound == MAXIMUM:
+        what = f"langer dan de verklaarde termijn '{deadline.term}' (de organisatie moet binnen die termijn handelen)"
+    else:
+        what = f"korter dan de verklaarde termijn '{deadline.term}' (de tijd die de betrokkene ten minste krijgt)"
+    return (f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer rekent met {written}, {what}")
+
+
+def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree]) -> list[ValidationIssue]:
+    """The floor of the legal deadlines (``STATUTORY_TERMS``): a set with legal rules declares every deadline the
+    law sets for what its tasks carry (ontvangstbevestiging and terugkoppeling always), as a maximum or minimum
+    as the law has it, and never looser than the law's term."""
+    if rules is None:
+        return []
+    graph = _Graph(trees)
+    everywhere: set[str] = set()
+    for node in graph.nodes.values():
+        everywhere |= milestones_of(_properties(node.element))
+    out: list[ValidationIssue] = []
+    for deadline in rules.deadlines:
+        if not deadline.term or not deadline.bound:
+            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): "
+                                                      f"noem de termijn ('term', ISO 8601, bijvoorbeeld \"P7D\") en "
+                                                      f"of het een maximum of minimum is ('bound')", "legal_rules"))
+    by_milestone = {d.milestone: d for d in rules.deadlines}
+    for floor in STATUTORY_TERMS:
+        declared = by_milestone.get(floor.milestone)
+        law = f"{BOUND_WORDS[floor.bound]} {floor.term} ({floor.source})"
+        if declared is None:
+            if floor.required or floor.milestone in everywhere:
+                out.append(ValidationIssue(MANIFEST_FILE, f"'deadlines' mist de wettelijke termijn voor mijlpaal "
+                                                          f"'{floor.milestone}': {law}", "legal_rules"))
+            continue
+        if not declared.term or not declared.bound:
+            continue
+        if declared.bound != floor.bound:
+            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'bound' moet "
+                                                      f"'{floor.bound}' zijn; de wet geeft {law}", "legal_rules"))
+        elif looser(declared.term, floor.term, floor.bound):
+            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'term' "
+                                                      f"'{declared.term}' is {'langer' if floor.bound == MAXIMUM else 'korter'} "
+                                                      f"dan de wet toestaat: {law}", "legal_rules"))
+    return out
+
+
 def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
-          main_process: str) -> list[ValidationIssue]:
+          main_process: str, settings: Mapping | None = None) -> list[ValidationIssue]:
     """Refusals for this process set under ``rules``; empty when the proof holds."""
     graph = _Graph(trees)
+    assignments = _script_assignments(graph)
     issues: list[ValidationIssue] = []
 
     def issue(node: _Node, message: str) -> None:
@@ -354,6 +628,16 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
         if any(_writes_penalty_in_script(s, rules) for s in scripts):
             return True
         return node.kind == "userTask" and _form_allows_penalty(forms.get(props.get("form", "")), rules)
+
+    # The subject's answer or written waiver is recorded by a person in a form, never set by a script: a script that
+    # says "zienswijze ontvangen" would close the hearing without the subject having had a word.
+    hearing_fields = (rules.answered_field, rules.waiver_field, rules.waiver_record_field)
+    for node_id, node in graph.nodes.items():
+        for label, script in _scripts_of(node.element):
+            for name in _sets_hearing_fields(script, hearing_fields):
+                issue(node, f"{rules.hearing_rule}: {label} zet '{name}'; alleen wie de zienswijze verwerkt legt in "
+                            f"het formulier vast dat de betrokkene reageerde of schriftelijk afstand deed (een script "
+                            f"mag dit veld alleen op False of None zetten)")
 
     # Milestone presence: the hearing and every declared deadline must exist somewhere.
     everywhere = set().union(*milestones.values()) if milestones else set()
@@ -390,6 +674,22 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
             elif deadline.escalation and not any(_reaches_user_task(graph, t) for t in timers):
                 issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): na de timer volgt geen "
                             f"escalatie (gebruikerstaak)")
+            # The term each timer computes with: a literal looser than declared is refused here; a term that is no
+            # literal (a case value) is held at run time, in the step that arms the timer.
+            for timer in timers if deadline.term and deadline.bound else []:
+                definition = timer.element.find("./bpmn:timerEventDefinition", NS)
+                for expression in definition if definition is not None else []:
+                    if not isinstance(expression.tag, str):
+                        continue
+                    for value, written in _timer_terms(expression.text or "", assignments, settings or {}):
+                        if value is None:
+                            continue
+                        try:
+                            bad = looser(value, deadline.term, deadline.bound)
+                        except ValueError:
+                            continue  # no valid ISO 8601 duration: the run-time check of the set reports it
+                        if bad:
+                            issue(timer, _term_issue_text(deadline, written, value))
 
     # Registration tasks record for reports only: no letter, nothing but an end after them.
     for node_id, node in graph.nodes.items():
@@ -454,6 +754,67 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
     return issues
 
 
+def _offers_penalty(schema: Any) -> bool:
+    """Whether a form has the resolution field or offers a statutory penalty in any of its choices."""
+    props = (schema or {}).get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(props, Mapping):
+        return False
+    if RESOLUTION_FIELD in props:
+        return True
+    for prop in props.values():
+        if not isinstance(prop, Mapping):
+            continue
+        items = prop.get("items") if isinstance(prop.get("items"), Mapping) else prop
+        if any(value in STATUTORY_PENALTIES for value in (items.get("enum") or [])):
+            return True
+    return False
+
+
+def statutory_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree],
+                     forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
+    """The floor no manifest can lower: a process set whose forms or scripts can put a penalty in a case
+    (``afdoeningen``, or any choice of a statutory penalty) declares the hearing over that field and every statutory
+    penalty, in the statutory order. Without it the engine would check nothing at any step (``legal_rules`` absent),
+    guard a field no case reads (``measures.field`` renamed), or let a dropped or reordered penalty be imposed
+    without hearing or above the voornemen."""
+    scripts = [node.text or "" for tree in trees.values() for node in tree.getroot().iter()
+               if isinstance(node.tag, str) and etree.QName(node).localname in ("script", "preScript", "postScript")]
+    floor = LegalRules(measures_field=RESOLUTION_FIELD, penalties=STATUTORY_PENALTIES, measures_source="",
+                       hearing_source="", voornemen_milestone="", intention_field="", zienswijze_milestone="",
+                       answered_field="", waiver_field="", waiver_record_field="", term_field="")
+    forms_offering = sorted(path for path, schema in forms.items() if _offers_penalty(schema))
+    script_writes = any(_writes_penalty_in_script(s, floor) for s in scripts)
+    if not forms_offering and not script_writes:
+        return []
+    where = f"formulier {forms_offering[0]}" if forms_offering else f"een script dat '{RESOLUTION_FIELD}' zet"
+    rule = f"Een straf vereist eerst een voornemen en zienswijze ({STATUTORY_SOURCE})"
+
+    def fail(message: str) -> ValidationIssue:
+        return ValidationIssue(MANIFEST_FILE, message, "legal_rules")
+
+    if rules is None:
+        return [fail(f"de wettelijke regels ontbreken, maar dit proces kan een straf opleggen ({where}). {rule}: "
+                     f"zonder 'legal_rules' toetst de engine dat bij geen enkele stap")]
+    out = []
+    if rules.measures_field != RESOLUTION_FIELD:
+        out.append(fail(f"'measures.field' is '{rules.measures_field}', maar de afdoening van een zaak staat in "
+                        f"'{RESOLUTION_FIELD}' (jaarverslag, bewaartermijn, precedenten). {rule}: de regel moet dat "
+                        f"veld bewaken"))
+    missing = [p for p in STATUTORY_PENALTIES if p not in rules.penalties]
+    if missing:
+        out.append(fail(f"'measures.penalties' mist de straf{'fen' if len(missing) > 1 else ''} "
+                        f"{', '.join(repr(m) for m in missing)} ({STATUTORY_SOURCE}); zonder die straf in de lijst "
+                        f"kan zij worden opgelegd zonder voornemen en zienswijze"))
+    else:
+        order = [p for p in rules.penalties if p in STATUTORY_PENALTIES]
+        if order != list(STATUTORY_PENALTIES):
+            out.append(fail(f"'measures.penalties' moet de straffen van licht naar zwaar noemen zoals "
+                            f"{STATUTORY_SOURCE}: {', '.join(repr(p) for p in STATUTORY_PENALTIES)}; een andere "
+                            f"volgorde laat een besluit zwaarder uitvallen dan het voornemen waarop de betrokkene "
+                            f"is gehoord"))
+    return out
+
+
 def _reaches_user_task(graph: _Graph, start: _Node) -> bool:
     seen, todo = set(), list(start.outgoing)
     while todo:
@@ -466,3 +827,55 @@ def _reaches_user_task(graph: _Graph, start: _Node) -> bool:
             return True
         todo.extend(node.outgoing)
     return False
+
+
+def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                      tasks: Mapping[str, Any], exclusive_slots: frozenset[str],
+                      roles: Mapping[str, str]) -> list[ValidationIssue]:
+    """Separation of duties over the decision on the subject (DOMAIN §2: the investigator never decides; the
+    competent authority acts in no other role on the case). A decision task is a user task that carries the
+    voornemen milestone or may impose a penalty (as the hearing proof reads it); an investigating task carries the
+    report or minutes-review milestone of ``minutes_review``. The roles of the investigating tasks' lanes, and every
+    slot a task of those roles is bound to, investigate. A decision task bound to such a slot or placed in such a
+    role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
+    taking it)."""
+    investigation = set()
+    if rules.minutes_review is not None:
+        investigation = {rules.minutes_review.report_milestone, rules.minutes_review.review_milestone}
+    if not investigation:
+        return []
+    graph = _Graph(trees)
+    props = {node_id: _properties(node.element) for node_id, node in graph.nodes.items()}
+    investigating_roles = {meta.role for node_id, meta in tasks.items()
+                           if meta.role and milestones_of(props.get(node_id, {})) & investigation}
+    investigating_slots = {meta.slot for node_id, meta in tasks.items()
+                           if meta.slot and (meta.role in investigating_roles
+                                             or milestones_of(props.get(node_id, {})) & investigation)}
+    rule = "Functiescheiding: wie de zaak onderzocht, besluit niet over de betrokkene (separation_of_duties)"
+    out: list[ValidationIssue] = []
+    for node_id, node in graph.nodes.items():
+        meta = tasks.get(node_id)
+        if meta is None or node.kind != "userTask":
+            continue
+        found = milestones_of(props[node_id])
+        if rules.registration_milestone in found:
+            continue  # records the outcome for the reports; decides nothing
+        decides = rules.voornemen_milestone in found or _form_allows_penalty(forms.get(meta.form or ""), rules) \
+            or any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element))
+        if not decides:
+            continue
+
+        def refuse(message: str) -> None:
+            out.append(ValidationIssue(node.file, f"{rule}: {message}", node_id, node.element.sourceline))
+
+        role_name = roles.get(meta.role or "", meta.role or "")
+        if meta.role in investigating_roles:
+            refuse(f"deze besluitvormende taak ligt in de baan '{role_name}', de rol die de zaak onderzoekt")
+        elif meta.slot in investigating_slots:
+            refuse(f"deze besluitvormende taak is gebonden aan '{meta.slot}', de plaats van een onderzoeker van de "
+                   f"zaak; bind haar aan de plaats van het bevoegd gezag")
+        elif not meta.slot or meta.slot not in exclusive_slots:
+            refuse(f"deze besluitvormende taak heeft {'plaats ' + repr(meta.slot) if meta.slot else 'geen plaats'} "
+                   f"uit 'separation_of_duties.exclusive_slots'; zonder exclusieve plaats kan een onderzoeker van de "
+                   f"zaak haar oppakken")
+    return out

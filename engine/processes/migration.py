@@ -182,7 +182,8 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
         wf = runtime.loads(case.state, differ.old)
         loaded = runtime.walk(wf)
         before = loaded.position()["active"]
-        step = cases._Step(session, case, differ.new, wf, actor, completed_before=loaded.completed_ids())
+        step = cases._Step(session, case, differ.new, wf, actor, completed_before=loaded.completed_ids(),
+                           armed_before={w.task_id for w in loaded.timers()})
         verdict.changes = _move(wf, differ)
         cases._run_engine(step)
         state = runtime.dumps(wf)

@@ -301,8 +301,14 @@ class _ProcessSetValidation:
         self.check_calls_without_lane()
         for path in dmn_files:
             self.check_dmn(path)
+        if self.prove_legal:  # the statutory floor: a set that can impose a penalty declares the hearing over it
+            self.issues.extend(legal_rules.statutory_issues(manifest.legal_rules, self.trees, self.forms))
+            self.issues.extend(legal_rules.statutory_term_issues(manifest.legal_rules, self.trees))
         if manifest.legal_rules is not None and self.prove_legal:
-            self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process))
+            self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process,
+                                                 manifest.settings))
+            self.issues.extend(legal_rules.separation_issues(manifest.legal_rules, self.trees, self.forms, self.tasks,
+                                                             frozenset(manifest.exclusive_slots), manifest.roles))
         # a process that declares legal rules, checked by a caller that knows the letters (the service does)
         if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
             read = self.template_fields

@@ -14,12 +14,12 @@ pytestmark = pytest.mark.db
 
 
 def _draft():
-    """The shipped set with the receipt acknowledgement at 14 days instead of 7 (breaks SCENARIO)."""
+    """The shipped set with the receipt acknowledgement due in 4 days instead of 7 (breaks SCENARIO)."""
     out = []
     for field, (name, content, kind) in process_files():
         if name in ("melding.bpmn", "integriteitsmelding.bpmn"):
-            content = content.replace(b'legal_date("P7D", start=datum_melding)', b'legal_date("P14D", start=datum_melding)')
-            content = content.replace(b'legal_term("P7D", start=datum_melding)', b'legal_term("P14D", start=datum_melding)')
+            content = content.replace(b'legal_date("P7D", start=datum_melding)', b'legal_date("P4D", start=datum_melding)')
+            content = content.replace(b'legal_term("P7D", start=datum_melding)', b'legal_term("P4D", start=datum_melding)')
         out.append((field, (name, content, kind)))
     return out
 

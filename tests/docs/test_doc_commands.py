@@ -195,8 +195,8 @@ def deploy_a_second_version(ctx: Ctx) -> None:
     assert result.returncode == 0 and "is uitgerold en actief" in result.stdout, result.stdout + result.stderr
 
 
-def a_draft_with_a_longer_receipt_term(ctx: Ctx) -> None:
-    """docs/PROCESS_OWNERS.md §8: processen-concept/, a copy of processes/ whose receipt acknowledgement takes 14
+def a_draft_with_a_shorter_receipt_term(ctx: Ctx) -> None:
+    """docs/PROCESS_OWNERS.md §8: processen-concept/, a copy of processes/ whose receipt acknowledgement is due in 4
     days instead of 7 (the scenario "Het meldpunt bevestigt de ontvangst op tijd" then fails)."""
     target = ctx.tmp / "processen-concept"
     shutil.copytree(ROOT / "processes", target)
@@ -205,7 +205,7 @@ def a_draft_with_a_longer_receipt_term(ctx: Ctx) -> None:
         path = target / name
         text = path.read_text(encoding="utf-8")
         assert old in text, f"the rehearsal example's term moved in {name}"
-        path.write_text(text.replace(old, old.replace("P7D", "P14D")), encoding="utf-8")
+        path.write_text(text.replace(old, old.replace("P7D", "P4D")), encoding="utf-8")
 
 
 DRAFT = (("processen-concept", "{tmp}/processen-concept"),)
@@ -577,12 +577,12 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
         check=check_cases_on_version_2),),
     # docs/PROCESS_OWNERS.md §8: rehearsal of a draft against one scenario, then deploying it only with a reason
     '.venv/bin/meldpunt processes repeteren processen-concept "Het meldpunt bevestigt de ontvangst op tijd"': (Run(
-        substitute=DRAFT, setup=a_draft_with_a_longer_receipt_term, exit=1, shown_output=True),),
+        substitute=DRAFT, setup=a_draft_with_a_shorter_receipt_term, exit=1, shown_output=True),),
     ".venv/bin/meldpunt processes deploy processen-concept": (Run(
-        substitute=DRAFT, setup=a_draft_with_a_longer_receipt_term, exit=1,
+        substitute=DRAFT, setup=a_draft_with_a_shorter_receipt_term, exit=1,
         stderr=(r"^Uitrollen geweigerd\. De repetitie van deze bestanden is niet gedraaid\.",)),),
-    '.venv/bin/meldpunt processes deploy processen-concept --zonder-repetitie "Termijn verlengd op verzoek van de OR"': (
-        Run(substitute=DRAFT, setup=a_draft_with_a_longer_receipt_term,
+    '.venv/bin/meldpunt processes deploy processen-concept --zonder-repetitie "Termijn verkort op verzoek van de OR"': (
+        Run(substitute=DRAFT, setup=a_draft_with_a_shorter_receipt_term,
             stdout=(r"^Procesversie 2 \([0-9a-f]{12}\) is uitgerold en actief\.$",)),),
     ".venv/bin/meldpunt processes list": (Run(stdout=(r"^Versie 1  .* lopende zaken  \(actief\)$",)),),
     ".venv/bin/meldpunt processes diff 1 2": (Run(setup=deploy_a_second_version, shown_output=True),),

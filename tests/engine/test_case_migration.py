@@ -7,6 +7,7 @@ then the bulk migration, then the migrated cases run on (one to the end).
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -70,6 +71,11 @@ def version_n1(tmp_path: Path) -> Path:
     xml = xml.replace("ernst_en_strafbaarheid", REPLACED).replace(f"forms/{REPLACED}.json",
                                                                   "forms/ernst_en_strafbaarheid.json")
     path.write_text(_add_shape(xml), encoding="utf-8")
+    # the manifest declares the longer term (check and deploy refuse a timer looser than the declared term)
+    manifest_path = target / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    next(d for d in manifest["legal_rules"]["deadlines"] if d["milestone"] == "aangifte")["term"] = "P2D"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return target
 
 

@@ -1,6 +1,6 @@
 """Issue 18: a draft is rehearsed against the compliance scenarios before it is deployed.
 
-A draft that gives the reporter 14 days instead of 7 for the receipt acknowledgement breaks the scenario
+A draft that acknowledges receipt within 4 days instead of 7 breaks the scenario
 "Het meldpunt bevestigt de ontvangst op tijd": the rehearsal names it and its failing step (CLI and engine); deploying
 that draft is refused without a reason, and with one it is deployed and the reason is in the audit log. Only that one
 scenario is run (the selection works as for ``meldpunt scenarios``).
@@ -41,12 +41,12 @@ def draft(tmp_path):
     text = path.read_text(encoding="utf-8")
     old = 'ontvangstbevestiging_termijn = legal_date("P7D", start=datum_melding)'
     assert old in text
-    path.write_text(text.replace(old, old.replace("P7D", "P14D")), encoding="utf-8")
+    path.write_text(text.replace(old, old.replace("P7D", "P4D")), encoding="utf-8")
     path = target / "integriteitsmelding.bpmn"  # and the timer that escalates the acknowledgement
     text = path.read_text(encoding="utf-8")
     old = 'legal_term("P7D", start=datum_melding)'
     assert old in text
-    path.write_text(text.replace(old, old.replace("P7D", "P14D")), encoding="utf-8")
+    path.write_text(text.replace(old, old.replace("P7D", "P4D")), encoding="utf-8")
     return target
 
 

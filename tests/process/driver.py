@@ -152,7 +152,8 @@ class Expire:
 
 
 class SpiffDriver:
-    def __init__(self, directory: Path = PROCESSES, settings: dict | None = None):
+    def __init__(self, directory: Path = PROCESSES, settings: dict | None = None, deadline_terms: dict | None = None):
+        # deadline_terms: the manifest's declared terms, which only the engine's check reads (see EngineDriver)
         self.directory = directory
         self.manifest = load_manifest(directory)
         self.settings = json.loads(json.dumps(self.manifest.get("settings", {})))

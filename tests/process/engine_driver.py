@@ -50,16 +50,21 @@ def _install_letter_recorder(record: list) -> None:
 
 
 class EngineDriver:
-    def __init__(self, db, clock, directory: Path = PROCESSES, settings: dict | None = None):
+    def __init__(self, db, clock, directory: Path = PROCESSES, settings: dict | None = None,
+                 deadline_terms: dict | None = None):
+        """``deadline_terms``: milestone -> term of ``legal_rules.deadlines`` (a setting that lengthens a legal term
+        needs the declared term to cover it, or check and deploy refuse the set)."""
         from engine.identity.models import User, UserRole
         from engine.processes import service as processes
 
         self.db, self.clock = db, clock
-        if settings:
+        if settings or deadline_terms:
             tmp = Path(tempfile.mkdtemp()) / "processes"
             shutil.copytree(directory, tmp)
             manifest = json.loads((tmp / "manifest.json").read_text(encoding="utf-8"))
-            manifest["settings"].update(settings)
+            manifest["settings"].update(settings or {})
+            for deadline in manifest["legal_rules"]["deadlines"]:
+                deadline["term"] = (deadline_terms or {}).get(deadline["milestone"], deadline["term"])
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
             directory = tmp
         self.letters: list[tuple[str, str, str]] = []

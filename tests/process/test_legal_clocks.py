@@ -98,7 +98,7 @@ def test_finding8_aangifte_has_a_timer_with_escalation(rdriver):
 
 
 def test_finding8_the_aangifte_term_is_a_setting(make_driver):
-    driver = make_driver(settings={"aangifte_termijn": "P5D"})
+    driver = make_driver(settings={"aangifte_termijn": "P5D"}, deadline_terms={"aangifte": "P5D"})
     _to_aangifte(driver)
     assert _due(driver, "aangifte_termijn_verstreken") == datetime.fromisoformat(
         end_of_day(legal_date("P5D", start=TODAY)))

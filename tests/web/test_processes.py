@@ -137,15 +137,15 @@ def test_process_owner_compares_versions_and_activates_an_earlier_one(site, db):
 
 
 def test_process_owner_rehearses_a_draft_and_sees_the_failing_scenario_and_step(site, db):
-    """Issue 18: the draft (receipt acknowledgement at 14 days instead of 7) is rehearsed against one scenario."""
+    """Issue 18: the draft (receipt acknowledgement due in 4 days instead of 7) is rehearsed against one scenario."""
     page = site.person("procesbeheerder")
     page.goto("/processen")
     section = page.locator("section", has=page.get_by_role("heading", name="Conceptversie repeteren"))
     files = []
     for name in ("melding.bpmn", "integriteitsmelding.bpmn"):
         text = (ROOT / "processes" / name).read_text(encoding="utf-8")
-        text = text.replace('legal_date("P7D", start=datum_melding)', 'legal_date("P14D", start=datum_melding)')
-        text = text.replace('legal_term("P7D", start=datum_melding)', 'legal_term("P14D", start=datum_melding)')
+        text = text.replace('legal_date("P7D", start=datum_melding)', 'legal_date("P4D", start=datum_melding)')
+        text = text.replace('legal_term("P7D", start=datum_melding)', 'legal_term("P4D", start=datum_melding)')
         files.append({"name": name, "mimeType": "application/xml", "buffer": text.encode("utf-8")})
     section.get_by_label("Bestanden van de conceptversie").set_input_files(files)
     section.get_by_label("Scenario's (leeg: alle)").fill("Het meldpunt bevestigt de ontvangst op tijd")
