@@ -1,0 +1,124 @@
+"""Parties of a case stay out of it on both surfaces, also where a role of theirs reaches past the case page.
+
+The reporter, the subject and the subject's line manager of a case never handle it (DOMAIN §2, §4;
+``engine.identity.access.EXCLUDED_PARTIES``). A door that is not a case page but acts on a case:
+
+* incidents (``engine.incidents.service``): the process owner sees every incident by case number and retries or
+  closes it; a process owner who is a party of the case must not see or touch the incidents of that case;
+
+The real app (API and pages), the demo organisation, the real engine and database.
+"""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web import flow
+
+pytestmark = pytest.mark.db
+
+PASSWORD = "meldpunt-demo"
+PARTIES = ("melder", "betrokkene", "leidinggevende")
+
+
+def _app():
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    return create_app(ApiSettings(cookie_secure=False))
+
+
+def _login(app, username: str) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+def _csrf(client: TestClient) -> dict:
+    return {"X-CSRF-Token": client.cookies.get("meldpunt_csrf")}
+
+
+def _form(client: TestClient, **data) -> dict:
+    return {**data, "csrf_token": client.cookies.get("meldpunt_csrf")}
+
+
+@pytest.fixture
+def demo(db, clock):
+    from engine.demo import seed
+
+    with db.session() as s:
+        seed(session=s)
+    return db
+
+
+def _case_with_party(db, party: str, person: str) -> tuple[int, str]:
+    """A report in unit Douane in which the staff member ``person`` is ``party`` (the known reporter, the subject,
+    or the subject's line manager); registered by the desk."""
+    from engine.identity.models import User
+    from engine.identity.service import create_user, get_user
+    from engine.intake import service as intake
+
+    with db.session() as s:
+        who = get_user(session=s, username=person)
+        subject = who
+        if party == "leidinggevende":
+            subject = create_user(session=s, username=f"medewerker-van-{person}", display_name="Mirte Medewerker",
+                                  roles=[], unit="Douane", manager_id=who.id, password=PASSWORD)
+        elif party == "melder":
+            subject = get_user(session=s, username="medewerker")
+        registration = {**flow.ANSWERS["melding_registreren"], "melder_anoniem": party != "melder",
+                        "kanaal": "meldpunt_integriteit", "betrokkene_naam": subject.display_name,
+                        **({"melder_naam": who.display_name} if party == "melder" else {})}
+        case = intake.submit_report(session=s, actor=get_user(session=s, username="meldpunt"), data=registration,
+                                    reporter_user_id=who.id if party == "melder" else None,
+                                    subject_user_id=subject.id).case
+        assert isinstance(s.get(User, who.id), User)
+        return case.id, case.reference
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+@pytest.mark.parametrize("party", PARTIES)
+def test_a_process_owner_who_is_a_party_neither_sees_nor_handles_the_incidents_of_that_case(demo, party):
+    from engine.identity.service import create_user
+    from engine.incidents import service as incidents
+
+    with demo.session() as s:
+        create_user(session=s, username="pb-partij", display_name="Pieter Partij", roles=["procesbeheerder"],
+                    unit="Douane", password=PASSWORD)
+    case_id, reference = _case_with_party(demo, party, "pb-partij")
+    with demo.session() as s:  # a termijn of the case failed in the process model
+        incident_id = incidents.record(s, case_id=case_id, source="timer", exc=ZeroDivisionError()).id
+    app = _app()
+
+    owner = _login(app, "procesbeheerder")  # the process owner who is no party: every incident, by case number
+    listed = owner.get("/api/v1/incidenten")
+    assert [(r["id"], r["zaaknummer"]) for r in listed.json()] == [(incident_id, reference)]
+    assert owner.get(f"/api/v1/incidenten/{incident_id}").status_code == 200
+    assert reference in owner.get("/incidenten").text
+
+    party_owner = _login(app, "pb-partij")
+    assert party_owner.get("/api/v1/incidenten").json() == []
+    assert party_owner.get("/api/v1/incidenten?status=alle").json() == []
+    assert party_owner.get(f"/api/v1/incidenten/{incident_id}").status_code == 404
+    closing = party_owner.post(f"/api/v1/incidenten/{incident_id}/afsluiten", headers=_csrf(party_owner))
+    assert closing.status_code == 404 and reference not in closing.text
+    retry = party_owner.post(f"/api/v1/incidenten/{incident_id}/opnieuw-proberen", headers=_csrf(party_owner))
+    assert retry.status_code == 404 and reference not in retry.text
+    page = party_owner.get("/incidenten")
+    assert page.status_code == 200 and reference not in page.text and f'data-incident="{incident_id}"' not in page.text
+    web_close = party_owner.post(f"/incidenten/{incident_id}/afsluiten", data=_form(party_owner))
+    assert web_close.status_code == 404 and reference not in web_close.text
+    web_retry = party_owner.post(f"/incidenten/{incident_id}/opnieuw", data=_form(party_owner))
+    assert web_retry.status_code == 404 and reference not in web_retry.text
+
+    with demo.session() as s:  # nothing the party did changed the incident
+        assert incidents.get_incident(session=s, by=_user(s, "procesbeheerder"), incident_id=incident_id).state == "open"
+
+
+def _user(s, username: str):
+    from engine.identity.service import get_user
+
+    return get_user(session=s, username=username)
