@@ -1,10 +1,13 @@
 """Parties of a case stay out of it on both surfaces, also where a role of theirs reaches past the case page.
 
 The reporter, the subject and the subject's line manager of a case never handle it (DOMAIN §2, §4;
-``engine.identity.access.EXCLUDED_PARTIES``). A door that is not a case page but acts on a case:
+``engine.identity.access.EXCLUDED_PARTIES``). Two doors that are not a case page but act on a case:
 
 * incidents (``engine.incidents.service``): the process owner sees every incident by case number and retries or
   closes it; a process owner who is a party of the case must not see or touch the incidents of that case;
+* a colleague's absence with "taken overdragen" (``engine.staff.service.record_absence``): the coordinator moves
+  the absent person's claimed tasks to the delegate they chose; a coordinator who is a party of the case must not
+  move that case's tasks, nor learn of them from the answer (as the hand-over of all work already refuses).
 
 The real app (API and pages), the demo organisation, the real engine and database.
 """
@@ -122,3 +125,85 @@ def _user(s, username: str):
     from engine.identity.service import get_user
 
     return get_user(session=s, username=username)
+
+
+# --------------------------------------------------------------------------- an absence that moves claimed work
+
+
+def _claimed_by_desk(db, case_id: int) -> int:
+    """The case's first task (the desk's registration), claimed by the demo desk user 'meldpunt'."""
+    from engine.worklist import service as worklist
+
+    with db.session() as s:
+        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.role == "meldpunt")
+        if item.assignee_id is None:
+            worklist.claim(session=s, work_item_id=item.id, user=_user(s, "meldpunt"))
+        return item.id
+
+
+def _party_coordinator_and_second_desk(db) -> tuple[int, int]:
+    from engine.identity.service import create_user
+
+    with db.session() as s:
+        coordinator = create_user(session=s, username="coord-partij", display_name="Cora Partij",
+                                  roles=["integriteitscoordinator"], unit="Douane", password=PASSWORD)
+        desk2 = create_user(session=s, username="meldpunt2", display_name="Mees Meldpunt", roles=["meldpunt"],
+                            unit="Douane", password=PASSWORD)
+        return coordinator.id, desk2.id
+
+
+def _assignee(db, item_id: int) -> int | None:
+    from engine.worklist.models import WorkItem
+
+    with db.session() as s:
+        return s.get(WorkItem, item_id).assignee_id
+
+
+@pytest.mark.parametrize("party", PARTIES)
+def test_a_coordinator_who_is_a_party_moves_no_task_of_that_case_by_recording_an_absence_api(demo, party):
+    from engine.staff import service as staff
+
+    _, desk2 = _party_coordinator_and_second_desk(demo)
+    case_id, reference = _case_with_party(demo, party, "coord-partij")
+    item_id = _claimed_by_desk(demo, case_id)
+    with demo.session() as s:
+        desk = _user(s, "meldpunt").id
+    today = staff.today().isoformat()
+    app = _app()
+    coordinator = _login(app, "coord-partij")
+    r = coordinator.post(f"/api/v1/gebruikers/{desk}/afwezigheden", headers=_csrf(coordinator),
+                         json={"van": today, "tot": today, "vervanger_id": desk2, "taken_overdragen": True})
+    assert r.status_code == 201, r.text
+    handed = r.json()["overdracht"]
+    assert reference not in r.text
+    assert all(i["zaak_id"] != case_id for key in ("overgedragen", "naar_pool", "gebleven") for i in handed[key])
+    assert handed["gebleven_buiten_toezicht"] == 1
+    assert _assignee(demo, item_id) == desk  # the party did not move the work of their own case
+    # the other coordinators are told which task stayed, the party only that one did
+    with demo.session() as s:
+        seen = staff.notices_for(session=s, user=_user(s, "coordinator"))
+        assert any(i["taak_id"] == item_id for n in seen for i in n["items"])
+        own = staff.notices_for(session=s, user=_user(s, "coord-partij"))
+        assert all(i["zaak_id"] != case_id for n in own for i in n["items"])
+    page = coordinator.get("/werkvoorraad")
+    assert page.status_code == 200 and reference not in page.text
+
+
+def test_a_coordinator_who_is_a_party_moves_no_task_of_that_case_by_recording_an_absence_web(demo):
+    from engine.staff import service as staff
+
+    _, desk2 = _party_coordinator_and_second_desk(demo)
+    case_id, reference = _case_with_party(demo, "betrokkene", "coord-partij")
+    other_case, _ = _case_with_party(demo, "betrokkene", "medewerker")  # a case the coordinator may act on
+    item_id, other_item = _claimed_by_desk(demo, case_id), _claimed_by_desk(demo, other_case)
+    with demo.session() as s:
+        desk = _user(s, "meldpunt").id
+    today = staff.today().isoformat()
+    coordinator = _login(_app(), "coord-partij")
+    r = coordinator.post(f"/gebruikers/{desk}/afwezigheden", data=_form(
+        coordinator, van=today, tot=today, vervanger=str(desk2), taken_overdragen="1"))
+    assert r.status_code == 303, r.text[:500]
+    shown = coordinator.get(r.headers["location"])
+    assert shown.status_code == 200 and reference not in shown.text
+    assert _assignee(demo, item_id) == desk  # stays: the coordinator is the subject of this case
+    assert _assignee(demo, other_item) == desk2  # moves: the coordinator may act on this one
