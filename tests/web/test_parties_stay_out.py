@@ -1,13 +1,15 @@
 """Parties of a case stay out of it on both surfaces, also where a role of theirs reaches past the case page.
 
 The reporter, the subject and the subject's line manager of a case never handle it (DOMAIN §2, §4;
-``engine.identity.access.EXCLUDED_PARTIES``). Two doors that are not a case page but act on a case:
+``engine.identity.access.EXCLUDED_PARTIES``). Doors that are not a case page but show or act on a case:
 
 * incidents (``engine.incidents.service``): the process owner sees every incident by case number and retries or
   closes it; a process owner who is a party of the case must not see or touch the incidents of that case;
 * a colleague's absence with "taken overdragen" (``engine.staff.service.record_absence``): the coordinator moves
   the absent person's claimed tasks to the delegate they chose; a coordinator who is a party of the case must not
-  move that case's tasks, nor learn of them from the answer (as the hand-over of all work already refuses).
+  move that case's tasks, nor learn of them from the answer (as the hand-over of all work already refuses);
+* the director's monthly overview (``engine.reports.monthly``): the cases of the director's units with stage,
+  outcome and measure; never a case about the director (nor a risk inventory, which is no integrity case).
 
 The real app (API and pages), the demo organisation, the real engine and database.
 """
@@ -207,3 +209,32 @@ def test_a_coordinator_who_is_a_party_moves_no_task_of_that_case_by_recording_an
     assert shown.status_code == 200 and reference not in shown.text
     assert _assignee(demo, item_id) == desk  # stays: the coordinator is the subject of this case
     assert _assignee(demo, other_item) == desk2  # moves: the coordinator may act on this one
+
+
+# --------------------------------------------------------------------------- the director's monthly overview
+
+
+def test_the_directors_monthly_overview_leaves_out_cases_about_them_and_the_risk_inventory(demo):
+    """The monthly overview (engine.reports.monthly) lists the cases of the director's units with their route,
+    stage, outcome and measure. A director who is the subject, the subject's manager or the reporter of a case
+    must not read that case there (API and download are one door); a risk inventory is no integrity case."""
+    from documents.render import docx_text
+    from engine.register import service as register
+    from engine.reports import monthly
+    from engine.reports.service import set_unit
+
+    with demo.session() as s:
+        set_unit(session=s, name="Douane", employees=100, director_id=_user(s, "directeur").id)
+    own = {party: _case_with_party(demo, party, "directeur")[1] for party in PARTIES}
+    other = _case_with_party(demo, "betrokkene", "medewerker")[1]
+    with demo.session() as s:
+        inventory = register.start_on_request(session=s, actor=_user(s, "dlso"), process="risicoinventarisatie",
+                                              team="Douane", reason="reorganisatie").reference
+        monthly.generate(session=s, month="2026-11")
+    director = _login(_app(), "directeur")
+    [item] = director.get("/api/v1/rapportages/maandoverzichten").json()
+    text = docx_text(director.get(f"/api/v1/rapportages/maandoverzichten/{item['id']}").content)
+    assert other in text  # the overview works: a case in the unit that is not about the director
+    assert [party for party, reference in own.items() if reference in text] == []
+    assert inventory not in text
+    assert item["cijfers"]["meldingen"] == text.count("MP-2026-")  # the figures count what is listed
