@@ -238,3 +238,21 @@ def test_the_directors_monthly_overview_leaves_out_cases_about_them_and_the_risk
     assert [party for party, reference in own.items() if reference in text] == []
     assert inventory not in text
     assert item["cijfers"]["meldingen"] == text.count("MP-2026-")  # the figures count what is listed
+
+
+def test_the_dashboard_counts_no_risk_inventory_as_a_report(demo):
+    """The dashboard (engine.reports.dashboard, API and page): a risk inventory is another process's instance,
+    never a report, an open case or a phase of one."""
+    from engine.register import service as register
+
+    coordinator = _login(_app(), "coordinator")
+    url = "/api/v1/rapportages/dashboard?van=2026-01-01&tot=2026-12-31"
+    before = coordinator.get(url).json()["cijfers"]
+    page_before = coordinator.get("/rapportages/dashboard?van=2026-01-01&tot=2026-12-31").text
+    with demo.session() as s:
+        register.start_on_request(session=s, actor=_user(s, "dlso"), process="risicoinventarisatie", team="Douane",
+                                  reason="reorganisatie")
+    assert coordinator.get(url).json()["cijfers"] == before
+    page = coordinator.get("/rapportages/dashboard?van=2026-01-01&tot=2026-12-31")
+    assert page.status_code == 200 and "Vragenlijst risicovolle functies" not in page.text
+    assert "Vragenlijst risicovolle functies" not in page_before
