@@ -18,6 +18,7 @@ from engine.cases.models import CaseActor
 from engine.identity import service as identity
 from engine.intake import service as intake
 from engine.processes import service as processes
+from engine.worklist.models import WorkItem
 from tests.process.driver import PROCESSES
 
 REPORTER_NAME = "Rita Geheimnaam"
@@ -86,7 +87,10 @@ def world(db, clock, client) -> World:
         b = intake.submit_report(session=s, actor=desk, data={**REPORT, "dienstonderdeel": "Douane",
                                                               "melder_naam": "Iemand Anders"}).case
         w.case_a, w.case_b = a.id, b.id
-        for role in CASE_ROLES:
+        for role in CASE_ROLES:  # every case role is involved in case A: bound to a slot of its role
+            # (a slot counts while its holder holds the role of the case's work in that slot: engine.identity.access)
+            s.add(WorkItem(case_id=a.id, task_id=f"test-{role}", element_id="test_binding", name="Testbinding",
+                           role=role, slot=f"test_{role}", state="cancelled"))
             s.add(CaseActor(case_id=a.id, slot=f"test_{role}", user_id=w.users[role]))
         s.flush()
         for name, uid in w.users.items():
