@@ -17,6 +17,18 @@ def make_user(session, username: str, *roles: str, unit: str | None = "Douane", 
     return user
 
 
+def bind_to_slot(session, *, case_id: int, user_id: int, role: str, slot: str) -> None:
+    """Bind a user to a slot of a case, as completing work of that slot does: the case has work of ``role`` in
+    ``slot`` (here a cancelled item, so no worklist shows it) and the binding. A slot counts for the case's
+    visibility only while its holder holds the role of the case's work in it (engine.identity.access)."""
+    from engine.cases.models import CaseActor
+    from engine.worklist.models import WorkItem
+
+    session.add(WorkItem(case_id=case_id, task_id=f"test-{case_id}-{slot}-{user_id}", element_id="test_binding",
+                         name="Testbinding", role=role, slot=slot, state="cancelled"))
+    session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
+
+
 def review_team(session) -> dict[str, User]:
     """Users for the review test process: desk, coordinator, three investigators."""
     return {

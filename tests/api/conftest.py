@@ -14,11 +14,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
-from engine.cases.models import CaseActor
 from engine.identity import service as identity
 from engine.intake import service as intake
 from engine.processes import service as processes
-from engine.worklist.models import WorkItem
+from tests.factories import bind_to_slot
 from tests.process.driver import PROCESSES
 
 REPORTER_NAME = "Rita Geheimnaam"
@@ -88,10 +87,7 @@ def world(db, clock, client) -> World:
                                                               "melder_naam": "Iemand Anders"}).case
         w.case_a, w.case_b = a.id, b.id
         for role in CASE_ROLES:  # every case role is involved in case A: bound to a slot of its role
-            # (a slot counts while its holder holds the role of the case's work in that slot: engine.identity.access)
-            s.add(WorkItem(case_id=a.id, task_id=f"test-{role}", element_id="test_binding", name="Testbinding",
-                           role=role, slot=f"test_{role}", state="cancelled"))
-            s.add(CaseActor(case_id=a.id, slot=f"test_{role}", user_id=w.users[role]))
+            bind_to_slot(s, case_id=a.id, user_id=w.users[role], role=role, slot=f"test_{role}")
         s.flush()
         for name, uid in w.users.items():
             user = s.get(type(rep), uid)
