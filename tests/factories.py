@@ -1,6 +1,7 @@
 """Test-data factories. Each test states its own set-up with these."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from engine.identity.models import User, UserRole
@@ -24,7 +25,7 @@ def bind_to_slot(session, *, case_id: int, user_id: int, role: str, slot: str) -
     from engine.cases.models import CaseActor
     from engine.worklist.models import WorkItem
 
-    session.add(WorkItem(case_id=case_id, task_id=f"test-{case_id}-{slot}-{user_id}", element_id="test_binding",
+    session.add(WorkItem(case_id=case_id, task_id=str(uuid.uuid4()), element_id="test_binding",
                          name="Testbinding", role=role, slot=slot, state="cancelled"))
     session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
 
