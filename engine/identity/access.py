@@ -41,7 +41,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select, true
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
