@@ -1,6 +1,7 @@
 """Test-data factories. Each test states its own set-up with these."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from engine.identity.models import User, UserRole
@@ -15,6 +16,18 @@ def make_user(session, username: str, *roles: str, unit: str | None = "Douane", 
     session.add(user)
     session.flush()
     return user
+
+
+def bind_to_slot(session, *, case_id: int, user_id: int, role: str, slot: str) -> None:
+    """Bind a user to a slot of a case, as completing work of that slot does: the case has work of ``role`` in
+    ``slot`` (here a cancelled item, so no worklist shows it) and the binding. A slot counts for the case's
+    visibility only while its holder holds the role of the case's work in it (engine.identity.access)."""
+    from engine.cases.models import CaseActor
+    from engine.worklist.models import WorkItem
+
+    session.add(WorkItem(case_id=case_id, task_id=str(uuid.uuid4()), element_id="test_binding",
+                         name="Testbinding", role=role, slot=slot, state="cancelled"))
+    session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
 
 
 def review_team(session) -> dict[str, User]:

@@ -7,12 +7,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.common import errors
 from api.schemas import Strict
-from engine.cases.models import Case
 from engine.incidents import service as incidents
 from engine.incidents.models import Incident
 
@@ -48,9 +46,8 @@ def _out(incident: Incident, refs: dict[int, str]) -> IncidentOut:
                        status=incident.state, opgelost_op=incident.resolved_at, opgelost_door=incident.resolved_by)
 
 
-def _refs(session, rows: list[Incident]) -> dict[int, str]:
-    ids = {r.case_id for r in rows}
-    return dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids))).all()) if ids else {}
+def _refs(session, user, rows: list[Incident]) -> dict[int, str]:
+    return incidents.case_references(session=session, by=user, rows=rows)
 
 
 @router.get("", response_model=list[IncidentOut], summary="Incidenten (procesbeheerder en coördinatoren)",
@@ -58,7 +55,7 @@ def _refs(session, rows: list[Incident]) -> dict[int, str]:
 def list_incidents(user: CurrentUser, session: SessionDep,
                    status: Annotated[Literal["open", "alle"], Query()] = "open") -> list[IncidentOut]:
     rows = incidents.list_incidents(session=session, by=user, state=None if status == "alle" else "open")
-    refs = _refs(session, rows)
+    refs = _refs(session, user, rows)
     return [_out(r, refs) for r in rows]
 
 
@@ -66,7 +63,7 @@ def list_incidents(user: CurrentUser, session: SessionDep,
 def get_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                  session: SessionDep) -> IncidentOut:
     incident = incidents.get_incident(session=session, by=user, incident_id=incident_id)
-    return _out(incident, _refs(session, [incident]))
+    return _out(incident, _refs(session, user, [incident]))
 
 
 @router.post("/{incident_id}/opnieuw-proberen", response_model=RetryOut, summary="Een mislukte termijn opnieuw laten afgaan",
@@ -74,7 +71,7 @@ def get_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Cu
 def retry_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                    session: SessionDep) -> RetryOut:
     incident, resolved = incidents.retry(session=session, by=user, incident_id=incident_id)
-    return RetryOut(opgelost=resolved, incident=_out(incident, _refs(session, [incident])))
+    return RetryOut(opgelost=resolved, incident=_out(incident, _refs(session, user, [incident])))
 
 
 @router.post("/{incident_id}/afsluiten", response_model=IncidentOut, summary="Een incident als opgelost markeren",
@@ -82,4 +79,4 @@ def retry_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: 
 def close_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                    session: SessionDep) -> IncidentOut:
     incident = incidents.close(session=session, by=user, incident_id=incident_id)
-    return _out(incident, _refs(session, [incident]))
+    return _out(incident, _refs(session, user, [incident]))

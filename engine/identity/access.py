@@ -7,6 +7,16 @@ Rules (issue 5, DOMAIN §2 and §4):
   of duties), or hold an oversight role for its unit (``roles.oversees_unit``). An open
   pool task for one of their roles does not count: it shows in the worklist, and the
   case becomes visible once they claim it.
+* Involvement counts only while the user still holds the role of that work: the task's
+  ``WorkItem.role``; for a slot, the role of the case's work in that slot (each work item
+  records the lane and slot its process declares). A role taken away (the administrator,
+  ``engine.identity.admin``, or the OpenID provider at login, ``engine.identity.oidc``)
+  ends the sight of every case it gave, at once: the roles are read from ``user_roles``
+  inside the same SQL condition (also the oversight roles), never from the roles a request
+  loaded (``engine.identity.session_cache`` may keep those a few seconds in another server
+  process). Another role does not stand in for the one taken away. Giving the role back
+  restores the sight. Claimed open tasks of a role taken away go back to the pool
+  (``engine.worklist.service.release_claims``); one's own task needs its role too.
 * Excluded always, whatever their roles: the reporter, the subject and the subject's
   line manager of the case. Parties are the ``case_parties`` rows; the line manager is
   also derived from ``users.manager_id`` of every subject, so a change of manager is
@@ -31,14 +41,14 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select, true
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.cases.models import Case, CaseActor, CaseParty
 from engine.errors import NotFound
 from engine.identity import second_factor
-from engine.identity.models import User
+from engine.identity.models import User, UserRole
 from engine.identity.roles import EXPORT_ROLES, IDENTITY_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
 
@@ -59,9 +69,19 @@ def _excluded(uid) -> ColumnElement[bool]:
 
 
 def _involved(uid) -> ColumnElement[bool]:
+    """The user holds or held a task in the case, or is bound to one of its slots, and *still holds the role of
+    that work*: read from ``user_roles`` in the same statement (never from a cached user), so a role taken away
+    ends the access it gave at once, on every surface."""
+    role = aliased(UserRole)
+    holds_task_role = exists().where(role.user_id == uid, role.role == WorkItem.role).correlate(WorkItem)
     task = exists().where(WorkItem.case_id == Case.id,
-                          or_(WorkItem.assignee_id == uid, WorkItem.completed_by_id == uid))
-    slot = exists().where(CaseActor.case_id == Case.id, CaseActor.user_id == uid)
+                          or_(WorkItem.assignee_id == uid, WorkItem.completed_by_id == uid), holds_task_role)
+    # A slot's role is the lane of the case's work in that slot (each work item records the role and slot its
+    # process declares; a slot is bound when its holder completes such work): no slot name is mapped in Python.
+    slot_role, slot_item = aliased(UserRole), aliased(WorkItem)
+    holds_slot_role = exists().where(slot_item.case_id == CaseActor.case_id, slot_item.slot == CaseActor.slot,
+                                     slot_role.user_id == uid, slot_role.role == slot_item.role).correlate(CaseActor)
+    slot = exists().where(CaseActor.case_id == Case.id, CaseActor.user_id == uid, holds_slot_role)
     return or_(task, slot)
 
 
@@ -75,12 +95,19 @@ def involvement_condition(user: User) -> ColumnElement[bool]:
     return _involved(user.id)
 
 
+def _oversees(uid) -> ColumnElement[bool]:
+    """The user holds an oversight role now (live ``user_roles``: the roles a request loaded may be a few seconds
+    old in another server process, ``engine.identity.session_cache``)."""
+    role = aliased(UserRole)
+    return exists().where(role.user_id == uid, role.role.in_(sorted(OVERSIGHT_ROLES)))
+
+
 def oversight_condition(user: User) -> ColumnElement[bool]:
     if not (user.role_codes & OVERSIGHT_ROLES):
         return false()
     if user.unit is None:
-        return true()
-    return Case.unit == user.unit
+        return _oversees(user.id)
+    return and_(Case.unit == user.unit, _oversees(user.id))
 
 
 def visible_cases_condition(user: User) -> ColumnElement[bool]:
@@ -97,7 +124,8 @@ def visible_cases_condition(user: User) -> ColumnElement[bool]:
 @lru_cache(maxsize=None)
 def _can_see_statement(oversight: str):
     uid = bindparam("uid")
-    over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
+    over = {"none": false(), "all": _oversees(uid),
+            "unit": and_(Case.unit == bindparam("unit"), _oversees(uid))}[oversight]
     return select(Case.id).where(Case.id == bindparam("cid"), Case.process_kind.is_(None), or_(_involved(uid), over),
                                  ~_excluded(uid))
 
@@ -231,9 +259,12 @@ def _task_access_statement(oversight: str):
     the deferred attribute of the case already in the session, no extra statement."""
     uid = bindparam("uid")
     item = aliased(WorkItem)  # the involvement test below has its own work items, not correlated with this one
-    over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
+    over = {"none": false(), "all": _oversees(uid),
+            "unit": and_(Case.unit == bindparam("unit"), _oversees(uid))}[oversight]
     sees = and_(Case.process_kind.is_(None), or_(_involved(uid), over), ~_excluded(uid))
-    return (select(item, Case, sees.label("sees"), _excluded(uid).label("excluded"),
+    role = aliased(UserRole)  # the user holds the task's role now (live, like the involvement test)
+    holds = exists().where(role.user_id == uid, role.role == item.role).correlate(item)
+    return (select(item, Case, sees.label("sees"), _excluded(uid).label("excluded"), holds.label("holds"),
                    Case.state.is_not(None).label("has_state"))
             .join(Case, Case.id == item.case_id).where(item.id == bindparam("wid")).options(defer(Case.state)))
 
@@ -252,15 +283,17 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
     row = session.execute(_task_access_statement(oversight), params).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
-    item, case, sees, excluded, has_state = row
+    item, case, sees, excluded, holds, has_state = row
     has_state = bool(has_state)
     if user.active and sees:
         return TaskAccess(item, case, True, bool(excluded), has_state)
-    if not need_case and item.assignee_id == user.id and user.active and not excluded:
-        # one's own task (for an integrity case its case is visible anyway; a risk inventory is no case)
+    if not need_case and item.assignee_id == user.id and holds and user.active and not excluded:
+        # one's own task while one holds its role (for an integrity case its case is visible anyway; a risk
+        # inventory is no case)
         return TaskAccess(item, case, False, False, has_state)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
-            and item.role in user.role_codes and user.active and _in_team(user, item, case.unit) and not excluded)
+            and holds and item.role in user.role_codes and user.active and _in_team(user, item, case.unit)
+            and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
     return TaskAccess(item, case, False, False, has_state)
@@ -311,12 +344,12 @@ def in_team_of(user: User, role: str, unit: str | None) -> bool:
 
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
-    """May ``user`` open the task's form: it is assigned to them, or open in one of their roles and unassigned,
-    and they are no party of the case."""
+    """May ``user`` open the task's form: it is assigned to them and they hold its role, or open in one of their
+    roles and unassigned, and they are no party of the case."""
     if is_excluded(session=session, user=user, case_id=item.case_id):
         return False
     if item.assignee_id == user.id:
-        return True
+        return item.role in user.role_codes
     return (item.state == "open" and item.assignee_id is None and item.role in user.role_codes
             and in_own_team(session, user, item))
 

@@ -182,8 +182,10 @@ def may_see_incidents(user: User) -> bool:
 
 
 def _visible(session: Session, *, user: User, incident: Incident) -> bool:
-    if PROCESS_OWNER in user.role_codes:  # sees every incident, but only its element and error, no case content
-        return True
+    if PROCESS_OWNER in user.role_codes:
+        # every incident, but only its element and error, no case content; never of a case in which the process
+        # owner is the reporter, the subject or the subject's manager (a party does not handle its own case)
+        return not access.is_excluded(session=session, user=user, case_id=incident.case_id)
     return bool(set(user.role_codes) & OVERSIGHT_ROLES) and access.can_see_case(
         session=session, user=user, case_id=incident.case_id)
 
@@ -205,11 +207,28 @@ def list_incidents(*, session: Session, by: User, state: str | None = "open", li
     q = select(Incident)
     if state:
         q = q.where(Incident.state == state)
-    if PROCESS_OWNER not in by.role_codes:
-        from engine.cases.models import Case
+    from engine.cases.models import Case
 
+    if PROCESS_OWNER in by.role_codes:  # every case but those in which the process owner is a party (:func:`_visible`)
+        q = q.where(Incident.case_id.not_in(select(Case.id).where(access.excluded_condition(by))))
+    else:
         q = q.join(Case, Case.id == Incident.case_id).where(access.visible_cases_condition(by))
     return list(session.scalars(q.order_by(Incident.last_at.desc(), Incident.id.desc()).limit(limit)))
+
+
+def case_references(*, session: Session, by: User, rows: list[Incident]) -> dict[int, str]:
+    """Case id -> case number of the incidents ``rows`` that :func:`list_incidents` or :func:`get_incident` gave
+    ``by``: the process owner reads the number of every such case (never the case itself), the oversight roles the
+    numbers of the cases they may see. The one door for the API and the page."""
+    ids = {r.case_id for r in rows}
+    if not ids:
+        return {}
+    if PROCESS_OWNER in by.role_codes:
+        from engine.cases.models import Case
+
+        return dict(session.execute(select(Case.id, Case.reference).where(
+            Case.id.in_(ids), ~access.excluded_condition(by))).all())
+    return access.visible_references(session=session, user=by, case_ids=ids)
 
 
 def get_incident(*, session: Session, by: User, incident_id: int) -> Incident:

@@ -138,3 +138,23 @@ def message_from_reporter(*, session: Session, case_id: int, text: str) -> CaseM
 def messages(*, session: Session, case_id: int) -> list[CaseMessage]:
     return list(session.execute(
         select(CaseMessage).where(CaseMessage.case_id == case_id).order_by(CaseMessage.id)).scalars())
+
+
+NOT_A_CORRESPONDENT = "Alleen het meldpunt en de integriteitscoördinator van de zaak lezen de berichten met de melder."
+
+
+def read_messages(*, session: Session, user: User, case_id: int, allowed: bool | None = None) -> list[CaseMessage]:
+    """A staff member reads the messages with the reporter of a case (they can identify her): only who may write her
+    (``access.may_message_reporter``, else :class:`NotAuthorized`), and every reading is audited (``messages.read``).
+    The one door for the API and the case page. ``allowed``: that decision, taken by the caller moments ago in the
+    same transaction."""
+    from engine.identity import access
+
+    if allowed is None:
+        allowed = access.may_message_reporter(session=session, user=user, case_id=case_id)
+    if not allowed:
+        raise NotAuthorized(NOT_A_CORRESPONDENT)
+    rows = messages(session=session, case_id=case_id)
+    audit.append(session=session, actor=user.username, action="messages.read", case_id=case_id,
+                 details={"aantal": len(rows)})
+    return rows

@@ -10,7 +10,8 @@ it does not decide is whether that is *safe* for a case; this module does, per c
 - a completed step that no longer exists → not migratable (SpiffWorkflow cannot keep its history: the stored
   state names the step, and the new version cannot restore it);
 - a called process that no longer exists → not migratable;
-- anything else SpiffWorkflow refuses while moving, running or restoring the case → not migratable, with its reason.
+- anything else SpiffWorkflow refuses while moving, running or restoring the case → not migratable, with its reason
+  as an incident gives it (the kind of error and the step; never the error's own text, which can quote case data).
 
 A dry run moves every case in memory and throws the result away; a migration does the same and persists it
 through the case service's own step (letters, state, timers, work items), each case in its own transaction and
@@ -158,6 +159,16 @@ def _candidates(session: Session, from_version: int) -> list[tuple[int, str]]:
         Case.process_kind.is_(None)).order_by(Case.id)).all())  # other processes' instances stay on their version
 
 
+def _neutral(exc: BaseException) -> str:
+    """What went wrong, for the process owner, as an incident says it (``engine.incidents.service.describe``): the
+    kind of error in Dutch and the step, never the exception's own text, which can quote case data (a script error
+    names the value that would not convert; ``WorkflowFailure`` carries that text). The process owner may not see
+    case content."""
+    from engine.incidents.service import describe
+
+    return describe(exc)[1].rstrip(".")
+
+
 def _versions(session: Session, from_version: int, to_version: int):
     from engine.processes import service as processes
 
@@ -192,10 +203,10 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
         verdict.reasons = [str(exc)]
         return verdict
     except DomainError as exc:
-        verdict.reasons = [f"de zaak op de nieuwe versie niet verder kan: {exc}"]
+        verdict.reasons = [f"de zaak op de nieuwe versie niet verder kan: {_neutral(exc)}"]
         return verdict
     except Exception as exc:  # SpiffWorkflow could not map or restore the state
-        verdict.reasons = [f"SpiffWorkflow de toestand niet kan overzetten ({type(exc).__name__}: {exc})"]
+        verdict.reasons = [f"SpiffWorkflow de toestand niet kan overzetten: {_neutral(exc)}"]
         return verdict
     verdict.migratable = True
     if not persist:
@@ -246,10 +257,8 @@ def migrate(*, scope: Callable[[], ContextManager[Session]], from_version: int, 
                 if case is None or case.process_version_id != from_version or case.status == "closed":
                     continue
                 verdict = _try_case(session, case, differ, to_version, persist=True, actor=actor)
-        except DomainError as exc:
-            verdict = CaseVerdict(case_id, reference, False, [f"het opslaan mislukte: {exc}"])
         except Exception as exc:  # rolled back alone; the error's text may quote case data, its kind does not
-            verdict = CaseVerdict(case_id, reference, False, [f"het opslaan mislukte ({type(exc).__name__})"])
+            verdict = CaseVerdict(case_id, reference, False, [f"het opslaan mislukte: {_neutral(exc)}"])
         verdicts.append(verdict)
     report = MigrationReport(from_version, to_version, False, verdicts)
     with scope() as session:

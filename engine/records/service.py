@@ -221,10 +221,25 @@ def items(session: Session, list_id: int) -> list[DestructionItem]:
                                 .order_by(DestructionItem.id)))
 
 
+PARTY_ON_LIST = ("Op deze vernietigingslijst staat een zaak waarin u niet mag optreden. Laat een andere bevoegde "
+                 "collega de lijst voorstellen of goedkeuren.")
+
+
+def _require_no_party(session: Session, user: User, list_id: int) -> None:
+    """Nobody proposes or approves the destruction of a case in which they are the reporter, the subject or the
+    subject's manager (DOMAIN §2: a party does not handle its own case; the four eyes must be independent)."""
+
+    own = select(Case.id).where(access.excluded_condition(user))
+    if session.scalar(select(DestructionItem.id).where(DestructionItem.list_id == list_id,
+                                                       DestructionItem.case_id.in_(own)).limit(1)) is not None:
+        raise NotAuthorized(PARTY_ON_LIST)
+
+
 def propose(*, session: Session, user: User, list_id: int) -> DestructionList:
     """The coordinator proposes a concept list for destruction."""
     _require_manager(user)
     dlist = get_list(session=session, user=user, list_id=list_id)
+    _require_no_party(session, user, dlist.id)
     if dlist.status != "concept":
         raise RecordsRefused("Alleen een conceptlijst kan worden voorgesteld.")
     dlist.status, dlist.proposed_by, dlist.proposed_at = "voorgesteld", user.username, now()
@@ -244,6 +259,7 @@ def approve(*, session: Session, user: User, list_id: int) -> DestructionList:
     if not access.may_approve_destruction(user, proposed_by=dlist.proposed_by):
         raise NotAuthorized("Alleen de integriteitscoördinator of het Bureau Veiligheid en Integriteit keurt "
                             "een vernietigingslijst goed.")
+    _require_no_party(session, user, dlist.id)
     dlist.status, dlist.approved_by, dlist.approved_at = "goedgekeurd", user.username, now()
     audit.append(session=session, actor=user.username, action="vernietigingslijst.goedgekeurd",
                  details={"lijst": dlist.id})

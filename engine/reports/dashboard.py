@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
+from engine.cases.models import Case, INTEGRITY_CASE
 from engine.clock import now
 from engine.reports.models import OrgUnit
 from engine.reports.service import ReportRefused, local_date, local_start, percentage
@@ -146,7 +146,8 @@ def build(*, session: Session, start: date, end: date, unit: str | None = None, 
         raise ReportRefused("De einddatum ligt voor de begindatum.")
     today = local_date(now())
     # A case reported or closed in the period, or open now, is closed on/after ``start`` or not closed.
-    stmt = select(Case).where(or_(Case.status != "closed", Case.closed_at >= local_start(start)))
+    # Integrity cases only: a risk inventory (engine.register) is another process's instance, never a report.
+    stmt = select(Case).where(INTEGRITY_CASE, or_(Case.status != "closed", Case.closed_at >= local_start(start)))
     if unit is not None:
         stmt = stmt.where(Case.unit == unit)
     all_cases = [c for c in session.execute(stmt).scalars() if unit is None or _unit_of(c) == unit]

@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from engine.cases.models import Case
+from engine.cases.models import Case, INTEGRITY_CASE
 from engine.clock import now
+from engine.identity import access
 from engine.identity.models import User
 from engine.legal_terms import is_free_day
 from engine.reports import labels as L
@@ -101,7 +102,11 @@ def generate(*, session: Session, month: str) -> list[Generated]:
     out = []
     for director_id, names in sorted(by_director.items()):
         director = session.get(User, director_id)
-        cases = [c for c in session.execute(select(Case).where(Case.unit.in_(names))).scalars()]
+        # integrity cases only (a risk inventory is another process's instance), and never a case in which the
+        # director is the reporter, the subject or the subject's manager (DOMAIN §2, §4)
+        about = access.excluded_condition(director) if director is not None else false()
+        cases = [c for c in session.execute(select(Case).where(Case.unit.in_(names), INTEGRITY_CASE,
+                                                               ~about)).scalars()]
         content = _content(cases, first, last)
         figures = {k: len(v) for k, v in content.items()}
         title = f"Maandoverzicht integriteit {MONTHS[first.month - 1]} {first.year}"

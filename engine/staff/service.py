@@ -299,6 +299,11 @@ def record_absence(*, session: Session, by: User, user_id: int, starts_on, ends_
                 session, kind="vervanging_geweigerd", subject=person, actor=by.username,
                 text=f"Bij de afwezigheid van {person.display_name} konden {len(result.to_pool)} taken niet naar de "
                      f"vervanger {delegate.display_name}: ze staan in de pool.", items=result.to_pool)
+        if result.stayed_party:  # another coordinator decides about these (each sees the cases they may see)
+            notify_coordinators_of_staff_change(
+                session, kind="overdracht", subject=person, actor=by.username,
+                text=f"Bij de afwezigheid van {person.display_name} bleven {len(result.stayed_party)} opgepakte taken "
+                     "staan: wie de afwezigheid vastlegde, mag in die zaken niet optreden.", items=result.stayed_party)
     return absence, result
 
 
@@ -324,6 +329,8 @@ class HandOver:
     to_pool: list[dict] = field(default_factory=list)   # the colleague may not take it: in the pool, with reason
     stayed: list[dict] = field(default_factory=list)    # the coordinator may not act on the case: unchanged
     stayed_hidden: int = 0                              # ... of cases the coordinator may not even see
+    # the tasks of cases in which whoever recorded an absence is a party (never in an answer: the coordinators' notice)
+    stayed_party: list[dict] = field(default_factory=list)
 
 
 def open_work(*, session: Session, user_id: int) -> list[WorkItem]:
@@ -349,10 +356,23 @@ def _to_person(session: Session, item: WorkItem, *, actor: str, person: User, re
                           "reden": reason})
 
 
+PARTY_STAYS = "Wie de overdracht deed, mag in deze zaak niet optreden; de taak bleef staan."
+
+
+def _party_of(session: Session, by: User, person: User, case_id: int) -> bool:
+    """Is ``by``, handing over ``person``'s work, the reporter, the subject or the subject's manager of the case? Then
+    they move nothing of it (whatever their role: an absence's hand-over too), and their answer does not name it."""
+    return by.id != person.id and access.is_excluded(session=session, user=by, case_id=case_id)
+
+
 def _hand_over(session: Session, *, by: User, person: User, reason: str, to: User | None,
                via_absence: Absence | None = None, check_by: bool = False) -> HandOver:
     result = HandOver()
     for item in open_work(session=session, user_id=person.id):
+        if _party_of(session, by, person, item.case_id):
+            result.stayed_hidden += 1
+            result.stayed_party.append(_item_line(session, item, to=person.display_name, reason=PARTY_STAYS))
+            continue
         manifest = _manifest(session, item.case_id)
         if check_by:  # the coordinator acts on the case: in their oversight, and not a party to it
             if not access.can_see_case(session=session, user=by, case_id=item.case_id):
@@ -380,6 +400,10 @@ def _hand_over(session: Session, *, by: User, person: User, reason: str, to: Use
             _to_person(session, item, actor=by.username, person=to, reason=reason)
             result.moved.append(_item_line(session, item, to=to.display_name))
     for task in contact.claimed_by(session, user_id=person.id):  # contact tasks (engine.contact), the same way
+        if _party_of(session, by, person, task.case_id):
+            result.stayed_hidden += 1
+            result.stayed_party.append(_item_line(session, task, to=person.display_name, reason=PARTY_STAYS))
+            continue
         if check_by and not access.can_see_case(session=session, user=by, case_id=task.case_id):
             result.stayed_hidden += 1
             continue
@@ -424,11 +448,11 @@ def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: i
     if errors:
         raise InvalidData(errors)
     result = _hand_over(session, by=by, person=person, reason=reason, to=to, check_by=True)
-    if result.to_pool or result.stayed:  # why, per task, stays readable after the answer (the worklist's notices)
+    if result.to_pool or result.stayed or result.stayed_party:  # why, per task, stays readable (worklist notices)
         notify_coordinators_of_staff_change(
             session, kind="overdracht", subject=person, actor=by.username,
             text=f"Niet al het werk van {person.display_name} ging naar {to.display_name if to else 'de pool'}.",
-            items=result.to_pool + result.stayed)
+            items=result.to_pool + result.stayed + result.stayed_party)
     audit.append(session=session, actor=by.username, action="werk_overgedragen",
                  details={"gebruiker_id": person.id, "naar_id": to.id if to else None, "reden": reason,
                           "overgedragen": len(result.moved), "naar_pool": len(result.to_pool),

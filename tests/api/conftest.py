@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
-from engine.cases.models import CaseActor
 from engine.identity import service as identity
 from engine.intake import service as intake
 from engine.processes import service as processes
+from tests.factories import bind_to_slot
 from tests.process.driver import PROCESSES
 
 REPORTER_NAME = "Rita Geheimnaam"
@@ -86,8 +86,8 @@ def world(db, clock, client) -> World:
         b = intake.submit_report(session=s, actor=desk, data={**REPORT, "dienstonderdeel": "Douane",
                                                               "melder_naam": "Iemand Anders"}).case
         w.case_a, w.case_b = a.id, b.id
-        for role in CASE_ROLES:
-            s.add(CaseActor(case_id=a.id, slot=f"test_{role}", user_id=w.users[role]))
+        for role in CASE_ROLES:  # every case role is involved in case A: bound to a slot of its role
+            bind_to_slot(s, case_id=a.id, user_id=w.users[role], role=role, slot=f"test_{role}")
         s.flush()
         for name, uid in w.users.items():
             user = s.get(type(rep), uid)

@@ -251,7 +251,7 @@ def test_reveal_is_refused_and_rolled_back_when_the_letter_cannot_be_made(world,
 
 
 def test_anonymous_reporter_reads_the_reveal_letter_with_the_receipt_code(world, db):
-    from engine.cases.models import CaseActor
+    from tests.factories import bind_to_slot
 
     c = world.client
     r = c.post("/api/v1/publiek/meldingen", json=PUBLIC)
@@ -259,7 +259,8 @@ def test_anonymous_reporter_reads_the_reveal_letter_with_the_receipt_code(world,
     code = r.json()["ontvangstcode"]
     with db.session() as s:
         case_id = s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
-        s.add(CaseActor(case_id=case_id, slot="test_onderzoeker", user_id=world.users["onderzoeker"]))
+        bind_to_slot(s, case_id=case_id, user_id=world.users["onderzoeker"], role="onderzoeker",
+                     slot="test_onderzoeker")
     rid, r = _reveal(c, world, case_id)
     assert r.status_code == 200, r.text
     letter_id = r.json()["brief_id"]

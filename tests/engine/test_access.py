@@ -46,6 +46,9 @@ def world(db, clock):
                      slot="onderzoeker_1", state="open", assignee_id=u["onderzoeker"].id),
             WorkItem(case_id=c1.id, task_id="t3", element_id="advies", name="Advies", role="jurist",
                      slot="jurist", state="open", assignee_id=None),  # pool task
+            # the slot's next decision waits in the pool; bg is bound to the slot (decided earlier in the case)
+            WorkItem(case_id=c1.id, task_id="t4", element_id="besluiten", name="Besluiten", role="bevoegd_gezag",
+                     slot="bevoegd_gezag", state="open", assignee_id=None),
             CaseActor(case_id=c1.id, slot="bevoegd_gezag", user_id=u["bg"].id),
             CaseParty(case_id=c1.id, party="melder", user_id=u["reporter"].id),
             CaseParty(case_id=c1.id, party="betrokkene", user_id=u["subject"].id),
@@ -98,6 +101,35 @@ def test_exclusion_follows_manager_changes(db, world):
         identity.get_user(session=s, user_id=ids["subject"]).manager_id = ids["coord_douane"]
     assert _visible(db, ids["chef"]) == {"2026-0001"}
     assert _visible(db, ids["coord_douane"]) == set()
+
+
+def test_involvement_counts_only_while_the_role_of_the_work_is_held(db, world):
+    """A task held or completed, or a slot bound, in a role the user no longer holds gives no sight of the case;
+    another role does not stand in for it. Roles are read live from ``user_roles``."""
+    ids, c1, _ = world
+    from engine.identity.models import UserRole
+
+    with db.session() as s:
+        for name, other in (("desk", "vertrouwenspersoon"), ("onderzoeker", None), ("bg", "jurist")):
+            user = identity.get_user(session=s, user_id=ids[name])
+            user.roles = [UserRole(role=other)] if other else []
+    for name in ("desk", "onderzoeker", "bg"):
+        assert _visible(db, ids[name]) == set(), name
+        with db.session() as s:
+            user = identity.get_user(session=s, user_id=ids[name])
+            assert not access.can_see_case(session=s, user=user, case_id=c1), name
+    with db.session() as s:  # the role given back: the work counts again
+        identity.get_user(session=s, user_id=ids["bg"]).roles = [UserRole(role="bevoegd_gezag")]
+    assert _visible(db, ids["bg"]) == {"2026-0001"}
+
+
+def test_a_slot_counts_only_with_the_role_of_the_cases_work_in_it(db, world):
+    """The slot's role is the role of the case's work in that slot (as the process declares it): holding a role of
+    the same name as another slot does not make a binding count."""
+    ids, c1, _ = world
+    with db.session() as s:
+        s.add(CaseActor(case_id=c1, slot="onderzoeker_1", user_id=ids["jurist"]))  # the slot of an onderzoeker task
+    assert _visible(db, ids["jurist"]) == set()
 
 
 def test_disabled_user_sees_nothing(db, world):

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from engine.cases import search
 from engine.cases.models import Case, CaseActor, CaseParty
 from engine.identity import service as identity
+from engine.worklist.models import WorkItem
 from tests.timebase import TEST_START
 
 pytestmark = pytest.mark.db
@@ -86,6 +87,10 @@ def _seed(database) -> dict:
         parties += [("melder", bvi.id, i) for i in range(3, N, 100)]
         parties += [("betrokkene", investigator.id, i) for i in range(0, 50, 10)]
         s.execute(insert(CaseParty), [dict(case_id=ids[i], party=p, user_id=u) for p, u, i in parties])
+        # bound to the slot of the case's investigation work (a slot counts while its role is held: engine access)
+        s.execute(insert(WorkItem), [dict(case_id=ids[i], task_id=f"schaal-{i}", element_id="test_binding",
+                                          name="Testbinding", role="onderzoeker", slot="onderzoeker",
+                                          state="cancelled", created_at=TEST_START) for i in range(0, 60, 2)])
         s.execute(insert(CaseActor), [dict(case_id=ids[i], slot="onderzoeker", user_id=investigator.id,
                                            bound_at=TEST_START) for i in range(0, 60, 2)])
         search.write_terms(s, {ids[i]: _text(i) for i in range(N)})

@@ -243,3 +243,46 @@ def _walk_on(driver: EngineDriver, element: str, answers: dict) -> None:
             return
         driver.complete(ready[0], {**ANSWERS[ready[0]], **answers.get(ready[0], {})})
     raise AssertionError(f"{element} never became ready; trail {driver.trail}")
+
+
+SUBJECT_NAME = "Sjoerd Sterrenburg-Vlieland"  # a name from the registration form
+
+
+def test_a_failing_script_does_not_quote_case_data_in_the_migration_report(db, clock, tmp_path, monkeypatch):
+    """The process owner reads the report and may not see case content: a script error whose message quotes a
+    value of the case (here the subject's name, from the form) is reported as an incident is, by its kind and step."""
+    from SpiffWorkflow.exceptions import SpiffWorkflowException
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.cases import service as cases
+    from engine.processes import migration
+
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "ernst_en_strafbaarheid", {"melding_registreren": {"betrokkene_naam": SUBJECT_NAME}})
+    old, new = _deploy(db, PROCESSES), _deploy(db, version_n1(tmp_path))
+
+    failed_at: list[str] = []
+
+    def run_engine_with_a_failing_script(step) -> None:  # a script of the new version converts the name
+        task = next(t for t in step.wf.get_tasks(state=TaskState.READY))
+        failed_at.append(task.task_spec.bpmn_name)
+        assert task.data.get("betrokkene_naam") == SUBJECT_NAME
+        try:
+            step.wf.script_engine.execute(task, "int(betrokkene_naam)")
+        except SpiffWorkflowException as exc:
+            assert SUBJECT_NAME in str(cases._workflow_failure(exc))  # the raw text quotes the case
+            raise cases._workflow_failure(exc) from exc
+        raise AssertionError("the script should have failed")
+
+    monkeypatch.setattr(cases, "_run_engine", run_engine_with_a_failing_script)
+    with db.session() as s:
+        dry = migration.dry_run(session=s, from_version=old, to_version=new)
+    with db.session() as s:
+        done = migration.migrate(scope=migration.savepoints(s), from_version=old, to_version=new, actor="procesbeheerder1")
+    for report in (dry, done):
+        (verdict,) = report.cases
+        assert not verdict.migratable and not verdict.migrated
+        text = verdict.line() + repr(verdict.reasons)
+        assert SUBJECT_NAME not in text and "Sterrenburg" not in text, text
+        assert verdict.reasons == ["de zaak op de nieuwe versie niet verder kan: Fout in het procesmodel bij de stap "
+                                   f"'{failed_at[0]}': een ongeldige waarde (ValueError)"], verdict.reasons

@@ -15,13 +15,12 @@ from documents.models import Letter
 from documents.render import docx_text
 from engine.audit.models import AuditEvent
 from engine.cases import reveal
-from engine.cases.models import CaseActor
 from engine.cases.reveal_models import IdentityReveal
 from engine.identity.models import User
 from engine.intake.models import CaseMessage
 from engine.intake import service as intake
 from engine.processes import service as processes
-from tests.factories import make_user
+from tests.factories import bind_to_slot, make_user
 from tests.process.driver import PROCESSES
 
 pytestmark = pytest.mark.db
@@ -49,7 +48,8 @@ def world(db, clock):
             "melder_adres": "Kade 12\n1011 AB  Amsterdam"}).case
         anonymous = intake.submit_report(session=s, actor=None, data=dict(REPORT)).case
         for case in (known, anonymous):
-            s.add(CaseActor(case_id=case.id, slot="test_onderzoeker", user_id=users["onderzoeker"].id))
+            bind_to_slot(s, case_id=case.id, user_id=users["onderzoeker"].id, role="onderzoeker",
+                         slot="test_onderzoeker")
         s.flush()
         return {"users": {k: u.id for k, u in users.items()}, "known": known.id, "anonymous": anonymous.id}
 
@@ -167,7 +167,7 @@ def test_each_reveal_has_its_own_letter(db, world):
     _approve(db, world, "known", first)
     with db.session() as s:
         other = make_user(s, "onderzoeker_b", "onderzoeker", unit=UNIT)
-        s.add(CaseActor(case_id=world["known"], slot="test_onderzoeker_b", user_id=other.id))
+        bind_to_slot(s, case_id=world["known"], user_id=other.id, role="onderzoeker", slot="test_onderzoeker_b")
         other_id = other.id
     with db.session() as s:
         second = reveal.request_reveal(session=s, case_id=world["known"], by=_user(s, world, "coord"),

@@ -115,3 +115,28 @@ def test_access_request_over_http_term_overdue_export_and_refusals(api, db):
     assert api("POST", f"/zaken/{api.case_id}/persoonsmarkeringen", "meldpunt1",
                json={"rol": "melder", "persoon": "Anna Spechtsma", "soort": "beperking",
                      "toelichting": "x"}).status_code == 403
+
+
+def test_a_party_of_a_listed_case_neither_proposes_nor_approves_its_destruction(api, db, clock):
+    """The four eyes on destroying a file must be independent: the subject (here a coordinator) and the reporter
+    (here Bureau V&I) of a case on the list may not propose or approve that list; another coordinator may."""
+    from engine.cases import persons
+    from engine.records.models import DestructionList
+
+    with db.session() as s:
+        persons.link_persons(session=s, case_id=api.case_id, fields={"betrokkene": "betrokkene", "melder": "melder"},
+                             data={"betrokkene": "coordinator1", "melder": "bvi1"}, actor="meldpunt1")
+    at_noon(clock, date(2030, 1, 1))
+    with db.session() as s:
+        list_id = records.build_list(session=s).id
+    clock.set(TEST_START)
+    base = f"/bewaartermijnen/vernietigingslijsten/{list_id}"
+    refused = api("POST", f"{base}/voorstellen", "coordinator1")
+    assert refused.status_code == 403 and refused.json()["detail"] == records.PARTY_ON_LIST
+    assert api("POST", f"{base}/voorstellen", "coordinator2").json()["status"] == "voorgesteld"
+    for party in ("bvi1", "coordinator1"):
+        refused = api("POST", f"{base}/goedkeuren", party)
+        assert refused.status_code == 403 and refused.json()["detail"] == records.PARTY_ON_LIST, party
+    with db.session() as s:
+        dlist = s.get(DestructionList, list_id)
+        assert (dlist.status, dlist.proposed_by, dlist.approved_by) == ("voorgesteld", "coordinator2", None)

@@ -18,7 +18,7 @@ REASON = "De onderzoeker moet de melder horen als getuige."
 
 @pytest.fixture
 def demo(db, clock):
-    from engine.cases.models import CaseActor
+    from tests.factories import bind_to_slot
     from engine.demo import seed
     from engine.identity.service import get_user
     from engine.intake import service as intake
@@ -32,8 +32,8 @@ def demo(db, clock):
             "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Douane",
             "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.", "betrokkene_naam": "Bert Betrokken",
             "melder_anoniem": False, "melder_naam": REPORTER, "melder_adres": "Kade 12\n1011 AB  Amsterdam"}).case
-        s.add(CaseActor(case_id=case.id, slot="test_onderzoeker",
-                        user_id=get_user(session=s, username="onderzoeker1").id))
+        bind_to_slot(s, case_id=case.id, user_id=get_user(session=s, username="onderzoeker1").id,
+                     role="onderzoeker", slot="test_onderzoeker")
         s.flush()
         item = s.scalar(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open"))
         worklist.claim(session=s, work_item_id=item.id, user=get_user(session=s, username="meldpunt"))

@@ -8,8 +8,11 @@ see (not visible and not existing look the same), 403 for a role one lacks, 401 
 without credentials.
 
 The persons: every user of the demo organisation (``engine.identity.seed``), plus the case's reporter, its subject
-and the subject's line manager (users without roles), someone without credentials and an anonymous reporter with a
-receipt code. The case: a named report (name, e-mail, address, phone) worked up to the director's decision, so
+and the subject's line manager (users without case roles; the manager is a process owner, so the process owner's
+doors are also probed for a party of the case), someone without credentials and an anonymous reporter with a
+receipt code; and two who could see the case when they logged in and lost that while logged in: a Bureau V&I member
+whose account was then blocked (every door answers as to someone without credentials) and an organisation-wide
+coordinator whose roles were then taken away (every door answers as to a staff member without a role). The case: a named report (name, e-mail, address, phone) worked up to the director's decision, so
 investigators, HR, the director and Bureau V&I all work it; it has letters (one to the reporter), an attachment from
 the reporter and a reveal request. Every answer's bytes (HTML, JSON, .docx text, CSV) are searched for the reporter's
 identity; only the identity-authorised (desk, coordinator) and the reporter may get it.
@@ -46,8 +49,11 @@ PARTIES = ("melder", "betrokkene", "chef")  # the case's reporter, its subject, 
 # The reporter's account name carries her surname: a timeline or audit line naming her account is caught too.
 USERNAMES = {"melder": "rvermeulen"}
 ANONYMOUS, RECEIPT = "anoniem", "ontvangstcode"
-PERSONS = DEMO + PARTIES + (ANONYMOUS, RECEIPT)
-STAFF = frozenset(DEMO + PARTIES)
+# Logged in while they could see the case, then blocked / their roles taken away (engine.staff, engine.identity.admin)
+BLOCKED, ROLE_REMOVED = "geblokkeerd", "rol-ingetrokken"
+FORMER = (BLOCKED, ROLE_REMOVED)
+PERSONS = DEMO + PARTIES + (ANONYMOUS, RECEIPT) + FORMER
+STAFF = frozenset(DEMO + PARTIES + (ROLE_REMOVED,))  # a blocked account is no staff session any more
 
 # --------------------------------------------------------------------------- who is who (declared, not asked)
 
@@ -59,7 +65,7 @@ MAY_SEE_IDENTITY = IDENTITY | {"melder"}  # ... and the reporter herself, in her
 ROLE_HOLDERS = {
     "meldpunt": {"meldpunt"}, "integriteitscoordinator": {"coordinator"}, "bureau_vi": {"bvi"},
     "bevoegd_gezag": {"directeur"}, "vertrouwenspersoon": {"vertrouwenspersoon"}, "auditor": {"auditor"},
-    "procesbeheerder": {"procesbeheerder"}, "functioneel_beheerder": {"beheerder"},
+    "procesbeheerder": {"procesbeheerder", "chef"}, "functioneel_beheerder": {"beheerder"},
     "leidinggevende": {"leidinggevende"}, "beveiligingsadviseur": {"dlso"}, "managementteam": {"mtlid"},
 }
 LINE_MANAGERS = {"directeur", "teamleider", "chef"}  # manage someone: may register a report (api/routers/intake.py)
@@ -128,6 +134,15 @@ REDACTORS = frozenset({"meldpunt"})
 REDACTED = "Een collega zou reizen hebben gedeclareerd die niet zijn gemaakt."
 
 INCIDENT_ROLES = ("procesbeheerder", "integriteitscoordinator", "bureau_vi")
+
+
+def incident(ok=(200,), **kw) -> Policy:
+    """The case's incident: the process owner and the oversight roles; a process owner who is a party of the case
+    (the subject's manager) finds it as little as an unknown one (404); everyone else is refused the role (403)."""
+    return Policy(holders(*INCIDENT_ROLES) - PARTY_PROCESS_OWNERS, ok, 403, inside=(PARTY_PROCESS_OWNERS, 404), **kw)
+
+
+PARTY_PROCESS_OWNERS = frozenset({"chef"})
 REGISTER_READERS = ("beveiligingsadviseur", "managementteam", "integriteitscoordinator", "bureau_vi", "leidinggevende")
 
 POLICY: dict[str, Policy] = {
@@ -346,14 +361,17 @@ POLICY: dict[str, Policy] = {
     "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),
     "GET /import": role("integriteitscoordinator", "procesbeheerder"),
-    # Incidents (issue 18): the process owner and the oversight roles; an unknown incident is not found.
+    # Incidents (issue 18): the process owner and the oversight roles, never a party of the case (engine.incidents).
+    # The case has one (a failed term); retrying it answers that it cannot be fired (400; once closed, 409), the
+    # first to close it closes it (then: already resolved, 409); an unknown incident is not found.
     "GET /api/v1/incidenten": role(*INCIDENT_ROLES),
-    "GET /api/v1/incidenten/{incident_id}": role(*INCIDENT_ROLES, ok=(404,)),
-    "POST /api/v1/incidenten/{incident_id}/opnieuw-proberen": role(*INCIDENT_ROLES, ok=(404,)),
-    "POST /api/v1/incidenten/{incident_id}/afsluiten": role(*INCIDENT_ROLES, ok=(404,)),
+    "GET /api/v1/incidenten/{incident_id}": incident(),
+    "GET /api/v1/incidenten/{incident_id}#unknown": role(*INCIDENT_ROLES, ok=(404,), probe={"incident": "unknown"}),
+    "POST /api/v1/incidenten/{incident_id}/opnieuw-proberen": incident((400, 409)),
+    "POST /api/v1/incidenten/{incident_id}/afsluiten": incident((200, 409)),
     "GET /incidenten": role(*INCIDENT_ROLES),
-    "POST /incidenten/{incident_id}/opnieuw": role(*INCIDENT_ROLES, ok=(404,), probe=WEB_EMPTY),
-    "POST /incidenten/{incident_id}/afsluiten": role(*INCIDENT_ROLES, ok=(404,), probe=WEB_EMPTY),
+    "POST /incidenten/{incident_id}/opnieuw": incident((400, 409), probe=WEB_EMPTY),
+    "POST /incidenten/{incident_id}/afsluiten": incident((303, 409), probe=WEB_EMPTY),
     "POST /import": role("integriteitscoordinator", "procesbeheerder", ok=(422,), probe=WEB_EMPTY),
     "GET /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", names_accounts=True),
     "POST /dienstonderdelen": role("procesbeheerder", "functioneel_beheerder", ok=(422,), probe=WEB_EMPTY,
@@ -563,8 +581,8 @@ class World:
 def _create_party_users(s):
     from engine.identity import service as identity
 
-    chef = identity.create_user(session=s, username="chef", display_name="Chris Chef", roles=[], unit="Douane",
-                                password=PASSWORD)
+    chef = identity.create_user(session=s, username="chef", display_name="Chris Chef", roles=["procesbeheerder"],
+                                unit="Douane", password=PASSWORD)
     subject = identity.create_user(session=s, username="betrokkene", display_name="Bert Betrokkene", roles=[],
                                    unit="Douane", manager_id=chef.id, password=PASSWORD)
     reporter = identity.create_user(session=s, username=USERNAMES["melder"], display_name=REPORTER["melder_naam"],
@@ -572,6 +590,11 @@ def _create_party_users(s):
                                     unit="Douane", password=PASSWORD)
     spare = identity.create_user(session=s, username="oud-account", display_name="Oud Account", roles=[],
                                  unit="Douane", password=PASSWORD)
+    # organisation-wide oversight (they see the case) until the world takes it away (:func:`_take_away`)
+    identity.create_user(session=s, username=BLOCKED, display_name="Gijs Geblokkeerd", roles=["bureau_vi"],
+                         unit=None, password=PASSWORD)
+    identity.create_user(session=s, username=ROLE_REMOVED, display_name="Roos Ingetrokken",
+                         roles=["integriteitscoordinator"], unit=None, password=PASSWORD)
     return reporter, subject, spare
 
 
@@ -628,6 +651,10 @@ def _seed(database) -> World:
                                    role="integriteitscoordinator", state="open")
         s.add(contact_task)
         s.flush()
+        from engine.incidents import service as incidents
+
+        # a term of the case that failed in the process model (no timer behind it: it cannot be fired again)
+        failed = incidents.record(s, case_id=case_id, source="timer", exc=ZeroDivisionError())
         from engine.cases import search, views
 
         saved = {key: views.save_view(session=s, user=coordinator, name=f"Weergave {key}",
@@ -637,7 +664,7 @@ def _seed(database) -> World:
                "reporter_letter": letters["melder"],
                "other_letter": next(i for r, i in letters.items() if r != "melder"),
                "version": version.id, "reveal": rev.id, "token": token.id, "note": note.id,
-               "file": handler_file.id, "contact_task": contact_task.id,
+               "file": handler_file.id, "contact_task": contact_task.id, "incident": failed.id,
                "spare": spare_id, **{f"view_{k}": v for k, v in saved.items()}}
     assert open_task is not None and done_task is not None and "melder" in letters
     return World(database, case_id, ids, receipt.receipt_code, bpmn)
@@ -659,6 +686,7 @@ def world(_schema):
         w = _seed(database)
         w.app = _app()
         _login_everyone(w)
+        _take_away(w)
         yield w
     finally:
         clock_mod.set_clock(previous_clock)
@@ -679,7 +707,7 @@ def _login_everyone(w: World) -> None:
         # each person from an address of their own (TEST-NET-1): the login and two-factor rate limits count per
         # client address, and one shared address would make the later persons wait (429)
         client = TestClient(w.app, follow_redirects=False, client=(f"192.0.2.{i + 1}", 50000))
-        if person in STAFF:
+        if person in STAFF or person in FORMER:
             r = client.post("/api/v1/auth/inloggen", json={"username": USERNAMES.get(person, person),
                                                         "password": PASSWORD})
             assert r.status_code == 200, (person, r.text)
@@ -698,6 +726,23 @@ def _login_everyone(w: World) -> None:
     # she reads her acknowledgement herself (a 'document.read' event with her account as actor)
     r = melder.get(f"/api/v1/mijn-meldingen/{w.case_id}/brieven/{w.ids['reporter_letter']}")
     assert r.status_code == 200, r.text
+
+
+def _take_away(w: World) -> None:
+    """Block one logged-in person and take away the other's roles, through the engine as the administrator does,
+    after each showed they could see the case: from then on the matrix expects nothing of it for them (their
+    browser session and cookies are the ones they logged in with)."""
+    from engine.identity import admin
+    from engine.identity.service import get_user
+
+    for person in FORMER:
+        client = w.clients[person]
+        assert client.get(f"/api/v1/zaken/{w.case_id}").status_code == 200, person
+        assert client.get(f"/zaken/{w.case_id}").status_code == 200, person
+    with w.database.session() as s:
+        by = get_user(session=s, username="beheerder")
+        admin.disable_user(session=s, by=by, user_id=get_user(session=s, username=BLOCKED).id)
+        admin.change_user(session=s, by=by, user_id=get_user(session=s, username=ROLE_REMOVED).id, roles=[])
 
 
 def _csrf(client: TestClient) -> dict:
@@ -752,7 +797,8 @@ def _fill(template: str, policy: Policy, w: World) -> str:
               "file_id": w.ids["attachment"] if policy.probe.get("file") == "reporter" else w.ids["file"],
               "user_id": w.ids["spare"], "overview_id": 999999, "naam": "Douane",
               "list_id": 999999, "veld": "omschrijving", "request_id": 999999, "flag_id": 999999,
-              "incident_id": 999999, "report_id": 999999, "follow_up_id": 999999,
+              "incident_id": 999999 if policy.probe.get("incident") == "unknown" else w.ids["incident"],
+              "report_id": 999999, "follow_up_id": 999999,
               "verslag_id": 999999, "nazorg_id": 999999,
               "contacttaak_id": w.ids["contact_task"] if policy.probe.get("contacttaak") == "open" else 999999,
               "brief": "ontvangstbevestiging",

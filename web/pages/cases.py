@@ -187,8 +187,8 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         letters_waiting = waiting_rows(case_letters.visible_waiting(session=s, user=user, case_id=case.id))
         messages = []
         may_message = access.may_message_reporter(session=s, user=user, case_id=case.id)
-        if may_message:
-            messages = intake.messages(session=s, case_id=case.id)
+        if may_message:  # read and audited as through the API (engine.intake.service.read_messages)
+            messages = intake.read_messages(session=s, user=user, case_id=case.id, allowed=may_message)
         # Oral reports and meeting requests: for who may write the reporter; the follow-up also for the coordinator.
         rules = contact.rules_of(s, case)
         oral = {"reports": contact.oral_reports(session=s, case_id=case.id),

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from engine.errors import DomainError
-from engine.identity import access
 from engine.incidents import service as incidents
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render, with_message
 
@@ -23,13 +22,8 @@ def incidents_page(request: Request, melding: str = "", toon: str = "open"):
             web = login_required(request, s)
             state = None if toon == "alle" else "open"
             rows = incidents.list_incidents(session=s, by=web.user, state=state)
-            refs = access.visible_references(session=s, user=web.user, case_ids={r.case_id for r in rows})
-            owner = incidents.PROCESS_OWNER in web.user.role_codes
-            if owner:  # the process owner sees every incident by its case number, without the case itself
-                from engine.cases.models import Case
-                from sqlalchemy import select
-
-                refs = dict(s.execute(select(Case.id, Case.reference).where(Case.id.in_({r.case_id for r in rows}))).all())
+            refs = incidents.case_references(session=s, by=web.user, rows=rows)
+            owner = incidents.PROCESS_OWNER in web.user.role_codes  # the case number only, no link to the case
             return render(request, "incidenten.html", user=web.user, web=web, rows=rows, refs=refs, sources=SOURCES,
                           melding=melding, toon=toon, may_open_case=not owner)
     except DomainError as exc:

@@ -1,0 +1,149 @@
+"""A role taken away ends the access it gave: involvement in a case counts only while the role of that work is held.
+
+An investigator who completed tasks in a case sees it; once the functional administrator (``engine.identity.admin``)
+or the organisation's OpenID provider (``engine.identity.oidc``) takes the investigator role away, the case file is
+gone for them on both surfaces (case page, case list, search, notes, files, tasks): 404, as for any case one has no
+business with. Who keeps the role keeps access. Real app, demo organisation, cookie sessions.
+"""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.web import flow
+
+PASSWORD = "meldpunt-demo"
+
+
+def _app():
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    return create_app(ApiSettings(cookie_secure=False))
+
+
+def _login(app, username: str) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+@pytest.fixture
+def worked(db, clock):
+    """The demo organisation and an anonymous report worked through the investigation (both investigators
+    completed tasks), with a note and a file of a handler."""
+    from engine.cases import notes
+    from engine.demo import seed
+    from engine.identity.service import get_user
+    from engine.intake import service as intake
+    from engine.worklist.models import WorkItem
+
+    with db.session() as s:
+        seed(session=s)
+    with db.session() as s:
+        case_id = intake.submit_report(session=s, actor=get_user(session=s, username="meldpunt"),
+                                       data=flow.ANSWERS["melding_registreren"]).case.id
+    flow.complete(db, case_id, "melding_registreren")
+    flow.advance_until(db, case_id, "afdoening_bepalen")
+    with db.session() as s:
+        coordinator = get_user(session=s, username="coordinator")
+        notes.add(session=s, user=coordinator, case_id=case_id, text="Gesprek met getuige gepland.")
+        done = {}
+        for name in ("onderzoeker1", "onderzoeker2"):
+            user = get_user(session=s, username=name)
+            done[name] = s.scalar(select(WorkItem.id).where(WorkItem.case_id == case_id,
+                                                            WorkItem.completed_by_id == user.id,
+                                                            WorkItem.role == "onderzoeker").limit(1))
+            assert done[name], f"{name} completed a task of the investigation"
+    return case_id, done
+
+
+def _doors(client: TestClient, case_id: int, reference: str, task_id: int) -> dict[str, object]:
+    """What one person gets through every door to the case (status, or whether the list shows it)."""
+    api_list = client.get("/api/v1/zaken").json()["items"]
+    api_search = client.get("/api/v1/zaken", params={"q": reference}).json()["items"]
+    return {
+        "api case": client.get(f"/api/v1/zaken/{case_id}").status_code,
+        "api list": any(c["id"] == case_id for c in api_list),
+        "api search": any(c["id"] == case_id for c in api_search),
+        "api notes": client.get(f"/api/v1/zaken/{case_id}/notities").status_code,
+        "api files": client.get(f"/api/v1/zaken/{case_id}/bestanden").status_code,
+        "api timeline": client.get(f"/api/v1/zaken/{case_id}/tijdlijn").status_code,
+        "api task": client.get(f"/api/v1/taken/{task_id}").status_code,
+        "api completed task": client.get(f"/api/v1/zaken/{case_id}/taken/afgerond").status_code,
+        "web case": client.get(f"/zaken/{case_id}").status_code,
+        "web list": f'href="/zaken/{case_id}"' in client.get("/zaken").text,
+        "web search": f'href="/zaken/{case_id}"' in client.get("/zaken", params={"q": reference}).text,
+        "web task": client.get(f"/taken/{task_id}").status_code,
+    }
+
+
+SEES = {"api case": 200, "api list": True, "api search": True, "api notes": 200, "api files": 200,
+        "api timeline": 200, "api task": 200, "api completed task": 200, "web case": 200, "web list": True,
+        "web search": True, "web task": 200}
+GONE = {door: (False if isinstance(seen, bool) else 404) for door, seen in SEES.items()}
+
+
+def _reference(db, case_id: int) -> str:
+    from engine.cases.models import Case
+
+    with db.session() as s:
+        return s.get(Case, case_id).reference
+
+
+def _change_roles(db, username: str, roles: list[str]) -> None:
+    """Through the engine function of the administrator's page and API (engine.identity.admin.change_user)."""
+    from engine.identity import admin
+    from engine.identity.service import get_user
+
+    with db.session() as s:
+        user = get_user(session=s, username=username)
+        admin.change_user(session=s, by=get_user(session=s, username="beheerder"), user_id=user.id, roles=roles,
+                          unit=user.unit, manager_id=user.manager_id)
+
+
+def test_an_investigator_stripped_of_the_role_loses_the_case_everywhere_at_once(db, worked):
+    case_id, done = worked
+    reference = _reference(db, case_id)
+    app = _app()
+    gone, stays = _login(app, "onderzoeker1"), _login(app, "onderzoeker2")
+    assert _doors(gone, case_id, reference, done["onderzoeker1"]) == SEES
+    assert _doors(stays, case_id, reference, done["onderzoeker2"]) == SEES
+
+    _change_roles(db, "onderzoeker1", [])  # moved to another department: every role taken away
+    _change_roles(db, "onderzoeker2", ["onderzoeker", "vertrouwenspersoon"])  # keeps the investigator role
+
+    assert _doors(gone, case_id, reference, done["onderzoeker1"]) == GONE  # the same session, at once
+    assert _doors(stays, case_id, reference, done["onderzoeker2"]) == SEES
+
+
+def test_another_role_does_not_keep_the_access_of_the_role_taken_away(db, worked):
+    """Holding some role is not enough: the work was done as investigator, and that role is gone."""
+    case_id, done = worked
+    reference = _reference(db, case_id)
+    client = _login(_app(), "onderzoeker1")
+    _change_roles(db, "onderzoeker1", ["vertrouwenspersoon"])
+    assert _doors(client, case_id, reference, done["onderzoeker1"]) == GONE
+
+
+def test_a_role_the_openid_provider_takes_away_ends_the_access_it_gave(db, worked):
+    """The provider's login maps the claims to roles (engine.identity.oidc); a login without the investigator
+    role ends the case for the person, also in a session opened before."""
+    from engine.identity import oidc
+    from engine.identity.service import get_user
+
+    case_id, done = worked
+    reference = _reference(db, case_id)
+    with db.session() as s:
+        get_user(session=s, username="onderzoeker1").external_subject = "sub-onderzoeker1"
+    client = _login(_app(), "onderzoeker1")
+    assert _doors(client, case_id, reference, done["onderzoeker1"]) == SEES
+    provider = oidc.OidcIdentityProvider(oidc.OidcSettings(issuer="https://idp.example", client_id="meldpunt"))
+    claims = {"sub": "sub-onderzoeker1", "preferred_username": "onderzoeker1", "name": "Onderzoeker Een",
+              "groups": ["vertrouwenspersoon"]}  # moved: the organisation now gives another role
+    with db.session() as s:
+        user = provider.authenticate(session=s, credentials={"claims": claims})
+        assert user.role_codes == {"vertrouwenspersoon"}
+    assert _doors(client, case_id, reference, done["onderzoeker1"]) == GONE
