@@ -74,18 +74,8 @@ def main() -> None:
             app = create_app(ApiSettings(cookie_secure=False))
             measure = page_flow.Measure(database.engine)
             transport = page_flow.InlineASGI(app, measure)
-            c = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
-            sessions = {}
-            for uid, u in org.by_id.items():
-                r = c.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
-                assert r.status_code == 200, r.text
-                sessions[uid] = {"username": u["username"], "cookie": r.cookies.get("meldpunt_session"),
-                                 "csrf": r.json()["csrf_token"]}
-                c.cookies.clear()
-            rec = m2_http.Recorder()
-            h = m2_http.Handler(0, "http://testserver", org, sessions, m2_http.route_answers(), rec)
-            h.client.close()
-            h.client = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
+            h = page_flow.inline_handler(transport, org)
+            rec = h.rec
             h.drive_case(False)
             for phase in range(args.phases):
                 if phase:

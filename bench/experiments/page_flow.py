@@ -141,6 +141,27 @@ class Measure:
             self.stmts[kind].append(self._n)
 
 
+def inline_handler(transport, org):
+    """m2's handler for the organisation's users (each logged in once), its requests sent through ``transport``
+    (the app in this process) instead of a socket."""
+    import httpx
+
+    from bench import m2_http
+
+    c = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
+    sessions = {}
+    for uid, u in org.by_id.items():
+        r = c.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
+        assert r.status_code == 200, r.text
+        sessions[uid] = {"username": u["username"], "cookie": r.cookies.get("meldpunt_session"),
+                         "csrf": r.json()["csrf_token"]}
+        c.cookies.clear()
+    h = m2_http.Handler(0, "http://testserver", org, sessions, m2_http.route_answers(), m2_http.Recorder())
+    h.client.close()
+    h.client = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
+    return h
+
+
 def _inline_threads():
     import anyio.to_thread
 
@@ -172,19 +193,8 @@ def run(db: str, cases: int, warmup: int, profile_cases: int, top: int) -> dict:
             app = create_app(ApiSettings(cookie_secure=False))
             measure = Measure(database.engine)
             transport = InlineASGI(app, measure)
-            sessions = {}
-            c = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
-            if True:
-                for uid, u in org.by_id.items():
-                    r = c.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
-                    assert r.status_code == 200, r.text
-                    sessions[uid] = {"username": u["username"], "cookie": r.cookies.get("meldpunt_session"),
-                                     "csrf": r.json()["csrf_token"]}
-                    c.cookies.clear()
-            rec = m2_http.Recorder()
-            h = m2_http.Handler(0, "http://testserver", org, sessions, m2_http.route_answers(), rec)
-            h.client.close()
-            h.client = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
+            h = inline_handler(transport, org)
+            rec = h.rec
             for _ in range(warmup):
                 h.drive_case(False)
             measure.on = True

@@ -44,21 +44,26 @@ class StateMeasure(page_flow.Measure):
 
 
 def _base_statement():
-    """The access statement as it was before §0l: item and the whole case row."""
-    from sqlalchemy import and_, bindparam, false, or_, select, true
+    """The access statement as it was before §0l: item and the whole case row (the rest as it is now: the live
+    role checks of the access rule)."""
+    from sqlalchemy import and_, bindparam, exists, false, or_, select
     from sqlalchemy.orm import aliased
 
     from engine.cases.models import Case
     from engine.identity import access
+    from engine.identity.models import UserRole
     from engine.worklist.models import WorkItem
 
     @lru_cache(maxsize=None)
     def statement(oversight: str):
         uid = bindparam("uid")
         item = aliased(WorkItem)
-        over = {"none": false(), "all": true(), "unit": Case.unit == bindparam("unit")}[oversight]
+        over = {"none": false(), "all": access._oversees(uid),
+                "unit": and_(Case.unit == bindparam("unit"), access._oversees(uid))}[oversight]
         sees = and_(Case.process_kind.is_(None), or_(access._involved(uid), over), ~access._excluded(uid))
-        return (select(item, Case, sees.label("sees"), access._excluded(uid).label("excluded"),
+        role = aliased(UserRole)
+        holds = exists().where(role.user_id == uid, role.role == item.role).correlate(item)
+        return (select(item, Case, sees.label("sees"), access._excluded(uid).label("excluded"), holds.label("holds"),
                        Case.state.is_not(None).label("has_state"))
                 .join(Case, Case.id == item.case_id).where(item.id == bindparam("wid")))
     return statement
@@ -98,18 +103,8 @@ def run(db: str, pairs: int, warmup: int, micro: int = 0) -> None:
             app = create_app(ApiSettings(cookie_secure=False))
             measures = {k: StateMeasure(database.engine) for k in variants}
             transport = page_flow.InlineASGI(app, measures["new"])
-            c = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
-            sessions = {}
-            for uid, u in org.by_id.items():
-                r = c.post("/auth/inloggen", json={"username": u["username"], "password": org.password})
-                assert r.status_code == 200, r.text
-                sessions[uid] = {"username": u["username"], "cookie": r.cookies.get("meldpunt_session"),
-                                 "csrf": r.json()["csrf_token"]}
-                c.cookies.clear()
-            rec = m2_http.Recorder()
-            h = m2_http.Handler(0, "http://testserver", org, sessions, m2_http.route_answers(), rec)
-            h.client.close()
-            h.client = httpx.Client(transport=transport, base_url="http://testserver/api/v1")
+            h = page_flow.inline_handler(transport, org)
+            rec = h.rec
             completions = collections.Counter()
 
             def case(label: str, counted: bool) -> None:
