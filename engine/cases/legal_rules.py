@@ -39,7 +39,8 @@ from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
-from engine.processes.legal_rules import MAXIMUM, LegalRules, effective_term, milestones_of
+from engine.processes.legal_rules import (MAXIMUM, STATUTORY_TERM_BY_MILESTONE, LegalRules, effective_term,
+                                          milestones_of)
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -128,6 +129,9 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
             if allowed is None:
                 continue
             term, bound, _start, _after = effective_term(deadline, milestone)
+            floor = STATUTORY_TERM_BY_MILESTONE.get(milestone)
+            if bound == MAXIMUM and floor is not None and floor.interim and _earlier_round(step, host):
+                continue  # a later round after an interim message: the date promised there (practice, not law)
             due = waiting.fire_at
             if bound == MAXIMUM and due > end_of_day_utc(allowed):
                 raise LegalRuleViolation(
@@ -139,6 +143,24 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
                     f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer van deze taak loopt af na "
                     f"{_dutch(local_date(due) - _ONE_DAY)}, maar de betrokkene heeft tot en met {_dutch(allowed)} "
                     f"(termijn {term}).", reason="termijn-te-kort")
+
+
+def _earlier_round(step, host) -> bool:
+    """Whether a round of ``host``'s task was done before in this case, or is done by this step (a loop that goes on
+    after the person was told the answer is not yet known): a completed work item of the same task."""
+    from sqlalchemy import exists, select
+
+    from engine.worklist.models import WorkItem
+
+    name = host.task_spec.name
+    for task_id in step.tasks().completed_ids() - step.completed_before:
+        try:
+            if step.wf.get_task_from_id(uuid.UUID(task_id)).task_spec.name == name:
+                return True
+        except Exception:  # noqa: BLE001  (a finished round's subprocess may be gone from the tree)
+            continue
+    return bool(step.session.scalar(select(exists().where(
+        WorkItem.case_id == step.case.id, WorkItem.element_id == name, WorkItem.state == "completed"))))
 
 
 def _allowed_end(declared: dict, milestone: str, data: dict, visiting: set[str]) -> date | None:

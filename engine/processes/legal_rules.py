@@ -167,13 +167,17 @@ class StatutoryTerm:
     start_field: str | None = None
     after: str | None = None
     required: bool = False  # every case set with legal rules has it, whatever its tasks carry
+    # Practice, not law: once a round of the deadline's task has told the person that the answer is not yet known
+    # (the task done without fulfilling the milestone, e.g. an interim message with the date they will hear), a
+    # later round may set that later date. The first round is held to the term.
+    interim: bool = False
 
 
 WBK = "EU-richtlijn 2019/1937 art. 9; Wet bescherming klokkenluiders"
 STATUTORY_TERMS = (
     StatutoryTerm("ontvangstbevestiging", "P7D", MAXIMUM, WBK, start_field="datum_melding", required=True),
     StatutoryTerm("terugkoppeling", "P3M", MAXIMUM, WBK, after="ontvangstbevestiging", required=True),
-    StatutoryTerm("gegrondheid", "P12W", MAXIMUM, "handreiking Rijk", start_field="datum_melding"),
+    StatutoryTerm("gegrondheid", "P12W", MAXIMUM, "handreiking Rijk", start_field="datum_melding", interim=True),
     # "onverwijld" names no number of days. The manifest chooses the term (shipped: one working day, P1D); the floor
     # is our outer reading of "without delay": never more than a week.
     StatutoryTerm("aangifte", "P1W", MAXIMUM, "art. 162 Wetboek van Strafvordering (onverwijld)"),

@@ -11,6 +11,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+from sqlalchemy import func, select
+
+from engine.cases.models import Case
 from engine.processes import service as processes
 from features.steps.afdoening import _do, step_investigated
 from features.steps.common import (World, _complete, step_demo, step_report_about, step_user,  # noqa: F401
@@ -90,3 +94,30 @@ def test_the_shipped_terms_pass_the_same_steps(wereld):
     r = _complete(wereld, "directeur", "voornemen_verzenden", {})
     assert r.status_code == 200, r.text
     assert "zienswijze_verwerken" in {t["element_id"] for t in wereld.open_tasks()}
+
+
+def test_the_first_round_of_an_extendable_term_is_held_to_it(wereld):
+    """The 12 weeks in which the reporter hears whether the report is founded (practice, not law) may be extended
+    by an interim message with a promised date: a later round of the task keeps that date
+    (tests/api/test_letter_contents.py, finding 6). The first round is held to the term: a computed 13 weeks is
+    refused at the step that arms its timer, and nothing of the step is saved."""
+    from features.steps.common import step_report_named
+
+    step_demo(wereld)
+    files = {str(f.relative_to(PROCESSES)).replace("\\", "/"): f.read_bytes() for f in PROCESSES.rglob("*")
+             if f.is_file()}
+    old = 'gegrondheid_termijn = legal_date("P12W", start=datum_melding)'
+    text = files["melding.bpmn"].decode("utf-8")
+    assert text.count(old) == 2
+    files["melding.bpmn"] = text.replace(old, 'gegrondheid_termijn = legal_date("P" + "13W", start=datum_melding)'
+                                         ).encode("utf-8")
+    with wereld.db.session() as s:
+        processes.deploy(session=s, files=files)
+    _at(wereld, date(2027, 3, 10))
+    with pytest.raises(AssertionError) as refused:  # the report itself arms the first deadline: refused
+        step_report_named(wereld, "meldpunt", "medewerker", "Financiële schendingen", "Facturen van een leverancier")
+    message = str(refused.value)
+    assert "422" in message and '"reden":"termijn-te-lang"' in message, message
+    assert "melder hoort binnen 12 weken of de melding gegrond is" in message and "(termijn P12W)" in message
+    with wereld.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0  # nothing of the step was saved
