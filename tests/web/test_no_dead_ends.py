@@ -7,13 +7,12 @@ again with what was typed. Both surfaces of the real app, the demo organisation.
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.process.scenarios import DEFAULTS
 from tests.web import flow
+from tests.web.demo_clients import PASSWORD, demo_app, demo_login
 
-PASSWORD = "meldpunt-demo"
 MOTIVATION = "Mogelijk valsheid in geschrifte door een ambtenaar, bewijs in de declaraties."
 
 
@@ -26,18 +25,7 @@ def demo(db, clock):
     return db
 
 
-def _app():
-    from api.app import create_app
-    from api.settings import ApiSettings
-
-    return create_app(ApiSettings(cookie_secure=False))
-
-
-def _login(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+_app, _login = demo_app, demo_login  # tests/web/demo_clients.py
 
 
 def _case_at_police_report(db) -> tuple[int, int, str]:

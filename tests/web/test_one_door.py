@@ -12,26 +12,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.web import flow
+from tests.web.demo_clients import PASSWORD, demo_app, demo_login
 
-PASSWORD = "meldpunt-demo"
 NAME, EMAIL = "Renée Ritsema", "renee.ritsema@example.org"
 # Demo users whose roles may not see the reporter's identity, but who work the case below.
 NOT_AUTHORISED = ("onderzoeker1", "onderzoeker2", "hr", "directeur", "bvi")
 AUTHORISED = ("meldpunt", "coordinator")
 
 
-def _app():
-    from api.app import create_app
-    from api.settings import ApiSettings
-
-    return create_app(ApiSettings(cookie_secure=False))
-
-
-def _login(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+_app, _login = demo_app, demo_login  # tests/web/demo_clients.py
 
 
 def _text(response) -> str:

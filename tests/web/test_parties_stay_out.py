@@ -19,25 +19,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web import flow
+from tests.web.demo_clients import PASSWORD, demo_app, demo_login
 
 pytestmark = pytest.mark.db
 
-PASSWORD = "meldpunt-demo"
 PARTIES = ("melder", "betrokkene", "leidinggevende")
 
 
-def _app():
-    from api.app import create_app
-    from api.settings import ApiSettings
-
-    return create_app(ApiSettings(cookie_secure=False))
-
-
-def _login(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+_app, _login = demo_app, demo_login  # tests/web/demo_clients.py
 
 
 def _csrf(client: TestClient) -> dict:

@@ -12,22 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.web import flow
-
-PASSWORD = "meldpunt-demo"
-
-
-def _app():
-    from api.app import create_app
-    from api.settings import ApiSettings
-
-    return create_app(ApiSettings(cookie_secure=False))
+from tests.web.demo_clients import PASSWORD, demo_app, demo_login
 
 
-def _login(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+_app, _login = demo_app, demo_login  # tests/web/demo_clients.py
 
 
 @pytest.fixture
