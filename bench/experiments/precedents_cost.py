@@ -27,12 +27,9 @@ def main() -> None:
     from sqlalchemy import event
 
     from bench.common import bench_database, ensure_keyring
-    from engine.cases import confidential
+    from bench.experiments import seed_closed_cases
     from engine.cases import precedents as mod
-    from engine.cases.models import Case, CaseParty
-    from engine.clock import now
     from engine.db import Database, set_database
-    from engine.identity.models import User
     from engine.reports import woo
     from engine.reports.service import ReportRefused
 
@@ -53,17 +50,9 @@ def main() -> None:
         set_database(database)
         try:
             with database.session() as s:
-                party = User(username="pc_party", display_name="Collega Leiding", unit="Douane")
-                s.add(party)
-                s.flush()
-                for k in range(args.n):
-                    text = "Collega Leiding keurde alles goed." if k % 2 else "Onterechte declaraties."
-                    case = Case(reference=f"PC-{k:04d}", status="closed", unit="Douane", category=CATEGORY,
-                                closed_at=now(), summary={"afdoeningen": ["Ontslag"], "inhoud_geanonimiseerd": text})
-                    s.add(case)
-                    s.flush()
-                    confidential.store(s, case_id=case.id, values={"melder_naam": f"Melder Nummer{k}"})
-                    s.add(CaseParty(case_id=case.id, party="betrokkene", user_id=party.id))
+                seed_closed_cases(s, prefix="PC", n=args.n, category=CATEGORY,
+                                  text_of=lambda k: "Collega Leiding keurde alles goed." if k % 2
+                                  else "Onterechte declaraties.")
             sent = [0]
 
             def count(*_):

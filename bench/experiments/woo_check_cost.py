@@ -28,11 +28,9 @@ def main() -> None:
     from sqlalchemy import event
 
     from bench.common import bench_database, ensure_keyring
-    from engine.cases import confidential
-    from engine.cases.models import Case, CaseParty
+    from bench.experiments import seed_closed_cases
     from engine.clock import now
     from engine.db import Database, set_database
-    from engine.identity.models import User
     from engine.reports import woo
 
     def one_by_one(session, cases, *, product="Het Woo-overzicht"):
@@ -47,17 +45,8 @@ def main() -> None:
         set_database(database)
         try:
             with database.session() as s:
-                party = User(username="wc_party", display_name="Collega Leiding", unit="Douane")
-                s.add(party)
-                s.flush()
-                for k in range(args.n):
-                    case = Case(reference=f"WC-{k:05d}", status="closed", unit="Douane", category=CATEGORY,
-                                closed_at=now(), summary={"afdoeningen": ["Ontslag"], "categorie": CATEGORY,
-                                                          "inhoud_geanonimiseerd": "Onterechte declaraties."})
-                    s.add(case)
-                    s.flush()
-                    confidential.store(s, case_id=case.id, values={"melder_naam": f"Melder Nummer{k}"})
-                    s.add(CaseParty(case_id=case.id, party="betrokkene", user_id=party.id))
+                seed_closed_cases(s, prefix="WC", n=args.n, category=CATEGORY, summary={"categorie": CATEGORY},
+                                  text_of=lambda k: "Onterechte declaraties.")
             today = now().date()
             start, end = today - timedelta(days=1), today + timedelta(days=1)
             sent = [0]
