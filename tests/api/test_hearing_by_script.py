@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import shutil
 
-from features.steps.afdoening import _do, step_investigated
-from features.steps.common import (World, _complete, step_demo, step_report_about, step_user,  # noqa: F401
+from features.steps.common import (World, _complete, step_demo,  # noqa: F401
                                    wereld)
-from tests.api.test_legal_rules import BERISPING, HEARING_RULE, _state, _store_unproven_version
+from tests.api.test_deadline_terms_at_run_time import _to_voornemen
+from tests.api.test_legal_rules import HEARING_RULE, _state, _store_unproven_version
 from tests.process.driver import PROCESSES
 
 SKIP = ('sourceRef="voornemen_verzenden" targetRef="zienswijze_verwerken"',
@@ -49,13 +49,7 @@ def test_the_engine_refuses_a_zienswijze_a_script_claims(wereld):
         return files
 
     _store_unproven_version(wereld, edit)
-    step_user(wereld, "cora", "geen", "Douane")
-    step_report_about(wereld, "meldpunt", "medewerker", "cora", "Financiële schendingen")
-    step_investigated(wereld, "onderzoeker1", "onderzoeker2", "aangetoond")
-    _do(wereld, "hr", "sanctieadvies_opstellen")
-    _do(wereld, "directeur", "afdoening_bepalen", {"afdoening_keuze": "disciplinaire_maatregel",
-                                                    "voorgenomen_maatregel": [BERISPING],
-                                                    "besluit_motivering": "Conform het sanctieadvies."})
+    _to_voornemen(wereld)
     before = _state(wereld)
     r = _complete(wereld, "directeur", "voornemen_verzenden", {})
     assert r.status_code == 422, r.text
