@@ -44,7 +44,7 @@ class Case(Base):
     # What is derived from a state may be remembered under (case id, tag) without reading the state again (the
     # names in a precedent's workflow data, engine.reports.woo). Every write of ``state`` must go through the
     # attribute (all of the engine's do: the step's prebuilt UPDATE and the timer batch's write the attributes the
-    # ORM would); a row written otherwise keeps no tag of its own and must set it NULL.
+    # ORM would); a state written otherwise loses its tag: the database sets it NULL (trigger of migration 0037).
     state_tag: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[dict] = mapped_column(JSON, default=dict)  # non-confidential projection for lists/reports
     imported: Mapped[bool] = mapped_column(Boolean, default=False)

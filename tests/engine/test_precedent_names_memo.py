@@ -141,3 +141,29 @@ def test_every_write_of_a_state_gives_it_a_new_tag(db, clock):
     with db.session() as s:  # no state, no tag
         s.query(Case).filter_by(reference=refs[0]).one().state = None
     assert tags()[refs[0]] is None
+
+
+def test_a_state_written_outside_the_engine_loses_its_tag(db, clock):
+    """A state written by hand (a repair, a restore script) without a new tag: the database sets the tag NULL
+    (migration 0037), so the memo cannot answer for the state that was there before, and the precedent naming its
+    subject is withheld. Before, the old tag stayed and the memo showed it as clean."""
+    from engine.cases.models import Case
+
+    original = _close(db, clock, "Jan de Vries")
+    other = _close(db, clock, "Piet Pietersen")
+    [ref] = _clones(db, original, [PIETERSEN])
+    assert _shown(db)[ref] is False  # remembered under the clone's tag: Pietersen is nobody in its workflow
+    with db.session() as s:
+        tag = s.query(Case).filter_by(reference=ref).one().state_tag
+        s.execute(text("UPDATE cases SET state = :state WHERE reference = :ref"),
+                  {"state": CompressedText.pack(s.get(Case, other).state), "ref": ref})
+    with db.session() as s:
+        assert tag is not None and s.query(Case).filter_by(reference=ref).one().state_tag is None
+    assert _shown(db)[ref] is True
+    with db.session() as s:  # the engine's own writes keep their new tag (the trigger leaves them alone)
+        case = s.query(Case).filter_by(reference=ref).one()
+        case.state = s.get(Case, original).state
+        written = case.state_tag
+    with db.session() as s:
+        assert s.query(Case).filter_by(reference=ref).one().state_tag == written is not None
+    assert _shown(db)[ref] is False
