@@ -113,6 +113,11 @@ async def lifespan(app: FastAPI):
         from engine.notifications import worker as mail_worker
 
         mail = mail_worker.start_background(database=get_database())
+    from engine.db import get_database
+    from engine.identity import session_cache
+
+    # another server process's revocation empties this one's session cache at once (PostgreSQL; engine.identity)
+    identity_listener = session_cache.listen(get_database().engine) if settings.session_cache_seconds > 0 else None
     letters = None
     if settings.brieven_in_server:
         from engine.db import get_database
@@ -122,6 +127,7 @@ async def lifespan(app: FastAPI):
     try:
         yield
     finally:
+        session_cache.stop(identity_listener)
         if letters is not None:
             from engine.letter_outbox import worker as letter_worker
 

@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     # - a transaction left idle by its client (milliseconds): the server ends it and releases its locks.
     db_idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=0)
     # How long a server process remembers a browser session with its user and roles (seconds, engine clock; 0:
-    # never). A logout, revocation or role change in the same process takes effect at once, in another process
-    # within this time (engine.identity.session_cache).
+    # never). A logout, revocation or role change takes effect at once in the same process and, on PostgreSQL, in
+    # every other server process (LISTEN/NOTIFY); one written past the engine within this time
+    # (engine.identity.session_cache).
     session_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     # SQLite: how long a transaction waits for the database-wide write lock (seconds) before 409.
     sqlite_busy_timeout_seconds: float = Field(default=30.0, gt=0, le=600)

@@ -179,3 +179,9 @@ class ReporterSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     receipt: Mapped[ReceiptCode] = relationship(lazy="joined")
+
+
+# Whoever changes these rows must empty the session caches (this process's at the commit; the other server
+# processes' through NOTIFY on PostgreSQL): the hooks live with the cache and are installed with the models, also in
+# a process that never resolves a session (a command-line tool blocking an account).
+from engine.identity import session_cache as _session_cache  # noqa: E402,F401

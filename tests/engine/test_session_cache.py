@@ -1,6 +1,6 @@
 """Browser session -> user and roles remembered in the process for a few seconds (engine.identity.session_cache,
-issue 25): fewer round trips per request, and revocation still takes effect - at once in the same process, within
-the TTL from another process."""
+issue 25): fewer round trips per request, and revocation still takes effect - at once in the same process, at once
+from another process on PostgreSQL (LISTEN/NOTIFY), within the TTL for a change written past the engine."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -86,3 +86,72 @@ def test_a_session_read_before_a_revocation_is_not_remembered_after_it(db, signe
         session_cache.remember(s, web.session_hash, generation, web, identity.now(), 5)
     with pytest.raises(NotAuthenticated):
         _resolve(db, signed_in)
+
+
+def _listening(db):
+    """This process's listener for the test database, as the API's lifespan starts it (PostgreSQL only)."""
+    from engine.identity import session_cache
+
+    if db.dialect != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; on SQLite one server process serves the database")
+    listener = session_cache.listen(db.engine)
+    assert listener is not None and listener.listening
+    return listener
+
+
+def _until(condition, listener) -> None:
+    for _ in range(400):  # the notification crosses two connections; no clock is moved meanwhile
+        if condition():
+            return
+        listener.stop_event.wait(0.05)
+
+
+@pytest.mark.postgres_only
+def test_an_account_blocked_by_another_process_is_refused_at_once_on_postgresql(db, signed_in, tmp_path):
+    """`meldpunt users disable` in a process of its own: its commit notifies, this process empties its cache. The
+    engine clock does not move, so without the notification the remembered session would stay valid."""
+    from engine.identity import session_cache
+    from tests.cli.test_fresh_process import _run
+
+    listener = _listening(db)
+    try:
+        _resolve(db, signed_in)
+        with Statements(db.engine) as st:
+            assert _resolve(db, signed_in)[0] == "cachegebruiker"
+        assert st.seen == []  # remembered
+        heard = listener.heard
+        done = _run(db, "users", "disable", "cachegebruiker", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        _until(lambda: listener.heard > heard, listener)
+        assert listener.heard > heard
+        with pytest.raises(NotAuthenticated):
+            _resolve(db, signed_in)
+    finally:
+        session_cache.stop(listener)
+
+
+@pytest.mark.postgres_only
+def test_nothing_is_remembered_while_the_listener_is_down(db, signed_in, monkeypatch):
+    """A lost LISTEN connection could miss a revocation: until it listens again, every request reads the session."""
+    from engine.identity import session_cache
+
+    listener = _listening(db)
+    try:
+        _resolve(db, signed_in)
+        monkeypatch.setattr(session_cache, "RETRY_SECONDS", 60)  # it stays down for the rest of the test
+        with db.engine.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE query LIKE 'LISTEN%' OR query = 'SELECT 1' AND datname = current_database() "
+                              "AND pid <> pg_backend_pid()"))
+        _until(lambda: not listener.listening, listener)
+        assert not listener.listening
+        _resolve(db, signed_in)
+        with Statements(db.engine) as st:
+            assert _resolve(db, signed_in)[0] == "cachegebruiker"
+        assert st.seen, "a session was answered from memory while the listener was down"
+    finally:
+        session_cache.stop(listener)
+    with Statements(db.engine) as st:  # without a listener: remembered again, as before (TTL)
+        _resolve(db, signed_in)
+        _resolve(db, signed_in)
+    assert len(st.seen) < 4
