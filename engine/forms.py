@@ -85,6 +85,9 @@ def validate(schema: dict, data: dict) -> dict:
 
 PREFILL = "x-vooringevuld-uit"  # a field arrives filled with (the first non-empty of) these earlier fields
 SHOWN_WHEN = "x-alleen-bij"  # {"<choice field>": [values]}: the field applies only to these choices
+# {"lijst": "<earlier list field>", "waarde": "<property of its rows>"}: a text field whose choices are the values
+# an earlier step entered in that list (e.g. the functions of a team's risk inventory), not free text
+CHOICES_FROM = "x-keuzes-uit"
 
 
 def _empty(value) -> bool:
@@ -132,3 +135,78 @@ def without_inapplicable(schema: dict, data: dict) -> dict:
     e.g. an intention's measures when no punishment is intended): they are not stored."""
     props = schema.get("properties") or {}
     return {k: v for k, v in data.items() if not isinstance(props.get(k), dict) or applies(props[k], data)}
+
+
+def _choice_source(prop) -> tuple[str, str] | None:
+    spec = prop.get(CHOICES_FROM) if isinstance(prop, dict) else None
+    if isinstance(spec, dict) and isinstance(spec.get("lijst"), str) and isinstance(spec.get("waarde"), str):
+        return spec["lijst"], spec["waarde"]
+    return None
+
+
+def choices_from_data(spec: tuple[str, str], data: dict) -> list[str]:
+    """The values the rows of list ``spec[0]`` hold in ``spec[1]``, in their order, each once."""
+    rows = data.get(spec[0])
+    values = [row.get(spec[1]) for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v.strip()))
+
+
+def has_data_choices(schema: dict | None) -> bool:
+    """Does a field of the form (or of its rows) take its choices from the case data (``x-keuzes-uit``)?"""
+    for prop in ((schema or {}).get("properties") or {}).values():
+        if _choice_source(prop) is not None:
+            return True
+        items = prop.get("items") if isinstance(prop, dict) else None
+        if isinstance(items, dict) and any(_choice_source(p) for p in (items.get("properties") or {}).values()):
+            return True
+    return False
+
+
+def with_data_choices(schema: dict | None, data: dict) -> dict | None:
+    """The form with each ``x-keuzes-uit`` field's choices (``enum``) filled from the case data ``data``: what the
+    form shows (a select) and what its submission is validated against (any other value is refused, also over the
+    API). A form without such a field is returned as it is."""
+    if not has_data_choices(schema):
+        return schema
+
+    def resolved(props: dict) -> dict:
+        out = {}
+        for name, prop in props.items():
+            spec = _choice_source(prop)
+            if spec is not None:
+                prop = {**prop, "enum": choices_from_data(spec, data)}
+            elif isinstance(prop, dict) and isinstance(prop.get("items"), dict) \
+                    and isinstance(prop["items"].get("properties"), dict):
+                prop = {**prop, "items": {**prop["items"], "properties": resolved(prop["items"]["properties"])}}
+            out[name] = prop
+        return out
+
+    return {**schema, "properties": resolved(schema.get("properties") or {})}
+
+
+def check_data_choices(schema: dict, data: dict, case_data: dict) -> None:
+    """Refuse a value of an ``x-keuzes-uit`` field that is not among the choices the case data offer (the form shows
+    only those; an API client or a hand-made request could send any text), naming each field, in Dutch."""
+    errors: list[FieldError] = []
+
+    def check(prop: dict, value, where: str) -> None:
+        spec = _choice_source(prop)
+        if spec is None or value is None:
+            return
+        offered = choices_from_data(spec, case_data)
+        if value not in offered:
+            errors.append(FieldError(where, f"'{value}' is geen keuze uit '{spec[0]}' van deze zaak; kies uit: "
+                                            + (", ".join(offered) or "(de lijst is leeg)")))
+
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        check(prop, data.get(name), name)
+        cells = (prop.get("items") or {}).get("properties") if isinstance(prop.get("items"), dict) else None
+        if isinstance(cells, dict) and isinstance(data.get(name), list):
+            for i, row in enumerate(data[name]):
+                for column, cell in cells.items():
+                    if isinstance(row, dict) and isinstance(cell, dict):
+                        check(cell, row.get(column), f"{name}.{i}.{column}")
+    if errors:
+        raise InvalidData(errors)

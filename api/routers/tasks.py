@@ -15,6 +15,7 @@ from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import (AssignIn, CaseOutlineOut, CompletedOut, CompleteIn, TaskDetailOut,
                                    WorkItemOut)
+from engine import forms as engine_forms
 from engine.cases import field_classes
 from engine.cases import precedents as precedents_mod
 from engine.cases import service as cases
@@ -105,6 +106,17 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     outline = (CaseOutlineOut.of(triage.task_outline(session=session, user=user, item=item,
                                                      page="api-taak-oppakken"))
                if item.assignee_id is None and item.state == "open" else None)
+    if not seen.sees_case and case.process_kind is not None and item.assignee_id == user.id:
+        # One's own task of another process's instance (a risk inventory is no case, access.task_access): its data,
+        # as the web's task page shows them to whoever works on it (before, the API gave none: no functions to
+        # decide on), with the choices they offer (x-keuzes-uit).
+        data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
+        data = {k: v for k, v in data.items()
+                if k not in field_classes.case_classes(session, case) and k != "instellingen"}
+        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version,
+                             formulier=engine_forms.with_data_choices(_form(session, item), data),
+                             gegevens=json.loads(json.dumps(data, default=str)), precedenten=None,
+                             zaakoverzicht=outline)
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
@@ -118,6 +130,9 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     form = _form(session, item)
     data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
+    # choices an earlier step entered (x-keuzes-uit) filled in from the case data: only for who sees the case (the
+    # pool's view above and GET .../formulier give the form as deployed, with the declaration)
+    form = engine_forms.with_data_choices(form, data)
     data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
     if found is not None:

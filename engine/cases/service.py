@@ -589,6 +589,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                 settings=register_records.settings_of(parsed.manifest, case.process_kind))
     elif meta is not None and register_actions.decides_actions(meta.properties):  # checked and numbered
         clean = register_actions.decide(session=session, case=case, data=clean, schema=schema)
+    if forms.has_data_choices(schema):  # after the process's own checks, which may word the refusal themselves
+        forms.check_data_choices(schema, clean, task.data)
     clean, secret = confidential.split(clean, confidential.fields_of(parsed))
     field_classes.forget_stale_redactions(session, case_id=case.id, classes=field_classes.classes_of(parsed),
                                           changed=secret)

@@ -27,6 +27,8 @@ at run time it takes the role of the lane of the call activity that called it
 """
 from __future__ import annotations
 
+import functools
+
 import ast
 import json
 from collections.abc import Callable, Mapping
@@ -400,7 +402,9 @@ class _ProcessSetValidation:
 
     def check_declared_behaviour(self) -> None:
         """A prefill (``x-vooringevuld-uit``) names fields of the process's forms; a field that applies only to some
-        choices (``x-alleen-bij``) names a choice field of its own form and values that field offers."""
+        choices (``x-alleen-bij``) names a choice field of its own form and values that field offers; a field whose
+        choices come from an earlier list (``x-keuzes-uit``) names a list of another form, one of its rows'
+        properties, and no confidential or personal list (its values would be offered as choices)."""
         from engine.forms import PREFILL, SHOWN_WHEN
 
         known = {name for schema in self.forms.values() for name in (schema.get("properties") or {})}
@@ -409,6 +413,11 @@ class _ProcessSetValidation:
             for name, prop in props.items():
                 if not isinstance(prop, dict):
                     continue
+                self._check_data_choices(path, name, prop)
+                rows = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+                for column, cell in (rows.get("properties") or {}).items():
+                    if isinstance(cell, dict):
+                        self._check_data_choices(path, f"{name}.{column}", cell)
                 if PREFILL in prop:
                     sources = prop[PREFILL] if isinstance(prop[PREFILL], list) else [prop[PREFILL]]
                     for source in sources:
@@ -428,6 +437,41 @@ class _ProcessSetValidation:
                     if offered is None or any(v not in offered for v in wanted):
                         self.issue(path, f"'{SHOWN_WHEN}' van veld '{name}' noemt '{choice}' met waarden die dat "
                                          f"keuzeveld van dit formulier niet biedt", element_id=name)
+    def _check_data_choices(self, path: str, name: str, prop: dict) -> None:
+        from engine.forms import CHOICES_FROM
+
+        if CHOICES_FROM not in prop:
+            return
+        spec = prop[CHOICES_FROM]
+        # the line of the declaration: the first after the field's own name (for the refusal's file:line)
+        lines = self.files[path].decode("utf-8", "replace").splitlines() if path in self.files else []
+        start = next((i for i, text in enumerate(lines) if f'"{name.rsplit(".", 1)[-1]}"' in text), 0)
+        line = next((i + 1 for i, text in enumerate(lines) if i >= start and f'"{CHOICES_FROM}"' in text), None)
+        issue = functools.partial(self.issue, line=line)
+        if not isinstance(spec, dict) or set(spec) != {"lijst", "waarde"} \
+                or not all(isinstance(spec[k], str) and spec[k] for k in spec):
+            issue(path, f"'{CHOICES_FROM}' van veld '{name}' moet {{\"lijst\": <lijstveld>, \"waarde\": "
+                             f"<eigenschap van de regels>}} zijn", element_id=name)
+            return
+        if prop.get("type") != "string" or "enum" in prop:
+            issue(path, f"'{CHOICES_FROM}' van veld '{name}' kan alleen bij een tekstveld zonder eigen keuzes "
+                             f"(enum)", element_id=name)
+        lists = [(other, (schema.get("properties") or {}).get(spec["lijst"]))
+                 for other, schema in sorted(self.forms.items()) if other != path]
+        lists = [(other, p) for other, p in lists if isinstance(p, dict)]
+        columns = [((p.get("items") or {}).get("properties") or {}) for _, p in lists
+                   if p.get("type") == "array" and isinstance(p.get("items"), dict)]
+        if not lists or not any(isinstance(c.get(spec["waarde"]), dict) for c in columns):
+            issue(path, f"'{CHOICES_FROM}' van veld '{name}' noemt lijst '{spec['lijst']}' met eigenschap "
+                             f"'{spec['waarde']}', die geen ander formulier van dit proces heeft", element_id=name)
+            return
+        private = [p for _, p in lists if p.get("x-vertrouwelijk") or p.get("x-persoon")] + \
+            [c[spec["waarde"]] for c in columns if isinstance(c.get(spec["waarde"]), dict)
+             and (c[spec["waarde"]].get("x-vertrouwelijk") or c[spec["waarde"]].get("x-persoon"))]
+        if private:
+            issue(path, f"'{CHOICES_FROM}' van veld '{name}' noemt '{spec['lijst']}', een vertrouwelijk of "
+                             f"persoonsgegeven: dat wordt niet als keuze aangeboden", element_id=name)
+
     def check_privacy(self, manifest: Manifest) -> None:
         """Every field ``privacy.personen`` names (the fields that name a person, for access requests) is a field
         of some form: a misspelt name would leave that person's data out of their export and unredacted in others'."""

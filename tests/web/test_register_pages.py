@@ -132,6 +132,10 @@ def test_the_management_team_decides_several_actions_on_the_task_page_and_each_s
     mt = _login(app, "mtlid")
     page = mt.get(f"/taken/{item_id}")
     assert page.status_code == 200 and 'name="vervolgacties[0].functie"' in page.text
+    # the function is chosen from the team's inventory (x-keuzes-uit), not typed
+    cell = re.search(r'<select[^>]*name="vervolgacties\[0\]\.functie"[^>]*>(.*?)</select>', page.text, re.S)
+    assert cell is not None, "the function is no choice list"
+    assert re.findall(r'<option value="([^"]+)"', cell.group(1)) == ["Douanier controle", "Kassier"]
     rows = {"vervolgacties[0].functie": "Douanier controle", "vervolgacties[0].actie": "Roulatie invoeren",
             "vervolgacties[0].uiterlijk": "2026-12-01",
             "vervolgacties[1].functie": "Kassier", "vervolgacties[1].actie": "Kas tellen met twee",

@@ -12,6 +12,7 @@ from engine.cases import persons
 from engine.cases import precedents as case_precedents
 from engine.cases import service as cases
 from engine.cases.models import Case
+from engine import forms as engine_forms
 from engine.errors import DomainError, FieldError, InvalidData, NotFound
 from engine.identity import access
 from engine.identity import service as identity
@@ -95,6 +96,9 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
             data = {**data, **identity, **substance}
             field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity=identity,
                                       substance=substance, page="taak")
+    if engine_forms.has_data_choices(schema):  # choices an earlier step entered (x-keuzes-uit), from the case data
+        schema = engine_forms.with_data_choices(
+            schema, data if values is None else cases.task_view(session=session, item=item, case=case))
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
     people = [f for f in fields if f.widget == "persoon"]
     if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
