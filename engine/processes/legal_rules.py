@@ -727,11 +727,35 @@ def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
                          and _form_allows_penalty(forms.get(_properties(node.element).get("form", "")), rules)))}
     after_decision = _reachable_after(graph, deciding) if deciding else set()
 
+    def records(node_id: str, name: str) -> bool:
+        """Whether a task fills in case field ``name`` (a person in its form, or one of its scripts)."""
+        node = graph.nodes[node_id]
+        schema = forms.get(_properties(node.element).get("form", "")) if node.kind == "userTask" else None
+        return bool(_form_records(schema, (name,))) or any(
+            _assigns(script, name) for _label, script in _scripts_of(node.element))
+
+    def starts_at(floor: StatutoryTerm, milestone: str, openers: set[str], what: str) -> None:
+        """A minimum term given to the subject runs from the date the step that opens it records (``openers``),
+        or from the day its timer is armed; never from another date (an earlier one would shorten it)."""
+        declared = by_milestone.get(milestone)
+        if declared is None or not declared.term or not declared.bound:
+            return
+        if declared.after is None and (declared.start_field is None
+                                       or any(records(n, declared.start_field) for n in openers)):
+            return
+        manifest_issue(f"Wettelijke termijn '{declared.name}': de termijn loopt "
+                       f"{_start_words(declared.start_field, declared.after)}, maar de betrokkene krijgt "
+                       f"{law(floor)} vanaf {what}; 'from' moet een datum noemen die die stap vastlegt (of laat "
+                       f"'from' en 'after' weg: dan telt de dag waarop de timer wordt gezet)")
+
     for floor in STATUTORY_TERMS:
         checked: set[str] = set()
         if floor.situation == HEARING:
             checked.add(rules.zienswijze_milestone)
             hold(floor, rules.zienswijze_milestone, " (de zienswijze: 'hearing.zienswijze.milestone')")
+            starts_at(floor, rules.zienswijze_milestone,
+                      {n for n, found in carried.items() if rules.voornemen_milestone in found},
+                      f"het voornemen (mijlpaal '{rules.voornemen_milestone}')")
         elif floor.situation == MINUTES and rules.minutes_review is not None:
             checked.add(rules.minutes_review.review_milestone)
             hold(floor, rules.minutes_review.review_milestone,
@@ -739,6 +763,7 @@ def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
         elif floor.situation == REMEDY and deciding:
             checked.add(floor.milestone)
             hold(floor, floor.milestone, " (het rechtsmiddel tegen het besluit; het proces kan een straf opleggen)")
+            starts_at(floor, floor.milestone, deciding, "het besluit over de straf")
             if floor.milestone in by_milestone and not any(
                     floor.milestone in carried[n] and graph.nodes[n].kind in ("userTask", "callActivity")
                     for n in after_decision):

@@ -8,7 +8,9 @@ milestone means (the hearing's zienswijze, ``minutes_review.review_milestone``, 
 can impose a penalty, the task that records the aangifte), and check and deploy refuse the set.
 
 Also refused: a term that starts later than the law lets it (the feedback counted from anything but the end of
-the acknowledgement's term), and an order measure (schorsing, toegangsverbod) decided by the investigator.
+the acknowledgement's term), a term given to the subject that starts before the step that opens it (the
+zienswijze counted from the report's date), and an order measure (schorsing, toegangsverbod) decided by the
+investigator.
 """
 from __future__ import annotations
 
@@ -151,8 +153,15 @@ def test_deploy_refuses_a_renamed_remedy(db, copy):
      "de termijn loopt vanaf de datum in 'datum_melding' (" + WBK + "), niet vanaf de datum in 'ontvangstbevestigd_op'"),
     ("gegrondheid", lambda d: d.pop("from"),
      "de termijn loopt vanaf de datum in 'datum_melding' (handreiking Rijk), niet vanaf de dag dat de timer wordt gezet"),
-], ids=["terugkoppeling-vanaf-besluit", "ontvangst-vanaf-bevestiging", "gegrondheid-zonder-start"])
-def test_a_term_that_starts_later_than_the_law_is_refused(copy, milestone, change, words):
+    ("zienswijze", lambda d: d.__setitem__("from", "datum_melding"),
+     "de termijn loopt vanaf de datum in 'datum_melding', maar de betrokkene krijgt ten minste P14D (" + CAO
+     + ") vanaf het voornemen (mijlpaal 'voornemen')"),
+    ("bezwaar", lambda d: (d.pop("from"), d.__setitem__("after", "ontvangstbevestiging")),
+     "de termijn loopt vanaf het einde van de termijn van mijlpaal 'ontvangstbevestiging', maar de betrokkene krijgt "
+     "ten minste P6W (Awb art. 6:7) vanaf het besluit over de straf"),
+], ids=["terugkoppeling-vanaf-besluit", "ontvangst-vanaf-bevestiging", "gegrondheid-zonder-start",
+        "zienswijze-vanaf-melding", "bezwaar-na-ontvangst"])
+def test_a_term_that_starts_elsewhere_than_the_law_says_is_refused(copy, milestone, change, words):
     _manifest(copy, lambda m: change(_deadline(m, milestone)))
     _in_manifest(refusals(copy), words)
 
