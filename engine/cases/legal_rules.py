@@ -39,8 +39,7 @@ from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
-from engine.processes.legal_rules import (MAXIMUM, STATUTORY_TERM_BY_MILESTONE, LegalRules, effective_term,
-                                          milestones_of)
+from engine.processes.legal_rules import MAXIMUM, LegalRules, effective_term, milestones_of
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -125,11 +124,11 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
             if not (milestone in named or (len(on_task) == 1 and not named)):
                 continue
             deadline = declared[milestone]
-            allowed = _allowed_end(declared, milestone, host.data, set())
+            allowed = _allowed_end(rules, declared, milestone, host.data, set())
             if allowed is None:
                 continue
-            term, bound, _start, _after = effective_term(deadline, milestone)
-            floor = STATUTORY_TERM_BY_MILESTONE.get(milestone)
+            term, bound, _start, _after = effective_term(deadline, milestone, rules)
+            floor = rules.floor_for(milestone)
             if bound == MAXIMUM and floor is not None and floor.interim and _earlier_round(step, host):
                 continue  # a later round after an interim message: the date promised there (practice, not law)
             due = waiting.fire_at
@@ -163,16 +162,16 @@ def _earlier_round(step, host) -> bool:
         WorkItem.case_id == step.case.id, WorkItem.element_id == name, WorkItem.state == "completed"))))
 
 
-def _allowed_end(declared: dict, milestone: str, data: dict, visiting: set[str]) -> date | None:
+def _allowed_end(rules: LegalRules, declared: dict, milestone: str, data: dict, visiting: set[str]) -> date | None:
     """The last day of the term of ``milestone`` as the engine holds it (manifest term, never looser than the
     statutory floor), from its start: a case date, the end of another deadline, or today."""
-    found = effective_term(declared.get(milestone), milestone)
+    found = effective_term(declared.get(milestone), milestone, rules)
     if found is None or milestone in visiting:
         return None
     term, _bound, start_field, after = found
     start = None
     if after is not None:
-        start = _allowed_end(declared, after, data, visiting | {milestone})
+        start = _allowed_end(rules, declared, after, data, visiting | {milestone})
     elif start_field is not None:
         start = _start_date(data.get(start_field))
     try:

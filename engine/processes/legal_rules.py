@@ -131,6 +131,15 @@ class LegalRules:
             names |= {self.minutes_review.review_milestone, self.minutes_review.report_milestone}
         return frozenset(names)
 
+    def floor_for(self, milestone: str) -> "StatutoryTerm | None":
+        """The statutory floor of the deadline on ``milestone``: by what the milestone means in these rules (the
+        zienswijze of the hearing, the review of the minutes), else by its name."""
+        if milestone == self.zienswijze_milestone:
+            return STATUTORY_TERM_BY_MILESTONE[ZIENSWIJZE]
+        if self.minutes_review is not None and milestone == self.minutes_review.review_milestone:
+            return STATUTORY_TERM_BY_MILESTONE[GETUIGENVERSLAG]
+        return STATUTORY_TERM_BY_MILESTONE.get(milestone)
+
     @property
     def hearing_rule(self) -> str:
         return f"Een straf vereist eerst een voornemen en zienswijze ({self.hearing_source})"
@@ -154,12 +163,29 @@ STATUTORY_PENALTIES = (
 STATUTORY_SOURCE = "CAO Rijk hoofdstuk 15"
 
 
+# How the engine recognises a floor's legal situation in a process set, whatever the milestone is called there
+# (a renamed milestone must not escape its floor):
+BY_NAME = "name"          # the milestone's own name: the reporter's promises and the dashboard read these names
+HEARING = "hearing"       # the milestone 'legal_rules.hearing.zienswijze.milestone' names
+MINUTES = "minutes"       # the milestone 'legal_rules.minutes_review.review_milestone' names
+REMEDY = "remedy"         # a set that can impose a penalty: the subject's legal remedy against the decision
+AANGIFTE_RECORD = "aangifte"  # a task that records the aangifte in the fields the case summary reads
+# The fields in which a task records that and when the aangifte was made (engine.cases.service.SUMMARY_KEYS: the
+# case summary and reports read them).
+AANGIFTE_FIELDS = ("aangifte_gedaan", "aangifte_datum")
+# The field in which the competent authority decides an order measure (schorsing, toegangsverbod) during the
+# investigation (engine.cases.service.SUMMARY_KEYS; the freedom-of-information overview counts suspensions).
+ORDER_MEASURE_FIELD = "ordemaatregel"
+
+
 @dataclass(frozen=True)
 class StatutoryTerm:
-    """The floor of one legal deadline (DOMAIN §3), by the milestone the engine knows it by (the reporter's
-    promises, the dashboard's counts read the same names). A maximum term in the manifest may be shorter, never
-    longer; a minimum term longer, never shorter. ``start_field``/``after``: where the term starts, for the run-time
-    check; without them the day the timer is armed (the latest a maximum term can start)."""
+    """The floor of one legal deadline (DOMAIN §3). ``milestone`` is the name the engine knows it by (the
+    reporter's promises, the dashboard's counts read the same names); ``situation`` how the engine recognises the
+    deadline's legal situation in a set whatever its milestone is called there. A maximum term in the manifest may
+    be shorter, never longer; a minimum term longer, never shorter. ``start_field``/``after``: where the term starts
+    (the manifest must declare the same start); without them the day the timer is armed (the latest a maximum term
+    can start)."""
     milestone: str
     term: str
     bound: str
@@ -167,6 +193,7 @@ class StatutoryTerm:
     start_field: str | None = None
     after: str | None = None
     required: bool = False  # every case set with legal rules has it, whatever its tasks carry
+    situation: str = BY_NAME
     # Practice, not law: once a round of the deadline's task has told the person that the answer is not yet known
     # (the task done without fulfilling the milestone, e.g. an interim message with the date they will hear), a
     # later round may set that later date. The first round is held to the term.
@@ -174,18 +201,28 @@ class StatutoryTerm:
 
 
 WBK = "EU-richtlijn 2019/1937 art. 9; Wet bescherming klokkenluiders"
+ZIENSWIJZE, GETUIGENVERSLAG = "zienswijze", "getuigenverslag"
 STATUTORY_TERMS = (
     StatutoryTerm("ontvangstbevestiging", "P7D", MAXIMUM, WBK, start_field="datum_melding", required=True),
     StatutoryTerm("terugkoppeling", "P3M", MAXIMUM, WBK, after="ontvangstbevestiging", required=True),
-    StatutoryTerm("gegrondheid", "P12W", MAXIMUM, "handreiking Rijk", start_field="datum_melding", interim=True),
+    # Every case set with legal rules handles reports: the reporter hears within 12 weeks whether the report is
+    # founded (the reporter's page promises it, the dashboard counts it, both by this name).
+    StatutoryTerm("gegrondheid", "P12W", MAXIMUM, "handreiking Rijk", start_field="datum_melding", interim=True,
+                  required=True),
     # "onverwijld" names no number of days. The manifest chooses the term (shipped: one working day, P1D); the floor
-    # is our outer reading of "without delay": never more than a week.
-    StatutoryTerm("aangifte", "P1W", MAXIMUM, "art. 162 Wetboek van Strafvordering (onverwijld)"),
-    StatutoryTerm("zienswijze", "P14D", MINIMUM, "CAO Rijk hoofdstuk 15 (redelijke termijn voor de zienswijze)"),
-    StatutoryTerm("getuigenverslag", "P14D", MINIMUM,
-                  "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening"),
-    StatutoryTerm("bezwaar", "P6W", MINIMUM, "Awb art. 6:7"),
-    StatutoryTerm("kantonrechter", "P2M", MINIMUM, "BW art. 7:686a lid 4"),
+    # is our outer reading of "without delay": never more than a week. It holds the task that records the aangifte.
+    StatutoryTerm("aangifte", "P1W", MAXIMUM, "art. 162 Wetboek van Strafvordering (onverwijld)",
+                  situation=AANGIFTE_RECORD),
+    StatutoryTerm(ZIENSWIJZE, "P14D", MINIMUM, "CAO Rijk hoofdstuk 15 (redelijke termijn voor de zienswijze)",
+                  situation=HEARING),
+    StatutoryTerm(GETUIGENVERSLAG, "P14D", MINIMUM,
+                  "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening",
+                  situation=MINUTES),
+    # The legal route depends on the organisation (public-law appointment: bezwaar; employment contract: the
+    # cantonal court for a summary dismissal) and is chosen by a setting (DOMAIN §1): a set that can impose a
+    # penalty carries both, each on a task after the decision.
+    StatutoryTerm("bezwaar", "P6W", MINIMUM, "Awb art. 6:7", situation=REMEDY),
+    StatutoryTerm("kantonrechter", "P2M", MINIMUM, "BW art. 7:686a lid 4", situation=REMEDY),
 )
 STATUTORY_TERM_BY_MILESTONE = {t.milestone: t for t in STATUTORY_TERMS}
 BOUND_WORDS = {MAXIMUM: "ten hoogste", MINIMUM: "ten minste"}
@@ -214,10 +251,12 @@ def looser(actual: str, allowed: str, bound: str) -> bool:
     return False
 
 
-def effective_term(deadline: Deadline | None, milestone: str) -> tuple[str, str, str | None, str | None] | None:
+def effective_term(deadline: Deadline | None, milestone: str,
+                   rules: LegalRules | None = None) -> tuple[str, str, str | None, str | None] | None:
     """(term, bound, start_field, after) the engine holds a deadline to: the manifest's term, but never looser than
-    the statutory floor (a version stored before the floor existed is held to it too); the floor's start."""
-    floor = STATUTORY_TERM_BY_MILESTONE.get(milestone)
+    the statutory floor (a version stored before the floor existed is held to it too); the floor's start. With
+    ``rules`` the floor is found by what the milestone means there (``LegalRules.floor_for``)."""
+    floor = rules.floor_for(milestone) if rules is not None else STATUTORY_TERM_BY_MILESTONE.get(milestone)
     if deadline is None and floor is None:
         return None
     if floor is None:
@@ -375,6 +414,7 @@ class _Graph:
         self.processes: dict[str, etree._Element] = {}
         self.starts: dict[str, list[str]] = {}  # container id -> start event ids
         self.ends: dict[str, list[str]] = {}
+        self.container: dict[str, str] = {}  # node id -> id of the process or subprocess it is in
         for path, tree in trees.items():
             if not path.endswith(".bpmn"):
                 continue
@@ -390,6 +430,7 @@ class _Graph:
                 continue
             kind = _local(child)
             self.nodes[child.get("id")] = _Node(child, path, kind)
+            self.container[child.get("id")] = cid
             if kind == "startEvent":
                 self.starts[cid].append(child.get("id"))
             elif kind == "endEvent":
@@ -404,6 +445,33 @@ class _Graph:
             host = self.nodes.get(boundary.get("attachedToRef"))
             if host is not None:
                 host.outgoing.append(boundary.get("id"))
+
+
+def _reachable_after(graph: _Graph, sources: set[str]) -> set[str]:
+    """The nodes a token can reach after leaving any of ``sources``: into called processes and subprocesses, and
+    from their ends back to the node that called or contains them."""
+    callers: dict[str, list[str]] = {}
+    for node_id, node in graph.nodes.items():
+        if node.kind == "callActivity":
+            callers.setdefault(node.element.get("calledElement"), []).append(node_id)
+    seen: set[str] = set()
+    todo = [n for source in sources if source in graph.nodes for n in graph.nodes[source].outgoing]
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen or node_id not in graph.nodes:
+            continue
+        seen.add(node_id)
+        node = graph.nodes[node_id]
+        todo.extend(node.outgoing)
+        if node.kind == "callActivity":
+            todo.extend(graph.starts.get(node.element.get("calledElement"), []))
+        elif node.kind in CONTAINERS:
+            todo.extend(graph.starts.get(node_id, []))
+        elif node.kind == "endEvent":
+            container = graph.container.get(node_id, "")
+            outer = [container] if container in graph.nodes else callers.get(container, [])
+            todo.extend(n for c in outer for n in graph.nodes[c].outgoing)
+    return seen
 
 
 def _writes_penalty_in_script(script: str, rules: LegalRules) -> bool:
@@ -433,6 +501,20 @@ def _writes_penalty_in_script(script: str, rules: LegalRules) -> bool:
                 for e in value.elts):
             continue
         return True
+    return False
+
+
+def _assigns(script: str, name: str) -> bool:
+    """Whether a script gives plain name ``name`` a value (or changes it in place)."""
+    try:
+        tree = ast.parse(script or "")
+    except SyntaxError:
+        return False  # reported by the script check
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign)) else []
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+            return True
     return False
 
 
@@ -560,40 +642,152 @@ def _term_issue_text(deadline: Deadline, written: str, value: str) -> str:
     return (f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer rekent met {written}, {what}")
 
 
-def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree]) -> list[ValidationIssue]:
+def _start_words(start_field: str | None, after: str | None) -> str:
+    if start_field and after:
+        return f"vanaf '{start_field}' én na mijlpaal '{after}'"
+    if start_field:
+        return f"vanaf de datum in '{start_field}'"
+    if after:
+        return f"vanaf het einde van de termijn van mijlpaal '{after}'"
+    return "vanaf de dag dat de timer wordt gezet"
+
+
+def _form_records(schema: Any, names: tuple[str, ...]) -> list[str]:
+    """The fields of ``names`` a person can fill in on a form (present and not read-only)."""
+    props = (schema or {}).get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(props, Mapping):
+        return []
+    return [n for n in names if isinstance(props.get(n), Mapping) and not props[n].get("readOnly")]
+
+
+def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree],
+                          forms: Mapping[str, Mapping] | None = None) -> list[ValidationIssue]:
     """The floor of the legal deadlines (``STATUTORY_TERMS``): a set with legal rules declares every deadline the
-    law sets for what its tasks carry (ontvangstbevestiging and terugkoppeling always), as a maximum or minimum
-    as the law has it, and never looser than the law's term."""
+    law sets for the situations it has, as a maximum or minimum as the law has it, never looser than the law's term
+    and (where the law says) from the law's start. The situation is recognised by meaning, not by the milestone's
+    name (``StatutoryTerm.situation``): the zienswijze of the hearing, the review of the minutes, the legal remedy
+    after a decision that can impose a penalty, the task that records the aangifte; the reporter's three terms are
+    always required."""
     if rules is None:
         return []
+    forms = forms or {}
     graph = _Graph(trees)
-    everywhere: set[str] = set()
-    for node in graph.nodes.values():
-        everywhere |= milestones_of(_properties(node.element))
+    carried = {node_id: milestones_of(_properties(node.element)) for node_id, node in graph.nodes.items()}
+    everywhere: set[str] = set().union(*carried.values()) if carried else set()
     out: list[ValidationIssue] = []
+
+    def manifest_issue(message: str) -> None:
+        out.append(ValidationIssue(MANIFEST_FILE, message, "legal_rules"))
+
+    def node_issue(node: _Node, message: str) -> None:
+        out.append(ValidationIssue(node.file, message, node.element.get("id"), node.element.sourceline))
+
     for deadline in rules.deadlines:
         if not deadline.term or not deadline.bound:
-            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): "
-                                                      f"noem de termijn ('term', ISO 8601, bijvoorbeeld \"P7D\") en "
-                                                      f"of het een maximum of minimum is ('bound')", "legal_rules"))
+            manifest_issue(f"Wettelijke termijn '{deadline.name}' ({deadline.source}): noem de termijn ('term', ISO "
+                           f"8601, bijvoorbeeld \"P7D\") en of het een maximum of minimum is ('bound')")
     by_milestone = {d.milestone: d for d in rules.deadlines}
-    for floor in STATUTORY_TERMS:
-        declared = by_milestone.get(floor.milestone)
-        law = f"{BOUND_WORDS[floor.bound]} {floor.term} ({floor.source})"
-        if declared is None:
-            if floor.required or floor.milestone in everywhere:
-                out.append(ValidationIssue(MANIFEST_FILE, f"'deadlines' mist de wettelijke termijn voor mijlpaal "
-                                                          f"'{floor.milestone}': {law}", "legal_rules"))
-            continue
+
+    def law(floor: StatutoryTerm) -> str:
+        return f"{BOUND_WORDS[floor.bound]} {floor.term} ({floor.source})"
+
+    def held(floor: StatutoryTerm, declared: Deadline) -> list[str]:
+        """Why ``declared`` is looser than ``floor`` (empty: it holds)."""
         if not declared.term or not declared.bound:
-            continue
+            return []  # refused above
+        found = []
         if declared.bound != floor.bound:
-            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'bound' moet "
-                                                      f"'{floor.bound}' zijn; de wet geeft {law}", "legal_rules"))
+            found.append(f"Wettelijke termijn '{declared.name}': 'bound' moet '{floor.bound}' zijn; de wet geeft "
+                         f"{law(floor)}")
         elif looser(declared.term, floor.term, floor.bound):
-            out.append(ValidationIssue(MANIFEST_FILE, f"Wettelijke termijn '{declared.name}': 'term' "
-                                                      f"'{declared.term}' is {'langer' if floor.bound == MAXIMUM else 'korter'} "
-                                                      f"dan de wet toestaat: {law}", "legal_rules"))
+            found.append(f"Wettelijke termijn '{declared.name}': 'term' '{declared.term}' is "
+                         f"{'langer' if floor.bound == MAXIMUM else 'korter'} dan de wet toestaat: {law(floor)}")
+        if (floor.start_field or floor.after) and (declared.start_field, declared.after) != (floor.start_field,
+                                                                                             floor.after):
+            found.append(f"Wettelijke termijn '{declared.name}': de termijn loopt "
+                         f"{_start_words(floor.start_field, floor.after)} ({floor.source}), niet "
+                         f"{_start_words(declared.start_field, declared.after)}; zet "
+                         f"{repr('from') if floor.start_field else repr('after')} op "
+                         f"'{floor.start_field or floor.after}'")
+        return found
+
+    def hold(floor: StatutoryTerm, milestone: str, what: str = "") -> None:
+        declared = by_milestone.get(milestone)
+        if declared is None:
+            manifest_issue(f"'deadlines' mist de wettelijke termijn voor mijlpaal '{milestone}'{what}: {law(floor)}")
+            return
+        for message in held(floor, declared):
+            manifest_issue(message)
+
+    # Which tasks decide on a penalty (as the hearing proof reads them): the remedy comes after them.
+    deciding = {node_id for node_id, node in graph.nodes.items()
+                if rules.registration_milestone not in carried[node_id]
+                and (any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element))
+                     or (node.kind == "userTask"
+                         and _form_allows_penalty(forms.get(_properties(node.element).get("form", "")), rules)))}
+    after_decision = _reachable_after(graph, deciding) if deciding else set()
+
+    def records(node_id: str, name: str) -> bool:
+        """Whether a task fills in case field ``name`` (a person in its form, or one of its scripts)."""
+        node = graph.nodes[node_id]
+        schema = forms.get(_properties(node.element).get("form", "")) if node.kind == "userTask" else None
+        return bool(_form_records(schema, (name,))) or any(
+            _assigns(script, name) for _label, script in _scripts_of(node.element))
+
+    def starts_at(floor: StatutoryTerm, milestone: str, openers: set[str], what: str) -> None:
+        """A minimum term given to the subject runs from the date the step that opens it records (``openers``),
+        or from the day its timer is armed; never from another date (an earlier one would shorten it)."""
+        declared = by_milestone.get(milestone)
+        if declared is None or not declared.term or not declared.bound:
+            return
+        if declared.after is None and (declared.start_field is None
+                                       or any(records(n, declared.start_field) for n in openers)):
+            return
+        manifest_issue(f"Wettelijke termijn '{declared.name}': de termijn loopt "
+                       f"{_start_words(declared.start_field, declared.after)}, maar de betrokkene krijgt "
+                       f"{law(floor)} vanaf {what}; 'from' moet een datum noemen die die stap vastlegt (of laat "
+                       f"'from' en 'after' weg: dan telt de dag waarop de timer wordt gezet)")
+
+    for floor in STATUTORY_TERMS:
+        checked: set[str] = set()
+        if floor.situation == HEARING:
+            checked.add(rules.zienswijze_milestone)
+            hold(floor, rules.zienswijze_milestone, " (de zienswijze: 'hearing.zienswijze.milestone')")
+            starts_at(floor, rules.zienswijze_milestone,
+                      {n for n, found in carried.items() if rules.voornemen_milestone in found},
+                      f"het voornemen (mijlpaal '{rules.voornemen_milestone}')")
+        elif floor.situation == MINUTES and rules.minutes_review is not None:
+            checked.add(rules.minutes_review.review_milestone)
+            hold(floor, rules.minutes_review.review_milestone,
+                 " (het verslag ter correctie: 'minutes_review.review_milestone')")
+        elif floor.situation == REMEDY and deciding:
+            checked.add(floor.milestone)
+            hold(floor, floor.milestone, " (het rechtsmiddel tegen het besluit; het proces kan een straf opleggen)")
+            starts_at(floor, floor.milestone, deciding, "het besluit over de straf")
+            if floor.milestone in by_milestone and not any(
+                    floor.milestone in carried[n] and graph.nodes[n].kind in ("userTask", "callActivity")
+                    for n in after_decision):
+                manifest_issue(f"Wettelijke termijn '{by_milestone[floor.milestone].name}': geen taak na het besluit "
+                               f"over de straf draagt de mijlpaal '{floor.milestone}'; het rechtsmiddel volgt op het "
+                               f"besluit ({law(floor)})")
+        elif floor.situation == AANGIFTE_RECORD:
+            for node_id, node in graph.nodes.items():
+                schema = forms.get(_properties(node.element).get("form", ""))
+                fields = _form_records(schema, AANGIFTE_FIELDS) if node.kind == "userTask" else []
+                if not fields:
+                    continue
+                declared = [by_milestone[m] for m in sorted(carried[node_id]) if m in by_milestone]
+                if not declared:
+                    node_issue(node, f"Deze taak legt de aangifte vast ({', '.join(repr(f) for f in fields)}), maar "
+                                     f"draagt geen mijlpaal met een wettelijke termijn in 'deadlines': {law(floor)}")
+                elif all(held(floor, d) for d in declared):
+                    checked |= {d.milestone for d in declared}
+                    for d in declared:
+                        for message in held(floor, d):
+                            manifest_issue(message)
+        # By name, as before: a milestone called like the floor is held to it, and the reporter's terms always.
+        if floor.milestone not in checked and (floor.required or floor.milestone in everywhere):
+            hold(floor, floor.milestone)
     return out
 
 
@@ -837,8 +1031,10 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
                       tasks: Mapping[str, Any], exclusive_slots: frozenset[str],
                       roles: Mapping[str, str]) -> list[ValidationIssue]:
     """Separation of duties over the decision on the subject (DOMAIN §2: the investigator never decides; the
-    competent authority acts in no other role on the case). A decision task is a user task that carries the
-    voornemen milestone or may impose a penalty (as the hearing proof reads it); an investigating task carries the
+    competent authority decides the order measures and the resolution and acts in no other role on the case). A
+    decision task is a user task that carries the voornemen milestone or may impose a penalty (as the hearing proof
+    reads it), or that decides an order measure (a person fills in ``ordemaatregel``, or its scripts set it: the
+    subject's suspension or ban from the workplace during the investigation); an investigating task carries the
     report or minutes-review milestone of ``minutes_review``. The roles of the investigating tasks' lanes, and every
     slot a task of those roles is bound to, investigate. A decision task bound to such a slot or placed in such a
     role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
@@ -866,20 +1062,26 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
             continue  # records the outcome for the reports; decides nothing
         decides = rules.voornemen_milestone in found or _form_allows_penalty(forms.get(meta.form or ""), rules) \
             or any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element))
-        if not decides:
+        schema = forms.get(meta.form or "")
+        open_form = isinstance(schema, Mapping) and bool(schema.get("additionalProperties", False)) \
+            and ORDER_MEASURE_FIELD not in (schema.get("properties") or {})  # an open form takes any field
+        orders = not decides and (bool(_form_records(schema, (ORDER_MEASURE_FIELD,))) or open_form or any(
+            _assigns(script, ORDER_MEASURE_FIELD) for _label, script in _scripts_of(node.element)))
+        if not decides and not orders:
             continue
+        kind = "besluitvormende taak" if decides else f"taak, die over een ordemaatregel beslist ('{ORDER_MEASURE_FIELD}'),"
 
         def refuse(message: str) -> None:
             out.append(ValidationIssue(node.file, f"{rule}: {message}", node_id, node.element.sourceline))
 
         role_name = roles.get(meta.role or "", meta.role or "")
         if meta.role in investigating_roles:
-            refuse(f"deze besluitvormende taak ligt in de baan '{role_name}', de rol die de zaak onderzoekt")
+            refuse(f"deze {kind} ligt in de baan '{role_name}', de rol die de zaak onderzoekt")
         elif meta.slot in investigating_slots:
-            refuse(f"deze besluitvormende taak is gebonden aan '{meta.slot}', de plaats van een onderzoeker van de "
+            refuse(f"deze {kind} is gebonden aan '{meta.slot}', de plaats van een onderzoeker van de "
                    f"zaak; bind haar aan de plaats van het bevoegd gezag")
         elif not meta.slot or meta.slot not in exclusive_slots:
-            refuse(f"deze besluitvormende taak heeft {'plaats ' + repr(meta.slot) if meta.slot else 'geen plaats'} "
+            refuse(f"deze {kind} heeft {'plaats ' + repr(meta.slot) if meta.slot else 'geen plaats'} "
                    f"uit 'separation_of_duties.exclusive_slots'; zonder exclusieve plaats kan een onderzoeker van de "
                    f"zaak haar oppakken")
     return out
