@@ -217,8 +217,42 @@ def list_lists(*, session: Session, user: User) -> list[DestructionList]:
 
 
 def items(session: Session, list_id: int) -> list[DestructionItem]:
+    """Every row of a list: for the engine (the destruction, the stored certificate), never shown as such to a user
+    (:func:`visible_items`)."""
     return list(session.scalars(select(DestructionItem).where(DestructionItem.list_id == list_id)
                                 .order_by(DestructionItem.id)))
+
+
+def _own_cases(user: User):
+    """The cases in which ``user`` is the reporter, the subject or the subject's manager (``access.is_excluded``)."""
+    return select(Case.id).where(access.excluded_condition(user))
+
+
+def visible_items(*, session: Session, user: User, list_id: int) -> list[DestructionItem]:
+    """The rows of a list ``user`` may read (:func:`get_list` checked the list): not the row of a case in which they
+    are a party. Such a row is not there for them at all - not counted, not in the certificate they download
+    (:func:`certificate_for`) - so a party does not learn from the list that their case is due, held or destroyed.
+    (After destruction the case's parties are erased with the rest of the file; the row then names a case nobody
+    can be linked to any more.)"""
+    return list(session.scalars(select(DestructionItem).where(DestructionItem.list_id == list_id,
+                                                              DestructionItem.case_id.not_in(_own_cases(user)))
+                                .order_by(DestructionItem.id)))
+
+
+def certificate_for(*, session: Session, user: User, list_id: int) -> tuple[str, bytes]:
+    """The certificate of destruction of an executed list as ``user`` may download it: (file name, Word document).
+    The stored certificate, or - when a row of it is one ``user`` may not see (:func:`visible_items`) - the same
+    certificate rendered without that row."""
+    from engine.records.certificate import certificate_docx
+
+    dlist = get_list(session=session, user=user, list_id=list_id)
+    if dlist.certificate_filename is None:
+        raise NotFound("Deze lijst is nog niet uitgevoerd; er is nog geen verklaring van vernietiging.")
+    every, shown = items(session, list_id), visible_items(session=session, user=user, list_id=list_id)
+    if len(shown) == len(every):
+        return dlist.certificate_filename, dlist.certificate
+    executed = max((i.destroyed_at for i in every if i.destroyed_at is not None), default=None)
+    return dlist.certificate_filename, certificate_docx(dlist, shown, executed_at=executed)
 
 
 PARTY_ON_LIST = ("Op deze vernietigingslijst staat een zaak waarin u niet mag optreden. Laat een andere bevoegde "
