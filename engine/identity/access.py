@@ -85,6 +85,18 @@ def _involved(uid) -> ColumnElement[bool]:
     return or_(task, slot)
 
 
+def holds_any_role(*, session: Session, user: User, roles) -> bool:
+    """Does ``user`` hold one of ``roles`` *now*: in ``user_roles`` (one statement), not only in the roles a request
+    loaded, which ``engine.identity.session_cache`` may keep a few seconds in another server process after the role
+    was taken away. For the decisions that are no SQL condition on a case (whose task is this, who writes the
+    reporter, who reads her identity). A role given meanwhile counts once the request's roles show it too."""
+    wanted = sorted(set(roles) & user.role_codes)
+    if not wanted or not user.active:
+        return False
+    role = aliased(UserRole)
+    return session.scalar(select(exists().where(role.user_id == user.id, role.role.in_(wanted)))) is True
+
+
 def excluded_condition(user: User) -> ColumnElement[bool]:
     """True for cases in which ``user`` is reporter, subject or the subject's line manager."""
     return _excluded(user.id)
@@ -195,7 +207,7 @@ def entitled_to_reporter_identity(*, session: Session, user: User, case_id: int,
         visible = can_see_case(session=session, user=user, case_id=case_id)
     if not visible:
         return False
-    if user.role_codes & IDENTITY_ROLES:
+    if holds_any_role(session=session, user=user, roles=IDENTITY_ROLES):  # live: a role taken away ends it at once
         return True
     from engine.cases.reveal import is_revealed_to  # an approved reveal, reporter informed (DOMAIN §4)
 
@@ -232,8 +244,8 @@ def is_reporter_of(*, session: Session, user: User, case_id: int) -> bool:
 def may_message_reporter(*, session: Session, user: User, case_id: int) -> bool:
     """Read and write the messages with the reporter of a case: the desk or the coordinator, and only while they
     may see her identity in this case. The one decision for the API, the web pages and ``engine.intake``."""
-    return bool(user.role_codes & DESK_ROLES) and may_see_reporter_identity(session=session, user=user,
-                                                                             case_id=case_id)
+    return holds_any_role(session=session, user=user, roles=DESK_ROLES) and may_see_reporter_identity(
+        session=session, user=user, case_id=case_id)
 
 
 @dataclass(frozen=True)
