@@ -616,11 +616,9 @@ def open_tasks(*, session: Session, user: User) -> list[tuple[ContactTask, Case]
     """The worklist's contact tasks: open, in one of the roles ``user`` holds now (``user_roles``, as the work items'
     pool: a role taken away in another server process ends them at once), unclaimed or claimed by ``user``, on
     cases they may act on."""
-    from engine.identity.models import UserRole
+    from engine.identity import access
 
-    if not user.active or not user.role_codes:
-        return []
-    roles = sorted(set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id))) & user.role_codes)
+    roles = sorted(access.live_roles(session=session, user=user))
     if not roles:
         return []
     rows = session.scalars(select(ContactTask).where(
