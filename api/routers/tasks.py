@@ -119,7 +119,7 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
     data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
-    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
+    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id, user=user)
     if found is not None:
         data["precedenten"] = found
     return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=form,
