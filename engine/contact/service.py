@@ -616,13 +616,16 @@ def open_tasks(*, session: Session, user: User) -> list[tuple[ContactTask, Case]
     """The worklist's contact tasks: open, in one of the roles ``user`` holds now (``user_roles``, as the work items'
     pool: a role taken away in another server process ends them at once), unclaimed or claimed by ``user``, on
     cases they may act on."""
-    from engine.identity import access
+    from sqlalchemy import exists
 
-    roles = sorted(access.live_roles(session=session, user=user))
-    if not roles:
+    from engine.identity.models import UserRole
+
+    roles = sorted(user.role_codes)
+    if not roles or not user.active:
         return []
+    held = exists().where(UserRole.user_id == user.id, UserRole.role == ContactTask.role)  # live, in the statement
     rows = session.scalars(select(ContactTask).where(
-        ContactTask.state == "open", ContactTask.role.in_(roles),
+        ContactTask.state == "open", ContactTask.role.in_(roles), held,
         or_(ContactTask.assignee_id.is_(None), ContactTask.assignee_id == user.id))
         .order_by(ContactTask.due_at.asc().nulls_last(), ContactTask.created_at, ContactTask.id)).all()
     return [(t, session.get(Case, t.case_id)) for t in rows if may_act(session=session, user=user, task=t)]
