@@ -374,9 +374,18 @@ def register(*, session: Session, user: User, name: str, username: str = "", ema
     return req
 
 
+def _of_own_cases(user: User):
+    """The requests linked to a case in which ``user`` is the reporter, the subject or the subject's manager. Such a
+    request is not there for them at all (list, overdue list, the request and every action on it: 404): it names
+    a person and their part in the case (e.g. its reporter), and a party does not handle their own case."""
+    own = select(Case.id).where(access.excluded_condition(user))
+    return select(AccessRequestCase.request_id).where(AccessRequestCase.case_id.in_(own))
+
+
 def get_request(*, session: Session, user: User, request_id: int) -> AccessRequest:
     require_handler(user)
-    req = session.get(AccessRequest, request_id)
+    req = session.scalar(select(AccessRequest).where(AccessRequest.id == request_id,
+                                                     AccessRequest.id.not_in(_of_own_cases(user))))
     if req is None:
         raise NotFound("Inzageverzoek niet gevonden.")
     return req
@@ -384,8 +393,8 @@ def get_request(*, session: Session, user: User, request_id: int) -> AccessReque
 
 def list_requests(*, session: Session, user: User) -> list[AccessRequest]:
     require_handler(user)
-    return list(session.scalars(select(AccessRequest).order_by(AccessRequest.status.desc(), AccessRequest.due_on,
-                                                               AccessRequest.id)))
+    return list(session.scalars(select(AccessRequest).where(AccessRequest.id.not_in(_of_own_cases(user)))
+                                .order_by(AccessRequest.status.desc(), AccessRequest.due_on, AccessRequest.id)))
 
 
 def request_cases(session: Session, request_id: int) -> list[tuple[AccessRequestCase, str]]:
@@ -468,7 +477,8 @@ def overdue(*, session: Session, user: User) -> list[AccessRequest]:
         return []
     today = local_date(now())
     return list(session.scalars(select(AccessRequest).where(AccessRequest.status == "open",
-                                                            AccessRequest.due_on < today)
+                                                            AccessRequest.due_on < today,
+                                                            AccessRequest.id.not_in(_of_own_cases(user)))
                                 .order_by(AccessRequest.due_on, AccessRequest.id)))
 
 

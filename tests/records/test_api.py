@@ -199,3 +199,35 @@ def test_a_party_of_a_listed_case_does_not_see_its_row_and_the_others_still_deci
     theirs = api("GET", f"{base}/verklaring", "coordinator1")
     assert theirs.status_code == 200 and theirs.content[:2] == b"PK"
     assert own not in _certificate_xml(theirs.content) and other in _certificate_xml(theirs.content)
+
+
+def test_an_access_request_about_a_case_is_not_there_for_a_coordinator_who_is_a_party_of_it(api, db):
+    """A request of the case's reporter, linked to the case as 'melder', names her and her part in the case: the
+    subject of the case, here a coordinator, does not get the request at all (list, overdue, the request itself,
+    its answers), so it cannot tell them who reported them; the coordinator who is no party handles it as before."""
+    from engine.cases import persons
+    from engine.cases.models import Case
+
+    with db.session() as s:
+        reference = s.get(Case, api.case_id).reference
+    made = api("POST", "/inzageverzoeken", "coordinator1", json={"naam": "Anna Spechtsma", "ontvangen_op": "2026-09-01"})
+    request_id = made.json()["id"]
+    assert api("POST", f"/inzageverzoeken/{request_id}/zaken", "coordinator1",
+               json={"zaaknummer": reference, "rol": "melder"}).status_code == 200
+    assert [r["id"] for r in api("GET", "/inzageverzoeken", "coordinator2").json()] == [request_id]  # before
+    with db.session() as s:
+        persons.link_persons(session=s, case_id=api.case_id, fields={"betrokkene": "betrokkene"},
+                             data={"betrokkene": "coordinator2"}, actor="meldpunt1")
+
+    for path in ("/inzageverzoeken", "/inzageverzoeken?teLaat=true"):
+        shown = api("GET", path, "coordinator2")
+        assert shown.status_code == 200 and shown.json() == [], path
+        assert "Spechtsma" not in shown.text and reference not in shown.text
+    for method, path in (("GET", ""), ("GET", "/export"), ("POST", "/verlengen"), ("POST", "/afhandelen")):
+        kw = {"json": {"reden": "Veel stukken"}} if path == "/verlengen" else {}
+        answer = api(method, f"/inzageverzoeken/{request_id}{path}", "coordinator2", **kw)
+        assert answer.status_code == 404, (path, answer.text)
+        assert "Spechtsma" not in answer.text and reference not in answer.text
+    # the coordinator who is no party: as before
+    assert [r["id"] for r in api("GET", "/inzageverzoeken", "coordinator1").json()] == [request_id]
+    assert api("POST", f"/inzageverzoeken/{request_id}/afhandelen", "coordinator1").json()["status"] == "afgehandeld"
