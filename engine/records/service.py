@@ -86,8 +86,9 @@ def active_hold(session: Session, case_id: int) -> LegalHold | None:
                           .order_by(LegalHold.id.desc()).limit(1))
 
 
-def _require_manager(user: User) -> None:
-    if not access.may_manage_records(user):
+def _require_manager(session: Session, user: User) -> None:
+    if not (access.may_manage_records(user)
+            and access.holds_any_role(session=session, user=user, roles=access.RECORDS_ROLES)):  # live
         raise NotAuthorized("Alleen de integriteitscoördinator beheert bewaarplichten en vernietigingslijsten.",
                             reason="alleen-coordinator")
 
@@ -101,7 +102,7 @@ def _require_live_case(session: Session, user: User, case_id: int) -> Case:
 
 def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> LegalHold:
     """Put a case on legal hold (never destroyed while it lasts); audited in the case's chain."""
-    _require_manager(user)
+    _require_manager(session, user)
     _require_live_case(session, user, case_id)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -118,7 +119,7 @@ def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> Le
 
 
 def lift_hold(*, session: Session, user: User, case_id: int) -> LegalHold:
-    _require_manager(user)
+    _require_manager(session, user)
     _require_live_case(session, user, case_id)
     hold = active_hold(session, case_id)
     if hold is None:
@@ -201,9 +202,16 @@ def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | Non
     return dlist
 
 
-def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
-    if not access.may_read_records(user):
+def _require_reader(session: Session, user: User) -> None:
+    """The records roles, held now (``access.holds_any_role``: a role taken away in another server process, whose
+    cached session still lists it, ends the access at once)."""
+    if not (access.may_read_records(user) and access.holds_any_role(
+            session=session, user=user, roles=access.RECORDS_ROLES | access.DESTRUCTION_APPROVER_ROLES)):
         raise NotAuthorized("U heeft geen toegang tot de vernietigingslijsten.")
+
+
+def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
+    _require_reader(session, user)
     dlist = session.get(DestructionList, list_id)
     if dlist is None:
         raise NotFound("Vernietigingslijst niet gevonden.")
@@ -211,8 +219,7 @@ def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
 
 
 def list_lists(*, session: Session, user: User) -> list[DestructionList]:
-    if not access.may_read_records(user):
-        raise NotAuthorized("U heeft geen toegang tot de vernietigingslijsten.")
+    _require_reader(session, user)
     return list(session.scalars(select(DestructionList).order_by(DestructionList.id.desc())))
 
 
@@ -271,7 +278,7 @@ def _require_no_party(session: Session, user: User, list_id: int) -> None:
 
 def propose(*, session: Session, user: User, list_id: int) -> DestructionList:
     """The coordinator proposes a concept list for destruction."""
-    _require_manager(user)
+    _require_manager(session, user)
     dlist = get_list(session=session, user=user, list_id=list_id)
     _require_no_party(session, user, dlist.id)
     if dlist.status != "concept":

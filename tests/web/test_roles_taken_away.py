@@ -173,3 +173,29 @@ def test_a_role_taken_away_in_another_server_process_empties_its_pool_at_once(db
     with db.engine.begin() as conn:  # the administrator's change, committed by another server process
         conn.execute(delete(UserRole.__table__).where(UserRole.user_id == desk, UserRole.role == "meldpunt"))
     assert pool() == {"api pool": False, "api overdue": False, "web pool": False, "web late": False}
+
+
+@pytest.mark.parametrize("username, role, doors", [
+    ("coordinator", "integriteitscoordinator", ("/api/v1/bewaartermijnen/vernietigingslijsten", "/api/v1/inzageverzoeken",
+                                                "/bewaartermijnen", "/inzageverzoeken")),
+    ("auditor", "auditor", ("/api/v1/audit", "/audit")),
+    ("procesbeheerder", "procesbeheerder", ("/api/v1/incidenten", "/incidenten")),
+])
+def test_a_role_taken_away_in_another_server_process_closes_its_registers_at_once(db, clock, username, role, doors):
+    """The registers a role opens whatever the case (destruction lists, access requests with the persons' names,
+    the audit trail, incidents by case number) ask the role held now, not only the roles a session cached in
+    another server process still lists (simulated by a statement that empties no cache of this process)."""
+    from sqlalchemy import delete
+
+    from engine.demo import seed
+    from engine.identity.models import UserRole
+    from engine.identity.service import get_user
+
+    with db.session() as s:
+        seed(session=s)
+        uid = get_user(session=s, username=username).id
+    client = _login(_app(), username)
+    assert {door: client.get(door).status_code for door in doors} == {door: 200 for door in doors}
+    with db.engine.begin() as conn:  # the administrator's change, committed by another server process
+        conn.execute(delete(UserRole.__table__).where(UserRole.user_id == uid, UserRole.role == role))
+    assert {door: client.get(door).status_code for door in doors} == {door: 403 for door in doors}

@@ -193,7 +193,7 @@ def register(request: Request, form: FormDep):
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
-            rights.require_handler(web.user)  # refused before the form's contents are read
+            rights.require_handler(web.user, s)  # refused before the form's contents are read
             req = rights.register(session=s, user=web.user, name=str(form.get("naam") or ""),
                                   username=str(form.get("gebruikersnaam") or ""), email=str(form.get("email") or ""),
                                   received_on=_received(form), reporter_consent=form.get("toestemming_melder") == "ja")
