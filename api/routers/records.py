@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
 from api.routers.common import errors
-from engine.errors import NotFound
 from engine.records import service as records
 
 router = APIRouter(prefix="/bewaartermijnen", tags=["bewaartermijnen"], route_class=UnitOfWorkRoute)
@@ -75,14 +74,14 @@ def _hold(h) -> HoldOut:
                    opgeheven_door=h.lifted_by, opgeheven_op=h.lifted_at)
 
 
-def _list(session, d) -> ListOut:
+def _list(session, d, user) -> ListOut:
     return ListOut(id=d.id, status=d.status, opgesteld_op=d.built_at, opgesteld_door=d.built_by,
                    voorgesteld_door=d.proposed_by, voorgesteld_op=d.proposed_at, goedgekeurd_door=d.approved_by,
                    goedgekeurd_op=d.approved_at, verklaring=d.certificate_filename is not None,
                    zaken=[ItemOut(zaak_id=i.case_id, zaaknummer=i.reference, klasse=i.outcome_class,
                                   afgesloten_op=i.closed_on, bewaren_tot_en_met=i.end_of_term, status=i.status,
                                   toelichting=i.note, vernietigd_op=i.destroyed_at)
-                          for i in records.items(session, d.id)])
+                          for i in records.visible_items(session=session, user=user, list_id=d.id)])
 
 
 def _retention(info) -> RetentionOut:
@@ -116,37 +115,34 @@ def lift_hold(case_id: CaseId, user: CurrentUser, session: SessionDep) -> Retent
 @router.get("/vernietigingslijsten", response_model=list[ListOut], responses=errors(401, 403),
             summary="Vernietigingslijsten (nieuwste eerst)")
 def lists(user: CurrentUser, session: SessionDep) -> list[ListOut]:
-    return [_list(session, d) for d in records.list_lists(session=session, user=user)]
+    return [_list(session, d, user) for d in records.list_lists(session=session, user=user)]
 
 
 @router.get("/vernietigingslijsten/{list_id}", response_model=ListOut, responses=errors(401, 403, 404),
             summary="Eén vernietigingslijst")
 def one_list(list_id: ListId, user: CurrentUser, session: SessionDep) -> ListOut:
-    return _list(session, records.get_list(session=session, user=user, list_id=list_id))
+    return _list(session, records.get_list(session=session, user=user, list_id=list_id), user)
 
 
 @router.post("/vernietigingslijsten/{list_id}/voorstellen", response_model=ListOut,
              responses=errors(401, 403, 404, 409), summary="Conceptlijst voorstellen (integriteitscoördinator)")
 def propose(list_id: ListId, user: CurrentUser, session: SessionDep) -> ListOut:
-    return _list(session, records.propose(session=session, user=user, list_id=list_id))
+    return _list(session, records.propose(session=session, user=user, list_id=list_id), user)
 
 
 @router.post("/vernietigingslijsten/{list_id}/goedkeuren", response_model=ListOut,
              responses=errors(401, 403, 404, 409),
              summary="Voorgestelde lijst goedkeuren (een tweede persoon; vernietiging bij de volgende bewaartermijnronde)")
 def approve(list_id: ListId, user: CurrentUser, session: SessionDep) -> ListOut:
-    return _list(session, records.approve(session=session, user=user, list_id=list_id))
+    return _list(session, records.approve(session=session, user=user, list_id=list_id), user)
 
 
 @router.get("/vernietigingslijsten/{list_id}/verklaring", response_class=Response,
             responses={**errors(401, 403, 404), 200: {"content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}},
             summary="Verklaring van vernietiging (Word)")
 def certificate(list_id: ListId, user: CurrentUser, session: SessionDep) -> Response:
-    d = records.get_list(session=session, user=user, list_id=list_id)
-    if d.certificate_filename is None:
-        raise NotFound("Deze lijst is nog niet uitgevoerd; er is nog geen verklaring van vernietiging.")
-    return Response(d.certificate, media_type=DOCX,
-                    headers={"Content-Disposition": f'attachment; filename="{d.certificate_filename}"'})
+    filename, content = records.certificate_for(session=session, user=user, list_id=list_id)
+    return Response(content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # --------------------------------------------------------------------------- rights of data subjects (AVG)

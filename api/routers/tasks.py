@@ -134,7 +134,7 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     # pool's view above and GET .../formulier give the form as deployed, with the declaration)
     form = engine_forms.with_data_choices(form, data)
     data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
-    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id)
+    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id, user=user)
     if found is not None:
         data["precedenten"] = found
     return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=form,

@@ -47,8 +47,9 @@ def may_read_audit(user: User) -> bool:
     return user.active and AUDIT_ROLE in user.role_codes
 
 
-def _require_auditor(user: User) -> None:
-    if not may_read_audit(user):
+def _require_auditor(session: Session, user: User) -> None:
+    """The auditor, holding the role now (``access.holds_any_role``: not only in a session cached elsewhere)."""
+    if not (may_read_audit(user) and access.holds_any_role(session=session, user=user, roles={AUDIT_ROLE})):
         raise NotAuthorized("Alleen de auditor leest de audittrail.")
 
 
@@ -83,7 +84,7 @@ def audit_trail(*, session: Session, user: User, case_id: int | None = None, act
     Page on by keyset: ``after`` = the id of the last event of the previous page (the trail only grows, and the
     database reads from the index position instead of counting off an offset); ``offset`` is kept for older
     clients and ignored with ``after``."""
-    _require_auditor(user)
+    _require_auditor(session, user)
     q = select(AuditEvent).where(_readable(user))
     if case_id is not None:
         q = q.where(AuditEvent.case_id == case_id)
@@ -99,7 +100,7 @@ def audit_trail(*, session: Session, user: User, case_id: int | None = None, act
 
 def case_trail(*, session: Session, user: User, case_id: int) -> list[TrailEntry]:
     """Every event of one case, oldest first; empty for a case in which the user is a party."""
-    _require_auditor(user)
+    _require_auditor(session, user)
     if access.is_excluded(session=session, user=user, case_id=case_id):
         return []
     masks = _Masks(session, user)
@@ -108,7 +109,7 @@ def case_trail(*, session: Session, user: User, case_id: int) -> list[TrailEntry
 
 def record_read(*, session: Session, user: User, details: dict) -> None:
     """The auditor's reading of the trail is itself an event (API and pages alike)."""
-    _require_auditor(user)
+    _require_auditor(session, user)
     audit.append(session=session, actor=user.username, action="audit.read", details=details)
 
 
@@ -119,7 +120,7 @@ def verify_trail(*, session: Session, user: User) -> audit.VerifyResult:
     from engine.audit.checkpoint import load_last
     from engine.config import get_settings
 
-    _require_auditor(user)
+    _require_auditor(session, user)
     path = get_settings().audit_checkpoint_file
     last, file_problems = load_last(path) if path else (None, [])
     result = audit.verify(session=session, checkpoint=last)

@@ -196,7 +196,9 @@ def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manif
 
     Absence (issue 22, ``engine.staff.service``): nobody who is away today is drawn; a task that is sticky to an
     absent holder goes to the holder's delegate when the delegate may take it, otherwise to the pool (the info
-    then carries ``vervanger_geweigerd``: why, for the coordinators)."""
+    then carries ``vervanger_geweigerd``: why, for the coordinators). An absence recorded by a party of the case
+    steers nothing in it (``staff.recorded_by_party``): no delegate, and no draw that leaves the absent person out -
+    the pool."""
     from engine.staff import service as staff
 
     # One query (issue 25; was four: the eligible users, their roles, their absences today, the slot's holders):
@@ -224,6 +226,11 @@ def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manif
         if delegate is None:
             return None, eligible, {**info, "vervanger_geweigerd": why}
         return delegate, eligible, {**info, "vervanger": delegate.username}
+    if staff.recorded_by_party(session, absence_ids=away.values(), case_id=case_id):
+        # leaving someone out of the draw because a party of the case said they are away would let the party steer
+        # who handles their own case: the pool instead, and the coordinators are told why
+        return None, eligible, {"methode": "geen loting: afwezigheid vastgelegd door een partij van de zaak",
+                                "vervanger_geweigerd": f"Niet geloot: {staff.PARTY_RECORDED}."}
     eligible = [u for u in eligible if u.id not in away]
     if not eligible:
         return None, [], {"methode": "geen geschikte medewerker"}

@@ -13,6 +13,7 @@ from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session, defer
 
 from engine.cases.models import Case, INTEGRITY_CASE
+from engine.identity.models import User
 
 MAX_PRECEDENTS = 50
 # The status as a literal, not a bound parameter: the index ``ix_cases_precedents`` is partial (closed integrity
@@ -20,8 +21,14 @@ MAX_PRECEDENTS = 50
 CLOSED = literal_column("'closed'")
 
 
-def precedents(*, session: Session, category: str | None, exclude_case_id: int | None = None,
+def precedents(*, session: Session, category: str | None, viewer: User | None, exclude_case_id: int | None = None,
                limit: int = MAX_PRECEDENTS) -> list[dict]:
+    """The precedents ``viewer`` is shown: never a case in which they are the reporter, the subject or the subject's
+    manager (``access.excluded_condition``) - its outcome and measures are exactly what a party must not learn
+    through a role they hold (an HR adviser who reported an earlier case of the category). ``viewer`` None: no
+    person (cost measurements of the query), never for what someone is shown."""
+    from engine.identity import access
+
     if not category:
         return []
     # newest closed first (NULLS LAST: as SQLite orders DESC), read from ix_cases_precedents: its 50 rows whatever
@@ -31,6 +38,8 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
          .order_by(Case.closed_at.desc().nulls_last(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
     if exclude_case_id is not None:
         q = q.where(Case.id != exclude_case_id)
+    if viewer is not None:
+        q = q.where(~access.excluded_condition(viewer))
     found = list(session.scalars(q))
     # the anonymisation check of every summary in a fixed number of statements (issue 25), not three per precedent
     from engine.reports.woo import refused_case_texts
@@ -53,8 +62,8 @@ def precedents(*, session: Session, category: str | None, exclude_case_id: int |
     return out
 
 
-def for_task(*, session: Session, case: Case, element_id: str) -> list[dict] | None:
-    """The precedents a task shows, or None when its process declares none for it.
+def for_task(*, session: Session, case: Case, element_id: str, user: User) -> list[dict] | None:
+    """The precedents a task shows ``user``, or None when its process declares none for it.
 
     Which task shows them is declared in the BPMN (property ``shows_precedents``), never by element id."""
     from engine.processes import service as processes
@@ -65,7 +74,7 @@ def for_task(*, session: Session, case: Case, element_id: str) -> list[dict] | N
     if not processes.shows_precedents(parsed, element_id):
         return None
     category = case.category or (case.summary or {}).get("categorie")
-    return precedents(session=session, category=category, exclude_case_id=case.id)
+    return precedents(session=session, category=category, viewer=user, exclude_case_id=case.id)
 
 
 def _content(case_id: int, text, refused: set[int]) -> dict:

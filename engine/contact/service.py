@@ -482,8 +482,8 @@ def may_see_follow_up(*, session: Session, user: User, case: Case) -> bool:
 
     rule = rules_of(session, case).follow_up
     return may_see_oral_reports(session=session, user=user, case_id=case.id) or bool(
-        rule and rule.signal_role in user.role_codes and access.can_see_case(session=session, user=user,
-                                                                            case_id=case.id))
+        rule and access.holds_any_role(session=session, user=user, roles={rule.signal_role})
+        and access.can_see_case(session=session, user=user, case_id=case.id))
 
 
 # --------------------------------------------------------------------------- contact tasks (outside the BPMN process)
@@ -585,7 +585,7 @@ def why_not_act(*, session: Session, user: User, task: ContactTask) -> str | Non
     from engine.identity import access
     from engine.identity.roles import ROLES
 
-    if not user.active or task.role not in user.role_codes:
+    if not access.holds_any_role(session=session, user=user, roles={task.role}):  # live, as a work item's role
         return f"Deze taak is voor de rol {ROLES.get(task.role, task.role)}."
     if not access.can_see_case(session=session, user=user, case_id=task.case_id):
         return "U mag deze zaak niet behandelen."
@@ -613,13 +613,19 @@ def tasks_of_case(*, session: Session, user: User, case_id: int) -> list[Contact
 
 
 def open_tasks(*, session: Session, user: User) -> list[tuple[ContactTask, Case]]:
-    """The worklist's contact tasks: open, in one of ``user``'s roles, unclaimed or claimed by ``user``, on cases
-    they may act on."""
+    """The worklist's contact tasks: open, in one of the roles ``user`` holds now (``user_roles``, as the work items'
+    pool: a role taken away in another server process ends them at once), unclaimed or claimed by ``user``, on
+    cases they may act on."""
+    from sqlalchemy import exists
+
+    from engine.identity.models import UserRole
+
     roles = sorted(user.role_codes)
-    if not roles:
+    if not roles or not user.active:
         return []
+    held = exists().where(UserRole.user_id == user.id, UserRole.role == ContactTask.role)  # live, in the statement
     rows = session.scalars(select(ContactTask).where(
-        ContactTask.state == "open", ContactTask.role.in_(roles),
+        ContactTask.state == "open", ContactTask.role.in_(roles), held,
         or_(ContactTask.assignee_id.is_(None), ContactTask.assignee_id == user.id))
         .order_by(ContactTask.due_at.asc().nulls_last(), ContactTask.created_at, ContactTask.id)).all()
     return [(t, session.get(Case, t.case_id)) for t in rows if may_act(session=session, user=user, task=t)]

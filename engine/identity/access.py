@@ -41,7 +41,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select
+from sqlalchemy import and_, bindparam, event, exists, false, or_, select
 from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -83,6 +83,40 @@ def _involved(uid) -> ColumnElement[bool]:
                                      slot_role.user_id == uid, slot_role.role == slot_item.role).correlate(CaseActor)
     slot = exists().where(CaseActor.case_id == Case.id, CaseActor.user_id == uid, holds_slot_role)
     return or_(task, slot)
+
+
+_LIVE_ROLES = "meldpunt_live_roles"
+
+
+def live_roles(*, session: Session, user: User) -> frozenset[str]:
+    """The roles ``user`` holds *now*: their ``user_roles`` rows that the request's roles also show. Not only the
+    roles a request loaded, which ``engine.identity.session_cache`` may keep a few seconds in another server process
+    after a role was taken away; a role given meanwhile counts once the request's roles show it too. Read once per
+    transaction (one statement), again after a flush that changed roles."""
+    if not user.active:
+        return frozenset()
+    transaction = session.get_transaction()
+    memo = session.info.get(_LIVE_ROLES)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[_LIVE_ROLES] = (transaction, {})
+    held = memo[1].get(user.id)
+    if held is None:
+        held = memo[1][user.id] = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+    return held & user.role_codes
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_live_roles(session: Session, _context, _instances) -> None:
+    if any(isinstance(o, (UserRole, User)) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_LIVE_ROLES, None)
+
+
+def holds_any_role(*, session: Session, user: User, roles) -> bool:
+    """Does ``user`` hold one of ``roles`` now (:func:`live_roles`)? For the decisions that are no SQL condition on a
+    case (whose contact task is this, who writes the reporter, who reads her identity)."""
+    if not (set(roles) & user.role_codes):
+        return False  # nothing to ask the database
+    return bool(live_roles(session=session, user=user) & set(roles))
 
 
 def excluded_condition(user: User) -> ColumnElement[bool]:
@@ -195,7 +229,7 @@ def entitled_to_reporter_identity(*, session: Session, user: User, case_id: int,
         visible = can_see_case(session=session, user=user, case_id=case_id)
     if not visible:
         return False
-    if user.role_codes & IDENTITY_ROLES:
+    if holds_any_role(session=session, user=user, roles=IDENTITY_ROLES):  # live: a role taken away ends it at once
         return True
     from engine.cases.reveal import is_revealed_to  # an approved reveal, reporter informed (DOMAIN §4)
 
@@ -232,8 +266,8 @@ def is_reporter_of(*, session: Session, user: User, case_id: int) -> bool:
 def may_message_reporter(*, session: Session, user: User, case_id: int) -> bool:
     """Read and write the messages with the reporter of a case: the desk or the coordinator, and only while they
     may see her identity in this case. The one decision for the API, the web pages and ``engine.intake``."""
-    return bool(user.role_codes & DESK_ROLES) and may_see_reporter_identity(session=session, user=user,
-                                                                             case_id=case_id)
+    return holds_any_role(session=session, user=user, roles=DESK_ROLES) and may_see_reporter_identity(
+        session=session, user=user, case_id=case_id)
 
 
 @dataclass(frozen=True)

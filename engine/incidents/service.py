@@ -181,8 +181,16 @@ def may_see_incidents(user: User) -> bool:
     return PROCESS_OWNER in roles or bool(roles & OVERSIGHT_ROLES)
 
 
+def _require_reader(session: Session, user: User) -> None:
+    """:func:`may_see_incidents`, with the role held now (``access.holds_any_role``: a role taken away in another
+    server process, whose cached session still lists it, ends the access at once)."""
+    if not (may_see_incidents(user) and access.holds_any_role(session=session, user=user,
+                                                               roles={PROCESS_OWNER, *OVERSIGHT_ROLES})):
+        raise NotAuthorized("Alleen de procesbeheerder en de coördinatoren zien incidenten.")
+
+
 def _visible(session: Session, *, user: User, incident: Incident) -> bool:
-    if PROCESS_OWNER in user.role_codes:
+    if PROCESS_OWNER in access.live_roles(session=session, user=user):
         # every incident, but only its element and error, no case content; never of a case in which the process
         # owner is the reporter, the subject or the subject's manager (a party does not handle its own case)
         return not access.is_excluded(session=session, user=user, case_id=incident.case_id)
@@ -201,15 +209,14 @@ def _settle_tasks(session: Session) -> None:
 
 
 def list_incidents(*, session: Session, by: User, state: str | None = "open", limit: int = 200) -> list[Incident]:
-    if not may_see_incidents(by):
-        raise NotAuthorized("Alleen de procesbeheerder en de coördinatoren zien incidenten.")
+    _require_reader(session, by)
     _settle_tasks(session)
     q = select(Incident)
     if state:
         q = q.where(Incident.state == state)
     from engine.cases.models import Case
 
-    if PROCESS_OWNER in by.role_codes:  # every case but those in which the process owner is a party (:func:`_visible`)
+    if PROCESS_OWNER in access.live_roles(session=session, user=by):  # every case but those of which they are a party
         q = q.where(Incident.case_id.not_in(select(Case.id).where(access.excluded_condition(by))))
     else:
         q = q.join(Case, Case.id == Incident.case_id).where(access.visible_cases_condition(by))
@@ -223,7 +230,7 @@ def case_references(*, session: Session, by: User, rows: list[Incident]) -> dict
     ids = {r.case_id for r in rows}
     if not ids:
         return {}
-    if PROCESS_OWNER in by.role_codes:
+    if PROCESS_OWNER in access.live_roles(session=session, user=by):
         from engine.cases.models import Case
 
         return dict(session.execute(select(Case.id, Case.reference).where(
@@ -232,8 +239,7 @@ def case_references(*, session: Session, by: User, rows: list[Incident]) -> dict
 
 
 def get_incident(*, session: Session, by: User, incident_id: int) -> Incident:
-    if not may_see_incidents(by):
-        raise NotAuthorized("Alleen de procesbeheerder en de coördinatoren zien incidenten.")
+    _require_reader(session, by)
     _settle_tasks(session)
     incident = session.get(Incident, incident_id)
     if incident is None or not _visible(session, user=by, incident=incident):

@@ -25,7 +25,8 @@ def _nl(day) -> str:
     return nl_datum(day) if day else ""
 
 
-def certificate_docx(dlist, items) -> bytes:
+def certificate_docx(dlist, items, *, executed_at=None) -> bytes:
+    """``executed_at``: when the list was executed (default: now, as the retention run stores it)."""
     from documents.render import render_docx
 
     destroyed = [i for i in items if i.status == "vernietigd"]
@@ -35,7 +36,7 @@ def certificate_docx(dlist, items) -> bytes:
         "opgesteld_op": _nl(local_date(dlist.built_at)),
         "voorgesteld_door": dlist.proposed_by or "", "voorgesteld_op": _nl(dlist.proposed_at and local_date(dlist.proposed_at)),
         "goedgekeurd_door": dlist.approved_by or "", "goedgekeurd_op": _nl(dlist.approved_at and local_date(dlist.approved_at)),
-        "uitgevoerd_op": _nl(local_date(now())),
+        "uitgevoerd_op": _nl(local_date(executed_at or now())),
         "aantal": len(destroyed),
         "zaken": [{"zaaknummer": i.reference, "klasse": CLASS_LABELS.get(i.outcome_class, i.outcome_class),
                    "afgesloten": _nl(i.closed_on), "termijn_tot": _nl(i.end_of_term),

@@ -86,8 +86,9 @@ def active_hold(session: Session, case_id: int) -> LegalHold | None:
                           .order_by(LegalHold.id.desc()).limit(1))
 
 
-def _require_manager(user: User) -> None:
-    if not access.may_manage_records(user):
+def _require_manager(session: Session, user: User) -> None:
+    if not (access.may_manage_records(user)
+            and access.holds_any_role(session=session, user=user, roles=access.RECORDS_ROLES)):  # live
         raise NotAuthorized("Alleen de integriteitscoördinator beheert bewaarplichten en vernietigingslijsten.",
                             reason="alleen-coordinator")
 
@@ -101,7 +102,7 @@ def _require_live_case(session: Session, user: User, case_id: int) -> Case:
 
 def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> LegalHold:
     """Put a case on legal hold (never destroyed while it lasts); audited in the case's chain."""
-    _require_manager(user)
+    _require_manager(session, user)
     _require_live_case(session, user, case_id)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -118,7 +119,7 @@ def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> Le
 
 
 def lift_hold(*, session: Session, user: User, case_id: int) -> LegalHold:
-    _require_manager(user)
+    _require_manager(session, user)
     _require_live_case(session, user, case_id)
     hold = active_hold(session, case_id)
     if hold is None:
@@ -201,9 +202,16 @@ def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | Non
     return dlist
 
 
-def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
-    if not access.may_read_records(user):
+def _require_reader(session: Session, user: User) -> None:
+    """The records roles, held now (``access.holds_any_role``: a role taken away in another server process, whose
+    cached session still lists it, ends the access at once)."""
+    if not (access.may_read_records(user) and access.holds_any_role(
+            session=session, user=user, roles=access.RECORDS_ROLES | access.DESTRUCTION_APPROVER_ROLES)):
         raise NotAuthorized("U heeft geen toegang tot de vernietigingslijsten.")
+
+
+def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
+    _require_reader(session, user)
     dlist = session.get(DestructionList, list_id)
     if dlist is None:
         raise NotFound("Vernietigingslijst niet gevonden.")
@@ -211,14 +219,47 @@ def get_list(*, session: Session, user: User, list_id: int) -> DestructionList:
 
 
 def list_lists(*, session: Session, user: User) -> list[DestructionList]:
-    if not access.may_read_records(user):
-        raise NotAuthorized("U heeft geen toegang tot de vernietigingslijsten.")
+    _require_reader(session, user)
     return list(session.scalars(select(DestructionList).order_by(DestructionList.id.desc())))
 
 
 def items(session: Session, list_id: int) -> list[DestructionItem]:
+    """Every row of a list: for the engine (the destruction, the stored certificate), never shown as such to a user
+    (:func:`visible_items`)."""
     return list(session.scalars(select(DestructionItem).where(DestructionItem.list_id == list_id)
                                 .order_by(DestructionItem.id)))
+
+
+def _own_cases(user: User):
+    """The cases in which ``user`` is the reporter, the subject or the subject's manager (``access.is_excluded``)."""
+    return select(Case.id).where(access.excluded_condition(user))
+
+
+def visible_items(*, session: Session, user: User, list_id: int) -> list[DestructionItem]:
+    """The rows of a list ``user`` may read (:func:`get_list` checked the list): not the row of a case in which they
+    are a party. Such a row is not there for them at all - not counted, not in the certificate they download
+    (:func:`certificate_for`) - so a party does not learn from the list that their case is due, held or destroyed.
+    (After destruction the case's parties are erased with the rest of the file; the row then names a case nobody
+    can be linked to any more.)"""
+    return list(session.scalars(select(DestructionItem).where(DestructionItem.list_id == list_id,
+                                                              DestructionItem.case_id.not_in(_own_cases(user)))
+                                .order_by(DestructionItem.id)))
+
+
+def certificate_for(*, session: Session, user: User, list_id: int) -> tuple[str, bytes]:
+    """The certificate of destruction of an executed list as ``user`` may download it: (file name, Word document).
+    The stored certificate, or - when a row of it is one ``user`` may not see (:func:`visible_items`) - the same
+    certificate rendered without that row."""
+    from engine.records.certificate import certificate_docx
+
+    dlist = get_list(session=session, user=user, list_id=list_id)
+    if dlist.certificate_filename is None:
+        raise NotFound("Deze lijst is nog niet uitgevoerd; er is nog geen verklaring van vernietiging.")
+    every, shown = items(session, list_id), visible_items(session=session, user=user, list_id=list_id)
+    if len(shown) == len(every):
+        return dlist.certificate_filename, dlist.certificate
+    executed = max((i.destroyed_at for i in every if i.destroyed_at is not None), default=None)
+    return dlist.certificate_filename, certificate_docx(dlist, shown, executed_at=executed)
 
 
 PARTY_ON_LIST = ("Op deze vernietigingslijst staat een zaak waarin u niet mag optreden. Laat een andere bevoegde "
@@ -237,7 +278,7 @@ def _require_no_party(session: Session, user: User, list_id: int) -> None:
 
 def propose(*, session: Session, user: User, list_id: int) -> DestructionList:
     """The coordinator proposes a concept list for destruction."""
-    _require_manager(user)
+    _require_manager(session, user)
     dlist = get_list(session=session, user=user, list_id=list_id)
     _require_no_party(session, user, dlist.id)
     if dlist.status != "concept":

@@ -140,8 +140,11 @@ def _manifest(session: Session, case: Case | None = None):
 
 
 # --------------------------------------------------------------------------- access
-def require_handler(user: User) -> None:
-    if not access.may_handle_access_requests(user):
+def require_handler(user: User, session: Session | None = None) -> None:
+    """The coordinator; with ``session``, holding the role now (``access.holds_any_role``: a role taken away in
+    another server process, whose cached session still lists it, ends the access at once)."""
+    if not access.may_handle_access_requests(user) or (session is not None and not access.holds_any_role(
+            session=session, user=user, roles=access.SUBJECT_RIGHTS_ROLES)):
         raise NotAuthorized("Alleen de integriteitscoördinator behandelt verzoeken van betrokkenen onder de AVG "
                             "(inzage, rectificatie, beperking).", reason="alleen-coordinator")
 
@@ -302,7 +305,7 @@ def place_flag(*, session: Session, user: User, case_id: int, role: str, person:
                statement: str) -> PersonFlag:
     """Record a rectification request or a restriction on a person's data in a case. The person must appear in
     the case in that role. Audited in the case's chain (kind and role, never the name or the statement)."""
-    require_handler(user)
+    require_handler(user, session)
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
     role = _role(role)
     if kind not in FLAG_KINDS:
@@ -330,7 +333,7 @@ def place_flag(*, session: Session, user: User, case_id: int, role: str, person:
 
 
 def lift_flag(*, session: Session, user: User, case_id: int, flag_id: int) -> PersonFlag:
-    require_handler(user)
+    require_handler(user, session)
     access.require_visible_case(session=session, user=user, case_id=case_id)
     flag = session.get(PersonFlag, flag_id)
     if flag is None or flag.case_id != case_id:
@@ -351,7 +354,7 @@ def person_of(req: AccessRequest) -> dict:
 def register(*, session: Session, user: User, name: str, username: str = "", email: str = "",
              received_on: date | None = None, reporter_consent: bool = False) -> AccessRequest:
     """Register an access request; its term starts on the day of receipt (not in the future)."""
-    require_handler(user)
+    require_handler(user, session)
     today = local_date(now())
     received_on = received_on or today
     errors = []
@@ -374,18 +377,27 @@ def register(*, session: Session, user: User, name: str, username: str = "", ema
     return req
 
 
+def _of_own_cases(user: User):
+    """The requests linked to a case in which ``user`` is the reporter, the subject or the subject's manager. Such a
+    request is not there for them at all (list, overdue list, the request and every action on it: 404): it names
+    a person and their part in the case (e.g. its reporter), and a party does not handle their own case."""
+    own = select(Case.id).where(access.excluded_condition(user))
+    return select(AccessRequestCase.request_id).where(AccessRequestCase.case_id.in_(own))
+
+
 def get_request(*, session: Session, user: User, request_id: int) -> AccessRequest:
-    require_handler(user)
-    req = session.get(AccessRequest, request_id)
+    require_handler(user, session)
+    req = session.scalar(select(AccessRequest).where(AccessRequest.id == request_id,
+                                                     AccessRequest.id.not_in(_of_own_cases(user))))
     if req is None:
         raise NotFound("Inzageverzoek niet gevonden.")
     return req
 
 
 def list_requests(*, session: Session, user: User) -> list[AccessRequest]:
-    require_handler(user)
-    return list(session.scalars(select(AccessRequest).order_by(AccessRequest.status.desc(), AccessRequest.due_on,
-                                                               AccessRequest.id)))
+    require_handler(user, session)
+    return list(session.scalars(select(AccessRequest).where(AccessRequest.id.not_in(_of_own_cases(user)))
+                                .order_by(AccessRequest.status.desc(), AccessRequest.due_on, AccessRequest.id)))
 
 
 def request_cases(session: Session, request_id: int) -> list[tuple[AccessRequestCase, str]]:
@@ -468,7 +480,8 @@ def overdue(*, session: Session, user: User) -> list[AccessRequest]:
         return []
     today = local_date(now())
     return list(session.scalars(select(AccessRequest).where(AccessRequest.status == "open",
-                                                            AccessRequest.due_on < today)
+                                                            AccessRequest.due_on < today,
+                                                            AccessRequest.id.not_in(_of_own_cases(user)))
                                 .order_by(AccessRequest.due_on, AccessRequest.id)))
 
 

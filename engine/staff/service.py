@@ -211,13 +211,34 @@ def refusal(session: Session, *, person: User, case_id: int, role: str, slot: st
                                   manifest=manifest or _manifest(session, case_id), name=name)
 
 
+PARTY_RECORDED = "de afwezigheid is vastgelegd door iemand die in deze zaak niet mag optreden"
+
+
+def recorded_by_party(session: Session, *, absence_ids, case_id: int) -> set[int]:
+    """Those of ``absence_ids`` recorded by a party of the case (its reporter, subject or the subject's manager,
+    ``access.is_excluded``), whoever the absence is of. Such an absence steers nothing in that case: its delegate
+    gets none of the case's work, and the automatic draw does not choose among the others as if the absent person
+    were not there (the task goes to the pool, the coordinators are told: ``engine.cases.duties.draw_assignee``).
+    A party never influences who handles their own case."""
+    ids = sorted(set(absence_ids))
+    if not ids:
+        return set()
+    recorders = dict(session.execute(select(Absence.id, Absence.created_by_id).where(Absence.id.in_(ids))).all())
+    parties = access.excluded_among(session=session, user_ids={r for r in recorders.values() if r is not None},
+                                    case_id=case_id)
+    return {absence_id for absence_id, recorder in recorders.items() if recorder in parties}
+
+
 def delegate_decision(session: Session, *, absence: Absence, case_id: int, role: str, slot: str,
                       manifest=None) -> tuple[User | None, str | None]:
-    """Who gets a task meant for the absent person: (delegate, None), or (None, why it goes to the pool)."""
+    """Who gets a task meant for the absent person: (delegate, None), or (None, why it goes to the pool). The
+    delegate of an absence recorded by a party of the case gets none of its work (:func:`recorded_by_party`)."""
     absent = session.get(User, absence.user_id)
     prefix = f"{absent.display_name} is afwezig tot en met {absence.ends_on.strftime('%d-%m-%Y')}"
     if absence.delegate_id is None:
         return None, f"{prefix} en heeft geen vervanger."
+    if recorded_by_party(session, absence_ids=[absence.id], case_id=case_id):
+        return None, f"{prefix}; {PARTY_RECORDED}, dus geldt de vervanger hier niet."
     delegate = session.get(User, absence.delegate_id)
     if active_absence(session, delegate.id) is not None:
         return None, f"{prefix}; vervanger {delegate.display_name} is zelf ook afwezig."
@@ -233,11 +254,14 @@ def on_auto_assigned(session: Session, *, item: WorkItem, info: dict) -> None:
     refused = info.get("vervanger_geweigerd")
     if not refused:
         return
-    absent = session.get(User, info.get("afwezig_id"))
-    notify_coordinators_of_staff_change(
-        session, kind="vervanging_geweigerd", subject=absent, actor="system",
-        text=f"Een nieuwe taak voor {absent.display_name} (afwezig) staat in de pool: de vervanger kon hem niet "
-             "krijgen.", items=[_item_line(session, item, to="pool", reason=refused)])
+    absent = session.get(User, info["afwezig_id"]) if info.get("afwezig_id") else None
+    if absent is None:  # the draw itself went to the pool (an absence recorded by a party of the case)
+        text = "Een nieuwe taak staat in de pool: de automatische toewijzing is niet uitgevoerd."
+    else:
+        text = (f"Een nieuwe taak voor {absent.display_name} (afwezig) staat in de pool: de vervanger kon hem niet "
+                "krijgen.")
+    notify_coordinators_of_staff_change(session, kind="vervanging_geweigerd", subject=absent, actor="system",
+                                        text=text, items=[_item_line(session, item, to="pool", reason=refused)])
 
 
 def _parse_day(value, name: str, errors: list[FieldError]) -> date | None:

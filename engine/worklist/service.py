@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import Integer, and_, bindparam, false, func, or_, select, union_all, update
+from sqlalchemy import Integer, and_, bindparam, exists, false, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from engine.errors import (ConflictOfInterest, FieldError, InvalidData, NotAutho
                            TaskTaken)
 from engine.identity import access
 from engine.identity.access import visible_cases_condition
-from engine.identity.models import User
+from engine.identity.models import User, UserRole
 from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.worklist import drafts
@@ -125,6 +125,15 @@ def _my_tasks_statement():
     return q.order_by(*_ORDER).limit(_LIM).offset(_OFF)
 
 
+def _holds(uid, role=None):
+    """The user (``uid``: an id or a bound parameter) holds the pool's role *now* (``role``; default the work
+    item's own role): read from ``user_roles`` in the same statement, never only from the roles a request loaded,
+    which ``engine.identity.session_cache`` may keep a few seconds in another server process after the role was
+    taken away. As opening a task (``access.task_access``), the pool of a role taken away is empty at once."""
+    held = aliased(UserRole)
+    return exists().where(held.user_id == uid, held.role == (WorkItem.role if role is None else role))
+
+
 @lru_cache(maxsize=256)
 def _pools_statement(roles: tuple[str, ...], team_unit: bool):
     """:func:`unassigned_in_my_roles` without a keyset position, as :func:`_merged` builds it (one branch per role,
@@ -133,7 +142,7 @@ def _pools_statement(roles: tuple[str, ...], team_unit: bool):
     branches = []
     for role in roles:
         q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
-                                   _not_party_param())
+                                   _not_party_param(), _holds(bindparam("uid"), role))
         if role in access.TEAM_BOUND_ROLES:  # as access.own_team_pool
             q = q.where(WorkItem.case_id.in_(select(Case.id).where(Case.unit == bindparam("unit")))
                         if team_unit else false())
@@ -148,7 +157,7 @@ def _pools_statement(roles: tuple[str, ...], team_unit: bool):
 
 def _pool(user: User, role: str):
     q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
-                               _not_party(user))
+                               _not_party(user), _holds(user.id, role))
     if role in access.TEAM_BOUND_ROLES:  # a manager's pool: the own team's instances only
         q = q.where(access.own_team_pool(user))
     return q
@@ -198,11 +207,11 @@ def _mine_in_case_statement(roles: tuple[str, ...], team_unit: bool):
     mine = [WorkItem.assignee_id == uid]
     pool_roles = [r for r in roles if r not in access.TEAM_BOUND_ROLES]
     if pool_roles:
-        mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(pool_roles)))
+        mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(pool_roles), _holds(uid)))
     team_roles = [r for r in roles if r in access.TEAM_BOUND_ROLES]
     if team_roles and team_unit:  # as access.own_team_pool: the own unit's instances only
         in_team = select(Case.id).where(Case.id == cid, Case.unit == bindparam("unit")).exists()
-        mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(team_roles), in_team))
+        mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(team_roles), in_team, _holds(uid)))
     return (select(WorkItem)
             .where(WorkItem.case_id == cid, WorkItem.state == OPEN, or_(*mine), ~party, ~as_manager)
             .order_by(*_ORDER))
@@ -400,7 +409,8 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
 
     mine = select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user))
     pools = [select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None),
-                                       WorkItem.role == role, _not_party(user)) for role in sorted(user.role_codes)]
+                                       WorkItem.role == role, _not_party(user), _holds(user.id, role))
+             for role in sorted(user.role_codes)]
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))

@@ -168,3 +168,36 @@ def test_precedents_withhold_a_summary_that_names_a_person_of_that_case(world, d
     assert got == {"MP-2025-80": (None, True), "MP-2025-81": (None, True),
                    "MP-2025-82": ("Onterechte declaraties.", False)}
     assert "Geheimnaam" not in r.text and "Leiding keurde" not in r.text
+
+
+@pytest.mark.parametrize("party", ["melder", "betrokkene", "leidinggevende"])
+def test_precedents_leave_out_a_case_of_which_the_hr_adviser_is_a_party(world, db, party):
+    """An HR adviser who reported an earlier case of the category (or is its subject, or the subject's manager) does
+    not learn its outcome and measures as a precedent of the case they advise on; the other precedents stay."""
+    from engine.cases.models import CaseParty
+    from tests.factories import make_user
+
+    with db.session() as s:
+        own = Case(reference="MP-2025-70", status="closed", unit=UNIT, category="Financiële schendingen",
+                   closed_at=now(), summary={"afdoeningen": ["Schriftelijke berisping"], "uitkomst": "aangetoond"})
+        other = Case(reference="MP-2025-71", status="closed", unit=UNIT, category="Financiële schendingen",
+                     closed_at=now(), summary={"afdoeningen": ["Ontslag"], "uitkomst": "aangetoond"})
+        s.add_all([own, other])
+        s.flush()
+        hr = world.users["hr_adviseur"]
+        if party == "leidinggevende":  # the subject is the HR adviser's employee
+            employee = make_user(s, "medewerker-van-hr", unit=UNIT)
+            employee.manager_id = hr
+            s.add(CaseParty(case_id=own.id, party="betrokkene", user_id=employee.id))
+        else:
+            s.add(CaseParty(case_id=own.id, party=party, user_id=hr))
+        item = WorkItem(case_id=world.case_a, task_id=str(uuid.uuid4()), element_id="sanctieadvies_opstellen",
+                        name="Sanctieadvies opstellen", role="hr_adviseur", slot="hr_adviseur",
+                        form="forms/sanctieadvies_opstellen.json", assignee_id=hr)
+        s.add(item)
+        s.flush()
+        tid = item.id
+    r = world.client.get(f"/api/v1/taken/{tid}", headers=world.h("hr_adviseur"))
+    assert r.status_code == 200, r.text
+    assert [p["zaaknummer"] for p in r.json()["precedenten"]] == ["MP-2025-71"]
+    assert "MP-2025-70" not in r.text

@@ -150,3 +150,79 @@ def test_the_assignee_gives_it_back_and_nobody_else_can(db, team, signal):
         assert _task(s, task_id).assignee_id is None
         assert _events(s, case_id, "contact_task.unclaimed")[-1].details["reden"] == "teruggegeven door wie haar had opgepakt"
         contact.claim_task(session=s, user=s.get(User, team["coord3"]), case_id=case_id, task_id=task_id)
+
+
+def test_a_role_taken_away_in_another_server_process_ends_the_contact_tasks_of_that_role_at_once(db, team, signal):
+    """The roles a request loaded may be a few seconds old in another server process (engine.identity.session_cache);
+    the contact tasks decide on the role held now, as the work items do: a coordinator whose coordinator role was
+    taken away (here by a statement from 'another process', which empties no cache of this one) no longer sees the
+    signal in the worklist's block or on the case, and cannot take it - although they still see the case (Bureau
+    V&I)."""
+    from sqlalchemy import delete
+
+    from engine.identity.models import UserRole
+    from engine.identity.service import set_password
+    from tests.web.demo_clients import PASSWORD, demo_app, demo_login
+
+    case_id, task_id = signal
+    with db.session() as s:
+        contact.release_task(session=s, user=s.get(User, team["coord2"]), case_id=case_id, task_id=task_id)
+        s.add(UserRole(user_id=team["coord3"], role="bureau_vi"))
+        set_password(session=s, user_id=team["coord3"], password=PASSWORD)
+    client = demo_login(demo_app(), "coord3")
+    link = f"/zaken/{case_id}/contacttaken/{task_id}"
+    api = f"/api/v1/zaken/{case_id}/contacttaken"
+    assert link in client.get("/werkvoorraad").text
+    assert [t["id"] for t in client.get(api).json()] == [task_id]
+    assert client.get(f"/api/v1/zaken/{case_id}/berichten").status_code == 200  # the coordinator writes the reporter
+
+    with db.engine.begin() as conn:  # the administrator's change, committed by another server process
+        conn.execute(delete(UserRole.__table__).where(UserRole.user_id == team["coord3"],
+                                                      UserRole.role == COORDINATOR))
+
+    assert client.get(f"/api/v1/zaken/{case_id}").status_code == 200  # the case itself: Bureau V&I oversees it
+    assert link not in client.get("/werkvoorraad").text
+    assert client.get(api).json() == []
+    assert client.get(link).status_code == 404
+    assert client.get(f"/api/v1/zaken/{case_id}/berichten").status_code in (403, 404)  # nor the reporter's messages
+    claim = client.post(f"{api}/{task_id}/oppakken", headers={"X-CSRF-Token": client.cookies.get("meldpunt_csrf")})
+    assert claim.status_code == 404
+    with db.session() as s:
+        assert _task(s, task_id).assignee_id is None  # still in the pool, for who holds the role
+        assert [t.id for t, _ in contact.open_tasks(session=s, user=s.get(User, team["coord"]))] == [task_id]
+
+
+@pytest.mark.parametrize("party", ["melder", "betrokkene", "leidinggevende"])
+def test_a_coordinator_who_is_a_party_neither_sees_nor_takes_the_signal_of_that_case(db, team, signal, party):
+    """The signal's role is the coordinator's; a coordinator who is the reporter, the subject or the subject's
+    manager of the case is left out of its pool, its block in the worklist, its notification and the hand-over."""
+    from engine.cases import persons
+    from engine.cases.models import CaseParty
+
+    case_id, task_id = signal
+    with db.session() as s:
+        contact.release_task(session=s, user=s.get(User, team["coord2"]), case_id=case_id, task_id=task_id)
+        if party == "leidinggevende":  # the subject is coord3's employee
+            employee = make_user(s, "medewerker-coord3", unit=DEMO_UNIT, manager=s.get(User, team["coord3"]))
+            persons.link_persons(session=s, case_id=case_id, fields={"betrokkene": "betrokkene"},
+                                 data={"betrokkene": employee.username}, actor="meldpunt")
+        else:
+            s.add(CaseParty(case_id=case_id, party=party, user_id=team["coord3"]))
+    with db.session() as s:
+        coord3 = s.get(User, team["coord3"])
+        assert contact.open_tasks(session=s, user=coord3) == []
+        assert contact.tasks_of_case(session=s, user=coord3, case_id=case_id) == []
+        with pytest.raises(Exception) as refused:
+            contact.claim_task(session=s, user=coord3, case_id=case_id, task_id=task_id)
+        assert type(refused.value).__name__ == "NotFound"
+        assert contact.why_not_act(session=s, user=coord3, task=_task(s, task_id)) is not None
+        # the hand-over of a colleague's work never gives it to them
+        contact.claim_task(session=s, user=s.get(User, team["coord2"]), case_id=case_id, task_id=task_id)
+        result = staff.reassign_all_work(session=s, by=s.get(User, team["coord"]), user_id=team["coord2"],
+                                         to_user_id=team["coord3"], reason="Vertrek")
+        assert [i["taak_id"] for i in result.to_pool] == [task_id] and _task(s, task_id).assignee_id is None
+        s.flush()
+        contact.to_pool(s, _task(s, task_id), actor="test", reason="opnieuw in de pool")  # announced afresh
+    with db.session() as s:
+        told = set(s.scalars(select(Notification.user_id).where(Notification.kind == "nieuwe_taak")))
+        assert team["coord"] in told and team["coord3"] not in told

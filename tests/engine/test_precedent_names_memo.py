@@ -63,7 +63,7 @@ class _Reads:
 def _shown(db) -> dict[str, bool]:
     with db.session() as s:
         return {p["zaaknummer"]: p["inhoud_achtergehouden"]
-                for p in precedents_mod.precedents(session=s, category=FIN_S)}
+                for p in precedents_mod.precedents(session=s, category=FIN_S, viewer=None)}
 
 
 def test_the_precedents_read_no_workflow_state_once_their_names_are_known(db, clock, monkeypatch):

@@ -171,6 +171,62 @@ def test_an_absent_holders_new_task_goes_to_the_delegate_unless_the_delegate_is_
         assert "vervanger: Onderzoeker2 is leidinggevende van de betrokkene" in notice["items"][0]["reden"]
 
 
+def _party_coordinator(db, team) -> int:
+    """A second coordinator, who records absences for the unit; made a party of some cases below."""
+    with db.session() as s:
+        return make_user(s, "coord-partij", "integriteitscoordinator").id
+
+
+def test_an_absence_recorded_by_a_party_of_a_case_gives_its_delegate_none_of_that_cases_work(db, clock, team,
+                                                                                            tmp_path):
+    with db.session() as s:
+        processes.deploy(session=s, directory=_sticky_set(tmp_path))
+    party = _party_coordinator(db, team)
+    plain = to_investigation(db, team)
+    own = to_investigation(db, team, parties={"betrokkene": [party]})  # the recorder is this case's subject
+    _finish_first(db, team, plain)
+    _finish_first(db, team, own)
+    today = staff.today()
+    with db.session() as s:  # the subject records the absence of the case's investigator, with a delegate they chose
+        staff.record_absence(session=s, by=s.get(User, party), user_id=team["o1"], starts_on=today.isoformat(),
+                             ends_on=(today + timedelta(days=14)).isoformat(), delegate_id=team["o2"])
+    clock.advance(timedelta(days=3))
+    timers.fire_due(database=db)
+    with db.session() as s:
+        assert worklist.for_case(session=s, case_id=plain)[0].assignee_id == team["o2"]  # elsewhere it holds
+        pooled = worklist.for_case(session=s, case_id=own)[0]
+        assert pooled.assignee_id is None  # never to the delegate the subject chose (nor to the absent holder)
+        notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
+        assert notice["kind"] == "vervanging_geweigerd" and notice["items"][0]["taak_id"] == pooled.id
+        assert staff.PARTY_RECORDED in notice["items"][0]["reden"]
+        # a coordinator who is no party assigning it to the absent holder: not to the party's delegate either
+        with pytest.raises(ConflictOfInterest, match=staff.PARTY_RECORDED):
+            worklist.assign(session=s, work_item_id=pooled.id, by=s.get(User, team["coord"]),
+                            assignee=s.get(User, team["o1"]), reason="Werkverdeling")
+
+
+def test_an_absence_recorded_by_a_party_of_a_case_does_not_steer_its_draw(db, clock, team):
+    party = _party_coordinator(db, team)
+    today = staff.today()
+    with db.session() as s:  # two of the three investigators 'away', by the hand of a coordinator
+        for who in ("o2", "o3"):
+            staff.record_absence(session=s, by=s.get(User, party), user_id=team[who], starts_on=today,
+                                 ends_on=today + timedelta(days=5), delegate_id=None)
+    plain = to_investigation(db, team)
+    own = to_investigation(db, team, parties={"leidinggevende": [party]})  # the recorder manages the subject
+    with db.session() as s:
+        assert worklist.for_case(session=s, case_id=plain)[0].assignee_id == team["o1"]  # absences count elsewhere
+        pooled = worklist.for_case(session=s, case_id=own)[0]
+        assert pooled.assignee_id is None  # the party's absences would have drawn onderzoeker1: the pool instead
+        draw = [e for e in actions(s, own) if e.action == "task.auto_assigned"][-1]
+        assert draw.details["gekozen"] is None and "partij" in draw.details["methode"]
+        notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
+        assert notice["items"][0]["taak_id"] == pooled.id and staff.PARTY_RECORDED in notice["items"][0]["reden"]
+        # the party learns nothing of it: the case is not theirs to see
+        assert all(i["zaak_id"] != own for n in staff.notices_for(session=s, user=s.get(User, party))
+                   for i in n["items"])
+
+
 def test_a_delegate_never_breaks_the_separation_of_duties(db, clock, team):
     case_id = to_investigation(db, team)
     _finish_first(db, team, case_id, who="o2")  # onderzoeker2 is the first investigator of this case

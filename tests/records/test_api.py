@@ -140,3 +140,94 @@ def test_a_party_of_a_listed_case_neither_proposes_nor_approves_its_destruction(
     with db.session() as s:
         dlist = s.get(DestructionList, list_id)
         assert (dlist.status, dlist.proposed_by, dlist.approved_by) == ("voorgesteld", "coordinator2", None)
+
+
+def _certificate_xml(content: bytes) -> str:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as docx:
+        return docx.read("word/document.xml").decode()
+
+
+def test_a_party_of_a_listed_case_does_not_see_its_row_and_the_others_still_decide(api, db, clock):
+    """The row of a case on a destruction list (number, class, dates, status) is not there for its subject, here a
+    coordinator: not in the API, not on the page, not in the certificate they download; the list's other rows are,
+    and the colleagues who are no party propose and approve it as before."""
+    from engine.cases import persons
+    from engine.cases.models import Case
+    from engine.identity.service import set_password
+    from tests.web.demo_clients import PASSWORD, demo_app, demo_login
+
+    other_id, _ = closed_case(db, clock, "Kwak", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    with db.session() as s:
+        persons.link_persons(session=s, case_id=api.case_id, fields={"betrokkene": "betrokkene"},
+                             data={"betrokkene": "coordinator1"}, actor="meldpunt1")
+        own, other = (s.get(Case, i).reference for i in (api.case_id, other_id))
+        set_password(session=s, user_id=s.scalar(select(User.id).where(User.username == "coordinator1")),
+                     password=PASSWORD)
+    at_noon(clock, date(2030, 1, 1))
+    with db.session() as s:
+        list_id = records.build_list(session=s).id
+    clock.set(TEST_START)
+    base = f"/bewaartermijnen/vernietigingslijsten/{list_id}"
+    assert [z["zaaknummer"] for z in api("GET", base, "coordinator2").json()["zaken"]] == [own, other]
+
+    def rows_seen_by_the_party():
+        one = api("GET", base, "coordinator1")
+        every = api("GET", "/bewaartermijnen/vernietigingslijsten", "coordinator1")
+        assert one.status_code == every.status_code == 200
+        assert own not in one.text and own not in every.text
+        page = demo_login(demo_app(), "coordinator1").get("/bewaartermijnen")
+        assert page.status_code == 200 and own not in page.text and other in page.text
+        return [z["zaaknummer"] for z in one.json()["zaken"]]
+
+    assert rows_seen_by_the_party() == [other]
+    # the others decide as before; the party's answers do not name the case either
+    refused = api("POST", f"{base}/voorstellen", "coordinator1")
+    assert refused.status_code == 403 and own not in refused.text
+    assert api("POST", f"{base}/voorstellen", "coordinator2").json()["status"] == "voorgesteld"
+    approved = api("POST", f"{base}/goedkeuren", "bvi1")
+    assert approved.status_code == 200 and [z["zaaknummer"] for z in approved.json()["zaken"]] == [own, other]
+    with db.session() as s:  # a hold placed since: the party's case is skipped and stays (its parties known)
+        records.place_hold(session=s, user=s.scalar(select(User).where(User.username == "coordinator2")),
+                           case_id=api.case_id, reason="Woo-verzoek 2026-21")
+    records.execute_approved(database=db)
+    assert rows_seen_by_the_party() == [other]
+    stored = api("GET", f"{base}/verklaring", "coordinator2")
+    assert stored.status_code == 200 and own in _certificate_xml(stored.content)
+    theirs = api("GET", f"{base}/verklaring", "coordinator1")
+    assert theirs.status_code == 200 and theirs.content[:2] == b"PK"
+    assert own not in _certificate_xml(theirs.content) and other in _certificate_xml(theirs.content)
+
+
+def test_an_access_request_about_a_case_is_not_there_for_a_coordinator_who_is_a_party_of_it(api, db):
+    """A request of the case's reporter, linked to the case as 'melder', names her and her part in the case: the
+    subject of the case, here a coordinator, does not get the request at all (list, overdue, the request itself,
+    its answers), so it cannot tell them who reported them; the coordinator who is no party handles it as before."""
+    from engine.cases import persons
+    from engine.cases.models import Case
+
+    with db.session() as s:
+        reference = s.get(Case, api.case_id).reference
+    made = api("POST", "/inzageverzoeken", "coordinator1", json={"naam": "Anna Spechtsma", "ontvangen_op": "2026-09-01"})
+    request_id = made.json()["id"]
+    assert api("POST", f"/inzageverzoeken/{request_id}/zaken", "coordinator1",
+               json={"zaaknummer": reference, "rol": "melder"}).status_code == 200
+    assert [r["id"] for r in api("GET", "/inzageverzoeken", "coordinator2").json()] == [request_id]  # before
+    with db.session() as s:
+        persons.link_persons(session=s, case_id=api.case_id, fields={"betrokkene": "betrokkene"},
+                             data={"betrokkene": "coordinator2"}, actor="meldpunt1")
+
+    for path in ("/inzageverzoeken", "/inzageverzoeken?teLaat=true"):
+        shown = api("GET", path, "coordinator2")
+        assert shown.status_code == 200 and shown.json() == [], path
+        assert "Spechtsma" not in shown.text and reference not in shown.text
+    for method, path in (("GET", ""), ("GET", "/export"), ("POST", "/verlengen"), ("POST", "/afhandelen")):
+        kw = {"json": {"reden": "Veel stukken"}} if path == "/verlengen" else {}
+        answer = api(method, f"/inzageverzoeken/{request_id}{path}", "coordinator2", **kw)
+        assert answer.status_code == 404, (path, answer.text)
+        assert "Spechtsma" not in answer.text and reference not in answer.text
+    # the coordinator who is no party: as before
+    assert [r["id"] for r in api("GET", "/inzageverzoeken", "coordinator1").json()] == [request_id]
+    assert api("POST", f"/inzageverzoeken/{request_id}/afhandelen", "coordinator1").json()["status"] == "afgehandeld"

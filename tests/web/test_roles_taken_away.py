@@ -7,6 +7,8 @@ business with. Who keeps the role keeps access. Real app, demo organisation, coo
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -135,3 +137,65 @@ def test_a_role_the_openid_provider_takes_away_ends_the_access_it_gave(db, worke
         user = provider.authenticate(session=s, credentials={"claims": claims})
         assert user.role_codes == {"vertrouwenspersoon"}
     assert _doors(client, case_id, reference, done["onderzoeker1"]) == GONE
+
+
+def test_a_role_taken_away_in_another_server_process_empties_its_pool_at_once(db, clock):
+    """The roles a request loaded may be a few seconds old in another server process (engine.identity.session_cache):
+    the pool of a role taken away there is empty at once (worklist page, its counts, the API's pool and overdue
+    list), as opening its tasks already was. Simulated by a statement that empties no cache of this process."""
+    from sqlalchemy import delete
+
+    from engine.demo import seed
+    from engine.identity.models import UserRole
+    from engine.identity.service import get_user
+    from engine.intake import service as intake
+    from engine.worklist import service as worklist
+
+    with db.session() as s:
+        seed(session=s)
+    with db.session() as s:  # a report from the public form: its registration waits in the desk's pool
+        case_id = intake.submit_report(session=s, actor=None, data=flow.ANSWERS["melding_registreren"]).case.id
+        (item,) = worklist.for_case(session=s, case_id=case_id)
+        assert item.role == "meldpunt" and item.assignee_id is None
+        desk = get_user(session=s, username="meldpunt").id
+    reference = _reference(db, case_id)
+    clock.advance(timedelta(days=30))  # the registration's term has passed: it is also overdue
+    client = _login(_app(), "meldpunt")
+
+    def pool() -> dict[str, object]:
+        page = client.get("/werkvoorraad", params={"tab": "open"}).text
+        return {"api pool": item.id in [t["id"] for t in client.get("/api/v1/taken/onverdeeld").json()],
+                "api overdue": item.id in [t["id"] for t in client.get("/api/v1/taken/te-laat").json()],
+                "web pool": f'href="/taken/{item.id}"' in page or reference in page,
+                "web late": reference in client.get("/werkvoorraad", params={"tab": "te-laat"}).text}
+
+    assert pool() == {"api pool": True, "api overdue": True, "web pool": True, "web late": True}
+    with db.engine.begin() as conn:  # the administrator's change, committed by another server process
+        conn.execute(delete(UserRole.__table__).where(UserRole.user_id == desk, UserRole.role == "meldpunt"))
+    assert pool() == {"api pool": False, "api overdue": False, "web pool": False, "web late": False}
+
+
+@pytest.mark.parametrize("username, role, doors", [
+    ("coordinator", "integriteitscoordinator", ("/api/v1/bewaartermijnen/vernietigingslijsten", "/api/v1/inzageverzoeken",
+                                                "/bewaartermijnen", "/inzageverzoeken")),
+    ("auditor", "auditor", ("/api/v1/audit", "/audit")),
+    ("procesbeheerder", "procesbeheerder", ("/api/v1/incidenten", "/incidenten")),
+])
+def test_a_role_taken_away_in_another_server_process_closes_its_registers_at_once(db, clock, username, role, doors):
+    """The registers a role opens whatever the case (destruction lists, access requests with the persons' names,
+    the audit trail, incidents by case number) ask the role held now, not only the roles a session cached in
+    another server process still lists (simulated by a statement that empties no cache of this process)."""
+    from sqlalchemy import delete
+
+    from engine.demo import seed
+    from engine.identity.models import UserRole
+    from engine.identity.service import get_user
+
+    with db.session() as s:
+        seed(session=s)
+        uid = get_user(session=s, username=username).id
+    client = _login(_app(), username)
+    assert {door: client.get(door).status_code for door in doors} == {door: 200 for door in doors}
+    with db.engine.begin() as conn:  # the administrator's change, committed by another server process
+        conn.execute(delete(UserRole.__table__).where(UserRole.user_id == uid, UserRole.role == role))
+    assert {door: client.get(door).status_code for door in doors} == {door: 403 for door in doors}

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from engine.errors import DomainError, FieldError, InvalidData, NotFound
+from engine.errors import DomainError, FieldError, InvalidData
 from engine.identity import access
 from engine.identity.models import User
 from engine.records import service as records
@@ -109,7 +109,8 @@ def lists_page(request: Request, melding: str = ""):
             user = web.user
             lists = [{"list": d, "status": LIST_STATUS.get(d.status, d.status),
                       "items": [{"item": i, "class": records.class_label(i.outcome_class),
-                                 "status": ITEM_STATUS.get(i.status, i.status)} for i in records.items(s, d.id)]}
+                                 "status": ITEM_STATUS.get(i.status, i.status)}
+                                for i in records.visible_items(session=s, user=user, list_id=d.id)]}
                      for d in records.list_lists(session=s, user=user)]
             return render(request, "bewaartermijnen.html", user=user, web=web, lists=lists, melding=melding,
                           may_manage=access.may_manage_records(user))
@@ -147,11 +148,9 @@ def certificate(request: Request, list_id: int):
     try:
         with get_database().session() as s:
             web = login_required(request, s)
-            d = records.get_list(session=s, user=web.user, list_id=list_id)
-            if d.certificate_filename is None:
-                raise NotFound("Deze lijst is nog niet uitgevoerd; er is nog geen verklaring van vernietiging.")
-            return Response(d.certificate, media_type=DOCX,
-                            headers={"Content-Disposition": f'attachment; filename="{d.certificate_filename}"',
+            filename, content = records.certificate_for(session=s, user=web.user, list_id=list_id)
+            return Response(content, media_type=DOCX,
+                            headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                      "Cache-Control": "no-store"})
     except DomainError as exc:
         return domain_error(request, exc)
@@ -194,7 +193,7 @@ def register(request: Request, form: FormDep):
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
-            rights.require_handler(web.user)  # refused before the form's contents are read
+            rights.require_handler(web.user, s)  # refused before the form's contents are read
             req = rights.register(session=s, user=web.user, name=str(form.get("naam") or ""),
                                   username=str(form.get("gebruikersnaam") or ""), email=str(form.get("email") or ""),
                                   received_on=_received(form), reporter_consent=form.get("toestemming_melder") == "ja")

@@ -109,7 +109,8 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
            "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
-           "precedents": case_precedents.for_task(session=session, case=case, element_id=item.element_id),
+           "precedents": case_precedents.for_task(session=session, case=case, element_id=item.element_id,
+                                                      user=user),
            "assignee": user_name(session, item.assignee_id),
            "general_errors": {k: v for k, v in (errors or {}).items()
                               if k.split(".")[0] not in (schema or {}).get("properties", {})}}
