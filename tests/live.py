@@ -54,8 +54,12 @@ class Process:
         return self.proc.poll() is None
 
     def log_tail(self) -> str:
+        return self.output()[-3000:]
+
+    def output(self) -> str:
+        """Everything the process wrote so far (stdout and stderr)."""
         self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL the process group (a hung or crashing process gets no chance to clean up)."""
@@ -68,12 +72,17 @@ class Server(Process):
     """``uvicorn api.app:create_app --factory`` on the loopback (its default request threads)."""
 
     def __init__(self, database_url: str, key: str, *, ports: range, port: int | None = None,
-                 extra_env: dict | None = None):
+                 extra_env: dict | None = None, cli: bool = False):
+        """``cli``: started as an operator does, ``meldpunt serve`` (one process, its own logging set-up)."""
         self.port = port or free_port(ports)
         self.base_url = f"http://127.0.0.1:{self.port}"
-        super().__init__([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                          "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
-                         environment(database_url, key, extra_env))
+        if cli:
+            args = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--workers", "1"]
+        else:
+            args = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--no-access-log", "--log-level", "warning"]
+        super().__init__(args, environment(database_url, key, extra_env))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if not self.alive():
