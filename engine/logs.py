@@ -28,6 +28,9 @@ import traceback
 from datetime import datetime, timezone
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("meldpunt_request_id", default=None)
+# The matched route's template of the request being answered (set by ``api.observability`` as the answer starts),
+# for uvicorn's access line: never the filled-in path.
+access_route: contextvars.ContextVar[str | None] = contextvars.ContextVar("meldpunt_access_route", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is written as a field.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -82,6 +85,28 @@ class RequestIdFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             record.request_id = request_id.get()
         return True
+
+
+class UvicornAccessFilter(logging.Filter):
+    """uvicorn's access line (``uvicorn.access``), wherever a server is started with it on (plain ``uvicorn ...``
+    writes it by default), says what the application's own access line says: the route's template (``-`` when no
+    route matched), never the filled-in path or its query string, and ``-`` for the client. A URL carries what a
+    log must not (a search naming a reporter, an OpenID Connect callback's code, a token or receipt code someone
+    put in a query string or a path), and an anonymous reporter's address identifies them. uvicorn's arguments
+    are (client, method, path with query, HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3:
+            record.args = ("-", args[1], access_route.get() or "-", *args[3:])
+        return True
+
+
+def install_access_filter() -> None:
+    """Put :class:`UvicornAccessFilter` on ``uvicorn.access`` (once; the app factory calls it)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, UvicornAccessFilter) for f in access.filters):
+        access.addFilter(UvicornAccessFilter())
 
 
 def dict_config(level: str = "INFO", *, json_lines: bool = True) -> dict:

@@ -71,17 +71,15 @@ class Process:
 class Server(Process):
     """``uvicorn api.app:create_app --factory`` on the loopback (its default request threads)."""
 
+    QUIET = ("-m", "uvicorn", "api.app:create_app", "--factory", "--no-access-log", "--log-level", "warning")
+
     def __init__(self, database_url: str, key: str, *, ports: range, port: int | None = None,
-                 extra_env: dict | None = None, cli: bool = False):
-        """``cli``: started as an operator does, ``meldpunt serve`` (one process, its own logging set-up)."""
+                 extra_env: dict | None = None, command: tuple[str, ...] = QUIET):
+        """``command``: the server's command line after the interpreter, without ``--host`` and ``--port`` (the
+        suites' quiet uvicorn; or as an operator starts it, e.g. ``-m cli.main serve``)."""
         self.port = port or free_port(ports)
         self.base_url = f"http://127.0.0.1:{self.port}"
-        if cli:
-            args = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", "1"]
-        else:
-            args = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-                    "--port", str(self.port), "--no-access-log", "--log-level", "warning"]
+        args = [sys.executable, *command, "--host", "127.0.0.1", "--port", str(self.port)]
         super().__init__(args, environment(database_url, key, extra_env))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -1,6 +1,7 @@
-"""What ``meldpunt serve`` writes, started as an operator starts it (no ``MELDPUNT_LOG_JSON``): the same rules as the
-JSON logs (engine.logs). uvicorn's own access line wrote every query string and the client's address: a search for
-a reporter's name, a receipt code or a token someone put in a URL ended up in the server's log."""
+"""What the server writes, started as an operator starts it (``meldpunt serve`` without ``MELDPUNT_LOG_JSON``, or
+plain ``uvicorn`` with its own access log): the same rules as the JSON logs (engine.logs). uvicorn's access line
+wrote every query string and the client's address: a search for a reporter's name, a receipt code or a token someone
+put in a URL ended up in the server's log."""
 from __future__ import annotations
 
 import httpx
@@ -32,10 +33,16 @@ def seeded(db, key, clock):
         return identity.issue_token(session=s, user=coordinator, name="t")[0]
 
 
-@pytest.mark.parametrize("json_lines", [False, True], ids=["text", "json"])
-def test_meldpunt_serve_logs_no_query_string_address_or_secret(db, key, seeded, json_lines):
+SERVE = ("-m", "cli.main", "serve", "--workers", "1")
+UVICORN = ("-m", "uvicorn", "api.app:create_app", "--factory")  # uvicorn's defaults: its access log on
+
+
+@pytest.mark.parametrize("command, json_lines", [(SERVE, False), (SERVE, True), (UVICORN, False)],
+                         ids=["serve-text", "serve-json", "plain-uvicorn"])
+def test_the_server_logs_no_query_string_address_or_secret(db, key, seeded, command, json_lines):
     token = seeded
-    server = Server(db.url, key, ports=PORTS, cli=True, extra_env={"MELDPUNT_LOG_JSON": str(json_lines).lower()})
+    server = Server(db.url, key, ports=PORTS, command=command,
+                    extra_env={"MELDPUNT_LOG_JSON": str(json_lines).lower()})
     try:
         with httpx.Client(base_url=server.base_url, timeout=30) as c:
             r = c.post("/api/v1/publiek/meldingen", json={
