@@ -102,11 +102,36 @@ class UvicornAccessFilter(logging.Filter):
         return True
 
 
-def install_access_filter() -> None:
-    """Put :class:`UvicornAccessFilter` on ``uvicorn.access`` (once; the app factory calls it)."""
+def exception_text(exc_info) -> str:
+    """An exception as a log may show it, whatever formatter writes the record: its type and where it was raised,
+    never its message (which may quote a value of the case, a statement's parameters, a form field)."""
+    exc_type, _, tb = exc_info
+    frames = [f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)][-12:]
+    return "\n".join([f"{exc_type.__name__} (message not logged)", *frames])
+
+
+def install_log_guards() -> None:
+    """Put :class:`UvicornAccessFilter` on ``uvicorn.access``, and make every record of every logger carry its
+    exception as :func:`exception_text` (once; the app factory and :func:`configure` call it). A server started
+    without this module's configuration (plain ``uvicorn``, with its own log configuration or none) still writes
+    an unhandled error's traceback (uvicorn's "Exception in ASGI application", Python's last-resort handler for
+    the workers' records): ``logging.Formatter`` uses a record's ``exc_text`` when it is set, so it is set when
+    the record is made."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, UvicornAccessFilter) for f in access.filters):
         access.addFilter(UvicornAccessFilter())
+    current = logging.getLogRecordFactory()
+    if getattr(current, "meldpunt_exception_text", False):
+        return
+
+    def make_record(*args, **kwargs) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = exception_text(record.exc_info)
+        return record
+
+    make_record.meldpunt_exception_text = True
+    logging.setLogRecordFactory(make_record)
 
 
 def dict_config(level: str = "INFO", *, json_lines: bool = True) -> dict:
@@ -143,6 +168,7 @@ def configure(level: str = "INFO", *, json_lines: bool | None = None) -> None:
     point calls it, whatever ``MELDPUNT_LOG_JSON`` says: without it a worker's records reach Python's last-resort
     handler, which writes an exception's message and traceback (a database error repeats its parameters)."""
     logging.config.dictConfig(dict_config(level, json_lines=_json_lines(json_lines)))
+    install_log_guards()
 
 
 def uvicorn_options(*, json_lines: bool | None = None) -> dict:
