@@ -102,6 +102,19 @@ class UvicornAccessFilter(logging.Filter):
         return True
 
 
+class UvicornTraceFilter(logging.Filter):
+    """uvicorn at ``--log-level trace``: its ASGI message log (``uvicorn.asgi``) writes each request's scope (path,
+    query string, client address) and is dropped; its connection lines ("<client address> - HTTP connection made",
+    on ``uvicorn.error``) lose the address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("uvicorn.asgi"):
+            return False
+        if record.levelno < logging.DEBUG and isinstance(record.args, tuple) and record.args:
+            record.args = ("",) * len(record.args)
+        return True
+
+
 def exception_text(exc_info) -> str:
     """An exception as a log may show it, whatever formatter writes the record: its type and where it was raised,
     never its message (which may quote a value of the case, a statement's parameters, a form field)."""
@@ -111,15 +124,18 @@ def exception_text(exc_info) -> str:
 
 
 def install_log_guards() -> None:
-    """Put :class:`UvicornAccessFilter` on ``uvicorn.access``, and make every record of every logger carry its
+    """Put :class:`UvicornAccessFilter` on ``uvicorn.access`` and :class:`UvicornTraceFilter` on uvicorn's trace
+    output, and make every record of every logger carry its
     exception as :func:`exception_text` (once; the app factory and :func:`configure` call it). A server started
     without this module's configuration (plain ``uvicorn``, with its own log configuration or none) still writes
     an unhandled error's traceback (uvicorn's "Exception in ASGI application", Python's last-resort handler for
     the workers' records): ``logging.Formatter`` uses a record's ``exc_text`` when it is set, so it is set when
     the record is made."""
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, UvicornAccessFilter) for f in access.filters):
-        access.addFilter(UvicornAccessFilter())
+    for name, kind in (("uvicorn.access", UvicornAccessFilter), ("uvicorn.asgi", UvicornTraceFilter),
+                       ("uvicorn.error", UvicornTraceFilter)):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
     current = logging.getLogRecordFactory()
     if getattr(current, "meldpunt_exception_text", False):
         return

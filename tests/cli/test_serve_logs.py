@@ -37,8 +37,9 @@ SERVE = ("-m", "cli.main", "serve", "--workers", "1")
 UVICORN = ("-m", "uvicorn", "api.app:create_app", "--factory")  # uvicorn's defaults: its access log on
 
 
-@pytest.mark.parametrize("command, json_lines", [(SERVE, False), (SERVE, True), (UVICORN, False)],
-                         ids=["serve-text", "serve-json", "plain-uvicorn"])
+@pytest.mark.parametrize("command, json_lines", [(SERVE, False), (SERVE, True), (UVICORN, False),
+                                                 ((*UVICORN, "--log-level", "trace"), False)],
+                         ids=["serve-text", "serve-json", "plain-uvicorn", "uvicorn-trace"])
 def test_the_server_logs_no_query_string_address_or_secret(db, key, seeded, command, json_lines):
     token = seeded
     server = Server(db.url, key, ports=PORTS, command=command,
