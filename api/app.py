@@ -29,6 +29,7 @@ from api.routers import (
     users,
 )
 from api.settings import ApiSettings
+from engine.logs import install_log_guards
 
 # Every answer a browser may render runs under this policy: scripts only from our own origin (no inline
 # script, no eval; the templates have no inline <script> or on...= attributes, and the API docs are our own
@@ -179,10 +180,7 @@ def create_app(settings: ApiSettings | None = None, oidc_settings=None) -> FastA
     )
     app.state.api_settings = settings
     app.state.oidc = OidcClient(oidc_settings) if oidc_settings.enabled else None  # login via the organisation
-    if app.state.oidc is not None:
-        from web.pages.oidc import install_log_filter
-
-        install_log_filter()  # the callback's code never reaches an access log
+    install_log_guards()  # uvicorn's access line, if a server writes it: no query string, no client address
     problems.install(app)
     # Added last = outermost: the size limit runs before anything reads the body.
     app.add_middleware(problems.StrictJsonMiddleware)

@@ -37,7 +37,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.client_address import _parse, _trusted, resolve
-from engine.logs import request_id
+from engine.logs import access_route, request_id
 
 log = logging.getLogger("meldpunt.http")
 
@@ -83,6 +83,7 @@ class ObservabilityMiddleware:
         given = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-request-id"), "")
         rid = given if _GOOD_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(rid)
+        route_token = access_route.set(None)
         started = time.perf_counter()
         status = 500  # an exception before the answer started: the server's error answer
 
@@ -90,6 +91,7 @@ class ObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                access_route.set(_route_template(scope))  # for uvicorn's access line (engine.logs)
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 message = {**message, "headers": [*headers, (b"x-request-id", rid.encode())]}
             await send(message)
@@ -106,6 +108,7 @@ class ObservabilityMiddleware:
                      extra={"http_method": method, "route": route, "status": status,
                             "duration_ms": round(duration * 1000, 1)})
             request_id.reset(token)
+            access_route.reset(route_token)
 
 
 # --------------------------------------------------------------------------- /metrics

@@ -58,8 +58,11 @@ def demo(host: str = "127.0.0.1",
                        "(zie docs/NOTIFICATIONS.md).")
         import uvicorn
 
+        from engine.logs import uvicorn_options
+
         typer.echo(f"Meldpunt draait op http://{host}:{port}/ (API-documentatie: /api/v1/docs)")
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, proxy_headers=False)
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, proxy_headers=False,
+                    **uvicorn_options())
 
 
 def register(root: typer.Typer) -> None:

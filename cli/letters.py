@@ -13,7 +13,9 @@ def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stopp
     """Maak de brieven die afgeronde stappen hebben gevraagd (blijft draaien tenzij --once; op PostgreSQL gewekt
     door elke vastgelegde stap met een brief)."""
     from engine.letter_outbox.worker import run as run_worker
+    from engine.logs import configure
 
+    configure()
     made = run_worker(bind=database().engine, once=once, poll_seconds=poll)
     typer.echo(f"{made} brief/brieven aangemaakt.")
 

@@ -11,8 +11,10 @@ app = typer.Typer(help="E-mailmeldingen (de uitgaande postbus)", no_args_is_help
 def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stoppen"),
         poll: float = typer.Option(None, help="Seconden tussen rondes (standaard MELDPUNT_MAIL_POLL_SECONDS)")) -> None:
     """Zoek naderende en verstreken termijnen en verstuur de wachtende e-mails (blijft draaien tenzij --once)."""
+    from engine.logs import configure
     from engine.notifications.worker import run as run_worker
 
+    configure()
     sent = run_worker(database=database(), once=once, poll_seconds=poll)
     typer.echo(f"{sent} e-mail(s) verstuurd.")
 

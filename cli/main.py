@@ -68,15 +68,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     workers = workers or default_workers(get_settings().database_url)
 
-    # No proxy headers in uvicorn: the app believes X-Forwarded-For only from MELDPUNT_TRUSTED_PROXIES.
-    # With MELDPUNT_LOG_JSON: JSON lines (engine.logs) and no uvicorn access log (it writes query strings).
-    extra = {}
-    if get_settings().log_json:
-        from engine.logs import dict_config
+    from engine.logs import uvicorn_options
 
-        extra = {"log_config": dict_config(), "access_log": False}
+    # No proxy headers in uvicorn: the app believes X-Forwarded-For only from MELDPUNT_TRUSTED_PROXIES.
+    # engine.logs (JSON with MELDPUNT_LOG_JSON, else text) and never uvicorn's access log: it writes query
+    # strings (a search names a reporter) and the client's address.
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False,
-                **extra)
+                **uvicorn_options())
 
 
 def _register_groups() -> None:

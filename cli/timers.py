@@ -11,13 +11,10 @@ app = typer.Typer(help="Termijnen en timers", no_args_is_help=True)
 def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stoppen"),
         poll: float = typer.Option(5.0, help="Seconden tussen rondes")) -> None:
     """Laat verlopen timers afgaan (blijft draaien tenzij --once)."""
-    from engine.config import get_settings
+    from engine.logs import configure
     from engine.timers.worker import run as run_worker
 
-    if get_settings().log_json:
-        from engine.logs import configure
-
-        configure()
+    configure()  # JSON with MELDPUNT_LOG_JSON, else the same fields as text (engine.logs)
 
     fired = run_worker(database=database(), once=once, poll_seconds=poll)
     typer.echo(f"{fired} timer(s) afgehandeld.")

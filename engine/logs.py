@@ -14,7 +14,9 @@ The HTTP access line (``api.observability``) names the method, the route *templa
 never the filled-in path or its query string), the status and the duration; never the client's address (an
 anonymous reporter's address would identify them) nor any header value.
 
-Used by ``meldpunt serve`` and ``meldpunt timers run``, and by uvicorn through ``deploy/logging.json``.
+Used by every long-running command (``meldpunt serve``, ``meldpunt demo``, ``timers run``, ``mail run``,
+``brieven run``; JSON with ``MELDPUNT_LOG_JSON``, else the same fields as text), and by uvicorn through
+``deploy/logging.json``.
 """
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ import traceback
 from datetime import datetime, timezone
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("meldpunt_request_id", default=None)
+# The matched route's template of the request being answered (set by ``api.observability`` as the answer starts),
+# for uvicorn's access line: never the filled-in path.
+access_route: contextvars.ContextVar[str | None] = contextvars.ContextVar("meldpunt_access_route", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is written as a field.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -35,7 +40,8 @@ ALLOWED_EXTRA = {"http_method", "route", "status", "duration_ms", "event"}
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
+    def fields(self, record: logging.LogRecord) -> dict:
+        """What a record may carry (the module's rules), as a dict; both formatters write exactly this."""
         # The record's creation time (the logging module's own timestamp, not the engine clock: a log line
         # says when it was written, also while tests move the engine clock).
         out = {
@@ -54,7 +60,22 @@ class JsonFormatter(logging.Formatter):
             exc_type, _, tb = record.exc_info
             out["exception"] = exc_type.__name__
             out["stack"] = [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)][-12:]
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return out
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(self.fields(record), ensure_ascii=False, default=str)
+
+
+class TextFormatter(JsonFormatter):
+    """The same fields as :class:`JsonFormatter`, as one readable line (``MELDPUNT_LOG_JSON`` off): the rules of
+    what a record may carry do not depend on the format."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = self.fields(record)
+        head = f"{out.pop('time')} {out.pop('level'):<7} {out.pop('logger')}: {out.pop('message')}"
+        stack = out.pop("stack", None)
+        rest = " ".join(f"{key}={value}" for key, value in out.items())
+        return " ".join(filter(None, [head, rest, f"at {stack[-1]}" if stack else ""]))
 
 
 class RequestIdFilter(logging.Filter):
@@ -66,14 +87,78 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def dict_config(level: str = "INFO") -> dict:
-    """The logging configuration: JSON on stderr for the root logger and uvicorn's loggers (uvicorn's access
-    log is not used: it writes the full path with its query string; ``api.observability`` writes the access
-    line instead)."""
+class UvicornAccessFilter(logging.Filter):
+    """uvicorn's access line (``uvicorn.access``), wherever a server is started with it on (plain ``uvicorn ...``
+    writes it by default), says what the application's own access line says: the route's template (``-`` when no
+    route matched), never the filled-in path or its query string, and ``-`` for the client. A URL carries what a
+    log must not (a search naming a reporter, an OpenID Connect callback's code, a token or receipt code someone
+    put in a query string or a path), and an anonymous reporter's address identifies them. uvicorn's arguments
+    are (client, method, path with query, HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3:
+            record.args = ("-", args[1], access_route.get() or "-", *args[3:])
+        return True
+
+
+class UvicornTraceFilter(logging.Filter):
+    """uvicorn at ``--log-level trace``: its ASGI message log (``uvicorn.asgi``) writes each request's scope (path,
+    query string, client address) and is dropped; its connection lines ("<client address> - HTTP connection made",
+    on ``uvicorn.error``) lose the address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("uvicorn.asgi"):
+            return False
+        if record.levelno < logging.DEBUG and isinstance(record.args, tuple) and record.args:
+            record.args = ("",) * len(record.args)
+        return True
+
+
+def exception_text(exc_info) -> str:
+    """An exception as a log may show it, whatever formatter writes the record: its type and where it was raised,
+    never its message (which may quote a value of the case, a statement's parameters, a form field)."""
+    exc_type, _, tb = exc_info
+    frames = [f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)][-12:]
+    return "\n".join([f"{exc_type.__name__} (message not logged)", *frames])
+
+
+def install_log_guards() -> None:
+    """Put :class:`UvicornAccessFilter` on ``uvicorn.access`` and :class:`UvicornTraceFilter` on uvicorn's trace
+    output, and make every record of every logger carry its
+    exception as :func:`exception_text` (once; the app factory and :func:`configure` call it). A server started
+    without this module's configuration (plain ``uvicorn``, with its own log configuration or none) still writes
+    an unhandled error's traceback (uvicorn's "Exception in ASGI application", Python's last-resort handler for
+    the workers' records): ``logging.Formatter`` uses a record's ``exc_text`` when it is set, so it is set when
+    the record is made."""
+    for name, kind in (("uvicorn.access", UvicornAccessFilter), ("uvicorn.asgi", UvicornTraceFilter),
+                       ("uvicorn.error", UvicornTraceFilter)):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
+    current = logging.getLogRecordFactory()
+    if getattr(current, "meldpunt_exception_text", False):
+        return
+
+    def make_record(*args, **kwargs) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = exception_text(record.exc_info)
+        return record
+
+    make_record.meldpunt_exception_text = True
+    logging.setLogRecordFactory(make_record)
+
+
+def dict_config(level: str = "INFO", *, json_lines: bool = True) -> dict:
+    """The logging configuration: JSON (or, ``json_lines=False``, the same fields as text) on stderr for the root
+    logger and uvicorn's loggers (uvicorn's access log is not used: it writes the full path with its query string
+    and the client's address; ``api.observability`` writes the access line instead)."""
+    formatter = "engine.logs.JsonFormatter" if json_lines else "engine.logs.TextFormatter"
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "engine.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": formatter}},
         "filters": {"request_id": {"()": "engine.logs.RequestIdFilter"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
                                 "stream": "ext://sys.stderr"}},
@@ -94,6 +179,24 @@ def dict_config(level: str = "INFO") -> dict:
     }
 
 
-def configure(level: str = "INFO") -> None:
-    """Install the JSON configuration in this process (command-line entry points only, never on import)."""
-    logging.config.dictConfig(dict_config(level))
+def configure(level: str = "INFO", *, json_lines: bool | None = None) -> None:
+    """Install the configuration in this process (command-line entry points only, never on import). Every entry
+    point calls it, whatever ``MELDPUNT_LOG_JSON`` says: without it a worker's records reach Python's last-resort
+    handler, which writes an exception's message and traceback (a database error repeats its parameters)."""
+    logging.config.dictConfig(dict_config(level, json_lines=_json_lines(json_lines)))
+    install_log_guards()
+
+
+def uvicorn_options(*, json_lines: bool | None = None) -> dict:
+    """The logging arguments of every ``uvicorn.run`` of the product (``meldpunt serve``, ``meldpunt demo``): this
+    module's configuration and no uvicorn access log, JSON or not (uvicorn's own access line writes the query
+    string, where a search names a reporter, and the client's address)."""
+    return {"log_config": dict_config(json_lines=_json_lines(json_lines)), "access_log": False}
+
+
+def _json_lines(json_lines: bool | None) -> bool:
+    if json_lines is not None:
+        return json_lines
+    from engine.config import get_settings
+
+    return get_settings().log_json

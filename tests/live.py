@@ -54,8 +54,12 @@ class Process:
         return self.proc.poll() is None
 
     def log_tail(self) -> str:
+        return self.output()[-3000:]
+
+    def output(self) -> str:
+        """Everything the process wrote so far (stdout and stderr)."""
         self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL the process group (a hung or crashing process gets no chance to clean up)."""
@@ -67,13 +71,16 @@ class Process:
 class Server(Process):
     """``uvicorn api.app:create_app --factory`` on the loopback (its default request threads)."""
 
+    QUIET = ("-m", "uvicorn", "api.app:create_app", "--factory", "--no-access-log", "--log-level", "warning")
+
     def __init__(self, database_url: str, key: str, *, ports: range, port: int | None = None,
-                 extra_env: dict | None = None):
+                 extra_env: dict | None = None, command: tuple[str, ...] = QUIET):
+        """``command``: the server's command line after the interpreter, without ``--host`` and ``--port`` (the
+        suites' quiet uvicorn; or as an operator starts it, e.g. ``-m cli.main serve``)."""
         self.port = port or free_port(ports)
         self.base_url = f"http://127.0.0.1:{self.port}"
-        super().__init__([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                          "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
-                         environment(database_url, key, extra_env))
+        args = [sys.executable, *command, "--host", "127.0.0.1", "--port", str(self.port)]
+        super().__init__(args, environment(database_url, key, extra_env))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if not self.alive():

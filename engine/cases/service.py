@@ -113,8 +113,14 @@ def _script_limit(exc: BaseException) -> ScriptLimitExceeded | None:
     return None
 
 
-def _workflow_failure(exc: SpiffWorkflowException) -> DomainError:
-    return _script_limit(exc) or WorkflowFailure(_spiff_message(exc))
+def _workflow_failure(exc: BaseException) -> DomainError:
+    """What a failed script, condition or timer answers: its kind and its step in Dutch, as an incident says it
+    (``engine.incidents.service.describe``), never the exception's own text. That text quotes the case (a script
+    error names the value that would not convert: a reporter's name, e-mail or phone number) and travels in the
+    problem answer and the page of whoever completed the step, who need not be allowed to see it."""
+    from engine.incidents.service import describe
+
+    return _script_limit(exc) or WorkflowFailure(describe(exc)[1])
 
 
 def _run_engine(step: _Step) -> None:
@@ -125,13 +131,7 @@ def _run_engine(step: _Step) -> None:
     except DomainError:
         raise
     except Exception as exc:  # a process-owner script or expression failed
-        raise WorkflowFailure(f"Fout bij het uitvoeren van het proces: {type(exc).__name__}: {exc}") from exc
-
-
-def _spiff_message(exc: SpiffWorkflowException) -> str:
-    task = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
-    where = f" (element {getattr(task, 'bpmn_id', None) or getattr(task, 'name', '?')})" if task else ""
-    return f"Fout in het procesmodel{where}: {exc}"
+        raise _workflow_failure(exc) from exc
 
 
 def _priority(step: _Step, task, meta) -> int:
@@ -806,7 +806,7 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
     except SpiffWorkflowException as exc:
         raise _workflow_failure(exc) from exc
     except Exception as exc:
-        raise WorkflowFailure(f"Fout bij het afgaan van een timer: {exc}") from exc
+        raise _workflow_failure(exc) from exc
     _run_engine(step)
     fired = sorted(before - {w.task_id for w in step.tasks().timers()})
     _persist(step, finish=lambda: audit.append(session=session, actor="system", action="timer.fired",

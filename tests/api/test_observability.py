@@ -230,3 +230,45 @@ def test_metrics_from_a_configured_network(db, clock, peer, forwarded, allowed):
     with TestClient(app, base_url="https://testserver", client=(peer, 40000)) as c:
         r = c.get("/metrics", headers={"X-Forwarded-For": forwarded} if forwarded else {})
     assert r.status_code == (200 if allowed else 401), r.text
+
+
+def test_an_unhandled_error_under_a_plain_uvicorn_logs_no_message(db):
+    """A server started without the product's log configuration (plain ``uvicorn``, its own logging set-up) writes
+    an unhandled error as "Exception in ASGI application" with its traceback, whatever formatter the operator
+    chose: the exception's type and place are there, its message (here quoting a reporter) is not."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from tests.live import free_port
+    from tests.web.demo_clients import demo_app
+
+    app = demo_app()
+
+    @app.get("/proef-fout", include_in_schema=False)
+    def fails():
+        raise ValueError(f"ongeldige waarde voor {NAME} <{EMAIL}>")
+
+    port = free_port(range(18750, 18800))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off"))  # uvicorn's logging
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))  # the standard formatter
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(handler)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.02)
+        assert httpx.get(f"http://127.0.0.1:{port}/proef-fout", timeout=30).status_code == 500
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        uvicorn_log.removeHandler(handler)
+    logged = buffer.getvalue()
+    assert "Exception in ASGI application" in logged and "ValueError" in logged and "test_observability.py" in logged
+    assert "Logvermijder" not in logged and EMAIL not in logged, logged

@@ -270,7 +270,7 @@ def test_a_failing_script_does_not_quote_case_data_in_the_migration_report(db, c
         try:
             step.wf.script_engine.execute(task, "int(betrokkene_naam)")
         except SpiffWorkflowException as exc:
-            assert SUBJECT_NAME in str(cases._workflow_failure(exc))  # the raw text quotes the case
+            assert SUBJECT_NAME not in str(cases._workflow_failure(exc))  # never the raw text: it quotes the case
             raise cases._workflow_failure(exc) from exc
         raise AssertionError("the script should have failed")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import logging
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -29,28 +28,9 @@ router = APIRouter(include_in_schema=False)
 FLOW_COOKIE = "meldpunt_oidc"
 FLOW_SECONDS = 600
 FLOW_LOST = "De aanmelding via de organisatie is verlopen of niet hier begonnen. Probeer opnieuw in te loggen."
-
-
-class HideCallbackQuery(logging.Filter):
-    """The provider sends the authorization code in the callback's query string: an access log line (uvicorn's,
-    ``uvicorn.access``) keeps only the path. The code is single-use and useless without the PKCE verifier and
-    the client secret, but it is a credential in flight and stays out of logs like any token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and \
-                args[2].startswith(CALLBACK + "?"):
-            record.args = args[:2] + (CALLBACK + "?…",) + args[3:]
-        return True
-
-
+# The provider sends the code in the callback's query string: engine.logs.UvicornAccessFilter keeps every query
+# string (this one too) out of uvicorn's access line.
 CALLBACK = "/inloggen/oidc/terug"
-
-
-def install_log_filter() -> None:
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, HideCallbackQuery) for f in access.filters):
-        access.addFilter(HideCallbackQuery())
 
 
 def oidc_client(request: Request) -> oidc.OidcClient | None:
