@@ -61,6 +61,16 @@ class Process:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
 
+    def wait_for_output(self, text: str, timeout: float = 15) -> bool:
+        """Wait (bounded) until the process has written ``text``: a server writes a request's log line after the
+        response has gone out, so the client can be done before the line is written."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return True
+            time.sleep(0.05)
+        return False
+
     def kill(self) -> None:
         """SIGKILL the process group (a hung or crashing process gets no chance to clean up)."""
         if self.proc.poll() is None:
