@@ -63,10 +63,16 @@ def _add(session: Session, case_id: int, party: str, user_id: int) -> bool:
     return False
 
 
-def link_persons(*, session: Session, case_id: int, fields: dict[str, str], data: dict, actor: str) -> dict:
+def link_persons(*, session: Session, case_id: int, fields: dict[str, str], data: dict, actor: str,
+                 completing_item_id: int | None = None) -> dict:
     """Link the persons the filled person fields name; returns ``data`` with the values normalised
-    (the username as stored, or :data:`EXTERNAL`). Audited (``case.party_linked``: ids only)."""
+    (the username as stored, or :data:`EXTERNAL`). Audited (``case.party_linked``: ids only). A person newly linked
+    hands back the tasks of this case they had claimed (``engine.staff.service.release_party_claims``; not the task
+    being completed, ``completing_item_id``)."""
+    from engine.staff import service as staff
+
     data = dict(data)
+    newly_linked: set[int] = set()
     for field, party in fields.items():
         if field not in data or data[field] in (None, ""):
             continue
@@ -84,4 +90,7 @@ def link_persons(*, session: Session, case_id: int, fields: dict[str, str], data
         session.flush()
         audit.append(session=session, actor=actor, action="case.party_linked", case_id=case_id,
                      details={"partij": party, "gebruiker": user.id, "toegevoegd": sorted(added)})
+        newly_linked.update(added.values())
+    staff.release_party_claims(session, user_ids=newly_linked, case_ids={case_id}, actor=actor,
+                               except_item_id=completing_item_id)
     return data

@@ -579,7 +579,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     before = loaded.position()["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
-                                     data=clean, actor=user.username)
+                                     data=clean, actor=user.username, completing_item_id=item.id)
     meta = parsed.tasks.get(item.element_id)
     if case.process_kind is None and schema is not None:  # the register's classification of the subject
         clean = register_triage.apply(session=session, manifest=parsed.manifest, schema=schema, data=clean,

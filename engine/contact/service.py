@@ -631,11 +631,15 @@ def open_tasks(*, session: Session, user: User) -> list[tuple[ContactTask, Case]
     return [(t, session.get(Case, t.case_id)) for t in rows if may_act(session=session, user=user, task=t)]
 
 
-def claimed_by(session: Session, *, user_id: int, roles: set[str] | None = None) -> list[ContactTask]:
-    """The open contact tasks ``user_id`` has claimed (only of ``roles`` when given), in worklist order."""
+def claimed_by(session: Session, *, user_id: int, roles: set[str] | None = None,
+               case_ids: set[int] | None = None) -> list[ContactTask]:
+    """The open contact tasks ``user_id`` has claimed (only of ``roles``, only in ``case_ids`` when given), in
+    worklist order."""
     q = select(ContactTask).where(ContactTask.assignee_id == user_id, ContactTask.state == "open")
     if roles is not None:
         q = q.where(ContactTask.role.in_(sorted(roles)))
+    if case_ids is not None:
+        q = q.where(ContactTask.case_id.in_(sorted(case_ids)))
     return list(session.scalars(q.order_by(ContactTask.due_at.asc().nulls_last(), ContactTask.created_at,
                                            ContactTask.id)))
 
@@ -662,11 +666,11 @@ def to_person(session: Session, task: ContactTask, *, actor: str, person: User, 
 
 
 def release_claims(*, session: Session, user: User, actor: str, reason: str,
-                   roles: set[str] | None = None) -> list[ContactTask]:
+                   roles: set[str] | None = None, case_ids: set[int] | None = None) -> list[ContactTask]:
     """Hand ``user``'s claimed open contact tasks (of ``roles`` when given) back to the pool of their role, each
     audited with ``reason``: a role taken away, an account blocked (``engine.worklist.service.release_claims``
     calls this, so a reporter's signal never stays with someone who can no longer act on it)."""
-    released = claimed_by(session, user_id=user.id, roles=roles)
+    released = claimed_by(session, user_id=user.id, roles=roles, case_ids=case_ids)
     for task in released:
         to_pool(session, task, actor=actor, reason=reason)
     session.flush()

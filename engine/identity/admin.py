@@ -7,6 +7,7 @@ length) stay in :mod:`engine.identity.service`.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -86,6 +87,7 @@ def change_user(*, session: Session, by: User, user_id: int, roles: list[str], u
     if errors:
         raise InvalidData(errors)
     before = sorted(user.role_codes)
+    new_manager = manager_id is not None and manager_id != user.manager_id
     user.roles = [UserRole(role=r) for r in codes]
     user.unit, user.manager_id = unit, manager_id
     released = 0
@@ -93,6 +95,14 @@ def change_user(*, session: Session, by: User, user_id: int, roles: list[str], u
     if taken_away:
         released = len(worklist.release_claims(session=session, user=user, actor=by.username,
                                                reason="rol ingetrokken", roles=taken_away))
+    if new_manager:  # the new manager is now a party of every case about this user (access.EXCLUDED_PARTIES)
+        from engine.cases.models import CaseParty
+        from engine.staff import service as staff
+
+        subject_of = set(session.scalars(select(CaseParty.case_id).where(CaseParty.user_id == user.id,
+                                                                         CaseParty.party == "betrokkene")))
+        released += len(staff.release_party_claims(session, user_ids={manager_id}, case_ids=subject_of,
+                                                   actor=by.username))
     session.flush()
     audit.append(session=session, actor=by.username, action="gebruiker_gewijzigd",
                  details={"gebruiker_id": user.id, "rollen": codes, "eerder": before, "vrijgegeven": released})

@@ -178,6 +178,35 @@ def disable_account(*, session: Session, user_id: int, actor: str) -> tuple[User
     return user, released
 
 
+# --------------------------------------------------------------------------- a person become a party of a case
+
+PARTY_REASON = "mag niet (meer) aan deze zaak werken"
+
+
+def release_party_claims(session: Session, *, user_ids, case_ids, actor: str,
+                         except_item_id: int | None = None) -> list:
+    """Someone just became a party of a case (linked as its subject or reporter, or made the subject's manager):
+    their claimed open tasks in that case go back to the pool (drafts discarded, each audited), so a party never
+    keeps a task of their own case that nobody else can take. The coordinators are told, without a name or the
+    kind of party (the notice is seen by every coordinator; who is a party of a case is need-to-know); the items
+    name the case numbers, each shown only to a coordinator who may see that case. Returns what went back."""
+    cases = set(case_ids)
+    released: list = []
+    if not cases:
+        return released
+    for user_id in sorted(set(user_ids)):
+        user = session.get(User, user_id)
+        if user is not None:
+            released += worklist.release_claims(session=session, user=user, actor=actor, reason=PARTY_REASON,
+                                                case_ids=cases, except_item_id=except_item_id)
+    if released:
+        text = (f"Taken teruggezet in de pool: wie ze had opgepakt, {PARTY_REASON}: {len(released)} "
+                f"{'taak' if len(released) == 1 else 'taken'}.")
+        notify_coordinators_of_staff_change(session, kind="partij_geworden", subject=None, actor=actor, text=text,
+                                            items=[_item_line(session, i, to="pool") for i in released])
+    return released
+
+
 # --------------------------------------------------------------------------- absences
 
 def current_absences(session: Session, user_ids: list[int], day: date | None = None) -> dict[int, Absence]:

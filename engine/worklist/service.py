@@ -317,16 +317,22 @@ def unclaim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
 
 
 def release_claims(*, session: Session, user: User, actor: str, reason: str,
-                   roles: set[str] | None = None) -> list:
+                   roles: set[str] | None = None, case_ids: set[int] | None = None,
+                   except_item_id: int | None = None) -> list:
     """Hand the user's claimed open tasks back to the pool of their role (drafts discarded), each audited with
-    ``reason``: a role taken away (only ``roles``), an account blocked (all of them). Contact tasks outside the BPMN
-    process (``engine.contact``: a transcript left unsigned, a reporter's signal of retaliation) go back too.
+    ``reason``: a role taken away (only ``roles``), an account blocked (all of them), the user become a party of a
+    case (only ``case_ids``; ``except_item_id``: the task being completed in that step). Contact tasks outside the
+    BPMN process (``engine.contact``: a transcript left unsigned, a reporter's signal of retaliation) go back too.
     Returns the work items, then the contact tasks."""
     from engine.contact import service as contact
 
     q = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state == OPEN)
     if roles is not None:
         q = q.where(WorkItem.role.in_(sorted(roles)))
+    if case_ids is not None:
+        q = q.where(WorkItem.case_id.in_(sorted(case_ids)))
+    if except_item_id is not None:
+        q = q.where(WorkItem.id != except_item_id)
     released = list(session.scalars(q.order_by(WorkItem.id)))
     for item in released:
         item.assignee_id = None
@@ -335,7 +341,8 @@ def release_claims(*, session: Session, user: User, actor: str, reason: str,
                      task_id=item.task_id, details={"element": item.element_id, "was_toegewezen_aan": user.id,
                                                     "reden": reason})
     session.flush()
-    return [*released, *contact.release_claims(session=session, user=user, actor=actor, reason=reason, roles=roles)]
+    return [*released, *contact.release_claims(session=session, user=user, actor=actor, reason=reason, roles=roles,
+                                               case_ids=case_ids)]
 
 
 def assign(*, session: Session, work_item_id: int, by: User, assignee: User, reason: str) -> WorkItem:

@@ -332,3 +332,43 @@ def test_the_coordinators_staff_list_counts_claimed_tasks_and_shows_todays_absen
         s.get(User, team["coord"]).unit = None  # a coordinator of the whole organisation sees everyone
         everyone = {r["gebruikersnaam"] for r in staff.staff_overview(session=s, by=s.get(User, team["coord"]))}
         assert "elders" in everyone and "weg" not in everyone
+
+
+def test_someone_linked_as_a_party_hands_back_the_tasks_of_that_case_they_had_claimed(db, clock, team):
+    """A task claimed by someone who then becomes a party of the case (here linked as its subject) could be
+    completed by nobody: the claim kept it from the colleagues and the duties refused its holder. It goes back to
+    the pool at the link; the same person's task in another case stays theirs."""
+    from engine.cases import persons
+
+    case_id, other_case = to_investigation(db, team), to_investigation(db, team)
+    item_id, other_item = give(db, team, case_id, "o1"), give(db, team, other_case, "o1")
+    with db.session() as s:
+        persons.link_persons(session=s, case_id=case_id, fields={"betrokkene_persoon": persons.SUBJECT},
+                             data={"betrokkene_persoon": "onderzoeker1"}, actor="desk")
+    with db.session() as s:
+        item = worklist.get_item(session=s, work_item_id=item_id)
+        assert item.state == "open" and item.assignee_id is None
+        assert worklist.get_item(session=s, work_item_id=other_item).assignee_id == team["o1"]
+        back = [e for e in actions(s, case_id) if e.action == "task.unclaimed"][-1]
+        assert back.details["reden"] == staff.PARTY_REASON and back.details["was_toegewezen_aan"] == team["o1"]
+        assert item_id in {i.id for i in worklist.unassigned_in_my_roles(session=s, user=s.get(User, team["o2"]))}
+        notices = staff.notices_for(session=s, user=s.get(User, team["coord"]))
+        assert [i["taak_id"] for i in notices[0]["items"]] == [item_id]
+        # the notice names neither the person nor what kind of party they became
+        assert "Onderzoeker1" not in notices[0]["text"] and "betrokkene" not in notices[0]["text"]
+
+
+def test_a_new_manager_of_a_subject_hands_back_the_tasks_of_the_subjects_cases(db, clock, team):
+    """Made the subject's manager in the organisation data, a colleague becomes a party of every case about that
+    subject (access.EXCLUDED_PARTIES): their claimed tasks there go back to the pool."""
+    with db.session() as s:
+        subject = make_user(s, "medewerker", "meldpunt").id
+    case_id, other_case = to_investigation(db, team, parties={"betrokkene": [subject]}), to_investigation(db, team)
+    item_id, other_item = give(db, team, case_id, "o2"), give(db, team, other_case, "o2")
+    with db.session() as s:
+        _user, released = admin.change_user(session=s, by=s.get(User, team["admin"]), user_id=subject,
+                                            roles=["meldpunt"], manager_id=team["o2"])
+        assert released == 1
+    with db.session() as s:
+        assert worklist.get_item(session=s, work_item_id=item_id).assignee_id is None
+        assert worklist.get_item(session=s, work_item_id=other_item).assignee_id == team["o2"]
