@@ -15,8 +15,9 @@ An access request
 * the export (:func:`export`) is a zip: ``samenvatting.docx`` (docxtpl template ``templates/inzageverzoek.docx``)
   and ``gegevens.json``, per linked case the data the product holds about the person in that role:
 
-  - melder: their identity fields (class ``melder``), the report's substance, the messages with the desk, the
-    names of their attachments; never the outcome (the reporter gets feedback in general terms, DOMAIN §1.5);
+  - melder: their identity fields (class ``melder``), the report date, the report's substance, the messages with
+    the desk, the names of their attachments (only the reporter's answer has the report date: it identifies
+    them, ``documents.catalog.REPORTER_IDENTITY``); never the outcome (the reporter gets feedback in general terms, DOMAIN §1.5);
   - betrokkene: the subject fields the manifest names (``privacy.personen.betrokkene``, plus the person field's
     employee), the report's substance in the version the desk redacted (what case workers read; never the
     original, and nothing of a field not yet redacted; the original only with the reporter's consent), the
@@ -513,10 +514,11 @@ def _case_export(session: Session, case: Case, role: str, person: dict, consent:
     redact = _redactor(persons, role, own_name, consent)
     out: dict[str, Any] = {
         "zaaknummer": case.reference, "rol": ROLES[role], "categorie": case.category,
-        "datum_melding": (case.summary or {}).get("datum_melding"),
         "status": "afgesloten" if case.status == "closed" else "in behandeling",
         "afgesloten_op": local_date(case.closed_at).isoformat() if case.closed_at else None,
     }
+    if role == "melder":  # the report date identifies the reporter: for no one else (documents.catalog)
+        out["datum_melding"] = (case.summary or {}).get("datum_melding")
     withheld = []
     if role == "melder":
         out["uw_gegevens"] = {k: v for k, v in persons.reporter.items()}

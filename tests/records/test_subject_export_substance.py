@@ -92,3 +92,21 @@ def test_subject_reads_no_report_text_before_the_desk_redacted_it(db, case):
     assert any("nog niet geredigeerd" in line for line in zaak["achtergehouden"])
     _no_trace_of_the_reporter(data, word)
     assert zaak["uitkomst"] == "aangetoond"  # the rest of the answer is there
+
+
+def test_subject_answer_carries_no_report_date_but_the_reporters_does(db, case):
+    """The report date identifies the reporter (who spoke up that day); no letter to anyone but the reporter
+    carries it (documents.catalog.REPORTER_IDENTITY), and neither does an access-request answer."""
+    from engine.cases.models import Case
+
+    data, word = _subject_export(db, case)
+    (zaak,) = data["zaken"]
+    with db.session() as s:
+        reported = s.get(Case, case).summary["datum_melding"]
+        coord = _user(s, "coordinator1")
+        req = rights.register(session=s, user=coord, name=REPORTER)
+        rights.link_case(session=s, user=coord, request_id=req.id, reference=s.get(Case, case).reference,
+                         role="melder")
+        own = rights.export(session=s, user=coord, request_id=req.id).data["zaken"][0]
+    assert reported and own["datum_melding"] == reported
+    assert "datum_melding" not in zaak and "datum melding" not in word
