@@ -30,6 +30,13 @@ def _user(s, name: str) -> User:
     return s.scalar(select(User).where(User.username == name))
 
 
+def _parts(content: bytes) -> str:
+    """Every part of a zip-based file (.docx, .xlsx, .zip, nested) as raw text: body, headers, properties."""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        raw = [z.read(n) for n in z.namelist()]
+    return "\n".join(_parts(r) if r[:2] == b"PK" else r.decode("utf-8", "replace") for r in raw)
+
+
 def _xlsx_text(content: bytes) -> str:
     from openpyxl import load_workbook
 
@@ -95,16 +102,17 @@ def test_no_export_but_the_reporters_own_carries_her_identity_or_a_receipt_code(
         assert {l.recipient for l in written} - {"melder"}, "the case wrote letters to others than the reporter"
         for l in written:
             if l.recipient != "melder":
-                texts[f"brief {l.template} aan {l.recipient}"] = docx_text(letters.letter_content(session=s, letter=l))
+                content = letters.letter_content(session=s, letter=l)
+                texts[f"brief {l.template} aan {l.recipient}"] = docx_text(content) + _parts(content)
         for username in ("coordinator1", "bvi1"):
             user = _user(s, username)
             texts[f"zakenlijst csv ({username})"] = export.export_cases(session=s, user=user, fmt="csv").content.decode()
-            texts[f"zakenlijst xlsx ({username})"] = _xlsx_text(
-                export.export_cases(session=s, user=user, fmt="xlsx").content)
+            sheet = export.export_cases(session=s, user=user, fmt="xlsx").content
+            texts[f"zakenlijst xlsx ({username})"] = _xlsx_text(sheet) + _parts(sheet)
         year = annex.build(session=s, year=2026)
-        texts["jaarbijlage"] = annex.to_csv(year) + docx_text(annex.to_docx(year))
+        texts["jaarbijlage"] = annex.to_csv(year) + docx_text(annex.to_docx(year)) + _parts(annex.to_docx(year))
         overview = woo.build(session=s, start=date(2026, 1, 1), end=date(2026, 12, 31))
-        texts["woo"] = woo.to_csv(overview) + docx_text(woo.to_docx(overview))
+        texts["woo"] = woo.to_csv(overview) + docx_text(woo.to_docx(overview)) + _parts(woo.to_docx(overview))
         texts["dashboard"] = json.dumps(dashboard.build(session=s, start=date(2026, 1, 1), end=date(2026, 12, 31),
                                                         user=_user(s, "dg1")), ensure_ascii=False, default=str)
         auditor = make_user(s, "auditor1", "auditor", unit=None)
@@ -115,7 +123,8 @@ def test_no_export_but_the_reporters_own_carries_her_identity_or_a_receipt_code(
         for name, role in ((SUBJECT, "betrokkene"), (WITNESS, "getuige")):
             req = rights.register(session=s, user=coord, name=name)
             rights.link_case(session=s, user=coord, request_id=req.id, reference=reference, role=role)
-            texts[f"inzageverzoek {role}"] = _zip_text(rights.export(session=s, user=coord, request_id=req.id).content)
+            answer = rights.export(session=s, user=coord, request_id=req.id).content
+            texts[f"inzageverzoek {role}"] = _zip_text(answer) + _parts(answer)
     assert "Zaak " in texts["inzageverzoek betrokkene"] and "declareerde" in texts["inzageverzoek betrokkene"]
     found = {(where, needle) for where, text in texts.items() for needle in _needles(code)
              if needle.casefold() in text.casefold()}
