@@ -15,10 +15,13 @@ An access request
 * the export (:func:`export`) is a zip: ``samenvatting.docx`` (docxtpl template ``templates/inzageverzoek.docx``)
   and ``gegevens.json``, per linked case the data the product holds about the person in that role:
 
-  - melder: their identity fields (class ``melder``), the report's substance, the messages with the desk, the
-    names of their attachments; never the outcome (the reporter gets feedback in general terms, DOMAIN §1.5);
+  - melder: their identity fields (class ``melder``), the report date, the report's substance, the messages with
+    the desk, the names of their attachments (only the reporter's answer has the report date: it identifies
+    them, ``documents.catalog.REPORTER_IDENTITY``); never the outcome (the reporter gets feedback in general terms, DOMAIN §1.5);
   - betrokkene: the subject fields the manifest names (``privacy.personen.betrokkene``, plus the person field's
-    employee), the report's substance, the witnesses' statements, the outcome and resolutions;
+    employee), the report's substance in the version the desk redacted (what case workers read; never the
+    original, and nothing of a field not yet redacted; the original only with the reporter's consent), the
+    witnesses' statements, the outcome and resolutions;
   - getuige: their own interviews (``legal_rules.minutes_review``: heard_field / name_key).
 
   Every OTHER person of the case (reporter, subject, the subject's manager, witnesses) is replaced by a role
@@ -43,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.cases import confidential
-from engine.cases.field_classes import IDENTITY, SUBSTANCE, case_classes
+from engine.cases.field_classes import IDENTITY, SUBSTANCE, case_classes, redacted_key
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
@@ -174,8 +177,9 @@ class CasePersons:
     managers: list[dict[str, str]]
     witnesses: list[dict]  # the heard_field items (name_key, date, minutes)
     name_key: str | None
-    substance: dict[str, str]
+    substance: dict[str, str]  # the report's substance as the reporter wrote it
     data: dict
+    redacted: dict[str, str] = field(default_factory=dict)  # substance field -> the desk's redacted version
 
     def identifiers(self, role: str, name: str | None = None) -> list[str]:
         if role == "melder":
@@ -204,6 +208,8 @@ def case_persons(session: Session, case: Case) -> CasePersons:
     classes = case_classes(session, case)
     reporter = {k: str(v) for k, v in secret.items() if classes.get(k) == IDENTITY and isinstance(v, str) and v}
     substance = {k: str(v) for k, v in secret.items() if classes.get(k) == SUBSTANCE and isinstance(v, str) and v}
+    redacted = {k: str(secret[redacted_key(k)]) for k in substance
+                if isinstance(secret.get(redacted_key(k)), str) and secret[redacted_key(k)].strip()}
     parties = list(session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id)))
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
         [p.user_id for p in parties if p.user_id is not None])))} if parties else {}
@@ -235,7 +241,7 @@ def case_persons(session: Session, case: Case) -> CasePersons:
         name_key = review.name_key
         heard = data.get(review.heard_field)
         witnesses = [dict(w) for w in heard if isinstance(w, dict)] if isinstance(heard, list) else []
-    return CasePersons(reporter, subject, managers, witnesses, name_key, substance, data)
+    return CasePersons(reporter, subject, managers, witnesses, name_key, substance, data, redacted)
 
 
 def _matches(persons: CasePersons, role: str, person: dict) -> bool:
@@ -508,10 +514,11 @@ def _case_export(session: Session, case: Case, role: str, person: dict, consent:
     redact = _redactor(persons, role, own_name, consent)
     out: dict[str, Any] = {
         "zaaknummer": case.reference, "rol": ROLES[role], "categorie": case.category,
-        "datum_melding": (case.summary or {}).get("datum_melding"),
         "status": "afgesloten" if case.status == "closed" else "in behandeling",
         "afgesloten_op": local_date(case.closed_at).isoformat() if case.closed_at else None,
     }
+    if role == "melder":  # the report date identifies the reporter: for no one else (documents.catalog)
+        out["datum_melding"] = (case.summary or {}).get("datum_melding")
     withheld = []
     if role == "melder":
         out["uw_gegevens"] = {k: v for k, v in persons.reporter.items()}
@@ -528,7 +535,11 @@ def _case_export(session: Session, case: Case, role: str, person: dict, consent:
                            for a in attachments.list_for_case(session=session, case_id=case.id)]
     elif role == "betrokkene":
         out["uw_gegevens"] = dict(persons.subject)
-        out["melding"] = {k: redact(v) for k, v in persons.substance.items()}
+        # without the reporter's consent, the report as case workers read it: the desk's redacted version, never
+        # the original (a reporter describes themselves in their own words, which no list of names catches)
+        report = persons.substance if consent else {k: persons.redacted[k] for k in persons.substance
+                                                    if k in persons.redacted}
+        out["melding"] = {k: redact(v) for k, v in report.items()}
         statements = []
         for i, w in enumerate(persons.witnesses, 1):
             if is_restricted(session, case_id=case.id, role="getuige", name=w.get(persons.name_key)):
@@ -537,6 +548,9 @@ def _case_export(session: Session, case: Case, role: str, person: dict, consent:
             statements.append({"getuige": f"[getuige {i}]",
                                **{k: redact(v) for k, v in w.items() if k != persons.name_key}})
         out["getuigenverklaringen"] = statements
+        withheld += [f"Melding ({k.replace('_', ' ')}): nog niet geredigeerd door het meldpunt; de tekst volgt "
+                     f"zodra passages waaruit de melder herkenbaar is, zijn afgeschermd."
+                     for k in sorted(persons.substance) if k not in report]
         summary = case.summary or {}
         out["uitkomst"] = summary.get("uitkomst")
         out["afdoeningen"] = list(summary.get("afdoeningen") or [])

@@ -8,7 +8,9 @@ organisational unit are output (the unit itself is not shown either).
 Before export every description is checked (:func:`check_description`): it is refused
 when it contains a known person's name from the case (workflow data ``betrokkene_naam``,
 ``melder_naam`` and the like, read via ``engine.cases.service.case_data``; imported
-cases carry no names) an exact date, or a place named in the case (``hoorgesprek_locatie``). One refused description refuses the export.
+cases carry no names) an exact date, a place named in the case (``hoorgesprek_locatie``), or the reporter's
+contact details (e-mail, phone however spaced, address: :data:`CONTACT_KEYS`, kept encrypted). One refused
+description refuses the export.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ COLUMNS = ["Aantal", "Aard integriteitsaantasting/verdenking", "Soort onderzoek"
 NAME_KEYS = ("betrokkene_naam", "melder_naam", "getuige", "adviseur_naam")
 # Workflow data keys holding a place (refused in a description as well).
 PLACE_KEYS = ("hoorgesprek_locatie",)
+# Confidential keys holding the reporter's contact details (refused in a description: e-mail, phone, address).
+CONTACT_KEYS = ("melder_email", "melder_telefoon", "melder_adres")
+_NUMBER_GAP = re.compile(r"(?<=\d)[\s\-./()]+(?=\d)")
 # Name parts too common to identify anyone on their own (particles, role words).
 _COMMON = {"van", "de", "der", "den", "het", "ter", "ten", "te", "la", "le", "du", "op", "in", "t",
            "betrokkene", "melder", "medewerker", "collega", "leidinggevende", "de heer", "mevrouw"}
@@ -76,9 +81,34 @@ def name_parts(name: str) -> list[str]:
     return parts
 
 
+def _joined_digits(text: str) -> str:
+    """``text`` with the separators inside a number removed ("06 2718-2818" -> "0627182818")."""
+    return _NUMBER_GAP.sub("", text or "")
+
+
+def _names_contact(text: str, norm: str, contact: str) -> bool:
+    """Does ``text`` (``norm``: its normalised form) hold the contact detail ``contact`` (an e-mail address,
+    a phone number however spaced, a postal address)?"""
+    value = " ".join(str(contact or "").split())
+    if len(value) < 5:
+        return False
+    if "@" in value:
+        return value.casefold() in (text or "").casefold()
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 6 and len(digits) >= len(re.sub(r"[\W_]", "", value)) - 1:  # a phone number
+        return re.search(rf"(?<!\d){digits}(?!\d)", _joined_digits(text)) is not None
+    key = L.normalise(value)
+    return bool(key) and f" {key} " in norm
+
+
 def check_description(text: str, names: list[str], *, reference: str, places: list[str] = (),
-                      product: str = "Het Woo-overzicht") -> None:
+                      product: str = "Het Woo-overzicht", contacts: list[str] = ()) -> None:
+    """Refuse ``text`` when it names a person (``names``), a place (``places``) or contact details of the reporter
+    (``contacts``: e-mail, phone, address) of its case, or an exact date. The refusal never quotes the value."""
     norm = f" {L.normalise(text)} "
+    if any(_names_contact(text, norm, c) for c in contacts):
+        raise ReportRefused(f"Zaak {reference}: de omschrijving bevat contactgegevens van de melder; "
+                            f"pas de geanonimiseerde omschrijving aan. {product} is niet gemaakt.", zaak=reference)
     for place in places:
         if L.normalise(place) and f" {L.normalise(place)} " in norm:
             raise ReportRefused(f"Zaak {reference}: de omschrijving noemt een plaats uit de zaak; "
@@ -96,12 +126,19 @@ def check_description(text: str, names: list[str], *, reference: str, places: li
                             zaak=reference)
 
 
-def case_names(session: Session, *, case_id: int, reference: str, imported: bool) -> tuple[list[str], list[str]]:
-    """(names, places) known in a case: its workflow data, its confidential fields (the reporter's name is
-    kept out of the workflow) and the people linked to it as parties. Imported cases carry none. Raises
-    :class:`ReportRefused` when they cannot be read (refuse rather than risk a name)."""
+def known_contacts(secret: dict) -> list[str]:
+    """The reporter's contact details among a case's confidential values."""
+    return [str(secret[k]) for k in CONTACT_KEYS if isinstance(secret.get(k), str) and secret[k].strip()]
+
+
+def case_names(session: Session, *, case_id: int, reference: str,
+               imported: bool) -> tuple[list[str], list[str], list[str]]:
+    """(names, places, the reporter's contact details) known in a case: its workflow data, its confidential fields
+    (the reporter's name and contact details are kept out of the workflow) and the people linked to it as
+    parties. Imported cases carry none. Raises :class:`ReportRefused` when they cannot be read (refuse rather
+    than risk a name)."""
     if imported:
-        return [], []
+        return [], [], []
     found = cases_names(session, [case_id])[case_id]
     if found is None:
         raise ReportRefused(f"Zaak {reference}: de zaakgegevens konden niet worden gecontroleerd.", zaak=reference)
@@ -115,7 +152,7 @@ CHECK_BATCH = 500
 _NEEDED = frozenset({"id", "reference", "process_version_id", "process_kind", "imported"})
 
 
-def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[str]] | None]:
+def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[str], list[str]] | None]:
     """:func:`case_names` of several (not imported) cases in a fixed number of statements (issue 25: the
     precedents of a sanction advice check up to 50 cases, a Woo overview or an annual annex thousands; one by one
     that was three statements each): case id → (names, places), or None for a case whose data cannot be read (its
@@ -166,7 +203,7 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
                            if case.process_version_id is not None and _remembered(session, case) is None])
     column = CaseConfidential.__table__.c.data
     dialect = session.get_bind().dialect
-    out: dict[int, tuple[list[str], list[str]] | None] = {cid: ([], []) for cid in destroyed}
+    out: dict[int, tuple[list[str], list[str], list[str]] | None] = {cid: ([], [], []) for cid in destroyed}
     for cid in live:
         case = held.get(cid)
         try:  # a case without a process instance (registered outside the workflow) has no workflow data
@@ -180,7 +217,8 @@ def cases_names(session: Session, case_ids) -> dict[int, tuple[list[str], list[s
         except Exception:  # a confidential value that cannot be decrypted: refuse rather than risk a name
             out[cid] = None
             continue
-        out[cid] = (list(in_workflow[0]) + known_names(secret) + parties[cid], list(in_workflow[1]))
+        out[cid] = (list(in_workflow[0]) + known_names(secret) + parties[cid], list(in_workflow[1]),
+                    known_contacts(secret))
     return out
 
 
@@ -216,12 +254,13 @@ def _refusals(session: Session, texts, *, product: str, batch: int | None = None
         chunk = checked[start:start + size]
         names = cases_names(session, [case.id for case, _ in chunk if not case.imported])
         for case, text in chunk:
-            found = ([], []) if case.imported else names[case.id]
+            found = ([], [], []) if case.imported else names[case.id]
             try:
                 if found is None:
                     raise ReportRefused(f"Zaak {case.reference}: de zaakgegevens konden niet worden gecontroleerd.",
                                         zaak=case.reference)
-                check_description(text, found[0], reference=case.reference, places=found[1], product=product)
+                check_description(text, found[0], reference=case.reference, places=found[1], product=product,
+                                  contacts=found[2])
             except ReportRefused as refused:
                 yield case, refused
 
@@ -323,8 +362,8 @@ def check_case_text(session: Session, *, case_id: int, reference: str, imported:
     Raises :class:`ReportRefused`; callers refuse their output or withhold the text."""
     if not (text or "").strip():
         return
-    names, places = case_names(session, case_id=case_id, reference=reference, imported=imported)
-    check_description(text, names, reference=reference, places=places, product=product)
+    names, places, contacts = case_names(session, case_id=case_id, reference=reference, imported=imported)
+    check_description(text, names, reference=reference, places=places, product=product, contacts=contacts)
 
 
 def _suspension_or_dismissal(case: ClosedCase) -> bool:
