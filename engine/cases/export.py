@@ -15,7 +15,6 @@ and sort; not the search term itself (a user may type a name), only that there w
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,13 +28,13 @@ from engine.clock import now
 from engine.errors import FieldError, InvalidData, NotAuthorized
 from engine.identity import access
 from engine.identity.models import User
+from engine.spreadsheet import csv_text, neutralise
 
 FORMATS = ("csv", "xlsx")
 COLUMNS = ["Zaaknummer", "Status", "Categorie", "Dienstonderdeel", "Prioriteit", "Aangemaakt op", "Gesloten op"]
 STATUS_LABELS = {"open": "Open", "closed": "Gesloten"}
 MAX_ROWS = 20_000  # one export; more: narrow the filters
 PAGE = 1_000
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
@@ -46,13 +45,6 @@ class Export:
     media_type: str
     content: bytes
     rows: int
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would read as a formula, made plain text (leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -93,11 +85,7 @@ def _text(value) -> str:
 
 def to_csv(rows: list[list]) -> bytes:
     """Semicolon-separated with a UTF-8 byte order mark: what Excel with Dutch settings opens as columns."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([[neutralise(_text(v)) for v in row] for row in rows])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return ("\ufeff" + csv_text(COLUMNS, ([_text(v) for v in row] for row in rows), delimiter=";")).encode("utf-8")
 
 
 def to_xlsx(rows: list[list]) -> bytes:

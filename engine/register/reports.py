@@ -6,8 +6,6 @@ Only the register and the inventories: nothing of any integrity case (``engine.r
 back), so these reports may go to the managers who keep the register."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -22,6 +20,7 @@ from engine.register import actions as register_actions
 from engine.register import holders
 from engine.register.models import CLASSIFICATIONS, RegisterAssessment, RegisterFunction
 from engine.reports import word
+from engine.spreadsheet import csv_text
 from engine.worklist.models import WorkItem
 
 COLUMNS = ["Organisatieonderdeel", "Team", "Functie", "Classificatie", "Risico's", "Beheersmaatregelen",
@@ -182,11 +181,7 @@ def action_cells(items: list[Action]) -> list[list[str]]:
 
 
 def to_csv(rows: list[list[str]], columns: list[str] = COLUMNS) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buf.getvalue()
+    return csv_text(columns, rows)
 
 
 def to_docx(*, session: Session, settings: dict, year: int, unit: str | None = None, team: str | None = None) -> bytes:

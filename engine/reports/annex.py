@@ -13,8 +13,6 @@ The annex is published: its free text (the anonymised content summary) is checke
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.reports import labels as L
 from engine.reports import woo, word
 from engine.reports.service import ClosedCase, closed_cases, dutch_pct, percentage
+from engine.spreadsheet import csv_text
 
 COLUMNS = ["Dienstonderdeel", "Schending", "Inhoud (vermoedelijke) schending", "Afdoening"]
 
@@ -115,11 +114,7 @@ def row_cells(annex: dict) -> list[list[str]]:
 
 
 def to_csv(annex: dict) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(row_cells(annex))
-    return buf.getvalue()
+    return csv_text(COLUMNS, row_cells(annex))
 
 
 def to_docx(annex: dict) -> bytes:

@@ -14,8 +14,6 @@ description refuses the export.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -28,6 +26,7 @@ from engine.identity.models import User
 from engine.reports import labels as L
 from engine.reports import word
 from engine.reports.service import ClosedCase, ReportRefused, closed_cases
+from engine.spreadsheet import csv_text
 
 COLUMNS = ["Aantal", "Aard integriteitsaantasting/verdenking", "Soort onderzoek", "Handhaving",
            "Nadere omschrijving van meldingen die hebben geleid tot schorsing en ontslag"]
@@ -398,11 +397,7 @@ def row_cells(overview: dict) -> list[list[str]]:
 
 
 def to_csv(overview: dict) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(row_cells(overview))
-    return buf.getvalue()
+    return csv_text(COLUMNS, row_cells(overview))
 
 
 def to_docx(overview: dict) -> bytes:
