@@ -1,6 +1,8 @@
 """Metadata removed from a file BEFORE it is stored (issue 23): a photo's EXIF/XMP (camera, GPS position, time),
 an Office file's document properties (author, last editor, company, custom properties), revision data (rsid
-numbers, names and dates of tracked changes) and comments, a PDF's document information and XMP metadata.
+numbers, names and dates of tracked changes) and comments, a PDF's document information and XMP metadata, and
+the metadata of the pictures inside an Office file or a PDF (a phone photo pasted into a document keeps its own
+EXIF with the GPS position): JPEG and PNG pictures there lose it without being re-encoded (:func:`picture`).
 
 :func:`strip` returns the cleaned bytes and what was removed, in Dutch, so the handler sees that it was done.
 A file that cannot be read as its type is refused (a Dutch error naming the field), never stored unchanged.
@@ -67,6 +69,96 @@ def _image(content: bytes, fmt: str) -> tuple[bytes, list[str]]:
     return out.getvalue(), removed
 
 
+# --------------------------------------------------------------------------- pictures inside documents
+
+PICTURES = "metadata van afbeeldingen in het bestand (EXIF, XMP, tekstvelden)"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_METADATA = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+_JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn carry no length
+
+
+def _jpeg_segments(data: bytes) -> bytes:
+    """A JPEG without its metadata segments, the picture data unchanged (no re-encoding): APP1 (EXIF, XMP), APP3-13
+    and APP15 (IPTC, Photoshop, maker data), comments, APP2 other than the colour profile, and anything after the
+    end of the image (a second picture, as in MPO files). Kept: JFIF (APP0), the colour profile (APP2 ICC_PROFILE),
+    Adobe (APP14, needed to decode the colours) and every coding segment. ``ValueError`` when it is no JPEG."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("no JPEG")
+    out, i, n = [b"\xff\xd8"], 2, len(data)
+    while i < n:
+        if data[i] != 0xFF:
+            raise ValueError("marker expected")
+        while i < n and data[i] == 0xFF:  # fill bytes
+            i += 1
+        if i >= n:
+            break
+        marker = data[i]
+        i += 1
+        if marker == 0xD9:  # end of image: nothing after it is kept
+            out.append(b"\xff\xd9")
+            return b"".join(out)
+        if marker in _JPEG_STANDALONE:
+            out.append(bytes((0xFF, marker)))
+            continue
+        length = int.from_bytes(data[i:i + 2], "big")
+        if length < 2 or i + length > n:
+            raise ValueError("bad segment length")
+        body = data[i + 2:i + length]
+        segment = bytes((0xFF, marker)) + data[i:i + length]
+        i += length
+        metadata = marker == 0xFE or (0xE1 <= marker <= 0xEF and marker != 0xEE
+                                      and not (marker == 0xE2 and body.startswith(b"ICC_PROFILE\x00")))
+        if not metadata:
+            out.append(segment)
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
+            j = i
+            while True:
+                j = data.find(b"\xff", j)
+                if j < 0 or j + 1 >= n:
+                    raise ValueError("scan without end")
+                follower = data[j + 1]
+                if follower == 0x00 or 0xD0 <= follower <= 0xD7:
+                    j += 2
+                    continue
+                break
+            out.append(data[i:j])
+            i = j
+    raise ValueError("no end of image")
+
+
+def _png_chunks(data: bytes) -> bytes:
+    """A PNG without its text, EXIF and time chunks, the picture data unchanged. ``ValueError`` when it is no PNG."""
+    import struct
+
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ValueError("no PNG")
+    out, i, n = [_PNG_SIGNATURE], len(_PNG_SIGNATURE), len(data)
+    while i + 12 <= n:
+        (length,) = struct.unpack(">I", data[i:i + 4])
+        kind = data[i + 4:i + 8]
+        end = i + 12 + length
+        if end > n:
+            raise ValueError("bad chunk length")
+        if kind not in _PNG_METADATA:
+            out.append(data[i:end])
+        i = end
+        if kind == b"IEND":
+            return b"".join(out)
+    raise ValueError("no IEND")
+
+
+def picture(data: bytes) -> tuple[bytes, bool]:
+    """A picture embedded in a document without its metadata, and whether anything was removed. JPEG and PNG are
+    cleaned (``ValueError`` when such a picture is broken); other formats are returned as they are."""
+    if data.startswith(b"\xff\xd8\xff"):
+        clean = _jpeg_segments(data)
+    elif data.startswith(_PNG_SIGNATURE):
+        clean = _png_chunks(data)
+    else:
+        return data, False
+    return clean, clean != data
+
+
 # --------------------------------------------------------------------------- PDF
 
 def _pdf(content: bytes) -> tuple[bytes, list[str]]:
@@ -91,6 +183,25 @@ def _pdf(content: bytes) -> tuple[bytes, list[str]]:
             for key in ("/Metadata", "/PieceInfo"):
                 if key in page.obj:
                     del page.obj[key]
+        pictures = False
+        for obj in pdf.objects:  # the pictures (and any other object) carry metadata of their own
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in obj:
+                    del obj[key]
+                    pictures = True
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image:
+                if obj.get("/Filter") in (pikepdf.Name.DCTDecode, pikepdf.Array([pikepdf.Name.DCTDecode])):
+                    try:
+                        data, changed = picture(obj.read_raw_bytes())
+                    except ValueError:
+                        raise _refuse("pdf") from None
+                    if changed:  # still DCT-encoded, with the same decode parameters
+                        obj.write(data, filter=obj.Filter, decode_parms=obj.get("/DecodeParms"))
+                        pictures = True
+        if pictures:
+            removed.append(PICTURES)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue(), removed
@@ -172,6 +283,13 @@ def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
             elif low.startswith("docprops/thumbnail"):
                 removed.add("miniatuurafbeelding")
                 data = b""
+            elif "/media/" in low:  # word/media, xl/media: pictures keep their own EXIF (GPS) otherwise
+                try:
+                    data, changed = picture(data)
+                except ValueError:
+                    raise _refuse(kind) from None
+                if changed:
+                    removed.add(PICTURES)
             elif low.startswith("word/") and low.endswith(".xml"):
                 if low == "word/comments.xml":
                     if b"<w:comment " in data or b"<w:comment>" in data:
