@@ -1,6 +1,7 @@
 """Metadata removed from a file BEFORE it is stored (issue 23): a photo's EXIF/XMP (camera, GPS position, time),
 an Office file's document properties (author, last editor, company, custom properties), revision data (rsid
-numbers, names and dates of tracked changes) and comments, a PDF's document information and XMP metadata, and
+numbers, names and dates of tracked changes), comments and local paths (the template's folder, Excel's last saved
+folder: they name the Windows user), a PDF's document information and XMP metadata, and
 the metadata of the pictures inside an Office file or a PDF (a phone photo pasted into a document keeps its own
 EXIF with the GPS position): JPEG and PNG pictures there lose it without being re-encoded (:func:`picture`).
 
@@ -236,6 +237,36 @@ _COMMENT_MARKS = re.compile(rb"<w:commentRangeStart\b[^>]*/>|<w:commentRangeEnd\
                             rb"|<w:r\b[^>]*>(?:(?!</w:r>).)*?<w:commentReference\b[^>]*/>(?:(?!</w:r>).)*?</w:r>"
                             rb"|<w:commentReference\b[^>]*/>", re.S)
 _XL_AUTHOR = re.compile(rb"<author>[^<]*</author>")
+# Local paths name the Windows user ("C:\Users\<login>\..."): the template a Word document was made from and
+# files linked from it (external relationships), the folder Excel last saved the workbook in (x15ac:absPath) and
+# who last held it open for editing (fileSharing userName).
+LOCAL_PATHS = "lokale bestandspaden (zoals van het sjabloon)"
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_TARGET = re.compile(rb"""\bTarget=(["'])(.*?)\1""")
+_EXTERNAL = re.compile(rb"""\bTargetMode=["']External["']""")
+_WEB_TARGET = re.compile(rb"^(?:https?|mailto|ftp|tel):", re.I)
+_ABS_PATH = re.compile(rb"<mc:AlternateContent\b[^>]*>\s*<mc:Choice\b[^>]*>\s*<[\w]+:absPath\b[^>]*/>\s*</mc:Choice>"
+                       rb"\s*</mc:AlternateContent>|<[\w]+:absPath\b[^>]*/>")
+_FILE_SHARING_USER = re.compile(rb'(<fileSharing\b[^>]*?)\suserName="[^"]*"')
+
+
+def _local_targets(data: bytes) -> tuple[bytes, bool]:
+    """A relationships part whose external targets that are not web addresses keep only their file name."""
+    changed = False
+
+    def one(match: re.Match) -> bytes:
+        nonlocal changed
+        element = match.group(0)
+        target = _TARGET.search(element)
+        if not _EXTERNAL.search(element) or target is None or _WEB_TARGET.match(target.group(2)):
+            return element
+        name = re.split(rb"[\\/]|&#92;|%5[cC]|%2[fF]", target.group(2))[-1]
+        if name == target.group(2):
+            return element
+        changed = True
+        return element[:target.start(2)] + name + element[target.end(2):]
+
+    return _RELATIONSHIP.sub(one, data), changed
 
 
 def _local_names_with_text(xml: bytes) -> list[str]:
@@ -283,6 +314,10 @@ def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
             elif low.startswith("docprops/thumbnail"):
                 removed.add("miniatuurafbeelding")
                 data = b""
+            elif low.endswith(".rels"):
+                data, changed = _local_targets(data)
+                if changed:
+                    removed.add(LOCAL_PATHS)
             elif "/media/" in low:  # word/media, xl/media: pictures keep their own EXIF (GPS) otherwise
                 try:
                     data, changed = picture(data)
@@ -315,6 +350,13 @@ def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
                 if re.match(r"xl/(?:comments/)?comments?\d*\.xml$", low) and _XL_AUTHOR.search(data):
                     removed.add("namen bij opmerkingen")
                     data = _XL_AUTHOR.sub(b"<author></author>", data)
+                elif low == "xl/workbook.xml":
+                    if _ABS_PATH.search(data):
+                        removed.add(LOCAL_PATHS)
+                        data = _ABS_PATH.sub(b"", data)
+                    if _FILE_SHARING_USER.search(data):
+                        removed.add("naam van de laatste bewerker")
+                        data = _FILE_SHARING_USER.sub(rb"\1", data)
                 elif low.startswith("xl/persons/") or low.startswith("xl/threadedcomments/"):
                     removed.add("namen bij opmerkingen")
                     data = re.sub(rb'\s(?:displayName|userId|providerId|personId)="[^"]*"', b"", data)

@@ -168,3 +168,70 @@ def test_a_photo_inside_a_pdf_loses_its_exif_and_xmp():
         photo = result.pages[0].Resources.XObject.Im0
         assert "/Metadata" not in photo
         _assert_picture_clean(photo.read_raw_bytes(), (40, 30))
+
+
+# --------------------------------------------------------------------------- local paths (the Windows user name)
+# Word keeps the full path of the template the document was made from (word/_rels/settings.xml.rels), Excel the
+# folder the workbook was last saved in (x15ac:absPath) and who last had it open for editing (fileSharing):
+# "C:\Users\<login name>\..." names the reporter as surely as the author field.
+
+LOGIN = "pjansen42"
+
+
+def _rewrite(content: bytes, changes: dict[str, callable]) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        for name in names:
+            data = source.read(name)
+            target.writestr(name, changes[name](data) if name in changes else data)
+        for name, make in changes.items():
+            if name not in names:
+                target.writestr(name, make(None))
+    return out.getvalue()
+
+
+def test_a_word_document_loses_the_local_path_of_its_template():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Verslag.")
+    d.add_paragraph("Zie ook de website.")
+    out = io.BytesIO()
+    d.save(out)
+    template = f"file:///C:\\Users\\{LOGIN}\\AppData\\Roaming\\Microsoft\\Sjablonen\\Douane.dotx"
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+            f'Target="{template}" TargetMode="External"/></Relationships>').encode()
+    content = _rewrite(out.getvalue(), {
+        "word/_rels/settings.xml.rels": lambda _: rels,
+        "word/settings.xml": lambda data: data.replace(b"</w:settings>", b'<w:attachedTemplate r:id="rId1"/>'
+                                                                            b"</w:settings>")})
+    assert _unpacked_contains(content, LOGIN)
+    clean, removed = scrub.strip(content, ".docx")
+    assert not _unpacked_contains(clean, LOGIN)
+    assert "lokale bestandspaden (zoals van het sjabloon)" in removed
+    assert _unpacked_contains(clean, "Douane.dotx")  # the reference itself stays valid: only the folder is gone
+    assert [p.text for p in docx.Document(io.BytesIO(clean)).paragraphs] == ["Verslag.", "Zie ook de website."]
+
+
+def test_an_excel_workbook_loses_its_saved_folder_and_the_editing_user():
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook()
+    book.active["A1"] = "Bedrag"
+    out = io.BytesIO()
+    book.save(out)
+    abs_path = (f'<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+                f'<mc:Choice Requires="x15"><x15ac:absPath url="C:\\Users\\{LOGIN}\\Documents\\" xmlns:x15ac='
+                f'"http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"/></mc:Choice></mc:AlternateContent>')
+    content = _rewrite(out.getvalue(), {"xl/workbook.xml": lambda data: data.replace(
+        b"<workbookPr/>", f'<fileSharing userName="{LOGIN}"/><workbookPr/>{abs_path}'.encode())})
+    assert _unpacked_contains(content, LOGIN)
+    clean, removed = scrub.strip(content, ".xlsx")
+    assert not _unpacked_contains(clean, LOGIN)
+    assert "lokale bestandspaden (zoals van het sjabloon)" in removed and "naam van de laatste bewerker" in removed
+    assert load_workbook(io.BytesIO(clean)).active["A1"].value == "Bedrag"
