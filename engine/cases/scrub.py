@@ -1,9 +1,10 @@
 """Metadata removed from a file BEFORE it is stored (issue 23): a photo's EXIF/XMP (camera, GPS position, time),
 an Office file's document properties (author, last editor, company, custom properties), revision data (rsid
 numbers, names and dates of tracked changes), comments and local paths (the template's folder, Excel's last saved
-folder: they name the Windows user), a PDF's document information and XMP metadata, and
-the metadata of the pictures inside an Office file or a PDF (a phone photo pasted into a document keeps its own
-EXIF with the GPS position): JPEG and PNG pictures there lose it without being re-encoded (:func:`picture`).
+folder: they name the Windows user), a PDF's document information, XMP metadata and the authors and times of its
+comments, and the metadata of the pictures inside an Office file or a PDF (a phone photo pasted into a document
+keeps its own EXIF with the GPS position): JPEG and PNG pictures there lose it without being re-encoded
+(:func:`picture`).
 
 :func:`strip` returns the cleaned bytes and what was removed, in Dutch, so the handler sees that it was done.
 A file that cannot be read as its type is refused (a Dutch error naming the field), never stored unchanged.
@@ -165,6 +166,8 @@ def picture(data: bytes) -> tuple[bytes, bool]:
 def _pdf(content: bytes) -> tuple[bytes, list[str]]:
     import pikepdf
 
+    named_annots = (pikepdf.Name.Widget, pikepdf.Name.Link)  # their /T is a field name, not an author
+
     try:
         pdf = pikepdf.open(io.BytesIO(content))
     except (pikepdf.PdfError, pikepdf.PasswordError, ValueError):
@@ -180,10 +183,19 @@ def _pdf(content: bytes) -> tuple[bytes, list[str]]:
             del pdf.Root["/Metadata"]
         if "/PieceInfo" in pdf.Root:
             del pdf.Root["/PieceInfo"]
+        annotated = False
         for page in pdf.pages:
             for key in ("/Metadata", "/PieceInfo"):
                 if key in page.obj:
                     del page.obj[key]
+            for annot in page.obj.get("/Annots") or []:  # a comment's /T is its author (a form field's is its name)
+                if isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") not in named_annots:
+                    for key in ("/T", "/M", "/CreationDate"):
+                        if key in annot:
+                            del annot[key]
+                            annotated = True
+        if annotated:
+            removed.append("namen en tijdstippen bij opmerkingen")
         pictures = False
         for obj in pdf.objects:  # the pictures (and any other object) carry metadata of their own
             if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):

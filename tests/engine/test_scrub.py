@@ -235,3 +235,30 @@ def test_an_excel_workbook_loses_its_saved_folder_and_the_editing_user():
     assert not _unpacked_contains(clean, LOGIN)
     assert "lokale bestandspaden (zoals van het sjabloon)" in removed and "naam van de laatste bewerker" in removed
     assert load_workbook(io.BytesIO(clean)).active["A1"].value == "Bedrag"
+
+
+def test_comments_in_a_pdf_lose_their_author_and_times_but_form_fields_keep_their_names():
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    note = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[10, 10, 30, 30],
+                              Contents=pikepdf.String("Dit bedrag klopt niet."), T=pikepdf.String(AUTHOR),
+                              M=pikepdf.String("D:20261102090000+01'00'"),
+                              CreationDate=pikepdf.String("D:20261102085900+01'00'"))
+    field = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, Rect=[40, 40, 90, 60],
+                               FT=pikepdf.Name.Tx, T=pikepdf.String("bedrag"))
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note), pdf.make_indirect(field)]))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    assert AUTHOR.encode() in out.getvalue()
+    clean, removed = scrub.strip(out.getvalue(), ".pdf")
+    assert "namen en tijdstippen bij opmerkingen" in removed
+    with pikepdf.open(io.BytesIO(clean)) as result:
+        note, field = result.pages[0].Annots
+        assert str(note.Contents) == "Dit bedrag klopt niet." and str(field.T) == "bedrag"
+        assert not {"/T", "/M", "/CreationDate"} & set(note.keys())
+        for obj in result.objects:
+            if isinstance(obj, pikepdf.String):
+                assert AUTHOR not in str(obj)
+    assert AUTHOR.encode() not in clean
