@@ -248,7 +248,9 @@ def test_comments_in_a_pdf_lose_their_author_and_times_but_form_fields_keep_thei
                               CreationDate=pikepdf.String("D:20261102085900+01'00'"))
     field = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, Rect=[40, 40, 90, 60],
                                FT=pikepdf.Name.Tx, T=pikepdf.String("bedrag"))
-    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note), pdf.make_indirect(field)]))
+    field = pdf.make_indirect(field)
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note), field]))
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
     out = io.BytesIO()
     pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     assert AUTHOR.encode() in out.getvalue()
