@@ -107,3 +107,17 @@ def test_a_photo_in_a_document_sent_with_the_public_form_is_stored_without_its_g
     assert len(photos) == 1 and CAMERA.encode() not in photos[0] and ARTIST.encode() not in photos[0]
     photo = Image.open(io.BytesIO(photos[0]))
     assert photo.size == (40, 30) and len(photo.getexif()) == 0 and not photo.getexif().get_ifd(0x8825)
+
+
+def test_the_report_form_keeps_what_was_reported_out_of_the_browsers_form_history(app):
+    """Browsers remember what was typed into text fields (form history) unless told not to: on a shared or managed
+    work computer "Functie van de betrokkene: teamleider" would stay behind. The form says autocomplete="off"; the
+    reporter's own name, e-mail and phone keep their purpose (WCAG 1.3.5), which overrides it per field."""
+    page = _client(app).get("/melden").text
+    form = re.search(r'<form[^>]*action="/melden"[^>]*>', page).group(0)
+    assert 'autocomplete="off"' in form
+    for field in ("wanneer", "dienstonderdeel", "betrokkene_functie"):
+        tag = re.search(rf'<input[^>]*name="{field}"[^>]*>', page).group(0)
+        assert "autocomplete=" not in tag or 'autocomplete="off"' in tag, tag
+    for field, purpose in (("melder_naam", "name"), ("melder_email", "email"), ("melder_telefoon", "tel")):
+        assert f'autocomplete="{purpose}"' in re.search(rf'<input[^>]*name="{field}"[^>]*>', page).group(0)
