@@ -40,15 +40,17 @@ class IdentityReveal(Base):
 
 class ReporterAttachment(Base):
     """A file in the case file: added by the reporter (``source`` ``melder``) or by a handler (``behandelaar``,
-    with a ``kind``: minutes, signed report, evidence). Content encrypted at rest (base64 in an EncryptedText
-    column), stored only after its metadata was removed (``stripped``: JSON list of what was removed, in Dutch)."""
+    with a ``kind``: minutes, signed report, evidence). Name and content encrypted at rest (the content base64 in an
+    EncryptedText column), stored only after its metadata was removed (``stripped``: JSON list of what was removed,
+    in Dutch)."""
 
     __tablename__ = "reporter_attachments"
     __table_args__ = (Index("ix_reporter_attachments_case", "case_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(200))
+    # The name too (a photo's name is the moment it was taken; people name files after people): migration 0038.
+    filename: Mapped[str] = mapped_column(EncryptedText("reporter_attachments.filename"))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -1,6 +1,10 @@
 """Metadata removed from a file BEFORE it is stored (issue 23): a photo's EXIF/XMP (camera, GPS position, time),
 an Office file's document properties (author, last editor, company, custom properties), revision data (rsid
-numbers, names and dates of tracked changes) and comments, a PDF's document information and XMP metadata.
+numbers, names and dates of tracked changes), comments and local paths (the template's folder, Excel's last saved
+folder: they name the Windows user), a PDF's document information, XMP metadata and the authors and times of its
+comments, and the metadata of the pictures inside an Office file or a PDF (a phone photo pasted into a document
+keeps its own EXIF with the GPS position): JPEG and PNG pictures there lose it without being re-encoded
+(:func:`picture`).
 
 :func:`strip` returns the cleaned bytes and what was removed, in Dutch, so the handler sees that it was done.
 A file that cannot be read as its type is refused (a Dutch error naming the field), never stored unchanged.
@@ -67,10 +71,102 @@ def _image(content: bytes, fmt: str) -> tuple[bytes, list[str]]:
     return out.getvalue(), removed
 
 
+# --------------------------------------------------------------------------- pictures inside documents
+
+PICTURES = "metadata van afbeeldingen in het bestand (EXIF, XMP, tekstvelden)"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_METADATA = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+_JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn carry no length
+
+
+def _jpeg_segments(data: bytes) -> bytes:
+    """A JPEG without its metadata segments, the picture data unchanged (no re-encoding): APP1 (EXIF, XMP), APP3-13
+    and APP15 (IPTC, Photoshop, maker data), comments, APP2 other than the colour profile, and anything after the
+    end of the image (a second picture, as in MPO files). Kept: JFIF (APP0), the colour profile (APP2 ICC_PROFILE),
+    Adobe (APP14, needed to decode the colours) and every coding segment. ``ValueError`` when it is no JPEG."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("no JPEG")
+    out, i, n = [b"\xff\xd8"], 2, len(data)
+    while i < n:
+        if data[i] != 0xFF:
+            raise ValueError("marker expected")
+        while i < n and data[i] == 0xFF:  # fill bytes
+            i += 1
+        if i >= n:
+            break
+        marker = data[i]
+        i += 1
+        if marker == 0xD9:  # end of image: nothing after it is kept
+            out.append(b"\xff\xd9")
+            return b"".join(out)
+        if marker in _JPEG_STANDALONE:
+            out.append(bytes((0xFF, marker)))
+            continue
+        length = int.from_bytes(data[i:i + 2], "big")
+        if length < 2 or i + length > n:
+            raise ValueError("bad segment length")
+        body = data[i + 2:i + length]
+        segment = bytes((0xFF, marker)) + data[i:i + length]
+        i += length
+        metadata = marker == 0xFE or (0xE1 <= marker <= 0xEF and marker != 0xEE
+                                      and not (marker == 0xE2 and body.startswith(b"ICC_PROFILE\x00")))
+        if not metadata:
+            out.append(segment)
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
+            j = i
+            while True:
+                j = data.find(b"\xff", j)
+                if j < 0 or j + 1 >= n:
+                    raise ValueError("scan without end")
+                follower = data[j + 1]
+                if follower == 0x00 or 0xD0 <= follower <= 0xD7:
+                    j += 2
+                    continue
+                break
+            out.append(data[i:j])
+            i = j
+    raise ValueError("no end of image")
+
+
+def _png_chunks(data: bytes) -> bytes:
+    """A PNG without its text, EXIF and time chunks, the picture data unchanged. ``ValueError`` when it is no PNG."""
+    import struct
+
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ValueError("no PNG")
+    out, i, n = [_PNG_SIGNATURE], len(_PNG_SIGNATURE), len(data)
+    while i + 12 <= n:
+        (length,) = struct.unpack(">I", data[i:i + 4])
+        kind = data[i + 4:i + 8]
+        end = i + 12 + length
+        if end > n:
+            raise ValueError("bad chunk length")
+        if kind not in _PNG_METADATA:
+            out.append(data[i:end])
+        i = end
+        if kind == b"IEND":
+            return b"".join(out)
+    raise ValueError("no IEND")
+
+
+def picture(data: bytes) -> tuple[bytes, bool]:
+    """A picture embedded in a document without its metadata, and whether anything was removed. JPEG and PNG are
+    cleaned (``ValueError`` when such a picture is broken); other formats are returned as they are."""
+    if data.startswith(b"\xff\xd8\xff"):
+        clean = _jpeg_segments(data)
+    elif data.startswith(_PNG_SIGNATURE):
+        clean = _png_chunks(data)
+    else:
+        return data, False
+    return clean, clean != data
+
+
 # --------------------------------------------------------------------------- PDF
 
 def _pdf(content: bytes) -> tuple[bytes, list[str]]:
     import pikepdf
+
+    named_annots = (pikepdf.Name.Widget, pikepdf.Name.Link)  # their /T is a field name, not an author
 
     try:
         pdf = pikepdf.open(io.BytesIO(content))
@@ -87,10 +183,38 @@ def _pdf(content: bytes) -> tuple[bytes, list[str]]:
             del pdf.Root["/Metadata"]
         if "/PieceInfo" in pdf.Root:
             del pdf.Root["/PieceInfo"]
+        annotated = False
         for page in pdf.pages:
             for key in ("/Metadata", "/PieceInfo"):
                 if key in page.obj:
                     del page.obj[key]
+            for annot in page.obj.get("/Annots") or []:  # a comment's /T is its author (a form field's is its name)
+                if isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") not in named_annots:
+                    for key in ("/T", "/M", "/CreationDate"):
+                        if key in annot:
+                            del annot[key]
+                            annotated = True
+        if annotated:
+            removed.append("namen en tijdstippen bij opmerkingen")
+        pictures = False
+        for obj in pdf.objects:  # the pictures (and any other object) carry metadata of their own
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in obj:
+                    del obj[key]
+                    pictures = True
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image:
+                if obj.get("/Filter") in (pikepdf.Name.DCTDecode, pikepdf.Array([pikepdf.Name.DCTDecode])):
+                    try:
+                        data, changed = picture(obj.read_raw_bytes())
+                    except ValueError:
+                        raise _refuse("pdf") from None
+                    if changed:  # still DCT-encoded, with the same decode parameters
+                        obj.write(data, filter=obj.Filter, decode_parms=obj.get("/DecodeParms"))
+                        pictures = True
+        if pictures:
+            removed.append(PICTURES)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue(), removed
@@ -125,6 +249,36 @@ _COMMENT_MARKS = re.compile(rb"<w:commentRangeStart\b[^>]*/>|<w:commentRangeEnd\
                             rb"|<w:r\b[^>]*>(?:(?!</w:r>).)*?<w:commentReference\b[^>]*/>(?:(?!</w:r>).)*?</w:r>"
                             rb"|<w:commentReference\b[^>]*/>", re.S)
 _XL_AUTHOR = re.compile(rb"<author>[^<]*</author>")
+# Local paths name the Windows user ("C:\Users\<login>\..."): the template a Word document was made from and
+# files linked from it (external relationships), the folder Excel last saved the workbook in (x15ac:absPath) and
+# who last held it open for editing (fileSharing userName).
+LOCAL_PATHS = "lokale bestandspaden (zoals van het sjabloon)"
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_TARGET = re.compile(rb"""\bTarget=(["'])(.*?)\1""")
+_EXTERNAL = re.compile(rb"""\bTargetMode=["']External["']""")
+_WEB_TARGET = re.compile(rb"^(?:https?|mailto|ftp|tel):", re.I)
+_ABS_PATH = re.compile(rb"<mc:AlternateContent\b[^>]*>\s*<mc:Choice\b[^>]*>\s*<[\w]+:absPath\b[^>]*/>\s*</mc:Choice>"
+                       rb"\s*</mc:AlternateContent>|<[\w]+:absPath\b[^>]*/>")
+_FILE_SHARING_USER = re.compile(rb'(<fileSharing\b[^>]*?)\suserName="[^"]*"')
+
+
+def _local_targets(data: bytes) -> tuple[bytes, bool]:
+    """A relationships part whose external targets that are not web addresses keep only their file name."""
+    changed = False
+
+    def one(match: re.Match) -> bytes:
+        nonlocal changed
+        element = match.group(0)
+        target = _TARGET.search(element)
+        if not _EXTERNAL.search(element) or target is None or _WEB_TARGET.match(target.group(2)):
+            return element
+        name = re.split(rb"[\\/]|&#92;|%5[cC]|%2[fF]", target.group(2))[-1]
+        if name == target.group(2):
+            return element
+        changed = True
+        return element[:target.start(2)] + name + element[target.end(2):]
+
+    return _RELATIONSHIP.sub(one, data), changed
 
 
 def _local_names_with_text(xml: bytes) -> list[str]:
@@ -172,6 +326,17 @@ def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
             elif low.startswith("docprops/thumbnail"):
                 removed.add("miniatuurafbeelding")
                 data = b""
+            elif low.endswith(".rels"):
+                data, changed = _local_targets(data)
+                if changed:
+                    removed.add(LOCAL_PATHS)
+            elif "/media/" in low:  # word/media, xl/media: pictures keep their own EXIF (GPS) otherwise
+                try:
+                    data, changed = picture(data)
+                except ValueError:
+                    raise _refuse(kind) from None
+                if changed:
+                    removed.add(PICTURES)
             elif low.startswith("word/") and low.endswith(".xml"):
                 if low == "word/comments.xml":
                     if b"<w:comment " in data or b"<w:comment>" in data:
@@ -197,6 +362,13 @@ def _office(content: bytes, kind: str) -> tuple[bytes, list[str]]:
                 if re.match(r"xl/(?:comments/)?comments?\d*\.xml$", low) and _XL_AUTHOR.search(data):
                     removed.add("namen bij opmerkingen")
                     data = _XL_AUTHOR.sub(b"<author></author>", data)
+                elif low == "xl/workbook.xml":
+                    if _ABS_PATH.search(data):
+                        removed.add(LOCAL_PATHS)
+                        data = _ABS_PATH.sub(b"", data)
+                    if _FILE_SHARING_USER.search(data):
+                        removed.add("naam van de laatste bewerker")
+                        data = _FILE_SHARING_USER.sub(rb"\1", data)
                 elif low.startswith("xl/persons/") or low.startswith("xl/threadedcomments/"):
                     removed.add("namen bij opmerkingen")
                     data = re.sub(rb'\s(?:displayName|userId|providerId|personId)="[^"]*"', b"", data)

@@ -106,3 +106,33 @@ def test_an_open_retaliation_signal_becomes_an_open_contact_task(empty_url):
         assert [tuple(r) for r in rows] == [(7, "represaille", "represaille:1", 1, "integriteitscoordinator", "open")]
     finally:
         eng.dispose()
+
+
+def test_the_names_of_stored_files_are_encrypted(empty_url):
+    """0038: a file name already stored in plain (it may name the reporter or the moment a photo was taken) is
+    encrypted like the file itself, and reads back unchanged through the model."""
+    from sqlalchemy import select
+
+    from engine.cases.reveal_models import ReporterAttachment
+    from engine.db import Database
+
+    name = "IMG_20261102_094512.jpg"
+    upgrade(empty_url, "0037_case_state_tag_guard")
+    eng = create_engine(empty_url)
+    try:
+        with eng.begin() as conn:
+            _insert_minimal(conn, "cases", {"id": 7})
+            _insert_minimal(conn, "reporter_attachments", {"id": 1, "case_id": 7, "filename": name,
+                                                           "content": "x", "source": "melder"})
+        upgrade(empty_url)
+        with eng.connect() as conn:
+            raw = conn.execute(text("SELECT filename FROM reporter_attachments")).scalar()
+        assert name not in raw and raw.startswith("v1:")
+    finally:
+        eng.dispose()
+    database = Database(empty_url)
+    try:
+        with database.session() as s:
+            assert s.scalar(select(ReporterAttachment.filename)) == name
+    finally:
+        database.dispose()
