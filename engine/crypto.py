@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -101,6 +102,24 @@ class KeyRing:
         if not self.keys:
             raise EncryptionKeyMissing()
         return key_id(self.keys[0])
+
+    def _mac_key(self, key: bytes, purpose: str) -> bytes:
+        return hmac.new(key, b"meldpunt-mac\x00" + purpose.encode("utf-8"), hashlib.sha256).digest()
+
+    def mac(self, message: str, purpose: str) -> str:
+        """A tag that only a holder of the key ring can make for ``message`` (HMAC-SHA256 under a key derived from
+        the newest key for ``purpose``; hex, 128 bits)."""
+        if not self.keys:
+            raise EncryptionKeyMissing()
+        return hmac.new(self._mac_key(self.keys[0], purpose), message.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def mac_ok(self, message: str, tag: str | None, purpose: str) -> bool:
+        """Whether ``tag`` is :meth:`mac` of ``message`` under any key of the ring (a rotated key keeps its tags)."""
+        if not tag or not self.keys:
+            return False
+        return any(hmac.compare_digest(
+            hmac.new(self._mac_key(k, purpose), message.encode("utf-8"), hashlib.sha256).hexdigest()[:32], tag)
+            for k in self.keys)
 
     def _by_id(self) -> dict[str, AESGCM]:
         return {key_id(k): AESGCM(k) for k in reversed(self.keys)}  # newest wins a (theoretical) clash

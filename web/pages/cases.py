@@ -1,7 +1,6 @@
 """The case page (need to know: ``engine.identity.access``) and messages from the desk to the reporter."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,7 +24,7 @@ from engine.worklist import service as worklist
 from web import forms
 from web.pages import records as records_page
 from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
-                              get_database, not_found, render, user_name, visible_case, waiting_rows)
+                              get_database, not_found, render, user_name, visible_case, waiting_rows, with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -239,13 +238,13 @@ def case_redaction(request: Request, case_id: int, veld: str, form: FormDep):
                                  text=str(form.get("tekst") or ""))
     except DomainError as exc:
         return domain_error(request, exc)
-    return RedirectResponse(f"/zaken/{case_id}?" + urlencode(
-        {"melding": "De geredigeerde versie is opgeslagen; de andere behandelaars lezen nu deze tekst."}),
+    return RedirectResponse(with_message(
+        f"/zaken/{case_id}", "De geredigeerde versie is opgeslagen; de andere behandelaars lezen nu deze tekst."),
         status_code=303)
 
 
 def _back(case_id: int, message: str, anchor: str) -> RedirectResponse:
-    return RedirectResponse(f"/zaken/{case_id}?" + urlencode({"melding": message}) + anchor, status_code=303)
+    return RedirectResponse(with_message(f"/zaken/{case_id}", message) + anchor, status_code=303)
 
 
 def _case_post(request: Request, case_id: int, form, act, message: str, anchor: str):

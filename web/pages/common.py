@@ -216,6 +216,9 @@ def checked_form(form: FormData, web: WebSession) -> FormData:
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    if context.get("melding") and context["melding"] == request.query_params.get(NOTICE_PARAM) \
+            and not _notice_ok(context["melding"], request.query_params.get(NOTICE_TAG_PARAM)):
+        context["melding"] = ""  # a notice in the address that the server did not write (with_message)
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -445,8 +448,24 @@ def back_url(form, default: str = "/werkvoorraad") -> str:
     return safe_next(form.get("terug") or default)
 
 
+NOTICE_PARAM, NOTICE_TAG_PARAM, _NOTICE_PURPOSE = "melding", "mt", "web-melding"
+
+
 def with_message(url: str, text: str) -> str:
-    return url + ("&" if "?" in url else "?") + urlencode({"melding": text})
+    """``url`` with a notice to show at the top of the page after a redirect ("Uw antwoord is verstuurd."), and its
+    tag: a page shows a notice from its address only with the tag the server made (:func:`render`), so nobody can
+    send a reporter or a colleague a link to a trusted page with a text of their own ("Bel dit nummer", "Log opnieuw
+    in op ...")."""
+    from engine import crypto
+
+    tag = crypto.get_keyring().mac(text, _NOTICE_PURPOSE)
+    return url + ("&" if "?" in url else "?") + urlencode({NOTICE_PARAM: text, NOTICE_TAG_PARAM: tag})
+
+
+def _notice_ok(text: str, tag: str | None) -> bool:
+    from engine import crypto
+
+    return crypto.get_keyring().mac_ok(text, tag, _NOTICE_PURPOSE)
 
 
 def domain_error(request: Request, exc: DomainError) -> HTMLResponse:

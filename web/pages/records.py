@@ -6,7 +6,6 @@ One door: every action calls the same engine function as the API (``engine.recor
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +16,7 @@ from engine.identity import access
 from engine.identity.models import User
 from engine.records import service as records
 from engine.records import subject_rights as rights
-from web.pages.common import FormDep, checked_form, domain_error, get_database, login_required, render
+from web.pages.common import FormDep, checked_form, domain_error, get_database, login_required, render, with_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +27,7 @@ ITEM_STATUS = {"te_vernietigen": "Te vernietigen", "vernietigd": "Vernietigd", "
 
 
 def _redirect(url: str, text: str) -> RedirectResponse:
-    return RedirectResponse(url + ("&" if "?" in url else "?") + urlencode({"melding": text}), status_code=303)
+    return RedirectResponse(with_message(url, text), status_code=303)
 
 
 def case_block(session: Session, user: User, case_id: int) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hmac
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +21,7 @@ from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.intake import public
 from engine.intake import service as intake
 from web.pages.common import (app_settings, FormDep, get_database, login_form, pre_login_ok, render, retry_after,
-                              secure_cookies)
+                              secure_cookies, with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -206,7 +205,7 @@ def reporter_answer(request: Request, form: FormDep):
                 return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=exc.detail,
                                    tekst=form.get("tekst") or "")
-    return RedirectResponse("/mijn-melding?" + urlencode({"melding": "Uw antwoord is verstuurd."}), status_code=303)
+    return RedirectResponse(with_message("/mijn-melding", "Uw antwoord is verstuurd."), status_code=303)
 
 
 @router.post("/mijn-melding/bijlagen", response_class=HTMLResponse)
@@ -246,7 +245,7 @@ def _reporter_post(request: Request, form, act, message: str, anchor: str):
                 return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
             detail = "; ".join(e.message for e in exc.errors) if isinstance(exc, InvalidData) else exc.detail
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=detail)
-    return RedirectResponse("/mijn-melding?" + urlencode({"melding": message}) + anchor, status_code=303)
+    return RedirectResponse(with_message("/mijn-melding", message) + anchor, status_code=303)
 
 
 @router.post("/mijn-melding/gesprek", response_class=HTMLResponse)

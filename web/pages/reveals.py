@@ -5,7 +5,6 @@ and the message in the reporter's channel, then the reveal takes effect; a failu
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -15,7 +14,7 @@ from engine.cases import reveal
 from engine.errors import DomainError, InvalidData, NotFound
 from engine.identity.models import User
 from web.pages.common import (checked_form, domain_error, FormDep, get_database, not_found, render, user_name,
-                              visible_case)
+                              visible_case, with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,8 +75,9 @@ def reveal_request(request: Request, case_id: int, form: FormDep):
                 return _list_page(request, s, web, case, values=values, errors=errors, status_code=422)
     except DomainError as exc:
         return domain_error(request, exc)
-    return RedirectResponse(f"/zaken/{case_id}/onthullingen?" + urlencode(
-        {"melding": "Uw verzoek is vastgelegd; de integriteitscoördinator beslist erover."}), status_code=303)
+    return RedirectResponse(with_message(
+        f"/zaken/{case_id}/onthullingen", "Uw verzoek is vastgelegd; de integriteitscoördinator beslist erover."),
+        status_code=303)
 
 
 def _decision_page(request, s, web, case, row, *, values=None, errors=None, status_code=200):
@@ -128,4 +128,4 @@ def reveal_decide(request: Request, case_id: int, reveal_id: int, form: FormDep)
         return domain_error(request, exc)
     text = ("Goedgekeurd. De melder is eerst schriftelijk geïnformeerd (brief in het dossier en bericht in de "
             "brievenbus); daarna is de identiteit bekendgemaakt." if approved else "Het verzoek is afgewezen.")
-    return RedirectResponse(f"/zaken/{case_id}/onthullingen?" + urlencode({"melding": text}), status_code=303)
+    return RedirectResponse(with_message(f"/zaken/{case_id}/onthullingen", text), status_code=303)
