@@ -527,6 +527,11 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/taken/{task_id}/toewijzen": case((403, 409), probe={"task": "done", "json": {
         "medewerker_id": "meldpunt", "reden": "Werkverdeling"}}),
     "GET /taken/{item_id}": Policy("task-page"),
+    # a task already done: its page and the API's task are for who sees the case (engine.cases.completed; the
+    # pool of its role has nothing to do with it any more)
+    "GET /taken/{item_id}#done": case(probe={"task": "done"}),
+    "GET /api/v1/taken/{task_id}#done": case(probe={"task": "done"}),
+    "GET /api/v1/taken/{task_id}/formulier#done": case(probe={"task": "done"}),
     "POST /taken/{item_id}": Policy("task-page", (422, 403, 409), probe=WEB_EMPTY),
     "POST /taken/{item_id}/oppakken": case((403, 409), probe={"task": "done", **WEB_EMPTY}),
     "POST /taken/{item_id}/teruggeven": case((409, 403), probe={"task": "done", **WEB_EMPTY}),

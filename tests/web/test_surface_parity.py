@@ -103,3 +103,77 @@ def test_the_reporter_who_read_a_message_in_the_inbox_has_no_unread_message_in_t
     assert reporter.get("/api/v1/melder/melding").json()["ongelezen_berichten"] == 1
     assert [m["tekst"] for m in reporter.get("/api/v1/melder/berichten").json()][-1] == "En wie was daarbij?"
     assert reporter.get("/api/v1/melder/melding").json()["ongelezen_berichten"] == 0
+
+
+# --------------------------------------------------------------------------- the risk inventory and its register
+
+INVENTORY_PEOPLE = ("leidinggevende", "dlso", "mtlid", "coordinator", "bvi", "meldpunt", "medewerker", "auditor",
+                    "procesbeheerder", "directeur")
+
+
+def _demo(db):
+    from engine.demo import seed
+
+    with db.session() as s:
+        seed(session=s)
+
+
+def _assessed_functions(s, teams: dict[str, tuple[str, ...]]) -> None:
+    from datetime import date
+
+    from engine.register.models import RegisterAssessment, RegisterFunction
+
+    for team, names in teams.items():
+        for name in names:
+            function = RegisterFunction(unit="Douane", team=team, name=name)
+            s.add(function)
+            s.flush()
+            s.add(RegisterAssessment(function_id=function.id, classification="risicovol", risks=["fraude"],
+                                     measures="Vier ogen.", gross=12, net=6, acceptable=True, owner="MT",
+                                     review_on=date(2027, 11, 1), assessed_by="dlso"))
+
+
+def test_the_risk_inventory_answers_the_same_on_both_surfaces(db, clock):
+    """An inventory started on demand (a process instance, no integrity case) and its open task: for each person the
+    page and the API agree on the instance, on its task and on the register's rows (a manager: the own team)."""
+    from sqlalchemy import select
+
+    from engine.cases.models import Case
+    from engine.worklist.models import WorkItem
+
+    _demo(db)
+    app = demo_app()
+    clients = {p: demo_login(app, p) for p in INVENTORY_PEOPLE}
+    with db.session() as s:
+        from engine.identity.service import get_user
+
+        team = get_user(session=s, username="leidinggevende").unit
+        _assessed_functions(s, {team: ("Douanier controle", "Teamleider controle"), "Ander team": ("Analist",)})
+    adviser = clients["dlso"]
+    r = adviser.post("/api/v1/register/inventarisaties", json={"team": team, "aanleiding": "reorganisatie"},
+                     headers={"X-CSRF-Token": adviser.cookies.get("meldpunt_csrf")})
+    assert r.status_code == 201, r.text
+    inventory = r.json()["inventarisatie_id"]
+    with db.session() as s:
+        task = s.scalar(select(WorkItem.id).where(WorkItem.case_id == inventory, WorkItem.state == "open"))
+        assert s.get(Case, inventory).process_kind is not None
+    assert task is not None
+    failures, counts = [], {}
+    for person, client in clients.items():
+        pairs = {"instance": (client.get(f"/api/v1/zaken/{inventory}"), client.get(f"/zaken/{inventory}")),
+                 "task": (client.get(f"/api/v1/taken/{task}"), client.get(f"/taken/{task}"))}
+        for what, (api, web) in pairs.items():
+            if (api.status_code == 200) != (web.status_code == 200) or \
+                    (api.status_code != 200 and api.status_code != web.status_code):
+                failures.append(f"{what} as {person}: API {api.status_code}, web {web.status_code}")
+        api, web = client.get("/api/v1/register/overzicht"), client.get("/risicofuncties")
+        if api.status_code != web.status_code:
+            failures.append(f"register as {person}: API {api.status_code}, web {web.status_code}")
+        elif api.status_code == 200:
+            rows = re.findall(r"<tr>((?:<td>.*?</td>)+)</tr>", web.text.split('id="risicofuncties"', 1)[-1]
+                              .split("</table>", 1)[0], re.S)
+            counts[person] = len(api.json()["rijen"])
+            if len(rows) != counts[person]:
+                failures.append(f"register rows as {person}: API {counts[person]}, web {len(rows)}")
+    assert not failures, "\n".join(failures)
+    assert counts["dlso"] == 3 and counts["leidinggevende"] == 2, counts  # the whole register; the own team
