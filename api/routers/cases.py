@@ -27,7 +27,7 @@ from engine.cases.timeline import case_timeline
 from engine.errors import NotAuthorized, NotFound
 from engine.identity import access
 from engine.intake import service as intake
-from engine.processes.models import ProcessVersion
+from engine.processes import service as processes
 from engine.worklist import service as worklist
 
 router = APIRouter(prefix="/zaken", tags=["zaken"], route_class=UnitOfWorkRoute)
@@ -210,19 +210,6 @@ def position(case: VisibleCase, session: SessionDep) -> PositionOut:
     return PositionOut(**cases.case_position(session=session, case_id=case.id))
 
 
-def version_file(version: ProcessVersion, bestand: str | None) -> tuple[str, bytes]:
-    files = {f.path: f.content for f in version.files}
-    if bestand is not None:
-        if bestand not in files or not bestand.endswith((".bpmn", ".dmn")):
-            raise NotFound("Bestand niet gevonden in deze procesversie.")
-        return bestand, files[bestand]
-    marker = f'id="{version.main_process_id}"'.encode()
-    for path, content in files.items():
-        if path.endswith(".bpmn") and marker in content:
-            return path, content
-    raise NotFound("Geen BPMN-bestand met het hoofdproces gevonden.")
-
-
 XML_RESPONSE = {200: {"content": {"application/xml": {"schema": {"type": "string"}}}, "description": "BPMN-XML"}}
 
 
@@ -230,10 +217,7 @@ XML_RESPONSE = {200: {"content": {"application/xml": {"schema": {"type": "string
             responses={**XML_RESPONSE, **ERR})
 def case_bpmn(case: VisibleCase, session: SessionDep,
               bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
-    version = session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
-    if version is None:
-        raise NotFound("Procesversie niet gevonden.")
-    path, content = version_file(version, bestand)
+    path, content = processes.case_process_file(session=session, case=case, path=bestand)
     return process_file_response(path, content, {"X-Bestand": path})
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute, read_only
 from api.raw_files import process_file_response
-from api.routers.cases import XML_RESPONSE, version_file
+from api.routers.cases import XML_RESPONSE
 from api.routers.common import errors
 from api.schemas.casework import (IssueOut, MigrationIn, MigrationOut, ProcessChangeOut, ProcessDiffOut,
                                   ProcessVersionOut, RehearsalOut, ValidationOut)
@@ -237,5 +237,5 @@ def version_bpmn(version_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Cur
     version = session.get(ProcessVersion, version_id)
     if version is None:
         raise NotFound("Procesversie niet gevonden.")
-    path, content = version_file(version, bestand)
+    path, content = processes.version_file(version, bestand)
     return process_file_response(path, content, {"X-Bestand": path})

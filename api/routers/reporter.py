@@ -21,7 +21,6 @@ from api.schemas.casework import (AttachmentOut, LetterOut, MessageIn, MessageOu
 from engine.cases import attachments
 from engine.cases import letters as case_letters
 from engine.cases import reporter_view
-from engine.clock import now
 from engine.errors import NotFound
 from engine.identity import access
 from engine.identity.models import ReporterSession
@@ -64,11 +63,7 @@ def _status(session, case_id: int) -> ReporterStatus:
 
 
 def _messages(session, case_id: int) -> list[MessageOut]:
-    rows = intake.messages(session=session, case_id=case_id)
-    moment = now()
-    for m in rows:
-        if m.direction == "naar_melder" and m.read_at is None:
-            m.read_at = moment
+    rows = intake.reporter_reads_messages(session=session, case_id=case_id)
     return [MessageOut(id=m.id, richting=m.direction, tekst=m.body, verzonden_op=m.created_at) for m in rows]
 
 

@@ -140,6 +140,18 @@ def messages(*, session: Session, case_id: int) -> list[CaseMessage]:
         select(CaseMessage).where(CaseMessage.case_id == case_id).order_by(CaseMessage.id)).scalars())
 
 
+def reporter_reads_messages(*, session: Session, case_id: int) -> list[CaseMessage]:
+    """The reporter reads the messages of her report (her own channel: the caller resolved her session): every
+    message to her counts as read from now on (``engine.cases.reporter_view``'s unread count). The one door for the
+    API's ``/melder/berichten``, ``/mijn-meldingen/{id}/berichten`` and the inbox page ``/mijn-melding``."""
+    rows = messages(session=session, case_id=case_id)
+    moment = now()
+    for m in rows:
+        if m.direction == "naar_melder" and m.read_at is None:
+            m.read_at = moment
+    return rows
+
+
 NOT_A_CORRESPONDENT = "Alleen het meldpunt en de integriteitscoördinator van de zaak lezen de berichten met de melder."
 
 

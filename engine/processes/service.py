@@ -255,6 +255,31 @@ def list_versions(*, session: Session) -> list[ProcessVersion]:
     return list(session.execute(select(ProcessVersion).order_by(ProcessVersion.id)).scalars())
 
 
+def version_file(version: ProcessVersion, path: str | None) -> tuple[str, bytes]:
+    """A process file of ``version`` to read: ``path`` (a BPMN or DMN file of it), or without one the BPMN file that
+    holds the main process. :class:`NotFound` otherwise."""
+    files = {f.path: f.content for f in version.files}
+    if path is not None:
+        if path not in files or not path.endswith((".bpmn", ".dmn")):
+            raise NotFound("Bestand niet gevonden in deze procesversie.")
+        return path, files[path]
+    marker = f'id="{version.main_process_id}"'.encode()
+    for name, content in files.items():
+        if name.endswith(".bpmn") and marker in content:
+            return name, content
+    raise NotFound("Geen BPMN-bestand met het hoofdproces gevonden.")
+
+
+def case_process_file(*, session: Session, case, path: str | None) -> tuple[str, bytes]:
+    """A process file of the version ``case`` runs on (the caller decided that the user sees the case): the one door
+    for the API's ``/zaken/{id}/bpmn`` and the case page's diagram. A case without a process version (imported
+    from history) has none: :class:`NotFound`, on both surfaces."""
+    version = session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+    if version is None:
+        raise NotFound("Procesversie niet gevonden.")
+    return version_file(version, path)
+
+
 @dataclass
 class _Entry:
     content_hash: str

@@ -21,6 +21,7 @@ One seeded database per module (SQLite or PostgreSQL: ``db`` mark); one test per
 """
 from __future__ import annotations
 
+import html as html_lib
 import io
 import json
 import re
@@ -526,6 +527,11 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/taken/{task_id}/toewijzen": case((403, 409), probe={"task": "done", "json": {
         "medewerker_id": "meldpunt", "reden": "Werkverdeling"}}),
     "GET /taken/{item_id}": Policy("task-page"),
+    # a task already done: its page and the API's task are for who sees the case (engine.cases.completed; the
+    # pool of its role has nothing to do with it any more)
+    "GET /taken/{item_id}#done": case(probe={"task": "done"}),
+    "GET /api/v1/taken/{task_id}#done": case(probe={"task": "done"}),
+    "GET /api/v1/taken/{task_id}/formulier#done": case(probe={"task": "done"}),
     "POST /taken/{item_id}": Policy("task-page", (422, 403, 409), probe=WEB_EMPTY),
     "POST /taken/{item_id}/oppakken": case((403, 409), probe={"task": "done", **WEB_EMPTY}),
     "POST /taken/{item_id}/teruggeven": case((409, 403), probe={"task": "done", **WEB_EMPTY}),
@@ -946,3 +952,89 @@ def test_an_unprotected_route_fails_the_matrix_naming_route_and_person(world):
     finally:
         world.clients = original
 
+
+
+# --------------------------------------------------------------------------- what both surfaces show (parity)
+# The matrix above compares who gets an answer; here, for every logged-in person, both surfaces must show the same
+# things of the same resource: the same cases in the list, the same tasks in the worklist, the same incidents, and
+# on the case the same files, letters, notes, contact tasks and messages with the reporter (one engine door each).
+
+LOGGED_IN = tuple(p for p in PERSONS if p in STAFF)
+
+
+def _ids(pattern: str, text: str) -> set[int]:
+    return {int(m) for m in re.findall(pattern, text)}
+
+
+def _api_ids(client: TestClient, path: str, **params) -> set[int] | None:
+    r = client.get(path, params=params)
+    if r.status_code in (403, 404):
+        return None
+    assert r.status_code == 200, (path, r.status_code, r.text[:200])
+    body = r.json()
+    return {row["id"] for row in (body["items"] if isinstance(body, dict) else body)}
+
+
+def parity_failures(w: World, person: str) -> list[str]:
+    client, case_id, failures = w.clients[person], w.case_id, []
+
+    def same(what: str, api, web) -> None:
+        if api != web:
+            failures.append(f"{what} as {person}: API {sorted(api) if api is not None else 'refused'}, "
+                            f"web {sorted(web) if web is not None else 'refused'}")
+
+    page = client.get("/zaken")
+    same("case list", _api_ids(client, "/api/v1/zaken", limit=200),
+         _ids(r'<td><a href="/zaken/(\d+)">', page.text) if page.status_code == 200 else None)
+    for tab, path in (("mijn", "/api/v1/taken/mijn"), ("open", "/api/v1/taken/onverdeeld"),
+                      ("te-laat", "/api/v1/taken/te-laat")):
+        page = client.get("/werkvoorraad", params={"tab": tab})
+        same(f"worklist {tab}", _api_ids(client, path),
+             _ids(r'href="/taken/(\d+)"', page.text.split('id="werkvoorraad-tabel"', 1)[-1])
+             if page.status_code == 200 else None)
+    page = client.get("/incidenten", params={"toon": "alle"})
+    same("incidents", _api_ids(client, "/api/v1/incidenten", status="alle"),
+         _ids(r'data-incident="(\d+)"', page.text) if page.status_code == 200 else None)
+
+    page = client.get(f"/zaken/{case_id}")
+    api_case = client.get(f"/api/v1/zaken/{case_id}")
+    if (api_case.status_code == 200) != (page.status_code == 200):
+        return failures + [f"case as {person}: API {api_case.status_code}, web {page.status_code}"]
+    if page.status_code != 200:
+        return failures
+    html = page.text
+    same("files", _api_ids(client, f"/api/v1/zaken/{case_id}/bestanden"),
+         _ids(rf'href="/zaken/{case_id}/bestanden/(\d+)"', html))
+    same("letters", _api_ids(client, f"/api/v1/zaken/{case_id}/documenten"),
+         _ids(rf'href="/zaken/{case_id}/brieven/(\d+)"', html))
+    same("contact tasks", _api_ids(client, f"/api/v1/zaken/{case_id}/contacttaken"),
+         _ids(rf'href="/zaken/{case_id}/contacttaken/(\d+)"', html))
+    api_notes = client.get(f"/api/v1/zaken/{case_id}/notities").json()
+    web_notes = re.findall(r'<div class="bericht-item notitie">.*?<p class="tekst">(.*?)</p>', html, re.S)
+    same("notes", {n["tekst"] for n in api_notes}, {html_lib.unescape(t) for t in web_notes})
+    messages = client.get(f"/api/v1/zaken/{case_id}/berichten")
+    shown = [m["tekst"] for m in messages.json()] if messages.status_code == 200 else []
+    if messages.status_code == 200 and not all(html_lib.escape(t, quote=False) in html for t in shown):
+        failures.append(f"messages as {person}: the API gives {shown}, the case page does not show them all")
+    if messages.status_code != 200 and 'id="berichten"' in html:
+        failures.append(f"messages as {person}: refused by the API ({messages.status_code}), shown on the case page")
+    return failures
+
+
+def test_the_world_has_something_to_compare(world):
+    """The parity test is not vacuous: the case has a handler's file, a reporter's file, letters, a note, a contact
+    task and an incident, and the coordinator sees each of them on both surfaces."""
+    coordinator, case_id = world.clients["coordinator"], world.case_id
+    assert len(_api_ids(coordinator, f"/api/v1/zaken/{case_id}/bestanden")) >= 2
+    assert len(_api_ids(coordinator, f"/api/v1/zaken/{case_id}/documenten")) >= 2
+    assert _api_ids(coordinator, f"/api/v1/zaken/{case_id}/contacttaken")
+    assert coordinator.get(f"/api/v1/zaken/{case_id}/notities").json()
+    assert _api_ids(coordinator, "/api/v1/incidenten", status="alle")
+    assert case_id in _api_ids(coordinator, "/api/v1/zaken", limit=200)
+    assert not parity_failures(world, "coordinator")
+
+
+@pytest.mark.parametrize("person", LOGGED_IN)
+def test_both_surfaces_show_the_same(world, person):
+    failures = parity_failures(world, person)
+    assert not failures, "\n".join(failures)

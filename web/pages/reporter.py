@@ -125,7 +125,7 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
     view = reporter_view.reporter_view(session=s, case_id=case_id)
     case = s.get(Case, case_id)
     return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
-                  messages=intake.messages(session=s, case_id=case_id), received=view.received_at,
+                  messages=intake.reporter_reads_messages(session=s, case_id=case_id), received=view.received_at,
                   oral_reports=contact.oral_reports(session=s, case_id=case_id),
                   meetings=contact.meeting_requests(session=s, case_id=case_id),
                   may_ask_meeting=contact.rules_of(s, case).oral_report is not None,
