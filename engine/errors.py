@@ -31,6 +31,8 @@ REASONS: dict[str, str] = {
     "vier-ogen-vernietiging": "Vier ogen: wie de vernietigingslijst voorstelt, mag hem niet ook goedkeuren",
     "alleen-coordinator": "Alleen de integriteitscoördinator mag dit doen",
     "inzagetermijn-al-verlengd": "De termijn van een inzageverzoek kan maar één keer worden verlengd (AVG art. 12 lid 3)",
+    "inzagetermijn-verstreken": "De termijn van een inzageverzoek kan alleen binnen de eerste termijn worden verlengd "
+                                "(AVG art. 12 lid 3)",
     "inzageverzoek-afgehandeld": "Het inzageverzoek is al afgehandeld",
 }
 

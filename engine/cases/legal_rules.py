@@ -131,6 +131,15 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
             floor = rules.floor_for(milestone)
             if bound == MAXIMUM and floor is not None and floor.interim and _earlier_round(step, host):
                 continue  # a later round after an interim message: the date promised there (practice, not law)
+            backdated = ""
+            if bound != MAXIMUM:
+                # Time given to a person starts no earlier than the day it is given: the step that arms the timer
+                # sends the letter naming the term. A start date typed in the past would shorten the term below
+                # the floor (a voornemen dated ten days back left four days for the zienswijze).
+                from_today = legal_deadline(date.fromisoformat(today()), term)
+                if from_today > allowed:
+                    allowed, backdated = from_today, (" De termijn telt niet vanaf een datum in het verleden: de "
+                                                      "betrokkene krijgt hem pas vandaag.")
             due = waiting.fire_at
             if bound == MAXIMUM and due > end_of_day_utc(allowed):
                 raise LegalRuleViolation(
@@ -141,7 +150,7 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
                 raise LegalRuleViolation(
                     f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de timer van deze taak loopt af na "
                     f"{_dutch(local_date(due) - _ONE_DAY)}, maar de betrokkene heeft tot en met {_dutch(allowed)} "
-                    f"(termijn {term}).", reason="termijn-te-kort")
+                    f"(termijn {term}).{backdated}", reason="termijn-te-kort")
 
 
 def _earlier_round(step, host) -> bool:

@@ -10,7 +10,9 @@ An access request
 * registered with the person's name (and user name / e-mail when known; stored encrypted) and the day it was
   received; ``due_on`` = received + ``inzagetermijn`` (default P1M) under ``engine.legal_terms.legal_deadline``
   (a term that ends on a weekend or holiday moves to the next working day, as EU Regulation 1182/71 art. 3(4)
-  does for this EU term). Extendable once by ``verlenging`` (default P2M) with a reason. Open past ``due_on``
+  does for this EU term). Extendable once by ``verlenging`` (default P2M) with a reason, only while the first
+  term runs; the further months count from the first term's own end, not from the day a weekend or holiday moved
+  it to (received 28 January 2027: 1 March, extended 28 April 2027). Open past ``due_on``
   (engine clock): overdue for the handler and the deadline monitors (:func:`overdue`, worklist 'Te laat').
 * the export (:func:`export`) is a zip: ``samenvatting.docx`` (docxtpl template ``templates/inzageverzoek.docx``)
   and ``gegevens.json``, per linked case the data the product holds about the person in that role:
@@ -52,7 +54,7 @@ from engine.clock import now
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import access
 from engine.identity.models import User
-from engine.legal_terms import legal_deadline, local_date, parse_duration
+from engine.legal_terms import add_calendar, legal_deadline, local_date, parse_duration
 from engine.records.models import AccessRequest, AccessRequestCase, PersonFlag
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "inzageverzoek.docx"
@@ -458,8 +460,18 @@ def extend(*, session: Session, user: User, request_id: int, reason: str) -> Acc
         raise InvalidData([FieldError("reden", message)], detail=message)
     if req.extended_at is not None:
         raise SubjectRightsRefused("De termijn van dit verzoek is al eens verlengd.", reason="inzagetermijn-al-verlengd")
+    from engine.functions import dutch_date
+
     rules = current_rules(session)
-    req.due_on = legal_deadline(req.due_on, rules.extension)
+    if local_date(now()) > req.due_on:
+        # The person hears of the extension within the first term (AVG art. 12 lid 3): a term that has run is not
+        # made 'on time' again afterwards; the request stays overdue.
+        raise SubjectRightsRefused(
+            f"De termijn van dit verzoek liep af op {dutch_date(req.due_on)}; verlengen kan alleen binnen de eerste "
+            f"termijn ({rules.source}).", reason="inzagetermijn-verstreken")
+    # The further months run on from the end of the first term as the law sets it, not from the working day a
+    # weekend or holiday moved it to (EU Regulation 1182/71 art. 3(4) moves only the last day of the whole term).
+    req.due_on = legal_deadline(add_calendar(req.received_on, parse_duration(rules.term)), rules.extension)
     req.extended_at, req.extension_reason = now(), reason
     audit.append(session=session, actor=user.username, action="inzageverzoek.verlengd",
                  details={"verzoek": req.id, "termijn_tot": req.due_on})

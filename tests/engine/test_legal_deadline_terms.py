@@ -49,9 +49,9 @@ def test_the_shipped_manifest_declares_every_statutory_term():
      "registratie_terugkoppelingstermijn", "de timer rekent met 'P4M', langer dan de verklaarde termijn 'P3M'"),
     ("melding.bpmn", 'gegrondheid_termijn = legal_date("P12W"', 'gegrondheid_termijn = legal_date("P13W"',
      "registratie_gegrondheidstermijn", "de timer rekent met 'P13W', langer dan de verklaarde termijn 'P12W'"),
-    ("afdoening.bpmn", 'legal_date("P6W", start=besluit_datum)', 'legal_date("P0D", start=besluit_datum)',
+    ("afdoening.bpmn", 'legal_date("P6W", start=besluit_datum if besluit_datum &gt;= today() else today())', 'legal_date("P0D", start=besluit_datum if besluit_datum &gt;= today() else today())',
      "bezwaar_termijn", "de timer rekent met 'P0D', korter dan de verklaarde termijn 'P6W'"),
-    ("afdoening.bpmn", 'legal_term("P2M", start=besluit_datum)', 'legal_term("P1M", start=besluit_datum)',
+    ("afdoening.bpmn", 'legal_date("P2M", start=besluit_datum if besluit_datum &gt;= today() else today())', 'legal_date("P1M", start=besluit_datum if besluit_datum &gt;= today() else today())',
      "aantastingstermijn", "de timer rekent met 'P1M', korter dan de verklaarde termijn 'P2M'"),
     ("afdoening.bpmn", 'legal_date("P14D", start=voornemen_datum)', 'legal_date("P2D", start=voornemen_datum)',
      "zienswijze_termijn_verstreken", "de timer rekent met 'P2D', korter dan de verklaarde termijn 'P14D'"),
@@ -126,5 +126,5 @@ def test_a_stricter_term_passes(copy):
     """The floor bounds one way: acknowledging sooner, or giving the subject more time, is fine."""
     edit(copy / "integriteitsmelding.bpmn", 'legal_term("P7D", start=datum_melding)',
          'legal_term("P5D", start=datum_melding)')
-    edit(copy / "afdoening.bpmn", 'legal_date("P6W", start=besluit_datum)', 'legal_date("P8W", start=besluit_datum)')
+    edit(copy / "afdoening.bpmn", 'legal_date("P6W", start=besluit_datum if besluit_datum &gt;= today() else today())', 'legal_date("P8W", start=besluit_datum if besluit_datum &gt;= today() else today())')
     assert refusals(copy) == []

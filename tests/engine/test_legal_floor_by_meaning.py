@@ -76,9 +76,9 @@ def test_a_renamed_witness_review_with_one_day_is_refused(copy):
 
 
 @pytest.mark.parametrize("milestone, new, timer, shorter, law", [
-    ("bezwaar", "bezwaarfase", ('legal_date("P6W", start=besluit_datum)', 'legal_date("P1D", start=besluit_datum)'),
+    ("bezwaar", "bezwaarfase", ('legal_date("P6W", start=besluit_datum if besluit_datum &gt;= today() else today())', 'legal_date("P1D", start=besluit_datum if besluit_datum &gt;= today() else today())'),
      "P1D", "ten minste P6W (Awb art. 6:7)"),
-    ("kantonrechter", "rechtsgang", ('legal_term("P2M", start=besluit_datum)', 'legal_term("P1M", start=besluit_datum)'),
+    ("kantonrechter", "rechtsgang", ('legal_date("P2M", start=besluit_datum if besluit_datum &gt;= today() else today())', 'legal_date("P1M", start=besluit_datum if besluit_datum &gt;= today() else today())'),
      "P1M", "ten minste P2M (BW art. 7:686a lid 4)"),
 ], ids=["bezwaar", "kantonrechter"])
 def test_a_renamed_remedy_is_refused(copy, milestone, new, timer, shorter, law):
@@ -102,7 +102,7 @@ def test_a_remedy_on_a_task_before_the_decision_is_refused(copy):
     _manifest(copy, lambda m: m["legal_rules"]["deadlines"].append(
         dict(_deadline(m, "bezwaarfase"), milestone="bezwaar")))
     _term(copy, "bezwaarfase", "P1D")
-    edit(copy / "afdoening.bpmn", 'legal_date("P6W", start=besluit_datum)', 'legal_date("P1D", start=besluit_datum)')
+    edit(copy / "afdoening.bpmn", 'legal_date("P6W", start=besluit_datum if besluit_datum &gt;= today() else today())', 'legal_date("P1D", start=besluit_datum if besluit_datum &gt;= today() else today())')
     edit(copy / "onderzoek.bpmn", '<spiffworkflow:property name="form" value="forms/ordemaatregel_heroverwegen.json" />',
          '<spiffworkflow:property name="form" value="forms/ordemaatregel_heroverwegen.json" />\n'
          '          <spiffworkflow:property name="legal_milestone" value="bezwaar" />')

@@ -217,7 +217,7 @@ def test_timers_are_editable_expressions():
     # 12 weeks from receipt (set at registration); after an interim notice the promised date (task post-script)
     assert seen["gegrondheid_termijn"] == "end_of_day(gegrondheid_termijn)"
     assert seen["bezwaar_termijn"] == "end_of_day(bezwaar_termijn)"
-    assert seen["aantastingstermijn"] == 'legal_term("P2M", start=besluit_datum)'
+    assert seen["aantastingstermijn"] == 'end_of_day(kantonrechter_termijn)'
     assert seen["zienswijze_termijn_verstreken"] == "end_of_day(zienswijze_termijn)"
     assert seen["onderzoekstermijn"] == "end_of_day(rapportage_termijn)"
     # every timer is a literal ISO value or an engine-function call with literal/case-data arguments

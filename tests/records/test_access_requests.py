@@ -161,11 +161,51 @@ def test_term_is_one_month_and_the_request_is_overdue_the_day_after(db, case, cl
     with db.session() as s:
         assert [r.id for r in rights.overdue(session=s, user=_user(s, "coordinator1"))] == [req_id]
         assert rights.overdue(session=s, user=_user(s, "onderzoeker3")) == []  # not theirs to watch
+    at_noon(clock, due)  # extended on the last day of the first term (AVG art. 12 lid 3)
+    with db.session() as s:
         rights.extend(session=s, user=_user(s, "coordinator1"), request_id=req_id, reason="Veel zaken te doorzoeken")
+    at_noon(clock, date(2026, 12, 3))
     with db.session() as s:
         assert rights.overdue(session=s, user=_user(s, "coordinator1")) == []
         assert rights.get_request(session=s, user=_user(s, "coordinator1"), request_id=req_id).due_on == date(2027, 2, 2)
         rights.complete(session=s, user=_user(s, "coordinator1"), request_id=req_id)
+
+
+def test_a_request_past_its_term_cannot_be_extended_afterwards(db, case, clock):
+    """AVG art. 12 lid 3: the person hears of an extension within one month of receipt. A request whose term has
+    run cannot be made 'on time' again by extending it afterwards: it stays overdue."""
+    at_noon(clock, date(2026, 11, 2))
+    with db.session() as s:
+        req_id = rights.register(session=s, user=_user(s, "coordinator1"), name=REPORTER).id
+    at_noon(clock, date(2026, 12, 3))  # the term ended on Wednesday 2 December 2026
+    with db.session() as s:
+        with pytest.raises(rights.SubjectRightsRefused) as refused:
+            rights.extend(session=s, user=_user(s, "coordinator1"), request_id=req_id, reason="Te laat gezien")
+        assert "2 december 2026" in refused.value.detail and "art. 12 lid 3" in refused.value.detail
+    with db.session() as s:
+        req = rights.get_request(session=s, user=_user(s, "coordinator1"), request_id=req_id)
+        assert req.due_on == date(2026, 12, 2) and req.extended_at is None
+        assert [r.id for r in rights.overdue(session=s, user=_user(s, "coordinator1"))] == [req_id]
+
+
+def test_the_extension_counts_from_the_end_of_the_first_month_not_from_the_day_it_moved_to(db, case, clock):
+    """Received Thursday 28 January 2027: one month ends on Sunday 28 February, so the first term moves to
+    Monday 1 March (EU Regulation 1182/71 art. 3(4)). Extended by two further months, the term ends two months
+    after 28 February: Wednesday 28 April 2027, not two months after the Monday (Saturday 1 May, moved to
+    Monday 3 May). Worked out by hand."""
+    at_noon(clock, date(2027, 1, 28))
+    with db.session() as s:
+        req = rights.register(session=s, user=_user(s, "coordinator1"), name=REPORTER)
+        req_id = req.id
+        assert req.due_on == date(2027, 3, 1)
+    at_noon(clock, date(2027, 2, 15))
+    with db.session() as s:
+        rights.extend(session=s, user=_user(s, "coordinator1"), request_id=req_id, reason="Veel zaken te doorzoeken")
+    with db.session() as s:
+        assert rights.get_request(session=s, user=_user(s, "coordinator1"), request_id=req_id).due_on == date(2027, 4, 28)
+    at_noon(clock, date(2027, 4, 29))
+    with db.session() as s:
+        assert [r.id for r in rights.overdue(session=s, user=_user(s, "coordinator1"))] == [req_id]
 
 
 def test_restriction_on_a_witness_withholds_her_statement_from_the_subject(db, case):
