@@ -217,8 +217,8 @@ def _request(session, req) -> AccessRequestOut:
                                    for link, ref in rights.request_cases(session, req.id)])
 
 
-def _flag(f, user) -> FlagOut:
-    named = rights.may_see_flag_person(user)
+def _flag(session, f, user) -> FlagOut:
+    named = rights.shows_flag_person(session=session, user=user, flag=f)
     return FlagOut(id=f.id, rol=f.role, persoon=f.person if named else None, soort=f.kind,
                    toelichting=f.statement if named else None, vastgelegd_door=f.placed_by,
                    vastgelegd_op=f.placed_at, opgeheven_op=f.lifted_at)
@@ -278,18 +278,18 @@ def export(request_id: RequestId, user: CurrentUser, session: SessionDep) -> Res
 @case_router.get("/{case_id}/persoonsmarkeringen", response_model=list[FlagOut], responses=errors(401, 404),
                  summary="Rectificatie- en beperkingsmarkeringen van een zaak")
 def flags(case_id: CaseId, user: CurrentUser, session: SessionDep) -> list[FlagOut]:
-    return [_flag(f, user) for f in rights.case_flags(session=session, user=user, case_id=case_id)]
+    return [_flag(session, f, user) for f in rights.case_flags(session=session, user=user, case_id=case_id)]
 
 
 @case_router.post("/{case_id}/persoonsmarkeringen", response_model=FlagOut, status_code=201,
                   responses=errors(401, 403, 404, 422),
                   summary="Rectificatie (AVG art. 16) of beperking (art. 18) vastleggen (integriteitscoördinator)")
 def place_flag(case_id: CaseId, body: FlagIn, user: CurrentUser, session: SessionDep) -> FlagOut:
-    return _flag(rights.place_flag(session=session, user=user, case_id=case_id, role=body.rol, person=body.persoon,
+    return _flag(session, rights.place_flag(session=session, user=user, case_id=case_id, role=body.rol, person=body.persoon,
                                    kind=body.soort, statement=body.toelichting), user)
 
 
 @case_router.delete("/{case_id}/persoonsmarkeringen/{flag_id}", response_model=FlagOut,
                     responses=errors(401, 403, 404, 409), summary="Markering opheffen (integriteitscoördinator)")
 def lift_flag(case_id: CaseId, flag_id: FlagId, user: CurrentUser, session: SessionDep) -> FlagOut:
-    return _flag(rights.lift_flag(session=session, user=user, case_id=case_id, flag_id=flag_id), user)
+    return _flag(session, rights.lift_flag(session=session, user=user, case_id=case_id, flag_id=flag_id), user)

@@ -305,8 +305,27 @@ def case_flags(*, session: Session, user: User, case_id: int) -> list[PersonFlag
     return list(session.scalars(select(PersonFlag).where(PersonFlag.case_id == case_id).order_by(PersonFlag.id)))
 
 
-def may_see_flag_person(user: User) -> bool:
-    return access.may_handle_access_requests(user)
+def shows_flag_person(*, session: Session, user: User, flag: PersonFlag) -> bool:
+    """Whether ``user`` reads the name and statement of a person flag: the handler of access requests; a flag on
+    the reporter only where the reporter's identity is shown to them (``access.may_see_reporter_identity``: the
+    second factor where the deployment requires it, the identity roles held now). Everyone else who sees the case
+    sees that there is a flag, its role and kind."""
+    if not access.may_handle_access_requests(user):
+        return False
+    if flag.role == "melder":
+        return access.may_see_reporter_identity(session=session, user=user, case_id=flag.case_id)
+    return True
+
+
+REPORTER_NOT_SHOWN = ("Alleen wie de identiteit van de melder van deze zaak mag zien (met tweestapsverificatie waar "
+                      "die verplicht is), kan een persoon als melder van deze zaak noemen.")
+
+
+def _require_reporter_shown(session: Session, user: User, case_id: int, role: str) -> None:
+    """Naming a person as the case's reporter answers whether they are: only for who is shown her identity
+    (``access.may_see_reporter_identity``), asked before the name is compared, so the refusal says nothing of it."""
+    if role == "melder" and not access.may_see_reporter_identity(session=session, user=user, case_id=case_id):
+        raise NotAuthorized(REPORTER_NOT_SHOWN)
 
 
 def place_flag(*, session: Session, user: User, case_id: int, role: str, person: str, kind: str,
@@ -316,6 +335,7 @@ def place_flag(*, session: Session, user: User, case_id: int, role: str, person:
     require_handler(user, session)
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
     role = _role(role)
+    _require_reporter_shown(session, user, case.id, role)
     if kind not in FLAG_KINDS:
         message = "Kies 'rectificatie' of 'beperking'."
         raise InvalidData([FieldError("soort", message)], detail=message)
@@ -435,6 +455,7 @@ def link_case(*, session: Session, user: User, request_id: int, reference: str, 
     except NotFound:
         message = "Zaak niet gevonden. Vul het zaaknummer in van een zaak die u kunt inzien."
         raise InvalidData([FieldError("zaaknummer", message)], detail=message) from None
+    _require_reporter_shown(session, user, case.id, role)
     if not _matches(case_persons(session, case), role, person_of(req)):
         message = f"De persoon van dit verzoek komt in zaak {case.reference} niet voor als {ROLES[role].lower()}."
         raise InvalidData([FieldError("rol", message)], detail=message)

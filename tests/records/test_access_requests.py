@@ -249,3 +249,35 @@ def test_redaction_replaces_names_word_by_word_but_not_particles_or_mail_domains
     assert r("Jan zag van der Berg; mail j.vanderberg@overheid.example of vanderberg.") == \
         "[melder] zag van der [melder]; mail [melder] of [melder]."
     assert r("De berg van de overheid") == "De [melder] van de overheid"  # over-redaction errs on the safe side
+
+
+def test_a_coordinator_without_the_second_factor_learns_nothing_of_the_reporter_through_flags_or_requests(
+        db, case, tweede_factor_verplicht):
+    """Where the second factor is required for the reporter's identity, a coordinator who did not verify it could
+    still read the reporter's name in a person flag on her, and could test a guessed name: placing a flag on 'the
+    reporter' or linking an access request to the case as 'melder' answered whether the name was hers."""
+    reference = _reference(db, case)
+    with db.session() as s:
+        coord = _user(s, "coordinator1")  # this login did not verify a second factor
+        refusals = []
+        for name in (REPORTER, "Iemand Anders"):
+            with pytest.raises(NotAuthorized) as err:
+                rights.place_flag(session=s, user=coord, case_id=case, role="melder", person=name,
+                                  kind="rectificatie", statement="Mijn adres is gewijzigd.")
+            refusals.append(err.value.detail)
+            req = rights.register(session=s, user=coord, name=name, reporter_consent=False)
+            with pytest.raises(NotAuthorized) as err:
+                rights.link_case(session=s, user=coord, request_id=req.id, reference=reference, role="melder")
+            refusals.append(err.value.detail)
+        assert set(refusals) == {rights.REPORTER_NOT_SHOWN}  # the same answer for her name and another's
+    with db.session() as s:
+        verified = _user(s, "coordinator1")
+        verified.second_factor_verified = True
+        rights.place_flag(session=s, user=verified, case_id=case, role="melder", person=REPORTER,
+                          kind="rectificatie", statement="Mijn adres is gewijzigd.")
+    with db.session() as s:
+        coord = _user(s, "coordinator1")
+        (flag,) = rights.case_flags(session=s, user=coord, case_id=case)
+        assert not rights.shows_flag_person(session=s, user=coord, flag=flag)
+        coord.second_factor_verified = True
+        assert rights.shows_flag_person(session=s, user=coord, flag=flag)
