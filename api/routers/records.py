@@ -208,13 +208,13 @@ class FlagOut(BaseModel):
     opgeheven_op: datetime | None
 
 
-def _request(session, req) -> AccessRequestOut:
+def _request(session, req, user) -> AccessRequestOut:
     return AccessRequestOut(id=req.id, naam=rights.person_of(req).get("naam", ""), status=req.status,
                             ontvangen_op=req.received_on, termijn_tot=req.due_on, te_laat=rights.is_overdue(req),
                             verlengd=req.extended_at is not None, toestemming_melder=req.reporter_consent,
                             afgehandeld_door=req.handled_by,
                             zaken=[LinkOut(zaak_id=link.case_id, zaaknummer=ref, rol=link.role)
-                                   for link, ref in rights.request_cases(session, req.id)])
+                                   for link, ref in rights.shown_request_cases(session, user, req.id)])
 
 
 def _flag(session, f, user) -> FlagOut:
@@ -229,7 +229,7 @@ def _flag(session, f, user) -> FlagOut:
 def access_requests(user: CurrentUser, session: SessionDep,
                     te_laat: Annotated[bool, Query(alias="teLaat")] = False) -> list[AccessRequestOut]:
     found = rights.overdue(session=session, user=user) if te_laat else rights.list_requests(session=session, user=user)
-    return [_request(session, r) for r in found]
+    return [_request(session, r, user) for r in found]
 
 
 @access_router.post("", response_model=AccessRequestOut, status_code=201, responses=errors(401, 403, 422),
@@ -237,32 +237,32 @@ def access_requests(user: CurrentUser, session: SessionDep,
 def register_access_request(body: AccessRequestIn, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
     req = rights.register(session=session, user=user, name=body.naam, username=body.gebruikersnaam, email=body.email,
                           received_on=body.ontvangen_op, reporter_consent=body.toestemming_melder)
-    return _request(session, req)
+    return _request(session, req, user)
 
 
 @access_router.get("/{request_id}", response_model=AccessRequestOut, responses=errors(401, 403, 404),
                    summary="Eén inzageverzoek")
 def access_request(request_id: RequestId, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
-    return _request(session, rights.get_request(session=session, user=user, request_id=request_id))
+    return _request(session, rights.get_request(session=session, user=user, request_id=request_id), user)
 
 
 @access_router.post("/{request_id}/zaken", response_model=AccessRequestOut, responses=errors(401, 403, 404, 409, 422),
                     summary="Zaak koppelen waarin de persoon voorkomt (melder, betrokkene of getuige)")
 def link_case(request_id: RequestId, body: LinkIn, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
     rights.link_case(session=session, user=user, request_id=request_id, reference=body.zaaknummer, role=body.rol)
-    return _request(session, rights.get_request(session=session, user=user, request_id=request_id))
+    return _request(session, rights.get_request(session=session, user=user, request_id=request_id), user)
 
 
 @access_router.post("/{request_id}/verlengen", response_model=AccessRequestOut,
                     responses=errors(401, 403, 404, 409, 422), summary="Termijn eenmaal verlengen (met reden)")
 def extend(request_id: RequestId, body: ReasonIn, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
-    return _request(session, rights.extend(session=session, user=user, request_id=request_id, reason=body.reden))
+    return _request(session, rights.extend(session=session, user=user, request_id=request_id, reason=body.reden), user)
 
 
 @access_router.post("/{request_id}/afhandelen", response_model=AccessRequestOut, responses=errors(401, 403, 404, 409),
                     summary="Inzageverzoek afgehandeld")
 def complete(request_id: RequestId, user: CurrentUser, session: SessionDep) -> AccessRequestOut:
-    return _request(session, rights.complete(session=session, user=user, request_id=request_id))
+    return _request(session, rights.complete(session=session, user=user, request_id=request_id), user)
 
 
 @access_router.get("/{request_id}/export", response_class=Response,

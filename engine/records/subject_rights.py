@@ -434,6 +434,15 @@ def request_cases(session: Session, request_id: int) -> list[tuple[AccessRequest
                                 .where(AccessRequestCase.request_id == request_id).order_by(AccessRequestCase.id)).all())
 
 
+def shown_request_cases(session: Session, user: User, request_id: int) -> list[tuple[AccessRequestCase, str]]:
+    """The links of a request as ``user`` is shown them: a link that names the person as a case's reporter only
+    to who is shown that reporter's identity (``access.may_see_reporter_identity``); the web page and the API
+    both list these."""
+    return [(link, ref) for link, ref in request_cases(session, request_id)
+            if link.role != "melder"
+            or access.may_see_reporter_identity(session=session, user=user, case_id=link.case_id)]
+
+
 def _open_request(session: Session, user: User, request_id: int) -> AccessRequest:
     req = get_request(session=session, user=user, request_id=request_id)
     if req.status != "open":
@@ -633,6 +642,7 @@ def export(*, session: Session, user: User, request_id: int) -> Export:
     cases = []
     for link, _reference in request_cases(session, req.id):
         case = access.require_visible_case(session=session, user=user, case_id=link.case_id)
+        _require_reporter_shown(session, user, case.id, link.role)  # her data of that case as her reporter
         cases.append(_case_export(session, case, link.role, person, req.reporter_consent))
     data = {"inzageverzoek": req.id, "persoon": {k: v for k, v in person.items() if v},
             "ontvangen_op": req.received_on.isoformat(), "termijn_tot": req.due_on.isoformat(),

@@ -281,3 +281,23 @@ def test_a_coordinator_without_the_second_factor_learns_nothing_of_the_reporter_
         assert not rights.shows_flag_person(session=s, user=coord, flag=flag)
         coord.second_factor_verified = True
         assert rights.shows_flag_person(session=s, user=coord, flag=flag)
+
+
+def test_a_request_linked_to_the_reporter_shows_that_link_only_to_who_is_shown_her_identity(
+        db, case, tweede_factor_verplicht):
+    reference = _reference(db, case)
+    with db.session() as s:
+        verified = _user(s, "coordinator1")
+        verified.second_factor_verified = True
+        req = rights.register(session=s, user=verified, name=REPORTER, reporter_consent=False)
+        rights.link_case(session=s, user=verified, request_id=req.id, reference=reference, role="melder")
+        req_id = req.id
+    with db.session() as s:
+        coord = _user(s, "coordinator1")  # another login, without the second factor
+        assert rights.shown_request_cases(s, coord, req_id) == []  # 'Anna ... melder in zaak X' is her identity
+        with pytest.raises(NotAuthorized):
+            rights.export(session=s, user=coord, request_id=req_id)
+        coord.second_factor_verified = True
+        assert [(link.role, ref) for link, ref in rights.shown_request_cases(s, coord, req_id)] == [
+            ("melder", reference)]
+        assert rights.export(session=s, user=coord, request_id=req_id).content

@@ -157,10 +157,10 @@ def certificate(request: Request, list_id: int):
 
 # --------------------------------------------------------------------------- access requests
 
-def _request_row(s: Session, req) -> dict:
+def _request_row(s: Session, req, user: User) -> dict:
     return {"req": req, "name": rights.person_of(req).get("naam", ""), "overdue": rights.is_overdue(req),
             "cases": [{"reference": ref, "role": rights.ROLES.get(link.role, link.role), "case_id": link.case_id}
-                      for link, ref in rights.request_cases(s, req.id)]}
+                      for link, ref in rights.shown_request_cases(s, user, req.id)]}
 
 
 @router.get("/inzageverzoeken", response_class=HTMLResponse)
@@ -168,7 +168,7 @@ def requests_page(request: Request, melding: str = ""):
     try:
         with get_database().session() as s:
             web = login_required(request, s)
-            rows = [_request_row(s, r) for r in rights.list_requests(session=s, user=web.user)]
+            rows = [_request_row(s, r, web.user) for r in rights.list_requests(session=s, user=web.user)]
             return render(request, "inzageverzoeken.html", user=web.user, web=web, rows=rows, melding=melding,
                           overdue=[r for r in rows if r["overdue"]])
     except DomainError as exc:
@@ -209,7 +209,7 @@ def request_page(request: Request, request_id: int, melding: str = ""):
         with get_database().session() as s:
             web = login_required(request, s)
             req = rights.get_request(session=s, user=web.user, request_id=request_id)
-            return render(request, "inzageverzoek.html", user=web.user, web=web, row=_request_row(s, req),
+            return render(request, "inzageverzoek.html", user=web.user, web=web, row=_request_row(s, req, web.user),
                           roles=rights.ROLES, melding=melding)
     except DomainError as exc:
         return domain_error(request, exc)
