@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -102,6 +103,10 @@ async def lifespan(app: FastAPI):
     install_spiff_clock()
     settings = get_settings()
     _limit_memory_and_threads(settings)
+    from engine.legal_terms import equated_days_warnings
+
+    for warning in equated_days_warnings():  # also in /api/v1/gereed
+        logging.getLogger("meldpunt").warning(warning)
     timers = None
     mail = None
     if settings.timers_in_server:

@@ -188,6 +188,10 @@ class EquatedDays:
     def for_year(self, year: int) -> frozenset[date]:
         return self.by_year.get(year, frozenset())
 
+    def covers(self, year: int) -> bool:
+        """Whether the configuration names the year at all (an empty list: a year without equated days)."""
+        return year in self.by_year
+
 
 def _equated_date(value: str | date, source: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -226,6 +230,23 @@ def equated_days() -> EquatedDays:
 
         _equated = EquatedDays.from_file(get_settings().equated_days_file or DEFAULT_EQUATED_DAYS_FILE)
     return _equated
+
+
+def equated_days_warnings() -> list[str]:
+    """What the operator must be told when this year or the next (by the engine clock) is missing from the
+    equated days: a term that ends on such a day would end a day too early (Algemene termijnenwet art. 1 and 3),
+    so a term given to a person would be shortened. The decree is published about once every three years; the
+    next years must be added when it appears. Shown by the readiness check and logged at start-up."""
+    from engine.clock import now
+
+    year = local_date(now()).year
+    missing = [y for y in (year, year + 1) if not equated_days().covers(y)]
+    if not missing:
+        return []
+    years = " en ".join(str(y) for y in missing)
+    return [f"Gelijkgestelde dagen (Algemene termijnenwet art. 3 lid 3) ontbreken voor {years}: vul ze aan uit het "
+            f"koninklijk besluit in de Staatscourant (bestand gelijkgestelde_dagen.json of "
+            f"MELDPUNT_EQUATED_DAYS_FILE); tot dan kan een termijn die op zo'n dag eindigt een dag te vroeg aflopen."]
 
 
 # --- holidays (art. 3) ------------------------------------------------------------
