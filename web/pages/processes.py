@@ -162,7 +162,7 @@ def _version_field(form, name: str, label: str) -> int:
     from engine.errors import FieldError, InvalidData
 
     raw = str(form.get(name) or "").strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 2**31 - 1):  # a database id (no "²", no 10^22)
         raise InvalidData([FieldError(name, f"kies de versie {label}")], detail=f"Kies de versie {label}.")
     return int(raw)
 
