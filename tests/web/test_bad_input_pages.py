@@ -140,3 +140,49 @@ def test_a_task_form_posted_twice_completes_the_task_once(app, db):
         case_id = s.get(WorkItem, item_id).case_id
         items = [i.element_id for i in s.scalars(select(WorkItem).where(WorkItem.case_id == case_id))]
     assert len(items) == len(set(items)), items  # no task twice
+
+
+def _user_id(db, username: str) -> int:
+    from engine.identity.models import User
+
+    with db.session() as s:
+        return s.scalar(select(User.id).where(User.username == username))
+
+
+# (who, address, form); {value} is the bad number, {medewerker} the id of the demo employee
+NUMBER_FIELDS = [
+    ("auditor", "/audit?zaak={value}", None),
+    ("auditor", "/audit?vanaf={value}", None),
+    ("coordinator", "/gebruikers/{medewerker}/afwezigheden", {"van": "2026-12-07", "tot": "2026-12-11", "vervanger": "{value}"}),
+    ("coordinator", "/gebruikers/{medewerker}/werk-overdragen", {"naar": "{value}", "reden": "Langdurig afwezig."}),
+    ("beheerder", "/gebruikers", {"gebruikersnaam": "nieuw", "naam": "Nieuwe Medewerker", "leidinggevende": "{value}",
+                                  "rollen": "medewerker", "wachtwoord": "een-lang-wachtwoord-2026",
+                                  "wachtwoord_herhaald": "een-lang-wachtwoord-2026"}),
+    ("beheerder", "/dienstonderdelen", {"naam": "Douane", "medewerkers": "{value}"}),
+    ("beheerder", "/dienstonderdelen", {"naam": "Douane", "directeur": "{value}"}),
+    ("dlso", "/risicofuncties/functiehouders", {"medewerker": "medewerker", "functie": "{value}", "sinds": "2026-01-01"}),
+    ("coordinator", "/zaken/2/onthullingen", {"ontvanger_id": "{value}", "reden": "Nodig voor het onderzoek."}),
+]
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999"])
+@pytest.mark.parametrize("who,address,form", NUMBER_FIELDS, ids=[
+    f"{w}:{a.split('?')[0]}:" + (next(k for k, v in f.items() if v == "{value}") if f else a.split("?")[1].split("=")[0])
+    for w, a, f in NUMBER_FIELDS])
+def test_a_number_that_is_no_number_is_a_dutch_field_error(app, db, who, address, form, value):
+    """'²' passes str.isdigit but not int(); 10^22 is beyond any database id: both are a field error."""
+    from engine.audit.models import AuditEvent
+
+    client, csrf = login(app, who)
+    address = address.format(value=value, medewerker=_user_id(db, "medewerker"))
+    with db.session() as s:
+        before = s.scalar(select(func.count(AuditEvent.id)))
+    if form is None:
+        r = client.get(address)
+        assert r.status_code in (200, 422), (r.status_code, r.text[:300])
+    else:
+        r = client.post(address, data={"csrf_token": csrf, **{k: v.format(value=value) for k, v in form.items()}})
+        assert r.status_code == 422, (r.status_code, r.text[:300])
+        with db.session() as s:
+            assert s.scalar(select(func.count(AuditEvent.id))) == before  # nothing written
+    assert "Interne fout" not in r.text and '<html lang="nl"' in r.text
