@@ -5,7 +5,9 @@ import os
 
 import typer
 
-app = typer.Typer(help="Meldpunt: zaaksysteem integriteitsmeldingen", no_args_is_help=True)
+from cli.errors import DutchGroup  # noqa: E402
+
+app = typer.Typer(help="Meldpunt: zaaksysteem integriteitsmeldingen", no_args_is_help=True, cls=DutchGroup)
 db_app = typer.Typer(help="Database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
