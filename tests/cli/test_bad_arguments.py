@@ -33,6 +33,10 @@ CASES = [
     (["users", "add", "x", "--onbekend"], ["Onbekende optie: --onbekend"]),
     (["users", "token", "x", "--days", "999"], ["optie '--days'", "hoogstens 366"]),
     (["bestaat-niet"], ["Onbekend commando 'bestaat-niet'"]),
+    # a worker polling every -1 or 0 seconds would spin a core instead of refusing
+    (["mail", "run", "--poll", "-1"], ["optie '--poll'", "minstens 0.1"]),
+    (["timers", "run", "--poll", "0"], ["optie '--poll'", "minstens 0.1"]),
+    (["brieven", "run", "--poll", "nan"], ["optie '--poll'"]),
 ]
 ENGLISH = ("Traceback", "Error", "Usage:", "Invalid value", "Missing", "No such", "Try '", "Input should", "exist")
 
