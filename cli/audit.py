@@ -9,7 +9,8 @@ from cli.common import database, fail
 app = typer.Typer(help="Audittrail", no_args_is_help=True)
 MAX_SHOWN = 50  # problems printed; the rest is counted
 
-CHECKPOINT_OPTION = typer.Option(None, "--bestand", help="Checkpointbestand (standaard MELDPUNT_AUDIT_CHECKPOINT_FILE)")
+CHECKPOINT_OPTION = typer.Option(None, "--bestand", dir_okay=False,
+                                  help="Checkpointbestand (standaard MELDPUNT_AUDIT_CHECKPOINT_FILE)")
 
 
 def _checkpoint_file(given: Path | None) -> Path | None:

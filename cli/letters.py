@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import database
+from cli.common import POLL, database
 
 app = typer.Typer(help="Brieven: de briefverwerker (brieven na het vastleggen van een stap)", no_args_is_help=True)
 
 
 @app.command("run")
 def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stoppen"),
-        poll: float = typer.Option(None, help="Seconden tussen rondes (standaard MELDPUNT_BRIEVEN_POLL_SECONDS)")) -> None:
+        poll: float = typer.Option(None, **POLL, help="Seconden tussen rondes (standaard MELDPUNT_BRIEVEN_POLL_SECONDS)")) -> None:
     """Maak de brieven die afgeronde stappen hebben gevraagd (blijft draaien tenzij --once; op PostgreSQL gewekt
     door elke vastgelegde stap met een brief)."""
     from engine.letter_outbox.worker import run as run_worker

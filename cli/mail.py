@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import database
+from cli.common import POLL, database
 
 app = typer.Typer(help="E-mailmeldingen (de uitgaande postbus)", no_args_is_help=True)
 
 
 @app.command("run")
 def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stoppen"),
-        poll: float = typer.Option(None, help="Seconden tussen rondes (standaard MELDPUNT_MAIL_POLL_SECONDS)")) -> None:
+        poll: float = typer.Option(None, **POLL, help="Seconden tussen rondes (standaard MELDPUNT_MAIL_POLL_SECONDS)")) -> None:
     """Zoek naderende en verstreken termijnen en verstuur de wachtende e-mails (blijft draaien tenzij --once)."""
     from engine.logs import configure
     from engine.notifications.worker import run as run_worker

@@ -5,7 +5,9 @@ import os
 
 import typer
 
-app = typer.Typer(help="Meldpunt: zaaksysteem integriteitsmeldingen", no_args_is_help=True)
+from cli.errors import DutchGroup  # noqa: E402
+
+app = typer.Typer(help="Meldpunt: zaaksysteem integriteitsmeldingen", no_args_is_help=True, cls=DutchGroup)
 db_app = typer.Typer(help="Database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -37,10 +39,9 @@ def api_processes_setting(database_url: str, value: str | None, cpus: int | None
     is :func:`default_workers` (one per core on PostgreSQL, one on SQLite)."""
     value = (value or "").strip()
     if value and value != "0":
-        number = int(value)
-        if number < 1:
-            raise ValueError("MELDPUNT_API_PROCESSES: een positief aantal, of 0 voor de standaard")
-        return number
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1024:
+            raise ValueError("MELDPUNT_API_PROCESSES: een positief aantal (hoogstens 1024), of 0 voor de standaard")
+        return int(value)
     return default_workers(database_url, cpus)
 
 

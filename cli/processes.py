@@ -5,7 +5,7 @@ from typing import List, Optional
 
 import typer
 
-from cli.common import database, fail
+from cli.common import ID, database, fail
 
 app = typer.Typer(help="Procesbestanden controleren en uitrollen", no_args_is_help=True)
 
@@ -95,8 +95,8 @@ def rehearse(path: Path = typer.Argument(..., help="Map met de conceptversie van
 
 
 @app.command("migreren")
-def migrate(van: int = typer.Option(..., "--van", help="Procesversie waarop de lopende zaken nu staan"),
-            naar: int = typer.Option(..., "--naar", help="Procesversie waarnaar ze moeten"),
+def migrate(van: int = typer.Option(..., "--van", **ID, help="Procesversie waarop de lopende zaken nu staan"),
+            naar: int = typer.Option(..., "--naar", **ID, help="Procesversie waarnaar ze moeten"),
             uitvoeren: bool = typer.Option(False, "--uitvoeren", help="Echt migreren (zonder: alleen een proefdraai)"),
             actor: str = "cli") -> None:
     """Lopende zaken naar een andere procesversie overzetten; standaard een proefdraai die niets verandert."""
@@ -137,7 +137,7 @@ def list_versions() -> None:
 
 
 @app.command("activate")
-def activate(version: int = typer.Argument(..., help="Het nummer van de versie"), actor: str = "cli") -> None:
+def activate(version: int = typer.Argument(..., **ID, help="Het nummer van de versie"), actor: str = "cli") -> None:
     """Gebruik een eerder uitgerolde versie weer voor nieuwe meldingen (lopende zaken blijven op hun versie)."""
     from engine.errors import NotFound
     from engine.processes import service
@@ -151,8 +151,8 @@ def activate(version: int = typer.Argument(..., help="Het nummer van de versie")
 
 
 @app.command("diff")
-def diff(old: int = typer.Argument(..., help="De oudere versie"),
-         new: int = typer.Argument(..., help="De nieuwere versie")) -> None:
+def diff(old: int = typer.Argument(..., **ID, help="De oudere versie"),
+         new: int = typer.Argument(..., **ID, help="De nieuwere versie")) -> None:
     """Toon per element wat er tussen twee versies veranderd is."""
     from engine.errors import NotFound
     from engine.processes.diff import diff_versions

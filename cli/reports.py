@@ -9,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from cli.common import YEAR
+
 import_app = typer.Typer(help="Historische gegevens importeren", no_args_is_help=True)
 report_app = typer.Typer(help="Managementinformatie: jaarbijlage, Woo-overzicht, vertrouwenspersonen, "
                               "dashboard, maandoverzichten, dienstonderdelen", no_args_is_help=True)
@@ -82,7 +84,7 @@ FORMATS = ("json", "csv", "docx")
 
 
 @report_app.command("annex")
-def annex_cmd(year: int = typer.Option(..., "--year", help="Jaar van afdoening"),
+def annex_cmd(year: int = typer.Option(..., "--year", **YEAR, help="Jaar van afdoening"),
               fmt: str = typer.Option("json", "--format", help="json, csv of docx"),
               output: Optional[Path] = typer.Option(None, "--output", help="Bestand (verplicht bij docx)")) -> None:
     """Bijlage jaarverslag: één regel per afgedane zaak, met de totalen."""
@@ -127,7 +129,7 @@ def woo_cmd(start: str = typer.Option(..., "--from", help="Eerste dag (JJJJ-MM-D
 
 
 @report_app.command("vp")
-def vp_cmd(year: int = typer.Option(..., "--year"),
+def vp_cmd(year: int = typer.Option(..., "--year", **YEAR),
            fmt: str = typer.Option("text", "--format", help="text, json of docx"),
            output: Optional[Path] = typer.Option(None, "--output")) -> None:
     """Tabellen van de registraties van vertrouwenspersonen (drie jaren naast elkaar)."""
@@ -184,7 +186,7 @@ def monthly_cmd(month: Optional[str] = typer.Option(None, "--month", help="JJJJ-
 
 @report_app.command("unit")
 def unit_cmd(name: str = typer.Argument(..., help="Naam van het dienstonderdeel"),
-             employees: Optional[int] = typer.Option(None, "--employees", help="Aantal medewerkers"),
+             employees: Optional[int] = typer.Option(None, "--employees", min=0, max=10**8 - 1, help="Aantal medewerkers"),
              director: Optional[str] = typer.Option(None, "--director", help="Gebruikersnaam van de directeur")) -> None:
     """Leg een dienstonderdeel vast (aantal medewerkers, directeur)."""
     from sqlalchemy import select

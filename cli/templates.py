@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from cli.common import ID
+
 templates_app = typer.Typer(help="Briefsjablonen", no_args_is_help=True)
 letters_app = typer.Typer(help="Brieven in het zaakdossier", no_args_is_help=True)
 
@@ -44,7 +46,7 @@ def process_template_issues(directory: Path, templates_dir: Path | None = None) 
 def check(
     templates: Optional[Path] = typer.Option(None, "--templates", help="map met .docx-sjablonen"),
     processes: Optional[Path] = typer.Option(None, "--processes", help="map met procesbestanden (.bpmn)"),
-    sample: Optional[Path] = typer.Option(None, "--sample", help="voorbeeldzaak (JSON)"),
+    sample: Optional[Path] = typer.Option(None, "--sample", exists=True, dir_okay=False, help="voorbeeldzaak (JSON)"),
 ) -> None:
     """Render alle sjablonen met een volledige voorbeeldzaak en controleer de verwijzingen vanuit de processen."""
     from documents.catalog import CatalogueError, load_catalogue
@@ -110,25 +112,28 @@ def _export(letter_id: int, output: Optional[Path], pdf: bool) -> None:
 
 
 @templates_app.command("pdf")
-def templates_pdf(letter_id: int, output: Optional[Path] = typer.Option(None, "--output", "-o")) -> None:
+def templates_pdf(letter_id: int = typer.Argument(..., **ID),
+                  output: Optional[Path] = typer.Option(None, "--output", "-o")) -> None:
     """Zet een opgeslagen brief om naar PDF (vereist LibreOffice)."""
     _export(letter_id, output, pdf=True)
 
 
 @letters_app.command("pdf")
-def letters_pdf(letter_id: int, output: Optional[Path] = typer.Option(None, "--output", "-o")) -> None:
+def letters_pdf(letter_id: int = typer.Argument(..., **ID),
+                output: Optional[Path] = typer.Option(None, "--output", "-o")) -> None:
     """Zet een opgeslagen brief om naar PDF (vereist LibreOffice)."""
     _export(letter_id, output, pdf=True)
 
 
 @letters_app.command("export")
-def letters_export(letter_id: int, output: Optional[Path] = typer.Option(None, "--output", "-o")) -> None:
+def letters_export(letter_id: int = typer.Argument(..., **ID),
+                   output: Optional[Path] = typer.Option(None, "--output", "-o")) -> None:
     """Schrijf een opgeslagen brief (.docx) naar een bestand; de hash wordt eerst gecontroleerd."""
     _export(letter_id, output, pdf=False)
 
 
 @letters_app.command("list")
-def letters_list(case_id: int) -> None:
+def letters_list(case_id: int = typer.Argument(..., **ID)) -> None:
     """Toon de brieven van een zaak (alle versies)."""
     from documents.service import list_letters
     from engine.db import get_database

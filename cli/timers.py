@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import database
+from cli.common import POLL, database
 
 app = typer.Typer(help="Termijnen en timers", no_args_is_help=True)
 
 
 @app.command("run")
 def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stoppen"),
-        poll: float = typer.Option(5.0, help="Seconden tussen rondes")) -> None:
+        poll: float = typer.Option(5.0, **POLL, help="Seconden tussen rondes")) -> None:
     """Laat verlopen timers afgaan (blijft draaien tenzij --once)."""
     from engine.logs import configure
     from engine.timers.worker import run as run_worker

@@ -45,8 +45,12 @@ def template_fields(names: Iterable[str], templates_dir: Templates = None) -> se
     found: set[str] = set()
     for name in set(names):
         if template_exists(name, templates_dir):
-            source = template_source(template_bytes(name, templates_dir))
-            found |= {path.split(".")[0].split("[")[0] for path in placeholders(source)}
+            try:
+                source = template_source(template_bytes(name, templates_dir))
+                wanted = placeholders(source)
+            except Exception:  # an unreadable template (no Word file, a broken placeholder) reads nothing here:
+                continue  # check_template reports it, naming the template
+            found |= {path.split(".")[0].split("[")[0] for path in wanted}
     return found
 
 

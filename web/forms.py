@@ -255,8 +255,12 @@ def parse_submission(schema: dict, form: Any) -> tuple[dict, dict]:
     """(JSON data for the engine, raw values to put back into the form on an error).
 
     ``form`` is a Starlette FormData (``getlist``/``get``). Empty inputs are left out, so
-    "required" is reported by the engine's own validation.
+    "required" is reported by the engine's own validation. A file sent in place of a field's text (no page
+    of ours does that) counts as an empty input, never as a value.
     """
+    from starlette.datastructures import FormData
+
+    form = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
     data: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     for key, prop in (schema.get("properties") or {}).items():

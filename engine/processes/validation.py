@@ -382,7 +382,10 @@ class _ProcessSetValidation:
     def check_templates(self) -> None:
         """The set's letter templates carry none of Word's internals (documents/sanitize.py): tracked changes,
         comments, hidden text, fields that are not placeholders, custom XML."""
+        from jinja2 import TemplateSyntaxError
+
         from documents.checks import template_internals  # the templates' own reading
+        from documents.render import placeholders, template_source
 
         if self.catalogue is not None:
             for name in sorted(set(self.templates) - set(self.catalogue.letters)):
@@ -399,6 +402,12 @@ class _ProcessSetValidation:
                 continue
             for what in found:
                 self.issue(path, f"Sjabloon '{name}' bevat {what}")
+            try:  # its placeholders (a broken one would otherwise only surface when a letter is made)
+                placeholders(template_source(content))
+            except TemplateSyntaxError as exc:
+                self.issue(path, f"Sjabloon '{name}': syntaxfout in een placeholder ({exc.message})")
+            except Exception:  # a Word file Word cannot have written (e.g. a damaged document.xml)
+                self.issue(path, f"Sjabloon '{name}' is geen leesbaar Word-document (.docx)")
 
     def check_declared_behaviour(self) -> None:
         """A prefill (``x-vooringevuld-uit``) names fields of the process's forms; a field that applies only to some

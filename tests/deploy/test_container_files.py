@@ -144,8 +144,9 @@ def test_the_api_starts_one_process_per_core_on_postgresql_by_default_and_one_on
         assert api_processes_setting(postgres, unset, cpus=6) == 6
         assert api_processes_setting(sqlite, unset, cpus=6) == 1
     assert api_processes_setting(postgres, "3", cpus=6) == 3
-    with pytest.raises(ValueError):
-        api_processes_setting(postgres, "-1", cpus=6)
+    for bad in ("-1", "abc", "²", "1e3", "99999999999999999999"):  # the reason in Dutch, never int()'s English
+        with pytest.raises(ValueError, match="een positief aantal"):
+            api_processes_setting(postgres, bad, cpus=6)
 
 
 @pytest.mark.parametrize("url, setting, expected", [

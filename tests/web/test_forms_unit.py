@@ -99,3 +99,19 @@ def test_several_choices_in_a_repeated_row_are_ticks_and_come_back_as_a_list():
                      ("functies[0].risicotypen", "Lekken"), ("functies[1].naam", "")])
     data, _ = forms.parse_submission(schema, form)
     assert data == {"functies": [{"naam": "Douanier", "risicotypen": ["Fraude", "Lekken"]}]}
+
+
+def test_a_file_sent_in_place_of_a_fields_text_counts_as_empty():
+    import io
+
+    from starlette.datastructures import UploadFile
+
+    def upload():
+        return UploadFile(io.BytesIO(b"x"), filename="a.txt")
+
+    form = FormData([("route", upload()), ("regels", upload()), ("keuzes", upload()), ("keuzes", "p"),
+                     ("toelichting", upload()), ("rijen[0].naam", upload()), ("rijen[0].datum", "2026-11-04"),
+                     ("akkoord", "true")])
+    data, raw = forms.parse_submission(SCHEMA, form)
+    assert data == {"keuzes": ["p"], "rijen": [{"datum": "2026-11-04"}], "akkoord": True}
+    assert raw["route"] == "" and raw["toelichting"] == "" and raw["regels"] == ""

@@ -10,7 +10,7 @@ from engine.errors import DomainError, InvalidData
 from engine.identity import admin
 from engine.identity.roles import known_roles
 from engine.reports.service import list_units
-from web.pages.common import (checked_form, domain_error, FormDep, get_database, login_required, render,
+from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, login_required, render,
                               with_message)
 
 router = APIRouter(include_in_schema=False)
@@ -67,9 +67,8 @@ def add_user(request: Request, form: FormDep):
             admin.require_user_admin(web.user)
             manager_id = None
             if values["leidinggevende"]:
-                if values["leidinggevende"].isdigit() and len(values["leidinggevende"]) < 12:
-                    manager_id = int(values["leidinggevende"])
-                else:
+                manager_id = form_int(values["leidinggevende"])
+                if manager_id is None:
                     errors["leidinggevende"] = "Kies een leidinggevende uit de lijst."
             if password != str(form.get("wachtwoord_herhaald") or ""):
                 errors["wachtwoord_herhaald"] = "De twee wachtwoorden zijn niet gelijk."
@@ -128,9 +127,8 @@ def edit_user(request: Request, user_id: int, form: FormDep):
             target = admin.get_user(session=s, by=web.user, user_id=user_id)
             manager_id = None
             if values["leidinggevende"]:
-                if values["leidinggevende"].isdigit() and len(values["leidinggevende"]) < 12:
-                    manager_id = int(values["leidinggevende"])
-                else:
+                manager_id = form_int(values["leidinggevende"])
+                if manager_id is None:
                     errors["leidinggevende"] = "Kies een leidinggevende uit de lijst."
             if not values["rollen"]:
                 errors["rollen"] = "Kies minstens één rol (blokkeer de gebruiker als die geen toegang meer mag hebben)."
@@ -208,14 +206,12 @@ def units_set(request: Request, form: FormDep):
             error = None
             employees = director = None
             if values["medewerkers"]:
-                if values["medewerkers"].isdigit() and len(values["medewerkers"]) < 9:
-                    employees = int(values["medewerkers"])
-                else:
+                employees = form_int(values["medewerkers"], 0, 10**8 - 1)
+                if employees is None:
                     error = "Aantal medewerkers: geef een geheel getal van 0 of meer."
             if values["directeur"]:
-                if values["directeur"].isdigit() and len(values["directeur"]) < 12:
-                    director = int(values["directeur"])
-                else:
+                director = form_int(values["directeur"])
+                if director is None:
                     error = "Directeur: kies een directeur uit de lijst."
             if error is None:
                 try:  # the engine checks before it changes anything

@@ -16,7 +16,7 @@ from engine.audit.service import VerifyResult
 from engine.audit.trail import TrailEntry
 from engine.errors import DomainError
 from web.pages.cases import ACTIONS
-from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render
+from web.pages.common import checked_form, domain_error, form_int, FormDep, get_database, login_required, render
 from web.pages.role_pages import moment
 
 router = APIRouter(include_in_schema=False)
@@ -134,10 +134,7 @@ def _verification(result: VerifyResult) -> dict:
 
 
 def _int(value: str | None, low: int, high: int) -> int | None:
-    text = (value or "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
-        return None
-    return int(text)
+    return form_int(value, low, high)
 
 
 @router.get("/audit", response_class=HTMLResponse)

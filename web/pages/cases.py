@@ -23,8 +23,9 @@ from engine.timers import service as timers
 from engine.worklist import service as worklist
 from web import forms
 from web.pages import records as records_page
-from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, FormDep,
-                              get_database, not_found, render, user_name, visible_case, waiting_rows, with_message)
+from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, form_int,
+                              FormDep, get_database, not_found, render, user_name, visible_case, waiting_rows,
+                              with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -280,7 +281,7 @@ def case_oral_report(request: Request, case_id: int, form: FormDep):
     transcript, request_id = str(form.get("verslag") or ""), str(form.get("verzoek") or "")
     return _case_post(request, case_id, form, lambda s, user, case: contact.register_oral_report(
         session=s, user=user, case_id=case.id, channel=channel, held_on=held_on, transcript=transcript,
-        meeting_request_id=int(request_id) if request_id.isdigit() else None),
+        meeting_request_id=form_int(request_id)),
         "De mondelinge melding is vastgelegd; het verslag staat bij de melder in ‘Mijn melding’ ter controle en "
         "ondertekening.", "#mondeling")
 

@@ -215,6 +215,16 @@ def checked_form(form: FormData, web: WebSession) -> FormData:
     return form
 
 
+def form_int(value: Any, low: int = 1, high: int = 2**31 - 1) -> int | None:
+    """A whole number from a form or query string (by default a database id), or None when it is not one: only the
+    digits 0-9 ("²" and "١" pass ``str.isdigit``), between ``low`` and ``high`` (a database INTEGER)."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     if context.get("melding") and context["melding"] == request.query_params.get(NOTICE_PARAM) \
             and not _notice_ok(context["melding"], request.query_params.get(NOTICE_TAG_PARAM)):

@@ -11,7 +11,7 @@ from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidatio
 from engine.identity.models import WebSession
 from engine.processes import diff as process_diff, service as processes
 from engine.processes.models import ProcessVersion
-from web.pages.common import (PROCESS_OWNER, checked_form, domain_error, FormDep, get_database, login_required,
+from web.pages.common import (PROCESS_OWNER, checked_form, domain_error, form_int, FormDep, get_database, login_required,
                               not_found, render)
 
 router = APIRouter(include_in_schema=False)
@@ -162,9 +162,9 @@ def _version_field(form, name: str, label: str) -> int:
     from engine.errors import FieldError, InvalidData
 
     raw = str(form.get(name) or "").strip()
-    if not raw.isdigit():
+    if form_int(raw) is None:
         raise InvalidData([FieldError(name, f"kies de versie {label}")], detail=f"Kies de versie {label}.")
-    return int(raw)
+    return form_int(raw)
 
 
 @router.post("/processen/migratie", response_class=HTMLResponse)

@@ -15,7 +15,7 @@ from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
 from engine.register import access, holders, reports
 from engine.register import service as register
 from engine.register.models import RegisterFunction
-from web.pages.common import (checked_form, domain_error, FormDep, get_database, login_required, render,
+from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, login_required, render,
                               with_message)
 
 router = APIRouter(include_in_schema=False)
@@ -105,9 +105,8 @@ def assign_holder(request: Request, form: FormDep):
             ids = {"medewerker": holders.person_id(s, values["medewerker"])}
             if ids["medewerker"] is None:
                 errors.append(FieldError("medewerker", "geef de gebruikersnaam van een medewerker"))
-            try:
-                ids["functie"] = int(values["functie"])
-            except ValueError:
+            ids["functie"] = form_int(values["functie"])
+            if ids["functie"] is None:
                 errors.append(FieldError("functie", "kies een functie"))
             try:
                 if errors:

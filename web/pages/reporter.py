@@ -20,8 +20,8 @@ from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.intake import public
 from engine.intake import service as intake
-from web.pages.common import (app_settings, FormDep, get_database, login_form, pre_login_ok, render, retry_after,
-                              secure_cookies, with_message)
+from web.pages.common import (app_settings, form_int, FormDep, get_database, login_form, pre_login_ok, render,
+                              retry_after, secure_cookies, with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -264,7 +264,7 @@ def reporter_sign(request: Request, report_id: int, form: FormDep):
     version = str(form.get("versie") or "")
     agreed = form.get("akkoord") == "ja"
     return _reporter_post(request, form, lambda s, case_id: contact.sign(
-        session=s, case_id=case_id, oral_report_id=report_id, version=int(version) if version.isdigit() else 0,
+        session=s, case_id=case_id, oral_report_id=report_id, version=form_int(version, 0) or 0,
         agreed=agreed), "U heeft het verslag ondertekend. Het ondertekende verslag wordt bewaard.", "#mondeling")
 
 

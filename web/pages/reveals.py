@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from engine.cases import reveal
 from engine.errors import DomainError, InvalidData, NotFound
 from engine.identity.models import User
-from web.pages.common import (checked_form, domain_error, FormDep, get_database, not_found, render, user_name,
-                              visible_case, with_message)
+from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, not_found, render,
+                              user_name, visible_case, with_message)
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,8 +57,7 @@ def reveal_request(request: Request, case_id: int, form: FormDep):
                 return not_found(request, web.user, web)
             checked_form(form, web)
             errors = {}
-            grantee = int(values["ontvanger_id"]) if values["ontvanger_id"].isdigit() and \
-                len(values["ontvanger_id"]) < 10 else None
+            grantee = form_int(values["ontvanger_id"])
             if grantee is None:
                 errors["ontvanger_id"] = "‘Aan wie’: kies de medewerker aan wie de identiteit bekend moet worden."
             if not values["reden"].strip():

@@ -11,7 +11,7 @@ from engine.errors import DomainError, InvalidData
 from engine.identity import second_factor
 from engine.identity import service as identity
 from engine.staff import service as staff
-from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render, with_message
+from web.pages.common import checked_form, domain_error, form_int, FormDep, get_database, login_required, render, with_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,8 +20,7 @@ LABELS = {"van": "Van", "tot": "Tot en met", "vervanger_id": "Vervanger", "taken
 
 
 def _id(value: str) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return form_int(value)
 
 
 def _page(request: Request, s, web, user_id: int, *, absence_values: dict | None = None,
