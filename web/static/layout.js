@@ -18,3 +18,28 @@
   document.addEventListener('htmx:afterSwap', all);
   window.addEventListener('resize', all);
 })();
+
+// A form is sent once: a second click (or Enter) while the first submission is on its way is ignored, so a double
+// click files one report, one case, one message - not two. Pressing "back" (the page restored from the browser's
+// cache) or a submission that stays on the page (a download) allows sending again after a few seconds.
+(function () {
+  var WAIT_MS = 8000;
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.method || '').toLowerCase() !== 'post') { return; }
+    if (event.defaultPrevented) { return; }
+    if (form.dataset.verzonden) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.verzonden = '1';
+    form.setAttribute('aria-busy', 'true');
+    window.setTimeout(function () { delete form.dataset.verzonden; form.removeAttribute('aria-busy'); }, WAIT_MS);
+  });
+  window.addEventListener('pageshow', function () {
+    document.querySelectorAll('form[data-verzonden]').forEach(function (form) {
+      delete form.dataset.verzonden;
+      form.removeAttribute('aria-busy');
+    });
+  });
+})();
