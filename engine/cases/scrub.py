@@ -33,11 +33,22 @@ def _refuse(kind: str) -> InvalidData:
 _EXIF_GPS = 0x8825
 
 
+# A photo of a phone fits in a reporter's 5 MB (``attachments.MAX_BYTES``) at up to ~40 megapixels; a crafted PNG of
+# a few hundred KB can claim far more, and decoding it (three copies: read, turned upright, the clean one) would take
+# gigabytes on a public endpoint. Its size is read from the header, before anything is decoded.
+MAX_PIXELS = 40_000_000
+_TOO_LARGE = ("De afbeelding is te groot ({mp} megapixel; hoogstens {max_mp}). Verklein de foto en stuur hem opnieuw; "
+              "er is niets opgeslagen.")
+
+
 def _image(content: bytes, fmt: str) -> tuple[bytes, list[str]]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         img = Image.open(io.BytesIO(content))
+        if img.width * img.height > MAX_PIXELS:
+            raise InvalidData([FieldError("bestand", _TOO_LARGE.format(
+                mp=round(img.width * img.height / 1e6), max_mp=MAX_PIXELS // 1_000_000))])
         img.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise _refuse("afbeelding") from None

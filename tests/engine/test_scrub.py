@@ -264,3 +264,25 @@ def test_comments_in_a_pdf_lose_their_author_and_times_but_form_fields_keep_thei
             if isinstance(obj, pikepdf.String):
                 assert AUTHOR not in str(obj)
     assert AUTHOR.encode() not in clean
+
+
+def test_an_image_larger_than_a_phones_photo_is_refused_before_it_is_decoded():
+    """A PNG of a few hundred KB can claim 50 megapixels and more; decoding it on the public form took memory by the
+    gigabyte. Refused from its header, with the reason in Dutch."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (10_000, 5_000)).save(out, "PNG")  # 50 megapixels, one bit each: a small file
+    assert len(out.getvalue()) < scrub_limit_bytes()
+    with pytest.raises(InvalidData) as exc:
+        scrub.strip(out.getvalue(), ".png")
+    assert exc.value.errors[0].field == "bestand" and "te groot (50 megapixel" in exc.value.errors[0].message
+    ok = io.BytesIO()
+    Image.new("RGB", (4_000, 3_000), "white").save(ok, "JPEG")  # a 12-megapixel photo passes
+    assert scrub.strip(ok.getvalue(), ".jpg")[0]
+
+
+def scrub_limit_bytes() -> int:
+    from engine.cases.attachments import MAX_BYTES
+
+    return MAX_BYTES
