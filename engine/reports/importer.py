@@ -36,6 +36,7 @@ from engine.reports.service import local_noon
 
 HEADER = ["dienstonderdeel", "schending", "subcategorie", "inhoud", "afdoening", "soort_onderzoek", "uitkomst",
           "datum_melding", "datum_afdoening", "aantal_betrokkenen"]
+MAX_PEOPLE = 999  # subjects in one case: more is a typing error, and it would count in every report
 PROGRESS_EVERY = 500
 
 # ``route`` as the process sets it, derived from the kind of investigation (empty kind: unknown).
@@ -191,11 +192,15 @@ def _validate_row(raw: dict, row: int, errors: list) -> dict:
     people = 1
     if raw["aantal_betrokkenen"].strip():
         try:
-            people = int(raw["aantal_betrokkenen"].strip())
-            if people < 1:
+            text = raw["aantal_betrokkenen"].strip()
+            if not (text.isascii() and text.isdigit()):
+                raise ValueError
+            people = int(text)
+            if not 1 <= people <= MAX_PEOPLE:
                 raise ValueError
         except ValueError:
-            err("aantal_betrokkenen", f"'{raw['aantal_betrokkenen'].strip()}' is geen geheel getal van 1 of meer.")
+            err("aantal_betrokkenen", f"'{raw['aantal_betrokkenen'].strip()}' is geen geheel getal van 1 tot en met "
+                                      f"{MAX_PEOPLE}.")
     return {"unit": unit, "category": category, "subcategory": " ".join(raw["subcategorie"].split()) or None,
             "description": description, "resolutions": resolutions, "kind": kind, "outcome": outcome,
             "reported": reported, "closed": closed, "people": people}

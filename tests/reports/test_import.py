@@ -78,6 +78,8 @@ def test_one_bad_row_loads_nothing_and_names_row_and_column(db, clock):
     (("Douane", "Fraude", "", "Iets gebeurd.", "Verplaatsing", "", "", "", "2024-04-01", ""), "kolom schending", "Onbekende schending"),
     (("Douane", "Financiële schendingen", "", "Iets gebeurd.", "Verplaatsing", "", "", "", "01-04-2024", ""), "kolom datum_afdoening", "JJJJ-MM-DD"),
     (("Douane", "Financiële schendingen", "", "Iets gebeurd.", "Verplaatsing", "", "", "", "2024-04-01", "nul"), "kolom aantal_betrokkenen", "geheel getal"),
+    (("Douane", "Financiële schendingen", "", "Iets gebeurd.", "Verplaatsing", "", "", "", "2024-04-01", "100000000000000000000"), "kolom aantal_betrokkenen", "tot en met 999"),
+    (("Douane", "Financiële schendingen", "", "Iets gebeurd.", "Verplaatsing", "", "", "", "2024-04-01", "1_000"), "kolom aantal_betrokkenen", "geheel getal"),
     (("Douane", "Financiële schendingen", "", "Iets gebeurd.", "Verplaatsing", "onderzoekje", "", "", "2024-04-01", ""), "kolom soort_onderzoek", "Onbekend soort"),
     (("Douane", "Financiële schendingen", "", "", "Verplaatsing", "", "", "", "2024-04-01", ""), "kolom inhoud", "Verplicht"),
 ])
