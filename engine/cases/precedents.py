@@ -1,6 +1,6 @@
 """Precedents for the sanction advice: closed cases of the same main category and their resolutions.
 
-Anonymised: only the reference, closing date, category, subcategory, outcome and the
+Only live files (a case destroyed after its retention term is no precedent). Anonymised: only the reference, closing date, category, subcategory, outcome and the
 ``afdoeningen`` labels from ``Case.summary`` (a projection that holds no names), plus
 the anonymised content summary the closing task records - only when it passes the Woo export's
 anonymisation check (``engine.reports.woo.refused_case_texts``: all precedents in a fixed number of statements):
@@ -36,6 +36,11 @@ def precedents(*, session: Session, category: str | None, viewer: User | None, e
     # not their workflow states (issue 25): the names check knows most precedents' names by their state's tag
     q = (select(Case).options(defer(Case.state)).where(INTEGRITY_CASE, Case.status == CLOSED, Case.category == category)
          .order_by(Case.closed_at.desc().nulls_last(), Case.id.desc()).limit(max(1, min(limit, MAX_PRECEDENTS))))
+    # not a destroyed case: its file is gone at the end of its term (only the reports' counting row is left), so it
+    # is no longer cited for a new sanction
+    from engine.records.models import DestructionItem
+
+    q = q.where(Case.id.not_in(select(DestructionItem.case_id).where(DestructionItem.status == "vernietigd")))
     if exclude_case_id is not None:
         q = q.where(Case.id != exclude_case_id)
     if viewer is not None:

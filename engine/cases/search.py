@@ -130,6 +130,15 @@ def write_terms(session: Session, texts: dict[int, str]) -> None:
                         [{"case_id": cid, "terms": " ".join(dutch_stems(content))} for cid, content in rows])
 
 
+def forget_terms(session: Session, *, case_id: int) -> None:
+    """Remove a case's words from the index for good (its destruction, engine.records). On SQLite deleting the row
+    only adds a delete marker to the FTS5 index: the stems stay in its older segments until they are merged, so the
+    index is merged now ('optimize': one segment without the deleted rows)."""
+    session.execute(delete(CaseSearchTerms).where(CaseSearchTerms.case_id == case_id))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO case_search_fts(case_search_fts) VALUES ('optimize')"))
+
+
 def _text_match(session: Session, q: str):
     """A condition on :class:`Case`: the full text of the case matches every word of ``q``."""
     stems = dutch_stems(q)

@@ -314,9 +314,11 @@ def _case_tables():
 
     import_all()
     tables = Base.metadata.sorted_tables
-    bound: dict[str, object] = {}  # table name -> column referencing cases.id
+    # table name -> column referencing cases.id; a kept table too (work items): the rows pointing at its rows of the
+    # case go (a draft of a task the process cancelled, which no completion discarded)
+    bound: dict[str, object] = {}
     for t in tables:
-        if t.name in _KEEP:
+        if t.name == "cases":
             continue
         for col in t.columns:
             if any(fk.column.table.name == "cases" for fk in col.foreign_keys) or col.name == "case_id":
@@ -347,6 +349,16 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
         raise NotFound("Zaak niet gevonden.")
     if active_hold(session, case_id) is not None:
         raise RecordsRefused("Op deze zaak rust een bewaarplicht; zij wordt niet vernietigd.")
+    from engine.cases.search import forget_terms
+    from engine.reports.woo import forget_names
+
+    summary = case.summary or {}
+    stub = {k: summary[k] for k in STUB_KEYS if k in summary}
+    if not _anonymous(session, case, stub.get("inhoud_geanonimiseerd")):
+        # checked now, while the case's names are known: afterwards the stub has none to check it against, and the
+        # reports and precedents would print a summary they withheld until today
+        del stub["inhoud_geanonimiseerd"]
+    forget_terms(session, case_id=case_id)  # the search index keeps no stems of it (SQLite FTS5 segments)
     deleted = {}
     for table, condition in _case_tables():
         result = session.execute(delete(table).where(condition(case_id)))
@@ -354,8 +366,7 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
             deleted[table.name] = result.rowcount
     session.execute(update(WorkItem).where(WorkItem.case_id == case_id)
                     .values(assignee_id=None, completed_by_id=None, form=None, view=None))
-    summary = case.summary or {}
-    case.summary = {k: summary[k] for k in STUB_KEYS if k in summary}
+    case.summary = stub
     case.state, case.created_by, case.updated_at = None, SYSTEM_ACTOR, now()
     # The case's audit chain goes with it; the tombstone in the system chain keeps its last link.
     chain = audit.chain_for(case_id)
@@ -367,6 +378,7 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
     session.execute(delete(AuditEvent).where((AuditEvent.chain == chain) | (AuditEvent.case_id == case_id)))
     session.execute(delete(AuditHead).where(AuditHead.chain == chain))
     audit.forget_chain(session, chain)
+    forget_names(case_id)  # this process's memo of the names in its workflow data
     details = {"zaak": case_id, "zaaknummer": case.reference, "keten": chain,
                "volgnummer": head.seq if head else 0, "laatste_hash": head.hash if head else audit.GENESIS,
                "gebeurtenissen": chained, "leesgebeurtenissen": reads, "lijst": list_id,
@@ -375,7 +387,18 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
     return details
 
 
+def _anonymous(session: Session, case: Case, text) -> bool:
+    """Whether the case's anonymised summary passes the reports' anonymisation check against the case's own names,
+    places and contact details (``engine.reports.woo.check_case_text``); a summary that cannot be checked does not."""
+    from engine.reports.woo import ReportRefused, check_case_text
 
+    if not isinstance(text, str) or not text.strip():
+        return True
+    try:
+        check_case_text(session, case_id=case.id, reference=case.reference, imported=bool(case.imported), text=text)
+    except ReportRefused:
+        return False
+    return True
 
 
 def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:

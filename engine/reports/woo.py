@@ -311,8 +311,19 @@ class _NamesMemo:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
+    def forget(self, case_id: int) -> None:
+        with self._lock:
+            for key in [k for k in self._entries if k[0] == case_id]:
+                del self._entries[key]
+
 
 _names_memo = _NamesMemo()
+
+
+def forget_names(case_id: int) -> None:
+    """Drop what this process remembers of ``case_id``'s names (its destruction, engine.records). Another process's
+    entries are never read again (the state and its tag are gone) and leave with its least recently used ones."""
+    _names_memo.forget(case_id)
 
 
 def _names_key(case: Case) -> tuple:
