@@ -1025,7 +1025,7 @@ def test_a_broken_command_in_a_copy_of_the_readme_fails_with_its_file_and_line(t
         execute(broken.text, spec, make_ctx(tmp_path, spec, request, demo_template), str(broken.location))
     message = str(failure.value)
     assert message.startswith(f"{copy}:{line}: `.venv/bin/meldpunt processes chekc` exited 2, expected 0"), message
-    assert "No such command 'chekc'" in message
+    assert "Onbekend commando 'chekc'" in message  # the CLI's usage errors are Dutch (cli/errors.py)
 
 
 def test_a_new_command_block_without_an_entry_fails(tmp_path):
