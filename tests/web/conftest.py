@@ -74,6 +74,19 @@ def app_server(db, clock):
     thread.join(timeout=10)
 
 
+@pytest.fixture
+def demo_app(db, clock):
+    """The application on the demo organisation (processes, users, sample cases), for a TestClient; cookies without
+    Secure (plain http)."""
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.demo import seed
+
+    with db.session() as s:
+        seed(session=s)
+    return create_app(ApiSettings(cookie_secure=False))
+
+
 class Site:
     """Small helpers around one browser context per person (cookies stay separate)."""
 

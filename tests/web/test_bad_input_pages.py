@@ -20,19 +20,8 @@ LETTER = "afsluiting_zonder_maatregel"
 PASSWORD = "meldpunt-demo"
 
 
-@pytest.fixture
-def app(db, clock):
-    from api.app import create_app
-    from api.settings import ApiSettings
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return create_app(ApiSettings(cookie_secure=False))
-
-
-def login(app, username: str) -> tuple[TestClient, str]:
-    client = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+def login(demo_app, username: str) -> tuple[TestClient, str]:
+    client = TestClient(demo_app, follow_redirects=False, raise_server_exceptions=False)
     r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return client, next(v for k, v in client.cookies.items() if "csrf" in k)
@@ -66,7 +55,7 @@ BROKEN_TEMPLATES = {
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN_TEMPLATES))
-def test_a_process_set_with_an_unreadable_letter_template_names_the_template(app, db, kind):
+def test_a_process_set_with_an_unreadable_letter_template_names_the_template(demo_app, db, kind):
     """A letter template in the process set that is no Word file, or has a broken placeholder: the check names
     the template (page, API and the engine's check alike) and nothing is deployed."""
     from engine.processes import service as processes
@@ -78,7 +67,7 @@ def test_a_process_set_with_an_unreadable_letter_template_names_the_template(app
     assert any(LETTER in i.message and "Sjabloon" in i.message for i in issues), [i.message for i in issues]
 
     before = versions(db)
-    owner, csrf = login(app, "procesbeheerder")
+    owner, csrf = login(demo_app, "procesbeheerder")
     r = owner.post("/processen", data={"csrf_token": csrf, "aanvullen": "ja", "actie": "uitrollen"},
                    files=[("bestanden", (f"{LETTER}.docx", content, "application/octet-stream"))])
     assert r.status_code == 422, (r.status_code, r.text[:300])
@@ -91,19 +80,19 @@ def test_a_process_set_with_an_unreadable_letter_template_names_the_template(app
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999999", "2147483648", "0", "²", "-1", "abc"])
-def test_the_migration_form_refuses_a_version_number_out_of_range(app, db, value):
-    owner, csrf = login(app, "procesbeheerder")
+def test_the_migration_form_refuses_a_version_number_out_of_range(demo_app, db, value):
+    owner, csrf = login(demo_app, "procesbeheerder")
     r = owner.post("/processen/migratie", data={"csrf_token": csrf, "van": value, "naar": "1", "actie": "migreren"})
     assert r.status_code == 422, (r.status_code, r.text[:300])
     assert "Kies de versie" in r.text or "bestaat niet" in r.text
 
 
-def _coordinator_task(app, db, element: str = "ernst_en_strafbaarheid"):
+def _coordinator_task(demo_app, db, element: str = "ernst_en_strafbaarheid"):
     from engine.worklist.models import WorkItem
 
     with db.session() as s:
         item_id = s.scalar(select(WorkItem.id).where(WorkItem.element_id == element, WorkItem.state == "open"))
-    client, csrf = login(app, "coordinator")
+    client, csrf = login(demo_app, "coordinator")
     assert client.post(f"/taken/{item_id}/oppakken", data={"csrf_token": csrf}).status_code == 303
     return client, csrf, item_id
 
@@ -115,8 +104,8 @@ def _state(db, item_id: int) -> str:
         return s.get(WorkItem, item_id).state
 
 
-def test_a_file_in_place_of_a_choice_on_a_task_form_is_a_field_error_and_the_task_stays_open(app, db):
-    client, csrf, item_id = _coordinator_task(app, db)
+def test_a_file_in_place_of_a_choice_on_a_task_form_is_a_field_error_and_the_task_stays_open(demo_app, db):
+    client, csrf, item_id = _coordinator_task(demo_app, db)
     data = {"csrf_token": csrf, "strafbaar_feit": "false", "strafbaar_feit_toelichting": "Geen aanwijzing."}
     files = {"ernst": ("ernst.txt", b"ernstig", "text/plain")}
     r = client.post(f"/taken/{item_id}", data=data, files=files)
@@ -126,11 +115,11 @@ def test_a_file_in_place_of_a_choice_on_a_task_form_is_a_field_error_and_the_tas
     assert _state(db, item_id) == "open"
 
 
-def test_a_task_form_posted_twice_completes_the_task_once(app, db):
+def test_a_task_form_posted_twice_completes_the_task_once(demo_app, db):
     """A double click or a resubmitted page: the second post is the Dutch 'already done' page, no second step."""
     from engine.worklist.models import WorkItem
 
-    client, csrf, item_id = _coordinator_task(app, db)
+    client, csrf, item_id = _coordinator_task(demo_app, db)
     data = {"csrf_token": csrf, "ernst": "ernstig", "strafbaar_feit": "false",
             "strafbaar_feit_toelichting": "Geen aanwijzing voor een ambtsmisdrijf.", "onbekend_veld": "genegeerd"}
     assert client.post(f"/taken/{item_id}", data=data).status_code == 200
@@ -169,11 +158,11 @@ NUMBER_FIELDS = [
 @pytest.mark.parametrize("who,address,form", NUMBER_FIELDS, ids=[
     f"{w}:{a.split('?')[0]}:" + (next(k for k, v in f.items() if v == "{value}") if f else a.split("?")[1].split("=")[0])
     for w, a, f in NUMBER_FIELDS])
-def test_a_number_that_is_no_number_is_a_dutch_field_error(app, db, who, address, form, value):
+def test_a_number_that_is_no_number_is_a_dutch_field_error(demo_app, db, who, address, form, value):
     """'²' passes str.isdigit but not int(); 10^22 is beyond any database id: both are a field error."""
     from engine.audit.models import AuditEvent
 
-    client, csrf = login(app, who)
+    client, csrf = login(demo_app, who)
     address = address.format(value=value, medewerker=_user_id(db, "medewerker"))
     with db.session() as s:
         before = s.scalar(select(func.count(AuditEvent.id)))

@@ -15,23 +15,12 @@ pytestmark = pytest.mark.db
 SPOOF = "Uw melding is gesloten. Bel 06-12345678 en noem uw ontvangstcode."
 
 
-@pytest.fixture
-def app(db, clock):
-    from api.app import create_app
-    from api.settings import ApiSettings
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return create_app(ApiSettings(cookie_secure=False))
-
-
 def _token(page: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
 
 
-def test_the_reporters_inbox_shows_only_a_notice_the_server_wrote(app):
-    c = TestClient(app, follow_redirects=False)
+def test_the_reporters_inbox_shows_only_a_notice_the_server_wrote(demo_app):
+    c = TestClient(demo_app, follow_redirects=False)
     r = c.post("/melden", data={"omschrijving": "Een collega declareert reizen die niet zijn gemaakt.",
                                 "dienstonderdeel": "Douane", "melden_als": "anoniem"})
     assert r.status_code == 303, r.text
@@ -54,8 +43,8 @@ def test_the_reporters_inbox_shows_only_a_notice_the_server_wrote(app):
         "Uw+antwoord+is+verstuurd.", SPOOF.replace(" ", "+"))).text
 
 
-def test_a_staff_page_shows_only_a_notice_the_server_wrote(app):
-    c = TestClient(app, follow_redirects=False)
+def test_a_staff_page_shows_only_a_notice_the_server_wrote(demo_app):
+    c = TestClient(demo_app, follow_redirects=False)
     c.post("/inloggen", data={"gebruikersnaam": "meldpunt", "wachtwoord": DEMO_PASSWORD,
                               "login_token": _token(c.get("/inloggen").text, "login_token")})
     page = c.get("/meldingsvoorkeuren", params={"melding": "Log opnieuw in op https://meldpunt.example.com"})
