@@ -33,11 +33,13 @@ def _redirect(url: str, text: str) -> RedirectResponse:
 def case_block(session: Session, user: User, case_id: int) -> dict:
     """What the case page shows about retention, legal hold and person flags (the caller checked visibility)."""
     info = records.case_retention(session=session, user=user, case_id=case_id)
-    flags = [{"id": f.id, "role": rights.ROLES.get(f.role, f.role), "kind": rights.FLAG_KINDS.get(f.kind, f.kind),
-              "person": f.person if named else None, "statement": f.statement if named else None,
-              "placed_by": f.placed_by, "placed_at": f.placed_at, "lifted_at": f.lifted_at}
-             for f in rights.case_flags(session=session, user=user, case_id=case_id)
-             for named in (rights.shows_flag_person(session=session, user=user, flag=f),)]
+    flags = []
+    for f in rights.case_flags(session=session, user=user, case_id=case_id):
+        named = rights.shows_flag_person(session=session, user=user, flag=f)
+        flags.append({"id": f.id, "role": rights.ROLES.get(f.role, f.role),
+                      "kind": rights.FLAG_KINDS.get(f.kind, f.kind), "person": f.person if named else None,
+                      "statement": f.statement if named else None, "placed_by": f.placed_by,
+                      "placed_at": f.placed_at, "lifted_at": f.lifted_at})
     return {"info": info, "class_label": records.class_label(info.outcome_class) if info.outcome_class else None,
             "may_manage": access.may_manage_records(user), "may_flag": access.may_handle_access_requests(user),
             "flags": flags, "roles": rights.ROLES, "kinds": rights.FLAG_KINDS}
