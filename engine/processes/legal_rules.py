@@ -837,6 +837,41 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
                             f"het formulier vast dat de betrokkene reageerde of schriftelijk afstand deed (een script "
                             f"mag dit veld alleen op False of None zetten)")
 
+    # A zienswijze step without a form (a script: "geen zienswijze ontvangen") records that the term ran out; it is
+    # lawful only behind the timer of the zienswijze term on a task that carries the milestone (whose term the
+    # deadline check holds to the law). Anywhere else it would close the hearing before the subject had the term.
+    incoming: dict[str, list[str]] = {}
+    for node_id, node in graph.nodes.items():
+        for next_id in node.outgoing:
+            incoming.setdefault(next_id, []).append(node_id)
+
+    def behind_term_timer(node_id: str) -> bool:
+        seen, todo = {node_id}, list(incoming.get(node_id, []))
+        if not todo:
+            return False
+        while todo:
+            source_id = todo.pop()
+            if source_id in seen:
+                continue
+            seen.add(source_id)
+            source = graph.nodes[source_id]
+            if source.kind.endswith("Gateway"):
+                todo.extend(incoming.get(source_id, []))
+                continue
+            host = source.element.get("attachedToRef")
+            if source.kind != "boundaryEvent" or source.element.find("./bpmn:timerEventDefinition", NS) is None \
+                    or rules.zienswijze_milestone not in milestones.get(host or "", frozenset()):
+                return False
+        return True
+
+    for node_id, node in graph.nodes.items():
+        if rules.zienswijze_milestone in milestones[node_id] and node.kind not in ("userTask", "callActivity") \
+                and not behind_term_timer(node_id):
+            issue(node, f"{rules.hearing_rule}: deze stap draagt de mijlpaal '{rules.zienswijze_milestone}' zonder "
+                        f"formulier (niemand legt er een zienswijze vast), maar volgt niet alleen op de timer van de "
+                        f"zienswijzetermijn op de taak die de zienswijze verwerkt: zo wordt 'geen zienswijze' "
+                        f"vastgelegd voordat de betrokkene haar termijn kreeg")
+
     # Milestone presence: the hearing and every declared deadline must exist somewhere.
     everywhere = set().union(*milestones.values()) if milestones else set()
     for name, what in ((rules.voornemen_milestone, "het voornemen"), (rules.zienswijze_milestone, "de zienswijze")):
