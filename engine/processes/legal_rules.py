@@ -792,8 +792,11 @@ def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
 
 
 def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
-          main_process: str, settings: Mapping | None = None) -> list[ValidationIssue]:
-    """Refusals for this process set under ``rules``; empty when the proof holds."""
+          main_process: str, settings: Mapping | None = None,
+          other_processes: tuple[str, ...] = ()) -> list[ValidationIssue]:
+    """Refusals for this process set under ``rules``; empty when the proof holds. The penalty paths are walked from
+    the main process and from every other process the manifest declares (``processes``: started by a timer or the
+    register, they run under the same rules)."""
     graph = _Graph(trees)
     assignments = _script_assignments(graph)
     issues: list[ValidationIssue] = []
@@ -982,8 +985,9 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
         memo[key] = result
         return result
 
-    if main_process in graph.processes:
-        run_container(main_process, 0, ())
+    for process_id in dict.fromkeys((main_process, *other_processes)):
+        if process_id in graph.processes:
+            run_container(process_id, 0, ())
     return issues
 
 

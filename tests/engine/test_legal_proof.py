@@ -157,3 +157,13 @@ def test_a_zienswijze_step_without_form_that_does_not_follow_the_term_timer_is_r
          '<di:waypoint x="300" y="300" /><di:waypoint x="400" y="300" /></bpmndi:BPMNEdge></bpmndi:BPMNPlane>')
     issue = named(refusals(copy), "afdoening.bpmn", "zienswijze_kort", HEARING)
     assert "timer" in issue and "zienswijze_verwerken" not in issue
+
+
+def test_a_penalty_in_another_declared_process_is_refused(copy):
+    """The processes the manifest declares beside the main one (started by a timer or the register) run under the
+    same legal rules: a task there that can impose a penalty, with no voornemen before it, is refused as well."""
+    edit(copy / "autorisatieherziening.bpmn",
+         '<spiffworkflow:property name="form" value="forms/escalatie_autorisaties.json" />',
+         '<spiffworkflow:property name="form" value="forms/besluit_disciplinaire_maatregel.json" />'
+         '<spiffworkflow:property name="slot" value="bevoegd_gezag" />')
+    named(refusals(copy), "autorisatieherziening.bpmn", "escalatie_autorisaties", HEARING)
