@@ -215,8 +215,9 @@ def _recorded_in_form(step, task) -> frozenset[str]:
 
 def _statutory_hearing_end(step, rules: LegalRules, completed: list) -> date | None:
     """The last day of the zienswijze term as the engine holds it, whatever date the process wrote in the term
-    field: the declared term (never shorter than the statutory floor) from the day the last voornemen went out, or
-    from its declared start date (``from``) when that is later. None when no voornemen was completed."""
+    field: the declared term (never shorter than the statutory floor) from the day the last voornemen went out (the
+    day its work item was completed), or from its declared start date (``from``) when that is later. None when no
+    voornemen was completed or neither day is known."""
     from sqlalchemy import select
 
     from engine.worklist.models import WorkItem
@@ -231,12 +232,9 @@ def _statutory_hearing_end(step, rules: LegalRules, completed: list) -> date | N
         return None
     term, _bound, start_field, _after = found
     starts: list[date] = []
-    if str(voornemen.id) not in step.completed_before:
-        starts.append(date.fromisoformat(today()))  # sent in this very step
-    else:
-        done = step.session.scalar(select(WorkItem.completed_at).where(WorkItem.task_id == str(voornemen.id)))
-        if done is not None:
-            starts.append(local_date(done))
+    item = step.session.execute(select(WorkItem.completed_at).where(WorkItem.task_id == str(voornemen.id))).first()
+    if item is not None:  # a user task: completed on that day, or by this very step (its item is still open here)
+        starts.append(local_date(item.completed_at) if item.completed_at is not None else date.fromisoformat(today()))
     if start_field is not None:
         declared_start = _start_date(voornemen.data.get(start_field))
         if declared_start is not None:
