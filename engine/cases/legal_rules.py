@@ -91,7 +91,8 @@ def check_step(step) -> None:
     for task in newly:
         milestones = milestones_of(_properties(task))
         if rules.zienswijze_milestone in milestones:
-            _check_hearing_term(rules, task, _recorded_in_form(step, task))
+            _check_hearing_term(rules, task, _recorded_in_form(step, task),
+                                statutory_end=_statutory_hearing_end(step, rules, completed))
         if rules.minutes_review and rules.minutes_review.report_milestone in milestones:
             _check_minutes_reviewed(rules.minutes_review, task, completed)
         if not _is_author(task):
@@ -212,9 +213,46 @@ def _recorded_in_form(step, task) -> frozenset[str]:
                      if isinstance(prop, dict) and not prop.get("readOnly"))
 
 
-def _check_hearing_term(rules: LegalRules, task, recorded: frozenset[str] = frozenset()) -> None:
+def _statutory_hearing_end(step, rules: LegalRules, completed: list) -> date | None:
+    """The last day of the zienswijze term as the engine holds it, whatever date the process wrote in the term
+    field: the declared term (never shorter than the statutory floor) from the day the last voornemen went out (the
+    day its work item was completed), or from its declared start date (``from``) when that is later. None when no
+    voornemen was completed or neither day is known."""
+    from sqlalchemy import select
+
+    from engine.worklist.models import WorkItem
+
+    sent = [t for t in completed if rules.voornemen_milestone in milestones_of(_properties(t))]
+    if not sent:
+        return None
+    voornemen = max(sent, key=lambda t: t.last_state_change)
+    declared = next((d for d in rules.deadlines if d.milestone == rules.zienswijze_milestone), None)
+    found = effective_term(declared, rules.zienswijze_milestone, rules)
+    if found is None:
+        return None
+    term, _bound, start_field, _after = found
+    starts: list[date] = []
+    item = step.session.execute(select(WorkItem.completed_at).where(WorkItem.task_id == str(voornemen.id))).first()
+    if item is not None:  # a user task: completed on that day, or by this very step (its item is still open here)
+        starts.append(local_date(item.completed_at) if item.completed_at is not None else date.fromisoformat(today()))
+    if start_field is not None:
+        declared_start = _start_date(voornemen.data.get(start_field))
+        if declared_start is not None:
+            starts.append(declared_start)
+    if not starts:
+        return None
+    try:
+        return legal_deadline(max(starts), term)
+    except ValueError:
+        return None
+
+
+def _check_hearing_term(rules: LegalRules, task, recorded: frozenset[str] = frozenset(),
+                        statutory_end: date | None = None) -> None:
     """``recorded``: the fields a person filled in on this task. The subject's answer or waiver counts only from
-    there; a script (or a task whose form lacks the field) can only record that the term ran out."""
+    there; a script (or a task whose form lacks the field) can only record that the term ran out. ``statutory_end``:
+    the last day of the term counted by the engine (``_statutory_hearing_end``); a term field the process set
+    earlier (a date in the past, a zienswijze step without a timer) does not shorten it."""
     data = task.data
     if rules.answered_field in recorded and data.get(rules.answered_field) is True:
         return
@@ -230,6 +268,8 @@ def _check_hearing_term(rules: LegalRules, task, recorded: frozenset[str] = froz
         raise LegalRuleViolation(
             f"De zienswijzetermijn is niet vastgelegd ({rules.term_field}); zonder termijn kan niet worden "
             f"vastgelegd dat er geen zienswijze kwam ({rules.hearing_source}).", reason="zienswijzetermijn-ontbreekt")
+    if statutory_end is not None and statutory_end > term:
+        term = statutory_end
     if date.fromisoformat(today()) <= term:
         raise LegalRuleViolation(
             f"De zienswijzetermijn loopt tot en met {_dutch(term)}: 'geen zienswijze' kan pas daarna worden "

@@ -792,8 +792,11 @@ def statutory_term_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
 
 
 def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
-          main_process: str, settings: Mapping | None = None) -> list[ValidationIssue]:
-    """Refusals for this process set under ``rules``; empty when the proof holds."""
+          main_process: str, settings: Mapping | None = None,
+          other_processes: tuple[str, ...] = ()) -> list[ValidationIssue]:
+    """Refusals for this process set under ``rules``; empty when the proof holds. The penalty paths are walked from
+    the main process and from every other process the manifest declares (``processes``: started by a timer or the
+    register, they run under the same rules)."""
     graph = _Graph(trees)
     assignments = _script_assignments(graph)
     issues: list[ValidationIssue] = []
@@ -836,6 +839,41 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
                 issue(node, f"{rules.hearing_rule}: {label} zet '{name}'; alleen wie de zienswijze verwerkt legt in "
                             f"het formulier vast dat de betrokkene reageerde of schriftelijk afstand deed (een script "
                             f"mag dit veld alleen op False of None zetten)")
+
+    # A zienswijze step without a form (a script: "geen zienswijze ontvangen") records that the term ran out; it is
+    # lawful only behind the timer of the zienswijze term on a task that carries the milestone (whose term the
+    # deadline check holds to the law). Anywhere else it would close the hearing before the subject had the term.
+    incoming: dict[str, list[str]] = {}
+    for node_id, node in graph.nodes.items():
+        for next_id in node.outgoing:
+            incoming.setdefault(next_id, []).append(node_id)
+
+    def behind_term_timer(node_id: str) -> bool:
+        seen, todo = {node_id}, list(incoming.get(node_id, []))
+        if not todo:
+            return False
+        while todo:
+            source_id = todo.pop()
+            if source_id in seen:
+                continue
+            seen.add(source_id)
+            source = graph.nodes[source_id]
+            if source.kind.endswith("Gateway"):
+                todo.extend(incoming.get(source_id, []))
+                continue
+            host = source.element.get("attachedToRef")
+            if source.kind != "boundaryEvent" or source.element.find("./bpmn:timerEventDefinition", NS) is None \
+                    or rules.zienswijze_milestone not in milestones.get(host or "", frozenset()):
+                return False
+        return True
+
+    for node_id, node in graph.nodes.items():
+        if rules.zienswijze_milestone in milestones[node_id] and node.kind not in ("userTask", "callActivity") \
+                and not behind_term_timer(node_id):
+            issue(node, f"{rules.hearing_rule}: deze stap draagt de mijlpaal '{rules.zienswijze_milestone}' zonder "
+                        f"formulier (niemand legt er een zienswijze vast), maar volgt niet alleen op de timer van de "
+                        f"zienswijzetermijn op de taak die de zienswijze verwerkt: zo wordt 'geen zienswijze' "
+                        f"vastgelegd voordat de betrokkene haar termijn kreeg")
 
     # Milestone presence: the hearing and every declared deadline must exist somewhere.
     everywhere = set().union(*milestones.values()) if milestones else set()
@@ -947,8 +985,9 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
         memo[key] = result
         return result
 
-    if main_process in graph.processes:
-        run_container(main_process, 0, ())
+    for process_id in dict.fromkeys((main_process, *other_processes)):
+        if process_id in graph.processes:
+            run_container(process_id, 0, ())
     return issues
 
 

@@ -308,7 +308,7 @@ class _ProcessSetValidation:
             self.issues.extend(legal_rules.statutory_term_issues(manifest.legal_rules, self.trees, self.forms))
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process,
-                                                 manifest.settings))
+                                                 manifest.settings, tuple(manifest.processes)))
             self.issues.extend(legal_rules.separation_issues(manifest.legal_rules, self.trees, self.forms, self.tasks,
                                                              frozenset(manifest.exclusive_slots), manifest.roles))
         # a process that declares legal rules, checked by a caller that knows the letters (the service does)

@@ -213,3 +213,42 @@ def test_finding4_the_seven_day_term_counts_from_receipt(wereld):
     from engine.functions import legal_term
     assert _due(wereld, "ontvangst_bevestigen").isoformat()[:16] == \
         legal_term("P7D", start=received.isoformat())[:16]
+
+
+# --------------------------------------------------------------------------- the zienswijze without its term
+
+def _zienswijze_by_script(files: dict) -> dict:
+    """A version whose zienswijze is a script right after the voornemen (no timer), with a term the voornemen's
+    post-script sets in the past: the subject would get no time at all to answer."""
+    text = files["afdoening.bpmn"].decode()
+    text = text.replace('legal_date("P14D", start=voornemen_datum)</spiffworkflow:postScript>',
+                        '"2000-01-01"</spiffworkflow:postScript>')
+    text = text.replace(
+        '<bpmn:sequenceFlow id="Flow_voornemen_verzenden_to_zienswijze_verwerken" sourceRef="voornemen_verzenden" '
+        'targetRef="zienswijze_verwerken" />',
+        '<bpmn:sequenceFlow id="Flow_voornemen_verzenden_to_zienswijze_verwerken" sourceRef="voornemen_verzenden" '
+        'targetRef="zienswijze_kort" />'
+        '<bpmn:scriptTask id="zienswijze_kort" name="Zienswijze kort" scriptFormat="python"><bpmn:extensionElements>'
+        '<spiffworkflow:properties><spiffworkflow:property name="legal_milestone" value="zienswijze" />'
+        '</spiffworkflow:properties></bpmn:extensionElements><bpmn:script>zienswijze_ontvangen = False</bpmn:script>'
+        '</bpmn:scriptTask><bpmn:sequenceFlow id="Flow_kort" sourceRef="zienswijze_kort" targetRef="zienswijze_join" />')
+    files["afdoening.bpmn"] = text.encode()
+    return files
+
+
+def test_no_zienswijze_waits_for_the_statutory_term_whatever_the_process_wrote(wereld):
+    """The 14 days count from the day the voornemen went out, not from the date the process wrote in
+    'zienswijze_termijn': a step that records 'no zienswijze' earlier is refused, with or without a timer."""
+    step_demo(wereld)
+    _store_unproven_version(wereld, _zienswijze_by_script)
+    step_user(wereld, "cora", "geen", "Douane")
+    step_report_about(wereld, "meldpunt", "medewerker", "cora", "Financiële schendingen")
+    step_investigated(wereld, "onderzoeker1", "onderzoeker2", "aangetoond")
+    _do(wereld, "hr", "sanctieadvies_opstellen")
+    _do(wereld, "directeur", "afdoening_bepalen", {"afdoening_keuze": "disciplinaire_maatregel",
+                                                    "voorgenomen_maatregel": [BERISPING],
+                                                    "besluit_motivering": "Conform het sanctieadvies."})
+    before = _state(wereld)
+    r = _complete(wereld, "directeur", "voornemen_verzenden", {})
+    _refused(r, "De zienswijzetermijn loopt tot en met", HEARING_RULE)
+    assert _state(wereld) == before and "besluit_disciplinaire_maatregel" not in before[0]

@@ -136,3 +136,34 @@ def test_the_cli_check_names_file_line_element_and_rule(copy):
     assert out.returncode != 0
     assert re.search(r"afdoening\.bpmn:\d+ \[besluit_disciplinaire_maatregel\]: " + re.escape(HEARING),
                      out.stdout + out.stderr), out.stdout + out.stderr
+
+
+def test_a_zienswijze_step_without_form_that_does_not_follow_the_term_timer_is_refused(copy):
+    """'Geen zienswijze' recorded by a script is lawful only after the timer of the zienswijze term; a script
+    with the milestone straight after the voornemen would close the hearing before the subject had a day."""
+    bpmn = copy / "afdoening.bpmn"
+    edit(bpmn, 'sourceRef="voornemen_verzenden" targetRef="zienswijze_verwerken" />',
+         'sourceRef="voornemen_verzenden" targetRef="zienswijze_kort" />'
+         '<bpmn:scriptTask id="zienswijze_kort" name="Zienswijze kort" scriptFormat="python">'
+         '<bpmn:extensionElements><spiffworkflow:properties>'
+         '<spiffworkflow:property name="legal_milestone" value="zienswijze" /></spiffworkflow:properties>'
+         '</bpmn:extensionElements><bpmn:script>zienswijze_ontvangen = False</bpmn:script></bpmn:scriptTask>'
+         '<bpmn:sequenceFlow id="Flow_kort" sourceRef="zienswijze_kort" targetRef="zienswijze_join" />')
+    edit(bpmn, "<bpmn:flowNodeRef>geen_zienswijze</bpmn:flowNodeRef>",
+         "<bpmn:flowNodeRef>geen_zienswijze</bpmn:flowNodeRef><bpmn:flowNodeRef>zienswijze_kort</bpmn:flowNodeRef>")
+    edit(bpmn, "</bpmndi:BPMNPlane>",
+         '<bpmndi:BPMNShape id="zienswijze_kort_di" bpmnElement="zienswijze_kort"><dc:Bounds x="300" y="300" '
+         'width="100" height="80" /></bpmndi:BPMNShape><bpmndi:BPMNEdge id="Flow_kort_di" bpmnElement="Flow_kort">'
+         '<di:waypoint x="300" y="300" /><di:waypoint x="400" y="300" /></bpmndi:BPMNEdge></bpmndi:BPMNPlane>')
+    issue = named(refusals(copy), "afdoening.bpmn", "zienswijze_kort", HEARING)
+    assert "timer" in issue and "zienswijze_verwerken" not in issue
+
+
+def test_a_penalty_in_another_declared_process_is_refused(copy):
+    """The processes the manifest declares beside the main one (started by a timer or the register) run under the
+    same legal rules: a task there that can impose a penalty, with no voornemen before it, is refused as well."""
+    edit(copy / "autorisatieherziening.bpmn",
+         '<spiffworkflow:property name="form" value="forms/escalatie_autorisaties.json" />',
+         '<spiffworkflow:property name="form" value="forms/besluit_disciplinaire_maatregel.json" />'
+         '<spiffworkflow:property name="slot" value="bevoegd_gezag" />')
+    named(refusals(copy), "autorisatieherziening.bpmn", "escalatie_autorisaties", HEARING)
