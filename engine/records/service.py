@@ -439,9 +439,28 @@ def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:
     return destroyed
 
 
+def _last_contact_day(session: Session, case_id: int, closed_on: date) -> date | None:
+    """The day from which the ``ontvangstcodes`` term runs: the closing day, or the day of the last check-in after
+    closure (``reporter_contact.follow_up``) when that is later, so the reporter can read and answer every check-in
+    for the whole term. None while contact is still open: a check-in that is planned, or an open contact task (a
+    signal of retaliation being followed up)."""
+    from engine.contact.models import ContactTask, FollowUp
+
+    if session.scalar(select(exists().where(ContactTask.case_id == case_id, ContactTask.state == "open"))):
+        return None
+    start = closed_on
+    for state, due_at in session.execute(select(FollowUp.state, FollowUp.due_at).where(
+            FollowUp.case_id == case_id, FollowUp.state != "geen_inbox")).all():
+        if state == "gepland":
+            return None
+        start = max(start, local_date(due_at))
+    return start
+
+
 def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
     """Receipt codes (and their sessions) of closed cases past the ``ontvangstcodes`` term: the anonymous
-    reporter's way in ends before the file itself is destroyed. Returns how many cases were purged."""
+    reporter's way in ends before the file itself is destroyed. The term runs from the closing day or, when later,
+    from the last check-in after closure (:func:`_last_contact_day`). Returns how many cases were purged."""
     from engine.identity.models import ReceiptCode, ReporterSession
 
     today = today or _today()
@@ -452,7 +471,10 @@ def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
         Case.id.in_(select(ReceiptCode.case_id)))).all()
     purged = 0
     for case_id, closed_at in rows:
-        end = end_for("ontvangstcodes", local_date(closed_at))
+        start = _last_contact_day(session, case_id, local_date(closed_at))
+        if start is None:
+            continue
+        end = end_for("ontvangstcodes", start)
         if end is None or today <= end:
             continue
         receipts = select(ReceiptCode.id).where(ReceiptCode.case_id == case_id)
