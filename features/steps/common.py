@@ -33,7 +33,11 @@ def dutch_date(text: str) -> date:
     m = re.fullmatch(r"\s*(\d{1,2}) (\w+) (\d{4})\s*", text)
     if not m or m.group(2).lower() not in MONTHS:
         raise AssertionError(f"'{text}' is geen datum zoals '2 november 2026'.")
-    return date(int(m.group(3)), MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+    try:
+        return date(int(m.group(3)), MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+    except ValueError:  # 31 november, 29 februari in a common year
+        raise AssertionError(f"'{text}' bestaat niet: {m.group(2).lower()} {m.group(3)} heeft geen dag "
+                             f"{int(m.group(1))}.") from None
 
 
 def docx_text(content: bytes) -> str:
