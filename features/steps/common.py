@@ -366,7 +366,7 @@ def step_report_anonymous_staff(wereld: World, wie: str, categorie: str, onderwe
 def step_report_vp(wereld: World, vp: str, melder: str, categorie: str, onderwerp: str):
     """Voorbeeld: Als "vertrouwenspersoon" namens "medewerker" een melding doorgeeft met categorie "Financiële schendingen" over "Valse declaraties\""""
     _report(wereld, vp, categorie, onderwerp, kanaal="vertrouwenspersoon", via_vertrouwenspersoon=True,
-            toestemming_doorgeven=True, melder_naam=melder, melder_id=wereld.users.get(melder))
+            toestemming_doorgeven=True, melder_naam=_display(wereld, melder), melder_id=wereld.users.get(melder))
 
 
 @when(parsers.parse('iemand anoniem een melding doet via het publieke formulier met categorie "{categorie}" over "{onderwerp}"'))
