@@ -180,9 +180,23 @@ def due_cases(*, session: Session, today: date | None = None) -> list[tuple[Case
                                 .order_by(Case.closed_at, Case.id)):
         klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)
         end = rules.end_of_term(klass, closed_on)
-        if today > end:
+        if today > end and not _contact_open(session, rules, case.id, closed_on, today):
             out.append((case, klass, closed_on, end))
     return out
+
+
+def _contact_open(session: Session, rules: RetentionRules, case_id: int, closed_on: date, today: date) -> bool:
+    """Is the reporter still in contact about the closed case: a check-in after closure planned, a contact task
+    open (a signal of retaliation being followed up), or the last check-in sent less than the ``ontvangstcodes``
+    term ago? Such a case waits for the destruction list: destroying it would cut the reporter off and remove the
+    signal."""
+    start = _last_contact_day(session, case_id, closed_on)
+    if start is None:
+        return True
+    if start == closed_on:
+        return False
+    end = rules.part_end_of_term("ontvangstcodes", start)
+    return end is not None and today <= end
 
 
 def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | None = None) -> DestructionList | None:
