@@ -887,6 +887,24 @@ def step_reporter_ack(wereld: World):
         fail("ontvangst bevestigd", r.text)
 
 
+@then(parsers.parse('leest de melder met de ontvangstcode de brief "{soort}"'))
+def step_reporter_reads_letter(wereld: World, soort: str):
+    """Voorbeeld: Dan leest de melder met de ontvangstcode de brief "terugkoppeling"
+    (de brief in 'Mijn melding', ook voor een anonieme melder; daarna gelden 'Dan bevat de brief ...')"""
+    _reporter_login(wereld)
+    r = wereld.client.get("/api/v1/melder/brieven")
+    letters = r.json() if r.status_code == 200 else []
+    match = [l for l in letters if soort in l["sjabloon"]]
+    if len(match) != 1:
+        fail(f"precies één brief '{soort}' in 'Mijn melding'",
+             f"{r.status_code}: {_letter_list(letters) if r.status_code == 200 else r.text[:300]}")
+    doc = wereld.client.get(f"/api/v1/melder/brieven/{match[0]['id']}")
+    if doc.status_code != 200:
+        fail(f"de melder opent de brief '{match[0]['sjabloon']}'", f"{doc.status_code}: {doc.text[:300]}")
+    wereld.letter_text = docx_text(doc.content)
+    wereld.letter_desc = f"brief '{match[0]['sjabloon']}' in 'Mijn melding'"
+
+
 @then(parsers.parse('ziet "{wie}" het bericht "{tekst}" van de melder'))
 def step_desk_reads(wereld: World, wie: str, tekst: str):
     """Voorbeeld: Dan ziet "meldpunt" het bericht "Het gebeurde in maart" van de melder"""
