@@ -1,8 +1,8 @@
 # language: nl
 @wet:Wbk-art2a @richtlijn:2019-1937-art16
 Functionaliteit: Brieven aan de betrokkene noemen de melder nooit
-  De betrokkene mag niet te weten komen wie hem heeft gemeld. Het bevoegd gezag schrijft de motivering van het
-  besluit zelf; noemt die de melder, dan wordt de brief aan de betrokkene niet opgesteld en blijft de zaak zoals hij
+  De betrokkene mag niet te weten komen wie hem heeft gemeld. Het bevoegd gezag en de HR-adviseur zien de
+  identiteit van de melder niet. Het bevoegd gezag schrijft de motivering van het besluit zelf; noemt die de melder, dan wordt de brief aan de betrokkene niet opgesteld en blijft de zaak zoals hij
   was. Een motivering zonder de melder gaat wel door.
 
   Achtergrond:
@@ -14,7 +14,9 @@ Functionaliteit: Brieven aan de betrokkene noemen de melder nooit
     Gegeven "meldpunt" een melding registreert van "medewerker" over "femke" met categorie "Misbruik bevoegdheden"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
     En "hr" de taak "sanctieadvies_opstellen" afrondt
-    En "directeur" de taak "afdoening_bepalen" afrondt
+    Dan ziet "hr" de identiteit van de melder niet
+    En ziet "directeur" de identiteit van de melder niet
+    Als "directeur" de taak "afdoening_bepalen" afrondt
     En "directeur" de taak "voornemen_verzenden" afrondt
     En "directeur" de taak "zienswijze_verwerken" afrondt
     Als het 17 december 2026 is

@@ -66,7 +66,7 @@ def refused(r, reden: str, doing: str) -> None:
     from engine.errors import REASONS
 
     if r.status_code < 400:
-        fail(f"{doing} wordt geweigerd omdat '{reden}'", f"het is gelukt ({r.status_code})")
+        fail(f"{doing}: geweigerd omdat '{reden}'", f"het is gelukt ({r.status_code})")
     try:
         body = r.json()
     except ValueError:
@@ -84,7 +84,7 @@ def refused(r, reden: str, doing: str) -> None:
         return
     found = f"{r.status_code} " + (f"reden '{code}' ({REASONS.get(code)}), " if code else "zonder redencode, ") \
         + f"type '{kind}': {body.get('detail') or r.text[:400]}"
-    fail(f"{doing} wordt geweigerd omdat '{reden}' (een redencode, de tekst ervan of een deel van de melding)", found)
+    fail(f"{doing}: geweigerd omdat '{reden}' (een redencode, de tekst ervan of een deel van de melding)", found)
 
 
 def _fold(text: str) -> str:
