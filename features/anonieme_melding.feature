@@ -37,3 +37,16 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
     Als "meldpunt" de taak "melding_registreren" oppakt
     En de melder met de ontvangstcode het bericht "Ik heb foto's" stuurt
     Dan ziet "meldpunt" het bericht "Ik heb foto's" van de melder
+
+  @richtlijn:2019-1937-art9
+  Scenario: De anonieme melder leest de terugkoppeling in 'Mijn melding'
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt met:
+      | veld                     | waarde              |
+      | ontvangstbevestiging_via | anonieme_brievenbus |
+    En "meldpunt" de taak "terugkoppeling_melder" afrondt met:
+      | veld                 | waarde                                                |
+      | terugkoppeling_tekst | Uw melding is beoordeeld en wordt opgevolgd door ons. |
+    Dan leest de melder met de ontvangstcode de brief "terugkoppeling"
+    En bevat de brief "Uw melding is beoordeeld en wordt opgevolgd door ons."

@@ -24,3 +24,26 @@ Functionaliteit: Melden via een vertrouwenspersoon
   Scenario: Een onderzoeker kan de toestemmingstaak niet eens vinden
     Als "meldpunt" de taak "melding_registreren" afrondt
     Dan mag "onderzoeker1" de taak "toestemming_vertrouwenspersoon" niet oppakken omdat "Taak niet gevonden"
+
+  Scenario: De vertrouwenspersoon die de toestemming bevestigde, onderzoekt de melding niet
+    De vertrouwenspersoon luistert en geeft door, maar onderzoekt nooit (ook niet als zij ook onderzoeker is).
+    Gegeven "vertrouwenspersoon" heeft ook de rol "onderzoeker"
+    Als "meldpunt" de taak "melding_registreren" afrondt
+    En "vertrouwenspersoon" de taak "Toestemming melder bevestigen" afrondt met:
+      | veld                         | waarde          |
+      | toestemming_doorgeven        | ja              |
+      | toestemming_datum            | 2 november 2026 |
+      | toestemming_identiteit_delen | nee             |
+    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
+    En "coordinator" de taak "melding_beoordelen" afrondt met:
+      | veld                   | waarde               |
+      | route                  | feitenonderzoek      |
+      | onderzoek_soort        | intern               |
+      | beoordeling_motivering | Ernstige verdenking. |
+    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
+    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
+    Dan mag "vertrouwenspersoon" de taak "onderzoek_starten" niet oppakken omdat "belangenconflict"
+    En mag "coordinator" de taak "onderzoek_starten" niet toewijzen aan "vertrouwenspersoon" omdat "belangenconflict"
+    Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    Dan ziet "onderzoeker1" de taak "onderzoek_starten" in de werkvoorraad

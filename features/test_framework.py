@@ -156,3 +156,16 @@ def test_a_letter_that_is_ambiguous_fails_loudly(tmp_path):
     assert "Verwacht: precies één brief 'gegrondheid_melder' voor 'melder'" in run.stdout, run.stdout
     assert "Gevonden: 2 brieven" in run.stdout, run.stdout
     assert 'Dan is er een eerste (tweede, ..., laatste) brief van soort "gegrondheid_melder"' in run.stdout, run.stdout
+
+
+def test_a_date_that_does_not_exist_is_named_in_dutch():
+    import pytest
+
+    from features.steps.common import dutch_date
+
+    for text, said in (("31 november 2026", "november 2026 heeft geen dag 31"),
+                       ("29 februari 2027", "februari 2027 heeft geen dag 29")):
+        with pytest.raises(AssertionError) as refused:
+            dutch_date(text)
+        assert str(refused.value) == f"'{text}' bestaat niet: {said}.", refused.value
+    assert dutch_date("29 februari 2028").isoformat() == "2028-02-29"

@@ -11,7 +11,8 @@ Rules:
 * **hoorplicht** — a penalty (``measures.penalties``) in the measures field needs a completed voornemen and,
   after it, a completed zienswijze step;
 * **besluit binnen voornemen** — every penalty is in the voornemen that was heard, or (``lighter_allowed``)
-  lighter than its heaviest penalty;
+  replaces, one for one, a heavier penalty of the voornemen that the decision drops (a lighter penalty on top of
+  the intended ones is more than was heard);
 * **zienswijzetermijn** — a zienswijze step completes without an answer only after its term ended, or when the
   subject waived it in writing (flag and date of the waiver recorded);
 * **vaste datums** — a date fixed at intake is only corrected earlier, with a reason given in the same step,
@@ -310,17 +311,22 @@ def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -
             f"{rules.hearing_rule}: '{'; '.join(penalties)}' kan pas worden opgelegd nadat de betrokkene het "
             f"voornemen kreeg en een zienswijze kon geven.", reason="straf-zonder-zienswijze")
     intended = rules.penalties_in(voornemen.data.get(rules.intention_field))
-    heaviest = max((rules.severity(m) for m in intended), default=None)
-    for measure in penalties:
-        if measure in intended:
-            continue
-        if rules.lighter_allowed and heaviest is not None and rules.severity(measure) < heaviest:
+    # A penalty outside the voornemen is allowed (lighter_allowed) only in place of a heavier intended penalty that
+    # the decision drops, one for one: a lighter penalty on top of the intended ones adds to what was heard.
+    by_weight = lambda ms: sorted(ms, key=rules.severity, reverse=True)  # noqa: E731
+    extra = by_weight(m for m in dict.fromkeys(penalties) if m not in intended)
+    dropped = by_weight(m for m in intended if m not in penalties) if rules.lighter_allowed else []
+    for i, measure in enumerate(extra):
+        if i < len(dropped) and rules.severity(measure) < rules.severity(dropped[i]):
             continue
         heard = "; ".join(intended) or "geen straf"
+        on_top = rules.lighter_allowed and any(rules.severity(measure) < rules.severity(m) for m in intended)
+        why = (f"'{measure}' komt bovenop de straf van het voornemen ({heard}); een lichtere straf kan alleen in "
+               f"plaats van een voorgenomen straf, niet erbij. Wie meer wil opleggen, stuurt eerst een nieuw voornemen"
+               if on_top else f"'{measure}' gaat verder dan het voornemen ({heard})")
         raise LegalRuleViolation(
             f"Het besluit mag geen zwaardere of andere straf opleggen dan het voornemen waarop de betrokkene is "
-            f"gehoord ({rules.measures_source}): '{measure}' gaat verder dan het voornemen ({heard}).",
-            reason="zwaardere-straf-dan-voornemen")
+            f"gehoord ({rules.measures_source}): {why}.", reason="zwaardere-straf-dan-voornemen")
 
 
 def _check_fixed_dates(step, rules: LegalRules, task) -> None:

@@ -180,9 +180,23 @@ def due_cases(*, session: Session, today: date | None = None) -> list[tuple[Case
                                 .order_by(Case.closed_at, Case.id)):
         klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)
         end = rules.end_of_term(klass, closed_on)
-        if today > end:
+        if today > end and not _contact_open(session, rules, case.id, closed_on, today):
             out.append((case, klass, closed_on, end))
     return out
+
+
+def _contact_open(session: Session, rules: RetentionRules, case_id: int, closed_on: date, today: date) -> bool:
+    """Is the reporter still in contact about the closed case: a check-in after closure planned, a contact task
+    open (a signal of retaliation being followed up), or the last check-in sent less than the ``ontvangstcodes``
+    term ago? Such a case waits for the destruction list: destroying it would cut the reporter off and remove the
+    signal."""
+    start = _last_contact_day(session, case_id, closed_on)
+    if start is None:
+        return True
+    if start == closed_on:
+        return False
+    end = rules.part_end_of_term("ontvangstcodes", start)
+    return end is not None and today <= end
 
 
 def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | None = None) -> DestructionList | None:
@@ -439,9 +453,28 @@ def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:
     return destroyed
 
 
+def _last_contact_day(session: Session, case_id: int, closed_on: date) -> date | None:
+    """The day from which the ``ontvangstcodes`` term runs: the closing day, or the day of the last check-in after
+    closure (``reporter_contact.follow_up``) when that is later, so the reporter can read and answer every check-in
+    for the whole term. None while contact is still open: a check-in that is planned, or an open contact task (a
+    signal of retaliation being followed up)."""
+    from engine.contact.models import ContactTask, FollowUp
+
+    if session.scalar(select(exists().where(ContactTask.case_id == case_id, ContactTask.state == "open"))):
+        return None
+    start = closed_on
+    for state, due_at in session.execute(select(FollowUp.state, FollowUp.due_at).where(
+            FollowUp.case_id == case_id, FollowUp.state != "geen_inbox")).all():
+        if state == "gepland":
+            return None
+        start = max(start, local_date(due_at))
+    return start
+
+
 def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
     """Receipt codes (and their sessions) of closed cases past the ``ontvangstcodes`` term: the anonymous
-    reporter's way in ends before the file itself is destroyed. Returns how many cases were purged."""
+    reporter's way in ends before the file itself is destroyed. The term runs from the closing day or, when later,
+    from the last check-in after closure (:func:`_last_contact_day`). Returns how many cases were purged."""
     from engine.identity.models import ReceiptCode, ReporterSession
 
     today = today or _today()
@@ -452,7 +485,10 @@ def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
         Case.id.in_(select(ReceiptCode.case_id)))).all()
     purged = 0
     for case_id, closed_at in rows:
-        end = end_for("ontvangstcodes", local_date(closed_at))
+        start = _last_contact_day(session, case_id, local_date(closed_at))
+        if start is None:
+            continue
+        end = end_for("ontvangstcodes", start)
         if end is None or today <= end:
             continue
         receipts = select(ReceiptCode.id).where(ReceiptCode.case_id == case_id)

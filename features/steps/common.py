@@ -33,7 +33,11 @@ def dutch_date(text: str) -> date:
     m = re.fullmatch(r"\s*(\d{1,2}) (\w+) (\d{4})\s*", text)
     if not m or m.group(2).lower() not in MONTHS:
         raise AssertionError(f"'{text}' is geen datum zoals '2 november 2026'.")
-    return date(int(m.group(3)), MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+    try:
+        return date(int(m.group(3)), MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+    except ValueError:  # 31 november, 29 februari in a common year
+        raise AssertionError(f"'{text}' bestaat niet: {m.group(2).lower()} {m.group(3)} heeft geen dag "
+                             f"{int(m.group(1))}.") from None
 
 
 def docx_text(content: bytes) -> str:
@@ -62,7 +66,7 @@ def refused(r, reden: str, doing: str) -> None:
     from engine.errors import REASONS
 
     if r.status_code < 400:
-        fail(f"{doing} wordt geweigerd omdat '{reden}'", f"het is gelukt ({r.status_code})")
+        fail(f"{doing}: geweigerd omdat '{reden}'", f"het is gelukt ({r.status_code})")
     try:
         body = r.json()
     except ValueError:
@@ -80,7 +84,7 @@ def refused(r, reden: str, doing: str) -> None:
         return
     found = f"{r.status_code} " + (f"reden '{code}' ({REASONS.get(code)}), " if code else "zonder redencode, ") \
         + f"type '{kind}': {body.get('detail') or r.text[:400]}"
-    fail(f"{doing} wordt geweigerd omdat '{reden}' (een redencode, de tekst ervan of een deel van de melding)", found)
+    fail(f"{doing}: geweigerd omdat '{reden}' (een redencode, de tekst ervan of een deel van de melding)", found)
 
 
 def _fold(text: str) -> str:
@@ -362,7 +366,7 @@ def step_report_anonymous_staff(wereld: World, wie: str, categorie: str, onderwe
 def step_report_vp(wereld: World, vp: str, melder: str, categorie: str, onderwerp: str):
     """Voorbeeld: Als "vertrouwenspersoon" namens "medewerker" een melding doorgeeft met categorie "Financiële schendingen" over "Valse declaraties\""""
     _report(wereld, vp, categorie, onderwerp, kanaal="vertrouwenspersoon", via_vertrouwenspersoon=True,
-            toestemming_doorgeven=True, melder_naam=melder, melder_id=wereld.users.get(melder))
+            toestemming_doorgeven=True, melder_naam=_display(wereld, melder), melder_id=wereld.users.get(melder))
 
 
 @when(parsers.parse('iemand anoniem een melding doet via het publieke formulier met categorie "{categorie}" over "{onderwerp}"'))
@@ -881,6 +885,24 @@ def step_reporter_ack(wereld: World):
     r = wereld.client.get("/api/v1/melder/melding")
     if not r.json().get("ontvangst_bevestigd"):
         fail("ontvangst bevestigd", r.text)
+
+
+@then(parsers.parse('leest de melder met de ontvangstcode de brief "{soort}"'))
+def step_reporter_reads_letter(wereld: World, soort: str):
+    """Voorbeeld: Dan leest de melder met de ontvangstcode de brief "terugkoppeling"
+    (de brief in 'Mijn melding', ook voor een anonieme melder; daarna gelden 'Dan bevat de brief ...')"""
+    _reporter_login(wereld)
+    r = wereld.client.get("/api/v1/melder/brieven")
+    letters = r.json() if r.status_code == 200 else []
+    match = [l for l in letters if soort in l["sjabloon"]]
+    if len(match) != 1:
+        fail(f"precies één brief '{soort}' in 'Mijn melding'",
+             f"{r.status_code}: {_letter_list(letters) if r.status_code == 200 else r.text[:300]}")
+    doc = wereld.client.get(f"/api/v1/melder/brieven/{match[0]['id']}")
+    if doc.status_code != 200:
+        fail(f"de melder opent de brief '{match[0]['sjabloon']}'", f"{doc.status_code}: {doc.text[:300]}")
+    wereld.letter_text = docx_text(doc.content)
+    wereld.letter_desc = f"brief '{match[0]['sjabloon']}' in 'Mijn melding'"
 
 
 @then(parsers.parse('ziet "{wie}" het bericht "{tekst}" van de melder'))

@@ -209,6 +209,41 @@ def test_receipt_codes_go_after_their_own_shorter_term_and_the_case_stays(db, cl
         assert audit.verify(session=s).ok
 
 
+def test_receipt_code_stays_until_the_term_after_the_last_check_in_after_closure(db, clock):
+    """The check-ins after closure (reporter_contact.follow_up: 3 and 12 months) reach the reporter only through the
+    receipt code: its own term (P3M) runs from the last check-in, not from the closing day."""
+    from engine.cases.models import Case
+    from engine.contact import service as contact
+    from engine.contact.models import FollowUp
+    from engine.identity.models import ReceiptCode
+
+    case_id, _ = closed_case(db, clock, "Grutto", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    closed = closed_on(db, case_id)
+    with db.session() as s:  # the helper issues the code after closing; plan the check-ins as at a real closing
+        s.execute(FollowUp.__table__.delete().where(FollowUp.case_id == case_id))
+        case = s.get(Case, case_id)
+        planned = contact.case_closed(s, case, contact.rules_of(s, case))
+        assert [f.state for f in planned] == ["gepland", "gepland"]
+
+    def codes() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(ReceiptCode).where(ReceiptCode.case_id == case_id))
+
+    after_three = add_calendar(closed, parse_duration("P3M"))
+    at_noon(clock, after_three)
+    contact.sweep_in(db)  # the 3-month check-in is sent
+    at_noon(clock, date.fromordinal(after_three.toordinal() + 1))
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1  # the 12-month one is still planned
+    last = add_calendar(closed, parse_duration("P12M"))
+    at_noon(clock, last)
+    contact.sweep_in(db)
+    end = add_calendar(last, parse_duration("P3M"))
+    at_noon(clock, end)
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
+    at_noon(clock, date.fromordinal(end.toordinal() + 1))
+    assert records.run(database=db).receipt_codes_purged == 1 and codes() == 0
+
+
 def test_the_timer_worker_builds_the_destruction_list_once_a_day(db, clock):
     from engine.timers import worker
 
