@@ -31,9 +31,12 @@ def test_one_file_by_path():
     run = meldpunt("features/anonieme_melding.feature")
     assert run.returncode == 0, run.stdout + run.stderr
     rows = summary_rows(run.stdout)
-    assert len(rows) == 3 and {r[1] for r in rows} == {"features/anonieme_melding.feature"}, run.stdout
+    count = sum(line.strip().startswith("Scenario:") for line in
+                (REPO / "features/anonieme_melding.feature").read_text(encoding="utf-8").splitlines())
+    assert count >= 3 and len(rows) == count, run.stdout
+    assert {r[1] for r in rows} == {"features/anonieme_melding.feature"}, run.stdout
     assert all(r[2] == "geslaagd" for r in rows), run.stdout
-    assert "3 geslaagd, 0 mislukt" in run.stdout
+    assert f"{count} geslaagd, 0 mislukt" in run.stdout
 
 
 def test_one_scenario_by_exact_name_not_by_substring():

@@ -57,6 +57,12 @@ def _drive(db, clock):
                             values={"aanvullende_informatie": SECRETS["concept"]})
             super().expire(timer)
 
+        def complete(self, element, data):
+            if element == "voornemen_verzenden":  # dated the day it goes out (the answer term moved the clock)
+                from engine.functions import today
+                data = {**data, "voornemen_datum": today()}
+            super().complete(element, data)
+
     driver = Driver(db, clock)
     today = clock.now().date().isoformat()
     answers = with_(
