@@ -96,13 +96,18 @@ def _old_afdoening_form(files: dict) -> dict:
     return files
 
 
+def _to_advice(w: World) -> None:
+    """A report about Cora, investigated and found proven, with the HR adviser's sanction advice done."""
+    step_user(w, "cora", "geen", "Douane")
+    step_report_about(w, "meldpunt", "medewerker", "cora", "Financiële schendingen")
+    step_investigated(w, "onderzoeker1", "onderzoeker2", "aangetoond")
+    _do(w, "hr", "sanctieadvies_opstellen")
+
+
 def test_finding1_the_engine_refuses_a_penalty_without_hearing_whatever_the_form_allows(wereld):
     step_demo(wereld)
     _store_unproven_version(wereld, _old_afdoening_form)
-    step_user(wereld, "cora", "geen", "Douane")
-    step_report_about(wereld, "meldpunt", "medewerker", "cora", "Financiële schendingen")
-    step_investigated(wereld, "onderzoeker1", "onderzoeker2", "aangetoond")
-    _do(wereld, "hr", "sanctieadvies_opstellen")
+    _to_advice(wereld)
     before = _state(wereld)
     r = _complete(wereld, "directeur", "afdoening_bepalen", {
         "afdoening_keuze": "andere_afdoening", "afdoeningen": [ONTSLAG],
@@ -241,10 +246,7 @@ def test_no_zienswijze_waits_for_the_statutory_term_whatever_the_process_wrote(w
     'zienswijze_termijn': a step that records 'no zienswijze' earlier is refused, with or without a timer."""
     step_demo(wereld)
     _store_unproven_version(wereld, _zienswijze_by_script)
-    step_user(wereld, "cora", "geen", "Douane")
-    step_report_about(wereld, "meldpunt", "medewerker", "cora", "Financiële schendingen")
-    step_investigated(wereld, "onderzoeker1", "onderzoeker2", "aangetoond")
-    _do(wereld, "hr", "sanctieadvies_opstellen")
+    _to_advice(wereld)
     _do(wereld, "directeur", "afdoening_bepalen", {"afdoening_keuze": "disciplinaire_maatregel",
                                                     "voorgenomen_maatregel": [BERISPING],
                                                     "besluit_motivering": "Conform het sanctieadvies."})
