@@ -58,10 +58,11 @@ test-on: $(STAMP) browser pdf faketime
 	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(if $(filter pg,$(DB)),env $(PG_TEST_ENV) ,)$(BIN)/python -m pytest -n 2 -q $(if $(filter pg,$(DB)),-m "db or postgres_only" ,)$(TESTS)'
 
 ## The compliance scenarios with the evidence report per law article in test-artifacts/bewijsrapport
-## (rapport.html, rapport.json, the letters); DATE= runs them with the machine's date moved, as test-on does.
+## (rapport.html, rapport.json, the letters); DATE= runs them with the machine's date moved, as test-on does;
+## DB=pg runs them on PostgreSQL (as make test-pg).
 evidence: $(STAMP) faketime
 	faketime -f "+$$(( $$(date -u -d '$(or $(DATE),today) 09:00' +%s) - $$(date -u +%s) ))s" \
-	  $(BIN)/meldpunt scenarios --rapport test-artifacts/bewijsrapport
+	  $(if $(filter pg,$(DB)),env $(PG_TEST_ENV) ,)$(BIN)/meldpunt scenarios --rapport test-artifacts/bewijsrapport
 
 clean:
 	rm -rf $(VENV) meldpunt.db node_modules test-artifacts
