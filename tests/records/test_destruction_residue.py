@@ -50,7 +50,9 @@ def _drive(db, clock):
     class Driver(EngineDriver):
         def expire(self, timer):
             with self.db.session() as s:
-                item = s.scalar(select(WorkItem).where(WorkItem.case_id == self.case_id, WorkItem.state == "open"))
+                # the task the lapsing answer term cancels (not another open one: its draft would go when it is done)
+                item = s.scalar(select(WorkItem).where(WorkItem.case_id == self.case_id, WorkItem.state == "open",
+                                                       WorkItem.element_id == "antwoord_melder_verwerken"))
                 desk = _user(s, "meldpunt1")
                 worklist.claim(session=s, work_item_id=item.id, user=desk)
                 drafts.save(session=s, user=desk, item=s.get(WorkItem, item.id),
