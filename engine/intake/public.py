@@ -27,6 +27,7 @@ from engine.db import Database
 from engine.errors import DomainError, FieldError, InvalidData
 from engine.identity import ratelimit, receipts
 from engine.intake import service as intake
+from engine.intake import submissions
 
 SCOPE = "public_report"
 POLICY = ratelimit.RateLimitPolicy(window=timedelta(hours=1), max_attempts=10, client_backoff=None)
@@ -53,7 +54,8 @@ MAX_FILES = 5
 @dataclass(frozen=True)
 class PublicReport:
     reference: str
-    receipt_code: str  # formatted; shown once, never stored or logged
+    receipt_code: str | None  # formatted; shown once, never stored or logged (None: a form sent again, too late)
+    replayed: bool = False  # the same form sent again: nothing filed, the first send's answer
 
 
 def _number(value: int) -> str:
@@ -131,7 +133,7 @@ def _report_data(values: dict) -> tuple[dict, bool]:
 
 def submit_public_report(*, database: Database, client_key: str, values: dict,
                          files: list[tuple[str, bytes]] | tuple = (),
-                         meeting: tuple[str, str] | None = None) -> PublicReport:
+                         meeting: tuple[str, str] | None = None, form_key: str | None = None) -> PublicReport:
     """File a report from the public form. ``values``: the form's fields (``wanneer`` is added to the
     description; ``melden_als`` one of :data:`WAYS`, with the identity fields when named). ``files``: (name,
     content) sent with it, stored in the report's transaction (a refused file refuses the report: nothing is
@@ -140,14 +142,23 @@ def submit_public_report(*, database: Database, client_key: str, values: dict,
     ``meeting``: (kind, wish) when the reporter asks for a meeting in person or by phone (EU 2019/1937 art. 9(2);
     ``engine.contact``), recorded in the report's transaction.
 
+    ``form_key``: the form's one-time key (``engine.intake.submissions``): the same form sent again files nothing
+    and answers as the first send did (``replayed``); with other content it is refused.
+
     Raises ``InvalidData`` (422) over a length cap or for data the process refuses, and
     ``TooManyAttempts`` (429, saying when to retry) when this address has reported too often.
     """
     check_lengths(values)  # before anything touches the database: a megabyte is refused at once
+    form_key = submissions.checked_key(form_key)
+    digest = submissions.content_digest(values, [[name, content] for name, content in files], meeting)
     with database.session() as session:
         errors = validation_errors(session, values)
+        replay = submissions.earlier(session, form_key, digest)
     if errors:
         raise InvalidData([FieldError(k, v) for k, v in errors.items()], detail=" ".join(errors.values()))
+    if replay is not None:  # sent again: not a new report, and not counted as one
+        with database.session() as session:
+            return _replayed(session, replay)
     with database.session() as session:  # committed even if the report then fails
         ratelimit.check_allowed(session=session, scope=SCOPE, client_key=client_key, policy=POLICY, message=LOCKED)
         ratelimit.record_attempt(session=session, scope=SCOPE, client_key=client_key, success=True, policy=POLICY)
@@ -161,6 +172,9 @@ def submit_public_report(*, database: Database, client_key: str, values: dict,
     from engine.cases import attachments
 
     with database.session() as session:
+        claimed = submissions.claim(session, form_key, digest)
+        if isinstance(claimed, submissions.Replay):  # the same form, sent at the same moment, was filed first
+            return _replayed(session, claimed)
         submitted = intake.submit_report(session=session, actor=None, data=data,
                                          public_way=values.get("melden_als") or ANONYMOUS)
         for name, content in files:
@@ -175,7 +189,17 @@ def submit_public_report(*, database: Database, client_key: str, values: dict,
 
             contact.request_meeting(session=session, case_id=submitted.case.id, kind=meeting[0], wish=meeting[1],
                                     source="formulier")
+        if claimed is not None:
+            claimed.seal(session, case_id=submitted.case.id, receipt_code=submitted.receipt_code)
         return PublicReport(submitted.case.reference, receipts.format_code(submitted.receipt_code))
+
+
+def _replayed(session, replay: submissions.Replay) -> PublicReport:
+    from engine.cases.models import Case
+
+    case = session.get(Case, replay.case_id)
+    code = receipts.format_code(replay.receipt_code) if replay.receipt_code else None
+    return PublicReport(case.reference, code, replayed=True)
 
 
 def _plain(name: str) -> str:

@@ -33,6 +33,7 @@ MAX_MESSAGE = 10_000
 class Submitted:
     case: Case
     receipt_code: str | None  # plaintext, to show once; never stored or logged
+    replayed: bool = False  # the same form sent again (engine.intake.submissions): nothing registered
 
 
 PUBLIC_IDENTITY_FIELDS = ("melder_naam", "melder_email", "melder_telefoon")

@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.cases import persons
+from engine.cases.models import Case
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
 from engine.functions import today
 from engine.identity import access
 from engine.identity.models import User
 from engine.intake import public
 from engine.intake import service as intake
+from engine.intake import submissions
 
 VP = "vertrouwenspersoon"
 DESK_ROLES = frozenset({"meldpunt", "integriteitscoordinator"})
@@ -185,10 +187,18 @@ def validation_errors(session: Session, actor: User, values: dict, *, reporter_p
 
 def register_report(*, session: Session, actor: User, values: dict, reporter_person: str | None = None,
                     reporter_kind: str | None = None, reporter_user_id: int | None = None,
-                    subject_user_id: int | None = None) -> intake.Submitted:
-    """Register a staff report: who may (403 otherwise), then every check, then the report (one transaction)."""
+                    subject_user_id: int | None = None, form_key: str | None = None) -> intake.Submitted:
+    """Register a staff report: who may (403 otherwise), then every check, then the report (one transaction).
+
+    ``form_key``: the form's one-time key (``engine.intake.submissions``): the same form sent again registers
+    nothing and returns the first send's case (and, within the window, its receipt code), ``replayed`` set."""
     if not access.may_register_report(session=session, user=actor):
         raise NotAuthorized("U mag geen meldingen registreren.")
+    form_key = submissions.checked_key(form_key)
+    claimed = submissions.claim(session, form_key, submissions.content_digest(
+        actor.id, values, reporter_person, reporter_kind, reporter_user_id, subject_user_id))
+    if isinstance(claimed, submissions.Replay):
+        return intake.Submitted(session.get(Case, claimed.case_id), claimed.receipt_code, replayed=True)
     errors = validation_errors(session, actor, values, reporter_person=reporter_person, reporter_kind=reporter_kind,
                                reporter_user_id=reporter_user_id, subject_user_id=subject_user_id)
     if errors:
@@ -209,5 +219,8 @@ def register_report(*, session: Session, actor: User, values: dict, reporter_per
             data.pop(key, None)
     else:
         data["melder_anoniem"] = False
-    return intake.submit_report(session=session, actor=actor, data=data, reporter_user_id=reporter_user_id,
-                                subject_user_id=subject_user_id)
+    submitted = intake.submit_report(session=session, actor=actor, data=data, reporter_user_id=reporter_user_id,
+                                     subject_user_id=subject_user_id)
+    if claimed is not None:
+        claimed.seal(session, case_id=submitted.case.id, receipt_code=submitted.receipt_code)
+    return submitted

@@ -33,6 +33,10 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             start_due_inventories(database)
         except Exception:
             log.exception("starting risk inventories failed")
+        try:  # receipt codes sealed for a report form sent twice: wiped after their window (engine.intake)
+            _expire_form_submissions(database)
+        except Exception:
+            log.exception("expiring report form submissions failed")
         write_if_due(database)  # a signed audit checkpoint when one is due (never raises)
         try:  # the daily retention run (destruction of approved lists, a new concept list); once a day
             retention_daily(database=database)
@@ -40,6 +44,13 @@ def run(*, database: Database, once: bool = False, poll_seconds: float = 5.0,
             log.exception("retention run failed")
         if once or stop.wait(poll_seconds):
             return total
+
+
+def _expire_form_submissions(database: Database) -> None:
+    from engine.intake import submissions
+
+    with database.session() as session:
+        submissions.expire(session)
 
 
 def start_background(*, database: Database, poll_seconds: float = 5.0) -> tuple[threading.Thread, threading.Event]:

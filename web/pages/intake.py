@@ -20,6 +20,7 @@ from engine.functions import today
 from engine.identity import access, receipts
 from engine.identity.models import User
 from engine.intake import staff
+from engine.intake import submissions
 from web.pages.common import (app_settings, checked_form, domain_error, FormDep, get_database, login_required,
                               render)
 
@@ -47,7 +48,7 @@ def _page(request, s, web, *, values: dict, errors: dict, status_code: int = 200
     c = staff.choices(s)
     return render(request, "melding_invoeren.html", status_code=status_code, user=web.user, web=web, c=c,
                   values=values, errors=errors, kinds=KINDS, passes_on=staff.passes_on_for_reporter(web.user),
-                  subject_field=c.subject_field, external=persons.EXTERNAL)
+                  subject_field=c.subject_field, external=persons.EXTERNAL, form_key=submissions.new_key())
 
 
 @router.get("/meldingen/nieuw", response_class=HTMLResponse)
@@ -97,7 +98,8 @@ def intake_submit(request: Request, form: FormDep):
                 return _page(request, s, web, values=values, errors=errors, status_code=422)
             try:
                 submitted = staff.register_report(session=s, actor=web.user, values=data, reporter_person=person,
-                                                  reporter_kind=kind)
+                                                  reporter_kind=kind,
+                                                  form_key=str(form.get(submissions.FIELD) or "") or None)
             except InvalidData as exc:  # a check of the engine itself (e.g. the process' own rules)
                 s.rollback()
                 return _page(request, s, web, values=values, errors={e.field: e.message for e in exc.errors},

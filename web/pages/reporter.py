@@ -20,6 +20,7 @@ from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
 from engine.intake import public
 from engine.intake import service as intake
+from engine.intake import submissions
 from web.pages.common import (app_settings, form_int, FormDep, get_database, login_form, pre_login_ok, render,
                               retry_after, secure_cookies, with_message)
 
@@ -32,8 +33,10 @@ RECEIPT_FLASH = "meldpunt_ontvangstcode"
 # --------------------------------------------------------------------------- melden (public)
 
 def _public_fields(session: Session) -> dict:
-    """Category options from the deployed intake form (the process owners' list)."""
+    """Category options from the deployed intake form (the process owners' list); a fresh one-time form key on
+    every page of the form (``engine.intake.submissions``: the same form sent twice files one report)."""
     return {"categories": public.categories(session), "ways": public.WAYS, "max_files": public.MAX_FILES,
+            "form_key": submissions.new_key(),
             "meeting_kinds": contact.MEETING_KINDS,
             "file_types": attachments.TYPES_TEXT, "max_file_mb": attachments.MAX_BYTES // (1024 * 1024)}
 
@@ -72,7 +75,8 @@ def report_submit(request: Request, form: FormDep):
         kind = str(form.get("gesprek") or "").strip()
         meeting = (kind, str(form.get("gesprek_wens") or "")) if kind else None
         submitted = public.submit_public_report(database=db, client_key=client_key(request),
-                                                values=values, files=_uploads(form), meeting=meeting)
+                                                values=values, files=_uploads(form), meeting=meeting,
+                                                form_key=str(form.get(submissions.FIELD) or "") or None)
         code = submitted.receipt_code
     except InvalidData as exc:
         errors = {e.field: e.message for e in exc.errors}
@@ -83,18 +87,21 @@ def report_submit(request: Request, form: FormDep):
     # Post/redirect/get, so a reload never files the report twice. The code travels once in a
     # short-lived HttpOnly cookie scoped to the receipt page, which deletes it when shown.
     settings = app_settings(request)
-    response = RedirectResponse("/melden/ontvangen", status_code=303)
-    response.set_cookie(RECEIPT_FLASH, code, max_age=300, path="/melden/ontvangen", httponly=True,
-                        secure=settings.cookie_secure, samesite="strict")
+    # A form sent again (a double click) answers as the first send did; past the window without the code.
+    response = RedirectResponse("/melden/ontvangen" + ("?opnieuw=1" if submitted.replayed and not code else ""),
+                                status_code=303)
+    if code:
+        response.set_cookie(RECEIPT_FLASH, code, max_age=300, path="/melden/ontvangen", httponly=True,
+                            secure=settings.cookie_secure, samesite="strict")
     return response
 
 
 @router.get("/melden/ontvangen", response_class=HTMLResponse)
-def report_received(request: Request):
+def report_received(request: Request, opnieuw: str = ""):
     settings = app_settings(request)
     code = request.cookies.get(RECEIPT_FLASH)
     code = code if code and re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code) else None
-    response = render(request, "melden_ontvangen.html", public=True, code=code)
+    response = render(request, "melden_ontvangen.html", public=True, code=code, again=bool(opnieuw) and not code)
     response.delete_cookie(RECEIPT_FLASH, path="/melden/ontvangen", secure=settings.cookie_secure, httponly=True,
                            samesite="strict")
     return response
