@@ -116,7 +116,9 @@ def test_a_file_in_place_of_a_choice_on_a_task_form_is_a_field_error_and_the_tas
 
 
 def test_a_task_form_posted_twice_completes_the_task_once(demo_app, db):
-    """A double click or a resubmitted page: the second post is the Dutch 'already done' page, no second step."""
+    """A double click or a resubmitted page: the second post shows the task as done by them, with a Dutch notice
+    that the form was not processed again (not an error page that makes them wonder whether it went through), no
+    second step."""
     from engine.worklist.models import WorkItem
 
     client, csrf, item_id = _coordinator_task(demo_app, db)
@@ -124,7 +126,10 @@ def test_a_task_form_posted_twice_completes_the_task_once(demo_app, db):
             "strafbaar_feit_toelichting": "Geen aanwijzing voor een ambtsmisdrijf.", "onbekend_veld": "genegeerd"}
     assert client.post(f"/taken/{item_id}", data=data).status_code == 200
     r = client.post(f"/taken/{item_id}", data=data)
-    assert r.status_code == 409 and "al afgerond" in r.text
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/taken/{item_id}?")
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200 and "Deze taak had u al afgerond; het formulier is niet nog eens verwerkt." in page.text
+    assert "(afgerond)" in page.text  # the read-only page of what was recorded
     with db.session() as s:
         case_id = s.get(WorkItem, item_id).case_id
         items = [i.element_id for i in s.scalars(select(WorkItem).where(WorkItem.case_id == case_id))]

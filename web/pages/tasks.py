@@ -13,7 +13,7 @@ from engine.cases import precedents as case_precedents
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine import forms as engine_forms
-from engine.errors import DomainError, FieldError, InvalidData, NotFound
+from engine.errors import DomainError, FieldError, InvalidData, NotFound, TaskNotReady
 from engine.identity import access
 from engine.identity import service as identity
 from engine.identity.models import User
@@ -117,7 +117,7 @@ def _task_context(session: Session, item: WorkItem, user: User, *, values: dict 
     return ctx
 
 
-def _completed_page(request: Request, s: Session, web, item: WorkItem):
+def _completed_page(request: Request, s: Session, web, item: WorkItem, melding: str = ""):
     """A completed task, read-only, as the engine's view gives it (``engine.cases.completed``): for everyone
     who may see the case, with the confidentiality classes applied."""
     try:
@@ -128,7 +128,7 @@ def _completed_page(request: Request, s: Session, web, item: WorkItem):
     fields = forms.readonly_fields(done.schema or {}, done.values, hidden=done.hidden, pending=done.not_redacted,
                                    pending_text=field_classes.NOT_REDACTED)
     return render(request, "taak_ingevuld.html", user=web.user, web=web, item=item, done=done, fields=fields,
-                  case=s.get(Case, item.case_id))
+                  case=s.get(Case, item.case_id), melding=melding)
 
 
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
@@ -137,7 +137,7 @@ def task_page(request: Request, item_id: int, melding: str = ""):
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
         if item is not None and item.state == "completed":
-            return _completed_page(request, s, web, item)
+            return _completed_page(request, s, web, item, melding=melding)
         if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
             return not_found(request, web.user, web)
         if item.state != "open":
@@ -179,6 +179,20 @@ def save_draft(request: Request, item_id: int, form: FormDep):
     return RedirectResponse(with_message(f"/taken/{item_id}", "Uw concept is opgeslagen."), status_code=303)
 
 
+ALREADY_DONE = "Deze taak had u al afgerond; het formulier is niet nog eens verwerkt. Hieronder staat wat is vastgelegd."
+
+
+def done_by_this_user(db, item_id: int, user_id: int) -> bool:
+    """The task was completed by this user: a second send of their form is not an error to show them."""
+    with db.read_session() as s:
+        item = s.get(WorkItem, item_id)
+        return item is not None and item.state == "completed" and item.completed_by_id == user_id
+
+
+def _already_done(item_id: int) -> RedirectResponse:
+    return RedirectResponse(with_message(f"/taken/{item_id}", ALREADY_DONE), status_code=303)
+
+
 @router.post("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_submit(request: Request, item_id: int, form: FormDep):
     db = get_database()
@@ -199,10 +213,16 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         data, raw = forms.parse_submission(schema or {}, form)
         user_id, case_id = web.user.id, case.id
         before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
+    if done_by_this_user(db, item_id, user_id):  # the same form sent again (a double click, a reload)
+        return _already_done(item_id)
     try:
         with db.session() as s:
             user = s.get(User, user_id)
             cases.complete_task(session=s, work_item_id=item_id, user=user, data=data)
+    except TaskNotReady as exc:
+        if done_by_this_user(db, item_id, user_id):  # sent twice at once: the other send completed it
+            return _already_done(item_id)
+        return domain_error(request, exc)
     except InvalidData as exc:
         with db.session() as s:
             web = login_required(request, s)
