@@ -182,11 +182,15 @@ def save_draft(request: Request, item_id: int, form: FormDep):
 ALREADY_DONE = "Deze taak had u al afgerond; het formulier is niet nog eens verwerkt. Hieronder staat wat is vastgelegd."
 
 
-def done_by_this_user(db, item_id: int, user_id: int) -> bool:
+def _done_by(item: WorkItem, user_id: int) -> bool:
     """The task was completed by this user: a second send of their form is not an error to show them."""
+    return item.state == "completed" and item.completed_by_id == user_id
+
+
+def done_by_this_user(db, item_id: int, user_id: int) -> bool:
     with db.read_session() as s:
         item = s.get(WorkItem, item_id)
-        return item is not None and item.state == "completed" and item.completed_by_id == user_id
+        return item is not None and _done_by(item, user_id)
 
 
 def _already_done(item_id: int) -> RedirectResponse:
@@ -205,6 +209,8 @@ def task_submit(request: Request, item_id: int, form: FormDep):
     with db.session() as s:
         web = login_required(request, s)
         item = s.get(WorkItem, item_id)
+        if item is not None and _done_by(item, web.user.id):  # the same form sent again (a double click, a reload)
+            return _already_done(item_id)
         if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
             return not_found(request, web.user, web)
         case = s.get(Case, item.case_id)
@@ -213,8 +219,6 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         data, raw = forms.parse_submission(schema or {}, form)
         user_id, case_id = web.user.id, case.id
         before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
-    if done_by_this_user(db, item_id, user_id):  # the same form sent again (a double click, a reload)
-        return _already_done(item_id)
     try:
         with db.session() as s:
             user = s.get(User, user_id)
