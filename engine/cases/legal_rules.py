@@ -40,7 +40,8 @@ from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
-from engine.processes.legal_rules import MAXIMUM, LegalRules, effective_term, milestones_of
+from engine.processes.legal_rules import (ARMED, MAXIMUM, LegalRules, TermStart, effective_term, milestones_of,
+                                         term_starts)
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -126,22 +127,26 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
             if not (milestone in named or (len(on_task) == 1 and not named)):
                 continue
             deadline = declared[milestone]
-            allowed = _allowed_end(rules, declared, milestone, host.data, set())
-            if allowed is None:
+            found = effective_term(deadline, milestone, rules)
+            if found is None:
                 continue
-            term, bound, _start, _after = effective_term(deadline, milestone, rules)
+            term, bound, start_field, after = found
             floor = rules.floor_for(milestone)
             if bound == MAXIMUM and floor is not None and floor.interim and _earlier_round(step, host):
                 continue  # a later round after an interim message: the date promised there (practice, not law)
+            # The term holds from every start the engine counts it from (engine.processes.legal_rules.term_starts,
+            # the rule the deployment check applies to the timer's start= as well): a maximum from its declared
+            # start; a minimum also from today, the day the step that arms the timer gives the person the term (a
+            # start date typed in the past would shorten it: a voornemen dated ten days back left four days).
+            ends = [(start, _end_from(rules, declared, milestone, term, start, host.data, set()))
+                    for start in term_starts(bound, start_field, after)]
+            if any(end is None for _start, end in ends):
+                continue
+            allowed = max(end for _start, end in ends)
             backdated = ""
-            if bound != MAXIMUM:
-                # Time given to a person starts no earlier than the day it is given: the step that arms the timer
-                # sends the letter naming the term. A start date typed in the past would shorten the term below
-                # the floor (a voornemen dated ten days back left four days for the zienswijze).
-                from_today = legal_deadline(date.fromisoformat(today()), term)
-                if from_today > allowed:
-                    allowed, backdated = from_today, (" De termijn telt niet vanaf een datum in het verleden: de "
-                                                      "betrokkene krijgt hem pas vandaag.")
+            if bound != MAXIMUM and len(ends) > 1 and dict(ends)[ARMED] > min(end for _start, end in ends):
+                backdated = (" De termijn telt niet vanaf een datum in het verleden: de betrokkene krijgt hem pas "
+                             "vandaag.")
             due = waiting.fire_at
             if bound == MAXIMUM and due > end_of_day_utc(allowed):
                 raise LegalRuleViolation(
@@ -175,18 +180,26 @@ def _earlier_round(step, host) -> bool:
 
 def _allowed_end(rules: LegalRules, declared: dict, milestone: str, data: dict, visiting: set[str]) -> date | None:
     """The last day of the term of ``milestone`` as the engine holds it (manifest term, never looser than the
-    statutory floor), from its start: a case date, the end of another deadline, or today."""
+    statutory floor), from its declared start: a case date, the end of another deadline, or today."""
     found = effective_term(declared.get(milestone), milestone, rules)
     if found is None or milestone in visiting:
         return None
     term, _bound, start_field, after = found
-    start = None
-    if after is not None:
-        start = _allowed_end(rules, declared, after, data, visiting | {milestone})
-    elif start_field is not None:
-        start = _start_date(data.get(start_field))
+    return _end_from(rules, declared, milestone, term, TermStart(field=start_field) if after is None
+                     else TermStart(after=after), data, visiting)
+
+
+def _end_from(rules: LegalRules, declared: dict, milestone: str, term: str, start: TermStart, data: dict,
+              visiting: set[str]) -> date | None:
+    """The last day of ``term`` counted from ``start`` (a case date, the end of another deadline, or today; a
+    missing date counts from today)."""
+    begin = None
+    if start.after is not None:
+        begin = _allowed_end(rules, declared, start.after, data, visiting | {milestone})
+    elif start.field is not None:
+        begin = _start_date(data.get(start.field))
     try:
-        return legal_deadline(start or date.fromisoformat(today()), term)
+        return legal_deadline(begin or date.fromisoformat(today()), term)
     except ValueError:
         return None
 

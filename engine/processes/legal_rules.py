@@ -272,6 +272,34 @@ def effective_term(deadline: Deadline | None, milestone: str,
     return term, floor.bound, deadline.start_field if deadline else None, deadline.after if deadline else None
 
 
+@dataclass(frozen=True)
+class TermStart:
+    """A day a legal term is counted from: the date in case field ``field``, the end of the term of milestone
+    ``after``, or (neither) the day the step arms the timer (the engine clock)."""
+    field: str | None = None
+    after: str | None = None
+
+    @property
+    def today(self) -> bool:
+        return self.field is None and self.after is None
+
+
+ARMED = TermStart()  # the day the step that arms the timer runs
+
+
+def term_starts(bound: str, start_field: str | None, after: str | None) -> tuple[TermStart, ...]:
+    """Where the engine counts a legal term from (``effective_term``'s start), one rule for every step and for the
+    deployment check. A maximum (what the organisation must do) ends no later than the term from its declared start
+    (``after`` before ``from``; without either, from the day the timer is armed). A minimum (time given to a person)
+    ends no earlier than the term from its declared start AND from the day the timer is armed: the step that arms
+    the timer gives the person the term (sends the voornemen, the decision, the minutes), so an earlier day would
+    shorten it. A timer's term must hold from each of these starts."""
+    declared = TermStart(after=after) if after is not None else TermStart(field=start_field)
+    if bound == MAXIMUM:
+        return (declared,)
+    return tuple(dict.fromkeys((declared, ARMED)))
+
+
 def milestones_of(properties: Mapping[str, str]) -> frozenset[str]:
     """The milestones an element carries (``legal_milestone``, comma-separated)."""
     raw = properties.get(MILESTONE_PROPERTY) or ""
@@ -568,13 +596,30 @@ TERM_FUNCTIONS = frozenset({"legal_term", "legal_date", "add_duration"})
 SETTINGS_NAME = "instellingen"
 
 
-def _script_assignments(graph: "_Graph") -> dict[str, list[ast.AST]]:
+class _Assignments(dict):
+    """Name -> the values scripts assign to it; ``origin`` maps a value (by identity) to where it is written: the
+    flow node and the script element (for file, element and line of a message)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origin: dict[int, tuple[_Node, etree._Element]] = {}
+
+
+def _script_elements(element: etree._Element) -> list[tuple[str, etree._Element]]:
+    """The script elements of one flow element with their Dutch label (see ``_scripts_of``)."""
+    out = [("het script", s) for s in element.iterfind("./bpmn:script", NS)]
+    out += [("het voorscript", s) for s in element.iterfind("./bpmn:extensionElements/spiffworkflow:preScript", NS)]
+    out += [("het nascript", s) for s in element.iterfind("./bpmn:extensionElements/spiffworkflow:postScript", NS)]
+    return out
+
+
+def _script_assignments(graph: "_Graph") -> _Assignments:
     """Every value a script, pre- or post-script of the set assigns to a plain name."""
-    out: dict[str, list[ast.AST]] = {}
+    out = _Assignments()
     for node in graph.nodes.values():
-        for _label, script in _scripts_of(node.element):
+        for _label, script in _script_elements(node.element):
             try:
-                tree = ast.parse(script or "")
+                tree = ast.parse(script.text or "")
             except SyntaxError:
                 continue
             for stmt in ast.walk(tree):
@@ -582,6 +627,7 @@ def _script_assignments(graph: "_Graph") -> dict[str, list[ast.AST]]:
                     for target in stmt.targets:
                         if isinstance(target, ast.Name):
                             out.setdefault(target.id, []).append(stmt.value)
+                            out.origin[id(stmt.value)] = (node, script)
     return out
 
 
@@ -601,6 +647,56 @@ def _literal_terms(arg: ast.AST, settings: Mapping) -> list[tuple[str | None, st
     return [(None, "")]
 
 
+@dataclass(frozen=True)
+class _TermCall:
+    """A legal_term/legal_date/add_duration call a timer is computed with; ``origin``: the node and script element
+    that write it (None: in the timer expression itself)."""
+    call: ast.Call
+    origin: tuple["_Node", etree._Element] | None
+
+    @property
+    def duration(self) -> ast.AST | None:
+        return self.call.args[0] if self.call.args else next(
+            (k.value for k in self.call.keywords if k.arg == "duration"), None)
+
+    @property
+    def start(self) -> ast.AST | None:
+        return _call_start(self.call)
+
+
+def _call_start(call: ast.Call) -> ast.AST | None:
+    """The start argument of a term call (positional or ``start=``); None when it is left out (the engine clock)."""
+    return call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "start"), None)
+
+
+def _timer_calls(expression: str, assignments: Mapping[str, list[ast.AST]]) -> list[_TermCall]:
+    """The term calls a timer expression is computed with: in it, or in the script values of the names it reads
+    (followed through scripts)."""
+    try:
+        root = ast.parse(expression or "", mode="eval")
+    except SyntaxError:
+        return []
+    origin = getattr(assignments, "origin", {})
+    found: list[_TermCall] = []
+    seen: set[str] = set()
+
+    def visit(node: ast.AST, where: tuple[_Node, etree._Element] | None) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TERM_FUNCTIONS:
+            # the term of this call; its start (another term's end, say) is not this deadline's term
+            found.append(_TermCall(node, where))
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
+            seen.add(node.id)
+            for value in assignments.get(node.id, []):
+                visit(value, origin.get(id(value), where))
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, where)
+
+    visit(root.body, None)
+    return found
+
+
 def _timer_terms(expression: str, assignments: Mapping[str, list[ast.AST]],
                  settings: Mapping) -> list[tuple[str | None, str]]:
     """The terms a timer expression is computed with: the duration of every legal_term/legal_date/add_duration call
@@ -612,26 +708,154 @@ def _timer_terms(expression: str, assignments: Mapping[str, list[ast.AST]],
         return []
     if isinstance(root.body, ast.Constant) and isinstance(root.body.value, str):
         return [(root.body.value, f"'{root.body.value}'")]
-    found: list[tuple[str | None, str]] = []
-    seen: set[str] = set()
+    return [found for call in _timer_calls(expression, assignments) if call.duration is not None
+            for found in _literal_terms(call.duration, settings)]
 
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TERM_FUNCTIONS:
-            # the term of this call; its start (another term's end, say) is not this deadline's term
-            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "duration"), None)
-            if arg is not None:
-                found.extend(_literal_terms(arg, settings))
-            return
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in seen:
-            seen.add(node.id)
-            for value in assignments.get(node.id, []):
-                visit(value)
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
 
-    visit(root.body)
-    return found
+CLOCK_FUNCTIONS = frozenset({"today", "now"})
+
+
+def _same(a: ast.AST, b: ast.AST) -> bool:
+    return ast.dump(a) == ast.dump(b)
+
+
+def _all(verdicts: list[bool | None]) -> bool | None:
+    return False if False in verdicts else None if None in verdicts else True
+
+
+def _any(verdicts: list[bool | None]) -> bool | None:
+    return True if True in verdicts else None if None in verdicts else False
+
+
+def _min_or_max(node: ast.IfExp) -> str | None:
+    """'min' or 'max' when ``node`` is ``a if a <= b else b`` (and the like); else None."""
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, (ast.Gt, ast.GtE)):
+        smaller_first = False
+    elif isinstance(op, (ast.Lt, ast.LtE)):
+        smaller_first = True
+    else:
+        return None
+    if _same(node.body, left) and _same(node.orelse, right):
+        return "min" if smaller_first else "max"
+    if _same(node.body, right) and _same(node.orelse, left):
+        return "max" if smaller_first else "min"
+    return None
+
+
+class _StartReader:
+    """Whether the start of a term call (``start=``) is one the engine counts the deadline's term from
+    (``term_starts``), read from the expression: True when it is (a minimum may also start later, a maximum
+    earlier), False when it is another day (another case date; for a maximum with a declared start also the day the
+    timer is armed), None when it cannot be told from the text (the run-time check holds it)."""
+
+    def __init__(self, rules: LegalRules, assignments: Mapping[str, list[ast.AST]]):
+        self.rules = rules
+        self.assignments = assignments
+        self.declared = {d.milestone: d for d in rules.deadlines}
+
+    def starts(self, milestone: str) -> tuple[str, tuple[TermStart, ...], str] | None:
+        found = effective_term(self.declared.get(milestone), milestone, self.rules)
+        if found is None:
+            return None
+        term, bound, start_field, after = found
+        return bound, term_starts(bound, start_field, after), term
+
+    def verdict(self, start: ast.AST | None, milestone: str, seen: frozenset[str] = frozenset()) -> bool | None:
+        found = self.starts(milestone)
+        if found is None:
+            return None
+        bound, starts, _term = found
+        fields = {s.field for s in starts if s.field is not None}
+        after = next((s.after for s in starts if s.after is not None), None)
+        # A minimum holds when the start is no earlier than its starts: min() of two needs both, max() one of them.
+        # A maximum holds when the start is its declared start or earlier: min() needs one, max() both.
+        on_min, on_max = (_any, _all) if bound == MAXIMUM else (_all, _any)
+
+        def read(node: ast.AST | None, seen: frozenset[str]) -> bool | None:
+            if node is None or (isinstance(node, ast.Constant) and node.value is None) or (
+                    isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in CLOCK_FUNCTIONS and not node.args):
+                if bound == MAXIMUM and not fields and after is None:
+                    return True  # a maximum without a declared start runs from the armed day
+                return ARMED in starts
+            if isinstance(node, ast.Name):
+                if node.id in fields:
+                    return True
+                values = self.assignments.get(node.id, [])
+                if values and node.id not in seen:
+                    return _all([read(v, seen | {node.id}) for v in values])
+                if bound == MAXIMUM and not fields and after is None:
+                    return None  # an earlier date is stricter, a later one looser: held at run time
+                return False  # another case date: not where the engine counts this term from
+            if isinstance(node, ast.IfExp):
+                kind = _min_or_max(node)
+                verdicts = [read(node.body, seen), read(node.orelse, seen)]
+                return (on_min if kind == "min" else on_max if kind == "max" else _all)(verdicts)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max") \
+                    and node.args and not node.keywords:
+                return (on_min if node.func.id == "min" else on_max)([read(a, seen) for a in node.args])
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TERM_FUNCTIONS:
+                # the end of another term: later than its own start
+                if after is not None:
+                    return self.ends_term(node, after, seen)
+                if read(_call_start(node), seen) is not True:
+                    return None
+                return bound != MAXIMUM  # later than a start that holds: a minimum holds, a maximum is looser
+            return None  # a literal date, a setting, arithmetic: held at run time
+
+        return read(start, seen)
+
+    def ends_term(self, call: ast.Call, milestone: str, seen: frozenset[str]) -> bool | None:
+        """Whether ``call`` computes the end of the term of ``milestone`` (no longer, from its start)."""
+        found = self.starts(milestone)
+        if found is None:
+            return None
+        _bound, _starts, term = found
+        duration = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "duration"), None)
+        if not (isinstance(duration, ast.Constant) and isinstance(duration.value, str)):
+            return None
+        try:
+            if looser(duration.value, term, MAXIMUM):
+                return False
+        except ValueError:
+            return None
+        return self.verdict(_call_start(call), milestone, seen)
+
+
+def _start_issue_text(deadline: Deadline, rules: LegalRules, written: str) -> str:
+    """Why a timer's start is not where the engine counts the term from."""
+    term, bound, start_field, after = effective_term(deadline, deadline.milestone, rules)
+    head = f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de termijn wordt gerekend vanaf {written}"
+    if bound == MAXIMUM:
+        return (f"{head}, maar de organisatie moet handelen binnen {term} {_start_words(start_field, after)}; een "
+                f"latere begindatum verlengt de termijn, en de engine weigert dan de stap die de timer zet zodra die "
+                f"dag later ligt (de zaak komt niet verder). Reken vanaf {_start_code(start_field, after, bound)}")
+    person, given = "de betrokkene", "de dag waarop de termijn wordt gegeven (de stap die de timer zet)"
+    floor = rules.floor_for(deadline.milestone)
+    if deadline.milestone == rules.zienswijze_milestone:
+        given = "de dag waarop het voornemen wordt verzonden"
+    elif rules.minutes_review is not None and deadline.milestone == rules.minutes_review.review_milestone:
+        person, given = "de gehoorde", "de dag waarop het verslag wordt aangeboden"
+    elif floor is not None and floor.situation == REMEDY:
+        given = "de dag waarop het besluit wordt verzonden"
+    later = f", of vanaf de datum in '{start_field}' als die later ligt" if start_field else ""
+    return (f"{head}, maar {person} krijgt ten minste {term} vanaf {given}{later}; een eerdere begindatum kort de "
+            f"termijn in, en de engine weigert dan bij elke zaak de stap die de timer zet (de zaak komt niet "
+            f"verder). Reken vanaf {_start_code(start_field, None, bound)}")
+
+
+def _start_code(start_field: str | None, after: str | None, bound: str) -> str:
+    if after is not None:
+        return f"het einde van de termijn van mijlpaal '{after}'"
+    if start_field is not None and bound == MAXIMUM:
+        return f"'{start_field}' (start={start_field}) of een eerdere datum"
+    if start_field is not None:
+        return f"'{start_field}' (start={start_field}) of laat 'start' weg (de dag waarop de timer wordt gezet)"
+    return "de dag waarop de timer wordt gezet: laat 'start' weg"
 
 
 def _term_issue_text(deadline: Deadline, written: str, value: str) -> str:
@@ -799,6 +1023,7 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
     register, they run under the same rules)."""
     graph = _Graph(trees)
     assignments = _script_assignments(graph)
+    starts = _StartReader(rules, assignments)
     issues: list[ValidationIssue] = []
 
     def issue(node: _Node, message: str) -> None:
@@ -926,6 +1151,20 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
                             continue  # no valid ISO 8601 duration: the run-time check of the set reports it
                         if bad:
                             issue(timer, _term_issue_text(deadline, written, value))
+                    # ... and the day it counts from: where the engine counts the term from at every step
+                    # (term_starts), else every case would be refused at the step that arms the timer.
+                    for call in _timer_calls(expression.text or "", assignments):
+                        if starts.verdict(call.start, deadline.milestone) is not False:
+                            continue
+                        written = f"'{ast.unparse(call.start)}'" if call.start is not None else \
+                            "de dag waarop de timer wordt gezet"
+                        message = _start_issue_text(deadline, rules, written)
+                        where, script = call.origin or (timer, None)
+                        line = where.element.sourceline if script is None else \
+                            script.sourceline + getattr(call.call, "lineno", 1) - 1
+                        found = ValidationIssue(where.file, message, where.element.get("id"), line)
+                        if found not in issues:
+                            issues.append(found)
 
     # Registration tasks record for reports only: no letter, nothing but an end after them.
     for node_id, node in graph.nodes.items():

@@ -208,7 +208,73 @@ def structure_issues(*, trees: Mapping[str, etree._ElementTree]) -> list[Validat
         else:
             issues += _diagram(path, root)
             issues += _loop_backs(path, root)
-    return issues
+    return issues + unreachable_issues(trees=trees)
+
+
+TASK_TAGS = frozenset({"task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask", "sendTask",
+                       "receiveTask"})
+SUBPROCESS_TAGS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+NOT_FLOW_NODES = frozenset({"sequenceFlow", "laneSet", "documentation", "extensionElements", "textAnnotation",
+                            "association", "dataObject", "dataObjectReference", "dataStoreReference",
+                            "ioSpecification", "property", "dataInputAssociation", "dataOutputAssociation",
+                            "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "completionCondition"})
+
+
+def unreachable_issues(*, trees: Mapping[str, etree._ElementTree]) -> list[ValidationIssue]:
+    """A task, call activity or subprocess that no path from its process's start event reaches (nothing leads to it,
+    or only from other unreachable elements): no case ever passes it. In a legal process that is almost surely a
+    mistake (a redirected flow leaves a duty or its term behind), so the check refuses it."""
+    out: list[ValidationIssue] = []
+    for path, tree in sorted(trees.items()):
+        if path.endswith(".bpmn"):
+            for process in tree.getroot().iterfind(".//bpmn:process", NS):
+                out += _unreachable_in(path, process)
+    return out
+
+
+def _unreachable_in(path: str, container: etree._Element) -> list[ValidationIssue]:
+    children = {c.get("id"): c for c in container if isinstance(c.tag, str) and c.get("id")
+                and etree.QName(c).namespace == BPMN_NS and _local(c) not in NOT_FLOW_NODES}
+    following: dict[str, list[str]] = {}
+    for flow in container.iterfind("./bpmn:sequenceFlow", NS):
+        following.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    for boundary in container.iterfind("./bpmn:boundaryEvent", NS):  # reached with the task it is attached to
+        following.setdefault(boundary.get("attachedToRef"), []).append(boundary.get("id"))
+    if _local(container) == "adHocSubProcess":  # its tasks start on their own
+        led_to = {target for targets in following.values() for target in targets}
+        starts = [i for i, c in children.items() if i not in led_to]
+    else:
+        starts = [i for i, c in children.items() if _local(c) == "startEvent"
+                  or (_local(c) in SUBPROCESS_TAGS and c.get("triggeredByEvent") == "true")
+                  or (_local(c) == "intermediateCatchEvent" and c.find("./bpmn:linkEventDefinition", NS) is not None)]
+    if not starts:
+        return []  # no start event at all: SpiffWorkflow's parser reports that
+    reached: set[str] = set()
+    todo = list(starts)
+    while todo:
+        node_id = todo.pop()
+        if node_id in reached:
+            continue
+        reached.add(node_id)
+        todo.extend(following.get(node_id, []))
+    out: list[ValidationIssue] = []
+    where = container.get("name") or container.get("id")
+    for node_id, node in children.items():
+        kind = _local(node)
+        if kind not in TASK_TAGS | SUBPROCESS_TAGS | {"callActivity"}:
+            continue
+        if node_id in reached:
+            if kind in SUBPROCESS_TAGS:
+                out += _unreachable_in(path, node)
+            continue
+        what = "Deelproces" if kind in SUBPROCESS_TAGS else "Aanroepactiviteit" if kind == "callActivity" else "Taak"
+        out.append(ValidationIssue(
+            path, f"{what} '{node.get('name') or node_id}' is onbereikbaar: geen pad vanaf de startgebeurtenis van "
+                  f"'{where}' leidt ernaartoe (geen inkomende verbinding vanaf een bereikbaar element), dus geen zaak "
+                  f"komt er ooit langs. In een wettelijk proces is dat vrijwel altijd een vergissing (een plicht of "
+                  f"termijn die nooit wordt uitgevoerd): verbind haar weer met het proces of verwijder haar",
+            node_id, node.sourceline))
+    return out
 
 
 def _code_issues(code: _Code, allowed: set[str], functions: Mapping[str, Callable[..., Any]],

@@ -47,7 +47,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
-from engine.processes import consumers, legal_rules, register_checks, runtime_checks
+from engine.processes import consumers, legal_rules, register_checks, runtime_checks, spiff_messages
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
 
@@ -833,7 +833,7 @@ class _ProcessSetValidation:
         for prefix, namespace in NS.items():
             message = message.replace("{%s}" % namespace, prefix + ":")
         self.issues.append(ValidationIssue(
-            file=file, message=f"Voldoet niet aan BPMN/DMN (schema of SpiffWorkflow): {message}",
+            file=file, message=f"Voldoet niet aan BPMN/DMN: {spiff_messages.dutch(message)}",
             element_id=element.get("id") if element is not None else None,
             line=line or (element.sourceline if element is not None else None)))
 

@@ -200,7 +200,8 @@ def test_refuses_call_activity_with_absent_target(process_dir: Path) -> None:
                 '<bpmn:endEvent id="einde_direct">')
     edit(process_dir, BPMN, '<bpmn:flowNodeRef>einde_direct</bpmn:flowNodeRef>',
          '<bpmn:flowNodeRef>einde_direct</bpmn:flowNodeRef><bpmn:flowNodeRef>aanroep</bpmn:flowNodeRef>')
-    issue = only_issue(refusals(process_dir), BPMN, "aanroep", line)
+    # the call has no flows, so it is also refused as unreachable (test_process_structure_check); this is about its target
+    issue = only_issue([i for i in refusals(process_dir) if "onbereikbaar" not in i.message], BPMN, "aanroep", line)
     assert "bestaat_niet" in issue.message
 
 
