@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from api.deps import CurrentUser, SessionDep, audit_event, require_role, UnitOfWorkRoute
 from api.schemas.reports import (AnnexOut, ImportOut, MonthlyOut, UnitIn, UnitOut, VpRegistrationIn,
                                  VpRegistrationOut, WooOut)
-from engine.errors import NotFound
 from engine.identity.models import User
 from engine.reports import importer as importer_roles
 from engine.reports import vp as vp_roles
@@ -141,11 +140,9 @@ def my_overviews(user: CurrentUser, session: SessionDep) -> list[MonthlyOut]:
                        200: {"content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
 def download_overview(overview_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                       session: SessionDep) -> Response:
-    from engine.reports.models import MonthlyOverview
+    from engine.reports import monthly
 
-    row = session.get(MonthlyOverview, overview_id)
-    if row is None or row.director_id != user.id:  # only the director it is addressed to
-        raise NotFound("Maandoverzicht niet gevonden.")
+    row = monthly.readable_overview(session=session, user=user, overview_id=overview_id)  # the engine decides
     return _file(row.content, DOCX, row.filename)
 
 
