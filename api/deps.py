@@ -12,7 +12,7 @@ Authentication, in this order:
    a reload: double submit with a server-side check).
 
 Everything else: 401 problem+json. Later routers (cases, tasks, intake, reporter
-channel) use :data:`SessionDep`, :data:`CurrentUser`, :func:`require_role` and
+channel) use :data:`SessionDep`, :data:`CurrentUser`, :func:`permitted` and
 :func:`client_key` the same way.
 """
 from __future__ import annotations
@@ -454,16 +454,16 @@ def current_user(auth: AuthDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_role(*roles: str):
-    """A dependency that lets through users holding at least one of ``roles`` (403 otherwise)."""
-    wanted = frozenset(roles)
+def permitted(check: Callable[[User], None]):
+    """A dependency that lets through the users the engine's ``check`` lets through (it raises
+    :class:`NotAuthorized`: 403). The decision is the engine's (e.g. ``engine.reports.access.require_annex_reader``),
+    the same one the web pages ask; no role is named here."""
 
     def dependency(user: CurrentUser) -> User:
-        if not (user.role_codes & wanted):
-            raise NotAuthorized("U heeft hiervoor niet de juiste rol.")
+        check(user)
         return user
 
-    dependency.__name__ = f"require_role_{'_'.join(sorted(wanted))}"
+    dependency.__name__ = f"permitted_{check.__name__}"
     return in_transaction(dependency)
 
 

@@ -8,16 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.deps import SessionDep, require_role, UnitOfWorkRoute
+from api.deps import SessionDep, permitted, UnitOfWorkRoute
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import AuditEventOut, AuditPage, VerifyOut
 from engine.audit import trail
-from engine.audit.trail import AUDIT_ROLE, TrailEntry
+from engine.audit.trail import TrailEntry, require_audit_reader
 from engine.identity.models import User
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=UnitOfWorkRoute)
 
-Auditor = Annotated[User, Depends(require_role(AUDIT_ROLE))]
+Auditor = Annotated[User, Depends(permitted(require_audit_reader))]
 
 
 def _out(ev: TrailEntry) -> AuditEventOut:

@@ -19,12 +19,10 @@ from api.schemas.casework import (AttachmentOut, CaseDetailOut, CaseFileOut, Not
                                   CompletedTaskOut, MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut,
                                   ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn, SavedViewIn,
                                   SavedViewOut, TimelineEvent, WorkItemOut)
-from engine.audit import service as audit
 from engine.cases import attachments, completed, export, field_classes, notes, reveal, search, views
 from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
-from engine.errors import NotAuthorized, NotFound
 from engine.identity import access
 from engine.intake import service as intake
 from engine.processes import service as processes
@@ -221,20 +219,7 @@ def case_bpmn(case: VisibleCase, session: SessionDep,
     return process_file_response(path, content, {"X-Bestand": path})
 
 
-def _may_identity(session, user, case_id) -> bool:
-    return access.may_see_reporter_identity(session=session, user=user, case_id=case_id)
-
-
 # --------------------------------------------------------------------------- reporter channel, desk side
-
-def _require_identity(session, user, case_id) -> None:
-    if not _may_identity(session, user, case_id):
-        from engine.identity import second_factor
-
-        if not second_factor.identity_allowed(user):
-            raise NotAuthorized(second_factor.IDENTITY_REFUSED)
-        raise NotAuthorized("Alleen wie de identiteit van de melder mag zien, leest de bijlagen van de melder.")
-
 
 @router.get("/{case_id}/berichten", response_model=list[MessageOut], summary="Berichten met de melder",
             responses=errors(401, 403, 404))
@@ -253,19 +238,18 @@ def desk_message(body: MessageIn, case: VisibleCase, user: CurrentUser, session:
 @router.get("/{case_id}/bijlagen", response_model=list[AttachmentOut], summary="Bijlagen van de melder",
             responses=errors(401, 403, 404))
 def desk_attachments(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[AttachmentOut]:
-    _require_identity(session, user, case.id)
     return [AttachmentOut(id=a.id, bestandsnaam=a.filename, type=a.media_type, grootte=a.size, sha256=a.sha256,
-                          toegevoegd_op=a.created_at) for a in attachments.list_for_case(session=session, case_id=case.id)]
+                          toegevoegd_op=a.created_at)
+            for a in attachments.reporter_files(session=session, user=user, case_id=case.id)]  # the engine decides
 
 
 @router.get("/{case_id}/bijlagen/{attachment_id}", response_class=Response, summary="Bijlage van de melder downloaden",
             responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-                             "description": "Het bestand"}, **errors(401, 403, 404)})
+                             "description": "Het bestand"}, **ERR})
 def desk_attachment(case: VisibleCase, attachment_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
-    _require_identity(session, user, case.id)
-    row, content = attachments.get(session=session, case_id=case.id, attachment_id=attachment_id, source="melder")
-    audit.append(session=session, actor=user.username, action="attachment.read", case_id=case.id,
-                 details={"bijlage": row.id})
+    # the same door as the case file's download on both surfaces: a file one may not read is not found (audited)
+    row, content = attachments.read(session=session, user=user, case_id=case.id, attachment_id=attachment_id,
+                                    source=attachments.REPORTER)
     return Response(content, media_type=row.media_type, headers={
         "X-Content-SHA256": row.sha256, "Content-Disposition": f'attachment; filename="{row.filename}"'})
 

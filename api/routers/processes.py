@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 from lxml import etree
 
-from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute, read_only
+from api.deps import CurrentUser, SessionDep, permitted, UnitOfWorkRoute, read_only
 from api.raw_files import process_file_response
 from api.routers.cases import XML_RESPONSE
 from api.routers.common import errors
@@ -27,14 +27,13 @@ from engine.processes.models import ProcessVersion
 
 router = APIRouter(prefix="/processen", tags=["processen"], route_class=UnitOfWorkRoute)
 
-PROCESS_ROLE = "procesbeheerder"
 PROCESS_UPLOAD_LIMIT = 5 * 1024 * 1024   # whole request (BodySizeLimitMiddleware path limit)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 200
 _NAME = re.compile(r"^((forms/)?[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}\.(bpmn|dmn|json)|(letters/)?[a-z0-9_]{1,100}\.docx)$")
 _LETTER = re.compile(r"^[a-z0-9_]{1,100}$")
 
-ProcessOwner = Annotated[User, Depends(require_role(PROCESS_ROLE))]
+ProcessOwner = Annotated[User, Depends(permitted(processes.require_process_owner))]
 UploadFiles = Annotated[list[UploadFile], File(description="De bestanden van de processet (manifest.json, letters.json, *.bpmn, *.dmn, forms/*.json, letters/*.docx)")]
 TemplateUpload = Annotated[UploadFile, File(description="Het briefsjabloon (Word, .docx)")]
 LetterName = Annotated[str, Path(min_length=1, max_length=100, description="De brief zoals letters.json hem noemt")]

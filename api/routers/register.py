@@ -58,14 +58,8 @@ def functions(user: CurrentUser, session: SessionDep,
 @router.get("/functies/{functie_id}/beoordelingen", response_model=list[AssessmentOut],
             summary="Alle beoordelingen van een functie (geschiedenis)", responses=errors(400, 401, 403, 404))
 def function_history(functie_id: FunctionId, user: CurrentUser, session: SessionDep):
-    from engine.errors import NotFound
-    from engine.register.models import RegisterFunction
-
-    team = access.team_scope(user)
-    function = session.get(RegisterFunction, functie_id)
-    if function is None or (team is not None and function.team != team):
-        raise NotFound("Functie niet gevonden.")
-    return [_assessment(a) for a in reports.history(session=session, function_id=functie_id)]
+    function = access.readable_function(session=session, user=user, function_id=functie_id)  # the engine decides
+    return [_assessment(a) for a in reports.history(session=session, function_id=function.id)]
 
 
 @router.get("/overzicht", response_model=OverviewOut, summary="Overzicht kritieke en risicovolle functies",

@@ -8,14 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, SessionDep, audit_event, require_role, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, audit_event, permitted, UnitOfWorkRoute
 from api.schemas.reports import (AnnexOut, ImportOut, MonthlyOut, UnitIn, UnitOut, VpRegistrationIn,
                                  VpRegistrationOut, WooOut)
-from engine.errors import NotFound
 from engine.identity.models import User
-from engine.reports import importer as importer_roles
-from engine.reports import vp as vp_roles
-from engine.reports.service import UNIT_ADMIN_ROLES
+from engine.reports import access as report_access, importer as importer_access, vp as vp_access
+from engine.reports.service import require_unit_admin
 
 router = APIRouter(prefix="/rapportages", tags=["managementinformatie"], route_class=UnitOfWorkRoute)
 
@@ -26,12 +24,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FILE_RESPONSES = {200: {"content": {"text/csv": {"schema": {"type": "string"}},
                                     DOCX: {"schema": {"type": "string", "format": "binary"}}}}}
 
-Reporter = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi"))]
-Importer = Annotated[User, Depends(require_role(*importer_roles.IMPORT_ROLES))]
-Adviser = Annotated[User, Depends(require_role(*vp_roles.REGISTER_ROLES))]
-VpReader = Annotated[User, Depends(require_role(*vp_roles.TABLE_ROLES))]
-DashboardUser = Annotated[User, Depends(require_role("integriteitscoordinator", "bureau_vi", "bevoegd_gezag"))]
-UnitAdmin = Annotated[User, Depends(require_role(*UNIT_ADMIN_ROLES))]
+# Who may read or do what: the engine decides (the same functions the pages and their menu ask)
+Reporter = Annotated[User, Depends(permitted(report_access.require_annex_reader))]
+Importer = Annotated[User, Depends(permitted(importer_access.require_importer))]
+Adviser = Annotated[User, Depends(permitted(vp_access.require_register))]
+VpReader = Annotated[User, Depends(permitted(vp_access.require_tables))]
+DashboardUser = Annotated[User, Depends(permitted(report_access.require_dashboard_reader))]
+UnitAdmin = Annotated[User, Depends(permitted(require_unit_admin))]
 Year = Annotated[int, Query(ge=1990, le=2100, description="Jaar")]
 Format = Annotated[Literal["json", "csv", "docx"], Query(description="json, csv of docx")]
 
@@ -141,11 +140,9 @@ def my_overviews(user: CurrentUser, session: SessionDep) -> list[MonthlyOut]:
                        200: {"content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
 def download_overview(overview_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
                       session: SessionDep) -> Response:
-    from engine.reports.models import MonthlyOverview
+    from engine.reports import monthly
 
-    row = session.get(MonthlyOverview, overview_id)
-    if row is None or row.director_id != user.id:  # only the director it is addressed to
-        raise NotFound("Maandoverzicht niet gevonden.")
+    row = monthly.readable_overview(session=session, user=user, overview_id=overview_id)  # the engine decides
     return _file(row.content, DOCX, row.filename)
 
 

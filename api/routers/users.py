@@ -6,17 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.routers.common import MAX_LIMIT
-from api.deps import CurrentUser, SessionDep, require_role, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, permitted, UnitOfWorkRoute
 from api.schemas.identity import RoleOut, UserCreate, UserOut, UserUpdate
 from engine.identity import admin
 from engine.identity.models import User
-from engine.identity.roles import USER_ADMIN_ROLES, known_roles
+from engine.identity.roles import known_roles
 
 router = APIRouter(tags=["gebruikers"], route_class=UnitOfWorkRoute)
 
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM}}
-Admin = Annotated[User, Depends(require_role(*USER_ADMIN_ROLES))]
+Admin = Annotated[User, Depends(permitted(admin.require_user_admin))]
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

@@ -47,6 +47,12 @@ def may_read_audit(user: User) -> bool:
     return user.active and AUDIT_ROLE in user.role_codes
 
 
+def require_audit_reader(user: User) -> None:
+    """The door of the audit pages and API routes; every read asks again with the role held now."""
+    if not may_read_audit(user):
+        raise NotAuthorized("Alleen de auditor leest de audittrail.")
+
+
 def _require_auditor(session: Session, user: User) -> None:
     """The auditor, holding the role now (``access.holds_any_role``: not only in a session cached elsewhere)."""
     if not (may_read_audit(user) and access.holds_any_role(session=session, user=user, roles={AUDIT_ROLE})):

@@ -135,22 +135,31 @@ def visible_files(*, session: Session, user: User, case_id: int) -> list[Reporte
             if r.source != REPORTER or reporter]
 
 
-def get(*, session: Session, case_id: int, attachment_id: int,
-        source: str | None = None) -> tuple[ReporterAttachment, bytes]:
-    row = session.get(ReporterAttachment, attachment_id)
-    if row is None or row.case_id != case_id or (source is not None and row.source != source):
-        raise NotFound("Bijlage niet gevonden.")
-    return row, base64.b64decode(row.content)
+def reporter_files(*, session: Session, user: User, case_id: int) -> list[ReporterAttachment]:
+    """The reporter's files of a case ``user`` sees (the caller checked that), for the desk side of her channel:
+    only for who may see her identity (``access.may_read_file``, the rule of :func:`visible_files`); anyone else who
+    sees the case is refused the list (:class:`NotAuthorized`, like the messages with her), an identity role whose
+    login lacks the second factor with the reason. One file goes through :func:`read` (not readable: not found)."""
+    from engine.errors import NotAuthorized
+    from engine.identity import access, second_factor
+
+    if not access.may_read_file(session=session, user=user, case_id=case_id, source=REPORTER):
+        if not second_factor.identity_allowed(user):
+            raise NotAuthorized(second_factor.IDENTITY_REFUSED)
+        raise NotAuthorized("Alleen wie de identiteit van de melder mag zien, leest de bijlagen van de melder.")
+    return list_for_case(session=session, case_id=case_id, source=REPORTER)
 
 
-def read(*, session: Session, user: User, case_id: int, attachment_id: int) -> tuple[ReporterAttachment, bytes]:
+def read(*, session: Session, user: User, case_id: int, attachment_id: int,
+         source: str | None = None) -> tuple[ReporterAttachment, bytes]:
     """A file of the case for a handler who sees the case: ``access.may_read_file`` decides (a file one may not
-    read looks like one that does not exist); the read is audited."""
+    read looks like one that does not exist, on every surface); the read is audited. ``source``: only a file from
+    there (the reporter's, for the desk side of her channel); any other is not found either."""
     from engine.identity import access
 
     row = session.get(ReporterAttachment, attachment_id)
-    if row is None or row.case_id != case_id or not access.may_read_file(session=session, user=user,
-                                                                        case_id=case_id, source=row.source):
+    if row is None or row.case_id != case_id or (source is not None and row.source != source) or \
+            not access.may_read_file(session=session, user=user, case_id=case_id, source=row.source):
         raise NotFound("Bestand niet gevonden.")
     audit.append(session=session, actor=user.username, action="attachment.read", case_id=case_id,
                  details={"bijlage": row.id})

@@ -84,6 +84,16 @@ def passes_on_for_reporter(actor: User) -> bool:
     return VP in actor.role_codes and not (DESK_ROLES & actor.role_codes)
 
 
+def default_channel(actor: User) -> str:
+    """The channel the staff intake form proposes for ``actor``: the confidential adviser's, the desk's, or a
+    line manager's."""
+    if passes_on_for_reporter(actor):
+        return "vertrouwenspersoon"
+    if DESK_ROLES & actor.role_codes:
+        return "meldpunt_integriteit"
+    return "leidinggevende"
+
+
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 

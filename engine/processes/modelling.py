@@ -18,14 +18,14 @@ from engine.identity.models import User
 from engine.processes import diff as process_diff, service as processes
 from engine.processes.models import ProcessDraft
 
-PROCESS_OWNER = "procesbeheerder"
+PROCESS_OWNER = processes.PROCESS_OWNER
 EDITABLE_SUFFIXES = (".bpmn", ".dmn")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 def may_model(user: User) -> bool:
-    """Only process owners model processes in the browser."""
-    return PROCESS_OWNER in user.role_codes
+    """Only process owners model processes in the browser (``engine.processes.service.may_manage_processes``)."""
+    return processes.may_manage_processes(user)
 
 
 def require_modeller(user: User) -> None:

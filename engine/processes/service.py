@@ -71,6 +71,23 @@ def check(*, directory: Path | None = None, files: dict[str, bytes] | None = Non
     return []
 
 
+# --- access: one decision for the API and the web ------------------------------------------------------------
+# Validating, deploying, activating and migrating process versions, and checking letter templates: the process
+# owner only (reading the deployed files is for all staff).
+PROCESS_OWNER = "procesbeheerder"
+
+
+def may_manage_processes(user) -> bool:
+    return bool(user.active) and PROCESS_OWNER in user.role_codes
+
+
+def require_process_owner(user) -> None:
+    if not may_manage_processes(user):
+        from engine.errors import NotAuthorized
+
+        raise NotAuthorized("Alleen procesbeheerders beheren processen.")
+
+
 @dataclass(frozen=True)
 class DeployOutcome:
     """What a deployment did: ``nieuw`` (a new version, now active), ``geactiveerd`` (the files of an earlier

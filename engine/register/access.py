@@ -7,8 +7,12 @@ Bureau V&I. Starting an inventory and recording who holds a function: the securi
 nothing of any integrity case, so reading it reveals none."""
 from __future__ import annotations
 
-from engine.errors import NotAuthorized
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotAuthorized, NotFound
 from engine.identity.models import User
+from engine.register.models import RegisterFunction
 
 ADVISER = "beveiligingsadviseur"
 MANAGER = "leidinggevende"
@@ -28,6 +32,27 @@ def team_scope(user: User) -> str | None:
 
 def may_read(user: User) -> bool:
     return bool(user.role_codes & READERS) or (MANAGER in user.role_codes and bool(user.unit))
+
+
+def may_read_whole(user: User) -> bool:
+    """The whole register, not one team's part (e.g. the register's tile on the reports dashboard)."""
+    return bool(user.role_codes & READERS)
+
+
+def readable_function(*, session: Session, user: User, function_id: int) -> RegisterFunction:
+    """A function of the register ``user`` may read (:func:`team_scope`: a manager, only the own team's), with its
+    assessments; a function of another team is not found, like one that does not exist. Refuses a non-reader."""
+    team = team_scope(user)
+    function = session.get(RegisterFunction, function_id)
+    if function is None or (team is not None and function.team != team):
+        raise NotFound("Functie niet gevonden.")
+    return function
+
+
+def functions_to_hold(*, session: Session, user: User) -> list[RegisterFunction]:
+    """Every function of the register, by team and name: the choice when the keeper records who holds one."""
+    require_keeper(user)
+    return list(session.scalars(select(RegisterFunction).order_by(RegisterFunction.team, RegisterFunction.name)))
 
 
 def require_rotation_reader(user: User) -> None:

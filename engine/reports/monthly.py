@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.models import Case, INTEGRITY_CASE
 from engine.clock import now
+from engine.errors import NotFound
 from engine.identity import access
 from engine.identity.models import User
 from engine.legal_terms import is_free_day
@@ -139,6 +140,21 @@ def due_today(today: date) -> bool:
     return today == first_working_day(today.year, today.month)
 
 
+# --- access: one decision for the API and the web ------------------------------------------------------------
+# An overview is for the director it is addressed to, nobody else (not the coordinator who set the units up): it
+# lists cases of their units. Someone else's overview is not found, like one that does not exist.
+
 def overviews_for(*, session: Session, user: User) -> list[MonthlyOverview]:
+    """The overviews addressed to ``user``, newest month first."""
+    if not user.active:
+        return []
     return list(session.execute(select(MonthlyOverview).where(MonthlyOverview.director_id == user.id)
                                 .order_by(MonthlyOverview.month.desc())).scalars())
+
+
+def readable_overview(*, session: Session, user: User, overview_id: int) -> MonthlyOverview:
+    """One overview addressed to ``user``, else :class:`NotFound`."""
+    row = session.get(MonthlyOverview, overview_id)
+    if row is None or not user.active or row.director_id != user.id:
+        raise NotFound("Maandoverzicht niet gevonden.")
+    return row

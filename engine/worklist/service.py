@@ -303,10 +303,16 @@ def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     return item
 
 
+def may_assign_tasks(user: User) -> bool:
+    """The coordinator directs the work: assigns tasks (:func:`assign`) and takes a colleague's task back to the pool
+    (:func:`unclaim`); the worklist and the case page offer those actions exactly to them."""
+    return bool(user.active) and COORDINATOR_ROLE in user.role_codes
+
+
 def unclaim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     item = get_item(session=session, work_item_id=work_item_id)
     _open(item)
-    if item.assignee_id != user.id and COORDINATOR_ROLE not in user.role_codes:
+    if item.assignee_id != user.id and not may_assign_tasks(user):
         raise NotAuthorized("U kunt alleen uw eigen taak teruggeven.")
     previous = item.assignee_id
     item.assignee_id = None
@@ -347,7 +353,7 @@ def release_claims(*, session: Session, user: User, actor: str, reason: str,
 
 def assign(*, session: Session, work_item_id: int, by: User, assignee: User, reason: str) -> WorkItem:
     """A coordinator assigns (or overrides an automatic draw) with a recorded reason."""
-    if COORDINATOR_ROLE not in by.role_codes:
+    if not may_assign_tasks(by):
         raise NotAuthorized("Alleen de integriteitscoördinator kan taken toewijzen.")
     if not reason or not reason.strip():
         raise InvalidData([FieldError("reden", "is verplicht bij het toewijzen van een taak")])

@@ -473,7 +473,8 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/zaken/{case_id}/berichten": identity_only(),
     "POST /api/v1/zaken/{case_id}/berichten": identity_only((201,), probe=MESSAGE),
     "GET /api/v1/zaken/{case_id}/bijlagen": identity_only(),
-    "GET /api/v1/zaken/{case_id}/bijlagen/{attachment_id}": identity_only(shows_identity=True),
+    # one of her files, by id: for who may not read it, not found - as through the case file on both surfaces
+    "GET /api/v1/zaken/{case_id}/bijlagen/{attachment_id}": identity_only(inside=404, shows_identity=True),
     # internal notes (issue 23): the case's people, never its reporter, subject or subject's manager; only the
     # author (the coordinator) edits, shortly after writing
     "GET /api/v1/zaken/{case_id}/notities": case(),
@@ -1012,6 +1013,13 @@ def parity_failures(w: World, person: str) -> list[str]:
     api_notes = client.get(f"/api/v1/zaken/{case_id}/notities").json()
     web_notes = re.findall(r'<div class="bericht-item notitie">.*?<p class="tekst">(.*?)</p>', html, re.S)
     same("notes", {n["tekst"] for n in api_notes}, {html_lib.unescape(t) for t in web_notes})
+    # the reporter's file by id through every door that serves it: the same answer (the engine's read)
+    reporter_file = w.ids["attachment"]
+    doors = {path: client.get(path).status_code for path in (
+        f"/api/v1/zaken/{case_id}/bijlagen/{reporter_file}", f"/api/v1/zaken/{case_id}/bestanden/{reporter_file}",
+        f"/zaken/{case_id}/bestanden/{reporter_file}")}
+    if len(set(doors.values())) != 1:
+        failures.append(f"the reporter's file as {person}: {doors}")
     messages = client.get(f"/api/v1/zaken/{case_id}/berichten")
     shown = [m["tekst"] for m in messages.json()] if messages.status_code == 200 else []
     if messages.status_code == 200 and not all(html_lib.escape(t, quote=False) in html for t in shown):

@@ -23,7 +23,7 @@ from engine.timers import service as timers
 from engine.worklist import service as worklist
 from web import forms
 from web.pages import records as records_page
-from web.pages.common import (COORDINATOR, case_summary, checked_form, domain_error, due_state, due_text, form_int,
+from web.pages.common import (case_summary, checked_form, domain_error, due_state, due_text, form_int,
                               FormDep, get_database, not_found, render, user_name, visible_case, waiting_rows,
                               with_message)
 
@@ -147,7 +147,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         open_items = worklist.for_case(session=s, case_id=case.id)
         all_items = worklist.for_case(session=s, case_id=case.id, include_closed=True)
         deadlines = []
-        is_coordinator = COORDINATOR in user.role_codes
+        is_coordinator = worklist.may_assign_tasks(user)  # engine.worklist: who assigns
         for i in open_items:
             state, text = due_state(i.due_at)
             candidates = [(u.username, u.display_name)

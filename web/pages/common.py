@@ -95,10 +95,6 @@ class DatabaseId(Convertor):
 
 register_url_convertor("id", DatabaseId())
 
-COORDINATOR = "integriteitscoordinator"
-PROCESS_OWNER = "procesbeheerder"
-
-
 
 # --------------------------------------------------------------------------- helpers
 

@@ -12,11 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from engine import legal_terms
 from engine.clock import now
 from engine.errors import DomainError, InvalidData
-from engine.reports import vp
+from engine.reports import access as report_access, vp
 from engine.reports.service import list_units
 from web.pages.common import (checked_form, domain_error, FormDep, get_database, login_required, render,
                               with_message)
-from web.pages.reports import DASHBOARD_ROLES
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,7 +102,7 @@ def adviser_tables(request: Request, jaar: str = ""):
             return render(request, "vertrouwenspersonen_tabellen.html", status_code=422 if error else 200,
                           user=web.user, web=web, year=year, error=error, tables=tables,
                           download="/api/v1/rapportages/vp?" + urlencode({"jaar": year, "formaat": "docx"}),
-                          reports_nav=bool(web.user.role_codes & DASHBOARD_ROLES),
+                          reports_nav=report_access.may_read_dashboard(web.user),
                           may_register=vp.may_register(web.user))
     except DomainError as exc:
         return domain_error(request, exc)

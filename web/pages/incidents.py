@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from engine.errors import DomainError
+from engine.identity import access
 from engine.incidents import service as incidents
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render, with_message
 
@@ -23,9 +24,10 @@ def incidents_page(request: Request, melding: str = "", toon: str = "open"):
             state = None if toon == "alle" else "open"
             rows = incidents.list_incidents(session=s, by=web.user, state=state)
             refs = incidents.case_references(session=s, by=web.user, rows=rows)
-            owner = incidents.PROCESS_OWNER in web.user.role_codes  # the case number only, no link to the case
+            # the case number for every row; a link only to a case this user may open (engine.identity.access)
+            linked = access.visible_references(session=s, user=web.user, case_ids={r.case_id for r in rows})
             return render(request, "incidenten.html", user=web.user, web=web, rows=rows, refs=refs, sources=SOURCES,
-                          melding=melding, toon=toon, may_open_case=not owner)
+                          melding=melding, toon=toon, linked=linked)
     except DomainError as exc:
         return domain_error(request, exc)
 

@@ -37,11 +37,7 @@ FLAGS = ("via_vertrouwenspersoon", "toestemming_doorgeven")
 
 
 def _default_channel(user: User) -> str:
-    if staff.passes_on_for_reporter(user):
-        return "vertrouwenspersoon"
-    if user.role_codes & staff.DESK_ROLES:
-        return "meldpunt_integriteit"
-    return "leidinggevende"
+    return staff.default_channel(user)
 
 
 def _page(request, s, web, *, values: dict, errors: dict, status_code: int = 200):

@@ -11,7 +11,7 @@ from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidatio
 from engine.identity.models import WebSession
 from engine.processes import diff as process_diff, service as processes
 from engine.processes.models import ProcessVersion
-from web.pages.common import (PROCESS_OWNER, checked_form, domain_error, form_int, FormDep, get_database, login_required,
+from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, login_required,
                               not_found, render)
 
 router = APIRouter(include_in_schema=False)
@@ -21,8 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 def _process_owner(request: Request, s: Session) -> WebSession:
     web = login_required(request, s)
-    if PROCESS_OWNER not in web.user.role_codes:
-        raise NotAuthorized("Alleen procesbeheerders beheren processen.")
+    processes.require_process_owner(web.user)  # the engine decides, as for the API
     return web
 
 

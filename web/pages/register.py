@@ -7,14 +7,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from engine import legal_terms
 from engine.clock import now
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
 from engine.register import access, holders, reports
 from engine.register import service as register
-from engine.register.models import RegisterFunction
 from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, login_required, render,
                               with_message)
 
@@ -45,8 +43,7 @@ def _page(request: Request, s, web, *, onderdeel: str = "", values: dict | None 
     if access.may_keep(web.user):
         keeper = {"teams": register.teams(s),
                   "reasons": {k: v for k, v in register.REASONS.items() if k != register.PERIODIC},
-                  "functions": s.scalars(select(RegisterFunction).order_by(RegisterFunction.team,
-                                                                           RegisterFunction.name)).all()}
+                  "functions": access.functions_to_hold(session=s, user=web.user)}
     return render(request, "risicofuncties.html", status_code=status_code, user=web.user, web=web, team=team,
                   unit=unit or "", units=units, columns=reports.COLUMNS,
                   rows=reports.overview(session=s, unit=unit, team=team), action_columns=reports.ACTION_COLUMNS,

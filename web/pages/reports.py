@@ -1,4 +1,5 @@
-"""Reports (issue 9): the annual annex and the dashboard, with the same roles as the API."""
+"""Reports (issue 9): the annual annex and the dashboard; who may read which is the engine's decision
+(``engine.reports.access``), the same the API and the reports' menu ask."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,37 +11,54 @@ from sqlalchemy.orm import Session
 
 from engine import legal_terms
 from engine.clock import now
-from engine.errors import DomainError, NotAuthorized
+from engine.errors import DomainError
 from engine.identity import access
-from engine.identity.models import WebSession
-from web.pages.common import COORDINATOR, domain_error, get_database, login_required, render
+from engine.identity.models import User, WebSession
+from engine.reports import access as report_access, vp
+from web.pages.common import domain_error, get_database, login_required, render, templates
 
 router = APIRouter(include_in_schema=False)
 
 
 # --------------------------------------------------------------------------- rapportages (issue 9)
 
-ANNEX_ROLES = frozenset({COORDINATOR, "bureau_vi"})
-DASHBOARD_ROLES = frozenset({COORDINATOR, "bureau_vi", "bevoegd_gezag"})
 SHARE_FIGURES = ("ontvangst_binnen_7_dagen", "terugkoppeling_binnen_3_maanden", "gegrondheid_binnen_12_weken",
                  "gegrond", "anoniem")
 GROUP_FIGURES = ("open_per_fase", "open_per_leeftijd", "termijn_overschreden_per_rol")
 
 
-def _report_user(request: Request, s: Session, roles: frozenset[str]) -> WebSession:
-    """Same roles as the API (api/routers/reports.py); others get the 403 page."""
+def _report_user(request: Request, s: Session, check) -> WebSession:
+    """The engine's ``check`` (``engine.reports.access``), as for the API; others get the 403 page."""
     web = login_required(request, s)
-    if not (web.user.role_codes & roles):
-        raise NotAuthorized("U heeft geen rol die deze rapportage mag inzien.")
+    check(web.user)
     return web
+
+
+def report_pages(user: User | None) -> list[tuple[str, str]]:
+    """(address, Dutch label) of every report page ``user`` may open: the reports' menu, from the same decisions
+    the pages and the API ask (a link never leads to a refusal, no page is left out)."""
+    if user is None:
+        return []
+    pages = []
+    if report_access.may_read_annex(user):
+        pages.append(("/rapportages/jaarbijlage", "Bijlage jaarverslag"))
+    if report_access.may_read_dashboard(user):
+        pages.append(("/rapportages/dashboard", "Termijnen en doorstroom"))
+    if vp.may_read_tables(user):
+        pages.append(("/rapportages/vertrouwenspersonen", "Vertrouwenspersonen"))
+    return pages
+
+
+templates.env.globals["rapportagepaginas"] = report_pages
 
 
 @router.get("/rapportages", response_class=HTMLResponse)
 def reports_home(request: Request):
     try:
         with get_database().session() as s:
-            web = _report_user(request, s, DASHBOARD_ROLES)
-            target = "/rapportages/jaarbijlage" if web.user.role_codes & ANNEX_ROLES else "/rapportages/dashboard"
+            web = _report_user(request, s, report_access.require_dashboard_reader)
+            target = ("/rapportages/jaarbijlage" if report_access.may_read_annex(web.user)
+                      else "/rapportages/dashboard")
     except DomainError as exc:
         return domain_error(request, exc)
     return RedirectResponse(target, status_code=303)
@@ -53,7 +71,7 @@ def annex_page(request: Request, jaar: str = ""):
 
     try:
         with get_database().session() as s:
-            web = _report_user(request, s, ANNEX_ROLES)
+            web = _report_user(request, s, report_access.require_annex_reader)
             this_year = legal_terms.local_date(now()).year
             error = None
             try:
@@ -89,7 +107,7 @@ def dashboard_page(request: Request, van: str = "", tot: str = "", dienstonderde
 
     try:
         with get_database().session() as s:
-            web = _report_user(request, s, DASHBOARD_ROLES)
+            web = _report_user(request, s, report_access.require_dashboard_reader)
             today = legal_terms.local_date(now())
             start = _parse_day(van) if van.strip() else date(today.year, 1, 1)
             end = _parse_day(tot) if tot.strip() else today
@@ -97,11 +115,11 @@ def dashboard_page(request: Request, van: str = "", tot: str = "", dienstonderde
             units = [u.name for u in list_units(session=s)]
             context = dict(user=web.user, web=web, van=van.strip() or (start.isoformat() if start else ""),
                            tot=tot.strip() or (end.isoformat() if end else ""), unit=unit or "", units=units,
-                           may_annex=bool(web.user.role_codes & ANNEX_ROLES), result=None, error=None)
+                           may_annex=report_access.may_read_annex(web.user), result=None, error=None)
             from engine.register import access as register_access, reports as register_reports
 
             context["register_tile"] = (register_reports.tile(session=s)
-                                        if web.user.role_codes & register_access.READERS else None)
+                                        if register_access.may_read_whole(web.user) else None)
             if start is None or end is None:
                 context["error"] = "Geef de begin- en einddatum als datum (jjjj-mm-dd)."
                 return render(request, "rapportage_dashboard.html", status_code=422, **context)

@@ -1,5 +1,6 @@
 """The pages of roles that have no case work (issue 17): which of them a user may open, for the main menu and the
-worklist, and a Dutch date-time for their tables.
+worklist, and a Dutch date-time for their tables. The other menu items that depend on a role (reports, the
+register, the archive, processes, users) ask the engine too, through ``mag`` in the templates.
 
 Each link is shown exactly when the engine's decision for that page lets the user in (the same functions the
 pages and the API call), so a menu item never leads to a refusal.
@@ -9,11 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine import legal_terms
+from types import SimpleNamespace
+
 from engine.audit.trail import may_read_audit
+from engine.identity import access
 from engine.identity.admin import may_manage_users
 from engine.identity.models import User
 from engine.incidents.service import may_see_incidents
-from engine.reports import importer, vp
+from engine.processes.service import may_manage_processes
+from engine.register import access as register_access
+from engine.reports import access as report_access, importer, vp
 from engine.reports.service import may_manage_units
 from engine.staff.service import may_hand_over_work
 from web.pages.common import templates
@@ -52,5 +58,16 @@ def moment(value: datetime | None) -> str:
     return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
+# The engine's decisions behind the main menu's other items, for the templates (``{% if mag.archief(user) %}``):
+# each the decision its page asks first, so a link never leads to a refusal and no role is named in a template.
+MENU_DECISIONS = SimpleNamespace(
+    rapportages=report_access.may_read_dashboard,  # /rapportages (web.pages.reports)
+    risicofuncties=lambda user: bool(user.active) and register_access.may_read(user),  # /risicofuncties
+    archief=access.may_read_records,  # /bewaartermijnen (web.pages.records)
+    processen=may_manage_processes,  # /processen (web.pages.processes)
+    gebruikers=may_manage_users,  # /gebruikers (web.pages.admin)
+)
+
 templates.env.globals["rolpaginas"] = role_pages
+templates.env.globals["mag"] = MENU_DECISIONS
 templates.env.filters["tijdstip_nl"] = moment

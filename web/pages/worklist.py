@@ -14,7 +14,7 @@ from engine.identity import access
 from engine.records import subject_rights
 from engine.staff import service as staff
 from engine.worklist import service as worklist
-from web.pages.common import COORDINATOR, get_database, login_required, render, worklist_rows
+from web.pages.common import get_database, login_required, render, worklist_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +54,7 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
                "prioriteit": lambda r: (-r["priority"], r["due_at"] or far),
                "zaak": lambda r: (r["reference"], r["id"]), "taak": lambda r: (r["name"], r["id"])}[sorteer]
         rows.sort(key=key)
-        is_coordinator = COORDINATOR in user.role_codes
+        is_coordinator = worklist.may_assign_tasks(user)  # assigns and takes back (engine.worklist)
         candidates = {}
         if is_coordinator:
             candidates = {role: [(u.username, u.display_name) for u in users] for role, users in
