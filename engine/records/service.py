@@ -159,6 +159,8 @@ def case_retention(*, session: Session, user: User, case_id: int) -> CaseRetenti
     rules, today = current_rules(session), _today()
     end = rules.end_of_term(klass, closed_on)
     postponed = postponement(session, case, rules=rules, today=today) if today > end else None
+    if postponed is not None and postponed.code in CONTACT_CODES and not _sees_contact(session, user, case):
+        postponed = CONTACT_RUNS  # that a signal of retaliation is open is the reporter's business
     return CaseRetention(case_id, "bewaard", klass, closed_on, end, hold, holds, postponed)
 
 
@@ -202,6 +204,19 @@ class Postponement:
     code: str  # niet_afgesloten | bewaarplicht | signaal_benadeling | contacttaak | nazorg_gepland | nazorg_termijn
     text: str
     until: date | None = None
+
+
+# The postponements that tell something of the contact with the reporter after closure; shown in full only to who
+# may see that contact (the follow-up) or keeps the records, to the others as :data:`CONTACT_RUNS`.
+CONTACT_CODES = frozenset({"signaal_benadeling", "contacttaak", "nazorg_gepland", "nazorg_termijn"})
+CONTACT_RUNS = Postponement("contact_melder", "Het contact met de melder na afsluiting loopt nog; de zaak wordt pas "
+                                              "daarna vernietigd.")
+
+
+def _sees_contact(session: Session, user: User, case: Case) -> bool:
+    from engine.contact.service import may_see_follow_up
+
+    return access.may_read_records(user) or may_see_follow_up(session=session, user=user, case=case)
 
 
 def postponement(session: Session, case: Case, *, rules: RetentionRules | None = None,
