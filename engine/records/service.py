@@ -472,6 +472,7 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
 
     summary = case.summary or {}
     stub = {k: summary[k] for k in STUB_KEYS if k in summary}
+    views_removed = _remove_views_naming_persons(session, case)  # while the case's names are still known
     if not _anonymous(session, case, stub.get("inhoud_geanonimiseerd")):
         # checked now, while the case's names are known: afterwards the stub has none to check it against, and the
         # reports and precedents would print a summary they withheld until today
@@ -500,9 +501,28 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
     details = {"zaak": case_id, "zaaknummer": case.reference, "keten": chain,
                "volgnummer": head.seq if head else 0, "laatste_hash": head.hash if head else audit.GENESIS,
                "gebeurtenissen": chained, "leesgebeurtenissen": reads, "lijst": list_id,
-               "verwijderd": deleted}
+               "verwijderd": deleted, "weergaven_verwijderd": views_removed}
     audit.append(session=session, actor=actor, action=audit.TOMBSTONE_ACTION, details=details)
     return details
+
+
+def _remove_views_naming_persons(session: Session, case: Case) -> int | None:
+    """Remove the saved views (of any employee) whose name or search names a person of ``case`` - reporter, subject,
+    witnesses, parties, the reporter's contact details - and tell their owners without naming anything
+    (``engine.cases.views.remove_views_naming``). Such a view is the employee's own, but after the destruction
+    nothing may remain that names the persons of the case; it would also keep finding the same person elsewhere,
+    which is exactly the link the destruction ends. None when the case's names cannot be read (logged without
+    names); then no view is removed."""
+    from engine.cases.views import remove_views_naming
+    from engine.reports.woo import ReportRefused, case_names
+
+    try:
+        names, _places, contacts = case_names(session, case_id=case.id, reference=case.reference,
+                                              imported=bool(case.imported))
+    except ReportRefused:
+        log.warning("destruction of case %s: its names could not be read; saved views not checked", case.id)
+        return None
+    return remove_views_naming(session, names=names, contacts=contacts)
 
 
 def _anonymous(session: Session, case: Case, text) -> bool:

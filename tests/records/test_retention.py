@@ -418,3 +418,60 @@ def test_the_destruction_itself_rechecks_contact_in_its_own_transaction(db, cloc
     with db.session() as s:
         (item,) = records.items(s, list_id)
         assert item.status == "overgeslagen" and "signaal van benadeling" in item.note
+
+
+def test_destruction_removes_the_saved_views_naming_its_persons_and_tells_their_owners(db, clock):
+    """An employee's saved view (name and search, the search encrypted) that names a person of the case - the
+    subject, the reporter, the reporter's e-mail address - is removed with the case; a view naming nobody of it
+    stays. Each owner reads on the Zaken page and in the API that a view was removed because its case was
+    destroyed, without which view or case; the mail says as much."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.audit.models import AuditEvent
+    from engine.audit.service import TOMBSTONE_ACTION
+    from engine.cases import search, views
+    from engine.identity import service as identity
+    from engine.notifications.models import Notification
+    from tests.web.demo_clients import PASSWORD, demo_app, demo_login
+
+    case_id, secrets = closed_case(db, clock, "Gaai", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    with db.session() as s:
+        coordinator, desk, other = (_user(s, n) for n in ("coordinator1", "meldpunt1", "coordinator2"))
+        views.save_view(session=s, user=coordinator, name="Mijn zoekopdracht",
+                        filters=search.CaseFilters(q=secrets["betrokkene"]))
+        views.save_view(session=s, user=coordinator, name="Declaraties", filters=search.CaseFilters(q="declaraties"))
+        views.save_view(session=s, user=desk, name=f"Melder {secrets['melder'].split()[-1]}",
+                        filters=search.CaseFilters(status="closed"))
+        views.save_view(session=s, user=other, name="Adres", filters=search.CaseFilters(q=secrets["email"]))
+        identity.set_password(session=s, user_id=coordinator.id, password=PASSWORD)
+        emails = {u.username: bool((u.email or "").strip()) for u in (coordinator, desk, other)}
+    assert [c for t, c, v in every_cell(db) if t == "saved_views" and "Gaai" in readable(v)] == ["name"]
+    at_noon(clock, date.fromordinal(add_calendar(closed_on(db, case_id), parse_duration("P1Y")).toordinal() + 1))
+    _destroy(db)
+    assert _destroyed(db, case_id)
+    with db.session() as s:
+        assert [v.name for v in views.list_views(session=s, user=_user(s, "coordinator1"))] == ["Declaraties"]
+        assert views.list_views(session=s, user=_user(s, "meldpunt1")) == []
+        assert views.list_views(session=s, user=_user(s, "coordinator2")) == []
+        assert [views.removal_notices(session=s, user=_user(s, n))
+                for n in ("coordinator1", "meldpunt1", "coordinator2", "bvi1")] == [1, 1, 1, 0]
+        mailed = {s.get(User, n.user_id).username for n in s.scalars(select(Notification).where(
+            Notification.kind == "weergave_verwijderd"))}
+        assert mailed == {name for name, has_mail in emails.items() if has_mail}
+        tombstone = s.scalar(select(AuditEvent).where(AuditEvent.action == TOMBSTONE_ACTION))
+        assert tombstone.details["weergaven_verwijderd"] == 3
+        token, _ = identity.issue_token(session=s, user=_user(s, "coordinator1"), name="later")
+    assert [(t, c) for t, c, v in every_cell(db) if any(n.casefold() in readable(v).casefold()
+                                                         for n in needles(secrets))] == []
+    client = TestClient(create_app(ApiSettings(cookie_secure=True)))
+    auth = {"Authorization": f"Bearer {token}"}
+    shown = client.get("/api/v1/zaken/weergaven/meldingen", headers=auth).json()
+    assert shown["aantal"] == 1 and shown["melding"].startswith("Een of meer van uw opgeslagen weergaven zijn "
+                                                                "verwijderd")
+    assert not any(n.casefold() in shown["melding"].casefold() for n in needles(secrets))
+    page = demo_login(demo_app(), "coordinator1").get("/zaken")
+    assert page.status_code == 200 and shown["melding"] in page.text
+    assert client.delete("/api/v1/zaken/weergaven/meldingen", headers=auth).status_code == 204
+    assert client.get("/api/v1/zaken/weergaven/meldingen", headers=auth).json() == {"aantal": 0, "melding": None}
