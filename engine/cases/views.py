@@ -131,7 +131,8 @@ REMOVED_NOTICE = ("Een of meer van uw opgeslagen weergaven zijn verwijderd: zij 
 
 def remove_views_naming(session: Session, *, names, contacts=()) -> int:
     """Remove every saved view whose name or search names one of ``names`` or ``contacts`` (the persons of a case
-    being destroyed: ``engine.reports.woo.names_a_person``, the anonymisation check of the reports), and note for
+    being destroyed: ``engine.reports.woo.names_a_person``, the anonymisation check of the reports, except that a
+    given name on its own - "Bram" - does not remove a view: it names nobody in particular), and note for
     each owner, once per destruction, that a view was removed (:func:`removal_notices`; and by e-mail, following
     their preference). Neither the note nor the mail says which view or which case. Returns how many views went."""
     from engine import notifications
@@ -145,7 +146,7 @@ def remove_views_naming(session: Session, *, names, contacts=()) -> int:
     for row in session.scalars(select(SavedView).order_by(SavedView.id)).all():
         raw = json.loads(row.query)
         text = " | ".join(str(v) for v in (row.name, raw.get("q"), raw.get("category"), raw.get("unit")) if v)
-        if names_a_person(text, names, contacts):
+        if names_a_person(text, names, contacts, given_names=False):
             session.delete(row)
             owners.add(row.user_id)
             removed += 1
