@@ -18,7 +18,7 @@ from api.routers.common import MAX_LIMIT, errors, pseudonym
 from api.schemas.casework import (AttachmentOut, CaseDetailOut, CaseFileOut, NoteIn, NoteOut, CasePage, CaseQuery, CaseSummaryOut,
                                   CompletedTaskOut, MessageIn, MessageOut, PositionOut, RedactionIn, RedactionOut,
                                   ReporterOut, RevealDecisionIn, RevealOut, RevealRequestIn, SavedViewIn,
-                                  SavedViewOut, TimelineEvent, WorkItemOut)
+                                  SavedViewOut, TimelineEvent, ViewRemovalsOut, WorkItemOut)
 from engine.cases import attachments, completed, export, field_classes, notes, reveal, search, views
 from engine.cases import service as cases
 from engine.cases.models import Case
@@ -124,6 +124,21 @@ def save_view(body: SavedViewIn, user: CurrentUser, session: SessionDep) -> Save
     filters = search.CaseFilters(q=z.q, status=z.status, category=z.categorie, unit=z.dienstonderdeel,
                                  created_from=z.periode_van, created_to=z.periode_tot)
     return view_out(views.save_view(session=session, user=user, name=body.naam, filters=filters, sort=z.sorteer))
+
+
+@router.get("/weergaven/meldingen", response_model=ViewRemovalsOut, responses=errors(401),
+            summary="Of weergaven van mij zijn verwijderd omdat de zaak waarnaar zij zochten is vernietigd")
+@read_only
+def view_removals(user: CurrentUser, session: SessionDep) -> ViewRemovalsOut:
+    count = views.removal_notices(session=session, user=user)
+    return ViewRemovalsOut(aantal=count, melding=views.REMOVED_NOTICE if count else None)
+
+
+@router.delete("/weergaven/meldingen", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               summary="De melding over verwijderde weergaven is gelezen", responses=errors(401))
+def dismiss_view_removals(user: CurrentUser, session: SessionDep) -> Response:
+    views.dismiss_removal_notices(session=session, user=user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/weergaven/{view_id}", response_model=SavedViewOut,

@@ -34,6 +34,13 @@ class HoldOut(BaseModel):
     opgeheven_op: datetime | None
 
 
+class PostponementOut(BaseModel):
+    soort: str = Field(description="bewaarplicht | signaal_benadeling | contacttaak | nazorg_gepland | "
+                                   "nazorg_termijn | contact_melder | niet_afgesloten")
+    reden: str = Field(description="De reden in het Nederlands (noemt geen persoon)")
+    tot_en_met: date | None = Field(description="Laatste dag van het uitstel, als die vaststaat")
+
+
 class RetentionOut(BaseModel):
     zaak_id: int
     status: str  # open | bewaard | vernietigd
@@ -43,6 +50,9 @@ class RetentionOut(BaseModel):
     bewaren_tot_en_met: date | None
     bewaarplicht: HoldOut | None
     bewaarplichten: list[HoldOut]
+    uitstel: PostponementOut | None = Field(description=(
+        "Waarom de zaak niet wordt vernietigd hoewel haar bewaartermijn verstreken is (bewaarplicht, contact met de "
+        "melder, signaal van benadeling); leeg zolang de termijn loopt of niets de vernietiging tegenhoudt"))
 
 
 class ItemOut(BaseModel):
@@ -89,7 +99,9 @@ def _retention(info) -> RetentionOut:
                         klasse_omschrijving=records.class_label(info.outcome_class) if info.outcome_class else None,
                         afgesloten_op=info.closed_on, bewaren_tot_en_met=info.end_of_term,
                         bewaarplicht=_hold(info.hold) if info.hold else None,
-                        bewaarplichten=[_hold(h) for h in info.holds])
+                        bewaarplichten=[_hold(h) for h in info.holds],
+                        uitstel=PostponementOut(soort=info.postponed.code, reden=info.postponed.text,
+                                                tot_en_met=info.postponed.until) if info.postponed else None)
 
 
 @case_router.get("/{case_id}/bewaartermijn", response_model=RetentionOut, responses=errors(401, 404),

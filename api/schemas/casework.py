@@ -224,6 +224,12 @@ class SavedViewOut(Strict):
     zoekopdracht: CaseQuery
 
 
+class ViewRemovalsOut(Strict):
+    aantal: int = Field(description="Hoe vaak sinds de laatste keer lezen weergaven van u zijn verwijderd omdat hun "
+                                    "zaak is vernietigd (0: niets te melden)")
+    melding: str | None = Field(description="De melding in het Nederlands; noemt geen weergave en geen zaak")
+
+
 class ReporterOut(Strict):
     pseudoniem: str = Field(description="Bijvoorbeeld 'Melder A-1234'")
     anoniem: bool

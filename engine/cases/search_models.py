@@ -44,3 +44,16 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(EncryptedText("saved_views.query"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class SavedViewNotice(Base):
+    """A note to a user that one of their saved views was removed because the case it searched for was destroyed
+    (engine.records.service.destroy_case, :func:`engine.cases.views.remove_views_naming`). Holds nothing of the
+    view or the case: who, and when. Shown on the Zaken page (and ``GET /api/v1/zaken/weergaven/meldingen``) until
+    the owner dismisses it (migration 0039)."""
+
+    __tablename__ = "saved_view_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

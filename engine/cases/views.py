@@ -5,6 +5,10 @@ A view belongs to one user: listed, opened and deleted by its owner only; someon
 it runs :func:`engine.cases.search.search_cases` again, under the visibility rules of that moment.
 
 The API (``/api/v1/zaken/weergaven``) and the Zaken page both go through these functions.
+
+When a case is destroyed after its retention term, every view naming one of its persons goes with it
+(:func:`remove_views_naming`, called by ``engine.records.service.destroy_case``); the owner gets a note that says so
+without naming the view or the case (:func:`removal_notices`).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.cases import search
-from engine.cases.search_models import SavedView
+from engine.cases.search_models import SavedView, SavedViewNotice
 from engine.errors import FieldError, InvalidData, NotFound
 from engine.identity.models import User
 
@@ -118,6 +122,52 @@ def _own(session: Session, user: User, view_id: int) -> SavedView:
 def get_view(*, session: Session, user: User, view_id: int) -> View:
     """One of ``user``'s views; :class:`NotFound` for another user's view or one that does not exist."""
     return _view(_own(session, user, view_id))
+
+
+REMOVED_NOTICE = ("Een of meer van uw opgeslagen weergaven zijn verwijderd: zij zochten naar een persoon uit een zaak "
+                  "die na afloop van de bewaartermijn is vernietigd. Van een vernietigde zaak blijft niets over dat "
+                  "iemand uit die zaak noemt, ook niet in een weergave.")
+
+
+def remove_views_naming(session: Session, *, names, contacts=()) -> int:
+    """Remove every saved view whose name or search names one of ``names`` or ``contacts`` (the persons of a case
+    being destroyed: ``engine.reports.woo.names_a_person``, the anonymisation check of the reports, except that a
+    given name on its own - "Bram" - does not remove a view: it names nobody in particular), and note for
+    each owner, once per destruction, that a view was removed (:func:`removal_notices`; and by e-mail, following
+    their preference). Neither the note nor the mail says which view or which case. Returns how many views went."""
+    from engine import notifications
+    from engine.reports.woo import names_a_person
+
+    names, contacts = [n for n in names if n and n.strip()], [c for c in contacts if c and str(c).strip()]
+    if not names and not contacts:
+        return 0
+    owners: set[int] = set()
+    removed = 0
+    for row in session.scalars(select(SavedView).order_by(SavedView.id)).all():
+        raw = json.loads(row.query)
+        text = " | ".join(str(v) for v in (row.name, raw.get("q"), raw.get("category"), raw.get("unit")) if v)
+        if names_a_person(text, names, contacts, given_names=False):
+            session.delete(row)
+            owners.add(row.user_id)
+            removed += 1
+    for user_id in sorted(owners):
+        session.add(SavedViewNotice(user_id=user_id))
+        notifications.enqueue(session, user_id=user_id, kind="weergave_verwijderd", link="/zaken")
+    session.flush()
+    return removed
+
+
+def removal_notices(*, session: Session, user: User) -> int:
+    """How many removals of ``user``'s views (:func:`remove_views_naming`) they have not yet dismissed."""
+    return session.scalar(select(func.count()).select_from(SavedViewNotice)
+                          .where(SavedViewNotice.user_id == user.id)) or 0
+
+
+def dismiss_removal_notices(*, session: Session, user: User) -> None:
+    """``user`` has read that views of theirs were removed."""
+    from sqlalchemy import delete
+
+    session.execute(delete(SavedViewNotice).where(SavedViewNotice.user_id == user.id))
 
 
 def delete_view(*, session: Session, user: User, view_id: int) -> None:

@@ -78,6 +78,13 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
+def _lock_case(session: Session, case_id: int) -> None:
+    """Row-lock the case before contact with the reporter reopens: the destruction of a case locks the same row and
+    then checks that no contact runs (engine.records.service.execute_approved), so the two never cross - either the
+    contact committed first and the case is held back, or it waits and finds the case destroyed."""
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+
+
 def _today() -> date:
     return legal_terms.local_date(now())
 
@@ -426,6 +433,7 @@ def send_due_in(database) -> int:
 
 def answer(*, session: Session, case_id: int, follow_up_id: int, adverse: str, text: str | None) -> FollowUp:
     """The reporter answers a check-in (the caller proved the receipt-code session)."""
+    _lock_case(session, case_id)
     row = session.get(FollowUp, follow_up_id)
     if row is None or row.case_id != case_id or row.state not in ("verstuurd", "beantwoord"):
         raise NotFound("Deze vraag staat niet (meer) voor u open.")
@@ -515,6 +523,7 @@ def _open_task(session: Session, case: Case, *, kind: str, key: str, role: str, 
 
     if session.scalar(select(ContactTask.id).where(ContactTask.key == key)) is not None:
         return None
+    _lock_case(session, case.id)
     due = legal_terms.end_of_day_utc(legal_terms.legal_deadline(_today(), term)) if term else None
     task = ContactTask(case_id=case.id, kind=kind, key=key, role=role, state="open", created_at=now(), due_at=due,
                        oral_report_id=oral_report_id, follow_up_id=follow_up_id)
@@ -527,6 +536,9 @@ def _open_task(session: Session, case: Case, *, kind: str, key: str, role: str, 
     audit.append(session=session, actor="system", action="contact_task.opened", case_id=case.id,
                  details={"taak": task.id, "soort": kind, "rol": role,
                           **({"termijn": legal_terms.local_date(due).isoformat()} if due else {})})
+    from engine.records.service import recheck_case
+
+    recheck_case(session, case.id)  # contact runs again: the case leaves a destruction list it waits on
     notifications.task_ready(session, task)
     return task
 

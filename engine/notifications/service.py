@@ -28,6 +28,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "bericht_melder": ("Nieuw bericht", "Er is een nieuw bericht binnengekomen in een zaak die u behandelt."),
     "werk_teruggegeven": ("Werk teruggegeven", "Er is werk teruggegeven aan de pool en dat vraagt om verdeling."),
     "taken_overgedragen": ("Taken overgedragen", "Er zijn taken aan u overgedragen."),
+    "weergave_verwijderd": ("Weergave verwijderd", "Een van uw opgeslagen weergaven is verwijderd, omdat de zaak "
+                                                   "waarnaar zij zocht na afloop van de bewaartermijn is vernietigd."),
 }
 MODE_LABELS = {DIRECT: "Direct: een e-mail per gebeurtenis", DIGEST: "Dagelijks: één overzicht per dag",
                OFF: "Uit: geen e-mail"}

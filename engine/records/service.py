@@ -115,6 +115,7 @@ def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> Le
     session.flush()
     audit.append(session=session, actor=user.username, action="bewaarplicht.ingesteld", case_id=case_id,
                  details={"bewaarplicht": hold.id, "reden": hold.reason})
+    recheck_case(session, case_id, actor=user.username)
     return hold
 
 
@@ -139,10 +140,14 @@ class CaseRetention:
     end_of_term: date | None
     hold: LegalHold | None
     holds: list[LegalHold]
+    # Why the case is not destroyed although its term has passed (:func:`postponement`); None while the term runs
+    # or when nothing holds it back.
+    postponed: Postponement | None = None
 
 
 def case_retention(*, session: Session, user: User, case_id: int) -> CaseRetention:
-    """What the case file shows: its class, term and holds (for who may see the case)."""
+    """What the case file shows: its class, term and holds, and - once its term has passed - why it is not yet
+    destroyed (for who may see the case)."""
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
     holds = list(session.scalars(select(LegalHold).where(LegalHold.case_id == case_id).order_by(LegalHold.id)))
     hold = next((h for h in reversed(holds) if h.lifted_at is None), None)
@@ -151,8 +156,12 @@ def case_retention(*, session: Session, user: User, case_id: int) -> CaseRetenti
     if case.status != "closed" or case.closed_at is None:
         return CaseRetention(case_id, "open", None, None, None, hold, holds)
     klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)
-    end = current_rules(session).end_of_term(klass, closed_on)
-    return CaseRetention(case_id, "bewaard", klass, closed_on, end, hold, holds)
+    rules, today = current_rules(session), _today()
+    end = rules.end_of_term(klass, closed_on)
+    postponed = postponement(session, case, rules=rules, today=today) if today > end else None
+    if postponed is not None and postponed.code in CONTACT_CODES and not _sees_contact(session, user, case):
+        postponed = CONTACT_RUNS  # that a signal of retaliation is open is the reporter's business
+    return CaseRetention(case_id, "bewaard", klass, closed_on, end, hold, holds, postponed)
 
 
 # --------------------------------------------------------------------------- destruction lists
@@ -170,7 +179,8 @@ def _listed_condition():
 
 
 def due_cases(*, session: Session, today: date | None = None) -> list[tuple[Case, str, date, date]]:
-    """Closed cases whose term has passed, not on hold and not already listed: (case, class, closed, end)."""
+    """Closed cases whose term has passed, not postponed (:func:`postponement`) and not already listed:
+    (case, class, closed, end)."""
     today = today or _today()
     rules = current_rules(session)
     held = select(LegalHold.case_id).where(LegalHold.lifted_at.is_(None))
@@ -180,23 +190,75 @@ def due_cases(*, session: Session, today: date | None = None) -> list[tuple[Case
                                 .order_by(Case.closed_at, Case.id)):
         klass, closed_on = outcome_class(case.summary or {}), local_date(case.closed_at)
         end = rules.end_of_term(klass, closed_on)
-        if today > end and not _contact_open(session, rules, case.id, closed_on, today):
+        if today > end and postponement(session, case, rules=rules, today=today) is None:
             out.append((case, klass, closed_on, end))
     return out
 
 
-def _contact_open(session: Session, rules: RetentionRules, case_id: int, closed_on: date, today: date) -> bool:
-    """Is the reporter still in contact about the closed case: a check-in after closure planned, a contact task
-    open (a signal of retaliation being followed up), or the last check-in sent less than the ``ontvangstcodes``
-    term ago? Such a case waits for the destruction list: destroying it would cut the reporter off and remove the
-    signal."""
-    start = _last_contact_day(session, case_id, closed_on)
-    if start is None:
-        return True
-    if start == closed_on:
-        return False
-    end = rules.part_end_of_term("ontvangstcodes", start)
-    return end is not None and today <= end
+@dataclass(frozen=True)
+class Postponement:
+    """Why a case is not destroyed now, whatever its own term says: the engine's one decision, used for the list,
+    its proposal, its approval, the destruction itself (in its own transaction) and the case's retention page.
+    ``text`` is Dutch for the records officer and names no person; ``until`` is the last day of the postponement
+    when it is known."""
+    code: str  # niet_afgesloten | bewaarplicht | signaal_benadeling | contacttaak | nazorg_gepland | nazorg_termijn
+    text: str
+    until: date | None = None
+
+
+# The postponements that tell something of the contact with the reporter after closure; shown in full only to who
+# may see that contact (the follow-up) or keeps the records, to the others as :data:`CONTACT_RUNS`.
+CONTACT_CODES = frozenset({"signaal_benadeling", "contacttaak", "nazorg_gepland", "nazorg_termijn"})
+CONTACT_RUNS = Postponement("contact_melder", "Het contact met de melder na afsluiting loopt nog; de zaak wordt pas "
+                                              "daarna vernietigd.")
+
+
+def _sees_contact(session: Session, user: User, case: Case) -> bool:
+    from engine.contact.service import may_see_follow_up
+
+    return access.may_read_records(user) or may_see_follow_up(session=session, user=user, case=case)
+
+
+def postponement(session: Session, case: Case, *, rules: RetentionRules | None = None,
+                 today: date | None = None) -> Postponement | None:
+    """Whether (and why) ``case`` must not be destroyed today: it is not closed, a legal hold rests on it, or contact
+    with the reporter runs - a signal of retaliation or another contact task open, a check-in after closure still
+    planned, or the last check-in sent less than the ``ontvangstcodes`` term ago (the reporter can still answer
+    it). Destroying such a case would cut the reporter off and remove the signal. None: nothing holds it back."""
+    from engine.contact.models import ContactTask, FollowUp
+    from engine.contact.service import RETALIATION
+    from engine.functions import dutch_date
+
+    if case.status != "closed" or case.closed_at is None:
+        return Postponement("niet_afgesloten", "De zaak is niet (meer) afgesloten.")
+    if active_hold(session, case.id) is not None:
+        return Postponement("bewaarplicht", "Er rust een bewaarplicht op de zaak; zij wordt niet vernietigd zolang "
+                                            "die geldt.")
+    today = today or _today()
+    rules = rules or current_rules(session)
+    kinds = set(session.scalars(select(ContactTask.kind).where(ContactTask.case_id == case.id,
+                                                               ContactTask.state == "open")))
+    follow_ups = session.execute(select(FollowUp.state, FollowUp.due_at, FollowUp.signal)
+                                 .where(FollowUp.case_id == case.id)).all()
+    if RETALIATION in kinds or any(signal == "open" for *_, signal in follow_ups):
+        return Postponement("signaal_benadeling", "Er staat een signaal van benadeling van de melder open; de zaak "
+                                                  "wordt niet vernietigd zolang het niet is afgehandeld.")
+    if kinds:
+        return Postponement("contacttaak", "Er staat een taak bij het contact met de melder open; de zaak wordt "
+                                           "niet vernietigd zolang die niet is afgerond.")
+    planned = sorted(local_date(due_at) for state, due_at, _ in follow_ups if state == "gepland")
+    if planned:
+        return Postponement("nazorg_gepland", f"Er is nog een nazorgvraag aan de melder gepland (op "
+                                              f"{dutch_date(planned[-1])}); de zaak wordt niet vernietigd zolang de "
+                                              f"nazorg loopt.")
+    start = _last_contact_day(session, case.id, local_date(case.closed_at))
+    if start is not None and start != local_date(case.closed_at):
+        end = rules.part_end_of_term("ontvangstcodes", start)
+        if end is not None and today <= end:
+            return Postponement("nazorg_termijn", f"De melder kan tot en met {dutch_date(end)} reageren op de "
+                                                  f"laatste nazorgvraag (van {dutch_date(start)}); de zaak wordt "
+                                                  f"niet eerder vernietigd.", until=end)
+    return None
 
 
 def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | None = None) -> DestructionList | None:
@@ -214,6 +276,45 @@ def build_list(*, session: Session, actor: str = SYSTEM_ACTOR, today: date | Non
     audit.append(session=session, actor=actor, action="vernietigingslijst.opgesteld",
                  details={"lijst": dlist.id, "zaken": len(due)})
     return dlist
+
+
+HELD_BACK = "Aangehouden"  # the note of a case held back from a list not yet executed: "Aangehouden: <reason>"
+
+
+def _hold_back(session: Session, item: DestructionItem, reason: Postponement, actor: str) -> None:
+    """Take ``item``'s case off its list (status ``overgeslagen``, with the Dutch reason for the records officer):
+    it is not destroyed with this list, and the next retention run lists it again once nothing postpones it and its
+    term has passed (a new list: a new proposal and approval)."""
+    item.status, item.note = "overgeslagen", f"{HELD_BACK}: {reason.text}"[:300]
+    audit.append(session=session, actor=actor, action="vernietigingslijst.zaak_aangehouden", case_id=item.case_id,
+                 details={"lijst": item.list_id, "reden": reason.code})
+
+
+def recheck_list(session: Session, list_id: int, *, actor: str = SYSTEM_ACTOR) -> int:
+    """Hold back every case of a list not yet executed that something now postpones (:func:`postponement`): a
+    signal of retaliation or a check-in that arrived, a legal hold placed, a longer term for the reporter's contact
+    deployed since the list was built. Returns how many were held back."""
+    rules, today, held = current_rules(session), _today(), 0
+    for item in session.scalars(select(DestructionItem).where(DestructionItem.list_id == list_id,
+                                                              DestructionItem.status == "te_vernietigen")
+                                .order_by(DestructionItem.id)).all():
+        case = session.get(Case, item.case_id)
+        reason = (postponement(session, case, rules=rules, today=today) if case is not None
+                  else Postponement("niet_afgesloten", "De zaak is niet gevonden."))
+        if reason is not None:
+            _hold_back(session, item, reason, actor)
+            held += 1
+    session.flush()
+    return held
+
+
+def recheck_case(session: Session, case_id: int, *, actor: str = SYSTEM_ACTOR) -> int:
+    """:func:`recheck_list` for the lists not yet executed on which ``case_id`` waits: called where contact with the
+    reporter reopens (engine.contact) and where a legal hold is placed, so the case leaves the list at once."""
+    pending = select(DestructionItem.list_id).join(DestructionList, DestructionList.id == DestructionItem.list_id) \
+        .where(DestructionItem.case_id == case_id, DestructionItem.status == "te_vernietigen",
+               DestructionList.status != "uitgevoerd")
+    return sum(recheck_list(session, list_id, actor=actor) for list_id in session.scalars(pending).all())
 
 
 def _require_reader(session: Session, user: User) -> None:
@@ -297,6 +398,7 @@ def propose(*, session: Session, user: User, list_id: int) -> DestructionList:
     _require_no_party(session, user, dlist.id)
     if dlist.status != "concept":
         raise RecordsRefused("Alleen een conceptlijst kan worden voorgesteld.")
+    recheck_list(session, dlist.id, actor=user.username)
     dlist.status, dlist.proposed_by, dlist.proposed_at = "voorgesteld", user.username, now()
     audit.append(session=session, actor=user.username, action="vernietigingslijst.voorgesteld",
                  details={"lijst": dlist.id})
@@ -315,6 +417,7 @@ def approve(*, session: Session, user: User, list_id: int) -> DestructionList:
         raise NotAuthorized("Alleen de integriteitscoördinator of het Bureau Veiligheid en Integriteit keurt "
                             "een vernietigingslijst goed.")
     _require_no_party(session, user, dlist.id)
+    recheck_list(session, dlist.id, actor=user.username)
     dlist.status, dlist.approved_by, dlist.approved_at = "goedgekeurd", user.username, now()
     audit.append(session=session, actor=user.username, action="vernietigingslijst.goedgekeurd",
                  details={"lijst": dlist.id})
@@ -361,13 +464,15 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
     case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
     if case is None:
         raise NotFound("Zaak niet gevonden.")
-    if active_hold(session, case_id) is not None:
-        raise RecordsRefused("Op deze zaak rust een bewaarplicht; zij wordt niet vernietigd.")
+    reason = postponement(session, case)  # checked under the case's row lock: see execute_approved
+    if reason is not None:
+        raise RecordsRefused(f"Deze zaak wordt niet vernietigd. {reason.text}")
     from engine.cases.search import forget_terms
     from engine.reports.woo import forget_names
 
     summary = case.summary or {}
     stub = {k: summary[k] for k in STUB_KEYS if k in summary}
+    views_removed = _remove_views_naming_persons(session, case)  # while the case's names are still known
     if not _anonymous(session, case, stub.get("inhoud_geanonimiseerd")):
         # checked now, while the case's names are known: afterwards the stub has none to check it against, and the
         # reports and precedents would print a summary they withheld until today
@@ -396,9 +501,28 @@ def destroy_case(*, session: Session, case_id: int, actor: str, list_id: int | N
     details = {"zaak": case_id, "zaaknummer": case.reference, "keten": chain,
                "volgnummer": head.seq if head else 0, "laatste_hash": head.hash if head else audit.GENESIS,
                "gebeurtenissen": chained, "leesgebeurtenissen": reads, "lijst": list_id,
-               "verwijderd": deleted}
+               "verwijderd": deleted, "weergaven_verwijderd": views_removed}
     audit.append(session=session, actor=actor, action=audit.TOMBSTONE_ACTION, details=details)
     return details
+
+
+def _remove_views_naming_persons(session: Session, case: Case) -> int | None:
+    """Remove the saved views (of any employee) whose name or search names a person of ``case`` - reporter, subject,
+    witnesses, parties, the reporter's contact details - and tell their owners without naming anything
+    (``engine.cases.views.remove_views_naming``). Such a view is the employee's own, but after the destruction
+    nothing may remain that names the persons of the case; it would also keep finding the same person elsewhere,
+    which is exactly the link the destruction ends. None when the case's names cannot be read (logged without
+    names); then no view is removed."""
+    from engine.cases.views import remove_views_naming
+    from engine.reports.woo import ReportRefused, case_names
+
+    try:
+        names, _places, contacts = case_names(session, case_id=case.id, reference=case.reference,
+                                              imported=bool(case.imported))
+    except ReportRefused:
+        log.warning("destruction of case %s: its names could not be read; saved views not checked", case.id)
+        return None
+    return remove_views_naming(session, names=names, contacts=contacts)
 
 
 def _anonymous(session: Session, case: Case, text) -> bool:
@@ -417,8 +541,8 @@ def _anonymous(session: Session, case: Case, text) -> bool:
 
 def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:
     """Destroy the cases of every approved list, one transaction per case; then store each list's
-    certificate. Returns how many cases were destroyed. A case put on hold (or reopened) since the list
-    was built is skipped with a note and stays."""
+    certificate. Returns how many cases were destroyed. A case that something postpones now (:func:`postponement`:
+    a legal hold, contact with the reporter reopened, the case reopened) is skipped with the reason and stays."""
     from engine.records.certificate import certificate_docx
 
     destroyed = 0
@@ -433,11 +557,17 @@ def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:
         for item_id in todo:
             with database.session() as session:  # one transaction per case
                 item = session.get(DestructionItem, item_id)
-                case = session.get(Case, item.case_id)
-                if case is None or case.status != "closed":
-                    item.status, item.note = "overgeslagen", "zaak niet (meer) afgesloten"
-                elif active_hold(session, item.case_id) is not None:
-                    item.status, item.note = "overgeslagen", "bewaarplicht ingesteld na het opstellen van de lijst"
+                # The case's row lock first, then the check, in the transaction that destroys: whatever reopens
+                # contact with the reporter (engine.contact) locks the same row, so it either committed before this
+                # check sees it or waits and finds the case destroyed.
+                case = session.scalar(select(Case).where(Case.id == item.case_id).with_for_update())
+                reason = (postponement(session, case) if case is not None
+                          else Postponement("niet_afgesloten", "De zaak is niet gevonden."))
+                if reason is not None:
+                    item.status, item.note = "overgeslagen", reason.text[:300]
+                    audit.append(session=session, actor=actor, action="vernietigingslijst.zaak_aangehouden",
+                                 case_id=item.case_id if case is not None else None,
+                                 details={"lijst": list_id, "reden": reason.code})
                 else:
                     destroy_case(session=session, case_id=item.case_id, actor=actor, list_id=list_id)
                     item.status, item.destroyed_at = "vernietigd", now()

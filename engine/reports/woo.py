@@ -100,6 +100,21 @@ def _names_contact(text: str, norm: str, contact: str) -> bool:
     return bool(key) and f" {key} " in norm
 
 
+def names_a_person(text: str, names, contacts=(), *, given_names: bool = True) -> bool:
+    """Does ``text`` hold one of ``names`` (in full or a distinctive part: :func:`name_parts`) or one of the contact
+    details ``contacts``? The same test as :func:`check_description`'s for names and contact details. With
+    ``given_names=False`` a part before the last one (a given name: "Bram" of "Bram Kievit") does not count on its
+    own; the full name and the last part (the surname) do."""
+    norm = f" {L.normalise(text)} "
+
+    def parts(name: str) -> list[str]:
+        found = name_parts(name)
+        return found if given_names or len(found) <= 2 else [found[0], found[-1]]
+
+    return (any(_names_contact(text, norm, c) for c in contacts)
+            or any(f" {part} " in norm for name in names for part in parts(name)))
+
+
 def check_description(text: str, names: list[str], *, reference: str, places: list[str] = (),
                       product: str = "Het Woo-overzicht", contacts: list[str] = ()) -> None:
     """Refuse ``text`` when it names a person (``names``), a place (``places``) or contact details of the reporter

@@ -231,3 +231,50 @@ def test_an_access_request_about_a_case_is_not_there_for_a_coordinator_who_is_a_
     # the coordinator who is no party: as before
     assert [r["id"] for r in api("GET", "/inzageverzoeken", "coordinator1").json()] == [request_id]
     assert api("POST", f"/inzageverzoeken/{request_id}/afhandelen", "coordinator1").json()["status"] == "afgehandeld"
+
+
+def test_the_case_shows_why_its_destruction_is_postponed(api, db, clock):
+    """Past its term, a case whose reporter can still answer the last check-in after closure is not destroyed: the
+    API and the case page say so, with the engine's reason in Dutch and the day it ends."""
+    from engine.cases.models import Case
+    from engine.contact import service as contact
+    from engine.contact.models import FollowUp
+    from engine.functions import dutch_date
+    from engine.identity.service import set_password
+    from engine.legal_terms import add_calendar, parse_duration
+    from tests.web.demo_clients import PASSWORD, demo_app, demo_login
+
+    from .helpers import closed_on
+
+    case_id, closed = api.case_id, closed_on(db, api.case_id)
+    with db.session() as s:  # the helper issues the code after closing; plan the check-ins as at a real closing
+        s.execute(FollowUp.__table__.delete().where(FollowUp.case_id == case_id))
+        case = s.get(Case, case_id)
+        contact.case_closed(s, case, contact.rules_of(s, case))
+    last = add_calendar(closed, parse_duration("P12M"))
+    at_noon(clock, add_calendar(closed, parse_duration("P3M")))
+    contact.sweep_in(db)
+    at_noon(clock, last)
+    contact.sweep_in(db)
+    at_noon(clock, date.fromordinal(add_calendar(closed, parse_duration("P1Y")).toordinal() + 1))  # term passed
+    until = add_calendar(last, parse_duration("P3M"))
+    with db.session() as s:
+        coordinator = s.scalar(select(User).where(User.username == "coordinator1"))
+        token, _ = identity.issue_token(session=s, user=coordinator, name="later")
+        set_password(session=s, user_id=coordinator.id, password=PASSWORD)
+        assert records.build_list(session=s) is None
+    client = TestClient(create_app(ApiSettings(cookie_secure=True)))
+    shown = client.get(f"/api/v1/zaken/{case_id}/bewaartermijn", headers={"Authorization": f"Bearer {token}"})
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["uitstel"] == {
+        "soort": "nazorg_termijn", "tot_en_met": until.isoformat(),
+        "reden": f"De melder kan tot en met {dutch_date(until)} reageren op de laatste nazorgvraag (van "
+                 f"{dutch_date(last)}); de zaak wordt niet eerder vernietigd."}
+    page = demo_login(demo_app(), "coordinator1").get(f"/zaken/{case_id}")
+    assert page.status_code == 200
+    assert "<strong>Uitgesteld</strong> — De melder kan tot en met " + dutch_date(until) in page.text
+    # once the reporter's term is over, nothing postpones it: no reason shown, and it is listed
+    at_noon(clock, date.fromordinal(until.toordinal() + 1))
+    with db.session() as s:
+        assert records.case_retention(session=s, user=coordinator, case_id=case_id).postponed is None
+        assert [c.id for c, *_ in records.due_cases(session=s)] == [case_id]

@@ -277,3 +277,202 @@ def test_the_timer_worker_builds_the_destruction_list_once_a_day(db, clock):
 def _destroyed(db, case_id) -> bool:
     with db.session() as s:
         return records.is_destroyed(s, case_id)
+
+
+# --------------------------------------------------------------------------- contact with the reporter reopens
+def _deploy_receipt_term(db, tmp_path, term: str) -> None:
+    """The process owner deploys the shipped processes with another ``ontvangstcodes`` term ("zaak": the reporter
+    keeps "Mijn melding" until the case itself is destroyed)."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from engine.processes import service as processes
+
+    target = shutil.copytree(Path(__file__).resolve().parents[2] / "processes", tmp_path / f"processes-{term}")
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["retention"]["onderdelen"]["ontvangstcodes"]["termijn"] = term
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with db.session() as s:
+        processes.deploy(session=s, directory=target)
+
+
+def _checked_in(db, clock, tag: str) -> tuple[int, date]:
+    """An unfounded case (1 year) whose two check-ins after closure (3 and 12 months) went out unanswered; returns
+    (case id, the day of the last check-in)."""
+    from engine.cases.models import Case
+    from engine.contact import service as contact
+    from engine.contact.models import FollowUp
+
+    case_id, _ = closed_case(db, clock, tag, resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    closed = closed_on(db, case_id)
+    with db.session() as s:  # the helper issues the code after closing; plan the check-ins as at a real closing
+        s.execute(FollowUp.__table__.delete().where(FollowUp.case_id == case_id))
+        case = s.get(Case, case_id)
+        contact.case_closed(s, case, contact.rules_of(s, case))
+    for term in ("P3M", "P12M"):
+        at_noon(clock, add_calendar(closed, parse_duration(term)))
+        contact.sweep_in(db)
+    return case_id, add_calendar(closed, parse_duration("P12M"))
+
+
+def _signal_retaliation(db, case_id: int) -> None:
+    """The reporter answers the last check-in through "Mijn melding": yes, I suffered adverse consequences."""
+    from engine.contact import service as contact
+    from engine.contact.models import FollowUp
+
+    with db.session() as s:
+        last = s.scalars(select(FollowUp).where(FollowUp.case_id == case_id, FollowUp.state == "verstuurd")
+                         .order_by(FollowUp.due_at.desc())).first()
+        contact.answer(session=s, case_id=case_id, follow_up_id=last.id, adverse="ja", text="Ik ben overgeplaatst.")
+
+
+@pytest.mark.parametrize("arrives", ["concept", "voorgesteld", "goedgekeurd"])
+def test_a_signal_of_retaliation_after_listing_takes_the_case_off_the_list(db, clock, tmp_path, arrives):
+    """The receipt code lives as long as the case ("zaak"), so the reporter can still answer the last check-in after
+    the case was listed. A "yes" opens a signal of retaliation: whether it arrives while the list is a concept, is
+    proposed or is approved, the case leaves the list with the reason in Dutch and is not destroyed; the case's
+    retention page says why."""
+    case_id, last = _checked_in(db, clock, "Kwartel")
+    _deploy_receipt_term(db, tmp_path, "zaak")
+    day = date.fromordinal(add_calendar(closed_on(db, case_id), parse_duration("P1Y")).toordinal() + 1)
+    assert last < day
+    at_noon(clock, day)
+    list_id = records.run(database=db).new_list_id
+    with db.session() as s:
+        assert [i.case_id for i in records.items(s, list_id)] == [case_id]
+    steps = [("voorgesteld", lambda s: records.propose(session=s, user=_user(s, "coordinator1"), list_id=list_id)),
+             ("goedgekeurd", lambda s: records.approve(session=s, user=_user(s, "coordinator2"), list_id=list_id))]
+    if arrives == "concept":
+        _signal_retaliation(db, case_id)
+    for status, step in steps:
+        with db.session() as s:
+            step(s)
+        if status == arrives:
+            _signal_retaliation(db, case_id)
+    with db.session() as s:
+        (item,) = records.items(s, list_id)
+        assert item.status == "overgeslagen"
+        assert item.note.startswith("Aangehouden: Er staat een signaal van benadeling van de melder open")
+    at_noon(clock, date.fromordinal(day.toordinal() + 1))
+    assert records.run(database=db).destroyed == 0
+    assert not _destroyed(db, case_id)
+    with db.session() as s:
+        assert s.get(DestructionList, list_id).status == "uitgevoerd"
+        info = records.case_retention(session=s, user=_user(s, "coordinator1"), case_id=case_id)
+        assert info.status == "bewaard" and info.postponed.code == "signaal_benadeling"
+        assert "signaal van benadeling" in info.postponed.text
+        from engine.audit.service import case_events
+        assert "vernietigingslijst.zaak_aangehouden" in [e.action for e in case_events(session=s, case_id=case_id)]
+        # and it is not listed again while the signal is open
+        assert records.due_cases(session=s) == []
+
+
+def test_a_longer_contact_term_deployed_after_the_proposal_holds_the_case_back_at_approval(db, clock, tmp_path):
+    """Listed under the shipped term (P3M after the last check-in); the process owner then deploys P6M: the reporter
+    may answer the last check-in for three more months, so the approval takes the case off the list, with the day
+    until which it waits."""
+    case_id, last = _checked_in(db, clock, "Patrijs")
+    day = date.fromordinal(add_calendar(last, parse_duration("P3M")).toordinal() + 1)
+    at_noon(clock, day)
+    list_id = records.run(database=db).new_list_id
+    with db.session() as s:
+        assert [i.case_id for i in records.items(s, list_id)] == [case_id]
+        records.propose(session=s, user=_user(s, "coordinator1"), list_id=list_id)
+    _deploy_receipt_term(db, tmp_path, "P6M")
+    with db.session() as s:
+        records.approve(session=s, user=_user(s, "bvi1"), list_id=list_id)
+        (item,) = records.items(s, list_id)
+        until = add_calendar(last, parse_duration("P6M"))
+        from engine.functions import dutch_date
+        assert item.status == "overgeslagen" and f"tot en met {dutch_date(until)}" in item.note
+    at_noon(clock, date.fromordinal(day.toordinal() + 1))
+    records.run(database=db)
+    assert not _destroyed(db, case_id)
+    with db.session() as s:
+        postponed = records.case_retention(session=s, user=_user(s, "coordinator1"), case_id=case_id).postponed
+        assert (postponed.code, postponed.until) == ("nazorg_termijn", until)
+
+
+def test_the_destruction_itself_rechecks_contact_in_its_own_transaction(db, clock):
+    """A contact task written after the approval by a path that does not know the list (raw insert: no bookkeeping
+    ran) still stops the destruction: the run re-checks under the case's row lock, and destroy_case refuses too."""
+    from engine.clock import now
+    from engine.contact.models import ContactTask
+
+    case_id, _ = closed_case(db, clock, "Wulp", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    at_noon(clock, date.fromordinal(add_calendar(closed_on(db, case_id), parse_duration("P1Y")).toordinal() + 1))
+    with db.session() as s:
+        list_id = records.build_list(session=s).id
+        records.propose(session=s, user=_user(s, "coordinator1"), list_id=list_id)
+    with db.session() as s:
+        records.approve(session=s, user=_user(s, "coordinator2"), list_id=list_id)
+        s.execute(ContactTask.__table__.insert().values(case_id=case_id, kind="represaille", key="represaille:test",
+                                                        role="integriteitscoordinator", state="open",
+                                                        created_at=now()))
+    with db.session() as s:
+        with pytest.raises(records.RecordsRefused, match="signaal van benadeling"):
+            records.destroy_case(session=s, case_id=case_id, actor="test")
+    assert records.execute_approved(database=db) == 0
+    assert not _destroyed(db, case_id)
+    with db.session() as s:
+        (item,) = records.items(s, list_id)
+        assert item.status == "overgeslagen" and "signaal van benadeling" in item.note
+
+
+def test_destruction_removes_the_saved_views_naming_its_persons_and_tells_their_owners(db, clock):
+    """An employee's saved view (name and search, the search encrypted) that names a person of the case - the
+    subject, the reporter, the reporter's e-mail address - is removed with the case; a view naming nobody of it
+    stays, as does one searching for the subject's given name only. Each owner reads on the Zaken page and in the API that a view was removed because its case was
+    destroyed, without which view or case; the mail says as much."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.audit.models import AuditEvent
+    from engine.audit.service import TOMBSTONE_ACTION
+    from engine.cases import search, views
+    from engine.identity import service as identity
+    from engine.notifications.models import Notification
+    from tests.web.demo_clients import PASSWORD, demo_app, demo_login
+
+    case_id, secrets = closed_case(db, clock, "Gaai", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    with db.session() as s:
+        coordinator, desk, other = (_user(s, n) for n in ("coordinator1", "meldpunt1", "coordinator2"))
+        views.save_view(session=s, user=coordinator, name="Mijn zoekopdracht",
+                        filters=search.CaseFilters(q=secrets["betrokkene"]))
+        views.save_view(session=s, user=coordinator, name="Declaraties", filters=search.CaseFilters(q="declaraties"))
+        views.save_view(session=s, user=desk, name=f"Melder {secrets['melder'].split()[-1]}",
+                        filters=search.CaseFilters(status="closed"))
+        views.save_view(session=s, user=other, name="Adres", filters=search.CaseFilters(q=secrets["email"]))
+        views.save_view(session=s, user=other, name="Voornaam", filters=search.CaseFilters(q="Bram"))  # names nobody
+        identity.set_password(session=s, user_id=coordinator.id, password=PASSWORD)
+        emails = {u.username: bool((u.email or "").strip()) for u in (coordinator, desk, other)}
+    assert [c for t, c, v in every_cell(db) if t == "saved_views" and "Gaai" in readable(v)] == ["name"]
+    at_noon(clock, date.fromordinal(add_calendar(closed_on(db, case_id), parse_duration("P1Y")).toordinal() + 1))
+    _destroy(db)
+    assert _destroyed(db, case_id)
+    with db.session() as s:
+        assert [v.name for v in views.list_views(session=s, user=_user(s, "coordinator1"))] == ["Declaraties"]
+        assert views.list_views(session=s, user=_user(s, "meldpunt1")) == []
+        assert [v.name for v in views.list_views(session=s, user=_user(s, "coordinator2"))] == ["Voornaam"]
+        assert [views.removal_notices(session=s, user=_user(s, n))
+                for n in ("coordinator1", "meldpunt1", "coordinator2", "bvi1")] == [1, 1, 1, 0]
+        mailed = {s.get(User, n.user_id).username for n in s.scalars(select(Notification).where(
+            Notification.kind == "weergave_verwijderd"))}
+        assert mailed == {name for name, has_mail in emails.items() if has_mail}
+        tombstone = s.scalar(select(AuditEvent).where(AuditEvent.action == TOMBSTONE_ACTION))
+        assert tombstone.details["weergaven_verwijderd"] == 3
+        token, _ = identity.issue_token(session=s, user=_user(s, "coordinator1"), name="later")
+    assert [(t, c) for t, c, v in every_cell(db) if any(n.casefold() in readable(v).casefold()
+                                                         for n in needles(secrets))] == []
+    client = TestClient(create_app(ApiSettings(cookie_secure=True)))
+    auth = {"Authorization": f"Bearer {token}"}
+    shown = client.get("/api/v1/zaken/weergaven/meldingen", headers=auth).json()
+    assert shown["aantal"] == 1 and shown["melding"].startswith("Een of meer van uw opgeslagen weergaven zijn "
+                                                                "verwijderd")
+    assert not any(n.casefold() in shown["melding"].casefold() for n in needles(secrets))
+    page = demo_login(demo_app(), "coordinator1").get("/zaken")
+    assert page.status_code == 200 and shown["melding"] in page.text
+    assert client.delete("/api/v1/zaken/weergaven/meldingen", headers=auth).status_code == 204
+    assert client.get("/api/v1/zaken/weergaven/meldingen", headers=auth).json() == {"aantal": 0, "melding": None}

@@ -239,6 +239,9 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/zaken/weergaven": staff(),
     "POST /api/v1/zaken/weergaven": staff((201,), probe={"json": {"naam": "Matrix API",
                                                                  "zoekopdracht": {"status": "open"}}}),
+    "GET /api/v1/zaken/weergaven/meldingen": staff(),  # one's own notes that views went with a destroyed case
+    "DELETE /api/v1/zaken/weergaven/meldingen": staff((204,)),
+    "POST /zaken/weergaven/meldingen/gelezen": staff((303,), probe=WEB_EMPTY),
     "GET /api/v1/zaken/weergaven/{view_id}": Policy(VIEW_OWNER),
     "DELETE /api/v1/zaken/weergaven/{view_id}": Policy(VIEW_OWNER, (204,), probe={"view": "api"}),
     "POST /zaken/weergaven": staff((303,), probe={"data": {"naam": "Matrix web", "status": "open"}}),

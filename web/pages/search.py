@@ -91,6 +91,7 @@ def _page(request: Request, s: Session, web: WebSession, query: dict[str, str], 
                  category=c.category or "—", unit=c.unit or "—", priority=c.priority, created_at=c.created_at)
             for c in found.items]
     saved = [dict(id=v.id, name=v.name, link=_link(_view_query(v))) for v in views.list_views(session=s, user=user)]
+    removed = views.REMOVED_NOTICE if views.removal_notices(session=s, user=user) else None
     may_export = access.may_export_cases(user)
     exports = []
     if may_export:
@@ -99,7 +100,8 @@ def _page(request: Request, s: Session, web: WebSession, query: dict[str, str], 
                    for label, fmt in (("CSV", "csv"), ("Excel (xlsx)", "xlsx"))]
     context = dict(user=user, web=web, rows=rows, total=found.total, next_cursor=found.next_cursor,
                    continued=bool(na), query=query, sorts=SORTS, statuses=STATUSES, choices=choices,
-                   problems=problems, saved_views=saved, exports=exports, view_name=view_name, melding=notice)
+                   problems=problems, saved_views=saved, exports=exports, view_name=view_name, melding=notice,
+                   views_removed=removed)
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "zaken-resultaten":
         return render(request, "_zaken_resultaten.html", status_code=status_code, **context)
     return render(request, "zaken.html", status_code=status_code, **context)
@@ -135,6 +137,18 @@ def save_view(request: Request, form: FormDep):
     except DomainError as exc:
         return domain_error(request, exc)
     return RedirectResponse(_link({**query, "weergave": "opgeslagen"}) + "#weergaven", status_code=303)
+
+
+@router.post("/zaken/weergaven/meldingen/gelezen")
+def dismiss_view_removals(request: Request, form: FormDep):
+    try:
+        with get_database().session() as s:
+            web = login_required(request, s)
+            checked_form(form, web)
+            views.dismiss_removal_notices(session=s, user=web.user)
+    except DomainError as exc:
+        return domain_error(request, exc)
+    return RedirectResponse("/zaken#weergaven", status_code=303)
 
 
 @router.post("/zaken/weergaven/{view_id:id}/verwijderen")
