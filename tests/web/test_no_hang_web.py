@@ -119,7 +119,9 @@ def test_a_burst_of_web_claims_submits_and_reads_is_answered_in_time(db, world, 
         assert not unanswered, f"{len(unanswered)} of {len(results)} requests not answered within {ANSWER_WITHIN} s"
         assert set(claim_statuses) == {303, 409}, claim_statuses
         submit_statuses = [r[2] for r in results if r[0] == "submit"]
-        assert submit_statuses.count(200) == 1 and set(submit_statuses) <= {200, 409}, submit_statuses
+        # one completes; the winner's other sends go to the task's read-only page (303: "had u al afgerond") once it
+        # is done, or are refused (409) while the first is still in its transaction
+        assert submit_statuses.count(200) == 1 and set(submit_statuses) <= {200, 303, 409}, submit_statuses
         # the task page: "niet gevonden" (404) for the others once someone holds it, 409 once it is done
         assert {r[2] for r in results if r[0] == "read" and not r[1].startswith("/taken/")} == {200}
         assert {r[2] for r in results if r[0] == "read" and r[1].startswith("/taken/")} <= {200, 404, 409}
