@@ -550,6 +550,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
                                                         ".ci/run runs it"),
     "make test-on DATE=2028-02-29 DB=pg": NotRun("the database tests of this suite on PostgreSQL with the machine's "
                                                  "date moved; .ci/run runs it on a leap day over a year ahead"),
+    "make test-on DATE=2028-02-29 DB=pg PG_MARK=": NotRun("every test of this suite, the database ones on PostgreSQL, "
+                                                          "with the machine's date moved; .ci/run runs it so"),
     'make test-on DATE=2028-02-29 TESTS="tests/engine features"': NotRun(
         "a part of this suite with the machine's date moved; .ci/run runs all of it on a moved date"),
     LOGIN: (Run(db="server", cwd="tmp", substitute=ON_SERVER, stdout=(r'"username":\s*"meldpunt"', r'"csrf')),),
