@@ -226,8 +226,14 @@ def guard_included_routers(app: FastAPI) -> int:
     parameter (``/api/v1/taken/``), FULL or PARTIAL, so a router none of whose literals begins the path answers "no
     match" at once; the order, the matching itself and the OpenAPI document stay FastAPI's. Only routers of plain
     API routes get the check, and it stands aside if the router's routes change after start-up. Returns the number
-    of routers guarded."""
-    from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
+    of routers guarded.
+
+    The paths are read from the included router's own routes and its inclusion prefix (the path FastAPI gives each
+    route there), not from FastAPI's effective route contexts: building those solves every route's dependencies and
+    response model, which FastAPI otherwise does for a router at its first request. Building them here for every
+    router at each start-up was most of ``create_app``'s cost (a sixth of the test suite's CPU, which makes an app
+    per test)."""
+    from fastapi.routing import APIRoute, _IncludedRouter
     from starlette._utils import get_route_path
     from starlette.routing import PARAM_REGEX, Match
 
@@ -235,16 +241,17 @@ def guard_included_routers(app: FastAPI) -> int:
     for route in app.router.routes:
         if not isinstance(route, _IncludedRouter):
             continue
-        candidates = route.effective_candidates()
-        if not candidates or not all(
-                isinstance(c, _EffectiveRouteContext) and isinstance(c.original_route, APIRoute)
-                and c.starlette_route is None and not c.frontend_prefix and c.path.startswith("/")
-                for c in candidates):
+        inner_routes = list(route.original_router.routes)
+        # plain API routes only (a nested router, a mount or a frontend group keeps FastAPI's own matching)
+        if not inner_routes or not all(isinstance(r, APIRoute) for r in inner_routes):
+            continue
+        paths = [route.include_context.path_for(r) for r in inner_routes]
+        if not all(path.startswith("/") for path in paths):
             continue
         literals = set()
-        for c in candidates:
-            param = PARAM_REGEX.search(c.path)
-            literals.add(c.path[:param.start()] if param else c.path)
+        for path in paths:
+            param = PARAM_REGEX.search(path)
+            literals.add(path[:param.start()] if param else path)
         # the shortest literals suffice: a path beginning with a longer one begins with its shorter prefix too
         prefix = tuple(sorted(x for x in literals if not any(x != y and x.startswith(y) for y in literals)))
         if any(len(x) <= 1 for x in prefix):
