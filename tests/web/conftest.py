@@ -127,6 +127,9 @@ def screenshot(page, name: str) -> None:
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (from npm, injected into the page) for WCAG 2.1 A/AA rules."""
+    # After the page's stylesheets have loaded ("load"): a check run while the theme's CSS was still on its way
+    # (a busy machine, after a form's answer) once measured the unstyled link colour on the styled background.
+    page.wait_for_load_state("load")
     # Evaluated through the DevTools protocol, not injected as an inline <script>: the pages' CSP forbids those.
     page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
     result = page.evaluate("""async () => {
