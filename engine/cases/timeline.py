@@ -23,7 +23,7 @@ from engine.audit import service as audit
 from engine.cases.models import Case, CaseParty
 from engine.identity import access
 from engine.identity.models import User
-from engine.intake.service import INTAKE_ROLES  # who files a report in these roles does so for the organisation
+from engine.identity.roles import INTAKE_ROLES  # who files a report in these roles does so for the organisation
 
 HIDDEN_PREFIXES = ("identity.", "message", "attachment.", "confidential.")
 TIMELINE_KEYS = frozenset({"element", "naam", "rol", "status", "termijn", "voor", "na", "zaaknummer", "kanaal",

@@ -49,7 +49,7 @@ from engine.cases.models import Case, CaseActor, CaseParty
 from engine.errors import NotFound
 from engine.identity import second_factor
 from engine.identity.models import User, UserRole
-from engine.identity.roles import EXPORT_ROLES, IDENTITY_ROLES, OVERSIGHT_ROLES
+from engine.identity.roles import DESK_ROLES, EXPORT_ROLES, IDENTITY_ROLES, INTAKE_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
 
 EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
@@ -241,15 +241,9 @@ def may_export_cases(user: User) -> bool:
     return user.active and bool(user.role_codes & EXPORT_ROLES)
 
 
-# Who writes to the reporter and reads her messages (the messages identify her): the desk and the coordinator.
-DESK_ROLES = frozenset({"meldpunt", "integriteitscoordinator"})
-
-
 def may_register_report(*, session: Session, user: User) -> bool:
-    """Staff intake: the roles that take reports (``engine.intake.service.INTAKE_ROLES``) and every line manager
+    """Staff intake: the roles that take reports (``engine.identity.roles.INTAKE_ROLES``) and every line manager
     (someone who manages at least one employee), who may pass on a report made to them."""
-    from engine.intake.service import INTAKE_ROLES
-
     if not user.active:
         return False
     if user.role_codes & INTAKE_ROLES:

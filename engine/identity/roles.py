@@ -44,6 +44,14 @@ IDENTITY_ROLES: frozenset[str] = frozenset({"meldpunt", "integriteitscoordinator
 # Roles that redact the report's substance for the case workers (engine.cases.field_classes; the desk).
 REDACTION_ROLES: frozenset[str] = frozenset({"meldpunt"})
 
+# The reporting desk: who writes to the reporter and reads her messages (the messages identify her), and who registers
+# a report for the organisation (engine.intake.staff): the desk and the coordinator.
+DESK_ROLES: frozenset[str] = frozenset({"meldpunt", "integriteitscoordinator"})
+
+# Who takes reports in (staff intake, engine.intake): the desk and the confidential adviser (vertrouwenspersoon), who
+# may pass a report on. Whoever files a report without one of these roles is its reporter or a line manager.
+INTAKE_ROLES: frozenset[str] = DESK_ROLES | {"vertrouwenspersoon"}
+
 USER_ADMIN_ROLES: frozenset[str] = frozenset({"functioneel_beheerder"})
 
 # Who may export the case list (CSV/XLSX; engine.cases.export): the oversight roles, who report on the cases of

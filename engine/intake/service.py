@@ -21,11 +21,11 @@ from engine.clock import now
 from engine.errors import FieldError, InvalidData, NotAuthorized
 from engine.identity import receipts
 from engine.identity.models import User
+from engine.identity.roles import INTAKE_ROLES
 from engine.intake.models import CaseMessage
 
 # Values of the ``kanaal`` field of the intake form (the task that declares ``intake`` in the BPMN).
 ANONYMOUS_CHANNEL = "anoniem"
-INTAKE_ROLES = frozenset({"meldpunt", "integriteitscoordinator", "vertrouwenspersoon"})
 MAX_MESSAGE = 10_000
 
 

@@ -22,12 +22,12 @@ from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
 from engine.functions import today
 from engine.identity import access
 from engine.identity.models import User
+from engine.identity.roles import DESK_ROLES
 from engine.intake import public
 from engine.intake import service as intake
 from engine.intake import submissions
 
 VP = "vertrouwenspersoon"
-DESK_ROLES = frozenset({"meldpunt", "integriteitscoordinator"})
 REPORTER_PERSON = "melder_persoon"  # the web form's choice of the reporter among the organisation's users
 IDENTITY_FIELDS = ("melder_naam", "melder_adres", "melder_email", "melder_telefoon")
 EARLIEST = date(1990, 1, 1)

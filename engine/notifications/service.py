@@ -243,7 +243,7 @@ def handlers(session: Session, case_id: int) -> list[User]:
     """The case's handlers: who holds or completed one of its tasks and may still see the case; none yet, the
     desk and coordinators who may write the reporter (``access.may_message_reporter``)."""
     from engine.identity import access
-    from engine.identity.access import DESK_ROLES
+    from engine.identity.roles import DESK_ROLES
     from engine.worklist.models import OPEN, WorkItem
 
     ids = set(session.scalars(select(WorkItem.assignee_id).where(WorkItem.case_id == case_id,
