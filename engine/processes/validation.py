@@ -301,6 +301,9 @@ class _ProcessSetValidation:
         for path in bpmn_files:
             self.check_bpmn(path, manifest, decisions)
         self.check_calls_without_lane()
+        starts = [manifest.main_process, *manifest.processes]
+        if self.prove_legal and all_bpmn_read and all(p in self.process_files for p in starts):
+            self.check_uncalled_processes(manifest)  # at check and deploy (a stored version stays loadable)
         for path in dmn_files:
             self.check_dmn(path)
         if self.prove_legal:  # the statutory floor: a set that can impose a penalty declares the hearing over it
@@ -654,6 +657,33 @@ class _ProcessSetValidation:
             if any(t.process_id == target and t.kind == "userTask" and t.role is None for t in self.tasks.values()):
                 self.issue(path, f"Aanroep ligt in geen baan, maar proces '{target}' heeft gebruikerstaken "
                                  f"zonder baan (die krijgen de rol van de aanroepende baan)", call)
+
+    def check_uncalled_processes(self, manifest: Manifest) -> None:
+        """A process no case can reach: not the main process, not one that starts on its own (the manifest's
+        'processes'), and called by no call activity of a process that is reached. Its tasks would never run."""
+        calls: dict[str, set[str]] = {}
+        for process_id, path in self.process_files.items():
+            process = next((p for p in self.trees[path].iterfind(".//bpmn:process", NS)
+                            if p.get("id") == process_id), None)
+            if process is not None:
+                calls[process_id] = {c.get("calledElement") for c in process.iterfind(".//bpmn:callActivity", NS)}
+        reached: set[str] = set()
+        todo = [manifest.main_process, *manifest.processes]
+        while todo:
+            process_id = todo.pop()
+            if process_id in reached or process_id not in calls:
+                continue
+            reached.add(process_id)
+            todo.extend(calls[process_id])
+        for process_id, path in sorted(self.process_files.items(), key=lambda item: (item[1], item[0])):
+            if process_id in reached or process_id not in calls:
+                continue
+            process = next(p for p in self.trees[path].iterfind(".//bpmn:process", NS) if p.get("id") == process_id)
+            self.issue(path, f"Proces '{process.get('name') or process_id}' wordt nergens aangeroepen: het is niet "
+                             f"het hoofdproces '{manifest.main_process}', staat niet onder 'processes' in het "
+                             f"manifest en geen aanroepactiviteit van een proces dat wel loopt roept het aan, dus "
+                             f"geen zaak komt er ooit langs. Roep het aan vanuit een proces, zet het onder 'processes' "
+                             f"als het op zichzelf start, of verwijder het bestand", process)
 
     def lane_for(self, element: etree._Element, lane_of: dict[str, etree._Element]) -> etree._Element | None:
         """The lane of an element, or of the nearest embedded subprocess around it."""
