@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,14 +34,15 @@ class SavedView(Base):
     """A user's saved search on the Zaken page (issue 17): filters and sort under a name of their own.
 
     Personal: read, opened and deleted only by its owner (:mod:`engine.cases.views`). ``query`` (JSON of the
-    filters and sort) is stored encrypted: a search term may be words from a report's description."""
+    filters and sort) and ``name`` are stored encrypted: a search term may be words from a report's description,
+    and people name a search after whom it looks for ("Melding over J. Jansen"). A user's names are unique (case
+    folded), checked by :func:`engine.cases.views.save_view` under a lock on the user's row (migration 0041)."""
 
     __tablename__ = "saved_views"
-    __table_args__ = (UniqueConstraint("user_id", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(EncryptedText("saved_views.name"))
     query: Mapped[str] = mapped_column(EncryptedText("saved_views.query"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

@@ -92,6 +92,9 @@ def save_view(*, session: Session, user: User, name: str, filters: search.CaseFi
                                  created_from=filters.created_from, created_to=filters.created_to)
     problems = _problems(name, filters, sort)
     if not problems:
+        # The names are encrypted (no unique index can compare them): the user's row lock makes two saves of the
+        # same user take turns, so the second sees the first's name.
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())
         names = list(session.scalars(select(SavedView.name).where(SavedView.user_id == user.id)))
         if name.casefold() in {n.casefold() for n in names}:
             problems.append(FieldError("naam", "u heeft al een weergave met deze naam"))
@@ -107,9 +110,8 @@ def save_view(*, session: Session, user: User, name: str, filters: search.CaseFi
 
 def list_views(*, session: Session, user: User) -> list[View]:
     """The views of ``user``, by name (at most :data:`MAX_VIEWS`)."""
-    rows = session.scalars(select(SavedView).where(SavedView.user_id == user.id)
-                           .order_by(func.lower(SavedView.name), SavedView.id).limit(MAX_VIEWS))
-    return [_view(r) for r in rows]
+    rows = session.scalars(select(SavedView).where(SavedView.user_id == user.id)).all()  # at most MAX_VIEWS
+    return [_view(r) for r in sorted(rows, key=lambda r: (r.name.casefold(), r.id))[:MAX_VIEWS]]
 
 
 def _own(session: Session, user: User, view_id: int) -> SavedView:

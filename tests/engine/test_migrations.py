@@ -136,3 +136,32 @@ def test_the_names_of_stored_files_are_encrypted(empty_url):
             assert s.scalar(select(ReporterAttachment.filename)) == name
     finally:
         database.dispose()
+
+
+def test_the_names_of_saved_views_are_encrypted(empty_url):
+    """0041: a saved view's name already stored in plain (people name a search after whom it looks for) is encrypted
+    like its search, and reads back unchanged through the model; two views may no longer rely on a unique index."""
+    from sqlalchemy import select
+
+    from engine.cases.search_models import SavedView
+    from engine.db import Database
+
+    name = "Melding over J. Jansen"
+    upgrade(empty_url, "0040_saved_view_notices")
+    eng = create_engine(empty_url)
+    try:
+        with eng.begin() as conn:
+            _insert_minimal(conn, "users", {"id": 3, "username": "coord"})
+            _insert_minimal(conn, "saved_views", {"id": 1, "user_id": 3, "name": name, "query": "x"})
+        upgrade(empty_url)
+        with eng.connect() as conn:
+            raw = conn.execute(text("SELECT name FROM saved_views")).scalar()
+        assert "Jansen" not in raw and raw.startswith("v1:")
+    finally:
+        eng.dispose()
+    database = Database(empty_url)
+    try:
+        with database.session() as s:
+            assert s.scalar(select(SavedView.name)) == name
+    finally:
+        database.dispose()

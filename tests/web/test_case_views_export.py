@@ -148,11 +148,13 @@ def test_refused_views_change_nothing_and_name_the_field(db, demo):
 def test_a_view_is_stored_encrypted(db, demo):
     coordinator = _login("coordinator")
     r = coordinator.post("/api/v1/zaken/weergaven", headers=_csrf(coordinator),
-                         json={"naam": "Registers", "zoekopdracht": {"q": "vertrouwelijke registers"}})
+                         json={"naam": "Melding over Jansen", "zoekopdracht": {"q": "vertrouwelijke registers"}})
     assert r.status_code == 201
     with db.session() as s:
-        stored = s.execute(text("SELECT query FROM saved_views")).scalar_one()
-    assert "registers" not in stored and "vertrouwelijke" not in stored
+        query, name = s.execute(text("SELECT query, name FROM saved_views")).one()
+    assert "registers" not in query and "vertrouwelijke" not in query
+    assert "Jansen" not in name and "Melding" not in name  # people name a search after whom it looks for
+    assert [v["naam"] for v in coordinator.get("/api/v1/zaken/weergaven").json()] == ["Melding over Jansen"]
 
 
 # --------------------------------------------------------------------------- export
