@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -20,8 +21,46 @@ TITLE = "# Stappencatalogus\n\n" \
         "`En` en `Maar` mogen elk woord `Gegeven`/`Als`/`Dan` vervangen.\n"
 
 
+KEYWORDS = ("Gegeven", "Als", "Dan", "En", "Maar")
+_COMMENT = re.compile(r"\s{3,}\(.*$")  # "Als er 8 dagen verstrijken   (de timers lopen daarna)"
+
+
+def _sentences(doc: str) -> list[str]:
+    """The example sentences of a step's docstring: every line (or part of a line between "   /   ") that begins
+    with a keyword; the first line without its "Voorbeeld:"."""
+    doc = doc.replace("Voorbeeld:", "", 1).strip() if doc.startswith("Voorbeeld:") else doc
+    return [part.strip() for line in doc.splitlines() for part in line.split("   /   ")
+            if part.strip().split(" ", 1)[0] in KEYWORDS]
+
+
+def fits(parser, sentence: str) -> bool:
+    """Do the words of the example ``sentence`` (a keyword, the words, perhaps a comment after three spaces) say
+    what ``parser`` reads? The keyword is the catalogue's: a sentence registered under two keywords has one example."""
+    word, _, body = _COMMENT.sub("", sentence).partition(" ")
+    return word in KEYWORDS and parser.is_matching(body)
+
+
+def example_for(keyword: str, parser, doc: str) -> str:
+    """The docstring's example for this one sentence of the step, under its own keyword, with the docstring's
+    explanation: the first example sentence that fits it (a step may read several sentences, each with its own
+    example); the other example sentences are left out. Without one that fits, the docstring as written (a test
+    fails on it)."""
+    doc = doc.replace("Voorbeeld:", "", 1).strip() if doc.startswith("Voorbeeld:") else doc
+    sentences = _sentences(doc)
+    chosen = next((s for s in sentences if fits(parser, s)), None)
+    if chosen is None:
+        return doc
+    rest = [line for line in doc.splitlines()[1:] if line.strip() and line.strip() not in sentences]
+    word, _, words = chosen.partition(" ")
+    return "\n".join([f"{word if word in ('En', 'Maar') else keyword} {words}", *rest])  # En/Maar: any keyword
+
+
 def steps() -> list[tuple[str, str, str, str]]:
     """(keyword, sentence, example, function) for every registered step, in source order."""
+    return [(keyword, sentence, example, func) for keyword, sentence, example, func, _ in _registered()]
+
+
+def _registered() -> list[tuple]:
     from pytest_bdd.steps import step_function_context_registry
 
     import features.steps as pkg
@@ -33,13 +72,22 @@ def steps() -> list[tuple[str, str, str, str]]:
         if not module.startswith("features.steps"):
             continue
         doc = inspect.getdoc(ctx.step_func) or ""
-        example = doc.replace("Voorbeeld:", "", 1).strip() if doc.startswith("Voorbeeld:") else doc
+        keyword = KEYWORD.get(ctx.type, "*")
         line = inspect.getsourcelines(ctx.step_func)[1]
         # the shared library (common) first, then each further module, every module in source order
         order = (module != "features.steps.common", module, line)
-        out.append((order, KEYWORD.get(ctx.type, "*"), ctx.parser.name, example, ctx.step_func.__name__))
+        out.append((order, keyword, ctx.parser.name, example_for(keyword, ctx.parser, doc), ctx.step_func.__name__,
+                    ctx.parser))
     out.sort(key=lambda r: (r[0], r[1]))
     return [r[1:] for r in out]
+
+
+def unfitting_examples() -> list[str]:
+    """Every catalogue sentence whose example does not say it (keyword and words), as "keyword sentence: example"."""
+    return [f"{keyword} {sentence}: {example.splitlines()[0] if example else '(geen voorbeeld)'}"
+            for keyword, sentence, example, _, parser in _registered()
+            if not example or example.split(" ", 1)[0] not in (keyword, "En", "Maar")
+            or not fits(parser, example.splitlines()[0])]
 
 
 def _shape(sentence: str) -> str:

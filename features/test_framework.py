@@ -50,6 +50,14 @@ def test_catalogue_lists_every_step():
     assert all(example for _, _, example, _ in catalogue.steps()), "elke stap heeft een voorbeeld (docstring)"
 
 
+def test_every_catalogue_example_says_its_own_sentence():
+    """The tester copies the example under a sentence: it must be that sentence, under its keyword (a step that
+    reads "er 8 dagen verstrijken" and "er 1 dag verstrijkt" has an example for each)."""
+    assert catalogue.unfitting_examples() == [], (
+        "voorbeelden die niet bij hun zin passen (zet een passend voorbeeld in de docstring van de stap): "
+        + "; ".join(catalogue.unfitting_examples()))
+
+
 def _copy_and_run(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess:
     copy = tmp_path / "features"
     shutil.copytree(HERE, copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__", "test_framework.py",

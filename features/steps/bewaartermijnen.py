@@ -179,7 +179,8 @@ def step_worker_sweep(wereld: World):
 @then(parsers.parse("is er {aantal:d} vernietigingslijst"))
 @then(parsers.parse("zijn er {aantal:d} vernietigingslijsten"))
 def step_list_count(wereld: World, aantal: int):
-    """Voorbeeld: Dan is er 1 vernietigingslijst"""
+    """Voorbeeld: Dan is er 1 vernietigingslijst
+    Dan zijn er 2 vernietigingslijsten"""
     r = wereld.client.get("/api/v1/bewaartermijnen/vernietigingslijsten", headers=wereld.h("coordinator"))
     if r.status_code != 200 or len(r.json()) != aantal:
         fail(f"{aantal} vernietigingslijst(en)", f"{r.status_code}: {len(r.json()) if r.status_code == 200 else r.text}")

@@ -518,7 +518,8 @@ def step_refused(wereld: World, wie: str, taak: str, reden: str):
 @given(parsers.parse("er {n:d} dagen verstrijken"))
 @given(parsers.parse("er {n:d} dag verstrijkt"))
 def step_days_pass(wereld: World, n: int):
-    """Voorbeeld: Als er 8 dagen verstrijken   (de timers lopen daarna)"""
+    """Voorbeeld: Als er 8 dagen verstrijken   (de timers lopen daarna)
+    Als er 1 dag verstrijkt   (de timers lopen daarna)"""
     wereld.clock.advance(timedelta(days=n))
     time_moved(wereld)
 
@@ -688,7 +689,7 @@ def step_letter_contains(wereld: World, tekst: str):
 
 @then(parsers.parse('bevat de brief niet "{tekst}"'))
 def step_letter_not_contains(wereld: World, tekst: str):
-    """Voorbeeld: Maar bevat de brief niet "B. Betrokkene"."""
+    """Voorbeeld: Maar bevat de brief niet "B. Betrokkene"   (wat de brief niet mag noemen)"""
     if tekst.lower() in wereld.letter_text.lower():
         i = wereld.letter_text.lower().index(tekst.lower())
         fail(f"de {wereld.letter_desc} noemt '{tekst}' niet",

@@ -168,6 +168,7 @@ def step_transcript_overdue(wereld: World, wie: str):
 @when("de zaak wordt afgesloten zonder onderzoek")
 def step_close_without_investigation(wereld: World):
     """Voorbeeld: Gegeven de zaak is afgesloten zonder onderzoek
+    Als de zaak wordt afgesloten zonder onderzoek
     (alle taken volgens het standaardantwoord, de beoordeling met route 'geen_onderzoek', tot de zaak sluit)"""
     from tests.web import flow
 
