@@ -13,7 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 
-__all__ = ["ParseProblem", "csv_problem", "json_problem", "template_error", "template_problem", "xml_problem"]
+__all__ = ["ParseProblem", "csv_problem", "json_problem", "schema_problem", "template_error", "template_problem",
+           "xml_problem"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,49 @@ def _not_utf8(err: UnicodeDecodeError) -> ParseProblem:
     line = before.count(b"\n") + 1
     return ParseProblem("het bestand is geen UTF-8-tekst (sla het op als UTF-8)", line,
                         err.start - (before.rfind(b"\n") + 1) + 1)
+
+
+# -- JSON Schema (a form checked against the draft 2020-12 metaschema) -------------------------------------------
+
+_JSON_TYPES = {"string": "een tekst", "number": "een getal", "integer": "een geheel getal", "boolean": "true of false",
+               "object": "een object {...}", "array": "een lijst [...]", "null": "null"}
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _either(values: list[str]) -> str:
+    return " of ".join([", ".join(values[:-1]), values[-1]] if len(values) > 1 else values)
+
+
+def schema_problem(err: Exception) -> str:
+    """A jsonschema ``SchemaError`` (the form is JSON but breaks the metaschema), read by its keyword
+    (``validator``); the place is the error's ``json_path`` (the caller shows it as the element)."""
+    keyword, expected, value = getattr(err, "validator", None), getattr(err, "validator_value", None), \
+        getattr(err, "instance", None)
+    shown = _shown(value)
+    path = str(getattr(err, "json_path", ""))
+    if keyword in ("anyOf", "oneOf") and path.endswith(".type"):
+        return (f"{shown} is geen bekend type (toegestaan: {', '.join(_JSON_TYPES)}; ook als lijst van "
+                f"verschillende types)")
+    if keyword == "type":
+        kinds = [expected] if isinstance(expected, str) else list(expected or [])
+        return f"de waarde {shown} moet {_either([_JSON_TYPES.get(k, k) for k in kinds])} zijn"
+    if keyword in ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties"):
+        return f"de waarde {shown} moet minstens {expected} zijn"
+    if keyword in ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties"):
+        return f"de waarde {shown} mag hoogstens {expected} zijn"
+    if keyword == "uniqueItems":
+        return f"de lijst {shown} bevat dubbele waarden"
+    if keyword == "format" and expected == "regex":
+        return f"{shown} is geen geldige reguliere expressie"
+    if keyword == "enum":
+        return f"de waarde {shown} is niet toegestaan (kies uit: {_either([_shown(v) for v in expected or []])})"
+    if keyword in ("anyOf", "oneOf"):
+        return f"de waarde {shown} is hier niet toegestaan"
+    return f"de waarde {shown} voldoet niet aan de regels van JSON Schema voor dit onderdeel"
 
 
 # -- XML (lxml / libxml2) ----------------------------------------------------------------------------------------

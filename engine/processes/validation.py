@@ -47,7 +47,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
-from engine.parse_errors import json_problem, template_problem, xml_problem
+from engine.parse_errors import json_problem, schema_problem, template_problem, xml_problem
 from engine.processes import consumers, legal_rules, register_checks, runtime_checks, spiff_messages
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
@@ -580,7 +580,7 @@ class _ProcessSetValidation:
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as err:
-            self.issue(path, f"Geen geldig JSON Schema (draft 2020-12): {err.message}",
+            self.issue(path, f"Geen geldig JSON Schema (draft 2020-12): {schema_problem(err)}",
                        element_id=err.json_path)
             return
         from engine.cases.field_classes import POLICY  # the confidentiality classes a field may declare

@@ -357,3 +357,36 @@ def test_process_validation_explains_a_broken_letter_placeholder_in_dutch(tmp_pa
     for word in words:
         assert word in issue.message, issue.message
     dutch_only(issue.message)
+
+
+# -- a form that is JSON but no valid JSON Schema (jsonschema's metaschema check) -----------------------------------
+
+SCHEMA_CASES = {
+    "onbekend type": ('"type": "integer"', '"type": "geheel getal"', "$.properties.bedrag.type",
+                      ['"geheel getal"', "geen bekend type", "integer"]),
+    "minimum geen getal": ('"minimum": 0', '"minimum": "nul"', "$.properties.bedrag.minimum",
+                           ['"nul"', "een getal"]),
+    "required geen lijst": ('"required": ["categorie"]', '"required": "categorie"', "$.required",
+                            ['"categorie"', "een lijst"]),
+    "required dubbel": ('"required": ["categorie"]', '"required": ["categorie", "categorie"]', "$.required",
+                        ["dubbele waarden"]),
+    "ongeldige reguliere expressie": ('"minimum": 0', '"minimum": 0, "pattern": "(["', "$.properties.bedrag.pattern",
+                                      ['"(["', "reguliere expressie"]),
+    "negatieve lengte": ('"minimum": 0', '"minimum": 0, "minLength": -1', "$.properties.bedrag.minLength",
+                         ["-1", "minstens 0"]),
+    "onbekende regel (algemene tekst)": ('"minimum": 0', '"minimum": 0, "$anchor": "1 x"', "$.properties.bedrag['$anchor']",
+                                         ["voldoet niet aan de regels van JSON Schema"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_CASES))
+def test_invalid_json_schema_is_explained_in_dutch(process_dir: Path, case: str) -> None:  # noqa: F811
+    old, new, element, words = SCHEMA_CASES[case]
+    edit(process_dir, FORM, old, new)
+    [issue] = [i for i in refusals(process_dir) if i.file == FORM]
+    assert issue.element_id == element, str(issue)
+    assert issue.message.startswith("Geen geldig JSON Schema (draft 2020-12): "), issue.message
+    for word in words:
+        assert word in issue.message, issue.message
+    dutch_only(issue.message)
+    assert not re.search(r"is not|non-unique|any of the given|less than|does not match", issue.message), issue.message
