@@ -168,7 +168,22 @@ def to_date(value: Any) -> date:
             return to_date(datetime.fromisoformat(text.replace("Z", "+00:00")))
         except ValueError:
             pass
-    raise ValueError(f"geen geldige datum: {type(value).__name__}")
+    raise ValueError(f"geen geldige datum ({_kind(value)}; verwacht JJJJ-MM-DD)")
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in Dutch, without the value itself (it is case data)."""
+    if isinstance(value, bool):
+        return "waar of onwaar"
+    if isinstance(value, (int, float)):
+        return "een getal"
+    if isinstance(value, str):
+        return "een tekst"
+    if isinstance(value, Mapping):
+        return "een object"
+    if isinstance(value, Iterable):
+        return "een lijst"
+    return "een onbekend soort waarde"
 
 
 def to_datetime(value: Any) -> datetime:

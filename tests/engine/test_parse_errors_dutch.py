@@ -390,3 +390,12 @@ def test_invalid_json_schema_is_explained_in_dutch(process_dir: Path, case: str)
         assert word in issue.message, issue.message
     dutch_only(issue.message)
     assert not re.search(r"is not|non-unique|any of the given|less than|does not match", issue.message), issue.message
+
+
+@pytest.mark.parametrize("value, kind", [("morgen", "een tekst"), (12, "een getal"), ([1], "een lijst")])
+def test_a_value_that_is_no_date_is_named_in_dutch_not_by_python_type(value: object, kind: str) -> None:
+    with pytest.raises(LetterRenderError) as caught:
+        render_docx(template("{{ datum_melding|nl_datum }}"), {"datum_melding": value}, name="testbrief")
+    detail = caught.value.detail
+    assert detail == f"Sjabloon 'testbrief': geen geldige datum ({kind}; verwacht JJJJ-MM-DD)", detail
+    assert "morgen" not in detail  # never a value from the case
