@@ -399,3 +399,22 @@ def test_a_value_that_is_no_date_is_named_in_dutch_not_by_python_type(value: obj
     detail = caught.value.detail
     assert detail == f"Sjabloon 'testbrief': geen geldige datum ({kind}; verwacht JJJJ-MM-DD)", detail
     assert "morgen" not in detail  # never a value from the case
+
+
+@pytest.mark.parametrize("text", ["{{ 1 / 0 }}", "{{ zaaknummer + 1 }}", "{{ 5|regels }}"])
+def test_process_validation_names_no_exception_class_when_a_sample_letter_cannot_be_made(
+        tmp_path: Path, text: str) -> None:
+    from engine.processes import service as processes
+    from tests.factories import REVIEW, copy_process_set
+
+    target = copy_process_set(REVIEW, tmp_path / "review")
+    bpmn = target / "review.bpmn"
+    task = '<spiffworkflow:property name="priority" value="1"/>'
+    bpmn.write_text(bpmn.read_text().replace(task, task + '\n<spiffworkflow:property name="letter" value="intake_notitie"/>'
+                                             '\n<spiffworkflow:property name="letter_recipient" value="onderzoeker"/>', 1))
+    (target / "letters").mkdir()
+    (target / "letters" / "intake_notitie.docx").write_bytes(template(text))
+    [issue] = [i for i in processes.check(directory=target) if i.file == "letters/intake_notitie.docx"]
+    assert issue.message.startswith("Sjabloon 'intake_notitie': ") and "proefbrief" in issue.message, issue.message
+    assert "kan met de voorbeeldgegevens niet worden gemaakt" in issue.message
+    assert not re.search(r"Error|Exception|\(\w+\)", issue.message.split(" (proefbrief")[0]), issue.message
