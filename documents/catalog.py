@@ -28,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from engine.parse_errors import json_problem
+
 CATALOGUE_FILE = "letters.json"
 SHIPPED_CATALOGUE = Path(__file__).resolve().parent.parent / "processes" / CATALOGUE_FILE
 
@@ -93,8 +95,8 @@ def parse_catalogue(raw: bytes | str, *, source: str = CATALOGUE_FILE, strict: b
     problems: list[str] = []
     try:
         doc = json.loads(raw)
-    except ValueError as exc:
-        raise CatalogueError([f"{source}: geen geldige JSON ({exc})"]) from None
+    except (ValueError, RecursionError) as exc:
+        raise CatalogueError([f"{source}: geen geldige JSON: {json_problem(exc)}"]) from None
     if not isinstance(doc, Mapping):
         raise CatalogueError([f"{source}: verwacht een object met 'letters' en 'ontvangers'"])
     recipients = doc.get("ontvangers")

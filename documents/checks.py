@@ -16,6 +16,7 @@ from jinja2 import TemplateSyntaxError
 from documents.catalog import LETTERS, Catalogue, allowed_fields, catalogue_or_default  # noqa: F401 (LETTERS: re-export)
 from documents.context import DERIVED, OPTIONAL_DERIVED, build_context
 from documents.errors import LetterRenderError
+from engine.parse_errors import template_problem
 from documents.render import (
     TEMPLATES_DIR, Templates, default_templates_dir, make_env, placeholders, render_docx, resolve, template_bytes,
     template_source,
@@ -111,9 +112,9 @@ def check_template(path: Path | bytes, sample: Mapping[str, Any], recipient: str
         source = template_source(path)
         wanted = placeholders(source, make_env())
     except TemplateSyntaxError as exc:
-        return issues + [f"Sjabloon '{name}': syntaxfout in een placeholder ({exc.message})"]
-    except Exception as exc:  # a file Word cannot have written
-        return issues + [f"Sjabloon '{name}': kan het bestand niet lezen ({type(exc).__name__})"]
+        return issues + [f"Sjabloon '{name}': syntaxfout in een placeholder: {template_problem(exc).reason}"]
+    except Exception:  # a file Word cannot have written
+        return issues + [f"Sjabloon '{name}' is geen leesbaar Word-document (.docx)"]
     for placeholder in sorted(wanted):
         if resolve(context, placeholder):
             continue

@@ -30,6 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.exceptions import TemplateError, UndefinedError
 
 from documents.errors import LetterRenderError
+from engine.parse_errors import template_error, template_problem
 
 # The shipped letters live in the process set (processes/letters/): they are deployed, hashed and pinned with
 # the process version (issue 19). This folder is where tools and process versions without letters read them.
@@ -167,7 +168,22 @@ def to_date(value: Any) -> date:
             return to_date(datetime.fromisoformat(text.replace("Z", "+00:00")))
         except ValueError:
             pass
-    raise ValueError(f"geen geldige datum: {type(value).__name__}")
+    raise ValueError(f"geen geldige datum ({_kind(value)}; verwacht JJJJ-MM-DD)")
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in Dutch, without the value itself (it is case data)."""
+    if isinstance(value, bool):
+        return "waar of onwaar"
+    if isinstance(value, (int, float)):
+        return "een getal"
+    if isinstance(value, str):
+        return "een tekst"
+    if isinstance(value, Mapping):
+        return "een object"
+    if isinstance(value, Iterable):
+        return "een lijst"
+    return "een onbekend soort waarde"
 
 
 def to_datetime(value: Any) -> datetime:
@@ -796,13 +812,10 @@ def _render_errors(name: str):
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise LetterRenderError(
-            f"Sjabloon '{name}': syntaxfout in een placeholder ({exc.message})", template=name,
+            f"Sjabloon '{name}': syntaxfout in een placeholder: {template_problem(exc).reason}", template=name,
         ) from None
     except TemplateError as exc:
-        raise LetterRenderError(
-            f"Sjabloon '{name}': fout in het sjabloon ({type(exc).__name__}, regel {getattr(exc, 'lineno', '?')})",
-            template=name,
-        ) from None
+        raise LetterRenderError(f"Sjabloon '{name}': {template_error(exc).reason}", template=name) from None
     except ValueError as exc:
         # Our filters raise ValueError with a Dutch message that carries no case data.
         raise LetterRenderError(f"Sjabloon '{name}': {exc}", template=name) from None

@@ -69,6 +69,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from engine import clock
+from engine.parse_errors import json_problem
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -179,8 +180,8 @@ class EquatedDays:
             mapping = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ValueError(f"Bestand met gelijkgestelde dagen niet gevonden: {path}") from None
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}: geen geldige JSON ({exc.msg}, regel {exc.lineno})") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError(f"{path}: geen geldige JSON: {json_problem(exc)}") from None
         if not isinstance(mapping, dict):
             raise ValueError(f"{path}: verwacht een object {{\"jaar\": [\"datum\", ...]}}")
         return cls.from_mapping(mapping, source=str(path))

@@ -22,6 +22,7 @@ from api.schemas.casework import (IssueOut, MigrationIn, MigrationOut, ProcessCh
                                   ProcessVersionOut, RehearsalOut, ValidationOut)
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.identity.models import User
+from engine.parse_errors import json_problem, xml_problem
 from engine.processes import diff as process_diff, rehearsal as process_rehearsal, service as processes
 from engine.processes.models import ProcessVersion
 
@@ -63,7 +64,8 @@ def _precheck(path: str, content: bytes) -> ValidationIssue | None:
         try:
             json.loads(content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            return ValidationIssue(path, f"Geen geldige JSON: {type(exc).__name__}.")
+            problem = json_problem(exc)
+            return ValidationIssue(path, f"Geen geldige JSON: {problem.text(line=False)}", line=problem.line)
         return None
     if path.endswith(".docx"):
         return None if content[:2] == b"PK" else ValidationIssue(path, "Geen Word-document (.docx).")
@@ -73,7 +75,8 @@ def _precheck(path: str, content: bytes) -> ValidationIssue | None:
     try:
         etree.fromstring(content, _safe_parser())
     except etree.XMLSyntaxError as exc:
-        return ValidationIssue(path, "Geen geldige XML.", line=exc.lineno if isinstance(exc.lineno, int) else None)
+        problem = xml_problem(exc)
+        return ValidationIssue(path, f"Geen geldige XML: {problem.text(line=False)}", line=problem.line)
     except ValueError:
         return ValidationIssue(path, "Geen geldige XML.")
     return None

@@ -55,8 +55,9 @@ def letter_render_issues(files: Mapping[str, bytes], templates: Mapping[str, byt
             render_docx(content, context, name=template)
         except LetterRenderError as exc:
             problem = exc.detail
-        except Exception as exc:  # a file Word cannot have written
-            problem = f"Sjabloon '{template}': kan niet worden gemaakt ({type(exc).__name__})"
+        except Exception:  # a calculation or filter that does not fit the data, or a file Word cannot have written
+            problem = (f"Sjabloon '{template}': kan met de voorbeeldgegevens niet worden gemaakt; een berekening of "
+                       f"filter in een placeholder past niet bij de gegevens")
         else:
             continue
         issues.append(ValidationIssue(f"{LETTERS_DIR}/{template}.docx",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import ProcessValidationError, ValidationIssue
+from engine.parse_errors import json_problem
 from engine.processes.legal_rules import LegalRules, parse_legal_rules
 
 MANIFEST_FILE = "manifest.json"
@@ -146,10 +147,10 @@ def parse_manifest(content: bytes) -> Manifest:
     """Parse and check ``manifest.json``; raises ProcessValidationError with Dutch messages."""
     try:
         data = json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        line = getattr(err, "lineno", None)
-        issue = ValidationIssue(MANIFEST_FILE, f"Geen geldige JSON: {err}", line=line)
-        raise ProcessValidationError([issue]) from err
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        problem = json_problem(err)
+        issue = ValidationIssue(MANIFEST_FILE, f"Geen geldige JSON: {problem.text(line=False)}", line=problem.line)
+        raise ProcessValidationError([issue]) from None
     if not isinstance(data, dict):
         raise _fail("Het manifest moet een JSON-object zijn")
 

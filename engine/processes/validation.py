@@ -47,6 +47,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
+from engine.parse_errors import json_problem, schema_problem, template_problem, xml_problem
 from engine.processes import consumers, legal_rules, register_checks, runtime_checks, spiff_messages
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
@@ -408,7 +409,7 @@ class _ProcessSetValidation:
             try:  # its placeholders (a broken one would otherwise only surface when a letter is made)
                 placeholders(template_source(content))
             except TemplateSyntaxError as exc:
-                self.issue(path, f"Sjabloon '{name}': syntaxfout in een placeholder ({exc.message})")
+                self.issue(path, f"Sjabloon '{name}': syntaxfout in een placeholder: {template_problem(exc).reason}")
             except Exception:  # a Word file Word cannot have written (e.g. a damaged document.xml)
                 self.issue(path, f"Sjabloon '{name}' is geen leesbaar Word-document (.docx)")
 
@@ -521,7 +522,8 @@ class _ProcessSetValidation:
         try:
             tree = etree.ElementTree(etree.fromstring(self.files[path], _xml_parser()))
         except etree.XMLSyntaxError as err:
-            self.issue(path, f"Geen geldige XML: {err.msg}", line=err.lineno)
+            problem = xml_problem(err)
+            self.issue(path, f"Geen geldige XML: {problem.text(line=False)}", line=problem.line)
             return
         if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
             self.issue(path, "Een DOCTYPE of entiteitsdeclaratie is niet toegestaan", line=1)
@@ -571,8 +573,9 @@ class _ProcessSetValidation:
         except UnicodeDecodeError:
             self.issue(path, "Het formulier is geen UTF-8-tekst")
             return
-        except json.JSONDecodeError as err:
-            self.issue(path, f"Geen geldige JSON: {err.msg}", line=err.lineno)
+        except (json.JSONDecodeError, RecursionError) as err:
+            problem = json_problem(err)
+            self.issue(path, f"Geen geldige JSON: {problem.text(line=False)}", line=problem.line)
             return
         if not isinstance(schema, dict):
             self.issue(path, "Een formulier moet een JSON Schema-object zijn", element_id="$")
@@ -580,7 +583,7 @@ class _ProcessSetValidation:
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as err:
-            self.issue(path, f"Geen geldig JSON Schema (draft 2020-12): {err.message}",
+            self.issue(path, f"Geen geldig JSON Schema (draft 2020-12): {schema_problem(err)}",
                        element_id=err.json_path)
             return
         from engine.cases.field_classes import POLICY  # the confidentiality classes a field may declare

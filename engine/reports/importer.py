@@ -30,6 +30,7 @@ from engine.cases.models import Case
 from engine.clock import now
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
 from engine.identity.models import User
+from engine.parse_errors import csv_problem
 from engine.reports import labels as L
 from engine.reports.models import CaseImport, OrgUnit
 from engine.reports.service import local_noon
@@ -114,7 +115,7 @@ def parse(content: bytes, *, progress: Callable[[int], None] | None = None) -> l
     except StopIteration:
         raise InvalidData([FieldError("rij 1", "Het bestand is leeg.")])
     except csv.Error as exc:
-        raise InvalidData([FieldError("rij 1", f"Onleesbare CSV: {exc}")])
+        raise InvalidData([FieldError("rij 1", f"Onleesbare CSV: {csv_problem(exc).reason}")])
     if [h.strip() for h in header] != HEADER:
         raise InvalidData([FieldError("rij 1", "De kopregel moet precies zijn: " + ",".join(HEADER))])
     rows: list[_Row] = []
@@ -125,7 +126,7 @@ def parse(content: bytes, *, progress: Callable[[int], None] | None = None) -> l
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(FieldError(f"rij {number + 1}", f"Onleesbare CSV-regel: {exc}"))
+            errors.append(FieldError(f"rij {number + 1}", f"Onleesbare CSV-regel: {csv_problem(exc).reason}"))
             break
         number += 1
         if progress and (number - 1) % PROGRESS_EVERY == 0:

@@ -76,6 +76,28 @@ def test_xml_bomb_non_xml_and_traversal_are_refused_quickly(world, db):
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("name, content, line, words", [
+    ("forms/x.json", b'{"titel": "X",\n "type" "object"}', 2, ["dubbele punt", "kolom 9"]),
+    ("forms/x.json", b'{"titel": "X",}', 1, ["naam van een eigenschap", "kolom 15"]),
+    ("forms/x.json", b'{"titel": "\xff"}', 1, ["UTF-8", "kolom 12"]),
+    ("x.bpmn", b"<a>\n<b>\n</c>\n</a>", 3, ["</c>", "<b>", "regel 2", "kolom 5"]),
+    ("x.bpmn", b"<a>\n<b x=1/></a>", 2, ["aanhalingstekens", "kolom"]),
+])
+def test_an_upload_that_does_not_parse_is_explained_in_dutch(world, db, name, content, line, words):
+    from tests.engine.test_parse_errors_dutch import dutch_only
+
+    manifest = ("bestanden", ("manifest.json", (PROCESSES / "manifest.json").read_bytes(), "application/json"))
+    r = world.client.post("/api/v1/processen/valideren", headers=world.h("procesbeheerder"),
+                          files=[manifest, ("bestanden", (name, content, "application/octet-stream"))])
+    assert r.status_code == 422, r.text
+    [issue] = r.json()["issues"]
+    assert (issue["file"], issue["line"]) == (name, line), issue
+    assert issue["message"].startswith("Geen geldige JSON: " if name.endswith(".json") else "Geen geldige XML: ")
+    for word in words:
+        assert word in issue["message"], issue["message"]
+    dutch_only(issue["message"])
+
+
 def test_fifty_megabyte_upload_is_refused_quickly(world, db):
     c = world.client
     big = b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>"
