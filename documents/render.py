@@ -819,6 +819,12 @@ def _render_errors(name: str):
     except ValueError as exc:
         # Our filters raise ValueError with a Dutch message that carries no case data.
         raise LetterRenderError(f"Sjabloon '{name}': {exc}", template=name) from None
+    except (TypeError, ArithmeticError, LookupError, AttributeError):
+        # A calculation, index or filter in a placeholder that this case's data does not fit (a text where a
+        # number was meant, a division by zero, a missing list item): the deployment check renders with sample
+        # data, a case's own data can still differ. Python's message may quote the value: not passed on.
+        raise LetterRenderError(f"Sjabloon '{name}': een berekening of filter in een placeholder past niet bij de "
+                                f"gegevens van deze zaak", template=name) from None
 
 
 _TEXT_SOURCES: OrderedDict[str, list[str]] = OrderedDict()

@@ -105,6 +105,27 @@ def test_template_syntax_error_is_reported(tmp_path):
         render_docx(path, {"naam": "x"})
 
 
+@pytest.mark.parametrize("placeholder, data", [
+    ("{{ bedrag * 2 - 1 }}", {"bedrag": "twaalf"}),  # a number in one case, a text in another
+    ("{{ 100 / aantal }}", {"aantal": 0}),
+    ("{{ aantal|round(1) }}", {"aantal": "veel"}),
+])
+def test_a_calculation_that_does_not_fit_this_cases_data_is_a_dutch_refusal(tmp_path, placeholder, data):
+    """The deployment check renders every letter with sample data; a case's own data can still not fit a
+    placeholder's calculation. Then the letter is refused in Dutch, naming the template and no value (the step
+    rolls back; the letter worker records an incident), never an unexpected error (a 500, Python's English)."""
+    path = write_template(tmp_path / "besluit.docx", f"Bedrag: {placeholder}")
+    from documents.render import render_text as letter_text  # the check inside the step's transaction
+
+    for render in (render_docx, letter_text):
+        with pytest.raises(LetterRenderError) as caught:
+            render(path, data)
+        detail = caught.value.detail
+        assert "Sjabloon 'besluit'" in detail and "past niet bij de gegevens" in detail, detail
+        assert not re.search(r"unsupported|division|index|attribute|Error", detail), detail
+        assert not any(str(v) in detail for v in data.values() if str(v) not in ("0",)), detail
+
+
 def test_dutch_dates():
     assert nl_datum("2026-12-16") == "16 december 2026"
     assert nl_datum(date(2027, 3, 1)) == "1 maart 2027"
