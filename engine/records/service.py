@@ -95,6 +95,10 @@ def _require_manager(session: Session, user: User) -> None:
 
 def _require_live_case(session: Session, user: User, case_id: int) -> Case:
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    # The case's row lock before the check, as the destruction takes it before its own (execute_approved): a hold
+    # placed or lifted while the case is being destroyed waits, then finds it destroyed and writes nothing (without
+    # the lock it rested on the destroyed case, its reason and a new audit chain with it).
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
     if is_destroyed(session, case_id):
         raise RecordsRefused("Deze zaak is al vernietigd.")
     return case
