@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -148,11 +148,30 @@ def _place_hold(s, case_id, _follow_up_id):
                               reason="Rechtszaak aangekondigd door de advocaat van de betrokkene.")
 
 
+def _sweep(s, _case_id, _follow_up_id):
+    """The timer worker's round for reporter contact: the transcript's term passed unsigned, so it opens a task."""
+    return contact.sweep(session=s)
+
+
+def _unsigned_transcript(db, clock, case_id: int) -> None:
+    """The desk registers an oral report of the reporter on the listed case; its term (P14D) passes unsigned."""
+    with db.session() as s:
+        contact.register_oral_report(session=s, user=_user(s, "meldpunt1"), case_id=case_id, channel="telefoon",
+                                     held_on=clock.now().date().isoformat(),
+                                     transcript="De melder belt na over het besluit.")
+    clock.advance(timedelta(days=15))
+
+
+# what reopens contact -> (the step, what it ends with when the case was destroyed while it waited: the Dutch
+# refusal, or for the worker's round, nothing opened)
 CONTACT = {
-    "nazorgantwoord": (_answer_yes, NotFound, "Deze vraag staat niet (meer) voor u open."),
-    "bewaarplicht": (_place_hold, records.RecordsRefused, "Deze zaak is al vernietigd."),
+    "nazorgantwoord": (_answer_yes, (NotFound, "Deze vraag staat niet (meer) voor u open.")),
+    "bewaarplicht": (_place_hold, (records.RecordsRefused, "Deze zaak is al vernietigd.")),
+    "verslagtaak": (_sweep, 0),
 }
-HELD_BACK = {"nazorgantwoord": "signaal van benadeling", "bewaarplicht": "bewaarplicht"}
+# what reopens contact -> the reason the destruction skips the case with, when the contact committed first
+HELD_BACK = {"nazorgantwoord": "signaal van benadeling", "bewaarplicht": "bewaarplicht",
+             "verslagtaak": "taak bij het contact met de melder"}
 
 
 def _case_rows(db, case_id: int) -> dict[str, int]:
@@ -168,13 +187,15 @@ def _case_rows(db, case_id: int) -> dict[str, int]:
 
 @pytest.mark.parametrize("kind", sorted(CONTACT))
 def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_nothing(pg, clock, tmp_path, kind):
-    """Destruction first: the run has destroyed the case and holds its row, not yet committed. The reporter's answer
-    (or the coordinator's legal hold) in another transaction waits on that row lock; once the destruction commits it
-    fails with the product's Dutch message and leaves no row behind: no check-in, contact task, hold or audit chain
-    of the destroyed case."""
+    """Destruction first: the run has destroyed the case and holds its row, not yet committed. The reporter's answer,
+    the worker opening a task for an unsigned transcript, or the coordinator's legal hold, in another transaction,
+    waits on that row lock; once the destruction commits it fails with the product's Dutch message (the worker opens
+    nothing) and leaves no row behind: no check-in, contact task, hold or audit chain of the destroyed case."""
     db = pg
     case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Grutto")
-    act, error, message = CONTACT[kind]
+    if kind == "verslagtaak":
+        _unsigned_transcript(db, clock, case_id)
+    act, expected = CONTACT[kind]
     with _pause_before_destruction_commits("vernietiging") as (locked, go, pids):
         destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
         destruction.start()
@@ -195,8 +216,11 @@ def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_no
         assert other.is_alive()
         go.set()
         assert destruction.outcome() == (1, None)
-    _result, err = other.outcome()
-    assert isinstance(err, error) and err.detail == message, repr(err)
+    result, err = other.outcome()
+    if isinstance(expected, tuple):
+        assert isinstance(err, expected[0]) and err.detail == expected[1], repr(err)
+    else:
+        assert (result, err) == (expected, None)
     assert _destroyed(db, case_id)
     assert _case_rows(db, case_id) == {"nazorg": 0, "contacttaken": 0, "bewaarplichten": 0, "auditregels": 0,
                                        "auditketen": 0}
@@ -208,12 +232,14 @@ def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_no
 
 @pytest.mark.parametrize("kind", sorted(CONTACT))
 def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the_case(pg, clock, tmp_path, kind):
-    """Contact first: the reporter's "yes" (a signal of retaliation) or a legal hold is written and holds the case
-    row, not yet committed. The destruction run waits on that lock in its own transaction; once the contact commits
+    """Contact first: the reporter's "yes" (a signal of retaliation), the worker's task for an unsigned transcript or
+    a legal hold is written and holds the case row, not yet committed. The destruction run waits on that lock in its own transaction; once the contact commits
     it finds the postponement, skips the case on the list with the reason ("overgeslagen") and destroys nothing."""
     db = pg
     case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Tureluur")
-    act, _error, _message = CONTACT[kind]
+    if kind == "verslagtaak":
+        _unsigned_transcript(db, clock, case_id)
+    act, _expected = CONTACT[kind]
     with db.session() as s:
         contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
         act(s, case_id, follow_up_id)
@@ -233,7 +259,7 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
         assert audit.verify(session=s).ok
     rows = _case_rows(db, case_id)
     assert rows["nazorg"] == 2 and rows["auditketen"] == 1
-    assert (rows["contacttaken"], rows["bewaarplichten"]) == ((1, 0) if kind == "nazorgantwoord" else (0, 1))
+    assert (rows["contacttaken"], rows["bewaarplichten"]) == ((0, 1) if kind == "bewaarplicht" else (1, 0))
 
 
 def _destroyed(db, case_id) -> bool:
