@@ -174,6 +174,16 @@ def is_destroyed(session: Session, case_id: int) -> bool:
                                                 DestructionItem.status == "vernietigd"))) is True
 
 
+def lock_live_case(session: Session, case_id: int) -> None:
+    """Share-lock the case's row before the reporter writes into it, and refuse when the case is destroyed. The
+    destruction (:func:`execute_approved`) holds the row for update, so a message or request that arrives while the
+    case is destroyed waits, then finds it destroyed and writes nothing; without the lock it waited on the case's key
+    and then rested on the destroyed case."""
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update(read=True))
+    if is_destroyed(session, case_id):
+        raise NotFound("Zaak niet gevonden.")
+
+
 def _listed_condition():
     """Cases already destroyed or on a list that is not yet executed."""
     pending = select(DestructionItem.case_id).join(DestructionList, DestructionList.id == DestructionItem.list_id) \
