@@ -3,9 +3,10 @@
 A case is never destroyed while contact with the reporter runs (a signal of retaliation, an open contact task, a
 legal hold). Both sides serialise on the case's row: the destruction (``records.execute_approved`` /
 ``destroy_case``) locks it and then checks :func:`records.postponement`; answering a check-in, opening a contact
-task (``engine.contact``) and placing a legal hold lock the same row first. So the two never cross: either the
-contact committed first and the case is skipped on its list with the reason, or the contact waits and then finds
-the case destroyed and writes nothing.
+task (``engine.contact``) and placing a legal hold lock the same row first, and so do (shared) the reporter's message
+and request for a meeting (``records.lock_live_case``). So the two never cross: either the contact committed first
+and the case is skipped on its list with the reason (a message or meeting request does not hold a case back: it is
+destroyed with it), or the contact waits and then finds the case destroyed and writes nothing.
 
 Each test holds one transaction open at the point where it holds the lock (a session this test controls, or a pause
 before the commit of the destroying transaction), starts the other in a thread, proves that the other *waits on that
@@ -251,8 +252,9 @@ def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_no
 @pytest.mark.parametrize("kind", sorted(HELD_BACK))
 def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the_case(pg, clock, tmp_path, kind):
     """Contact first: the reporter's "yes" (a signal of retaliation), the worker's task for an unsigned transcript or
-    a legal hold is written and holds the case row, not yet committed. The destruction run waits on that lock in its own transaction; once the contact commits
-    it finds the postponement, skips the case on the list with the reason ("overgeslagen") and destroys nothing."""
+    a legal hold is written and holds the case row, not yet committed. The destruction run waits on that lock in its
+    own transaction; once the contact commits it finds the postponement, skips the case on the list with the reason
+    ("overgeslagen") and destroys nothing."""
     db = pg
     case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Tureluur")
     if kind == "verslagtaak":
