@@ -123,7 +123,10 @@ def _dutch(day: date) -> str:
 
 def request_meeting(*, session: Session, case_id: int, kind: str, wish: str | None, source: str) -> MeetingRequest:
     """The reporter asks for a meeting in person or by phone (``source``: formulier | inbox)."""
+    from engine.records.service import lock_live_case
+
     case = _case(session, case_id)
+    lock_live_case(session, case_id)  # not into a case destroyed meanwhile
     if rules_of(session, case).oral_report is None:
         raise NotAuthorized("Dit meldpunt neemt geen mondelinge meldingen aan; schrijf uw vraag in een bericht.")
     if kind not in MEETING_KINDS:

@@ -125,6 +125,9 @@ def message_to_reporter(*, session: Session, case_id: int, author: User, text: s
 
 def message_from_reporter(*, session: Session, case_id: int, text: str) -> CaseMessage:
     """The reporter answers (authenticated by receipt code or as a known reporter by the caller)."""
+    from engine.records.service import lock_live_case
+
+    lock_live_case(session, case_id)  # not into a case destroyed meanwhile
     msg = CaseMessage(case_id=case_id, direction="van_melder", author_id=None, body=_body(text), created_at=now())
     session.add(msg)
     session.flush()

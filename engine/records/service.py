@@ -95,6 +95,10 @@ def _require_manager(session: Session, user: User) -> None:
 
 def _require_live_case(session: Session, user: User, case_id: int) -> Case:
     case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    # The case's row lock before the check, as the destruction takes it before its own (execute_approved): a hold
+    # placed or lifted while the case is being destroyed waits, then finds it destroyed and writes nothing (without
+    # the lock it rested on the destroyed case, its reason and a new audit chain with it).
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
     if is_destroyed(session, case_id):
         raise RecordsRefused("Deze zaak is al vernietigd.")
     return case
@@ -168,6 +172,16 @@ def case_retention(*, session: Session, user: User, case_id: int) -> CaseRetenti
 def is_destroyed(session: Session, case_id: int) -> bool:
     return session.scalar(select(exists().where(DestructionItem.case_id == case_id,
                                                 DestructionItem.status == "vernietigd"))) is True
+
+
+def lock_live_case(session: Session, case_id: int) -> None:
+    """Share-lock the case's row before the reporter writes into it, and refuse when the case is destroyed. The
+    destruction (:func:`execute_approved`) holds the row for update, so a message or request that arrives while the
+    case is destroyed waits, then finds it destroyed and writes nothing; without the lock it waited on the case's key
+    and then rested on the destroyed case."""
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update(read=True))
+    if is_destroyed(session, case_id):
+        raise NotFound("Zaak niet gevonden.")
 
 
 def _listed_condition():
