@@ -71,6 +71,11 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
       | zienswijze_afstand_datum | 10 december 2026 |
     Dan staat de taak "besluit_disciplinaire_maatregel" open voor de rol "bevoegd_gezag"
 
+  Scenario: Een voornemen dat niet schriftelijk aan de betrokkene gaat, wordt niet uitgerold
+    # manifest.json: legal_rules.written_notices (het voornemen wordt schriftelijk meegedeeld)
+    Als de procesbeheerder een versie uitrolt waarin de taak "voornemen_verzenden" geen ontvanger van de brief verklaart
+    Dan wordt de versie niet uitgerold omdat "wordt schriftelijk meegedeeld aan 'betrokkene'" bij "afdoening.bpmn" en "voornemen_verzenden"
+
   @wet:Wbk-art2a @richtlijn:2019-1937-art9
   Scenario: De datum van ontvangst schuift niet op naar de dag van registratie
     Gegeven het is 9 november 2026

@@ -22,6 +22,12 @@ Rules:
   person heard (each item of the heard field) answered on a review task, or the term to check, correct and sign
   the minutes, recorded for that person, has run.
 
+* **schriftelijk meedelen** (``written_notices``) — a step that completes a task carrying a declared milestone
+  (not a timer watching its term) puts that task's letter to the declared recipient in the outbox, in the same
+  transaction (``check_written_notices``, run from ``_persist`` right after the letters are checked and queued:
+  it reads what that step queued). Deployment proves every such task declares the letter; this catches a version
+  stored without that proof.
+
 A task with the registration milestone (recording the outcome for the annual report, terminal and without a
 letter: proven at deployment) is not held to the first two rules: it imposes nothing.
 """
@@ -41,7 +47,7 @@ from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
 from engine.processes.legal_rules import (ARMED, MAXIMUM, LegalRules, TermStart, effective_term, milestones_of,
-                                         term_starts)
+                                         term_starts, written_notice_problem)
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -105,6 +111,38 @@ def check_step(step) -> None:
         if penalties and not exempt:
             _check_penalties(rules, completed, penalties)
     _check_armed_deadlines(step, rules)
+
+
+def check_written_notices(step, letters) -> None:
+    """``written_notices``: every task this step completed that carries a declared milestone has its letter to the
+    declared recipient among ``letters`` (the outbox rows the step's ``_render_letters`` wrote, not yet flushed);
+    otherwise ``LegalRuleViolation`` and the step rolls back."""
+    rules: LegalRules | None = step.parsed.manifest.legal_rules
+    if rules is None or not rules.written_notices:
+        return
+    declared = {n.milestone: n for n in rules.written_notices}
+    newly = step.tasks().completed_ids() - step.completed_before
+    tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
+    if step.completed_task is not None and str(step.completed_task.id) not in newly:
+        tasks.append(step.completed_task)  # a round of a looped subprocess replaced in the same step
+    catalogue = None
+    for task in tasks:
+        if isinstance(task.task_spec, (BoundaryEventMixin, IntermediateCatchEventMixin)):
+            continue  # a timer watching the milestone's term sends nothing
+        for milestone in sorted(milestones_of(_properties(task)) & set(declared)):
+            notice = declared[milestone]
+            name = task.task_spec.bpmn_name or task.task_spec.bpmn_id or task.task_spec.name
+            made = [job for job in letters if job.task_id == str(task.id)]
+            if not made:
+                raise LegalRuleViolation(f"{notice.rule}: de taak '{name}' wordt afgerond zonder brief aan "
+                                         f"'{notice.recipient}'; er is niets opgeslagen.")
+            if catalogue is None:
+                from documents.catalog import catalogue_or_default  # the letters' own declaration
+
+                catalogue = catalogue_or_default(step.parsed.letter_catalogue).letters
+            problems = [written_notice_problem(notice, job.template, job.recipient, catalogue) for job in made]
+            if all(problems):
+                raise LegalRuleViolation(f"{notice.rule}: de taak '{name}' {problems[0]}; er is niets opgeslagen.")
 
 
 def _check_armed_deadlines(step, rules: LegalRules) -> None:

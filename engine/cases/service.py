@@ -33,6 +33,7 @@ from engine.errors import DomainError, FieldError, InvalidData, NotFound, Script
 from engine.identity.models import User
 from engine.incidents import service as incidents
 from engine.letter_outbox import service as letter_outbox
+from engine.letter_outbox.models import LetterJob
 from engine.notifications import service as notifications
 from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
@@ -315,17 +316,26 @@ def _has_letters(parsed: ParsedProcessSet) -> bool:
     return known
 
 
-def _render_letters(step: _Step) -> None:
-    """Check the letter of every task that completed in this step and names one, and put it in the outbox."""
+def _needs_completed_before(parsed: ParsedProcessSet) -> bool:
+    """Must a timer's step know what completed before it (to tell what it completed itself)? For its letters, and
+    for the written-notice rule (a set that declares it but names no letter still has a step to refuse)."""
+    rules = parsed.manifest.legal_rules
+    return _has_letters(parsed) or bool(rules is not None and rules.written_notices)
+
+
+def _render_letters(step: _Step) -> list[LetterJob]:
+    """Check the letter of every task that completed in this step and names one, and put it in the outbox; the
+    outbox rows written (not yet flushed), for the written-notice rule (``legal_rules.check_written_notices``)."""
+    made: list[LetterJob] = []
     if not _has_letters(step.parsed):  # nothing to look for: spare the walk over the completed tasks
-        return
+        return made
     newly = step.tasks().completed_ids() - step.completed_before
     tasks = [step.wf.get_task_from_id(uuid.UUID(task_id)) for task_id in sorted(newly)]
     if step.completed_task is not None and str(step.completed_task.id) not in newly:
         # A round of a looped subprocess is replaced by the next one in the same step; its letter still goes.
         tasks.append(step.completed_task)
     if not tasks:
-        return
+        return made
     guard = None
     for task in tasks:
         props = getattr(task.task_spec, "extensions", {}).get("properties", {})
@@ -344,14 +354,14 @@ def _render_letters(step: _Step) -> None:
         try:
             # Checked here, in the step's transaction (placeholders, allow-list, leak guard over the letter's
             # text); the .docx is rendered after commit by the letter worker from the outbox row written here.
-            letter_outbox.check_and_enqueue(
+            made.append(letter_outbox.check_and_enqueue(
                 session=step.session, case=step.case, version_id=step.case.process_version_id,
                 step=task.task_spec.bpmn_id or task.task_spec.name, task_id=str(task.id), template=props["letter"],
                 recipient=recipient, data=data, settings=step.parsed.manifest.settings,
                 guard=guard, vocabulary=vocabulary_of(step.parsed),
                 templates=step.parsed.templates or None,  # the case's version's letters, pinned with it
                 catalogue=step.parsed.letter_catalogue,
-            )
+            ))
         except LetterRenderError as exc:
             missing = _missing_for_form(step, str(task.id), exc, template=props["letter"], recipient=recipient,
                                         data=data)
@@ -362,6 +372,7 @@ def _render_letters(step: _Step) -> None:
             title = letters.letter_title(props["letter"], step.parsed.letter_catalogue)
             raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
                               detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
+    return made
 
 
 def _missing_for_form(step: _Step, task_id: str, exc: LetterRenderError, *, template: str, recipient: str,
@@ -423,7 +434,8 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     the new rows."""
     case = step.case
     legal_rules.check_step(step)  # the manifest's legal invariants; a violation rolls the whole step back
-    _render_letters(step)
+    # what must be made known in writing is in this step's outbox (read from the rows just queued)
+    legal_rules.check_written_notices(step, _render_letters(step))
     was_open = case.status != "closed"
     _project(step)
     case.state = runtime.dumps(step.wf)
@@ -795,7 +807,7 @@ def fire_timers(*, session: Session, case_id: int, timer_id: int | None = None,
     wf = runtime.loads(case.state, parsed, case.process_kind)
     loaded = runtime.walk(wf)
     step = _Step(session, case, parsed, wf, "system",
-                 completed_before=loaded.completed_ids() if _has_letters(parsed) else set(),
+                 completed_before=loaded.completed_ids() if _needs_completed_before(parsed) else set(),
                  pending_timers=pending, open_work_items=open_items, defer_flush=batch is not None)
     before = {w.task_id for w in loaded.timers()}
     step.armed_before = before

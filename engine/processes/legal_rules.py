@@ -26,8 +26,14 @@ Shape (all keys in English, texts for people in Dutch)::
       "minutes_review": {"source": "...", "heard_field": "getuigenverhoren", "item_field": "getuigenverhoor",
                          "name_key": "getuige", "review_milestone": "getuigenverslag",
                          "answered_field": "getuige_reactie_ontvangen", "term_field": "getuige_correctie_termijn",
-                         "report_milestone": "rapport"}
+                         "report_milestone": "rapport"},
+      "written_notices": [{"milestone": "voornemen", "recipient": "betrokkene",
+                           "source": "CAO Rijk hoofdstuk 15: het voornemen wordt schriftelijk meegedeeld"}]
     }
+
+``written_notices``: every task carrying the milestone declares a letter (``letter``) whose ``ontvanger`` in
+letters.json is the recipient, sent to that recipient (``letter_recipient``); proven here
+(``written_notice_issues``) and checked at every step (the letter is in the step's outbox).
 """
 from __future__ import annotations
 
@@ -95,6 +101,19 @@ class MinutesReview:
 
 
 @dataclass(frozen=True)
+class WrittenNotice:
+    """What the tasks carrying ``milestone`` mean is made known in writing: each sends a letter to ``recipient``
+    (a recipient of letters.json), in the same step."""
+    milestone: str
+    recipient: str
+    source: str
+
+    @property
+    def rule(self) -> str:
+        return f"De mijlpaal '{self.milestone}' wordt schriftelijk meegedeeld aan '{self.recipient}' ({self.source})"
+
+
+@dataclass(frozen=True)
 class LegalRules:
     measures_field: str
     penalties: tuple[str, ...]  # order of severity, lightest first
@@ -113,6 +132,7 @@ class LegalRules:
     deadlines: tuple[Deadline, ...] = field(default_factory=tuple)
     deadline_monitor_roles: tuple[str, ...] = ()  # roles that watch every overdue task (worklist 'Te laat')
     minutes_review: MinutesReview | None = None
+    written_notices: tuple[WrittenNotice, ...] = ()
 
     def severity(self, measure: str) -> int | None:
         return self.penalties.index(measure) if measure in self.penalties else None
@@ -129,6 +149,7 @@ class LegalRules:
             names.add(self.registration_milestone)
         if self.minutes_review:
             names |= {self.minutes_review.review_milestone, self.minutes_review.report_milestone}
+        names |= {n.milestone for n in self.written_notices}
         return frozenset(names)
 
     def floor_for(self, milestone: str) -> "StatutoryTerm | None":
@@ -390,6 +411,7 @@ def parse_legal_rules(data: Any) -> LegalRules:
         minutes_review = MinutesReview(**{key: _text(review, key, "minutes_review") for key in (
             "source", "heard_field", "item_field", "name_key", "review_milestone", "answered_field", "term_field",
             "report_milestone")})
+    written_notices = _written_notices(data.get("written_notices", []))
     return LegalRules(
         measures_field=_text(measures, "field", "measures"), penalties=tuple(penalties),
         measures_source=_text(measures, "source", "measures"), hearing_source=_text(hearing, "source", "hearing"),
@@ -403,7 +425,25 @@ def parse_legal_rules(data: Any) -> LegalRules:
         lighter_allowed=lighter, registration_milestone=registration.strip() if registration else None,
         fixed_dates=fixed_dates, deadlines=tuple(parsed_deadlines),
         deadline_monitor_roles=tuple(r.strip() for r in monitors), minutes_review=minutes_review,
+        written_notices=written_notices,
     )
+
+
+def _written_notices(raw: Any) -> tuple[WrittenNotice, ...]:
+    """``written_notices``: a list of {milestone, recipient, source}, one per milestone. Whether the recipient is
+    one letters.json knows is proven with the letters (``written_notice_issues``): the catalogue is not read here."""
+    if not isinstance(raw, list):
+        raise _fail("'written_notices' moet een lijst zijn van {milestone, recipient, source}")
+    notices: list[WrittenNotice] = []
+    for item in raw:
+        entry = _object(item, "written_notices[]")
+        notice = WrittenNotice(milestone=_text(entry, "milestone", "written_notices[]"),
+                               recipient=_text(entry, "recipient", "written_notices[]"),
+                               source=_text(entry, "source", "written_notices[]"))
+        if any(n.milestone == notice.milestone for n in notices):
+            raise _fail(f"de mijlpaal '{notice.milestone}' staat meer dan eens in 'written_notices'")
+        notices.append(notice)
+    return tuple(notices)
 
 
 # --------------------------------------------------------------------------- static proof over the graph
@@ -1363,3 +1403,64 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
                    f"uit 'separation_of_duties.exclusive_slots'; zonder exclusieve plaats kan een onderzoeker van de "
                    f"zaak haar oppakken")
     return out
+
+
+# Elements that watch a term rather than do the work of a milestone: a boundary or catch timer names the deadline
+# it guards by the milestone (``deadlines``), and sends nothing.
+_WATCHERS = frozenset({"boundaryEvent", "intermediateCatchEvent"})
+
+
+def written_notice_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree],
+                          catalogue: Any = None) -> list[ValidationIssue]:
+    """``written_notices``: every element that carries a declared milestone (a task; not a timer watching its term)
+    sends a letter (``letter``) whose ``ontvanger`` in letters.json is the declared recipient, declared for that
+    recipient (``letter_recipient``, the address the engine renders it for). The recipient is one letters.json
+    knows, and some element carries the milestone (a rule over a milestone nobody carries enforces nothing)."""
+    if not rules.written_notices:
+        return []
+    from documents.catalog import catalogue_or_default  # the letters' own declaration
+
+    known = catalogue_or_default(catalogue)
+    letters = known.letters
+    recipients = sorted(set(known.whitelists) | {spec.recipient for spec in letters.values()})
+    graph = _Graph(trees)
+    out: list[ValidationIssue] = []
+    for notice in rules.written_notices:
+        if notice.recipient not in recipients:
+            out.append(ValidationIssue(MANIFEST_FILE, f"'written_notices' van mijlpaal '{notice.milestone}': onbekende "
+                                                      f"ontvanger '{notice.recipient}' (de brieven in letters.json "
+                                                      f"gaan aan: {', '.join(recipients)})", "legal_rules"))
+            continue
+        carriers = [node for node in graph.nodes.values()
+                    if notice.milestone in milestones_of(_properties(node.element))]
+        if not carriers:
+            out.append(ValidationIssue(MANIFEST_FILE, f"{notice.rule}: geen taak in de processen draagt die mijlpaal "
+                                                      f"(eigenschap '{MILESTONE_PROPERTY}'), dus de regel toetst "
+                                                      f"niets", "legal_rules"))
+        for node in carriers:
+            if node.kind in _WATCHERS:
+                continue
+            props = _properties(node.element)
+            problem = written_notice_problem(notice, props.get("letter"), props.get("letter_recipient"), letters)
+            if problem:
+                name = node.element.get("name") or node.element.get("id")
+                out.append(ValidationIssue(node.file, f"{notice.rule}: de taak '{name}' {problem}",
+                                           node.element.get("id"), node.element.sourceline))
+    return out
+
+
+def written_notice_problem(notice: WrittenNotice, letter: str | None, recipient: str | None,
+                           letters: Mapping[str, Any]) -> str:
+    """Why a task with ``letter`` for ``recipient`` does not make ``notice`` known in writing ("" when it does);
+    Dutch, after "de taak 'NAAM' …". ``letters``: letters.json's letters (name → spec with ``recipient``)."""
+    if not letter:
+        return "verklaart geen brief (eigenschap 'letter'); zonder brief is het nooit schriftelijk meegedeeld"
+    spec = letters.get(letter)
+    if spec is None:
+        return f"verstuurt brief '{letter}', die niet in letters.json staat"
+    if spec.recipient != notice.recipient:
+        return f"verstuurt brief '{letter}', een brief aan '{spec.recipient}'"
+    if recipient != notice.recipient:
+        return (f"verklaart voor brief '{letter}' ontvanger '{recipient or ''}' (eigenschap 'letter_recipient'), "
+                f"niet '{notice.recipient}'")
+    return ""

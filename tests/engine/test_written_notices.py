@@ -1,0 +1,145 @@
+"""The voornemen is made known to the subject in writing (CAO Rijk hoofdstuk 15, former ARAR art. 81 lid 3: "het
+voornemen wordt schriftelijk ... meegedeeld"): a declared legal rule (``legal_rules.written_notices``), proven at
+`processes check` and deploy over every task that carries the milestone.
+
+A process owner who removes the ``letter`` property from *Voornemen disciplinaire maatregel verzenden*, or points it
+at a letter for someone else, would have the subject "heard" on an intention never sent to him: refused, naming
+file, element, task and the rule's source. The run-time half is in tests/api/test_written_notices_at_run_time.py.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.errors import ProcessValidationError
+from engine.processes import service
+from engine.processes.legal_rules import parse_legal_rules
+from tests.process.driver import PROCESSES
+
+SOURCE = "CAO Rijk hoofdstuk 15: het voornemen wordt schriftelijk meegedeeld"
+RULE = "wordt schriftelijk meegedeeld aan 'betrokkene'"
+LETTER = '<spiffworkflow:property name="letter" value="voornemen_disciplinaire_maatregel" />'
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} not once in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def edit_rules(directory: Path, change) -> None:
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest["legal_rules"])
+    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def refusals(directory: Path) -> list[str]:
+    return [str(i) for i in service.check(directory=directory)]
+
+
+def on_voornemen(issues: list[str], *words: str) -> str:
+    found = [i for i in issues if i.startswith("afdoening.bpmn:") and "[voornemen_verzenden]" in i
+             and "'Voornemen disciplinaire maatregel verzenden'" in i and RULE in i and SOURCE in i
+             and all(w in i for w in words)]
+    assert found, "\n".join(issues)
+    return found[0]
+
+
+def test_the_real_manifest_declares_the_voornemen_in_writing_and_passes():
+    manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
+    rules = parse_legal_rules(manifest["legal_rules"])
+    assert [(n.milestone, n.recipient, n.source) for n in rules.written_notices] == [
+        ("voornemen", "betrokkene", SOURCE)]
+    assert refusals(PROCESSES) == []
+
+
+def test_a_voornemen_without_letter_is_refused(copy):
+    edit(copy / "afdoening.bpmn", LETTER, "")
+    on_voornemen(refusals(copy), "verklaart geen brief (eigenschap 'letter')")
+
+
+def test_a_voornemen_with_a_letter_to_the_reporter_is_refused(copy):
+    edit(copy / "afdoening.bpmn", LETTER, '<spiffworkflow:property name="letter" value="terugkoppeling_melder" />')
+    on_voornemen(refusals(copy), "'terugkoppeling_melder'", "een brief aan 'melder'")
+
+
+def test_a_voornemen_whose_letter_goes_to_someone_else_is_refused(copy):
+    edit(copy / "afdoening.bpmn",
+         '<spiffworkflow:property name="letter" value="voornemen_disciplinaire_maatregel" />\n'
+         '          <spiffworkflow:property name="letter_recipient" value="betrokkene" />',
+         '<spiffworkflow:property name="letter" value="sanctieadvies" />\n'
+         '          <spiffworkflow:property name="letter_recipient" value="bevoegd_gezag" />')
+    on_voornemen(refusals(copy), "'sanctieadvies'", "een brief aan 'bevoegd_gezag'")
+
+
+def test_deploy_refuses_a_voornemen_without_letter(db, copy):
+    from sqlalchemy import func, select
+
+    from engine.processes.models import ProcessVersion
+
+    edit(copy / "afdoening.bpmn", LETTER, "")
+    with db.session() as s, pytest.raises(ProcessValidationError) as info:
+        service.deploy(session=s, directory=copy)
+    assert any(i.element_id == "voornemen_verzenden" and RULE in i.message and SOURCE in i.message
+               for i in info.value.issues), info.value.issues
+    with db.session() as s:
+        assert s.execute(select(func.count()).select_from(ProcessVersion)).scalar_one() == 0
+
+
+def test_the_unchanged_processes_deploy(db):
+    with db.session() as s:
+        version = service.deploy(session=s, directory=PROCESSES)
+        assert version.id is not None
+
+
+@pytest.mark.parametrize("declaration, words", [
+    ({"milestone": "voornemen", "recipient": "betrokkene"}, "'written_notices[].source' moet een niet-lege tekst"),
+    ({"milestone": "", "recipient": "betrokkene", "source": "x"}, "'written_notices[].milestone' moet"),
+    ({"milestone": "voornemen", "source": "x"}, "'written_notices[].recipient' moet"),
+    ("voornemen", "'written_notices[]' moet een object zijn"),
+])
+def test_a_malformed_declaration_is_refused(declaration, words):
+    manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
+    manifest["legal_rules"]["written_notices"] = [declaration]
+    with pytest.raises(ProcessValidationError) as info:
+        parse_legal_rules(manifest["legal_rules"])
+    assert any(words in str(i) for i in info.value.issues), info.value.issues
+
+
+def test_written_notices_must_be_a_list_without_duplicates():
+    manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
+    manifest["legal_rules"]["written_notices"] = {"milestone": "voornemen"}
+    with pytest.raises(ProcessValidationError) as info:
+        parse_legal_rules(manifest["legal_rules"])
+    assert "'written_notices' moet een lijst zijn" in str(info.value.issues[0])
+    notice = {"milestone": "voornemen", "recipient": "betrokkene", "source": SOURCE}
+    manifest["legal_rules"]["written_notices"] = [notice, dict(notice)]
+    with pytest.raises(ProcessValidationError) as info:
+        parse_legal_rules(manifest["legal_rules"])
+    assert "'voornemen' staat meer dan eens in 'written_notices'" in str(info.value.issues[0])
+
+
+def test_an_unknown_recipient_is_refused(copy):
+    edit_rules(copy, lambda rules: rules["written_notices"][0].update(recipient="buurman"))
+    issues = refusals(copy)
+    assert any(i.startswith("manifest.json [legal_rules]:") and "onbekende ontvanger 'buurman'" in i
+               and "betrokkene" in i and "melder" in i for i in issues), issues
+
+
+def test_a_milestone_no_task_carries_is_refused(copy):
+    """A rule over a milestone no task carries would enforce nothing: refused, not silently accepted."""
+    edit_rules(copy, lambda rules: rules["written_notices"].append(
+        {"milestone": "besluit", "recipient": "betrokkene", "source": "Awb 3:41"}))
+    issues = refusals(copy)
+    assert any(i.startswith("manifest.json [legal_rules]:") and "'besluit'" in i and "geen taak" in i
+               for i in issues), issues
