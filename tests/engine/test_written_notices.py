@@ -55,11 +55,12 @@ def on_voornemen(issues: list[str], *words: str) -> str:
     return found[0]
 
 
-def test_the_real_manifest_declares_the_voornemen_in_writing_and_passes():
+def test_the_real_manifest_declares_the_voornemen_and_the_besluit_in_writing_and_passes():
     manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
     rules = parse_legal_rules(manifest["legal_rules"])
-    assert [(n.milestone, n.recipient, n.source) for n in rules.written_notices] == [
-        ("voornemen", "betrokkene", SOURCE)]
+    assert [(n.milestone, n.recipient) for n in rules.written_notices] == [
+        ("voornemen", "betrokkene"), ("besluit", "betrokkene")]
+    assert rules.written_notices[0].source == SOURCE and "Awb art. 3:41" in rules.written_notices[1].source
     assert refusals(PROCESSES) == []
 
 
@@ -139,7 +140,15 @@ def test_an_unknown_recipient_is_refused(copy):
 def test_a_milestone_no_task_carries_is_refused(copy):
     """A rule over a milestone no task carries would enforce nothing: refused, not silently accepted."""
     edit_rules(copy, lambda rules: rules["written_notices"].append(
-        {"milestone": "besluit", "recipient": "betrokkene", "source": "Awb 3:41"}))
+        {"milestone": "ontslagbrief", "recipient": "betrokkene", "source": "Awb 3:41"}))
     issues = refusals(copy)
-    assert any(i.startswith("manifest.json [legal_rules]:") and "'besluit'" in i and "geen taak" in i
+    assert any(i.startswith("manifest.json [legal_rules]:") and "'ontslagbrief'" in i and "geen taak" in i
                for i in issues), issues
+
+
+def test_a_besluit_without_its_letter_to_the_subject_is_refused(copy):
+    """Awb 3:41: the decision on a penalty is made known by sending it to the subject."""
+    edit(copy / "afdoening.bpmn", '<spiffworkflow:property name="letter" value="besluit_disciplinaire_maatregel" />', "")
+    issues = [i for i in refusals(copy) if "schriftelijk meegedeeld" in i]
+    assert len(issues) == 1 and "[besluit_disciplinaire_maatregel]" in issues[0] and "Awb art. 3:41" in issues[0] \
+        and "verklaart geen brief" in issues[0], issues
