@@ -152,6 +152,33 @@ def _archived(form: bytes) -> bytes:
     return json.dumps(schema, ensure_ascii=False).encode()
 
 
+def _without_written_notices(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The set with ``legal_rules.written_notices`` dropped, and the milestones only that rule knew taken off their
+    tasks (the rule makes them known milestones)."""
+    from engine.processes.legal_rules import parse_legal_rules
+
+    manifest = json.loads(files["manifest.json"])
+    rules = manifest.get("legal_rules") or {}
+    notices = rules.pop("written_notices", None) or []
+    if not notices:
+        return files
+    known = parse_legal_rules(rules).milestones
+    gone = {n["milestone"] for n in notices} - known
+    out = dict(files, **{"manifest.json": json.dumps(manifest, ensure_ascii=False, indent=2).encode()})
+
+    def strip(match: re.Match) -> bytes:
+        kept = [m for m in match.group(2).decode().split(",") if m.strip() and m.strip() not in gone]
+        return match.group(1) + ",".join(kept).encode() + match.group(3) if kept else b""
+
+    for path, content in files.items():
+        if path.endswith(".bpmn"):
+            out[path] = MILESTONE_PROPERTY.sub(strip, content)
+    return out
+
+
+MILESTONE_PROPERTY = re.compile(rb'(\s*<spiffworkflow:property name="legal_milestone" value=")([^"]*)("\s*/>)')
+
+
 @dataclass
 class Scenario:
     name: str
@@ -177,6 +204,9 @@ class Scenario:
             manifest.setdefault("settings", {}).update(self.settings)
             files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
         if not self.letters:  # no letter; the fields only a letter read are kept for the case file instead
+            # and nothing is declared sent in writing (legal_rules.written_notices: a set without letters could
+            # never be deployed otherwise; only the benchmark measures such a set)
+            files = _without_written_notices(files)
             files = {path: (LETTER_PROPERTY.sub(b"", content) if path.endswith(".bpmn")
                             else _archived(content) if path.startswith("forms/") and path.endswith(".json")
                             else content) for path, content in files.items()}
