@@ -527,6 +527,10 @@ def _open_task(session: Session, case: Case, *, kind: str, key: str, role: str, 
     if session.scalar(select(ContactTask.id).where(ContactTask.key == key)) is not None:
         return None
     _lock_case(session, case.id)
+    from engine.records.service import is_destroyed
+
+    if is_destroyed(session, case.id):  # destroyed while this waited on its row: nothing to open
+        return None
     due = legal_terms.end_of_day_utc(legal_terms.legal_deadline(_today(), term)) if term else None
     task = ContactTask(case_id=case.id, kind=kind, key=key, role=role, state="open", created_at=now(), due_at=due,
                        oral_report_id=oral_report_id, follow_up_id=follow_up_id)
