@@ -37,6 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.db import lock_conflict, statement_timed_out
+from engine.parse_errors import json_problem
 from engine.errors import DomainError, InvalidData, ProcessValidationError
 
 log = logging.getLogger("meldpunt.api")
@@ -432,12 +433,13 @@ def strict_json_error(body: bytes) -> str | None:
     try:
         text = body.decode("utf-8")
         value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
-    except UnicodeDecodeError:
-        return "De inhoud is geen geldige UTF-8."
+    except UnicodeDecodeError as err:
+        where = json_problem(err).where()
+        return f"De inhoud is geen geldige UTF-8 ({where})." if where else "De inhoud is geen geldige UTF-8."
     except _NotStrictJson:
         return "Getallen moeten eindig zijn (geen NaN of Infinity)."
-    except (ValueError, RecursionError):
-        return "De inhoud van het verzoek is geen geldige JSON."
+    except (ValueError, RecursionError) as err:  # what is wrong and where, in Dutch (never json's English)
+        return f"De inhoud van het verzoek is geen geldige JSON: {json_problem(err)}."
     if _has_forbidden_char(value):
         return "De tekst bevat ongeldige tekens (NUL-teken of losse surrogaten)."
     return None

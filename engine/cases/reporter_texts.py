@@ -4,6 +4,7 @@ channel (here). This module gathers what the guard must know about the case: the
 the confidential fields (the registered subject's name) and the name of the subject linked as a person."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -13,6 +14,8 @@ from engine.cases import confidential
 from engine.cases.models import Case, CaseParty
 from engine.errors import WorkflowFailure
 from engine.identity.models import User
+
+log = logging.getLogger(__name__)
 
 
 def party_names(session: Session, case_id: int) -> list[dict[str, Any]]:
@@ -40,8 +43,10 @@ def check_message(session: Session, case: Case, text: str, *, field: str = "teks
         if case.state is not None:
             try:
                 wf = runtime.loads(case.state, parsed, case.process_kind)
-            except Exception as exc:  # a broken state is reported, never skipped silently
-                raise WorkflowFailure(f"De zaak kon niet worden gelezen: {type(exc).__name__}") from exc
+            except Exception as exc:  # a broken state is reported, never skipped silently (its class: the log)
+                log.error("case %s: stored state not readable: %s", case.id, type(exc).__name__)
+                raise WorkflowFailure("De zaak kon niet worden gelezen: de opgeslagen zaakstatus is beschadigd.") \
+                    from exc
             cases.extend(t.data for t in wf.get_tasks() if t.data)
     check_reporter_text(field=field, text=text, cases=cases, vocabulary=vocabulary, settings=settings,
                         label="Het bericht aan de melder")

@@ -145,8 +145,10 @@ def _priority(step: _Step, task, meta) -> int:
             value = int(step.wf.script_engine.evaluate(task, raw))
         except ScriptLimitExceeded:
             raise
-        except Exception as exc:
-            raise WorkflowFailure(f"Prioriteit van taak {task.task_spec.bpmn_id} is ongeldig: {exc}") from exc
+        except Exception as exc:  # the process owner's expression: which one and what kind of error, in Dutch
+            name = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+            raise WorkflowFailure(f"Prioriteit van de taak '{name}' is ongeldig: de expressie '{raw}' stuitte op "
+                                  f"{incidents.error_kind(exc)}.") from exc
     return max(value, base, step.case.priority)
 
 

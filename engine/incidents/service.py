@@ -19,6 +19,7 @@ message, which can quote case data (a value that would not convert, a key of the
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from sqlalchemy import event, select
@@ -36,18 +37,38 @@ log = logging.getLogger(__name__)
 
 PROCESS_OWNER = "procesbeheerder"
 
-# The kind of Python error, in Dutch; the error's own message is never shown (it may quote case data).
+# The kind of Python error: (code, Dutch words); neither the error's own message (it may quote case data and is
+# English) nor its class name is ever shown. A subclass takes its nearest listed base's words.
 _KINDS = {
-    "NameError": "een naam die het proces niet kent",
-    "ZeroDivisionError": "een deling door nul",
-    "TypeError": "een waarde van het verkeerde soort",
-    "ValueError": "een ongeldige waarde",
-    "KeyError": "een ontbrekend gegeven",
-    "AttributeError": "een onbekend onderdeel van een waarde",
-    "IndexError": "een ontbrekend element van een lijst",
-    "SyntaxError": "een schrijffout in een script of expressie",
-    "JSONDecodeError": "een beschadigde opgeslagen zaakstatus",
+    "NameError": ("onbekende-naam", "een naam die het proces niet kent"),
+    "ZeroDivisionError": ("deling-door-nul", "een deling door nul"),
+    "TypeError": ("verkeerd-soort-waarde", "een waarde van het verkeerde soort"),
+    "KeyError": ("ontbrekend-gegeven", "een ontbrekend gegeven"),
+    "AttributeError": ("onbekend-onderdeel", "een onbekend onderdeel van een waarde"),
+    "IndexError": ("ontbrekend-lijstelement", "een ontbrekend element van een lijst"),
+    "SyntaxError": ("schrijffout", "een schrijffout in een script of expressie"),
+    "OverflowError": ("te-groot-getal", "een getal dat te groot is"),
+    "ValueError": ("ongeldige-waarde", "een ongeldige waarde"),
 }
+DAMAGED_STATE = "De opgeslagen zaakstatus is beschadigd en kan niet worden gelezen"
+UNEXPECTED = "Onverwachte fout in de software"
+
+
+def _kind(exc: BaseException) -> tuple[str, str] | None:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _KINDS:
+            return _KINDS[cls.__name__]
+    return None
+
+
+def error_kind(exc: BaseException) -> str:
+    """What kind of error a script or expression of the process owner raised, in Dutch (the failing name of a
+    NameError is quoted: it is the model's, not the case's); never Python's English or a class name."""
+    root = _root(exc)
+    if isinstance(root, NameError) and getattr(root, "name", None):
+        return f"een onbekende naam '{root.name}'"
+    kind = _kind(root)
+    return kind[1] if kind else "een onverwachte fout"
 
 
 class IncidentResolved(DomainError):
@@ -90,15 +111,18 @@ def _describe(exc: BaseException, where: str) -> tuple[str, str]:
     if isinstance(exc, ScriptLimitExceeded):
         return "script-grens", f"Een script{where} overschreed zijn grenzen (tijd, geheugen of stappen)."
     root = _root(exc)
-    name = type(root).__name__
-    if name == "NameError" and getattr(root, "name", None):  # a name of the model, not of the case data
+    if isinstance(root, json.JSONDecodeError):  # the case's stored workflow state, not the process model
+        return "beschadigde-zaakstatus", f"{DAMAGED_STATE}{where}."
+    if isinstance(root, NameError) and getattr(root, "name", None):  # a name of the model, not of the case data
         return "onbekende-naam", f"Fout in het procesmodel{where}: de naam '{root.name}' is onbekend."
-    kind = _KINDS.get(name)
+    kind = _kind(root)
     if kind:
-        return f"fout-{name}", f"Fout in het procesmodel{where}: {kind} ({name})."
+        return kind[0], f"Fout in het procesmodel{where}: {kind[1]}."
     if isinstance(exc, DomainError) and exc is root:
         return exc.code, f"{exc.title}{where}."
-    return f"fout-{name}", f"Onverwachte fout{where} ({name})."
+    # only the class name, in the log: the message may quote case data
+    log.error("unexpected failure%s: %s", f" at {where.strip()}" if where else "", type(root).__name__)
+    return "onverwachte-fout", f"{UNEXPECTED}{where}; de technische melding staat in het serverlog."
 
 
 def record(session: Session, *, case_id: int, source: str, exc: BaseException, element_id: str | None = None,

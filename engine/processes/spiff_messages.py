@@ -1,14 +1,18 @@
 """SpiffWorkflow's parse and validation errors (and the BPMN/DMN schema's), in Dutch for the process owner.
 
 The deployment check (``engine.processes.validation``) runs SpiffWorkflow's parser after its own checks; what only
-SpiffWorkflow finds reaches the process owner as one of these messages: what is wrong and what to do, with
-SpiffWorkflow's own words as a detail at the end (to look it up). A message that is not in the table is still
-introduced in Dutch. The element and line come from the caller (``file:line [element]``).
+SpiffWorkflow finds reaches the process owner as one of these messages: what is wrong and what to do. SpiffWorkflow's
+own English words go to the server log only, never into the text. A message that is not in the table gets a Dutch
+text naming the kind of element (and, for a Python error inside the parser, the kind of error). The element and
+line come from the caller (``file:line [element]``).
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+
+log = logging.getLogger(__name__)
 
 _KINDS = {"message": "een bericht (message)", "signal": "een signaal (signal)", "error": "een fout (error)",
           "escalation": "een escalatie (escalation)", "correlation": "een correlatie (correlation)",
@@ -134,12 +138,44 @@ _RULES: list[_Rule] = [
 ]
 
 
-def dutch(message: str) -> str:
-    """A SpiffWorkflow or schema message in Dutch, with the original as a detail."""
+# The element a message is about, by its (prefixed) tag, for the text of a message not in the table.
+_ELEMENTS = {
+    "bpmn:userTask": "deze gebruikerstaak", "bpmn:scriptTask": "deze scripttaak", "bpmn:serviceTask": "deze servicetaak",
+    "bpmn:businessRuleTask": "deze beslistaak", "bpmn:callActivity": "deze aanroepactiviteit",
+    "bpmn:subProcess": "dit deelproces", "bpmn:transaction": "dit transactie-deelproces",
+    "bpmn:adHocSubProcess": "dit ad-hocdeelproces", "bpmn:task": "deze taak", "bpmn:manualTask": "deze handmatige taak",
+    "bpmn:sendTask": "deze verzendtaak", "bpmn:receiveTask": "deze ontvangsttaak",
+    "bpmn:exclusiveGateway": "deze exclusieve gateway", "bpmn:parallelGateway": "deze parallelle gateway",
+    "bpmn:inclusiveGateway": "deze inclusieve gateway", "bpmn:eventBasedGateway": "deze gebeurtenisgateway",
+    "bpmn:startEvent": "deze startgebeurtenis", "bpmn:endEvent": "deze eindgebeurtenis",
+    "bpmn:intermediateCatchEvent": "deze tussengebeurtenis", "bpmn:intermediateThrowEvent": "deze tussengebeurtenis",
+    "bpmn:boundaryEvent": "deze randgebeurtenis", "bpmn:sequenceFlow": "deze verbinding",
+    "bpmn:process": "dit proces", "bpmn:definitions": "dit bestand", "dmn:decision": "deze beslissing",
+    "dmn:decisionTable": "deze beslistabel", "dmn:definitions": "dit DMN-bestand",
+}
+
+# A Python error that SpiffWorkflow's task parser wraps as its repr ("KeyError('x')"): its kind, in Dutch.
+_PYTHON_ERRORS = {
+    "KeyError": "een verwijzing naar iets dat niet bestaat", "IndexError": "een verwijzing naar iets dat niet bestaat",
+    "StopIteration": "een verwijzing naar iets dat niet bestaat",
+    "AttributeError": "een onderdeel dat ontbreekt of van de verkeerde soort is",
+    "TypeError": "een onderdeel dat ontbreekt of van de verkeerde soort is",
+    "ValueError": "een ongeldige waarde", "SyntaxError": "een schrijffout in een expressie",
+    "AssertionError": "een verplicht onderdeel dat ontbreekt of meer dan eens voorkomt",
+}
+
+
+def dutch(message: str, element: str | None = None) -> str:
+    """A SpiffWorkflow or schema message in Dutch; ``element``: the prefixed tag of the element it is about
+    (``bpmn:userTask``), named in the text of a message not in the table. The English original is logged only."""
     original = " ".join(message.split()).rstrip(". ")
     for pattern, text in _RULES:
         found = pattern.search(original)
         if found:
-            return f"{text(found)} (SpiffWorkflow: \"{original}\")"
-    return (f"SpiffWorkflow kan dit element niet verwerken; controleer het in de modeler "
-            f"(SpiffWorkflow: \"{original}\")")
+            return text(found)
+    log.info("SpiffWorkflow message without a Dutch text: %s", original)
+    what = _ELEMENTS.get(element or "", "dit element")
+    python = re.match(r"^(\w+)\(", original)
+    kind = _PYTHON_ERRORS.get(python[1]) if python else None
+    because = f" (de controle stuitte op {kind})" if kind else ""
+    return f"De procesengine kan {what} niet verwerken{because}; controleer het in de modeler"

@@ -867,7 +867,7 @@ class _ProcessSetValidation:
         for prefix, namespace in NS.items():
             message = message.replace("{%s}" % namespace, prefix + ":")
         self.issues.append(ValidationIssue(
-            file=file, message=f"Voldoet niet aan BPMN/DMN: {spiff_messages.dutch(message)}",
+            file=file, message=f"Voldoet niet aan BPMN/DMN: {spiff_messages.dutch(message, _prefixed(element))}",
             element_id=element.get("id") if element is not None else None,
             line=line or (element.sourceline if element is not None else None)))
 
@@ -884,6 +884,15 @@ class _ProcessSetValidation:
                 if isinstance(element.tag, str) and element.sourceline == line:
                     return file, next((e for e in (element, *element.iterancestors()) if e.get("id")), None)
         return file, None
+
+
+def _prefixed(element: etree._Element | None) -> str | None:
+    """``bpmn:userTask`` for an element of a known namespace."""
+    if element is None or not isinstance(element.tag, str):
+        return None
+    namespace = etree.QName(element).namespace
+    prefix = next((p for p, ns in NS.items() if ns == namespace), None)
+    return f"{prefix}:{etree.QName(element).localname}" if prefix else None
 
 
 def _allowed_namespace(namespace: str | None) -> bool:

@@ -27,7 +27,7 @@ class Timer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fire_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)  # error type only, never case data
+    last_error: Mapped[str | None] = mapped_column(Text)  # the error's kind in Dutch, never case data
     # Failed firings in a row, and when the next attempt may be made (exponential backoff).
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

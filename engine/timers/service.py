@@ -7,7 +7,7 @@ so any number of workers can run at once without firing a timer twice or skippin
 one; a timer's firing and its state change to ``fired`` commit together. SQLite serialises writers (BEGIN IMMEDIATE), so a
 single worker there is safe as well.
 
-A timer whose firing fails keeps state ``pending`` with the error's type in ``last_error``
+A timer whose firing fails keeps state ``pending`` with the error's kind in Dutch in ``last_error``
 and is not claimed again before ``retry_at`` (exponential backoff, settings
 ``timer_retry_seconds``/``timer_retry_max_seconds``), also by a restarted worker, so a
 broken case (a runaway script stopped by its bounds) costs little and never holds up the
@@ -123,7 +123,7 @@ def _fire_one_by_one(session, claimed: list[Timer], failed: set[int]) -> int:
             # only the type: a message may quote case data
             log.error("timer %s of case %s not fired: %s", timer_id, case_id, type(exc).__name__)
             failed.add(timer_id)
-            _failed(timer, f"onverwachte fout: {type(exc).__name__}")
+            _failed(timer, incidents.describe(exc)[1])  # Dutch, without case data or a class name
             incidents.record(session, case_id=case_id, source="timer", exc=exc,
                              element_id=timer.element_id, timer_id=timer_id)
             continue

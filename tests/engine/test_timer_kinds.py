@@ -72,7 +72,7 @@ def test_a_case_whose_timer_cannot_fire_keeps_its_error_and_does_not_hold_up_the
     with db.session() as s:
         rows = {t.case_id: t for t in s.execute(select(Timer).where(Timer.element_id == "intake_timer")).scalars()}
         assert [rows[i].state for i in ids] == ["fired", "pending", "fired", "fired"]
-        assert rows[ids[1]].last_error == "onverwachte fout: JSONDecodeError"
+        assert rows[ids[1]].last_error == "De opgeslagen zaakstatus is beschadigd en kan niet worden gelezen."
         assert all(rows[i].last_error is None for i in ids if i != ids[1])
         for i in (ids[0], ids[2], ids[3]):
             assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.for_case(session=s, case_id=i)]

@@ -73,7 +73,7 @@ def test_two_worker_processes_fire_each_due_timer_exactly_once(db, clock):
         assert set(escalations) == set(ids) - broken and set(escalations.values()) == {1}
         # each broken case: one failure, one incident, tried again only after its backoff
         rows = s.execute(select(Timer).where(Timer.case_id.in_(broken))).scalars().all()
-        assert [(t.failures, t.last_error) for t in rows] == [(1, "onverwachte fout: JSONDecodeError")] * 2
+        assert [(t.failures, t.last_error) for t in rows] == [(1, "De opgeslagen zaakstatus is beschadigd en kan niet worden gelezen.")] * 2
         assert Counter(s.execute(select(Incident.case_id)).scalars()) == Counter(broken)
         assert audit.verify(session=s).ok
 
