@@ -824,7 +824,7 @@ def _render_errors(name: str):
         # number was meant, a division by zero, a missing list item): the deployment check renders with sample
         # data, a case's own data can still differ. Python's message may quote the value: not passed on.
         raise LetterRenderError(f"Sjabloon '{name}': een berekening of filter in een placeholder past niet bij de "
-                                f"gegevens van deze zaak", template=name) from None
+                                f"gegevens", template=name) from None
 
 
 _TEXT_SOURCES: OrderedDict[str, list[str]] = OrderedDict()

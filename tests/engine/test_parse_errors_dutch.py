@@ -416,5 +416,5 @@ def test_process_validation_names_no_exception_class_when_a_sample_letter_cannot
     (target / "letters" / "intake_notitie.docx").write_bytes(template(text))
     [issue] = [i for i in processes.check(directory=target) if i.file == "letters/intake_notitie.docx"]
     assert issue.message.startswith("Sjabloon 'intake_notitie': ") and "proefbrief" in issue.message, issue.message
-    assert "kan met de voorbeeldgegevens niet worden gemaakt" in issue.message
+    assert "een berekening of filter in een placeholder past niet bij de gegevens" in issue.message
     assert not re.search(r"Error|Exception|\(\w+\)", issue.message.split(" (proefbrief")[0]), issue.message
