@@ -35,8 +35,13 @@ def docx_to_pdf(content: bytes, *, timeout: float = 120) -> bytes:
                  "--outdir", str(work), str(source)],
                 check=True, capture_output=True, timeout=timeout,
             )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-            raise PdfUnavailable(f"PDF-conversie mislukt ({type(exc).__name__})") from None
+        except subprocess.TimeoutExpired:
+            raise PdfUnavailable(f"PDF-conversie mislukt: LibreOffice was na {timeout:g} seconden niet klaar") from None
+        except subprocess.CalledProcessError as exc:
+            raise PdfUnavailable(f"PDF-conversie mislukt: LibreOffice stopte met een fout "
+                                 f"(afsluitcode {exc.returncode})") from None
+        except OSError:
+            raise PdfUnavailable("PDF-conversie mislukt: LibreOffice kon niet worden gestart") from None
         target = work / "brief.pdf"
         if not target.is_file():
             raise PdfUnavailable("PDF-conversie mislukt: LibreOffice leverde geen bestand op")

@@ -71,7 +71,9 @@ def _failure_text(exc: BaseException) -> str:
 
     if isinstance(exc, LetterRenderError):
         return str(exc.detail if hasattr(exc, "detail") else exc)
-    return f"onverwachte fout ({type(exc).__name__})"
+    # only the class name, in the log (the message may quote case data); the text is for the people who see it
+    log.error("letter job failed: %s", type(exc).__name__)
+    return "onverwachte fout bij het maken van de brief; de technische melding staat in het serverlog"
 
 
 def attempt(session: Session, job: LetterJob, *, by: str = "system") -> bool:

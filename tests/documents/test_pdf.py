@@ -44,3 +44,21 @@ def test_conversion_with_libreoffice():
     content, _ = render_letter(template="ontvangstbevestiging", recipient="melder", data=case_data(),
                                settings=make_settings(), case_reference="INT-2026-0042")
     assert pdf.docx_to_pdf(content)[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize("script, timeout, words", [
+    ("#!/bin/sh\nexit 3\n", 30, "LibreOffice stopte met een fout (afsluitcode 3)"),
+    ("#!/bin/sh\nexec /bin/sleep 30\n", 0.5, "LibreOffice was na 0.5 seconden niet klaar"),
+    ("\x7fELF geen programma", 30, "LibreOffice kon niet worden gestart"),  # executable, but no program
+])
+def test_a_failing_conversion_says_why_in_dutch(tmp_path, monkeypatch, script, timeout, words):
+    """A LibreOffice that fails, hangs or cannot start: the reason in Dutch, not Python's exception class."""
+    office = tmp_path / "libreoffice"
+    office.write_text(script, encoding="utf-8")
+    office.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}")
+    with pytest.raises(PdfUnavailable) as caught:
+        pdf.docx_to_pdf(b"PK", timeout=timeout)
+    message = str(caught.value.detail if hasattr(caught.value, "detail") else caught.value)
+    assert message == f"PDF-conversie mislukt: {words}", message
+    assert not any(w in message for w in ("Error", "Expired", "Exception")), message
