@@ -168,9 +168,7 @@ def anon_correct(verslag_id: Id, body: CorrectionIn, case_id: AnonCase, session:
 @router.get("/melder/nazorg", response_model=ReporterFollowUps, summary="Vragen van het meldpunt na afsluiting",
             responses=errors(401, 403, 404))
 def anon_follow_ups(case_id: AnonCase, session: SessionDep) -> ReporterFollowUps:
-    from engine.cases.models import Case
-
-    question = contact.question_of(session, session.get(Case, case_id))
+    question = contact.follow_up_question(session=session, case_id=case_id)
     rows = [r for r in contact.follow_ups(session=session, case_id=case_id) if r.state in ("verstuurd", "beantwoord")]
     return ReporterFollowUps(vragen=[_follow_up_out(r, question, staff=False) for r in rows],
                              verwijzing=contact.HUIS_VOOR_KLOKKENLUIDERS
@@ -181,11 +179,9 @@ def anon_follow_ups(case_id: AnonCase, session: SessionDep) -> ReporterFollowUps
              responses=errors(401, 403, 404, 422))
 def anon_answer_follow_up(nazorg_id: Id, body: FollowUpAnswerIn, case_id: AnonCase,
                           session: SessionDep) -> FollowUpOut:
-    from engine.cases.models import Case
-
     row = contact.answer(session=session, case_id=case_id, follow_up_id=nazorg_id, adverse=body.nadelige_gevolgen,
                          text=body.toelichting)
-    return _follow_up_out(row, contact.question_of(session, session.get(Case, case_id)), staff=False)
+    return _follow_up_out(row, contact.follow_up_question(session=session, case_id=case_id), staff=False)
 
 
 # --------------------------------------------------------------------------- the desk and the coordinator

@@ -85,8 +85,8 @@ def overdue(request: Request, response: Response, user: CurrentUser, session: Se
                                                      after=na), limit)
 
 
-def _form(session, item: WorkItem) -> dict | None:
-    case = session.get(Case, item.case_id)
+def _form(session, case: Case, item: WorkItem) -> dict | None:
+    """The task's form; ``case``: its case as the access decision gave it (``access.task_access``)."""
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     return parsed.forms.get(item.form) if item.form else None
 
@@ -114,12 +114,12 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
         data = {k: v for k, v in data.items()
                 if k not in field_classes.case_classes(session, case) and k != "instellingen"}
         return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version,
-                             formulier=engine_forms.with_data_choices(_form(session, item), data),
+                             formulier=engine_forms.with_data_choices(_form(session, case, item), data),
                              gegevens=json.loads(json.dumps(data, default=str)), precedenten=None,
                              zaakoverzicht=outline)
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
-        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, item),
+        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, case, item),
                              gegevens={}, precedenten=None, zaakoverzicht=outline)
     # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
     # substance in the desk's redacted version unless the user may see the identity. A task in one instance
@@ -127,7 +127,7 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     # The data come from the projection the last step stored on the item (engine.cases.service.task_view), not
     # from the workflow.
     classes = field_classes.case_classes(session, case)
-    form = _form(session, item)
+    form = _form(session, case, item)
     data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
     # choices an earlier step entered (x-keuzes-uit) filled in from the case data: only for who sees the case (the
@@ -147,11 +147,12 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
 def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep, request: Request, response: Response):
     """With an ``ETag`` (the process version's content hash and the form's name: a deployed form never changes);
     ``If-None-Match`` with that tag answers 304 without the schema. Access is checked on every request."""
-    item = visible_task(session=session, user=user, work_item_id=task_id)
-    form = _form(session, item)
+    seen = access.task_access(session=session, user=user, work_item_id=task_id)
+    item = seen.item
+    form = _form(session, seen.case, item)
     if form is None:
         raise NotFound("Deze taak heeft geen formulier.")
-    tag = _form_etag(session, item)
+    tag = _form_etag(session, seen.case, item)
     headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
     if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
@@ -159,11 +160,10 @@ def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep, request: 
     return form
 
 
-def _form_etag(session, item: WorkItem) -> str:
+def _form_etag(session, case: Case, item: WorkItem) -> str:
     import hashlib
 
-    digest = session.scalar(select(ProcessVersion.content_hash).join(Case, Case.process_version_id == ProcessVersion.id)
-                            .where(Case.id == item.case_id))
+    digest = session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == case.process_version_id))
     return '"' + hashlib.sha256(f"{digest}:{item.form}".encode()).hexdigest()[:32] + '"'
 
 

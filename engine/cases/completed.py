@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases import field_classes
-from engine.cases.models import TaskSubmission
+from engine.cases.models import Case, TaskSubmission
 from engine.errors import NotFound
 from engine.identity import access
 from engine.identity.models import User
@@ -35,6 +35,7 @@ class CompletedTask:
     not_redacted: list[str] = field(default_factory=list)  # substance fields the desk has not redacted yet
     completed_by: str | None = None
     completed_at: datetime | None = None
+    case: Case | None = None  # the task's case, which this user may see (``access.require_visible_case``)
 
 
 def _views(session: Session, user: User, case_id: int, items: list[WorkItem], page: str | None) -> list[CompletedTask]:
@@ -54,7 +55,7 @@ def _views(session: Session, user: User, case_id: int, items: list[WorkItem], pa
     for item in items:
         row = rows.get(item.id)
         done = CompletedTask(item=item, schema=forms.get(item.form) if item.form else None, stored=row is not None,
-                             completed_by=users.get(item.completed_by_id), completed_at=item.completed_at)
+                             completed_by=users.get(item.completed_by_id), completed_at=item.completed_at, case=case)
         if row is not None:
             submitted = {**(row.data or {}), **(json.loads(row.confidential) if row.confidential else {})}
             done.values, done.hidden, done.not_redacted = field_classes.apply(submitted, classes, view)

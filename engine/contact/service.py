@@ -470,6 +470,17 @@ def question_of(session: Session, case: Case) -> str:
     return rule.question if rule else DEFAULT_QUESTION
 
 
+def follow_up_question(*, session: Session, case_id: int) -> str:
+    """:func:`question_of` for a case the caller already opened (the reporter's session, ``engine.identity.receipts``)."""
+    return question_of(session, _case(session, case_id))
+
+
+def reporter_may_ask_meeting(*, session: Session, case_id: int) -> bool:
+    """Whether the case's process lets the reporter ask for a meeting (its ``reporter_contact.oral_report``), for a
+    case the caller already opened (the reporter's session)."""
+    return rules_of(session, _case(session, case_id)).oral_report is not None
+
+
 def follow_ups(*, session: Session, case_id: int) -> list[FollowUp]:
     return list(session.scalars(select(FollowUp).where(FollowUp.case_id == case_id)
                                 .order_by(FollowUp.due_at, FollowUp.id)))

@@ -382,6 +382,27 @@ def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
             and in_own_team(session, user, item))
 
 
+def case_to_work_on(*, session: Session, user: User, item: WorkItem) -> Case:
+    """The case of ``item`` for who may open its form (:func:`may_work_on_task`): the task page, a draft of its form,
+    its send; else :class:`NotFound` (not allowed and not existing look the same). The whole row: the form's data
+    come from it (``engine.cases.service.task_view``)."""
+    case = session.get(Case, item.case_id) if may_work_on_task(session=session, user=user, item=item) else None
+    if case is None:
+        raise NotFound("Taak niet gevonden.")
+    return case
+
+
+def case_of_task_done_by(*, session: Session, user: User, work_item_id: int) -> Case:
+    """The case of a task ``user`` completed (the page after the step: the case's reference and its next tasks,
+    whether or not the user may still see the case's content); else :class:`NotFound`."""
+    item = session.get(WorkItem, work_item_id)
+    case = session.get(Case, item.case_id) if item is not None and item.state == "completed" \
+        and item.completed_by_id == user.id else None
+    if case is None:
+        raise NotFound("Taak niet gevonden.")
+    return case
+
+
 def reporter_pseudonym(case_id: int) -> str:
     """The reporter of a case as shown to who may not see the identity: stable per case, e.g. 'Melder A-1234'
     (no information about the person). The same on every page and in every API answer."""

@@ -171,3 +171,37 @@ def test_excluded_among_is_is_excluded_for_many_users_at_once(db):
         assert expected == {chef.id, subject.id, reporter.id}
         assert access.excluded_among(session=s, user_ids=[u.id for u in users], case_id=case.id) == expected
         assert access.excluded_among(session=s, user_ids=[], case_id=case.id) == set()
+
+
+def _case_of(db, door, user_id, task_id):
+    """The reference of the case a door gives ``user_id`` for the work item ``task_id`` of the world, or None."""
+    with db.session() as s:
+        user = identity.get_user(session=s, user_id=user_id)
+        item = s.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
+        try:
+            if door == "work_on":
+                return access.case_to_work_on(session=s, user=user, item=item).reference
+            return access.case_of_task_done_by(session=s, user=user, work_item_id=item.id).reference
+        except NotFound:
+            return None
+
+
+def test_the_case_of_a_task_goes_to_who_may_work_on_it_not_to_who_only_sees_the_case(db, world):
+    """``case_to_work_on``: the task pages read a task's case only through it (issue 16)."""
+    ids, _, _ = world
+    assert _case_of(db, "work_on", ids["onderzoeker"], "t2") == "2026-0001"  # assigned, holds the role
+    assert _case_of(db, "work_on", ids["jurist"], "t3") == "2026-0001"  # the pool of their role
+    assert _case_of(db, "work_on", ids["coord_all"], "t2") is None  # sees the case, but the task is someone else's
+    assert _case_of(db, "work_on", ids["subject"], "t3") is None  # not their role's pool
+    assert _case_of(db, "work_on", ids["desk"], "t1") is None  # completed: nothing to work on
+    with db.session() as s:  # a party of the case never works on it, not even in the pool of their role
+        s.add(CaseParty(case_id=world[1], party="betrokkene", user_id=ids["jurist"]))
+    assert _case_of(db, "work_on", ids["jurist"], "t3") is None
+
+
+def test_the_case_of_a_completed_task_goes_only_to_who_completed_it(db, world):
+    """``case_of_task_done_by``: the page after a step shows its case's reference and next tasks to who did it."""
+    ids, _, _ = world
+    assert _case_of(db, "done_by", ids["desk"], "t1") == "2026-0001"
+    assert _case_of(db, "done_by", ids["coord_all"], "t1") is None  # sees the case, did not complete the task
+    assert _case_of(db, "done_by", ids["onderzoeker"], "t2") is None  # their own task, not completed

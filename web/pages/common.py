@@ -280,18 +280,16 @@ def due_state(due_at) -> tuple[str, str]:
     return "op-tijd", "op tijd"
 
 
-def worklist_rows(session: Session, items: list[WorkItem], user: User,
-                  references: dict[int, str] | None = None) -> list[dict]:
+def worklist_rows(session: Session, items: list[WorkItem], user: User, *, references: dict[int, str]) -> list[dict]:
     """The rows of a worklist table: a fixed number of queries whatever the number of rows (the cases the user may
-    see in one, the assignees' names in one, the other references in one unless given), never a query per row."""
+    see in one, the assignees' names in one), never a query per row. ``references``: case id -> reference of the
+    items' cases as the engine gave them for these rows (``triage.row_facts`` for the tasks a worklist gave this user,
+    ``access.case_of_task_done_by`` for the next steps of a task they completed)."""
     if not items:
         return []
     case_ids = {i.case_id for i in items}
     visible = access.visible_references(session=session, user=user, case_ids=case_ids)
-    missing = case_ids - visible.keys() - (references or {}).keys()
-    references = {**(references or {}), **visible,
-                  **(dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(missing))).all())
-                     if missing else {})}
+    references = {**references, **visible}
     assignee_ids = {i.assignee_id for i in items if i.assignee_id is not None}
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(assignee_ids))).all()) \
         if assignee_ids else {}

@@ -13,7 +13,6 @@ from api.deps import client_key, reporter_cookie_name
 from engine.cases import attachments
 from engine.cases import letters as case_letters
 from engine.cases import reporter_view
-from engine.cases.models import Case
 from engine.contact import service as contact
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import receipts
@@ -130,16 +129,15 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
     """The inbox: the engine's reporter view (the same as the API's ``/melder/melding``) and the messages."""
     case_id = reporter.receipt.case_id
     view = reporter_view.reporter_view(session=s, case_id=case_id)
-    case = s.get(Case, case_id)
     return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
                   messages=intake.reporter_reads_messages(session=s, case_id=case_id), received=view.received_at,
                   oral_reports=contact.oral_reports(session=s, case_id=case_id),
                   meetings=contact.meeting_requests(session=s, case_id=case_id),
-                  may_ask_meeting=contact.rules_of(s, case).oral_report is not None,
+                  may_ask_meeting=contact.reporter_may_ask_meeting(session=s, case_id=case_id),
                   meeting_kinds=contact.MEETING_KINDS,
                   follow_ups=[f for f in contact.follow_ups(session=s, case_id=case_id)
                               if f.state in ("verstuurd", "beantwoord")],
-                  follow_up_question=contact.question_of(s, case),
+                  follow_up_question=contact.follow_up_question(session=s, case_id=case_id),
                   retaliation=contact.reporter_signals_retaliation(session=s, case_id=case_id),
                   huis_voor_klokkenluiders=contact.HUIS_VOOR_KLOKKENLUIDERS,
                   files=attachments.list_for_case(session=s, case_id=case_id),

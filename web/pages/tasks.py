@@ -78,9 +78,17 @@ def assign(request: Request, item_id: int, form: FormDep):
 
 # --------------------------------------------------------------------------- taak
 
-def _task_context(session: Session, item: WorkItem, user: User, *, values: dict | None = None,
+def _case_to_work_on(session: Session, user: User, item: WorkItem | None) -> Case | None:
+    """The case of a task ``user`` may work on (``access.case_to_work_on``); None: the page answers 404."""
+    try:
+        return access.case_to_work_on(session=session, user=user, item=item) if item is not None else None
+    except NotFound:
+        return None
+
+
+def _task_context(session: Session, item: WorkItem, case: Case, user: User, *, values: dict | None = None,
                   raw: dict | None = None, errors: dict | None = None) -> dict:
-    case = session.get(Case, item.case_id)
+    """The form of a task ``user`` may work on; ``case``: its case as the engine gave it (``access.case_to_work_on``)."""
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
     # The stored projection of the task (engine.cases.service.task_view): opening a task restores no workflow.
@@ -128,7 +136,7 @@ def _completed_page(request: Request, s: Session, web, item: WorkItem, melding: 
     fields = forms.readonly_fields(done.schema or {}, done.values, hidden=done.hidden, pending=done.not_redacted,
                                    pending_text=field_classes.NOT_REDACTED)
     return render(request, "taak_ingevuld.html", user=web.user, web=web, item=item, done=done, fields=fields,
-                  case=s.get(Case, item.case_id), melding=melding)
+                  case=done.case, melding=melding)
 
 
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
@@ -138,7 +146,8 @@ def task_page(request: Request, item_id: int, melding: str = ""):
         item = s.get(WorkItem, item_id)
         if item is not None and item.state == "completed":
             return _completed_page(request, s, web, item, melding=melding)
-        if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
+        case = _case_to_work_on(s, web.user, item)
+        if case is None:
             return not_found(request, web.user, web)
         if item.state != "open":
             return render(request, "fout.html", status_code=409, user=web.user, web=web,
@@ -154,9 +163,9 @@ def task_page(request: Request, item_id: int, melding: str = ""):
         if draft is not None:  # the user's own draft, as typed
             values, saved_at = draft
             return render(request, "taak.html", user=web.user, web=web, draft_saved_at=local_moment(saved_at),
-                          melding=melding, **_task_context(s, item, web.user, raw=values))
+                          melding=melding, **_task_context(s, item, case, web.user, raw=values))
         return render(request, "taak.html", user=web.user, web=web, melding=melding,
-                      **_task_context(s, item, web.user))
+                      **_task_context(s, item, case, web.user))
 
 
 @router.post("/taken/{item_id:id}/concept")
@@ -166,8 +175,8 @@ def save_draft(request: Request, item_id: int, form: FormDep):
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
-            item = access.visible_task(session=s, user=web.user, work_item_id=item_id)
-            case = s.get(Case, item.case_id)
+            seen = access.task_access(session=s, user=web.user, work_item_id=item_id)
+            item, case = seen.item, seen.case
             parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
             schema = parsed.forms.get(item.form) if item.form else {}
             _, raw = forms.parse_submission(schema or {}, form)
@@ -211,9 +220,9 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         item = s.get(WorkItem, item_id)
         if item is not None and _done_by(item, web.user.id):  # the same form sent again (a double click, a reload)
             return _already_done(item_id)
-        if item is None or not access.may_work_on_task(session=s, user=web.user, item=item):
+        case = _case_to_work_on(s, web.user, item)
+        if case is None:
             return not_found(request, web.user, web)
-        case = s.get(Case, item.case_id)
         parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
         schema = parsed.forms.get(item.form) if item.form else {}
         data, raw = forms.parse_submission(schema or {}, form)
@@ -231,15 +240,22 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         with db.session() as s:
             web = login_required(request, s)
             item = s.get(WorkItem, item_id)
-            ctx = _task_context(s, item, web.user, raw=raw, errors=forms.error_map(exc.errors))
+            case = _case_to_work_on(s, web.user, item)
+            if case is None:
+                return not_found(request, web.user, web)
+            ctx = _task_context(s, item, case, web.user, raw=raw, errors=forms.error_map(exc.errors))
             return render(request, "taak.html", status_code=422, user=web.user, web=web, invalid=True, **ctx)
     except DomainError as exc:
         return domain_error(request, exc)
     with db.session() as s:
         web = login_required(request, s)
         user = web.user
-        case = s.get(Case, case_id)
-        next_items = worklist_rows(s, worklist.for_case(session=s, case_id=case_id), user)
+        try:
+            case = access.case_of_task_done_by(session=s, user=user, work_item_id=item_id)
+        except NotFound:
+            return not_found(request, user, web)
+        next_items = worklist_rows(s, worklist.for_case(session=s, case_id=case_id), user,
+                                   references={case.id: case.reference})
         new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
                        if l.id not in before_letters]
         letters_waiting = waiting_rows(case_letters.visible_waiting(session=s, user=user, case_id=case_id))
