@@ -239,6 +239,10 @@ STATUTORY_TERMS = (
     StatutoryTerm(GETUIGENVERSLAG, "P14D", MINIMUM,
                   "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening",
                   situation=MINUTES),
+    # The subject heard in the investigation (hoor en wederhoor) is given the same term as a witness to check,
+    # correct and sign the minutes of the hearing; its task carries this milestone.
+    StatutoryTerm("hoorverslag", "P14D", MINIMUM,
+                  "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening"),
     # The legal route depends on the organisation (public-law appointment: bezwaar; employment contract: the
     # cantonal court for a summary dismissal) and is chosen by a setting (DOMAIN §1): a set that can impose a
     # penalty carries both, each on a task after the decision.

@@ -57,8 +57,12 @@ def test_the_shipped_manifest_declares_every_statutory_term():
      "zienswijze_termijn_verstreken", "de timer rekent met 'P2D', korter dan de verklaarde termijn 'P14D'"),
     ("onderzoek.bpmn", 'getuige_correctie_termijn = legal_date("P14D"', 'getuige_correctie_termijn = legal_date("P0D"',
      "getuigenverslag_termijn", "de timer rekent met 'P0D', korter dan de verklaarde termijn 'P14D'"),
+    # the subject heard is given the same term as a witness to check, correct and sign the minutes of the hearing
+    ("onderzoek.bpmn", 'correctie_termijn = legal_date("P14D", start=verslag_aangeboden_op)',
+     'correctie_termijn = legal_date("P3D", start=verslag_aangeboden_op)',
+     "correctie_termijn_verstreken", "de timer rekent met 'P3D', korter dan de verklaarde termijn 'P14D'"),
 ], ids=["ontvangst-P70D", "terugkoppeling-P4M", "gegrondheid-P13W", "bezwaar-P0D", "kantonrechter-P1M",
-        "zienswijze-P2D", "getuigenverslag-P0D"])
+        "zienswijze-P2D", "getuigenverslag-P0D", "hoorverslag-P3D"])
 def test_a_timer_term_looser_than_declared_is_refused(copy, file, old, new, element, words):
     edit(copy / file, old, new)
     named(refusals(copy), file, element, words)
@@ -83,7 +87,11 @@ def test_a_setting_that_loosens_the_aangifte_term_is_refused(copy):
     (lambda m: m["legal_rules"].__setitem__("deadlines", [d for d in m["legal_rules"]["deadlines"]
                                                           if d["milestone"] != "terugkoppeling"]),
      f"'deadlines' mist de wettelijke termijn voor mijlpaal 'terugkoppeling': ten hoogste P3M ({WBK})"),
-], ids=["ontvangst-P70D", "aangifte-P1Y", "bezwaar-P1D", "kantonrechter-maximum", "terugkoppeling-weggelaten"])
+    (lambda m: _deadline(m, "hoorverslag").__setitem__("term", "P7D"),
+     "'term' 'P7D' is korter dan de wet toestaat: ten minste P14D (Protocol integriteitsonderzoek (hoor en "
+     "wederhoor): verslag ter correctie en ondertekening)"),
+], ids=["ontvangst-P70D", "aangifte-P1Y", "bezwaar-P1D", "kantonrechter-maximum", "terugkoppeling-weggelaten",
+        "hoorverslag-P7D"])
 def test_a_manifest_that_loosens_a_statutory_term_is_refused(copy, change, words):
     _manifest(copy, change)
     issues = refusals(copy)
