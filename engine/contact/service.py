@@ -127,7 +127,7 @@ def request_meeting(*, session: Session, case_id: int, kind: str, wish: str | No
 
     case = _case(session, case_id)
     lock_live_case(session, case_id)  # not into a case destroyed meanwhile
-    if rules_of(session, case).oral_report is None:
+    if not _takes_meeting_requests(session, case):
         raise NotAuthorized("Dit meldpunt neemt geen mondelinge meldingen aan; schrijf uw vraag in een bericht.")
     if kind not in MEETING_KINDS:
         raise _invalid(FieldError("gesprek", "‘Soort gesprek’: kies een persoonlijk gesprek of een "
@@ -478,7 +478,12 @@ def follow_up_question(*, session: Session, case_id: int) -> str:
 def reporter_may_ask_meeting(*, session: Session, case_id: int) -> bool:
     """Whether the case's process lets the reporter ask for a meeting (its ``reporter_contact.oral_report``), for a
     case the caller already opened (the reporter's session)."""
-    return rules_of(session, _case(session, case_id)).oral_report is not None
+    return _takes_meeting_requests(session, _case(session, case_id))
+
+
+def _takes_meeting_requests(session: Session, case: Case) -> bool:
+    """The one rule: the case's process declares oral reports (``reporter_contact.oral_report``)."""
+    return rules_of(session, case).oral_report is not None
 
 
 def follow_ups(*, session: Session, case_id: int) -> list[FollowUp]:
