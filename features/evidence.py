@@ -41,6 +41,8 @@ ARTICLES: dict[str, tuple[str, str | None]] = {
     "wet:Sv-art162": ("Wetboek van Strafvordering art. 162: onverwijld aangifte van een ambtsmisdrijf",
                       r"art\. 162 Wetboek van Strafvordering"),
     "wet:Awb-art6:7": ("Algemene wet bestuursrecht art. 6:7: bezwaartermijn van zes weken", r"Awb art\. 6:7"),
+    "wet:Awb-art3:41": ("Algemene wet bestuursrecht art. 3:41: een besluit wordt bekendgemaakt door toezending aan "
+                        "de belanghebbende", r"Awb art\. 3:41"),
     "wet:BW-art7:686a": ("Burgerlijk Wetboek art. 7:686a lid 4: ontslag op staande voet binnen twee maanden "
                          "aanvechten", r"BW art\. 7:686a"),
     "cao:h15": ("CAO Rijk hoofdstuk 15: disciplinaire straffen, voornemen en zienswijze", r"CAO Rijk hoofdstuk 15"),

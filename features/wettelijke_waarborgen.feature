@@ -76,6 +76,12 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
     Als de procesbeheerder een versie uitrolt waarin de taak "voornemen_verzenden" geen ontvanger van de brief verklaart
     Dan wordt de versie niet uitgerold omdat "wordt schriftelijk meegedeeld aan 'betrokkene'" bij "afdoening.bpmn" en "voornemen_verzenden"
 
+  @wet:Awb-art3:41
+  Scenario: Een besluit over een straf dat niet schriftelijk aan de betrokkene gaat, wordt niet uitgerold
+    # manifest.json: legal_rules.written_notices (het besluit wordt bekendgemaakt door toezending)
+    Als de procesbeheerder een versie uitrolt waarin de taak "besluit_disciplinaire_maatregel" geen ontvanger van de brief verklaart
+    Dan wordt de versie niet uitgerold omdat "wordt schriftelijk meegedeeld aan 'betrokkene' (Awb art. 3:41" bij "afdoening.bpmn" en "besluit_disciplinaire_maatregel"
+
   @wet:Wbk-art2a @richtlijn:2019-1937-art9
   Scenario: De datum van ontvangst schuift niet op naar de dag van registratie
     Gegeven het is 9 november 2026
