@@ -9,7 +9,6 @@ file, element, task and the rule's source. The run-time half is in tests/api/tes
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from engine.errors import ProcessValidationError
 from engine.processes import service
 from engine.processes.legal_rules import parse_legal_rules
+from tests.engine.test_legal_proof import copy, edit, refusals  # noqa: F401  (copy: fixture)
 from tests.process.driver import PROCESSES
 
 SOURCE = "CAO Rijk hoofdstuk 15: het voornemen wordt schriftelijk meegedeeld"
@@ -24,27 +24,10 @@ RULE = "wordt schriftelijk meegedeeld aan 'betrokkene'"
 LETTER = '<spiffworkflow:property name="letter" value="voornemen_disciplinaire_maatregel" />'
 
 
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    target = tmp_path / "processes"
-    shutil.copytree(PROCESSES, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} not once in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def edit_rules(directory: Path, change) -> None:
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     change(manifest["legal_rules"])
     (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-
-
-def refusals(directory: Path) -> list[str]:
-    return [str(i) for i in service.check(directory=directory)]
 
 
 def on_voornemen(issues: list[str], *words: str) -> str:
