@@ -72,7 +72,6 @@ def test_a_signal_whose_term_nears_and_passes_is_told_once(db, clock, team, open
     assert worker.scan(database=db) == 3
     with db.session() as s:  # the assignee, and the coordinators who may see the task (not the desk)
         assert _told(s, "termijn_verstreken") == sorted((team[k], link) for k in ("coord", "coord2", "coord3"))
-        assert s.get(User, team["coord"]).id in {u for u, _ in _told(s, "termijn_verstreken")}
     assert worker.scan(database=db) == 0
     clock.advance(timedelta(days=3))
     assert worker.scan(database=db) == 0  # still late, still told once
