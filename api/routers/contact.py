@@ -247,6 +247,7 @@ class ContactTaskOut(Strict):
     opgepakt_door: str | None
     aangemaakt_op: datetime
     termijn: datetime | None
+    termijn_verstreken: bool = Field(description="Open en de termijn is verstreken (klok van de engine).")
     verslag_id: int | None
     nazorg_id: int | None
     uitkomst: str | None
@@ -273,7 +274,8 @@ def _task_out(session, task) -> ContactTaskOut:
 
     return ContactTaskOut(id=task.id, soort=task.kind, naam=contact.TASK_NAMES[task.kind], rol=task.role,
                           status=task.state, opgepakt_door=name(task.assignee_id), aangemaakt_op=task.created_at,
-                          termijn=task.due_at, verslag_id=task.oral_report_id, nazorg_id=task.follow_up_id,
+                          termijn=task.due_at, termijn_verstreken=contact.term_passed(task),
+                          verslag_id=task.oral_report_id, nazorg_id=task.follow_up_id,
                           uitkomst=task.outcome, motivering=task.motivation, afgerond_op=task.completed_at,
                           afgerond_door=name(task.completed_by_id))
 

@@ -629,6 +629,12 @@ def why_not_act(*, session: Session, user: User, task: ContactTask) -> str | Non
     return None
 
 
+def term_passed(task: ContactTask) -> bool:
+    """Whether ``task`` is open past its term (engine clock): the worklist marks it, the API says so and the
+    notification sweep tells of it (``engine.notifications.service.scan_contact_deadlines``)."""
+    return task.state == "open" and task.due_at is not None and task.due_at <= now()
+
+
 def may_act(*, session: Session, user: User, task: ContactTask) -> bool:
     return why_not_act(session=session, user=user, task=task) is None
 

@@ -345,3 +345,39 @@ def scan_deadlines(session: Session, *, working_days: int) -> int:
                 if enqueue(session, user_id=user.id, kind=kind, link=link, key=key) is not None:
                     written += 1
     return written
+
+
+def scan_contact_deadlines(session: Session, *, working_days: int) -> int:
+    """:func:`scan_deadlines` for the contact tasks around the reporter (``engine.contact``: a signal of
+    retaliation, an unsigned transcript), which are no work items: an open task with a ``due_at`` gets
+    ``termijn_nadert`` (its assignee, or who may pick it up: the engine's own decision, ``contact.may_act``, as the
+    worklist's ``contact.open_tasks``) and, once passed, ``termijn_verstreken`` (them plus the coordinators who may
+    see the task, ``contact.may_see_task``). Once per task, deadline and user by the notification's unique key (a
+    second sweep, or a second worker at the same moment, writes nothing). The link is the task's own page.
+    Returns the rows written."""
+    from engine.contact import service as contact
+    from engine.contact.models import ContactTask
+    from engine.worklist.service import COORDINATOR_ROLE
+
+    moment = now()
+    tasks = session.scalars(select(ContactTask).where(ContactTask.state == "open", ContactTask.due_at.is_not(None),
+                                                      ContactTask.due_at <= horizon(moment, working_days))
+                            .order_by(ContactTask.due_at, ContactTask.id)).all()
+    written = 0
+    for task in tasks:
+        late = task.due_at <= moment
+        kind = "termijn_verstreken" if late else "termijn_nadert"
+        if task.assignee_id is not None:
+            people = [session.get(User, task.assignee_id)]
+        else:
+            people = [u for u in _role_holders(session, task.role)
+                      if contact.may_act(session=session, user=u, task=task)]
+        if late:
+            people += [u for u in _role_holders(session, COORDINATOR_ROLE)
+                       if contact.may_see_task(session=session, user=u, task=task)]
+        link = f"/zaken/{task.case_id}/contacttaken/{task.id}"
+        for user in {u.id: u for u in people if u is not None}.values():
+            key = f"{kind}:contacttaak:{task.id}:{task.due_at.isoformat()}:{user.id}"
+            if enqueue(session, user_id=user.id, kind=kind, link=link, key=key) is not None:
+                written += 1
+    return written

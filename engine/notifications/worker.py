@@ -12,9 +12,12 @@ log = logging.getLogger(__name__)
 
 
 def scan(*, database: Database) -> int:
-    """Write the deadline notifications due now (one transaction; rows deduplicated by key)."""
+    """Write the deadline notifications due now, of the work items and of the contact tasks around the reporter
+    (one transaction; rows deduplicated by key)."""
+    days = get_settings().notify_deadline_working_days
     with database.session() as session:
-        return service.scan_deadlines(session, working_days=get_settings().notify_deadline_working_days)
+        return (service.scan_deadlines(session, working_days=days)
+                + service.scan_contact_deadlines(session, working_days=days))
 
 
 def run(*, database: Database, once: bool = False, poll_seconds: float | None = None,

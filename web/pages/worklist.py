@@ -14,7 +14,7 @@ from engine.identity import access
 from engine.records import subject_rights
 from engine.staff import service as staff
 from engine.worklist import service as worklist
-from web.pages.common import get_database, login_required, render, worklist_rows
+from web.pages.common import due_text, get_database, login_required, render, worklist_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,6 +59,7 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
         if is_coordinator:
             candidates = {role: [(u.username, u.display_name) for u in users] for role, users in
                           worklist.assign_candidates_by_role(session=s, roles={r["role"] for r in rows}).items()}
+        contact_tasks = contact.open_tasks(session=s, user=user)
         context = dict(user=user, web=web, tab=tab, tabs=TABS, counts=counts, rows=rows, sorteer=sorteer,
                        sorts=SORTS, filter=filter, is_coordinator=is_coordinator, candidates=candidates,
                        melding=melding, na=na, next_after=next_after, since=since,
@@ -66,7 +67,9 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
                        may_register=access.may_register_report(session=s, user=user),
                        late_requests=subject_rights.overdue(session=s, user=user) if tab == "te-laat" else [],
                        staff_notices=staff.notices_for(session=s, user=user) if is_coordinator else [],
-                       contact_tasks=contact.open_tasks(session=s, user=user),
+                       contact_tasks=contact_tasks,
+                       contact_terms={t.id: (due_text(t.due_at), contact.term_passed(t))
+                                      for t, _ in contact_tasks if t.due_at},
                        contact_task_names=contact.TASK_NAMES,
                        meeting_requests=contact.open_meeting_requests(session=s, user=user),
                        meeting_kinds=contact.MEETING_KINDS)
