@@ -223,6 +223,12 @@ def _task_ready(session: Session, item) -> None:
         enqueue(session, user_id=item.assignee_id, kind="nieuwe_taak", link=WORKLIST_MINE)
         return
     pool = _pool(session, item.role, item.case_id)
+    from engine.contact.models import ContactTask
+
+    if isinstance(item, ContactTask):  # its pool is who may act on it (the contact's own decision), not the role
+        from engine.contact import service as contact
+
+        pool = [u for u in pool if contact.may_act(session=session, user=u, task=item)]
     _read_modes(session, [u.id for u in pool])
     for user in pool:
         enqueue(session, user_id=user.id, kind="nieuwe_taak", link=WORKLIST_POOL)

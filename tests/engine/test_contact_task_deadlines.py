@@ -120,3 +120,29 @@ def test_the_worklist_and_the_api_say_the_term_passed(db, clock, team, open_sign
     assert f'<span class="termijn te-laat">termijn verstreken (tot en met {last_day})</span>' in after, after
     assert [t["termijn_verstreken"] for t in api.get(f"/api/v1/zaken/{case_id}/contacttaken", headers=auth).json()] \
         == [True]
+
+
+def test_a_new_signal_is_announced_only_to_who_may_act_on_it(db, clock, team):  # noqa: F811
+    """A contact task's pool is who may act on it (``contact.may_act``: the role, a case they may see), not every
+    holder of the role: a coordinator of another unit, who cannot open the task, is not told that it is there."""
+    from engine.identity.models import User as UserModel
+    from tests.factories import make_user
+
+    with db.session() as s:
+        other_user = make_user(s, "coord-elders", "integriteitscoordinator", unit="Andere directie")
+        other_user.email = "coord-elders@example.org"  # told like the others, were it in the pool
+        other = other_user.id
+    case_id = _anonymous_case(db)
+    _close(db, case_id)
+    clock.advance(timedelta(days=92))
+    assert contact.send_due_in(db) == 1
+    with db.session() as s:
+        s.execute(Notification.__table__.delete())
+        follow_up = contact.follow_ups(session=s, case_id=case_id)[0]
+        contact.answer(session=s, case_id=case_id, follow_up_id=follow_up.id, adverse="ja", text="Buitengesloten.")
+    with db.session() as s:
+        (task,) = s.scalars(select(ContactTask).where(ContactTask.case_id == case_id)).all()
+        told = set(s.scalars(select(Notification.user_id).where(Notification.kind == "nieuwe_taak")))
+        assert {team["coord"], team["coord2"], team["coord3"]} <= told
+        assert not contact.may_act(session=s, user=s.get(UserModel, other), task=task)
+        assert other not in told
