@@ -59,9 +59,10 @@ def test_a_field_nobody_reads_is_refused_with_file_line_and_field(copy):
     # a page: the report writer no longer sees the investigation plan
     ("forms/rapport_opstellen.json", '"onderzoeksplan": {', '"onderzoeksplan_weg": {',
      "onderzoek_starten", "onderzoeksplan"),
-    # a later step: the script no longer reads the date the minutes were offered
-    ("onderzoek.bpmn", 'correctie_termijn = legal_date("P14D", start=verslag_aangeboden_op)',
-     'correctie_termijn = legal_date("P14D")', "verslag_ter_correctie", "verslag_aangeboden_op"),
+    # a later step: the script no longer keeps what the investigator did to reach a silent witness (the date the
+    # minutes were offered, this case before, is now also read by the manifest's deadline for the subject's minutes)
+    ("onderzoek.bpmn", '"toelichting": getuige_zonder_reactie_toelichting}', '"toelichting": None}',
+     "getuigenverslag_zonder_reactie", "getuige_zonder_reactie_toelichting"),
 ], ids=["letter", "page", "script"])
 def test_a_field_whose_only_consumer_goes_is_refused(copy, file, old, new, form, field):
     edit(copy / file, old, new)
