@@ -23,8 +23,8 @@ from engine.identity.models import User
 from engine.notifications import worker
 from engine.notifications.models import Notification
 from web.pages.common import due_text
-from tests.engine.test_contact_task_handover import team  # noqa: F401 - the fixture
-from tests.engine.test_oral_reports import _anonymous_case, _close, org  # noqa: F401 - the fixture
+from tests.engine.test_contact_task_handover import signalled_case, team  # noqa: F401 - the fixture
+from tests.engine.test_oral_reports import org  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.db
 
@@ -34,14 +34,7 @@ PASSWORD = "wachtwoord-voor-tests"  # the demo users' password in the ``org`` fi
 @pytest.fixture
 def open_signal(db, clock, team):  # noqa: F811
     """A reporter's signal of retaliation after closure: its contact task, open and unclaimed, with its term."""
-    case_id = _anonymous_case(db)
-    _close(db, case_id)
-    clock.advance(timedelta(days=92))
-    assert contact.send_due_in(db) == 1
-    with db.session() as s:
-        follow_up = contact.follow_ups(session=s, case_id=case_id)[0]
-        contact.answer(session=s, case_id=case_id, follow_up_id=follow_up.id, adverse="ja",
-                       text="Ik word niet meer uitgenodigd voor overleg.")
+    case_id = signalled_case(db, clock)
     with db.session() as s:
         (task,) = s.scalars(select(ContactTask).where(ContactTask.case_id == case_id)).all()
         assert task.kind == contact.RETALIATION and task.due_at is not None and task.assignee_id is None
@@ -132,14 +125,7 @@ def test_a_new_signal_is_announced_only_to_who_may_act_on_it(db, clock, team):  
         other_user = make_user(s, "coord-elders", "integriteitscoordinator", unit="Andere directie")
         other_user.email = "coord-elders@example.org"  # told like the others, were it in the pool
         other = other_user.id
-    case_id = _anonymous_case(db)
-    _close(db, case_id)
-    clock.advance(timedelta(days=92))
-    assert contact.send_due_in(db) == 1
-    with db.session() as s:
-        s.execute(Notification.__table__.delete())
-        follow_up = contact.follow_ups(session=s, case_id=case_id)[0]
-        contact.answer(session=s, case_id=case_id, follow_up_id=follow_up.id, adverse="ja", text="Buitengesloten.")
+    case_id = signalled_case(db, clock, before_answer=lambda s: s.execute(Notification.__table__.delete()))
     with db.session() as s:
         (task,) = s.scalars(select(ContactTask).where(ContactTask.case_id == case_id)).all()
         told = set(s.scalars(select(Notification.user_id).where(Notification.kind == "nieuwe_taak")))

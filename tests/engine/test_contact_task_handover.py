@@ -41,18 +41,27 @@ def team(db, org):  # noqa: F811
         return team
 
 
-@pytest.fixture
-def signal(db, clock, team):
-    """A reporter's signal of retaliation after closure (the real process, follow-up and answer): its contact task,
-    claimed by a second coordinator ("coord2"); a third coordinator ("coord3") who may take it."""
+def signalled_case(db, clock, before_answer=None) -> int:
+    """A closed case whose reporter answered the check-in after closure with "ja" (the real process, follow-up and
+    answer): a contact task for the signal is open. ``before_answer(session)`` runs just before the answer."""
     case_id = _anonymous_case(db)
     _close(db, case_id)
     clock.advance(timedelta(days=92))
     assert contact.send_due_in(db) == 1
     with db.session() as s:
+        if before_answer is not None:
+            before_answer(s)
         follow_up = contact.follow_ups(session=s, case_id=case_id)[0]
         contact.answer(session=s, case_id=case_id, follow_up_id=follow_up.id, adverse="ja",
                        text="Ik word niet meer uitgenodigd voor overleg.")
+    return case_id
+
+
+@pytest.fixture
+def signal(db, clock, team):
+    """A reporter's signal of retaliation after closure: its contact task, claimed by a second coordinator
+    ("coord2"); a third coordinator ("coord3") who may take it."""
+    case_id = signalled_case(db, clock)
     with db.session() as s:
         (task,) = [t for t in contact.tasks_of_case(session=s, user=s.get(User, team["coord2"]), case_id=case_id)]
         contact.claim_task(session=s, user=s.get(User, team["coord2"]), case_id=case_id, task_id=task.id)
