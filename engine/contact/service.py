@@ -285,6 +285,9 @@ def revise(*, session: Session, user: User, case_id: int, oral_report_id: int, t
 def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, agreed: bool) -> OralReport:
     """The reporter signs the version they read (only from the reporter's own channel: the caller proved the
     receipt-code session). The latest version of the desk, while it waits for the reporter, and nothing else."""
+    from engine.records.service import lock_live_case
+
+    lock_live_case(session, case_id)  # not into a case destroyed meanwhile
     report = _report_of(session, case_id, oral_report_id)
     if report.status == "ondertekend":
         raise NotAuthorized("U heeft dit verslag al ondertekend.")
@@ -313,6 +316,9 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
 
 def correct(*, session: Session, case_id: int, oral_report_id: int, text: str | None) -> TranscriptVersion:
     """The reporter sends corrections; kept as a version of its own for the desk to work in."""
+    from engine.records.service import lock_live_case
+
+    lock_live_case(session, case_id)  # not into a case destroyed meanwhile
     report = _report_of(session, case_id, oral_report_id)
     if report.status == "ondertekend":
         raise NotAuthorized("U heeft dit verslag al ondertekend; stuur een bericht als u iets wilt aanvullen.")
@@ -409,11 +415,27 @@ def case_closed(session: Session, case: Case, rules: ReporterContact | None) -> 
 
 
 def send_due(*, session: Session) -> int:
-    """Send every planned check-in whose moment passed on the engine clock; returns how many were handled."""
+    """Send every planned check-in whose moment passed on the engine clock; returns how many were handled.
+
+    Each check-in under its case's row lock (:func:`_lock_case`), read again once it holds it: a case destroyed
+    while this round waited on its row is skipped (its check-in went with it), and so is a check-in that another
+    worker's round sent meanwhile (the reporter gets the question once); the other check-ins go out. The lock is
+    exclusive, not shared as the reporter's own writes take it: the same sweep may open a contact task for the case
+    (:func:`escalate_unsigned`), which locks it for update, and two rounds each holding it shared would deadlock."""
+    from engine.records.service import is_destroyed
+
     handled = 0
-    for row in session.scalars(select(FollowUp).where(FollowUp.state == "gepland", FollowUp.due_at <= now())
-                               .order_by(FollowUp.due_at, FollowUp.id)).all():
-        case = session.get(Case, row.case_id)
+    due = session.execute(select(FollowUp.id, FollowUp.case_id).where(FollowUp.state == "gepland",
+                                                                      FollowUp.due_at <= now())
+                          .order_by(FollowUp.due_at, FollowUp.id)).all()
+    for row_id, case_id in due:
+        _lock_case(session, case_id)
+        if is_destroyed(session, case_id):
+            continue
+        row = session.scalar(select(FollowUp).where(FollowUp.id == row_id, FollowUp.state == "gepland"))
+        if row is None:
+            continue
+        case = session.get(Case, case_id)
         rule = rules_of(session, case).follow_up
         if rule is None or not has_inbox(session, case.id):
             row.state = "geen_inbox"

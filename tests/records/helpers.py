@@ -12,16 +12,18 @@ REPRIMAND = "Schriftelijke berisping"
 NO_ACTION = "Geen afdoening/actie"
 
 
-def closed_case(db, clock, tag: str, *, resolutions: list[str], outcome: str, driver=None) -> tuple[int, dict]:
+def closed_case(db, clock, tag: str, *, resolutions: list[str], outcome: str, driver=None,
+                today: date | None = None) -> tuple[int, dict]:
     """Drive one case to closure (route geen_onderzoek) with names, e-mail and texts containing ``tag``;
-    add a reporter attachment, messages both ways and a receipt code. Returns (case id, the secrets)."""
+    add a reporter attachment, messages both ways and a receipt code. ``today``: the day the clock stands on, when
+    not the suite's first day (the forms' dates follow it). Returns (case id, the secrets)."""
     from engine.cases import attachments
     from engine.identity.models import User
     from engine.identity.receipts import issue_receipt
     from engine.intake import service as intake
     from tests.process.driver import run_scenario
     from tests.process.engine_driver import EngineDriver
-    from tests.process.scenarios import DEFAULTS, route_answers, with_
+    from tests.process.scenarios import DEFAULTS, defaults_on, route_answers, with_
 
     secrets = {
         "melder": f"Anna {tag}sma", "email": f"{tag.lower()}@melder.example", "betrokkene": f"Bram {tag}veld",
@@ -45,7 +47,7 @@ def closed_case(db, clock, tag: str, *, resolutions: list[str], outcome: str, dr
                               else "geen_onderzoek",
                               "inhoud_geanonimiseerd": "Medewerker zou onterecht reiskosten hebben gedeclareerd."}},
     )
-    run_scenario(driver, answers, DEFAULTS, {})
+    run_scenario(driver, answers, defaults_on(today.isoformat()) if today else DEFAULTS, {})
     assert driver.finished()
     with db.session() as s:
         desk = s.query(User).filter(User.username == "meldpunt1").one()

@@ -3,10 +3,11 @@
 A case is never destroyed while contact with the reporter runs (a signal of retaliation, an open contact task, a
 legal hold). Both sides serialise on the case's row: the destruction (``records.execute_approved`` /
 ``destroy_case``) locks it and then checks :func:`records.postponement`; answering a check-in, opening a contact
-task (``engine.contact``) and placing a legal hold lock the same row first, and so do (shared) the reporter's message
-and request for a meeting (``records.lock_live_case``). So the two never cross: either the contact committed first
-and the case is skipped on its list with the reason (a message or meeting request does not hold a case back: it is
-destroyed with it), or the contact waits and then finds the case destroyed and writes nothing.
+task, the worker's round of check-ins (``engine.contact``) and placing a legal hold lock the same row first, and so
+do (shared) the reporter's message, request for a meeting, and signature or corrections of a transcript
+(``records.lock_live_case``). So the two never cross: either the contact committed first and the case is skipped on
+its list with the reason (a message, meeting request or transcript does not hold a case back: it is destroyed with
+it), or the contact waits and then finds the case destroyed and writes nothing.
 
 Each test holds one transaction open at the point where it holds the lock (a session this test controls, or a pause
 before the commit of the destroying transaction), starts the other in a thread, proves that the other *waits on that
@@ -29,7 +30,7 @@ from engine.audit import service as audit
 from engine.audit.models import AuditEvent, AuditHead
 from engine.cases.models import Case
 from engine.contact import service as contact
-from engine.contact.models import ContactTask, FollowUp, MeetingRequest
+from engine.contact.models import ContactTask, FollowUp, MeetingRequest, OralReport
 from engine.errors import NotFound
 from engine.identity.models import User
 from engine.intake import service as intake
@@ -38,7 +39,7 @@ from engine.legal_terms import add_calendar, parse_duration
 from engine.records import service as records
 from engine.records.models import DestructionItem, LegalHold
 
-from .helpers import at_noon, closed_on
+from .helpers import AMSTERDAM, NO_ACTION, at_noon, closed_case, closed_on
 from .test_retention import _checked_in, _deploy_receipt_term
 
 pytestmark = pytest.mark.postgres_only
@@ -166,6 +167,26 @@ def _unsigned_transcript(db, clock, case_id: int) -> None:
     clock.advance(timedelta(days=15))
 
 
+def _offered_transcript(db, clock, case_id: int) -> int:
+    """The desk registers an oral report of the reporter on the listed case and offers its transcript (version 1)
+    to sign or correct; its term still runs. Returns the oral report's id."""
+    with db.session() as s:
+        return contact.register_oral_report(session=s, user=_user(s, "meldpunt1"), case_id=case_id,
+                                            channel="telefoon", held_on=clock.now().date().isoformat(),
+                                            transcript="De melder belt na over het besluit.").id
+
+
+def _sign(s, case_id, oral_report_id):
+    """The reporter signs the transcript through "Mijn melding"."""
+    return contact.sign(session=s, case_id=case_id, oral_report_id=oral_report_id, version=1, agreed=True)
+
+
+def _correct(s, case_id, oral_report_id):
+    """The reporter sends corrections to the transcript through "Mijn melding"."""
+    return contact.correct(session=s, case_id=case_id, oral_report_id=oral_report_id,
+                           text="Ik belde op dinsdag, niet op maandag.")
+
+
 def _message(s, case_id, _follow_up_id):
     """The reporter writes the desk through "Mijn melding"."""
     return intake.message_from_reporter(session=s, case_id=case_id, text="Ik wil nog iets aanvullen over mijn melding.")
@@ -185,14 +206,30 @@ CONTACT = {
     "verslagtaak": (_sweep, 0),
     "bericht": (_message, (NotFound, "Zaak niet gevonden.")),
     "gespreksverzoek": (_meeting, (NotFound, "Zaak niet gevonden.")),
+    "ondertekening": (_sign, (NotFound, "Zaak niet gevonden.")),
+    "correctie": (_correct, (NotFound, "Zaak niet gevonden.")),
 }
+# what the reporter does with the transcript of an oral report: it does not hold a case back (records.postponement
+# knows no transcript, only the task the worker opens once its term passed unsigned), so the case is destroyed with it
+TRANSCRIPT = ("correctie", "ondertekening")
 # what reopens contact -> the reason the destruction skips the case with, when the contact committed first
 HELD_BACK = {"nazorgantwoord": "signaal van benadeling", "bewaarplicht": "bewaarplicht",
              "verslagtaak": "taak bij het contact met de melder"}
 
 
+def _prepare(db, clock, kind: str, case_id: int, follow_up_id: int) -> int:
+    """What the step of ``kind`` acts on: the transcript offered to the reporter, or the last check-in (for the
+    worker's task, once the transcript's term passed unsigned)."""
+    if kind == "verslagtaak":
+        _unsigned_transcript(db, clock, case_id)
+    if kind in TRANSCRIPT:
+        return _offered_transcript(db, clock, case_id)
+    return follow_up_id
+
+
 def _case_rows(db, case_id: int) -> dict[str, int]:
-    """What a case still has that contact could write: its check-ins, contact tasks, holds and audit events/head."""
+    """What a case still has that contact could write: its check-ins, contact tasks, holds, messages, meeting
+    requests, oral reports and audit events/head."""
     with db.session() as s:
         count = lambda model, cond: s.scalar(select(func.count()).select_from(model).where(cond))  # noqa: E731
         return {"nazorg": count(FollowUp, FollowUp.case_id == case_id),
@@ -200,6 +237,7 @@ def _case_rows(db, case_id: int) -> dict[str, int]:
                 "bewaarplichten": count(LegalHold, LegalHold.case_id == case_id),
                 "berichten": count(CaseMessage, CaseMessage.case_id == case_id),
                 "gespreksverzoeken": count(MeetingRequest, MeetingRequest.case_id == case_id),
+                "verslagen": count(OralReport, OralReport.case_id == case_id),
                 "auditregels": count(AuditEvent, AuditEvent.case_id == case_id),
                 "auditketen": count(AuditHead, AuditHead.chain == audit.chain_for(case_id))}
 
@@ -207,14 +245,14 @@ def _case_rows(db, case_id: int) -> dict[str, int]:
 @pytest.mark.parametrize("kind", sorted(CONTACT))
 def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_nothing(pg, clock, tmp_path, kind):
     """Destruction first: the run has destroyed the case and holds its row, not yet committed. The reporter's answer
-    to a check-in, message or request for a call, the worker opening a task for an unsigned transcript, or the
-    coordinator's legal hold, in another transaction, waits on that row lock; once the destruction commits it fails
-    with the product's Dutch message (the worker opens nothing) and leaves no row behind: no check-in, message,
-    meeting request, contact task, hold or audit chain of the destroyed case."""
+    to a check-in, message, request for a call, signature or corrections of a transcript, the worker opening a task
+    for an unsigned transcript, or the coordinator's legal hold, in another transaction, waits on that row lock; once
+    the destruction commits it fails with the product's Dutch message (the worker opens nothing) and leaves no row
+    behind: no check-in, message, meeting request, transcript, contact task, hold or audit chain of the destroyed
+    case."""
     db = pg
     case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Grutto")
-    if kind == "verslagtaak":
-        _unsigned_transcript(db, clock, case_id)
+    target = _prepare(db, clock, kind, case_id, follow_up_id)
     act, expected = CONTACT[kind]
     with _pause_before_destruction_commits("vernietiging") as (locked, go, pids):
         destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
@@ -226,7 +264,7 @@ def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_no
             with db.session() as s:
                 own["pid"] = s.scalar(text("SELECT pg_backend_pid()"))
                 started.set()
-                return act(s, case_id, follow_up_id)
+                return act(s, case_id, target)
 
         other = _Thread(contact_side, kind)
         other.start()
@@ -257,12 +295,11 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
     ("overgeslagen") and destroys nothing."""
     db = pg
     case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Tureluur")
-    if kind == "verslagtaak":
-        _unsigned_transcript(db, clock, case_id)
+    target = _prepare(db, clock, kind, case_id, follow_up_id)
     act, _expected = CONTACT[kind]
     with db.session() as s:
         contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
-        act(s, case_id, follow_up_id)
+        act(s, case_id, target)
         destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
         destruction.start()
         statement = _blocked(db, by=contact_pid)
@@ -285,3 +322,251 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
 def _destroyed(db, case_id) -> bool:
     with db.session() as s:
         return records.is_destroyed(s, case_id)
+
+
+@pytest.mark.parametrize("kind", TRANSCRIPT)
+def test_a_destruction_that_comes_while_the_reporter_signs_or_corrects_waits_and_then_destroys_the_case(
+        pg, clock, tmp_path, kind):
+    """The reporter first: the signature or the corrections of the transcript are written and the reporter's
+    transaction holds the case row (shared), not yet committed. The destruction run waits on that lock in its own
+    transaction; once the reporter's commits, it checks the postponement, which a transcript is not (only the task
+    for a transcript whose term passed unsigned is), and destroys the case with the transcript, every version and
+    the reporter's audit line."""
+    db = pg
+    case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Scholekster")
+    report_id = _prepare(db, clock, kind, case_id, follow_up_id)
+    act, _expected = CONTACT[kind]
+    with db.session() as s:
+        contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
+        act(s, case_id, report_id)
+        destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
+        destruction.start()
+        statement = _blocked(db, by=contact_pid)
+        assert _locks_the_case_row(statement), f"the destruction waited elsewhere than on the case row: {statement}"
+        assert destruction.is_alive()
+    assert destruction.outcome() == (1, None)
+    assert _destroyed(db, case_id)
+    assert set(_case_rows(db, case_id).values()) == {0}, _case_rows(db, case_id)
+    with db.session() as s:
+        (item,) = records.items(s, list_id)
+        assert item.status == "vernietigd"
+        tombstone = s.scalar(select(AuditEvent).where(AuditEvent.action == audit.TOMBSTONE_ACTION))
+        # what the reporter wrote went with the case: the transcript, and with corrections a second version
+        assert tombstone.details["verwijderd"]["oral_reports"] == 1
+        assert tombstone.details["verwijderd"]["transcript_versions"] == (2 if kind == "correctie" else 1)
+        assert audit.verify(session=s).ok
+
+
+@pytest.mark.parametrize("surface", ["pagina", "api"])
+@pytest.mark.parametrize("kind", TRANSCRIPT)
+def test_the_reporter_who_signs_or_corrects_while_the_case_is_destroyed_reads_why_in_dutch(
+        pg, clock, tmp_path, kind, surface):
+    """The same race from outside: the reporter signs or corrects the transcript in "Mijn melding" (the page's form,
+    or the API) while the case is being destroyed. The request waits on the case row, then the refusal reaches the
+    reporter in Dutch: the page shows the code form (the receipt code went with the case) saying the case is not
+    found, the API answers 404 with the same text - never an error page of the server."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.deps import CSRF_HEADER, reporter_cookie_name
+    from api.settings import ApiSettings
+    from engine.identity import receipts
+    from engine.identity.models import ReceiptCode
+
+    db = pg
+    case_id, _list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Bonte")
+    report_id = _prepare(db, clock, kind, case_id, follow_up_id)
+    with db.session() as s:  # the reporter entered the receipt code before the run began
+        receipt_id = s.scalar(select(ReceiptCode.id).where(ReceiptCode.case_id == case_id))
+        session_id, reporter = receipts.start_reporter_session(session=s, receipt_id=receipt_id)
+        csrf = reporter.csrf_token
+    client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False,
+                        raise_server_exceptions=False)
+    client.cookies.set(reporter_cookie_name(False), session_id)
+    requests = {
+        ("ondertekening", "pagina"): lambda: client.post(f"/mijn-melding/verslagen/{report_id}/ondertekenen",
+                                                        data={"versie": "1", "akkoord": "ja", "csrf_token": csrf}),
+        ("correctie", "pagina"): lambda: client.post(f"/mijn-melding/verslagen/{report_id}/correcties",
+                                                    data={"correcties": "Dinsdag, niet maandag.", "csrf_token": csrf}),
+        ("ondertekening", "api"): lambda: client.post(f"/api/v1/melder/verslagen/{report_id}/ondertekening",
+                                                     json={"versie": 1, "akkoord": True}, headers={CSRF_HEADER: csrf}),
+        ("correctie", "api"): lambda: client.post(f"/api/v1/melder/verslagen/{report_id}/correcties",
+                                                 json={"tekst": "Dinsdag, niet maandag."}, headers={CSRF_HEADER: csrf}),
+    }
+    with _pause_before_destruction_commits("vernietiging") as (locked, go, pids):
+        destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
+        destruction.start()
+        assert locked.wait(WAIT), "the destruction did not reach its commit"
+        request = _Thread(requests[kind, surface], f"melder-{surface}")
+        request.start()
+        statement = _blocked(db, by=pids["destruction"])
+        assert _locks_the_case_row(statement), f"the request waited elsewhere than on the case row: {statement}"
+        go.set()
+        assert destruction.outcome() == (1, None)
+    response, err = request.outcome()
+    assert err is None, repr(err)
+    if surface == "api":
+        assert response.status_code == 404, response.text
+        assert response.json()["detail"] == "Zaak niet gevonden."
+    else:
+        assert response.status_code == 401, response.text
+        assert "Zaak niet gevonden." in response.text and 'name="ontvangstcode"' in response.text
+    assert set(_case_rows(db, case_id).values()) == {0}, _case_rows(db, case_id)
+
+
+# --------------------------------------------------------------------------- the worker's round of check-ins
+
+def _closed_with_check_ins(db, clock, tag: str, today: date | None = None) -> tuple[int, date]:
+    """A case closed ``today`` (where the clock stands) through the real process (unfounded: kept one year) with its
+    check-ins after closure (3 and 12 months) planned as at a real closing. Returns (case id, closing day)."""
+    case_id, _ = closed_case(db, clock, tag, resolutions=[NO_ACTION], outcome="niet_aangetoond", today=today)
+    with db.session() as s:  # the helper issues the code after closing; plan the check-ins as at a real closing
+        s.execute(FollowUp.__table__.delete().where(FollowUp.case_id == case_id))
+        case = s.get(Case, case_id)
+        contact.case_closed(s, case, contact.rules_of(s, case))
+    return case_id, closed_on(db, case_id)
+
+
+def _check_in_days(db, case_id: int) -> list[date]:
+    with db.session() as s:
+        return [d.astimezone(AMSTERDAM).date() for d in s.scalars(
+            select(FollowUp.due_at).where(FollowUp.case_id == case_id).order_by(FollowUp.due_at))]
+
+
+def _reporter_check_ins(db, case_id: int) -> list[tuple[str, int | None]]:
+    """(state, the case of its message) of every check-in of the case, in order."""
+    with db.session() as s:
+        return [(row.state, s.get(CaseMessage, row.message_id).case_id if row.message_id else None)
+                for row in s.scalars(select(FollowUp).where(FollowUp.case_id == case_id)
+                                     .order_by(FollowUp.due_at))]
+
+
+@contextmanager
+def _pause_before_commit(thread_name: str):
+    """While active, the transaction of thread ``thread_name`` stops just before its commit - everything written,
+    its locks held - until ``go`` is set. Yields (reached, go, pids)."""
+    reached, go, pids = threading.Event(), threading.Event(), {}
+
+    def hold(session: Session):
+        if threading.current_thread().name != thread_name or session.in_nested_transaction():
+            return
+        session.flush()
+        pids[thread_name] = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        reached.set()
+        go.wait(WAIT)
+
+    event.listen(Session, "before_commit", hold)
+    try:
+        yield reached, go, pids
+    finally:
+        go.set()
+        event.remove(Session, "before_commit", hold)
+
+
+@contextmanager
+def _pause_after_reading_due_check_ins(db, thread_name: str):
+    """While active, the round of thread ``thread_name`` stops right after it read which check-ins are due (its
+    first statement on ``follow_ups``), until ``go`` is set. Yields (read, go, pids)."""
+    read, go, pids = threading.Event(), threading.Event(), {}
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        if threading.current_thread().name != thread_name or read.is_set() or "FROM follow_ups" not in statement:
+            return
+        pids[thread_name] = cursor.connection.info.backend_pid
+        read.set()
+        go.wait(WAIT)
+
+    event.listen(db.engine, "after_cursor_execute", hold)
+    try:
+        yield read, go, pids
+    finally:
+        go.set()
+        event.remove(db.engine, "after_cursor_execute", hold)
+
+
+def test_a_round_of_check_ins_that_meets_a_case_destroyed_meanwhile_skips_it_and_sends_the_others(
+        pg, clock, tmp_path):
+    """A case with a check-in still planned is never destroyed (records.postponement), so a round of check-ins meets
+    a destroyed case only when it read its due check-ins before another timer worker's round sent that case's last
+    check-in, and the case was listed, approved and destroyed before it got to it. Then the round waits on the case
+    row the destruction holds, finds the case destroyed, skips its check-in without writing anything onto it, and
+    still sends the other case's check-in that is due - no error, nothing half written."""
+    db = pg
+    x_case, x_closed = _closed_with_check_ins(db, clock, "Wulp")
+    x_first, x_last = _check_in_days(db, x_case)
+    at_noon(clock, x_first)
+    assert contact.send_due_in(db) == 1
+    later_day = date.fromordinal(add_calendar(x_closed, parse_duration("P9M")).toordinal() + 1)
+    at_noon(clock, later_day)
+    other, _ = _closed_with_check_ins(db, clock, "Kluut", later_day)
+    other_first, _ = _check_in_days(db, other)
+    assert x_last < other_first  # the other case's first check-in falls due after the listed case's last
+    _deploy_receipt_term(db, tmp_path, "zaak")  # the reporter keeps "Mijn melding" as long as the case
+
+    at_noon(clock, x_last)
+    with _pause_before_commit("nazorgronde-1") as (sent, go_first, first_pids):
+        first = _Thread(lambda: contact.send_due_in(db), "nazorgronde-1")
+        first.start()
+        assert sent.wait(WAIT), "the first round did not reach its commit"  # it sent the listed case's check-in
+        at_noon(clock, other_first)
+        with _pause_after_reading_due_check_ins(db, "nazorgronde-2") as (read, go_round, round_pids):
+            later = _Thread(lambda: contact.send_due_in(db), "nazorgronde-2")
+            later.start()
+            assert read.wait(WAIT), "the second round did not read its due check-ins"
+            go_first.set()
+            assert first.outcome() == (1, None)
+            # the term passed; the case is listed, proposed and approved while the second round has not got to it
+            at_noon(clock, date.fromordinal(add_calendar(x_closed, parse_duration("P1Y")).toordinal() + 1))
+            with db.session() as s:
+                list_id = records.build_list(session=s).id
+                assert [i.case_id for i in records.items(s, list_id)] == [x_case]
+                records.propose(session=s, user=_user(s, "coordinator1"), list_id=list_id)
+            with db.session() as s:
+                records.approve(session=s, user=_user(s, "coordinator2"), list_id=list_id)
+            with _pause_before_destruction_commits("vernietiging") as (locked, go, pids):
+                destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
+                destruction.start()
+                assert locked.wait(WAIT), "the destruction did not reach its commit"
+                go_round.set()
+                statement = _blocked(db, pid=round_pids["nazorgronde-2"], by=pids["destruction"])
+                assert _locks_the_case_row(statement), f"the round waited elsewhere than on the case row: {statement}"
+                assert later.is_alive()
+                go.set()
+                assert destruction.outcome() == (1, None)
+    assert later.outcome() == (1, None)  # the other case's check-in, and nothing for the destroyed case
+    assert _destroyed(db, x_case)
+    assert set(_case_rows(db, x_case).values()) == {0}, _case_rows(db, x_case)
+    assert _reporter_check_ins(db, other) == [("verstuurd", other), ("gepland", None)]
+    with db.session() as s:
+        assert audit.verify(session=s).ok
+
+
+def test_two_rounds_of_check_ins_at_once_send_a_check_in_once(pg, clock):
+    """Two timer workers (docs/DEPLOYMENT.md runs several) whose rounds read the same due check-in: the first sends
+    it and holds the case row, not yet committed; the second waits on that row, then reads the check-in again, finds
+    it sent and sends nothing. The reporter gets the question once."""
+    db = pg
+    case_id, _closed = _closed_with_check_ins(db, clock, "Plevier")
+    first_day, _last = _check_in_days(db, case_id)
+    at_noon(clock, first_day)
+    with _pause_before_commit("nazorgronde-1") as (sent, go, pids):
+        first = _Thread(lambda: contact.send_due_in(db), "nazorgronde-1")
+        first.start()
+        assert sent.wait(WAIT), "the first round did not reach its commit"
+        second = _Thread(lambda: contact.send_due_in(db), "nazorgronde-2")
+        second.start()
+        statement = _blocked(db, by=pids["nazorgronde-1"])
+        assert _locks_the_case_row(statement), f"the second round waited elsewhere than on the case row: {statement}"
+        assert second.is_alive()
+        go.set()
+        assert first.outcome() == (1, None)
+    assert second.outcome() == (0, None)
+    assert _reporter_check_ins(db, case_id) == [("verstuurd", case_id), ("gepland", None)]
+    with db.session() as s:
+        question = contact.question_of(s, s.get(Case, case_id))
+        to_reporter = [m.body for m in s.scalars(select(CaseMessage).where(CaseMessage.case_id == case_id,
+                                                                          CaseMessage.direction == "naar_melder"))]
+        assert sum(question in body for body in to_reporter) == 1
+        sent_events = s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.action == "follow_up.sent"))
+        assert sent_events == 1
