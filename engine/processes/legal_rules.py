@@ -519,15 +519,15 @@ class _Graph:
                 host.outgoing.append(boundary.get("id"))
 
 
-def _reachable_after(graph: _Graph, sources: set[str]) -> set[str]:
-    """The nodes a token can reach after leaving any of ``sources``: into called processes and subprocesses, and
-    from their ends back to the node that called or contains them."""
+def _reachable_after(graph: _Graph, sources: set[str], first: list[str] | None = None) -> set[str]:
+    """The nodes a token can reach after leaving any of ``sources`` (or from the nodes ``first`` on, those included):
+    into called processes and subprocesses, and from their ends back to the node that called or contains them."""
     callers: dict[str, list[str]] = {}
     for node_id, node in graph.nodes.items():
         if node.kind == "callActivity":
             callers.setdefault(node.element.get("calledElement"), []).append(node_id)
     seen: set[str] = set()
-    todo = [n for source in sources if source in graph.nodes for n in graph.nodes[source].outgoing]
+    todo = [n for source in sources if source in graph.nodes for n in graph.nodes[source].outgoing] + list(first or [])
     while todo:
         node_id = todo.pop()
         if node_id in seen or node_id not in graph.nodes:
@@ -1108,6 +1108,20 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
                 issue(node, f"{rules.hearing_rule}: {label} zet '{name}'; alleen wie de zienswijze verwerkt legt in "
                             f"het formulier vast dat de betrokkene reageerde of schriftelijk afstand deed (een script "
                             f"mag dit veld alleen op False of None zetten)")
+    # ... and in the form of the zienswijze step, not of another task: a value entered earlier (the voornemen's
+    # form offering "betrokkene deed afstand") stays in the case data and counts at the zienswijze step, which then
+    # closes the hearing before the subject had the voornemen.
+    for node_id, node in graph.nodes.items():
+        if node.kind != "userTask" or rules.zienswijze_milestone in milestones[node_id]:
+            continue
+        form = _properties(node.element).get("form", "")
+        written = _form_records(forms.get(form), hearing_fields)
+        if written:
+            issue(node, f"{rules.hearing_rule}: het formulier {form} van deze taak legt "
+                        f"{', '.join(repr(n) for n in written)} vast, maar alleen wie de zienswijze verwerkt (een taak "
+                        f"met de mijlpaal '{rules.zienswijze_milestone}') legt vast dat de betrokkene reageerde of "
+                        f"schriftelijk afstand deed; elders ingevuld telt het bij de zienswijze-stap mee voordat de "
+                        f"betrokkene het voornemen had. Maak het veld hier alleen-lezen (readOnly) of haal het weg")
 
     # A zienswijze step without a form (a script: "geen zienswijze ontvangen") records that the term ran out; it is
     # lawful only behind the timer of the zienswijze term on a task that carries the milestone (whose term the
@@ -1179,6 +1193,11 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
             elif deadline.escalation and not any(_reaches_user_task(graph, t) for t in timers):
                 issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): na de timer volgt geen "
                             f"escalatie (gebruikerstaak)")
+            elif deadline.escalation and not any(_always_reaches_user_task(graph, t) for t in timers):
+                issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): de escalatie na de timer "
+                            f"volgt niet op elk pad: een gateway kan de zaak langs de escalatie naar een einde sturen, "
+                            f"en dan gaat de termijn voorbij zonder dat iemand het hoort. Leid elke tak na de timer "
+                            f"naar een gebruikerstaak")
             # The term each timer computes with: a literal looser than declared is refused here; a term that is no
             # literal (a case value) is held at run time, in the step that arms the timer.
             for timer in timers if deadline.term and deadline.bound else []:
@@ -1209,6 +1228,38 @@ def prove(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Map
                         found = ValidationIssue(where.file, message, where.element.get("id"), line)
                         if found not in issues:
                             issues.append(found)
+
+    # The watch of a deadline lasts until the task that fulfils it is done. That task (``fulfils``) carries the
+    # milestone, so the check above gives it a timer; and for the terms every case set has (the reporter's), a task
+    # that carries the milestone without fulfilling it is followed by another task that carries it: the term is
+    # never left running with no timer on the way to its fulfilment.
+    declared = {d.milestone: d for d in rules.deadlines}
+    for node_id, node in graph.nodes.items():
+        if node.kind not in ("userTask", "callActivity"):
+            continue
+        fulfils = frozenset(p.strip() for p in (_properties(node.element).get(FULFILS_PROPERTY) or "").split(",")
+                            if p.strip())
+        for milestone in sorted(fulfils & set(declared) - milestones[node_id]):
+            deadline = declared[milestone]
+            issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): deze taak vervult de termijn "
+                        f"(eigenschap '{FULFILS_PROPERTY}'), maar draagt de mijlpaal '{milestone}' niet "
+                        f"({MILESTONE_PROPERTY}): zolang zij openstaat, bewaakt geen timer de termijn. Zet de "
+                        f"mijlpaal op de taak, met haar timer")
+        for milestone in sorted(milestones[node_id] & set(declared) - fulfils):
+            floor = rules.floor_for(milestone)
+            if floor is None or not floor.required:
+                continue
+            successors = [n for n in node.outgoing if n in graph.nodes and graph.nodes[n].kind != "boundaryEvent"]
+            later = _reachable_after(graph, set(), first=successors)
+            if any(milestone in milestones.get(n, frozenset()) and graph.nodes[n].kind in ("userTask", "callActivity")
+                   for n in later):
+                continue
+            deadline = declared[milestone]
+            issue(node, f"Wettelijke termijn '{deadline.name}' ({deadline.source}): na deze taak loopt de termijn "
+                        f"door, maar geen latere taak draagt de mijlpaal '{milestone}' en deze taak vervult haar niet "
+                        f"(eigenschap '{FULFILS_PROPERTY}'): tot de melder bericht krijgt, bewaakt geen timer de "
+                        f"termijn. Zet de mijlpaal (met timer) op de taak die haar vervult, en '{FULFILS_PROPERTY}' "
+                        f"op die taak")
 
     # Registration tasks record for reports only: no letter, nothing but an end after them.
     for node_id, node in graph.nodes.items():
@@ -1349,6 +1400,36 @@ def _reaches_user_task(graph: _Graph, start: _Node) -> bool:
     return False
 
 
+_PARALLEL = frozenset({"parallelGateway"})  # every outgoing branch runs
+
+
+def _always_reaches_user_task(graph: _Graph, start: _Node) -> bool:
+    """Whether every path after ``start`` reaches a user task (or a call activity or subprocess doing work) before it
+    ends: a choice (exclusive, inclusive, event-based or complex gateway, several flows out of one element) must
+    lead there on each branch; of a parallel gateway's branches, which all run, one suffices. Conditions are not
+    evaluated: a branch a condition may take counts."""
+    memo: dict[str, bool] = {}
+
+    def reaches(node_id: str, stack: frozenset[str]) -> bool:
+        node = graph.nodes.get(node_id)
+        if node is None or node_id in stack:
+            return False  # no such element, or a loop back without work on the way
+        if node_id in memo:
+            return memo[node_id]
+        if node.kind in ("userTask", "callActivity") or node.kind in CONTAINERS:
+            result = True
+        elif not node.outgoing:
+            result = False  # an end (or a dead end)
+        elif node.kind in _PARALLEL:
+            result = any(reaches(n, stack | {node_id}) for n in node.outgoing)
+        else:
+            result = all(reaches(n, stack | {node_id}) for n in node.outgoing)
+        memo[node_id] = result
+        return result
+
+    return bool(start.outgoing) and all(reaches(n, frozenset({start.element.get("id")})) for n in start.outgoing)
+
+
 def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
                       tasks: Mapping[str, Any], exclusive_slots: frozenset[str],
                       roles: Mapping[str, str]) -> list[ValidationIssue]:
@@ -1360,7 +1441,9 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
     report or minutes-review milestone of ``minutes_review``. The roles of the investigating tasks' lanes, and every
     slot a task of those roles is bound to, investigate. A decision task bound to such a slot or placed in such a
     role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
-    taking it)."""
+    taking it). Since the run-time rule works by slots, every other investigating task must be bound to an exclusive
+    slot (else its doer holds none and may take the decider's), and a task outside the investigation (the sanction
+    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot."""
     investigation = set()
     if rules.minutes_review is not None:
         investigation = {rules.minutes_review.report_milestone, rules.minutes_review.review_milestone}
@@ -1380,23 +1463,39 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
         if meta is None or node.kind != "userTask":
             continue
         found = milestones_of(props[node_id])
-        if rules.registration_milestone in found:
-            continue  # records the outcome for the reports; decides nothing
-        decides = rules.voornemen_milestone in found or _form_allows_penalty(forms.get(meta.form or ""), rules) \
-            or any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element))
+        role_name = roles.get(meta.role or "", meta.role or "")
+        registration = rules.registration_milestone in found  # records the outcome for the reports; decides nothing
+        decides = not registration and (
+            rules.voornemen_milestone in found or _form_allows_penalty(forms.get(meta.form or ""), rules)
+            or any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element)))
         schema = forms.get(meta.form or "")
         open_form = isinstance(schema, Mapping) and bool(schema.get("additionalProperties", False)) \
             and ORDER_MEASURE_FIELD not in (schema.get("properties") or {})  # an open form takes any field
-        orders = not decides and (bool(_form_records(schema, (ORDER_MEASURE_FIELD,))) or open_form or any(
-            _assigns(script, ORDER_MEASURE_FIELD) for _label, script in _scripts_of(node.element)))
-        if not decides and not orders:
-            continue
-        kind = "besluitvormende taak" if decides else f"taak, die over een ordemaatregel beslist ('{ORDER_MEASURE_FIELD}'),"
+        orders = not registration and not decides and (
+            bool(_form_records(schema, (ORDER_MEASURE_FIELD,))) or open_form
+            or any(_assigns(script, ORDER_MEASURE_FIELD) for _label, script in _scripts_of(node.element)))
 
         def refuse(message: str) -> None:
             out.append(ValidationIssue(node.file, f"{rule}: {message}", node_id, node.element.sourceline))
 
-        role_name = roles.get(meta.role or "", meta.role or "")
+        if not decides and not orders:
+            # The run-time rule keeps a person to one exclusive slot per case. It keeps whoever investigated from
+            # deciding, advising on the penalty or handling the objection only when every investigating task binds
+            # its doer to an exclusive slot, and no task outside the investigation shares that slot (DOMAIN §2).
+            if meta.role in investigating_roles or found & investigation:
+                if not meta.slot or meta.slot not in exclusive_slots:
+                    refuse(f"deze onderzoekstaak is gebonden aan "
+                           f"{repr(meta.slot) if meta.slot else 'geen plaats'}, geen plaats uit "
+                           f"'separation_of_duties.exclusive_slots'; wie haar doet, is in de zaak aan geen "
+                           f"exclusieve plaats gebonden en kan daarna als bevoegd gezag over de betrokkene besluiten "
+                           f"of over de straf adviseren. Bind haar aan een plaats van de onderzoekers (zoals "
+                           f"'onderzoeker_1')")
+            elif meta.slot in investigating_slots:
+                refuse(f"deze taak (rol '{role_name}') is gebonden aan '{meta.slot}', de plaats van een onderzoeker "
+                       f"van de zaak: zo doet wie onderzocht ook deze taak buiten het onderzoek (het onderzoek staat "
+                       f"los van advies, besluit en bezwaar); bind haar aan een eigen plaats")
+            continue
+        kind = "besluitvormende taak" if decides else f"taak, die over een ordemaatregel beslist ('{ORDER_MEASURE_FIELD}'),"
         if meta.role in investigating_roles:
             refuse(f"deze {kind} ligt in de baan '{role_name}', de rol die de zaak onderzoekt")
         elif meta.slot in investigating_slots:
