@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 from engine import clock
 from documents.errors import LetterRenderError, NotInGeneralTerms
-from documents.leakguard import Guard, Vocabulary, default_vocabulary, describe
+from documents.leakguard import Guard, Vocabulary, default_vocabulary, describe, find_name, name_words
 from documents.render import LOCAL_TZ
 
 RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
@@ -31,7 +31,7 @@ RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
 BEEINDIGING = "Beëindiging dienstverband"
 
 from documents.catalog import (  # noqa: E402  (re-exported: the confidentiality floor lives with the catalogue)
-    MEASURE, REPORTER_IDENTITY, SUBJECT_IDENTITY, Catalogue, allowed_fields, shipped_catalogue,
+    MEASURE, REPORTER_IDENTITY, SUBJECT_IDENTITY, Catalogue, allowed_fields, catalogue_or_default, shipped_catalogue,
 )
 
 # The per-recipient allow-lists of the shipped process set (processes/letters.json); a process version's own
@@ -135,6 +135,60 @@ def forbidden_values(*, recipient: str, data: Mapping[str, Any]) -> list[tuple[s
     return pairs
 
 
+# Name fields of the people a letter not to the reporter names in its own right (the subject, the subject's adviser,
+# a witness): a name part the reporter shares with one of them (family, a common surname) tells nothing.
+OTHER_NAME_KEYS = ("betrokkene_naam", "adviseur_naam", "getuige")
+
+
+def check_reporter_not_named(*, template: str, recipient: str, cases: Iterable[Mapping[str, Any]], text: str,
+                             settings: Mapping[str, Any] | None = None, catalogue: Catalogue | None = None,
+                             vocabulary: Vocabulary | None = None) -> None:
+    """Refuse a letter to anyone but the reporter that names the reporter (DOMAIN §2, §4: the subject never learns
+    who reported), in any form of the name (:func:`documents.leakguard.find_name`): the full name, the surname
+    alone, initials + surname, a first name. ``cases``: the letter's data and the rest of the case's (the reporter's
+    name as ``melder_naam``, also of a reporter linked as a person). First each free-text field the letter shows, so
+    the refusal names the field, then the whole letter. The refusal never carries the name.
+
+    A name part that is also a word letters use for what they are about (the process's general terms, the
+    recipients' names: "de Melder", "Lotte Leidinggevende") or a part of another name the letter carries does not
+    count on its own."""
+    cases = list(cases)
+    names = [d.get("melder_naam") for d in cases]
+    if not any(isinstance(n, str) and n.strip() for n in names):
+        return
+    vocabulary = vocabulary or default_vocabulary()
+    catalogue = catalogue_or_default(catalogue)
+    shared = {w for d in cases for key in OTHER_NAME_KEYS for w in name_words(d.get(key))}
+    shared |= name_words(organisation(settings or {})) | name_words(list(catalogue.labels.values()))
+    shared |= {w for name in names for w in name_words(name) if vocabulary.is_general(w)}
+    data, who = cases[0], catalogue.recipient_label(recipient)
+    shown = _norm(text)
+    for key in sorted((allowed_fields(recipient, catalogue) or frozenset()) - REPORTER_IDENTITY - set(OTHER_NAME_KEYS)):
+        items = [v for v in _texts(data.get(key)) if v.strip() and _norm(v) in shown]
+        if any(find_name(v, names, reason="naam van de melder", key="melder_naam", shared=shared) for v in items):
+            title = vocabulary.titles.get(key)
+            what = f"het veld '{title}' ({key})" if title else f"het veld '{key}'"
+            raise LetterRenderError(
+                f"Sjabloon '{template}': {what} noemt de melder; {who} mag niet te weten komen wie de melding "
+                f"deed. Schrijf zonder de naam van de melder; de brief is niet opgesteld.",
+                template=template, placeholder="melder_naam")
+    if find_name(text, names, reason="naam van de melder", key="melder_naam", shared=shared):
+        raise LetterRenderError(
+            f"Sjabloon '{template}': de brief aan {who} noemt de melder; {who} mag niet te weten komen wie de "
+            f"melding deed. De brief is niet opgesteld.", template=template, placeholder="melder_naam")
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings in a field's value (a text, a list of texts, a list of items with texts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
 def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: str,
                guard: Iterable[Mapping[str, Any]] = (), vocabulary: Vocabulary | None = None,
                settings: Mapping[str, Any] | None = None, catalogue: Catalogue | None = None) -> None:
@@ -161,6 +215,9 @@ def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: 
                                         settings=settings, template=template)
         check_reporter_text(field=None, text=text, cases=cases, vocabulary=vocabulary, settings=settings,
                             template=template)
+    else:
+        check_reporter_not_named(template=template, recipient=recipient, cases=[data, *guard], text=text,
+                                 settings=settings, catalogue=catalogue, vocabulary=vocabulary)
     haystack = _norm(text)
     pairs = dict.fromkeys(forbidden_values(recipient=recipient, data=data))
     for other in guard:

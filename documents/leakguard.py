@@ -21,6 +21,9 @@ genomen" is what the reporter may be told. Names are proper nouns: a name word t
 ("mevrouw", "dhr."), an initial, its tussenvoegsel or another part of the name; a lowercase "roos" alone is
 the common word. A capitalised common word at the start of a sentence is refused (the refusal names the
 word; rephrase).
+
+The same name forms keep the reporter out of the letters to everyone else (:func:`find_name`, used by
+``documents.context.check_reporter_not_named``): the subject never learns who reported.
 """
 from __future__ import annotations
 
@@ -334,7 +337,7 @@ class _NameForms:
     tussen: frozenset[str]
 
     @classmethod
-    def parse(cls, name: str, vocabulary: Vocabulary) -> "_NameForms":
+    def parse(cls, name: str, vocabulary: Vocabulary | None = None) -> "_NameForms":
         text = str(name)
         if "," in text:  # "Jansen, P." / "Vries, C. de"
             surname, _, given = text.partition(",")
@@ -345,7 +348,12 @@ class _NameForms:
         tussen = frozenset(w for w in words if w in TUSSENVOEGSELS)
         return cls(parts, initials, tussen)
 
-    def find(self, toks: list[Token]) -> Hit | None:
+    def without(self, words: Iterable[str]) -> "_NameForms":
+        """These name forms less ``words`` (folded): name parts the text may carry for someone else."""
+        return _NameForms(self.parts - frozenset(words), self.initials, self.tussen)
+
+    def find(self, toks: list[Token], reason: str = "naam van de betrokkene",
+             key: str = "betrokkene_naam") -> Hit | None:
         for i, tok in enumerate(toks):
             if tok.norm not in self.parts:
                 continue
@@ -360,9 +368,35 @@ class _NameForms:
             strong = (tok.capitalised or start < i or end > i or before in TITLES)
             if strong:
                 span = toks[start:end + 1]
-                return Hit(" ".join(t.text for t in span), "naam van de betrokkene", "betrokkene_naam",
-                           is_name=True)
+                return Hit(" ".join(t.text for t in span), reason, key, is_name=True)
         return None
+
+
+def name_words(value: Any) -> set[str]:
+    """The folded words of a name or of any text in ``value`` (strings in lists and mappings too)."""
+    if isinstance(value, str):
+        return set(_words(value))
+    if isinstance(value, Mapping):
+        return {w for v in value.values() for w in name_words(v)}
+    if isinstance(value, (list, tuple)):
+        return {w for v in value for w in name_words(v)}
+    return set()
+
+
+def find_name(text: str, names: Iterable[str], *, reason: str, key: str, shared: Iterable[str] = ()) -> Hit | None:
+    """The first mention in ``text`` of one of ``names`` in any form a writer uses: the full name, the surname alone
+    (with or without its tussenvoegsel), initials + surname, a first name, "mevrouw Jansen" (the rule
+    :class:`Guard` applies to the subject's name). A name part in ``shared`` (folded words the text carries for
+    someone else: the recipient's own name, the organisation's) does not count on its own."""
+    toks = tokens(text)
+    if not toks:
+        return None
+    shared = frozenset(shared)
+    for name in dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()):
+        hit = _NameForms.parse(name).without(shared).find(toks, reason, key)
+        if hit is not None:
+            return hit
+    return None
 
 
 @lru_cache(maxsize=1)

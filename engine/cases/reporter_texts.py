@@ -19,13 +19,17 @@ log = logging.getLogger(__name__)
 
 
 def party_names(session: Session, case_id: int) -> list[dict[str, Any]]:
-    """The subjects linked as persons, as guard data ({"betrokkene_naam": display name})."""
-    names = session.scalars(_SUBJECT_NAMES, {"case_id": case_id})
-    return [{"betrokkene_naam": name} for name in names if name]
+    """The subjects and the reporters linked as persons, as guard data ({"betrokkene_naam": display name},
+    {"melder_naam": display name}): the reporter's guard keeps the one out of texts to the reporter, the letters to
+    everyone else keep the other out (``documents.context.check_reporter_not_named``; a reporter who filed under
+    their own account has no ``melder_naam`` in the case data)."""
+    rows = session.execute(_PARTY_NAMES, {"case_id": case_id})
+    return [{f"{party}_naam": name} for party, name in rows if name]
 
 
-_SUBJECT_NAMES = (select(User.display_name).join(CaseParty, CaseParty.user_id == User.id)
-                  .where(CaseParty.case_id == bindparam("case_id"), CaseParty.party == "betrokkene"))
+_PARTY_NAMES = (select(CaseParty.party, User.display_name).join(CaseParty, CaseParty.user_id == User.id)
+                .where(CaseParty.case_id == bindparam("case_id"), CaseParty.party.in_(("betrokkene", "melder")))
+                .order_by(CaseParty.id))
 
 
 def check_message(session: Session, case: Case, text: str, *, field: str = "tekst") -> None:

@@ -125,6 +125,51 @@ def test_leak_guard_stops_reporter_name_in_free_text_to_subject():
     assert info.value.placeholder == "melder_naam"
 
 
+@pytest.mark.parametrize("text", [
+    "Mevrouw Verbeek heeft verklaard dat u afwezig was.",
+    "Uit de verklaring van A. Verbeek blijkt dat u afwezig was.",
+    "Verbeek heeft verklaard dat u afwezig was.",
+    "Verbeek, A. heeft verklaard dat u afwezig was.",
+    "Anna heeft verklaard dat u afwezig was.",
+    "Uit de verklaring van mevrouw  VERBEEK blijkt dat u afwezig was.",
+])
+def test_leak_guard_stops_the_reporter_in_any_form_of_her_name_in_a_letter_to_the_subject(text):
+    # The subject must never learn who reported (DOMAIN §2, §4): the surname alone, initial + surname or the
+    # first name identify the reporter as surely as the full name. The same name forms as the reporter's guard
+    # knows for the subject's name.
+    with pytest.raises(LetterRenderError) as info:
+        render_text("besluit_disciplinaire_maatregel", data=case_data(besluit_motivering=text))
+    assert info.value.placeholder == "melder_naam"
+    assert "besluit_motivering" in info.value.detail  # the refusal names the field ...
+    assert "Verbeek" not in info.value.detail and "Anna" not in info.value.detail  # ... never the name
+
+
+def test_the_reporter_named_as_a_person_of_the_case_is_stopped_in_a_letter_to_the_subject():
+    # A reporter linked as a person (a manager who reported under their own account) has no ``melder_naam`` in
+    # the data; the engine passes the linked reporter's name as guard data (engine.cases.reporter_texts).
+    from documents.service import render_letter
+
+    data = case_data(besluit_motivering="De heer Kuipers heeft gezien dat u afwezig was.")
+    for key in ("melder_naam", "melder_email", "melder_telefoon", "melder_adres"):
+        data.pop(key)
+    with pytest.raises(LetterRenderError) as info:
+        render_letter(template="besluit_disciplinaire_maatregel", recipient="betrokkene", data=data,
+                      settings=make_settings(), case_reference="X", guard=[{"melder_naam": "Henk Kuipers"}])
+    assert info.value.placeholder == "melder_naam"
+
+
+def test_a_reporter_who_shares_a_name_with_the_subject_does_not_block_the_subjects_letter():
+    # The subject's own name is in the subject's letter: a surname the reporter shares with the subject (family,
+    # a common name) tells the subject nothing; the reporter's other name parts still count.
+    data = case_data(melder_naam="Anna de Graaf")
+    text = render_text("besluit_disciplinaire_maatregel", data=data)
+    assert "Pieter de Graaf" in text
+    with pytest.raises(LetterRenderError) as info:
+        render_text("besluit_disciplinaire_maatregel",
+                    data=case_data(melder_naam="Anna de Graaf", besluit_motivering="Anna heeft het gezien."))
+    assert info.value.placeholder == "melder_naam"
+
+
 @pytest.mark.parametrize("template", sorted(n for n, s in LETTERS.items() if s.recipient != "melder"))
 def test_letters_not_to_the_reporter_contain_no_reporter_identity(template):
     data = case_data(uitkomst="niet_aangetoond") if template == "afsluiting_zonder_maatregel" else case_data()
