@@ -93,6 +93,9 @@ def make_engine(url: str, **kwargs) -> Engine:
     from engine.config import get_settings
 
     settings = get_settings()
+    # An error's text carries no bound value (SQLAlchemy appends "[parameters: ...]" otherwise): it may reach a log
+    # line or a command's printed error, and the values are personal data (tests/engine/test_db_hides_parameters.py).
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"check_same_thread": False,
                                            "timeout": settings.sqlite_busy_timeout_seconds})

@@ -24,7 +24,7 @@ def current(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    eng = create_engine(url)
+    eng = create_engine(url, hide_parameters=True)  # an error names no bound value (personal data)
     try:
         with eng.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
