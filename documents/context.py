@@ -22,7 +22,8 @@ from typing import Any, Iterable, Mapping
 
 from engine import clock
 from documents.errors import LetterRenderError, NotInGeneralTerms
-from documents.leakguard import Guard, Vocabulary, default_vocabulary, describe, find_name, name_words
+from documents.leakguard import (Guard, Vocabulary, default_vocabulary, describe, find_name, holds_phone, name_words,
+                                 phone_digits)
 from documents.render import LOCAL_TZ
 
 RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
@@ -223,7 +224,8 @@ def leak_check(*, template: str, recipient: str, data: Mapping[str, Any], text: 
     for other in guard:
         pairs.update(dict.fromkeys(forbidden_values(recipient=recipient, data=other)))
     for key, value in pairs:
-        if _norm(value) in haystack:
+        digits = phone_digits(value)
+        if _norm(value) in haystack or (digits is not None and holds_phone(text, digits)):
             raise LetterRenderError(
                 f"Sjabloon '{template}': de brief aan '{recipient}' zou het vertrouwelijke gegeven "
                 f"'{key}' bevatten; de brief is niet opgesteld",

@@ -383,6 +383,36 @@ def name_words(value: Any) -> set[str]:
     return set()
 
 
+# A phone number however it is written: separators inside it ("06 1234-5678") do not count, nor the Dutch country
+# code written as +31 or 0031 instead of the leading 0. One reading for every check that looks for the reporter's
+# number (the letters' guard, documents.context; the Woo overview's descriptions, engine.reports.woo).
+_NUMBER_GAP = re.compile(r"(?<=\d)[\s\-./()]+(?=\d)")
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def phone_digits(value: Any) -> str | None:
+    """The digits of ``value`` when it is a phone number (six or more digits and at most one other letter or
+    digit-like sign), in their national form ("+31 6 12345678" -> "0612345678"); else None."""
+    value = str(value or "")
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 6 and len(digits) >= len(re.sub(r"[\W_]", "", value)) - 1:
+        return _national(digits)
+    return None
+
+
+def _national(digits: str) -> str:
+    for prefix in ("0031", "31"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 9:
+            return "0" + digits[len(prefix):]
+    return digits
+
+
+def holds_phone(text: str, digits: str) -> bool:
+    """Does ``text`` hold the phone number ``digits`` (:func:`phone_digits`) as a number of its own, however
+    spaced and with or without the country code? A longer number that merely contains the digits does not count."""
+    return any(_national(run) == digits for run in _DIGIT_RUN.findall(_NUMBER_GAP.sub("", text or "")))
+
+
 def find_name(text: str, names: Iterable[str], *, reason: str, key: str, shared: Iterable[str] = ()) -> Hit | None:
     """The first mention in ``text`` of one of ``names`` in any form a writer uses: the full name, the surname alone
     (with or without its tussenvoegsel), initials + surname, a first name, "mevrouw Jansen" (the rule

@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.leakguard import holds_phone, phone_digits
 from engine.cases.models import Case, CaseParty
 from engine.identity.models import User
 
@@ -37,7 +38,6 @@ NAME_KEYS = ("betrokkene_naam", "melder_naam", "getuige", "adviseur_naam")
 PLACE_KEYS = ("hoorgesprek_locatie",)
 # Confidential keys holding the reporter's contact details (refused in a description: e-mail, phone, address).
 CONTACT_KEYS = ("melder_email", "melder_telefoon", "melder_adres")
-_NUMBER_GAP = re.compile(r"(?<=\d)[\s\-./()]+(?=\d)")
 # Name parts too common to identify anyone on their own (particles, role words).
 _COMMON = {"van", "de", "der", "den", "het", "ter", "ten", "te", "la", "le", "du", "op", "in", "t",
            "betrokkene", "melder", "medewerker", "collega", "leidinggevende", "de heer", "mevrouw"}
@@ -80,11 +80,6 @@ def name_parts(name: str) -> list[str]:
     return parts
 
 
-def _joined_digits(text: str) -> str:
-    """``text`` with the separators inside a number removed ("06 2718-2818" -> "0627182818")."""
-    return _NUMBER_GAP.sub("", text or "")
-
-
 def _names_contact(text: str, norm: str, contact: str) -> bool:
     """Does ``text`` (``norm``: its normalised form) hold the contact detail ``contact`` (an e-mail address,
     a phone number however spaced, a postal address)?"""
@@ -93,9 +88,9 @@ def _names_contact(text: str, norm: str, contact: str) -> bool:
         return False
     if "@" in value:
         return value.casefold() in (text or "").casefold()
-    digits = re.sub(r"\D", "", value)
-    if len(digits) >= 6 and len(digits) >= len(re.sub(r"[\W_]", "", value)) - 1:  # a phone number
-        return re.search(rf"(?<!\d){digits}(?!\d)", _joined_digits(text)) is not None
+    digits = phone_digits(value)
+    if digits is not None:  # a phone number, however written
+        return holds_phone(text, digits)
     key = L.normalise(value)
     return bool(key) and f" {key} " in norm
 

@@ -170,6 +170,27 @@ def test_a_reporter_who_shares_a_name_with_the_subject_does_not_block_the_subjec
     assert info.value.placeholder == "melder_naam"
 
 
+@pytest.mark.parametrize("text", [
+    "U bent gebeld vanaf 0612345678.",
+    "U bent gebeld vanaf 06-1234 5678.",
+    "U bent gebeld vanaf +31 6 12345678.",
+    "U bent gebeld vanaf 0031 6 1234 5678.",
+])
+def test_leak_guard_stops_the_reporters_phone_number_however_written(text):
+    # Stored as "06 12345678": the same number with other spacing, hyphens or the country code identifies the
+    # reporter as surely (the Woo overview's check already reads numbers this way, engine.reports.woo).
+    with pytest.raises(LetterRenderError) as info:
+        render_text("besluit_disciplinaire_maatregel", data=case_data(besluit_motivering=text))
+    assert info.value.placeholder == "melder_telefoon"
+    assert "12345678" not in info.value.detail
+
+
+def test_a_longer_number_holding_the_reporters_digits_is_not_her_number():
+    text = render_text("besluit_disciplinaire_maatregel",
+                       data=case_data(besluit_motivering="Zie dossier 2026061234567890 voor de stukken."))
+    assert "2026061234567890" in text
+
+
 @pytest.mark.parametrize("template", sorted(n for n, s in LETTERS.items() if s.recipient != "melder"))
 def test_letters_not_to_the_reporter_contain_no_reporter_identity(template):
     data = case_data(uitkomst="niet_aangetoond") if template == "afsluiting_zonder_maatregel" else case_data()
