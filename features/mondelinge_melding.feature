@@ -6,7 +6,9 @@ Functionaliteit: Mondeling melden; de melder controleert, corrigeert en ondertek
   ook aan een anonieme melder. De melder controleert, corrigeert en ondertekent het binnen de termijn van het
   manifest (14 dagen, Algemene termijnenwet) (art. 18). Elke versie blijft bewaard; alleen de melder ondertekent.
   Verstrijkt de termijn zonder handtekening, dan krijgt het meldpunt een taak: de melder herinneren (de termijn
-  begint opnieuw) of vastleggen dat niet is getekend, met een reden. Alles staat in de audittrail.
+  begint opnieuw) of vastleggen dat niet is getekend, met een reden. Stuurt de melder correcties, dan krijgt het
+  meldpunt een taak om een nieuwe versie voor te leggen; die nieuwe versie rondt de taak af. Alles staat in de
+  audittrail.
 
   Achtergrond:
     Gegeven de demo-organisatie
@@ -23,9 +25,11 @@ Functionaliteit: Mondeling melden; de melder controleert, corrigeert en ondertek
     En is het verslag niet ondertekend
     Als de melder met de ontvangstcode de correctie "Het was sinds februari, niet maart." stuurt
     Dan ziet "meldpunt" de correctie "Het was sinds februari, niet maart." als versie 2
+    En heeft "meldpunt" een taak "Correcties van de melder verwerken"
     En kan de melder met de ontvangstcode het verslag niet ondertekenen
     Als "meldpunt" versie 3 van het verslag voorlegt: "De melder vertelt dat de reizen sinds februari zijn gedeclareerd."
     Dan ziet de melder met de ontvangstcode versie 3 van het verslag ter ondertekening tot en met 16 november 2026
+    En heeft "meldpunt" geen taak "Correcties van de melder verwerken"
     Als de melder met de ontvangstcode versie 3 van het verslag ondertekent
     Dan is versie 3 van het verslag ondertekend door de melder
 

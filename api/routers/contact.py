@@ -240,7 +240,7 @@ def desk_follow_ups(case: VisibleCase, user: CurrentUser, session: SessionDep) -
 
 class ContactTaskOut(Strict):
     id: int
-    soort: Literal["verslag_niet_ondertekend", "represaille"]
+    soort: Literal["verslag_niet_ondertekend", "correcties_verwerken", "represaille"]
     naam: str
     rol: str
     status: Literal["open", "afgerond", "vervallen"]
@@ -281,7 +281,8 @@ def _task_out(session, task) -> ContactTaskOut:
 
 
 @router.get("/zaken/{case_id}/contacttaken", response_model=list[ContactTaskOut],
-            summary="Taken bij het contact met de melder: verslag niet ondertekend, signaal van benadeling",
+            summary="Taken bij het contact met de melder: verslag niet ondertekend, correcties verwerken, signaal "
+                    "van benadeling",
             responses=errors(401, 404))
 def desk_contact_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[ContactTaskOut]:
     return [_task_out(session, t) for t in contact.tasks_of_case(session=session, user=user, case_id=case.id)]

@@ -35,8 +35,8 @@ class HoldOut(BaseModel):
 
 
 class PostponementOut(BaseModel):
-    soort: str = Field(description="bewaarplicht | signaal_benadeling | contacttaak | nazorg_gepland | "
-                                   "nazorg_termijn | contact_melder | niet_afgesloten")
+    soort: str = Field(description="bewaarplicht | signaal_benadeling | verslag_ter_controle | contacttaak | "
+                                   "nazorg_gepland | nazorg_termijn | contact_melder | niet_afgesloten")
     reden: str = Field(description="De reden in het Nederlands (noemt geen persoon)")
     tot_en_met: date | None = Field(description="Laatste dag van het uitstel, als die vaststaat")
 

@@ -86,19 +86,22 @@ class FollowUp(Base):
 
 class ContactTask(Base):
     """A task outside the BPMN process that reporter contact opens (issue 23): the reporter did not sign the
-    transcript within its term (``kind`` ``verslag_niet_ondertekend``, for the desk) or answered a check-in after
-    closure with "ja" (``represaille``, for the coordinator). The oral report and the follow-up do not run in a BPMN
+    transcript within its term (``kind`` ``verslag_niet_ondertekend``, for the desk), sent corrections to it
+    (``correcties_verwerken``, for the desk: answer them with a new version) or answered a check-in after closure
+    with "ja" (``represaille``, for the coordinator). The oral report and the follow-up do not run in a BPMN
     element (the follow-up starts after the case's workflow ended), so these tasks have a row of their own with the
     lifecycle of a work item: open in the pool of ``role``, claimed (``assignee_id``), completed with an
     ``outcome`` and a ``motivation`` (encrypted: it may identify the reporter), or ``vervallen`` when the reporter
-    acted first. ``key`` makes opening idempotent (one task per subject and term), also with several workers."""
+    acted first (or the desk offered a new version of a transcript whose term passed). The corrections task is
+    completed by the new version itself (``outcome`` ``nieuwe_versie``). ``key`` makes opening idempotent (one task
+    per subject and term, or per round of corrections), also with several workers."""
 
     __tablename__ = "contact_tasks"
     __table_args__ = (Index("ix_contact_tasks_open", "state", "role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))  # verslag_niet_ondertekend | represaille
+    kind: Mapped[str] = mapped_column(String(40))  # verslag_niet_ondertekend | correcties_verwerken | represaille
     key: Mapped[str] = mapped_column(String(80), unique=True)
     oral_report_id: Mapped[int | None] = mapped_column(ForeignKey("oral_reports.id", ondelete="CASCADE"))
     follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ Shape (keys in English, texts for people in Dutch)::
     "reporter_contact": {
       "oral_report": {"name": "...", "source": "EU-richtlijn 2019/1937 art. 18", "review_term": "P14D",
                       "channels": {"telefoon": "Telefonisch", "gesprek": "Persoonlijk gesprek"},
-                      "unsigned_role": "meldpunt", "unsigned_task_term": "P5D"},
+                      "unsigned_role": "meldpunt", "unsigned_task_term": "P5D", "corrections_task_term": "P5D"},
       "follow_up": {"source": "...", "after_closure": ["P3M", "P12M"],
                     "question": "Heeft u na uw melding nadelige gevolgen ervaren?",
                     "signal_role": "integriteitscoordinator", "signal_task_term": "P10D"}
@@ -14,6 +14,8 @@ Shape (keys in English, texts for people in Dutch)::
 ``review_term`` is a legal term (Algemene termijnenwet) from the day the transcript is offered; when it passed
 without the reporter's signature the timer worker opens a task for ``unsigned_role`` (default ``meldpunt``) with
 ``unsigned_task_term`` (optional, a legal term) to remind the reporter or record that the transcript was not signed.
+When the reporter sends corrections, ``correct`` opens a task for the same role (the desk, who writes the new version)
+with ``corrections_task_term`` (a legal term, default ``P5D``) to answer them with a new version.
 ``after_closure`` are calendar terms from the day the case closed; a "ja" opens a task for ``signal_role`` with
 ``signal_task_term`` (optional). Without the block there are no oral reports and no follow-up.
 """
@@ -25,6 +27,7 @@ from typing import Any
 from engine.errors import ProcessValidationError, ValidationIssue
 
 MANIFEST_FILE = "manifest.json"
+DEFAULT_CORRECTIONS_TASK_TERM = "P5D"  # the desk answers the reporter's corrections within a working week
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class OralReportRule:
     channels: dict[str, str]
     unsigned_role: str = "meldpunt"
     unsigned_task_term: str | None = None
+    corrections_task_term: str = DEFAULT_CORRECTIONS_TASK_TERM
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,10 @@ def parse_reporter_contact(data: Any, roles: dict[str, str]) -> ReporterContact:
                               review_term=_term(block.get("review_term"), "oral_report.review_term"),
                               channels=dict(channels), unsigned_role=unsigned_role,
                               unsigned_task_term=_term(block["unsigned_task_term"], "oral_report.unsigned_task_term")
-                              if "unsigned_task_term" in block else None)
+                              if "unsigned_task_term" in block else None,
+                              corrections_task_term=_term(block.get("corrections_task_term",
+                                                                    DEFAULT_CORRECTIONS_TASK_TERM),
+                                                          "oral_report.corrections_task_term"))
     if "follow_up" in data:
         block = data["follow_up"]
         if not isinstance(block, dict):

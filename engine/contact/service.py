@@ -8,8 +8,10 @@ One door for the web pages (and any later API): who may do what is decided here.
   identity) registers a report made by phone or in a meeting, with its date, channel and transcript. The transcript
   goes to the reporter's inbox ("Mijn melding", also for an anonymous reporter) to check, correct and sign within
   the term the manifest declares (``reporter_contact.oral_report.review_term``, a legal term under the Algemene
-  termijnenwet). The reporter signs or sends corrections; the desk answers corrections with a new version. Every
-  version is kept; only the reporter signs, and :func:`signed_transcript` refuses an unsigned report.
+  termijnenwet). The reporter signs or sends corrections; the desk answers corrections with a new version (a
+  contact task with a term, ``corrections_task_term``, until it does). Every version is kept; only the reporter
+  signs, and :func:`signed_transcript` refuses an unsigned report. While the transcript waits on the reporter
+  within its term, or on the desk with corrections, the case is not destroyed (``engine.records.service``).
 * **Follow-up** — when a case closes, a check-in per term of ``reporter_contact.follow_up.after_closure`` is
   planned on the engine clock; :func:`send_due` (the timer worker) puts the question in the inbox. A case without an
   inbox gets its check-ins recorded as ``geen_inbox``: visible, nothing sent. "Ja" (adverse consequences) opens a
@@ -31,7 +33,7 @@ from engine.audit import service as audit
 from engine.cases.models import Case
 from engine.clock import now
 from engine.contact.models import ContactTask, FollowUp, MeetingRequest, OralReport, TranscriptVersion
-from engine.contact.rules import ReporterContact
+from engine.contact.rules import DEFAULT_CORRECTIONS_TASK_TERM, ReporterContact
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady, TaskTaken
 from engine.identity.models import ReceiptCode, User
 from engine.intake.models import CaseMessage
@@ -199,9 +201,14 @@ def oral_intake(session: Session, case: Case) -> bool:
 
 def register_oral_report(*, session: Session, user: User, case_id: int, channel: str, held_on: str | date,
                          transcript: str | None, meeting_request_id: int | None = None) -> OralReport:
-    """The desk records an oral report (by phone or in a meeting) and offers its transcript to the reporter."""
+    """The desk records an oral report (by phone or in a meeting) and offers its transcript to the reporter.
+    Contact with the reporter reopens: a transcript under review holds the case back from destruction
+    (``engine.records.service.postponement``), so the case row is locked first and a destroyed case refused."""
+    from engine.records.service import lock_live_case, recheck_case
+
     _may_register(session, user, case_id)
     case = _case(session, case_id)
+    lock_live_case(session, case.id)  # not onto a case destroyed meanwhile
     rule = rules_of(session, case).oral_report
     if rule is None:
         raise NotAuthorized("Het proces van deze zaak kent geen mondelinge melding (reporter_contact.oral_report).")
@@ -242,6 +249,7 @@ def register_oral_report(*, session: Session, user: User, case_id: int, channel:
     audit.append(session=session, actor=user.username, action="oral_report.registered", case_id=case.id,
                  details={"verslag": report.id, "kanaal": channel, "datum": day.isoformat(), "versie": 1,
                           "termijn": report.review_due.isoformat()})
+    recheck_case(session, case.id)  # the transcript is under review: the case leaves a destruction list it waits on
     return report
 
 
@@ -262,9 +270,14 @@ def _report_of(session: Session, case_id: int, oral_report_id: int) -> OralRepor
 
 
 def revise(*, session: Session, user: User, case_id: int, oral_report_id: int, transcript: str | None) -> TranscriptVersion:
-    """The desk answers corrections with a new version of the transcript; the term starts again."""
+    """The desk answers corrections with a new version of the transcript; the term starts again. The new version
+    is what the corrections task asks for: it is completed here (outcome ``nieuwe_versie``, by the author of the
+    version); an open task for a passed term is moot (``vervallen``)."""
+    from engine.records.service import lock_live_case, recheck_case
+
     _may_register(session, user, case_id)
     case = _case(session, case_id)
+    lock_live_case(session, case.id)  # the review reopens: not onto a case destroyed meanwhile
     report = _report_of(session, case.id, oral_report_id)
     if report.status == "ondertekend":
         raise NotAuthorized("De melder heeft het verslag ondertekend; het ondertekende verslag blijft zoals het is.")
@@ -276,9 +289,11 @@ def revise(*, session: Session, user: User, case_id: int, oral_report_id: int, t
     session.add(version)
     _offer(session, case, report, number, user, rule)
     session.flush()
-    _cancel_unsigned(session, report, user.username, "nieuwe versie voorgelegd")
+    _cancel_tasks(session, report, user.username, "nieuwe versie voorgelegd", kinds={UNSIGNED})
+    _corrections_answered(session, report, user, number)
     audit.append(session=session, actor=user.username, action="oral_report.revised", case_id=case.id,
                  details={"verslag": report.id, "versie": number, "termijn": report.review_due.isoformat()})
+    recheck_case(session, case.id)  # under review again: the case leaves a destruction list it waits on
     return version
 
 
@@ -304,7 +319,7 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
                                                  "te ondertekenen."))
     report.status, report.signed_version_id, report.signed_at = "ondertekend", latest.id, now()
     session.flush()
-    _cancel_unsigned(session, report, "melder", "ondertekend door de melder")
+    _cancel_tasks(session, report, "melder", "ondertekend door de melder")
     audit.append(session=session, actor="melder", action="oral_report.signed", case_id=case_id,
                  details={"verslag": report.id, "versie": latest.number,
                           "tijdig": _today() <= report.review_due})
@@ -315,25 +330,34 @@ def sign(*, session: Session, case_id: int, oral_report_id: int, version: int, a
 
 
 def correct(*, session: Session, case_id: int, oral_report_id: int, text: str | None) -> TranscriptVersion:
-    """The reporter sends corrections; kept as a version of its own for the desk to work in."""
+    """The reporter sends corrections; kept as a version of its own for the desk to work in. The desk gets a task
+    to answer them with a new version (:data:`CORRECTIONS`, once per round: the desk's version they correct), for
+    the rule's ``unsigned_role`` within its ``corrections_task_term``; :func:`revise` completes it."""
     from engine.records.service import lock_live_case
 
-    lock_live_case(session, case_id)  # not into a case destroyed meanwhile
+    lock_live_case(session, case_id, exclusive=True)  # not into a case destroyed meanwhile; it opens a task
     report = _report_of(session, case_id, oral_report_id)
     if report.status == "ondertekend":
         raise NotAuthorized("U heeft dit verslag al ondertekend; stuur een bericht als u iets wilt aanvullen.")
     if report.status == "niet_ondertekend":
         raise NotAuthorized(NOT_SIGNED_TO_REPORTER)
     body = _text(text, "correcties", "Uw correcties", MAX_TRANSCRIPT)
+    corrected = _latest_transcript(session, report).number  # the round: the desk's version the reporter corrects
     number = len(versions(session=session, oral_report_id=report.id)) + 1
     version = TranscriptVersion(oral_report_id=report.id, number=number, kind="correctie", author_id=None,
                                 body=body, created_at=now())
     session.add(version)
     report.status = "correctie_ontvangen"
     session.flush()
-    _cancel_unsigned(session, report, "melder", "correcties van de melder")
+    _cancel_tasks(session, report, "melder", "correcties van de melder", kinds={UNSIGNED})
     audit.append(session=session, actor="melder", action="oral_report.corrected", case_id=case_id,
                  details={"verslag": report.id, "versie": number})
+    case = _case(session, case_id)
+    rule = rules_of(session, case).oral_report
+    # a second message of corrections in the same round finds the round's task open (same key): no second task
+    _open_task(session, case, kind=CORRECTIONS, key=f"{CORRECTIONS}:{report.id}:{corrected}",
+               role=rule.unsigned_role if rule else DEFAULT_DESK_ROLE,
+               term=rule.corrections_task_term if rule else DEFAULT_CORRECTIONS_TASK_TERM, oral_report_id=report.id)
     from engine.notifications import service as notifications
 
     notifications.reporter_message(session, case_id=case_id)
@@ -538,19 +562,30 @@ def may_see_follow_up(*, session: Session, user: User, case: Case) -> bool:
 # --------------------------------------------------------------------------- contact tasks (outside the BPMN process)
 
 UNSIGNED = "verslag_niet_ondertekend"
+CORRECTIONS = "correcties_verwerken"
 RETALIATION = "represaille"
+TRANSCRIPT_TASKS = frozenset({UNSIGNED, CORRECTIONS})  # tasks on the transcript of an oral report
+DEFAULT_DESK_ROLE = "meldpunt"  # the rule's own default for unsigned_role
 TASK_NAMES = {UNSIGNED: "Verslag niet ondertekend: melder herinneren of vastleggen dat niet is getekend",
+              CORRECTIONS: "Correcties van de melder verwerken: nieuwe versie van het verslag voorleggen",
               RETALIATION: "Signaal van benadeling opvolgen"}
 # outcome code -> (Dutch label, motivation required)
 OUTCOMES = {
     UNSIGNED: {"herinnerd": ("Melder herinnerd via ‘Mijn melding’ (de termijn begint opnieuw)", False),
                "niet_ondertekend": ("Vastleggen dat de melder het verslag niet heeft ondertekend", True)},
+    # recorded only by revise(): the task is done when the new version is there, never by saying so
+    CORRECTIONS: {"nieuwe_versie": ("Nieuwe versie van het verslag aan de melder voorgelegd (de termijn begint "
+                                    "opnieuw)", False)},
     RETALIATION: {"maatregelen": ("Maatregelen getroffen om de melder te beschermen", True),
                   "doorverwezen": ("Doorverwezen (bijvoorbeeld naar het Huis voor Klokkenluiders of de "
                                    "vertrouwenspersoon)", True),
                   "geen_benadeling": ("Geen benadeling vastgesteld", True)},
 }
 MAX_MOTIVATION = 5_000
+CORRECTIONS_DONE_BY_REVISING = ("Deze taak rondt u af door een nieuwe versie van het verslag aan de melder voor te "
+                                "leggen (op de zaakpagina, onder ‘Mondelinge melding en verslag’); de taak is dan "
+                                "vanzelf afgerond. Neemt u een correctie niet over, leg dan toch een nieuwe versie "
+                                "voor: alleen zo kan de melder het verslag weer ondertekenen.")
 NOT_SIGNED_TO_REPORTER = ("Het meldpunt heeft vastgelegd dat dit verslag niet is ondertekend. Wilt u nog iets "
                           "aanvullen of corrigeren? Stuur ons dan een bericht.")
 HUIS_FOR_STAFF = ("Wijs de melder zo nodig op het Huis voor Klokkenluiders (huisvoorklokkenluiders.nl, "
@@ -620,18 +655,35 @@ def sweep_in(database) -> int:
         return sweep(session=session)
 
 
-def _cancel_unsigned(session: Session, report: OralReport, actor: str, reason: str) -> None:
-    """The reporter signed or corrected, or the desk offered a new version: an open reminder task is moot."""
-    for task in session.scalars(select(ContactTask).where(ContactTask.oral_report_id == report.id,
-                                                          ContactTask.state == "open")).all():
+def _open_report_tasks(session: Session, report: OralReport, kinds: set[str] | None = None) -> list[ContactTask]:
+    q = select(ContactTask).where(ContactTask.oral_report_id == report.id, ContactTask.state == "open")
+    if kinds is not None:
+        q = q.where(ContactTask.kind.in_(sorted(kinds)))
+    return list(session.scalars(q.order_by(ContactTask.id)))
+
+
+def _cancel_tasks(session: Session, report: OralReport, actor: str, reason: str, *,
+                  kinds: set[str] | None = None) -> None:
+    """The reporter signed or corrected, or the desk offered a new version: an open task on the transcript (of
+    ``kinds`` when given) is moot."""
+    for task in _open_report_tasks(session, report, kinds):
         task.state, task.completed_at = "vervallen", now()
         audit.append(session=session, actor=actor, action="contact_task.cancelled", case_id=report.case_id,
                      details={"taak": task.id, "soort": task.kind, "reden": reason})
 
 
+def _corrections_answered(session: Session, report: OralReport, user: User, version: int) -> None:
+    """The desk offered a new version (``version``): the open corrections task is done, by who wrote it."""
+    for task in _open_report_tasks(session, report, {CORRECTIONS}):
+        task.state, task.outcome, task.motivation = "afgerond", "nieuwe_versie", None
+        task.completed_at, task.completed_by_id = now(), user.id
+        audit.append(session=session, actor=user.username, action="contact_task.completed", case_id=report.case_id,
+                     details={"taak": task.id, "soort": task.kind, "uitkomst": "nieuwe_versie", "versie": version})
+
+
 def may_see_task(*, session: Session, user: User, task: ContactTask) -> bool:
     """Who may read the task (it speaks of the reporter's transcript or answer): who may see that part of the case."""
-    if task.kind == UNSIGNED:
+    if task.kind in TRANSCRIPT_TASKS:
         return may_see_oral_reports(session=session, user=user, case_id=task.case_id)
     return may_see_follow_up(session=session, user=user, case=_case(session, task.case_id))
 
@@ -646,8 +698,11 @@ def why_not_act(*, session: Session, user: User, task: ContactTask) -> str | Non
         return f"Deze taak is voor de rol {ROLES.get(task.role, task.role)}."
     if not access.can_see_case(session=session, user=user, case_id=task.case_id):
         return "U mag deze zaak niet behandelen."
-    if task.kind == UNSIGNED and not access.may_message_reporter(session=session, user=user, case_id=task.case_id):
-        return "Alleen wie de melder mag schrijven, herinnert de melder of legt vast dat niet is getekend."
+    if task.kind in TRANSCRIPT_TASKS and not access.may_message_reporter(session=session, user=user,
+                                                                         case_id=task.case_id):
+        return ("Alleen wie de melder mag schrijven, legt een nieuwe versie van het verslag voor."
+                if task.kind == CORRECTIONS else
+                "Alleen wie de melder mag schrijven, herinnert de melder of legt vast dat niet is getekend.")
     return None
 
 
@@ -782,8 +837,11 @@ def claim_task(*, session: Session, user: User, case_id: int, task_id: int) -> C
 def complete_task(*, session: Session, user: User, case_id: int, task_id: int, outcome: str | None,
                   motivation: str | None) -> ContactTask:
     """Complete a claimed contact task with an outcome and a motivation, and do what the outcome says: remind the
-    reporter through the inbox (the term starts again) or record the transcript as not signed; close the signal."""
+    reporter through the inbox (the term starts again) or record the transcript as not signed; close the signal.
+    A corrections task is refused here: only the new version itself (:func:`revise`) completes it."""
     task = _actable(session, user, case_id, task_id)
+    if task.kind == CORRECTIONS:  # done by the new version itself (revise), never by saying it was made
+        raise TaskNotReady(CORRECTIONS_DONE_BY_REVISING)
     if task.assignee_id != user.id:
         raise NotAuthorized("Pak de taak eerst op; daarna rondt u haar af.")
     choices = OUTCOMES[task.kind]

@@ -174,12 +174,13 @@ def is_destroyed(session: Session, case_id: int) -> bool:
                                                 DestructionItem.status == "vernietigd"))) is True
 
 
-def lock_live_case(session: Session, case_id: int) -> None:
+def lock_live_case(session: Session, case_id: int, *, exclusive: bool = False) -> None:
     """Share-lock the case's row before the reporter writes into it, and refuse when the case is destroyed. The
     destruction (:func:`execute_approved`) holds the row for update, so a message or request that arrives while the
     case is destroyed waits, then finds it destroyed and writes nothing; without the lock it waited on the case's key
-    and then rested on the destroyed case."""
-    session.execute(select(Case.id).where(Case.id == case_id).with_for_update(read=True))
+    and then rested on the destroyed case. ``exclusive``: lock it for update from the start, for a write that goes on
+    to open a contact task (which locks the row for update: two writers that each held it shared would deadlock)."""
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update(read=not exclusive))
     if is_destroyed(session, case_id):
         raise NotFound("Zaak niet gevonden.")
 
@@ -215,14 +216,16 @@ class Postponement:
     its proposal, its approval, the destruction itself (in its own transaction) and the case's retention page.
     ``text`` is Dutch for the records officer and names no person; ``until`` is the last day of the postponement
     when it is known."""
-    code: str  # niet_afgesloten | bewaarplicht | signaal_benadeling | contacttaak | nazorg_gepland | nazorg_termijn
+    code: str  # niet_afgesloten | bewaarplicht | signaal_benadeling | verslag_ter_controle | contacttaak |
+    #            nazorg_gepland | nazorg_termijn
     text: str
     until: date | None = None
 
 
 # The postponements that tell something of the contact with the reporter after closure; shown in full only to who
 # may see that contact (the follow-up) or keeps the records, to the others as :data:`CONTACT_RUNS`.
-CONTACT_CODES = frozenset({"signaal_benadeling", "contacttaak", "nazorg_gepland", "nazorg_termijn"})
+CONTACT_CODES = frozenset({"signaal_benadeling", "verslag_ter_controle", "contacttaak", "nazorg_gepland",
+                           "nazorg_termijn"})
 CONTACT_RUNS = Postponement("contact_melder", "Het contact met de melder na afsluiting loopt nog; de zaak wordt pas "
                                               "daarna vernietigd.")
 
@@ -236,9 +239,10 @@ def _sees_contact(session: Session, user: User, case: Case) -> bool:
 def postponement(session: Session, case: Case, *, rules: RetentionRules | None = None,
                  today: date | None = None) -> Postponement | None:
     """Whether (and why) ``case`` must not be destroyed today: it is not closed, a legal hold rests on it, or contact
-    with the reporter runs - a signal of retaliation or another contact task open, a check-in after closure still
-    planned, or the last check-in sent less than the ``ontvangstcodes`` term ago (the reporter can still answer
-    it). Destroying such a case would cut the reporter off and remove the signal. None: nothing holds it back."""
+    with the reporter runs - a signal of retaliation, the transcript of an oral report under review
+    (:func:`_transcript_under_review`), another contact task open, a check-in after closure still planned, or the
+    last check-in sent less than the ``ontvangstcodes`` term ago (the reporter can still answer it). Destroying
+    such a case would cut the reporter off and remove the signal. None: nothing holds it back."""
     from engine.contact.models import ContactTask, FollowUp
     from engine.contact.service import RETALIATION
     from engine.functions import dutch_date
@@ -257,6 +261,16 @@ def postponement(session: Session, case: Case, *, rules: RetentionRules | None =
     if RETALIATION in kinds or any(signal == "open" for *_, signal in follow_ups):
         return Postponement("signaal_benadeling", "Er staat een signaal van benadeling van de melder open; de zaak "
                                                   "wordt niet vernietigd zolang het niet is afgehandeld.")
+    corrected, review_due = _transcript_under_review(session, case.id, today)
+    if corrected:
+        return Postponement("verslag_ter_controle", "De melder stuurde correcties op het verslag van een mondelinge "
+                                                    "melding; de zaak wordt niet vernietigd zolang het meldpunt geen "
+                                                    "nieuwe versie heeft voorgelegd en de melder die niet heeft "
+                                                    "kunnen controleren en ondertekenen.")
+    if review_due is not None:
+        return Postponement("verslag_ter_controle", f"Het verslag van een mondelinge melding ligt bij de melder ter "
+                                                    f"controle en ondertekening tot en met {dutch_date(review_due)}; "
+                                                    f"de zaak wordt niet eerder vernietigd.", until=review_due)
     if kinds:
         return Postponement("contacttaak", "Er staat een taak bij het contact met de melder open; de zaak wordt "
                                            "niet vernietigd zolang die niet is afgerond.")
@@ -265,7 +279,7 @@ def postponement(session: Session, case: Case, *, rules: RetentionRules | None =
         return Postponement("nazorg_gepland", f"Er is nog een nazorgvraag aan de melder gepland (op "
                                               f"{dutch_date(planned[-1])}); de zaak wordt niet vernietigd zolang de "
                                               f"nazorg loopt.")
-    start = _last_contact_day(session, case.id, local_date(case.closed_at))
+    start = _last_contact_day(session, case.id, local_date(case.closed_at), today)
     if start is not None and start != local_date(case.closed_at):
         end = rules.part_end_of_term("ontvangstcodes", start)
         if end is not None and today <= end:
@@ -597,14 +611,32 @@ def execute_approved(*, database: Database, actor: str = SYSTEM_ACTOR) -> int:
     return destroyed
 
 
-def _last_contact_day(session: Session, case_id: int, closed_on: date) -> date | None:
+def _transcript_under_review(session: Session, case_id: int, today: date) -> tuple[bool, date | None]:
+    """Whether the reporter's corrections to a transcript of an oral report wait for the desk's new version, and
+    the last day of the latest review term that still runs (a transcript offered to the reporter to check, correct
+    and sign, ``reporter_contact.oral_report.review_term``; None when none runs). Once the term passed unsigned the
+    timer worker opens a contact task for the desk, which holds the case in its turn."""
+    from engine.contact.models import OralReport
+
+    rows = session.execute(select(OralReport.status, OralReport.review_due).where(
+        OralReport.case_id == case_id, OralReport.status.in_(("ter_controle", "correctie_ontvangen")))).all()
+    running = [due for status, due in rows if status == "ter_controle" and due >= today]
+    return any(status == "correctie_ontvangen" for status, _ in rows), max(running, default=None)
+
+
+def _last_contact_day(session: Session, case_id: int, closed_on: date, today: date | None = None) -> date | None:
     """The day from which the ``ontvangstcodes`` term runs: the closing day, or the day of the last check-in after
     closure (``reporter_contact.follow_up``) when that is later, so the reporter can read and answer every check-in
-    for the whole term. None while contact is still open: a check-in that is planned, or an open contact task (a
-    signal of retaliation being followed up)."""
+    for the whole term. None while contact is still open: a check-in that is planned, an open contact task (a
+    signal of retaliation being followed up, corrections the desk has not yet answered), or a transcript the
+    reporter can still check, correct and sign within its term, or whose corrections wait for the desk
+    (:func:`_transcript_under_review`): the anonymous reporter signs with her receipt code."""
     from engine.contact.models import ContactTask, FollowUp
 
     if session.scalar(select(exists().where(ContactTask.case_id == case_id, ContactTask.state == "open"))):
+        return None
+    corrected, review_due = _transcript_under_review(session, case_id, today or _today())
+    if corrected or review_due is not None:
         return None
     start = closed_on
     for state, due_at in session.execute(select(FollowUp.state, FollowUp.due_at).where(
@@ -629,7 +661,7 @@ def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
         Case.id.in_(select(ReceiptCode.case_id)))).all()
     purged = 0
     for case_id, closed_at in rows:
-        start = _last_contact_day(session, case_id, local_date(closed_at))
+        start = _last_contact_day(session, case_id, local_date(closed_at), today)
         if start is None:
             continue
         end = end_for("ontvangstcodes", start)

@@ -351,6 +351,21 @@ def step_has_no_unsigned_task(wereld: World, wie: str):
         fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
 
 
+@then(parsers.parse('heeft "{wie}" een taak "Correcties van de melder verwerken"'))
+def step_has_corrections_task(wereld: World, wie: str):
+    """Voorbeeld: Dan heeft "meldpunt" een taak "Correcties van de melder verwerken"   (een nieuwe versie van het verslag voorleggen; die rondt de taak af)"""
+    if not _pool(wereld, wie, "correcties_verwerken"):
+        fail(f"een taak 'Correcties van de melder verwerken' voor '{wie}'", "geen taak")
+
+
+@then(parsers.parse('heeft "{wie}" geen taak "Correcties van de melder verwerken"'))
+def step_has_no_corrections_task(wereld: World, wie: str):
+    """Voorbeeld: Dan heeft "meldpunt" geen taak "Correcties van de melder verwerken\""""
+    found = _pool(wereld, wie, "correcties_verwerken")
+    if found:
+        fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
+
+
 @when(parsers.parse('"{wie}" de melder herinnert aan het verslag'))
 def step_remind(wereld: World, wie: str):
     """Voorbeeld: Als "meldpunt" de melder herinnert aan het verslag   (de taak wordt opgepakt en afgerond; de termijn begint opnieuw)"""

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from engine.cases.models import Case
 from engine.contact import service as contact
-from engine.contact.models import OralReport
+from engine.contact.models import ContactTask, OralReport
 from engine.errors import InvalidData, NotAuthorized, NotFound
 from engine.identity.models import User
 from engine.identity.seed import ensure_demo_users
@@ -328,6 +328,10 @@ def test_the_transcript_passes_the_leak_guard(db, org):
      "unsigned_role"),
     ({"oral_report": {"name": "x", "source": "y", "review_term": "P14D", "unsigned_task_term": "PT5H"}},
      "unsigned_task_term"),
+    ({"oral_report": {"name": "x", "source": "y", "review_term": "P14D", "corrections_task_term": "P0D"}},
+     "corrections_task_term"),
+    ({"oral_report": {"name": "x", "source": "y", "review_term": "P14D", "corrections_task_term": None}},
+     "corrections_task_term"),
     ({"follow_up": {"source": "y", "after_closure": ["P3M"], "question": "q", "signal_role": "meldpunt",
                     "signal_task_term": "vijf dagen"}}, "signal_task_term"),
 ])
@@ -340,9 +344,20 @@ def test_the_manifest_declaration_is_checked(block, message):
     assert message in str(err.value.issues[0].message)
 
 
+def test_the_corrections_task_term_defaults_to_five_days_and_is_read_from_the_manifest():
+    from engine.contact.rules import parse_reporter_contact
+
+    block = {"name": "x", "source": "y", "review_term": "P14D"}
+    assert parse_reporter_contact({"oral_report": block}, {"meldpunt": "Meldpunt"}).oral_report \
+        .corrections_task_term == "P5D"
+    assert parse_reporter_contact({"oral_report": {**block, "corrections_task_term": "P2W"}},
+                                  {"meldpunt": "Meldpunt"}).oral_report.corrections_task_term == "P2W"
+
+
 @pytest.mark.parametrize("key, value, message", [
     ("unsigned_role", "niemand", "'oral_report.unsigned_role' noemt een onbekende rol: niemand"),
     ("unsigned_task_term", "PT4H", "'oral_report.unsigned_task_term' moet een termijn"),
+    ("corrections_task_term", "vijf werkdagen", "'oral_report.corrections_task_term' moet een termijn"),
 ])
 def test_the_deployment_check_refuses_a_wrong_unsigned_setting(tmp_path, key, value, message):
     """The process owner's settings for the unsigned-transcript task are checked by ``processes check`` (and so by
@@ -361,3 +376,153 @@ def test_the_deployment_check_refuses_a_wrong_unsigned_setting(tmp_path, key, va
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     issues = processes_service.check(directory=target)
     assert [i.file for i in issues] == ["manifest.json"] and message in issues[0].message
+
+
+# --------------------------------------------------------------------------- the reporter's corrections (a task)
+
+def _correct(db, case_id: int, report_id: int, text: str = "Het was sinds februari, niet maart.") -> None:
+    with db.session() as s:
+        contact.correct(session=s, case_id=case_id, oral_report_id=report_id, text=text)
+
+
+def _tasks(db, case_id: int, kind: str = "correcties_verwerken") -> list[tuple[str, str | None, int | None]]:
+    """(state, outcome, completed by) of the case's contact tasks of ``kind``, as the desk sees them."""
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        return [(t.state, t.outcome, t.completed_by_id)
+                for t in contact.tasks_of_case(session=s, user=desk, case_id=case_id) if t.kind == kind]
+
+
+def test_corrections_open_a_task_for_the_desk_that_only_the_new_version_completes(db, org, clock):
+    """The reporter's corrections do not sit unanswered: they open a contact task for the desk (the manifest's
+    ``unsigned_role``, within ``corrections_task_term``: P5D, a legal term), once per round of corrections. Saying it
+    is done is refused in Dutch; the new version itself completes it (outcome ``nieuwe_versie``, by its author), and
+    the next round of corrections opens the next task."""
+    from engine.errors import TaskNotReady
+    from engine.legal_terms import local_date
+
+    case_id, report_id = _offered(db, clock)  # 2 November 2026, version 1
+    assert _unsigned_tasks(db, "meldpunt", case_id) == []
+    _correct(db, case_id, report_id)
+    [task_id] = _unsigned_tasks(db, "meldpunt", case_id)
+    assert _unsigned_tasks(db, "coordinator", case_id) == []  # the manifest's unsigned_role: the desk
+    assert _unsigned_tasks(db, "onderzoeker1", case_id) == []
+    _correct(db, case_id, report_id, "En het ging om de kas van de kantine.")  # more of the same round: no 2nd task
+    assert _unsigned_tasks(db, "meldpunt", case_id) == [task_id]
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        task = contact.get_task(session=s, user=desk, case_id=case_id, task_id=task_id)
+        assert (task.kind, task.oral_report_id, task.role) == ("correcties_verwerken", report_id, "meldpunt")
+        # 2 November + 5 days is Saturday 7 November: the Algemene termijnenwet moves it to Monday 9 November
+        assert local_date(task.due_at - timedelta(seconds=1)) == date(2026, 11, 9)
+        assert contact.TASK_NAMES[task.kind] == ("Correcties van de melder verwerken: nieuwe versie van het verslag "
+                                                 "voorleggen")
+        with pytest.raises(NotFound):  # who sees the case but may not write the reporter: not even found
+            contact.get_task(session=s, user=get_user(session=s, username="onderzoeker1"), case_id=case_id,
+                             task_id=task_id)
+        contact.claim_task(session=s, user=desk, case_id=case_id, task_id=task_id)
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        with pytest.raises(TaskNotReady) as err:  # no "done" without the new version
+            contact.complete_task(session=s, user=desk, case_id=case_id, task_id=task_id, outcome="nieuwe_versie",
+                                  motivation="")
+        assert err.value.detail.startswith("Deze taak rondt u af door een nieuwe versie van het verslag aan de "
+                                           "melder voor te leggen")
+    assert _tasks(db, case_id) == [("open", None, None)]
+    clock.advance(timedelta(days=3))  # 5 November
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        contact.revise(session=s, user=desk, case_id=case_id, oral_report_id=report_id,
+                       transcript=TRANSCRIPT.replace("maart", "februari"))
+        desk_id = desk.id
+    assert _tasks(db, case_id) == [("afgerond", "nieuwe_versie", desk_id)]
+    assert _unsigned_tasks(db, "meldpunt", case_id) == []
+    with db.session() as s:
+        (task,) = [t for t in contact.tasks_of_case(session=s, user=get_user(session=s, username="meldpunt"),
+                                                      case_id=case_id)]
+        assert contact.outcome_label(task).startswith("Nieuwe versie van het verslag aan de melder voorgelegd")
+        events = [(a, d) for a, d in s.execute(text(
+            "SELECT action, details FROM audit_events WHERE case_id = :c ORDER BY id"), {"c": case_id})]
+        actions = [a for a, _ in events]
+        assert actions.index("oral_report.corrected") < actions.index("contact_task.opened") \
+            < actions.index("contact_task.completed")
+    # the next round: the reporter corrects version 4 (3 and 2 are hers), a new task with a new term
+    _correct(db, case_id, report_id, "Nog één ding: het was de kas van de kantine.")
+    [second] = _unsigned_tasks(db, "meldpunt", case_id)
+    assert second != task_id
+    with db.session() as s:
+        due = s.get(ContactTask, second).due_at
+        assert local_date(due - timedelta(seconds=1)) == date(2026, 11, 10)  # 5 November + 5 = Tuesday 10 November
+        contact.revise(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
+                       oral_report_id=report_id, transcript=TRANSCRIPT + " Het gaat om de kas van de kantine.")
+    assert [state for state, *_ in _tasks(db, case_id)] == ["afgerond", "afgerond"]
+    with db.session() as s:
+        contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=6, agreed=True)
+        assert contact.signed_transcript(session=s, oral_report_id=report_id).number == 6
+
+
+def test_corrections_after_the_term_replace_the_unsigned_task(db, org, clock):
+    """The term passed unsigned (the desk's reminder task is open), then the reporter corrects: the reminder is moot
+    (``vervallen``) and the corrections task takes its place; a term for it that passes is told like any contact
+    task's (``termijn_verstreken``)."""
+    from engine.notifications import worker
+    from engine.notifications.models import Notification
+
+    case_id, report_id = _offered(db, clock)
+    with db.session() as s:  # only users with an address are told by e-mail
+        get_user(session=s, username="meldpunt").email = "meldpunt@example.org"
+    clock.advance(timedelta(days=15))  # 17 November: the term passed
+    assert contact.sweep_in(db) == 1
+    [unsigned] = _unsigned_tasks(db, "meldpunt", case_id)
+    _correct(db, case_id, report_id)
+    assert _tasks(db, case_id, "verslag_niet_ondertekend") == [("vervallen", None, None)]
+    [corrections] = _unsigned_tasks(db, "meldpunt", case_id)
+    assert corrections != unsigned and _tasks(db, case_id) == [("open", None, None)]
+    assert contact.sweep_in(db) == 0  # waiting on the desk now, not on the reporter: no new reminder
+    clock.advance(timedelta(days=8))  # 25 November: past the corrections task's term (17 + 5 = 23 November)
+    worker.scan(database=db)
+    with db.session() as s:
+        desk = get_user(session=s, username="meldpunt")
+        assert contact.term_passed(s.get(ContactTask, corrections))
+        told = [n.link for n in s.query(Notification).filter(Notification.kind == "termijn_verstreken",
+                                                               Notification.user_id == desk.id)]
+        assert f"/zaken/{case_id}/contacttaken/{corrections}" in told
+
+
+def test_the_corrections_task_in_the_worklist_on_its_page_and_in_the_api(db, org, clock):
+    """The desk's worklist names the task in Dutch; its page points to the new version instead of a form to say it
+    is done; the API lists it with its kind."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.identity import service as identity
+
+    case_id, report_id = _offered(db, clock)
+    _correct(db, case_id, report_id)
+    [task_id] = _unsigned_tasks(db, "meldpunt", case_id)
+    app = create_app(ApiSettings(cookie_secure=False))
+    web = TestClient(app, follow_redirects=False)
+    login_token = re.search(r'name="login_token" value="([^"]+)"', web.get("/inloggen").text).group(1)
+    assert web.post("/inloggen", data={"gebruikersnaam": "meldpunt", "wachtwoord": "wachtwoord-voor-tests",
+                                       "login_token": login_token}).status_code == 303
+    worklist_html = web.get("/werkvoorraad").text
+    section = re.search(r'<section aria-labelledby="contacttaken-kop".*?</section>', worklist_html, re.S).group(0)
+    assert f"/zaken/{case_id}/contacttaken/{task_id}" in section
+    assert "Correcties van de melder verwerken: nieuwe versie van het verslag voorleggen" in section
+    page = web.get(f"/zaken/{case_id}/contacttaken/{task_id}")
+    assert page.status_code == 200
+    assert "Deze taak rondt u af door een nieuwe versie van het verslag aan de melder voor te leggen" in page.text
+    assert "Taak oppakken" in page.text
+    case_page = web.get(f"/zaken/{case_id}").text
+    assert "Correcties van de melder verwerken" in case_page
+    with db.session() as s:
+        token = identity.issue_token(session=s, user=get_user(session=s, username="meldpunt"), name="test")[0]
+    listed = TestClient(app).get(f"/api/v1/zaken/{case_id}/contacttaken",
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 200, listed.text
+    assert [(t["soort"], t["naam"], t["verslag_id"], t["status"]) for t in listed.json()] == [
+        ("correcties_verwerken", "Correcties van de melder verwerken: nieuwe versie van het verslag voorleggen",
+         report_id, "open")]

@@ -1,13 +1,15 @@
 """The destruction of a case and contact with its reporter, in two PostgreSQL transactions at the same time.
 
 A case is never destroyed while contact with the reporter runs (a signal of retaliation, an open contact task, a
-legal hold). Both sides serialise on the case's row: the destruction (``records.execute_approved`` /
-``destroy_case``) locks it and then checks :func:`records.postponement`; answering a check-in, opening a contact
-task, the worker's round of check-ins (``engine.contact``) and placing a legal hold lock the same row first, and so
-do (shared) the reporter's message, request for a meeting, and signature or corrections of a transcript
-(``records.lock_live_case``). So the two never cross: either the contact committed first and the case is skipped on
-its list with the reason (a message, meeting request or transcript does not hold a case back: it is destroyed with
-it), or the contact waits and then finds the case destroyed and writes nothing.
+transcript of an oral report under review or with corrections waiting for the desk, a legal hold). Both sides
+serialise on the case's row: the destruction (``records.execute_approved`` / ``destroy_case``) locks it and then
+checks :func:`records.postponement`; answering a check-in, opening a contact task, the reporter's corrections of a
+transcript (which open the desk's task), the worker's round of check-ins (``engine.contact``) and placing a legal
+hold lock the same row first, and so do (shared) the reporter's message, request for a meeting and signature of a
+transcript, and the desk registering a transcript (``records.lock_live_case``). So the two never cross: either the
+contact committed first and the case is skipped on its list with the reason (a message, meeting request or signed
+transcript does not hold a case back: it is destroyed with it), or the contact waits and then finds the case
+destroyed and writes nothing.
 
 Each test holds one transaction open at the point where it holds the lock (a session this test controls, or a pause
 before the commit of the destroying transaction), starts the other in a thread, proves that the other *waits on that
@@ -35,7 +37,8 @@ from engine.errors import NotFound
 from engine.identity.models import User
 from engine.intake import service as intake
 from engine.intake.models import CaseMessage
-from engine.legal_terms import add_calendar, parse_duration
+from engine.clock import now
+from engine.legal_terms import add_calendar, local_date, parse_duration
 from engine.records import service as records
 from engine.records.models import DestructionItem, LegalHold
 
@@ -59,13 +62,23 @@ def _user(s, name: str) -> User:
     return s.scalar(select(User).where(User.username == name))
 
 
-def _on_approved_list(db, clock, tmp_path, tag: str) -> tuple[int, int, int]:
+def _on_approved_list(db, clock, tmp_path, tag: str, kind: str | None = None) -> tuple[int, int, int]:
     """A closed case whose check-ins went out unanswered, on an approved destruction list; the reporter keeps "Mijn
     melding" as long as the case ("zaak"), so she can still answer the last check-in while the list waits. Returns
-    (case id, list id, the id of the last check-in)."""
+    (case id, list id, what the step of ``kind`` acts on: the last check-in, or the transcript of an oral report).
+
+    For the steps on a transcript (:data:`ON_A_TRANSCRIPT`) the desk offered one at the last check-in, and its term
+    passed unsigned before the case was listed: a transcript under review holds the case back
+    (``records.postponement``), so only then is the case listed with it - the reporter can still sign or correct it
+    late, and the worker has not yet opened the desk's task for it."""
     case_id, _last = _checked_in(db, clock, tag)
     _deploy_receipt_term(db, tmp_path, "zaak")
-    at_noon(clock, date.fromordinal(add_calendar(closed_on(db, case_id), parse_duration("P1Y")).toordinal() + 1))
+    listing_day = date.fromordinal(add_calendar(closed_on(db, case_id), parse_duration("P1Y")).toordinal() + 1)
+    report_id = None
+    if kind in ON_A_TRANSCRIPT:
+        report_id, review_due = _offered_transcript(db, clock, case_id)
+        listing_day = max(listing_day, review_due + timedelta(days=1))
+    at_noon(clock, listing_day)
     with db.session() as s:
         list_id = records.build_list(session=s).id
         assert [i.case_id for i in records.items(s, list_id)] == [case_id]
@@ -74,7 +87,7 @@ def _on_approved_list(db, clock, tmp_path, tag: str) -> tuple[int, int, int]:
         records.approve(session=s, user=_user(s, "coordinator2"), list_id=list_id)
         follow_up = s.scalars(select(FollowUp).where(FollowUp.case_id == case_id, FollowUp.state == "verstuurd")
                               .order_by(FollowUp.due_at.desc())).first()
-    return case_id, list_id, follow_up.id
+    return case_id, list_id, report_id if report_id is not None else follow_up.id
 
 
 class _Thread(threading.Thread):
@@ -158,22 +171,21 @@ def _sweep(s, _case_id, _follow_up_id):
     return contact.sweep(session=s)
 
 
-def _unsigned_transcript(db, clock, case_id: int) -> None:
-    """The desk registers an oral report of the reporter on the listed case; its term (P14D) passes unsigned."""
+def _offered_transcript(db, clock, case_id: int) -> tuple[int, date]:
+    """The desk registers an oral report of the reporter and offers its transcript (version 1) to sign or correct.
+    Returns the oral report's id and the last day of its term (P14D)."""
     with db.session() as s:
-        contact.register_oral_report(session=s, user=_user(s, "meldpunt1"), case_id=case_id, channel="telefoon",
-                                     held_on=clock.now().date().isoformat(),
-                                     transcript="De melder belt na over het besluit.")
-    clock.advance(timedelta(days=15))
+        report = contact.register_oral_report(session=s, user=_user(s, "meldpunt1"), case_id=case_id,
+                                              channel="telefoon", held_on=clock.now().date().isoformat(),
+                                              transcript="De melder belt na over het besluit.")
+        return report.id, report.review_due
 
 
-def _offered_transcript(db, clock, case_id: int) -> int:
-    """The desk registers an oral report of the reporter on the listed case and offers its transcript (version 1)
-    to sign or correct; its term still runs. Returns the oral report's id."""
-    with db.session() as s:
-        return contact.register_oral_report(session=s, user=_user(s, "meldpunt1"), case_id=case_id,
-                                            channel="telefoon", held_on=clock.now().date().isoformat(),
-                                            transcript="De melder belt na over het besluit.").id
+def _register(s, case_id, _follow_up_id):
+    """The desk registers an oral report of the reporter (she called today, on the engine clock) and offers its
+    transcript to check, correct and sign."""
+    return contact.register_oral_report(session=s, user=_user(s, "meldpunt1"), case_id=case_id, channel="telefoon",
+                                        held_on=local_date(now()), transcript="De melder belt na over het besluit.")
 
 
 def _sign(s, case_id, oral_report_id):
@@ -204,27 +216,23 @@ CONTACT = {
     "nazorgantwoord": (_answer_yes, (NotFound, "Deze vraag staat niet (meer) voor u open.")),
     "bewaarplicht": (_place_hold, (records.RecordsRefused, "Deze zaak is al vernietigd.")),
     "verslagtaak": (_sweep, 0),
+    "verslag": (_register, (NotFound, "Zaak niet gevonden.")),
     "bericht": (_message, (NotFound, "Zaak niet gevonden.")),
     "gespreksverzoek": (_meeting, (NotFound, "Zaak niet gevonden.")),
     "ondertekening": (_sign, (NotFound, "Zaak niet gevonden.")),
     "correctie": (_correct, (NotFound, "Zaak niet gevonden.")),
 }
-# what the reporter does with the transcript of an oral report: it does not hold a case back (records.postponement
-# knows no transcript, only the task the worker opens once its term passed unsigned), so the case is destroyed with it
-TRANSCRIPT = ("correctie", "ondertekening")
-# what reopens contact -> the reason the destruction skips the case with, when the contact committed first
+# the steps on a transcript the desk offered before the case was listed, whose term passed unsigned (see
+# _on_approved_list): the worker's task for it, the reporter's late signature or corrections
+ON_A_TRANSCRIPT = ("verslagtaak", "ondertekening", "correctie")
+# what reopens contact -> the reason the destruction skips the case with, when the contact committed first. The
+# reporter's corrections hold the case (they wait for the desk's new version, and open its task); so does a new
+# transcript under review. Her signature does not: a signed transcript is destroyed with the case.
 HELD_BACK = {"nazorgantwoord": "signaal van benadeling", "bewaarplicht": "bewaarplicht",
-             "verslagtaak": "taak bij het contact met de melder"}
-
-
-def _prepare(db, clock, kind: str, case_id: int, follow_up_id: int) -> int:
-    """What the step of ``kind`` acts on: the transcript offered to the reporter, or the last check-in (for the
-    worker's task, once the transcript's term passed unsigned)."""
-    if kind == "verslagtaak":
-        _unsigned_transcript(db, clock, case_id)
-    if kind in TRANSCRIPT:
-        return _offered_transcript(db, clock, case_id)
-    return follow_up_id
+             "verslagtaak": "taak bij het contact met de melder", "correctie": "correcties op het verslag",
+             "verslag": "ter controle en ondertekening"}
+# what contact leaves behind on the case it held back: (contact tasks, legal holds)
+LEFT = {"bewaarplicht": (0, 1), "verslag": (0, 0)}
 
 
 def _case_rows(db, case_id: int) -> dict[str, int]:
@@ -251,8 +259,7 @@ def test_contact_that_comes_while_the_case_is_destroyed_waits_and_then_writes_no
     behind: no check-in, message, meeting request, transcript, contact task, hold or audit chain of the destroyed
     case."""
     db = pg
-    case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Grutto")
-    target = _prepare(db, clock, kind, case_id, follow_up_id)
+    case_id, list_id, target = _on_approved_list(db, clock, tmp_path, "Grutto", kind)
     act, expected = CONTACT[kind]
     with _pause_before_destruction_commits("vernietiging") as (locked, go, pids):
         destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
@@ -294,8 +301,7 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
     own transaction; once the contact commits it finds the postponement, skips the case on the list with the reason
     ("overgeslagen") and destroys nothing."""
     db = pg
-    case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Tureluur")
-    target = _prepare(db, clock, kind, case_id, follow_up_id)
+    case_id, list_id, target = _on_approved_list(db, clock, tmp_path, "Tureluur", kind)
     act, _expected = CONTACT[kind]
     with db.session() as s:
         contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
@@ -316,7 +322,7 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
         assert audit.verify(session=s).ok
     rows = _case_rows(db, case_id)
     assert rows["nazorg"] == 2 and rows["auditketen"] == 1
-    assert (rows["contacttaken"], rows["bewaarplichten"]) == ((0, 1) if kind == "bewaarplicht" else (1, 0))
+    assert (rows["contacttaken"], rows["bewaarplichten"]) == LEFT.get(kind, (1, 0))
 
 
 def _destroyed(db, case_id) -> bool:
@@ -324,21 +330,18 @@ def _destroyed(db, case_id) -> bool:
         return records.is_destroyed(s, case_id)
 
 
-@pytest.mark.parametrize("kind", TRANSCRIPT)
-def test_a_destruction_that_comes_while_the_reporter_signs_or_corrects_waits_and_then_destroys_the_case(
-        pg, clock, tmp_path, kind):
-    """The reporter first: the signature or the corrections of the transcript are written and the reporter's
-    transaction holds the case row (shared), not yet committed. The destruction run waits on that lock in its own
-    transaction; once the reporter's commits, it checks the postponement, which a transcript is not (only the task
-    for a transcript whose term passed unsigned is), and destroys the case with the transcript, every version and
-    the reporter's audit line."""
+def test_a_destruction_that_comes_while_the_reporter_signs_waits_and_then_destroys_the_case(pg, clock, tmp_path):
+    """The reporter first: her late signature of the transcript (its term passed, the worker had not yet opened the
+    desk's task) is written and her transaction holds the case row (shared), not yet committed. The destruction run
+    waits on that lock in its own transaction; once hers commits, it checks the postponement, which a signed
+    transcript is not, and destroys the case with the transcript and the reporter's audit line. (Her corrections,
+    in the same race, hold the case back: they wait for the desk's new version -
+    test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the_case[correctie].)"""
     db = pg
-    case_id, list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Scholekster")
-    report_id = _prepare(db, clock, kind, case_id, follow_up_id)
-    act, _expected = CONTACT[kind]
+    case_id, list_id, report_id = _on_approved_list(db, clock, tmp_path, "Scholekster", "ondertekening")
     with db.session() as s:
         contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
-        act(s, case_id, report_id)
+        _sign(s, case_id, report_id)
         destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
         destruction.start()
         statement = _blocked(db, by=contact_pid)
@@ -351,18 +354,19 @@ def test_a_destruction_that_comes_while_the_reporter_signs_or_corrects_waits_and
         (item,) = records.items(s, list_id)
         assert item.status == "vernietigd"
         tombstone = s.scalar(select(AuditEvent).where(AuditEvent.action == audit.TOMBSTONE_ACTION))
-        # what the reporter wrote went with the case: the transcript, and with corrections a second version
+        # what the reporter signed went with the case
         assert tombstone.details["verwijderd"]["oral_reports"] == 1
-        assert tombstone.details["verwijderd"]["transcript_versions"] == (2 if kind == "correctie" else 1)
+        assert tombstone.details["verwijderd"]["transcript_versions"] == 1
         assert audit.verify(session=s).ok
 
 
 @pytest.mark.parametrize("surface", ["pagina", "api"])
-@pytest.mark.parametrize("kind", TRANSCRIPT)
+@pytest.mark.parametrize("kind", ["ondertekening", "correctie"])
 def test_the_reporter_who_signs_or_corrects_while_the_case_is_destroyed_reads_why_in_dutch(
         pg, clock, tmp_path, kind, surface):
     """The same race from outside: the reporter signs or corrects the transcript in "Mijn melding" (the page's form,
-    or the API) while the case is being destroyed. The request waits on the case row, then the refusal reaches the
+    or the API) late, while the case is being destroyed (listed once the transcript's term passed unsigned, before
+    the worker opened the desk's task). The request waits on the case row, then the refusal reaches the
     reporter in Dutch: the page shows the code form (the receipt code went with the case) saying the case is not
     found, the API answers 404 with the same text - never an error page of the server."""
     from fastapi.testclient import TestClient
@@ -374,8 +378,7 @@ def test_the_reporter_who_signs_or_corrects_while_the_case_is_destroyed_reads_wh
     from engine.identity.models import ReceiptCode
 
     db = pg
-    case_id, _list_id, follow_up_id = _on_approved_list(db, clock, tmp_path, "Bonte")
-    report_id = _prepare(db, clock, kind, case_id, follow_up_id)
+    case_id, _list_id, report_id = _on_approved_list(db, clock, tmp_path, "Bonte", kind)
     with db.session() as s:  # the reporter entered the receipt code before the run began
         receipt_id = s.scalar(select(ReceiptCode.id).where(ReceiptCode.case_id == case_id))
         session_id, reporter = receipts.start_reporter_session(session=s, receipt_id=receipt_id)

@@ -311,7 +311,7 @@ def _contact_task_row(s: Session, task) -> dict:
 def _contact_task_page(request: Request, s: Session, web, case: Case, task, *, values=None, errors=None,
                        status_code: int = 200):
     context = {}
-    if task.kind == contact.UNSIGNED:
+    if task.kind in contact.TRANSCRIPT_TASKS:
         view = next((v for v in contact.oral_reports(session=s, case_id=case.id) if v.report.id == task.oral_report_id),
                     None)
         context = {"report": view}
@@ -322,13 +322,15 @@ def _contact_task_page(request: Request, s: Session, web, case: Case, task, *, v
     return render(request, "contacttaak.html", status_code=status_code, user=web.user, web=web, case=case,
                   t=_contact_task_row(s, task), refusal=contact.why_not_act(session=s, user=web.user, task=task),
                   outcomes={k: label for k, (label, _) in contact.OUTCOMES[task.kind].items()},
+                  corrections_done_by_revising=contact.CORRECTIONS_DONE_BY_REVISING,
                   values=values or {}, errors=errors or {}, **context)
 
 
 @router.get("/zaken/{case_id:id}/contacttaken/{contacttaak_id:id}", response_class=HTMLResponse)
 def contact_task_page(request: Request, case_id: int, contacttaak_id: int):
-    """A task outside the process (transcript not signed in time, retaliation signal): claim it, then complete it
-    with an outcome and a motivation. ``engine.contact`` decides who may see and act."""
+    """A task outside the process (transcript not signed in time, the reporter's corrections to answer with a new
+    version, retaliation signal): claim it, then complete it with an outcome and a motivation (the corrections task
+    is completed by the new version on the case page). ``engine.contact`` decides who may see and act."""
     with get_database().session() as s:
         web, case = visible_case(request, s, case_id)
         if case is None:
