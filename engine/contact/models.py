@@ -37,7 +37,7 @@ class OralReport(Base):
     held_on: Mapped[date] = mapped_column(Date)
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    status: Mapped[str] = mapped_column(String(30))  # ter_controle | correctie_ontvangen | ondertekend
+    status: Mapped[str] = mapped_column(String(30))  # ter_controle | correctie_ontvangen | ondertekend | niet_ondertekend
     review_due: Mapped[date] = mapped_column(Date)  # last day of the term to check, correct and sign
     signed_version_id: Mapped[int | None] = mapped_column(Integer)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -294,7 +294,8 @@ def case_oral_revision(request: Request, case_id: int, report_id: int, form: For
         "De nieuwe versie van het verslag staat bij de melder ter controle en ondertekening.", "#mondeling")
 
 
-TASK_STATES = {"open": "Open", "afgerond": "Afgerond", "vervallen": "Vervallen (de melder reageerde eerder)"}
+TASK_STATES = {"open": "Open", "afgerond": "Afgerond",
+               "vervallen": "Vervallen (niet meer nodig: de melder reageerde of er ligt een nieuwe versie voor)"}
 
 
 def _contact_task_row(s: Session, task) -> dict:
