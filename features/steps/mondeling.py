@@ -299,19 +299,27 @@ def _finish(wereld: World, wie: str, soort: str, uitkomst: str, motivering: str 
         fail(f"'{wie}' rondt de taak af (200)", f"{r.status_code}: {r.text}")
 
 
+def _expect_task(wereld: World, wie: str, kind: str, what: str) -> None:
+    if not _pool(wereld, wie, kind):
+        fail(f"{what} voor '{wie}'", "geen taak")
+
+
+def _expect_no_task(wereld: World, wie: str, kind: str) -> None:
+    found = _pool(wereld, wie, kind)
+    if found:
+        fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
+
+
 @then(parsers.parse('heeft "{wie}" een taak om het signaal van benadeling op te volgen'))
 def step_has_signal(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "coordinator" een taak om het signaal van benadeling op te volgen"""
-    if not _pool(wereld, wie, "represaille"):
-        fail(f"een taak voor '{wie}'", "geen taak")
+    _expect_task(wereld, wie, "represaille", "een taak")
 
 
 @then(parsers.parse('heeft "{wie}" geen taak om een signaal van benadeling op te volgen'))
 def step_has_no_signal(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "coordinator" geen taak om een signaal van benadeling op te volgen"""
-    found = _pool(wereld, wie, "represaille")
-    if found:
-        fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
+    _expect_no_task(wereld, wie, "represaille")
 
 
 SIGNAL_OUTCOMES = {"maatregelen getroffen": "maatregelen", "doorverwezen": "doorverwezen",
@@ -339,31 +347,25 @@ def step_signal_done(wereld: World, wie: str, uitkomst: str, motivering: str):
 @then(parsers.parse('heeft "{wie}" een taak "Verslag niet ondertekend"'))
 def step_has_unsigned_task(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "meldpunt" een taak "Verslag niet ondertekend"   (melder herinneren of vastleggen dat niet is getekend)"""
-    if not _pool(wereld, wie, "verslag_niet_ondertekend"):
-        fail(f"een taak 'Verslag niet ondertekend' voor '{wie}'", "geen taak")
+    _expect_task(wereld, wie, "verslag_niet_ondertekend", "een taak 'Verslag niet ondertekend'")
 
 
 @then(parsers.parse('heeft "{wie}" geen taak "Verslag niet ondertekend"'))
 def step_has_no_unsigned_task(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "meldpunt" geen taak "Verslag niet ondertekend\""""
-    found = _pool(wereld, wie, "verslag_niet_ondertekend")
-    if found:
-        fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
+    _expect_no_task(wereld, wie, "verslag_niet_ondertekend")
 
 
 @then(parsers.parse('heeft "{wie}" een taak "Correcties van de melder verwerken"'))
 def step_has_corrections_task(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "meldpunt" een taak "Correcties van de melder verwerken"   (een nieuwe versie van het verslag voorleggen; die rondt de taak af)"""
-    if not _pool(wereld, wie, "correcties_verwerken"):
-        fail(f"een taak 'Correcties van de melder verwerken' voor '{wie}'", "geen taak")
+    _expect_task(wereld, wie, "correcties_verwerken", "een taak 'Correcties van de melder verwerken'")
 
 
 @then(parsers.parse('heeft "{wie}" geen taak "Correcties van de melder verwerken"'))
 def step_has_no_corrections_task(wereld: World, wie: str):
     """Voorbeeld: Dan heeft "meldpunt" geen taak "Correcties van de melder verwerken\""""
-    found = _pool(wereld, wie, "correcties_verwerken")
-    if found:
-        fail(f"geen taak voor '{wie}'", f"{len(found)} taak/taken")
+    _expect_no_task(wereld, wie, "correcties_verwerken")
 
 
 @when(parsers.parse('"{wie}" de melder herinnert aan het verslag'))
