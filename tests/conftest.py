@@ -141,6 +141,17 @@ def clock():
         clock_mod.set_clock(previous)
 
 
+@pytest.fixture
+def demo(db, clock):
+    """The demo organisation (``engine.demo.seed``: users of every role, units, sample cases) in the test
+    database; a test file may define its own ``demo`` when it needs another set-up."""
+    from engine.demo import seed
+
+    with db.session() as s:
+        seed(session=s)
+    return db
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _audit_key():
     """The audit chain is keyed (HMAC) in every test, as in production, unless the environment sets keys.

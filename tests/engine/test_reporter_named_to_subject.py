@@ -14,15 +14,6 @@ from tests.web import flow
 pytestmark = pytest.mark.db
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _case_with_motivation(db, motivation: str) -> int:
     """A case reported by Lotte Kuipers (linked as the reporter; the desk typed her name as 'L. Kuipers'), with an
     order measure whose motivation is ``motivation``; 'Besluit ordemaatregel' is ready."""

@@ -21,15 +21,6 @@ pytestmark = pytest.mark.db
 CATEGORY = "Ongewenste omgangsvormen"
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _report(db, category: str = CATEGORY) -> tuple[int, str]:
     """A new report taken by the desk: 'Melding registreren' waits in the desk's pool."""
     from engine.identity.service import get_user

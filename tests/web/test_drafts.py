@@ -21,15 +21,6 @@ SUBJECT = "Concept Kees van Dam"
 PLAN = "Eerst de declaraties van 2026 opvragen, dan de teamleider horen."
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 

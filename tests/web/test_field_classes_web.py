@@ -22,15 +22,6 @@ REDACTED = "Een collega zag dat declaraties voor reizen werden vervalst."
 NOTICE = "Nog niet geredigeerd"
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _case(db, until: str = "besluit_disciplinaire_maatregel") -> int:
     from engine.identity.service import get_user
     from engine.intake import service as intake

@@ -27,15 +27,6 @@ ADVICE = ["Schriftelijke berisping", "Verplaatsing"]
 INTENTION = ["Schriftelijke berisping", "Vermindering IKB-uren"]
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _task_data(db, case_id: int, element: str) -> dict:
     from engine.cases import service as cases
     from engine.worklist.models import WorkItem

@@ -6,7 +6,6 @@ again with what was typed. Both surfaces of the real app, the demo organisation.
 """
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from tests.process.scenarios import DEFAULTS
@@ -14,15 +13,6 @@ from tests.web import flow
 from tests.web.demo_clients import PASSWORD, demo_app, demo_login
 
 MOTIVATION = "Mogelijk valsheid in geschrifte door een ambtenaar, bewijs in de declaraties."
-
-
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
 
 
 _app, _login = demo_app, demo_login  # tests/web/demo_clients.py

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -37,15 +36,6 @@ DEMO_REPORTER = ("Mehmet Medewerker", "m.medewerker@")  # the reporter of the de
 
 def _leaks(text: str, needles=(NAME, "Ritsema", EMAIL)) -> bool:
     return any(s.lower() in text.lower() for s in needles)
-
-
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
 
 
 def _worked_case(db) -> int:

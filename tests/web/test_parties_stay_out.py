@@ -37,15 +37,6 @@ def _form(client: TestClient, **data) -> dict:
     return {**data, "csrf_token": client.cookies.get("meldpunt_csrf")}
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _case_with_party(db, party: str, person: str) -> tuple[int, str]:
     """A report in unit Douane in which the staff member ``person`` is ``party`` (the known reporter, the subject,
     or the subject's line manager); registered by the desk."""

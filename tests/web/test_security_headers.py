@@ -30,15 +30,6 @@ def _login(app, username: str, base_url: str = "http://testserver") -> TestClien
     return client
 
 
-@pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
 def _case_and_version(db) -> tuple[int, int, str]:
     from engine.cases.models import Case
     from engine.processes.models import ProcessVersion

@@ -16,15 +16,6 @@ TEXT = "Een collega boekt reizen die niet zijn gemaakt; gemeld aan de telefoon."
 
 
 @pytest.fixture
-def demo(db, clock):
-    from engine.demo import seed
-
-    with db.session() as s:
-        seed(session=s)
-    return db
-
-
-@pytest.fixture
 def app():
     from api.app import create_app
     from api.settings import ApiSettings
