@@ -67,8 +67,14 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _failure_text(exc: BaseException) -> str:
-    from documents.errors import LetterRenderError
+    from documents.errors import LetterRenderError, NotInGeneralTerms
 
+    if isinstance(exc, NotInGeneralTerms):
+        # not the word the guard found (a name's initial, a measure): the job and its incident are read by the
+        # process owner and the administrators, who see no case content; the case handler's form names it
+        where = f"het veld '{exc.field}'" if exc.field else "de tekst van de brief"
+        return (f"{where} is niet in algemene termen geschreven: het noemt een vertrouwelijk gegeven dat de "
+                f"ontvanger niet mag krijgen")
     if isinstance(exc, LetterRenderError):
         return str(exc.detail if hasattr(exc, "detail") else exc)
     # only the class name, in the log (the message may quote case data); the text is for the people who see it

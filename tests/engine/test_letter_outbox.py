@@ -180,6 +180,30 @@ def test_a_letter_given_up_after_its_attempts_stays_mislukt_until_the_incident_i
         assert s.scalars(select(Incident.state)).one() == "open"
 
 
+def test_a_letter_refused_at_run_time_for_its_terms_does_not_quote_the_word_in_the_incident(
+        db, clock, process_set, in_worker, monkeypatch):
+    # The refusal tells the case handler which word (the step's form shows it); the incident and the job are read
+    # by the process owner and the administrators, who see no case content: the word (a measure) stays out.
+    from documents.errors import NotInGeneralTerms
+
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+
+    def refused(*_args, **_kwargs):
+        raise NotInGeneralTerms("Het veld 'Terugkoppeling' (terugkoppeling_tekst) noemt 'berisping' (een maatregel): "
+                                "dat vertrouwelijke gegeven krijgt de melder niet; schrijf in algemene termen.",
+                                field="terugkoppeling_tekst", template=LETTER, placeholder="maatregel")
+
+    monkeypatch.setattr(letters, "render_docx_and_text", refused)
+    assert worker.render_due(bind=db.engine) == 0
+    with db.session() as s:
+        job = s.scalars(select(LetterJob)).one()
+        incident = s.scalars(select(Incident)).one()
+        for text in (job.last_error, incident.message):
+            assert "berisping" not in text
+            assert "niet in algemene termen" in text and "terugkoppeling_tekst" in text
+
+
 def test_a_template_that_cannot_render_with_the_forms_data_is_refused_at_deployment(db, clock, process_set):
     # dienstonderdeel is free text in the form: a date filter on it fails for the data the form allows
     write_letter(process_set, "Zaak {{ zaaknummer }}, sinds {{ dienstonderdeel|nl_datum }}.")
