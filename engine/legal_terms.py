@@ -267,6 +267,9 @@ def _statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
                 found += 1
             elif name not in _IGNORED_LIBRARY_NAMES:
                 raise RuntimeError(f"Onbekende feestdag uit de holidays-bibliotheek: {name} ({day})")
+    if found == 0:  # a year the library does not cover (before 1966, after 2100): a mistyped date, mostly
+        raise ValueError(f"Een wettelijke termijn kan voor het jaar {year} niet worden berekend: de feestdagen van de "
+                         f"Algemene termijnenwet zijn bekend voor 1966 tot en met 2100. Controleer de datum.")
     if found != _EXPECTED_PER_YEAR:
         raise RuntimeError(
             f"De holidays-bibliotheek gaf {found} in plaats van {_EXPECTED_PER_YEAR} "

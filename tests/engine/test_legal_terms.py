@@ -348,3 +348,12 @@ def test_timer_without_start_uses_the_engine_clock():
 def test_timer_refuses_a_naive_moment():
     with pytest.raises(ValueError, match="zonder tijdzone"):
         timer_deadline("P7D", datetime(2026, 11, 2, 9, 0))
+
+
+@pytest.mark.parametrize("day", [date(2206, 1, 1), date(1900, 3, 1)])
+def test_a_term_in_a_year_without_known_holidays_is_refused_in_dutch_as_bad_input(day):
+    # A mistyped year in a form's date (2206 for 2026) reaches legal_date in a process script: a ValueError (bad
+    # input, which the callers turn into a Dutch refusal), not the RuntimeError of a broken holiday library.
+    with pytest.raises(ValueError) as refused:
+        legal_deadline(day, "P7D")
+    assert str(day.year) in str(refused.value) and "Controleer de datum" in str(refused.value)
