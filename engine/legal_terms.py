@@ -139,8 +139,12 @@ def add_calendar(start: date, duration: Duration) -> date:
     """``start`` plus the calendar part of ``duration`` (years/months clamped to month end, then days)."""
     total_months = start.month - 1 + duration.months + 12 * duration.years
     year, month = start.year + total_months // 12, total_months % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day) + timedelta(days=duration.days)
+    try:
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return date(year, month, day) + timedelta(days=duration.days)
+    except (ValueError, OverflowError):  # beyond the calendar (year 9999): a mistyped term, in Dutch
+        raise ValueError(f"De termijn loopt vanaf {start.isoformat()} voorbij het jaar 9999 en kan niet worden "
+                         f"berekend. Controleer de termijn.") from None
 
 
 # --- equated days (art. 3 lid 3) -------------------------------------------------

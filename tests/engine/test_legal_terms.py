@@ -357,3 +357,10 @@ def test_a_term_in_a_year_without_known_holidays_is_refused_in_dutch_as_bad_inpu
     with pytest.raises(ValueError) as refused:
         legal_deadline(day, "P7D")
     assert str(day.year) in str(refused.value) and "Controleer de datum" in str(refused.value)
+
+
+@pytest.mark.parametrize("term", ["P99999Y", "P9999999D"])
+def test_a_term_beyond_the_calendar_is_refused_in_dutch(term):
+    with pytest.raises(ValueError) as refused:
+        legal_terms.add_calendar(date(2026, 1, 1), legal_terms.parse_duration(term))
+    assert "Controleer de termijn" in str(refused.value) and "out of range" not in str(refused.value)
