@@ -44,5 +44,9 @@ def register(app: typer.Typer) -> None:
         if lijst:
             for s in chosen:
                 typer.echo(f"{runner._rel(s.path)}:{s.line}: {s.name}")
+            from features import evidence
+
+            for warning in evidence.unknown_tag_warnings(chosen):
+                typer.echo(warning)
             return
         raise typer.Exit(runner.run(chosen, pytest_output=pytest_uitvoer, report=rapport))

@@ -69,6 +69,41 @@ def is_law_tag(tag: str) -> bool:
     return ":" in tag and tag.split(":", 1)[0] in PREFIXES
 
 
+UNKNOWN_TITLE = ("Onbekend wetsartikel: niet in de lijst van features/evidence.py (ARTICLES); een ontwikkelaar voegt "
+                 "het daar toe met zijn titel")
+
+
+def _tag_line(path: Path, tag: str) -> int | None:
+    """The line of the feature file where ``tag`` (without '@') is written, or None."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    word = re.compile(r"(?:^|\s)@" + re.escape(tag) + r"(?=\s|$)")
+    return next((i for i, line in enumerate(lines, 1) if word.search(line)), None)
+
+
+def unknown_tag_warnings(refs) -> list[str]:
+    """A Dutch warning for every law tag (``@wet:...``, ``@avg:...``) in the scenarios ``refs`` that is not a known
+    article: the file and line, the nearest known tags and where the list is."""
+    from rapidfuzz import fuzz, process
+
+    out, seen = [], set()
+    for ref in refs:
+        for tag in sorted(t for t in ref.tags if is_law_tag(t) and t not in ARTICLES):
+            if (tag, str(ref.path)) in seen:
+                continue
+            seen.add((tag, str(ref.path)))
+            line = _tag_line(ref.path, tag)
+            near = [f"@{t}" for t, _, _ in process.extract(tag, list(ARTICLES), scorer=fuzz.ratio, limit=3)]
+            out.append(f"Let op: de tag '@{tag}' ({_rel(ref.path)}" + (f", regel {line}" if line else "")
+                       + ") is geen bekend wetsartikel; het bewijsrapport kan er geen artikel bij noemen. "
+                       f"Bedoelt u: {', '.join(near)}? De bekende artikelen staan in features/README.md "
+                       "(Wetsartikelen en het bewijsrapport); een nieuw artikel voegt een ontwikkelaar toe aan "
+                       "features/evidence.py (ARTICLES).")
+    return out
+
+
 def _strings(value) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -183,15 +218,20 @@ def build(outcomes: list, every: list, selection_keys: set) -> dict:
     for tag in sorted(set(rows) | set(cited), key=lambda t: (t not in cited, t)):
         scenarios = rows.get(tag, [])
         articles.append({
-            "artikel": tag, "titel": ARTICLES.get(tag, (tag, None))[0], "in_manifest": tag in cited,
+            "artikel": tag, "titel": ARTICLES.get(tag, (UNKNOWN_TITLE, None))[0], "in_manifest": tag in cited,
             "bronnen_in_manifest": cited.get(tag, []), "scenarios": scenarios,
             "bewezen": bool(scenarios) and all(s["resultaat"] == "geslaagd" for s in scenarios)})
     untagged = sorted({(o.file, o.scenario) for o in outcomes if not any(is_law_tag(t) for t in o.tags)})
+    unknown = sorted({(f"@{t}", o.file, o.scenario) for o in outcomes for t in o.tags
+                      if is_law_tag(t) and t not in ARTICLES}
+                     | {(f"@{t}", _rel(ref.path), ref.name) for ref in every for t in ref.tags
+                        if is_law_tag(t) and t not in ARTICLES})
     return {
         "artikelen": articles,
         "zonder_scenario": [a["artikel"] for a in articles if a["in_manifest"] and not a["scenarios"]],
         "bronnen_zonder_artikelcode": unmatched,
         "scenarios_zonder_wetsartikel": [{"bestand": f, "scenario": n} for f, n in untagged],
+        "onbekende_wetsartikelen": [{"tag": t, "bestand": f, "scenario": n} for t, f, n in unknown],
         "samenvatting": {label: sum(o.result == label for o in outcomes)
                          for label in ("geslaagd", "MISLUKT", "overgeslagen", "niet gedraaid")},
     }
@@ -248,6 +288,11 @@ def to_html(report: dict) -> str:
             parts.append(f"<tr><td>{_e(name)}<br><small>{_e(row['bestand'])}</small></td>"
                          f"<td class='{_e(css)}'>{_e(row['resultaat'])}</td><td>{steps}</td><td>{letters}</td></tr>")
         parts.append("</table>")
+    if report.get("onbekende_wetsartikelen"):
+        parts.append("<h2>Onbekende wetsartikelen</h2><p>Deze tags noemen geen bekend artikel (zie features/README.md); "
+                     "het rapport kan er geen titel bij geven.</p><ul>" + "".join(
+                         f"<li><b>{_e(r['tag'])}</b>: {_e(r['scenario'])} <small>({_e(r['bestand'])})</small></li>"
+                         for r in report["onbekende_wetsartikelen"]) + "</ul>")
     if report["bronnen_zonder_artikelcode"]:
         parts.append("<h2>Bronnen in het manifest zonder artikelcode</h2><ul>"
                      + "".join(f"<li>{_e(t)}</li>" for t in report["bronnen_zonder_artikelcode"]) + "</ul>")

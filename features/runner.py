@@ -222,6 +222,10 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
     database = "PostgreSQL" if os.environ.get("MELDPUNT_TEST_DATABASE_URL", "").startswith("postgresql") else "SQLite"
     print(f"{n} {noun} gekozen (database: {database}); elk voorbeeld van een Abstract Scenario telt apart.",
           file=out, flush=True)
+    from features import evidence
+
+    for warning in evidence.unknown_tag_warnings(selection):
+        print(warning, file=out, flush=True)
     code = pytest.main(args, plugins=[plugin])
     outcomes = list(plugin.outcomes.values())
     if collect is not None:  # the caller wants the outcomes themselves (a rehearsal of a draft)

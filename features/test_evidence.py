@@ -68,3 +68,43 @@ def test_report_row_of_an_article_shows_its_scenarios_steps_and_letters(tmp_path
     page = (folder / "rapport.html").read_text(encoding="utf-8")
     assert f"id='{article}'" in page and "Artikelen zonder scenario" in page
     assert f"href='{proof['brieven'][-1]['bestand']}'" in page
+
+
+UNKNOWN_ARTICLE = """# language: nl
+@wet:Woo-art4.4
+Functionaliteit: Een wetsartikel dat het bewijsrapport niet kent
+
+  Scenario: Het Woo-besluit binnen vier weken
+    Dan eindigt de termijn van 4 weken vanaf 2 november 2026 op 30 november 2026
+"""
+
+
+def test_an_unknown_law_tag_is_told_to_the_tester_in_dutch(tmp_path):
+    """The tester's own command says that a law tag is not a known article (file, line, nearest known tags, where
+    the list is), instead of running it silently into the report as an article titled by its tag."""
+    copy = tmp_path / "features"
+    import shutil
+
+    shutil.copytree(REPO / "features", copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__", "test_framework.py",
+                                                                               "test_evidence.py"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")  # the markers
+    (copy / "woo.feature").write_text(UNKNOWN_ARTICLE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "cli.main", "scenarios", "woo.feature"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout
+    assert "Let op: de tag '@wet:Woo-art4.4' (features/woo.feature, regel 2) is geen bekend wetsartikel" in out, out
+    assert "Bedoelt u: @wet:" in out, out
+    assert "features/README.md" in out and "features/evidence.py (ARTICLES)" in out, out
+
+
+def test_the_report_lists_unknown_law_tags():
+    refs = [runner.ScenarioRef(path=REPO / "features" / "woo.feature", name="Woo", line=5,
+                               tags=frozenset({"wet:Woo-art4.4"}))]
+    report = evidence.build([], refs, set())
+    assert report["onbekende_wetsartikelen"] == [
+        {"tag": "@wet:Woo-art4.4", "bestand": "features/woo.feature", "scenario": "Woo"}], report
+    row = next(a for a in report["artikelen"] if a["artikel"] == "wet:Woo-art4.4")
+    assert row["titel"].startswith("Onbekend wetsartikel"), row
+    assert "Onbekende wetsartikelen" in evidence.to_html(report)
