@@ -177,3 +177,25 @@ def test_a_date_that_does_not_exist_is_named_in_dutch():
             dutch_date(text)
         assert str(refused.value) == f"'{text}' bestaat niet: {said}.", refused.value
     assert dutch_date("29 februari 2028").isoformat() == "2028-02-29"
+
+
+WRONG_CATEGORY = """# language: nl
+Functionaliteit: Een categorie zonder accent
+
+  Scenario: De tester schrijft de categorie net anders dan de lijst
+    Gegeven de demo-organisatie
+    En het is 2 november 2026
+    Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiele schendingen" over "Valse declaraties van reizen"
+"""
+
+
+def test_a_refusal_by_the_api_is_told_in_dutch_not_as_json(tmp_path):
+    """A step the API refuses says the Dutch title and message of the refusal (and, for a category, the nearest
+    categories), never the raw problem+json body with its English keys and URL."""
+    run = _copy_and_run(tmp_path, {"categorie.feature": WRONG_CATEGORY})
+    assert run.returncode == 1, run.stdout + run.stderr
+    out = run.stdout
+    assert "Gevonden: geweigerd (Ongeldige gegevens): ‘Categorie’: kies een categorie uit de lijst." in out, out
+    assert "Bedoelt u: 'Financiële schendingen'" in out, out
+    assert '{"type"' not in out and "problems/invalid-data" not in out, out
+

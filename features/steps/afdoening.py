@@ -10,7 +10,8 @@ from pytest_bdd import given, parsers, then
 
 from engine.errors import InvalidData
 from engine.identity.models import User, UserRole
-from features.steps.common import MONTHS, World, _complete, as_dutch, describe, dutch_date, fail, role_code, run_timers
+from features.steps.common import (MONTHS, World, _complete, answer, as_dutch, describe, dutch_date, fail, role_code,
+                                   run_timers)
 
 # ---------------------------------------------------------------- organisatie
 
@@ -39,7 +40,7 @@ def step_extra_role(wereld: World, naam: str, rol: str):
 def _do(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
     r = _complete(wereld, wie, taak, values or {})
     if r.status_code != 200:
-        fail(f"'{wie}' rondt '{taak}' af", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' rondt '{taak}' af", answer(r))
     run_timers(wereld)
 
 
@@ -65,7 +66,7 @@ def by(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
         r = wereld.client.post(f"/api/v1/taken/{open_task[0]['id']}/toewijzen", headers=wereld.h("coordinator"),
                                json={"medewerker_id": wereld.users[wie], "reden": "Werkverdeling (scenario)"})
         if r.status_code != 200:
-            fail(f"'coordinator' wijst '{taak}' toe aan '{wie}'", f"{r.status_code}: {r.text}")
+            fail(f"'coordinator' wijst '{taak}' toe aan '{wie}'", answer(r))
     _do(wereld, wie, taak, values)
 
 
@@ -148,7 +149,7 @@ def step_not_passed(wereld: World, stap: str):
     """Voorbeeld: Dan heeft de zaak de stap "bezwaar_registreren" niet doorlopen   (id van het element in het proces)"""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/positie", headers=wereld.h("coordinator"))
     if r.status_code != 200:
-        fail("de stand van de zaak", f"{r.status_code}: {r.text[:300]}")
+        fail("de stand van de zaak", answer(r, 300))
     pos = r.json()
     if stap in pos["completed"] or stap in pos["active"]:
         fail(f"de zaak heeft stap '{stap}' niet doorlopen",
@@ -161,7 +162,7 @@ def step_closed_with(wereld: World, afdoening: str):
     (de afdoening zoals die in de jaarrapportage wordt geteld)"""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}", headers=wereld.h("coordinator"))
     if r.status_code != 200:
-        fail("'coordinator' ziet de zaak", f"{r.status_code}: {r.text[:300]}")
+        fail("'coordinator' ziet de zaak", answer(r, 300))
     case = r.json()
     if case["status"] != "closed":
         fail("de zaak is afgesloten", f"de zaak is nog open; open taken: {describe(wereld.open_tasks(True))}")

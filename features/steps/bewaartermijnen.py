@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.common import World, docx_text, fail, refused
+from features.steps.common import World, answer, docx_text, fail, refused
 
 
 def _case(wereld: World, afdoening: str):
@@ -33,7 +33,7 @@ def _list_cases(wereld: World) -> list[str]:
         return []
     r = wereld.client.get(f"/api/v1/bewaartermijnen/vernietigingslijsten/{list_id}", headers=wereld.h("coordinator"))
     if r.status_code != 200:
-        fail("de vernietigingslijst", f"{r.status_code}: {r.text[:300]}")
+        fail("de vernietigingslijst", answer(r, 300))
     return [z["zaaknummer"] for z in r.json()["zaken"]]
 
 
@@ -74,7 +74,7 @@ def step_hold(wereld: World, wie: str, afdoening: str, reden: str):
     case_id, _ = _case(wereld, afdoening)
     r = wereld.client.post(f"/api/v1/zaken/{case_id}/bewaarplicht", headers=wereld.h(wie), json={"reden": reden})
     if r.status_code != 201:
-        fail(f"'{wie}' stelt een bewaarplicht in (201)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' stelt een bewaarplicht in (201)", answer(r, 300))
 
 
 @then(parsers.parse('mag "{wie}" geen bewaarplicht instellen op de zaak met afdoening "{afdoening}" omdat "{reden}"'))
@@ -93,7 +93,7 @@ def step_hold_shown(wereld: World, afdoening: str, reden: str):
     r = wereld.client.get(f"/api/v1/zaken/{case_id}/bewaartermijn", headers=wereld.h("coordinator"))
     hold = (r.json().get("bewaarplicht") or {}) if r.status_code == 200 else {}
     if hold.get("reden") != reden:
-        fail(f"bewaarplicht '{reden}' bij de zaak", f"{r.status_code}: {r.text[:300]}")
+        fail(f"bewaarplicht '{reden}' bij de zaak", answer(r, 300))
 
 
 def _list_action(wereld: World, wie: str, action: str):
@@ -108,7 +108,7 @@ def step_propose(wereld: World, wie: str):
     """Voorbeeld: Als "coordinator" de vernietigingslijst voorstelt   (de nieuwste conceptlijst)"""
     r = _list_action(wereld, wie, "voorstellen")
     if r.status_code != 200:
-        fail(f"'{wie}' stelt de lijst voor", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' stelt de lijst voor", answer(r, 300))
 
 
 @when(parsers.parse('"{wie}" de vernietigingslijst goedkeurt'))
@@ -117,7 +117,7 @@ def step_approve(wereld: World, wie: str):
     (een tweede persoon; de volgende bewaartermijnronde vernietigt de zaken)"""
     r = _list_action(wereld, wie, "goedkeuren")
     if r.status_code != 200:
-        fail(f"'{wie}' keurt de lijst goed", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' keurt de lijst goed", answer(r, 300))
 
 
 @then(parsers.parse('mag "{wie}" de vernietigingslijst niet goedkeuren omdat "{reden}"'))
@@ -135,7 +135,7 @@ def step_destroyed(wereld: World, afdoening: str):
     case_id, _ = _case(wereld, afdoening)
     r = wereld.client.get(f"/api/v1/zaken/{case_id}/bewaartermijn", headers=wereld.h("coordinator"))
     if r.status_code != 200 or r.json()["status"] != "vernietigd":
-        fail("de zaak is vernietigd", f"{r.status_code}: {r.text[:300]}")
+        fail("de zaak is vernietigd", answer(r, 300))
 
 
 @then(parsers.parse('noemt de verklaring van vernietiging de zaak met afdoening "{afdoening}"'))

@@ -59,6 +59,41 @@ def fail(expected: str, found: str) -> None:
     raise AssertionError(f"\nVerwacht: {expected}\nGevonden: {found}")
 
 
+def answer(r, limit: int = 400) -> str:
+    """What the API answered, in the tester's words: a refusal (problem+json) as its Dutch title, its message and the
+    message per field, and its reason code; anything else as the status and the start of the text."""
+    try:
+        body = r.json()
+    except ValueError:
+        body = None
+    if not (isinstance(body, dict) and ("title" in body or "detail" in body)):
+        return f"antwoord {r.status_code}: {r.text[:limit]}"
+    detail = str(body.get("detail") or "").strip()
+    parts = [detail] if detail else []
+    for e in body.get("errors") or []:
+        if isinstance(e, dict) and e.get("message") and str(e["message"]) not in detail:
+            parts.append(str(e["message"]))
+    code = body.get("reden")
+    return (f"geweigerd ({body.get('title') or r.status_code})" + (": " + " ".join(parts) if parts else "")
+            + (f" (redencode '{code}')" if code else ""))
+
+
+def _category_hint(r, categorie: str) -> str:
+    """For a refused category: the nearest category of the list (the tester wrote it slightly differently)."""
+    try:
+        fields = {e.get("field") for e in r.json().get("errors") or [] if isinstance(e, dict)}
+    except (ValueError, AttributeError):
+        return ""
+    if "categorie" not in fields:
+        return ""
+    from rapidfuzz import fuzz, process, utils
+
+    from engine.reports.labels import CATEGORIES
+
+    near, _, _ = process.extractOne(categorie, CATEGORIES, scorer=fuzz.WRatio, processor=utils.default_process)
+    return f"\nBedoelt u: '{near}'? De categorieën: " + "; ".join(CATEGORIES) + "."
+
+
 def refused(r, reden: str, doing: str) -> None:
     """Fail unless the answer ``r`` refuses (status 4xx) for reason ``reden``: a stable reason code ("belangenconflict",
     see engine.errors.REASONS and the catalogue), the Dutch text of that code, the error type ("conflict-of-interest"),
@@ -82,8 +117,8 @@ def refused(r, reden: str, doing: str) -> None:
         return
     if wanted == _fold(kind) or any(wanted in _fold(t) for t in texts if t):
         return
-    found = f"{r.status_code} " + (f"reden '{code}' ({REASONS.get(code)}), " if code else "zonder redencode, ") \
-        + f"type '{kind}': {body.get('detail') or r.text[:400]}"
+    found = answer(r) + f" — soort '{kind}'" + (f", redencode '{code}' ({REASONS.get(code)})" if code
+                                                 else ", zonder redencode")
     fail(f"{doing}: geweigerd omdat '{reden}' (een redencode, de tekst ervan of een deel van de melding)", found)
 
 
@@ -323,7 +358,7 @@ def _report(wereld: World, who: str, categorie: str, onderwerp: str, **extra) ->
     wereld.report = {k: v for k, v in body.items() if not k.endswith("_id") and v is not None}
     r = wereld.client.post("/api/v1/meldingen", headers=wereld.h(who), json=body)
     if r.status_code != 201:
-        fail("de melding wordt geregistreerd (201)", f"{r.status_code}: {r.text}")
+        fail("de melding wordt geregistreerd", answer(r) + _category_hint(r, categorie))
     out = r.json()
     wereld.case_id = out["zaak_id"]
     wereld.receipt = out.get("ontvangstcode")
@@ -378,7 +413,7 @@ def step_report_public(wereld: World, categorie: str, onderwerp: str):
     wereld.report = {**body, "melder_anoniem": True}
     r = wereld.client.post("/api/v1/publiek/meldingen", json=body)
     if r.status_code != 201:
-        fail("de publieke melding wordt aangenomen (201)", f"{r.status_code}: {r.text}")
+        fail("de publieke melding wordt aangenomen", answer(r) + _category_hint(r, categorie))
     wereld.receipt = r.json().get("ontvangstcode")
     ref = r.json()["zaaknummer"]
     from engine.cases.models import Case
@@ -489,7 +524,7 @@ def step_complete_with(wereld: World, wie: str, taak: str, datatable):
     (niet genoemde velden krijgen een geldige standaardwaarde; ja/nee, datums als '2 november 2026', lijsten als [a, b])"""
     r = _complete(wereld, wie, taak, _table(datatable))
     if r.status_code != 200:
-        fail(f"'{wie}' rondt '{taak}' af", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' rondt '{taak}' af", answer(r))
     run_timers(wereld)
 
 
@@ -499,7 +534,7 @@ def step_complete(wereld: World, wie: str, taak: str):
     """Voorbeeld: Als "meldpunt" de taak "Melding registreren" afrondt   (met geldige standaardwaarden)"""
     r = _complete(wereld, wie, taak, {})
     if r.status_code != 200:
-        fail(f"'{wie}' rondt '{taak}' af", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' rondt '{taak}' af", answer(r))
     run_timers(wereld)
 
 
@@ -584,7 +619,7 @@ def step_late(wereld: World, wie: str, taak: str):
     """Voorbeeld: Dan ziet "coordinator" de taak "Ontvangst bevestigen" bij de te late taken"""
     r = wereld.client.get("/api/v1/taken/te-laat", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail(f"'{wie}' ziet de lijst met te late taken", f"{r.status_code}: {r.text[:400]}")
+        fail(f"'{wie}' ziet de lijst met te late taken", answer(r, 400))
     items = [i for i in r.json() if i["zaak_id"] == wereld.case_id]
     if not any(taak in (i["naam"], i["element_id"]) for i in items):
         fail(f"'{taak}' is te laat", f"te late taken: {describe(items)}")
@@ -606,7 +641,7 @@ def step_passed(wereld: World, stap: str):
     who = next(u for u in ("coordinator", "meldpunt") if u in wereld.tokens)
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/positie", headers=wereld.h(who))
     if r.status_code != 200:
-        fail("de stand van de zaak", f"{r.status_code}: {r.text[:300]}")
+        fail("de stand van de zaak", answer(r, 300))
     if stap not in r.json()["completed"]:
         fail(f"stap '{stap}' doorlopen", f"doorlopen: {', '.join(r.json()['completed'])}; actief: {', '.join(r.json()['active'])}")
 
@@ -651,7 +686,7 @@ def _letter_list(letters: list[dict]) -> str:
 def _open_letter(wereld: World, who: str, letter: dict, label: str = "") -> None:
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/documenten/{letter['id']}", headers=wereld.h(who))
     if r.status_code != 200:
-        fail(f"de brief '{letter['sjabloon']}' openen", f"{r.status_code}: {r.text[:300]}")
+        fail(f"de brief '{letter['sjabloon']}' openen", answer(r, 300))
     wereld.letter_text = docx_text(r.content)
     wereld.letter_desc = f"{label + ' ' if label else ''}brief '{letter['sjabloon']}' voor {letter['ontvanger']}"
 
@@ -707,7 +742,7 @@ def step_sees_identity(wereld: World, wie: str):
     """Voorbeeld: Dan ziet "meldpunt" de identiteit van de melder"""
     r = _case(wereld, wie)
     if r.status_code != 200:
-        fail(f"'{wie}' ziet de zaak", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' ziet de zaak", answer(r))
     melder = r.json()["melder"]
     if not melder.get("identiteit"):
         fail(f"'{wie}' ziet de identiteit van de melder", f"alleen {melder}")
@@ -730,7 +765,7 @@ def step_redact(wereld: World, wie: str, tekst: str):
     r = wereld.client.put(f"/api/v1/zaken/{wereld.case_id}/geredigeerd/omschrijving", headers=wereld.h(wie),
                           json={"tekst": tekst})
     if r.status_code != 200:
-        fail(f"'{wie}' legt de geredigeerde melding vast", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' legt de geredigeerde melding vast", answer(r, 300))
 
 
 @then(parsers.parse('mag "{wie}" de melding niet redigeren'))
@@ -739,7 +774,7 @@ def step_redact_refused(wereld: World, wie: str):
     r = wereld.client.put(f"/api/v1/zaken/{wereld.case_id}/geredigeerd/omschrijving", headers=wereld.h(wie),
                           json={"tekst": "Een collega zou iets hebben gedaan."})
     if r.status_code not in (403, 404):
-        fail(f"'{wie}' wordt geweigerd (403 of 404)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' wordt geweigerd (403 of 404)", answer(r, 300))
 
 
 @then(parsers.parse('leest "{wie}" de omschrijving "{tekst}"'))
@@ -757,7 +792,7 @@ def step_reads_no_description(wereld: World, wie: str):
     r = _case(wereld, wie)
     body = r.json() if r.status_code == 200 else {}
     if r.status_code != 200 or "omschrijving" in body["gegevens"] or "omschrijving" not in body["nog_niet_geredigeerd"]:
-        fail(f"'{wie}' ziet de zaak, zonder omschrijving (nog niet geredigeerd)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' ziet de zaak, zonder omschrijving (nog niet geredigeerd)", answer(r, 300))
 
 
 @then(parsers.parse('kan "{wie}" de zaak niet inzien'))
@@ -765,7 +800,7 @@ def step_cannot_see_case(wereld: World, wie: str):
     """Voorbeeld: Dan kan "teamleider" de zaak niet inzien"""
     r = _case(wereld, wie)
     if r.status_code != 404 and r.status_code != 403:
-        fail(f"'{wie}' kan de zaak niet inzien (404)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' kan de zaak niet inzien (404)", answer(r, 300))
 
 
 @then(parsers.parse('kan "{wie}" de zaak inzien'))
@@ -773,13 +808,13 @@ def step_can_see_case(wereld: World, wie: str):
     """Voorbeeld: Dan kan "coordinator" de zaak inzien"""
     r = _case(wereld, wie)
     if r.status_code != 200:
-        fail(f"'{wie}' kan de zaak inzien", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' kan de zaak inzien", answer(r, 300))
 
 
 def _reveals(wereld: World, wie: str) -> list[dict]:
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/onthullingen", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail(f"'{wie}' ziet de verzoeken om de identiteit bekend te maken", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' ziet de verzoeken om de identiteit bekend te maken", answer(r, 300))
     return r.json()
 
 
@@ -789,7 +824,7 @@ def step_reveal_request(wereld: World, wie: str, aan: str, reden: str):
     r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/onthullingen", headers=wereld.h(wie),
                            json={"ontvanger_id": wereld.users[aan], "reden": reden})
     if r.status_code != 201:
-        fail(f"verzoek van '{wie}' wordt vastgelegd", f"{r.status_code}: {r.text[:400]}")
+        fail(f"verzoek van '{wie}' wordt vastgelegd", answer(r, 400))
 
 
 def _decide_reveal(wereld: World, wie: str, approve: bool):
@@ -805,7 +840,7 @@ def step_reveal_approve(wereld: World, wie: str):
     """Voorbeeld: Als "coordinator2" het verzoek om de identiteit bekend te maken goedkeurt"""
     r = _decide_reveal(wereld, wie, True)
     if r.status_code != 200:
-        fail(f"'{wie}' keurt het verzoek goed", f"{r.status_code}: {r.text[:400]}")
+        fail(f"'{wie}' keurt het verzoek goed", answer(r, 400))
 
 
 @then(parsers.parse('mag "{wie}" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "{reden}"'))
@@ -847,7 +882,7 @@ def step_receipt(wereld: World):
 def _reporter_login(wereld: World) -> dict:
     r = wereld.client.post("/api/v1/melder/sessie", json={"ontvangstcode": wereld.receipt})
     if r.status_code != 200:
-        fail("aanmelden met de ontvangstcode lukt", f"{r.status_code}: {r.text}")
+        fail("aanmelden met de ontvangstcode lukt", answer(r))
     return {"X-CSRF-Token": r.json()["csrf_token"]}
 
 
@@ -858,7 +893,7 @@ def step_reporter_sends(wereld: World, tekst: str):
     h = _reporter_login(wereld)
     r = wereld.client.post("/api/v1/melder/berichten", headers=h, json={"tekst": tekst})
     if r.status_code != 201:
-        fail("het bericht wordt verstuurd", f"{r.status_code}: {r.text}")
+        fail("het bericht wordt verstuurd", answer(r))
 
 
 @when(parsers.parse('"{wie}" de melder het bericht "{tekst}" stuurt'))
@@ -867,7 +902,7 @@ def step_desk_sends(wereld: World, wie: str, tekst: str):
     """Voorbeeld: Als "meldpunt" de melder het bericht "Wanneer vond dit plaats?" stuurt"""
     r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/berichten", headers=wereld.h(wie), json={"tekst": tekst})
     if r.status_code != 201:
-        fail(f"'{wie}' stuurt de melder een bericht", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' stuurt de melder een bericht", answer(r))
 
 
 @then(parsers.parse('ziet de melder met de ontvangstcode het bericht "{tekst}"'))
@@ -876,7 +911,7 @@ def step_reporter_reads(wereld: World, tekst: str):
     _reporter_login(wereld)
     r = wereld.client.get("/api/v1/melder/berichten")
     if tekst not in r.text:
-        fail(f"bericht '{tekst}'", f"{r.status_code}: {r.text[:800]}")
+        fail(f"bericht '{tekst}'", answer(r, 800))
 
 
 @then(parsers.parse('ziet de melder met de ontvangstcode dat de ontvangst is bevestigd'))
@@ -901,7 +936,7 @@ def step_reporter_reads_letter(wereld: World, soort: str):
              f"{r.status_code}: {_letter_list(letters) if r.status_code == 200 else r.text[:300]}")
     doc = wereld.client.get(f"/api/v1/melder/brieven/{match[0]['id']}")
     if doc.status_code != 200:
-        fail(f"de melder opent de brief '{match[0]['sjabloon']}'", f"{doc.status_code}: {doc.text[:300]}")
+        fail(f"de melder opent de brief '{match[0]['sjabloon']}'", answer(doc, 300))
     wereld.letter_text = docx_text(doc.content)
     wereld.letter_desc = f"brief '{match[0]['sjabloon']}' in 'Mijn melding'"
 
@@ -911,7 +946,7 @@ def step_desk_reads(wereld: World, wie: str, tekst: str):
     """Voorbeeld: Dan ziet "meldpunt" het bericht "Het gebeurde in maart" van de melder"""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/berichten", headers=wereld.h(wie))
     if tekst not in r.text:
-        fail(f"bericht '{tekst}'", f"{r.status_code}: {r.text[:800]}")
+        fail(f"bericht '{tekst}'", answer(r, 800))
 
 
 # ---------------------------------------------------------------- audit

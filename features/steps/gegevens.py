@@ -9,7 +9,7 @@ import re
 
 from pytest_bdd import parsers, then
 
-from features.steps.common import World, _claim, as_dutch, dutch_date, fail
+from features.steps.common import World, _claim, answer, as_dutch, dutch_date, fail
 
 
 @then(parsers.parse('ziet "{wie}" bij de taak "{taak}" het gegeven "{veld}" met "{tekst}"'))
@@ -23,7 +23,7 @@ def step_task_shows(wereld: World, wie: str, taak: str, veld: str, tekst: str):
         _claim(wereld, wie, taak)
         detail = wereld.client.get(f"/api/v1/taken/{t['id']}", headers=wereld.h(wie))
     if detail.status_code != 200:
-        fail(f"'{wie}' opent de taak '{taak}'", f"{detail.status_code}: {detail.text[:300]}")
+        fail(f"'{wie}' opent de taak '{taak}'", answer(detail, 300))
     body = detail.json()
     prop = ((body.get("formulier") or {}).get("properties") or {}).get(veld)
     if not prop or not prop.get("readOnly"):

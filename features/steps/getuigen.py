@@ -10,7 +10,7 @@ import re
 from pytest_bdd import given, parsers, then, when
 
 from features.steps.afdoening import _do, by, start_investigation
-from features.steps.common import World, _table, describe, docx_text, fail, run_timers
+from features.steps.common import World, _table, answer, describe, docx_text, fail, run_timers
 
 
 def _names(text: str) -> list[str]:
@@ -56,7 +56,7 @@ def _complete_witness_task(wereld: World, wie: str, taak: str, getuige: str, val
     task = _witness_task(wereld, wie, taak, getuige)
     r = wereld.client.post(f"/api/v1/taken/{task['id']}/afronden", headers=wereld.h(wie), json={"gegevens": values})
     if r.status_code != 200:
-        fail(f"'{wie}' rondt '{taak}' af voor getuige '{getuige}'", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' rondt '{taak}' af voor getuige '{getuige}'", answer(r))
     run_timers(wereld)
 
 
@@ -87,7 +87,7 @@ def step_witness_letter(wereld: World, soort: str, getuige: str):
     (de brief aan die getuige; daarna werken 'bevat de brief ...' en 'noemt de brief de termijn ...')"""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/documenten", headers=wereld.h("meldpunt"))
     if r.status_code != 200:
-        fail("de brieven van de zaak zijn te lezen", f"{r.status_code}: {r.text}")
+        fail("de brieven van de zaak zijn te lezen", answer(r))
     seen = []
     for letter in r.json():
         if soort not in letter["sjabloon"] or letter["ontvanger"] != "getuige":

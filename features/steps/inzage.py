@@ -8,7 +8,7 @@ import zipfile
 
 from pytest_bdd import parsers, then, when
 
-from features.steps.common import World, docx_text, fail, refused
+from features.steps.common import World, answer, docx_text, fail, refused
 
 ROLE_WORDS = {"melder": "melder", "betrokkene": "betrokkene", "getuige": "getuige"}
 
@@ -26,7 +26,7 @@ def _person(wereld: World, persoon: str) -> dict:
 def _reference(wereld: World) -> str:
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}", headers=wereld.h("coordinator"))
     if r.status_code != 200:
-        fail("de zaak", f"{r.status_code}: {r.text[:300]}")
+        fail("de zaak", answer(r, 300))
     return r.json()["zaaknummer"]
 
 
@@ -39,12 +39,12 @@ def step_register(wereld: World, wie: str, persoon: str, rol: str):
         fail("rol melder, betrokkene of getuige", rol)
     r = wereld.client.post("/api/v1/inzageverzoeken", headers=wereld.h(wie), json=_person(wereld, persoon))
     if r.status_code != 201:
-        fail(f"'{wie}' registreert het inzageverzoek (201)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' registreert het inzageverzoek (201)", answer(r, 300))
     wereld.access_request = r.json()["id"]
     r = wereld.client.post(f"/api/v1/inzageverzoeken/{wereld.access_request}/zaken", headers=wereld.h(wie),
                            json={"zaaknummer": _reference(wereld), "rol": rol})
     if r.status_code != 200:
-        fail(f"de zaak wordt gekoppeld met rol {rol}", f"{r.status_code}: {r.text[:300]}")
+        fail(f"de zaak wordt gekoppeld met rol {rol}", answer(r, 300))
 
 
 @then(parsers.parse('mag "{wie}" geen inzageverzoek registreren omdat "{reden}"'))
@@ -61,7 +61,7 @@ def _export_text(wereld: World) -> str:
         fail("eerst een inzageverzoek ('... een inzageverzoek registreert ...')", "geen")
     r = wereld.client.get(f"/api/v1/inzageverzoeken/{request_id}/export", headers=wereld.h("coordinator"))
     if r.status_code != 200:
-        fail("de export (zip)", f"{r.status_code}: {r.text[:300]}")
+        fail("de export (zip)", answer(r, 300))
     with zipfile.ZipFile(io.BytesIO(r.content)) as z:
         data = json.loads(z.read("gegevens.json"))
         word = docx_text(z.read("samenvatting.docx"))
@@ -92,7 +92,7 @@ def step_export_not_contains(wereld: World, tekst: str):
 def _overdue(wereld: World, wie: str) -> list[int]:
     r = wereld.client.get("/api/v1/inzageverzoeken?teLaat=true", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail("de lijst van inzageverzoeken over hun termijn", f"{r.status_code}: {r.text[:300]}")
+        fail("de lijst van inzageverzoeken over hun termijn", answer(r, 300))
     return [row["id"] for row in r.json()]
 
 
@@ -117,7 +117,7 @@ def step_term(wereld: World, datum: str):
 
     r = wereld.client.get(f"/api/v1/inzageverzoeken/{wereld.access_request}", headers=wereld.h("coordinator"))
     if r.status_code != 200 or r.json()["termijn_tot"] != dutch_date(datum).isoformat():
-        fail(f"termijn tot en met {datum}", f"{r.status_code}: {r.text[:300]}")
+        fail(f"termijn tot en met {datum}", answer(r, 300))
 
 
 @when(parsers.parse('"{wie}" de verwerking beperkt van {rol} "{persoon}"'))
@@ -129,7 +129,7 @@ def step_restrict(wereld: World, wie: str, rol: str, persoon: str):
             "toelichting": "De persoon betwist de juistheid van de gegevens (AVG art. 18 lid 1 onder a)."}
     r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/persoonsmarkeringen", headers=wereld.h(wie), json=body)
     if r.status_code != 201:
-        fail(f"'{wie}' legt de beperking vast (201)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' legt de beperking vast (201)", answer(r, 300))
 
 
 def _request_action(wereld: World, wie: str, action: str, body: dict | None = None):
@@ -145,7 +145,7 @@ def step_extend(wereld: World, wie: str, reden: str):
     (AVG art. 12 lid 3: eenmaal, met twee maanden, met een reden die de persoon binnen de eerste termijn hoort)"""
     r = _request_action(wereld, wie, "verlengen", {"reden": reden})
     if r.status_code != 200:
-        fail(f"'{wie}' verlengt de termijn", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' verlengt de termijn", answer(r, 300))
 
 
 @then(parsers.parse('mag "{wie}" de termijn van het inzageverzoek niet nog eens verlengen omdat "{reden}"'))
@@ -161,7 +161,7 @@ def step_handle(wereld: World, wie: str):
     """Voorbeeld: Als "coordinator" het inzageverzoek afhandelt   (de persoon heeft de export gekregen)"""
     r = _request_action(wereld, wie, "afhandelen")
     if r.status_code != 200:
-        fail(f"'{wie}' handelt het inzageverzoek af", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' handelt het inzageverzoek af", answer(r, 300))
 
 
 @then(parsers.parse('is het inzageverzoek afgehandeld door "{wie}"'))
@@ -170,4 +170,4 @@ def step_handled(wereld: World, wie: str):
     r = wereld.client.get(f"/api/v1/inzageverzoeken/{wereld.access_request}", headers=wereld.h("coordinator"))
     body = r.json() if r.status_code == 200 else {}
     if body.get("status") != "afgehandeld" or body.get("afgehandeld_door") != wie:
-        fail(f"afgehandeld door '{wie}'", f"{r.status_code}: {r.text[:300]}")
+        fail(f"afgehandeld door '{wie}'", answer(r, 300))

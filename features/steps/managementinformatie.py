@@ -12,7 +12,7 @@ from pytest_bdd import given, parsers, then, when
 
 from engine.reports import annex as annex_report
 from engine.reports import woo as woo_report
-from features.steps.common import World, dutch_date, fail
+from features.steps.common import World, answer, dutch_date, fail
 
 WOO_COLUMNS = ["aantal", "aard", "soort onderzoek", "handhaving", "omschrijving"]
 
@@ -21,7 +21,7 @@ def _read_in(wereld: World, wie: str, content: str, name: str) -> None:
     r = wereld.client.post(f"/api/v1/rapportages/import?bestandsnaam={name}",
                            headers={**wereld.h(wie), "Content-Type": "text/csv"}, content=content.encode("utf-8"))
     if r.status_code != 201:
-        fail(f"'{wie}' leest de zaken in (201)", f"{r.status_code}: {r.text[:800]}")
+        fail(f"'{wie}' leest de zaken in (201)", answer(r, 800))
 
 
 @when(parsers.parse('"{wie}" de historische zaken inleest:'))
@@ -75,7 +75,7 @@ def annex_import_header() -> list[str]:
 def _get(wereld: World, wie: str, path: str) -> dict:
     r = wereld.client.get(path, headers=wereld.h(wie))
     if r.status_code != 200:
-        fail(f"'{wie}' krijgt {path.split('?')[0].rsplit('/', 1)[-1]} (200)", f"{r.status_code}: {r.text[:600]}")
+        fail(f"'{wie}' krijgt {path.split('?')[0].rsplit('/', 1)[-1]} (200)", answer(r, 600))
     return r.json()
 
 

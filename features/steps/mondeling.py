@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.common import World, _reporter_login, dutch_date as parse_dutch_date, fail
+from features.steps.common import World, _reporter_login, answer, dutch_date as parse_dutch_date, fail
 
 KINDS = {"een telefoongesprek": "telefoon", "een persoonlijk gesprek": "gesprek"}
 CHANNELS = {"per telefoon": "telefoon", "in een gesprek": "gesprek"}
@@ -21,7 +21,7 @@ def _reports(wereld: World, wie: str | None = None) -> list[dict]:
     else:
         r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/mondelinge-meldingen", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail("de verslagen worden getoond (200)", f"{r.status_code}: {r.text}")
+        fail("de verslagen worden getoond (200)", answer(r))
     if not r.json():
         fail("een verslag van een mondelinge melding", "geen verslag")
     return r.json()
@@ -36,7 +36,7 @@ def step_ask_meeting(wereld: World, soort: str):
     h = _reporter_login(wereld)
     r = wereld.client.post("/api/v1/melder/gesprek", headers=h, json={"soort": KINDS[soort]})
     if r.status_code != 201:
-        fail("het verzoek om een gesprek wordt verstuurd (201)", f"{r.status_code}: {r.text}")
+        fail("het verzoek om een gesprek wordt verstuurd (201)", answer(r))
 
 
 @then(parsers.parse('ziet "{wie}" een verzoek om {soort}'))
@@ -62,7 +62,7 @@ def step_register_oral(wereld: World, wie: str, kanaal: str, datum: str, verslag
         "kanaal": CHANNELS[kanaal], "datum": parse_dutch_date(datum).isoformat(), "verslag": verslag,
         **({"verzoek_id": request_id} if request_id else {})})
     if r.status_code != 201:
-        fail(f"'{wie}' legt de mondelinge melding vast (201)", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' legt de mondelinge melding vast (201)", answer(r))
 
 
 @then(parsers.parse("ziet de melder met de ontvangstcode versie {versie:d} van het verslag ter ondertekening tot en "
@@ -83,7 +83,7 @@ def step_reporter_corrects(wereld: World, tekst: str):
     h = _reporter_login(wereld)
     r = wereld.client.post(f"/api/v1/melder/verslagen/{report['id']}/correcties", headers=h, json={"tekst": tekst})
     if r.status_code != 201:
-        fail("de correctie wordt verstuurd (201)", f"{r.status_code}: {r.text}")
+        fail("de correctie wordt verstuurd (201)", answer(r))
 
 
 @then(parsers.parse('ziet "{wie}" de correctie "{tekst}" als versie {versie:d}'))
@@ -101,7 +101,7 @@ def step_desk_revises(wereld: World, wie: str, versie: int, verslag: str):
     r = wereld.client.post(f"/api/v1/zaken/{wereld.case_id}/mondelinge-meldingen/{report['id']}/versies",
                            headers=wereld.h(wie), json={"verslag": verslag})
     if r.status_code != 201 or r.json()["versies"][-1]["nummer"] != versie:
-        fail(f"versie {versie} wordt voorgelegd (201)", f"{r.status_code}: {r.text}")
+        fail(f"versie {versie} wordt voorgelegd (201)", answer(r))
 
 
 def _sign(wereld: World, versie: int):
@@ -116,7 +116,7 @@ def step_reporter_signs(wereld: World, versie: int):
     """Voorbeeld: Als de melder met de ontvangstcode versie 3 van het verslag ondertekent"""
     r = _sign(wereld, versie)
     if r.status_code != 200:
-        fail(f"versie {versie} wordt ondertekend (200)", f"{r.status_code}: {r.text}")
+        fail(f"versie {versie} wordt ondertekend (200)", answer(r))
 
 
 @then("kan de melder met de ontvangstcode het verslag niet ondertekenen")
@@ -125,7 +125,7 @@ def step_reporter_cannot_sign(wereld: World):
     report = _reports(wereld)[-1]
     r = _sign(wereld, report["versies"][-1]["nummer"])
     if r.status_code < 400:
-        fail("ondertekenen geweigerd", f"{r.status_code}: {r.text}")
+        fail("ondertekenen geweigerd", answer(r))
 
 
 @then("is het verslag niet ondertekend")
@@ -187,7 +187,7 @@ def step_close_without_investigation(wereld: World):
 def _follow_ups(wereld: World, wie: str) -> list[dict]:
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/nazorg", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail("de nazorg wordt getoond (200)", f"{r.status_code}: {r.text}")
+        fail("de nazorg wordt getoond (200)", answer(r))
     return r.json()
 
 
@@ -216,7 +216,7 @@ def _reporter_follow_ups(wereld: World) -> dict:
     _reporter_login(wereld)
     r = wereld.client.get("/api/v1/melder/nazorg")
     if r.status_code != 200:
-        fail("de nazorgvragen worden getoond (200)", f"{r.status_code}: {r.text}")
+        fail("de nazorgvragen worden getoond (200)", answer(r))
     return r.json()
 
 
@@ -248,7 +248,7 @@ def step_reporter_answers(wereld: World, antwoord: str, toelichting: str | None 
     r = wereld.client.post(f"/api/v1/melder/nazorg/{open_ids[0]}", headers=h, json={
         "nadelige_gevolgen": antwoord, **({"toelichting": toelichting} if toelichting else {})})
     if r.status_code != 200:
-        fail("het antwoord wordt verstuurd (200)", f"{r.status_code}: {r.text}")
+        fail("het antwoord wordt verstuurd (200)", answer(r))
 
 
 @then("ziet de melder met de ontvangstcode de verwijzing naar het Huis voor Klokkenluiders")
@@ -271,7 +271,7 @@ def _contact_tasks(wereld: World, wie: str, soort: str, status: str = "open") ->
     """The case's contact tasks of ``soort`` that ``wie`` sees over the API (``/zaken/{id}/contacttaken``)."""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/contacttaken", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail("de taken bij het contact met de melder worden getoond (200)", f"{r.status_code}: {r.text}")
+        fail("de taken bij het contact met de melder worden getoond (200)", answer(r))
     return [t for t in r.json() if t["soort"] == soort and t["status"] == status]
 
 
@@ -292,11 +292,11 @@ def _finish(wereld: World, wie: str, soort: str, uitkomst: str, motivering: str 
     base = f"/api/v1/zaken/{wereld.case_id}/contacttaken/{tasks[0]['id']}"
     r = wereld.client.post(f"{base}/oppakken", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail(f"'{wie}' pakt de taak op (200)", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' pakt de taak op (200)", answer(r))
     r = wereld.client.post(f"{base}/afronden", headers=wereld.h(wie), json={
         "uitkomst": uitkomst, **({"motivering": motivering} if motivering else {})})
     if r.status_code != 200:
-        fail(f"'{wie}' rondt de taak af (200)", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' rondt de taak af (200)", answer(r))
 
 
 def _expect_task(wereld: World, wie: str, kind: str, what: str) -> None:

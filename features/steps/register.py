@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.cases.models import Case
 from engine.register.models import RegisterFunction
-from features.steps.common import World, _complete, describe, dutch_date, fail, run_timers
+from features.steps.common import World, _complete, answer, describe, dutch_date, fail, run_timers
 
 QUESTIONNAIRE = "Vragenlijst risicovolle functies invullen"
 COLUMNS = {"functie": "functie", "classificatie": "classificatie", "risico's": "risicotypen",
@@ -53,7 +53,7 @@ def step_start_inventory(wereld: World, wie: str, team: str, aanleiding: str):
     r = wereld.client.post("/api/v1/register/inventarisaties", headers=wereld.h(wie),
                            json={"team": team, "aanleiding": aanleiding})
     if r.status_code != 201:
-        fail("de inventarisatie start (201)", f"{r.status_code}: {r.text}")
+        fail("de inventarisatie start (201)", answer(r))
     wereld.case_id = r.json()["inventarisatie_id"]
     wereld.report = {}
 
@@ -89,7 +89,7 @@ def step_questionnaire(wereld: World, wie: str, datatable):
     (risico's gescheiden door ';'; een kolom 'toelichting' voor een netto risico boven het bruto risico)"""
     r = _complete(wereld, wie, QUESTIONNAIRE, {"functies": _functions(datatable)})
     if r.status_code != 200:
-        fail(f"'{wie}' vult de vragenlijst in", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' vult de vragenlijst in", answer(r))
     run_timers(wereld)
 
 
@@ -100,7 +100,7 @@ def step_questionnaire_refused(wereld: World, wie: str, reden: str, veld: str, d
     (de weigering noemt het veld; er is niets opgeslagen)"""
     r = _complete(wereld, wie, QUESTIONNAIRE, {"functies": _functions(datatable)})
     if r.status_code != 422 or reden not in r.text or veld not in r.text:
-        fail(f"geweigerd (422) met '{reden}' bij '{veld}'", f"{r.status_code}: {r.text}")
+        fail(f"geweigerd (422) met '{reden}' bij '{veld}'", answer(r))
     with wereld.db.session() as s:
         if s.scalar(select(RegisterFunction.id)) is not None:
             fail("niets opgeslagen in het register", "er staat een functie in het register")
@@ -118,7 +118,7 @@ def step_holder(wereld: World, wie: str, medewerker: str, datum: str, functie: s
         "medewerker_id": wereld.users[medewerker], "functie_id": function_id,
         "sinds": dutch_date(datum).isoformat()})
     if r.status_code != 201:
-        fail("vastgelegd (201)", f"{r.status_code}: {r.text}")
+        fail("vastgelegd (201)", answer(r))
 
 
 @then(parsers.parse("heeft de zaak prioriteit {n:d}"))
@@ -138,7 +138,7 @@ def step_overview(wereld: World, wie: str, datatable):
     (cel voor cel, zoals de API, het CSV- en het Word-bestand het geven)"""
     r = wereld.client.get("/api/v1/register/overzicht", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail("het overzicht (200)", f"{r.status_code}: {r.text}")
+        fail("het overzicht (200)", answer(r))
     got = [r.json()["kolommen"], *r.json()["rijen"]]
     want = [[c.strip() for c in row] for row in datatable]
     if got != want:
@@ -187,7 +187,7 @@ def step_decide_actions(wereld: World, wie: str, datatable):
     die uiterste datum en een eigen escalatie)"""
     r = _complete(wereld, wie, DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": _actions(datatable)})
     if r.status_code != 200:
-        fail(f"'{wie}' besluit over de onaanvaardbare risico's", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' besluit over de onaanvaardbare risico's", answer(r))
     run_timers(wereld)
 
 
@@ -198,7 +198,7 @@ def step_decision_refused(wereld: World, wie: str, reden: str, veld: str, datata
     (de weigering noemt de regel en het veld; het besluit blijft open, er is geen vervolgactie)"""
     r = _complete(wereld, wie, DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": _actions(datatable)})
     if r.status_code != 422 or reden not in r.text or veld not in r.text:
-        fail(f"geweigerd (422) met '{reden}' bij '{veld}'", f"{r.status_code}: {r.text}")
+        fail(f"geweigerd (422) met '{reden}' bij '{veld}'", answer(r))
     open_ = [t["naam"] for t in wereld.open_tasks()]
     if open_ != [DECISION]:
         fail(f"alleen '{DECISION}' open", ", ".join(open_) or "geen taken")
@@ -247,7 +247,7 @@ def step_action_task_complete(wereld: World, wie: str, taak: str, actie: str, da
         fail(f"een open taak '{taak}' voor '{actie}'", describe(wereld.open_tasks()))
     r = _complete(wereld, wie, taak, _table(datatable), task=found[0])
     if r.status_code != 200:
-        fail(f"'{wie}' rondt '{taak}' voor '{actie}' af", f"{r.status_code}: {r.text}")
+        fail(f"'{wie}' rondt '{taak}' voor '{actie}' af", answer(r))
     run_timers(wereld)
 
 
@@ -259,7 +259,7 @@ def step_action_list(wereld: World, wie: str, datatable):
     (elke actie een regel, zoals de API /register/vervolgacties ze geeft; ook de afgeronde)"""
     r = wereld.client.get("/api/v1/register/vervolgacties", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail("de vervolgacties (200)", f"{r.status_code}: {r.text}")
+        fail("de vervolgacties (200)", answer(r))
     fields = {"Team": "team", "Functie": "functie", "Vervolgactie": "vervolgactie", "Uiterlijk": "uiterlijk",
               "Stand": "stand", "Kenmerk": "kenmerk"}
     head, *rows = [[c.strip() for c in row] for row in datatable]

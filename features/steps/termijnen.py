@@ -13,7 +13,7 @@ from pytest_bdd import parsers, then
 
 from engine import legal_terms
 from features.steps.common import (MONTHS, World, _fold, _letter_list, _letters_for_identity_role, _reporter_login,
-                                   as_dutch, dutch_date, equated_days_covered, fail)
+                                   answer, as_dutch, dutch_date, equated_days_covered, fail)
 from tests.process.driver import PROCESSES
 
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
@@ -99,7 +99,7 @@ def step_case_field(wereld: World, wie: str, label: str, waarde: str):
         fail(f"een gegeven met de naam '{label}' op een formulier", "bedoelt u: " + ", ".join(f"'{n}'" for n in near))
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail(f"'{wie}' ziet de zaak", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' ziet de zaak", answer(r, 300))
     data = r.json().get("gegevens") or {}
     recorded = {f: data[f] for f in fields if data.get(f) not in (None, "")}
     if len(recorded) > 1 and len({json.dumps(v, sort_keys=True) for v in recorded.values()}) > 1:
@@ -141,9 +141,9 @@ def step_desk_not_reads(wereld: World, wie: str, tekst: str):
     (het bericht staat niet in wat deze medewerker van de zaak krijgt, of de berichten zijn geheel afgeschermd)"""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/berichten", headers=wereld.h(wie))
     if r.status_code == 200 and tekst in r.text:
-        fail(f"'{wie}' ziet het bericht '{tekst}' niet", f"{r.status_code}: {r.text[:400]}")
+        fail(f"'{wie}' ziet het bericht '{tekst}' niet", answer(r, 400))
     if r.status_code not in (200, 403, 404):
-        fail(f"'{wie}' krijgt de berichten (200) of wordt geweigerd (403/404)", f"{r.status_code}: {r.text[:300]}")
+        fail(f"'{wie}' krijgt de berichten (200) of wordt geweigerd (403/404)", answer(r, 300))
 
 
 @then(parsers.parse('ziet de melder met de ontvangstcode het bericht "{tekst}" niet'))
@@ -152,6 +152,6 @@ def step_reporter_not_reads(wereld: World, tekst: str):
     _reporter_login(wereld)
     r = wereld.client.get("/api/v1/melder/berichten")
     if r.status_code != 200:
-        fail("de melder ziet zijn berichten", f"{r.status_code}: {r.text[:300]}")
+        fail("de melder ziet zijn berichten", answer(r, 300))
     if tekst in r.text:
         fail(f"de melder ziet het bericht '{tekst}' niet", r.text[:600])

@@ -12,7 +12,7 @@ from datetime import date
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.common import World, _complete, _table, as_dutch, dutch_date, fail, refused, run_timers
+from features.steps.common import World, _complete, _table, answer, as_dutch, dutch_date, fail, refused, run_timers
 
 IMPORT_HEADER = ["dienstonderdeel", "schending", "subcategorie", "inhoud", "afdoening", "soort_onderzoek", "uitkomst",
                  "datum_melding", "datum_afdoening", "aantal_betrokkenen"]
@@ -68,14 +68,14 @@ def step_closed_case(wereld: World, jaar: int, categorie: str, afdoening: str):
                            headers={**wereld.h(who), "Content-Type": "text/csv"}, content=out.getvalue().encode("utf-8"))
     if r.status_code != 201:
         fail(f"de afgesloten zaak uit {jaar} ({categorie}, {afdoening}) wordt ingelezen (201)",
-             f"{r.status_code}: {r.text[:600]}")
+             answer(r, 600))
 
 
 def _precedents(wereld: World, wie: str, taak: str) -> list[dict]:
     t = wereld.task(taak)
     r = wereld.client.get(f"/api/v1/taken/{t['id']}", headers=wereld.h(wie))
     if r.status_code != 200:
-        fail(f"'{wie}' opent de taak '{taak}'", f"{r.status_code}: {r.text[:400]}")
+        fail(f"'{wie}' opent de taak '{taak}'", answer(r, 400))
     found = r.json().get("precedenten")
     if found is None:
         fail(f"'{wie}' ziet de precedenten bij de taak '{taak}'",
@@ -122,7 +122,7 @@ def step_try_complete(wereld: World, wie: str, taak: str, datatable):
         | terugkoppeling_tekst | Betrokkene heeft een schriftelijke berisping gekregen. |
     (de uitkomst, afgerond of geweigerd, wordt onthouden voor de volgende stap)"""
     r = _complete(wereld, wie, taak, _table(datatable))
-    wereld.last_error = "" if r.status_code == 200 else f"{r.status_code}: {r.text}"
+    wereld.last_error = "" if r.status_code == 200 else answer(r)
     wereld.last_response = r
     if r.status_code == 200:
         run_timers(wereld)
