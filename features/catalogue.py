@@ -18,7 +18,7 @@ TITLE = "# Stappencatalogus\n\n" \
         "Alle zinnen die in een `.feature`-bestand mogen staan (gegenereerd uit `features/steps/`; " \
         "niet met de hand bewerken — `python -m features.catalogue` werkt hem bij).\n" \
         "`{naam}` is een invulplek: zet er de waarde tussen aanhalingstekens als de zin dat ook doet. " \
-        "`En` en `Maar` mogen elk woord `Gegeven`/`Als`/`Dan` vervangen.\n"
+        "`En` en `Maar` mogen elk woord `Gegeven`/`Als`/`Dan` vervangen; wat tussen `[` en `]` staat, mag weg.\n"
 
 
 KEYWORDS = ("Gegeven", "Als", "Dan", "En", "Maar")
@@ -33,11 +33,20 @@ def _sentences(doc: str) -> list[str]:
             if part.strip().split(" ", 1)[0] in KEYWORDS]
 
 
+_QUOTED_PLACE = re.compile(r'"(?:\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>)')  # "{wie}" or "(?P<wie>..." in a pattern
+
+
 def fits(parser, sentence: str) -> bool:
     """Do the words of the example ``sentence`` (a keyword, the words, perhaps a comment after three spaces) say
-    what ``parser`` reads? The keyword is the catalogue's: a sentence registered under two keywords has one example."""
+    what ``parser`` reads? The keyword is the catalogue's: a sentence registered under two keywords has one example.
+    A place between quotes holds no quote: 'met "{antwoord}"' does not read 'met "ja" en toelichting "..."' (that
+    example says a longer sentence)."""
     word, _, body = _COMMENT.sub("", sentence).partition(" ")
-    return word in KEYWORDS and parser.is_matching(body)
+    if word not in KEYWORDS or not parser.is_matching(body):
+        return False
+    quoted = {a or b for a, b in _QUOTED_PLACE.findall(parser.name)}
+    values = parser.parse_arguments(body) or {}
+    return not any('"' in str(values.get(name, "")) for name in quoted)
 
 
 def example_for(keyword: str, parser, doc: str) -> str:
@@ -60,6 +69,65 @@ def steps() -> list[tuple[str, str, str, str]]:
     return [(keyword, sentence, example, func) for keyword, sentence, example, func, _ in _registered()]
 
 
+def _closing(pattern: str, start: int) -> int:
+    """The index of the ')' that closes the group opened at ``pattern[start]``."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def readable(pattern: str) -> str:
+    """A step's regular expression as a catalogue sentence: a named group is its place ``{name}``, an optional group
+    ``[...]``; so ``(?:(?P<begin_weekdag>[a-z]+dag) )?(?P<begin>...)`` reads ``[{begin_weekdag} ]{begin}``."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i + 1])
+            i += 2
+        elif pattern.startswith("(?P<", i):
+            end = _closing(pattern, i)
+            out.append("{" + pattern[i + 4:pattern.index(">", i)] + "}")
+            i = end + 1
+        elif pattern.startswith("(?:", i):
+            end = _closing(pattern, i)
+            inner = readable(pattern[i + 3:end])
+            if pattern[end + 1:end + 2] == "?":
+                out.append(f"[{inner}]")
+                end += 1
+            else:
+                out.append(inner)
+            i = end + 1
+        elif c in "^$":
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _sentence(parser) -> str:
+    """The sentence a parser reads, as the catalogue shows it."""
+    from pytest_bdd import parsers
+
+    return readable(parser.name) if isinstance(parser, parsers.re) else parser.name
+
+
 def _registered() -> list[tuple]:
     from pytest_bdd.steps import step_function_context_registry
 
@@ -76,7 +144,8 @@ def _registered() -> list[tuple]:
         line = inspect.getsourcelines(ctx.step_func)[1]
         # the shared library (common) first, then each further module, every module in source order
         order = (module != "features.steps.common", module, line)
-        out.append((order, keyword, ctx.parser.name, example_for(keyword, ctx.parser, doc), ctx.step_func.__name__,
+        out.append((order, keyword, _sentence(ctx.parser), example_for(keyword, ctx.parser, doc),
+                    ctx.step_func.__name__,
                     ctx.parser))
     out.sort(key=lambda r: (r[0], r[1]))
     return [r[1:] for r in out]

@@ -199,3 +199,31 @@ def test_a_refusal_by_the_api_is_told_in_dutch_not_as_json(tmp_path):
     assert "Bedoelt u: 'Financiële schendingen'" in out, out
     assert '{"type"' not in out and "problems/invalid-data" not in out, out
 
+
+def test_every_sentence_is_in_the_catalogue_once():
+    """Two step definitions for one sentence: the catalogue shows it twice, and which of them runs depends on the
+    order in which modules are imported."""
+    from collections import Counter
+
+    twice = [f"{kw} {s}" for (kw, s), n in Counter((kw, s) for kw, s, _, _ in catalogue.steps()).items() if n > 1]
+    assert twice == [], "zinnen die meer dan eens in de catalogus staan: " + "; ".join(twice)
+
+
+def test_an_example_does_not_fill_a_quoted_place_with_quotes():
+    """'beantwoordt met "{antwoord}"' also "fits" the example 'beantwoordt met "ja" en toelichting "..."' (the place
+    swallows the rest); that example belongs to the longer sentence, and the shorter one needs its own."""
+    assert not catalogue.fits(
+        __import__("pytest_bdd").parsers.parse('de nazorgvraag beantwoordt met "{antwoord}"'),
+        'Als de nazorgvraag beantwoordt met "ja" en toelichting "Ik word buitengesloten"')
+    shown = {f"{kw} {s}": ex.splitlines()[0] for kw, s, ex, _ in catalogue.steps()}
+    assert shown['Als de melder met de ontvangstcode de nazorgvraag beantwoordt met "{antwoord}"'] \
+        == 'Als de melder met de ontvangstcode de nazorgvraag beantwoordt met "nee"', shown
+
+
+def test_catalogue_headings_are_sentences_not_regular_expressions():
+    """A sentence defined by a regular expression is shown with {places} like every other, not as '(?P<n>\\d+)'."""
+    headings = [f"{kw} {s}" for kw, s, _, _ in catalogue.steps()]
+    raw = [h for h in headings if "(?" in h or "\\d" in h]
+    assert raw == [], raw
+    assert "Dan eindigt de termijn van {n} {eenheid} vanaf [{begin_weekdag} ]{begin} op [{einde_weekdag} ]{einde}" \
+        in headings, headings

@@ -240,7 +240,8 @@ def step_reporter_no_question(wereld: World):
                     '"{toelichting}"'))
 @when(parsers.parse('de melder met de ontvangstcode de nazorgvraag beantwoordt met "{antwoord}"'))
 def step_reporter_answers(wereld: World, antwoord: str, toelichting: str | None = None):
-    """Voorbeeld: Als de melder met de ontvangstcode de nazorgvraag beantwoordt met "ja" en toelichting "Ik word buitengesloten\""""
+    """Voorbeeld: Als de melder met de ontvangstcode de nazorgvraag beantwoordt met "ja" en toelichting "Ik word buitengesloten"
+    Als de melder met de ontvangstcode de nazorgvraag beantwoordt met "nee\""""
     open_ids = [q["id"] for q in _reporter_follow_ups(wereld)["vragen"] if q["status"] == "verstuurd"]
     if not open_ids:
         fail("een open nazorgvraag", "geen")

@@ -18,7 +18,7 @@ from tests.process.driver import PROCESSES
 
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 UNITS = {"dag": "D", "dagen": "D", "week": "W", "weken": "W", "maand": "M", "maanden": "M", "jaar": "Y", "jaren": "Y"}
-_DAY = r"(?:(?P<{0}w>[a-z]+dag) )?(?P<{0}>\d{{1,2}} (?:" + "|".join(MONTHS) + r") \d{{4}})"
+_DAY = r"(?:(?P<{0}_weekdag>[a-z]+dag) )?(?P<{0}>\d{{1,2}} (?:" + "|".join(MONTHS) + r") \d{{4}})"
 
 
 def _day(weekday: str | None, text: str) -> date:
@@ -38,8 +38,8 @@ _TERM = r"de termijn van (?P<n>\d+) (?P<eenheid>[a-z]+) vanaf " + _DAY.format("b
 
 @then(parsers.re(r"eindigt " + _TERM + r" op " + _DAY.format("einde")))
 @then(parsers.re(_TERM + r" eindigt op " + _DAY.format("einde")))
-def step_legal_term(wereld: World, n: str, eenheid: str, begin: str, beginw: str | None, einde: str,
-                    eindew: str | None):
+def step_legal_term(wereld: World, n: str, eenheid: str, begin: str, begin_weekdag: str | None, einde: str,
+                    einde_weekdag: str | None):
     """Voorbeeld: Dan eindigt de termijn van 3 dagen vanaf donderdag 24 december 2026 op dinsdag 29 december 2026
     En de termijn van 6 weken vanaf 2 november 2026 eindigt op 14 december 2026
     (alleen de rekenregel, zonder zaak: de laatste dag van een wettelijke termijn volgens de Algemene termijnenwet —
@@ -47,7 +47,7 @@ def step_legal_term(wereld: World, n: str, eenheid: str, begin: str, beginw: str
     2 werkdagen. Eenheid: dagen, weken, maanden of jaren; de weekdag voor een datum mag weg, maar moet kloppen)"""
     if eenheid not in UNITS:
         fail("dagen, weken, maanden of jaren", eenheid)
-    start, expected = _day(beginw, begin), _day(eindew, einde)
+    start, expected = _day(begin_weekdag, begin), _day(einde_weekdag, einde)
     found = legal_terms.legal_deadline(start, f"P{int(n)}{UNITS[eenheid]}")
     equated_days_covered()
     if found != expected:

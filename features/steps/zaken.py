@@ -12,7 +12,7 @@ from datetime import date
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.common import World, _complete, _table, answer, as_dutch, dutch_date, fail, refused, run_timers
+from features.steps.common import World, _complete, _table, answer, as_dutch, fail, refused, run_timers
 
 IMPORT_HEADER = ["dienstonderdeel", "schending", "subcategorie", "inhoud", "afdoening", "soort_onderzoek", "uitkomst",
                  "datum_melding", "datum_afdoening", "aantal_betrokkenen"]
@@ -136,12 +136,3 @@ def step_completion_refused(wereld: World, reden: str):
         fail(f"het afronden wordt geweigerd ({reden})", "de taak is afgerond")
     refused(wereld.last_response, reden, "het afronden")
 
-
-@then(parsers.parse("is de brief gedateerd {datum}"))
-def step_letter_dated(wereld: World, datum: str):
-    """Voorbeeld: En is de brief gedateerd 15 januari 2027   (na 'is er een brief ...'; de regel 'Datum' van de brief)"""
-    wanted = as_dutch(dutch_date(datum))
-    lines = [line for line in wereld.letter_text.splitlines() if line.startswith("Datum")]
-    found = lines[0].removeprefix("Datum").strip() if lines else None
-    if found != wanted:
-        fail(f"de {wereld.letter_desc} is gedateerd {wanted}", found or "geen regel 'Datum' in de brief")
