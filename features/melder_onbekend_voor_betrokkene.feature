@@ -2,7 +2,8 @@
 @wet:Wbk-art2a @richtlijn:2019-1937-art16
 Functionaliteit: Brieven aan de betrokkene noemen de melder nooit
   De betrokkene mag niet te weten komen wie hem heeft gemeld. Het bevoegd gezag en de HR-adviseur zien de
-  identiteit van de melder niet. Het bevoegd gezag schrijft de motivering van het besluit zelf; noemt die de melder, dan wordt de brief aan de betrokkene niet opgesteld en blijft de zaak zoals hij
+  identiteit van de melder niet. Het bevoegd gezag schrijft de motivering van het besluit zelf; noemt die de melder (de volledige naam, de achternaam, de voornaam of
+  voorletters met achternaam), dan wordt de brief aan de betrokkene niet opgesteld en blijft de zaak zoals hij
   was. Een motivering zonder de melder gaat wel door.
 
   Achtergrond:
@@ -20,16 +21,21 @@ Functionaliteit: Brieven aan de betrokkene noemen de melder nooit
     En "directeur" de taak "voornemen_verzenden" afrondt
     En "directeur" de taak "zienswijze_verwerken" afrondt
     Als het 17 december 2026 is
-    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "vertrouwelijke gegeven" met:
+    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "noemt de melder" met:
       | veld                    | waarde                                                                 |
       | afdoeningen             | [Schriftelijke berisping]                                              |
       | ontslag_op_staande_voet | nee                                                                    |
       | besluit_motivering      | Uw collega Mehmet Medewerker heeft gemeld dat u declaraties vervalste. |
-    En mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "vertrouwelijke gegeven" met:
+    En mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "noemt de melder" met:
       | veld                    | waarde                                                       |
       | afdoeningen             | [Schriftelijke berisping]                                    |
       | ontslag_op_staande_voet | nee                                                          |
       | besluit_motivering      | Volgens MEHMET MEDEWERKER heeft u declaraties vervalst.      |
+    En mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "noemt de melder" met:
+      | veld                    | waarde                                                       |
+      | afdoeningen             | [Schriftelijke berisping]                                    |
+      | ontslag_op_staande_voet | nee                                                          |
+      | besluit_motivering      | Volgens Mehmet heeft u declaraties vervalst.                 |
     En staat de taak "besluit_disciplinaire_maatregel" open voor de rol "bevoegd gezag"
     Als "directeur" de taak "besluit_disciplinaire_maatregel" afrondt met:
       | veld                    | waarde                                              |
