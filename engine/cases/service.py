@@ -70,6 +70,8 @@ class _Step:
     actor: str
     completed_before: set = field(default_factory=set)
     completed_task: Any = None  # the user task completed in this step (kept: a loop round may leave the tree)
+    completed_item: Any = None  # its work item, and the id of the person who completes it (the separation of duties)
+    actor_id: int | None = None
     fired_timer_id: int | None = None
     # What the persisted state held before this step, when known. The timer and work-item
     # tables mirror the persisted state (every step syncs them), so an empty "before" on
@@ -589,7 +591,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                  submitted_task=str(task.id), timers_before=bool(loaded.timers()),
                  timers_seen={w.task_id: w.fire_at for w in loaded.timers()},
                  other_ready_before=any(t is not task for t in loaded.ready_user))
-    step.completed_task = task
+    step.completed_task, step.completed_item, step.actor_id = task, item, user.id
     before = loaded.position()["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),

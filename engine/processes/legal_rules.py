@@ -1430,6 +1430,123 @@ def _always_reaches_user_task(graph: _Graph, start: _Node) -> bool:
     return bool(start.outgoing) and all(reaches(n, frozenset({start.element.get("id")})) for n in start.outgoing)
 
 
+# What a user task does in the separation of the investigation from the sanction (DOMAIN §2): it investigates, it
+# advises on the sanction, or it decides on the subject. One person does at most one of these in a case.
+INVESTIGATES, ADVISES, DECIDES = "onderzoek", "sanctieadvies", "besluit"
+PRECEDENTS_PROPERTY = "shows_precedents"  # the task weighs earlier decisions: the sanction advice (DOMAIN §1.4)
+DUTY_LABELS = {INVESTIGATES: "onderzoek", ADVISES: "advies over de straf", DECIDES: "besluit over de betrokkene"}
+
+
+@dataclass(frozen=True)
+class SeparatedDuties:
+    """The duty (``INVESTIGATES``, ``ADVISES``, ``DECIDES``) of the user tasks of a set, read from what the process
+    files declare (``separated_duties``): the engine checks it at every step, also for a version stored without the
+    deployment proof (``engine.cases.legal_rules``)."""
+    tasks: Mapping[str, str]  # element id -> duty; a task without one is absent
+    slots: Mapping[str, str]  # slot (a task's slot, else its role) -> the one duty of the tasks bound to it
+    roles: Mapping[str, str]  # role -> INVESTIGATES: the roles (lanes) that investigate
+
+    def of(self, element_id: str | None, slot: str | None, role: str | None, known: bool) -> str | None:
+        """The duty of a piece of work: by its task, when the set knows the element (``known``); else (an element
+        of an earlier version of the case) by the slot it was bound to or the role it was done in."""
+        if known:
+            return self.tasks.get(element_id or "")
+        return self.slots.get(slot or "") or self.roles.get(role or "")
+
+
+def _investigation_milestones(rules: LegalRules) -> frozenset[str]:
+    """The milestones of investigating work: the report and the review of the minutes (``minutes_review``)."""
+    if rules.minutes_review is None:
+        return frozenset()
+    return frozenset({rules.minutes_review.report_milestone, rules.minutes_review.review_milestone})
+
+
+def _decision_kind(rules: LegalRules, found: frozenset[str], schema: Any, scripts: list[tuple[str, str]]) -> str:
+    """"decides" (the voornemen, or a penalty a person or a script can put in the measures field), "orders" (an order
+    measure: ``ordemaatregel`` filled in, an open form, or set by a script) or "" for a user task; the registration
+    of the outcome decides nothing."""
+    if rules.registration_milestone in found:
+        return ""
+    if rules.voornemen_milestone in found or _form_allows_penalty(schema, rules) \
+            or any(_writes_penalty_in_script(script, rules) for _label, script in scripts):
+        return "decides"
+    open_form = isinstance(schema, Mapping) and bool(schema.get("additionalProperties", False)) \
+        and ORDER_MEASURE_FIELD not in (schema.get("properties") or {})  # an open form takes any field
+    if _form_records(schema, (ORDER_MEASURE_FIELD,)) or open_form \
+            or any(_assigns(script, ORDER_MEASURE_FIELD) for _label, script in scripts):
+        return "orders"
+    return ""
+
+
+def _form_names_penalty(schema: Any, rules: LegalRules, skip: frozenset[str] = frozenset()) -> bool:
+    """Whether a person can choose a declared penalty in some field of the form other than ``skip`` (a field the
+    form only shows does not count)."""
+    props = (schema or {}).get("properties") if isinstance(schema, Mapping) else None
+    for name, prop in (props or {}).items() if isinstance(props, Mapping) else ():
+        if name in skip or not isinstance(prop, Mapping) or prop.get("readOnly"):
+            continue
+        items = prop.get("items") if isinstance(prop.get("items"), Mapping) else prop
+        if any(value in rules.penalties for value in items.get("enum") or ()):
+            return True
+    return False
+
+
+def _investigating(rules: LegalRules, graph: _Graph, tasks: Mapping[str, Any]
+                   ) -> tuple[dict[str, frozenset[str]], set[str], set[str]]:
+    """The milestones of each node, the roles of the investigating tasks' lanes, and every slot a task of those
+    roles or with an investigation milestone is bound to."""
+    investigation = _investigation_milestones(rules)
+    found = {node_id: milestones_of(_properties(node.element)) for node_id, node in graph.nodes.items()}
+    roles = {meta.role for node_id, meta in tasks.items()
+             if meta.role and found.get(node_id, frozenset()) & investigation}
+    slots = {meta.slot for node_id, meta in tasks.items()
+             if meta.slot and (meta.role in roles or found.get(node_id, frozenset()) & investigation)}
+    return found, roles, slots
+
+
+def separated_duties(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree],
+                     forms: Mapping[str, Mapping], tasks: Mapping[str, Any]) -> SeparatedDuties | None:
+    """Which user tasks investigate, advise on the sanction or decide on the subject, as ``separation_issues``
+    reads them: a task that decides (the voornemen milestone, a penalty in the measures field, an order measure) or
+    on which a person fills in the voornemen's penalty (the intention field) decides; a task with an investigation
+    milestone (``minutes_review``'s report and review) or in the lane of such a task investigates; a task that weighs
+    the precedents (``shows_precedents``) or on which a person chooses a declared penalty in another field (the
+    advice, not the decision nor the registration of the outcome) advises. A task with none of these does what the
+    other tasks bound to its slot (its slot, else its role) do, when they all do the same: the competent authority's
+    slot decides (also where it gives the investigation assignment), an investigator's slot investigates. None
+    without legal rules or an investigation milestone."""
+    if rules is None or not _investigation_milestones(rules):
+        return None
+    graph = _Graph(trees)
+    found, investigating_roles, _slots = _investigating(rules, graph, tasks)
+    own: dict[str, str] = {}
+    for node_id, node in graph.nodes.items():
+        meta = tasks.get(node_id)
+        if meta is None or node.kind != "userTask":
+            continue
+        schema = forms.get(meta.form or "")
+        if _decision_kind(rules, found[node_id], schema, _scripts_of(node.element)) \
+                or _form_records(schema, (rules.intention_field,)):
+            own[node_id] = DECIDES
+        elif meta.role in investigating_roles or found[node_id] & _investigation_milestones(rules):
+            own[node_id] = INVESTIGATES
+        elif (_properties(node.element).get(PRECEDENTS_PROPERTY) or "").strip().lower() == "true" \
+                or _form_names_penalty(schema, rules, frozenset({rules.measures_field, rules.intention_field})):
+            own[node_id] = ADVISES
+    by_slot: dict[str, set[str]] = {}
+    for node_id, duty in own.items():
+        meta = tasks[node_id]
+        by_slot.setdefault(meta.slot or meta.role or "", set()).add(duty)
+    slots = {slot: next(iter(duties)) for slot, duties in by_slot.items() if slot and len(duties) == 1}
+    out = dict(own)
+    for node_id, node in graph.nodes.items():
+        meta = tasks.get(node_id)
+        if meta is not None and node.kind == "userTask" and node_id not in out \
+                and (meta.slot or meta.role or "") in slots:
+            out[node_id] = slots[meta.slot or meta.role or ""]
+    return SeparatedDuties(tasks=out, slots=slots, roles={role: INVESTIGATES for role in investigating_roles})
+
+
 def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
                       tasks: Mapping[str, Any], exclusive_slots: frozenset[str],
                       roles: Mapping[str, str]) -> list[ValidationIssue]:
@@ -1443,37 +1560,24 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
     role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
     taking it). Since the run-time rule works by slots, every other investigating task must be bound to an exclusive
     slot (else its doer holds none and may take the decider's), and a task outside the investigation (the sanction
-    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot."""
-    investigation = set()
-    if rules.minutes_review is not None:
-        investigation = {rules.minutes_review.report_milestone, rules.minutes_review.review_milestone}
+    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot. (The engine
+    also checks, at every step and whatever the slots, that nobody both investigates, advises and decides in one
+    case: ``separated_duties``.)"""
+    investigation = _investigation_milestones(rules)
     if not investigation:
         return []
     graph = _Graph(trees)
-    props = {node_id: _properties(node.element) for node_id, node in graph.nodes.items()}
-    investigating_roles = {meta.role for node_id, meta in tasks.items()
-                           if meta.role and milestones_of(props.get(node_id, {})) & investigation}
-    investigating_slots = {meta.slot for node_id, meta in tasks.items()
-                           if meta.slot and (meta.role in investigating_roles
-                                             or milestones_of(props.get(node_id, {})) & investigation)}
+    props, investigating_roles, investigating_slots = _investigating(rules, graph, tasks)
     rule = "Functiescheiding: wie de zaak onderzocht, besluit niet over de betrokkene (separation_of_duties)"
     out: list[ValidationIssue] = []
     for node_id, node in graph.nodes.items():
         meta = tasks.get(node_id)
         if meta is None or node.kind != "userTask":
             continue
-        found = milestones_of(props[node_id])
+        found = props[node_id]
         role_name = roles.get(meta.role or "", meta.role or "")
-        registration = rules.registration_milestone in found  # records the outcome for the reports; decides nothing
-        decides = not registration and (
-            rules.voornemen_milestone in found or _form_allows_penalty(forms.get(meta.form or ""), rules)
-            or any(_writes_penalty_in_script(script, rules) for _label, script in _scripts_of(node.element)))
-        schema = forms.get(meta.form or "")
-        open_form = isinstance(schema, Mapping) and bool(schema.get("additionalProperties", False)) \
-            and ORDER_MEASURE_FIELD not in (schema.get("properties") or {})  # an open form takes any field
-        orders = not registration and not decides and (
-            bool(_form_records(schema, (ORDER_MEASURE_FIELD,))) or open_form
-            or any(_assigns(script, ORDER_MEASURE_FIELD) for _label, script in _scripts_of(node.element)))
+        kind_of = _decision_kind(rules, found, forms.get(meta.form or ""), _scripts_of(node.element))
+        decides, orders = kind_of == "decides", kind_of == "orders"
 
         def refuse(message: str) -> None:
             out.append(ValidationIssue(node.file, f"{rule}: {message}", node_id, node.element.sourceline))

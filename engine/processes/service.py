@@ -15,7 +15,7 @@ from engine.config import get_settings
 from engine.functions import ENGINE_FUNCTIONS
 from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.processes.models import ProcessFile, ProcessVersion
-from engine.processes.legal_rules import FULFILS_PROPERTY
+from engine.processes.legal_rules import FULFILS_PROPERTY, PRECEDENTS_PROPERTY
 from engine.processes.validation import ParsedProcessSet, parse_process_set, read_process_dir
 
 
@@ -362,7 +362,6 @@ def _forget_seen_versions(session: Session, transaction) -> None:
 
 # --------------------------------------------------------------------------- what tasks mean
 
-PRECEDENTS_PROPERTY = "shows_precedents"
 INTAKE_PROPERTY = "intake"
 FULFILS_WHEN_PROPERTY = "fulfils_when"
 

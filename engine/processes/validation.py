@@ -140,6 +140,9 @@ class ParsedProcessSet:
     letter_catalogue: Any = None
     # The other processes the manifest declares (``processes``): process id -> (spec, its subprocess specs).
     other_specs: dict[str, tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = field(default_factory=dict)
+    # Which user tasks investigate, advise on the sanction or decide (``legal_rules.separated_duties``), read from the
+    # files of this version whether or not it was proven at deployment; None without legal rules.
+    separation: Any = None
 
     def specs_for(self, process: str | None) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
         """The spec an instance runs on: the main process (``None``) or a declared other process."""
@@ -368,7 +371,9 @@ class _ProcessSetValidation:
             others[other] = built
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks, templates=self.templates,
-                                letter_catalogue=self.catalogue, other_specs=others)
+                                letter_catalogue=self.catalogue, other_specs=others,
+                                separation=legal_rules.separated_duties(manifest.legal_rules, self.trees, self.forms,
+                                                                        self.tasks))
 
     def load_catalogue(self) -> None:
         """letters.json: which letters exist, to whom, and which fields each recipient may see; refused when it
