@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from documents.models import Letter
 from documents.render import docx_text
 from engine import crypto
-from tests.web.test_one_door import NAME, _app, _letters, _login, _worked_case, demo  # noqa: F401 (fixture)
+from tests.web.test_one_door import NAME, _app, _letters, _login, _worked_case
 
 pytestmark = pytest.mark.db
 
