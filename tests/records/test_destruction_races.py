@@ -306,11 +306,7 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
     with db.session() as s:
         contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
         act(s, case_id, target)
-        destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
-        destruction.start()
-        statement = _blocked(db, by=contact_pid)
-        assert _locks_the_case_row(statement), f"the destruction waited elsewhere than on the case row: {statement}"
-        assert destruction.is_alive()
+        destruction = _destruction_waiting_on(db, contact_pid)
     assert destruction.outcome() == (0, None)
     assert not _destroyed(db, case_id)
     with db.session() as s:
@@ -323,6 +319,16 @@ def test_a_destruction_that_comes_while_contact_reopens_waits_and_then_skips_the
     rows = _case_rows(db, case_id)
     assert rows["nazorg"] == 2 and rows["auditketen"] == 1
     assert (rows["contacttaken"], rows["bewaarplichten"]) == LEFT.get(kind, (1, 0))
+
+
+def _destruction_waiting_on(db, pid: int) -> "_Thread":
+    """Start the destruction run in its own transaction and prove it waits on the case row that ``pid`` holds."""
+    destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
+    destruction.start()
+    statement = _blocked(db, by=pid)
+    assert _locks_the_case_row(statement), f"the destruction waited elsewhere than on the case row: {statement}"
+    assert destruction.is_alive()
+    return destruction
 
 
 def _destroyed(db, case_id) -> bool:
@@ -342,11 +348,7 @@ def test_a_destruction_that_comes_while_the_reporter_signs_waits_and_then_destro
     with db.session() as s:
         contact_pid = s.scalar(text("SELECT pg_backend_pid()"))
         _sign(s, case_id, report_id)
-        destruction = _Thread(lambda: records.execute_approved(database=db), "vernietiging")
-        destruction.start()
-        statement = _blocked(db, by=contact_pid)
-        assert _locks_the_case_row(statement), f"the destruction waited elsewhere than on the case row: {statement}"
-        assert destruction.is_alive()
+        destruction = _destruction_waiting_on(db, contact_pid)
     assert destruction.outcome() == (1, None)
     assert _destroyed(db, case_id)
     assert set(_case_rows(db, case_id).values()) == {0}, _case_rows(db, case_id)
