@@ -131,27 +131,35 @@ def _locks_the_case_row(statement: str) -> bool:
 
 
 @contextmanager
-def _pause_before_destruction_commits(thread_name: str):
-    """While active, the destroying transaction of ``execute_approved`` in thread ``thread_name`` stops just before
-    its commit - everything written, the case row still locked - until ``go`` is set. Yields (locked, go, pids)."""
-    locked, go, pids = threading.Event(), threading.Event(), {}
+def _pause_before_commit(thread_name: str, *, only_if=None, pid_key: str | None = None):
+    """While active, the transaction of thread ``thread_name`` (one for which ``only_if(session)`` holds, when
+    given) stops just before its commit - everything written, its locks held - until ``go`` is set. Yields
+    (reached, go, pids); its backend's pid under ``pid_key`` (default: the thread's name)."""
+    reached, go, pids = threading.Event(), threading.Event(), {}
 
     def hold(session: Session):
         if threading.current_thread().name != thread_name or session.in_nested_transaction():
             return
-        if not any(isinstance(o, DestructionItem) and o.status == "vernietigd" for o in session.dirty):
+        if only_if is not None and not only_if(session):
             return
         session.flush()
-        pids["destruction"] = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        locked.set()
+        pids[pid_key or thread_name] = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        reached.set()
         go.wait(WAIT)
 
     event.listen(Session, "before_commit", hold)
     try:
-        yield locked, go, pids
+        yield reached, go, pids
     finally:
         go.set()
         event.remove(Session, "before_commit", hold)
+
+
+def _pause_before_destruction_commits(thread_name: str):
+    """The destroying transaction of ``execute_approved`` in thread ``thread_name`` stops just before its commit -
+    everything written, the case row still locked - until ``go`` is set. Yields (locked, go, pids)."""
+    return _pause_before_commit(thread_name, pid_key="destruction", only_if=lambda session: any(
+        isinstance(o, DestructionItem) and o.status == "vernietigd" for o in session.dirty))
 
 
 def _answer_yes(s, case_id, follow_up_id):
@@ -444,28 +452,6 @@ def _reporter_check_ins(db, case_id: int) -> list[tuple[str, int | None]]:
         return [(row.state, s.get(CaseMessage, row.message_id).case_id if row.message_id else None)
                 for row in s.scalars(select(FollowUp).where(FollowUp.case_id == case_id)
                                      .order_by(FollowUp.due_at))]
-
-
-@contextmanager
-def _pause_before_commit(thread_name: str):
-    """While active, the transaction of thread ``thread_name`` stops just before its commit - everything written,
-    its locks held - until ``go`` is set. Yields (reached, go, pids)."""
-    reached, go, pids = threading.Event(), threading.Event(), {}
-
-    def hold(session: Session):
-        if threading.current_thread().name != thread_name or session.in_nested_transaction():
-            return
-        session.flush()
-        pids[thread_name] = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        reached.set()
-        go.wait(WAIT)
-
-    event.listen(Session, "before_commit", hold)
-    try:
-        yield reached, go, pids
-    finally:
-        go.set()
-        event.remove(Session, "before_commit", hold)
 
 
 @contextmanager
