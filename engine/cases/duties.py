@@ -6,19 +6,27 @@ Python code per task:
 * a case party (melder, betrokkene, the betrokkene's leidinggevende) never acts on the case;
 * a person is bound to at most one of the ``exclusive_slots`` per case (investigator ≠
   adviser ≠ decider ≠ objection handler; the two investigator slots differ);
-* a slot in ``uninvolved_slots`` may only be taken by someone with no earlier part in the case.
+* a slot in ``uninvolved_slots`` may only be taken by someone with no earlier part in the case;
+* **functiescheiding** (DOMAIN §2, :func:`separation_refusal`): whoever investigated does not advise or decide,
+  whoever advised does not investigate or decide, and whoever decides acts in no other role on the case - read
+  from what each task does in the process files of the case's version (``ParsedProcessSet.separation``), whatever
+  its slots. The one rule the step (``engine.cases.legal_rules``), the claim and the coordinator's assignment
+  (:func:`ensure_can_act`), the automatic draw (:func:`draw_assignee`), the hand-overs (``engine.staff``) and the
+  worklist (:func:`claim_refusals`) all apply: nobody is given a task its step would refuse.
 """
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable, NamedTuple
 
-from sqlalchemy import bindparam, exists, func, insert, literal, select, union_all
+from sqlalchemy import bindparam, exists, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases.models import CaseActor, CaseParty
 from engine.errors import ConflictOfInterest, NotAuthorized
 from engine.identity.models import User, UserRole
+from engine.processes.legal_rules import DECIDES, DUTY_LABELS
 from engine.processes.manifest import Manifest
 from engine.worklist.models import OPEN, WorkItem
 
@@ -27,31 +35,183 @@ PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende"
 _random = secrets.SystemRandom()
 
 
+class Earlier(NamedTuple):
+    """One piece of a person's earlier part in a case: a work item they completed (``kind`` "taak") or a slot they
+    are bound to (``kind`` "plaats": only ``slot`` set)."""
+    kind: str
+    id: int | None
+    element_id: str | None
+    name: str | None
+    role: str | None
+    slot: str | None
+
+
+class Facts(NamedTuple):
+    """A person's part in a case: as a person concerned (melder, betrokkene, leidinggevende), the slots they hold,
+    and their earlier work and bindings (:class:`Earlier`, tasks first in the order they were made)."""
+    party: str | None
+    slots: set[str]
+    earlier: list[Earlier]
+
+
+def _earlier_rows(case_id, user_id, lead):
+    """The completed work items and the bindings of the case, as the rows of :class:`Earlier` after the columns
+    ``lead(person)`` gives (``person``: the column of the person's id): of the user ``user_id``, or, None, of
+    everyone."""
+    work = [WorkItem.case_id == case_id, WorkItem.state == "completed"]
+    bound = [CaseActor.case_id == case_id]
+    if user_id is not None:
+        work.append(WorkItem.completed_by_id == user_id)
+        bound.append(CaseActor.user_id == user_id)
+    else:
+        work.append(WorkItem.completed_by_id.is_not(None))
+    return [
+        select(literal("taak").label("kind"), *lead(WorkItem.completed_by_id), WorkItem.id.label("id"),
+               WorkItem.element_id.label("element_id"), WorkItem.name.label("name"), WorkItem.role.label("role"),
+               WorkItem.slot.label("slot")).where(*work),
+        select(literal("plaats"), *lead(CaseActor.user_id), null(), null(), null(), null(), CaseActor.slot)
+        .where(*bound),
+    ]
+
+
 def _build_facts():
     case_id, user_id = bindparam("case_id"), bindparam("user_id")
+    # the work rows first: on PostgreSQL the first branch of a UNION gives the typed columns (id: an integer)
     return union_all(
-        select(literal("party").label("kind"), CaseParty.party.label("value"))
+        *_earlier_rows(case_id, user_id, lambda person: [null().label("value")]),
+        select(literal("party"), CaseParty.party, null(), null(), null(), null(), null())
         .where(CaseParty.case_id == case_id, CaseParty.user_id == user_id),
-        select(literal("party").label("kind"), literal("leidinggevende").label("value"))
+        select(literal("party"), literal("leidinggevende"), null(), null(), null(), null(), null())
         .select_from(CaseParty).join(User, User.id == CaseParty.user_id)
         .where(CaseParty.case_id == case_id, CaseParty.party == "betrokkene", User.manager_id == user_id),
-        select(literal("slot").label("kind"), CaseActor.slot.label("value"))
-        .where(CaseActor.case_id == case_id, CaseActor.user_id == user_id),
     )
 
 
 _FACTS = _build_facts()  # built once (issue 25): every task completion and pick-up asks
 
 
-def _facts(session: Session, case_id: int, user_id: int) -> tuple[str | None, set[str]]:
-    """The user's part in the case as a person concerned, and the slots they hold in it,
-    in one round trip. The subject's line manager is derived from ``users.manager_id``,
-    so a change of manager is covered."""
+def _facts(session: Session, case_id: int, user_id: int) -> Facts:
+    """The user's part in the case as a person concerned, the slots they hold in it and their earlier work in it,
+    in one round trip. The subject's line manager is derived from ``users.manager_id``, so a change of manager is
+    covered."""
     rows = session.execute(_FACTS, {"case_id": case_id, "user_id": user_id}).all()
-    parties = [value for kind, value in rows if kind == "party"]
+    parties = [row[1] for row in rows if row[0] == "party"]
     # a direct party (melder, betrokkene) outranks being the subject's manager
     party = next((p for p in parties if p != "leidinggevende"), parties[0] if parties else None)
-    return party, {value for kind, value in rows if kind == "slot"}
+    earlier = sorted((Earlier(row[0], row[2], row[3], row[4], row[5], row[6]) for row in rows if row[0] != "party"),
+                     key=lambda e: (e.kind != "taak", e.id or 0))
+    return Facts(party, {e.slot for e in earlier if e.kind == "plaats"}, earlier)
+
+
+SEPARATION_RULE = ("Functiescheiding: onderzoek, advies over de straf en besluit over de betrokkene liggen in een "
+                   "zaak bij verschillende personen (separation_of_duties)")
+DECIDER_RULE = "Functiescheiding: wie besluit, treedt in de zaak in geen andere rol op (separation_of_duties)"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The task someone would do (a work item's element, name, role and slot)."""
+    element_id: str | None
+    name: str
+    role: str | None
+    slot: str | None
+
+    @classmethod
+    def of(cls, item) -> "Target":
+        return cls(item.element_id, item.name, item.role, item.slot)
+
+
+@dataclass(frozen=True)
+class SeparationRefusal:
+    """Why a person may not do a task under separation of duties: the rule, their earlier part in the case and the
+    task, worded by :meth:`text` for whoever reads it. Names tasks, duties and roles; never a person."""
+    rule: str
+    earlier: str  # "de taak 'X' (onderzoek)", "de plaats 'p' (onderzoek)", "de taak 'X' in de rol 'Meldpunt'"
+    bound: bool  # the earlier part is a binding to a slot, not a task done
+    task: str  # "de taak 'Y' (besluit over de betrokkene)", "... als 'Bevoegd gezag'"
+
+    def text(self, *, who: str = "u", action: str = "afronden") -> str:
+        """``who``: "u" (the person themselves) or a description of them ("deze medewerker"); ``action``: what
+        they cannot do with the task (afronden, oppakken, krijgen)."""
+        you = who == "u"
+        done = (("bent" if you else "is") + " in deze zaak gebonden aan") if self.bound else "deed in deze zaak eerder"
+        return (f"{self.rule}: {who} {done} {self.earlier} en {'kunt' if you else 'kan'} daarom {self.task} "
+                f"niet {action}")
+
+
+def separation_refusal(parsed, *, target: Target, earlier: Iterable[Earlier]) -> SeparationRefusal | None:
+    """The separation of duties (DOMAIN §2) for one person and one task of a case on the version ``parsed``, or None
+    when it lets them do it. ``earlier``: the person's earlier part in the case (:class:`Earlier`, the task itself
+    not among it).
+
+    What a piece of work does (investigate, advise on the sanction, decide) is read from the version's declarations
+    (``separation``; an element the version does not know, from an earlier version of the case, by its slot or role).
+    Refused: another duty than the task's (whoever investigated does not advise or decide, ...), and work in another
+    role where either the task or the earlier work decides: the competent authority acts in no other role on the
+    case, before its decision (the decision is refused) or after it (the other task is refused: it would make the
+    case's decider one who also acted otherwise). A task without a duty is held only to the second."""
+    separation = getattr(parsed, "separation", None)
+    if separation is None:
+        return None
+    known = parsed.tasks
+    duty = separation.of(target.element_id, target.slot, target.role, target.element_id in known)
+    roles = parsed.manifest.roles
+
+    def task_text(other_role: bool) -> str:
+        text = f"de taak '{target.name}'" + (f" ({DUTY_LABELS[duty]})" if duty else "")
+        return text + (f" als '{roles.get(target.role, target.role)}'" if other_role else "")
+
+    for row in earlier:
+        if row.kind == "taak":
+            other = separation.of(row.element_id, row.slot, row.role, row.element_id in known)
+            what = f"de taak '{row.name}'"
+        else:
+            other, what = separation.slots.get(row.slot or ""), f"de plaats '{row.slot}'"
+        if duty is not None and other is not None and other != duty:
+            return SeparationRefusal(SEPARATION_RULE, f"{what} ({DUTY_LABELS[other]})", row.kind != "taak",
+                                     task_text(False))
+        if row.kind == "taak" and DECIDES in (duty, other) and row.role and target.role and row.role != target.role:
+            label = f" ({DUTY_LABELS[other]})" if other == DECIDES and duty != DECIDES else ""
+            return SeparationRefusal(DECIDER_RULE, f"{what}{label} in de rol '{roles.get(row.role, row.role)}'",
+                                     False, task_text(True))
+    return None
+
+
+def earlier_in_cases(session: Session, *, user_id: int, case_ids) -> dict[int, tuple[int, list[Earlier]]]:
+    """For each of ``case_ids``: its process version and the user's earlier part in it (:class:`Earlier`), in one
+    query (a worklist page's cases)."""
+    from engine.cases.models import Case
+
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    cases = bindparam("case_ids", expanding=True)
+    work = [WorkItem.case_id.in_(cases), WorkItem.state == "completed", WorkItem.completed_by_id == user_id]
+    stmt = union_all(
+        select(literal("taak").label("kind"), WorkItem.case_id.label("case_id"), WorkItem.id.label("id"),
+               WorkItem.element_id.label("element_id"), WorkItem.name.label("name"), WorkItem.role.label("role"),
+               WorkItem.slot.label("slot")).where(*work),
+        select(literal("plaats"), CaseActor.case_id, null(), null(), null(), null(), CaseActor.slot)
+        .where(CaseActor.case_id.in_(cases), CaseActor.user_id == user_id),
+        select(literal("zaak"), Case.id, Case.process_version_id, null(), null(), null(), null())
+        .where(Case.id.in_(cases)),
+    )
+    out: dict[int, tuple[int, list[Earlier]]] = {}
+    versions: dict[int, int] = {}
+    pieces: dict[int, list[Earlier]] = {}
+    for kind, case_id, id_, element_id, name, role, slot in session.execute(stmt, {"case_ids": ids}):
+        if kind == "zaak":
+            versions[case_id] = id_
+        else:
+            pieces.setdefault(case_id, []).append(Earlier(kind, id_, element_id, name, role, slot))
+    for case_id, version in versions.items():
+        out[case_id] = (version, sorted(pieces.get(case_id, []), key=lambda e: (e.kind != "taak", e.id or 0)))
+    return out
+
+
+def person_facts(session: Session, case_id: int, user_id: int) -> Facts:
+    """The user's part in the case (:class:`Facts`), in one round trip."""
+    return _facts(session, case_id, user_id)
 
 
 def party_of(session: Session, case_id: int, user_id: int) -> str | None:
@@ -60,15 +220,20 @@ def party_of(session: Session, case_id: int, user_id: int) -> str | None:
 
 
 def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, manifest: Manifest,
-                    assigned: bool = True, facts: tuple[str | None, set[str]] | None = None,
-                    name: str | None = None) -> str | None:
+                    assigned: bool = True, facts: Facts | None = None, name: str | None = None,
+                    task=None, parsed=None) -> str | None:
     """Why ``user`` may not act in ``slot`` of the case (Dutch), or None. Addressed to the user ("U bent ..."), or,
     with ``name``, said about them to someone else (the coordinator handing work over: "Jan is ...").
 
     ``assigned`` is False when the user picks the task up themselves: an exclusive slot
     that another person already fills in this case stays with that person (only a
-    coordinator's assignment, or the automatic draw, hands it to someone else)."""
-    party, bound = facts if facts is not None else _facts(session, case_id, user.id)
+    coordinator's assignment, or the automatic draw, hands it to someone else).
+
+    With ``task`` (the work item) and ``parsed`` (the case's version), also the separation of duties of
+    :func:`separation_refusal`: the step of that task would refuse them."""
+    if facts is None:
+        facts = _facts(session, case_id, user.id)
+    party, bound = facts.party, facts.slots
     if party:
         if name:
             return f"{name} is {PARTY_LABELS.get(party, party)} in deze zaak en is daarom uitgesloten."
@@ -91,13 +256,20 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
                 CaseActor.case_id == case_id, CaseActor.slot == slot, CaseActor.user_id != user.id))).scalar():
             return (f"De rol {slot} wordt in deze zaak al vervuld door een andere medewerker; "
                     "de integriteitscoördinator kan de taak aan u toewijzen.")
+    if task is not None and parsed is not None:
+        refusal = separation_refusal(parsed, target=Target.of(task), earlier=facts.earlier)
+        if refusal is not None:
+            return refusal.text(who=name or "u", action="krijgen") + "."
     return None
 
 
 def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slot: str, manifest: Manifest,
-                   assigned: bool = True) -> set[str]:
-    """Refuse (NotAuthorized / ConflictOfInterest) unless ``user`` may act in ``slot``.
-    Returns the slots the user already holds in the case (for :func:`bind`)."""
+                   assigned: bool = True, task=None, parsed=None, who: str = "u", action: str = "oppakken") -> Facts:
+    """Refuse (NotAuthorized / ConflictOfInterest) unless ``user`` may act in ``slot``. With ``task`` (the work item)
+    and ``parsed`` (the case's version) also under the separation of duties (:func:`separation_refusal`: refused with
+    reason ``functiescheiding``, worded for ``who`` reads it and what they cannot do: ``action``); without them the
+    step checks it (``engine.cases.legal_rules``, from the facts returned here).
+    Returns the user's part in the case (its ``slots`` for :func:`bind`)."""
     if not user.active:
         raise NotAuthorized("Dit account is uitgeschakeld.")
     if role not in user.role_codes:
@@ -108,7 +280,12 @@ def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slo
                              facts=facts)
     if reason:
         raise ConflictOfInterest(reason, reason="belangenconflict")
-    return facts[1]
+    if task is not None and parsed is not None:
+        refusal = separation_refusal(parsed, target=Target.of(task), earlier=facts.earlier)
+        if refusal is not None:
+            raise ConflictOfInterest(f"{refusal.text(who=who, action=action)}; er is niets gewijzigd.",
+                                     reason="functiescheiding")
+    return facts
 
 
 _INSERT_ACTOR = insert(CaseActor.__table__)
@@ -125,15 +302,62 @@ def bind(session: Session, *, case_id: int, user_id: int, slot: str, held: set[s
         session.add(CaseActor(case_id=case_id, slot=slot, user_id=user_id))
 
 
-def eligible_users(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest) -> list[User]:
+def _separates(task, parsed) -> bool:
+    """Does the separation of duties apply to a draw or listing for ``task``?"""
+    return task is not None and getattr(parsed, "separation", None) is not None
+
+
+def eligible_users(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest, task=None,
+                   parsed=None) -> list[User]:
     """The active holders of ``role`` for whom :func:`conflict_reason` (``assigned=True``) finds nothing, in one
-    set-based query: the same rules as NOT EXISTS conditions, whatever the number of people holding the role."""
+    set-based query: the same rules as NOT EXISTS conditions, whatever the number of people holding the role. With
+    ``task`` and ``parsed`` (the case's version), nobody its step would refuse (:func:`separation_refusal`, over
+    each holder's earlier part in the case, read in the same query)."""
     uninvolved = slot in manifest.uninvolved_slots
     others = tuple(sorted(manifest.exclusive_slots - {slot})) if slot in manifest.exclusive_slots else ()
     params = {"case_id": case_id, "role": role, "slot": slot}
     if others:
         params["others"] = list(others)
-    return list(session.execute(_eligible_statement(uninvolved, bool(others)), params).scalars())
+    if not _separates(task, parsed):
+        return list(session.execute(_eligible_statement(uninvolved, bool(others)), params).scalars())
+    rows = session.execute(_with_earlier(_eligible_statement(uninvolved, bool(others)), ("eligible", uninvolved,
+                                                                                          bool(others))), params)
+    return [user for user, _ in _not_separated(rows.all(), 0, task=task, parsed=parsed)]
+
+
+_EARLIER_COLUMNS = 6  # the columns of Earlier
+
+
+def _with_earlier(stmt, key):
+    """``stmt`` (people, one row each) with the earlier part in the case (``:case_id``) of each: one row per piece
+    (:class:`Earlier`'s columns; NULLs for someone without one), by an outer join. Built once per ``key``."""
+    built = _EARLIER_JOINED.get(key)
+    if built is None:
+        earlier = union_all(*_earlier_rows(bindparam("case_id"), None, lambda person: [person.label("user_id")])
+                            ).subquery("earlier")
+        built = _EARLIER_JOINED[key] = (
+            stmt.add_columns(earlier.c.kind, earlier.c.id, earlier.c.element_id, earlier.c.name, earlier.c.role,
+                             earlier.c.slot)
+            .outerjoin(earlier, earlier.c.user_id == User.id))
+    return built
+
+
+_EARLIER_JOINED: dict[Any, Any] = {}
+
+
+def _not_separated(rows, extra: int, *, task, parsed) -> list[tuple[User, tuple]]:
+    """From rows of :func:`_with_earlier` (the user, ``extra`` columns, then the earlier piece): each user the
+    separation of duties lets do ``task``, with their ``extra`` columns, in the order of the rows."""
+    people: dict[int, tuple[User, tuple, list[Earlier]]] = {}
+    for row in rows:
+        user, more, piece = row[0], tuple(row[1:1 + extra]), row[1 + extra:]
+        entry = people.setdefault(user.id, (user, more, []))
+        if piece[0] is not None:
+            entry[2].append(Earlier(*piece))
+    target = Target.of(task)
+    return [(user, more) for user, more, earlier in people.values()
+            if separation_refusal(parsed, target=target,
+                                  earlier=sorted(earlier, key=lambda e: (e.kind != "taak", e.id or 0))) is None]
 
 
 _ELIGIBLE: dict[tuple[bool, bool], Any] = {}
@@ -191,8 +415,11 @@ def _draw_statement(uninvolved: bool, exclusive: bool):
 
 
 def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manifest: Manifest,
-                  weighted: bool) -> tuple[User | None, list[User], dict]:
-    """Cryptographically random choice among eligible users (sticky to a slot's holder).
+                  weighted: bool, task=None, parsed=None) -> tuple[User | None, list[User], dict]:
+    """Cryptographically random choice among eligible users (sticky to a slot's holder). With ``task`` (the new work
+    item) and ``parsed`` (the case's version), nobody the task's step would refuse under the separation of duties is
+    eligible (:func:`separation_refusal`, over each holder's earlier part in the case, read in the same query); when
+    nobody remains, the task goes to the pool (``geen geschikte medewerker``) as when nobody holds the role.
 
     Absence (issue 22, ``engine.staff.service``): nobody who is away today is drawn; a task that is sticky to an
     absent holder goes to the holder's delegate when the delegate may take it, otherwise to the pool (the info
@@ -210,7 +437,12 @@ def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manif
     params = {"case_id": case_id, "role": role, "slot": slot, "day": staff.today()}
     if others:
         params["others"] = list(others)
-    rows = session.execute(_draw_statement(uninvolved, bool(others)), params).all()
+    if _separates(task, parsed):
+        statement = _with_earlier(_draw_statement(uninvolved, bool(others)), ("draw", uninvolved, bool(others)))
+        rows = [(user, *more) for user, more in _not_separated(session.execute(statement, params).all(), 2,
+                                                                task=task, parsed=parsed)]
+    else:
+        rows = session.execute(_draw_statement(uninvolved, bool(others)), params).all()
     eligible = [user for user, _, _ in rows]
     away = {user.id: absence_id for user, absence_id, _ in rows if absence_id is not None}
     sticky = [user for user, _, holds in rows if holds]
@@ -221,7 +453,8 @@ def draw_assignee(session: Session, *, case_id: int, role: str, slot: str, manif
         from engine.staff.models import Absence
 
         delegate, why = staff.delegate_decision(session, absence=session.get(Absence, away[holder.id]),
-                                                case_id=case_id, role=role, slot=slot, manifest=manifest)
+                                                case_id=case_id, role=role, slot=slot, manifest=manifest,
+                                                task=task, parsed=parsed)
         info = {"methode": "vaste behandelaar afwezig", "afwezig": holder.username, "afwezig_id": holder.id}
         if delegate is None:
             return None, eligible, {**info, "vervanger_geweigerd": why}

@@ -41,7 +41,6 @@ letter: proven at deployment) is not held to the first two rules: it imposes not
 """
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -55,8 +54,8 @@ from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
-from engine.processes.legal_rules import (ARMED, DECIDES, DUTY_LABELS, MAXIMUM, LegalRules, TermStart,
-                                         effective_term, milestones_of, term_starts, written_notice_problem)
+from engine.processes.legal_rules import (ARMED, MAXIMUM, LegalRules, TermStart, effective_term, milestones_of,
+                                         term_starts, written_notice_problem)
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -123,62 +122,24 @@ def check_step(step) -> None:
     _check_armed_deadlines(step, rules)
 
 
-SEPARATION_RULE = ("Functiescheiding: onderzoek, advies over de straf en besluit over de betrokkene liggen in een "
-                   "zaak bij verschillende personen (separation_of_duties)")
-DECIDER_RULE = "Functiescheiding: wie besluit, treedt in de zaak in geen andere rol op (separation_of_duties)"
-
-
-@functools.cache
-def _earlier_work():
-    """The person's earlier part in the case: the work items they completed (but the one of this step) and the
-    slots they are bound to. One prebuilt statement."""
-    from sqlalchemy import bindparam, literal, null, select, union_all
-
-    from engine.cases.models import CaseActor
-    from engine.worklist.models import WorkItem
-
-    case_id, user_id = bindparam("case_id"), bindparam("user_id")
-    return union_all(
-        select(literal("taak").label("kind"), WorkItem.id, WorkItem.element_id, WorkItem.name, WorkItem.role,
-               WorkItem.slot)
-        .where(WorkItem.case_id == case_id, WorkItem.completed_by_id == user_id, WorkItem.state == "completed",
-               WorkItem.task_id != bindparam("task_id")),
-        select(literal("plaats"), null(), null(), null(), null(), CaseActor.slot)
-        .where(CaseActor.case_id == case_id, CaseActor.user_id == user_id),
-    )
-
-
 def _check_separation(step) -> None:
-    """``functiescheiding``: the person completing this step's user task has had no part in the case with another
-    duty (investigating, advising on the sanction, deciding), and, when the task decides, did no work in the case in
-    another role. Read only for a task that has one of these duties."""
-    separation, item = step.parsed.separation, step.completed_item
-    if separation is None or item is None or step.actor_id is None:
+    """``functiescheiding``: the person completing this step's user task may do it under the separation of duties
+    (``engine.cases.duties.separation_refusal``, the one rule the claim, the assignment and the automatic draw apply
+    too): no part in the case with another duty (investigating, advising on the sanction, deciding), and no work in
+    it in another role where the task or the earlier work decides. Their earlier part in the case was read with
+    their other facts before the step (``duties.ensure_can_act``), else here."""
+    from engine.cases import duties
+
+    item = step.completed_item
+    if step.parsed.separation is None or item is None or step.actor_id is None:
         return
-    known = step.parsed.tasks
-    duty = separation.of(item.element_id, item.slot, item.role, item.element_id in known)
-    if duty is None:
-        return
-    rows = step.session.execute(_earlier_work(), {"case_id": step.case.id, "user_id": step.actor_id,
-                                           "task_id": item.task_id}).all()
-    task = f"de taak '{item.name}' ({DUTY_LABELS[duty]})"
-    for kind, _id, element_id, name, role, slot in sorted(rows, key=lambda r: (r[0] != "taak", r[1] or 0)):
-        if kind == "taak":
-            other = separation.of(element_id, slot, role, element_id in known)
-            earlier = f"de taak '{name}'"
-        else:
-            other, earlier = separation.slots.get(slot or ""), f"de plaats '{slot}'"
-        if other is not None and other != duty:
-            done = "deed in deze zaak eerder" if kind == "taak" else "bent in deze zaak gebonden aan"
-            raise LegalRuleViolation(
-                f"{SEPARATION_RULE}: u {done} {earlier} ({DUTY_LABELS[other]}) en kunt daarom {task} niet afronden; "
-                f"er is niets opgeslagen.", reason="functiescheiding")
-        if kind == "taak" and duty == DECIDES and role and item.role and role != item.role:
-            roles = step.parsed.manifest.roles
-            raise LegalRuleViolation(
-                f"{DECIDER_RULE}: u deed in deze zaak eerder {earlier} in de rol '{roles.get(role, role)}' en kunt "
-                f"daarom {task} als '{roles.get(item.role, item.role)}' niet afronden; er is niets opgeslagen.",
-                reason="functiescheiding")
+    earlier = step.actor_earlier
+    if earlier is None:
+        earlier = [e for e in duties.person_facts(step.session, step.case.id, step.actor_id).earlier
+                   if e.id != item.id]
+    refusal = duties.separation_refusal(step.parsed, target=duties.Target.of(item), earlier=earlier)
+    if refusal is not None:
+        raise LegalRuleViolation(f"{refusal.text()}; er is niets opgeslagen.", reason="functiescheiding")
 
 
 def check_written_notices(step, letters) -> None:

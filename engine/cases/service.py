@@ -71,6 +71,7 @@ class _Step:
     completed_before: set = field(default_factory=set)
     completed_task: Any = None  # the user task completed in this step (kept: a loop round may leave the tree)
     completed_item: Any = None  # its work item, and the id of the person who completes it (the separation of duties)
+    actor_earlier: Any = None  # that person's earlier part in the case (duties.Facts.earlier), read before the step
     actor_id: int | None = None
     fired_timer_id: int | None = None
     # What the persisted state held before this step, when known. The timer and work-item
@@ -293,7 +294,8 @@ def _auto_assign(step: _Step, item: WorkItem, *, weighted: bool) -> None:
     # item would go out as an INSERT followed by an UPDATE of its assignee; now it is one INSERT with it. (The
     # item itself cannot change the draw: it is neither completed nor assigned yet.)
     chosen, eligible, info = duties.draw_assignee(step.session, case_id=step.case.id, role=item.role,
-                                                  slot=item.slot, manifest=step.parsed.manifest, weighted=weighted)
+                                                  slot=item.slot, manifest=step.parsed.manifest, weighted=weighted,
+                                                  task=item, parsed=step.parsed)
     if chosen is not None:
         item.assignee_id = chosen.id
     step.session.add(item)
@@ -574,8 +576,10 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise NotFound("Taak niet gevonden.")
     item, case, digest = row
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
-    held = duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
-                                 manifest=parsed.manifest, assigned=item.assignee_id == user.id)
+    # the separation of duties is the step's (engine.cases.legal_rules, from these facts): refused there, as a legal
+    # rule, with nothing saved
+    facts = duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,
+                                  manifest=parsed.manifest, assigned=item.assignee_id == user.id)
     if item.state != "open":
         raise TaskNotReady("Deze taak is al afgerond of vervallen.")
     if item.assignee_id is not None and item.assignee_id != user.id:
@@ -592,6 +596,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                  timers_seen={w.task_id: w.fire_at for w in loaded.timers()},
                  other_ready_before=any(t is not task for t in loaded.ready_user))
     step.completed_task, step.completed_item, step.actor_id = task, item, user.id
+    step.actor_earlier = facts.earlier
     before = loaded.position()["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
         clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
@@ -626,7 +631,7 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
         raise
     _complete_item(session, item, user_id=user.id)
     drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
-    duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=held)
+    duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=facts.slots)
 
     def completed_event() -> None:
         audit.append(session=session, actor=user.username, action="task.completed", case_id=case.id,

@@ -224,20 +224,30 @@ def active_absence(session: Session, user_id: int, day: date | None = None) -> A
     return current_absences(session, [user_id], day).get(user_id)
 
 
-def _manifest(session: Session, case_id: int):
+def _parsed(session: Session, case_id: int):
     case = session.get(Case, case_id)
-    return processes.parsed_version(session=session, version_id=case.process_version_id).manifest
+    return processes.parsed_version(session=session, version_id=case.process_version_id)
 
 
-def refusal(session: Session, *, person: User, case_id: int, role: str, slot: str, manifest=None) -> str | None:
-    """Why ``person`` may not be given a task of ``role``/``slot`` in the case (Dutch, about them), or None."""
+def _manifest(session: Session, case_id: int):
+    return _parsed(session, case_id).manifest
+
+
+def refusal(session: Session, *, person: User, case_id: int, role: str, slot: str, manifest=None, task=None,
+            parsed=None) -> str | None:
+    """Why ``person`` may not be given a task of ``role``/``slot`` in the case (Dutch, about them), or None. With
+    ``task`` (the work item; ``parsed``: the case's version, read when not given) also the separation of duties
+    its step applies (``engine.cases.duties.separation_refusal``)."""
     name = person.display_name
     if not person.active:
         return f"{name} is geblokkeerd."
     if role not in person.role_codes:
         return f"{name} heeft de rol {known_roles().get(role, role)} niet."
+    if task is not None and parsed is None:
+        parsed = _parsed(session, case_id)
     return duties.conflict_reason(session, case_id=case_id, user=person, slot=slot,
-                                  manifest=manifest or _manifest(session, case_id), name=name)
+                                  manifest=manifest or (parsed.manifest if parsed else _manifest(session, case_id)),
+                                  name=name, task=task, parsed=parsed)
 
 
 PARTY_RECORDED = "de afwezigheid is vastgelegd door iemand die in deze zaak niet mag optreden"
@@ -259,7 +269,7 @@ def recorded_by_party(session: Session, *, absence_ids, case_id: int) -> set[int
 
 
 def delegate_decision(session: Session, *, absence: Absence, case_id: int, role: str, slot: str,
-                      manifest=None) -> tuple[User | None, str | None]:
+                      manifest=None, task=None, parsed=None) -> tuple[User | None, str | None]:
     """Who gets a task meant for the absent person: (delegate, None), or (None, why it goes to the pool). The
     delegate of an absence recorded by a party of the case gets none of its work (:func:`recorded_by_party`)."""
     absent = session.get(User, absence.user_id)
@@ -271,7 +281,8 @@ def delegate_decision(session: Session, *, absence: Absence, case_id: int, role:
     delegate = session.get(User, absence.delegate_id)
     if active_absence(session, delegate.id) is not None:
         return None, f"{prefix}; vervanger {delegate.display_name} is zelf ook afwezig."
-    why = refusal(session, person=delegate, case_id=case_id, role=role, slot=slot, manifest=manifest)
+    why = refusal(session, person=delegate, case_id=case_id, role=role, slot=slot, manifest=manifest, task=task,
+                  parsed=parsed)
     if why:
         return None, f"{prefix}; vervanger: {why}"
     return delegate, None
@@ -426,7 +437,8 @@ def _hand_over(session: Session, *, by: User, person: User, reason: str, to: Use
             result.stayed_hidden += 1
             result.stayed_party.append(_item_line(session, item, to=person.display_name, reason=PARTY_STAYS))
             continue
-        manifest = _manifest(session, item.case_id)
+        parsed = _parsed(session, item.case_id)
+        manifest = parsed.manifest
         if check_by:  # the coordinator acts on the case: in their oversight, and not a party to it
             if not access.can_see_case(session=session, user=by, case_id=item.case_id):
                 result.stayed_hidden += 1
@@ -442,10 +454,10 @@ def _hand_over(session: Session, *, by: User, person: User, reason: str, to: Use
             continue
         if via_absence is not None:
             chosen, why = delegate_decision(session, absence=via_absence, case_id=item.case_id, role=item.role,
-                                            slot=item.slot, manifest=manifest)
+                                            slot=item.slot, manifest=manifest, task=item, parsed=parsed)
         else:
             why = refusal(session, person=to, case_id=item.case_id, role=item.role, slot=item.slot,
-                          manifest=manifest)
+                          manifest=manifest, task=item, parsed=parsed)
         if why:
             _to_pool(session, item, actor=by.username, reason=f"{reason}; {why}")
             result.to_pool.append(_item_line(session, item, to="pool", reason=why))

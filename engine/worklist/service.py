@@ -134,11 +134,25 @@ def _holds(uid, role=None):
     return exists().where(held.user_id == uid, held.role == (WorkItem.role if role is None else role))
 
 
+_DONE = aliased(WorkItem)
+
+
+def _involved(uid, case_id):
+    """Has the user (``uid``) a part in the case (``case_id``: a column) that the separation of duties weighs: work
+    completed in it, or a slot held. Cheap (indexed EXISTS); only such a task is checked in detail
+    (:func:`_offered`)."""
+    from engine.cases.models import CaseActor
+
+    return or_(exists().where(_DONE.case_id == case_id, _DONE.completed_by_id == uid, _DONE.state == "completed"),
+               exists().where(CaseActor.case_id == case_id, CaseActor.user_id == uid)).label("involved")
+
+
 @lru_cache(maxsize=256)
 def _pools_statement(roles: tuple[str, ...], team_unit: bool):
     """:func:`unassigned_in_my_roles` without a keyset position, as :func:`_merged` builds it (one branch per role,
     each its first ``n`` rows) with the user (``uid``), ``n``, the page (``lim``, ``off``) and, for a team-bound
-    role, the user's unit (``unit``) as parameters."""
+    role, the user's unit (``unit``) as parameters; each row with whether the user has a part in its case
+    (:func:`_involved`)."""
     branches = []
     for role in roles:
         q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
@@ -148,10 +162,12 @@ def _pools_statement(roles: tuple[str, ...], team_unit: bool):
                         if team_unit else false())
         branches.append(q)
     if len(branches) == 1:
-        return branches[0].order_by(*_ORDER).limit(_LIM).offset(_OFF)
+        return (branches[0].add_columns(_involved(bindparam("uid"), WorkItem.case_id))
+                .order_by(*_ORDER).limit(_LIM).offset(_OFF))
     sub = union_all(*[select(b.order_by(*_ORDER).limit(_N).subquery()) for b in branches]).subquery()
     row = aliased(WorkItem, sub)
-    return (select(row).order_by(sub.c.due_at.asc().nulls_last(), sub.c.priority.desc(), sub.c.created_at, sub.c.id)
+    return (select(row, _involved(bindparam("uid"), sub.c.case_id))
+            .order_by(sub.c.due_at.asc().nulls_last(), sub.c.priority.desc(), sub.c.created_at, sub.c.id)
             .limit(_LIM).offset(_OFF))
 
 
@@ -163,8 +179,37 @@ def _pool(user: User, role: str):
     return q
 
 
+def _offered(session: Session, user: User, items: list[WorkItem]) -> list[WorkItem]:
+    """``items`` (tasks in the user's pools) without those the separation of duties keeps from the user
+    (``engine.cases.duties.separation_refusal``, the rule of the claim and of the step): never offered to claim."""
+    refused = claim_refusals(session=session, user=user, items=items)
+    return [item for item in items if item.id not in refused]
+
+
+def claim_refusals(*, session: Session, user: User, items: list[WorkItem]) -> dict[int, str]:
+    """Work item id -> why (Dutch) the separation of duties keeps ``user`` from taking it, for those of ``items``
+    it does: the one rule of the claim, the assignment, the draw and the step (``duties.separation_refusal``), over
+    the user's part in the items' cases (one query, none without items)."""
+    if not items:
+        return {}
+    earlier = duties.earlier_in_cases(session, user_id=user.id, case_ids={item.case_id for item in items})
+    out = {}
+    for item in items:
+        version, pieces = earlier.get(item.case_id, (None, []))
+        if version is None or not pieces:
+            continue
+        parsed = processes.parsed_version(session=session, version_id=version)
+        refusal = duties.separation_refusal(parsed, target=duties.Target.of(item), earlier=pieces)
+        if refusal is not None:
+            out[item.id] = refusal.text(action="oppakken") + "."
+    return out
+
+
 def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0,
                            after: str | None = None) -> list[WorkItem]:
+    """The open tasks nobody holds in the user's roles, that the user may take: without the cases they are a party
+    to, and without a task the separation of duties keeps from them (:func:`_offered`; such a task waits for a
+    colleague or the coordinator's assignment, and a page may hold fewer than ``limit`` rows then)."""
     roles = sorted(user.role_codes)
     if not roles:
         return []
@@ -172,8 +217,12 @@ def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, of
         team_unit = bool(user.unit) and any(r in access.TEAM_BOUND_ROLES for r in roles)  # as access.own_team_pool
         params = {"uid": user.id, "lim": limit, "off": offset, "n": limit + offset,
                   **({"unit": user.unit} if team_unit else {})}
-        return list(session.execute(_pools_statement(tuple(roles), team_unit), params).scalars())
-    return _merged(session, [_pool(user, role) for role in roles], limit=limit, offset=offset, after=after)
+        rows = session.execute(_pools_statement(tuple(roles), team_unit), params).all()
+        involved = [item for item, flag in rows if flag]
+        refused = set(claim_refusals(session=session, user=user, items=involved)) if involved else set()
+        return [item for item, _ in rows if item.id not in refused]
+    return _offered(session, user, _merged(session, [_pool(user, role) for role in roles], limit=limit,
+                                           offset=offset, after=after))
 
 
 def mine_in_case(*, session: Session, user: User, case_id: int) -> list[WorkItem]:
@@ -184,7 +233,10 @@ def mine_in_case(*, session: Session, user: User, case_id: int) -> list[WorkItem
     roles = tuple(sorted(user.role_codes))
     team_unit = user.unit is not None and any(r in access.TEAM_BOUND_ROLES for r in roles)
     params = {"uid": user.id, "cid": case_id, **({"unit": user.unit} if team_unit else {})}
-    return list(session.execute(_mine_in_case_statement(roles, team_unit), params).scalars())
+    items = list(session.execute(_mine_in_case_statement(roles, team_unit), params).scalars())
+    pool = [item for item in items if item.assignee_id is None]
+    refused = claim_refusals(session=session, user=user, items=pool) if pool else {}
+    return [item for item in items if item.id not in refused]  # as the pools: never one the user may not take
 
 
 @lru_cache(maxsize=256)
@@ -267,9 +319,13 @@ def get_item(*, session: Session, work_item_id: int) -> WorkItem:
     return item
 
 
-def _manifest(session: Session, item: WorkItem):
+def _parsed(session: Session, item: WorkItem):
     case = session.get(Case, item.case_id)
-    return processes.parsed_version(session=session, version_id=case.process_version_id).manifest
+    return processes.parsed_version(session=session, version_id=case.process_version_id)
+
+
+def _manifest(session: Session, item: WorkItem):
+    return _parsed(session, item).manifest
 
 
 def _open(item: WorkItem) -> None:
@@ -281,8 +337,10 @@ def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     """Take an open task. Exclusive: a conditional update, so of N concurrent claims exactly one wins
     (the others wait for its row lock, see the task taken and get :class:`TaskTaken`)."""
     item = get_item(session=session, work_item_id=work_item_id)
+    parsed = _parsed(session, item)
     duties.ensure_can_act(session, case_id=item.case_id, user=user, role=item.role, slot=item.slot,
-                          manifest=_manifest(session, item), assigned=item.assignee_id == user.id)
+                          manifest=parsed.manifest, assigned=item.assignee_id == user.id, task=item, parsed=parsed,
+                          action="oppakken")
     _open(item)
     if item.assignee_id not in (None, user.id):
         raise TaskTaken("Deze taak is al door een andere medewerker opgepakt.")
@@ -359,7 +417,8 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
         raise InvalidData([FieldError("reden", "is verplicht bij het toewijzen van een taak")])
     item = get_item(session=session, work_item_id=work_item_id)
     _open(item)
-    manifest = _manifest(session, item)
+    parsed = _parsed(session, item)
+    manifest = parsed.manifest
     duties.ensure_can_act(session, case_id=item.case_id, user=by, role=COORDINATOR_ROLE,
                           slot=COORDINATOR_ROLE, manifest=manifest)
     from engine.staff import service as staff  # absence with a delegate (issue 22)
@@ -368,12 +427,13 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
     away = None
     if absence is not None:  # the person is away: the task goes to their delegate, or is refused with the reason
         delegate, why = staff.delegate_decision(session, absence=absence, case_id=item.case_id, role=item.role,
-                                                slot=item.slot, manifest=manifest)
+                                                slot=item.slot, manifest=manifest, task=item, parsed=parsed)
         if delegate is None:
             raise ConflictOfInterest(f"{why} Kies een andere medewerker.")
         away, assignee = assignee.username, delegate
     duties.ensure_can_act(session, case_id=item.case_id, user=assignee, role=item.role, slot=item.slot,
-                          manifest=manifest)
+                          manifest=manifest, task=item, parsed=parsed, who="de gekozen medewerker",
+                          action="krijgen")
     previous = item.assignee_id
     item.assignee_id = assignee.id
     drafts.discard(session, work_item_id=item.id, keep_user_id=assignee.id)

@@ -58,11 +58,19 @@ def _person(w: World, username: str, *roles: str) -> None:
 
 
 def _assign(w: World, who: str, task: str) -> None:
-    """The coordinator hands ``task`` to ``who``: the slots allow it."""
-    item = next(t for t in w.open_tasks() if task in (t["naam"], t["element_id"]))
+    """``task`` is on ``who``'s worklist though its step will refuse them: the slots allow it, and an assignment made
+    before the assignment applied the separation of duties too (tests/engine/test_separation_in_assignment.py) stays.
+    The coordinator's assignment now is refused with the same rule, nothing changed; the stored one is put in
+    place."""
+    from engine.worklist.models import WorkItem
+
+    item = next(t for t in w.open_tasks(True) if task in (t["naam"], t["element_id"]))
     r = w.client.post(f"/api/v1/taken/{item['id']}/toewijzen", headers=w.h("coordinator"),
                       json={"medewerker_id": w.users[who], "reden": "Werkverdeling (test)"})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 403 and r.json()["reden"] == "functiescheiding", r.text
+    assert next(t for t in w.open_tasks(True) if t["id"] == item["id"])["bij"] == item["bij"]
+    with w.db.session() as s:
+        s.get(WorkItem, item["id"]).assignee_id = w.users[who]
 
 
 def _refused(w: World, who: str, task: str, values: dict, *words: str) -> str:
