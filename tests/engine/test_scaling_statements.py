@@ -151,21 +151,37 @@ def test_automatic_assignment_is_one_query_whatever_the_number_of_cases_or_role_
     case_id = _start(db, team)
     _complete(db, team, case_id, "desk", {"ernstig": True, "samenvatting": "x"})
 
-    def draw() -> tuple[Counter, list[str]]:
+    # with the separation of duties (the task's step's rule over each holder's part in the case, read in the same
+    # query): the shipped set declares what its tasks do (the review set does not); its first investigating task
+    from engine.processes.service import parse
+
+    files = {str(f.relative_to(ROOT / "processes")).replace("\\", "/"): f.read_bytes()
+             for f in (ROOT / "processes").rglob("*") if f.is_file() and f.suffix in (".bpmn", ".dmn", ".json")}
+    shipped = parse(files, prove_legal=False)
+    task = duties.Target("vooronderzoek_uitvoeren", "Vooronderzoek uitvoeren", "onderzoeker", "onderzoeker_1")
+    assert shipped.separation.tasks[task.element_id]
+
+    def draw(separated: bool = False) -> tuple[Counter, list[str]]:
         with db.session() as s:
             manifest = processes.parsed_version(session=s, version_id=processes.latest_version(session=s).id).manifest
             found = {}
             counts = _counted(db, lambda: found.update(eligible=duties.draw_assignee(
-                s, case_id=case_id, role="onderzoeker", slot="onderzoeker_1", manifest=manifest, weighted=True)[1]))
+                s, case_id=case_id, role="onderzoeker", slot="onderzoeker_1", manifest=manifest, weighted=True,
+                **({"task": task, "parsed": shipped} if separated else {}))[1]))
             return counts, sorted(u.username for u in found["eligible"])
 
     small, eligible = draw()
+    assert eligible == ["onderzoeker1", "onderzoeker2", "onderzoeker3"]
+    small_separated, eligible = draw(separated=True)
     assert eligible == ["onderzoeker1", "onderzoeker2", "onderzoeker3"]
     _seed(db, team, LARGE - SMALL)
     _more_investigators(db, 30)
     large, eligible = draw()
     assert len(eligible) == 33
     assert large == small
+    large_separated, eligible = draw(separated=True)
+    assert len(eligible) == 33
+    assert large_separated == small_separated == small, (small_separated, large_separated)
     # the eligible people with their absence today and whether they hold the slot: one query, not one per role
     # holder (its first FROM is the absence's subquery in the select list), and the workload of the weighted draw
     assert small == Counter({"SELECT absences": 1, "SELECT work_items": 1}), small
