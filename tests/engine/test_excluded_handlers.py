@@ -111,6 +111,10 @@ def test_an_excluded_handler_gets_no_mail_about_the_report_at_any_step(db, org, 
     clock.set(due + timedelta(hours=1))
     with db.session() as s:
         notifications.scan_deadlines(s, working_days=2)
+        # the late tasks: the coordinator who watches the deadlines sees this one, the excluded one does not
+        assert [i.id for i in worklist.overdue(session=s, user=_user(s, org["coord2"]))] == [item.id]
+        assert worklist.overdue(session=s, user=_user(s, org["coord"])) == []
+        assert worklist.overdue(session=s, user=_user(s, org["desk"])) == []
     sender.send_due(database=db, settings=config)
     with db.session() as s:
         rows = list(s.scalars(select(Notification)))

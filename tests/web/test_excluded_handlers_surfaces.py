@@ -101,6 +101,9 @@ def test_the_public_api_lists_display_names_only_and_an_anonymous_report_excludi
     _kept_out(app, demo, reference)
     _seen_normally(app, demo, reference, "coordinator2")
     _seen_normally(app, demo, reference, "bvi")
+    case_id, _ = _case(demo, reference)  # the colleagues see who is excluded (so they keep them out of it too)
+    page = demo_login(app, "coordinator2").get(f"/zaken/{case_id}").text
+    assert re.search(r"<dt>Uitgesloten</dt><dd>Cor Coördinator</dd>", page)
     _, item_id = _case(demo, reference)
     desk = demo_login(app, "meldpunt")  # the desk finds the registration in its pool, as for any report
     assert item_id in [t["id"] for t in desk.get("/api/v1/taken/onverdeeld").json()]
