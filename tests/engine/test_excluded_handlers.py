@@ -154,11 +154,11 @@ def test_excluding_every_desk_officer_files_nothing_and_says_where_to_report_ins
         intake.submit_report(session=s, actor=None, data=REPORT, excluded_user_ids=[org["desk"], org["balie"]])
     (error,) = refused.value.errors
     assert error.field == "uitgesloten"
-    assert "niemand over van het meldpunt" in error.message and "Huis voor Klokkenluiders" in error.message
+    assert "blijft er niemand van het meldpunt over" in error.message and "Huis voor Klokkenluiders" in error.message
     assert "bevoegd gezag" in error.message and "niet verstuurd" in error.message
     with db.session() as s, pytest.raises(InvalidData) as refused:
         intake.submit_report(session=s, actor=None, data=REPORT, excluded_user_ids=[org["coord"], org["coord2"]])
-    assert "een integriteitscoördinator" in refused.value.errors[0].message
+    assert "blijft er geen integriteitscoördinator over" in refused.value.errors[0].message
     assert _nothing_stored(db) == before
     # one of each left: filed
     assert _report(db, [org["desk"], org["coord"], org["bvi"]])
