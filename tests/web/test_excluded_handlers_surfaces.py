@@ -190,3 +190,39 @@ def test_malformed_values_on_the_web_form_are_a_dutch_error_not_a_500(org, demo)
         assert r.status_code == 422, (value, r.status_code)
         assert "Wie mag deze melding niet zien?" in r.text
     assert _stored(demo) == before
+
+
+def test_in_a_browser_the_reporter_excludes_the_coordinator_and_is_told_when_nobody_would_be_left(site, db):
+    """The public form in Chromium, without logging in: the choice is found, the 'nobody left' refusal is read at the
+    field with everything typed kept (axe finds nothing, the choice open), then the report goes with one excluded."""
+    from playwright.sync_api import expect
+
+    from engine.identity.service import create_user
+    from tests.web.conftest import axe_violations, screenshot
+
+    with db.session() as s:  # a second coordinator: excluding the first leaves someone to assess the report
+        create_user(session=s, username="coordinator2", display_name="Cora Collega",
+                    roles=["integriteitscoordinator"], unit="Douane")
+    page = site.person()
+    page.goto("/melden")
+    page.locator("#omschrijving").fill(TEXT)
+    page.locator("#dienstonderdeel").fill("Douane")
+    page.get_by_text("Gaat uw melding over iemand die meldingen behandelt?").click()
+    page.get_by_label("Mila Meldpunt").check()  # the demo's only desk officer: nobody would register it
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.locator("#fout-uitgesloten")).to_contain_text("Huis voor Klokkenluiders")
+    expect(page.locator("#omschrijving")).to_have_value(TEXT)
+    expect(page.get_by_label("Mila Meldpunt")).to_be_checked()
+    screenshot(page, "melden-uitsluiten-niemand-over")
+    assert not axe_violations(page)
+    page.get_by_label("Mila Meldpunt").uncheck()
+    page.get_by_label("Cor Coördinator").check()
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.get_by_text(re.compile(r"\d{4} \d{4} \d{4} \d{4}"))).to_be_visible()
+    from engine.cases.models import Case, CaseParty
+    from engine.identity.models import User
+
+    with db.session() as s:
+        case_id = s.scalars(select(Case.id).order_by(Case.id.desc())).first()
+        assert set(s.execute(select(CaseParty.party, User.username).join(User, User.id == CaseParty.user_id)
+                             .where(CaseParty.case_id == case_id)).all()) == {("uitgesloten", "coordinator")}
