@@ -66,6 +66,9 @@ def _kept_out(app, db, reference: str, who: str = "coordinator") -> None:
         assert r.status_code == 200, (path, r.status_code)
         assert reference not in r.text and f"/zaken/{case_id}\"" not in r.text, path
     for path in (f"/api/v1/zaken/{case_id}", f"/api/v1/zaken/{case_id}/tijdlijn", f"/api/v1/taken/{item_id}",
+                 f"/api/v1/zaken/{case_id}/documenten", f"/api/v1/zaken/{case_id}/notities",
+                 f"/api/v1/zaken/{case_id}/bestanden", f"/api/v1/zaken/{case_id}/berichten",
+                 f"/api/v1/zaken/{case_id}/gespreksverzoeken", f"/api/v1/zaken/{case_id}/contacttaken",
                  f"/zaken/{case_id}", f"/taken/{item_id}"):
         r = c.get(path)
         assert r.status_code == 404, (path, r.status_code)
