@@ -5,11 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from api.deps import CurrentUser, SessionDep, client_key, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, client_key, read_only, UnitOfWorkRoute
 from api.routers.common import errors
-from api.schemas.casework import PublicReportIn, ReportCreated, StaffReportIn
+from api.schemas.casework import PublicReportIn, ReportCreated, ReportHandlerOut, StaffReportIn
 from engine.db import get_database
 from engine.identity import receipts
+from engine.intake import exclusions
 from engine.intake import public
 from engine.intake import staff
 from engine.intake import submissions
@@ -45,6 +46,18 @@ def register(body: StaffReportIn, user: CurrentUser, session: SessionDep, respon
     return ReportCreated(zaak_id=result.case.id, zaaknummer=result.case.reference,
                          ontvangstcode=receipts.format_code(result.receipt_code) if result.receipt_code else None,
                          melding=KEEP_CODE if result.receipt_code else "De melding is geregistreerd.")
+
+
+@router.get("/publiek/behandelaars", response_model=list[ReportHandlerOut],
+            summary="Wie een nieuwe melding zou zien: te kiezen om uit te sluiten als de melding over hen gaat",
+            responses=errors(400))
+@read_only
+def report_handlers(session: SessionDep, response: Response) -> list[ReportHandlerOut]:
+    """Geen aanmelding nodig. Alleen de weergavenaam: wie meldingen behandelt (meldpunt, integriteitscoördinatoren,
+    Bureau Veiligheid en Integriteit). Geef bij de melding in ``uitgesloten`` de ids van wie de melding niet mag
+    zien (``engine.intake.exclusions``)."""
+    response.headers["Cache-Control"] = "no-store"
+    return [ReportHandlerOut(id=i, naam=name) for i, name in exclusions.candidates(session)]
 
 
 @router.post("/publiek/meldingen", response_model=ReportCreated, status_code=status.HTTP_201_CREATED,

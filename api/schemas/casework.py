@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -15,6 +15,21 @@ def _sane_date(value: date | None) -> date | None:
     if value is not None and not (date(1990, 1, 1) <= value <= date(2100, 12, 31)):
         raise ValueError("datum valt buiten het toegestane bereik (1990-2100)")
     return value
+
+
+UITGESLOTEN = ("Wie mag deze melding niet zien: ids uit GET /api/v1/publiek/behandelaars (hoogstens 10) van wie "
+               "meldingen behandelt en over wie de melding gaat. Zij zien de zaak nooit en horen er niets van. Er "
+               "moet ten minste één medewerker van het meldpunt en één integriteitscoördinator overblijven; anders "
+               "wordt de melding niet opgeslagen (422) en staat in de foutmelding waar u wel kunt melden.")
+
+
+class ReportHandlerOut(Strict):
+    """Someone who would see a new report, as the reporter may see them: the display name only."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"id": 4, "naam": "Cor Coördinator"}]})
+
+    id: int
+    naam: str
 
 
 class PublicReportIn(Strict):
@@ -32,6 +47,8 @@ class PublicReportIn(Strict):
     # A meeting in person or by phone (EU 2019/1937 art. 9(2)); ``gesprek_wens``: when and how (no identity needed).
     gesprek: Literal["gesprek", "telefoon"] | None = None
     gesprek_wens: str | None = Field(default=None, max_length=1_000)
+    uitgesloten: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+        default=None, max_length=10, description=UITGESLOTEN)
 
     _d = field_validator("datum_voorval")(_sane_date)
 
@@ -66,6 +83,8 @@ class StaffReportIn(Strict):
     betrokkene_persoon: str | None = Field(default=None, max_length=100, description=(
         "Gebruikersnaam van de betrokkene als die medewerker is, of 'extern/onbekend' (het veld met x-persoon: "
         "betrokkene in het registratieformulier); de betrokkene en diens leidinggevende worden uitgesloten"))
+    uitgesloten: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+        default=None, max_length=10, description=UITGESLOTEN)
 
     _d = field_validator("datum_melding")(_sane_date)
 

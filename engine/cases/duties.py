@@ -3,7 +3,8 @@
 Rules come from the process set's manifest (``separation_of_duties``), never from
 Python code per task:
 
-* a case party (melder, betrokkene, the betrokkene's leidinggevende) never acts on the case;
+* a case party (melder, betrokkene, the betrokkene's leidinggevende, a handler the reporter excluded) never acts
+  on the case;
 * a person is bound to at most one of the ``exclusive_slots`` per case (investigator ≠
   adviser ≠ decider ≠ objection handler; the two investigator slots differ);
 * a slot in ``uninvolved_slots`` may only be taken by someone with no earlier part in the case;
@@ -30,7 +31,8 @@ from engine.processes.legal_rules import DECIDES, DUTY_LABELS
 from engine.processes.manifest import Manifest
 from engine.worklist.models import OPEN, WorkItem
 
-PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende": "leidinggevende van de betrokkene"}
+PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende": "leidinggevende van de betrokkene",
+                "uitgesloten": "door de melder uitgesloten behandelaar"}  # access.EXCLUDED_HANDLER
 
 _random = secrets.SystemRandom()
 

@@ -21,6 +21,14 @@ Rules (issue 5, DOMAIN §2 and §4):
   line manager of the case. Parties are the ``case_parties`` rows; the line manager is
   also derived from ``users.manager_id`` of every subject, so a change of manager is
   covered without touching the case.
+* Excluded likewise: a handler the reporter (or the staff member registering for her) named at intake
+  because the report concerns them (party ``uitgesloten``, :data:`EXCLUDED_HANDLER`; ``engine.intake.exclusions``).
+  Until the desk links the subject as a party, a report about an integrity coordinator or a desk member would
+  otherwise reach that very person through their oversight role or the desk's pool. The row is written with the
+  case, before its first task exists, so the person never sees, is told of, is drawn for or is assigned any of it
+  (every door asks this condition, the worklist's pool and ``engine.cases.duties`` read every ``case_parties``
+  row). Nothing in the product removes it (who is excluded can not lift it; nobody else can either).
+  :func:`report_handlers` says who a reporter may exclude: who would otherwise see a new report.
 * Not visible and not existing look the same: callers answer 404 (:func:`require_visible_case`).
 * The reporter's identity is for the reporting desk (``meldpunt``) and the integrity
   coordinator of a case they can see (``roles.IDENTITY_ROLES``); everyone else sees a
@@ -52,7 +60,9 @@ from engine.identity.models import User, UserRole
 from engine.identity.roles import DESK_ROLES, EXPORT_ROLES, IDENTITY_ROLES, INTAKE_ROLES, OVERSIGHT_ROLES
 from engine.worklist.models import WorkItem
 
-EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende")
+# A handler of reports the reporter excluded at intake because the report concerns them (engine.intake.exclusions).
+EXCLUDED_HANDLER = "uitgesloten"
+EXCLUDED_PARTIES = ("melder", "betrokkene", "leidinggevende", EXCLUDED_HANDLER)
 
 # Letter recipients whose letters carry the reporter's identity (name, address or e-mail in the text).
 IDENTITY_RECIPIENTS = frozenset({"melder"})
@@ -120,7 +130,8 @@ def holds_any_role(*, session: Session, user: User, roles) -> bool:
 
 
 def excluded_condition(user: User) -> ColumnElement[bool]:
-    """True for cases in which ``user`` is reporter, subject or the subject's line manager."""
+    """True for cases in which ``user`` is reporter, subject, the subject's line manager or a handler the reporter
+    excluded (:data:`EXCLUDED_PARTIES`)."""
     return _excluded(user.id)
 
 
@@ -249,6 +260,22 @@ def may_register_report(*, session: Session, user: User) -> bool:
     if user.role_codes & INTAKE_ROLES:
         return True
     return bool(session.scalar(select(exists().where(User.manager_id == user.id))))
+
+
+# Who sees a new report before anyone is linked to it: the desk, whose pool holds the registration, and the
+# oversight roles (the integrity coordinator, the security and integrity bureau), who see it through their unit or
+# organisation-wide and take its assessment from their pool (which is not bound to a unit). A reporter may exclude
+# any of them (EXCLUDED_HANDLER); nobody else sees a report unless given a task in it.
+REPORT_HANDLER_ROLES: frozenset[str] = DESK_ROLES | OVERSIGHT_ROLES
+
+
+def report_handlers(*, session: Session) -> list[User]:
+    """The active holders of :data:`REPORT_HANDLER_ROLES` (live ``user_roles``), by display name: the people a new
+    report would reach, whom the reporter may exclude (``engine.intake.exclusions``)."""
+    role = aliased(UserRole)
+    held = exists().where(role.user_id == User.id, role.role.in_(sorted(REPORT_HANDLER_ROLES)))
+    return list(session.scalars(select(User).where(User.active.is_(True), held)
+                                .order_by(User.display_name, User.id)))
 
 
 def is_reporter_of(*, session: Session, user: User, case_id: int) -> bool:

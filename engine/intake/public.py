@@ -14,6 +14,9 @@ form ``POST /melden``), so they share the same limits:
   the API schema's caps), a description of at least :data:`MIN_OMSCHRIJVING` characters, the unit
   filled in, and a category from the process owners' list (the ``categorie`` field of the form of
   the task that declares ``intake``) - each with a Dutch message that names the field;
+* the handlers the reporter excludes because the report concerns them (``uitgesloten``,
+  ``engine.intake.exclusions``): only people who would see a new report, at most ten, and never so many that
+  nobody is left to handle it;
 * per client address at most 10 reports per hour (sliding), counted before the report is
   filed (so a flood of failing reports is limited too). There is no global cap: reports
   from one address never stop others from reporting.
@@ -49,6 +52,7 @@ ANONYMOUS = "anoniem"
 WAYS = {ANONYMOUS: "Anoniem", "vertrouwelijk": "Vertrouwelijk met naam", "open": "Open, met naam"}
 IDENTITY_FIELDS = ("melder_naam", "melder_email", "melder_telefoon")
 MAX_FILES = 5
+EXCLUDED = "uitgesloten"  # the handlers the report concerns (engine.intake.exclusions.FIELD)
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,9 @@ def validation_errors(session, values: dict) -> dict[str, str]:
         email = values.get("melder_email")
         if isinstance(email, str) and email.strip() and ("@" not in email or "." not in email.split("@")[-1]):
             errors["melder_email"] = "‘Uw e-mailadres’ is geen geldig e-mailadres (bijvoorbeeld naam@voorbeeld.nl)."
+    from engine.intake import exclusions
+
+    errors.update(exclusions.errors(session, values.get(exclusions.FIELD)))
     errors.update(length_errors(values))
     return errors
 
@@ -125,7 +132,7 @@ def validation_errors(session, values: dict) -> dict[str, str]:
 def _report_data(values: dict) -> tuple[dict, bool]:
     """The case's seed data from the form and whether the report is named (identity kept)."""
     named = (values.get("melden_als") or ANONYMOUS) != ANONYMOUS
-    skip = {"wanneer", "melden_als", *([] if named else IDENTITY_FIELDS)}
+    skip = {"wanneer", "melden_als", EXCLUDED, *([] if named else IDENTITY_FIELDS)}
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()
             if k not in skip and v not in (None, "")}
     return data, named
@@ -176,7 +183,8 @@ def submit_public_report(*, database: Database, client_key: str, values: dict,
         if isinstance(claimed, submissions.Replay):  # the same form, sent at the same moment, was filed first
             return _replayed(session, claimed)
         submitted = intake.submit_report(session=session, actor=None, data=data,
-                                         public_way=values.get("melden_als") or ANONYMOUS)
+                                         public_way=values.get("melden_als") or ANONYMOUS,
+                                         excluded_user_ids=values.get(EXCLUDED))
         for name, content in files:
             try:
                 attachments.add(session=session, case_id=submitted.case.id, filename=name, content=content,

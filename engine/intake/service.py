@@ -40,15 +40,24 @@ PUBLIC_IDENTITY_FIELDS = ("melder_naam", "melder_email", "melder_telefoon")
 
 
 def submit_report(*, session: Session, actor: User | None, data: dict, reporter_user_id: int | None = None,
-                  subject_user_id: int | None = None, public_way: str = "anoniem") -> Submitted:
+                  subject_user_id: int | None = None, public_way: str = "anoniem",
+                  excluded_user_ids=None) -> Submitted:
     """Register a report. ``actor`` None means the public form: anonymous unless ``public_way`` is a named way
     (``vertrouwelijk`` or ``open``, ``engine.intake.public.WAYS``), when the name and contact details are kept
     (encrypted, with the confidentiality of a report taken by the desk). A public reporter always gets a receipt
     code for "Mijn melding".
 
     Staff may register for someone else: a manager (anyone with a unit), the desk, a
-    vertrouwenspersoon (who must record the reporter's consent to pass it on)."""
+    vertrouwenspersoon (who must record the reporter's consent to pass it on).
+
+    ``excluded_user_ids``: handlers the report concerns, who must not see it (``engine.intake.exclusions``: checked
+    here, before anything is written; they become parties ``uitgesloten`` of the case from its first moment)."""
+    from engine.identity.access import EXCLUDED_HANDLER
+    from engine.intake import exclusions
+
+    excluded = exclusions.checked(session, excluded_user_ids)
     data = dict(data)
+    data.pop(exclusions.FIELD, None)  # never case data: the exclusion is a party, not a form value
     named_public = actor is None and public_way in ("vertrouwelijk", "open")
     if actor is None and not named_public:
         data.update(kanaal=ANONYMOUS_CHANNEL, melder_anoniem=True)
@@ -81,12 +90,14 @@ def submit_report(*, session: Session, actor: User | None, data: dict, reporter_
         subject = session.get(User, subject_user_id)
         if subject is not None and subject.manager_id:
             parties["leidinggevende"] = [subject.manager_id]
+    if excluded:
+        parties[EXCLUDED_HANDLER] = excluded
     case = cases.start_case(session=session, actor=actor, data=data, parties=parties)
     code = None
     if data.get("melder_anoniem") or named_public:
         code, _ = receipts.issue_receipt(session=session, case_id=case.id)
     details = {"kanaal": data.get("kanaal"), "anoniem": bool(data.get("melder_anoniem")),
-               "ontvangstcode_uitgegeven": code is not None}
+               "ontvangstcode_uitgegeven": code is not None, **({"uitgesloten": len(excluded)} if excluded else {})}
     if actor is None:
         details["melden_als"] = public_way if named_public else "anoniem"
     audit.append(session=session, actor=actor.username if actor else ("melder" if named_public else "anonieme melder"),

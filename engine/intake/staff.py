@@ -7,6 +7,9 @@ naming the field) before anything is written, and then calls :func:`engine.intak
 The choices (channel, way of receipt, category, risk function) come from the form of the task that declares
 ``intake`` in the process files; the subject is the field that form marks ``x-persoon`` (betrokkene). Python
 names neither an element id nor that field.
+
+Staff registering for someone else can exclude the handlers the report concerns, as the reporter can on the public
+form (``uitgesloten``: ``engine.intake.exclusions``).
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from engine.functions import today
 from engine.identity import access
 from engine.identity.models import User
 from engine.identity.roles import DESK_ROLES
+from engine.intake import exclusions
 from engine.intake import public
 from engine.intake import service as intake
 from engine.intake import submissions
@@ -49,6 +53,7 @@ class Choices:
     risks: list[tuple[str, str]]
     subject_field: str | None
     persons: list[tuple[str, str]]  # (username, name) of the organisation's active users
+    handlers: list[tuple[int, str]] = ()  # (user id, name) of who would see a new report (engine.intake.exclusions)
 
 
 def intake_schema(session: Session) -> dict:
@@ -76,7 +81,8 @@ def choices(session: Session) -> Choices:
     return Choices(channels=_enum(schema, "kanaal"), ways=_enum(schema, "ontvangstwijze"),
                    categories=_enum(schema, "categorie"), risks=_enum(schema, "risicofunctie"),
                    subject_field=subject_field(schema),
-                   persons=[(u.username, u.display_name) for u in persons.candidates(session)])
+                   persons=[(u.username, u.display_name) for u in persons.candidates(session)],
+                   handlers=exclusions.candidates(session))
 
 
 def passes_on_for_reporter(actor: User) -> bool:
@@ -187,6 +193,7 @@ def validation_errors(session: Session, actor: User, values: dict, *, reporter_p
             and not _flag(values.get("toestemming_doorgeven")):
         errors["toestemming_doorgeven"] = ("‘Toestemming van de melder’: een vertrouwenspersoon geeft een melding "
                                            "alleen door met toestemming van de melder.")
+    errors.update(exclusions.errors(session, values.get(exclusions.FIELD)))
     for name, value in values.items():
         cap = MAX_LENGTHS.get(name)
         if cap is not None and isinstance(value, str) and len(value) > cap:
@@ -213,7 +220,8 @@ def register_report(*, session: Session, actor: User, values: dict, reporter_per
                                reporter_user_id=reporter_user_id, subject_user_id=subject_user_id)
     if errors:
         raise InvalidData([FieldError(k, v) for k, v in errors.items()], detail=" ".join(errors.values()))
-    data = {k: v for k, v in values.items() if v not in (None, "")}
+    data = {k: v for k, v in values.items() if v not in (None, "", [])}
+    excluded = data.pop(public.EXCLUDED, None)  # a party of the case, not a form value (engine.intake.exclusions)
     for name in ("melder_anoniem", "via_vertrouwenspersoon", "toestemming_doorgeven"):
         if name in data:
             data[name] = _flag(data[name])
@@ -230,7 +238,7 @@ def register_report(*, session: Session, actor: User, values: dict, reporter_per
     else:
         data["melder_anoniem"] = False
     submitted = intake.submit_report(session=session, actor=actor, data=data, reporter_user_id=reporter_user_id,
-                                     subject_user_id=subject_user_id)
+                                     subject_user_id=subject_user_id, excluded_user_ids=excluded)
     if claimed is not None:
         claimed.seal(session, case_id=submitted.case.id, receipt_code=submitted.receipt_code)
     return submitted

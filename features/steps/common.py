@@ -154,6 +154,7 @@ class World:
     last_error: str = ""
     last_response: object = None
     report: dict = field(default_factory=dict)
+    refusal: tuple | None = None  # (status, body, cases stored) of a report that was refused
 
     def h(self, who: str) -> dict:
         if who not in self.tokens:
@@ -420,6 +421,67 @@ def step_report_public(wereld: World, categorie: str, onderwerp: str):
     from sqlalchemy import select
     with wereld.db.session() as s:
         wereld.case_id = s.scalar(select(Case.id).where(Case.reference == ref))
+
+
+def _names(wereld: World, namen: str) -> list[int]:
+    """ "coordinator" of "coordinator en meldpunt" of "a, b en c": de gebruikers-ids van die medewerkers."""
+    ids = []
+    for naam in re.split(r"\s*,\s*|\s+en\s+", namen.strip()):
+        if naam not in wereld.users:
+            fail(f"medewerker '{naam}' bestaat", f"bekende medewerkers: {', '.join(sorted(wereld.users))}")
+        ids.append(wereld.users[naam])
+    return ids
+
+
+def _public_excluding(wereld: World, categorie: str, onderwerp: str, namen: str):
+    body = {"categorie": categorie, "omschrijving": onderwerp if len(onderwerp) >= 10 else onderwerp + " (melding)",
+            "dienstonderdeel": "Douane", "uitgesloten": _names(wereld, namen)}
+    wereld.report = {**body, "melder_anoniem": True}
+    return wereld.client.post("/api/v1/publiek/meldingen", json=body)
+
+
+@when(parsers.parse('iemand anoniem een melding doet via het publieke formulier met categorie "{categorie}" over '
+                    '"{onderwerp}" die "{namen}" niet mag zien'))
+@given(parsers.parse('iemand anoniem een melding doet via het publieke formulier met categorie "{categorie}" over '
+                     '"{onderwerp}" die "{namen}" niet mag zien'))
+def step_report_public_excluding(wereld: World, categorie: str, onderwerp: str, namen: str):
+    """Voorbeeld: Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "De coördinator past declaraties aan" die "coordinator" niet mag zien
+    (de melding gaat over wie meldingen behandelt: meldpunt, integriteitscoördinator, Bureau V&I; meer namen: "a en b")"""
+    r = _public_excluding(wereld, categorie, onderwerp, namen)
+    if r.status_code != 201:
+        fail("de publieke melding wordt aangenomen", answer(r) + _category_hint(r, categorie))
+    wereld.receipt = r.json().get("ontvangstcode")
+    from engine.cases.models import Case
+    from sqlalchemy import select
+    with wereld.db.session() as s:
+        wereld.case_id = s.scalar(select(Case.id).where(Case.reference == r.json()["zaaknummer"]))
+
+
+@when(parsers.parse('iemand anoniem probeert te melden via het publieke formulier met categorie "{categorie}" over '
+                    '"{onderwerp}" die "{namen}" niet mag zien'))
+def step_report_public_excluding_refused(wereld: World, categorie: str, onderwerp: str, namen: str):
+    """Voorbeeld: Als iemand anoniem probeert te melden via het publieke formulier met categorie "Financiële schendingen" over "Het meldpunt lekt meldingen" die "meldpunt" niet mag zien
+    (de weigering staat daarna in "is de melding niet aangenomen met de uitleg")"""
+    from engine.cases.models import Case
+    from sqlalchemy import func, select
+    with wereld.db.session() as s:
+        before = s.scalar(select(func.count()).select_from(Case))
+    r = _public_excluding(wereld, categorie, onderwerp, namen)
+    with wereld.db.session() as s:
+        after = s.scalar(select(func.count()).select_from(Case))
+    wereld.refusal = (r.status_code, r.json() if r.headers.get("content-type", "").endswith("json") else {},
+                      after - before)
+
+
+@then(parsers.parse('is de melding niet aangenomen met de uitleg "{tekst}"'))
+def step_report_refused(wereld: World, tekst: str):
+    """Voorbeeld: Dan is de melding niet aangenomen met de uitleg "Huis voor Klokkenluiders"
+    (er is niets bewaard; de uitleg noemt het veld en bevat deze tekst)"""
+    status, body, stored = wereld.refusal or (None, {}, 0)
+    messages = " ".join(e.get("message", "") for e in body.get("errors", []))
+    if status != 422 or stored or tekst not in messages:
+        fail(f"de melding is geweigerd (422), niets bewaard, met de uitleg '{tekst}'",
+             f"status {status}, {stored} zaak bewaard, uitleg: {messages or body}")
 
 
 # ---------------------------------------------------------------- werkvoorraad en taken

@@ -183,6 +183,8 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/melder/sessie": Policy("once", (401,), probe={"json": {"ontvangstcode": "0000 0000 0000 0000"}}),
     "DELETE /api/v1/melder/sessie": Policy("once", (401,)),
     "POST /api/v1/publiek/meldingen": Policy("once", (422,), probe={"json": {}}),
+    # who would see a new report, display names only, for the reporter to exclude (engine.intake.exclusions)
+    "GET /api/v1/publiek/behandelaars": Policy("open"),
     # ---- the reporter with a receipt code (staff credentials open no reporter session)
     "GET /api/v1/melder/melding": Policy(frozenset({RECEIPT}), denied=401),
     "GET /api/v1/melder/berichten": Policy(frozenset({RECEIPT}), denied=401),

@@ -19,6 +19,7 @@ from engine.errors import DomainError, InvalidData
 from engine.functions import today
 from engine.identity import access, receipts
 from engine.identity.models import User
+from engine.intake import exclusions
 from engine.intake import staff
 from engine.intake import submissions
 from web.pages.common import (app_settings, checked_form, domain_error, FormDep, get_database, login_required,
@@ -44,7 +45,8 @@ def _page(request, s, web, *, values: dict, errors: dict, status_code: int = 200
     c = staff.choices(s)
     return render(request, "melding_invoeren.html", status_code=status_code, user=web.user, web=web, c=c,
                   values=values, errors=errors, kinds=KINDS, passes_on=staff.passes_on_for_reporter(web.user),
-                  subject_field=c.subject_field, external=persons.EXTERNAL, form_key=submissions.new_key())
+                  subject_field=c.subject_field, external=persons.EXTERNAL, form_key=submissions.new_key(),
+                  max_excluded=exclusions.MAX_EXCLUDED)
 
 
 @router.get("/meldingen/nieuw", response_class=HTMLResponse)
@@ -64,6 +66,8 @@ def _values(form, subject_field: str | None) -> dict:
         values[subject_field] = str(form.get(subject_field) or "").strip()
     for flag in FLAGS:
         values[flag] = form.get(flag) == "ja"
+    # who must not see the report (engine.intake.exclusions); one more than allowed, so "too many" is still said
+    values[exclusions.FIELD] = [str(v)[:20] for v in form.getlist(exclusions.FIELD)[:exclusions.MAX_EXCLUDED + 1]]
     values["melder"] = str(form.get("melder") or "")
     values[staff.REPORTER_PERSON] = str(form.get(staff.REPORTER_PERSON) or "").strip()
     return values

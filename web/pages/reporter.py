@@ -17,6 +17,7 @@ from engine.contact import service as contact
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
+from engine.intake import exclusions
 from engine.intake import public
 from engine.intake import service as intake
 from engine.intake import submissions
@@ -35,7 +36,8 @@ def _public_fields(session: Session) -> dict:
     """Category options from the deployed intake form (the process owners' list); a fresh one-time form key on
     every page of the form (``engine.intake.submissions``: the same form sent twice files one report)."""
     return {"categories": public.categories(session), "ways": public.WAYS, "max_files": public.MAX_FILES,
-            "form_key": submissions.new_key(),
+            "form_key": submissions.new_key(), "handlers": exclusions.candidates(session),
+            "max_excluded": exclusions.MAX_EXCLUDED,
             "meeting_kinds": contact.MEETING_KINDS,
             "file_types": attachments.TYPES_TEXT, "max_file_mb": attachments.MAX_BYTES // (1024 * 1024)}
 
@@ -60,12 +62,14 @@ def report_submit(request: Request, form: FormDep):
     values = {k: str(form.get(k) or "").strip() for k in ("omschrijving", "categorie", "dienstonderdeel",
                                                           "betrokkene_functie", "wanneer", "melden_als",
                                                           *public.IDENTITY_FIELDS)}
+    # who must not see the report (engine.intake.exclusions); one more than allowed, so "too many" is still said
+    values[public.EXCLUDED] = [str(v)[:20] for v in form.getlist(public.EXCLUDED)[:exclusions.MAX_EXCLUDED + 1]]
     db = get_database()
     with db.session() as s:
         fields = _public_fields(s)
         errors = public.validation_errors(s, values)
     # Echo at most a little over the caps back into the form (never a megabyte).
-    shown = {k: v[:2 * public.MAX_LENGTHS.get(k, 20)] for k, v in values.items()}
+    shown = {k: v[:2 * public.MAX_LENGTHS.get(k, 20)] for k, v in values.items()}  # (a list: its first items)
     shown.update(gesprek=str(form.get("gesprek") or "")[:20],
                  gesprek_wens=str(form.get("gesprek_wens") or "")[:2 * contact.MAX_WISH])
     if errors:
