@@ -5,6 +5,7 @@ import base64
 import json
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy import Integer, and_, bindparam, exists, false, func, or_, select, union_all, update
@@ -140,35 +141,96 @@ _DONE = aliased(WorkItem)
 def _involved(uid, case_id):
     """Has the user (``uid``) a part in the case (``case_id``: a column) that the separation of duties weighs: work
     completed in it, or a slot held. Cheap (indexed EXISTS); only such a task is checked in detail
-    (:func:`_offered`)."""
+    (:func:`pool_page`)."""
     from engine.cases.models import CaseActor
 
     return or_(exists().where(_DONE.case_id == case_id, _DONE.completed_by_id == uid, _DONE.state == "completed"),
                exists().where(CaseActor.case_id == case_id, CaseActor.user_id == uid)).label("involved")
 
 
-@lru_cache(maxsize=256)
-def _pools_statement(roles: tuple[str, ...], team_unit: bool):
-    """:func:`unassigned_in_my_roles` without a keyset position, as :func:`_merged` builds it (one branch per role,
-    each its first ``n`` rows) with the user (``uid``), ``n``, the page (``lim``, ``off``) and, for a team-bound
-    role, the user's unit (``unit``) as parameters; each row with whether the user has a part in its case
-    (:func:`_involved`)."""
+def _pool_branches(roles: tuple[str, ...], team_unit: bool, uid) -> list:
+    """One SELECT of work items per role: the open tasks nobody holds in that role, without the cases the user
+    (``uid``: a bound parameter) is a party to, while the user holds the role; a team-bound role's only in the
+    user's unit (bound parameter ``unit``), as :func:`_pool` and ``access.own_team_pool``."""
     branches = []
     for role in roles:
         q = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None), WorkItem.role == role,
-                                   _not_party_param(), _holds(bindparam("uid"), role))
+                                   _not_party_param(), _holds(uid, role))
         if role in access.TEAM_BOUND_ROLES:  # as access.own_team_pool
             q = q.where(WorkItem.case_id.in_(select(Case.id).where(Case.unit == bindparam("unit")))
                         if team_unit else false())
         branches.append(q)
+    return branches
+
+
+# the keyset position of a pool batch as bound parameters (see :func:`_after`): a cached statement per shape
+_A_DUE = bindparam("a_due", type_=WorkItem.__table__.c.due_at.type)
+_A_CREATED = bindparam("a_created", type_=WorkItem.__table__.c.created_at.type)
+_A_PRIORITY, _A_ID = bindparam("a_priority", type_=Integer), bindparam("a_id", type_=Integer)
+
+
+def _after_param(due_is_null: bool):
+    """:func:`_after` with the position as the parameters ``a_due``, ``a_priority``, ``a_created``, ``a_id``."""
+    rest = or_(WorkItem.priority < _A_PRIORITY,
+               and_(WorkItem.priority == _A_PRIORITY,
+                    or_(WorkItem.created_at > _A_CREATED,
+                        and_(WorkItem.created_at == _A_CREATED, WorkItem.id > _A_ID))))
+    if due_is_null:
+        return and_(WorkItem.due_at.is_(None), rest)
+    return or_(WorkItem.due_at > _A_DUE, WorkItem.due_at.is_(None), and_(WorkItem.due_at == _A_DUE, rest))
+
+
+def _position_params(cursor: str) -> tuple[bool, dict]:
+    """A keyset cursor (:func:`position`) as the parameters of :func:`_after_param`: (due date is NULL, params)."""
+    try:
+        due, priority, created, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        due = datetime.fromisoformat(due) if due is not None else None
+        created, priority, item_id = datetime.fromisoformat(created), int(priority), int(item_id)
+    except (ValueError, TypeError):
+        raise InvalidData([FieldError("na", "is geen geldige vervolgpositie")]) from None
+    return due is None, {"a_due": due, "a_priority": priority, "a_created": created, "a_id": item_id}
+
+
+@lru_cache(maxsize=512)
+def _pools_statement(roles: tuple[str, ...], team_unit: bool, after: bool | None = None, excluding: bool = False):
+    """The pool of :func:`pool_page` in worklist order, as :func:`_merged` builds it (one branch per role, each its
+    first ``n`` rows), with the user (``uid``), ``n``, the page (``lim``, ``off``) and, for a team-bound role, the
+    user's unit (``unit``) as parameters; each row with whether the user has a part in its case
+    (:func:`_involved`). ``after``: None for the first page, else whether the keyset position's due date is NULL
+    (:func:`_after_param`, its parameters); ``excluding``: without the work items of the expanding parameter
+    ``refused``. Built once per shape."""
+    uid = bindparam("uid")
+    branches = _pool_branches(roles, team_unit, uid)
+    if after is not None:
+        branches = [b.where(_after_param(after)) for b in branches]
+    if excluding:
+        branches = [b.where(WorkItem.id.not_in(bindparam("refused", expanding=True))) for b in branches]
     if len(branches) == 1:
-        return (branches[0].add_columns(_involved(bindparam("uid"), WorkItem.case_id))
+        return (branches[0].add_columns(_involved(uid, WorkItem.case_id))
                 .order_by(*_ORDER).limit(_LIM).offset(_OFF))
     sub = union_all(*[select(b.order_by(*_ORDER).limit(_N).subquery()) for b in branches]).subquery()
     row = aliased(WorkItem, sub)
-    return (select(row, _involved(bindparam("uid"), sub.c.case_id))
+    return (select(row, _involved(uid, sub.c.case_id))
             .order_by(sub.c.due_at.asc().nulls_last(), sub.c.priority.desc(), sub.c.created_at, sub.c.id)
             .limit(_LIM).offset(_OFF))
+
+
+@lru_cache(maxsize=256)
+def _involved_pool_statement(roles: tuple[str, ...], team_unit: bool):
+    """The tasks of the user's pool (as :func:`_pools_statement`) in the cases the user has a part in that the
+    separation of duties weighs (work completed in it, a slot held: :func:`_involved`), read from the user's side
+    (their completed work and bindings, indexed) - only these can be refused to them. Parameters as
+    :func:`_pools_statement`'s; built once per set of roles."""
+    from engine.cases.models import CaseActor
+
+    uid = bindparam("uid")
+    theirs = (select(_DONE.case_id).where(_DONE.completed_by_id == uid, _DONE.state == "completed")
+              .union(select(CaseActor.case_id).where(CaseActor.user_id == uid)))
+    branches = [b.where(WorkItem.case_id.in_(theirs)) for b in _pool_branches(roles, team_unit, uid)]
+    if len(branches) == 1:
+        return branches[0]
+    sub = union_all(*branches).subquery()
+    return select(aliased(WorkItem, sub))
 
 
 def _pool(user: User, role: str):
@@ -177,13 +239,6 @@ def _pool(user: User, role: str):
     if role in access.TEAM_BOUND_ROLES:  # a manager's pool: the own team's instances only
         q = q.where(access.own_team_pool(user))
     return q
-
-
-def _offered(session: Session, user: User, items: list[WorkItem]) -> list[WorkItem]:
-    """``items`` (tasks in the user's pools) without those the separation of duties keeps from the user
-    (``engine.cases.duties.separation_refusal``, the rule of the claim and of the step): never offered to claim."""
-    refused = claim_refusals(session=session, user=user, items=items)
-    return [item for item in items if item.id not in refused]
 
 
 def claim_refusals(*, session: Session, user: User, items: list[WorkItem]) -> dict[int, str]:
@@ -205,24 +260,74 @@ def claim_refusals(*, session: Session, user: User, items: list[WorkItem]) -> di
     return out
 
 
+class Page(NamedTuple):
+    """One page of a worklist: its tasks in worklist order and the keyset position of the next page (``after=``),
+    None when no task follows."""
+    items: list[WorkItem]
+    next_after: str | None
+
+
+def _pool_params(user: User, roles: tuple[str, ...]) -> tuple[bool, dict]:
+    team_unit = bool(user.unit) and any(r in access.TEAM_BOUND_ROLES for r in roles)  # as access.own_team_pool
+    return team_unit, {"uid": user.id, **({"unit": user.unit} if team_unit else {})}
+
+
+def refused_in_pool(*, session: Session, user: User) -> set[int]:
+    """The ids of the tasks in the user's pools that the separation of duties keeps from them (:func:`claim_refusals`).
+    Only a task in a case the user has a part in (work completed, a slot held) can be refused, so only those are read
+    (:func:`_involved_pool_statement`, from the user's side: usually a handful, bounded by the open work in the
+    cases they worked on, never by the size of the pool or the number of cases) and checked: one query, a second
+    only when there are such tasks."""
+    roles = tuple(sorted(user.role_codes))
+    if not roles:
+        return set()
+    team_unit, params = _pool_params(user, roles)
+    involved = list(session.execute(_involved_pool_statement(roles, team_unit), params).scalars())
+    return set(claim_refusals(session=session, user=user, items=involved)) if involved else set()
+
+
+def pool_page(*, session: Session, user: User, limit: int = 200, offset: int = 0,
+              after: str | None = None) -> Page:
+    """One page of the user's pools ("Open in mijn rollen"): the open tasks nobody holds in the user's roles that the
+    user may take, in worklist order - without the cases they are a party to and without a task the separation of
+    duties keeps from them (:func:`claim_refusals`; such a task waits for a colleague or the coordinator's
+    assignment). ``offset`` counts tasks the user may take; ``after`` (a :func:`position`) replaces it.
+
+    The page and whether a next one exists come from the ordered query itself, never from the length of a
+    filtered list: a page holds ``limit`` tasks whenever that many more exist, its ``next_after`` is None only
+    when none follows, so walking the pages reaches every task (a task nobody finds misses its legal term).
+
+    Statements: one, reading ``limit + 1`` rows (each with whether the user has a part in its case). Only when that
+    read holds a task the user has a part in, one more reads their part in those cases; only when that refuses
+    one of them, the pool's refused tasks are read as a whole (:func:`refused_in_pool`: one or two statements) and
+    the page is read again without them: at most five, whatever the number of cases or of refused tasks."""
+    roles = tuple(sorted(user.role_codes))
+    if not roles:
+        return Page([], None)
+    team_unit, params = _pool_params(user, roles)
+    shape: bool | None = None
+    if after:
+        shape, position_params = _position_params(after)
+        params.update(position_params)
+        offset = 0
+    want = offset + limit
+    params.update({"lim": want + 1, "off": 0, "n": want + 1})
+    rows = session.execute(_pools_statement(roles, team_unit, shape), params).all()
+    involved = [item for item, flag in rows if flag]
+    if involved and claim_refusals(session=session, user=user, items=involved):
+        refused = refused_in_pool(session=session, user=user)
+        rows = session.execute(_pools_statement(roles, team_unit, shape, True),
+                               {**params, "refused": sorted(refused)}).all()
+    items = [item for item, _ in rows]
+    more = len(items) > want
+    items = items[offset:want]
+    return Page(items, position(items[-1]) if more and items else None)
+
+
 def unassigned_in_my_roles(*, session: Session, user: User, limit: int = 200, offset: int = 0,
                            after: str | None = None) -> list[WorkItem]:
-    """The open tasks nobody holds in the user's roles, that the user may take: without the cases they are a party
-    to, and without a task the separation of duties keeps from them (:func:`_offered`; such a task waits for a
-    colleague or the coordinator's assignment, and a page may hold fewer than ``limit`` rows then)."""
-    roles = sorted(user.role_codes)
-    if not roles:
-        return []
-    if not after:  # the usual first page: built once per set of roles
-        team_unit = bool(user.unit) and any(r in access.TEAM_BOUND_ROLES for r in roles)  # as access.own_team_pool
-        params = {"uid": user.id, "lim": limit, "off": offset, "n": limit + offset,
-                  **({"unit": user.unit} if team_unit else {})}
-        rows = session.execute(_pools_statement(tuple(roles), team_unit), params).all()
-        involved = [item for item, flag in rows if flag]
-        refused = set(claim_refusals(session=session, user=user, items=involved)) if involved else set()
-        return [item for item, _ in rows if item.id not in refused]
-    return _offered(session, user, _merged(session, [_pool(user, role) for role in roles], limit=limit,
-                                           offset=offset, after=after))
+    """The tasks of :func:`pool_page` (its ``items``)."""
+    return pool_page(session=session, user=user, limit=limit, offset=offset, after=after).items
 
 
 def mine_in_case(*, session: Session, user: User, case_id: int) -> list[WorkItem]:
@@ -472,7 +577,15 @@ def assign_candidates_by_role(*, session: Session, roles) -> dict[str, list[User
 def counts(*, session: Session, user: User) -> dict[str, int]:
     """How many tasks each worklist tab holds (``my_tasks``, ``unassigned_in_my_roles``, ``overdue``): the
     same conditions, counted by the database, never capped by a page size. One statement: each branch is a scalar
-    subquery of one SELECT (a role's pool reads its own partial index), summed here."""
+    subquery of one SELECT (a role's pool reads its own partial index), summed here.
+
+    "Open in mijn rollen" counts what its pages show (:func:`pool_page`): without the tasks the separation of duties
+    keeps from the user, found without a query per task. Only a task in a case the user has a part in (work
+    completed, a slot held) can be refused; the same statement counts those (read from the user's side,
+    :func:`_involved_pool_statement`), and only when there are any they are read and checked
+    (:func:`refused_in_pool`: one or two statements more) and the refused ones taken off. So a user with no such
+    task - most, most of the time - pays one statement, anyone at most three, whatever the number of cases; and the
+    count equals the number of tasks the pages show (the same rule over the same rows)."""
     counters: list = []
 
     def count(branches: list) -> list[int]:
@@ -481,9 +594,10 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
         return list(range(start, len(counters)))
 
     mine = select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user))
+    roles = tuple(sorted(user.role_codes))
     pools = [select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None),
                                        WorkItem.role == role, _not_party(user), _holds(user.id, role))
-             for role in sorted(user.role_codes)]
+             for role in roles]
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user.role_codes & deadline_monitor_roles(session):
         visible = select(Case.id).where(visible_cases_condition(user))
@@ -491,8 +605,16 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
     else:
         overdue_branches = [b.where(*late) for b in [mine, *pools]]
     slots = {"mijn": count([mine]), "open": count(pools), "te-laat": count(overdue_branches)}
-    values = session.execute(select(*[c.label(f"n{i}") for i, c in enumerate(counters)])).one()
-    return {tab: sum(values[i] or 0 for i in where) for tab, where in slots.items()}
+    team_unit, params = _pool_params(user, roles)
+    if roles:  # the pool's tasks that the separation of duties might refuse to the user
+        slots["weighed"] = count([_involved_pool_statement(roles, team_unit)])
+    values = session.execute(select(*[c.label(f"n{i}") for i, c in enumerate(counters)]), params).one()
+    out = {tab: sum(values[i] or 0 for i in where) for tab, where in slots.items()}
+    if out.pop("weighed", 0):
+        # refused tasks are tasks of the pool (the same conditions), so they are taken off; a task that changed
+        # between the two reads can make the count one off until the next page, never negative
+        out["open"] = max(0, out["open"] - len(refused_in_pool(session=session, user=user)))
+    return out
 
 
 VISIT_GAP = timedelta(minutes=30)  # requests closer together than this are one visit of the worklist

@@ -26,6 +26,18 @@ SORTS = {"termijn": "Termijn", "prioriteit": "Prioriteit", "zaak": "Zaaknummer",
 
 # --------------------------------------------------------------------------- werkvoorraad
 
+def _page(s, user, tab: str, after: str | None) -> tuple[list, str]:
+    """One page of the tab and the next page's keyset position ("" when none follows): the pool's from the engine
+    (``worklist.pool_page``: the separation of duties leaves tasks out, so a page's length says nothing about what
+    follows), the other tabs' by reading one task more than a page."""
+    if tab == "open":
+        page = worklist.pool_page(session=s, user=user, limit=PAGE, after=after)
+        return page.items, page.next_after or ""
+    fetch = {"mijn": worklist.my_tasks, "te-laat": worklist.overdue}[tab]
+    items = fetch(session=s, user=user, limit=PAGE + 1, after=after)
+    return items[:PAGE], worklist.position(items[PAGE - 1]) if len(items) > PAGE else ""
+
+
 @router.get("/werkvoorraad", response_class=HTMLResponse)
 def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", filter: str = "",
                   melding: str = "", na: str = ""):
@@ -37,12 +49,10 @@ def worklist_page(request: Request, tab: str = "", sorteer: str = "termijn", fil
         if tab not in TABS:  # arriving: my own tasks, or the role's pool when I have none yet
             tab = "open" if counts["mijn"] == 0 and counts["open"] > 0 else "mijn"
         since = worklist.record_visit(session=s, user=user)
-        fetch = {"mijn": worklist.my_tasks, "open": worklist.unassigned_in_my_roles, "te-laat": worklist.overdue}[tab]
         try:  # one page of PAGE tasks in worklist order; the next one starts after its last task (keyset)
-            items = fetch(session=s, user=user, limit=PAGE, after=na or None)
+            items, next_after = _page(s, user, tab, na or None)
         except InvalidData:
-            na, items = "", fetch(session=s, user=user, limit=PAGE)
-        next_after = worklist.position(items[-1]) if len(items) == PAGE else ""
+            na, (items, next_after) = "", _page(s, user, tab, None)
         facts = triage.row_facts(session=s, items=items)
         rows = [{**row, **facts.get(i.case_id, {}), "new": worklist.is_new(i, since)} for i, row in
                 zip(items, worklist_rows(s, items, user, references={k: f["reference"] for k, f in facts.items()}))]
