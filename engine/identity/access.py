@@ -135,6 +135,16 @@ def excluded_condition(user: User) -> ColumnElement[bool]:
     return _excluded(user.id)
 
 
+def counted_condition(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Case` for the cases that may count in a figure shown to ``user``: every case except
+    those ``user`` is excluded from (:func:`excluded_condition`). For every aggregate a person reads (the dashboard,
+    the annual annex, the Woo overview, the monthly overview, "n more" and "n hidden" counts): a case from which the
+    reader is excluded is not counted, as if it did not exist for them, not even as a case they may not open, since
+    "one more report, hidden from you" tells the person a report concerns that it exists. A case merely outside
+    their need to know (another unit's, one they hold no task in) still counts: it tells them nothing personal."""
+    return ~excluded_condition(user)
+
+
 def involvement_condition(user: User) -> ColumnElement[bool]:
     """True for cases in which ``user`` holds or held a task or is bound to a slot."""
     return _involved(user.id)

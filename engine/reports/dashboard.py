@@ -22,6 +22,14 @@ Every figure carries the ids of the cases behind it, restricted to the cases the
 user may see (:func:`engine.identity.access.visible_cases_condition`); ``verborgen`` says
 how many cases are behind it that the user may not open. Imported cases count in the
 closing figures; they carry no acknowledgement/feedback data and no anonymity flag.
+
+A case from which the asking user is excluded (reporter, subject, the subject's line manager, a handler the
+reporter excluded: :func:`engine.identity.access.counted_condition`) is in *no* figure of theirs, not even in
+``verborgen``: as if it did not exist for them. Otherwise an integrity coordinator excluded from a report about
+themselves, or a manager of its subject on the competent authority, would see one more report this week that they
+may not open - that someone reported them. ``verborgen`` keeps counting cases that are merely outside the user's
+need to know (another unit's, one they have no part in): that a unit has reports is what the dashboard is for, and
+it tells nothing about the reader. Without a user (the command line) every case counts.
 """
 from __future__ import annotations
 
@@ -150,6 +158,10 @@ def build(*, session: Session, start: date, end: date, unit: str | None = None, 
     stmt = select(Case).where(INTEGRITY_CASE, or_(Case.status != "closed", Case.closed_at >= local_start(start)))
     if unit is not None:
         stmt = stmt.where(Case.unit == unit)
+    if user is not None:  # a case the user is excluded from does not exist for them (module docstring)
+        from engine.identity.access import counted_condition
+
+        stmt = stmt.where(counted_condition(user))
     all_cases = [c for c in session.execute(stmt).scalars() if unit is None or _unit_of(c) == unit]
     reported = [c for c in all_cases if start <= _reported_on(c) <= end]
     live = [c for c in reported if not c.imported]
