@@ -64,7 +64,7 @@ def import_cases(content: Annotated[bytes, Depends(_body)], user: Importer, sess
 def annex(jaar: Year, user: Reporter, session: SessionDep, formaat: Format = "json"):
     from engine.reports import annex as annex_mod
 
-    result = annex_mod.build(session=session, year=jaar)
+    result = annex_mod.build(session=session, year=jaar, reader=user)
     audit_event(session=session, actor=user.username, action="rapportage.jaarbijlage", details={"jaar": jaar})
     if formaat == "csv":
         return _file(annex_mod.to_csv(result), "text/csv; charset=utf-8", f"bijlage-{jaar}.csv")
@@ -78,7 +78,7 @@ def annex(jaar: Year, user: Reporter, session: SessionDep, formaat: Format = "js
 def woo(van: date, tot: date, user: Reporter, session: SessionDep, formaat: Format = "json"):
     from engine.reports import woo as woo_mod
 
-    result = woo_mod.build(session=session, start=van, end=tot)
+    result = woo_mod.build(session=session, start=van, end=tot, reader=user)
     audit_event(session=session, actor=user.username, action="rapportage.woo",
                 details={"van": van.isoformat(), "tot": tot.isoformat()})
     if formaat == "csv":

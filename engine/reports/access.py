@@ -7,6 +7,11 @@
   see (``engine.reports.dashboard``).
 * The confidential advisers' tables: ``engine.reports.vp``; monthly overviews: ``engine.reports.monthly``;
   organisational units: ``engine.reports.service``; the register's tile: ``engine.register.access``.
+
+Every report is made for its reader: a case the reader is excluded from (reporter, subject, the subject's line
+manager, a handler the reporter excluded: ``engine.identity.access.counted_condition``) is in none of its figures
+and rows, as if it did not exist for them. The annex or Woo overview an excluded coordinator makes therefore lacks
+that case; the one to publish is made by a colleague (the command line, without a reader, counts every case).
 """
 from __future__ import annotations
 

@@ -38,10 +38,11 @@ def classify(resolutions: list[str]) -> tuple[str, str | None]:
     return "zonder_afdoening", None
 
 
-def build(*, session: Session, year: int) -> dict:
+def build(*, session: Session, year: int, reader=None) -> dict:
     """The annex of ``year``. Every row's content summary passes the Woo export's anonymisation check
-    (``woo.check_case_texts``, a batch of cases at a time); the first one (in the annex's order) that names a person, place or exact date of its case refuses the annex."""
-    cases = closed_cases(session=session, start=date(year, 1, 1), end=date(year, 12, 31))
+    (``woo.check_case_texts``, a batch of cases at a time); the first one (in the annex's order) that names a person, place or exact date of its case refuses the annex.
+    ``reader``: who reads it; a case they are excluded from is not in it (``service.closed_cases``)."""
+    cases = closed_cases(session=session, start=date(year, 1, 1), end=date(year, 12, 31), reader=reader)
     woo.check_case_texts(session, cases, product="De jaarbijlage")  # the first refused case refuses the annex
     return from_cases(year, cases)
 

@@ -59,11 +59,20 @@ class ClosedCase:
     summary: dict
 
 
-def closed_cases(*, session: Session, start: date, end: date, unit: str | None = None) -> list[ClosedCase]:
-    """Closed cases whose closing date (Europe/Amsterdam) lies in [start, end], ordered by unit, date, id."""
+def closed_cases(*, session: Session, start: date, end: date, unit: str | None = None,
+                 reader=None) -> list[ClosedCase]:
+    """Closed cases whose closing date (Europe/Amsterdam) lies in [start, end], ordered by unit, date, id.
+
+    ``reader``: the user the report is made for; a case they are excluded from (reporter, subject, the subject's
+    line manager, a handler the reporter excluded) is left out, as if it did not exist for them
+    (``engine.identity.access.counted_condition``). None (the command line): every case."""
     # not the workflow state (issue 25): no report reads it, and it is the bulk of a case's row
     stmt = select(Case).options(defer(Case.state)).where(INTEGRITY_CASE, Case.status == "closed", Case.closed_at >= local_start(start),
                               Case.closed_at < local_start(date.fromordinal(end.toordinal() + 1)))
+    if reader is not None:
+        from engine.identity.access import counted_condition
+
+        stmt = stmt.where(counted_condition(reader))
     out = []
     for case in session.execute(stmt).scalars():
         s = dict(case.summary or {})

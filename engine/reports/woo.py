@@ -390,10 +390,12 @@ def _suspension_or_dismissal(case: ClosedCase) -> bool:
     return case.summary.get("ordemaatregel") == "schorsing" or bool(set(case.resolutions) & set(L.END_OF_EMPLOYMENT))
 
 
-def build(*, session: Session, start: date, end: date) -> dict:
+def build(*, session: Session, start: date, end: date, reader=None) -> dict:
+    """The overview of the period. ``reader``: who reads it; a case they are excluded from is not in it, nor
+    checked (a refusal would name it): ``service.closed_cases``."""
     if end < start:
         raise ReportRefused("De einddatum ligt voor de begindatum.")
-    cases = closed_cases(session=session, start=start, end=end)
+    cases = closed_cases(session=session, start=start, end=end, reader=reader)
     check_case_texts(session, cases)  # the first refused case refuses the overview
     rows = []
     for c in cases:

@@ -125,3 +125,39 @@ def test_a_subject_and_the_subjects_manager_with_a_dashboard_role_do_not_count_t
     n_theirs, _ = _reports_on_page(colleague)
     assert (n_mine, n_theirs) == (unit_cases - 2, unit_cases)
     assert f"{unit_cases - 2} niet zichtbaar" in page and f"{unit_cases} niet zichtbaar" not in page
+
+
+ANONYMISED = "Een medewerker paste declaraties van het eigen team aan."
+
+
+def _close(db, case_id: int) -> None:
+    """Settle the case as the closing task would (the figures every report reads: ``reports.service``)."""
+    from engine.cases.models import Case
+    from engine.clock import now
+
+    with db.session() as s:
+        case = s.get(Case, case_id)
+        case.status, case.closed_at = "closed", now()
+        case.summary = {**(case.summary or {}), "categorie": "Financiële schendingen", "dienstonderdeel": "Douane",
+                        "afdoeningen": ["Schriftelijke berisping"], "soort_onderzoek": "intern", "uitkomst": "aangetoond",
+                        "ordemaatregel": "schorsing", "inhoud_geanonimiseerd": ANONYMISED}
+
+
+def test_the_annex_and_the_woo_overview_leave_out_the_case_for_the_coordinator_it_excluded(org, demo):
+    app = demo_app()
+    case_id = _register(app, uitgesloten=[org["coordinator"]])
+    _close(demo, case_id)
+    coordinator, colleague = demo_login(app, "coordinator"), demo_login(app, "coordinator2")
+    for path in ("/api/v1/rapportages/annex?jaar=2026", "/api/v1/rapportages/woo?van=2026-01-01&tot=2026-12-31"):
+        mine, theirs = coordinator.get(path), colleague.get(path)
+        assert mine.status_code == theirs.status_code == 200, (path, mine.text, theirs.text)
+        assert ANONYMISED in theirs.text and len(theirs.json()["rows"]) == 1, path
+        assert ANONYMISED not in mine.text and mine.json()["rows"] == [], path
+    for path in ("/api/v1/rapportages/annex?jaar=2026&formaat=csv",
+                 "/api/v1/rapportages/woo?van=2026-01-01&tot=2026-12-31&formaat=csv"):
+        assert ANONYMISED in colleague.get(path).text and ANONYMISED not in coordinator.get(path).text, path
+    assert coordinator.get("/api/v1/rapportages/annex?jaar=2026").json()["totals"]["disciplinair_of_anders"] == 0
+    assert colleague.get("/api/v1/rapportages/annex?jaar=2026").json()["totals"]["disciplinair_of_anders"] == 1
+    page, other = coordinator.get("/rapportages/jaarbijlage?jaar=2026"), colleague.get("/rapportages/jaarbijlage?jaar=2026")
+    assert page.status_code == other.status_code == 200
+    assert ANONYMISED in other.text and ANONYMISED not in page.text

@@ -80,7 +80,7 @@ def annex_page(request: Request, jaar: str = ""):
                     raise ValueError
             except ValueError:
                 error, year = "Geef een jaar tussen 1990 en 2100.", this_year
-            result = annex_mod.build(session=s, year=year)
+            result = annex_mod.build(session=s, year=year, reader=web.user)
             audit_event(session=s, actor=web.user.username, action="rapportage.jaarbijlage", details={"jaar": year})
             base = "/api/v1/rapportages/annex?" + urlencode({"jaar": year})
             downloads = [("Word (docx)", base + "&formaat=docx"), ("CSV", base + "&formaat=csv"),
