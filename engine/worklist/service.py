@@ -278,12 +278,18 @@ def refused_in_pool(*, session: Session, user: User) -> set[int]:
     (:func:`_involved_pool_statement`, from the user's side: usually a handful, bounded by the open work in the
     cases they worked on, never by the size of the pool or the number of cases) and checked: one query, a second
     only when there are such tasks."""
+    return {item.id for item in _refused_pool_items(session=session, user=user)}
+
+
+def _refused_pool_items(*, session: Session, user: User) -> list[WorkItem]:
+    """The tasks of :func:`refused_in_pool` (with their due dates: the "te laat" tab leaves out the late ones)."""
     roles = tuple(sorted(user.role_codes))
     if not roles:
-        return set()
+        return []
     team_unit, params = _pool_params(user, roles)
     involved = list(session.execute(_involved_pool_statement(roles, team_unit), params).scalars())
-    return set(claim_refusals(session=session, user=user, items=involved)) if involved else set()
+    refused = claim_refusals(session=session, user=user, items=involved) if involved else {}
+    return [item for item in involved if item.id in refused]
 
 
 def pool_page(*, session: Session, user: User, limit: int = 200, offset: int = 0,
@@ -390,8 +396,11 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
 
     * a deadline monitor (a role of ``deadline_monitor_roles``): every overdue task of every case they may
       see (access.visible_cases_condition: oversight or involvement, never a case they are a party to);
-    * anyone: the overdue tasks assigned to them, and the unassigned ones in their roles. A task a colleague
-      claimed is that colleague's (and the monitors'): the others cannot act on it without it being handed back.
+    * anyone: the overdue tasks assigned to them, and the unassigned ones in their roles that they may take: as
+      the pool (:func:`pool_page`), without a task the separation of duties keeps from them (:func:`refused_in_pool`:
+      one or two statements more); it waits for a colleague, the coordinator's assignment or the monitors. A task a
+      colleague claimed is that colleague's (and the monitors'): the others cannot act on it without it being handed
+      back.
     """
     late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
     if user is None:
@@ -403,6 +412,9 @@ def overdue(*, session: Session, user: User | None = None, limit: int = 200, off
         return _merged(session, [q], limit=limit, offset=offset, after=after)
     mine = select(WorkItem).where(WorkItem.state == OPEN, WorkItem.assignee_id == user.id, _not_party(user), *late)
     pools = [_pool(user, role).where(*late) for role in sorted(user.role_codes)]
+    refused = refused_in_pool(session=session, user=user) if pools else set()
+    if refused:
+        pools = [q.where(WorkItem.id.not_in(sorted(refused))) for q in pools]
     return _merged(session, [mine, *pools], limit=limit, offset=offset, after=after)
 
 
@@ -585,7 +597,9 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
     :func:`_involved_pool_statement`), and only when there are any they are read and checked
     (:func:`refused_in_pool`: one or two statements more) and the refused ones taken off. So a user with no such
     task - most, most of the time - pays one statement, anyone at most three, whatever the number of cases; and the
-    count equals the number of tasks the pages show (the same rule over the same rows)."""
+    count equals the number of tasks the pages show (the same rule over the same rows). "Te laat" of a user who
+    watches no deadlines lists the late tasks of that pool the user may take (:func:`overdue`): the refused ones
+    that are late are taken off it too, from the same read."""
     counters: list = []
 
     def count(branches: list) -> list[int]:
@@ -598,8 +612,10 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
     pools = [select(WorkItem.id).where(WorkItem.state == OPEN, WorkItem.assignee_id.is_(None),
                                        WorkItem.role == role, _not_party(user), _holds(user.id, role))
              for role in roles]
-    late = (WorkItem.due_at.is_not(None), WorkItem.due_at < now())
-    if user.role_codes & deadline_monitor_roles(session):
+    moment = now()
+    late = (WorkItem.due_at.is_not(None), WorkItem.due_at < moment)
+    monitor = bool(user.role_codes & deadline_monitor_roles(session))
+    if monitor:
         visible = select(Case.id).where(visible_cases_condition(user))
         overdue_branches = [select(WorkItem.id).where(WorkItem.state == OPEN, *late, WorkItem.case_id.in_(visible))]
     else:
@@ -613,7 +629,11 @@ def counts(*, session: Session, user: User) -> dict[str, int]:
     if out.pop("weighed", 0):
         # refused tasks are tasks of the pool (the same conditions), so they are taken off; a task that changed
         # between the two reads can make the count one off until the next page, never negative
-        out["open"] = max(0, out["open"] - len(refused_in_pool(session=session, user=user)))
+        refused = _refused_pool_items(session=session, user=user)
+        out["open"] = max(0, out["open"] - len(refused))
+        if not monitor:  # the "te laat" tab lists the pool's late tasks the user may take (:func:`overdue`)
+            out["te-laat"] = max(0, out["te-laat"] - sum(1 for item in refused
+                                                       if item.due_at is not None and item.due_at < moment))
     return out
 
 

@@ -153,3 +153,29 @@ def test_the_engine_count_agrees_with_the_pool(pool):
         rik = s.get(User, pool["rik"])
         assert worklist.counts(session=s, user=rik)["open"] == len(pool["eligible"])
         assert {i.id for i in worklist.unassigned_in_my_roles(session=s, user=rik, limit=1000)} == pool["eligible"]
+
+
+def test_the_late_tab_offers_no_task_the_pool_refuses_and_its_count_is_what_it_lists(pool, clock):
+    """Once everything is past its term, "Te laat" of a reader who watches no deadlines lists the late tasks of
+    their pool they may take, as "Open in mijn rollen" (the same engine rule), and its count is what it lists."""
+    clock.advance(timedelta(days=100))
+    with pool["db"].session() as s:
+        late = {i for i in pool["eligible"] if s.get(WorkItem, i).due_at is not None}
+        rik = s.get(User, pool["rik"])
+        assert worklist.counts(session=s, user=rik)["te-laat"] == len(late)
+        assert {i.id for i in worklist.overdue(session=s, user=rik, limit=1000)} == late
+    assert len(late) >= 245
+    client, url, seen = _client(), "/api/v1/taken/te-laat?limit=50", []
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, r.text
+        seen += [t["id"] for t in r.json()]
+        link = r.headers.get("link")
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else None
+        assert len(seen) < 2000
+    assert len(seen) == len(set(seen)) and set(seen) == late
+    page = client.get("/werkvoorraad?tab=te-laat")
+    assert page.status_code == 200
+    counted = re.search(r'Te laat <span class="teller">\((\d+)\)</span>', page.text)
+    assert counted and int(counted.group(1)) == len(late)
+    assert not {int(n) for n in re.findall(r'<td><a href="/taken/(\d+)">', page.text)} & pool["refused"]
