@@ -219,6 +219,15 @@ def is_excluded(*, session: Session, user: User, case_id: int) -> bool:
     return session.scalar(_excluded_statement(), {"cid": case_id, "uid": user.id}) is not None
 
 
+def excluded_cases(*, session: Session, user: User, case_ids) -> set[int]:
+    """Those of ``case_ids`` that ``user`` is excluded from (:func:`excluded_condition`), in one query: left out of
+    any count shown to ``user`` (:func:`counted_condition`), e.g. "n more tasks in cases outside your oversight"."""
+    ids = {i for i in case_ids if i is not None}
+    if not ids:
+        return set()
+    return set(session.scalars(select(Case.id).where(Case.id.in_(sorted(ids)), excluded_condition(user))))
+
+
 def excluded_among(*, session: Session, user_ids, case_id: int) -> set[int]:
     """Those of ``user_ids`` excluded from the case (:func:`is_excluded`), in one query."""
     ids = sorted(set(user_ids))

@@ -49,6 +49,13 @@ from engine.worklist.models import WorkItem
 
 COORDINATOR_ROLE = "integriteitscoordinator"
 MAX_NOTICES = 20
+# In a notice's text, where the number of its tasks goes: filled in per reader (:func:`notices_for`), from the tasks
+# of the cases that count for them (a case the reader is excluded from does not: access.counted_condition).
+COUNT = "{aantal}"
+
+
+def _tasks(n: int) -> str:
+    return f"{n} {'taak' if n == 1 else 'taken'}"
 
 
 def today() -> date:
@@ -113,6 +120,16 @@ def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject:
     coordinators = session.scalars(select(User.id).join(UserRole, UserRole.user_id == User.id)
                                    .where(UserRole.role == COORDINATOR_ROLE, User.active.is_(True))
                                    .order_by(User.id)).all()
+    # a coordinator excluded from every case the notice names gets no mail for it (the notice does not exist for
+    # them, :func:`notices_for`), unless it is a blocked account's, which reads as one without tasks
+    cases = {item.get("zaak_id") for item in notice.items if item.get("zaak_id") is not None}
+    if cases and kind != "geblokkeerd":
+        left_out = set(coordinators)
+        for case_id in sorted(cases):
+            left_out &= access.excluded_among(session=session, user_ids=left_out, case_id=case_id)
+            if not left_out:
+                break
+        coordinators = [c for c in coordinators if c not in left_out]
     for coordinator_id in dict.fromkeys(coordinators):
         if subject is None or coordinator_id != subject.id:
             enqueue(session, user_id=coordinator_id, kind="werk_teruggegeven", link="/werkvoorraad")
@@ -123,24 +140,39 @@ def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject:
 
 
 def notices_for(*, session: Session, user: User, limit: int = MAX_NOTICES) -> list[dict]:
-    """The unseen staff notices for a coordinator, newest first; items of cases they may not see are only counted."""
+    """The unseen staff notices for a coordinator, newest first; items of cases they may not see are only counted,
+    those of a case they are excluded from not even that."""
     if not may_hand_over_work(user):
         return []
     rows = session.scalars(select(StaffNotice).where(StaffNotice.seen_at.is_(None))
                            .order_by(StaffNotice.created_at.desc(), StaffNotice.id.desc()).limit(limit))
+    rows = list(rows)
     seen_cases: dict[int, bool] = {}
+    # an item of a case the coordinator is excluded from is neither shown nor counted (access.counted_condition)
+    excluded = access.excluded_cases(session=session, user=user,
+                                     case_ids={item.get("zaak_id") for n in rows for item in n.items or []})
     out = []
     for n in rows:
         shown, hidden = [], 0
         for item in n.items or []:
             cid = item.get("zaak_id")
+            if cid in excluded:
+                continue
             if cid not in seen_cases:
                 seen_cases[cid] = access.can_see_case(session=session, user=user, case_id=cid)
             if seen_cases[cid]:
                 shown.append(item)
             else:
                 hidden += 1
-        out.append({"id": n.id, "kind": n.kind, "text": n.text, "items": shown, "hidden": hidden,
+        text = n.text
+        if n.items and not shown and not hidden:  # only tasks of cases the reader is excluded from
+            if n.kind != "geblokkeerd":
+                continue  # the notice is about those cases alone: it does not exist for them
+            subject = session.get(User, n.subject_user_id) if n.subject_user_id else None
+            text = (f"{subject.display_name if subject else 'Een gebruiker'} is geblokkeerd; er stonden geen "
+                    "opgepakte taken op naam.")  # as the notice reads when there were none (disable_account)
+        text = text.replace(COUNT, _tasks(len(shown) + hidden))
+        out.append({"id": n.id, "kind": n.kind, "text": text, "items": shown, "hidden": hidden,
                     "created_at": n.created_at, "subject_user_id": n.subject_user_id})
     return out
 
@@ -169,8 +201,7 @@ def disable_account(*, session: Session, user_id: int, actor: str) -> tuple[User
     audit.append(session=session, actor=actor, action="gebruiker_geblokkeerd",
                  details={"gebruiker_id": user.id, "vrijgegeven": len(released)})
     if released:
-        text = (f"Taken teruggezet in de pool na het blokkeren van {user.display_name}: {len(released)} "
-                f"{'taak' if len(released) == 1 else 'taken'}.")
+        text = f"Taken teruggezet in de pool na het blokkeren van {user.display_name}: {COUNT}."
     else:
         text = f"{user.display_name} is geblokkeerd; er stonden geen opgepakte taken op naam."
     notify_coordinators_of_staff_change(session, kind="geblokkeerd", subject=user, actor=actor, text=text,
@@ -200,8 +231,7 @@ def release_party_claims(session: Session, *, user_ids, case_ids, actor: str,
             released += worklist.release_claims(session=session, user=user, actor=actor, reason=PARTY_REASON,
                                                 case_ids=cases, except_item_id=except_item_id)
     if released:
-        text = (f"Taken teruggezet in de pool: wie ze had opgepakt, {PARTY_REASON}: {len(released)} "
-                f"{'taak' if len(released) == 1 else 'taken'}.")
+        text = f"Taken teruggezet in de pool: wie ze had opgepakt, {PARTY_REASON}: {COUNT}."
         notify_coordinators_of_staff_change(session, kind="partij_geworden", subject=None, actor=actor, text=text,
                                             items=[_item_line(session, i, to="pool") for i in released])
     return released
@@ -361,12 +391,12 @@ def record_absence(*, session: Session, by: User, user_id: int, starts_on, ends_
         if result.to_pool:
             notify_coordinators_of_staff_change(
                 session, kind="vervanging_geweigerd", subject=person, actor=by.username,
-                text=f"Bij de afwezigheid van {person.display_name} konden {len(result.to_pool)} taken niet naar de "
+                text=f"Bij de afwezigheid van {person.display_name} konden {COUNT} niet naar de "
                      f"vervanger {delegate.display_name}: ze staan in de pool.", items=result.to_pool)
         if result.stayed_party:  # another coordinator decides about these (each sees the cases they may see)
             notify_coordinators_of_staff_change(
                 session, kind="overdracht", subject=person, actor=by.username,
-                text=f"Bij de afwezigheid van {person.display_name} bleven {len(result.stayed_party)} opgepakte taken "
+                text=f"Bij de afwezigheid van {person.display_name} bleven {COUNT} (opgepakt) "
                      "staan: wie de afwezigheid vastlegde, mag in die zaken niet optreden.", items=result.stayed_party)
     return absence, result
 
@@ -393,7 +423,9 @@ class HandOver:
     to_pool: list[dict] = field(default_factory=list)   # the colleague may not take it: in the pool, with reason
     stayed: list[dict] = field(default_factory=list)    # the coordinator may not act on the case: unchanged
     stayed_hidden: int = 0                              # ... of cases the coordinator may not even see
-    # the tasks of cases in which whoever recorded an absence is a party (never in an answer: the coordinators' notice)
+    # the tasks of cases in which whoever handed over is a party: never in their answer, not even counted (as if the
+    # case did not exist for them, access.counted_condition); the other coordinators' notice lists them
+
     stayed_party: list[dict] = field(default_factory=list)
 
 
@@ -433,8 +465,7 @@ def _hand_over(session: Session, *, by: User, person: User, reason: str, to: Use
                via_absence: Absence | None = None, check_by: bool = False) -> HandOver:
     result = HandOver()
     for item in open_work(session=session, user_id=person.id):
-        if _party_of(session, by, person, item.case_id):
-            result.stayed_hidden += 1
+        if _party_of(session, by, person, item.case_id):  # not counted to ``by`` either (access.counted_condition)
             result.stayed_party.append(_item_line(session, item, to=person.display_name, reason=PARTY_STAYS))
             continue
         parsed = _parsed(session, item.case_id)
@@ -466,7 +497,6 @@ def _hand_over(session: Session, *, by: User, person: User, reason: str, to: Use
             result.moved.append(_item_line(session, item, to=to.display_name))
     for task in contact.claimed_by(session, user_id=person.id):  # contact tasks (engine.contact), the same way
         if _party_of(session, by, person, task.case_id):
-            result.stayed_hidden += 1
             result.stayed_party.append(_item_line(session, task, to=person.display_name, reason=PARTY_STAYS))
             continue
         if check_by and not access.can_see_case(session=session, user=by, case_id=task.case_id):
@@ -521,24 +551,32 @@ def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: i
     audit.append(session=session, actor=by.username, action="werk_overgedragen",
                  details={"gebruiker_id": person.id, "naar_id": to.id if to else None, "reden": reason,
                           "overgedragen": len(result.moved), "naar_pool": len(result.to_pool),
-                          "gebleven": len(result.stayed) + result.stayed_hidden})
+                          "gebleven": len(result.stayed) + result.stayed_hidden + len(result.stayed_party)})
     return result
 
 
 def open_work_view(*, session: Session, by: User, user_id: int) -> tuple[User, list[dict], int]:
     """What the coordinator sees of a person's claimed open tasks before handing them over: the tasks of cases
-    they may see (case number, task, role, due date), and how many others there are."""
+    they may see (case number, task, role, due date), and how many others there are - not counting those of a case
+    the coordinator is excluded from (``access.counted_condition``)."""
     require_coordinator(by)
     person = identity.get_user(session=session, user_id=user_id)
     shown, hidden = [], 0
     roles = known_roles()
-    for item in open_work(session=session, user_id=user_id):
+    items, tasks = open_work(session=session, user_id=user_id), contact.claimed_by(session, user_id=user_id)
+    # a case ``by`` is excluded from is not counted either: "one more task you may not see" would tell them it exists
+    excluded = access.excluded_cases(session=session, user=by, case_ids={t.case_id for t in (*items, *tasks)})
+    for item in items:
+        if item.case_id in excluded:
+            continue
         if not access.can_see_case(session=session, user=by, case_id=item.case_id):
             hidden += 1
             continue
         shown.append({**_item_line(session, item, to=person.display_name), "rol": roles.get(item.role, item.role),
                       "termijn": item.due_at})
-    for task in contact.claimed_by(session, user_id=user_id):
+    for task in tasks:
+        if task.case_id in excluded:
+            continue
         if not access.can_see_case(session=session, user=by, case_id=task.case_id):
             hidden += 1
             continue
@@ -560,9 +598,12 @@ def staff_overview(*, session: Session, by: User) -> list[dict]:
     people = list(session.scalars(query.order_by(User.display_name, User.id)))
     ids = [p.id for p in people]
     counts: dict[int, int] = {}
+    # not counting the tasks of a case the coordinator is excluded from (access.counted_condition)
+    excluded = select(Case.id).where(access.excluded_condition(by))
     for model in (WorkItem, ContactTask) if ids else ():  # contact tasks (engine.contact) are claimed work too
         for user_id, n in session.execute(select(model.assignee_id, func.count(model.id))
-                                          .where(model.state == "open", model.assignee_id.in_(ids))
+                                          .where(model.state == "open", model.assignee_id.in_(ids),
+                                                 model.case_id.not_in(excluded))
                                           .group_by(model.assignee_id)).all():
             counts[user_id] = counts.get(user_id, 0) + n
     absences = current_absences(session, ids)
