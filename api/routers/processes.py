@@ -106,9 +106,9 @@ def read_upload(files: list[UploadFile]) -> dict[str, bytes]:
     return out
 
 
-def _out(session, version, outcome=None) -> ProcessVersionOut:
+def _out(session, version, user, outcome=None) -> ProcessVersionOut:
     return ProcessVersionOut.of(version, active_id=processes.active_version(session=session).id,
-                                running=processes.running_cases(session=session), outcome=outcome)
+                                running=processes.running_cases(session=session, reader=user), outcome=outcome)
 
 
 @router.get("", response_model=list[ProcessVersionOut], summary="Uitgerolde procesversies, met de actieve versie "
@@ -118,7 +118,7 @@ def list_versions(user: CurrentUser, session: SessionDep) -> list[ProcessVersion
     versions = processes.list_versions(session=session)
     if not versions:
         return []
-    active, running = processes.active_version(session=session).id, processes.running_cases(session=session)
+    active, running = processes.active_version(session=session).id, processes.running_cases(session=session, reader=user)
     return [ProcessVersionOut.of(v, active_id=active, running=running) for v in versions]
 
 
@@ -144,7 +144,7 @@ def deploy(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles,
            zonderRepetitie: Override = None) -> ProcessVersionOut:  # noqa: N803  (ADR: lowerCamelCase)
     files = read_upload(bestanden)
     outcome = processes.deploy_files(session=session, files=files, actor=user.username, override=zonderRepetitie)
-    return _out(session, outcome.version, outcome)
+    return _out(session, outcome.version, user, outcome)
 
 
 @router.post("/repetitie", response_model=RehearsalOut,
@@ -169,7 +169,7 @@ VersionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
                      "lopende zaken blijven op hun versie", responses=errors(401, 403, 404))
 def activate(version_id: VersionId, user: ProcessOwner, session: SessionDep) -> ProcessVersionOut:
     version = processes.activate(session=session, version_id=version_id, actor=user.username)
-    return _out(session, version)
+    return _out(session, version, user)
 
 
 @router.get("/{version_id}/verschillen", response_model=ProcessDiffOut,

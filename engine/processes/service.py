@@ -249,13 +249,20 @@ def _last_activation(session: Session) -> dict | None:
     return details
 
 
-def running_cases(*, session: Session) -> dict[int, int]:
-    """Per version id: how many cases that are not closed run on it."""
+def running_cases(*, session: Session, reader=None) -> dict[int, int]:
+    """Per version id: how many cases that are not closed run on it. ``reader``: who reads the figure (every
+    logged-in user may list the versions); a case they are excluded from is not counted for them
+    (``engine.identity.access.counted_condition``: "one more case running" must not tell its subject they were
+    reported). None (the command line, the engine's own decisions): every case."""
     from engine.cases.models import Case
 
-    rows = session.execute(select(Case.process_version_id, func.count(Case.id))
-                           .where(Case.status != "closed", Case.process_version_id.is_not(None))
-                           .group_by(Case.process_version_id))
+    stmt = select(Case.process_version_id, func.count(Case.id)).where(Case.status != "closed",
+                                                                       Case.process_version_id.is_not(None))
+    if reader is not None:
+        from engine.identity.access import counted_condition
+
+        stmt = stmt.where(counted_condition(reader))
+    rows = session.execute(stmt.group_by(Case.process_version_id))
     return {vid: n for vid, n in rows}
 
 

@@ -161,3 +161,27 @@ def test_the_annex_and_the_woo_overview_leave_out_the_case_for_the_coordinator_i
     page, other = coordinator.get("/rapportages/jaarbijlage?jaar=2026"), colleague.get("/rapportages/jaarbijlage?jaar=2026")
     assert page.status_code == other.status_code == 200
     assert ANONYMISED in other.text and ANONYMISED not in page.text
+
+
+def test_the_running_cases_per_process_version_leave_out_the_case_about_the_reader(org, demo):
+    """Every logged-in user lists the process versions with their running cases: the process owner who is the
+    subject of a new report does not see the figure rise, a colleague does."""
+    import re
+
+    from engine.identity.service import get_user
+
+    app = demo_app()
+    with demo.session() as s:
+        owner = get_user(session=s, username="procesbeheerder").id
+    _register(app, betrokkene_id=owner)
+    mine, theirs = demo_login(app, "procesbeheerder"), demo_login(app, "beheerder")
+
+    def running(client) -> tuple[int, int]:
+        versions = client.get("/api/v1/processen").json()
+        return next((v["id"], v["lopende_zaken"]) for v in versions if v["actief"])
+    (active, n_mine), (_, n_theirs) = running(mine), running(theirs)
+    assert n_mine == n_theirs - 1
+    page = mine.get("/processen")  # the process owner's page: the same figure
+    assert page.status_code == 200
+    row = re.search(rf'>Versie {active}</a></td>(?:<td>.*?</td>){{5}}<td>(\d+)</td>', page.text)
+    assert row and int(row.group(1)) == n_mine

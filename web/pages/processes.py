@@ -25,11 +25,11 @@ def _process_owner(request: Request, s: Session) -> WebSession:
     return web
 
 
-def _versions(s: Session) -> list[dict]:
+def _versions(s: Session, user) -> list[dict]:
     out = []
     listed = processes.list_versions(session=s)
     active = processes.active_version(session=s).id if listed else None
-    running = processes.running_cases(session=s)
+    running = processes.running_cases(session=s, reader=user)
     for v in reversed(listed):
         names = version_names(v)  # what the files call their processes (never an element id on screen)
         out.append({"id": v.id, "hash": v.content_hash[:12], "deployed_at": v.deployed_at, "by": v.deployed_by,
@@ -55,7 +55,7 @@ def processes_page(request: Request, versie: int | None = None, bestand: str | N
     try:
         with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
             web = _process_owner(request, s)
-            versions = _versions(s)
+            versions = _versions(s, web.user)
             chosen = next((v for v in versions if v["id"] == versie), None) or \
                 next((v for v in versions if v["active"]), None)
             files = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
@@ -142,7 +142,7 @@ def processes_upload(request: Request, form: FormDep):
             if files and not issues and form.get("actie") == "uitrollen":
                 deployed = processes.deploy_files(session=s, files=files, actor=web.user.username,
                                                   override=form.get("zonder_repetitie") or None).page_message
-            versions = _versions(s)
+            versions = _versions(s, web.user)
             chosen = next((v for v in versions if v["active"]), None)
             bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
             return render(request, "processen.html", status_code=200 if not issues else 422, user=web.user, web=web,
@@ -177,7 +177,7 @@ def processes_migration(request: Request, form: FormDep):
         with get_database().session() as s:
             web = _process_owner(request, s)
             checked_form(form, web)
-            versions = _versions(s)
+            versions = _versions(s, web.user)
         error, report = None, None
         try:
             van, naar = _version_field(form, "van", "waarop de zaken staan"), _version_field(form, "naar", "waarnaar ze gaan")
@@ -230,7 +230,7 @@ def letter_template_check(request: Request, form: FormDep):
                 kind = "pdf" if media_type == "application/pdf" else "html"
                 return Response(body, media_type=media_type,
                                 headers={"Content-Disposition": f'inline; filename="voorbeeld-{name}.{kind}"'})
-            versions = _versions(s)
+            versions = _versions(s, web.user)
             chosen = next((v for v in versions if v["active"]), None)
             bpmn = [f for f in chosen["files"] if f.endswith(".bpmn")] if chosen else []
             return render(request, "processen.html", status_code=200 if result and not result.issues else 422,
