@@ -2,6 +2,11 @@
 
 One short read-only transaction per scrape: tasks, timers, the e-mail outbox (``engine.notifications``) and the open
 incidents (``engine.incidents``).
+
+Unlike the figures a person reads in the product (``engine.identity.access.counted_condition``), these count every
+case: they are read by the monitoring system with a token or from its network (``api.observability``), not by a
+user, they are totals over every process, unit and kind of task without a period, and the people who run the
+servers are no handlers of reports. Operations must see a stuck task or timer whoever it concerns.
 """
 from __future__ import annotations
 
