@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import false, select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from engine.cases.models import Case, INTEGRITY_CASE
@@ -105,9 +105,9 @@ def generate(*, session: Session, month: str) -> list[Generated]:
         director = session.get(User, director_id)
         # integrity cases only (a risk inventory is another process's instance), and never a case in which the
         # director is the reporter, the subject or the subject's manager (DOMAIN §2, §4)
-        about = access.excluded_condition(director) if director is not None else false()
+        counted = access.counted_condition(director) if director is not None else true()
         cases = [c for c in session.execute(select(Case).where(Case.unit.in_(names), INTEGRITY_CASE,
-                                                               ~about)).scalars()]
+                                                               counted)).scalars()]
         content = _content(cases, first, last)
         figures = {k: len(v) for k, v in content.items()}
         title = f"Maandoverzicht integriteit {MONTHS[first.month - 1]} {first.year}"
