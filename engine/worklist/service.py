@@ -56,15 +56,21 @@ def position(item: WorkItem) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _after(cursor: str):
-    """Work items strictly after the cursor in worklist order (due date first, no due date last; then
-    priority high to low, oldest first, id): stable pages when tasks arrive or leave between requests."""
+def _decode_position(cursor: str) -> tuple[datetime | None, int, datetime, int]:
+    """A keyset cursor (:func:`position`) read back: (due date or None, priority, created, id); a Dutch error on the
+    field ``na`` for anything else."""
     try:
         due, priority, created, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         due = datetime.fromisoformat(due) if due is not None else None
-        created, priority, item_id = datetime.fromisoformat(created), int(priority), int(item_id)
+        return due, int(priority), datetime.fromisoformat(created), int(item_id)
     except (ValueError, TypeError):
         raise InvalidData([FieldError("na", "is geen geldige vervolgpositie")]) from None
+
+
+def _after(cursor: str):
+    """Work items strictly after the cursor in worklist order (due date first, no due date last; then
+    priority high to low, oldest first, id): stable pages when tasks arrive or leave between requests."""
+    due, priority, created, item_id = _decode_position(cursor)
     rest = or_(WorkItem.priority < priority,
                and_(WorkItem.priority == priority,
                     or_(WorkItem.created_at > created, and_(WorkItem.created_at == created, WorkItem.id > item_id))))
@@ -182,12 +188,7 @@ def _after_param(due_is_null: bool):
 
 def _position_params(cursor: str) -> tuple[bool, dict]:
     """A keyset cursor (:func:`position`) as the parameters of :func:`_after_param`: (due date is NULL, params)."""
-    try:
-        due, priority, created, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        due = datetime.fromisoformat(due) if due is not None else None
-        created, priority, item_id = datetime.fromisoformat(created), int(priority), int(item_id)
-    except (ValueError, TypeError):
-        raise InvalidData([FieldError("na", "is geen geldige vervolgpositie")]) from None
+    due, priority, created, item_id = _decode_position(cursor)
     return due is None, {"a_due": due, "a_priority": priority, "a_created": created, "a_id": item_id}
 
 

@@ -61,3 +61,21 @@ def test_walking_the_pool_by_the_link_header_gives_every_task_once(db):
     assert pages == 3 and seen[:230] == by_offset and len(seen) == 231 == len(set(seen))
     assert client.get("/api/v1/taken/mijn", params={"na": "bogus"}).status_code == 422
     assert "link" not in client.get("/api/v1/taken/mijn").headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1/taken/onverdeeld", "/api/v1/taken/mijn"])
+@pytest.mark.parametrize("cursor", ["niet-base64-!", "bGVlZw", "WzEsMl0", "eyJhIjoxfQ", "WyJ4IiwxLCJ5IiwyXQ"])
+def test_a_broken_next_position_is_a_dutch_error_on_na(db, path, cursor):
+    """A ``na`` that is no position the list gave (not base64, not JSON, the wrong shape, not a date): a Dutch 422
+    naming the field ``na``, never a 500 - for the pool (read by the engine's pool page) and one's own list."""
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    with db.session() as s:
+        identity.create_user(session=s, username="k-meldpunt", display_name="Meldpunt", roles=["meldpunt"],
+                             password=PASSWORD)
+    client = TestClient(create_app(ApiSettings(cookie_secure=False)), follow_redirects=False)
+    assert client.post("/api/v1/auth/inloggen", json={"username": "k-meldpunt", "password": PASSWORD}).status_code == 200
+    r = client.get(path, params={"na": cursor})
+    assert r.status_code == 422, r.text
+    assert "na" in r.text and "vervolgpositie" in r.text
