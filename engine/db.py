@@ -7,7 +7,7 @@ import zlib
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from sqlalchemy import DateTime, MetaData, Text, create_engine, event
+from sqlalchemy import DateTime, MetaData, Text, column, create_engine, delete, event, insert, table, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -19,6 +19,23 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def _complete_annotated_statement_classes() -> None:
+    """Make SQLAlchemy's annotated statement classes once, at import, before any thread exists.
+
+    The ORM annotates every update, delete and insert it runs. SQLAlchemy makes the annotated variant of a
+    statement class the first time one is used and publishes it in its registry a moment before the class is
+    complete: a second thread using it in that moment (two first requests at once in the server's threadpool)
+    finds no cache-key traversal, writes a warning to stderr (``cprf``: a line outside the JSON log) and never
+    caches the compilation of that statement kind in this process. Seen in CI (the topology test, 50 clients) and
+    reproduced with 16 threads on a fresh interpreter (3 in 60 runs); tests/engine/test_db_threads.py."""
+    probe = table("probe", column("id"))
+    for statement in (update(probe), delete(probe), insert(probe)):
+        statement._annotate({"probe": True})._generate_cache_key()
+
+
+_complete_annotated_statement_classes()
 
 
 class Base(DeclarativeBase):

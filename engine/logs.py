@@ -25,6 +25,7 @@ import json
 import logging
 import logging.config
 import traceback
+import warnings
 from datetime import datetime, timezone
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("meldpunt_request_id", default=None)
@@ -123,10 +124,21 @@ def exception_text(exc_info) -> str:
     return "\n".join([f"{exc_type.__name__} (message not logged)", *frames])
 
 
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A Python warning (a library's deprecation, SQLAlchemy's ``SAWarning``) as a record of ``py.warnings``, so it
+    is a line of the log like any other (JSON with ``MELDPUNT_LOG_JSON``) instead of free text on stderr: by its
+    category and where it was raised, never its message, which may quote a value (pydantic's serialisation warnings
+    quote the value they got)."""
+    logging.getLogger("py.warnings").warning("%s at %s:%s (message not logged)", category.__name__, filename, lineno)
+
+
+_log_warning.meldpunt_warning_line = True
+
+
 def install_log_guards() -> None:
     """Put :class:`UvicornAccessFilter` on ``uvicorn.access`` and :class:`UvicornTraceFilter` on uvicorn's trace
-    output, and make every record of every logger carry its
-    exception as :func:`exception_text` (once; the app factory and :func:`configure` call it). A server started
+    output, write Python's warnings as log records (:func:`_log_warning`), and make every record of every logger
+    carry its exception as :func:`exception_text` (once; the app factory and :func:`configure` call it). A server started
     without this module's configuration (plain ``uvicorn``, with its own log configuration or none) still writes
     an unhandled error's traceback (uvicorn's "Exception in ASGI application", Python's last-resort handler for
     the workers' records): ``logging.Formatter`` uses a record's ``exc_text`` when it is set, so it is set when
@@ -136,6 +148,8 @@ def install_log_guards() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, kind) for f in logger.filters):
             logger.addFilter(kind())
+    if not getattr(warnings.showwarning, "meldpunt_warning_line", False):
+        warnings.showwarning = _log_warning
     current = logging.getLogRecordFactory()
     if getattr(current, "meldpunt_exception_text", False):
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 
 import pytest
 from fastapi.testclient import TestClient
@@ -272,3 +273,27 @@ def test_an_unhandled_error_under_a_plain_uvicorn_logs_no_message(db):
     logged = buffer.getvalue()
     assert "Exception in ASGI application" in logged and "ValueError" in logged and "test_observability.py" in logged
     assert "Logvermijder" not in logged and EMAIL not in logged, logged
+
+
+def test_a_warning_is_a_line_of_the_log_by_category_and_place(tmp_path):
+    """A library's warning (SQLAlchemy's ``SAWarning`` reached stderr as free text in CI, between the JSON lines of
+    a server) is written as a JSON record of the log: its category and where it was raised, never its message."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "warn.py"
+    script.write_text(
+        "import warnings\n"
+        "from engine import logs\n"
+        "logs.configure(json_lines=True)\n"
+        f"warnings.warn('waarde van {NAME}', UserWarning)\n"
+        "from sqlalchemy.exc import SAWarning\n"
+        "warnings.warn('tweede', SAWarning)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONWARNINGS": "default"})
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]  # every line is JSON
+    said = [(line["logger"], line["level"], line["message"].split(" at ")[0]) for line in lines]
+    assert said == [("py.warnings", "WARNING", "UserWarning"), ("py.warnings", "WARNING", "SAWarning")], said
+    assert all("warn.py:" in line["message"] for line in lines)
+    assert NAME not in done.stderr and "tweede" not in done.stderr
