@@ -105,7 +105,8 @@ def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject:
                                         items: list[dict] | None = None) -> StaffNotice:
     """Tell the integrity coordinators about a staff change, durably, in the same transaction as the change.
 
-    A notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`), an e-mail to
+    A notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`; what it says of
+    a case the marker is excluded from stays for the others, :func:`mark_notice_seen`), an e-mail to
     each active coordinator (an outbox row written here, sent after commit, naming nothing: engine.notifications),
     and an audit event. ``text`` and ``items`` name people, tasks and case numbers only, never case
     content; each coordinator sees the items of the cases they may see."""
@@ -218,7 +219,8 @@ def mark_notice_seen(*, session: Session, by: User, notice_id: int) -> StaffNoti
     A notice about such cases alone does not exist for ``by``: not found, as an unknown one."""
     require_coordinator(by)
     # one reader at a time: two coordinators marking the same notice split it once
-    notice = session.scalar(select(StaffNotice).where(StaffNotice.id == notice_id).with_for_update())
+    notice = session.scalar(select(StaffNotice).where(StaffNotice.id == notice_id).with_for_update()
+                            .execution_options(populate_existing=True))
     if notice is None:
         raise NotFound("Melding niet gevonden.")
     excluded = access.excluded_cases(session=session, user=by,
