@@ -50,6 +50,7 @@ from SpiffWorkflow.bpmn.specs.mixins import (BoundaryEventMixin, EndEventMixin, 
                                              IntermediateThrowEventMixin, StartEventMixin, SubWorkflowTaskMixin)
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 
+from engine.cases import reasons
 from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
@@ -427,6 +428,9 @@ def _check_fixed_dates(step, rules: LegalRules, task) -> None:
             raise LegalRuleViolation(
                 f"Een correctie van {fixed.label} ({fixed.field}) naar een eerdere datum vereist een reden "
                 f"({fixed.reason_field}) ({fixed.source}).", reason="vaste-datum-zonder-reden")
+        # the reason stands in the case's audit chain: it never names the reporter (the step rolls back)
+        reasons.check_reason(step.session, case_id=step.case.id, text=reason, field=fixed.reason_field,
+                             label="De reden van de correctie")
         audit.append(session=step.session, actor=step.actor, action="legal.date_corrected", case_id=step.case.id,
                      task_id=str(task.id), details={"veld": fixed.field, "van": old.isoformat(),
                                                     "naar": new.isoformat(), "reden": reason.strip()})

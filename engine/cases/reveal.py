@@ -31,6 +31,7 @@ from engine.audit import service as audit
 from engine.clock import now
 from engine.errors import FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady
 from engine.identity.models import User
+from engine.cases import reasons
 from engine.cases.models import Case, CaseParty
 from engine.cases.reveal_models import IdentityReveal
 from engine.intake.models import CaseMessage
@@ -58,6 +59,7 @@ def request_reveal(*, session: Session, case_id: int, by: User, grantee_id: int,
         raise InvalidData([FieldError("reden", "Een reden is verplicht.")])
     if len(reason) > MAX_REASON:
         raise InvalidData([FieldError("reden", f"Hoogstens {MAX_REASON} tekens.")])
+    reasons.check_reason(session, case_id=case_id, text=reason)  # the reason stands in the case's audit chain
     grantee = session.get(User, grantee_id)
     if grantee is None or not access.can_see_case(session=session, user=grantee, case_id=case_id):
         raise InvalidData([FieldError("ontvanger_id", "Deze medewerker behandelt deze zaak niet.")])

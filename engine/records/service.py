@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.audit.models import AuditEvent, AuditHead
+from engine.cases import reasons
 from engine.cases.models import Case, INTEGRITY_CASE
 from engine.clock import now
 from engine.db import Base, Database
@@ -112,6 +113,7 @@ def place_hold(*, session: Session, user: User, case_id: int, reason: str) -> Le
     if not reason:
         message = "Geef de reden van de bewaarplicht (bijvoorbeeld een rechtszaak, Woo-verzoek of klacht)."
         raise InvalidData([FieldError("reden", message)], detail=message)
+    reasons.check_reason(session, case_id=case_id, text=reason)  # the reason stands in the case's audit chain
     if active_hold(session, case_id) is not None:
         raise RecordsRefused("Op deze zaak rust al een bewaarplicht.")
     hold = LegalHold(case_id=case_id, reason=reason[:2000], placed_by=user.username, placed_at=now())

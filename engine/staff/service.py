@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
-from engine.cases import duties
+from engine.cases import duties, reasons
 from engine.cases.models import Case
 from engine.clock import now
 from engine.contact import service as contact
@@ -601,6 +601,8 @@ def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: i
             errors.append(FieldError("naar_id", "Kies een andere collega dan de medewerker zelf."))
     if errors:
         raise InvalidData(errors)
+    # The reason stands in the audit chain of every case whose task moves: it names none of their reporters.
+    reasons.check_reason(session, case_id=_handed_over_cases(session, by=by, person=person), text=reason)
     result = _hand_over(session, by=by, person=person, reason=reason, to=to, check_by=True)
     if result.to_pool or result.stayed or result.stayed_party:  # why, per task, stays readable (worklist notices)
         notify_coordinators_of_staff_change(
@@ -612,6 +614,15 @@ def reassign_all_work(*, session: Session, by: User, user_id: int, to_user_id: i
                           "overgedragen": len(result.moved), "naar_pool": len(result.to_pool),
                           "gebleven": len(result.stayed) + result.stayed_hidden + len(result.stayed_party)})
     return result
+
+
+def _handed_over_cases(session: Session, *, by: User, person: User) -> set[int]:
+    """The cases of ``person``'s claimed work whose tasks a hand-over by ``by`` may move (:func:`_hand_over`: not
+    those of a case ``by`` is a party of or may not see)."""
+    cases = {i.case_id for i in open_work(session=session, user_id=person.id)}
+    cases |= {t.case_id for t in contact.claimed_by(session, user_id=person.id)}
+    return {c for c in cases if not _party_of(session, by, person, c)
+            and access.can_see_case(session=session, user=by, case_id=c)}
 
 
 def open_work_view(*, session: Session, by: User, user_id: int) -> tuple[User, list[dict], int]:

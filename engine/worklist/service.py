@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
-from engine.cases import duties
+from engine.cases import duties, reasons
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.db import is_read_only, write_before_answer
@@ -539,6 +539,7 @@ def assign(*, session: Session, work_item_id: int, by: User, assignee: User, rea
     manifest = parsed.manifest
     duties.ensure_can_act(session, case_id=item.case_id, user=by, role=COORDINATOR_ROLE,
                           slot=COORDINATOR_ROLE, manifest=manifest)
+    reasons.check_reason(session, case_id=item.case_id, text=reason)  # the reason stands in the case's audit chain
     from engine.staff import service as staff  # absence with a delegate (issue 22)
 
     absence = staff.active_absence(session, assignee.id)
