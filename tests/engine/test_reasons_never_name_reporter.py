@@ -14,15 +14,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from engine.audit.models import AuditEvent
 from engine.errors import InvalidData
+from tests.web.demo_clients import demo_app, demo_login
 
 pytestmark = pytest.mark.db
 
-PASSWORD = "meldpunt-demo"
 REPORTER = "Anna Verbeek"
 PHONE = "06-12345678"
 EMAIL = "anna.verbeek@voorbeeld.example"
@@ -236,17 +235,7 @@ def test_correcting_the_date_of_the_report_with_a_reason_that_names_the_reporter
 
 @pytest.fixture
 def app():
-    from api.app import create_app
-    from api.settings import ApiSettings
-
-    return create_app(ApiSettings(cookie_secure=False))
-
-
-def _login(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    r = client.post("/api/v1/auth/inloggen", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+    return demo_app()
 
 
 def test_the_api_answers_422_naming_the_field_for_an_assignment(world, app):
@@ -254,7 +243,7 @@ def test_the_api_answers_422_naming_the_field_for_an_assignment(world, app):
     item_id = _item(world, case_id)
     with world.session() as s:
         desk = _user(s, "meldpunt").id
-    coordinator = _login(app, "coordinator")
+    coordinator = demo_login(app, "coordinator")
     coordinator.headers["X-CSRF-Token"] = coordinator.cookies.get("meldpunt_csrf")
     before = _events(world, case_id)
     r = coordinator.post(f"/api/v1/taken/{item_id}/toewijzen", json={"medewerker_id": desk, "reden": NAMING[0]})
@@ -271,7 +260,7 @@ def test_the_web_form_shows_the_refusal_and_keeps_what_was_typed(world, app):
 
     case_id = world.cases["named"]
     url = f"/zaken/{case_id}/onthullingen"
-    coordinator = _login(app, "coordinator")
+    coordinator = demo_login(app, "coordinator")
     with world.session() as s:
         grantee = _user(s, "onderzoeker1").id
     typed = "A. Verbeek moet als getuige worden gehoord."
