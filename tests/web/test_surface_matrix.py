@@ -11,9 +11,10 @@ The persons: every user of the demo organisation (``engine.identity.seed``), plu
 and the subject's line manager (users without case roles; the manager is a process owner, so the process owner's
 doors are also probed for a party of the case), someone without credentials and an anonymous reporter with a
 receipt code; a handler the reporter excluded at intake (``engine.intake.exclusions``: a desk member and
-integrity coordinator of the case's unit, party ``uitgesloten``), who must find the case nowhere, as one without
-any access, and not count it in any figure; and two who could see the case when they logged in and lost that while logged in: a Bureau V&I member
-whose account was then blocked (every door answers as to someone without credentials) and an organisation-wide
+integrity coordinator of the case's unit, party ``uitgesloten``), to whom every door of the case answers as for a
+case that does not exist, whose answers never hold the case's reference or substance, and whose figures do not count
+it; and two who could see the case when they logged in and lost that while logged in: a Bureau V&I member whose
+account was then blocked (every door answers as to someone without credentials) and an organisation-wide
 coordinator whose roles were then taken away (every door answers as to a staff member without a role). The case: a named report (name, e-mail, address, phone) worked up to the director's decision, so
 investigators, HR, the director and Bureau V&I all work it; it has letters (one to the reporter), an attachment from
 the reporter and a reveal request. Every answer's bytes (HTML, JSON, .docx text, CSV) are searched for the reporter's
@@ -1083,7 +1084,8 @@ def test_the_excluded_handler_does_not_count_the_case(world):
     excluded handler's dashboard counts exactly one report and one open case fewer than that of the coordinator of
     the same unit, who sees the case (every other report counts alike for both)."""
     def figures(person: str) -> tuple[int, int]:
-        r = world.clients[person].get("/api/v1/rapportages/dashboard", params={"van": QUERY["van"], "tot": QUERY["tot"]})
+        period = {"van": QUERY["van"], "tot": QUERY["tot"]}
+        r = world.clients[person].get("/api/v1/rapportages/dashboard", params=period)
         assert r.status_code == 200, (person, r.text[:200])
         figures = r.json()["cijfers"]
         return (figures["meldingen_per_100_medewerkers"]["meldingen"],
