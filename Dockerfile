@@ -16,7 +16,7 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY api ./api
 COPY cli ./cli
 COPY documents ./documents
@@ -25,7 +25,7 @@ COPY web ./web
 COPY bench ./bench
 COPY processes ./processes
 COPY deploy ./deploy
-RUN /opt/venv/bin/pip install -e /app
+RUN /opt/venv/bin/pip install -c /app/constraints.txt -e /app
 
 # --- the image: no compilers, no npm, not root
 FROM python:3.11-slim

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg test-on evidence install clean browser faketime pdf
+.PHONY: run test test-pg test-on evidence install lock clean browser faketime pdf
 
 # Python keeps its compiled modules (__pycache__, ignored by git) even where the machine's environment says not to
 # (PYTHONDONTWRITEBYTECODE): every test process, server and CLI run the tests start would otherwise compile the
@@ -12,13 +12,25 @@ STAMP := $(VENV)/.installed
 # process; 7.7 s with the cache).
 unexport PYTHONDONTWRITEBYTECODE
 
-$(STAMP): pyproject.toml
+# The packages at the versions in constraints.txt (the ones the whole suite last passed with): a release on the
+# registry changes nothing here until `make lock` and a green run say so.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# constraints.txt anew: the newest versions pyproject.toml allows, resolved in a throw-away venv. Then run the
+# whole suite (`make test`, `.ci/run`) before committing it.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -iv '^meldpunt'; } \
+	  > constraints.new && mv constraints.new constraints.txt
+	rm -rf .lock-venv
 
 # Front-end packages (htmx, bpmn-js, NL Design System CSS, axe-core) from the npm registry, served as static files.
 node_modules/.package-lock.json: package.json package-lock.json

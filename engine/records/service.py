@@ -279,12 +279,13 @@ def postponement(session: Session, case: Case, *, rules: RetentionRules | None =
         return Postponement("nazorg_gepland", f"Er is nog een nazorgvraag aan de melder gepland (op "
                                               f"{dutch_date(planned[-1])}); de zaak wordt niet vernietigd zolang de "
                                               f"nazorg loopt.")
-    start = _last_contact_day(session, case.id, local_date(case.closed_at), today)
-    if start is not None and start != local_date(case.closed_at):
+    last = _last_contact(session, case.id, local_date(case.closed_at), today)
+    if last is not None and last[1] is not None:
+        start, what = last
         end = rules.part_end_of_term("ontvangstcodes", start)
         if end is not None and today <= end:
-            return Postponement("nazorg_termijn", f"De melder kan tot en met {dutch_date(end)} reageren op de "
-                                                  f"laatste nazorgvraag (van {dutch_date(start)}); de zaak wordt "
+            can = CONTACT_AFTER_CLOSURE[what].format(start=dutch_date(start))
+            return Postponement("nazorg_termijn", f"De melder kan tot en met {dutch_date(end)} {can}; de zaak wordt "
                                                   f"niet eerder vernietigd.", until=end)
     return None
 
@@ -624,33 +625,61 @@ def _transcript_under_review(session: Session, case_id: int, today: date) -> tup
     return any(status == "correctie_ontvangen" for status, _ in rows), max(running, default=None)
 
 
-def _last_contact_day(session: Session, case_id: int, closed_on: date, today: date | None = None) -> date | None:
-    """The day from which the ``ontvangstcodes`` term runs: the closing day, or the day of the last check-in after
-    closure (``reporter_contact.follow_up``) when that is later, so the reporter can read and answer every check-in
-    for the whole term. None while contact is still open: a check-in that is planned, an open contact task (a
-    signal of retaliation being followed up, corrections the desk has not yet answered), or a transcript the
-    reporter can still check, correct and sign within its term, or whose corrections wait for the desk
-    (:func:`_transcript_under_review`): the anonymous reporter signs with her receipt code."""
-    from engine.contact.models import ContactTask, FollowUp
+# What the reporter can still do after the last contact after closure, as the retention page says it
+# (``_last_contact``; ``{start}`` is that day).
+CONTACT_AFTER_CLOSURE = {
+    "nazorgvraag": "reageren op de laatste nazorgvraag (van {start})",
+    "bericht": "het laatste bericht in de berichtenbox (van {start}) lezen en beantwoorden",
+    "verslag": "het verslag van een mondelinge melding inzien dat op {start} werd ondertekend",
+}
+
+
+def _last_contact(session: Session, case_id: int, closed_on: date,
+                  today: date | None = None) -> tuple[date, str | None] | None:
+    """The day from which the ``ontvangstcodes`` term runs, and what happened that day (a key of
+    :data:`CONTACT_AFTER_CLOSURE`; None for the closing day): the closing day, or the last contact with the reporter
+    after closure when that is later — a check-in (``reporter_contact.follow_up``, from the day it was due), a
+    message either way in her mailbox, her signature under a transcript of an oral report — so that she can read and
+    answer, with her receipt code, what the last contact brought, for the whole term. None while contact is still
+    open: a check-in that is planned, an open contact task (a signal of retaliation being followed up, corrections
+    the desk has not yet answered), or a transcript the reporter can still check, correct and sign within its term,
+    or whose corrections wait for the desk (:func:`_transcript_under_review`): the anonymous reporter signs with her
+    receipt code."""
+    from engine.contact.models import ContactTask, FollowUp, OralReport
+    from engine.intake.models import CaseMessage
 
     if session.scalar(select(exists().where(ContactTask.case_id == case_id, ContactTask.state == "open"))):
         return None
     corrected, review_due = _transcript_under_review(session, case_id, today or _today())
     if corrected or review_due is not None:
         return None
-    start = closed_on
+    # (day, rank, kind): on one day, a check-in is named rather than the message that carried it, and her
+    # signature rather than the message that offered the version she signed
+    contacts = []
     for state, due_at in session.execute(select(FollowUp.state, FollowUp.due_at).where(
             FollowUp.case_id == case_id, FollowUp.state != "geen_inbox")).all():
         if state == "gepland":
             return None
-        start = max(start, local_date(due_at))
-    return start
+        contacts.append((local_date(due_at), 1, "nazorgvraag"))
+    message, signature = session.execute(select(
+        select(func.max(CaseMessage.created_at)).where(CaseMessage.case_id == case_id).scalar_subquery(),
+        select(func.max(OralReport.signed_at)).where(OralReport.case_id == case_id).scalar_subquery(),
+    )).one()
+    if message is not None:
+        contacts.append((local_date(message), 0, "bericht"))
+    if signature is not None:
+        contacts.append((local_date(signature), 2, "verslag"))
+    after = [contact for contact in contacts if contact[0] > closed_on]
+    if not after:
+        return closed_on, None
+    day, _rank, what = max(after)
+    return day, what
 
 
 def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
     """Receipt codes (and their sessions) of closed cases past the ``ontvangstcodes`` term: the anonymous
     reporter's way in ends before the file itself is destroyed. The term runs from the closing day or, when later,
-    from the last check-in after closure (:func:`_last_contact_day`). Returns how many cases were purged."""
+    from the last contact with the reporter after closure (:func:`_last_contact`). Returns how many cases were purged."""
     from engine.identity.models import ReceiptCode, ReporterSession
 
     today = today or _today()
@@ -661,9 +690,10 @@ def purge_receipt_codes(*, session: Session, today: date | None = None) -> int:
         Case.id.in_(select(ReceiptCode.case_id)))).all()
     purged = 0
     for case_id, closed_at in rows:
-        start = _last_contact_day(session, case_id, local_date(closed_at), today)
-        if start is None:
+        last = _last_contact(session, case_id, local_date(closed_at), today)
+        if last is None:
             continue
+        start = last[0]
         end = end_for("ontvangstcodes", start)
         if end is None or today <= end:
             continue

@@ -31,7 +31,9 @@ class Absence(Base):
 class StaffNotice(Base):
     """What the integrity coordinators must be told after a staff change (a user blocked, work handed over, a
     delegate who could not take a task): shown on their worklist until one of them marks it seen. ``items`` lists
-    the tasks concerned (case id, task name, where it went and why), never case content.
+    the tasks concerned (case id, task name, where it went and why), never case content. Items of a case the one
+    who marked it seen is excluded from were not shown to them: they stay unseen, split off into a notice of their
+    own (``engine.staff.service.mark_notice_seen``).
 
     The e-mail for these notices is added in ``engine.staff.service.notify_coordinators_of_staff_change``."""
 

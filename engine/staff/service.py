@@ -105,7 +105,8 @@ def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject:
                                         items: list[dict] | None = None) -> StaffNotice:
     """Tell the integrity coordinators about a staff change, durably, in the same transaction as the change.
 
-    A notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`), an e-mail to
+    A notice on every coordinator's worklist until one of them marks it seen (:func:`notices_for`; what it says of
+    a case the marker is excluded from stays for the others, :func:`mark_notice_seen`), an e-mail to
     each active coordinator (an outbox row written here, sent after commit, naming nothing: engine.notifications),
     and an audit event. ``text`` and ``items`` name people, tasks and case numbers only, never case
     content; each coordinator sees the items of the cases they may see."""
@@ -139,52 +140,110 @@ def notify_coordinators_of_staff_change(session: Session, *, kind: str, subject:
     return notice
 
 
+# An item left over when a coordinator excluded from its case marked the rest of its notice seen
+# (:func:`mark_notice_seen`) carries the id of the notice it was split from: the notice it now forms exists only for
+# the coordinators who count at least one of its items (it is no blocked account's news any more: that was seen).
+REST_OF = "rest_van"
+
+
+def _is_rest(notice: StaffNotice) -> bool:
+    return bool(notice.items) and all(REST_OF in item for item in notice.items)
+
+
+def _blocked_without_tasks(session: Session, notice: StaffNotice) -> str:
+    """A blocked account's notice as it reads when no task counts for the reader (as :func:`disable_account` words
+    one without tasks)."""
+    subject = session.get(User, notice.subject_user_id) if notice.subject_user_id else None
+    name = subject.display_name if subject else "Een gebruiker"
+    return f"{name} is geblokkeerd; er stonden geen opgepakte taken op naam."
+
+
+def _reader_view(notice: StaffNotice, excluded: set[int]) -> str | None:
+    """How the notice exists for a reader excluded from the cases ``excluded``: ``"geheel"`` (some item counts for
+    them), ``"zonder_taken"`` (a blocked account's news whose every task is of such a case: it reads as one without
+    tasks), or None (the notice is about those cases alone: it does not exist for them)."""
+    items = notice.items or []
+    if not items or any(item.get("zaak_id") not in excluded for item in items):
+        return "geheel"
+    if notice.kind == "geblokkeerd" and not _is_rest(notice):
+        return "zonder_taken"
+    return None
+
+
 def notices_for(*, session: Session, user: User, limit: int = MAX_NOTICES) -> list[dict]:
     """The unseen staff notices for a coordinator, newest first; items of cases they may not see are only counted,
     those of a case they are excluded from not even that."""
     if not may_hand_over_work(user):
         return []
-    rows = session.scalars(select(StaffNotice).where(StaffNotice.seen_at.is_(None))
-                           .order_by(StaffNotice.created_at.desc(), StaffNotice.id.desc()).limit(limit))
-    rows = list(rows)
     seen_cases: dict[int, bool] = {}
-    # an item of a case the coordinator is excluded from is neither shown nor counted (access.counted_condition)
-    excluded = access.excluded_cases(session=session, user=user,
-                                     case_ids={item.get("zaak_id") for n in rows for item in n.items or []})
-    out = []
-    for n in rows:
-        shown, hidden = [], 0
-        for item in n.items or []:
-            cid = item.get("zaak_id")
-            if cid in excluded:
+    out: list[dict] = []
+    offset = 0
+    while len(out) < limit:  # a notice that does not exist for the reader takes no place in their list
+        rows = list(session.scalars(select(StaffNotice).where(StaffNotice.seen_at.is_(None))
+                                    .order_by(StaffNotice.created_at.desc(), StaffNotice.id.desc())
+                                    .offset(offset).limit(limit)))
+        offset += len(rows)
+        # an item of a case the coordinator is excluded from is neither shown nor counted (access.counted_condition)
+        excluded = access.excluded_cases(session=session, user=user,
+                                         case_ids={item.get("zaak_id") for n in rows for item in n.items or []})
+        for n in rows:
+            view = _reader_view(n, excluded)
+            if view is None:
                 continue
-            if cid not in seen_cases:
-                seen_cases[cid] = access.can_see_case(session=session, user=user, case_id=cid)
-            if seen_cases[cid]:
-                shown.append(item)
-            else:
-                hidden += 1
-        text = n.text
-        if n.items and not shown and not hidden:  # only tasks of cases the reader is excluded from
-            if n.kind != "geblokkeerd":
-                continue  # the notice is about those cases alone: it does not exist for them
-            subject = session.get(User, n.subject_user_id) if n.subject_user_id else None
-            text = (f"{subject.display_name if subject else 'Een gebruiker'} is geblokkeerd; er stonden geen "
-                    "opgepakte taken op naam.")  # as the notice reads when there were none (disable_account)
-        text = text.replace(COUNT, _tasks(len(shown) + hidden))
-        out.append({"id": n.id, "kind": n.kind, "text": text, "items": shown, "hidden": hidden,
-                    "created_at": n.created_at, "subject_user_id": n.subject_user_id})
+            shown, hidden = [], 0
+            for item in n.items or []:
+                cid = item.get("zaak_id")
+                if cid in excluded:
+                    continue
+                if cid not in seen_cases:
+                    seen_cases[cid] = access.can_see_case(session=session, user=user, case_id=cid)
+                if seen_cases[cid]:
+                    shown.append({k: v for k, v in item.items() if k != REST_OF})
+                else:
+                    hidden += 1
+            text = _blocked_without_tasks(session, n) if view == "zonder_taken" else n.text
+            text = text.replace(COUNT, _tasks(len(shown) + hidden))
+            out.append({"id": n.id, "kind": n.kind, "text": text, "items": shown, "hidden": hidden,
+                        "created_at": n.created_at, "subject_user_id": n.subject_user_id})
+            if len(out) == limit:
+                break
+        if len(rows) < limit:
+            break
     return out
 
 
 def mark_notice_seen(*, session: Session, by: User, notice_id: int) -> StaffNotice:
+    """A coordinator marks a notice seen, for all coordinators: what it told them is dealt with. Its items of a
+    case ``by`` is excluded from were never shown or counted to them, so they are not dealt with: they stay unseen,
+    as a notice of their own (same kind, text and time; :data:`REST_OF`), for the coordinators who do count them.
+    A notice about such cases alone does not exist for ``by``: not found, as an unknown one."""
     require_coordinator(by)
-    notice = session.get(StaffNotice, notice_id)
+    # one reader at a time: two coordinators marking the same notice split it once
+    notice = session.scalar(select(StaffNotice).where(StaffNotice.id == notice_id).with_for_update()
+                            .execution_options(populate_existing=True))
     if notice is None:
         raise NotFound("Melding niet gevonden.")
-    if notice.seen_at is None:
-        notice.seen_at, notice.seen_by_id = now(), by.id
-        audit.append(session=session, actor=by.username, action="staff.notice_seen", details={"melding_id": notice.id})
+    excluded = access.excluded_cases(session=session, user=by,
+                                     case_ids={item.get("zaak_id") for item in notice.items or []})
+    view = _reader_view(notice, excluded)
+    if view is None:
+        raise NotFound("Melding niet gevonden.")
+    if notice.seen_at is not None:
+        return notice
+    kept = [item for item in notice.items or [] if item.get("zaak_id") not in excluded]
+    left = [{**item, REST_OF: notice.id} for item in notice.items or [] if item.get("zaak_id") in excluded]
+    details: dict = {"melding_id": notice.id}
+    if left:
+        rest = StaffNotice(kind=notice.kind, subject_user_id=notice.subject_user_id, text=notice.text, items=left,
+                           actor=notice.actor, created_at=notice.created_at)
+        session.add(rest)
+        session.flush()
+        if view == "zonder_taken":
+            notice.text = _blocked_without_tasks(session, notice)  # what its reader was told
+        notice.items = kept
+        details |= {"taken": len(kept), "rest_melding_id": rest.id, "rest_taken": len(left)}
+    notice.seen_at, notice.seen_by_id = now(), by.id
+    audit.append(session=session, actor=by.username, action="staff.notice_seen", details=details)
     return notice
 
 

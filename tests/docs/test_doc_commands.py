@@ -542,6 +542,10 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
                      ready=answers, check=check_demo_running,
                      stdout=(r"Demo klaar: 18 gebruikers \(wachtwoord 'meldpunt-demo'\), 3 nieuwe voorbeeldzaken\.",)),),
     "make test": NotRun("the test suite itself, which contains this test; .ci/run runs it"),
+    "make install": NotRun("installs the packages at constraints.txt's versions; `make test` (so .ci/run) runs it "
+                           "first, from nothing"),
+    "make lock": NotRun("resolves every package anew from the registry and rewrites constraints.txt (a minute, the "
+                        "network); run by hand when updating, and the file it wrote is what `make install` uses"),
     "make test-pg": NotRun("the database tests of this suite on PostgreSQL; .ci/run runs it"),
     "make test-on DATE=2028-02-29": NotRun("this suite again with the machine's date moved by libfaketime; "
                                            ".ci/run runs it with this date"),

@@ -480,3 +480,46 @@ def test_destruction_removes_the_saved_views_naming_its_persons_and_tells_their_
     assert page.status_code == 200 and shown["melding"] in page.text
     assert client.delete("/api/v1/zaken/weergaven/meldingen", headers=auth).status_code == 204
     assert client.get("/api/v1/zaken/weergaven/meldingen", headers=auth).json() == {"aantal": 0, "melding": None}
+
+
+def test_receipt_code_stays_the_term_after_the_last_message_after_closure(db, clock):
+    """A message either way in the reporter's mailbox after closure reaches her only with her receipt code: the
+    code's term (P3M) runs from the last such message, so she can read the desk's answer to what she wrote on the
+    code's last day (before, the code went the next day and the answer never reached her); the case is not destroyed
+    meanwhile, and the postponement says until when and why, without saying what was written."""
+    from datetime import timedelta
+
+    from engine.functions import dutch_date
+    from engine.identity.models import ReceiptCode
+    from engine.intake import service as intake
+
+    case_id, _ = closed_case(db, clock, "Kievit", resolutions=[NO_ACTION], outcome="niet_aangetoond")
+    code_end = add_calendar(closed_on(db, case_id), parse_duration("P3M"))
+
+    def codes() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(ReceiptCode).where(ReceiptCode.case_id == case_id))
+
+    at_noon(clock, code_end)
+    with db.session() as s:  # on the code's last day she asks something
+        intake.message_from_reporter(session=s, case_id=case_id, text="Is er nog iets met mijn melding gedaan?")
+    at_noon(clock, date.fromordinal(code_end.toordinal() + 1))
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
+    clock.advance(timedelta(days=9))
+    answered = clock.now().date()
+    with db.session() as s:
+        desk = s.scalar(select(User).where(User.username == "meldpunt1"))
+        intake.message_to_reporter(session=s, case_id=case_id, author=desk, text="Ja, uw melding is afgehandeld.")
+    answer_end = add_calendar(answered, parse_duration("P3M"))
+    with db.session() as s:  # the one decision the list, the destruction and the retention page use
+        from engine.cases.models import Case
+
+        postponed = records.postponement(s, s.get(Case, case_id), today=answer_end)
+    assert (postponed.code, postponed.until) == ("nazorg_termijn", answer_end)
+    assert postponed.text == (f"De melder kan tot en met {dutch_date(answer_end)} het laatste bericht in de "
+                              f"berichtenbox (van {dutch_date(answered)}) lezen en beantwoorden; de zaak wordt niet "
+                              f"eerder vernietigd.")
+    at_noon(clock, answer_end)
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
+    at_noon(clock, date.fromordinal(answer_end.toordinal() + 1))
+    assert records.run(database=db).receipt_codes_purged == 1 and codes() == 0

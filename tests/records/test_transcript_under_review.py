@@ -1,7 +1,9 @@
 """A transcript of an oral report under review holds its case back (engine.records.service.postponement) and keeps
 the anonymous reporter's receipt code (``_last_contact_day``): while the reporter can still check, correct and sign
 it within its term (EU 2019/1937 art. 18), or her corrections wait for the desk's new version. Once the term passed
-unsigned, the timer worker's task for the desk holds the case in its turn; once she signed, nothing does.
+unsigned, the timer worker's task for the desk holds the case in its turn; once she signed, or the desk recorded that
+she did not, the receipt code's term runs from that last contact after closure (she can still see what she signed,
+read and answer the last message) and then nothing holds it.
 
 Time travel with the ``clock`` fixture only. Real process, real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
@@ -14,7 +16,7 @@ from engine.contact import service as contact
 from engine.contact.models import OralReport
 from engine.functions import dutch_date
 from engine.identity.models import ReceiptCode, User
-from engine.legal_terms import add_calendar, legal_deadline, parse_duration
+from engine.legal_terms import add_calendar, legal_deadline, local_date, parse_duration
 from engine.records import service as records
 
 from .helpers import NO_ACTION, at_noon, closed_case, closed_on
@@ -56,6 +58,16 @@ def _listed(db) -> list[int]:
         return [case.id for case, *_ in records.due_cases(session=s)]
 
 
+def _code_term_end(db, day: date) -> date:
+    """The last day of the ``ontvangstcodes`` term (the reporter's way in after closure) that runs from ``day``."""
+    with db.session() as s:
+        return records.current_rules(s).part_end_of_term("ontvangstcodes", day)
+
+
+def _today(clock) -> date:
+    return local_date(clock.now())
+
+
 def _review(db, case_id: int) -> date:
     with db.session() as s:
         return s.scalar(select(OralReport.review_due).where(OralReport.case_id == case_id))
@@ -91,13 +103,24 @@ def test_a_transcript_under_review_keeps_the_case_off_the_list_until_the_reporte
     assert (_postponed(db, case_id).code, _postponed(db, case_id).until) == ("verslag_ter_controle", second_due)
     with db.session() as s:
         contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=3, agreed=True)
+    signed, code_end = _today(clock), _code_term_end(db, _today(clock))
+    postponed = _postponed(db, case_id)
+    assert (postponed.code, postponed.until) == ("nazorg_termijn", code_end)
+    assert postponed.text == (f"De melder kan tot en met {dutch_date(code_end)} het verslag van een mondelinge "
+                              f"melding inzien dat op {dutch_date(signed)} werd ondertekend; de zaak wordt niet "
+                              f"eerder vernietigd.")
+    assert _listed(db) == []
+    at_noon(clock, code_end)
+    assert _listed(db) == []
+    at_noon(clock, _day_after(code_end))
     assert _postponed(db, case_id) is None
     assert _listed(db) == [case_id]
 
 
 def test_after_the_term_the_desks_task_holds_the_case_and_a_transcript_not_signed_does_not(db, clock):
     """The last day of the review term still holds the case (``until``). The day after, the timer worker opens the
-    desk's task, which holds it; once the desk records that the reporter did not sign, nothing holds it."""
+    desk's task, which holds it; once the desk records that the reporter did not sign (which tells her so in her
+    mailbox), the receipt code's term from that message holds it, and then nothing does."""
     case_id, end = _unfounded(db, clock, "Visdief")
     at_noon(clock, end)
     report_id, review_due = _register(db, clock, case_id)
@@ -113,6 +136,16 @@ def test_after_the_term_the_desks_task_holds_the_case_and_a_transcript_not_signe
         contact.claim_task(session=s, user=desk, case_id=case_id, task_id=task.id)
         contact.complete_task(session=s, user=desk, case_id=case_id, task_id=task.id, outcome="niet_ondertekend",
                               motivation="De melder reageert niet.")
+    # the last contact after closure: the message telling her the transcript was recorded as not signed by her
+    told = _today(clock)
+    assert told == _day_after(review_due)
+    code_end = _code_term_end(db, told)
+    postponed = _postponed(db, case_id)
+    assert (postponed.code, postponed.until) == ("nazorg_termijn", code_end)
+    assert postponed.text == (f"De melder kan tot en met {dutch_date(code_end)} het laatste bericht in de "
+                              f"berichtenbox (van {dutch_date(told)}) lezen en beantwoorden; de zaak wordt niet "
+                              f"eerder vernietigd.")
+    at_noon(clock, _day_after(code_end))
     assert _postponed(db, case_id) is None
     assert _listed(db) == [case_id]
 
@@ -142,7 +175,8 @@ def test_a_transcript_offered_after_approval_takes_the_case_off_the_list(db, clo
 def test_the_receipt_code_stays_while_the_reporter_can_sign_or_her_corrections_wait(db, clock):
     """The receipt code's own term (P3M from closing) has passed, but the reporter signs the transcript with it:
     it is not purged while the review term runs, nor while her corrections wait for the desk or the new version's
-    term runs. Once she signed, the code goes after its term like any other."""
+    term runs. Once she signed, the code stays for the term from her signature (she can still see what she signed),
+    and goes the day after."""
     case_id, _end = _unfounded(db, clock, "Lepelaar")
     code_end = add_calendar(closed_on(db, case_id), parse_duration("P3M"))
 
@@ -167,5 +201,10 @@ def test_the_receipt_code_stays_while_the_reporter_can_sign_or_her_corrections_w
     assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
     with db.session() as s:
         contact.sign(session=s, case_id=case_id, oral_report_id=report_id, version=3, agreed=True)
+    signed_end = _code_term_end(db, _today(clock))
     clock.advance(timedelta(days=1))
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1  # was purged here before
+    at_noon(clock, signed_end)
+    assert records.run(database=db).receipt_codes_purged == 0 and codes() == 1
+    at_noon(clock, _day_after(signed_end))
     assert records.run(database=db).receipt_codes_purged == 1 and codes() == 0

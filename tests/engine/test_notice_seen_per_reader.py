@@ -1,0 +1,199 @@
+"""A staff notice marked seen by a coordinator excluded from one of its cases leaves that case's tasks for the others.
+
+The demo organisation (real app) and a second integrity coordinator. One report excludes the coordinator it concerns
+(party ``uitgesloten``, ``engine.intake.exclusions``), another does not; the desk officer claims the registration of
+both. The excluded coordinator neither sees nor counts the excluded report's task in a notice
+(``engine.staff.service.notices_for``), so marking the notice seen (``mark_notice_seen``, the web's "Gezien") deals
+only with what they were told: the colleague still sees the excluded report's task, counted as one. A notice about
+that report alone does not exist for the excluded coordinator: marking it seen answers as an unknown notice, and
+the colleague still sees it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.web.demo_clients import PASSWORD, demo_app, demo_login
+
+pytestmark = pytest.mark.db
+
+REPORT = {"categorie": "Financiële schendingen", "omschrijving": "De coördinator past declaraties aan.",
+          "dienstonderdeel": "Douane", "kanaal": "meldpunt_integriteit", "melder_anoniem": True}
+BLOCKED = "Taken teruggezet in de pool na het blokkeren van Mila Meldpunt: {}."
+WITHOUT_TASKS = "Mila Meldpunt is geblokkeerd; er stonden geen opgepakte taken op naam."
+
+
+@pytest.fixture
+def org(demo):
+    from engine.identity.service import create_user, get_user
+
+    with demo.session() as s:
+        create_user(session=s, username="coordinator2", display_name="Cora Collega", roles=["integriteitscoordinator"],
+                    unit="Douane", password=PASSWORD, email="coordinator2@meldpunt-demo.example")
+        return {u: get_user(session=s, username=u).id for u in ("meldpunt", "coordinator", "coordinator2")}
+
+
+def _csrf(client) -> dict:
+    return {"X-CSRF-Token": client.cookies.get("meldpunt_csrf")}
+
+
+def _claim_new_report(db, desk, **extra) -> int:
+    from engine.cases.models import Case
+    from engine.worklist.models import WorkItem
+
+    r = desk.post("/api/v1/meldingen", headers=_csrf(desk), json={**REPORT, **extra})
+    assert r.status_code == 201, r.text
+    with db.session() as s:
+        case_id = s.scalar(select(Case.id).where(Case.reference == r.json()["zaaknummer"]))
+        item_id = s.scalar(select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.state == "open"))
+    assert desk.post(f"/api/v1/taken/{item_id}/claimen", headers=_csrf(desk)).status_code == 200
+    return item_id
+
+
+@pytest.fixture
+def app():
+    return demo_app()
+
+
+@pytest.fixture
+def excluded_item(org, demo, app) -> int:
+    """The desk officer holds the registration of a report that excludes the coordinator."""
+    return _claim_new_report(demo, demo_login(app, "meldpunt"), uitgesloten=[org["coordinator"]])
+
+
+@pytest.fixture
+def plain_item(org, demo, app) -> int:
+    """The desk officer holds the registration of a report both coordinators may see."""
+    return _claim_new_report(demo, demo_login(app, "meldpunt"))
+
+
+def _notices(db, username: str) -> list[dict]:
+    from engine.identity.service import get_user
+    from engine.staff import service as staff
+
+    with db.session() as s:
+        return staff.notices_for(session=s, user=get_user(session=s, username=username))
+
+
+def _mark_seen(db, username: str, notice_id: int) -> None:
+    from engine.identity.service import get_user
+    from engine.staff import service as staff
+
+    with db.session() as s:
+        staff.mark_notice_seen(session=s, by=get_user(session=s, username=username), notice_id=notice_id)
+
+
+def _block_desk(db, org) -> list[int]:
+    from engine.staff import service as staff
+
+    with db.session() as s:
+        _, released = staff.disable_account(session=s, user_id=org["meldpunt"], actor="beheerder")
+        return [i.id for i in released]
+
+
+def _tasks(notice: dict) -> list[int]:
+    return [i["taak_id"] for i in notice["items"]]
+
+
+def _seen_on_page(client, notice_id: int):
+    page = client.get("/werkvoorraad")
+    assert page.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post(f"/werkvoorraad/personeelsmeldingen/{notice_id}/gezien", data={"csrf_token": token})
+
+
+def test_the_excluded_coordinator_marks_a_mixed_notice_seen_and_the_colleague_still_sees_the_excluded_task(
+        org, demo, app, excluded_item, plain_item):
+    from engine.audit.models import AuditEvent
+
+    assert sorted(_block_desk(demo, org)) == sorted([excluded_item, plain_item])
+    [mine] = _notices(demo, "coordinator")
+    assert mine["text"] == BLOCKED.format("1 taak") and _tasks(mine) == [plain_item] and mine["hidden"] == 0
+    [theirs] = _notices(demo, "coordinator2")
+    assert theirs["id"] == mine["id"] and theirs["text"] == BLOCKED.format("2 taken")
+
+    # "Gezien" on the worklist page, through the engine's door
+    r = _seen_on_page(demo_login(app, "coordinator"), mine["id"])
+    assert r.status_code == 303, r.text
+
+    assert _notices(demo, "coordinator") == []  # what they were told is dealt with; the rest never existed for them
+    [left] = _notices(demo, "coordinator2")
+    assert _tasks(left) == [excluded_item] and left["hidden"] == 0
+    assert left["text"] == BLOCKED.format("1 taak") and left["kind"] == "geblokkeerd"
+    assert left["created_at"] == mine["created_at"] and set(left["items"][0]) == set(theirs["items"][0])
+    page = demo_login(app, "coordinator").get("/werkvoorraad").text
+    assert "blokkeren van Mila Meldpunt" not in page and "personeelsmelding" not in page
+    assert BLOCKED.format("1 taak") in demo_login(app, "coordinator2").get("/werkvoorraad").text
+
+    with demo.session() as s:  # audited: which notice, how many tasks dealt with and left; no names
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "staff.notice_seen")).one()
+        assert event.details == {"melding_id": mine["id"], "taken": 1, "rest_melding_id": left["id"],
+                                 "rest_taken": 1}
+
+    # the colleague marks the rest seen: gone for everyone, and the first reader cannot mark it (it does not exist
+    # for them)
+    r = _seen_on_page(demo_login(app, "coordinator"), left["id"])
+    assert r.status_code == 404
+    assert [n["id"] for n in _notices(demo, "coordinator2")] == [left["id"]]
+    _mark_seen(demo, "coordinator2", left["id"])
+    assert _notices(demo, "coordinator2") == [] and _notices(demo, "coordinator") == []
+
+
+def test_a_blocked_account_s_notice_of_excluded_tasks_alone_marked_seen_by_the_excluded_coordinator(
+        org, demo, excluded_item):
+    assert _block_desk(demo, org) == [excluded_item]
+    [mine] = _notices(demo, "coordinator")
+    assert mine["text"] == WITHOUT_TASKS and mine["items"] == []
+    _mark_seen(demo, "coordinator", mine["id"])  # they were told of the blocking, nothing more
+    assert _notices(demo, "coordinator") == []
+    [theirs] = _notices(demo, "coordinator2")
+    assert theirs["text"] == BLOCKED.format("1 taak") and _tasks(theirs) == [excluded_item]
+
+
+def test_a_notice_about_an_excluded_case_alone_cannot_be_marked_by_the_excluded_coordinator(
+        org, demo, app, excluded_item):
+    from engine.errors import NotFound
+
+    # the excluded coordinator hands the desk officer's work over: the excluded task stays, and the colleague
+    # coordinators are told (engine.staff.service.reassign_all_work)
+    coordinator = demo_login(app, "coordinator")
+    r = coordinator.post(f"/api/v1/gebruikers/{org['meldpunt']}/werk-overdragen", headers=_csrf(coordinator),
+                         json={"naar_id": None, "reden": "Langdurig ziek"})
+    assert r.status_code == 200, r.text
+    [theirs] = _notices(demo, "coordinator2")
+    assert _tasks(theirs) == [excluded_item] and _notices(demo, "coordinator") == []
+
+    with pytest.raises(NotFound) as raised:
+        _mark_seen(demo, "coordinator", theirs["id"])
+    with pytest.raises(NotFound) as unknown:
+        _mark_seen(demo, "coordinator", theirs["id"] + 1000)
+    assert str(raised.value) == str(unknown.value)
+    # the web page answers as for an unknown notice, word for word
+    answer, unknown_answer = _seen_on_page(coordinator, theirs["id"]), _seen_on_page(coordinator, theirs["id"] + 1000)
+    assert answer.status_code == unknown_answer.status_code == 404
+    assert answer.text == unknown_answer.text and "Niet gevonden" in answer.text
+
+    [still] = _notices(demo, "coordinator2")
+    assert still["id"] == theirs["id"] and _tasks(still) == [excluded_item] and still["text"] == theirs["text"]
+    # once the colleague marked it seen, the excluded coordinator still learns nothing of it
+    _mark_seen(demo, "coordinator2", theirs["id"])
+    assert _notices(demo, "coordinator2") == []
+    with pytest.raises(NotFound):
+        _mark_seen(demo, "coordinator", theirs["id"])
+
+
+def test_a_notice_that_does_not_exist_for_the_reader_takes_no_place_in_their_list(org, demo, app, excluded_item):
+    from engine.identity.service import get_user
+    from engine.staff import service as staff
+
+    with demo.session() as s:  # an older notice for every coordinator
+        staff.disable_account(session=s, user_id=get_user(session=s, username="onderzoeker1").id, actor="beheerder")
+    coordinator = demo_login(app, "coordinator")  # a newer one about the excluded report alone
+    r = coordinator.post(f"/api/v1/gebruikers/{org['meldpunt']}/werk-overdragen", headers=_csrf(coordinator),
+                         json={"naar_id": None, "reden": "Langdurig ziek"})
+    assert r.status_code == 200, r.text
+    with demo.session() as s:
+        [mine] = staff.notices_for(session=s, user=get_user(session=s, username="coordinator"), limit=1)
+        [theirs] = staff.notices_for(session=s, user=get_user(session=s, username="coordinator2"), limit=1)
+    assert "geblokkeerd" in mine["text"] and _tasks(theirs) == [excluded_item]
