@@ -238,7 +238,8 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
     party, bound = facts.party, facts.slots
     if party:
         if name:
-            return f"{name} is {PARTY_LABELS.get(party, party)} in deze zaak en is daarom uitgesloten."
+            who = name[:1].upper() + name[1:]  # at the start of the sentence ("De gekozen medewerker is ...")
+            return f"{who} is {PARTY_LABELS.get(party, party)} in deze zaak en is daarom uitgesloten."
         return f"U bent {PARTY_LABELS.get(party, party)} in deze zaak en bent daarom uitgesloten."
     if slot in manifest.uninvolved_slots:
         earlier = bound - {slot}
@@ -267,19 +268,22 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
 
 def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slot: str, manifest: Manifest,
                    assigned: bool = True, task=None, parsed=None, who: str = "u", action: str = "oppakken") -> Facts:
-    """Refuse (NotAuthorized / ConflictOfInterest) unless ``user`` may act in ``slot``. With ``task`` (the work item)
-    and ``parsed`` (the case's version) also under the separation of duties (:func:`separation_refusal`: refused with
-    reason ``functiescheiding``, worded for ``who`` reads it and what they cannot do: ``action``); without them the
-    step checks it (``engine.cases.legal_rules``, from the facts returned here).
+    """Refuse (NotAuthorized / ConflictOfInterest) unless ``user`` may act in ``slot``. Every refusal is worded for
+    who reads it: ``who`` "u" when ``user`` acts themselves, else how the reader names them (the coordinator
+    assigning work: "De gekozen medewerker is ... en is daarom uitgesloten", never "U bent ..."). With ``task`` (the
+    work item) and ``parsed`` (the case's version) also under the separation of duties (:func:`separation_refusal`:
+    refused with reason ``functiescheiding``, saying what they cannot do: ``action``); without them the step checks
+    it (``engine.cases.legal_rules``, from the facts returned here).
     Returns the user's part in the case (its ``slots`` for :func:`bind`)."""
     if not user.active:
-        raise NotAuthorized("Dit account is uitgeschakeld.")
+        raise NotAuthorized("Dit account is uitgeschakeld." if who == "u"
+                            else f"Het account van {who} is uitgeschakeld.")
     if role not in user.role_codes:
-        raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die u niet heeft.",
+        raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die {who} niet heeft.",
                             reason="rol-ontbreekt")
     facts = _facts(session, case_id, user.id)
     reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest, assigned=assigned,
-                             facts=facts)
+                             facts=facts, name=None if who == "u" else who)
     if reason:
         raise ConflictOfInterest(reason, reason="belangenconflict")
     if task is not None and parsed is not None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from engine.audit.models import AuditEvent
 from engine.cases import duties, search
 from engine.cases.models import Case, CaseParty
-from engine.errors import ConflictOfInterest, InvalidData, NotFound
+from engine.errors import ConflictOfInterest, InvalidData, NotAuthorized, NotFound
 from engine.identity import access
 from engine.identity.models import User
 from engine.intake import exclusions
@@ -92,6 +92,27 @@ def test_an_excluded_desk_officer_never_gets_the_task_in_pool_draw_or_assignment
         with pytest.raises(ConflictOfInterest):
             worklist.claim(session=s, work_item_id=item.id, user=desk)
         assert s.get(type(item), item.id).assignee_id is None
+
+
+def test_the_coordinator_assigning_the_task_reads_why_about_the_chosen_person_not_about_herself(db, org):
+    """A refusal of the coordinator's assignment names the person she chose, never "U bent ...": she is not the one
+    excluded, nor the one lacking the role (engine.cases.duties.ensure_can_act, worded for who reads it)."""
+    case_id = _report(db, [org["desk"]])
+    with db.session() as s:
+        desk, coord, medewerker = (_user(s, org[k]) for k in ("desk", "coord", "medewerker"))
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        with pytest.raises(ConflictOfInterest) as excluded:
+            worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=desk, reason="Vakantie collega")
+        assert excluded.value.detail == ("De gekozen medewerker is door de melder uitgesloten behandelaar in deze zaak "
+                                         "en is daarom uitgesloten."), excluded.value.detail
+        with pytest.raises(NotAuthorized) as no_role:
+            worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=medewerker, reason="Drukte")
+        assert no_role.value.detail == "Deze taak hoort bij de rol 'Meldpunt', die de gekozen medewerker niet heeft."
+        assert s.get(type(item), item.id).assignee_id is None
+        # who acts herself is still addressed herself
+        with pytest.raises(ConflictOfInterest) as own:
+            worklist.claim(session=s, work_item_id=item.id, user=desk)
+        assert own.value.detail.startswith("U bent door de melder uitgesloten behandelaar"), own.value.detail
 
 
 def test_an_excluded_handler_gets_no_mail_about_the_report_at_any_step(db, org, clock, smtp):  # noqa: F811

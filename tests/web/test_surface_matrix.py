@@ -10,8 +10,11 @@ without credentials.
 The persons: every user of the demo organisation (``engine.identity.seed``), plus the case's reporter, its subject
 and the subject's line manager (users without case roles; the manager is a process owner, so the process owner's
 doors are also probed for a party of the case), someone without credentials and an anonymous reporter with a
-receipt code; and two who could see the case when they logged in and lost that while logged in: a Bureau V&I member
-whose account was then blocked (every door answers as to someone without credentials) and an organisation-wide
+receipt code; a handler the reporter excluded at intake (``engine.intake.exclusions``: a desk member and
+integrity coordinator of the case's unit, party ``uitgesloten``), to whom every door of the case answers as for a
+case that does not exist, whose answers never hold the case's reference or substance, and whose figures do not count
+it; and two who could see the case when they logged in and lost that while logged in: a Bureau V&I member whose
+account was then blocked (every door answers as to someone without credentials) and an organisation-wide
 coordinator whose roles were then taken away (every door answers as to a staff member without a role). The case: a named report (name, e-mail, address, phone) worked up to the director's decision, so
 investigators, HR, the director and Bureau V&I all work it; it has letters (one to the reporter), an attachment from
 the reporter and a reveal request. Every answer's bytes (HTML, JSON, .docx text, CSV) are searched for the reporter's
@@ -42,6 +45,7 @@ REPORTER = {"melder_naam": "Rosalind Vermeulen", "melder_email": "rosalind.verme
 # What identifies her in any answer: name (and surname alone), e-mail, address, phone.
 NEEDLES = ("Rosalind Vermeulen", "Vermeulen", "rosalind.vermeulen@example.org", "Lindelaan 77", "0612345678")
 NAME_NEEDLES = ("Rosalind Vermeulen", "Vermeulen")
+CASE_TEXT = "Declaraties voor reizen, gemeld door een collega"  # the report's substance (its description)
 
 DEMO = ("directeur", "teamleider", "medewerker", "meldpunt", "coordinator", "onderzoeker1", "onderzoeker2", "hr",
         "jurist1", "jurist2", "vertrouwenspersoon", "bvi", "procesbeheerder", "auditor", "beheerder",
@@ -53,8 +57,13 @@ ANONYMOUS, RECEIPT = "anoniem", "ontvangstcode"
 # Logged in while they could see the case, then blocked / their roles taken away (engine.staff, engine.identity.admin)
 BLOCKED, ROLE_REMOVED = "geblokkeerd", "rol-ingetrokken"
 FORMER = (BLOCKED, ROLE_REMOVED)
-PERSONS = DEMO + PARTIES + (ANONYMOUS, RECEIPT) + FORMER
-STAFF = frozenset(DEMO + PARTIES + (ROLE_REMOVED,))  # a blocked account is no staff session any more
+# Holds exactly the roles that see the case (the desk, the coordinator of its unit), but the reporter excluded her at
+# intake (party ``uitgesloten``, engine.identity.access.EXCLUDED_HANDLER): every case-bound door answers as for a
+# case that does not exist, and no figure she reads counts the case.
+EXCLUDED = "uitgesloten"
+EXCLUDED_HANDLERS = frozenset({EXCLUDED})
+PERSONS = DEMO + PARTIES + (ANONYMOUS, RECEIPT) + FORMER + (EXCLUDED,)
+STAFF = frozenset(DEMO + PARTIES + (ROLE_REMOVED, EXCLUDED))  # a blocked account is no staff session any more
 
 # --------------------------------------------------------------------------- who is who (declared, not asked)
 
@@ -64,7 +73,7 @@ CASE = frozenset({"meldpunt", "coordinator", "onderzoeker1", "onderzoeker2", "hr
 IDENTITY = frozenset({"meldpunt", "coordinator"})  # may see who reported (DOMAIN §4)
 MAY_SEE_IDENTITY = IDENTITY | {"melder"}  # ... and the reporter herself, in her own channel
 ROLE_HOLDERS = {
-    "meldpunt": {"meldpunt"}, "integriteitscoordinator": {"coordinator"}, "bureau_vi": {"bvi"},
+    "meldpunt": {"meldpunt", EXCLUDED}, "integriteitscoordinator": {"coordinator", EXCLUDED}, "bureau_vi": {"bvi"},
     "bevoegd_gezag": {"directeur"}, "vertrouwenspersoon": {"vertrouwenspersoon"}, "auditor": {"auditor"},
     "procesbeheerder": {"procesbeheerder", "chef"}, "functioneel_beheerder": {"beheerder"},
     "leidinggevende": {"leidinggevende"}, "beveiligingsadviseur": {"dlso"}, "managementteam": {"mtlid"},
@@ -121,9 +130,15 @@ def staff(ok=(200,), **kw) -> Policy:
     return Policy(STAFF, ok, 403, **kw)
 
 
+def case_role(*roles: str, ok=(200,), **kw) -> Policy:
+    """A role's door on the case: the role's holders, except a holder excluded from the case, who finds the case as
+    little as one that does not exist (404); the rest are refused the role (403)."""
+    return Policy(holders(*roles) - EXCLUDED_HANDLERS, ok, 403, inside=(EXCLUDED_HANDLERS, 404), **kw)
+
+
 REPORTER_CHANNEL = frozenset({"melder"})
 VIEW_OWNER = frozenset({"coordinator"})
-ABSENCE_KEEPERS = frozenset({"coordinator", "beheerder"})  # besides the person themselves (issue 22)  # owns the saved views of the world
+ABSENCE_KEEPERS = frozenset({"coordinator", "beheerder", EXCLUDED})  # besides the person themselves (issue 22)  # owns the saved views of the world
 MESSAGE = {"json": {"tekst": "Kunt u dit toelichten?"}}
 MANIFEST = ("manifest.json", b'{"main_process": "x", "roles": {}}', "application/json")
 PROCESS_UPLOAD = {"files": [("bestanden", MANIFEST)]}
@@ -140,10 +155,12 @@ INCIDENT_ROLES = ("procesbeheerder", "integriteitscoordinator", "bureau_vi")
 def incident(ok=(200,), **kw) -> Policy:
     """The case's incident: the process owner and the oversight roles; a process owner who is a party of the case
     (the subject's manager) finds it as little as an unknown one (404); everyone else is refused the role (403)."""
-    return Policy(holders(*INCIDENT_ROLES) - PARTY_PROCESS_OWNERS, ok, 403, inside=(PARTY_PROCESS_OWNERS, 404), **kw)
+    parties = PARTY_PROCESS_OWNERS | EXCLUDED_HANDLERS
+    return Policy(holders(*INCIDENT_ROLES) - parties, ok, 403, inside=(parties, 404), **kw)
 
 
 PARTY_PROCESS_OWNERS = frozenset({"chef"})
+INTAKE = IDENTITY | {"vertrouwenspersoon", EXCLUDED} | LINE_MANAGERS  # who may register a report
 REGISTER_READERS = ("beveiligingsadviseur", "managementteam", "integriteitscoordinator", "bureau_vi", "leidinggevende")
 
 POLICY: dict[str, Policy] = {
@@ -267,7 +284,7 @@ POLICY: dict[str, Policy] = {
     "GET /api/v1/rapportages/maandoverzichten": staff(),
     "GET /api/v1/rapportages/maandoverzichten/{overview_id}": staff((404,)),  # someone else's: not found
     "GET /api/v1/rapportages/dienstonderdelen": staff(),
-    "POST /api/v1/meldingen": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (201,), 403, probe={"json": {
+    "POST /api/v1/meldingen": Policy(INTAKE, (201,), 403, probe={"json": {
         "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Elders",
         "omschrijving": "Een melding voor de toegangsmatrix.", "toestemming_doorgeven": True}}),
     # ---- roles
@@ -393,9 +410,9 @@ POLICY: dict[str, Policy] = {
                                                                                    ok=(404,)),
     "POST /api/v1/bewaartermijnen/vernietigingslijsten/{list_id}/goedkeuren": role(
         "integriteitscoordinator", "bureau_vi", ok=(404,)),
-    "POST /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(201, 409),
+    "POST /api/v1/zaken/{case_id}/bewaarplicht": case_role("integriteitscoordinator", ok=(201, 409),
                                                       probe={"json": {"reden": "Lopende rechtszaak."}}),
-    "DELETE /api/v1/zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(200, 409)),
+    "DELETE /api/v1/zaken/{case_id}/bewaarplicht": case_role("integriteitscoordinator", ok=(200, 409)),
     # access requests and person flags (AVG art. 15, 16, 18): the coordinator only, refused (403) for everyone else
     # before any lookup; a request that does not exist is 404 for the coordinator
     "GET /api/v1/inzageverzoeken": role("integriteitscoordinator"),
@@ -407,9 +424,9 @@ POLICY: dict[str, Policy] = {
                                                                probe={"json": {"reden": "Veel zaken."}}),
     "POST /api/v1/inzageverzoeken/{request_id}/afhandelen": role("integriteitscoordinator", ok=(404,)),
     "GET /api/v1/inzageverzoeken/{request_id}/export": role("integriteitscoordinator", ok=(404,)),
-    "POST /api/v1/zaken/{case_id}/persoonsmarkeringen": role("integriteitscoordinator", ok=(422,), probe={"json": {
+    "POST /api/v1/zaken/{case_id}/persoonsmarkeringen": case_role("integriteitscoordinator", ok=(422,), probe={"json": {
         "rol": "getuige", "persoon": "Niemand Bekend", "soort": "beperking", "toelichting": "Probe."}}),
-    "DELETE /api/v1/zaken/{case_id}/persoonsmarkeringen/{flag_id}": role("integriteitscoordinator", ok=(404,)),
+    "DELETE /api/v1/zaken/{case_id}/persoonsmarkeringen/{flag_id}": case_role("integriteitscoordinator", ok=(404,)),
     "GET /api/v1/zaken/{case_id}/persoonsmarkeringen": case(),
     # the same on the pages (web/pages/records.py: the same engine functions)
     "GET /bewaartermijnen": role("integriteitscoordinator", "bureau_vi"),
@@ -417,12 +434,12 @@ POLICY: dict[str, Policy] = {
     "POST /bewaartermijnen/lijsten/{list_id}/goedkeuren": role("integriteitscoordinator", "bureau_vi", ok=(404,),
                                                               probe=WEB_EMPTY),
     "GET /bewaartermijnen/lijsten/{list_id}/verklaring": role("integriteitscoordinator", "bureau_vi", ok=(404,)),
-    "POST /zaken/{case_id}/bewaarplicht": role("integriteitscoordinator", ok=(303, 409),
+    "POST /zaken/{case_id}/bewaarplicht": case_role("integriteitscoordinator", ok=(303, 409),
                                                probe={"data": {"reden": "Lopende rechtszaak."}}),
-    "POST /zaken/{case_id}/bewaarplicht/opheffen": role("integriteitscoordinator", ok=(303, 409), probe=WEB_EMPTY),
-    "POST /zaken/{case_id}/persoonsmarkeringen": role("integriteitscoordinator", ok=(422,), probe={"data": {
+    "POST /zaken/{case_id}/bewaarplicht/opheffen": case_role("integriteitscoordinator", ok=(303, 409), probe=WEB_EMPTY),
+    "POST /zaken/{case_id}/persoonsmarkeringen": case_role("integriteitscoordinator", ok=(422,), probe={"data": {
         "rol": "getuige", "persoon": "Niemand Bekend", "soort": "beperking", "toelichting": "Probe."}}),
-    "POST /zaken/{case_id}/persoonsmarkeringen/{flag_id}/opheffen": role("integriteitscoordinator", ok=(404,),
+    "POST /zaken/{case_id}/persoonsmarkeringen/{flag_id}/opheffen": case_role("integriteitscoordinator", ok=(404,),
                                                                         probe=WEB_EMPTY),
     "GET /inzageverzoeken": role("integriteitscoordinator"),
     "POST /inzageverzoeken": role("integriteitscoordinator", ok=(303,), probe={"data": {"naam": "Matrix Persoon"}}),
@@ -472,7 +489,7 @@ POLICY: dict[str, Policy] = {
     # staff intake (engine.intake.staff): the form for who may register, the way to pass a report on for the rest
     # (the form offers the organisation's people as reporter and subject: names of accounts, linked to no report)
     "GET /meldingen/nieuw": staff(names_accounts=True),
-    "POST /meldingen/nieuw": Policy(IDENTITY | {"vertrouwenspersoon"} | LINE_MANAGERS, (422,), 403, probe=WEB_EMPTY,
+    "POST /meldingen/nieuw": Policy(INTAKE, (422,), 403, probe=WEB_EMPTY,
                                     names_accounts=True),
     "GET /meldingen/ingevoerd": staff(),
     "GET /api/v1/zaken/{case_id}/berichten": identity_only(),
@@ -587,6 +604,7 @@ class World:
     ids: dict  # name -> id: users, tasks, letters, version, attachment, reveal, token
     receipt_code: str
     bpmn_file: str
+    reference: str = ""  # the case's reference: nowhere in an answer to who is excluded from it
     clients: dict = field(default_factory=dict)
 
 
@@ -607,7 +625,10 @@ def _create_party_users(s):
                          unit=None, password=PASSWORD)
     identity.create_user(session=s, username=ROLE_REMOVED, display_name="Roos Ingetrokken",
                          roles=["integriteitscoordinator"], unit=None, password=PASSWORD)
-    return reporter, subject, spare
+    # the desk and the coordinator of the case's unit, whom the reporter excludes at intake (:func:`_seed`)
+    excluded = identity.create_user(session=s, username=EXCLUDED, display_name="Ulla Uitgesloten",
+                                    roles=["meldpunt", "integriteitscoordinator"], unit="Douane", password=PASSWORD)
+    return reporter, subject, spare, excluded
 
 
 def _seed(database) -> World:
@@ -622,15 +643,16 @@ def _seed(database) -> World:
 
     with database.session() as s:
         seed(session=s)
-        reporter, subject, spare = _create_party_users(s)
-        reporter_id, subject_id, spare_id = reporter.id, subject.id, spare.id
+        reporter, subject, spare, excluded = _create_party_users(s)
+        reporter_id, subject_id, spare_id, excluded_id = reporter.id, subject.id, spare.id, excluded.id
     registration = {**flow.ANSWERS["melding_registreren"], **REPORTER, "melder_anoniem": False,
                     "kanaal": "meldpunt_integriteit", "betrokkene_naam": "Bert Betrokkene",
-                    "omschrijving": "Declaraties voor reizen die niet zijn gemaakt, gemeld door een collega."}
+                    "omschrijving": f"{CASE_TEXT}."}
     with database.session() as s:
-        case_id = intake.submit_report(session=s, actor=identity.get_user(session=s, username="meldpunt"),
-                                       data=registration, reporter_user_id=reporter_id,
-                                       subject_user_id=subject_id).case.id
+        case = intake.submit_report(session=s, actor=identity.get_user(session=s, username="meldpunt"),
+                                    data=registration, reporter_user_id=reporter_id, subject_user_id=subject_id,
+                                    excluded_user_ids=[excluded_id]).case
+        case_id, reference = case.id, case.reference
     flow.complete(database, case_id, "melding_registreren", registration)
     flow.advance_until(database, case_id, "besluit_disciplinaire_maatregel")
     flow.complete(database, case_id, "besluit_disciplinaire_maatregel", username="directeur")
@@ -679,7 +701,7 @@ def _seed(database) -> World:
                "file": handler_file.id, "contact_task": contact_task.id, "incident": failed.id,
                "spare": spare_id, **{f"view_{k}": v for k, v in saved.items()}}
     assert open_task is not None and done_task is not None and "melder" in letters
-    return World(database, case_id, ids, receipt.receipt_code, bpmn)
+    return World(database, case_id, ids, receipt.receipt_code, bpmn, reference)
 
 
 @pytest.fixture(scope="module")
@@ -901,6 +923,9 @@ def check_person(w: World, person: str, policies: dict[str, Policy], routes: lis
         found = [n for n in needles if n.lower() in text.lower()]
         if found and person not in MAY_SEE_IDENTITY:
             failures.append(f"{key} as {person}: the reporter's identity in the answer ({found[0]!r})")
+        if person in EXCLUDED_HANDLERS and policy.who not in ("open", "once") and (  # those answer all alike
+                re.search(rf"\b{w.reference}\b", text) or CASE_TEXT in text):
+            failures.append(f"{key} as {person}: the case they are excluded from is in the answer")
         if policy.shows_identity and person in MAY_SEE_IDENTITY and r.status_code == 200 and \
                 person in audience(policy, w) and not found:
             failures.append(f"{key} as {person}: the identity-authorised should see the reporter's identity here")
@@ -1051,3 +1076,21 @@ def test_the_world_has_something_to_compare(world):
 def test_both_surfaces_show_the_same(world, person):
     failures = parity_failures(world, person)
     assert not failures, "\n".join(failures)
+
+
+
+def test_the_excluded_handler_does_not_count_the_case(world):
+    """Where figures appear, the case does not count for who is excluded from it (access.counted_condition): the
+    excluded handler's dashboard counts exactly one report and one open case fewer than that of the coordinator of
+    the same unit, who sees the case (every other report counts alike for both)."""
+    def figures(person: str) -> tuple[int, int]:
+        period = {"van": QUERY["van"], "tot": QUERY["tot"]}
+        r = world.clients[person].get("/api/v1/rapportages/dashboard", params=period)
+        assert r.status_code == 200, (person, r.text[:200])
+        figures = r.json()["cijfers"]
+        return (figures["meldingen_per_100_medewerkers"]["meldingen"],
+                sum(v["aantal"] for v in figures["open_per_fase"]["waarden"].values()))
+
+    reports, open_cases = figures("coordinator")
+    assert reports >= 2 and open_cases >= 2  # the case and the public report, at least
+    assert figures(EXCLUDED) == (reports - 1, open_cases - 1)
