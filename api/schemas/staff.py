@@ -65,7 +65,8 @@ class HandOverOut(Strict):
         {"overgedragen": [{"zaak_id": 1, "zaaknummer": "M-2026-0001", "taak_id": 10, "taak": "Onderzoek uitvoeren",
                            "naar": "Jan Jansen"}],
          "naar_pool": [{"zaak_id": 2, "zaaknummer": "M-2026-0002", "taak_id": 11, "taak": "Onderzoek uitvoeren",
-                        "naar": "pool", "reden": "Jan Jansen is betrokkene in deze zaak en is daarom uitgesloten."}],
+                        "naar": "pool", "reden": "Jan Jansen mag in deze zaak niet optreden (partij in de zaak of "
+                                                 "door de melder uitgesloten)."}],
          "gebleven": [], "gebleven_buiten_toezicht": 0}]})
 
     overgedragen: list[MovedTaskOut]

@@ -34,6 +34,12 @@ from engine.worklist.models import OPEN, WorkItem
 PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende": "leidinggevende van de betrokkene",
                 "uitgesloten": "door de melder uitgesloten behandelaar"}  # access.EXCLUDED_HANDLER
 
+# Why a party may not be given work, said about them to someone else (a coordinator assigning or handing work over,
+# the hand-over's answer, the coordinators' notice, the case's audit chain): one text for every kind of party. Which
+# party they are would tell the reader what the case does not let them know: that the colleague they chose is the
+# reporter (her identity), or that the reporter excluded them.
+PARTY_TO_OTHERS = "mag in deze zaak niet optreden (partij in de zaak of door de melder uitgesloten)."
+
 _random = secrets.SystemRandom()
 
 
@@ -237,9 +243,9 @@ def conflict_reason(session: Session, *, case_id: int, user: User, slot: str, ma
         facts = _facts(session, case_id, user.id)
     party, bound = facts.party, facts.slots
     if party:
-        if name:
-            who = name[:1].upper() + name[1:]  # at the start of the sentence ("De gekozen medewerker is ...")
-            return f"{who} is {PARTY_LABELS.get(party, party)} in deze zaak en is daarom uitgesloten."
+        if name:  # said to someone else: never which party (that the chosen colleague reported would name her)
+            who = name[:1].upper() + name[1:]  # at the start of the sentence ("De gekozen medewerker mag ...")
+            return f"{who} {PARTY_TO_OTHERS}"
         return f"U bent {PARTY_LABELS.get(party, party)} in deze zaak en bent daarom uitgesloten."
     if slot in manifest.uninvolved_slots:
         earlier = bound - {slot}
@@ -270,7 +276,7 @@ def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slo
                    assigned: bool = True, task=None, parsed=None, who: str = "u", action: str = "oppakken") -> Facts:
     """Refuse (NotAuthorized / ConflictOfInterest) unless ``user`` may act in ``slot``. Every refusal is worded for
     who reads it: ``who`` "u" when ``user`` acts themselves, else how the reader names them (the coordinator
-    assigning work: "De gekozen medewerker is ... en is daarom uitgesloten", never "U bent ..."). With ``task`` (the
+    assigning work: "De gekozen medewerker mag in deze zaak niet optreden ...", never "U bent ..."). With ``task`` (the
     work item) and ``parsed`` (the case's version) also under the separation of duties (:func:`separation_refusal`:
     refused with reason ``functiescheiding``, saying what they cannot do: ``action``); without them the step checks
     it (``engine.cases.legal_rules``, from the facts returned here).

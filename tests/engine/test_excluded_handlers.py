@@ -103,8 +103,8 @@ def test_the_coordinator_assigning_the_task_reads_why_about_the_chosen_person_no
         item = worklist.for_case(session=s, case_id=case_id)[0]
         with pytest.raises(ConflictOfInterest) as excluded:
             worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=desk, reason="Vakantie collega")
-        assert excluded.value.detail == ("De gekozen medewerker is door de melder uitgesloten behandelaar in deze zaak "
-                                         "en is daarom uitgesloten."), excluded.value.detail
+        assert excluded.value.detail == ("De gekozen medewerker mag in deze zaak niet optreden (partij in de zaak of "
+                                         "door de melder uitgesloten)."), excluded.value.detail
         with pytest.raises(NotAuthorized) as no_role:
             worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=medewerker, reason="Drukte")
         assert no_role.value.detail == "Deze taak hoort bij de rol 'Meldpunt', die de gekozen medewerker niet heeft."

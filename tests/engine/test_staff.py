@@ -97,6 +97,37 @@ def test_blocking_a_user_returns_their_tasks_to_the_pool_and_tells_the_coordinat
         assert staff.notices_for(session=s, user=s.get(User, team["coord"])) == []
 
 
+def test_which_party_a_colleague_is_is_never_said_to_the_coordinator_nor_written_in_the_case(db, clock, team):
+    """The coordinator assigns a task, or hands someone's work over, to a colleague who is a party of the case: the
+    refusal is the same text whether that colleague is the reporter or the subject's line manager. Naming the party
+    would tell a coordinator who may not know it that the colleague they picked reported (and an assignment tried on
+    every colleague would find her); the hand-over's reason is written in the case's audit chain, read by the auditor
+    and on the timeline, for good."""
+    from engine.cases.duties import PARTY_TO_OTHERS
+    from engine.errors import ConflictOfInterest
+
+    reported = to_investigation(db, team, parties={"melder": [team["o2"]]})
+    managed = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    said = {}
+    for case_id in (reported, managed):
+        with db.session() as s:
+            item = worklist.for_case(session=s, case_id=case_id)[0]
+            with pytest.raises(ConflictOfInterest) as refused:
+                worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
+                                assignee=s.get(User, team["o2"]), reason="Werkverdeling")
+            said[case_id] = refused.value.detail
+    assert said[reported] == said[managed] == f"De gekozen medewerker {PARTY_TO_OTHERS}"
+    items = [give(db, team, case_id, "o1") for case_id in (reported, managed)]
+    with db.session() as s:
+        result = staff.reassign_all_work(session=s, by=s.get(User, team["coord"]), user_id=team["o1"],
+                                         to_user_id=team["o2"], reason="Vertrek van een collega")
+        assert sorted(m["taak_id"] for m in result.to_pool) == sorted(items)
+        assert {m["reden"] for m in result.to_pool} == {f"Onderzoeker2 {PARTY_TO_OTHERS}"}
+    with db.session() as s:
+        written = [str(e.details) for case_id in (reported, managed) for e in actions(s, case_id)]
+    assert not [d for d in written if "is melder" in d or "leidinggevende van" in d], written
+
+
 def test_the_coordinator_hands_over_all_work_and_a_refused_task_goes_to_the_pool_with_the_reason(db, clock, team):
     plain = to_investigation(db, team)
     # onderzoeker2 is the subject's line manager in this case: excluded
@@ -114,8 +145,8 @@ def test_the_coordinator_hands_over_all_work_and_a_refused_task_goes_to_the_pool
                                          to_user_id=team["o2"], reason="Onderzoeker 1 vertrekt")
         assert [m["taak_id"] for m in result.moved] == [ok_item]
         assert [m["taak_id"] for m in result.to_pool] == [refused_item]
-        assert result.to_pool[0]["reden"] == ("Onderzoeker2 is leidinggevende van de betrokkene in deze zaak en is "
-                                              "daarom uitgesloten.")
+        assert result.to_pool[0]["reden"] == ("Onderzoeker2 mag in deze zaak niet optreden (partij in de zaak of "
+                                              "door de melder uitgesloten).")  # never which party
     with db.session() as s:
         assert worklist.get_item(session=s, work_item_id=ok_item).assignee_id == team["o2"]
         assert worklist.get_item(session=s, work_item_id=refused_item).assignee_id is None
@@ -168,7 +199,7 @@ def test_an_absent_holders_new_task_goes_to_the_delegate_unless_the_delegate_is_
         notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
         assert notice["kind"] == "vervanging_geweigerd"
         assert notice["items"][0]["taak_id"] == pooled.id
-        assert "vervanger: Onderzoeker2 is leidinggevende van de betrokkene" in notice["items"][0]["reden"]
+        assert "vervanger: Onderzoeker2 mag in deze zaak niet optreden (partij" in notice["items"][0]["reden"]
 
 
 def _party_coordinator(db, team) -> int:

@@ -123,7 +123,8 @@ def test_hand_over_and_absences_through_the_api(demo):
     body = r.json()
     assert [t["taak_id"] for t in body["overgedragen"]] == [plain]
     assert [t["taak_id"] for t in body["naar_pool"]] == [refused]
-    assert body["naar_pool"][0]["reden"] == "Max Meldpunt is betrokkene in deze zaak en is daarom uitgesloten."
+    assert body["naar_pool"][0]["reden"] == ("Max Meldpunt mag in deze zaak niet optreden (partij in de zaak of "
+                                             "door de melder uitgesloten).")
     assert (_assignee(demo, plain), _assignee(demo, refused)) == (second, None)
     # not for anyone but the coordinator
     hr = _login(_app(), "hr")
@@ -222,7 +223,8 @@ def test_the_coordinator_hands_over_all_work_on_the_user_page_in_the_browser(db,
     page.goto("/werkvoorraad")
     notice = page.locator(".personeelsmelding").filter(has_text="Niet al het werk van Mila Meldpunt ging naar Max")
     assert refused_ref in notice.inner_text()
-    assert "Max Meldpunt is betrokkene in deze zaak en is daarom uitgesloten." in notice.inner_text()
+    assert ("Max Meldpunt mag in deze zaak niet optreden (partij in de zaak of door de melder uitgesloten)."
+            in notice.inner_text())
     notice.get_by_role("button", name=re.compile("^Gezien")).click()
     page.wait_for_url("**/werkvoorraad")
     # Max is blocked: the task he just got goes back to the pool, and the worklist tells the coordinator
