@@ -55,9 +55,13 @@ class ReporterMask:
     def __init__(self, session: Session, *, case_id: int, identity: bool):
         self.session, self.identity = session, identity
         self.alias = access.reporter_pseudonym(case_id)
-        self.hidden: set[str] = set() if identity else set(session.scalars(
-            select(User.username).join(CaseParty, CaseParty.user_id == User.id).where(
-                CaseParty.case_id == case_id, CaseParty.party == "melder")))
+        accounts = [] if identity else session.execute(
+            select(User.username, User.display_name).join(CaseParty, CaseParty.user_id == User.id).where(
+                CaseParty.case_id == case_id, CaseParty.party == "melder")).all()
+        self.hidden: set[str] = {username for username, _ in accounts}
+        # her account's display name inside a text the product wrote into an event (a hand-over's reason naming the
+        # colleague who was to get the task): typed texts are refused when they name her (engine.cases.reasons)
+        self.names = sorted({name for _, name in accounts if name and len(name.strip()) >= 3}, key=len, reverse=True)
         self._filers: dict[str, bool] = {}
 
     def _filed_for_themselves(self, username: str) -> bool:
@@ -76,7 +80,16 @@ class ReporterMask:
     def details(self, details: dict) -> dict:
         if self.identity or not self.hidden:
             return dict(details)
-        return {k: (self.alias if isinstance(v, str) and v in self.hidden else v) for k, v in details.items()}
+        return {k: self._value(v) for k, v in details.items()}
+
+    def _value(self, value):
+        if not isinstance(value, str):
+            return value
+        if value in self.hidden:
+            return self.alias
+        for name in self.names:
+            value = value.replace(name, self.alias)
+        return value
 
 
 def case_timeline(*, session: Session, user: User, case_id: int) -> list[TimelineEntry]:

@@ -126,6 +126,17 @@ def test_which_party_a_colleague_is_is_never_said_to_the_coordinator_nor_written
     with db.session() as s:
         written = [str(e.details) for case_id in (reported, managed) for e in actions(s, case_id)]
     assert not [d for d in written if "is melder" in d or "leidinggevende van" in d], written
+    # the reason the product wrote names her account as the colleague who was to get the task: the auditor (no need
+    # to know who reported) reads the case's pseudonym there, and the event's hash is withheld (it would betray her)
+    from engine.audit import trail
+    from engine.identity.access import reporter_pseudonym
+
+    with db.session() as s:
+        auditor = make_user(s, "auditor1", "auditor")
+        unclaimed = [e for e in trail.case_trail(session=s, user=auditor, case_id=reported)
+                     if e.action == "task.unclaimed"]
+        assert unclaimed and all("Onderzoeker2" not in str(e.details) and e.hash is None for e in unclaimed)
+        assert all(e.details["reden"].endswith(f"{reporter_pseudonym(reported)} {PARTY_TO_OTHERS}") for e in unclaimed)
 
 
 def test_the_coordinator_hands_over_all_work_and_a_refused_task_goes_to_the_pool_with_the_reason(db, clock, team):
