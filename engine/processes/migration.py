@@ -10,6 +10,8 @@ it does not decide is whether that is *safe* for a case; this module does, per c
 - a completed step that no longer exists → not migratable (SpiffWorkflow cannot keep its history: the stored
   state names the step, and the new version cannot restore it);
 - a called process that no longer exists → not migratable;
+- the new version reads the hearing the case had otherwise (``engine.cases.legal_rules.hearing_state``: a voornemen
+  and zienswijze that happened, and the penalties heard) → not migratable (it would forget a hearing, or make one up);
 - anything else SpiffWorkflow refuses while moving, running or restoring the case → not migratable, with its reason
   as an incident gives it (the kind of error and the step; never the error's own text, which can quote case data).
 
@@ -100,6 +102,8 @@ class _Differ:
 
 def _move(wf, differ: _Differ) -> list[str]:
     """Move ``wf`` (in memory) onto the new version; raises MigrationRefused; returns the changes it made."""
+    from engine.cases import legal_rules, runtime
+
     new = differ.new
     pairs = [(wf, new.spec)]
     for sp in wf.subprocesses.values():
@@ -129,11 +133,19 @@ def _move(wf, differ: _Differ) -> list[str]:
                     changes.append(f"{_label(task.task_spec)} heet nu {_label(now_spec)}")
     if reasons:
         raise MigrationRefused("; ".join(dict.fromkeys(reasons)))
+    history = runtime.completed_tasks(wf)
+    heard = legal_rules.hearing_state(differ.old.manifest.legal_rules, history)
     for workflow, target, diff in diffs:
         _drop_removed_predictions(workflow, diff)
         # Only ready tasks are reset (and their predicted branch redrawn); a waiting timer keeps its armed time.
         migrate_workflow(diff, workflow, target, reset_mask=TaskState.READY)
     wf.subprocess_specs = new.subprocess_specs
+    # The hoorplicht reads the case's history through the specs and rules of its version: the same steps must read
+    # the same on the new one (a hearing that happened stays heard, with the penalties it was about; none appears).
+    now_heard = legal_rules.hearing_state(new.manifest.legal_rules, history)
+    if now_heard != heard:
+        raise MigrationRefused(f"de nieuwe versie het voornemen en de zienswijze van de zaak anders leest "
+                               f"(nu: {heard}; in de nieuwe versie: {now_heard})")
     return changes
 
 

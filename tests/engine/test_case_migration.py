@@ -286,3 +286,41 @@ def test_a_failing_script_does_not_quote_case_data_in_the_migration_report(db, c
         assert SUBJECT_NAME not in text and "Sterrenburg" not in text, text
         assert verdict.reasons == ["de zaak op de nieuwe versie niet verder kan: Fout in het procesmodel bij de stap "
                                    f"'{failed_at[0]}': een ongeldige waarde"], verdict.reasons
+
+
+def intention_in_another_field(tmp_path: Path) -> Path:
+    """A version that passes the proof on its own: the voornemen's penalty is recorded in a new field
+    (``voorgenomen_straf``), on the same forms."""
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["legal_rules"]["hearing"]["voornemen"]["measures_field"] = "voorgenomen_straf"
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    for form in ("afdoening_bepalen", "voornemen_verzenden"):
+        path = target / "forms" / f"{form}.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema["properties"]["voorgenomen_straf"] = schema["properties"]["voorgenomen_maatregel"]
+        path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def test_a_case_whose_hearing_the_new_version_reads_otherwise_stays(db, clock, tmp_path):
+    """The subject was heard on a written reprimand (voornemen and zienswijze done). On the new version the same
+    steps hold no intended penalty: moved, the decision on what was heard would be refused for ever (and a version
+    that read another field there could allow more than was heard). The case stays, and says why."""
+    from engine.cases.models import Case
+    from engine.processes import migration
+    from tests.engine.test_minimum_term_start import _until
+    from tests.process.scenarios import FEITENONDERZOEK
+
+    driver = EngineDriver(db, clock)
+    _until(driver, "besluit_disciplinaire_maatregel", FEITENONDERZOEK)
+    old, new = _deploy(db, PROCESSES), _deploy(db, intention_in_another_field(tmp_path))
+    report = migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1")
+    (verdict,) = report.cases
+    assert not verdict.migrated and verdict.reasons == [
+        "de nieuwe versie het voornemen en de zienswijze van de zaak anders leest (nu: voornemen (Schriftelijke "
+        "berisping) met zienswijze; in de nieuwe versie: voornemen (geen straf) met zienswijze)"], verdict.reasons
+    with db.session() as s:
+        assert s.get(Case, driver.case_id).process_version_id == old
+    driver.complete("besluit_disciplinaire_maatregel", DEFAULTS["besluit_disciplinaire_maatregel"])
