@@ -324,3 +324,22 @@ def test_a_case_whose_hearing_the_new_version_reads_otherwise_stays(db, clock, t
     with db.session() as s:
         assert s.get(Case, driver.case_id).process_version_id == old
     driver.complete("besluit_disciplinaire_maatregel", DEFAULTS["besluit_disciplinaire_maatregel"])
+
+
+def test_a_reporter_term_that_fell_due_before_the_migration_still_escalates(db, clock, tmp_path):
+    """The seven days for the acknowledgement ran out and the timer worker has not fired the timer yet when the case
+    moves. The move runs the engine (whose last act makes the due timer ready without running it): the timer must
+    stay the worker's to fire, or the late acknowledgement is never escalated."""
+    from datetime import timedelta
+
+    from engine.processes import migration
+    from engine.timers import service as timers
+
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "ontvangst_bevestigen")
+    clock.advance(timedelta(days=8))
+    old, new = _deploy(db, PROCESSES), _deploy(db, version_n1(tmp_path))
+    assert migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1").migrated == 1
+    assert "ontvangst_termijn" in driver.waiting_timers()
+    timers.fire_due(database=db)
+    assert "escalatie_ontvangstbevestiging" in [t.element for t in driver.ready()]
