@@ -12,6 +12,9 @@ it does not decide is whether that is *safe* for a case; this module does, per c
 - a called process that no longer exists → not migratable;
 - the new version reads the hearing the case had otherwise (``engine.cases.legal_rules.hearing_state``: a voornemen
   and zienswijze that happened, and the penalties heard) → not migratable (it would forget a hearing, or make one up);
+- earlier work or a binding to a slot that counts for the separation of duties (investigating, advising, deciding)
+  and counts no more, or otherwise, on the new version (``engine.cases.duties.duties_lost``) → not migratable (the
+  investigator could advise);
 - anything else SpiffWorkflow refuses while moving, running or restoring the case → not migratable, with its reason
   as an incident gives it (the kind of error and the step; never the error's own text, which can quote case data).
 
@@ -197,7 +200,7 @@ def _versions(session: Session, from_version: int, to_version: int):
 
 
 def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persist: bool, actor: str) -> CaseVerdict:
-    from engine.cases import runtime
+    from engine.cases import duties, runtime
     from engine.cases import service as cases
 
     verdict = CaseVerdict(case.id, case.reference, migratable=False)
@@ -207,6 +210,9 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
         before = loaded.position()["active"]
         step = cases._Step(session, case, differ.new, wf, actor, completed_before=loaded.completed_ids(),
                            armed_before={w.task_id for w in loaded.timers()})
+        lost = duties.duties_lost(session, case_id=case.id, old=differ.old, new=differ.new)
+        if lost:
+            raise MigrationRefused("; ".join(lost))
         verdict.changes = _move(wf, differ)
         cases._run_engine(step)
         state = runtime.dumps(wf)

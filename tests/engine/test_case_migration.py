@@ -343,3 +343,50 @@ def test_a_reporter_term_that_fell_due_before_the_migration_still_escalates(db, 
     assert "ontvangst_termijn" in driver.waiting_timers()
     timers.fire_due(database=db)
     assert "escalatie_ontvangstbevestiging" in [t.element for t in driver.ready()]
+
+
+def investigation_by_the_coordinator(tmp_path: Path) -> Path:
+    """A version that passes the proof on its own: the coordinator does the preliminary inquiry (its lane, no slot)
+    and the first investigator's slot is renamed."""
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    for path in [*target.glob("*.bpmn"), target / "manifest.json"]:
+        path.write_text(path.read_text(encoding="utf-8").replace("onderzoeker_1", "onderzoeker_a"), encoding="utf-8")
+    path = target / "integriteitsmelding.bpmn"
+    xml = path.read_text(encoding="utf-8")
+    task = '        <bpmn:flowNodeRef>vooronderzoek_uitvoeren</bpmn:flowNodeRef>\n'
+    lane = '<bpmn:lane id="Lane_integriteitsmelding_ic" name="Integriteitscoördinator">\n'
+    slot = '          <spiffworkflow:property name="slot" value="onderzoeker_a" />\n' \
+           '          <spiffworkflow:property name="assignment" value="random" />'
+    assert task in xml and lane in xml and slot in xml, "the main process changed; adapt the copy"
+    xml = xml.replace(task, "", 1).replace(lane, lane + task, 1)
+    path.write_text(xml.replace(slot, '          <spiffworkflow:property name="assignment" value="random" />', 1),
+                    encoding="utf-8")
+    return target
+
+
+def test_a_case_whose_investigator_the_new_version_would_forget_stays(db, clock, tmp_path):
+    """An investigator did the preliminary inquiry. On the new version that task is the coordinator's and the slot
+    they are bound to has another name: moved, nothing would say they investigated, and they could write the sanction
+    advice. The case stays, and says why."""
+    from engine.cases.models import Case
+    from engine.processes import migration
+    from tests.process.scenarios import route_answers
+
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "onderzoeksopdracht_beslissen", {
+        **route_answers("vooronderzoek", onderzoek_soort="intern"),
+        "vooronderzoek_uitvoeren": {"vooronderzoek_conclusie": "feitenonderzoek", "onderzoek_soort": "intern"}})
+    old, new = _deploy(db, PROCESSES), _deploy(db, investigation_by_the_coordinator(tmp_path))
+    with db.session() as s:
+        dry = migration.dry_run(session=s, from_version=old, to_version=new)
+    done = migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1")
+    for report in (dry, done):
+        (verdict,) = report.cases
+        assert not verdict.migratable and not verdict.migrated
+        assert verdict.reasons == [
+            "de afgeronde taak 'Vooronderzoek uitvoeren' in de nieuwe versie niet meer als onderzoek telt "
+            "(functiescheiding); de plaats 'onderzoeker_1' in de nieuwe versie niet meer als onderzoek telt "
+            "(functiescheiding)"], verdict.reasons
+    with db.session() as s:
+        assert s.get(Case, driver.case_id).process_version_id == old
