@@ -185,6 +185,33 @@ def separation_refusal(parsed, *, target: Target, earlier: Iterable[Earlier]) ->
     return None
 
 
+def duties_lost(session: Session, *, case_id: int, old, new) -> list[str]:
+    """What the separation of duties knows of the case's earlier work (every completed task and every binding to a
+    slot, of everyone) on the version ``old`` (parsed) and no longer, or otherwise, on ``new``: a case moved onto
+    ``new`` (``engine.processes.migration``) would forget who investigated, advised or decided. In Dutch, one line
+    per task or slot; empty when each keeps its duty (or had none: a duty ``new`` adds only holds people apart)."""
+    before, after = getattr(old, "separation", None), getattr(new, "separation", None)
+    if before is None:
+        return []
+    rows = session.execute(union_all(*_earlier_rows(case_id, None, lambda person: [person.label("person")]))).all()
+    lost: dict[str, None] = {}
+    for kind, _person, _id, element_id, name, role, slot in rows:
+        if kind == "taak":
+            was = before.of(element_id, slot, role, element_id in old.tasks)
+            now = after.of(element_id, slot, role, element_id in new.tasks) if after is not None else None
+            what = f"de afgeronde taak '{name}'"
+        else:
+            was = before.slots.get(slot or "")
+            now = after.slots.get(slot or "") if after is not None else None
+            what = f"de plaats '{slot}'"
+        if was is None or now == was:
+            continue
+        lost[f"{what} in de nieuwe versie " + (f"als {DUTY_LABELS[now]} in plaats van {DUTY_LABELS[was]} telt"
+                                               if now is not None else f"niet meer als {DUTY_LABELS[was]} telt")
+             + " (functiescheiding)"] = None
+    return list(lost)
+
+
 def earlier_in_cases(session: Session, *, user_id: int, case_ids) -> dict[int, tuple[int, list[Earlier]]]:
     """For each of ``case_ids``: its process version and the user's earlier part in it (:class:`Earlier`), in one
     query (a worklist page's cases)."""

@@ -380,13 +380,31 @@ def _check_minutes_reviewed(review, task, completed: list) -> None:
                 f"de termijn verliep ({review.source}).", reason="getuigenverslag-termijn-loopt")
 
 
-def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -> None:
-    def last_with(milestone: str):
-        found = [t for t in completed if milestone in milestones_of(_properties(t))]
-        return max(found, key=lambda t: t.last_state_change) if found else None
+def _last_with(completed: list, milestone: str):
+    found = [t for t in completed if milestone in milestones_of(_properties(t))]
+    return max(found, key=lambda t: t.last_state_change) if found else None
 
-    voornemen = last_with(rules.voornemen_milestone)
-    zienswijze = last_with(rules.zienswijze_milestone)
+
+def hearing_state(rules: LegalRules | None, completed: list) -> str:
+    """What the hoorplicht (``_check_penalties``) reads in a case's completed tasks, in Dutch: whether a voornemen
+    went out and with which penalties, and whether a zienswijze step followed it. The milestones and the intention
+    field are those of the version ``rules`` and the tasks' specs belong to: a case moved onto another version
+    (``engine.processes.migration``) keeps its history only where this reads the same on both."""
+    if rules is None:
+        return "geen hoorplicht"
+    voornemen = _last_with(completed, rules.voornemen_milestone)
+    if voornemen is None:
+        return "geen voornemen"
+    heard = "; ".join(rules.penalties_in(voornemen.data.get(rules.intention_field))) or "geen straf"
+    zienswijze = _last_with(completed, rules.zienswijze_milestone)
+    if zienswijze is None or zienswijze.last_state_change < voornemen.last_state_change:
+        return f"voornemen ({heard}) zonder zienswijze"
+    return f"voornemen ({heard}) met zienswijze"
+
+
+def _check_penalties(rules: LegalRules, completed: list, penalties: list[str]) -> None:
+    voornemen = _last_with(completed, rules.voornemen_milestone)
+    zienswijze = _last_with(completed, rules.zienswijze_milestone)
     if voornemen is None or zienswijze is None or zienswijze.last_state_change < voornemen.last_state_change:
         raise LegalRuleViolation(
             f"{rules.hearing_rule}: '{'; '.join(penalties)}' kan pas worden opgelegd nadat de betrokkene het "

@@ -161,7 +161,12 @@ class WaitingTimer:
 
 
 def waiting_timers(wf: BpmnWorkflow) -> list[WaitingTimer]:
-    return _timers(wf.get_tasks(state=TaskState.WAITING))
+    """The timers that have not fired yet: waiting, or due and not yet run. SpiffWorkflow's ``do_engine_steps``
+    refreshes the timers after its last round, so a timer that fell due before a step (a task completed, a case
+    migrated) while the timer worker had not fired it yet ends that step READY but not run: it still has to fire, its
+    row stays pending and the worker runs it (``engine.cases.service.fire_timers``), or its escalation would wait for
+    whatever next step the case happens to take."""
+    return _timers(wf.get_tasks(state=TaskState.WAITING | TaskState.READY))
 
 
 def _timers(waiting) -> list[WaitingTimer]:
@@ -238,9 +243,9 @@ class TaskSets:
         return {str(t.id) for t in self.completed}
 
     def timers(self) -> list[WaitingTimer]:
-        """``waiting_timers(wf)``."""
+        """``waiting_timers(wf)``: the waiting timers, and the due ones not yet run (READY)."""
         if self._timers is None:
-            self._timers = _timers(self.waiting)
+            self._timers = _timers([t for t in self.active if t._state in (_WAITING, _READY)])
         return self._timers
 
     def position(self) -> dict[str, list[str]]:

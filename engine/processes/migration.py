@@ -10,6 +10,11 @@ it does not decide is whether that is *safe* for a case; this module does, per c
 - a completed step that no longer exists → not migratable (SpiffWorkflow cannot keep its history: the stored
   state names the step, and the new version cannot restore it);
 - a called process that no longer exists → not migratable;
+- the new version reads the hearing the case had otherwise (``engine.cases.legal_rules.hearing_state``: a voornemen
+  and zienswijze that happened, and the penalties heard) → not migratable (it would forget a hearing, or make one up);
+- earlier work or a binding to a slot that counts for the separation of duties (investigating, advising, deciding)
+  and counts no more, or otherwise, on the new version (``engine.cases.duties.duties_lost``) → not migratable (the
+  investigator could advise);
 - anything else SpiffWorkflow refuses while moving, running or restoring the case → not migratable, with its reason
   as an incident gives it (the kind of error and the step; never the error's own text, which can quote case data).
 
@@ -100,6 +105,8 @@ class _Differ:
 
 def _move(wf, differ: _Differ) -> list[str]:
     """Move ``wf`` (in memory) onto the new version; raises MigrationRefused; returns the changes it made."""
+    from engine.cases import legal_rules, runtime
+
     new = differ.new
     pairs = [(wf, new.spec)]
     for sp in wf.subprocesses.values():
@@ -129,11 +136,19 @@ def _move(wf, differ: _Differ) -> list[str]:
                     changes.append(f"{_label(task.task_spec)} heet nu {_label(now_spec)}")
     if reasons:
         raise MigrationRefused("; ".join(dict.fromkeys(reasons)))
+    history = runtime.completed_tasks(wf)
+    heard = legal_rules.hearing_state(differ.old.manifest.legal_rules, history)
     for workflow, target, diff in diffs:
         _drop_removed_predictions(workflow, diff)
         # Only ready tasks are reset (and their predicted branch redrawn); a waiting timer keeps its armed time.
         migrate_workflow(diff, workflow, target, reset_mask=TaskState.READY)
     wf.subprocess_specs = new.subprocess_specs
+    # The hoorplicht reads the case's history through the specs and rules of its version: the same steps must read
+    # the same on the new one (a hearing that happened stays heard, with the penalties it was about; none appears).
+    now_heard = legal_rules.hearing_state(new.manifest.legal_rules, history)
+    if now_heard != heard:
+        raise MigrationRefused(f"de nieuwe versie het voornemen en de zienswijze van de zaak anders leest "
+                               f"(nu: {heard}; in de nieuwe versie: {now_heard})")
     return changes
 
 
@@ -185,7 +200,7 @@ def _versions(session: Session, from_version: int, to_version: int):
 
 
 def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persist: bool, actor: str) -> CaseVerdict:
-    from engine.cases import runtime
+    from engine.cases import duties, runtime
     from engine.cases import service as cases
 
     verdict = CaseVerdict(case.id, case.reference, migratable=False)
@@ -195,6 +210,9 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
         before = loaded.position()["active"]
         step = cases._Step(session, case, differ.new, wf, actor, completed_before=loaded.completed_ids(),
                            armed_before={w.task_id for w in loaded.timers()})
+        lost = duties.duties_lost(session, case_id=case.id, old=differ.old, new=differ.new)
+        if lost:
+            raise MigrationRefused("; ".join(lost))
         verdict.changes = _move(wf, differ)
         cases._run_engine(step)
         state = runtime.dumps(wf)

@@ -286,3 +286,107 @@ def test_a_failing_script_does_not_quote_case_data_in_the_migration_report(db, c
         assert SUBJECT_NAME not in text and "Sterrenburg" not in text, text
         assert verdict.reasons == ["de zaak op de nieuwe versie niet verder kan: Fout in het procesmodel bij de stap "
                                    f"'{failed_at[0]}': een ongeldige waarde"], verdict.reasons
+
+
+def intention_in_another_field(tmp_path: Path) -> Path:
+    """A version that passes the proof on its own: the voornemen's penalty is recorded in a new field
+    (``voorgenomen_straf``), on the same forms."""
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest["legal_rules"]["hearing"]["voornemen"]["measures_field"] = "voorgenomen_straf"
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    for form in ("afdoening_bepalen", "voornemen_verzenden"):
+        path = target / "forms" / f"{form}.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema["properties"]["voorgenomen_straf"] = schema["properties"]["voorgenomen_maatregel"]
+        path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def test_a_case_whose_hearing_the_new_version_reads_otherwise_stays(db, clock, tmp_path):
+    """The subject was heard on a written reprimand (voornemen and zienswijze done). On the new version the same
+    steps hold no intended penalty: moved, the decision on what was heard would be refused for ever (and a version
+    that read another field there could allow more than was heard). The case stays, and says why."""
+    from engine.cases.models import Case
+    from engine.processes import migration
+    from tests.engine.test_minimum_term_start import _until
+    from tests.process.scenarios import FEITENONDERZOEK
+
+    driver = EngineDriver(db, clock)
+    _until(driver, "besluit_disciplinaire_maatregel", FEITENONDERZOEK)
+    old, new = _deploy(db, PROCESSES), _deploy(db, intention_in_another_field(tmp_path))
+    report = migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1")
+    (verdict,) = report.cases
+    assert not verdict.migrated and verdict.reasons == [
+        "de nieuwe versie het voornemen en de zienswijze van de zaak anders leest (nu: voornemen (Schriftelijke "
+        "berisping) met zienswijze; in de nieuwe versie: voornemen (geen straf) met zienswijze)"], verdict.reasons
+    with db.session() as s:
+        assert s.get(Case, driver.case_id).process_version_id == old
+    driver.complete("besluit_disciplinaire_maatregel", DEFAULTS["besluit_disciplinaire_maatregel"])
+
+
+def test_a_reporter_term_that_fell_due_before_the_migration_still_escalates(db, clock, tmp_path):
+    """The seven days for the acknowledgement ran out and the timer worker has not fired the timer yet when the case
+    moves. The move runs the engine (whose last act makes the due timer ready without running it): the timer must
+    stay the worker's to fire, or the late acknowledgement is never escalated."""
+    from datetime import timedelta
+
+    from engine.processes import migration
+    from engine.timers import service as timers
+
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "ontvangst_bevestigen")
+    clock.advance(timedelta(days=8))
+    old, new = _deploy(db, PROCESSES), _deploy(db, version_n1(tmp_path))
+    assert migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1").migrated == 1
+    assert "ontvangst_termijn" in driver.waiting_timers()
+    timers.fire_due(database=db)
+    assert "escalatie_ontvangstbevestiging" in [t.element for t in driver.ready()]
+
+
+def investigation_by_the_coordinator(tmp_path: Path) -> Path:
+    """A version that passes the proof on its own: the coordinator does the preliminary inquiry (its lane, no slot)
+    and the first investigator's slot is renamed."""
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    for path in [*target.glob("*.bpmn"), target / "manifest.json"]:
+        path.write_text(path.read_text(encoding="utf-8").replace("onderzoeker_1", "onderzoeker_a"), encoding="utf-8")
+    path = target / "integriteitsmelding.bpmn"
+    xml = path.read_text(encoding="utf-8")
+    task = '        <bpmn:flowNodeRef>vooronderzoek_uitvoeren</bpmn:flowNodeRef>\n'
+    lane = '<bpmn:lane id="Lane_integriteitsmelding_ic" name="Integriteitscoördinator">\n'
+    slot = '          <spiffworkflow:property name="slot" value="onderzoeker_a" />\n' \
+           '          <spiffworkflow:property name="assignment" value="random" />'
+    assert task in xml and lane in xml and slot in xml, "the main process changed; adapt the copy"
+    xml = xml.replace(task, "", 1).replace(lane, lane + task, 1)
+    path.write_text(xml.replace(slot, '          <spiffworkflow:property name="assignment" value="random" />', 1),
+                    encoding="utf-8")
+    return target
+
+
+def test_a_case_whose_investigator_the_new_version_would_forget_stays(db, clock, tmp_path):
+    """An investigator did the preliminary inquiry. On the new version that task is the coordinator's and the slot
+    they are bound to has another name: moved, nothing would say they investigated, and they could write the sanction
+    advice. The case stays, and says why."""
+    from engine.cases.models import Case
+    from engine.processes import migration
+    from tests.process.scenarios import route_answers
+
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "onderzoeksopdracht_beslissen", {
+        **route_answers("vooronderzoek", onderzoek_soort="intern"),
+        "vooronderzoek_uitvoeren": {"vooronderzoek_conclusie": "feitenonderzoek", "onderzoek_soort": "intern"}})
+    old, new = _deploy(db, PROCESSES), _deploy(db, investigation_by_the_coordinator(tmp_path))
+    with db.session() as s:
+        dry = migration.dry_run(session=s, from_version=old, to_version=new)
+    done = migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1")
+    for report in (dry, done):
+        (verdict,) = report.cases
+        assert not verdict.migratable and not verdict.migrated
+        assert verdict.reasons == [
+            "de afgeronde taak 'Vooronderzoek uitvoeren' in de nieuwe versie niet meer als onderzoek telt "
+            "(functiescheiding); de plaats 'onderzoeker_1' in de nieuwe versie niet meer als onderzoek telt "
+            "(functiescheiding)"], verdict.reasons
+    with db.session() as s:
+        assert s.get(Case, driver.case_id).process_version_id == old
