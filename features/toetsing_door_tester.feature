@@ -51,7 +51,7 @@ Functionaliteit: Termijnen van de melder en een onpartijdig bevoegd gezag, getoe
     Dan staat de taak "onderzoeksopdracht_beslissen" open voor de rol "bevoegd gezag"
     Maar ziet "directeur" de taak "onderzoeksopdracht_beslissen" niet in de werkvoorraad
     En kan "directeur" de zaak niet inzien
-    En mag "coordinator" de taak "onderzoeksopdracht_beslissen" niet toewijzen aan "directeur" omdat "melder in deze zaak"
+    En mag "coordinator" de taak "onderzoeksopdracht_beslissen" niet toewijzen aan "directeur" omdat "partij in de zaak"
     Als "dirk" de taak "onderzoeksopdracht_beslissen" afrondt
     En "dirk" de taak "onderzoeksopdracht_verstrekken" afrondt
     Dan is er een brief "onderzoeksopdracht" voor de "onderzoeker"
