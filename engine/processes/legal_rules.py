@@ -1612,6 +1612,53 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
     return out
 
 
+def intention_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                     tasks: Mapping[str, Any]) -> list[ValidationIssue]:
+    """The intention field (``hearing.voornemen.measures_field``) is what the hoorplicht reads as the penalty the
+    subject was heard on: the run-time rule lets the decision go as far as that field went at the voornemen. So only
+    the competent authority who sends the voornemen fills it in: the tasks carrying the voornemen milestone, or a user
+    task bound to the same slot (the decision that precedes the letter). A field another task writes (the HR
+    adviser's advised penalty, a script, a start form) or nobody writes at the voornemen's side would let a heavier
+    penalty pass as 'heard' though the subject never had that intention."""
+    field_name = rules.intention_field
+    graph = _Graph(trees)
+    found = {node_id: milestones_of(_properties(node.element)) for node_id, node in graph.nodes.items()}
+    voornemen = {node_id for node_id, names in found.items() if rules.voornemen_milestone in names}
+    slots = {tasks[n].slot for n in voornemen if n in tasks and tasks[n].slot}
+    slot_words = ", ".join(repr(s) for s in sorted(slots)) or "geen plaats"
+    why = (f"de engine leest de straf waarop de betrokkene bij het voornemen (mijlpaal "
+           f"'{rules.voornemen_milestone}') is gehoord uit '{field_name}' (legal_rules.hearing.voornemen."
+           f"measures_field); dat veld mag alleen het bevoegd gezag invullen dat het voornemen doet (een taak met die "
+           f"mijlpaal of gebonden aan {slot_words}), anders gaat een zwaardere straf door als 'gehoord' terwijl de "
+           f"betrokkene nooit een voornemen daarover kreeg")
+    out: list[ValidationIssue] = []
+    own_writer = False
+    for node_id, node in graph.nodes.items():
+        meta = tasks.get(node_id)
+        form = _properties(node.element).get("form", "")
+        schema = forms.get(form) if form else None
+        open_form = isinstance(schema, Mapping) and bool(schema.get("additionalProperties", False)) \
+            and field_name not in (schema.get("properties") or {})
+        by_form = bool(_form_records(schema, (field_name,))) or open_form
+        by_script = [label for label, script in _scripts_of(node.element) if _assigns(script, field_name)]
+        if not by_form and not by_script:
+            continue
+        competent = node_id in voornemen or (node.kind == "userTask" and meta is not None and meta.slot in slots)
+        if competent:
+            own_writer = True
+            continue
+        name = node.element.get("name") or node_id
+        how = f"het formulier {form}" if by_form else by_script[0]
+        where = f"plaats '{meta.slot}'" if meta is not None and meta.slot else "geen plaats van het bevoegd gezag"
+        out.append(ValidationIssue(node.file, f"{rules.hearing_rule}: in de taak '{name}' ({where}) vult {how} "
+                                              f"'{field_name}' in, maar {why}",
+                                   node_id, node.element.sourceline))
+    if not own_writer and voornemen:
+        out.append(ValidationIssue(MANIFEST_FILE, f"{rules.hearing_rule}: geen taak van het voornemen vult "
+                                                  f"'{field_name}' in, maar {why}", "legal_rules"))
+    return out
+
+
 # Elements that watch a term rather than do the work of a milestone: a boundary or catch timer names the deadline
 # it guards by the milestone (``deadlines``), and sends nothing.
 _WATCHERS = frozenset({"boundaryEvent", "intermediateCatchEvent"})

@@ -211,3 +211,35 @@ def test_deploy_refuses_an_unwatched_feedback_term(db, copy):
 
 def test_the_shipped_set_passes(copy):
     assert refusals(copy) == []
+
+
+# --------------------------------------------------------------------------- 5. the voornemen's intention field
+
+def _intention_field(directory: Path, name: str) -> None:
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["legal_rules"]["hearing"]["voornemen"]["measures_field"] = name
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def test_the_advice_as_the_intention_field_is_refused(copy):
+    """The HR adviser's advised penalty named as the voornemen's: a heavier penalty 'matching the advice' would pass
+    the hoorplicht, though the subject was never heard on an intention of the competent authority."""
+    _intention_field(copy, "advies_afdoeningen")
+    issue = named(refusals(copy), "afdoening.bpmn", "sanctieadvies_opstellen", HEARING)
+    assert "'advies_afdoeningen'" in issue and "voornemen" in issue and "bevoegd_gezag" in issue, issue
+
+
+def test_an_intention_field_nobody_fills_in_at_the_voornemen_is_refused(copy):
+    _intention_field(copy, "voorgenomen_straf")
+    issues = refusals(copy)
+    assert any(i.startswith("manifest.json [legal_rules]: ") and "'voorgenomen_straf'" in i and HEARING in i
+               for i in issues), issues
+
+
+def test_deploy_refuses_the_advice_as_the_intention_field(db, copy):
+    _intention_field(copy, "advies_afdoeningen")
+    with db.session() as s, pytest.raises(ProcessValidationError) as info:
+        service.deploy(session=s, directory=copy)
+    assert any(i.element_id == "sanctieadvies_opstellen" and "'advies_afdoeningen'" in i.message
+               for i in info.value.issues), info.value.issues
