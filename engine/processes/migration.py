@@ -30,6 +30,8 @@ from typing import Callable, ContextManager, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin, BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
@@ -78,8 +80,30 @@ class MigrationReport:
         return sum(1 for c in self.cases if c.migrated)
 
 
+def _element(spec):
+    """The spec of the BPMN element ``spec`` stands for: itself, or for SpiffWorkflow's own control steps around a
+    task with boundary events (``<id>.BoundaryEventSplit``, ``<id>.BoundaryEventJoin``) the task; None for a step
+    of no element (a process's start or end join)."""
+    if getattr(spec, "bpmn_id", None):
+        return spec
+    if isinstance(spec, (BoundaryEventSplit, BoundaryEventJoin)):
+        host = getattr(spec, "_wf_spec", None)
+        host = host.task_specs.get(spec.name.rsplit(".", 1)[0]) if host is not None else None
+        if host is not None and getattr(host, "bpmn_id", None):
+            return host
+    return None
+
+
 def _label(spec) -> str:
-    return f"‘{getattr(spec, 'bpmn_name', None) or getattr(spec, 'bpmn_id', None) or spec.name}’"
+    """A step as the process owner knows it: the BPMN element's name, else its id as in the file; never a
+    SpiffWorkflow-internal spec name (a control step is named by its task, a process's own steps by the process)."""
+    if isinstance(spec, BpmnProcessSpec):
+        return f"‘{spec.description or spec.name}’"
+    element = _element(spec)
+    if element is not None:
+        return f"‘{getattr(element, 'bpmn_name', None) or element.bpmn_id}’"
+    process = getattr(spec, "_wf_spec", None)
+    return f"het proces {_label(process)}" if isinstance(process, BpmnProcessSpec) else "‘(zonder naam)’"
 
 
 def _is_timer(spec) -> bool:
@@ -119,7 +143,11 @@ def _move(wf, differ: _Differ) -> list[str]:
         spec_diff = differ.spec_diff(workflow.spec, target)
         diff = WorkflowDiff(workflow, spec_diff)
         diffs.append((workflow, target, diff))
+        removed_elements = {id(task.task_spec) for task in diff.removed if task.task_spec is _element(task.task_spec)}
         for task in diff.removed:
+            element = _element(task.task_spec)
+            if element is not None and element is not task.task_spec and id(element) in removed_elements:
+                continue  # SpiffWorkflow's control step of a removed task: the task's own reason names it
             if task.has_state(ACTIVE):
                 reasons.append(f"de zaak wacht in {_label(task.task_spec)}, dat in de nieuwe versie niet meer bestaat")
             elif task.has_state(TaskState.COMPLETED):
@@ -149,7 +177,7 @@ def _move(wf, differ: _Differ) -> list[str]:
     if now_heard != heard:
         raise MigrationRefused(f"de nieuwe versie het voornemen en de zienswijze van de zaak anders leest "
                                f"(nu: {heard}; in de nieuwe versie: {now_heard})")
-    return changes
+    return list(dict.fromkeys(changes))  # a task and its control steps read as one step
 
 
 def _drop_removed_predictions(workflow, diff: WorkflowDiff) -> None:

@@ -390,3 +390,34 @@ def test_a_case_whose_investigator_the_new_version_would_forget_stays(db, clock,
             "(functiescheiding)"], verdict.reasons
     with db.session() as s:
         assert s.get(Case, driver.case_id).process_version_id == old
+
+
+def acknowledgement_renamed(tmp_path: Path) -> Path:
+    """A version in which the step with the reporter's term timers (the acknowledgement) has another element id."""
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    path = target / "integriteitsmelding.bpmn"
+    xml = path.read_text(encoding="utf-8")
+    xml = xml.replace("ontvangst_bevestigen", "ontvangst_melding_bevestigen").replace(
+        "forms/ontvangst_melding_bevestigen.json", "forms/ontvangst_bevestigen.json")
+    path.write_text(xml, encoding="utf-8")
+    return target
+
+
+def test_a_refusal_names_steps_as_the_process_owner_knows_them(db, clock, tmp_path):
+    """The case waits at a step with boundary timers whose id the new version changed. SpiffWorkflow keeps
+    internal steps for the timers (``….BoundaryEventSplit``, ``….BoundaryEventJoin``); the refusal names the BPMN
+    element, by its name or id, never such an internal name."""
+    from engine.processes import migration
+
+    driver = EngineDriver(db, clock)
+    _walk_to(driver, "ontvangst_bevestigen")
+    old, new = _deploy(db, PROCESSES), _deploy(db, acknowledgement_renamed(tmp_path))
+    report = migration.migrate(scope=db.session, from_version=old, to_version=new, actor="procesbeheerder1")
+    (verdict,) = report.cases
+    assert not verdict.migratable and not verdict.migrated
+    text = verdict.line()
+    assert "BoundaryEvent" not in text and "EndJoin" not in text and ".Start" not in text, text
+    assert "‘Ontvangst bevestigen’" in text, text
+    for quoted in re.findall(r"‘([^’]*)’", text):
+        assert "." not in quoted, text  # an element's name or id, not a dotted internal spec name
