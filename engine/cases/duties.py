@@ -25,7 +25,8 @@ from sqlalchemy import bindparam, exists, func, insert, literal, null, select, u
 from sqlalchemy.orm import Session, aliased
 
 from engine.cases.models import CaseActor, CaseParty
-from engine.errors import ConflictOfInterest, NotAuthorized
+from engine.errors import ConflictOfInterest, NotAuthorized, NotFound
+from engine.identity import access
 from engine.identity.models import User, UserRole
 from engine.processes.legal_rules import DECIDES, DUTY_LABELS
 from engine.processes.manifest import Manifest
@@ -39,6 +40,8 @@ PARTY_LABELS = {"melder": "melder", "betrokkene": "betrokkene", "leidinggevende"
 # party they are would tell the reader what the case does not let them know: that the colleague they chose is the
 # reporter (her identity), or that the reporter excluded them.
 PARTY_TO_OTHERS = "mag in deze zaak niet optreden (partij in de zaak of door de melder uitgesloten)."
+# What the doors answer who may not see a task (``engine.identity.access.task_access``: 404).
+TASK_NOT_FOUND = "Taak niet gevonden."
 
 _random = secrets.SystemRandom()
 
@@ -311,10 +314,16 @@ def ensure_can_act(session: Session, *, case_id: int, user: User, role: str, slo
     if not user.active:
         raise NotAuthorized("Dit account is uitgeschakeld." if who == "u"
                             else f"Het account van {who} is uitgeschakeld.")
+    facts = _facts(session, case_id, user.id)
+    # Who acts themselves and may not know the case (a party of it, excluded by the reporter; or without the task's
+    # role and without sight of the case) reads what every door answers them (``access.task_access``): no such
+    # task. "U bent door de melder uitgesloten ..." would confirm the case and the exclusion.
+    if who == "u" and (facts.party or (role not in user.role_codes
+                                       and not access.can_see_case(session=session, user=user, case_id=case_id))):
+        raise NotFound(TASK_NOT_FOUND)
     if role not in user.role_codes:
         raise NotAuthorized(f"Deze taak hoort bij de rol '{manifest.roles.get(role, role)}', die {who} niet heeft.",
                             reason="rol-ontbreekt")
-    facts = _facts(session, case_id, user.id)
     reason = conflict_reason(session, case_id=case_id, user=user, slot=slot, manifest=manifest, assigned=assigned,
                              facts=facts, name=None if who == "u" else who)
     if reason:

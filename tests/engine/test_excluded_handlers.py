@@ -89,7 +89,7 @@ def test_an_excluded_desk_officer_never_gets_the_task_in_pool_draw_or_assignment
             assert drawn is not None and drawn.id == balie.id and desk.id not in {u.id for u in pool}
         with pytest.raises(ConflictOfInterest):  # the coordinator cannot hand it to them either
             worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=desk, reason="Vakantie collega")
-        with pytest.raises(ConflictOfInterest):
+        with pytest.raises(NotFound):  # as the doors answer: the engine does not confirm the case to them
             worklist.claim(session=s, work_item_id=item.id, user=desk)
         assert s.get(type(item), item.id).assignee_id is None
 
@@ -109,10 +109,32 @@ def test_the_coordinator_assigning_the_task_reads_why_about_the_chosen_person_no
             worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=medewerker, reason="Drukte")
         assert no_role.value.detail == "Deze taak hoort bij de rol 'Meldpunt', die de gekozen medewerker niet heeft."
         assert s.get(type(item), item.id).assignee_id is None
-        # who acts herself is still addressed herself
-        with pytest.raises(ConflictOfInterest) as own:
+        # who acts herself and may not know the case reads what the doors answer: no such task
+        with pytest.raises(NotFound) as own:
             worklist.claim(session=s, work_item_id=item.id, user=desk)
-        assert own.value.detail.startswith("U bent door de melder uitgesloten behandelaar"), own.value.detail
+        assert own.value.detail == "Taak niet gevonden.", own.value.detail
+
+
+def test_the_engine_alone_does_not_tell_an_excluded_handler_or_an_outsider_the_case_exists(db, org):
+    """Every door asks ``task_access`` first and answers 404 to who may not see the case. Called directly, the engine
+    answers the same (``duties.ensure_can_act``): never "U bent door de melder uitgesloten behandelaar" (the case
+    exists and the reporter excluded them) nor the role of a task in a case they may not know. What a coordinator
+    assigning work reads about a chosen colleague stays ``PARTY_TO_OTHERS``."""
+    case_id = _report(db, [org["desk"]])
+    with db.session() as s:
+        desk, balie, medewerker = (_user(s, org[k]) for k in ("desk", "balie", "medewerker"))
+        item = worklist.for_case(session=s, case_id=case_id)[0]
+        manifest = processes.parsed_version(session=s, version_id=s.get(Case, case_id).process_version_id).manifest
+        for outsider in (desk, medewerker):
+            with pytest.raises(NotFound) as refused:
+                duties.ensure_can_act(s, case_id=case_id, user=outsider, role=item.role, slot=item.slot,
+                                      manifest=manifest)
+            assert refused.value.detail == "Taak niet gevonden.", refused.value.detail
+        with pytest.raises(ConflictOfInterest) as about_her:
+            duties.ensure_can_act(s, case_id=case_id, user=desk, role=item.role, slot=item.slot, manifest=manifest,
+                                  who="de gekozen medewerker")
+        assert about_her.value.detail == f"De gekozen medewerker {duties.PARTY_TO_OTHERS}", about_her.value.detail
+        duties.ensure_can_act(s, case_id=case_id, user=balie, role=item.role, slot=item.slot, manifest=manifest)
 
 
 def test_an_excluded_handler_gets_no_mail_about_the_report_at_any_step(db, org, clock, smtp):  # noqa: F811
