@@ -22,8 +22,8 @@ from typing import Any, Iterable, Mapping
 
 from engine import clock
 from documents.errors import LetterRenderError, NotInGeneralTerms
-from documents.leakguard import (Guard, Vocabulary, default_vocabulary, describe, find_name, holds_phone, name_words,
-                                 phone_digits)
+from documents.leakguard import (Guard, Vocabulary, default_vocabulary, describe, find_name, holds_phone,
+                                 phone_digits, shared_words)
 from documents.render import LOCAL_TZ
 
 RECHTSPOSITIES = ("arbeidsovereenkomst", "publiekrechtelijk")
@@ -150,18 +150,18 @@ def check_reporter_not_named(*, template: str, recipient: str, cases: Iterable[M
     name as ``melder_naam``, also of a reporter linked as a person). First each free-text field the letter shows, so
     the refusal names the field, then the whole letter. The refusal never carries the name.
 
-    A name part that is also a word letters use for what they are about (the process's general terms, the
-    recipients' names: "de Melder", "Lotte Leidinggevende") or a part of another name the letter carries does not
-    count on its own."""
+    A part of another name the letter carries does not count on its own; a name part that is also a word letters
+    use for what they are about (the process's general terms, the organisation's name, the recipients' labels: "A. de
+    Melder", "Lotte Leidinggevende") counts only written as a name ("mevrouw De Melder"), the rule the reasons in the
+    audit chain follow too (:func:`documents.leakguard.shared_words`)."""
     cases = list(cases)
     names = [d.get("melder_naam") for d in cases]
     if not any(isinstance(n, str) and n.strip() for n in names):
         return
     vocabulary = vocabulary or default_vocabulary()
     catalogue = catalogue_or_default(catalogue)
-    shared = {w for d in cases for key in OTHER_NAME_KEYS for w in name_words(d.get(key))}
-    shared |= name_words(organisation(settings or {})) | name_words(list(catalogue.labels.values()))
-    shared |= {w for name in names for w in name_words(name) if vocabulary.is_general(w)}
+    shared = shared_words(names, vocabulary=vocabulary, others=[d.get(key) for d in cases for key in OTHER_NAME_KEYS],
+                          common=[organisation(settings or {}), list(catalogue.labels.values())])
     data, who = cases[0], catalogue.recipient_label(recipient)
     shown = _norm(text)
     for key in sorted((allowed_fields(recipient, catalogue) or frozenset()) - REPORTER_IDENTITY - set(OTHER_NAME_KEYS)):

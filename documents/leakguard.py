@@ -23,7 +23,14 @@ the common word. A capitalised common word at the start of a sentence is refused
 word; rephrase).
 
 The same name forms keep the reporter out of the letters to everyone else (:func:`find_name`, used by
-``documents.context.check_reporter_not_named``): the subject never learns who reported.
+``documents.context.check_reporter_not_named``) and out of the reasons staff type into the audit chain
+(``engine.cases.reasons``): the subject never learns who reported. Both compute with :func:`shared_words` which
+parts of the reporter's name tell nothing alone: a part of someone else's name the text carries (the subject's
+surname she shares) never counts on its own; a part that is a common word of these texts (the general terms, the
+words of the trade: "A. de Melder", "Lotte Leidinggevende") counts only written as a name — right after a title,
+with an initial or another part of her name, or with a capital right after its tussenvoegsel ("mevrouw De Melder",
+"A. de Melder", "De Melder") — since a bare capital there is a sentence's first word or a label ("Melder:"), and
+"De melder moet als getuige worden gehoord" is what these texts must be able to say.
 """
 from __future__ import annotations
 
@@ -335,6 +342,7 @@ class _NameForms:
     parts: frozenset[str]  # folded name words (first names, surname words), no initials/tussenvoegsels
     initials: frozenset[str]
     tussen: frozenset[str]
+    common: frozenset[str] = frozenset()  # name words that are also common words: a hit only written as a name
 
     @classmethod
     def parse(cls, name: str, vocabulary: Vocabulary | None = None) -> "_NameForms":
@@ -350,11 +358,22 @@ class _NameForms:
 
     def without(self, words: Iterable[str]) -> "_NameForms":
         """These name forms less ``words`` (folded): name parts the text may carry for someone else."""
-        return _NameForms(self.parts - frozenset(words), self.initials, self.tussen)
+        words = frozenset(words)
+        return _NameForms(self.parts - words, self.initials, self.tussen, self.common - words)
+
+    def as_common(self, words: Iterable[str]) -> "_NameForms":
+        """These name forms with ``words`` (folded) as common words: they count only written as a name."""
+        common = self.parts & frozenset(words)
+        return _NameForms(self.parts - common, self.initials, self.tussen, self.common | common)
 
     def find(self, toks: list[Token], reason: str = "naam van de betrokkene",
              key: str = "betrokkene_naam") -> Hit | None:
         for i, tok in enumerate(toks):
+            if tok.norm in self.common:
+                span = self._written_as_name(toks, i)
+                if span is not None:
+                    return Hit(" ".join(t.text for t in span), reason, key, is_name=True)
+                continue
             if tok.norm not in self.parts:
                 continue
             start = i
@@ -369,6 +388,33 @@ class _NameForms:
             if strong:
                 span = toks[start:end + 1]
                 return Hit(" ".join(t.text for t in span), reason, key, is_name=True)
+        return None
+
+    def _written_as_name(self, toks: list[Token], i: int) -> list[Token] | None:
+        """The span of name words around the common word ``toks[i]`` when the text writes it as a name, else None.
+
+        A common word of the name ("melder" of "A. de Melder", "leidinggevende") is what texts call people by
+        ("De melder moet als getuige worden gehoord"), so the bare capital (a sentence's first word, a label
+        "Melder:") does not make it a name. It is one right after a title ("mevrouw de melder", "de heer De
+        Melder"), with an initial or a part of the name that is no common word ("A. de Melder", "Anna de melder"),
+        or written with a capital right after its tussenvoegsel ("De Melder", "met de Melder"): an article before
+        the common noun leaves the noun lowercase. Only within the sentence."""
+        tok = toks[i]
+        around = self.parts | self.common | self.initials | self.tussen
+        start = i
+        while start > 0 and toks[start - 1].sentence == tok.sentence and toks[start - 1].norm in around:
+            start -= 1
+        end = i
+        while (end + 1 < len(toks) and toks[end + 1].sentence == tok.sentence
+               and toks[end + 1].norm in self.parts | self.common):
+            end += 1
+        span = toks[start:end + 1]
+        if start > 0 and toks[start - 1].sentence == tok.sentence and toks[start - 1].norm in TITLES:
+            return span
+        if any(t.norm in self.parts or (t.norm in self.initials and t.norm not in self.tussen) for t in span):
+            return span
+        if tok.capitalised and i > start and toks[i - 1].norm in self.tussen:
+            return span
         return None
 
 
@@ -413,17 +459,56 @@ def holds_phone(text: str, digits: str) -> bool:
     return any(_national(run) == digits for run in _DIGIT_RUN.findall(_NUMBER_GAP.sub("", text or "")))
 
 
-def find_name(text: str, names: Iterable[str], *, reason: str, key: str, shared: Iterable[str] = ()) -> Hit | None:
+# The words the product's own texts call the reporter and her report by: the name guards' refusals ask the writer
+# for "de melder" (engine.cases.reasons, documents.context), so they stay common words in every process. Built in,
+# not only in a manifest's ``leak_guard.algemene_termen``: a process owner who left them out (or a process without a
+# ``leak_guard``) would have the guard refuse the very words its refusal prescribes. Making them common never hides
+# a name: a common word of the reporter's name still counts written as a name (:meth:`_NameForms._written_as_name`).
+# The other words of the trade (getuige, vertrouwenspersoon, ...) are the process's vocabulary: its manifest lists them.
+REPORTER_WORDS = frozenset({"melder", "melders", "melding", "meldingen"})
+
+
+@dataclass(frozen=True)
+class SharedWords:
+    """The parts of a reporter's name that alone tell nothing (:func:`shared_words`)."""
+
+    others: frozenset[str] = frozenset()  # parts of other people's names the text names them by: never a hit alone
+    common: frozenset[str] = frozenset()  # common words (general terms, ...): a hit only written as a name
+
+
+def shared_words(names: Iterable[Any], *, vocabulary: Vocabulary, others: Iterable[Any] = (),
+                 common: Iterable[Any] = ()) -> SharedWords:
+    """The words of ``names`` (the reporter's names) that a text may carry for something else; one rule for every
+    guard that keeps the reporter's name out of a text (the letters to others, ``documents.context``; the reasons
+    in the audit chain, ``engine.cases.reasons``).
+
+    * a part of the name of someone else the text names in its own right (``others``: the subject, a witness, the
+      recipient; a surname the reporter shares with them tells nothing) never counts on its own;
+    * a part that is a common word (the process's general terms and the product's words for the reporter,
+      :data:`REPORTER_WORDS`, plus the guard's own ``common`` texts such as the organisation's name or the
+      recipients' labels) counts only written as a name: "mevrouw De Melder", "A. de Melder", "De Melder"."""
+    own = {w for name in names for w in name_words(name)}
+    other = frozenset(w for w in name_words(list(others)) if w in own)
+    extra = name_words(list(common))
+    general = frozenset(w for w in own - other
+                        if vocabulary.is_general(w) or w in REPORTER_WORDS or w in extra)
+    return SharedWords(other, general)
+
+
+def find_name(text: str, names: Iterable[str], *, reason: str, key: str,
+              shared: SharedWords | Iterable[str] = ()) -> Hit | None:
     """The first mention in ``text`` of one of ``names`` in any form a writer uses: the full name, the surname alone
     (with or without its tussenvoegsel), initials + surname, a first name, "mevrouw Jansen" (the rule
-    :class:`Guard` applies to the subject's name). A name part in ``shared`` (folded words the text carries for
-    someone else: the recipient's own name, the organisation's) does not count on its own."""
+    :class:`Guard` applies to the subject's name). ``shared`` (:func:`shared_words`): a part of another person's
+    name does not count on its own, a common word counts only written as a name. Plain folded words are read as
+    parts of other people's names."""
     toks = tokens(text)
     if not toks:
         return None
-    shared = frozenset(shared)
+    if not isinstance(shared, SharedWords):
+        shared = SharedWords(others=frozenset(shared))
     for name in dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()):
-        hit = _NameForms.parse(name).without(shared).find(toks, reason, key)
+        hit = _NameForms.parse(name).without(shared.others).as_common(shared.common).find(toks, reason, key)
         if hit is not None:
             return hit
     return None

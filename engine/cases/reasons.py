@@ -6,7 +6,8 @@ the chain or the case's timeline (the auditor, handlers without need to know of 
 and the chain makes it unremovable: a reason that names the reporter would tell them who reported. So every such
 reason goes through :func:`check_reason` before anything is stored, with the leak guard the letters to others than
 the reporter use (``documents.context.check_reporter_not_named``): every form of the reporter's name
-(``documents.leakguard.find_name``: full name, surname alone, initials + surname, "mevrouw Verbeek", a first name),
+(``documents.leakguard.find_name``: full name, surname alone, initials + surname, "mevrouw Verbeek", a first name;
+a name part that is a word of the trade counts only written as a name, ``shared_words``),
 her phone number however written (``phone_digits``/``holds_phone``), her e-mail address, an address line and the
 username of a reporter linked as an account. The refusal names the field and why, never the value.
 
@@ -24,13 +25,6 @@ from engine.cases import confidential
 from engine.cases.models import Case, CaseParty
 from engine.errors import FieldError, InvalidData
 from engine.identity.models import User
-
-# Names that the case carries for someone else: a name part the reporter shares with them tells nothing.
-_OTHER_NAME_KEYS = ("betrokkene_naam", "adviseur_naam", "getuige")
-
-# What a reason calls the people of a case: the refusal itself asks for "de melder". A reporter whose name holds
-# such a word ("A. de Melder") is still found by her other name parts.
-ROLE_WORDS = frozenset({"melder", "melders", "melding", "getuige", "getuigen", "vertrouwenspersoon"})
 
 NAMED = ("noemt de melder. Deze tekst komt in het dossier van de zaak, dat ook wie niet mag weten wie de melding "
          "deed leest, en kan er niet meer uit. Schrijf ‘de melder’ in plaats van de naam; er is niets opgeslagen.")
@@ -54,14 +48,15 @@ def check_reason(session: Session, *, case_id: int | Iterable[int], text: str | 
 
 
 def _names_reporter(session: Session, case_id: int, text: str) -> str | None:
-    from documents.leakguard import find_name, holds_phone, name_words, phone_digits
+    from documents.context import OTHER_NAME_KEYS  # names the case carries for someone else: the letters' keys
+    from documents.leakguard import find_name, holds_phone, phone_digits, shared_words
 
     secret = confidential.read(session, case_id=case_id)
     names: list[str] = [secret.get("melder_naam")] if isinstance(secret.get("melder_naam"), str) else []
     emails: list[str] = [secret.get("melder_email")] if isinstance(secret.get("melder_email"), str) else []
     phones: list[Any] = [secret.get("melder_telefoon")]
     usernames: list[str] = []
-    others: list[Any] = [secret.get(k) for k in _OTHER_NAME_KEYS]
+    others: list[Any] = [secret.get(k) for k in OTHER_NAME_KEYS]
     for party, user in session.execute(select(CaseParty.party, User).join(User, CaseParty.user_id == User.id)
                                        .where(CaseParty.case_id == case_id,
                                               CaseParty.party.in_(("melder", "betrokkene")))):
@@ -73,9 +68,9 @@ def _names_reporter(session: Session, case_id: int, text: str) -> str | None:
             others.append(user.display_name)
     names = [n for n in names if isinstance(n, str) and n.strip()]
     if names:
-        vocabulary = _vocabulary(session, case_id)
-        shared = {w for value in others for w in name_words(value)}
-        shared |= {w for name in names for w in name_words(name) if vocabulary.is_general(w) or w in ROLE_WORDS}
+        # the same rule as the letters to others: another person's name part tells nothing, a word of the trade
+        # ("A. de Melder") counts only written as a name ("mevrouw De Melder"), not in "De melder moet ..."
+        shared = shared_words(names, others=others, vocabulary=_vocabulary(session, case_id))
         if find_name(text, names, reason="naam van de melder", key="melder_naam", shared=shared):
             return NAMED
     folded = " ".join(text.split()).casefold()
@@ -101,7 +96,7 @@ def _names_reporter(session: Session, case_id: int, text: str) -> str | None:
 
 
 def _vocabulary(session: Session, case_id: int):
-    """The leak guard's general terms of the case's process version ("melder", "medewerker", ...)."""
+    """The leak guard's general terms of the case's process version ("getuige", "medewerker", ...)."""
     from documents.leakguard import default_vocabulary, vocabulary_of
     from engine.processes import service as processes
 

@@ -170,6 +170,43 @@ def test_a_reporter_who_shares_a_name_with_the_subject_does_not_block_the_subjec
     assert info.value.placeholder == "melder_naam"
 
 
+# A reporter whose surname is a word of the trade: "melder" is also what every letter calls her role.
+TRADE_NAMED_REPORTER = "A. de Melder"
+
+
+@pytest.mark.parametrize("text", [
+    "Mevrouw De Melder heeft verklaard dat u afwezig was.",
+    "Uit de verklaring van mevrouw de Melder blijkt dat u afwezig was.",
+    "A. de Melder heeft verklaard dat u afwezig was.",
+    "Uit de verklaring van A. De Melder blijkt dat u afwezig was.",
+    "De heer De Melder heeft verklaard dat u afwezig was.",
+    "Wij hebben met De Melder gesproken over uw afwezigheid.",
+    "De Melder heeft verklaard dat u afwezig was.",  # capitalised after its tussenvoegsel: the surname
+])
+def test_a_reporter_whose_surname_is_a_word_of_the_trade_is_found_when_written_as_a_name(text):
+    # The leak guard's promise for a name that is also a common word: a hit when written as a name (after a title,
+    # an initial, or capitalised right after its tussenvoegsel). The subject must not learn who reported.
+    with pytest.raises(LetterRenderError) as info:
+        render_text("besluit_disciplinaire_maatregel",
+                    data=case_data(melder_naam=TRADE_NAMED_REPORTER, besluit_motivering=text))
+    assert info.value.placeholder == "melder_naam"
+    assert "besluit_motivering" in info.value.detail
+    assert "De Melder" not in info.value.detail and "A. de" not in info.value.detail
+
+
+@pytest.mark.parametrize("text", [
+    "De melder moet als getuige worden gehoord.",
+    "Uit de verklaring van de melder blijkt dat u afwezig was.",
+    "De melder en de getuigen zijn gehoord; de vertrouwenspersoon was aanwezig.",
+    "Melder: zie het dossier. Getuige: de leidinggevende.",  # the role as a label
+    "Naar aanleiding van de melding is een getuige gehoord.",
+])
+def test_the_words_of_the_trade_stay_usable_when_the_reporter_is_named_after_one(text):
+    text_shown = render_text("besluit_disciplinaire_maatregel",
+                             data=case_data(melder_naam=TRADE_NAMED_REPORTER, besluit_motivering=text))
+    assert text in text_shown
+
+
 @pytest.mark.parametrize("text", [
     "U bent gebeld vanaf 0612345678.",
     "U bent gebeld vanaf 06-1234 5678.",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from documents.context import check_reporter_text
 from documents.errors import NotInGeneralTerms
-from documents.leakguard import Guard, default_vocabulary, fold, stem
+from documents.leakguard import Guard, Vocabulary, default_vocabulary, find_name, fold, shared_words, stem
 
 VOCAB = default_vocabulary()
 ORG = ["Rijksdienst voor Voorbeeldzaken", "Meldpunt Integriteit"]
@@ -56,6 +56,33 @@ def test_common_words_that_are_also_names_stay_usable(name, text):
 ])
 def test_general_terms_stay_allowed(text):
     assert guard(functie="Senior medewerker", unit="Directie Toezicht").find(text) is None
+
+
+@pytest.mark.parametrize("vocabulary", [VOCAB, Vocabulary.build({}, {})], ids=["proces", "zonder_termen"])
+def test_a_reporter_named_after_a_word_of_the_trade_is_found_as_a_name_and_the_word_stays_usable(vocabulary):
+    # The name guards for the reporter (letters to others, reasons in the audit chain) share one rule: a part of her
+    # name that is also a word of the trade counts only written as a name. The guard's own refusal asks for
+    # "de melder": that stays writable even in a process whose vocabulary does not list it.
+    names = ["A. de Melder"]
+    shared = shared_words(names, vocabulary=vocabulary)
+
+    def found(text):
+        return find_name(text, names, reason="naam van de melder", key="melder_naam", shared=shared)
+
+    for text in ("Mevrouw De Melder is gehoord.", "Met mevrouw de melder is gesproken.", "A. de Melder is gehoord.",
+                 "Met A. De Melder is gesproken.", "De Melder is gehoord.", "Wij spraken met De Melder."):
+        assert found(text) is not None, text
+    for text in ("De melder moet als getuige worden gehoord.", "Wij spraken met de melder en de getuigen.",
+                 "Melder: zie het dossier.", "De melding is onderzocht. Melder wil anoniem blijven."):
+        assert found(text) is None, text
+
+
+def test_another_persons_name_part_never_counts_on_its_own():
+    # "Jansen" in a letter to the subject Piet Jansen is the subject, also after "de heer".
+    names = ["Karin Jansen"]
+    shared = shared_words(names, others=["Piet Jansen"], vocabulary=VOCAB)
+    assert find_name("Geachte heer Jansen,", names, reason="x", key="melder_naam", shared=shared) is None
+    assert find_name("Karin heeft gebeld.", names, reason="x", key="melder_naam", shared=shared) is not None
 
 
 def test_job_title_and_unit_word_by_word():

@@ -130,6 +130,42 @@ def test_a_reporter_linked_as_an_account_is_not_named_either_and_an_anonymous_ca
         _request(s, world.cases["anonymous"], NAMING[0])
 
 
+# A reporter whose surname is a word of the trade: what every reason calls her role is also her name.
+TRADE_NAMED_REPORTER = "A. de Melder"
+
+
+@pytest.fixture
+def trade_named(world):
+    """A case reported for "A. de Melder" by the desk; the investigator works on it."""
+    from engine.identity.service import get_user
+    from engine.intake import service as intake
+    from tests.factories import bind_to_slot
+
+    with world.session() as s:
+        case = intake.submit_report(session=s, actor=_user(s, "meldpunt"), data={
+            "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen", "dienstonderdeel": "Douane",
+            "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.", "betrokkene_naam": "Bert Betrokken",
+            "melder_anoniem": False, "melder_naam": TRADE_NAMED_REPORTER}).case
+        bind_to_slot(s, case_id=case.id, user_id=get_user(session=s, username="onderzoeker1").id,
+                     role="onderzoeker", slot="test_onderzoeker")
+        return case.id
+
+
+@pytest.mark.parametrize("reason", [
+    "Mevrouw De Melder wil dat de aangifte doorgaat.",
+    "Gesprek met mevrouw de melder over de aangifte.",
+    "A. de Melder wil dat de aangifte doorgaat.",
+    "Volgens de heer De Melder is de aangifte gedaan.",
+    "De Melder wil dat de aangifte doorgaat.",
+])
+def test_a_reporter_whose_surname_is_a_word_of_the_trade_is_still_found_as_a_name(world, trade_named, reason):
+    _refused(world, trade_named, lambda s: _request(s, trade_named, reason))
+    for harmless in ("De melder moet als getuige worden gehoord.", HARMLESS,
+                     "De vertrouwenspersoon van de melder vraagt om de identiteit; de melding is ernstig."):
+        with world.session() as s:  # the words of the trade stay usable
+            _request(s, trade_named, harmless)
+
+
 # --------------------------------------------------------------------------- assigning a task
 
 def _assign(s, item_id, reason):
