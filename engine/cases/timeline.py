@@ -78,7 +78,15 @@ class ReporterMask:
         return actor
 
     def details(self, details: dict) -> dict:
-        if self.identity or not self.hidden:
+        if self.identity:
+            return dict(details)
+        if isinstance(details.get("kandidaten"), list):
+            # A draw's candidates are every holder of the role but the case's parties: a colleague who reported
+            # is the name missing from the list. Who may not know her reads how many, never who (in every case
+            # alike, so the shape tells nothing either).
+            details = {("aantal_kandidaten" if k == "kandidaten" else k): (len(v) if k == "kandidaten" else v)
+                       for k, v in details.items()}
+        if not self.hidden:
             return dict(details)
         return {k: self._value(v) for k, v in details.items()}
 
