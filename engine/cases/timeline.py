@@ -47,6 +47,9 @@ class TimelineEntry:
     assignee_name: str | None = None
 
 
+WITHHELD = "achtergehouden"  # a value of an event shown to who may not know who reported
+
+
 class ReporterMask:
     """How the reporter of one case appears in its events to one user: as themselves to who may see the
     identity, otherwise as the case's pseudonym wherever they acted under their own name (shared by the
@@ -78,7 +81,14 @@ class ReporterMask:
         return actor
 
     def details(self, details: dict) -> dict:
-        if self.identity or not self.hidden:
+        if self.identity:
+            return dict(details)
+        if "kandidaten" in details:
+            # A draw's candidates are every holder of the role but the case's parties: a colleague who reported
+            # is the name missing from the list, and with the one drawn and a role of few holders even their
+            # number names her. Who may not know her reads neither (in every case alike: the shape tells nothing).
+            details = {**details, "kandidaten": WITHHELD}
+        if not self.hidden:
             return dict(details)
         return {k: self._value(v) for k, v in details.items()}
 

@@ -1,0 +1,62 @@
+"""The audit trail's record of a draw (``task.auto_assigned``) to who may not know who reported.
+
+The draw skips the parties of the case. Its list of candidates, read by the auditor (no need to know who reported),
+would show every holder of the role but one: a colleague who reported is the name that is missing, so a guess
+("did Onderzoeker2 report this?") is confirmed by reading one event. Their number would do the same for a role of
+two holders (one drawn, one missing). Who may not see the reporter's identity reads that the candidates are withheld;
+the event's hash is withheld too, since the few holders of a role would let anyone try every list until one
+matches."""
+from __future__ import annotations
+
+import pytest
+
+from engine.audit import trail
+from engine.cases import service as cases
+from engine.identity.models import User
+from engine.processes import service as processes
+from engine.worklist import service as worklist
+from tests.factories import REVIEW, make_user, review_team
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def team(db, clock):
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        team = {k: u.id for k, u in review_team(s).items()}
+        team["auditor"] = make_user(s, "auditor1", "auditor").id
+        return team
+
+
+def _to_investigation(db, team, parties=None) -> int:
+    with db.session() as s:
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
+    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
+        with db.session() as s:
+            item = worklist.for_case(session=s, case_id=case_id)[0]
+            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
+    return case_id
+
+
+def _draws(s, user, case_id):
+    return [e for e in trail.case_trail(session=s, user=user, case_id=case_id) if e.action == "task.auto_assigned"]
+
+
+def test_the_auditor_cannot_read_who_was_left_out_of_a_draw(db, clock, team):
+    reported = _to_investigation(db, team, parties={"melder": [team["o2"]]})
+    plain = _to_investigation(db, team)
+    with db.session() as s:
+        auditor = s.get(User, team["auditor"])
+        for case_id in (reported, plain):  # the same shape whether or not a colleague reported
+            draws = _draws(s, auditor, case_id)
+            assert draws, "the review process draws its investigator"
+            for e in draws:
+                assert e.details["kandidaten"] == "achtergehouden", e.details  # neither who nor how many
+                assert e.hash is None
+            assert "onderzoeker" not in str([{k: v for k, v in e.details.items() if k != "gekozen"} for e in draws])
+        # the coordinator, who may know who reported, reads the trail's event as written
+        from engine.audit import service as audit
+
+        written = [e for e in audit.case_events(session=s, case_id=reported) if e.action == "task.auto_assigned"]
+        assert any(set(e.details["kandidaten"]) == {"onderzoeker1", "onderzoeker3"} for e in written)
