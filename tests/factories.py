@@ -41,6 +41,21 @@ def review_team(session) -> dict[str, User]:
     }
 
 
+def review_to_investigation(db, team, parties=None) -> int:
+    """A case of the review process (``REVIEW``, users of :func:`review_team` by id in ``team``) past the desk and
+    the coordinator's decision to investigate: its investigator is drawn next. Returns the case id."""
+    from engine.cases import service as cases
+    from engine.worklist import service as worklist
+
+    with db.session() as s:
+        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
+    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
+        with db.session() as s:
+            item = worklist.for_case(session=s, case_id=case_id)[0]
+            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
+    return case_id
+
+
 def copy_process_set(src: Path, dst: Path) -> Path:
     import shutil
 

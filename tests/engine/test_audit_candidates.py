@@ -11,11 +11,9 @@ from __future__ import annotations
 import pytest
 
 from engine.audit import trail
-from engine.cases import service as cases
 from engine.identity.models import User
 from engine.processes import service as processes
-from engine.worklist import service as worklist
-from tests.factories import REVIEW, make_user, review_team
+from tests.factories import REVIEW, make_user, review_team, review_to_investigation
 
 pytestmark = pytest.mark.db
 
@@ -29,14 +27,6 @@ def team(db, clock):
         return team
 
 
-def _to_investigation(db, team, parties=None) -> int:
-    with db.session() as s:
-        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
-    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
-        with db.session() as s:
-            item = worklist.for_case(session=s, case_id=case_id)[0]
-            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
-    return case_id
 
 
 def _draws(s, user, case_id):
@@ -44,8 +34,8 @@ def _draws(s, user, case_id):
 
 
 def test_the_auditor_cannot_read_who_was_left_out_of_a_draw(db, clock, team):
-    reported = _to_investigation(db, team, parties={"melder": [team["o2"]]})
-    plain = _to_investigation(db, team)
+    reported = review_to_investigation(db, team, parties={"melder": [team["o2"]]})
+    plain = review_to_investigation(db, team)
     with db.session() as s:
         auditor = s.get(User, team["auditor"])
         for case_id in (reported, plain):  # the same shape whether or not a colleague reported

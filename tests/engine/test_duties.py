@@ -11,7 +11,7 @@ from engine.errors import ConflictOfInterest
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.worklist import service as worklist
-from tests.factories import REVIEW, review_team
+from tests.factories import REVIEW, review_team, review_to_investigation
 
 pytestmark = pytest.mark.db
 
@@ -23,14 +23,6 @@ def team(db, clock):
         return {k: u.id for k, u in review_team(s).items()}
 
 
-def to_investigation(db, team, parties=None) -> int:
-    with db.session() as s:
-        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
-    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
-        with db.session() as s:
-            item = worklist.for_case(session=s, case_id=case_id)[0]
-            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
-    return case_id
 
 
 def test_the_two_investigators_must_differ(db, clock, team):
@@ -38,7 +30,7 @@ def test_the_two_investigators_must_differ(db, clock, team):
 
     from engine.timers import service as timers
 
-    case_id = to_investigation(db, team)
+    case_id = review_to_investigation(db, team)
     with db.session() as s:
         item = worklist.for_case(session=s, case_id=case_id)[0]
         first = s.get(User, item.assignee_id)
@@ -57,7 +49,7 @@ def test_random_allocation_reaches_every_eligible_user_and_never_a_conflicted_on
     # onderzoeker3 is the subject's manager in every case: never drawn.
     chosen = Counter()
     for _ in range(45):
-        case_id = to_investigation(db, team, parties={"leidinggevende": [team["o3"]]})
+        case_id = review_to_investigation(db, team, parties={"leidinggevende": [team["o3"]]})
         with db.session() as s:
             item = worklist.for_case(session=s, case_id=case_id)[0]
             chosen[item.assignee_id] += 1
@@ -85,7 +77,7 @@ def test_an_exclusive_slot_stays_with_its_holder_unless_the_coordinator_assigns(
 
     with db.session() as s:
         processes.deploy(session=s, directory=changed)
-    case_id = to_investigation(db, team)
+    case_id = review_to_investigation(db, team)
     with db.session() as s:
         item = worklist.for_case(session=s, case_id=case_id)[0]
         worklist.claim(session=s, work_item_id=item.id, user=s.get(User, team["o1"]))

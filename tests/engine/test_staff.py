@@ -17,7 +17,7 @@ from engine.processes import service as processes
 from engine.staff import service as staff
 from engine.timers import service as timers
 from engine.worklist import service as worklist
-from tests.factories import REVIEW, copy_process_set, make_user, review_team
+from tests.factories import REVIEW, copy_process_set, make_user, review_team, review_to_investigation
 
 pytestmark = pytest.mark.db
 
@@ -31,14 +31,6 @@ def team(db, clock):
         return team
 
 
-def to_investigation(db, team, parties=None) -> int:
-    with db.session() as s:
-        case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
-    for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
-        with db.session() as s:
-            item = worklist.for_case(session=s, case_id=case_id)[0]
-            cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
-    return case_id
 
 
 def give(db, team, case_id: int, who: str) -> int:
@@ -63,7 +55,7 @@ def system_events(s) -> list:
 
 
 def test_blocking_a_user_returns_their_tasks_to_the_pool_and_tells_the_coordinators(db, clock, team):
-    first, second = to_investigation(db, team), to_investigation(db, team)
+    first, second = review_to_investigation(db, team), review_to_investigation(db, team)
     items = [give(db, team, first, "o1"), give(db, team, second, "o1")]
     with db.session() as s:
         s.get(User, team["coord"]).email = "coordinator@example.org"  # only users with an address get e-mail
@@ -106,8 +98,8 @@ def test_which_party_a_colleague_is_is_never_said_to_the_coordinator_nor_written
     from engine.cases.duties import PARTY_TO_OTHERS
     from engine.errors import ConflictOfInterest
 
-    reported = to_investigation(db, team, parties={"melder": [team["o2"]]})
-    managed = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    reported = review_to_investigation(db, team, parties={"melder": [team["o2"]]})
+    managed = review_to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
     said = {}
     for case_id in (reported, managed):
         with db.session() as s:
@@ -140,9 +132,9 @@ def test_which_party_a_colleague_is_is_never_said_to_the_coordinator_nor_written
 
 
 def test_the_coordinator_hands_over_all_work_and_a_refused_task_goes_to_the_pool_with_the_reason(db, clock, team):
-    plain = to_investigation(db, team)
+    plain = review_to_investigation(db, team)
     # onderzoeker2 is the subject's line manager in this case: excluded
-    excluded = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    excluded = review_to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
     ok_item, refused_item = give(db, team, plain, "o1"), give(db, team, excluded, "o1")
     with db.session() as s:
         with pytest.raises(InvalidData, match="reden"):
@@ -190,8 +182,8 @@ def _finish_first(db, team, case_id, who="o1"):
 def test_an_absent_holders_new_task_goes_to_the_delegate_unless_the_delegate_is_excluded(db, clock, team, tmp_path):
     with db.session() as s:
         processes.deploy(session=s, directory=_sticky_set(tmp_path))
-    allowed = to_investigation(db, team)
-    excluded = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    allowed = review_to_investigation(db, team)
+    excluded = review_to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
     _finish_first(db, team, allowed)
     _finish_first(db, team, excluded)
     today = staff.today()
@@ -224,8 +216,8 @@ def test_an_absence_recorded_by_a_party_of_a_case_gives_its_delegate_none_of_tha
     with db.session() as s:
         processes.deploy(session=s, directory=_sticky_set(tmp_path))
     party = _party_coordinator(db, team)
-    plain = to_investigation(db, team)
-    own = to_investigation(db, team, parties={"betrokkene": [party]})  # the recorder is this case's subject
+    plain = review_to_investigation(db, team)
+    own = review_to_investigation(db, team, parties={"betrokkene": [party]})  # the recorder is this case's subject
     _finish_first(db, team, plain)
     _finish_first(db, team, own)
     today = staff.today()
@@ -254,8 +246,8 @@ def test_an_absence_recorded_by_a_party_of_a_case_does_not_steer_its_draw(db, cl
         for who in ("o2", "o3"):
             staff.record_absence(session=s, by=s.get(User, party), user_id=team[who], starts_on=today,
                                  ends_on=today + timedelta(days=5), delegate_id=None)
-    plain = to_investigation(db, team)
-    own = to_investigation(db, team, parties={"leidinggevende": [party]})  # the recorder manages the subject
+    plain = review_to_investigation(db, team)
+    own = review_to_investigation(db, team, parties={"leidinggevende": [party]})  # the recorder manages the subject
     with db.session() as s:
         assert worklist.for_case(session=s, case_id=plain)[0].assignee_id == team["o1"]  # absences count elsewhere
         pooled = worklist.for_case(session=s, case_id=own)[0]
@@ -270,7 +262,7 @@ def test_an_absence_recorded_by_a_party_of_a_case_does_not_steer_its_draw(db, cl
 
 
 def test_a_delegate_never_breaks_the_separation_of_duties(db, clock, team):
-    case_id = to_investigation(db, team)
+    case_id = review_to_investigation(db, team)
     _finish_first(db, team, case_id, who="o2")  # onderzoeker2 is the first investigator of this case
     clock.advance(timedelta(days=3))
     timers.fire_due(database=db)
@@ -295,7 +287,7 @@ def test_a_delegate_never_breaks_the_separation_of_duties(db, clock, team):
 
 
 def test_an_absence_ends_on_its_date_by_the_engine_clock(db, clock, team):
-    case_id = to_investigation(db, team)
+    case_id = review_to_investigation(db, team)
     today = staff.today()
     with db.session() as s:
         with pytest.raises(InvalidData) as refused:
@@ -326,8 +318,8 @@ def test_an_absence_ends_on_its_date_by_the_engine_clock(db, clock, team):
 
 
 def test_a_handover_that_did_not_go_as_asked_leaves_a_notice_with_the_reasons(db, clock, team):
-    plain = to_investigation(db, team)
-    excluded = to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
+    plain = review_to_investigation(db, team)
+    excluded = review_to_investigation(db, team, parties={"leidinggevende": [team["o2"]]})
     give(db, team, plain, "o1")
     refused_item = give(db, team, excluded, "o1")
     with db.session() as s:
@@ -349,7 +341,7 @@ def test_a_handover_that_did_not_go_as_asked_leaves_a_notice_with_the_reasons(db
 
 
 def test_the_coordinators_staff_list_counts_claimed_tasks_and_shows_todays_absence(db, clock, team):
-    first, second = to_investigation(db, team), to_investigation(db, team)
+    first, second = review_to_investigation(db, team), review_to_investigation(db, team)
     give(db, team, first, "o1")
     give(db, team, second, "o1")
     today = staff.today()
@@ -382,7 +374,7 @@ def test_someone_linked_as_a_party_hands_back_the_tasks_of_that_case_they_had_cl
     the pool at the link; the same person's task in another case stays theirs."""
     from engine.cases import persons
 
-    case_id, other_case = to_investigation(db, team), to_investigation(db, team)
+    case_id, other_case = review_to_investigation(db, team), review_to_investigation(db, team)
     item_id, other_item = give(db, team, case_id, "o1"), give(db, team, other_case, "o1")
     with db.session() as s:
         persons.link_persons(session=s, case_id=case_id, fields={"betrokkene_persoon": persons.SUBJECT},
@@ -405,7 +397,7 @@ def test_a_new_manager_of_a_subject_hands_back_the_tasks_of_the_subjects_cases(d
     subject (access.EXCLUDED_PARTIES): their claimed tasks there go back to the pool."""
     with db.session() as s:
         subject = make_user(s, "medewerker", "meldpunt").id
-    case_id, other_case = to_investigation(db, team, parties={"betrokkene": [subject]}), to_investigation(db, team)
+    case_id, other_case = review_to_investigation(db, team, parties={"betrokkene": [subject]}), review_to_investigation(db, team)
     item_id, other_item = give(db, team, case_id, "o2"), give(db, team, other_case, "o2")
     with db.session() as s:
         _user, released = admin.change_user(session=s, by=s.get(User, team["admin"]), user_id=subject,
