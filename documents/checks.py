@@ -18,8 +18,8 @@ from documents.context import DERIVED, OPTIONAL_DERIVED, build_context
 from documents.errors import LetterRenderError
 from engine.parse_errors import template_problem
 from documents.render import (
-    TEMPLATES_DIR, Templates, default_templates_dir, make_env, placeholders, render_docx, resolve, template_bytes,
-    template_source,
+    TEMPLATES_DIR, Templates, default_templates_dir, make_env, placeholders, render_docx, resolve, shown_names,
+    template_bytes, template_source,
 )
 
 SAMPLE_CASE = Path(__file__).resolve().parent / "sample_case.json"
@@ -54,6 +54,18 @@ def template_fields(names: Iterable[str], templates_dir: Templates = None) -> se
             found |= {path.split(".")[0].split("[")[0] for path in wanted}
     return found
 
+
+
+def template_shown_fields(name: str, templates_dir: Templates = None) -> set[str] | None:
+    """The top-level case-data names the template ``name`` always shows (``documents.render.shown_names``);
+    ``None`` when the template is missing or unreadable (the template check reports that, naming it). Used by the
+    deployment proof that the voornemen letter shows the intended penalty (engine/processes/legal_rules.py)."""
+    if not template_exists(name, templates_dir):
+        return None
+    try:
+        return shown_names(template_source(template_bytes(name, templates_dir)))
+    except Exception:  # no Word file or a broken placeholder: check_template reports it
+        return None
 
 _INTERNALS_CACHE: dict[str, list[str]] = {}
 

@@ -491,6 +491,58 @@ def placeholders(source: str, env: jinja2.Environment | None = None) -> set[str]
     return {p for p in found if not any(q.startswith(p + ".") or q.startswith(p + "[]") for q in found)}
 
 
+# Filters that keep what a value says when it is shown (a list of penalties stays the list, spelled otherwise);
+# ``length``, ``first``, ``default`` and the like show something else or only part of it.
+SHOWING_FILTERS = frozenset({"map", "list", "join", "opsomming", "klein", "tekst", "regels", "e", "escape", "string",
+                             "trim", "upper", "lower", "capitalize", "title", "sort", "unique"})
+
+
+def shown_names(source: str, env: jinja2.Environment | None = None) -> set[str]:
+    """Top-level data names a template always shows: named in a ``{{ … }}`` on the letter's own level (or in a
+    ``{% for %}`` over that name, which shows its items), itself or through filters that keep its content
+    (``SHOWING_FILTERS``; ``map`` with one of them). A name only inside ``{% if %}``, a ``for`` over something
+    else or its ``else``, a macro, a ``call`` or ``filter`` block, a ``set``, or in a test is not shown: the letter
+    can go out without it. Used by the proof that the voornemen letter shows the intended penalty
+    (``engine.processes.legal_rules.intention_letter_issues``)."""
+    env = env or make_env()
+    found: set[str] = set()
+
+    def shows(node: nodes.Node, scope: dict[str, str], looped: bool) -> str | None:
+        while isinstance(node, nodes.Filter):
+            if node.name not in SHOWING_FILTERS or node.kwargs or node.dyn_args or node.dyn_kwargs:
+                return None
+            if node.name == "map" and not (len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
+                                           and node.args[0].value in SHOWING_FILTERS):
+                return None
+            node = node.node
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            # inside a loop only its items are always shown (a loop over an empty list shows nothing)
+            return None if looped or node.name in GLOBALS or node.name == "loop" else node.name
+        return None
+
+    def visit(body: list[nodes.Node], scope: dict[str, str], looped: bool = False) -> None:
+        for node in body:
+            if isinstance(node, nodes.Output):
+                for expression in node.nodes:
+                    name = shows(expression, scope, looped)
+                    if name:
+                        found.add(name)
+            elif isinstance(node, nodes.For):
+                name = shows(node.iter, scope, looped)
+                if name and isinstance(node.target, nodes.Name) and node.test is None:
+                    visit(node.body, {**scope, node.target.name: name}, True)
+            elif isinstance(node, nodes.Scope):
+                visit(node.body, scope, looped)
+            elif isinstance(node, nodes.Assign):  # a name bound by set no longer names the case's value
+                targets = [node.target, *node.target.find_all(nodes.Name)]
+                scope = {**scope, **{n.name: "" for n in targets if isinstance(n, nodes.Name)}}
+
+    visit(env.parse(source).body, {})
+    return found
+
+
 def resolve(data: Mapping[str, Any], dotted: str) -> bool:
     """Whether the dotted path exists (non-blank) in ``data``; ``x[]`` means every item."""
     values: list[Any] = [data]

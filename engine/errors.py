@@ -25,6 +25,7 @@ REASONS: dict[str, str] = {
                         "andere",
     "straf-zonder-zienswijze": "Een straf kan pas worden opgelegd na voornemen en zienswijze",
     "zwaardere-straf-dan-voornemen": "Het besluit mag geen zwaardere of andere straf opleggen dan het voornemen",
+    "voornemen-zonder-straf": "Het voornemen gaat niet uit zonder de voorgenomen straf",
     "termijn-te-lang": "Een timer van een wettelijke termijn loopt later af dan de termijn toestaat",
     "termijn-te-kort": "Een timer van een wettelijke termijn loopt eerder af dan de termijn die iemand krijgt",
     "vaste-datum-later": "Een vaste datum (zoals de datum van ontvangst) kan alleen naar een eerdere datum",

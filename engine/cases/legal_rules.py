@@ -26,7 +26,9 @@ Rules:
   (not a timer watching its term) puts that task's letter to the declared recipient in the outbox, in the same
   transaction (``check_written_notices``, run from ``_persist`` right after the letters are checked and queued:
   it reads what that step queued). Deployment proves every such task declares the letter; this catches a version
-  stored without that proof.
+  stored without that proof. The voornemen's letter goes out only with an intended penalty in the intention
+  field (``hearing.voornemen.measures_field``): an empty list renders "de volgende maatregel: ." and would have
+  the subject heard on nothing (deployment proves the template shows the field).
 
 * **functiescheiding** (``separation``: DOMAIN §2) — whoever investigated a case (completed a task that
   investigates, or is bound to an investigator's slot) does not advise on the sanction or decide on the subject in
@@ -173,6 +175,18 @@ def check_written_notices(step, letters) -> None:
             problems = [written_notice_problem(notice, job.template, job.recipient, catalogue) for job in made]
             if all(problems):
                 raise LegalRuleViolation(f"{notice.rule}: de taak '{name}' {problems[0]}; er is niets opgeslagen.")
+            if milestone == rules.voornemen_milestone and _blank_intention(task.data.get(rules.intention_field)):
+                # the letter would tell the subject no penalty, and he would be 'heard' on none
+                raise LegalRuleViolation(
+                    f"{rules.hearing_rule}: de taak '{name}' verstuurt het voornemen zonder voorgenomen straf (het "
+                    f"veld '{rules.intention_field}' is leeg); de brief moet de betrokkene de straf noemen waarop hij "
+                    f"wordt gehoord. Er is niets opgeslagen.", reason="voornemen-zonder-straf")
+
+
+def _blank_intention(value) -> bool:
+    """No intended penalty to show: nothing, a blank text, or a list without a non-blank text."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return not any(isinstance(item, str) and item.strip() for item in items)
 
 
 def _check_armed_deadlines(step, rules: LegalRules) -> None:

@@ -33,7 +33,9 @@ Shape (all keys in English, texts for people in Dutch)::
 
 ``written_notices``: every task carrying the milestone declares a letter (``letter``) whose ``ontvanger`` in
 letters.json is the recipient, sent to that recipient (``letter_recipient``); proven here
-(``written_notice_issues``) and checked at every step (the letter is in the step's outbox).
+(``written_notice_issues``) and checked at every step (the letter is in the step's outbox). The letter written
+at the voornemen shows the intended penalty (``hearing.voornemen.measures_field``) with a placeholder the letter
+always renders (``intention_letter_issues``, over the templates' Jinja source): the subject is heard on what it says.
 """
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from lxml import etree
 
@@ -1702,6 +1704,47 @@ def written_notice_issues(rules: LegalRules, trees: Mapping[str, etree._ElementT
                                            node.element.get("id"), node.element.sourceline))
     return out
 
+
+
+def intention_letter_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree],
+                            shown: Callable[[str], set[str] | None], catalogue: Any = None) -> list[ValidationIssue]:
+    """The letter that makes the voornemen known in writing (``written_notices`` on the voornemen milestone) shows
+    the intended penalty: its template always renders the intention field (``hearing.voornemen.measures_field``),
+    a ``{{ … }}`` on the letter's own level (``documents.render.shown_names``). The hoorplicht lets the decision go
+    as far as that field went at the voornemen; a letter that does not show it (a process owner edited the
+    template, or pointed the task at another letter) has the subject 'heard' on a penalty he was never told.
+    ``shown``: a letter name → the names its template always shows, ``None`` when there is no readable template
+    (the template check reports that). A task whose letter fails ``written_notices`` is reported there."""
+    notices = [n for n in rules.written_notices if n.milestone == rules.voornemen_milestone]
+    if not notices:
+        return []
+    from documents.catalog import catalogue_or_default  # the letters' own declaration
+
+    letters = catalogue_or_default(catalogue).letters
+    field_name = rules.intention_field
+    graph = _Graph(trees)
+    out: list[ValidationIssue] = []
+    for notice in notices:
+        for node in graph.nodes.values():
+            if node.kind in _WATCHERS or notice.milestone not in milestones_of(_properties(node.element)):
+                continue
+            props = _properties(node.element)
+            letter = props.get("letter")
+            if written_notice_problem(notice, letter, props.get("letter_recipient"), letters):
+                continue
+            names = shown(letter)
+            if names is None or field_name in names:
+                continue
+            name = node.element.get("name") or node.element.get("id")
+            out.append(ValidationIssue(node.file, (
+                f"{rules.hearing_rule}: de taak '{name}' (mijlpaal '{notice.milestone}') verstuurt brief '{letter}', "
+                f"maar het sjabloon letters/{letter}.docx toont de voorgenomen straf niet: er staat geen "
+                f"{{{{ {field_name} }}}} in dat de brief altijd laat zien (het veld '{field_name}', "
+                f"legal_rules.hearing.voornemen.measures_field; niet alleen binnen {{% if %}}, een {{% for %}} over "
+                f"iets anders, een macro of een filter als length). De betrokkene wordt gehoord op de straf die in "
+                f"'{field_name}' staat; zonder die straf in de brief is hij gehoord op een straf die hem nooit is "
+                f"meegedeeld"), node.element.get("id"), node.element.sourceline))
+    return out
 
 def written_notice_problem(notice: WrittenNotice, letter: str | None, recipient: str | None,
                            letters: Mapping[str, Any]) -> str:

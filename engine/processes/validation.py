@@ -320,6 +320,13 @@ class _ProcessSetValidation:
                                                              frozenset(manifest.exclusive_slots), manifest.roles))
             self.issues.extend(legal_rules.written_notice_issues(manifest.legal_rules, self.trees, self.catalogue))
             self.issues.extend(legal_rules.intention_issues(manifest.legal_rules, self.trees, self.forms, self.tasks))
+            if self.template_exists is not None:  # a caller that knows the letters (the service does)
+                from documents.checks import template_shown_fields
+
+                templates = self.templates or None  # the set's own letters, else the installed ones
+                self.issues.extend(legal_rules.intention_letter_issues(
+                    manifest.legal_rules, self.trees, lambda name: template_shown_fields(name, templates),
+                    self.catalogue))
         # a process that declares legal rules, checked by a caller that knows the letters (the service does)
         if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
             read = self.template_fields

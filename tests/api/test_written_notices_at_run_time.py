@@ -77,3 +77,48 @@ def test_the_real_voornemen_sends_its_letter(wereld):
     assert r.status_code == 200, r.text
     assert _jobs(wereld) == jobs + 1
     assert "zienswijze_verwerken" in _state(wereld)[0]
+
+
+
+def _letters_showing_the_intention_with_join(files: dict) -> dict:
+    """The version carries its letters; the voornemen's shows the intention with ``join`` (which the deployment
+    proof accepts) instead of ``opsomming`` (which itself refuses an empty list)."""
+    import io
+    import zipfile
+
+    from tests.process.driver import PROCESSES
+
+    for path in sorted((PROCESSES / "letters").glob("*.docx")):
+        files[f"letters/{path.name}"] = path.read_bytes()
+    name = "letters/voornemen_disciplinaire_maatregel.docx"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(files[name])) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                old = b"{{ voorgenomen_maatregel|map('klein')|list|opsomming }}"
+                assert data.count(old) == 1
+                data = data.replace(old, b"{{ voorgenomen_maatregel|join(', ') }}")
+            zout.writestr(item, data)
+    files[name] = out.getvalue()
+    return files
+
+
+def test_a_voornemen_without_an_intended_penalty_is_refused_at_the_step(wereld):
+    """A version stored without the proof whose voornemen empties the intention field: the letter would name no
+    penalty (an empty list renders as nothing through ``join``; a missing value, or ``opsomming`` as the shipped
+    letter has it, the letter check refuses already), and the subject would be 'heard' on nothing. Refused at the
+    step, nothing saved."""
+    script = b'<spiffworkflow:postScript>zienswijze_termijn = legal_date("P14D", start=voornemen_datum)'
+    emptied = _variant((script, b'<spiffworkflow:postScript>voorgenomen_maatregel = []\n'
+                                b'zienswijze_termijn = legal_date("P14D", start=voornemen_datum)'))
+    step_demo(wereld)
+    _store_unproven_version(wereld, lambda files: _letters_showing_the_intention_with_join(emptied(files)))
+    _to_voornemen(wereld)
+    before, jobs = _state(wereld), _jobs(wereld)
+    r = _complete(wereld, "directeur", "voornemen_verzenden", {})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["type"].endswith("/legal-rule") and body.get("reden") == "voornemen-zonder-straf", body
+    assert "zonder voorgenomen straf" in body["detail"] and "'voorgenomen_maatregel'" in body["detail"], body
+    assert _state(wereld) == before and _jobs(wereld) == jobs

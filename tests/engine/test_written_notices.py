@@ -135,3 +135,76 @@ def test_a_besluit_without_its_letter_to_the_subject_is_refused(copy):
     issues = [i for i in refusals(copy) if "schriftelijk meegedeeld" in i]
     assert len(issues) == 1 and "[besluit_disciplinaire_maatregel]" in issues[0] and "Awb art. 3:41" in issues[0] \
         and "verklaart geen brief" in issues[0], issues
+
+
+# --------------------------------------------------------------------------- the voornemen letter shows the intention
+
+VOORNEMEN_DOCX = "letters/voornemen_disciplinaire_maatregel.docx"
+INTENTION = b"{{ voorgenomen_maatregel|map('klein')|list|opsomming }}"
+NOT_SHOWN = "toont de voorgenomen straf niet"
+
+
+def edit_letter(directory: Path, new: bytes, name: str = VOORNEMEN_DOCX) -> None:
+    """The process owner's edit in Word, done on the template's document.xml (the placeholder is one run)."""
+    import io
+    import zipfile
+
+    path = directory / name
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert data.count(INTENTION) == 1
+                data = data.replace(INTENTION, new)
+            zout.writestr(item, data)
+    path.write_bytes(out.getvalue())
+
+
+def not_shown(issues: list[str], letter: str = "voornemen_disciplinaire_maatregel") -> str:
+    found = [i for i in issues if NOT_SHOWN in i]
+    assert len(found) == 1, "\n".join(issues)
+    issue = found[0]
+    assert issue.startswith("afdoening.bpmn:") and "[voornemen_verzenden]" in issue, issue
+    assert f"letters/{letter}.docx" in issue and "mijlpaal 'voornemen'" in issue, issue
+    assert "{{ voorgenomen_maatregel }}" in issue and "legal_rules.hearing.voornemen.measures_field" in issue, issue
+    assert "CAO Rijk hoofdstuk 15" in issue, issue
+    return issue
+
+
+@pytest.mark.parametrize("new", [
+    b"een passende disciplinaire maatregel",  # the penalty written out of the letter
+    b"{{ voorgenomen_maatregel|length }} maatregel(en)",  # a count, not the penalty
+    b"{% if betrokkene_functie == 'x' %}{{ voorgenomen_maatregel|map('klein')|list|opsomming }}{% endif %}",
+    b"{% for m in bevindingen %}{{ voorgenomen_maatregel|opsomming }}{% endfor %}",  # gone when nothing was found
+], ids=["weggehaald", "aantal", "alleen-binnen-if", "for-over-iets-anders"])
+def test_a_voornemen_letter_that_does_not_show_the_intended_penalty_is_refused(copy, new):
+    """The subject is heard on the penalty in 'voorgenomen_maatregel': a letter that does not say it, has him heard
+    on a penalty he was never told."""
+    edit_letter(copy, new)
+    not_shown(refusals(copy))
+
+
+def test_the_intended_penalty_shown_item_by_item_passes(copy):
+    edit_letter(copy, b"{% for m in voorgenomen_maatregel %}{{ m|klein }} {% endfor %}")
+    assert [i for i in refusals(copy) if NOT_SHOWN in i] == []
+
+
+def test_a_voornemen_pointed_at_another_letter_to_the_subject_is_refused(copy):
+    """A letter to the subject that says nothing of a penalty (the notice of the investigation) as the voornemen."""
+    edit(copy / "afdoening.bpmn", LETTER, '<spiffworkflow:property name="letter" value="kennisgeving_onderzoek" />')
+    not_shown(refusals(copy), "kennisgeving_onderzoek")
+
+
+def test_deploy_refuses_a_voornemen_letter_without_the_intended_penalty(db, copy):
+    from sqlalchemy import func, select
+
+    from engine.processes.models import ProcessVersion
+
+    edit_letter(copy, b"een passende disciplinaire maatregel")
+    with db.session() as s, pytest.raises(ProcessValidationError) as info:
+        service.deploy(session=s, directory=copy)
+    assert any(i.element_id == "voornemen_verzenden" and NOT_SHOWN in i.message
+               and "voornemen_disciplinaire_maatregel.docx" in i.message for i in info.value.issues), info.value.issues
+    with db.session() as s:
+        assert s.execute(select(func.count()).select_from(ProcessVersion)).scalar_one() == 0
