@@ -1718,3 +1718,207 @@ def written_notice_problem(notice: WrittenNotice, letter: str | None, recipient:
         return (f"verklaart voor brief '{letter}' ontvanger '{recipient or ''}' (eigenschap 'letter_recipient'), "
                 f"niet '{notice.recipient}'")
     return ""
+
+
+# --------------------------------------------------------------------------- art. 162 Sv: the aangifte
+
+# The field in which a person records whether the facts may be a crime by an official (art. 162 Sv); the case
+# summary reads it (engine.cases.service.SUMMARY_KEYS) beside AANGIFTE_FIELDS.
+ASSESSMENT_FIELD = "strafbaar_feit"
+AANGIFTE_SOURCE = "Art. 162 Sv: een mogelijk strafbaar feit door een ambtenaar wordt onverwijld aangegeven en het " \
+                  "systeem legt vast dat en wanneer"
+_CHOICES = frozenset({"exclusiveGateway", "inclusiveGateway", "complexGateway"})
+
+
+def _truth(expression: str, known: Mapping[str, Any]) -> bool | None:
+    """The value of a flow condition when the names in ``known`` have those values: True or False when that decides
+    it, None when it depends on anything else (or cannot be read)."""
+    try:
+        tree = ast.parse((expression or "").strip(), mode="eval")
+    except SyntaxError:
+        return None
+    missing = object()
+
+    def value(node: ast.AST) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return known.get(node.id, missing)
+        return missing
+
+    def truth(node: ast.AST) -> bool | None:
+        if isinstance(node, ast.BoolOp):
+            verdicts = [truth(v) for v in node.values]
+            return _all(verdicts) if isinstance(node.op, ast.And) else _any(verdicts)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = truth(node.operand)
+            return None if inner is None else not inner
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left, right = value(node.left), value(node.comparators[0])
+            if left is missing or right is missing:
+                return None
+            op = node.ops[0]
+            if isinstance(op, (ast.Eq, ast.Is)):
+                return left == right
+            if isinstance(op, (ast.NotEq, ast.IsNot)):
+                return left != right
+            return None
+        found = value(node)
+        return None if found is missing else bool(found)
+
+    return truth(tree.body)
+
+
+def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
+    """Art. 162 Sv in a set that assesses it: a person decides whether the facts may be a crime by an official (the
+    field in a form, writable and required; no script or decision table writes it); once that person says yes,
+    every path reaches a task that records the aangifte before the case ends (a gateway's condition read with the
+    assessment 'yes': a branch that does not plainly depend on it only on that answer counts as possible); and that
+    task cannot be completed without an aangifte made and its date."""
+    graph = _Graph(trees)
+    out: list[ValidationIssue] = []
+
+    def schema_of(node: _Node) -> Any:
+        return forms.get(_properties(node.element).get("form", "")) if node.kind == "userTask" else None
+
+    def required(schema: Any) -> list[str]:
+        names = schema.get("required") if isinstance(schema, Mapping) else None
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    def issue(node: _Node, message: str) -> None:
+        out.append(ValidationIssue(node.file, f"{AANGIFTE_SOURCE}. {message}", node.element.get("id"),
+                                   node.element.sourceline))
+
+    recorders = {n: node for n, node in graph.nodes.items()
+                 if node.kind == "userTask" and _form_records(schema_of(node), AANGIFTE_FIELDS)}
+    assessors = {n: node for n, node in graph.nodes.items()
+                 if node.kind == "userTask" and _form_records(schema_of(node), (ASSESSMENT_FIELD,))}
+    if not recorders and not assessors:
+        return []
+    name = lambda node: node.element.get("name") or node.element.get("id")  # noqa: E731
+
+    # The aangifte task: it cannot record 'no aangifte', nor leave out when it was made.
+    gedaan, datum = AANGIFTE_FIELDS
+    for node in recorders.values():
+        schema = schema_of(node)
+        form = _properties(node.element).get("form", "")
+        prop = (schema.get("properties") or {}).get(gedaan) if isinstance(schema, Mapping) else None
+        if not (isinstance(prop, Mapping) and prop.get("const") is True and gedaan in required(schema)):
+            issue(node, f"Het formulier {form} laat deze taak afronden zonder dat de aangifte is gedaan: "
+                        f"'{gedaan}' moet verplicht zijn en alleen 'ja' toestaan (\"const\": true); zo stopt de "
+                        f"termijn zonder aangifte")
+        if datum not in required(schema) or not _form_records(schema, (datum,)):
+            issue(node, f"Het formulier {form} legt niet verplicht vast wanneer de aangifte is gedaan: maak "
+                        f"'{datum}' een verplicht invulveld")
+
+    # A person decides the assessment.
+    if recorders and not assessors:
+        for node in recorders.values():
+            issue(node, f"Geen persoon beoordeelt of de feiten een strafbaar feit kunnen zijn: geen taak heeft "
+                        f"'{ASSESSMENT_FIELD}' als invulveld in haar formulier")
+    for node in assessors.values():
+        if ASSESSMENT_FIELD not in required(schema_of(node)):
+            issue(node, f"Het formulier {_properties(node.element).get('form', '')} laat '{ASSESSMENT_FIELD}' "
+                        f"leeg: een persoon moet verplicht beoordelen of de feiten een strafbaar feit kunnen zijn")
+    for node_id, node in graph.nodes.items():
+        if any(_assigns(script, ASSESSMENT_FIELD) for _label, script in _scripts_of(node.element)):
+            issue(node, f"Een script zet '{ASSESSMENT_FIELD}': of de feiten een strafbaar feit kunnen zijn, beoordeelt "
+                        f"een persoon (in het formulier van de taak die het vraagt), niet het proces")
+    for path, tree in trees.items():
+        if path.endswith(".dmn"):
+            for output in tree.getroot().iter("{*}output"):
+                if output.get("name") == ASSESSMENT_FIELD:
+                    out.append(ValidationIssue(
+                        path, f"{AANGIFTE_SOURCE}. Een beslistabel zet '{ASSESSMENT_FIELD}': dat beoordeelt een "
+                              f"persoon, niet het proces", output.get("id"), output.sourceline))
+    if not recorders:
+        return out
+
+    # Once a person says yes, every path reaches the aangifte before the case ends.
+    flows: dict[str, list[tuple[str, str, str | None]]] = {}  # source -> (flow id, target, condition)
+    for tree in trees.values():
+        for flow in tree.getroot().iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+            condition = flow.find("bpmn:conditionExpression", NS)
+            flows.setdefault(flow.get("sourceRef"), []).append(
+                (flow.get("id"), flow.get("targetRef"), None if condition is None else condition.text or ""))
+    callers: dict[str, list[str]] = {}
+    for node_id, node in graph.nodes.items():
+        if node.kind == "callActivity":
+            callers.setdefault(node.element.get("calledElement"), []).append(node_id)
+    yes = {ASSESSMENT_FIELD: True}
+    targets = set(recorders)
+    where = ", ".join(f"'{recorders[n].element.get('id')}'" for n in sorted(recorders))
+    blamed: set[str] = set()
+
+    def next_of(node_id: str, node: _Node) -> list[str]:
+        """The successors a token may take with the assessment 'yes' (a non-interrupting timer's branch is extra:
+        the task's own path still runs)."""
+        if node.kind not in _CHOICES:
+            return [n for n in node.outgoing
+                    if not (n in graph.nodes and graph.nodes[n].kind == "boundaryEvent"
+                            and graph.nodes[n].element.get("cancelActivity", "true") == "false")]
+        own = flows.get(node_id, [])
+        default = node.element.get("default")
+        verdicts = {flow_id: (None if condition is None and flow_id != default else _truth(condition, yes))
+                    for flow_id, _t, condition in own if flow_id != default}
+        taken = [target for flow_id, target, _c in own if flow_id != default and verdicts[flow_id] is not False]
+        if default and True not in verdicts.values():
+            taken += [target for flow_id, target, _c in own if flow_id == default]
+        return taken
+
+    memo: dict[tuple, bool] = {}
+
+    def reaches(node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+        key = (node_id, returns, None if gate is None else gate.element.get("id"))
+        if key not in memo:
+            memo[key] = walk(node_id, returns, stack, gate)
+        return memo[key]
+
+    def walk(node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+        node = graph.nodes.get(node_id)
+        if node is None:
+            return True  # a broken reference: reported elsewhere
+        if node_id in targets:
+            return True
+        key = (node_id, returns)
+        if key in stack:
+            return True  # a loop back: the way out of it is walked on its own
+        stack = stack | {key}
+        if gate is None and node.kind in _CHOICES and len(flows.get(node_id, [])) > 1 and any(
+                target in targets or _reachable_after(graph, set(), [target]) & targets
+                for _f, target, _c in flows[node_id]):
+            gate = node  # the choice that could have led to the aangifte and need not
+        if node.kind == "callActivity" and graph.starts.get(node.element.get("calledElement")):
+            return all(reaches(s, (node_id, *returns), stack, gate)
+                       for s in graph.starts[node.element.get("calledElement")])
+        if node.kind in CONTAINERS and graph.starts.get(node_id):
+            return all(reaches(s, (node_id, *returns), stack, gate) for s in graph.starts[node_id])
+        following = next_of(node_id, node)
+        if node.kind == "endEvent" or not following:
+            container = graph.container.get(node_id, "")
+            if returns:
+                return all(reaches(n, returns[1:], stack, gate) for n in graph.nodes[returns[0]].outgoing)
+            if container in graph.nodes:  # an embedded subprocess left without a caller on the stack
+                return all(reaches(n, (), stack, gate) for n in graph.nodes[container].outgoing)
+            outer = callers.get(container, [])
+            if outer:
+                return all(reaches(n, (), stack, gate) for c in outer for n in graph.nodes[c].outgoing)
+            if node.kind == "boundaryEvent" or graph.container.get(node_id) != node_id and node.kind != "endEvent":
+                return True  # a dead end is reported by the structure checks
+            culprit = gate or start
+            if culprit.element.get("id") not in blamed:
+                blamed.add(culprit.element.get("id"))
+                what = (f"de keuze '{name(gate)}' kan ook zonder de aangifte verder" if gate is not None
+                        else f"na deze taak kan de zaak eindigen ('{name(node)}') zonder de aangifte")
+                issue(culprit, f"Ook als '{ASSESSMENT_FIELD}' ja is, bereikt niet elk pad de taak die de aangifte "
+                               f"vastlegt ({where}): {what}; de voorwaarde naar de aangifte mag alleen van "
+                               f"'{ASSESSMENT_FIELD}' afhangen")
+            return False
+        if node.kind in _PARALLEL:
+            return any(reaches(n, returns, stack, gate) for n in following)
+        return all([reaches(n, returns, stack, gate) for n in following])
+
+    for node_id, start in assessors.items():
+        for n in next_of(node_id, start):
+            reaches(n, (), frozenset(), None)
+    return out
