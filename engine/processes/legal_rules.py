@@ -1835,90 +1835,163 @@ def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str,
         return out
 
     # Once a person says yes, every path reaches the aangifte before the case ends.
-    flows: dict[str, list[tuple[str, str, str | None]]] = {}  # source -> (flow id, target, condition)
-    for tree in trees.values():
-        for flow in tree.getroot().iter(f"{{{NS['bpmn']}}}sequenceFlow"):
-            condition = flow.find("bpmn:conditionExpression", NS)
-            flows.setdefault(flow.get("sourceRef"), []).append(
-                (flow.get("id"), flow.get("targetRef"), None if condition is None else condition.text or ""))
-    callers: dict[str, list[str]] = {}
-    for node_id, node in graph.nodes.items():
-        if node.kind == "callActivity":
-            callers.setdefault(node.element.get("calledElement"), []).append(node_id)
-    yes = {ASSESSMENT_FIELD: True}
-    targets = set(recorders)
+    walk = _PathWalk(trees, graph, set(recorders), {ASSESSMENT_FIELD: True})
     where = ", ".join(f"'{recorders[n].element.get('id')}'" for n in sorted(recorders))
-    blamed: set[str] = set()
+    for node_id, start in assessors.items():
+        for gate, end in walk.escapes(node_id):
+            what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan ook zonder de aangifte "
+                    f"verder" if gate is not None else
+                    f"na deze taak kan de zaak eindigen ('{end.element.get('name') or end.element.get('id')}') "
+                    f"zonder de aangifte")
+            issue(gate or start, f"Ook als '{ASSESSMENT_FIELD}' ja is, bereikt niet elk pad de taak die de "
+                                 f"aangifte vastlegt ({where}): {what}; de voorwaarde naar de aangifte mag alleen "
+                                 f"van '{ASSESSMENT_FIELD}' afhangen")
+    return out
 
-    def next_of(node_id: str, node: _Node) -> list[str]:
-        """The successors a token may take with the assessment 'yes' (a non-interrupting timer's branch is extra:
-        the task's own path still runs)."""
+
+class _PathWalk:
+    """Whether every path a token may take after a node reaches one of ``targets`` before its process ends (into
+    called processes and subprocesses and back out to the caller). A gateway's condition is read with the names in
+    ``known`` (``_truth``): a branch it rules out is not taken, any other may be; a default flow only when no other
+    branch is certain. Of a parallel gateway's branches, which all run, one suffices; a non-interrupting timer's
+    branch is extra (the task's own path still runs), an interrupting one replaces it."""
+
+    def __init__(self, trees: Mapping[str, etree._ElementTree], graph: _Graph, targets: set[str],
+                 known: Mapping[str, Any]):
+        self.graph, self.targets, self.known = graph, targets, known
+        self.flows: dict[str, list[tuple[str, str, str | None]]] = {}  # source -> (flow id, target, condition)
+        for tree in trees.values():
+            for flow in tree.getroot().iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+                condition = flow.find("bpmn:conditionExpression", NS)
+                self.flows.setdefault(flow.get("sourceRef"), []).append(
+                    (flow.get("id"), flow.get("targetRef"), None if condition is None else condition.text or ""))
+        self.callers: dict[str, list[str]] = {}
+        for node_id, node in graph.nodes.items():
+            if node.kind == "callActivity":
+                self.callers.setdefault(node.element.get("calledElement"), []).append(node_id)
+        self.memo: dict[tuple, bool] = {}
+        self.found: list[tuple[_Node | None, _Node]] = []
+        self._blamed: set[str | None] = set()
+
+    def next_of(self, node_id: str, node: _Node) -> list[str]:
+        graph = self.graph
         if node.kind not in _CHOICES:
             return [n for n in node.outgoing
                     if not (n in graph.nodes and graph.nodes[n].kind == "boundaryEvent"
                             and graph.nodes[n].element.get("cancelActivity", "true") == "false")]
-        own = flows.get(node_id, [])
+        own = self.flows.get(node_id, [])
         default = node.element.get("default")
-        verdicts = {flow_id: (None if condition is None and flow_id != default else _truth(condition, yes))
+        verdicts = {flow_id: (None if condition is None else _truth(condition, self.known))
                     for flow_id, _t, condition in own if flow_id != default}
         taken = [target for flow_id, target, _c in own if flow_id != default and verdicts[flow_id] is not False]
         if default and True not in verdicts.values():
             taken += [target for flow_id, target, _c in own if flow_id == default]
         return taken
 
-    memo: dict[tuple, bool] = {}
+    def _decides_target(self, node_id: str) -> bool:
+        """Whether the choice decides on a target: one of its branches can lead to one and another cannot."""
+        leads = {bool(target in self.targets or _reachable_after(self.graph, set(), [target]) & self.targets)
+                 for _f, target, _c in self.flows.get(node_id, [])}
+        return leads == {True, False}
 
-    def reaches(node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+    def escapes(self, after: str) -> list[tuple[_Node | None, _Node]]:
+        """(the choice that could have led to a target and need not, or None; the end reached) for each way out
+        after node ``after`` that misses every target."""
+        self.found = []
+        node = self.graph.nodes[after]
+        missed = not all([self.reaches(n, (), frozenset(), None) for n in self.next_of(after, node)])
+        if missed and not self.found:  # its end was first met (and remembered) beside a branch that reached
+            self.found.append((None, node))
+        return self.found
+
+    def reaches(self, node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
         key = (node_id, returns, None if gate is None else gate.element.get("id"))
-        if key not in memo:
-            memo[key] = walk(node_id, returns, stack, gate)
-        return memo[key]
+        if key not in self.memo:
+            self.memo[key] = self._walk(node_id, returns, stack, gate)
+        return self.memo[key]
 
-    def walk(node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+    def _walk(self, node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+        graph = self.graph
         node = graph.nodes.get(node_id)
-        if node is None:
-            return True  # a broken reference: reported elsewhere
-        if node_id in targets:
-            return True
-        key = (node_id, returns)
-        if key in stack:
+        if node is None or node_id in self.targets:
+            return True  # a broken reference is reported elsewhere
+        if (node_id, returns) in stack:
             return True  # a loop back: the way out of it is walked on its own
-        stack = stack | {key}
-        if gate is None and node.kind in _CHOICES and len(flows.get(node_id, [])) > 1 and any(
-                target in targets or _reachable_after(graph, set(), [target]) & targets
-                for _f, target, _c in flows[node_id]):
-            gate = node  # the choice that could have led to the aangifte and need not
-        if node.kind == "callActivity" and graph.starts.get(node.element.get("calledElement")):
-            return all(reaches(s, (node_id, *returns), stack, gate)
-                       for s in graph.starts[node.element.get("calledElement")])
+        stack = stack | {(node_id, returns)}
+        if gate is None and node.kind in _CHOICES and len(self.flows.get(node_id, [])) > 1 \
+                and self._decides_target(node_id):
+            gate = node  # the choice between a target and a way around it
+        called = node.element.get("calledElement") if node.kind == "callActivity" else None
+        if called and graph.starts.get(called):
+            return all([self.reaches(s, (node_id, *returns), stack, gate) for s in graph.starts[called]])
         if node.kind in CONTAINERS and graph.starts.get(node_id):
-            return all(reaches(s, (node_id, *returns), stack, gate) for s in graph.starts[node_id])
-        following = next_of(node_id, node)
+            return all([self.reaches(s, (node_id, *returns), stack, gate) for s in graph.starts[node_id]])
+        following = self.next_of(node_id, node)
         if node.kind == "endEvent" or not following:
+            if node.kind != "endEvent":
+                return True  # a dead end (or a choice nothing leaves) is reported by the structure checks
             container = graph.container.get(node_id, "")
             if returns:
-                return all(reaches(n, returns[1:], stack, gate) for n in graph.nodes[returns[0]].outgoing)
-            if container in graph.nodes:  # an embedded subprocess left without a caller on the stack
-                return all(reaches(n, (), stack, gate) for n in graph.nodes[container].outgoing)
-            outer = callers.get(container, [])
+                return all([self.reaches(n, returns[1:], stack, gate) for n in graph.nodes[returns[0]].outgoing])
+            if container in graph.nodes:  # an embedded subprocess
+                return all([self.reaches(n, (), stack, gate) for n in graph.nodes[container].outgoing])
+            outer = self.callers.get(container, [])
             if outer:
-                return all(reaches(n, (), stack, gate) for c in outer for n in graph.nodes[c].outgoing)
-            if node.kind == "boundaryEvent" or graph.container.get(node_id) != node_id and node.kind != "endEvent":
-                return True  # a dead end is reported by the structure checks
-            culprit = gate or start
-            if culprit.element.get("id") not in blamed:
-                blamed.add(culprit.element.get("id"))
-                what = (f"de keuze '{name(gate)}' kan ook zonder de aangifte verder" if gate is not None
-                        else f"na deze taak kan de zaak eindigen ('{name(node)}') zonder de aangifte")
-                issue(culprit, f"Ook als '{ASSESSMENT_FIELD}' ja is, bereikt niet elk pad de taak die de aangifte "
-                               f"vastlegt ({where}): {what}; de voorwaarde naar de aangifte mag alleen van "
-                               f"'{ASSESSMENT_FIELD}' afhangen")
+                return all([self.reaches(n, (), stack, gate) for c in outer for n in graph.nodes[c].outgoing])
+            blame = None if gate is None else gate.element.get("id")
+            if blame not in self._blamed:
+                self._blamed.add(blame)
+                self.found.append((gate, node))
             return False
         if node.kind in _PARALLEL:
-            return any(reaches(n, returns, stack, gate) for n in following)
-        return all([reaches(n, returns, stack, gate) for n in following])
+            before = len(self.found)
+            if any([self.reaches(n, returns, stack, gate) for n in following]):
+                for blamed_gate, _end in self.found[before:]:  # a sibling branch reaches a target
+                    self._blamed.discard(None if blamed_gate is None else blamed_gate.element.get("id"))
+                del self.found[before:]
+                return True
+            if any(blamed_gate is not None for blamed_gate, _end in self.found[before:]):
+                self.found[before:] = [f for f in self.found[before:] if f[0] is not None]  # the choice says it
+            return False
+        return all([self.reaches(n, returns, stack, gate) for n in following])
 
-    for node_id, start in assessors.items():
-        for n in next_of(node_id, start):
-            reaches(n, (), frozenset(), None)
+
+def reporter_path_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree],
+                         main_process: str) -> list[ValidationIssue]:
+    """The reporter's terms (``STATUTORY_TERMS`` with ``required``) are promised to every reporter: every path of
+    a case, from the start of the main process to its end, passes a task that fulfils each of them (``fulfils``),
+    whatever a gateway chooses. A branch around that task leaves its timer unarmed: nobody is told, the reporter
+    hears nothing."""
+    graph = _Graph(trees)
+    process = graph.processes.get(main_process)
+    if process is None:
+        return []
+    by_milestone = {d.milestone: d for d in rules.deadlines}
+    out: list[ValidationIssue] = []
+    for floor in STATUTORY_TERMS:
+        if not floor.required:
+            continue
+        targets = {node_id for node_id, node in graph.nodes.items()
+                   if floor.milestone in {p.strip() for p in
+                                          (_properties(node.element).get(FULFILS_PROPERTY) or "").split(",")}}
+        if not targets:
+            continue  # reported by the proof of the deadlines
+        declared = by_milestone.get(floor.milestone)
+        label = (f"Wettelijke termijn '{declared.name}' ({declared.source})" if declared is not None
+                 else f"Wettelijke termijn voor mijlpaal '{floor.milestone}' ({floor.source})")
+        where = ", ".join(f"'{graph.nodes[n].element.get('id')}'" for n in sorted(targets))
+        walk = _PathWalk(trees, graph, targets, {})
+        for start_id in graph.starts.get(main_process, []):
+
+            for gate, end in walk.escapes(start_id):
+                culprit = gate or end
+                what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan de zaak afsluiten "
+                        f"zonder die taak" if gate is not None else
+                        f"de zaak kan eindigen bij '{end.element.get('name') or end.element.get('id')}' zonder die "
+                        f"taak")
+                out.append(ValidationIssue(
+                    culprit.file, f"{label}: niet elk pad door de zaak bereikt een taak die de mijlpaal "
+                                  f"'{floor.milestone}' vervult ({where}): {what}. Elke melder heeft daar recht op, "
+                                  f"welke route de zaak ook neemt", culprit.element.get("id"),
+                    culprit.element.sourceline))
     return out

@@ -321,6 +321,8 @@ class _ProcessSetValidation:
             self.issues.extend(legal_rules.separation_issues(manifest.legal_rules, self.trees, self.forms, self.tasks,
                                                              frozenset(manifest.exclusive_slots), manifest.roles))
             self.issues.extend(legal_rules.written_notice_issues(manifest.legal_rules, self.trees, self.catalogue))
+            self.issues.extend(legal_rules.reporter_path_issues(manifest.legal_rules, self.trees,
+                                                                manifest.main_process))
             self.issues.extend(legal_rules.intention_issues(manifest.legal_rules, self.trees, self.forms, self.tasks))
         # a process that declares legal rules, checked by a caller that knows the letters (the service does)
         if manifest.legal_rules is not None and self.prove_legal and self.template_fields is not None:
