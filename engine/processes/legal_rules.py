@@ -1995,3 +1995,59 @@ def reporter_path_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTr
                                   f"welke route de zaak ook neemt", culprit.element.get("id"),
                     culprit.element.sourceline))
     return out
+
+
+# --------------------------------------------------------------------------- the confidant passes on with consent
+
+# The intake's fields (engine.intake): whether a report came through the vertrouwenspersoon, and the reporter's
+# consent to pass it on, which the confidant's own task records.
+CHANNEL_FIELD = "via_vertrouwenspersoon"
+CONSENT_FIELD = "toestemming_doorgeven"
+CONSENT_RULE = "Een vertrouwenspersoon geeft een melding alleen door met toestemming van de melder"
+
+
+def consent_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
+    """A report that came through the vertrouwenspersoon (``CHANNEL_FIELD`` yes) always reaches a task in which
+    the reporter's consent is recorded (``CONSENT_FIELD``, required and only 'yes'); no script gives it."""
+    graph = _Graph(trees)
+
+    def schema_of(node: _Node) -> Any:
+        return forms.get(_properties(node.element).get("form", "")) if node.kind == "userTask" else None
+
+    channels = {n: node for n, node in graph.nodes.items() if _form_records(schema_of(node), (CHANNEL_FIELD,))}
+    recorders = {n: node for n, node in graph.nodes.items() if _form_records(schema_of(node), (CONSENT_FIELD,))}
+    out: list[ValidationIssue] = []
+
+    def issue(node: _Node, message: str) -> None:
+        out.append(ValidationIssue(node.file, f"{CONSENT_RULE}. {message}", node.element.get("id"),
+                                   node.element.sourceline))
+
+    for node in recorders.values():
+        schema = schema_of(node)
+        prop = (schema.get("properties") or {}).get(CONSENT_FIELD)
+        names = schema.get("required") if isinstance(schema.get("required"), list) else []
+        if not (isinstance(prop, Mapping) and prop.get("const") is True and CONSENT_FIELD in names):
+            issue(node, f"Het formulier {_properties(node.element).get('form', '')} laat deze taak afronden zonder "
+                        f"toestemming: '{CONSENT_FIELD}' moet verplicht zijn en alleen 'ja' toestaan "
+                        f"(\"const\": true)")
+    for node in graph.nodes.values():
+        if any(_assigns(script, CONSENT_FIELD) for _label, script in _scripts_of(node.element)):
+            issue(node, f"Een script zet '{CONSENT_FIELD}': de toestemming geeft de melder, de vertrouwenspersoon "
+                        f"legt haar vast in een formulier")
+    if not channels:
+        return out
+    if not recorders:
+        for node in channels.values():
+            issue(node, f"Deze taak vraagt of de melding via de vertrouwenspersoon kwam ('{CHANNEL_FIELD}'), maar "
+                        f"geen taak legt de toestemming van de melder vast ('{CONSENT_FIELD}')")
+        return out
+    walk = _PathWalk(trees, graph, set(recorders), {CHANNEL_FIELD: True})
+    where = ", ".join(f"'{recorders[n].element.get('id')}'" for n in sorted(recorders))
+    for node_id, start in channels.items():
+        for gate, end in walk.escapes(node_id):
+            what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan er ook langs" if gate
+                    is not None else f"de zaak kan eindigen bij '{end.element.get('name') or end.element.get('id')}'")
+            issue(gate or start, f"Ook als '{CHANNEL_FIELD}' ja is, bereikt niet elk pad de taak die de toestemming "
+                                 f"vastlegt ({where}): {what}; de voorwaarde naar die taak mag alleen van "
+                                 f"'{CHANNEL_FIELD}' afhangen")
+    return out

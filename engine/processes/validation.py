@@ -315,6 +315,7 @@ class _ProcessSetValidation:
             self.issues.extend(legal_rules.statutory_term_issues(manifest.legal_rules, self.trees, self.forms))
             if manifest.legal_rules is not None:  # art. 162 Sv in a set that assesses it
                 self.issues.extend(legal_rules.aangifte_issues(self.trees, self.forms))
+                self.issues.extend(legal_rules.consent_issues(self.trees, self.forms))
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process,
                                                  manifest.settings, tuple(manifest.processes)))
