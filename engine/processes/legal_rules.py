@@ -1795,7 +1795,6 @@ def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str,
                  if node.kind == "userTask" and _form_records(schema_of(node), (ASSESSMENT_FIELD,))}
     if not recorders and not assessors:
         return []
-    name = lambda node: node.element.get("name") or node.element.get("id")  # noqa: E731
 
     # The aangifte task: it cannot record 'no aangifte', nor leave out when it was made.
     gedaan, datum = AANGIFTE_FIELDS
