@@ -188,7 +188,17 @@ class EquatedDays:
             raise ValueError(f"{path}: geen geldige JSON: {json_problem(exc)}") from None
         if not isinstance(mapping, dict):
             raise ValueError(f"{path}: verwacht een object {{\"jaar\": [\"datum\", ...]}}")
-        return cls.from_mapping(mapping, source=str(path))
+        configured = cls.from_mapping(mapping, source=str(path))
+        for year in sorted(configured.by_year):
+            for day in sorted(configured.by_year[year]):
+                problem = _not_a_bridge_day(day)
+                if problem:
+                    raise ValueError(f"{path}: {day.isoformat()} ({_WEEKDAYS[day.weekday()]}) {problem}. Een "
+                                     f"koninklijk besluit stelt alleen een brugdag gelijk met een algemeen erkende "
+                                     f"feestdag (Algemene termijnenwet art. 3 lid 3): een werkdag tussen een "
+                                     f"feestdag en het weekend. Een andere dag zou elke wettelijke termijn die "
+                                     f"erop eindigt verlengen; neem alleen de datums uit het besluit over")
+        return configured
 
     def for_year(self, year: int) -> frozenset[date]:
         return self.by_year.get(year, frozenset())
@@ -196,6 +206,23 @@ class EquatedDays:
     def covers(self, year: int) -> bool:
         """Whether the configuration names the year at all (an empty list: a year without equated days)."""
         return year in self.by_year
+
+
+_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def _not_a_bridge_day(day: date) -> str | None:
+    """Why ``day`` cannot be an equated day from a decree (None: it can): it must be a working day between a
+    general holiday and the weekend (a Friday after a holiday, a Monday before one), as every decree names."""
+    def holiday(d: date) -> bool:
+        return d in dict(_statutory_holidays(d.year))
+
+    if holiday(day):
+        return "is al een algemeen erkende feestdag"
+    before, after = day - timedelta(days=1), day + timedelta(days=1)
+    if (day.weekday() == 4 and holiday(before)) or (day.weekday() == 0 and holiday(after)):
+        return None
+    return "is geen brugdag"
 
 
 def _equated_date(value: str | date, source: str) -> date:

@@ -1761,3 +1761,335 @@ def written_notice_problem(notice: WrittenNotice, letter: str | None, recipient:
         return (f"verklaart voor brief '{letter}' ontvanger '{recipient or ''}' (eigenschap 'letter_recipient'), "
                 f"niet '{notice.recipient}'")
     return ""
+
+
+# --------------------------------------------------------------------------- art. 162 Sv: the aangifte
+
+# The field in which a person records whether the facts may be a crime by an official (art. 162 Sv); the case
+# summary reads it (engine.cases.service.SUMMARY_KEYS) beside AANGIFTE_FIELDS.
+ASSESSMENT_FIELD = "strafbaar_feit"
+AANGIFTE_SOURCE = "Art. 162 Sv: een mogelijk strafbaar feit door een ambtenaar wordt onverwijld aangegeven en het " \
+                  "systeem legt vast dat en wanneer"
+_CHOICES = frozenset({"exclusiveGateway", "inclusiveGateway", "complexGateway"})
+
+
+def _truth(expression: str, known: Mapping[str, Any]) -> bool | None:
+    """The value of a flow condition when the names in ``known`` have those values: True or False when that decides
+    it, None when it depends on anything else (or cannot be read)."""
+    try:
+        tree = ast.parse((expression or "").strip(), mode="eval")
+    except SyntaxError:
+        return None
+    missing = object()
+
+    def value(node: ast.AST) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return known.get(node.id, missing)
+        return missing
+
+    def truth(node: ast.AST) -> bool | None:
+        if isinstance(node, ast.BoolOp):
+            verdicts = [truth(v) for v in node.values]
+            return _all(verdicts) if isinstance(node.op, ast.And) else _any(verdicts)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = truth(node.operand)
+            return None if inner is None else not inner
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left, right = value(node.left), value(node.comparators[0])
+            if left is missing or right is missing:
+                return None
+            op = node.ops[0]
+            if isinstance(op, (ast.Eq, ast.Is)):
+                return left == right
+            if isinstance(op, (ast.NotEq, ast.IsNot)):
+                return left != right
+            return None
+        found = value(node)
+        return None if found is missing else bool(found)
+
+    return truth(tree.body)
+
+
+def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
+    """Art. 162 Sv in a set that assesses it: a person decides whether the facts may be a crime by an official (the
+    field in a form, writable and required; no script or decision table writes it); once that person says yes,
+    every path reaches a task that records the aangifte before the case ends (a gateway's condition read with the
+    assessment 'yes': a branch that does not plainly depend on it only on that answer counts as possible); and that
+    task cannot be completed without an aangifte made and its date."""
+    graph = _Graph(trees)
+    out: list[ValidationIssue] = []
+
+    def schema_of(node: _Node) -> Any:
+        return forms.get(_properties(node.element).get("form", "")) if node.kind == "userTask" else None
+
+    def required(schema: Any) -> list[str]:
+        names = schema.get("required") if isinstance(schema, Mapping) else None
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    def issue(node: _Node, message: str) -> None:
+        out.append(ValidationIssue(node.file, f"{AANGIFTE_SOURCE}. {message}", node.element.get("id"),
+                                   node.element.sourceline))
+
+    recorders = {n: node for n, node in graph.nodes.items()
+                 if node.kind == "userTask" and _form_records(schema_of(node), AANGIFTE_FIELDS)}
+    assessors = {n: node for n, node in graph.nodes.items()
+                 if node.kind == "userTask" and _form_records(schema_of(node), (ASSESSMENT_FIELD,))}
+    if not recorders and not assessors:
+        return []
+
+    # The aangifte task: it cannot record 'no aangifte', nor leave out when it was made.
+    gedaan, datum = AANGIFTE_FIELDS
+    for node in recorders.values():
+        schema = schema_of(node)
+        form = _properties(node.element).get("form", "")
+        prop = (schema.get("properties") or {}).get(gedaan) if isinstance(schema, Mapping) else None
+        if not (isinstance(prop, Mapping) and prop.get("const") is True and gedaan in required(schema)):
+            issue(node, f"Het formulier {form} laat deze taak afronden zonder dat de aangifte is gedaan: "
+                        f"'{gedaan}' moet verplicht zijn en alleen 'ja' toestaan (\"const\": true); zo stopt de "
+                        f"termijn zonder aangifte")
+        if datum not in required(schema) or not _form_records(schema, (datum,)):
+            issue(node, f"Het formulier {form} legt niet verplicht vast wanneer de aangifte is gedaan: maak "
+                        f"'{datum}' een verplicht invulveld")
+
+    # A person decides the assessment.
+    if recorders and not assessors:
+        for node in recorders.values():
+            issue(node, f"Geen persoon beoordeelt of de feiten een strafbaar feit kunnen zijn: geen taak heeft "
+                        f"'{ASSESSMENT_FIELD}' als invulveld in haar formulier")
+    for node in assessors.values():
+        if ASSESSMENT_FIELD not in required(schema_of(node)):
+            issue(node, f"Het formulier {_properties(node.element).get('form', '')} laat '{ASSESSMENT_FIELD}' "
+                        f"leeg: een persoon moet verplicht beoordelen of de feiten een strafbaar feit kunnen zijn")
+    for node_id, node in graph.nodes.items():
+        if any(_assigns(script, ASSESSMENT_FIELD) for _label, script in _scripts_of(node.element)):
+            issue(node, f"Een script zet '{ASSESSMENT_FIELD}': of de feiten een strafbaar feit kunnen zijn, beoordeelt "
+                        f"een persoon (in het formulier van de taak die het vraagt), niet het proces")
+    for path, tree in trees.items():
+        if path.endswith(".dmn"):
+            for output in tree.getroot().iter("{*}output"):
+                if output.get("name") == ASSESSMENT_FIELD:
+                    out.append(ValidationIssue(
+                        path, f"{AANGIFTE_SOURCE}. Een beslistabel zet '{ASSESSMENT_FIELD}': dat beoordeelt een "
+                              f"persoon, niet het proces", output.get("id"), output.sourceline))
+    if not recorders:
+        return out
+
+    # Once a person says yes, every path reaches the aangifte before the case ends.
+    walk = _PathWalk(trees, graph, set(recorders), {ASSESSMENT_FIELD: True})
+    where = ", ".join(f"'{recorders[n].element.get('id')}'" for n in sorted(recorders))
+    for node_id, start in assessors.items():
+        for gate, end in walk.escapes(node_id):
+            what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan ook zonder de aangifte "
+                    f"verder" if gate is not None else
+                    f"na deze taak kan de zaak eindigen ('{end.element.get('name') or end.element.get('id')}') "
+                    f"zonder de aangifte")
+            issue(gate or start, f"Ook als '{ASSESSMENT_FIELD}' ja is, bereikt niet elk pad de taak die de "
+                                 f"aangifte vastlegt ({where}): {what}; de voorwaarde naar de aangifte mag alleen "
+                                 f"van '{ASSESSMENT_FIELD}' afhangen")
+    return out
+
+
+class _PathWalk:
+    """Whether every path a token may take after a node reaches one of ``targets`` before its process ends (into
+    called processes and subprocesses and back out to the caller). A gateway's condition is read with the names in
+    ``known`` (``_truth``): a branch it rules out is not taken, any other may be; a default flow only when no other
+    branch is certain. Of a parallel gateway's branches, which all run, one suffices; a non-interrupting timer's
+    branch is extra (the task's own path still runs), an interrupting one replaces it."""
+
+    def __init__(self, trees: Mapping[str, etree._ElementTree], graph: _Graph, targets: set[str],
+                 known: Mapping[str, Any]):
+        self.graph, self.targets, self.known = graph, targets, known
+        self.flows: dict[str, list[tuple[str, str, str | None]]] = {}  # source -> (flow id, target, condition)
+        for tree in trees.values():
+            for flow in tree.getroot().iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+                condition = flow.find("bpmn:conditionExpression", NS)
+                self.flows.setdefault(flow.get("sourceRef"), []).append(
+                    (flow.get("id"), flow.get("targetRef"), None if condition is None else condition.text or ""))
+        self.callers: dict[str, list[str]] = {}
+        for node_id, node in graph.nodes.items():
+            if node.kind == "callActivity":
+                self.callers.setdefault(node.element.get("calledElement"), []).append(node_id)
+        self.memo: dict[tuple, bool] = {}
+        self.found: list[tuple[_Node | None, _Node]] = []
+        self._blamed: set[str | None] = set()
+
+    def next_of(self, node_id: str, node: _Node) -> list[str]:
+        graph = self.graph
+        if node.kind not in _CHOICES:
+            return [n for n in node.outgoing
+                    if not (n in graph.nodes and graph.nodes[n].kind == "boundaryEvent"
+                            and graph.nodes[n].element.get("cancelActivity", "true") == "false")]
+        own = self.flows.get(node_id, [])
+        default = node.element.get("default")
+        verdicts = {flow_id: (None if condition is None else _truth(condition, self.known))
+                    for flow_id, _t, condition in own if flow_id != default}
+        taken = [target for flow_id, target, _c in own if flow_id != default and verdicts[flow_id] is not False]
+        if default and True not in verdicts.values():
+            taken += [target for flow_id, target, _c in own if flow_id == default]
+        return taken
+
+    def _decides_target(self, node_id: str) -> bool:
+        """Whether the choice decides on a target: one of its branches can lead to one and another cannot."""
+        leads = {bool(target in self.targets or _reachable_after(self.graph, set(), [target]) & self.targets)
+                 for _f, target, _c in self.flows.get(node_id, [])}
+        return leads == {True, False}
+
+    def escapes(self, after: str) -> list[tuple[_Node | None, _Node]]:
+        """(the choice that could have led to a target and need not, or None; the end reached) for each way out
+        after node ``after`` that misses every target."""
+        self.found = []
+        node = self.graph.nodes[after]
+        missed = not all([self.reaches(n, (), frozenset(), None) for n in self.next_of(after, node)])
+        if missed and not self.found:  # its end was first met (and remembered) beside a branch that reached
+            self.found.append((None, node))
+        return self.found
+
+    def reaches(self, node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+        key = (node_id, returns, None if gate is None else gate.element.get("id"))
+        if key not in self.memo:
+            self.memo[key] = self._walk(node_id, returns, stack, gate)
+        return self.memo[key]
+
+    def _walk(self, node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
+        graph = self.graph
+        node = graph.nodes.get(node_id)
+        if node is None or node_id in self.targets:
+            return True  # a broken reference is reported elsewhere
+        if (node_id, returns) in stack:
+            return True  # a loop back: the way out of it is walked on its own
+        stack = stack | {(node_id, returns)}
+        if gate is None and node.kind in _CHOICES and len(self.flows.get(node_id, [])) > 1 \
+                and self._decides_target(node_id):
+            gate = node  # the choice between a target and a way around it
+        called = node.element.get("calledElement") if node.kind == "callActivity" else None
+        if called and graph.starts.get(called):
+            return all([self.reaches(s, (node_id, *returns), stack, gate) for s in graph.starts[called]])
+        if node.kind in CONTAINERS and graph.starts.get(node_id):
+            return all([self.reaches(s, (node_id, *returns), stack, gate) for s in graph.starts[node_id]])
+        following = self.next_of(node_id, node)
+        if node.kind == "endEvent" or not following:
+            if node.kind != "endEvent":
+                return True  # a dead end (or a choice nothing leaves) is reported by the structure checks
+            container = graph.container.get(node_id, "")
+            if returns:
+                return all([self.reaches(n, returns[1:], stack, gate) for n in graph.nodes[returns[0]].outgoing])
+            if container in graph.nodes:  # an embedded subprocess
+                return all([self.reaches(n, (), stack, gate) for n in graph.nodes[container].outgoing])
+            outer = self.callers.get(container, [])
+            if outer:
+                return all([self.reaches(n, (), stack, gate) for c in outer for n in graph.nodes[c].outgoing])
+            blame = None if gate is None else gate.element.get("id")
+            if blame not in self._blamed:
+                self._blamed.add(blame)
+                self.found.append((gate, node))
+            return False
+        if node.kind in _PARALLEL:
+            before = len(self.found)
+            if any([self.reaches(n, returns, stack, gate) for n in following]):
+                for blamed_gate, _end in self.found[before:]:  # a sibling branch reaches a target
+                    self._blamed.discard(None if blamed_gate is None else blamed_gate.element.get("id"))
+                del self.found[before:]
+                return True
+            if any(blamed_gate is not None for blamed_gate, _end in self.found[before:]):
+                self.found[before:] = [f for f in self.found[before:] if f[0] is not None]  # the choice says it
+            return False
+        return all([self.reaches(n, returns, stack, gate) for n in following])
+
+
+def reporter_path_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree],
+                         main_process: str) -> list[ValidationIssue]:
+    """The reporter's terms (``STATUTORY_TERMS`` with ``required``) are promised to every reporter: every path of
+    a case, from the start of the main process to its end, passes a task that fulfils each of them (``fulfils``),
+    whatever a gateway chooses. A branch around that task leaves its timer unarmed: nobody is told, the reporter
+    hears nothing."""
+    graph = _Graph(trees)
+    process = graph.processes.get(main_process)
+    if process is None:
+        return []
+    by_milestone = {d.milestone: d for d in rules.deadlines}
+    out: list[ValidationIssue] = []
+    for floor in STATUTORY_TERMS:
+        if not floor.required:
+            continue
+        targets = {node_id for node_id, node in graph.nodes.items()
+                   if floor.milestone in {p.strip() for p in
+                                          (_properties(node.element).get(FULFILS_PROPERTY) or "").split(",")}}
+        if not targets:
+            continue  # reported by the proof of the deadlines
+        declared = by_milestone.get(floor.milestone)
+        label = (f"Wettelijke termijn '{declared.name}' ({declared.source})" if declared is not None
+                 else f"Wettelijke termijn voor mijlpaal '{floor.milestone}' ({floor.source})")
+        where = ", ".join(f"'{graph.nodes[n].element.get('id')}'" for n in sorted(targets))
+        walk = _PathWalk(trees, graph, targets, {})
+        for start_id in graph.starts.get(main_process, []):
+
+            for gate, end in walk.escapes(start_id):
+                culprit = gate or end
+                what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan de zaak afsluiten "
+                        f"zonder die taak" if gate is not None else
+                        f"de zaak kan eindigen bij '{end.element.get('name') or end.element.get('id')}' zonder die "
+                        f"taak")
+                out.append(ValidationIssue(
+                    culprit.file, f"{label}: niet elk pad door de zaak bereikt een taak die de mijlpaal "
+                                  f"'{floor.milestone}' vervult ({where}): {what}. Elke melder heeft daar recht op, "
+                                  f"welke route de zaak ook neemt", culprit.element.get("id"),
+                    culprit.element.sourceline))
+    return out
+
+
+# --------------------------------------------------------------------------- the confidant passes on with consent
+
+# The intake's fields (engine.intake): whether a report came through the vertrouwenspersoon, and the reporter's
+# consent to pass it on, which the confidant's own task records.
+CHANNEL_FIELD = "via_vertrouwenspersoon"
+CONSENT_FIELD = "toestemming_doorgeven"
+CONSENT_RULE = "Een vertrouwenspersoon geeft een melding alleen door met toestemming van de melder"
+
+
+def consent_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
+    """A report that came through the vertrouwenspersoon (``CHANNEL_FIELD`` yes) always reaches a task in which
+    the reporter's consent is recorded (``CONSENT_FIELD``, required and only 'yes'); no script gives it."""
+    graph = _Graph(trees)
+
+    def schema_of(node: _Node) -> Any:
+        return forms.get(_properties(node.element).get("form", "")) if node.kind == "userTask" else None
+
+    channels = {n: node for n, node in graph.nodes.items() if _form_records(schema_of(node), (CHANNEL_FIELD,))}
+    recorders = {n: node for n, node in graph.nodes.items() if _form_records(schema_of(node), (CONSENT_FIELD,))}
+    out: list[ValidationIssue] = []
+
+    def issue(node: _Node, message: str) -> None:
+        out.append(ValidationIssue(node.file, f"{CONSENT_RULE}. {message}", node.element.get("id"),
+                                   node.element.sourceline))
+
+    for node in recorders.values():
+        schema = schema_of(node)
+        prop = (schema.get("properties") or {}).get(CONSENT_FIELD)
+        names = schema.get("required") if isinstance(schema.get("required"), list) else []
+        if not (isinstance(prop, Mapping) and prop.get("const") is True and CONSENT_FIELD in names):
+            issue(node, f"Het formulier {_properties(node.element).get('form', '')} laat deze taak afronden zonder "
+                        f"toestemming: '{CONSENT_FIELD}' moet verplicht zijn en alleen 'ja' toestaan "
+                        f"(\"const\": true)")
+    for node in graph.nodes.values():
+        if any(_assigns(script, CONSENT_FIELD) for _label, script in _scripts_of(node.element)):
+            issue(node, f"Een script zet '{CONSENT_FIELD}': de toestemming geeft de melder, de vertrouwenspersoon "
+                        f"legt haar vast in een formulier")
+    if not channels:
+        return out
+    if not recorders:
+        for node in channels.values():
+            issue(node, f"Deze taak vraagt of de melding via de vertrouwenspersoon kwam ('{CHANNEL_FIELD}'), maar "
+                        f"geen taak legt de toestemming van de melder vast ('{CONSENT_FIELD}')")
+        return out
+    walk = _PathWalk(trees, graph, set(recorders), {CHANNEL_FIELD: True})
+    where = ", ".join(f"'{recorders[n].element.get('id')}'" for n in sorted(recorders))
+    for node_id, start in channels.items():
+        for gate, end in walk.escapes(node_id):
+            what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan er ook langs" if gate
+                    is not None else f"de zaak kan eindigen bij '{end.element.get('name') or end.element.get('id')}'")
+            issue(gate or start, f"Ook als '{CHANNEL_FIELD}' ja is, bereikt niet elk pad de taak die de toestemming "
+                                 f"vastlegt ({where}): {what}; de voorwaarde naar die taak mag alleen van "
+                                 f"'{CHANNEL_FIELD}' afhangen")
+    return out

@@ -313,12 +313,17 @@ class _ProcessSetValidation:
         if self.prove_legal:  # the statutory floor: a set that can impose a penalty declares the hearing over it
             self.issues.extend(legal_rules.statutory_issues(manifest.legal_rules, self.trees, self.forms))
             self.issues.extend(legal_rules.statutory_term_issues(manifest.legal_rules, self.trees, self.forms))
+            if manifest.legal_rules is not None:  # art. 162 Sv in a set that assesses it
+                self.issues.extend(legal_rules.aangifte_issues(self.trees, self.forms))
+                self.issues.extend(legal_rules.consent_issues(self.trees, self.forms))
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process,
                                                  manifest.settings, tuple(manifest.processes)))
             self.issues.extend(legal_rules.separation_issues(manifest.legal_rules, self.trees, self.forms, self.tasks,
                                                              frozenset(manifest.exclusive_slots), manifest.roles))
             self.issues.extend(legal_rules.written_notice_issues(manifest.legal_rules, self.trees, self.catalogue))
+            self.issues.extend(legal_rules.reporter_path_issues(manifest.legal_rules, self.trees,
+                                                                manifest.main_process))
             self.issues.extend(legal_rules.intention_issues(manifest.legal_rules, self.trees, self.forms, self.tasks))
             if self.template_exists is not None:  # a caller that knows the letters (the service does)
                 from documents.checks import template_shown_fields

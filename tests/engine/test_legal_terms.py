@@ -364,3 +364,40 @@ def test_a_term_beyond_the_calendar_is_refused_in_dutch(term):
     with pytest.raises(ValueError) as refused:
         legal_terms.add_calendar(date(2026, 1, 1), legal_terms.parse_duration(term))
     assert "Controleer de termijn" in str(refused.value) and "out of range" not in str(refused.value)
+
+
+# --- the equated days file cannot lengthen the legal terms at will ------------------------------------------------
+# A royal decree equates a bridge day (a working day between a general holiday and the weekend) with a holiday;
+# every decree so far names only such Fridays. A file that names other working days (a whole month, say) would
+# push every legal term ending in them (the acknowledgement within 7 days, the feedback within 3 months) weeks
+# later, yet it loaded.
+
+@pytest.mark.parametrize("day, words", [
+    ("2027-03-10", "2027-03-10 (woensdag) is geen brugdag"),
+    ("2027-05-08", "2027-05-08 (zaterdag) is geen brugdag"),
+    ("2027-05-06", "2027-05-06 (donderdag) is al een algemeen erkende feestdag"),
+], ids=["werkdag", "zaterdag", "feestdag"])
+def test_an_equated_days_file_naming_a_day_no_decree_can_equate_is_refused(tmp_path, day, words):
+    path = tmp_path / "gelijkgestelde_dagen.json"
+    path.write_text(f'{{"2027": ["2027-05-07", "{day}"]}}', encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        EquatedDays.from_file(path)
+    assert str(path) in str(info.value) and words in str(info.value)
+    assert "Algemene termijnenwet art. 3" in str(info.value)
+
+
+def test_an_equated_days_file_naming_a_month_of_working_days_is_refused(tmp_path):
+    path = tmp_path / "gelijkgestelde_dagen.json"
+    days = [(D(2027, 3, 1) + timedelta(days=n)).isoformat() for n in range(31)]
+    path.write_text('{"2027": [' + ", ".join(f'"{d}"' for d in days) + "]}", encoding="utf-8")
+    with pytest.raises(ValueError, match="geen brugdag"):
+        EquatedDays.from_file(path)
+
+
+def test_a_monday_before_a_holiday_may_be_equated(tmp_path):
+    path = tmp_path / "gelijkgestelde_dagen.json"
+    path.write_text('{"2030": ["2030-04-26"]}', encoding="utf-8")  # Fri 26 April 2030, King's Day is Sat 27
+    with pytest.raises(ValueError, match="geen brugdag"):
+        EquatedDays.from_file(path)
+    path.write_text('{"2029": ["2029-12-24"]}', encoding="utf-8")  # Mon 24 Dec 2029, Christmas is Tue 25
+    assert EquatedDays.from_file(path).for_year(2029) == frozenset({D(2029, 12, 24)})
