@@ -49,6 +49,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.db)
 
 
+# Marks of the tests .ci/run runs on the machine's real date (`make test-pg`, after `make test` with the date moved).
+REAL_DATE_RUN = ("db", "postgres_only", "real_date")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that skips itself under libfaketime (a timed wait on the monotonic clock it moves) must be one .ci/run
+    also runs on the real date, else no run would ever test it: marked ``real_date`` (or a database test)."""
+    outcome = yield
+    report = outcome.get_result()
+    if (report.skipped and os.environ.get("FAKETIME") and "libfaketime" in str(report.longrepr)
+            and not any(item.get_closest_marker(name) for name in REAL_DATE_RUN)):
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} skips itself under libfaketime but is not marked real_date: no CI run "
+                           f"would test it on the real date (.ci/run: `make test-pg -m 'db or postgres_only or "
+                           f"real_date'`)")
+
+
 def _worker_id(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 

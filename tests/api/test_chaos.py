@@ -150,7 +150,7 @@ def test_chaos_two_servers_two_workers_kill_and_restart(db, key, clock, record_p
                     "(row locks, SKIP LOCKED); `make test-pg` runs it")
     if os.environ.get("FAKETIME"):  # `make test-on DB=pg`: libfaketime 0.9.10 moves CLOCK_MONOTONIC and does not
         # intercept sem_clockwait, so the clients' and workers' timed waits (Event.wait, join) wait for the offset
-        # (DONT_FAKE_MONOTONIC=1 instead breaks time.sleep: EINVAL); .ci/run runs it on the real date (`make test-pg PG_TESTS=-m postgres_only`)
+        # (DONT_FAKE_MONOTONIC=1 instead breaks time.sleep: EINVAL); .ci/run runs it on the real date (`make test-pg`)
         pytest.skip("timed waits under libfaketime never end; .ci/run runs it on the real date")
     servers = {"A": Server(db.url, key, ports=PORTS)}
     workers: list[TimerWorker] = []

@@ -356,6 +356,7 @@ def test_two_sender_processes_send_each_notification_exactly_once(db, clock, smt
         assert set(s.scalars(select(Notification.state))) == {"sent"}
 
 
+@pytest.mark.real_date
 def test_the_sender_runs_inside_the_server_when_an_smtp_host_is_set(db, clock, smtp, monkeypatch):
     """``MELDPUNT_MAIL_IN_SERVER=true`` (what ``make run`` sets) with an SMTP host: the server process sends the
     outbox itself, also what arrives while it runs; without a host no sender thread starts."""
@@ -367,7 +368,7 @@ def test_the_sender_runs_inside_the_server_when_an_smtp_host_is_set(db, clock, s
 
     if os.environ.get("FAKETIME"):  # `make test-on`: libfaketime moves CLOCK_MONOTONIC, which Event.wait's deadline uses
         pytest.skip("the sender's second round waits on the monotonic clock, which libfaketime moves; "
-                    "this test runs on the machine's real date in `make test`")
+                    "this test runs on the machine's real date in `make test-pg` (.ci/run)")
 
     from api.app import create_app
     from engine.config import get_settings
