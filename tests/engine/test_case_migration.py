@@ -290,7 +290,9 @@ def test_a_failing_script_does_not_quote_case_data_in_the_migration_report(db, c
 
 def intention_in_another_field(tmp_path: Path) -> Path:
     """A version that passes the proof on its own: the voornemen's penalty is recorded in a new field
-    (``voorgenomen_straf``), on the same forms."""
+    (``voorgenomen_straf``), on the same forms, and the voornemen's letter shows that field."""
+    from tests.engine.test_written_notices import INTENTION, edit_letter
+
     target = tmp_path / "processes"
     shutil.copytree(PROCESSES, target)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
@@ -300,7 +302,13 @@ def intention_in_another_field(tmp_path: Path) -> Path:
         path = target / "forms" / f"{form}.json"
         schema = json.loads(path.read_text(encoding="utf-8"))
         schema["properties"]["voorgenomen_straf"] = schema["properties"]["voorgenomen_maatregel"]
+        if "voorgenomen_maatregel" in schema.get("required", []):
+            schema["required"].append("voorgenomen_straf")
         path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    letters = json.loads((target / "letters.json").read_text(encoding="utf-8"))
+    letters["ontvangers"]["betrokkene"].append("voorgenomen_straf")  # the subject may read his intended penalty
+    (target / "letters.json").write_text(json.dumps(letters, ensure_ascii=False), encoding="utf-8")
+    edit_letter(target, INTENTION.replace(b"voorgenomen_maatregel", b"voorgenomen_straf"))
     return target
 
 
