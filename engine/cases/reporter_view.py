@@ -8,7 +8,10 @@ access function for the reporter's letters). The caller has authenticated the re
 
 Deadlines come from the process, never from element ids: every open task that produces a letter to the
 reporter (BPMN property ``letter_recipient``) and has a due date is a promise to the reporter; its
-``legal_milestone`` names what they will get.
+``legal_milestone`` names what they will get. A legal term that runs for the reporter (a deadline the manifest
+declares in ``legal_rules.deadlines`` on a milestone that some task fulfils with a letter to the reporter) is a
+promise from the moment its timer is armed, whichever task it watches: the 7-day acknowledgement term runs from
+receipt, while the report still waits to be registered (EU directive 2019/1937 art. 9).
 """
 from __future__ import annotations
 
@@ -99,6 +102,21 @@ def _element_properties(parsed, element_id: str) -> dict:
     return {}
 
 
+def _reporter_milestones(parsed) -> frozenset[str]:
+    """The legal terms that run for the reporter: the milestones of the tasks that write to the reporter, among
+    the deadlines the version's manifest declares (all of them for a version without legal rules)."""
+    from engine.processes.legal_rules import milestones_of
+
+    to_reporter: set[str] = set()
+    for meta in parsed.tasks.values():
+        if meta.letter_recipient in access.IDENTITY_RECIPIENTS:
+            to_reporter |= milestones_of(meta.properties)
+    rules = parsed.manifest.legal_rules
+    if rules is None:
+        return frozenset(to_reporter)
+    return frozenset(to_reporter & {d.milestone for d in rules.deadlines})
+
+
 def _deadlines(session: Session, case: Case) -> list[ReporterDeadline]:
     from engine.processes import service as processes
     from engine.processes.legal_rules import milestones_of
@@ -110,11 +128,15 @@ def _deadlines(session: Session, case: Case) -> list[ReporterDeadline]:
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     items = session.scalars(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == "open",
                                                    WorkItem.due_at.is_not(None)).order_by(WorkItem.due_at))
+    for_reporter = _reporter_milestones(parsed)
     out = []
     for item in items:
         meta = parsed.tasks.get(item.element_id)
-        if meta is None or meta.letter_recipient not in access.IDENTITY_RECIPIENTS:
+        if meta is None:
             continue
+        writes_to_reporter = meta.letter_recipient in access.IDENTITY_RECIPIENTS
+        # Another task (e.g. the registration) may watch a term that runs for the reporter: only those terms.
+        wanted = MILESTONE_PROMISES.keys() if writes_to_reporter else for_reporter
         # A task may watch several legal terms, one boundary timer each; every timer names the term it
         # enforces (``legal_milestone``), so each promise gets its own date.
         timers = session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.attached_to == item.task_id,
@@ -122,14 +144,18 @@ def _deadlines(session: Session, case: Case) -> list[ReporterDeadline]:
         per_timer = []
         for timer in timers:
             names = milestones_of(_element_properties(parsed, timer.element_id))
-            per_timer += [ReporterDeadline(due_at=timer.fire_at, what=MILESTONE_PROMISES[m])
-                          for m in sorted(names) if m in MILESTONE_PROMISES]
+            per_timer += [ReporterDeadline(due_at=timer.fire_at, what=MILESTONE_PROMISES.get(m, DEFAULT_PROMISE))
+                          for m in sorted(names) if m in wanted]
         if per_timer:
             out += per_timer
             continue
-        promised = [MILESTONE_PROMISES[m] for m in MILESTONE_PROMISES if m in milestones_of(meta.properties)]
+        own = milestones_of(meta.properties)
+        if not writes_to_reporter and not own & for_reporter:
+            continue
+        promised = [MILESTONE_PROMISES[m] for m in MILESTONE_PROMISES if m in own and m in wanted]
         out.append(ReporterDeadline(due_at=item.due_at, what=promised[0] if promised else DEFAULT_PROMISE))
-    return sorted(out, key=lambda d: d.due_at)
+    unique = {(d.due_at, d.what): d for d in out}  # two open tasks watching the same term: one promise
+    return sorted(unique.values(), key=lambda d: (d.due_at, d.what))
 
 
 def reporter_view(*, session: Session, case_id: int) -> ReporterView:

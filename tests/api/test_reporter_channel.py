@@ -277,3 +277,19 @@ def test_anonymous_reporter_reads_the_reveal_letter_with_the_receipt_code(world,
     assert any("brief" in m["tekst"] for m in c.get("/api/v1/melder/berichten").json())
     # another case's letter is not reachable with this receipt code
     assert c.get(f"/api/v1/melder/brieven/{letter_id + 1000}").status_code == 404
+
+
+def test_anonymous_reporter_sees_the_acknowledgement_term_right_after_submitting(world, clock):
+    """The 7-day acknowledgement term (EU directive 2019/1937 art. 9) runs from receipt, not from registration:
+    the reporter sees it at once. Received Friday 18 December 2026: 7 days end on Eerste Kerstdag, so by the
+    Algemene termijnenwet the last day is Monday 28 December 2026 (the date the page shows after registration)."""
+    from datetime import datetime, timezone
+
+    clock.set(datetime(2026, 12, 18, 9, 0, tzinfo=timezone.utc))
+    c = world.client
+    r = c.post("/api/v1/publiek/meldingen", json=PUBLIC)
+    assert r.status_code == 201, r.text
+    assert c.post("/api/v1/melder/sessie", json={"ontvangstcode": r.json()["ontvangstcode"]}).status_code == 200
+    terms = c.get("/api/v1/melder/melding").json()["termijnen"]
+    assert {"uiterlijk_op": "2026-12-28", "wat": "een bevestiging dat uw melding is ontvangen",
+            "tekst": "U krijgt uiterlijk 28 december 2026 een bevestiging dat uw melding is ontvangen."} in terms
