@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from engine import clock
+from engine.config import reporter_portal_url
 from documents.errors import LetterRenderError, NotInGeneralTerms
 from documents.leakguard import (Guard, Vocabulary, default_vocabulary, describe, find_name, holds_phone,
                                  phone_digits, shared_words)
@@ -48,9 +49,11 @@ DERIVED: frozenset[str] = frozenset({
 OPTIONAL_DERIVED: frozenset[str] = frozenset({"uw_kenmerk"})
 
 ORGANISATION_KEYS = (
-    "naam", "afdeling", "adresregels", "bezoekadres", "plaats", "telefoon", "email", "meldportaal",
-    "bevoegd_gezag", "website",
+    "naam", "afdeling", "adresregels", "bezoekadres", "plaats", "telefoon", "email", "bevoegd_gezag", "website",
 )
+# Derived, never taken from the settings: the reporter portal's address (the installation's MELDPUNT_BASE_URL plus
+# the web route of "Mijn melding"), so no process set can send a reporter to a page that does not exist.
+PORTAL_KEY = "meldportaal"
 
 
 def recipients(catalogue: Catalogue | None = None) -> list[str]:
@@ -67,6 +70,7 @@ def organisation(settings: Mapping[str, Any]) -> dict[str, Any]:
     nested = settings.get("organisatie")
     if isinstance(nested, Mapping):
         org.update({k: nested[k] for k in ORGANISATION_KEYS if k in nested})
+    org[PORTAL_KEY] = reporter_portal_url()
     return org
 
 

@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # The From address of every notification.
     mail_sender: str = "meldpunt@localhost"
-    # The product's address as users reach it; a mail's only link points here (e.g. https://meldpunt.example.nl).
+    # The product's address as users reach it; a mail's only link points here (e.g. https://meldpunt.example.nl),
+    # and a letter's reporter portal address is this plus REPORTER_PORTAL_PATH (reporter_portal_url).
     base_url: str = "http://127.0.0.1:8000"
     # "Termijn nadert": a mail when an open task's deadline lies within this many working days (Atw working days).
     notify_deadline_working_days: int = Field(default=2, ge=0, le=30)
@@ -152,3 +153,14 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# The reporter's portal ("Mijn melding"), where a reporter signs in with the receipt code: the web routes
+# (web/pages/reporter.py) are defined under this path, and letters name it (documents.context), so a letter can
+# only point at the page that exists.
+REPORTER_PORTAL_PATH = "/mijn-melding"
+
+
+def reporter_portal_url(settings: Settings | None = None) -> str:
+    """The reporter portal's address as reporters reach it: the installation's base URL plus the portal's route."""
+    return (settings or get_settings()).base_url.rstrip("/") + REPORTER_PORTAL_PATH

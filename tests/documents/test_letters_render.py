@@ -10,6 +10,7 @@ from documents.catalog import LETTERS
 from documents.errors import LetterRenderError
 from documents.render import nl_datum as render_nl_datum
 from documents.service import render_letter
+from engine.config import reporter_portal_url
 
 from documents.render import docx_text
 
@@ -61,7 +62,7 @@ def test_ontvangstbevestiging_anonymous_reporter_gets_the_portal_route():
         data.pop(key)
     text = render_text("ontvangstbevestiging", data=data)
     assert "Geachte melder," in text
-    assert "anonieme meldportaal (https://meldpunt.grenstoezicht.example.nl/anoniem)" in text
+    assert f"anonieme meldportaal ({reporter_portal_url()})" in text and reporter_portal_url().endswith("/mijn-melding")
     assert "ontvangstcode" in text
     assert "Per e-mail" not in text and "Laan van" not in text
 

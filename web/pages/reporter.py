@@ -14,6 +14,7 @@ from engine.cases import attachments
 from engine.cases import letters as case_letters
 from engine.cases import reporter_view
 from engine.contact import service as contact
+from engine.config import REPORTER_PORTAL_PATH as PORTAL
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
 from engine.identity import receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
@@ -120,7 +121,7 @@ def _reporter(request: Request, s: Session):
         return None
 
 
-@router.get("/mijn-melding", response_class=HTMLResponse)
+@router.get(PORTAL, response_class=HTMLResponse)
 def reporter_page(request: Request, melding: str = ""):
     with get_database().session() as s:
         reporter = _reporter(request, s)
@@ -148,7 +149,7 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
                   file_types=attachments.TYPES_TEXT, max_file_mb=attachments.MAX_BYTES // (1024 * 1024), **context)
 
 
-@router.get("/mijn-melding/brieven/{letter_id:id}")
+@router.get(PORTAL + "/brieven/{letter_id:id}")
 def reporter_letter_download(request: Request, letter_id: int):
     """A letter to the reporter, from their own channel (``engine.cases.letters.reporter_letter``: the one door)."""
     try:
@@ -169,7 +170,7 @@ def reporter_letter_download(request: Request, letter_id: int):
         return render(request, "fout.html", status_code=exc.status, public=True, title=exc.title, detail=exc.detail)
 
 
-@router.post("/mijn-melding/code", response_class=HTMLResponse)
+@router.post(PORTAL + "/code", response_class=HTMLResponse)
 def reporter_login(request: Request, form: FormDep):
     db = get_database()
     if not pre_login_ok(request, form.get("login_token")):
@@ -184,7 +185,7 @@ def reporter_login(request: Request, form: FormDep):
     with db.session() as s:
         session_id, _ = receipts.start_reporter_session(session=s, receipt_id=match.receipt_id)
     settings = app_settings(request)
-    response = RedirectResponse("/mijn-melding", status_code=303)
+    response = RedirectResponse(PORTAL, status_code=303)
     response.set_cookie(reporter_cookie_name(settings.cookie_secure), session_id,
                         max_age=int(receipts.REPORTER_SESSION_TTL.total_seconds()), path="/", httponly=True,
                         secure=settings.cookie_secure, samesite="strict")
@@ -195,7 +196,7 @@ def _reporter_csrf_ok(reporter, presented) -> bool:
     return bool(presented) and hmac.compare_digest(reporter.csrf_token.encode(), str(presented).encode())
 
 
-@router.post("/mijn-melding/antwoord", response_class=HTMLResponse)
+@router.post(PORTAL + "/antwoord", response_class=HTMLResponse)
 def reporter_answer(request: Request, form: FormDep):
     db = get_database()
     try:
@@ -214,10 +215,10 @@ def reporter_answer(request: Request, form: FormDep):
                 return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=exc.detail,
                                    tekst=form.get("tekst") or "")
-    return RedirectResponse(with_message("/mijn-melding", "Uw antwoord is verstuurd."), status_code=303)
+    return RedirectResponse(with_message(PORTAL, "Uw antwoord is verstuurd."), status_code=303)
 
 
-@router.post("/mijn-melding/bijlagen", response_class=HTMLResponse)
+@router.post(PORTAL + "/bijlagen", response_class=HTMLResponse)
 def reporter_upload(request: Request, form: FormDep):
     """The reporter adds a file (photo, document): ``engine.cases.attachments`` removes the metadata and stores it
     encrypted; a refused file leaves nothing behind and the inbox says why."""
@@ -254,10 +255,10 @@ def _reporter_post(request: Request, form, act, message: str, anchor: str):
                 return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
             detail = "; ".join(e.message for e in exc.errors) if isinstance(exc, InvalidData) else exc.detail
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=detail)
-    return RedirectResponse(with_message("/mijn-melding", message) + anchor, status_code=303)
+    return RedirectResponse(with_message(PORTAL, message) + anchor, status_code=303)
 
 
-@router.post("/mijn-melding/gesprek", response_class=HTMLResponse)
+@router.post(PORTAL + "/gesprek", response_class=HTMLResponse)
 def reporter_meeting(request: Request, form: FormDep):
     """The reporter asks for a meeting in person or by phone (EU 2019/1937 art. 9(2))."""
     kind, wish = str(form.get("gesprek") or ""), str(form.get("gesprek_wens") or "")
@@ -267,7 +268,7 @@ def reporter_meeting(request: Request, form: FormDep):
         "#mondeling")
 
 
-@router.post("/mijn-melding/verslagen/{report_id:id}/ondertekenen", response_class=HTMLResponse)
+@router.post(PORTAL + "/verslagen/{report_id:id}/ondertekenen", response_class=HTMLResponse)
 def reporter_sign(request: Request, report_id: int, form: FormDep):
     """The reporter signs the transcript of their oral report (EU 2019/1937 art. 18)."""
     version = str(form.get("versie") or "")
@@ -277,7 +278,7 @@ def reporter_sign(request: Request, report_id: int, form: FormDep):
         agreed=agreed), "U heeft het verslag ondertekend. Het ondertekende verslag wordt bewaard.", "#mondeling")
 
 
-@router.post("/mijn-melding/verslagen/{report_id:id}/correcties", response_class=HTMLResponse)
+@router.post(PORTAL + "/verslagen/{report_id:id}/correcties", response_class=HTMLResponse)
 def reporter_corrections(request: Request, report_id: int, form: FormDep):
     text = str(form.get("correcties") or "")
     return _reporter_post(request, form, lambda s, case_id: contact.correct(
@@ -285,7 +286,7 @@ def reporter_corrections(request: Request, report_id: int, form: FormDep):
         "Uw correcties zijn verstuurd. U krijgt een nieuwe versie van het verslag om te ondertekenen.", "#mondeling")
 
 
-@router.post("/mijn-melding/nazorg/{follow_up_id:id}", response_class=HTMLResponse)
+@router.post(PORTAL + "/nazorg/{follow_up_id:id}", response_class=HTMLResponse)
 def reporter_follow_up(request: Request, follow_up_id: int, form: FormDep):
     """The reporter answers the check-in after closure; "ja" opens a task for the coordinator."""
     adverse, text = str(form.get("nadelige_gevolgen") or ""), str(form.get("toelichting") or "")
@@ -294,14 +295,14 @@ def reporter_follow_up(request: Request, follow_up_id: int, form: FormDep):
         "Dank u voor uw antwoord.", "#nazorg")
 
 
-@router.post("/mijn-melding/afmelden")
+@router.post(PORTAL + "/afmelden")
 def reporter_logout(request: Request):
     with get_database().session() as s:
         cookie = request.cookies.get(reporter_cookie_name(secure_cookies(request)))
         if cookie:
             receipts.end_reporter_session(session=s, session_id=cookie)
     settings = app_settings(request)
-    response = RedirectResponse("/mijn-melding", status_code=303)
+    response = RedirectResponse(PORTAL, status_code=303)
     response.delete_cookie(reporter_cookie_name(settings.cookie_secure), path="/", secure=settings.cookie_secure,
                            httponly=True, samesite="strict")
     return response
