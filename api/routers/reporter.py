@@ -116,7 +116,7 @@ def anon_attachments(case_id: AnonCase, session: SessionDep) -> list[AttachmentO
 
 @router.post("/melder/bijlagen", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED,
              summary="Een bijlage toevoegen (pdf, png, jpg, txt, docx; hoogstens 5 MB)",
-             responses=errors(401, 403, 404, 413, 422))
+             description=attachments.NAME_NOT_KEPT, responses=errors(401, 403, 404, 413, 422))
 def anon_add_attachment(case_id: AnonCase, session: SessionDep,
                               bestand: Annotated[UploadFile, File(description="Het bestand")]) -> AttachmentOut:
     content = _read_upload(bestand)
@@ -165,7 +165,8 @@ def known_attachments(case_id: KnownCase, session: SessionDep) -> list[Attachmen
 
 
 @router.post("/mijn-meldingen/{case_id}/bijlagen", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED,
-             summary="Een bijlage toevoegen", responses=errors(401, 403, 404, 413, 422))
+             summary="Een bijlage toevoegen", description=attachments.NAME_NOT_KEPT,
+             responses=errors(401, 403, 404, 413, 422))
 def known_add_attachment(case_id: KnownCase, session: SessionDep, user: CurrentUser,
                                bestand: Annotated[UploadFile, File(description="Het bestand")]) -> AttachmentOut:
     content = _read_upload(bestand)

@@ -5,6 +5,11 @@ One door for every surface: :func:`add` checks name, type (extension and first b
 naming the field ``bestand``), removes the metadata BEFORE anything is stored (``engine.cases.scrub``: EXIF/XMP/GPS,
 document properties, revision data, comments) and keeps the list of what was removed for the handler; the content
 is encrypted at rest like identity data. Who may read which file: ``engine.identity.access.may_read_file``.
+
+A reporter's file is kept under a neutral name (``bijlage-<n>.<extension>``): people name files after themselves
+("Verklaring_Jan_Jansen.docx"), so the name she gave is checked and then dropped, not stored, not even encrypted.
+No role needs it (the content is the evidence; the reporter knows her own files by their order and date), and
+anyone who may see it could tell who she is. A handler's file keeps its name.
 """
 from __future__ import annotations
 
@@ -42,6 +47,8 @@ ALLOWED = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
 }
 TYPES_TEXT = "pdf, png, jpg, txt, docx, xlsx"
+# Shown to the reporter wherever she uploads (Dutch).
+NAME_NOT_KEPT = "De naam van uw bestand bewaren wij niet: het wordt opgeslagen als bijlage-1, bijlage-2, enzovoort."
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()\-]{0,120}$")
 
 
@@ -94,6 +101,7 @@ def add(*, session: Session, case_id: int, filename: str | None, content: bytes,
             ReporterAttachment.case_id == case_id, ReporterAttachment.source == REPORTER))))
         if count >= MAX_PER_CASE:
             raise InvalidData([FieldError("bestand", f"Hoogstens {MAX_PER_CASE} bijlagen per melding.")])
+        name = neutral_name(count + 1, ext)  # the name she gave may name her: dropped here, never stored
     content, removed = scrub.strip(content, ext)  # before anything is stored
     row = ReporterAttachment(case_id=case_id, filename=name, media_type=media_type, size=len(content),
                              sha256=hashlib.sha256(content).hexdigest(),
@@ -106,6 +114,11 @@ def add(*, session: Session, case_id: int, filename: str | None, content: bytes,
                  case_id=case_id, details={"bijlage": row.id, "grootte": row.size, "sha256": row.sha256,
                                            "metadata_verwijderd": len(removed)})
     return row
+
+
+def neutral_name(number: int, ext: str) -> str:
+    """The name a reporter's file is kept and shown under: ``bijlage-<number><ext>``."""
+    return f"bijlage-{number}{ext}"
 
 
 def removed_metadata(row: ReporterAttachment) -> list[str]:

@@ -146,7 +146,7 @@ def test_known_reporter_reads_and_answers(world, db):
                files={"bestand": ("notitie.txt", "Aanvulling: het ging om maart.".encode(), "text/plain")})
     assert r.status_code == 201, r.text
     assert [a["bestandsnaam"] for a in c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen",
-                                             headers=world.h("melder")).json()] == ["notitie.txt"]
+                                             headers=world.h("melder")).json()] == ["bijlage-1.txt"]  # her name dropped
     assert c.get(f"/api/v1/mijn-meldingen/{world.case_a}/bijlagen", headers=world.h("onderzoeker")).status_code == 404
     import base64
     with db.engine.connect() as conn:

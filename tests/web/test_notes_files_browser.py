@@ -140,7 +140,7 @@ def test_files_from_reporter_and_handler_are_stored_without_metadata(site, db, t
         reporter.get_by_label("Foto of document toevoegen").set_input_files(str(f))
         reporter.get_by_role("button", name="Bestand toevoegen").click()
         expect(reporter.get_by_role("status")).to_contain_text("Uw bestand is toegevoegd")
-    expect(reporter.locator("#bestanden")).to_contain_text("verslag.docx")
+    expect(reporter.locator("#bestanden")).to_contain_text("bijlage-4.docx")  # her file names are not kept
     assert axe_violations(reporter) == []
     # a file the form refuses: a Dutch message, nothing stored
     bad = tmp_path / "programma.exe"
@@ -170,7 +170,8 @@ def test_files_from_reporter_and_handler_are_stored_without_metadata(site, db, t
     with db.session() as s:
         rows = list(s.scalars(select(ReporterAttachment).where(ReporterAttachment.case_id == case_id)))
         assert sorted((r.source, r.filename) for r in rows) == sorted(
-            [(src, name) for src in ("melder", "melder", "behandelaar") for name in ("foto.jpg", "verslag.docx")])
+            [("melder", f"bijlage-{n}.{ext}") for n, ext in ((1, "jpg"), (2, "docx"), (3, "jpg"), (4, "docx"))]
+            + [("behandelaar", "foto.jpg"), ("behandelaar", "verslag.docx")])
         for row in rows:
             assert_clean(base64.b64decode(row.content), row.filename)
 

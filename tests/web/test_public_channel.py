@@ -95,13 +95,13 @@ def test_a_photo_in_a_document_sent_with_the_public_form_is_stored_without_its_g
     document.add_picture(io.BytesIO(_phone_photo()))
     out = io.BytesIO()
     document.save(out)
-    name = "bonnetjes van Piet Uniek.docx"  # a file name may name someone too: stored encrypted, like the file
+    name = "bonnetjes van Piet Uniek.docx"  # a file name may name someone too: not kept, a neutral name instead
     _report(_client(app), files=[("bestand", (name, out.getvalue(), "application/octet-stream"))])
     assert "Piet Uniek" not in _everything_stored(db)
     with db.session() as s:
         row = s.scalars(select(ReporterAttachment)).one()
         content = base64.b64decode(row.content)
-        assert row.filename == name
+        assert row.filename == "bijlage-1.docx"
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         photos = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
     assert len(photos) == 1 and CAMERA.encode() not in photos[0] and ARTIST.encode() not in photos[0]

@@ -40,7 +40,8 @@ def _public_fields(session: Session) -> dict:
             "form_key": submissions.new_key(), "handlers": exclusions.candidates(session),
             "max_excluded": exclusions.MAX_EXCLUDED,
             "meeting_kinds": contact.MEETING_KINDS,
-            "file_types": attachments.TYPES_TEXT, "max_file_mb": attachments.MAX_BYTES // (1024 * 1024)}
+            "file_types": attachments.TYPES_TEXT, "max_file_mb": attachments.MAX_BYTES // (1024 * 1024),
+            "name_not_kept": attachments.NAME_NOT_KEPT}
 
 
 def _uploads(form, name: str = "bestand") -> list[tuple[str, bytes]]:
@@ -146,7 +147,8 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
                   retaliation=contact.reporter_signals_retaliation(session=s, case_id=case_id),
                   huis_voor_klokkenluiders=contact.HUIS_VOOR_KLOKKENLUIDERS,
                   files=attachments.list_for_case(session=s, case_id=case_id),
-                  file_types=attachments.TYPES_TEXT, max_file_mb=attachments.MAX_BYTES // (1024 * 1024), **context)
+                  file_types=attachments.TYPES_TEXT, max_file_mb=attachments.MAX_BYTES // (1024 * 1024),
+                  name_not_kept=attachments.NAME_NOT_KEPT, **context)
 
 
 @router.get(PORTAL + "/brieven/{letter_id:id}")
