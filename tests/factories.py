@@ -41,6 +41,19 @@ def review_team(session) -> dict[str, User]:
     }
 
 
+def deployed_review_team(db, **extra: tuple[str, str]) -> dict[str, int]:
+    """Deploy the review test process (``REVIEW``) and make its users (:func:`review_team`), plus one user per
+    ``extra`` key: (username, role), e.g. ``auditor=("auditor1", "auditor")``; returns their ids by key."""
+    from engine.processes import service as processes
+
+    with db.session() as s:
+        processes.deploy(session=s, directory=REVIEW)
+        team = {k: u.id for k, u in review_team(s).items()}
+        for key, (username, role) in extra.items():
+            team[key] = make_user(s, username, role).id
+        return team
+
+
 def review_to_investigation(db, team, parties=None) -> int:
     """A case of the review process (``REVIEW``, users of :func:`review_team` by id in ``team``) past the desk and
     the coordinator's decision to investigate: its investigator is drawn next. Returns the case id."""

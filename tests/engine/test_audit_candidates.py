@@ -12,19 +12,14 @@ import pytest
 
 from engine.audit import trail
 from engine.identity.models import User
-from engine.processes import service as processes
-from tests.factories import REVIEW, make_user, review_team, review_to_investigation
+from tests.factories import deployed_review_team, review_to_investigation
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def team(db, clock):
-    with db.session() as s:
-        processes.deploy(session=s, directory=REVIEW)
-        team = {k: u.id for k, u in review_team(s).items()}
-        team["auditor"] = make_user(s, "auditor1", "auditor").id
-        return team
+    return deployed_review_team(db, auditor=("auditor1", "auditor"))
 
 
 

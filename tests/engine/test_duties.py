@@ -11,16 +11,14 @@ from engine.errors import ConflictOfInterest
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.worklist import service as worklist
-from tests.factories import REVIEW, review_team, review_to_investigation
+from tests.factories import REVIEW, deployed_review_team, review_to_investigation
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def team(db, clock):
-    with db.session() as s:
-        processes.deploy(session=s, directory=REVIEW)
-        return {k: u.id for k, u in review_team(s).items()}
+    return deployed_review_team(db)
 
 
 

@@ -21,7 +21,7 @@ from engine.identity.models import User, UserRole
 from engine.processes import service as processes
 from engine.worklist import service as worklist
 from tests.engine.test_statement_budget import Statements, Transactions
-from tests.factories import REVIEW, make_user, review_team
+from tests.factories import deployed_review_team, make_user
 from tests.seeding import seed_cases
 
 pytestmark = pytest.mark.db
@@ -91,9 +91,7 @@ def test_the_web_worklist_page_sends_as_many_statements_at_100000_cases_as_at_10
 
 @pytest.fixture
 def team(db, clock):
-    with db.session() as s:
-        processes.deploy(session=s, directory=REVIEW)
-        return {k: u.id for k, u in review_team(s).items()}
+    return deployed_review_team(db)
 
 
 def _start(db, team) -> int:

@@ -17,18 +17,14 @@ from engine.processes import service as processes
 from engine.staff import service as staff
 from engine.timers import service as timers
 from engine.worklist import service as worklist
-from tests.factories import REVIEW, copy_process_set, make_user, review_team, review_to_investigation
+from tests.factories import REVIEW, copy_process_set, deployed_review_team, make_user, review_to_investigation
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def team(db, clock):
-    with db.session() as s:
-        processes.deploy(session=s, directory=REVIEW)
-        team = {k: u.id for k, u in review_team(s).items()}
-        team["admin"] = make_user(s, "beheer", "functioneel_beheerder").id
-        return team
+    return deployed_review_team(db, admin=("beheer", "functioneel_beheerder"))
 
 
 

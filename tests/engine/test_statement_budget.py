@@ -19,16 +19,14 @@ from engine.cases import service as cases
 from engine.identity.models import User
 from engine.processes import service as processes
 from engine.worklist import service as worklist
-from tests.factories import REVIEW, review_team
+from tests.factories import deployed_review_team
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def team(db, clock):
-    with db.session() as s:
-        processes.deploy(session=s, directory=REVIEW)
-        return {k: u.id for k, u in review_team(s).items()}
+    return deployed_review_team(db)
 
 
 class Statements:
