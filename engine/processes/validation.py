@@ -9,7 +9,7 @@ Checks run in phases:
 
 0. reading: the manifest, every XML file with a parser that expands no entities
    and loads no DTD (a DOCTYPE is refused), every form as JSON Schema draft 2020-12;
-1. our own checks on the XML (process ids, lanes and roles, task properties,
+1. our own checks on the XML (process ids, lanes and roles, task properties, routing (``check_routing``),
    references within and between files, scripts, conditions, timers, DMN cells),
    which know the element and its line;
 1b. at check and deploy (``prove_legal``): what would fail only at run time (``engine.processes.runtime_checks``):
@@ -77,6 +77,8 @@ EXPRESSION_XPATHS = (
 )
 # Attributes that must name an element of the same file.
 REFERENCES = (("sequenceFlow", "sourceRef"), ("sequenceFlow", "targetRef"), ("boundaryEvent", "attachedToRef"))
+# The only elements at which SpiffWorkflow reads a flow's condition and a default flow (``check_routing``).
+CHOOSING_GATEWAYS = frozenset({"exclusiveGateway", "inclusiveGateway"})
 TIMER_KINDS = {"timeDate": "datum", "timeDuration": "duur", "timeCycle": "herhaling"}
 # Namespaces a process file may use for elements and attributes. Anything else (XHTML, SVG, XSLT, an unknown
 # vendor extension) is refused: process files are served to browsers, and a foreign element such as an XHTML
@@ -636,6 +638,51 @@ class _ProcessSetValidation:
         self.check_scripts(path, root)
         self.check_expressions(path, root)
         self.check_timers(path, root)
+        self.check_routing(path, root)
+
+    def check_routing(self, path: str, root: etree._Element) -> None:
+        """A route is chosen only at an exclusive or inclusive gateway. SpiffWorkflow 3.2 ignores a flow's condition
+        and a default flow anywhere else: out of a task or event it follows its one flow whatever the condition
+        says, out of a parallel gateway or a start event it follows every flow. More than one flow out of a task or
+        intermediate event fails its parser; out of a start event they run side by side. What the process owner
+        drew as a choice would not be one (a duty skipped, or not skipped, against the diagram): refused, naming
+        the element by its name."""
+        named = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+
+        def called(element: etree._Element | None) -> str:
+            return "" if element is None else element.get("name") or element.get("id") or ""
+
+        outgoing: dict[str, list[etree._Element]] = {}
+        for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+        advice = ("zet er een exclusieve gateway achter (één route, met een voorwaarde per verbinding en eventueel "
+                  "een standaardroute) of een parallelle gateway (alle routes tegelijk) en laat de verbindingen uit "
+                  "die gateway vertrekken")
+        for source_id, flows in outgoing.items():
+            source = named.get(source_id)
+            if source is None or _local(source) in CHOOSING_GATEWAYS:
+                continue
+            what = "De parallelle gateway" if _local(source) == "parallelGateway" else \
+                "De gebeurtenisgateway" if _local(source) == "eventBasedGateway" else "Het element"
+            if len(flows) > 1 and not _local(source).endswith("Gateway"):
+                targets = ", ".join(f"'{called(named.get(f.get('targetRef')))}'" for f in flows)
+                self.issue(path, f"Uit '{called(source)}' vertrekken {len(flows)} verbindingen ({targets}): alleen "
+                                 f"een gateway kiest of splitst een route; de engine weigert dit uit een taak of "
+                                 f"gebeurtenis, of volgt (uit een startgebeurtenis) alle verbindingen tegelijk en "
+                                 f"negeert hun voorwaarden. Om een route te kiezen: {advice}", source)
+                continue
+            for flow in flows:
+                if flow.find("bpmn:conditionExpression", NS) is not None:
+                    self.issue(path, f"{what} '{called(source)}' heeft een voorwaarde op de verbinding naar "
+                                     f"'{called(named.get(flow.get('targetRef')))}', maar alleen een exclusieve of "
+                                     f"inclusieve gateway kiest een route: de engine zou de voorwaarde negeren en de "
+                                     f"verbinding altijd volgen. Om een route te kiezen: {advice}", source)
+        for element in named.values():
+            if element.get("default") is not None and _local(element) not in CHOOSING_GATEWAYS \
+                    and etree.QName(element).namespace == BPMN_NS and _local(element) != "sequenceFlow":
+                self.issue(path, f"'{called(element)}' heeft een standaardroute (default), maar alleen een "
+                                 f"exclusieve of inclusieve gateway kiest een route: de engine zou de standaardroute "
+                                 f"negeren. Om een route te kiezen: {advice}", element)
 
     def check_lanes_and_tasks(self, path: str, root: etree._Element, manifest: Manifest,
                               lane_of: dict[str, etree._Element]) -> None:
