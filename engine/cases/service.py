@@ -127,6 +127,31 @@ def _workflow_failure(exc: BaseException) -> DomainError:
     return _script_limit(exc) or WorkflowFailure(describe(exc)[1])
 
 
+class CaseStalled(WorkflowFailure):
+    """After the step the case would wait for nothing: no open task, no waiting timer, and its process not ended
+    (a parallel join waiting for a branch that was not taken, a catch event for a message nobody sends). Nothing of
+    the step is saved: committed, the case would sit without a task while its legal terms run out."""
+
+    code = "zaak-vastgelopen"
+    title = ("De zaak zou vastlopen: na deze stap staat geen taak open, loopt geen termijn en is het proces niet "
+             "afgelopen")
+
+    def __init__(self, task: Any = None):
+        super().__init__()
+        self.task = task  # where it waits (engine.incidents.service names it)
+
+
+def _stalled(step: _Step) -> CaseStalled | None:
+    sets = step.sets = runtime.walk(step.wf)  # the tree after the engine ran (the step's one walk, ``tasks``)
+    if step.wf.is_completed() or sets.ready_user or sets.timers():
+        return None
+    subprocesses = step.wf.subprocesses
+    waiting = [t for t in sets.active if t.id not in subprocesses and getattr(t.task_spec, "bpmn_id", None)]
+    stalled = CaseStalled(waiting[0] if waiting else None)
+    stalled.detail = incidents.describe(stalled)[1]  # where it would wait, as its incident says it
+    return stalled
+
+
 def _run_engine(step: _Step) -> None:
     try:
         step.wf.do_engine_steps()
@@ -136,6 +161,9 @@ def _run_engine(step: _Step) -> None:
         raise
     except Exception as exc:  # a process-owner script or expression failed
         raise _workflow_failure(exc) from exc
+    stalled = _stalled(step)
+    if stalled is not None:
+        raise stalled
 
 
 def _priority(step: _Step, task, meta) -> int:
