@@ -1812,12 +1812,16 @@ def _truth(expression: str, known: Mapping[str, Any]) -> bool | None:
     return truth(tree.body)
 
 
-def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping]) -> list[ValidationIssue]:
-    """Art. 162 Sv in a set that assesses it: a person decides whether the facts may be a crime by an official (the
-    field in a form, writable and required; no script or decision table writes it); once that person says yes,
-    every path reaches a task that records the aangifte before the case ends (a gateway's condition read with the
-    assessment 'yes': a branch that does not plainly depend on it only on that answer counts as possible); and that
-    task cannot be completed without an aangifte made and its date."""
+def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                    main_process: str | None = None) -> list[ValidationIssue]:
+    """Art. 162 Sv in every set with legal rules (the sets that handle integrity reports): a person decides whether
+    the facts may be a crime by an official (the field in a form, writable and required; no script or decision
+    table writes it), on every path of a case from the start of ``main_process`` to its end; once that person says
+    yes, every path reaches a task that records the aangifte before the case ends (a gateway's condition read with
+    the assessment 'yes': a branch that does not plainly depend on it only on that answer counts as possible); and
+    that task cannot be completed without an aangifte made and its date. The set must have both tasks under these
+    field names (the case summary and the reports read them): a set that renames or drops them assesses art. 162
+    nowhere the system can see."""
     graph = _Graph(trees)
     out: list[ValidationIssue] = []
 
@@ -1836,11 +1840,22 @@ def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str,
                  if node.kind == "userTask" and _form_records(schema_of(node), AANGIFTE_FIELDS)}
     assessors = {n: node for n, node in graph.nodes.items()
                  if node.kind == "userTask" and _form_records(schema_of(node), (ASSESSMENT_FIELD,))}
-    if not recorders and not assessors:
-        return []
+    def set_issue(message: str) -> None:
+        out.append(ValidationIssue(MANIFEST_FILE, f"{AANGIFTE_SOURCE}. {message}", "legal_rules"))
+
+    gedaan, datum = AANGIFTE_FIELDS
+    if not assessors and not recorders:
+        set_issue(f"Geen persoon beoordeelt of de feiten een strafbaar feit kunnen zijn: geen taak heeft "
+                  f"'{ASSESSMENT_FIELD}' als invulveld in haar formulier. Een processet met 'legal_rules' behandelt "
+                  f"integriteitsmeldingen: elke melding wordt daarop beoordeeld, onder deze naam (de zaak en de "
+                  f"rapportages lezen '{ASSESSMENT_FIELD}'; een ander veld telt niet)")
+        set_issue(f"Geen taak legt de aangifte vast: geen formulier vraagt '{gedaan}' en '{datum}'. Een processet "
+                  f"met 'legal_rules' moet een taak hebben waarin iemand verplicht vastlegt dat ('{gedaan}', alleen "
+                  f"ja) en wanneer ('{datum}') de aangifte is gedaan, en die taak volgt op elk pad waarop "
+                  f"'{ASSESSMENT_FIELD}' ja is (de zaak, de rapportages en de wettelijke termijn lezen deze namen)")
+        return out
 
     # The aangifte task: it cannot record 'no aangifte', nor leave out when it was made.
-    gedaan, datum = AANGIFTE_FIELDS
     for node in recorders.values():
         schema = schema_of(node)
         form = _properties(node.element).get("form", "")
@@ -1873,7 +1888,26 @@ def aangifte_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str,
                     out.append(ValidationIssue(
                         path, f"{AANGIFTE_SOURCE}. Een beslistabel zet '{ASSESSMENT_FIELD}': dat beoordeelt een "
                               f"persoon, niet het proces", output.get("id"), output.sourceline))
+    if assessors and main_process is not None:  # every case is weighed: no path of the main process goes around
+        walk = _PathWalk(trees, graph, set(assessors), {})
+        where = ", ".join(f"'{assessors[n].element.get('id')}'" for n in sorted(assessors))
+        for start_id in graph.starts.get(main_process, []):
+            for gate, end in walk.escapes(start_id):
+                culprit = gate or end
+                what = (f"de keuze '{gate.element.get('name') or gate.element.get('id')}' kan de zaak afsluiten "
+                        f"zonder die beoordeling" if gate is not None else
+                        f"de zaak kan eindigen bij '{end.element.get('name') or end.element.get('id')}' zonder die "
+                        f"beoordeling")
+                issue(culprit, f"Niet elk pad door de zaak komt langs de taak waarin een persoon beoordeelt of de "
+                               f"feiten een strafbaar feit kunnen zijn ('{ASSESSMENT_FIELD}': {where}): {what}. Elke "
+                               f"melding wordt daarop beoordeeld, welke route de zaak ook neemt")
     if not recorders:
+        for node in assessors.values():
+            issue(node, f"Deze taak beoordeelt '{ASSESSMENT_FIELD}', maar geen taak legt de aangifte vast: geen "
+                        f"formulier vraagt '{gedaan}' en '{datum}'. Een processet met 'legal_rules' moet een taak "
+                        f"hebben waarin iemand verplicht vastlegt dat ('{gedaan}', alleen ja) en wanneer ('{datum}') "
+                        f"de aangifte is gedaan, op elk pad waarop '{ASSESSMENT_FIELD}' ja is (de zaak, de "
+                        f"rapportages en de wettelijke termijn lezen deze namen)")
         return out
 
     # Once a person says yes, every path reaches the aangifte before the case ends.
@@ -1911,7 +1945,9 @@ class _PathWalk:
         for node_id, node in graph.nodes.items():
             if node.kind == "callActivity":
                 self.callers.setdefault(node.element.get("calledElement"), []).append(node_id)
-        self.memo: dict[tuple, bool] = {}
+        # key -> (reaches, the escapes it found): a later visit that misses names them again (the first one's may
+        # have been forgiven because a parallel sibling reached, while this visit has no such sibling)
+        self.memo: dict[tuple, tuple[bool, list[tuple[_Node | None, _Node]]]] = {}
         self.found: list[tuple[_Node | None, _Node]] = []
         self._blamed: set[str | None] = set()
 
@@ -1949,8 +1985,18 @@ class _PathWalk:
     def reaches(self, node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
         key = (node_id, returns, None if gate is None else gate.element.get("id"))
         if key not in self.memo:
-            self.memo[key] = self._walk(node_id, returns, stack, gate)
-        return self.memo[key]
+            before = len(self.found)
+            reached = self._walk(node_id, returns, stack, gate)
+            self.memo[key] = (reached, list(self.found[before:]))
+            return reached
+        reached, escapes = self.memo[key]
+        if not reached:
+            for blamed_gate, end in escapes:
+                blame = None if blamed_gate is None else blamed_gate.element.get("id")
+                if blame not in self._blamed:
+                    self._blamed.add(blame)
+                    self.found.append((blamed_gate, end))
+        return reached
 
     def _walk(self, node_id: str, returns: tuple[str, ...], stack: frozenset, gate: _Node | None) -> bool:
         graph = self.graph

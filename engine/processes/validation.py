@@ -315,8 +315,8 @@ class _ProcessSetValidation:
         if self.prove_legal:  # the statutory floor: a set that can impose a penalty declares the hearing over it
             self.issues.extend(legal_rules.statutory_issues(manifest.legal_rules, self.trees, self.forms))
             self.issues.extend(legal_rules.statutory_term_issues(manifest.legal_rules, self.trees, self.forms))
-            if manifest.legal_rules is not None:  # art. 162 Sv in a set that assesses it
-                self.issues.extend(legal_rules.aangifte_issues(self.trees, self.forms))
+            if manifest.legal_rules is not None:  # art. 162 Sv: every integrity-case set assesses it
+                self.issues.extend(legal_rules.aangifte_issues(self.trees, self.forms, manifest.main_process))
                 self.issues.extend(legal_rules.consent_issues(self.trees, self.forms))
         if manifest.legal_rules is not None and self.prove_legal:
             self.issues.extend(legal_rules.prove(manifest.legal_rules, self.trees, self.forms, manifest.main_process,
