@@ -11,8 +11,17 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from copy import copy
+from types import ModuleType
+from uuid import UUID
+
 import orjson
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -21,8 +30,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import install_spiff_clock
@@ -34,7 +46,8 @@ _local = threading.local()
 
 
 class SpecRefWorkflowConverter(BpmnWorkflowConverter):
-    """Writes no spec into the state; restores it from the parsed version in scope."""
+    """Writes no spec into the state; restores it from the parsed version in scope. SpiffWorkflow's own conversion
+    of everything else (the reference the fast converters below are tested against)."""
 
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
@@ -45,8 +58,6 @@ class SpecRefWorkflowConverter(BpmnWorkflowConverter):
     def from_dict(self, dct):
         spec, subprocess_specs = _local.specs
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        from uuid import UUID
-
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -55,9 +66,268 @@ class SpecRefWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _make_serializer() -> BpmnWorkflowSerializer:
+# ---- the same conversion without SpiffWorkflow's generic recursion (issue 25) -------------------------------------
+#
+# SpiffWorkflow's registry converts and restores every value through one generic recursion (a call, a kwargs dict
+# and a clean per value), parses every task id, parent and child reference into a new UUID and writes every one back
+# with str(), and builds each task through Task.__init__. The converters below produce exactly what SpiffWorkflow's
+# TaskConverter, WorkflowConverter and BpmnSubWorkflowConverter produce (the same dicts in the same key order, the
+# same task objects with the same attributes, the same sharing between task data), tested step by step against
+# them in tests/engine/test_state_serializer.py: plain JSON values (str, int, float, bool, None in dicts and lists)
+# take a short path; anything else is handed to the registry as before. Ids are parsed and written once per
+# workflow (equal UUIDs give equal strings, so one object per id is indistinguishable from one per reference).
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _convert(registry, obj):
+    """``registry.convert(obj)`` (a DefaultRegistry outside encoder mode): new dicts and lists, callables and
+    modules left out of every dict, registered types converted."""
+    t = type(obj)
+    if t is dict:
+        out = {}
+        for k, v in obj.items():
+            tv = type(v)
+            if tv in _PLAIN:
+                out[k] = v
+            elif tv is dict or tv is list:
+                out[k] = _convert(registry, v)
+            elif not callable(v) and not isinstance(v, ModuleType):
+                out[k] = registry.convert(v)
+        return out
+    if t is list:
+        return [v if type(v) in _PLAIN else _convert(registry, v) for v in obj]
+    if t in _PLAIN:
+        return obj
+    return registry.convert(obj)
+
+
+def _restore(registry, val):
+    """``registry.restore(val)``: new dicts and lists, dicts with a typename restored by the registry."""
+    t = type(val)
+    if t is dict:
+        if not val:
+            return {}
+        if "typename" in val:
+            return registry.restore(val)
+        return {k: v if type(v) in _PLAIN else _restore(registry, v) for k, v in val.items()}
+    if t is list:
+        return [v if type(v) in _PLAIN else _restore(registry, v) for v in val]
+    if t in _PLAIN:
+        return val
+    return registry.restore(val)
+
+
+def _inherited(data):
+    """``DeepMerge.merge({}, data)``: a new dict, its dicts, lists and sets copied one level deep."""
+    if type(data) is not dict:
+        return DeepMerge.merge({}, data)
+    out = data.copy()
+    for k in [k for k, v in data.items() if type(v) not in _PLAIN]:
+        v = data[k]
+        t = type(v)
+        if t is dict or t is list or t is set:
+            out[k] = v.copy()  # what copy() does for these three
+        elif isinstance(v, (dict, list, set)):
+            out[k] = copy(v)
+    return out
+
+
+def _uuid(ids: dict, s):
+    u = ids.get(s) if type(s) is str else None
+    if u is None:
+        u = UUID(s)
+        if type(s) is str:
+            ids[s] = u
+    return u
+
+
+def _name(names: dict, u) -> str:
+    s = names.get(u)
+    if s is None:
+        s = names[u] = str(u)
+    return s
+
+
+class FastTaskConverter(TaskConverter):
+    """SpiffWorkflow's TaskConverter (registered for its Task class): the same dicts and the same tasks."""
+
+    def to_dict(self, task, names=None):
+        registry = self.registry
+        if registry._encoder_mode:
+            return super().to_dict(task)
+        if names is None:
+            names = {}
+        parent_id = task._parent
+        parent = task.workflow.tasks.get(parent_id)
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            a, b = parent.data, task.data
+            data = {}
+            delta = {
+                "updates": {key: b[key] for key in b if key not in a or b[key] != a[key]},
+                "deletions": [key for key in a if key not in b],
+            }
+        return {
+            "id": _name(names, task.id),
+            "parent": _name(names, parent_id) if parent is not None else None,
+            "children": [_name(names, child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": _convert(registry, task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct, workflow, ids=None):
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        if task_spec is None:  # Task.__init__ gives it a StartTask spec
+            return super().from_dict(dct, workflow)
+        if ids is None:
+            ids = {}
+        registry = self.registry
+        cls = self.target_class
+        task_id = _uuid(ids, dct["id"])
+        parent_id = dct["parent"]
+        # the attributes in the order Task.__init__ sets them, then as TaskConverter.from_dict leaves them
+        task = cls.__new__(cls)
+        task.id = task_id
+        tasks = workflow.tasks
+        tasks[task_id] = task
+        task.workflow = workflow
+        task._parent = _uuid(ids, parent_id) if parent_id is not None else None
+        task._children = [_uuid(ids, child) for child in dct["children"]]
+        task._state = dct["state"]
+        task.triggered = dct["triggered"]
+        task.task_spec = task_spec
+        task.thread_id = cls.thread_id_pool
+        task.data = {}
+        task.internal_data = _restore(registry, dct["internal_data"])
+        task.last_state_change = dct["last_state_change"]
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = tasks.get(task._parent)
+        if delta and parent is not None:
+            data = _inherited(parent.data)
+            data.update(_restore(registry, delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = _restore(registry, dct["data"])
+        task.data = data
+        return task
+
+
+class _FastWorkflowMixin:
+    """The parts WorkflowConverter and its subclasses share, through FastTaskConverter without the registry."""
+
+    def _fast_task_converter(self):
+        typename = self.registry.typenames.get(Task)
+        converter = getattr(self.registry.convert_to_dict.get(typename), "args", (None, None))[1]
+        owner = getattr(converter, "__self__", None)
+        return typename, owner if isinstance(owner, FastTaskConverter) else None
+
+    def _workflow_to_dict(self, workflow) -> dict:
+        """``WorkflowConverter.to_dict``."""
+        registry = self.registry
+        typename, converter = self._fast_task_converter()
+        if converter is None or registry._encoder_mode:
+            return WorkflowConverter.to_dict(self, workflow)
+        names: dict = {}
+        tasks = {}
+        for key, task in workflow.tasks.items():
+            if task.__class__ is Task:
+                dct = converter.to_dict(task, names)
+                dct["typename"] = typename
+                tasks[_name(names, key)] = dct
+            else:
+                tasks[str(key)] = registry.convert(task)
+        return {
+            "data": _convert(registry, registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": _name(names, workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": tasks,
+            "root": _name(names, workflow.task_tree.id),
+        }
+
+    def _tasks_from_dict(self, mapping: dict, workflow) -> tuple[dict, dict]:
+        """``mapping_from_dict(mapping, UUID, workflow=workflow)``, and the ids it parsed."""
+        registry = self.registry
+        typename, converter = self._fast_task_converter()
+        ids: dict = {}
+        tasks = {}
+        for key, dct in mapping.items():
+            task_id = _uuid(ids, key)
+            if converter is not None and type(dct) is dict and dct.get("typename", None) == typename:
+                tasks[task_id] = converter.from_dict(dct, workflow, ids)
+            else:
+                tasks[task_id] = registry.restore(dct, workflow=workflow)
+        return tasks, ids
+
+    def _set_default_attributes(self, workflow, dct, ids: dict):
+        """``WorkflowConverter.set_default_attributes``."""
+        workflow.success = dct["success"]
+        workflow.completed = dct.get("completed", False)
+        workflow.correlations = dct.pop("correlations", {})
+        if isinstance(dct["last_task"], str):
+            workflow.last_task = workflow.tasks.get(_uuid(ids, dct["last_task"]))
+        workflow.data = _restore(self.registry, dct.pop("data", {}))
+
+
+class FastSpecRefWorkflowConverter(_FastWorkflowMixin, SpecRefWorkflowConverter):
+    """SpecRefWorkflowConverter through the fast task conversion."""
+
+    def to_dict(self, workflow):
+        dct = self._workflow_to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        spec, subprocess_specs = _local.specs
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks, ids = self._tasks_from_dict(dct["tasks"], workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(ids, dct["root"]))
+        self._set_default_attributes(workflow, dct, ids)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class FastSubWorkflowConverter(_FastWorkflowMixin, BpmnSubWorkflowConverter):
+    """SpiffWorkflow's BpmnSubWorkflowConverter through the fast task conversion."""
+
+    def to_dict(self, workflow):
+        dct = self._workflow_to_dict(workflow)
+        dct["parent_task_id"] = str(workflow.parent_task_id)
+        dct["spec"] = workflow.spec.name
+        return dct
+
+    def from_dict(self, dct, task, top_workflow):
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks, ids = self._tasks_from_dict(dct["tasks"], subprocess)
+        subprocess.task_tree = subprocess.tasks.get(_uuid(ids, dct["root"]))
+        self._set_default_attributes(subprocess, dct, ids)
+        return subprocess
+
+
+def _make_serializer(fast: bool = True) -> BpmnWorkflowSerializer:
+    """The state's serializer; ``fast=False``: SpiffWorkflow's own converters (spec-less), for tests and benches."""
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
-    SpecRefWorkflowConverter(BpmnWorkflow, registry)
+    if fast:
+        FastTaskConverter(Task, registry)
+        FastSubWorkflowConverter(BpmnSubWorkflow, registry)
+        FastSpecRefWorkflowConverter(BpmnWorkflow, registry)
+    else:
+        SpecRefWorkflowConverter(BpmnWorkflow, registry)
     return BpmnWorkflowSerializer(registry)
 
 
