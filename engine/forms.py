@@ -50,10 +50,36 @@ def _message(error) -> str:
     return "is ongeldig"
 
 
+# SpiffWorkflow's serializer reads a dict with this key in a case's stored state as one of its own objects: a value
+# that holds it would make the case impossible to load again (every later step, timer and migration of the case
+# fails). The name is reserved at every depth of submitted data.
+RESERVED_KEY = "typename"
+
+
+def _reserved_paths(value, path: str) -> list[str]:
+    if isinstance(value, dict):
+        found = [path] if RESERVED_KEY in value else []
+        for key, inner in value.items():
+            found += _reserved_paths(inner, ".".join(filter(None, [path, str(key)])))
+        return found
+    if isinstance(value, list):
+        return [p for i, inner in enumerate(value) for p in _reserved_paths(inner, f"{path}.{i}" if path else str(i))]
+    return []
+
+
+def refuse_reserved(data) -> None:
+    """Raise InvalidData naming every place in ``data`` that holds the reserved key (see RESERVED_KEY)."""
+    reserved = _reserved_paths(data, "")
+    if reserved:
+        raise InvalidData([FieldError(p or "(formulier)", f"bevat de gereserveerde naam '{RESERVED_KEY}': gebruik "
+                                                          f"een andere naam") for p in reserved])
+
+
 def validate(schema: dict, data: dict) -> dict:
     """Return the data to store (read-only fields dropped) or raise InvalidData listing every field."""
     if not isinstance(data, dict):
         raise InvalidData([FieldError("(formulier)", "moet een object met velden zijn")])
+    refuse_reserved(data)
     properties = schema.get("properties", {})
     data = without_inapplicable(schema, data)
     errors: list[FieldError] = []

@@ -519,6 +519,7 @@ def start_case(*, session: Session, actor: User | None, data: dict, parties: dic
                unit: str | None = None, version_id: int | None = None, process: str | None = None) -> Case:
     """Start an integrity case; with ``process`` an instance of another process the manifest declares
     (``processes``; e.g. the risk inventory, ``engine.register``), which is no integrity case."""
+    forms.refuse_reserved(data)  # whatever door the data came through: the case must stay loadable
     version_id = version_id or processes.latest_version(session=session).id
     parsed = processes.parsed_version(session=session, version_id=version_id)
     other = parsed.manifest.processes.get(process) if process is not None else None

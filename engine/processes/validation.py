@@ -608,7 +608,18 @@ class _ProcessSetValidation:
                        element_id=err.json_path)
             return
         from engine.cases.field_classes import POLICY  # the confidentiality classes a field may declare
+        from engine.forms import RESERVED_KEY
 
+        def declares_reserved(node) -> bool:
+            if isinstance(node, dict):
+                props = node.get("properties")
+                return (isinstance(props, dict) and RESERVED_KEY in props) or any(
+                    declares_reserved(v) for v in node.values())
+            return isinstance(node, list) and any(declares_reserved(v) for v in node)
+
+        if declares_reserved(schema):
+            self.issue(path, f"Het formulier heeft een veld '{RESERVED_KEY}': die naam is gereserveerd (de opslag "
+                             f"van de zaak gebruikt haar); kies een andere naam", element_id=RESERVED_KEY)
         for name, prop in (schema.get("properties") or {}).items():
             value = prop.get("x-vertrouwelijk") if isinstance(prop, dict) else None
             if value and value not in POLICY:
