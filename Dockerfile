@@ -3,6 +3,8 @@
 #   timers   one timer worker (`meldpunt timers run`); run several containers for M workers
 #   brieven  one letter worker (`meldpunt brieven run`): renders the letters of committed steps
 #   migrate  `meldpunt db upgrade` and `meldpunt processes deploy`, then exit (run before api and timers)
+# Production (MELDPUNT_PRODUCTION=true below): no role starts without MELDPUNT_BASE_URL, the https address reporters
+# and staff reach Meldpunt on (letters and e-mails link there).
 # Build: docker build -t meldpunt:latest .
 
 # --- front-end packages (htmx, bpmn-js, Swagger UI, NL Design System CSS, axe-core) from the npm registry, pinned by the lock file
@@ -32,6 +34,7 @@ FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     MELDPUNT_LOG_JSON=true \
+    MELDPUNT_PRODUCTION=true \
     MELDPUNT_TIMERS_IN_SERVER=false \
     MELDPUNT_API_PROCESSES=2 \
     PROMETHEUS_MULTIPROC_DIR=/run/meldpunt/metrics \

@@ -106,6 +106,11 @@ class DutchGroup(TyperGroup):
         except click_errors.UsageError as exc:
             raise _dutch(exc) from None
         except Exception as exc:
+            from engine.config import SettingsProblem
+
+            if isinstance(exc, SettingsProblem):  # the administrator's environment: what to set, no traceback
+                typer.echo(f"Meldpunt start niet: {exc}", err=True)
+                raise typer.Exit(1) from None
             message = database_message(exc)
             if message is None:
                 raise  # not the environment's: a real error, shown as it is

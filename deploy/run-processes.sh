@@ -7,6 +7,9 @@
 #
 # Settings (environment; the MELDPUNT_* settings of the application pass through unchanged):
 #   MELDPUNT_DATABASE_URL      required, e.g. postgresql+psycopg://meldpunt@127.0.0.1:5432/meldpunt
+#   MELDPUNT_BASE_URL          required, where reporters and staff reach Meldpunt over https (letters and e-mails
+#                              link there), e.g. https://meldpunt.example.nl; this script runs in production
+#                              (MELDPUNT_PRODUCTION=true), and without it nothing starts
 #   MELDPUNT_API_PROCESSES     API processes (default, or 0: one per core on PostgreSQL, one on SQLite)
 #   MELDPUNT_TIMER_WORKERS     timer workers (default 2)
 #   MELDPUNT_LETTER_WORKERS    letter workers (default 2; each letter is rendered exactly once)
@@ -32,6 +35,9 @@ if [[ -z "${MELDPUNT_PYTHON:-}" ]]; then
   if [[ -x "$ROOT/.venv/bin/python" ]]; then MELDPUNT_PYTHON="$ROOT/.venv/bin/python"; else MELDPUNT_PYTHON=python3; fi
 fi
 PY="$MELDPUNT_PYTHON"
+# Production: every process refuses to start without MELDPUNT_BASE_URL (https, not this machine itself); the first
+# command below says why and the script stops before anything is migrated or started.
+export MELDPUNT_PRODUCTION=true
 API_PROCESSES="$("$PY" -m cli.main api-processes)"  # MELDPUNT_API_PROCESSES, or one per core on PostgreSQL
 
 # JSON logs with request ids (engine/logs.py); the timer and letter workers in their own processes, never inside the

@@ -99,8 +99,15 @@ class Settings(BaseSettings):
     # The From address of every notification.
     mail_sender: str = "meldpunt@localhost"
     # The product's address as users reach it; a mail's only link points here (e.g. https://meldpunt.example.nl),
-    # and a letter's reporter portal address is this plus REPORTER_PORTAL_PATH (reporter_portal_url).
+    # and a letter's reporter portal address is this plus REPORTER_PORTAL_PATH (reporter_portal_url). The default is
+    # the demo's; in production it must be set (see `production`).
     base_url: str = "http://127.0.0.1:8000"
+    # This installation serves real reporters and staff (MELDPUNT_PRODUCTION=true): the container image (Dockerfile,
+    # so every role of compose.yaml) and deploy/run-processes.sh set it; who deploys otherwise sets it too. Then no
+    # command starts unless MELDPUNT_BASE_URL is an https address that is not this machine's own (production_problem).
+    # Not the database kind (the test suites, benchmarks and development run on PostgreSQL too) nor the cookie setting
+    # (an API setting, on by default, that the workers writing letters and mails never read).
+    production: bool = False
     # "Termijn nadert": a mail when an open task's deadline lies within this many working days (Atw working days).
     notify_deadline_working_days: int = Field(default=2, ge=0, le=30)
     # A mail the SMTP server did not take is retried after this many seconds, doubling per failure up to the max.
@@ -150,9 +157,54 @@ class Settings(BaseSettings):
         return self.request_threads + self.db_pool_extra
 
 
+class SettingsProblem(Exception):
+    """The environment's settings do not allow this installation to start (a Dutch message for its administrator)."""
+
+
+_LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+
+
+def production_problem(settings: Settings) -> str | None:
+    """Why ``settings`` may not run in production (Dutch), or None: in production MELDPUNT_BASE_URL must be set, use
+    https and name a server other than this machine itself, for letters and e-mails send reporters and staff there."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not settings.production:
+        return None
+    why = ("brieven en e-mails verwijzen melders en medewerkers naar dat adres (het meldersportaal is dat adres plus "
+           f"{REPORTER_PORTAL_PATH}). Zet het adres waarop zij Meldpunt bereiken, bijvoorbeeld "
+           "MELDPUNT_BASE_URL=https://meldpunt.example.nl.")
+    value = settings.base_url.strip() if "base_url" in settings.model_fields_set else ""
+    if not value:
+        return f"MELDPUNT_BASE_URL ontbreekt; in productie (MELDPUNT_PRODUCTION=true) is het verplicht: {why}"
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return f"MELDPUNT_BASE_URL is geen geldig adres: {why}"
+    if parts.scheme.lower() != "https":
+        return f"MELDPUNT_BASE_URL moet met https:// beginnen in productie: {why}"
+    if not host:
+        return f"MELDPUNT_BASE_URL noemt geen servernaam: {why}"
+    try:
+        address = ipaddress.ip_address(host)
+        own = address.is_loopback or address.is_unspecified
+    except ValueError:
+        own = host in _LOOPBACK_NAMES or host.endswith(".localhost")
+    if own:
+        return (f"MELDPUNT_BASE_URL wijst naar deze machine zelf ({host}); een melder die de link volgt, komt op haar "
+                f"eigen computer uit: {why}")
+    return None
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    problem = production_problem(settings)
+    if problem:
+        raise SettingsProblem(problem)
+    return settings
 
 
 # The reporter's portal ("Mijn melding"), where a reporter signs in with the receipt code: the web routes

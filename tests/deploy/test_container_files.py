@@ -163,3 +163,35 @@ def test_meldpunt_api_processes_prints_the_number_the_scripts_start(tmp_path, ur
                        cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == (str(len(os.sched_getaffinity(0))) if expected == "cores" else expected)
+
+
+def test_production_declares_its_base_url_and_refuses_to_start_without_one(tmp_path):
+    """Letters and e-mails link to MELDPUNT_BASE_URL (the reporter portal is it plus /mijn-melding): the deployment
+    files declare it, and every role of the image and the script refuse to start without an https address that is
+    not this machine's own (MELDPUNT_PRODUCTION, set by the image and the script; tests/cli/test_production_base_url.py
+    has every reason)."""
+    shared = COMPOSE["x-meldpunt"]["environment"]
+    assert re.fullmatch(r"\$\{MELDPUNT_BASE_URL:\?[^}]+\}", shared["MELDPUNT_BASE_URL"])
+    assert shared["MELDPUNT_PRODUCTION"] == "true"
+    for role in ("migrate", "api", "timers", "brieven"):
+        assert "MELDPUNT_BASE_URL" in COMPOSE["services"][role]["environment"], role
+    final = _stages()[-1][1]
+    assert any(i.startswith("ENV ") and "MELDPUNT_PRODUCTION=true" in i for i in final)
+    example = dict(line.split("=", 1) for line in (ROOT / "deploy" / "env.example").read_text().splitlines()
+                   if line and not line.startswith("#"))
+    assert example["MELDPUNT_BASE_URL"].startswith("https://")
+    assert "export MELDPUNT_PRODUCTION=true" in SCRIPT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_")}
+    env.update({"MELDPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "MELDPUNT_RUN_DIR": str(tmp_path / "run"),
+                "MELDPUNT_PYTHON": sys.executable, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+                "PYTHONPATH": str(ROOT), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    runs = [["bash", str(ROOT / "deploy" / "run-processes.sh")]]
+    runs += [["sh", str(ROOT / "deploy" / "entrypoint.sh"), role] for role in ("migrate", "api", "timers", "brieven")]
+    for args in runs:  # the image's ENV says production; the script says so itself
+        r = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=120,
+                           env={**env, "MELDPUNT_PRODUCTION": "true"} if args[0] == "sh" else env)
+        assert r.returncode != 0, (args, r.stdout, r.stderr)
+        assert "MELDPUNT_BASE_URL ontbreekt" in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
+    assert not (tmp_path / "m.db").exists()  # nothing migrated, nothing started
+    assert not list((tmp_path / "run").glob("*.pid"))

@@ -83,7 +83,8 @@ class Topology:
             "MELDPUNT_API_PROCESSES": "2",  # two ports, whatever the machine's cores (the default: one per core)
             "MELDPUNT_API_PORT": str(self.port), "MELDPUNT_RUN_DIR": str(self.run_dir), "MELDPUNT_MIGRATE": "false",
             "MELDPUNT_TIMER_POLL_SECONDS": "0.5", "MELDPUNT_PYTHON": sys.executable,
-            "MELDPUNT_METRICS_TOKEN": METRICS_TOKEN})
+            "MELDPUNT_METRICS_TOKEN": METRICS_TOKEN,
+            "MELDPUNT_BASE_URL": "https://meldpunt.example.nl"})  # the script runs in production: required
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         self.proc = subprocess.Popen(["bash", str(SCRIPT)], cwd=ROOT, env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)

@@ -497,6 +497,7 @@ METRICS_TOKEN = "doc-metrics-token"
 def check_env_copied(ctx: Ctx, result) -> None:
     text = (ctx.tmp / ".env").read_text()
     assert "MELDPUNT_ENCRYPTION_KEYS=" in text and "MELDPUNT_METRICS_TOKEN=" in text
+    assert "\nMELDPUNT_BASE_URL=https://" in text
 
 
 def check_certificate(ctx: Ctx, result) -> None:
@@ -692,6 +693,8 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     # the demo's SQLite database (the PostgreSQL run with kill -9 is tests/deploy/test_run_processes.py)
     "deploy/run-processes.sh": (Run(mode="serve", env=(
         ("MELDPUNT_API_PORT", "{port}"), ("MELDPUNT_RUN_DIR", "{tmp}/run"), ("MELDPUNT_COOKIE_SECURE", "false"),
+        # the script runs in production: the address letters and mails link to is required (docs/DEPLOYMENT.md)
+        ("MELDPUNT_BASE_URL", "https://meldpunt.example.nl"),
         ("MELDPUNT_METRICS_TOKEN", METRICS_TOKEN)), ready=topology_answers, check=check_topology),),
     "meldpunt db upgrade": (Run(stdout=(r"^Database bijgewerkt\.$",)),),
     # SQLite (this suite's database): one; on PostgreSQL one per core (tests/deploy/test_container_files.py)

@@ -124,7 +124,7 @@ def test_the_names_of_stored_files_are_encrypted(empty_url):
             _insert_minimal(conn, "cases", {"id": 7})
             _insert_minimal(conn, "reporter_attachments", {"id": 1, "case_id": 7, "filename": name,
                                                            "content": "x", "source": "melder"})
-        upgrade(empty_url)
+        upgrade(empty_url, "0038_attachment_names_encrypted")  # 0042 then renames it (the test below)
         with eng.connect() as conn:
             raw = conn.execute(text("SELECT filename FROM reporter_attachments")).scalar()
         assert name not in raw and raw.startswith("v1:")
@@ -163,5 +163,57 @@ def test_the_names_of_saved_views_are_encrypted(empty_url):
     try:
         with database.session() as s:
             assert s.scalar(select(SavedView.name)) == name
+    finally:
+        database.dispose()
+
+
+def test_reporter_files_stored_under_the_name_she_gave_get_the_neutral_name(empty_url):
+    """0042: a reporter's file stored before names were dropped (its encrypted name may name her) is renamed
+    ``bijlage-<n>.<ext>``: n its place among the case's reporter files by id (what ``attachments.add`` gives, which
+    counts them), the extension hers in lower case. A handler's file keeps its name; a name already neutral stays.
+    The downgrade cannot give the names back and leaves them neutral."""
+    from sqlalchemy import select
+
+    from engine.cases import attachments
+    from engine.cases.reveal_models import ReporterAttachment
+    from engine.crypto import get_keyring
+    from alembic import command
+
+    from engine.db import Database
+
+    files = [(1, 7, "Verklaring_Jan_Jansen.DOCX", "melder"), (2, 7, "Notulen gesprek.pdf", "behandelaar"),
+             (3, 7, "IMG_20261102_094512.jpeg", "melder"), (4, 8, "foto van Jansen.png", "melder"),
+             (5, 8, "bijlage-2.pdf", "melder")]
+    upgrade(empty_url, "0041_saved_view_names_encrypted")
+    eng = create_engine(empty_url)
+    try:
+        with eng.begin() as conn:
+            for case_id in (7, 8):
+                _insert_minimal(conn, "cases", {"id": case_id, "reference": f"M-{case_id}"})
+            for file_id, case_id, name, source in files:
+                _insert_minimal(conn, "reporter_attachments", {
+                    "id": file_id, "case_id": case_id, "source": source, "content": "x",
+                    "filename": get_keyring().encrypt(name, "reporter_attachments.filename")})
+            if conn.dialect.name == "postgresql":  # rows inserted with their ids: the next one the sequence gives
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('reporter_attachments', 'id'), 5)"))
+        upgrade(empty_url)
+        with eng.connect() as conn:
+            raw = " ".join(conn.execute(text("SELECT filename FROM reporter_attachments")).scalars())
+        assert "bijlage" not in raw and "Jansen" not in raw  # still encrypted
+    finally:
+        eng.dispose()
+    expected = {1: "bijlage-1.docx", 2: "Notulen gesprek.pdf", 3: "bijlage-2.jpeg", 4: "bijlage-1.png",
+                5: "bijlage-2.pdf"}
+    database = Database(empty_url)
+    try:
+        with database.session() as s:
+            assert dict(s.execute(select(ReporterAttachment.id, ReporterAttachment.filename)).all()) == expected
+            # the numbering goes on where the new code takes over
+            row = attachments.add(session=s, case_id=7, filename="Nog een verklaring van Jan.txt", content=b"tekst")
+            assert row.filename == "bijlage-3.txt"
+            s.rollback()
+        command.downgrade(alembic_config(empty_url), "0041_saved_view_names_encrypted")
+        with database.session() as s:
+            assert dict(s.execute(select(ReporterAttachment.id, ReporterAttachment.filename)).all()) == expected
     finally:
         database.dispose()
