@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draai compliancescenario's: één bestand, één scenario op precieze naam, een tag, of alles.
 
-        Uitgangscode: 0 alles geslaagd, 1 een scenario mislukt, 2 verkeerde keuze, 3 niet te draaien."""
+        Uitgangscode: 0 alles geslaagd, 1 een scenario mislukt, 2 verkeerde keuze of een onbekende zin in een
+        scenario, 3 niet te draaien."""
         import os
         import sys
 

@@ -19,9 +19,9 @@ Functionaliteit: Aangifte van een ambtsmisdrijf gebeurt onverwijld (art. 162 Sv)
     Dan staat de taak "aangifte_doen" open voor de rol "integriteitscoördinator"
     En is de termijn van de taak "aangifte_doen" 8 maart 2027
     Als er 2 dagen verstrijken
-    Dan staat de taak "escalatie_aangifte" niet open
+    Dan staat de taak "Escalatie: aangifte niet onverwijld gedaan (art. 162 Sv)" niet open
     Als er 2 dagen verstrijken
-    Dan staat de taak "escalatie_aangifte" open voor de rol "integriteitscoördinator"
+    Dan staat de taak "Escalatie: aangifte niet onverwijld gedaan (art. 162 Sv)" open voor de rol "integriteitscoördinator"
     En ziet "coordinator" de taak "aangifte_doen" bij de te late taken
 
   Scenario: Een tijdige aangifte escaleert niet
@@ -35,4 +35,4 @@ Functionaliteit: Aangifte van een ambtsmisdrijf gebeurt onverwijld (art. 162 Sv)
     Dan is de termijn van de taak "aangifte_doen" 10 maart 2027
     Als "coordinator" de taak "aangifte_doen" afrondt
     En er 3 dagen verstrijken
-    Dan staat de taak "escalatie_aangifte" niet open
+    Dan staat de taak "Escalatie: aangifte niet onverwijld gedaan (art. 162 Sv)" niet open

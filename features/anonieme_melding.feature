@@ -50,3 +50,19 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
       | terugkoppeling_tekst | Uw melding is beoordeeld en wordt opgevolgd door ons. |
     Dan leest de melder met de ontvangstcode de brief "terugkoppeling"
     En bevat de brief "Uw melding is beoordeeld en wordt opgevolgd door ons."
+
+  Scenario: De brieven aan de anonieme melder noemen haar ontvangstcode niet
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
+    En "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
+      | veld                     | waarde              |
+      | ontvangstbevestiging_via | anonieme_brievenbus |
+    En "meldpunt" de taak "Terugkoppeling aan melder" afrondt met:
+      | veld                 | waarde                                                |
+      | terugkoppeling_tekst | Uw melding is beoordeeld en wordt opgevolgd door ons. |
+    Dan leest de melder met de ontvangstcode de brief "ontvangstbevestiging"
+    En bevat de brief de ontvangstcode niet
+    Dan leest de melder met de ontvangstcode de brief "terugkoppeling"
+    En bevat de brief de ontvangstcode niet
+    Dan is er een brief "terugkoppeling_melder" voor de "melder"
+    En bevat de brief de ontvangstcode niet

@@ -44,8 +44,8 @@ Functionaliteit: Brieven zeggen wat de gegevens zeggen, en wat een stap vastlegt
     En staat de taak "melder_informeren_gegrondheid" open voor de rol "meldpunt"
     En is de termijn van de taak "melder_informeren_gegrondheid" 28 april 2027
     Als het 29 april 2027 is
-    Dan staat de taak "escalatie_gegrondheid" open voor de rol "integriteitscoordinator"
-    Als "coordinator" de taak "escalatie_gegrondheid" afrondt
+    Dan staat de taak "Escalatie: gegrondheid niet binnen 12 weken gemeld" open voor de rol "integriteitscoordinator"
+    Als "coordinator" de taak "Escalatie: gegrondheid niet binnen 12 weken gemeld" afrondt
     En "meldpunt" de taak "melder_informeren_gegrondheid" afrondt met:
       | veld                     | waarde                                     |
       | melding_gegrond          | nog_niet_bekend                            |
@@ -55,7 +55,7 @@ Functionaliteit: Brieven zeggen wat de gegevens zeggen, en wat een stap vastlegt
     En is er een tweede brief van soort "gegrondheid_melder" voor de "melder"
     En bevat de brief "Uiterlijk op 12 mei 2027 informeren wij u alsnog"
     Als het 13 mei 2027 is
-    Dan staat de taak "escalatie_gegrondheid" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "Escalatie: gegrondheid niet binnen 12 weken gemeld" open voor de rol "integriteitscoordinator"
     Als "meldpunt" de taak "melder_informeren_gegrondheid" afrondt met:
       | veld              | waarde                                          |
       | melding_gegrond   | ongegrond                                       |

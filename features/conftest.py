@@ -59,7 +59,9 @@ def pytest_runtest_makereport(item, call):
     """An unknown sentence is reported by its Dutch message alone, without pytest-bdd's and pluggy's internals."""
     outcome = yield
     if call.excinfo is not None and call.excinfo.errisinstance(OnbekendeZin):
-        outcome.get_result().longrepr = str(call.excinfo.value)
+        report = outcome.get_result()
+        report.longrepr = str(call.excinfo.value)
+        report.onbekende_zin = True  # features/runner.py: a usage error (exit code 2), not a failed claim
 
 
 def pytest_bdd_step_func_lookup_error(request, feature, scenario, step, exception):

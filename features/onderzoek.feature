@@ -68,7 +68,7 @@ Functionaliteit: Onderzoek door twee onderzoekers, hoor en wederhoor, en een ord
       | veld                       | waarde          |
       | ordemaatregel_ingangsdatum | 2 november 2026 |
     En het 2 februari 2027 is
-    Dan staat de taak "escalatie_heroverweging_ordemaatregel" niet open
+    Dan staat de taak "Escalatie: heroverweging ordemaatregel" niet open
     Als het 3 februari 2027 is
-    Dan staat de taak "escalatie_heroverweging_ordemaatregel" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "Escalatie: heroverweging ordemaatregel" open voor de rol "integriteitscoordinator"
     En ziet "directeur" de taak "ordemaatregel_heroverwegen" bij de te late taken

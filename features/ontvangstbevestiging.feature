@@ -29,8 +29,8 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
     En "meldpunt" de taak "melding_registreren" afrondt
     En er 8 dagen verstrijken
-    Dan staat de taak "escalatie_ontvangstbevestiging" open voor de rol "integriteitscoordinator"
-    En ziet "coordinator" de taak "escalatie_ontvangstbevestiging" in de werkvoorraad
+    Dan staat de taak "Escalatie: ontvangstbevestiging te laat" open voor de rol "integriteitscoordinator"
+    En ziet "coordinator" de taak "Escalatie: ontvangstbevestiging te laat" in de werkvoorraad
     En ziet "meldpunt" de taak "ontvangst_bevestigen" bij de te late taken
 
   @atw:art1 @atw:art2

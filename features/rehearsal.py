@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
     outcomes: list = []
     code = runner.run(chosen, collect=outcomes)
     fields = ("file", "scenario", "example", "result", "step", "message")
-    out.write_text(json.dumps({"fout": None if code in (0, 1) else "De scenario's konden niet worden gedraaid.",
+    out.write_text(json.dumps({"fout": None if code in (0, 1, 2) else "De scenario's konden niet worden gedraaid.",
                                "scenarios": [{k: getattr(o, k) for k in fields} for o in outcomes]},
                               ensure_ascii=False), encoding="utf-8")
     return code

@@ -108,6 +108,7 @@ def select(arguments: list[str], directory: Path = HERE, cwd: Path | None = None
 # ---------------------------------------------------------------- the pytest plugin
 
 RESULT = {"passed": "geslaagd", "failed": "MISLUKT", "skipped": "overgeslagen"}
+UNKNOWN = "ONBEKENDE ZIN"  # a sentence no step reads: the scenario says nothing yet (exit code 2, not 1)
 
 
 @dataclass
@@ -174,11 +175,11 @@ class ScenarioPlugin:
         if outcome is None:
             return
         if report.failed:
-            outcome.result = "MISLUKT"
+            outcome.result = UNKNOWN if getattr(report, "onbekende_zin", False) else "MISLUKT"
             if not outcome.message:
                 crash = getattr(report.longrepr, "reprcrash", None)
                 outcome.message = _clean(crash.message if crash else report.longreprtext)
-        elif outcome.result != "MISLUKT" and (report.when == "call" or report.skipped):
+        elif outcome.result not in ("MISLUKT", UNKNOWN) and (report.when == "call" or report.skipped):
             outcome.result = RESULT.get(report.outcome, report.outcome)
         if report.when == "teardown":
             label = f"{outcome.scenario}" + (f" [{outcome.example}]" if outcome.example else "")
@@ -203,7 +204,8 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
         report: Path | None = None, every: list[ScenarioRef] | None = None,
         collect: list[Outcome] | None = None) -> int:
     """Run the chosen scenarios; prints progress, failures and a summary table in Dutch. Returns the exit code
-    (0: all passed, 1: a scenario failed, 3: the scenarios could not be run). With ``report`` (a folder): also
+    (0: all passed, 1: a scenario failed, 2: a scenario has a sentence no step reads (a usage error, like a wrong
+    path or tag; it wins over 1), 3: the scenarios could not be run). With ``report`` (a folder): also
     the evidence report per law article (features/evidence.py) with the letters produced."""
     import pytest
 
@@ -232,6 +234,13 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
         collect.extend(outcomes)
     for error in plugin.errors:
         print("\n" + error, file=out)
+    unknown = [o for o in outcomes if o.result == UNKNOWN]
+    if unknown:
+        print("\nScenario's met een onbekende zin (geen stap uit de stappencatalogus past; het scenario is niet "
+              "uitgevoerd na die zin):", file=out)
+        for o in unknown:
+            print(f"\n* {o.file}: {o.scenario}" + (f" [{o.example}]" if o.example else ""), file=out)
+            print("  " + o.message.strip().replace("\n", "\n  "), file=out)
     failed = [o for o in outcomes if o.result == "MISLUKT"]
     if failed:
         print("\nMislukte scenario's:", file=out)
@@ -241,9 +250,11 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
                 print(f"  stap {o.step}", file=out)
             print("  " + o.message.replace("\n", "\n  "), file=out)
     print("\nSamenvatting:\n" + table(outcomes), file=out)
-    counts = {label: sum(o.result == label for o in outcomes) for label in ("geslaagd", "MISLUKT", "overgeslagen")}
+    counts = {label: sum(o.result == label for o in outcomes)
+              for label in ("geslaagd", "MISLUKT", "overgeslagen", UNKNOWN)}
     print(f"\n{counts['geslaagd']} geslaagd, {counts['MISLUKT']} mislukt"
-          + (f", {counts['overgeslagen']} overgeslagen" if counts["overgeslagen"] else ""), file=out, flush=True)
+          + (f", {counts['overgeslagen']} overgeslagen" if counts["overgeslagen"] else "")
+          + (f", {counts[UNKNOWN]} met een onbekende zin" if counts[UNKNOWN] else ""), file=out, flush=True)
     if report is not None:
         from features import evidence
 
@@ -252,4 +263,7 @@ def run(selection: list[ScenarioRef], *, pytest_output: bool = False, out=sys.st
               file=out, flush=True)
     if plugin.errors or int(code) not in (0, 1):
         return 3
+    if unknown:
+        print("\nUitgangscode 2: verbeter eerst de onbekende zin(nen) hierboven.", file=out, flush=True)
+        return 2
     return 1 if failed else 0

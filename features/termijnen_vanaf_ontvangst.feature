@@ -13,18 +13,30 @@ Functionaliteit: Wettelijke termijnen lopen vanaf de ontvangst
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Misbruik bedrijfsmiddelen en overtreding interne regels" over "Dienstauto voor privéritten gebruikt"
     Dan is de termijn van de taak "melding_registreren" 17 maart 2027
     Als er 8 dagen verstrijken
-    Dan staat de taak "escalatie_registratie_ontvangstbevestiging" open voor de rol "integriteitscoordinator"
-    En ziet "coordinator" de taak "escalatie_registratie_ontvangstbevestiging" in de werkvoorraad
+    Dan staat de taak "Escalatie: melding niet geregistreerd, ontvangstbevestiging te laat" open voor de rol "integriteitscoordinator"
+    En ziet "coordinator" de taak "Escalatie: melding niet geregistreerd, ontvangstbevestiging te laat" in de werkvoorraad
     En ziet "coordinator" de taak "melding_registreren" bij de te late taken
     En ziet "meldpunt" de taak "melding_registreren" bij de te late taken
+
+  Scenario: De anonieme melder ziet zelf welke termijnen voor haar lopen, ook voordat iemand de melding registreert
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    Dan ziet de melder met de ontvangstcode de termijn "ontvangstbevestiging" met einddatum 17 maart 2027
+    En ziet de melder met de ontvangstcode de termijn "gegrondheid" met einddatum 2 juni 2027
+    En ziet de melder met de ontvangstcode de termijn "terugkoppeling" met einddatum 17 juni 2027
+    Als "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
+      | veld                     | waarde              |
+      | ontvangstbevestiging_via | anonieme_brievenbus |
+    Dan ziet de melder met de ontvangstcode de termijn "ontvangstbevestiging" niet
+    Maar ziet de melder met de ontvangstcode de termijn "terugkoppeling" met einddatum 10 juni 2027
 
   Scenario: Een melding die maanden blijft liggen, escaleert ook voor de gegrondheid en de terugkoppeling
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
     En er 85 dagen verstrijken
-    Dan staat de taak "escalatie_registratie_gegrondheid" open voor de rol "integriteitscoordinator"
-    En staat de taak "escalatie_registratie_terugkoppeling" niet open
+    Dan staat de taak "Escalatie: melding niet geregistreerd, gegrondheid niet binnen 12 weken gemeld" open voor de rol "integriteitscoordinator"
+    En staat de taak "Escalatie: melding niet geregistreerd, terugkoppeling te laat" niet open
     Als er 15 dagen verstrijken
-    Dan staat de taak "escalatie_registratie_terugkoppeling" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "Escalatie: melding niet geregistreerd, terugkoppeling te laat" open voor de rol "integriteitscoordinator"
     En staat de taak "melding_registreren" open voor de rol "meldpunt"
 
   Scenario: Zonder ontvangstbevestiging loopt de terugkoppelingstermijn vanaf het einde van de 7 dagen
@@ -32,6 +44,6 @@ Functionaliteit: Wettelijke termijnen lopen vanaf de ontvangst
     En "meldpunt" de taak "melding_registreren" afrondt
     Dan is de termijn van de taak "ontvangst_bevestigen" 17 maart 2027
     Als er 100 dagen verstrijken
-    Dan staat de taak "escalatie_terugkoppeling_zonder_bevestiging" open voor de rol "integriteitscoordinator"
-    En staat de taak "escalatie_gegrondheid_zonder_bevestiging" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "Escalatie: geen ontvangstbevestiging, terugkoppeling te laat" open voor de rol "integriteitscoordinator"
+    En staat de taak "Escalatie: geen ontvangstbevestiging, gegrondheid niet binnen 12 weken gemeld" open voor de rol "integriteitscoordinator"
     En ziet "coordinator" de taak "ontvangst_bevestigen" bij de te late taken

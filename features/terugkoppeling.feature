@@ -20,8 +20,8 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
     Dan staat de taak "terugkoppeling_melder" open voor de rol "meldpunt"
     En is de termijn van de taak "terugkoppeling_melder" 25 januari 2027
     Als het 26 januari 2027 is
-    Dan staat de taak "escalatie_gegrondheid_voor_terugkoppeling" open voor de rol "integriteitscoordinator"
-    En staat de taak "escalatie_terugkoppeling" niet open
+    Dan staat de taak "Escalatie: gegrondheid niet binnen 12 weken gemeld, terugkoppeling nog open" open voor de rol "integriteitscoordinator"
+    En staat de taak "Escalatie: terugkoppeling melder te laat" niet open
 
   Scenario: De brief aan de melder noemt betrokkene noch maatregel
     Als "meldpunt" de taak "terugkoppeling_melder" afrondt met:
@@ -35,7 +35,7 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
 
   Scenario: Te late terugkoppeling leidt tot een escalatie
     Als het 3 februari 2027 is
-    Dan staat de taak "escalatie_terugkoppeling" open voor de rol "integriteitscoordinator"
+    Dan staat de taak "Escalatie: terugkoppeling melder te laat" open voor de rol "integriteitscoordinator"
     En ziet "meldpunt" de taak "terugkoppeling_melder" bij de te late taken
 
   Scenario: Na een opgelegde berisping noemt de terugkoppeling betrokkene noch maatregel, en komt zij op tijd
@@ -84,7 +84,7 @@ Functionaliteit: Terugkoppeling aan de melder binnen 3 maanden, in algemene term
     En bevat de brief niet "berisping"
     En bevat de brief niet "Inspecteur"
     Als het 3 februari 2027 is
-    Dan staat de taak "escalatie_terugkoppeling" niet open
+    Dan staat de taak "Escalatie: terugkoppeling melder te laat" niet open
 
   Scenario: Een terugkoppeling die de voorgenomen maatregel of de betrokkene noemt, wordt niet verstuurd
     Gegeven "coordinator" de taak "ernst_en_strafbaarheid" afrondt

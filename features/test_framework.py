@@ -227,3 +227,81 @@ def test_catalogue_headings_are_sentences_not_regular_expressions():
     assert raw == [], raw
     assert "Dan eindigt de termijn van {n} {eenheid} vanaf [{begin_weekdag} ]{begin} op [{einde_weekdag} ]{einde}" \
         in headings, headings
+
+
+WRONG_CLAIMS_OF_NEW_STEPS = """# language: nl
+Functionaliteit: Verkeerde beweringen over termijnen van de melder, taaknamen en de ontvangstcode
+
+  Achtergrond:
+    Gegeven de demo-organisatie
+    En het is 10 maart 2027
+
+  Scenario: Een verkeerde einddatum van de termijn van de melder
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    Dan ziet de melder met de ontvangstcode de termijn "ontvangstbevestiging" met einddatum 18 maart 2027
+
+  Scenario: Een termijn die de melder wel ziet
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    Dan ziet de melder met de ontvangstcode de termijn "ontvangstbevestiging" niet
+
+  Scenario: Een termijn die niet bestaat
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    Dan ziet de melder met de ontvangstcode de termijn "bezwaar" niet
+
+  Scenario: Een taaknaam met een tikfout in een ontkenning
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    Dan staat de taak "Escalatie: ontvangstbevestiging te laaat" niet open
+
+  Scenario: Een taak bij haar naam die niet open staat
+    Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
+    Dan staat de taak "Escalatie: melding niet geregistreerd, ontvangstbevestiging te laat" open voor de rol "integriteitscoordinator"
+"""
+
+
+def test_new_steps_fail_on_a_wrong_claim(tmp_path):
+    """The reporter's terms (through 'Mijn melding', the portal's own view) and tasks by the name the user sees:
+    each sentence fails, in Dutch, when what it says is false; a misspelt task name never passes a denial."""
+    run = _copy_and_run(tmp_path, {"beweringen.feature": WRONG_CLAIMS_OF_NEW_STEPS})
+    assert run.returncode == 1, run.stdout + run.stderr
+    out = run.stdout
+    assert "5 failed" in out, out
+    assert "Verwacht: de melder ziet de termijn 'ontvangstbevestiging' met einddatum 18 maart 2027" in out, out
+    assert ("Gevonden: in 'Mijn melding': 'U krijgt uiterlijk 17 maart 2027 een bevestiging dat uw melding is "
+            "ontvangen.'") in out, out
+    assert "Verwacht: de melder ziet de termijn 'ontvangstbevestiging' niet" in out, out
+    assert "Verwacht: een termijn van de melder 'bezwaar'" in out, out
+    assert "Gevonden: de termijnen heten: 'ontvangstbevestiging'" in out, out
+    assert "Verwacht: een taak 'Escalatie: ontvangstbevestiging te laaat' in het proces" in out, out
+    assert ("Gevonden: geen taak in de procesbestanden heet zo. Bedoelt u: 'Escalatie: ontvangstbevestiging te "
+            "laat'") in out, out
+    assert ("Verwacht: open taak 'Escalatie: melding niet geregistreerd, ontvangstbevestiging te laat' voor rol "
+            "'integriteitscoordinator'") in out, out
+
+
+def test_the_receipt_step_fails_on_a_letter_with_the_code_and_never_shows_it():
+    """'bevat de brief de ontvangstcode niet' against the letter text the scenario opened, with the code the scenario
+    got when reporting: it fails on the code however it is written, says so without the code, and fails (rather than
+    passes) when the report has no code to look for."""
+    import pytest
+
+    from features.steps.common import World, step_letter_without_receipt
+
+    code = "4811 0293 5562 7730"
+    for written in ("4811 0293 5562 7730", "4811029355627730", "4811-0293-5562-7730", "4811.0293.5562\n7730"):
+        w = World(client=None, db=None, clock=None, receipt=code, letter_desc="brief 'ontvangstbevestiging'",
+                  letter_text=f"Geachte melder,\nUw melding is ontvangen. Uw code is {written}. Bewaar hem goed.")
+        with pytest.raises(AssertionError) as refused:
+            step_letter_without_receipt(w)
+        message = str(refused.value)
+        assert "noemt de ontvangstcode van de melder niet" in message and "[ontvangstcode]" in message, message
+        digits = "".join(c for c in message if c.isdigit())
+        assert "4811" not in digits and "7730" not in digits, message
+    clean = World(client=None, db=None, clock=None, receipt=code, letter_desc="brief 'ontvangstbevestiging'",
+                  letter_text="Uw melding van 2 november 2026 is ontvangen onder kenmerk 2026-0042.")
+    step_letter_without_receipt(clean)  # passes
+    for world, said in ((World(client=None, db=None, clock=None, receipt=None, letter_desc="brief 'x'",
+                               letter_text="tekst"), "geen ontvangstcode"),
+                        (World(client=None, db=None, clock=None, receipt=code), "nog geen brief")):
+        with pytest.raises(AssertionError) as refused:
+            step_letter_without_receipt(world)
+        assert said in str(refused.value), refused.value

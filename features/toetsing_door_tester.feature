@@ -20,21 +20,21 @@ Functionaliteit: Termijnen van de melder en een onpartijdig bevoegd gezag, getoe
     Dan is er een brief "ontvangstbevestiging" voor de "melder"
     En noemt de brief de termijn 8 februari 2027
     Als het 8 februari 2027 is
-    Dan staat de taak "escalatie_terugkoppeling" niet open
+    Dan staat de taak "Escalatie: terugkoppeling melder te laat" niet open
     Als het 9 februari 2027 is
-    Dan staat de taak "escalatie_terugkoppeling" open voor de rol "integriteitscoördinator"
+    Dan staat de taak "Escalatie: terugkoppeling melder te laat" open voor de rol "integriteitscoördinator"
     En ziet "meldpunt" de taak "terugkoppeling_melder" bij de te late taken
 
   Scenario: Een te late ontvangstbevestiging schuift de terugkoppeling niet op
     Gegeven "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Facturen van een bevriende leverancier"
     En "meldpunt" de taak "melding_registreren" afrondt
     Als het 12 november 2026 is
-    Dan staat de taak "escalatie_ontvangstbevestiging" open voor de rol "integriteitscoördinator"
+    Dan staat de taak "Escalatie: ontvangstbevestiging te laat" open voor de rol "integriteitscoördinator"
     Als "meldpunt" de taak "ontvangst_bevestigen" afrondt
     Dan is er een brief "ontvangstbevestiging" voor de "melder"
     En noemt de brief de termijn 9 februari 2027
     Als het 10 februari 2027 is
-    Dan staat de taak "escalatie_terugkoppeling" open voor de rol "integriteitscoördinator"
+    Dan staat de taak "Escalatie: terugkoppeling melder te laat" open voor de rol "integriteitscoördinator"
 
   Scenario: Het bevoegd gezag dat zelf de melding deed, geeft de onderzoeksopdracht niet
     Gegeven medewerker "femke" met de rol "geen" bij "Douane"

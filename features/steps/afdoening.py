@@ -10,7 +10,7 @@ from pytest_bdd import given, parsers, then
 
 from engine.errors import InvalidData
 from engine.identity.models import User, UserRole
-from features.steps.common import (MONTHS, World, _complete, answer, as_dutch, describe, dutch_date, fail, role_code,
+from features.steps.common import (MONTHS, is_task, World, _complete, answer, as_dutch, describe, dutch_date, fail, role_code,
                                    run_timers)
 
 # ---------------------------------------------------------------- organisatie
@@ -61,7 +61,7 @@ def to_assignment(wereld: World, *, opdracht: dict | None = None, feedback: bool
 def by(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
     """``wie`` completes ``taak``; a task the process drew at random for someone else is first assigned to ``wie`` by
     the coordinator (as the coordinator may), so a shortcut never depends on the draw."""
-    open_task = [t for t in wereld.open_tasks(True) if taak in (t["naam"], t["element_id"])]
+    open_task = [t for t in wereld.open_tasks(True) if is_task(t, taak)]
     if open_task and open_task[0]["bij"] not in (None, wie):
         r = wereld.client.post(f"/api/v1/taken/{open_task[0]['id']}/toewijzen", headers=wereld.h("coordinator"),
                                json={"medewerker_id": wereld.users[wie], "reden": "Werkverdeling (scenario)"})

@@ -185,10 +185,50 @@ class World:
                     for w in rows if w.state == "open"]
 
     def task(self, name: str) -> dict:
-        found = [t for t in self.open_tasks() if name in (t["naam"], t["element_id"])]
+        ids = task_ids(name)
+        found = [t for t in self.open_tasks() if t["element_id"] in ids]
         if not found:
             fail(f"een open taak '{name}' in de zaak", describe(self.open_tasks()))
         return found[0]
+
+
+def _process_tasks(directory) -> tuple[tuple[str, str], ...]:
+    """(element id, name) of every task in the process files of ``directory`` (the files the scenarios deploy)."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    key = str(directory)
+    if key not in _TASKS:
+        _TASKS[key] = tuple((el.get("id"), el.get("name") or "")
+                            for path in sorted(Path(directory).glob("*.bpmn")) for el in ET.parse(path).iter()
+                            if el.tag.rsplit("}", 1)[-1].lower().endswith("task") and el.get("id"))
+    return _TASKS[key]
+
+
+_TASKS: dict[str, tuple] = {}
+
+
+def task_ids(taak: str) -> frozenset[str]:
+    """The tasks of the process files that ``taak`` names: by the name the user sees in the worklist
+    ("Escalatie: ontvangstbevestiging te laat"; capitals and accents do not matter) or, as older scenarios do, by
+    the element id. A name no task has fails with the nearest task names, so a misspelt name never makes
+    "staat de taak ... niet open" pass by naming nothing."""
+    tasks = _process_tasks(PROCESSES)
+    found = frozenset(i for i, n in tasks if taak == i or (n and _fold(taak) == _fold(n)))
+    if not found:
+        from rapidfuzz import fuzz, process, utils
+
+        names = sorted({n for _, n in tasks if n})
+        near = [n for n, _, _ in process.extract(taak, names, scorer=fuzz.WRatio, processor=utils.default_process,
+                                                 limit=3)]
+        fail(f"een taak '{taak}' in het proces", "geen taak in de procesbestanden heet zo. Bedoelt u: "
+             + ", ".join(f"'{n}'" for n in near) + "?")
+    return found
+
+
+def is_task(task: dict, taak: str) -> bool:
+    """Is ``task`` (a work item, with its element id) the task the scenario calls ``taak``?"""
+    return task["element_id"] in task_ids(taak)
 
 
 def describe(tasks: list[dict]) -> str:
@@ -490,7 +530,7 @@ def step_report_refused(wereld: World, tekst: str):
 def step_sees_task(wereld: World, wie: str, taak: str):
     """Voorbeeld: Dan ziet "meldpunt" de taak "Melding registreren" in de werkvoorraad"""
     items = wereld.tasks(wie)
-    if not any(taak in (i["naam"], i["element_id"]) for i in items):
+    if not any(is_task(i, taak) for i in items):
         fail(f"'{wie}' ziet de taak '{taak}'", f"werkvoorraad van '{wie}' voor deze zaak: {describe(items)}\n"
                                                f"open taken in de zaak: {describe(wereld.open_tasks(True))}")
 
@@ -498,8 +538,9 @@ def step_sees_task(wereld: World, wie: str, taak: str):
 @then(parsers.parse('ziet "{wie}" de taak "{taak}" niet in de werkvoorraad'))
 def step_not_sees_task(wereld: World, wie: str, taak: str):
     """Voorbeeld: Dan ziet "onderzoeker1" de taak "Melding registreren" niet in de werkvoorraad"""
+    task_ids(taak)  # a name no task has fails here, never passes by naming nothing
     items = wereld.tasks(wie)
-    if any(taak in (i["naam"], i["element_id"]) for i in items):
+    if any(is_task(i, taak) for i in items):
         fail(f"'{wie}' ziet de taak '{taak}' niet", f"werkvoorraad van '{wie}': {describe(items)}")
 
 
@@ -641,26 +682,27 @@ def step_deadline(wereld: World, taak: str, datum: str):
 
 @then(parsers.parse('staat de taak "{taak}" open voor de rol "{rol}"'))
 def step_task_open(wereld: World, taak: str, rol: str):
-    """Voorbeeld: Dan staat de taak "Escalatie ontvangstbevestiging" open voor de rol "integriteitscoördinator"
+    """Voorbeeld: Dan staat de taak "Escalatie: ontvangstbevestiging te laat" open voor de rol "integriteitscoördinator"
     (de rol bij haar Nederlandse naam of haar code, zoals "integriteitscoordinator")"""
     tasks = wereld.open_tasks()
     code = role_code(rol)
-    if not any(taak in (t["naam"], t["element_id"]) and t["rol"] == code for t in tasks):
+    if not any(is_task(t, taak) and t["rol"] == code for t in tasks):
         fail(f"open taak '{taak}' voor rol '{rol}'", f"open taken: {describe(tasks)}")
 
 
 @then(parsers.parse('staat de taak "{taak}" niet open'))
 def step_task_not_open(wereld: World, taak: str):
-    """Voorbeeld: Dan staat de taak "Escalatie ontvangstbevestiging" niet open"""
+    """Voorbeeld: Dan staat de taak "Escalatie: ontvangstbevestiging te laat" niet open"""
+    task_ids(taak)  # a name no task has fails here, never passes by naming nothing
     tasks = wereld.open_tasks()
-    if any(taak in (t["naam"], t["element_id"]) for t in tasks):
+    if any(is_task(t, taak) for t in tasks):
         fail(f"geen open taak '{taak}'", f"open taken: {describe(tasks)}")
 
 
 @then(parsers.parse('is de taak "{taak}" niet toegewezen aan "{wie}"'))
 def step_not_assigned_to(wereld: World, taak: str, wie: str):
     """Voorbeeld: Dan is de taak "onderzoek_starten" niet toegewezen aan "olaf\""""
-    t = [x for x in wereld.open_tasks(True) if taak in (x["naam"], x["element_id"])]
+    t = [x for x in wereld.open_tasks(True) if is_task(x, taak)]
     if not t:
         fail(f"een open taak '{taak}'", describe(wereld.open_tasks(True)))
     if t[0]["bij"] == wie:
@@ -671,7 +713,7 @@ def step_not_assigned_to(wereld: World, taak: str, wie: str):
 def step_assigned_to_one_of(wereld: World, taak: str, namen: str):
     """Voorbeeld: Dan is de taak "onderzoek_starten" toegewezen aan een van "onderzoeker1", "onderzoeker2\""""
     allowed = re.findall(r'"([^"]+)"', namen)
-    t = [x for x in wereld.open_tasks(True) if taak in (x["naam"], x["element_id"])]
+    t = [x for x in wereld.open_tasks(True) if is_task(x, taak)]
     if not t or t[0]["bij"] not in allowed:
         fail(f"'{taak}' toegewezen aan een van {allowed}", describe(t or wereld.open_tasks(True)))
 
@@ -683,7 +725,7 @@ def step_late(wereld: World, wie: str, taak: str):
     if r.status_code != 200:
         fail(f"'{wie}' ziet de lijst met te late taken", answer(r, 400))
     items = [i for i in r.json() if i["zaak_id"] == wereld.case_id]
-    if not any(taak in (i["naam"], i["element_id"]) for i in items):
+    if not any(is_task(i, taak) for i in items):
         fail(f"'{taak}' is te laat", f"te late taken: {describe(items)}")
 
 
@@ -983,6 +1025,85 @@ def step_reporter_ack(wereld: World):
     r = wereld.client.get("/api/v1/melder/melding")
     if not r.json().get("ontvangst_bevestigd"):
         fail("ontvangst bevestigd", r.text)
+
+
+def _reporter_terms(wereld: World) -> list[dict]:
+    """The legal terms the reporter sees in 'Mijn melding' (GET /api/v1/melder/melding: the engine's one reporter
+    view, the same the portal shows), after signing in with the receipt code the scenario got when reporting."""
+    _reporter_login(wereld)
+    r = wereld.client.get("/api/v1/melder/melding")
+    if r.status_code != 200:
+        fail("de melder ziet de stand van haar melding", answer(r, 300))
+    return r.json().get("termijnen") or []
+
+
+def _is_term(term: dict, termijn: str) -> bool:
+    """Does the tester's ``termijn`` name this term: the legal milestone ("ontvangstbevestiging", "terugkoppeling",
+    "gegrondheid") or (part of) the Dutch text the reporter reads ("bericht of uw melding gegrond is")?"""
+    from engine.cases.reporter_view import MILESTONE_PROMISES
+
+    said = _fold(termijn)
+    if said in {_fold(k) for k, promise in MILESTONE_PROMISES.items() if promise == term["wat"]}:
+        return True
+    return bool(said) and (said in _fold(term["wat"]) or said in _fold(term["tekst"]))
+
+
+def _terms_list(terms: list[dict]) -> str:
+    return "; ".join(f"'{t['tekst']}'" for t in terms) or "geen termijnen"
+
+
+@then(parsers.parse('ziet de melder met de ontvangstcode de termijn "{termijn}" met einddatum {datum}'))
+def step_reporter_term(wereld: World, termijn: str, datum: str):
+    """Voorbeeld: Dan ziet de melder met de ontvangstcode de termijn "ontvangstbevestiging" met einddatum 17 maart 2027
+    (de termijn bij haar naam: "ontvangstbevestiging", "terugkoppeling" of "gegrondheid", of een deel van de tekst
+    die de melder leest; de einddatum is de laatste dag, zoals 'Mijn melding' hem toont)"""
+    expected = dutch_date(datum)
+    terms = _reporter_terms(wereld)
+    named = [t for t in terms if _is_term(t, termijn)]
+    if not any(date.fromisoformat(t["uiterlijk_op"]) == expected for t in named):
+        fail(f"de melder ziet de termijn '{termijn}' met einddatum {as_dutch(expected)}",
+             "in 'Mijn melding': " + _terms_list(terms))
+
+
+@then(parsers.parse('ziet de melder met de ontvangstcode de termijn "{termijn}" niet'))
+def step_reporter_term_absent(wereld: World, termijn: str):
+    """Voorbeeld: Maar ziet de melder met de ontvangstcode de termijn "terugkoppeling" niet"""
+    from engine.cases.reporter_view import MILESTONE_PROMISES
+
+    terms = _reporter_terms(wereld)
+    if not (_fold(termijn) in {_fold(k) for k in MILESTONE_PROMISES}
+            or any(_fold(termijn) in _fold(p) for p in MILESTONE_PROMISES.values())):
+        fail(f"een termijn van de melder '{termijn}'", "de termijnen heten: "
+             + ", ".join(f"'{k}' ({p})" for k, p in MILESTONE_PROMISES.items()))
+    named = [t for t in terms if _is_term(t, termijn)]
+    if named:
+        fail(f"de melder ziet de termijn '{termijn}' niet", "in 'Mijn melding': " + _terms_list(terms))
+
+
+def _without_receipt(text: str, receipt: str) -> tuple[str, int]:
+    """``text`` with every writing of the receipt code (its 16 digits, perhaps split by spaces, dots or dashes)
+    replaced by '[ontvangstcode]', and how many there were."""
+    digits = re.sub(r"\D", "", receipt)
+    pattern = r"(?<!\d)" + r"[\s.\-]*".join(digits) + r"(?!\d)"
+    return re.subn(pattern, "[ontvangstcode]", text)
+
+
+@then("bevat de brief de ontvangstcode niet")
+def step_letter_without_receipt(wereld: World):
+    """Voorbeeld: En bevat de brief de ontvangstcode niet
+    (na 'is er een brief ...' of 'leest de melder ... de brief ...': de code die de melder bij het melden kreeg,
+    ook met spaties, punten of streepjes ertussen; een foutmelding van deze stap toont de code nooit)"""
+    if not wereld.letter_desc:
+        fail("een geopende brief", "nog geen brief: zet eerst 'Dan is er een brief \"...\" voor de \"...\"'")
+    if not wereld.receipt:
+        fail("een melding waarbij de melder een ontvangstcode kreeg",
+             "deze melding heeft geen ontvangstcode, dus is er niets om te controleren")
+    masked, count = _without_receipt(wereld.letter_text, wereld.receipt)
+    if count:
+        i = masked.index("[ontvangstcode]")
+        fail(f"de {wereld.letter_desc} noemt de ontvangstcode van de melder niet",
+             f"de brief noemt de ontvangstcode {count} keer (hier vervangen door [ontvangstcode]): "
+             f"...{masked[max(0, i - 150): i + 165]}...")
 
 
 @then(parsers.parse('leest de melder met de ontvangstcode de brief "{soort}"'))

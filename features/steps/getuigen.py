@@ -10,7 +10,7 @@ import re
 from pytest_bdd import given, parsers, then, when
 
 from features.steps.afdoening import _do, by, start_investigation
-from features.steps.common import World, _table, answer, describe, docx_text, fail, run_timers
+from features.steps.common import is_task, World, _table, answer, describe, docx_text, fail, run_timers
 
 
 def _names(text: str) -> list[str]:
@@ -41,7 +41,7 @@ def step_witnesses_heard(wereld: World, eerste: str, tweede: str, namen: str):
 
 def _witness_task(wereld: World, wie: str, taak: str, getuige: str) -> dict:
     """The open task ``taak`` of the instance for ``getuige`` (claimed by ``wie`` to read its data)."""
-    candidates = [t for t in wereld.open_tasks() if taak in (t["naam"], t["element_id"])]
+    candidates = [t for t in wereld.open_tasks() if is_task(t, taak)]
     for task in candidates:
         detail = wereld.client.get(f"/api/v1/taken/{task['id']}", headers=wereld.h(wie))
         if detail.status_code == 200 and detail.json()["taak"]["toegewezen_aan"] is None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.cases.models import Case
 from engine.register.models import RegisterFunction
-from features.steps.common import World, _complete, answer, describe, dutch_date, fail, run_timers
+from features.steps.common import is_task, World, _complete, answer, describe, dutch_date, fail, run_timers
 
 QUESTIONNAIRE = "Vragenlijst risicovolle functies invullen"
 COLUMNS = {"functie": "functie", "classificatie": "classificatie", "risico's": "risicotypen",
@@ -209,7 +209,7 @@ def _action_tasks(wereld: World, taak: str, actie: str) -> list[dict]:
 
     found = []
     for t in wereld.open_tasks():
-        if taak not in (t["naam"], t["element_id"]):
+        if not is_task(t, taak):
             continue
         with wereld.db.session() as s:
             view = s.get(WorkItem, t["id"]).view or {}

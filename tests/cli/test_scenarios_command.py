@@ -89,20 +89,37 @@ Functionaliteit: Twee fouten van een tester
 """
 
 
-def test_failing_scenarios_exit_1_with_the_step_and_the_dutch_message(tmp_path):
-    """In a copy of features/ holding one new file (the project's own files stay untouched)."""
+def _run_copy(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
+    """``meldpunt scenarios features/fout.feature`` in a copy of features/ holding one new file (the project's own
+    files stay untouched)."""
     copy = tmp_path / "features"
     shutil.copytree(REPO / "features", copy, ignore=shutil.ignore_patterns("*.feature", "__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    (copy / "fout.feature").write_text(FAILING, encoding="utf-8")
+    (copy / "fout.feature").write_text(text, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
-    run = subprocess.run([sys.executable, "-m", "cli.main", "scenarios", "features/fout.feature"], cwd=tmp_path,
-                         env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "cli.main", "scenarios", "features/fout.feature"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_failing_scenario_exits_1_with_the_step_and_the_dutch_message(tmp_path):
+    run = _run_copy(tmp_path, FAILING.split("\n  Scenario: Een onbekende zin", 1)[0])
     assert run.returncode == 1, run.stdout + run.stderr
-    assert summary_rows(run.stdout) == [["Een verkeerde termijn", "features/fout.feature", "MISLUKT"],
-                                        ["Een onbekende zin", "features/fout.feature", "MISLUKT"]], run.stdout
+    assert summary_rows(run.stdout) == [["Een verkeerde termijn", "features/fout.feature", "MISLUKT"]], run.stdout
     assert 'stap regel 9: Dan is de termijn van de taak "ontvangst_bevestigen" 1 januari 2030' in run.stdout
     assert "Verwacht: termijn 1 januari 2030\n  Gevonden: 9 november 2026" in run.stdout, run.stdout
-    assert "Onbekende zin in features/fout.feature, regel 13:" in run.stdout, run.stdout
-    assert "    - Als het {datum} is" in run.stdout, run.stdout
-    assert "0 geslaagd, 2 mislukt" in run.stdout
+    assert "0 geslaagd, 1 mislukt" in run.stdout
+
+
+def test_an_unknown_sentence_exits_2_naming_file_line_sentence_and_nearest(tmp_path):
+    """A sentence no step reads is the tester's mistake, not a finding about the process: exit code 2 (as a wrong
+    path or tag), even when another scenario failed (1); the other scenarios still run."""
+    run = _run_copy(tmp_path, FAILING)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert summary_rows(run.stdout) == [["Een verkeerde termijn", "features/fout.feature", "MISLUKT"],
+                                        ["Een onbekende zin", "features/fout.feature", "ONBEKENDE ZIN"]], run.stdout
+    assert "Verwacht: termijn 1 januari 2030\n  Gevonden: 9 november 2026" in run.stdout, run.stdout
+    unknown = run.stdout.split("Scenario's met een onbekende zin", 1)[1].split("Mislukte scenario's", 1)[0]
+    assert "Onbekende zin in features/fout.feature, regel 13:\n      En het wordt 2 november 2026" in unknown, unknown
+    assert "    - Als het {datum} is" in unknown, unknown
+    assert "0 geslaagd, 1 mislukt, 1 met een onbekende zin" in run.stdout, run.stdout
+    assert "Uitgangscode 2" in run.stdout, run.stdout
