@@ -25,7 +25,8 @@ def _inbox(page) -> dict:
     return {"status": page.locator("#stand .status-tekst").inner_text().strip(),
             "termijnen": [t.strip() for t in page.locator("#termijnen .termijn").all_inner_texts()],
             "brieven": [int(h.rsplit("/", 1)[1]) for h in
-                        page.locator("#brieven a[download]").evaluate_all("els => els.map(e => e.getAttribute('href'))")]}
+                        page.locator("#brieven a[download]").evaluate_all(
+                            "els => els.map(e => e.getAttribute('href'))")]}
 
 
 def _api(page) -> dict:
