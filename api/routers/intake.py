@@ -7,7 +7,8 @@ from fastapi import APIRouter, Header, Request, Response, status
 
 from api.deps import CurrentUser, SessionDep, client_key, read_only, UnitOfWorkRoute
 from api.routers.common import errors
-from api.schemas.casework import PublicReportIn, ReportCreated, ReportHandlerOut, StaffReportIn
+from api.schemas.casework import PublicReportCreated, PublicReportIn, ReportCreated, ReportHandlerOut, StaffReportIn
+from engine.config import REPORTER_PORTAL_PATH
 from engine.db import get_database
 from engine.identity import receipts
 from engine.intake import exclusions
@@ -60,13 +61,15 @@ def report_handlers(session: SessionDep, response: Response) -> list[ReportHandl
     return [ReportHandlerOut(id=i, naam=name) for i, name in exclusions.candidates(session)]
 
 
-@router.post("/publiek/meldingen", response_model=ReportCreated, status_code=status.HTTP_201_CREATED,
-             summary="Anonieme melding via het openbare formulier (geeft eenmalig een ontvangstcode)",
+@router.post("/publiek/meldingen", response_model=PublicReportCreated, status_code=status.HTTP_201_CREATED,
+             summary="Melding via het openbare formulier (geeft eenmalig een ontvangstcode)",
              responses=errors(400, 413, 422, 429))
 def report_anonymously(body: PublicReportIn, request: Request, response: Response,
                        idempotency_key: Annotated[str | None, Header(
-                           alias=submissions.HEADER, description=IDEMPOTENCY)] = None) -> ReportCreated:
-    """Geen aanmelding nodig. De ontvangstcode wordt alleen in dit antwoord getoond en nooit gelogd."""
+                           alias=submissions.HEADER, description=IDEMPOTENCY)] = None) -> PublicReportCreated:
+    """Geen aanmelding nodig. Dezelfde regels als het webformulier ``/melden`` (verplicht: ``omschrijving`` en
+    ``dienstonderdeel``). Het antwoord is wat het webformulier de melder toont: de ontvangstcode (alleen in dit
+    antwoord, nooit gelogd) en waar zij die gebruikt; geen zaaknummer."""
     data = body.model_dump(exclude_none=True)
     if "datum_voorval" in data:
         data["datum_voorval"] = data["datum_voorval"].isoformat()
@@ -75,8 +78,8 @@ def report_anonymously(body: PublicReportIn, request: Request, response: Respons
     report = public.submit_public_report(database=get_database(), client_key=client_key(request), values=data,
                                          meeting=(kind, wish or "") if kind else None, form_key=key)
     response.headers["Cache-Control"] = "no-store"
+    melding = KEEP_CODE
     if report.replayed:  # the same request sent again with the same Idempotency-Key: nothing filed
         response.headers["Idempotent-Replayed"] = "true"
-        return ReportCreated(zaaknummer=report.reference, ontvangstcode=report.receipt_code,
-                             melding=KEEP_CODE if report.receipt_code else SENT_BEFORE)
-    return ReportCreated(zaaknummer=report.reference, ontvangstcode=report.receipt_code, melding=KEEP_CODE)
+        melding = KEEP_CODE if report.receipt_code else SENT_BEFORE
+    return PublicReportCreated(ontvangstcode=report.receipt_code, mijn_melding=REPORTER_PORTAL_PATH, melding=melding)

@@ -32,17 +32,31 @@ class ReportHandlerOut(Strict):
     naam: str
 
 
+def _public_required(schema: dict) -> None:
+    """The public form's required fields are the engine's one rule (``engine.intake.public.REQUIRED``, the web form
+    marks the same): the engine refuses without them, with the field's label; the schema documents it."""
+    from engine.intake.public import REQUIRED
+
+    schema["required"] = list(REQUIRED)
+    schema["examples"] = [{
+        "omschrijving": "Collega declareert reizen die niet zijn gemaakt.", "dienstonderdeel": "Directie Toezicht",
+        "categorie": "Financiële schendingen", "datum_voorval": "2026-10-12"}]
+
+
 class PublicReportIn(Strict):
-    """The public anonymous form: no identity fields at all."""
+    """The public form (the same rules as the web form ``/melden``, ``engine.intake.public``): no identity fields.
+    Required: ``omschrijving`` and ``dienstonderdeel``; ``categorie`` may stay open (the desk sorts it, as
+    'Overig')."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "categorie": "Financiële schendingen", "omschrijving": "Collega declareert reizen die niet zijn gemaakt.",
-        "dienstonderdeel": "Directie Toezicht", "datum_voorval": "2026-10-12"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_public_required)
 
-    categorie: str = Field(min_length=1, max_length=200)
+    categorie: str | None = Field(default=None, max_length=200, description=(
+        "Een categorie uit de lijst van het formulier; leeg laten mag (het meldpunt deelt de melding in)"))
     subcategorie: str | None = Field(default=None, max_length=200)
-    omschrijving: str = Field(min_length=10, max_length=10_000)
-    dienstonderdeel: str | None = Field(default=None, max_length=200)
+    omschrijving: str | None = Field(default=None, max_length=10_000, description=(
+        "Wat er is gebeurd (verplicht, minstens 10 tekens)"))
+    dienstonderdeel: str | None = Field(default=None, max_length=200, description=(
+        "Bij welk dienstonderdeel het speelt (verplicht)"))
     datum_voorval: date | None = None
     # A meeting in person or by phone (EU 2019/1937 art. 9(2)); ``gesprek_wens``: when and how (no identity needed).
     gesprek: Literal["gesprek", "telefoon"] | None = None
@@ -97,6 +111,21 @@ class ReportCreated(Strict):
     zaak_id: int | None = Field(default=None, description="Alleen voor medewerkers")
     zaaknummer: str
     ontvangstcode: str | None = Field(default=None, description="Alleen bij een anonieme melding, en alleen nu")
+    melding: str
+
+
+class PublicReportCreated(Strict):
+    """What an anonymous (or named) public reporter gets back: what the web form's confirmation shows her, the
+    receipt code once and where to use it; never the internal case number or id."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "ontvangstcode": "1234 5678 9012 3456", "mijn_melding": "/mijn-melding",
+        "melding": "Bewaar deze ontvangstcode goed; hij wordt maar één keer getoond en is nodig om berichten te "
+                   "lezen."}]})
+
+    ontvangstcode: str | None = Field(default=None, description=(
+        "Alleen in dit antwoord (bij dezelfde melding opnieuw verstuurd: binnen 5 minuten nogmaals, daarna niet)"))
+    mijn_melding: str = Field(description="Waar de melder met de ontvangstcode berichten, brieven en de stand leest")
     melding: str
 
 

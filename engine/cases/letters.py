@@ -112,6 +112,17 @@ def reporter_letter(*, session: Session, case_id: int, letter_id: int):
     return letter
 
 
+def reporter_letter_text(*, session: Session, case_id: int, letter_id: int, actor: str) -> tuple:
+    """(letter, its visible text) of a letter to the reporter of ``case_id``, to read in the portal page instead of
+    downloading a .docx (a trace on her device, Word needed). The same door as the download: :func:`reporter_letter`
+    decides, :func:`read_letter` checks the sha256 and audits the read; the text is ``documents.render.docx_text``
+    of the stored bytes (what the letter says, as the leak check reads it). Same caller duty as above."""
+    from documents.render import docx_text
+
+    letter = reporter_letter(session=session, case_id=case_id, letter_id=letter_id)
+    return letter, docx_text(read_letter(session=session, letter=letter, actor=actor))
+
+
 # --------------------------------------------------------------------------- letters not yet made (issue 25)
 
 def visible_waiting(*, session: Session, user: User, case_id: int) -> list:

@@ -11,9 +11,10 @@ Both surfaces call :func:`submit_public_report` (``POST /api/v1/publiek/meldinge
 form ``POST /melden``), so they share the same limits:
 
 * the rules of the form (:func:`validation_errors`): length caps per field (:data:`MAX_LENGTHS`,
-  the API schema's caps), a description of at least :data:`MIN_OMSCHRIJVING` characters, the unit
-  filled in, and a category from the process owners' list (the ``categorie`` field of the form of
-  the task that declares ``intake``) - each with a Dutch message that names the field;
+  the API schema's caps), the :data:`REQUIRED` fields (a description of at least :data:`MIN_OMSCHRIJVING`
+  characters, the unit), and a category, when given, from the process owners' list (the ``categorie`` field
+  of the form of the task that declares ``intake``) - each with a Dutch message that names the field by its
+  label on the form (:data:`LABELS`);
 * the handlers the reporter excludes because the report concerns them (``uitgesloten``,
   ``engine.intake.exclusions``): only people who would see a new report, at most ten, and never so many that
   nobody is left to handle it;
@@ -47,6 +48,10 @@ LABELS = {"omschrijving": "Wat is er gebeurd?", "categorie": "Om wat voor schend
           "subcategorie": "Subcategorie", "dienstonderdeel": "Bij welk dienstonderdeel speelt het?",
           "betrokkene_functie": "Functie van de betrokkene", "wanneer": "Wanneer gebeurde het?",
           "melder_naam": "Uw naam", "melder_email": "Uw e-mailadres", "melder_telefoon": "Uw telefoonnummer"}
+# The fields a public report must have, on the web form and in the public API alike (one rule: the web form marks
+# them required, the API's OpenAPI schema lists them as required, :func:`validation_errors` refuses without them).
+# The category is not among them: a reporter who does not know it leaves it open (:data:`UNSORTED_CATEGORY`).
+REQUIRED = ("omschrijving", "dienstonderdeel")
 # How the reporter reports (the form's choice ``melden_als``).
 ANONYMOUS = "anoniem"
 WAYS = {ANONYMOUS: "Anoniem", "vertrouwelijk": "Vertrouwelijk met naam", "open": "Open, met naam"}
@@ -101,16 +106,21 @@ def validation_errors(session, values: dict) -> dict[str, str]:
     """Field -> Dutch message for everything the public form refuses (API and web alike)."""
     errors = {}
     text = values.get("omschrijving")
-    if not isinstance(text, str) or len(text.strip()) < MIN_OMSCHRIJVING:
-        errors["omschrijving"] = f"Beschrijf wat er is gebeurd (minstens {MIN_OMSCHRIJVING} tekens)."
+    if not isinstance(text, str) or not text.strip():
+        errors["omschrijving"] = (f"‘{LABELS['omschrijving']}’ is verplicht: beschrijf wat er is gebeurd "
+                                  f"(minstens {MIN_OMSCHRIJVING} tekens).")
+    elif len(text.strip()) < MIN_OMSCHRIJVING:
+        errors["omschrijving"] = (f"‘{LABELS['omschrijving']}’ is te kort: beschrijf wat er is gebeurd "
+                                  f"(minstens {MIN_OMSCHRIJVING} tekens).")
     unit = values.get("dienstonderdeel")
     if not isinstance(unit, str) or not unit.strip():
-        errors["dienstonderdeel"] = "Vul het dienstonderdeel in waar het speelt."
+        errors["dienstonderdeel"] = (f"‘{LABELS['dienstonderdeel']}’ is verplicht: vul het dienstonderdeel in "
+                                     f"waar het speelt.")
     category = values.get("categorie")
     if category not in (None, "", UNSORTED_CATEGORY):
         allowed = {value for value, _ in categories(session)}
         if allowed and category not in allowed:
-            errors["categorie"] = "Kies een categorie uit de lijst."
+            errors["categorie"] = f"‘{LABELS['categorie']}’: kies een categorie uit de lijst."
     way = values.get("melden_als") or ANONYMOUS
     if way not in WAYS:
         errors["melden_als"] = "‘Hoe wilt u melden?’: kies anoniem, vertrouwelijk met naam of open."

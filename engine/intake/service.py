@@ -105,13 +105,23 @@ def submit_report(*, session: Session, actor: User | None, data: dict, reporter_
     return Submitted(case, code)
 
 
-def _body(text: str) -> str:
+# The message field as the forms show it (web/templates/mijn_melding.html, zaak.html): errors name it so.
+REPLY_LABEL = "Uw antwoord of aanvulling"
+STAFF_MESSAGE_LABEL = "Nieuw bericht of vraag aan de melder"
+
+
+def _body(text: str, label: str) -> str:
+    """The message text, or ``InvalidData`` for field ``tekst`` whose message names the field by its label (which
+    field, why); the detail is that message, never the internal field name."""
     text = (text or "").strip()
     if not text:
-        raise InvalidData([FieldError("tekst", "is verplicht")])
-    if len(text) > MAX_MESSAGE:
-        raise InvalidData([FieldError("tekst", f"mag hoogstens {MAX_MESSAGE} tekens bevatten")])
-    return text
+        message = f"‘{label}’ is leeg: schrijf uw bericht in dit veld."
+    elif len(text) > MAX_MESSAGE:
+        message = (f"‘{label}’ mag hoogstens {MAX_MESSAGE:,} tekens bevatten; u gebruikte er "
+                   f"{len(text):,}.").replace(",", ".")
+    else:
+        return text
+    raise InvalidData([FieldError("tekst", message)], detail=message)
 
 
 def message_to_reporter(*, session: Session, case_id: int, author: User, text: str) -> CaseMessage:
@@ -121,7 +131,7 @@ def message_to_reporter(*, session: Session, case_id: int, author: User, text: s
 
     if not access.may_message_reporter(session=session, user=author, case_id=case_id):
         raise NotAuthorized("Alleen het meldpunt of de integriteitscoördinator van de zaak schrijft de melder.")
-    body = _body(text)
+    body = _body(text, STAFF_MESSAGE_LABEL)
     case = session.get(Case, case_id)
     if case is not None:  # the same guard as the letters: general terms only (DOMAIN §4)
         reporter_texts.check_message(session, case, body)
@@ -139,7 +149,8 @@ def message_from_reporter(*, session: Session, case_id: int, text: str) -> CaseM
     from engine.records.service import lock_live_case
 
     lock_live_case(session, case_id)  # not into a case destroyed meanwhile
-    msg = CaseMessage(case_id=case_id, direction="van_melder", author_id=None, body=_body(text), created_at=now())
+    msg = CaseMessage(case_id=case_id, direction="van_melder", author_id=None, body=_body(text, REPLY_LABEL),
+                      created_at=now())
     session.add(msg)
     session.flush()
     audit.append(session=session, actor="melder", action="message.from_reporter", case_id=case_id,

@@ -43,7 +43,9 @@ def test_anonymous_round_trip(world, db, caplog):
     r = c.post("/api/v1/publiek/meldingen", json=PUBLIC)
     assert r.status_code == 201, r.text
     code = r.json()["ontvangstcode"]
-    assert len(code.replace(" ", "")) == 16 and r.json()["zaak_id"] is None
+    assert len(code.replace(" ", "")) == 16
+    assert "zaak_id" not in r.json() and "zaaknummer" not in r.json()  # what the web form shows her: no case number
+    assert r.json()["mijn_melding"] == "/mijn-melding"
     with db.session() as s:
         case_id = s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
         # the code is nowhere in the database or the audit trail

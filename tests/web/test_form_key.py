@@ -52,7 +52,9 @@ def _form_key(client) -> str:
 
 
 def _code(response) -> str | None:
-    found = re.search(r"meldpunt_ontvangstcode=\"?([0-9 ]+)\"?;", response.headers.get("set-cookie", ""))
+    """The code the confirmation page (the form's answer itself, no-store) shows; never a cookie."""
+    assert "ontvangstcode" not in response.headers.get("set-cookie", "")
+    found = re.search(r'data-testid="ontvangstcode">([0-9 ]+)<', response.text)
     return found.group(1) if found else None
 
 
@@ -62,12 +64,12 @@ def test_the_same_form_sent_twice_files_one_report_and_shows_the_same_code(clien
     before = _cases(db)
     first = client.post("/melden", data={**FORM, "verzendkenmerk": key})
     second = client.post("/melden", data={**FORM, "verzendkenmerk": key})
-    assert first.status_code == second.status_code == 303
+    assert first.status_code == second.status_code == 200
     assert _cases(db) == before + 1
     code = _code(first)
     assert code and re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code)
     assert _code(second) == code  # the reporter who sees only the second answer has the report's own code
-    assert code in client.get("/melden/ontvangen").text  # the cookie of the second answer
+    assert code not in client.get("/melden/ontvangen").text  # shown only in the form's answer, never again
     with db.session() as s:  # the database alone opens nothing: no key, no code
         row = s.scalar(select(FormSubmission))
         assert key.encode() not in row.key_hash and code.replace(" ", "").encode() not in row.sealed_code
@@ -76,7 +78,7 @@ def test_the_same_form_sent_twice_files_one_report_and_shows_the_same_code(clien
 
 def test_a_form_sent_again_with_other_content_is_refused_in_dutch_and_gets_a_new_key(client, db):
     key = _form_key(client)
-    assert client.post("/melden", data={**FORM, "verzendkenmerk": key}).status_code == 303
+    assert client.post("/melden", data={**FORM, "verzendkenmerk": key}).status_code == 200
     before = _cases(db)
     changed = {**FORM, "omschrijving": FORM["omschrijving"] + " Ook in april.", "verzendkenmerk": key}
     r = client.post("/melden", data=changed)
@@ -85,7 +87,7 @@ def test_a_form_sent_again_with_other_content_is_refused_in_dutch_and_gets_a_new
     assert "Ook in april." in r.text  # nothing typed is lost
     fresh = re.search(r'name="verzendkenmerk" id="verzendkenmerk" value="([^"]+)"', r.text).group(1)
     assert fresh != key
-    assert client.post("/melden", data={**changed, "verzendkenmerk": fresh}).status_code == 303  # a new report
+    assert client.post("/melden", data={**changed, "verzendkenmerk": fresh}).status_code == 200  # a new report
     assert _cases(db) == before + 1
 
 
@@ -95,14 +97,12 @@ def test_after_five_minutes_the_form_sent_again_files_nothing_and_shows_no_code(
     before = _cases(db)
     clock.advance(submissions.REPLAY_WINDOW + timedelta(seconds=1))
     again = client.post("/melden", data={**FORM, "verzendkenmerk": key})
-    assert again.status_code == 303 and again.headers["location"] == "/melden/ontvangen?opnieuw=1"
+    assert again.status_code == 200
     assert _code(again) is None  # an old form page on a shared computer does not give the code away
     assert _cases(db) == before
-    client.cookies.clear()  # the first answer's one-time cookie has expired in the browser by now
-    page = client.get(again.headers["location"])
-    assert "Dit formulier was al eerder verstuurd" in page.text and "geen tweede melding" in page.text
+    assert "Dit formulier was al eerder verstuurd" in again.text and "geen tweede melding" in again.text
     # a report sent later by anyone wipes the sealed codes past the window
-    assert client.post("/melden", data={**FORM, "verzendkenmerk": _form_key(client)}).status_code == 303
+    assert client.post("/melden", data={**FORM, "verzendkenmerk": _form_key(client)}).status_code == 200
     with db.session() as s:
         assert s.scalar(select(FormSubmission.sealed_code).where(FormSubmission.case_id.is_not(None))
                         .order_by(FormSubmission.id)) is None
@@ -111,7 +111,7 @@ def test_after_five_minutes_the_form_sent_again_files_nothing_and_shows_no_code(
 def test_a_form_sent_again_is_not_counted_against_the_address(client, db):
     key = _form_key(client)
     for _ in range(public.POLICY.max_attempts + 2):
-        assert client.post("/melden", data={**FORM, "verzendkenmerk": key}).status_code == 303
+        assert client.post("/melden", data={**FORM, "verzendkenmerk": key}).status_code == 200
     assert _cases(db) == 1
 
 
@@ -129,7 +129,7 @@ def test_the_api_answers_a_repeated_idempotency_key_as_the_first_time(client, db
     second = client.post("/api/v1/publiek/meldingen", json=API_REPORT, headers={"Idempotency-Key": key})
     assert first.status_code == second.status_code == 201
     assert second.headers.get("idempotent-replayed") == "true" and "idempotent-replayed" not in first.headers
-    assert second.json()["zaaknummer"] == first.json()["zaaknummer"]
+    assert "zaaknummer" not in first.json() and "zaaknummer" not in second.json()  # what the web shows her
     assert second.json()["ontvangstcode"] == first.json()["ontvangstcode"]
     assert _cases(db) == 1
     other = client.post("/api/v1/publiek/meldingen", json={**API_REPORT, "dienstonderdeel": "Belastingdienst"},
@@ -226,7 +226,7 @@ def test_the_desk_api_answers_a_repeated_idempotency_key_as_the_first_time(demo_
 def test_the_timer_worker_wipes_sealed_codes_after_the_window_and_keys_after_a_day(client, db, clock):
     from engine.timers import worker
 
-    assert client.post("/melden", data={**FORM, "verzendkenmerk": _form_key(client)}).status_code == 303
+    assert client.post("/melden", data={**FORM, "verzendkenmerk": _form_key(client)}).status_code == 200
     worker.run(database=db, once=True)
     with db.session() as s:
         assert s.scalar(select(FormSubmission.sealed_code)) is not None  # within the window: kept

@@ -23,8 +23,8 @@ def test_the_reporters_inbox_shows_only_a_notice_the_server_wrote(demo_app):
     c = TestClient(demo_app, follow_redirects=False)
     r = c.post("/melden", data={"omschrijving": "Een collega declareert reizen die niet zijn gemaakt.",
                                 "dienstonderdeel": "Douane", "melden_als": "anoniem"})
-    assert r.status_code == 303, r.text
-    code = re.search(r"\d{4} \d{4} \d{4} \d{4}", c.get(r.headers["location"]).text).group(0)
+    assert r.status_code == 200, r.text  # the confirmation is the form's answer
+    code = re.search(r"\d{4} \d{4} \d{4} \d{4}", r.text).group(0)
     r = c.post("/mijn-melding/code", data={"ontvangstcode": code,
                                            "login_token": _token(c.get("/mijn-melding").text, "login_token")})
     assert r.status_code == 303, r.text

@@ -213,6 +213,7 @@ POLICY: dict[str, Policy] = {
     # a letter of another case (the named case's letter to its reporter) is not found in one's own channel
     "GET /api/v1/melder/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
     "GET /mijn-melding/brieven/{letter_id}": Policy(frozenset({RECEIPT}), (404,), 401),
+    "GET /mijn-melding/brieven/{letter_id}/lezen": Policy(frozenset({RECEIPT}), (404,), 401),
     "POST /mijn-melding/antwoord": Policy(frozenset({RECEIPT}), (303,), 401, probe={"data": {"tekst": "Aanvulling."}}),
     "POST /mijn-melding/bijlagen": Policy(frozenset({RECEIPT}), (422,), 401, probe=WEB_EMPTY),
     # oral reports and follow-up (engine.contact): the reporter asks for a meeting, signs or corrects a transcript,

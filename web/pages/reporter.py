@@ -28,15 +28,13 @@ from web.pages.common import (app_settings, form_int, FormDep, get_database, log
 router = APIRouter(include_in_schema=False)
 
 
-RECEIPT_FLASH = "meldpunt_ontvangstcode"
-
-
 # --------------------------------------------------------------------------- melden (public)
 
 def _public_fields(session: Session) -> dict:
     """Category options from the deployed intake form (the process owners' list); a fresh one-time form key on
     every page of the form (``engine.intake.submissions``: the same form sent twice files one report)."""
     return {"categories": public.categories(session), "ways": public.WAYS, "max_files": public.MAX_FILES,
+            "required": public.REQUIRED,
             "form_key": submissions.new_key(), "handlers": exclusions.candidates(session),
             "max_excluded": exclusions.MAX_EXCLUDED,
             "meeting_kinds": contact.MEETING_KINDS,
@@ -89,27 +87,17 @@ def report_submit(request: Request, form: FormDep):
     except TooManyAttempts as exc:
         return retry_after(exc, render(request, "melden.html", status_code=exc.status, public=True, values=shown,
                                         errors={}, fout=exc.detail, **fields))
-    # Post/redirect/get, so a reload never files the report twice. The code travels once in a
-    # short-lived HttpOnly cookie scoped to the receipt page, which deletes it when shown.
-    settings = app_settings(request)
-    # A form sent again (a double click) answers as the first send did; past the window without the code.
-    response = RedirectResponse("/melden/ontvangen" + ("?opnieuw=1" if submitted.replayed and not code else ""),
-                                status_code=303)
-    if code:
-        response.set_cookie(RECEIPT_FLASH, code, max_age=300, path="/melden/ontvangen", httponly=True,
-                            secure=settings.cookie_secure, samesite="strict")
-    return response
+    # The answer to the POST is the confirmation itself (no-store, ``render``): the code is never put in a cookie, an
+    # address or a log. A reload sends the same form key again (engine.intake.submissions): no second report, the
+    # same code within the replay window; past it, no code.
+    return render(request, "melden_ontvangen.html", public=True, code=code,
+                  again=submitted.replayed and not code)
 
 
 @router.get("/melden/ontvangen", response_class=HTMLResponse)
-def report_received(request: Request, opnieuw: str = ""):
-    settings = app_settings(request)
-    code = request.cookies.get(RECEIPT_FLASH)
-    code = code if code and re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code) else None
-    response = render(request, "melden_ontvangen.html", public=True, code=code, again=bool(opnieuw) and not code)
-    response.delete_cookie(RECEIPT_FLASH, path="/melden/ontvangen", secure=settings.cookie_secure, httponly=True,
-                           samesite="strict")
-    return response
+def report_received(request: Request):
+    """An old bookmark of the confirmation: the code is shown only in the answer to the form, never again."""
+    return render(request, "melden_ontvangen.html", public=True, code=None, again=False)
 
 
 # --------------------------------------------------------------------------- mijn melding (reporter)
@@ -172,22 +160,62 @@ def reporter_letter_download(request: Request, letter_id: int):
         return render(request, "fout.html", status_code=exc.status, public=True, title=exc.title, detail=exc.detail)
 
 
+def _kept_reply(form) -> str:
+    """A reply she typed, carried through the login form when her session had expired: only in the page (no-store)
+    and the next form post, never stored on the server or logged; capped as the form's own echo is."""
+    return str(form.get("tekst") or "")[:2 * intake.MAX_MESSAGE]
+
+
+def letter_paragraphs(text: str) -> list[str]:
+    """A letter's text (one line per paragraph) as the paragraphs to show; empty lines dropped (the template
+    escapes every one)."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+@router.get(PORTAL + "/brieven/{letter_id:id}/lezen", response_class=HTMLResponse)
+def reporter_letter_read(request: Request, letter_id: int):
+    """A letter to the reporter, to read in the page (no file on her device); the download stays an option. The same
+    door and access rule as the download (``engine.cases.letters.reporter_letter_text``)."""
+    try:
+        with get_database().session() as s:
+            reporter = _reporter(request, s)
+            if reporter is None:
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
+                                  fout=receipts.REPORTER_SESSION_INVALID)
+            letter, text = case_letters.reporter_letter_text(session=s, case_id=reporter.receipt.case_id,
+                                                             letter_id=letter_id, actor="anonieme melder")
+            return render(request, "mijn_melding_brief.html", public=True, letter_id=letter.id,
+                          title=letter.template, rendered_at=letter.rendered_at, paragraphs=letter_paragraphs(text))
+    except NotFound:
+        return render(request, "niet_gevonden.html", status_code=404, public=True)
+    except DomainError as exc:
+        return render(request, "fout.html", status_code=exc.status, public=True, title=exc.title, detail=exc.detail)
+
+
 @router.post(PORTAL + "/code", response_class=HTMLResponse)
 def reporter_login(request: Request, form: FormDep):
     db = get_database()
+    kept = _kept_reply(form)
     if not pre_login_ok(request, form.get("login_token")):
         return login_form(request, "mijn_melding_code.html", status_code=403, public=True,
-                           fout="De pagina was verlopen. Vul uw code opnieuw in.")
+                           fout="De pagina was verlopen. Vul uw code opnieuw in.", tekst=kept)
     try:
         match = receipts.verify_receipt(database=db, code=str(form.get("ontvangstcode") or ""),
                                         client_key=client_key(request))
     except DomainError as exc:
         return retry_after(exc, login_form(request, "mijn_melding_code.html", status_code=exc.status, public=True,
-                                             fout=exc.detail))
-    with db.session() as s:
-        session_id, _ = receipts.start_reporter_session(session=s, receipt_id=match.receipt_id)
+                                             fout=exc.detail, tekst=kept))
     settings = app_settings(request)
-    response = RedirectResponse(PORTAL, status_code=303)
+    with db.session() as s:
+        session_id, reporter = receipts.start_reporter_session(session=s, receipt_id=match.receipt_id)
+        if kept.strip():
+            # Her reply from before the session expired: back in the reply box, for her to check and send; the
+            # answer is the inbox itself (no-store), so the text never travels in a cookie or an address.
+            response = _reporter_inbox(request, s, reporter, melding="", fout=None, tekst=kept,
+                                       bewaard="Uw antwoord is nog niet verstuurd. Controleer het hieronder en "
+                                               "klik op Versturen.")
+        else:
+            response = RedirectResponse(PORTAL, status_code=303)
     response.set_cookie(reporter_cookie_name(settings.cookie_secure), session_id,
                         max_age=int(receipts.REPORTER_SESSION_TTL.total_seconds()), path="/", httponly=True,
                         secure=settings.cookie_secure, samesite="strict")
@@ -204,9 +232,9 @@ def reporter_answer(request: Request, form: FormDep):
     try:
         with db.session() as s:
             reporter = _reporter(request, s)
-            if reporter is None:
+            if reporter is None:  # her session expired while she typed: the text stays in the login form
                 return login_form(request, "mijn_melding_code.html", status_code=401, public=True,
-                              fout=receipts.REPORTER_SESSION_INVALID)
+                                  fout=receipts.REPORTER_SESSION_INVALID, tekst=_kept_reply(form))
             if not _reporter_csrf_ok(reporter, form.get("csrf_token")):
                 raise NotAuthorized("De beveiligingscontrole van het formulier is mislukt. Laad de pagina opnieuw.")
             intake.message_from_reporter(session=s, case_id=reporter.receipt.case_id, text=str(form.get("tekst") or ""))
@@ -214,9 +242,10 @@ def reporter_answer(request: Request, form: FormDep):
         with db.session() as s:
             reporter = _reporter(request, s)
             if reporter is None:
-                return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail)
+                return login_form(request, "mijn_melding_code.html", status_code=401, public=True, fout=exc.detail,
+                                  tekst=_kept_reply(form))
             return _reporter_inbox(request, s, reporter, status_code=exc.status, melding="", fout=exc.detail,
-                                   tekst=form.get("tekst") or "")
+                                   tekst=_kept_reply(form))
     return RedirectResponse(with_message(PORTAL, "Uw antwoord is verstuurd."), status_code=303)
 
 
