@@ -235,7 +235,7 @@ WORKER = textwrap.dedent("""
         first_sweep = worker.render_due
         def render_due(**kwargs):
             stored = first_sweep(**kwargs)
-            Path(ready).write_text("listening")
+            Path(ready).write_text(str(stored))  # the letters the first sweep stored
             return stored
         worker.render_due = render_due
     worker.run(bind=Database(sys.argv[1]).engine, poll_seconds=float(os.environ.get("POLL_SECONDS", "0.2")))
@@ -304,10 +304,17 @@ def test_two_letter_workers_one_killed_mid_render_the_letter_is_made_exactly_onc
                 return s.scalar(select(LetterJob.state)) == DONE
 
         _wait_for(made, [other], "the surviving worker did not render the letter")
-        restarted = _worker_process(db, clock.now())  # the killed one, restarted: nothing left for it
+        with db.session() as s:
+            attempts = s.scalar(select(LetterJob.attempts))
+        swept = tmp_path / "restarted-swept"
+        restarted = _worker_process(db, clock.now(), ready=swept)  # the killed one, restarted: nothing left for it
         try:
+            # its first sweep has run (the marker holds the letters it stored) before anything is counted
+            _wait_for(lambda: swept.exists() and swept.read_text(), [restarted], "the restarted worker never swept")
+            assert swept.read_text() == "0"
             with db.session() as s:
                 assert s.scalar(select(func.count()).select_from(Letter).where(Letter.case_id == case_id)) == 1
+                assert (s.scalar(select(LetterJob.state)), s.scalar(select(LetterJob.attempts))) == (DONE, attempts)
         finally:
             restarted.send_signal(signal.SIGTERM)
             restarted.wait(60)
