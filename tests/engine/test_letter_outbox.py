@@ -23,7 +23,7 @@ from documents.render import docx_text
 from engine.cases import letters as case_letters
 from engine.cases import service as cases
 from engine.config import get_settings
-from engine.errors import ProcessValidationError
+from engine.errors import InvalidData, ProcessValidationError
 from engine.identity.models import User
 from engine.incidents import service as incidents
 from engine.incidents.models import Incident
@@ -212,6 +212,40 @@ def test_a_template_that_cannot_render_with_the_forms_data_is_refused_at_deploym
     issues = [i for i in refused.value.issues if i.file == f"letters/{LETTER}.docx"]
     assert issues and "geen geldige datum" in issues[0].message and "voorbeeldgegevens" in issues[0].message
     assert processes.check(directory=process_set)  # the check without deploying says the same
+
+
+def test_a_placeholder_the_steps_data_leaves_empty_refuses_the_step_in_its_transaction(db, clock, process_set,
+                                                                                      in_worker):
+    """What the deployment check cannot see: its sample case fills every form field, optional ones too, so the
+    letter's ``{{ dienstonderdeel }}`` passes; the intake form lets the desk leave that field empty. At run time
+    the step is refused in its transaction with the field named in Dutch, and nothing changes."""
+    from engine.audit.models import AuditEvent
+    from engine.cases.models import Case
+    from engine.worklist.models import WorkItem
+
+    case_id, item_id = _case_at_intake(db, process_set)
+
+    def snapshot():
+        with db.session() as s:
+            return (s.get(Case, case_id).version, s.get(WorkItem, item_id).state,
+                    s.scalar(select(func.count()).select_from(LetterJob)),
+                    s.scalar(select(func.count()).select_from(Letter)),
+                    s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)),
+                    s.scalar(select(func.count()).select_from(Incident)))
+
+    before = snapshot()
+    with pytest.raises(InvalidData) as refused:
+        with db.session() as s:
+            desk = s.execute(select(User).where(User.username == "desk")).scalar_one()
+            cases.complete_task(session=s, work_item_id=item_id, user=desk, data={"ernstig": False})
+    assert refused.value.status == 422  # the form is refused, naming the field the letter needs
+    assert str(refused.value) == "De brief ‘van deze stap’ mist gegevens: dienstonderdeel"
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("dienstonderdeel", "is nodig voor de brief ‘van deze stap’ en ontbreekt")]
+    assert snapshot() == before
+    _complete_intake(db, item_id)  # with the field filled in, the same step goes through and makes the letter
+    assert worker.render_due(bind=db.engine) == 1
+    assert len(_letters(db, case_id)) == 1
 
 
 WORKER = textwrap.dedent("""
