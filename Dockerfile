@@ -36,7 +36,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     MELDPUNT_LOG_JSON=true \
     MELDPUNT_PRODUCTION=true \
     MELDPUNT_TIMERS_IN_SERVER=false \
-    MELDPUNT_API_PROCESSES=2 \
+    MELDPUNT_API_PROCESSES=0 \
     PROMETHEUS_MULTIPROC_DIR=/run/meldpunt/metrics \
     MELDPUNT_AUDIT_CHECKPOINT_FILE=/var/lib/meldpunt/audit-checkpoints.jsonl
 RUN groupadd --system --gid 10001 meldpunt \

@@ -777,10 +777,124 @@ def letter_visibility(database, first_job: int, answered: dict | None = None) ->
     return out
 
 
+LETTERS, NO_LETTERS = "letters", "without_letters"
+
+
+def INTEGRITY_FILES() -> dict[str, bytes]:
+    """The integrity process as deployed for measurement 2 (``processes/``, its letters included)."""
+    from engine.processes.validation import read_process_dir
+
+    return read_process_dir(INTEGRITY)
+
+
+def NO_LETTERS_FILES() -> dict[str, bytes]:
+    """The same process without any letter (``bench.scenarios.INTEGRITY_NO_LETTERS_SCENARIO``: its tasks' letter
+    properties removed, the fields only a letter read kept for the case file), the manifest's settings as
+    deployed here."""
+    from dataclasses import replace
+
+    from bench.scenarios import INTEGRITY_NO_LETTERS_SCENARIO
+
+    return replace(INTEGRITY_NO_LETTERS_SCENARIO, settings={}).files()
+
+
+def activate_variant(database, files: dict[str, bytes]) -> None:
+    """Make ``files`` the version new cases start on (deployed the first time, activated again afterwards);
+    cases already running keep theirs."""
+    from engine.processes import service as processes
+
+    with database.session() as s:
+        processes.deploy_files(session=s, files=files, actor="bench",
+                               override="benchmark: the process with and without letters, measured side by side")
+
+
+def _rounds(cases_per_handler: int, variants: list[str]) -> list[tuple[str, int]]:
+    """(variant, cases per handler) in the order they run. One variant: all cases in one go, as before. Two: one
+    case per handler each per round, their order swapped every round (A B B A A B …) so that neither always runs
+    first (on a warmer or a busier machine)."""
+    if len(variants) == 1:
+        return [(variants[0], cases_per_handler)]
+    out: list[tuple[str, int]] = []
+    for k in range(cases_per_handler):
+        out += [(v, 1) for v in (variants if k % 2 == 0 else variants[::-1])]
+    return out
+
+
+@dataclass
+class _Window:
+    """What one variant's rounds measured, summed over its rounds."""
+
+    wall: float = 0.0
+    cpu_server: float = 0.0
+    cpu_client: float = 0.0
+    cpu_letters: float = 0.0
+    busy: float = 0.0
+    total: float = 0.0
+    pg: dict | None = None
+
+    def add_pg(self, reading: dict | None) -> None:
+        if reading is None:
+            return
+        if self.pg is None:
+            self.pg = dict(reading)
+        else:
+            self.pg["seconds"] += reading["seconds"]
+            self.pg["backends"] = max(self.pg["backends"], reading["backends"])
+            self.pg["exited_during"] += reading["exited_during"]
+
+    def add_busy(self, before: tuple[float, float], after: tuple[float, float]) -> None:
+        self.busy += after[0] - before[0]
+        self.total += after[1] - before[1]
+
+    def busy_fraction(self) -> float:
+        return self.busy / self.total if self.total > 0 else float("nan")
+
+
+def _wait_for_letters(database, first_job: int) -> None:
+    """Until every letter job since ``first_job`` is made (at most :data:`LETTER_DRAIN_SECONDS`; the letters'
+    visibility is reported at the end of the run, :func:`letter_visibility`)."""
+    from sqlalchemy import func, select
+
+    from engine.letter_outbox.models import DONE, LetterJob
+
+    deadline = perf() + LETTER_DRAIN_SECONDS
+    while perf() < deadline:
+        with database.session() as s:
+            if not s.scalar(select(func.count()).select_from(LetterJob)
+                            .where(LetterJob.id >= first_job, LetterJob.state != DONE)):
+                return
+        time.sleep(0.05)
+
+
+def variant_summary(rec: "Recorder", window: _Window) -> dict:
+    """The figures of the rounds without letters, as the run's own (same names)."""
+    wall, cpu_server = window.wall, window.cpu_server + window.cpu_letters
+    per_s = (lambda n: n / wall) if wall else (lambda n: 0.0)
+    requests = sum(len(v) for v in rec.latency.values())
+    out = {
+        "measured_seconds": wall, "task_completions": rec.completions, "cases_closed": rec.cases_closed,
+        "cases_abandoned": rec.cases_abandoned,
+        "task_completions_per_second": per_s(rec.completions), "cases_per_second": per_s(rec.cases_closed),
+        "requests": requests, "requests_per_second": per_s(requests),
+        "requests_per_completion": requests / rec.completions if rec.completions else float("nan"),
+        "complete_latency": summary_ms(rec.latency.get("complete", [])),
+        "other_latency": {k: summary_ms(v) for k, v in sorted(rec.latency.items()) if k != "complete"},
+        "letters_per_case": (sum(rec.letters) / len(rec.letters)) if rec.letters else 0.0,
+        "routes": rec.trails, "errors": rec.error_count, "error_samples": rec.errors,
+        "cpu": {"server_seconds": cpu_server, "client_seconds": window.cpu_client,
+                "server_cpu_ms_per_completion": cpu_server * 1000 / rec.completions if rec.completions else None,
+                "letter_worker_seconds": window.cpu_letters,
+                "server_cores_used": per_s(cpu_server), "client_cores_used": per_s(window.cpu_client),
+                "machine_busy_fraction": window.busy_fraction()},
+    }
+    out["cpu"].update(postgresql_cpu_fields(window.pg, rec.completions))
+    return out
+
+
 def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per_handler: int, warmup_cases: int,
                prefix: str, log=print, profile_out: Path | None = None, letter_workers: int = 0,
                legacy_client: bool = False, server_root: Path | None = None, launcher: list[str] | None = None,
-               on_phase=None) -> dict:
+               on_phase=None, without_letters: bool = False) -> dict:
     """One server configuration: start, log in, warm up, measure, stop. The server is always stopped and
     the organisation retired; a failure to start or to log in raises (:func:`run` records it).
     ``profile_out``: run the server under :mod:`bench.serve_profiled` (one worker) and write its profile there.
@@ -788,9 +902,20 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
     ones that use the completion's answer and ``claimen-en-openen``. ``server_root``: run the server from
     another checkout (a before/after comparison with the same client). ``launcher``: what runs uvicorn.
     ``on_phase(name, server)``: called as the measured phase begins ("measured") and ends ("after") (e.g. to
-    attach a profiler to ``server.proc.pid``)."""
+    attach a profiler to ``server.proc.pid``).
+    ``without_letters``: the same route on the same process without any letter (issue 25, what letters cost),
+    measured alternately with it: each of the ``cases_per_handler`` rounds drives one case per handler with letters
+    and one without (the order swapped every round, ABBA), the version new cases start on switched between them
+    (:func:`activate_variant`); the run's own figures are those of the letter rounds, the others under
+    ``without_letters``."""
     answers = route_answers()
     org = setup_org(database, prefix=prefix, handlers=handlers)
+    variants = {LETTERS: INTEGRITY_FILES()}
+    if without_letters:
+        variants[NO_LETTERS] = NO_LETTERS_FILES()
+        for files in (variants[NO_LETTERS], variants[LETTERS]):  # both deployed; the letters' one active
+            activate_variant(database, files)
+    rounds = _rounds(cases_per_handler, list(variants))
     if profile_out is not None:
         if workers != 1:
             raise ValueError("the profiled server runs one worker")
@@ -800,7 +925,7 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
     sampler: RssSampler | None = None
     pg = pg_cpu.for_database(database)  # PostgreSQL's CPU for this database (None: not PostgreSQL / not visible)
     pg_reading = None
-    rec, warm = Recorder(), Recorder()
+    rec, warm, rec_without = Recorder(), Recorder(), Recorder()
     try:
         t_start = perf()
         server.start()
@@ -815,7 +940,12 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
               for i in range(handlers)]
         try:
             sampler.set_phase("warmup")
-            warm_seconds = _run_handlers(hs, _spread(warmup_cases, handlers), counted=True)
+            warm_seconds, warm_cases = 0.0, 0
+            for variant in reversed(list(variants)):  # each variant's version warmed up; the letters' one last
+                if len(variants) > 1:
+                    activate_variant(database, variants[variant])
+                warm_seconds += _run_handlers(hs, _spread(warmup_cases, handlers), counted=True)
+                warm_cases += warmup_cases
             for h in hs:
                 h.rec = rec
             sampler.set_phase("measured")
@@ -823,16 +953,29 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
                 os.kill(server.proc.pid, signal.SIGUSR1)  # bench.serve_profiled: count from here
             if on_phase is not None:
                 on_phase("measured", server)
-            cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
-            cpu0_letters = server.letter_cpu_seconds()
             first_job = _last_letter_job(database) + 1
-            pg_mark = pg.mark() if pg else None
-            wall = _run_handlers(hs, [cases_per_handler] * handlers, counted=True)
-            pg_reading = pg.since(pg_mark) if pg else None
-            cpu_server, cpu_client = sampler.cpu_seconds() - cpu0_server, time.process_time() - cpu0_client
-            cpu_letters = server.letter_cpu_seconds() - cpu0_letters
-            cpu_server += cpu_letters  # the letters' CPU counts as the server's, wherever they are rendered
-            busy1 = _machine_busy()
+            measured = {name: _Window() for name in variants}
+            recorders = {LETTERS: rec, NO_LETTERS: rec_without}
+            for variant, cases in rounds:
+                if len(variants) > 1:
+                    activate_variant(database, variants[variant])
+                for h in hs:
+                    h.rec = recorders[variant]
+                window = measured[variant]
+                cpu0_server, cpu0_client, busy0 = sampler.cpu_seconds(), time.process_time(), _machine_busy()
+                cpu0_letters = server.letter_cpu_seconds()
+                pg_mark = pg.mark() if pg else None
+                window.wall += _run_handlers(hs, [cases] * handlers, counted=True)
+                if len(variants) > 1 and variant == LETTERS:  # its letters made before the next round's CPU
+                    _wait_for_letters(database, first_job)
+                window.add_pg(pg.since(pg_mark) if pg else None)
+                window.cpu_server += sampler.cpu_seconds() - cpu0_server
+                window.cpu_client += time.process_time() - cpu0_client
+                # the letters' CPU counts as the server's, wherever they are rendered
+                window.cpu_letters += server.letter_cpu_seconds() - cpu0_letters
+                window.add_busy(busy0, _machine_busy())
+            if len(variants) > 1:
+                activate_variant(database, variants[LETTERS])
             if on_phase is not None:
                 on_phase("after", server)
             sampler.set_phase("after")
@@ -841,7 +984,7 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
             for h in hs:
                 h.close()
         rss, sampler = sampler.stop(), None
-        errors = warm.error_count + rec.error_count
+        errors = warm.error_count + rec.error_count + rec_without.error_count
         log_tail = server.log_tail(2000) if errors else None
     except BaseException as exc:
         tail = server.log_tail(2000)
@@ -862,14 +1005,17 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
                 retire_org(database, org)
     if not errors:
         server.remove_log()
+    mine = measured[LETTERS]
+    wall, cpu_client, cpu_letters = mine.wall, mine.cpu_client, mine.cpu_letters
+    cpu_server, pg_reading = mine.cpu_server + mine.cpu_letters, mine.pg
     requests = sum(len(v) for v in rec.latency.values())
-    busy_frac = ((busy1[0] - busy0[0]) / (busy1[1] - busy0[1])) if busy1[1] > busy0[1] else float("nan")
+    busy_frac = mine.busy_fraction()
     per_s = (lambda n: n / wall) if wall else (lambda n: 0.0)
     out = {
         "dialect": dialect, "workers": workers, "handlers": handlers, "organisation": org_sizes(handlers),
         "letter_workers": letter_workers or "in the server (a thread per process)",
         "server_start_seconds": start_seconds,
-        "warmup": {"cases": warmup_cases, "seconds": warm_seconds, "task_completions": warm.completions,
+        "warmup": {"cases": warm_cases, "seconds": warm_seconds, "task_completions": warm.completions,
                    "cases_closed": warm.cases_closed, "errors": warm.error_count},
         "cases_per_handler": cases_per_handler,
         "measured_seconds": wall,
@@ -906,6 +1052,15 @@ def run_config(database, *, dialect: str, workers: int, handlers: int, cases_per
         "rss": rss,
     }
     out["cpu"].update(postgresql_cpu_fields(pg_reading, rec.completions))
+    if NO_LETTERS in measured:
+        out["interleaved_rounds"] = [variant for variant, _ in rounds]
+        out["without_letters"] = variant_summary(rec_without, measured[NO_LETTERS])  # its errors in the run's too
+        other = out["without_letters"]
+        log(f"  m2 {dialect} ×{workers}, the same route without letters (alternating with it): "
+            f"{other['task_completions']} completions → {other['task_completions_per_second']:.1f}/s; complete p50 "
+            f"{other['complete_latency']['median_ms']:.1f} / p95 {other['complete_latency']['p95_ms']:.1f} ms; "
+            f"{other['cpu']['server_cpu_ms_per_completion'] or float('nan'):.1f} ms server CPU per completion"
+            f"{_pg_cpu_log(other['cpu'])}")
     lat = out["complete_latency"]
     if letters_visible.get("letters"):
         lower = letters_visible.get("from_answer") or {}
@@ -950,16 +1105,19 @@ def run(ctx) -> dict:
                  "timers_in_server": False, "access_log": False, "sqlite_single_worker_reason": SQLITE_ONE_WORKER,
                  "runs": {}}
     # PostgreSQL: 1 and 2 server processes with the letters in the server (a thread per process), and 2 server
-    # processes with one `meldpunt brieven run` process (the deployments' topology: LISTEN/NOTIFY wakes it)
+    # processes with one `meldpunt brieven run` process (the deployments' topology: LISTEN/NOTIFY wakes it).
+    # Issue 25: the same route without letters alternates with it in every configuration of a full run, and in the
+    # first one per database of the quick and tiny runs (their time budget)
     configs = {"postgresql": [(1, 0), (2, 0), (2, 1)]}
     for dialect, database in ctx.databases.items():
-        for workers, letter_workers in configs.get(dialect, [(1, 0)]):
+        for index, (workers, letter_workers) in enumerate(configs.get(dialect, [(1, 0)])):
             key = f"{dialect}_{workers}w" + (f"_{letter_workers}lw" if letter_workers else "")
             try:
                 out["runs"][key] = run_config(database, dialect=dialect, workers=workers,
                                               handlers=sizes.m2_handlers, cases_per_handler=sizes.m2_cases_per_handler,
                                               warmup_cases=sizes.m2_warmup_cases, prefix=f"h{key}_", log=ctx.log,
-                                              letter_workers=letter_workers)
+                                              letter_workers=letter_workers,
+                                              without_letters=index == 0 or ctx.mode == "full")
             except Exception as exc:  # recorded (and counted as an error), the other runs go on
                 ctx.log(f"  m2 {key} FAILED: {type(exc).__name__}: {str(exc)[:500]}")
                 out["runs"][key] = {"dialect": dialect, "workers": workers, "failed": f"{type(exc).__name__}: {exc}",

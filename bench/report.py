@@ -259,6 +259,37 @@ def _table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _render_without_letters(runs: list[tuple[str, dict]]) -> list[str]:
+    """Issue 25: the same route without letters, run alternately with it (one case per handler each, per round)."""
+    rows = []
+    for _, r in runs:
+        other = r.get("without_letters")
+        if "failed" in r or not other:
+            continue
+        ratio = lambda a, b: (a / b) if a and b else None  # noqa: E731
+        mine, theirs = r["cpu"].get("server_cpu_ms_per_completion"), other["cpu"].get("server_cpu_ms_per_completion")
+        rows.append([r["dialect"], _workers_cell(r), f"{r['letters_per_case']:.0f} / {other['letters_per_case']:.0f}",
+                     f"{r['task_completions']} / {other['task_completions']}",
+                     f"{r['task_completions_per_second']:.1f} / {other['task_completions_per_second']:.1f}",
+                     f"{r['complete_latency']['median_ms']:.1f} / {other['complete_latency']['median_ms']:.1f}",
+                     f"{r['complete_latency']['p95_ms']:.1f} / {other['complete_latency']['p95_ms']:.1f}",
+                     f"{_pg_ms(mine)} / {_pg_ms(theirs)}",
+                     f"{_pg_ms(r['cpu'].get('postgresql_cpu_ms_per_completion'))} / "
+                     f"{_pg_ms(other['cpu'].get('postgresql_cpu_ms_per_completion'))}",
+                     ratio(mine, theirs), other["errors"]])
+    if not rows:
+        return []
+    return ["The same route without letters (the process of `processes/` with its tasks' letter properties removed, "
+            "`bench.scenarios.INTEGRITY_NO_LETTERS_SCENARIO`), measured in the same run against the same server: "
+            "per round each handler drives one case with letters and one without, the order swapped every round, "
+            "the version new cases start on switched between them. Each cell: with letters / without. After a "
+            "round with letters its letters are made before the next round starts, so their CPU (in the server or "
+            "a letter worker) counts for the letters.", "",
+            _table(["database", "workers", "letters per case", "completions", "completions/s", "p50 (ms)",
+                    "p95 (ms)", "server CPU ms / completion", "PostgreSQL CPU ms / completion",
+                    "server CPU ratio (with / without)", "errors without letters"], rows), ""]
+
+
 def _render_http(m2: dict | None) -> list[str]:
     """Sections 2 (throughput over HTTP) and 7 (server RSS)."""
     if not m2:
@@ -322,6 +353,7 @@ def _render_http(m2: dict | None) -> list[str]:
                               if k in r["other_latency"] else "—") for k in kinds]
                           + [f"{r['login_latency']['median_ms']:.0f} / {r['login_latency']['p95_ms']:.0f}"]
                           for _, r in runs if "failed" not in r]), ""]
+        parts += _render_without_letters(runs)
         first = next(r for _, r in runs if "failed" not in r)
         for trail, n in list(first.get("routes", {}).items())[:3]:
             parts += [f"Route ({len(trail.split(' → '))} tasks, {first['letters_per_case']:.0f} letters per case): "

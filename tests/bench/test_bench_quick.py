@@ -91,6 +91,7 @@ def _check(results: dict, dialect: str) -> None:
     assert measured == {("1", True), ("5", True), ("6", True)}, results["targets"]
     ids = {t["id"] for t in results["targets"]}
     assert {"2", "7"} <= ids
+    assert "The same route without letters" in results["_markdown"]
     assert "## 2. Throughput over HTTP" in results["_markdown"] and "## 7. Server memory" in results["_markdown"]
     pg_cpu = [t for t in results["targets"] if t["target"].startswith("PostgreSQL CPU per completion")]
     if dialect == "postgresql":
@@ -179,6 +180,24 @@ def _check_http(m2: dict, dialect: str) -> None:
         rss = run["rss"]
         assert _positive(rss["peak_mb"]) and _positive(rss["peak_sum_measured_mb"]) and rss["samples"] > 0
         assert len(rss["processes"]) >= run["workers"]
+        # issue 25: the same route without letters, alternating with it round by round against the same server (in a
+        # tiny run, in the first configuration per database)
+        if run["workers"] != 1:
+            assert "without_letters" not in run
+            continue
+        assert run["interleaved_rounds"] == [v for k in range(run["cases_per_handler"]) for v in
+                                             (("letters", "without_letters"), ("without_letters", "letters"))[k % 2]]
+        other = run["without_letters"]
+        assert other["errors"] == 0 and other["cases_abandoned"] == 0, other["error_samples"]
+        assert other["cases_closed"] == run["handlers"] * run["cases_per_handler"]
+        assert other["letters_per_case"] == 0 and other["task_completions"] > 0
+        assert list(other["routes"]) == list(run["routes"])  # the same route, task for task
+        for k in ("task_completions_per_second", "measured_seconds"):
+            assert _positive(other[k]), k
+        assert _positive(other["cpu"]["server_cpu_ms_per_completion"])
+        _check_latency(other["complete_latency"])
+        if dialect == "postgresql":
+            assert _positive(other["cpu"]["postgresql_cpu_ms_per_completion"])
 
 
 def test_tiny_benchmark_on_sqlite(tmp_path):

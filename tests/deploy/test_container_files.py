@@ -149,6 +149,16 @@ def test_the_api_starts_one_process_per_core_on_postgresql_by_default_and_one_on
             api_processes_setting(postgres, bad, cpus=6)
 
 
+def test_the_image_and_the_documented_env_file_leave_the_number_of_api_processes_to_the_cores():
+    """Issue 25: the image's ENV and ``deploy/env.example`` (copied to .env as documented) must not pin a number
+    of API processes: unset, empty or 0 is one per core on PostgreSQL (``meldpunt api-processes``)."""
+    image_env = dict(re.findall(r"([A-Z_]+)=(\S*)", " ".join(ins for ins in _stages()[-1][1] if ins.startswith("ENV "))))
+    assert image_env.get("MELDPUNT_API_PROCESSES", "0") in ("", "0"), image_env.get("MELDPUNT_API_PROCESSES")
+    env_example = dict(line.split("=", 1) for line in (ROOT / "deploy" / "env.example").read_text().splitlines()
+                       if line.strip() and not line.lstrip().startswith("#"))
+    assert env_example.get("MELDPUNT_API_PROCESSES", "0").strip() in ("", "0"), env_example["MELDPUNT_API_PROCESSES"]
+
+
 @pytest.mark.parametrize("url, setting, expected", [
     ("sqlite:///{tmp}/m.db", None, "1"),
     ("postgresql+psycopg://meldpunt@127.0.0.1:1/meldpunt", None, "cores"),

@@ -145,3 +145,33 @@ def test_a_placeholder_in_the_document_properties_is_still_rendered_strictly(tmp
     raw = _template(tmp_path, "Zaak {{ zaaknummer }}", title="Brief {{ zaaknummer }}")
     context = {"zaaknummer": "X-1", "ontbrekend": "x"}
     assert render_docx(raw, context, name="brief") == _uncached(raw, context)
+
+
+def test_a_templates_package_is_opened_once_per_template_sha256_however_many_letters_are_made(monkeypatch):
+    """The cache itself: N letters (and N step checks) of the same template bytes open and parse its package
+    once; another template's bytes once more; the same bytes in another object share the entry."""
+    import hashlib
+
+    from docx.opc.package import OpcPackage
+
+    sample = load_sample_case()
+    context = build_context(recipient="onderzoeker", data=sample["data"], settings=sample.get("settings", {}),
+                            case_reference="VOORBEELD-0001")
+    first = (TEMPLATES_DIR / "onderzoeksopdracht.docx").read_bytes()
+    second = _template(None, "Zaak {{ zaaknummer }}")
+    opened: list[str] = []  # the sha256 of every package python-docx opens (unzips and parses)
+    original = OpcPackage.open.__func__
+
+    def counting_open(cls, pkg_file):
+        opened.append(hashlib.sha256(pkg_file.getvalue()).hexdigest())
+        return original(cls, pkg_file)
+
+    monkeypatch.setattr(OpcPackage, "open", classmethod(counting_open))
+    render._PACKAGE_CACHE.clear()
+    for _ in range(5):
+        render_docx(first, context, name="onderzoeksopdracht")
+        render_text(first, context, name="onderzoeksopdracht")
+        render_docx(second, {"zaaknummer": "X-1"}, name="brief")
+    render_docx(bytes(bytearray(first)), context, name="onderzoeksopdracht")  # equal bytes, another object
+    assert sorted(opened) == sorted(hashlib.sha256(raw).hexdigest() for raw in (first, second)), \
+        f"{len(opened)} opens for 16 letters of 2 templates"

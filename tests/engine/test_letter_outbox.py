@@ -23,7 +23,7 @@ from documents.render import docx_text
 from engine.cases import letters as case_letters
 from engine.cases import service as cases
 from engine.config import get_settings
-from engine.errors import ProcessValidationError
+from engine.errors import InvalidData, ProcessValidationError
 from engine.identity.models import User
 from engine.incidents import service as incidents
 from engine.incidents.models import Incident
@@ -214,6 +214,40 @@ def test_a_template_that_cannot_render_with_the_forms_data_is_refused_at_deploym
     assert processes.check(directory=process_set)  # the check without deploying says the same
 
 
+def test_a_placeholder_the_steps_data_leaves_empty_refuses_the_step_in_its_transaction(db, clock, process_set,
+                                                                                      in_worker):
+    """What the deployment check cannot see: its sample case fills every form field, optional ones too, so the
+    letter's ``{{ dienstonderdeel }}`` passes; the intake form lets the desk leave that field empty. At run time
+    the step is refused in its transaction with the field named in Dutch, and nothing changes."""
+    from engine.audit.models import AuditEvent
+    from engine.cases.models import Case
+    from engine.worklist.models import WorkItem
+
+    case_id, item_id = _case_at_intake(db, process_set)
+
+    def snapshot():
+        with db.session() as s:
+            return (s.get(Case, case_id).version, s.get(WorkItem, item_id).state,
+                    s.scalar(select(func.count()).select_from(LetterJob)),
+                    s.scalar(select(func.count()).select_from(Letter)),
+                    s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)),
+                    s.scalar(select(func.count()).select_from(Incident)))
+
+    before = snapshot()
+    with pytest.raises(InvalidData) as refused:
+        with db.session() as s:
+            desk = s.execute(select(User).where(User.username == "desk")).scalar_one()
+            cases.complete_task(session=s, work_item_id=item_id, user=desk, data={"ernstig": False})
+    assert refused.value.status == 422  # the form is refused, naming the field the letter needs
+    assert str(refused.value) == "De brief ‘van deze stap’ mist gegevens: dienstonderdeel"
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("dienstonderdeel", "is nodig voor de brief ‘van deze stap’ en ontbreekt")]
+    assert snapshot() == before
+    _complete_intake(db, item_id)  # with the field filled in, the same step goes through and makes the letter
+    assert worker.render_due(bind=db.engine) == 1
+    assert len(_letters(db, case_id)) == 1
+
+
 WORKER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
@@ -235,7 +269,7 @@ WORKER = textwrap.dedent("""
         first_sweep = worker.render_due
         def render_due(**kwargs):
             stored = first_sweep(**kwargs)
-            Path(ready).write_text("listening")
+            Path(ready).write_text(str(stored))  # the letters the first sweep stored
             return stored
         worker.render_due = render_due
     worker.run(bind=Database(sys.argv[1]).engine, poll_seconds=float(os.environ.get("POLL_SECONDS", "0.2")))
@@ -304,10 +338,17 @@ def test_two_letter_workers_one_killed_mid_render_the_letter_is_made_exactly_onc
                 return s.scalar(select(LetterJob.state)) == DONE
 
         _wait_for(made, [other], "the surviving worker did not render the letter")
-        restarted = _worker_process(db, clock.now())  # the killed one, restarted: nothing left for it
+        with db.session() as s:
+            attempts = s.scalar(select(LetterJob.attempts))
+        swept = tmp_path / "restarted-swept"
+        restarted = _worker_process(db, clock.now(), ready=swept)  # the killed one, restarted: nothing left for it
         try:
+            # its first sweep has run (the marker holds the letters it stored) before anything is counted
+            _wait_for(lambda: swept.exists() and swept.read_text(), [restarted], "the restarted worker never swept")
+            assert swept.read_text() == "0"
             with db.session() as s:
                 assert s.scalar(select(func.count()).select_from(Letter).where(Letter.case_id == case_id)) == 1
+                assert (s.scalar(select(LetterJob.state)), s.scalar(select(LetterJob.attempts))) == (DONE, attempts)
         finally:
             restarted.send_signal(signal.SIGTERM)
             restarted.wait(60)
