@@ -305,3 +305,42 @@ def test_the_receipt_step_fails_on_a_letter_with_the_code_and_never_shows_it():
         with pytest.raises(AssertionError) as refused:
             step_letter_without_receipt(world)
         assert said in str(refused.value), refused.value
+
+
+def test_the_step_library_names_no_task_by_its_element_id():
+    """A process owner may rename an element id: the step library (features/steps/*.py) names a task by what the
+    process files declare it means (the milestone it fulfils or carries, the form it shows, the name the user sees),
+    never by its element id. Code only: the docstrings are the tester's example sentences (the catalogue)."""
+    import ast
+    import xml.etree.ElementTree as ET
+
+    ids = {el.get("id") for path in (REPO / "processes").glob("*.bpmn") for el in ET.parse(path).iter()
+           if el.tag.rsplit("}", 1)[-1].lower().endswith("task") and el.get("id")}
+    assert "ontvangst_bevestigen" in ids  # the guard reads the real process files
+    found = []
+    for path in sorted((HERE / "steps").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        found += [f"{path.name}:{node.lineno} '{node.value}'" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ids
+                  and id(node) not in docstrings]
+    assert not found, "element ids van taken in de stappenbibliotheek: " + ", ".join(found)
+
+
+def test_a_task_is_found_by_its_declared_meaning():
+    """task_fulfilling / task_with_milestone / task_with_form find the task the process files declare, whatever its
+    id; a meaning no task declares fails in Dutch instead of naming nothing."""
+    import pytest
+
+    from features.steps.common import task_fulfilling, task_ids, task_with_form, task_with_milestone
+
+    assert str(task_fulfilling("ontvangstbevestiging")) == "Ontvangst bevestigen"
+    assert str(task_with_milestone("getuigenverslag")) == "Reactie getuige op verslag verwerken"
+    assert str(task_with_form("sanctieadvies_opstellen.json")) == "Sanctieadvies opstellen"
+    assert len(task_ids(task_fulfilling("terugkoppeling"))) == 1
+    with pytest.raises(AssertionError) as refused:
+        task_ids(task_fulfilling("bestaat_niet"))
+    assert "de taak die de mijlpaal 'bestaat_niet' vervult" in str(refused.value), refused.value

@@ -10,8 +10,8 @@ from pytest_bdd import given, parsers, then
 
 from engine.errors import InvalidData
 from engine.identity.models import User, UserRole
-from features.steps.common import (MONTHS, is_task, World, _complete, answer, as_dutch, describe, dutch_date, fail, role_code,
-                                   run_timers)
+from features.steps.common import (MONTHS, TaskMeaning, is_task, World, _complete, answer, as_dutch, describe, dutch_date,
+                                   fail, role_code, run_timers, step_ids, task_fulfilling, task_with_form)
 
 # ---------------------------------------------------------------- organisatie
 
@@ -37,7 +37,7 @@ def step_extra_role(wereld: World, naam: str, rol: str):
 
 # ---------------------------------------------------------------- van melding tot afdoening
 
-def _do(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
+def _do(wereld: World, wie: str, taak: "str | TaskMeaning", values: dict | None = None) -> None:
     r = _complete(wereld, wie, taak, values or {})
     if r.status_code != 200:
         fail(f"'{wie}' rondt '{taak}' af", answer(r))
@@ -46,19 +46,20 @@ def _do(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
 
 def to_assignment(wereld: World, *, opdracht: dict | None = None, feedback: bool = True) -> None:
     """Registration, acknowledgement (and feedback), assessment (feitenonderzoek) and the investigation
-    assignment by the demo organisation's roles; ``opdracht`` answers 'onderzoeksopdracht_verstrekken'."""
-    _do(wereld, "meldpunt", "melding_registreren")
-    _do(wereld, "meldpunt", "ontvangst_bevestigen")
+    assignment by the demo organisation's roles; ``opdracht`` answers the form 'onderzoeksopdracht_verstrekken.json'.
+    Each task is named by what the process files declare it means (the milestone it fulfils, else its form)."""
+    _do(wereld, "meldpunt", task_with_form("melding_registreren.json"))
+    _do(wereld, "meldpunt", task_fulfilling("ontvangstbevestiging"))
     if feedback:
-        _do(wereld, "meldpunt", "terugkoppeling_melder")
-    _do(wereld, "coordinator", "ernst_en_strafbaarheid")
+        _do(wereld, "meldpunt", task_fulfilling("terugkoppeling"))
+    _do(wereld, "coordinator", task_with_form("ernst_en_strafbaarheid.json"))
     by(wereld, "coordinator", "Melding beoordelen en route kiezen", {
         "route": "feitenonderzoek", "onderzoek_soort": "intern", "beoordeling_motivering": "Ernstige verdenking."})
     by(wereld, "directeur", "Beslissen over onderzoeksopdracht")
-    _do(wereld, "directeur", "onderzoeksopdracht_verstrekken", opdracht)
+    _do(wereld, "directeur", task_with_form("onderzoeksopdracht_verstrekken.json"), opdracht)
 
 
-def by(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
+def by(wereld: World, wie: str, taak: "str | TaskMeaning", values: dict | None = None) -> None:
     """``wie`` completes ``taak``; a task the process drew at random for someone else is first assigned to ``wie`` by
     the coordinator (as the coordinator may), so a shortcut never depends on the draw."""
     open_task = [t for t in wereld.open_tasks(True) if is_task(t, taak)]
@@ -71,7 +72,8 @@ def by(wereld: World, wie: str, taak: str, values: dict | None = None) -> None:
 
 
 def start_investigation(wereld: World, eerste: str, tweede: str, *, feedback: bool, start: dict | None = None) -> None:
-    """Up to the assignment (:func:`to_assignment`); the coordinator assigns 'onderzoek_starten' to ``eerste``,
+    """Up to the assignment (:func:`to_assignment`); the coordinator assigns 'Onderzoek starten en betrokkene informeren' to
+    ``eerste``,
     who starts the investigation with ``start``."""
     to_assignment(wereld, feedback=feedback)
     by(wereld, eerste, "Onderzoek starten en betrokkene informeren", start or {})
@@ -103,8 +105,8 @@ def step_investigated(wereld: World, eerste: str, tweede: str, uitkomst: str):
     by(wereld, eerste, "Conclusies per bewering en onderzoeksrapport", {
         "uitkomst": code, "rapport_samenvatting": f"De bewering is {uitkomst}.",
         "bevindingen": [{"bewering": "Onterecht reiskosten gedeclareerd", "uitkomst": code}]})
-    _do(wereld, "directeur", "ordemaatregel_overwegen")
-    _do(wereld, "meldpunt", "melder_informeren_gegrondheid", {
+    _do(wereld, "directeur", task_with_form("ordemaatregel_overwegen.json"))
+    _do(wereld, "meldpunt", task_fulfilling("gegrondheid"), {
         "melding_gegrond": gegrond,
         "gegrondheid_tekst": "Het onderzoek is afgerond; wij informeren u in algemene termen."})
 
@@ -146,12 +148,12 @@ def step_letter_deadline(wereld: World, datum: str):
 
 @then(parsers.parse('heeft de zaak de stap "{stap}" niet doorlopen'))
 def step_not_passed(wereld: World, stap: str):
-    """Voorbeeld: Dan heeft de zaak de stap "bezwaar_registreren" niet doorlopen   (id van het element in het proces)"""
+    """Voorbeeld: Dan heeft de zaak de stap "Bezwaar registreren" niet doorlopen   (de naam van de taak zoals de werkvoorraad hem toont, of het id van het element in het proces)"""
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/positie", headers=wereld.h("coordinator"))
     if r.status_code != 200:
         fail("de stand van de zaak", answer(r, 300))
     pos = r.json()
-    if stap in pos["completed"] or stap in pos["active"]:
+    if step_ids(stap) & (set(pos["completed"]) | set(pos["active"])):
         fail(f"de zaak heeft stap '{stap}' niet doorlopen",
              f"doorlopen: {', '.join(pos['completed'])}; actief: {', '.join(pos['active'])}")
 

@@ -180,11 +180,11 @@ class World:
             rows = s.scalars(select(WorkItem).where(WorkItem.case_id == self.case_id)).all()
             names = {uid: name for name, uid in self.users.items()}
             return [{"id": w.id, "element_id": w.element_id, "naam": w.name, "rol": w.role, "status": w.state,
-                     "termijn": w.due_at,
+                     "termijn": w.due_at, "formulier": w.form,
                      "bij": names.get(w.assignee_id, w.assignee_id) if with_assignee else None}
                     for w in rows if w.state == "open"]
 
-    def task(self, name: str) -> dict:
+    def task(self, name: "str | TaskMeaning") -> dict:
         ids = task_ids(name)
         found = [t for t in self.open_tasks() if t["element_id"] in ids]
         if not found:
@@ -192,33 +192,104 @@ class World:
         return found[0]
 
 
-def _process_tasks(directory) -> tuple[tuple[str, str], ...]:
-    """(element id, name) of every task in the process files of ``directory`` (the files the scenarios deploy)."""
+@dataclass(frozen=True)
+class ProcessTask:
+    """A task as the process files declare it: what the steps may know of it besides its element id."""
+    id: str
+    name: str
+    form: str                 # the file name of the form it shows ("sanctieadvies_opstellen.json"), "" for none
+    milestones: frozenset[str]  # its legal milestones (property legal_milestone)
+    fulfils: frozenset[str]     # the milestones its completion fulfils (property fulfils)
+
+
+def _listed(value: str | None) -> frozenset[str]:
+    return frozenset(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def _process_tasks(directory) -> tuple[ProcessTask, ...]:
+    """Every task in the process files of ``directory`` (the files the scenarios deploy), with its declared meaning."""
     import xml.etree.ElementTree as ET
     from pathlib import Path
 
+    from engine.processes.legal_rules import FULFILS_PROPERTY, MILESTONE_PROPERTY
+
     key = str(directory)
     if key not in _TASKS:
-        _TASKS[key] = tuple((el.get("id"), el.get("name") or "")
-                            for path in sorted(Path(directory).glob("*.bpmn")) for el in ET.parse(path).iter()
-                            if el.tag.rsplit("}", 1)[-1].lower().endswith("task") and el.get("id"))
+        found = []
+        for path in sorted(Path(directory).glob("*.bpmn")):
+            for el in ET.parse(path).iter():
+                if not (el.tag.rsplit("}", 1)[-1].lower().endswith("task") and el.get("id")):
+                    continue
+                props = {p.get("name"): p.get("value") for p in el.iter() if p.tag.rsplit("}", 1)[-1] == "property"}
+                found.append(ProcessTask(el.get("id"), el.get("name") or "", (props.get("form") or "").rsplit("/", 1)[-1],
+                                         _listed(props.get(MILESTONE_PROPERTY)), _listed(props.get(FULFILS_PROPERTY))))
+        _TASKS[key] = tuple(found)
     return _TASKS[key]
 
 
 _TASKS: dict[str, tuple] = {}
 
 
-def task_ids(taak: str) -> frozenset[str]:
-    """The tasks of the process files that ``taak`` names: by the name the user sees in the worklist
-    ("Escalatie: ontvangstbevestiging te laat"; capitals and accents do not matter) or, as older scenarios do, by
-    the element id. A name no task has fails with the nearest task names, so a misspelt name never makes
-    "staat de taak ... niet open" pass by naming nothing."""
+@dataclass(frozen=True)
+class TaskMeaning:
+    """A task the steps name by what the process files declare it means, never by its element id, so a process owner
+    who renames an element keeps every step working: the task that fulfils a milestone, carries a milestone, or shows
+    a form. Pass it wherever a step takes a task name (``_complete``, ``World.task``, ``is_task``, ``task_ids``)."""
+    kind: str   # FULFILS | MILESTONE | FORM
+    value: str
+
+    def matches(self, task: ProcessTask) -> bool:
+        if self.kind == FULFILS:
+            return self.value in task.fulfils
+        if self.kind == MILESTONE:
+            return self.value in task.milestones
+        return task.form == self.value
+
+    def description(self) -> str:
+        return {FULFILS: f"de taak die de mijlpaal '{self.value}' vervult (eigenschap fulfils)",
+                MILESTONE: f"de taak met de mijlpaal '{self.value}' (eigenschap legal_milestone)",
+                FORM: f"de taak met het formulier '{self.value}'"}[self.kind]
+
+    def __str__(self) -> str:
+        """The name(s) the user sees, so a failure speaks of the task as the worklist shows it."""
+        names = sorted({t.name or t.id for t in _process_tasks(PROCESSES) if self.matches(t)})
+        return " / ".join(names) or self.description()
+
+
+FULFILS, MILESTONE, FORM = "fulfils", "milestone", "form"
+
+
+def task_fulfilling(milestone: str) -> TaskMeaning:
+    """The task whose completion fulfils ``milestone`` (manifest legal_rules; BPMN property ``fulfils``)."""
+    return TaskMeaning(FULFILS, milestone)
+
+
+def task_with_milestone(milestone: str) -> TaskMeaning:
+    """The task(s) carrying the legal milestone ``milestone`` (BPMN property ``legal_milestone``)."""
+    return TaskMeaning(MILESTONE, milestone)
+
+
+def task_with_form(form: str) -> TaskMeaning:
+    """The task(s) showing the form file ``form`` ("sanctieadvies_opstellen.json"; BPMN property ``form``)."""
+    return TaskMeaning(FORM, form)
+
+
+def task_ids(taak: "str | TaskMeaning") -> frozenset[str]:
+    """The tasks of the process files that ``taak`` names: a :class:`TaskMeaning` (how the step library names a task),
+    or, as a tester writes it, the name the user sees in the worklist ("Escalatie: ontvangstbevestiging te laat";
+    capitals and accents do not matter) or, as older scenarios do, the element id. A name no task has fails with the
+    nearest task names, so a misspelt name never makes "staat de taak ... niet open" pass by naming nothing."""
     tasks = _process_tasks(PROCESSES)
-    found = frozenset(i for i, n in tasks if taak == i or (n and _fold(taak) == _fold(n)))
+    if isinstance(taak, TaskMeaning):
+        found = frozenset(t.id for t in tasks if taak.matches(t))
+        if not found:
+            fail(f"{taak.description()} in het proces", "geen taak in de procesbestanden verklaart dat")
+        return found
+    found = frozenset(t.id for t in tasks if taak == t.id or (t.name and _fold(taak) == _fold(t.name)))
     if not found:
         from rapidfuzz import fuzz, process, utils
 
-        names = sorted({n for _, n in tasks if n})
+        names = sorted({t.name for t in tasks if t.name})
         near = [n for n, _, _ in process.extract(taak, names, scorer=fuzz.WRatio, processor=utils.default_process,
                                                  limit=3)]
         fail(f"een taak '{taak}' in het proces", "geen taak in de procesbestanden heet zo. Bedoelt u: "
@@ -226,9 +297,36 @@ def task_ids(taak: str) -> frozenset[str]:
     return found
 
 
-def is_task(task: dict, taak: str) -> bool:
+def is_task(task: dict, taak: "str | TaskMeaning") -> bool:
     """Is ``task`` (a work item, with its element id) the task the scenario calls ``taak``?"""
     return task["element_id"] in task_ids(taak)
+
+
+def form_key(task: dict) -> str:
+    """The name of the form a work item shows, without folder and '.json' ("sanctieadvies_opstellen"): the key of its
+    default answers (tests.process.scenarios names each set after its form file, which in processes/ is also the
+    element's id, so a renamed element keeps its defaults)."""
+    form = task.get("formulier")
+    return form.rsplit("/", 1)[-1].removesuffix(".json") if isinstance(form, str) else ""
+
+
+def step_ids(stap: str) -> frozenset[str]:
+    """The elements a case passes that ``stap`` names: the tasks with that visible name, else ``stap`` taken as the
+    id of any element in the process (a gateway or event has no name in the worklist)."""
+    by_name = frozenset(t.id for t in _process_tasks(PROCESSES) if t.name and _fold(stap) == _fold(t.name))
+    if by_name:
+        return by_name
+    import xml.etree.ElementTree as ET
+
+    if not any(el.get("id") == stap for path in sorted(PROCESSES.glob("*.bpmn")) for el in ET.parse(path).iter()):
+        task_ids(stap)  # fails with the nearest task names: a misspelt step never passes "niet doorlopen"
+    return frozenset({stap})
+
+
+def defaults_for(task: dict, answers: dict | None = None) -> dict:
+    """Valid default answers for a work item (``answers``, default DEFAULTS), found by the form it shows."""
+    answers = DEFAULTS if answers is None else answers
+    return answers.get(form_key(task)) or answers.get(task["element_id"], {})
 
 
 def describe(tasks: list[dict]) -> str:
@@ -561,7 +659,7 @@ def step_claim(wereld: World, wie: str, taak: str):
 @when(parsers.parse('"{wie}" de taak "{taak}" toewijst aan "{aan}"'))
 @given(parsers.parse('"{wie}" de taak "{taak}" toewijst aan "{aan}"'))
 def step_assign(wereld: World, wie: str, taak: str, aan: str):
-    """Voorbeeld: Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1\""""
+    """Voorbeeld: Als "coordinator" de taak "Onderzoek starten en betrokkene informeren" toewijst aan "onderzoeker1\""""
     t = wereld.task(taak)
     r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h(wie),
                            json={"medewerker_id": wereld.users[aan], "reden": "Werkverdeling (scenario)"})
@@ -571,14 +669,14 @@ def step_assign(wereld: World, wie: str, taak: str, aan: str):
 
 @then(parsers.parse('mag "{wie}" de taak "{taak}" niet toewijzen aan "{aan}" omdat "{reden}"'))
 def step_assign_refused(wereld: World, wie: str, taak: str, aan: str, reden: str):
-    """Voorbeeld: Dan mag "coordinator" de taak "onderzoek_starten" niet toewijzen aan "cora" omdat "conflict-of-interest\""""
+    """Voorbeeld: Dan mag "coordinator" de taak "Onderzoek starten en betrokkene informeren" niet toewijzen aan "cora" omdat "conflict-of-interest\""""
     t = wereld.task(taak)
     r = wereld.client.post(f"/api/v1/taken/{t['id']}/toewijzen", headers=wereld.h(wie),
                            json={"medewerker_id": wereld.users[aan], "reden": "Werkverdeling (scenario)"})
     refused(r, reden, f"toewijzen aan '{aan}'")
 
 
-def _complete(wereld: World, wie: str, taak: str, values: dict, task: dict | None = None):
+def _complete(wereld: World, wie: str, taak: "str | TaskMeaning", values: dict, task: dict | None = None):
     t = task or wereld.task(taak)
     item = wereld.client.get(f"/api/v1/taken/{t['id']}", headers=wereld.h(wie))
     if item.status_code == 200 and item.json().get("toegewezen_aan") is None:
@@ -589,7 +687,7 @@ def _complete(wereld: World, wie: str, taak: str, values: dict, task: dict | Non
     if item.status_code == 200 and form.status_code == 200:
         props = form.json().get("properties", {})
         known = {k: v for k, v in {**wereld.report, **(item.json().get("gegevens") or {})}.items() if k in props and v is not None and not props[k].get("readOnly")}
-    data = {**DEFAULTS.get(t["element_id"], {}), **known, **values}
+    data = {**defaults_for(t), **known, **values}
     if data.get("melder_anoniem"):
         for key in ("melder_naam", "melder_email", "melder_adres", "melder_telefoon"):
             data.pop(key, None)
@@ -701,7 +799,7 @@ def step_task_not_open(wereld: World, taak: str):
 
 @then(parsers.parse('is de taak "{taak}" niet toegewezen aan "{wie}"'))
 def step_not_assigned_to(wereld: World, taak: str, wie: str):
-    """Voorbeeld: Dan is de taak "onderzoek_starten" niet toegewezen aan "olaf\""""
+    """Voorbeeld: Dan is de taak "Onderzoek starten en betrokkene informeren" niet toegewezen aan "olaf\""""
     t = [x for x in wereld.open_tasks(True) if is_task(x, taak)]
     if not t:
         fail(f"een open taak '{taak}'", describe(wereld.open_tasks(True)))
@@ -711,7 +809,7 @@ def step_not_assigned_to(wereld: World, taak: str, wie: str):
 
 @then(parsers.parse('is de taak "{taak}" toegewezen aan een van {namen}'))
 def step_assigned_to_one_of(wereld: World, taak: str, namen: str):
-    """Voorbeeld: Dan is de taak "onderzoek_starten" toegewezen aan een van "onderzoeker1", "onderzoeker2\""""
+    """Voorbeeld: Dan is de taak "Onderzoek starten en betrokkene informeren" toegewezen aan een van "onderzoeker1", "onderzoeker2\""""
     allowed = re.findall(r'"([^"]+)"', namen)
     t = [x for x in wereld.open_tasks(True) if is_task(x, taak)]
     if not t or t[0]["bij"] not in allowed:
@@ -741,12 +839,12 @@ def step_status(wereld: World, status: str):
 
 @then(parsers.parse('heeft de zaak de stap "{stap}" doorlopen'))
 def step_passed(wereld: World, stap: str):
-    """Voorbeeld: Dan heeft de zaak de stap "melding_beoordelen" doorlopen   (id van het element in het proces)"""
+    """Voorbeeld: Dan heeft de zaak de stap "Melding beoordelen en route kiezen" doorlopen   (de naam van de taak zoals de werkvoorraad hem toont, of het id van het element in het proces)"""
     who = next(u for u in ("coordinator", "meldpunt") if u in wereld.tokens)
     r = wereld.client.get(f"/api/v1/zaken/{wereld.case_id}/positie", headers=wereld.h(who))
     if r.status_code != 200:
         fail("de stand van de zaak", answer(r, 300))
-    if stap not in r.json()["completed"]:
+    if not step_ids(stap) & set(r.json()["completed"]):
         fail(f"stap '{stap}' doorlopen", f"doorlopen: {', '.join(r.json()['completed'])}; actief: {', '.join(r.json()['active'])}")
 
 

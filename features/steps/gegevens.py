@@ -14,7 +14,7 @@ from features.steps.common import World, _claim, answer, as_dutch, dutch_date, f
 
 @then(parsers.parse('ziet "{wie}" bij de taak "{taak}" het gegeven "{veld}" met "{tekst}"'))
 def step_task_shows(wereld: World, wie: str, taak: str, veld: str, tekst: str):
-    """Voorbeeld: Dan ziet "hr" bij de taak "sanctieadvies_opstellen" het gegeven "rapport_samenvatting" met "aangetoond"
+    """Voorbeeld: Dan ziet "hr" bij de taak "Sanctieadvies opstellen" het gegeven "rapport_samenvatting" met "aangetoond"
     (het formulier van de taak toont het veld als alleen-lezen, met de tekst die een eerdere stap vastlegde;
     pakt de taak zo nodig eerst op)"""
     t = wereld.task(taak)

@@ -10,7 +10,8 @@ import re
 from pytest_bdd import given, parsers, then, when
 
 from features.steps.afdoening import _do, by, start_investigation
-from features.steps.common import is_task, World, _table, answer, describe, docx_text, fail, run_timers
+from features.steps.common import (TaskMeaning, is_task, World, _table, answer, describe, docx_text, fail, run_timers,
+                                   task_with_form, task_with_milestone)
 
 
 def _names(text: str) -> list[str]:
@@ -39,7 +40,7 @@ def step_witnesses_heard(wereld: World, eerste: str, tweede: str, namen: str):
         for g in getuigen]})
 
 
-def _witness_task(wereld: World, wie: str, taak: str, getuige: str) -> dict:
+def _witness_task(wereld: World, wie: str, taak: TaskMeaning, getuige: str) -> dict:
     """The open task ``taak`` of the instance for ``getuige`` (claimed by ``wie`` to read its data)."""
     candidates = [t for t in wereld.open_tasks() if is_task(t, taak)]
     for task in candidates:
@@ -52,7 +53,7 @@ def _witness_task(wereld: World, wie: str, taak: str, getuige: str) -> dict:
     fail(f"een open taak '{taak}' voor getuige '{getuige}'", describe(wereld.open_tasks()))
 
 
-def _complete_witness_task(wereld: World, wie: str, taak: str, getuige: str, values: dict) -> None:
+def _complete_witness_task(wereld: World, wie: str, taak: TaskMeaning, getuige: str, values: dict) -> None:
     task = _witness_task(wereld, wie, taak, getuige)
     r = wereld.client.post(f"/api/v1/taken/{task['id']}/afronden", headers=wereld.h(wie), json={"gegevens": values})
     if r.status_code != 200:
@@ -65,7 +66,7 @@ def _complete_witness_task(wereld: World, wie: str, taak: str, getuige: str, val
 def step_offer_minutes(wereld: World, wie: str, getuige: str):
     """Voorbeeld: Als "onderzoeker1" het verslag van getuige "Gerrit Getuige" ter correctie aanbiedt
     (vandaag; de brief 'verslag_getuigenverhoor' gaat naar de getuige, de termijn is 14 dagen)"""
-    _complete_witness_task(wereld, wie, "getuigenverslag_aanbieden", getuige,
+    _complete_witness_task(wereld, wie, task_with_form("getuigenverslag_aanbieden.json"), getuige,
                            {"getuige_verslag_aangeboden_op": wereld.clock.now().date().isoformat()})
 
 
@@ -78,7 +79,7 @@ def step_witness_answer(wereld: World, wie: str, getuige: str, datatable):
     (de reactie is ontvangen; niet genoemde velden: geen correcties, ondertekend)"""
     values = {"getuige_reactie_ontvangen": True, "getuige_correcties": "geen", "getuige_verslag_ondertekend": True,
               **_table(datatable)}
-    _complete_witness_task(wereld, wie, "getuigenverslag_reactie", getuige, values)
+    _complete_witness_task(wereld, wie, task_with_milestone("getuigenverslag"), getuige, values)
 
 
 @then(parsers.parse('is er een brief "{soort}" voor getuige "{getuige}"'))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.common import World, _reporter_login, answer, dutch_date as parse_dutch_date, fail
+from features.steps.common import (World, _reporter_login, answer, defaults_for, dutch_date as parse_dutch_date, fail,
+                                   task_ids, task_with_form)
 
 KINDS = {"een telefoongesprek": "telefoon", "een persoonlijk gesprek": "gesprek"}
 CHANNELS = {"per telefoon": "telefoon", "in een gesprek": "gesprek"}
@@ -172,15 +173,17 @@ def step_close_without_investigation(wereld: World):
     (alle taken volgens het standaardantwoord, de beoordeling met route 'geen_onderzoek', tot de zaak sluit)"""
     from tests.web import flow
 
+    assessment = task_ids(task_with_form("melding_beoordelen.json"))
     for _ in range(30):
-        ids = [i[1] for i in flow.ready(wereld.db, wereld.case_id)]
-        if not ids:
+        ready = flow.ready(wereld.db, wereld.case_id)
+        if not ready:
             return
-        data = None
-        if ids[0] == "melding_beoordelen":
-            data = {**flow.ANSWERS.get(ids[0], {}), "route": "geen_onderzoek",
-                    "beoordeling_motivering": "Geen nadere eisen."}
-        flow.complete(wereld.db, wereld.case_id, ids[0], data)
+        item_id, element = ready[0][0], ready[0][1]
+        task = next((t for t in wereld.open_tasks() if t["id"] == item_id), {"element_id": element})
+        data = dict(defaults_for(task, flow.ANSWERS))
+        if element in assessment:
+            data.update({"route": "geen_onderzoek", "beoordeling_motivering": "Geen nadere eisen."})
+        flow.complete(wereld.db, wereld.case_id, element, data)
     fail("de zaak sluit", "er blijven taken openstaan")
 
 

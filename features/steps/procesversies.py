@@ -15,18 +15,21 @@ from pytest_bdd import parsers, then, when
 
 from engine.errors import ProcessValidationError
 from engine.processes import service as processes
-from features.steps.common import World, fail
+from features.steps.common import World, fail, step_ids, task_ids
 from tests.process.driver import PROCESSES
 
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
 def _copy_with(task: str, prop: str, value: str | None) -> Path:
+    """A copy of processes/ in which the task ``task`` (its name in the worklist, or its element id) has ``prop`` set
+    to ``value`` (removed for None)."""
+    ids = task_ids(task)
     target = Path(tempfile.mkdtemp(prefix="procesversie-")) / "processes"
     shutil.copytree(PROCESSES, target)
     for path in target.glob("*.bpmn"):
         tree = etree.parse(str(path))
-        found = tree.getroot().xpath("//*[@id=$id]", id=task)
+        found = [el for el in tree.getroot().iter() if el.get("id") in ids]
         if not found:
             continue
         props = found[0].find(f".//{{{SPIFF}}}properties")
@@ -59,25 +62,27 @@ def _deploy(wereld: World, directory: Path) -> None:
 
 @when(parsers.parse('de procesbeheerder een versie uitrolt waarin de taak "{taak}" de brief verklaart voor "{ontvanger}"'))
 def step_deploy_recipient(wereld: World, taak: str, ontvanger: str):
-    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "terugkoppeling_melder" de brief verklaart voor "betrokkene"
+    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "Terugkoppeling aan melder" de brief verklaart voor "betrokkene"
     (een kopie van processes/ met alleen die wijziging: eigenschap letter_recipient van die taak)"""
     _deploy(wereld, _copy_with(taak, "letter_recipient", ontvanger))
 
 
 @when(parsers.parse('de procesbeheerder een versie uitrolt waarin de taak "{taak}" geen ontvanger van de brief verklaart'))
 def step_deploy_no_recipient(wereld: World, taak: str):
-    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "ontvangst_bevestigen" geen ontvanger van de brief verklaart
+    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "Ontvangst bevestigen" geen ontvanger van de brief verklaart
     (een kopie van processes/ zonder de eigenschap letter_recipient op die taak)"""
     _deploy(wereld, _copy_with(taak, "letter_recipient", None))
 
 
 @then(parsers.parse('wordt de versie niet uitgerold omdat "{reden}" bij "{bestand}" en "{element}"'))
 def step_not_deployed(wereld: World, reden: str, bestand: str, element: str):
-    """Voorbeeld: Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "terugkoppeling_melder"
-    (na 'de procesbeheerder een versie uitrolt ...'; de weigering noemt bestand, element en de reden)"""
+    """Voorbeeld: Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "Terugkoppeling aan melder"
+    (na 'de procesbeheerder een versie uitrolt ...'; de weigering noemt bestand, element (de naam van de taak of het
+    id van het element) en de reden)"""
     if wereld.report.get("_versie_uitgerold"):
         fail(f"de versie wordt geweigerd ({reden})", "de versie is uitgerold")
+    ids = step_ids(element)
     lines = [line for line in wereld.last_error.splitlines()
-             if line.startswith(bestand) and f"[{element}]" in line and reden.lower() in line.lower()]
+             if line.startswith(bestand) and any(f"[{i}]" in line for i in ids) and reden.lower() in line.lower()]
     if not lines:
         fail(f"een weigering '{reden}' bij {bestand} [{element}]", wereld.last_error or "geen weigering")

@@ -11,7 +11,7 @@ from features.steps.common import World, _complete, _table, describe, fail, refu
 
 @then(parsers.parse('mag "{wie}" de taak "{taak}" niet afronden omdat "{reden}" met:'))
 def step_complete_refused(wereld: World, wie: str, taak: str, reden: str, datatable):
-    """Voorbeeld: Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
+    """Voorbeeld: Dan mag "directeur" de taak "Besluit disciplinaire maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
         | veld        | waarde                 |
         | afdoeningen | [Verplaatsing]         |
     (de reden: een redencode of soort weigering uit de tabellen onderaan deze catalogus, de tekst daarvan, of een

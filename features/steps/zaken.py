@@ -90,7 +90,7 @@ def _show(rows: list[list[str]]) -> str:
 
 @then(parsers.parse('ziet "{wie}" bij de taak "{taak}" de precedenten:'))
 def step_precedents(wereld: World, wie: str, taak: str, datatable):
-    """Voorbeeld: Dan ziet "hr" bij de taak "sanctieadvies_opstellen" de precedenten:
+    """Voorbeeld: Dan ziet "hr" bij de taak "Sanctieadvies opstellen" de precedenten:
         | jaar | categorie              | afdoening               |
         | 2025 | Financiële schendingen | Schriftelijke berisping |
     (precies deze zaken, de meest recent afgesloten eerst; kolommen naar keuze uit: zaaknummer, jaar,
@@ -108,7 +108,7 @@ def step_precedents(wereld: World, wie: str, taak: str, datatable):
 
 @then(parsers.parse('ziet "{wie}" bij de taak "{taak}" geen precedent met categorie "{categorie}"'))
 def step_no_precedent_of_category(wereld: World, wie: str, taak: str, categorie: str):
-    """Voorbeeld: Maar ziet "hr" bij de taak "sanctieadvies_opstellen" geen precedent met categorie "Ongewenste omgangsvormen\""""
+    """Voorbeeld: Maar ziet "hr" bij de taak "Sanctieadvies opstellen" geen precedent met categorie "Ongewenste omgangsvormen\""""
     shown = [p for p in _precedents(wereld, wie, taak) if p.get("categorie") == categorie]
     if shown:
         fail(f"geen precedent met categorie '{categorie}'",
@@ -117,7 +117,7 @@ def step_no_precedent_of_category(wereld: World, wie: str, taak: str, categorie:
 
 @when(parsers.parse('"{wie}" de taak "{taak}" probeert af te ronden met:'))
 def step_try_complete(wereld: World, wie: str, taak: str, datatable):
-    """Voorbeeld: Als "meldpunt" de taak "terugkoppeling_melder" probeert af te ronden met:
+    """Voorbeeld: Als "meldpunt" de taak "Terugkoppeling aan melder" probeert af te ronden met:
         | veld                 | waarde                                              |
         | terugkoppeling_tekst | Betrokkene heeft een schriftelijke berisping gekregen. |
     (de uitkomst, afgerond of geweigerd, wordt onthouden voor de volgende stap)"""
