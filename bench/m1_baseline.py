@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -171,6 +172,45 @@ def _pick_user(s, item, team_ids, manifest) -> int:
                                   assigned=False) is None:
             return uid
     raise RuntimeError(f"no eligible bench user for role {item.role}")
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One open task of a case on a scenario's route: who completes it with which form data (``data``)."""
+    case: int  # which case of the run (0, 1, ...)
+    step: int
+    case_id: int
+    item_id: int
+    element: str
+    user_id: int
+    data: dict
+
+
+def route_steps(database, scenario: Scenario, version_id: int, team_ids: dict, starter_id: int, cases_n: int = 1,
+                before_case=None):
+    """Start ``cases_n`` cases of ``scenario`` one after the other and yield each open task of the route in turn;
+    the caller completes it (as it wants to measure it) before asking for the next. ``before_case(n)`` runs before
+    case ``n`` starts (a variant switched per case)."""
+    from engine.cases import service as cases
+    from engine.identity.models import User
+    from engine.processes import service as processes
+    from engine.worklist import service as worklist
+
+    for n in range(cases_n):
+        if before_case is not None:
+            before_case(n)
+        with database.session() as s:
+            case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(scenario.seed),
+                                       version_id=version_id).id
+            manifest = processes.parsed_version(session=s, version_id=version_id).manifest
+        for step in range(scenario.max_steps):
+            with database.session() as s:
+                items = worklist.for_case(session=s, case_id=case_id)
+                if not items:
+                    break
+                item_id, element = items[0].id, items[0].element_id
+                user_id = _pick_user(s, items[0], team_ids, manifest)
+            yield RouteStep(n, step, case_id, item_id, element, user_id, scenario.form_data(element, {}, step))
 
 
 def run_service_case(database, scenario: Scenario, version_id: int, team_ids: dict, starter_id: int,

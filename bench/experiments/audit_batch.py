@@ -26,7 +26,7 @@ os.environ.setdefault("MELDPUNT_REPETITIE", "uit")  # the benchmark's own proces
 from sqlalchemy import event
 
 from bench.common import DEFAULT_PG_ADMIN_URL, bench_database, pg_available
-from bench.m1_baseline import _pick_user, setup_service
+from bench.m1_baseline import route_steps, setup_service
 from bench.scenarios import INTEGRITY_NO_LETTERS_SCENARIO as SCENARIO
 
 BEFORE = "e8f4434"  # the branch point of h-audit
@@ -93,8 +93,6 @@ def measure(dialect: str, *, cases_n: int, audit_only: bool = False) -> dict:
     from engine.cases import service as cases
     from engine.db import Database
     from engine.identity.models import User
-    from engine.processes import service as processes
-    from engine.worklist import service as worklist
 
     from engine.cases import duties
 
@@ -107,43 +105,35 @@ def measure(dialect: str, *, cases_n: int, audit_only: bool = False) -> dict:
     inserts: dict[str, list[int]] = {k: [] for k in variants}  # INSERTs into audit_events
     with bench_database(dialect) as b:
         database = Database(b.url)
-        version_id, team_ids, starter_id = setup_service(database, SCENARIO)
         seen: list[str] = []
         event.listen(database.engine, "before_cursor_execute",
                      lambda conn, cursor, statement, *a: seen.append(statement))
-        for n in range(cases_n * 2):
-            name = ("before", "after")[(n + n // 2) % 2]  # before, after, after, before, ...
-            _swap(name, audit_only=audit_only, old_append=old_append)
-            try:
-                with database.session() as s:
-                    case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(SCENARIO.seed),
-                                               version_id=version_id).id
-                    manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-                for step in range(SCENARIO.max_steps):
-                    with database.session() as s:
-                        items = worklist.for_case(session=s, case_id=case_id)
-                        if not items:
-                            break
-                        item_id, element = items[0].id, items[0].element_id
-                        user_id = _pick_user(s, items[0], team_ids, manifest)
-                    s = database.sessionmaker()
-                    try:
-                        user = s.get(User, user_id)
-                        user.role_codes  # the caller (the API) has loaded the user already
-                        seen.clear()
-                        c0 = time.thread_time()
-                        cases.complete_task(session=s, work_item_id=item_id, user=user,
-                                            data=SCENARIO.form_data(element, {}, step))
-                        s.commit()
-                        cpu[name].append(time.thread_time() - c0)
-                        statements[name].append(sum(1 for q in seen if q.split(None, 1)[0].upper()
-                                                    not in ("BEGIN", "COMMIT", "ROLLBACK")))
-                        inserts[name].append(sum(1 for q in seen if q.lstrip().upper().startswith(
-                            "INSERT INTO AUDIT_EVENTS")))
-                    finally:
-                        s.close()
-            finally:
-                _swap("after", audit_only=audit_only, old_append=old_append)
+
+        def variant(n: int) -> str:
+            return ("before", "after")[(n + n // 2) % 2]  # before, after, after, before, ...
+
+        try:
+            for at in route_steps(database, SCENARIO, *setup_service(database, SCENARIO), cases_n=cases_n * 2,
+                                  before_case=lambda n: _swap(variant(n), audit_only=audit_only,
+                                                              old_append=old_append)):
+                name = variant(at.case)
+                s = database.sessionmaker()
+                try:
+                    user = s.get(User, at.user_id)
+                    user.role_codes  # the caller (the API) has loaded the user already
+                    seen.clear()
+                    c0 = time.thread_time()
+                    cases.complete_task(session=s, work_item_id=at.item_id, user=user, data=at.data)
+                    s.commit()
+                    cpu[name].append(time.thread_time() - c0)
+                    statements[name].append(sum(1 for q in seen if q.split(None, 1)[0].upper()
+                                                not in ("BEGIN", "COMMIT", "ROLLBACK")))
+                    inserts[name].append(sum(1 for q in seen if q.lstrip().upper().startswith(
+                        "INSERT INTO AUDIT_EVENTS")))
+                finally:
+                    s.close()
+        finally:
+            _swap("after", audit_only=audit_only, old_append=old_append)
         database.dispose()
     return {"dialect": dialect, "completions": {k: len(v) for k, v in cpu.items()},
             "cpu_ms": {k: 1000 * statistics.mean(v) for k, v in cpu.items()},

@@ -19,7 +19,7 @@ import time
 os.environ.setdefault("MELDPUNT_REPETITIE", "uit")  # the benchmark's own process set (see bench/__main__.py)
 
 from bench.common import bench_database
-from bench.m1_baseline import _pick_user, setup_service
+from bench.m1_baseline import route_steps, setup_service
 from bench.scenarios import INTEGRITY_NO_LETTERS_SCENARIO as SCENARIO
 
 
@@ -37,7 +37,6 @@ def measure(*, cases_n: int = 2) -> dict:
     from engine.db import Database
     from engine.identity.models import User
     from engine.processes import service as processes
-    from engine.worklist import service as worklist
 
     fast, stock = runtime._serializer, runtime._make_serializer(fast=False)
     out: dict[str, list[float]] = {k: [] for k in ("loads_stock", "loads_fast", "dumps_stock", "dumps_fast",
@@ -54,47 +53,36 @@ def measure(*, cases_n: int = 2) -> dict:
     try:
         with bench_database("sqlite") as b:
             database = Database(b.url)
-            version_id, team_ids, starter_id = setup_service(database, SCENARIO)
-            for n in range(cases_n):
+            for at in route_steps(database, SCENARIO, *setup_service(database, SCENARIO), cases_n=cases_n):
+                n, step, case_id = at.case, at.step, at.case_id
+                key = "step_stock" if (step + n) % 2 == 0 else "step_fast"
+                runtime._serializer = stock if key == "step_stock" else fast
+                try:
+                    c0 = time.thread_time()
+                    with database.session() as s:
+                        cases.complete_task(session=s, work_item_id=at.item_id, user=s.get(User, at.user_id),
+                                            data=at.data)
+                    out[key].append(time.thread_time() - c0)
+                finally:
+                    runtime._serializer = fast
                 with database.session() as s:
-                    case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(SCENARIO.seed),
-                                               version_id=version_id).id
-                    manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-                for step in range(SCENARIO.max_steps):
-                    with database.session() as s:
-                        items = worklist.for_case(session=s, case_id=case_id)
-                        if not items:
-                            break
-                        item_id, element = items[0].id, items[0].element_id
-                        user_id = _pick_user(s, items[0], team_ids, manifest)
-                    key = "step_stock" if (step + n) % 2 == 0 else "step_fast"
-                    runtime._serializer = stock if key == "step_stock" else fast
-                    try:
-                        c0 = time.thread_time()
-                        with database.session() as s:
-                            cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, user_id),
-                                                data=SCENARIO.form_data(element, {}, step))
-                        out[key].append(time.thread_time() - c0)
-                    finally:
-                        runtime._serializer = fast
-                    with database.session() as s:
-                        case = s.get(Case, case_id)
-                        state, process = case.state, case.process_kind
-                        parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
-                    wf_fast = runtime.loads(state, parsed, process)
-                    wf_stock = with_serializer(stock, runtime.loads, state, parsed, process)
-                    same.append(runtime.dumps(wf_fast) == with_serializer(stock, runtime.dumps, wf_stock)
-                                == with_serializer(stock, runtime.dumps, wf_fast))
-                    variants = [
-                        ("loads_stock", lambda: with_serializer(stock, runtime.loads, state, parsed, process)),
-                        ("loads_fast", lambda: runtime.loads(state, parsed, process)),
-                        ("dumps_stock", lambda: with_serializer(stock, runtime.dumps, wf_fast)),
-                        ("dumps_fast", lambda: runtime.dumps(wf_fast)),
-                    ]
-                    if (step + n) % 2:
-                        variants.reverse()
-                    for k, fn in variants:
-                        out[k].append(_cpu(fn))
+                    case = s.get(Case, case_id)
+                    state, process = case.state, case.process_kind
+                    parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
+                wf_fast = runtime.loads(state, parsed, process)
+                wf_stock = with_serializer(stock, runtime.loads, state, parsed, process)
+                same.append(runtime.dumps(wf_fast) == with_serializer(stock, runtime.dumps, wf_stock)
+                            == with_serializer(stock, runtime.dumps, wf_fast))
+                variants = [
+                    ("loads_stock", lambda: with_serializer(stock, runtime.loads, state, parsed, process)),
+                    ("loads_fast", lambda: runtime.loads(state, parsed, process)),
+                    ("dumps_stock", lambda: with_serializer(stock, runtime.dumps, wf_fast)),
+                    ("dumps_fast", lambda: runtime.dumps(wf_fast)),
+                ]
+                if (step + n) % 2:
+                    variants.reverse()
+                for k, fn in variants:
+                    out[k].append(_cpu(fn))
             database.dispose()
     finally:
         runtime._serializer = fast

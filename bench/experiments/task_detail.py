@@ -13,7 +13,7 @@ import time
 os.environ.setdefault("MELDPUNT_REPETITIE", "uit")  # the benchmark's own process set (see bench/__main__.py)
 
 from bench.common import DEFAULT_PG_ADMIN_URL, bench_database, pg_available
-from bench.m1_baseline import _pick_user, setup_service
+from bench.m1_baseline import route_steps, setup_service
 from bench.scenarios import INTEGRITY_NO_LETTERS_SCENARIO as SCENARIO
 
 
@@ -53,31 +53,16 @@ def measure(dialect: str, *, cases_n: int = 2) -> dict:
     from engine.cases import service as cases
     from engine.db import Database
     from engine.identity.models import User
-    from engine.processes import service as processes
-    from engine.worklist import service as worklist
 
     new, old = [], []
     with bench_database(dialect) as b:
         database = Database(b.url)
-        version_id, team_ids, starter_id = setup_service(database, SCENARIO)
-        for n in range(cases_n):
+        for at in route_steps(database, SCENARIO, *setup_service(database, SCENARIO), cases_n=cases_n):
+            pair = [(new, _projection), (old, _old_path)]
+            for out, fn in (pair if (at.step + at.case) % 2 == 0 else pair[::-1]):  # the order alternates
+                out.append(_cpu(fn, database, at.item_id))
             with database.session() as s:
-                case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(SCENARIO.seed),
-                                           version_id=version_id).id
-                manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-            for step in range(SCENARIO.max_steps):
-                with database.session() as s:
-                    items = worklist.for_case(session=s, case_id=case_id)
-                    if not items:
-                        break
-                    item_id, element = items[0].id, items[0].element_id
-                    user_id = _pick_user(s, items[0], team_ids, manifest)
-                pair = [(new, _projection), (old, _old_path)]
-                for out, fn in (pair if (step + n) % 2 == 0 else pair[::-1]):  # the order alternates
-                    out.append(_cpu(fn, database, item_id))
-                with database.session() as s:
-                    cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, user_id),
-                                        data=SCENARIO.form_data(element, {}, step))
+                cases.complete_task(session=s, work_item_id=at.item_id, user=s.get(User, at.user_id), data=at.data)
         database.dispose()
     return {"dialect": dialect, "opens": len(new), "projection_cpu_ms": 1000 * statistics.mean(new),
             "workflow_cpu_ms": 1000 * statistics.mean(old),

@@ -21,7 +21,7 @@ import tracemalloc
 os.environ.setdefault("MELDPUNT_REPETITIE", "uit")  # the benchmark's own process set (see bench/__main__.py)
 
 from bench.common import bench_database
-from bench.m1_baseline import _pick_user, setup_service
+from bench.m1_baseline import route_steps, setup_service
 from bench.scenarios import INTEGRITY_NO_LETTERS_SCENARIO as SCENARIO
 
 
@@ -83,7 +83,6 @@ def measure(*, cases_n: int = 2) -> dict:
     from engine.db import Database
     from engine.identity.models import User
     from engine.processes import service as processes
-    from engine.worklist import service as worklist
 
     live = []
     real_dumps = runtime.dumps
@@ -99,51 +98,40 @@ def measure(*, cases_n: int = 2) -> dict:
     try:
         with bench_database("sqlite") as b:
             database = Database(b.url)
-            version_id, team_ids, starter_id = setup_service(database, SCENARIO)
-            for n in range(cases_n):
+            for at in route_steps(database, SCENARIO, *setup_service(database, SCENARIO), cases_n=cases_n):
+                n, step, case_id = at.case, at.step, at.case_id
+                live.clear()
+                c0 = time.thread_time()
                 with database.session() as s:
-                    case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(SCENARIO.seed),
-                                               version_id=version_id).id
-                    manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-                for step in range(SCENARIO.max_steps):
-                    with database.session() as s:
-                        items = worklist.for_case(session=s, case_id=case_id)
-                        if not items:
-                            break
-                        item_id, element = items[0].id, items[0].element_id
-                        user_id = _pick_user(s, items[0], team_ids, manifest)
-                    live.clear()
-                    c0 = time.thread_time()
-                    with database.session() as s:
-                        cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, user_id),
-                                            data=SCENARIO.form_data(element, {}, step))
-                    out["step"].append(time.thread_time() - c0)
-                    wf = live[-1]
-                    with database.session() as s:
-                        case = s.get(Case, case_id)
-                        state, process = case.state, case.process_kind
-                        parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
-                    bytes_.append(len(state.encode()))
-                    tracemalloc.start()
-                    restored = runtime.loads(state, parsed, process)
-                    memory.append(tracemalloc.get_traced_memory()[0])
-                    tracemalloc.stop()
-                    same.append(real_dumps(restored) == real_dumps(wf) == state)
-                    copy = "".join(state)  # another object, as a new row read gives
-                    variants = [
-                        ("loads_json", _json_loads, (state, parsed, process)),
-                        ("loads_orjson", runtime.loads, (state, parsed, process)),
-                        ("dumps_json", _json_dumps, (wf,)),
-                        ("dumps_orjson", real_dumps, (wf,)),
-                        ("filters", _filters, (wf,)),
-                        ("walk", _walk, (wf,)),
-                        ("walk_loaded", _walk, (restored,)),
-                        ("hit_check", lambda a, b: a == b, (state, copy)),
-                    ]
-                    if (step + n) % 2:
-                        variants.reverse()  # the order alternates
-                    for key, fn, args in variants:
-                        out[key].append(_cpu(fn, *args))
+                    cases.complete_task(session=s, work_item_id=at.item_id, user=s.get(User, at.user_id),
+                                        data=at.data)
+                out["step"].append(time.thread_time() - c0)
+                wf = live[-1]
+                with database.session() as s:
+                    case = s.get(Case, case_id)
+                    state, process = case.state, case.process_kind
+                    parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
+                bytes_.append(len(state.encode()))
+                tracemalloc.start()
+                restored = runtime.loads(state, parsed, process)
+                memory.append(tracemalloc.get_traced_memory()[0])
+                tracemalloc.stop()
+                same.append(real_dumps(restored) == real_dumps(wf) == state)
+                copy = "".join(state)  # another object, as a new row read gives
+                variants = [
+                    ("loads_json", _json_loads, (state, parsed, process)),
+                    ("loads_orjson", runtime.loads, (state, parsed, process)),
+                    ("dumps_json", _json_dumps, (wf,)),
+                    ("dumps_orjson", real_dumps, (wf,)),
+                    ("filters", _filters, (wf,)),
+                    ("walk", _walk, (wf,)),
+                    ("walk_loaded", _walk, (restored,)),
+                    ("hit_check", lambda a, b: a == b, (state, copy)),
+                ]
+                if (step + n) % 2:
+                    variants.reverse()  # the order alternates
+                for key, fn, args in variants:
+                    out[key].append(_cpu(fn, *args))
             database.dispose()
     finally:
         runtime.dumps = real_dumps

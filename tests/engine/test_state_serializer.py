@@ -238,24 +238,12 @@ def test_integrity_route_with_witnesses(db, clock, checks):
 def test_the_bench_scenario_route(db, clock, checks, monkeypatch):
     """The route issue 25 measures (bench.experiments.state_serializer), driven as the bench drives it."""
     monkeypatch.setenv("MELDPUNT_REPETITIE", "uit")
-    from bench.m1_baseline import _pick_user, setup_service
+    from bench.m1_baseline import route_steps, setup_service
     from bench.scenarios import INTEGRITY_NO_LETTERS_SCENARIO as SCENARIO
 
-    version_id, team_ids, starter_id = setup_service(db, SCENARIO)
-    with db.session() as s:
-        case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(SCENARIO.seed),
-                                   version_id=version_id).id
-        manifest = processes.parsed_version(session=s, version_id=version_id).manifest
-    for step in range(SCENARIO.max_steps):
+    for at in route_steps(db, SCENARIO, *setup_service(db, SCENARIO)):
         with db.session() as s:
-            items = worklist.for_case(session=s, case_id=case_id)
-            if not items:
-                break
-            item_id, element = items[0].id, items[0].element_id
-            user_id = _pick_user(s, items[0], team_ids, manifest)
-        with db.session() as s:
-            cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, user_id),
-                                data=SCENARIO.form_data(element, {}, step))
+            cases.complete_task(session=s, work_item_id=at.item_id, user=s.get(User, at.user_id), data=at.data)
     assert checks.written >= 30 and checks.read >= 30
 
 
