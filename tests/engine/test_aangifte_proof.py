@@ -23,6 +23,7 @@ from lxml import etree
 
 from engine.errors import ProcessValidationError
 from engine.processes import service
+from tests.bpmn_edits import insert_choice
 from tests.engine.test_legal_proof import copy, edit, named, refusals  # noqa: F401  (copy: fixture)
 
 RULE = "Art. 162 Sv"
@@ -200,47 +201,13 @@ def test_deploy_refuses_a_set_with_both_fields_renamed(db, copy):
 
 # --------------------------------------------------------------------------- 5. every report is weighed
 
-SPLIT = ('<bpmn:sequenceFlow id="Flow_hoofd_split_to_aanvullende_informatie_call" sourceRef="hoofd_split" '
-         'targetRef="aanvullende_informatie_call" />')
-
 
 def _skip_the_assessment(directory: Path, condition: str) -> None:
     """After registration a choice 'In behandeling nemen?': only when ``condition`` does the case go on to the
     questions and the assessment; else straight to closing (past art. 162)."""
-    path = directory / "integriteitsmelding.bpmn"
-    text = path.read_text(encoding="utf-8")
-    replacements = [
-        (SPLIT, SPLIT.replace('targetRef="aanvullende_informatie_call"', 'targetRef="in_behandeling_gw"')
-         + '<bpmn:sequenceFlow id="Flow_in_behandeling_ja" sourceRef="in_behandeling_gw" '
-           f'targetRef="aanvullende_informatie_call"><bpmn:conditionExpression>{condition}'
-           '</bpmn:conditionExpression></bpmn:sequenceFlow>'
-           '<bpmn:sequenceFlow id="Flow_in_behandeling_nee" sourceRef="in_behandeling_gw" '
-           'targetRef="afhandeling_join" />'),
-        ('<bpmn:incoming>Flow_hoofd_split_to_aanvullende_informatie_call</bpmn:incoming>',
-         '<bpmn:incoming>Flow_in_behandeling_ja</bpmn:incoming>'),
-        ('<bpmn:outgoing>Flow_afhandeling_join_to_hoofd_join</bpmn:outgoing>',
-         '<bpmn:incoming>Flow_in_behandeling_nee</bpmn:incoming>'
-         '<bpmn:outgoing>Flow_afhandeling_join_to_hoofd_join</bpmn:outgoing>'),
-        ('<bpmn:endEvent id="end" name="Zaak afgesloten">',
-         '<bpmn:exclusiveGateway id="in_behandeling_gw" name="In behandeling nemen?" '
-         'default="Flow_in_behandeling_nee">'
-         '<bpmn:incoming>Flow_hoofd_split_to_aanvullende_informatie_call</bpmn:incoming>'
-         '<bpmn:outgoing>Flow_in_behandeling_ja</bpmn:outgoing><bpmn:outgoing>Flow_in_behandeling_nee</bpmn:outgoing>'
-         '</bpmn:exclusiveGateway><bpmn:endEvent id="end" name="Zaak afgesloten">'),
-        ('<bpmn:flowNodeRef>hoofd_split</bpmn:flowNodeRef>',
-         '<bpmn:flowNodeRef>hoofd_split</bpmn:flowNodeRef><bpmn:flowNodeRef>in_behandeling_gw</bpmn:flowNodeRef>'),
-        ('</bpmndi:BPMNPlane>',
-         '<bpmndi:BPMNShape id="in_behandeling_gw_di" bpmnElement="in_behandeling_gw" isMarkerVisible="true">'
-         '<dc:Bounds x="10" y="10" width="50" height="50" /></bpmndi:BPMNShape>'
-         '<bpmndi:BPMNEdge id="Flow_in_behandeling_ja_di" bpmnElement="Flow_in_behandeling_ja">'
-         '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge>'
-         '<bpmndi:BPMNEdge id="Flow_in_behandeling_nee_di" bpmnElement="Flow_in_behandeling_nee">'
-         '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge></bpmndi:BPMNPlane>'),
-    ]
-    for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
+    insert_choice(directory, flow="Flow_hoofd_split_to_aanvullende_informatie_call", source="hoofd_split",
+                  target="aanvullende_informatie_call", gateway="in_behandeling_gw", name="In behandeling nemen?",
+                  condition=condition, otherwise="afhandeling_join", lane_after="hoofd_split")
 
 
 @pytest.mark.parametrize("condition", ["melder_anoniem == False", "False"])

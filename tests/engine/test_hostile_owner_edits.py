@@ -20,6 +20,7 @@ import pytest
 
 from engine.errors import ProcessValidationError
 from engine.processes import service
+from tests.bpmn_edits import insert_choice
 from tests.engine.test_legal_proof import copy, edit, named, refusals  # noqa: F401  (copy: fixture)
 
 SEPARATION = "Functiescheiding: wie de zaak onderzocht, besluit niet over de betrokkene (separation_of_duties)"
@@ -112,42 +113,10 @@ def test_a_read_only_hearing_field_elsewhere_passes(copy):
 def _gate_escalation(directory: Path, condition: str) -> None:
     """Timer '7 dagen verstreken' on 'Ontvangst bevestigen' -> gateway: escalation only when ``condition``; else
     an end event."""
-    path = directory / "integriteitsmelding.bpmn"
-    text = path.read_text(encoding="utf-8")
-    flow = ('<bpmn:sequenceFlow id="Flow_ontvangst_termijn_to_escalatie_ontvangstbevestiging" '
-            'sourceRef="ontvangst_termijn" targetRef="escalatie_ontvangstbevestiging" />')
-    replacements = [
-        (flow, flow.replace('targetRef="escalatie_ontvangstbevestiging"', 'targetRef="escaleren_gw"')
-         + f'<bpmn:sequenceFlow id="Flow_escaleren_ja" sourceRef="escaleren_gw" '
-           f'targetRef="escalatie_ontvangstbevestiging"><bpmn:conditionExpression>{condition}'
-           f'</bpmn:conditionExpression></bpmn:sequenceFlow>'
-           '<bpmn:sequenceFlow id="Flow_escaleren_nee" sourceRef="escaleren_gw" targetRef="niet_escaleren" />'),
-        ('      <bpmn:incoming>Flow_ontvangst_termijn_to_escalatie_ontvangstbevestiging</bpmn:incoming>',
-         '      <bpmn:incoming>Flow_escaleren_ja</bpmn:incoming>'),
-        ('<bpmn:endEvent id="end" name="Zaak afgesloten">',
-         '<bpmn:exclusiveGateway id="escaleren_gw" name="Escaleren?" default="Flow_escaleren_nee">'
-         '<bpmn:incoming>Flow_ontvangst_termijn_to_escalatie_ontvangstbevestiging</bpmn:incoming>'
-         '<bpmn:outgoing>Flow_escaleren_ja</bpmn:outgoing><bpmn:outgoing>Flow_escaleren_nee</bpmn:outgoing>'
-         '</bpmn:exclusiveGateway>'
-         '<bpmn:endEvent id="niet_escaleren" name="Niet escaleren"><bpmn:incoming>Flow_escaleren_nee'
-         '</bpmn:incoming></bpmn:endEvent><bpmn:endEvent id="end" name="Zaak afgesloten">'),
-        ('<bpmn:flowNodeRef>escalatie_ontvangstbevestiging</bpmn:flowNodeRef>',
-         '<bpmn:flowNodeRef>escalatie_ontvangstbevestiging</bpmn:flowNodeRef>'
-         '<bpmn:flowNodeRef>escaleren_gw</bpmn:flowNodeRef><bpmn:flowNodeRef>niet_escaleren</bpmn:flowNodeRef>'),
-        ('</bpmndi:BPMNPlane>',
-         '<bpmndi:BPMNShape id="escaleren_gw_di" bpmnElement="escaleren_gw" isMarkerVisible="true">'
-         '<dc:Bounds x="10" y="10" width="50" height="50" /></bpmndi:BPMNShape>'
-         '<bpmndi:BPMNShape id="niet_escaleren_di" bpmnElement="niet_escaleren">'
-         '<dc:Bounds x="100" y="10" width="36" height="36" /></bpmndi:BPMNShape>'
-         '<bpmndi:BPMNEdge id="Flow_escaleren_ja_di" bpmnElement="Flow_escaleren_ja">'
-         '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge>'
-         '<bpmndi:BPMNEdge id="Flow_escaleren_nee_di" bpmnElement="Flow_escaleren_nee">'
-         '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge></bpmndi:BPMNPlane>'),
-    ]
-    for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
+    insert_choice(directory, flow="Flow_ontvangst_termijn_to_escalatie_ontvangstbevestiging",
+                  source="ontvangst_termijn", target="escalatie_ontvangstbevestiging", gateway="escaleren_gw",
+                  name="Escaleren?", condition=condition, otherwise="niet_escaleren", new_end="Niet escaleren",
+                  lane_after="escalatie_ontvangstbevestiging")
 
 
 @pytest.mark.parametrize("condition", ["False", "prioriteit &gt; 99"])

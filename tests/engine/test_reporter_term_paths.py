@@ -14,46 +14,18 @@ import pytest
 
 from engine.errors import ProcessValidationError
 from engine.processes import service
+from tests.bpmn_edits import insert_choice
 from tests.engine.test_legal_proof import copy, named, refusals  # noqa: F401  (copy: fixture)
 
 FEEDBACK = "Wettelijke termijn 'terugkoppeling aan de melder binnen 3 maanden'"
-FLOW = ('<bpmn:sequenceFlow id="Flow_ontvangst_bevestigen_to_terugkoppeling_melder" sourceRef="ontvangst_bevestigen" '
-        'targetRef="terugkoppeling_melder" />')
 
 
 def _skip_feedback(directory: Path, condition: str) -> None:
     """'Ontvangst bevestigen' -> gateway 'Terugkoppelen?': the feedback task only when ``condition``; else straight
     to the join before closing."""
-    path = directory / "integriteitsmelding.bpmn"
-    text = path.read_text(encoding="utf-8")
-    replacements = [
-        (FLOW, FLOW.replace('targetRef="terugkoppeling_melder"', 'targetRef="terugkoppelen_gw"')
-         + '<bpmn:sequenceFlow id="Flow_terugkoppelen_ja" sourceRef="terugkoppelen_gw" '
-           f'targetRef="terugkoppeling_melder"><bpmn:conditionExpression>{condition}</bpmn:conditionExpression>'
-           '</bpmn:sequenceFlow>'
-           '<bpmn:sequenceFlow id="Flow_terugkoppelen_nee" sourceRef="terugkoppelen_gw" targetRef="hoofd_join" />'),
-        ('<bpmn:incoming>Flow_ontvangst_bevestigen_to_terugkoppeling_melder</bpmn:incoming>',
-         '<bpmn:incoming>Flow_terugkoppelen_ja</bpmn:incoming>'),
-        ('<bpmn:endEvent id="end" name="Zaak afgesloten">',
-         '<bpmn:exclusiveGateway id="terugkoppelen_gw" name="Terugkoppelen?" default="Flow_terugkoppelen_nee">'
-         '<bpmn:incoming>Flow_ontvangst_bevestigen_to_terugkoppeling_melder</bpmn:incoming>'
-         '<bpmn:outgoing>Flow_terugkoppelen_ja</bpmn:outgoing><bpmn:outgoing>Flow_terugkoppelen_nee</bpmn:outgoing>'
-         '</bpmn:exclusiveGateway><bpmn:endEvent id="end" name="Zaak afgesloten">'),
-        ('<bpmn:flowNodeRef>escalatie_ontvangstbevestiging</bpmn:flowNodeRef>',
-         '<bpmn:flowNodeRef>escalatie_ontvangstbevestiging</bpmn:flowNodeRef>'
-         '<bpmn:flowNodeRef>terugkoppelen_gw</bpmn:flowNodeRef>'),
-        ('</bpmndi:BPMNPlane>',
-         '<bpmndi:BPMNShape id="terugkoppelen_gw_di" bpmnElement="terugkoppelen_gw" isMarkerVisible="true">'
-         '<dc:Bounds x="10" y="10" width="50" height="50" /></bpmndi:BPMNShape>'
-         '<bpmndi:BPMNEdge id="Flow_terugkoppelen_ja_di" bpmnElement="Flow_terugkoppelen_ja">'
-         '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge>'
-         '<bpmndi:BPMNEdge id="Flow_terugkoppelen_nee_di" bpmnElement="Flow_terugkoppelen_nee">'
-         '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge></bpmndi:BPMNPlane>'),
-    ]
-    for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
+    insert_choice(directory, flow="Flow_ontvangst_bevestigen_to_terugkoppeling_melder", source="ontvangst_bevestigen",
+                  target="terugkoppeling_melder", gateway="terugkoppelen_gw", name="Terugkoppelen?",
+                  condition=condition, otherwise="hoofd_join", lane_after="escalatie_ontvangstbevestiging")
 
 
 @pytest.mark.parametrize("condition", ["melder_anoniem == False", "False"])

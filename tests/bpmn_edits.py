@@ -1,0 +1,53 @@
+"""Edits a process owner might make to the shipped process files, for the tests that prove deployment refuses the
+ones that would get around a legal rule."""
+from __future__ import annotations
+
+from pathlib import Path
+
+SHAPE = '<dc:Bounds x="{x}" y="10" width="{w}" height="{w}" /></bpmndi:BPMNShape>'
+EDGE = ('<bpmndi:BPMNEdge id="{flow}_di" bpmnElement="{flow}">'
+        '<di:waypoint x="10" y="10" /><di:waypoint x="20" y="20" /></bpmndi:BPMNEdge>')
+
+
+def replace_once(text: str, replacements: list[tuple[str, str]]) -> str:
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+def insert_choice(directory: Path, *, flow: str, source: str, target: str, gateway: str, name: str, condition: str,
+                  otherwise: str, lane_after: str, new_end: str | None = None,
+                  file: str = "integriteitsmelding.bpmn") -> None:
+    """Put an exclusive gateway ``gateway`` (shown as ``name``) on the sequence flow ``flow`` from ``source`` to
+    ``target``: the case goes on to ``target`` only when ``condition``, else (the gateway's default) to
+    ``otherwise`` — an element of the process, or a new end event of that id named ``new_end``. The gateway (and the
+    end event) join the lane after ``lane_after``; the diagram gets their shapes."""
+    path = directory / file
+    original = f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{target}" />'
+    yes, no = f"Flow_{gateway}_ja", f"Flow_{gateway}_nee"
+    end = (f'<bpmn:endEvent id="{otherwise}" name="{new_end}"><bpmn:incoming>{no}</bpmn:incoming></bpmn:endEvent>'
+           if new_end is not None else "")
+    refs = f"<bpmn:flowNodeRef>{gateway}</bpmn:flowNodeRef>" + (
+        f"<bpmn:flowNodeRef>{otherwise}</bpmn:flowNodeRef>" if new_end is not None else "")
+    shapes = (f'<bpmndi:BPMNShape id="{gateway}_di" bpmnElement="{gateway}" isMarkerVisible="true">'
+              + SHAPE.format(x=10, w=50)
+              + (f'<bpmndi:BPMNShape id="{otherwise}_di" bpmnElement="{otherwise}">' + SHAPE.format(x=100, w=36)
+                 if new_end is not None else "")
+              + EDGE.format(flow=yes) + EDGE.format(flow=no))
+    text = replace_once(path.read_text(encoding="utf-8"), [
+        (original, original.replace(f'targetRef="{target}"', f'targetRef="{gateway}"')
+         + f'<bpmn:sequenceFlow id="{yes}" sourceRef="{gateway}" targetRef="{target}">'
+           f'<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+           f'<bpmn:sequenceFlow id="{no}" sourceRef="{gateway}" targetRef="{otherwise}" />'),
+        (f"<bpmn:incoming>{flow}</bpmn:incoming>", f"<bpmn:incoming>{yes}</bpmn:incoming>"),
+        ('<bpmn:endEvent id="end" name="Zaak afgesloten">',
+         f'<bpmn:exclusiveGateway id="{gateway}" name="{name}" default="{no}">'
+         f"<bpmn:incoming>{flow}</bpmn:incoming>"
+         f"<bpmn:outgoing>{yes}</bpmn:outgoing><bpmn:outgoing>{no}</bpmn:outgoing></bpmn:exclusiveGateway>"
+         + end + '<bpmn:endEvent id="end" name="Zaak afgesloten">'),
+        (f"<bpmn:flowNodeRef>{lane_after}</bpmn:flowNodeRef>", f"<bpmn:flowNodeRef>{lane_after}</bpmn:flowNodeRef>"
+         + refs),
+        ("</bpmndi:BPMNPlane>", shapes + "</bpmndi:BPMNPlane>"),
+    ])
+    path.write_text(text, encoding="utf-8")
