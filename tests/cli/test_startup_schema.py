@@ -9,6 +9,7 @@ naming both revisions."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -43,9 +44,22 @@ def _env(url: str) -> dict:
     return env
 
 
+def _run(args, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    """A process that does not refuse keeps running: the timeout fails the test (it must stop by itself), and its
+    whole process group is killed (a deployment script's supervisors and their servers and workers with it)."""
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+
+
 def _start(url: str, args, cwd: Path) -> subprocess.CompletedProcess:
-    # a process that does not refuse keeps running: the timeout fails the test (it must stop by itself)
-    return subprocess.run(args, cwd=cwd, env=_env(url), capture_output=True, text=True, timeout=60)
+    return _run(args, cwd, _env(url))
 
 
 def _fresh(tmp_path: Path) -> str:
@@ -140,7 +154,7 @@ def test_the_deployment_scripts_start_nothing_on_a_database_behind(tmp_path, arg
            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "PYTHONPATH": str(ROOT),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
-    r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    r = _run(args, ROOT, env)
 
     assert r.returncode == 1, (r.returncode, r.stdout[-2000:], r.stderr[-3000:])
     assert SCHEMA in r.stderr
