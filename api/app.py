@@ -92,6 +92,21 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def _refuse_a_database_not_at_the_schema() -> None:
+    """The server starts only on a database at this product's schema (also when uvicorn itself starts the app, as
+    deploy/entrypoint.sh and deploy/run-processes.sh do): else the reason in Dutch in the log, and the start-up fails,
+    so uvicorn stops before it serves a request. One query of alembic_version; nothing is migrated. ``meldpunt serve``
+    checks the same before it starts uvicorn (cli.common.require_current_schema)."""
+    from engine.db import get_database
+    from engine.migrations.runner import SchemaNotCurrent, schema_problem
+
+    problem = schema_problem(get_database().url)
+    if problem is not None:
+        message = f"Meldpunt start niet: {problem}"
+        logging.getLogger("meldpunt").error(message)
+        raise SchemaNotCurrent(message)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI):
     """Optionally run the timer worker (MELDPUNT_TIMERS_IN_SERVER=true), the mail sender
@@ -102,6 +117,7 @@ async def lifespan(app: FastAPI):
 
     install_spiff_clock()
     settings = get_settings()
+    _refuse_a_database_not_at_the_schema()
     _limit_memory_and_threads(settings)
     from engine.legal_terms import equated_days_warnings
 

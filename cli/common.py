@@ -15,6 +15,18 @@ def database() -> Database:
     return get_database()
 
 
+def require_current_schema(prefix: str = "Meldpunt start niet: ") -> None:
+    """A long-running command (the server, a worker) starts only on a database at this product's schema: else the
+    reason in Dutch (``meldpunt db upgrade`` first, or a newer version of Meldpunt migrated it) and exit code 1.
+    One query of alembic_version; nothing is migrated. The database URL is not shown (it may carry a password)."""
+    from engine.config import get_settings
+    from engine.migrations.runner import schema_problem
+
+    problem = schema_problem(get_settings().database_url)  # unreachable: the driver's error, worded by cli.errors
+    if problem is not None:
+        fail(f"{prefix}{problem}")
+
+
 def fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)

@@ -130,8 +130,6 @@ def _dutch(exc: click_errors.UsageError) -> click_errors.UsageError:
 # saying what and what to do, exit code 1, no traceback. The URL is shown without its password. Any other database
 # error (a real bug) is left as it is.
 
-SCHEMA_MESSAGE = "De database heeft nog niet het actuele schema. Voer eerst 'meldpunt db upgrade' uit."
-
 # (words in the driver's message, lower case) -> the reason in Dutch; first match wins
 _UNREACHABLE = [
     (("connection refused",), "de verbinding werd geweigerd"),
@@ -235,5 +233,7 @@ def database_message(exc: BaseException) -> str | None:
         return (f"De database is niet bereikbaar ({where}, zonder wachtwoord): {reason}. "
                 "Controleer MELDPUNT_DATABASE_URL en of de databaseserver draait.")
     if _schema_missing(exc, url):
+        from engine.migrations.runner import SCHEMA_MESSAGE
+
         return SCHEMA_MESSAGE
     return None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import POLL, database
+from cli.common import POLL, database, require_current_schema
 
 app = typer.Typer(help="Brieven: de briefverwerker (brieven na het vastleggen van een stap)", no_args_is_help=True)
 
@@ -15,6 +15,7 @@ def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stopp
     from engine.letter_outbox.worker import run as run_worker
     from engine.logs import configure
 
+    require_current_schema()  # before the first round: a database behind stops it here (exit code 1)
     configure()
     made = run_worker(bind=database().engine, once=once, poll_seconds=poll)
     typer.echo(f"{made} brief/brieven aangemaakt.")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import POLL, database
+from cli.common import POLL, database, require_current_schema
 
 app = typer.Typer(help="E-mailmeldingen (de uitgaande postbus)", no_args_is_help=True)
 
@@ -14,6 +14,7 @@ def run(once: bool = typer.Option(False, "--once", help="Eén ronde en dan stopp
     from engine.logs import configure
     from engine.notifications.worker import run as run_worker
 
+    require_current_schema()  # before the first round: a database behind stops it here (exit code 1)
     configure()
     sent = run_worker(database=database(), once=once, poll_seconds=poll)
     typer.echo(f"{sent} e-mail(s) verstuurd.")

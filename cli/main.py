@@ -22,6 +22,16 @@ def db_upgrade() -> None:
     typer.echo("Database bijgewerkt.")
 
 
+@db_app.command("check")
+def db_check() -> None:
+    """Controleer of de database het schema van deze versie heeft (zonder iets te wijzigen); anders de reden en
+    exitcode 1. De server en de verwerkers controleren dit ook zelf bij het starten."""
+    from cli.common import require_current_schema
+
+    require_current_schema(prefix="")
+    typer.echo("De database heeft het actuele schema.")
+
+
 def default_workers(database_url: str, cpus: int | None = None) -> int:
     """One server process per core on PostgreSQL; one on SQLite (a single writer: more processes only wait for
     its lock)."""
@@ -65,8 +75,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     """Start de API-server."""
     import uvicorn
 
+    from cli.common import require_current_schema
     from engine.config import get_settings
 
+    require_current_schema()  # a database not at this product's schema: refused before any process starts
     workers = workers or default_workers(get_settings().database_url)
 
     from engine.logs import uvicorn_options

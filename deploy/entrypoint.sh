@@ -9,6 +9,9 @@ case "${1:-api}" in
     # uvicorn's access log is off (it writes query strings): the application writes its own, in JSON.
     # MELDPUNT_API_PROCESSES unset or 0: one process per core on PostgreSQL, one on SQLite (`meldpunt api-processes`)
     processes="$(meldpunt api-processes)"
+    # a database not at this version's schema (not migrated, or migrated by a newer version): the reason in Dutch and
+    # exit code 1 here (each API process checks it again at start-up; so do the timer and letter workers)
+    meldpunt db check >/dev/null
     exec uvicorn api.app:create_app --factory --host 0.0.0.0 --port 8000 \
       --workers "$processes" --no-proxy-headers --no-access-log \
       --log-config /app/deploy/logging.json ;;

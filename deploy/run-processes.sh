@@ -17,7 +17,8 @@
 #   MELDPUNT_API_PORT          port of the first API process; process i listens on port + i - 1 (default 8000)
 #   MELDPUNT_TIMER_POLL_SECONDS  seconds between a worker's rounds (default 5)
 #   MELDPUNT_RUN_DIR           pid files and the metrics directory (default ./run)
-#   MELDPUNT_MIGRATE           run `meldpunt db upgrade` and `meldpunt processes deploy` first (default true)
+#   MELDPUNT_MIGRATE           run `meldpunt db upgrade` and `meldpunt processes deploy` first (default true);
+#                              without it the database must already be at this version's schema (`meldpunt db check`)
 #   MELDPUNT_PYTHON            the Python with Meldpunt installed (default .venv/bin/python, else python3)
 set -euo pipefail
 
@@ -57,6 +58,9 @@ if [[ "${MELDPUNT_MIGRATE:-true}" == "true" ]]; then
   "$PY" -m cli.main db upgrade
   "$PY" -m cli.main processes deploy
 fi
+# Every process refuses a database not at this version's schema (not migrated, or migrated by a newer version); say
+# so once, here, and start nothing (with MELDPUNT_MIGRATE=false the supervisors would otherwise retry every second).
+"$PY" -m cli.main db check >/dev/null
 
 # supervise NAME COMMAND...: runs the command, writes its pid to $RUN_DIR/NAME.pid, starts it again when it ends
 # (unless we are stopping).

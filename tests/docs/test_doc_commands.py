@@ -699,6 +699,7 @@ TABLE: dict[str, tuple[Run, ...] | NotRun] = {
     "meldpunt db upgrade": (Run(stdout=(r"^Database bijgewerkt\.$",)),),
     # SQLite (this suite's database): one; on PostgreSQL one per core (tests/deploy/test_container_files.py)
     "meldpunt api-processes": (Run(db="none", stdout=(r"^1$",)),),
+    "meldpunt db check": (Run(stdout=(r"^De database heeft het actuele schema\.$",)),),
     "meldpunt processes deploy": (Run(db="none", before=("meldpunt db upgrade",)),),
 
     # docs/SECURITY.md
