@@ -19,26 +19,26 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Gegeven de rechtspositie van de organisatie is "<rechtspositie>"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
-    En "hr" de taak "sanctieadvies_opstellen" afrondt
-    En "directeur" de taak "afdoening_bepalen" afrondt met:
+    En "hr" de taak "Sanctieadvies opstellen" afrondt
+    En "directeur" de taak "Afdoening bepalen" afrondt met:
       | veld                  | waarde                     |
       | afdoening_keuze       | disciplinaire_maatregel    |
       | voorgenomen_maatregel | [Schriftelijke berisping]  |
       | besluit_motivering    | Conform het sanctieadvies. |
     Als het 2 december 2026 is
-    En "directeur" de taak "voornemen_verzenden" afrondt
+    En "directeur" de taak "Voornemen disciplinaire maatregel verzenden" afrondt
     Dan is er een brief "voornemen_disciplinaire_maatregel" voor de "betrokkene"
     En bevat de brief "Geachte heer/mevrouw Cora,"
     En bevat de brief "ben ik voornemens u de volgende disciplinaire maatregel op te leggen: schriftelijke berisping"
     En noemt de brief de termijn 16 december 2026
-    En is de termijn van de taak "zienswijze_verwerken" 16 december 2026
-    Als "directeur" de taak "zienswijze_verwerken" afrondt met:
+    En is de termijn van de taak "Zienswijze betrokkene verwerken" 16 december 2026
+    Als "directeur" de taak "Zienswijze betrokkene verwerken" afrondt met:
       | veld                    | waarde                                      |
       | zienswijze_ontvangen    | ja                                          |
       | zienswijze_vorm         | schriftelijk_en_mondeling                   |
       | zienswijze_samenvatting | Betrokkene erkent de feiten en betreurt ze. |
       | bijstand_aanwezig       | ja                                          |
-    En "directeur" de taak "besluit_disciplinaire_maatregel" afrondt met:
+    En "directeur" de taak "Besluit disciplinaire maatregel" afrondt met:
       | veld                    | waarde                                       |
       | afdoeningen             | [Schriftelijke berisping]                    |
       | ontslag_op_staande_voet | nee                                          |
@@ -51,9 +51,9 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     En staat de taak "<vervolgtaak>" open voor de rol "<rol>"
 
     Voorbeelden:
-      | rechtspositie       | rechtsmiddel                    | niet_in_de_brief | vervolgtaak         | rol                     |
-      | publiekrechtelijk   | binnen zes weken                | kantonrechter    | bezwaar_registreren | jurist                  |
-      | arbeidsovereenkomst | Bezwaar is daarom niet mogelijk | bezwaarschrift   | zaak_registreren    | integriteitscoordinator |
+      | rechtspositie       | rechtsmiddel                    | niet_in_de_brief | vervolgtaak                   | rol                     |
+      | publiekrechtelijk   | binnen zes weken                | kantonrechter    | Bezwaar registreren           | jurist                  |
+      | arbeidsovereenkomst | Bezwaar is daarom niet mogelijk | bezwaarschrift   | Zaak registreren en afsluiten | integriteitscoordinator |
 
   @handreiking:Rijk-gegrondheid
   Scenario: Ook als meer medewerkers onderzoeker zijn, doen de genoemde onderzoekers het onderzoek
@@ -71,19 +71,19 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Gegeven de rechtspositie van de organisatie is "arbeidsovereenkomst"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
-    En "hr" de taak "sanctieadvies_opstellen" afrondt
-    En "directeur" de taak "afdoening_bepalen" afrondt
+    En "hr" de taak "Sanctieadvies opstellen" afrondt
+    En "directeur" de taak "Afdoening bepalen" afrondt
     Als het 2 december 2026 is
-    En "directeur" de taak "voornemen_verzenden" afrondt
+    En "directeur" de taak "Voornemen disciplinaire maatregel verzenden" afrondt
     Dan is er een brief "voornemen_disciplinaire_maatregel" voor de "betrokkene"
     En noemt de brief de termijn 16 december 2026
     Als het 16 december 2026 is
-    Dan staat de taak "zienswijze_verwerken" open voor de rol "bevoegd gezag"
+    Dan staat de taak "Zienswijze betrokkene verwerken" open voor de rol "bevoegd gezag"
     Als het 17 december 2026 is
-    Dan staat de taak "zienswijze_verwerken" niet open
-    En heeft de zaak de stap "geen_zienswijze" doorlopen
-    En staat de taak "besluit_disciplinaire_maatregel" open voor de rol "bevoegd_gezag"
-    Als "directeur" de taak "besluit_disciplinaire_maatregel" afrondt
+    Dan staat de taak "Zienswijze betrokkene verwerken" niet open
+    En heeft de zaak de stap "Geen zienswijze ontvangen" doorlopen
+    En staat de taak "Besluit disciplinaire maatregel" open voor de rol "bevoegd_gezag"
+    Als "directeur" de taak "Besluit disciplinaire maatregel" afrondt
     Dan is er een brief "besluit_disciplinaire_maatregel" voor de "betrokkene"
     En bevat de brief "U heeft binnen de gestelde termijn geen zienswijze op het voornemen naar voren gebracht"
     Maar bevat de brief niet "Ik heb uw zienswijze bij mijn besluit betrokken"
@@ -98,33 +98,33 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     En "onderzoeker2" heeft ook de rol "jurist"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
-    En "hr" de taak "sanctieadvies_opstellen" afrondt
-    En "directeur" de taak "afdoening_bepalen" afrondt
-    En "directeur" de taak "voornemen_verzenden" afrondt
-    En "directeur" de taak "zienswijze_verwerken" afrondt
+    En "hr" de taak "Sanctieadvies opstellen" afrondt
+    En "directeur" de taak "Afdoening bepalen" afrondt
+    En "directeur" de taak "Voornemen disciplinaire maatregel verzenden" afrondt
+    En "directeur" de taak "Zienswijze betrokkene verwerken" afrondt
     Als het 17 december 2026 is
-    En "directeur" de taak "besluit_disciplinaire_maatregel" afrondt
-    Dan staat de taak "bezwaar_registreren" open voor de rol "jurist"
-    En is de termijn van de taak "bezwaar_registreren" 28 januari 2027
-    Maar mag "hr" de taak "bezwaar_registreren" niet oppakken omdat "al bij de zaak betrokken"
-    Als "jurist1" de taak "bezwaar_registreren" afrondt met:
+    En "directeur" de taak "Besluit disciplinaire maatregel" afrondt
+    Dan staat de taak "Bezwaar registreren" open voor de rol "jurist"
+    En is de termijn van de taak "Bezwaar registreren" 28 januari 2027
+    Maar mag "hr" de taak "Bezwaar registreren" niet oppakken omdat "al bij de zaak betrokken"
+    Als "jurist1" de taak "Bezwaar registreren" afrondt met:
       | veld              | waarde          |
       | bezwaar_ingediend | ja              |
       | bezwaar_datum     | 14 januari 2027 |
-    Dan staat de taak "bezwaar_behandelen" open voor de rol "jurist"
-    Maar mag "directeur" de taak "bezwaar_behandelen" niet oppakken omdat "al bij de zaak betrokken"
-    En mag "hr" de taak "bezwaar_behandelen" niet oppakken omdat "al bij de zaak betrokken"
-    En mag "onderzoeker2" de taak "bezwaar_behandelen" niet oppakken omdat "al bij de zaak betrokken"
-    En mag "onderzoeker1" de taak "bezwaar_behandelen" niet oppakken omdat "hoort bij de rol 'Jurist'"
-    En mag "coordinator" de taak "bezwaar_behandelen" niet toewijzen aan "directeur" omdat "al bij de zaak betrokken"
-    Als "jurist1" de taak "bezwaar_behandelen" afrondt met:
+    Dan staat de taak "Bezwaar behandelen" open voor de rol "jurist"
+    Maar mag "directeur" de taak "Bezwaar behandelen" niet oppakken omdat "al bij de zaak betrokken"
+    En mag "hr" de taak "Bezwaar behandelen" niet oppakken omdat "al bij de zaak betrokken"
+    En mag "onderzoeker2" de taak "Bezwaar behandelen" niet oppakken omdat "al bij de zaak betrokken"
+    En mag "onderzoeker1" de taak "Bezwaar behandelen" niet oppakken omdat "hoort bij de rol 'Jurist'"
+    En mag "coordinator" de taak "Bezwaar behandelen" niet toewijzen aan "directeur" omdat "al bij de zaak betrokken"
+    Als "jurist1" de taak "Bezwaar behandelen" afrondt met:
       | veld                  | waarde                                                     |
       | beslissing_op_bezwaar | ongegrond                                                  |
       | bezwaar_motivering    | Het besluit blijft in stand; de straf past bij de feiten. |
-    Dan heeft de zaak de stap "bezwaar_behandelen" doorlopen
-    En heeft de zaak de stap "verzoek_kantonrechter_registreren" niet doorlopen
-    En staat de taak "zaak_registreren" open voor de rol "integriteitscoordinator"
-    Als "coordinator" de taak "zaak_registreren" afrondt
+    Dan heeft de zaak de stap "Bezwaar behandelen" doorlopen
+    En heeft de zaak de stap "Verzoek kantonrechter registreren" niet doorlopen
+    En staat de taak "Zaak registreren en afsluiten" open voor de rol "integriteitscoordinator"
+    Als "coordinator" de taak "Zaak registreren en afsluiten" afrondt
     Dan is de zaak afgesloten met de afdoening "Schriftelijke berisping"
 
   @wet:Awb-art6:7 @wet:BW-art7:686a
@@ -132,16 +132,16 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Gegeven de rechtspositie van de organisatie is "<rechtspositie>"
     En "meldpunt" een melding registreert van "medewerker" over "cora" met categorie "Financiële schendingen"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
-    En "hr" de taak "sanctieadvies_opstellen" afrondt
-    En "directeur" de taak "afdoening_bepalen" afrondt met:
+    En "hr" de taak "Sanctieadvies opstellen" afrondt
+    En "directeur" de taak "Afdoening bepalen" afrondt met:
       | veld                  | waarde                     |
       | afdoening_keuze       | disciplinaire_maatregel    |
       | voorgenomen_maatregel | [<afdoening>]              |
       | besluit_motivering    | Conform het sanctieadvies. |
-    En "directeur" de taak "voornemen_verzenden" afrondt
-    En "directeur" de taak "zienswijze_verwerken" afrondt
+    En "directeur" de taak "Voornemen disciplinaire maatregel verzenden" afrondt
+    En "directeur" de taak "Zienswijze betrokkene verwerken" afrondt
     Als het 17 december 2026 is
-    En "directeur" de taak "besluit_disciplinaire_maatregel" afrondt met:
+    En "directeur" de taak "Besluit disciplinaire maatregel" afrondt met:
       | veld                    | waarde                                       |
       | afdoeningen             | [<afdoening>]                                |
       | ontslag_op_staande_voet | <op_staande_voet>                            |
@@ -157,10 +157,10 @@ Functionaliteit: Afdoening: voornemen, zienswijze en besluit, en de rechtsgang d
     Als het <dag_erna> is
     Dan staat de taak "<taak>" niet open
     En heeft de zaak de stap "<stap>" doorlopen
-    Als "coordinator" de taak "zaak_registreren" afrondt
+    Als "coordinator" de taak "Zaak registreren en afsluiten" afrondt
     Dan is de zaak afgesloten met de afdoening "<afdoening>"
 
     Voorbeelden:
-      | rechtspositie       | rechtsmiddel                  | afdoening                 | op_staande_voet | in_de_brief         | niet_in_de_brief | taak                              | laatste_dag      | dag_erna         | stap                       | andere_route                      |
-      | publiekrechtelijk   | bezwaar                       | Schriftelijke berisping   | nee             | binnen zes weken    | kantonrechter    | bezwaar_registreren               | 28 januari 2027  | 29 januari 2027  | geen_bezwaar               | verzoek_kantonrechter_registreren |
-      | arbeidsovereenkomst | verzoek aan de kantonrechter | Beëindiging dienstverband | ja              | binnen twee maanden | bezwaarschrift   | verzoek_kantonrechter_registreren | 17 februari 2027 | 18 februari 2027 | geen_verzoek_kantonrechter | bezwaar_registreren               |
+      | rechtspositie       | rechtsmiddel                 | afdoening                 | op_staande_voet | in_de_brief         | niet_in_de_brief | taak                              | laatste_dag      | dag_erna         | stap                        | andere_route                      |
+      | publiekrechtelijk   | bezwaar                      | Schriftelijke berisping   | nee             | binnen zes weken    | kantonrechter    | Bezwaar registreren               | 28 januari 2027  | 29 januari 2027  | Geen bezwaar binnen termijn | Verzoek kantonrechter registreren |
+      | arbeidsovereenkomst | verzoek aan de kantonrechter | Beëindiging dienstverband | ja              | binnen twee maanden | bezwaarschrift   | Verzoek kantonrechter registreren | 17 februari 2027 | 18 februari 2027 | Geen verzoek binnen termijn | Bezwaar registreren               |

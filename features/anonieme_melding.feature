@@ -11,8 +11,8 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
   Scenario: Anoniem melden via het publieke formulier en berichten uitwisselen
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
     Dan krijgt de melder een ontvangstcode
-    En ziet "meldpunt" de taak "melding_registreren" in de werkvoorraad
-    Als "meldpunt" de taak "melding_registreren" oppakt
+    En ziet "meldpunt" de taak "Melding registreren" in de werkvoorraad
+    Als "meldpunt" de taak "Melding registreren" oppakt
     Dan ziet "meldpunt" de identiteit van de melder niet
     Als "meldpunt" de melder het bericht "Wanneer vonden deze reizen plaats?" stuurt
     Dan ziet de melder met de ontvangstcode het bericht "Wanneer vonden deze reizen plaats?"
@@ -24,8 +24,8 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
   @richtlijn:2019-1937-art9
   Scenario: De anonieme melder ziet dat de ontvangst is bevestigd
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt met:
+    En "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
       | veld                     | waarde              |
       | ontvangstbevestiging_via | anonieme_brievenbus |
     Dan ziet de melder met de ontvangstcode dat de ontvangst is bevestigd
@@ -34,18 +34,18 @@ Functionaliteit: Anonieme melding met ontvangstcode en tweerichtingscommunicatie
   Scenario: Een medewerker registreert een anonieme melding; de code wordt één keer getoond
     Als "meldpunt" een anonieme melding registreert met categorie "Financiële schendingen" over "Misbruik van een bedrijfsauto"
     Dan krijgt de melder een ontvangstcode
-    Als "meldpunt" de taak "melding_registreren" oppakt
+    Als "meldpunt" de taak "Melding registreren" oppakt
     En de melder met de ontvangstcode het bericht "Ik heb foto's" stuurt
     Dan ziet "meldpunt" het bericht "Ik heb foto's" van de melder
 
   @richtlijn:2019-1937-art9
   Scenario: De anonieme melder leest de terugkoppeling in 'Mijn melding'
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt met:
+    En "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
       | veld                     | waarde              |
       | ontvangstbevestiging_via | anonieme_brievenbus |
-    En "meldpunt" de taak "terugkoppeling_melder" afrondt met:
+    En "meldpunt" de taak "Terugkoppeling aan melder" afrondt met:
       | veld                 | waarde                                                |
       | terugkoppeling_tekst | Uw melding is beoordeeld en wordt opgevolgd door ons. |
     Dan leest de melder met de ontvangstcode de brief "terugkoppeling"

@@ -13,25 +13,25 @@ Functionaliteit: Het besluit legt niet meer straf op dan het voornemen waarop de
   Scenario: Een lichtere straf bovenop de voorgenomen straf wordt geweigerd; een lichtere straf in plaats ervan niet
     Gegeven "meldpunt" een melding registreert van "medewerker" over "femke" met categorie "Misbruik bevoegdheden"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
-    En "hr" de taak "sanctieadvies_opstellen" afrondt
-    En "directeur" de taak "afdoening_bepalen" afrondt met:
+    En "hr" de taak "Sanctieadvies opstellen" afrondt
+    En "directeur" de taak "Afdoening bepalen" afrondt met:
       | veld                  | waarde                     |
       | afdoening_keuze       | disciplinaire_maatregel    |
       | voorgenomen_maatregel | [Verplaatsing]             |
       | besluit_motivering    | Volgens het sanctieadvies. |
-    En "directeur" de taak "voornemen_verzenden" afrondt
-    En "directeur" de taak "zienswijze_verwerken" afrondt
-    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
+    En "directeur" de taak "Voornemen disciplinaire maatregel verzenden" afrondt
+    En "directeur" de taak "Zienswijze betrokkene verwerken" afrondt
+    Dan mag "directeur" de taak "Besluit disciplinaire maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
       | veld                    | waarde                                |
       | afdoeningen             | [Verplaatsing, Vermindering IKB-uren] |
       | ontslag_op_staande_voet | nee                                   |
       | besluit_motivering      | Verplaatsing en ook minder IKB-uren.  |
-    En mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
+    En mag "directeur" de taak "Besluit disciplinaire maatregel" niet afronden omdat "zwaardere-straf-dan-voornemen" met:
       | veld                    | waarde                                                    |
       | afdoeningen             | [Schriftelijke berisping, Vermindering IKB-uren]          |
       | ontslag_op_staande_voet | nee                                                       |
       | besluit_motivering      | Twee lichtere straffen in plaats van de verplaatsing.     |
-    Als "directeur" de taak "besluit_disciplinaire_maatregel" afrondt met:
+    Als "directeur" de taak "Besluit disciplinaire maatregel" afrondt met:
       | veld                    | waarde                                         |
       | afdoeningen             | [Vermindering IKB-uren]                        |
       | ontslag_op_staande_voet | nee                                            |

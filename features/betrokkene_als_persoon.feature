@@ -11,13 +11,13 @@ Functionaliteit: De betrokkene is een persoon, of uitdrukkelijk extern of onbeke
     En iemand anoniem een melding doet via het publieke formulier met categorie "Misbruik bedrijfsmiddelen en overtreding interne regels" over "Een collega neemt kantoorlaptops mee naar huis"
 
   Scenario: Zonder keuze voor de betrokkene wordt de registratie geweigerd
-    Dan mag "meldpunt" de taak "melding_registreren" niet afronden omdat "'Betrokkene als medewerker' is verplicht" met:
+    Dan mag "meldpunt" de taak "Melding registreren" niet afronden omdat "'Betrokkene als medewerker' is verplicht" met:
       | veld               | waarde |
       | betrokkene_persoon |        |
-    En staat de taak "melding_registreren" open voor de rol "meldpunt"
+    En staat de taak "Melding registreren" open voor de rol "meldpunt"
 
   Scenario: Een gekozen medewerker en diens leidinggevende zien de zaak niet
-    Als "meldpunt" de taak "melding_registreren" afrondt met:
+    Als "meldpunt" de taak "Melding registreren" afrondt met:
       | veld               | waarde     |
       | betrokkene_persoon | medewerker |
     Dan kan "medewerker" de zaak niet inzien
@@ -25,7 +25,7 @@ Functionaliteit: De betrokkene is een persoon, of uitdrukkelijk extern of onbeke
     Maar kan "coordinator" de zaak inzien
 
   Scenario: Extern of onbekend is een uitdrukkelijke keuze
-    Als "meldpunt" de taak "melding_registreren" afrondt met:
+    Als "meldpunt" de taak "Melding registreren" afrondt met:
       | veld               | waarde          |
       | betrokkene_persoon | extern/onbekend |
-    Dan staat de taak "ontvangst_bevestigen" open voor de rol "meldpunt"
+    Dan staat de taak "Ontvangst bevestigen" open voor de rol "meldpunt"

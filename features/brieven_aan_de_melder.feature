@@ -9,9 +9,9 @@ Functionaliteit: Een procesversie waarin een brief aan de melder buiten de lekbe
     Gegeven de demo-organisatie
 
   Scenario: De terugkoppeling verklaard als brief aan de betrokkene
-    Als de procesbeheerder een versie uitrolt waarin de taak "terugkoppeling_melder" de brief verklaart voor "betrokkene"
-    Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "terugkoppeling_melder"
+    Als de procesbeheerder een versie uitrolt waarin de taak "Terugkoppeling aan melder" de brief verklaart voor "betrokkene"
+    Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "Terugkoppeling aan melder"
 
   Scenario: Het verzoek om aanvullende informatie zonder ontvanger
-    Als de procesbeheerder een versie uitrolt waarin de taak "vragen_aan_melder" geen ontvanger van de brief verklaart
-    Dan wordt de versie niet uitgerold omdat "verklaart geen ontvanger" bij "aanvullende_informatie.bpmn" en "vragen_aan_melder"
+    Als de procesbeheerder een versie uitrolt waarin de taak "Vragen aan melder" geen ontvanger van de brief verklaart
+    Dan wordt de versie niet uitgerold omdat "verklaart geen ontvanger" bij "aanvullende_informatie.bpmn" en "Vragen aan melder"

@@ -19,8 +19,8 @@ Functionaliteit: Getuigen controleren, corrigeren en ondertekenen het verslag va
     En bevat de brief "Verklaring van Fenna Visser"
     En bevat de brief niet "Joost Mulder"
     En noemt de brief de termijn 22 juni 2027
-    En staat de taak "getuigenverslag_reactie" open voor de rol "onderzoeker"
-    En staat de taak "rapport_opstellen" niet open
+    En staat de taak "Reactie getuige op verslag verwerken" open voor de rol "onderzoeker"
+    En staat de taak "Conclusies per bewering en onderzoeksrapport" niet open
 
   Scenario: Het rapport wacht op de getuige die nog kan reageren
     Als "onderzoeker1" het verslag van getuige "Fenna Visser" ter correctie aanbiedt
@@ -29,12 +29,12 @@ Functionaliteit: Getuigen controleren, corrigeren en ondertekenen het verslag va
       | veld                        | waarde                              |
       | getuige_correcties          | Het was woensdag, niet dinsdag.     |
       | getuige_verslag_ondertekend | ja                                  |
-    Dan staat de taak "rapport_opstellen" niet open
+    Dan staat de taak "Conclusies per bewering en onderzoeksrapport" niet open
     Als er 14 dagen verstrijken
-    Dan staat de taak "rapport_opstellen" niet open
-    En staat de taak "getuigenverslag_zonder_reactie" niet open
+    Dan staat de taak "Conclusies per bewering en onderzoeksrapport" niet open
+    En staat de taak "Escalatie: verslag getuige zonder reactie vaststellen" niet open
     Als er 1 dag verstrijkt
-    Dan staat de taak "getuigenverslag_zonder_reactie" open voor de rol "onderzoeker"
-    En staat de taak "rapport_opstellen" niet open
-    Als "onderzoeker1" de taak "getuigenverslag_zonder_reactie" afrondt
-    Dan staat de taak "rapport_opstellen" open voor de rol "onderzoeker"
+    Dan staat de taak "Escalatie: verslag getuige zonder reactie vaststellen" open voor de rol "onderzoeker"
+    En staat de taak "Conclusies per bewering en onderzoeksrapport" niet open
+    Als "onderzoeker1" de taak "Escalatie: verslag getuige zonder reactie vaststellen" afrondt
+    Dan staat de taak "Conclusies per bewering en onderzoeksrapport" open voor de rol "onderzoeker"

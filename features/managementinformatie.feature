@@ -35,7 +35,7 @@ Functionaliteit: Managementinformatie: jaarbijlage, Woo-overzicht en dashboard
   @richtlijn:2019-1937-art9 @wet:Wbk-art2a
   Scenario: Het dashboard telt een tijdig bevestigde melding
     Gegeven "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Facturen van een bevriende leverancier"
-    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "Melding registreren" afrondt
     Als er 3 dagen verstrijken
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
     Dan toont het dashboard van 1 november 2026 tot en met 30 november 2026 voor "coordinator" bij "Ontvangst bevestigd binnen 7 dagen" 1 van 1

@@ -14,30 +14,30 @@ Functionaliteit: Brieven aan de betrokkene noemen de melder nooit
   Scenario: Een besluit waarvan de motivering de melder noemt, wordt niet opgesteld
     Gegeven "meldpunt" een melding registreert van "medewerker" over "femke" met categorie "Misbruik bevoegdheden"
     En het onderzoek door "onderzoeker1" en "onderzoeker2" is afgerond met de uitkomst "aangetoond"
-    En "hr" de taak "sanctieadvies_opstellen" afrondt
+    En "hr" de taak "Sanctieadvies opstellen" afrondt
     Dan ziet "hr" de identiteit van de melder niet
     En ziet "directeur" de identiteit van de melder niet
-    Als "directeur" de taak "afdoening_bepalen" afrondt
-    En "directeur" de taak "voornemen_verzenden" afrondt
-    En "directeur" de taak "zienswijze_verwerken" afrondt
+    Als "directeur" de taak "Afdoening bepalen" afrondt
+    En "directeur" de taak "Voornemen disciplinaire maatregel verzenden" afrondt
+    En "directeur" de taak "Zienswijze betrokkene verwerken" afrondt
     Als het 17 december 2026 is
-    Dan mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "noemt de melder" met:
+    Dan mag "directeur" de taak "Besluit disciplinaire maatregel" niet afronden omdat "noemt de melder" met:
       | veld                    | waarde                                                                 |
       | afdoeningen             | [Schriftelijke berisping]                                              |
       | ontslag_op_staande_voet | nee                                                                    |
       | besluit_motivering      | Uw collega Mehmet Medewerker heeft gemeld dat u declaraties vervalste. |
-    En mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "noemt de melder" met:
+    En mag "directeur" de taak "Besluit disciplinaire maatregel" niet afronden omdat "noemt de melder" met:
       | veld                    | waarde                                                       |
       | afdoeningen             | [Schriftelijke berisping]                                    |
       | ontslag_op_staande_voet | nee                                                          |
       | besluit_motivering      | Volgens MEHMET MEDEWERKER heeft u declaraties vervalst.      |
-    En mag "directeur" de taak "besluit_disciplinaire_maatregel" niet afronden omdat "noemt de melder" met:
+    En mag "directeur" de taak "Besluit disciplinaire maatregel" niet afronden omdat "noemt de melder" met:
       | veld                    | waarde                                                       |
       | afdoeningen             | [Schriftelijke berisping]                                    |
       | ontslag_op_staande_voet | nee                                                          |
       | besluit_motivering      | Volgens Mehmet heeft u declaraties vervalst.                 |
-    En staat de taak "besluit_disciplinaire_maatregel" open voor de rol "bevoegd gezag"
-    Als "directeur" de taak "besluit_disciplinaire_maatregel" afrondt met:
+    En staat de taak "Besluit disciplinaire maatregel" open voor de rol "bevoegd gezag"
+    Als "directeur" de taak "Besluit disciplinaire maatregel" afrondt met:
       | veld                    | waarde                                              |
       | afdoeningen             | [Schriftelijke berisping]                           |
       | ontslag_op_staande_voet | nee                                                 |

@@ -16,17 +16,17 @@ Functionaliteit: Een melding over iemand die meldingen behandelt
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "De coördinator past zelf declaraties aan" die "coordinator" niet mag zien
     Dan krijgt de melder een ontvangstcode
     En kan "coordinator" de zaak niet inzien
-    En ziet "coordinator" de taak "melding_registreren" niet in de werkvoorraad
+    En ziet "coordinator" de taak "Melding registreren" niet in de werkvoorraad
     Maar kan "coordinator2" de zaak inzien
     En kan "bvi" de zaak inzien
-    En ziet "meldpunt" de taak "melding_registreren" in de werkvoorraad
+    En ziet "meldpunt" de taak "Melding registreren" in de werkvoorraad
 
   Scenario: Het meldpunt over wie de melding gaat, krijgt de registratie niet
     Gegeven medewerker "meldpunt2" met de rol "meldpunt" bij "Douane"
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Het meldpunt geeft meldingen door aan betrokkenen" die "meldpunt" niet mag zien
-    Dan ziet "meldpunt" de taak "melding_registreren" niet in de werkvoorraad
+    Dan ziet "meldpunt" de taak "Melding registreren" niet in de werkvoorraad
     En kan "meldpunt" de zaak niet inzien
-    Maar ziet "meldpunt2" de taak "melding_registreren" in de werkvoorraad
+    Maar ziet "meldpunt2" de taak "Melding registreren" in de werkvoorraad
 
   Scenario: Als niemand overblijft, wordt de melding niet aangenomen en hoort de melder waar hij terecht kan
     Als iemand anoniem probeert te melden via het publieke formulier met categorie "Financiële schendingen" over "Het meldpunt geeft meldingen door aan betrokkenen" die "meldpunt" niet mag zien

@@ -14,7 +14,7 @@ Functionaliteit: Mondeling melden; de melder controleert, corrigeert en ondertek
     Gegeven de demo-organisatie
     En het is 2 november 2026
     En iemand anoniem een melding doet via het publieke formulier met categorie "Financiële schendingen" over "Een collega declareert reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" oppakt
+    En "meldpunt" de taak "Melding registreren" oppakt
 
   @richtlijn:2019-1937-art18
   Scenario: De anonieme melder vraagt een gesprek, corrigeert het verslag en ondertekent de nieuwe versie

@@ -12,33 +12,33 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
   @richtlijn:2019-1937-art9
   Scenario: Het meldpunt bevestigt de ontvangst op tijd
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    Dan ziet "meldpunt" de taak "ontvangst_bevestigen" in de werkvoorraad
-    En is de termijn van de taak "ontvangst_bevestigen" 9 november 2026
-    Als "meldpunt" de taak "ontvangst_bevestigen" afrondt met:
+    En "meldpunt" de taak "Melding registreren" afrondt
+    Dan ziet "meldpunt" de taak "Ontvangst bevestigen" in de werkvoorraad
+    En is de termijn van de taak "Ontvangst bevestigen" 9 november 2026
+    Als "meldpunt" de taak "Ontvangst bevestigen" afrondt met:
       | veld                     | waarde |
       | ontvangstbevestiging_via | email  |
     Dan is er een brief "ontvangstbevestiging" voor de "melder"
     En bevat de brief "Geachte heer/mevrouw Medewerker,"
     En bevat de brief "bevestig ik de ontvangst van uw melding"
     En bevat de brief "uiterlijk op 2 februari 2027"
-    En staat de taak "ontvangst_bevestigen" niet open
+    En staat de taak "Ontvangst bevestigen" niet open
     En bevat de audittrail de gebeurtenis "task.completed"
 
   Scenario: Geen bevestiging binnen 7 dagen leidt tot een escalatie
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "Melding registreren" afrondt
     En er 8 dagen verstrijken
     Dan staat de taak "Escalatie: ontvangstbevestiging te laat" open voor de rol "integriteitscoordinator"
     En ziet "coordinator" de taak "Escalatie: ontvangstbevestiging te laat" in de werkvoorraad
-    En ziet "meldpunt" de taak "ontvangst_bevestigen" bij de te late taken
+    En ziet "meldpunt" de taak "Ontvangst bevestigen" bij de te late taken
 
   @atw:art1 @atw:art2
   Abstract Scenario: Een termijn die op een weekend of feestdag eindigt, loopt door tot de volgende werkdag
     Gegeven het is <meldingsdatum>
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    Dan is de termijn van de taak "ontvangst_bevestigen" <termijn>
+    En "meldpunt" de taak "Melding registreren" afrondt
+    Dan is de termijn van de taak "Ontvangst bevestigen" <termijn>
 
     Voorbeelden:
       | meldingsdatum    | termijn          | waarom                                   |
@@ -51,12 +51,12 @@ Functionaliteit: Ontvangstbevestiging binnen 7 dagen
     Gegeven in 2031 zijn er geen gelijkgestelde dagen
     En het is 7 maart 2031
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    Dan is de termijn van de taak "ontvangst_bevestigen" 14 maart 2031
+    En "meldpunt" de taak "Melding registreren" afrondt
+    Dan is de termijn van de taak "Ontvangst bevestigen" 14 maart 2031
 
   Scenario: Een gelijkgestelde dag die het scenario zelf noemt, verlengt de termijn
     Gegeven de gelijkgestelde dagen in 2031 zijn 14 maart 2031
     En het is 7 maart 2031
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Declaraties voor reizen die niet zijn gemaakt"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    Dan is de termijn van de taak "ontvangst_bevestigen" 17 maart 2031
+    En "meldpunt" de taak "Melding registreren" afrondt
+    Dan is de termijn van de taak "Ontvangst bevestigen" 17 maart 2031

@@ -9,18 +9,18 @@ Functionaliteit: Onvoorspelbare toewijzing zonder belangenconflict
     En het is 2 november 2026
     En medewerker "olaf" met de rol "onderzoeker" bij "Douane"
     En "meldpunt" een melding registreert van "medewerker" over "olaf" met categorie "Financiële schendingen"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
-    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
-    En "coordinator" de taak "melding_beoordelen" afrondt met:
+    En "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
+    En "coordinator" de taak "Ernst en strafbaarheid (art. 162 Sv) inschatten" afrondt
+    En "coordinator" de taak "Melding beoordelen en route kiezen" afrondt met:
       | veld                   | waarde               |
       | route                  | feitenonderzoek      |
       | onderzoek_soort        | intern               |
       | beoordeling_motivering | Ernstige verdenking. |
-    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
-    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
-    Dan is de taak "onderzoek_starten" niet toegewezen aan "olaf"
-    En is de taak "onderzoek_starten" toegewezen aan een van "onderzoeker1", "onderzoeker2"
+    En "directeur" de taak "Beslissen over onderzoeksopdracht" afrondt
+    En "directeur" de taak "Onderzoeksopdracht verstrekken" afrondt
+    Dan is de taak "Onderzoek starten en betrokkene informeren" niet toegewezen aan "olaf"
+    En is de taak "Onderzoek starten en betrokkene informeren" toegewezen aan een van "onderzoeker1", "onderzoeker2"
 
     Voorbeelden:
       | poging |

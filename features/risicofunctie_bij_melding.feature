@@ -16,7 +16,7 @@ Functionaliteit: Een melding over iemand in een meest risicovolle functie
 
   Scenario: De melding krijgt voorrang en Bureau V&I krijgt het signaal
     Als "meldpunt" een melding registreert van "directeur" over "medewerker" met categorie "Financiële schendingen"
-    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "Melding registreren" afrondt
     Dan heeft de zaak prioriteit 3
     En staat de taak "Signaal meest risicovolle functie behandelen" open voor de rol "Bureau Veiligheid en Integriteit"
     En kan "leidinggevende" de zaak niet inzien
@@ -24,6 +24,6 @@ Functionaliteit: Een melding over iemand in een meest risicovolle functie
 
   Scenario: Over iemand zonder functie in het register verandert er niets
     Als "meldpunt" een melding registreert van "directeur" over "teamleider" met categorie "Financiële schendingen"
-    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "Melding registreren" afrondt
     Dan heeft de zaak prioriteit 1
     En staat de taak "Signaal meest risicovolle functie behandelen" niet open

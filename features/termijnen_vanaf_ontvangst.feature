@@ -11,12 +11,12 @@ Functionaliteit: Wettelijke termijnen lopen vanaf de ontvangst
 
   Scenario: Een anonieme melding die niemand registreert, heeft de termijn van de ontvangstbevestiging
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Misbruik bedrijfsmiddelen en overtreding interne regels" over "Dienstauto voor privéritten gebruikt"
-    Dan is de termijn van de taak "melding_registreren" 17 maart 2027
+    Dan is de termijn van de taak "Melding registreren" 17 maart 2027
     Als er 8 dagen verstrijken
     Dan staat de taak "Escalatie: melding niet geregistreerd, ontvangstbevestiging te laat" open voor de rol "integriteitscoordinator"
     En ziet "coordinator" de taak "Escalatie: melding niet geregistreerd, ontvangstbevestiging te laat" in de werkvoorraad
-    En ziet "coordinator" de taak "melding_registreren" bij de te late taken
-    En ziet "meldpunt" de taak "melding_registreren" bij de te late taken
+    En ziet "coordinator" de taak "Melding registreren" bij de te late taken
+    En ziet "meldpunt" de taak "Melding registreren" bij de te late taken
 
   Scenario: De anonieme melder ziet zelf welke termijnen voor haar lopen, ook voordat iemand de melding registreert
     Als iemand anoniem een melding doet via het publieke formulier met categorie "Ongepaste communicatie" over "Kwetsende berichten in de teamapp"
@@ -37,13 +37,13 @@ Functionaliteit: Wettelijke termijnen lopen vanaf de ontvangst
     En staat de taak "Escalatie: melding niet geregistreerd, terugkoppeling te laat" niet open
     Als er 15 dagen verstrijken
     Dan staat de taak "Escalatie: melding niet geregistreerd, terugkoppeling te laat" open voor de rol "integriteitscoordinator"
-    En staat de taak "melding_registreren" open voor de rol "meldpunt"
+    En staat de taak "Melding registreren" open voor de rol "meldpunt"
 
   Scenario: Zonder ontvangstbevestiging loopt de terugkoppelingstermijn vanaf het einde van de 7 dagen
     Als "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Facturen van een bevriende leverancier"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    Dan is de termijn van de taak "ontvangst_bevestigen" 17 maart 2027
+    En "meldpunt" de taak "Melding registreren" afrondt
+    Dan is de termijn van de taak "Ontvangst bevestigen" 17 maart 2027
     Als er 100 dagen verstrijken
     Dan staat de taak "Escalatie: geen ontvangstbevestiging, terugkoppeling te laat" open voor de rol "integriteitscoordinator"
     En staat de taak "Escalatie: geen ontvangstbevestiging, gegrondheid niet binnen 12 weken gemeld" open voor de rol "integriteitscoordinator"
-    En ziet "coordinator" de taak "ontvangst_bevestigen" bij de te late taken
+    En ziet "coordinator" de taak "Ontvangst bevestigen" bij de te late taken

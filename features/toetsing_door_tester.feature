@@ -14,23 +14,23 @@ Functionaliteit: Termijnen van de melder en een onpartijdig bevoegd gezag, getoe
   @atw:art1
   Scenario: De drie maanden voor de terugkoppeling lopen vanaf de dag van de ontvangstbevestiging
     Gegeven "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Facturen van een bevriende leverancier"
-    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "Melding registreren" afrondt
     Als het 6 november 2026 is
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
     Dan is er een brief "ontvangstbevestiging" voor de "melder"
     En noemt de brief de termijn 8 februari 2027
     Als het 8 februari 2027 is
     Dan staat de taak "Escalatie: terugkoppeling melder te laat" niet open
     Als het 9 februari 2027 is
     Dan staat de taak "Escalatie: terugkoppeling melder te laat" open voor de rol "integriteitscoördinator"
-    En ziet "meldpunt" de taak "terugkoppeling_melder" bij de te late taken
+    En ziet "meldpunt" de taak "Terugkoppeling aan melder" bij de te late taken
 
   Scenario: Een te late ontvangstbevestiging schuift de terugkoppeling niet op
     Gegeven "meldpunt" een melding registreert van "medewerker" met categorie "Financiële schendingen" over "Facturen van een bevriende leverancier"
-    En "meldpunt" de taak "melding_registreren" afrondt
+    En "meldpunt" de taak "Melding registreren" afrondt
     Als het 12 november 2026 is
     Dan staat de taak "Escalatie: ontvangstbevestiging te laat" open voor de rol "integriteitscoördinator"
-    Als "meldpunt" de taak "ontvangst_bevestigen" afrondt
+    Als "meldpunt" de taak "Ontvangst bevestigen" afrondt
     Dan is er een brief "ontvangstbevestiging" voor de "melder"
     En noemt de brief de termijn 9 februari 2027
     Als het 10 februari 2027 is
@@ -40,19 +40,19 @@ Functionaliteit: Termijnen van de melder en een onpartijdig bevoegd gezag, getoe
     Gegeven medewerker "femke" met de rol "geen" bij "Douane"
     En medewerker "dirk" met de rol "bevoegd gezag" bij "Douane"
     En "meldpunt" een melding registreert van "directeur" over "femke" met categorie "Misbruik bevoegdheden"
-    En "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
-    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
-    Als "coordinator" de taak "melding_beoordelen" afrondt met:
+    En "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
+    En "coordinator" de taak "Ernst en strafbaarheid (art. 162 Sv) inschatten" afrondt
+    Als "coordinator" de taak "Melding beoordelen en route kiezen" afrondt met:
       | veld                   | waarde                              |
       | route                  | feitenonderzoek                     |
       | onderzoek_soort        | intern                              |
       | beoordeling_motivering | De directeur meldt een ernstig feit. |
-    Dan staat de taak "onderzoeksopdracht_beslissen" open voor de rol "bevoegd gezag"
-    Maar ziet "directeur" de taak "onderzoeksopdracht_beslissen" niet in de werkvoorraad
+    Dan staat de taak "Beslissen over onderzoeksopdracht" open voor de rol "bevoegd gezag"
+    Maar ziet "directeur" de taak "Beslissen over onderzoeksopdracht" niet in de werkvoorraad
     En kan "directeur" de zaak niet inzien
-    En mag "coordinator" de taak "onderzoeksopdracht_beslissen" niet toewijzen aan "directeur" omdat "partij in de zaak"
-    Als "dirk" de taak "onderzoeksopdracht_beslissen" afrondt
-    En "dirk" de taak "onderzoeksopdracht_verstrekken" afrondt
+    En mag "coordinator" de taak "Beslissen over onderzoeksopdracht" niet toewijzen aan "directeur" omdat "partij in de zaak"
+    Als "dirk" de taak "Beslissen over onderzoeksopdracht" afrondt
+    En "dirk" de taak "Onderzoeksopdracht verstrekken" afrondt
     Dan is er een brief "onderzoeksopdracht" voor de "onderzoeker"
-    En staat de taak "onderzoek_starten" open voor de rol "onderzoeker"
+    En staat de taak "Onderzoek starten en betrokkene informeren" open voor de rol "onderzoeker"

@@ -17,7 +17,7 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
     En "meldpunt" een melding registreert van "ruud" over "cora" met categorie "Financiële schendingen"
 
   Scenario: Het meldpunt en de coördinator zien de identiteit van de melder
-    Als "meldpunt" de taak "melding_registreren" oppakt
+    Als "meldpunt" de taak "Melding registreren" oppakt
     Dan ziet "meldpunt" de identiteit van de melder
     En ziet "coordinator" de identiteit van de melder
     En bevat de audittrail de gebeurtenis "identity.read"
@@ -29,34 +29,34 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
     En kan "lars" de zaak niet inzien
 
   Scenario: Een onderzoeker ziet alleen een pseudoniem
-    Als "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
-    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
-    En "coordinator" de taak "melding_beoordelen" afrondt met:
+    Als "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
+    En "coordinator" de taak "Ernst en strafbaarheid (art. 162 Sv) inschatten" afrondt
+    En "coordinator" de taak "Melding beoordelen en route kiezen" afrondt met:
       | veld                   | waarde                       |
       | route                  | feitenonderzoek              |
       | onderzoek_soort        | intern                       |
       | beoordeling_motivering | Ernstige verdenking.         |
-    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
-    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
-    Dan staat de taak "onderzoek_starten" open voor de rol "onderzoeker"
-    Als "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
-    Dan ziet "onderzoeker1" de taak "onderzoek_starten" in de werkvoorraad
+    En "directeur" de taak "Beslissen over onderzoeksopdracht" afrondt
+    En "directeur" de taak "Onderzoeksopdracht verstrekken" afrondt
+    Dan staat de taak "Onderzoek starten en betrokkene informeren" open voor de rol "onderzoeker"
+    Als "coordinator" de taak "Onderzoek starten en betrokkene informeren" toewijst aan "onderzoeker1"
+    Dan ziet "onderzoeker1" de taak "Onderzoek starten en betrokkene informeren" in de werkvoorraad
     Dan kan "onderzoeker1" de zaak inzien
     Maar ziet "onderzoeker1" de identiteit van de melder niet
 
   Scenario: Behandelaars lezen de melding zoals het meldpunt die heeft geredigeerd
-    Als "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
-    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
-    En "coordinator" de taak "melding_beoordelen" afrondt met:
+    Als "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
+    En "coordinator" de taak "Ernst en strafbaarheid (art. 162 Sv) inschatten" afrondt
+    En "coordinator" de taak "Melding beoordelen en route kiezen" afrondt met:
       | veld                   | waarde               |
       | route                  | feitenonderzoek      |
       | onderzoek_soort        | intern               |
       | beoordeling_motivering | Ernstige verdenking. |
-    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
-    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
-    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "directeur" de taak "Beslissen over onderzoeksopdracht" afrondt
+    En "directeur" de taak "Onderzoeksopdracht verstrekken" afrondt
+    En "coordinator" de taak "Onderzoek starten en betrokkene informeren" toewijst aan "onderzoeker1"
     Dan leest "onderzoeker1" de omschrijving nog niet
     En leest "directeur" de omschrijving nog niet
     En mag "coordinator" de melding niet redigeren
@@ -69,17 +69,17 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
 
   Scenario: De identiteit bekendmaken vraagt goedkeuring en eerst een brief aan de melder
     Gegeven medewerker "cor2" met de rol "Integriteitscoördinator" bij "Douane"
-    Als "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
-    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
-    En "coordinator" de taak "melding_beoordelen" afrondt met:
+    Als "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
+    En "coordinator" de taak "Ernst en strafbaarheid (art. 162 Sv) inschatten" afrondt
+    En "coordinator" de taak "Melding beoordelen en route kiezen" afrondt met:
       | veld                   | waarde               |
       | route                  | feitenonderzoek      |
       | onderzoek_soort        | intern               |
       | beoordeling_motivering | Ernstige verdenking. |
-    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
-    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
-    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "directeur" de taak "Beslissen over onderzoeksopdracht" afrondt
+    En "directeur" de taak "Onderzoeksopdracht verstrekken" afrondt
+    En "coordinator" de taak "Onderzoek starten en betrokkene informeren" toewijst aan "onderzoeker1"
     En "coordinator" verzoekt de identiteit van de melder bekend te maken aan "onderzoeker1" omdat "De melder wordt als getuige gehoord"
     Dan ziet "onderzoeker1" de identiteit van de melder niet
     En mag "coordinator" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "verzoek dat u zelf deed"
@@ -93,17 +93,17 @@ Functionaliteit: Vertrouwelijkheid van de melder en uitsluiting van betrokkenen
 
   Scenario: Noemt de reden de betrokkene, dan gaat de bekendmaking niet door
     Gegeven medewerker "cor2" met de rol "integriteitscoordinator" bij "Douane"
-    Als "meldpunt" de taak "melding_registreren" afrondt
-    En "meldpunt" de taak "ontvangst_bevestigen" afrondt
-    En "coordinator" de taak "ernst_en_strafbaarheid" afrondt
-    En "coordinator" de taak "melding_beoordelen" afrondt met:
+    Als "meldpunt" de taak "Melding registreren" afrondt
+    En "meldpunt" de taak "Ontvangst bevestigen" afrondt
+    En "coordinator" de taak "Ernst en strafbaarheid (art. 162 Sv) inschatten" afrondt
+    En "coordinator" de taak "Melding beoordelen en route kiezen" afrondt met:
       | veld                   | waarde               |
       | route                  | feitenonderzoek      |
       | onderzoek_soort        | intern               |
       | beoordeling_motivering | Ernstige verdenking. |
-    En "directeur" de taak "onderzoeksopdracht_beslissen" afrondt
-    En "directeur" de taak "onderzoeksopdracht_verstrekken" afrondt
-    En "coordinator" de taak "onderzoek_starten" toewijst aan "onderzoeker1"
+    En "directeur" de taak "Beslissen over onderzoeksopdracht" afrondt
+    En "directeur" de taak "Onderzoeksopdracht verstrekken" afrondt
+    En "coordinator" de taak "Onderzoek starten en betrokkene informeren" toewijst aan "onderzoeker1"
     En "coordinator" verzoekt de identiteit van de melder bekend te maken aan "onderzoeker1" omdat "Cora wil weten wie haar heeft gemeld"
     Dan mag "cor2" het verzoek om de identiteit bekend te maken niet goedkeuren omdat "vertrouwelijke gegeven"
     En ziet "onderzoeker1" de identiteit van de melder niet

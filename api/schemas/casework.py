@@ -567,7 +567,7 @@ class RehearsalOut(Strict):
         "fout": None, "scenarios": [{"bestand": "features/ontvangstbevestiging.feature",
                                      "scenario": "Het meldpunt bevestigt de ontvangst op tijd", "voorbeeld": "",
                                      "resultaat": "MISLUKT",
-                                     "stap": "regel 17: En is de termijn van de taak \"ontvangst_bevestigen\" 9 november 2026",
+                                     "stap": "regel 17: En is de termijn van de taak \"Ontvangst bevestigen\" 9 november 2026",
                                      "melding": ""}]}]})
 
     geslaagd: bool

@@ -21,7 +21,7 @@ from tests.process.driver import PROCESSES
 pytestmark = pytest.mark.db
 
 SCENARIO = "Het meldpunt bevestigt de ontvangst op tijd"
-FAILING_STEP = 'En is de termijn van de taak "ontvangst_bevestigen" 9 november 2026'
+FAILING_STEP = 'En is de termijn van de taak "Ontvangst bevestigen" 9 november 2026'
 
 
 @pytest.fixture
@@ -102,9 +102,12 @@ def test_a_draft_that_was_never_rehearsed_is_refused_and_the_shipped_set_needs_n
 def test_a_passed_rehearsal_lets_exactly_those_files_deploy(db, clock, tmp_path, rehearsal_required):
     target = tmp_path / "concept"
     shutil.copytree(PROCESSES, target)
-    path = target / "melding.bpmn"
-    path.write_text(path.read_text(encoding="utf-8").replace('name="Melding registreren"',
-                                                             'name="Melding vastleggen"', 1), encoding="utf-8")
+    # renames a task the scenario does not name (the scenarios name tasks as the worklist shows them, so renaming
+    # "Melding registreren" would rightly fail the rehearsal)
+    path = target / "integriteitsmelding.bpmn"
+    text = path.read_text(encoding="utf-8")
+    assert 'name="Zaak registreren en afsluiten"' in text
+    path.write_text(text.replace('name="Zaak registreren en afsluiten"', 'name="Zaak afsluiten"', 1), encoding="utf-8")
     with db.session() as s:
         result = rehearsal.rehearse(session=s, files=read_process_dir(target), selection=[SCENARIO], actor="eigenaar")
     assert result.passed, [(r.scenario, r.result, r.step, r.message) for r in result.scenarios]

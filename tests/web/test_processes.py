@@ -157,7 +157,7 @@ def test_process_owner_rehearses_a_draft_and_sees_the_failing_scenario_and_step(
     expect(page.locator("#repetitie-uitkomst")).to_contain_text("0 van 1 scenario's geslaagd, 1 mislukt")
     row = page.locator("tr.mislukt")
     expect(row).to_contain_text("Het meldpunt bevestigt de ontvangst op tijd")
-    expect(row).to_contain_text('is de termijn van de taak "ontvangst_bevestigen" 9 november 2026')
+    expect(row).to_contain_text('is de termijn van de taak "Ontvangst bevestigen" 9 november 2026')
     from tests.web.conftest import axe_violations
 
     assert axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) == []
