@@ -197,3 +197,50 @@ def test_a_notice_that_does_not_exist_for_the_reader_takes_no_place_in_their_lis
         [mine] = staff.notices_for(session=s, user=get_user(session=s, username="coordinator"), limit=1)
         [theirs] = staff.notices_for(session=s, user=get_user(session=s, username="coordinator2"), limit=1)
     assert "geblokkeerd" in mine["text"] and _tasks(theirs) == [excluded_item]
+
+
+# --------------------------------------------------------------------------- items only counted for the marker
+
+OTHER_UNIT = "Belastingdienst"
+
+
+@pytest.fixture
+def other_coordinator(org, demo) -> int:
+    """A coordinator whose oversight is another unit than the demo coordinator's (Douane)."""
+    from engine.identity.service import create_user
+
+    with demo.session() as s:
+        return create_user(session=s, username="coordinator3", display_name="Bea Belasting",
+                           roles=["integriteitscoordinator"], unit=OTHER_UNIT, password=PASSWORD,
+                           email="coordinator3@meldpunt-demo.example").id
+
+
+@pytest.fixture
+def other_unit_item(other_coordinator, demo, app) -> int:
+    """The desk officer holds the registration of a report of the other unit: the demo coordinator only counts it."""
+    return _claim_new_report(demo, demo_login(app, "meldpunt"), dienstonderdeel=OTHER_UNIT)
+
+
+def test_a_coordinator_marking_a_notice_seen_leaves_the_tasks_she_only_counted_for_the_coordinator_who_sees_them(
+        org, demo, app, plain_item, other_unit_item):
+    """The demo coordinator (Douane) sees the Douane task and only counts the other unit's; the other unit's
+    coordinator sees hers and counts the Douane one. The first marks the notice seen: what she was shown is dealt
+    with for everyone, what she only counted stays for the coordinator who sees it, and never comes back to her."""
+    assert sorted(_block_desk(demo, org)) == sorted([plain_item, other_unit_item])
+    [mine] = _notices(demo, "coordinator")
+    assert _tasks(mine) == [plain_item] and mine["hidden"] == 1 and mine["text"] == BLOCKED.format("2 taken")
+    [hers] = _notices(demo, "coordinator3")
+    assert hers["id"] == mine["id"] and _tasks(hers) == [other_unit_item] and hers["hidden"] == 1
+
+    assert _seen_on_page(demo_login(app, "coordinator"), mine["id"]).status_code == 303
+
+    assert _notices(demo, "coordinator") == []  # never comes back to the one who marked it
+    page = demo_login(app, "coordinator").get("/werkvoorraad").text
+    assert "blokkeren van Mila Meldpunt" not in page and "personeelsmelding" not in page
+    [left] = _notices(demo, "coordinator3")  # her task was not dealt with: only counted by the marker
+    assert _tasks(left) == [other_unit_item] and left["hidden"] == 0 and left["text"] == BLOCKED.format("1 taak")
+    [colleague] = _notices(demo, "coordinator2")  # a Douane colleague: the rest is only counted, as before
+    assert colleague["id"] == left["id"] and colleague["items"] == [] and colleague["hidden"] == 1
+
+    _mark_seen(demo, "coordinator3", left["id"])
+    assert [_notices(demo, u) for u in ("coordinator", "coordinator2", "coordinator3")] == [[], [], []]
