@@ -218,6 +218,7 @@ def create_app(settings: ApiSettings | None = None, oidc_settings=None) -> FastA
     app.include_router(notifications.router, prefix="/api/v1")  # before /gebruikers/{user_id}
     app.include_router(users.router, prefix="/api/v1")
     app.include_router(staff.router, prefix="/api/v1")
+    app.include_router(staff.notices_router, prefix="/api/v1")
     app.include_router(melder_auth.router, prefix="/api/v1")
     for module in (intake, reporter, cases, contact, documents, tasks, processes, audit, reports, records, incidents,
                    register):

@@ -1,20 +1,23 @@
-"""Staff changes (issue 22): a person's open work handed over in one action, and absences with a delegate. The
-engine decides everything (``engine.staff.service``); this router only translates."""
+"""Staff changes (issue 22): a person's open work handed over in one action, absences with a delegate, and the
+coordinators' notices of staff changes (the same as on their worklist page). The engine decides everything
+(``engine.staff.service``); this router only translates."""
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import errors
 from api.schemas.staff import (AbsenceCreatedOut, AbsenceIn, AbsenceOut, HandOverIn, HandOverOut, OpenTaskOut,
-                               OpenWorkOut)
+                               OpenWorkOut, StaffNoticeOut)
 from engine.staff import service as staff
 
 router = APIRouter(prefix="/gebruikers", tags=["gebruikers"], route_class=UnitOfWorkRoute)
+notices_router = APIRouter(prefix="/personeelsmeldingen", tags=["gebruikers"], route_class=UnitOfWorkRoute)
 
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Gebruiker-id")]
+NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Personeelsmelding-id")]
 AbsenceId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Afwezigheid-id")]
 
 
@@ -69,4 +72,29 @@ def record_absence(user_id: UserId, body: AbsenceIn, user: CurrentUser, session:
                summary="Afwezigheid intrekken (ook om haar eerder te beëindigen)", responses=errors(401, 403, 404))
 def cancel_absence(user_id: UserId, absence_id: AbsenceId, user: CurrentUser, session: SessionDep) -> Response:
     staff.cancel_absence(session=session, by=user, user_id=user_id, absence_id=absence_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@notices_router.get("", response_model=list[StaffNoticeOut], summary="Personeelsmeldingen voor mij",
+                    description=(
+                        "Voor de integriteitscoördinator: wat er na een personeelswijziging (blokkeren, werk "
+                        "overdragen, een vervanger die een taak niet mocht krijgen) met taken gebeurde, nieuwste "
+                        "eerst, zoals op de werkvoorraad. Taken in zaken buiten uw toezicht worden alleen geteld; "
+                        "een zaak waarvan u bent uitgesloten telt niet mee. Wat u zelf als gezien markeerde, staat "
+                        "er niet meer in."),
+                    responses=errors(401, 403))
+@read_only
+def notices(user: CurrentUser, session: SessionDep) -> list[StaffNoticeOut]:
+    return [StaffNoticeOut.of(n) for n in staff.notices_to_read(session=session, user=user)]
+
+
+@notices_router.post("/{notice_id}/gezien", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+                     summary="Een personeelsmelding als gezien markeren",
+                     description=(
+                         "De taken die de melding u toonde zijn daarmee afgehandeld, voor alle coördinatoren; taken "
+                         "die u niet zag (buiten uw toezicht of uitgesloten) blijven staan voor wie ze wel ziet. De "
+                         "melding komt niet bij u terug. Een melding die voor u niet bestaat: 404. Geaudit."),
+                     responses=errors(401, 403, 404))
+def notice_seen(notice_id: NoticeId, user: CurrentUser, session: SessionDep) -> Response:
+    staff.mark_notice_seen(session=session, by=user, notice_id=notice_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

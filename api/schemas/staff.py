@@ -105,3 +105,30 @@ class OpenWorkOut(Strict):
 
     taken: list[OpenTaskOut]
     buiten_toezicht: int = Field(description="Opgepakte taken in zaken buiten uw toezicht (alleen geteld)")
+
+
+class StaffNoticeOut(Strict):
+    """A notice for the integrity coordinators after a staff change, as it reads for the one who asks
+    (``engine.staff.service.notices_for``: the same as on the worklist page)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"id": 4, "soort": "geblokkeerd", "tekst": "Taken teruggezet in de pool na het blokkeren van Mila Meldpunt: "
+                                                   "2 taken.",
+         "taken": [{"zaak_id": 1, "zaaknummer": "M-2026-0001", "taak_id": 10, "taak": "Melding registreren",
+                    "naar": "pool"}],
+         "buiten_toezicht": 1, "gebruiker_id": 3, "aangemaakt_op": "2026-11-02T09:00:00Z"}]})
+
+    id: int
+    soort: str = Field(description="Wat er gebeurde: 'geblokkeerd', 'overdracht', 'vervanging_geweigerd', "
+                                   "'partij_geworden', 'autorisaties_herzien'")
+    tekst: str
+    taken: list[MovedTaskOut] = Field(description="De taken in zaken die u mag zien")
+    buiten_toezicht: int = Field(description="Taken in zaken buiten uw toezicht (alleen geteld)")
+    gebruiker_id: int | None = Field(default=None, description="De medewerker om wie het gaat")
+    aangemaakt_op: datetime
+
+    @classmethod
+    def of(cls, notice: dict) -> "StaffNoticeOut":
+        return cls(id=notice["id"], soort=notice["kind"], tekst=notice["text"],
+                   taken=[MovedTaskOut(**item) for item in notice["items"]], buiten_toezicht=notice["hidden"],
+                   gebruiker_id=notice["subject_user_id"], aangemaakt_op=notice["created_at"])

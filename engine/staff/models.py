@@ -30,10 +30,11 @@ class Absence(Base):
 
 class StaffNotice(Base):
     """What the integrity coordinators must be told after a staff change (a user blocked, work handed over, a
-    delegate who could not take a task): shown on their worklist until one of them marks it seen. ``items`` lists
-    the tasks concerned (case id, task name, where it went and why), never case content. Items of a case the one
-    who marked it seen is excluded from were not shown to them: they stay unseen, split off into a notice of their
-    own (``engine.staff.service.mark_notice_seen``).
+    delegate who could not take a task): shown on their worklist until one of them marks it seen (``seen_at``:
+    dealt with for everyone). ``items`` lists the tasks concerned (case id, task name, where it went and why), never
+    case content. Items the one who marked it seen was not shown (a case outside their oversight, only counted, or
+    one they are excluded from, not even counted) stay unseen, split off into a notice of their own
+    (``engine.staff.service.mark_notice_seen``), which never comes back to that reader (:class:`StaffNoticeRead`).
 
     The e-mail for these notices is added in ``engine.staff.service.notify_coordinators_of_staff_change``."""
 
@@ -48,3 +49,15 @@ class StaffNotice(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class StaffNoticeRead(Base):
+    """A coordinator marked this notice seen (``engine.staff.service.mark_notice_seen``): it no longer shows for
+    them, whether or not it was dealt with for everyone. The rest of a notice split off at that moment (the items
+    they were not shown) gets a row for them too, so it never comes back to them while it stays for the others."""
+
+    __tablename__ = "staff_notice_reads"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("staff_notices.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

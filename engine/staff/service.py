@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
@@ -42,7 +42,7 @@ from engine.identity.models import User
 from engine.identity.roles import USER_ADMIN_ROLES, known_roles
 from engine.legal_terms import local_date
 from engine.processes import service as processes
-from engine.staff.models import Absence, StaffNotice
+from engine.staff.models import Absence, StaffNotice, StaffNoticeRead
 from engine.worklist import drafts
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
@@ -170,22 +170,34 @@ def _reader_view(notice: StaffNotice, excluded: set[int]) -> str | None:
     return None
 
 
+def _shown_cases(session: Session, user: User, case_ids, excluded: set[int]) -> set[int]:
+    """The cases of ``case_ids`` whose items a notice shows ``user`` (not excluded, and a case they may see); the
+    others' items are only counted, or (excluded) not even that."""
+    return {cid for cid in case_ids if cid is not None and cid not in excluded
+            and access.can_see_case(session=session, user=user, case_id=cid)}
+
+
 def notices_for(*, session: Session, user: User, limit: int = MAX_NOTICES) -> list[dict]:
-    """The unseen staff notices for a coordinator, newest first; items of cases they may not see are only counted,
-    those of a case they are excluded from not even that."""
+    """The unseen staff notices for a coordinator, newest first (none for anyone else); items of cases they may not
+    see are only counted, those of a case they are excluded from not even that. A notice they marked seen
+    themselves is gone for them (:func:`mark_notice_seen`), even while it stays for the others."""
     if not may_hand_over_work(user):
         return []
-    seen_cases: dict[int, bool] = {}
+    shown_cases: set[int] = set()
+    asked: set[int] = set()
     out: list[dict] = []
     offset = 0
+    read = exists().where(StaffNoticeRead.notice_id == StaffNotice.id, StaffNoticeRead.user_id == user.id)
     while len(out) < limit:  # a notice that does not exist for the reader takes no place in their list
-        rows = list(session.scalars(select(StaffNotice).where(StaffNotice.seen_at.is_(None))
+        rows = list(session.scalars(select(StaffNotice).where(StaffNotice.seen_at.is_(None), ~read)
                                     .order_by(StaffNotice.created_at.desc(), StaffNotice.id.desc())
                                     .offset(offset).limit(limit)))
         offset += len(rows)
+        case_ids = {item.get("zaak_id") for n in rows for item in n.items or []}
         # an item of a case the coordinator is excluded from is neither shown nor counted (access.counted_condition)
-        excluded = access.excluded_cases(session=session, user=user,
-                                         case_ids={item.get("zaak_id") for n in rows for item in n.items or []})
+        excluded = access.excluded_cases(session=session, user=user, case_ids=case_ids)
+        shown_cases |= _shown_cases(session, user, case_ids - asked, excluded)
+        asked |= case_ids
         for n in rows:
             view = _reader_view(n, excluded)
             if view is None:
@@ -195,9 +207,7 @@ def notices_for(*, session: Session, user: User, limit: int = MAX_NOTICES) -> li
                 cid = item.get("zaak_id")
                 if cid in excluded:
                     continue
-                if cid not in seen_cases:
-                    seen_cases[cid] = access.can_see_case(session=session, user=user, case_id=cid)
-                if seen_cases[cid]:
+                if cid in shown_cases:
                     shown.append({k: v for k, v in item.items() if k != REST_OF})
                 else:
                     hidden += 1
@@ -212,37 +222,52 @@ def notices_for(*, session: Session, user: User, limit: int = MAX_NOTICES) -> li
     return out
 
 
+def notices_to_read(*, session: Session, user: User) -> list[dict]:
+    """:func:`notices_for`, for a door that answers a non-coordinator with a refusal (the API) rather than with an
+    empty list (the worklist page, which shows them only to the coordinator)."""
+    if not may_hand_over_work(user):
+        raise NotAuthorized("Alleen de integriteitscoördinator ziet de personeelsmeldingen.")
+    return notices_for(session=session, user=user)
+
+
 def mark_notice_seen(*, session: Session, by: User, notice_id: int) -> StaffNotice:
-    """A coordinator marks a notice seen, for all coordinators: what it told them is dealt with. Its items of a
-    case ``by`` is excluded from were never shown or counted to them, so they are not dealt with: they stay unseen,
-    as a notice of their own (same kind, text and time; :data:`REST_OF`), for the coordinators who do count them.
-    A notice about such cases alone does not exist for ``by``: not found, as an unknown one."""
+    """A coordinator marks a notice seen: what it showed them is dealt with, for all coordinators. Its items they
+    were not shown (a case outside their oversight, only counted; a case they are excluded from, not even counted)
+    are not dealt with: they stay unseen, as a notice of their own (same kind, text and time; :data:`REST_OF`), for
+    the coordinators who see them. Neither the notice nor that rest comes back to ``by`` (:class:`StaffNoticeRead`);
+    marking it again changes nothing. A notice about cases ``by`` is excluded from alone does not exist for them:
+    not found, as an unknown one (before anything else is asked, so the answer tells them nothing of it)."""
     require_coordinator(by)
     # one reader at a time: two coordinators marking the same notice split it once
     notice = session.scalar(select(StaffNotice).where(StaffNotice.id == notice_id).with_for_update()
                             .execution_options(populate_existing=True))
     if notice is None:
         raise NotFound("Melding niet gevonden.")
-    excluded = access.excluded_cases(session=session, user=by,
-                                     case_ids={item.get("zaak_id") for item in notice.items or []})
+    case_ids = {item.get("zaak_id") for item in notice.items or []}
+    excluded = access.excluded_cases(session=session, user=by, case_ids=case_ids)
     view = _reader_view(notice, excluded)
     if view is None:
         raise NotFound("Melding niet gevonden.")
-    if notice.seen_at is not None:
+    if notice.seen_at is not None or session.get(StaffNoticeRead, (notice.id, by.id)) is not None:
         return notice
-    kept = [item for item in notice.items or [] if item.get("zaak_id") not in excluded]
-    left = [{**item, REST_OF: notice.id} for item in notice.items or [] if item.get("zaak_id") in excluded]
+    shown = _shown_cases(session, by, case_ids, excluded)
+    kept = [item for item in notice.items or [] if item.get("zaak_id") in shown]
+    left = [{**item, REST_OF: item.get(REST_OF, notice.id)} for item in notice.items or []
+            if item.get("zaak_id") not in shown]
     details: dict = {"melding_id": notice.id}
+    at = now()
     if left:
         rest = StaffNotice(kind=notice.kind, subject_user_id=notice.subject_user_id, text=notice.text, items=left,
                            actor=notice.actor, created_at=notice.created_at)
         session.add(rest)
         session.flush()
+        session.add(StaffNoticeRead(notice_id=rest.id, user_id=by.id, seen_at=at))  # never back to them
         if view == "zonder_taken":
             notice.text = _blocked_without_tasks(session, notice)  # what its reader was told
         notice.items = kept
         details |= {"taken": len(kept), "rest_melding_id": rest.id, "rest_taken": len(left)}
-    notice.seen_at, notice.seen_by_id = now(), by.id
+    notice.seen_at, notice.seen_by_id = at, by.id
+    session.add(StaffNoticeRead(notice_id=notice.id, user_id=by.id, seen_at=at))
     audit.append(session=session, actor=by.username, action="staff.notice_seen", details=details)
     return notice
 

@@ -217,3 +217,36 @@ def test_reporter_files_stored_under_the_name_she_gave_get_the_neutral_name(empt
             assert dict(s.execute(select(ReporterAttachment.id, ReporterAttachment.filename)).all()) == expected
     finally:
         database.dispose()
+
+
+def test_a_staff_notice_seen_before_stays_seen_and_its_marker_has_read_it(empty_url):
+    """0043: a staff notice marked seen before per-reader storage stays dealt with for everyone, and whoever marked
+    it (``seen_by_id``) has read it, at the time she marked it; an unseen notice is read by nobody, and a seen one
+    whose marker is not recorded stays seen for everyone without a reader. The downgrade drops the readers only."""
+    from alembic import command
+    from alembic.script import ScriptDirectory as Scripts
+
+    upgrade(empty_url, "0042_reporter_file_names_neutral")
+    eng = create_engine(empty_url)
+    try:
+        with eng.begin() as conn:
+            for user_id in (1, 2):
+                _insert_minimal(conn, "users", {"id": user_id, "username": f"coordinator{user_id}"})
+            for notice_id, seen_at, seen_by in ((1, "2026-11-03 10:00:00+00:00", 2), (2, None, None),
+                                                (3, "2026-11-04 11:00:00+00:00", None)):
+                _insert_minimal(conn, "staff_notices", {"id": notice_id, "items": "[]", "seen_at": seen_at,
+                                                        "seen_by_id": seen_by})
+        assert Scripts.from_config(alembic_config(empty_url)).get_current_head() == "0043_staff_notice_reads"
+        upgrade(empty_url)
+        with eng.connect() as conn:
+            reads = conn.execute(text("SELECT notice_id, user_id, seen_at FROM staff_notice_reads")).all()
+            seen = conn.execute(text("SELECT id FROM staff_notices WHERE seen_at IS NOT NULL ORDER BY id")).scalars()
+            assert [tuple(r[:2]) for r in reads] == [(1, 2)] and list(seen) == [1, 3]
+            assert "2026-11-03" in str(reads[0][2])
+        command.downgrade(alembic_config(empty_url), "0042_reporter_file_names_neutral")
+        with eng.connect() as conn:
+            assert "staff_notice_reads" not in inspect(conn).get_table_names()
+            seen = conn.execute(text("SELECT id FROM staff_notices WHERE seen_at IS NOT NULL ORDER BY id")).scalars()
+            assert list(seen) == [1, 3]
+    finally:
+        eng.dispose()

@@ -9,6 +9,7 @@ that report alone does not exist for the excluded coordinator: marking it seen a
 the colleague still sees it."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -197,3 +198,146 @@ def test_a_notice_that_does_not_exist_for_the_reader_takes_no_place_in_their_lis
         [mine] = staff.notices_for(session=s, user=get_user(session=s, username="coordinator"), limit=1)
         [theirs] = staff.notices_for(session=s, user=get_user(session=s, username="coordinator2"), limit=1)
     assert "geblokkeerd" in mine["text"] and _tasks(theirs) == [excluded_item]
+
+
+# --------------------------------------------------------------------------- items only counted for the marker
+
+OTHER_UNIT = "Belastingdienst"
+
+
+@pytest.fixture
+def other_coordinator(org, demo) -> int:
+    """A coordinator whose oversight is another unit than the demo coordinator's (Douane)."""
+    from engine.identity.service import create_user
+
+    with demo.session() as s:
+        return create_user(session=s, username="coordinator3", display_name="Bea Belasting",
+                           roles=["integriteitscoordinator"], unit=OTHER_UNIT, password=PASSWORD,
+                           email="coordinator3@meldpunt-demo.example").id
+
+
+@pytest.fixture
+def other_unit_item(other_coordinator, demo, app) -> int:
+    """The desk officer holds the registration of a report of the other unit: the demo coordinator only counts it."""
+    return _claim_new_report(demo, demo_login(app, "meldpunt"), dienstonderdeel=OTHER_UNIT)
+
+
+def test_a_coordinator_marking_a_notice_seen_leaves_the_tasks_she_only_counted_for_the_coordinator_who_sees_them(
+        org, demo, app, plain_item, other_unit_item):
+    """The demo coordinator (Douane) sees the Douane task and only counts the other unit's; the other unit's
+    coordinator sees hers and counts the Douane one. The first marks the notice seen: what she was shown is dealt
+    with for everyone, what she only counted stays for the coordinator who sees it, and never comes back to her."""
+    assert sorted(_block_desk(demo, org)) == sorted([plain_item, other_unit_item])
+    [mine] = _notices(demo, "coordinator")
+    assert _tasks(mine) == [plain_item] and mine["hidden"] == 1 and mine["text"] == BLOCKED.format("2 taken")
+    [hers] = _notices(demo, "coordinator3")
+    assert hers["id"] == mine["id"] and _tasks(hers) == [other_unit_item] and hers["hidden"] == 1
+
+    assert _seen_on_page(demo_login(app, "coordinator"), mine["id"]).status_code == 303
+
+    assert _notices(demo, "coordinator") == []  # never comes back to the one who marked it
+    page = demo_login(app, "coordinator").get("/werkvoorraad").text
+    assert "blokkeren van Mila Meldpunt" not in page and "personeelsmelding" not in page
+    [left] = _notices(demo, "coordinator3")  # her task was not dealt with: only counted by the marker
+    assert _tasks(left) == [other_unit_item] and left["hidden"] == 0 and left["text"] == BLOCKED.format("1 taak")
+    [colleague] = _notices(demo, "coordinator2")  # a Douane colleague: the rest is only counted, as before
+    assert colleague["id"] == left["id"] and colleague["items"] == [] and colleague["hidden"] == 1
+
+    _mark_seen(demo, "coordinator3", left["id"])
+    assert [_notices(demo, u) for u in ("coordinator", "coordinator2", "coordinator3")] == [[], [], []]
+
+
+# --------------------------------------------------------------------------- the API door (GET/POST /personeelsmeldingen)
+
+def _api_notices(client) -> list[dict]:
+    r = client.get("/api/v1/personeelsmeldingen")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _page_notices(client) -> list[dict]:
+    """The notices on the worklist page, as the API words them: id, text, the cases of the tasks shown, counted."""
+    page = client.get("/werkvoorraad")
+    assert page.status_code == 200
+    out = []
+    for block in re.findall(r'<div class="bericht let-op personeelsmelding".*?</div>', page.text, re.S):
+        hidden = re.search(r"En (\d+) ta(?:ak|ken) in zaken buiten uw toezicht", block)
+        out.append({"id": int(re.search(r"/werkvoorraad/personeelsmeldingen/(\d+)/gezien", block).group(1)),
+                    "zaken": sorted(int(z) for z in re.findall(r'href="/zaken/(\d+)"', block)),
+                    "buiten_toezicht": int(hidden.group(1)) if hidden else 0, "blok": block})
+    return out
+
+
+def _same_on_both(client) -> list[dict]:
+    """The API's notices for ``client``'s user, after checking the worklist page shows the same ones."""
+    notices, page = _api_notices(client), _page_notices(client)
+    assert [(n["id"], sorted(t["zaak_id"] for t in n["taken"]), n["buiten_toezicht"]) for n in notices] == \
+        [(p["id"], p["zaken"], p["buiten_toezicht"]) for p in page]
+    assert all(html.escape(n["tekst"], quote=False) in p["blok"] for n, p in zip(notices, page))
+    return notices
+
+
+def excluded_reference(db, item_id: int) -> str:
+    from engine.cases.models import Case
+    from engine.worklist.models import WorkItem
+
+    with db.session() as s:
+        return s.get(Case, s.get(WorkItem, item_id).case_id).reference
+
+
+def r_text(client) -> str:
+    return client.get("/api/v1/personeelsmeldingen").text
+
+
+def test_the_api_lists_and_marks_the_same_notices_as_the_worklist_page(
+        org, demo, app, plain_item, other_unit_item, excluded_item):
+    _block_desk(demo, org)
+    clients = {u: demo_login(app, u) for u in ("coordinator", "coordinator2", "coordinator3")}
+    for client in clients.values():
+        _same_on_both(client)
+    [mine] = _api_notices(clients["coordinator"])  # excluded from one case: neither shown nor counted
+    assert [t["taak_id"] for t in mine["taken"]] == [plain_item] and mine["buiten_toezicht"] == 1
+    assert mine["tekst"] == BLOCKED.format("2 taken") and mine["soort"] == "geblokkeerd"
+    assert excluded_reference(demo, excluded_item) not in r_text(clients["coordinator"])
+    [hers] = _api_notices(clients["coordinator3"])
+    assert [t["taak_id"] for t in hers["taken"]] == [other_unit_item] and hers["buiten_toezicht"] == 2
+
+    r = clients["coordinator"].post(f"/api/v1/personeelsmeldingen/{mine['id']}/gezien",
+                                    headers=_csrf(clients["coordinator"]))
+    assert r.status_code == 204, r.text
+    assert _same_on_both(clients["coordinator"]) == []
+    for username in ("coordinator2", "coordinator3"):  # what the marker did not see stays, the same on both doors
+        _same_on_both(clients[username])
+    [left] = _api_notices(clients["coordinator3"])
+    assert [t["taak_id"] for t in left["taken"]] == [other_unit_item] and left["buiten_toezicht"] == 1
+    # marking it again changes nothing (the notice is gone for them)
+    again = clients["coordinator"].post(f"/api/v1/personeelsmeldingen/{mine['id']}/gezien",
+                                        headers=_csrf(clients["coordinator"]))
+    assert again.status_code == 204 and _api_notices(clients["coordinator3"]) == [left]
+
+
+def test_a_notice_about_an_excluded_case_alone_is_absent_from_the_api_and_cannot_be_marked_there(
+        org, demo, app, excluded_item):
+    coordinator, colleague = demo_login(app, "coordinator"), demo_login(app, "coordinator2")
+    r = coordinator.post(f"/api/v1/gebruikers/{org['meldpunt']}/werk-overdragen", headers=_csrf(coordinator),
+                         json={"naar_id": None, "reden": "Langdurig ziek"})
+    assert r.status_code == 200, r.text
+    [theirs] = _api_notices(colleague)
+    assert [t["taak_id"] for t in theirs["taken"]] == [excluded_item]
+    assert _api_notices(coordinator) == []
+
+    answer = coordinator.post(f"/api/v1/personeelsmeldingen/{theirs['id']}/gezien", headers=_csrf(coordinator))
+    unknown = coordinator.post(f"/api/v1/personeelsmeldingen/{theirs['id'] + 1000}/gezien",
+                               headers=_csrf(coordinator))
+    assert answer.status_code == unknown.status_code == 404
+    assert {k: v for k, v in answer.json().items() if k != "instance"} == \
+        {k: v for k, v in unknown.json().items() if k != "instance"}
+    assert _api_notices(colleague) == [theirs]  # untouched
+
+    # someone who is no coordinator is refused, in Dutch
+    desk = demo_login(app, "meldpunt")
+    refused = desk.get("/api/v1/personeelsmeldingen")
+    assert refused.status_code == 403 and "integriteitscoördinator" in refused.text
+    assert colleague.post(f"/api/v1/personeelsmeldingen/{theirs['id']}/gezien",
+                          headers=_csrf(colleague)).status_code == 204
+    assert _same_on_both(colleague) == []

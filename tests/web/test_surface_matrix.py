@@ -381,6 +381,9 @@ POLICY: dict[str, Policy] = {
     "GET /medewerkers": role("integriteitscoordinator", names_accounts=True),
     "POST /werkvoorraad/personeelsmeldingen/{notice_id}/gezien": role("integriteitscoordinator", ok=(404,),
                                                                        probe=WEB_EMPTY),
+    # the same notices through the API (engine.staff.service.notices_to_read / mark_notice_seen)
+    "GET /api/v1/personeelsmeldingen": role("integriteitscoordinator"),
+    "POST /api/v1/personeelsmeldingen/{notice_id}/gezien": role("integriteitscoordinator", ok=(404,)),
     "GET /vertrouwenspersoon": role("vertrouwenspersoon"),
     "POST /vertrouwenspersoon": role("vertrouwenspersoon", ok=(422,), probe=WEB_EMPTY),
     "GET /rapportages/vertrouwenspersonen": role("vertrouwenspersoon", "integriteitscoordinator"),
