@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case as sql_case, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -197,6 +197,24 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
     if step.timers_seen is not None and step.pending_timers is None \
             and step.timers_seen == {task_id: w.fire_at for task_id, w in waiting.items()}:
         return due  # the same timers wait as before the step: their rows stay as they are
+    if step.timers_seen is not None and step.pending_timers is None and not step.defer_flush \
+            and all(step.timers_seen[task_id] == w.fire_at for task_id, w in waiting.items()
+                    if task_id in step.timers_seen):
+        # The pending rows mirror the persisted state (timers_seen), and no timer that still waits was re-armed:
+        # the rows need no read (issue 25). Those no longer waiting end in one set-based UPDATE, fired or cancelled
+        # by each row's own due moment as below; the new ones in one INSERT.
+        gone = sorted(task_id for task_id in step.timers_seen if task_id not in waiting)
+        if gone:
+            session.connection().execute(_END_TIMERS, {"c_id": case.id, "moment": moment, "gone": gone})
+            for obj in list(session.identity_map.values()):  # a row loaded earlier in the session: read it again
+                if isinstance(obj, Timer) and obj.case_id == case.id and obj.task_id in gone:
+                    session.expire(obj)
+        new = [{"case_id": case.id, "task_id": task_id, "element_id": w.element_id, "name": w.name, "kind": w.kind,
+                "attached_to": w.attached_to, "fire_at": w.fire_at}
+               for task_id, w in waiting.items() if task_id not in step.timers_seen]
+        if new:
+            session.connection().execute(_INSERT_TIMER, new)
+        return due
     if step.pending_timers is not None:
         rows = {t.task_id: t for t in step.pending_timers if t.state == "pending"}
     else:
@@ -591,6 +609,17 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
                    .where(WorkItem.id == bindparam("item_id"))
                    .with_for_update(of=Case))
 _INSERT_TIMER = insert(Timer.__table__)
+_TIMERS = Timer.__table__
+_ENDS = _TIMERS.c.fire_at <= bindparam("moment", type_=_TIMERS.c.fire_at.type)
+# the pending timers of a case (``c_id``) that no longer wait (``gone``: task ids) end as _sync_timers ends them
+# one by one: fired (counted, at ``moment``) when due, else cancelled
+_END_TIMERS = (update(_TIMERS)
+               .where(_TIMERS.c.case_id == bindparam("c_id"), _TIMERS.c.state == "pending",
+                      _TIMERS.c.task_id.in_(bindparam("gone", expanding=True)))
+               .values(state=sql_case((_ENDS, "fired"), else_="cancelled"),
+                       fired_at=sql_case((_ENDS, bindparam("moment", type_=_TIMERS.c.fired_at.type)),
+                                     else_=_TIMERS.c.fired_at),
+                       fire_count=sql_case((_ENDS, _TIMERS.c.fire_count + 1), else_=_TIMERS.c.fire_count)))
 _PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state == "pending")
 _OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
 
@@ -604,7 +633,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     if row is None:
         raise NotFound("Taak niet gevonden.")
     item, case, digest = row
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest)
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest,
+                                      hash_read_here=True)  # read with the item, just now: later asks need no read
     # the separation of duties is the step's (engine.cases.legal_rules, from these facts): refused there, as a legal
     # rule, with nothing saved
     facts = duties.ensure_can_act(session, case_id=case.id, user=user, role=item.role, slot=item.slot,

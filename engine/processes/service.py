@@ -334,9 +334,12 @@ _HASH_OF_VERSION = select(ProcessVersion.content_hash).where(ProcessVersion.id =
 _SEEN = "parsed_versions_seen"  # session.info: version id -> parsed set, read in the current transaction
 
 
-def parsed_version(*, session: Session, version_id: int, content_hash: str | None = None) -> ParsedProcessSet:
+def parsed_version(*, session: Session, version_id: int, content_hash: str | None = None,
+                   hash_read_here: bool = False) -> ParsedProcessSet:
     """The parsed specs of a version, from the cache. Pass ``content_hash`` when the caller
     already loaded it (saves a query); the hash guards against a reused id in another database.
+    ``hash_read_here``: the caller read that hash through ``session`` in its current transaction, so it is kept
+    for the rest of the transaction as a hash read here would be (issue 25: a completion read it with its item).
 
     Without ``content_hash`` the hash is read once per transaction: a task page asks for its version up to five
     times (issue 25). What was read is forgotten at the end of every savepoint and of the outermost transaction
@@ -354,7 +357,7 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
         version = session.get(ProcessVersion, version_id)
         parsed = parse({f.path: f.content for f in version.files}, prove_legal=False)  # proven at deploy
         _cache.put(version_id, digest, parsed)
-    if content_hash is None:  # read here, in this transaction (a caller's hash may come from anywhere)
+    if content_hash is None or hash_read_here:  # read in this transaction (a caller's hash may come from anywhere)
         session.info.setdefault(_SEEN, {})[version_id] = parsed
     return parsed
 

@@ -53,6 +53,25 @@ def complete(db, team, who, case_id, data):
         return cases.complete_task(session=s, work_item_id=item.id, user=user(s, team, who), data=data)
 
 
+def test_a_completed_task_ends_its_timers_fired_when_due_and_cancelled_when_not(db, clock, team):
+    """The step ends the timers that no longer wait (one UPDATE without reading them first, issue 25) as before: a
+    timer whose moment passed before the worker came counts as fired then; one still ahead is cancelled; another
+    case's timer of the same task stays pending."""
+    due = start(db, team)
+    with db.session() as s:
+        intake_at = s.scalar(select(Timer.fire_at).where(Timer.case_id == due, Timer.element_id == "intake_timer"))
+    clock.set(intake_at + timedelta(minutes=5))  # due, but no worker fired it
+    ahead, other = start(db, team), start(db, team)  # their intake timers lie a week ahead
+    complete(db, team, "desk", due, {"ernstig": True, "samenvatting": "Vermoeden van lekken"})
+    complete(db, team, "desk", ahead, {"ernstig": True, "samenvatting": "Vermoeden van lekken"})
+    with db.session() as s:
+        rows = {(t.case_id, t.element_id): (t.state, t.fire_count, t.fired_at)
+                for t in s.scalars(select(Timer).where(Timer.element_id == "intake_timer"))}
+    assert rows == {(due, "intake_timer"): ("fired", 1, intake_at + timedelta(minutes=5)),
+                    (ahead, "intake_timer"): ("cancelled", 0, None),
+                    (other, "intake_timer"): ("pending", 0, None)}, rows
+
+
 def test_serious_report_runs_to_the_end_with_both_lanes_gateway_and_timer(db, clock, team):
     case_id = start(db, team)
     with db.session() as s:
