@@ -73,7 +73,8 @@ def test_a_lost_lock_race_answers_409_in_dutch_not_a_hang(world, db):
     assert r.status_code == 200 and r.json()["toegewezen_aan"] == world.users["meldpunt"]
 
 
-def test_the_server_starts_with_the_limits_applied(monkeypatch):
+def test_the_server_starts_with_the_limits_applied(db, monkeypatch):
+    """On a migrated database (the server refuses to start on any other: api.app)."""
     import anyio.to_thread
     from fastapi.testclient import TestClient
 
