@@ -39,10 +39,10 @@ TWICE = "twee keer zou worden uitgevoerd"
 
 # --------------------------------------------------------------------------- what SpiffWorkflow 3.2 does
 
-def _bpmn(nodes: list[tuple[str, str]], flows: list[tuple],
-          boundary: tuple[str, str, bool, str] | None = None) -> bytes:
-    """A process 'p': ``nodes`` (id, BPMN tag; the id is the name), ``flows`` (source, target[, condition]), and
-    optionally a boundary timer (id, activity, interrupting, duration) whose one flow is a flow with that source."""
+def _bpmn(nodes: list[tuple], flows: list[tuple], boundary: tuple[str, str, bool, str] | None = None) -> bytes:
+    """A process 'p': ``nodes`` (id, BPMN tag[, inner XML]; the id is the name), ``flows`` (source, target[,
+    condition]), and optionally a boundary timer (id, activity, interrupting, duration) whose one flow is a flow with
+    that source."""
     incoming: dict[str, list[str]] = {}
     outgoing: dict[str, list[str]] = {}
     parts = []
@@ -52,10 +52,10 @@ def _bpmn(nodes: list[tuple[str, str]], flows: list[tuple],
         expression = f"<bpmn:conditionExpression>{condition[0]}</bpmn:conditionExpression>" if condition else ""
         parts.append(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{source}" targetRef="{target}">{expression}'
                      f'</bpmn:sequenceFlow>')
-    for node, tag in nodes:
+    for node, tag, *inner in nodes:
         refs = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming.get(node, [])) + \
             "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing.get(node, []))
-        parts.append(f'<bpmn:{tag} id="{node}" name="{node}">{refs}</bpmn:{tag}>')
+        parts.append(f'<bpmn:{tag} id="{node}" name="{node}">{refs}{"".join(inner)}</bpmn:{tag}>')
     if boundary is not None:
         event, activity, interrupting, duration = boundary
         parts.append(f'<bpmn:boundaryEvent id="{event}" name="{event}" attachedToRef="{activity}" '
@@ -114,6 +114,11 @@ MISBEHAVING = {
     "inclusive split, exclusive join": ([_shape("inclusiveGateway", "exclusiveGateway", SOME)], TWICE),
     "non-interrupting timer, exclusive join": ([_timer_shape("exclusiveGateway", False, "PT0S")], TWICE),
     "non-interrupting timer, parallel join": ([_timer_shape("parallelGateway", False, "P100D")], STALL),
+    # c and d in series: the routes meet before c, not only where c hands on to d
+    "parallel split, exclusive join, then two tasks": (
+        [_bpmn([START, ("x", "parallelGateway"), *TASKS, ("d", "userTask"), ("j", "exclusiveGateway"), END],
+               [("s", "x"), ("x", "a"), ("x", "b"), ("a", "j"), ("b", "j"), ("j", "c"), ("c", "d"), ("d", "e")])],
+        TWICE),
     "interrupting timer, parallel join": ([_timer_shape("parallelGateway", True, "PT0S")], STALL),
 }
 SOUND = {
@@ -124,6 +129,10 @@ SOUND = {
     "parallel split, inclusive join": [_shape("parallelGateway", "inclusiveGateway", SPLIT)],
     "parallel split, exclusive join straight to the end": [
         _bpmn([START, ("x", "parallelGateway"), *TASKS[:2], ("j", "exclusiveGateway"), END],
+              [("s", "x"), ("x", "a"), ("x", "b"), ("a", "j"), ("b", "j"), ("j", "e")])],
+    "parallel split, exclusive join into a terminate end event": [
+        _bpmn([START, ("x", "parallelGateway"), *TASKS[:2], ("j", "exclusiveGateway"),
+               ("e", "endEvent", "<bpmn:terminateEventDefinition/>")],
               [("s", "x"), ("x", "a"), ("x", "b"), ("a", "j"), ("b", "j"), ("j", "e")])],
     "interrupting timer, exclusive join": [_timer_shape("exclusiveGateway", True, d) for d in ("PT0S", "P100D")],
     "non-interrupting timer, inclusive join": [_timer_shape("inclusiveGateway", False, d) for d in ("PT0S", "P100D")],
@@ -150,6 +159,19 @@ def test_a_shape_spiffworkflow_runs_correctly_is_not_refused(shape, clock):
             done, finished = _run(xml, {"v": v}, clock)
             assert finished and all(done.count(task) <= 1 for task in done), (done, finished)
         assert soundness.issues("p.bpmn", etree.fromstring(xml)) == []
+
+
+def test_many_routes_side_by_side_with_tasks_in_series_are_checked_not_refused_as_too_large():
+    """Eight parallel routes of four tasks each: tasks in series move as one step (else some 390,000 states)."""
+    nodes, flows = [START, ("x", "parallelGateway"), ("j", "parallelGateway"), END], [("s", "x"), ("j", "e")]
+    for route in range(8):
+        previous = "x"
+        for step in range(4):
+            nodes.append((f"t{route}{step}", "userTask"))
+            flows.append((previous, f"t{route}{step}"))
+            previous = f"t{route}{step}"
+        flows.append((previous, "j"))
+    assert soundness.issues("p.bpmn", etree.fromstring(_bpmn(nodes, flows))) == []
 
 
 # --------------------------------------------------------------------------- the shipped process
