@@ -11,7 +11,8 @@ Checks run in phases:
    and loads no DTD (a DOCTYPE is refused), every form as JSON Schema draft 2020-12;
 1. our own checks on the XML (process ids, lanes and roles, task properties, routing (``check_routing``),
    references within and between files, scripts, conditions, timers, DMN cells),
-   which know the element and its line;
+   which know the element and its line; at check and deploy also the soundness of each process's shape
+   (``check_soundness``: no parallel join that waits for a route never taken, nothing run twice);
 1b. at check and deploy (``prove_legal``): what would fail only at run time (``engine.processes.runtime_checks``):
    diagram shapes, loop-backs and DMN structure; then, when nothing else was found, data flow, unknown functions,
    durations and check-time evaluation of timers and conditions with example data from the forms;
@@ -48,7 +49,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import ProcessValidationError, ValidationIssue
 from engine.parse_errors import json_problem, schema_problem, template_problem, xml_problem
-from engine.processes import consumers, legal_rules, register_checks, runtime_checks, spiff_messages
+from engine.processes import consumers, legal_rules, register_checks, runtime_checks, soundness, spiff_messages
 from engine.processes.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from engine.processes.sandbox import check_expression, check_script
 
@@ -650,6 +651,8 @@ class _ProcessSetValidation:
         self.check_expressions(path, root)
         self.check_timers(path, root)
         self.check_routing(path, root)
+        if self.prove_legal:  # at check and deploy: a version already stored stays loadable for its running cases
+            self.check_soundness(path, root)
 
     def check_routing(self, path: str, root: etree._Element) -> None:
         """A route is chosen only at an exclusive or inclusive gateway. SpiffWorkflow 3.2 ignores a flow's condition
@@ -694,6 +697,16 @@ class _ProcessSetValidation:
                 self.issue(path, f"'{called(element)}' heeft een standaardroute (default), maar alleen een "
                                  f"exclusieve of inclusieve gateway kiest een route: de engine zou de standaardroute "
                                  f"negeren. Om een route te kiezen: {advice}", element)
+
+    def check_soundness(self, path: str, root: etree._Element) -> None:
+        """No case can stall at a parallel join that waits for a route that was not taken (an exclusive or inclusive
+        choice, or a boundary event, sent the case elsewhere), and nothing runs twice because routes that run side by
+        side meet without a parallel join (``engine.processes.soundness``: a token game over each process and
+        embedded subprocess, every condition taken as a free choice). SpiffWorkflow 3.2 would leave the join
+        waiting (the case stalls: incident 'zaak-vastgelopen' at the step that gets there) or run what follows the
+        meeting point once per route (a letter sent twice, two decisions). Refused naming the join, the choice or
+        split, and the step that would run twice, by their names."""
+        self.issues.extend(soundness.issues(path, root))
 
     def check_lanes_and_tasks(self, path: str, root: etree._Element, manifest: Manifest,
                               lane_of: dict[str, etree._Element]) -> None:

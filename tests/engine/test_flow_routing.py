@@ -114,11 +114,26 @@ def _join_without_its_second_branch(review):
     return review
 
 
+def _store_as_an_older_release(session, directory) -> None:
+    """The version as a release before the soundness check (``engine.processes.soundness``) could have deployed it:
+    deployment now refuses this shape, the engine still guards a stored version at every step."""
+    import hashlib
+
+    from engine.processes.models import ProcessFile, ProcessVersion
+    from engine.processes.validation import read_process_dir
+
+    files = read_process_dir(directory)
+    version = ProcessVersion(content_hash=service.content_hash(files), main_process_id="review", deployed_by="test")
+    version.files = [ProcessFile(path=p, sha256=hashlib.sha256(c).hexdigest(), content=c)
+                     for p, c in sorted(files.items())]
+    session.add(version)
+
+
 @pytest.mark.db
 def test_a_step_that_would_leave_the_case_stalled_fails_as_an_incident(db, clock, review):
     target = _join_without_its_second_branch(review)
     with db.session() as s:
-        service.deploy(session=s, directory=target)
+        _store_as_an_older_release(s, target)
         desk = make_user(s, "desk", "meldpunt").id
         coord = make_user(s, "coord", "integriteitscoordinator").id
         case_id = cases.start_case(session=s, actor=s.get(User, desk), data={"dienstonderdeel": "Douane"}).id
