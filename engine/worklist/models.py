@@ -32,6 +32,10 @@ class WorkItem(Base):
         Index("ix_work_items_open_due", "due_at", text("priority DESC"), "created_at", "id",
               postgresql_where=text("state = 'open' AND due_at IS NOT NULL"),
               sqlite_where=text("state = 'open' AND due_at IS NOT NULL")),
+        # A user's completed work, per case (migration 0044): the separation of duties' "what did this user do in
+        # this case" is one index entry whatever the user's history; open items have no entry.
+        Index("ix_work_items_completed_by", "completed_by_id", "case_id",
+              postgresql_where=text("completed_by_id IS NOT NULL"), sqlite_where=text("completed_by_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -48,7 +52,7 @@ class WorkItem(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # What the task's form shows (its data and prefill), written by every step that leaves the item open
     # (``engine.cases.service``): the task detail reads this instead of restoring the workflow. NULL for an item
     # from before the column, a completed or cancelled one, or a destroyed case: the detail then falls back.
