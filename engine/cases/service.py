@@ -449,8 +449,14 @@ def _render_letters(step: _Step) -> list[LetterJob]:
             # The form is refused as a whole, naming every value the letter lacks; the step (and whatever it
             # wrote in this transaction) rolls back, so the task stays open and the case unchanged.
             title = letters.letter_title(props["letter"], step.parsed.letter_catalogue)
-            raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
-                              detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
+            # named as the forms show them: the submitted form, else the process's form that asks the field
+            item = step.completed_item
+            errors = forms.labelled(step.parsed.forms.get(item.form) if item is not None and item.form else None,
+                                    [FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt")
+                                     for name in missing], *step.parsed.forms.values())
+            raise InvalidData(errors, detail=f"De brief ‘{title}’ mist gegevens: "
+                                             + ", ".join(f"‘{e.label}’" if e.label else e.field for e in errors)
+                              ) from None
     return made
 
 
@@ -685,8 +691,11 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     step.actor_earlier = facts.earlier
     before = loaded.position()["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
-        clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
-                                     data=clean, actor=user.username, completing_item_id=item.id)
+        try:
+            clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
+                                         data=clean, actor=user.username, completing_item_id=item.id)
+        except InvalidData as exc:  # named as the form shows the field
+            raise InvalidData(forms.labelled(schema, exc.errors)) from None
     meta = parsed.tasks.get(item.element_id)
     if case.process_kind is None and schema is not None:  # the register's classification of the subject
         clean = register_triage.apply(session=session, manifest=parsed.manifest, schema=schema, data=clean,
