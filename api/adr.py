@@ -144,7 +144,8 @@ def install(app, settings) -> None:
     """The middleware and the document; call once in ``create_app``."""
     app.add_middleware(ApiDesignRulesMiddleware)
     generate = app.openapi
-    servers_url = (settings.public_url.rstrip("/") + PREFIX) if settings.public_url else PREFIX
+    published = settings.published_url()
+    servers_url = (published.rstrip("/") + PREFIX) if published else PREFIX
     contact = {"name": settings.api_contact_name, "url": settings.api_contact_url, "email": settings.api_contact_email}
 
     def openapi() -> dict:

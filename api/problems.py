@@ -141,7 +141,8 @@ async def domain_error_handler(request: Request, exc: DomainError) -> JSONRespon
     headers = None
     field_errors = exc.errors if isinstance(exc, InvalidData) else getattr(exc, "errors", None)
     if field_errors:  # InvalidData, and other refusals that name a field (e.g. not in general terms)
-        extra["errors"] = [{"field": e.field, "message": e.message} for e in field_errors]
+        extra["errors"] = [{"field": e.field, "message": e.message, **({"label": e.label} if getattr(e, "label", None)
+                                                                        else {})} for e in field_errors]
     if isinstance(exc, ProcessValidationError):
         extra["issues"] = [
             {"file": i.file, "message": i.message, "element_id": i.element_id, "line": i.line} for i in exc.issues
@@ -236,6 +237,7 @@ def install(app: FastAPI) -> None:
 class ProblemFieldError(BaseModel):
     field: str
     message: str
+    label: str | None = Field(None, description="Het veld zoals het formulier het toont (de titel), waar het die heeft")
 
 
 class Problem(BaseModel):

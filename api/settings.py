@@ -23,7 +23,8 @@ class ApiSettings(BaseSettings):
     # the environment: MELDPUNT_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/24). Default none: the client address
     # is the TCP peer, and a forwarded header from anyone is ignored (see api/client_address.py).
     # Where the API is published (the OpenAPI document's `servers`, API Design Rules /core/uri-version), e.g.
-    # MELDPUNT_PUBLIC_URL=https://meldpunt.ministerie.nl; empty: the document names the relative /api/v1.
+    # MELDPUNT_PUBLIC_URL=https://meldpunt.ministerie.nl; empty: MELDPUNT_BASE_URL, where users reach Meldpunt
+    # (production requires it), and without that either the relative /api/v1 (see ``published_url``).
     public_url: str = ""
     # The API's contact in the OpenAPI document (/core/doc-openapi-contact): who answers questions about it.
     api_contact_name: str = "Functioneel beheer Meldpunt Integriteit"
@@ -46,6 +47,15 @@ class ApiSettings(BaseSettings):
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
         return [str(v).strip().lower() for v in value]
+
+    def published_url(self) -> str:
+        """Where the API is published: MELDPUNT_PUBLIC_URL, else MELDPUNT_BASE_URL when set, else "" (relative)."""
+        if self.public_url.strip():
+            return self.public_url.strip()
+        from engine.config import get_settings
+
+        base = get_settings()
+        return base.base_url.strip() if "base_url" in base.model_fields_set else ""
 
     def local_policy(self):
         from engine.identity.login import LocalPasswords

@@ -948,6 +948,27 @@ def docx_text(content: bytes) -> str:
         return _parts_text({n: archive.read(n) for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)})
 
 
+def docx_reading_text(content: bytes) -> str:
+    """The text of a .docx as its reader reads it (a letter in the reporter's portal page): the headers, the body,
+    the footers, one line per paragraph as :func:`docx_text`; a header or footer that reads the same as another one
+    of its kind once. A letter has a footer for its first page and one for the other pages (and a copy per section),
+    in the shipped letters the same: :func:`docx_text`, the leak check, reads every part and so the footer twice."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist() if _TEXT_PARTS.fullmatch(n)}
+    kinds = {n: _TEXT_PARTS.fullmatch(n).group(1).rstrip("0123456789") for n in parts}
+    order = {"header": 0, "document": 1, "footer": 2}
+    lines: list[str] = []
+    seen: set[tuple] = set()
+    for name in sorted(parts, key=lambda n: (order[kinds[n]], n)):
+        part = _paragraph_lines(etree.fromstring(parts[name], _SAFE_XML))
+        if kinds[name] != "document":
+            if (kinds[name], *part) in seen:
+                continue
+            seen.add((kinds[name], *part))
+        lines += part
+    return "\n".join(lines)
+
+
 def _parts_text(parts: Mapping[str, bytes]) -> str:
     """:func:`docx_text` of the body, header and footer parts (member name → bytes)."""
     lines: list[str] = []

@@ -108,6 +108,16 @@ class EditWindowClosed(DomainError):
 class FieldError:
     field: str
     message: str
+    label: str | None = None  # the field as the form shows it (its title), where it has one
+
+    def sentence(self) -> str:
+        """The error naming the field as the user saw it: by its label where it has one (a message in the process
+        owner's own words that names it already stays as it is), else by its name."""
+        if not self.label:
+            return f"{self.field}: {self.message}"
+        if self.label in self.message:
+            return self.message
+        return f"‘{self.label}’{':' if self.message[:1].isupper() else ''} {self.message}"
 
 
 class InvalidData(DomainError):
@@ -116,7 +126,7 @@ class InvalidData(DomainError):
     status = 422
 
     def __init__(self, errors: list[FieldError], detail: str | None = None):
-        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors))
+        super().__init__(detail or "; ".join(e.sentence() for e in errors))
         self.errors = errors
 
 

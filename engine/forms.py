@@ -67,19 +67,47 @@ def _reserved_paths(value, path: str) -> list[str]:
     return []
 
 
-def refuse_reserved(data) -> None:
-    """Raise InvalidData naming every place in ``data`` that holds the reserved key (see RESERVED_KEY)."""
+def field_label(schema: dict | None, path: str, *others: dict) -> str | None:
+    """The field at ``path`` (``naam``, or ``rijen.0.naam`` in a row) as the form shows it: its title (in a row:
+    "Title, rij 1: Title"); the first of ``schema`` and ``others`` (the process's other forms) that declares the field
+    with a title; None without one."""
+    parts = path.split(".")
+    for form in (schema, *others):
+        prop = ((form or {}).get("properties") or {}).get(parts[0])
+        if not isinstance(prop, dict) or not prop.get("title"):
+            continue
+        label = str(prop["title"])
+        for part in parts[1:]:
+            if part.isdigit() and isinstance(prop.get("items"), dict):
+                label, prop = f"{label}, rij {int(part) + 1}", prop["items"]
+                continue
+            inner = (prop.get("properties") or {}).get(part) if isinstance(prop.get("properties"), dict) else None
+            prop = inner if isinstance(inner, dict) else {}
+            label = f"{label}: {prop.get('title') or part}"
+        return label
+    return None
+
+
+def labelled(schema: dict | None, errors: list[FieldError], *others: dict) -> list[FieldError]:
+    """``errors`` with each field's label (:func:`field_label`) where it has none yet."""
+    return [e if e.label else FieldError(e.field, e.message, field_label(schema, e.field, *others)) for e in errors]
+
+
+def refuse_reserved(data, schema: dict | None = None) -> None:
+    """Raise InvalidData naming every place in ``data`` that holds the reserved key (see RESERVED_KEY); by the
+    labels of ``schema`` (the form the data were entered in) where it has them."""
     reserved = _reserved_paths(data, "")
     if reserved:
-        raise InvalidData([FieldError(p or "(formulier)", f"bevat de gereserveerde naam '{RESERVED_KEY}': gebruik "
-                                                          f"een andere naam") for p in reserved])
+        raise InvalidData(labelled(schema, [
+            FieldError(p or "(formulier)", f"bevat de gereserveerde naam '{RESERVED_KEY}': gebruik een andere naam")
+            for p in reserved]))
 
 
 def validate(schema: dict, data: dict) -> dict:
     """Return the data to store (read-only fields dropped) or raise InvalidData listing every field."""
     if not isinstance(data, dict):
         raise InvalidData([FieldError("(formulier)", "moet een object met velden zijn")])
-    refuse_reserved(data)
+    refuse_reserved(data, schema)
     properties = schema.get("properties", {})
     data = without_inapplicable(schema, data)
     errors: list[FieldError] = []
@@ -90,20 +118,23 @@ def validate(schema: dict, data: dict) -> dict:
             elif properties[key].get("readOnly"):
                 errors.append(FieldError(key, "is alleen-lezen en kan niet worden ingevuld"))
     validator = Draft202012Validator(schema, format_checker=_FORMAT)
+    missed: set[str] = set()  # one "required" error per missing field, each listing every field of its rule
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         path = ".".join(str(p) for p in err.path)
         if err.validator == "required" and isinstance(err.instance, dict):
             for missing in err.validator_value:
-                if missing not in err.instance:
+                where = ".".join(filter(None, [path, missing]))
+                if missing not in err.instance and where not in missed:
+                    missed.add(where)
                     # the process owner's own wording for the field (``x-foutmelding`` on the property) also
                     # when it is missing altogether
                     own = ((err.schema.get("properties") or {}).get(missing) or {}).get("x-foutmelding") \
                         if isinstance(err.schema, dict) else None
-                    errors.append(FieldError(".".join(filter(None, [path, missing])), str(own or "is verplicht")))
+                    errors.append(FieldError(where, str(own or "is verplicht")))
             continue
         errors.append(FieldError(path or "(formulier)", _message(err)))
     if errors:
-        raise InvalidData(errors)
+        raise InvalidData(labelled(schema, errors))
     return data
 
 
@@ -235,4 +266,4 @@ def check_data_choices(schema: dict, data: dict, case_data: dict) -> None:
                     if isinstance(row, dict) and isinstance(cell, dict):
                         check(cell, row.get(column), f"{name}.{i}.{column}")
     if errors:
-        raise InvalidData(errors)
+        raise InvalidData(labelled(schema, errors))

@@ -115,12 +115,13 @@ def reporter_letter(*, session: Session, case_id: int, letter_id: int):
 def reporter_letter_text(*, session: Session, case_id: int, letter_id: int, actor: str) -> tuple:
     """(letter, its visible text) of a letter to the reporter of ``case_id``, to read in the portal page instead of
     downloading a .docx (a trace on her device, Word needed). The same door as the download: :func:`reporter_letter`
-    decides, :func:`read_letter` checks the sha256 and audits the read; the text is ``documents.render.docx_text``
-    of the stored bytes (what the letter says, as the leak check reads it). Same caller duty as above."""
-    from documents.render import docx_text
+    decides, :func:`read_letter` checks the sha256 and audits the read; the text is
+    ``documents.render.docx_reading_text`` of the stored bytes (what the letter says, as she would read it: header,
+    body, footer, each once). Same caller duty as above."""
+    from documents.render import docx_reading_text
 
     letter = reporter_letter(session=session, case_id=case_id, letter_id=letter_id)
-    return letter, docx_text(read_letter(session=session, letter=letter, actor=actor))
+    return letter, docx_reading_text(read_letter(session=session, letter=letter, actor=actor))
 
 
 # --------------------------------------------------------------------------- letters not yet made (issue 25)

@@ -38,6 +38,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import install_spiff_clock
+from engine.forms import RESERVED_KEY  # read back from a state as one of SpiffWorkflow's own objects
 from engine.functions import ENGINE_FUNCTIONS
 from engine.processes.sandbox import SandboxedScriptEngine
 from engine.processes.validation import ParsedProcessSet
@@ -118,6 +119,37 @@ def _restore(registry, val):
     return registry.restore(val)
 
 
+class UnstorableData(ValueError):
+    """Task data the stored state cannot hold (a process owner's script or decision table can write it): ``field``
+    of ``task``'s data (a data object's name when ``task`` is None) holds a dict with the reserved key (``reserved``;
+    read back, the state would not load) or a value that is no JSON."""
+
+    def __init__(self, task, field: str, *, reserved: bool):
+        super().__init__(field)
+        self.task, self.field, self.reserved = task, field, reserved
+
+
+def _holds_reserved(value) -> bool:
+    t = type(value)
+    if t is dict or (t is not list and isinstance(value, dict)):
+        if RESERVED_KEY in value:
+            return True
+        value = value.values()
+    elif t is not list and not isinstance(value, (list, tuple)):
+        return False
+    for v in value:
+        if type(v) not in _PLAIN and _holds_reserved(v):
+            return True
+    return False
+
+
+def _refuse_reserved(task, values: dict) -> None:
+    """Raise UnstorableData for the first of ``values`` (new task data) that holds the reserved key."""
+    for key, value in values.items():
+        if type(value) not in _PLAIN and _holds_reserved(value):
+            raise UnstorableData(task, key, reserved=True)
+
+
 def _inherited(data):
     """``DeepMerge.merge({}, data)``: a new dict, its dicts, lists and sets copied one level deep."""
     if type(data) is not dict:
@@ -169,6 +201,9 @@ class FastTaskConverter(TaskConverter):
                 "updates": {key: b[key] for key in b if key not in a or b[key] != a[key]},
                 "deletions": [key for key in a if key not in b],
             }
+        changed = delta["updates"] if delta else data
+        if changed:
+            _refuse_reserved(task, changed)  # what the task wrote
         return {
             "id": _name(names, task.id),
             "parent": _name(names, parent_id) if parent is not None else None,
@@ -247,6 +282,7 @@ class _FastWorkflowMixin:
                 tasks[_name(names, key)] = dct
             else:
                 tasks[str(key)] = registry.convert(task)
+        _refuse_reserved(None, workflow.data.get("data_objects") or {})
         return {
             "data": _convert(registry, registry.clean(workflow.data)),
             "correlations": workflow.correlations,
@@ -381,7 +417,26 @@ def dumps(wf: BpmnWorkflow) -> str:
             return orjson.dumps(dct, default=_encoder.default, option=_ORJSON_OPTIONS).decode("utf-8")
         except TypeError:  # orjson.JSONEncodeError: see above; the standard library decides (or raises) as before
             del dct[_MARK_KEY]
-            return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"))
+            try:
+                return json.dumps(dct, cls=_serializer._encoder_cls, separators=(",", ":"))
+            except (TypeError, ValueError) as exc:
+                raise _no_json(wf) or exc
+
+
+def _no_json(wf: BpmnWorkflow) -> UnstorableData | None:
+    """After the state failed to encode: the first value no JSON can hold that a task (or data object) wrote."""
+    for workflow in (wf, *wf.subprocesses.values()):
+        places = [(None, workflow.data.get("data_objects") or {}, {})]
+        places += [(t, t.data, t.parent.data if t.parent is not None else {}) for t in workflow.tasks.values()]
+        for task, data, inherited in places:
+            for key, value in data.items():
+                if type(value) in _PLAIN or (key in inherited and inherited[key] == value):
+                    continue
+                try:
+                    _encoder.encode(value)
+                except (TypeError, ValueError):
+                    return UnstorableData(task, key, reserved=False)
+    return None
 
 
 def _loads_json(state: str) -> dict:

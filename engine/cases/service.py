@@ -141,6 +141,33 @@ class CaseStalled(WorkflowFailure):
         self.task = task  # where it waits (engine.incidents.service names it)
 
 
+class DataNotStorable(WorkflowFailure):
+    """A script or decision table wrote into the case data what its stored state cannot hold (``runtime.dumps``): a
+    dict with the serializer's reserved key (read back as one of SpiffWorkflow's own objects, the state would not
+    load: every later step, timer and migration of the case would fail) or a value that is no JSON. Nothing of the
+    step is saved; the message names the field (a name of the model, never a value) and the step."""
+
+    code = "gegeven-niet-op-te-slaan"
+    title = "Het procesmodel schreef een gegeven dat niet in de zaak kan worden opgeslagen"
+
+    def __init__(self, unstorable: runtime.UnstorableData):
+        self.fault = (f"het gegeven '{unstorable.field}' bevat de gereserveerde naam '{forms.RESERVED_KEY}' en kan "
+                      f"niet in de zaak worden opgeslagen (de zaak zou daarna niet meer te openen zijn)"
+                      if unstorable.reserved else
+                      f"het gegeven '{unstorable.field}' is geen tekst, getal, ja/nee-waarde, lijst of object en kan "
+                      f"niet in de zaak worden opgeslagen")
+        super().__init__()
+        self.task = unstorable.task  # who wrote it (engine.incidents.service names it)
+        self.detail = incidents.describe(self)[1]
+
+
+def _dumps(step: _Step) -> str:
+    try:
+        return runtime.dumps(step.wf)
+    except runtime.UnstorableData as exc:
+        raise DataNotStorable(exc) from None
+
+
 def _stalled(step: _Step) -> CaseStalled | None:
     sets = step.sets = runtime.walk(step.wf)  # the tree after the engine ran (the step's one walk, ``tasks``)
     if step.wf.is_completed() or sets.ready_user or sets.timers():
@@ -422,8 +449,14 @@ def _render_letters(step: _Step) -> list[LetterJob]:
             # The form is refused as a whole, naming every value the letter lacks; the step (and whatever it
             # wrote in this transaction) rolls back, so the task stays open and the case unchanged.
             title = letters.letter_title(props["letter"], step.parsed.letter_catalogue)
-            raise InvalidData([FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt") for name in missing],
-                              detail=f"De brief ‘{title}’ mist gegevens: {', '.join(missing)}") from None
+            # named as the forms show them: the submitted form, else the process's form that asks the field
+            item = step.completed_item
+            errors = forms.labelled(step.parsed.forms.get(item.form) if item is not None and item.form else None,
+                                    [FieldError(name, f"is nodig voor de brief ‘{title}’ en ontbreekt")
+                                     for name in missing], *step.parsed.forms.values())
+            raise InvalidData(errors, detail=f"De brief ‘{title}’ mist gegevens: "
+                                             + ", ".join(f"‘{e.label}’" if e.label else e.field for e in errors)
+                              ) from None
     return made
 
 
@@ -490,7 +523,7 @@ def _persist(step: _Step, *, completed_item: WorkItem | None = None, finish=None
     legal_rules.check_written_notices(step, _render_letters(step))
     was_open = case.status != "closed"
     _project(step)
-    case.state = runtime.dumps(step.wf)
+    case.state = _dumps(step)  # refuses what the state cannot hold: nothing of the step is saved
     case.updated_at = now()
     if not step.defer_flush:
         _write_case(step.session, case)  # the version check: first write of the step, takes the row lock
@@ -658,8 +691,11 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     step.actor_earlier = facts.earlier
     before = loaded.position()["active"]
     if schema is not None:  # parties are persons: the fields the process declares with x-persoon
-        clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
-                                     data=clean, actor=user.username, completing_item_id=item.id)
+        try:
+            clean = persons.link_persons(session=session, case_id=case.id, fields=persons.person_fields(schema),
+                                         data=clean, actor=user.username, completing_item_id=item.id)
+        except InvalidData as exc:  # named as the form shows the field
+            raise InvalidData(forms.labelled(schema, exc.errors)) from None
     meta = parsed.tasks.get(item.element_id)
     if case.process_kind is None and schema is not None:  # the register's classification of the subject
         clean = register_triage.apply(session=session, manifest=parsed.manifest, schema=schema, data=clean,
@@ -700,7 +736,12 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                                     "na": step.tasks().position()["active"],
                                                     "status": case.status})
 
-    _persist(step, completed_item=item, finish=completed_event)
+    try:
+        _persist(step, completed_item=item, finish=completed_event)
+    except DataNotStorable as exc:  # written by the process model, as above
+        incidents.record_after_transaction(session, case_id=case.id, source="taak", exc=exc,
+                                           work_item_id=item.id)
+        raise
     return case
 
 

@@ -119,6 +119,8 @@ def _describe(exc: BaseException, where: str) -> tuple[str, str]:
     if kind:
         return kind[0], f"Fout in het procesmodel{where}: {kind[1]}."
     if isinstance(exc, DomainError) and exc is root:
+        if getattr(exc, "fault", None):  # what is wrong in the model, in its own Dutch words (no case data)
+            return exc.code, f"Fout in het procesmodel{where}: {exc.fault}."
         return exc.code, f"{exc.title}{where}."
     # only the class name, in the log: the message may quote case data
     log.error("unexpected failure%s: %s", f" at {where.strip()}" if where else "", type(root).__name__)

@@ -104,6 +104,31 @@ def test_the_document_lies_where_the_rules_say_and_names_the_published_server(db
     assert r.json()["servers"][0]["url"] == "https://meldpunt.ministerie.example/api/v1"
 
 
+@pytest.mark.parametrize("public_url, base_url, served", [
+    ("", "https://meldpunt.ministerie.example", "https://meldpunt.ministerie.example/api/v1"),  # follows the base
+    ("https://api.ministerie.example/", "https://meldpunt.ministerie.example", "https://api.ministerie.example/api/v1"),
+    ("", None, "/api/v1"),  # no address declared (development): the relative path
+])
+def test_the_published_server_defaults_to_the_base_url(db, clock, monkeypatch, public_url, base_url, served):
+    """MELDPUNT_PUBLIC_URL (the document's server) follows MELDPUNT_BASE_URL, which production requires, unless it
+    is set itself."""
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from engine.config import get_settings
+
+    if base_url is None:
+        monkeypatch.delenv("MELDPUNT_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("MELDPUNT_BASE_URL", base_url)
+    get_settings.cache_clear()
+    try:
+        app = create_app(ApiSettings(cookie_secure=True, public_url=public_url))
+        assert app.openapi()["servers"][0]["url"] == served
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
 def test_every_documented_operation_exists_under_the_server_url(app, document):
     from fastapi.routing import APIRoute
 

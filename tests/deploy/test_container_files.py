@@ -94,6 +94,9 @@ def test_only_the_proxy_is_trusted_cookies_are_secure_and_no_secret_is_in_the_fi
     proxy_address = services["proxy"]["networks"]["edge"]["ipv4_address"]
     assert api["MELDPUNT_TRUSTED_PROXIES"] == proxy_address
     assert api["MELDPUNT_COOKIE_SECURE"] == "true" and api["MELDPUNT_HSTS"] == "true"
+    # the OpenAPI document's server: MELDPUNT_PUBLIC_URL when set, else the code follows MELDPUNT_BASE_URL (never a
+    # default of the compose file's own, such as this machine)
+    assert api["MELDPUNT_PUBLIC_URL"] == "${MELDPUNT_PUBLIC_URL:-}"
     secrets = ("PASSWORD", "KEYS", "TOKEN")
     for service in services.values():
         for name, value in (service.get("environment") or {}).items():

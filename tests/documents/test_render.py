@@ -309,3 +309,41 @@ def test_letter_text_reads_runs_in_hyperlinks_and_skips_tab_stops_and_deleted_te
         z.writestr("word/footer2.xml", footer)
         z.writestr("word/styles.xml", f'<w:styles {w}><w:p><w:r><w:t>geen tekst</w:t></w:r></w:p></w:styles>')
     assert docx_text(buf.getvalue()) == "Aan\tJan Jansen\nregel 2\nVoettekst"
+
+
+def test_a_letter_read_in_the_page_shows_its_header_body_and_footer_once_each():
+    """The shipped letters have a footer for the first page and the same footer for the other pages (two parts): the
+    reader sees it once, after the body; the leak check still reads every part."""
+    from documents.render import docx_reading_text
+
+    for name, path, ctx in _letter_contexts():
+        content = render_docx(path, ctx)
+        footer = "Vertrouwelijk  |  Ons kenmerk INT-2026-0042\tPagina 1 van 1"
+        reading = docx_reading_text(content).split("\n")
+        assert reading.count(footer) == 1 and reading[-1] == footer, name
+        assert docx_text(content).split("\n").count(footer) == 2, name  # both parts, for the leak check
+        others = sorted(line for line in docx_text(content).split("\n") if line != footer)
+        assert sorted(line for line in reading if line != footer) == others, name  # nothing else lost or added
+
+
+def test_a_letter_read_in_the_page_keeps_headers_and_footers_that_differ():
+    import io
+    import zipfile
+
+    from documents.render import docx_reading_text
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def part(tag: str, text: str) -> str:
+        return f'<w:{tag} {w}><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{tag}>'
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", f'<w:document {w}><w:body><w:p><w:r><w:t>Brief</w:t></w:r></w:p></w:body>'
+                                        '</w:document>')
+        z.writestr("word/footer1.xml", part("ftr", "Voet eerste pagina"))
+        z.writestr("word/footer2.xml", part("ftr", "Voet"))
+        z.writestr("word/footer3.xml", part("ftr", "Voet"))  # a second section's copy
+        z.writestr("word/header1.xml", part("hdr", "Kop"))
+        z.writestr("word/header2.xml", part("hdr", "Voet"))  # a header that reads like a footer is still a header
+    assert docx_reading_text(buf.getvalue()) == "Kop\nVoet\nBrief\nVoet eerste pagina\nVoet"

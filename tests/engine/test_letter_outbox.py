@@ -239,9 +239,9 @@ def test_a_placeholder_the_steps_data_leaves_empty_refuses_the_step_in_its_trans
             desk = s.execute(select(User).where(User.username == "desk")).scalar_one()
             cases.complete_task(session=s, work_item_id=item_id, user=desk, data={"ernstig": False})
     assert refused.value.status == 422  # the form is refused, naming the field the letter needs
-    assert str(refused.value) == "De brief ‘van deze stap’ mist gegevens: dienstonderdeel"
-    assert [(e.field, e.message) for e in refused.value.errors] == [
-        ("dienstonderdeel", "is nodig voor de brief ‘van deze stap’ en ontbreekt")]
+    assert str(refused.value) == "De brief ‘van deze stap’ mist gegevens: ‘Dienstonderdeel’"  # by its label
+    assert [(e.field, e.message, e.label) for e in refused.value.errors] == [
+        ("dienstonderdeel", "is nodig voor de brief ‘van deze stap’ en ontbreekt", "Dienstonderdeel")]
     assert snapshot() == before
     _complete_intake(db, item_id)  # with the field filled in, the same step goes through and makes the letter
     assert worker.render_due(bind=db.engine) == 1

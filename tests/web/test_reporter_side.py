@@ -101,6 +101,10 @@ def test_the_reporter_reads_her_letter_in_the_page_and_may_still_download_it(c, 
     page = c.get(reading.group(1))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "Met deze brief bevestig ik de ontvangst van uw melding." in page.text and "<w:" not in page.text
+    # the footer once, as she reads the letter (its first page and its other pages have the same footer), at the end
+    footer = re.findall(r"Vertrouwelijk  \|  Ons kenmerk MP-\d{4}-\d{6}\s+Pagina 1 van 1", page.text)
+    assert len(footer) == 1, footer
+    assert page.text.index(footer[0]) > page.text.index("Met deze brief bevestig ik de ontvangst van uw melding.")
     assert f'href="/mijn-melding/brieven/{letter_id}"' in page.text  # the download, kept as an option
     assert "Downloaden als Word-bestand (.docx)" in page.text
     # the same rule as the download: another case's letter, or no session, is not found / the login page

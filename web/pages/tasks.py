@@ -87,8 +87,9 @@ def _case_to_work_on(session: Session, user: User, item: WorkItem | None) -> Cas
 
 
 def _task_context(session: Session, item: WorkItem, case: Case, user: User, *, values: dict | None = None,
-                  raw: dict | None = None, errors: dict | None = None) -> dict:
-    """The form of a task ``user`` may work on; ``case``: its case as the engine gave it (``access.case_to_work_on``)."""
+                  raw: dict | None = None, errors: dict | None = None, labels: dict | None = None) -> dict:
+    """The form of a task ``user`` may work on; ``case``: its case as the engine gave it (``access.case_to_work_on``).
+    ``labels``: the refused fields as the engine named them (a field outside this form, by another form's title)."""
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
     # The stored projection of the task (engine.cases.service.task_view): opening a task restores no workflow.
@@ -120,7 +121,7 @@ def _task_context(session: Session, item: WorkItem, case: Case, user: User, *, v
            "precedents": case_precedents.for_task(session=session, case=case, element_id=item.element_id,
                                                       user=user),
            "assignee": user_name(session, item.assignee_id),
-           "general_errors": {k: v for k, v in (errors or {}).items()
+           "general_errors": {(labels or {}).get(k, k): v for k, v in (errors or {}).items()
                               if k.split(".")[0] not in (schema or {}).get("properties", {})}}
     return ctx
 
@@ -243,7 +244,8 @@ def task_submit(request: Request, item_id: int, form: FormDep):
             case = _case_to_work_on(s, web.user, item)
             if case is None:
                 return not_found(request, web.user, web)
-            ctx = _task_context(s, item, case, web.user, raw=raw, errors=forms.error_map(exc.errors))
+            ctx = _task_context(s, item, case, web.user, raw=raw, errors=forms.error_map(exc.errors),
+                                labels={e.field: e.label for e in exc.errors if e.label})
             return render(request, "taak.html", status_code=422, user=web.user, web=web, invalid=True, **ctx)
     except DomainError as exc:
         return domain_error(request, exc)
