@@ -103,6 +103,24 @@ def refuse_reserved(data, schema: dict | None = None) -> None:
             for p in reserved]))
 
 
+def value_errors(schema: dict | None, values: dict) -> dict[str, str]:
+    """Field -> Dutch message (by the field's label) for each filled-in value in ``values`` that breaks what its
+    property in ``schema`` declares (type, format, pattern, length, bounds): the form's own rules for data that is
+    not submitted as the whole form (a report registered by staff, whose case starts with it). Empty values and
+    fields the form does not declare are left to the caller's own rules."""
+    props = (schema or {}).get("properties") or {}
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        prop = props.get(name)
+        if not isinstance(prop, dict) or value is None or value == "":
+            continue
+        err = next(iter(sorted(Draft202012Validator(prop, format_checker=_FORMAT).iter_errors(value),
+                               key=lambda e: list(e.path))), None)
+        if err is not None:
+            out[name] = f"‘{field_label(schema, name) or name}’ {_message(err)}."
+    return out
+
+
 def validate(schema: dict, data: dict) -> dict:
     """Return the data to store (read-only fields dropped) or raise InvalidData listing every field."""
     if not isinstance(data, dict):

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine import forms
 from engine.cases import persons
 from engine.cases.models import Case
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized
@@ -194,6 +195,9 @@ def validation_errors(session: Session, actor: User, values: dict, *, reporter_p
         errors["toestemming_doorgeven"] = ("‘Toestemming van de melder’: een vertrouwenspersoon geeft een melding "
                                            "alleen door met toestemming van de melder.")
     errors.update(exclusions.errors(session, values.get(exclusions.FIELD)))
+    # what the registration form itself declares for each filled-in field (an e-mail address, a number, …)
+    for name, message in forms.value_errors(schema, values).items():
+        errors.setdefault(name, message)
     for name, value in values.items():
         cap = MAX_LENGTHS.get(name)
         if cap is not None and isinstance(value, str) and len(value) > cap:

@@ -69,6 +69,24 @@ def test_staff_intake_rules(world, db):
     assert c.post("/api/v1/meldingen", headers=world.h("onderzoeker"), json=base).status_code == 403
 
 
+def test_staff_intake_checks_what_the_registration_form_declares(world, db):
+    """The registration form declares ``melder_email`` an e-mail address: a report registered by staff (whose case
+    starts with the data, not through the form) is refused with the field's label, and nothing is written."""
+    c = world.client
+    base = {"categorie": "Financiële schendingen", "omschrijving": "Een melding van genoeg tekens.",
+            "dienstonderdeel": "Directie Toezicht", "melder_naam": "P. Melder"}
+    before = counts(db)
+    r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "melder_email": "geen-email"})
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert [e["field"].split(".")[-1] for e in errors] == ["melder_email"]
+    assert "‘E-mailadres melder’ moet een e-mailadres zijn" in errors[0]["message"]
+    assert "geen-email" not in r.text  # the value itself (a reporter's contact) is not echoed
+    assert counts(db) == before
+    r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "melder_email": "p.melder@example.org"})
+    assert r.status_code == 201, r.text
+
+
 def test_feedback_in_general_terms():
     data = {"betrokkene_naam": "Piet Puk", "afdoeningen": ["Strafontslag"]}
     text = "Piet Puk heeft Strafontslag gekregen; de melding is gegrond."
