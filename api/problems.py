@@ -115,8 +115,12 @@ _MESSAGES = {
 
 
 def dutch_message(error: dict) -> str:
-    template = _MESSAGES.get(error.get("type", ""), "Ongeldige waarde.")
     ctx = error.get("ctx") or {}
+    if error.get("type") == "value_error" and isinstance(ctx.get("error"), ValueError) and str(ctx["error"]):
+        # a validator of our own schemas (api/schemas): its message is Dutch and says why
+        text = str(ctx["error"])
+        return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    template = _MESSAGES.get(error.get("type", ""), "Ongeldige waarde.")
     try:
         return template.format(**{k: v for k, v in ctx.items() if isinstance(v, (str, int, float))})
     except (KeyError, IndexError, ValueError):

@@ -55,6 +55,8 @@ def test_staff_intake_rules(world, db):
             "dienstonderdeel": "Directie Toezicht"}
     r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "datum_melding": "1850-01-01"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"].endswith("datum_melding")
+    # the schema's own reason, not a bare "Ongeldige waarde."
+    assert r.json()["errors"][0]["message"] == "Datum valt buiten het toegestane bereik (1990-2100).", r.text
     r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "melder_id": 999999})
     assert r.status_code == 422
     r = c.post("/api/v1/meldingen", headers=world.h("vertrouwenspersoon"), json={**base, "via_vertrouwenspersoon": True})
