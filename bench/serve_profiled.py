@@ -143,7 +143,7 @@ class StackSampler(threading.Thread):
                 self.layer[layer or "other"] += 1
                 self.cpu_layer[layer or "other"] += cpu
 
-    def report(self, top: int = 40) -> dict:
+    def report(self, top: int = int(os.environ.get("BENCH_PROFILE_TOP", "40"))) -> dict:
         skip = ("threading.py", "concurrent/", "asyncio/")
 
         def table(counter: Counter, total: int, key: str, n: int) -> list[dict]:

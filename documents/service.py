@@ -11,7 +11,7 @@ import hashlib
 import logging
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, undefer
 
 from documents.catalog import Catalogue, catalogue_or_default
@@ -112,14 +112,23 @@ def missing_data(*, template: str, recipient: str, data: Mapping[str, Any], sett
     return missing
 
 
+_LATEST_VERSION = None
+
+
+def _latest_version_statement():
+    """The highest version of a case's letter (step, template, recipient), built once (issue 25)."""
+    global _LATEST_VERSION
+    if _LATEST_VERSION is None:
+        _LATEST_VERSION = select(func.max(Letter.version)).where(
+            Letter.case_id == bindparam("case_id"), Letter.step == bindparam("step"),
+            Letter.template == bindparam("template"), Letter.recipient == bindparam("recipient"))
+    return _LATEST_VERSION
+
+
 def _store_letter(*, session: Session, case_id: int, step: str, template: str, template_hash: str,
                   recipient: str, content: bytes, actor: str, supersedes: Letter | None) -> Letter:
-    latest = session.scalar(
-        select(func.max(Letter.version)).where(
-            Letter.case_id == case_id, Letter.step == step,
-            Letter.template == template, Letter.recipient == recipient,
-        )
-    )
+    latest = session.scalar(_latest_version_statement(),
+                            {"case_id": case_id, "step": step, "template": template, "recipient": recipient})
     store = get_store()
     letter = Letter(
         case_id=case_id, step=step, template=template, template_sha256=template_hash,

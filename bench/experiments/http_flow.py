@@ -100,6 +100,8 @@ def main() -> int:
     ap.add_argument("--spy")
     ap.add_argument("--spy-out", type=Path)
     ap.add_argument("--out", type=Path, help="write the figures as JSON here")
+    ap.add_argument("--profile-out", type=Path,
+                    help="run each server under bench.serve_profiled; its profile goes to DIR/<variant>-<round>.json")
     ap.add_argument("--summarise", nargs="*", type=Path, help="only summarise these py-spy raw files")
     args = ap.parse_args()
     if args.summarise:
@@ -116,6 +118,8 @@ def main() -> int:
     results: dict[str, list[dict]] = {v: [] for v in variants}
     if args.spy_out:
         args.spy_out.mkdir(parents=True, exist_ok=True)
+    if args.profile_out:
+        args.profile_out.mkdir(parents=True, exist_ok=True)
     with bench_database("postgresql", pg_admin_url=args.pg_url) as bdb:
         database = Database(bdb.url)
         try:
@@ -128,7 +132,9 @@ def main() -> int:
                     r = m2_http.run_config(database, dialect="postgresql", workers=1, handlers=args.handlers,
                                            cases_per_handler=args.cases, warmup_cases=args.warmup,
                                            prefix=f"x{rnd}{v.replace('-', '')}_", log=lambda m: None,
-                                           legacy_client=v.endswith("legacy"), server_root=root, on_phase=hook)
+                                           legacy_client=v.endswith("legacy"), server_root=root, on_phase=hook,
+                                           profile_out=(args.profile_out / f"{v}-{rnd}.json") if args.profile_out
+                                           else None)
                     row = {"round": rnd, "completions": r["task_completions"], "errors": r["errors"],
                            "requests_per_completion": r["requests_per_completion"],
                            "by_kind": r["requests_per_completion_by_kind"],

@@ -105,6 +105,7 @@ class Measure:
     def __init__(self, engine):
         self.engine = engine
         self.cpu = collections.defaultdict(list)
+        self.outside = collections.defaultdict(list)  # CPU outside the thread-pool hop (the event loop's part)
         self.stmts = collections.defaultdict(list)
         self.calls = collections.defaultdict(list)
         self.profile = False
@@ -125,6 +126,7 @@ class Measure:
         if self.profile:
             self._prof = cProfile.Profile()
             self._prof.enable()
+        HOP_CPU[0] = 0.0
         self._t0 = time.thread_time()
 
     def end(self, method, path):
@@ -145,6 +147,7 @@ class Measure:
                 self.profiles[kind] = st
         else:
             self.cpu[kind].append(t)
+            self.outside[kind].append(t - HOP_CPU[0])
             self.stmts[kind].append(self._n)
 
 
@@ -169,11 +172,18 @@ def inline_handler(transport, org):
     return h
 
 
+HOP_CPU = [0.0]  # CPU of the work run in thread-pool hops (inline here) since the request began
+
+
 def _inline_threads():
     import anyio.to_thread
 
     async def run_sync(func, *args, abandon_on_cancel=False, cancellable=None, limiter=None):
-        return func(*args)
+        t0 = time.thread_time()
+        try:
+            return func(*args)
+        finally:
+            HOP_CPU[0] += time.thread_time() - t0
 
     anyio.to_thread.run_sync = run_sync
 
@@ -323,12 +333,15 @@ def run(db: str, cases: int, warmup: int, profile_cases: int, top: int, pg_url: 
         out["kinds"][kind] = {"n": len(measure.cpu[kind]),
                               "cpu_ms_median": round(1000 * statistics.median(measure.cpu[kind]), 3),
                               "cpu_ms_mean": round(1000 * statistics.mean(measure.cpu[kind]), 3),
+                              "outside_hop_ms_median": round(1000 * statistics.median(measure.outside[kind]), 3),
                               "statements_mean": round(statistics.mean(measure.stmts[kind]), 3),
                               "calls_mean": round(statistics.mean(measure.calls[kind]), 1) if measure.calls[kind] else None}
     total = sum(sum(v) for v in measure.cpu.values())
     out["server_cpu_ms_per_completion"] = round(1000 * total / max(rec.completions, 1), 3)
     out["server_cpu_ms_per_completion_without_step"] = round(
         1000 * (total - sum(measure.cpu.get("POST afronden", []))) / max(rec.completions, 1), 3)
+    out["server_cpu_ms_per_completion_outside_hop"] = round(
+        1000 * sum(sum(v) for v in measure.outside.values()) / max(rec.completions, 1), 3)
     out["requests_per_completion"] = round(sum(len(v) for v in measure.cpu.values()) / max(rec.completions, 1), 3)
     if os.environ.get("PAGE_FLOW_DUMP"):
         for kind, st in measure.profiles.items():
@@ -361,14 +374,16 @@ def compare(base: Path, args) -> None:
             r = rows[label][-1]
             pgc = r.get("pg_cpu_ms_per_completion")
             print(f"round {rnd} {label}: {r['server_cpu_ms_per_completion']:.2f} ms/completion, without step "
-                  f"{r['server_cpu_ms_per_completion_without_step']:.2f}"
+                  f"{r['server_cpu_ms_per_completion_without_step']:.2f}, outside the thread hop "
+                  f"{r.get('server_cpu_ms_per_completion_outside_hop', float('nan')):.2f}"
                   + (f", PostgreSQL {pgc:.2f} ms/completion" if pgc is not None else "")
                   + (f", WAL {r['wal']['wal_bytes']:.0f} B, plans {r.get('plans')}, exec {r.get('exec_ms')} ms,"
                      f" plan {r.get('plan_ms')} ms" if "wal" in r else ""), flush=True)
     for label in ("base", "new"):
         rs = rows[label]
         print(f"\n{label}: server CPU ms/completion median {statistics.median(r['server_cpu_ms_per_completion'] for r in rs):.2f}, "
-              f"without the step {statistics.median(r['server_cpu_ms_per_completion_without_step'] for r in rs):.2f}; "
+              f"without the step {statistics.median(r['server_cpu_ms_per_completion_without_step'] for r in rs):.2f}, "
+              f"outside the thread hop {statistics.median(r.get('server_cpu_ms_per_completion_outside_hop', float('nan')) for r in rs):.2f}; "
               f"requests/completion {rs[0]['requests_per_completion']}"
               + (f"; PostgreSQL CPU ms/completion median {statistics.median(r['pg_cpu_ms_per_completion'] for r in rs):.2f}"
                  f" ({', '.join(str(r['pg_cpu_ms_per_completion']) for r in rs)})"
@@ -376,6 +391,7 @@ def compare(base: Path, args) -> None:
         for kind in rs[0]["kinds"]:
             k = [r["kinds"][kind] for r in rs if kind in r["kinds"]]
             print(f"  {kind:26s} n {k[0]['n']:3d}  cpu median {statistics.median(x['cpu_ms_median'] for x in k):7.2f} ms  "
+                  f"outside hop {statistics.median(x.get('outside_hop_ms_median', float('nan')) for x in k):6.3f} ms  "
                   f"statements {k[0]['statements_mean']:6.2f}  calls {k[0]['calls_mean']}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

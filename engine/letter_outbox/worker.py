@@ -25,7 +25,7 @@ import threading
 from datetime import timedelta
 from typing import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -42,20 +42,66 @@ def _due(moment):
     return (LetterJob.state == PENDING) & or_(LetterJob.retry_at.is_(None), LetterJob.retry_at <= moment)
 
 
+# The worker's statements, built once (issue 25: building them and their cache keys cost a letter more than
+# running them); the values are bound parameters.
+_STATEMENTS: dict = {}
+
+
+def _statement(name: str, build):
+    statement = _STATEMENTS.get(name)
+    if statement is None:
+        statement = _STATEMENTS[name] = build()
+    return statement
+
+
+def _next_job_statement(*, with_ids: bool, for_update: bool):
+    def build():
+        q = select(LetterJob).where(_due(bindparam("moment")))
+        if with_ids:
+            q = q.where(LetterJob.id.in_(bindparam("ids", expanding=True)))
+        q = q.order_by(LetterJob.id).limit(1)
+        return q.with_for_update(skip_locked=True) if for_update else q
+
+    return _statement(f"next:{with_ids}:{for_update}", build)
+
+
+def _case_reference_statement():
+    from engine.cases.models import Case
+
+    return _statement("reference", lambda: select(Case.reference).where(Case.id == bindparam("case_id")))
+
+
+def _open_incidents_statement():
+    """The step's open letter incidents, none while another of its letters still waits after a failure."""
+    from engine.incidents.models import Incident
+
+    def build():
+        still_waiting = exists().where(
+            LetterJob.case_id == bindparam("case_id"), LetterJob.step == bindparam("step"),
+            LetterJob.id != bindparam("job_id"), LetterJob.state.in_((PENDING, FAILED)), LetterJob.attempts > 0)
+        return select(Incident).where(Incident.case_id == bindparam("case_id"), Incident.source == SOURCE,
+                                      Incident.state == "open", Incident.element_id == bindparam("step"),
+                                      ~still_waiting)
+
+    return _statement("incidents", build)
+
+
 def _produce(session: Session, job: LetterJob):
     """Render and store the job's letter in ``session`` (the caller's transaction)."""
     from documents import service as letters
     from documents.leakguard import vocabulary_of
-    from engine.cases.models import Case
     from engine.letter_outbox.service import loads
     from engine.processes import service as processes
 
-    case = session.get(Case, job.case_id)
+    # only the case's reference (its row holds the whole workflow state, which the letter does not need)
+    reference = session.scalar(_case_reference_statement(), {"case_id": job.case_id})
+    if reference is None:
+        raise LookupError("the letter's case is not there")
     parsed = processes.parsed_version(session=session, version_id=job.process_version_id)
     # The reporter's leak guard over the whole case ran in the step's transaction on this same text; here the
     # letter's own data is checked again on the stored bytes (documents.service.render_letter).
     return letters.produce_letter(
-        session=session, case_id=job.case_id, case_reference=case.reference, step=job.step,
+        session=session, case_id=job.case_id, case_reference=reference, step=job.step,
         template=job.template, recipient=job.recipient, data=loads(job.payload),
         settings=parsed.manifest.settings, vocabulary=vocabulary_of(parsed),
         templates_dir=parsed.templates or None, catalogue=parsed.letter_catalogue)
@@ -122,16 +168,10 @@ def _title(session: Session, job: LetterJob) -> str:
 
 def _resolve_incidents(session: Session, job: LetterJob, *, by: str) -> None:
     from engine.incidents import service as incidents
-    from engine.incidents.models import Incident
 
-    still_waiting = session.scalar(select(func.count()).select_from(LetterJob).where(
-        LetterJob.case_id == job.case_id, LetterJob.step == job.step, LetterJob.id != job.id,
-        LetterJob.state.in_((PENDING, FAILED)), LetterJob.attempts > 0))
-    if still_waiting:
-        return
-    for incident in session.scalars(select(Incident).where(Incident.case_id == job.case_id,
-                                                           Incident.source == SOURCE, Incident.state == "open",
-                                                           Incident.element_id == job.step)):
+    # one statement: no incident is resolved while another letter of the step still waits after a failure
+    for incident in session.scalars(_open_incidents_statement(),
+                                    {"case_id": job.case_id, "step": job.step, "job_id": job.id}).all():
         incidents._resolve(session, incident, by=by)
 
 
@@ -144,13 +184,8 @@ def render_one(*, bind: Engine, ids: Iterable[int] | None = None) -> bool | None
     under load the letter then queues twice for the lock and became visible later, with no measurable gain for
     the steps."""
     with Session(bind=bind, expire_on_commit=False) as session, session.begin():
-        q = select(LetterJob).where(_due(now()))
-        if ids is not None:
-            q = q.where(LetterJob.id.in_(list(ids)))
-        q = q.order_by(LetterJob.id).limit(1)
-        if bind.dialect.name == "postgresql":
-            q = q.with_for_update(skip_locked=True)
-        job = session.scalars(q).first()
+        q = _next_job_statement(with_ids=ids is not None, for_update=bind.dialect.name == "postgresql")
+        job = session.scalars(q, {"moment": now(), **({"ids": list(ids)} if ids is not None else {})}).first()
         if job is None:
             return None
         return attempt(session, job)

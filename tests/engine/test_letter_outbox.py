@@ -165,6 +165,41 @@ def test_a_render_failure_becomes_an_incident_and_a_retry_after_the_fix_makes_th
         assert s.scalar(select(LetterJob.state)) == DONE
 
 
+def test_the_incident_stays_open_while_another_letter_of_the_step_still_waits_after_a_failure(
+        db, clock, process_set, in_worker, monkeypatch):
+    """Two letters of one step, the first fails: the second being made does not resolve the step's incident (the
+    first still waits after its failure); the first made on its retry does."""
+    from datetime import timedelta
+
+    case_id, item_id = _case_at_intake(db, process_set)
+    _complete_intake(db, item_id)
+    with db.session() as s:
+        first = s.scalars(select(LetterJob)).one()
+        s.add(LetterJob(case_id=first.case_id, process_version_id=first.process_version_id, step=first.step,
+                        task_id=first.task_id, template=first.template, recipient=first.recipient,
+                        payload=first.payload))
+    real, calls = letters.render_docx_and_text, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise LetterRenderError("Sjabloon 'intake_notitie': de opslag is niet bereikbaar", template=LETTER)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(letters, "render_docx_and_text", fails_once)
+    assert worker.render_due(bind=db.engine) == 1
+    with db.session() as s:
+        states = s.execute(select(LetterJob.state, LetterJob.attempts).order_by(LetterJob.id)).all()
+        assert [tuple(r) for r in states] == [(PENDING, 1), (DONE, 0)]
+        assert s.scalars(select(Incident.state)).one() == "open"
+    clock.advance(timedelta(days=1))  # past the first letter's retry moment
+    assert worker.render_due(bind=db.engine) == 1
+    with db.session() as s:
+        assert s.scalars(select(LetterJob.state)).all() == [DONE, DONE]
+        assert s.scalars(select(Incident.state)).one() == "opgelost"
+    assert len(_letters(db, case_id)) == 2
+
+
 def test_a_letter_given_up_after_its_attempts_stays_mislukt_until_the_incident_is_retried(
         db, clock, process_set, in_worker, monkeypatch):
     monkeypatch.setenv("MELDPUNT_BRIEVEN_MAX_ATTEMPTS", "1")
