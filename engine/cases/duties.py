@@ -215,29 +215,44 @@ def duties_lost(session: Session, *, case_id: int, old, new) -> list[str]:
     return list(lost)
 
 
-def earlier_in_cases(session: Session, *, user_id: int, case_ids) -> dict[int, tuple[int, list[Earlier]]]:
-    """For each of ``case_ids``: its process version and the user's earlier part in it (:class:`Earlier`), in one
-    query (a worklist page's cases)."""
+def _build_earlier_in_cases(one: bool):
+    """:func:`earlier_in_cases`'s query for the cases of the expanding parameter ``case_ids``, or (``one``) for the
+    one case ``case_id``: an expanding parameter is rendered into the statement anew on every execution."""
     from engine.cases.models import Case
 
-    ids = sorted(set(case_ids))
-    if not ids:
-        return {}
-    cases = bindparam("case_ids", expanding=True)
-    work = [WorkItem.case_id.in_(cases), WorkItem.state == "completed", WorkItem.completed_by_id == user_id]
-    stmt = union_all(
+    cases, uid = bindparam("case_ids", expanding=True), bindparam("uid")
+
+    def of(column):
+        return column == bindparam("case_id") if one else column.in_(cases)
+
+    work = [of(WorkItem.case_id), WorkItem.state == "completed", WorkItem.completed_by_id == uid]
+    return union_all(
         select(literal("taak").label("kind"), WorkItem.case_id.label("case_id"), WorkItem.id.label("id"),
                WorkItem.element_id.label("element_id"), WorkItem.name.label("name"), WorkItem.role.label("role"),
                WorkItem.slot.label("slot")).where(*work),
         select(literal("plaats"), CaseActor.case_id, null(), null(), null(), null(), CaseActor.slot)
-        .where(CaseActor.case_id.in_(cases), CaseActor.user_id == user_id),
+        .where(of(CaseActor.case_id), CaseActor.user_id == uid),
         select(literal("zaak"), Case.id, Case.process_version_id, null(), null(), null(), null())
-        .where(Case.id.in_(cases)),
+        .where(of(Case.id)),
     )
+
+
+# built once (issue 25): a completion's answer (its case's tasks: one case) and the pool page ask
+_EARLIER_IN_CASES, _EARLIER_IN_CASE = _build_earlier_in_cases(False), _build_earlier_in_cases(True)
+
+
+def earlier_in_cases(session: Session, *, user_id: int, case_ids) -> dict[int, tuple[int, list[Earlier]]]:
+    """For each of ``case_ids``: its process version and the user's earlier part in it (:class:`Earlier`), in one
+    query (a worklist page's cases)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
     out: dict[int, tuple[int, list[Earlier]]] = {}
     versions: dict[int, int] = {}
     pieces: dict[int, list[Earlier]] = {}
-    for kind, case_id, id_, element_id, name, role, slot in session.execute(stmt, {"case_ids": ids}):
+    statement, params = ((_EARLIER_IN_CASE, {"case_id": ids[0], "uid": user_id}) if len(ids) == 1
+                         else (_EARLIER_IN_CASES, {"case_ids": ids, "uid": user_id}))
+    for kind, case_id, id_, element_id, name, role, slot in session.execute(statement, params):
         if kind == "zaak":
             versions[case_id] = id_
         else:

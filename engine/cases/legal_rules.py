@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins import (BoundaryEventMixin, EndEventMixin, EventBasedGatewayMixin,
@@ -245,10 +246,6 @@ def _check_armed_deadlines(step, rules: LegalRules) -> None:
 def _earlier_round(step, host) -> bool:
     """Whether a round of ``host``'s task was done before in this case, or is done by this step (a loop that goes on
     after the person was told the answer is not yet known): a completed work item of the same task."""
-    from sqlalchemy import exists, select
-
-    from engine.worklist.models import WorkItem
-
     name = host.task_spec.name
     for task_id in step.tasks().completed_ids() - step.completed_before:
         try:
@@ -256,8 +253,18 @@ def _earlier_round(step, host) -> bool:
                 return True
         except Exception:  # noqa: BLE001  (a finished round's subprocess may be gone from the tree)
             continue
-    return bool(step.session.scalar(select(exists().where(
-        WorkItem.case_id == step.case.id, WorkItem.element_id == name, WorkItem.state == "completed"))))
+    return bool(step.session.scalar(_earlier_round_statement(), {"case_id": step.case.id, "name": name}))
+
+
+@lru_cache(maxsize=None)
+def _earlier_round_statement():
+    """A completed work item of the task ``name`` in the case ``case_id`` exists (built once, issue 25)."""
+    from sqlalchemy import bindparam, exists, select
+
+    from engine.worklist.models import WorkItem
+
+    return select(exists().where(WorkItem.case_id == bindparam("case_id"), WorkItem.element_id == bindparam("name"),
+                                 WorkItem.state == "completed"))
 
 
 def _allowed_end(rules: LegalRules, declared: dict, milestone: str, data: dict, visiting: set[str]) -> date | None:
@@ -309,15 +316,21 @@ def _recorded_in_form(step, task) -> frozenset[str]:
                      if isinstance(prop, dict) and not prop.get("readOnly"))
 
 
+@lru_cache(maxsize=None)
+def _completed_at_statement():
+    """When the work item of the task ``task_id`` was completed (built once, issue 25)."""
+    from sqlalchemy import bindparam, select
+
+    from engine.worklist.models import WorkItem
+
+    return select(WorkItem.completed_at).where(WorkItem.task_id == bindparam("task_id"))
+
+
 def _statutory_hearing_end(step, rules: LegalRules, completed: list) -> date | None:
     """The last day of the zienswijze term as the engine holds it, whatever date the process wrote in the term
     field: the declared term (never shorter than the statutory floor) from the day the last voornemen went out (the
     day its work item was completed), or from its declared start date (``from``) when that is later. None when no
     voornemen was completed or neither day is known."""
-    from sqlalchemy import select
-
-    from engine.worklist.models import WorkItem
-
     sent = [t for t in completed if rules.voornemen_milestone in milestones_of(_properties(t))]
     if not sent:
         return None
@@ -328,7 +341,7 @@ def _statutory_hearing_end(step, rules: LegalRules, completed: list) -> date | N
         return None
     term, _bound, start_field, _after = found
     starts: list[date] = []
-    item = step.session.execute(select(WorkItem.completed_at).where(WorkItem.task_id == str(voornemen.id))).first()
+    item = step.session.execute(_completed_at_statement(), {"task_id": str(voornemen.id)}).first()
     if item is not None:  # a user task: completed on that day, or by this very step (its item is still open here)
         starts.append(local_date(item.completed_at) if item.completed_at is not None else date.fromisoformat(today()))
     if start_field is not None:

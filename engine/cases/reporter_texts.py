@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases import confidential
 from engine.cases.models import Case, CaseParty
+from engine.db import in_values
 from engine.errors import WorkflowFailure
 from engine.identity.models import User
 
@@ -28,7 +29,7 @@ def party_names(session: Session, case_id: int) -> list[dict[str, Any]]:
 
 
 _PARTY_NAMES = (select(CaseParty.party, User.display_name).join(CaseParty, CaseParty.user_id == User.id)
-                .where(CaseParty.case_id == bindparam("case_id"), CaseParty.party.in_(("betrokkene", "melder")))
+                .where(CaseParty.case_id == bindparam("case_id"), in_values(CaseParty.party, ("betrokkene", "melder")))
                 .order_by(CaseParty.id))
 
 

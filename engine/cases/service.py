@@ -232,7 +232,9 @@ def _sync_timers(step: _Step) -> dict[str, datetime]:
         # by each row's own due moment as below; the new ones in one INSERT.
         gone = sorted(task_id for task_id in step.timers_seen if task_id not in waiting)
         if gone:
-            session.connection().execute(_END_TIMERS, {"c_id": case.id, "moment": moment, "gone": gone})
+            one = len(gone) == 1
+            session.connection().execute(_END_TIMER if one else _END_TIMERS,
+                                         {"c_id": case.id, "moment": moment, "gone": gone[0] if one else gone})
             for obj in list(session.identity_map.values()):  # a row loaded earlier in the session: read it again
                 if isinstance(obj, Timer) and obj.case_id == case.id and obj.task_id in gone:
                     session.expire(obj)
@@ -645,14 +647,15 @@ _INSERT_TIMER = insert(Timer.__table__)
 _TIMERS = Timer.__table__
 _ENDS = _TIMERS.c.fire_at <= bindparam("moment", type_=_TIMERS.c.fire_at.type)
 # the pending timers of a case (``c_id``) that no longer wait (``gone``: task ids) end as _sync_timers ends them
-# one by one: fired (counted, at ``moment``) when due, else cancelled
-_END_TIMERS = (update(_TIMERS)
-               .where(_TIMERS.c.case_id == bindparam("c_id"), _TIMERS.c.state == "pending",
-                      _TIMERS.c.task_id.in_(bindparam("gone", expanding=True)))
-               .values(state=sql_case((_ENDS, "fired"), else_="cancelled"),
-                       fired_at=sql_case((_ENDS, bindparam("moment", type_=_TIMERS.c.fired_at.type)),
-                                     else_=_TIMERS.c.fired_at),
-                       fire_count=sql_case((_ENDS, _TIMERS.c.fire_count + 1), else_=_TIMERS.c.fire_count)))
+# one by one: fired (counted, at ``moment``) when due, else cancelled. One timer (the usual case) by ``task_id ==``:
+# an expanding IN is rendered into the statement anew on every execution.
+_END_TIMERS, _END_TIMER = (
+    update(_TIMERS)
+    .where(_TIMERS.c.case_id == bindparam("c_id"), _TIMERS.c.state == "pending", which)
+    .values(state=sql_case((_ENDS, "fired"), else_="cancelled"),
+            fired_at=sql_case((_ENDS, bindparam("moment", type_=_TIMERS.c.fired_at.type)), else_=_TIMERS.c.fired_at),
+            fire_count=sql_case((_ENDS, _TIMERS.c.fire_count + 1), else_=_TIMERS.c.fire_count))
+    for which in (_TIMERS.c.task_id.in_(bindparam("gone", expanding=True)), _TIMERS.c.task_id == bindparam("gone")))
 _PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state == "pending")
 _OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
 

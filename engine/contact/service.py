@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,10 +67,14 @@ def rules_of(session: Session, case: Case) -> ReporterContact:
     return parsed.manifest.reporter_contact or ReporterContact()
 
 
+# built once (issue 25): a step that sends the reporter a letter asks
+_HAS_INBOX = select(ReceiptCode.id).where(ReceiptCode.case_id == bindparam("case_id"),
+                                          ReceiptCode.revoked_at.is_(None)).limit(1)
+
+
 def has_inbox(session: Session, case_id: int) -> bool:
     """Whether the reporter has "Mijn melding": a receipt code of the case that is not revoked."""
-    return session.scalar(select(ReceiptCode.id).where(ReceiptCode.case_id == case_id,
-                                                       ReceiptCode.revoked_at.is_(None)).limit(1)) is not None
+    return session.scalar(_HAS_INBOX, {"case_id": case_id}) is not None
 
 
 def _case(session: Session, case_id: int) -> Case:

@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.cases.models import Case, CaseActor, CaseParty
+from engine.db import in_values
 from engine.errors import NotFound
 from engine.identity import second_factor
 from engine.identity.models import User, UserRole
@@ -71,7 +72,7 @@ IDENTITY_RECIPIENTS = frozenset({"melder"})
 def _excluded(uid) -> ColumnElement[bool]:
     subject = aliased(User)
     as_party = exists().where(CaseParty.case_id == Case.id, CaseParty.user_id == uid,
-                              CaseParty.party.in_(EXCLUDED_PARTIES))
+                              in_values(CaseParty.party, EXCLUDED_PARTIES))
     as_manager_of_subject = exists().where(
         CaseParty.case_id == Case.id, CaseParty.party == "betrokkene",
         CaseParty.user_id == subject.id, subject.manager_id == uid)
@@ -96,6 +97,7 @@ def _involved(uid) -> ColumnElement[bool]:
 
 
 _LIVE_ROLES = "meldpunt_live_roles"
+_ROLES_OF = select(UserRole.role).where(UserRole.user_id == bindparam("uid"))  # built once (issue 25)
 
 
 def live_roles(*, session: Session, user: User) -> frozenset[str]:
@@ -111,7 +113,7 @@ def live_roles(*, session: Session, user: User) -> frozenset[str]:
         memo = session.info[_LIVE_ROLES] = (transaction, {})
     held = memo[1].get(user.id)
     if held is None:
-        held = memo[1][user.id] = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+        held = memo[1][user.id] = frozenset(session.scalars(_ROLES_OF, {"uid": user.id}))
     return held & user.role_codes
 
 
@@ -154,7 +156,7 @@ def _oversees(uid) -> ColumnElement[bool]:
     """The user holds an oversight role now (live ``user_roles``: the roles a request loaded may be a few seconds
     old in another server process, ``engine.identity.session_cache``)."""
     role = aliased(UserRole)
-    return exists().where(role.user_id == uid, role.role.in_(sorted(OVERSIGHT_ROLES)))
+    return exists().where(role.user_id == uid, in_values(role.role, sorted(OVERSIGHT_ROLES)))
 
 
 def oversight_condition(user: User) -> ColumnElement[bool]:

@@ -65,7 +65,7 @@ def _after_commit(session: Session, job: LetterJob) -> None:
     """After the step's transaction commits: render its letters (``na_commit``) or wake the letter worker."""
     jobs = session.info.setdefault(_INFO_KEY, [])
     if not jobs and session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {CHANNEL}"))  # delivered at commit to `meldpunt brieven run` (LISTEN)
+        session.execute(_NOTIFY)  # delivered at commit to `meldpunt brieven run` (LISTEN)
     jobs.append(job)
     if not session.info.get(_HOOKED):
         session.info[_HOOKED] = True
@@ -92,6 +92,7 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 
 _HOOKED = "letter_jobs_hooked"
 CHANNEL = "meldpunt_brieven"
+_NOTIFY = text(f"NOTIFY {CHANNEL}")
 
 
 # --------------------------------------------------------------------------- what a case is waiting for

@@ -17,7 +17,7 @@ from engine.audit import service as audit
 from engine.cases import duties, reasons
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
-from engine.db import is_read_only, write_before_answer
+from engine.db import in_values, is_read_only, write_before_answer
 from engine.errors import (ConflictOfInterest, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady,
                            TaskTaken)
 from engine.identity import access
@@ -405,11 +405,11 @@ def _mine_in_case_condition(roles: tuple[str, ...], team_unit: bool):
     mine = [WorkItem.assignee_id == uid]
     pool_roles = [r for r in roles if r not in access.TEAM_BOUND_ROLES]
     if pool_roles:
-        mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(pool_roles), _holds(uid)))
+        mine.append(and_(WorkItem.assignee_id.is_(None), in_values(WorkItem.role, pool_roles), _holds(uid)))
     team_roles = [r for r in roles if r in access.TEAM_BOUND_ROLES]
     if team_roles and team_unit:  # as access.own_team_pool: the own unit's instances only
         in_team = select(Case.id).where(Case.id == cid, Case.unit == bindparam("unit")).exists()
-        mine.append(and_(WorkItem.assignee_id.is_(None), WorkItem.role.in_(team_roles), in_team, _holds(uid)))
+        mine.append(and_(WorkItem.assignee_id.is_(None), in_values(WorkItem.role, team_roles), in_team, _holds(uid)))
     return and_(or_(*mine), ~party, ~as_manager)
 
 
@@ -483,6 +483,14 @@ def _open(item: WorkItem) -> None:
         raise TaskNotReady("Deze taak is al afgerond of vervallen.")
 
 
+# built once (issue 25): every pick-up of a pool task sends it
+_CLAIM = (update(WorkItem)
+          .where(WorkItem.id == bindparam("wid"), WorkItem.state == OPEN,
+                 or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == bindparam("uid")))
+          .values(assignee_id=bindparam("uid"))
+          .execution_options(synchronize_session=False))
+
+
 def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
     """Take an open task. Exclusive: a conditional update, so of N concurrent claims exactly one wins
     (the others wait for its row lock, see the task taken and get :class:`TaskTaken`)."""
@@ -496,13 +504,7 @@ def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
         raise TaskTaken("Deze taak is al door een andere medewerker opgepakt.")
     if not access.in_own_team(session, user, item):
         raise NotAuthorized("Deze taak hoort bij een ander team.")
-    won = session.execute(
-        update(WorkItem)
-        .where(WorkItem.id == item.id, WorkItem.state == OPEN,
-               or_(WorkItem.assignee_id.is_(None), WorkItem.assignee_id == user.id))
-        .values(assignee_id=user.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    won = session.execute(_CLAIM, {"wid": item.id, "uid": user.id}).rowcount
     if won != 1:
         raise TaskTaken("Deze taak is net door een andere medewerker opgepakt of afgerond.")
     set_committed_value(item, "assignee_id", user.id)
