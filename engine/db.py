@@ -325,7 +325,7 @@ def _refuse_write_statement(conn, cursor, statement, parameters, context, execut
         upper = statement.upper()
         if not head.startswith("WITH") or any(f" {verb} " in upper for verb in ("INSERT", "UPDATE", "DELETE")):
             raise ReadOnlyViolation(f"a read-only unit of work sent a write: {statement.split(None, 1)[0]}")
-    if " FOR UPDATE" in statement or " FOR SHARE" in statement:
+    if any(f" FOR {lock}" in statement for lock in ("UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE")):
         raise ReadOnlyViolation("a read-only unit of work asked for a row lock")
 
 

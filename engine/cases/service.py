@@ -642,7 +642,10 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
                    .join(Case, Case.id == WorkItem.case_id)
                    .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
                    .where(WorkItem.id == bindparam("item_id"))
-                   .with_for_update(of=Case))
+                   # FOR NO KEY UPDATE (PostgreSQL; what the step's UPDATE of the row takes anyway): every other
+                   # step and writer of the case waits, the foreign-key checks of rows pointing at it (letters,
+                   # outbox jobs, audit events: FOR KEY SHARE) do not (tests/engine/test_step_lock.py)
+                   .with_for_update(of=Case, key_share=True))
 _INSERT_TIMER = insert(Timer.__table__)
 _TIMERS = Timer.__table__
 _ENDS = _TIMERS.c.fire_at <= bindparam("moment", type_=_TIMERS.c.fire_at.type)

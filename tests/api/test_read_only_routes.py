@@ -125,6 +125,13 @@ def _writing_app(db) -> FastAPI:
         session.execute(select(WorkItem.id).with_for_update()).all()
         return {"ok": True}
 
+    @router.get("/lock-no-key")
+    @read_only
+    def weaker_row_lock(session: SessionDep) -> dict:
+        # FOR NO KEY UPDATE / FOR KEY SHARE are row locks too (the step takes the first)
+        session.execute(select(WorkItem.id).with_for_update(key_share=True)).all()
+        return {"ok": True}
+
     @router.get("/driver")
     @read_only
     def driver_write(session: SessionDep) -> dict:
@@ -148,6 +155,8 @@ def test_a_route_declared_read_only_that_writes_fails_loudly_and_writes_nothing(
     if db.dialect == "postgresql":  # SQLite renders no FOR UPDATE (it has no row locks)
         with pytest.raises(ReadOnlyViolation):
             client.get("/lock")
+        with pytest.raises(ReadOnlyViolation):
+            client.get("/lock-no-key")
     else:  # SQLite: the connection is query_only while it reads
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             client.get("/driver")
