@@ -421,12 +421,14 @@ def in_team_of(user: User, role: str, unit: str | None) -> bool:
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
     """May ``user`` open the task's form: it is assigned to them and they hold its role, or open in one of their
-    roles and unassigned, and they are no party of the case."""
+    roles and unassigned, and they are no party of the case. The role is held *now* (:func:`holds_any_role`, as
+    :func:`task_access` reads it): a role taken away in another server process closes the task page at once."""
     if is_excluded(session=session, user=user, case_id=item.case_id):
         return False
     if item.assignee_id == user.id:
-        return item.role in user.role_codes
-    return (item.state == "open" and item.assignee_id is None and item.role in user.role_codes
+        return holds_any_role(session=session, user=user, roles={item.role})
+    return (item.state == "open" and item.assignee_id is None and holds_any_role(session=session, user=user,
+                                                                                 roles={item.role})
             and in_own_team(session, user, item))
 
 
