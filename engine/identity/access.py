@@ -421,12 +421,14 @@ def in_team_of(user: User, role: str, unit: str | None) -> bool:
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
     """May ``user`` open the task's form: it is assigned to them and they hold its role, or open in one of their
-    roles and unassigned, and they are no party of the case."""
+    roles and unassigned, and they are no party of the case. The role is held *now* (:func:`holds_any_role`, as
+    :func:`task_access` reads it): a role taken away in another server process closes the task page at once."""
     if is_excluded(session=session, user=user, case_id=item.case_id):
         return False
     if item.assignee_id == user.id:
-        return item.role in user.role_codes
-    return (item.state == "open" and item.assignee_id is None and item.role in user.role_codes
+        return holds_any_role(session=session, user=user, roles={item.role})
+    return (item.state == "open" and item.assignee_id is None and holds_any_role(session=session, user=user,
+                                                                                 roles={item.role})
             and in_own_team(session, user, item))
 
 
@@ -440,15 +442,47 @@ def case_to_work_on(*, session: Session, user: User, item: WorkItem) -> Case:
     return case
 
 
-def case_of_task_done_by(*, session: Session, user: User, work_item_id: int) -> Case:
-    """The case of a task ``user`` completed (the page after the step: the case's reference and its next tasks,
+def task_to_work_on(*, session: Session, user: User, work_item_id: int) -> tuple[WorkItem, Case]:
+    """The task addressed by id whose form ``user`` may open, and its case (:func:`case_to_work_on`): the web's
+    task form and its send; else :class:`NotFound` (not allowed and not existing look the same)."""
+    item = session.get(WorkItem, work_item_id)
+    if item is None:
+        raise NotFound("Taak niet gevonden.")
+    return item, case_to_work_on(session=session, user=user, item=item)
+
+
+def task_to_open(*, session: Session, user: User, work_item_id: int) -> tuple[WorkItem, Case | None]:
+    """The web's task page (addressed by id): a completed task for who may see its case (case None: its read-only
+    view is ``engine.cases.completed``'s), any other task as :func:`task_to_work_on` gives it; else
+    :class:`NotFound`."""
+    item = session.get(WorkItem, work_item_id)
+    if item is not None and item.state == "completed":
+        if not can_see_case(session=session, user=user, case_id=item.case_id):
+            raise NotFound("Taak niet gevonden.")
+        return item, None
+    return task_to_work_on(session=session, user=user, work_item_id=work_item_id)
+
+
+def done_by(*, session: Session, user: User, work_item_id: int) -> bool:
+    """``user`` completed the task (a second send of their own form is not an error to show them)."""
+    item = session.get(WorkItem, work_item_id)
+    return item is not None and item.state == "completed" and item.completed_by_id == user.id
+
+
+def task_done_by(*, session: Session, user: User, work_item_id: int) -> tuple[WorkItem, Case]:
+    """A task ``user`` completed and its case (the page after the step: the case's reference and its next tasks,
     whether or not the user may still see the case's content); else :class:`NotFound`."""
     item = session.get(WorkItem, work_item_id)
     case = session.get(Case, item.case_id) if item is not None and item.state == "completed" \
         and item.completed_by_id == user.id else None
     if case is None:
         raise NotFound("Taak niet gevonden.")
-    return case
+    return item, case
+
+
+def case_of_task_done_by(*, session: Session, user: User, work_item_id: int) -> Case:
+    """The case of a task ``user`` completed (:func:`task_done_by`)."""
+    return task_done_by(session=session, user=user, work_item_id=work_item_id)[1]
 
 
 def reporter_pseudonym(case_id: int) -> str:

@@ -15,15 +15,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sorted([*ROOT.glob("api/routers/*.py"), ROOT / "api/deps.py", *ROOT.glob("web/pages/*.py")])
+# For queries: every Python file of the two surfaces (a helper module beside the routers and the pages serves the
+# same requests). The schemas and the app's setup name role codes as examples and titles: the role reading stays on
+# the routers and the pages.
+QUERY_PY = sorted([*ROOT.glob("api/**/*.py"), *ROOT.glob("web/**/*.py")])
 TEMPLATES = sorted(ROOT.glob("web/templates/*.html"))
-# Tables read through an engine door of their own (engine.reports.monthly, engine.register.access,
-# engine.cases.attachments; the cases through engine.identity.access: require_visible_case, task_access,
-# workable_task, worklist_references, and the services built on them): a query on them in api/ or web/ is a second
-# decision. Found as a table (``select(Case)``, ``get(Case, id)``, ``join(Case, ...)``) or by its columns
-# (``select(Case.id, Case.reference)``).
-DOOR_TABLES = {"MonthlyOverview", "RegisterFunction", "RegisterAssessment", "ReporterAttachment", "Case"}
-# The calls that start or widen a query on a table given as an argument.
-QUERY_CALLS = {"select", "get", "join", "outerjoin", "select_from", "query"}
+# The protected tables (cases and their data, parties, work items and drafts, letters, files, notes, messages with
+# reporters, audit events, reveals, staff notices, register entries, reports): each is read through an engine door
+# of its own (engine.identity.access: require_visible_case, task_access, task_to_open, task_to_work_on,
+# task_done_by, worklist_references, and the services built on them; engine.reports.monthly,
+# engine.register.access, engine.cases.attachments, ...): a query on one of them in api/ or web/ is a second
+# decision. Found as a table (``select(Case)``, ``get(WorkItem, id)``, ``join(Case, ...)``, ``aliased(CaseNote)``)
+# or by its columns anywhere in a query's arguments (``select(Case.id)``, ``where(WorkItem.case_id == x)``).
+DOOR_TABLES = {
+    # cases and their data
+    "Case", "CaseParty", "CaseActor", "CaseConfidential", "TaskSubmission", "CaseSearchTerms", "CaseImport",
+    "Timer",
+    # work items, their drafts, the contact with the reporter
+    "WorkItem", "TaskDraft", "ContactTask", "MeetingRequest", "OralReport", "TranscriptVersion", "FollowUp",
+    # letters, files, notes, messages, submissions, reveals
+    "LetterJob", "ReporterAttachment", "CaseNote", "CaseMessage", "FormSubmission", "IdentityReveal", "ReceiptCode",
+    # audit, staff notices, register, reports, records
+    "AuditEvent", "StaffNotice", "StaffNoticeRead", "RegisterFunction", "RegisterAssessment", "FunctionHolder",
+    "MonthlyOverview", "VpRegistration", "Notification", "LegalHold", "DestructionList", "DestructionItem",
+    "AccessRequest", "AccessRequestCase", "PersonFlag"}
+# The calls that start, widen or narrow a query (or a write) on a table or its columns given as an argument.
+QUERY_CALLS = {"select", "get", "join", "outerjoin", "select_from", "query", "where", "filter", "filter_by",
+               "aliased", "exists", "delete", "update", "insert", "scalar", "scalars", "execute", "get_one"}
+# Raw SQL in api/ or web/: allowed only for the health check's ``SELECT 1`` (no table at all).
+RAW_SQL_ALLOWED = {"SELECT 1"}
 # Exact strings that are role codes but mean something else where they appear: the user form's field for a person's
 # line manager.
 NOT_A_ROLE = {("web/pages/admin.py", "leidinggevende"), ("web/templates/gebruikers.html", "leidinggevende"),
@@ -52,27 +72,63 @@ def _table(arg: ast.AST) -> str | None:
     return arg.id if isinstance(arg, ast.Name) and arg.id in DOOR_TABLES else None
 
 
-def python_findings(path: Path, source: str, roles: set[str]) -> list[str]:
+def _called(node: ast.AST) -> str | None:
+    """The name a call calls (``select``, ``s.get`` -> ``get``), or None for anything else."""
+    if not isinstance(node, ast.Call):
+        return None
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+
+
+def _literal_args(node: ast.Call) -> bool:
+    """A call whose arguments are all literals (``form.get("naam")``, ``d.get("x", 1)``) queries nothing."""
+    return bool(node.args) and all(isinstance(a, ast.Constant) for a in node.args) and not node.keywords
+
+
+def _tables_in(node: ast.Call) -> list[str]:
+    """The door tables a query call names in its own arguments, at any depth, but not inside a query call nested
+    in them (``s.scalars(select(Case))``: found once, on ``select``)."""
+    found, todo = [], [*node.args, *(k.value for k in node.keywords)]
+    while todo:
+        arg = todo.pop(0)
+        if _called(arg) in QUERY_CALLS:
+            continue
+        table = _table(arg)
+        if table:
+            found.append(table)
+            continue
+        todo.extend(ast.iter_child_nodes(arg))
+    return found
+
+
+def python_findings(path: Path, source: str, roles: set[str], *, queries_only: bool = False) -> list[str]:
     rel = path.relative_to(ROOT).as_posix() if path.is_absolute() else str(path)
     tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     found = []
     for node in ast.walk(tree):
         where = f"{rel}:{getattr(node, 'lineno', '?')}"
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in roles \
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in roles and not queries_only \
                 and (rel, node.value) not in NOT_A_ROLE and not _is_docstring(node, parents):
             found.append(f"{where}: names the role {node.value!r}")
-        if isinstance(node, ast.Attribute) and node.attr == "role_codes":
+        if isinstance(node, ast.Attribute) and node.attr == "role_codes" and not queries_only:
             call = parents.get(node)
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "sorted"):
                 found.append(f"{where}: tests a user's roles (role_codes)")
-        if isinstance(node, ast.Name) and node.id == "require_role":
+        if isinstance(node, ast.Name) and node.id == "require_role" and not queries_only:
             found.append(f"{where}: require_role (a role check outside the engine)")
-        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)) and \
-                (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) in QUERY_CALLS:
-            tables = [t for t in map(_table, node.args) if t]
+        name = _called(node)
+        if name in QUERY_CALLS and not _literal_args(node):
+            tables = _tables_in(node)
             if tables:
                 found.append(f"{where}: queries {tables[0]} itself")
+        if name == "text" and (isinstance(node.func, ast.Name) or isinstance(node.func.value, ast.Name)
+                               and node.func.value.id in ("sa", "sqlalchemy")):
+            sql = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            if sql not in RAW_SQL_ALLOWED:
+                found.append(f"{where}: raw SQL (text) outside engine/")
+        if name in ("execute", "exec_driver_sql") and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            found.append(f"{where}: raw SQL (a string executed) outside engine/")
     return sorted(found, key=lambda f: int(f.split(":")[1]))  # in source order (ast.walk goes level by level)
 
 
@@ -94,6 +150,8 @@ def test_api_and_web_name_no_role_and_query_no_door_table():
     found = []
     for path in PY:
         found += python_findings(path, path.read_text("utf-8"), roles)
+    for path in sorted(set(QUERY_PY) - set(PY)):
+        found += python_findings(path, path.read_text("utf-8"), roles, queries_only=True)
     for path in TEMPLATES:
         found += template_findings(path.relative_to(ROOT).as_posix(), path.read_text("utf-8"), roles)
     assert not found, "access decided outside engine/:\n" + "\n".join(found)
@@ -112,13 +170,21 @@ def page(user, session):
     tag = select(Version.hash).join(Case, Case.version_id == Version.id)
     one, unit = session.get(models.Case, 1), session.query(models.Case.unit)
     return select(RegisterFunction), sorted(user.role_codes), session.get(WorkItem, 1), select(Version.hash)
+def helper(s, case_id):
+    rows = s.scalars(select(Version.name).where(TaskDraft.case_id == case_id, Version.id > 1))
+    notes = aliased(CaseNote)
+    s.execute(text("SELECT body FROM case_messages"))
+    s.execute("DELETE FROM audit_events")
+    return s.scalars(select(StaffNotice)), form.get("naam"), s.execute(text("SELECT 1")), problem.text(line=False)
 '''
     found = python_findings(Path("web/pages/x.py"), source, roles)
     assert [f.split(": ", 1)[1] for f in found] == [
         "require_role (a role check outside the engine)", "names the role 'integriteitscoordinator'",
         "names the role 'bureau_vi'", "tests a user's roles (role_codes)", "queries MonthlyOverview itself",
         "queries Case itself", "queries Case itself", "queries Case itself", "queries Case itself",
-        "queries RegisterFunction itself"], found
+        "queries RegisterFunction itself", "queries WorkItem itself", "queries TaskDraft itself",
+        "queries CaseNote itself", "raw SQL (text) outside engine/", "raw SQL (a string executed) outside engine/",
+        "queries StaffNotice itself"], found
     nav = ("{% if 'integriteitscoordinator' in roles %}<a>{% endif %}\n{% if mag.archief(user) %}{% endif %}\n"
            "{{ user.role_codes|sort|map('rolnaam')|join(', ') }}\n{% set r = user.role_codes %}")
     assert template_findings("t.html", nav, roles) == ["t.html:1: names the role 'integriteitscoordinator'",

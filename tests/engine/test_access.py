@@ -181,6 +181,12 @@ def _case_of(db, door, user_id, task_id):
         try:
             if door == "work_on":
                 return access.case_to_work_on(session=s, user=user, item=item).reference
+            if door == "work_on_by_id":
+                return access.task_to_work_on(session=s, user=user, work_item_id=item.id)[1].reference
+            if door == "open":  # the task page: a completed task gives no case (its read-only view decides)
+                got, case = access.task_to_open(session=s, user=user, work_item_id=item.id)
+                assert got.id == item.id
+                return case.reference if case is not None else "afgerond"
             return access.case_of_task_done_by(session=s, user=user, work_item_id=item.id).reference
         except NotFound:
             return None
@@ -197,6 +203,32 @@ def test_the_case_of_a_task_goes_to_who_may_work_on_it_not_to_who_only_sees_the_
     with db.session() as s:  # a party of the case never works on it, not even in the pool of their role
         s.add(CaseParty(case_id=world[1], party="betrokkene", user_id=ids["jurist"]))
     assert _case_of(db, "work_on", ids["jurist"], "t3") is None
+
+
+def test_the_task_page_addressed_by_id_has_one_door_in_the_engine(db, world):
+    """``task_to_open`` / ``task_to_work_on``: the web's task page reads its work item only through them (the pages
+    never query ``WorkItem`` themselves, ``tests/api/test_access_in_engine.py``): the same answers as
+    ``case_to_work_on`` for an open task; a completed task only for who may see its case."""
+    ids, _, _ = world
+    for door in ("work_on_by_id", "open"):
+        assert _case_of(db, door, ids["onderzoeker"], "t2") == "2026-0001"  # assigned, holds the role
+        assert _case_of(db, door, ids["jurist"], "t3") == "2026-0001"  # the pool of their role
+        assert _case_of(db, door, ids["coord_all"], "t2") is None  # sees the case, but the task is someone else's
+        assert _case_of(db, door, ids["subject"], "t3") is None  # not their role's pool
+    assert _case_of(db, "work_on_by_id", ids["desk"], "t1") is None  # completed: nothing to work on
+    assert _case_of(db, "open", ids["desk"], "t1") == "afgerond"  # completed, the case visible: its read-only view
+    assert _case_of(db, "open", ids["coord_all"], "t1") == "afgerond"
+    assert _case_of(db, "open", ids["jurist"], "t1") is None  # completed in a case they may not see
+    with db.session() as s:
+        user = identity.get_user(session=s, user_id=ids["desk"])
+        for door in (access.task_to_open, access.task_to_work_on):
+            with pytest.raises(NotFound):  # no such task: the same answer as one not allowed
+                door(session=s, user=user, work_item_id=10**6)
+        t1 = s.scalar(select(WorkItem.id).where(WorkItem.task_id == "t1"))
+        assert access.done_by(session=s, user=user, work_item_id=t1)
+        assert not access.done_by(session=s, user=identity.get_user(session=s, user_id=ids["coord_all"]),
+                                  work_item_id=t1)
+        assert not access.done_by(session=s, user=user, work_item_id=10**6)
 
 
 def test_the_case_of_a_completed_task_goes_only_to_who_completed_it(db, world):

@@ -142,7 +142,7 @@ def test_a_role_the_openid_provider_takes_away_ends_the_access_it_gave(db, worke
 def test_a_role_taken_away_in_another_server_process_empties_its_pool_at_once(db, clock):
     """The roles a request loaded may be a few seconds old in another server process (engine.identity.session_cache):
     the pool of a role taken away there is empty at once (worklist page, its counts, the API's pool and overdue
-    list), as opening its tasks already was. Simulated by a statement that empties no cache of this process."""
+    list, the task's own page on both surfaces). Simulated by a statement that empties no cache of this process."""
     from sqlalchemy import delete
 
     from engine.demo import seed
@@ -167,12 +167,17 @@ def test_a_role_taken_away_in_another_server_process_empties_its_pool_at_once(db
         return {"api pool": item.id in [t["id"] for t in client.get("/api/v1/taken/onverdeeld").json()],
                 "api overdue": item.id in [t["id"] for t in client.get("/api/v1/taken/te-laat").json()],
                 "web pool": f'href="/taken/{item.id}"' in page or reference in page,
-                "web late": reference in client.get("/werkvoorraad", params={"tab": "te-laat"}).text}
+                "web late": reference in client.get("/werkvoorraad", params={"tab": "te-laat"}).text,
+                # the task itself, addressed by id: its triage outline on both surfaces (one decision, live roles)
+                "api task": client.get(f"/api/v1/taken/{item.id}").status_code == 200,
+                "web task": client.get(f"/taken/{item.id}").status_code == 200}
 
-    assert pool() == {"api pool": True, "api overdue": True, "web pool": True, "web late": True}
+    assert pool() == {"api pool": True, "api overdue": True, "web pool": True, "web late": True, "api task": True,
+                      "web task": True}
     with db.engine.begin() as conn:  # the administrator's change, committed by another server process
         conn.execute(delete(UserRole.__table__).where(UserRole.user_id == desk, UserRole.role == "meldpunt"))
-    assert pool() == {"api pool": False, "api overdue": False, "web pool": False, "web late": False}
+    assert pool() == {"api pool": False, "api overdue": False, "web pool": False, "web late": False,
+                      "api task": False, "web task": False}
 
 
 @pytest.mark.parametrize("username, role, doors", [

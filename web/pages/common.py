@@ -284,7 +284,7 @@ def worklist_rows(session: Session, items: list[WorkItem], user: User, *, refere
     """The rows of a worklist table: a fixed number of queries whatever the number of rows (the cases the user may
     see in one, the assignees' names in one), never a query per row. ``references``: case id -> reference of the
     items' cases as the engine gave them for these rows (``triage.row_facts`` for the tasks a worklist gave this user,
-    ``access.case_of_task_done_by`` for the next steps of a task they completed)."""
+    ``access.task_done_by`` for the next steps of a task they completed)."""
     if not items:
         return []
     case_ids = {i.case_id for i in items}

@@ -78,17 +78,17 @@ def assign(request: Request, item_id: int, form: FormDep):
 
 # --------------------------------------------------------------------------- taak
 
-def _case_to_work_on(session: Session, user: User, item: WorkItem | None) -> Case | None:
-    """The case of a task ``user`` may work on (``access.case_to_work_on``); None: the page answers 404."""
+def _task_to_work_on(session: Session, user: User, item_id: int) -> tuple[WorkItem | None, Case | None]:
+    """A task ``user`` may work on and its case (``access.task_to_work_on``); None: the page answers 404."""
     try:
-        return access.case_to_work_on(session=session, user=user, item=item) if item is not None else None
+        return access.task_to_work_on(session=session, user=user, work_item_id=item_id)
     except NotFound:
-        return None
+        return None, None
 
 
 def _task_context(session: Session, item: WorkItem, case: Case, user: User, *, values: dict | None = None,
                   raw: dict | None = None, errors: dict | None = None, labels: dict | None = None) -> dict:
-    """The form of a task ``user`` may work on; ``case``: its case as the engine gave it (``access.case_to_work_on``).
+    """The form of a task ``user`` may work on; ``case``: its case as the engine gave it (``access.task_to_work_on``).
     ``labels``: the refused fields as the engine named them (a field outside this form, by another form's title)."""
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
     schema = parsed.forms.get(item.form) if item.form else None
@@ -144,12 +144,12 @@ def _completed_page(request: Request, s: Session, web, item: WorkItem, melding: 
 def task_page(request: Request, item_id: int, melding: str = ""):
     with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
         web = login_required(request, s)
-        item = s.get(WorkItem, item_id)
-        if item is not None and item.state == "completed":
-            return _completed_page(request, s, web, item, melding=melding)
-        case = _case_to_work_on(s, web.user, item)
-        if case is None:
+        try:  # the engine's door for the task page: a completed task to who sees its case, else to who works on it
+            item, case = access.task_to_open(session=s, user=web.user, work_item_id=item_id)
+        except NotFound:
             return not_found(request, web.user, web)
+        if item.state == "completed":
+            return _completed_page(request, s, web, item, melding=melding)
         if item.state != "open":
             return render(request, "fout.html", status_code=409, user=web.user, web=web,
                           title="Deze taak is al afgerond",
@@ -192,15 +192,10 @@ def save_draft(request: Request, item_id: int, form: FormDep):
 ALREADY_DONE = "Deze taak had u al afgerond; het formulier is niet nog eens verwerkt. Hieronder staat wat is vastgelegd."
 
 
-def _done_by(item: WorkItem, user_id: int) -> bool:
-    """The task was completed by this user: a second send of their form is not an error to show them."""
-    return item.state == "completed" and item.completed_by_id == user_id
-
-
 def done_by_this_user(db, item_id: int, user_id: int) -> bool:
+    """The task was completed by this user (``access.done_by``): a second send of their form is not an error."""
     with db.read_session() as s:
-        item = s.get(WorkItem, item_id)
-        return item is not None and _done_by(item, user_id)
+        return access.done_by(session=s, user=s.get(User, user_id), work_item_id=item_id)
 
 
 def _already_done(item_id: int) -> RedirectResponse:
@@ -218,10 +213,9 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         return domain_error(request, exc)
     with db.session() as s:
         web = login_required(request, s)
-        item = s.get(WorkItem, item_id)
-        if item is not None and _done_by(item, web.user.id):  # the same form sent again (a double click, a reload)
-            return _already_done(item_id)
-        case = _case_to_work_on(s, web.user, item)
+        if access.done_by(session=s, user=web.user, work_item_id=item_id):
+            return _already_done(item_id)  # the same form sent again (a double click, a reload)
+        item, case = _task_to_work_on(s, web.user, item_id)
         if case is None:
             return not_found(request, web.user, web)
         parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
@@ -240,8 +234,7 @@ def task_submit(request: Request, item_id: int, form: FormDep):
     except InvalidData as exc:
         with db.session() as s:
             web = login_required(request, s)
-            item = s.get(WorkItem, item_id)
-            case = _case_to_work_on(s, web.user, item)
+            item, case = _task_to_work_on(s, web.user, item_id)
             if case is None:
                 return not_found(request, web.user, web)
             ctx = _task_context(s, item, case, web.user, raw=raw, errors=forms.error_map(exc.errors),
@@ -253,7 +246,7 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         web = login_required(request, s)
         user = web.user
         try:
-            case = access.case_of_task_done_by(session=s, user=user, work_item_id=item_id)
+            item, case = access.task_done_by(session=s, user=user, work_item_id=item_id)
         except NotFound:
             return not_found(request, user, web)
         next_items = worklist_rows(s, worklist.for_case(session=s, case_id=case_id), user,
@@ -261,7 +254,6 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
                        if l.id not in before_letters]
         letters_waiting = waiting_rows(case_letters.visible_waiting(session=s, user=user, case_id=case_id))
-        item = s.get(WorkItem, item_id)
         return render(request, "taak_afgerond.html", user=user, web=web, item=item, case=case,
                       next_items=next_items, new_letters=new_letters, letters_waiting=letters_waiting,
                       case_visible=access.can_see_case(session=s, user=user, case_id=case_id))
