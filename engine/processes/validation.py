@@ -531,6 +531,14 @@ class _ProcessSetValidation:
         for label in missing_synonyms(manifest.leak_guard, self.forms):
             self.issue(MANIFEST_FILE, f"leak_guard.maatregelen: de maatregel '{label}' uit de formulieren heeft "
                                       f"geen woorden; de lekbewaking voor de melder kan hem niet herkennen")
+        from documents.leakguard import fold
+
+        no_measure = {fold(x) for x in manifest.leak_guard.get("geen_maatregel") or []}
+        for penalty in legal_rules.STATUTORY_PENALTIES:
+            if fold(penalty) in no_measure:
+                self.issue(MANIFEST_FILE, f"leak_guard.geen_maatregel: noemt de straf '{penalty}' "
+                                          f"({legal_rules.STATUTORY_SOURCE}); een straf is altijd een maatregel die de "
+                                          f"melder alleen in algemene termen hoort (de lekbewaking telt haar toch mee)")
 
     def load_manifest(self) -> Manifest | None:
         if MANIFEST_FILE not in self.files:
