@@ -1568,7 +1568,9 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
     role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
     taking it). Since the run-time rule works by slots, every other investigating task must be bound to an exclusive
     slot (else its doer holds none and may take the decider's), and a task outside the investigation (the sanction
-    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot. (The engine
+    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot; the task
+    that records the reporter's consent (``CONSENT_FIELD``: the confidential adviser's, who never investigates) is
+    bound to an exclusive slot, or its doer could take an investigator's. (The engine
     also checks, at every step and whatever the slots, that nobody both investigates, advises and decides in one
     case: ``separated_duties``.)"""
     investigation = _investigation_milestones(rules)
@@ -1606,6 +1608,16 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
                 refuse(f"deze taak (rol '{role_name}') is gebonden aan '{meta.slot}', de plaats van een onderzoeker "
                        f"van de zaak: zo doet wie onderzocht ook deze taak buiten het onderzoek (het onderzoek staat "
                        f"los van advies, besluit en bezwaar); bind haar aan een eigen plaats")
+            elif _form_records(forms.get(meta.form or ""), (CONSENT_FIELD,)) \
+                    and (not meta.slot or meta.slot not in exclusive_slots):
+                # DOMAIN §2: the confidential adviser passes a report on with consent and never investigates; a
+                # person holding no exclusive slot in the case may take an investigator's
+                refuse(f"de taak '{node.element.get('name') or node_id}' van de vertrouwenspersoon (legt de "
+                       f"toestemming van de melder vast, '{CONSENT_FIELD}') is gebonden aan "
+                       f"{repr(meta.slot) if meta.slot else 'geen plaats'}, geen plaats uit "
+                       f"'separation_of_duties.exclusive_slots'; wie haar doet, kan daarna in dezelfde zaak de plaats "
+                       f"van een onderzoeker innemen, maar een vertrouwenspersoon onderzoekt nooit. Bind haar aan een "
+                       f"exclusieve plaats (zoals 'vertrouwenspersoon')")
             continue
         kind = "besluitvormende taak" if decides else f"taak, die over een ordemaatregel beslist ('{ORDER_MEASURE_FIELD}'),"
         if meta.role in investigating_roles:
