@@ -515,6 +515,9 @@ class _ProcessSetValidation:
         if manifest.privacy is None:
             return
         known = {name for schema in self.forms.values() for name in ((schema or {}).get("properties") or {})}
+        if self.prove_legal:  # at check and deploy; a stored version stays loadable (the engine holds it to the law)
+            for message in manifest.privacy.term_issues():
+                self.issue(MANIFEST_FILE, message)
         for role, fields in manifest.privacy.persons.items():
             for name in fields:
                 if name not in known:
