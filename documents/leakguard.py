@@ -45,6 +45,8 @@ from typing import Any, Iterable, Mapping, NamedTuple
 
 import snowballstemmer
 
+from engine.processes.legal_rules import STATUTORY_PENALTIES
+
 # Dutch function words and titles: language, not process (the process's own vocabulary is in the manifest).
 TUSSENVOEGSELS = frozenset({
     "van", "de", "der", "den", "het", "t", "ter", "ten", "te", "in", "op", "aan", "uit", "bij", "vd", "la", "le",
@@ -60,6 +62,10 @@ FUNCTION_WORDS = frozenset({
 })
 # Names of measure fields whose enum the guard reads if the manifest does not list its own.
 DEFAULT_MEASURE_FIELDS = ("afdoeningen", "voorgenomen_maatregel", "advies_afdoeningen", "ordemaatregel")
+# What no manifest takes away (DOMAIN §4, feedback in general terms): the fields in which the engine itself reads a
+# case's measures (the resolution and the order measure) and the statutory penalties are always measures to the
+# guard; ``leak_guard`` adds fields, labels and synonyms, it cannot drop these nor call a penalty 'no measure'.
+FLOOR_MEASURE_FIELDS = ("afdoeningen", "ordemaatregel")  # engine.processes.legal_rules RESOLUTION_FIELD, ORDER_MEASURE_FIELD
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+|[;\n]+|(?<=[!?])\s+")
@@ -182,7 +188,8 @@ class Vocabulary:
     @classmethod
     def build(cls, config: Mapping[str, Any] | None, forms: Mapping[str, Mapping[str, Any]]) -> "Vocabulary":
         config = config or {}
-        fields = tuple(config.get("maatregelvelden") or DEFAULT_MEASURE_FIELDS)
+        fields = tuple(dict.fromkeys((*(config.get("maatregelvelden") or DEFAULT_MEASURE_FIELDS),
+                                      *FLOOR_MEASURE_FIELDS)))
         synonyms: dict[str, list[str]] = {str(k): [str(s) for s in v] for k, v in
                                           (config.get("maatregelen") or {}).items()}
         no_measure = {fold(x) for x in config.get("geen_maatregel") or []}
@@ -195,9 +202,10 @@ class Vocabulary:
                 if name in fields and isinstance(prop, Mapping):
                     labels.extend(measure_labels(prop))
         labels.extend(synonyms)
+        labels.extend(STATUTORY_PENALTIES)
         measures = []
         for label in dict.fromkeys(labels):
-            if fold(label) in no_measure:
+            if fold(label) in no_measure and label not in STATUTORY_PENALTIES:
                 continue
             measures.append((label, tuple(synonyms.get(label, ()))))
         general = frozenset(w for phrase in config.get("algemene_termen") or [] for w in _words(phrase))

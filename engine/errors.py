@@ -21,6 +21,8 @@ REASONS: dict[str, str] = {
     "zienswijzetermijn-loopt": "De zienswijzetermijn loopt nog: 'geen zienswijze' kan pas daarna worden vastgelegd",
     "getuigenverslag-niet-voorgelegd": "Een getuige heeft het verslag van het verhoor nog niet ter correctie gekregen",
     "getuigenverslag-termijn-loopt": "Een getuige kan het verslag van het verhoor nog corrigeren",
+    "betrokkene-niet-gehoord": "Het onderzoeksrapport wacht tot de betrokkene is gehoord en op het verslag van het "
+                               "hoorgesprek kon reageren",
     "functiescheiding": "Functiescheiding: wie in een zaak onderzocht, adviseert of besluit, doet daar niet ook het "
                         "andere",
     "straf-zonder-zienswijze": "Een straf kan pas worden opgelegd na voornemen en zienswijze",

@@ -18,11 +18,14 @@ def replace_once(text: str, replacements: list[tuple[str, str]]) -> str:
 
 def insert_choice(directory: Path, *, flow: str, source: str, target: str, gateway: str, name: str, condition: str,
                   otherwise: str, lane_after: str, new_end: str | None = None,
-                  file: str = "integriteitsmelding.bpmn") -> None:
+                  file: str = "integriteitsmelding.bpmn", before: str = '<bpmn:endEvent id="end" name="Zaak afgesloten">',
+                  plane: str | None = None) -> None:
     """Put an exclusive gateway ``gateway`` (shown as ``name``) on the sequence flow ``flow`` from ``source`` to
     ``target``: the case goes on to ``target`` only when ``condition``, else (the gateway's default) to
     ``otherwise`` — an element of the process, or a new end event of that id named ``new_end``. The gateway (and the
-    end event) join the lane after ``lane_after``; the diagram gets their shapes."""
+    end event) join the lane after ``lane_after`` and are written before the element ``before`` (its opening tag,
+    as in the file); the diagram gets their shapes (in the plane whose opening tag is ``plane``, else the file's
+    only plane)."""
     path = directory / file
     original = f'<bpmn:sequenceFlow id="{flow}" sourceRef="{source}" targetRef="{target}" />'
     yes, no = f"Flow_{gateway}_ja", f"Flow_{gateway}_nee"
@@ -41,13 +44,24 @@ def insert_choice(directory: Path, *, flow: str, source: str, target: str, gatew
            f'<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>'
            f'<bpmn:sequenceFlow id="{no}" sourceRef="{gateway}" targetRef="{otherwise}" />'),
         (f"<bpmn:incoming>{flow}</bpmn:incoming>", f"<bpmn:incoming>{yes}</bpmn:incoming>"),
-        ('<bpmn:endEvent id="end" name="Zaak afgesloten">',
+        (before,
          f'<bpmn:exclusiveGateway id="{gateway}" name="{name}" default="{no}">'
          f"<bpmn:incoming>{flow}</bpmn:incoming>"
          f"<bpmn:outgoing>{yes}</bpmn:outgoing><bpmn:outgoing>{no}</bpmn:outgoing></bpmn:exclusiveGateway>"
-         + end + '<bpmn:endEvent id="end" name="Zaak afgesloten">'),
+         + end + before),
         (f"<bpmn:flowNodeRef>{lane_after}</bpmn:flowNodeRef>", f"<bpmn:flowNodeRef>{lane_after}</bpmn:flowNodeRef>"
          + refs),
-        ("</bpmndi:BPMNPlane>", shapes + "</bpmndi:BPMNPlane>"),
+        (plane, plane + shapes) if plane is not None else ("</bpmndi:BPMNPlane>", shapes + "</bpmndi:BPMNPlane>"),
     ])
     path.write_text(text, encoding="utf-8")
+
+
+def skip_subject_hearing(directory: Path, condition: str) -> None:
+    """'Onderzoek starten en betrokkene informeren' -> gateway 'Betrokkene horen?': the subject's hearing (and the
+    minutes offered to check, correct and sign) only when ``condition``; else straight on to the witnesses' join
+    before the report."""
+    insert_choice(directory, flow="Flow_onderzoek_starten_to_hoorgesprek_voeren", source="onderzoek_starten",
+                  target="hoorgesprek_voeren", gateway="betrokkene_horen_gw", name="Betrokkene horen?",
+                  condition=condition, otherwise="getuigen_join", lane_after="onderzoek_starten",
+                  file="onderzoek.bpmn", before='<bpmn:exclusiveGateway id="getuigen_join" name="">',
+                  plane='<bpmndi:BPMNPlane id="BPMNPlane_onderzoek" bpmnElement="Collaboration_onderzoek">')

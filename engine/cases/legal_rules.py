@@ -30,6 +30,12 @@ Rules:
   field (``hearing.voornemen.measures_field``): an empty list renders "de volgende maatregel: ." and would have
   the subject heard on nothing (deployment proves the template shows the field).
 
+* **hoor en wederhoor** — the task with the report milestone (``minutes_review``) completes only after the
+  subject was heard: a task with the milestone ``hoorverslag`` (the subject's reaction to the minutes of the hearing)
+  was completed in the case, or the term's timer on it ran. Deployment proves every path passes it
+  (``subject_hearing_issues``); this catches a version stored without that proof. A version whose manifest declares
+  no ``hoorverslag`` deadline (stored before the subject's minutes had a term) names no such task and is not held.
+
 * **functiescheiding** (``separation``: DOMAIN §2) — whoever investigated a case (completed a task that
   investigates, or is bound to an investigator's slot) does not advise on the sanction or decide on the subject in
   it; whoever advised does not investigate or decide; whoever decides acted in no other role on the case. What a
@@ -58,8 +64,8 @@ from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
-from engine.processes.legal_rules import (ARMED, MAXIMUM, LegalRules, TermStart, effective_term, milestones_of,
-                                         term_starts, written_notice_problem)
+from engine.processes.legal_rules import (ARMED, HOORVERSLAG, MAXIMUM, SUBJECT_HEARD_RULE, LegalRules, TermStart,
+                                         effective_term, milestones_of, term_starts, written_notice_problem)
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -116,6 +122,7 @@ def check_step(step) -> None:
                                 statutory_end=_statutory_hearing_end(step, rules, completed))
         if rules.minutes_review and rules.minutes_review.report_milestone in milestones:
             _check_minutes_reviewed(rules.minutes_review, task, completed)
+            _check_subject_heard(rules, task, completed)
         if not _is_author(task):
             continue
         _check_fixed_dates(step, rules, task)
@@ -405,6 +412,30 @@ def _check_minutes_reviewed(review, task, completed: list) -> None:
                 f"Getuige '{name}' kan het verslag van het verhoor nog controleren, corrigeren en ondertekenen tot "
                 f"en met {_dutch(max(terms))}: het rapport kan pas worden vastgesteld als de getuige reageerde of "
                 f"de termijn verliep ({review.source}).", reason="getuigenverslag-termijn-loopt")
+
+
+def _ends_subject_hearing(task) -> bool:
+    """Whether a completed task ends the subject's hearing: it carries ``HOORVERSLAG``, or it is a timer on a task
+    that does (the term to react to the minutes ran)."""
+    spec = task.task_spec
+    if isinstance(spec, BoundaryEventMixin):
+        split = task.parent.task_spec if task.parent is not None else None
+        hosts = [s for s in getattr(split, "outputs", ()) if not isinstance(s, BoundaryEventMixin)]
+        return any(HOORVERSLAG in milestones_of(getattr(s, "extensions", {}).get("properties", {}) or {})
+                   for s in hosts)
+    return HOORVERSLAG in milestones_of(_properties(task)) and not isinstance(spec, IntermediateCatchEventMixin)
+
+
+def _check_subject_heard(rules: LegalRules, task, completed: list) -> None:
+    if not any(d.milestone == HOORVERSLAG for d in rules.deadlines):
+        return
+    if any(_ends_subject_hearing(t) for t in completed if t is not task):
+        return
+    name = task.task_spec.bpmn_name or task.task_spec.bpmn_id or task.task_spec.name
+    raise LegalRuleViolation(
+        f"{SUBJECT_HEARD_RULE}: de taak '{name}' kan pas worden afgerond als de betrokkene is gehoord en op het "
+        f"verslag van het hoorgesprek kon reageren (een afgeronde taak met de mijlpaal '{HOORVERSLAG}', of de "
+        f"correctietermijn daarvan verlopen); er is niets opgeslagen.", reason="betrokkene-niet-gehoord")
 
 
 def _last_with(completed: list, milestone: str):

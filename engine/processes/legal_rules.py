@@ -224,6 +224,10 @@ class StatutoryTerm:
 
 
 WBK = "EU-richtlijn 2019/1937 art. 9; Wet bescherming klokkenluiders"
+# The milestone of the task that ends the subject's hearing in the investigation (hoor en wederhoor): the minutes of
+# the hearing were offered to check, correct and sign, and the answer came or its term ran. The engine knows it by
+# this name: the report waits for it (``subject_hearing_issues``; at run time ``engine.cases.legal_rules``).
+HOORVERSLAG = "hoorverslag"
 ZIENSWIJZE, GETUIGENVERSLAG = "zienswijze", "getuigenverslag"
 STATUTORY_TERMS = (
     StatutoryTerm("ontvangstbevestiging", "P7D", MAXIMUM, WBK, start_field="datum_melding", required=True),
@@ -243,7 +247,7 @@ STATUTORY_TERMS = (
                   situation=MINUTES),
     # The subject heard in the investigation (hoor en wederhoor) is given the same term as a witness to check,
     # correct and sign the minutes of the hearing; its task carries this milestone.
-    StatutoryTerm("hoorverslag", "P14D", MINIMUM,
+    StatutoryTerm(HOORVERSLAG, "P14D", MINIMUM,
                   "Protocol integriteitsonderzoek (hoor en wederhoor): verslag ter correctie en ondertekening"),
     # The legal route depends on the organisation (public-law appointment: bezwaar; employment contract: the
     # cantonal court for a summary dismissal) and is chosen by a setting (DOMAIN §1): a set that can impose a
@@ -521,9 +525,11 @@ class _Graph:
                 host.outgoing.append(boundary.get("id"))
 
 
-def _reachable_after(graph: _Graph, sources: set[str], first: list[str] | None = None) -> set[str]:
+def _reachable_after(graph: _Graph, sources: set[str], first: list[str] | None = None,
+                     avoid: frozenset[str] = frozenset()) -> set[str]:
     """The nodes a token can reach after leaving any of ``sources`` (or from the nodes ``first`` on, those included):
-    into called processes and subprocesses, and from their ends back to the node that called or contains them."""
+    into called processes and subprocesses, and from their ends back to the node that called or contains them. A
+    node in ``avoid`` stops the token (neither it nor what lies behind it counts, unless reached another way)."""
     callers: dict[str, list[str]] = {}
     for node_id, node in graph.nodes.items():
         if node.kind == "callActivity":
@@ -532,7 +538,7 @@ def _reachable_after(graph: _Graph, sources: set[str], first: list[str] | None =
     todo = [n for source in sources if source in graph.nodes for n in graph.nodes[source].outgoing] + list(first or [])
     while todo:
         node_id = todo.pop()
-        if node_id in seen or node_id not in graph.nodes:
+        if node_id in seen or node_id not in graph.nodes or node_id in avoid:
             continue
         seen.add(node_id)
         node = graph.nodes[node_id]
@@ -1562,7 +1568,9 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
     role is refused, and so is one whose slot is not exclusive (nothing would keep an investigator of the case from
     taking it). Since the run-time rule works by slots, every other investigating task must be bound to an exclusive
     slot (else its doer holds none and may take the decider's), and a task outside the investigation (the sanction
-    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot. (The engine
+    advice, the consent of the confidential adviser, the objection) may not share an investigator's slot; the task
+    that records the reporter's consent (``CONSENT_FIELD``: the confidential adviser's, who never investigates) is
+    bound to an exclusive slot, or its doer could take an investigator's. (The engine
     also checks, at every step and whatever the slots, that nobody both investigates, advises and decides in one
     case: ``separated_duties``.)"""
     investigation = _investigation_milestones(rules)
@@ -1600,6 +1608,16 @@ def separation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree]
                 refuse(f"deze taak (rol '{role_name}') is gebonden aan '{meta.slot}', de plaats van een onderzoeker "
                        f"van de zaak: zo doet wie onderzocht ook deze taak buiten het onderzoek (het onderzoek staat "
                        f"los van advies, besluit en bezwaar); bind haar aan een eigen plaats")
+            elif _form_records(forms.get(meta.form or ""), (CONSENT_FIELD,)) \
+                    and (not meta.slot or meta.slot not in exclusive_slots):
+                # DOMAIN §2: the confidential adviser passes a report on with consent and never investigates; a
+                # person holding no exclusive slot in the case may take an investigator's
+                refuse(f"de taak '{node.element.get('name') or node_id}' van de vertrouwenspersoon (legt de "
+                       f"toestemming van de melder vast, '{CONSENT_FIELD}') is gebonden aan "
+                       f"{repr(meta.slot) if meta.slot else 'geen plaats'}, geen plaats uit "
+                       f"'separation_of_duties.exclusive_slots'; wie haar doet, kan daarna in dezelfde zaak de plaats "
+                       f"van een onderzoeker innemen, maar een vertrouwenspersoon onderzoekt nooit. Bind haar aan een "
+                       f"exclusieve plaats (zoals 'vertrouwenspersoon')")
             continue
         kind = "besluitvormende taak" if decides else f"taak, die over een ordemaatregel beslist ('{ORDER_MEASURE_FIELD}'),"
         if meta.role in investigating_roles:
@@ -2138,4 +2156,77 @@ def consent_issues(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, 
             issue(gate or start, f"Ook als '{CHANNEL_FIELD}' ja is, bereikt niet elk pad de taak die de toestemming "
                                  f"vastlegt ({where}): {what}; de voorwaarde naar die taak mag alleen van "
                                  f"'{CHANNEL_FIELD}' afhangen")
+    return out
+
+
+# --------------------------------------------------------------------------- hoor en wederhoor before the report
+
+SUBJECT_HEARD_RULE = ("Hoor en wederhoor: de betrokkene wordt gehoord en krijgt het verslag van het hoorgesprek ter "
+                      "controle, correctie en ondertekening voordat het onderzoeksrapport wordt vastgesteld (Protocol "
+                      "integriteitsonderzoek)")
+_BRANCHING = frozenset({"exclusiveGateway", "inclusiveGateway", "complexGateway", "eventBasedGateway",
+                        "parallelGateway"})
+
+
+def subject_hearing_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree],
+                           main_process: str | None) -> list[ValidationIssue]:
+    """DOMAIN §1.3: the subject is heard (hoor en wederhoor) before the investigation's report goes to the competent
+    authority. In a set whose investigation has a report (``minutes_review.report_milestone``), no path of a case,
+    from the start of the main process, reaches a task with that milestone without passing a task with the
+    milestone ``HOORVERSLAG`` (the subject's minutes offered to check, correct and sign; its term's timer counts as
+    passing it). A choice or a parallel branch around the hearing, or a set without such a task, is refused: the
+    competent authority would decide on a report in which the subject was never heard."""
+    if rules.minutes_review is None or main_process is None:
+        return []
+    report = rules.minutes_review.report_milestone
+    graph = _Graph(trees)
+    found = {node_id: milestones_of(_properties(node.element)) for node_id, node in graph.nodes.items()}
+    reports = sorted(n for n, names in found.items() if report in names and graph.nodes[n].kind not in _WATCHERS)
+    if not reports or not graph.starts.get(main_process):
+        return []
+    heard = frozenset(n for n, names in found.items()
+                      if HOORVERSLAG in names and graph.nodes[n].kind not in _WATCHERS)
+
+    def name(node_id: str) -> str:
+        element = graph.nodes[node_id].element
+        return element.get("name") or element.get("id")
+
+    out: list[ValidationIssue] = []
+
+    def issue(node_id: str, message: str) -> None:
+        node = graph.nodes[node_id]
+        out.append(ValidationIssue(node.file, f"{SUBJECT_HEARD_RULE}. {message}", node.element.get("id"),
+                                   node.element.sourceline))
+
+    if not heard:
+        for node_id in reports:
+            issue(node_id, f"De taak '{name(node_id)}' stelt het rapport vast (mijlpaal '{report}'), maar geen taak "
+                           f"draagt de mijlpaal '{HOORVERSLAG}': nergens blijkt dat de betrokkene is gehoord en het "
+                           f"verslag van het hoorgesprek ter correctie kreeg. Geef de taak die de reactie van de "
+                           f"betrokkene op dat verslag verwerkt de mijlpaal '{HOORVERSLAG}'")
+        return out
+    around = _reachable_after(graph, set(), list(graph.starts[main_process]), avoid=heard)
+    skipped = [n for n in reports if n in around]
+    if not skipped:
+        return out
+    where = ", ".join(f"'{name(n)}'" for n in sorted(heard))
+    for node_id in skipped:
+        gates = []
+        for gate_id in sorted(around):
+            gate = graph.nodes[gate_id]
+            if gate.kind not in _BRANCHING or len(gate.outgoing) < 2:
+                continue
+            skips = [t for t in gate.outgoing if node_id in _reachable_after(graph, set(), [t], avoid=heard)]
+            hears = [t for t in gate.outgoing if t not in skips and _reachable_after(graph, set(), [t]) & heard]
+            if skips and hears:
+                gates.append(gate_id)
+        what = ("een pad vanaf het begin van de zaak komt er niet langs" if not gates else
+                f"de parallelle splitsing '{name(gates[0])}' opent een pad om het hoorgesprek heen"
+                if graph.nodes[gates[0]].kind == "parallelGateway" else
+                f"de keuze '{name(gates[0])}' kan om het hoorgesprek heen")
+        issue(gates[0] if gates else node_id,
+              f"De taak '{name(node_id)}' (mijlpaal '{report}') is te bereiken zonder de taak waarin de betrokkene "
+              f"op het verslag van het hoorgesprek reageert (mijlpaal '{HOORVERSLAG}': {where}): {what}. Het rapport "
+              f"gaat naar het bevoegd gezag, dat erop besluit; elke betrokkene wordt eerst gehoord, welke route het "
+              f"onderzoek ook neemt")
     return out

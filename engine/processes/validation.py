@@ -328,6 +328,8 @@ class _ProcessSetValidation:
             self.issues.extend(legal_rules.reporter_path_issues(manifest.legal_rules, self.trees,
                                                                 manifest.main_process))
             self.issues.extend(legal_rules.intention_issues(manifest.legal_rules, self.trees, self.forms, self.tasks))
+            self.issues.extend(legal_rules.subject_hearing_issues(manifest.legal_rules, self.trees,
+                                                                  manifest.main_process))
             if self.template_exists is not None:  # a caller that knows the letters (the service does)
                 from documents.checks import template_shown_fields
 
@@ -513,6 +515,9 @@ class _ProcessSetValidation:
         if manifest.privacy is None:
             return
         known = {name for schema in self.forms.values() for name in ((schema or {}).get("properties") or {})}
+        if self.prove_legal:  # at check and deploy; a stored version stays loadable (the engine holds it to the law)
+            for message in manifest.privacy.term_issues():
+                self.issue(MANIFEST_FILE, message)
         for role, fields in manifest.privacy.persons.items():
             for name in fields:
                 if name not in known:
@@ -529,6 +534,14 @@ class _ProcessSetValidation:
         for label in missing_synonyms(manifest.leak_guard, self.forms):
             self.issue(MANIFEST_FILE, f"leak_guard.maatregelen: de maatregel '{label}' uit de formulieren heeft "
                                       f"geen woorden; de lekbewaking voor de melder kan hem niet herkennen")
+        from documents.leakguard import fold
+
+        no_measure = {fold(x) for x in manifest.leak_guard.get("geen_maatregel") or []}
+        for penalty in legal_rules.STATUTORY_PENALTIES:
+            if fold(penalty) in no_measure:
+                self.issue(MANIFEST_FILE, f"leak_guard.geen_maatregel: noemt de straf '{penalty}' "
+                                          f"({legal_rules.STATUTORY_SOURCE}); een straf is altijd een maatregel die de "
+                                          f"melder alleen in algemene termen hoort (de lekbewaking telt haar toch mee)")
 
     def load_manifest(self) -> Manifest | None:
         if MANIFEST_FILE not in self.files:

@@ -55,6 +55,7 @@ from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, N
 from engine.identity import access
 from engine.identity.models import User
 from engine.legal_terms import add_calendar, legal_deadline, local_date, parse_duration
+from engine.processes.legal_rules import MAXIMUM, looser
 from engine.records.models import AccessRequest, AccessRequestCase, PersonFlag
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "inzageverzoek.docx"
@@ -84,6 +85,25 @@ class PrivacyRules:
     extension: str = DEFAULT_EXTENSION
     source: str = DEFAULT_SOURCE
     persons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> form fields naming that person
+
+    # AVG art. 12 lid 3 is the ceiling: a manifest may shorten the terms, never lengthen them. `processes check`
+    # refuses a longer one (``term_issues``); a version stored without that check is held to the statute here.
+    @property
+    def held_term(self) -> str:
+        return DEFAULT_TERM if looser(self.term, DEFAULT_TERM, MAXIMUM) else self.term
+
+    @property
+    def held_extension(self) -> str:
+        return DEFAULT_EXTENSION if looser(self.extension, DEFAULT_EXTENSION, MAXIMUM) else self.extension
+
+    def term_issues(self) -> list[str]:
+        """Dutch refusals for a term longer than AVG art. 12 lid 3 allows."""
+        return [f"'privacy.inzagetermijn.{key}' is '{value}', langer dan de wettelijke termijn '{ceiling}' "
+                f"({DEFAULT_SOURCE}): een inzageverzoek wordt binnen een maand beantwoord, hooguit eenmaal met twee "
+                f"maanden verlengd"
+                for key, value, ceiling in (("termijn", self.term, DEFAULT_TERM),
+                                            ("verlenging", self.extension, DEFAULT_EXTENSION))
+                if looser(value, ceiling, MAXIMUM)]
 
 
 def parse_privacy(value: Any) -> PrivacyRules:
@@ -395,7 +415,7 @@ def register(*, session: Session, user: User, name: str, username: str = "", ema
     rules = current_rules(session)
     person = {"naam": _clean(name, 200), "gebruikersnaam": _clean(username, 100), "email": _clean(email, 200)}
     req = AccessRequest(person=json.dumps(person, ensure_ascii=False), received_on=received_on,
-                        due_on=legal_deadline(received_on, rules.term), status="open",
+                        due_on=legal_deadline(received_on, rules.held_term), status="open",
                         reporter_consent=bool(reporter_consent), registered_by=user.username, registered_at=now())
     session.add(req)
     session.flush()
@@ -501,7 +521,7 @@ def extend(*, session: Session, user: User, request_id: int, reason: str) -> Acc
             f"termijn ({rules.source}).", reason="inzagetermijn-verstreken")
     # The further months run on from the end of the first term as the law sets it, not from the working day a
     # weekend or holiday moved it to (EU Regulation 1182/71 art. 3(4) moves only the last day of the whole term).
-    req.due_on = legal_deadline(add_calendar(req.received_on, parse_duration(rules.term)), rules.extension)
+    req.due_on = legal_deadline(add_calendar(req.received_on, parse_duration(rules.held_term)), rules.held_extension)
     req.extended_at, req.extension_reason = now(), reason
     audit.append(session=session, actor=user.username, action="inzageverzoek.verlengd",
                  details={"verzoek": req.id, "termijn_tot": req.due_on})

@@ -10,6 +10,8 @@ them, naming file, element and rule. Every edit is made to a copy of processes/;
 3. A legal term's escalation behind a gateway whose other branch ends: the timer fires, nobody is told.
 4. A reporter's term (terugkoppeling) no longer carried by the task that fulfils it, or carried by no task after
    the acknowledgement: the three months after the acknowledgement are watched by no timer.
+6. The confidant's task (the reporter's consent) on a slot that is not exclusive: the vertrouwenspersoon holds no
+   exclusive slot in the case and may take an investigator's, though a confidant never investigates.
 """
 from __future__ import annotations
 
@@ -211,4 +213,28 @@ def test_deploy_refuses_the_advice_as_the_intention_field(db, copy):
     with db.session() as s, pytest.raises(ProcessValidationError) as info:
         service.deploy(session=s, directory=copy)
     assert any(i.element_id == "sanctieadvies_opstellen" and "'advies_afdoeningen'" in i.message
+               for i in info.value.issues), info.value.issues
+
+
+# --------------------------------------------------------------------------- 6. the confidant never investigates
+
+def test_the_confidants_task_without_an_exclusive_slot_is_refused(copy):
+    """DOMAIN §2: the vertrouwenspersoon passes a report on with consent and never investigates. With its slot no
+    longer exclusive, whoever confirmed the reporter's consent holds no exclusive slot in the case and may then take
+    an investigator's (onderzoeker_1) and investigate it."""
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["separation_of_duties"]["exclusive_slots"].remove("vertrouwenspersoon")
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    issue = named(refusals(copy), "melding.bpmn", "toestemming_vertrouwenspersoon", SEPARATION)
+    assert "'Toestemming melder bevestigen'" in issue and "'toestemming_doorgeven'" in issue, issue
+    assert "exclusive_slots" in issue and "een vertrouwenspersoon onderzoekt nooit" in issue, issue
+
+
+def test_deploy_refuses_a_confidant_without_an_exclusive_slot(db, copy):
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["separation_of_duties"]["exclusive_slots"].remove("vertrouwenspersoon")
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with db.session() as s, pytest.raises(ProcessValidationError) as info:
+        service.deploy(session=s, directory=copy)
+    assert any(i.element_id == "toestemming_vertrouwenspersoon" and SEPARATION in i.message
                for i in info.value.issues), info.value.issues

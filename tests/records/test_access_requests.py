@@ -171,6 +171,37 @@ def test_term_is_one_month_and_the_request_is_overdue_the_day_after(db, case, cl
         rights.complete(session=s, user=_user(s, "coordinator1"), request_id=req_id)
 
 
+def test_a_version_stored_with_a_longer_term_is_held_to_one_month(db, case, clock):
+    """A version stored without the check (an older release) whose manifest gives a request three months and an
+    extension of six: the engine still holds the request to AVG art. 12 lid 3 (one month, plus at most two)."""
+    import hashlib
+
+    from engine.processes.models import ProcessFile, ProcessVersion
+    from engine.processes.service import content_hash
+    from tests.process.driver import PROCESSES
+
+    files = {str(p.relative_to(PROCESSES)).replace("\\", "/"): p.read_bytes()
+             for p in PROCESSES.rglob("*") if p.is_file() and p.suffix in (".bpmn", ".dmn", ".json")}
+    manifest = json.loads(files["manifest.json"])
+    manifest["privacy"]["inzagetermijn"].update(termijn="P3M", verlenging="P6M")
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    with db.session() as s:
+        version = ProcessVersion(content_hash=content_hash(files), main_process_id="integriteitsmelding",
+                                 deployed_by="test")
+        version.files = [ProcessFile(path=p, sha256=hashlib.sha256(c).hexdigest(), content=c)
+                         for p, c in sorted(files.items())]
+        s.add(version)
+    received = date(2026, 11, 2)
+    at_noon(clock, received)
+    with db.session() as s:
+        req = rights.register(session=s, user=_user(s, "coordinator1"), name=REPORTER)
+        req_id = req.id
+        assert req.due_on == legal_deadline(received, "P1M") == date(2026, 12, 2)
+    with db.session() as s:
+        rights.extend(session=s, user=_user(s, "coordinator1"), request_id=req_id, reason="Veel zaken te doorzoeken")
+        assert rights.get_request(session=s, user=_user(s, "coordinator1"), request_id=req_id).due_on == date(2027, 2, 2)
+
+
 def test_a_request_past_its_term_cannot_be_extended_afterwards(db, case, clock):
     """AVG art. 12 lid 3: the person hears of an extension within one month of receipt. A request whose term has
     run cannot be made 'on time' again by extending it afterwards: it stays overdue."""

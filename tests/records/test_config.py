@@ -77,6 +77,11 @@ def _with_privacy(tmp_path: Path, privacy) -> Path:
     ({"personen": {"betrokkene": ["betrokkene_nam"]}}, "privacy.personen.betrokkene: het veld 'betrokkene_nam' staat "
                                                        "in geen enkel formulier"),
     ({"onbekend": 1}, "'privacy' kent de sleutel(s) onbekend niet"),
+    # AVG art. 12 lid 3: one month, extendable by two: a manifest may shorten these terms, never lengthen them
+    ({"inzagetermijn": {"termijn": "P6W", "verlenging": "P2M", "bron": "AVG art. 12 lid 3"}},
+     "'privacy.inzagetermijn.termijn' is 'P6W', langer dan de wettelijke termijn 'P1M' (AVG art. 12 lid 3)"),
+    ({"inzagetermijn": {"termijn": "P1M", "verlenging": "P3M", "bron": "AVG art. 12 lid 3"}},
+     "'privacy.inzagetermijn.verlenging' is 'P3M', langer dan de wettelijke termijn 'P2M' (AVG art. 12 lid 3)"),
 ])
 def test_check_validates_the_privacy_block(tmp_path, privacy, message):
     issues = [str(i) for i in processes.check(directory=_with_privacy(tmp_path, privacy))]
