@@ -25,7 +25,7 @@ import threading
 from datetime import timedelta
 from typing import Iterable
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 

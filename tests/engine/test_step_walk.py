@@ -193,8 +193,9 @@ def test_what_orjson_would_write_otherwise_goes_through_the_standard_library(loa
     state = runtime.dumps(wf)
     assert not state.endswith(runtime._MARK) and state == _stdlib_dumps(wf)
     assert runtime.loads(state, parsed).task_tree.data["enorm"] == 2 ** 70
-    wf.task_tree.data["enorm"] = date(2026, 1, 1)  # a type the serializer does not know: refused as before
+    wf.task_tree.data["enorm"] = date(2026, 1, 1)  # a type the serializer does not know: refused, the field named
     with pytest.raises(TypeError):
         _stdlib_dumps(wf)
-    with pytest.raises(TypeError):
+    with pytest.raises(runtime.UnstorableData) as refused:
         runtime.dumps(wf)
+    assert refused.value.field == "enorm" and not refused.value.reserved
