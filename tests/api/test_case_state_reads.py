@@ -73,7 +73,7 @@ def test_claim_open_and_complete_read_the_case_state_once_in_the_steps_locked_re
     assert len(reads) == 1, reads
     assert "process_versions" in reads[0] and "work_items" in reads[0], reads[0]
     if db.dialect == "postgresql":
-        assert "FOR UPDATE" in reads[0].upper(), reads[0]
+        assert "FOR NO KEY UPDATE OF CASES" in reads[0].upper(), reads[0]  # the lock the step needs (test_step_lock.py)
 
 
 def test_a_task_of_a_case_without_workflow_state_shows_no_workflow_data(world, db):
