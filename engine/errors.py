@@ -23,6 +23,9 @@ REASONS: dict[str, str] = {
     "getuigenverslag-termijn-loopt": "Een getuige kan het verslag van het verhoor nog corrigeren",
     "betrokkene-niet-gehoord": "Het onderzoeksrapport wacht tot de betrokkene is gehoord en op het verslag van het "
                                "hoorgesprek kon reageren",
+    "betrokkene-niet-ingelicht": "Het hoorgesprek wacht tot de betrokkene schriftelijk over het onderzoek is "
+                                 "ingelicht",
+    "geen-onderzoeksopdracht": "Het onderzoek wacht op de onderzoeksopdracht van het bevoegd gezag",
     "functiescheiding": "Functiescheiding: wie in een zaak onderzocht, adviseert of besluit, doet daar niet ook het "
                         "andere",
     "straf-zonder-zienswijze": "Een straf kan pas worden opgelegd na voornemen en zienswijze",

@@ -65,3 +65,55 @@ def skip_subject_hearing(directory: Path, condition: str) -> None:
                   condition=condition, otherwise="getuigen_join", lane_after="onderzoek_starten",
                   file="onderzoek.bpmn", before='<bpmn:exclusiveGateway id="getuigen_join" name="">',
                   plane='<bpmndi:BPMNPlane id="BPMNPlane_onderzoek" bpmnElement="Collaboration_onderzoek">')
+
+
+def remove_task(directory: Path, file: str, task: str) -> None:
+    """Delete the element ``task`` (one flow in, one flow out) from ``file`` as a process owner would in the modeller:
+    the flow into it now leads where the flow out of it led; the element, that flow, its lane reference and its
+    diagram shapes are gone."""
+    from lxml import etree
+
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+    path = directory / file
+    tree = etree.parse(str(path))
+    root = tree.getroot()
+    element = root.find(f".//*[@id='{task}']")
+    assert element is not None, task
+    into = root.findall(f".//bpmn:sequenceFlow[@targetRef='{task}']", ns)
+    out = root.findall(f".//bpmn:sequenceFlow[@sourceRef='{task}']", ns)
+    assert len(into) == 1 and len(out) == 1, (task, len(into), len(out))
+    target = out[0].get("targetRef")
+    into[0].set("targetRef", target)
+    for incoming in root.findall(f".//*[@id='{target}']/bpmn:incoming", ns):
+        if incoming.text == out[0].get("id"):
+            incoming.text = into[0].get("id")
+    gone = {task, out[0].get("id")}
+    for ref in root.findall(".//bpmn:flowNodeRef", ns):
+        if ref.text == task:
+            ref.getparent().remove(ref)
+    for shape in [*root.iterfind(".//bpmndi:BPMNShape", ns), *root.iterfind(".//bpmndi:BPMNEdge", ns)]:
+        if shape.get("bpmnElement") in gone:
+            shape.getparent().remove(shape)
+    element.getparent().remove(element)
+    out[0].getparent().remove(out[0])
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+
+
+def skip_notice(directory: Path, condition: str) -> None:
+    """'Onderzoek starten en betrokkene informeren' only when ``condition``; else the investigation goes straight to
+    the subject's hearing (gateway 'Betrokkene inlichten?')."""
+    insert_choice(directory, flow="Flow_onderzoek_split_to_onderzoek_starten", source="onderzoek_split",
+                  target="onderzoek_starten", gateway="betrokkene_inlichten_gw", name="Betrokkene inlichten?",
+                  condition=condition, otherwise="hoorgesprek_voeren", lane_after="onderzoek_starten",
+                  file="onderzoek.bpmn", before='<bpmn:exclusiveGateway id="getuigen_join" name="">',
+                  plane='<bpmndi:BPMNPlane id="BPMNPlane_onderzoek" bpmnElement="Collaboration_onderzoek">')
+
+
+def skip_assignment(directory: Path, condition: str) -> None:
+    """Before 'Beslissen over onderzoeksopdracht': the competent authority decides on and gives the assignment only
+    when ``condition``; else the feitenonderzoek goes straight into the investigation (gateway 'Opdracht nodig?')."""
+    insert_choice(directory, flow="Flow_feitenonderzoek_join_to_onderzoeksopdracht_beslissen",
+                  source="feitenonderzoek_join", target="onderzoeksopdracht_beslissen", gateway="opdracht_nodig_gw",
+                  name="Opdracht nodig?", condition=condition, otherwise="onderzoek_call",
+                  lane_after="onderzoeksopdracht_beslissen")

@@ -36,6 +36,16 @@ Rules:
   (``subject_hearing_issues``); this catches a version stored without that proof. A version whose manifest declares
   no ``hoorverslag`` deadline (stored before the subject's minutes had a term) names no such task and is not held.
 
+* **kennisgeving en onderzoeksopdracht** (``investigation``: DOMAIN §1.2–1.3) — the subject's hearing (a task with
+  the ``hearing_milestone``, or ``hoorverslag``) completes only after a task with the ``notice_milestone`` (the
+  written notice to the subject) was completed in the case (reden ``betrokkene-niet-ingelicht``); an investigating
+  task (``separated_duties``, unless it carries the ``preliminary_milestone``: the vooronderzoek; or a task with a
+  milestone of the formal investigation) only after a task with the ``assignment_milestone``, the competent
+  authority's assignment (reden ``geen-onderzoeksopdracht``). Deployment proves every path passes them
+  (``investigation_issues``); this catches a version stored without that proof. A version whose manifest declares no
+  ``investigation`` (stored before these milestones existed) names no such tasks and is not held: its cases keep the
+  route they were started on; every version deployed since must declare it.
+
 * **functiescheiding** (``separation``: DOMAIN §2) — whoever investigated a case (completed a task that
   investigates, or is bound to an investigator's slot) does not advise on the sanction or decide on the subject in
   it; whoever advised does not investigate or decide; whoever decides acted in no other role on the case. What a
@@ -64,8 +74,9 @@ from engine.audit import service as audit
 from engine.errors import DomainError
 from engine.functions import today
 from engine.legal_terms import end_of_day_utc, legal_deadline, local_date
-from engine.processes.legal_rules import (ARMED, HOORVERSLAG, MAXIMUM, SUBJECT_HEARD_RULE, LegalRules, TermStart,
-                                         effective_term, milestones_of, term_starts, written_notice_problem)
+from engine.processes.legal_rules import (ARMED, ASSIGNMENT_RULE, HOORVERSLAG, INVESTIGATES, MAXIMUM, NOTICE_RULE,
+                                         SUBJECT_HEARD_RULE, LegalRules, TermStart, effective_term,
+                                         formal_milestones, milestones_of, term_starts, written_notice_problem)
 
 # Specs that move or merge data but do no work of their own: never the author of a value.
 _NOT_AUTHORS = (SubWorkflowTaskMixin, ExclusiveGatewayMixin, UnstructuredJoin, EventBasedGatewayMixin,
@@ -123,6 +134,8 @@ def check_step(step) -> None:
         if rules.minutes_review and rules.minutes_review.report_milestone in milestones:
             _check_minutes_reviewed(rules.minutes_review, task, completed)
             _check_subject_heard(rules, task, completed)
+        if rules.investigation is not None:
+            _check_investigation(step, rules, task, milestones, completed)
         if not _is_author(task):
             continue
         _check_fixed_dates(step, rules, task)
@@ -436,6 +449,39 @@ def _check_subject_heard(rules: LegalRules, task, completed: list) -> None:
         f"{SUBJECT_HEARD_RULE}: de taak '{name}' kan pas worden afgerond als de betrokkene is gehoord en op het "
         f"verslag van het hoorgesprek kon reageren (een afgeronde taak met de mijlpaal '{HOORVERSLAG}', of de "
         f"correctietermijn daarvan verlopen); er is niets opgeslagen.", reason="betrokkene-niet-gehoord")
+
+
+def _check_investigation(step, rules: LegalRules, task, milestones: frozenset[str], completed: list) -> None:
+    """``kennisgeving`` and ``onderzoeksopdracht`` (``legal_rules.investigation``): the hearing (a task carrying
+    its ``hearing_milestone`` or ``HOORVERSLAG``) completes only after a task carrying the notice milestone was
+    completed in the case (its letter to the subject went out in that step: ``written_notices``); an investigating
+    task (the separation of duties reads it so, ``separated_duties``, and it does not carry the preliminary
+    milestone; or it carries a milestone of the formal investigation) only after a task carrying the assignment
+    milestone. Timers watching a term are no work of their own."""
+    spec = task.task_spec
+    if isinstance(spec, (BoundaryEventMixin, IntermediateCatchEventMixin)) or not _is_author(task):
+        return
+    inv = rules.investigation
+    name = spec.bpmn_name or spec.bpmn_id or spec.name
+    earlier = [t for t in completed if t is not task]
+
+    def done(milestone: str) -> bool:
+        return any(milestone in milestones_of(_properties(t)) for t in earlier)
+
+    separation = getattr(step.parsed, "separation", None)
+    duty = separation.tasks.get(spec.bpmn_id or "") if separation is not None else None
+    investigating = bool(milestones & formal_milestones(rules)) or (
+        duty == INVESTIGATES and not (inv.preliminary_milestone and inv.preliminary_milestone in milestones))
+    if investigating and inv.assignment_milestone not in milestones and not done(inv.assignment_milestone):
+        raise LegalRuleViolation(
+            f"{ASSIGNMENT_RULE} ({inv.source}): de taak '{name}' (onderzoek) kan pas worden afgerond als het bevoegd "
+            f"gezag de onderzoeksopdracht heeft verstrekt (een afgeronde taak met de mijlpaal "
+            f"'{inv.assignment_milestone}'); er is niets opgeslagen.", reason="geen-onderzoeksopdracht")
+    if milestones & {inv.hearing_milestone, HOORVERSLAG} and not done(inv.notice_milestone):
+        raise LegalRuleViolation(
+            f"{NOTICE_RULE}: de taak '{name}' kan pas worden afgerond als de betrokkene schriftelijk is ingelicht over "
+            f"het onderzoek (een afgeronde taak met de mijlpaal '{inv.notice_milestone}', die de brief aan de "
+            f"betrokkene verstuurt); er is niets opgeslagen.", reason="betrokkene-niet-ingelicht")
 
 
 def _last_with(completed: list, milestone: str):

@@ -116,6 +116,26 @@ class WrittenNotice:
 
 
 @dataclass(frozen=True)
+class Investigation:
+    """The formal investigation (DOMAIN §1.2–1.3): the competent authority gives the assignment (a task carrying
+    ``assignment_milestone``, bound to the competent authority's slot) before any investigating work; the subject is
+    notified in writing (a task carrying ``notice_milestone``, declared in ``written_notices`` to 'betrokkene')
+    before the hearing (the task carrying ``hearing_milestone``: the conversation; and the one with ``HOORVERSLAG``).
+    Investigating work carrying ``preliminary_milestone`` (the vooronderzoek, which judges whether a formal
+    investigation is needed) comes before the assignment."""
+    source: str
+    assignment_milestone: str
+    notice_milestone: str
+    hearing_milestone: str
+    preliminary_milestone: str | None = None
+
+    @property
+    def milestones(self) -> frozenset[str]:
+        names = {self.assignment_milestone, self.notice_milestone, self.hearing_milestone}
+        return frozenset(names | ({self.preliminary_milestone} if self.preliminary_milestone else set()))
+
+
+@dataclass(frozen=True)
 class LegalRules:
     measures_field: str
     penalties: tuple[str, ...]  # order of severity, lightest first
@@ -135,6 +155,7 @@ class LegalRules:
     deadline_monitor_roles: tuple[str, ...] = ()  # roles that watch every overdue task (worklist 'Te laat')
     minutes_review: MinutesReview | None = None
     written_notices: tuple[WrittenNotice, ...] = ()
+    investigation: Investigation | None = None
 
     def severity(self, measure: str) -> int | None:
         return self.penalties.index(measure) if measure in self.penalties else None
@@ -152,6 +173,8 @@ class LegalRules:
         if self.minutes_review:
             names |= {self.minutes_review.review_milestone, self.minutes_review.report_milestone}
         names |= {n.milestone for n in self.written_notices}
+        if self.investigation is not None:
+            names |= self.investigation.milestones
         return frozenset(names)
 
     def floor_for(self, milestone: str) -> "StatutoryTerm | None":
@@ -422,6 +445,13 @@ def parse_legal_rules(data: Any) -> LegalRules:
             "source", "heard_field", "item_field", "name_key", "review_milestone", "answered_field", "term_field",
             "report_milestone")})
     written_notices = _written_notices(data.get("written_notices", []))
+    investigation = None
+    if data.get("investigation") is not None:
+        block = _object(data.get("investigation"), "investigation")
+        investigation = Investigation(
+            **{key: _text(block, key, "investigation") for key in (
+                "source", "assignment_milestone", "notice_milestone", "hearing_milestone")},
+            preliminary_milestone=_text(block, "preliminary_milestone", "investigation", required=False) or None)
     return LegalRules(
         measures_field=_text(measures, "field", "measures"), penalties=tuple(penalties),
         measures_source=_text(measures, "source", "measures"), hearing_source=_text(hearing, "source", "hearing"),
@@ -435,7 +465,7 @@ def parse_legal_rules(data: Any) -> LegalRules:
         lighter_allowed=lighter, registration_milestone=registration.strip() if registration else None,
         fixed_dates=fixed_dates, deadlines=tuple(parsed_deadlines),
         deadline_monitor_roles=tuple(r.strip() for r in monitors), minutes_review=minutes_review,
-        written_notices=written_notices,
+        written_notices=written_notices, investigation=investigation,
     )
 
 
@@ -2229,4 +2259,194 @@ def subject_hearing_issues(rules: LegalRules, trees: Mapping[str, etree._Element
               f"op het verslag van het hoorgesprek reageert (mijlpaal '{HOORVERSLAG}': {where}): {what}. Het rapport "
               f"gaat naar het bevoegd gezag, dat erop besluit; elke betrokkene wordt eerst gehoord, welke route het "
               f"onderzoek ook neemt")
+    return out
+
+
+# --------------------------------------------------------------------------- kennisgeving en onderzoeksopdracht
+
+# The recipient of the written notice of the investigation (letters.json: the subject of the report).
+SUBJECT_RECIPIENT = "betrokkene"
+NOTICE_RULE = ("Kennisgeving: de betrokkene wordt schriftelijk ingelicht over het onderzoek voordat hij wordt gehoord "
+               "(hoor en wederhoor, Protocol integriteitsonderzoek)")
+ASSIGNMENT_RULE = ("Onderzoeksopdracht: het bevoegd gezag wordt ingelicht en verstrekt de opdracht voordat het "
+                   "onderzoek begint")
+
+
+def formal_milestones(rules: LegalRules) -> frozenset[str]:
+    """The milestones of the formal investigation's work: the subject's notice and hearing, the minutes of the hearing
+    (``HOORVERSLAG``), the witnesses' minutes and the report (``minutes_review``)."""
+    names = {HOORVERSLAG} | set(_investigation_milestones(rules))
+    if rules.investigation is not None:
+        names |= {rules.investigation.notice_milestone, rules.investigation.hearing_milestone}
+    return frozenset(names)
+
+
+def _in_order(graph: _Graph, main_process: str) -> list[str]:
+    """The nodes in the order a case meets them first (breadth first from the main start, into called processes and
+    subprocesses): the order in which a message names tasks."""
+    order: list[str] = []
+    seen: set[str] = set()
+    todo = list(graph.starts.get(main_process, []))
+    while todo:
+        following: list[str] = []
+        for node_id in todo:
+            if node_id in seen or node_id not in graph.nodes:
+                continue
+            seen.add(node_id)
+            order.append(node_id)
+            node = graph.nodes[node_id]
+            if node.kind == "callActivity":
+                following.extend(graph.starts.get(node.element.get("calledElement"), []))
+            elif node.kind in CONTAINERS:
+                following.extend(graph.starts.get(node_id, []))
+            following.extend(node.outgoing)
+        todo = following
+    return order + sorted(set(graph.nodes) - seen)
+
+
+def _paths_around(graph: _Graph, main_process: str, targets: set[str], passes: frozenset[str],
+                  order: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Where a path of a case, from the start of the main process, reaches a node of ``targets`` without passing one
+    of ``passes``: (the choice or parallel split with a branch around ``passes`` beside one through them, or None;
+    the targets reached around them, in ``order``)."""
+    around = _reachable_after(graph, set(), list(graph.starts.get(main_process, [])), avoid=passes)
+    rank = {node_id: i for i, node_id in enumerate(order)}
+    skipped = sorted((t for t in targets if t in around), key=lambda n: rank.get(n, len(rank)))
+    if not skipped:
+        return []
+    branches: dict[str, list[tuple[set[str], set[str]]]] = {}
+    for gate_id in sorted(around, key=lambda n: rank.get(n, len(rank))):
+        gate = graph.nodes[gate_id]
+        if gate.kind in _BRANCHING and len(gate.outgoing) >= 2:
+            branches[gate_id] = [(_reachable_after(graph, set(), [t], avoid=passes), _reachable_after(graph, set(), [t]))
+                                 for t in gate.outgoing]
+    by_gate: dict[str | None, list[str]] = {}
+    for target in skipped:
+        culprit = None
+        for gate_id, outs in branches.items():
+            skips = [i for i, (avoiding, _all_nodes) in enumerate(outs) if target in avoiding]
+            through = [i for i, (_avoiding, all_nodes) in enumerate(outs) if i not in skips and all_nodes & passes]
+            if skips and through:
+                culprit = gate_id
+                break
+        by_gate.setdefault(culprit, []).append(target)
+    return list(by_gate.items())
+
+
+def investigation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                         tasks: Mapping[str, Any], main_process: str | None) -> list[ValidationIssue]:
+    """DOMAIN §1.2–1.3, a floor the manifest cannot drop: a set that investigates (a task the separation of duties
+    reads as investigating, ``separated_duties``, or one carrying a milestone of the formal investigation: the
+    subject's minutes ``HOORVERSLAG``, the witnesses' minutes, the report) declares ``legal_rules.investigation`` and,
+    in ``written_notices``, the notice to 'betrokkene'; some task carries each of its milestones. Then, on every path
+    of a case from the start of the main process: the hearing (the tasks carrying ``hearing_milestone`` or
+    ``HOORVERSLAG``) comes after a task carrying the notice milestone (whose letter to the subject
+    ``written_notice_issues`` proves), and every investigating task (not the preliminary one) after a task carrying
+    the assignment milestone, bound to the competent authority's slot (the slot of the voornemen: who decides on the
+    subject). A choice or parallel branch around them is refused."""
+    if main_process is None:
+        return []
+    graph = _Graph(trees)
+    found = {node_id: milestones_of(_properties(node.element)) for node_id, node in graph.nodes.items()}
+    doing = {node_id for node_id, node in graph.nodes.items() if node.kind not in _WATCHERS}
+    duties = separated_duties(rules, trees, forms, tasks)
+    by_duty = {n for n, duty in (duties.tasks if duties is not None else {}).items() if duty == INVESTIGATES}
+    formal = formal_milestones(rules)
+    by_milestone = {n for n in doing if found[n] & formal}
+    inv = rules.investigation
+    preliminary = {n for n in doing if inv is not None and inv.preliminary_milestone
+                   and inv.preliminary_milestone in found[n]}
+    investigating = (by_duty - preliminary) | by_milestone
+    if not (by_duty | by_milestone):
+        return []
+    order = _in_order(graph, main_process)
+    rank = {node_id: i for i, node_id in enumerate(order)}
+
+    def name(node_id: str) -> str:
+        element = graph.nodes[node_id].element
+        return element.get("name") or element.get("id")
+
+    def names(node_ids, limit: int = 3) -> str:
+        ranked = sorted(node_ids, key=lambda n: rank.get(n, len(rank)))
+        text = ", ".join(f"'{name(n)}'" for n in ranked[:limit])
+        return text + (f" en {len(ranked) - limit} andere" if len(ranked) > limit else "")
+
+    out: list[ValidationIssue] = []
+
+    def manifest_issue(rule: str, message: str) -> None:
+        out.append(ValidationIssue(MANIFEST_FILE, f"{rule}. {message}", "legal_rules"))
+
+    def node_issue(rule: str, node_id: str, message: str) -> None:
+        node = graph.nodes[node_id]
+        out.append(ValidationIssue(node.file, f"{rule}. {message}", node.element.get("id"), node.element.sourceline))
+
+    what = f"dit proces onderzoekt (de taken {names(investigating or by_duty | by_milestone)})"
+    if inv is None:
+        for rule in (ASSIGNMENT_RULE, NOTICE_RULE):
+            manifest_issue(rule, f"Dit geldt voor elk proces dat onderzoekt, maar 'legal_rules.investigation' "
+                                 f"ontbreekt en {what}. Verklaar de mijlpalen van de onderzoeksopdracht "
+                                 f"('assignment_milestone'), de kennisgeving aan de betrokkene ('notice_milestone'), "
+                                 f"het hoorgesprek ('hearing_milestone') en een bron ('source')")
+        return out
+    if not any(n.milestone == inv.notice_milestone and n.recipient == SUBJECT_RECIPIENT
+               for n in rules.written_notices):
+        manifest_issue(NOTICE_RULE, f"'written_notices' verklaart niet dat de mijlpaal '{inv.notice_milestone}' "
+                                    f"schriftelijk wordt meegedeeld aan '{SUBJECT_RECIPIENT}' ({what}); zonder die regel "
+                                    f"toetst niets dat de kennisgeving een brief aan de betrokkene is")
+    carriers = {}
+    for milestone, rule, meaning in (
+            (inv.notice_milestone, NOTICE_RULE, "de taak die de betrokkene schriftelijk inlicht"),
+            (inv.hearing_milestone, NOTICE_RULE, "het hoorgesprek met de betrokkene"),
+            (inv.assignment_milestone, ASSIGNMENT_RULE, "de taak waarin het bevoegd gezag de opdracht verstrekt")):
+        carriers[milestone] = frozenset(n for n in doing if milestone in found[n])
+        if not carriers[milestone]:
+            manifest_issue(rule, f"Geen taak draagt de mijlpaal '{milestone}' ({meaning}, "
+                                 f"legal_rules.investigation), maar {what}. Geef die taak de mijlpaal "
+                                 f"(eigenschap '{MILESTONE_PROPERTY}')")
+    for node_id in sorted(preliminary & by_milestone):
+        node_issue(ASSIGNMENT_RULE, node_id, f"De taak '{name(node_id)}' draagt de mijlpaal van het vooronderzoek "
+                                             f"('{inv.preliminary_milestone}') én een mijlpaal van het formele "
+                                             f"onderzoek ({', '.join(sorted(found[node_id] & formal))}): het "
+                                             f"vooronderzoek hoort de betrokkene niet en stelt geen rapport vast")
+    competent = {tasks[n].slot for n in doing if rules.voornemen_milestone in found[n] and n in tasks
+                 and tasks[n].slot}
+    if not competent and duties is not None:
+        competent = {slot for slot, duty in duties.slots.items() if duty == DECIDES}
+    for node_id in sorted(carriers[inv.assignment_milestone]):
+        meta = tasks.get(node_id)
+        slot = meta.slot if meta is not None else None
+        if graph.nodes[node_id].kind != "userTask" or slot not in competent:
+            node_issue(ASSIGNMENT_RULE, node_id, (
+                f"De taak '{name(node_id)}' (mijlpaal '{inv.assignment_milestone}') is gebonden aan "
+                f"{repr(slot) if slot else 'geen plaats'}, niet aan de plaats van het bevoegd gezag "
+                f"({', '.join(repr(s) for s in sorted(competent)) or 'geen'}: de plaats van wie over de betrokkene "
+                f"besluit, mijlpaal '{rules.voornemen_milestone}'); alleen het bevoegd gezag verstrekt de "
+                f"onderzoeksopdracht"))
+    notices = carriers[inv.notice_milestone]
+    hearing = {n for n in doing if found[n] & {inv.hearing_milestone, HOORVERSLAG}}
+    if notices:
+        for gate, reached in _paths_around(graph, main_process, hearing, notices, order):
+            how = ("een pad vanaf het begin van de zaak komt er niet langs" if gate is None else
+                   f"de parallelle splitsing '{name(gate)}' opent een pad om de kennisgeving heen"
+                   if graph.nodes[gate].kind == "parallelGateway" else
+                   f"de keuze '{name(gate)}' kan om de kennisgeving heen")
+            node_issue(NOTICE_RULE, gate or reached[0], (
+                f"{'De taak' if len(reached) == 1 else 'De taken'} {names(reached)} (het hoorgesprek) "
+                f"{'is' if len(reached) == 1 else 'zijn'} te bereiken zonder de taak die de betrokkene "
+                f"schriftelijk inlicht (mijlpaal '{inv.notice_milestone}': {names(notices)}): {how}. De betrokkene "
+                f"weet vóór het hoorgesprek wat hem wordt verweten en dat hij een adviseur mag meenemen, welke route "
+                f"het onderzoek ook neemt"))
+    assignments = carriers[inv.assignment_milestone]
+    if assignments:
+        for gate, reached in _paths_around(graph, main_process, investigating - assignments, assignments, order):
+            how = ("een pad vanaf het begin van de zaak komt er niet langs" if gate is None else
+                   f"de parallelle splitsing '{name(gate)}' opent een pad om de onderzoeksopdracht heen"
+                   if graph.nodes[gate].kind == "parallelGateway" else
+                   f"de keuze '{name(gate)}' kan om de onderzoeksopdracht heen")
+            node_issue(ASSIGNMENT_RULE, gate or reached[0], (
+                f"{'De onderzoekstaak' if len(reached) == 1 else 'De onderzoekstaken'} {names(reached)} "
+                f"{'is' if len(reached) == 1 else 'zijn'} te bereiken zonder de taak waarin het bevoegd gezag de "
+                f"onderzoeksopdracht verstrekt (mijlpaal '{inv.assignment_milestone}': {names(assignments)}): {how}. "
+                f"Een formeel onderzoek begint pas met de opdracht van het bevoegd gezag ({inv.source}); alleen het "
+                f"vooronderzoek (mijlpaal '{inv.preliminary_milestone or 'vooronderzoek'}') gaat eraan vooraf"))
     return out

@@ -330,6 +330,8 @@ class _ProcessSetValidation:
             self.issues.extend(legal_rules.intention_issues(manifest.legal_rules, self.trees, self.forms, self.tasks))
             self.issues.extend(legal_rules.subject_hearing_issues(manifest.legal_rules, self.trees,
                                                                   manifest.main_process))
+            self.issues.extend(legal_rules.investigation_issues(manifest.legal_rules, self.trees, self.forms,
+                                                                self.tasks, manifest.main_process))
             if self.template_exists is not None:  # a caller that knows the letters (the service does)
                 from documents.checks import template_shown_fields
 
