@@ -82,6 +82,16 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
     Als de procesbeheerder een versie uitrolt waarin de taak "Besluit disciplinaire maatregel" geen ontvanger van de brief verklaart
     Dan wordt de versie niet uitgerold omdat "wordt schriftelijk meegedeeld aan 'betrokkene' (Awb art. 3:41" bij "afdoening.bpmn" en "Besluit disciplinaire maatregel"
 
+  Scenario: Een kennisgeving van het onderzoek die niet schriftelijk aan de betrokkene gaat, wordt niet uitgerold
+    # manifest.json: legal_rules.investigation en written_notices (de betrokkene wordt ingelicht vóór het hoorgesprek)
+    Als de procesbeheerder een versie uitrolt waarin de taak "Onderzoek starten en betrokkene informeren" geen ontvanger van de brief verklaart
+    Dan wordt de versie niet uitgerold omdat "wordt schriftelijk meegedeeld aan 'betrokkene' (Protocol integriteitsonderzoek" bij "onderzoek.bpmn" en "Onderzoek starten en betrokkene informeren"
+
+  Scenario: Alleen het bevoegd gezag verstrekt de onderzoeksopdracht
+    # manifest.json: legal_rules.investigation (het bevoegd gezag verstrekt de opdracht vóór het onderzoek)
+    Als de procesbeheerder een versie uitrolt waarin de taak "Onderzoeksopdracht verstrekken" aan de plaats "jurist_bezwaar" is gebonden
+    Dan wordt de versie niet uitgerold omdat "alleen het bevoegd gezag verstrekt de onderzoeksopdracht" bij "integriteitsmelding.bpmn" en "Onderzoeksopdracht verstrekken"
+
   @wet:Wbk-art2a @richtlijn:2019-1937-art9
   Scenario: De datum van ontvangst schuift niet op naar de dag van registratie
     Gegeven het is 9 november 2026

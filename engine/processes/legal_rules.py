@@ -28,8 +28,15 @@ Shape (all keys in English, texts for people in Dutch)::
                          "answered_field": "getuige_reactie_ontvangen", "term_field": "getuige_correctie_termijn",
                          "report_milestone": "rapport"},
       "written_notices": [{"milestone": "voornemen", "recipient": "betrokkene",
-                           "source": "CAO Rijk hoofdstuk 15: het voornemen wordt schriftelijk meegedeeld"}]
+                           "source": "CAO Rijk hoofdstuk 15: het voornemen wordt schriftelijk meegedeeld"}],
+      "investigation": {"source": "...", "assignment_milestone": "onderzoeksopdracht",
+                        "notice_milestone": "kennisgeving", "hearing_milestone": "hoorgesprek",
+                        "preliminary_milestone": "vooronderzoek"}
     }
+
+``investigation``: a set that investigates declares it, and the notice to 'betrokkene' in ``written_notices``
+(``investigation_issues``): the competent authority's assignment comes before every investigating task but the
+preliminary one, the written notice to the subject before the hearing.
 
 ``written_notices``: every task carrying the milestone declares a letter (``letter``) whose ``ontvanger`` in
 letters.json is the recipient, sent to that recipient (``letter_recipient``); proven here

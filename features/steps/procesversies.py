@@ -74,6 +74,13 @@ def step_deploy_no_recipient(wereld: World, taak: str):
     _deploy(wereld, _copy_with(taak, "letter_recipient", None))
 
 
+@when(parsers.parse('de procesbeheerder een versie uitrolt waarin de taak "{taak}" aan de plaats "{plaats}" is gebonden'))
+def step_deploy_slot(wereld: World, taak: str, plaats: str):
+    """Voorbeeld: Als de procesbeheerder een versie uitrolt waarin de taak "Onderzoeksopdracht verstrekken" aan de plaats "jurist_bezwaar" is gebonden
+    (een kopie van processes/ met alleen die wijziging: eigenschap slot van die taak)"""
+    _deploy(wereld, _copy_with(taak, "slot", plaats))
+
+
 @then(parsers.parse('wordt de versie niet uitgerold omdat "{reden}" bij "{bestand}" en "{element}"'))
 def step_not_deployed(wereld: World, reden: str, bestand: str, element: str):
     """Voorbeeld: Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "Terugkoppeling aan melder"

@@ -38,11 +38,11 @@ def on_voornemen(issues: list[str], *words: str) -> str:
     return found[0]
 
 
-def test_the_real_manifest_declares_the_voornemen_and_the_besluit_in_writing_and_passes():
+def test_the_real_manifest_declares_the_voornemen_the_besluit_and_the_notice_in_writing_and_passes():
     manifest = json.loads((PROCESSES / "manifest.json").read_text(encoding="utf-8"))
     rules = parse_legal_rules(manifest["legal_rules"])
     assert [(n.milestone, n.recipient) for n in rules.written_notices] == [
-        ("voornemen", "betrokkene"), ("besluit", "betrokkene")]
+        ("voornemen", "betrokkene"), ("besluit", "betrokkene"), ("kennisgeving", "betrokkene")]
     assert rules.written_notices[0].source == SOURCE and "Awb art. 3:41" in rules.written_notices[1].source
     assert refusals(PROCESSES) == []
 
