@@ -2325,8 +2325,8 @@ def _paths_around(graph: _Graph, main_process: str, targets: set[str], passes: f
     for gate_id in sorted(around, key=lambda n: rank.get(n, len(rank))):
         gate = graph.nodes[gate_id]
         if gate.kind in _BRANCHING and len(gate.outgoing) >= 2:
-            branches[gate_id] = [(_reachable_after(graph, set(), [t], avoid=passes), _reachable_after(graph, set(), [t]))
-                                 for t in gate.outgoing]
+            branches[gate_id] = [(_reachable_after(graph, set(), [t], avoid=passes),
+                                  _reachable_after(graph, set(), [t])) for t in gate.outgoing]
     by_gate: dict[str | None, list[str]] = {}
     for target in skipped:
         culprit = None
@@ -2398,8 +2398,8 @@ def investigation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTr
     if not any(n.milestone == inv.notice_milestone and n.recipient == SUBJECT_RECIPIENT
                for n in rules.written_notices):
         manifest_issue(NOTICE_RULE, f"'written_notices' verklaart niet dat de mijlpaal '{inv.notice_milestone}' "
-                                    f"schriftelijk wordt meegedeeld aan '{SUBJECT_RECIPIENT}' ({what}); zonder die regel "
-                                    f"toetst niets dat de kennisgeving een brief aan de betrokkene is")
+                                    f"schriftelijk wordt meegedeeld aan '{SUBJECT_RECIPIENT}' ({what}); zonder die "
+                                    f"regel toetst niets dat de kennisgeving een brief aan de betrokkene is")
     carriers = {}
     for milestone, rule, meaning in (
             (inv.notice_milestone, NOTICE_RULE, "de taak die de betrokkene schriftelijk inlicht"),

@@ -50,7 +50,8 @@ def test_a_set_without_the_notice_task_is_refused(copy):
 
 def test_a_notice_task_without_its_letter_is_refused(copy):
     edit(copy / "onderzoek.bpmn", '<spiffworkflow:property name="letter" value="kennisgeving_onderzoek" />', "")
-    issue = named(refusals(copy), "onderzoek.bpmn", "onderzoek_starten", "wordt schriftelijk meegedeeld aan 'betrokkene'")
+    issue = named(refusals(copy), "onderzoek.bpmn", "onderzoek_starten",
+                  "wordt schriftelijk meegedeeld aan 'betrokkene'")
     assert "de taak 'Onderzoek starten en betrokkene informeren' verklaart geen brief" in issue, issue
 
 
