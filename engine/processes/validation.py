@@ -542,6 +542,12 @@ class _ProcessSetValidation:
                 self.issue(MANIFEST_FILE, f"leak_guard.geen_maatregel: noemt de straf '{penalty}' "
                                           f"({legal_rules.STATUTORY_SOURCE}); een straf is altijd een maatregel die de "
                                           f"melder alleen in algemene termen hoort (de lekbewaking telt haar toch mee)")
+        from documents.leakguard import floor_general_conflicts
+
+        for term, what in floor_general_conflicts(manifest.leak_guard, self.forms):
+            self.issue(MANIFEST_FILE, f"leak_guard.algemene_termen: de term '{term}' is (of bevat) een woord van "
+                                      f"{what}; een maatregel hoort de melder alleen in algemene termen, dus dit woord "
+                                      f"kan geen algemene term zijn (de lekbewaking telt het toch als maatregel)")
 
     def load_manifest(self) -> Manifest | None:
         if MANIFEST_FILE not in self.files:
