@@ -512,6 +512,9 @@ class _ProcessSetValidation:
     def check_privacy(self, manifest: Manifest) -> None:
         """Every field ``privacy.personen`` names (the fields that name a person, for access requests) is a field
         of some form: a misspelt name would leave that person's data out of their export and unredacted in others'."""
+        if self.prove_legal and manifest.retention is not None:  # DOMAIN §4's ceiling; a stored version destroys at it
+            for message in manifest.retention.ceiling_issues():
+                self.issue(MANIFEST_FILE, message)
         if manifest.privacy is None:
             return
         known = {name for schema in self.forms.values() for name in ((schema or {}).get("properties") or {})}
