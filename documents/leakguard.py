@@ -45,7 +45,7 @@ from typing import Any, Iterable, Mapping, NamedTuple
 
 import snowballstemmer
 
-from engine.processes.legal_rules import STATUTORY_PENALTIES
+from engine.processes.legal_rules import STATUTORY_PENALTIES, STATUTORY_SOURCE
 
 # Dutch function words and titles: language, not process (the process's own vocabulary is in the manifest).
 TUSSENVOEGSELS = frozenset({
@@ -66,6 +66,19 @@ DEFAULT_MEASURE_FIELDS = ("afdoeningen", "voorgenomen_maatregel", "advies_afdoen
 # case's measures (the resolution and the order measure) and the statutory penalties are always measures to the
 # guard; ``leak_guard`` adds fields, labels and synonyms, it cannot drop these nor call a penalty 'no measure'.
 FLOOR_MEASURE_FIELDS = ("afdoeningen", "ordemaatregel")  # engine.processes.legal_rules RESOLUTION_FIELD, ORDER_MEASURE_FIELD
+# The words that name a statutory penalty on their own, whatever a manifest's synonym table holds (a table that gave
+# 'Schriftelijke berisping' only the phrase "schriftelijk berispt" left "krijgt een berisping" unrecognised). They are
+# measure words of every process version, and no ``algemene_termen`` can make them general (:func:`floor_general_
+# conflicts`).
+STATUTORY_PENALTY_WORDS: Mapping[str, tuple[str, ...]] = {
+    "Schriftelijke berisping": ("berisping",),
+    "Vermindering IKB-uren": ("IKB",),
+    "Financiële afdoening (boete/ uitsluiting periodiek)": ("boete",),
+    "Verplaatsing": ("verplaatsing", "overplaatsing"),
+    "Beëindiging tijdelijke arbeidsovereenkomst, contract, stage": ("contract beëindigd",),
+    "Beëindiging dienstverband": ("ontslag",),
+}
+assert set(STATUTORY_PENALTY_WORDS) == set(STATUTORY_PENALTIES)
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+|[;\n]+|(?<=[!?])\s+")
@@ -192,6 +205,8 @@ class Vocabulary:
                                       *FLOOR_MEASURE_FIELDS)))
         synonyms: dict[str, list[str]] = {str(k): [str(s) for s in v] for k, v in
                                           (config.get("maatregelen") or {}).items()}
+        for penalty, words in STATUTORY_PENALTY_WORDS.items():  # the floor's own words, whatever the table says
+            synonyms[penalty] = list(dict.fromkeys((*synonyms.get(penalty, ()), *words)))
         no_measure = {fold(x) for x in config.get("geen_maatregel") or []}
         labels: list[str] = []
         titles: dict[str, str] = {}
@@ -208,7 +223,11 @@ class Vocabulary:
             if fold(label) in no_measure and label not in STATUTORY_PENALTIES:
                 continue
             measures.append((label, tuple(synonyms.get(label, ()))))
-        general = frozenset(w for phrase in config.get("algemene_termen") or [] for w in _words(phrase))
+        # A general term that is a word of the floor's measures is no general term, also in a version stored before
+        # `processes check` refused it: it is left out (the guard then counts the word as the measure it names).
+        refused = {term for term, _ in floor_general_conflicts(config, forms)}
+        general = frozenset(w for phrase in config.get("algemene_termen") or [] if phrase not in refused
+                            for w in _words(phrase))
         return cls(tuple(measures), general, frozenset(stem(w) for w in general), fields, titles)
 
     def is_general(self, word: str) -> bool:
@@ -227,7 +246,63 @@ def measure_labels(prop: Mapping[str, Any]) -> list[str]:
 def missing_synonyms(config: Mapping[str, Any] | None, forms: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Measure labels of the forms that the manifest's synonym table does not cover (for ``processes check``)."""
     vocabulary = Vocabulary.build(config, forms)
-    return [label for label, synonyms in vocabulary.measures if not synonyms]
+    table = (config or {}).get("maatregelen") or {}
+    return [label for label, _ in vocabulary.measures if not table.get(label)]
+
+
+def _floor_measures(config: Mapping[str, Any], forms: Mapping[str, Mapping[str, Any]]
+                    ) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Per measure of the floor (the statutory penalties, the choices of the floor's measure fields that are a
+    measure): its label, what it is (Dutch, for a refusal) and the phrases the guard recognises it by."""
+    table = config.get("maatregelen") or {}
+    no_measure = {fold(x) for x in config.get("geen_maatregel") or []}
+    what: dict[str, str] = {p: f"de straf '{p}' ({STATUTORY_SOURCE})" for p in STATUTORY_PENALTIES}
+    for schema in forms.values():
+        for name, prop in ((schema or {}).get("properties") or {}).items():
+            if name in FLOOR_MEASURE_FIELDS and isinstance(prop, Mapping):
+                for label in measure_labels(prop):
+                    if fold(label) not in no_measure:
+                        what.setdefault(label, f"de maatregel '{label}' (veld '{name}')")
+    out = []
+    for label, description in what.items():
+        phrases = [str(s) for s in table.get(label) or [] if isinstance(s, str)]
+        phrases.extend(STATUTORY_PENALTY_WORDS.get(label, ()))
+        if len([w for w in _words(label) if w not in FUNCTION_WORDS]) <= 3:
+            phrases.insert(0, label)
+        out.append((label, description, tuple(dict.fromkeys(phrases))))
+    return out
+
+
+def floor_general_conflicts(config: Mapping[str, Any] | None, forms: Mapping[str, Mapping[str, Any]]
+                            ) -> list[tuple[str, str]]:
+    """The general terms of ``config`` (``leak_guard``) that would let a measure of the floor through, each with what
+    it names (Dutch): a term with a word that is, or contains, a one-word phrase of a floor measure after the guard's
+    own normalisation and Dutch stemming ("berisping", "berispingen", "verplaatsingsbesluit"); or the terms that
+    together hold every word of a floor measure's phrase ("schriftelijke" and "berisping"): the guard drops a phrase
+    of general words only, and a general word never matches another word of its stem."""
+    config = config or {}
+    general = [str(g) for g in config.get("algemene_termen") or [] if isinstance(g, str)]
+    words = {g: [Token(w, w, stem(w), 0, 0) for w in _words(g)] for g in general}
+    found: dict[str, str] = {}
+    for _label, description, phrases in _floor_measures(config, forms):
+        for phrase in phrases:
+            term = _make_term(phrase, "", "", True)
+            if term is None:
+                continue
+            if len(term.words) == 1:
+                word, word_stem = term.words[0], term.stems[0]
+                for g in general:
+                    if any(_word_matches(t, word, word_stem, True) for t in words[g]):
+                        found.setdefault(g, description)
+                continue
+            covering = {g for g in general for t in words[g] for word, word_stem in zip(term.words, term.stems)
+                        if t.norm == word or t.stem == word_stem}
+            if all(any(t.norm == word or t.stem == word_stem for g in covering for t in words[g])
+                   for word, word_stem in zip(term.words, term.stems)):
+                for g in general:
+                    if g in covering:
+                        found.setdefault(g, description)
+    return [(g, found[g]) for g in general if g in found]
 
 
 class Guard:

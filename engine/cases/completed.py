@@ -57,10 +57,14 @@ def _views(session: Session, user: User, case_id: int, items: list[WorkItem], pa
         done = CompletedTask(item=item, schema=forms.get(item.form) if item.form else None, stored=row is not None,
                              completed_by=users.get(item.completed_by_id), completed_at=item.completed_at, case=case)
         if row is not None:
-            submitted = {**(row.data or {}), **(json.loads(row.confidential) if row.confidential else {})}
-            done.values, done.hidden, done.not_redacted = field_classes.apply(submitted, classes, view)
-            shown_identity |= {k for k in done.values if classes.get(k) not in (None, field_classes.SUBSTANCE)}
-            shown_substance |= {k for k in done.values if classes.get(k) == field_classes.SUBSTANCE}
+            secret = json.loads(row.confidential) if row.confidential else {}
+            submitted = {**(row.data or {}), **secret}
+            # a confidential value the version classes not (engine.cases.confidential.ALWAYS_CONFIDENTIAL in a
+            # version stored before its form was refused) reads as identity, as the case file reads it
+            row_classes = {**{k: field_classes.IDENTITY for k in secret}, **classes}
+            done.values, done.hidden, done.not_redacted = field_classes.apply(submitted, row_classes, view)
+            shown_identity |= {k for k in done.values if row_classes.get(k) not in (None, field_classes.SUBSTANCE)}
+            shown_substance |= {k for k in done.values if row_classes.get(k) == field_classes.SUBSTANCE}
         out.append(done)
     field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity=shown_identity,
                               substance=shown_substance, page=page)

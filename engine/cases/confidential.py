@@ -16,10 +16,31 @@ from sqlalchemy.orm import Session
 from engine.cases.models import CaseConfidential
 from engine.clock import now
 
+# The fields the engine itself knows as the reporter's identity and contact details (the intake fills them, the
+# letters address the reporter with them, the Woo overview and the reasons' guard look for them): confidential of
+# the identity class in every process version, whatever its forms say. Field -> what it is (Dutch, for a refusal).
+REPORTER_IDENTITY: dict[str, str] = {
+    "melder_naam": "de naam van de melder",
+    "melder_adres": "het adres van de melder",
+    "melder_email": "het e-mailadres van de melder",
+    "melder_telefoon": "het telefoonnummer van de melder",
+    "melder_aanspreekvorm": "de aanspreekvorm van de melder (zegt of het een man of vrouw is, wat in een klein team "
+                            "de melder aanwijst; de brieven aan de melder spreken haar ermee aan)",
+}
+# The report in the reporter's own words as the intake (the public form, the desk's registration) takes it:
+# confidential in every process version (the desk redacts it before case workers read it; a form may mark it
+# stricter, as identity). Field -> what it is (Dutch).
+REPORT_TEXT: dict[str, str] = {
+    "omschrijving": "de melding in de woorden van de melder (het meldformulier en de registratie vullen haar)",
+}
+ALWAYS_CONFIDENTIAL = frozenset({*REPORTER_IDENTITY, *REPORT_TEXT})
+
 
 def confidential_fields(forms: dict[str, dict]) -> frozenset[str]:
-    """Names of the fields marked ``x-vertrouwelijk`` in any form of a process set."""
-    return _fields(json.dumps(forms, sort_keys=True))
+    """Names of the fields marked ``x-vertrouwelijk`` in any form of a process set, and the fields that are
+    confidential whatever the forms say (:data:`ALWAYS_CONFIDENTIAL`: a version stored before deployment refused
+    an unmarked one, a field the intake fills that no form of the version declares)."""
+    return _fields(json.dumps(forms, sort_keys=True)) | ALWAYS_CONFIDENTIAL
 
 
 def fields_of(parsed) -> frozenset[str]:

@@ -62,8 +62,9 @@ POLICY: dict[str, FieldClass] = {
     SUBSTANCE: FieldClass(SUBSTANCE, "Inhoud van de melding (geredigeerd door het meldpunt)", REDACTED),
 }
 
-# Identity fields whatever a form says (older process versions, imported cases): never shown by mistake.
-ALWAYS_IDENTITY = frozenset({"melder_naam", "melder_adres", "melder_email", "melder_telefoon"})
+# Identity fields whatever a form says (older process versions, imported cases): never shown by mistake. The same
+# fields `processes check` and deploy require to be marked "melder" in every form that declares them.
+ALWAYS_IDENTITY = frozenset(confidential.REPORTER_IDENTITY)
 
 REDACTED_SUFFIX = "_geredigeerd"
 NOT_REDACTED = ("Nog niet geredigeerd: het meldpunt schermt eerst passages af waaruit de melder herkenbaar is. "
@@ -125,6 +126,55 @@ def substance_labels(session: Session, case: Case) -> dict[str, str]:
             if isinstance(prop, dict) and prop.get("x-vertrouwelijk") == SUBSTANCE:
                 labels.setdefault(name, str(prop.get("title") or name))
     return labels
+
+
+# --------------------------------------------------------------------------- another version's marking
+
+_STRICTNESS = {None: 0, SUBSTANCE: 1, IDENTITY: 2}
+
+
+def _titles(forms: dict[str, dict]) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for schema in forms.values():
+        for name, prop in ((schema or {}).get("properties") or {}).items():
+            if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+                titles.setdefault(name, prop["title"])
+    return titles
+
+
+def held_fields(session: Session, *, case_id: int) -> set[str]:
+    """The fields the case holds confidential values of: its encrypted record (a redacted version counts for its
+    field) and the confidential part of its completed tasks. Names only; nothing is returned of the values."""
+    from sqlalchemy import select
+
+    from engine.cases.models import TaskSubmission
+
+    names = {k[:-len(REDACTED_SUFFIX)] if k.endswith(REDACTED_SUFFIX) else k
+             for k in confidential.read(session, case_id=case_id)}
+    for row in session.scalars(select(TaskSubmission.confidential).where(TaskSubmission.case_id == case_id)):
+        if row:
+            names |= set(json.loads(row))
+    return names
+
+
+def marking_lost(session: Session, *, case_id: int, old, new) -> list[str]:
+    """The fields the case holds confidential values of that the version ``new`` (parsed) marks less strictly than
+    ``old``, the case's own version, does (in Dutch, one line per field; empty when none). Who reads a field is
+    read from the case's own version; a case moved onto ``new`` (``engine.processes.migration``) would show what
+    the reporter gave in confidence to everyone the weaker marking lets read it. A value ``old`` does not declare
+    counts as identity, as :func:`case_view` reads it."""
+    before, after = classes_of(old), classes_of(new)
+    titles = {**_titles(old.forms), **_titles(new.forms)}
+    lost = []
+    for name in sorted(held_fields(session, case_id=case_id)):
+        was, now = before.get(name, IDENTITY), after.get(name)
+        if _STRICTNESS[now] >= _STRICTNESS[was]:
+            continue
+        how = "niet meer als vertrouwelijk markeert" if now is None else \
+            f"als '{POLICY[now].label}' markeert in plaats van '{POLICY[was].label}'"
+        lost.append(f"de nieuwe versie het veld '{titles.get(name, name)}' {how} en de zaak daarin gegevens heeft "
+                    f"die vertrouwelijk zijn gegeven (zet de markering terug, of laat de zaak op haar versie)")
+    return lost
 
 
 # --------------------------------------------------------------------------- the view of one user

@@ -12,6 +12,9 @@ it does not decide is whether that is *safe* for a case; this module does, per c
 - a called process that no longer exists → not migratable;
 - the new version reads the hearing the case had otherwise (``engine.cases.legal_rules.hearing_state``: a voornemen
   and zienswijze that happened, and the penalties heard) → not migratable (it would forget a hearing, or make one up);
+- a field the case holds confidential values of (its encrypted record, its completed tasks) that the new version marks
+  less strictly (``x-vertrouwelijk``; ``engine.cases.field_classes.marking_lost``) → not migratable (who reads a field
+  is read from the case's own version: moving would show what the reporter gave in confidence to more people);
 - earlier work or a binding to a slot that counts for the separation of duties (investigating, advising, deciding)
   and counts no more, or otherwise, on the new version (``engine.cases.duties.duties_lost``) → not migratable (the
   investigator could advise);
@@ -228,7 +231,7 @@ def _versions(session: Session, from_version: int, to_version: int):
 
 
 def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persist: bool, actor: str) -> CaseVerdict:
-    from engine.cases import duties, runtime
+    from engine.cases import duties, field_classes, runtime
     from engine.cases import service as cases
 
     verdict = CaseVerdict(case.id, case.reference, migratable=False)
@@ -239,6 +242,7 @@ def _try_case(session: Session, case, differ: _Differ, to_version: int, *, persi
         step = cases._Step(session, case, differ.new, wf, actor, completed_before=loaded.completed_ids(),
                            armed_before={w.task_id for w in loaded.timers()})
         lost = duties.duties_lost(session, case_id=case.id, old=differ.old, new=differ.new)
+        lost += field_classes.marking_lost(session, case_id=case.id, old=differ.old, new=differ.new)
         if lost:
             raise MigrationRefused("; ".join(lost))
         verdict.changes = _move(wf, differ)

@@ -514,6 +514,9 @@ class _ProcessSetValidation:
     def check_privacy(self, manifest: Manifest) -> None:
         """Every field ``privacy.personen`` names (the fields that name a person, for access requests) is a field
         of some form: a misspelt name would leave that person's data out of their export and unredacted in others'."""
+        if self.prove_legal and manifest.retention is not None:  # DOMAIN §4's ceiling; a stored version destroys at it
+            for message in manifest.retention.ceiling_issues():
+                self.issue(MANIFEST_FILE, message)
         if manifest.privacy is None:
             return
         known = {name for schema in self.forms.values() for name in ((schema or {}).get("properties") or {})}
@@ -544,6 +547,12 @@ class _ProcessSetValidation:
                 self.issue(MANIFEST_FILE, f"leak_guard.geen_maatregel: noemt de straf '{penalty}' "
                                           f"({legal_rules.STATUTORY_SOURCE}); een straf is altijd een maatregel die de "
                                           f"melder alleen in algemene termen hoort (de lekbewaking telt haar toch mee)")
+        from documents.leakguard import floor_general_conflicts
+
+        for term, what in floor_general_conflicts(manifest.leak_guard, self.forms):
+            self.issue(MANIFEST_FILE, f"leak_guard.algemene_termen: de term '{term}' is (of bevat) een woord van "
+                                      f"{what}; een maatregel hoort de melder alleen in algemene termen, dus dit woord "
+                                      f"kan geen algemene term zijn (de lekbewaking telt het toch als maatregel)")
 
     def load_manifest(self) -> Manifest | None:
         if MANIFEST_FILE not in self.files:
@@ -641,7 +650,31 @@ class _ProcessSetValidation:
             if value and value not in POLICY:
                 self.issue(path, f"Onbekende vertrouwelijkheidsklasse '{value}' (toegestaan: "
                                  f"{', '.join(sorted(POLICY))})", element_id=name)
+            elif self.prove_legal:  # at check and deploy; a stored version is held to it at run time
+                self.check_confidential_floor(path, name, prop, value)
         self.forms[path] = schema
+
+    def check_confidential_floor(self, path: str, name: str, prop: Any, value: Any) -> None:
+        """The fields the engine knows as the reporter's identity or contact stay marked "melder", the report's own
+        words stay marked (DOMAIN §4): without the marking a value enters the workflow state unencrypted and everyone
+        who sees the case reads it (``engine.cases.confidential``, ``engine.cases.field_classes``)."""
+        from engine.cases import confidential
+        from engine.cases.field_classes import IDENTITY
+
+        title = prop.get("title") if isinstance(prop, dict) and isinstance(prop.get("title"), str) else name
+        if name in confidential.REPORTER_IDENTITY and value != IDENTITY:
+            self.issue(path, f"Het veld '{title}' ({name}) moet \"x-vertrouwelijk\": \"melder\" houden: het is "
+                             f"{confidential.REPORTER_IDENTITY[name]}. Alleen wie de identiteit van de melder mag zien "
+                             f"(het meldpunt, de integriteitscoördinator, een goedgekeurde onthulling) leest het; "
+                             + (f"met '{value}' lezen alle behandelaars van de zaak het" if value else
+                                "zonder deze markering komt het onversleuteld in de zaak en leest iedereen die de zaak "
+                                "ziet het") + " (DOMAIN §4)", element_id=name)
+        elif name in confidential.REPORT_TEXT and not value:
+            self.issue(path, f"Het veld '{title}' ({name}) moet vertrouwelijk blijven (\"x-vertrouwelijk\": "
+                             f"\"melding\", of strenger \"melder\"): het is {confidential.REPORT_TEXT[name]}. Zonder "
+                             f"markering leest iedereen die de zaak ziet de tekst zoals de melder hem schreef, "
+                             f"voordat het meldpunt passages heeft afgeschermd waaruit de melder herkenbaar is "
+                             f"(DOMAIN §4)", element_id=name)
 
     def collect_process_ids(self, path: str) -> None:
         for process in self.trees[path].iterfind(".//bpmn:process", NS):

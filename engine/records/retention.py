@@ -70,6 +70,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# The ceiling (DOMAIN §4: kept no longer than necessary and proportionate; reference point 10 years for files in
+# which a disciplinary measure was imposed, the heaviest outcome; unsubstantiated reports much shorter). Check and
+# deploy refuse a class above it (:meth:`RetentionRules.ceiling_issues`); a version stored before destroys at it.
+CEILING = "P10Y"
+CEILING_SOURCE = "DOMAIN §4: 10 jaar voor dossiers waarin een disciplinaire maatregel is opgelegd, ongegronde " \
+                 "meldingen veel korter; niet langer dan noodzakelijk en evenredig"
+
+
 class RetentionConfigError(ValueError):
     """Dutch message naming the manifest key."""
 
@@ -90,8 +98,25 @@ class RetentionRules:
     parts: dict[str, Rule] = field(default_factory=dict)
 
     def end_of_term(self, outcome_class: str, closed_on: date) -> date:
-        """The last day the case is kept (see the module doc: which day counts)."""
-        return add_calendar(closed_on, self.classes[outcome_class].duration)
+        """The last day the case is kept (see the module doc: which day counts); never after :data:`CEILING` (a
+        version stored before check and deploy refused a longer term is held to it)."""
+        return min(add_calendar(closed_on, self.classes[outcome_class].duration),
+                   add_calendar(closed_on, parse_duration(CEILING)))
+
+    def ceiling_issues(self) -> list[str]:
+        """Dutch refusals (check and deploy) for a class kept longer than :data:`CEILING`, and for unsubstantiated
+        reports kept as long as (or longer than) files with a measure."""
+        from engine.processes.legal_rules import MAXIMUM, looser
+
+        out = [f"'retention.klassen.{name}.termijn' is '{rule.term}', langer dan {CEILING} ({CEILING_SOURCE}); "
+               f"geen dossier wordt langer bewaard dan een dossier met een disciplinaire maatregel"
+               for name, rule in self.classes.items() if looser(rule.term, CEILING, MAXIMUM)]
+        light, heavy = self.classes["ongegrond"], self.classes["maatregel"]
+        if not looser(heavy.term, light.term, MAXIMUM):
+            out.append(f"'retention.klassen.ongegrond.termijn' is '{light.term}', niet korter dan die van maatregel "
+                       f"('{heavy.term}'); een ongegronde melding moet korter bewaard worden dan een dossier met een "
+                       f"disciplinaire maatregel ({CEILING_SOURCE})")
+        return out
 
     def first_destruction_day(self, outcome_class: str, closed_on: date) -> date:
         return self.end_of_term(outcome_class, closed_on) + timedelta(days=1)
