@@ -3,8 +3,9 @@
 * ``engine.errors.DomainError`` and subclasses → their ``status``, ``type``
   ``https://meldpunt.example/problems/<code>``, Dutch ``title``, ``detail``; ``InvalidData``
   adds ``errors: [{field, message}]``, ``ProcessValidationError`` adds ``issues``.
-* Request validation (pydantic) → 422 ``invalid-data`` with the failing fields in Dutch;
-  malformed JSON → 400 ``malformed-json``.
+* Request validation (pydantic) → 422 ``invalid-data`` with the failing fields in Dutch: each with its
+  ``label``, the ``title`` of the request model's field or parameter (:func:`request_label`), and the reason per
+  pydantic error type (:func:`dutch_message`); malformed JSON → 400 ``malformed-json``.
 * Starlette HTTP errors (unknown route, wrong method, ...) → the same shape.
 * Bodies over the limit → 413 (:class:`BodySizeLimitMiddleware`), decided from
   ``Content-Length`` before reading, or as soon as a streamed body passes the limit.
@@ -413,7 +414,9 @@ def install(app: FastAPI) -> None:
 class ProblemFieldError(BaseModel):
     field: str
     message: str
-    label: str | None = Field(None, description="Het veld zoals het formulier het toont (de titel), waar het die heeft")
+    label: str | None = Field(None, description=(
+        "Het veld zoals de gebruiker het kent: de titel in het formulier, of van het veld of de parameter van het "
+        "verzoek (title in dit document); bij een onbekend veld de naam zoals verstuurd"))
 
 
 class Problem(BaseModel):
@@ -421,8 +424,9 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(extra="allow", title="Problem", json_schema_extra={"examples": [{
         "type": PROBLEM_BASE + "invalid-data", "title": "Ongeldige gegevens", "status": 422,
-        "detail": "Een of meer velden zijn ongeldig.",
-        "errors": [{"field": "datum_melding", "message": "Moet een geldige datum zijn (JJJJ-MM-DD)."}]}]})
+        "detail": "Een of meer velden zijn ongeldig: ‘Datum ontvangst’: moet een geldige datum zijn (JJJJ-MM-DD).",
+        "errors": [{"field": "datum_melding", "message": "Moet een geldige datum zijn (JJJJ-MM-DD).",
+                    "label": "Datum ontvangst"}]}]})
 
     type: str
     title: str
