@@ -468,7 +468,7 @@ def permitted(check: Callable[[User], None]):
 
 
 @in_transaction
-def visible_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Zaak-id")],
+def visible_case(case_id: Annotated[int, Path(title="Zaak", ge=1, le=2**31 - 1, description="Zaak-id")],
                  user: CurrentUser, session: SessionDep):
     """The case of the path, if this user may see it; 404 otherwise (existence does not leak)."""
     from engine.identity.access import require_visible_case

@@ -3,8 +3,9 @@
 * ``engine.errors.DomainError`` and subclasses → their ``status``, ``type``
   ``https://meldpunt.example/problems/<code>``, Dutch ``title``, ``detail``; ``InvalidData``
   adds ``errors: [{field, message}]``, ``ProcessValidationError`` adds ``issues``.
-* Request validation (pydantic) → 422 ``invalid-data`` with the failing fields in Dutch;
-  malformed JSON → 400 ``malformed-json``.
+* Request validation (pydantic) → 422 ``invalid-data`` with the failing fields in Dutch: each with its
+  ``label``, the ``title`` of the request model's field or parameter (:func:`request_label`), and the reason per
+  pydantic error type (:func:`dutch_message`); malformed JSON → 400 ``malformed-json``.
 * Starlette HTTP errors (unknown route, wrong method, ...) → the same shape.
 * Bodies over the limit → 413 (:class:`BodySizeLimitMiddleware`), decided from
   ``Content-Length`` before reading, or as soon as a streamed body passes the limit.
@@ -25,6 +26,8 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+import types
+import typing
 import uuid
 from typing import Any, Iterable
 
@@ -72,18 +75,37 @@ def problem(status: int, code: str, title: str, detail: str | None = None, *,
 
 # --------------------------------------------------------------------------- validation messages in Dutch
 
+# Why a value is refused, per pydantic error type (pydantic_core's ``ErrorType``); any other type: "Ongeldige
+# waarde." (tests/api/test_request_labels.py holds every type to Dutch).
 _MESSAGES = {
     "missing": "Dit veld is verplicht.",
+    "missing_argument": "Dit veld is verplicht.",
+    "missing_keyword_only_argument": "Dit veld is verplicht.",
+    "missing_positional_only_argument": "Dit veld is verplicht.",
     "extra_forbidden": "Onbekend veld; dit veld is niet toegestaan.",
+    "unexpected_keyword_argument": "Onbekend veld; dit veld is niet toegestaan.",
+    "no_such_attribute": "Onbekend veld; dit veld is niet toegestaan.",
+    "none_required": "Moet leeg zijn.",
     "string_type": "Moet tekst zijn.",
+    "string_sub_type": "Moet tekst zijn.",
+    "string_unicode": "Moet geldige tekst (Unicode) zijn.",
+    "string_not_ascii": "Mag alleen gewone (ASCII-)tekens bevatten.",
     "string_too_short": "Te kort (minstens {min_length} tekens).",
     "string_too_long": "Te lang (hoogstens {max_length} tekens).",
     "string_pattern_mismatch": "Heeft niet het juiste formaat.",
     "int_type": "Moet een geheel getal zijn.",
     "int_parsing": "Moet een geheel getal zijn.",
     "int_from_float": "Moet een geheel getal zijn.",
+    "int_parsing_size": "Getal is te groot.",
     "float_type": "Moet een getal zijn.",
     "float_parsing": "Moet een getal zijn.",
+    "finite_number": "Moet een eindig getal zijn.",
+    "decimal_type": "Moet een getal zijn.",
+    "decimal_parsing": "Moet een getal zijn.",
+    "decimal_max_digits": "Te veel cijfers (hoogstens {max_digits}).",
+    "decimal_max_places": "Te veel cijfers achter de komma (hoogstens {decimal_places}).",
+    "decimal_whole_digits": "Te veel cijfers voor de komma (hoogstens {whole_digits}).",
+    "multiple_of": "Moet een veelvoud zijn (van {multiple_of}).",
     "bool_type": "Moet waar of onwaar zijn.",
     "bool_parsing": "Moet waar of onwaar zijn.",
     "greater_than": "Moet groter zijn dan {gt}.",
@@ -91,38 +113,80 @@ _MESSAGES = {
     "less_than": "Moet kleiner zijn dan {lt}.",
     "less_than_equal": "Mag hoogstens {le} zijn.",
     "list_type": "Moet een lijst zijn.",
+    "tuple_type": "Moet een lijst zijn.",
+    "set_type": "Moet een lijst zijn.",
+    "frozen_set_type": "Moet een lijst zijn.",
+    "iterable_type": "Moet een lijst zijn.",
+    "set_item_not_hashable": "Bevat een waarde die niet in een verzameling past.",
     "dict_type": "Moet een object zijn.",
+    "mapping_type": "Moet een object zijn.",
     "model_type": "Moet een object zijn.",
     "model_attributes_type": "Moet een object zijn.",
+    "dataclass_type": "Moet een object zijn.",
     "too_short": "Te weinig elementen (minstens {min_length}).",
     "too_long": "Te veel elementen (hoogstens {max_length}).",
+    "bytes_type": "Moet een bestand of tekst zijn.",
+    "bytes_too_short": "Te kort (minstens {min_length} bytes).",
+    "bytes_too_long": "Te lang (hoogstens {max_length} bytes).",
+    "bytes_invalid_encoding": "Heeft een ongeldige codering.",
     "date_type": "Moet een datum zijn (JJJJ-MM-DD).",
     "date_parsing": "Moet een geldige datum zijn (JJJJ-MM-DD).",
     "date_from_datetime_parsing": "Moet een geldige datum zijn (JJJJ-MM-DD).",
+    "date_from_datetime_inexact": "Moet een datum zijn zonder tijd (JJJJ-MM-DD).",
+    "date_past": "Moet een datum in het verleden zijn.",
+    "date_future": "Moet een datum in de toekomst zijn.",
+    "time_type": "Moet een tijd zijn (UU:MM).",
+    "time_parsing": "Moet een geldige tijd zijn (UU:MM).",
     "datetime_type": "Moet een datum en tijd zijn (ISO 8601).",
     "datetime_parsing": "Moet een geldige datum en tijd zijn (ISO 8601).",
+    "datetime_object_invalid": "Moet een geldige datum en tijd zijn (ISO 8601).",
     "datetime_from_date_parsing": "Moet een geldige datum en tijd zijn (ISO 8601).",
+    "datetime_past": "Moet in het verleden liggen.",
+    "datetime_future": "Moet in de toekomst liggen.",
+    "timezone_naive": "Mag geen tijdzone hebben.",
     "timezone_aware": "Tijdzone ontbreekt.",
+    "timezone_offset": "Heeft niet de juiste tijdzone.",
+    "time_delta_type": "Moet een tijdsduur zijn.",
+    "time_delta_parsing": "Moet een geldige tijdsduur zijn.",
     "enum": "Moet een van de toegestane waarden zijn: {expected}.",
     "literal_error": "Moet een van de toegestane waarden zijn: {expected}.",
+    "union_tag_invalid": "Moet een van de toegestane soorten zijn: {expected_tags}.",
+    "union_tag_not_found": "Het veld dat de soort aangeeft ontbreekt ({discriminator}).",
+    "uuid_type": "Moet een geldige UUID zijn.",
     "uuid_parsing": "Moet een geldige UUID zijn.",
+    "uuid_version": "Moet een UUID van de juiste versie zijn ({expected_version}).",
+    "url_type": "Moet een geldige URL zijn.",
+    "url_parsing": "Moet een geldige URL zijn.",
+    "url_syntax_violation": "Moet een geldige URL zijn.",
+    "url_too_long": "URL is te lang (hoogstens {max_length} tekens).",
+    "url_scheme": "Heeft niet het juiste soort URL: {expected_schemes}.",
     "value_error": "Ongeldige waarde.",
     "assertion_error": "Ongeldige waarde.",
     "json_invalid": "Geen geldige JSON.",
     "json_type": "Geen geldige JSON.",
-    "url_parsing": "Moet een geldige URL zijn.",
+    "recursion_loop": "Is te diep genest.",
+    "recursion_depth_exceeded": "Is te diep genest.",
 }
+_EMAIL = "Moet een geldig e-mailadres zijn (bijvoorbeeld naam@voorbeeld.nl)."
+
+
+def _dutch_or(value: Any) -> Any:
+    # pydantic lists what it expects in English ("'open' or 'closed'", "'http', 'https'"); the values stay
+    return value.replace(" or ", " of ") if isinstance(value, str) else value
 
 
 def dutch_message(error: dict) -> str:
     ctx = error.get("ctx") or {}
-    if error.get("type") == "value_error" and isinstance(ctx.get("error"), ValueError) and str(ctx["error"]):
+    kind = error.get("type", "")
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueError) and str(ctx["error"]):
         # a validator of our own schemas (api/schemas): its message is Dutch and says why
         text = str(ctx["error"])
         return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
-    template = _MESSAGES.get(error.get("type", ""), "Ongeldige waarde.")
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return _EMAIL  # pydantic's EmailStr: its reason is English
+    template = _MESSAGES.get(kind, "Ongeldige waarde.")
     try:
-        return template.format(**{k: v for k, v in ctx.items() if isinstance(v, (str, int, float))})
+        return template.format(**{k: _dutch_or(v) for k, v in ctx.items() if isinstance(v, (str, int, float))})
     except (KeyError, IndexError, ValueError):
         return template.split(" (")[0].split(":")[0].rstrip(".") + "."
 
@@ -134,8 +198,117 @@ def field_name(loc: Iterable[Any]) -> str:
     return ".".join(parts)
 
 
-def validation_errors(errors: Iterable[dict]) -> list[dict[str, str]]:
-    return [{"field": field_name(e.get("loc", ())), "message": dutch_message(e)} for e in errors]
+# --------------------------------------------------------------------------- the field as a user knows it
+
+BODY_LABEL = "Inhoud van het verzoek"
+_PLACES = {"body", "query", "path", "header", "cookie"}
+
+
+def _dependants(dependant) -> Iterable[Any]:
+    yield dependant
+    for sub in getattr(dependant, "dependencies", ()) or ():
+        yield from _dependants(sub)
+
+
+def _param_title(param) -> str | None:
+    title = getattr(param.field_info, "title", None)
+    return str(title) if title else None
+
+
+def _members(tp: Any) -> list[Any]:
+    """The types a value of ``tp`` may take (Optional/Union/Annotated unwrapped, None left out)."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(tp)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return [m for arg in typing.get_args(tp) for m in _members(arg) if m is not type(None)]
+    return [tp]
+
+
+def _step(tp: Any, part: Any) -> tuple[Any, str | None, bool] | None:
+    """One step of an error's location into ``tp``: (inner type, what to add to the label, is it a field), or None
+    when ``part`` is no step into it (a union's branch tag such as 'str' or 'function-after[...]')."""
+    for member in _members(tp):
+        origin = typing.get_origin(member) or member
+        if isinstance(member, type) and issubclass(member, BaseModel) and isinstance(part, str):
+            for name, field in member.model_fields.items():
+                if part in (name, field.alias, field.validation_alias):
+                    return field.annotation, (str(field.title) if field.title else None), True
+        if isinstance(part, int) and origin in (list, tuple, set, frozenset):
+            args = [a for a in typing.get_args(member) if a is not Ellipsis]
+            return (args[0] if args else Any), f"nr. {part + 1}", False
+        if origin is dict and isinstance(part, (str, int)):
+            args = typing.get_args(member)
+            return (args[1] if len(args) == 2 else Any), str(part), False
+    return None
+
+
+def _walk(tp: Any, parts: list[Any], label: str | None) -> str | None:
+    for part in parts:
+        step = _step(tp, part)
+        if step is None:
+            continue  # a union branch's tag: not a place in the data
+        tp, name, is_field = step
+        if is_field and name is None:
+            return None  # a field without a label (tests/api/test_request_labels.py refuses that)
+        label = f"{label}, {name}" if label and not is_field else (f"{label}: {name}" if label else name)
+    return label
+
+
+def request_label(dependant, loc: Iterable[Any]) -> str | None:
+    """The field at ``loc`` (a pydantic error's location: ``("body", "melder", "naam")``, ``("query", "limit")``)
+    as a user knows it: the ``title`` of the request model's field or of the parameter (``Field(title=…)``,
+    ``Query(title=…)``), nested "Buiten: binnen" and "Lijst, nr. 2"; None where a field has none."""
+    loc = list(loc)
+    if not loc or loc[0] not in _PLACES or dependant is None:
+        return None
+    place, rest = loc[0], loc[1:]
+    params = [p for d in _dependants(dependant) for p in (getattr(d, f"{place}_params", None) or ())]
+    if place == "body":
+        if not rest:
+            return BODY_LABEL
+        named = next((p for p in params if p.alias == rest[0] or p.name == rest[0]), None)
+        single_model = len(params) == 1 and any(isinstance(m, type) and issubclass(m, BaseModel)
+                                                for m in _members(params[0].field_info.annotation))
+        if named is not None and not single_model:
+            return _walk(named.field_info.annotation, rest[1:], _param_title(named))
+        if len(params) == 1:
+            return _walk(params[0].field_info.annotation, rest, None)
+        return None
+    if not rest:
+        return None
+    param = next((p for p in params if p.alias == rest[0] or p.name == rest[0]), None)
+    if param is None:
+        return None
+    return _walk(param.field_info.annotation, rest[1:], _param_title(param))
+
+
+def _route_dependant(request: Request | None):
+    route = request.scope.get("route") if request is not None else None
+    return getattr(route, "dependant", None)
+
+
+def validation_errors(errors: Iterable[dict], request: Request | None = None) -> list[dict[str, str]]:
+    """Each refused field: its key (``field``), why in Dutch (``message``) and the field as a user knows it
+    (``label``: the title of the request model's field or parameter; an unknown field: its own name)."""
+    dependant = _route_dependant(request)
+    out = []
+    for e in errors:
+        field = field_name(e.get("loc", ()))
+        label = request_label(dependant, e.get("loc", ()))
+        if e.get("type") in ("extra_forbidden", "unexpected_keyword_argument") and e.get("loc"):
+            # not a field of the request: its own name as it was sent, in the object it was sent in
+            loc = list(e["loc"])
+            outer = request_label(dependant, loc[:-1])
+            label = f"{outer}: {loc[-1]}" if outer and outer != BODY_LABEL else str(loc[-1])
+        out.append({"field": field, "message": dutch_message(e), **({"label": label} if label else {})})
+    return out
+
+
+def _detail(errors: list[dict[str, str]]) -> str:
+    named = "; ".join(f"‘{e['label']}’: {e['message'][0].lower()}{e['message'][1:].rstrip('.')}"
+                      for e in errors if e.get("label"))
+    return f"Een of meer velden zijn ongeldig: {named}." if named else "Een of meer velden zijn ongeldig."
 
 
 # --------------------------------------------------------------------------- handlers
@@ -169,8 +342,8 @@ async def request_validation_handler(request: Request, exc: RequestValidationErr
     if any(e.get("type") == "json_invalid" for e in errors):
         return problem(400, "malformed-json", "Ongeldige JSON",
                        "De inhoud van het verzoek is geen geldige JSON.")
-    return problem(422, "invalid-data", "Ongeldige gegevens", "Een of meer velden zijn ongeldig.",
-                   errors=validation_errors(errors))
+    fields = validation_errors(errors, request)
+    return problem(422, "invalid-data", "Ongeldige gegevens", _detail(fields), errors=fields)
 
 
 async def http_exception_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -241,7 +414,9 @@ def install(app: FastAPI) -> None:
 class ProblemFieldError(BaseModel):
     field: str
     message: str
-    label: str | None = Field(None, description="Het veld zoals het formulier het toont (de titel), waar het die heeft")
+    label: str | None = Field(None, description=(
+        "Het veld zoals de gebruiker het kent: de titel in het formulier, of van het veld of de parameter van het "
+        "verzoek (title in dit document); bij een onbekend veld de naam zoals verstuurd"))
 
 
 class Problem(BaseModel):
@@ -249,8 +424,9 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(extra="allow", title="Problem", json_schema_extra={"examples": [{
         "type": PROBLEM_BASE + "invalid-data", "title": "Ongeldige gegevens", "status": 422,
-        "detail": "Een of meer velden zijn ongeldig.",
-        "errors": [{"field": "datum_melding", "message": "Moet een geldige datum zijn (JJJJ-MM-DD)."}]}]})
+        "detail": "Een of meer velden zijn ongeldig: ‘Datum ontvangst’: moet een geldige datum zijn (JJJJ-MM-DD).",
+        "errors": [{"field": "datum_melding", "message": "Moet een geldige datum zijn (JJJJ-MM-DD).",
+                    "label": "Datum ontvangst"}]}]})
 
     type: str
     title: str

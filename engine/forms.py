@@ -1,11 +1,45 @@
 """Validating submitted form data against a task's JSON Schema, with Dutch messages."""
 from __future__ import annotations
 
+import re
+
 from jsonschema import Draft202012Validator, FormatChecker
 
 from engine.errors import FieldError, InvalidData
 
 _FORMAT = FormatChecker()
+
+# ``"format": "telefoonnummer"``: a Dutch number (10 digits from the leading 0: 06-12345678, 020 123 4567, (020)
+# 123 4567; 0800/0900 numbers of 8 or 11 digits) or an international one (+ or 00, a country code, 8 to 15 digits in
+# all: +31 6 12345678, +31 (0)20 123 4567, +32 2 123 45 67), in groups of digits separated by one space or dash.
+PHONE = "telefoonnummer"
+PHONE_EXAMPLES = "06-12345678, 020 123 4567 of +31 6 12345678"
+_PHONE_GROUPS = re.compile(r"[0-9]+(?:(?: | ?- ?)[0-9]+)*")  # unambiguous: linear on any input
+_PHONE_AREA = re.compile(r"\((0[0-9]{1,4})\) ?")  # (020) 123 4567
+_PHONE_TRUNK = re.compile(r"^([0-9]{1,3})[ -]?\(0\) ?")  # the country code's (0): 31 (0)20 123 4567
+
+
+@_FORMAT.checks(PHONE)
+def is_phone_number(value) -> bool:
+    if not isinstance(value, str):
+        return True  # a format applies to text only; the type is the schema's own rule
+    text = value.strip()
+    if len(text) > 40:
+        return False
+    international = text.startswith(("+", "00"))
+    if international:
+        text = text[1:] if text.startswith("+") else text[2:]
+        text = _PHONE_TRUNK.sub(lambda m: m.group(1) + " ", text, count=1)
+    else:
+        text = _PHONE_AREA.sub(lambda m: m.group(1) + " ", text, count=1) if text.startswith("(") else text
+    if not _PHONE_GROUPS.fullmatch(text):
+        return False
+    digits = re.sub(r"[^0-9]", "", text)
+    if international:
+        return digits[:1] != "0" and 8 <= len(digits) <= 15
+    if not digits.startswith("0") or digits.startswith("00"):
+        return False
+    return len(digits) == 10 or (digits[:2] in ("08", "09") and len(digits) in (8, 11))
 
 _TYPE_NAMES = {"string": "tekst", "integer": "geheel getal", "number": "getal", "boolean": "ja/nee",
                "array": "lijst", "object": "object", "null": "leeg"}
@@ -25,7 +59,9 @@ def _message(error) -> str:
         return "moet van het type " + " of ".join(_TYPE_NAMES.get(k, k) for k in kinds) + " zijn"
     if v == "format":
         return {"date": "moet een datum zijn (JJJJ-MM-DD)", "date-time": "moet een datum en tijd zijn",
-                "email": "moet een e-mailadres zijn"}.get(val, f"heeft niet het formaat {val}")
+                "email": "moet een e-mailadres zijn",
+                PHONE: f"moet een telefoonnummer zijn, zoals {PHONE_EXAMPLES} (cijfers, met spaties of streepjes)"
+                }.get(val, f"heeft niet het formaat {val}")
     if v == "minLength":
         return f"moet minstens {val} tekens bevatten"
     if v == "maxLength":
@@ -103,11 +139,12 @@ def refuse_reserved(data, schema: dict | None = None) -> None:
             for p in reserved]))
 
 
-def value_errors(schema: dict | None, values: dict) -> dict[str, str]:
+def value_errors(schema: dict | None, values: dict, labels: dict[str, str] | None = None) -> dict[str, str]:
     """Field -> Dutch message (by the field's label) for each filled-in value in ``values`` that breaks what its
     property in ``schema`` declares (type, format, pattern, length, bounds): the form's own rules for data that is
     not submitted as the whole form (a report registered by staff, whose case starts with it). Empty values and
-    fields the form does not declare are left to the caller's own rules."""
+    fields the form does not declare are left to the caller's own rules. ``labels``: a surface that shows a field
+    under its own label (the public form's "Uw telefoonnummer") names it so."""
     props = (schema or {}).get("properties") or {}
     out: dict[str, str] = {}
     for name, value in values.items():
@@ -117,7 +154,8 @@ def value_errors(schema: dict | None, values: dict) -> dict[str, str]:
         err = next(iter(sorted(Draft202012Validator(prop, format_checker=_FORMAT).iter_errors(value),
                                key=lambda e: list(e.path))), None)
         if err is not None:
-            out[name] = f"‘{field_label(schema, name) or name}’ {_message(err)}."
+            label = (labels or {}).get(name) or field_label(schema, name) or name
+            out[name] = f"‘{label}’ {_message(err)}."
     return out
 
 

@@ -126,6 +126,8 @@ def _widget(prop: dict) -> str:
         return "datetime"
     if fmt == "email":
         return "email"
+    if fmt == "telefoonnummer":  # engine.forms.PHONE
+        return "tel"
     if prop.get("x-widget") == "textarea":
         return "textarea"
     return "text"

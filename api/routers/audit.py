@@ -27,11 +27,11 @@ def _out(ev: TrailEntry) -> AuditEventOut:
 
 @router.get("", response_model=AuditPage, summary="Audittrail (alleen auditor)", responses=errors(401, 403, 422))
 def audit_trail(user: Auditor, session: SessionDep,
-                zaak_id: Annotated[int | None, Query(alias="zaakId", ge=1, le=2**31 - 1)] = None,
-                actie: Annotated[str | None, Query(max_length=80)] = None,
-                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-                na: Annotated[int | None, Query(ge=0, le=2**63 - 1, description=(
+                zaak_id: Annotated[int | None, Query(title="Zaak", alias="zaakId", ge=1, le=2**31 - 1)] = None,
+                actie: Annotated[str | None, Query(title="Actie", max_length=80)] = None,
+                limit: Annotated[int, Query(title="Aantal per pagina", ge=1, le=MAX_LIMIT)] = 100,
+                offset: Annotated[int, Query(title="Beginpositie", ge=0, le=10_000_000)] = 0,
+                na: Annotated[int | None, Query(title="Na (volgende pagina)", ge=0, le=2**63 - 1, description=(
                     "Vervolgpositie: 'volgende' van de vorige pagina (keyset; offset wordt dan genegeerd)"))] = None,
                 ) -> AuditPage:
     rows = trail.audit_trail(session=session, user=user, case_id=zaak_id, action=actie, limit=limit + 1,
@@ -45,7 +45,8 @@ def audit_trail(user: Auditor, session: SessionDep,
 
 @router.get("/zaken/{case_id}", response_model=list[AuditEventOut], summary="Audittrail van één zaak (alleen auditor)",
             responses=errors(401, 403, 422))
-def case_trail(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Auditor, session: SessionDep) -> list[AuditEventOut]:
+def case_trail(case_id: Annotated[int, Path(title="Zaak", ge=1, le=2**31 - 1)], user: Auditor,
+               session: SessionDep) -> list[AuditEventOut]:
     out = [_out(e) for e in trail.case_trail(session=session, user=user, case_id=case_id)]
     trail.record_read(session=session, user=user, details={"zaak_id": case_id})
     return out

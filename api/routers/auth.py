@@ -126,7 +126,8 @@ def issue_token(body: TokenRequest, auth: AuthDep, session: SessionDep, response
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Token intrekken",
                responses={**AUTH_ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
-def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], auth: AuthDep, session: SessionDep) -> Response:
+def revoke_token(token_id: Annotated[int, Path(title="Sleutel", ge=1, le=2**31 - 1)], auth: AuthDep,
+                 session: SessionDep) -> Response:
     token = identity.revoke_token(session=session, token_id=token_id, by=auth.user)
     audit_event(session=session, actor=auth.user.username, action="token_ingetrokken", details={"token_id": token.id})
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -52,19 +52,23 @@ def summary_out(case: Case) -> CaseSummaryOut:
             responses=errors(401, 422))
 @read_only
 def list_cases(user: CurrentUser, session: SessionDep,
-               q: Annotated[str | None, Query(max_length=200, description=(
+               q: Annotated[str | None, Query(title="Zoektekst", max_length=200, description=(
                    "Zoekterm: zaaknummer of woorden uit de omschrijving van de melding (Nederlandse woordvormen)"))] = None,
-               status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
-               dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None,
-               categorie: Annotated[str | None, Query(max_length=200)] = None,
-               periode_van: Annotated[date | None, Query(alias="periodeVan", description="Aangemaakt op of na (datum, Nederlandse tijd)")] = None,
-               periode_tot: Annotated[date | None, Query(alias="periodeTot", description="Aangemaakt op of voor (datum, inclusief)")] = None,
-               sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
-                                "-zaaknummer"] = "-aangemaakt_op",
-               na: Annotated[str | None, Query(max_length=400, description=(
+               status_: Annotated[Literal["open", "closed"] | None, Query(title="Status", alias="status")] = None,
+               dienstonderdeel: Annotated[str | None, Query(title="Dienstonderdeel", max_length=200)] = None,
+               categorie: Annotated[str | None, Query(title="Categorie", max_length=200)] = None,
+               periode_van: Annotated[date | None,
+                                      Query(title="Periode vanaf", alias="periodeVan",
+                                            description="Aangemaakt op of na (datum, Nederlandse tijd)")] = None,
+               periode_tot: Annotated[date | None,
+                                      Query(title="Periode tot en met", alias="periodeTot",
+                                            description="Aangemaakt op of voor (datum, inclusief)")] = None,
+               sorteer: Annotated[Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
+                                          "-zaaknummer"], Query(title="Sortering")] = "-aangemaakt_op",
+               na: Annotated[str | None, Query(title="Na (volgende pagina)", max_length=400, description=(
                    "Vervolgpositie: 'volgende' van de vorige pagina (keyset; stabiel als er zaken bijkomen)"))] = None,
-               limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CasePage:
+               limit: Annotated[int, Query(title="Aantal per pagina", ge=1, le=MAX_LIMIT)] = 50,
+               offset: Annotated[int, Query(title="Beginpositie", ge=0, le=1_000_000)] = 0) -> CasePage:
     filters = search.CaseFilters(q=q, status=status_, category=categorie, unit=dienstonderdeel,
                                  created_from=periode_van, created_to=periode_tot)
     found = search.search_cases(session=session, user=user, filters=filters, sort=sorteer, after=na, limit=limit,
@@ -84,15 +88,17 @@ EXPORT_RESPONSES = {200: {"content": {"text/csv": {"schema": {"type": "string"}}
 @router.get("/export", response_class=Response, responses=EXPORT_RESPONSES,
             summary="De zakenlijst als CSV of XLSX (integriteitscoördinator, Bureau V&I), met dezelfde zoekopdracht")
 def export_cases(user: CurrentUser, session: SessionDep,
-                 formaat: Annotated[Literal["csv", "xlsx"], Query(description="csv (puntkomma, UTF-8) of xlsx")] = "csv",
-                 q: Annotated[str | None, Query(max_length=200)] = None,
-                 status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
-                 dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None,
-                 categorie: Annotated[str | None, Query(max_length=200)] = None,
-                 periode_van: Annotated[date | None, Query(alias="periodeVan")] = None,
-                 periode_tot: Annotated[date | None, Query(alias="periodeTot")] = None,
-                 sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
-                                  "-zaaknummer"] = "-aangemaakt_op") -> Response:
+                 formaat: Annotated[Literal["csv", "xlsx"],
+                                    Query(title="Formaat", description="csv (puntkomma, UTF-8) of xlsx")] = "csv",
+                 q: Annotated[str | None, Query(title="Zoektekst", max_length=200)] = None,
+                 status_: Annotated[Literal["open", "closed"] | None, Query(title="Status", alias="status")] = None,
+                 dienstonderdeel: Annotated[str | None, Query(title="Dienstonderdeel", max_length=200)] = None,
+                 categorie: Annotated[str | None, Query(title="Categorie", max_length=200)] = None,
+                 periode_van: Annotated[date | None, Query(title="Periode vanaf", alias="periodeVan")] = None,
+                 periode_tot: Annotated[date | None, Query(title="Periode tot en met", alias="periodeTot")] = None,
+                 sorteer: Annotated[Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit",
+                                            "zaaknummer", "-zaaknummer"],
+                                    Query(title="Sortering")] = "-aangemaakt_op") -> Response:
     """Precies de zaken die u in de lijst ziet (zelfde zoekopdracht, zelfde volgorde, alle pagina's), met de kolommen
     van de lijst; nooit de identiteit van de melder, een ontvangstcode of de omschrijving. Elke export wordt gelogd."""
     filters = search.CaseFilters(q=q, status=status_, category=categorie, unit=dienstonderdeel,
@@ -145,13 +151,15 @@ def dismiss_view_removals(user: CurrentUser, session: SessionDep) -> Response:
             summary="Eén van mijn weergaven (de zoekopdracht; de zaken: GET /zaken met deze parameters)",
             responses=errors(401, 404))
 @read_only
-def get_view(view_id: IdPath, user: CurrentUser, session: SessionDep) -> SavedViewOut:
+def get_view(view_id: Annotated[int, Path(title="Weergave", ge=1, le=2**31 - 1)], user: CurrentUser,
+             session: SessionDep) -> SavedViewOut:
     return view_out(views.get_view(session=session, user=user, view_id=view_id))
 
 
 @router.delete("/weergaven/{view_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                summary="Eén van mijn weergaven verwijderen", responses=errors(401, 404))
-def delete_view(view_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+def delete_view(view_id: Annotated[int, Path(title="Weergave", ge=1, le=2**31 - 1)], user: CurrentUser,
+                session: SessionDep) -> Response:
     views.delete_view(session=session, user=user, view_id=view_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -180,7 +188,9 @@ def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> Ca
             summary="Meldpunt: de geredigeerde versie van de melding vastleggen (wat de andere behandelaars lezen)",
             responses=errors(401, 403, 404, 422))
 def redact(body: RedactionIn, case: VisibleCase, user: CurrentUser, session: SessionDep,
-           veld: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]) -> RedactionOut:
+           veld: Annotated[str,
+                           Path(title="Veld", min_length=1, max_length=100,
+                                pattern=r"^[a-z][a-z0-9_]*$")]) -> RedactionOut:
     """Alleen het meldpunt (dat de identiteit van de melder mag zien). Geweigerd (422) als de tekst de melder nog
     noemt (naam, e-mailadres, telefoon of adres zoals geregistreerd)."""
     view = field_classes.redact(session=session, user=user, case_id=case.id, name=veld, text=body.tekst)
@@ -199,7 +209,8 @@ def completed_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep) -
 @router.get("/{case_id}/taken/afgerond/{task_id}", response_model=CompletedTaskOut,
             summary="Eén afgeronde taak met wat er is ingevuld (alleen-lezen)", responses=ERR)
 @read_only
-def completed_task(case: VisibleCase, task_id: IdPath, user: CurrentUser, session: SessionDep) -> CompletedTaskOut:
+def completed_task(case: VisibleCase, task_id: Annotated[int, Path(title="Taak", ge=1, le=2**31 - 1)],
+                   user: CurrentUser, session: SessionDep) -> CompletedTaskOut:
     return CompletedTaskOut.of(completed.completed_task(session=session, user=user, case_id=case.id,
                                                         work_item_id=task_id, page="api"))
 
@@ -229,7 +240,7 @@ XML_RESPONSE = {200: {"content": {"application/xml": {"schema": {"type": "string
 @router.get("/{case_id}/bpmn", response_class=Response, summary="BPMN-XML van de procesversie van de zaak",
             responses={**XML_RESPONSE, **ERR})
 def case_bpmn(case: VisibleCase, session: SessionDep,
-              bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
+              bestand: Annotated[str | None, Query(title="Bestand", max_length=300)] = None) -> Response:
     path, content = processes.case_process_file(session=session, case=case, path=bestand)
     return process_file_response(path, content, {"X-Bestand": path})
 
@@ -261,7 +272,8 @@ def desk_attachments(case: VisibleCase, user: CurrentUser, session: SessionDep) 
 @router.get("/{case_id}/bijlagen/{attachment_id}", response_class=Response, summary="Bijlage van de melder downloaden",
             responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "Het bestand"}, **ERR})
-def desk_attachment(case: VisibleCase, attachment_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+def desk_attachment(case: VisibleCase, attachment_id: Annotated[int, Path(title="Bijlage", ge=1, le=2**31 - 1)],
+                    user: CurrentUser, session: SessionDep) -> Response:
     # the same door as the case file's download on both surfaces: a file one may not read is not found (audited)
     row, content = attachments.read(session=session, user=user, case_id=case.id, attachment_id=attachment_id,
                                     source=attachments.REPORTER)
@@ -292,7 +304,8 @@ def add_note(body: NoteIn, case: VisibleCase, user: CurrentUser, session: Sessio
 
 @router.put("/{case_id}/notities/{note_id}", response_model=NoteOut,
             summary="Eigen notitie wijzigen (kort na het schrijven)", responses=errors(401, 403, 404, 409, 422))
-def edit_note(body: NoteIn, case: VisibleCase, note_id: IdPath, user: CurrentUser, session: SessionDep) -> NoteOut:
+def edit_note(body: NoteIn, case: VisibleCase, note_id: Annotated[int, Path(title="Notitie", ge=1, le=2**31 - 1)],
+              user: CurrentUser, session: SessionDep) -> NoteOut:
     return _note_out(notes.edit(session=session, user=user, case_id=case.id, note_id=note_id, text=body.tekst))
 
 
@@ -313,8 +326,9 @@ def case_files(case: VisibleCase, user: CurrentUser, session: SessionDep) -> lis
              summary="Een bestand aan het dossier toevoegen (verslag, ondertekend verslag, bewijsstuk); metadata "
                      "wordt vóór opslag verwijderd", responses=errors(401, 403, 404, 413, 422))
 def add_case_file(case: VisibleCase, user: CurrentUser, session: SessionDep,
-                  bestand: Annotated[UploadFile, File(description="Het bestand (pdf, png, jpg, txt, docx, xlsx)")],
-                  soort: Annotated[str, Form(max_length=40, description=(
+                  bestand: Annotated[UploadFile,
+                                     File(title="Bestand", description="Het bestand (pdf, png, jpg, txt, docx, xlsx)")],
+                  soort: Annotated[str, Form(title="Soort", max_length=40, description=(
                       "verslag, ondertekend_verslag, bewijs of overig"))]) -> CaseFileOut:
     content = bestand.file.read(attachments.MAX_HANDLER_BYTES + 1)
     return file_out(attachments.add(session=session, case_id=case.id, filename=bestand.filename, content=content,
@@ -324,7 +338,8 @@ def add_case_file(case: VisibleCase, user: CurrentUser, session: SessionDep,
 @router.get("/{case_id}/bestanden/{file_id}", response_class=Response, summary="Een bestand uit het dossier downloaden",
             responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "Het bestand (zonder metadata)"}, **ERR})
-def case_file(case: VisibleCase, file_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+def case_file(case: VisibleCase, file_id: Annotated[int, Path(title="Bestand", ge=1, le=2**31 - 1)], user: CurrentUser,
+              session: SessionDep) -> Response:
     row, content = attachments.read(session=session, user=user, case_id=case.id, attachment_id=file_id)
     return Response(content, media_type=row.media_type, headers={
         "X-Content-SHA256": row.sha256, "Content-Disposition": f'attachment; filename="{row.filename}"'})
@@ -349,7 +364,8 @@ def request_reveal(body: RevealRequestIn, case: VisibleCase, user: CurrentUser, 
 @router.post("/{case_id}/onthullingen/{reveal_id}/besluit", response_model=RevealOut,
              summary="Besluit van de integriteitscoördinator; bij goedkeuring wordt de melder eerst schriftelijk geïnformeerd",
              responses=errors(401, 403, 404, 409, 422))
-def decide_reveal(body: RevealDecisionIn, case: VisibleCase, reveal_id: IdPath, user: CurrentUser,
+def decide_reveal(body: RevealDecisionIn, case: VisibleCase,
+                  reveal_id: Annotated[int, Path(title="Verzoek om onthulling", ge=1, le=2**31 - 1)], user: CurrentUser,
                   session: SessionDep) -> RevealOut:
     return RevealOut.of(reveal.decide_reveal(session=session, case_id=case.id, reveal_id=reveal_id, by=user,
                                              approve=body.goedkeuren, note=body.toelichting))

@@ -26,8 +26,8 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 class MeetingIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"soort": "telefoon"}]})
 
-    soort: Literal["gesprek", "telefoon"]
-    wens: str | None = Field(default=None, max_length=contact.MAX_WISH)
+    soort: Literal["gesprek", "telefoon"] = Field(title="Soort")
+    wens: str | None = Field(title="Wens", default=None, max_length=contact.MAX_WISH)
 
 
 class MeetingOut(Strict):
@@ -60,29 +60,29 @@ class OralReportIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kanaal": "telefoon", "datum": "2026-11-02", "verslag": "De melder vertelt …"}]})
 
-    kanaal: str = Field(max_length=40)
-    datum: date
-    verslag: str = Field(max_length=contact.MAX_TRANSCRIPT)
-    verzoek_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    kanaal: str = Field(title="Kanaal", max_length=40)
+    datum: date = Field(title="Datum")
+    verslag: str = Field(title="Verslag", max_length=contact.MAX_TRANSCRIPT)
+    verzoek_id: int | None = Field(title="Inzageverzoek", default=None, ge=1, le=2**31 - 1)
 
 
 class TranscriptIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
-    verslag: str = Field(max_length=contact.MAX_TRANSCRIPT)
+    verslag: str = Field(title="Verslag", max_length=contact.MAX_TRANSCRIPT)
 
 
 class SignIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"versie": 1, "akkoord": True}]})
 
-    versie: int = Field(ge=1, le=10_000)
-    akkoord: bool
+    versie: int = Field(title="Versie", ge=1, le=10_000)
+    akkoord: bool = Field(title="Akkoord")
 
 
 class CorrectionIn(Strict):
     model_config = ConfigDict(extra="forbid")
 
-    tekst: str = Field(max_length=contact.MAX_TRANSCRIPT)
+    tekst: str = Field(title="Tekst", max_length=contact.MAX_TRANSCRIPT)
 
 
 class FollowUpOut(Strict):
@@ -103,8 +103,8 @@ class StaffFollowUpOut(FollowUpOut):
 class FollowUpAnswerIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"nadelige_gevolgen": "nee"}]})
 
-    nadelige_gevolgen: Literal["ja", "nee"]
-    toelichting: str | None = Field(default=None, max_length=contact.MAX_ANSWER)
+    nadelige_gevolgen: Literal["ja", "nee"] = Field(title="Nadelige gevolgen")
+    toelichting: str | None = Field(title="Toelichting", default=None, max_length=contact.MAX_ANSWER)
 
 
 class ReporterFollowUps(Strict):
@@ -151,7 +151,8 @@ def anon_oral_reports(case_id: AnonCase, session: SessionDep) -> list[OralReport
 @router.post("/melder/verslagen/{verslag_id}/ondertekening", response_model=OralReportOut,
              summary="Het verslag ondertekenen (de laatste versie van het meldpunt)",
              responses=errors(401, 403, 404, 422))
-def anon_sign(verslag_id: Id, body: SignIn, case_id: AnonCase, session: SessionDep) -> OralReportOut:
+def anon_sign(verslag_id: Annotated[int, Path(title="Verslag", ge=1, le=2**31 - 1)], body: SignIn, case_id: AnonCase,
+              session: SessionDep) -> OralReportOut:
     contact.sign(session=session, case_id=case_id, oral_report_id=verslag_id, version=body.versie,
                  agreed=body.akkoord)
     return _one(session, case_id, verslag_id)
@@ -160,7 +161,8 @@ def anon_sign(verslag_id: Id, body: SignIn, case_id: AnonCase, session: SessionD
 @router.post("/melder/verslagen/{verslag_id}/correcties", response_model=OralReportOut,
              status_code=status.HTTP_201_CREATED, summary="Correcties op het verslag sturen",
              responses=errors(401, 403, 404, 422))
-def anon_correct(verslag_id: Id, body: CorrectionIn, case_id: AnonCase, session: SessionDep) -> OralReportOut:
+def anon_correct(verslag_id: Annotated[int, Path(title="Verslag", ge=1, le=2**31 - 1)], body: CorrectionIn,
+                 case_id: AnonCase, session: SessionDep) -> OralReportOut:
     contact.correct(session=session, case_id=case_id, oral_report_id=verslag_id, text=body.tekst)
     return _one(session, case_id, verslag_id)
 
@@ -177,7 +179,8 @@ def anon_follow_ups(case_id: AnonCase, session: SessionDep) -> ReporterFollowUps
 
 @router.post("/melder/nazorg/{nazorg_id}", response_model=FollowUpOut, summary="Een nazorgvraag beantwoorden",
              responses=errors(401, 403, 404, 422))
-def anon_answer_follow_up(nazorg_id: Id, body: FollowUpAnswerIn, case_id: AnonCase,
+def anon_answer_follow_up(nazorg_id: Annotated[int, Path(title="Nazorgvraag", ge=1, le=2**31 - 1)],
+                          body: FollowUpAnswerIn, case_id: AnonCase,
                           session: SessionDep) -> FollowUpOut:
     row = contact.answer(session=session, case_id=case_id, follow_up_id=nazorg_id, adverse=body.nadelige_gevolgen,
                          text=body.toelichting)
@@ -223,7 +226,8 @@ def desk_register_oral_report(body: OralReportIn, case: VisibleCase, user: Curre
 @router.post("/zaken/{case_id}/mondelinge-meldingen/{verslag_id}/versies", response_model=OralReportOut,
              status_code=status.HTTP_201_CREATED, summary="Nieuwe versie van het verslag aan de melder voorleggen",
              responses=errors(401, 403, 404, 422))
-def desk_revise(verslag_id: Id, body: TranscriptIn, case: VisibleCase, user: CurrentUser,
+def desk_revise(verslag_id: Annotated[int, Path(title="Verslag", ge=1, le=2**31 - 1)], body: TranscriptIn,
+                case: VisibleCase, user: CurrentUser,
                 session: SessionDep) -> OralReportOut:
     contact.revise(session=session, user=user, case_id=case.id, oral_report_id=verslag_id, transcript=body.verslag)
     return _one(session, case.id, verslag_id)
@@ -261,8 +265,8 @@ class ContactTaskDoneIn(Strict):
         {"uitkomst": "doorverwezen", "motivering": "Melder gewezen op het Huis voor Klokkenluiders."},
         {"uitkomst": "herinnerd"}]})
 
-    uitkomst: str = Field(max_length=40)
-    motivering: str | None = Field(default=None, max_length=contact.MAX_MOTIVATION)
+    uitkomst: str = Field(title="Uitkomst", max_length=40)
+    motivering: str | None = Field(title="Motivering", default=None, max_length=contact.MAX_MOTIVATION)
 
 
 def _task_out(session, task) -> ContactTaskOut:
@@ -290,7 +294,8 @@ def desk_contact_tasks(case: VisibleCase, user: CurrentUser, session: SessionDep
 
 @router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/oppakken", response_model=ContactTaskOut,
              summary="Een taak bij het contact met de melder oppakken", responses=errors(401, 403, 404, 409))
-def desk_contact_task_claim(contacttaak_id: Id, case: VisibleCase, user: CurrentUser,
+def desk_contact_task_claim(contacttaak_id: Annotated[int, Path(title="Contacttaak", ge=1, le=2**31 - 1)],
+                            case: VisibleCase, user: CurrentUser,
                             session: SessionDep) -> ContactTaskOut:
     return _task_out(session, contact.claim_task(session=session, user=user, case_id=case.id,
                                                  task_id=contacttaak_id))
@@ -299,7 +304,8 @@ def desk_contact_task_claim(contacttaak_id: Id, case: VisibleCase, user: Current
 @router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/teruggeven", response_model=ContactTaskOut,
              summary="Een opgepakte taak bij het contact met de melder teruggeven aan de pool van haar rol",
              responses=errors(401, 403, 404, 409))
-def desk_contact_task_release(contacttaak_id: Id, case: VisibleCase, user: CurrentUser,
+def desk_contact_task_release(contacttaak_id: Annotated[int, Path(title="Contacttaak", ge=1, le=2**31 - 1)],
+                              case: VisibleCase, user: CurrentUser,
                               session: SessionDep) -> ContactTaskOut:
     return _task_out(session, contact.release_task(session=session, user=user, case_id=case.id,
                                                    task_id=contacttaak_id))
@@ -308,7 +314,8 @@ def desk_contact_task_release(contacttaak_id: Id, case: VisibleCase, user: Curre
 @router.post("/zaken/{case_id}/contacttaken/{contacttaak_id}/afronden", response_model=ContactTaskOut,
              summary="Een opgepakte taak afronden met uitkomst en motivering",
              responses=errors(401, 403, 404, 409, 422))
-def desk_contact_task_complete(contacttaak_id: Id, body: ContactTaskDoneIn, case: VisibleCase, user: CurrentUser,
+def desk_contact_task_complete(contacttaak_id: Annotated[int, Path(title="Contacttaak", ge=1, le=2**31 - 1)],
+                               body: ContactTaskDoneIn, case: VisibleCase, user: CurrentUser,
                                session: SessionDep) -> ContactTaskOut:
     return _task_out(session, contact.complete_task(session=session, user=user, case_id=case.id,
                                                     task_id=contacttaak_id, outcome=body.uitkomst,

@@ -5,11 +5,13 @@ their identity: only for who may see it); the web pages use the same functions. 
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
-from api.routers.cases import ERR, IdPath, VisibleCase
+from api.routers.cases import ERR, VisibleCase
 from api.routers.common import errors
 from api.schemas.casework import LetterOut, LetterWaitingOut
 from engine.cases import letters as case_letters
@@ -61,6 +63,8 @@ def letters_waiting(case: VisibleCase, user: CurrentUser, session: SessionDep) -
             responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "De brief; header X-Content-SHA256 = de vastgelegde hash"},
                        **DOWNLOAD_ERRORS})
-def document_download(case: VisibleCase, document_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
+def document_download(case: VisibleCase,
+                      document_id: Annotated[int, Path(title="Document", ge=1, le=2**31 - 1)], user: CurrentUser,
+                      session: SessionDep) -> Response:
     letter = case_letters.visible_letter(session=session, user=user, case_id=case.id, letter_id=document_id)
     return serve_letter(session, letter=letter, actor=user.username)

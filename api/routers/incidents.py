@@ -53,14 +53,14 @@ def _refs(session, user, rows: list[Incident]) -> dict[int, str]:
 @router.get("", response_model=list[IncidentOut], summary="Incidenten (procesbeheerder en coördinatoren)",
             responses=errors(401, 403, 422))
 def list_incidents(user: CurrentUser, session: SessionDep,
-                   status: Annotated[Literal["open", "alle"], Query()] = "open") -> list[IncidentOut]:
+                   status: Annotated[Literal["open", "alle"], Query(title="Status")] = "open") -> list[IncidentOut]:
     rows = incidents.list_incidents(session=session, by=user, state=None if status == "alle" else "open")
     refs = _refs(session, user, rows)
     return [_out(r, refs) for r in rows]
 
 
 @router.get("/{incident_id}", response_model=IncidentOut, summary="Eén incident", responses=errors(401, 403, 404, 422))
-def get_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+def get_incident(incident_id: Annotated[int, Path(title="Incident", ge=1, le=2**31 - 1)], user: CurrentUser,
                  session: SessionDep) -> IncidentOut:
     incident = incidents.get_incident(session=session, by=user, incident_id=incident_id)
     return _out(incident, _refs(session, user, [incident]))
@@ -68,7 +68,7 @@ def get_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Cu
 
 @router.post("/{incident_id}/opnieuw-proberen", response_model=RetryOut, summary="Een mislukte termijn opnieuw laten afgaan",
              responses=errors(400, 401, 403, 404, 409, 422))
-def retry_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+def retry_incident(incident_id: Annotated[int, Path(title="Incident", ge=1, le=2**31 - 1)], user: CurrentUser,
                    session: SessionDep) -> RetryOut:
     incident, resolved = incidents.retry(session=session, by=user, incident_id=incident_id)
     return RetryOut(opgelost=resolved, incident=_out(incident, _refs(session, user, [incident])))
@@ -76,7 +76,7 @@ def retry_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: 
 
 @router.post("/{incident_id}/afsluiten", response_model=IncidentOut, summary="Een incident als opgelost markeren",
              responses=errors(401, 403, 404, 409, 422))
-def close_incident(incident_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+def close_incident(incident_id: Annotated[int, Path(title="Incident", ge=1, le=2**31 - 1)], user: CurrentUser,
                    session: SessionDep) -> IncidentOut:
     incident = incidents.close(session=session, by=user, incident_id=incident_id)
     return _out(incident, _refs(session, user, [incident]))

@@ -32,7 +32,7 @@ KEEP_CODE = "Bewaar deze ontvangstcode goed; hij wordt maar één keer getoond e
              summary="Melding registreren (meldpunt, coördinator, vertrouwenspersoon, leidinggevende)",
              responses=errors(400, 401, 403, 413, 422))
 def register(body: StaffReportIn, user: CurrentUser, session: SessionDep, response: Response,
-             idempotency_key: Annotated[str | None, Header(
+             idempotency_key: Annotated[str | None, Header(title="Idempotentiesleutel", 
                  alias=submissions.HEADER, description=IDEMPOTENCY)] = None) -> ReportCreated:
     """The same door as the web form ``/meldingen/nieuw``: ``engine.intake.staff.register_report``."""
     data = body.model_dump(exclude_none=True, exclude={"melder_id", "betrokkene_id"})
@@ -65,7 +65,7 @@ def report_handlers(session: SessionDep, response: Response) -> list[ReportHandl
              summary="Melding via het openbare formulier (geeft eenmalig een ontvangstcode)",
              responses=errors(400, 413, 422, 429))
 def report_anonymously(body: PublicReportIn, request: Request, response: Response,
-                       idempotency_key: Annotated[str | None, Header(
+                       idempotency_key: Annotated[str | None, Header(title="Idempotentiesleutel", 
                            alias=submissions.HEADER, description=IDEMPOTENCY)] = None) -> PublicReportCreated:
     """Geen aanmelding nodig. Dezelfde regels als het webformulier ``/melden`` (verplicht: ``omschrijving`` en
     ``dienstonderdeel``). Het antwoord is wat het webformulier de melder toont: de ontvangstcode (alleen in dit

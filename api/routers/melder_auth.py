@@ -25,7 +25,8 @@ PROBLEM = {"content": {"application/problem+json": {}}}
 class ReceiptLogin(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"ontvangstcode": "1234 5678 9012 3456"}]})
 
-    ontvangstcode: str = Field(min_length=16, max_length=40, description="De 16 cijfers van het ontvangstbewijs")
+    ontvangstcode: str = Field(title="Ontvangstcode", min_length=16, max_length=40,
+                               description="De 16 cijfers van het ontvangstbewijs")
 
 
 class ReporterSessionOut(Strict):

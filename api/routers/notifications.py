@@ -26,7 +26,7 @@ class VoorkeurOut(BaseModel):
 
 class VoorkeurIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    voorkeur: str = Field(max_length=20, description="direct, dagelijks of uit")
+    voorkeur: str = Field(title="Voorkeur", max_length=20, description="direct, dagelijks of uit")
 
 
 def _out(mode: str) -> VoorkeurOut:

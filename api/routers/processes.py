@@ -35,9 +35,12 @@ _NAME = re.compile(r"^((forms/)?[A-Za-z0-9][A-Za-z0-9_.\-]{0,150}\.(bpmn|dmn|jso
 _LETTER = re.compile(r"^[a-z0-9_]{1,100}$")
 
 ProcessOwner = Annotated[User, Depends(permitted(processes.require_process_owner))]
-UploadFiles = Annotated[list[UploadFile], File(description="De bestanden van de processet (manifest.json, letters.json, *.bpmn, *.dmn, forms/*.json, letters/*.docx)")]
-TemplateUpload = Annotated[UploadFile, File(description="Het briefsjabloon (Word, .docx)")]
-LetterName = Annotated[str, Path(min_length=1, max_length=100, description="De brief zoals letters.json hem noemt")]
+UploadFiles = Annotated[list[UploadFile], File(title="Bestanden", description=(
+    "De bestanden van de processet (manifest.json, letters.json, *.bpmn, *.dmn, forms/*.json, letters/*.docx)"))]
+TemplateUpload = Annotated[UploadFile, File(title="Sjabloon", description="Het briefsjabloon (Word, .docx)")]
+LetterName = Annotated[str,
+                       Path(title="Brief", min_length=1, max_length=100,
+                            description="De brief zoals letters.json hem noemt")]
 
 
 def _path_of(name: str | None) -> str:
@@ -131,9 +134,12 @@ def validate(user: ProcessOwner, bestanden: UploadFiles) -> ValidationOut:
                                                              line=i.line) for i in issues])
 
 
-Override = Annotated[str | None, Form(max_length=1000, description="Reden om zonder geslaagde repetitie uit te "
+Override = Annotated[str | None,
+                     Form(title="Zonder repetitie", max_length=1000,
+                          description="Reden om zonder geslaagde repetitie uit te "
                                                                    "rollen (komt in de audittrail)")]
-Selection = Annotated[list[str] | None, Form(description="Welke scenario's: een .feature-bestand, de precieze naam "
+Selection = Annotated[list[str] | None,
+                      Form(title="Keuze", description="Welke scenario's: een .feature-bestand, de precieze naam "
                                                          "van een scenario of een tag (@L7); leeg = alle")]
 
 
@@ -161,7 +167,7 @@ def rehearse(user: ProcessOwner, session: SessionDep, bestanden: UploadFiles,
     return RehearsalOut.of(result)
 
 
-VersionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+VersionId = Annotated[int, Path(title="Procesversie", ge=1, le=2**31 - 1)]
 
 
 @router.post("/{version_id}/activeren", response_model=ProcessVersionOut,
@@ -176,7 +182,9 @@ def activate(version_id: VersionId, user: ProcessOwner, session: SessionDep) -> 
             summary="Wat er per element veranderd is ten opzichte van een andere versie (taken, pijlen, termijnen, "
                     "formulieren, briefsjablonen)", responses=errors(401, 404, 422))
 def differences(version_id: VersionId, user: CurrentUser, session: SessionDep,
-                met: Annotated[int, Query(ge=1, le=2**31 - 1, description="De versie om mee te vergelijken")]
+                met: Annotated[int,
+                               Query(title="Vergelijken met versie", ge=1, le=2**31 - 1,
+                                     description="De versie om mee te vergelijken")]
                 ) -> ProcessDiffOut:
     changes = process_diff.diff_versions(session=session, version_id=version_id, other_id=met)
     return ProcessDiffOut(van=met, naar=version_id, verschillen=[ProcessChangeOut.of(c) for c in changes])
@@ -186,7 +194,7 @@ def differences(version_id: VersionId, user: CurrentUser, session: SessionDep,
              summary="Lopende zaken van deze versie naar een andere overzetten; standaard een proefdraai "
                      "(alleen procesbeheerder)", responses=errors(401, 403, 404, 422))
 def migrate(user: ProcessOwner, session: SessionDep, body: MigrationIn,
-            version_id: int = Path(ge=1, le=2**31 - 1,
+            version_id: int = Path(title="Procesversie", ge=1, le=2**31 - 1,
                                    description="De procesversie waarop de zaken nu staan")) -> MigrationOut:
     from engine.processes import migration
 
@@ -234,8 +242,9 @@ def preview_letter(brief: LetterName, user: ProcessOwner, session: SessionDep, s
 
 @router.get("/{version_id}/bpmn", response_class=Response, summary="BPMN-XML van een procesversie",
             responses={**XML_RESPONSE, **errors(401, 404)})
-def version_bpmn(version_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, session: SessionDep,
-                 bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
+def version_bpmn(version_id: Annotated[int, Path(title="Procesversie", ge=1, le=2**31 - 1)], user: CurrentUser,
+                 session: SessionDep,
+                 bestand: Annotated[str | None, Query(title="Bestand", max_length=300)] = None) -> Response:
     version = session.get(ProcessVersion, version_id)
     if version is None:
         raise NotFound("Procesversie niet gevonden.")

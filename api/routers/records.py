@@ -17,12 +17,12 @@ router = APIRouter(prefix="/bewaartermijnen", tags=["bewaartermijnen"], route_cl
 case_router = APIRouter(prefix="/zaken", tags=["bewaartermijnen"], route_class=UnitOfWorkRoute)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-ListId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CaseId = Annotated[int, Path(title="Zaak", ge=1, le=2**31 - 1)]
+ListId = Annotated[int, Path(title="Lijst", ge=1, le=2**31 - 1)]
 
 
 class HoldIn(BaseModel):
-    reden: str = Field(min_length=1, max_length=2000)
+    reden: str = Field(title="Reden", min_length=1, max_length=2000)
 
 
 class HoldOut(BaseModel):
@@ -161,26 +161,26 @@ def certificate(list_id: ListId, user: CurrentUser, session: SessionDep) -> Resp
 from engine.records import subject_rights as rights  # noqa: E402
 
 ZIP = "application/zip"
-RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-FlagId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RequestId = Annotated[int, Path(title="Inzageverzoek", ge=1, le=2**31 - 1)]
+FlagId = Annotated[int, Path(title="Markering", ge=1, le=2**31 - 1)]
 access_router = APIRouter(prefix="/inzageverzoeken", tags=["inzageverzoeken"], route_class=UnitOfWorkRoute)
 
 
 class AccessRequestIn(BaseModel):
-    naam: str = Field(min_length=1, max_length=200)
-    gebruikersnaam: str = Field(default="", max_length=100)
-    email: str = Field(default="", max_length=200)
-    ontvangen_op: date | None = None
-    toestemming_melder: bool = False
+    naam: str = Field(title="Naam", min_length=1, max_length=200)
+    gebruikersnaam: str = Field(title="Gebruikersnaam", default="", max_length=100)
+    email: str = Field(title="E-mailadres", default="", max_length=200)
+    ontvangen_op: Annotated[date | None, Field(title="Ontvangen op")] = None
+    toestemming_melder: Annotated[bool, Field(title="Toestemming van de melder")] = False
 
 
 class LinkIn(BaseModel):
-    zaaknummer: str = Field(min_length=1, max_length=40)
-    rol: str = Field(min_length=1, max_length=20)
+    zaaknummer: str = Field(title="Zaaknummer", min_length=1, max_length=40)
+    rol: str = Field(title="Rol", min_length=1, max_length=20)
 
 
 class ReasonIn(BaseModel):
-    reden: str = Field(min_length=1, max_length=2000)
+    reden: str = Field(title="Reden", min_length=1, max_length=2000)
 
 
 class LinkOut(BaseModel):
@@ -203,10 +203,10 @@ class AccessRequestOut(BaseModel):
 
 
 class FlagIn(BaseModel):
-    rol: str = Field(min_length=1, max_length=20)
-    persoon: str = Field(min_length=1, max_length=200)
-    soort: str = Field(min_length=1, max_length=20)
-    toelichting: str = Field(min_length=1, max_length=4000)
+    rol: str = Field(title="Rol", min_length=1, max_length=20)
+    persoon: str = Field(title="Persoon", min_length=1, max_length=200)
+    soort: str = Field(title="Soort", min_length=1, max_length=20)
+    toelichting: str = Field(title="Toelichting", min_length=1, max_length=4000)
 
 
 class FlagOut(BaseModel):
@@ -239,7 +239,9 @@ def _flag(session, f, user) -> FlagOut:
 @access_router.get("", response_model=list[AccessRequestOut], responses=errors(401, 403),
                    summary="Inzageverzoeken (AVG art. 15); teLaat=true: alleen de verzoeken over hun termijn")
 def access_requests(user: CurrentUser, session: SessionDep,
-                    te_laat: Annotated[bool, Query(alias="teLaat")] = False) -> list[AccessRequestOut]:
+                    te_laat: Annotated[bool,
+                                       Query(title="Alleen te laat",
+                                             alias="teLaat")] = False) -> list[AccessRequestOut]:
     found = rights.overdue(session=session, user=user) if te_laat else rights.list_requests(session=session, user=user)
     return [_request(session, r, user) for r in found]
 

@@ -22,8 +22,8 @@ router = APIRouter(prefix="/register", tags=["register risicovolle functies"], r
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FILE_RESPONSES = {200: {"content": {"text/csv": {"schema": {"type": "string"}},
                                     DOCX: {"schema": {"type": "string", "format": "binary"}}}}}
-FunctionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Functie-id")]
-Format = Annotated[Literal["json", "csv", "docx"], Query(description="json, csv of docx")]
+FunctionId = Annotated[int, Path(title="Functie", ge=1, le=2**31 - 1, description="Functie-id")]
+Format = Annotated[Literal["json", "csv", "docx"], Query(title="Formaat", description="json, csv of docx")]
 
 
 def _assessment(a: RegisterAssessment) -> AssessmentOut:
@@ -49,7 +49,9 @@ def start_inventory(body: InventoryIn, user: CurrentUser, session: SessionDep) -
             description="Een leidinggevende ziet alleen de functies van het eigen team.",
             responses=errors(400, 401, 403))
 def functions(user: CurrentUser, session: SessionDep,
-              onderdeel: Annotated[str | None, Query(max_length=200, description="Organisatieonderdeel")] = None):
+              onderdeel: Annotated[str | None,
+                                   Query(title="Organisatieonderdeel", max_length=200,
+                                         description="Organisatieonderdeel")] = None):
     team = access.team_scope(user)
     return [FunctionOut(functie_id=f.id, organisatieonderdeel=f.unit, team=f.team, functie=f.name,
                         beoordeling=_assessment(a)) for f, a in reports.current(session, onderdeel, team)]
@@ -67,8 +69,11 @@ def function_history(functie_id: FunctionId, user: CurrentUser, session: Session
                         "aanvaardbaar, acties; met de alinea voor de zelfanalyse. Ook als Word of CSV.",
             responses={**errors(400, 401, 403), **FILE_RESPONSES})
 def overview(user: CurrentUser, session: SessionDep, formaat: Format = "json",
-             onderdeel: Annotated[str | None, Query(max_length=200, description="Organisatieonderdeel")] = None,
-             jaar: Annotated[int | None, Query(ge=1990, le=2100, description="Jaar van de zelfanalyse")] = None):
+             onderdeel: Annotated[str | None,
+                                  Query(title="Organisatieonderdeel", max_length=200,
+                                        description="Organisatieonderdeel")] = None,
+             jaar: Annotated[int | None,
+                             Query(title="Jaar", ge=1990, le=2100, description="Jaar van de zelfanalyse")] = None):
     team = access.team_scope(user)
     year = jaar or legal_terms.local_date(now()).year
     settings = register.inventory_process(session).settings
@@ -90,7 +95,9 @@ def overview(user: CurrentUser, session: SessionDep, formaat: Format = "json",
 @router.get("/vervolgacties", response_model=list[ActionOut], summary="Vervolgacties van het managementteam",
             responses=errors(400, 401, 403))
 def follow_up_actions(user: CurrentUser, session: SessionDep,
-                      open_only: Annotated[bool, Query(alias="open", description="Alleen open en te late acties")]
+                      open_only: Annotated[bool,
+                                           Query(title="Alleen open", alias="open",
+                                                 description="Alleen open en te late acties")]
                       = False):
     team = access.team_scope(user)
     return [ActionOut(team=x.team, kenmerk=x.reference, functie=x.function, vervolgactie=x.text, uiterlijk=x.due,

@@ -39,7 +39,7 @@ def anonymous_case(reporter: Annotated[ReporterSession, Depends(current_reporter
 
 
 @in_transaction
-def known_reporter_case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+def known_reporter_case(case_id: Annotated[int, Path(title="Zaak", ge=1, le=2**31 - 1)], user: CurrentUser,
                         session: SessionDep) -> int:
     if not access.is_reporter_of(session=session, user=user, case_id=case_id):
         raise NotFound("Melding niet gevonden.")
@@ -118,7 +118,8 @@ def anon_attachments(case_id: AnonCase, session: SessionDep) -> list[AttachmentO
              summary="Een bijlage toevoegen (pdf, png, jpg, txt, docx; hoogstens 5 MB)",
              description=attachments.NAME_NOT_KEPT, responses=errors(401, 403, 404, 413, 422))
 def anon_add_attachment(case_id: AnonCase, session: SessionDep,
-                              bestand: Annotated[UploadFile, File(description="Het bestand")]) -> AttachmentOut:
+                              bestand: Annotated[UploadFile,
+                                                 File(title="Bestand", description="Het bestand")]) -> AttachmentOut:
     content = _read_upload(bestand)
     return _attachment_out(attachments.add(session=session, case_id=case_id, filename=bestand.filename,
                                            content=content, actor="anonieme melder"))
@@ -132,7 +133,7 @@ def anon_letters(case_id: AnonCase, session: SessionDep) -> list[LetterOut]:
 
 @router.get("/melder/brieven/{letter_id}", response_class=Response, summary="Een brief aan mij downloaden",
             responses=LETTER_DOWNLOAD)
-def anon_letter(case_id: AnonCase, letter_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+def anon_letter(case_id: AnonCase, letter_id: Annotated[int, Path(title="Brief", ge=1, le=2**31 - 1)],
                 session: SessionDep) -> Response:
     return _letter(session, case_id, letter_id, "anonieme melder")
 
@@ -168,7 +169,8 @@ def known_attachments(case_id: KnownCase, session: SessionDep) -> list[Attachmen
              summary="Een bijlage toevoegen", description=attachments.NAME_NOT_KEPT,
              responses=errors(401, 403, 404, 413, 422))
 def known_add_attachment(case_id: KnownCase, session: SessionDep, user: CurrentUser,
-                               bestand: Annotated[UploadFile, File(description="Het bestand")]) -> AttachmentOut:
+                               bestand: Annotated[UploadFile,
+                                                  File(title="Bestand", description="Het bestand")]) -> AttachmentOut:
     content = _read_upload(bestand)
     return _attachment_out(attachments.add(session=session, case_id=case_id, filename=bestand.filename,
                                            content=content, actor=user.username))
@@ -182,6 +184,7 @@ def known_letters(case_id: KnownCase, session: SessionDep) -> list[LetterOut]:
 
 @router.get("/mijn-meldingen/{case_id}/brieven/{letter_id}", response_class=Response,
             summary="Een brief aan mij downloaden", responses=LETTER_DOWNLOAD)
-def known_letter(case_id: KnownCase, letter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+def known_letter(case_id: KnownCase, letter_id: Annotated[int, Path(title="Brief", ge=1, le=2**31 - 1)],
+                 user: CurrentUser,
                  session: SessionDep) -> Response:
     return _letter(session, case_id, letter_id, user.username)

@@ -31,8 +31,8 @@ Adviser = Annotated[User, Depends(permitted(vp_access.require_register))]
 VpReader = Annotated[User, Depends(permitted(vp_access.require_tables))]
 DashboardUser = Annotated[User, Depends(permitted(report_access.require_dashboard_reader))]
 UnitAdmin = Annotated[User, Depends(permitted(require_unit_admin))]
-Year = Annotated[int, Query(ge=1990, le=2100, description="Jaar")]
-Format = Annotated[Literal["json", "csv", "docx"], Query(description="json, csv of docx")]
+Year = Annotated[int, Query(title="Jaar", ge=1990, le=2100, description="Jaar")]
+Format = Annotated[Literal["json", "csv", "docx"], Query(title="Formaat", description="json, csv of docx")]
 
 
 def _file(content: str | bytes, media_type: str, filename: str) -> Response:
@@ -50,7 +50,9 @@ async def _body(request: Request) -> bytes:
              responses={**ERRORS, 409: {"description": "Bestand al geïmporteerd", **PROBLEM}},
              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_cases(content: Annotated[bytes, Depends(_body)], user: Importer, session: SessionDep,
-                 bestandsnaam: Annotated[str, Query(min_length=1, max_length=300)] = "import.csv") -> ImportOut:
+                 bestandsnaam: Annotated[str,
+                                         Query(title="Bestandsnaam", min_length=1,
+                                               max_length=300)] = "import.csv") -> ImportOut:
     from engine.reports import importer
 
     importer.require_importer(user)
@@ -75,7 +77,8 @@ def annex(jaar: Year, user: Reporter, session: SessionDep, formaat: Format = "js
 
 @router.get("/woo", response_model=WooOut, summary="Woo-overzicht (geanonimiseerd)",
             responses={**ERRORS, **FILE_RESPONSES})
-def woo(van: date, tot: date, user: Reporter, session: SessionDep, formaat: Format = "json"):
+def woo(van: Annotated[date, Query(title="Vanaf")], tot: Annotated[date, Query(title="Tot en met")], user: Reporter,
+        session: SessionDep, formaat: Format = "json"):
     from engine.reports import woo as woo_mod
 
     result = woo_mod.build(session=session, start=van, end=tot, reader=user)
@@ -104,7 +107,7 @@ def register_vp(body: VpRegistrationIn, user: Adviser, session: SessionDep) -> V
 @router.get("/vp", response_model=dict[str, Any], summary="Tabellen vertrouwenspersonen (drie jaren)",
             responses={**ERRORS, 200: {"content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
 def vp_report(jaar: Year, user: VpReader, session: SessionDep,
-              formaat: Annotated[Literal["json", "docx"], Query()] = "json"):
+              formaat: Annotated[Literal["json", "docx"], Query(title="Formaat")] = "json"):
     from engine.reports import vp
 
     vp.require_tables(user)
@@ -115,8 +118,9 @@ def vp_report(jaar: Year, user: VpReader, session: SessionDep,
 
 
 @router.get("/dashboard", response_model=dict[str, Any], summary="Termijnen en doorstroom", responses=ERRORS)
-def dashboard(van: date, tot: date, user: DashboardUser, session: SessionDep,
-              dienstonderdeel: Annotated[str | None, Query(max_length=200)] = None) -> dict:
+def dashboard(van: Annotated[date, Query(title="Vanaf")], tot: Annotated[date, Query(title="Tot en met")],
+              user: DashboardUser, session: SessionDep,
+              dienstonderdeel: Annotated[str | None, Query(title="Dienstonderdeel", max_length=200)] = None) -> dict:
     from engine.reports import dashboard as dash
 
     return dash.build(session=session, start=van, end=tot, unit=dienstonderdeel, user=user)
@@ -138,7 +142,7 @@ def my_overviews(user: CurrentUser, session: SessionDep) -> list[MonthlyOut]:
 @router.get("/maandoverzichten/{overview_id}", summary="Maandoverzicht downloaden (Word)",
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM},
                        200: {"content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
-def download_overview(overview_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser,
+def download_overview(overview_id: Annotated[int, Path(title="Overzicht", ge=1, le=2**31 - 1)], user: CurrentUser,
                       session: SessionDep) -> Response:
     from engine.reports import monthly
 
@@ -155,7 +159,7 @@ def units(user: CurrentUser, session: SessionDep) -> list[UnitOut]:
 
 @router.put("/dienstonderdelen/{naam}", response_model=UnitOut, summary="Dienstonderdeel instellen",
             responses={**ERRORS, 404: {"description": "Niet gevonden", **PROBLEM}})
-def set_unit(naam: Annotated[str, Path(min_length=1, max_length=200)], body: UnitIn, user: UnitAdmin,
+def set_unit(naam: Annotated[str, Path(title="Naam", min_length=1, max_length=200)], body: UnitIn, user: UnitAdmin,
              session: SessionDep) -> UnitOut:
     from engine.reports.service import set_unit_as
 

@@ -16,9 +16,9 @@ from engine.staff import service as staff
 router = APIRouter(prefix="/gebruikers", tags=["gebruikers"], route_class=UnitOfWorkRoute)
 notices_router = APIRouter(prefix="/personeelsmeldingen", tags=["gebruikers"], route_class=UnitOfWorkRoute)
 
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Gebruiker-id")]
-NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Personeelsmelding-id")]
-AbsenceId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Afwezigheid-id")]
+UserId = Annotated[int, Path(title="Gebruiker", ge=1, le=2**31 - 1, description="Gebruiker-id")]
+NoticeId = Annotated[int, Path(title="Personeelsmelding", ge=1, le=2**31 - 1, description="Personeelsmelding-id")]
+AbsenceId = Annotated[int, Path(title="Afwezigheid", ge=1, le=2**31 - 1, description="Afwezigheid-id")]
 
 
 @router.get("/{user_id}/werk", response_model=OpenWorkOut, summary="Opgepakte open taken van een medewerker",

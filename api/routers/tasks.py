@@ -31,16 +31,16 @@ from engine.worklist.models import WorkItem
 
 router = APIRouter(prefix="/taken", tags=["taken"], route_class=UnitOfWorkRoute)
 
-TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Taak-id")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+TaskId = Annotated[int, Path(title="Taak", ge=1, le=2**31 - 1, description="Taak-id")]
+Limit = Annotated[int, Query(title="Aantal per pagina", ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(title="Beginpositie", ge=0, le=1_000_000)]
 
 
 def visible_task(*, session, user: User, work_item_id: int, claiming: bool = False) -> WorkItem:
     return access.visible_task(session=session, user=user, work_item_id=work_item_id, claiming=claiming)
 
 
-After = Annotated[str | None, Query(max_length=400, description=(
+After = Annotated[str | None, Query(title="Na (volgende pagina)", max_length=400, description=(
     "Vervolgpositie: uit de Link-kop (rel=\"next\") van de vorige pagina (keyset; stabiel als er taken bijkomen "
     "of afgaan; offset wordt dan genegeerd)"))]
 PAGED = {"headers": {"Link": {"description": "<…?na=…>; rel=\"next\" als er een volgende pagina is",

@@ -17,7 +17,7 @@ router = APIRouter(tags=["gebruikers"], route_class=UnitOfWorkRoute)
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: {"description": "Niet aangemeld", **PROBLEM}, 403: {"description": "Geen toegang", **PROBLEM}}
 Admin = Annotated[User, Depends(permitted(admin.require_user_admin))]
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UserId = Annotated[int, Path(title="Gebruiker", ge=1, le=2**31 - 1)]
 
 
 @router.get("/rollen", response_model=list[RoleOut], summary="De rollen", responses=ERRORS)
@@ -30,8 +30,8 @@ def roles(user: CurrentUser) -> list[RoleOut]:
                                                   "schema": {"type": "string"}}}}, **ERRORS,
                        422: {"description": "Ongeldige gegevens", **PROBLEM}})
 def list_users(request: Request, response: Response, admin_user: Admin, session: SessionDep,
-               limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
-               na: Annotated[str | None, Query(min_length=1, max_length=100, description=(
+               limit: Annotated[int, Query(title="Aantal per pagina", ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
+               na: Annotated[str | None, Query(title="Na (volgende pagina)", min_length=1, max_length=100, description=(
                    "Vervolgpositie: de laatste gebruikersnaam van de vorige pagina (keyset)"))] = None) -> list[UserOut]:
     users = admin.list_users(session=session, by=admin_user, limit=limit + 1, after=na)
     if len(users) > limit:

@@ -50,18 +50,18 @@ class PublicReportIn(Strict):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_public_required)
 
-    categorie: str | None = Field(default=None, max_length=200, description=(
+    categorie: str | None = Field(title="Categorie", default=None, max_length=200, description=(
         "Een categorie uit de lijst van het formulier; leeg laten mag (het meldpunt deelt de melding in)"))
-    subcategorie: str | None = Field(default=None, max_length=200)
-    omschrijving: str | None = Field(default=None, max_length=10_000, description=(
+    subcategorie: str | None = Field(title="Subcategorie", default=None, max_length=200)
+    omschrijving: str | None = Field(title="Omschrijving", default=None, max_length=10_000, description=(
         "Wat er is gebeurd (verplicht, minstens 10 tekens)"))
-    dienstonderdeel: str | None = Field(default=None, max_length=200, description=(
+    dienstonderdeel: str | None = Field(title="Dienstonderdeel", default=None, max_length=200, description=(
         "Bij welk dienstonderdeel het speelt (verplicht)"))
-    datum_voorval: date | None = None
+    datum_voorval: Annotated[date | None, Field(title="Datum voorval")] = None
     # A meeting in person or by phone (EU 2019/1937 art. 9(2)); ``gesprek_wens``: when and how (no identity needed).
-    gesprek: Literal["gesprek", "telefoon"] | None = None
-    gesprek_wens: str | None = Field(default=None, max_length=1_000)
-    uitgesloten: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+    gesprek: Annotated[Literal["gesprek", "telefoon"] | None, Field(title="Soort gesprek")] = None
+    gesprek_wens: str | None = Field(title="Wens voor het gesprek", default=None, max_length=1_000)
+    uitgesloten: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(title="Uitgesloten behandelaars", 
         default=None, max_length=10, description=UITGESLOTEN)
 
     _d = field_validator("datum_voorval")(_sane_date)
@@ -73,31 +73,35 @@ class StaffReportIn(Strict):
         "dienstonderdeel": "Directie Toezicht", "melder_anoniem": False, "melder_naam": "A. de Melder",
         "melder_email": "melder@example.org", "betrokkene_functie": "Inspecteur", "risicofunctie": "geen"}]})
 
-    kanaal: Literal["meldpunt_integriteit", "leidinggevende", "hogere_leidinggevende", "vertrouwenspersoon",
-                    "onderzoeksbureau", "externe_commissie"] = "meldpunt_integriteit"
-    categorie: str = Field(min_length=1, max_length=200)
-    subcategorie: str | None = Field(default=None, max_length=200)
-    omschrijving: str = Field(min_length=10, max_length=10_000)
-    dienstonderdeel: str | None = Field(default=None, max_length=200)
-    datum_melding: date | None = None
-    melder_anoniem: bool = False
-    melder_naam: str | None = Field(default=None, max_length=200)
-    melder_adres: str | None = Field(default=None, max_length=500)
-    melder_email: str | None = Field(default=None, max_length=200)
-    melder_telefoon: str | None = Field(default=None, max_length=40)
-    via_vertrouwenspersoon: bool = False
-    toestemming_doorgeven: bool | None = None
-    betrokkene_naam: str | None = Field(default=None, max_length=200)
-    betrokkene_functie: str | None = Field(default=None, max_length=200)
-    risicofunctie: Literal["geen", "risicovol", "meest_risicovol"] | None = None
-    ontvangstwijze: str | None = Field(default=None, max_length=40, description=(
+    kanaal: Annotated[Literal["meldpunt_integriteit", "leidinggevende", "hogere_leidinggevende", "vertrouwenspersoon",
+                    "onderzoeksbureau", "externe_commissie"], Field(title="Kanaal")] = "meldpunt_integriteit"
+    categorie: str = Field(title="Categorie", min_length=1, max_length=200)
+    subcategorie: str | None = Field(title="Subcategorie", default=None, max_length=200)
+    omschrijving: str = Field(title="Omschrijving", min_length=10, max_length=10_000)
+    dienstonderdeel: str | None = Field(title="Dienstonderdeel", default=None, max_length=200)
+    datum_melding: Annotated[date | None, Field(title="Datum ontvangst")] = None
+    melder_anoniem: Annotated[bool, Field(title="Anonieme melder")] = False
+    melder_naam: str | None = Field(title="Naam melder", default=None, max_length=200)
+    melder_adres: str | None = Field(title="Adres melder", default=None, max_length=500)
+    melder_email: str | None = Field(title="E-mailadres melder", default=None, max_length=200)
+    melder_telefoon: str | None = Field(title="Telefoonnummer melder", default=None, max_length=40)
+    via_vertrouwenspersoon: Annotated[bool, Field(title="Via vertrouwenspersoon")] = False
+    toestemming_doorgeven: Annotated[bool | None, Field(title="Toestemming van de melder")] = None
+    betrokkene_naam: str | None = Field(title="Naam betrokkene", default=None, max_length=200)
+    betrokkene_functie: str | None = Field(title="Functie betrokkene", default=None, max_length=200)
+    risicofunctie: Annotated[Literal["geen", "risicovol", "meest_risicovol"] | None,
+                             Field(title="Risicofunctie")] = None
+    ontvangstwijze: str | None = Field(title="Wijze van ontvangst", default=None, max_length=40, description=(
         "Hoe de melding binnenkwam (telefoon, brief, e-mail, gesprek, ...): de keuzes van het registratieformulier"))
-    melder_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de melder, als die medewerker is")
-    betrokkene_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Gebruikers-id van de betrokkene")
-    betrokkene_persoon: str | None = Field(default=None, max_length=100, description=(
+    melder_id: int | None = Field(title="Melder (gebruiker)", default=None, ge=1, le=2**31 - 1,
+                                  description="Gebruikers-id van de melder, als die medewerker is")
+    betrokkene_id: int | None = Field(title="Betrokkene (gebruiker)", default=None, ge=1, le=2**31 - 1,
+                                      description="Gebruikers-id van de betrokkene")
+    betrokkene_persoon: str | None = Field(title="Betrokkene als medewerker", default=None, max_length=100,
+                                           description=(
         "Gebruikersnaam van de betrokkene als die medewerker is, of 'extern/onbekend' (het veld met x-persoon: "
         "betrokkene in het registratieformulier); de betrokkene en diens leidinggevende worden uitgesloten"))
-    uitgesloten: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+    uitgesloten: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(title="Uitgesloten behandelaars", 
         default=None, max_length=10, description=UITGESLOTEN)
 
     _d = field_validator("datum_melding")(_sane_date)
@@ -132,7 +136,7 @@ class PublicReportCreated(Strict):
 class MessageIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"tekst": "Wanneer vond dit plaats?"}]})
 
-    tekst: str = Field(min_length=1, max_length=10_000)
+    tekst: str = Field(title="Tekst", min_length=1, max_length=10_000)
 
 
 class MessageOut(Strict):
@@ -167,7 +171,7 @@ class NoteIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "tekst": "Getuige pas na de vakantie bereikbaar; horen gepland in week 3."}]})
 
-    tekst: str = Field(min_length=1, max_length=10_000)
+    tekst: str = Field(title="Tekst", min_length=1, max_length=10_000)
 
 
 class NoteOut(Strict):
@@ -245,14 +249,14 @@ class CasePage(Strict):
 class CaseQuery(Strict):
     """A search of the case list (the parameters of GET /zaken), as saved in a view."""
 
-    q: str | None = Field(default=None, max_length=200)
-    status: Literal["open", "closed"] | None = None
-    categorie: str | None = Field(default=None, max_length=200)
-    dienstonderdeel: str | None = Field(default=None, max_length=200)
-    periode_van: date | None = None
-    periode_tot: date | None = None
-    sorteer: Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
-                     "-zaaknummer"] = "-aangemaakt_op"
+    q: str | None = Field(title="Zoektekst", default=None, max_length=200)
+    status: Annotated[Literal["open", "closed"] | None, Field(title="Status")] = None
+    categorie: str | None = Field(title="Categorie", default=None, max_length=200)
+    dienstonderdeel: str | None = Field(title="Dienstonderdeel", default=None, max_length=200)
+    periode_van: Annotated[date | None, Field(title="Periode vanaf")] = None
+    periode_tot: Annotated[date | None, Field(title="Periode tot en met")] = None
+    sorteer: Annotated[Literal["aangemaakt_op", "-aangemaakt_op", "prioriteit", "-prioriteit", "zaaknummer",
+                     "-zaaknummer"], Field(title="Sortering")] = "-aangemaakt_op"
 
     _d = field_validator("periode_van", "periode_tot")(_sane_date)
 
@@ -262,8 +266,8 @@ class SavedViewIn(Strict):
         "naam": "Open fraudezaken Douane", "zoekopdracht": {"status": "open", "categorie": "Fraude",
                                                             "dienstonderdeel": "Douane", "sorteer": "-prioriteit"}}]})
 
-    naam: str = Field(min_length=1, max_length=100)
-    zoekopdracht: CaseQuery = Field(default_factory=CaseQuery)
+    naam: str = Field(title="Naam", min_length=1, max_length=100)
+    zoekopdracht: CaseQuery = Field(title="Zoekopdracht", default_factory=CaseQuery)
 
 
 class SavedViewOut(Strict):
@@ -329,7 +333,7 @@ class RedactionIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "tekst": "Een collega declareert reizen die niet zijn gemaakt."}]})
 
-    tekst: str = Field(min_length=1, max_length=10_000)
+    tekst: str = Field(title="Tekst", min_length=1, max_length=10_000)
 
 
 class RedactionOut(Strict):
@@ -391,15 +395,15 @@ class RevealRequestIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "ontvanger_id": 9, "reden": "Voor het horen van de melder als getuige is de identiteit nodig."}]})
 
-    ontvanger_id: int = Field(ge=1, le=2**31 - 1)
-    reden: str = Field(min_length=1, max_length=2000)
+    ontvanger_id: int = Field(title="Ontvanger", ge=1, le=2**31 - 1)
+    reden: str = Field(title="Reden", min_length=1, max_length=2000)
 
 
 class RevealDecisionIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"goedkeuren": True, "toelichting": "Noodzakelijk."}]})
 
-    goedkeuren: bool
-    toelichting: str | None = Field(default=None, max_length=2000)
+    goedkeuren: bool = Field(title="Goedkeuren")
+    toelichting: str | None = Field(title="Toelichting", default=None, max_length=2000)
 
 
 class RevealOut(Strict):
@@ -463,15 +467,15 @@ class CompleteIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "gegevens": {"ontvangstbevestiging_via": "email"}, "zaakversie": 3}]})
 
-    gegevens: dict[str, Any] = Field(default_factory=dict)
-    zaakversie: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    gegevens: dict[str, Any] = Field(title="Gegevens", default_factory=dict)
+    zaakversie: int | None = Field(title="Zaakversie", default=None, ge=1, le=2**31 - 1)
 
 
 class AssignIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"medewerker_id": 4, "reden": "Werkverdeling"}]})
 
-    medewerker_id: int = Field(ge=1, le=2**31 - 1)
-    reden: str = Field(min_length=1, max_length=1000)
+    medewerker_id: int = Field(title="Medewerker", ge=1, le=2**31 - 1)
+    reden: str = Field(title="Reden", min_length=1, max_length=1000)
 
 
 class CompletedOut(Strict):
@@ -620,8 +624,9 @@ class VerifyOut(Strict):
 class MigrationIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"naar": 2, "proefdraai": True}]})
 
-    naar: int = Field(ge=1, description="De procesversie waarnaar de lopende zaken moeten")
-    proefdraai: bool = Field(True, description="Alleen nagaan welke zaken migreerbaar zijn (standaard); false migreert")
+    naar: int = Field(title="Naar", ge=1, description="De procesversie waarnaar de lopende zaken moeten")
+    proefdraai: bool = Field(True, title="Proefdraai",
+                             description="Alleen nagaan welke zaken migreerbaar zijn (standaard); false migreert")
 
 
 class CaseMigrationOut(Strict):

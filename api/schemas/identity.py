@@ -12,9 +12,9 @@ class LoginRequest(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"username": "j.jansen", "password": "een-lang-wachtwoord"}]})
 
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=1024)
-    code: str | None = Field(default=None, max_length=40, description=(
+    username: str = Field(title="Gebruikersnaam", min_length=1, max_length=100)
+    password: str = Field(title="Wachtwoord", min_length=1, max_length=1024)
+    code: str | None = Field(title="Code", default=None, max_length=40, description=(
         "De zescijferige code uit de authenticator-app, of een herstelcode: nodig voor wie tweestapsverificatie "
         "heeft ingesteld of moet gebruiken (rollen die de identiteit van een melder mogen zien)."))
 
@@ -59,8 +59,8 @@ class TokenRequest(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"name": "rapportage-koppeling", "expires_in_days": 30}]})
 
-    name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int = Field(default=90, ge=1, le=366)
+    name: str = Field(title="Naam", min_length=1, max_length=100)
+    expires_in_days: int = Field(title="Geldigheid (dagen)", default=90, ge=1, le=366)
 
 
 class TokenOut(Strict):
@@ -87,22 +87,22 @@ class UserCreate(Strict):
         "examples": [{"username": "p.de.vries", "display_name": "Petra de Vries", "roles": ["onderzoeker"],
                       "unit": "Douane", "manager_id": None, "password": "een-lang-wachtwoord"}]})
 
-    username: str = Field(min_length=1, max_length=100, pattern=r"^\S+$")
-    display_name: str = Field(min_length=1, max_length=200)
-    roles: list[str] = Field(min_length=1, max_length=20)
-    unit: str | None = Field(default=None, max_length=200)
-    manager_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    email: str | None = Field(default=None, max_length=200)
-    password: str | None = Field(default=None, min_length=12, max_length=1024)
+    username: str = Field(title="Gebruikersnaam", min_length=1, max_length=100, pattern=r"^\S+$")
+    display_name: str = Field(title="Naam", min_length=1, max_length=200)
+    roles: list[str] = Field(title="Rollen", min_length=1, max_length=20)
+    unit: str | None = Field(title="Dienstonderdeel", default=None, max_length=200)
+    manager_id: int | None = Field(title="Leidinggevende", default=None, ge=1, le=2**31 - 1)
+    email: str | None = Field(title="E-mailadres", default=None, max_length=200)
+    password: str | None = Field(title="Wachtwoord", default=None, min_length=12, max_length=1024)
 
 
 class UserUpdate(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"roles": ["onderzoeker", "jurist"], "unit": "Douane", "manager_id": None}]})
 
-    roles: list[str] = Field(min_length=1, max_length=20)
-    unit: str | None = Field(default=None, max_length=200)
-    manager_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    roles: list[str] = Field(title="Rollen", min_length=1, max_length=20)
+    unit: str | None = Field(title="Dienstonderdeel", default=None, max_length=200)
+    manager_id: int | None = Field(title="Leidinggevende", default=None, ge=1, le=2**31 - 1)
 
 
 class RoleOut(Strict):

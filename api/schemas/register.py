@@ -12,8 +12,9 @@ class InventoryIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"team": "Douane Rotterdam", "aanleiding": "reorganisatie"}]})
 
-    team: str = Field(min_length=1, max_length=200, description="Het team (organisatieonderdeel van medewerkers)")
-    aanleiding: str = Field(description="reorganisatie, nieuwe_functie, incident of nieuw_systeem")
+    team: str = Field(title="Team", min_length=1, max_length=200,
+                      description="Het team (organisatieonderdeel van medewerkers)")
+    aanleiding: str = Field(title="Aanleiding", description="reorganisatie, nieuwe_functie, incident of nieuw_systeem")
 
 
 class InventoryOut(Strict):
@@ -75,10 +76,10 @@ class HolderIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"medewerker_id": 7, "functie_id": 3, "sinds": "2026-11-02", "screening": "vertrouwensfunctie, VGB B"}]})
 
-    medewerker_id: int = Field(ge=1, le=2**31 - 1)
-    functie_id: int = Field(ge=1, le=2**31 - 1)
-    sinds: date = Field(description="Eerste dag in de functie (JJJJ-MM-DD)")
-    screening: str = Field(default="", max_length=200,
+    medewerker_id: int = Field(title="Medewerker", ge=1, le=2**31 - 1)
+    functie_id: int = Field(title="Functie", ge=1, le=2**31 - 1)
+    sinds: date = Field(title="Sinds", description="Eerste dag in de functie (JJJJ-MM-DD)")
+    screening: str = Field(title="Screening", default="", max_length=200,
                            description="Screeningsstatus, bijv. 'vertrouwensfunctie, VGB B'")
 
 

@@ -73,13 +73,13 @@ class VpRegistrationIn(Strict):
         "subcategorie": "intimidatie", "betreft": "leidinggevende", "afhandeling": "klankbordgesprek",
         "situatie_na": "loopt_nog"}]})
 
-    datum: date
-    dienstonderdeel: str = Field(min_length=1, max_length=200)
-    categorie: Literal[tuple(vp.CATEGORIES)]  # type: ignore[valid-type]
-    subcategorie: str | None = Field(default=None, max_length=200)
-    betreft: Literal[tuple(vp.CONCERNS)]  # type: ignore[valid-type]
-    afhandeling: Literal[tuple(vp.HANDLING)]  # type: ignore[valid-type]
-    situatie_na: Literal[tuple(vp.SITUATION)]  # type: ignore[valid-type]
+    datum: date = Field(title="Datum")
+    dienstonderdeel: str = Field(title="Dienstonderdeel", min_length=1, max_length=200)
+    categorie: Literal[tuple(vp.CATEGORIES)] = Field(title="Categorie")  # type: ignore[valid-type]
+    subcategorie: str | None = Field(title="Subcategorie", default=None, max_length=200)
+    betreft: Literal[tuple(vp.CONCERNS)] = Field(title="Betreft")  # type: ignore[valid-type]
+    afhandeling: Literal[tuple(vp.HANDLING)] = Field(title="Afhandeling")  # type: ignore[valid-type]
+    situatie_na: Literal[tuple(vp.SITUATION)] = Field(title="Situatie na")  # type: ignore[valid-type]
 
 
 class VpRegistrationOut(VpRegistrationIn):
@@ -87,8 +87,8 @@ class VpRegistrationOut(VpRegistrationIn):
 
 
 class UnitIn(Strict):
-    medewerkers: int | None = Field(default=None, ge=0, le=10_000_000)
-    directeur_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    medewerkers: int | None = Field(title="Medewerkers", default=None, ge=0, le=10_000_000)
+    directeur_id: int | None = Field(title="Directeur", default=None, ge=1, le=2**31 - 1)
 
 
 class UnitOut(Strict):

@@ -13,11 +13,11 @@ class AbsenceIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"van": "2026-11-09", "tot": "2026-11-20", "vervanger_id": 5, "taken_overdragen": True}]})
 
-    van: date = Field(description="Eerste dag van de afwezigheid (JJJJ-MM-DD)")
-    tot: date = Field(description="Laatste dag van de afwezigheid (tot en met)")
-    vervanger_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+    van: date = Field(title="Vanaf", description="Eerste dag van de afwezigheid (JJJJ-MM-DD)")
+    tot: date = Field(title="Tot en met", description="Laatste dag van de afwezigheid (tot en met)")
+    vervanger_id: int | None = Field(title="Vervanger", default=None, ge=1, le=2**31 - 1,
                                      description="Wie nieuwe taken krijgt (binnen functiescheiding en uitsluitingen)")
-    taken_overdragen: bool = Field(default=False, description=(
+    taken_overdragen: bool = Field(title="Taken overdragen", default=False, description=(
         "Opgepakte taken nu naar de vervanger (alleen als de afwezigheid vandaag loopt; een taak die de vervanger "
         "niet mag krijgen gaat naar de pool)"))
 
@@ -55,9 +55,9 @@ class HandOverIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"naar_id": 5, "reden": "Vertrekt per 1 december"}, {"naar_id": None, "reden": "Langdurig ziek"}]})
 
-    naar_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
+    naar_id: int | None = Field(title="Naar (gebruiker)", default=None, ge=1, le=2**31 - 1,
                                 description="De collega die het werk krijgt; leeg: terug naar de pool")
-    reden: str = Field(min_length=1, max_length=500)
+    reden: str = Field(title="Reden", min_length=1, max_length=500)
 
 
 class HandOverOut(Strict):

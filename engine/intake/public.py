@@ -11,7 +11,8 @@ Both surfaces call :func:`submit_public_report` (``POST /api/v1/publiek/meldinge
 form ``POST /melden``), so they share the same limits:
 
 * the rules of the form (:func:`validation_errors`): length caps per field (:data:`MAX_LENGTHS`,
-  the API schema's caps), the :data:`REQUIRED` fields (a description of at least :data:`MIN_OMSCHRIJVING`
+  the API schema's caps), the reporter's contact fields as the intake form declares them (a telephone number,
+  ``engine.forms.value_errors``), the :data:`REQUIRED` fields (a description of at least :data:`MIN_OMSCHRIJVING`
   characters, the unit), and a category, when given, from the process owners' list (the ``categorie`` field
   of the form of the task that declares ``intake``) - each with a Dutch message that names the field by its
   label on the form (:data:`LABELS`);
@@ -132,6 +133,14 @@ def validation_errors(session, values: dict) -> dict[str, str]:
         email = values.get("melder_email")
         if isinstance(email, str) and email.strip() and ("@" not in email or "." not in email.split("@")[-1]):
             errors["melder_email"] = "‘Uw e-mailadres’ is geen geldig e-mailadres (bijvoorbeeld naam@voorbeeld.nl)."
+        # what the intake form declares for the reporter's contact fields (a telephone number, …), by this form's
+        # own labels
+        from engine import forms
+        from engine.intake import staff
+
+        contact = {k: values.get(k) for k in IDENTITY_FIELDS if k != "melder_naam"}
+        for name, message in forms.value_errors(staff.intake_schema(session), contact, labels=LABELS).items():
+            errors.setdefault(name, message)
     from engine.intake import exclusions
 
     errors.update(exclusions.errors(session, values.get(exclusions.FIELD)))

@@ -89,6 +89,25 @@ def test_staff_intake_checks_what_the_registration_form_declares(world, db):
     assert r.status_code == 201, r.text
 
 
+def test_staff_intake_refuses_what_is_no_telephone_number(world, db):
+    """The registration form declares ``melder_telefoon`` a telephone number (``"format": "telefoonnummer"``): staff
+    registering a report over the API get the field's label and why, the value is not echoed, nothing is written."""
+    c = world.client
+    base = {"categorie": "Financiële schendingen", "omschrijving": "Een melding van genoeg tekens.",
+            "dienstonderdeel": "Directie Toezicht", "melder_naam": "P. Melder"}
+    before = counts(db)
+    r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "melder_telefoon": "bel mij maar"})
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert [e["field"] for e in errors] == ["melder_telefoon"]
+    assert errors[0]["message"].startswith("‘Telefoonnummer melder’ moet een telefoonnummer zijn, zoals 06-12345678")
+    assert "bel mij maar" not in r.text
+    assert counts(db) == before
+    for number in ("+31 6 12345678", "020 123 4567", "+32 2 123 45 67"):
+        r = c.post("/api/v1/meldingen", headers=world.h("meldpunt"), json={**base, "melder_telefoon": number})
+        assert r.status_code == 201, (number, r.text)
+
+
 def test_feedback_in_general_terms():
     data = {"betrokkene_naam": "Piet Puk", "afdoeningen": ["Strafontslag"]}
     text = "Piet Puk heeft Strafontslag gekregen; de melding is gegrond."

@@ -112,3 +112,28 @@ def test_access_request_on_the_pages(world):
     assert world["secrets"]["betrokkene"] not in json.dumps(data, ensure_ascii=False)
     assert _post(coord, f"{url}/afhandelen").status_code == 303
     assert "Afgehandeld door coordinator1" in coord.get(url).text
+
+
+def test_a_refused_access_request_shows_why_next_to_the_field_and_keeps_the_input(world, db):
+    """A date of receipt that is no date (or lies ahead), or no name: the page answers 422 with the field's label
+    and why next to the field, what was typed stays in the form, and no request is registered. Before, the refusal
+    was a bare error page and everything typed was gone."""
+    from sqlalchemy import func
+
+    from engine.records.models import AccessRequest
+
+    coord = world["login"]("coordinator1")
+    typed = {"naam": "Piet Persoon", "gebruikersnaam": "p.persoon", "email": "piet@example.org"}
+    for change, field, says in (({"ontvangen_op": "gisteren"}, "ontvangen_op", "Ontvangen op"),
+                                ({"ontvangen_op": "2099-01-01"}, "ontvangen_op", "in de toekomst"),
+                                ({"naam": " "}, "naam", "Naam van de persoon")):
+        r = _post(coord, "/inzageverzoeken", **{**typed, **change})
+        assert r.status_code == 422, r.text[:300]
+        at_field = r.text.split(f'id="fout-{field}"')[1].split("</p>")[0]
+        assert says in at_field, at_field
+        assert 'aria-invalid="true"' in r.text.split(f'id="{field}"')[1].split(">")[0]
+        for name, value in {**typed, **change}.items():
+            if value.strip():
+                assert f'value="{value}"' in r.text, (name, value)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AccessRequest)) == 0

@@ -112,6 +112,33 @@ def test_api_and_web_report_form_refuse_the_same_input_with_the_same_dutch_messa
         assert s.scalar(select(func.count()).select_from(Case)) == before
 
 
+def test_the_report_form_refuses_what_is_no_telephone_number_by_its_label(client, db):
+    """The reporter's telephone number is checked as the intake form declares it (``"format": "telefoonnummer"``,
+    engine.forms, the same check as the desk's registration): refused by the page's own label ("Uw
+    telefoonnummer") next to the field, the other input kept, and no case filed. (The public API takes no identity
+    fields: a report over it is anonymous.)"""
+    from sqlalchemy import func, select
+
+    from engine.cases.models import Case
+
+    with db.session() as s:
+        before = s.scalar(select(func.count()).select_from(Case))
+    named = {"melden_als": "vertrouwelijk", "melder_naam": "Rita Melder", "melder_telefoon": "bel mij maar"}
+    message = "‘Uw telefoonnummer’ moet een telefoonnummer zijn, zoals 06-12345678, 020 123 4567 of +31 6 12345678"
+    page = client.post("/melden", data={**FORM, **named})
+    assert page.status_code == 422, page.text[:500]
+    field = page.text.split('id="fout-melder_telefoon">')[1].split("</p>")[0]
+    assert field.startswith(message), field
+    assert 'value="Rita Melder"' in page.text and FORM["omschrijving"] in page.text  # the other input kept
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == before
+    for number in ("+31 6 12345678", "020 123 4567", "+32 2 123 45 67"):
+        r = client.post("/melden", data={**FORM, **named, "melder_telefoon": number})
+        assert r.status_code == 200 and "fout-melder_telefoon" not in r.text, (number, r.text[:500])
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == before + 3
+
+
 def test_the_public_categories_are_the_intake_forms_list(client, db):
     page = client.get("/melden")
     with db.session() as s:

@@ -123,6 +123,7 @@ def test_reporter_as_employee_is_linked_and_anonymous_gets_a_code_once(demo, app
     ({"melder": "anoniem", "melder_persoon": "hr"}, "melder_persoon", "anonieme melder"),
     ({"kanaal": "postduif"}, "kanaal", "kies het kanaal"),
     ({"categorie": "Iets anders"}, "categorie", "categorie uit de lijst"),
+    ({"melder_telefoon": "bel mij maar"}, "melder_telefoon", "‘Telefoonnummer melder’ moet een telefoonnummer zijn"),
 ])
 def test_refusals_keep_every_value_and_write_nothing(demo, app, change, field, message):
     desk = login(app, "meldpunt")

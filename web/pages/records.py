@@ -165,14 +165,25 @@ def _request_row(s: Session, req, user: User) -> dict:
                       for link, ref in rights.shown_request_cases(s, user, req.id)]}
 
 
+# The registration form's fields as the page labels them: a refusal names the field so, next to it.
+REQUEST_FIELDS = {"naam": "Naam van de persoon", "gebruikersnaam": "Gebruikersnaam", "email": "E-mailadres",
+                  "ontvangen_op": "Ontvangen op"}
+
+
+def _requests_page(request: Request, s: Session, web, *, melding: str = "", values: dict | None = None,
+                   errors: dict | None = None, status_code: int = 200):
+    rows = [_request_row(s, r, web.user) for r in rights.list_requests(session=s, user=web.user)]
+    return render(request, "inzageverzoeken.html", status_code=status_code, user=web.user, web=web, rows=rows,
+                  melding=melding, overdue=[r for r in rows if r["overdue"]], values=values or {},
+                  errors=errors or {}, labels=REQUEST_FIELDS)
+
+
 @router.get("/inzageverzoeken", response_class=HTMLResponse)
 def requests_page(request: Request, melding: str = ""):
     try:
         with get_database().session() as s:
             web = login_required(request, s)
-            rows = [_request_row(s, r, web.user) for r in rights.list_requests(session=s, user=web.user)]
-            return render(request, "inzageverzoeken.html", user=web.user, web=web, rows=rows, melding=melding,
-                          overdue=[r for r in rows if r["overdue"]])
+            return _requests_page(request, s, web, melding=melding)
     except DomainError as exc:
         return domain_error(request, exc)
 
@@ -195,9 +206,16 @@ def register(request: Request, form: FormDep):
             web = login_required(request, s)
             checked_form(form, web)
             rights.require_handler(web.user, s)  # refused before the form's contents are read
-            req = rights.register(session=s, user=web.user, name=str(form.get("naam") or ""),
-                                  username=str(form.get("gebruikersnaam") or ""), email=str(form.get("email") or ""),
-                                  received_on=_received(form), reporter_consent=form.get("toestemming_melder") == "ja")
+            try:
+                req = rights.register(session=s, user=web.user, name=str(form.get("naam") or ""),
+                                      username=str(form.get("gebruikersnaam") or ""),
+                                      email=str(form.get("email") or ""), received_on=_received(form),
+                                      reporter_consent=form.get("toestemming_melder") == "ja")
+            except InvalidData as exc:  # next to each field, by its label; what was typed stays (nothing stored)
+                s.rollback()
+                values = {k: str(form.get(k) or "") for k in (*REQUEST_FIELDS, "toestemming_melder")}
+                errors = {e.field: e.message for e in exc.errors}
+                return _requests_page(request, s, web, values=values, errors=errors, status_code=422)
             req_id = req.id
     except DomainError as exc:
         return domain_error(request, exc)
