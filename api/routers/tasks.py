@@ -17,8 +17,8 @@ from api.schemas.casework import (AssignIn, CaseOutlineOut, CompletedOut, Comple
                                    WorkItemOut)
 from engine import forms as engine_forms
 from engine.cases import field_classes
-from engine.cases import precedents as precedents_mod
 from engine.cases import service as cases
+from engine.cases import task_read
 from engine.cases import triage
 from engine.cases.models import Case
 from engine.errors import FieldError, InvalidData, NotFound, StaleCase
@@ -107,6 +107,9 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
     return _detail(session, user, seen)
 
 
+_DECISION = {"work": "bewerken", "read": "inzien"}  # access.TaskAccess.decision, in the API's words
+
+
 def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     item, case = seen.item, seen.case
     # A task not yet claimed: the case's outline as this user may see it to decide whether to take it (the
@@ -121,32 +124,22 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
         data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
         data = {k: v for k, v in data.items()
                 if k not in field_classes.case_classes(session, case) and k != "instellingen"}
-        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version,
+        return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
                              formulier=engine_forms.with_data_choices(_form(session, case, item), data),
                              gegevens=json.loads(json.dumps(data, default=str)), precedenten=None,
                              zaakoverzicht=outline)
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
-        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, case, item),
+        return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
+                             formulier=_form(session, case, item),
                              gegevens={}, precedenten=None, zaakoverzicht=outline)
-    # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
-    # substance in the desk's redacted version unless the user may see the identity. A task in one instance
-    # of a multi-instance subprocess shows its own item (e.g. its witness).
-    # The data come from the projection the last step stored on the item (engine.cases.service.task_view), not
-    # from the workflow.
-    classes = field_classes.case_classes(session, case)
-    form = _form(session, case, item)
-    data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
-    data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
-    # choices an earlier step entered (x-keuzes-uit) filled in from the case data: only for who sees the case (the
-    # pool's view above and GET .../formulier give the form as deployed, with the declaration)
-    form = engine_forms.with_data_choices(form, data)
-    data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
-    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id, user=user)
-    if found is not None:
-        data["precedenten"] = found
-    return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=form,
-                         gegevens=json.loads(json.dumps(data, default=str)), precedenten=found, zaakoverzicht=outline)
+    # The case file as this user may read it: the engine's read of a task (engine.cases.task_read), the same as the
+    # web's read-only view of a colleague's open task. A task in one instance of a multi-instance subprocess shows
+    # its own item (e.g. its witness).
+    read = task_read.task_read(session=session, user=user, seen=seen, page="api-taak")
+    return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
+                         formulier=read.form, gegevens=read.values, precedenten=read.precedents,
+                         zaakoverzicht=outline)
 
 
 @router.get("/{task_id}/formulier", response_model=dict, summary="JSON Schema van het formulier van de taak",

@@ -22,7 +22,7 @@ QUERY_PY = sorted([*ROOT.glob("api/**/*.py"), *ROOT.glob("web/**/*.py")])
 TEMPLATES = sorted(ROOT.glob("web/templates/*.html"))
 # The protected tables (cases and their data, parties, work items and drafts, letters, files, notes, messages with
 # reporters, audit events, reveals, staff notices, register entries, reports): each is read through an engine door
-# of its own (engine.identity.access: require_visible_case, task_access, task_to_open, task_to_work_on,
+# of its own (engine.identity.access: require_visible_case, task_access, task_to_work_on,
 # task_done_by, worklist_references, and the services built on them; engine.reports.monthly,
 # engine.register.access, engine.cases.attachments, ...): a query on one of them in api/ or web/ is a second
 # decision. Found as a table (``select(Case)``, ``get(WorkItem, id)``, ``join(Case, ...)``, ``aliased(CaseNote)``)
