@@ -42,6 +42,10 @@ DOOR_TABLES = {
 # The calls that start, widen or narrow a query (or a write) on a table or its columns given as an argument.
 QUERY_CALLS = {"select", "get", "join", "outerjoin", "select_from", "query", "where", "filter", "filter_by",
                "aliased", "exists", "delete", "update", "insert", "scalar", "scalars", "execute", "get_one"}
+# Engine functions that decide nothing (the engine's own use: the demo, the step, the tests' drivers): a surface asks
+# the door beside each instead (worklist.for_case / after_step, contact.oral_reports / meeting_requests / follow_ups
+# with the user, contact.reporter_* with the reporter's session).
+ENGINE_INTERNAL = {"items_of_case", "_oral_reports", "_meeting_requests", "_follow_ups"}
 # Raw SQL in api/ or web/: allowed only for the health check's ``SELECT 1`` (no table at all).
 RAW_SQL_ALLOWED = {"SELECT 1"}
 # Exact strings that are role codes but mean something else where they appear: the user form's field for a person's
@@ -117,6 +121,8 @@ def python_findings(path: Path, source: str, roles: set[str], *, queries_only: b
         if isinstance(node, ast.Name) and node.id == "require_role" and not queries_only:
             found.append(f"{where}: require_role (a role check outside the engine)")
         name = _called(node)
+        if name in ENGINE_INTERNAL:
+            found.append(f"{where}: calls {name} (an engine function that decides nothing)")
         if name in QUERY_CALLS and not _literal_args(node):
             tables = _tables_in(node)
             if tables:
@@ -176,6 +182,8 @@ def helper(s, case_id):
     s.execute(text("SELECT body FROM case_messages"))
     s.execute("DELETE FROM audit_events")
     return s.scalars(select(StaffNotice)), form.get("naam"), s.execute(text("SELECT 1")), problem.text(line=False)
+def after(s, case_id):
+    return worklist.items_of_case(session=s, case_id=case_id)
 '''
     found = python_findings(Path("web/pages/x.py"), source, roles)
     assert [f.split(": ", 1)[1] for f in found] == [
@@ -184,7 +192,7 @@ def helper(s, case_id):
         "queries Case itself", "queries Case itself", "queries Case itself", "queries Case itself",
         "queries RegisterFunction itself", "queries WorkItem itself", "queries TaskDraft itself",
         "queries CaseNote itself", "raw SQL (text) outside engine/", "raw SQL (a string executed) outside engine/",
-        "queries StaffNotice itself"], found
+        "queries StaffNotice itself", "calls items_of_case (an engine function that decides nothing)"], found
     nav = ("{% if 'integriteitscoordinator' in roles %}<a>{% endif %}\n{% if mag.archief(user) %}{% endif %}\n"
            "{{ user.role_codes|sort|map('rolnaam')|join(', ') }}\n{% set r = user.role_codes %}")
     assert template_findings("t.html", nav, roles) == ["t.html:1: names the role 'integriteitscoordinator'",

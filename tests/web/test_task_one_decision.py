@@ -116,5 +116,7 @@ def test_a_colleague_reads_an_open_task_without_the_form_to_send(demo):
     assert page.status_code == 200 and 'data-toegang="inzien"' in page.text
     assert f'action="/taken/{task_id}"' not in page.text and "/concept" not in page.text
     csrf = {"csrf_token": coordinator.cookies.get("meldpunt_csrf")}
-    assert coordinator.post(f"/taken/{task_id}/concept", data=csrf).status_code == 404
-    assert coordinator.post(f"/taken/{task_id}", data=csrf).status_code == 404
+    assert coordinator.post(f"/taken/{task_id}/concept", data=csrf).status_code == 403  # not theirs: refused
+    assert coordinator.post(f"/taken/{task_id}", data=csrf).status_code == 404  # the form is only for its holder
+    assert coordinator.post(f"/api/v1/taken/{task_id}/afronden", json={"gegevens": {}},
+                            headers={"X-CSRF-Token": csrf["csrf_token"]}).status_code == 403

@@ -193,7 +193,9 @@ def save_draft(request: Request, item_id: int, form: FormDep):
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
-            item, case = access.task_to_work_on(session=s, user=web.user, work_item_id=item_id)
+            # who may read the task is told why they may not save a draft (engine.worklist.drafts: 403, or 409 done)
+            seen = access.task_access(session=s, user=web.user, work_item_id=item_id)
+            item, case = seen.item, seen.case
             parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
             schema = parsed.forms.get(item.form) if item.form else {}
             _, raw = forms.parse_submission(schema or {}, form)
@@ -262,10 +264,10 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         web = login_required(request, s)
         user = web.user
         try:
-            item, case = access.task_done_by(session=s, user=user, work_item_id=item_id)
+            item, case, open_items = worklist.after_step(session=s, user=user, work_item_id=item_id)
         except NotFound:
             return not_found(request, user, web)
-        next_items = worklist_rows(s, worklist.for_case(session=s, case_id=case_id), user,
+        next_items = worklist_rows(s, open_items, user,
                                    references={case.id: case.reference})
         new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
                        if l.id not in before_letters]
