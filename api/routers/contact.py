@@ -16,6 +16,7 @@ from api.routers.cases import VisibleCase
 from api.routers.reporter import AnonCase
 from api.schemas import Strict
 from engine.contact import service as contact
+from engine.identity import service as identity
 from engine.identity.models import ReporterSession
 
 router = APIRouter(tags=["mondelinge melding en nazorg"], route_class=UnitOfWorkRoute)
@@ -262,10 +263,8 @@ class ContactTaskDoneIn(Strict):
 
 
 def _task_out(session, task) -> ContactTaskOut:
-    from engine.identity.models import User
-
     def name(user_id):
-        user = session.get(User, user_id) if user_id else None
+        user = identity.find_user(session=session, user_id=user_id)
         return user.username if user else None
 
     return ContactTaskOut(id=task.id, soort=task.kind, naam=contact.TASK_NAMES[task.kind], rol=task.role,

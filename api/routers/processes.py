@@ -24,7 +24,6 @@ from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.identity.models import User
 from engine.parse_errors import json_problem, xml_problem
 from engine.processes import diff as process_diff, rehearsal as process_rehearsal, service as processes
-from engine.processes.models import ProcessVersion
 
 router = APIRouter(prefix="/processen", tags=["processen"], route_class=UnitOfWorkRoute)
 
@@ -236,8 +235,6 @@ def preview_letter(brief: LetterName, user: ProcessOwner, session: SessionDep, s
             responses={**XML_RESPONSE, **errors(401, 404)})
 def version_bpmn(version_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, session: SessionDep,
                  bestand: Annotated[str | None, Query(max_length=300)] = None) -> Response:
-    version = session.get(ProcessVersion, version_id)
-    if version is None:
-        raise NotFound("Procesversie niet gevonden.")
+    version = processes.get_version(session=session, version_id=version_id)
     path, content = processes.version_file(version, bestand)
     return process_file_response(path, content, {"X-Bestand": path})

@@ -9,7 +9,6 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import MAX_LIMIT, errors
@@ -23,9 +22,9 @@ from engine.cases import triage
 from engine.cases.models import Case
 from engine.errors import FieldError, InvalidData, NotFound, StaleCase
 from engine.identity import access
+from engine.identity import service as identity
 from engine.identity.models import User
 from engine.processes import service as processes
-from engine.processes.models import ProcessVersion
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 
@@ -164,7 +163,7 @@ def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep, request: 
 def _form_etag(session, case: Case, item: WorkItem) -> str:
     import hashlib
 
-    digest = session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == case.process_version_id))
+    digest = processes.version_hash(session=session, version_id=case.process_version_id)
     return '"' + hashlib.sha256(f"{digest}:{item.form}".encode()).hexdigest()[:32] + '"'
 
 
@@ -194,7 +193,7 @@ def unclaim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItem
              responses=errors(401, 403, 404, 409, 422))
 def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionDep) -> WorkItemOut:
     access.visible_task(session=session, user=user, work_item_id=task_id, need_case=True)
-    assignee = session.get(User, body.medewerker_id)
+    assignee = identity.find_user(session=session, user_id=body.medewerker_id)
     if assignee is None or not assignee.active:
         raise InvalidData([FieldError("medewerker_id", "Onbekende of uitgeschakelde medewerker.")])
     return WorkItemOut.of(worklist.assign(session=session, work_item_id=task_id, by=user, assignee=assignee,

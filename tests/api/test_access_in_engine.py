@@ -38,7 +38,10 @@ DOOR_TABLES = {
     # audit, staff notices, register, reports, records
     "AuditEvent", "StaffNotice", "StaffNoticeRead", "RegisterFunction", "RegisterAssessment", "FunctionHolder",
     "MonthlyOverview", "VpRegistration", "Notification", "LegalHold", "DestructionList", "DestructionItem",
-    "AccessRequest", "AccessRequestCase", "PersonFlag"}
+    "AccessRequest", "AccessRequestCase", "PersonFlag",
+    # the people and the deployed processes: read through engine.identity.service (find_user, get_user,
+    # display_names, list_users) and engine.processes.service (find_version, get_version, version_hash, ...)
+    "User", "UserRole", "ProcessVersion", "ProcessFile"}
 # The calls that start, widen or narrow a query (or a write) on a table or its columns given as an argument.
 QUERY_CALLS = {"select", "get", "join", "outerjoin", "select_from", "query", "where", "filter", "filter_by",
                "aliased", "exists", "delete", "update", "insert", "scalar", "scalars", "execute", "get_one"}

@@ -17,6 +17,7 @@ from engine.identity import access
 from engine.identity.models import User
 from engine.identity.roles import ROLES
 from engine.intake import service as intake
+from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.names import version_names
 from engine.timers import service as timers
@@ -155,7 +156,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             deadlines.append({"id": i.id, "candidates": candidates, "name": i.name, "role": ROLES.get(i.role, i.role),
                               "due": due_text(i.due_at), "state": state, "text": text, "kind": "Taak",
                               "assignee": user_name(s, i.assignee_id)})
-        version = s.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+        version = processes.find_version(session=s, version_id=case.process_version_id)
         names = version_names(version)
         for t in timers.pending_for_case(session=s, case_id=case.id):
             state, text = due_state(t.fire_at)

@@ -213,7 +213,7 @@ ALREADY_DONE = "Deze taak had u al afgerond; het formulier is niet nog eens verw
 def done_by_this_user(db, item_id: int, user_id: int) -> bool:
     """The task was completed by this user (``access.done_by``): a second send of their form is not an error."""
     with db.read_session() as s:
-        return access.done_by(session=s, user=s.get(User, user_id), work_item_id=item_id)
+        return access.done_by(session=s, user=identity.get_user(session=s, user_id=user_id), work_item_id=item_id)
 
 
 def _already_done(item_id: int) -> RedirectResponse:
@@ -243,7 +243,7 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
     try:
         with db.session() as s:
-            user = s.get(User, user_id)
+            user = identity.get_user(session=s, user_id=user_id)
             cases.complete_task(session=s, work_item_id=item_id, user=user, data=data)
     except TaskNotReady as exc:
         if done_by_this_user(db, item_id, user_id):  # sent twice at once: the other send completed it
