@@ -5,7 +5,6 @@ role who is not excluded from the case (the pool). Everyone else gets 404.
 """
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -14,8 +13,6 @@ from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import (AssignIn, CaseOutlineOut, CompletedOut, CompleteIn, TaskDetailOut,
                                    WorkItemOut)
-from engine import forms as engine_forms
-from engine.cases import field_classes
 from engine.cases import service as cases
 from engine.cases import task_read
 from engine.cases import triage
@@ -120,13 +117,9 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
         # One's own task of another process's instance (a risk inventory is no case, access.task_access): its data,
         # as the web's task page shows them to whoever works on it (before, the API gave none: no functions to
         # decide on), with the choices they offer (x-keuzes-uit).
-        data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
-        data = {k: v for k, v in data.items()
-                if k not in field_classes.case_classes(session, case) and k != "instellingen"}
+        read = task_read.task_read(session=session, user=user, seen=seen, page="api-taak")
         return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
-                             formulier=engine_forms.with_data_choices(_form(session, case, item), data),
-                             gegevens=json.loads(json.dumps(data, default=str)), precedenten=None,
-                             zaakoverzicht=outline)
+                             formulier=read.form, gegevens=read.values, precedenten=None, zaakoverzicht=outline)
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
         return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,

@@ -32,11 +32,13 @@ class TaskRead:
 
 
 def task_read(*, session: Session, user: User, seen: access.TaskAccess, page: str) -> TaskRead:
-    """The task of ``seen`` (``access.task_access`` for ``user``, who sees its case) as ``user`` may read it; the
-    substance read is audited with ``page``."""
-    if not seen.sees_case:
-        raise ValueError("task_read: only for who may see the task's case (access.task_access)")
+    """The task of ``seen`` (``access.task_access`` for ``user``) as ``user`` may read it: who sees its case, or
+    the holder of a task of another process's instance (a risk inventory is no case: its own task is all they see
+    of it); the substance read is audited with ``page``."""
     item, case = seen.item, seen.case
+    own_instance_task = case.process_kind is not None and item.assignee_id == user.id
+    if not seen.sees_case and not own_instance_task:
+        raise ValueError("task_read: only for who may see the task's case, or their own task (access.task_access)")
     from engine.processes import service as processes
 
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
@@ -45,12 +47,15 @@ def task_read(*, session: Session, user: User, seen: access.TaskAccess, page: st
     data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
     data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
     form = engine_forms.with_data_choices(form, data)
+    fields = set(((form or {}).get("properties") or {}))
+    if not seen.sees_case:  # one's own task of an instance: its data, no case file, no precedents
+        return TaskRead(form=form, values=json.loads(json.dumps(data, default=str)),
+                        hidden=sorted(k for k in fields if k in classes))
     view = field_classes.case_view(session=session, user=user, case=case, page=page, seen=seen)
     data.update(view.substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id, user=user)
     if found is not None:
         data["precedenten"] = found
-    fields = set(((form or {}).get("properties") or {}))
     hidden = sorted(k for k in fields if k in classes and classes[k] != field_classes.SUBSTANCE)
     pending = sorted(k for k in fields if classes.get(k) == field_classes.SUBSTANCE and k not in view.substance)
     return TaskRead(form=form, values=json.loads(json.dumps(data, default=str)), hidden=hidden,

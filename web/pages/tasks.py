@@ -163,8 +163,10 @@ def task_page(request: Request, item_id: int, melding: str = ""):
         except NotFound:
             return not_found(request, web.user, web)
         item, case = seen.item, seen.case
-        if item.state == "completed":
+        if item.state == "completed" and seen.sees_case:
             return _completed_page(request, s, web, item, melding=melding)
+        if item.state == "completed":  # one's own task of an instance that is no case (a risk inventory)
+            return _read_page(request, s, web, seen, melding=melding)
         if item.state != "open":
             return render(request, "fout.html", status_code=409, user=web.user, web=web,
                           title="Deze taak is al afgerond",
