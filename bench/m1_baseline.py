@@ -205,7 +205,7 @@ def route_steps(database, scenario: Scenario, version_id: int, team_ids: dict, s
             manifest = processes.parsed_version(session=s, version_id=version_id).manifest
         for step in range(scenario.max_steps):
             with database.session() as s:
-                items = worklist.for_case(session=s, case_id=case_id)
+                items = worklist.items_of_case(session=s, case_id=case_id)
                 if not items:
                     break
                 item_id, element = items[0].id, items[0].element_id
@@ -230,7 +230,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
     times, cpu, status, trail = [], [], None, []
     for step in range(scenario.max_steps):
         with database.session() as s:  # untimed: what the client already knows
-            items = worklist.for_case(session=s, case_id=case_id)
+            items = worklist.items_of_case(session=s, case_id=case_id)
             if not items:
                 status = s.get(Case, case_id).status
                 break

@@ -41,7 +41,7 @@ def _advance(session: Session, case_id: int, answers: dict[str, dict]) -> None:
     for milestone in answers:
         meaning.update({element: milestone for element in processes.elements_fulfilling(parsed, milestone)})
     for _ in range(50):
-        item = next((i for i in worklist.for_case(session=session, case_id=case_id)
+        item = next((i for i in worklist.items_of_case(session=session, case_id=case_id)
                      if meaning.get(i.element_id) in answers), None)
         if item is None:
             return

@@ -64,7 +64,7 @@ def review_to_investigation(db, team, parties=None) -> int:
         case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={}, parties=parties).id
     for who, data in (("desk", {"ernstig": True}), ("coord", {"besluit": "onderzoek", "motivering": "nodig"})):
         with db.session() as s:
-            item = worklist.for_case(session=s, case_id=case_id)[0]
+            item = worklist.items_of_case(session=s, case_id=case_id)[0]
             cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team[who]), data=data)
     return case_id
 

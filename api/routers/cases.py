@@ -181,7 +181,7 @@ def case_detail(case: VisibleCase, user: CurrentUser, session: SessionDep) -> Ca
                          samenvatting=dict(case.summary or {}), gegevens=json.loads(json.dumps(data, default=str)),
                          nog_niet_geredigeerd=view.not_redacted,
                          geredigeerd=view.redacted if view.identity_allowed else None, mag_redigeren=view.may_redact,
-                         open_taken=[WorkItemOut.of(i) for i in worklist.for_case(session=session, case_id=case.id)])
+                         open_taken=[WorkItemOut.of(i) for i in worklist.for_case(session=session, user=user, case_id=case.id)])
 
 
 @router.put("/{case_id}/geredigeerd/{veld}", response_model=RedactionOut,
@@ -349,8 +349,8 @@ def case_file(case: VisibleCase, file_id: Annotated[int, Path(title="Bestand", g
 
 @router.get("/{case_id}/onthullingen", response_model=list[RevealOut], summary="Verzoeken om de identiteit bekend te maken",
             responses=ERR)
-def reveals(case: VisibleCase, session: SessionDep) -> list[RevealOut]:
-    return [RevealOut.of(r) for r in reveal.list_reveals(session=session, case_id=case.id)]
+def reveals(case_id: IdPath, user: CurrentUser, session: SessionDep) -> list[RevealOut]:
+    return [RevealOut.of(r) for r in reveal.list_reveals(session=session, user=user, case_id=case_id)]
 
 
 @router.post("/{case_id}/onthullingen", response_model=RevealOut, status_code=status.HTTP_201_CREATED,

@@ -10,17 +10,21 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, status
 from pydantic import ConfigDict, Field
 
-from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
+from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, current_reporter
 from api.routers.common import errors
 from api.routers.cases import VisibleCase
 from api.routers.reporter import AnonCase
 from api.schemas import Strict
 from engine.contact import service as contact
-from engine.errors import NotAuthorized
+from engine.identity import service as identity
+from engine.identity.models import ReporterSession
 
 router = APIRouter(tags=["mondelinge melding en nazorg"], route_class=UnitOfWorkRoute)
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# the engine's door decides on the case (404 for a case one may not see)
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Zaak-id")]
+Reporter = Annotated[ReporterSession, Depends(current_reporter)]  # the reporter's own channel (one case)
 
 
 class MeetingIn(Strict):
@@ -121,9 +125,8 @@ def _report_out(view: contact.OralReportView) -> OralReportOut:
                                   for v in view.versions])
 
 
-def _one(session, case_id: int, report_id: int) -> OralReportOut:
-    return _report_out(next(v for v in contact.oral_reports(session=session, case_id=case_id)
-                            if v.report.id == report_id))
+def _one(views: list[contact.OralReportView], report_id: int) -> OralReportOut:
+    return _report_out(next(v for v in views if v.report.id == report_id))
 
 
 def _follow_up_out(row, question: str, *, staff: bool):
@@ -144,34 +147,35 @@ def anon_meeting(body: MeetingIn, case_id: AnonCase, session: SessionDep) -> Mee
 
 @router.get("/melder/verslagen", response_model=list[OralReportOut], summary="Verslagen van mijn mondelinge melding",
             responses=errors(401, 403, 404))
-def anon_oral_reports(case_id: AnonCase, session: SessionDep) -> list[OralReportOut]:
-    return [_report_out(v) for v in contact.oral_reports(session=session, case_id=case_id)]
+def anon_oral_reports(reporter: Reporter, session: SessionDep) -> list[OralReportOut]:
+    return [_report_out(v) for v in contact.reporter_oral_reports(session=session, reporter=reporter)]
 
 
 @router.post("/melder/verslagen/{verslag_id}/ondertekening", response_model=OralReportOut,
              summary="Het verslag ondertekenen (de laatste versie van het meldpunt)",
              responses=errors(401, 403, 404, 422))
 def anon_sign(verslag_id: Annotated[int, Path(title="Verslag", ge=1, le=2**31 - 1)], body: SignIn, case_id: AnonCase,
+              reporter: Reporter,
               session: SessionDep) -> OralReportOut:
     contact.sign(session=session, case_id=case_id, oral_report_id=verslag_id, version=body.versie,
                  agreed=body.akkoord)
-    return _one(session, case_id, verslag_id)
+    return _one(contact.reporter_oral_reports(session=session, reporter=reporter), verslag_id)
 
 
 @router.post("/melder/verslagen/{verslag_id}/correcties", response_model=OralReportOut,
              status_code=status.HTTP_201_CREATED, summary="Correcties op het verslag sturen",
              responses=errors(401, 403, 404, 422))
 def anon_correct(verslag_id: Annotated[int, Path(title="Verslag", ge=1, le=2**31 - 1)], body: CorrectionIn,
-                 case_id: AnonCase, session: SessionDep) -> OralReportOut:
+                 case_id: AnonCase, reporter: Reporter, session: SessionDep) -> OralReportOut:
     contact.correct(session=session, case_id=case_id, oral_report_id=verslag_id, text=body.tekst)
-    return _one(session, case_id, verslag_id)
+    return _one(contact.reporter_oral_reports(session=session, reporter=reporter), verslag_id)
 
 
 @router.get("/melder/nazorg", response_model=ReporterFollowUps, summary="Vragen van het meldpunt na afsluiting",
             responses=errors(401, 403, 404))
-def anon_follow_ups(case_id: AnonCase, session: SessionDep) -> ReporterFollowUps:
+def anon_follow_ups(case_id: AnonCase, reporter: Reporter, session: SessionDep) -> ReporterFollowUps:
     question = contact.follow_up_question(session=session, case_id=case_id)
-    rows = [r for r in contact.follow_ups(session=session, case_id=case_id) if r.state in ("verstuurd", "beantwoord")]
+    rows = contact.reporter_follow_ups(session=session, reporter=reporter)
     return ReporterFollowUps(vragen=[_follow_up_out(r, question, staff=False) for r in rows],
                              verwijzing=contact.HUIS_VOOR_KLOKKENLUIDERS
                              if contact.reporter_signals_retaliation(session=session, case_id=case_id) else None)
@@ -189,26 +193,19 @@ def anon_answer_follow_up(nazorg_id: Annotated[int, Path(title="Nazorgvraag", ge
 
 # --------------------------------------------------------------------------- the desk and the coordinator
 
-def _require_oral(session, user, case_id: int) -> None:
-    if not contact.may_see_oral_reports(session=session, user=user, case_id=case_id):
-        raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator van de zaak zien de mondelinge "
-                            "melding en het verslag.")
-
-
 @router.get("/zaken/{case_id}/gespreksverzoeken", response_model=list[MeetingOut],
             summary="Verzoeken van de melder om een gesprek", responses=errors(401, 403, 404))
-def desk_meetings(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[MeetingOut]:
-    _require_oral(session, user, case.id)
+def desk_meetings(case_id: CaseId, user: CurrentUser, session: SessionDep) -> list[MeetingOut]:
+    # the engine decides: 404 for who may not see the case, 403 for another handler of it
     return [MeetingOut(id=m.id, soort=m.kind, bron=m.source, gevraagd_op=m.created_at,
                        gevoerd=m.oral_report_id is not None)
-            for m in contact.meeting_requests(session=session, case_id=case.id)]
+            for m in contact.meeting_requests(session=session, user=user, case_id=case_id)]
 
 
 @router.get("/zaken/{case_id}/mondelinge-meldingen", response_model=list[OralReportOut],
             summary="Mondelinge meldingen met alle versies van het verslag", responses=errors(401, 403, 404))
-def desk_oral_reports(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[OralReportOut]:
-    _require_oral(session, user, case.id)
-    return [_report_out(v) for v in contact.oral_reports(session=session, case_id=case.id)]
+def desk_oral_reports(case_id: CaseId, user: CurrentUser, session: SessionDep) -> list[OralReportOut]:
+    return [_report_out(v) for v in contact.oral_reports(session=session, user=user, case_id=case_id)]
 
 
 @router.post("/zaken/{case_id}/mondelinge-meldingen", response_model=OralReportOut,
@@ -220,7 +217,7 @@ def desk_register_oral_report(body: OralReportIn, case: VisibleCase, user: Curre
     row = contact.register_oral_report(session=session, user=user, case_id=case.id, channel=body.kanaal,
                                        held_on=body.datum, transcript=body.verslag,
                                        meeting_request_id=body.verzoek_id)
-    return _one(session, case.id, row.id)
+    return _one(contact.oral_reports(session=session, user=user, case_id=case.id), row.id)
 
 
 @router.post("/zaken/{case_id}/mondelinge-meldingen/{verslag_id}/versies", response_model=OralReportOut,
@@ -230,16 +227,15 @@ def desk_revise(verslag_id: Annotated[int, Path(title="Verslag", ge=1, le=2**31 
                 case: VisibleCase, user: CurrentUser,
                 session: SessionDep) -> OralReportOut:
     contact.revise(session=session, user=user, case_id=case.id, oral_report_id=verslag_id, transcript=body.verslag)
-    return _one(session, case.id, verslag_id)
+    return _one(contact.oral_reports(session=session, user=user, case_id=case.id), verslag_id)
 
 
 @router.get("/zaken/{case_id}/nazorg", response_model=list[StaffFollowUpOut],
             summary="Nazorg na afsluiting: geplande, verstuurde en beantwoorde vragen", responses=errors(401, 403, 404))
-def desk_follow_ups(case: VisibleCase, user: CurrentUser, session: SessionDep) -> list[StaffFollowUpOut]:
-    if not contact.may_see_follow_up(session=session, user=user, case=case):
-        raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator zien de nazorg van de zaak.")
-    question = contact.question_of(session, case)
-    return [_follow_up_out(r, question, staff=True) for r in contact.follow_ups(session=session, case_id=case.id)]
+def desk_follow_ups(case_id: CaseId, user: CurrentUser, session: SessionDep) -> list[StaffFollowUpOut]:
+    rows = contact.follow_ups(session=session, user=user, case_id=case_id)  # the engine decides: 404 / 403
+    question = contact.follow_up_question(session=session, case_id=case_id)
+    return [_follow_up_out(r, question, staff=True) for r in rows]
 
 
 class ContactTaskOut(Strict):
@@ -270,10 +266,8 @@ class ContactTaskDoneIn(Strict):
 
 
 def _task_out(session, task) -> ContactTaskOut:
-    from engine.identity.models import User
-
     def name(user_id):
-        user = session.get(User, user_id) if user_id else None
+        user = identity.find_user(session=session, user_id=user_id)
         return user.username if user else None
 
     return ContactTaskOut(id=task.id, soort=task.kind, naam=contact.TASK_NAMES[task.kind], rol=task.role,

@@ -24,7 +24,6 @@ from engine.errors import NotFound, ProcessValidationError, ValidationIssue
 from engine.identity.models import User
 from engine.parse_errors import json_problem, xml_problem
 from engine.processes import diff as process_diff, rehearsal as process_rehearsal, service as processes
-from engine.processes.models import ProcessVersion
 
 router = APIRouter(prefix="/processen", tags=["processen"], route_class=UnitOfWorkRoute)
 
@@ -245,8 +244,6 @@ def preview_letter(brief: LetterName, user: ProcessOwner, session: SessionDep, s
 def version_bpmn(version_id: Annotated[int, Path(title="Procesversie", ge=1, le=2**31 - 1)], user: CurrentUser,
                  session: SessionDep,
                  bestand: Annotated[str | None, Query(title="Bestand", max_length=300)] = None) -> Response:
-    version = session.get(ProcessVersion, version_id)
-    if version is None:
-        raise NotFound("Procesversie niet gevonden.")
+    version = processes.get_version(session=session, version_id=version_id)
     path, content = processes.version_file(version, bestand)
     return process_file_response(path, content, {"X-Bestand": path})

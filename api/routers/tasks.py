@@ -5,27 +5,23 @@ role who is not excluded from the case (the pool). Everyone else gets 404.
 """
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy import select
 
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute, read_only
 from api.routers.common import MAX_LIMIT, errors
 from api.schemas.casework import (AssignIn, CaseOutlineOut, CompletedOut, CompleteIn, TaskDetailOut,
                                    WorkItemOut)
-from engine import forms as engine_forms
-from engine.cases import field_classes
-from engine.cases import precedents as precedents_mod
 from engine.cases import service as cases
+from engine.cases import task_read
 from engine.cases import triage
 from engine.cases.models import Case
 from engine.errors import FieldError, InvalidData, NotFound, StaleCase
 from engine.identity import access
+from engine.identity import service as identity
 from engine.identity.models import User
 from engine.processes import service as processes
-from engine.processes.models import ProcessVersion
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 
@@ -107,6 +103,9 @@ def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task
     return _detail(session, user, seen)
 
 
+_DECISION = {"work": "bewerken", "read": "inzien"}  # access.TaskAccess.decision, in the API's words
+
+
 def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
     item, case = seen.item, seen.case
     # A task not yet claimed: the case's outline as this user may see it to decide whether to take it (the
@@ -118,35 +117,21 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
         # One's own task of another process's instance (a risk inventory is no case, access.task_access): its data,
         # as the web's task page shows them to whoever works on it (before, the API gave none: no functions to
         # decide on), with the choices they offer (x-keuzes-uit).
-        data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
-        data = {k: v for k, v in data.items()
-                if k not in field_classes.case_classes(session, case) and k != "instellingen"}
-        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version,
-                             formulier=engine_forms.with_data_choices(_form(session, case, item), data),
-                             gegevens=json.loads(json.dumps(data, default=str)), precedenten=None,
-                             zaakoverzicht=outline)
+        read = task_read.task_read(session=session, user=user, seen=seen, page="api-taak")
+        return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
+                             formulier=read.form, gegevens=read.values, precedenten=None, zaakoverzicht=outline)
     if not seen.sees_case:
         # A pool task of one's role: the task and its form, but no case content until claimed (need to know).
-        return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=_form(session, case, item),
+        return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
+                             formulier=_form(session, case, item),
                              gegevens={}, precedenten=None, zaakoverzicht=outline)
-    # The case file as this user may read it (engine.cases.field_classes): no identity fields, the report's
-    # substance in the desk's redacted version unless the user may see the identity. A task in one instance
-    # of a multi-instance subprocess shows its own item (e.g. its witness).
-    # The data come from the projection the last step stored on the item (engine.cases.service.task_view), not
-    # from the workflow.
-    classes = field_classes.case_classes(session, case)
-    form = _form(session, case, item)
-    data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
-    data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
-    # choices an earlier step entered (x-keuzes-uit) filled in from the case data: only for who sees the case (the
-    # pool's view above and GET .../formulier give the form as deployed, with the declaration)
-    form = engine_forms.with_data_choices(form, data)
-    data.update(field_classes.case_view(session=session, user=user, case=case, page="api-taak", seen=seen).substance)
-    found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id, user=user)
-    if found is not None:
-        data["precedenten"] = found
-    return TaskDetailOut(taak=WorkItemOut.of(item), zaakversie=case.version, formulier=form,
-                         gegevens=json.loads(json.dumps(data, default=str)), precedenten=found, zaakoverzicht=outline)
+    # The case file as this user may read it: the engine's read of a task (engine.cases.task_read), the same as the
+    # web's read-only view of a colleague's open task. A task in one instance of a multi-instance subprocess shows
+    # its own item (e.g. its witness).
+    read = task_read.task_read(session=session, user=user, seen=seen, page="api-taak")
+    return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
+                         formulier=read.form, gegevens=read.values, precedenten=read.precedents,
+                         zaakoverzicht=outline)
 
 
 @router.get("/{task_id}/formulier", response_model=dict, summary="JSON Schema van het formulier van de taak",
@@ -171,7 +156,7 @@ def task_form(task_id: TaskId, user: CurrentUser, session: SessionDep, request: 
 def _form_etag(session, case: Case, item: WorkItem) -> str:
     import hashlib
 
-    digest = session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == case.process_version_id))
+    digest = processes.version_hash(session=session, version_id=case.process_version_id)
     return '"' + hashlib.sha256(f"{digest}:{item.form}".encode()).hexdigest()[:32] + '"'
 
 
@@ -201,7 +186,7 @@ def unclaim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItem
              responses=errors(401, 403, 404, 409, 422))
 def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionDep) -> WorkItemOut:
     access.visible_task(session=session, user=user, work_item_id=task_id, need_case=True)
-    assignee = session.get(User, body.medewerker_id)
+    assignee = identity.find_user(session=session, user_id=body.medewerker_id)
     if assignee is None or not assignee.active:
         raise InvalidData([FieldError("medewerker_id", "Onbekende of uitgeschakelde medewerker.")])
     return WorkItemOut.of(worklist.assign(session=session, work_item_id=task_id, by=user, assignee=assignee,

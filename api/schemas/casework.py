@@ -454,6 +454,10 @@ class CaseOutlineOut(Strict):
 
 class TaskDetailOut(Strict):
     taak: WorkItemOut
+    toegang: Literal["bewerken", "inzien"] = Field(description=(
+        "Wat u met de taak mag: 'bewerken' (uw taak, of open in de pool van uw rol: oppakken en afronden) of "
+        "'inzien' (alleen lezen: de taak van een collega of een afgeronde taak in een zaak die u mag zien). "
+        "Dezelfde beslissing als de pagina /taken/{id}"))
     zaakversie: int = Field(description="Stuur mee bij afronden om gelijktijdige wijzigingen te herkennen")
     formulier: dict[str, Any] | None = None
     gegevens: dict[str, Any]

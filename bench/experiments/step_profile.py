@@ -76,7 +76,7 @@ def service_steps(database, scenario, version_id, team_ids, starter_id, profiler
         manifest = processes.parsed_version(session=s, version_id=version_id).manifest
     for step in range(scenario.max_steps):
         with database.session() as s:  # untimed: what the client already knows
-            items = worklist.for_case(session=s, case_id=case_id)
+            items = worklist.items_of_case(session=s, case_id=case_id)
             if not items:
                 return
             item = items[0]

@@ -205,6 +205,11 @@ def _grantee_role(*, session: Session, case_id: int, grantee_id: int) -> str:
     return "medewerker"
 
 
-def list_reveals(*, session: Session, case_id: int) -> list[IdentityReveal]:
+def list_reveals(*, session: Session, user: User, case_id: int) -> list[IdentityReveal]:
+    """The case's requests to reveal the reporter's identity, for who may see the case (:class:`NotFound`
+    otherwise: ``access.require_visible_case``)."""
+    from engine.identity import access
+
+    access.require_visible_case(session=session, user=user, case_id=case_id)
     return list(session.scalars(select(IdentityReveal).where(IdentityReveal.case_id == case_id)
                                 .order_by(IdentityReveal.id)))

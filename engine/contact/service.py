@@ -35,7 +35,7 @@ from engine.clock import now
 from engine.contact.models import ContactTask, FollowUp, MeetingRequest, OralReport, TranscriptVersion
 from engine.contact.rules import DEFAULT_CORRECTIONS_TASK_TERM, ReporterContact
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound, TaskNotReady, TaskTaken
-from engine.identity.models import ReceiptCode, User
+from engine.identity.models import ReceiptCode, ReporterSession, User
 from engine.intake.models import CaseMessage
 from engine import legal_terms
 
@@ -151,9 +151,20 @@ def request_meeting(*, session: Session, case_id: int, kind: str, wish: str | No
     return row
 
 
-def meeting_requests(*, session: Session, case_id: int) -> list[MeetingRequest]:
+def _meeting_requests(session: Session, case_id: int) -> list[MeetingRequest]:
     return list(session.scalars(select(MeetingRequest).where(MeetingRequest.case_id == case_id)
                                 .order_by(MeetingRequest.id)))
+
+
+def meeting_requests(*, session: Session, user: User, case_id: int) -> list[MeetingRequest]:
+    """The reporter's requests for a meeting, for who may see the oral reports (:func:`require_oral`)."""
+    require_oral(session=session, user=user, case_id=case_id)
+    return _meeting_requests(session, case_id)
+
+
+def reporter_meeting_requests(*, session: Session, reporter: ReporterSession) -> list[MeetingRequest]:
+    """The reporter's own requests, in her own channel (a live reporter session: ``engine.identity.receipts``)."""
+    return _meeting_requests(session, _reporter_case(reporter))
 
 
 def open_meeting_requests(*, session: Session, user: User) -> list[tuple[MeetingRequest, Case]]:
@@ -395,8 +406,18 @@ STATUS = {"ter_controle": "Wacht op controle en ondertekening door de melder",
                               "meldpunt)"}
 
 
-def oral_reports(*, session: Session, case_id: int) -> list[OralReportView]:
-    """The case's oral reports with every version (callers decided the viewer may see them)."""
+def oral_reports(*, session: Session, user: User, case_id: int) -> list[OralReportView]:
+    """The case's oral reports with every version, for who may see them (:func:`require_oral`)."""
+    require_oral(session=session, user=user, case_id=case_id)
+    return _oral_reports(session, case_id)
+
+
+def reporter_oral_reports(*, session: Session, reporter: ReporterSession) -> list[OralReportView]:
+    """The oral reports of the reporter's own case, in her own channel (a live reporter session)."""
+    return _oral_reports(session, _reporter_case(reporter))
+
+
+def _oral_reports(session: Session, case_id: int) -> list[OralReportView]:
     case = _case(session, case_id)
     rule = rules_of(session, case).oral_report
     channels = rule.channels if rule else {}
@@ -409,9 +430,12 @@ def oral_reports(*, session: Session, case_id: int) -> list[OralReportView]:
     return found
 
 
-def review_deadlines(*, session: Session, case_id: int) -> list[tuple[str, datetime]]:
-    """(name, moment) of the running terms to sign a transcript (the case page's deadlines)."""
-    case = _case(session, case_id)
+def review_deadlines(*, session: Session, user: User, case_id: int) -> list[tuple[str, datetime]]:
+    """(name, moment) of the running terms to sign a transcript (the case page's deadlines), for who may see the
+    case (:class:`NotFound` otherwise)."""
+    from engine.identity import access
+
+    case = access.require_visible_case(session=session, user=user, case_id=case_id)
     rule = rules_of(session, case).oral_report
     return [(f"Verslag mondelinge melding: {rule.name if rule else 'ondertekening'}",
              legal_terms.end_of_day_utc(r.review_due))
@@ -536,14 +560,50 @@ def _takes_meeting_requests(session: Session, case: Case) -> bool:
     return rules_of(session, case).oral_report is not None
 
 
-def follow_ups(*, session: Session, case_id: int) -> list[FollowUp]:
+def _follow_ups(session: Session, case_id: int) -> list[FollowUp]:
     return list(session.scalars(select(FollowUp).where(FollowUp.case_id == case_id)
                                 .order_by(FollowUp.due_at, FollowUp.id)))
+
+
+def follow_ups(*, session: Session, user: User, case_id: int) -> list[FollowUp]:
+    """Every follow-up question of the case, planned, sent or answered, for who may see the follow-up
+    (:func:`may_see_follow_up`): :class:`NotFound` for who may not see the case, :class:`NotAuthorized` for
+    another handler of it."""
+    from engine.identity import access
+
+    case = access.require_visible_case(session=session, user=user, case_id=case_id)
+    if not may_see_follow_up(session=session, user=user, case=case):
+        raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator zien de nazorg van de zaak.")
+    return _follow_ups(session, case_id)
+
+
+def reporter_follow_ups(*, session: Session, reporter: ReporterSession) -> list[FollowUp]:
+    """The questions put to the reporter (sent or answered), in her own channel (a live reporter session)."""
+    return [f for f in _follow_ups(session, _reporter_case(reporter)) if f.state in ("verstuurd", "beantwoord")]
 
 
 def reporter_signals_retaliation(*, session: Session, case_id: int) -> bool:
     return session.scalar(select(FollowUp.id).where(FollowUp.case_id == case_id, FollowUp.answer == "ja")
                           .limit(1)) is not None
+
+
+def _reporter_case(reporter: ReporterSession) -> int:
+    """The one case a live reporter session opens (``engine.identity.receipts.resolve_reporter_session``)."""
+    if reporter is None or reporter.receipt.case_id is None:
+        raise NotFound("Geen melding bij deze ontvangstcode.")
+    return reporter.receipt.case_id
+
+
+def require_oral(*, session: Session, user: User, case_id: int) -> None:
+    """Oral reports and meeting requests: for who may see them (:func:`may_see_oral_reports`); :class:`NotFound`
+    for who may not see the case at all, :class:`NotAuthorized` for another handler of it."""
+    if may_see_oral_reports(session=session, user=user, case_id=case_id):
+        return
+    from engine.identity import access
+
+    access.require_visible_case(session=session, user=user, case_id=case_id)
+    raise NotAuthorized("Alleen het meldpunt en de integriteitscoördinator van de zaak zien de mondelinge "
+                        "melding en het verslag.")
 
 
 def may_see_oral_reports(*, session: Session, user: User, case_id: int) -> bool:

@@ -321,6 +321,22 @@ class TaskAccess:
     sees_case: bool
     excluded: bool = False  # the user is a party of the case (reporter, subject, the subject's manager)
     has_state: bool = True  # the case has a workflow state (not imported, not destroyed)
+    works: bool = False  # the user may work on it (:func:`_works`); else they may only read it
+
+    @property
+    def decision(self) -> str:
+        """What ``user`` may do with the task: ``"work"`` (open its form, claim it from the pool) or ``"read"``
+        (its read-only view). Not even reading it is :class:`NotFound` from :func:`task_access`."""
+        return "work" if self.works else "read"
+
+
+def _works(user: User, item: WorkItem, unit: str | None, *, excluded: bool, holds: bool) -> bool:
+    """May ``user`` work on ``item``: it is open, they hold its role now (``holds``: live ``user_roles``; and the
+    request's roles), they are no party of the case, and it is assigned to them or unassigned in their role's pool
+    (a team-bound role: of their own unit). The one rule for :func:`task_access` and :func:`may_work_on_task`."""
+    if item.state != "open" or not user.active or excluded or not holds or item.role not in user.role_codes:
+        return False
+    return item.assignee_id == user.id or (item.assignee_id is None and _in_team(user, item, unit))
 
 
 @lru_cache(maxsize=None)
@@ -347,11 +363,14 @@ def _task_access_statement(oversight: str):
 
 def task_access(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
                 need_case: bool = False) -> TaskAccess:
-    """A task ``user`` may see, else :class:`NotFound` (not visible and not existing look the same); item, case
-    and permission come from one query.
+    """The one decision on a task (issue 16): what ``user`` may do with it, for the API (``GET /taken/{id}``) and the
+    web's task page alike: work on it (:attr:`TaskAccess.works`), read it, or nothing (:class:`NotFound`: not
+    visible and not existing look the same). Item, case and permission come from one query.
 
-    Visible to who may see its case, or - while it is open and unassigned - to a holder of its role who is no
-    party of the case (the pool). ``claiming``: a task of one's pool that a colleague has just taken stays
+    Read: who may see its case, in every state (an open task of a colleague too: its form and data read only, with
+    the confidentiality classes applied, ``engine.cases.task_read``). Work: an open task assigned to them or open in
+    their role's pool (:func:`_works`); the pool shows it to a holder of its role who is no party of the case, even
+    without sight of the case. ``claiming``: a task of one's pool that a colleague has just taken stays
     visible, so the claim answers 409 (taken) rather than 404. ``need_case``: only who may see the case (e.g.
     to assign it: that needs sight of the case, not just the pool)."""
     oversight = "none" if not (user.role_codes & OVERSIGHT_ROLES) else "all" if user.unit is None else "unit"
@@ -361,18 +380,19 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
         raise NotFound("Taak niet gevonden.")
     item, case, sees, excluded, holds, has_state = row
     has_state = bool(has_state)
+    works = _works(user, item, case.unit, excluded=bool(excluded), holds=bool(holds))
     if user.active and sees:
-        return TaskAccess(item, case, True, bool(excluded), has_state)
+        return TaskAccess(item, case, True, bool(excluded), has_state, works)
     if not need_case and item.assignee_id == user.id and holds and user.active and not excluded:
         # one's own task while one holds its role (for an integrity case its case is visible anyway; a risk
         # inventory is no case)
-        return TaskAccess(item, case, False, False, has_state)
+        return TaskAccess(item, case, False, False, has_state, works)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
             and holds and item.role in user.role_codes and user.active and _in_team(user, item, case.unit)
             and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
-    return TaskAccess(item, case, False, False, has_state)
+    return TaskAccess(item, case, False, False, has_state, works)
 
 
 def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
@@ -383,7 +403,7 @@ def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
     if seen.item.assignee_id != user.id or not user.active:
         raise ValueError("claimed_task_access: the task is not claimed by this user")
     return TaskAccess(seen.item, seen.case, seen.case.process_kind is None and not seen.excluded, seen.excluded,
-                      seen.has_state)
+                      seen.has_state, _works(user, seen.item, seen.case.unit, excluded=seen.excluded, holds=True))
 
 
 def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
@@ -420,47 +440,23 @@ def in_team_of(user: User, role: str, unit: str | None) -> bool:
 
 
 def may_work_on_task(*, session: Session, user: User, item: WorkItem) -> bool:
-    """May ``user`` open the task's form: it is assigned to them and they hold its role, or open in one of their
-    roles and unassigned, and they are no party of the case. The role is held *now* (:func:`holds_any_role`, as
-    :func:`task_access` reads it): a role taken away in another server process closes the task page at once."""
-    if is_excluded(session=session, user=user, case_id=item.case_id):
+    """May ``user`` work on the task (:func:`_works`, the rule of :func:`task_access`): it is open, assigned to them
+    or unassigned in their role's pool, they hold its role *now* (:func:`holds_any_role`: a role taken away in
+    another server process closes the task page at once), and they are no party of the case."""
+    if item.state != "open" or is_excluded(session=session, user=user, case_id=item.case_id):
         return False
-    if item.assignee_id == user.id:
-        return holds_any_role(session=session, user=user, roles={item.role})
-    return (item.state == "open" and item.assignee_id is None and holds_any_role(session=session, user=user,
-                                                                                 roles={item.role})
-            and in_own_team(session, user, item))
-
-
-def case_to_work_on(*, session: Session, user: User, item: WorkItem) -> Case:
-    """The case of ``item`` for who may open its form (:func:`may_work_on_task`): the task page, a draft of its form,
-    its send; else :class:`NotFound` (not allowed and not existing look the same). The whole row: the form's data
-    come from it (``engine.cases.service.task_view``)."""
-    case = session.get(Case, item.case_id) if may_work_on_task(session=session, user=user, item=item) else None
-    if case is None:
-        raise NotFound("Taak niet gevonden.")
-    return case
+    holds = holds_any_role(session=session, user=user, roles={item.role})
+    unit = session.scalar(select(Case.unit).where(Case.id == item.case_id)) if item.role in TEAM_BOUND_ROLES else None
+    return _works(user, item, unit, excluded=False, holds=holds)
 
 
 def task_to_work_on(*, session: Session, user: User, work_item_id: int) -> tuple[WorkItem, Case]:
-    """The task addressed by id whose form ``user`` may open, and its case (:func:`case_to_work_on`): the web's
-    task form and its send; else :class:`NotFound` (not allowed and not existing look the same)."""
-    item = session.get(WorkItem, work_item_id)
-    if item is None:
+    """The task addressed by id whose form ``user`` may open (:func:`task_access` decides ``"work"``), and its
+    case: the web's task form and its send; else :class:`NotFound` (not allowed and not existing look the same)."""
+    seen = task_access(session=session, user=user, work_item_id=work_item_id)
+    if not seen.works:
         raise NotFound("Taak niet gevonden.")
-    return item, case_to_work_on(session=session, user=user, item=item)
-
-
-def task_to_open(*, session: Session, user: User, work_item_id: int) -> tuple[WorkItem, Case | None]:
-    """The web's task page (addressed by id): a completed task for who may see its case (case None: its read-only
-    view is ``engine.cases.completed``'s), any other task as :func:`task_to_work_on` gives it; else
-    :class:`NotFound`."""
-    item = session.get(WorkItem, work_item_id)
-    if item is not None and item.state == "completed":
-        if not can_see_case(session=session, user=user, case_id=item.case_id):
-            raise NotFound("Taak niet gevonden.")
-        return item, None
-    return task_to_work_on(session=session, user=user, work_item_id=work_item_id)
+    return seen.item, seen.case
 
 
 def done_by(*, session: Session, user: User, work_item_id: int) -> bool:

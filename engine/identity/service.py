@@ -131,6 +131,19 @@ def get_user(*, session: Session, user_id: int | None = None, username: str | No
     return user
 
 
+def find_user(*, session: Session, user_id: int | None) -> User | None:
+    """The user of ``user_id``, or None (no id, or no such user): a name shown beside a task, a note, a letter."""
+    return session.get(User, user_id) if user_id is not None else None
+
+
+def display_names(*, session: Session, user_ids) -> dict[int, str]:
+    """User id -> display name for those of ``user_ids`` that exist, in one query (a list's assignees)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
 def list_users(*, session: Session, include_inactive: bool = True, limit: int | None = None,
                after: str | None = None) -> list[User]:
     """Users by username; a page of ``limit`` after the username ``after`` (keyset: usernames are unique)."""

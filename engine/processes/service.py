@@ -275,6 +275,26 @@ def draft_files(*, session: Session) -> dict[str, bytes]:
         return read_process_dir(get_settings().processes_dir)
 
 
+def find_version(*, session: Session, version_id: int | None) -> ProcessVersion | None:
+    """The process version of ``version_id``, or None (no id, or no such version)."""
+    return session.get(ProcessVersion, version_id) if version_id is not None else None
+
+
+def get_version(*, session: Session, version_id: int) -> ProcessVersion:
+    """The process version of ``version_id``; :class:`NotFound` otherwise."""
+    version = find_version(session=session, version_id=version_id)
+    if version is None:
+        raise NotFound("Procesversie niet gevonden.")
+    return version
+
+
+def version_hash(*, session: Session, version_id: int | None) -> str | None:
+    """The content hash of a process version (a deployed version never changes: an ETag's ground)."""
+    if version_id is None:
+        return None
+    return session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
+
+
 def list_versions(*, session: Session) -> list[ProcessVersion]:
     return list(session.execute(select(ProcessVersion).order_by(ProcessVersion.id)).scalars())
 

@@ -457,9 +457,28 @@ _OPEN_FOR_CASE = (select(WorkItem).where(WorkItem.case_id == bindparam("case_id"
                   .order_by(WorkItem.id))
 
 
-def for_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:
+def items_of_case(*, session: Session, case_id: int, include_closed: bool = False) -> list[WorkItem]:
+    """The case's open work items (``include_closed``: all of them), for the engine itself (the demo, the step, the
+    tests' drivers). Not for a surface: api/ and web/ ask :func:`for_case` or :func:`after_step`, which decide who
+    may see them (``tests/api/test_access_in_engine.py`` refuses this name there)."""
     q = _FOR_CASE if include_closed else _OPEN_FOR_CASE
     return list(session.execute(q, {"case_id": case_id}).scalars())
+
+
+def for_case(*, session: Session, user: User, case_id: int, include_closed: bool = False) -> list[WorkItem]:
+    """The case's open work items (``include_closed``: all of them), for who may see the case; :class:`NotFound`
+    otherwise (``access.can_see_case``: not visible and not existing look the same)."""
+    if not access.can_see_case(session=session, user=user, case_id=case_id):
+        raise NotFound("Zaak niet gevonden.")
+    return items_of_case(session=session, case_id=case_id, include_closed=include_closed)
+
+
+def after_step(*, session: Session, user: User, work_item_id: int) -> tuple[WorkItem, Case, list[WorkItem]]:
+    """The page after a step: the task ``user`` completed, its case and the case's open work items, whether or not
+    the user may still see the case's content (``access.task_done_by``; the rows show a task's case only to who may
+    see it); :class:`NotFound` for a task they did not complete."""
+    item, case = access.task_done_by(session=session, user=user, work_item_id=work_item_id)
+    return item, case, items_of_case(session=session, case_id=case.id)
 
 
 def get_item(*, session: Session, work_item_id: int) -> WorkItem:

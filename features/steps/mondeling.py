@@ -134,8 +134,11 @@ def step_not_signed(wereld: World):
     """Voorbeeld: Dan is het verslag niet ondertekend   (de engine geeft geen ondertekende versie)"""
     from engine.contact import service as contact
 
+    from engine.identity.service import get_user
+
     with wereld.db.session() as s:
-        report = contact.oral_reports(session=s, case_id=wereld.case_id)[-1].report
+        desk = get_user(session=s, username="meldpunt")
+        report = contact.oral_reports(session=s, user=desk, case_id=wereld.case_id)[-1].report
         try:
             contact.signed_transcript(session=s, oral_report_id=report.id)
         except contact.NotSigned:
@@ -156,9 +159,11 @@ def step_transcript_overdue(wereld: World, wie: str):
     """Voorbeeld: Dan ziet "meldpunt" dat de termijn van het verslag is verstreken"""
     from engine.contact import service as contact
 
+    from engine.identity.service import get_user
+
     report = _reports(wereld, wie)[-1]
     with wereld.db.session() as s:
-        view = contact.oral_reports(session=s, case_id=wereld.case_id)[-1]
+        view = contact.oral_reports(session=s, user=get_user(session=s, username=wie), case_id=wereld.case_id)[-1]
     if report["status"] == "ondertekend" or not view.overdue:
         fail("termijn verstreken, niet ondertekend", f"{report['status']} tot en met {report['termijn_tot_en_met']}")
 

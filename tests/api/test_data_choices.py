@@ -37,7 +37,7 @@ def _functie(form: dict) -> dict:
 
 def _decision_item(db, rid: int):
     with db.session() as s:
-        return next(i for i in worklist.for_case(session=s, case_id=rid) if i.name == DECISION)
+        return next(i for i in worklist.items_of_case(session=s, case_id=rid) if i.name == DECISION)
 
 
 def test_the_api_offers_the_inventorys_functions_to_who_sees_the_case_only(db, staff, client):
@@ -95,10 +95,10 @@ def test_the_engine_refuses_another_value_for_any_form_that_declares_it(db, staf
         ("hoogste_risico", "'Kok' is geen keuze uit 'functies' van deze zaak; kies uit: Douanier controle, Teamleider")]
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(TaskSubmission)) == submitted
-        assert [i.name for i in worklist.for_case(session=s, case_id=rid)] == ["Inventarisatie beoordelen"]
+        assert [i.name for i in worklist.items_of_case(session=s, case_id=rid)] == ["Inventarisatie beoordelen"]
     complete(db, rid, staff["adv"], "Inventarisatie beoordelen", {**assessment, "hoogste_risico": "Teamleider"})
     with db.session() as s:
-        assert [i.name for i in worklist.for_case(session=s, case_id=rid)] == [DECISION]
+        assert [i.name for i in worklist.items_of_case(session=s, case_id=rid)] == [DECISION]
 
 
 def register_start(s, staff) -> int:

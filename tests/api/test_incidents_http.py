@@ -30,7 +30,7 @@ def test_a_failed_completion_is_an_incident_the_process_owner_sees_and_closes(db
             if name == "desk":
                 desk = user
         case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane"}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
     client.post(f"/api/v1/taken/{item_id}/claimen", headers=tokens["desk"])
     answer = client.post(f"/api/v1/taken/{item_id}/afronden", headers=tokens["desk"],
                          json={"gegevens": {"ernstig": True, "samenvatting": "Geheime samenvatting"}})
@@ -53,7 +53,7 @@ def test_a_failed_completion_is_an_incident_the_process_owner_sees_and_closes(db
     assert client.get("/api/v1/incidenten", headers=tokens["eigenaar"]).json() == []
     assert len(client.get("/api/v1/incidenten?status=alle", headers=tokens["eigenaar"]).json()) == 1
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=case_id)[0].state == "open"
+        assert worklist.items_of_case(session=s, case_id=case_id)[0].state == "open"
 
 
 def test_a_failed_script_never_quotes_the_case_in_the_answer(db, clock, client, tmp_path):
@@ -74,7 +74,7 @@ def test_a_failed_script_never_quotes_the_case_in_the_answer(db, clock, client, 
         desk = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"], unit="Douane")
         token = {"Authorization": f"Bearer {identity.issue_token(session=s, user=desk, name='t')[0]}"}
         case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane", "melder_naam": name}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
     client.post(f"/api/v1/taken/{item_id}/claimen", headers=token)
     answer = client.post(f"/api/v1/taken/{item_id}/afronden", headers=token, json={"gegevens": {"ernstig": True}})
     assert answer.status_code == 422 and answer.json()["type"].endswith("/workflow-failure"), answer.text

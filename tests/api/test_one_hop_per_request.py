@@ -45,7 +45,7 @@ def _count(hops: list[str], call) -> list[str]:
 def test_an_api_read_an_api_write_and_a_web_page_each_take_exactly_one_hop(world, db, app, hops):
     with db.session() as s:
         identity.set_password(session=s, user_id=world.users["meldpunt"], password=PASSWORD)
-        item_id = worklist.for_case(session=s, case_id=world.case_a)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=world.case_a)[0].id
     c, h = world.client, world.h("meldpunt")
     web = TestClient(app, base_url="https://testserver", follow_redirects=False)
     assert web.post("/api/v1/auth/inloggen", json={"username": "meldpunt", "password": PASSWORD}).status_code == 200

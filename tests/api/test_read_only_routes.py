@@ -37,7 +37,7 @@ def _login(app, username: str) -> TestClient:
 
 def _item_of_case_a(db, world) -> int:
     with db.session() as s:
-        return worklist.for_case(session=s, case_id=world.case_a)[0].id
+        return worklist.items_of_case(session=s, case_id=world.case_a)[0].id
 
 
 def _read_events(db, case_id: int) -> int:

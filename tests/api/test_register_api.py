@@ -28,7 +28,7 @@ def _fill(db, world, team, manager, row):
     assert r.status_code == 201, r.text
     assert r.json()["kenmerk"].startswith("RI-2026-")
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=r.json()["inventarisatie_id"])[0]
+        item = worklist.items_of_case(session=s, case_id=r.json()["inventarisatie_id"])[0]
         from engine.identity.models import User
 
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, world.users[manager]),

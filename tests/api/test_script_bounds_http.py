@@ -15,7 +15,7 @@ def test_completing_a_task_whose_next_script_runs_away_answers_a_dutch_problem(d
         desk = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"], unit="Douane")
         case = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane"})
         case_id, state = case.id, case.state
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         token = identity.issue_token(session=s, user=desk, name="test")[0]
     r = client.post(f"/api/v1/taken/{item_id}/afronden", headers={"Authorization": f"Bearer {token}"},
                     json={"gegevens": {"soort": "macht"}})
@@ -27,4 +27,4 @@ def test_completing_a_task_whose_next_script_runs_away_answers_a_dutch_problem(d
     assert body["detail"].startswith("Script in 'Grote macht' maakte een te grote waarde (**: meer dan")
     with db.session() as s:
         assert s.get(Case, case_id).state == state
-        assert worklist.for_case(session=s, case_id=case_id)[0].state == "open"
+        assert worklist.items_of_case(session=s, case_id=case_id)[0].state == "open"

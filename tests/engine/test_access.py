@@ -179,21 +179,20 @@ def _case_of(db, door, user_id, task_id):
         user = identity.get_user(session=s, user_id=user_id)
         item = s.scalar(select(WorkItem).where(WorkItem.task_id == task_id))
         try:
-            if door == "work_on":
-                return access.case_to_work_on(session=s, user=user, item=item).reference
-            if door == "work_on_by_id":
+            if door in ("work_on", "work_on_by_id"):
                 return access.task_to_work_on(session=s, user=user, work_item_id=item.id)[1].reference
-            if door == "open":  # the task page: a completed task gives no case (its read-only view decides)
-                got, case = access.task_to_open(session=s, user=user, work_item_id=item.id)
-                assert got.id == item.id
-                return case.reference if case is not None else "afgerond"
+            if door == "open":  # the task page and GET /taken/{id}: the one decision, work or read
+                seen = access.task_access(session=s, user=user, work_item_id=item.id)
+                assert seen.item.id == item.id
+                assert seen.works == access.may_work_on_task(session=s, user=user, item=item)
+                return seen.decision if item.state == "open" else f"afgerond:{seen.decision}"
             return access.case_of_task_done_by(session=s, user=user, work_item_id=item.id).reference
         except NotFound:
             return None
 
 
 def test_the_case_of_a_task_goes_to_who_may_work_on_it_not_to_who_only_sees_the_case(db, world):
-    """``case_to_work_on``: the task pages read a task's case only through it (issue 16)."""
+    """``task_to_work_on``: the task pages read a task's case to work on only through it (issue 16)."""
     ids, _, _ = world
     assert _case_of(db, "work_on", ids["onderzoeker"], "t2") == "2026-0001"  # assigned, holds the role
     assert _case_of(db, "work_on", ids["jurist"], "t3") == "2026-0001"  # the pool of their role
@@ -206,22 +205,26 @@ def test_the_case_of_a_task_goes_to_who_may_work_on_it_not_to_who_only_sees_the_
 
 
 def test_the_task_page_addressed_by_id_has_one_door_in_the_engine(db, world):
-    """``task_to_open`` / ``task_to_work_on``: the web's task page reads its work item only through them (the pages
-    never query ``WorkItem`` themselves, ``tests/api/test_access_in_engine.py``): the same answers as
-    ``case_to_work_on`` for an open task; a completed task only for who may see its case."""
+    """``task_access`` (its ``decision``) / ``task_to_work_on``: the web's task page and the API's task read their
+    work item only through them (the pages never query ``WorkItem`` themselves,
+    ``tests/api/test_access_in_engine.py``). Work: an open task assigned to them or in their role's pool; read: any
+    other task of a case they may see (a colleague's open task too, read only); a completed task is read only."""
     ids, _, _ = world
-    for door in ("work_on_by_id", "open"):
-        assert _case_of(db, door, ids["onderzoeker"], "t2") == "2026-0001"  # assigned, holds the role
-        assert _case_of(db, door, ids["jurist"], "t3") == "2026-0001"  # the pool of their role
-        assert _case_of(db, door, ids["coord_all"], "t2") is None  # sees the case, but the task is someone else's
-        assert _case_of(db, door, ids["subject"], "t3") is None  # not their role's pool
+    assert _case_of(db, "work_on_by_id", ids["onderzoeker"], "t2") == "2026-0001"  # assigned, holds the role
+    assert _case_of(db, "work_on_by_id", ids["jurist"], "t3") == "2026-0001"  # the pool of their role
+    assert _case_of(db, "work_on_by_id", ids["coord_all"], "t2") is None  # sees the case, the task is someone else's
+    assert _case_of(db, "work_on_by_id", ids["subject"], "t3") is None  # not their role's pool
+    assert _case_of(db, "open", ids["onderzoeker"], "t2") == "work"
+    assert _case_of(db, "open", ids["jurist"], "t3") == "work"
+    assert _case_of(db, "open", ids["coord_all"], "t2") == "read"  # a colleague's open task, read only
+    assert _case_of(db, "open", ids["subject"], "t3") is None
     assert _case_of(db, "work_on_by_id", ids["desk"], "t1") is None  # completed: nothing to work on
-    assert _case_of(db, "open", ids["desk"], "t1") == "afgerond"  # completed, the case visible: its read-only view
-    assert _case_of(db, "open", ids["coord_all"], "t1") == "afgerond"
+    assert _case_of(db, "open", ids["desk"], "t1") == "afgerond:read"  # completed, the case visible: read only
+    assert _case_of(db, "open", ids["coord_all"], "t1") == "afgerond:read"
     assert _case_of(db, "open", ids["jurist"], "t1") is None  # completed in a case they may not see
     with db.session() as s:
         user = identity.get_user(session=s, user_id=ids["desk"])
-        for door in (access.task_to_open, access.task_to_work_on):
+        for door in (access.task_access, access.task_to_work_on):
             with pytest.raises(NotFound):  # no such task: the same answer as one not allowed
                 door(session=s, user=user, work_item_id=10**6)
         t1 = s.scalar(select(WorkItem.id).where(WorkItem.task_id == "t1"))

@@ -32,7 +32,7 @@ def test_identity_is_kept_out_of_state_audit_and_summary_and_encrypted_at_rest(d
         case = cases.start_case(session=s, actor=desk, data={"melder_naam": "Jan Klokkenluider"})
         case_id = case.id
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, 1) or s.query(User).first(),
                             data={"ernstig": False, "melder_naam": "Jan B. Klokkenluider"})
     with db.engine.connect() as conn:

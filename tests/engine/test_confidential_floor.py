@@ -178,7 +178,7 @@ def test_a_completed_task_hides_a_confidential_value_its_version_does_not_class(
         make_user(s, "vi", "bureau_vi", unit=None)  # oversight of every case, not of the reporter's identity
         case_id = cases.start_case(session=s, actor=desk, data={"ernstig": False}).id
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         cases.complete_task(session=s, work_item_id=item.id, user=s.query(User).filter_by(username="desk").one(),
                             data={"ernstig": False, "omschrijving": "Ik zag Wouter Vlijmscherp de kas lichten."})
     with db.session() as s:

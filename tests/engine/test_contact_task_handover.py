@@ -51,7 +51,7 @@ def signalled_case(db, clock, before_answer=None) -> int:
     with db.session() as s:
         if before_answer is not None:
             before_answer(s)
-        follow_up = contact.follow_ups(session=s, case_id=case_id)[0]
+        follow_up = contact.follow_ups(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0]
         contact.answer(session=s, case_id=case_id, follow_up_id=follow_up.id, adverse="ja",
                        text="Ik word niet meer uitgenodigd voor overleg.")
     return case_id

@@ -26,7 +26,7 @@ def _open(db, case_id: int) -> dict[str, datetime | None]:
 
     with db.session() as s:
         return {i.element_id: (_aware(i.due_at) if i.due_at else None)
-                for i in worklist.for_case(session=s, case_id=case_id)}
+                for i in worklist.items_of_case(session=s, case_id=case_id)}
 
 
 def test_acknowledgement_over_christmas_one_date_everywhere_and_the_escalation_fires_on_it(db, clock):

@@ -47,11 +47,11 @@ def test_changed_file_makes_a_new_version_and_running_cases_finish_on_theirs(db,
         new_case = cases.start_case(session=s, actor=desk, data={}).id
         assert s.get(Case, old_case).process_version_id == v1
         assert s.get(Case, new_case).process_version_id == v2
-        assert worklist.for_case(session=s, case_id=old_case)[0].name == "Melding registreren"
-        assert worklist.for_case(session=s, case_id=new_case)[0].name == "Melding vastleggen"
+        assert worklist.items_of_case(session=s, case_id=old_case)[0].name == "Melding registreren"
+        assert worklist.items_of_case(session=s, case_id=new_case)[0].name == "Melding vastleggen"
     with db.session() as s:  # the old case runs to its end on v1
         desk = s.execute(select(User)).scalars().first()
-        item = worklist.for_case(session=s, case_id=old_case)[0]
+        item = worklist.items_of_case(session=s, case_id=old_case)[0]
         case = cases.complete_task(session=s, work_item_id=item.id, user=desk, data={"ernstig": False})
         assert case.status == "closed" and case.process_version_id == v1
 

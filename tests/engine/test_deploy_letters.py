@@ -46,7 +46,7 @@ def process_set(tmp_path):
 
 def _intake(session, case_id: int):
     desk = session.execute(select(User).where(User.username == "desk")).scalar_one()
-    item = worklist.for_case(session=session, case_id=case_id)[0]
+    item = worklist.items_of_case(session=session, case_id=case_id)[0]
     return cases.complete_task(session=session, work_item_id=item.id, user=desk,
                                data={"ernstig": False, "dienstonderdeel": "Douane"})
 

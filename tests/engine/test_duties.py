@@ -30,13 +30,13 @@ def test_the_two_investigators_must_differ(db, clock, team):
 
     case_id = review_to_investigation(db, team)
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         first = s.get(User, item.assignee_id)
         cases.complete_task(session=s, work_item_id=item.id, user=first, data={"bevinding": "x"})
     clock.advance(timedelta(days=3))
     timers.fire_due(database=db)
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         with pytest.raises(ConflictOfInterest, match="onderzoeker_1"):
             worklist.claim(session=s, work_item_id=item.id, user=s.get(User, first.id))
         with pytest.raises(ConflictOfInterest):
@@ -49,7 +49,7 @@ def test_random_allocation_reaches_every_eligible_user_and_never_a_conflicted_on
     for _ in range(45):
         case_id = review_to_investigation(db, team, parties={"leidinggevende": [team["o3"]]})
         with db.session() as s:
-            item = worklist.for_case(session=s, case_id=case_id)[0]
+            item = worklist.items_of_case(session=s, case_id=case_id)[0]
             chosen[item.assignee_id] += 1
             draw = [e for e in audit.case_events(session=s, case_id=case_id) if e.action == "task.auto_assigned"][-1]
             assert sorted(draw.details["kandidaten"]) == ["onderzoeker1", "onderzoeker2"]
@@ -77,13 +77,13 @@ def test_an_exclusive_slot_stays_with_its_holder_unless_the_coordinator_assigns(
         processes.deploy(session=s, directory=changed)
     case_id = review_to_investigation(db, team)
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         worklist.claim(session=s, work_item_id=item.id, user=s.get(User, team["o1"]))
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team["o1"]), data={"bevinding": "x"})
     clock.advance(timedelta(days=3))
     timers.fire_due(database=db)
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         with pytest.raises(ConflictOfInterest, match="al vervuld"):
             worklist.claim(session=s, work_item_id=item.id, user=s.get(User, team["o2"]))
         with pytest.raises(ConflictOfInterest, match="al vervuld"):
@@ -92,4 +92,4 @@ def test_an_exclusive_slot_stays_with_its_holder_unless_the_coordinator_assigns(
                         assignee=s.get(User, team["o2"]), reason="Onderzoeker 1 langdurig afwezig")
     with db.session() as s:
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, team["o2"]), data={"bevinding": "y"})
-        assert worklist.for_case(session=s, case_id=case_id) == []
+        assert worklist.items_of_case(session=s, case_id=case_id) == []

@@ -73,7 +73,7 @@ def test_an_excluded_desk_officer_never_gets_the_task_in_pool_draw_or_assignment
     case_id = _report(db, [org["desk"]])
     with db.session() as s:
         desk, balie, coord = (_user(s, org[k]) for k in ("desk", "balie", "coord"))
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         assert item.role == "meldpunt"
         assert [i.id for i in worklist.unassigned_in_my_roles(session=s, user=desk)] == []
         assert [i.id for i in worklist.unassigned_in_my_roles(session=s, user=balie)] == [item.id]
@@ -100,7 +100,7 @@ def test_the_coordinator_assigning_the_task_reads_why_about_the_chosen_person_no
     case_id = _report(db, [org["desk"]])
     with db.session() as s:
         desk, coord, medewerker = (_user(s, org[k]) for k in ("desk", "coord", "medewerker"))
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         with pytest.raises(ConflictOfInterest) as excluded:
             worklist.assign(session=s, work_item_id=item.id, by=coord, assignee=desk, reason="Vakantie collega")
         assert excluded.value.detail == ("De gekozen medewerker mag in deze zaak niet optreden (partij in de zaak of "
@@ -123,7 +123,7 @@ def test_the_engine_alone_does_not_tell_an_excluded_handler_or_an_outsider_the_c
     case_id = _report(db, [org["desk"]])
     with db.session() as s:
         desk, balie, medewerker = (_user(s, org[k]) for k in ("desk", "balie", "medewerker"))
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         manifest = processes.parsed_version(session=s, version_id=s.get(Case, case_id).process_version_id).manifest
         for outsider in (desk, medewerker):
             with pytest.raises(NotFound) as refused:
@@ -143,7 +143,7 @@ def test_an_excluded_handler_gets_no_mail_about_the_report_at_any_step(db, org, 
     config = settings_for(smtp)
     case_id = _report(db, [org["desk"], org["coord"]])
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         intake.message_from_reporter(session=s, case_id=case_id, text="Ik heb ook de bonnetjes bewaard.")
         due = item.due_at
     clock.set(due - timedelta(days=3))

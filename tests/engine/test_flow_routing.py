@@ -138,10 +138,10 @@ def test_a_step_that_would_leave_the_case_stalled_fails_as_an_incident(db, clock
         coord = make_user(s, "coord", "integriteitscoordinator").id
         case_id = cases.start_case(session=s, actor=s.get(User, desk), data={"dienstonderdeel": "Douane"}).id
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, desk), data={"ernstig": True})
     with db.session() as s:
-        item_id = [i for i in worklist.for_case(session=s, case_id=case_id) if i.state == "open"][0].id
+        item_id = [i for i in worklist.items_of_case(session=s, case_id=case_id) if i.state == "open"][0].id
     with pytest.raises(WorkflowFailure):
         with db.session() as s:
             cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, coord),
@@ -151,4 +151,4 @@ def test_a_step_that_would_leave_the_case_stalled_fails_as_an_incident(db, clock
         assert (incident.source, incident.work_item_id, incident.state) == ("taak", item_id, "open")
         assert incident.message == ("De zaak zou vastlopen: na deze stap staat geen taak open, loopt geen termijn "
                                     "en is het proces niet afgelopen bij de stap 'Samenvoegen'.")
-        assert [i.state for i in worklist.for_case(session=s, case_id=case_id) if i.id == item_id] == ["open"]
+        assert [i.state for i in worklist.items_of_case(session=s, case_id=case_id) if i.id == item_id] == ["open"]

@@ -88,7 +88,7 @@ def test_a_failing_timer_script_is_one_incident_the_others_fire_and_a_retry_afte
     assert timers.fire_due(database=db) == 2  # the two others fired; the broken one waits for its retry
     with db.session() as s:
         for case_id in others:
-            assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.for_case(session=s, case_id=case_id)]
+            assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.items_of_case(session=s, case_id=case_id)]
         (incident,) = s.scalars(select(Incident)).all()
         assert (incident.case_id, incident.source, incident.element_id, incident.count, incident.state) == (
             broken, "timer", "termijn_berekenen", 1, "open")
@@ -116,7 +116,7 @@ def test_a_failing_timer_script_is_one_incident_the_others_fire_and_a_retry_afte
         incident, resolved = incidents.retry(session=s, by=owner, incident_id=incident_id)
         assert not resolved and incident.count == 3
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=broken)[0].name == "Melding registreren"
+        assert worklist.items_of_case(session=s, case_id=broken)[0].name == "Melding registreren"
         assert s.scalars(select(Timer).where(Timer.case_id == broken, Timer.element_id == "intake_timer")).one().state == "pending"
     # the fix, then the retry completes it
     equated_days_file.write_text(json.dumps({"2026": [], "2027": []}))
@@ -126,7 +126,7 @@ def test_a_failing_timer_script_is_one_incident_the_others_fire_and_a_retry_afte
         incident, resolved = incidents.retry(session=s, by=owner, incident_id=incident_id)
         assert resolved and incident.state == "opgelost" and incident.resolved_by == "eigenaar"
     with db.session() as s:
-        assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.for_case(session=s, case_id=broken)]
+        assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.items_of_case(session=s, case_id=broken)]
         timer = s.scalars(select(Timer).where(Timer.case_id == broken, Timer.element_id == "intake_timer")).one()
         assert (timer.state, timer.failures, timer.last_error) == ("fired", 0, None)
         assert incidents.list_incidents(session=s, by=s.get(incidents.User, owner.id)) == []
@@ -152,7 +152,7 @@ def test_a_failing_script_at_completion_is_recorded_although_the_step_rolls_back
         coordinator = make_user(s, "coordinator", "integriteitscoordinator")
         elsewhere = make_user(s, "elders", "integriteitscoordinator", unit="Belastingdienst")
         case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane"}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
     with pytest.raises(WorkflowFailure):
         with db.session() as s:
             cases.complete_task(session=s, work_item_id=item_id, user=s.get(incidents.User, desk.id),
@@ -161,7 +161,7 @@ def test_a_failing_script_at_completion_is_recorded_although_the_step_rolls_back
         (incident,) = s.scalars(select(Incident)).all()
         assert (incident.source, incident.work_item_id, incident.case_id, incident.state) == ("taak", item_id, case_id, "open")
         assert incident.message == "Fout in het procesmodel bij de stap 'Markeren': een deling door nul."
-        assert worklist.for_case(session=s, case_id=case_id)[0].state == "open"  # nothing of the step was saved
+        assert worklist.items_of_case(session=s, case_id=case_id)[0].state == "open"  # nothing of the step was saved
         assert [i.id for i in incidents.list_incidents(session=s, by=s.get(incidents.User, coordinator.id))] == [incident.id]
         assert incidents.list_incidents(session=s, by=s.get(incidents.User, elsewhere.id)) == []
         with pytest.raises(NotFound):

@@ -40,7 +40,7 @@ def test_anonymous_report_gets_a_receipt_code_that_opens_only_its_case(db, org):
     with db.session() as s:
         assert receipts.match(session=s, code=code).case_id == case_id
         assert receipts.match(session=s, code="0" * 16) is None
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         assert item.role == "meldpunt"
 
 
@@ -52,7 +52,7 @@ def test_two_way_messages_are_stored_encrypted(db, org):
         desk = s.get(User, org["desk"])
         with pytest.raises(NotAuthorized):  # the desk writes once the case is theirs to see (one decision: access)
             intake.message_to_reporter(session=s, case_id=case_id, author=desk, text="Kunt u dit toelichten?")
-        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id, user=desk)
+        worklist.claim(session=s, work_item_id=worklist.items_of_case(session=s, case_id=case_id)[0].id, user=desk)
         intake.message_to_reporter(session=s, case_id=case_id, author=desk,
                                    text="Kunt u aangeven wanneer dit gebeurde?")
         intake.message_from_reporter(session=s, case_id=case_id, text="Vorige week dinsdag.")

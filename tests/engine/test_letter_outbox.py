@@ -75,7 +75,7 @@ def _case_at_intake(db, process_set) -> tuple[int, int]:
         desk = make_user(s, "desk", "meldpunt")
         make_user(s, "eigenaar", "procesbeheerder", unit=None)
         case = cases.start_case(session=s, actor=desk, data={})
-        item = worklist.for_case(session=s, case_id=case.id)[0]
+        item = worklist.items_of_case(session=s, case_id=case.id)[0]
         return case.id, item.id
 
 

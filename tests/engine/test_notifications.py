@@ -86,7 +86,7 @@ def test_every_event_mails_only_that_there_is_something(db, clock, smtp):
         assert set(s.scalars(select(Notification.user_id))) == {ids["desk"], ids["balie"]}
     assert sender.send_due(database=db, settings=config) == 2
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         worklist.claim(session=s, work_item_id=item.id, user=s.get(User, ids["desk"]))
         intake.message_from_reporter(session=s, case_id=case_id, text="Hoornblazer heeft ook een tweede rekening.")
         worklist.assign(session=s, work_item_id=item.id, by=s.get(User, ids["coord"]),
@@ -451,7 +451,7 @@ def test_a_team_bound_pool_task_is_announced_only_to_the_holders_in_the_cases_un
         ids = {"own": own.id, "other": other.id, "nowhere": nowhere.id}
         inventory = register.start_on_request(session=s, actor=desk, process="risicoinventarisatie",
                                               team="Douane Rotterdam", reason="reorganisatie")
-        [task] = [i for i in worklist.for_case(session=s, case_id=inventory.id) if i.state == "open"]
+        [task] = [i for i in worklist.items_of_case(session=s, case_id=inventory.id) if i.state == "open"]
         assert task.role == "leidinggevende" and task.assignee_id is None
     with db.session() as s:
         told = set(s.scalars(select(Notification.user_id).where(Notification.kind == "nieuwe_taak")))

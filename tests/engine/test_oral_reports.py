@@ -35,7 +35,7 @@ def _anonymous_case(db) -> int:
     with db.session() as s:
         case_id = intake.submit_report(session=s, actor=None, data=REPORT).case.id
         desk = get_user(session=s, username="meldpunt")
-        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id, user=desk)
+        worklist.claim(session=s, work_item_id=worklist.items_of_case(session=s, case_id=case_id)[0].id, user=desk)
     return case_id
 
 
@@ -100,13 +100,13 @@ def test_meeting_request_oral_report_corrections_and_signature(db, org, clock):
     with db.session() as s:
         signed = contact.signed_transcript(session=s, oral_report_id=report_id)
         assert signed.number == 3 and "februari" in signed.body
-        view = contact.oral_reports(session=s, case_id=case_id)[0]
+        view = contact.oral_reports(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0]
         assert [(v.number, v.kind) for v in view.versions] == [(1, "verslag"), (2, "correctie"), (3, "verslag")]
         assert view.status_text == "Ondertekend door de melder"
         with pytest.raises(NotAuthorized):  # the signed version stays as it is
             contact.revise(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id,
                            oral_report_id=report_id, transcript="Iets anders.")
-        assert contact.meeting_requests(session=s, case_id=case_id)[0].oral_report_id == report_id
+        assert contact.meeting_requests(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0].oral_report_id == report_id
     with db.engine.connect() as conn:  # every text is encrypted at rest; the audit trail carries no text
         dump = "\n".join(str(r) for t in ("transcript_versions", "meeting_requests", "audit_events")
                          for r in conn.execute(text(f"SELECT * FROM {t}")).all())
@@ -118,7 +118,7 @@ def test_no_oral_report_without_an_inbox(db, org):
         desk = get_user(session=s, username="meldpunt")
         case_id = intake.submit_report(session=s, actor=desk, data={**REPORT, "melder_naam": "Bo de Vries"},
                                        reporter_user_id=get_user(session=s, username="medewerker").id).case.id
-        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id, user=desk)
+        worklist.claim(session=s, work_item_id=worklist.items_of_case(session=s, case_id=case_id)[0].id, user=desk)
         with pytest.raises(NotAuthorized) as err:
             contact.register_oral_report(session=s, user=desk, case_id=case_id, channel="gesprek",
                                          held_on="2026-11-02", transcript=TRANSCRIPT)
@@ -129,13 +129,13 @@ def test_follow_up_after_closure_and_a_signal_of_retaliation(db, org, clock):
     case_id = _anonymous_case(db)
     _close(db, case_id)
     with db.session() as s:
-        rows = contact.follow_ups(session=s, case_id=case_id)
+        rows = contact.follow_ups(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)
         assert [(r.term, r.state) for r in rows] == [("P3M", "gepland"), ("P12M", "gepland")]
         assert contact.send_due(session=s) == 0
     clock.advance(timedelta(days=92))  # the engine clock, never the wall clock
     assert contact.send_due_in(db) == 1
     with db.session() as s:
-        first = contact.follow_ups(session=s, case_id=case_id)[0]
+        first = contact.follow_ups(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0]
         assert first.state == "verstuurd"
         assert intake.messages(session=s, case_id=case_id)[-1].body.startswith(
             "Heeft u na uw melding nadelige gevolgen ervaren?")
@@ -180,7 +180,7 @@ def test_follow_up_after_closure_and_a_signal_of_retaliation(db, org, clock):
         done = contact.tasks_of_case(session=s, user=coordinator, case_id=case_id)
         assert [(t.state, t.outcome, t.completed_by_id, t.motivation) for t in done] == [
             ("afgerond", "doorverwezen", coordinator.id, "Melder gewezen op het Huis voor Klokkenluiders.")]
-        assert contact.follow_ups(session=s, case_id=case_id)[0].signal == "afgehandeld"
+        assert contact.follow_ups(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0].signal == "afgehandeld"
         assert contact.tasks_of_case(session=s, user=get_user(session=s, username="onderzoeker1"),
                                      case_id=case_id) == []
         actions = [a for (a,) in s.execute(text("SELECT action FROM audit_events WHERE case_id = :c ORDER BY id"),
@@ -222,7 +222,7 @@ def test_a_passed_term_without_signature_opens_a_task_and_a_reminder_restarts_it
         desk = get_user(session=s, username="meldpunt")
         task = contact.get_task(session=s, user=desk, case_id=case_id, task_id=task_id)
         assert task.kind == "verslag_niet_ondertekend" and task.oral_report_id == report_id
-        assert contact.oral_reports(session=s, case_id=case_id)[0].overdue
+        assert contact.oral_reports(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0].overdue
         with pytest.raises(NotFound):  # who sees the case but may not write the reporter: not even found
             contact.claim_task(session=s, user=get_user(session=s, username="onderzoeker1"), case_id=case_id,
                                task_id=task_id)
@@ -253,9 +253,9 @@ def test_a_passed_term_without_signature_opens_a_task_and_a_reminder_restarts_it
         contact.complete_task(session=s, user=desk, case_id=case_id, task_id=second, outcome="niet_ondertekend",
                               motivation="Melder reageert niet op herinnering.")
     with db.session() as s:
-        view = contact.oral_reports(session=s, case_id=case_id)[0]
+        view = contact.oral_reports(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)[0]
         assert view.report.status == "niet_ondertekend" and not view.overdue
-        assert contact.review_deadlines(session=s, case_id=case_id) == []
+        assert contact.review_deadlines(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id) == []
         with pytest.raises(contact.NotSigned):
             contact.signed_transcript(session=s, oral_report_id=report_id)
         with pytest.raises(NotAuthorized):  # recorded as not signed: the reporter no longer signs
@@ -296,13 +296,13 @@ def test_no_check_in_without_an_inbox_and_that_is_visible(db, org, clock):
     _close(db, case_id)
     with db.session() as s:
         assert s.get(Case, case_id).status == "closed"
-        assert [r.state for r in contact.follow_ups(session=s, case_id=case_id)] == ["geen_inbox", "geen_inbox"]
+        assert [r.state for r in contact.follow_ups(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)] == ["geen_inbox", "geen_inbox"]
         before = len(intake.messages(session=s, case_id=case_id))
     clock.advance(timedelta(days=400))
     contact.send_due_in(db)
     with db.session() as s:
         assert len(intake.messages(session=s, case_id=case_id)) == before
-        assert all(r.sent_at is None for r in contact.follow_ups(session=s, case_id=case_id))
+        assert all(r.sent_at is None for r in contact.follow_ups(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id))
 
 
 def test_the_transcript_passes_the_leak_guard(db, org):
@@ -316,7 +316,7 @@ def test_the_transcript_passes_the_leak_guard(db, org):
                                          transcript="De betrokkene krijgt ontslag op staande voet.")
         assert err.value.status == 422
     with db.session() as s:
-        assert contact.oral_reports(session=s, case_id=case_id) == []
+        assert contact.oral_reports(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id) == []
 
 
 @pytest.mark.parametrize("block, message", [

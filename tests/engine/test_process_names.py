@@ -45,7 +45,7 @@ def test_timeline_names_a_claimed_task_by_its_element_name(db):
         case_id = intake.submit_report(session=s, actor=desk, data={
             **flow.ANSWERS["melding_registreren"], "omschrijving": "Een melding om de tijdlijn te lezen."}).case.id
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.element_id == "melding_registreren")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.element_id == "melding_registreren")
         worklist.claim(session=s, work_item_id=item.id, user=get_user(session=s, username="meldpunt"))
     with db.session() as s:
         entries = case_timeline(session=s, user=get_user(session=s, username="coordinator"), case_id=case_id)

@@ -82,7 +82,7 @@ def _item(db, case_id):
     from engine.worklist import service as worklist
 
     with db.session() as s:
-        return worklist.for_case(session=s, case_id=case_id)[0].id
+        return worklist.items_of_case(session=s, case_id=case_id)[0].id
 
 
 def _refused(db, case_id, act, field="reden"):

@@ -62,7 +62,7 @@ def inventory(db, staff, reason="incident") -> int:
 
 def do(db, case_id, who, name, data):
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.name == name)
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.name == name)
         return cases.complete_task(session=s, work_item_id=item.id, user=s.merge(who), data=data)
 
 
@@ -111,7 +111,7 @@ def test_a_bad_inventory_names_the_field_and_saves_nothing(db, staff, bad, field
         assert s.scalar(select(func.count()).select_from(RegisterFunction)) == 0
         assert s.scalar(select(func.count()).select_from(RegisterAssessment)) == 0
         assert s.scalar(select(func.count()).select_from(TaskSubmission)) == 0
-        assert [i.name for i in worklist.for_case(session=s, case_id=rid)] == [QUESTIONNAIRE]
+        assert [i.name for i in worklist.items_of_case(session=s, case_id=rid)] == [QUESTIONNAIRE]
     with pytest.raises(InvalidData) as err:  # an incomplete inventory: the form says which field
         do(db, rid, staff["lg"], QUESTIONNAIRE, {"functies": [{"functie": "Douanier"}]})
     assert "functies.0.classificatie" in {e.field for e in err.value.errors}
@@ -171,7 +171,7 @@ def review_case(db, staff) -> int:
 def review_tasks(db, case_id):
     with db.session() as s:
         return sorted((i.name, i.role, i.due_at.astimezone(timezone.utc) if i.due_at else None)
-                      for i in worklist.for_case(session=s, case_id=case_id))
+                      for i in worklist.items_of_case(session=s, case_id=case_id))
 
 
 def test_a_change_of_function_starts_the_authorisation_review_task_with_due_date_and_escalation(db, staff, clock):
@@ -183,7 +183,7 @@ def test_a_change_of_function_starts_the_authorisation_review_task_with_due_date
         for user in (s.merge(staff["coord"]), s.merge(staff["lg"]), s.merge(staff["adv"])):
             assert not access.can_see_case(session=s, user=user, case_id=rid)  # no integrity case
     with db.session() as s, pytest.raises(InvalidData) as err:
-        item = worklist.for_case(session=s, case_id=rid)[0]
+        item = worklist.items_of_case(session=s, case_id=rid)[0]
         cases.complete_task(session=s, work_item_id=item.id, user=s.merge(staff["adv"]),
                             data={"autorisaties_uitkomst": "vergeten", "autorisaties_toelichting": ""})
     assert {e.field for e in err.value.errors} >= {"autorisaties_uitkomst", "autorisaties_toelichting"}
@@ -246,10 +246,10 @@ def test_a_report_about_someone_in_a_most_risky_function_gets_the_declared_prior
     with db.session() as s:
         case = s.get(Case, case_id)
         assert case.summary["risicofunctie"] == "meest_risicovol" and case.priority == 3
-        signal = [i for i in worklist.for_case(session=s, case_id=case_id) if i.role == "bureau_vi"]
+        signal = [i for i in worklist.items_of_case(session=s, case_id=case_id) if i.role == "bureau_vi"]
         assert [(i.name, i.priority) for i in signal] == [("Signaal meest risicovolle functie behandelen", 3)]
         assert s.get(Case, plain).summary["risicofunctie"] == "geen" and s.get(Case, plain).priority == 1
-        assert not [i for i in worklist.for_case(session=s, case_id=plain) if i.role == "bureau_vi"]
+        assert not [i for i in worklist.items_of_case(session=s, case_id=plain) if i.role == "bureau_vi"]
 
 
 def test_the_manager_who_fills_the_register_never_sees_the_case(db, staff):
@@ -292,7 +292,7 @@ def test_reports_cell_by_cell(db, staff, clock):
         reference = s.get(Case, rid).reference
     # the third action is done; then the first one's date passes
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=rid) if (i.view or {}).get("actie_nummer") == 3)
+        item = next(i for i in worklist.items_of_case(session=s, case_id=rid) if (i.view or {}).get("actie_nummer") == 3)
         cases.complete_task(session=s, work_item_id=item.id, user=s.merge(staff["lg"]),
                             data={"actie_resultaat": "Oude rechten ingetrokken"})
     clock.set(datetime(2026, 12, 1, 23, 0, 1, tzinfo=timezone.utc))
@@ -339,7 +339,7 @@ def test_a_manager_works_on_the_inventory_of_the_own_team_only(db, staff):
         mine = [i.case_id for i in worklist.unassigned_in_my_roles(session=s, user=s.merge(staff["lg"]))]
         theirs = [i.case_id for i in worklist.unassigned_in_my_roles(session=s, user=s.merge(other))]
         assert rid in mine and rid not in theirs
-        item = worklist.for_case(session=s, case_id=rid)[0]
+        item = worklist.items_of_case(session=s, case_id=rid)[0]
         assert not identity_access.may_work_on_task(session=s, user=s.merge(other), item=item)
         with pytest.raises(NotAuthorized):
             worklist.claim(session=s, work_item_id=item.id, user=s.merge(other))

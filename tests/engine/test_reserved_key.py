@@ -36,7 +36,7 @@ def test_a_reserved_key_in_a_row_is_refused_and_the_case_still_loads(db, clock, 
         processes.deploy(session=s, directory=_with_rows(tmp_path, ROWS))
         desk = make_user(s, "desk", "meldpunt")
         case_id = cases.start_case(session=s, actor=desk, data={}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         version = cases.get_case(session=s, case_id=case_id).version
     with pytest.raises(InvalidData) as refused, db.session() as s:
         cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, desk.id),

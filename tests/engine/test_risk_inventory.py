@@ -28,12 +28,12 @@ INVENTORY = "risicoinventarisatie"
 
 def open_tasks(db, case_id):
     with db.session() as s:
-        return sorted((i.name, i.role) for i in worklist.for_case(session=s, case_id=case_id))
+        return sorted((i.name, i.role) for i in worklist.items_of_case(session=s, case_id=case_id))
 
 
 def complete(db, case_id, role_user, name, data):
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.name == name)
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.name == name)
         user = s.merge(role_user)
         cases.complete_task(session=s, work_item_id=item.id, user=user, data=data)
 
@@ -133,12 +133,12 @@ def action_items(db, case_id):
     with db.session() as s:
         return sorted((i.name, i.role, (i.view or {}).get("actie_nummer"), (i.view or {}).get("actie_functie"),
                        (i.view or {}).get("vervolgactie"), i.due_at.astimezone(timezone.utc) if i.due_at else None)
-                      for i in worklist.for_case(session=s, case_id=case_id))
+                      for i in worklist.items_of_case(session=s, case_id=case_id))
 
 
 def complete_action(db, case_id, user, name, number, data):
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id)
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id)
                     if i.name == name and (i.view or {}).get("actie_nummer") == number)
         cases.complete_task(session=s, work_item_id=item.id, user=s.merge(user), data=data)
 
@@ -161,7 +161,7 @@ def test_the_cycle_manager_adviser_mt_and_an_overdue_action_escalates(db, staff,
         {"functie": "Douanier controle", "actie": "Functieroulatie invoeren", "uiterlijk": "2026-12-01"}]})
     assert open_tasks(db, rid) == [(ACTION_TASK, "leidinggevende")]
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=rid)[0]
+        item = worklist.items_of_case(session=s, case_id=rid)[0]
         assert item.due_at.astimezone(timezone.utc) == datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)
         assert s.scalar(select(Timer.state).where(Timer.case_id == rid)) == "pending"
     clock.set(datetime(2026, 12, 1, 22, 59, tzinfo=timezone.utc))
@@ -308,7 +308,7 @@ def test_thematic_monitoring_starts_per_theme_on_its_date_once_and_escalates(db,
     march = dict(monitoring(db))[f"Monitoring {ACCESS_THEME} 2027-03"]
     assert len(monitoring(db)) == 3
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=march)[0]
+        item = worklist.items_of_case(session=s, case_id=march)[0]
         assert (item.name, item.role) == ("Beheersmaatregelen monitoren", "beveiligingsadviseur")
         # one month after 1 March: 1 April 2027, to its end in Amsterdam (summer time)
         assert item.due_at.astimezone(timezone.utc) == datetime(2027, 4, 1, 22, 0, tzinfo=timezone.utc)
@@ -391,7 +391,7 @@ def test_the_actions_follow_the_declared_meaning_not_the_element_ids(db, staff, 
     assert [e.field for e in err.value.errors] == ["vervolgacties.0.functie"]
     complete(db, rid, staff["mt"], DECISION, {"mt_besluit": "maatregelen_treffen", "vervolgacties": ACTIONS[:2]})
     with db.session() as s:
-        assert {i.element_id for i in worklist.for_case(session=s, case_id=rid)} == {"actie_doen"}
+        assert {i.element_id for i in worklist.items_of_case(session=s, case_id=rid)} == {"actie_doen"}
     complete_action(db, rid, staff["lg"], ACTION_TASK, 2, {"actie_resultaat": "Vervanger is opgeleid"})
     with db.session() as s:
         assert [(x.number, x.function, x.status) for x in reports.actions(session=s)] == [

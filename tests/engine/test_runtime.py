@@ -42,7 +42,7 @@ def start(db, team, **data):
 
 
 def only_open(s, case_id) -> WorkItem:
-    items = worklist.for_case(session=s, case_id=case_id)
+    items = worklist.items_of_case(session=s, case_id=case_id)
     assert len(items) == 1, [i.name for i in items]
     return items[0]
 
@@ -95,7 +95,7 @@ def test_serious_report_runs_to_the_end_with_both_lanes_gateway_and_timer(db, cl
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(type(user(s, team, "o1")), first),
                             data={"bevinding": "Aangetoond"})
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=case_id) == []  # waiting on the intermediate timer
+        assert worklist.items_of_case(session=s, case_id=case_id) == []  # waiting on the intermediate timer
     clock.advance(timedelta(days=2, seconds=1))
     assert timers.fire_due(database=db) == 1
     with db.session() as s:
@@ -122,7 +122,7 @@ def test_light_report_takes_the_default_flow_and_closes(db, clock, team):
     case = complete(db, team, "desk", case_id, {"ernstig": False})
     assert case.status == "closed"
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=case_id) == []
+        assert worklist.items_of_case(session=s, case_id=case_id) == []
         assert s.execute(select(func.count()).select_from(Timer).where(Timer.state == "pending")).scalar() == 0
 
 
@@ -133,7 +133,7 @@ def test_non_interrupting_boundary_timer_escalates_and_leaves_the_task_open(db, 
     clock.advance(timedelta(hours=2))
     assert timers.fire_due(database=db) == 1
     with db.session() as s:
-        names = sorted(i.name for i in worklist.for_case(session=s, case_id=case_id))
+        names = sorted(i.name for i in worklist.items_of_case(session=s, case_id=case_id))
         assert names == ["Melding registreren", "Termijn ontvangstbevestiging overschreden"]
         coord = user(s, team, "coord")
         assert [i.name for i in worklist.unassigned_in_my_roles(session=s, user=coord)] == [
@@ -150,7 +150,7 @@ def test_task_done_in_time_never_escalates(db, clock, team):
     clock.advance(timedelta(days=5))
     assert timers.fire_due(database=db) == 0
     with db.session() as s:
-        assert [i.name for i in worklist.for_case(session=s, case_id=case_id)] == ["Melding beoordelen"]
+        assert [i.name for i in worklist.items_of_case(session=s, case_id=case_id)] == ["Melding beoordelen"]
 
 
 def test_interrupting_boundary_timer_cancels_the_task(db, clock, team):
@@ -161,7 +161,7 @@ def test_interrupting_boundary_timer_cancels_the_task(db, clock, team):
     with db.session() as s:
         case = s.get(Case, case_id)
         assert case.status == "closed"
-        states = {i.name: i.state for i in worklist.for_case(session=s, case_id=case_id, include_closed=True)}
+        states = {i.name: i.state for i in worklist.items_of_case(session=s, case_id=case_id, include_closed=True)}
         assert states["Melding beoordelen"] == "cancelled"
         assert "end_expired" in cases.case_position(session=s, case_id=case_id)["completed"]
 
@@ -172,7 +172,7 @@ def test_timer_due_while_the_worker_was_stopped_fires_at_the_next_run(db, clock,
     assert timers.fire_due(database=db) == 3
     with db.session() as s:
         for case_id in ids:
-            assert len(worklist.for_case(session=s, case_id=case_id)) == 2
+            assert len(worklist.items_of_case(session=s, case_id=case_id)) == 2
 
 
 def test_invalid_form_data_is_refused_and_changes_nothing(db, clock, team):

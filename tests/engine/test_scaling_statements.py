@@ -101,7 +101,7 @@ def _start(db, team) -> int:
 
 def _complete(db, team, case_id: int, who: str, data: dict) -> Counter:
     with db.session() as s:
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         user = s.get(User, team[who])
         user.role_codes  # the caller (the API) has loaded the user already
         # the step and its commit: the step's audit events are written at the commit (engine.audit.service)

@@ -110,7 +110,7 @@ def start(db, desk) -> int:
 
 def open_item(db, case_id, name) -> int:
     with db.session() as s:
-        return next(i.id for i in worklist.for_case(session=s, case_id=case_id) if i.name == name)
+        return next(i.id for i in worklist.items_of_case(session=s, case_id=case_id) if i.name == name)
 
 
 def snapshot(db, case_id) -> tuple:

@@ -32,7 +32,7 @@ def team(db, clock):
 def give(db, team, case_id: int, who: str) -> int:
     """The coordinator assigns the case's open task to ``who``; returns the work item id."""
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
                         assignee=s.get(User, team[who]), reason="Werkverdeling")
         return item.id
@@ -99,7 +99,7 @@ def test_which_party_a_colleague_is_is_never_said_to_the_coordinator_nor_written
     said = {}
     for case_id in (reported, managed):
         with db.session() as s:
-            item = worklist.for_case(session=s, case_id=case_id)[0]
+            item = worklist.items_of_case(session=s, case_id=case_id)[0]
             with pytest.raises(ConflictOfInterest) as refused:
                 worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
                                 assignee=s.get(User, team["o2"]), reason="Werkverdeling")
@@ -189,11 +189,11 @@ def test_an_absent_holders_new_task_goes_to_the_delegate_unless_the_delegate_is_
     clock.advance(timedelta(days=3))
     timers.fire_due(database=db)
     with db.session() as s:
-        delegated = worklist.for_case(session=s, case_id=allowed)[0]
+        delegated = worklist.items_of_case(session=s, case_id=allowed)[0]
         assert delegated.assignee_id == team["o2"]
         draw = [e for e in actions(s, allowed) if e.action == "task.auto_assigned"][-1]
         assert draw.details["afwezig"] == "onderzoeker1" and draw.details["vervanger"] == "onderzoeker2"
-        pooled = worklist.for_case(session=s, case_id=excluded)[0]
+        pooled = worklist.items_of_case(session=s, case_id=excluded)[0]
         assert pooled.assignee_id is None  # never to the excluded delegate, nor to the absent holder
         notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
         assert notice["kind"] == "vervanging_geweigerd"
@@ -223,8 +223,8 @@ def test_an_absence_recorded_by_a_party_of_a_case_gives_its_delegate_none_of_tha
     clock.advance(timedelta(days=3))
     timers.fire_due(database=db)
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=plain)[0].assignee_id == team["o2"]  # elsewhere it holds
-        pooled = worklist.for_case(session=s, case_id=own)[0]
+        assert worklist.items_of_case(session=s, case_id=plain)[0].assignee_id == team["o2"]  # elsewhere it holds
+        pooled = worklist.items_of_case(session=s, case_id=own)[0]
         assert pooled.assignee_id is None  # never to the delegate the subject chose (nor to the absent holder)
         notice = staff.notices_for(session=s, user=s.get(User, team["coord"]))[0]
         assert notice["kind"] == "vervanging_geweigerd" and notice["items"][0]["taak_id"] == pooled.id
@@ -245,8 +245,8 @@ def test_an_absence_recorded_by_a_party_of_a_case_does_not_steer_its_draw(db, cl
     plain = review_to_investigation(db, team)
     own = review_to_investigation(db, team, parties={"leidinggevende": [party]})  # the recorder manages the subject
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=plain)[0].assignee_id == team["o1"]  # absences count elsewhere
-        pooled = worklist.for_case(session=s, case_id=own)[0]
+        assert worklist.items_of_case(session=s, case_id=plain)[0].assignee_id == team["o1"]  # absences count elsewhere
+        pooled = worklist.items_of_case(session=s, case_id=own)[0]
         assert pooled.assignee_id is None  # the party's absences would have drawn onderzoeker1: the pool instead
         draw = [e for e in actions(s, own) if e.action == "task.auto_assigned"][-1]
         assert draw.details["gekozen"] is None and "partij" in draw.details["methode"]
@@ -296,7 +296,7 @@ def test_an_absence_ends_on_its_date_by_the_engine_clock(db, clock, team):
         staff.record_absence(session=s, by=s.get(User, team["o1"]), user_id=team["o1"], starts_on=today,
                              ends_on=today + timedelta(days=1), delegate_id=team["o3"])
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
                         assignee=s.get(User, team["o1"]), reason="Werkverdeling")
         assert item.assignee_id == team["o3"]  # flows to the delegate while the absence runs
@@ -307,7 +307,7 @@ def test_an_absence_ends_on_its_date_by_the_engine_clock(db, clock, team):
     clock.advance(timedelta(days=1))  # the day after: back
     with db.session() as s:
         assert staff.active_absence(s, team["o1"]) is None
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         worklist.assign(session=s, work_item_id=item.id, by=s.get(User, team["coord"]),
                         assignee=s.get(User, team["o1"]), reason="Terug van afwezigheid")
         assert item.assignee_id == team["o1"]

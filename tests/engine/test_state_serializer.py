@@ -189,7 +189,7 @@ def test_review_route_with_its_timer(db, clock, checks):
                       ("coord", {"besluit": "onderzoek", "motivering": "Nader onderzoek nodig"}),
                       ("o1", {"bevinding": "Aangetoond"})):
         with db.session() as s:
-            (item,) = worklist.for_case(session=s, case_id=case_id)
+            (item,) = worklist.items_of_case(session=s, case_id=case_id)
             cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, item.assignee_id or team[who]),
                                 data=data)
     clock.advance(timedelta(days=2, seconds=1))
@@ -207,7 +207,7 @@ def test_cycle_and_boundary_timers(db, clock, checks):
         clock.advance(timedelta(days=1, seconds=1))
         assert timers.fire_due(database=db) == 1
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.name == "Werk afmaken")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.name == "Werk afmaken")
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, desk_id), data={"klaar": True})
     assert checks.written >= 5 and checks.read >= 4
 
@@ -254,7 +254,7 @@ def loaded(db, clock):
         processes.deploy(session=s, directory=REVIEW)
         team = review_team(s)
         case_id = cases.start_case(session=s, actor=team["desk"], data={"dienstonderdeel": "Douane"}).id
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         cases.complete_task(session=s, work_item_id=item.id, user=team["desk"],
                             data={"ernstig": True, "samenvatting": "Vermoeden van lekken"})
     with db.session() as s:

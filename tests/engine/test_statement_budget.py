@@ -91,7 +91,7 @@ def test_a_completion_reads_and_locks_the_audit_head_once_and_stays_within_its_b
     with db.session() as s:
         case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
     with db.session() as s:
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         desk = s.get(User, team["desk"])
         desk.role_codes  # the caller (the API) has loaded the user already
         with Statements(db.engine) as st:  # the step and its commit (the audit events are written at the commit)
@@ -118,11 +118,11 @@ def test_a_step_with_several_audit_events_writes_them_in_one_insert_and_each_hea
     chains in one UPDATE (executemany)."""
     with db.session() as s:
         case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
-        cases.complete_task(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id,
+        cases.complete_task(session=s, work_item_id=worklist.items_of_case(session=s, case_id=case_id)[0].id,
                             user=s.get(User, team["desk"]), data={"ernstig": True, "samenvatting": "x"})
     with db.session() as s:
         before = {e.id for e in audit.case_events(session=s, case_id=case_id)}
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         coord = s.get(User, team["coord"])
         coord.role_codes
         with Statements(db.engine) as st:
@@ -289,7 +289,7 @@ def test_a_completion_over_the_api_answers_its_worklist_entries_from_one_read(db
     with db.session() as s:
         token = identity.issue_token(session=s, user=s.get(User, team["desk"]), name="budget")[0]
         case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
     client = TestClient(create_app(ApiSettings(cookie_secure=False)))
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/taken/onverdeeld", headers=headers).status_code == 200  # warm-up: the token's use
@@ -299,7 +299,7 @@ def test_a_completion_over_the_api_answers_its_worklist_entries_from_one_read(db
     assert r.status_code == 200, r.text
     with db.session() as s:
         desk = s.get(User, team["desk"])
-        open_ids = [i.id for i in worklist.for_case(session=s, case_id=case_id)]
+        open_ids = [i.id for i in worklist.items_of_case(session=s, case_id=case_id)]
         mine_ids = [i.id for i in worklist.mine_in_case(session=s, user=desk, case_id=case_id)]
     body = r.json()
     assert [t["id"] for t in body["open_taken"]] == open_ids and open_ids, body
@@ -320,7 +320,7 @@ def test_a_completion_keeps_the_version_hash_it_read_with_its_item_for_the_rest_
     with db.session() as s:
         case_id = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={"dienstonderdeel": "Douane"}).id
     with db.session() as s:
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         desk = s.get(User, team["desk"])
         cases.complete_task(session=s, work_item_id=item_id, user=desk,
                             data={"ernstig": True, "samenvatting": "Vermoeden van lekken"})

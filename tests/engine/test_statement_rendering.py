@@ -87,7 +87,7 @@ def test_the_task_requests_send_their_statements_as_compiled(db, clock):
         for who, data in steps:
             assert client.get("/api/v1/taken/onverdeeld", headers=h(who)).status_code == 200
             with db.session() as s:
-                item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+                item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
             r = client.post(f"/api/v1/taken/{item_id}/claimen-en-openen", headers=h(who))
             assert r.status_code == 200, r.text
             assert client.get(f"/api/v1/taken/{item_id}", headers=h(who)).status_code == 200

@@ -25,7 +25,7 @@ def locked_case(db):
     team = deployed_review_team(db)
     with db.session() as s:
         case = cases.start_case(session=s, actor=s.get(User, team["desk"]), data={})
-        item_id = worklist.for_case(session=s, case_id=case.id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case.id)[0].id
         case_id = case.id
     holder = db.session()
     step = holder.__enter__()

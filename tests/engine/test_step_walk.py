@@ -93,7 +93,7 @@ def test_a_step_walks_the_tree_once_before_and_once_after_the_engine(db, clock, 
     def complete(who: str, data: dict) -> None:
         walks.reset()
         with db.session() as s:
-            (item,) = worklist.for_case(session=s, case_id=case_id)
+            (item,) = worklist.items_of_case(session=s, case_id=case_id)
             assignee = item.assignee_id or team[who]
             cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, assignee), data=data)
         assert (walks.walks, walks.direct) == (2, [])
@@ -118,7 +118,7 @@ def test_the_one_walk_equals_the_filtered_iterations_with_cycle_and_boundary_tim
         clock.advance(timedelta(days=1, seconds=1))
         assert timers.fire_due(database=db) == 1
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.name == "Werk afmaken")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.name == "Werk afmaken")
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, desk_id), data={"klaar": True})
     assert walks.direct == [] and walks.checked >= 8
 

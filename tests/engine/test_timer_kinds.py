@@ -20,7 +20,7 @@ REMINDERS = Path(__file__).parent / "process_sets" / "reminders"
 
 def names(db, case_id):
     with db.session() as s:
-        return sorted(i.name for i in worklist.for_case(session=s, case_id=case_id))
+        return sorted(i.name for i in worklist.items_of_case(session=s, case_id=case_id))
 
 
 def test_cycle_timer_fires_each_period_up_to_its_count_and_a_date_timer_once(db, clock):
@@ -39,13 +39,13 @@ def test_cycle_timer_fires_each_period_up_to_its_count_and_a_date_timer_once(db,
     with db.session() as s:
         row = s.execute(select(Timer).where(Timer.element_id == "cycle")).scalar_one()
         assert row.fire_count == 3 and row.state == "fired"
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.name == "Werk afmaken")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.name == "Werk afmaken")
         cases.complete_task(session=s, work_item_id=item.id, user=s.get(User, 1) or s.scalars(select(User)).first(),
                             data={"klaar": True})
     with db.session() as s:
         # SpiffWorkflow ends the open paths of a non-interrupting boundary event when the task it is
         # attached to completes (documented for process owners in docs/PROCESS_OWNERS.md).
-        states = [i.state for i in worklist.for_case(session=s, case_id=case_id, include_closed=True)
+        states = [i.state for i in worklist.items_of_case(session=s, case_id=case_id, include_closed=True)
                   if i.name == "Herinnering opvolgen"]
         assert states == ["cancelled"] * 3
         date_timer = s.execute(select(Timer).where(Timer.element_id == "at_date")).scalar_one()
@@ -75,7 +75,7 @@ def test_a_case_whose_timer_cannot_fire_keeps_its_error_and_does_not_hold_up_the
         assert rows[ids[1]].last_error == "De opgeslagen zaakstatus is beschadigd en kan niet worden gelezen."
         assert all(rows[i].last_error is None for i in ids if i != ids[1])
         for i in (ids[0], ids[2], ids[3]):
-            assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.for_case(session=s, case_id=i)]
-        assert worklist.for_case(session=s, case_id=ids[1])[0].name == "Melding registreren"
+            assert "Termijn ontvangstbevestiging overschreden" in [w.name for w in worklist.items_of_case(session=s, case_id=i)]
+        assert worklist.items_of_case(session=s, case_id=ids[1])[0].name == "Melding registreren"
         from engine.audit import service as audit
         assert audit.verify(session=s).ok

@@ -34,7 +34,7 @@ def desk_case(db, clock):
         processes.deploy(session=s, directory=REVIEW)
         desks = [make_user(s, f"desk{i}", "meldpunt") for i in range(8)]
         case = cases.start_case(session=s, actor=desks[0], data={})
-        item = worklist.for_case(session=s, case_id=case.id)[0]
+        item = worklist.items_of_case(session=s, case_id=case.id)[0]
         return case.id, item.id, [u.id for u in desks]
 
 
@@ -171,7 +171,7 @@ def test_racing_completions_exactly_one_wins(db, desk_case, threads):
         data = cases.case_data(session=s, case_id=case_id)
         assert data["samenvatting"] == f"door {desks.index(winner)}"
         # exactly one next task, one completion event, and an intact chain
-        assert [i.name for i in worklist.for_case(session=s, case_id=case_id)] == ["Melding beoordelen"]
+        assert [i.name for i in worklist.items_of_case(session=s, case_id=case_id)] == ["Melding beoordelen"]
         completions = s.execute(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.case_id == case_id, AuditEvent.action == "task.completed")).scalar()
         assert completions == 1

@@ -43,7 +43,7 @@ def _started(db, directory) -> tuple[int, int, int, int]:
         desk = make_user(s, "desk", "meldpunt")
         make_user(s, "eigenaar", "procesbeheerder", unit=None)
         case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane"}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         return desk.id, case_id, item_id, cases.get_case(session=s, case_id=case_id).version
 
 
@@ -53,7 +53,7 @@ def _assert_unchanged(db, case_id: int, version: int, open_task: str) -> None:
         assert case.version == version  # nothing of the step was saved
         parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
         runtime.loads(case.state, parsed, case.process_kind)  # and the case loads
-        assert open_task in [w.name for w in worklist.for_case(session=s, case_id=case_id) if w.state == "open"]
+        assert open_task in [w.name for w in worklist.items_of_case(session=s, case_id=case_id) if w.state == "open"]
 
 
 @pytest.mark.parametrize("script", [

@@ -52,7 +52,7 @@ def test_of_n_concurrent_claims_exactly_one_wins(db, setup):
         claimers = [make_user(s, f"desk_c{i}", "meldpunt").id for i in range(n)]
     case_id = new_case(db, setup)
     with db.session() as s:
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
     barrier = threading.Barrier(n, timeout=30)
     outcomes: list[str] = []
 
@@ -79,7 +79,7 @@ def test_of_n_concurrent_claims_exactly_one_wins(db, setup):
     assert not any(t.is_alive() for t in threads)
     assert sorted(outcomes) == ["taken"] * (n - 1) + ["won"]
     with db.session() as s:
-        assert worklist.for_case(session=s, case_id=case_id)[0].assignee_id in claimers
+        assert worklist.items_of_case(session=s, case_id=case_id)[0].assignee_id in claimers
         claimed = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
                                                      AuditEvent.action == "task.claimed")).all()
         assert len(claimed) == 1
@@ -92,7 +92,7 @@ def test_role_filtering(db, setup):
         assert [i.case_id for i in worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk2"))] == [case_id]
         assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "coord")) == []
         assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "o1")) == []
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         # without the task's role nor sight of the case: what the doors answer (404), not the task's role
         with pytest.raises(NotFound, match="Taak niet gevonden"):
             worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "coord"))
@@ -103,7 +103,7 @@ def test_role_filtering(db, setup):
 def test_claim_unclaim_and_completion_by_the_claimant_only(db, setup):
     case_id = new_case(db, setup)
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         worklist.claim(session=s, work_item_id=item.id, user=U(s, setup, "desk"))
         assert [i.id for i in worklist.my_tasks(session=s, user=U(s, setup, "desk"))] == [item.id]
         assert worklist.unassigned_in_my_roles(session=s, user=U(s, setup, "desk2")) == []
@@ -127,7 +127,7 @@ def test_claim_unclaim_and_completion_by_the_claimant_only(db, setup):
 def test_coordinator_assigns_with_reason(db, setup):
     case_id = new_case(db, setup)
     with db.session() as s:
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         with pytest.raises(NotAuthorized, match="coördinator"):
             worklist.assign(session=s, work_item_id=item.id, by=U(s, setup, "desk"), assignee=U(s, setup, "desk2"),
                             reason="drukte")
@@ -171,7 +171,7 @@ def test_case_parties_never_see_or_act_on_their_case(db, setup):
     with db.session() as s:
         for who in ("subject", "chef", "desk2"):
             assert worklist.unassigned_in_my_roles(session=s, user=U(s, ids, who)) == []
-        item = worklist.for_case(session=s, case_id=case_id)[0]
+        item = worklist.items_of_case(session=s, case_id=case_id)[0]
         for who in ("subject", "chef", "desk2"):  # the engine answers as the doors do: never "U bent betrokkene"
             with pytest.raises(NotFound, match="Taak niet gevonden"):
                 worklist.claim(session=s, work_item_id=item.id, user=U(s, ids, who))
@@ -288,7 +288,7 @@ def test_the_access_after_a_claim_is_what_the_database_answers(db, setup):
     case_id = new_case(db, setup)
     with db.session() as s:
         user = U(s, setup, "desk2")
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         before = access.task_access(session=s, user=user, work_item_id=item_id, claiming=True)
         assert not before.sees_case  # the pool: no sight of the case yet
         with pytest.raises(ValueError):

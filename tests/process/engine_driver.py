@@ -100,7 +100,7 @@ class EngineDriver:
         with self.db.session() as s:
             data = cases.case_data(session=s, case_id=self.case_id)
             return [ReadyTask(str(i.id), i.element_id, i.name, i.role, {"form": i.form, "slot": i.slot}, data)
-                    for i in worklist.for_case(session=s, case_id=self.case_id)]
+                    for i in worklist.items_of_case(session=s, case_id=self.case_id)]
 
     def complete(self, element: str, data: dict) -> None:
         from engine.cases import service as cases
@@ -109,7 +109,7 @@ class EngineDriver:
         from engine.worklist import service as worklist
 
         with self.db.session() as s:
-            items = [i for i in worklist.for_case(session=s, case_id=self.case_id) if i.element_id == element]
+            items = [i for i in worklist.items_of_case(session=s, case_id=self.case_id) if i.element_id == element]
             assert items, f"{element} is not ready"
             item_id, role, assignee, slot = items[0].id, items[0].role, items[0].assignee_id, items[0].slot
         # whoever already holds the slot in this case first (the same investigator keeps the case)

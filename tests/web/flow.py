@@ -30,7 +30,7 @@ def ready(db, case_id: int) -> list[tuple[int, str, str, int | None]]:
     from engine.worklist import service as worklist
 
     with db.session() as s:
-        return [(i.id, i.element_id, i.role, i.assignee_id) for i in worklist.for_case(session=s, case_id=case_id)]
+        return [(i.id, i.element_id, i.role, i.assignee_id) for i in worklist.items_of_case(session=s, case_id=case_id)]
 
 
 def complete(db, case_id: int, element: str, data: dict | None = None, username: str | None = None) -> str:

@@ -35,7 +35,7 @@ def _give_to(db, case_id: int, element: str, username: str | None) -> None:
     from engine.worklist import service as worklist
 
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.element_id == element)
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.element_id == element)
         if username is None:
             if item.assignee_id is not None:
                 worklist.unclaim(session=s, work_item_id=item.id, user=get_user(session=s, username="coordinator"))

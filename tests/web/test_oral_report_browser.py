@@ -98,7 +98,10 @@ def test_meeting_request_oral_report_and_transcript_signed_by_an_anonymous_repor
     expect(desk.locator("#mondeling-sectie")).to_contain_text("Ondertekend door de melder op 2 november 2026")
     expect(desk.locator("#mondeling-sectie")).to_contain_text("(versie 3)")
     with db.session() as s:
-        report_id = contact.oral_reports(session=s, case_id=case_id)[0].report.id
+        from engine.identity.service import get_user
+
+        desk_user = get_user(session=s, username="meldpunt")
+        report_id = contact.oral_reports(session=s, user=desk_user, case_id=case_id)[0].report.id
         assert "februari" in contact.signed_transcript(session=s, oral_report_id=report_id).body
     assert axe_violations(desk) == []
 

@@ -115,7 +115,7 @@ def _claimed_by_desk(db, case_id: int) -> int:
     from engine.worklist import service as worklist
 
     with db.session() as s:
-        item = next(i for i in worklist.for_case(session=s, case_id=case_id) if i.role == "meldpunt")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case_id) if i.role == "meldpunt")
         if item.assignee_id is None:
             worklist.claim(session=s, work_item_id=item.id, user=_user(s, "meldpunt"))
         return item.id

@@ -112,11 +112,11 @@ def test_the_management_team_decides_several_actions_on_the_task_page_and_each_s
     for who, data in (("leidinggevende", {"functies": functions}),
                       ("dlso", {"oordeel_adviseur": "compleet", "onaanvaardbare_risicos": True})):
         with demo.session() as s:
-            item = worklist.for_case(session=s, case_id=rid)[0]
+            item = worklist.items_of_case(session=s, case_id=rid)[0]
             cases.complete_task(session=s, work_item_id=item.id,
                                 user=s.scalar(select(User).where(User.username == who)), data=data)
     with demo.session() as s:
-        item_id = worklist.for_case(session=s, case_id=rid)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=rid)[0].id
         worklist.claim(session=s, work_item_id=item_id, user=s.scalar(select(User).where(User.username == "mtlid")))
         submitted = s.scalar(select(func.count()).select_from(TaskSubmission))
     app = _app()
@@ -138,14 +138,14 @@ def test_the_management_team_decides_several_actions_on_the_task_page_and_each_s
     assert "Kas tellen met twee" in bad.text  # what was typed comes back
     with demo.session() as s:
         assert s.scalar(select(func.count()).select_from(TaskSubmission)) == submitted
-        assert [i.name for i in worklist.for_case(session=s, case_id=rid)] == ["Besluiten over onaanvaardbare risico's"]
+        assert [i.name for i in worklist.items_of_case(session=s, case_id=rid)] == ["Besluiten over onaanvaardbare risico's"]
     rows["vervolgacties[1].uiterlijk"] = "2027-01-15"
     ok = mt.post(f"/taken/{item_id}", data={"csrf_token": _token(bad.text), "mt_besluit": "maatregelen_treffen",
                                             **rows})
     assert ok.status_code in (200, 303), ok.text
     with demo.session() as s:
         assert sorted((i.name, i.view["actie_functie"], i.view["vervolgactie"])
-                      for i in worklist.for_case(session=s, case_id=rid)) == [
+                      for i in worklist.items_of_case(session=s, case_id=rid)) == [
             ("Vervolgactie uitvoeren", "Douanier controle", "Roulatie invoeren"),
             ("Vervolgactie uitvoeren", "Kassier", "Kas tellen met twee")]
     overview = _login(app, "dlso").get("/risicofuncties").text

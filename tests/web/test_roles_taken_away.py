@@ -155,7 +155,7 @@ def test_a_role_taken_away_in_another_server_process_empties_its_pool_at_once(db
         seed(session=s)
     with db.session() as s:  # a report from the public form: its registration waits in the desk's pool
         case_id = intake.submit_report(session=s, actor=None, data=flow.ANSWERS["melding_registreren"]).case.id
-        (item,) = worklist.for_case(session=s, case_id=case_id)
+        (item,) = worklist.items_of_case(session=s, case_id=case_id)
         assert item.role == "meldpunt" and item.assignee_id is None
         desk = get_user(session=s, username="meldpunt").id
     reference = _reference(db, case_id)

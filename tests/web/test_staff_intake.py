@@ -198,7 +198,7 @@ def test_an_oral_report_taken_at_the_desk_goes_to_the_anonymous_reporter_to_sign
     with demo.session() as s:  # an anonymous case is the desk's to see once it holds the registration task
         from engine.identity.service import get_user
 
-        worklist.claim(session=s, work_item_id=worklist.for_case(session=s, case_id=case_id)[0].id,
+        worklist.claim(session=s, work_item_id=worklist.items_of_case(session=s, case_id=case_id)[0].id,
                        user=get_user(session=s, username="meldpunt"))
     page = desk.get(r.headers["location"]).text
     assert "Deze melding is mondeling gedaan" in page and f"/zaken/{case_id}#mondeling-sectie" in page
@@ -210,5 +210,5 @@ def test_an_oral_report_taken_at_the_desk_goes_to_the_anonymous_reporter_to_sign
         "kanaal": "telefoon", "datum": "2099-01-01", "verslag": "Later.", "csrf_token": desk.cookies.get("meldpunt_csrf")})
     assert refused.status_code == 422 and "Datum van het gesprek" in refused.text
     with demo.session() as s:
-        [view] = contact.oral_reports(session=s, case_id=case_id)
+        [view] = contact.oral_reports(session=s, user=get_user(session=s, username="meldpunt"), case_id=case_id)
         assert view.report.status == "ter_controle" and view.latest.body == "De melder vertelt over de reizen."

@@ -37,7 +37,7 @@ def _claimed_registration(db, *, by: str = "meldpunt", subject: str | None = Non
         subject_id = get_user(session=s, username=subject).id if subject else None
         case = intake.submit_report(session=s, actor=desk, data=flow._clean(flow.ANSWERS["melding_registreren"]),
                                     subject_user_id=subject_id).case
-        item = next(i for i in worklist.for_case(session=s, case_id=case.id) if i.role == "meldpunt")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case.id) if i.role == "meldpunt")
         worklist.claim(session=s, work_item_id=item.id, user=desk)
         return item.id, case.reference
 

@@ -553,7 +553,9 @@ POLICY: dict[str, Policy] = {
     "POST /api/v1/taken/{task_id}/vrijgeven": case((409, 403), probe={"task": "done"}),
     "POST /api/v1/taken/{task_id}/toewijzen": case((403, 409), probe={"task": "done", "json": {
         "medewerker_id": "meldpunt", "reden": "Werkverdeling"}}),
-    "GET /taken/{item_id}": Policy("task-page"),
+    # the one decision on a task (engine.identity.access.task_access), the API's too: work on it (its holder, the
+    # pool while unassigned) or read it (who sees the case: a colleague's open task, read only)
+    "GET /taken/{item_id}": Policy("task"),
     # a task already done: its page and the API's task are for who sees the case (engine.cases.completed; the
     # pool of its role has nothing to do with it any more)
     "GET /taken/{item_id}#done": case(probe={"task": "done"}),

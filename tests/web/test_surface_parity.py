@@ -177,3 +177,26 @@ def test_the_risk_inventory_answers_the_same_on_both_surfaces(db, clock):
                 failures.append(f"register rows as {person}: API {counts[person]}, web {len(rows)}")
     assert not failures, "\n".join(failures)
     assert counts["dlso"] == 3 and counts["leidinggevende"] == 2, counts  # the whole register; the own team
+
+    # the manager completes the questionnaire: her completed task, read only, on both surfaces alike (the one
+    # decision, engine.identity.access.task_access: an inventory is no case, her own task is hers to read)
+    from engine.cases import service as cases
+    from engine.identity.service import get_user
+    from tests.engine.test_risk_inventory import FUNCTIONS_TWO
+
+    with db.session() as s:
+        manager = get_user(session=s, username="leidinggevende")
+        from engine.worklist import service as worklist
+
+        worklist.claim(session=s, work_item_id=task, user=manager)
+        cases.complete_task(session=s, work_item_id=task, user=manager, data={"functies": FUNCTIONS_TWO})
+    decisions = {}
+    for person, client in clients.items():
+        api, web = client.get(f"/api/v1/taken/{task}"), client.get(f"/taken/{task}")
+        decisions[person] = (api.status_code, web.status_code)
+        if api.status_code != web.status_code:
+            failures.append(f"completed task as {person}: API {api.status_code}, web {web.status_code}")
+        elif api.status_code == 200:
+            assert api.json()["toegang"] == "inzien" and 'data-toegang="inzien"' in web.text, person
+    assert not failures, "\n".join(failures)
+    assert decisions["leidinggevende"] == (200, 200), decisions

@@ -30,7 +30,7 @@ def _claimed_task(db, username: str) -> int:
         case = intake.submit_report(session=s, actor=desk, data={
             "melder_anoniem": True, "kanaal": "meldpunt_integriteit", "categorie": "Financiële schendingen",
             "omschrijving": "Declaraties voor reizen die niet zijn gemaakt.", "dienstonderdeel": "Douane"}).case
-        item = next(i for i in worklist.for_case(session=s, case_id=case.id) if i.role == "meldpunt")
+        item = next(i for i in worklist.items_of_case(session=s, case_id=case.id) if i.role == "meldpunt")
         worklist.claim(session=s, work_item_id=item.id, user=desk)
         return item.id
 

@@ -63,13 +63,11 @@ TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 def _element_names(session) -> dict[str, str]:
     """Element id -> name over every deployed version (``engine.processes.names``): details that mention a process
     element (a timer, a gateway, a milestone) show its name, never its id (issue 17)."""
-    from sqlalchemy import select
-
-    from engine.processes.models import ProcessVersion
+    from engine.processes import service as processes
     from engine.processes.names import version_names
 
     names: dict[str, str] = {}
-    for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())):
+    for version in reversed(processes.list_versions(session=session)):  # the newest name of an element wins
         for ident, name in version_names(version).elements.items():
             names.setdefault(ident, name)
     return names

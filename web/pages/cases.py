@@ -12,11 +12,12 @@ from engine.cases import service as cases
 from engine.cases.models import Case
 from engine.cases.timeline import case_timeline
 from engine.contact import service as contact
-from engine.errors import DomainError, InvalidData
+from engine.errors import DomainError, InvalidData, NotAuthorized
 from engine.identity import access
 from engine.identity.models import User
 from engine.identity.roles import ROLES
 from engine.intake import service as intake
+from engine.processes import service as processes
 from engine.processes.models import ProcessVersion
 from engine.processes.names import version_names
 from engine.timers import service as timers
@@ -144,8 +145,8 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
         parties = [{"party": party, "name": user_name(s, uid)}
                    for party, uid in access.visible_parties(session=s, user=user, case_id=case.id)]
         summary = case_summary(s, case, user)
-        open_items = worklist.for_case(session=s, case_id=case.id)
-        all_items = worklist.for_case(session=s, case_id=case.id, include_closed=True)
+        all_items = worklist.for_case(session=s, user=user, case_id=case.id, include_closed=True)
+        open_items = [i for i in all_items if i.state == "open"]  # the same order (by id), one read
         deadlines = []
         is_coordinator = worklist.may_assign_tasks(user)  # engine.worklist: who assigns
         for i in open_items:
@@ -155,7 +156,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             deadlines.append({"id": i.id, "candidates": candidates, "name": i.name, "role": ROLES.get(i.role, i.role),
                               "due": due_text(i.due_at), "state": state, "text": text, "kind": "Taak",
                               "assignee": user_name(s, i.assignee_id)})
-        version = s.get(ProcessVersion, case.process_version_id) if case.process_version_id else None
+        version = processes.find_version(session=s, version_id=case.process_version_id)
         names = version_names(version)
         for t in timers.pending_for_case(session=s, case_id=case.id):
             state, text = due_state(t.fire_at)
@@ -163,7 +164,7 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
                               "due": due_text(t.fire_at),
                               "state": state, "text": text, "kind": "Termijnbewaking", "assignee": "",
                               "id": None, "candidates": []})
-        for name, due in contact.review_deadlines(session=s, case_id=case.id):
+        for name, due in contact.review_deadlines(session=s, user=user, case_id=case.id):
             state, text = due_state(due)
             deadlines.append({"name": name, "role": "Melder", "due": due_text(due), "state": state, "text": text,
                               "kind": "Termijnbewaking", "assignee": "", "id": None, "candidates": []})
@@ -191,15 +192,18 @@ def case_page(request: Request, case_id: int, diagram: str | None = None, meldin
             messages = intake.read_messages(session=s, user=user, case_id=case.id, allowed=may_message)
         # Oral reports and meeting requests: for who may write the reporter; the follow-up also for the coordinator.
         rules = contact.rules_of(s, case)
-        oral = {"reports": contact.oral_reports(session=s, case_id=case.id),
-                "meetings": contact.meeting_requests(session=s, case_id=case.id),
-                "channels": rules.oral_report.channels if rules.oral_report else {},
-                "kinds": contact.MEETING_KINDS, "inbox": contact.has_inbox(s, case.id)} \
-            if contact.may_see_oral_reports(session=s, user=user, case_id=case.id) else None
-        follow_up = None
-        if contact.may_see_follow_up(session=s, user=user, case=case):
-            follow_up = {"rows": contact.follow_ups(session=s, case_id=case.id),
+        try:  # the engine decides who sees them (engine.contact.service.require_oral)
+            oral = {"reports": contact.oral_reports(session=s, user=user, case_id=case.id),
+                    "meetings": contact.meeting_requests(session=s, user=user, case_id=case.id),
+                    "channels": rules.oral_report.channels if rules.oral_report else {},
+                    "kinds": contact.MEETING_KINDS, "inbox": contact.has_inbox(s, case.id)}
+        except NotAuthorized:
+            oral = None
+        try:  # the engine decides (engine.contact.service.may_see_follow_up)
+            follow_up = {"rows": contact.follow_ups(session=s, user=user, case_id=case.id),
                          "question": contact.question_of(s, case)}
+        except NotAuthorized:
+            follow_up = None
         contact_tasks = [_contact_task_row(s, t) for t in contact.tasks_of_case(session=s, user=user,
                                                                                  case_id=case.id)]
         note_rows = notes.visible_notes(session=s, user=user, case_id=case.id)
@@ -313,11 +317,11 @@ def _contact_task_page(request: Request, s: Session, web, case: Case, task, *, v
                        status_code: int = 200):
     context = {}
     if task.kind in contact.TRANSCRIPT_TASKS:
-        view = next((v for v in contact.oral_reports(session=s, case_id=case.id) if v.report.id == task.oral_report_id),
-                    None)
+        view = next((v for v in contact.oral_reports(session=s, user=web.user, case_id=case.id)
+                     if v.report.id == task.oral_report_id), None)
         context = {"report": view}
     else:
-        context = {"follow_up": next((f for f in contact.follow_ups(session=s, case_id=case.id)
+        context = {"follow_up": next((f for f in contact.follow_ups(session=s, user=web.user, case_id=case.id)
                                       if f.id == task.follow_up_id), None),
                    "question": contact.question_of(s, case), "huis": contact.HUIS_FOR_STAFF}
     return render(request, "contacttaak.html", status_code=status_code, user=web.user, web=web, case=case,

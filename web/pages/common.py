@@ -33,7 +33,6 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
@@ -245,7 +244,7 @@ def error_page(request: Request, exc: DomainError, user: User | None = None,
 def user_name(session: Session, user_id: int | None) -> str:
     if user_id is None:
         return ""
-    user = session.get(User, user_id)
+    user = identity.find_user(session=session, user_id=user_id)
     return user.display_name if user else ""
 
 
@@ -290,9 +289,7 @@ def worklist_rows(session: Session, items: list[WorkItem], user: User, *, refere
     case_ids = {i.case_id for i in items}
     visible = access.visible_references(session=session, user=user, case_ids=case_ids)
     references = {**references, **visible}
-    assignee_ids = {i.assignee_id for i in items if i.assignee_id is not None}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(assignee_ids))).all()) \
-        if assignee_ids else {}
+    names = identity.display_names(session=session, user_ids={i.assignee_id for i in items})
     rows = []
     for item in items:
         state, state_text = due_state(item.due_at)
@@ -319,11 +316,11 @@ SHOWN_CHOICES = ("kanaal", "route", "uitkomst", "afdoeningen", "ontvangstwijze",
 
 
 def case_summary(session: Session, case: Case, user: User) -> dict:
-    from engine.processes.models import ProcessVersion
+    from engine.processes import service as processes
     from engine.processes.names import version_names
 
     summary = dict(case.summary or {})
-    names = version_names(session.get(ProcessVersion, case.process_version_id) if case.process_version_id else None)
+    names = version_names(processes.find_version(session=session, version_id=case.process_version_id))
     # stored choices as the process's forms label them, never as codes (issue 17)
     shown = {key: names.value(key, summary.get(key)) for key in SHOWN_CHOICES if summary.get(key) not in (None, "")}
     return {"reference": case.reference, "status": "open" if case.status == "open" else "afgesloten",

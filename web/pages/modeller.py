@@ -12,7 +12,6 @@ from api.raw_files import process_file_response
 from engine.errors import DomainError, InvalidData, NotFound, ProcessValidationError
 from engine.processes import modelling, service as processes
 from engine.processes.diff import PROPERTY_LABELS
-from engine.processes.models import ProcessVersion
 from engine.processes.names import parse_names, readable_file_name
 from engine.processes.validation import ASSIGNMENTS
 from web.pages.common import checked_form, domain_error, FormDep, get_database, login_required, render
@@ -100,7 +99,7 @@ def modeller_page(request: Request, bestand: str | None = None, uitgerold: int |
             version_id = _active_version_id(s)
             deployed = None
             if uitgerold and uitkomst in ("nieuw", "geactiveerd", "ongewijzigd"):
-                version = s.get(ProcessVersion, uitgerold)
+                version = processes.find_version(session=s, version_id=uitgerold)
                 deployed = processes.DeployOutcome(version, uitkomst).page_message if version else None
             config = _panel_config(files)
             return render(request, "modelleren.html", user=web.user, web=web, files=editable, bestand=bestand,

@@ -10,7 +10,6 @@ from engine.processes.names import version_names
 from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidationError
 from engine.identity.models import WebSession
 from engine.processes import diff as process_diff, service as processes
-from engine.processes.models import ProcessVersion
 from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, login_required,
                               not_found, render)
 
@@ -77,7 +76,7 @@ def process_diagram(request: Request, version_id: int, bestand: str):
     try:
         with get_database().session() as s:
             _process_owner(request, s)
-            version = s.get(ProcessVersion, version_id)
+            version = processes.find_version(session=s, version_id=version_id)
             for f in (version.files if version else []):
                 if f.path == bestand:
                     return process_file_response(f.path, f.content)

@@ -125,12 +125,11 @@ def _reporter_inbox(request: Request, s: Session, reporter, *, status_code: int 
     view = reporter_view.reporter_view(session=s, case_id=case_id)
     return render(request, "mijn_melding.html", status_code=status_code, public=True, reporter=reporter, view=view,
                   messages=intake.reporter_reads_messages(session=s, case_id=case_id), received=view.received_at,
-                  oral_reports=contact.oral_reports(session=s, case_id=case_id),
-                  meetings=contact.meeting_requests(session=s, case_id=case_id),
+                  oral_reports=contact.reporter_oral_reports(session=s, reporter=reporter),
+                  meetings=contact.reporter_meeting_requests(session=s, reporter=reporter),
                   may_ask_meeting=contact.reporter_may_ask_meeting(session=s, case_id=case_id),
                   meeting_kinds=contact.MEETING_KINDS,
-                  follow_ups=[f for f in contact.follow_ups(session=s, case_id=case_id)
-                              if f.state in ("verstuurd", "beantwoord")],
+                  follow_ups=contact.reporter_follow_ups(session=s, reporter=reporter),
                   follow_up_question=contact.follow_up_question(session=s, case_id=case_id),
                   retaliation=contact.reporter_signals_retaliation(session=s, case_id=case_id),
                   huis_voor_klokkenluiders=contact.HUIS_VOOR_KLOKKENLUIDERS,

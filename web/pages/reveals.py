@@ -32,7 +32,7 @@ def _row(s: Session, row, user: User) -> dict:
 
 
 def _list_page(request, s, web, case, *, values=None, errors=None, status_code=200, melding=""):
-    rows = [_row(s, r, web.user) for r in reveal.list_reveals(session=s, case_id=case.id)]
+    rows = [_row(s, r, web.user) for r in reveal.list_reveals(session=s, user=web.user, case_id=case.id)]
     candidates = [(u.id, u.display_name) for u in reveal.grantee_candidates(session=s, case_id=case.id)]
     return render(request, "onthullingen.html", status_code=status_code, user=web.user, web=web, case=case,
                   rows=rows, candidates=candidates, values=values or {}, errors=errors or {}, melding=melding)

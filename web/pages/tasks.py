@@ -11,6 +11,7 @@ from engine.cases import letters as case_letters
 from engine.cases import persons
 from engine.cases import precedents as case_precedents
 from engine.cases import service as cases
+from engine.cases import task_read
 from engine.cases.models import Case
 from engine import forms as engine_forms
 from engine.errors import DomainError, FieldError, InvalidData, NotFound, TaskNotReady
@@ -140,20 +141,38 @@ def _completed_page(request: Request, s: Session, web, item: WorkItem, melding: 
                   case=done.case, melding=melding)
 
 
+def _read_page(request: Request, s: Session, web, seen: access.TaskAccess, melding: str = ""):
+    """An open task ``web.user`` may only read (a colleague's, or one of a pool not theirs, in a case they may see):
+    its form and data read-only, the same values as ``GET /api/v1/taken/{id}`` (``engine.cases.task_read``)."""
+    read = task_read.task_read(session=s, user=web.user, seen=seen, page="taak-inzien")
+    fields = forms.readonly_fields(read.form or {}, read.values, hidden=read.hidden, pending=read.not_redacted,
+                                   pending_text=field_classes.NOT_REDACTED)
+    item = seen.item
+    return render(request, "taak_inzien.html", user=web.user, web=web, item=item, case=seen.case, read=read,
+                  fields=fields, melding=melding, role_label=ROLES.get(item.role, item.role),
+                  assignee=user_name(s, item.assignee_id),
+                  due=due_text(item.due_at) if item.due_at else None, due_state=due_state(item.due_at))
+
+
 @router.get("/taken/{item_id:id}", response_class=HTMLResponse)
 def task_page(request: Request, item_id: int, melding: str = ""):
     with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
         web = login_required(request, s)
-        try:  # the engine's door for the task page: a completed task to who sees its case, else to who works on it
-            item, case = access.task_to_open(session=s, user=web.user, work_item_id=item_id)
+        try:  # the engine's one decision on a task, the API's too: work on it, read it, or nothing
+            seen = access.task_access(session=s, user=web.user, work_item_id=item_id)
         except NotFound:
             return not_found(request, web.user, web)
-        if item.state == "completed":
+        item, case = seen.item, seen.case
+        if item.state == "completed" and seen.sees_case:
             return _completed_page(request, s, web, item, melding=melding)
+        if item.state == "completed":  # one's own task of an instance that is no case (a risk inventory)
+            return _read_page(request, s, web, seen, melding=melding)
         if item.state != "open":
             return render(request, "fout.html", status_code=409, user=web.user, web=web,
                           title="Deze taak is al afgerond",
                           detail="Bekijk de zaak voor de volgende stap.", case_id=item.case_id)
+        if not seen.works:
+            return _read_page(request, s, web, seen, melding=melding)
         if item.assignee_id is None:  # triage before claiming: the case as this user may see it (engine)
             outline = triage.task_outline(session=s, user=web.user, item=item, page="taak-oppakken")
             return render(request, "taak_oppakken.html", user=web.user, web=web, item=item, outline=outline,
@@ -176,6 +195,7 @@ def save_draft(request: Request, item_id: int, form: FormDep):
         with get_database().session() as s:
             web = login_required(request, s)
             checked_form(form, web)
+            # who may read the task is told why they may not save a draft (engine.worklist.drafts: 403, or 409 done)
             seen = access.task_access(session=s, user=web.user, work_item_id=item_id)
             item, case = seen.item, seen.case
             parsed = processes.parsed_version(session=s, version_id=case.process_version_id)
@@ -195,7 +215,7 @@ ALREADY_DONE = "Deze taak had u al afgerond; het formulier is niet nog eens verw
 def done_by_this_user(db, item_id: int, user_id: int) -> bool:
     """The task was completed by this user (``access.done_by``): a second send of their form is not an error."""
     with db.read_session() as s:
-        return access.done_by(session=s, user=s.get(User, user_id), work_item_id=item_id)
+        return access.done_by(session=s, user=identity.get_user(session=s, user_id=user_id), work_item_id=item_id)
 
 
 def _already_done(item_id: int) -> RedirectResponse:
@@ -225,7 +245,7 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         before_letters = {l.id for l in case_letters.visible_letters(session=s, user=web.user, case_id=case_id)}
     try:
         with db.session() as s:
-            user = s.get(User, user_id)
+            user = identity.get_user(session=s, user_id=user_id)
             cases.complete_task(session=s, work_item_id=item_id, user=user, data=data)
     except TaskNotReady as exc:
         if done_by_this_user(db, item_id, user_id):  # sent twice at once: the other send completed it
@@ -246,10 +266,10 @@ def task_submit(request: Request, item_id: int, form: FormDep):
         web = login_required(request, s)
         user = web.user
         try:
-            item, case = access.task_done_by(session=s, user=user, work_item_id=item_id)
+            item, case, open_items = worklist.after_step(session=s, user=user, work_item_id=item_id)
         except NotFound:
             return not_found(request, user, web)
-        next_items = worklist_rows(s, worklist.for_case(session=s, case_id=case_id), user,
+        next_items = worklist_rows(s, open_items, user,
                                    references={case.id: case.reference})
         new_letters = [l for l in case_letters.visible_letters(session=s, user=user, case_id=case_id)
                        if l.id not in before_letters]
