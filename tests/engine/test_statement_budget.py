@@ -46,6 +46,7 @@ class Statements:
         if verb in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
             return
         if verb == "WITH":  # PostgreSQL: a data-modifying CTE, e.g. a step's audit events and its chain's head
+            words = [w.strip("()") for w in words]
             inner = words[words.index("INSERT")] if "INSERT" in words else "?"
             main = words[len(words) - 1 - words[::-1].index("UPDATE")] if "UPDATE" in words else "?"
             self.seen.append(f"{inner} {_after(words, 'INTO')}+{main} {words[words.index('UPDATE') + 1]}"
