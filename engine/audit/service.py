@@ -26,6 +26,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, bindparam, event, insert, select, update
@@ -239,6 +240,32 @@ def _write(pending: _Pending) -> None:
         conn.execute(_HEAD_INSERT, new)
     if moved:
         conn.execute(_HEAD_UPDATE, moved)
+
+
+@contextmanager
+def reading_heads(session: Session):
+    """Around a caller's statement that reads audit heads and no events (:func:`head_locked`): the events this
+    transaction appended so far need not be written before it (a head read here is replaced by the one this
+    transaction holds; events without a seq move no head)."""
+    pending = session.info.get(_STATE)
+    if pending is None:
+        yield
+        return
+    pending.own = True
+    try:
+        yield
+    finally:
+        pending.own = False
+
+
+def head_locked(session: Session, chain: str, seq: int, hash_: str) -> None:
+    """The caller has just read ``chain``'s head row through ``session`` and row-locked it (PostgreSQL ``FOR
+    UPDATE``; SQLite's writers are serialised by BEGIN IMMEDIATE) in its transaction, as :func:`append`'s own read
+    would (issue 25: the step locks its case's head with its locked read of item and case, one statement fewer).
+    The first append to the chain in this transaction then takes this head instead of reading it."""
+    pending = _pending(session)
+    if chain not in pending.heads:
+        pending.heads[chain] = _Head(seq, hash_, seq)
 
 
 def flush(session: Session) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, case as sql_case, exists, insert, select, update
+from sqlalchemy import String, bindparam, case as sql_case, cast, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
+from engine.audit.models import AuditHead
 from engine.cases import confidential, duties, field_classes, legal_rules, persons, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty, TaskSubmission
 from documents.errors import LetterRenderError
@@ -637,6 +638,7 @@ def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
     return parsed, runtime.loads(case.state, parsed, case.process_kind)
 
 
+CASE_CHAIN = literal("case:") + cast(Case.id, String)  # engine.audit.chain_for, in SQL
 # The step's reads, built once (issue 25: building a statement cost as much as running it on SQLite).
 # (and whether the task has a draft: a completion deletes its drafts, and most tasks have none, issue 25)
 _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash,
@@ -648,6 +650,12 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash,
                    # step and writer of the case waits, the foreign-key checks of rows pointing at it (letters,
                    # outbox jobs, audit events: FOR KEY SHARE) do not (tests/engine/test_step_lock.py)
                    .with_for_update(of=Case, key_share=True))
+# The same with the case's audit head, locked FOR UPDATE as the step's first event would lock it (issue 25: one
+# statement fewer; engine.audit.head_locked). Every step appends to its case's chain. A case without a head row
+# (none is known to reach a step) finds no row here and is read by _ITEM_CASE_HASH.
+_ITEM_CASE_HASH_HEAD = (_ITEM_CASE_HASH.add_columns(AuditHead.seq, AuditHead.hash)
+                        .join(AuditHead, AuditHead.chain == CASE_CHAIN)
+                        .with_for_update(of=(Case, AuditHead), key_share=True))
 _INSERT_TIMER = insert(Timer.__table__)
 _TIMERS = Timer.__table__
 _ENDS = _TIMERS.c.fire_at <= bindparam("moment", type_=_TIMERS.c.fire_at.type)
@@ -675,10 +683,15 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
     if seen is not None and seen.step_read is not None and seen.item.id == work_item_id:
         row = (seen.item, seen.case, *seen.step_read) if seen.step_read[0] is not None else None
     else:
-        row = session.execute(_ITEM_CASE_HASH, {"item_id": work_item_id}).first()
+        with audit.reading_heads(session):
+            row = session.execute(_ITEM_CASE_HASH_HEAD, {"item_id": work_item_id}).first()
+        if row is not None:
+            audit.head_locked(session, audit.chain_for(row[1].id), row[4], row[5])
+        else:
+            row = session.execute(_ITEM_CASE_HASH, {"item_id": work_item_id}).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
-    item, case, digest, has_draft = row
+    item, case, digest, has_draft = row[:4]
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest,
                                       hash_read_here=True)  # read with the item, just now: later asks need no read
     # the separation of duties is the step's (engine.cases.legal_rules, from these facts): refused there, as a legal

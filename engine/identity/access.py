@@ -327,7 +327,7 @@ class TaskAccess:
 
 
 @lru_cache(maxsize=None)
-def _task_access_statement(oversight: str, for_step: bool = False):
+def _task_access_statement(oversight: str, for_step: bool = False, head: bool = False):
     """The work item, its case, may-see-the-case, is-excluded and has-a-workflow-state in one query (bound
     parameters ``wid``, ``uid``, and ``unit`` for a unit-bound oversight role).
 
@@ -339,7 +339,8 @@ def _task_access_statement(oversight: str, for_step: bool = False):
 
     ``for_step`` (issue 25: the API's completion, one read instead of two): the same decision read as the step's
     own locked read of item and case, the case row locked ``FOR NO KEY UPDATE`` (PostgreSQL) as
-    ``engine.cases.service._ITEM_CASE_HASH`` locks it, with the workflow state and whether the task has a draft."""
+    ``engine.cases.service._ITEM_CASE_HASH`` locks it, with the workflow state and whether the task has a draft;
+    ``head``: and the case's audit head, locked as the step's first event would lock it (``_ITEM_CASE_HASH_HEAD``)."""
     uid = bindparam("uid")
     item = aliased(WorkItem)  # the involvement test below has its own work items, not correlated with this one
     over = {"none": false(), "all": _oversees(uid),
@@ -358,6 +359,12 @@ def _task_access_statement(oversight: str, for_step: bool = False):
     statement = (select(*columns).join(Case, Case.id == item.case_id)
                  .outerjoin(ProcessVersion, ProcessVersion.id == Case.process_version_id)
                  .where(item.id == bindparam("wid")))
+    if for_step and head:
+        from engine.audit.models import AuditHead
+        from engine.cases.service import CASE_CHAIN
+
+        return (statement.add_columns(AuditHead.seq, AuditHead.hash).join(AuditHead, AuditHead.chain == CASE_CHAIN)
+                .with_for_update(of=(Case, AuditHead), key_share=True))
     if for_step:
         return statement.with_for_update(of=Case, key_share=True)
     return statement.options(defer(Case.state))
@@ -375,10 +382,20 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
     in this transaction, as the step's locked read (:attr:`TaskAccess.step_read`, ``cases.complete_task``)."""
     oversight = "none" if not (user.role_codes & OVERSIGHT_ROLES) else "all" if user.unit is None else "unit"
     params = {"wid": work_item_id, "uid": user.id, **({"unit": user.unit} if oversight == "unit" else {})}
-    row = session.execute(_task_access_statement(oversight, for_step), params).first()
+    if for_step:
+        from engine.audit import service as audit
+
+        with audit.reading_heads(session):
+            row = session.execute(_task_access_statement(oversight, True, True), params).first()
+    else:
+        row = session.execute(_task_access_statement(oversight), params).first()
+    if row is None and for_step:  # a case without an audit head row
+        row = session.execute(_task_access_statement(oversight, True, False), params).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
     item, case, sees, excluded, holds, has_state, version_hash, *draft = row
+    if len(draft) == 3:  # the case's audit head, locked with the case
+        audit.head_locked(session, audit.chain_for(case.id), draft[1], draft[2])
     has_state = bool(has_state)
     from engine.processes import service as processes
 

@@ -173,3 +173,50 @@ def test_a_steps_events_and_head_written_in_one_statement_keep_the_chain(db, tea
         assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)  # the head moved with its events
         result = audit.verify(session=s)
         assert result.ok, result.reason
+
+
+def test_the_steps_locked_read_holds_its_cases_audit_head_until_the_step_ends(db, team):
+    if db.dialect != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite takes the database's write lock for the whole step")
+    case_id, item_id = _case_and_item(db, team)
+    chain = f"case:{case_id}"
+    for via_access in (False, True):
+        with db.session() as holder:
+            if via_access:  # the API completion's read
+                access.task_access(session=holder, user=holder.get(User, team["desk"]), work_item_id=item_id,
+                                   for_step=True)
+            else:  # the step's own read (the web, the demo)
+                holder.execute(cases._ITEM_CASE_HASH_HEAD, {"item_id": item_id}).one()
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                with db.session() as other:  # another writer to the case's chain (append's own lock)
+                    other.execute(select(AuditHead.seq).where(AuditHead.chain == chain)
+                                  .with_for_update(nowait=True)).one()
+            holder.rollback()
+
+
+def test_a_case_without_an_audit_head_row_is_still_completed(db, team):
+    """The step's read with the head finds no row for a case whose chain has no head (none is known to reach a
+    step): it reads without the head, and the step's first event starts the chain's head anew."""
+    from sqlalchemy import delete
+
+    case_id, item_id = _case_and_item(db, team)
+    def forget_chain(s):  # the chain as if it never began (its events too: the next event has seq 1)
+        s.execute(delete(AuditEvent).where(AuditEvent.chain == f"case:{case_id}"))
+        s.execute(delete(AuditHead).where(AuditHead.chain == f"case:{case_id}"))
+
+    with db.session() as s:
+        forget_chain(s)
+    with db.session() as s:
+        cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, team["desk"]), data=DATA)
+    client, headers = _api(db, team)
+    with db.session() as s:
+        assert s.get(WorkItem, item_id).state == "completed"
+        forget_chain(s)
+        next_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        coord_token = identity.issue_token(session=s, user=s.get(User, team["coord"]), name="rounds")[0]
+    r = client.post(f"/api/v1/taken/{next_id}/afronden", headers={"Authorization": f"Bearer {coord_token}"},
+                    json={"gegevens": {"besluit": "onderzoek", "motivering": "nodig"}})
+    assert r.status_code == 200, r.text
+    with db.session() as s:
+        assert s.get(WorkItem, next_id).state == "completed"
+        assert s.scalar(select(AuditHead.seq).where(AuditHead.chain == f"case:{case_id}")) is not None
