@@ -220,3 +220,33 @@ def test_a_case_without_an_audit_head_row_is_still_completed(db, team):
     with db.session() as s:
         assert s.get(WorkItem, next_id).state == "completed"
         assert s.scalar(select(AuditHead.seq).where(AuditHead.chain == f"case:{case_id}")) is not None
+
+
+def test_the_steps_statements_are_compiled_once(db, team):
+    """Every statement of a step (the events-and-head statement included) comes from SQLAlchemy's compiled cache
+    after the first step: a statement without a cache key is compiled anew on every execution (the multi-row
+    ``insert().values()`` form of the events-and-head statement cost ~1.9 ms per step that way)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine.interfaces import CacheStats
+
+    def complete() -> list[tuple[str, object]]:
+        _, item_id = _case_and_item(db, team)
+        seen = []
+
+        def record(conn, cursor, statement, params, context, executemany):
+            seen.append((" ".join(statement.split()[:4]), context.cache_hit))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            with db.session() as s:
+                cases.complete_task(session=s, work_item_id=item_id, user=s.get(User, team["desk"]), data=DATA)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return seen
+
+    complete()  # the first step compiles
+    seen = complete()
+    uncached = [s for s, hit in seen if hit == CacheStats.NO_CACHE_KEY and not s.upper().startswith("BEGIN")]
+    assert uncached == [], uncached
+    if db.dialect == "postgresql":
+        assert any(s.startswith("WITH written_events") for s, _ in seen), seen
