@@ -24,9 +24,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, bindparam, event, insert, select, text, update
@@ -267,7 +267,8 @@ def reading_heads(session: Session):
 
 def head_locked(session: Session, chain: str, seq: int, hash_: str) -> None:
     """The caller has just read ``chain``'s head row through ``session`` and row-locked it (PostgreSQL ``FOR
-    UPDATE``; SQLite's writers are serialised by BEGIN IMMEDIATE) in its transaction, as :func:`append`'s own read
+    UPDATE`` or ``FOR NO KEY UPDATE``: either excludes every other appender's ``FOR UPDATE`` and the head's own
+    ``UPDATE``; SQLite's writers are serialised by BEGIN IMMEDIATE) in its transaction, as :func:`append`'s own read
     would (issue 25: the step locks its case's head with its locked read of item and case, one statement fewer).
     The first append to the chain in this transaction then takes this head instead of reading it."""
     pending = _pending(session)

@@ -650,8 +650,8 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash,
                    # step and writer of the case waits, the foreign-key checks of rows pointing at it (letters,
                    # outbox jobs, audit events: FOR KEY SHARE) do not (tests/engine/test_step_lock.py)
                    .with_for_update(of=Case, key_share=True))
-# The same with the case's audit head, locked FOR UPDATE as the step's first event would lock it (issue 25: one
-# statement fewer; engine.audit.head_locked). Every step appends to its case's chain. A case without a head row
+# The same with the case's audit head, locked as the step's first event would lock it (FOR NO KEY UPDATE: every
+# other appender's FOR UPDATE waits for it; issue 25: one statement fewer; engine.audit.head_locked). Every step appends to its case's chain. A case without a head row
 # (none is known to reach a step) finds no row here and is read by _ITEM_CASE_HASH.
 _ITEM_CASE_HASH_HEAD = (_ITEM_CASE_HASH.add_columns(AuditHead.seq, AuditHead.hash)
                         .join(AuditHead, AuditHead.chain == CASE_CHAIN)
