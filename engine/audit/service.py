@@ -134,8 +134,9 @@ def _append_read(session: Session, *, chain: str, actor: str, action: str, case_
 # mentions an audit table is about to run on the transaction's connection (``before_cursor_execute``), so whatever
 # reads the audit log in the same transaction (verify, the retention marker, a case's destruction, ...) sees
 # every event appended before. Nothing needs the events' ids. A savepoint rolled back restores the pending events
-# and heads as they were when it began; the row locks on the heads are taken at the first append as before, so
-# concurrent writers to one chain still queue on PostgreSQL.
+# and heads as they were when it began; the row locks on the heads are taken at the first append as before (or,
+# for a step, with its locked read of item and case: ``head_locked``), so concurrent writers to one chain still
+# queue on PostgreSQL. On PostgreSQL the events and a single moved head are one statement (``_events_and_head``).
 
 _EVENTS = AuditEvent.__table__
 _HEADS = AuditHead.__table__
