@@ -197,11 +197,12 @@ def assign(task_id: TaskId, body: AssignIn, user: CurrentUser, session: SessionD
              summary="Taak afronden met formuliergegevens (422 ongeldige velden, 409 verouderd of al afgerond, 403 belangenconflict)",
              responses=errors(401, 403, 404, 409, 413, 422))
 def complete(task_id: TaskId, body: CompleteIn, user: CurrentUser, session: SessionDep) -> CompletedOut:
-    seen = access.task_access(session=session, user=user, work_item_id=task_id)
+    # the access decision is the step's locked read of item and case (one query, issue 25)
+    seen = access.task_access(session=session, user=user, work_item_id=task_id, for_step=True)
     item, case = seen.item, seen.case
     if body.zaakversie is not None and body.zaakversie != case.version:
         raise StaleCase("De zaak is intussen gewijzigd; laad de taak opnieuw.")
-    case = cases.complete_task(session=session, work_item_id=item.id, user=user, data=body.gegevens)
+    case = cases.complete_task(session=session, work_item_id=item.id, user=user, data=body.gegevens, seen=seen)
     session.flush()
     # the updated worklist entries: the client removes the completed one and adds its next ones, no reload
     # (the case's open tasks and the user's among them: one query)

@@ -219,6 +219,7 @@ def _build_earlier_in_cases(one: bool):
     """:func:`earlier_in_cases`'s query for the cases of the expanding parameter ``case_ids``, or (``one``) for the
     one case ``case_id``: an expanding parameter is rendered into the statement anew on every execution."""
     from engine.cases.models import Case
+    from engine.processes.models import ProcessVersion
 
     cases, uid = bindparam("case_ids", expanding=True), bindparam("uid")
 
@@ -232,8 +233,10 @@ def _build_earlier_in_cases(one: bool):
                WorkItem.slot.label("slot")).where(*work),
         select(literal("plaats"), CaseActor.case_id, null(), null(), null(), null(), CaseActor.slot)
         .where(of(CaseActor.case_id), CaseActor.user_id == uid),
-        select(literal("zaak"), Case.id, Case.process_version_id, null(), null(), null(), null())
-        .where(of(Case.id)),
+        # the case's version and its hash (issue 25: the caller asks for the parsed version next, engine.processes
+        # .hash_read), in the text column of the work rows
+        select(literal("zaak"), Case.id, Case.process_version_id, ProcessVersion.content_hash, null(), null(), null())
+        .outerjoin(ProcessVersion, ProcessVersion.id == Case.process_version_id).where(of(Case.id)),
     )
 
 
@@ -243,7 +246,9 @@ _EARLIER_IN_CASES, _EARLIER_IN_CASE = _build_earlier_in_cases(False), _build_ear
 
 def earlier_in_cases(session: Session, *, user_id: int, case_ids) -> dict[int, tuple[int, list[Earlier]]]:
     """For each of ``case_ids``: its process version and the user's earlier part in it (:class:`Earlier`), in one
-    query (a worklist page's cases)."""
+    query (a worklist page's cases). The versions' hashes are read with them (``processes.hash_read``)."""
+    from engine.processes import service as processes
+
     ids = sorted(set(case_ids))
     if not ids:
         return {}
@@ -255,6 +260,7 @@ def earlier_in_cases(session: Session, *, user_id: int, case_ids) -> dict[int, t
     for kind, case_id, id_, element_id, name, role, slot in session.execute(statement, params):
         if kind == "zaak":
             versions[case_id] = id_
+            processes.hash_read(session, id_, element_id)
         else:
             pieces.setdefault(case_id, []).append(Earlier(kind, id_, element_id, name, role, slot))
     for case_id, version in versions.items():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, case as sql_case, insert, select, update
+from sqlalchemy import String, bindparam, case as sql_case, cast, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
 from engine.audit import service as audit
+from engine.audit.models import AuditHead
 from engine.cases import confidential, duties, field_classes, legal_rules, persons, reporter_texts, runtime
 from engine.cases.models import Case, CaseParty, TaskSubmission
 from documents.errors import LetterRenderError
@@ -43,7 +44,7 @@ from engine.register import assessments as register_records
 from engine.register import triage as register_triage
 from engine.timers.models import Timer
 from engine.worklist import drafts
-from engine.worklist.models import OPEN, WorkItem
+from engine.worklist.models import OPEN, TaskDraft, WorkItem
 
 # Non-confidential task-data keys copied to ``Case.summary`` for lists and reports.
 SUMMARY_KEYS = (
@@ -637,8 +638,11 @@ def _load(session: Session, case: Case) -> tuple[ParsedProcessSet, Any]:
     return parsed, runtime.loads(case.state, parsed, case.process_kind)
 
 
+CASE_CHAIN = literal("case:") + cast(Case.id, String)  # engine.audit.chain_for, in SQL
 # The step's reads, built once (issue 25: building a statement cost as much as running it on SQLite).
-_ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
+# (and whether the task has a draft: a completion deletes its drafts, and most tasks have none, issue 25)
+_ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash,
+                          exists().where(TaskDraft.work_item_id == WorkItem.id).label("has_draft"))
                    .join(Case, Case.id == WorkItem.case_id)
                    .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
                    .where(WorkItem.id == bindparam("item_id"))
@@ -646,6 +650,12 @@ _ITEM_CASE_HASH = (select(WorkItem, Case, ProcessVersion.content_hash)
                    # step and writer of the case waits, the foreign-key checks of rows pointing at it (letters,
                    # outbox jobs, audit events: FOR KEY SHARE) do not (tests/engine/test_step_lock.py)
                    .with_for_update(of=Case, key_share=True))
+# The same with the case's audit head, locked as the step's first event would lock it (FOR NO KEY UPDATE: every
+# other appender's FOR UPDATE waits for it; issue 25: one statement fewer; engine.audit.head_locked). Every step appends to its case's chain. A case without a head row
+# (none is known to reach a step) finds no row here and is read by _ITEM_CASE_HASH.
+_ITEM_CASE_HASH_HEAD = (_ITEM_CASE_HASH.add_columns(AuditHead.seq, AuditHead.hash)
+                        .join(AuditHead, AuditHead.chain == CASE_CHAIN)
+                        .with_for_update(of=(Case, AuditHead), key_share=True))
 _INSERT_TIMER = insert(Timer.__table__)
 _TIMERS = Timer.__table__
 _ENDS = _TIMERS.c.fire_at <= bindparam("moment", type_=_TIMERS.c.fire_at.type)
@@ -663,15 +673,25 @@ _PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Tim
 _OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
 
 
-def complete_task(*, session: Session, work_item_id: int, user: User, data: dict) -> Case:
+def complete_task(*, session: Session, work_item_id: int, user: User, data: dict, seen=None) -> Case:
+    """``seen``: the user's ``access.task_access(..., for_step=True)`` of this task, asked in this transaction (the
+    API's completion): that read was the step's locked read, so the step reads nothing again (issue 25)."""
     # The case row is locked as it is read (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the
     # step writes rows before its versioned UPDATE of the case (the submission, parties, confidential values), so a
     # concurrent completion of the same task must wait here and then see the task done (TaskNotReady), instead of
     # running into the winner's unique keys (a duplicate submission: an IntegrityError, a 500 over HTTP).
-    row = session.execute(_ITEM_CASE_HASH, {"item_id": work_item_id}).first()
+    if seen is not None and seen.step_read is not None and seen.item.id == work_item_id:
+        row = (seen.item, seen.case, *seen.step_read) if seen.step_read[0] is not None else None
+    else:
+        with audit.reading_heads(session):
+            row = session.execute(_ITEM_CASE_HASH_HEAD, {"item_id": work_item_id}).first()
+        if row is not None:
+            audit.head_locked(session, audit.chain_for(row[1].id), row[4], row[5])
+        else:
+            row = session.execute(_ITEM_CASE_HASH, {"item_id": work_item_id}).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
-    item, case, digest = row
+    item, case, digest, has_draft = row[:4]
     parsed = processes.parsed_version(session=session, version_id=case.process_version_id, content_hash=digest,
                                       hash_read_here=True)  # read with the item, just now: later asks need no read
     # the separation of duties is the step's (engine.cases.legal_rules, from these facts): refused there, as a legal
@@ -731,7 +751,8 @@ def complete_task(*, session: Session, work_item_id: int, user: User, data: dict
                                            work_item_id=item.id)
         raise
     _complete_item(session, item, user_id=user.id)
-    drafts.discard(session, work_item_id=item.id)  # the draft ends with the task
+    if has_draft:  # the draft ends with the task (read with the item, under the case's lock)
+        drafts.discard(session, work_item_id=item.id)
     duties.bind(session, case_id=case.id, user_id=user.id, slot=item.slot, held=facts.slots)
 
     def completed_event() -> None:

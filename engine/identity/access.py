@@ -59,7 +59,7 @@ from engine.errors import NotFound
 from engine.identity import second_factor
 from engine.identity.models import User, UserRole
 from engine.identity.roles import DESK_ROLES, EXPORT_ROLES, IDENTITY_ROLES, INTAKE_ROLES, OVERSIGHT_ROLES
-from engine.worklist.models import WorkItem
+from engine.worklist.models import TaskDraft, WorkItem
 
 # A handler of reports the reporter excluded at intake because the report concerns them (engine.intake.exclusions).
 EXCLUDED_HANDLER = "uitgesloten"
@@ -322,6 +322,9 @@ class TaskAccess:
     excluded: bool = False  # the user is a party of the case (reporter, subject, the subject's manager)
     has_state: bool = True  # the case has a workflow state (not imported, not destroyed)
     works: bool = False  # the user may work on it (:func:`_works`); else they may only read it
+    # ``task_access(for_step=True)``: read as the step's locked read (the case's state loaded, its row locked): the
+    # version's hash and whether the task has a draft; None otherwise
+    step_read: tuple[str | None, bool] | None = None
 
     @property
     def decision(self) -> str:
@@ -340,7 +343,7 @@ def _works(user: User, item: WorkItem, unit: str | None, *, excluded: bool, hold
 
 
 @lru_cache(maxsize=None)
-def _task_access_statement(oversight: str):
+def _task_access_statement(oversight: str, for_step: bool = False, head: bool = False):
     """The work item, its case, may-see-the-case, is-excluded and has-a-workflow-state in one query (bound
     parameters ``wid``, ``uid``, and ``unit`` for a unit-bound oversight role).
 
@@ -348,7 +351,12 @@ def _task_access_statement(oversight: str):
     long case, TOASTed on PostgreSQL, decompressed by ``CompressedText``) and no caller of the access decision uses
     it; ``state IS NULL`` is read instead (PostgreSQL answers it from the row's null bitmap, without the TOAST). The
     step reads the case again ``FOR UPDATE`` with its state (``engine.cases.service.complete_task``): that row fills
-    the deferred attribute of the case already in the session, no extra statement."""
+    the deferred attribute of the case already in the session, no extra statement.
+
+    ``for_step`` (issue 25: the API's completion, one read instead of two): the same decision read as the step's
+    own locked read of item and case, the case row locked ``FOR NO KEY UPDATE`` (PostgreSQL) as
+    ``engine.cases.service._ITEM_CASE_HASH`` locks it, with the workflow state and whether the task has a draft;
+    ``head``: and the case's audit head, locked as the step's first event would lock it (``_ITEM_CASE_HASH_HEAD``)."""
     uid = bindparam("uid")
     item = aliased(WorkItem)  # the involvement test below has its own work items, not correlated with this one
     over = {"none": false(), "all": _oversees(uid),
@@ -356,13 +364,30 @@ def _task_access_statement(oversight: str):
     sees = and_(Case.process_kind.is_(None), or_(_involved(uid), over), ~_excluded(uid))
     role = aliased(UserRole)  # the user holds the task's role now (live, like the involvement test)
     holds = exists().where(role.user_id == uid, role.role == item.role).correlate(item)
-    return (select(item, Case, sees.label("sees"), _excluded(uid).label("excluded"), holds.label("holds"),
-                   Case.state.is_not(None).label("has_state"))
-            .join(Case, Case.id == item.case_id).where(item.id == bindparam("wid")).options(defer(Case.state)))
+    from engine.processes.models import ProcessVersion
+
+    # the version's hash too (issue 25): the callers ask for the case's process version next (the form, the field
+    # classes, the claim's duties), and would read it in a statement of its own (engine.processes.hash_read)
+    columns = [item, Case, sees.label("sees"), _excluded(uid).label("excluded"), holds.label("holds"),
+               Case.state.is_not(None).label("has_state"), ProcessVersion.content_hash.label("version_hash")]
+    if for_step:
+        columns.append(exists().where(TaskDraft.work_item_id == item.id).label("has_draft"))
+    statement = (select(*columns).join(Case, Case.id == item.case_id)
+                 .outerjoin(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+                 .where(item.id == bindparam("wid")))
+    if for_step and head:
+        from engine.audit.models import AuditHead
+        from engine.cases.service import CASE_CHAIN
+
+        return (statement.add_columns(AuditHead.seq, AuditHead.hash).join(AuditHead, AuditHead.chain == CASE_CHAIN)
+                .with_for_update(of=(Case, AuditHead), key_share=True))
+    if for_step:
+        return statement.with_for_update(of=Case, key_share=True)
+    return statement.options(defer(Case.state))
 
 
 def task_access(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
-                need_case: bool = False) -> TaskAccess:
+                need_case: bool = False, for_step: bool = False) -> TaskAccess:
     """The one decision on a task (issue 16): what ``user`` may do with it, for the API (``GET /taken/{id}``) and the
     web's task page alike: work on it (:attr:`TaskAccess.works`), read it, or nothing (:class:`NotFound`: not
     visible and not existing look the same). Item, case and permission come from one query.
@@ -372,27 +397,42 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
     their role's pool (:func:`_works`); the pool shows it to a holder of its role who is no party of the case, even
     without sight of the case. ``claiming``: a task of one's pool that a colleague has just taken stays
     visible, so the claim answers 409 (taken) rather than 404. ``need_case``: only who may see the case (e.g.
-    to assign it: that needs sight of the case, not just the pool)."""
+    to assign it: that needs sight of the case, not just the pool). ``for_step``: asked for the task's completion
+    in this transaction, as the step's locked read (:attr:`TaskAccess.step_read`, ``cases.complete_task``)."""
     oversight = "none" if not (user.role_codes & OVERSIGHT_ROLES) else "all" if user.unit is None else "unit"
     params = {"wid": work_item_id, "uid": user.id, **({"unit": user.unit} if oversight == "unit" else {})}
-    row = session.execute(_task_access_statement(oversight), params).first()
+    if for_step:
+        from engine.audit import service as audit
+
+        with audit.reading_heads(session):
+            row = session.execute(_task_access_statement(oversight, True, True), params).first()
+    else:
+        row = session.execute(_task_access_statement(oversight), params).first()
+    if row is None and for_step:  # a case without an audit head row
+        row = session.execute(_task_access_statement(oversight, True, False), params).first()
     if row is None:
         raise NotFound("Taak niet gevonden.")
-    item, case, sees, excluded, holds, has_state = row
+    item, case, sees, excluded, holds, has_state, version_hash, *draft = row
+    if len(draft) == 3:  # the case's audit head, locked with the case
+        audit.head_locked(session, audit.chain_for(case.id), draft[1], draft[2])
     has_state = bool(has_state)
+    from engine.processes import service as processes
+
+    processes.hash_read(session, case.process_version_id, version_hash)
+    step_read = (version_hash, bool(draft[0])) if for_step else None
     works = _works(user, item, case.unit, excluded=bool(excluded), holds=bool(holds))
     if user.active and sees:
-        return TaskAccess(item, case, True, bool(excluded), has_state, works)
+        return TaskAccess(item, case, True, bool(excluded), has_state, works, step_read)
     if not need_case and item.assignee_id == user.id and holds and user.active and not excluded:
         # one's own task while one holds its role (for an integrity case its case is visible anyway; a risk
         # inventory is no case)
-        return TaskAccess(item, case, False, False, has_state, works)
+        return TaskAccess(item, case, False, False, has_state, works, step_read)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
             and holds and item.role in user.role_codes and user.active and _in_team(user, item, case.unit)
             and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
-    return TaskAccess(item, case, False, False, has_state, works)
+    return TaskAccess(item, case, False, False, has_state, works, step_read)
 
 
 def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:

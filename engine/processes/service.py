@@ -352,6 +352,16 @@ _cache = _SpecCache()
 
 _HASH_OF_VERSION = select(ProcessVersion.content_hash).where(ProcessVersion.id == bindparam("version_id"))
 _SEEN = "parsed_versions_seen"  # session.info: version id -> parsed set, read in the current transaction
+_HASHES = "version_hashes_read"  # session.info: version id -> its hash, read with another row in this transaction
+
+
+def hash_read(session: Session, version_id: int | None, content_hash: str | None) -> None:
+    """``content_hash`` of version ``version_id`` was just read through ``session`` in its current transaction,
+    with another row (issue 25: the task access decision reads it with the item and the case): a later
+    :func:`parsed_version` in the same transaction needs no read of its own. Forgotten with what
+    :func:`parsed_version` read itself (:func:`_forget_seen_versions`)."""
+    if version_id is not None and content_hash is not None:
+        session.info.setdefault(_HASHES, {})[version_id] = content_hash
 
 
 def parsed_version(*, session: Session, version_id: int, content_hash: str | None = None,
@@ -369,6 +379,8 @@ def parsed_version(*, session: Session, version_id: int, content_hash: str | Non
         seen = session.info.get(_SEEN)
         if seen is not None and version_id in seen:
             return seen[version_id]
+        content_hash = (session.info.get(_HASHES) or {}).get(version_id)
+        hash_read_here = content_hash is not None  # read in this transaction (hash_read)
     digest = content_hash or session.execute(_HASH_OF_VERSION, {"version_id": version_id}).scalar_one_or_none()
     if digest is None:
         raise NotFound("Procesversie niet gevonden.")
@@ -388,6 +400,7 @@ def _forget_seen_versions(session: Session, transaction) -> None:
     # a flush's own subtransaction ends inside them and changes nothing that was read.
     if transaction.nested or transaction.parent is None:
         session.info.pop(_SEEN, None)
+        session.info.pop(_HASHES, None)
 
 
 # --------------------------------------------------------------------------- what tasks mean

@@ -20,7 +20,7 @@ from engine.cases import service as cases
 from engine.identity.models import User, UserRole
 from engine.processes import service as processes
 from engine.worklist import service as worklist
-from tests.engine.test_statement_budget import Statements, Transactions
+from tests.engine.test_statement_budget import Statements, Transactions, events_written, heads_updated
 from tests.factories import deployed_review_team, make_user
 from tests.seeding import seed_cases
 
@@ -141,9 +141,12 @@ def test_task_completion_sends_as_many_statements_at_100000_cases_as_at_1000(db,
     # the drawing step took 25 statements with 3 investigators and 55 with 33; 21 before the draw became one query
     # (with the holders' roles left unloaded) and the new item one INSERT with its assignee; 16 before the ended
     # timer was updated without reading the pending ones first
-    assert sum(large[1].values()) <= 15, sorted(large[1].items())
+    # timer was updated without reading the pending ones first; 15 before the drafts' DELETE only ran for a task
+    # with a draft, the case's audit head was locked with the item and the case, and (PostgreSQL) the events and
+    # their chain's head became one statement
+    assert sum(large[1].values()) <= (12 if db.dialect == "postgresql" else 13), sorted(large[1].items())
     assert "SELECT timers" not in large[1], sorted(large[1].items())
-    assert large[1]["INSERT audit_events"] == 1 and large[1]["UPDATE audit_heads"] == 1, large[1]  # three events
+    assert events_written(large[1]) == 1 and heads_updated(large[1]) == 1, large[1]  # three events
 
 
 def test_automatic_assignment_is_one_query_whatever_the_number_of_cases_or_role_holders(db, clock, team):
