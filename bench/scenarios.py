@@ -152,14 +152,39 @@ def _archived(form: bytes) -> bytes:
     return json.dumps(schema, ensure_ascii=False).encode()
 
 
+def _required_notices(files: dict[str, bytes]) -> set[str]:
+    """The milestones whose letter the engine requires of every set that investigates, whatever its manifest says
+    (``legal_rules.investigation``: the notice to the subject, DOMAIN §1.3): the set without letters keeps them."""
+    rules = json.loads(files["manifest.json"]).get("legal_rules") or {}
+    notice = (rules.get("investigation") or {}).get("notice_milestone")
+    return {notice} if notice else set()
+
+
+def _without_letters(content: bytes, keep: set[str]) -> bytes:
+    """A BPMN file with its tasks' letter properties removed, except on a task carrying a milestone of ``keep``."""
+    def task(match: re.Match) -> bytes:
+        milestones = {m.strip() for found in MILESTONE_PROPERTY.finditer(match.group(0))
+                      for m in found.group(2).decode().split(",")}
+        return match.group(0) if milestones & keep else LETTER_PROPERTY.sub(b"", match.group(0))
+
+    return TASK_ELEMENT.sub(task, content)
+
+
+TASK_ELEMENT = re.compile(rb"<bpmn:(\w+Task)\b.*?</bpmn:\1>", re.S)
+
+
 def _without_written_notices(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The set with ``legal_rules.written_notices`` dropped, and the milestones only that rule knew taken off their
-    tasks (the rule makes them known milestones)."""
+    """The set with ``legal_rules.written_notices`` dropped (but those the engine requires, ``_required_notices``),
+    and the milestones only that rule knew taken off their tasks (the rule makes them known milestones)."""
     from engine.processes.legal_rules import parse_legal_rules
 
     manifest = json.loads(files["manifest.json"])
     rules = manifest.get("legal_rules") or {}
+    required = _required_notices(files)
     notices = rules.pop("written_notices", None) or []
+    if required:
+        rules["written_notices"] = [n for n in notices if n.get("milestone") in required]
+    notices = [n for n in notices if n.get("milestone") not in required]
     if not notices:
         return files
     known = parse_legal_rules(rules).milestones
@@ -206,8 +231,11 @@ class Scenario:
         if not self.letters:  # no letter; the fields only a letter read are kept for the case file instead
             # and nothing is declared sent in writing (legal_rules.written_notices: a set without letters could
             # never be deployed otherwise; only the benchmark measures such a set)
+            # (but the notice to the subject of an investigation: the engine requires that letter of every set
+            # that investigates, so this route still makes that one)
+            keep = _required_notices(files)
             files = _without_written_notices(files)
-            files = {path: (LETTER_PROPERTY.sub(b"", content) if path.endswith(".bpmn")
+            files = {path: (_without_letters(content, keep) if path.endswith(".bpmn")
                             else _archived(content) if path.startswith("forms/") and path.endswith(".json")
                             else content) for path, content in files.items()}
         return files

@@ -57,23 +57,24 @@ def test_a_failed_completion_is_an_incident_the_process_owner_sees_and_closes(db
 
 
 def test_a_failed_script_never_quotes_the_case_in_the_answer(db, clock, client, tmp_path):
-    """A script error's own text quotes the value it could not use (here the reporter's name); the problem answer
-    says the kind of error and the step, as the incident does, whoever completed the step."""
+    """A script error's own text quotes the value it could not use (here a name in the case data: not the reporter's,
+    whose fields are split off and encrypted, out of the scripts' reach); the problem answer says the kind of error
+    and the step, as the incident does, whoever completed the step."""
     name = "Zwaluwstaart Testmelder"
     target = tmp_path / "review"
     shutil.copytree(REVIEW, target)
     bpmn = target / "review.bpmn"
-    bpmn.write_text(bpmn.read_text().replace("niveau = 2 if ernstig else 1", "niveau = int(melder_naam)"))
-    form = target / "forms" / "intake.json"  # the script reads 'melder_naam': the intake form supplies it
+    bpmn.write_text(bpmn.read_text().replace("niveau = 2 if ernstig else 1", "niveau = int(kenmerk_afzender)"))
+    form = target / "forms" / "intake.json"  # the script reads 'kenmerk_afzender': the intake form supplies it
     form.write_text(form.read_text().replace(
         '"ernstig": {"type": "boolean", "title": "Ernstige melding"},',
         '"ernstig": {"type": "boolean", "title": "Ernstige melding"},\n'
-        '    "melder_naam": {"type": "string", "title": "Naam melder"},'))
+        '    "kenmerk_afzender": {"type": "string", "title": "Kenmerk afzender"},'))
     with db.session() as s:
         processes.deploy(session=s, directory=target)
         desk = identity.create_user(session=s, username="desk", display_name="Desk", roles=["meldpunt"], unit="Douane")
         token = {"Authorization": f"Bearer {identity.issue_token(session=s, user=desk, name='t')[0]}"}
-        case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane", "melder_naam": name}).id
+        case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane", "kenmerk_afzender": name}).id
         item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
     client.post(f"/api/v1/taken/{item_id}/claimen", headers=token)
     answer = client.post(f"/api/v1/taken/{item_id}/afronden", headers=token, json={"gegevens": {"ernstig": True}})
