@@ -2429,14 +2429,19 @@ def investigation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTr
                 f"({', '.join(repr(s) for s in sorted(competent)) or 'geen'}: de plaats van wie over de betrokkene "
                 f"besluit, mijlpaal '{rules.voornemen_milestone}'); alleen het bevoegd gezag verstrekt de "
                 f"onderzoeksopdracht"))
+    def around(gate: str | None, what: str) -> str:
+        """How a path reaches its target without passing ``what``: from the start, or through ``gate``."""
+        if gate is None:
+            return "een pad vanaf het begin van de zaak komt er niet langs"
+        if graph.nodes[gate].kind == "parallelGateway":
+            return f"de parallelle splitsing '{name(gate)}' opent een pad om {what} heen"
+        return f"de keuze '{name(gate)}' kan om {what} heen"
+
     notices = carriers[inv.notice_milestone]
     hearing = {n for n in doing if found[n] & {inv.hearing_milestone, HOORVERSLAG}}
     if notices:
         for gate, reached in _paths_around(graph, main_process, hearing, notices, order):
-            how = ("een pad vanaf het begin van de zaak komt er niet langs" if gate is None else
-                   f"de parallelle splitsing '{name(gate)}' opent een pad om de kennisgeving heen"
-                   if graph.nodes[gate].kind == "parallelGateway" else
-                   f"de keuze '{name(gate)}' kan om de kennisgeving heen")
+            how = around(gate, "de kennisgeving")
             node_issue(NOTICE_RULE, gate or reached[0], (
                 f"{'De taak' if len(reached) == 1 else 'De taken'} {names(reached)} (het hoorgesprek) "
                 f"{'is' if len(reached) == 1 else 'zijn'} te bereiken zonder de taak die de betrokkene "
@@ -2446,10 +2451,7 @@ def investigation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTr
     assignments = carriers[inv.assignment_milestone]
     if assignments:
         for gate, reached in _paths_around(graph, main_process, investigating - assignments, assignments, order):
-            how = ("een pad vanaf het begin van de zaak komt er niet langs" if gate is None else
-                   f"de parallelle splitsing '{name(gate)}' opent een pad om de onderzoeksopdracht heen"
-                   if graph.nodes[gate].kind == "parallelGateway" else
-                   f"de keuze '{name(gate)}' kan om de onderzoeksopdracht heen")
+            how = around(gate, "de onderzoeksopdracht")
             node_issue(ASSIGNMENT_RULE, gate or reached[0], (
                 f"{'De onderzoekstaak' if len(reached) == 1 else 'De onderzoekstaken'} {names(reached)} "
                 f"{'is' if len(reached) == 1 else 'zijn'} te bereiken zonder de taak waarin het bevoegd gezag de "
