@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.raw_files import process_file_response
 from engine.processes.names import version_names
-from engine.errors import DomainError, NotAuthorized, NotFound, ProcessValidationError
+from engine.errors import DomainError, NotFound, ProcessValidationError
 from engine.identity.models import WebSession
 from engine.processes import diff as process_diff, service as processes
 from web.pages.common import (checked_form, domain_error, form_int, FormDep, get_database, login_required,
