@@ -32,7 +32,7 @@ router = APIRouter(prefix="/zaken", tags=["zaken"], route_class=UnitOfWorkRoute)
 
 VisibleCase = Annotated[Case, Depends(visible_case)]
 ERR = errors(401, 404)
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IdPath = Annotated[int, Path(title="Zaak", ge=1, le=2**31 - 1)]
 
 
 def workflow_data(session, case: Case) -> dict:

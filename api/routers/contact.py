@@ -22,7 +22,7 @@ from engine.identity.models import ReporterSession
 router = APIRouter(tags=["mondelinge melding en nazorg"], route_class=UnitOfWorkRoute)
 
 # the engine's door decides on the case (404 for a case one may not see)
-CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Zaak-id")]
+CaseId = Annotated[int, Path(title="Zaak", ge=1, le=2**31 - 1, description="Zaak-id")]
 Reporter = Annotated[ReporterSession, Depends(current_reporter)]  # the reporter's own channel (one case)
 
 
