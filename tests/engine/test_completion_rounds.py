@@ -41,7 +41,7 @@ def _case_and_item(db, team, *, claim: bool = False) -> tuple[int, int]:
     with db.session() as s:
         desk = s.get(User, team["desk"])
         case_id = cases.start_case(session=s, actor=desk, data={"dienstonderdeel": "Douane"}).id
-        item_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        item_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         if claim:
             worklist.claim(session=s, work_item_id=item_id, user=desk)
     return case_id, item_id
@@ -212,7 +212,7 @@ def test_a_case_without_an_audit_head_row_is_still_completed(db, team):
     with db.session() as s:
         assert s.get(WorkItem, item_id).state == "completed"
         forget_chain(s)
-        next_id = worklist.for_case(session=s, case_id=case_id)[0].id
+        next_id = worklist.items_of_case(session=s, case_id=case_id)[0].id
         coord_token = identity.issue_token(session=s, user=s.get(User, team["coord"]), name="rounds")[0]
     r = client.post(f"/api/v1/taken/{next_id}/afronden", headers={"Authorization": f"Bearer {coord_token}"},
                     json={"gegevens": {"besluit": "onderzoek", "motivering": "nodig"}})
