@@ -628,7 +628,7 @@ class VerifyOut(Strict):
 class MigrationIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"naar": 2, "proefdraai": True}]})
 
-    naar: int = Field(title="Naar", ge=1, description="De procesversie waarnaar de lopende zaken moeten")
+    naar: int = Field(title="Naar", ge=1, le=2**31 - 1, description="De procesversie waarnaar de lopende zaken moeten")
     proefdraai: bool = Field(True, title="Proefdraai",
                              description="Alleen nagaan welke zaken migreerbaar zijn (standaard); false migreert")
 

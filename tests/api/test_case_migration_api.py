@@ -21,6 +21,8 @@ def test_dry_run_then_migration_over_the_api(world, db, tmp_path):
     r = c.post(url, headers=h, json={"naar": world.version_id})
     assert r.status_code == 422 and "naar" in r.text
     assert c.post(url, headers=h, json={"naar": 999999}).status_code == 404
+    r = c.post(url, headers=h, json={"naar": 2**63, "proefdraai": False})  # beyond any id column: refused, no 500
+    assert r.status_code == 422 and [e["label"] for e in r.json()["errors"]] == ["Naar"], r.text
 
     r = c.post(url, headers=h, json={"naar": new})  # proefdraai is the default
     assert r.status_code == 200, r.text
