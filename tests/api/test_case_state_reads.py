@@ -80,9 +80,12 @@ def test_a_task_of_a_case_without_workflow_state_shows_no_workflow_data(world, d
     """'No workflow' (an imported or destroyed case) is known from the access query, without the state."""
     c, tid, who = world.client, _first_task(world), world.h("meldpunt")
     before = c.get(f"/api/v1/taken/{tid}", headers=who)
-    assert before.status_code == 200 and "melder_naam" not in before.json()["gegevens"]
+    assert before.status_code == 200
     with db.session() as s:
         view = dict(s.get(WorkItem, tid).view or {})
+    # the projection never holds a confidential value (the desk's work view prefills the identity from the case's
+    # encrypted record: engine.cases.task_read.task_work, tests/web/test_task_work_view.py)
+    assert "melder_naam" not in view
     assert view and set(view) & set(before.json()["gegevens"]), "the projection shows while there is a state"
 
     with db.engine.begin() as conn:

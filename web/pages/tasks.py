@@ -9,11 +9,9 @@ from starlette.datastructures import FormData
 from engine.cases import completed, field_classes, triage
 from engine.cases import letters as case_letters
 from engine.cases import persons
-from engine.cases import precedents as case_precedents
 from engine.cases import service as cases
 from engine.cases import task_read
 from engine.cases.models import Case
-from engine import forms as engine_forms
 from engine.errors import DomainError, FieldError, InvalidData, NotFound, TaskNotReady
 from engine.identity import access
 from engine.identity import service as identity
@@ -87,28 +85,16 @@ def _task_to_work_on(session: Session, user: User, item_id: int) -> tuple[WorkIt
         return None, None
 
 
-def _task_context(session: Session, item: WorkItem, case: Case, user: User, *, values: dict | None = None,
-                  raw: dict | None = None, errors: dict | None = None, labels: dict | None = None) -> dict:
-    """The form of a task ``user`` may work on; ``case``: its case as the engine gave it (``access.task_to_work_on``).
+def _task_context(session: Session, seen: access.TaskAccess, user: User, *, raw: dict | None = None,
+                  errors: dict | None = None, labels: dict | None = None) -> dict:
+    """The form of a task ``user`` may work on (``seen``: ``access.task_access`` deciding ``works``), as the engine's
+    work view gives it (``engine.cases.task_read.task_work``: the stored projection, the form's confidential fields
+    prefilled only for who reads the originals, that read audited), the same as ``GET /api/v1/taken/{id}``.
+    ``raw``: the values the user typed (a draft, a refused send): shown as typed, nothing confidential read.
     ``labels``: the refused fields as the engine named them (a field outside this form, by another form's title)."""
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
-    schema = parsed.forms.get(item.form) if item.form else None
-    # The stored projection of the task (engine.cases.service.task_view): opening a task restores no workflow.
-    data = values if values is not None else cases.task_view(session=session, item=item, case=case)
-    secret_fields = set(field_classes.case_classes(session, case)) & set((schema or {}).get("properties", {}))
-    if secret_fields and raw is None:
-        # The form's confidential fields are prefilled only for who reads the originals (engine.cases.field_classes):
-        # a redacted text put back into the form would replace the original when the task is completed.
-        view = field_classes.case_view(session=session, user=user, case=case, audited=False)
-        if view.identity_allowed:
-            identity = {k: v for k, v in view.identity.items() if k in secret_fields}
-            substance = {k: v for k, v in view.substance.items() if k in secret_fields}
-            data = {**data, **identity, **substance}
-            field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity=identity,
-                                      substance=substance, page="taak")
-    if engine_forms.has_data_choices(schema):  # choices an earlier step entered (x-keuzes-uit), from the case data
-        schema = engine_forms.with_data_choices(
-            schema, data if values is None else cases.task_view(session=session, item=item, case=case))
+    item, case = seen.item, seen.case
+    work = task_read.task_work(session=session, user=user, seen=seen, page="taak", prefill=raw is None)
+    schema, data = work.form, work.values
     fields = forms.build_fields(schema, data, errors=errors, raw=raw) if schema else []
     people = [f for f in fields if f.widget == "persoon"]
     if people:  # parties are persons: suggest the organisation's users (engine.cases.persons)
@@ -119,8 +105,7 @@ def _task_context(session: Session, item: WorkItem, case: Case, user: User, *, v
     ctx = {"item": item, "case": case, "schema": schema or {}, "fields": fields, "errors": errors or {},
            "summary": case_summary(session, case, user), "role_label": ROLES.get(item.role, item.role),
            "due": due_text(item.due_at) if item.due_at else None, "due_state": due_state(item.due_at),
-           "precedents": case_precedents.for_task(session=session, case=case, element_id=item.element_id,
-                                                      user=user),
+           "precedents": work.precedents,
            "assignee": user_name(session, item.assignee_id),
            "general_errors": {(labels or {}).get(k, k): v for k, v in (errors or {}).items()
                               if k.split(".")[0] not in (schema or {}).get("properties", {})}}
@@ -183,9 +168,9 @@ def task_page(request: Request, item_id: int, melding: str = ""):
         if draft is not None:  # the user's own draft, as typed
             values, saved_at = draft
             return render(request, "taak.html", user=web.user, web=web, draft_saved_at=local_moment(saved_at),
-                          melding=melding, **_task_context(s, item, case, web.user, raw=values))
+                          melding=melding, **_task_context(s, seen, web.user, raw=values))
         return render(request, "taak.html", user=web.user, web=web, melding=melding,
-                      **_task_context(s, item, case, web.user))
+                      **_task_context(s, seen, web.user))
 
 
 @router.post("/taken/{item_id:id}/concept")
@@ -254,10 +239,13 @@ def task_submit(request: Request, item_id: int, form: FormDep):
     except InvalidData as exc:
         with db.session() as s:
             web = login_required(request, s)
-            item, case = _task_to_work_on(s, web.user, item_id)
-            if case is None:
+            try:
+                seen = access.task_access(session=s, user=web.user, work_item_id=item_id)
+            except NotFound:
+                seen = None
+            if seen is None or not seen.works:
                 return not_found(request, web.user, web)
-            ctx = _task_context(s, item, case, web.user, raw=raw, errors=forms.error_map(exc.errors),
+            ctx = _task_context(s, seen, web.user, raw=raw, errors=forms.error_map(exc.errors),
                                 labels={e.field: e.label for e in exc.errors if e.label})
             return render(request, "taak.html", status_code=422, user=web.user, web=web, invalid=True, **ctx)
     except DomainError as exc:
