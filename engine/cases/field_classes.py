@@ -204,6 +204,13 @@ def _split(secret: dict, classes: dict[str, str]) -> tuple[dict, dict, dict]:
     return identity, substance, redacted
 
 
+def split_record(secret: dict, classes: dict[str, str]) -> tuple[dict, dict, dict]:
+    """(identity values, substance originals, redacted versions) of a case's confidential record ``secret`` under
+    ``classes`` (:func:`case_classes`): a value no form declares counts as identity, the strictest class. The one
+    reading of the record for every consumer (the views here, the access-request export's persons)."""
+    return _split(secret, classes)
+
+
 def may_redact(*, session: Session, user: User, case_id: int) -> bool:
     """The desk of a case whose reporter's identity it may see (a redaction starts from the original)."""
     return bool(user.role_codes & REDACTION_ROLES) and access.may_see_reporter_identity(

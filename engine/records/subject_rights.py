@@ -48,7 +48,8 @@ from sqlalchemy.orm import Session
 
 from engine.audit import service as audit
 from engine.cases import confidential
-from engine.cases.field_classes import IDENTITY, SUBSTANCE, case_classes, redacted_key
+from engine.cases import field_classes
+from engine.cases.field_classes import case_classes
 from engine.cases.models import Case, CaseParty
 from engine.clock import now
 from engine.errors import DomainError, FieldError, InvalidData, NotAuthorized, NotFound
@@ -228,10 +229,13 @@ def case_persons(session: Session, case: Case) -> CasePersons:
     data = cases.case_data(session=session, case_id=case.id) if case.state else {}
     secret = confidential.read(session, case_id=case.id)
     classes = case_classes(session, case)
-    reporter = {k: str(v) for k, v in secret.items() if classes.get(k) == IDENTITY and isinstance(v, str) and v}
-    substance = {k: str(v) for k, v in secret.items() if classes.get(k) == SUBSTANCE and isinstance(v, str) and v}
-    redacted = {k: str(secret[redacted_key(k)]) for k in substance
-                if isinstance(secret.get(redacted_key(k)), str) and secret[redacted_key(k)].strip()}
+    # the engine's one reading of the record (engine.cases.field_classes): a value no form of the case's version
+    # declares (kept from an older version) is identity, the strictest class, so it is redacted from every other
+    # person's answer and is part of the reporter's own
+    identity, original, versions = field_classes.split_record(secret, classes)
+    reporter = {k: str(v) for k, v in identity.items() if isinstance(v, str) and v}
+    substance = {k: str(v) for k, v in original.items() if isinstance(v, str) and v}
+    redacted = {k: str(versions[k]) for k in substance if isinstance(versions.get(k), str) and versions[k].strip()}
     parties = list(session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id)))
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
         [p.user_id for p in parties if p.user_id is not None])))} if parties else {}

@@ -110,3 +110,29 @@ def test_subject_answer_carries_no_report_date_but_the_reporters_does(db, case):
         own = rights.export(session=s, user=coord, request_id=req.id).data["zaken"][0]
     assert reported and own["datum_melding"] == reported
     assert "datum_melding" not in zaak and "datum melding" not in word
+
+
+def test_a_confidential_value_no_form_declares_is_redacted_as_the_reporters_identity(db, case):
+    """A value the case holds in confidence under a field no form of its version declares (kept from an older
+    version) is the reporter's identity, the strictest class (``engine.cases.field_classes``): the subject's answer
+    replaces it like the reporter's name, and the reporter's own answer lists it among their data."""
+    from engine.cases import confidential, field_classes
+    from engine.cases.models import Case
+
+    workplace = "Kantoor Wolvenhoek"
+    with db.session() as s:
+        confidential.store(s, case_id=case, values={"melder_werkplek": workplace})
+    with db.session() as s:  # the desk's redaction keeps a word of it (not the whole value: that it refuses)
+        field_classes.redact(session=s, user=_user(s, "meldpunt1"), case_id=case, name="omschrijving",
+                             text=f"{REDACTED} Het speelde rond Wolvenhoek.")
+    data, word = _subject_export(db, case)
+    assert "Wolvenhoek" not in json.dumps(data, ensure_ascii=False) + word
+    assert "[melder]" in data["zaken"][0]["melding"]["omschrijving"]
+    _no_trace_of_the_reporter(data, word)
+    with db.session() as s:
+        coord = _user(s, "coordinator1")
+        req = rights.register(session=s, user=coord, name=REPORTER)
+        rights.link_case(session=s, user=coord, request_id=req.id, reference=s.get(Case, case).reference,
+                         role="melder")
+        own = rights.export(session=s, user=coord, request_id=req.id).data["zaken"][0]
+    assert own["uw_gegevens"].get("melder_werkplek") == workplace
