@@ -125,12 +125,15 @@ def _detail(session, user: User, seen: access.TaskAccess) -> TaskDetailOut:
         return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
                              formulier=_form(session, case, item),
                              gegevens={}, precedenten=None, zaakoverzicht=outline)
-    # Who works on it: the engine's work view (engine.cases.task_read.task_work), the same as the web's task form:
-    # the form's confidential fields prefilled with their originals only for who may read them (completing with what
-    # was read keeps them). Who only reads it: the case file as they may read it (engine.cases.task_read), the same
+    # Who works on it, once claimed: the engine's work view (engine.cases.task_read.task_work), the same as the web's
+    # task form: the form's confidential fields prefilled with their originals only for who may read them
+    # (completing with what was read keeps them). An unclaimed pool task is not worked on yet: the web shows its
+    # claim page there (the outline), the API the read below, and the form is prefilled after the claim. Who only
+    # reads it: the case file as they may read it (engine.cases.task_read), the same
     # as the web's read-only view of a colleague's open task. A task in one instance of a multi-instance subprocess
     # shows its own item (e.g. its witness).
-    read = (task_read.task_work(session=session, user=user, seen=seen, page="api-taak") if seen.works
+    works = seen.works and item.assignee_id == user.id
+    read = (task_read.task_work(session=session, user=user, seen=seen, page="api-taak") if works
             else task_read.task_read(session=session, user=user, seen=seen, page="api-taak"))
     return TaskDetailOut(taak=WorkItemOut.of(item), toegang=_DECISION[seen.decision], zaakversie=case.version,
                          formulier=read.form, gegevens=read.values, precedenten=read.precedents,

@@ -24,8 +24,8 @@ REDACTED = "Een medewerker zag dat declaraties van reizen werden vervalst."
 SECRET = ("melder_naam", "melder_email", "omschrijving")  # the registration form's confidential fields in this case
 
 
-def _case(db) -> tuple[int, int]:
-    """A named report registered by the desk; its registration task claimed by desk member balie1."""
+def _case(db, *, claim: bool = True, roles: tuple[str, ...] = ("meldpunt",)) -> tuple[int, int]:
+    """A named report registered by the desk; its registration task claimed by desk member balie1 (``claim``)."""
     from engine.cases import field_classes
     from engine.identity.service import get_user, set_password
     from engine.intake import service as intake
@@ -34,7 +34,7 @@ def _case(db) -> tuple[int, int]:
     from tests.web import flow
 
     with db.session() as s:
-        desk = make_user(s, "balie1", "meldpunt")
+        desk = make_user(s, "balie1", *roles)
         set_password(session=s, user_id=desk.id, password=PASSWORD)
         registration = {**flow.ANSWERS["melding_registreren"], "melder_anoniem": False, "melder_naam": NAME,
                         "melder_email": EMAIL, "omschrijving": ORIGINAL, "kanaal": "meldpunt_integriteit",
@@ -46,6 +46,8 @@ def _case(db) -> tuple[int, int]:
                                                      WorkItem.element_id == "melding_registreren",
                                                      WorkItem.state == "open"))
         assert task_id is not None
+        if not claim:
+            return case_id, task_id
         worklist.claim(session=s, work_item_id=task_id, user=get_user(session=s, username="balie1"))
     with db.session() as s:  # the desk redacts the description for case workers (the holder of its task sees it)
         field_classes.redact(session=s, user=get_user(session=s, username="balie1"), case_id=case_id,
@@ -147,3 +149,19 @@ def test_completing_through_the_api_with_the_work_view_keeps_the_confidential_va
     assert (stored.get("melder_naam"), stored.get("melder_email"), stored.get("omschrijving")) == (NAME, EMAIL,
                                                                                                    ORIGINAL)
     assert stored.get(field_classes.redacted_key("omschrijving")) == REDACTED  # the same text: its redaction holds
+
+
+def test_an_unclaimed_pool_task_is_not_prefilled_until_it_is_claimed(demo):
+    """Who may take a pool task is not working on it yet: the API reads it as the web's claim page does, without
+    the form's identity fields; after the claim the work view prefills them.
+    The desk member is also an integrity coordinator, so she sees the case before the claim (oversight)."""
+    case_id, task_id = _case(demo, claim=False, roles=("meldpunt", "integriteitscoordinator"))
+    client = demo_login(demo_app(), "balie1")
+    api = client.get(f"/api/v1/taken/{task_id}")
+    assert api.status_code == 200, api.text[:300]
+    assert NAME not in api.text and EMAIL not in api.text, api.text[:300]
+    claimed = client.post(f"/api/v1/taken/{task_id}/claimen-en-openen",
+                          headers={"X-CSRF-Token": client.cookies.get("meldpunt_csrf")})
+    assert claimed.status_code == 200, claimed.text[:300]
+    for gegevens in (claimed.json()["gegevens"], client.get(f"/api/v1/taken/{task_id}").json()["gegevens"]):
+        assert (gegevens.get("melder_naam"), gegevens.get("melder_email")) == (NAME, EMAIL)
