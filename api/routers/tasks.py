@@ -99,7 +99,8 @@ def _form(session, case: Case, item: WorkItem) -> dict | None:
             responses=errors(401, 404))
 @read_only
 def task_detail(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
-    seen = access.task_access(session=session, user=user, work_item_id=task_id)  # item, case, permission: one query
+    # item, case, permission and the need to know of the case file: one query
+    seen = access.task_access(session=session, user=user, work_item_id=task_id, reading=True)
     return _detail(session, user, seen)
 
 
@@ -168,16 +169,16 @@ def _form_etag(session, case: Case, item: WorkItem) -> str:
 
 @router.post("/{task_id}/claimen", response_model=WorkItemOut, summary="Taak oppakken", responses=errors(401, 403, 404, 409))
 def claim(task_id: TaskId, user: CurrentUser, session: SessionDep) -> WorkItemOut:
-    visible_task(session=session, user=user, work_item_id=task_id, claiming=True)
-    return WorkItemOut.of(worklist.claim(session=session, work_item_id=task_id, user=user))
+    seen = access.task_access(session=session, user=user, work_item_id=task_id, claiming=True)
+    return WorkItemOut.of(worklist.claim(session=session, work_item_id=task_id, user=user, seen=seen))
 
 
 @router.post("/{task_id}/claimen-en-openen", response_model=TaskDetailOut,
              summary="Taak oppakken en meteen openen (één verzoek: de taak zoals GET /taken/{id} haar geeft)",
              responses=errors(401, 403, 404, 409))
 def claim_and_open(task_id: TaskId, user: CurrentUser, session: SessionDep) -> TaskDetailOut:
-    seen = access.task_access(session=session, user=user, work_item_id=task_id, claiming=True)
-    worklist.claim(session=session, work_item_id=task_id, user=user)
+    seen = access.task_access(session=session, user=user, work_item_id=task_id, claiming=True, reading=True)
+    worklist.claim(session=session, work_item_id=task_id, user=user, seen=seen)
     return _detail(session, user, access.claimed_task_access(seen, user=user))
 
 

@@ -46,7 +46,7 @@ Everything is expressed as SQL conditions so lists can filter and paginate in th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, event, exists, false, or_, select
@@ -261,6 +261,11 @@ def entitled_to_reporter_identity(*, session: Session, user: User, case_id: int,
         visible = can_see_case(session=session, user=user, case_id=case_id)
     if not visible:
         return False
+    if seen is not None and seen.case.id == case_id and seen.need_to_know is not None:
+        # read with the access decision in this transaction (task_access(reading=True)): the same rows, the same
+        # rule as below (live roles that the request's roles also show; an approved, announced reveal)
+        held, revealed = seen.need_to_know
+        return bool(held & user.role_codes & IDENTITY_ROLES) or revealed
     if holds_any_role(session=session, user=user, roles=IDENTITY_ROLES):  # live: a role taken away ends it at once
         return True
     from engine.cases.reveal import is_revealed_to  # an approved reveal, reporter informed (DOMAIN §4)
@@ -325,6 +330,16 @@ class TaskAccess:
     # ``task_access(for_step=True)``: read as the step's locked read (the case's state loaded, its row locked): the
     # version's hash and whether the task has a draft; None otherwise
     step_read: tuple[str | None, bool] | None = None
+    # ``task_access(reading=True)``: the need-to-know facts read with the decision (issue 25): the identity roles the
+    # user holds in ``user_roles`` now, and whether an approved reveal of the reporter's identity applies to them
+    # (``engine.cases.reveal.is_revealed_to``); None otherwise (:func:`entitled_to_reporter_identity` asks itself)
+    need_to_know: tuple[frozenset[str], bool] | None = None
+    # and the case's confidential row read with it: held here because the session's identity map keeps an unchanged
+    # object only while something refers to it (``engine.cases.confidential.read`` finds it there while ``seen`` lives)
+    confidential_row: object | None = field(default=None, repr=False, compare=False)
+    # ``task_access(claiming=True)``: the user's part in the case (``engine.cases.duties.Facts``) for the claim's
+    # separation of duties (``worklist.claim(seen=...)``), read with the decision; None otherwise
+    facts: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def decision(self) -> str:
@@ -343,7 +358,8 @@ def _works(user: User, item: WorkItem, unit: str | None, *, excluded: bool, hold
 
 
 @lru_cache(maxsize=None)
-def _task_access_statement(oversight: str, for_step: bool = False, head: bool = False):
+def _task_access_statement(oversight: str, for_step: bool = False, head: bool = False, reading: bool = False,
+                           facts: str | None = None):
     """The work item, its case, may-see-the-case, is-excluded and has-a-workflow-state in one query (bound
     parameters ``wid``, ``uid``, and ``unit`` for a unit-bound oversight role).
 
@@ -356,7 +372,16 @@ def _task_access_statement(oversight: str, for_step: bool = False, head: bool = 
     ``for_step`` (issue 25: the API's completion, one read instead of two): the same decision read as the step's
     own locked read of item and case, the case row locked ``FOR NO KEY UPDATE`` (PostgreSQL) as
     ``engine.cases.service._ITEM_CASE_HASH`` locks it, with the workflow state and whether the task has a draft;
-    ``head``: and the case's audit head, locked as the step's first event would lock it (``_ITEM_CASE_HASH_HEAD``)."""
+    ``head``: and the case's audit head, locked as the step's first event would lock it (``_ITEM_CASE_HASH_HEAD``).
+
+    ``reading`` (issue 25: the task's read and claim-and-open, which show the case file next): with the need to know
+    of the reporter's identity (:func:`entitled_to_reporter_identity`: which identity roles the user holds in
+    ``user_roles``, one column a role, and whether an approved reveal applies to them) and the case's confidential
+    row (``engine.cases.confidential.read`` then finds it in the session, no statement of its own): three reads
+    fewer, the same rows asked in the same transaction.
+
+    ``facts`` (the dialect's name; a claim, ``claiming=True``): with the user's part in the case for the claim's
+    separation of duties (``engine.cases.duties.facts_columns``, read unlocked as ``duties._facts`` reads it)."""
     uid = bindparam("uid")
     item = aliased(WorkItem)  # the involvement test below has its own work items, not correlated with this one
     over = {"none": false(), "all": _oversees(uid),
@@ -375,6 +400,22 @@ def _task_access_statement(oversight: str, for_step: bool = False, head: bool = 
     statement = (select(*columns).join(Case, Case.id == item.case_id)
                  .outerjoin(ProcessVersion, ProcessVersion.id == Case.process_version_id)
                  .where(item.id == bindparam("wid")))
+    if facts and not for_step:
+        from engine.cases import duties
+
+        statement = statement.add_columns(*duties.facts_columns(facts, Case.id, uid))
+    if reading and not for_step:
+        from engine.cases.models import CaseConfidential
+        from engine.cases.reveal_models import IdentityReveal
+
+        held = aliased(UserRole)
+        roles = [exists().where(held.user_id == uid, held.role == r).label(f"identity_{i}")
+                 for i, r in enumerate(_IDENTITY_ORDER)]
+        revealed = exists().where(IdentityReveal.case_id == Case.id, IdentityReveal.grantee_id == uid,
+                                  IdentityReveal.state == "goedgekeurd",
+                                  IdentityReveal.reporter_informed_at.is_not(None)).label("revealed")
+        return (statement.add_columns(*roles, revealed, CaseConfidential)
+                .outerjoin(CaseConfidential, CaseConfidential.case_id == Case.id).options(defer(Case.state)))
     if for_step and head:
         from engine.audit.models import AuditHead
         from engine.cases.service import CASE_CHAIN
@@ -386,8 +427,11 @@ def _task_access_statement(oversight: str, for_step: bool = False, head: bool = 
     return statement.options(defer(Case.state))
 
 
+_IDENTITY_ORDER = tuple(sorted(IDENTITY_ROLES))  # the identity-role columns of the ``reading`` access read
+
+
 def task_access(*, session: Session, user: User, work_item_id: int, claiming: bool = False,
-                need_case: bool = False, for_step: bool = False) -> TaskAccess:
+                need_case: bool = False, for_step: bool = False, reading: bool = False) -> TaskAccess:
     """The one decision on a task (issue 16): what ``user`` may do with it, for the API (``GET /taken/{id}``) and the
     web's task page alike: work on it (:attr:`TaskAccess.works`), read it, or nothing (:class:`NotFound`: not
     visible and not existing look the same). Item, case and permission come from one query.
@@ -398,7 +442,10 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
     without sight of the case. ``claiming``: a task of one's pool that a colleague has just taken stays
     visible, so the claim answers 409 (taken) rather than 404. ``need_case``: only who may see the case (e.g.
     to assign it: that needs sight of the case, not just the pool). ``for_step``: asked for the task's completion
-    in this transaction, as the step's locked read (:attr:`TaskAccess.step_read`, ``cases.complete_task``)."""
+    in this transaction, as the step's locked read (:attr:`TaskAccess.step_read`, ``cases.complete_task``).
+    ``reading``: the caller shows the case file next (``engine.cases.task_read``): the need to know of the reporter's
+    identity and the confidential row read with the decision (:attr:`TaskAccess.need_to_know`); with ``claiming``
+    also the user's part in the case for the claim's separation of duties (:attr:`TaskAccess.facts`)."""
     oversight = "none" if not (user.role_codes & OVERSIGHT_ROLES) else "all" if user.unit is None else "unit"
     params = {"wid": work_item_id, "uid": user.id, **({"unit": user.unit} if oversight == "unit" else {})}
     if for_step:
@@ -407,7 +454,20 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
         with audit.reading_heads(session):
             row = session.execute(_task_access_statement(oversight, True, True), params).first()
     else:
-        row = session.execute(_task_access_statement(oversight), params).first()
+        facts_dialect = session.get_bind().dialect.name if claiming else None
+        row = session.execute(_task_access_statement(oversight, reading=reading, facts=facts_dialect), params).first()
+    need_to_know = confidential_row = facts = None
+    if row is not None and reading:
+        n = len(_IDENTITY_ORDER)
+        *row, revealed, confidential_row = row  # the confidential row: in the session's identity map
+        held = frozenset(r for r, h in zip(_IDENTITY_ORDER, row[-n:]) if h)
+        row = row[:-n]
+        need_to_know = (held, bool(revealed))
+    if row is not None and claiming and not for_step:
+        from engine.cases import duties
+
+        facts = duties.facts_of(*row[-4:])
+        row = row[:-4]
     if row is None and for_step:  # a case without an audit head row
         row = session.execute(_task_access_statement(oversight, True, False), params).first()
     if row is None:
@@ -422,17 +482,20 @@ def task_access(*, session: Session, user: User, work_item_id: int, claiming: bo
     step_read = (version_hash, bool(draft[0])) if for_step else None
     works = _works(user, item, case.unit, excluded=bool(excluded), holds=bool(holds))
     if user.active and sees:
-        return TaskAccess(item, case, True, bool(excluded), has_state, works, step_read)
+        return TaskAccess(item, case, True, bool(excluded), has_state, works, step_read, need_to_know,
+                          confidential_row=confidential_row, facts=facts)
     if not need_case and item.assignee_id == user.id and holds and user.active and not excluded:
         # one's own task while one holds its role (for an integrity case its case is visible anyway; a risk
         # inventory is no case)
-        return TaskAccess(item, case, False, False, has_state, works, step_read)
+        return TaskAccess(item, case, False, False, has_state, works, step_read, need_to_know,
+                          confidential_row=confidential_row, facts=facts)
     pool = (not need_case and item.state == "open" and (item.assignee_id is None or claiming)
             and holds and item.role in user.role_codes and user.active and _in_team(user, item, case.unit)
             and not excluded)
     if not pool:
         raise NotFound("Taak niet gevonden.")
-    return TaskAccess(item, case, False, False, has_state, works, step_read)
+    return TaskAccess(item, case, False, False, has_state, works, step_read, need_to_know,
+                      confidential_row=confidential_row, facts=facts)
 
 
 def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
@@ -443,7 +506,9 @@ def claimed_task_access(seen: TaskAccess, *, user: User) -> TaskAccess:
     if seen.item.assignee_id != user.id or not user.active:
         raise ValueError("claimed_task_access: the task is not claimed by this user")
     return TaskAccess(seen.item, seen.case, seen.case.process_kind is None and not seen.excluded, seen.excluded,
-                      seen.has_state, _works(user, seen.item, seen.case.unit, excluded=seen.excluded, holds=True))
+                      seen.has_state, _works(user, seen.item, seen.case.unit, excluded=seen.excluded, holds=True),
+                      need_to_know=seen.need_to_know,  # a claim changes neither roles nor reveals
+                      confidential_row=seen.confidential_row)  # no facts: the claim changed the user's part
 
 
 def visible_task(*, session: Session, user: User, work_item_id: int, claiming: bool = False,

@@ -510,14 +510,17 @@ _CLAIM = (update(WorkItem)
           .execution_options(synchronize_session=False))
 
 
-def claim(*, session: Session, work_item_id: int, user: User) -> WorkItem:
+def claim(*, session: Session, work_item_id: int, user: User, seen=None) -> WorkItem:
     """Take an open task. Exclusive: a conditional update, so of N concurrent claims exactly one wins
-    (the others wait for its row lock, see the task taken and get :class:`TaskTaken`)."""
+    (the others wait for its row lock, see the task taken and get :class:`TaskTaken`). ``seen``: ``user``'s
+    ``access.task_access(claiming=True)`` of this task in this transaction: its part in the case read with it
+    (issue 25: the separation of duties decided on it, no read of its own)."""
     item = get_item(session=session, work_item_id=work_item_id)
     parsed = _parsed(session, item)
+    facts = seen.facts if seen is not None and seen.item.id == item.id and seen.case.id == item.case_id else None
     duties.ensure_can_act(session, case_id=item.case_id, user=user, role=item.role, slot=item.slot,
                           manifest=parsed.manifest, assigned=item.assignee_id == user.id, task=item, parsed=parsed,
-                          action="oppakken")
+                          action="oppakken", facts=facts)
     _open(item)
     if item.assignee_id not in (None, user.id):
         raise TaskTaken("Deze taak is al door een andere medewerker opgepakt.")

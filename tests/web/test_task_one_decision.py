@@ -120,3 +120,36 @@ def test_a_colleague_reads_an_open_task_without_the_form_to_send(demo):
     assert coordinator.post(f"/taken/{task_id}", data=csrf).status_code == 404  # the form is only for its holder
     assert coordinator.post(f"/api/v1/taken/{task_id}/afronden", json={"gegevens": {}},
                             headers={"X-CSRF-Token": csrf["csrf_token"]}).status_code == 403
+
+
+def test_the_read_view_of_a_task_reads_the_need_to_know_with_the_access(demo):
+    """Issue 25 (bench/findings.md "0w-hot"): the web's task page asks ``access.task_access(reading=True)``: the
+    coordinator's read-only view reads no identity role, reveal or confidential row of its own, and still shows the
+    reporter to her and not to a colleague without the identity (the decision above, on both surfaces)."""
+    from sqlalchemy import event
+
+    from engine.identity.service import get_user
+    from engine.worklist import service as worklist
+
+    case_id, task_id = _case(demo)
+    with demo.session() as s:
+        worklist.claim(session=s, work_item_id=task_id, user=get_user(session=s, username="balie1"))
+    app = demo_app()
+    coordinator, bvi = demo_login(app, "coordinator"), demo_login(app, "bvi")
+    assert coordinator.get(f"/taken/{task_id}").status_code == 200  # warm-up: caches
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(demo.engine, "before_cursor_execute", record)
+    try:
+        page = coordinator.get(f"/taken/{task_id}")
+    finally:
+        event.remove(demo.engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and 'data-toegang="inzien"' in page.text
+    assert not [x for x in seen if x.startswith(("SELECT case_confidential", "SELECT identity_reveals",
+                                                 "SELECT user_roles.role FROM"))], "\n".join(seen)
+    other = bvi.get(f"/taken/{task_id}")
+    assert other.status_code == 200 and 'data-toegang="inzien"' in other.text
+    assert NAME.lower() not in other.text.lower() and EMAIL not in other.text

@@ -143,8 +143,9 @@ def _read_page(request: Request, s: Session, web, seen: access.TaskAccess, meldi
 def task_page(request: Request, item_id: int, melding: str = ""):
     with get_database().read_session() as s:  # a pure read (web.pages.common.WebDatabase)
         web = login_required(request, s)
-        try:  # the engine's one decision on a task, the API's too: work on it, read it, or nothing
-            seen = access.task_access(session=s, user=web.user, work_item_id=item_id)
+        try:  # the engine's one decision on a task, the API's too: work on it, read it, or nothing; with the
+            # need to know of the case file and its confidential row (held by ``seen`` while the page is made)
+            seen = access.task_access(session=s, user=web.user, work_item_id=item_id, reading=True)
         except NotFound:
             return not_found(request, web.user, web)
         item, case = seen.item, seen.case
