@@ -2574,3 +2574,27 @@ def integrity_case_issues(rules: LegalRules | None, trees: Mapping[str, etree._E
     return [ValidationIssue(MANIFEST_FILE, (
         f"'legal_rules' ontbreekt, maar deze processet behandelt integriteitszaken: {shown}. {INTEGRITY_CASE_RULE}. "
         f"Voeg het blok 'legal_rules' toe (zie docs/PROCESS_OWNERS.md)"), "legal_rules")]
+
+
+# The separation of duties of a version stored without ``legal_rules`` that handles integrity cases (a version an
+# older release stored; check and deploy now refuse one, ``integrity_case_issues``): what its tasks do is read with
+# the product's own milestone names (the shipped manifest's: the report and the witnesses' minutes investigate, the
+# voornemen and a statutory penalty in the resolution field decide, the registration decides nothing). Only the
+# separation is held with these: it refuses a person, never a step the version lacks, so no running case is stranded.
+# The hearing, the notices, the assignment and the terms name tasks such a version need not have: not held.
+BUILT_IN_SEPARATION = LegalRules(
+    measures_field=RESOLUTION_FIELD, penalties=STATUTORY_PENALTIES, measures_source=STATUTORY_SOURCE,
+    hearing_source=STATUTORY_SOURCE, voornemen_milestone="voornemen", intention_field="voorgenomen_maatregel",
+    zienswijze_milestone=ZIENSWIJZE, answered_field="", waiver_field="", waiver_record_field="", term_field="",
+    registration_milestone="registratie",
+    minutes_review=MinutesReview(source="", heard_field="", item_field="", name_key="", review_milestone=GETUIGENVERSLAG,
+                                 answered_field="", term_field="", report_milestone="rapport"))
+
+
+def separation_rules(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                     tasks: Mapping[str, Any], main_process: str, roles: Mapping[str, str]) -> LegalRules | None:
+    """The rules ``separated_duties`` reads a set with: its own; else, for a set that handles integrity cases,
+    ``BUILT_IN_SEPARATION``; else none (a set that handles no integrity case separates nothing)."""
+    if rules is not None:
+        return rules
+    return BUILT_IN_SEPARATION if integrity_case_reasons(trees, forms, tasks, main_process, roles) else None

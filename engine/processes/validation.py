@@ -395,8 +395,10 @@ class _ProcessSetValidation:
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks, templates=self.templates,
                                 letter_catalogue=self.catalogue, other_specs=others,
-                                separation=legal_rules.separated_duties(manifest.legal_rules, self.trees, self.forms,
-                                                                        self.tasks))
+                                separation=legal_rules.separated_duties(
+                                    legal_rules.separation_rules(manifest.legal_rules, self.trees, self.forms,
+                                                                 self.tasks, manifest.main_process, manifest.roles),
+                                    self.trees, self.forms, self.tasks))
 
     def load_catalogue(self) -> None:
         """letters.json: which letters exist, to whom, and which fields each recipient may see; refused when it
