@@ -2525,12 +2525,15 @@ def integrity_case_reasons(trees: Mapping[str, etree._ElementTree], forms: Mappi
                            tasks: Mapping[str, Any], main_process: str, roles: Mapping[str, str]) -> list[str]:
     """Why the set handles integrity cases, in Dutch, by visible names (tasks, lanes, forms, fields): a task or
     event of a case's processes carrying a milestone of ``INTEGRITY_MILESTONES``; a user task in the lane of a role of
-    ``INTEGRITY_ROLES``; a form of such a task with a field of the reporter, the subject or ``INTEGRITY_FIELDS``.
+    ``INTEGRITY_ROLES``; a form of such a task with a field of the reporter, the subject or ``INTEGRITY_FIELDS``
+    (interleaved by kind: lane, field, milestone).
     Empty for a set that does none of these (a generic test process; the other process kinds of ``processes`` in the
     manifest, which create no cases, are not read)."""
     graph = _Graph(trees)
     inside = _case_processes(graph, main_process)
-    reasons: list[str] = []
+    by_milestone: list[str] = []
+    by_lane: list[str] = []
+    by_field: list[str] = []
 
     def named(node: _Node) -> str:
         name = (node.element.get("name") or "").strip()
@@ -2541,23 +2544,25 @@ def integrity_case_reasons(trees: Mapping[str, etree._ElementTree], forms: Mappi
             continue
         found = milestones_of(_properties(node.element)) & INTEGRITY_MILESTONES
         if found:
-            reasons.append(f"{named(node)} draagt de mijlpaal {', '.join(repr(m) for m in sorted(found))}")
+            by_milestone.append(f"{named(node)} draagt de mijlpaal {', '.join(repr(m) for m in sorted(found))}")
     for node_id, meta in tasks.items():
         node = graph.nodes.get(node_id)
         if node is None or graph.container.get(node_id) not in inside or getattr(meta, "kind", "") != "userTask":
             continue
         role = getattr(meta, "role", None)
         if role in INTEGRITY_ROLES:
-            reasons.append(f"de taak {named(node)} ligt in de baan '{roles.get(role, role)}' ({INTEGRITY_ROLES[role]})")
+            by_lane.append(f"de taak {named(node)} ligt in de baan '{roles.get(role, role)}' ({INTEGRITY_ROLES[role]})")
         form = getattr(meta, "form", None)
         props = (forms.get(form or "") or {}).get("properties")
         for name in (props if isinstance(props, Mapping) else {}):
             what = INTEGRITY_FIELDS.get(name) or next(
                 (who for prefix, who in INTEGRITY_FIELD_PREFIXES.items() if name.startswith(prefix)), None)
             if what is not None:
-                reasons.append(f"het formulier {form} van de taak {named(node)} vraagt '{name}' ({what})")
+                by_field.append(f"het formulier {form} van de taak {named(node)} vraagt '{name}' ({what})")
                 break
-    return list(dict.fromkeys(reasons))
+    kinds = [list(dict.fromkeys(kind)) for kind in (by_lane, by_field, by_milestone)]
+    # one of each kind first: the refusal shows the breadth of the integrity work, not three of a kind
+    return [kind[i] for i in range(max(map(len, kinds))) for kind in kinds if i < len(kind)]
 
 
 def integrity_case_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree],
