@@ -2517,8 +2517,8 @@ def _case_processes(graph: _Graph, main_process: str) -> set[str]:
             if called in graph.processes and called not in reach:
                 reach.add(called)
                 todo.append(called)
-    return {cid for cid in (*graph.processes, *graph.container) if (top(cid) if cid in graph.container else cid)
-            in reach}
+    containers = set(graph.processes) | {n for n, node in graph.nodes.items() if node.kind in CONTAINERS}
+    return {cid for cid in containers if (cid if cid in graph.processes else top(cid)) in reach}
 
 
 def integrity_case_reasons(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
@@ -2592,8 +2592,9 @@ BUILT_IN_SEPARATION = LegalRules(
     hearing_source=STATUTORY_SOURCE, voornemen_milestone="voornemen", intention_field="voorgenomen_maatregel",
     zienswijze_milestone=ZIENSWIJZE, answered_field="", waiver_field="", waiver_record_field="", term_field="",
     registration_milestone="registratie",
-    minutes_review=MinutesReview(source="", heard_field="", item_field="", name_key="", review_milestone=GETUIGENVERSLAG,
-                                 answered_field="", term_field="", report_milestone="rapport"))
+    minutes_review=MinutesReview(source="", heard_field="", item_field="", name_key="",
+                                 review_milestone=GETUIGENVERSLAG, answered_field="", term_field="",
+                                 report_milestone="rapport"))
 
 
 def separation_rules(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
