@@ -87,6 +87,12 @@ Functionaliteit: Wettelijke waarborgen die geen formulier of proceswijziging kan
     Als de procesbeheerder een versie uitrolt waarin de taak "Onderzoek starten en betrokkene informeren" geen ontvanger van de brief verklaart
     Dan wordt de versie niet uitgerold omdat "wordt schriftelijk meegedeeld aan 'betrokkene' (Protocol integriteitsonderzoek" bij "onderzoek.bpmn" en "Onderzoek starten en betrokkene informeren"
 
+  Scenario: Een processet voor integriteitszaken zonder wettelijke regels wordt niet uitgerold
+    # manifest.json: legal_rules weggehaald en de straf vrije tekst; de banen, velden en mijlpalen van de zaak blijven
+    Als de procesbeheerder een versie uitrolt zonder wettelijke regels en met de straf als vrije tekst
+    Dan wordt de versie niet uitgerold omdat "'legal_rules' ontbreekt, maar deze processet behandelt integriteitszaken" in het manifest
+    En wordt de versie niet uitgerold omdat "ligt in de baan 'HR-adviseur' (de HR-adviseur adviseert over de straf)" in het manifest
+
   Scenario: Alleen het bevoegd gezag verstrekt de onderzoeksopdracht
     # manifest.json: legal_rules.investigation (het bevoegd gezag verstrekt de opdracht vóór het onderzoek)
     Als de procesbeheerder een versie uitrolt waarin de taak "Onderzoeksopdracht verstrekken" aan de plaats "jurist_bezwaar" is gebonden

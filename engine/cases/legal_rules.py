@@ -52,7 +52,10 @@ Rules:
   task does is read from the process files of the case's version (``engine.processes.legal_rules.separated_duties``:
   milestones, lanes, slots, forms), whatever its slots: the slots of ``engine.cases.duties`` keep people apart
   only where the deployment proof made every investigating task exclusive, which a version stored before that
-  proof need not be.
+  proof need not be. A version stored without ``legal_rules`` that handles integrity cases (check and deploy now
+  refuse one: ``engine.processes.legal_rules.integrity_case_issues``) is held to this rule alone, with the product's
+  own milestone names (``BUILT_IN_SEPARATION``): it refuses a person, never a step the version lacks. The other rules
+  name tasks and fields such a version need not have (holding it to them could strand its running cases): not held.
 
 A task with the registration milestone (recording the outcome for the annual report, terminal and without a
 letter: proven at deployment) is not held to the first two rules: it imposes nothing.
@@ -120,9 +123,9 @@ def _dutch(value: date) -> str:
 def check_step(step) -> None:
     """Check the rules over what this step did (``step``: the case service's ``_Step``)."""
     rules: LegalRules | None = step.parsed.manifest.legal_rules
+    _check_separation(step)  # also a version stored without legal_rules: the built-in separation (BUILT_IN_SEPARATION)
     if rules is None:
         return
-    _check_separation(step)
     completed = step.tasks().completed
     newly = sorted((t for t in completed if str(t.id) not in step.completed_before),
                    key=lambda t: t.last_state_change)

@@ -2459,3 +2459,148 @@ def investigation_issues(rules: LegalRules, trees: Mapping[str, etree._ElementTr
                 f"Een formeel onderzoek begint pas met de opdracht van het bevoegd gezag ({inv.source}); alleen het "
                 f"vooronderzoek (mijlpaal '{inv.preliminary_milestone or 'vooronderzoek'}') gaat eraan vooraf"))
     return out
+
+
+# --------------------------------------------------------------------------- an integrity-case set declares its rules
+
+# What makes a process set one that handles integrity cases (DOMAIN §1–§3), read from what the product itself knows
+# by name, never from the manifest (a deleted ``legal_rules`` block must not take the reason with it) nor from an
+# element id. Every floor above starts from ``legal_rules``; a set that handles integrity cases without it would be
+# held to none of them, at check, at deploy or at any step.
+#
+# The milestones the engine knows by name: the statutory terms (the reporter's promises, the dashboard, the hearing,
+# the remedies) and the stages of the investigation and the decision on the subject.
+INTEGRITY_MILESTONES = frozenset({t.milestone for t in STATUTORY_TERMS}) | frozenset({
+    "kennisgeving", "hoorgesprek", "onderzoeksopdracht", "vooronderzoek", "voornemen", "besluit", "rapport"})
+# The case roles whose work exists only in an integrity case (DOMAIN §2): who decides on the subject, who advises on
+# the sanction, who passes a report on with the reporter's consent. Role code -> what its work is (Dutch).
+INTEGRITY_ROLES = {
+    "bevoegd_gezag": "het bevoegd gezag beslist over de betrokkene",
+    "hr_adviseur": "de HR-adviseur adviseert over de straf",
+    "jurist": "de jurist adviseert over de straf en het besluit",
+    "vertrouwenspersoon": "de vertrouwenspersoon geeft een melding door",
+}
+# The fields the engine reads as integrity-case data (the case summary, the annual annex, the reporter's guard):
+# the reporter (``melder_``), the subject (``betrokkene``) and the assessments and decisions on them.
+INTEGRITY_FIELD_PREFIXES = {"melder_": "de melder", "betrokkene": "de betrokkene"}
+INTEGRITY_FIELDS = {
+    RESOLUTION_FIELD: "de afdoening",
+    "strafbaar_feit": "de beoordeling op een strafbaar feit (art. 162 Sv)",
+    "aangifte_gedaan": "de aangifte (art. 162 Sv)",
+    "aangifte_datum": "de aangifte (art. 162 Sv)",
+    ORDER_MEASURE_FIELD: "de ordemaatregel",
+    "via_vertrouwenspersoon": "de melding via de vertrouwenspersoon",
+    "toestemming_doorgeven": "de toestemming van de melder",
+}
+INTEGRITY_CASE_RULE = ("Een processet die integriteitszaken behandelt, verklaart de wettelijke regels ('legal_rules'): "
+                       "zonder dat blok toetst de engine bij geen enkele stap de functiescheiding, de schriftelijke "
+                       "kennisgeving aan de betrokkene, hoor en wederhoor, de onderzoeksopdracht van het bevoegd "
+                       "gezag, de aangifte (art. 162 Sv), de toestemming van de melder en de termijnen voor de melder "
+                       "(de waarborgen van elke integriteitszaak)")
+
+
+def _case_processes(graph: _Graph, main_process: str) -> set[str]:
+    """The processes a case runs: the main process and every process a call activity in them calls."""
+    def top(node_id: str) -> str:
+        cid = graph.container.get(node_id, "")
+        while cid not in graph.processes and cid in graph.container:
+            cid = graph.container[cid]
+        return cid
+
+    calls: dict[str, set[str]] = {}
+    for node_id, node in graph.nodes.items():
+        if node.kind == "callActivity" and node.element.get("calledElement"):
+            calls.setdefault(top(node_id), set()).add(node.element.get("calledElement"))
+    reach, todo = {main_process}, [main_process]
+    while todo:
+        for called in calls.get(todo.pop(), ()):
+            if called in graph.processes and called not in reach:
+                reach.add(called)
+                todo.append(called)
+    containers = set(graph.processes) | {n for n, node in graph.nodes.items() if node.kind in CONTAINERS}
+    return {cid for cid in containers if (cid if cid in graph.processes else top(cid)) in reach}
+
+
+def integrity_case_reasons(trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                           tasks: Mapping[str, Any], main_process: str, roles: Mapping[str, str]) -> list[str]:
+    """Why the set handles integrity cases, in Dutch, by visible names (tasks, lanes, forms, fields): a task or
+    event of a case's processes carrying a milestone of ``INTEGRITY_MILESTONES``; a user task in the lane of a role of
+    ``INTEGRITY_ROLES``; a form of such a task with a field of the reporter, the subject or ``INTEGRITY_FIELDS``
+    (interleaved by kind: lane, field, milestone).
+    Empty for a set that does none of these (a generic test process; the other process kinds of ``processes`` in the
+    manifest, which create no cases, are not read)."""
+    graph = _Graph(trees)
+    inside = _case_processes(graph, main_process)
+    by_milestone: list[str] = []
+    by_lane: list[str] = []
+    by_field: list[str] = []
+
+    def named(node: _Node) -> str:
+        name = (node.element.get("name") or "").strip()
+        return f"'{name}'" if name else f"een {'taak' if node.kind in TASKS else 'element'} zonder naam in {node.file}"
+
+    for node_id, node in graph.nodes.items():
+        if graph.container.get(node_id) not in inside:
+            continue
+        found = milestones_of(_properties(node.element)) & INTEGRITY_MILESTONES
+        if found:
+            by_milestone.append(f"{named(node)} draagt de mijlpaal {', '.join(repr(m) for m in sorted(found))}")
+    for node_id, meta in tasks.items():
+        node = graph.nodes.get(node_id)
+        if node is None or graph.container.get(node_id) not in inside or getattr(meta, "kind", "") != "userTask":
+            continue
+        role = getattr(meta, "role", None)
+        if role in INTEGRITY_ROLES:
+            by_lane.append(f"de taak {named(node)} ligt in de baan '{roles.get(role, role)}' ({INTEGRITY_ROLES[role]})")
+        form = getattr(meta, "form", None)
+        props = (forms.get(form or "") or {}).get("properties")
+        for name in (props if isinstance(props, Mapping) else {}):
+            what = INTEGRITY_FIELDS.get(name) or next(
+                (who for prefix, who in INTEGRITY_FIELD_PREFIXES.items() if name.startswith(prefix)), None)
+            if what is not None:
+                by_field.append(f"het formulier {form} van de taak {named(node)} vraagt '{name}' ({what})")
+                break
+    kinds = [list(dict.fromkeys(kind)) for kind in (by_lane, by_field, by_milestone)]
+    # one of each kind first: the refusal shows the breadth of the integrity work, not three of a kind
+    return [kind[i] for i in range(max(map(len, kinds))) for kind in kinds if i < len(kind)]
+
+
+def integrity_case_issues(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree],
+                          forms: Mapping[str, Mapping], tasks: Mapping[str, Any], main_process: str,
+                          roles: Mapping[str, str]) -> list[ValidationIssue]:
+    """The floor under every other floor: a set that handles integrity cases (``integrity_case_reasons``) declares
+    ``legal_rules``, whatever its forms offer; the floors above then hold it."""
+    if rules is not None:
+        return []
+    reasons = integrity_case_reasons(trees, forms, tasks, main_process, roles)
+    if not reasons:
+        return []
+    shown = "; ".join(reasons[:3]) + (f"; en {len(reasons) - 3} andere" if len(reasons) > 3 else "")
+    return [ValidationIssue(MANIFEST_FILE, (
+        f"'legal_rules' ontbreekt, maar deze processet behandelt integriteitszaken: {shown}. {INTEGRITY_CASE_RULE}. "
+        f"Voeg het blok 'legal_rules' toe (zie docs/PROCESS_OWNERS.md)"), "legal_rules")]
+
+
+# The separation of duties of a version stored without ``legal_rules`` that handles integrity cases (a version an
+# older release stored; check and deploy now refuse one, ``integrity_case_issues``): what its tasks do is read with
+# the product's own milestone names (the shipped manifest's: the report and the witnesses' minutes investigate, the
+# voornemen and a statutory penalty in the resolution field decide, the registration decides nothing). Only the
+# separation is held with these: it refuses a person, never a step the version lacks, so no running case is stranded.
+# The hearing, the notices, the assignment and the terms name tasks such a version need not have: not held.
+BUILT_IN_SEPARATION = LegalRules(
+    measures_field=RESOLUTION_FIELD, penalties=STATUTORY_PENALTIES, measures_source=STATUTORY_SOURCE,
+    hearing_source=STATUTORY_SOURCE, voornemen_milestone="voornemen", intention_field="voorgenomen_maatregel",
+    zienswijze_milestone=ZIENSWIJZE, answered_field="", waiver_field="", waiver_record_field="", term_field="",
+    registration_milestone="registratie",
+    minutes_review=MinutesReview(source="", heard_field="", item_field="", name_key="",
+                                 review_milestone=GETUIGENVERSLAG, answered_field="", term_field="",
+                                 report_milestone="rapport"))
+
+
+def separation_rules(rules: LegalRules | None, trees: Mapping[str, etree._ElementTree], forms: Mapping[str, Mapping],
+                     tasks: Mapping[str, Any], main_process: str, roles: Mapping[str, str]) -> LegalRules | None:
+    """The rules ``separated_duties`` reads a set with: its own; else, for a set that handles integrity cases,
+    ``BUILT_IN_SEPARATION``; else none (a set that handles no integrity case separates nothing)."""
+    if rules is not None:
+        return rules
+    return BUILT_IN_SEPARATION if integrity_case_reasons(trees, forms, tasks, main_process, roles) else None

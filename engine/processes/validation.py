@@ -316,6 +316,9 @@ class _ProcessSetValidation:
         if self.prove_legal:  # the statutory floor: a set that can impose a penalty declares the hearing over it
             self.issues.extend(legal_rules.statutory_issues(manifest.legal_rules, self.trees, self.forms))
             self.issues.extend(legal_rules.statutory_term_issues(manifest.legal_rules, self.trees, self.forms))
+            # the floor under the others: a set that handles integrity cases declares legal_rules at all
+            self.issues.extend(legal_rules.integrity_case_issues(manifest.legal_rules, self.trees, self.forms,
+                                                                 self.tasks, manifest.main_process, manifest.roles))
             if manifest.legal_rules is not None:  # art. 162 Sv: every integrity-case set assesses it
                 self.issues.extend(legal_rules.aangifte_issues(self.trees, self.forms, manifest.main_process))
                 self.issues.extend(legal_rules.consent_issues(self.trees, self.forms))
@@ -392,8 +395,10 @@ class _ProcessSetValidation:
         return ParsedProcessSet(manifest=manifest, spec=spec, subprocess_specs=subprocess_specs,
                                 forms=self.forms, tasks=self.tasks, templates=self.templates,
                                 letter_catalogue=self.catalogue, other_specs=others,
-                                separation=legal_rules.separated_duties(manifest.legal_rules, self.trees, self.forms,
-                                                                        self.tasks))
+                                separation=legal_rules.separated_duties(
+                                    legal_rules.separation_rules(manifest.legal_rules, self.trees, self.forms,
+                                                                 self.tasks, manifest.main_process, manifest.roles),
+                                    self.trees, self.forms, self.tasks))
 
     def load_catalogue(self) -> None:
         """letters.json: which letters exist, to whom, and which fields each recipient may see; refused when it

@@ -81,6 +81,30 @@ def step_deploy_slot(wereld: World, taak: str, plaats: str):
     _deploy(wereld, _copy_with(taak, "slot", plaats))
 
 
+@when("de procesbeheerder een versie uitrolt zonder wettelijke regels en met de straf als vrije tekst")
+def step_deploy_without_legal_rules(wereld: World):
+    """Voorbeeld: Als de procesbeheerder een versie uitrolt zonder wettelijke regels en met de straf als vrije tekst
+    (een kopie van processes/ zonder 'legal_rules' in manifest.json; het veld 'afdoeningen' hernoemd en geen
+    formulier dat een wettelijke straf als keuze aanbiedt)"""
+    from tests.engine.test_integrity_case_floor import strip_legal_rules
+
+    target = Path(tempfile.mkdtemp(prefix="procesversie-")) / "processes"
+    shutil.copytree(PROCESSES, target)
+    _deploy(wereld, strip_legal_rules(target))
+
+
+@then(parsers.parse('wordt de versie niet uitgerold omdat "{reden}" in het manifest'))
+def step_not_deployed_manifest(wereld: World, reden: str):
+    """Voorbeeld: Dan wordt de versie niet uitgerold omdat "behandelt integriteitszaken" in het manifest
+    (na 'de procesbeheerder een versie uitrolt ...'; de weigering noemt manifest.json en de reden)"""
+    if wereld.report.get("_versie_uitgerold"):
+        fail(f"de versie wordt geweigerd ({reden})", "de versie is uitgerold")
+    lines = [line for line in wereld.last_error.splitlines()
+             if line.startswith("manifest.json") and reden.lower() in line.lower()]
+    if not lines:
+        fail(f"een weigering '{reden}' in manifest.json", wereld.last_error or "geen weigering")
+
+
 @then(parsers.parse('wordt de versie niet uitgerold omdat "{reden}" bij "{bestand}" en "{element}"'))
 def step_not_deployed(wereld: World, reden: str, bestand: str, element: str):
     """Voorbeeld: Dan wordt de versie niet uitgerold omdat "buiten de lekbewaking om" bij "integriteitsmelding.bpmn" en "Terugkoppeling aan melder"

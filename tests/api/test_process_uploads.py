@@ -111,3 +111,27 @@ def test_fifty_megabyte_upload_is_refused_quickly(world, db):
     assert c.post("/api/v1/processen", headers=world.h("procesbeheerder"),
                   files=[("bestanden", ("groot.bpmn", big, "application/xml"))]).status_code == 413
     assert versions(db) == before
+
+
+def test_an_integrity_set_without_legal_rules_is_refused_by_validate_and_deploy(world, db, tmp_path):
+    """The upload path of `processes check` and deploy: the shipped set without ``legal_rules`` and with the sanction
+    as free text (tests/engine/test_integrity_case_floor.py) is not valid, and not deployed."""
+    import shutil
+
+    from tests.engine.test_integrity_case_floor import MISSING, strip_legal_rules
+
+    target = tmp_path / "processes"
+    shutil.copytree(PROCESSES, target)
+    strip_legal_rules(target)
+    files = [("bestanden", (p.relative_to(target).as_posix(), p.read_bytes(), "application/octet-stream"))
+             for p in sorted(target.rglob("*")) if p.is_file() and p.suffix in (".bpmn", ".dmn", ".json", ".docx")
+             and p.name != "gelijkgestelde_dagen.json"]
+    h = world.h("procesbeheerder")
+    r = world.client.post("/api/v1/processen/valideren", headers=h, files=files)
+    assert r.status_code == 200 and r.json()["geldig"] is False, r.text
+    assert any(i["file"] == "manifest.json" and i["element_id"] == "legal_rules" and MISSING in i["message"]
+               for i in r.json()["issues"]), r.json()["issues"]
+    before = versions(db)
+    r = world.client.post("/api/v1/processen", headers=h, files=files, data={"zonderRepetitie": "test"})
+    assert r.status_code == 422 and any(MISSING in i["message"] for i in r.json()["issues"]), r.text
+    assert versions(db) == before

@@ -191,3 +191,30 @@ def test_whoever_is_bound_to_an_investigators_place_does_not_decide(wereld):
     _assign(wereld, "dirk3", "Beslissen over onderzoeksopdracht")
     _refused(wereld, "dirk3", "Beslissen over onderzoeksopdracht", {}, SEPARATION,
              "u bent in deze zaak gebonden aan de plaats 'onderzoeker' (onderzoek)")
+
+
+def _without_legal_rules(contents: dict) -> dict:
+    """A version stored without ``legal_rules`` (and without investigator slots): an integrity-case set that check
+    and deploy now refuse (tests/engine/test_integrity_case_floor.py), whose cases keep running on it."""
+    import json
+
+    contents = NO_INVESTIGATOR_SLOTS(contents)
+    manifest = json.loads(contents["manifest.json"])
+    manifest.pop("legal_rules")
+    contents["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode()
+    return contents
+
+
+def test_a_version_stored_without_legal_rules_keeps_the_built_in_separation_of_duties(wereld):
+    """The engine holds such a version to the separation of duties with the product's own milestone names (the
+    built-in rules): it refuses a person, never a step the version lacks, so no running case is stranded."""
+    step_demo(wereld)
+    _store_unproven_version(wereld, _without_legal_rules)
+    _person(wereld, "rechercheur", "onderzoeker", "bevoegd_gezag")
+    _reported(wereld)
+    step_investigated(wereld, "rechercheur", "onderzoeker2", "aangetoond")
+    _do(wereld, "hr", "sanctieadvies_opstellen")
+    _assign(wereld, "rechercheur", "afdoening_bepalen")
+    _refused(wereld, "rechercheur", "afdoening_bepalen", DECISION, SEPARATION,
+             "u deed in deze zaak eerder de taak 'Onderzoek starten en betrokkene informeren' (onderzoek)")
+    by(wereld, "directeur", "afdoening_bepalen", DECISION)
