@@ -56,7 +56,11 @@ def task_read(*, session: Session, user: User, seen: access.TaskAccess, page: st
     if not seen.sees_case:  # one's own task of an instance: its data, no case file, no precedents
         return TaskRead(form=form, values=json.loads(json.dumps(data, default=str)),
                         hidden=sorted(k for k in fields if k in classes))
-    view = field_classes.case_view(session=session, user=user, case=case, page=page, seen=seen)
+    # Only the substance is shown here (identity is never in a task's data): only its read is audited, so the audit
+    # trail never says someone read the reporter's identity on a page that did not show it.
+    view = field_classes.case_view(session=session, user=user, case=case, audited=False, seen=seen)
+    field_classes.audit_shown(session, user=user, case_id=case.id, view=view, identity={}, substance=view.substance,
+                              page=page)
     data.update(view.substance)
     found = precedents_mod.for_task(session=session, case=case, element_id=item.element_id, user=user)
     if found is not None:

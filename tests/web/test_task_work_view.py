@@ -165,3 +165,19 @@ def test_an_unclaimed_pool_task_is_not_prefilled_until_it_is_claimed(demo):
     assert claimed.status_code == 200, claimed.text[:300]
     for gegevens in (claimed.json()["gegevens"], client.get(f"/api/v1/taken/{task_id}").json()["gegevens"]):
         assert (gegevens.get("melder_naam"), gegevens.get("melder_email")) == (NAME, EMAIL)
+
+
+def test_a_read_of_a_task_audits_no_identity_read_it_did_not_show(demo):
+    """The read-only view of a task (``task_read``) never holds the reporter's identity: the audit trail says only what
+    was shown (the substance), not that the identity was read, for a reader who would be allowed to see it."""
+    case_id, task_id = _case(demo, claim=False, roles=("integriteitscoordinator",))  # sees the case, not the task
+    client = demo_login(demo_app(), "balie1")
+    before = len(_reads(demo, case_id, "balie1"))
+    api = client.get(f"/api/v1/taken/{task_id}")
+    web = client.get(f"/taken/{task_id}")
+    assert api.status_code == 200 and api.json()["toegang"] == "inzien", api.text[:300]
+    assert web.status_code == 200 and 'data-toegang="inzien"' in web.text, web.text[:300]
+    assert NAME not in api.text and NAME not in web.text
+    reads = _reads(demo, case_id, "balie1")[before:]
+    assert [r for r in reads if r[0] == "identity.read"] == [], reads
+    assert ("confidential.read", "api-taak", ["omschrijving"]) in reads, reads
