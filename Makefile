@@ -51,8 +51,10 @@ run: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/meldpunt demo
 
 ## Run the whole test suite (SQLite; set MELDPUNT_TEST_DATABASE_URL for PostgreSQL)
+# Two workers that steal each other's remaining tests at the end (pytest-xdist's worksteal): a long test late in one
+# worker's share no longer leaves the other core idle until it ends.
 test: $(STAMP) browser pdf
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 ## The database tests again on PostgreSQL (127.0.0.1:5432, user postgres)
 PG_TEST_ENV := MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -60,7 +62,7 @@ PG_TEST_ENV := MELDPUNT_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.
 ## PG_TESTS= replaces the selection, e.g. only what needs PostgreSQL itself: make test-pg PG_TESTS="-m postgres_only"
 PG_TESTS ?= -m "db or postgres_only"
 test-pg: $(STAMP) browser pdf
-	$(PG_TEST_ENV) $(BIN)/python -m pytest -n 2 -q $(PG_TESTS)
+	$(PG_TEST_ENV) $(BIN)/python -m pytest -n 2 --dist worksteal -q $(PG_TESTS)
 
 # libfaketime from the OS packages, to move the machine's date for `make test-on`.
 faketime:
@@ -76,7 +78,7 @@ PG_MARK ?= -m "db or postgres_only"
 test-on: $(STAMP) browser pdf faketime
 	@test -n "$(DATE)" || (echo "Geef een datum: make test-on DATE=JJJJ-MM-DD" >&2; exit 2)
 	faketime -f "+$$(( $$(date -u -d '$(DATE) 09:00' +%s) - $$(date -u +%s) ))s" \
-	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(if $(filter pg,$(DB)),env $(PG_TEST_ENV) ,)$(BIN)/python -m pytest -n 2 -q $(if $(filter pg,$(DB)),$(PG_MARK) ,)$(TESTS)'
+	  sh -c 'echo "Datum van de machine: $$(date -u)"; exec $(if $(filter pg,$(DB)),env $(PG_TEST_ENV) ,)$(BIN)/python -m pytest -n 2 --dist worksteal -q $(if $(filter pg,$(DB)),$(PG_MARK) ,)$(TESTS)'
 
 ## The compliance scenarios with the evidence report per law article in test-artifacts/bewijsrapport
 ## (rapport.html, rapport.json, the letters); DATE= runs them with the machine's date moved, as test-on does;

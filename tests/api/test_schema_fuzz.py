@@ -27,6 +27,9 @@ pytestmark = pytest.mark.db
 EXCLUDED = [positive_data_acceptance]
 # Deterministic in CI (a landing must not depend on luck); exploratory locally.
 DERANDOMIZE = bool(os.environ.get("CI"))
+# Each test's operations in this many parts, each part a test of its own: pytest-xdist's workers share the ~5 minutes
+# the two tests take instead of one worker running each whole while the other idles at the end of the run.
+SHARDS = 4
 
 
 @pytest.fixture
@@ -38,13 +41,14 @@ def admin_token(db, clock):
     return token
 
 
-def test_no_server_errors_and_schema_conformance(db, clock, admin_token):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_server_errors_and_schema_conformance(db, clock, admin_token, shard):
     # Driven through Hypothesis directly: schemathesis' pytest plugin does not support pytest 9 yet.
     app = create_app(ApiSettings(cookie_secure=True))
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
-    for operation in operations:
+    for operation in operations[shard::SHARDS]:
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,
                   derandomize=DERANDOMIZE)
@@ -59,7 +63,8 @@ CASEWORK_PREFIXES = ("/meldingen", "/publiek", "/melder/melding", "/melder/beric
                      "/mijn-meldingen", "/zaken", "/taken", "/processen", "/audit")
 
 
-def test_casework_endpoints_no_server_errors_and_schema_conformance(world):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_casework_endpoints_no_server_errors_and_schema_conformance(world, shard):
     """The intake, reporter, case, task, process and audit endpoints, with a world of real cases and
     the tokens of a coordinator (sees the cases, the reporter's identity), a process owner and an auditor."""
     app = world.client.app
@@ -68,7 +73,7 @@ def test_casework_endpoints_no_server_errors_and_schema_conformance(world):
     operations = [op for op in operations if op.path.removeprefix("/api/v1").startswith(CASEWORK_PREFIXES)]
     assert len(operations) >= 30
     tokens = [world.tokens[w] for w in ("integriteitscoordinator", "procesbeheerder", "auditor")]
-    for operation in operations:
+    for operation in operations[shard::SHARDS]:
         @given(case=operation.as_strategy())
         @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None,
                   derandomize=DERANDOMIZE)
