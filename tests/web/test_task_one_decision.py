@@ -57,7 +57,7 @@ def _web(client, task_id: int):
         return NONE, r.text
     assert r.status_code == 200, (r.status_code, r.text[:300])
     found = re.search(r'data-toegang="(\w+)"', r.text)
-    return (found.group(1) if found else f"200 without data-toegang"), r.text
+    return (found.group(1) if found else "200 without data-toegang"), r.text
 
 
 def _api(client, task_id: int):

@@ -148,7 +148,7 @@ def task_page(request: Request, item_id: int, melding: str = ""):
             seen = access.task_access(session=s, user=web.user, work_item_id=item_id, reading=True)
         except NotFound:
             return not_found(request, web.user, web)
-        item, case = seen.item, seen.case
+        item = seen.item
         if item.state == "completed" and seen.sees_case:
             return _completed_page(request, s, web, item, melding=melding)
         if item.state == "completed":  # one's own task of an instance that is no case (a risk inventory)
