@@ -36,6 +36,20 @@ class TaskRead:
     precedents: list[dict] | None = None  # only for a task that shows them (BPMN ``shows_precedents``)
 
 
+def _form_and_data(session: Session, seen: access.TaskAccess) -> tuple[dict | None, dict[str, str], dict]:
+    """The task's form (with the choices an earlier step entered), the case's confidential field classes, and the
+    task's stored projection without any confidential field: what both views start from."""
+    from engine.processes import service as processes
+
+    item, case = seen.item, seen.case
+    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
+    form = parsed.forms.get(item.form) if item.form else None
+    classes = field_classes.case_classes(session, case)
+    data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
+    data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
+    return engine_forms.with_data_choices(form, data), classes, data
+
+
 def task_read(*, session: Session, user: User, seen: access.TaskAccess, page: str) -> TaskRead:
     """The task of ``seen`` (``access.task_access`` for ``user``) as ``user`` may read it: who sees its case, or
     the holder of a task of another process's instance (a risk inventory is no case: its own task is all they see
@@ -44,14 +58,7 @@ def task_read(*, session: Session, user: User, seen: access.TaskAccess, page: st
     own_instance_task = case.process_kind is not None and item.assignee_id == user.id
     if not seen.sees_case and not own_instance_task:
         raise ValueError("task_read: only for who may see the task's case, or their own task (access.task_access)")
-    from engine.processes import service as processes
-
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
-    form = parsed.forms.get(item.form) if item.form else None
-    classes = field_classes.case_classes(session, case)
-    data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
-    data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
-    form = engine_forms.with_data_choices(form, data)
+    form, classes, data = _form_and_data(session, seen)
     fields = set(((form or {}).get("properties") or {}))
     if not seen.sees_case:  # one's own task of an instance: its data, no case file, no precedents
         return TaskRead(form=form, values=json.loads(json.dumps(data, default=str)),
@@ -81,14 +88,7 @@ def task_work(*, session: Session, user: User, seen: access.TaskAccess, page: st
     if not seen.works:
         raise ValueError("task_work: only for who may work on the task (access.task_access(...).works)")
     item, case = seen.item, seen.case
-    from engine.processes import service as processes
-
-    parsed = processes.parsed_version(session=session, version_id=case.process_version_id)
-    form = parsed.forms.get(item.form) if item.form else None
-    classes = field_classes.case_classes(session, case)
-    data = cases.task_view(session=session, item=item, case=case, has_state=seen.has_state)
-    data = {k: v for k, v in data.items() if k not in classes and k != "instellingen"}
-    form = engine_forms.with_data_choices(form, data)
+    form, classes, data = _form_and_data(session, seen)
     secret = {k for k in ((form or {}).get("properties") or {}) if k in classes}
     if secret and prefill and seen.sees_case:
         # one read of the case's confidential record; only the originals, and only for who may read them
