@@ -74,3 +74,25 @@ def copy_process_set(src: Path, dst: Path) -> Path:
 
     shutil.copytree(src, dst)
     return dst
+
+
+def store_unchecked(db, directory: Path) -> None:
+    """The process set in ``directory`` stored as a version the way an older release stored it, without today's
+    deployment checks (cases then start on it). For a test of a run-time mechanism on a small set that today's
+    deployment would refuse, e.g. the review set with a reporter's field: an integrity-case set without
+    ``legal_rules`` (``engine.processes.legal_rules.integrity_case_issues``)."""
+    import hashlib
+    import json
+
+    from engine.processes.models import ProcessFile, ProcessVersion
+    from engine.processes.service import content_hash
+    from engine.processes.validation import read_process_dir
+
+    files = read_process_dir(directory)
+    main = json.loads(files["manifest.json"])["main_process"]
+    with db.session() as s:
+        version = ProcessVersion(content_hash=content_hash(files), main_process_id=main, deployed_by="test")
+        version.files = [ProcessFile(path=p, sha256=hashlib.sha256(c).hexdigest(), content=c)
+                         for p, c in sorted(files.items())]
+        s.add(version)
+

@@ -14,7 +14,6 @@ whatever the case's version says (a version stored before, or a field the intake
 """
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
@@ -23,11 +22,8 @@ from sqlalchemy import text
 from engine.cases import confidential
 from engine.cases import service as cases
 from engine.processes import service as processes
-from engine.processes.models import ProcessFile, ProcessVersion
-from engine.processes.service import content_hash
-from engine.processes.validation import read_process_dir
 from tests.engine.test_legal_proof import copy, refusals  # noqa: F401  (copy: fixture)
-from tests.factories import REVIEW, copy_process_set, make_user
+from tests.factories import REVIEW, copy_process_set, make_user, store_unchecked
 
 REGISTRATION = "forms/melding_registreren.json"
 
@@ -74,23 +70,13 @@ def test_deploy_refuses_the_reporters_name_unmarked(db, copy):
     assert any(i.file == REGISTRATION and "'Naam melder'" in i.message for i in info.value.issues), info.value.issues
 
 
-def _store_unchecked(db, directory) -> None:
-    """A version as an older release stored it, without today's checks."""
-    files = read_process_dir(directory)
-    with db.session() as s:
-        version = ProcessVersion(content_hash=content_hash(files), main_process_id="review", deployed_by="test")
-        version.files = [ProcessFile(path=p, sha256=hashlib.sha256(c).hexdigest(), content=c)
-                         for p, c in sorted(files.items())]
-        s.add(version)
-
-
 def test_a_stored_version_without_the_marking_still_keeps_identity_and_report_text_encrypted(db, clock, tmp_path):
     changed = copy_process_set(REVIEW, tmp_path / "review")
     form = changed / "forms" / "intake.json"
     schema = json.loads(form.read_text())
     schema["properties"]["melder_naam"] = {"type": "string", "title": "Naam melder"}  # no marking
     form.write_text(json.dumps(schema))
-    _store_unchecked(db, changed)
+    store_unchecked(db, changed)
     with db.session() as s:
         desk = make_user(s, "desk", "meldpunt")
         case_id = cases.start_case(session=s, actor=desk, data={
@@ -172,7 +158,7 @@ def test_a_completed_task_hides_a_confidential_value_its_version_does_not_class(
     schema = json.loads(form.read_text())
     schema["properties"]["omschrijving"] = {"type": "string", "title": "Omschrijving"}  # stored before the floor
     form.write_text(json.dumps(schema))
-    _store_unchecked(db, changed)
+    store_unchecked(db, changed)
     with db.session() as s:
         desk = make_user(s, "desk", "meldpunt")
         make_user(s, "vi", "bureau_vi", unit=None)  # oversight of every case, not of the reporter's identity
