@@ -100,14 +100,20 @@ def _to_assessment(w: World, registrar: str = "meldpunt") -> None:
         "route": "feitenonderzoek", "onderzoek_soort": "intern", "beoordeling_motivering": "Ernstige verdenking."})
 
 
-def test_an_investigator_decides_nothing_in_a_version_without_investigator_slots(wereld):
+def _investigator_assigned_the_decision(wereld, change) -> None:
+    """On a version stored with ``change`` (no deployment proof): 'rechercheur', investigator and competent
+    authority at once, investigates the case, HR advises, and the decision is assigned to 'rechercheur'."""
     step_demo(wereld)
-    _store_unproven_version(wereld, NO_INVESTIGATOR_SLOTS)
+    _store_unproven_version(wereld, change)
     _person(wereld, "rechercheur", "onderzoeker", "bevoegd_gezag")
     _reported(wereld)
     step_investigated(wereld, "rechercheur", "onderzoeker2", "aangetoond")
     _do(wereld, "hr", "sanctieadvies_opstellen")
     _assign(wereld, "rechercheur", "afdoening_bepalen")
+
+
+def test_an_investigator_decides_nothing_in_a_version_without_investigator_slots(wereld):
+    _investigator_assigned_the_decision(wereld, NO_INVESTIGATOR_SLOTS)
     detail = _refused(wereld, "rechercheur", "afdoening_bepalen", DECISION, SEPARATION,
                       "u deed in deze zaak eerder de taak 'Onderzoek starten en betrokkene informeren' (onderzoek)",
                       "de taak 'Afdoening bepalen' (besluit over de betrokkene) niet afronden")
@@ -208,13 +214,7 @@ def _without_legal_rules(contents: dict) -> dict:
 def test_a_version_stored_without_legal_rules_keeps_the_built_in_separation_of_duties(wereld):
     """The engine holds such a version to the separation of duties with the product's own milestone names (the
     built-in rules): it refuses a person, never a step the version lacks, so no running case is stranded."""
-    step_demo(wereld)
-    _store_unproven_version(wereld, _without_legal_rules)
-    _person(wereld, "rechercheur", "onderzoeker", "bevoegd_gezag")
-    _reported(wereld)
-    step_investigated(wereld, "rechercheur", "onderzoeker2", "aangetoond")
-    _do(wereld, "hr", "sanctieadvies_opstellen")
-    _assign(wereld, "rechercheur", "afdoening_bepalen")
+    _investigator_assigned_the_decision(wereld, _without_legal_rules)
     _refused(wereld, "rechercheur", "afdoening_bepalen", DECISION, SEPARATION,
              "u deed in deze zaak eerder de taak 'Onderzoek starten en betrokkene informeren' (onderzoek)")
     by(wereld, "directeur", "afdoening_bepalen", DECISION)
