@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 import inspect
 import logging
+import weakref
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable, get_args, get_origin
 
@@ -228,27 +229,68 @@ def in_transaction(func: Callable[..., Any]) -> Callable[..., Any]:
     return dependency
 
 
-def _needs_unit(call: Callable[..., Any], seen: set | None = None) -> bool:
-    """Whether ``call`` or any dependency below it uses the request's unit of work."""
-    seen = set() if seen is None else seen
-    if call is request_unit:
-        return True
-    if id(call) in seen:
-        return False
-    seen.add(id(call))
+# What each callable depends on, read from its signature once per process: every app the process builds (the
+# tests build one per test) checks the same module-level endpoints and dependencies again (check_routes), and
+# inspect.signature(eval_str=True) over every route's dependency tree was nearly all of create_app's cost.
+# Weak keys: an endpoint wrapper made for an app that is gone leaves no entry behind.
+_DEPENDENCIES: "weakref.WeakKeyDictionary[Callable[..., Any], tuple[Callable[..., Any], ...]]" = \
+    weakref.WeakKeyDictionary()
+_NEEDS_UNIT: "weakref.WeakKeyDictionary[Callable[..., Any], bool]" = weakref.WeakKeyDictionary()
+
+
+def _cached(cache: weakref.WeakKeyDictionary, call: Callable[..., Any]) -> Any:
+    try:
+        return cache.get(call)
+    except TypeError:  # neither hashable nor weakly referenceable: never cached
+        return None
+
+
+def _remember(cache: weakref.WeakKeyDictionary, call: Callable[..., Any], value: Any) -> None:
+    try:
+        cache[call] = value
+    except TypeError:
+        pass
+
+
+def _dependencies(call: Callable[..., Any]) -> tuple[Callable[..., Any], ...]:
+    """The callables ``call``'s parameters depend on (``Depends`` as a default or in ``Annotated``)."""
+    cached = _cached(_DEPENDENCIES, call)
+    if cached is not None:
+        return cached
     try:
         signature = inspect.signature(call, eval_str=True)
     except (TypeError, ValueError, NameError):
-        return False
+        return ()  # not remembered: a name that cannot be resolved yet may resolve later
+    found: list[Callable[..., Any]] = []
     for param in signature.parameters.values():
         candidates = [param.default]
         if get_origin(param.annotation) is Annotated:
             candidates += list(get_args(param.annotation)[1:])
         for candidate in candidates:
             dep = getattr(candidate, "dependency", None)
-            if isinstance(candidate, params.Depends) and dep is not None and _needs_unit(dep, seen):
-                return True
-    return False
+            if isinstance(candidate, params.Depends) and dep is not None:
+                found.append(dep)
+    result = tuple(found)
+    _remember(_DEPENDENCIES, call, result)
+    return result
+
+
+def _needs_unit(call: Callable[..., Any], seen: set | None = None) -> bool:
+    """Whether ``call`` or any dependency below it uses the request's unit of work."""
+    if call is request_unit:
+        return True
+    cached = _cached(_NEEDS_UNIT, call)
+    if cached is not None:
+        return cached
+    top = seen is None
+    seen = set() if seen is None else seen
+    if id(call) in seen:
+        return False
+    seen.add(id(call))
+    result = any(_needs_unit(dep, seen) for dep in _dependencies(call))
+    if top or result:  # below the top a False may only mean "already being looked at"
+        _remember(_NEEDS_UNIT, call, result)
+    return result
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -347,20 +389,10 @@ def check_routes(app) -> None:
         if id(call) in seen:
             return
         seen.add(id(call))
-        try:
-            signature = inspect.signature(call, eval_str=True)
-        except (TypeError, ValueError, NameError):
-            return
-        for param in signature.parameters.values():
-            candidates = [param.default]
-            if get_origin(param.annotation) is Annotated:
-                candidates += list(get_args(param.annotation)[1:])
-            for candidate in candidates:
-                dep = getattr(candidate, "dependency", None)
-                if isinstance(candidate, params.Depends) and dep is not None:
-                    if not inspect.iscoroutinefunction(dep) and _needs_unit(dep):
-                        yield dep
-                    yield from sync_db_dependencies(dep, seen)
+        for dep in _dependencies(call):
+            if not inspect.iscoroutinefunction(dep) and _needs_unit(dep):
+                yield dep
+            yield from sync_db_dependencies(dep, seen)
 
     for route in routes(app.router):
         if not isinstance(route, APIRoute):

@@ -5,8 +5,10 @@ router without it; web pages: ``web.install`` refuses any ``async`` page (their 
 """
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from api.app import create_app
 from api.deps import CurrentUser, SessionDep, UnitOfWorkRoute
@@ -64,3 +66,24 @@ def test_create_app_refuses_an_async_web_page(db, extra_route):
 
 def test_the_app_as_shipped_builds(db):
     assert create_app(ApiSettings()).routes
+
+
+def eigen_lezing(session: SessionDep) -> str:  # synchronous, uses the session, not deferred (@in_transaction)
+    return ""
+
+
+def gebruikers_eigen(lezing: Annotated[str, Depends(eigen_lezing)]) -> dict:
+    return {}
+
+
+def test_a_synchronous_dependency_that_needs_the_database_is_refused_also_after_apps_were_built(db, extra_route):
+    """check_routes remembers what each endpoint and dependency depends on (built once per process, not per app):
+    a route added after the shipped app was built, whose synchronous dependency reads the session without
+    @in_transaction, is still refused."""
+    from api.routers import users
+
+    assert create_app(ApiSettings()).routes  # every shipped endpoint's dependencies remembered
+    extra_route(users.router, "/gebruikers-eigen", gebruikers_eigen, methods=["GET"])
+    with pytest.raises(TypeError, match=r"route /gebruikers-eigen: dependency eigen_lezing needs the "
+                                        r"database; declare it with @in_transaction"):
+        create_app(ApiSettings())
