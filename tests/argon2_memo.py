@@ -8,10 +8,23 @@ most browser tests and scenarios and log in again and again, which cost minutes 
 process: every stored value is still a real Argon2id hash of the secret with the real parameters, and every check
 still verifies it (a wrong secret still fails). The one difference: users given the same password within one test
 process share the salt. Servers and CLI processes the tests start as subprocesses hash for real.
-``-p no:tests.argon2_memo`` runs the suite with every hash computed anew.
+
+Receipt codes are random, so memoising by secret alone never helped them: every report with a receipt (the demo's
+sample cases, the API tests' world, every intake) cost a real Argon2id hash, about a sixteenth of the suite's CPU.
+In a test process the k-th receipt code of every test is therefore the same 16-digit code (a fixed pseudo-random
+sequence that starts again with each test, ``_receipt_code``): codes within a test are distinct as before, the
+stored hash is still a real Argon2id hash of the code, and a wrong code still fails, but each code is hashed once per
+process. A test module that tests the generator itself sets ``REAL_RECEIPT_CODES = True``
+(tests/engine/test_receipts.py).
+
+``-p no:tests.argon2_memo`` runs the suite with every hash computed anew and every receipt code random.
 """
 from __future__ import annotations
 
+import hashlib
+import itertools
+
+import pytest
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 
@@ -55,3 +68,22 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     PasswordHasher.hash = _real_hash
     PasswordHasher.verify = _real_verify
+
+
+def _receipt_code(k: int) -> str:
+    """The k-th receipt code of a test: 16 decimal digits, distinct for distinct k below 10**8 in practice (a
+    SHA-256 over k; checked for the first 10,000 in tests/engine/test_receipts.py)."""
+    digest = hashlib.sha256(f"meldpunt-test-receipt:{k}".encode("ascii")).digest()
+    return str(int.from_bytes(digest[:8], "big") % 10 ** 16).zfill(16)
+
+
+@pytest.fixture(autouse=True)
+def _memoisable_receipt_codes(request, monkeypatch):
+    if getattr(request.module, "REAL_RECEIPT_CODES", False):
+        yield
+        return
+    from engine.identity import receipts
+
+    sequence = itertools.count()
+    monkeypatch.setattr(receipts, "generate_code", lambda: _receipt_code(next(sequence)))
+    yield

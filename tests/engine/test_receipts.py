@@ -10,6 +10,8 @@ from engine.identity import ratelimit, receipts
 from engine.identity.errors import NotAuthenticated, TooManyAttempts
 
 pytestmark = pytest.mark.db
+# The real generator (secrets), not the argon2 memo's per-test sequence (tests/argon2_memo.py).
+REAL_RECEIPT_CODES = True
 
 BACKOFF = ratelimit.Backoff(free_failures=3, period=timedelta(hours=2), base_delay=timedelta(minutes=1),
                             max_delay=timedelta(minutes=30))
@@ -44,6 +46,14 @@ def test_code_shape_and_storage(db, clock):
 
 def test_codes_are_random():
     assert len({receipts.generate_code() for _ in range(200)}) == 200
+
+
+def test_the_memo_sequence_of_the_other_tests_gives_distinct_sixteen_digit_codes():
+    """The argon2 memo's receipt codes (every other test module): 16 digits, none repeated within a test."""
+    from tests.argon2_memo import _receipt_code
+
+    codes = [_receipt_code(k) for k in range(10_000)]
+    assert len(set(codes)) == len(codes) and all(len(c) == 16 and c.isdigit() for c in codes)
 
 
 def test_right_code_verifies_wrong_code_refused(db, clock):
