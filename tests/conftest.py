@@ -6,7 +6,8 @@ own database next to it (and drops it afterwards) so parallel runs never meet.
 
 Speed (CI runs the suite four times on a 2-core machine): ``tests/argon2_memo.py`` (a plugin in pyproject's
 addopts) computes each Argon2id hash once per secret in a test process, so creating the demo users with one
-password, and logging in again and again, costs one real hash and one real verification per worker;
+password, and logging in again and again, costs one real hash and one real verification per worker (receipt codes
+follow a per-test sequence there, so each of those too is hashed once per worker);
 ``tests/parse_memo.py`` parses and validates a valid process set once per test process (deploying it into each
 test's database still writes the version as before). Turn either off with ``-p no:tests.argon2_memo`` or
 ``-p no:tests.parse_memo``.

@@ -42,6 +42,22 @@ def test_the_shipped_manifest_declares_every_statutory_term():
     assert _deadline(data, "aangifte")["term"] == data["settings"]["aangifte_termijn"] == "P1D"
 
 
+def test_looser_answers_the_same_when_asked_again_and_refuses_what_is_no_term_in_dutch():
+    """``looser`` is remembered per three texts (it is asked at every step): the second answer is the first, month
+    arithmetic included, and what is not a term (a number, a list, a unit that does not exist) is still refused
+    with the Dutch message every time, never remembered and never a TypeError."""
+    from engine.processes.legal_rules import MAXIMUM, MINIMUM, looser
+
+    cases = [("P8D", "P7D", MAXIMUM, True), ("P6D", "P7D", MAXIMUM, False), ("P1M", "P30D", MAXIMUM, True),
+             ("P1M", "P31D", MAXIMUM, False), ("P4W", "P1M", MINIMUM, True), ("P1M", "P28D", MINIMUM, False)]
+    for _ in range(2):
+        assert [looser(a, b, bound) for a, b, bound, _ in cases] == [want for *_, want in cases]
+    for bad in (7, ["P7D"], "P7X"):
+        for _ in range(2):
+            with pytest.raises(ValueError, match="Ongeldige duur"):
+                looser(bad, "P7D", MAXIMUM)
+
+
 @pytest.mark.parametrize("file, old, new, element, words", [
     ("integriteitsmelding.bpmn", 'legal_term("P7D", start=datum_melding)', 'legal_term("P70D", start=datum_melding)',
      "ontvangst_termijn", "de timer rekent met 'P70D', langer dan de verklaarde termijn 'P7D'"),
