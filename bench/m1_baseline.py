@@ -203,6 +203,7 @@ def route_steps(database, scenario: Scenario, version_id: int, team_ids: dict, s
             case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(scenario.seed),
                                        version_id=version_id).id
             manifest = processes.parsed_version(session=s, version_id=version_id).manifest
+            known = receipt_date(s, case_id)
         for step in range(scenario.max_steps):
             with database.session() as s:
                 items = worklist.items_of_case(session=s, case_id=case_id)
@@ -210,7 +211,15 @@ def route_steps(database, scenario: Scenario, version_id: int, team_ids: dict, s
                     break
                 item_id, element = items[0].id, items[0].element_id
                 user_id = _pick_user(s, items[0], team_ids, manifest)
-            yield RouteStep(n, step, case_id, item_id, element, user_id, scenario.form_data(element, {}, step))
+            yield RouteStep(n, step, case_id, item_id, element, user_id, scenario.form_data(element, known, step))
+
+
+def receipt_date(session, case_id: int) -> dict:
+    """What the client knows of a case it started and the route's answers are dated on: its receipt date
+    (``bench.scenarios.route_form``); read once per case, untimed."""
+    from engine.cases import service as cases
+
+    return {"datum_melding": cases.case_data(session=session, case_id=case_id).get("datum_melding")}
 
 
 def run_service_case(database, scenario: Scenario, version_id: int, team_ids: dict, starter_id: int,
@@ -227,6 +236,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
                                 version_id=version_id)
         case_id, sizes, json_sizes = case.id, [_stored_bytes(case.state)], [len(case.state.encode())]
         manifest = processes.parsed_version(session=s, version_id=version_id).manifest
+        known = receipt_date(s, case_id)
     times, cpu, status, trail = [], [], None, []
     for step in range(scenario.max_steps):
         with database.session() as s:  # untimed: what the client already knows
@@ -236,7 +246,7 @@ def run_service_case(database, scenario: Scenario, version_id: int, team_ids: di
                 break
             item = items[0]
             user_id = _pick_user(s, item, team_ids, manifest)
-            data_now = cases.case_data(session=s, case_id=case_id) if needs_data else {}
+            data_now = cases.case_data(session=s, case_id=case_id) if needs_data else known
             form = scenario.form_data(item.element_id, data_now, step)
             item_id = item.id
             trail.append(item.element_id)

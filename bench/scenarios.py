@@ -79,20 +79,16 @@ LONGEST_ROUTE_TASKS = (
 )  # the user tasks of the route (order of parallel branches may differ per driver)
 
 
-def _route_defaults() -> dict[str, dict]:
-    if str(ROOT) not in sys.path:  # the route data lives with the process tests
-        sys.path.insert(0, str(ROOT))
+def _today() -> str:
     from engine.functions import today
 
-    # dated on the benchmark's own day (engine clock, the Dutch date as the intake records it): the drivers run
-    # on it, and a report dated earlier would have overdue terms whose timers fire and change the route (and
-    # moving the receipt date earlier needs a reason, the law's rule: between 23:00 and 0:00 UTC the UTC date is
-    # a day behind the Dutch one)
-    return _defaults_on(today())
+    return today()
 
 
 @functools.lru_cache(maxsize=4)
 def _defaults_on(day: str) -> dict[str, dict]:
+    if str(ROOT) not in sys.path:  # the route data lives with the process tests
+        sys.path.insert(0, str(ROOT))
     from tests.process.scenarios import defaults_on
 
     return defaults_on(day)
@@ -101,19 +97,27 @@ def _defaults_on(day: str) -> dict[str, dict]:
 def route_form(overrides: dict[str, dict]) -> FormDriver:
     """A form driver for the integrity process: the route data with ``overrides`` per task.
 
-    A fresh copy per call (as a form post would be), from JSON prepared once: the bare
-    drivers call this inside the timed part of a task."""
-    prepared: dict[str, str] = {}
+    A fresh copy per call (as a form post would be), from JSON prepared once per day: the bare
+    drivers call this inside the timed part of a task.
+
+    Every date of the answers is the case's receipt date (``datum_melding`` in ``data``; a caller without the
+    case's data passes at least that, else today, engine clock, the Dutch date as the intake records it). The
+    receipt date is fixed at the intake (a later one is refused, an earlier one needs a reason: the law's rule),
+    and a report dated before today would have overdue terms whose timers fire and change the route. A run that
+    crosses midnight (Dutch time: 23:00 or 22:00 UTC) starts its next case on the new day: answers prepared for the
+    day before would move that case's receipt date back and the step would be refused."""
+    prepared: dict[tuple[str, str], str] = {}
 
     def form(element_id: str, data: dict, step: int) -> dict:
-        text = prepared.get(element_id)
+        key = (data.get("datum_melding") or _today(), element_id)
+        text = prepared.get(key)
         if text is None:
-            defaults = _route_defaults()
+            defaults = _defaults_on(key[0])
             if element_id not in defaults:
                 raise KeyError(f"no answer for task {element_id!r} (not on the route; did a timer fire or "
                                "the process change?)")
             answer = {**defaults[element_id], **overrides.get(element_id, {})}
-            text = prepared[element_id] = json.dumps({k: v for k, v in answer.items() if v is not None})
+            text = prepared[key] = json.dumps({k: v for k, v in answer.items() if v is not None})
         return json.loads(text)
 
     return form

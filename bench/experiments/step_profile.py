@@ -64,7 +64,7 @@ def bare_steps(parsed, scenario, script_engine, profiler=None):
 def service_steps(database, scenario, version_id, team_ids, starter_id, profiler=None):
     """The service layer as measurement 1 runs it (``run_service_case``): yields the CPU seconds of each
     ``complete_task`` with its transaction (and, with letters, the render after commit)."""
-    from bench.m1_baseline import _pick_user
+    from bench.m1_baseline import _pick_user, receipt_date
     from engine.cases import service as cases
     from engine.identity.models import User
     from engine.processes import service as processes
@@ -74,6 +74,7 @@ def service_steps(database, scenario, version_id, team_ids, starter_id, profiler
         case_id = cases.start_case(session=s, actor=s.get(User, starter_id), data=dict(scenario.seed),
                                    version_id=version_id).id
         manifest = processes.parsed_version(session=s, version_id=version_id).manifest
+        known = receipt_date(s, case_id)
     for step in range(scenario.max_steps):
         with database.session() as s:  # untimed: what the client already knows
             items = worklist.items_of_case(session=s, case_id=case_id)
@@ -81,7 +82,7 @@ def service_steps(database, scenario, version_id, team_ids, starter_id, profiler
                 return
             item = items[0]
             user_id = _pick_user(s, item, team_ids, manifest)
-            form = scenario.form_data(item.element_id, {}, step)
+            form = scenario.form_data(item.element_id, known, step)
             item_id = item.id
         if profiler is not None:
             profiler.enable()
