@@ -162,6 +162,35 @@ def test_the_image_and_the_documented_env_file_leave_the_number_of_api_processes
     assert env_example.get("MELDPUNT_API_PROCESSES", "0").strip() in ("", "0"), env_example["MELDPUNT_API_PROCESSES"]
 
 
+def test_every_start_of_the_api_runs_on_uvloop_and_httptools(monkeypatch):
+    """Issue 25: ``uvicorn[standard]``: the event loop is uvloop and HTTP is parsed by httptools, not the pure-Python
+    h11 on asyncio. uvicorn takes them only when nothing pins ``--loop``/``--http`` and both are installed; so
+    ``meldpunt serve``'s own arguments are turned into uvicorn's configuration here and asked which loop and which
+    HTTP protocol they give, and the deployment scripts must not pin either."""
+    import uvicorn
+    import uvloop
+    from uvicorn.config import HTTP_PROTOCOLS
+    from uvicorn.importer import import_from_string
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    import cli.common
+    from cli.main import serve
+
+    for text in (ENTRYPOINT, SCRIPT):
+        assert not re.search(r"--(loop|http)\b", text)
+    started = {}
+    monkeypatch.setattr(cli.common, "require_current_schema", lambda: None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options, app=app))
+    serve(host="127.0.0.1", port=8000, workers=1)
+    config = uvicorn.Config(started.pop("app"), **started)
+    loop = config.get_loop_factory()()
+    try:
+        assert isinstance(loop, uvloop.Loop), type(loop)
+    finally:
+        loop.close()
+    assert import_from_string(HTTP_PROTOCOLS.get(config.http, config.http)) is HttpToolsProtocol, config.http
+
+
 @pytest.mark.parametrize("url, setting, expected", [
     ("sqlite:///{tmp}/m.db", None, "1"),
     ("postgresql+psycopg://meldpunt@127.0.0.1:1/meldpunt", None, "cores"),

@@ -8,16 +8,24 @@ from sqlalchemy import create_engine, event, exc, text
 pytestmark = pytest.mark.db
 
 
-def test_no_ping_per_checkout_and_recovery_after_the_server_dropped_the_connections(db):
+def test_no_ping_per_checkout_and_recovery_after_the_server_dropped_the_connections(db, monkeypatch):
     if db.dialect != "postgresql":
         pytest.skip("PostgreSQL only: SQLite has no server to drop connections")
-    seen = []
+    seen, pings = [], []
     event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    # The dialect pings on the driver's own cursor, past SQLAlchemy's statement events: count the pings where the
+    # pool asks for them.
+    dialect = db.engine.dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(conn) or real_ping(conn))
+    with db.session() as s:
+        s.execute(text("SELECT 1"))  # a first checkout: a fresh connection is never pinged
     with db.session() as s:
         pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
     with db.session() as s:
         assert s.execute(text("SELECT pg_backend_pid()")).scalar() == pid  # the pooled connection again
-    assert seen == ["SELECT pg_backend_pid()"] * 2  # no ping before either statement
+    assert seen == ["SELECT 1"] + ["SELECT pg_backend_pid()"] * 2
+    assert pings == []  # no ping at any checkout of the pooled connection
 
     admin = create_engine(db.url, isolation_level="AUTOCOMMIT")
     try:
