@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import String, bindparam, case as sql_case, cast, exists, insert, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
@@ -549,8 +549,8 @@ def migrate_step(step: _Step, *, finish) -> None:
     def resync_and_finish() -> None:
         wf, session, case = step.wf, step.session, step.case
         step.open_items.clear()
-        for item in session.execute(select(WorkItem).where(WorkItem.case_id == case.id,
-                                                           WorkItem.state == OPEN)).scalars():
+        for item in session.execute(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == OPEN)
+                                    .options(undefer(WorkItem.view))).scalars():
             task = wf.get_task_from_id(uuid.UUID(item.task_id))
             spec = task.task_spec
             element = spec.bpmn_id or spec.name
@@ -670,7 +670,8 @@ _END_TIMERS, _END_TIMER = (
             fire_count=sql_case((_ENDS, _TIMERS.c.fire_count + 1), else_=_TIMERS.c.fire_count))
     for which in (_TIMERS.c.task_id.in_(bindparam("gone", expanding=True)), _TIMERS.c.task_id == bindparam("gone")))
 _PENDING_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state == "pending")
-_OPEN_ITEMS = select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
+_OPEN_ITEMS = (select(WorkItem).where(WorkItem.case_id == bindparam("case_id"), WorkItem.state == OPEN)
+               .options(undefer(WorkItem.view)))  # the step compares each open item's projection
 
 
 def complete_task(*, session: Session, work_item_id: int, user: User, data: dict, seen=None) -> Case:
@@ -826,7 +827,8 @@ def read_timer_batch(session: Session, case_ids) -> TimerBatch:
     for t in session.execute(select(Timer).where(Timer.case_id.in_(ids), Timer.state == "pending")).scalars():
         timers[t.case_id].append(t)
     items: dict[int, list[WorkItem]] = {i: [] for i in ids}
-    for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == OPEN)).scalars():
+    for w in session.execute(select(WorkItem).where(WorkItem.case_id.in_(ids), WorkItem.state == OPEN)
+                             .options(undefer(WorkItem.view))).scalars():  # the steps compare the projections
         items[w.case_id].append(w)
     return TimerBatch(cases, timers, items)
 

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, event, exists, false, or_, select
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, aliased, defer, undefer
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.cases.models import Case, CaseActor, CaseParty
@@ -404,6 +404,8 @@ def _task_access_statement(oversight: str, for_step: bool = False, head: bool = 
         from engine.cases import duties
 
         statement = statement.add_columns(*duties.facts_columns(facts, Case.id, uid))
+    if not for_step:  # the task's form shows its projection (cases.task_view); the step leaves it unread
+        statement = statement.options(undefer(item.view))
     if reading and not for_step:
         from engine.cases.models import CaseConfidential
         from engine.cases.reveal_models import IdentityReveal

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from engine.cases.models import Case, TaskSubmission
 from engine.clock import now
@@ -47,7 +47,8 @@ def _aware(moment: datetime) -> datetime:
 def _open_action_tasks(session: Session, case_id: int, version_id: int | None) -> dict[int, datetime | None]:
     """The open tasks of a case that carry out one decided action (declared ``register = "vervolgactie"`` in
     the case's process version): action number → the task's due date."""
-    items = session.execute(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.state == "open")).scalars()
+    items = session.execute(select(WorkItem).where(WorkItem.case_id == case_id, WorkItem.state == "open")
+                            .options(undefer(WorkItem.view))).scalars()
     items = list(items)
     if not items or version_id is None:
         return {}

@@ -56,7 +56,10 @@ class WorkItem(Base):
     # What the task's form shows (its data and prefill), written by every step that leaves the item open
     # (``engine.cases.service``): the task detail reads this instead of restoring the workflow. NULL for an item
     # from before the column, a completed or cancelled one, or a destroyed case: the detail then falls back.
-    view: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # Deferred (issue 25): ~2 KB of JSON per item that no list shows; a worklist page of 200 decoded ~400 KB for
+    # nothing. The reads that show or compare it ask for it (``undefer``: the task access read, the step's open
+    # items, the register's numbers); any other access loads it on its own.
+    view: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), deferred=True)
 
 
 class WorklistVisit(Base):
