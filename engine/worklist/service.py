@@ -275,9 +275,9 @@ def _pool_params(user: User, roles: tuple[str, ...]) -> tuple[bool, dict]:
 def refused_in_pool(*, session: Session, user: User) -> set[int]:
     """The ids of the tasks in the user's pools that the separation of duties keeps from them (:func:`claim_refusals`).
     Only a task in a case the user has a part in (work completed, a slot held) can be refused, so only those are read
-    (:func:`_involved_pool_statement`, from the user's side: usually a handful, bounded by the open work in the
-    cases they worked on, never by the size of the pool or the number of cases) and checked: one query, a second
-    only when there are such tasks."""
+    (:func:`_involved_pool_statement`, from the pool's side: one indexed look-up per open task of the pool, bounded
+    by the open work, never by the user's history or the number of cases) and checked: one query, a second only
+    when there are such tasks."""
     return {item.id for item in _refused_pool_items(session=session, user=user)}
 
 
