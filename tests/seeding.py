@@ -59,3 +59,15 @@ def seed_cases(db, n: int, *, roles: list[str], assignees: list[int | None], pro
                                   f"(SELECT MAX(id) FROM {table}))"))
             conn.execute(text("ANALYZE cases"))
             conn.execute(text("ANALYZE work_items"))
+
+
+def seed_history(db, user_id: int, cases: int, *, role: str = "behandelaar") -> int:
+    """``cases`` new cases (as :func:`seed_cases`) whose one work item ``user_id`` completed: a user's history.
+    Returns the highest case id before them."""
+    with db.engine.connect() as conn:
+        base = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM cases")).scalar()
+    seed_cases(db, cases, roles=[role], assignees=[None])
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE work_items SET state = 'completed', completed_by_id = :u WHERE case_id > :base"),
+                     {"u": user_id, "base": base})
+    return base

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, text
 
 from engine.cases import duties
-from tests.seeding import seed_cases
+from tests.seeding import seed_cases, seed_history
 
 pytestmark = pytest.mark.db
 
@@ -50,12 +50,8 @@ OTHERS = 20  # colleagues who completed the rest of the work
 def _completed(db, *, user_id: int, others: list[int], cases: int, items_in_target: int, target: int) -> None:
     """``cases`` new cases, each with one item the user completed (their history) and nine that colleagues completed,
     and ``items_in_target`` more items of the target case completed by colleagues."""
-    with db.engine.connect() as conn:
-        base = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM cases")).scalar()
-    seed_cases(db, cases, roles=["behandelaar"], assignees=[None])
+    base = seed_history(db, user_id, cases)
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE work_items SET state = 'completed', completed_by_id = :u WHERE case_id > :base"),
-                     {"u": user_id, "base": base})
         for case_ids, per_case in (("c.id > :base", 9), ("c.id = :target", items_in_target)):
             conn.execute(text(
                 "WITH RECURSIVE g(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM g WHERE k < :n) "

@@ -20,7 +20,7 @@ from engine.identity.models import User
 from engine.worklist import service as worklist
 from engine.worklist.models import WorkItem
 from tests.engine.test_duties_cost import _work_items_read
-from tests.seeding import seed_cases
+from tests.seeding import seed_cases, seed_history
 
 pytestmark = pytest.mark.db
 
@@ -29,12 +29,7 @@ POOL = 6  # open tasks nobody holds in the user's role; the user worked on the c
 
 def _history(db, user_id: int, cases: int) -> None:
     """``cases`` new cases whose one item the user completed."""
-    with db.engine.connect() as conn:
-        base = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM cases")).scalar()
-    seed_cases(db, cases, roles=["behandelaar"], assignees=[None])
-    with db.engine.begin() as conn:
-        conn.execute(text("UPDATE work_items SET state = 'completed', completed_by_id = :u WHERE case_id > :base"),
-                     {"u": user_id, "base": base})
+    seed_history(db, user_id, cases)
     if db.dialect == "postgresql":  # the open items made completed leave dead index entries until a vacuum
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE work_items"))
