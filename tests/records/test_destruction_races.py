@@ -109,18 +109,27 @@ class _Thread(threading.Thread):
         return self.result, self.error
 
 
+_WAITING = text("SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+               "AND :by = ANY(pg_blocking_pids(pid)) AND (CAST(:pid AS integer) IS NULL OR pid = :pid)")
+
+
 def _blocked(db, *, pid: int | None = None, by: int) -> str:
     """Wait until a backend (``pid``, or any) waits on a lock that backend ``by`` holds; returns its statement.
-    Polls ``pg_stat_activity`` in a fresh transaction each time (its figures are a per-transaction snapshot)."""
+    Polls ``pg_stat_activity`` in a fresh transaction each time (its figures are a per-transaction snapshot).
+
+    A backend found waiting is read once more: PostgreSQL copies the statement texts when a transaction first asks
+    but reads the wait itself live, so a backend that began its waiting statement in between shows the statement
+    before it (seen once on a loaded machine: the destruction's plain read of its list item, then its wait on the
+    case row). While ``by`` holds the lock the backend cannot move on, so the second read names the statement that
+    waits."""
     deadline = time.monotonic() + WAIT
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         while time.monotonic() < deadline:
-            row = conn.execute(text(
-                "SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND :by = ANY(pg_blocking_pids(pid)) AND (CAST(:pid AS integer) IS NULL OR pid = :pid)"),
-                {"by": by, "pid": pid}).first()
+            row = conn.execute(_WAITING, {"by": by, "pid": pid}).first()
             if row is not None:
-                return " ".join(row.query.split())
+                again = conn.execute(_WAITING, {"by": by, "pid": row.pid}).first()
+                if again is not None:
+                    return " ".join(again.query.split())
             time.sleep(0.005)  # the poll's pace; the proof is the row above
     pytest.fail(f"no backend waited on a lock of backend {by} within {WAIT} s")
 
