@@ -549,8 +549,7 @@ def migrate_step(step: _Step, *, finish) -> None:
     def resync_and_finish() -> None:
         wf, session, case = step.wf, step.session, step.case
         step.open_items.clear()
-        for item in session.execute(select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.state == OPEN)
-                                    .options(undefer(WorkItem.view))).scalars():
+        for item in session.execute(_OPEN_ITEMS, {"case_id": case.id}).scalars():
             task = wf.get_task_from_id(uuid.UUID(item.task_id))
             spec = task.task_spec
             element = spec.bpmn_id or spec.name
